@@ -1,0 +1,159 @@
+# Tutti: every entry point.  Plain GNU make, no configure step.
+#
+#   make run        the product with demo data on http://127.0.0.1:$(PORT)
+#   make test       every suite; last line "N passed, N failed"
+#   make start/stop the same stack in the background
+#   make bench | fuzz | sanitize
+#
+# B is the build folder, VAR the state folder (database, socket, logs).
+
+B	?= build
+VAR	?= var
+PORT	?= 8080
+PREFIX	?= /usr/local
+
+CC	?= cc
+PKGS	 = sqlite3 libsodium libical libcurl fcgi libqrencode
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2
+OPT	?= -O2
+CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
+	  -I. -I$(B)/gen $(SAN) $(CFLAGS) \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+# Debian packages that building, running and testing need.
+DEBS	 = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
+	  libsodium-dev libical-dev libcurl4-openssl-dev libqrencode-dev \
+	  check libsubunit-dev nginx curl tzdata ca-certificates \
+	  python3 python3-aiosmtpd python3-icalendar \
+	  chromium nodejs npm wrk valgrind clang libclang-rt-14-dev \
+	  procps psmisc
+
+# Every .c under these folders is part of the library, except the
+# programs' own main files (*_main.c).
+LIB_DIRS = util templates db sched ical mail cgi
+LIB_SRC	 = $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+LIB_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/schema.o
+SCHEMA	 = $(sort $(wildcard db/schema/*.sql))
+HDRS	 = $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+
+PROGS	 = $(B)/tutti-fcgi $(B)/tuttictl \
+	  $(if $(wildcard mail/mailer_main.c),$(B)/tutti-mailer)
+UNIT_SRC = $(wildcard tests/unit/check_*.c)
+UNITS	 = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+HELPERS	 = $(B)/tests/fcgi-hello
+
+.PHONY: all deps run start stop test unit sanitize fuzz fuzz-build bench \
+	clean install browser-deps
+all: $(PROGS)
+
+deps:
+	@missing=; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+	    --no-install-recommends $$missing; \
+	fi
+
+browser-deps: tests/browser/node_modules/.installed
+tests/browser/node_modules/.installed: tests/browser/package.json
+	cd tests/browser && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/gen/schema.c: $(SCHEMA) db/embed-schema.sh
+	@mkdir -p $(dir $@)
+	sh db/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/gen/schema.o: $(B)/gen/schema.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libtutti.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(B)/libtutti.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tuttictl: $(B)/obj/ctl/tuttictl_main.o $(B)/libtutti.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(B)/libtutti.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tests/check_%: tests/unit/check_%.c $(B)/libtutti.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
+	  $(B)/libtutti.a $(CHECK_LIBS) $(LDLIBS_ALL)
+
+$(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+
+unit: $(UNITS)
+
+# make test: unit suites, fuzz smoke runs, integration through nginx,
+# load and fault tests, browser tests.
+test: deps
+	$(MAKE) all unit $(HELPERS) fuzz-build browser-deps
+	B=$(B) sh tests/run.sh
+
+# The whole suite again, built with AddressSanitizer and UBSan, and the
+# unit suites under valgrind.
+sanitize: deps
+	$(MAKE) B=build-san OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  all unit build-san/tests/fcgi-hello browser-deps
+	B=build-san TUTTI_SANITIZE=1 sh tests/run.sh
+	B=build-san VALGRIND=1 sh tests/run.sh unit-valgrind
+
+# libFuzzer targets, built with clang into $(B)/fuzz.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS	 = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. \
+	  -I$(B)/gen -fsanitize=fuzzer,address,undefined \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+fuzz-build: $(FUZZERS)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(B)/gen/schema.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(B)/gen/schema.c \
+	  $(LDLIBS_ALL)
+
+FUZZ_SECONDS ?= 600
+fuzz: deps fuzz-build
+	for f in $(FUZZERS); do \
+	  n=$$(basename $$f); mkdir -p var/fuzz/$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    var/fuzz/$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; \
+	done
+
+bench: deps
+	$(MAKE) all $(HELPERS)
+	B=$(B) sh tests/bench/run.sh
+
+run: deps all
+	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh run
+
+start: deps all
+	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh start
+
+stop:
+	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh stop
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tutti
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R templates static nginx db/schema $(DESTDIR)$(PREFIX)/share/tutti/
+
+clean:
+	rm -rf build build-san

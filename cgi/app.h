@@ -1,0 +1,39 @@
+/*
+ * app: what one worker process holds for its whole life (database
+ * connection, compiled templates, secrets, settings) and the handlers'
+ * entry points.  Each handler file (page_*.c) exports its handlers here.
+ */
+#ifndef CGI_APP_H
+#define CGI_APP_H
+
+#include <stddef.h>
+
+#include "cgi/http.h"
+
+struct db;
+struct tmpl_set;
+struct tmpl_data;
+
+struct app {
+	struct db	*db;
+	struct tmpl_set	*tmpl;
+	unsigned char	 form_key[32];	/* signs form tokens */
+	const char	*base_url;	/* TUTTI_BASE_URL, no trailing slash */
+	const char	*msgid_domain;	/* right side of Message-IDs */
+	const char	*tz;		/* TUTTI_TZ */
+};
+
+/*
+ * Renders template name (with the page layout partials it includes) into
+ * resp's body with status; on a missing template, a plain 500.
+ */
+void	 app_render(struct app *, struct resp *, int status,
+	    const char *name, const struct tmpl_data *);
+
+/* Handlers, one file an area; each answers every method it is routed. */
+void	 page_home(struct app *, struct req *, struct resp *);
+void	 page_healthz(struct app *, struct req *, struct resp *);
+void	 page_refer(struct app *, struct req *, struct resp *);
+void	 page_refer_thanks(struct app *, struct req *, struct resp *);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * tutti-fcgi: the FastCGI program.
+ *
+ * A supervising parent opens the unix socket, brings the database schema
+ * up to date, loads the templates, and forks the workers (one per core by
+ * default).  It restarts a worker that dies and, on SIGTERM or SIGINT,
+ * lets every worker finish the request in hand and removes the socket.
+ * Each worker owns its own SQLite connection and answers one request at a
+ * time: parse, route, handle, write.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "cgi/app.h"
+#include "cgi/http.h"
+#include "db/db.h"
+#include "templates/tmpl.h"
+
+#define WORKERS_MAX	64
+
+struct route {
+	const char	*path;
+	void		(*fn)(struct app *, struct req *, struct resp *);
+};
+
+/* Every page, by exact path.  Each handler checks its own methods. */
+static const struct route routes[] = {
+	{ "/",			page_home },
+	{ "/healthz",		page_healthz },
+	{ "/refer",		page_refer },
+	{ "/refer/thanks",	page_refer_thanks },
+};
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'";
+
+static volatile sig_atomic_t worker_busy;
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_worker_term(int sig)
+{
+	(void)sig;
+	if (!worker_busy)
+		_exit(0);
+	stop_requested = 1;
+}
+
+static void
+on_parent_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	const char *v = FCGX_GetParam(name, fr->envp);
+
+	return v != NULL ? v : "";
+}
+
+/* 1 when the content type names url-encoded form data. */
+static int
+is_urlencoded(const char *ct)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof(want) - 1;
+
+	return strncasecmp(ct, want, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/*
+ * Reads the body into body (at most HTTP_BODY_MAX bytes).  Returns 0, or
+ * the status to answer: 413 when it is larger, 400 when it is cut short.
+ */
+static int
+read_body(FCGX_Request *fr, struct buf *body)
+{
+	const char *cl = param(fr, "CONTENT_LENGTH");
+	char *end;
+	unsigned long long n;
+	int got;
+
+	buf_reset(body);
+	if (*cl == '\0')
+		return 0;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 400;
+	if (n > HTTP_BODY_MAX)
+		return 413;
+	buf_reserve(body, (size_t)n);
+	got = FCGX_GetStr(body->data, (int)n, fr->in);
+	if (got < 0 || (unsigned long long)got != n)
+		return 400;
+	body->len = (size_t)got;
+	body->data[body->len] = '\0';
+	return 0;
+}
+
+static void
+route(struct app *app, struct req *rq, struct resp *rs)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, rq->path) == 0) {
+			routes[i].fn(app, rq, rs);
+			return;
+		}
+	http_error(app, rs, 404, "This page does not exist. Check the "
+	    "address, or start again from the home page.");
+}
+
+/* Writes the status line, headers and body to the FastCGI stream. */
+static void
+respond(FCGX_Request *fr, struct resp *rs, struct buf *out, int head)
+{
+	buf_reset(out);
+	buf_printf(out, "Status: %d %s\r\n", rs->status,
+	    http_reason(rs->status));
+	if (rs->status != 304 && rs->status != 303)
+		buf_printf(out, "Content-Type: %s\r\n", rs->content_type ?
+		    rs->content_type : "text/html; charset=utf-8");
+	buf_printf(out, "Content-Security-Policy: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: same-origin\r\n", csp);
+	buf_append(out, rs->headers.data, rs->headers.len);
+	buf_puts(out, "\r\n");
+	if (!head && rs->status != 304)
+		buf_append(out, rs->body.data, rs->body.len);
+	(void)FCGX_PutStr(out->data, (int)out->len, fr->out);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+handle(struct app *app, FCGX_Request *fr, struct buf *body,
+    struct resp *rs, struct buf *out)
+{
+	struct req rq;
+	double t0 = now_ms();
+	const char *uri;
+	char path[1024];
+	size_t n;
+	int st;
+
+	memset(&rq, 0, sizeof(rq));
+	form_init(&rq.q);
+	form_init(&rq.f);
+	rs->status = 200;
+	rs->content_type = NULL;
+	buf_reset(&rs->headers);
+	buf_reset(&rs->body);
+
+	rq.method = param(fr, "REQUEST_METHOD");
+	rq.query = param(fr, "QUERY_STRING");
+	rq.content_type = param(fr, "CONTENT_TYPE");
+	rq.remote_addr = param(fr, "REMOTE_ADDR");
+	rq.cookie = param(fr, "HTTP_COOKIE");
+	rq.if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
+	/* DOCUMENT_URI is the decoded path nginx matched, without query. */
+	uri = param(fr, "DOCUMENT_URI");
+	if (*uri == '\0')
+		uri = param(fr, "SCRIPT_NAME");
+	n = strlen(uri);
+	if (n >= sizeof(path) || memchr(uri, '\0', n) != NULL) {
+		http_error(app, rs, 400, "This address is too long.");
+		goto out;
+	}
+	memcpy(path, uri, n + 1);
+	/* One trailing slash is forgiven: /refer/ is /refer. */
+	if (n > 1 && path[n - 1] == '/')
+		path[n - 1] = '\0';
+	rq.path = path;
+
+	if (form_parse(&rq.q, rq.query, strlen(rq.query), HTTP_FIELDS_MAX) !=
+	    FORM_OK)
+		rq.badquery = 1;
+	if ((st = read_body(fr, body)) != 0) {
+		http_error(app, rs, st, st == 413 ?
+		    "What you sent is too large. Shorten the longest answers "
+		    "and try again." : "What you sent arrived incomplete. "
+		    "Please try again.");
+		goto out;
+	}
+	rq.body = buf_cstr(body);
+	rq.bodylen = body->len;
+	if (rq.bodylen > 0 && is_urlencoded(rq.content_type))
+		rq.badbody = (int)form_parse(&rq.f, rq.body, rq.bodylen,
+		    HTTP_FIELDS_MAX);
+	route(app, &rq, rs);
+out:
+	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);
+	/* One line a request; the path only, as queries may hold tokens. */
+	fprintf(stderr, "%s %s %d %.2fms\n", rq.method,
+	    rq.path ? rq.path : "-", rs->status, now_ms() - t0);
+	form_free(&rq.q);
+	form_free(&rq.f);
+}
+
+static int
+worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
+{
+	struct app app;
+	struct resp rs;
+	struct buf body = BUF_INIT, out = BUF_INIT;
+	struct sigaction sa;
+	FCGX_Request fr;
+	char err[256];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_worker_term;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+
+	memset(&app, 0, sizeof(app));
+	app.tmpl = tmpl;
+	app.base_url = getenv("TUTTI_BASE_URL");
+	if (app.base_url == NULL || *app.base_url == '\0')
+		app.base_url = "http://127.0.0.1:8080";
+	app.msgid_domain = "tutti.localhost";
+	app.tz = getenv("TUTTI_TZ");
+	if ((app.db = db_open(dbpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-fcgi: %s\n", err);
+		return 1;
+	}
+	if (db_secret(app.db, "form_key", app.form_key,
+	    sizeof(app.form_key)) == -1) {
+		db_close(app.db);
+		return 1;
+	}
+	memset(&rs, 0, sizeof(rs));
+	if (FCGX_InitRequest(&fr, sock, 0) != 0) {
+		db_close(app.db);
+		return 1;
+	}
+	while (!stop_requested) {
+		if (FCGX_Accept_r(&fr) < 0)
+			break;
+		worker_busy = 1;
+		handle(&app, &fr, &body, &rs, &out);
+		FCGX_Finish_r(&fr);
+		worker_busy = 0;
+	}
+	buf_free(&body);
+	buf_free(&out);
+	buf_free(&rs.headers);
+	buf_free(&rs.body);
+	db_close(app.db);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: tutti-fcgi [-n workers] [-p pidfile] -s socket\n",
+	    stderr);
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	pid_t pids[WORKERS_MAX];
+	const char *sockpath = NULL, *pidfile = NULL, *dbpath, *tdir, *tz;
+	struct tmpl_set *tmpl;
+	struct sigaction sa;
+	struct db *db;
+	char err[512];
+	long n;
+	int c, i, sock, nworkers, status, restarts = 0;
+	time_t window = time(NULL);
+	pid_t pid;
+	FILE *f;
+
+	nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	while ((c = getopt(argc, argv, "n:p:s:")) != -1) {
+		switch (c) {
+		case 'n':
+			n = strtol(optarg, NULL, 10);
+			if (n < 1 || n > WORKERS_MAX)
+				usage();
+			nworkers = (int)n;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 's':
+			sockpath = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (sockpath == NULL)
+		usage();
+	if (nworkers < 1)
+		nworkers = 1;
+	if (nworkers > WORKERS_MAX)
+		nworkers = WORKERS_MAX;
+
+	tz = getenv("TUTTI_TZ");
+	(void)setenv("TZ", tz != NULL && *tz != '\0' ? tz : "Europe/London",
+	    1);
+	tzset();
+	if ((dbpath = getenv("TUTTI_DB")) == NULL || *dbpath == '\0')
+		dbpath = "var/tutti.db";
+	if ((tdir = getenv("TUTTI_TEMPLATES")) == NULL || *tdir == '\0')
+		tdir = "templates";
+
+	/* Migrate once here, so that workers never race to do it. */
+	if ((db = db_open(dbpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-fcgi: %s\n", err);
+		return 1;
+	}
+	db_close(db);
+	if ((tmpl = tmpl_set_load(tdir, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-fcgi: templates: %s\n", err);
+		return 1;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		fputs("tutti-fcgi: FastCGI library cannot start\n", stderr);
+		return 1;
+	}
+	(void)unlink(sockpath);
+	if ((sock = FCGX_OpenSocket(sockpath, 1024)) < 0) {
+		fprintf(stderr, "tutti-fcgi: %s: cannot listen\n", sockpath);
+		return 1;
+	}
+	(void)chmod(sockpath, 0660);
+	if (pidfile != NULL && (f = fopen(pidfile, "w")) != NULL) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_parent_term;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+
+	for (i = 0; i < nworkers; i++)
+		pids[i] = 0;
+	fprintf(stderr, "tutti-fcgi: %d workers on %s\n", nworkers, sockpath);
+	while (!stop_requested) {
+		for (i = 0; i < nworkers && !stop_requested; i++) {
+			if (pids[i] > 0)
+				continue;
+			if ((pid = fork()) == -1) {
+				perror("tutti-fcgi: fork");
+				sleep(1);
+				continue;
+			}
+			if (pid == 0) {
+				sa.sa_handler = SIG_DFL;
+				(void)sigaction(SIGINT, &sa, NULL);
+				_exit(worker(sock, tmpl, dbpath));
+			}
+			pids[i] = pid;
+		}
+		pid = waitpid(-1, &status, 0);
+		if (pid == -1) {
+			if (errno != EINTR)
+				sleep(1);
+			continue;
+		}
+		for (i = 0; i < nworkers; i++)
+			if (pids[i] == pid)
+				pids[i] = 0;
+		if (stop_requested)
+			break;
+		if (WIFSIGNALED(status))
+			fprintf(stderr, "tutti-fcgi: worker %ld killed by "
+			    "signal %d; starting another\n", (long)pid,
+			    WTERMSIG(status));
+		else
+			fprintf(stderr, "tutti-fcgi: worker %ld exited with "
+			    "%d; starting another\n", (long)pid,
+			    WEXITSTATUS(status));
+		/* A worker that dies at once must not make us spin. */
+		if (time(NULL) - window > 10) {
+			window = time(NULL);
+			restarts = 0;
+		}
+		if (++restarts > 20)
+			sleep(1);
+	}
+
+	for (i = 0; i < nworkers; i++)
+		if (pids[i] > 0)
+			(void)kill(pids[i], SIGTERM);
+	for (c = 0; c < 100; c++) {
+		for (n = 0, i = 0; i < nworkers; i++) {
+			if (pids[i] > 0 && waitpid(pids[i], &status, WNOHANG)
+			    == pids[i])
+				pids[i] = 0;
+			n += pids[i] > 0;
+		}
+		if (n == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	for (i = 0; i < nworkers; i++)
+		if (pids[i] > 0)
+			(void)kill(pids[i], SIGKILL);
+	(void)unlink(sockpath);
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
+	tmpl_set_free(tmpl);
+	fputs("tutti-fcgi: stopped\n", stderr);
+	return 0;
+}

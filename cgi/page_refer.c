@@ -1,0 +1,679 @@
+/*
+ * page_refer: the public self-referral form.
+ *
+ *   GET  /refer         the empty form, with a fresh signed form token
+ *   POST /refer         validate; 303 to /refer/thanks?ref=CODE on success,
+ *                       422 with the form, an error summary and every value
+ *                       kept on failure
+ *   GET  /refer/thanks  the reference code and what happens next
+ *
+ * The fields (DESIGN.md) are checked against the table below, in the order
+ * the form shows them, so the error summary reads top to bottom.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/token.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "templates/tmpl.h"
+
+enum field_id {
+	F_GIVEN_NAME,
+	F_FAMILY_NAME,
+	F_DATE_OF_BIRTH,
+	F_EMAIL,
+	F_PHONE,
+	F_PREFERRED_CONTACT,
+	F_VOICEMAIL_OK,
+	F_POSTCODE,
+	F_GP_PRACTICE,
+	F_EMERGENCY_NAME,
+	F_EMERGENCY_PHONE,
+	F_LANGUAGE,
+	F_INTERPRETER,
+	F_ABOUT,
+	F_NEEDS,
+	F_AVAILABILITY,
+	F_SESSION_TYPE,
+	F_ONLINE_OK,
+	F_SITE,
+	F_ACCESS_NEEDS,
+	F_CONSENT_DATA,
+	F_CONSENT_CONTACT,
+	F__MAX
+};
+
+enum kind {
+	K_TEXT,		/* one line */
+	K_LONG,		/* several lines */
+	K_CHOICE,	/* one of choices (radio buttons) */
+	K_YES,		/* a check box whose value is "yes" */
+	K_MULTI		/* repeatable check boxes */
+};
+
+struct field_rule {
+	const char	*name;		/* the form field */
+	const char	*label;		/* for messages: "Your first name" */
+	const char	*anchor;	/* id of the first control */
+	enum kind	 kind;
+	size_t		 maxlen;	/* bytes */
+	const char	*const *choices; /* K_CHOICE: NULL-terminated */
+};
+
+static const char *const contact_choices[] = { "email", "phone", NULL };
+static const char *const session_choices[] = {
+	"individual", "group", "either", NULL
+};
+
+static const struct field_rule fields[F__MAX] = {
+	{ "given_name", "First name", "given_name", K_TEXT, 100, NULL },
+	{ "family_name", "Last name", "family_name", K_TEXT, 100, NULL },
+	{ "date_of_birth", "Date of birth", "date_of_birth", K_TEXT, 10,
+	    NULL },
+	{ "email", "Email address", "email", K_TEXT, 254, NULL },
+	{ "phone", "Phone number", "phone", K_TEXT, 30, NULL },
+	{ "preferred_contact", "How we should contact you",
+	    "preferred_contact-email", K_CHOICE, 10, contact_choices },
+	{ "voicemail_ok", "Voicemail", "voicemail_ok", K_YES, 3, NULL },
+	{ "postcode", "Postcode", "postcode", K_TEXT, 12, NULL },
+	{ "gp_practice", "GP practice", "gp_practice", K_TEXT, 200, NULL },
+	{ "emergency_name", "Emergency contact's name", "emergency_name",
+	    K_TEXT, 100, NULL },
+	{ "emergency_phone", "Emergency contact's phone number",
+	    "emergency_phone", K_TEXT, 30, NULL },
+	{ "language", "First language", "language", K_TEXT, 60, NULL },
+	{ "interpreter", "Interpreter", "interpreter", K_YES, 3, NULL },
+	{ "about", "What you hope for", "about", K_LONG, 4000, NULL },
+	{ "needs", "Areas of life", "needs-autism", K_MULTI, 40, NULL },
+	{ "availability", "When you could come", "availability-mon_am",
+	    K_MULTI, 8, NULL },
+	{ "session_type", "Kind of session", "session_type-individual",
+	    K_CHOICE, 12, session_choices },
+	{ "online_ok", "Online sessions", "online_ok", K_YES, 3, NULL },
+	{ "site", "Places you could reach", "site-first", K_MULTI, 20, NULL },
+	{ "access_needs", "Access needs", "access_needs", K_LONG, 2000,
+	    NULL },
+	{ "consent_data", "Consent to keep your details", "consent_data",
+	    K_YES, 3, NULL },
+	{ "consent_contact", "Consent to email", "consent_contact", K_YES, 3,
+	    NULL },
+};
+
+/* The hidden field that people never fill and simple bots do. */
+#define HONEYPOT	"website"
+
+static const char *const site_kind_labels[][2] = {
+	{ "own_centre", "Our centre" }, { "school", "School" },
+	{ "care_home", "Care home" }, { "hospital", "Hospital" },
+	{ "hospice", "Hospice" }, { "day_centre", "Day centre" },
+	{ "community_venue", "Community venue" }, { "online", "Online" },
+};
+
+/* What was posted, after checking. */
+struct input {
+	const char	*val[F__MAX];	/* trimmed copies, "" when absent */
+	char		*own[F__MAX];	/* what val points into */
+	const char	*err[F__MAX];	/* message for the field, or NULL */
+	char		 errbuf[F__MAX][160];
+	unsigned	 needs;
+	unsigned	 availability;
+	int64_t		 sites[64];
+	size_t		 nsites;
+	char		 postcode[16];
+	char		 phone[32];
+	char		 emergency_phone[32];
+	const char	*form_err;	/* a problem with the whole form */
+	int		 nerr;
+};
+
+static void
+input_free(struct input *in)
+{
+	size_t i;
+
+	for (i = 0; i < F__MAX; i++)
+		free(in->own[i]);
+}
+
+/* Records the first problem with a field: the message is a then b. */
+static void
+fail(struct input *in, enum field_id f, const char *a, const char *b)
+{
+	if (in->err[f] != NULL)
+		return;
+	snprintf(in->errbuf[f], sizeof(in->errbuf[f]), "%s%s", a,
+	    b != NULL ? b : "");
+	in->err[f] = in->errbuf[f];
+	in->nerr++;
+}
+
+static int
+yes(const struct input *in, enum field_id f)
+{
+	return strcmp(in->val[f], "yes") == 0;
+}
+
+/*
+ * Checks one multi-valued field: every value must be valid UTF-8 and one
+ * the form offered.  Fills the bit set (needs, availability) or site list.
+ */
+static void
+check_multi(struct input *in, const struct form *fm, enum field_id f,
+    const struct db_site *sites, size_t nsites)
+{
+	size_t i, j, n = form_count(fm, fields[f].name);
+	const char *v;
+	char *end;
+	long long id;
+	int k, day, part;
+
+	for (i = 0; i < n; i++) {
+		v = form_get_nth(fm, fields[f].name, i);
+		if (f == F_NEEDS) {
+			if ((k = db_name_index(need_names, NEED__MAX, v)) < 0)
+				goto unknown;
+			in->needs |= 1u << k;
+		} else if (f == F_AVAILABILITY) {
+			char d[4];
+
+			if (strlen(v) < 6 || v[3] != '_')
+				goto unknown;
+			memcpy(d, v, 3);
+			d[3] = '\0';
+			day = db_name_index(slot_day_names, SLOT_DAYS, d);
+			part = db_name_index(slot_part_names, SLOT_PARTS,
+			    v + 4);
+			if (day < 0 || part < 0)
+				goto unknown;
+			in->availability |= 1u << (day * SLOT_PARTS + part);
+		} else {
+			id = strtoll(v, &end, 10);
+			if (*v == '\0' || *end != '\0')
+				goto unknown;
+			for (j = 0; j < nsites; j++)
+				if (sites[j].id == id)
+					break;
+			if (j == nsites)
+				goto unknown;
+			for (j = 0; j < in->nsites; j++)
+				if (in->sites[j] == id)
+					break;
+			if (j == in->nsites &&
+			    in->nsites < sizeof(in->sites) / sizeof(in->sites[0]))
+				in->sites[in->nsites++] = id;
+		}
+	}
+	return;
+unknown:
+	fail(in, f, fields[f].label,
+		    ": choose only from the options shown");
+}
+
+/* The first value of key and its length (values may hold NUL bytes). */
+static const char *
+first_value(const struct form *fm, const char *key, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < fm->count; i++)
+		if (strcmp(fm->fields[i].key, key) == 0) {
+			*len = fm->fields[i].valuelen;
+			return fm->fields[i].value;
+		}
+	return NULL;
+}
+
+/* Reads and checks every field of a posted form. */
+static void
+check_input(struct input *in, const struct form *fm,
+    const struct db_site *sites, size_t nsites)
+{
+	const char *v;
+	struct tm tm;
+	time_t now;
+	size_t i, len;
+	int y, m, d, age;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < F__MAX; i++) {
+		in->val[i] = "";
+		if (fields[i].kind == K_MULTI)
+			continue;
+		if ((v = first_value(fm, fields[i].name, &len)) == NULL)
+			continue;
+		if (!valid_utf8_text(v, len)) {
+			in->own[i] = xstrdup("");
+			in->val[i] = in->own[i];
+			fail(in, i, fields[i].label,
+		    " contains characters we cannot read: "
+			    "please type it again");
+			continue;
+		}
+		in->own[i] = xstrdup(v);
+		in->val[i] = valid_trim(in->own[i]);
+		if (strlen(in->val[i]) > fields[i].maxlen) {
+			char lim[96];
+
+			snprintf(lim, sizeof(lim), " must be %zu characters "
+			    "or fewer", fields[i].maxlen);
+			fail(in, i, fields[i].label, lim);
+		}
+	}
+	for (i = 0; i < F__MAX; i++) {
+		size_t j, n = form_count(fm, fields[i].name);
+
+		if (fields[i].kind != K_MULTI)
+			continue;
+		for (j = 0; j < n; j++) {
+			v = form_get_nth(fm, fields[i].name, j);
+			if (!valid_utf8_text(v, strlen(v)) ||
+			    strlen(v) > fields[i].maxlen) {
+				fail(in, i, fields[i].label,
+		    ": choose only from the options "
+				    "shown");
+				break;
+			}
+		}
+		if (in->err[i] == NULL)
+			check_multi(in, fm, i, sites, nsites);
+	}
+
+	if (in->err[F_GIVEN_NAME] == NULL && *in->val[F_GIVEN_NAME] == '\0')
+		fail(in, F_GIVEN_NAME, "Enter your first name", NULL);
+	if (in->err[F_FAMILY_NAME] == NULL && *in->val[F_FAMILY_NAME] == '\0')
+		fail(in, F_FAMILY_NAME, "Enter your last name", NULL);
+
+	if (in->err[F_DATE_OF_BIRTH] == NULL) {
+		v = in->val[F_DATE_OF_BIRTH];
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		if (*v == '\0')
+			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth",
+			    NULL);
+		else if (valid_date(v, &y, &m, &d) == -1)
+			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth as "
+			    "year, month and day, for example 1984-03-27", NULL);
+		else if ((age = valid_age(y, m, d, tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday)) < 0)
+			fail(in, F_DATE_OF_BIRTH, "Date of birth must be in "
+			    "the past", NULL);
+		else if (age < 18)
+			fail(in, F_DATE_OF_BIRTH, "This form is for adults "
+			    "(18 or over). If you are under 18, a parent, carer, "
+			    "teacher or your GP can refer you: ask them to call "
+			    "us", NULL);
+		else if (age > 120)
+			fail(in, F_DATE_OF_BIRTH, "Check the year of your date "
+			    "of birth", NULL);
+	}
+
+	if (in->err[F_PREFERRED_CONTACT] == NULL &&
+	    strcmp(in->val[F_PREFERRED_CONTACT], "email") != 0 &&
+	    strcmp(in->val[F_PREFERRED_CONTACT], "phone") != 0)
+		fail(in, F_PREFERRED_CONTACT, "Choose whether we should contact "
+		    "you by email or by phone", NULL);
+
+	if (in->err[F_EMAIL] == NULL) {
+		v = in->val[F_EMAIL];
+		if (*v == '\0') {
+			if (strcmp(in->val[F_PREFERRED_CONTACT], "email") == 0)
+				fail(in, F_EMAIL, "Enter your email address, "
+				    "as you asked us to contact you by email",
+				    NULL);
+			else if (yes(in, F_CONSENT_CONTACT))
+				fail(in, F_EMAIL, "Enter your email address, "
+				    "or untick the box agreeing to emails", NULL);
+		} else if (!valid_email(v))
+			fail(in, F_EMAIL, "Enter an email address in the right "
+			    "format, like name@example.com", NULL);
+	}
+	if (in->err[F_PHONE] == NULL) {
+		v = in->val[F_PHONE];
+		if (*v == '\0') {
+			if (strcmp(in->val[F_PREFERRED_CONTACT], "phone") == 0)
+				fail(in, F_PHONE, "Enter your phone number, as "
+				    "you asked us to contact you by phone", NULL);
+		} else if (valid_phone(v, in->phone, sizeof(in->phone)) == -1)
+			fail(in, F_PHONE, "Enter a phone number, like 01632 960 "
+			    "001 or 07700 900 982", NULL);
+	}
+
+	if (in->err[F_POSTCODE] == NULL) {
+		v = in->val[F_POSTCODE];
+		if (*v == '\0')
+			fail(in, F_POSTCODE, "Enter your postcode", NULL);
+		else if (valid_postcode(v, in->postcode,
+		    sizeof(in->postcode)) == -1)
+			fail(in, F_POSTCODE, "Enter a real UK postcode, like "
+			    "SW1A 1AA", NULL);
+	}
+
+	if (in->err[F_EMERGENCY_PHONE] == NULL) {
+		v = in->val[F_EMERGENCY_PHONE];
+		if (*v != '\0' && valid_phone(v, in->emergency_phone,
+		    sizeof(in->emergency_phone)) == -1)
+			fail(in, F_EMERGENCY_PHONE, "Enter your emergency "
+			    "contact's phone number, like 07700 900 982", NULL);
+		else if (*v == '\0' && *in->val[F_EMERGENCY_NAME] != '\0')
+			fail(in, F_EMERGENCY_PHONE, "Enter a phone number for "
+			    "your emergency contact", NULL);
+	}
+	if (in->err[F_EMERGENCY_NAME] == NULL &&
+	    *in->val[F_EMERGENCY_NAME] == '\0' &&
+	    *in->val[F_EMERGENCY_PHONE] != '\0')
+		fail(in, F_EMERGENCY_NAME, "Enter your emergency contact's "
+		    "name", NULL);
+
+	if (in->err[F_ABOUT] == NULL && *in->val[F_ABOUT] == '\0')
+		fail(in, F_ABOUT, "Tell us a little about what you hope music "
+		    "therapy could help with", NULL);
+	if (in->err[F_NEEDS] == NULL && in->needs == 0)
+		fail(in, F_NEEDS, "Choose at least one area of life, or "
+		    "\xe2\x80\x9cSomething else\xe2\x80\x9d", NULL);
+	if (in->err[F_AVAILABILITY] == NULL && in->availability == 0)
+		fail(in, F_AVAILABILITY, "Choose at least one time of the week "
+		    "when you could come", NULL);
+	if (in->err[F_SESSION_TYPE] == NULL && *in->val[F_SESSION_TYPE] == '\0')
+		fail(in, F_SESSION_TYPE, "Choose individual sessions, group "
+		    "sessions or either", NULL);
+
+	for (i = 0; i < F__MAX; i++) {
+		const char *const *c;
+
+		if (in->err[i] != NULL || *in->val[i] == '\0')
+			continue;
+		if (fields[i].kind == K_YES && strcmp(in->val[i], "yes") != 0)
+			fail(in, i, fields[i].label,
+		    ": tick the box or leave it empty");
+		if (fields[i].kind == K_CHOICE) {
+			for (c = fields[i].choices; *c != NULL; c++)
+				if (strcmp(*c, in->val[i]) == 0)
+					break;
+			if (*c == NULL)
+				fail(in, i, fields[i].label,
+		    ": choose one of the options "
+				    "shown");
+		}
+	}
+	if (in->err[F_CONSENT_DATA] == NULL && !yes(in, F_CONSENT_DATA))
+		fail(in, F_CONSENT_DATA, "Tick the box to agree that we may "
+		    "keep your details: we cannot take a referral without "
+		    "it", NULL);
+}
+
+/* Sets the data the form template shows: values, choices, errors. */
+static void
+form_data(struct tmpl_data *d, const struct input *in,
+    const struct db_site *sites, size_t nsites, const char *token)
+{
+	struct tmpl_data *e, *day, *slot;
+	char key[64];
+	size_t i, j;
+	int k, p, bit;
+
+	tmpl_data_set(d, "token", token);
+	tmpl_data_set(d, "honeypot", HONEYPOT);
+	for (i = 0; i < F__MAX; i++) {
+		if (in == NULL)
+			break;
+		snprintf(key, sizeof(key), "v_%s", fields[i].name);
+		tmpl_data_set(d, key, in->val[i]);
+		if (fields[i].kind == K_YES || fields[i].kind == K_CHOICE) {
+			snprintf(key, sizeof(key), "c_%s_%s", fields[i].name,
+			    in->val[i]);
+			tmpl_data_bool(d, key, *in->val[i] != '\0');
+		}
+		if (in->err[i] != NULL) {
+			snprintf(key, sizeof(key), "e_%s", fields[i].name);
+			tmpl_data_set(d, key, in->err[i]);
+		}
+	}
+	if (in != NULL && (in->nerr > 0 || in->form_err != NULL)) {
+		tmpl_data_bool(d, "has_errors", 1);
+		if (in->form_err != NULL) {
+			e = tmpl_data_push(d, "errors");
+			tmpl_data_set(e, "anchor", "given_name");
+			tmpl_data_set(e, "message", in->form_err);
+		}
+		for (i = 0; i < F__MAX; i++) {
+			if (in->err[i] == NULL)
+				continue;
+			e = tmpl_data_push(d, "errors");
+			tmpl_data_set(e, "anchor", strcmp(fields[i].anchor,
+			    "site-first") == 0 && nsites > 0 ? "sites" :
+			    fields[i].anchor);
+			tmpl_data_set(e, "message", in->err[i]);
+		}
+	}
+	for (k = 0; k < NEED__MAX; k++) {
+		e = tmpl_data_push(d, "needs");
+		tmpl_data_set(e, "value", need_names[k]);
+		tmpl_data_set(e, "label", need_labels[k]);
+		tmpl_data_bool(e, "checked", in != NULL &&
+		    (in->needs & (1u << k)));
+	}
+	for (k = 0; k < SLOT_DAYS; k++) {
+		day = tmpl_data_push(d, "days");
+		tmpl_data_set(day, "label", slot_day_labels[k]);
+		for (p = 0; p < SLOT_PARTS; p++) {
+			bit = k * SLOT_PARTS + p;
+			slot = tmpl_data_push(day, "slots");
+			tmpl_data_setf(slot, "value", "%s_%s",
+			    slot_day_names[k], slot_part_names[p]);
+			tmpl_data_setf(slot, "label", "%s %s",
+			    slot_day_labels[k], slot_part_labels[p]);
+			tmpl_data_set(slot, "part", slot_part_labels[p]);
+			tmpl_data_bool(slot, "checked", in != NULL &&
+			    (in->availability & (1u << bit)));
+		}
+	}
+	for (p = 0; p < SLOT_PARTS; p++) {
+		e = tmpl_data_push(d, "parts");
+		tmpl_data_set(e, "label", slot_part_labels[p]);
+	}
+	tmpl_data_bool(d, "has_sites", nsites > 0);
+	for (i = 0; i < nsites; i++) {
+		e = tmpl_data_push(d, "sites");
+		tmpl_data_setf(e, "id", "%lld", (long long)sites[i].id);
+		tmpl_data_set(e, "name", sites[i].name);
+		for (j = 0; j < sizeof(site_kind_labels) /
+		    sizeof(site_kind_labels[0]); j++)
+			if (strcmp(site_kind_labels[j][0], sites[i].kind) == 0)
+				tmpl_data_set(e, "kind", site_kind_labels[j][1]);
+		tmpl_data_set(e, "postcode", sites[i].postcode);
+		tmpl_data_bool(e, "step_free", sites[i].step_free);
+		tmpl_data_bool(e, "first", i == 0);
+		if (in == NULL)
+			continue;
+		for (j = 0; j < in->nsites; j++)
+			if (in->sites[j] == sites[i].id)
+				tmpl_data_bool(e, "checked", 1);
+	}
+}
+
+static void
+show_form(struct app *app, struct resp *rs, int status,
+    const struct input *in, const struct db_site *sites, size_t nsites,
+    const char *token)
+{
+	struct tmpl_data *d = tmpl_data_new();
+
+	tmpl_data_set(d, "title", status == 200 ? "Refer yourself for music "
+	    "therapy" : "Error: refer yourself for music therapy");
+	form_data(d, in, sites, nsites, token);
+	http_header(rs, "Cache-Control", "no-store");
+	app_render(app, rs, status, "refer.html", d);
+	tmpl_data_free(d);
+}
+
+static void
+refer_get(struct app *app, struct resp *rs)
+{
+	struct db_site *sites;
+	size_t nsites;
+	char token[TOKEN_STR_LEN];
+
+	if (db_sites_list(app->db, &sites, &nsites) == -1) {
+		http_error(app, rs, 503, "The form cannot be shown just now. "
+		    "Please try again in a few minutes.");
+		return;
+	}
+	token_make(app->form_key, time(NULL), token);
+	show_form(app, rs, 200, NULL, sites, nsites, token);
+	db_sites_free(sites, nsites);
+}
+
+static void
+refer_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct input in;
+	struct db_referral r;
+	struct db_site *sites;
+	unsigned char nonce[TOKEN_NONCE_LEN];
+	char token[TOKEN_STR_LEN], loc[64];
+	const char *hp;
+	enum token_check tc;
+	enum db_result res;
+	size_t nsites;
+
+	if (rq->bodylen > 0 && rq->f.count == 0 && rq->badbody == FORM_OK &&
+	    *rq->content_type != '\0' &&
+	    strncmp(rq->content_type, "application/x-www-form-urlencoded",
+	    33) != 0) {
+		http_error(app, rs, 415, "This form must be sent from its web "
+		    "page. Please open the form again and send it from there.");
+		return;
+	}
+	if (rq->badbody != FORM_OK) {
+		http_error(app, rs, 400, rq->badbody == FORM_TOO_MANY ?
+		    "The form arrived with far too many answers. Please open "
+		    "the form again and send it from there." :
+		    "The form arrived garbled. Please open the form again and "
+		    "send it from there.");
+		return;
+	}
+	if (db_sites_list(app->db, &sites, &nsites) == -1) {
+		http_error(app, rs, 503, "We cannot take referrals just now. "
+		    "Please try again in a few minutes.");
+		return;
+	}
+	check_input(&in, &rq->f, sites, nsites);
+
+	tc = token_check(app->form_key, form_get(&rq->f, "form_token"),
+	    time(NULL), nonce);
+	if (tc == TOKEN_OK)
+		snprintf(token, sizeof(token), "%s",
+		    form_get(&rq->f, "form_token"));
+	else
+		token_make(app->form_key, time(NULL), token);
+	if (tc == TOKEN_EXPIRED)
+		in.form_err = "This form was open for a long time, so we "
+		    "could not accept it yet. Your answers are kept: check "
+		    "them and send the form again.";
+	else if (tc != TOKEN_OK)
+		in.form_err = "We could not check that this form came from "
+		    "our website. Your answers are kept: check them and send "
+		    "the form again.";
+	hp = form_get(&rq->f, HONEYPOT);
+	if (hp != NULL && *hp != '\0')
+		in.form_err = "Leave the last field, marked \xe2\x80\x9cleave "
+		    "this empty\xe2\x80\x9d, empty, then send the form again.";
+	if (in.nerr > 0 || in.form_err != NULL) {
+		show_form(app, rs, 422, &in, sites, nsites, token);
+		goto out;
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.source = "self";
+	r.given_name = in.val[F_GIVEN_NAME];
+	r.family_name = in.val[F_FAMILY_NAME];
+	r.email = in.val[F_EMAIL];
+	r.phone = in.phone;
+	r.postcode = in.postcode;
+	r.date_of_birth = in.val[F_DATE_OF_BIRTH];
+	r.preferred_contact = in.val[F_PREFERRED_CONTACT];
+	r.voicemail_ok = yes(&in, F_VOICEMAIL_OK);
+	r.needs = in.needs;
+	r.about = in.val[F_ABOUT];
+	r.availability = in.availability;
+	r.session_type = in.val[F_SESSION_TYPE];
+	r.online_ok = yes(&in, F_ONLINE_OK);
+	r.access_needs = in.val[F_ACCESS_NEEDS];
+	r.language = in.val[F_LANGUAGE];
+	r.interpreter = yes(&in, F_INTERPRETER);
+	r.gp_practice = in.val[F_GP_PRACTICE];
+	r.emergency_name = in.val[F_EMERGENCY_NAME];
+	r.emergency_phone = in.emergency_phone;
+	r.consent_data = 1;
+	r.consent_contact = yes(&in, F_CONSENT_CONTACT);
+	r.sites = in.sites;
+	r.nsites = in.nsites;
+
+	res = db_referral_create(app->db, &r, nonce, app->msgid_domain);
+	switch (res) {
+	case DB_OK:
+	case DB_DUPLICATE:
+		snprintf(loc, sizeof(loc), "/refer/thanks?ref=%s", r.ref);
+		http_redirect(rs, loc);
+		break;
+	case DB_FULL:
+		in.form_err = "We could not save your referral because our "
+		    "system is out of space. Nothing was saved. Your answers "
+		    "are kept: please try again later, or phone us.";
+		show_form(app, rs, 503, &in, sites, nsites, token);
+		break;
+	default:
+		in.form_err = "We could not save your referral just now. "
+		    "Nothing was saved. Your answers are kept: please send the "
+		    "form again in a minute.";
+		show_form(app, rs, 503, &in, sites, nsites, token);
+		break;
+	}
+out:
+	input_free(&in);
+	db_sites_free(sites, nsites);
+}
+
+void
+page_refer(struct app *app, struct req *rq, struct resp *rs)
+{
+	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
+		refer_get(app, rs);
+	else if (strcmp(rq->method, "POST") == 0)
+		refer_post(app, rq, rs);
+	else {
+		http_header(rs, "Allow", "GET, HEAD, POST");
+		http_error(app, rs, 405, "This page can only be opened or "
+		    "sent as a form.");
+	}
+}
+
+void
+page_refer_thanks(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct tmpl_data *d;
+	char ref[16];
+	const char *v = form_get(&rq->q, "ref");
+
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+		http_header(rs, "Allow", "GET, HEAD");
+		http_error(app, rs, 405, "This page can only be opened.");
+		return;
+	}
+	if (v == NULL || valid_refcode_check(v, ref, sizeof(ref)) == -1) {
+		http_error(app, rs, 404, "We cannot find that reference. If "
+		    "you have just sent the form, the code is in the email we "
+		    "sent you.");
+		return;
+	}
+	d = tmpl_data_new();
+	tmpl_data_set(d, "title", "Referral received");
+	tmpl_data_set(d, "ref", ref);
+	http_header(rs, "Cache-Control", "no-store");
+	app_render(app, rs, 200, "refer_thanks.html", d);
+	tmpl_data_free(d);
+}

@@ -1,0 +1,783 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/migrate.h"
+#include "util/buf.h"
+
+const char *const need_names[NEED__MAX] = {
+	"autism", "learning_difficulties", "mental_health", "neuro_rehab",
+	"dementia", "palliative", "parent_child", "other",
+};
+const char *const need_labels[NEED__MAX] = {
+	"Autism", "Learning difficulties", "Mental health",
+	"Recovery from a brain injury or stroke (neurological rehabilitation)",
+	"Dementia", "Living with a life-limiting illness (palliative care)",
+	"Parent and child together", "Something else",
+};
+const char *const slot_day_names[SLOT_DAYS] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
+const char *const slot_day_labels[SLOT_DAYS] = {
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday",
+};
+const char *const slot_part_names[SLOT_PARTS] = { "am", "pm", "eve" };
+const char *const slot_part_labels[SLOT_PARTS] = {
+	"Morning", "Afternoon", "Evening",
+};
+
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_PING,
+	STMT_SECRET_GET,
+	STMT_SECRET_PUT,
+	STMT_SITES_LIST,
+	STMT_SITE_ADD,
+	STMT_REFERRAL_BY_NONCE,
+	STMT_REFERRAL_INSERT,
+	STMT_REFERRAL_SITE_INSERT,
+	STMT_REFERRAL_COUNT,
+	STMT_COORDINATORS,
+	STMT_OUTBOX_INSERT,
+	STMT_USER_ADD,
+	STMT_USER_LIST,
+	STMT__MAX
+};
+
+static const char *const stmt_sql[STMT__MAX] = {
+	"BEGIN IMMEDIATE",
+	"COMMIT",
+	"ROLLBACK",
+	"SELECT 1",
+	"SELECT value FROM settings WHERE key = ?",
+	"INSERT INTO settings (key, value) VALUES (?, ?)",
+	"SELECT id, name, kind, postcode, step_free FROM sites "
+	    "WHERE active = 1 ORDER BY name",
+	"INSERT INTO sites (name, kind, address, postcode, step_free) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	"SELECT ref FROM referrals WHERE form_nonce = ?",
+	"INSERT INTO referrals (ref, status, source, given_name, family_name,"
+	    " email, phone, postcode, date_of_birth, preferred_contact,"
+	    " voicemail_ok, needs, about, availability, session_type,"
+	    " online_ok, access_needs, language, interpreter, gp_practice,"
+	    " emergency_name, emergency_phone, consent_data, consent_contact,"
+	    " form_nonce, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO referral_sites (referral_id, site_id) VALUES (?, ?)",
+	"SELECT count(*) FROM referrals",
+	"SELECT id, email, name FROM users "
+	    "WHERE role = 'coordinator' AND active = 1 ORDER BY id",
+	"INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, referral_id,"
+	    " user_id, message_id, not_before, created_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (dedupe_key) DO NOTHING",
+	"INSERT INTO users (email, name, role, password_hash, created_at) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	"SELECT id, email, role, name, active FROM users ORDER BY id",
+};
+
+struct db {
+	sqlite3		*conn;
+	sqlite3_stmt	*stmts[STMT__MAX];
+};
+
+int
+db_name_index(const char *const *table, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(table[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+db_now(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * Returns the prepared statement for s, reset and with no bindings, or
+ * NULL (logged) when it cannot be prepared.
+ */
+static sqlite3_stmt *
+stmt(struct db *db, enum stmt s)
+{
+	sqlite3_stmt *st = db->stmts[s];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[s], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			fprintf(stderr, "db: prepare %d: %s\n", (int)s,
+			    sqlite3_errmsg(db->conn));
+			return NULL;
+		}
+		db->stmts[s] = st;
+	}
+	return st;
+}
+
+/* Resets and unbinds a statement after use. */
+static void
+done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	(void)sqlite3_bind_text(st, i, s != NULL ? s : "", -1,
+	    SQLITE_STATIC);
+}
+
+/* Runs a statement that returns no rows; returns the sqlite3 code. */
+static int
+exec_stmt(struct db *db, enum stmt s)
+{
+	sqlite3_stmt *st = stmt(db, s);
+	int rc;
+
+	if (st == NULL)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static enum db_result
+result_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+		return DB_OK;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return (rc & 0xff) == SQLITE_FULL ||
+		    rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ?
+		    DB_FULL : DB_ERROR;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_CONSTRAINT:
+		return DB_INVALID;
+	default:
+		return DB_ERROR;
+	}
+}
+
+int
+db_begin(struct db *db)
+{
+	int rc = exec_stmt(db, STMT_BEGIN);
+
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "db: begin: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = exec_stmt(db, STMT_COMMIT);
+
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "db: commit: %s\n", sqlite3_errmsg(db->conn));
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->conn))
+		(void)exec_stmt(db, STMT_ROLLBACK);
+}
+
+int
+db_schema_latest(void)
+{
+	return (int)db_migrations_count;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Applies the migrations the database lacks, each with its user_version
+ * bump in one transaction, so that a crash leaves either the old or the
+ * new schema.  BEGIN IMMEDIATE makes concurrent starters wait in turn.
+ */
+static int
+migrate(struct db *db, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	char pragma[64];
+	int v;
+	size_t i;
+
+	if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		goto fail;
+	v = db_schema_version(db);
+	if (v < 0 || (size_t)v > db_migrations_count) {
+		snprintf(err, errlen, "database schema version %d is newer "
+		    "than this program knows (%zu)", v, db_migrations_count);
+		(void)sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	for (i = (size_t)v; i < db_migrations_count; i++) {
+		if (sqlite3_exec(db->conn, db_migrations[i].sql, NULL, NULL,
+		    &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %s: %s",
+			    db_migrations[i].name, msg ? msg : "failed");
+			sqlite3_free(msg);
+			(void)sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL,
+			    NULL);
+			return -1;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
+		    i + 1);
+		if (sqlite3_exec(db->conn, pragma, NULL, NULL, &msg) !=
+		    SQLITE_OK)
+			goto fail;
+	}
+	if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "migrate: %s",
+	    msg ? msg : sqlite3_errmsg(db->conn));
+	sqlite3_free(msg);
+	(void)sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct db *
+db_open(const char *path, char *err, size_t errlen)
+{
+	struct db *db;
+	char *msg = NULL;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium cannot start");
+		return NULL;
+	}
+	db = xcalloc(1, sizeof(*db));
+	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
+		goto fail;
+	}
+	(void)sqlite3_busy_timeout(db->conn, 5000);
+	(void)sqlite3_extended_result_codes(db->conn, 1);
+	/*
+	 * synchronous=NORMAL in WAL mode: a committed transaction survives
+	 * any process crash; only a power cut can lose the last ones.
+	 */
+	if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (migrate(db, err, errlen) == -1)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+int
+db_ping(struct db *db)
+{
+	sqlite3_stmt *st = stmt(db, STMT_PING);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+db_secret(struct db *db, const char *name, unsigned char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if ((st = stmt(db, STMT_SECRET_GET)) == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == len) {
+		memcpy(out, sqlite3_column_blob(st, 0), len);
+		found = 1;
+	}
+	done(st);
+	if (found)
+		return 0;
+
+	randombytes_buf(out, len);
+	if ((st = stmt(db, STMT_SECRET_PUT)) == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	(void)sqlite3_bind_blob(st, 2, out, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		/* Another process made it first: use theirs. */
+		return db_secret(db, name, out, len);
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: secret %s: %s\n", name,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_sites_list(struct db *db, struct db_site **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct db_site *v = NULL, *s;
+	size_t cap = 0, len = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = stmt(db, STMT_SITES_LIST)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		s = &v[len++];
+		s->id = sqlite3_column_int64(st, 0);
+		s->name = xstrdup((const char *)sqlite3_column_text(st, 1));
+		s->kind = xstrdup((const char *)sqlite3_column_text(st, 2));
+		s->postcode = xstrdup((const char *)sqlite3_column_text(st, 3));
+		s->step_free = sqlite3_column_int(st, 4);
+	}
+	done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: sites: %s\n", sqlite3_errmsg(db->conn));
+		db_sites_free(v, len);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void
+db_sites_free(struct db_site *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].kind);
+		free(v[i].postcode);
+	}
+	free(v);
+}
+
+int64_t
+db_site_add(struct db *db, const char *name, const char *kind,
+    const char *address, const char *postcode, int step_free)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = stmt(db, STMT_SITE_ADD)) == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, address);
+	bind_text(st, 4, postcode);
+	(void)sqlite3_bind_int(st, 5, step_free);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: site add: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+/* Makes a Message-ID "<32 hex digits@domain>" into out. */
+static void
+message_id(char *out, size_t outlen, const char *domain)
+{
+	unsigned char r[16];
+	char hex[33];
+
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	snprintf(out, outlen, "<%s@%s>", hex, domain);
+}
+
+int
+db_outbox_add(struct db *db, const char *kind, const char *dedupe_key,
+    const char *to_addr, const char *to_name, int64_t referral_id,
+    int64_t user_id, const char *msgid_domain)
+{
+	sqlite3_stmt *st;
+	char now[21], mid[300];
+	int rc;
+
+	if ((st = stmt(db, STMT_OUTBOX_INSERT)) == NULL)
+		return -1;
+	db_now(now);
+	message_id(mid, sizeof(mid), msgid_domain);
+	bind_text(st, 1, dedupe_key);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, to_addr);
+	bind_text(st, 4, to_name);
+	if (referral_id > 0)
+		(void)sqlite3_bind_int64(st, 5, referral_id);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 6, user_id);
+	bind_text(st, 7, mid);
+	bind_text(st, 8, now);
+	bind_text(st, 9, now);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox %s: %s\n", kind,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+/* Queues the new-referral notice to every active coordinator. */
+static int
+notify_coordinators(struct db *db, int64_t referral_id, const char *domain)
+{
+	sqlite3_stmt *st;
+	struct { int64_t id; char *email, *name; } *v = NULL;
+	size_t n = 0, cap = 0, i;
+	char key[64];
+	int rc, ret = 0;
+
+	if ((st = stmt(db, STMT_COORDINATORS)) == NULL)
+		return -1;
+	/* Collect first: the outbox insert reuses the connection. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].id = sqlite3_column_int64(st, 0);
+		v[n].email = xstrdup((const char *)sqlite3_column_text(st, 1));
+		v[n].name = xstrdup((const char *)sqlite3_column_text(st, 2));
+		n++;
+	}
+	done(st);
+	if (rc != SQLITE_DONE)
+		ret = -1;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "referral-new:%lld:%lld",
+		    (long long)referral_id, (long long)v[i].id);
+		if (ret == 0 && db_outbox_add(db, "referral_new", key,
+		    v[i].email, v[i].name, referral_id, v[i].id, domain) == -1)
+			ret = -1;
+		free(v[i].email);
+		free(v[i].name);
+	}
+	free(v);
+	return ret;
+}
+
+/* Makes a reference code "XXXX-XXXX" from an unambiguous alphabet. */
+static void
+refcode(char out[16])
+{
+	static const char abc[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+	unsigned char r[8];
+	size_t i, j = 0;
+
+	randombytes_buf(r, sizeof(r));
+	for (i = 0; i < 8; i++) {
+		if (i == 4)
+			out[j++] = '-';
+		out[j++] = abc[r[i] & 31];
+	}
+	out[j] = '\0';
+}
+
+/* Binds and steps the referral insert with a fresh reference code. */
+static int
+referral_insert(struct db *db, struct db_referral *r,
+    const unsigned char *nonce, const char *now)
+{
+	sqlite3_stmt *st;
+	int rc, i = 1;
+
+	if ((st = stmt(db, STMT_REFERRAL_INSERT)) == NULL)
+		return SQLITE_ERROR;
+	refcode(r->ref);
+	bind_text(st, i++, r->ref);
+	bind_text(st, i++, r->status ? r->status : "new");
+	bind_text(st, i++, r->source ? r->source : "self");
+	bind_text(st, i++, r->given_name);
+	bind_text(st, i++, r->family_name);
+	bind_text(st, i++, r->email);
+	bind_text(st, i++, r->phone);
+	bind_text(st, i++, r->postcode);
+	bind_text(st, i++, r->date_of_birth);
+	bind_text(st, i++, r->preferred_contact);
+	(void)sqlite3_bind_int(st, i++, r->voicemail_ok);
+	(void)sqlite3_bind_int64(st, i++, r->needs);
+	bind_text(st, i++, r->about);
+	(void)sqlite3_bind_int64(st, i++, r->availability);
+	bind_text(st, i++, r->session_type);
+	(void)sqlite3_bind_int(st, i++, r->online_ok);
+	bind_text(st, i++, r->access_needs);
+	bind_text(st, i++, r->language);
+	(void)sqlite3_bind_int(st, i++, r->interpreter);
+	bind_text(st, i++, r->gp_practice);
+	bind_text(st, i++, r->emergency_name);
+	bind_text(st, i++, r->emergency_phone);
+	(void)sqlite3_bind_int(st, i++, r->consent_data);
+	(void)sqlite3_bind_int(st, i++, r->consent_contact);
+	if (nonce != NULL)
+		(void)sqlite3_bind_blob(st, i, nonce, 16, SQLITE_STATIC);
+	i++;
+	bind_text(st, i++, now);
+	bind_text(st, i++, now);
+	rc = sqlite3_step(st);
+	done(st);
+	return rc;
+}
+
+enum db_result
+db_referral_create(struct db *db, struct db_referral *r,
+    const unsigned char *nonce, const char *msgid_domain)
+{
+	sqlite3_stmt *st;
+	char now[21], key[64];
+	enum db_result res;
+	size_t i;
+	int rc, tries;
+
+	if ((rc = exec_stmt(db, STMT_BEGIN)) != SQLITE_OK)
+		goto fail;
+	if (nonce != NULL) {
+		if ((st = stmt(db, STMT_REFERRAL_BY_NONCE)) == NULL) {
+			rc = SQLITE_ERROR;
+			goto fail;
+		}
+		(void)sqlite3_bind_blob(st, 1, nonce, 16, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(r->ref, sizeof(r->ref), "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		done(st);
+		if (rc == SQLITE_ROW) {
+			db_rollback(db);
+			return DB_DUPLICATE;
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	db_now(now);
+	/*
+	 * A clash of reference codes is rare (40 random bits): draw again.
+	 * The nonce cannot clash: it was looked up under the same lock.
+	 */
+	for (tries = 0; tries < 8; tries++)
+		if ((rc = referral_insert(db, r, nonce, now)) !=
+		    SQLITE_CONSTRAINT_UNIQUE)
+			break;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	r->id = sqlite3_last_insert_rowid(db->conn);
+
+	if ((st = stmt(db, STMT_REFERRAL_SITE_INSERT)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	for (i = 0; i < r->nsites; i++) {
+		(void)sqlite3_bind_int64(st, 1, r->id);
+		(void)sqlite3_bind_int64(st, 2, r->sites[i]);
+		rc = sqlite3_step(st);
+		done(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+
+	if (r->consent_contact && r->email != NULL && r->email[0] != '\0') {
+		snprintf(key, sizeof(key), "referral-ack:%lld",
+		    (long long)r->id);
+		if (db_outbox_add(db, "referral_ack", key, r->email,
+		    r->given_name, r->id, 0, msgid_domain) == -1) {
+			rc = sqlite3_errcode(db->conn);
+			goto fail;
+		}
+	}
+	if (notify_coordinators(db, r->id, msgid_domain) == -1) {
+		rc = sqlite3_errcode(db->conn);
+		goto fail;
+	}
+	if ((rc = exec_stmt(db, STMT_COMMIT)) != SQLITE_OK)
+		goto fail;
+	return DB_OK;
+fail:
+	res = result_of(rc);
+	if (res == DB_OK)
+		res = DB_ERROR;
+	fprintf(stderr, "db: referral create: %s (%d)\n",
+	    sqlite3_errmsg(db->conn), rc);
+	db_rollback(db);
+	return res;
+}
+
+int64_t
+db_referral_count(struct db *db)
+{
+	sqlite3_stmt *st = stmt(db, STMT_REFERRAL_COUNT);
+	int64_t n = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	done(st);
+	return n;
+}
+
+int64_t
+db_user_add(struct db *db, const char *email, const char *name,
+    const char *role, const char *password_hash)
+{
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	if ((st = stmt(db, STMT_USER_ADD)) == NULL)
+		return -1;
+	db_now(now);
+	bind_text(st, 1, email);
+	bind_text(st, 2, name);
+	bind_text(st, 3, role);
+	if (password_hash != NULL)
+		bind_text(st, 4, password_hash);
+	bind_text(st, 5, now);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: user add %s: %s\n", email,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+int
+db_user_each(struct db *db, void (*fn)(void *, int64_t, const char *,
+    const char *, const char *, int), void *arg)
+{
+	sqlite3_stmt *st = stmt(db, STMT_USER_LIST);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3),
+		    sqlite3_column_int(st, 4));
+	done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_backup(struct db *db, const char *path)
+{
+	sqlite3 *to;
+	sqlite3_backup *bk;
+	int rc;
+
+	if (sqlite3_open(path, &to) != SQLITE_OK) {
+		fprintf(stderr, "db: backup %s: %s\n", path,
+		    sqlite3_errmsg(to));
+		sqlite3_close(to);
+		return -1;
+	}
+	if ((bk = sqlite3_backup_init(to, "main", db->conn, "main")) ==
+	    NULL) {
+		fprintf(stderr, "db: backup: %s\n", sqlite3_errmsg(to));
+		sqlite3_close(to);
+		return -1;
+	}
+	/* Copy in steps so that writers are not held off for long. */
+	do {
+		rc = sqlite3_backup_step(bk, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	(void)sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: backup: %s\n", sqlite3_errstr(rc));
+		sqlite3_close(to);
+		return -1;
+	}
+	return sqlite3_close(to) == SQLITE_OK ? 0 : -1;
+}

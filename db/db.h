@@ -1,0 +1,164 @@
+/*
+ * db: the one SQLite database, its schema and the domain's records.
+ *
+ * Nothing here knows about HTTP.  Every statement is a ?-bound string in
+ * one enum-indexed table (db.c), prepared on first use and kept for the
+ * life of the connection.  Functions return 0 on success and -1 on an
+ * error that has been logged to stderr, unless they say otherwise.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+/* The areas of life a referral concerns (the form's `needs`). */
+enum need {
+	NEED_AUTISM,
+	NEED_LEARNING_DIFFICULTIES,
+	NEED_MENTAL_HEALTH,
+	NEED_NEURO_REHAB,
+	NEED_DEMENTIA,
+	NEED_PALLIATIVE,
+	NEED_PARENT_CHILD,
+	NEED_OTHER,
+	NEED__MAX
+};
+extern const char *const need_names[NEED__MAX];	/* "autism", ... */
+extern const char *const need_labels[NEED__MAX];	/* "Autism", ... */
+
+/* Week slots for availability: day * SLOT_PARTS + part. */
+#define SLOT_DAYS	7
+#define SLOT_PARTS	3
+#define SLOT__MAX	(SLOT_DAYS * SLOT_PARTS)
+extern const char *const slot_day_names[SLOT_DAYS];	/* "mon", ... */
+extern const char *const slot_day_labels[SLOT_DAYS];	/* "Monday", ... */
+extern const char *const slot_part_names[SLOT_PARTS];	/* "am", "pm", "eve" */
+extern const char *const slot_part_labels[SLOT_PARTS];	/* "Morning", ... */
+
+/* Returns the index of name in the table of n names, or -1. */
+int	 db_name_index(const char *const *table, size_t n, const char *name);
+
+/*
+ * Opens (creating when absent) the database at path, with WAL, foreign
+ * keys, a busy timeout and synchronous=NORMAL, and brings the schema up
+ * to date.  Returns NULL with a message in err on failure.
+ */
+struct db	*db_open(const char *path, char *err, size_t errlen);
+/* Finalises every statement and closes; NULL is fine. */
+void		 db_close(struct db *);
+/* 0 when the database answers a trivial query. */
+int		 db_ping(struct db *);
+/* The schema version (PRAGMA user_version) and the newest one known. */
+int		 db_schema_version(struct db *);
+int		 db_schema_latest(void);
+
+/*
+ * Reads the secret called name (creating len random bytes the first
+ * time) into out.  Secrets sign form tokens and links.
+ */
+int	 db_secret(struct db *, const char *name, unsigned char *out,
+	    size_t len);
+
+/* The current time as ISO 8601 UTC ("2026-11-24T22:00:00Z"). */
+void	 db_now(char out[21]);
+
+/* Partner sites, as shown on the public form. */
+struct db_site {
+	int64_t	 id;
+	char	*name;
+	char	*kind;
+	char	*postcode;
+	int	 step_free;
+};
+/* Fills *out with the active sites ordered by name; free with
+ * db_sites_free.  */
+int	 db_sites_list(struct db *, struct db_site **out, size_t *n);
+void	 db_sites_free(struct db_site *, size_t n);
+/* Adds a site; returns its id, or -1. */
+int64_t	 db_site_add(struct db *, const char *name, const char *kind,
+	    const char *address, const char *postcode, int step_free);
+
+/* A self-referral (or one entered by staff), as validated input. */
+struct db_referral {
+	int64_t		 id;
+	char		 ref[16];
+	const char	*status;
+	const char	*source;
+	const char	*given_name;
+	const char	*family_name;
+	const char	*email;
+	const char	*phone;
+	const char	*postcode;
+	const char	*date_of_birth;
+	const char	*preferred_contact;
+	int		 voicemail_ok;
+	unsigned	 needs;		/* bit set over enum need */
+	const char	*about;
+	unsigned	 availability;	/* bit set over week slots */
+	const char	*session_type;
+	int		 online_ok;
+	const char	*access_needs;
+	const char	*language;
+	int		 interpreter;
+	const char	*gp_practice;
+	const char	*emergency_name;
+	const char	*emergency_phone;
+	int		 consent_data;
+	int		 consent_contact;
+	const int64_t	*sites;
+	size_t		 nsites;
+};
+
+enum db_result {
+	DB_OK,		/* done */
+	DB_DUPLICATE,	/* already done before (same form token) */
+	DB_FULL,	/* the disk or database is full: nothing stored */
+	DB_BUSY,	/* locked for too long: nothing stored */
+	DB_INVALID,	/* refused by a constraint: nothing stored */
+	DB_ERROR	/* anything else: nothing stored */
+};
+
+/*
+ * Stores a new referral with its sites and the outbox rows for its
+ * emails (an acknowledgement to the person when they agreed to contact
+ * by email, a notice to each active coordinator) in one transaction.
+ * nonce (16 bytes, may be NULL) identifies the form that was posted: if
+ * a referral was already stored for it, nothing is written, its reference
+ * is copied to r->ref and DB_DUPLICATE returned.  On DB_OK r->id and
+ * r->ref are set.  msgid_domain is the right-hand side of Message-IDs.
+ */
+enum db_result db_referral_create(struct db *, struct db_referral *r,
+	    const unsigned char *nonce, const char *msgid_domain);
+
+/* Number of referrals (all states). */
+int64_t	 db_referral_count(struct db *);
+
+/*
+ * Queues an email in the outbox unless one with the same dedupe key
+ * exists (then it is not an error).  Call inside the transaction of the
+ * write that causes it.
+ */
+int	 db_outbox_add(struct db *, const char *kind, const char *dedupe_key,
+	    const char *to_addr, const char *to_name, int64_t referral_id,
+	    int64_t user_id, const char *msgid_domain);
+
+/* Staff users. */
+int64_t	 db_user_add(struct db *, const char *email, const char *name,
+	    const char *role, const char *password_hash);
+/* Calls fn once a user, in id order. */
+int	 db_user_each(struct db *, void (*fn)(void *, int64_t id,
+	    const char *email, const char *role, const char *name, int active),
+	    void *arg);
+
+/* Transactions for callers that group writes (tuttictl demo). */
+int	 db_begin(struct db *);
+int	 db_commit(struct db *);
+void	 db_rollback(struct db *);
+
+/* Online backup into a new file at path (SQLite's backup API). */
+int	 db_backup(struct db *, const char *path);
+
+#endif

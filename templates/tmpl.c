@@ -1,0 +1,836 @@
+/*
+ * tmpl: the template renderer (see tmpl.h for the syntax).
+ *
+ * A template is compiled into a flat array of nodes pointing into its own
+ * copy of the source.  A section node records the index just past its
+ * body, so rendering is a walk over index ranges with no reparsing and no
+ * allocation beyond the output buffer.  Names carry a precomputed hash so
+ * a dictionary lookup is a short scan comparing integers first.
+ */
+#include <sys/stat.h>
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "templates/tmpl.h"
+
+enum tmpl_value_type {
+	TMPL_VALUE_STRING,
+	TMPL_VALUE_BOOL,
+	TMPL_VALUE_LIST
+};
+
+/* One key -> value pair of a dictionary. */
+struct tmpl_entry {
+	char			*key;
+	size_t			 keylen;
+	uint32_t		 hash;
+	enum tmpl_value_type	 type;
+	char			*str;	/* STRING: owned, NUL-terminated */
+	size_t			 len;	/* STRING: bytes in str */
+	int			 on;	/* BOOL */
+	struct tmpl_data	**items; /* LIST: owned dictionaries */
+	size_t			 nitems;
+	size_t			 itemcap;
+};
+
+struct tmpl_data {
+	struct tmpl_entry	*entries;
+	size_t			 n;
+	size_t			 cap;
+};
+
+enum tmpl_node_type {
+	TMPL_NODE_TEXT,		/* s, len: literal text */
+	TMPL_NODE_VAR,		/* s, len: name, escaped */
+	TMPL_NODE_RAW,		/* s, len: name, unescaped */
+	TMPL_NODE_SECTION,	/* s, len: name; body is [i + 1, end) */
+	TMPL_NODE_INVERTED,	/* as SECTION */
+	TMPL_NODE_PARTIAL	/* s, len: template name */
+};
+
+struct tmpl_node {
+	enum tmpl_node_type	 type;
+	const char		*s;	/* into the template's src */
+	size_t			 len;
+	uint32_t		 hash;	/* of the name (not for TEXT) */
+	size_t			 end;	/* SECTION, INVERTED: past the body */
+};
+
+struct tmpl {
+	char			*name;
+	size_t			 namelen;
+	uint32_t		 hash;
+	char			*src;	/* owned copy the nodes point into */
+	size_t			 srclen;
+	struct tmpl_node	*nodes;
+	size_t			 nnodes;
+};
+
+struct tmpl_set {
+	struct tmpl		**list;
+	size_t			 n;
+	size_t			 cap;
+};
+
+/* A rendering context: a dictionary and the one enclosing it. */
+struct tmpl_ctx {
+	const struct tmpl_data	*data;
+	const struct tmpl_ctx	*up;
+};
+
+/* Returns the 32-bit FNV-1a hash of n bytes at s.  Cannot fail. */
+static uint32_t
+tmpl_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Writes a printf-style message into err if there is room for one. */
+static void
+tmpl_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+tmpl_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- data ---- */
+
+struct tmpl_data *
+tmpl_data_new(void)
+{
+	return xcalloc(1, sizeof(struct tmpl_data));
+}
+
+/* Frees the value held by e (not its key) and leaves it false. */
+static void
+tmpl_entry_clear(struct tmpl_entry *e)
+{
+	size_t i;
+
+	switch (e->type) {
+	case TMPL_VALUE_STRING:
+		free(e->str);
+		e->str = NULL;
+		e->len = 0;
+		break;
+	case TMPL_VALUE_LIST:
+		for (i = 0; i < e->nitems; i++)
+			tmpl_data_free(e->items[i]);
+		free(e->items);
+		e->items = NULL;
+		e->nitems = e->itemcap = 0;
+		break;
+	case TMPL_VALUE_BOOL:
+		break;
+	}
+	e->type = TMPL_VALUE_BOOL;
+	e->on = 0;
+}
+
+void
+tmpl_data_free(struct tmpl_data *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++) {
+		tmpl_entry_clear(&d->entries[i]);
+		free(d->entries[i].key);
+	}
+	free(d->entries);
+	free(d);
+}
+
+/*
+ * Returns the entry for key in d, emptied (false), adding it if absent.
+ * Cannot fail.
+ */
+static struct tmpl_entry *
+tmpl_data_slot(struct tmpl_data *d, const char *key)
+{
+	struct tmpl_entry *e;
+	size_t len = strlen(key), i;
+	uint32_t h = tmpl_hash(key, len);
+
+	for (i = 0; i < d->n; i++) {
+		e = &d->entries[i];
+		if (e->hash == h && e->keylen == len &&
+		    memcmp(e->key, key, len) == 0) {
+			tmpl_entry_clear(e);
+			return e;
+		}
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->entries = xrealloc(d->entries,
+		    d->cap * sizeof(struct tmpl_entry));
+	}
+	e = &d->entries[d->n++];
+	memset(e, 0, sizeof(*e));
+	e->key = xstrndup(key, len);
+	e->keylen = len;
+	e->hash = h;
+	e->type = TMPL_VALUE_BOOL;
+	return e;
+}
+
+void
+tmpl_data_setn(struct tmpl_data *d, const char *key, const char *value,
+    size_t len)
+{
+	struct tmpl_entry *e;
+
+	assert(d != NULL && key != NULL);
+	e = tmpl_data_slot(d, key);
+	if (value == NULL)
+		return;
+	e->type = TMPL_VALUE_STRING;
+	e->str = xstrndup(value, len);
+	e->len = len;
+}
+
+void
+tmpl_data_set(struct tmpl_data *d, const char *key, const char *value)
+{
+	tmpl_data_setn(d, key, value, value != NULL ? strlen(value) : 0);
+}
+
+void
+tmpl_data_setf(struct tmpl_data *d, const char *key, const char *fmt, ...)
+{
+	struct tmpl_entry *e;
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	assert(d != NULL && key != NULL && fmt != NULL);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	e = tmpl_data_slot(d, key);
+	e->type = TMPL_VALUE_STRING;
+	e->len = b.len;
+	e->str = buf_detach(&b);
+}
+
+void
+tmpl_data_bool(struct tmpl_data *d, const char *key, int on)
+{
+	struct tmpl_entry *e;
+
+	assert(d != NULL && key != NULL);
+	e = tmpl_data_slot(d, key);
+	e->on = on != 0;
+}
+
+void
+tmpl_data_list(struct tmpl_data *d, const char *key)
+{
+	assert(d != NULL && key != NULL);
+	tmpl_data_slot(d, key)->type = TMPL_VALUE_LIST;
+}
+
+struct tmpl_data *
+tmpl_data_push(struct tmpl_data *d, const char *key)
+{
+	struct tmpl_entry *e = NULL;
+	struct tmpl_data *item;
+	size_t len, i;
+	uint32_t h;
+
+	assert(d != NULL && key != NULL);
+	len = strlen(key);
+	h = tmpl_hash(key, len);
+	for (i = 0; i < d->n; i++)
+		if (d->entries[i].hash == h && d->entries[i].keylen == len &&
+		    memcmp(d->entries[i].key, key, len) == 0 &&
+		    d->entries[i].type == TMPL_VALUE_LIST) {
+			e = &d->entries[i];
+			break;
+		}
+	if (e == NULL) {
+		e = tmpl_data_slot(d, key);
+		e->type = TMPL_VALUE_LIST;
+	}
+	if (e->nitems == e->itemcap) {
+		e->itemcap = e->itemcap ? e->itemcap * 2 : 8;
+		e->items = xrealloc(e->items,
+		    e->itemcap * sizeof(struct tmpl_data *));
+	}
+	item = tmpl_data_new();
+	e->items[e->nitems++] = item;
+	return item;
+}
+
+/*
+ * Returns the entry named by node n, searching ctx outward, or NULL.
+ * Cannot fail.
+ */
+static const struct tmpl_entry *
+tmpl_ctx_lookup(const struct tmpl_ctx *ctx, const struct tmpl_node *n)
+{
+	const struct tmpl_entry *e;
+	size_t i;
+
+	for (; ctx != NULL; ctx = ctx->up) {
+		if (ctx->data == NULL)
+			continue;
+		for (i = 0; i < ctx->data->n; i++) {
+			e = &ctx->data->entries[i];
+			if (e->hash == n->hash && e->keylen == n->len &&
+			    memcmp(e->key, n->s, n->len) == 0)
+				return e;
+		}
+	}
+	return NULL;
+}
+
+/* Returns whether a section over e renders (at least once). */
+static int
+tmpl_entry_true(const struct tmpl_entry *e)
+{
+	if (e == NULL)
+		return 0;
+	switch (e->type) {
+	case TMPL_VALUE_STRING:
+		return e->len > 0;
+	case TMPL_VALUE_BOOL:
+		return e->on;
+	case TMPL_VALUE_LIST:
+		return e->nitems > 0;
+	}
+	return 0;
+}
+
+/* ---- compiling ---- */
+
+/* Returns the 1-based line number of offset pos in src. */
+static size_t
+tmpl_line(const char *src, size_t pos)
+{
+	size_t i, line = 1;
+
+	for (i = 0; i < pos; i++)
+		if (src[i] == '\n')
+			line++;
+	return line;
+}
+
+static int
+tmpl_isblank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+tmpl_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f';
+}
+
+/*
+ * Returns the offset of the first pat (patlen > 0) in src[from, len), or
+ * len if there is none.
+ */
+static size_t
+tmpl_find(const char *src, size_t from, size_t len, const char *pat,
+    size_t patlen)
+{
+	const char *p;
+
+	while (from < len && len - from >= patlen) {
+		p = memchr(src + from, pat[0], len - from);
+		if (p == NULL)
+			return len;
+		from = (size_t)(p - src);
+		if (len - from < patlen)
+			return len;
+		if (memcmp(p, pat, patlen) == 0)
+			return from;
+		from++;
+	}
+	return len;
+}
+
+/* Appends a node to t and returns it, zeroed but for type.  Cannot fail. */
+static struct tmpl_node *
+tmpl_node_add(struct tmpl *t, size_t *cap, enum tmpl_node_type type)
+{
+	struct tmpl_node *n;
+
+	if (t->nnodes == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t->nodes = xrealloc(t->nodes, *cap * sizeof(struct tmpl_node));
+	}
+	n = &t->nodes[t->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	return n;
+}
+
+/* Appends a text node for src[from, to) unless it is empty. */
+static void
+tmpl_text_add(struct tmpl *t, size_t *cap, size_t from, size_t to)
+{
+	struct tmpl_node *n;
+
+	if (to <= from)
+		return;
+	n = tmpl_node_add(t, cap, TMPL_NODE_TEXT);
+	n->s = t->src + from;
+	n->len = to - from;
+}
+
+/*
+ * Compiles t->src into t->nodes.  Returns 0, or -1 with
+ * "label:line: message" in err.  On failure t->nodes is left for the
+ * caller to free with the template.
+ */
+static int
+tmpl_compile(struct tmpl *t, const char *label, char *err, size_t errlen)
+{
+	const char *src = t->src, *name;
+	size_t len = t->srclen, pos = 0, cap = 0, open[TMPL_SECTION_DEPTH];
+	size_t depth = 0, tag, cs, ce, end, namelen, ls, j, next, i;
+	struct tmpl_node *n;
+	char sigil;
+	int triple, standalone;
+
+	while (pos < len) {
+		tag = tmpl_find(src, pos, len, "{{", 2);
+		if (tag == len) {
+			tmpl_text_add(t, &cap, pos, len);
+			break;
+		}
+		triple = tag + 2 < len && src[tag + 2] == '{';
+		cs = tag + (triple ? 3 : 2);
+		ce = tmpl_find(src, cs, len, triple ? "}}}" : "}}",
+		    triple ? 3 : 2);
+		if (ce == len) {
+			tmpl_seterr(err, errlen, "%s:%zu: unterminated tag",
+			    label, tmpl_line(src, tag));
+			return -1;
+		}
+		end = ce + (triple ? 3 : 2);
+
+		/* Sigil, then the name without surrounding whitespace. */
+		while (cs < ce && tmpl_isspace(src[cs]))
+			cs++;
+		sigil = '\0';
+		if (!triple && cs < ce && strchr("#^/>&!=", src[cs]) != NULL)
+			sigil = src[cs++];
+		if (sigil == '=') {
+			tmpl_seterr(err, errlen, "%s:%zu: delimiter change "
+			    "not supported", label, tmpl_line(src, tag));
+			return -1;
+		}
+		while (cs < ce && tmpl_isspace(src[cs]))
+			cs++;
+		while (ce > cs && tmpl_isspace(src[ce - 1]))
+			ce--;
+		name = src + cs;
+		namelen = ce - cs;
+		if (sigil != '!') {
+			if (namelen == 0) {
+				tmpl_seterr(err, errlen, "%s:%zu: empty name "
+				    "in tag", label, tmpl_line(src, tag));
+				return -1;
+			}
+			for (i = 0; i < namelen; i++)
+				if (tmpl_isspace(name[i]) || name[i] == '{' ||
+				    name[i] == '}') {
+					tmpl_seterr(err, errlen, "%s:%zu: bad "
+					    "name in tag", label,
+					    tmpl_line(src, tag));
+					return -1;
+				}
+		}
+
+		/* A standalone line loses its blanks and its newline. */
+		standalone = 0;
+		next = end;
+		if (sigil != '\0' && sigil != '&') {
+			ls = tag;
+			while (ls > pos && tmpl_isblank(src[ls - 1]))
+				ls--;
+			j = end;
+			while (j < len && tmpl_isblank(src[j]))
+				j++;
+			if (ls == 0 || src[ls - 1] == '\n') {
+				if (j == len) {
+					standalone = 1;
+					next = len;
+				} else if (src[j] == '\n') {
+					standalone = 1;
+					next = j + 1;
+				} else if (src[j] == '\r' && j + 1 < len &&
+				    src[j + 1] == '\n') {
+					standalone = 1;
+					next = j + 2;
+				}
+			}
+			if (standalone)
+				tag = ls;
+		}
+		tmpl_text_add(t, &cap, pos, tag);
+		pos = next;
+
+		switch (sigil) {
+		case '!':
+			continue;
+		case '/':
+			if (depth == 0) {
+				tmpl_seterr(err, errlen, "%s:%zu: {{/%.*s}} "
+				    "closes no section", label,
+				    tmpl_line(src, tag), (int)namelen, name);
+				return -1;
+			}
+			n = &t->nodes[open[depth - 1]];
+			if (n->len != namelen ||
+			    memcmp(n->s, name, namelen) != 0) {
+				tmpl_seterr(err, errlen, "%s:%zu: {{/%.*s}} "
+				    "closes {{%c%.*s}} of line %zu", label,
+				    tmpl_line(src, name - src), (int)namelen,
+				    name, n->type == TMPL_NODE_SECTION ?
+				    '#' : '^', (int)n->len, n->s,
+				    tmpl_line(src, n->s - src));
+				return -1;
+			}
+			n->end = t->nnodes;
+			depth--;
+			continue;
+		case '#':
+		case '^':
+			if (depth == TMPL_SECTION_DEPTH) {
+				tmpl_seterr(err, errlen, "%s:%zu: sections "
+				    "nested deeper than %d", label,
+				    tmpl_line(src, name - src),
+				    TMPL_SECTION_DEPTH);
+				return -1;
+			}
+			open[depth++] = t->nnodes;
+			n = tmpl_node_add(t, &cap, sigil == '#' ?
+			    TMPL_NODE_SECTION : TMPL_NODE_INVERTED);
+			break;
+		case '>':
+			n = tmpl_node_add(t, &cap, TMPL_NODE_PARTIAL);
+			break;
+		case '&':
+			n = tmpl_node_add(t, &cap, TMPL_NODE_RAW);
+			break;
+		default:
+			n = tmpl_node_add(t, &cap, triple ?
+			    TMPL_NODE_RAW : TMPL_NODE_VAR);
+			break;
+		}
+		n->s = name;
+		n->len = namelen;
+		n->hash = tmpl_hash(name, namelen);
+	}
+	if (depth > 0) {
+		n = &t->nodes[open[depth - 1]];
+		tmpl_seterr(err, errlen, "%s:%zu: {{%c%.*s}} is never closed",
+		    label, tmpl_line(src, n->s - src),
+		    n->type == TMPL_NODE_SECTION ? '#' : '^', (int)n->len,
+		    n->s);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sets ---- */
+
+/* Frees a template.  NULL is safe. */
+static void
+tmpl_free(struct tmpl *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->src);
+	free(t->nodes);
+	free(t);
+}
+
+struct tmpl_set *
+tmpl_set_new(void)
+{
+	return xcalloc(1, sizeof(struct tmpl_set));
+}
+
+void
+tmpl_set_free(struct tmpl_set *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++)
+		tmpl_free(set->list[i]);
+	free(set->list);
+	free(set);
+}
+
+/* Returns the slot of the template named s (n bytes), or NULL. */
+static struct tmpl **
+tmpl_set_find(const struct tmpl_set *set, const char *s, size_t n,
+    uint32_t hash)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->list[i]->hash == hash && set->list[i]->namelen == n &&
+		    memcmp(set->list[i]->name, s, n) == 0)
+			return &set->list[i];
+	return NULL;
+}
+
+/*
+ * As tmpl_set_add, with error messages naming label rather than name.
+ */
+static int
+tmpl_set_add_labelled(struct tmpl_set *set, const char *name,
+    const char *label, const char *src, size_t len, char *err, size_t errlen)
+{
+	struct tmpl *t, **slot;
+
+	assert(set != NULL && name != NULL);
+	t = xcalloc(1, sizeof(struct tmpl));
+	t->namelen = strlen(name);
+	t->name = xstrndup(name, t->namelen);
+	t->hash = tmpl_hash(name, t->namelen);
+	t->src = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(t->src, src, len);
+	t->src[len] = '\0';
+	t->srclen = len;
+	if (tmpl_compile(t, label, err, errlen) == -1) {
+		tmpl_free(t);
+		return -1;
+	}
+	if ((slot = tmpl_set_find(set, t->name, t->namelen, t->hash)) != NULL) {
+		tmpl_free(*slot);
+		*slot = t;
+		return 0;
+	}
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 16;
+		set->list = xrealloc(set->list,
+		    set->cap * sizeof(struct tmpl *));
+	}
+	set->list[set->n++] = t;
+	return 0;
+}
+
+int
+tmpl_set_add(struct tmpl_set *set, const char *name, const char *src,
+    size_t len, char *err, size_t errlen)
+{
+	return tmpl_set_add_labelled(set, name, name, src, len, err, errlen);
+}
+
+/* scandir filter: visible names ending in .html or .txt. */
+static int
+tmpl_dir_filter(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	if (de->d_name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(de->d_name + n - 5, ".html") == 0) ||
+	    (n > 4 && strcmp(de->d_name + n - 4, ".txt") == 0);
+}
+
+/*
+ * Reads the regular file at path into b.  Returns 1 when read, 0 when it
+ * is not a regular file (skipped), -1 with err set on an I/O error.
+ */
+static int
+tmpl_file_read(const char *path, struct buf *b, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t got;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		tmpl_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		tmpl_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = 0;
+		goto out;
+	}
+	for (;;) {
+		buf_reserve(b, 8192);
+		got = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			tmpl_seterr(err, errlen, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		b->len += (size_t)got;
+		b->data[b->len] = '\0';
+	}
+	rc = 1;
+out:
+	(void)close(fd);
+	return rc;
+}
+
+struct tmpl_set *
+tmpl_set_load(const char *dir, char *err, size_t errlen)
+{
+	struct tmpl_set *set = NULL;
+	struct dirent **names = NULL;
+	struct buf path = BUF_INIT, src = BUF_INIT;
+	int n, i, rc;
+
+	assert(dir != NULL);
+	if ((n = scandir(dir, &names, tmpl_dir_filter, alphasort)) == -1) {
+		tmpl_seterr(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	set = tmpl_set_new();
+	for (i = 0; i < n; i++) {
+		buf_reset(&path);
+		buf_reset(&src);
+		buf_printf(&path, "%s/%s", dir, names[i]->d_name);
+		rc = tmpl_file_read(buf_cstr(&path), &src, err, errlen);
+		if (rc == 0)
+			continue;
+		if (rc == -1 || tmpl_set_add_labelled(set, names[i]->d_name,
+		    buf_cstr(&path), buf_cstr(&src), src.len,
+		    err, errlen) == -1) {
+			tmpl_set_free(set);
+			set = NULL;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_free(&path);
+	buf_free(&src);
+	return set;
+}
+
+/* ---- rendering ---- */
+
+/*
+ * Renders nodes [from, to) of t in ctx into out; depth counts the
+ * partials entered.  Cannot fail.
+ */
+static void
+tmpl_render_nodes(const struct tmpl_set *set, const struct tmpl *t,
+    size_t from, size_t to, const struct tmpl_ctx *ctx, int depth,
+    struct buf *out)
+{
+	const struct tmpl_node *n;
+	const struct tmpl_entry *e;
+	struct tmpl **p;
+	struct tmpl_ctx inner;
+	size_t i = from, k;
+
+	while (i < to) {
+		n = &t->nodes[i];
+		switch (n->type) {
+		case TMPL_NODE_TEXT:
+			buf_append(out, n->s, n->len);
+			i++;
+			break;
+		case TMPL_NODE_VAR:
+		case TMPL_NODE_RAW:
+			e = tmpl_ctx_lookup(ctx, n);
+			if (e != NULL && e->type == TMPL_VALUE_STRING &&
+			    e->len > 0) {
+				if (n->type == TMPL_NODE_VAR)
+					buf_html(out, e->str, e->len);
+				else
+					buf_append(out, e->str, e->len);
+			}
+			i++;
+			break;
+		case TMPL_NODE_SECTION:
+			e = tmpl_ctx_lookup(ctx, n);
+			if (e != NULL && e->type == TMPL_VALUE_LIST) {
+				inner.up = ctx;
+				for (k = 0; k < e->nitems; k++) {
+					inner.data = e->items[k];
+					tmpl_render_nodes(set, t, i + 1,
+					    n->end, &inner, depth, out);
+				}
+			} else if (tmpl_entry_true(e))
+				tmpl_render_nodes(set, t, i + 1, n->end, ctx,
+				    depth, out);
+			i = n->end;
+			break;
+		case TMPL_NODE_INVERTED:
+			if (!tmpl_entry_true(tmpl_ctx_lookup(ctx, n)))
+				tmpl_render_nodes(set, t, i + 1, n->end, ctx,
+				    depth, out);
+			i = n->end;
+			break;
+		case TMPL_NODE_PARTIAL:
+			if (depth < TMPL_PARTIAL_DEPTH &&
+			    (p = tmpl_set_find(set, n->s, n->len, n->hash))
+			    != NULL)
+				tmpl_render_nodes(set, *p, 0, (*p)->nnodes,
+				    ctx, depth + 1, out);
+			i++;
+			break;
+		}
+	}
+}
+
+int
+tmpl_render(const struct tmpl_set *set, const char *name,
+    const struct tmpl_data *data, struct buf *out)
+{
+	struct tmpl **p;
+	struct tmpl_ctx root;
+	size_t len;
+
+	assert(set != NULL && name != NULL && out != NULL);
+	len = strlen(name);
+	if ((p = tmpl_set_find(set, name, len, tmpl_hash(name, len))) == NULL)
+		return -1;
+	root.data = data;
+	root.up = NULL;
+	tmpl_render_nodes(set, *p, 0, (*p)->nnodes, &root, 0, out);
+	return 0;
+}

@@ -1,0 +1,540 @@
+/*
+ * Unit tests for cgi/valid.c: one TCase per validator.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "cgi/valid.h"
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ---- valid_utf8_text ------------------------------------------------ */
+
+struct bytes {
+	const char	*s;
+	size_t		 len;
+};
+#define B(lit)	{ lit, sizeof(lit) - 1 }
+
+START_TEST(test_utf8_good)
+{
+	static const struct bytes good[] = {
+		B(""),
+		B("plain ASCII, with punctuation!~"),
+		B("tab\there\r\nand lines\n"),
+		B("caf\xc3\xa9"),				/* é */
+		B("\xc2\x80"),					/* U+0080 */
+		B("\xdf\xbf"),					/* U+07FF */
+		B("\xe0\xa0\x80"),				/* U+0800 */
+		B("\xe2\x82\xac"),				/* € */
+		B("\xed\x9f\xbf"),				/* U+D7FF */
+		B("\xee\x80\x80"),				/* U+E000 */
+		B("\xef\xbf\xbd"),				/* U+FFFD */
+		B("\xef\xbf\xbf"),				/* U+FFFF */
+		B("\xf0\x90\x80\x80"),				/* U+10000 */
+		B("\xf0\x9f\x8e\xb5 music \xf0\x9f\x8e\xb6"),	/* emoji */
+		B("\xf4\x8f\xbf\xbf"),				/* U+10FFFF */
+		B("\x7f"),					/* DEL */
+		B("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"),	/* 日本語 */
+	};
+	size_t i;
+
+	for (i = 0; i < N(good); i++)
+		ck_assert_msg(valid_utf8_text(good[i].s, good[i].len) == 1,
+		    "refused good #%zu", i);
+	ck_assert_int_eq(valid_utf8_text(NULL, 0), 1);
+}
+END_TEST
+
+START_TEST(test_utf8_bad)
+{
+	static const struct bytes bad[] = {
+		B("\0"),					/* NUL */
+		B("ab\0cd"),
+		B("\x01"), B("\x1b[31m"), B("a\x0b"), B("a\x0c"), B("\x1f"),
+		B("\x80"),					/* lone cont. */
+		B("\xbf"),
+		B("a\x80z"),
+		B("\xc0\x80"),					/* overlong NUL */
+		B("\xc0\xaf"), B("\xc1\xbf"),			/* overlong */
+		B("\xe0\x80\x80"), B("\xe0\x9f\xbf"),		/* overlong */
+		B("\xf0\x80\x80\x80"), B("\xf0\x8f\xbf\xbf"),	/* overlong */
+		B("\xed\xa0\x80"),				/* U+D800 */
+		B("\xed\xbf\xbf"),				/* U+DFFF */
+		B("\xed\xa0\xbd\xed\xb2\xa9"),			/* CESU pair */
+		B("\xf4\x90\x80\x80"),				/* U+110000 */
+		B("\xf5\x80\x80\x80"), B("\xf7\xbf\xbf\xbf"),
+		B("\xf8\x88\x80\x80\x80"), B("\xfc\x84\x80\x80\x80\x80"),
+		B("\xfe"), B("\xff"),
+		B("\xc3"), B("caf\xc3"),			/* truncated */
+		B("\xe2\x82"), B("\xe2"),
+		B("\xf0\x9f\x8e"), B("\xf0\x9f"), B("\xf0"),
+		B("\xc3\x28"),					/* bad cont. */
+		B("\xe2\x28\xa1"), B("\xe2\x82\x28"),
+		B("\xf0\x28\x8c\xbc"), B("\xf0\x90\x28\xbc"),
+		B("\xf0\x9f\x8e\x28"),
+		B("\xc3\xa9\xc3"),
+	};
+	size_t i;
+
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(valid_utf8_text(bad[i].s, bad[i].len) == 0,
+		    "accepted bad #%zu", i);
+	/* Only len bytes count: a truncated sequence by length. */
+	ck_assert_int_eq(valid_utf8_text("\xe2\x82\xac", 2), 0);
+	ck_assert_int_eq(valid_utf8_text("ok\x01", 2), 1);
+}
+END_TEST
+
+/* ---- valid_email ---------------------------------------------------- */
+
+START_TEST(test_email)
+{
+	static const char *good[] = {
+		"ada@example.org", "a@b.co", "first.last@example.co.uk",
+		"first.m.last@sub.example.org", "o'brien@example.ie",
+		"user+tag@example.com", "x_y-z@my-host.example.net",
+		"UPPER@EXAMPLE.ORG", "1234@123.example.com",
+		"!#$%&'*+/=?^_`{|}~-@example.org", "a@xn--bcher-kva.example",
+		"a@a-b.c-d.museum",
+	};
+	static const char *bad[] = {
+		"", "plain", "@example.org", "ada@", "ada@example",
+		"ada@@example.org", "a@b@example.org", ".ada@example.org",
+		"ada.@example.org", "a..b@example.org", "ada@.example.org",
+		"ada@example.org.", "ada@example..org", "ada@-example.org",
+		"ada@example-.org", "ada@example.o", "ada@example.c0m",
+		"ada@example.x-y", "ada@example.123", "ada @example.org",
+		"ada@exa mple.org", "\"ada\"@example.org", "ada@[127.0.0.1]",
+		"ada@example.org\r\nBcc: x@y.org", "ada@example.org\n",
+		"ad(a)@example.org", "ada@ex_ample.org", "a,b@example.org",
+		"caf\xc3\xa9@example.org", "ada@b\303\274cher.de",
+		"ada@example.org;x", "a<b>@example.org", "ada\\@example.org",
+	};
+	char buf[300];
+	size_t i;
+
+	for (i = 0; i < N(good); i++)
+		ck_assert_msg(valid_email(good[i]) == 1, "refused %s", good[i]);
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(valid_email(bad[i]) == 0, "accepted %s", bad[i]);
+	ck_assert_int_eq(valid_email(NULL), 0);
+
+	/* Local part: 64 ok, 65 not. */
+	memset(buf, 'a', 64);
+	strcpy(buf + 64, "@example.org");
+	ck_assert_int_eq(valid_email(buf), 1);
+	memset(buf, 'a', 65);
+	strcpy(buf + 65, "@example.org");
+	ck_assert_int_eq(valid_email(buf), 0);
+
+	/* Label: 63 ok, 64 not. */
+	strcpy(buf, "a@");
+	memset(buf + 2, 'b', 63);
+	strcpy(buf + 65, ".org");
+	ck_assert_int_eq(valid_email(buf), 1);
+	strcpy(buf, "a@");
+	memset(buf + 2, 'b', 64);
+	strcpy(buf + 66, ".org");
+	ck_assert_int_eq(valid_email(buf), 0);
+
+	/* Total: 254 ok, 255 not (labels of 49 + dot). */
+	strcpy(buf, "a@");
+	for (i = 0; i < 5; i++) {
+		memset(buf + 2 + i * 50, 'b', 49);
+		buf[2 + i * 50 + 49] = '.';
+	}
+	strcpy(buf + 252, "uk");		/* 254 bytes */
+	ck_assert_uint_eq(strlen(buf), 254);
+	ck_assert_int_eq(valid_email(buf), 1);
+	strcpy(buf + 252, "ukk");
+	ck_assert_int_eq(valid_email(buf), 0);
+}
+END_TEST
+
+/* ---- valid_postcode ------------------------------------------------- */
+
+START_TEST(test_postcode)
+{
+	static const struct { const char *in, *out, *district; } good[] = {
+		{ "sw1a1aa", "SW1A 1AA", "SW1A" },
+		{ "SW1A 1AA", "SW1A 1AA", "SW1A" },
+		{ " SW1A  1AA ", "SW1A 1AA", "SW1A" },
+		{ "\tsw1a\n1aa\r\n", "SW1A 1AA", "SW1A" },
+		{ "ec1a 1bb", "EC1A 1BB", "EC1A" },
+		{ "W1A 0AX", "W1A 0AX", "W1A" },		/* A9A */
+		{ "M1 1AE", "M1 1AE", "M1" },			/* A9 */
+		{ "m11ae", "M1 1AE", "M1" },
+		{ "B33 8TH", "B33 8TH", "B33" },		/* A99 */
+		{ "CR2 6XH", "CR2 6XH", "CR2" },		/* AA9 */
+		{ "DN55 1PT", "DN55 1PT", "DN55" },		/* AA99 */
+		{ "gir 0aa", "GIR 0AA", "GIR" },
+		{ "GIR0AA", "GIR 0AA", "GIR" },
+		{ "s w 1 a 1 a a", "SW1A 1AA", "SW1A" },
+		{ "NW1W 9ZZ", "NW1W 9ZZ", "NW1W" },
+		{ "E1W 1AA", "E1W 1AA", "E1W" },
+		{ "BS98 1TL", "BS98 1TL", "BS98" },
+		{ "BT7 1NN", "BT7 1NN", "BT7" },
+		{ "GX11 1AA", "GX11 1AA", "GX11" },
+		{ "Le1 6Xb", "LE1 6XB", "LE1" },
+	};
+	static const char *bad[] = {
+		"", "   ", "SW1A 1A", "12345", "Q1 1AA", "V1 1AA", "X1 1AA",
+		"AI1 1AA", "AJ1 1AA", "AZ1 1AA", "W1I 1AA", "W1L 1AA",
+		"EC1C 1BB", "EC1D 1BB", "SW1A 1AC", "SW1A 1IA", "SW1A 1AK",
+		"SW1A 1MA", "SW1A 1OA", "SW1A 1AV", "SW1A AAA", "SW1A 11A",
+		"1W1A 1AA", "SWAA 1AA", "SW123 1AA", "SW1A1 1AA", "W 1AA",
+		"SW1A 1AAA", "SW1A-1AA", "SW1A_1AA", "SW1A.1AA",
+		"SW1A 1A\xc3\xa9", "GIR 0AB", "GIR 1AA", "SW1AA 1AA",
+		"A99A 1AA", "AAA 1AA", "AAAA 1AA", "9A 1AA", "SW1A 1AA x",
+		"WC2H 7LT 1AA", "ASCN 1ZZ", "BFPO 1234",
+	};
+	char out[VALID_POSTCODE_LEN], dist[VALID_DISTRICT_LEN];
+	size_t i;
+
+	for (i = 0; i < N(good); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_postcode(good[i].in, out, sizeof(out)) ==
+		    0, "refused %s", good[i].in);
+		ck_assert_str_eq(out, good[i].out);
+		/* Normalised text is accepted and unchanged. */
+		ck_assert_int_eq(valid_postcode(good[i].out, out,
+		    sizeof(out)), 0);
+		ck_assert_str_eq(out, good[i].out);
+		ck_assert_int_eq(valid_postcode_district(good[i].out, dist,
+		    sizeof(dist)), 0);
+		ck_assert_str_eq(dist, good[i].district);
+		ck_assert_int_eq(valid_postcode_district(good[i].in, dist,
+		    sizeof(dist)), 0);
+		ck_assert_str_eq(dist, good[i].district);
+	}
+	for (i = 0; i < N(bad); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_postcode(bad[i], out, sizeof(out)) == -1,
+		    "accepted %s", bad[i]);
+		ck_assert_str_eq(out, "");
+		memset(dist, 'Z', sizeof(dist));
+		ck_assert_int_eq(valid_postcode_district(bad[i], dist,
+		    sizeof(dist)), -1);
+		ck_assert_str_eq(dist, "");
+	}
+	ck_assert_int_eq(valid_postcode(NULL, out, sizeof(out)), -1);
+	ck_assert_int_eq(valid_postcode_district(NULL, dist, sizeof(dist)),
+	    -1);
+	/* Too small out. */
+	ck_assert_int_eq(valid_postcode("M1 1AE", out, 8), -1);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(valid_postcode("M1 1AE", NULL, 0), -1);
+	ck_assert_int_eq(valid_postcode_district("SW1A 1AA", dist, 4), -1);
+	ck_assert_int_eq(valid_postcode_district("M1 1AE", dist, 3), 0);
+	ck_assert_str_eq(dist, "M1");
+	ck_assert_int_eq(valid_postcode_district("M1 1AE", dist, 2), -1);
+}
+END_TEST
+
+/* ---- valid_phone ---------------------------------------------------- */
+
+START_TEST(test_phone)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "020 7946 0958", "02079460958" },
+		{ "02079460958", "02079460958" },
+		{ "+44 20 7946 0958", "+442079460958" },
+		{ "+44 (0)20 7946 0958", "+442079460958" },
+		{ "+44(0)7700 900123", "+447700900123" },
+		{ "(020) 7946-0958", "02079460958" },
+		{ "07700 900 123", "07700900123" },
+		{ "07700-900-123", "07700900123" },
+		{ "  07700900123  ", "07700900123" },
+		{ "0044 20 7946 0958", "00442079460958" },
+		{ "+1 (555) 010-0199", "+15550100199" },
+		{ "0123456789", "0123456789" },			/* 10 */
+		{ "+123456789012345", "+123456789012345" },	/* 15 */
+		{ "(0)20 7946 0958", "02079460958" },		/* no + */
+	};
+	static const char *bad[] = {
+		"", "   ", "012345678", "+44 20 7946", "1234567890123456",
+		"+1234567890123456", "020 7946 095x", "020.7946.0958",
+		"020/7946/0958", "44+20 7946 0958", "++44 20 7946 0958",
+		"020 7946 0958 ext 12", "(020 7946 0958", "020) 7946 0958",
+		"((020)) 7946 0958", "(020) (7946) 0958", "+44 (0)20 79",
+		"020\t7946\t0958", "\xef\xbc\x90\xef\xbc\x92\xef\xbc\x90",
+		"020 7946 0958\n", "(+44) 20 7946 0958",
+		"+44 (0)20 7946 0958 0000",
+	};
+	char out[VALID_PHONE_LEN];
+	size_t i;
+
+	for (i = 0; i < N(good); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_phone(good[i].in, out, sizeof(out)) == 0,
+		    "refused %s", good[i].in);
+		ck_assert_str_eq(out, good[i].out);
+		/* Normalised text is accepted and unchanged. */
+		ck_assert_int_eq(valid_phone(good[i].out, out, sizeof(out)),
+		    0);
+		ck_assert_str_eq(out, good[i].out);
+	}
+	for (i = 0; i < N(bad); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_phone(bad[i], out, sizeof(out)) == -1,
+		    "accepted %s", bad[i]);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(valid_phone(NULL, out, sizeof(out)), -1);
+	ck_assert_int_eq(valid_phone("02079460958", NULL, 0), -1);
+	/* out just big enough, and one short. */
+	ck_assert_int_eq(valid_phone("020 7946 0958", out, 12), 0);
+	ck_assert_str_eq(out, "02079460958");
+	ck_assert_int_eq(valid_phone("020 7946 0958", out, 11), -1);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(valid_phone("+44 20 7946 0958", out, 13), -1);
+}
+END_TEST
+
+/* ---- valid_date ----------------------------------------------------- */
+
+START_TEST(test_date)
+{
+	static const struct { const char *in; int y, m, d; } good[] = {
+		{ "2024-02-29", 2024, 2, 29 }, { "2000-02-29", 2000, 2, 29 },
+		{ "2023-02-28", 2023, 2, 28 }, { "1900-01-01", 1900, 1, 1 },
+		{ "2100-12-31", 2100, 12, 31 }, { "1985-07-13", 1985, 7, 13 },
+		{ "2024-04-30", 2024, 4, 30 }, { "2024-01-31", 2024, 1, 31 },
+		{ "2024-12-01", 2024, 12, 1 },
+	};
+	static const char *bad[] = {
+		"", "2023-02-29", "1900-02-29", "2100-02-29", "2024-02-30",
+		"2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32",
+		"2024-04-31", "2024-06-31", "2024-09-31", "2024-11-31",
+		"2024-1-01", "2024-01-1", "24-01-01", "1899-12-31",
+		"2101-01-01", "0000-01-01", "9999-12-31", "2024/01/01",
+		"2024-01-01 ", " 2024-01-01", "2024-01-01T00:00", "20240101",
+		"2024-0a-01", "+024-01-01", "2024--1-01", "2024-01-0\xc3\xa9",
+		"01-01-2024", "2024-01", "2024-01-01x",
+	};
+	size_t i;
+	int y, m, d;
+
+	for (i = 0; i < N(good); i++) {
+		ck_assert_msg(valid_date(good[i].in, &y, &m, &d) == 0,
+		    "refused %s", good[i].in);
+		ck_assert_int_eq(y, good[i].y);
+		ck_assert_int_eq(m, good[i].m);
+		ck_assert_int_eq(d, good[i].d);
+	}
+	for (i = 0; i < N(bad); i++) {
+		y = m = d = -7;
+		ck_assert_msg(valid_date(bad[i], &y, &m, &d) == -1,
+		    "accepted %s", bad[i]);
+		ck_assert_int_eq(y, -7);	/* untouched on failure */
+		ck_assert_int_eq(m, -7);
+		ck_assert_int_eq(d, -7);
+	}
+	ck_assert_int_eq(valid_date(NULL, &y, &m, &d), -1);
+	ck_assert_int_eq(valid_date("2024-02-29", NULL, NULL, NULL), 0);
+}
+END_TEST
+
+/* ---- valid_age ------------------------------------------------------ */
+
+START_TEST(test_age)
+{
+	/* Around a birthday. */
+	ck_assert_int_eq(valid_age(1990, 6, 15, 2024, 6, 14), 33);
+	ck_assert_int_eq(valid_age(1990, 6, 15, 2024, 6, 15), 34);
+	ck_assert_int_eq(valid_age(1990, 6, 15, 2024, 6, 16), 34);
+	ck_assert_int_eq(valid_age(1990, 6, 15, 2024, 5, 31), 33);
+	ck_assert_int_eq(valid_age(1990, 6, 15, 2024, 7, 1), 34);
+	ck_assert_int_eq(valid_age(1990, 12, 31, 2024, 12, 30), 33);
+	ck_assert_int_eq(valid_age(1990, 12, 31, 2024, 12, 31), 34);
+	ck_assert_int_eq(valid_age(1990, 1, 1, 2024, 12, 31), 34);
+	/* 18th birthday, the usual adult line. */
+	ck_assert_int_eq(valid_age(2006, 3, 10, 2024, 3, 9), 17);
+	ck_assert_int_eq(valid_age(2006, 3, 10, 2024, 3, 10), 18);
+	/* Born on the day: 0; before the first birthday: 0. */
+	ck_assert_int_eq(valid_age(2024, 3, 10, 2024, 3, 10), 0);
+	ck_assert_int_eq(valid_age(2023, 3, 10, 2024, 3, 9), 0);
+	ck_assert_int_eq(valid_age(2023, 3, 10, 2024, 3, 10), 1);
+	/* Birth after the date. */
+	ck_assert_int_eq(valid_age(2024, 3, 11, 2024, 3, 10), -1);
+	ck_assert_int_eq(valid_age(2024, 4, 1, 2024, 3, 10), -1);
+	ck_assert_int_eq(valid_age(2025, 1, 1, 2024, 12, 31), -1);
+	/* 29 February: older on 1 March in common years. */
+	ck_assert_int_eq(valid_age(2000, 2, 29, 2023, 2, 28), 22);
+	ck_assert_int_eq(valid_age(2000, 2, 29, 2023, 3, 1), 23);
+	ck_assert_int_eq(valid_age(2000, 2, 29, 2024, 2, 28), 23);
+	ck_assert_int_eq(valid_age(2000, 2, 29, 2024, 2, 29), 24);
+	ck_assert_int_eq(valid_age(1900, 1, 1, 2100, 12, 31), 200);
+}
+END_TEST
+
+/* ---- reference codes ------------------------------------------------ */
+
+static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+START_TEST(test_refcode_make)
+{
+	static char codes[1000][VALID_REFCODE_LEN];
+	unsigned long seen[32] = { 0 };
+	char back[VALID_REFCODE_LEN];
+	size_t i, k;
+	const char *q;
+
+	for (i = 0; i < N(codes); i++) {
+		valid_refcode_make(codes[i], sizeof(codes[i]));
+		ck_assert_uint_eq(strlen(codes[i]), 9);
+		ck_assert_int_eq(codes[i][4], '-');
+		for (k = 0; k < 9; k++) {
+			if (k == 4)
+				continue;
+			q = strchr(alphabet, codes[i][k]);
+			ck_assert_msg(q != NULL && codes[i][k] != '\0',
+			    "bad symbol in %s", codes[i]);
+			seen[q - alphabet]++;
+		}
+		/* Every made code checks, unchanged. */
+		ck_assert_int_eq(valid_refcode_check(codes[i], back,
+		    sizeof(back)), 0);
+		ck_assert_str_eq(back, codes[i]);
+	}
+	/* 1000 codes, all distinct (40 bits: a clash is ~5e-7 likely). */
+	qsort(codes, N(codes), sizeof(codes[0]), cmp_str);
+	for (i = 1; i < N(codes); i++)
+		ck_assert_str_ne(codes[i - 1], codes[i]);
+	/* 8000 symbols, 250 expected each: every one shows up, none wildly
+	 * over- or under-represented (bounds are > 8 sigma away). */
+	for (k = 0; k < 32; k++) {
+		ck_assert_msg(seen[k] > 120 && seen[k] < 380,
+		    "symbol %c seen %lu times", alphabet[k], seen[k]);
+	}
+}
+END_TEST
+
+START_TEST(test_refcode_check)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "ABCD-EFGH", "ABCD-EFGH" },
+		{ "abcd-efgh", "ABCD-EFGH" },
+		{ "abcdefgh", "ABCD-EFGH" },
+		{ "ABCD EFGH", "ABCD-EFGH" },
+		{ "  ab cd - ef gh  ", "ABCD-EFGH" },
+		{ "A-B-C-D-E-F-G-H", "ABCD-EFGH" },
+		{ "2345-6789", "2345-6789" },
+		{ "wxyz-2345", "WXYZ-2345" },
+		{ "llll-llll", "LLLL-LLLL" },
+		{ "\tZZZZ-ZZZZ\n", "ZZZZ-ZZZZ" },
+	};
+	static const char *bad[] = {
+		"", "    ", "----", "ABCD-EFG", "ABCD-EFGHJ", "ABCDEFGHJ",
+		"ABCD-EFG0", "ABCD-EFGO", "ABCD-EFG1", "ABCD-EFGI",
+		"abcd-efgo", "abcd-efgi", "ABCD_EFGH", "ABCD.EFGH",
+		"ABCD-EFG\xc3\xa9", "ABCD-EFGH!", "ABC", "%41BCD-EFGH",
+	};
+	char out[VALID_REFCODE_LEN];
+	size_t i;
+
+	for (i = 0; i < N(good); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_refcode_check(good[i].in, out,
+		    sizeof(out)) == 0, "refused %s", good[i].in);
+		ck_assert_str_eq(out, good[i].out);
+	}
+	for (i = 0; i < N(bad); i++) {
+		memset(out, 'Z', sizeof(out));
+		ck_assert_msg(valid_refcode_check(bad[i], out, sizeof(out)) ==
+		    -1, "accepted %s", bad[i]);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(valid_refcode_check(NULL, out, sizeof(out)), -1);
+	ck_assert_int_eq(valid_refcode_check("ABCD-EFGH", out, 9), -1);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(valid_refcode_check("ABCD-EFGH", NULL, 0), -1);
+}
+END_TEST
+
+/* ---- valid_trim ----------------------------------------------------- */
+
+START_TEST(test_trim)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "", "" }, { "   ", "" }, { "a", "a" }, { " a ", "a" },
+		{ "\t\n\v\f\r a b \r\n", "a b" }, { "a  b", "a  b" },
+		{ "  lead", "lead" }, { "trail  ", "trail" },
+		{ "\xc2\xa0x\xc2\xa0", "\xc2\xa0x\xc2\xa0" },	/* NBSP kept */
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		strcpy(buf, cases[i].in);
+		ck_assert_ptr_eq(valid_trim(buf), buf);
+		ck_assert_str_eq(buf, cases[i].out);
+	}
+	ck_assert_ptr_null(valid_trim(NULL));
+}
+END_TEST
+
+static Suite *
+valid_suite(void)
+{
+	Suite *s = suite_create("valid");
+	TCase *tc;
+
+	tc = tcase_create("valid_utf8_text");
+	tcase_add_test(tc, test_utf8_good);
+	tcase_add_test(tc, test_utf8_bad);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_email");
+	tcase_add_test(tc, test_email);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_postcode");
+	tcase_add_test(tc, test_postcode);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_phone");
+	tcase_add_test(tc, test_phone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_date");
+	tcase_add_test(tc, test_date);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_age");
+	tcase_add_test(tc, test_age);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_refcode");
+	tcase_add_test(tc, test_refcode_make);
+	tcase_add_test(tc, test_refcode_check);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_trim");
+	tcase_add_test(tc, test_trim);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(valid_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
