@@ -197,11 +197,12 @@ fuzz_refcode(const char *s, char *out, size_t outlen)
 static void
 fuzz_trim(const char *s)
 {
-	char *t = strdup(s);
-	size_t n, lead;
+	size_t n = strlen(s), lead;
+	char *t = malloc(n + 1);
 
 	if (t == NULL)
 		abort();
+	memcpy(t, s, n + 1);
 	if (valid_trim(t) != t)
 		abort();
 	n = strlen(t);

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Runs every suite and prints one last line: "N passed, N failed".
+#
+#   tests/run.sh [unit|fuzz|integration|load|browser|unit-valgrind]...
+#
+# Unit suites are Check binaries (their summary lines are counted); the
+# others print TAP ("ok N - ...", "not ok N - ...").
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+B=${B:-build}
+export B
+LOG=${TEST_LOG:-$B/test.log}
+mkdir -p "$B"
+: > "$LOG"
+passed=0
+failed=0
+
+count_check() {
+	# "100%: Checks: 12, Failures: 0, Errors: 0"
+	line=$(grep -E '^[0-9]+%: Checks: ' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		echo "$2: no Check summary (crashed?)"
+		return
+	fi
+	echo "$2: $line"
+	n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+	f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+	e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+	passed=$((passed + n - f - e))
+	failed=$((failed + f + e))
+}
+
+count_tap() {
+	p=$(grep -cE '^ok ' "$1")
+	f=$(grep -cE '^not ok ' "$1")
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# died without saying why
+		echo "$2: exited with status $3"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "$2: $p passed, $f failed"
+	grep -E '^(not ok|Bail out|#)' "$1" | head -n 40
+}
+
+run_unit() {
+	for t in "$B"/tests/check_*; do
+		[ -x "$t" ] || continue
+		out=$(mktemp)
+		if [ -n "${VALGRIND:-}" ]; then
+			CK_FORK=no valgrind -q --leak-check=full \
+			    --errors-for-leak-kinds=definite,indirect \
+			    --error-exitcode=99 "$t" >"$out" 2>&1
+			rc=$?
+			[ $rc -eq 99 ] && { failed=$((failed + 1));
+			    echo "$(basename "$t"): valgrind found errors"; }
+		else
+			"$t" >"$out" 2>&1
+		fi
+		cat "$out" >> "$LOG"
+		count_check "$out" "$(basename "$t")"
+		grep -E ':[EF]:' "$out" | head -n 20
+		rm -f "$out"
+	done
+}
+
+run_fuzz() {
+	# A short run of each fuzz target over its seeds (make fuzz runs long).
+	for f in "$B"/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=$(basename "$f")
+		out=$(mktemp)
+		mkdir -p "$B/fuzz-corpus/$n"
+		"$f" -max_total_time="${FUZZ_SMOKE_SECONDS:-10}" \
+		    "$B/fuzz-corpus/$n" "tests/fuzz/corpus/${n#fuzz_}" \
+		    >"$out" 2>&1
+		rc=$?
+		cat "$out" >> "$LOG"
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "$n: ok ($(grep -oE 'stat::number_of_executed_units: [0-9]+|#[0-9]+.*DONE' "$out" | tail -n 1))"
+		else
+			failed=$((failed + 1))
+			echo "$n: FAILED"
+			tail -n 30 "$out"
+		fi
+		rm -f "$out"
+	done
+}
+
+run_scripts() {
+	for s in "$@"; do
+		[ -f "$s" ] || continue
+		out=$(mktemp)
+		case $s in
+		*.mjs) node "$s" >"$out" 2>&1 ;;
+		*) bash "$s" >"$out" 2>&1 ;;
+		esac
+		rc=$?
+		cat "$out" >> "$LOG"
+		count_tap "$out" "$s" "$rc"
+		rm -f "$out"
+	done
+}
+
+suites=${*:-unit fuzz integration load browser}
+for s in $suites; do
+	echo "== $s"
+	case $s in
+	unit) run_unit ;;
+	unit-valgrind) VALGRIND=1 run_unit ;;
+	fuzz) [ -z "${TUTTI_SANITIZE:-}" ] && run_fuzz ;;
+	integration) run_scripts tests/integration/*.sh ;;
+	load) run_scripts tests/load/*.sh ;;
+	browser) run_scripts tests/browser/*.test.mjs ;;
+	*) echo "unknown suite $s"; failed=$((failed + 1)) ;;
+	esac
+done
+echo "full output in $LOG"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
