@@ -1,12 +1,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "db/db_int.h"
 #include "db/migrate.h"
 #include "util/buf.h"
 
@@ -84,10 +86,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT id, email, role, name, active FROM users ORDER BY id",
 };
 
-struct db {
-	sqlite3		*conn;
-	sqlite3_stmt	*stmts[STMT__MAX];
-};
 
 int
 db_name_index(const char *const *table, size_t n, const char *name)
@@ -110,30 +108,46 @@ db_now(char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/*
- * Returns the prepared statement for s, reset and with no bindings, or
- * NULL (logged) when it cannot be prepared.
- */
-static sqlite3_stmt *
-stmt(struct db *db, enum stmt s)
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = db->stmts[s];
+	uintptr_t h = (uintptr_t)sql;
+	size_t i, n;
+	sqlite3_stmt *st;
 
-	if (st == NULL) {
-		if (sqlite3_prepare_v3(db->conn, stmt_sql[s], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-			fprintf(stderr, "db: prepare %d: %s\n", (int)s,
-			    sqlite3_errmsg(db->conn));
-			return NULL;
-		}
-		db->stmts[s] = st;
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15u;
+	i = (size_t)(h >> 40) & (DB_STMT_CACHE - 1);
+	for (n = 0; n < DB_STMT_CACHE; n++, i = (i + 1) & (DB_STMT_CACHE - 1)) {
+		if (db->keys[i] == sql)
+			return db->stmts[i];
+		if (db->keys[i] == NULL)
+			break;
 	}
+	if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "db: prepare: %s: %.60s\n",
+		    sqlite3_errmsg(db->conn), sql);
+		return NULL;
+	}
+	if (n == DB_STMT_CACHE) {
+		/* Full: never expected; the statement is not cached. */
+		fprintf(stderr, "db: statement cache full\n");
+		abort();
+	}
+	db->keys[i] = sql;
+	db->stmts[i] = st;
 	return st;
 }
 
-/* Resets and unbinds a statement after use. */
-static void
-done(sqlite3_stmt *st)
+static sqlite3_stmt *
+stmt(struct db *db, enum stmt s)
+{
+	return db_stmt(db, stmt_sql[s]);
+}
+
+void
+db_done(sqlite3_stmt *st)
 {
 	if (st == NULL)
 		return;
@@ -141,18 +155,19 @@ done(sqlite3_stmt *st)
 	(void)sqlite3_clear_bindings(st);
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+#define done db_done
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	(void)sqlite3_bind_text(st, i, s != NULL ? s : "", -1,
 	    SQLITE_STATIC);
 }
 
-/* Runs a statement that returns no rows; returns the sqlite3 code. */
-static int
-exec_stmt(struct db *db, enum stmt s)
+int
+db_exec(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = stmt(db, s);
+	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
 	if (st == NULL)
@@ -162,8 +177,8 @@ exec_stmt(struct db *db, enum stmt s)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static enum db_result
-result_of(int rc)
+enum db_result
+db_result_of(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -187,7 +202,7 @@ result_of(int rc)
 int
 db_begin(struct db *db)
 {
-	int rc = exec_stmt(db, STMT_BEGIN);
+	int rc = db_exec(db, stmt_sql[STMT_BEGIN]);
 
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "db: begin: %s\n", sqlite3_errmsg(db->conn));
@@ -199,7 +214,7 @@ db_begin(struct db *db)
 int
 db_commit(struct db *db)
 {
-	int rc = exec_stmt(db, STMT_COMMIT);
+	int rc = db_exec(db, stmt_sql[STMT_COMMIT]);
 
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "db: commit: %s\n", sqlite3_errmsg(db->conn));
@@ -213,7 +228,7 @@ void
 db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))
-		(void)exec_stmt(db, STMT_ROLLBACK);
+		(void)db_exec(db, stmt_sql[STMT_ROLLBACK]);
 }
 
 int
@@ -332,7 +347,7 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
-	for (i = 0; i < STMT__MAX; i++)
+	for (i = 0; i < DB_STMT_CACHE; i++)
 		sqlite3_finalize(db->stmts[i]);
 	sqlite3_close(db->conn);
 	free(db);
@@ -359,7 +374,7 @@ db_secret(struct db *db, const char *name, unsigned char *out, size_t len)
 
 	if ((st = stmt(db, STMT_SECRET_GET)) == NULL)
 		return -1;
-	bind_text(st, 1, name);
+	db_bind_text(st, 1, name);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    (size_t)sqlite3_column_bytes(st, 0) == len) {
 		memcpy(out, sqlite3_column_blob(st, 0), len);
@@ -372,7 +387,7 @@ db_secret(struct db *db, const char *name, unsigned char *out, size_t len)
 	randombytes_buf(out, len);
 	if ((st = stmt(db, STMT_SECRET_PUT)) == NULL)
 		return -1;
-	bind_text(st, 1, name);
+	db_bind_text(st, 1, name);
 	(void)sqlite3_bind_blob(st, 2, out, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	done(st);
@@ -445,10 +460,10 @@ db_site_add(struct db *db, const char *name, const char *kind,
 
 	if ((st = stmt(db, STMT_SITE_ADD)) == NULL)
 		return -1;
-	bind_text(st, 1, name);
-	bind_text(st, 2, kind);
-	bind_text(st, 3, address);
-	bind_text(st, 4, postcode);
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, address);
+	db_bind_text(st, 4, postcode);
 	(void)sqlite3_bind_int(st, 5, step_free);
 	rc = sqlite3_step(st);
 	done(st);
@@ -484,17 +499,17 @@ db_outbox_add(struct db *db, const char *kind, const char *dedupe_key,
 		return -1;
 	db_now(now);
 	message_id(mid, sizeof(mid), msgid_domain);
-	bind_text(st, 1, dedupe_key);
-	bind_text(st, 2, kind);
-	bind_text(st, 3, to_addr);
-	bind_text(st, 4, to_name);
+	db_bind_text(st, 1, dedupe_key);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, to_addr);
+	db_bind_text(st, 4, to_name);
 	if (referral_id > 0)
 		(void)sqlite3_bind_int64(st, 5, referral_id);
 	if (user_id > 0)
 		(void)sqlite3_bind_int64(st, 6, user_id);
-	bind_text(st, 7, mid);
-	bind_text(st, 8, now);
-	bind_text(st, 9, now);
+	db_bind_text(st, 7, mid);
+	db_bind_text(st, 8, now);
+	db_bind_text(st, 9, now);
 	rc = sqlite3_step(st);
 	done(st);
 	if (rc != SQLITE_DONE) {
@@ -572,35 +587,35 @@ referral_insert(struct db *db, struct db_referral *r,
 	if ((st = stmt(db, STMT_REFERRAL_INSERT)) == NULL)
 		return SQLITE_ERROR;
 	refcode(r->ref);
-	bind_text(st, i++, r->ref);
-	bind_text(st, i++, r->status ? r->status : "new");
-	bind_text(st, i++, r->source ? r->source : "self");
-	bind_text(st, i++, r->given_name);
-	bind_text(st, i++, r->family_name);
-	bind_text(st, i++, r->email);
-	bind_text(st, i++, r->phone);
-	bind_text(st, i++, r->postcode);
-	bind_text(st, i++, r->date_of_birth);
-	bind_text(st, i++, r->preferred_contact);
+	db_bind_text(st, i++, r->ref);
+	db_bind_text(st, i++, r->status ? r->status : "new");
+	db_bind_text(st, i++, r->source ? r->source : "self");
+	db_bind_text(st, i++, r->given_name);
+	db_bind_text(st, i++, r->family_name);
+	db_bind_text(st, i++, r->email);
+	db_bind_text(st, i++, r->phone);
+	db_bind_text(st, i++, r->postcode);
+	db_bind_text(st, i++, r->date_of_birth);
+	db_bind_text(st, i++, r->preferred_contact);
 	(void)sqlite3_bind_int(st, i++, r->voicemail_ok);
 	(void)sqlite3_bind_int64(st, i++, r->needs);
-	bind_text(st, i++, r->about);
+	db_bind_text(st, i++, r->about);
 	(void)sqlite3_bind_int64(st, i++, r->availability);
-	bind_text(st, i++, r->session_type);
+	db_bind_text(st, i++, r->session_type);
 	(void)sqlite3_bind_int(st, i++, r->online_ok);
-	bind_text(st, i++, r->access_needs);
-	bind_text(st, i++, r->language);
+	db_bind_text(st, i++, r->access_needs);
+	db_bind_text(st, i++, r->language);
 	(void)sqlite3_bind_int(st, i++, r->interpreter);
-	bind_text(st, i++, r->gp_practice);
-	bind_text(st, i++, r->emergency_name);
-	bind_text(st, i++, r->emergency_phone);
+	db_bind_text(st, i++, r->gp_practice);
+	db_bind_text(st, i++, r->emergency_name);
+	db_bind_text(st, i++, r->emergency_phone);
 	(void)sqlite3_bind_int(st, i++, r->consent_data);
 	(void)sqlite3_bind_int(st, i++, r->consent_contact);
 	if (nonce != NULL)
 		(void)sqlite3_bind_blob(st, i, nonce, 16, SQLITE_STATIC);
 	i++;
-	bind_text(st, i++, now);
-	bind_text(st, i++, now);
+	db_bind_text(st, i++, now);
+	db_bind_text(st, i++, now);
 	rc = sqlite3_step(st);
 	done(st);
 	return rc;
@@ -616,7 +631,7 @@ db_referral_create(struct db *db, struct db_referral *r,
 	size_t i;
 	int rc, tries;
 
-	if ((rc = exec_stmt(db, STMT_BEGIN)) != SQLITE_OK)
+	if ((rc = db_exec(db, stmt_sql[STMT_BEGIN])) != SQLITE_OK)
 		goto fail;
 	if (nonce != NULL) {
 		if ((st = stmt(db, STMT_REFERRAL_BY_NONCE)) == NULL) {
@@ -675,11 +690,11 @@ db_referral_create(struct db *db, struct db_referral *r,
 		rc = sqlite3_errcode(db->conn);
 		goto fail;
 	}
-	if ((rc = exec_stmt(db, STMT_COMMIT)) != SQLITE_OK)
+	if ((rc = db_exec(db, stmt_sql[STMT_COMMIT])) != SQLITE_OK)
 		goto fail;
 	return DB_OK;
 fail:
-	res = result_of(rc);
+	res = db_result_of(rc);
 	if (res == DB_OK)
 		res = DB_ERROR;
 	fprintf(stderr, "db: referral create: %s (%d)\n",
@@ -713,12 +728,12 @@ db_user_add(struct db *db, const char *email, const char *name,
 	if ((st = stmt(db, STMT_USER_ADD)) == NULL)
 		return -1;
 	db_now(now);
-	bind_text(st, 1, email);
-	bind_text(st, 2, name);
-	bind_text(st, 3, role);
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, role);
 	if (password_hash != NULL)
-		bind_text(st, 4, password_hash);
-	bind_text(st, 5, now);
+		db_bind_text(st, 4, password_hash);
+	db_bind_text(st, 5, now);
 	rc = sqlite3_step(st);
 	done(st);
 	if (rc != SQLITE_DONE) {
