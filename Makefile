@@ -34,7 +34,9 @@ DEBS	 = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
 # programs' own main files (*_main.c).
 LIB_DIRS = util templates db sched ical mail cgi
 LIB_SRC	 = $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
-LIB_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/schema.o
+GEN_SRC	 = $(B)/gen/schema.c $(B)/gen/passwords.c
+LIB_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) \
+	  $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_SRC))
 SCHEMA	 = $(sort $(wildcard db/schema/*.sql))
 HDRS	 = $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 
@@ -68,19 +70,26 @@ tests/browser/node_modules/.installed: tests/browser/package.json
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/gen/schema.c: $(SCHEMA) db/embed-schema.sh
 	@mkdir -p $(dir $@)
 	sh db/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
-$(B)/obj/gen/schema.o: $(B)/gen/schema.c
+$(B)/gen/passwords.c: data/common-passwords.txt data/embed-list.sh
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	sh data/embed-list.sh auth_common_passwords $< > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/libtutti.a: $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $(LIB_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $(LIB_OBJ)
 
 $(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(B)/libtutti.a
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
@@ -124,9 +133,9 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. \
 	  -I$(B)/gen -fsanitize=fuzzer,address,undefined \
 	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 fuzz-build: $(FUZZERS)
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(B)/gen/schema.c $(HDRS)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(B)/gen/schema.c \
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) \
 	  $(LDLIBS_ALL)
 
 FUZZ_SECONDS ?= 600
@@ -153,7 +162,7 @@ stop:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tutti
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	cp -R templates static nginx db/schema $(DESTDIR)$(PREFIX)/share/tutti/
+	cp -R templates static nginx db/schema data $(DESTDIR)$(PREFIX)/share/tutti/
 
 clean:
 	rm -rf build build-san

@@ -35,5 +35,22 @@ void	 page_home(struct app *, struct req *, struct resp *);
 void	 page_healthz(struct app *, struct req *, struct resp *);
 void	 page_refer(struct app *, struct req *, struct resp *);
 void	 page_refer_thanks(struct app *, struct req *, struct resp *);
+void	 page_login(struct app *, struct req *, struct resp *);
+void	 page_logout(struct app *, struct req *, struct resp *);
+void	 page_me(struct app *, struct req *, struct resp *);
+void	 page_referrals(struct app *, struct req *, struct resp *);
+void	 page_referral_new(struct app *, struct req *, struct resp *);
+void	 page_referral(struct app *, struct req *, struct resp *);
+void	 page_admin_users(struct app *, struct req *, struct resp *);
+void	 page_admin_audit(struct app *, struct req *, struct resp *);
+
+/*
+ * Sets what every staff page's header shows (name, role, the links the
+ * role may follow, the CSRF token for forms) and the page title.
+ */
+struct tmpl_data *app_staff_data(struct app *, const struct req *,
+	    const char *title);
+/* 1 for GET and HEAD; otherwise answers 405 and returns 0. */
+int	 app_get_only(struct app *, const struct req *, struct resp *);
 
 #endif

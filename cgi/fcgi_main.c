@@ -23,6 +23,7 @@
 #include <fcgiapp.h>
 
 #include "cgi/app.h"
+#include "cgi/auth.h"
 #include "cgi/http.h"
 #include "db/db.h"
 #include "templates/tmpl.h"
@@ -30,16 +31,31 @@
 #define WORKERS_MAX	64
 
 struct route {
-	const char	*path;
+	const char	*path;		/* exact, or a prefix when ending "/" */
+	enum action	 act;		/* what a GET needs */
+	enum action	 act_post;	/* what a POST needs */
 	void		(*fn)(struct app *, struct req *, struct resp *);
 };
 
-/* Every page, by exact path.  Each handler checks its own methods. */
+/*
+ * Every page.  Each handler checks its own methods; the loop checks the
+ * role and, for every POST by staff, the CSRF token, before it runs.
+ */
 static const struct route routes[] = {
-	{ "/",			page_home },
-	{ "/healthz",		page_healthz },
-	{ "/refer",		page_refer },
-	{ "/refer/thanks",	page_refer_thanks },
+	{ "/",			ACT_PUBLIC, ACT_PUBLIC, page_home },
+	{ "/healthz",		ACT_PUBLIC, ACT_PUBLIC, page_healthz },
+	{ "/refer",		ACT_PUBLIC, ACT_PUBLIC, page_refer },
+	{ "/refer/thanks",	ACT_PUBLIC, ACT_PUBLIC, page_refer_thanks },
+	{ "/login",		ACT_PUBLIC, ACT_PUBLIC, page_login },
+	{ "/logout",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_logout },
+	{ "/me",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_me },
+	{ "/referrals",		ACT_QUEUE, ACT_QUEUE, page_referrals },
+	{ "/referrals/new",	ACT_REFERRAL_CREATE, ACT_REFERRAL_CREATE,
+				page_referral_new },
+	{ "/referrals/",	ACT_REFERRAL_VIEW, ACT_REFERRAL_CHANGE,
+				page_referral },
+	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
+	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
 };
 
 static const char csp[] =
@@ -115,18 +131,67 @@ read_body(FCGX_Request *fr, struct buf *body)
 	return 0;
 }
 
+static const struct route *
+route_find(const char *path, const char **rest)
+{
+	const struct route *r;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		r = &routes[i];
+		n = strlen(r->path);
+		if (strcmp(r->path, path) == 0) {
+			*rest = "";
+			return r;
+		}
+		if (n > 1 && r->path[n - 1] == '/' &&
+		    strncmp(r->path, path, n) == 0 && path[n] != '\0') {
+			*rest = path + n;
+			return r;
+		}
+	}
+	return NULL;
+}
+
 static void
 route(struct app *app, struct req *rq, struct resp *rs)
 {
-	size_t i;
+	const struct route *r = route_find(rq->path, &rq->rest);
+	int post = strcmp(rq->method, "POST") == 0;
+	enum action act;
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].path, rq->path) == 0) {
-			routes[i].fn(app, rq, rs);
+	if (r == NULL) {
+		http_error(app, rs, 404, "This page does not exist. Check the "
+		    "address, or start again from the home page.");
+		return;
+	}
+	act = post ? r->act_post : r->act;
+	if (act != ACT_PUBLIC) {
+		http_header(rs, "Cache-Control", "no-store");
+		if (rq->user == NULL) {
+			if (post) {
+				http_error(app, rs, 403, "Your session has "
+				    "ended. Sign in again, then repeat what "
+				    "you were doing.");
+				return;
+			}
+			buf_reset(&rs->body);
+			http_redirect(rs, "/login");
 			return;
 		}
-	http_error(app, rs, 404, "This page does not exist. Check the "
-	    "address, or start again from the home page.");
+		if (!auth_can(rq->user->role, act)) {
+			http_error(app, rs, 403, "Your account does not have "
+			    "access to this page.");
+			return;
+		}
+		if (post && !auth_csrf_ok(rq)) {
+			http_error(app, rs, 403, "This form could not be "
+			    "checked, so nothing was changed. Go back, reload "
+			    "the page and try again.");
+			return;
+		}
+	}
+	r->fn(app, rq, rs);
 }
 
 /* Writes the status line, headers and body to the FastCGI stream. */
@@ -164,6 +229,7 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
     struct resp *rs, struct buf *out)
 {
 	struct req rq;
+	struct user user;
 	double t0 = now_ms();
 	const char *uri;
 	char path[1024];
@@ -214,6 +280,8 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 	if (rq.bodylen > 0 && is_urlencoded(rq.content_type))
 		rq.badbody = (int)form_parse(&rq.f, rq.body, rq.bodylen,
 		    HTTP_FIELDS_MAX);
+	if (*rq.cookie != '\0' && auth_session_load(app, &rq, &user) == 1)
+		rq.user = &user;
 	route(app, &rq, rs);
 out:
 	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);

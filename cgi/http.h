@@ -21,6 +21,23 @@
 
 struct app;
 
+enum role {
+	ROLE_ADMIN,
+	ROLE_COORDINATOR,
+	ROLE_THERAPIST,
+	ROLE__MAX
+};
+
+/* The signed-in member of staff, from the session cookie. */
+struct user {
+	int64_t		 id;
+	int64_t		 session_id;
+	enum role	 role;
+	char		 name[128];
+	char		 email[256];
+	char		 csrf[72];	/* the session's CSRF token */
+};
+
 struct req {
 	const char	*method;	/* "GET", "POST", ... */
 	const char	*path;		/* without the query */
@@ -35,6 +52,8 @@ struct req {
 	struct form	 f;		/* url-encoded body fields */
 	int		 badquery;	/* the query did not parse */
 	int		 badbody;	/* the body did not parse (enum form_err) */
+	struct user	*user;		/* NULL when not signed in */
+	const char	*rest;		/* for prefix routes: after the prefix */
 };
 
 struct resp {

@@ -10,22 +10,12 @@
 #include "db/db.h"
 #include "templates/tmpl.h"
 
-static int
-get_only(struct app *app, struct req *rq, struct resp *rs)
-{
-	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
-		return 1;
-	http_header(rs, "Allow", "GET, HEAD");
-	http_error(app, rs, 405, "This page can only be opened.");
-	return 0;
-}
-
 void
 page_home(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct tmpl_data *d;
 
-	if (!get_only(app, rq, rs))
+	if (!app_get_only(app, rq, rs))
 		return;
 	d = tmpl_data_new();
 	tmpl_data_set(d, "title", "Music therapy");
@@ -36,7 +26,7 @@ page_home(struct app *app, struct req *rq, struct resp *rs)
 void
 page_healthz(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (!get_only(app, rq, rs))
+	if (!app_get_only(app, rq, rs))
 		return;
 	rs->content_type = "text/plain; charset=utf-8";
 	http_header(rs, "Cache-Control", "no-store");

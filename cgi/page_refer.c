@@ -127,6 +127,7 @@ struct input {
 	char		 phone[32];
 	char		 emergency_phone[32];
 	const char	*form_err;	/* a problem with the whole form */
+	const char	*source_err;	/* staff: where it came from */
 	int		 nerr;
 };
 
@@ -269,9 +270,12 @@ check_input(struct input *in, const struct form *fm,
 		if (fields[i].kind != K_MULTI)
 			continue;
 		for (j = 0; j < n; j++) {
-			v = form_get_nth(fm, fields[i].name, j);
-			if (!valid_utf8_text(v, strlen(v)) ||
-			    strlen(v) > fields[i].maxlen) {
+			/* The decoded length: a %00 must not cut a value. */
+			const struct form_field *ff =
+			    form_field_nth(fm, fields[i].name, j);
+
+			if (!valid_utf8_text(ff->value, ff->valuelen) ||
+			    ff->valuelen > fields[i].maxlen) {
 				fail(in, i, fields[i].label,
 		    ": choose only from the options "
 				    "shown");
@@ -495,23 +499,66 @@ form_data(struct tmpl_data *d, const struct input *in,
 	}
 }
 
-static void
-show_form(struct app *app, struct resp *rs, int status,
-    const struct input *in, const struct db_site *sites, size_t nsites,
-    const char *token)
-{
-	struct tmpl_data *d = tmpl_data_new();
+/* Where a referral entered by staff came from. */
+static const char *const source_names[] = { "phone", "partner", "gp",
+	"other" };
+static const char *const source_labels[] = { "A phone call",
+	"A partner organisation", "A GP or health professional", "Other" };
+#define SOURCES	(sizeof(source_names) / sizeof(source_names[0]))
 
-	tmpl_data_set(d, "title", status == 200 ? "Refer yourself for music "
-	    "therapy" : "Error: refer yourself for music therapy");
+/* 1 when staff enter a referral for someone (/referrals/new). */
+static int
+staff_mode(const struct req *rq)
+{
+	return rq->user != NULL && strcmp(rq->path, "/referrals/new") == 0;
+}
+
+static void
+show_form(struct app *app, const struct req *rq, struct resp *rs,
+    int status, const struct input *in, const struct db_site *sites,
+    size_t nsites, const char *token)
+{
+	struct tmpl_data *d, *e;
+	const char *src = form_get(&rq->f, "source");
+	size_t i;
+
+	if (staff_mode(rq)) {
+		d = app_staff_data(app, rq, status == 200 ? "Add a referral" :
+		    "Error: add a referral");
+		tmpl_data_bool(d, "staff", 1);
+		tmpl_data_set(d, "action", "/referrals/new");
+		for (i = 0; i < SOURCES; i++) {
+			e = tmpl_data_push(d, "sources");
+			tmpl_data_set(e, "value", source_names[i]);
+			tmpl_data_set(e, "label", source_labels[i]);
+			tmpl_data_bool(e, "checked", src != NULL &&
+			    strcmp(src, source_names[i]) == 0);
+		}
+		tmpl_data_set(d, "v_source_detail",
+		    form_get(&rq->f, "source_detail"));
+		if (in != NULL && in->source_err != NULL)
+			tmpl_data_set(d, "e_source", in->source_err);
+	} else {
+		d = tmpl_data_new();
+		tmpl_data_set(d, "title", status == 200 ? "Refer yourself for "
+		    "music therapy" : "Error: refer yourself for music "
+		    "therapy");
+		tmpl_data_set(d, "action", "/refer");
+	}
 	form_data(d, in, sites, nsites, token);
+	if (in != NULL && in->source_err != NULL) {
+		e = tmpl_data_push(d, "errors");
+		tmpl_data_set(e, "anchor", "source-phone");
+		tmpl_data_set(e, "message", in->source_err);
+		tmpl_data_bool(d, "has_errors", 1);
+	}
 	http_header(rs, "Cache-Control", "no-store");
 	app_render(app, rs, status, "refer.html", d);
 	tmpl_data_free(d);
 }
 
 static void
-refer_get(struct app *app, struct resp *rs)
+refer_get(struct app *app, const struct req *rq, struct resp *rs)
 {
 	struct db_site *sites;
 	size_t nsites;
@@ -523,7 +570,7 @@ refer_get(struct app *app, struct resp *rs)
 		return;
 	}
 	token_make(app->form_key, time(NULL), token);
-	show_form(app, rs, 200, NULL, sites, nsites, token);
+	show_form(app, rq, rs, 200, NULL, sites, nsites, token);
 	db_sites_free(sites, nsites);
 }
 
@@ -535,7 +582,7 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 	struct db_site *sites;
 	unsigned char nonce[TOKEN_NONCE_LEN];
 	char token[TOKEN_STR_LEN], loc[64];
-	const char *hp;
+	const char *hp, *src = NULL, *detail = NULL;
 	enum token_check tc;
 	enum db_result res;
 	size_t nsites;
@@ -562,6 +609,24 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	check_input(&in, &rq->f, sites, nsites);
+	if (staff_mode(rq)) {
+		src = form_get(&rq->f, "source");
+		detail = form_get(&rq->f, "source_detail");
+		if (src == NULL || db_name_index(source_names, SOURCES,
+		    src) < 0)
+			in.source_err = "Choose where this referral came from";
+		else if (detail != NULL && (strlen(detail) > 200 ||
+		    !valid_utf8_text(detail, strlen(detail))))
+			in.source_err = "Shorten who referred them to 200 "
+			    "characters";
+		if (in.nerr > 0 || in.source_err != NULL) {
+			show_form(app, rq, rs, 422, &in, sites, nsites, "");
+			goto out;
+		}
+		tc = TOKEN_OK;
+		token[0] = '\0';
+		goto store;
+	}
 
 	tc = token_check(app->form_key, form_get(&rq->f, "form_token"),
 	    time(NULL), nonce);
@@ -583,12 +648,18 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 		in.form_err = "Leave the last field, marked \xe2\x80\x9cleave "
 		    "this empty\xe2\x80\x9d, empty, then send the form again.";
 	if (in.nerr > 0 || in.form_err != NULL) {
-		show_form(app, rs, 422, &in, sites, nsites, token);
+		show_form(app, rq, rs, 422, &in, sites, nsites, token);
 		goto out;
 	}
 
+store:
 	memset(&r, 0, sizeof(r));
 	r.source = "self";
+	if (staff_mode(rq)) {
+		r.source = src;
+		r.source_detail = detail;
+		r.created_by = rq->user->id;
+	}
 	r.given_name = in.val[F_GIVEN_NAME];
 	r.family_name = in.val[F_FAMILY_NAME];
 	r.email = in.val[F_EMAIL];
@@ -613,24 +684,30 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 	r.sites = in.sites;
 	r.nsites = in.nsites;
 
-	res = db_referral_create(app->db, &r, nonce, app->msgid_domain);
+	res = db_referral_create(app->db, &r, staff_mode(rq) ? NULL : nonce,
+	    app->msgid_domain);
 	switch (res) {
 	case DB_OK:
 	case DB_DUPLICATE:
-		snprintf(loc, sizeof(loc), "/refer/thanks?ref=%s", r.ref);
+		if (staff_mode(rq))
+			snprintf(loc, sizeof(loc), "/referrals/%lld",
+			    (long long)r.id);
+		else
+			snprintf(loc, sizeof(loc), "/refer/thanks?ref=%s",
+			    r.ref);
 		http_redirect(rs, loc);
 		break;
 	case DB_FULL:
 		in.form_err = "We could not save your referral because our "
 		    "system is out of space. Nothing was saved. Your answers "
 		    "are kept: please try again later, or phone us.";
-		show_form(app, rs, 503, &in, sites, nsites, token);
+		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		break;
 	default:
 		in.form_err = "We could not save your referral just now. "
 		    "Nothing was saved. Your answers are kept: please send the "
 		    "form again in a minute.";
-		show_form(app, rs, 503, &in, sites, nsites, token);
+		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		break;
 	}
 out:
@@ -642,7 +719,7 @@ void
 page_refer(struct app *app, struct req *rq, struct resp *rs)
 {
 	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
-		refer_get(app, rs);
+		refer_get(app, rq, rs);
 	else if (strcmp(rq->method, "POST") == 0)
 		refer_post(app, rq, rs);
 	else {
@@ -650,6 +727,12 @@ page_refer(struct app *app, struct req *rq, struct resp *rs)
 		http_error(app, rs, 405, "This page can only be opened or "
 		    "sent as a form.");
 	}
+}
+
+void
+page_referral_new(struct app *app, struct req *rq, struct resp *rs)
+{
+	page_refer(app, rq, rs);
 }
 
 void

@@ -75,12 +75,18 @@ start() {
 		fi
 		sleep 0.1
 	done
-	"$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" -e "$VAR/log/nginx-error.log"
+	if ! "$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" \
+	    -e "$VAR/log/nginx-error.log"; then
+		echo "stack: nginx did not start (is port $PORT taken?)" >&2
+		stop
+		exit 1
+	fi
 	i=0
 	until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
 		i=$((i + 1))
 		if [ $i -gt 100 ]; then
 			echo "stack: no answer on port $PORT; see $VAR/log" >&2
+			stop
 			exit 1
 		fi
 		sleep 0.1

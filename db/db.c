@@ -71,8 +71,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    " voicemail_ok, needs, about, availability, session_type,"
 	    " online_ok, access_needs, language, interpreter, gp_practice,"
 	    " emergency_name, emergency_phone, consent_data, consent_contact,"
-	    " form_nonce, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " form_nonce, created_at, updated_at, source_detail) VALUES (?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?)",
 	"INSERT INTO referral_sites (referral_id, site_id) VALUES (?, ?)",
 	"SELECT count(*) FROM referrals",
 	"SELECT id, email, name FROM users "
@@ -616,9 +617,40 @@ referral_insert(struct db *db, struct db_referral *r,
 	i++;
 	db_bind_text(st, i++, now);
 	db_bind_text(st, i++, now);
+	db_bind_text(st, i++, r->source_detail);
 	rc = sqlite3_step(st);
 	done(st);
 	return rc;
+}
+
+/* The first line of a referral's history, and the audit line for staff. */
+static int
+referral_created(struct db *db, const struct db_referral *r, const char *now)
+{
+	static const char sql[] = "INSERT INTO referral_events (referral_id,"
+	    " at, user_id, to_status, reason) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char reason[64];
+	int rc;
+
+	if (st == NULL)
+		return SQLITE_ERROR;
+	snprintf(reason, sizeof(reason), "referral received (%s)",
+	    r->source != NULL ? r->source : "self");
+	(void)sqlite3_bind_int64(st, 1, r->id);
+	db_bind_text(st, 2, now);
+	if (r->created_by > 0)
+		(void)sqlite3_bind_int64(st, 3, r->created_by);
+	db_bind_text(st, 4, r->status != NULL ? r->status : "new");
+	db_bind_text(st, 5, reason);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (r->created_by > 0 && db_audit(db, r->created_by, "", "create",
+	    r->id, 0, reason) == -1)
+		return sqlite3_errcode(db->conn);
+	return SQLITE_OK;
 }
 
 enum db_result
@@ -677,6 +709,8 @@ db_referral_create(struct db *db, struct db_referral *r,
 			goto fail;
 	}
 
+	if ((rc = referral_created(db, r, now)) != SQLITE_OK)
+		goto fail;
 	if (r->consent_contact && r->email != NULL && r->email[0] != '\0') {
 		snprintf(key, sizeof(key), "referral-ack:%lld",
 		    (long long)r->id);

@@ -110,10 +110,13 @@ struct db_referral {
 	int		 consent_contact;
 	const int64_t	*sites;
 	size_t		 nsites;
+	const char	*source_detail;	/* e.g. the partner organisation */
+	int64_t		 created_by;	/* staff user, or 0 */
 };
 
 enum db_result {
 	DB_OK,		/* done */
+	DB_CONFLICT,	/* someone changed it first: nothing stored */
 	DB_DUPLICATE,	/* already done before (same form token) */
 	DB_FULL,	/* the disk or database is full: nothing stored */
 	DB_BUSY,	/* locked for too long: nothing stored */
@@ -152,6 +155,146 @@ int64_t	 db_user_add(struct db *, const char *email, const char *name,
 int	 db_user_each(struct db *, void (*fn)(void *, int64_t id,
 	    const char *email, const char *role, const char *name, int active),
 	    void *arg);
+
+/* Referral states and the moves between them. */
+enum status {
+	ST_NEW,
+	ST_TRIAGED,
+	ST_WAITLISTED,
+	ST_MATCHED,
+	ST_ACTIVE,
+	ST_CLOSED,
+	ST_DECLINED,
+	ST_WITHDRAWN,
+	STATUS__MAX
+};
+extern const char *const status_names[STATUS__MAX];	/* "new", ... */
+extern const char *const status_labels[STATUS__MAX];	/* "New", ... */
+/* 1 when a referral in state from may move to state to. */
+int	 db_status_move_ok(enum status from, enum status to);
+/* 1 for new, triaged, waitlisted, matched and active. */
+int	 db_status_open(enum status);
+
+/*
+ * Staff users.  password_hash is heap memory owned by the record; free
+ * it with db_user_clear.
+ */
+struct db_user {
+	int64_t	 id;
+	char	 email[256];
+	char	 name[128];
+	char	 role[16];
+	int	 active;
+	char	*password_hash;
+};
+/* 1 found, 0 not found, -1 error. */
+int	 db_user_by_email(struct db *, const char *email, struct db_user *);
+int	 db_user_get(struct db *, int64_t id, struct db_user *);
+void	 db_user_clear(struct db_user *);
+int	 db_user_set_active(struct db *, int64_t id, int active);
+/* Sets a new password hash and ends every session of the user. */
+int	 db_user_set_password(struct db *, int64_t id, const char *hash);
+
+/* Sessions: only the SHA-256 of the cookie's token is stored. */
+struct db_session {
+	int64_t	 id;
+	int64_t	 user_id;
+	int64_t	 created_at;
+	int64_t	 last_seen;
+	char	 csrf[72];
+	char	 role[16];
+	char	 name[128];
+	char	 email[256];
+};
+int	 db_session_create(struct db *, const unsigned char hash[32],
+	    int64_t user_id, const char *csrf, int64_t now, const char *addr);
+/* 1 found (an active user's), 0 not, -1 error. */
+int	 db_session_find(struct db *, const unsigned char hash[32],
+	    struct db_session *);
+int	 db_session_touch(struct db *, int64_t id, int64_t now);
+int	 db_session_delete(struct db *, int64_t id);
+/* Removes sessions idle since before idle_cut or made before abs_cut. */
+int	 db_session_expire(struct db *, int64_t idle_cut, int64_t abs_cut);
+
+/* Failed sign-ins under key; 1 found, 0 none, -1 error. */
+int	 db_login_failures(struct db *, const char *key, int *failures,
+	    int64_t *first_at, int64_t *last_at);
+/* Counts one more failure; a count older than window starts again. */
+int	 db_login_fail(struct db *, const char *key, int64_t now,
+	    int64_t window);
+int	 db_login_clear(struct db *, const char *key);
+
+/* One audit line; referral_id and subject_user_id may be 0. */
+int	 db_audit(struct db *, int64_t user_id, const char *addr,
+	    const char *action, int64_t referral_id, int64_t subject_user_id,
+	    const char *detail);
+/* Calls fn for audit lines, newest first; referral_id 0 means all. */
+int	 db_audit_each(struct db *, int64_t referral_id, int limit,
+	    int offset, void (*fn)(void *, const char *at, const char *user,
+	    const char *addr, const char *action, const char *ref,
+	    const char *detail), void *arg);
+
+/* The coordinator's queue. */
+struct db_queue_filter {
+	int		 status;	/* enum status, or -1 for all open */
+	int		 all;		/* with status -1: every state */
+	int		 need;		/* enum need, or -1 */
+	int64_t		 site;		/* 0 for any */
+	const char	*from;		/* YYYY-MM-DD or NULL */
+	const char	*to;		/* YYYY-MM-DD (inclusive) or NULL */
+	const char	*q;		/* code, name or postcode, or NULL */
+	int		 newest_first;
+	int		 limit;
+	int		 offset;
+};
+struct db_queue_row {
+	int64_t	 id;
+	char	 ref[16];
+	int	 status;
+	char	 name[208];
+	char	 postcode[12];
+	char	 created_at[21];
+	unsigned needs;
+	char	 source[16];
+};
+/* Fills rows (up to f->limit) and the number matching in all. */
+int	 db_queue(struct db *, const struct db_queue_filter *,
+	    struct db_queue_row *rows, size_t *nrows, int64_t *total);
+int	 db_status_counts(struct db *, int64_t counts[STATUS__MAX]);
+
+/* One referral as stored, every string owned by the record. */
+struct db_referral_rec {
+	struct db_referral r;		/* strings point into store */
+	char	 created_at[21];
+	char	 updated_at[21];
+	char	 source_detail[208];
+	int	 status;
+	int64_t	*site_ids;
+	char	**site_names;
+	char	*store;
+};
+/* 1 found (fills *out; free with db_referral_rec_free), 0 not, -1 error */
+int	 db_referral_load(struct db *, int64_t id, struct db_referral_rec **);
+void	 db_referral_rec_free(struct db_referral_rec *);
+/* Finds a referral id by its code; 1 found, 0 not, -1 error. */
+int	 db_referral_by_ref(struct db *, const char *ref, int64_t *id);
+
+/*
+ * Moves a referral from state from to state to, with the reason, a
+ * history line and an audit line, in one transaction.  DB_CONFLICT when
+ * it is no longer in state from; DB_INVALID when the move makes no sense.
+ */
+enum db_result db_referral_move(struct db *, int64_t id, enum status from,
+	    enum status to, int64_t user_id, const char *reason,
+	    const char *addr);
+int	 db_referral_events(struct db *, int64_t id, void (*fn)(void *,
+	    const char *at, const char *user, const char *from,
+	    const char *to, const char *reason), void *arg);
+/* Adds a note with its audit line in one transaction. */
+int	 db_note_add(struct db *, int64_t referral_id, int64_t user_id,
+	    const char *body, const char *addr);
+int	 db_notes(struct db *, int64_t referral_id, void (*fn)(void *,
+	    const char *at, const char *user, const char *body), void *arg);
 
 /* Transactions for callers that group writes (tuttictl demo). */
 int	 db_begin(struct db *);

@@ -1,0 +1,40 @@
+/*
+ * app: what every page shares: the staff header data and method checks.
+ */
+#include <string.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "templates/tmpl.h"
+
+struct tmpl_data *
+app_staff_data(struct app *app, const struct req *rq, const char *title)
+{
+	struct tmpl_data *d = tmpl_data_new();
+	const struct user *u = rq->user;
+
+	(void)app;
+	tmpl_data_set(d, "title", title);
+	if (u == NULL)
+		return d;
+	tmpl_data_bool(d, "signed_in", 1);
+	tmpl_data_set(d, "user_name", u->name);
+	tmpl_data_set(d, "user_role", auth_role_labels[u->role]);
+	tmpl_data_set(d, "csrf", u->csrf);
+	tmpl_data_bool(d, "nav_queue", auth_can(u->role, ACT_QUEUE));
+	tmpl_data_bool(d, "nav_create", auth_can(u->role,
+	    ACT_REFERRAL_CREATE));
+	tmpl_data_bool(d, "nav_users", auth_can(u->role, ACT_USERS));
+	tmpl_data_bool(d, "nav_audit", auth_can(u->role, ACT_AUDIT));
+	return d;
+}
+
+int
+app_get_only(struct app *app, const struct req *rq, struct resp *rs)
+{
+	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
+		return 1;
+	http_header(rs, "Allow", "GET, HEAD");
+	http_error(app, rs, 405, "This page can only be opened.");
+	return 0;
+}

@@ -1,0 +1,335 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/form.h"
+#include "db/db.h"
+
+extern const char *const auth_common_passwords[];
+extern const size_t auth_common_passwords_count;
+
+const char *const auth_role_names[ROLE__MAX] = {
+	"admin", "coordinator", "therapist",
+};
+const char *const auth_role_labels[ROLE__MAX] = {
+	"Administrator", "Coordinator", "Therapist",
+};
+
+#define A	(1u << ROLE_ADMIN)
+#define C	(1u << ROLE_COORDINATOR)
+#define T	(1u << ROLE_THERAPIST)
+
+/*
+ * Who may do what: the one place that decides.  A therapist reads only
+ * their own clients, through /me; the queue is for coordinators.
+ */
+static const unsigned allowed[ACT__MAX] = {
+	[ACT_PUBLIC] =		A | C | T,
+	[ACT_SIGNED_IN] =	A | C | T,
+	[ACT_QUEUE] =		A | C,
+	[ACT_REFERRAL_VIEW] =	A | C,
+	[ACT_REFERRAL_CHANGE] =	A | C,
+	[ACT_REFERRAL_CREATE] =	A | C,
+	[ACT_USERS] =		A,
+	[ACT_AUDIT] =		A,
+};
+
+#undef A
+#undef C
+#undef T
+
+/* Failed sign-ins: counted over a window, slowed, then refused. */
+#define FAIL_WINDOW	(15 * 60)
+#define FAIL_SLOW	3	/* from this many, wait between tries */
+#define FAIL_LOCK_USER	10	/* then refused for the window */
+#define FAIL_LOCK_ADDR	30
+
+int
+auth_can(enum role r, enum action a)
+{
+	if ((unsigned)r >= ROLE__MAX || (unsigned)a >= ACT__MAX)
+		return 0;
+	return (allowed[a] >> r) & 1;
+}
+
+int
+auth_role_parse(const char *s)
+{
+	return db_name_index(auth_role_names, ROLE__MAX, s != NULL ? s : "");
+}
+
+/* 1 when needle (at least 4 bytes) occurs in hay, ignoring case. */
+static int
+contains_word(const char *hay, const char *needle, size_t n)
+{
+	size_t i, hn = strlen(hay);
+
+	if (n < 4 || n > hn)
+		return 0;
+	for (i = 0; i + n <= hn; i++)
+		if (strncasecmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+auth_password_problem(const char *pw, const char *email, const char *name)
+{
+	size_t n = strlen(pw), i, run;
+	const char *p, *at;
+	int step;
+
+	if (n < AUTH_PW_MIN)
+		return "Choose a password of at least 12 characters. "
+		    "A few unrelated words make a good one.";
+	if (n > AUTH_PW_MAX)
+		return "Choose a password of 128 characters or fewer.";
+	for (i = 0; i < auth_common_passwords_count; i++)
+		if (strcasecmp(pw, auth_common_passwords[i]) == 0)
+			return "That password is one of the most common ones "
+			    "and is easily guessed. Choose another.";
+	/* One character over and over, or a plain run like 123456789012. */
+	for (step = -1; step <= 1; step++) {
+		for (i = 1, run = 1; i < n; i++)
+			if ((unsigned char)pw[i] ==
+			    (unsigned char)(pw[i - 1] + step))
+				run++;
+		if (run == n)
+			return "That password is too easy to guess. Choose "
+			    "something less regular, such as a few unrelated "
+			    "words.";
+	}
+	if (email != NULL && (at = strchr(email, '@')) != NULL &&
+	    contains_word(pw, email, (size_t)(at - email)))
+		return "Your password must not contain your email address.";
+	for (p = name; p != NULL && *p != '\0'; ) {
+		size_t w = strcspn(p, " -'");
+
+		if (contains_word(pw, p, w))
+			return "Your password must not contain your name.";
+		p += w;
+		p += strspn(p, " -'");
+	}
+	return NULL;
+}
+
+int
+auth_password_hash(const char *pw, char *out, size_t outlen)
+{
+	if (outlen < crypto_pwhash_STRBYTES)
+		return -1;
+	return crypto_pwhash_str(out, pw, strlen(pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}
+
+int
+auth_password_verify(const char *hash, const char *pw)
+{
+	/*
+	 * Unknown accounts cost the same work: this is the hash of a random
+	 * password nobody knows, at the same limits.
+	 */
+	static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$"
+	    "uV0bVwuXIUJ4ylNA6T7FNA$fC2zhahjYd9CLurZmUOJd432EnPn8qA6yCqxDCYqx6g";
+	int known = hash != NULL && *hash != '\0';
+	pid_t pid;
+	int status;
+
+	if (!known)
+		hash = dummy;
+	if ((pid = fork()) == -1) {
+		/* No child to be had: check here, at the cost of memory. */
+		return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 &&
+		    known;
+	}
+	if (pid == 0)
+		_exit(crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ?
+		    0 : 1);
+	while (waitpid(pid, &status, 0) == -1)
+		;
+	return known && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+const char *
+auth_cookie_name(const struct app *app)
+{
+	return strncmp(app->base_url, "https://", 8) == 0 ?
+	    "__Host-tutti" : "tutti";
+}
+
+static void
+token_hash(const char *token, unsigned char out[32])
+{
+	crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+int
+auth_session_load(struct app *app, const struct req *rq, struct user *u)
+{
+	struct db_session s;
+	unsigned char h[32];
+	char tok[96];
+	int64_t now = (int64_t)time(NULL);
+	int rc, role;
+
+	if (*rq->cookie == '\0' ||
+	    cookie_get(rq->cookie, auth_cookie_name(app), tok,
+	    sizeof(tok)) == -1 || strlen(tok) != 64)
+		return 0;
+	token_hash(tok, h);
+	sodium_memzero(tok, sizeof(tok));
+	if ((rc = db_session_find(app->db, h, &s)) != 1)
+		return rc;
+	if (s.last_seen + AUTH_IDLE < now ||
+	    s.created_at + AUTH_ABSOLUTE < now) {
+		(void)db_session_delete(app->db, s.id);
+		return 0;
+	}
+	if ((role = auth_role_parse(s.role)) < 0)
+		return 0;
+	/* Renew the idle time, but write at most once a minute. */
+	if (now - s.last_seen >= 60)
+		(void)db_session_touch(app->db, s.id, now);
+	memset(u, 0, sizeof(*u));
+	u->id = s.user_id;
+	u->session_id = s.id;
+	u->role = (enum role)role;
+	snprintf(u->name, sizeof(u->name), "%s", s.name);
+	snprintf(u->email, sizeof(u->email), "%s", s.email);
+	snprintf(u->csrf, sizeof(u->csrf), "%s", s.csrf);
+	return 1;
+}
+
+static void
+set_cookie(struct app *app, struct resp *rs, const char *value, int max_age)
+{
+	char line[256];
+	int secure = strncmp(app->base_url, "https://", 8) == 0;
+
+	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax%s; Max-Age=%d", auth_cookie_name(app), value,
+	    secure ? "; Secure" : "", max_age);
+	http_header(rs, "Set-Cookie", line);
+}
+
+int
+auth_session_start(struct app *app, const struct req *rq, struct resp *rs,
+    int64_t user_id)
+{
+	unsigned char raw[32], h[32], c[32];
+	char tok[65], csrf[65];
+	int64_t now = (int64_t)time(NULL);
+
+	/* A fresh token at every sign-in; only its hash is kept. */
+	randombytes_buf(raw, sizeof(raw));
+	randombytes_buf(c, sizeof(c));
+	sodium_bin2hex(tok, sizeof(tok), raw, sizeof(raw));
+	sodium_bin2hex(csrf, sizeof(csrf), c, sizeof(c));
+	token_hash(tok, h);
+	(void)db_session_expire(app->db, now - AUTH_IDLE, now - AUTH_ABSOLUTE);
+	if (db_session_create(app->db, h, user_id, csrf, now,
+	    rq->remote_addr) == -1)
+		return -1;
+	set_cookie(app, rs, tok, AUTH_ABSOLUTE);
+	sodium_memzero(tok, sizeof(tok));
+	sodium_memzero(raw, sizeof(raw));
+	return 0;
+}
+
+void
+auth_session_end(struct app *app, const struct req *rq, struct resp *rs)
+{
+	if (rq->user != NULL)
+		(void)db_session_delete(app->db, rq->user->session_id);
+	set_cookie(app, rs, "", 0);
+}
+
+int
+auth_csrf_ok(const struct req *rq)
+{
+	const char *v = form_get(&rq->f, "csrf");
+	size_t n;
+
+	if (rq->user == NULL || v == NULL)
+		return 0;
+	n = strlen(rq->user->csrf);
+	return n > 0 && strlen(v) == n &&
+	    sodium_memcmp(v, rq->user->csrf, n) == 0;
+}
+
+/* The keys failures are counted under: the account, and the address. */
+static void
+fail_keys(const char *email, const char *addr, char *ukey, size_t ulen,
+    char *akey, size_t alen)
+{
+	size_t i;
+
+	snprintf(ukey, ulen, "u:%s", email != NULL ? email : "");
+	for (i = 2; ukey[i] != '\0'; i++)
+		ukey[i] = (char)tolower((unsigned char)ukey[i]);
+	snprintf(akey, alen, "a:%s", addr != NULL ? addr : "");
+}
+
+/* Seconds to wait after n failures, the last at last. */
+static int
+wait_for(int n, int lock, int64_t first, int64_t last, int64_t now)
+{
+	int64_t until;
+
+	if (n >= lock)
+		until = first + FAIL_WINDOW;
+	else if (n >= FAIL_SLOW)
+		until = last + (1 << (n - FAIL_SLOW + 1)); /* 2, 4, 8 ... s */
+	else
+		return 0;
+	return until > now ? (int)(until - now) : 0;
+}
+
+int
+auth_login_check(struct app *app, const char *email, const char *addr)
+{
+	char ukey[300], akey[80];
+	int64_t now = (int64_t)time(NULL), first, last;
+	int n, w = 0, w2;
+
+	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
+	if (db_login_failures(app->db, ukey, &n, &first, &last) == 1 &&
+	    first + FAIL_WINDOW > now)
+		w = wait_for(n, FAIL_LOCK_USER, first, last, now);
+	if (db_login_failures(app->db, akey, &n, &first, &last) == 1 &&
+	    first + FAIL_WINDOW > now &&
+	    (w2 = wait_for(n, FAIL_LOCK_ADDR, first, last, now)) > w)
+		w = w2;
+	return w;
+}
+
+void
+auth_login_failed(struct app *app, const char *email, const char *addr)
+{
+	char ukey[300], akey[80];
+	int64_t now = (int64_t)time(NULL);
+
+	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
+	(void)db_login_fail(app->db, ukey, now, FAIL_WINDOW);
+	(void)db_login_fail(app->db, akey, now, FAIL_WINDOW);
+}
+
+void
+auth_login_succeeded(struct app *app, const char *email, const char *addr)
+{
+	char ukey[300], akey[80];
+
+	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
+	(void)db_login_clear(app->db, ukey);
+	(void)akey;
+}

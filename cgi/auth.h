@@ -1,0 +1,81 @@
+/*
+ * auth: staff passwords, sessions, CSRF tokens, failed sign-ins, and the
+ * one table that says which role may do what.
+ */
+#ifndef CGI_AUTH_H
+#define CGI_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgi/http.h"
+
+#define AUTH_IDLE	(30 * 60)	/* seconds a session may sit idle */
+#define AUTH_ABSOLUTE	(12 * 60 * 60)	/* seconds a session may last */
+#define AUTH_PW_MIN	12
+#define AUTH_PW_MAX	128
+
+/* What a request may ask to do; every handler names one. */
+enum action {
+	ACT_PUBLIC,		/* anyone, signed in or not */
+	ACT_SIGNED_IN,		/* any member of staff (sign out, /me) */
+	ACT_QUEUE,		/* see the referral queue */
+	ACT_REFERRAL_VIEW,	/* read a referral */
+	ACT_REFERRAL_CHANGE,	/* move a referral, add notes */
+	ACT_REFERRAL_CREATE,	/* enter a referral by phone or partner */
+	ACT_USERS,		/* add, deactivate, reset staff */
+	ACT_AUDIT,		/* read the audit log */
+	ACT__MAX
+};
+
+/* 1 when role may do action. */
+int	 auth_can(enum role, enum action);
+/* "admin" -> ROLE_ADMIN; -1 when unknown. */
+int	 auth_role_parse(const char *);
+extern const char *const auth_role_names[ROLE__MAX];
+extern const char *const auth_role_labels[ROLE__MAX];
+
+/*
+ * Why a new password will not do (too short, too long, common, made of
+ * the person's name or email), as a sentence for people; NULL when fine.
+ */
+const char *auth_password_problem(const char *pw, const char *email,
+	    const char *name);
+/* Hashes with Argon2id (libsodium, interactive limits); 0 or -1. */
+int	 auth_password_hash(const char *pw, char *out, size_t outlen);
+/*
+ * 1 when pw matches hash, else 0.  The check runs in a short-lived child
+ * process so that Argon2id's 64 MiB never stay in the worker.  A NULL
+ * hash takes as long as a real check and answers 0.
+ */
+int	 auth_password_verify(const char *hash, const char *pw);
+
+/* The session cookie's name: "__Host-tutti" over https, else "tutti". */
+const char *auth_cookie_name(const struct app *);
+
+/*
+ * Reads the session cookie of rq and, when it names a live session of an
+ * active user, fills *u and returns 1 (renewing its idle time); 0 when
+ * there is none or it expired; -1 on a database error.
+ */
+int	 auth_session_load(struct app *, const struct req *, struct user *u);
+/* Starts a new session for user_id and sets its cookie; 0 or -1. */
+int	 auth_session_start(struct app *, const struct req *, struct resp *,
+	    int64_t user_id);
+/* Ends the session of rq on the server and clears the cookie. */
+void	 auth_session_end(struct app *, const struct req *, struct resp *);
+
+/* 1 when the POSTed "csrf" field matches the session's token. */
+int	 auth_csrf_ok(const struct req *);
+
+/*
+ * Failed sign-ins, per account and per address.  auth_login_check
+ * returns 0 when an attempt may go ahead, else the number of seconds to
+ * wait.  The same answer whatever the email, known or not.
+ */
+int	 auth_login_check(struct app *, const char *email, const char *addr);
+void	 auth_login_failed(struct app *, const char *email, const char *addr);
+void	 auth_login_succeeded(struct app *, const char *email,
+	    const char *addr);
+
+#endif

@@ -1,0 +1,534 @@
+/*
+ * page_referrals: the coordinator's queue and one referral's page.
+ *
+ *   GET  /referrals        the queue: counts per state; filters status
+ *                          (a state, "open" (default) or "all"), need,
+ *                          site, from, to (YYYY-MM-DD), q (code, name or
+ *                          postcode), sort ("newest"; default longest
+ *                          waiting first), page
+ *   GET  /referrals/ID     everything the person told us, the history,
+ *                          notes, the audit lines, and the actions
+ *   POST /referrals/ID     action=move (from, to, reason) or
+ *                          action=note (body); 303 back on success, 422
+ *                          with what was typed on a problem
+ *
+ * Every view and change is written to the audit log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "templates/tmpl.h"
+
+#define PER_PAGE	50
+#define REASON_MAX	1000
+#define NOTE_MAX	4000
+
+/* Days between an ISO time "YYYY-MM-DD..." and now. */
+static long
+days_since(const char *iso)
+{
+	struct tm tm;
+	time_t then;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(iso, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday) != 3)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	then = timegm(&tm);
+	return (long)((time(NULL) - then) / 86400);
+}
+
+/* "2026-11-24T22:00:00Z" -> "24 Nov 2026, 22:00" in local time. */
+static void
+when(const char *iso, char *out, size_t n)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(out, n, "%s", iso);
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, n, "%e %b %Y, %H:%M", &tm);
+	if (out[0] == ' ')
+		memmove(out, out + 1, strlen(out));
+}
+
+static void
+needs_text(unsigned needs, struct buf *b)
+{
+	int k;
+
+	buf_reset(b);
+	for (k = 0; k < NEED__MAX; k++) {
+		if (!(needs & (1u << k)))
+			continue;
+		if (b->len > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, need_labels[k]);
+	}
+}
+
+/* Appends "&name=value" (URL-escaped) to a query being built. */
+static void
+qarg(struct buf *q, const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_putc(q, q->len ? '&' : '?');
+	buf_puts(q, name);
+	buf_putc(q, '=');
+	buf_url(q, value, strlen(value));
+}
+
+static void
+queue(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_queue_filter f;
+	struct db_queue_row rows[PER_PAGE];
+	struct db_site *sites = NULL;
+	struct tmpl_data *d, *e;
+	struct buf q = BUF_INIT, tmp = BUF_INIT;
+	int64_t counts[STATUS__MAX], total, open = 0, all = 0;
+	const char *status = form_get(&rq->q, "status");
+	const char *need = form_get(&rq->q, "need");
+	const char *site = form_get(&rq->q, "site");
+	const char *from = form_get(&rq->q, "from");
+	const char *to = form_get(&rq->q, "to");
+	const char *search = form_get(&rq->q, "q");
+	const char *sort = form_get(&rq->q, "sort");
+	const char *page = form_get(&rq->q, "page");
+	char refq[16], date[32];
+	size_t nrows, nsites = 0, i;
+	long pg = 1, pages;
+	int k, bad = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.need = -1;
+	f.limit = PER_PAGE;
+	if (status != NULL && *status != '\0' && strcmp(status, "open") != 0) {
+		if (strcmp(status, "all") == 0)
+			f.all = 1;
+		else if ((f.status = db_name_index(status_names, STATUS__MAX,
+		    status)) < 0)
+			bad = 1;
+	}
+	if (need != NULL && *need != '\0' &&
+	    (f.need = db_name_index(need_names, NEED__MAX, need)) < 0)
+		bad = 1;
+	if (site != NULL && *site != '\0' &&
+	    (f.site = strtoll(site, NULL, 10)) <= 0)
+		bad = 1;
+	if (from != NULL && *from != '\0') {
+		if (valid_date(from, NULL, NULL, NULL) == 0)
+			f.from = from;
+		else
+			bad = 1;
+	}
+	if (to != NULL && *to != '\0') {
+		if (valid_date(to, NULL, NULL, NULL) == 0)
+			f.to = to;
+		else
+			bad = 1;
+	}
+	if (search != NULL && *search != '\0') {
+		if (strlen(search) > 100 ||
+		    !valid_utf8_text(search, strlen(search)))
+			bad = 1;
+		else if (valid_refcode_check(search, refq, sizeof(refq)) == 0)
+			f.q = refq;
+		else
+			f.q = search;
+	}
+	f.newest_first = sort != NULL && strcmp(sort, "newest") == 0;
+	if (page != NULL && (pg = strtol(page, NULL, 10)) < 1)
+		pg = 1;
+	if (pg > 100000)
+		pg = 100000;
+	f.offset = (int)((pg - 1) * PER_PAGE);
+
+	if (db_status_counts(app->db, counts) == -1 ||
+	    db_queue(app->db, &f, rows, &nrows, &total) == -1 ||
+	    db_sites_list(app->db, &sites, &nsites) == -1) {
+		http_error(app, rs, 503, "The queue cannot be shown just now. "
+		    "Try again in a minute.");
+		goto out;
+	}
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "queue", 0, 0,
+	    search != NULL && *search != '\0' ? "searched the queue" :
+	    "viewed the queue");
+
+	d = app_staff_data(app, rq, "Referrals");
+	for (k = 0; k < STATUS__MAX; k++) {
+		all += counts[k];
+		if (db_status_open((enum status)k))
+			open += counts[k];
+	}
+	e = tmpl_data_push(d, "tabs");
+	tmpl_data_set(e, "value", "open");
+	tmpl_data_set(e, "label", "Open");
+	tmpl_data_setf(e, "count", "%lld", (long long)open);
+	tmpl_data_bool(e, "current", f.status < 0 && !f.all);
+	for (k = 0; k < STATUS__MAX; k++) {
+		e = tmpl_data_push(d, "tabs");
+		tmpl_data_set(e, "value", status_names[k]);
+		tmpl_data_set(e, "label", status_labels[k]);
+		tmpl_data_setf(e, "count", "%lld", (long long)counts[k]);
+		tmpl_data_bool(e, "current", f.status == k);
+	}
+	e = tmpl_data_push(d, "tabs");
+	tmpl_data_set(e, "value", "all");
+	tmpl_data_set(e, "label", "All");
+	tmpl_data_setf(e, "count", "%lld", (long long)all);
+	tmpl_data_bool(e, "current", f.all);
+
+	tmpl_data_set(d, "status", status);
+	tmpl_data_set(d, "q", search);
+	tmpl_data_set(d, "from", from);
+	tmpl_data_set(d, "to", to);
+	tmpl_data_bool(d, "sort_newest", f.newest_first);
+	tmpl_data_bool(d, "bad_filter", bad);
+	for (k = 0; k < NEED__MAX; k++) {
+		e = tmpl_data_push(d, "needs");
+		tmpl_data_set(e, "value", need_names[k]);
+		tmpl_data_set(e, "label", need_labels[k]);
+		tmpl_data_bool(e, "selected", f.need == k);
+	}
+	for (i = 0; i < nsites; i++) {
+		e = tmpl_data_push(d, "sites");
+		tmpl_data_setf(e, "id", "%lld", (long long)sites[i].id);
+		tmpl_data_set(e, "name", sites[i].name);
+		tmpl_data_bool(e, "selected", f.site == sites[i].id);
+	}
+	for (i = 0; i < nrows; i++) {
+		e = tmpl_data_push(d, "rows");
+		tmpl_data_setf(e, "id", "%lld", (long long)rows[i].id);
+		tmpl_data_set(e, "ref", rows[i].ref);
+		tmpl_data_set(e, "name", rows[i].name);
+		tmpl_data_set(e, "postcode", rows[i].postcode);
+		tmpl_data_set(e, "status", status_names[rows[i].status]);
+		tmpl_data_set(e, "status_label", status_labels[rows[i].status]);
+		needs_text(rows[i].needs, &tmp);
+		tmpl_data_set(e, "needs", buf_cstr(&tmp));
+		when(rows[i].created_at, date, sizeof(date));
+		tmpl_data_set(e, "received", date);
+		tmpl_data_setf(e, "waiting", "%ld", days_since(
+		    rows[i].created_at));
+		tmpl_data_set(e, "source", rows[i].source);
+	}
+	tmpl_data_bool(d, "has_rows", nrows > 0);
+	tmpl_data_setf(d, "total", "%lld", (long long)total);
+	pages = (long)((total + PER_PAGE - 1) / PER_PAGE);
+	if (pages < 1)
+		pages = 1;
+	tmpl_data_setf(d, "page", "%ld", pg);
+	tmpl_data_setf(d, "pages", "%ld", pages);
+
+	/* Links to the pages before and after keep every filter. */
+	qarg(&q, "status", status);
+	qarg(&q, "need", need);
+	qarg(&q, "site", site);
+	qarg(&q, "from", from);
+	qarg(&q, "to", to);
+	qarg(&q, "q", search);
+	qarg(&q, "sort", sort);
+	if (pg > 1) {
+		buf_reset(&tmp);
+		buf_printf(&tmp, "/referrals%s%spage=%ld", buf_cstr(&q),
+		    q.len ? "&" : "?", pg - 1);
+		tmpl_data_set(d, "prev", buf_cstr(&tmp));
+	}
+	if (pg < pages) {
+		buf_reset(&tmp);
+		buf_printf(&tmp, "/referrals%s%spage=%ld", buf_cstr(&q),
+		    q.len ? "&" : "?", pg + 1);
+		tmpl_data_set(d, "next", buf_cstr(&tmp));
+	}
+	app_render(app, rs, 200, "referrals.html", d);
+	tmpl_data_free(d);
+out:
+	db_sites_free(sites, nsites);
+	buf_free(&q);
+	buf_free(&tmp);
+}
+
+void
+page_referrals(struct app *app, struct req *rq, struct resp *rs)
+{
+	if (!app_get_only(app, rq, rs))
+		return;
+	queue(app, rq, rs);
+}
+
+/* Callbacks that turn history, notes and audit lines into list items. */
+
+static void
+add_event(void *arg, const char *at, const char *user, const char *from,
+    const char *to, const char *reason)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "events");
+	char date[32];
+	int k;
+
+	when(at, date, sizeof(date));
+	tmpl_data_set(e, "at", date);
+	tmpl_data_set(e, "user", *user ? user : "The person themselves");
+	if ((k = db_name_index(status_names, STATUS__MAX, from)) >= 0)
+		tmpl_data_set(e, "from", status_labels[k]);
+	if ((k = db_name_index(status_names, STATUS__MAX, to)) >= 0)
+		tmpl_data_set(e, "to", status_labels[k]);
+	tmpl_data_set(e, "reason", reason);
+}
+
+static void
+add_note(void *arg, const char *at, const char *user, const char *body)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "notes");
+	char date[32];
+
+	when(at, date, sizeof(date));
+	tmpl_data_set(e, "at", date);
+	tmpl_data_set(e, "user", user);
+	tmpl_data_set(e, "body", body);
+}
+
+static void
+add_audit(void *arg, const char *at, const char *user, const char *addr,
+    const char *action, const char *ref, const char *detail)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "audit");
+	char date[32];
+
+	(void)ref;
+	when(at, date, sizeof(date));
+	tmpl_data_set(e, "at", date);
+	tmpl_data_set(e, "user", user);
+	tmpl_data_set(e, "addr", addr);
+	tmpl_data_set(e, "action", action);
+	tmpl_data_set(e, "detail", detail);
+}
+
+static void
+show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_referral_rec *rec, const char *error,
+    const char *error_field)
+{
+	const struct db_referral *r = &rec->r;
+	struct tmpl_data *d, *e, *day, *slot;
+	struct buf tmp = BUF_INIT;
+	char date[32];
+	const char *done = form_get(&rq->q, "done");
+	size_t i;
+	int k, p;
+
+	d = app_staff_data(app, rq, error != NULL ?
+	    "Error: referral" : "Referral");
+	tmpl_data_setf(d, "id", "%lld", (long long)r->id);
+	tmpl_data_set(d, "ref", r->ref);
+	tmpl_data_set(d, "status", status_names[rec->status]);
+	tmpl_data_set(d, "status_label", status_labels[rec->status]);
+	tmpl_data_set(d, "given_name", r->given_name);
+	tmpl_data_set(d, "family_name", r->family_name);
+	tmpl_data_set(d, "email", r->email);
+	tmpl_data_set(d, "phone", r->phone);
+	tmpl_data_set(d, "postcode", r->postcode);
+	tmpl_data_set(d, "date_of_birth", r->date_of_birth);
+	tmpl_data_set(d, "preferred_contact", r->preferred_contact);
+	tmpl_data_bool(d, "voicemail_ok", r->voicemail_ok);
+	tmpl_data_set(d, "about", r->about);
+	needs_text(r->needs, &tmp);
+	tmpl_data_set(d, "needs", buf_cstr(&tmp));
+	tmpl_data_set(d, "session_type", r->session_type);
+	tmpl_data_bool(d, "online_ok", r->online_ok);
+	tmpl_data_set(d, "access_needs", r->access_needs);
+	tmpl_data_set(d, "language", r->language);
+	tmpl_data_bool(d, "interpreter", r->interpreter);
+	tmpl_data_set(d, "gp_practice", r->gp_practice);
+	tmpl_data_set(d, "emergency_name", r->emergency_name);
+	tmpl_data_set(d, "emergency_phone", r->emergency_phone);
+	tmpl_data_bool(d, "consent_contact", r->consent_contact);
+	tmpl_data_set(d, "source", r->source);
+	tmpl_data_set(d, "source_detail", rec->source_detail);
+	when(rec->created_at, date, sizeof(date));
+	tmpl_data_set(d, "received", date);
+	tmpl_data_setf(d, "waiting", "%ld", days_since(rec->created_at));
+	for (i = 0; i < r->nsites; i++) {
+		e = tmpl_data_push(d, "sites");
+		tmpl_data_set(e, "name", rec->site_names[i]);
+	}
+	for (p = 0; p < SLOT_PARTS; p++) {
+		e = tmpl_data_push(d, "parts");
+		tmpl_data_set(e, "label", slot_part_labels[p]);
+	}
+	for (k = 0; k < SLOT_DAYS; k++) {
+		day = tmpl_data_push(d, "days");
+		tmpl_data_set(day, "label", slot_day_labels[k]);
+		for (p = 0; p < SLOT_PARTS; p++) {
+			slot = tmpl_data_push(day, "slots");
+			tmpl_data_bool(slot, "on", r->availability &
+			    (1u << (k * SLOT_PARTS + p)));
+		}
+	}
+
+	/* The moves that make sense from here. */
+	for (k = 0; k < STATUS__MAX; k++) {
+		if (!db_status_move_ok(rec->status, (enum status)k))
+			continue;
+		tmpl_data_bool(d, "has_moves", 1);
+		e = tmpl_data_push(d, "moves");
+		tmpl_data_set(e, "value", status_names[k]);
+		tmpl_data_set(e, "label", status_labels[k]);
+		tmpl_data_bool(e, "selected", form_get(&rq->f, "to") != NULL &&
+		    strcmp(form_get(&rq->f, "to"), status_names[k]) == 0);
+	}
+	tmpl_data_bool(d, "can_change", auth_can(rq->user->role,
+	    ACT_REFERRAL_CHANGE));
+	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
+	tmpl_data_set(d, "v_body", form_get(&rq->f, "body"));
+	if (error != NULL) {
+		tmpl_data_set(d, "error", error);
+		tmpl_data_set(d, "error_field", error_field);
+		tmpl_data_bool(d, strcmp(error_field, "reason") == 0 ||
+		    strcmp(error_field, "to") == 0 ? "e_move" : "e_note", 1);
+	}
+	if (done != NULL && strcmp(done, "moved") == 0)
+		tmpl_data_set(d, "notice", "The status was changed.");
+	else if (done != NULL && strcmp(done, "noted") == 0)
+		tmpl_data_set(d, "notice", "Your note was added.");
+	(void)db_referral_events(app->db, r->id, add_event, d);
+	(void)db_notes(app->db, r->id, add_note, d);
+	(void)db_audit_each(app->db, r->id, 50, 0, add_audit, d);
+	app_render(app, rs, status, "referral.html", d);
+	tmpl_data_free(d);
+	buf_free(&tmp);
+}
+
+static void
+referral_post(struct app *app, struct req *rq, struct resp *rs,
+    struct db_referral_rec *rec)
+{
+	const char *action = form_get(&rq->f, "action");
+	const char *from = form_get(&rq->f, "from");
+	const char *to = form_get(&rq->f, "to");
+	const char *text;
+	char loc[64];
+	enum db_result res;
+	int f, t;
+
+	if (action != NULL && strcmp(action, "note") == 0) {
+		text = form_get(&rq->f, "body");
+		if (text == NULL || *text == '\0') {
+			show_referral(app, rq, rs, 422, rec, "Write the note "
+			    "before adding it.", "body");
+			return;
+		}
+		if (strlen(text) > NOTE_MAX ||
+		    !valid_utf8_text(text, strlen(text))) {
+			show_referral(app, rq, rs, 422, rec, "Shorten the note "
+			    "to 4,000 characters.", "body");
+			return;
+		}
+		if (db_note_add(app->db, rec->r.id, rq->user->id, text,
+		    rq->remote_addr) == -1) {
+			show_referral(app, rq, rs, 503, rec, "The note could "
+			    "not be saved just now. Try again.", "body");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/referrals/%lld?done=noted",
+		    (long long)rec->r.id);
+		http_redirect(rs, loc);
+		return;
+	}
+	if (action == NULL || strcmp(action, "move") != 0) {
+		http_error(app, rs, 400, "That is not something this page "
+		    "can do.");
+		return;
+	}
+	text = form_get(&rq->f, "reason");
+	f = db_name_index(status_names, STATUS__MAX, from ? from : "");
+	t = db_name_index(status_names, STATUS__MAX, to ? to : "");
+	if (t < 0) {
+		show_referral(app, rq, rs, 422, rec, "Choose the new status.",
+		    "to");
+		return;
+	}
+	if (text == NULL || *text == '\0') {
+		show_referral(app, rq, rs, 422, rec, "Give a reason for the "
+		    "change: it stays in the referral's history.", "reason");
+		return;
+	}
+	if (strlen(text) > REASON_MAX || !valid_utf8_text(text, strlen(text))) {
+		show_referral(app, rq, rs, 422, rec, "Shorten the reason to "
+		    "1,000 characters.", "reason");
+		return;
+	}
+	if (f < 0)
+		f = rec->status;
+	res = db_referral_move(app->db, rec->r.id, (enum status)f,
+	    (enum status)t, rq->user->id, text, rq->remote_addr);
+	switch (res) {
+	case DB_OK:
+		snprintf(loc, sizeof(loc), "/referrals/%lld?done=moved",
+		    (long long)rec->r.id);
+		http_redirect(rs, loc);
+		return;
+	case DB_INVALID:
+		show_referral(app, rq, rs, 422, rec, "That change of status "
+		    "is not possible from here.", "to");
+		return;
+	case DB_CONFLICT:
+		show_referral(app, rq, rs, 409, rec,
+		    "Someone else changed this referral's status while you "
+		    "were looking. Check the history below, then try again.",
+		    "to");
+		return;
+	default:
+		show_referral(app, rq, rs, 503, rec, "The change could not be "
+		    "saved just now. Try again.", "reason");
+		return;
+	}
+}
+
+void
+page_referral(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_referral_rec *rec;
+	char *end;
+	long long id;
+	int rc;
+
+	id = strtoll(rq->rest, &end, 10);
+	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
+		http_error(app, rs, 404, "There is no such referral.");
+		return;
+	}
+	if ((rc = db_referral_load(app->db, id, &rec)) != 1) {
+		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
+		    "There is no such referral." : "The referral cannot be "
+		    "shown just now. Try again in a minute.");
+		return;
+	}
+	if (strcmp(rq->method, "POST") == 0) {
+		referral_post(app, rq, rs, rec);
+	} else if (app_get_only(app, rq, rs)) {
+		(void)db_audit(app->db, rq->user->id, rq->remote_addr, "view",
+		    rec->r.id, 0, "opened the referral");
+		show_referral(app, rq, rs, 200, rec, NULL, NULL);
+	}
+	db_referral_rec_free(rec);
+}

@@ -1,0 +1,791 @@
+/*
+ * Staff: users, sessions, failed sign-ins, the audit log, and the
+ * coordinator's referral queue with its history and notes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "util/buf.h"
+
+const char *const status_names[STATUS__MAX] = {
+	"new", "triaged", "waitlisted", "matched", "active", "closed",
+	"declined", "withdrawn",
+};
+const char *const status_labels[STATUS__MAX] = {
+	"New", "Triaged", "Waitlisted", "Matched", "Active", "Closed",
+	"Declined", "Withdrawn",
+};
+
+int
+db_status_open(enum status s)
+{
+	return s <= ST_ACTIVE;
+}
+
+int
+db_status_move_ok(enum status from, enum status to)
+{
+	if ((unsigned)from >= STATUS__MAX || (unsigned)to >= STATUS__MAX ||
+	    from == to || !db_status_open(from))
+		return 0;
+	if (to == ST_DECLINED || to == ST_WITHDRAWN)
+		return 1;
+	switch (from) {
+	case ST_NEW:
+		return to == ST_TRIAGED;
+	case ST_TRIAGED:
+		return to == ST_WAITLISTED || to == ST_MATCHED;
+	case ST_WAITLISTED:
+		return to == ST_MATCHED;
+	case ST_MATCHED:
+		/* A match can fall through: back to the waitlist. */
+		return to == ST_ACTIVE || to == ST_WAITLISTED;
+	case ST_ACTIVE:
+		return to == ST_CLOSED;
+	default:
+		return 0;
+	}
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+/* Users. */
+
+static int
+user_row(sqlite3_stmt *st, struct db_user *u)
+{
+	int rc = sqlite3_step(st);
+
+	memset(u, 0, sizeof(*u));
+	if (rc == SQLITE_ROW) {
+		u->id = sqlite3_column_int64(st, 0);
+		copy(u->email, sizeof(u->email), col(st, 1));
+		copy(u->name, sizeof(u->name), col(st, 2));
+		copy(u->role, sizeof(u->role), col(st, 3));
+		u->active = sqlite3_column_int(st, 4);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			u->password_hash = xstrdup(col(st, 5));
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_user_by_email(struct db *db, const char *email, struct db_user *u)
+{
+	static const char sql[] = "SELECT id, email, name, role, active, "
+	    "password_hash FROM users WHERE email = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, email);
+	return user_row(st, u);
+}
+
+int
+db_user_get(struct db *db, int64_t id, struct db_user *u)
+{
+	static const char sql[] = "SELECT id, email, name, role, active, "
+	    "password_hash FROM users WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	return user_row(st, u);
+}
+
+void
+db_user_clear(struct db_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->password_hash);
+	u->password_hash = NULL;
+}
+
+/* Runs a one-statement write with one or two integer parameters. */
+static int
+write_ints(struct db *db, const char *sql, int64_t a, int64_t b, int nb)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, a);
+	if (nb > 1)
+		(void)sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: %.40s: %s\n", sql,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_user_set_active(struct db *db, int64_t id, int active)
+{
+	static const char sql[] = "UPDATE users SET active = ?2 WHERE id = ?1";
+	static const char del[] = "DELETE FROM sessions WHERE user_id = ?";
+
+	if (write_ints(db, sql, id, active, 2) == -1)
+		return -1;
+	return active ? 0 : write_ints(db, del, id, 0, 1);
+}
+
+int
+db_user_set_password(struct db *db, int64_t id, const char *hash)
+{
+	static const char sql[] =
+	    "UPDATE users SET password_hash = ? WHERE id = ?";
+	static const char del[] = "DELETE FROM sessions WHERE user_id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, hash);
+	(void)sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return write_ints(db, del, id, 0, 1);
+}
+
+/* Sessions. */
+
+int
+db_session_create(struct db *db, const unsigned char hash[32],
+    int64_t user_id, const char *csrf, int64_t now, const char *addr)
+{
+	static const char sql[] = "INSERT INTO sessions (token_hash, user_id,"
+	    " csrf, created_at, last_seen, remote_addr) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	(void)sqlite3_bind_int64(st, 2, user_id);
+	db_bind_text(st, 3, csrf);
+	(void)sqlite3_bind_int64(st, 4, now);
+	(void)sqlite3_bind_int64(st, 5, now);
+	db_bind_text(st, 6, addr);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_session_find(struct db *db, const unsigned char hash[32],
+    struct db_session *s)
+{
+	static const char sql[] = "SELECT s.id, s.user_id, s.created_at, "
+	    "s.last_seen, s.csrf, u.role, u.name, u.email FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ? AND u.active = 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s->id = sqlite3_column_int64(st, 0);
+		s->user_id = sqlite3_column_int64(st, 1);
+		s->created_at = sqlite3_column_int64(st, 2);
+		s->last_seen = sqlite3_column_int64(st, 3);
+		copy(s->csrf, sizeof(s->csrf), col(st, 4));
+		copy(s->role, sizeof(s->role), col(st, 5));
+		copy(s->name, sizeof(s->name), col(st, 6));
+		copy(s->email, sizeof(s->email), col(st, 7));
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_session_touch(struct db *db, int64_t id, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
+
+	return write_ints(db, sql, id, now, 2);
+}
+
+int
+db_session_delete(struct db *db, int64_t id)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE id = ?";
+
+	return write_ints(db, sql, id, 0, 1);
+}
+
+int
+db_session_expire(struct db *db, int64_t idle_cut, int64_t abs_cut)
+{
+	static const char sql[] = "DELETE FROM sessions "
+	    "WHERE last_seen < ?1 OR created_at < ?2";
+
+	return write_ints(db, sql, idle_cut, abs_cut, 2);
+}
+
+/* Failed sign-ins. */
+
+int
+db_login_failures(struct db *db, const char *key, int *failures,
+    int64_t *first_at, int64_t *last_at)
+{
+	static const char sql[] = "SELECT failures, first_at, last_at "
+	    "FROM login_failures WHERE key = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*failures = 0;
+	*first_at = *last_at = 0;
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*failures = sqlite3_column_int(st, 0);
+		*first_at = sqlite3_column_int64(st, 1);
+		*last_at = sqlite3_column_int64(st, 2);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_login_fail(struct db *db, const char *key, int64_t now, int64_t window)
+{
+	static const char sql[] = "INSERT INTO login_failures (key, failures,"
+	    " first_at, last_at) VALUES (?1, 1, ?2, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET "
+	    "failures = CASE WHEN first_at < ?2 - ?3 THEN 1 "
+	    "ELSE failures + 1 END, "
+	    "first_at = CASE WHEN first_at < ?2 - ?3 THEN ?2 ELSE first_at END, "
+	    "last_at = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	(void)sqlite3_bind_int64(st, 2, now);
+	(void)sqlite3_bind_int64(st, 3, window);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_login_clear(struct db *db, const char *key)
+{
+	static const char sql[] = "DELETE FROM login_failures WHERE key = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The audit log. */
+
+int
+db_audit(struct db *db, int64_t user_id, const char *addr,
+    const char *action, int64_t referral_id, int64_t subject_user_id,
+    const char *detail)
+{
+	static const char sql[] = "INSERT INTO audit (at, user_id, "
+	    "remote_addr, action, referral_id, subject_user_id, detail) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_now(now);
+	db_bind_text(st, 1, now);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 2, user_id);
+	db_bind_text(st, 3, addr);
+	db_bind_text(st, 4, action);
+	if (referral_id > 0)
+		(void)sqlite3_bind_int64(st, 5, referral_id);
+	if (subject_user_id > 0)
+		(void)sqlite3_bind_int64(st, 6, subject_user_id);
+	db_bind_text(st, 7, detail);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: audit: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
+    void (*fn)(void *, const char *, const char *, const char *,
+    const char *, const char *, const char *), void *arg)
+{
+	static const char sql_all[] = "SELECT a.at, coalesce(u.name, ''), "
+	    "a.remote_addr, a.action, coalesce(r.ref, ''), a.detail "
+	    "FROM audit a LEFT JOIN users u ON u.id = a.user_id "
+	    "LEFT JOIN referrals r ON r.id = a.referral_id "
+	    "ORDER BY a.id DESC LIMIT ? OFFSET ?";
+	static const char sql_one[] = "SELECT a.at, coalesce(u.name, ''), "
+	    "a.remote_addr, a.action, coalesce(r.ref, ''), a.detail "
+	    "FROM audit a LEFT JOIN users u ON u.id = a.user_id "
+	    "LEFT JOIN referrals r ON r.id = a.referral_id "
+	    "WHERE a.referral_id = ?3 ORDER BY a.id DESC LIMIT ?1 OFFSET ?2";
+	sqlite3_stmt *st = db_stmt(db, referral_id > 0 ? sql_one : sql_all);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int(st, 1, limit);
+	(void)sqlite3_bind_int(st, 2, offset);
+	if (referral_id > 0)
+		(void)sqlite3_bind_int64(st, 3, referral_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, col(st, 0), col(st, 1), col(st, 2), col(st, 3),
+		    col(st, 4), col(st, 5));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The queue. */
+
+/*
+ * One statement serves every filter: a NULL parameter switches its
+ * condition off.  ?1 status (or NULL), ?2 open-only flag, ?3 need bit,
+ * ?4 site, ?5 from, ?6 to (exclusive), ?7 code, ?8 name pattern,
+ * ?9 postcode prefix, ?10 limit, ?11 offset.
+ */
+#define QUEUE_WHERE \
+	"WHERE (?1 IS NULL OR status = ?1) " \
+	"AND (?2 IS NULL OR status IN ('new', 'triaged', 'waitlisted', " \
+	"'matched', 'active')) " \
+	"AND (?3 IS NULL OR needs & ?3) " \
+	"AND (?4 IS NULL OR EXISTS (SELECT 1 FROM referral_sites s " \
+	"WHERE s.referral_id = r.id AND s.site_id = ?4)) " \
+	"AND (?5 IS NULL OR created_at >= ?5) " \
+	"AND (?6 IS NULL OR created_at < ?6) " \
+	"AND (?7 IS NULL OR ref = ?7 OR postcode LIKE ?9 " \
+	"OR given_name || ' ' || family_name LIKE ?8) "
+
+static const char sql_queue_old[] = "SELECT id, ref, status, given_name, "
+    "family_name, postcode, created_at, needs, source FROM referrals r "
+    QUEUE_WHERE "ORDER BY created_at, id LIMIT ?10 OFFSET ?11";
+static const char sql_queue_new[] = "SELECT id, ref, status, given_name, "
+    "family_name, postcode, created_at, needs, source FROM referrals r "
+    QUEUE_WHERE "ORDER BY created_at DESC, id DESC LIMIT ?10 OFFSET ?11";
+static const char sql_queue_count[] = "SELECT count(*) FROM referrals r "
+    QUEUE_WHERE;
+
+static void
+queue_bind(sqlite3_stmt *st, const struct db_queue_filter *f,
+    struct buf *tmp)
+{
+	char to[32];
+	size_t n;
+
+	if (f->status >= 0 && f->status < STATUS__MAX)
+		(void)sqlite3_bind_text(st, 1, status_names[f->status], -1,
+		    SQLITE_STATIC);
+	else if (!f->all)
+		(void)sqlite3_bind_int(st, 2, 1);
+	if (f->need >= 0 && f->need < NEED__MAX)
+		(void)sqlite3_bind_int(st, 3, 1 << f->need);
+	if (f->site > 0)
+		(void)sqlite3_bind_int64(st, 4, f->site);
+	if (f->from != NULL)
+		(void)sqlite3_bind_text(st, 5, f->from, -1, SQLITE_TRANSIENT);
+	if (f->to != NULL) {
+		/* Inclusive day: everything before the next day's start. */
+		snprintf(to, sizeof(to), "%sT99", f->to);
+		(void)sqlite3_bind_text(st, 6, to, -1, SQLITE_TRANSIENT);
+	}
+	if (f->q != NULL && *f->q != '\0') {
+		(void)sqlite3_bind_text(st, 7, f->q, -1, SQLITE_TRANSIENT);
+		/* LIKE patterns: the person's text is escaped of % and _. */
+		buf_reset(tmp);
+		buf_putc(tmp, '%');
+		for (n = 0; f->q[n] != '\0'; n++) {
+			if (f->q[n] == '%' || f->q[n] == '_')
+				continue;
+			buf_putc(tmp, f->q[n]);
+		}
+		buf_putc(tmp, '%');
+		(void)sqlite3_bind_text(st, 8, buf_cstr(tmp), -1,
+		    SQLITE_TRANSIENT);
+		(void)sqlite3_bind_text(st, 9, buf_cstr(tmp) + 1, -1,
+		    SQLITE_TRANSIENT);
+	}
+}
+
+int
+db_queue(struct db *db, const struct db_queue_filter *f,
+    struct db_queue_row *rows, size_t *nrows, int64_t *total)
+{
+	struct buf tmp = BUF_INIT;
+	sqlite3_stmt *st;
+	struct db_queue_row *w;
+	int rc, k;
+
+	*nrows = 0;
+	*total = 0;
+	if ((st = db_stmt(db, f->newest_first ? sql_queue_new :
+	    sql_queue_old)) == NULL)
+		return -1;
+	queue_bind(st, f, &tmp);
+	(void)sqlite3_bind_int(st, 10, f->limit);
+	(void)sqlite3_bind_int(st, 11, f->offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    *nrows < (size_t)f->limit) {
+		w = &rows[(*nrows)++];
+		w->id = sqlite3_column_int64(st, 0);
+		copy(w->ref, sizeof(w->ref), col(st, 1));
+		k = db_name_index(status_names, STATUS__MAX, col(st, 2));
+		w->status = k < 0 ? ST_NEW : k;
+		snprintf(w->name, sizeof(w->name), "%s %s", col(st, 3),
+		    col(st, 4));
+		copy(w->postcode, sizeof(w->postcode), col(st, 5));
+		copy(w->created_at, sizeof(w->created_at), col(st, 6));
+		w->needs = (unsigned)sqlite3_column_int64(st, 7);
+		copy(w->source, sizeof(w->source), col(st, 8));
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	if ((st = db_stmt(db, sql_queue_count)) == NULL)
+		goto fail;
+	queue_bind(st, f, &tmp);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	db_done(st);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	buf_free(&tmp);
+	return 0;
+fail:
+	fprintf(stderr, "db: queue: %s\n", sqlite3_errmsg(db->conn));
+	buf_free(&tmp);
+	return -1;
+}
+
+int
+db_status_counts(struct db *db, int64_t counts[STATUS__MAX])
+{
+	static const char sql[] =
+	    "SELECT status, count(*) FROM referrals GROUP BY status";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, k;
+
+	memset(counts, 0, sizeof(int64_t) * STATUS__MAX);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((k = db_name_index(status_names, STATUS__MAX,
+		    col(st, 0))) >= 0)
+			counts[k] = sqlite3_column_int64(st, 1);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One referral. */
+
+int
+db_referral_by_ref(struct db *db, const char *ref, int64_t *id)
+{
+	static const char sql[] = "SELECT id FROM referrals WHERE ref = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, ref);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
+{
+	static const char sql[] = "SELECT ref, status, source, given_name, "
+	    "family_name, email, phone, postcode, date_of_birth, "
+	    "preferred_contact, voicemail_ok, needs, about, availability, "
+	    "session_type, online_ok, access_needs, language, interpreter, "
+	    "gp_practice, emergency_name, emergency_phone, consent_data, "
+	    "consent_contact, created_at, updated_at, source_detail "
+	    "FROM referrals WHERE id = ?";
+	static const char sql_sites[] = "SELECT s.id, s.name FROM "
+	    "referral_sites rs JOIN sites s ON s.id = rs.site_id "
+	    "WHERE rs.referral_id = ? ORDER BY s.name";
+	/* Text columns, in the order of the query, and where they go. */
+	static const int text_cols[] = { 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 16,
+	    17, 19, 20, 21 };
+	struct db_referral_rec *rec;
+	sqlite3_stmt *st;
+	const char **dst[15];
+	size_t off[15], i, total = 0, n, cap = 0;
+	int rc, k;
+
+	*out = NULL;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		db_done(st);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	rec = xcalloc(1, sizeof(*rec));
+	rec->r.id = id;
+	dst[0] = &rec->r.source;
+	dst[1] = &rec->r.given_name;
+	dst[2] = &rec->r.family_name;
+	dst[3] = &rec->r.email;
+	dst[4] = &rec->r.phone;
+	dst[5] = &rec->r.postcode;
+	dst[6] = &rec->r.date_of_birth;
+	dst[7] = &rec->r.preferred_contact;
+	dst[8] = &rec->r.about;
+	dst[9] = &rec->r.session_type;
+	dst[10] = &rec->r.access_needs;
+	dst[11] = &rec->r.language;
+	dst[12] = &rec->r.gp_practice;
+	dst[13] = &rec->r.emergency_name;
+	dst[14] = &rec->r.emergency_phone;
+	for (i = 0; i < 15; i++)
+		total += strlen(col(st, text_cols[i])) + 1;
+	rec->store = xmalloc(total);
+	for (i = 0, n = 0; i < 15; i++) {
+		const char *v = col(st, text_cols[i]);
+
+		off[i] = n;
+		memcpy(rec->store + n, v, strlen(v) + 1);
+		n += strlen(v) + 1;
+	}
+	for (i = 0; i < 15; i++)
+		*dst[i] = rec->store + off[i];
+	copy(rec->r.ref, sizeof(rec->r.ref), col(st, 0));
+	k = db_name_index(status_names, STATUS__MAX, col(st, 1));
+	rec->status = k < 0 ? ST_NEW : k;
+	rec->r.status = status_names[rec->status];
+	rec->r.voicemail_ok = sqlite3_column_int(st, 10);
+	rec->r.needs = (unsigned)sqlite3_column_int64(st, 11);
+	rec->r.availability = (unsigned)sqlite3_column_int64(st, 13);
+	rec->r.online_ok = sqlite3_column_int(st, 15);
+	rec->r.interpreter = sqlite3_column_int(st, 18);
+	rec->r.consent_data = sqlite3_column_int(st, 22);
+	rec->r.consent_contact = sqlite3_column_int(st, 23);
+	copy(rec->created_at, sizeof(rec->created_at), col(st, 24));
+	copy(rec->updated_at, sizeof(rec->updated_at), col(st, 25));
+	copy(rec->source_detail, sizeof(rec->source_detail), col(st, 26));
+	rec->r.source_detail = rec->source_detail;
+	db_done(st);
+
+	if ((st = db_stmt(db, sql_sites)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, id);
+	n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			rec->site_ids = xrealloc(rec->site_ids,
+			    cap * sizeof(*rec->site_ids));
+			rec->site_names = xrealloc(rec->site_names,
+			    cap * sizeof(*rec->site_names));
+		}
+		rec->site_ids[n] = sqlite3_column_int64(st, 0);
+		rec->site_names[n] = xstrdup(col(st, 1));
+		n++;
+	}
+	db_done(st);
+	rec->r.sites = rec->site_ids;
+	rec->r.nsites = n;
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*out = rec;
+	return 1;
+fail:
+	db_referral_rec_free(rec);
+	return -1;
+}
+
+void
+db_referral_rec_free(struct db_referral_rec *rec)
+{
+	size_t i;
+
+	if (rec == NULL)
+		return;
+	for (i = 0; i < rec->r.nsites; i++)
+		free(rec->site_names[i]);
+	free(rec->site_names);
+	free(rec->site_ids);
+	free(rec->store);
+	free(rec);
+}
+
+enum db_result
+db_referral_move(struct db *db, int64_t id, enum status from,
+    enum status to, int64_t user_id, const char *reason, const char *addr)
+{
+	static const char sql_move[] = "UPDATE referrals SET status = ?3, "
+	    "updated_at = ?4 WHERE id = ?1 AND status = ?2";
+	static const char sql_event[] = "INSERT INTO referral_events "
+	    "(referral_id, at, user_id, from_status, to_status, reason) "
+	    "VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	char now[21], detail[64];
+	int rc;
+
+	if (!db_status_move_ok(from, to))
+		return DB_INVALID;
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	db_now(now);
+	if ((st = db_stmt(db, sql_move)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, status_names[from]);
+	db_bind_text(st, 3, status_names[to]);
+	db_bind_text(st, 4, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	if ((st = db_stmt(db, sql_event)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	(void)sqlite3_bind_int64(st, 3, user_id);
+	db_bind_text(st, 4, status_names[from]);
+	db_bind_text(st, 5, status_names[to]);
+	db_bind_text(st, 6, reason);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	snprintf(detail, sizeof(detail), "status %s -> %s", status_names[from],
+	    status_names[to]);
+	if (db_audit(db, user_id, addr, "status", id, 0, detail) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		return DB_ERROR;
+	return DB_OK;
+fail:
+	rc = sqlite3_errcode(db->conn);
+	fprintf(stderr, "db: move: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+int
+db_referral_events(struct db *db, int64_t id, void (*fn)(void *,
+    const char *, const char *, const char *, const char *, const char *),
+    void *arg)
+{
+	static const char sql[] = "SELECT e.at, coalesce(u.name, ''), "
+	    "coalesce(e.from_status, ''), e.to_status, e.reason "
+	    "FROM referral_events e LEFT JOIN users u ON u.id = e.user_id "
+	    "WHERE e.referral_id = ? ORDER BY e.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, col(st, 0), col(st, 1), col(st, 2), col(st, 3),
+		    col(st, 4));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_note_add(struct db *db, int64_t referral_id, int64_t user_id,
+    const char *body, const char *addr)
+{
+	static const char sql[] = "INSERT INTO referral_notes (referral_id, "
+	    "at, user_id, body) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	db_bind_text(st, 2, now);
+	(void)sqlite3_bind_int64(st, 3, user_id);
+	db_bind_text(st, 4, body);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE ||
+	    db_audit(db, user_id, addr, "note", referral_id, 0,
+	    "added a note") == -1)
+		goto fail;
+	return db_commit(db);
+fail:
+	fprintf(stderr, "db: note: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	return -1;
+}
+
+int
+db_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
+    const char *, const char *, const char *), void *arg)
+{
+	static const char sql[] = "SELECT n.at, coalesce(u.name, ''), n.body "
+	    "FROM referral_notes n LEFT JOIN users u ON u.id = n.user_id "
+	    "WHERE n.referral_id = ? ORDER BY n.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, col(st, 0), col(st, 1), col(st, 2));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
