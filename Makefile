@@ -64,8 +64,9 @@ deps:
 	fi
 
 browser-deps: tests/browser/node_modules/.installed
-tests/browser/node_modules/.installed: tests/browser/package.json
-	cd tests/browser && npm install --no-audit --no-fund --loglevel=error
+tests/browser/node_modules/.installed: tests/browser/package.json \
+	    tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -92,13 +93,17 @@ $(B)/libtutti.a: $(LIB_OBJ)
 	@ar rcs $@ $(LIB_OBJ)
 
 $(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(B)/libtutti.a
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tuttictl: $(B)/obj/ctl/tuttictl_main.o $(B)/libtutti.a
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+CTL_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
+$(B)/tuttictl: $(CTL_OBJ) $(B)/libtutti.a
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(B)/libtutti.a
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+	@echo "  LD      $@"
+	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/tests/check_%: tests/unit/check_%.c $(B)/libtutti.a $(HDRS)
 	@mkdir -p $(dir $@)

@@ -12,6 +12,8 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/stack.sh"
+# If it fails half-way, stop what did start and keep the logs.
+trap 'T_FAIL=1; stack_down' EXIT
 stack_up
 trap - EXIT	# stack_up stops the stack when this shell ends; keep it
 echo "BASE=$BASE"
