@@ -21,6 +21,7 @@ struct app {
 	const char	*base_url;	/* TUTTI_BASE_URL, no trailing slash */
 	const char	*msgid_domain;	/* right side of Message-IDs */
 	const char	*tz;		/* TUTTI_TZ */
+	int		 grace_s;	/* wait before move/cancel notices */
 };
 
 /*
@@ -42,6 +43,10 @@ void	 page_referrals(struct app *, struct req *, struct resp *);
 void	 page_referral_new(struct app *, struct req *, struct resp *);
 void	 page_referral(struct app *, struct req *, struct resp *);
 void	 page_admin_users(struct app *, struct req *, struct resp *);
+void	 page_schedule(struct app *, struct req *, struct resp *);
+void	 page_series_new(struct app *, struct req *, struct resp *);
+void	 page_series(struct app *, struct req *, struct resp *);
+void	 page_attendance(struct app *, struct req *, struct resp *);
 void	 page_admin_audit(struct app *, struct req *, struct resp *);
 
 /*

@@ -41,6 +41,8 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_REFERRAL_CREATE] =	A | C,
 	[ACT_USERS] =		A,
 	[ACT_AUDIT] =		A,
+	[ACT_SCHEDULE] =	A | C,
+	[ACT_BOOK] =		A | C,
 };
 
 #undef A
@@ -81,10 +83,27 @@ contains_word(const char *hay, const char *needle, size_t n)
 	return 0;
 }
 
+/*
+ * 1 when b follows a in a run going by step (-1, 0 or 1); among digits
+ * the run wraps, so 8, 9, 0, 1 is a run.
+ */
+static int
+next_in_run(char a, char b, int step)
+{
+	unsigned char x = (unsigned char)a, y = (unsigned char)b;
+
+	if (step != 0 && isdigit(x) && isdigit(y))
+		return (x - '0' + 10 + step) % 10 == y - '0';
+	return y == (unsigned char)(x + step);
+}
+
 const char *
 auth_password_problem(const char *pw, const char *email, const char *name)
 {
-	size_t n = strlen(pw), i, run;
+	static const char too_regular[] = "That password is too easy to "
+	    "guess. Choose something less regular, such as a few unrelated "
+	    "words.";
+	size_t n = strlen(pw), i, run, period;
 	const char *p, *at;
 	int step;
 
@@ -97,16 +116,23 @@ auth_password_problem(const char *pw, const char *email, const char *name)
 		if (strcasecmp(pw, auth_common_passwords[i]) == 0)
 			return "That password is one of the most common ones "
 			    "and is easily guessed. Choose another.";
-	/* One character over and over, or a plain run like 123456789012. */
+	/*
+	 * One character over and over, a plain run like 234567890123 or
+	 * zyxwvutsrqpo (digits wrap from 9 to 0), or a short block
+	 * repeated (abcabcabcabc).
+	 */
 	for (step = -1; step <= 1; step++) {
 		for (i = 1, run = 1; i < n; i++)
-			if ((unsigned char)pw[i] ==
-			    (unsigned char)(pw[i - 1] + step))
+			if (next_in_run(pw[i - 1], pw[i], step))
 				run++;
 		if (run == n)
-			return "That password is too easy to guess. Choose "
-			    "something less regular, such as a few unrelated "
-			    "words.";
+			return too_regular;
+	}
+	for (period = 2; period <= 4; period++) {
+		for (i = period; i < n && pw[i] == pw[i - period]; i++)
+			;
+		if (i == n)
+			return too_regular;
 	}
 	if (email != NULL && (at = strchr(email, '@')) != NULL &&
 	    contains_word(pw, email, (size_t)(at - email)))
@@ -289,9 +315,13 @@ wait_for(int n, int lock, int64_t first, int64_t last, int64_t now)
 	if (n >= lock)
 		until = first + FAIL_WINDOW;
 	else if (n >= FAIL_SLOW)
-		until = last + (1 << (n - FAIL_SLOW + 1)); /* 2, 4, 8 ... s */
+		until = last + ((int64_t)1 << /* 2, 4, 8 ... s */
+		    (n - FAIL_SLOW + 1 < 20 ? n - FAIL_SLOW + 1 : 20));
 	else
 		return 0;
+	/* The count starts again when the window ends: never wait longer. */
+	if (until > first + FAIL_WINDOW)
+		until = first + FAIL_WINDOW;
 	return until > now ? (int)(until - now) : 0;
 }
 

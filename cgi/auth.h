@@ -25,6 +25,8 @@ enum action {
 	ACT_REFERRAL_CREATE,	/* enter a referral by phone or partner */
 	ACT_USERS,		/* add, deactivate, reset staff */
 	ACT_AUDIT,		/* read the audit log */
+	ACT_SCHEDULE,		/* see the week grid and series */
+	ACT_BOOK,		/* book, move, cancel and end sessions */
 	ACT__MAX
 };
 

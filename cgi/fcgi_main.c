@@ -54,6 +54,10 @@ static const struct route routes[] = {
 				page_referral_new },
 	{ "/referrals/",	ACT_REFERRAL_VIEW, ACT_REFERRAL_CHANGE,
 				page_referral },
+	{ "/schedule",		ACT_SCHEDULE, ACT_SCHEDULE, page_schedule },
+	{ "/series/new",	ACT_BOOK, ACT_BOOK, page_series_new },
+	{ "/series/",		ACT_SCHEDULE, ACT_BOOK, page_series },
+	{ "/attendance",	ACT_SIGNED_IN, ACT_SIGNED_IN, page_attendance },
 	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
 	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
 };
@@ -315,6 +319,13 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 		app.base_url = "http://127.0.0.1:8080";
 	app.msgid_domain = "tutti.localhost";
 	app.tz = getenv("TUTTI_TZ");
+	if (app.tz == NULL || *app.tz == '\0')
+		app.tz = "Europe/London";
+	/* TUTTI_CHANGE_GRACE: seconds before move/cancel notices go. */
+	app.grace_s = getenv("TUTTI_CHANGE_GRACE") != NULL ?
+	    atoi(getenv("TUTTI_CHANGE_GRACE")) : 180;
+	if (app.grace_s < 0)
+		app.grace_s = 0;
 	if ((app.db = db_open(dbpath, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tutti-fcgi: %s\n", err);
 		return 1;

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "ctl/demo.h"
 #include "db/db.h"
 
 static const char usage_text[] =
@@ -243,6 +244,7 @@ cmd_demo(void)
 	struct db *db = open_db();
 	struct db_referral r;
 	int64_t site_ids[sizeof(demo_sites) / sizeof(demo_sites[0])];
+	char email[64];
 	size_t i;
 	int rc = 1;
 
@@ -264,7 +266,10 @@ cmd_demo(void)
 		r.source = i % 3 == 2 ? "phone" : "self";
 		r.given_name = demo_referrals[i].given;
 		r.family_name = demo_referrals[i].family;
-		r.email = "";
+		snprintf(email, sizeof(email), "%s@example.org",
+		    demo_referrals[i].given);
+		email[0] = (char)(email[0] | 0x20);
+		r.email = demo_referrals[i].consent_contact ? email : "";
 		r.consent_contact = demo_referrals[i].consent_contact;
 		r.postcode = demo_referrals[i].postcode;
 		r.date_of_birth = demo_referrals[i].dob;
@@ -281,6 +286,8 @@ cmd_demo(void)
 		    DB_OK)
 			goto out;
 	}
+	if (demo_schedule(db) == -1)
+		goto out;
 	for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
 		    demo_users[i].email, demo_users[i].password);

@@ -1,0 +1,760 @@
+/*
+ * page_schedule: booking and running session series.
+ *
+ *   GET  /schedule       a week grid: by=therapist|site|room, id, week
+ *                        (any date of the week, YYYY-MM-DD; default now)
+ *   GET  /series/new     the booking form, filled from the query (a match
+ *                        suggestion links here: client, therapist, site,
+ *                        room, day, start)
+ *   POST /series/new     books the series: 303 to it, or 409 naming the
+ *                        clash with every value kept
+ *   GET  /series/ID      the series and its sessions
+ *   POST /series/ID      action=cancel (date, by, reason), move (date,
+ *                        new_date, new_start, room, reason), end (from,
+ *                        reason) or attend (date, client, status, note)
+ *   POST /attendance     a therapist records attendance from /me
+ *
+ * Occurrences come from ical_series_expand (libical), in the series' zone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/booking.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "db/schedule.h"
+#include "ical/ical.h"
+#include "templates/tmpl.h"
+
+#define TEXT_MAX	500
+
+/* The Monday (local) of the week holding date, and the UTC span. */
+static int
+week_of(const char *tz, const char *date, char monday[11], time_t *from,
+    time_t *to)
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d, wd;
+
+	if (valid_date(date, &y, &m, &d) == -1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	wd = (tm.tm_wday + 6) % 7;
+	t -= (time_t)wd * 86400;
+	gmtime_r(&t, &tm);
+	strftime(monday, 11, "%Y-%m-%d", &tm);
+	if (ical_local_to_utc(tz, monday, "00:00", from) == -1)
+		return -1;
+	t += 7 * 86400;
+	gmtime_r(&t, &tm);
+	{
+		char next[11];
+
+		strftime(next, sizeof(next), "%Y-%m-%d", &tm);
+		if (ical_local_to_utc(tz, next, "00:00", to) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+today(const char *tz, char out[11])
+{
+	(void)ical_utc_to_local(tz, time(NULL), out, NULL, NULL);
+}
+
+/* Adds days to a YYYY-MM-DD date. */
+static void
+date_add(const char *date, int days, char out[11])
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d;
+
+	if (valid_date(date, &y, &m, &d) == -1) {
+		snprintf(out, 11, "%s", date);
+		return;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void
+local_hhmm(const char *tz, int64_t t, char out[6])
+{
+	(void)ical_utc_to_local(tz, (time_t)t, NULL, out, NULL);
+}
+
+/* Choice lists for selects; which one is selected. */
+struct choices {
+	struct tmpl_data	*d;
+	const char		*key;
+	int64_t			 selected;
+};
+
+static void
+add_choice(void *arg, int64_t id, const char *label)
+{
+	struct choices *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, c->key);
+
+	tmpl_data_setf(e, "id", "%lld", (long long)id);
+	tmpl_data_set(e, "label", label);
+	tmpl_data_bool(e, "selected", id == c->selected);
+}
+
+static void
+choices(struct app *app, struct tmpl_data *d, enum db_choice which,
+    const char *key, int64_t selected)
+{
+	struct choices c = { d, key, selected };
+
+	(void)db_choices(app->db, which, add_choice, &c);
+}
+
+static int64_t
+qid(const struct form *f, const char *key)
+{
+	const char *v = form_get(f, key);
+	char *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n > 0 ? n : 0;
+}
+
+/* The week grid. */
+
+struct grid {
+	struct tmpl_data	*days[7];
+	const char		*tz;
+	time_t			 from;
+};
+
+static void
+grid_add(void *arg, const struct db_occ_row *o)
+{
+	struct grid *g = arg;
+	struct tmpl_data *e;
+	char s[6], t[6];
+	int day = (int)((o->start_utc - g->from) / 86400);
+
+	if (day < 0)
+		day = 0;
+	if (day > 6)
+		day = 6;
+	e = tmpl_data_push(g->days[day], "sessions");
+	local_hhmm(g->tz, o->start_utc, s);
+	local_hhmm(g->tz, o->end_utc, t);
+	tmpl_data_set(e, "start", s);
+	tmpl_data_set(e, "end", t);
+	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
+	tmpl_data_set(e, "who", o->who);
+	tmpl_data_set(e, "ref", o->client_ref);
+	tmpl_data_set(e, "therapist", o->therapist);
+	tmpl_data_set(e, "site", o->site);
+	tmpl_data_set(e, "room", o->room);
+	tmpl_data_set(e, "state", o->state);
+	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
+	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
+	tmpl_data_bool(e, "group", o->group_id > 0);
+}
+
+void
+page_schedule(struct app *app, struct req *rq, struct resp *rs)
+{
+	static const char *const bys[] = { "therapist", "site", "room" };
+	static const enum db_occ_filter filters[] = { OCC_BY_THERAPIST,
+	    OCC_BY_SITE, OCC_BY_ROOM };
+	static const enum db_choice kinds[] = { CHOICE_THERAPISTS,
+	    CHOICE_SITES, CHOICE_ROOMS };
+	const char *by = form_get(&rq->q, "by");
+	const char *week = form_get(&rq->q, "week");
+	struct tmpl_data *d, *e;
+	struct grid g;
+	char now[11], monday[11], other[11], label[32];
+	time_t from, to, t;
+	struct tm tm;
+	int64_t id = qid(&rq->q, "id");
+	int k, b;
+
+	if (!app_get_only(app, rq, rs))
+		return;
+	b = by != NULL ? db_name_index(bys, 3, by) : 0;
+	if (b < 0)
+		b = 0;
+	today(app->tz, now);
+	if (week == NULL || week_of(app->tz, week, monday, &from, &to) == -1)
+		(void)week_of(app->tz, now, monday, &from, &to);
+	d = app_staff_data(app, rq, "Schedule");
+	for (k = 0; k < 3; k++) {
+		e = tmpl_data_push(d, "bys");
+		tmpl_data_set(e, "value", bys[k]);
+		tmpl_data_bool(e, "selected", k == b);
+	}
+	tmpl_data_set(d, "by", bys[b]);
+	choices(app, d, kinds[b], "options", id);
+	tmpl_data_setf(d, "id", "%lld", (long long)id);
+	tmpl_data_set(d, "monday", monday);
+	date_add(monday, -7, other);
+	tmpl_data_set(d, "prev", other);
+	date_add(monday, 7, other);
+	tmpl_data_set(d, "next", other);
+	memset(&g, 0, sizeof(g));
+	g.tz = app->tz;
+	g.from = from;
+	for (k = 0; k < 7; k++) {
+		g.days[k] = tmpl_data_push(d, "days");
+		date_add(monday, k, other);
+		t = from + (time_t)k * 86400 + 12 * 3600;
+		localtime_r(&t, &tm);
+		strftime(label, sizeof(label), "%A %e %B", &tm);
+		tmpl_data_set(g.days[k], "label", label);
+		tmpl_data_bool(g.days[k], "today", strcmp(other, now) == 0);
+	}
+	if (id > 0) {
+		tmpl_data_bool(d, "chosen", 1);
+		if (db_occ_each(app->db, filters[b], id, from, to, grid_add,
+		    &g) == -1) {
+			tmpl_data_free(d);
+			http_error(app, rs, 503, "The schedule cannot be shown "
+			    "just now.");
+			return;
+		}
+	}
+	app_render(app, rs, 200, "schedule.html", d);
+	tmpl_data_free(d);
+}
+
+/* Booking. */
+
+static void
+book_form(struct app *app, struct req *rq, struct resp *rs, int status,
+    const char *error)
+{
+	const struct form *f = strcmp(rq->method, "POST") == 0 ? &rq->f :
+	    &rq->q;
+	struct tmpl_data *d = app_staff_data(app, rq, error != NULL ?
+	    "Error: book sessions" : "Book sessions");
+	const char *v, *end = form_get(f, "end");
+	char first[11];
+	int day;
+
+	choices(app, d, CHOICE_CLIENTS, "clients", qid(f, "client"));
+	choices(app, d, CHOICE_GROUPS, "groups", qid(f, "group"));
+	choices(app, d, CHOICE_THERAPISTS, "therapists", qid(f, "therapist"));
+	choices(app, d, CHOICE_SITES, "sites", qid(f, "site"));
+	choices(app, d, CHOICE_ROOMS, "rooms", qid(f, "room"));
+	v = form_get(f, "first_date");
+	if ((v == NULL || *v == '\0') && (day = (int)qid(f, "day_plus1")) > 0) {
+		/* From a suggestion: the next such weekday from tomorrow. */
+		char t[11], mon[11];
+		time_t a, b;
+		int i;
+
+		today(app->tz, t);
+		date_add(t, 1, t);
+		(void)week_of(app->tz, t, mon, &a, &b);
+		for (i = 0; i < 14; i++) {
+			date_add(mon, i, first);
+			if (strcmp(first, t) >= 0 && i % 7 == day - 1)
+				break;
+		}
+		v = first;
+	}
+	tmpl_data_set(d, "first_date", v);
+	tmpl_data_set(d, "start", form_get(f, "start"));
+	v = form_get(f, "length");
+	tmpl_data_set(d, "length", v != NULL && *v ? v : "45");
+	tmpl_data_set(d, "count", form_get(f, "count"));
+	tmpl_data_set(d, "until", form_get(f, "until"));
+	tmpl_data_bool(d, "end_count", end == NULL || strcmp(end, "count") == 0);
+	tmpl_data_bool(d, "end_until", end != NULL && strcmp(end, "until") == 0);
+	tmpl_data_bool(d, "end_open", end != NULL && strcmp(end, "open") == 0);
+	tmpl_data_set(d, "error", error);
+	app_render(app, rs, status, "series_new.html", d);
+	tmpl_data_free(d);
+}
+
+static void
+book_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	const struct form *f = &rq->f;
+	struct db_series_new s;
+	struct ical_series_rule rule;
+	struct db_occ *occ = NULL;
+	size_t nocc = 0;
+	const char *end = form_get(f, "end");
+	const char *first = form_get(f, "first_date");
+	const char *start = form_get(f, "start");
+	const char *until = form_get(f, "until");
+	int64_t t_of_client = 0, ref = 0, id;
+	char uid[80], clash[512], horizon_date[11];
+	char loc[48];
+	time_t horizon;
+	int length = (int)qid(f, "length"), count = (int)qid(f, "count");
+	int hh, mm;
+	enum db_result res;
+
+	memset(&s, 0, sizeof(s));
+	s.client_id = qid(f, "client");
+	s.group_id = qid(f, "group");
+	s.therapist_id = qid(f, "therapist");
+	s.site_id = qid(f, "site");
+	s.room_id = qid(f, "room");
+	s.tz = app->tz;
+	s.created_by = rq->user->id;
+	if ((s.client_id > 0) == (s.group_id > 0)) {
+		book_form(app, rq, rs, 422, "Choose either a client or a "
+		    "group.");
+		return;
+	}
+	if (s.client_id > 0 && db_client_get(app->db, s.client_id,
+	    &t_of_client, &ref) != 1) {
+		book_form(app, rq, rs, 422, "That client is not on a "
+		    "caseload: assign them to a therapist first.");
+		return;
+	}
+	if (s.therapist_id <= 0 || s.site_id <= 0) {
+		book_form(app, rq, rs, 422, "Choose a therapist and a site.");
+		return;
+	}
+	if (first == NULL || valid_date(first, NULL, NULL, NULL) == -1) {
+		book_form(app, rq, rs, 422, "Enter the first date as "
+		    "year-month-day, for example 2026-12-01.");
+		return;
+	}
+	if (start == NULL || sscanf(start, "%d:%d", &hh, &mm) != 2 ||
+	    strlen(start) != 5 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+	    mm % 5 != 0) {
+		book_form(app, rq, rs, 422, "Enter the start time as hours and "
+		    "minutes, for example 10:00.");
+		return;
+	}
+	if (length < 15 || length > 240) {
+		book_form(app, rq, rs, 422, "A session lasts 15 to 240 "
+		    "minutes.");
+		return;
+	}
+	s.first_date = first;
+	s.start_local = start;
+	s.length_min = length;
+	if (end == NULL || strcmp(end, "count") == 0) {
+		if (count < 1 || count > 104) {
+			book_form(app, rq, rs, 422, "Enter how many sessions "
+			    "to book, from 1 to 104.");
+			return;
+		}
+		s.count = count;
+	} else if (strcmp(end, "until") == 0) {
+		if (until == NULL || valid_date(until, NULL, NULL, NULL) ==
+		    -1 || strcmp(until, first) < 0) {
+			book_form(app, rq, rs, 422, "Enter the last date, on or "
+			    "after the first date.");
+			return;
+		}
+		s.until_date = until;
+	} else if (strcmp(end, "open") != 0) {
+		book_form(app, rq, rs, 422, "Choose how the series ends.");
+		return;
+	}
+	memset(&rule, 0, sizeof(rule));
+	rule.tz = app->tz;
+	rule.first_date = first;
+	rule.start_local = start;
+	rule.length_min = length;
+	rule.count = s.count;
+	rule.until_date = s.until_date;
+	date_add(first, SCHEDULE_HORIZON_DAYS, horizon_date);
+	if (ical_local_to_utc(app->tz, horizon_date, "00:00", &horizon) ==
+	    -1) {
+		book_form(app, rq, rs, 422, "Check the first date.");
+		return;
+	}
+	switch (booking_occurrences(app->tz, &rule, horizon, &occ, &nocc)) {
+	case 0:
+		break;
+	case 1:
+		book_form(app, rq, rs, 422, "A session must end by midnight.");
+		return;
+	default:
+		book_form(app, rq, rs, 422, "Check the dates and times.");
+		return;
+	}
+	if (nocc > 0 && occ[0].start_utc < (int64_t)time(NULL)) {
+		free(occ);
+		book_form(app, rq, rs, 422, "The first session must be in the "
+		    "future.");
+		return;
+	}
+	booking_uid(app->msgid_domain, uid, sizeof(uid));
+	res = db_series_book(app->db, &s, occ, nocc, uid, app->msgid_domain,
+	    &id, clash, sizeof(clash));
+	free(occ);
+	switch (res) {
+	case DB_OK:
+		snprintf(loc, sizeof(loc), "/series/%lld?done=booked",
+		    (long long)id);
+		http_redirect(rs, loc);
+		return;
+	case DB_CONFLICT:
+	case DB_INVALID:
+		book_form(app, rq, rs, 409, clash);
+		return;
+	default:
+		book_form(app, rq, rs, 503, "The booking could not be saved "
+		    "just now. Nothing was booked. Try again.");
+		return;
+	}
+}
+
+void
+page_series_new(struct app *app, struct req *rq, struct resp *rs)
+{
+	if (strcmp(rq->method, "POST") == 0)
+		book_post(app, rq, rs);
+	else if (app_get_only(app, rq, rs))
+		book_form(app, rq, rs, 200, NULL);
+}
+
+/* One series. */
+
+struct series_view {
+	struct tmpl_data	*d;
+	const char		*tz;
+	time_t			 now;
+	int			 past;
+	int			 future;
+};
+
+static void
+series_occ(void *arg, const struct db_occ_row *o)
+{
+	struct series_view *v = arg;
+	struct tmpl_data *e = tmpl_data_push(v->d, "occurrences");
+	char date[11], s[6], t[6];
+	int k;
+
+	(void)ical_utc_to_local(v->tz, (time_t)o->start_utc, date, s, NULL);
+	local_hhmm(v->tz, o->end_utc, t);
+	tmpl_data_set(e, "date", o->date);
+	tmpl_data_set(e, "when_date", date);
+	tmpl_data_set(e, "start", s);
+	tmpl_data_set(e, "end", t);
+	tmpl_data_set(e, "room", o->room);
+	tmpl_data_set(e, "state", o->state);
+	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
+	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
+	tmpl_data_set(e, "reason", o->reason);
+	tmpl_data_bool(e, "past", o->start_utc <= v->now);
+	tmpl_data_bool(e, "upcoming", o->start_utc > v->now &&
+	    strcmp(o->state, "cancelled") != 0);
+	if ((k = db_name_index(attendance_names, 4, o->attendance)) >= 0)
+		tmpl_data_set(e, "attendance", attendance_labels[k]);
+	if (o->start_utc <= v->now)
+		v->past++;
+	else
+		v->future++;
+}
+
+static void
+add_waiting(void *arg, int64_t id, const char *ref, const char *name,
+    const char *created)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "waiting");
+
+	tmpl_data_setf(e, "id", "%lld", (long long)id);
+	tmpl_data_set(e, "ref", ref);
+	tmpl_data_set(e, "name", name);
+	tmpl_data_setf(e, "since", "%.10s", created);
+}
+
+static void
+series_show(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_series *s, const char *error)
+{
+	static const char *const done_text[][2] = {
+		{ "booked", "The sessions are booked and the confirmations "
+		    "queued." },
+		{ "cancelled", "The session was cancelled." },
+		{ "moved", "The session was moved." },
+		{ "ended", "The series was ended." },
+		{ "attended", "Attendance was recorded." },
+	};
+	const char *done = form_get(&rq->q, "done");
+	struct series_view v;
+	struct tmpl_data *d, *e;
+	char start_min[16];
+	size_t i;
+	int k, hh = 0, mm = 0, wd;
+
+	d = app_staff_data(app, rq, error != NULL ? "Error: series" :
+	    "Series");
+	tmpl_data_setf(d, "id", "%lld", (long long)s->id);
+	tmpl_data_set(d, "therapist", s->therapist);
+	tmpl_data_setf(d, "therapist_id", "%lld", (long long)s->therapist_id);
+	tmpl_data_set(d, "client", s->client);
+	tmpl_data_set(d, "client_ref", s->client_ref);
+	tmpl_data_setf(d, "client_id", "%lld", (long long)s->client_id);
+	tmpl_data_setf(d, "referral_id", "%lld", (long long)s->referral_id);
+	tmpl_data_set(d, "group", s->group);
+	tmpl_data_bool(d, "is_group", s->group_id > 0);
+	tmpl_data_set(d, "site", s->site);
+	tmpl_data_set(d, "room", s->room);
+	tmpl_data_set(d, "first_date", s->first_date);
+	tmpl_data_set(d, "start_local", s->start_local);
+	tmpl_data_setf(d, "length", "%d", s->length_min);
+	if (s->count > 0)
+		tmpl_data_setf(d, "ends", "after %d sessions", s->count);
+	else if (*s->until_date)
+		tmpl_data_setf(d, "ends", "on %s", s->until_date);
+	else
+		tmpl_data_set(d, "ends", "open-ended");
+	tmpl_data_set(d, "status", s->status);
+	tmpl_data_bool(d, "active", strcmp(s->status, "active") == 0);
+	tmpl_data_set(d, "ended_from", s->ended_from);
+	tmpl_data_set(d, "tz", s->tz);
+	tmpl_data_set(d, "error", error);
+	for (i = 0; done != NULL && i < sizeof(done_text) /
+	    sizeof(done_text[0]); i++)
+		if (strcmp(done, done_text[i][0]) == 0)
+			tmpl_data_set(d, "notice", done_text[i][1]);
+	for (k = 0; k < 4; k++) {
+		e = tmpl_data_push(d, "statuses");
+		tmpl_data_set(e, "value", attendance_names[k]);
+		tmpl_data_set(e, "label", attendance_labels[k]);
+	}
+	choices(app, d, CHOICE_ROOMS, "rooms", s->room_id);
+	/* Typed values kept on an error. */
+	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
+	tmpl_data_set(d, "v_new_date", form_get(&rq->f, "new_date"));
+	tmpl_data_set(d, "v_new_start", form_get(&rq->f, "new_start"));
+
+	memset(&v, 0, sizeof(v));
+	v.d = d;
+	v.tz = s->tz;
+	v.now = time(NULL);
+	if (db_occ_each(app->db, OCC_BY_SERIES, s->id, 0, INT64_MAX,
+	    series_occ, &v) == -1) {
+		tmpl_data_free(d);
+		http_error(app, rs, 503, "The series cannot be shown now.");
+		return;
+	}
+	/* When it has ended, offer the freed place to the waitlist. */
+	if (strcmp(s->status, "active") != 0 &&
+	    sscanf(s->start_local, "%d:%d", &hh, &mm) == 2) {
+		time_t t;
+
+		if (ical_local_to_utc(s->tz, s->first_date, s->start_local,
+		    &t) == 0 && ical_utc_to_local(s->tz, t, NULL, NULL,
+		    &wd) == 0) {
+			k = hh < 12 ? 0 : hh < 17 ? 1 : 2;
+			snprintf(start_min, sizeof(start_min), "%d", wd + 1);
+			tmpl_data_set(d, "freed_day", start_min);
+			tmpl_data_bool(d, "freed", 1);
+			(void)db_waitlist_for_slot(app->db, wd * 3 + k, 10,
+			    add_waiting, d);
+		}
+	}
+	app_render(app, rs, status, "series.html", d);
+	tmpl_data_free(d);
+}
+
+static void
+series_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_series *s)
+{
+	static const char *const by_names[] = { "client", "therapist",
+	    "service" };
+	const char *action = form_get(&rq->f, "action");
+	const char *date = form_get(&rq->f, "date");
+	const char *reason = form_get(&rq->f, "reason");
+	char loc[64], clash[512];
+	struct db_occ to;
+	enum db_result res;
+	int by;
+
+	if (action == NULL)
+		action = "";
+	if (reason != NULL && (strlen(reason) > TEXT_MAX ||
+	    !valid_utf8_text(reason, strlen(reason)))) {
+		series_show(app, rq, rs, 422, s, "Shorten the reason to 500 "
+		    "characters.");
+		return;
+	}
+	if (strcmp(action, "cancel") == 0) {
+		by = db_name_index(by_names, 3, form_get(&rq->f, "by") ?
+		    form_get(&rq->f, "by") : "");
+		if (date == NULL || by < 0 || reason == NULL || !*reason) {
+			series_show(app, rq, rs, 422, s, "Choose the session, "
+			    "who cancelled it, and give a reason.");
+			return;
+		}
+		res = db_occ_cancel(app->db, s->id, date, (enum db_cancel_by)by,
+		    reason, rq->user->id, rq->remote_addr, app->grace_s,
+		    app->msgid_domain);
+		if (res != DB_OK) {
+			series_show(app, rq, rs, res == DB_INVALID ? 422 : 503,
+			    s, res == DB_INVALID ? "That session cannot be "
+			    "cancelled: it is past or cancelled already." :
+			    "The change could not be saved now.");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
+		    (long long)s->id);
+	} else if (strcmp(action, "move") == 0) {
+		const char *nd = form_get(&rq->f, "new_date");
+		const char *ns = form_get(&rq->f, "new_start");
+
+		if (date == NULL || nd == NULL || ns == NULL ||
+		    valid_date(nd, NULL, NULL, NULL) == -1 ||
+		    booking_occ_at(s->tz, nd, ns, s->length_min, &to) == -1) {
+			series_show(app, rq, rs, 422, s, "Enter the new date "
+			    "(year-month-day) and time (hours:minutes).");
+			return;
+		}
+		res = db_occ_move(app->db, s->id, date, &to, qid(&rq->f,
+		    "room"), reason ? reason : "", rq->user->id,
+		    rq->remote_addr, app->grace_s, app->msgid_domain, clash,
+		    sizeof(clash));
+		if (res != DB_OK) {
+			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, *clash ? clash :
+			    "The change could not be saved now.");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=moved",
+		    (long long)s->id);
+	} else if (strcmp(action, "end") == 0) {
+		const char *from = form_get(&rq->f, "from");
+
+		if (from == NULL || valid_date(from, NULL, NULL, NULL) == -1 ||
+		    reason == NULL || !*reason) {
+			series_show(app, rq, rs, 422, s, "Enter the date from "
+			    "which there are no more sessions, and a reason.");
+			return;
+		}
+		res = db_series_end(app->db, s->id, from, reason,
+		    rq->user->id, rq->remote_addr);
+		if (res != DB_OK) {
+			series_show(app, rq, rs, 422, s, "This series has "
+			    "already ended.");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
+		    (long long)s->id);
+	} else if (strcmp(action, "attend") == 0) {
+		const char *note = form_get(&rq->f, "note");
+		int64_t client = s->client_id > 0 ? s->client_id :
+		    qid(&rq->f, "client");
+
+		if (note != NULL && (strlen(note) > TEXT_MAX ||
+		    !valid_utf8_text(note, strlen(note)))) {
+			series_show(app, rq, rs, 422, s, "Shorten the note to "
+			    "500 characters.");
+			return;
+		}
+		res = db_attendance_set(app->db, s->id, date ? date : "",
+		    client, form_get(&rq->f, "status"), note ? note : "",
+		    rq->user->id);
+		if (res != DB_OK) {
+			series_show(app, rq, rs, 422, s, "Attendance can be "
+			    "recorded for a past session, with one of the "
+			    "choices shown.");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=attended",
+		    (long long)s->id);
+	} else {
+		http_error(app, rs, 400, "That is not something this page can "
+		    "do.");
+		return;
+	}
+	http_redirect(rs, loc);
+}
+
+void
+page_series(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_series s;
+	char *end;
+	long long id = strtoll(rq->rest, &end, 10);
+	int rc;
+
+	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
+		http_error(app, rs, 404, "There is no such series.");
+		return;
+	}
+	if ((rc = db_series_get(app->db, id, &s)) != 1) {
+		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
+		    "There is no such series." : "The series cannot be shown "
+		    "now.");
+		return;
+	}
+	if (strcmp(rq->method, "POST") == 0)
+		series_post(app, rq, rs, &s);
+	else if (app_get_only(app, rq, rs))
+		series_show(app, rq, rs, 200, &s, NULL);
+}
+
+void
+page_attendance(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_series s;
+	const char *note = form_get(&rq->f, "note");
+	int64_t tid = 0, id = qid(&rq->f, "series"), client;
+	enum db_result res;
+
+	if (strcmp(rq->method, "POST") != 0) {
+		http_header(rs, "Allow", "POST");
+		http_error(app, rs, 405, "Record attendance from your page.");
+		return;
+	}
+	if (id <= 0 || db_series_get(app->db, id, &s) != 1) {
+		http_error(app, rs, 404, "There is no such series.");
+		return;
+	}
+	/* A therapist records only for their own sessions. */
+	if (!auth_can(rq->user->role, ACT_BOOK) &&
+	    (db_therapist_of_user(app->db, rq->user->id, &tid) != 1 ||
+	    tid != s.therapist_id)) {
+		http_error(app, rs, 403, "These are not your sessions.");
+		return;
+	}
+	client = s.client_id > 0 ? s.client_id : qid(&rq->f, "client");
+	if (note != NULL && (strlen(note) > TEXT_MAX ||
+	    !valid_utf8_text(note, strlen(note)))) {
+		http_error(app, rs, 422, "Shorten the note to 500 characters, "
+		    "then go back and record it again.");
+		return;
+	}
+	res = db_attendance_set(app->db, s.id, form_get(&rq->f, "date") ?
+	    form_get(&rq->f, "date") : "", client,
+	    form_get(&rq->f, "status"), note ? note : "", rq->user->id);
+	if (res != DB_OK) {
+		http_error(app, rs, 422, "Attendance can be recorded for a "
+		    "past session, with one of the choices shown. Go back and "
+		    "choose one.");
+		return;
+	}
+	http_redirect(rs, "/me?done=attended");
+}

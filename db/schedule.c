@@ -1,0 +1,1060 @@
+/*
+ * Session series, occurrences, exceptions and attendance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/schedule.h"
+#include "util/buf.h"
+
+const char *const attendance_names[4] = {
+	"attended", "cancelled_client", "did_not_attend",
+	"cancelled_therapist",
+};
+const char *const attendance_labels[4] = {
+	"Attended", "Cancelled by the client", "Did not attend",
+	"Cancelled by the therapist",
+};
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+/* "Tuesday 3 March 2026, 10:00 to 10:45" in the service's zone. */
+static void
+when_text(int64_t start, int64_t end, char *out, size_t n)
+{
+	time_t s = (time_t)start, e = (time_t)end;
+	struct tm a, b;
+	char d[64], t1[8], t2[8];
+
+	localtime_r(&s, &a);
+	localtime_r(&e, &b);
+	strftime(d, sizeof(d), "%A %e %B %Y", &a);
+	strftime(t1, sizeof(t1), "%H:%M", &a);
+	strftime(t2, sizeof(t2), "%H:%M", &b);
+	snprintf(out, n, "%s, %s to %s", d, t1, t2);
+}
+
+/* A name from a one-row query of one integer parameter. */
+static void
+name_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	copy(out, n, "");
+	if (st == NULL)
+		return;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		copy(out, n, col(st, 0));
+	db_done(st);
+}
+
+static const char sql_therapist_name[] =
+    "SELECT name FROM therapists WHERE id = ?";
+static const char sql_room_name[] =
+    "SELECT r.name || ', ' || s.name FROM rooms r JOIN sites s "
+    "ON s.id = r.site_id WHERE r.id = ?";
+static const char sql_site_name[] = "SELECT name FROM sites WHERE id = ?";
+static const char sql_client_name[] =
+    "SELECT r.given_name || ' ' || r.family_name FROM clients c "
+    "JOIN referrals r ON r.id = c.referral_id WHERE c.id = ?";
+
+/*
+ * What a booking at occ must not clash with.  skip_series and skip_date
+ * name the occurrence being moved (so it does not clash with itself).
+ */
+struct clash_ctx {
+	int64_t		 therapist_id;
+	int64_t		 site_id;
+	int64_t		 room_id;
+	const int64_t	*clients;
+	size_t		 nclients;
+	int64_t		 skip_series;
+	const char	*skip_date;
+};
+
+/* 1 when the busy query (?1 owner, ?2 start, ?3 end, ?4/?5 skip) hits. */
+static int
+busy(struct db *db, const char *sql, int64_t owner, const struct db_occ *o,
+    const struct clash_ctx *c, int64_t *s_start, int64_t *s_end)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, owner);
+	(void)sqlite3_bind_int64(st, 2, o->start_utc);
+	(void)sqlite3_bind_int64(st, 3, o->end_utc);
+	(void)sqlite3_bind_int64(st, 4, c->skip_series);
+	db_bind_text(st, 5, c->skip_date != NULL ? c->skip_date : "");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*s_start = sqlite3_column_int64(st, 0);
+		*s_end = sqlite3_column_int64(st, 1);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+#define NOT_SELF " AND NOT (o.series_id = ?4 AND o.occ_date = ?5) "
+
+static const char sql_busy_therapist[] = "SELECT o.start_utc, o.end_utc "
+    "FROM occurrences o WHERE o.therapist_id = ?1 AND o.state != "
+    "'cancelled' AND o.start_utc < ?3 AND o.end_utc > ?2" NOT_SELF
+    "LIMIT 1";
+static const char sql_busy_room[] = "SELECT o.start_utc, o.end_utc "
+    "FROM occurrences o WHERE o.room_id = ?1 AND o.state != 'cancelled' "
+    "AND o.start_utc < ?3 AND o.end_utc > ?2" NOT_SELF "LIMIT 1";
+static const char sql_busy_client[] = "SELECT o.start_utc, o.end_utc "
+    "FROM occurrences o JOIN series s ON s.id = o.series_id "
+    "WHERE o.state != 'cancelled' AND o.start_utc < ?3 AND o.end_utc > ?2"
+    NOT_SELF "AND (s.client_id = ?1 OR s.group_id IN (SELECT group_id "
+    "FROM group_members WHERE client_id = ?1)) LIMIT 1";
+
+/* A reason text from a one-row query of (id, date). */
+static int
+covered(struct db *db, const char *sql, int64_t id, const char *date,
+    char *reason, size_t n)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, date);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy(reason, n, col(st, 0));
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char sql_closed[] = "SELECT reason FROM site_closures "
+    "WHERE site_id = ?1 AND ?2 BETWEEN first_day AND last_day LIMIT 1";
+static const char sql_leave[] = "SELECT reason FROM therapist_leave "
+    "WHERE therapist_id = ?1 AND ?2 BETWEEN first_day AND last_day LIMIT 1";
+
+/*
+ * 1 when a weekly rule table has a row covering the occurrence, or (for
+ * site hours of an online site with none) when no row is needed.
+ */
+static const char sql_open[] = "SELECT "
+    "EXISTS (SELECT 1 FROM site_hours WHERE site_id = ?1 AND day = ?2 "
+    "AND start_min <= ?3 AND end_min >= ?4), "
+    "(SELECT kind = 'online' AND NOT EXISTS (SELECT 1 FROM site_hours "
+    "WHERE site_id = ?1) FROM sites WHERE id = ?1)";
+static const char sql_works[] = "SELECT EXISTS (SELECT 1 FROM "
+    "therapist_availability WHERE therapist_id = ?1 AND site_id = ?5 AND "
+    "day = ?2 AND start_min <= ?3 AND end_min >= ?4)";
+
+static int
+weekly(struct db *db, const char *sql, int64_t id, const struct db_occ *o,
+    int64_t site_id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, ok = 0;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	(void)sqlite3_bind_int(st, 2, o->weekday);
+	(void)sqlite3_bind_int(st, 3, o->start_min);
+	(void)sqlite3_bind_int(st, 4, o->end_min);
+	if (sql == sql_works)
+		(void)sqlite3_bind_int64(st, 5, site_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ok = sqlite3_column_int(st, 0) ||
+		    (sqlite3_column_count(st) > 1 && sqlite3_column_int(st, 1));
+	db_done(st);
+	return rc == SQLITE_ROW ? ok : -1;
+}
+
+/*
+ * Checks one occurrence; 0 when free, 1 with a sentence in msg naming
+ * the clash, -1 on a database error.
+ */
+static int
+clash_one(struct db *db, const struct clash_ctx *c, const struct db_occ *o,
+    char *msg, size_t n)
+{
+	char when[128], name[208], reason[SCHEDULE_TEXT];
+	int64_t s, e;
+	size_t i;
+	int rc;
+
+	when_text(o->start_utc, o->end_utc, when, sizeof(when));
+	if ((rc = covered(db, sql_closed, c->site_id, o->date, reason,
+	    sizeof(reason))) != 0) {
+		if (rc == 1) {
+			name_of(db, sql_site_name, c->site_id, name,
+			    sizeof(name));
+			snprintf(msg, n, "%s is closed on %s%s%s.", name,
+			    o->date, *reason ? ": " : "", reason);
+		}
+		return rc;
+	}
+	if ((rc = covered(db, sql_leave, c->therapist_id, o->date, reason,
+	    sizeof(reason))) != 0) {
+		if (rc == 1) {
+			name_of(db, sql_therapist_name, c->therapist_id, name,
+			    sizeof(name));
+			snprintf(msg, n, "%s is on leave on %s%s%s.", name,
+			    o->date, *reason ? ": " : "", reason);
+		}
+		return rc;
+	}
+	if ((rc = weekly(db, sql_open, c->site_id, o, 0)) != 1) {
+		if (rc == 0) {
+			name_of(db, sql_site_name, c->site_id, name,
+			    sizeof(name));
+			snprintf(msg, n, "%s is not open on %s.", name, when);
+		}
+		return rc == 0 ? 1 : rc;
+	}
+	if ((rc = weekly(db, sql_works, c->therapist_id, o, c->site_id)) != 1) {
+		if (rc == 0) {
+			name_of(db, sql_therapist_name, c->therapist_id, name,
+			    sizeof(name));
+			snprintf(msg, n, "%s does not work at this site at that "
+			    "time (%s).", name, when);
+		}
+		return rc == 0 ? 1 : rc;
+	}
+	if ((rc = busy(db, sql_busy_therapist, c->therapist_id, o, c, &s,
+	    &e)) != 0) {
+		if (rc == 1) {
+			name_of(db, sql_therapist_name, c->therapist_id, name,
+			    sizeof(name));
+			when_text(s, e, when, sizeof(when));
+			snprintf(msg, n, "%s already has a session then: %s.",
+			    name, when);
+		}
+		return rc;
+	}
+	if (c->room_id > 0 && (rc = busy(db, sql_busy_room, c->room_id, o, c,
+	    &s, &e)) != 0) {
+		if (rc == 1) {
+			name_of(db, sql_room_name, c->room_id, name,
+			    sizeof(name));
+			when_text(s, e, when, sizeof(when));
+			snprintf(msg, n, "The room %s is already booked then: "
+			    "%s.", name, when);
+		}
+		return rc;
+	}
+	for (i = 0; i < c->nclients; i++) {
+		if ((rc = busy(db, sql_busy_client, c->clients[i], o, c, &s,
+		    &e)) == 0)
+			continue;
+		if (rc == 1) {
+			name_of(db, sql_client_name, c->clients[i], name,
+			    sizeof(name));
+			when_text(s, e, when, sizeof(when));
+			snprintf(msg, n, "%s already has a session then: %s.",
+			    name, when);
+		}
+		return rc;
+	}
+	return 0;
+}
+
+/* The clients a series is for: its client, or its group's members. */
+static int
+series_clients(struct db *db, int64_t client_id, int64_t group_id,
+    int64_t **out, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT client_id FROM group_members WHERE group_id = ?";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (client_id > 0) {
+		*out = xmalloc(sizeof(**out));
+		(*out)[0] = client_id;
+		*n = 1;
+		return 0;
+	}
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, group_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Queues one email of kind to each client of the series who agreed to
+ * be contacted and gave an email address, not before not_before.
+ */
+static int
+notify_clients(struct db *db, const char *kind, int64_t series_id,
+    const int64_t *clients, size_t n, const char *key_part,
+    int64_t not_before, const char *domain)
+{
+	static const char sql[] = "SELECT r.email, r.given_name, r.id FROM "
+	    "clients c JOIN referrals r ON r.id = c.referral_id WHERE c.id = ? "
+	    "AND r.consent_contact = 1 AND r.email != ''";
+	static const char sql_later[] = "UPDATE outbox SET not_before = ? "
+	    "WHERE dedupe_key = ? AND status = 'queued'";
+	sqlite3_stmt *st;
+	char key[160], email[256], name[128], when[21];
+	int64_t rid;
+	time_t t = (time_t)not_before;
+	struct tm tm;
+	size_t i;
+	int rc, found;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(db, sql)) == NULL)
+			return -1;
+		(void)sqlite3_bind_int64(st, 1, clients[i]);
+		rc = sqlite3_step(st);
+		found = rc == SQLITE_ROW;
+		if (found) {
+			copy(email, sizeof(email), col(st, 0));
+			copy(name, sizeof(name), col(st, 1));
+			rid = sqlite3_column_int64(st, 2);
+		}
+		db_done(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+		if (!found)
+			continue;
+		snprintf(key, sizeof(key), "%s:%lld:%s:%lld", kind,
+		    (long long)series_id, key_part, (long long)clients[i]);
+		if (db_outbox_add(db, kind, key, email, name, rid, 0,
+		    domain) == -1)
+			return -1;
+		if ((st = db_stmt(db, sql_later)) == NULL)
+			return -1;
+		db_bind_text(st, 1, when);
+		db_bind_text(st, 2, key);
+		rc = sqlite3_step(st);
+		db_done(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+static const char sql_occ_insert[] = "INSERT INTO occurrences (series_id, "
+    "occ_date, start_utc, end_utc, therapist_id, room_id, site_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+enum db_result
+db_series_book(struct db *db, const struct db_series_new *s,
+    const struct db_occ *occ, size_t nocc, const char *uid,
+    const char *domain, int64_t *id, char *clash, size_t clashlen)
+{
+	static const char sql[] = "INSERT INTO series (uid, therapist_id, "
+	    "client_id, group_id, site_id, room_id, tz, first_date, "
+	    "start_local, length_min, count, until_date, created_at, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct clash_ctx c;
+	sqlite3_stmt *st;
+	int64_t *clients = NULL;
+	size_t nclients = 0, i;
+	char now[21], detail[96];
+	int rc;
+
+	*id = 0;
+	clash[0] = '\0';
+	if (nocc == 0) {
+		snprintf(clash, clashlen, "The series has no sessions: check "
+		    "the first date, the number of sessions and the last "
+		    "date.");
+		return DB_INVALID;
+	}
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	if (series_clients(db, s->client_id, s->group_id, &clients,
+	    &nclients) == -1)
+		goto fail;
+	memset(&c, 0, sizeof(c));
+	c.therapist_id = s->therapist_id;
+	c.site_id = s->site_id;
+	c.room_id = s->room_id;
+	c.clients = clients;
+	c.nclients = nclients;
+	for (i = 0; i < nocc; i++) {
+		rc = clash_one(db, &c, &occ[i], clash, clashlen);
+		if (rc == -1)
+			goto fail;
+		if (rc == 1) {
+			db_rollback(db);
+			free(clients);
+			return DB_CONFLICT;
+		}
+	}
+	db_now(now);
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, uid);
+	(void)sqlite3_bind_int64(st, 2, s->therapist_id);
+	if (s->client_id > 0)
+		(void)sqlite3_bind_int64(st, 3, s->client_id);
+	if (s->group_id > 0)
+		(void)sqlite3_bind_int64(st, 4, s->group_id);
+	(void)sqlite3_bind_int64(st, 5, s->site_id);
+	if (s->room_id > 0)
+		(void)sqlite3_bind_int64(st, 6, s->room_id);
+	db_bind_text(st, 7, s->tz);
+	db_bind_text(st, 8, s->first_date);
+	db_bind_text(st, 9, s->start_local);
+	(void)sqlite3_bind_int(st, 10, s->length_min);
+	if (s->count > 0)
+		(void)sqlite3_bind_int(st, 11, s->count);
+	if (s->until_date != NULL && *s->until_date != '\0')
+		db_bind_text(st, 12, s->until_date);
+	db_bind_text(st, 13, now);
+	db_bind_text(st, 14, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	for (i = 0; i < nocc; i++) {
+		if ((st = db_stmt(db, sql_occ_insert)) == NULL)
+			goto fail;
+		(void)sqlite3_bind_int64(st, 1, *id);
+		db_bind_text(st, 2, occ[i].date);
+		(void)sqlite3_bind_int64(st, 3, occ[i].start_utc);
+		(void)sqlite3_bind_int64(st, 4, occ[i].end_utc);
+		(void)sqlite3_bind_int64(st, 5, s->therapist_id);
+		if (s->room_id > 0)
+			(void)sqlite3_bind_int64(st, 6, s->room_id);
+		(void)sqlite3_bind_int64(st, 7, s->site_id);
+		rc = sqlite3_step(st);
+		db_done(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	if (notify_clients(db, "booking_confirmation", *id, clients, nclients,
+	    "0", (int64_t)time(NULL), domain) == -1)
+		goto fail;
+	snprintf(detail, sizeof(detail), "booked series %lld (%zu sessions)",
+	    (long long)*id, nocc);
+	if (db_audit(db, s->created_by, "", "book", 0, 0, detail) == -1)
+		goto fail;
+	if (db_commit(db) == -1) {
+		free(clients);
+		*id = 0;
+		return DB_ERROR;
+	}
+	free(clients);
+	return DB_OK;
+fail:
+	rc = sqlite3_errcode(db->conn);
+	fprintf(stderr, "db: book: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	free(clients);
+	*id = 0;
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+int
+db_series_get(struct db *db, int64_t id, struct db_series *s)
+{
+	static const char sql[] = "SELECT s.id, s.uid, s.therapist_id, t.name,"
+	    " coalesce(s.client_id, 0), coalesce(c.referral_id, 0),"
+	    " coalesce(r.given_name || ' ' || r.family_name, ''),"
+	    " coalesce(r.ref, ''), coalesce(s.group_id, 0),"
+	    " coalesce(g.name, ''), s.site_id, si.name,"
+	    " si.address || CASE WHEN si.postcode != '' THEN ', ' ||"
+	    " si.postcode ELSE '' END, coalesce(s.room_id, 0),"
+	    " coalesce(ro.name, ''), s.tz, s.first_date, s.start_local,"
+	    " s.length_min, coalesce(s.count, 0), coalesce(s.until_date, ''),"
+	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at"
+	    " FROM series s JOIN therapists t ON t.id = s.therapist_id"
+	    " JOIN sites si ON si.id = s.site_id"
+	    " LEFT JOIN clients c ON c.id = s.client_id"
+	    " LEFT JOIN referrals r ON r.id = c.referral_id"
+	    " LEFT JOIN groups g ON g.id = s.group_id"
+	    " LEFT JOIN rooms ro ON ro.id = s.room_id WHERE s.id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(st, 0);
+		copy(s->uid, sizeof(s->uid), col(st, 1));
+		s->therapist_id = sqlite3_column_int64(st, 2);
+		copy(s->therapist, sizeof(s->therapist), col(st, 3));
+		s->client_id = sqlite3_column_int64(st, 4);
+		s->referral_id = sqlite3_column_int64(st, 5);
+		copy(s->client, sizeof(s->client), col(st, 6));
+		copy(s->client_ref, sizeof(s->client_ref), col(st, 7));
+		s->group_id = sqlite3_column_int64(st, 8);
+		copy(s->group, sizeof(s->group), col(st, 9));
+		s->site_id = sqlite3_column_int64(st, 10);
+		copy(s->site, sizeof(s->site), col(st, 11));
+		copy(s->site_address, sizeof(s->site_address), col(st, 12));
+		s->room_id = sqlite3_column_int64(st, 13);
+		copy(s->room, sizeof(s->room), col(st, 14));
+		copy(s->tz, sizeof(s->tz), col(st, 15));
+		copy(s->first_date, sizeof(s->first_date), col(st, 16));
+		copy(s->start_local, sizeof(s->start_local), col(st, 17));
+		s->length_min = sqlite3_column_int(st, 18);
+		s->count = sqlite3_column_int(st, 19);
+		copy(s->until_date, sizeof(s->until_date), col(st, 20));
+		copy(s->status, sizeof(s->status), col(st, 21));
+		copy(s->ended_from, sizeof(s->ended_from), col(st, 22));
+		s->sequence = sqlite3_column_int(st, 23);
+		copy(s->updated_at, sizeof(s->updated_at), col(st, 24));
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+#define OCC_SELECT \
+	"SELECT o.series_id, o.occ_date, o.start_utc, o.end_utc, o.state, " \
+	"o.therapist_id, t.name, o.site_id, si.name, coalesce(o.room_id, 0), " \
+	"coalesce(ro.name, ''), coalesce(g.name, r.given_name || ' ' || " \
+	"r.family_name, ''), coalesce(r.ref, ''), coalesce(s.client_id, 0), " \
+	"coalesce(s.group_id, 0), coalesce((SELECT a.status FROM attendance a " \
+	"WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date " \
+	"LIMIT 1), ''), coalesce(x.reason, '') " \
+	"FROM occurrences o JOIN series s ON s.id = o.series_id " \
+	"JOIN therapists t ON t.id = o.therapist_id " \
+	"JOIN sites si ON si.id = o.site_id " \
+	"LEFT JOIN rooms ro ON ro.id = o.room_id " \
+	"LEFT JOIN clients c ON c.id = s.client_id " \
+	"LEFT JOIN referrals r ON r.id = c.referral_id " \
+	"LEFT JOIN groups g ON g.id = s.group_id " \
+	"LEFT JOIN exceptions x ON x.series_id = o.series_id AND " \
+	"x.occ_date = o.occ_date "
+
+static const char *const sql_occ_by[OCC__MAX] = {
+	OCC_SELECT "WHERE o.therapist_id = ?1 AND o.start_utc >= ?2 AND "
+	    "o.start_utc < ?3 ORDER BY o.start_utc, o.series_id",
+	OCC_SELECT "WHERE o.site_id = ?1 AND o.start_utc >= ?2 AND "
+	    "o.start_utc < ?3 ORDER BY o.start_utc, o.series_id",
+	OCC_SELECT "WHERE o.room_id = ?1 AND o.start_utc >= ?2 AND "
+	    "o.start_utc < ?3 ORDER BY o.start_utc, o.series_id",
+	OCC_SELECT "WHERE o.series_id = ?1 AND o.start_utc >= ?2 AND "
+	    "o.start_utc < ?3 ORDER BY o.start_utc",
+};
+
+int
+db_occ_each(struct db *db, enum db_occ_filter by, int64_t id, int64_t from,
+    int64_t to, void (*fn)(void *, const struct db_occ_row *), void *arg)
+{
+	struct db_occ_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)by >= OCC__MAX || (st = db_stmt(db, sql_occ_by[by])) ==
+	    NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	(void)sqlite3_bind_int64(st, 2, from);
+	(void)sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.series_id = sqlite3_column_int64(st, 0);
+		copy(r.date, sizeof(r.date), col(st, 1));
+		r.start_utc = sqlite3_column_int64(st, 2);
+		r.end_utc = sqlite3_column_int64(st, 3);
+		copy(r.state, sizeof(r.state), col(st, 4));
+		r.therapist_id = sqlite3_column_int64(st, 5);
+		copy(r.therapist, sizeof(r.therapist), col(st, 6));
+		r.site_id = sqlite3_column_int64(st, 7);
+		copy(r.site, sizeof(r.site), col(st, 8));
+		r.room_id = sqlite3_column_int64(st, 9);
+		copy(r.room, sizeof(r.room), col(st, 10));
+		copy(r.who, sizeof(r.who), col(st, 11));
+		copy(r.client_ref, sizeof(r.client_ref), col(st, 12));
+		r.client_id = sqlite3_column_int64(st, 13);
+		r.group_id = sqlite3_column_int64(st, 14);
+		copy(r.attendance, sizeof(r.attendance), col(st, 15));
+		copy(r.reason, sizeof(r.reason), col(st, 16));
+		fn(arg, &r);
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The occurrence (series, date): its times, room and state. */
+static int
+occ_get(struct db *db, int64_t series_id, const char *date, int64_t *start,
+    int64_t *end, int64_t *room, char *state, size_t n)
+{
+	static const char sql[] = "SELECT start_utc, end_utc, "
+	    "coalesce(room_id, 0), state FROM occurrences "
+	    "WHERE series_id = ? AND occ_date = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*start = sqlite3_column_int64(st, 0);
+		*end = sqlite3_column_int64(st, 1);
+		*room = sqlite3_column_int64(st, 2);
+		copy(state, n, col(st, 3));
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char sql_seq[] = "UPDATE series SET sequence = sequence + 1, "
+    "updated_at = ?2 WHERE id = ?1";
+
+/* Bumps the series' SEQUENCE and its last change time. */
+static int
+touch_series(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_seq);
+	char now[21];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Inserts or replaces the exception of (series, date). */
+static int
+put_exception(struct db *db, int64_t series_id, const char *date,
+    const char *kind, const char *by, const struct db_occ *to,
+    int64_t room_id, const char *reason, int64_t user_id)
+{
+	static const char sql[] = "INSERT INTO exceptions (series_id, "
+	    "occ_date, kind, by_whom, new_start_utc, new_length_min, "
+	    "new_room_id, reason, sequence, created_by, created_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT sequence FROM series "
+	    "WHERE id = ?1), ?9, ?10) ON CONFLICT (series_id, occ_date) DO "
+	    "UPDATE SET kind = ?3, by_whom = ?4, new_start_utc = coalesce(?5, "
+	    "new_start_utc), new_length_min = coalesce(?6, new_length_min), "
+	    "new_room_id = coalesce(?7, new_room_id), reason = ?8, "
+	    "sequence = (SELECT sequence FROM series WHERE id = ?1), "
+	    "created_by = ?9, created_at = ?10";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char now[21];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	db_bind_text(st, 3, kind);
+	db_bind_text(st, 4, by);
+	if (to != NULL) {
+		(void)sqlite3_bind_int64(st, 5, to->start_utc);
+		(void)sqlite3_bind_int(st, 6,
+		    (int)((to->end_utc - to->start_utc) / 60));
+	}
+	if (room_id > 0)
+		(void)sqlite3_bind_int64(st, 7, room_id);
+	db_bind_text(st, 8, reason);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 9, user_id);
+	db_bind_text(st, 10, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+series_people(struct db *db, int64_t series_id, int64_t **clients,
+    size_t *n)
+{
+	static const char sql[] = "SELECT coalesce(client_id, 0), "
+	    "coalesce(group_id, 0) FROM series WHERE id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t c = 0, g = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c = sqlite3_column_int64(st, 0);
+		g = sqlite3_column_int64(st, 1);
+	}
+	db_done(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	return series_clients(db, c, g, clients, n);
+}
+
+enum db_result
+db_occ_cancel(struct db *db, int64_t series_id, const char *date,
+    enum db_cancel_by by, const char *reason, int64_t user_id,
+    const char *addr, int grace_s, const char *domain)
+{
+	static const char *const by_names[] = { "client", "therapist",
+	    "service" };
+	static const char sql[] = "UPDATE occurrences SET state = 'cancelled' "
+	    "WHERE series_id = ? AND occ_date = ?";
+	sqlite3_stmt *st;
+	int64_t start, end, room, *clients = NULL;
+	size_t n = 0;
+	char state[12], detail[96];
+	int rc;
+
+	if ((unsigned)by > CANCEL_BY_SERVICE)
+		return DB_INVALID;
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	if ((rc = occ_get(db, series_id, date, &start, &end, &room, state,
+	    sizeof(state))) == -1)
+		goto fail;
+	if (rc == 0 || strcmp(state, "cancelled") == 0 ||
+	    start < (int64_t)time(NULL)) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	if (touch_series(db, series_id) == -1 ||
+	    put_exception(db, series_id, date, "cancelled", by_names[by], NULL,
+	    0, reason, user_id) == -1)
+		goto fail;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (series_people(db, series_id, &clients, &n) == -1 ||
+	    notify_clients(db, "session_cancelled", series_id, clients, n,
+	    date, (int64_t)time(NULL) + grace_s, domain) == -1)
+		goto fail;
+	snprintf(detail, sizeof(detail), "cancelled %s of series %lld (by %s)",
+	    date, (long long)series_id, by_names[by]);
+	if (db_audit(db, user_id, addr, "cancel", 0, 0, detail) == -1)
+		goto fail;
+	free(clients);
+	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+fail:
+	rc = sqlite3_errcode(db->conn);
+	fprintf(stderr, "db: cancel: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	free(clients);
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+enum db_result
+db_occ_move(struct db *db, int64_t series_id, const char *date,
+    const struct db_occ *to, int64_t room_id, const char *reason,
+    int64_t user_id, const char *addr, int grace_s, const char *domain,
+    char *clash, size_t clashlen)
+{
+	static const char sql[] = "UPDATE occurrences SET start_utc = ?3, "
+	    "end_utc = ?4, room_id = ?5, state = 'moved' "
+	    "WHERE series_id = ?1 AND occ_date = ?2";
+	static const char sql_series[] = "SELECT therapist_id, site_id, "
+	    "coalesce(room_id, 0) FROM series WHERE id = ?";
+	struct clash_ctx c;
+	sqlite3_stmt *st;
+	int64_t start, end, room, *clients = NULL;
+	size_t n = 0;
+	char state[12], detail[128], key[40];
+	int rc;
+
+	clash[0] = '\0';
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	if ((rc = occ_get(db, series_id, date, &start, &end, &room, state,
+	    sizeof(state))) == -1)
+		goto fail;
+	if (rc == 0 || strcmp(state, "cancelled") == 0 ||
+	    to->start_utc < (int64_t)time(NULL)) {
+		snprintf(clash, clashlen, rc == 0 ? "There is no such session." :
+		    strcmp(state, "cancelled") == 0 ? "That session was "
+		    "cancelled." : "A session cannot be moved into the past.");
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	memset(&c, 0, sizeof(c));
+	if ((st = db_stmt(db, sql_series)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.therapist_id = sqlite3_column_int64(st, 0);
+		c.site_id = sqlite3_column_int64(st, 1);
+		c.room_id = room_id > 0 ? room_id : sqlite3_column_int64(st, 2);
+	}
+	db_done(st);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	if (series_people(db, series_id, &clients, &n) == -1)
+		goto fail;
+	c.clients = clients;
+	c.nclients = n;
+	c.skip_series = series_id;
+	c.skip_date = date;
+	if ((rc = clash_one(db, &c, to, clash, clashlen)) != 0) {
+		if (rc == -1)
+			goto fail;
+		db_rollback(db);
+		free(clients);
+		return DB_CONFLICT;
+	}
+	if (touch_series(db, series_id) == -1 ||
+	    put_exception(db, series_id, date, "moved", "", to, c.room_id,
+	    reason, user_id) == -1)
+		goto fail;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	(void)sqlite3_bind_int64(st, 3, to->start_utc);
+	(void)sqlite3_bind_int64(st, 4, to->end_utc);
+	if (c.room_id > 0)
+		(void)sqlite3_bind_int64(st, 5, c.room_id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* Each move is its own notice: the key carries the new time. */
+	snprintf(key, sizeof(key), "%s@%lld", date, (long long)to->start_utc);
+	if (notify_clients(db, "session_moved", series_id, clients, n, key,
+	    (int64_t)time(NULL) + grace_s, domain) == -1)
+		goto fail;
+	snprintf(detail, sizeof(detail), "moved %s of series %lld",
+	    date, (long long)series_id);
+	if (db_audit(db, user_id, addr, "move", 0, 0, detail) == -1)
+		goto fail;
+	free(clients);
+	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+fail:
+	rc = sqlite3_errcode(db->conn);
+	fprintf(stderr, "db: move: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	free(clients);
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+enum db_result
+db_series_end(struct db *db, int64_t series_id, const char *from_date,
+    const char *reason, int64_t user_id, const char *addr)
+{
+	static const char sql[] = "UPDATE series SET status = 'ended', "
+	    "ended_from = ?2 WHERE id = ?1 AND status = 'active'";
+	static const char sql_del[] = "DELETE FROM occurrences "
+	    "WHERE series_id = ? AND occ_date >= ?";
+	sqlite3_stmt *st;
+	char detail[SCHEDULE_TEXT + 64];
+	int rc;
+
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, from_date);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	if (touch_series(db, series_id) == -1 ||
+	    (st = db_stmt(db, sql_del)) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, from_date);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	snprintf(detail, sizeof(detail), "ended series %lld from %s: %s",
+	    (long long)series_id, from_date, reason);
+	if (db_audit(db, user_id, addr, "end-series", 0, 0, detail) == -1)
+		goto fail;
+	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+fail:
+	rc = sqlite3_errcode(db->conn);
+	fprintf(stderr, "db: end series: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+enum db_result
+db_attendance_set(struct db *db, int64_t series_id, const char *date,
+    int64_t client_id, const char *status, const char *note,
+    int64_t user_id)
+{
+	static const char sql[] = "INSERT INTO attendance (series_id, "
+	    "occ_date, client_id, status, note, recorded_by, recorded_at) "
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 FROM occurrences o "
+	    "WHERE o.series_id = ?1 AND o.occ_date = ?2 AND o.start_utc <= ?8 "
+	    "ON CONFLICT (series_id, occ_date, client_id) DO UPDATE SET "
+	    "status = ?4, note = ?5, recorded_by = ?6, recorded_at = ?7";
+	sqlite3_stmt *st;
+	char now[21];
+	int rc, k;
+
+	k = db_name_index(attendance_names, 4, status != NULL ? status : "");
+	if (k < 0)
+		return DB_INVALID;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return DB_ERROR;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	(void)sqlite3_bind_int64(st, 3, client_id);
+	db_bind_text(st, 4, attendance_names[k]);
+	db_bind_text(st, 5, note);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 6, user_id);
+	db_bind_text(st, 7, now);
+	(void)sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_INVALID;
+}
+
+int
+db_therapist_of_user(struct db *db, int64_t user_id, int64_t *therapist_id)
+{
+	static const char sql[] = "SELECT id FROM therapists WHERE user_id = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, user_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*therapist_id = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_choices(struct db *db, enum db_choice which, void (*fn)(void *, int64_t,
+    const char *), void *arg)
+{
+	static const char *const sql[CHOICE__MAX] = {
+		"SELECT id, name FROM therapists WHERE active = 1 "
+		    "ORDER BY name",
+		"SELECT id, name FROM sites WHERE active = 1 ORDER BY name",
+		"SELECT r.id, r.name || ', ' || s.name FROM rooms r JOIN sites "
+		    "s ON s.id = r.site_id WHERE r.active = 1 "
+		    "ORDER BY s.name, r.name",
+		"SELECT c.id, r.given_name || ' ' || r.family_name || ' (' || "
+		    "r.ref || ')' FROM clients c JOIN referrals r ON r.id = "
+		    "c.referral_id WHERE c.ended_at IS NULL "
+		    "ORDER BY r.given_name, r.family_name",
+		"SELECT id, name FROM groups WHERE active = 1 ORDER BY name",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)which >= CHOICE__MAX ||
+	    (st = db_stmt(db, sql[which])) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0), col(st, 1));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_client_get(struct db *db, int64_t client_id, int64_t *therapist_id,
+    int64_t *referral_id)
+{
+	static const char sql[] = "SELECT therapist_id, referral_id FROM "
+	    "clients WHERE id = ? AND ended_at IS NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, client_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*therapist_id = sqlite3_column_int64(st, 0);
+		*referral_id = sqlite3_column_int64(st, 1);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_waitlist_for_slot(struct db *db, int bit, int limit, void (*fn)(void *,
+    int64_t, const char *, const char *, const char *), void *arg)
+{
+	static const char sql[] = "SELECT id, ref, given_name || ' ' || "
+	    "family_name, created_at FROM referrals WHERE status = "
+	    "'waitlisted' AND (availability & ?1) != 0 "
+	    "ORDER BY created_at, id LIMIT ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL || bit < 0 || bit > 20)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, (int64_t)1 << bit);
+	(void)sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
+		    col(st, 3));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_caseload(struct db *db, int64_t therapist_id, void (*fn)(void *, int64_t,
+    int64_t, const char *, const char *), void *arg)
+{
+	static const char sql[] = "SELECT c.id, r.id, r.given_name || ' ' || "
+	    "r.family_name, r.ref FROM clients c JOIN referrals r ON r.id = "
+	    "c.referral_id WHERE c.therapist_id = ? AND c.ended_at IS NULL "
+	    "ORDER BY r.given_name, r.family_name";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, therapist_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), col(st, 2), col(st, 3));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
