@@ -4,8 +4,9 @@
  * A template is compiled into a flat array of nodes pointing into its own
  * copy of the source.  A section node records the index just past its
  * body, so rendering is a walk over index ranges with no reparsing and no
- * allocation beyond the output buffer.  Names carry a precomputed hash so
- * a dictionary lookup is a short scan comparing integers first.
+ * allocation beyond the output buffer.  Names carry a precomputed hash, so
+ * a dictionary lookup is a short scan comparing integers first, or a
+ * probe of the dictionary's hash index once it holds more than a few keys.
  */
 #include <sys/stat.h>
 
@@ -37,17 +38,27 @@ struct tmpl_entry {
 	enum tmpl_value_type	 type;
 	char			*str;	/* STRING: owned, NUL-terminated */
 	size_t			 len;	/* STRING: bytes in str */
+	int			 plain;	/* STRING: nothing to HTML-escape */
 	int			 on;	/* BOOL */
 	struct tmpl_data	**items; /* LIST: owned dictionaries */
 	size_t			 nitems;
 	size_t			 itemcap;
 };
 
+/*
+ * A dictionary: entries in insertion order (never removed) and, once
+ * there are more than TMPL_DATA_SCAN of them, an open-addressing index
+ * of entry number + 1 by hash (0: empty slot), at most half full.
+ */
 struct tmpl_data {
 	struct tmpl_entry	*entries;
 	size_t			 n;
 	size_t			 cap;
+	uint32_t		*index;
+	size_t			 indexcap;	/* 0 or a power of two */
 };
+
+#define TMPL_DATA_SCAN	8
 
 enum tmpl_node_type {
 	TMPL_NODE_TEXT,		/* s, len: literal text */
@@ -165,7 +176,73 @@ tmpl_data_free(struct tmpl_data *d)
 		free(d->entries[i].key);
 	}
 	free(d->entries);
+	free(d->index);
 	free(d);
+}
+
+/*
+ * Returns the entry for key (len bytes, hash h) in d, or NULL.
+ * Cannot fail.
+ */
+static struct tmpl_entry *
+tmpl_data_find(const struct tmpl_data *d, const char *key, size_t len,
+    uint32_t h)
+{
+	struct tmpl_entry *e;
+	size_t i, mask;
+
+	if (d->indexcap == 0) {
+		for (i = 0; i < d->n; i++) {
+			e = &d->entries[i];
+			if (e->hash == h && e->keylen == len &&
+			    memcmp(e->key, key, len) == 0)
+				return e;
+		}
+		return NULL;
+	}
+	mask = d->indexcap - 1;
+	for (i = h & mask; d->index[i] != 0; i = (i + 1) & mask) {
+		e = &d->entries[d->index[i] - 1];
+		if (e->hash == h && e->keylen == len &&
+		    memcmp(e->key, key, len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Adds entry number k of d to the index, which has room. */
+static void
+tmpl_data_index_put(struct tmpl_data *d, size_t k)
+{
+	size_t i, mask = d->indexcap - 1;
+
+	for (i = d->entries[k].hash & mask; d->index[i] != 0;
+	    i = (i + 1) & mask)
+		continue;
+	d->index[i] = (uint32_t)(k + 1);
+}
+
+/* Indexes the newest entry of d, building or growing the index. */
+static void
+tmpl_data_index_add(struct tmpl_data *d)
+{
+	size_t k;
+
+	if (d->n <= TMPL_DATA_SCAN)
+		return;
+	if (d->n > UINT32_MAX - 1)
+		abort();
+	if (d->n * 2 <= d->indexcap) {
+		tmpl_data_index_put(d, d->n - 1);
+		return;
+	}
+	d->indexcap = d->indexcap ? d->indexcap * 2 : 4 * TMPL_DATA_SCAN;
+	while (d->indexcap < d->n * 2)
+		d->indexcap *= 2;
+	free(d->index);
+	d->index = xcalloc(d->indexcap, sizeof(uint32_t));
+	for (k = 0; k < d->n; k++)
+		tmpl_data_index_put(d, k);
 }
 
 /*
@@ -176,16 +253,12 @@ static struct tmpl_entry *
 tmpl_data_slot(struct tmpl_data *d, const char *key)
 {
 	struct tmpl_entry *e;
-	size_t len = strlen(key), i;
+	size_t len = strlen(key);
 	uint32_t h = tmpl_hash(key, len);
 
-	for (i = 0; i < d->n; i++) {
-		e = &d->entries[i];
-		if (e->hash == h && e->keylen == len &&
-		    memcmp(e->key, key, len) == 0) {
-			tmpl_entry_clear(e);
-			return e;
-		}
+	if ((e = tmpl_data_find(d, key, len, h)) != NULL) {
+		tmpl_entry_clear(e);
+		return e;
 	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
@@ -198,7 +271,28 @@ tmpl_data_slot(struct tmpl_data *d, const char *key)
 	e->keylen = len;
 	e->hash = h;
 	e->type = TMPL_VALUE_BOOL;
+	tmpl_data_index_add(d);
 	return e;
+}
+
+/* Makes e, which is false, the string s of len bytes (taking s). */
+static void
+tmpl_entry_string(struct tmpl_entry *e, char *s, size_t len)
+{
+	size_t i;
+
+	e->type = TMPL_VALUE_STRING;
+	e->str = s;
+	e->len = len;
+	e->plain = 1;
+	for (i = 0; i < len && e->plain; i++)
+		switch (s[i]) {
+		case '&': case '<': case '>': case '"': case '\'':
+			e->plain = 0;
+			break;
+		default:
+			break;
+		}
 }
 
 void
@@ -209,11 +303,8 @@ tmpl_data_setn(struct tmpl_data *d, const char *key, const char *value,
 
 	assert(d != NULL && key != NULL);
 	e = tmpl_data_slot(d, key);
-	if (value == NULL)
-		return;
-	e->type = TMPL_VALUE_STRING;
-	e->str = xstrndup(value, len);
-	e->len = len;
+	if (value != NULL)
+		tmpl_entry_string(e, xstrndup(value, len), len);
 }
 
 void
@@ -228,15 +319,15 @@ tmpl_data_setf(struct tmpl_data *d, const char *key, const char *fmt, ...)
 	struct tmpl_entry *e;
 	struct buf b = BUF_INIT;
 	va_list ap;
+	size_t len;
 
 	assert(d != NULL && key != NULL && fmt != NULL);
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	e = tmpl_data_slot(d, key);
-	e->type = TMPL_VALUE_STRING;
-	e->len = b.len;
-	e->str = buf_detach(&b);
+	len = b.len;
+	tmpl_entry_string(e, buf_detach(&b), len);
 }
 
 void
@@ -259,22 +350,14 @@ tmpl_data_list(struct tmpl_data *d, const char *key)
 struct tmpl_data *
 tmpl_data_push(struct tmpl_data *d, const char *key)
 {
-	struct tmpl_entry *e = NULL;
+	struct tmpl_entry *e;
 	struct tmpl_data *item;
-	size_t len, i;
-	uint32_t h;
+	size_t len;
 
 	assert(d != NULL && key != NULL);
 	len = strlen(key);
-	h = tmpl_hash(key, len);
-	for (i = 0; i < d->n; i++)
-		if (d->entries[i].hash == h && d->entries[i].keylen == len &&
-		    memcmp(d->entries[i].key, key, len) == 0 &&
-		    d->entries[i].type == TMPL_VALUE_LIST) {
-			e = &d->entries[i];
-			break;
-		}
-	if (e == NULL) {
+	e = tmpl_data_find(d, key, len, tmpl_hash(key, len));
+	if (e == NULL || e->type != TMPL_VALUE_LIST) {
 		e = tmpl_data_slot(d, key);
 		e->type = TMPL_VALUE_LIST;
 	}
@@ -296,18 +379,11 @@ static const struct tmpl_entry *
 tmpl_ctx_lookup(const struct tmpl_ctx *ctx, const struct tmpl_node *n)
 {
 	const struct tmpl_entry *e;
-	size_t i;
 
-	for (; ctx != NULL; ctx = ctx->up) {
-		if (ctx->data == NULL)
-			continue;
-		for (i = 0; i < ctx->data->n; i++) {
-			e = &ctx->data->entries[i];
-			if (e->hash == n->hash && e->keylen == n->len &&
-			    memcmp(e->key, n->s, n->len) == 0)
-				return e;
-		}
-	}
+	for (; ctx != NULL; ctx = ctx->up)
+		if (ctx->data != NULL && (e = tmpl_data_find(ctx->data,
+		    n->s, n->len, n->hash)) != NULL)
+			return e;
 	return NULL;
 }
 
@@ -340,6 +416,13 @@ tmpl_line(const char *src, size_t pos)
 		if (src[i] == '\n')
 			line++;
 	return line;
+}
+
+/* Returns how many bytes of a name an error message shows. */
+static int
+tmpl_shown(size_t len)
+{
+	return len > 64 ? 64 : (int)len;
 }
 
 static int
@@ -444,7 +527,8 @@ tmpl_compile(struct tmpl *t, const char *label, char *err, size_t errlen)
 		while (cs < ce && tmpl_isspace(src[cs]))
 			cs++;
 		sigil = '\0';
-		if (!triple && cs < ce && strchr("#^/>&!=", src[cs]) != NULL)
+		if (!triple && cs < ce && src[cs] != '\0' &&
+		    strchr("#^/>&!=", src[cs]) != NULL)
 			sigil = src[cs++];
 		if (sigil == '=') {
 			tmpl_seterr(err, errlen, "%s:%zu: delimiter change "
@@ -509,7 +593,8 @@ tmpl_compile(struct tmpl *t, const char *label, char *err, size_t errlen)
 			if (depth == 0) {
 				tmpl_seterr(err, errlen, "%s:%zu: {{/%.*s}} "
 				    "closes no section", label,
-				    tmpl_line(src, tag), (int)namelen, name);
+				    tmpl_line(src, tag), tmpl_shown(namelen),
+				    name);
 				return -1;
 			}
 			n = &t->nodes[open[depth - 1]];
@@ -517,9 +602,10 @@ tmpl_compile(struct tmpl *t, const char *label, char *err, size_t errlen)
 			    memcmp(n->s, name, namelen) != 0) {
 				tmpl_seterr(err, errlen, "%s:%zu: {{/%.*s}} "
 				    "closes {{%c%.*s}} of line %zu", label,
-				    tmpl_line(src, name - src), (int)namelen,
-				    name, n->type == TMPL_NODE_SECTION ?
-				    '#' : '^', (int)n->len, n->s,
+				    tmpl_line(src, name - src),
+				    tmpl_shown(namelen), name,
+				    n->type == TMPL_NODE_SECTION ? '#' : '^',
+				    tmpl_shown(n->len), n->s,
 				    tmpl_line(src, n->s - src));
 				return -1;
 			}
@@ -558,8 +644,8 @@ tmpl_compile(struct tmpl *t, const char *label, char *err, size_t errlen)
 		n = &t->nodes[open[depth - 1]];
 		tmpl_seterr(err, errlen, "%s:%zu: {{%c%.*s}} is never closed",
 		    label, tmpl_line(src, n->s - src),
-		    n->type == TMPL_NODE_SECTION ? '#' : '^', (int)n->len,
-		    n->s);
+		    n->type == TMPL_NODE_SECTION ? '#' : '^',
+		    tmpl_shown(n->len), n->s);
 		return -1;
 	}
 	return 0;
@@ -778,7 +864,7 @@ tmpl_render_nodes(const struct tmpl_set *set, const struct tmpl *t,
 			e = tmpl_ctx_lookup(ctx, n);
 			if (e != NULL && e->type == TMPL_VALUE_STRING &&
 			    e->len > 0) {
-				if (n->type == TMPL_NODE_VAR)
+				if (n->type == TMPL_NODE_VAR && !e->plain)
 					buf_html(out, e->str, e->len);
 				else
 					buf_append(out, e->str, e->len);

@@ -11,6 +11,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ fuzz_setup(void)
 		    "{{/rows}}" },
 		{ "bad", "{{#a}}" }	/* fails to compile: absent */
 	};
+	char key[16];
 	size_t i;
 
 	fuzz_data = tmpl_data_new();
@@ -42,6 +44,10 @@ fuzz_setup(void)
 	tmpl_data_bool(fuzz_data, "flag", 1);
 	tmpl_data_bool(fuzz_data, "off", 0);
 	tmpl_data_list(fuzz_data, "none");
+	for (i = 0; i < 20; i++) {	/* enough keys to be indexed */
+		(void)snprintf(key, sizeof(key), "k%zu", i);
+		tmpl_data_setf(fuzz_data, key, "<v%zu>", i);
+	}
 	row = tmpl_data_push(fuzz_data, "rows");
 	tmpl_data_set(row, "id", "1");
 	tmpl_data_set(row, "name", "inner");

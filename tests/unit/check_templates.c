@@ -325,6 +325,15 @@ START_TEST(test_render_binary_text)
 	ck_assert_int_eq(tmpl_render(set, "t", NULL, &out), 0);
 	ck_assert_uint_eq(out.len, 6);
 	ck_assert(memcmp(out.data, "a\0b{\0}", 6) == 0);
+	/* A NUL byte in a tag is part of the name, never a sigil. */
+	buf_reset(&out);
+	ck_assert_int_eq(tmpl_set_add(set, "t", "{{\0#a}}{{/a}}", 13,
+	    NULL, 0), -1);
+	ck_assert_int_eq(tmpl_set_add(set, "t", "[{{\0a}}]", 8, NULL, 0),
+	    0);
+	ck_assert_int_eq(tmpl_render(set, "t", NULL, &out), 0);
+	ck_assert_uint_eq(out.len, 2);
+	ck_assert_str_eq(buf_cstr(&out), "[]");
 	buf_free(&out);
 	tmpl_set_free(set);
 }
@@ -363,8 +372,8 @@ START_TEST(test_render_large_list)
 		tmpl_data_setf(row, "id", "%d", i);
 		tmpl_data_setf(row, "name", "<n%d>", i);
 		tmpl_data_bool(row, "even", i % 2 == 0);
-		buf_printf(&want, "<tr><td>%d</td><td>&lt;n%d&gt;</td>%s</tr>\n",
-		    i, i, i % 2 == 0 ? "<td>even</td>" : "");
+		buf_printf(&want, "<tr><td>%d</td><td>&lt;n%d&gt;</td>%s"
+		    "</tr>\n", i, i, i % 2 == 0 ? "<td>even</td>" : "");
 	}
 	buf_puts(&want, "</table>\n");
 	ck_assert_int_eq(tmpl_set_add(set, "t", src, strlen(src), NULL, 0),
@@ -518,6 +527,7 @@ START_TEST(test_load)
 	write_file(dir, "page.html", "<h1>{{title}}</h1>\n{{> footer.html}}\n");
 	write_file(dir, "footer.html", "<footer>{{title}}</footer>\n");
 	write_file(dir, "mail_ack.txt", "Dear {{name}},\n");
+	write_file(dir, "empty.txt", "");
 	write_file(dir, "notes.md", "{{#broken");
 	write_file(dir, ".hidden.html", "{{#broken");
 	(void)snprintf(path, sizeof(path), "%s/sub.html", dir);
@@ -532,6 +542,8 @@ START_TEST(test_load)
 	    "<h1>T&amp;C</h1>\n<footer>T&amp;C</footer>\n");
 	buf_reset(&out);
 	ck_assert_int_eq(tmpl_render(set, "mail_ack.txt", d, &out), 0);
+	ck_assert_str_eq(buf_cstr(&out), "Dear Ann,\n");
+	ck_assert_int_eq(tmpl_render(set, "empty.txt", d, &out), 0);
 	ck_assert_str_eq(buf_cstr(&out), "Dear Ann,\n");
 	ck_assert_int_eq(tmpl_render(set, "notes.md", d, &out), -1);
 	ck_assert_int_eq(tmpl_render(set, ".hidden.html", d, &out), -1);
@@ -550,6 +562,7 @@ START_TEST(test_load)
 	remove_file(dir, "footer.html");
 	remove_file(dir, "mail_ack.txt");
 	remove_file(dir, "notes.md");
+	remove_file(dir, "empty.txt");
 	remove_file(dir, ".hidden.html");
 	remove_file(dir, "sub.html");
 
@@ -640,6 +653,38 @@ START_TEST(test_data_push)
 }
 END_TEST
 
+START_TEST(test_data_many_keys)
+{
+	struct tmpl_data *d = tmpl_data_new(), *row;
+	struct buf src = BUF_INIT, want = BUF_INIT;
+	char key[16];
+	int i, n = 300;
+
+	/* Past a handful of keys a dictionary is indexed; check that path. */
+	tmpl_data_set(d, "outer", "O");
+	row = tmpl_data_push(d, "rows");
+	for (i = 0; i < n; i++) {
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		tmpl_data_setf(row, key, "%d", i);
+	}
+	for (i = 0; i < n; i += 7) {
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		tmpl_data_setf(row, key, "r%d", i);
+	}
+	buf_puts(&src, "{{#rows}}");
+	for (i = n - 1; i >= 0; i--) {
+		buf_printf(&src, "{{k%d}},", i);
+		buf_printf(&want, i % 7 == 0 ? "r%d," : "%d,", i);
+	}
+	buf_puts(&src, "{{outer}}{{k300}}{{/rows}}");
+	buf_puts(&want, "O");
+	render_is(buf_cstr(&src), d, buf_cstr(&want));
+	buf_free(&src);
+	buf_free(&want);
+	tmpl_data_free(d);
+}
+END_TEST
+
 static Suite *
 templates_suite(void)
 {
@@ -685,6 +730,7 @@ templates_suite(void)
 	tcase_add_test(tc, test_data_null_hides_outer);
 	tcase_add_test(tc, test_data_bool);
 	tcase_add_test(tc, test_data_push);
+	tcase_add_test(tc, test_data_many_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
