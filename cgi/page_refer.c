@@ -628,8 +628,14 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 		goto store;
 	}
 
-	tc = token_check(app->form_key, form_get(&rq->f, "form_token"),
-	    time(NULL), nonce);
+	{
+		/* A token holding a NUL byte is not one we made. */
+		size_t tlen = 0;
+		const char *tv = first_value(&rq->f, "form_token", &tlen);
+
+		tc = tv != NULL && strlen(tv) != tlen ? TOKEN_BAD :
+		    token_check(app->form_key, tv, time(NULL), nonce);
+	}
 	if (tc == TOKEN_OK)
 		snprintf(token, sizeof(token), "%s",
 		    form_get(&rq->f, "form_token"));
