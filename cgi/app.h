@@ -47,7 +47,15 @@ void	 page_schedule(struct app *, struct req *, struct resp *);
 void	 page_series_new(struct app *, struct req *, struct resp *);
 void	 page_series(struct app *, struct req *, struct resp *);
 void	 page_attendance(struct app *, struct req *, struct resp *);
+void	 page_groups(struct app *, struct req *, struct resp *);
 void	 page_admin_audit(struct app *, struct req *, struct resp *);
+/* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
+void	 page_therapists(struct app *, struct req *, struct resp *);
+void	 page_therapist(struct app *, struct req *, struct resp *);
+void	 page_sites(struct app *, struct req *, struct resp *);
+void	 page_site(struct app *, struct req *, struct resp *);
+void	 page_matches(struct app *, struct req *, struct resp *);
+void	 page_plan(struct app *, struct req *, struct resp *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the

@@ -52,12 +52,23 @@ static const struct route routes[] = {
 	{ "/referrals",		ACT_QUEUE, ACT_QUEUE, page_referrals },
 	{ "/referrals/new",	ACT_REFERRAL_CREATE, ACT_REFERRAL_CREATE,
 				page_referral_new },
+	/* /referrals/plan before the prefix below, which would take it;
+	 * /referrals/ID/matches is dispatched by page_referral. */
+	{ "/referrals/plan",	ACT_ASSIGN, ACT_ASSIGN, page_plan },
 	{ "/referrals/",	ACT_REFERRAL_VIEW, ACT_REFERRAL_CHANGE,
 				page_referral },
 	{ "/schedule",		ACT_SCHEDULE, ACT_SCHEDULE, page_schedule },
 	{ "/series/new",	ACT_BOOK, ACT_BOOK, page_series_new },
 	{ "/series/",		ACT_SCHEDULE, ACT_BOOK, page_series },
 	{ "/attendance",	ACT_SIGNED_IN, ACT_SIGNED_IN, page_attendance },
+	{ "/groups",		ACT_SCHEDULE, ACT_BOOK, page_groups },
+	{ "/therapists",	ACT_RECORDS_VIEW, ACT_RECORDS_EDIT,
+				page_therapists },
+	/* Therapists may open their own page: the handler checks. */
+	{ "/therapists/",	ACT_SIGNED_IN, ACT_RECORDS_EDIT,
+				page_therapist },
+	{ "/sites",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_sites },
+	{ "/sites/",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_site },
 	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
 	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
 };

@@ -179,6 +179,26 @@ grid_add(void *arg, const struct db_occ_row *o)
 	tmpl_data_bool(e, "group", o->group_id > 0);
 }
 
+static void
+add_hit(void *arg, const struct db_occ_row *o, const char *why)
+{
+	struct tmpl_data *d = arg, *e = tmpl_data_push(d, "hits");
+	char when[32];
+	time_t t = (time_t)o->start_utc;
+	struct tm tm;
+
+	/* The process runs in the service's zone (TZ is TUTTI_TZ). */
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	tmpl_data_bool(d, "has_hits", 1);
+	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
+	tmpl_data_set(e, "when", when);
+	tmpl_data_set(e, "who", o->who);
+	tmpl_data_set(e, "therapist", o->therapist);
+	tmpl_data_set(e, "site", o->site);
+	tmpl_data_set(e, "why", why);
+}
+
 void
 page_schedule(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -231,6 +251,7 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(g.days[k], "label", label);
 		tmpl_data_bool(g.days[k], "today", strcmp(other, now) == 0);
 	}
+	(void)db_occ_hit_each(app->db, (int64_t)time(NULL), add_hit, d);
 	if (id > 0) {
 		tmpl_data_bool(d, "chosen", 1);
 		if (db_occ_each(app->db, filters[b], id, from, to, grid_add,

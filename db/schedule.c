@@ -1058,3 +1058,157 @@ db_caseload(struct db *db, int64_t therapist_id, void (*fn)(void *, int64_t,
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+int
+db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
+    const struct db_occ_row *, const char *), void *arg)
+{
+	static const char sql[] = OCC_SELECT ", (SELECT 'the site is closed"
+	    "' || CASE WHEN sc.reason != '' THEN ': ' || sc.reason ELSE '' "
+	    "END FROM site_closures sc WHERE sc.site_id = o.site_id AND "
+	    "o.occ_date BETWEEN sc.first_day AND sc.last_day LIMIT 1) AS "
+	    "closed, (SELECT 'the therapist is on leave' || CASE WHEN "
+	    "tl.reason != '' THEN ': ' || tl.reason ELSE '' END FROM "
+	    "therapist_leave tl WHERE tl.therapist_id = o.therapist_id AND "
+	    "o.occ_date BETWEEN tl.first_day AND tl.last_day LIMIT 1) AS "
+	    "leave WHERE o.start_utc >= ?1 AND o.state != 'cancelled' AND "
+	    "(closed IS NOT NULL OR leave IS NOT NULL) ORDER BY o.start_utc "
+	    "LIMIT 200";
+	struct db_occ_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.series_id = sqlite3_column_int64(st, 0);
+		copy(r.date, sizeof(r.date), col(st, 1));
+		r.start_utc = sqlite3_column_int64(st, 2);
+		r.end_utc = sqlite3_column_int64(st, 3);
+		copy(r.state, sizeof(r.state), col(st, 4));
+		r.therapist_id = sqlite3_column_int64(st, 5);
+		copy(r.therapist, sizeof(r.therapist), col(st, 6));
+		r.site_id = sqlite3_column_int64(st, 7);
+		copy(r.site, sizeof(r.site), col(st, 8));
+		r.room_id = sqlite3_column_int64(st, 9);
+		copy(r.room, sizeof(r.room), col(st, 10));
+		copy(r.who, sizeof(r.who), col(st, 11));
+		copy(r.client_ref, sizeof(r.client_ref), col(st, 12));
+		fn(arg, &r, sqlite3_column_type(st, 17) != SQLITE_NULL ?
+		    col(st, 17) : col(st, 18));
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+db_group_add(struct db *db, const char *name, int64_t therapist_id,
+    int64_t site_id, int capacity, int64_t user_id)
+{
+	static const char sql[] = "INSERT INTO groups (name, therapist_id, "
+	    "site_id, capacity) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char detail[200];
+	int64_t id;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, name);
+	(void)sqlite3_bind_int64(st, 2, therapist_id);
+	(void)sqlite3_bind_int64(st, 3, site_id);
+	(void)sqlite3_bind_int(st, 4, capacity);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: group add: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	id = sqlite3_last_insert_rowid(db->conn);
+	snprintf(detail, sizeof(detail), "added group %lld", (long long)id);
+	(void)db_audit(db, user_id, "", "group-add", 0, 0, detail);
+	return id;
+}
+
+enum db_result
+db_group_join(struct db *db, int64_t group_id, int64_t client_id,
+    int64_t user_id)
+{
+	static const char sql[] = "INSERT INTO group_members (group_id, "
+	    "client_id, joined_at) SELECT ?1, ?2, ?3 FROM groups g WHERE "
+	    "g.id = ?1 AND (SELECT count(*) FROM group_members WHERE "
+	    "group_id = ?1) < g.capacity AND EXISTS (SELECT 1 FROM clients "
+	    "WHERE id = ?2 AND ended_at IS NULL) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *st;
+	char now[21], detail[96];
+	int rc;
+
+	if (db_begin(db) == -1)
+		return DB_BUSY;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, group_id);
+	(void)sqlite3_bind_int64(st, 2, client_id);
+	db_bind_text(st, 3, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	snprintf(detail, sizeof(detail), "client %lld joined group %lld",
+	    (long long)client_id, (long long)group_id);
+	if (db_audit(db, user_id, "", "group-join", 0, 0, detail) == -1)
+		goto fail;
+	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+fail:
+	db_rollback(db);
+	return DB_ERROR;
+}
+
+int
+db_group_each(struct db *db, void (*fn)(void *, int64_t, const char *,
+    const char *, const char *, int, int), void *arg)
+{
+	static const char sql[] = "SELECT g.id, g.name, t.name, s.name, "
+	    "g.capacity, (SELECT count(*) FROM group_members m WHERE "
+	    "m.group_id = g.id) FROM groups g JOIN therapists t ON t.id = "
+	    "g.therapist_id JOIN sites s ON s.id = g.site_id WHERE g.active = "
+	    "1 ORDER BY g.name";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
+		    col(st, 3), sqlite3_column_int(st, 4),
+		    sqlite3_column_int(st, 5));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_group_members(struct db *db, int64_t group_id, void (*fn)(void *,
+    int64_t, const char *, const char *), void *arg)
+{
+	static const char sql[] = "SELECT c.id, r.given_name || ' ' || "
+	    "r.family_name, r.ref FROM group_members m JOIN clients c ON "
+	    "c.id = m.client_id JOIN referrals r ON r.id = c.referral_id "
+	    "WHERE m.group_id = ? ORDER BY r.given_name";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, group_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -196,4 +196,24 @@ int	 db_waitlist_for_slot(struct db *, int bit, int limit,
 int	 db_caseload(struct db *, int64_t therapist_id, void (*fn)(void *,
 	    int64_t, int64_t, const char *, const char *), void *arg);
 
+/*
+ * Future sessions that a site closure or a therapist's leave, entered
+ * after they were booked, now falls on: fn for each, in time order.
+ */
+int	 db_occ_hit_each(struct db *, int64_t now, void (*fn)(void *,
+	    const struct db_occ_row *, const char *why), void *arg);
+
+/* Groups. */
+int64_t	 db_group_add(struct db *, const char *name, int64_t therapist_id,
+	    int64_t site_id, int capacity, int64_t user_id);
+/* DB_INVALID when full or the client is in it already. */
+enum db_result db_group_join(struct db *, int64_t group_id,
+	    int64_t client_id, int64_t user_id);
+/* fn(arg, id, name, therapist, site, capacity, members) per group. */
+int	 db_group_each(struct db *, void (*fn)(void *, int64_t,
+	    const char *, const char *, const char *, int, int), void *arg);
+/* fn(arg, client id, name, ref) for each member. */
+int	 db_group_members(struct db *, int64_t group_id, void (*fn)(void *,
+	    int64_t, const char *, const char *), void *arg);
+
 #endif
