@@ -27,7 +27,7 @@ DEBS	 = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
 	  libsodium-dev libical-dev libcurl4-openssl-dev libqrencode-dev \
 	  check libsubunit-dev nginx curl tzdata ca-certificates \
 	  python3 python3-aiosmtpd python3-icalendar \
-	  chromium nodejs npm wrk valgrind clang libclang-rt-14-dev \
+	  chromium wrk valgrind clang libclang-rt-14-dev \
 	  procps psmisc
 
 # Every .c under these folders is part of the library, except the
@@ -55,6 +55,7 @@ deps:
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \

@@ -126,6 +126,7 @@ struct input {
 	char		 postcode[16];
 	char		 phone[32];
 	char		 emergency_phone[32];
+	char		 dob[32];	/* date of birth as YYYY-MM-DD */
 	const char	*form_err;	/* a problem with the whole form */
 	const char	*source_err;	/* staff: where it came from */
 	int		 nerr;
@@ -214,6 +215,31 @@ unknown:
 		    ": choose only from the options shown");
 }
 
+/*
+ * Reads a date of birth as people type it: 1984-03-27 (as the contract
+ * and date pickers send it), or day, month and year in that order with
+ * any of "/", ".", "-" or spaces between (27/3/1984, 27 03 1984).
+ * Writes YYYY-MM-DD into out; 0, or -1 when it is neither.
+ */
+static int
+dob_parse(const char *s, char *out, size_t n)
+{
+	int a, b, c, used = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &a, &b, &c, &used) == 3 &&
+	    s[used] == '\0' && strlen(s) == 10) {
+		snprintf(out, n, "%s", s);
+		return 0;
+	}
+	if (sscanf(s, "%2d%*[/. -]%2d%*[/. -]%4d%n", &a, &b, &c, &used) == 3 &&
+	    s[used] == '\0' && c >= 1000 && c <= 9999 && a > 0 && a < 100 &&
+	    b > 0 && b < 100) {
+		snprintf(out, n, "%04d-%02d-%02d", c % 10000, b % 100, a % 100);
+		return 0;
+	}
+	return -1;
+}
+
 /* The first value of key and its length (values may hold NUL bytes). */
 static const char *
 first_value(const struct form *fm, const char *key, size_t *len)
@@ -298,9 +324,10 @@ check_input(struct input *in, const struct form *fm,
 		if (*v == '\0')
 			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth",
 			    NULL);
-		else if (valid_date(v, &y, &m, &d) == -1)
+		else if (dob_parse(v, in->dob, sizeof(in->dob)) == -1 ||
+		    valid_date(in->dob, &y, &m, &d) == -1)
 			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth as "
-			    "year, month and day, for example 1984-03-27", NULL);
+			    "day, month and year, for example 27 3 1984", NULL);
 		else if ((age = valid_age(y, m, d, tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday)) < 0)
 			fail(in, F_DATE_OF_BIRTH, "Date of birth must be in "
@@ -671,7 +698,7 @@ store:
 	r.email = in.val[F_EMAIL];
 	r.phone = in.phone;
 	r.postcode = in.postcode;
-	r.date_of_birth = in.val[F_DATE_OF_BIRTH];
+	r.date_of_birth = in.dob;
 	r.preferred_contact = in.val[F_PREFERRED_CONTACT];
 	r.voicemail_ok = yes(&in, F_VOICEMAIL_OK);
 	r.needs = in.needs;

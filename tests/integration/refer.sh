@@ -82,7 +82,7 @@ check "the error summary is shown" grep -q 'There is a problem' "$W/body"
 check "the summary links to the field" grep -q 'href="#family_name"' "$W/body"
 check "a message says how to fix the email" grep -q 'like name@example.com' "$W/body"
 check "a message says how to fix the postcode" grep -q 'Enter a real UK postcode' "$W/body"
-check "an impossible date is refused" grep -q 'year, month and day' "$W/body"
+check "an impossible date is refused" grep -q 'day, month and year' "$W/body"
 check "unknown needs are refused" grep -q 'choose only from the options shown' "$W/body"
 check "consent to keep data is required" grep -q 'we cannot take a referral without' "$W/body"
 check "the typed name is kept, escaped" grep -q 'value="&lt;b&gt;Ann&quot;"' "$W/body"
@@ -93,6 +93,15 @@ check "ticked availability stays ticked" grep -q 'value="tue_pm" checked' "$W/bo
 check "the chosen radio stays chosen" grep -q 'value="either" checked' "$W/body"
 check "ticked consent to email stays ticked" grep -q 'name="consent_contact" value="yes" checked' "$W/body"
 check "nothing is stored for an invalid POST" [ "$(refs)" = "$r1" -a "$(outbox)" = "$o1" ]
+
+# A date of birth typed as day, month and year is understood.
+code "$BASE/refer" >/dev/null
+tok=$(form_token "$W/body")
+c=$(code --data "$(valid_form "$tok" | sed 's|date_of_birth=1980-05-01|date_of_birth=27%2F3%2F1980|')" "$BASE/refer")
+loc=$(grep -i '^location:' "$W/head" | tr -d '\r' | sed 's/^[Ll]ocation: //')
+check "a date of birth typed 27/3/1980 is accepted" [ "$c" = 303 ]
+check "it is stored as 1980-03-27" [ "$(sql "select date_of_birth from referrals where ref = '${loc#/refer/thanks?ref=}'")" = 1980-03-27 ]
+r1=$(refs)
 
 # Under 18: a message saying how under-18s are referred.
 code "$BASE/refer" >/dev/null
