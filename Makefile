@@ -115,6 +115,10 @@ $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
+$(B)/tests/sched-bench: tests/bench/sched_bench.c $(B)/libtutti.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtutti.a $(LDLIBS_ALL)
+
 unit: $(UNITS)
 
 # make test: unit suites, fuzz smoke runs, integration through nginx,
