@@ -56,6 +56,15 @@ void	 page_sites(struct app *, struct req *, struct resp *);
 void	 page_site(struct app *, struct req *, struct resp *);
 void	 page_matches(struct app *, struct req *, struct resp *);
 void	 page_plan(struct app *, struct req *, struct resp *);
+/* page_calendar.c: calendar feeds and their links on /me. */
+void	 page_calendar(struct app *, struct req *, struct resp *);
+void	 page_feed_post(struct app *, struct req *, struct resp *);
+void	 page_me_feed(struct app *, const struct req *, struct tmpl_data *);
+/* page_reports.c, page_outcome.c, page_privacy.c: reports, outcomes. */
+void	 page_reports(struct app *, struct req *, struct resp *);
+void	 page_reports_csv(struct app *, struct req *, struct resp *);
+void	 page_outcome(struct app *, struct req *, struct resp *);
+void	 page_export(struct app *, struct req *, struct resp *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the

@@ -43,6 +43,12 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_AUDIT] =		A,
 	[ACT_SCHEDULE] =	A | C,
 	[ACT_BOOK] =		A | C,
+	/* A therapist sees their own record: page_therapists checks. */
+	[ACT_RECORDS_VIEW] =	A | C,
+	[ACT_RECORDS_EDIT] =	A | C,
+	[ACT_ASSIGN] =		A | C,
+	[ACT_REPORTS] =		A | C,
+	[ACT_EXPORT] =		A,
 };
 
 #undef A

@@ -27,6 +27,11 @@ enum action {
 	ACT_AUDIT,		/* read the audit log */
 	ACT_SCHEDULE,		/* see the week grid and series */
 	ACT_BOOK,		/* book, move, cancel and end sessions */
+	ACT_RECORDS_VIEW,	/* see therapists, sites, caseloads */
+	ACT_RECORDS_EDIT,	/* add and change those records */
+	ACT_ASSIGN,		/* match referrals and assign therapists */
+	ACT_REPORTS,		/* see /reports and download its CSV */
+	ACT_EXPORT,		/* download everything held about a client */
 	ACT__MAX
 };
 

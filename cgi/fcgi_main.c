@@ -49,6 +49,8 @@ static const struct route routes[] = {
 	{ "/login",		ACT_PUBLIC, ACT_PUBLIC, page_login },
 	{ "/logout",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_logout },
 	{ "/me",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_me },
+	{ "/me/feed",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_feed_post },
+	{ "/calendar/",		ACT_PUBLIC, ACT_PUBLIC, page_calendar },
 	{ "/referrals",		ACT_QUEUE, ACT_QUEUE, page_referrals },
 	{ "/referrals/new",	ACT_REFERRAL_CREATE, ACT_REFERRAL_CREATE,
 				page_referral_new },
@@ -69,6 +71,11 @@ static const struct route routes[] = {
 				page_therapist },
 	{ "/sites",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_sites },
 	{ "/sites/",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_site },
+	{ "/reports",		ACT_REPORTS, ACT_REPORTS, page_reports },
+	{ "/reports.csv",	ACT_REPORTS, ACT_REPORTS, page_reports_csv },
+	{ "/export/",		ACT_EXPORT, ACT_EXPORT, page_export },
+	/* The outcome survey: its signed link is the authority. */
+	{ "/outcome",		ACT_PUBLIC, ACT_PUBLIC, page_outcome },
 	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
 	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
 };
@@ -300,9 +307,11 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 	route(app, &rq, rs);
 out:
 	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);
-	/* One line a request; the path only, as queries may hold tokens. */
-	fprintf(stderr, "%s %s %d %.2fms\n", rq.method,
-	    rq.path ? rq.path : "-", rs->status, now_ms() - t0);
+	/* One line a request; the path only, as queries may hold tokens,
+	 * and a calendar feed's path is its token. */
+	fprintf(stderr, "%s %s %d %.2fms\n", rq.method, rq.path == NULL ?
+	    "-" : strncmp(rq.path, "/calendar/", 10) == 0 ? "/calendar/…" :
+	    rq.path, rs->status, now_ms() - t0);
 	form_free(&rq.q);
 	form_free(&rq.f);
 }

@@ -73,7 +73,8 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 			    "Try again in %d minutes.", (wait + 59) / 60);
 		else
 			snprintf(msg, sizeof(msg), "Too many failed sign-ins. "
-			    "Wait %d seconds, then try again.", wait);
+			    "Wait %d second%s, then try again.", wait,
+			    wait == 1 ? "" : "s");
 		show(app, rq, rs, 429, email, msg, NULL);
 		return;
 	}

@@ -154,6 +154,7 @@ page_me(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_bool(d, "therapist", 1);
 		therapist_part(app, rq, d);
 	}
+	page_me_feed(app, rq, d);
 	app_render(app, rs, 200, "me.html", d);
 	tmpl_data_free(d);
 }

@@ -150,10 +150,12 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		if (strlen(search) > 100 ||
 		    !valid_utf8_text(search, strlen(search)))
 			bad = 1;
-		else if (valid_refcode_check(search, refq, sizeof(refq)) == 0)
-			f.q = refq;
-		else
+		else {
 			f.q = search;
+			if (valid_refcode_check(search, refq,
+			    sizeof(refq)) == 0)
+				f.ref = refq;
+		}
 	}
 	f.newest_first = sort != NULL && strcmp(sort, "newest") == 0;
 	if (page != NULL && (pg = strtol(page, NULL, 10)) < 1)
@@ -398,6 +400,9 @@ show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
 	}
 	tmpl_data_bool(d, "can_change", auth_can(rq->user->role,
 	    ACT_REFERRAL_CHANGE));
+	tmpl_data_bool(d, "can_match", (rec->status == ST_TRIAGED ||
+	    rec->status == ST_WAITLISTED) && auth_can(rq->user->role,
+	    ACT_ASSIGN));	/* the "Find matches" link (page_matches.c) */
 	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
 	tmpl_data_set(d, "v_body", form_get(&rq->f, "body"));
 	if (error != NULL) {
@@ -513,6 +518,10 @@ page_referral(struct app *app, struct req *rq, struct resp *rs)
 	int rc;
 
 	id = strtoll(rq->rest, &end, 10);
+	if (strcmp(end, "/matches") == 0) {	/* page_matches.c */
+		page_matches(app, rq, rs);
+		return;
+	}
 	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
 		http_error(app, rs, 404, "There is no such referral.");
 		return;

@@ -5,7 +5,10 @@
  *   tuttictl demo
  *   tuttictl user add --email E --name N --role R --password-stdin
  *   tuttictl user list
+ *   tuttictl feed-url --email E | --site ID
  *   tuttictl backup FILE
+ *   tuttictl export-client ID | erase-client ID | purge [--dry-run]
+ *   tuttictl setting outcome_after|retention_years [VALUE]
  *
  * The database is TUTTI_DB (default var/tutti.db).  Exit status 0 on
  * success, 1 on failure (with a message on stderr), 2 on bad usage.
@@ -19,7 +22,10 @@
 #include <sodium.h>
 
 #include "ctl/demo.h"
+#include "ctl/privacy_cmds.h"
 #include "db/db.h"
+#include "db/feeds.h"
+#include "db/schedule.h"
 
 static const char usage_text[] =
     "usage: tuttictl init\n"
@@ -27,7 +33,9 @@ static const char usage_text[] =
     "       tuttictl user add --email E --name N "
     "--role admin|coordinator|therapist --password-stdin\n"
     "       tuttictl user list\n"
-    "       tuttictl backup FILE\n";
+    "       tuttictl feed-url --email E | --site ID\n"
+    "       tuttictl backup FILE\n"
+    PRIVACY_USAGE;
 
 static int
 usage(void)
@@ -286,6 +294,8 @@ cmd_demo(void)
 		    DB_OK)
 			goto out;
 	}
+	if (demo_records(db) == -1)
+		goto out;
 	if (demo_schedule(db) == -1)
 		goto out;
 	for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
@@ -298,6 +308,80 @@ out:
 		fputs("tuttictl: demo data not complete (was it loaded "
 		    "before?)\n", stderr);
 	return rc;
+}
+
+/*
+ * feed-url --email E: prints the calendar URL of the therapist whose
+ * account is E; feed-url --site ID: a partner site's.  Only a token's
+ * hash is stored, so a URL cannot be shown again: each run makes a new
+ * token, and the URL printed before stops working.
+ */
+static int
+cmd_feed_url(int argc, char *argv[])
+{
+	char token[DB_FEED_TOKEN_LEN + 1], detail[96], *end;
+	const char *base = getenv("TUTTI_BASE_URL");
+	enum db_feed_kind kind;
+	struct db_user u;
+	struct db *db;
+	int64_t owner = 0, user_id = 0;
+	size_t n;
+	int rc;
+
+	if (argc != 2)
+		return usage();
+	if (base == NULL || *base == '\0')
+		base = "http://127.0.0.1:8080";
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (strcmp(argv[0], "--site") == 0) {
+		owner = strtoll(argv[1], &end, 10);
+		if (*argv[1] == '\0' || *end != '\0' || owner <= 0)
+			return usage();
+		kind = FEED_SITE;
+	} else if (strcmp(argv[0], "--email") == 0)
+		kind = FEED_THERAPIST;
+	else
+		return usage();
+	if ((db = open_db()) == NULL)
+		return 1;
+	if (kind == FEED_THERAPIST) {
+		rc = db_user_by_email(db, argv[1], &u);
+		if (rc == 1) {
+			user_id = u.id;
+			db_user_clear(&u);
+			rc = db_therapist_of_user(db, user_id, &owner);
+		}
+		if (rc != 1) {
+			fprintf(stderr, "tuttictl: %s is not a therapist's "
+			    "account linked to a therapist record\n", argv[1]);
+			db_close(db);
+			return 1;
+		}
+	}
+	if (db_begin(db) == -1) {
+		db_close(db);
+		return 1;
+	}
+	rc = db_feed_token_new(db, kind, owner, token, NULL);
+	snprintf(detail, sizeof(detail), "new calendar link for %s %lld "
+	    "(tuttictl)", db_feed_kind_names[kind], (long long)owner);
+	if (rc != 0 || db_audit(db, 0, "", "feed-link", 0, user_id,
+	    detail) == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		db_close(db);
+		if (rc == 1)
+			fprintf(stderr, "tuttictl: there is no site %s\n",
+			    argv[1]);
+		return 1;
+	}
+	db_close(db);
+	printf("%.*s/calendar/%s.ics\n", (int)n, base, token);
+	fputs("tuttictl: a new calendar link; any link made before for "
+	    "this calendar no longer works\n", stderr);
+	sodium_memzero(token, sizeof(token));
+	return 0;
 }
 
 static int
@@ -337,7 +421,17 @@ main(int argc, char *argv[])
 		return cmd_demo();
 	if (strcmp(argv[1], "user") == 0)
 		return cmd_user(argc - 2, argv + 2);
+	if (strcmp(argv[1], "feed-url") == 0)
+		return cmd_feed_url(argc - 2, argv + 2);
 	if (strcmp(argv[1], "backup") == 0)
 		return cmd_backup(argc - 2, argv + 2);
+	if (strcmp(argv[1], "export-client") == 0)
+		return cmd_export_client(argc - 2, argv + 2);
+	if (strcmp(argv[1], "erase-client") == 0)
+		return cmd_erase_client(argc - 2, argv + 2);
+	if (strcmp(argv[1], "purge") == 0)
+		return cmd_purge(argc - 2, argv + 2);
+	if (strcmp(argv[1], "setting") == 0)
+		return cmd_setting(argc - 2, argv + 2);
 	return usage();
 }

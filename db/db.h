@@ -242,7 +242,8 @@ struct db_queue_filter {
 	int64_t		 site;		/* 0 for any */
 	const char	*from;		/* YYYY-MM-DD or NULL */
 	const char	*to;		/* YYYY-MM-DD (inclusive) or NULL */
-	const char	*q;		/* code, name or postcode, or NULL */
+	const char	*q;		/* name or postcode text, or NULL */
+	const char	*ref;		/* q as a reference code, or NULL */
 	int		 newest_first;
 	int		 limit;
 	int		 offset;

@@ -389,7 +389,7 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
  * One statement serves every filter: a NULL parameter switches its
  * condition off.  ?1 status (or NULL), ?2 open-only flag, ?3 need bit,
  * ?4 site, ?5 from, ?6 to (exclusive), ?7 code, ?8 name pattern,
- * ?9 postcode prefix, ?10 limit, ?11 offset.
+ * ?9 postcode prefix (no spaces), ?10 limit, ?11 offset.
  */
 #define QUEUE_WHERE \
 	"WHERE (?1 IS NULL OR status = ?1) " \
@@ -400,7 +400,7 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 	"WHERE s.referral_id = r.id AND s.site_id = ?4)) " \
 	"AND (?5 IS NULL OR created_at >= ?5) " \
 	"AND (?6 IS NULL OR created_at < ?6) " \
-	"AND (?7 IS NULL OR ref = ?7 OR postcode LIKE ?9 " \
+	"AND (?7 IS NULL OR ref = ?7 OR replace(postcode, ' ', '') LIKE ?9 " \
 	"OR given_name || ' ' || family_name LIKE ?8) "
 
 static const char sql_queue_old[] = "SELECT id, ref, status, given_name, "
@@ -436,8 +436,13 @@ queue_bind(sqlite3_stmt *st, const struct db_queue_filter *f,
 		(void)sqlite3_bind_text(st, 6, to, -1, SQLITE_TRANSIENT);
 	}
 	if (f->q != NULL && *f->q != '\0') {
-		(void)sqlite3_bind_text(st, 7, f->q, -1, SQLITE_TRANSIENT);
-		/* LIKE patterns: the person's text is escaped of % and _. */
+		/*
+		 * A code is compared in its normal form; the words typed
+		 * still search names ("Campbell" looks like a code too).
+		 */
+		(void)sqlite3_bind_text(st, 7, f->ref != NULL ? f->ref : f->q,
+		    -1, SQLITE_TRANSIENT);
+		/* LIKE patterns: the person's text is stripped of % and _. */
 		buf_reset(tmp);
 		buf_putc(tmp, '%');
 		for (n = 0; f->q[n] != '\0'; n++) {
@@ -448,8 +453,18 @@ queue_bind(sqlite3_stmt *st, const struct db_queue_filter *f,
 		buf_putc(tmp, '%');
 		(void)sqlite3_bind_text(st, 8, buf_cstr(tmp), -1,
 		    SQLITE_TRANSIENT);
-		(void)sqlite3_bind_text(st, 9, buf_cstr(tmp) + 1, -1,
-		    SQLITE_TRANSIENT);
+		/* Postcodes match from the start, with or without spaces. */
+		buf_reset(tmp);
+		for (n = 0; f->q[n] != '\0'; n++) {
+			if (f->q[n] == '%' || f->q[n] == '_' || f->q[n] == ' ')
+				continue;
+			buf_putc(tmp, f->q[n]);
+		}
+		if (tmp->len > 0) {
+			buf_putc(tmp, '%');
+			(void)sqlite3_bind_text(st, 9, buf_cstr(tmp), -1,
+			    SQLITE_TRANSIENT);
+		}
 	}
 }
 
@@ -695,7 +710,8 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, now);
-	(void)sqlite3_bind_int64(st, 3, user_id);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 3, user_id);
 	db_bind_text(st, 4, status_names[from]);
 	db_bind_text(st, 5, status_names[to]);
 	db_bind_text(st, 6, reason);
@@ -756,7 +772,8 @@ db_note_add(struct db *db, int64_t referral_id, int64_t user_id,
 	db_now(now);
 	(void)sqlite3_bind_int64(st, 1, referral_id);
 	db_bind_text(st, 2, now);
-	(void)sqlite3_bind_int64(st, 3, user_id);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 3, user_id);
 	db_bind_text(st, 4, body);
 	rc = sqlite3_step(st);
 	db_done(st);

@@ -1,0 +1,403 @@
+/*
+ * page_calendar: calendar feeds, and the links to them on /me.
+ *
+ *   GET  /calendar/TOKEN.ics  public (the token is the key): a
+ *                             therapist's or a partner site's feed, as
+ *                             text/calendar with ETag and Last-Modified;
+ *                             If-None-Match with the ETag gives 304.  A
+ *                             token that is malformed, unknown or
+ *                             replaced gets the site's usual 404.
+ *   POST /me/feed             signed in: makes a new link to the
+ *                             therapist's own feed (the old one stops
+ *                             working at once) or, with site=ID, to that
+ *                             partner site's (staff who may edit
+ *                             records), and answers with /me showing the
+ *                             link, its webcal:// form and a QR code,
+ *                             this once: only the token's hash is kept.
+ *
+ * A stored feed that is still fresh costs one indexed lookup and a
+ * copy: no libical, no templates.  A stale one (something in it
+ * changed, the triggers said so) is rebuilt with libical and stored.
+ *
+ * Settings: TUTTI_FEED_FIRST_NAMES=1 shows clients' first names (and
+ * family initial) in therapists' feeds instead of initials.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qrencode.h>
+#include <sodium.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "db/db.h"
+#include "db/feeds.h"
+#include "db/schedule.h"
+#include "ical/ical.h"
+#include "templates/tmpl.h"
+
+/* The worker's feed options, read once. */
+static struct {
+	int			 loaded;
+	struct ical_feed_opts	 opts;
+	char			 tag[ICAL_FEED_TAG_LEN];
+} cfg;
+
+static const struct ical_feed_opts *
+feed_opts(const struct app *app, const char **tag)
+{
+	const char *v;
+
+	if (!cfg.loaded) {
+		memset(&cfg.opts, 0, sizeof(cfg.opts));
+		cfg.opts.base_url = app->base_url;
+		cfg.opts.calendar_tz = app->tz;
+		v = getenv("TUTTI_FEED_FIRST_NAMES");
+		cfg.opts.first_names = v != NULL && (strcmp(v, "1") == 0 ||
+		    strcmp(v, "yes") == 0 || strcmp(v, "true") == 0);
+		cfg.opts.refresh_min = 60;
+		ical_feed_opts_tag(&cfg.opts, cfg.tag);
+		cfg.loaded = 1;
+	}
+	*tag = cfg.tag;
+	return &cfg.opts;
+}
+
+/*
+ * 1 when If-None-Match (a list of ETags, weak or strong, or "*") holds
+ * etag.
+ */
+static int
+etag_match(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag), k;
+	const char *p = inm;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		k = strcspn(p, ",");
+		while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
+		if (k == n && memcmp(p, etag, n) == 0)
+			return 1;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/* Headers of a feed answer, and 304 when the client has this one. */
+static int
+feed_headers(struct resp *rs, const char *inm, const char *etag,
+    int64_t built_at)
+{
+	time_t t = (time_t)built_at;
+	struct tm tm;
+	char date[40];
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	http_header(rs, "ETag", etag);
+	http_header(rs, "Last-Modified", date);
+	/* Secret URLs: no shared cache; ask us each time (a 304 is cheap). */
+	http_header(rs, "Cache-Control", "private, no-cache");
+	http_header(rs, "X-Robots-Tag", "noindex, nofollow");
+	if (*inm != '\0' && etag_match(inm, etag)) {
+		rs->status = 304;
+		return 1;
+	}
+	rs->status = 200;
+	rs->content_type = "text/calendar; charset=utf-8";
+	return 0;
+}
+
+struct hit {
+	struct resp	*rs;
+	const char	*inm;
+	const char	*tag;
+	time_t		 now;
+	struct db_feed	 feed;
+	int		 served;
+};
+
+/* db_feed_find's callback: answers from the stored body when fresh. */
+static void
+on_feed(void *arg, const struct db_feed *f, const void *body, size_t len)
+{
+	struct hit *h = arg;
+
+	h->feed = *f;
+	if (body == NULL || !ical_feed_fresh(f, h->tag, h->now))
+		return;
+	if (!feed_headers(h->rs, h->inm, f->etag, f->built_at))
+		buf_append(&h->rs->body, body, len);
+	h->served = 1;
+}
+
+static void
+not_found(struct app *app, struct resp *rs)
+{
+	/* The same page as any unknown address: no hint. */
+	http_error(app, rs, 404, "This page does not exist. Check the "
+	    "address, or start again from the home page.");
+}
+
+void
+page_calendar(struct app *app, struct req *rq, struct resp *rs)
+{
+	const struct ical_feed_opts *o;
+	unsigned char hash[DB_FEED_HASH_LEN];
+	char etag[ICAL_FEED_ETAG_LEN];
+	struct hit h;
+	size_t n = strlen(rq->rest);
+	int rc;
+
+	if (!app_get_only(app, rq, rs))
+		return;
+	if (n != DB_FEED_TOKEN_LEN + 4 ||
+	    strcmp(rq->rest + DB_FEED_TOKEN_LEN, ".ics") != 0 ||
+	    db_feed_token_hash(rq->rest, DB_FEED_TOKEN_LEN, hash) == -1) {
+		not_found(app, rs);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	o = feed_opts(app, &h.tag);
+	h.rs = rs;
+	h.inm = rq->if_none_match != NULL ? rq->if_none_match : "";
+	h.now = time(NULL);
+	if ((rc = db_feed_find(app->db, hash, on_feed, &h)) != 1) {
+		if (rc == 0)
+			not_found(app, rs);
+		else
+			http_error(app, rs, 503, "The calendar cannot be read "
+			    "now. Your calendar app will try again later.");
+		return;
+	}
+	sodium_memzero(hash, sizeof(hash));
+	if (h.served)
+		return;
+
+	/* Stale, never built, too old or built otherwise: rebuild. */
+	rc = ical_feed_refresh(app->db, &h.feed, o, h.now, &rs->body, etag);
+	if (rc != 0) {
+		buf_reset(&rs->body);
+		if (rc == 1)
+			not_found(app, rs);
+		else
+			http_error(app, rs, 503, "The calendar cannot be made "
+			    "now. Your calendar app will try again later.");
+		return;
+	}
+	if (feed_headers(rs, h.inm, etag, (int64_t)h.now))
+		buf_reset(&rs->body);
+}
+
+/* ---- the links on /me ---- */
+
+/*
+ * A token made by this request, shown once by page_me_feed while
+ * page_feed_post renders /me, then wiped.  Workers answer one request
+ * at a time.
+ */
+static struct {
+	int			 set;
+	enum db_feed_kind	 kind;
+	int64_t			 owner_id;
+	char			 token[DB_FEED_TOKEN_LEN + 1];
+} fresh;
+
+/*
+ * Appends an inline SVG of the QR code of text (libqrencode), with a
+ * quiet zone of four modules, each dark run of a row one path segment.
+ * Only numbers are written into it.  Nothing when text cannot be coded.
+ */
+static void
+qr_svg(struct buf *out, const char *text)
+{
+	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	int w, x, y, run, n;
+
+	if (q == NULL)
+		return;
+	w = q->width;
+	n = w + 8;
+	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+	    "aria-label=\"QR code of the subscribe link\" "
+	    "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+	    "fill=\"#fff\"/><path fill=\"#000\" d=\"", n, n, n * 5, n * 5, n,
+	    n);
+	for (y = 0; y < w; y++) {
+		for (x = 0; x < w; x += run > 0 ? run : 1) {
+			run = 0;
+			while (x + run < w && (q->data[y * w + x + run] & 1))
+				run++;
+			if (run > 0)
+				buf_printf(out, "M%d %dh%dv1h-%dz", x + 4, y + 4,
+				    run, run);
+		}
+	}
+	buf_puts(out, "\"/></svg>");
+	QRcode_free(q);
+}
+
+/* Sets PREFIX_https, PREFIX_webcal and PREFIX_qr for token. */
+static void
+link_data(struct app *app, struct tmpl_data *d, const char *prefix,
+    const char *token)
+{
+	struct buf url = BUF_INIT, webcal = BUF_INIT, qr = BUF_INIT;
+	const char *base = app->base_url, *rest;
+	char key[32];
+
+	buf_printf(&url, "%s/calendar/%s.ics", base, token);
+	rest = strstr(base, "://");
+	buf_printf(&webcal, "webcal://%s/calendar/%s.ics",
+	    rest != NULL ? rest + 3 : base, token);
+	qr_svg(&qr, buf_cstr(&webcal));
+	snprintf(key, sizeof(key), "%s_https", prefix);
+	tmpl_data_set(d, key, buf_cstr(&url));
+	snprintf(key, sizeof(key), "%s_webcal", prefix);
+	tmpl_data_set(d, key, buf_cstr(&webcal));
+	snprintf(key, sizeof(key), "%s_qr", prefix);
+	tmpl_data_set(d, key, buf_cstr(&qr));
+	sodium_memzero(url.data, url.len);
+	sodium_memzero(webcal.data, webcal.len);
+	buf_free(&url);
+	buf_free(&webcal);
+	buf_free(&qr);
+}
+
+struct choices {
+	struct tmpl_data	*d;
+	int64_t			 fresh_site;	/* 0: none */
+};
+
+static void
+site_choice(void *arg, int64_t id, const char *label)
+{
+	struct choices *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "feed_site_choices");
+
+	tmpl_data_setf(e, "id", "%lld", (long long)id);
+	tmpl_data_set(e, "label", label);
+	if (id == c->fresh_site) {
+		tmpl_data_bool(e, "selected", 1);
+		tmpl_data_set(c->d, "site_name", label);
+	}
+}
+
+void
+page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
+{
+	const struct ical_feed_opts *o;
+	struct choices c;
+	struct db_feed f;
+	int64_t tid;
+	const char *tag;
+
+	if (rq->user == NULL)
+		return;
+	o = feed_opts(app, &tag);
+	if (rq->user->role == ROLE_THERAPIST &&
+	    db_therapist_of_user(app->db, rq->user->id, &tid) == 1) {
+		tmpl_data_bool(d, "feed_therapist", 1);
+		tmpl_data_bool(d, "feed_first_names", o->first_names);
+		if (db_feed_get(app->db, FEED_THERAPIST, tid, &f) == 1) {
+			f.created_at[10] = '\0';	/* the date */
+			tmpl_data_set(d, "feed_made", f.created_at);
+		}
+		if (fresh.set && fresh.kind == FEED_THERAPIST &&
+		    fresh.owner_id == tid) {
+			tmpl_data_bool(d, "feed_new", 1);
+			link_data(app, d, "feed", fresh.token);
+		}
+	}
+	if (auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
+		tmpl_data_bool(d, "feed_sites", 1);
+		tmpl_data_list(d, "feed_site_choices");
+		c.d = d;
+		c.fresh_site = fresh.set && fresh.kind == FEED_SITE ?
+		    fresh.owner_id : 0;
+		(void)db_choices(app->db, CHOICE_SITES, site_choice, &c);
+		if (c.fresh_site > 0) {
+			tmpl_data_bool(d, "site_new", 1);
+			link_data(app, d, "site", fresh.token);
+		}
+	}
+}
+
+void
+page_feed_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *site = form_get(&rq->f, "site");
+	enum db_feed_kind kind;
+	struct req get;
+	int64_t owner;
+	char *end, detail[96];
+	long long id;
+	int rc;
+
+	if (strcmp(rq->method, "POST") != 0) {
+		http_header(rs, "Allow", "POST");
+		http_error(app, rs, 405, "This address only takes a form.");
+		return;
+	}
+	if (site != NULL) {
+		if (!auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
+			http_error(app, rs, 403, "Your account does not have "
+			    "access to this page.");
+			return;
+		}
+		id = strtoll(site, &end, 10);
+		if (*site == '\0' || *end != '\0' || id <= 0) {
+			http_error(app, rs, 422, "Choose a site.");
+			return;
+		}
+		kind = FEED_SITE;
+		owner = (int64_t)id;
+	} else {
+		if (rq->user->role != ROLE_THERAPIST ||
+		    db_therapist_of_user(app->db, rq->user->id, &owner) != 1) {
+			http_error(app, rs, 403, "Only a therapist whose "
+			    "account is linked to a therapist record has a "
+			    "calendar link.");
+			return;
+		}
+		kind = FEED_THERAPIST;
+	}
+	memset(&fresh, 0, sizeof(fresh));
+	if (db_begin(app->db) == -1) {
+		http_error(app, rs, 503, "The link could not be made now. "
+		    "Please try again.");
+		return;
+	}
+	rc = db_feed_token_new(app->db, kind, owner, fresh.token, NULL);
+	snprintf(detail, sizeof(detail), "new calendar link for %s %lld",
+	    db_feed_kind_names[kind], (long long)owner);
+	if (rc != 0 || db_audit(app->db, rq->user->id, rq->remote_addr,
+	    "feed-link", 0, 0, detail) == -1 || db_commit(app->db) == -1) {
+		db_rollback(app->db);
+		sodium_memzero(&fresh, sizeof(fresh));
+		if (rc == 1)
+			http_error(app, rs, 404, "There is no such site.");
+		else
+			http_error(app, rs, 503, "The link could not be made "
+			    "now. Please try again.");
+		return;
+	}
+	fresh.set = 1;
+	fresh.kind = kind;
+	fresh.owner_id = owner;
+	/* /me itself, with the new link shown this once. */
+	get = *rq;
+	get.method = "GET";
+	page_me(app, &get, rs);
+	sodium_memzero(&fresh, sizeof(fresh));
+}

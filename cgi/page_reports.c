@@ -1,0 +1,616 @@
+/*
+ * page_reports: the service's figures for coordinators and admins.
+ *
+ *   GET /reports       from, to (YYYY-MM-DD, both inclusive, local
+ *                      dates; default the twelve months to today):
+ *                      every table of the period, each with a chart
+ *                      drawn as SVG and a link to its CSV
+ *   GET /reports.csv   table (a name below), from, to: that table as
+ *                      CSV, the same rows and cells as the page
+ *
+ * Both are built from the same tables (struct rtable), so a CSV always
+ * matches the page.  What each figure counts is in db/reports.h and on
+ * the page under "How these figures are counted".
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/svg.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "db/reports.h"
+#include "db/schedule.h"
+#include "templates/tmpl.h"
+
+#define RT_COLS		5
+#define SPAN_DAYS_MAX	(20 * 366)	/* the longest period shown */
+
+/* The tables, in the page's order; name is the CSV's table=. */
+enum rt {
+	RT_SUMMARY,
+	RT_BY_MONTH,
+	RT_BY_SITE,
+	RT_BY_ORGANISATION,
+	RT_BY_THERAPIST,
+	RT_BY_TYPE,
+	RT_ATTENDANCE,
+	RT_NEEDS,
+	RT_SOURCES,
+	RT_WAITLIST,
+	RT_CASELOAD,
+	RT_OUTCOMES,
+	RT__MAX
+};
+
+struct rrow {
+	char	*cells[RT_COLS];
+	double	 chart;		/* the bar's length */
+};
+
+/* One table: headings, rows of text cells, and what its chart draws. */
+struct rtable {
+	const char	*name;
+	const char	*title;
+	const char	*note;
+	const char	*heads[RT_COLS];
+	size_t		 ncols;
+	int		 chart_col;	/* the cell printed at a bar; -1: none */
+	double		 chart_max;	/* 0: the largest bar */
+	struct rrow	*rows;
+	size_t		 nrows;
+	size_t		 cap;
+};
+
+static const char *const month_names[12] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December",
+};
+
+/* "2026-03" -> "March 2026"; anything else is copied. */
+static void
+month_label(const char *key, char *out, size_t n)
+{
+	int y, m;
+
+	if (sscanf(key, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
+		snprintf(out, n, "%s %d", month_names[m - 1], y);
+	else
+		snprintf(out, n, "%s", key);
+}
+
+static void
+rt_init(struct rtable *t, const char *name, const char *title,
+    const char *note, int chart_col, double chart_max, size_t ncols, ...)
+{
+	va_list ap;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->title = title;
+	t->note = note;
+	t->chart_col = chart_col;
+	t->chart_max = chart_max;
+	t->ncols = ncols;
+	va_start(ap, ncols);
+	for (i = 0; i < ncols && i < RT_COLS; i++)
+		t->heads[i] = va_arg(ap, const char *);
+	va_end(ap);
+}
+
+/* Adds a row of t->ncols cells (const char *, copied) and its bar. */
+static void
+rt_row(struct rtable *t, double chart, ...)
+{
+	struct rrow *r;
+	va_list ap;
+	size_t i;
+	const char *s;
+
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 8;
+		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
+	}
+	r = &t->rows[t->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->chart = chart;
+	va_start(ap, chart);
+	for (i = 0; i < t->ncols; i++) {
+		s = va_arg(ap, const char *);
+		r->cells[i] = xstrdup(s != NULL ? s : "");
+	}
+	va_end(ap);
+}
+
+static void
+rt_free(struct rtable *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < RT_COLS; j++)
+			free(t->rows[i].cells[j]);
+	free(t->rows);
+	t->rows = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* Number formats shared by the page and the CSV. */
+
+static void
+fmt_int(char *out, size_t n, int64_t v)
+{
+	snprintf(out, n, "%lld", (long long)v);
+}
+
+static void
+fmt_hours(char *out, size_t n, int64_t seconds)
+{
+	snprintf(out, n, "%.1f", (double)seconds / 3600.0);
+}
+
+/* a / b as a percentage with one decimal, or "n/a" when b is 0. */
+static void
+fmt_pct(char *out, size_t n, int64_t a, int64_t b)
+{
+	if (b <= 0)
+		snprintf(out, n, "n/a");
+	else
+		snprintf(out, n, "%.1f%%", 100.0 * (double)a / (double)b);
+}
+
+static double
+pct(int64_t a, int64_t b)
+{
+	return b > 0 ? 100.0 * (double)a / (double)b : 0;
+}
+
+static void
+groups_table(struct rtable *t, const struct db_report *r, enum report_by by)
+{
+	const struct db_report_group *g;
+	char label[160], s[32], h[32], p[32];
+	size_t i;
+
+	for (i = 0; i < r->ngroups[by]; i++) {
+		g = &r->groups[by][i];
+		if (by == REPORT_BY_MONTH)
+			month_label(g->key, label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s", g->label);
+		fmt_int(s, sizeof(s), g->sessions);
+		fmt_hours(h, sizeof(h), g->seconds);
+		fmt_int(p, sizeof(p), g->people);
+		rt_row(t, (double)g->sessions, label, s, h, p);
+	}
+}
+
+/* Builds every table of report r into t[RT__MAX]. */
+static void
+tables_build(struct rtable t[RT__MAX], const struct db_report *r)
+{
+	static const int att_order[4] = { 0, 2, 1, 3 };	/* attended, DNA,
+							   client, therapist */
+	int64_t expected, clients = 0, capacity = 0;
+	char a[128], b[32], c[64], d[32];
+	size_t i;
+	int k;
+
+	expected = r->attendance[0] + r->attendance[1] + r->attendance[2];
+	for (i = 0; i < r->ncaseload; i++) {
+		clients += r->caseload[i].clients;
+		capacity += r->caseload[i].capacity;
+	}
+
+	rt_init(&t[RT_SUMMARY], "summary", "The period at a glance", NULL,
+	    -1, 0, 2, "Measure", "Value");
+	fmt_int(a, sizeof(a), r->sessions);
+	rt_row(&t[RT_SUMMARY], 0, "Sessions delivered", a);
+	fmt_int(a, sizeof(a), r->people);
+	rt_row(&t[RT_SUMMARY], 0, "People served", a);
+	fmt_hours(a, sizeof(a), r->seconds);
+	rt_row(&t[RT_SUMMARY], 0, "Hours of music therapy", a);
+	fmt_pct(a, sizeof(a), r->attendance[0], expected);
+	rt_row(&t[RT_SUMMARY], 0, "Attendance rate", a);
+	fmt_pct(a, sizeof(a), r->attendance[2], expected);
+	rt_row(&t[RT_SUMMARY], 0, "Did-not-attend rate", a);
+	fmt_int(a, sizeof(a), r->referrals);
+	rt_row(&t[RT_SUMMARY], 0, "Referrals received", a);
+	fmt_int(a, sizeof(a), r->waitlist_end);
+	rt_row(&t[RT_SUMMARY], 0, "On the waitlist at the end of the period",
+	    a);
+	if (r->median_wait_days < 0)
+		snprintf(a, sizeof(a), "n/a");
+	else
+		snprintf(a, sizeof(a), "%.1f days", r->median_wait_days);
+	rt_row(&t[RT_SUMMARY], 0, "Median wait from referral to first session",
+	    a);
+	fmt_int(a, sizeof(a), r->first_sessions);
+	rt_row(&t[RT_SUMMARY], 0, "People who had their first session", a);
+	fmt_pct(b, sizeof(b), clients, capacity);
+	snprintf(a, sizeof(a), "%lld of %lld places (%s)", (long long)clients,
+	    (long long)capacity, b);
+	rt_row(&t[RT_SUMMARY], 0, "Caseloads used at the end of the period",
+	    a);
+	snprintf(a, sizeof(a), "%lld of %lld sent", (long long)
+	    r->outcome_responses, (long long)r->outcome_sent);
+	rt_row(&t[RT_SUMMARY], 0, "Outcome surveys answered", a);
+
+	rt_init(&t[RT_BY_MONTH], "sessions_by_month",
+	    "Sessions delivered by month", NULL, 1, 0, 4, "Month", "Sessions",
+	    "Hours", "People");
+	groups_table(&t[RT_BY_MONTH], r, REPORT_BY_MONTH);
+	rt_init(&t[RT_BY_SITE], "sessions_by_site",
+	    "Sessions delivered by site", NULL, 1, 0, 4, "Site", "Sessions",
+	    "Hours", "People");
+	groups_table(&t[RT_BY_SITE], r, REPORT_BY_SITE);
+	rt_init(&t[RT_BY_ORGANISATION], "sessions_by_organisation",
+	    "Sessions delivered by partner organisation", NULL, 1, 0, 4,
+	    "Partner organisation", "Sessions", "Hours", "People");
+	groups_table(&t[RT_BY_ORGANISATION], r, REPORT_BY_ORGANISATION);
+	rt_init(&t[RT_BY_THERAPIST], "sessions_by_therapist",
+	    "Sessions delivered by therapist", NULL, 1, 0, 4, "Therapist",
+	    "Sessions", "Hours", "People");
+	groups_table(&t[RT_BY_THERAPIST], r, REPORT_BY_THERAPIST);
+	rt_init(&t[RT_BY_TYPE], "sessions_by_type",
+	    "Individual and group sessions", NULL, 1, 0, 4, "Kind",
+	    "Sessions", "Hours", "People");
+	groups_table(&t[RT_BY_TYPE], r, REPORT_BY_TYPE);
+
+	rt_init(&t[RT_ATTENDANCE], "attendance", "Attendance",
+	    "Shares are of the sessions a client was expected at: a "
+	    "therapist's cancellation is not counted.", 1, 0, 3,
+	    "Attendance", "Records", "Share");
+	for (i = 0; i < 4; i++) {
+		k = att_order[i];
+		fmt_int(a, sizeof(a), r->attendance[k]);
+		if (k == 3)
+			snprintf(b, sizeof(b), "not counted");
+		else
+			fmt_pct(b, sizeof(b), r->attendance[k], expected);
+		rt_row(&t[RT_ATTENDANCE], (double)r->attendance[k],
+		    attendance_labels[k], a, b);
+	}
+
+	rt_init(&t[RT_NEEDS], "referrals_by_need", "Referrals by need",
+	    "A referral may name several needs, so the counts can add up to "
+	    "more than the referrals received.", 1, 0, 3, "Need",
+	    "Referrals", "Share of referrals");
+	for (k = 0; k < NEED__MAX; k++) {
+		fmt_int(a, sizeof(a), r->by_need[k]);
+		fmt_pct(b, sizeof(b), r->by_need[k], r->referrals);
+		rt_row(&t[RT_NEEDS], (double)r->by_need[k], need_labels[k], a,
+		    b);
+	}
+	rt_init(&t[RT_SOURCES], "referrals_by_source",
+	    "Referrals by source", NULL, 1, 0, 3, "Source", "Referrals",
+	    "Share of referrals");
+	for (i = 0; i < r->nsources; i++) {
+		fmt_int(a, sizeof(a), r->by_source[i].count);
+		fmt_pct(b, sizeof(b), r->by_source[i].count, r->referrals);
+		rt_row(&t[RT_SOURCES], (double)r->by_source[i].count,
+		    r->by_source[i].label, a, b);
+	}
+
+	rt_init(&t[RT_WAITLIST], "waitlist", "The waitlist",
+	    "Referrals on the waitlist at the end of each month (or of the "
+	    "period, for its last month).", 1, 0, 2, "Month",
+	    "On the waitlist");
+	for (i = 0; i < r->nwaitlist_months; i++) {
+		month_label(r->waitlist_months[i].key, c, sizeof(c));
+		fmt_int(a, sizeof(a), r->waitlist_months[i].count);
+		rt_row(&t[RT_WAITLIST], (double)r->waitlist_months[i].count, c,
+		    a);
+	}
+
+	rt_init(&t[RT_CASELOAD], "caseload", "Caseloads against capacity",
+	    "Clients on each therapist's caseload at the end of the period, "
+	    "against the most they take.", 3, 100, 4, "Therapist", "Clients",
+	    "Capacity", "Use");
+	for (i = 0; i < r->ncaseload; i++) {
+		fmt_int(a, sizeof(a), r->caseload[i].clients);
+		fmt_int(b, sizeof(b), r->caseload[i].capacity);
+		fmt_pct(c, sizeof(c), r->caseload[i].clients,
+		    r->caseload[i].capacity);
+		rt_row(&t[RT_CASELOAD], pct(r->caseload[i].clients,
+		    r->caseload[i].capacity), r->caseload[i].name, a, b, c);
+		if (pct(r->caseload[i].clients, r->caseload[i].capacity) >
+		    t[RT_CASELOAD].chart_max)
+			t[RT_CASELOAD].chart_max = pct(r->caseload[i].clients,
+			    r->caseload[i].capacity);
+	}
+
+	rt_init(&t[RT_OUTCOMES], "outcomes", "Outcomes",
+	    "Survey answers given in the period: the share who agreed, of "
+	    "those who answered the question.", 3, 100, 4, "Question", "Agreed",
+	    "Answered", "Share who agreed");
+	for (k = 0; k < OUTCOME__MAX; k++) {
+		fmt_int(a, sizeof(a), r->outcome_agreed[k]);
+		fmt_int(b, sizeof(b), r->outcome_answered[k]);
+		fmt_pct(d, sizeof(d), r->outcome_agreed[k],
+		    r->outcome_answered[k]);
+		rt_row(&t[RT_OUTCOMES], pct(r->outcome_agreed[k],
+		    r->outcome_answered[k]), outcome_q_labels[k], a, b, d);
+	}
+}
+
+static void
+tables_free(struct rtable t[RT__MAX])
+{
+	int k;
+
+	for (k = 0; k < RT__MAX; k++)
+		rt_free(&t[k]);
+}
+
+/* ---- the period ---- */
+
+/* Local midnight starting y-m-d (d may run past the month's end). */
+static int64_t
+local_midnight(int y, int m, int d)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+struct period {
+	char	 from[16];	/* YYYY-MM-DD, inclusive */
+	char	 to[16];
+	int64_t	 from_utc;	/* [from_utc, to_utc) */
+	int64_t	 to_utc;
+};
+
+/*
+ * Reads from and to from the query into p, defaulting to the twelve
+ * months to today.  Returns NULL, or a sentence saying what is wrong (p
+ * then holds the default period).
+ */
+static const char *
+period_read(const struct req *rq, struct period *p)
+{
+	const char *from = form_get(&rq->q, "from");
+	const char *to = form_get(&rq->q, "to");
+	time_t now = time(NULL);
+	struct tm tm;
+	int fy, fm, fd, ty, tm_, td;
+
+	localtime_r(&now, &tm);
+	ty = tm.tm_year + 1900;
+	tm_ = tm.tm_mon + 1;
+	td = tm.tm_mday;
+	fy = tm_ == 12 ? ty : ty - 1;
+	fm = tm_ == 12 ? 1 : tm_ + 1;
+	fd = 1;
+	p->from_utc = local_midnight(fy, fm, fd);
+	p->to_utc = local_midnight(ty, tm_, td + 1);
+	strftime(p->to, sizeof(p->to), "%Y-%m-%d", &tm);
+	now = (time_t)p->from_utc;
+	localtime_r(&now, &tm);
+	strftime(p->from, sizeof(p->from), "%Y-%m-%d", &tm);
+	if ((from == NULL || *from == '\0') && (to == NULL || *to == '\0'))
+		return NULL;
+	if (from == NULL || valid_date(from, &fy, &fm, &fd) != 0)
+		return "Enter the first day as a date, for example 2026-01-01.";
+	if (to == NULL || valid_date(to, &ty, &tm_, &td) != 0)
+		return "Enter the last day as a date, for example 2026-12-31.";
+	if (strcmp(from, to) > 0)
+		return "The first day must not be after the last day.";
+	if (local_midnight(ty, tm_, td + 1) - local_midnight(fy, fm, fd) >
+	    (int64_t)SPAN_DAYS_MAX * 86400)
+		return "Choose a period of at most 20 years.";
+	snprintf(p->from, sizeof(p->from), "%s", from);
+	snprintf(p->to, sizeof(p->to), "%s", to);
+	p->from_utc = local_midnight(fy, fm, fd);
+	p->to_utc = local_midnight(ty, tm_, td + 1);
+	return NULL;
+}
+
+/* "2026-03-01" -> "1 March 2026". */
+static void
+date_label(const char *ymd, char *out, size_t n)
+{
+	int y, m, d;
+
+	if (valid_date(ymd, &y, &m, &d) == 0)
+		snprintf(out, n, "%d %s %d", d, month_names[m - 1], y);
+	else
+		snprintf(out, n, "%s", ymd);
+}
+
+/* ---- the page ---- */
+
+static void
+add_table(struct tmpl_data *d, const struct rtable *t, struct buf *svg)
+{
+	struct tmpl_data *e, *row, *cell;
+	struct svg_bar *bars;
+	size_t i, j;
+	char id[64];
+
+	e = tmpl_data_push(d, "tables");
+	tmpl_data_set(e, "name", t->name);
+	tmpl_data_set(e, "title", t->title);
+	tmpl_data_set(e, "note", t->note);
+	for (j = 0; j < t->ncols; j++) {
+		cell = tmpl_data_push(e, "heads");
+		tmpl_data_set(cell, "h", t->heads[j]);
+	}
+	for (i = 0; i < t->nrows; i++) {
+		row = tmpl_data_push(e, "rows");
+		for (j = 0; j < t->ncols; j++) {
+			cell = tmpl_data_push(row, "cells");
+			tmpl_data_set(cell, "v", t->rows[i].cells[j]);
+			tmpl_data_bool(cell, "first", j == 0);
+		}
+	}
+	tmpl_data_bool(e, "empty", t->nrows == 0);
+	if (t->chart_col < 0) {
+		tmpl_data_set(e, "svg", NULL);
+		return;
+	}
+	bars = xcalloc(t->nrows > 0 ? t->nrows : 1, sizeof(*bars));
+	for (i = 0; i < t->nrows; i++) {
+		bars[i].label = t->rows[i].cells[0];
+		bars[i].value = t->rows[i].chart;
+		bars[i].value_text = t->rows[i].cells[t->chart_col];
+	}
+	snprintf(id, sizeof(id), "chart-%s", t->name);
+	for (i = 0; id[i] != '\0'; i++)
+		if (id[i] == '_')
+			id[i] = '-';
+	buf_reset(svg);
+	svg_bar_chart(svg, id, t->title, bars, t->nrows, t->chart_max);
+	tmpl_data_set(e, "svg", buf_cstr(svg));
+	free(bars);
+}
+
+static void
+reports_page(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct rtable t[RT__MAX];
+	struct db_report *r;
+	struct tmpl_data *d;
+	struct period p;
+	struct buf svg = BUF_INIT;
+	const char *problem = period_read(rq, &p);
+	char label[64];
+	int k;
+
+	if (db_report_load(app->db, p.from_utc, p.to_utc, &r) == -1) {
+		http_error(app, rs, 503, "The reports cannot be shown just "
+		    "now. Try again in a minute.");
+		return;
+	}
+	tables_build(t, r);
+	d = app_staff_data(app, rq, problem != NULL ? "Error: reports" :
+	    "Reports");
+	tmpl_data_set(d, "error", problem);
+	tmpl_data_set(d, "from", p.from);
+	tmpl_data_set(d, "to", p.to);
+	tmpl_data_set(d, "v_from", problem != NULL ?
+	    form_get(&rq->q, "from") : p.from);
+	tmpl_data_set(d, "v_to", problem != NULL ?
+	    form_get(&rq->q, "to") : p.to);
+	date_label(p.from, label, sizeof(label));
+	tmpl_data_set(d, "from_label", label);
+	date_label(p.to, label, sizeof(label));
+	tmpl_data_set(d, "to_label", label);
+	tmpl_data_setf(d, "outcome_after", "%ld",
+	    db_setting_int(app->db, "outcome_after", 6));
+	for (k = 0; k < RT__MAX; k++)
+		add_table(d, &t[k], &svg);
+	app_render(app, rs, problem != NULL ? 422 : 200, "reports.html", d);
+	tmpl_data_free(d);
+	tables_free(t);
+	db_report_free(r);
+	buf_free(&svg);
+}
+
+void
+page_reports(struct app *app, struct req *rq, struct resp *rs)
+{
+	if (!app_get_only(app, rq, rs))
+		return;
+	reports_page(app, rq, rs);
+}
+
+/* ---- CSV ---- */
+
+/*
+ * Appends one CSV field (RFC 4180): quoted when it holds a comma, quote,
+ * CR or LF; a leading = + - @ tab or CR (a spreadsheet formula) is
+ * defused with a leading apostrophe.
+ */
+static void
+csv_field(struct buf *b, const char *s)
+{
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+
+	if (quote)
+		buf_putc(b, '"');
+	if (formula)
+		buf_putc(b, '\'');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	if (quote)
+		buf_putc(b, '"');
+}
+
+static void
+csv_table(struct buf *b, const struct rtable *t)
+{
+	size_t i, j;
+
+	for (j = 0; j < t->ncols; j++) {
+		if (j > 0)
+			buf_putc(b, ',');
+		csv_field(b, t->heads[j]);
+	}
+	buf_puts(b, "\r\n");
+	for (i = 0; i < t->nrows; i++) {
+		for (j = 0; j < t->ncols; j++) {
+			if (j > 0)
+				buf_putc(b, ',');
+			csv_field(b, t->rows[i].cells[j]);
+		}
+		buf_puts(b, "\r\n");
+	}
+}
+
+void
+page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct rtable t[RT__MAX];
+	struct db_report *r;
+	struct period p;
+	const char *name = form_get(&rq->q, "table"), *problem;
+	char disp[160];
+	int k;
+
+	if (!app_get_only(app, rq, rs))
+		return;
+	if ((problem = period_read(rq, &p)) != NULL) {
+		http_error(app, rs, 400, problem);
+		return;
+	}
+	if (db_report_load(app->db, p.from_utc, p.to_utc, &r) == -1) {
+		http_error(app, rs, 503, "The reports cannot be made just "
+		    "now. Try again in a minute.");
+		return;
+	}
+	tables_build(t, r);
+	for (k = 0; k < RT__MAX; k++)
+		if (name != NULL && strcmp(name, t[k].name) == 0)
+			break;
+	if (k == RT__MAX) {
+		http_error(app, rs, 404, "There is no such table. Open the "
+		    "reports page and use its download links.");
+	} else {
+		buf_reset(&rs->body);
+		csv_table(&rs->body, &t[k]);
+		rs->status = 200;
+		rs->content_type = "text/csv; charset=utf-8";
+		/* The name is one of ours and the dates were checked. */
+		snprintf(disp, sizeof(disp), "attachment; filename=\"tutti-%s-"
+		    "%s-to-%s.csv\"", t[k].name, p.from, p.to);
+		http_header(rs, "Content-Disposition", disp);
+	}
+	tables_free(t);
+	db_report_free(r);
+}

@@ -1,0 +1,806 @@
+/*
+ * page_sites: partner organisations, their sites and the sites' rooms.
+ *
+ *   GET  /sites             every site (kind, organisation, district,
+ *                           rooms, opening hours) and the organisations
+ *   GET  /sites/new         the form for a new site
+ *   POST /sites/new         name, kind (own_centre, school, care_home,
+ *                           hospital, hospice, day_centre,
+ *                           community_venue, online), organisation
+ *                           (made when new; "" for none), address,
+ *                           postcode (required unless online), serves
+ *                           (postcode districts, separated by commas or
+ *                           spaces), step_free (yes), active (yes), and
+ *                           the opening-hours rows oh_day, oh_start,
+ *                           oh_end (records_form.h); 303 to the site, or
+ *                           422 with every value kept
+ *   GET  /sites/ID          the site, its rooms and closures to come
+ *   GET  /sites/ID/edit     the form, filled in
+ *   POST /sites/ID/edit     as /sites/new
+ *   POST /sites/ID          action=room_add (room_name, capacity 1-200,
+ *                           piano, accessible), action=room_save
+ *                           (room_id and the same, active),
+ *                           action=closure_add (first_day, last_day,
+ *                           reason), action=closure_delete (closure_id)
+ *
+ * GET needs ACT_RECORDS_VIEW and POST ACT_RECORDS_EDIT (route table).
+ * Every change is audited by db/records.c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/records_form.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "db/records.h"
+#include "ical/ical.h"
+#include "templates/tmpl.h"
+
+#define ERRORS_MAX	12
+#define NAME_MAX_LEN	100
+#define SERVES_MAX	30
+
+struct errors {
+	char	 field[ERRORS_MAX][64];
+	char	 msg[ERRORS_MAX][RF_MSG_LEN];
+	size_t	 n;
+};
+
+static void
+error_add(struct errors *e, const char *field, const char *msg)
+{
+	if (e->n == ERRORS_MAX)
+		return;
+	snprintf(e->field[e->n], sizeof(e->field[0]), "%s", field);
+	snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+static void
+errors_tmpl(struct tmpl_data *d, const struct errors *e)
+{
+	struct tmpl_data *x;
+	char key[64];
+	size_t i;
+
+	tmpl_data_bool(d, "has_errors", e->n > 0);
+	for (i = 0; i < e->n; i++) {
+		x = tmpl_data_push(d, "errors");
+		tmpl_data_set(x, "field", e->field[i]);
+		tmpl_data_set(x, "message", e->msg[i]);
+		snprintf(key, sizeof(key), "e_%s", e->field[i]);
+		tmpl_data_bool(d, key, 1);
+		snprintf(key, sizeof(key), "m_%s", e->field[i]);
+		tmpl_data_set(d, key, e->msg[i]);
+	}
+}
+
+static void
+today(const struct app *app, char out[11])
+{
+	const char *tz = app->tz != NULL && *app->tz != '\0' ? app->tz :
+	    "Europe/London";
+
+	if (ical_utc_to_local(tz, time(NULL), out, NULL, NULL) == -1)
+		snprintf(out, 11, "1970-01-01");
+}
+
+/* "Mondays 09:00 to 17:00" lines of a site's opening hours. */
+struct hours_text {
+	struct buf	 b[SLOT_DAYS];
+};
+
+static void
+on_hours_text(void *arg, const struct db_week_range *r)
+{
+	struct hours_text *h = arg;
+	char a[6], z[6];
+
+	if (r->day < 0 || r->day >= SLOT_DAYS)
+		return;
+	rf_time_format(r->start_min, a);
+	rf_time_format(r->end_min, z);
+	buf_printf(&h->b[r->day], "%s%s to %s", h->b[r->day].len ? ", " : "",
+	    a, z);
+}
+
+static void
+hours_text_free(struct hours_text *h)
+{
+	int k;
+
+	for (k = 0; k < SLOT_DAYS; k++)
+		buf_free(&h->b[k]);
+}
+
+/* ---- the list ---- */
+
+struct list_ctx {
+	struct tmpl_data	*d;
+	int			 n;
+};
+
+static void
+list_site(void *arg, const struct db_site_rec *s)
+{
+	struct list_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "rows");
+
+	tmpl_data_setf(e, "id", "%lld", (long long)s->id);
+	tmpl_data_set(e, "name", s->name);
+	tmpl_data_set(e, "kind", db_site_kind_labels[s->kind]);
+	tmpl_data_set(e, "organisation", s->organisation);
+	tmpl_data_set(e, "postcode", s->postcode);
+	tmpl_data_set(e, "district", s->district);
+	tmpl_data_setf(e, "rooms", "%d", s->nrooms);
+	tmpl_data_bool(e, "online", s->kind == SITE_ONLINE);
+	tmpl_data_bool(e, "step_free", s->step_free);
+	tmpl_data_bool(e, "active", s->active);
+	tmpl_data_bool(e, "no_hours", s->nhours == 0 &&
+	    s->kind != SITE_ONLINE);
+	c->n++;
+}
+
+static void
+list_org(void *arg, const struct db_organisation *o)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "organisations");
+
+	tmpl_data_set(e, "name", o->name);
+	tmpl_data_setf(e, "sites", "%d", o->nsites);
+}
+
+void
+page_sites(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct list_ctx c;
+
+	if (!app_get_only(app, rq, rs))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.d = app_staff_data(app, rq, "Sites");
+	tmpl_data_list(c.d, "rows");
+	tmpl_data_list(c.d, "organisations");
+	if (db_sites_each(app->db, list_site, &c) == -1 ||
+	    db_organisations_each(app->db, list_org, c.d) == -1) {
+		tmpl_data_free(c.d);
+		http_error(app, rs, 503, "The sites cannot be shown just now. "
+		    "Try again in a minute.");
+		return;
+	}
+	tmpl_data_bool(c.d, "has_rows", c.n > 0);
+	tmpl_data_bool(c.d, "can_edit", auth_can(rq->user->role,
+	    ACT_RECORDS_EDIT));
+	app_render(app, rs, 200, "sites.html", c.d);
+	tmpl_data_free(c.d);
+}
+
+/* ---- one site ---- */
+
+struct show_ctx {
+	struct tmpl_data	*d;
+	struct req		*rq;
+	int64_t			 posted_room;	/* a room form with errors */
+	int			 can_edit;
+	int			 nrooms;
+	int			 nclosures;
+	int			 nserves;
+};
+
+static void
+show_room(void *arg, const struct db_room *r)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "rooms");
+	const struct form *f = &c->rq->f;
+
+	tmpl_data_setf(e, "room_id", "%lld", (long long)r->id);
+	tmpl_data_set(e, "room_name", r->name);
+	tmpl_data_setf(e, "capacity", "%d", r->capacity);
+	tmpl_data_bool(e, "piano", r->piano);
+	tmpl_data_bool(e, "accessible", r->accessible);
+	tmpl_data_bool(e, "room_active", r->active);
+	tmpl_data_bool(e, "can_edit", c->can_edit);
+	/* The form of a room that was just posted with a problem. */
+	if (c->posted_room == r->id) {
+		tmpl_data_bool(e, "open", 1);
+		tmpl_data_bool(e, "room_bad", 1);
+		tmpl_data_set(e, "f_name", form_get(f, "room_name"));
+		tmpl_data_set(e, "f_capacity", form_get(f, "capacity"));
+		tmpl_data_bool(e, "f_piano", rf_yes(f, "piano"));
+		tmpl_data_bool(e, "f_accessible", rf_yes(f, "accessible"));
+		tmpl_data_bool(e, "f_active", rf_yes(f, "active"));
+	} else {
+		tmpl_data_set(e, "f_name", r->name);
+		tmpl_data_setf(e, "f_capacity", "%d", r->capacity);
+		tmpl_data_bool(e, "f_piano", r->piano);
+		tmpl_data_bool(e, "f_accessible", r->accessible);
+		tmpl_data_bool(e, "f_active", r->active);
+	}
+	c->nrooms++;
+}
+
+static void
+show_closure(void *arg, const struct db_period *p)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "closures");
+
+	tmpl_data_setf(e, "closure_id", "%lld", (long long)p->id);
+	tmpl_data_set(e, "first_day", p->first_day);
+	tmpl_data_set(e, "last_day", p->last_day);
+	tmpl_data_set(e, "reason", p->reason);
+	tmpl_data_bool(e, "can_edit", c->can_edit);
+	c->nclosures++;
+}
+
+static void
+show_district(void *arg, int64_t site_id, const char *district)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "serves");
+
+	(void)site_id;
+	tmpl_data_set(e, "district", district);
+	c->nserves++;
+}
+
+static void
+show_site(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_site_rec *s, const struct errors *errs,
+    int64_t posted_room, const char *posted_form)
+{
+	static const char *const notices[][2] = {
+		{ "saved", "The site's details were saved." },
+		{ "added", "The site was added." },
+		{ "room_added", "The room was added." },
+		{ "room_saved", "The room was saved." },
+		{ "closure_added", "The closure was added." },
+		{ "closure_removed", "The closure was removed." },
+	};
+	struct hours_text h;
+	struct show_ctx c;
+	struct tmpl_data *e;
+	const char *done = form_get(&rq->q, "done");
+	char day[11];
+	size_t i;
+	int k, nh = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&h, 0, sizeof(h));
+	c.d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: site" : s->name);
+	c.rq = rq;
+	c.posted_room = posted_room;
+	c.can_edit = auth_can(rq->user->role, ACT_RECORDS_EDIT);
+	today(app, day);
+	tmpl_data_setf(c.d, "site_id", "%lld", (long long)s->id);
+	tmpl_data_set(c.d, "name", s->name);
+	tmpl_data_set(c.d, "kind", db_site_kind_labels[s->kind]);
+	tmpl_data_bool(c.d, "online", s->kind == SITE_ONLINE);
+	tmpl_data_set(c.d, "organisation", s->organisation);
+	tmpl_data_set(c.d, "address", s->address);
+	tmpl_data_set(c.d, "postcode", s->postcode);
+	tmpl_data_set(c.d, "district", s->district);
+	tmpl_data_bool(c.d, "step_free", s->step_free);
+	tmpl_data_bool(c.d, "active", s->active);
+	tmpl_data_bool(c.d, "can_edit", c.can_edit);
+	tmpl_data_list(c.d, "rooms");
+	tmpl_data_list(c.d, "closures");
+	tmpl_data_list(c.d, "serves");
+	if (db_site_hours_each(app->db, s->id, on_hours_text, &h) == -1 ||
+	    db_rooms_each(app->db, s->id, show_room, &c) == -1 ||
+	    db_site_closures_each(app->db, s->id, day, NULL, show_closure,
+	    &c) == -1 ||
+	    db_site_districts_each(app->db, s->id, show_district, &c) == -1) {
+		tmpl_data_free(c.d);
+		hours_text_free(&h);
+		http_error(app, rs, 503, "This site cannot be shown just now. "
+		    "Try again in a minute.");
+		return;
+	}
+	for (k = 0; k < SLOT_DAYS; k++) {
+		e = tmpl_data_push(c.d, "hours");
+		tmpl_data_set(e, "day", slot_day_labels[k]);
+		tmpl_data_set(e, "times", buf_cstr(&h.b[k]));
+		nh += h.b[k].len > 0;
+	}
+	tmpl_data_bool(c.d, "has_hours", nh > 0);
+	tmpl_data_bool(c.d, "has_rooms", c.nrooms > 0);
+	tmpl_data_bool(c.d, "has_serves", c.nserves > 0);
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(done, notices[i][0]) == 0)
+			tmpl_data_set(c.d, "notice", notices[i][1]);
+	/* The add-room form is open and kept after a problem with it. */
+	tmpl_data_bool(c.d, "new_piano", 0);
+	tmpl_data_set(c.d, "new_capacity", "1");
+	tmpl_data_bool(c.d, "new_accessible", s->step_free);
+	if (errs != NULL && errs->n > 0) {
+		errors_tmpl(c.d, errs);
+		if (posted_form != NULL && strcmp(posted_form, "room_add") ==
+		    0) {
+			tmpl_data_set(c.d, "new_name", form_get(&rq->f,
+			    "room_name"));
+			tmpl_data_set(c.d, "new_capacity", form_get(&rq->f,
+			    "capacity"));
+			tmpl_data_bool(c.d, "new_piano", rf_yes(&rq->f,
+			    "piano"));
+			tmpl_data_bool(c.d, "new_accessible", rf_yes(&rq->f,
+			    "accessible"));
+		}
+		if (posted_form != NULL && strcmp(posted_form,
+		    "closure_add") == 0) {
+			tmpl_data_set(c.d, "v_first_day", form_get(&rq->f,
+			    "first_day"));
+			tmpl_data_set(c.d, "v_last_day", form_get(&rq->f,
+			    "last_day"));
+			tmpl_data_set(c.d, "v_reason", form_get(&rq->f,
+			    "reason"));
+		}
+	}
+	app_render(app, rs, status, "site.html", c.d);
+	tmpl_data_free(c.d);
+	hours_text_free(&h);
+}
+
+/* Reads the room fields into r; problems into errs under ids with prefix. */
+static void
+room_read(const struct form *f, struct db_room *r, const char *prefix,
+    struct errors *errs)
+{
+	char id[64];
+
+	if (rf_text(form_get(f, "room_name"), NAME_MAX_LEN, r->name,
+	    sizeof(r->name)) == -1 || r->name[0] == '\0') {
+		snprintf(id, sizeof(id), "%sname", prefix);
+		error_add(errs, id, "Enter the room's name (up to 100 "
+		    "characters).");
+	}
+	if (rf_int(form_get(f, "capacity"), 1, 200, &r->capacity) == -1) {
+		snprintf(id, sizeof(id), "%scapacity", prefix);
+		error_add(errs, id, "Enter how many people the room seats, "
+		    "a whole number from 1 to 200.");
+	}
+	r->piano = rf_yes(f, "piano");
+	r->accessible = rf_yes(f, "accessible");
+}
+
+static void
+site_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_site_rec *s)
+{
+	const char *action = form_get(&rq->f, "action");
+	const char *msg, *field;
+	struct errors errs;
+	struct db_room room;
+	char loc[96], why[RF_MSG_LEN], prefix[48];
+	const char *first, *last, *done;
+	enum db_result r;
+	int64_t id = 0;
+
+	memset(&errs, 0, sizeof(errs));
+	memset(&room, 0, sizeof(room));
+	if (action == NULL)
+		action = "";
+	if (strcmp(action, "room_add") == 0 ||
+	    strcmp(action, "room_save") == 0) {
+		room.site_id = s->id;
+		room.active = 1;
+		if (strcmp(action, "room_save") == 0) {
+			if (rf_id(form_get(&rq->f, "room_id"), &room.id) ==
+			    -1) {
+				http_error(app, rs, 400, "That is not "
+				    "something this page can do.");
+				return;
+			}
+			room.active = rf_yes(&rq->f, "active");
+			snprintf(prefix, sizeof(prefix), "room-%lld-",
+			    (long long)room.id);
+		} else
+			snprintf(prefix, sizeof(prefix), "room_");
+		if (s->kind == SITE_ONLINE)
+			error_add(&errs, "room_name", "An online site has no "
+			    "rooms.");
+		else
+			room_read(&rq->f, &room, prefix, &errs);
+		if (errs.n > 0) {
+			show_site(app, rq, rs, 422, s, &errs, room.id, action);
+			return;
+		}
+		r = db_room_save(app->db, &room, rq->user->id,
+		    rq->remote_addr, &id);
+		if (r == DB_INVALID) {
+			snprintf(prefix + strlen(prefix), sizeof(prefix) -
+			    strlen(prefix), "name");
+			error_add(&errs, prefix, "This site already has a room "
+			    "of that name. Choose another name.");
+			show_site(app, rq, rs, 422, s, &errs, room.id, action);
+			return;
+		}
+		if (r == DB_CONFLICT) {
+			http_error(app, rs, 404, "There is no such room at "
+			    "this site.");
+			return;
+		}
+		if (r != DB_OK) {
+			error_add(&errs, "room_name", "The room could not be "
+			    "saved just now. Nothing was changed; try again.");
+			show_site(app, rq, rs, 503, s, &errs, room.id, action);
+			return;
+		}
+		done = room.id > 0 ? "room_saved" : "room_added";
+		goto redirect;
+	}
+	if (strcmp(action, "closure_delete") == 0) {
+		if (rf_id(form_get(&rq->f, "closure_id"), &id) == -1) {
+			http_error(app, rs, 400, "That is not something this "
+			    "page can do.");
+			return;
+		}
+		r = db_site_closure_delete(app->db, s->id, id, rq->user->id,
+		    rq->remote_addr);
+		if (r != DB_OK) {
+			error_add(&errs, "closures", r == DB_CONFLICT ?
+			    "That closure was already removed." :
+			    "The closure could not be removed just now. Try "
+			    "again.");
+			show_site(app, rq, rs, r == DB_CONFLICT ? 409 : 503,
+			    s, &errs, 0, action);
+			return;
+		}
+		done = "closure_removed";
+		goto redirect;
+	}
+	if (strcmp(action, "closure_add") != 0) {
+		http_error(app, rs, 400, "That is not something this page "
+		    "can do.");
+		return;
+	}
+	first = form_get(&rq->f, "first_day");
+	last = form_get(&rq->f, "last_day");
+	if (last == NULL || *last == '\0')
+		last = first;
+	if (rf_text(form_get(&rq->f, "reason"), 200, why, sizeof(why)) ==
+	    -1) {
+		error_add(&errs, "reason", "Shorten the reason to 200 "
+		    "characters, on one line.");
+	} else if (rf_period_check(first, last, why, &msg, &field) == -1)
+		error_add(&errs, field, msg);
+	if (errs.n > 0) {
+		show_site(app, rq, rs, 422, s, &errs, 0, action);
+		return;
+	}
+	r = db_site_closure_add(app->db, s->id, first, last, why,
+	    rq->user->id, rq->remote_addr);
+	if (r != DB_OK) {
+		error_add(&errs, "first_day", "The closure could not be saved "
+		    "just now. Try again.");
+		show_site(app, rq, rs, 503, s, &errs, 0, action);
+		return;
+	}
+	done = "closure_added";
+redirect:
+	snprintf(loc, sizeof(loc), "/sites/%lld?done=%s", (long long)s->id,
+	    done);
+	http_redirect(rs, loc);
+}
+
+/* ---- the form ---- */
+
+struct sform {
+	int64_t		 id;
+	char		 name[DB_RECORD_NAME_LEN];
+	char		 kind[24];
+	char		 organisation[DB_RECORD_NAME_LEN];
+	char		 address[DB_RECORD_TEXT_LEN];
+	char		 postcode[32];
+	char		 serves_text[DB_RECORD_TEXT_LEN];
+	char		 serves[SERVES_MAX][8];
+	size_t		 nserves;
+	int		 step_free;
+	int		 active;
+	struct rf_ranges ranges;
+	/* After checking: */
+	int		 kind_index;
+	char		 postcode_norm[VALID_POSTCODE_LEN];
+	char		 district[VALID_DISTRICT_LEN];
+};
+
+static void
+on_org_option(void *arg, const struct db_organisation *o)
+{
+	struct tmpl_data *e = tmpl_data_push(arg, "organisations");
+
+	tmpl_data_set(e, "name", o->name);
+}
+
+static void
+show_form(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct sform *v, const struct errors *errs)
+{
+	struct tmpl_data *d, *e;
+	int k;
+
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: site" : v->id > 0 ? "Change a site" : "Add a site");
+	tmpl_data_list(d, "organisations");
+	if (db_organisations_each(app->db, on_org_option, d) == -1) {
+		tmpl_data_free(d);
+		http_error(app, rs, 503, "The form cannot be shown just now. "
+		    "Try again in a minute.");
+		return;
+	}
+	tmpl_data_set(d, "heading", v->id > 0 ? "Change a site" :
+	    "Add a site");
+	if (v->id > 0) {
+		tmpl_data_setf(d, "id", "%lld", (long long)v->id);
+		tmpl_data_setf(d, "action", "/sites/%lld/edit",
+		    (long long)v->id);
+	} else
+		tmpl_data_set(d, "action", "/sites/new");
+	tmpl_data_set(d, "v_name", v->name);
+	for (k = 0; k < SITE_KIND__MAX; k++) {
+		e = tmpl_data_push(d, "kinds");
+		tmpl_data_set(e, "value", db_site_kind_names[k]);
+		tmpl_data_set(e, "label", db_site_kind_labels[k]);
+		tmpl_data_bool(e, "selected", strcmp(v->kind,
+		    db_site_kind_names[k]) == 0);
+	}
+	tmpl_data_set(d, "v_organisation", v->organisation);
+	tmpl_data_set(d, "v_address", v->address);
+	tmpl_data_set(d, "v_postcode", v->postcode);
+	tmpl_data_set(d, "v_serves", v->serves_text);
+	tmpl_data_bool(d, "v_step_free", v->step_free);
+	tmpl_data_bool(d, "v_active", v->active);
+	rf_ranges_tmpl(d, "rows", &v->ranges, NULL, 0, 3);
+	if (errs != NULL)
+		errors_tmpl(d, errs);
+	app_render(app, rs, status, "site_form.html", d);
+	tmpl_data_free(d);
+}
+
+/*
+ * Reads "N1, n7 E8" into v->serves: each a postcode district, checked
+ * as the outward half of a postcode.  0, or -1 on a bad one.
+ */
+static int
+serves_read(struct sform *v)
+{
+	char text[DB_RECORD_TEXT_LEN], probe[24], district[VALID_DISTRICT_LEN];
+	char *tok, *save, *p;
+	size_t i;
+
+	snprintf(text, sizeof(text), "%s", v->serves_text);
+	v->nserves = 0;
+	for (tok = strtok_r(text, ", \t;", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t;", &save)) {
+		for (p = tok; *p != '\0'; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if (strlen(tok) > 4)
+			return -1;
+		snprintf(probe, sizeof(probe), "%s 1AA", tok);
+		if (valid_postcode_district(probe, district,
+		    sizeof(district)) == -1 || strcmp(district, tok) != 0)
+			return -1;
+		for (i = 0; i < v->nserves; i++)
+			if (strcmp(v->serves[i], district) == 0)
+				break;
+		if (i < v->nserves)
+			continue;
+		if (v->nserves == SERVES_MAX)
+			return -1;
+		snprintf(v->serves[v->nserves++], sizeof(v->serves[0]), "%s",
+		    district);
+	}
+	return 0;
+}
+
+static void
+form_read(struct req *rq, struct sform *v, struct errors *errs)
+{
+	const char *s;
+
+	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
+	    sizeof(v->name)) == -1 || v->name[0] == '\0')
+		error_add(errs, "name", "Enter the site's name (up to 100 "
+		    "characters).");
+	s = form_get(&rq->f, "kind");
+	snprintf(v->kind, sizeof(v->kind), "%.23s", s != NULL ? s : "");
+	if ((v->kind_index = db_name_index(db_site_kind_names, SITE_KIND__MAX,
+	    v->kind)) < 0)
+		error_add(errs, "kind", "Choose what kind of place it is.");
+	if (rf_text(form_get(&rq->f, "organisation"), NAME_MAX_LEN,
+	    v->organisation, sizeof(v->organisation)) == -1)
+		error_add(errs, "organisation", "Shorten the organisation's "
+		    "name to 100 characters.");
+	if (rf_text(form_get(&rq->f, "address"), 200, v->address,
+	    sizeof(v->address)) == -1)
+		error_add(errs, "address", "Enter the address on one line, in "
+		    "up to 200 characters.");
+	s = form_get(&rq->f, "postcode");
+	snprintf(v->postcode, sizeof(v->postcode), "%.31s",
+	    s != NULL ? s : "");
+	if (v->postcode[0] == '\0' && v->kind_index == SITE_ONLINE) {
+		v->postcode_norm[0] = v->district[0] = '\0';
+	} else if (valid_postcode(v->postcode, v->postcode_norm,
+	    sizeof(v->postcode_norm)) == -1 ||
+	    valid_postcode_district(v->postcode_norm, v->district,
+	    sizeof(v->district)) == -1)
+		error_add(errs, "postcode", "Enter a real UK postcode, like "
+		    "NW1 0AB (an online site needs none).");
+	s = form_get(&rq->f, "serves");
+	if (rf_text(s, 200, v->serves_text, sizeof(v->serves_text)) == -1 ||
+	    serves_read(v) == -1) {
+		snprintf(v->serves_text, sizeof(v->serves_text), "%.200s",
+		    s != NULL && valid_utf8_text(s, strlen(s)) ? s : "");
+		error_add(errs, "serves", "Enter postcode districts like N1, "
+		    "NW5 or SE15, at most 30, with commas between them.");
+	}
+	v->step_free = rf_yes(&rq->f, "step_free");
+	v->active = rf_yes(&rq->f, "active");
+	if (rf_ranges_read(&rq->f, "oh", 0, NULL, 0, &v->ranges) == -1)
+		error_add(errs, v->ranges.error_field, v->ranges.error);
+}
+
+static void
+form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
+{
+	struct sform *v = xcalloc(1, sizeof(*v));
+	struct db_week_range hours[RF_ROWS_MAX];
+	const char *serves[SERVES_MAX];
+	struct db_site_edit e;
+	struct errors errs;
+	enum db_result r;
+	char loc[96];
+	int64_t newid;
+	size_t i;
+
+	memset(&errs, 0, sizeof(errs));
+	v->id = id;
+	form_read(rq, v, &errs);
+	if (errs.n > 0) {
+		show_form(app, rq, rs, 422, v, &errs);
+		free(v);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.name = v->name;
+	e.kind = v->kind_index;
+	e.address = v->address;
+	e.postcode = v->postcode_norm;
+	e.district = v->district;
+	e.organisation = v->organisation;
+	e.step_free = v->step_free;
+	e.active = v->active;
+	for (i = 0; i < v->nserves; i++)
+		serves[i] = v->serves[i];
+	e.serves = serves;
+	e.nserves = v->nserves;
+	for (i = 0; i < v->ranges.n; i++) {
+		memset(&hours[i], 0, sizeof(hours[i]));
+		hours[i].day = v->ranges.rows[i].day_index;
+		hours[i].start_min = v->ranges.rows[i].start_min;
+		hours[i].end_min = v->ranges.rows[i].end_min;
+	}
+	e.hours = hours;
+	e.nhours = v->ranges.n;
+	r = db_site_save(app->db, &e, rq->user->id, rq->remote_addr, &newid);
+	if (r == DB_OK) {
+		snprintf(loc, sizeof(loc), "/sites/%lld?done=%s",
+		    (long long)newid, id > 0 ? "saved" : "added");
+		http_redirect(rs, loc);
+	} else if (r == DB_CONFLICT)
+		http_error(app, rs, 404, "There is no such site.");
+	else {
+		error_add(&errs, "name", "The site could not be saved just "
+		    "now. Nothing was changed; try again.");
+		show_form(app, rq, rs, r == DB_INVALID ? 422 : 503, v, &errs);
+	}
+	free(v);
+}
+
+static void
+on_form_hours(void *arg, const struct db_week_range *r)
+{
+	rf_ranges_add(arg, 0, r->day, r->start_min, r->end_min);
+}
+
+static void
+on_form_district(void *arg, int64_t site_id, const char *district)
+{
+	struct sform *v = arg;
+	size_t n = strlen(v->serves_text);
+
+	(void)site_id;
+	snprintf(v->serves_text + n, sizeof(v->serves_text) - n, "%s%s",
+	    n > 0 ? ", " : "", district);
+}
+
+void
+page_site(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_site_rec s;
+	struct sform *v;
+	char *end;
+	long long id = 0;
+	int edit = 0, rc, k, post = strcmp(rq->method, "POST") == 0;
+
+	if (strcmp(rq->rest, "new") == 0)
+		edit = 1;
+	else {
+		id = strtoll(rq->rest, &end, 10);
+		if (*rq->rest < '1' || *rq->rest > '9' || id <= 0 ||
+		    (*end != '\0' && strcmp(end, "/edit") != 0)) {
+			http_error(app, rs, 404, "There is no such site.");
+			return;
+		}
+		edit = *end != '\0';
+	}
+	if (id == 0) {
+		if (post) {
+			form_post(app, rq, rs, 0);
+			return;
+		}
+		if (!app_get_only(app, rq, rs))
+			return;
+		v = xcalloc(1, sizeof(*v));
+		snprintf(v->kind, sizeof(v->kind), "community_venue");
+		v->active = 1;
+		/* A new place is often open on weekdays: a start. */
+		for (k = 0; k < 5; k++)
+			rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
+		show_form(app, rq, rs, 200, v, NULL);
+		free(v);
+		return;
+	}
+	if ((rc = db_site_get(app->db, id, &s)) != 1) {
+		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
+		    "There is no such site." : "This site cannot be shown "
+		    "just now. Try again in a minute.");
+		return;
+	}
+	if (edit) {
+		if (post) {
+			form_post(app, rq, rs, id);
+			return;
+		}
+		if (!app_get_only(app, rq, rs))
+			return;
+		v = xcalloc(1, sizeof(*v));
+		v->id = id;
+		snprintf(v->name, sizeof(v->name), "%s", s.name);
+		snprintf(v->kind, sizeof(v->kind), "%s",
+		    db_site_kind_names[s.kind]);
+		snprintf(v->organisation, sizeof(v->organisation), "%s",
+		    s.organisation);
+		snprintf(v->address, sizeof(v->address), "%s", s.address);
+		snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
+		v->step_free = s.step_free;
+		v->active = s.active;
+		if (db_site_hours_each(app->db, id, on_form_hours,
+		    &v->ranges) == -1 || db_site_districts_each(app->db, id,
+		    on_form_district, v) == -1) {
+			free(v);
+			http_error(app, rs, 503, "The form cannot be shown "
+			    "just now. Try again in a minute.");
+			return;
+		}
+		show_form(app, rq, rs, 200, v, NULL);
+		free(v);
+		return;
+	}
+	if (post) {
+		site_post(app, rq, rs, &s);
+		return;
+	}
+	if (!app_get_only(app, rq, rs))
+		return;
+	show_site(app, rq, rs, 200, &s, NULL, 0, NULL);
+}

@@ -1,0 +1,864 @@
+/*
+ * page_therapists: therapists, their caseloads, availability and leave.
+ *
+ *   GET  /therapists            every therapist: caseload against the
+ *                               places they have, hours booked a week
+ *                               against their hours, leave today
+ *   GET  /therapists/new        the form for a new therapist
+ *   POST /therapists/new        name, user_id ("" for none), specialisms
+ *                               (repeatable need names), languages
+ *                               (comma-separated), max_caseload (0-200),
+ *                               max_hours (0-60), active (yes), and the
+ *                               availability rows av_site, av_day,
+ *                               av_start, av_end (records_form.h);
+ *                               303 to the therapist's page, or 422 with
+ *                               every value kept
+ *   GET  /therapists/ID         their caseload, weekly availability,
+ *                               leave to come; a therapist may open
+ *                               their own page and no one else's
+ *   GET  /therapists/ID/edit    the form, filled in
+ *   POST /therapists/ID/edit    as /therapists/new
+ *   POST /therapists/ID         action=leave_add (first_day, last_day,
+ *                               reason) or action=leave_delete (leave_id)
+ *
+ * Route table: /therapists needs ACT_RECORDS_VIEW; /therapists/ needs
+ * only a signed-in user for GET (this file checks ACT_RECORDS_VIEW or the
+ * therapist's own record) and ACT_RECORDS_EDIT for POST.  Every change
+ * is audited by db/records.c; opening a caseload is audited here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/match_load.h"
+#include "cgi/records_form.h"
+#include "cgi/valid.h"
+#include "db/db.h"
+#include "db/records.h"
+#include "db/schedule.h"
+#include "ical/ical.h"
+#include "templates/tmpl.h"
+
+#define ERRORS_MAX	12
+#define NAME_MAX_LEN	100
+#define LANG_MAX_LEN	200
+
+/* Problems found in a form, each with the id of the field at fault. */
+struct errors {
+	char	 field[ERRORS_MAX][64];
+	char	 msg[ERRORS_MAX][RF_MSG_LEN];
+	size_t	 n;
+};
+
+static void
+error_add(struct errors *e, const char *field, const char *msg)
+{
+	if (e->n == ERRORS_MAX)
+		return;
+	snprintf(e->field[e->n], sizeof(e->field[0]), "%s", field);
+	snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+/* Puts the errors in d: the summary's list and e_FIELD, m_FIELD. */
+static void
+errors_tmpl(struct tmpl_data *d, const struct errors *e)
+{
+	struct tmpl_data *x;
+	char key[64];
+	size_t i;
+
+	tmpl_data_bool(d, "has_errors", e->n > 0);
+	for (i = 0; i < e->n; i++) {
+		x = tmpl_data_push(d, "errors");
+		tmpl_data_set(x, "field", e->field[i]);
+		tmpl_data_set(x, "message", e->msg[i]);
+		snprintf(key, sizeof(key), "e_%s", e->field[i]);
+		tmpl_data_bool(d, key, 1);
+		snprintf(key, sizeof(key), "m_%s", e->field[i]);
+		tmpl_data_set(d, key, e->msg[i]);
+	}
+}
+
+static const char *
+tz_of(const struct app *app)
+{
+	return app->tz != NULL && *app->tz != '\0' ? app->tz :
+	    "Europe/London";
+}
+
+static void
+today(const struct app *app, char out[11])
+{
+	if (ical_utc_to_local(tz_of(app), time(NULL), out, NULL, NULL) == -1)
+		snprintf(out, 11, "1970-01-01");
+}
+
+static void
+needs_text(unsigned needs, struct buf *b)
+{
+	int k;
+
+	buf_reset(b);
+	for (k = 0; k < NEED__MAX; k++) {
+		if (!(needs & (1u << k)))
+			continue;
+		if (b->len > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, need_labels[k]);
+	}
+}
+
+/* Sites for the availability rows' choices, active ones first. */
+struct site_list {
+	struct rf_choice	 v[256];
+	size_t			 n;
+};
+
+static void
+on_site(void *arg, const struct db_site_rec *s)
+{
+	struct site_list *l = arg;
+
+	if (l->n == sizeof(l->v) / sizeof(l->v[0]))
+		return;
+	l->v[l->n].id = s->id;
+	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%.110s%s",
+	    s->name, s->active ? "" : " (closed)");
+	l->n++;
+}
+
+static const char *
+site_name(const struct site_list *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].id == id)
+			return l->v[i].name;
+	return "a site no longer listed";
+}
+
+/* ---- the list ---- */
+
+struct list_ctx {
+	struct tmpl_data	*d;
+	struct buf		 tmp;
+	const char		*today;
+	struct app		*app;
+	long			 places, used;
+	int			 n;
+};
+
+static void
+on_leave_today(void *arg, const struct db_period *p)
+{
+	struct tmpl_data *e = arg;
+
+	tmpl_data_set(e, "leave_until", p->last_day);
+}
+
+static void
+list_row(void *arg, const struct db_therapist *t)
+{
+	struct list_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "rows");
+	int week = (int)(t->booked_min * 7 / MATCH_WINDOW_DAYS);
+
+	tmpl_data_setf(e, "id", "%lld", (long long)t->id);
+	tmpl_data_set(e, "name", t->name);
+	tmpl_data_set(e, "login", t->user_email);
+	needs_text(t->specialisms, &c->tmp);
+	tmpl_data_set(e, "specialisms", buf_cstr(&c->tmp));
+	tmpl_data_set(e, "languages", t->languages);
+	tmpl_data_setf(e, "caseload", "%d", t->caseload);
+	tmpl_data_setf(e, "max_caseload", "%d", t->max_caseload);
+	tmpl_data_setf(e, "free", "%d", t->max_caseload > t->caseload ?
+	    t->max_caseload - t->caseload : 0);
+	tmpl_data_bool(e, "full", t->caseload >= t->max_caseload);
+	tmpl_data_setf(e, "hours", "%d.%d", (week * 10 + 30) / 600,
+	    (week * 10 + 30) / 60 % 10);
+	tmpl_data_setf(e, "max_hours", "%d", t->max_hours);
+	tmpl_data_bool(e, "active", t->active);
+	if (db_leave_each(c->app->db, t->id, c->today, c->today,
+	    on_leave_today, e) == -1)
+		tmpl_data_set(e, "leave_until", NULL);
+	if (t->active) {
+		c->places += t->max_caseload;
+		c->used += t->caseload;
+	}
+	c->n++;
+}
+
+void
+page_therapists(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct list_ctx c;
+	char day[11];
+	time_t now = time(NULL);
+
+	if (!app_get_only(app, rq, rs))
+		return;
+	memset(&c, 0, sizeof(c));
+	today(app, day);
+	c.today = day;
+	c.app = app;
+	c.d = app_staff_data(app, rq, "Therapists");
+	tmpl_data_list(c.d, "rows");
+	if (db_therapists_each(app->db, now, now + (time_t)MATCH_WINDOW_DAYS *
+	    86400, list_row, &c) == -1) {
+		tmpl_data_free(c.d);
+		buf_free(&c.tmp);
+		http_error(app, rs, 503, "The therapists cannot be shown just "
+		    "now. Try again in a minute.");
+		return;
+	}
+	tmpl_data_bool(c.d, "has_rows", c.n > 0);
+	tmpl_data_setf(c.d, "places", "%ld", c.places);
+	tmpl_data_setf(c.d, "used", "%ld", c.used);
+	tmpl_data_setf(c.d, "free", "%ld", c.places > c.used ?
+	    c.places - c.used : 0);
+	tmpl_data_bool(c.d, "can_edit", auth_can(rq->user->role,
+	    ACT_RECORDS_EDIT));
+	tmpl_data_bool(c.d, "can_assign", auth_can(rq->user->role,
+	    ACT_ASSIGN));
+	app_render(app, rs, 200, "therapists.html", c.d);
+	tmpl_data_free(c.d);
+	buf_free(&c.tmp);
+}
+
+/* ---- one therapist ---- */
+
+struct show_ctx {
+	struct tmpl_data	*d;
+	struct site_list	*sites;
+	int			 can_referrals;
+	int			 can_edit;
+	int			 nclients;
+	int			 navailability;
+};
+
+static void
+show_client(void *arg, const struct db_client *cl)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "clients");
+	struct buf tmp = BUF_INIT;
+
+	tmpl_data_setf(e, "referral_id", "%lld", (long long)cl->referral_id);
+	tmpl_data_set(e, "ref", cl->ref);
+	tmpl_data_set(e, "name", cl->name);
+	tmpl_data_set(e, "status", status_labels[cl->status]);
+	needs_text(cl->needs, &tmp);
+	tmpl_data_set(e, "needs", buf_cstr(&tmp));
+	tmpl_data_setn(e, "since", cl->started_at, 10);
+	tmpl_data_bool(e, "link", c->can_referrals);
+	buf_free(&tmp);
+	c->nclients++;
+}
+
+static void
+show_avail(void *arg, const struct db_week_range *r)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "availability");
+	char a[6], b[6];
+
+	rf_time_format(r->start_min, a);
+	rf_time_format(r->end_min, b);
+	tmpl_data_set(e, "day", r->day >= 0 && r->day < SLOT_DAYS ?
+	    slot_day_labels[r->day] : "");
+	tmpl_data_set(e, "start", a);
+	tmpl_data_set(e, "end", b);
+	tmpl_data_set(e, "site", site_name(c->sites, r->site_id));
+	c->navailability++;
+}
+
+static void
+show_leave(void *arg, const struct db_period *p)
+{
+	struct show_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "leave");
+
+	tmpl_data_setf(e, "leave_id", "%lld", (long long)p->id);
+	tmpl_data_set(e, "first_day", p->first_day);
+	tmpl_data_set(e, "last_day", p->last_day);
+	tmpl_data_set(e, "reason", p->reason);
+	tmpl_data_bool(e, "can_edit", c->can_edit);
+}
+
+/*
+ * After an assignment from a suggestion (query: client, site, room, day,
+ * start, length), a link to book the weekly sessions there and then.
+ */
+static void
+book_link(struct app *app, struct req *rq, const struct db_therapist *t,
+    struct tmpl_data *d)
+{
+	const struct form *q = &rq->q;
+	struct buf url = BUF_INIT;
+	int64_t client, site, room = 0;
+	int day, start, length;
+	char hhmm[6];
+
+	(void)app;
+	if (!auth_can(rq->user->role, ACT_BOOK) ||
+	    rf_id(form_get(q, "client"), &client) == -1)
+		return;
+	buf_printf(&url, "/series/new?client=%lld&therapist=%lld",
+	    (long long)client, (long long)t->id);
+	if (rf_id(form_get(q, "site"), &site) == 0 &&
+	    rf_int(form_get(q, "day"), 0, 6, &day) == 0 &&
+	    rf_int(form_get(q, "start"), 0, 1439, &start) == 0 &&
+	    rf_int(form_get(q, "length"), 15, 240, &length) == 0) {
+		if (form_get(q, "room") != NULL &&
+		    strcmp(form_get(q, "room"), "0") != 0 &&
+		    rf_id(form_get(q, "room"), &room) == -1)
+			room = 0;
+		rf_time_format(start, hhmm);
+		buf_printf(&url, "&site=%lld&day_plus1=%d&start=%s&length=%d",
+		    (long long)site, day + 1, hhmm, length);
+		if (room > 0)
+			buf_printf(&url, "&room=%lld", (long long)room);
+		tmpl_data_setf(d, "book_when", "%ss at %s",
+		    slot_day_labels[day], hhmm);
+	}
+	tmpl_data_set(d, "book_url", buf_cstr(&url));
+	buf_free(&url);
+}
+
+/*
+ * The therapist's page, with status and, after a failed leave form, its
+ * errors and what was typed.
+ */
+static void
+show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_therapist *t, const struct errors *errs)
+{
+	static const char *const notices[][2] = {
+		{ "saved", "The therapist's details were saved." },
+		{ "added", "The therapist was added." },
+		{ "leave_added", "The leave was added." },
+		{ "leave_removed", "The leave was removed." },
+		{ "assigned", "The client was assigned and joins this "
+		    "caseload. An email to the therapist is queued." },
+		{ "assigned_noemail", "The client was assigned and joins this "
+		    "caseload. The therapist has no log-in, so tell them "
+		    "yourself." },
+	};
+	struct site_list *sites = xcalloc(1, sizeof(*sites));
+	struct show_ctx c;
+	struct buf tmp = BUF_INIT;
+	const char *done = form_get(&rq->q, "done");
+	char day[11];
+	int week = (int)(t->booked_min * 7 / MATCH_WINDOW_DAYS);
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: therapist" : t->name);
+	c.sites = sites;
+	c.can_referrals = auth_can(rq->user->role, ACT_REFERRAL_VIEW);
+	c.can_edit = auth_can(rq->user->role, ACT_RECORDS_EDIT);
+	today(app, day);
+	tmpl_data_setf(c.d, "therapist_id", "%lld", (long long)t->id);
+	tmpl_data_set(c.d, "name", t->name);
+	tmpl_data_set(c.d, "login", t->user_email);
+	needs_text(t->specialisms, &tmp);
+	tmpl_data_set(c.d, "specialisms", buf_cstr(&tmp));
+	tmpl_data_set(c.d, "languages", t->languages);
+	tmpl_data_setf(c.d, "caseload", "%d", t->caseload);
+	tmpl_data_setf(c.d, "max_caseload", "%d", t->max_caseload);
+	tmpl_data_setf(c.d, "free", "%d", t->max_caseload > t->caseload ?
+	    t->max_caseload - t->caseload : 0);
+	tmpl_data_setf(c.d, "hours", "%d.%d", (week * 10 + 30) / 600,
+	    (week * 10 + 30) / 60 % 10);
+	tmpl_data_setf(c.d, "max_hours", "%d", t->max_hours);
+	tmpl_data_bool(c.d, "active", t->active);
+	tmpl_data_bool(c.d, "can_edit", c.can_edit);
+	tmpl_data_bool(c.d, "can_assign", auth_can(rq->user->role,
+	    ACT_ASSIGN));
+	tmpl_data_list(c.d, "clients");
+	tmpl_data_list(c.d, "availability");
+	tmpl_data_list(c.d, "leave");
+	if (db_sites_each(app->db, on_site, sites) == -1 ||
+	    db_clients_each(app->db, t->id, 1, show_client, &c) == -1 ||
+	    db_availability_each(app->db, t->id, show_avail, &c) == -1 ||
+	    db_leave_each(app->db, t->id, day, NULL, show_leave, &c) == -1) {
+		tmpl_data_free(c.d);
+		free(sites);
+		buf_free(&tmp);
+		http_error(app, rs, 503, "This therapist's page cannot be "
+		    "shown just now. Try again in a minute.");
+		return;
+	}
+	tmpl_data_bool(c.d, "has_clients", c.nclients > 0);
+	tmpl_data_bool(c.d, "has_availability", c.navailability > 0);
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(done, notices[i][0]) == 0)
+			tmpl_data_set(c.d, "notice", notices[i][1]);
+	if (done != NULL && strncmp(done, "assigned", 8) == 0)
+		book_link(app, rq, t, c.d);
+	if (errs != NULL && errs->n > 0) {
+		errors_tmpl(c.d, errs);
+		tmpl_data_set(c.d, "v_first_day", form_get(&rq->f,
+		    "first_day"));
+		tmpl_data_set(c.d, "v_last_day", form_get(&rq->f,
+		    "last_day"));
+		tmpl_data_set(c.d, "v_reason", form_get(&rq->f, "reason"));
+	}
+	app_render(app, rs, status, "therapist.html", c.d);
+	tmpl_data_free(c.d);
+	free(sites);
+	buf_free(&tmp);
+}
+
+static void
+leave_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_therapist *t)
+{
+	const char *action = form_get(&rq->f, "action");
+	const char *first = form_get(&rq->f, "first_day");
+	const char *last = form_get(&rq->f, "last_day");
+	const char *reason = form_get(&rq->f, "reason");
+	const char *msg, *field;
+	struct errors errs;
+	char loc[96], why[RF_MSG_LEN];
+	enum db_result r;
+	int64_t leave_id;
+
+	memset(&errs, 0, sizeof(errs));
+	if (action != NULL && strcmp(action, "leave_delete") == 0) {
+		if (rf_id(form_get(&rq->f, "leave_id"), &leave_id) == -1) {
+			http_error(app, rs, 400, "That is not something this "
+			    "page can do.");
+			return;
+		}
+		r = db_leave_delete(app->db, t->id, leave_id, rq->user->id,
+		    rq->remote_addr);
+		if (r == DB_CONFLICT) {
+			error_add(&errs, "leave", "That leave was already "
+			    "removed.");
+			show_therapist(app, rq, rs, 409, t, &errs);
+			return;
+		}
+		if (r != DB_OK) {
+			error_add(&errs, "leave", "The leave could not be "
+			    "removed just now. Try again.");
+			show_therapist(app, rq, rs, 503, t, &errs);
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/therapists/%lld?done=leave_removed",
+		    (long long)t->id);
+		http_redirect(rs, loc);
+		return;
+	}
+	if (action == NULL || strcmp(action, "leave_add") != 0) {
+		http_error(app, rs, 400, "That is not something this page "
+		    "can do.");
+		return;
+	}
+	if (rf_text(reason, 200, why, sizeof(why)) == -1) {
+		error_add(&errs, "reason", "Shorten the reason to 200 "
+		    "characters, on one line.");
+		show_therapist(app, rq, rs, 422, t, &errs);
+		return;
+	}
+	if (last == NULL || *last == '\0')
+		last = first;
+	if (rf_period_check(first, last, why, &msg, &field) == -1) {
+		error_add(&errs, field, msg);
+		show_therapist(app, rq, rs, 422, t, &errs);
+		return;
+	}
+	r = db_leave_add(app->db, t->id, first, last, why, rq->user->id,
+	    rq->remote_addr);
+	if (r != DB_OK) {
+		error_add(&errs, "first_day", "The leave could not be saved "
+		    "just now. Try again.");
+		show_therapist(app, rq, rs, 503, t, &errs);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/therapists/%lld?done=leave_added",
+	    (long long)t->id);
+	http_redirect(rs, loc);
+}
+
+/* ---- the form ---- */
+
+struct user_list {
+	struct {
+		int64_t	 id;
+		char	 label[400];
+	}	 v[256];
+	size_t	 n;
+};
+
+static void
+on_user(void *arg, int64_t id, const char *email, const char *role,
+    const char *name, int active)
+{
+	struct user_list *l = arg;
+
+	if (strcmp(role, "therapist") != 0 || !active ||
+	    l->n == sizeof(l->v) / sizeof(l->v[0]))
+		return;
+	l->v[l->n].id = id;
+	snprintf(l->v[l->n].label, sizeof(l->v[0].label), "%s (%s)", name,
+	    email);
+	l->n++;
+}
+
+/* What the form holds: a saved therapist's values or what was typed. */
+struct tform {
+	int64_t		 id;
+	char		 name[DB_RECORD_NAME_LEN];
+	int64_t		 user_id;
+	unsigned	 specialisms;
+	char		 languages[DB_RECORD_TEXT_LEN];
+	char		 max_caseload[16];
+	char		 max_hours[16];
+	int		 active;
+	struct rf_ranges ranges;
+};
+
+static void
+form_avail(void *arg, const struct db_week_range *r)
+{
+	rf_ranges_add(arg, r->site_id, r->day, r->start_min, r->end_min);
+}
+
+static void
+show_form(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct tform *v, const struct errors *errs)
+{
+	struct user_list *users = xcalloc(1, sizeof(*users));
+	struct site_list *sites = xcalloc(1, sizeof(*sites));
+	struct tmpl_data *d, *e;
+	size_t i;
+	int k;
+
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: therapist" : v->id > 0 ? "Change a therapist" :
+	    "Add a therapist");
+	if (db_user_each(app->db, on_user, users) == -1 ||
+	    db_sites_each(app->db, on_site, sites) == -1) {
+		tmpl_data_free(d);
+		free(users);
+		free(sites);
+		http_error(app, rs, 503, "The form cannot be shown just now. "
+		    "Try again in a minute.");
+		return;
+	}
+	if (v->id > 0) {
+		tmpl_data_setf(d, "id", "%lld", (long long)v->id);
+		tmpl_data_setf(d, "action", "/therapists/%lld/edit",
+		    (long long)v->id);
+	} else
+		tmpl_data_set(d, "action", "/therapists/new");
+	tmpl_data_set(d, "heading", v->id > 0 ? "Change a therapist" :
+	    "Add a therapist");
+	tmpl_data_set(d, "v_name", v->name);
+	tmpl_data_bool(d, "no_user", v->user_id == 0);
+	for (i = 0; i < users->n; i++) {
+		e = tmpl_data_push(d, "users");
+		tmpl_data_setf(e, "value", "%lld", (long long)users->v[i].id);
+		tmpl_data_set(e, "label", users->v[i].label);
+		tmpl_data_bool(e, "selected", users->v[i].id == v->user_id);
+	}
+	for (k = 0; k < NEED__MAX; k++) {
+		e = tmpl_data_push(d, "needs");
+		tmpl_data_set(e, "value", need_names[k]);
+		tmpl_data_set(e, "label", need_labels[k]);
+		tmpl_data_bool(e, "checked", v->specialisms & (1u << k));
+	}
+	tmpl_data_set(d, "v_languages", v->languages);
+	tmpl_data_set(d, "v_max_caseload", v->max_caseload);
+	tmpl_data_set(d, "v_max_hours", v->max_hours);
+	tmpl_data_bool(d, "v_active", v->active);
+	rf_ranges_tmpl(d, "rows", &v->ranges, sites->v, sites->n, 3);
+	tmpl_data_bool(d, "has_sites", sites->n > 0);
+	if (errs != NULL)
+		errors_tmpl(d, errs);
+	app_render(app, rs, status, "therapist_form.html", d);
+	tmpl_data_free(d);
+	free(users);
+	free(sites);
+}
+
+/* Reads the posted form into v, with its problems in errs. */
+static void
+form_read(struct app *app, struct req *rq, struct tform *v,
+    struct errors *errs)
+{
+	struct site_list *sites = xcalloc(1, sizeof(*sites));
+	struct user_list *users = xcalloc(1, sizeof(*users));
+	const char *s;
+	char langs[LANG_MAX_LEN + 1], *tok, *save;
+	size_t i, n;
+	int k, x, found;
+
+	(void)db_sites_each(app->db, on_site, sites);
+	(void)db_user_each(app->db, on_user, users);
+	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
+	    sizeof(v->name)) == -1 || v->name[0] == '\0')
+		error_add(errs, "name", "Enter the therapist's name (up to "
+		    "100 characters).");
+	s = form_get(&rq->f, "user_id");
+	v->user_id = 0;
+	if (s != NULL && *s != '\0') {
+		found = 0;
+		if (rf_id(s, &v->user_id) == 0)
+			for (i = 0; i < users->n && !found; i++)
+				found = users->v[i].id == v->user_id;
+		if (!found) {
+			v->user_id = 0;
+			error_add(errs, "user_id", "Choose a therapist's "
+			    "log-in from the list, or no log-in.");
+		}
+	}
+	n = form_count(&rq->f, "specialisms");
+	for (i = 0; i < n; i++) {
+		k = db_name_index(need_names, NEED__MAX,
+		    form_get_nth(&rq->f, "specialisms", i));
+		if (k < 0) {
+			error_add(errs, "specialisms", "Choose specialisms "
+			    "only from the list.");
+			break;
+		}
+		v->specialisms |= 1u << k;
+	}
+	if (rf_text(form_get(&rq->f, "languages"), LANG_MAX_LEN, langs,
+	    sizeof(langs)) == -1)
+		error_add(errs, "languages", "List the languages in up to 200 "
+		    "characters, with commas between them.");
+	/* "english ,  Polish" -> "english, Polish". */
+	v->languages[0] = '\0';
+	for (tok = strtok_r(langs, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		n = strlen(tok);
+		while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (v->languages[0] != '\0')
+			strncat(v->languages, ", ", sizeof(v->languages) -
+			    strlen(v->languages) - 1);
+		strncat(v->languages, tok, sizeof(v->languages) -
+		    strlen(v->languages) - 1);
+	}
+	if (v->languages[0] == '\0' && errs->n == 0)
+		snprintf(v->languages, sizeof(v->languages), "English");
+	s = form_get(&rq->f, "max_caseload");
+	snprintf(v->max_caseload, sizeof(v->max_caseload), "%.15s",
+	    s != NULL ? s : "");
+	if (rf_int(s, 0, 200, &x) == -1)
+		error_add(errs, "max_caseload", "Enter the most clients they "
+		    "can see, a whole number from 0 to 200.");
+	s = form_get(&rq->f, "max_hours");
+	snprintf(v->max_hours, sizeof(v->max_hours), "%.15s",
+	    s != NULL ? s : "");
+	if (rf_int(s, 0, 60, &x) == -1)
+		error_add(errs, "max_hours", "Enter the most hours a week they "
+		    "work with clients, a whole number from 0 to 60.");
+	v->active = rf_yes(&rq->f, "active");
+	if (rf_ranges_read(&rq->f, "av", 1, sites->v, sites->n,
+	    &v->ranges) == -1)
+		error_add(errs, v->ranges.error_field, v->ranges.error);
+	free(sites);
+	free(users);
+}
+
+static void
+form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
+{
+	struct tform *v = xcalloc(1, sizeof(*v));
+	struct db_week_range av[RF_ROWS_MAX];
+	struct db_therapist_edit e;
+	struct errors errs;
+	enum db_result r;
+	char loc[96];
+	int64_t newid;
+	size_t i;
+
+	memset(&errs, 0, sizeof(errs));
+	v->id = id;
+	form_read(app, rq, v, &errs);
+	if (errs.n > 0) {
+		show_form(app, rq, rs, 422, v, &errs);
+		free(v);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.user_id = v->user_id;
+	e.name = v->name;
+	e.specialisms = v->specialisms;
+	e.languages = v->languages;
+	e.max_caseload = atoi(v->max_caseload);
+	e.max_hours = atoi(v->max_hours);
+	e.active = v->active;
+	for (i = 0; i < v->ranges.n; i++) {
+		memset(&av[i], 0, sizeof(av[i]));
+		av[i].site_id = v->ranges.rows[i].site_id;
+		av[i].day = v->ranges.rows[i].day_index;
+		av[i].start_min = v->ranges.rows[i].start_min;
+		av[i].end_min = v->ranges.rows[i].end_min;
+	}
+	e.availability = av;
+	e.navailability = v->ranges.n;
+	r = db_therapist_save(app->db, &e, rq->user->id, rq->remote_addr,
+	    &newid);
+	switch (r) {
+	case DB_OK:
+		snprintf(loc, sizeof(loc), "/therapists/%lld?done=%s",
+		    (long long)newid, id > 0 ? "saved" : "added");
+		http_redirect(rs, loc);
+		break;
+	case DB_INVALID:
+		error_add(&errs, "user_id", "That log-in already belongs to "
+		    "another therapist. Choose another, or no log-in.");
+		show_form(app, rq, rs, 422, v, &errs);
+		break;
+	case DB_CONFLICT:
+		http_error(app, rs, 404, "There is no such therapist.");
+		break;
+	default:
+		error_add(&errs, "name", "The therapist could not be saved "
+		    "just now. Nothing was changed; try again.");
+		show_form(app, rq, rs, 503, v, &errs);
+		break;
+	}
+	free(v);
+}
+
+/*
+ * Routes /therapists/REST: "new", "ID", "ID/edit".  Returns the id (0 for
+ * new) and sets *edit; -1 when REST is none of those.
+ */
+static int64_t
+parse_rest(const char *rest, int *edit)
+{
+	char *end;
+	long long id;
+
+	*edit = 0;
+	if (strcmp(rest, "new") == 0) {
+		*edit = 1;
+		return 0;
+	}
+	if (*rest < '1' || *rest > '9')
+		return -1;
+	id = strtoll(rest, &end, 10);
+	if (id <= 0)
+		return -1;
+	if (strcmp(end, "/edit") == 0)
+		*edit = 1;
+	else if (*end != '\0')
+		return -1;
+	return id;
+}
+
+void
+page_therapist(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_therapist t;
+	struct tform *v;
+	int64_t id, own = 0;
+	int edit, rc, post = strcmp(rq->method, "POST") == 0;
+	time_t now = time(NULL);
+
+	if ((id = parse_rest(rq->rest, &edit)) < 0) {
+		http_error(app, rs, 404, "There is no such therapist.");
+		return;
+	}
+	/* Editing needs ACT_RECORDS_EDIT; reading, ACT_RECORDS_VIEW or the
+	 * therapist's own record. */
+	if (edit || post) {
+		if (!auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
+			http_error(app, rs, 403, "Your account does not have "
+			    "access to this page.");
+			return;
+		}
+	} else if (!auth_can(rq->user->role, ACT_RECORDS_VIEW)) {
+		rc = db_therapist_of_user(app->db, rq->user->id, &own);
+		if (rc == -1) {
+			http_error(app, rs, 503, "This page cannot be shown "
+			    "just now. Try again in a minute.");
+			return;
+		}
+		if (rc != 1 || own != id) {
+			http_error(app, rs, 403, "Your account does not have "
+			    "access to this page.");
+			return;
+		}
+	}
+	if (id == 0) {
+		if (post) {
+			form_post(app, rq, rs, 0);
+			return;
+		}
+		if (!app_get_only(app, rq, rs))
+			return;
+		v = xcalloc(1, sizeof(*v));
+		snprintf(v->languages, sizeof(v->languages), "English");
+		snprintf(v->max_caseload, sizeof(v->max_caseload), "20");
+		snprintf(v->max_hours, sizeof(v->max_hours), "30");
+		v->active = 1;
+		show_form(app, rq, rs, 200, v, NULL);
+		free(v);
+		return;
+	}
+	if ((rc = db_therapist_get(app->db, id, now, now +
+	    (time_t)MATCH_WINDOW_DAYS * 86400, &t)) != 1) {
+		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
+		    "There is no such therapist." : "This therapist's page "
+		    "cannot be shown just now. Try again in a minute.");
+		return;
+	}
+	if (edit) {
+		if (post) {
+			form_post(app, rq, rs, id);
+			return;
+		}
+		if (!app_get_only(app, rq, rs))
+			return;
+		v = xcalloc(1, sizeof(*v));
+		v->id = id;
+		snprintf(v->name, sizeof(v->name), "%s", t.name);
+		v->user_id = t.user_id;
+		v->specialisms = t.specialisms;
+		snprintf(v->languages, sizeof(v->languages), "%s",
+		    t.languages);
+		snprintf(v->max_caseload, sizeof(v->max_caseload), "%d",
+		    t.max_caseload);
+		snprintf(v->max_hours, sizeof(v->max_hours), "%d",
+		    t.max_hours);
+		v->active = t.active;
+		if (db_availability_each(app->db, id, form_avail,
+		    &v->ranges) == -1) {
+			free(v);
+			http_error(app, rs, 503, "The form cannot be shown "
+			    "just now. Try again in a minute.");
+			return;
+		}
+		show_form(app, rq, rs, 200, v, NULL);
+		free(v);
+		return;
+	}
+	if (post) {
+		leave_post(app, rq, rs, &t);
+		return;
+	}
+	if (!app_get_only(app, rq, rs))
+		return;
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
+	    "therapist-view", 0, t.user_id, "opened a caseload");
+	show_therapist(app, rq, rs, 200, &t, NULL);
+}

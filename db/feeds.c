@@ -1,0 +1,529 @@
+/*
+ * Calendar feeds: tokens (only their SHA-256 is stored), the cached
+ * rendering, and the series and exceptions a feed shows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/feeds.h"
+#include "util/buf.h"
+
+const char *const db_feed_kind_names[FEED__MAX] = { "therapist", "site" };
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+static int
+kind_of(const char *s)
+{
+	int k = db_name_index(db_feed_kind_names, FEED__MAX, s);
+
+	return k < 0 ? FEED_THERAPIST : k;
+}
+
+/* 1 for the characters of base64url. */
+static int
+b64url_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int
+db_feed_token_hash(const char *token, size_t len,
+    unsigned char hash[DB_FEED_HASH_LEN])
+{
+	size_t i;
+
+	if (len != DB_FEED_TOKEN_LEN)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (!b64url_char((unsigned char)token[i]))
+			return -1;
+	crypto_hash_sha256(hash, (const unsigned char *)token, len);
+	return 0;
+}
+
+int
+db_feed_token_new(struct db *db, enum db_feed_kind kind, int64_t owner_id,
+    char token[DB_FEED_TOKEN_LEN + 1], int64_t *feed_id)
+{
+	static const char *const sql_owner[FEED__MAX] = {
+		"SELECT 1 FROM therapists WHERE id = ?",
+		"SELECT 1 FROM sites WHERE id = ?",
+	};
+	static const char sql[] = "INSERT INTO feeds (kind, owner_id, "
+	    "token_hash, created_at) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (kind, owner_id) DO UPDATE SET "
+	    "token_hash = excluded.token_hash, "
+	    "created_at = excluded.created_at RETURNING id";
+	unsigned char raw[DB_FEED_TOKEN_BYTES], hash[DB_FEED_HASH_LEN];
+	char text[DB_FEED_TOKEN_LEN + 8];
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	if ((unsigned)kind >= FEED__MAX)
+		return -1;
+	if ((st = db_stmt(db, sql_owner[kind])) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, owner_id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc != SQLITE_ROW)
+		return -1;
+
+	randombytes_buf(raw, sizeof(raw));
+	(void)sodium_bin2base64(text, sizeof(text), raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	if (strlen(text) != DB_FEED_TOKEN_LEN ||
+	    db_feed_token_hash(text, DB_FEED_TOKEN_LEN, hash) == -1)
+		return -1;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_now(now);
+	db_bind_text(st, 1, db_feed_kind_names[kind]);
+	(void)sqlite3_bind_int64(st, 2, owner_id);
+	(void)sqlite3_bind_blob(st, 3, hash, sizeof(hash), SQLITE_STATIC);
+	db_bind_text(st, 4, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && feed_id != NULL)
+		*feed_id = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: feed token: %s\n",
+		    sqlite3_errmsg(db->conn));
+		sodium_memzero(text, sizeof(text));
+		return -1;
+	}
+	memcpy(token, text, DB_FEED_TOKEN_LEN + 1);
+	sodium_memzero(text, sizeof(text));
+	return 0;
+}
+
+/* Reads columns 0..6 (id, kind, owner, stale, built, etag, created). */
+static void
+feed_row(sqlite3_stmt *st, struct db_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->kind = (enum db_feed_kind)kind_of(col(st, 1));
+	f->owner_id = sqlite3_column_int64(st, 2);
+	f->stale = sqlite3_column_int(st, 3) != 0;
+	f->built_at = sqlite3_column_int64(st, 4);
+	copy(f->etag, sizeof(f->etag), col(st, 5));
+	copy(f->created_at, sizeof(f->created_at), col(st, 6));
+}
+
+int
+db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
+    void (*fn)(void *, const struct db_feed *, const void *, size_t),
+    void *arg)
+{
+	static const char sql[] = "SELECT id, kind, owner_id, stale, "
+	    "coalesce(built_at, 0), coalesce(etag, ''), created_at, "
+	    "token_hash, body FROM feeds WHERE token_hash = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_feed f;
+	const void *stored, *body;
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_blob(st, 1, hash, DB_FEED_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		stored = sqlite3_column_blob(st, 7);
+		/* The index found it by equality; check again in constant
+		 * time, so that nothing but an exact match passes. */
+		if (stored != NULL && sqlite3_column_bytes(st, 7) ==
+		    DB_FEED_HASH_LEN && sodium_memcmp(stored, hash,
+		    DB_FEED_HASH_LEN) == 0) {
+			feed_row(st, &f);
+			body = sqlite3_column_blob(st, 8);
+			fn(arg, &f, body, body != NULL ?
+			    (size_t)sqlite3_column_bytes(st, 8) : 0);
+			found = 1;
+		}
+	}
+	db_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fprintf(stderr, "db: feed find: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return found;
+}
+
+int
+db_feed_get(struct db *db, enum db_feed_kind kind, int64_t owner_id,
+    struct db_feed *f)
+{
+	static const char sql[] = "SELECT id, kind, owner_id, stale, "
+	    "coalesce(built_at, 0), coalesce(etag, ''), created_at "
+	    "FROM feeds WHERE kind = ? AND owner_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)kind >= FEED__MAX || (st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, db_feed_kind_names[kind]);
+	(void)sqlite3_bind_int64(st, 2, owner_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		feed_row(st, f);
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- what a feed shows ---- */
+
+/*
+ * The series of a feed: an owner's active ones, and those ended or
+ * cancelled since ?2.  A site feed never reads a client's or a group's
+ * name.
+ */
+#define WHO_THERAPIST \
+	"coalesce(r.given_name, ''), coalesce(r.family_name, ''), " \
+	"coalesce(r.ref, ''), coalesce(g.name, '')"
+#define SERIES_REST \
+	", si.name, si.address, si.postcode, coalesce(ro.name, ''), s.tz, " \
+	"s.first_date, s.start_local, s.length_min, coalesce(s.count, 0), " \
+	"coalesce(s.until_date, ''), s.status, coalesce(s.ended_from, ''), " \
+	"s.sequence, s.created_at, s.updated_at FROM series s " \
+	"JOIN therapists t ON t.id = s.therapist_id " \
+	"JOIN sites si ON si.id = s.site_id " \
+	"LEFT JOIN rooms ro ON ro.id = s.room_id "
+#define WHO_JOINS \
+	"LEFT JOIN clients c ON c.id = s.client_id " \
+	"LEFT JOIN referrals r ON r.id = c.referral_id " \
+	"LEFT JOIN groups g ON g.id = s.group_id "
+#define KEEP "(s.status = 'active' OR s.updated_at >= ?2) "
+#define EXCEPTION_COLS \
+	"SELECT x.series_id, x.occ_date, x.kind = 'moved', " \
+	"coalesce(x.new_start_utc, 0), coalesce(x.new_length_min, 0), " \
+	"coalesce(ro.name, ''), x.sequence, x.created_at " \
+	"FROM series s JOIN exceptions x ON x.series_id = s.id " \
+	"LEFT JOIN rooms ro ON ro.id = coalesce(x.new_room_id, s.room_id) "
+
+/* What is loaded: a therapist's feed, a site's, or one series. */
+enum load {
+	LOAD_THERAPIST,
+	LOAD_SITE,
+	LOAD_SERIES,
+	LOAD__MAX
+};
+
+/*
+ * The series: an owner's active ones, and those ended or cancelled
+ * since ?2; or the one series ?1.  A site's feed never reads a client's
+ * or a group's name.
+ */
+static const char *const sql_series[LOAD__MAX] = {
+	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, " WHO_THERAPIST
+	    SERIES_REST WHO_JOINS "WHERE s.therapist_id = ?1 AND " KEEP
+	    "ORDER BY s.first_date, s.id",
+	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, '', '', '', ''"
+	    SERIES_REST "WHERE s.site_id = ?1 AND " KEEP
+	    "ORDER BY s.first_date, s.id",
+	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, " WHO_THERAPIST
+	    SERIES_REST WHO_JOINS "WHERE s.id = ?1",
+};
+
+/* The exceptions of the same series, by series and date. */
+static const char *const sql_exceptions[LOAD__MAX] = {
+	EXCEPTION_COLS "WHERE s.therapist_id = ?1 AND " KEEP
+	    "ORDER BY x.series_id, x.occ_date",
+	EXCEPTION_COLS "WHERE s.site_id = ?1 AND " KEEP
+	    "ORDER BY x.series_id, x.occ_date",
+	EXCEPTION_COLS "WHERE s.id = ?1 ORDER BY x.occ_date",
+};
+
+static const char *const sql_owner_name[LOAD__MAX] = {
+	"SELECT name FROM therapists WHERE id = ?",
+	"SELECT name FROM sites WHERE id = ?",
+	"SELECT t.name, t.id FROM series s JOIN therapists t "
+	    "ON t.id = s.therapist_id WHERE s.id = ?",
+};
+
+static void
+series_free(struct db_feed_series *s)
+{
+	size_t i;
+
+	free(s->uid);
+	free(s->therapist);
+	free(s->given_name);
+	free(s->family_name);
+	free(s->client_ref);
+	free(s->group);
+	free(s->site);
+	free(s->site_address);
+	free(s->room);
+	free(s->tz);
+	for (i = 0; i < s->nexceptions; i++)
+		free(s->exceptions[i].room);
+	free(s->exceptions);
+}
+
+void
+db_feed_data_free(struct db_feed_data *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nseries; i++)
+		series_free(&d->series[i]);
+	free(d->series);
+	free(d->owner_name);
+	free(d);
+}
+
+static void
+series_read(sqlite3_stmt *st, struct db_feed_series *s)
+{
+	const char *addr = col(st, 9), *pc = col(st, 10);
+	struct buf b = BUF_INIT;
+
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->uid = xstrdup(col(st, 1));
+	s->therapist = xstrdup(col(st, 2));
+	s->is_group = sqlite3_column_int(st, 3) != 0;
+	s->given_name = xstrdup(col(st, 4));
+	s->family_name = xstrdup(col(st, 5));
+	s->client_ref = xstrdup(col(st, 6));
+	s->group = xstrdup(col(st, 7));
+	s->site = xstrdup(col(st, 8));
+	buf_puts(&b, addr);
+	if (*addr != '\0' && *pc != '\0')
+		buf_puts(&b, ", ");
+	buf_puts(&b, pc);
+	s->site_address = xstrdup(buf_cstr(&b));
+	buf_free(&b);
+	s->room = xstrdup(col(st, 11));
+	s->tz = xstrdup(col(st, 12));
+	copy(s->first_date, sizeof(s->first_date), col(st, 13));
+	copy(s->start_local, sizeof(s->start_local), col(st, 14));
+	s->length_min = sqlite3_column_int(st, 15);
+	s->count = sqlite3_column_int(st, 16);
+	copy(s->until_date, sizeof(s->until_date), col(st, 17));
+	copy(s->status, sizeof(s->status), col(st, 18));
+	copy(s->ended_from, sizeof(s->ended_from), col(st, 19));
+	s->sequence = sqlite3_column_int(st, 20);
+	copy(s->created_at, sizeof(s->created_at), col(st, 21));
+	copy(s->updated_at, sizeof(s->updated_at), col(st, 22));
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	const struct db_feed_series *x = *(struct db_feed_series *const *)a;
+	const struct db_feed_series *y = *(struct db_feed_series *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The series with id in the array sorted by id, or NULL. */
+static struct db_feed_series *
+series_find(struct db_feed_series **sorted, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sorted[mid]->id == id)
+			return sorted[mid];
+		if (sorted[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+load(struct db *db, enum load what, int64_t id, int64_t now,
+    struct db_feed_data **out)
+{
+	struct db_feed_data *d;
+	struct db_feed_series **sorted = NULL, *s;
+	struct db_feed_exception *x;
+	sqlite3_stmt *st;
+	size_t cap = 0, i;
+	char cut[21];
+	time_t t = (time_t)(now - (int64_t)DB_FEED_KEEP_DAYS * 86400);
+	struct tm tm;
+	int rc;
+
+	*out = NULL;
+	gmtime_r(&t, &tm);
+	strftime(cut, sizeof(cut), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	if ((st = db_stmt(db, sql_owner_name[what])) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		db_done(st);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->kind = what == LOAD_SITE ? FEED_SITE : FEED_THERAPIST;
+	d->owner_id = what == LOAD_SERIES ? sqlite3_column_int64(st, 1) : id;
+	d->owner_name = xstrdup(col(st, 0));
+	db_done(st);
+
+	if ((st = db_stmt(db, sql_series[what])) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if (what != LOAD_SERIES)
+		db_bind_text(st, 2, cut);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (d->nseries == cap) {
+			cap = cap ? cap * 2 : 16;
+			d->series = xrealloc(d->series,
+			    cap * sizeof(*d->series));
+		}
+		series_read(st, &d->series[d->nseries++]);
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	sorted = xmalloc((d->nseries + 1) * sizeof(*sorted));
+	for (i = 0; i < d->nseries; i++)
+		sorted[i] = &d->series[i];
+	qsort(sorted, d->nseries, sizeof(*sorted), by_id);
+	if ((st = db_stmt(db, sql_exceptions[what])) == NULL)
+		goto fail;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if (what != LOAD_SERIES)
+		db_bind_text(st, 2, cut);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = series_find(sorted, d->nseries,
+		    sqlite3_column_int64(st, 0));
+		if (s == NULL)
+			continue;	/* cannot be: the same filter */
+		if ((s->nexceptions & (s->nexceptions - 1)) == 0)
+			s->exceptions = xrealloc(s->exceptions,
+			    (s->nexceptions ? s->nexceptions * 2 : 1) *
+			    sizeof(*s->exceptions));
+		x = &s->exceptions[s->nexceptions++];
+		memset(x, 0, sizeof(*x));
+		copy(x->date, sizeof(x->date), col(st, 1));
+		x->moved = sqlite3_column_int(st, 2) != 0;
+		x->new_start_utc = sqlite3_column_int64(st, 3);
+		x->new_length_min = sqlite3_column_int(st, 4);
+		x->room = xstrdup(col(st, 5));
+		x->sequence = sqlite3_column_int(st, 6);
+		copy(x->created_at, sizeof(x->created_at), col(st, 7));
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	free(sorted);
+	*out = d;
+	return 1;
+fail:
+	fprintf(stderr, "db: feed data: %s\n", sqlite3_errmsg(db->conn));
+	free(sorted);
+	db_feed_data_free(d);
+	return -1;
+}
+
+int
+db_feed_data_load(struct db *db, enum db_feed_kind kind, int64_t owner_id,
+    int64_t now, struct db_feed_data **out)
+{
+	*out = NULL;
+	if ((unsigned)kind >= FEED__MAX)
+		return -1;
+	return load(db, kind == FEED_SITE ? LOAD_SITE : LOAD_THERAPIST,
+	    owner_id, now, out);
+}
+
+int
+db_feed_series_load(struct db *db, int64_t series_id,
+    struct db_feed_data **out)
+{
+	return load(db, LOAD_SERIES, series_id, (int64_t)time(NULL), out);
+}
+
+/* ---- the rebuild's transaction ---- */
+
+static const char sql_begin_deferred[] = "BEGIN DEFERRED";
+
+int
+db_feed_read_begin(struct db *db)
+{
+	if (db_exec(db, sql_begin_deferred) != SQLITE_OK) {
+		fprintf(stderr, "db: feed begin: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_feed_read_end(struct db *db)
+{
+	db_rollback(db);
+}
+
+int
+db_feed_store_commit(struct db *db, int64_t feed_id, const void *body,
+    size_t len, const char *etag, int64_t built_at)
+{
+	static const char sql[] = "UPDATE feeds SET body = ?2, etag = ?3, "
+	    "built_at = ?4, stale = 0 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL) {
+		db_rollback(db);
+		return -1;
+	}
+	(void)sqlite3_bind_int64(st, 1, feed_id);
+	(void)sqlite3_bind_blob64(st, 2, body, (sqlite3_uint64)len,
+	    SQLITE_STATIC);
+	db_bind_text(st, 3, etag);
+	(void)sqlite3_bind_int64(st, 4, built_at);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		/* Written since this transaction read: try another time. */
+		db_rollback(db);
+		return 1;
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: feed store: %s\n",
+		    sqlite3_errmsg(db->conn));
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db) == 0 ? 0 : -1;
+}

@@ -1,0 +1,373 @@
+/*
+ * db/outbox: claiming, finishing and listing outbox rows (see outbox.h).
+ * Each statement is one ?-bound string below, prepared once by db_stmt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/outbox.h"
+#include "util/buf.h"
+
+/* Longest last_error stored. */
+#define ERROR_MAX	500
+
+/* The columns of struct db_outbox in order; valid in RETURNING too. */
+#define COLS \
+	"id, dedupe_key, kind, to_addr, to_name, coalesce(referral_id, 0)," \
+	" coalesce((SELECT ref FROM referrals" \
+	" WHERE referrals.id = outbox.referral_id), ''), coalesce(user_id, 0)," \
+	" message_id, status, attempts, not_before, coalesce(lease_until, '')," \
+	" coalesce(last_error, ''), created_at, coalesce(sent_at, '')"
+
+static const char sql_claim_expired[] =
+    "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+    " lease_until = ?2 WHERE id = (SELECT id FROM outbox"
+    " WHERE status = 'sending' AND lease_until <= ?1"
+    " ORDER BY lease_until, id LIMIT 1) RETURNING " COLS;
+static const char sql_claim_queued[] =
+    "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+    " lease_until = ?2 WHERE id = (SELECT id FROM outbox"
+    " WHERE status = 'queued' AND not_before <= ?1"
+    " ORDER BY not_before, id LIMIT 1) RETURNING " COLS;
+static const char sql_sent[] =
+    "UPDATE outbox SET status = 'sent', sent_at = ?2, lease_until = NULL,"
+    " last_error = NULL WHERE id = ?1 AND status = 'sending'";
+static const char sql_defer[] =
+    "UPDATE outbox SET status = 'queued', not_before = ?2,"
+    " lease_until = NULL, last_error = ?3"
+    " WHERE id = ?1 AND status = 'sending'";
+static const char sql_fail[] =
+    "UPDATE outbox SET status = 'failed', lease_until = NULL,"
+    " last_error = ?2 WHERE id = ?1 AND status = 'sending'";
+static const char sql_retry[] =
+    "UPDATE outbox SET status = 'queued', attempts = 0, not_before = ?2,"
+    " lease_until = NULL WHERE id = ?1 AND status = 'failed'";
+static const char sql_list_all[] =
+    "SELECT " COLS " FROM outbox WHERE ?1 <= 0 OR id < ?1"
+    " ORDER BY id DESC LIMIT ?2";
+static const char sql_list_status[] =
+    "SELECT " COLS " FROM outbox WHERE status = ?3 AND (?1 <= 0 OR id < ?1)"
+    " ORDER BY id DESC LIMIT ?2";
+static const char sql_get[] =
+    "SELECT " COLS " FROM outbox WHERE id = ?1";
+static const char sql_count[] =
+    "SELECT status, count(*) FROM outbox GROUP BY status";
+
+int
+db_outbox_key(char *out, size_t outlen, const char *kind, int64_t a,
+    int64_t b)
+{
+	size_t i, n;
+	int len;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	n = strlen(kind);
+	if (n == 0 || n + 1 > outlen)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((kind[i] >= 'a' && kind[i] <= 'z') ||
+		    (kind[i] >= '0' && kind[i] <= '9'))
+			out[i] = kind[i];
+		else if (kind[i] == '_')
+			out[i] = '-';
+		else {
+			out[0] = '\0';
+			return -1;
+		}
+	}
+	if (b < 0)
+		len = snprintf(out + n, outlen - n, ":%lld", (long long)a);
+	else
+		len = snprintf(out + n, outlen - n, ":%lld:%lld",
+		    (long long)a, (long long)b);
+	if (len < 0 || (size_t)len >= outlen - n) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies text column i, "" for NULL. */
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return xstrdup(s != NULL ? (const char *)s : "");
+}
+
+/* Fills *o from a row of COLS. */
+static void
+row_read(sqlite3_stmt *st, struct db_outbox *o)
+{
+	o->id = sqlite3_column_int64(st, 0);
+	o->dedupe_key = col_dup(st, 1);
+	o->kind = col_dup(st, 2);
+	o->to_addr = col_dup(st, 3);
+	o->to_name = col_dup(st, 4);
+	o->referral_id = sqlite3_column_int64(st, 5);
+	o->referral_ref = col_dup(st, 6);
+	o->user_id = sqlite3_column_int64(st, 7);
+	o->message_id = col_dup(st, 8);
+	o->status = col_dup(st, 9);
+	o->attempts = sqlite3_column_int(st, 10);
+	o->not_before = col_dup(st, 11);
+	o->lease_until = col_dup(st, 12);
+	o->last_error = col_dup(st, 13);
+	o->created_at = col_dup(st, 14);
+	o->sent_at = col_dup(st, 15);
+}
+
+void
+db_outbox_free(struct db_outbox *o)
+{
+	if (o == NULL)
+		return;
+	free(o->dedupe_key);
+	free(o->kind);
+	free(o->to_addr);
+	free(o->to_name);
+	free(o->referral_ref);
+	free(o->message_id);
+	free(o->status);
+	free(o->not_before);
+	free(o->lease_until);
+	free(o->last_error);
+	free(o->created_at);
+	free(o->sent_at);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+db_outbox_list_free(struct db_outbox *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		db_outbox_free(&v[i]);
+	free(v);
+}
+
+/*
+ * Runs one claim statement.  RETURNING hands the row back before the
+ * statement ends; the change commits when it is stepped to the end.
+ */
+static int
+claim_with(struct db *db, const char *sql, const char *now,
+    const char *lease_until, struct db_outbox *out)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, lease_until);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_read(st, out);
+		found = 1;
+		rc = sqlite3_step(st);
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox claim: %s\n",
+		    sqlite3_errmsg(db->conn));
+		if (found)
+			db_outbox_free(out);
+		return -1;
+	}
+	return found;
+}
+
+int
+db_outbox_claim(struct db *db, const char *now, const char *lease_until,
+    struct db_outbox *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = claim_with(db, sql_claim_expired, now, lease_until, out);
+	if (r != 0)
+		return r;
+	return claim_with(db, sql_claim_queued, now, lease_until, out);
+}
+
+/* Binds id and up to two texts to sql and runs it; returns the changes. */
+static int
+update(struct db *db, const char *sql, const char *what, int64_t id,
+    const char *t2, const char *t3)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if (t2 != NULL)
+		(void)sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
+	if (t3 != NULL)
+		(void)sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox %s %lld: %s\n", what,
+		    (long long)id, sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return sqlite3_changes(db->conn);
+}
+
+/* Copies error into out, cut at ERROR_MAX bytes on a UTF-8 boundary. */
+static void
+error_cut(char out[ERROR_MAX + 1], const char *error)
+{
+	size_t n = strlen(error);
+
+	if (n > ERROR_MAX) {
+		n = ERROR_MAX;
+		while (n > 0 && ((unsigned char)error[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, error, n);
+	out[n] = '\0';
+}
+
+int
+db_outbox_sent(struct db *db, int64_t id, const char *now)
+{
+	return update(db, sql_sent, "sent", id, now, NULL) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_defer(struct db *db, int64_t id, const char *not_before,
+    const char *error)
+{
+	char e[ERROR_MAX + 1];
+
+	error_cut(e, error);
+	return update(db, sql_defer, "defer", id, not_before, e) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_fail(struct db *db, int64_t id, const char *error)
+{
+	char e[ERROR_MAX + 1];
+
+	error_cut(e, error);
+	return update(db, sql_fail, "fail", id, e, NULL) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_retry(struct db *db, int64_t id, const char *now)
+{
+	int n = update(db, sql_retry, "retry", id, now, NULL);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+db_outbox_list(struct db *db, const char *status, int64_t before_id,
+    size_t limit, struct db_outbox **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct db_outbox *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	st = db_stmt(db, status != NULL && *status != '\0' ?
+	    sql_list_status : sql_list_all);
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, before_id);
+	(void)sqlite3_bind_int64(st, 2, (uint64_t)limit > (uint64_t)INT64_MAX ?
+	    INT64_MAX : (int64_t)limit);
+	if (status != NULL && *status != '\0')
+		db_bind_text(st, 3, status);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		row_read(st, &v[len++]);
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox list: %s\n",
+		    sqlite3_errmsg(db->conn));
+		db_outbox_list_free(v, len);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+db_outbox_get(struct db *db, int64_t id, struct db_outbox *out)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = db_stmt(db, sql_get)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_read(st, out);
+		found = 1;
+		rc = SQLITE_DONE;
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox get: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return found;
+}
+
+int
+db_outbox_count(struct db *db, struct db_outbox_counts *out)
+{
+	sqlite3_stmt *st;
+	const char *s;
+	int64_t c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = db_stmt(db, sql_count)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = (const char *)sqlite3_column_text(st, 0);
+		c = sqlite3_column_int64(st, 1);
+		if (s == NULL)
+			continue;
+		if (strcmp(s, "queued") == 0)
+			out->queued = c;
+		else if (strcmp(s, "sending") == 0)
+			out->sending = c;
+		else if (strcmp(s, "sent") == 0)
+			out->sent = c;
+		else if (strcmp(s, "failed") == 0)
+			out->failed = c;
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox count: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}

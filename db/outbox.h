@@ -1,0 +1,129 @@
+/*
+ * db/outbox: an email's life in the outbox after it is queued.
+ *
+ * db_outbox_add (db.h) queues a row inside the transaction of the write
+ * that causes the email.  From then on:
+ *
+ *   queued --claim--> sending --sent--> sent
+ *     ^                 |  |
+ *     +------defer------+  +--fail--> failed --retry (admin)--> queued
+ *
+ * A claim sets a lease (lease_until); a row left in `sending` past its
+ * lease (its mailer died) is claimable again, so a mailer killed while
+ * sending resends at most the one message it held.  Every claim counts an
+ * attempt.  Times are ISO 8601 UTC text as made by db_now, which compare
+ * correctly as strings.
+ *
+ * Functions return 0 on success and -1 on an error logged to stderr,
+ * unless they say otherwise.
+ */
+#ifndef DB_OUTBOX_H
+#define DB_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+/* Room for a dedupe key, including the NUL. */
+#define DB_OUTBOX_KEY_LEN	128
+
+/* One outbox row.  Every string is owned by the row, never NULL. */
+struct db_outbox {
+	int64_t	 id;
+	char	*dedupe_key;
+	char	*kind;		/* "referral_ack", "referral_new", ... */
+	char	*to_addr;
+	char	*to_name;
+	int64_t	 referral_id;	/* 0: none (or the referral was erased) */
+	char	*referral_ref;	/* that referral's reference code, or "" */
+	int64_t	 user_id;	/* 0: none */
+	char	*message_id;	/* "<...@...>", the same on every retry */
+	char	*status;	/* queued, sending, sent, failed */
+	int	 attempts;	/* claims so far */
+	char	*not_before;
+	char	*lease_until;	/* "" when none */
+	char	*last_error;	/* "" when none */
+	char	*created_at;
+	char	*sent_at;	/* "" until sent */
+};
+
+/* Rows in each state, for the admin's page. */
+struct db_outbox_counts {
+	int64_t	 queued;
+	int64_t	 sending;
+	int64_t	 sent;
+	int64_t	 failed;
+};
+
+/*
+ * Writes the dedupe key of the email `kind` about the records a and b
+ * into out (outlen >= DB_OUTBOX_KEY_LEN is always enough): the kind with
+ * '_' as '-', then ":a", then ":b" unless b is negative
+ * ("referral-ack:12", "referral-new:12:3").  The same event must always
+ * give the same key: for a reminder, the session occurrence and the
+ * recipient, never a time of sending.  Returns 0, or -1 when kind is
+ * empty, holds anything but [a-z0-9_], or the key does not fit.
+ */
+int	 db_outbox_key(char *out, size_t outlen, const char *kind,
+	    int64_t a, int64_t b);
+
+/*
+ * Claims the next due row: first a `sending` row whose lease ended at or
+ * before now (a dead mailer's), else the `queued` row with the earliest
+ * not_before at or before now.  The row becomes `sending` with lease
+ * lease_until, one more attempt, and is copied into *out (free with
+ * db_outbox_free).  Atomic: two mailers never claim the same row while
+ * its lease holds.  Returns 1 with a row, 0 when nothing is due, -1 on
+ * error.
+ */
+int	 db_outbox_claim(struct db *, const char *now,
+	    const char *lease_until, struct db_outbox *out);
+
+/* Marks a claimed row sent at now.  Returns 0, or -1. */
+int	 db_outbox_sent(struct db *, int64_t id, const char *now);
+
+/*
+ * Puts a claimed row back in the queue after a temporary failure, due
+ * again at not_before, with error (truncated to 500 bytes) as its
+ * last_error.  Returns 0, or -1.
+ */
+int	 db_outbox_defer(struct db *, int64_t id, const char *not_before,
+	    const char *error);
+
+/*
+ * Marks a claimed row failed for good with error (truncated to 500
+ * bytes): a permanent rejection, or temporary ones for too long.
+ * Returns 0, or -1.
+ */
+int	 db_outbox_fail(struct db *, int64_t id, const char *error);
+
+/*
+ * For the admin: queues a failed row again, due at now, with its attempts
+ * counted from zero (its last_error is kept until it is sent).  Returns 1
+ * when done, 0 when there is no such row or it is not failed, -1 on
+ * error.
+ */
+int	 db_outbox_retry(struct db *, int64_t id, const char *now);
+
+/*
+ * Lists up to limit rows, newest first, with status (NULL or "": any)
+ * and, when before_id > 0, an id below before_id (the next page starts
+ * below the last id shown).  *out is an array of *n rows; free with
+ * db_outbox_list_free.  Returns 0 (possibly with no rows), or -1.
+ */
+int	 db_outbox_list(struct db *, const char *status, int64_t before_id,
+	    size_t limit, struct db_outbox **out, size_t *n);
+
+/* Reads row id into *out.  Returns 1 found, 0 not found, -1 error. */
+int	 db_outbox_get(struct db *, int64_t id, struct db_outbox *out);
+
+/* Counts the rows in each state.  Returns 0, or -1. */
+int	 db_outbox_count(struct db *, struct db_outbox_counts *out);
+
+/* Frees a row's strings (not the struct); NULL is fine. */
+void	 db_outbox_free(struct db_outbox *);
+/* Frees n rows from db_outbox_list and the array; NULL is fine. */
+void	 db_outbox_list_free(struct db_outbox *, size_t n);
+
+#endif

@@ -1,0 +1,748 @@
+/*
+ * db/privacy: export, erase and purge one person's data (see
+ * db/privacy.h for what each keeps and removes).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/privacy.h"
+#include "util/buf.h"
+
+/* Their caseload entries, and the series of those (?1: referral id). */
+#define CLIENTS	"(SELECT id FROM clients WHERE referral_id = ?1)"
+#define OWN_SERIES "(SELECT id FROM series WHERE client_id IN " CLIENTS ")"
+#define ALL_SERIES "(SELECT id FROM series WHERE client_id IN " CLIENTS \
+	" OR group_id IN (SELECT group_id FROM group_members" \
+	" WHERE client_id IN " CLIENTS "))"
+
+/* ---- JSON ---- */
+
+/* Appends s as a JSON string; invalid UTF-8 becomes U+FFFD. */
+static void
+json_str(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, k, len;
+	unsigned c;
+
+	buf_putc(b, '"');
+	while (i < n) {
+		c = s[i];
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (int)c);
+			i++;
+		} else if (c < 0x20) {
+			if (c == '\n')
+				buf_puts(b, "\\n");
+			else if (c == '\t')
+				buf_puts(b, "\\t");
+			else if (c == '\r')
+				buf_puts(b, "\\r");
+			else {
+				buf_puts(b, "\\u00");
+				buf_putc(b, hex[c >> 4]);
+				buf_putc(b, hex[c & 15]);
+			}
+			i++;
+		} else if (c < 0x80) {
+			buf_putc(b, (int)c);
+			i++;
+		} else {
+			/* A whole, shortest-form sequence, or U+FFFD. */
+			len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 &&
+			    c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+			for (k = 1; len > 0 && k < len; k++)
+				if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
+					len = 0;
+			if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) ||
+			    (c == 0xed && s[i + 1] >= 0xa0)))
+				len = 0;
+			if (len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) ||
+			    (c == 0xf4 && s[i + 1] >= 0x90)))
+				len = 0;
+			if (len == 0) {
+				buf_puts(b, "\\ufffd");
+				i++;
+			} else {
+				buf_append(b, s + i, len);
+				i += len;
+			}
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* Appends column i of the current row as a JSON value. */
+static void
+json_col(struct buf *b, sqlite3_stmt *st, int i)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	double d;
+	int n, k;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		buf_printf(b, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(st, i);
+		if (isfinite(d))
+			buf_printf(b, "%.17g", d);
+		else
+			buf_puts(b, "null");
+		break;
+	case SQLITE_TEXT:
+		p = sqlite3_column_text(st, i);
+		json_str(b, p, (size_t)sqlite3_column_bytes(st, i));
+		break;
+	case SQLITE_BLOB:
+		/* As hex text: a form's nonce, a cached body. */
+		p = sqlite3_column_blob(st, i);
+		n = sqlite3_column_bytes(st, i);
+		buf_putc(b, '"');
+		for (k = 0; k < n; k++) {
+			buf_putc(b, hex[p[k] >> 4]);
+			buf_putc(b, hex[p[k] & 15]);
+		}
+		buf_putc(b, '"');
+		break;
+	default:
+		buf_puts(b, "null");
+	}
+}
+
+/* Appends the current row as an object of its columns. */
+static void
+json_row(struct buf *b, sqlite3_stmt *st)
+{
+	const char *name;
+	int i, n = sqlite3_column_count(st);
+
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		name = sqlite3_column_name(st, i);
+		json_str(b, (const unsigned char *)(name ? name : ""),
+		    name ? strlen(name) : 0);
+		buf_puts(b, ": ");
+		json_col(b, st, i);
+	}
+	buf_putc(b, '}');
+}
+
+/*
+ * Appends ,\n  "key": [rows] for sql (?1: the referral id), or with
+ * one_row the first row's object (null when none).  Returns the number
+ * of rows, or -1.
+ */
+static int64_t
+json_section(struct db *db, struct buf *b, const char *key, const char *sql,
+    int64_t id, int one_row)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t n = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	buf_printf(b, ",\n  \"%s\": ", key);
+	(void)sqlite3_bind_int64(st, 1, id);
+	if (!one_row)
+		buf_putc(b, '[');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (one_row && n > 0)
+			continue;
+		if (n > 0)
+			buf_putc(b, ',');
+		if (!one_row)
+			buf_puts(b, "\n    ");
+		json_row(b, st);
+		n++;
+	}
+	db_done(st);
+	if (one_row && n == 0)
+		buf_puts(b, "null");
+	if (!one_row)
+		buf_puts(b, n > 0 ? "\n  ]" : "]");
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: export %s: %s\n", key,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return n;
+}
+
+/* What an export holds, section by section. */
+static const struct {
+	const char	*key;
+	const char	*sql;
+	int		 one_row;
+} sections[] = {
+	{ "referral", "SELECT * FROM referrals WHERE id = ?1", 1 },
+	{ "referral_sites", "SELECT rs.*, s.name AS site_name FROM "
+	    "referral_sites rs JOIN sites s ON s.id = rs.site_id "
+	    "WHERE rs.referral_id = ?1 ORDER BY rs.site_id", 0 },
+	{ "referral_events", "SELECT e.*, u.name AS user_name FROM "
+	    "referral_events e LEFT JOIN users u ON u.id = e.user_id "
+	    "WHERE e.referral_id = ?1 ORDER BY e.id", 0 },
+	{ "referral_notes", "SELECT n.*, u.name AS user_name FROM "
+	    "referral_notes n LEFT JOIN users u ON u.id = n.user_id "
+	    "WHERE n.referral_id = ?1 ORDER BY n.id", 0 },
+	{ "clients", "SELECT c.*, t.name AS therapist_name FROM clients c "
+	    "LEFT JOIN therapists t ON t.id = c.therapist_id "
+	    "WHERE c.referral_id = ?1 ORDER BY c.id", 0 },
+	{ "group_members", "SELECT m.*, g.name AS group_name FROM "
+	    "group_members m JOIN groups g ON g.id = m.group_id "
+	    "WHERE m.client_id IN " CLIENTS " ORDER BY m.group_id, "
+	    "m.client_id", 0 },
+	{ "series", "SELECT * FROM series WHERE id IN " ALL_SERIES
+	    " ORDER BY id", 0 },
+	{ "sessions", "SELECT * FROM occurrences WHERE series_id IN "
+	    ALL_SERIES " ORDER BY start_utc, id", 0 },
+	{ "exceptions", "SELECT * FROM exceptions WHERE series_id IN "
+	    ALL_SERIES " ORDER BY series_id, occ_date", 0 },
+	{ "attendance", "SELECT * FROM attendance WHERE client_id IN "
+	    CLIENTS " ORDER BY series_id, occ_date, client_id", 0 },
+	{ "emails", "SELECT * FROM outbox WHERE referral_id = ?1 "
+	    "ORDER BY id", 0 },
+	/* Lines naming the referral, or in their detail one of the
+	 * client's series ("booked series 3") or caseload entries. */
+	{ "audit", "SELECT a.*, u.name AS user_name FROM audit a "
+	    "LEFT JOIN users u ON u.id = a.user_id WHERE a.referral_id = ?1 "
+	    "OR EXISTS (SELECT 1 FROM series s WHERE s.id IN " OWN_SERIES
+	    " AND (' ' || a.detail || ' ') GLOB ('* series ' || s.id || "
+	    "'[^0-9]*')) OR EXISTS (SELECT 1 FROM clients c WHERE "
+	    "c.referral_id = ?1 AND (' ' || a.detail || ' ') GLOB "
+	    "('* client ' || c.id || '[^0-9]*')) ORDER BY a.id", 0 },
+	{ "outcomes", "SELECT * FROM outcomes WHERE referral_id = ?1", 0 },
+	{ "erasure", "SELECT * FROM erasures WHERE referral_id = ?1", 1 },
+};
+
+int
+db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
+{
+	static const char sql_exists[] = "SELECT 1 FROM referrals WHERE id = ?";
+	sqlite3_stmt *st;
+	char now[21];
+	size_t i;
+	int rc, ret = -1;
+
+	if ((st = db_stmt(db, sql_exists)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	/* One snapshot for every section. */
+	if (db_exec(db, "BEGIN") != SQLITE_OK)
+		return -1;
+	db_now(now);
+	buf_printf(out, "{\n  \"format\": \"tutti-client-export/1\",\n"
+	    "  \"client_id\": %lld,\n  \"exported_at\": \"%s\",\n"
+	    "  \"about\": \"Everything Tutti holds about one person. "
+	    "client_id is the id of their referral; each section lists the "
+	    "rows of one table, column by column, as stored.\"",
+	    (long long)referral_id, now);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (json_section(db, out, sections[i].key, sections[i].sql,
+		    referral_id, sections[i].one_row) == -1)
+			goto out;
+	buf_puts(out, "\n}\n");
+	ret = 1;
+out:
+	(void)db_exec(db, "COMMIT");
+	return ret;
+}
+
+/* ---- erase ---- */
+
+/* Each step of an erasure, in order, with ?1 the referral id. */
+enum erase_step {
+	ERASE_NOTES,
+	ERASE_EVENTS,
+	ERASE_ATTENDANCE,
+	ERASE_EXCEPTIONS,
+	ERASE_EMAILS_CANCEL,
+	ERASE_EMAILS,
+	ERASE_FEEDS,
+	ERASE_CLIENTS,
+	ERASE_REFERRAL,
+	ERASE__MAX
+};
+
+static const char *const erase_sql[ERASE__MAX] = {
+	"DELETE FROM referral_notes WHERE referral_id = ?1",
+	"UPDATE referral_events SET reason = '' WHERE referral_id = ?1 "
+	    "AND reason != ''",
+	"UPDATE attendance SET note = '' WHERE client_id IN " CLIENTS
+	    " AND note != ''",
+	"UPDATE exceptions SET reason = '' WHERE series_id IN " OWN_SERIES
+	    " AND reason != ''",
+	/* Emails to the client (staff notices carry a user_id). */
+	"UPDATE outbox SET status = 'failed', lease_until = NULL, "
+	    "last_error = 'not sent: the client was erased' "
+	    "WHERE referral_id = ?1 AND user_id IS NULL "
+	    "AND status IN ('queued', 'sending')",
+	"UPDATE outbox SET to_addr = '', to_name = '', "
+	    "last_error = CASE WHEN status = 'failed' AND last_error = "
+	    "'not sent: the client was erased' THEN last_error END "
+	    "WHERE referral_id = ?1 AND user_id IS NULL",
+	/* Cached feeds may show the client's name: rebuilt when asked. */
+	"UPDATE feeds SET body = NULL, etag = NULL, stale = 1 "
+	    "WHERE body IS NOT NULL",
+	"UPDATE clients SET end_reason = '' WHERE referral_id = ?1",
+	"UPDATE referrals SET ref = 'ERASED-' || id, given_name = 'Erased', "
+	    "family_name = '', email = '', phone = '', postcode = '', "
+	    "date_of_birth = '', voicemail_ok = 0, about = '', "
+	    "access_needs = '', language = '', interpreter = 0, "
+	    "gp_practice = '', emergency_name = '', emergency_phone = '', "
+	    "consent_contact = 0, form_nonce = NULL, source_detail = '' "
+	    "WHERE id = ?1",
+};
+
+/* The strings that identify the person, for the sweep. */
+struct needles {
+	char	*v[6];
+	size_t	 n;
+};
+
+static void
+needle_add(struct needles *nd, const char *s, size_t min)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) < min || nd->n == 6)
+		return;
+	for (i = 0; i < nd->n; i++)
+		if (strcmp(nd->v[i], s) == 0)
+			return;
+	nd->v[nd->n++] = xstrdup(s);
+}
+
+static void
+needles_free(struct needles *nd)
+{
+	size_t i;
+
+	for (i = 0; i < nd->n; i++)
+		free(nd->v[i]);
+	nd->n = 0;
+}
+
+/*
+ * 1 when s is also a name, email or phone of another referral not
+ * erased (a family's shared email or phone): it is theirs too, and the
+ * sweep leaves it.  -1 on error.
+ */
+static int
+needle_shared(struct db *db, int64_t id, const char *s)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM referrals r "
+	    "WHERE r.id != ?1 AND (r.email = ?2 COLLATE NOCASE OR "
+	    "r.phone = ?2 OR r.emergency_phone = ?2 OR r.emergency_name = ?2 "
+	    "OR trim(r.given_name || ' ' || r.family_name) = ?2) AND NOT "
+	    "EXISTS (SELECT 1 FROM erasures x WHERE x.referral_id = r.id))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, shared = 0;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, s);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		shared = sqlite3_column_int(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? shared : -1;
+}
+
+/*
+ * Loads the strings the sweep looks for.  Returns 1 found (fills nd and
+ * *shared with the number left out as shared), 2 found but erased
+ * before, 0 no such referral, -1 error.
+ */
+static int
+needles_load(struct db *db, int64_t id, struct needles *nd, int64_t *shared)
+{
+	static const char sql[] = "SELECT trim(given_name || ' ' || "
+	    "family_name), email, lower(email), phone, emergency_phone, "
+	    "(SELECT count(*) FROM erasures WHERE referral_id = ?1) "
+	    "FROM referrals WHERE id = ?1";
+	/* Shorter strings would match unrelated text. */
+	static const size_t min_len[5] = { 5, 3, 3, 6, 6 };
+	sqlite3_stmt *st = db_stmt(db, sql);
+	struct needles cand;
+	const char *v;
+	size_t i;
+	int rc, again = 0, sh;
+
+	*shared = 0;
+	memset(&cand, 0, sizeof(cand));
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		again = sqlite3_column_int(st, 5) > 0;
+		/* Once erased, the name reads "Erased": not a needle. */
+		for (i = again ? 1 : 0; i < 5; i++) {
+			v = (const char *)sqlite3_column_text(st, (int)i);
+			needle_add(&cand, v, min_len[i]);
+		}
+	}
+	db_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	for (i = 0; i < cand.n; i++) {
+		if ((sh = needle_shared(db, id, cand.v[i])) == -1) {
+			needles_free(&cand);
+			return -1;
+		}
+		if (sh)
+			(*shared)++;
+		else
+			needle_add(nd, cand.v[i], 0);
+	}
+	needles_free(&cand);
+	return again ? 2 : 1;
+}
+
+/*
+ * Replaces any copy of a needle left in a text column of any table but
+ * the staff's own (users, sessions, login_failures): a table added
+ * later that keeps a client's details is caught here, and logged so
+ * that it gets a step of its own.  Table and column names come from the
+ * schema and are quoted with %w; the needle is bound.  Returns the
+ * number of cells changed, or -1.
+ */
+static int64_t
+sweep(struct db *db, const struct needles *nd)
+{
+	static const char sql_tables[] = "SELECT name FROM sqlite_schema "
+	    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN "
+	    "('users', 'sessions', 'login_failures', 'settings') ORDER BY name";
+	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
+	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
+	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
+	sqlite3_stmt *tl, *cl, *up;
+	char **tables = NULL, **cols;
+	size_t nt = 0, ct = 0, nc, cc, i, j, k;
+	int64_t total = 0, n;
+	char *sql;
+	int rc;
+
+	if (nd->n == 0)
+		return 0;
+	if ((tl = db_stmt(db, sql_tables)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(tl)) == SQLITE_ROW) {
+		if (nt == ct) {
+			ct = ct ? ct * 2 : 32;
+			tables = xrealloc(tables, ct * sizeof(*tables));
+		}
+		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
+		    0));
+	}
+	db_done(tl);
+	if (rc != SQLITE_DONE)
+		total = -1;
+	for (i = 0; i < nt && total >= 0; i++) {
+		cols = NULL;
+		nc = cc = 0;
+		if ((cl = db_stmt(db, sql_cols)) == NULL) {
+			total = -1;
+			break;
+		}
+		db_bind_text(cl, 1, tables[i]);
+		while ((rc = sqlite3_step(cl)) == SQLITE_ROW) {
+			if (nc == cc) {
+				cc = cc ? cc * 2 : 16;
+				cols = xrealloc(cols, cc * sizeof(*cols));
+			}
+			cols[nc++] = xstrdup((const char *)
+			    sqlite3_column_text(cl, 0));
+		}
+		db_done(cl);
+		if (rc != SQLITE_DONE)
+			total = -1;
+		for (j = 0; j < nc && total >= 0; j++) {
+			sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = "
+			    "replace(\"%w\", ?1, '[erased]') WHERE "
+			    "instr(\"%w\", ?1) > 0", tables[i], cols[j],
+			    cols[j], cols[j]);
+			if (sql == NULL || sqlite3_prepare_v2(db->conn, sql,
+			    -1, &up, NULL) != SQLITE_OK) {
+				sqlite3_free(sql);
+				total = -1;
+				break;
+			}
+			for (k = 0; k < nd->n && total >= 0; k++) {
+				db_bind_text(up, 1, nd->v[k]);
+				rc = sqlite3_step(up);
+				n = sqlite3_changes(db->conn);
+				(void)sqlite3_reset(up);
+				if (rc != SQLITE_DONE) {
+					total = -1;
+					break;
+				}
+				if (n > 0)
+					fprintf(stderr, "db: erase: %lld more "
+					    "cop%s in %s.%s\n", (long long)n,
+					    n == 1 ? "y" : "ies", tables[i],
+					    cols[j]);
+				total += n;
+			}
+			sqlite3_finalize(up);
+			sqlite3_free(sql);
+		}
+		for (j = 0; j < nc; j++)
+			free(cols[j]);
+		free(cols);
+	}
+	for (i = 0; i < nt; i++)
+		free(tables[i]);
+	free(tables);
+	return total;
+}
+
+enum db_result
+db_privacy_erase(struct db *db, int64_t id, const char *reason,
+    int64_t user_id, const char *addr, struct db_erase_summary *sum)
+{
+	static const char sql_mark[] = "INSERT INTO erasures (referral_id, "
+	    "at, reason, user_id) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (referral_id) DO NOTHING";
+	struct needles nd;
+	sqlite3_stmt *st;
+	int64_t *counts[ERASE__MAX], skip = 0, n;
+	char now[21], detail[96];
+	int rc, k, found;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(&nd, 0, sizeof(nd));
+	if (reason == NULL || (strcmp(reason, "request") != 0 &&
+	    strcmp(reason, "retention") != 0))
+		return DB_INVALID;
+	counts[ERASE_NOTES] = &sum->notes;
+	counts[ERASE_EVENTS] = &sum->events;
+	counts[ERASE_ATTENDANCE] = &sum->attendance;
+	counts[ERASE_EXCEPTIONS] = &sum->exceptions;
+	counts[ERASE_EMAILS_CANCEL] = &sum->cancelled;
+	counts[ERASE_EMAILS] = &sum->emails;
+	counts[ERASE_FEEDS] = &sum->feeds;
+	counts[ERASE_CLIENTS] = &skip;
+	counts[ERASE_REFERRAL] = &skip;
+
+	/* Deleted and overwritten content is zeroed in the pages. */
+	if (sqlite3_exec(db->conn, "PRAGMA secure_delete = ON", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return DB_ERROR;
+	if ((rc = db_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK)
+		goto fail;
+	if ((found = needles_load(db, id, &nd, &sum->shared)) <= 0) {
+		db_rollback(db);
+		needles_free(&nd);
+		(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF",
+		    NULL, NULL, NULL);
+		return found == 0 ? DB_CONFLICT : DB_ERROR;
+	}
+	sum->again = found == 2;
+	for (k = 0; k < ERASE__MAX; k++) {
+		if ((st = db_stmt(db, erase_sql[k])) == NULL) {
+			rc = SQLITE_ERROR;
+			goto fail;
+		}
+		(void)sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		n = sqlite3_changes(db->conn);
+		db_done(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
+		*counts[k] = n;
+	}
+	if ((n = sweep(db, &nd)) < 0) {
+		rc = sqlite3_errcode(db->conn);
+		goto fail;
+	}
+	sum->swept = n;
+	if ((st = db_stmt(db, sql_mark)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, reason);
+	if (user_id > 0)
+		(void)sqlite3_bind_int64(st, 4, user_id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	snprintf(detail, sizeof(detail), "erased the client's personal "
+	    "details (%s)", reason);
+	if (db_audit(db, user_id, addr, "erase", id, 0, detail) == -1) {
+		rc = sqlite3_errcode(db->conn);
+		goto fail;
+	}
+	if ((rc = db_exec(db, "COMMIT")) != SQLITE_OK)
+		goto fail;
+	needles_free(&nd);
+	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
+	    NULL);
+	return DB_OK;
+fail:
+	fprintf(stderr, "db: erase %lld: %s\n", (long long)id,
+	    sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	needles_free(&nd);
+	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
+	    NULL);
+	memset(sum, 0, sizeof(*sum));
+	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+}
+
+/* A TRUNCATE checkpoint, retried while readers hold old snapshots. */
+static int
+checkpoint(struct db *db)
+{
+	int i, rc = SQLITE_BUSY, log = 0, done = 0;
+
+	for (i = 0; i < 50; i++) {
+		rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(100);
+	}
+	fprintf(stderr, "db: checkpoint: %s\n", sqlite3_errstr(rc));
+	return -1;
+}
+
+int
+db_privacy_compact(struct db *db)
+{
+	int i, rc = SQLITE_BUSY;
+
+	if (checkpoint(db) == -1)
+		return -1;
+	for (i = 0; i < 20; i++) {
+		rc = sqlite3_exec(db->conn, "VACUUM", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			break;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(200);
+	}
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "db: vacuum: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return checkpoint(db);
+}
+
+int
+db_privacy_messages(struct db *db, int64_t id, void (*fn)(void *,
+    const char *), void *arg)
+{
+	static const char sql[] = "SELECT message_id FROM outbox "
+	    "WHERE referral_id = ? AND user_id IS NULL ORDER BY id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0));
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- the retention rule ---- */
+
+int
+db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
+    void (*fn)(void *, int64_t, const char *, const char *), void *arg,
+    int64_t *count)
+{
+	static const char sql[] = "SELECT id, status, closed FROM "
+	    "(SELECT r.id, r.status, coalesce((SELECT max(e.at) FROM "
+	    "referral_events e WHERE e.referral_id = r.id AND "
+	    "e.to_status = r.status), r.updated_at) AS closed "
+	    "FROM referrals r WHERE r.status IN ('closed', 'declined', "
+	    "'withdrawn') AND NOT EXISTS (SELECT 1 FROM erasures x "
+	    "WHERE x.referral_id = r.id)) WHERE closed < ?1 "
+	    "ORDER BY closed, id";
+	struct db_erase_summary sum;
+	sqlite3_stmt *st;
+	struct { int64_t id; char status[16], closed[32]; } *v = NULL;
+	size_t n = 0, cap = 0, i;
+	char cutoff[21];
+	time_t t = (time_t)now;
+	struct tm tm;
+	int rc, ret = 0;
+
+	*count = 0;
+	if (years < 1 || years > 200) {
+		fprintf(stderr, "db: purge: retention of %ld years makes no "
+		    "sense\n", years);
+		return -1;
+	}
+	gmtime_r(&t, &tm);
+	tm.tm_year -= (int)years;
+	/* 29 February becomes 1 March in a common year, as timegm does. */
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(cutoff, sizeof(cutoff), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, cutoff);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].id = sqlite3_column_int64(st, 0);
+		snprintf(v[n].status, sizeof(v[n].status), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		snprintf(v[n].closed, sizeof(v[n].closed), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		n++;
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: purge: %s\n", sqlite3_errmsg(db->conn));
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!dry_run && db_privacy_erase(db, v[i].id, "retention", 0,
+		    "", &sum) != DB_OK) {
+			ret = -1;
+			break;
+		}
+		(*count)++;
+		if (fn != NULL)
+			fn(arg, v[i].id, v[i].status, v[i].closed);
+	}
+	free(v);
+	if (!dry_run && *count > 0 && db_privacy_compact(db) == -1)
+		ret = -1;
+	return ret;
+}

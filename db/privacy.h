@@ -1,0 +1,110 @@
+/*
+ * db/privacy: what the service holds about one person, handed over
+ * (export), removed (erase), and the retention rule (purge).
+ *
+ * A client is named by their referral's id: the referral row is the
+ * person (name, contact details, what they told us), and their clients
+ * rows (one per time on a caseload), sessions, attendance, emails and
+ * audit lines all lead back to it.  `tuttictl export-client ID` and
+ * `erase-client ID` take that id (or the reference code).
+ *
+ * Erasing keeps every row that /reports counts (the referral's state,
+ * needs, source and dates; caseload entries; sessions and attendance;
+ * outcome answers) and removes or empties everything that identifies
+ * the person: names, contact details, date of birth, postcode, what
+ * they wrote, notes, the reasons in their history, attendance notes,
+ * the reasons given for their sessions' changes, the addresses and
+ * names on their emails (unsent ones are cancelled), and cached calendar
+ * feeds.  Then any other copy of their full name, email or phones in a
+ * text column of any table is replaced, unless another client gives the
+ * same one (a family's shared email or phone stays theirs).  It runs
+ * with PRAGMA secure_delete, and db_privacy_compact
+ * then rewrites the file and empties the WAL so that no old copy stays
+ * in free pages.  Files outside the database (delivered .eml files,
+ * backups) are the caller's to handle.
+ *
+ * Functions return 0 on success and -1 on an error logged to stderr,
+ * unless they say otherwise.
+ */
+#ifndef DB_PRIVACY_H
+#define DB_PRIVACY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct buf;
+
+/*
+ * Appends to out, as one JSON object, every row held about the client
+ * referral_id: the referral, its sites, history, notes, caseload
+ * entries, group memberships, session series, sessions, exceptions,
+ * attendance, emails, audit lines (those naming the referral, and those
+ * whose detail names one of the client's series or caseload entries),
+ * outcome answers and any erasure.  Rows are written column by column
+ * as stored.  Returns 1 when written, 0 when there is no such referral
+ * (nothing appended), -1 on error (out may hold part of the object).
+ */
+int	 db_privacy_export(struct db *, int64_t referral_id, struct buf *out);
+
+/* What one erasure changed (rows). */
+struct db_erase_summary {
+	int64_t	 notes;		/* deleted */
+	int64_t	 events;	/* history lines whose reason was emptied */
+	int64_t	 attendance;	/* attendance notes emptied */
+	int64_t	 exceptions;	/* session change reasons emptied */
+	int64_t	 emails;	/* emails whose address was removed */
+	int64_t	 cancelled;	/* of them, unsent ones cancelled */
+	int64_t	 feeds;		/* cached calendar feeds dropped */
+	int64_t	 swept;		/* other copies of the name, email or
+				   phone found and replaced (logged) */
+	int64_t	 shared;	/* of those strings, ones another client
+				   also gives (a family's email): kept */
+	int	 again;		/* it had been erased before */
+};
+
+/*
+ * Removes or empties everything that identifies the client referral_id
+ * (see above) in one BEGIN IMMEDIATE transaction under PRAGMA
+ * secure_delete, recording the erasure (reason "request" or
+ * "retention") and an audit line by user_id (0: the command line) from
+ * addr.  Erasing again is allowed (sum->again is set; it finds
+ * little more to do).  Call db_privacy_compact afterwards.  Returns DB_OK with *sum filled,
+ * DB_CONFLICT when there is no such referral, DB_INVALID for an unknown
+ * reason, or DB_BUSY, DB_FULL, DB_ERROR with nothing changed.
+ */
+enum db_result db_privacy_erase(struct db *, int64_t referral_id,
+	    const char *reason, int64_t user_id, const char *addr,
+	    struct db_erase_summary *sum);
+
+/*
+ * Makes deleted content unrecoverable from the files: checkpoints and
+ * truncates the WAL, VACUUMs, and truncates the WAL again, retrying for
+ * a while when other connections are reading.  Returns 0, or -1 when it
+ * could not finish (the data is erased; the old bytes may remain in
+ * free pages or the WAL until this succeeds).
+ */
+int	 db_privacy_compact(struct db *);
+
+/*
+ * Calls fn for each Message-ID of an email to the client (not to staff
+ * about them): "<hex@domain>".  Returns 0, or -1.
+ */
+int	 db_privacy_messages(struct db *, int64_t referral_id,
+	    void (*fn)(void *, const char *message_id), void *arg);
+
+/*
+ * The retention rule: finds the closed, declined and withdrawn
+ * referrals not yet erased whose closing (the last move into their
+ * state, else their last update) is more than years before now (unix
+ * seconds), calls fn(arg, id, status, closed_at) for each, and unless
+ * dry_run erases each (reason "retention") and compacts once.  Sets
+ * *count to the number found.  Returns 0, or -1 (those erased before
+ * the error stay erased).
+ */
+int	 db_privacy_purge(struct db *, int64_t now, long years, int dry_run,
+	    void (*fn)(void *, int64_t id, const char *status,
+	    const char *closed_at), void *arg, int64_t *count);
+
+#endif

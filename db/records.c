@@ -1,0 +1,1321 @@
+/*
+ * db/records: organisations, sites' details, rooms, therapists, their
+ * availability and leave, clients on caseloads and the assignment that
+ * makes one, and what matching reads (see records.h).  Each statement is
+ * one ?-bound string below, prepared once by db_stmt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/outbox.h"
+#include "db/records.h"
+#include "util/buf.h"
+
+/* Most sites one referral names that matching reads. */
+#define MATCH_SITES_MAX	64
+
+const char *const db_site_kind_names[SITE_KIND__MAX] = {
+	"own_centre", "school", "care_home", "hospital", "hospice",
+	"day_centre", "community_venue", "online",
+};
+const char *const db_site_kind_labels[SITE_KIND__MAX] = {
+	"Our own centre", "School", "Care home", "Hospital", "Hospice",
+	"Day centre", "Community venue", "Online",
+};
+
+/* ---- statements ---- */
+
+static const char sql_orgs[] =
+    "SELECT o.id, o.name, (SELECT count(*) FROM sites s"
+    " WHERE s.organisation_id = o.id AND s.active = 1)"
+    " FROM organisations o ORDER BY o.name";
+static const char sql_org_add[] =
+    "INSERT INTO organisations (name) VALUES (?) "
+    "ON CONFLICT (name) DO NOTHING";
+static const char sql_org_id[] =
+    "SELECT id FROM organisations WHERE name = ?";
+
+#define SITE_COLS \
+    "s.id, coalesce(s.organisation_id, 0), coalesce(o.name, ''), s.name," \
+    " s.kind, s.address, s.postcode, s.district, s.step_free, s.active," \
+    " (SELECT count(*) FROM rooms r WHERE r.site_id = s.id" \
+    " AND r.active = 1)," \
+    " (SELECT count(*) FROM site_hours h WHERE h.site_id = s.id)" \
+    " FROM sites s LEFT JOIN organisations o ON o.id = s.organisation_id"
+static const char sql_sites[] =
+    "SELECT " SITE_COLS " ORDER BY s.active DESC, s.name, s.id";
+static const char sql_site_get[] =
+    "SELECT " SITE_COLS " WHERE s.id = ?";
+static const char sql_site_insert[] =
+    "INSERT INTO sites (name, kind, address, postcode, step_free, active,"
+    " organisation_id, district) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char sql_site_update[] =
+    "UPDATE sites SET name = ?1, kind = ?2, address = ?3, postcode = ?4,"
+    " step_free = ?5, active = ?6, organisation_id = ?7, district = ?8"
+    " WHERE id = ?9";
+static const char sql_districts_clear[] =
+    "DELETE FROM site_districts WHERE site_id = ?";
+static const char sql_district_add[] =
+    "INSERT INTO site_districts (site_id, district) VALUES (?, ?) "
+    "ON CONFLICT DO NOTHING";
+static const char sql_districts[] =
+    "SELECT site_id, district FROM site_districts"
+    " WHERE ?1 = 0 OR site_id = ?1 ORDER BY site_id, district";
+static const char sql_hours_clear[] =
+    "DELETE FROM site_hours WHERE site_id = ?";
+static const char sql_hours_add[] =
+    "INSERT INTO site_hours (site_id, day, start_min, end_min)"
+    " VALUES (?, ?, ?, ?)";
+static const char sql_hours[] =
+    "SELECT id, site_id, day, start_min, end_min FROM site_hours"
+    " WHERE ?1 = 0 OR site_id = ?1 ORDER BY site_id, day, start_min";
+static const char sql_closures[] =
+    "SELECT id, site_id, first_day, last_day, reason FROM site_closures"
+    " WHERE (?1 = 0 OR site_id = ?1) AND (?2 IS NULL OR last_day >= ?2)"
+    " AND (?3 IS NULL OR first_day <= ?3) ORDER BY site_id, first_day, id";
+static const char sql_closure_add[] =
+    "INSERT INTO site_closures (site_id, first_day, last_day, reason)"
+    " VALUES (?, ?, ?, ?)";
+static const char sql_closure_delete[] =
+    "DELETE FROM site_closures WHERE id = ?1 AND site_id = ?2";
+
+#define ROOM_COLS \
+    "id, site_id, name, capacity, piano, accessible, active FROM rooms"
+static const char sql_rooms[] =
+    "SELECT " ROOM_COLS " WHERE ?1 = 0 OR site_id = ?1"
+    " ORDER BY site_id, active DESC, name, id";
+static const char sql_room_get[] =
+    "SELECT " ROOM_COLS " WHERE id = ?";
+static const char sql_room_insert[] =
+    "INSERT INTO rooms (site_id, name, capacity, piano, accessible, active)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_room_update[] =
+    "UPDATE rooms SET name = ?2, capacity = ?3, piano = ?4, accessible = ?5,"
+    " active = ?6 WHERE id = ?7 AND site_id = ?1";
+
+/* Open clients: not ended, and the referral still matched or active. */
+#define OPEN_CLIENTS(t) \
+    "(SELECT count(*) FROM clients c JOIN referrals r ON r.id =" \
+    " c.referral_id WHERE c.therapist_id = " t " AND c.ended_at IS NULL" \
+    " AND r.status IN ('matched', 'active'))"
+#define THERAPIST_COLS \
+    "t.id, coalesce(t.user_id, 0), CASE WHEN u.active = 1 THEN u.email" \
+    " ELSE '' END, t.name, t.specialisms, t.languages, t.max_caseload," \
+    " t.max_hours, t.active, " OPEN_CLIENTS("t.id") ", CASE WHEN ?2 > ?1" \
+    " THEN (SELECT coalesce(sum(o.end_utc - o.start_utc), 0)" \
+    " FROM occurrences o WHERE o.therapist_id = t.id" \
+    " AND o.start_utc >= ?1 AND o.start_utc < ?2" \
+    " AND o.state != 'cancelled') ELSE 0 END" \
+    " FROM therapists t LEFT JOIN users u ON u.id = t.user_id"
+static const char sql_therapists[] =
+    "SELECT " THERAPIST_COLS " ORDER BY t.active DESC, t.name, t.id";
+static const char sql_therapist_get[] =
+    "SELECT " THERAPIST_COLS " WHERE t.id = ?3";
+static const char sql_user_role[] =
+    "SELECT role FROM users WHERE id = ?";
+static const char sql_therapist_insert[] =
+    "INSERT INTO therapists (user_id, name, specialisms, languages,"
+    " max_caseload, max_hours, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_therapist_update[] =
+    "UPDATE therapists SET user_id = ?1, name = ?2, specialisms = ?3,"
+    " languages = ?4, max_caseload = ?5, max_hours = ?6, active = ?7"
+    " WHERE id = ?8";
+static const char sql_avail_clear[] =
+    "DELETE FROM therapist_availability WHERE therapist_id = ?";
+static const char sql_avail_add[] =
+    "INSERT INTO therapist_availability (therapist_id, site_id, day,"
+    " start_min, end_min) VALUES (?, ?, ?, ?, ?)";
+static const char sql_avail[] =
+    "SELECT id, therapist_id, site_id, day, start_min, end_min"
+    " FROM therapist_availability WHERE ?1 = 0 OR therapist_id = ?1"
+    " ORDER BY therapist_id, day, start_min, site_id";
+static const char sql_leave[] =
+    "SELECT id, therapist_id, first_day, last_day, reason"
+    " FROM therapist_leave WHERE (?1 = 0 OR therapist_id = ?1)"
+    " AND (?2 IS NULL OR last_day >= ?2) AND (?3 IS NULL OR first_day <= ?3)"
+    " ORDER BY therapist_id, first_day, id";
+static const char sql_leave_add[] =
+    "INSERT INTO therapist_leave (therapist_id, first_day, last_day, reason)"
+    " VALUES (?, ?, ?, ?)";
+static const char sql_leave_delete[] =
+    "DELETE FROM therapist_leave WHERE id = ?1 AND therapist_id = ?2";
+
+#define CLIENT_COLS \
+    "c.id, c.referral_id, c.therapist_id, t.name, r.ref," \
+    " r.given_name || ' ' || r.family_name, r.status, r.needs," \
+    " c.started_at, coalesce(c.ended_at, '') FROM clients c" \
+    " JOIN referrals r ON r.id = c.referral_id" \
+    " JOIN therapists t ON t.id = c.therapist_id"
+static const char sql_clients[] =
+    "SELECT " CLIENT_COLS " WHERE (?1 = 0 OR c.therapist_id = ?1)"
+    " AND (?2 = 0 OR (c.ended_at IS NULL"
+    " AND r.status IN ('matched', 'active')))"
+    " ORDER BY c.started_at DESC, c.id DESC";
+static const char sql_client_of_referral[] =
+    "SELECT " CLIENT_COLS " WHERE c.referral_id = ? AND c.ended_at IS NULL"
+    " ORDER BY c.id DESC LIMIT 1";
+
+static const char sql_client_add[] =
+    "INSERT INTO clients (referral_id, therapist_id, started_at)"
+    " SELECT id, ?2, ?3 FROM referrals WHERE id = ?1"
+    " AND status IN ('matched', 'active')";
+
+static const char sql_assign_referral[] =
+    "SELECT status FROM referrals WHERE id = ?";
+static const char sql_assign_therapist[] =
+    "SELECT t.name, t.active, t.max_caseload, " OPEN_CLIENTS("t.id") ","
+    " coalesce(u.id, 0), coalesce(u.email, ''), coalesce(u.name, ''),"
+    " coalesce(u.active, 0) FROM therapists t"
+    " LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?";
+static const char sql_assign_move[] =
+    "UPDATE referrals SET status = 'matched', updated_at = ?3"
+    " WHERE id = ?1 AND status = ?2";
+static const char sql_assign_event[] =
+    "INSERT INTO referral_events (referral_id, at, user_id, from_status,"
+    " to_status, reason) VALUES (?, ?, ?, ?, 'matched', ?)";
+static const char sql_assign_end_stale[] =
+    "UPDATE clients SET ended_at = ?2, end_reason = 'assigned again'"
+    " WHERE referral_id = ?1 AND ended_at IS NULL";
+static const char sql_assign_client[] =
+    "INSERT INTO clients (referral_id, therapist_id, started_at)"
+    " VALUES (?, ?, ?)";
+
+#define MATCH_COLS \
+    "r.id, r.ref, r.given_name || ' ' || r.family_name, r.status, r.needs," \
+    " r.availability, r.session_type, r.online_ok, r.postcode, r.language," \
+    " r.interpreter, r.access_needs, r.created_at," \
+    " coalesce((SELECT group_concat(s.site_id) FROM referral_sites s" \
+    " WHERE s.referral_id = r.id), '')," \
+    " coalesce((SELECT c.therapist_id FROM clients c" \
+    " WHERE c.referral_id = r.id ORDER BY c.id DESC LIMIT 1), 0)" \
+    " FROM referrals r"
+static const char sql_match_one[] =
+    "SELECT " MATCH_COLS " WHERE r.id = ?1";
+static const char sql_match_status[] =
+    "SELECT " MATCH_COLS " WHERE r.status = ?2 ORDER BY r.created_at, r.id";
+
+/* Sessions last less than a day, so the index on start_utc serves. */
+static const char sql_busy[] =
+    "SELECT therapist_id, coalesce(room_id, 0), site_id, start_utc, end_utc"
+    " FROM occurrences WHERE start_utc >= ?1 - 86400 AND start_utc < ?2"
+    " AND end_utc > ?1 AND state != 'cancelled'";
+
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+
+/* ---- helpers ---- */
+
+/* Readers keep their callback as this type between the calls. */
+typedef void (*any_fn)(void);
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+/* Binds an id, or NULL when it is 0 or less. */
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		(void)sqlite3_bind_int64(st, i, id);
+	else
+		(void)sqlite3_bind_null(st, i);
+}
+
+/* Binds text, or NULL when s is NULL or "". */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL && *s != '\0')
+		db_bind_text(st, i, s);
+	else
+		(void)sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no rows and resets it; the SQLite code. */
+static int
+run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	db_done(st);
+	return rc;
+}
+
+/*
+ * Ends a failed transaction: logs what failed with SQLite's words, rolls
+ * back, and returns what the caller acts on (never DB_OK).
+ */
+static enum db_result
+tx_fail(struct db *db, int rc, const char *what)
+{
+	enum db_result r = db_result_of(rc);
+
+	fprintf(stderr, "db: %s: %s (%d)\n", what, sqlite3_errmsg(db->conn),
+	    rc);
+	db_rollback(db);
+	return r == DB_OK ? DB_ERROR : r;
+}
+
+/* Starts a write; DB_OK, or DB_BUSY/DB_ERROR with nothing begun. */
+static enum db_result
+tx_begin(struct db *db)
+{
+	int rc = db_exec(db, sql_begin);
+
+	if (rc == SQLITE_OK)
+		return DB_OK;
+	fprintf(stderr, "db: begin: %s\n", sqlite3_errmsg(db->conn));
+	return db_result_of(rc) == DB_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+static enum db_result
+tx_commit(struct db *db, const char *what)
+{
+	int rc = db_exec(db, sql_commit);
+
+	if (rc != SQLITE_OK)
+		return tx_fail(db, rc, what);
+	return DB_OK;
+}
+
+/* Runs a reader over st: fn(arg, st) for each row; 0 or -1 (logged). */
+static int
+each_row(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
+    any_fn, void *), any_fn fn, void *arg)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		row(st, fn, arg);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: records: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+/* Steps st once into a record with row(); 1, 0 or -1. */
+static int
+one_row(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
+    void *), void *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		row(st, out);
+	db_done(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	fprintf(stderr, "db: records: %s\n", sqlite3_errmsg(db->conn));
+	return -1;
+}
+
+/* ---- organisations ---- */
+
+typedef void (*org_fn)(void *, const struct db_organisation *);
+
+static void
+org_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_organisation o;
+
+	memset(&o, 0, sizeof(o));
+	o.id = sqlite3_column_int64(st, 0);
+	copy(o.name, sizeof(o.name), col(st, 1));
+	o.nsites = sqlite3_column_int(st, 2);
+	((org_fn)fn)(arg, &o);
+}
+
+int
+db_organisations_each(struct db *db, void (*fn)(void *,
+    const struct db_organisation *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_orgs);
+
+	if (st == NULL)
+		return -1;
+	return each_row(db, st, org_row, (any_fn)fn, arg);
+}
+
+/*
+ * Finds the organisation called name, making it when new; *id is 0 for
+ * an empty name.  Inside a transaction.  Returns the SQLite code.
+ */
+static int
+org_ensure(struct db *db, const char *name, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	if (name == NULL || *name == '\0')
+		return SQLITE_OK;
+	if ((st = db_stmt(db, sql_org_add)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, name);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_stmt(db, sql_org_id)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ?
+	    SQLITE_ERROR : rc;
+}
+
+/* ---- sites ---- */
+
+static void
+site_read(sqlite3_stmt *st, void *out)
+{
+	struct db_site_rec *s = out;
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->organisation_id = sqlite3_column_int64(st, 1);
+	copy(s->organisation, sizeof(s->organisation), col(st, 2));
+	copy(s->name, sizeof(s->name), col(st, 3));
+	k = db_name_index(db_site_kind_names, SITE_KIND__MAX, col(st, 4));
+	s->kind = k < 0 ? SITE_COMMUNITY_VENUE : k;
+	copy(s->address, sizeof(s->address), col(st, 5));
+	copy(s->postcode, sizeof(s->postcode), col(st, 6));
+	copy(s->district, sizeof(s->district), col(st, 7));
+	s->step_free = sqlite3_column_int(st, 8);
+	s->active = sqlite3_column_int(st, 9);
+	s->nrooms = sqlite3_column_int(st, 10);
+	s->nhours = sqlite3_column_int(st, 11);
+}
+
+typedef void (*site_fn)(void *, const struct db_site_rec *);
+
+static void
+site_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_site_rec s;
+
+	site_read(st, &s);
+	((site_fn)fn)(arg, &s);
+}
+
+int
+db_sites_each(struct db *db, void (*fn)(void *, const struct db_site_rec *),
+    void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_sites);
+
+	if (st == NULL)
+		return -1;
+	return each_row(db, st, site_row, (any_fn)fn, arg);
+}
+
+int
+db_site_get(struct db *db, int64_t id, struct db_site_rec *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_site_get);
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	return one_row(db, st, site_read, out);
+}
+
+enum db_result
+db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
+    const char *addr, int64_t *id)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	int64_t org, sid;
+	char detail[200];
+	size_t i;
+	int rc;
+
+	*id = 0;
+	if ((unsigned)e->kind >= SITE_KIND__MAX)
+		return DB_INVALID;
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if ((rc = org_ensure(db, e->organisation, &org)) != SQLITE_OK)
+		return tx_fail(db, rc, "site organisation");
+	if ((st = db_stmt(db, e->id > 0 ? sql_site_update :
+	    sql_site_insert)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "site save");
+	db_bind_text(st, 1, e->name);
+	db_bind_text(st, 2, db_site_kind_names[e->kind]);
+	db_bind_text(st, 3, e->address);
+	db_bind_text(st, 4, e->postcode);
+	(void)sqlite3_bind_int(st, 5, e->step_free ? 1 : 0);
+	(void)sqlite3_bind_int(st, 6, e->active ? 1 : 0);
+	bind_id(st, 7, org);
+	db_bind_text(st, 8, e->district);
+	if (e->id > 0)
+		(void)sqlite3_bind_int64(st, 9, e->id);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "site save");
+	if (e->id > 0) {
+		if (sqlite3_changes(db->conn) != 1) {
+			db_rollback(db);
+			return DB_CONFLICT;
+		}
+		sid = e->id;
+	} else
+		sid = sqlite3_last_insert_rowid(db->conn);
+
+	if ((st = db_stmt(db, sql_districts_clear)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "site districts");
+	(void)sqlite3_bind_int64(st, 1, sid);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "site districts");
+	for (i = 0; i < e->nserves; i++) {
+		if ((st = db_stmt(db, sql_district_add)) == NULL)
+			return tx_fail(db, SQLITE_ERROR, "site districts");
+		(void)sqlite3_bind_int64(st, 1, sid);
+		db_bind_text(st, 2, e->serves[i]);
+		if ((rc = run(st)) != SQLITE_DONE)
+			return tx_fail(db, rc, "site districts");
+	}
+	if ((st = db_stmt(db, sql_hours_clear)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "site hours");
+	(void)sqlite3_bind_int64(st, 1, sid);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "site hours");
+	for (i = 0; i < e->nhours; i++) {
+		if ((st = db_stmt(db, sql_hours_add)) == NULL)
+			return tx_fail(db, SQLITE_ERROR, "site hours");
+		(void)sqlite3_bind_int64(st, 1, sid);
+		(void)sqlite3_bind_int(st, 2, e->hours[i].day);
+		(void)sqlite3_bind_int(st, 3, e->hours[i].start_min);
+		(void)sqlite3_bind_int(st, 4, e->hours[i].end_min);
+		if ((rc = run(st)) != SQLITE_DONE)
+			return tx_fail(db, rc, "site hours");
+	}
+	snprintf(detail, sizeof(detail), "%s site %lld (%.100s)",
+	    e->id > 0 ? "changed" : "added", (long long)sid, e->name);
+	if (db_audit(db, user_id, addr, e->id > 0 ? "site-edit" : "site-add",
+	    0, 0, detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), "site audit");
+	if ((r = tx_commit(db, "site save")) == DB_OK)
+		*id = sid;
+	return r;
+}
+
+typedef void (*district_fn)(void *, int64_t, const char *);
+
+static void
+district_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	((district_fn)fn)(arg, sqlite3_column_int64(st, 0), col(st, 1));
+}
+
+int
+db_site_districts_each(struct db *db, int64_t site_id, void (*fn)(void *,
+    int64_t, const char *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_districts);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, site_id);
+	return each_row(db, st, district_row, (any_fn)fn, arg);
+}
+
+typedef void (*range_fn)(void *, const struct db_week_range *);
+
+static void
+hours_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_week_range r;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.owner_id = r.site_id = sqlite3_column_int64(st, 1);
+	r.day = sqlite3_column_int(st, 2);
+	r.start_min = sqlite3_column_int(st, 3);
+	r.end_min = sqlite3_column_int(st, 4);
+	((range_fn)fn)(arg, &r);
+}
+
+int
+db_site_hours_each(struct db *db, int64_t site_id, void (*fn)(void *,
+    const struct db_week_range *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_hours);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, site_id);
+	return each_row(db, st, hours_row, (any_fn)fn, arg);
+}
+
+typedef void (*period_fn)(void *, const struct db_period *);
+
+static void
+period_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_period p;
+
+	memset(&p, 0, sizeof(p));
+	p.id = sqlite3_column_int64(st, 0);
+	p.owner_id = sqlite3_column_int64(st, 1);
+	copy(p.first_day, sizeof(p.first_day), col(st, 2));
+	copy(p.last_day, sizeof(p.last_day), col(st, 3));
+	copy(p.reason, sizeof(p.reason), col(st, 4));
+	((period_fn)fn)(arg, &p);
+}
+
+static int
+periods_each(struct db *db, const char *sql, int64_t owner, const char *from,
+    const char *to, period_fn fn, void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, owner);
+	bind_opt(st, 2, from);
+	bind_opt(st, 3, to);
+	return each_row(db, st, period_row, (any_fn)fn, arg);
+}
+
+int
+db_site_closures_each(struct db *db, int64_t site_id, const char *from,
+    const char *to, void (*fn)(void *, const struct db_period *), void *arg)
+{
+	return periods_each(db, sql_closures, site_id, from, to, fn, arg);
+}
+
+/*
+ * Adds a period (leave or closure) to owner with an audit line, in one
+ * transaction.
+ */
+static enum db_result
+period_add(struct db *db, const char *sql, int64_t owner, const char *first,
+    const char *last, const char *reason, int64_t user_id, const char *addr,
+    const char *action, const char *what)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	char detail[160];
+	int rc;
+
+	if (first == NULL || last == NULL || strcmp(last, first) < 0)
+		return DB_INVALID;
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, action);
+	(void)sqlite3_bind_int64(st, 1, owner);
+	db_bind_text(st, 2, first);
+	db_bind_text(st, 3, last);
+	db_bind_text(st, 4, reason);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, action);
+	snprintf(detail, sizeof(detail), "%s %lld: %s to %s", what,
+	    (long long)owner, first, last);
+	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), action);
+	return tx_commit(db, action);
+}
+
+static enum db_result
+period_delete(struct db *db, const char *sql, int64_t owner, int64_t id,
+    int64_t user_id, const char *addr, const char *action, const char *what)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	char detail[160];
+	int rc;
+
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, action);
+	(void)sqlite3_bind_int64(st, 1, id);
+	(void)sqlite3_bind_int64(st, 2, owner);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, action);
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	snprintf(detail, sizeof(detail), "%s %lld: removed %lld", what,
+	    (long long)owner, (long long)id);
+	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), action);
+	return tx_commit(db, action);
+}
+
+enum db_result
+db_site_closure_add(struct db *db, int64_t site_id, const char *first_day,
+    const char *last_day, const char *reason, int64_t user_id,
+    const char *addr)
+{
+	return period_add(db, sql_closure_add, site_id, first_day, last_day,
+	    reason, user_id, addr, "closure-add", "site");
+}
+
+enum db_result
+db_site_closure_delete(struct db *db, int64_t site_id, int64_t closure_id,
+    int64_t user_id, const char *addr)
+{
+	return period_delete(db, sql_closure_delete, site_id, closure_id,
+	    user_id, addr, "closure-remove", "site");
+}
+
+/* ---- rooms ---- */
+
+static void
+room_read(sqlite3_stmt *st, void *out)
+{
+	struct db_room *r = out;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->site_id = sqlite3_column_int64(st, 1);
+	copy(r->name, sizeof(r->name), col(st, 2));
+	r->capacity = sqlite3_column_int(st, 3);
+	r->piano = sqlite3_column_int(st, 4);
+	r->accessible = sqlite3_column_int(st, 5);
+	r->active = sqlite3_column_int(st, 6);
+}
+
+typedef void (*room_fn)(void *, const struct db_room *);
+
+static void
+room_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_room r;
+
+	room_read(st, &r);
+	((room_fn)fn)(arg, &r);
+}
+
+int
+db_rooms_each(struct db *db, int64_t site_id, void (*fn)(void *,
+    const struct db_room *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_rooms);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, site_id);
+	return each_row(db, st, room_row, (any_fn)fn, arg);
+}
+
+int
+db_room_get(struct db *db, int64_t id, struct db_room *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_room_get);
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	return one_row(db, st, room_read, out);
+}
+
+enum db_result
+db_room_save(struct db *db, const struct db_room *room, int64_t user_id,
+    const char *addr, int64_t *id)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	char detail[200];
+	int64_t rid;
+	int rc;
+
+	*id = 0;
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if ((st = db_stmt(db, room->id > 0 ? sql_room_update :
+	    sql_room_insert)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "room save");
+	(void)sqlite3_bind_int64(st, 1, room->site_id);
+	db_bind_text(st, 2, room->name);
+	(void)sqlite3_bind_int(st, 3, room->capacity);
+	(void)sqlite3_bind_int(st, 4, room->piano ? 1 : 0);
+	(void)sqlite3_bind_int(st, 5, room->accessible ? 1 : 0);
+	(void)sqlite3_bind_int(st, 6, room->active ? 1 : 0);
+	if (room->id > 0)
+		(void)sqlite3_bind_int64(st, 7, room->id);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "room save");
+	if (room->id > 0) {
+		if (sqlite3_changes(db->conn) != 1) {
+			db_rollback(db);
+			return DB_CONFLICT;
+		}
+		rid = room->id;
+	} else
+		rid = sqlite3_last_insert_rowid(db->conn);
+	snprintf(detail, sizeof(detail), "%s room %lld (%.100s) at site %lld",
+	    room->id > 0 ? "changed" : "added", (long long)rid, room->name,
+	    (long long)room->site_id);
+	if (db_audit(db, user_id, addr, room->id > 0 ? "room-edit" :
+	    "room-add", 0, 0, detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), "room audit");
+	if ((r = tx_commit(db, "room save")) == DB_OK)
+		*id = rid;
+	return r;
+}
+
+/* ---- therapists ---- */
+
+static void
+therapist_read(sqlite3_stmt *st, void *out)
+{
+	struct db_therapist *t = out;
+
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->user_id = sqlite3_column_int64(st, 1);
+	copy(t->user_email, sizeof(t->user_email), col(st, 2));
+	copy(t->name, sizeof(t->name), col(st, 3));
+	t->specialisms = (unsigned)sqlite3_column_int64(st, 4);
+	copy(t->languages, sizeof(t->languages), col(st, 5));
+	t->max_caseload = sqlite3_column_int(st, 6);
+	t->max_hours = sqlite3_column_int(st, 7);
+	t->active = sqlite3_column_int(st, 8);
+	t->caseload = sqlite3_column_int(st, 9);
+	t->booked_min = sqlite3_column_int64(st, 10) / 60;
+}
+
+typedef void (*therapist_fn)(void *, const struct db_therapist *);
+
+static void
+therapist_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_therapist t;
+
+	therapist_read(st, &t);
+	((therapist_fn)fn)(arg, &t);
+}
+
+int
+db_therapists_each(struct db *db, time_t from_utc, time_t to_utc,
+    void (*fn)(void *, const struct db_therapist *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_therapists);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
+	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
+	return each_row(db, st, therapist_row, (any_fn)fn, arg);
+}
+
+int
+db_therapist_get(struct db *db, int64_t id, time_t from_utc, time_t to_utc,
+    struct db_therapist *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_therapist_get);
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
+	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
+	(void)sqlite3_bind_int64(st, 3, id);
+	return one_row(db, st, therapist_read, out);
+}
+
+/* 1 when user id is a therapist's account, 0 when not, -1 on error. */
+static int
+user_is_therapist(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_user_role);
+	int rc, yes = 0;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		yes = strcmp(col(st, 0), "therapist") == 0;
+	db_done(st);
+	return rc == SQLITE_ROW ? yes : rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum db_result
+db_therapist_save(struct db *db, const struct db_therapist_edit *e,
+    int64_t user_id, const char *addr, int64_t *id)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	char detail[200];
+	int64_t tid;
+	size_t i;
+	int rc;
+
+	*id = 0;
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if (e->user_id > 0) {
+		if ((rc = user_is_therapist(db, e->user_id)) == -1)
+			return tx_fail(db, sqlite3_errcode(db->conn),
+			    "therapist user");
+		if (rc == 0) {
+			db_rollback(db);
+			return DB_INVALID;
+		}
+	}
+	if ((st = db_stmt(db, e->id > 0 ? sql_therapist_update :
+	    sql_therapist_insert)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "therapist save");
+	bind_id(st, 1, e->user_id);
+	db_bind_text(st, 2, e->name);
+	(void)sqlite3_bind_int64(st, 3, e->specialisms);
+	db_bind_text(st, 4, e->languages);
+	(void)sqlite3_bind_int(st, 5, e->max_caseload);
+	(void)sqlite3_bind_int(st, 6, e->max_hours);
+	(void)sqlite3_bind_int(st, 7, e->active ? 1 : 0);
+	if (e->id > 0)
+		(void)sqlite3_bind_int64(st, 8, e->id);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "therapist save");
+	if (e->id > 0) {
+		if (sqlite3_changes(db->conn) != 1) {
+			db_rollback(db);
+			return DB_CONFLICT;
+		}
+		tid = e->id;
+	} else
+		tid = sqlite3_last_insert_rowid(db->conn);
+	if ((st = db_stmt(db, sql_avail_clear)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "therapist availability");
+	(void)sqlite3_bind_int64(st, 1, tid);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "therapist availability");
+	for (i = 0; i < e->navailability; i++) {
+		if ((st = db_stmt(db, sql_avail_add)) == NULL)
+			return tx_fail(db, SQLITE_ERROR,
+			    "therapist availability");
+		(void)sqlite3_bind_int64(st, 1, tid);
+		(void)sqlite3_bind_int64(st, 2, e->availability[i].site_id);
+		(void)sqlite3_bind_int(st, 3, e->availability[i].day);
+		(void)sqlite3_bind_int(st, 4, e->availability[i].start_min);
+		(void)sqlite3_bind_int(st, 5, e->availability[i].end_min);
+		if ((rc = run(st)) != SQLITE_DONE)
+			return tx_fail(db, rc, "therapist availability");
+	}
+	snprintf(detail, sizeof(detail), "%s therapist %lld (%.100s)",
+	    e->id > 0 ? "changed" : "added", (long long)tid, e->name);
+	if (db_audit(db, user_id, addr, e->id > 0 ? "therapist-edit" :
+	    "therapist-add", 0, e->user_id, detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn),
+		    "therapist audit");
+	if ((r = tx_commit(db, "therapist save")) == DB_OK)
+		*id = tid;
+	return r;
+}
+
+static void
+avail_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_week_range r;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.owner_id = sqlite3_column_int64(st, 1);
+	r.site_id = sqlite3_column_int64(st, 2);
+	r.day = sqlite3_column_int(st, 3);
+	r.start_min = sqlite3_column_int(st, 4);
+	r.end_min = sqlite3_column_int(st, 5);
+	((range_fn)fn)(arg, &r);
+}
+
+int
+db_availability_each(struct db *db, int64_t therapist_id, void (*fn)(void *,
+    const struct db_week_range *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_avail);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, therapist_id);
+	return each_row(db, st, avail_row, (any_fn)fn, arg);
+}
+
+int
+db_leave_each(struct db *db, int64_t therapist_id, const char *from,
+    const char *to, void (*fn)(void *, const struct db_period *), void *arg)
+{
+	return periods_each(db, sql_leave, therapist_id, from, to, fn, arg);
+}
+
+enum db_result
+db_leave_add(struct db *db, int64_t therapist_id, const char *first_day,
+    const char *last_day, const char *reason, int64_t user_id,
+    const char *addr)
+{
+	return period_add(db, sql_leave_add, therapist_id, first_day,
+	    last_day, reason, user_id, addr, "leave-add", "therapist");
+}
+
+enum db_result
+db_leave_delete(struct db *db, int64_t therapist_id, int64_t leave_id,
+    int64_t user_id, const char *addr)
+{
+	return period_delete(db, sql_leave_delete, therapist_id, leave_id,
+	    user_id, addr, "leave-remove", "therapist");
+}
+
+/* ---- clients ---- */
+
+static void
+client_read(sqlite3_stmt *st, void *out)
+{
+	struct db_client *c = out;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->referral_id = sqlite3_column_int64(st, 1);
+	c->therapist_id = sqlite3_column_int64(st, 2);
+	copy(c->therapist, sizeof(c->therapist), col(st, 3));
+	copy(c->ref, sizeof(c->ref), col(st, 4));
+	copy(c->name, sizeof(c->name), col(st, 5));
+	k = db_name_index(status_names, STATUS__MAX, col(st, 6));
+	c->status = k < 0 ? ST_MATCHED : k;
+	c->needs = (unsigned)sqlite3_column_int64(st, 7);
+	copy(c->started_at, sizeof(c->started_at), col(st, 8));
+	copy(c->ended_at, sizeof(c->ended_at), col(st, 9));
+}
+
+typedef void (*client_fn)(void *, const struct db_client *);
+
+static void
+client_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_client c;
+
+	client_read(st, &c);
+	((client_fn)fn)(arg, &c);
+}
+
+int
+db_clients_each(struct db *db, int64_t therapist_id, int open_only,
+    void (*fn)(void *, const struct db_client *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_clients);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, therapist_id);
+	(void)sqlite3_bind_int(st, 2, open_only ? 1 : 0);
+	return each_row(db, st, client_row, (any_fn)fn, arg);
+}
+
+int
+db_client_of_referral(struct db *db, int64_t referral_id,
+    struct db_client *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_client_of_referral);
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	return one_row(db, st, client_read, out);
+}
+
+enum db_result
+db_client_add(struct db *db, int64_t referral_id, int64_t therapist_id,
+    const char *started_at, int64_t user_id, int64_t *client_id)
+{
+	sqlite3_stmt *st;
+	enum db_result r;
+	char detail[96];
+	int rc;
+
+	*client_id = 0;
+	if ((r = tx_begin(db)) != DB_OK)
+		return r;
+	if ((st = db_stmt(db, sql_client_add)) == NULL)
+		return tx_fail(db, SQLITE_ERROR, "client add");
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	(void)sqlite3_bind_int64(st, 2, therapist_id);
+	db_bind_text(st, 3, started_at);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return tx_fail(db, rc, "client add");
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	*client_id = sqlite3_last_insert_rowid(db->conn);
+	snprintf(detail, sizeof(detail), "on the caseload of therapist %lld",
+	    (long long)therapist_id);
+	if (db_audit(db, user_id, "", "client-add", referral_id, 0,
+	    detail) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), "client audit");
+	if ((r = tx_commit(db, "client add")) != DB_OK)
+		*client_id = 0;
+	return r;
+}
+
+/* What the assignment reads of the therapist, under the lock. */
+struct assignee {
+	char	 name[DB_RECORD_NAME_LEN];
+	int	 active;
+	int	 max_caseload;
+	int	 caseload;
+	int64_t	 user_id;
+	char	 email[256];
+	char	 user_name[DB_RECORD_NAME_LEN];
+	int	 user_active;
+};
+
+static enum db_assign_result
+assign_fail(struct db *db, int rc, const char *what)
+{
+	enum db_result r = tx_fail(db, rc, what);
+
+	return r == DB_BUSY ? DB_ASSIGN_BUSY : DB_ASSIGN_ERROR;
+}
+
+enum db_assign_result
+db_client_assign(struct db *db, const struct db_assign *a,
+    int64_t *client_id, int *emailed)
+{
+	sqlite3_stmt *st;
+	struct assignee t;
+	char now[21], key[DB_OUTBOX_KEY_LEN], reason[600], detail[200];
+	int rc, moved;
+
+	*client_id = 0;
+	*emailed = 0;
+	if (a->from != ST_TRIAGED && a->from != ST_WAITLISTED)
+		return DB_ASSIGN_NOT_OPEN;
+	switch (tx_begin(db)) {
+	case DB_OK:
+		break;
+	case DB_BUSY:
+		return DB_ASSIGN_BUSY;
+	default:
+		return DB_ASSIGN_ERROR;
+	}
+	db_now(now);
+
+	/* The referral, still as the page saw it. */
+	if ((st = db_stmt(db, sql_assign_referral)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->referral_id);
+	rc = sqlite3_step(st);
+	moved = rc == SQLITE_ROW && strcmp(col(st, 0),
+	    status_names[a->from]) != 0;
+	db_done(st);
+	if (rc == SQLITE_DONE) {
+		db_rollback(db);
+		return DB_ASSIGN_GONE;
+	}
+	if (rc != SQLITE_ROW)
+		return assign_fail(db, rc, "assign referral");
+	if (moved) {
+		db_rollback(db);
+		return DB_ASSIGN_MOVED;
+	}
+
+	/* The therapist: active, with a free place. */
+	if ((st = db_stmt(db, sql_assign_therapist)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->therapist_id);
+	memset(&t, 0, sizeof(t));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		copy(t.name, sizeof(t.name), col(st, 0));
+		t.active = sqlite3_column_int(st, 1);
+		t.max_caseload = sqlite3_column_int(st, 2);
+		t.caseload = sqlite3_column_int(st, 3);
+		t.user_id = sqlite3_column_int64(st, 4);
+		copy(t.email, sizeof(t.email), col(st, 5));
+		copy(t.user_name, sizeof(t.user_name), col(st, 6));
+		t.user_active = sqlite3_column_int(st, 7);
+	}
+	db_done(st);
+	if (rc == SQLITE_DONE) {
+		db_rollback(db);
+		return DB_ASSIGN_GONE;
+	}
+	if (rc != SQLITE_ROW)
+		return assign_fail(db, rc, "assign therapist");
+	if (!t.active || t.caseload >= t.max_caseload) {
+		db_rollback(db);
+		return DB_ASSIGN_NO_PLACE;
+	}
+
+	if ((st = db_stmt(db, sql_assign_move)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->referral_id);
+	db_bind_text(st, 2, status_names[a->from]);
+	db_bind_text(st, 3, now);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return assign_fail(db, rc, "assign move");
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_ASSIGN_MOVED;
+	}
+	if (a->detail != NULL && *a->detail != '\0')
+		snprintf(reason, sizeof(reason), "assigned to %s: %s", t.name,
+		    a->detail);
+	else
+		snprintf(reason, sizeof(reason), "assigned to %s", t.name);
+	if ((st = db_stmt(db, sql_assign_event)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->referral_id);
+	db_bind_text(st, 2, now);
+	bind_id(st, 3, a->user_id);
+	db_bind_text(st, 4, status_names[a->from]);
+	db_bind_text(st, 5, reason);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return assign_fail(db, rc, "assign history");
+
+	/* A referral back on the waitlist may still hold its old place. */
+	if ((st = db_stmt(db, sql_assign_end_stale)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->referral_id);
+	db_bind_text(st, 2, now);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return assign_fail(db, rc, "assign end stale");
+	if ((st = db_stmt(db, sql_assign_client)) == NULL)
+		return assign_fail(db, SQLITE_ERROR, "assign");
+	(void)sqlite3_bind_int64(st, 1, a->referral_id);
+	(void)sqlite3_bind_int64(st, 2, a->therapist_id);
+	db_bind_text(st, 3, now);
+	if ((rc = run(st)) != SQLITE_DONE)
+		return assign_fail(db, rc, "assign client");
+	*client_id = sqlite3_last_insert_rowid(db->conn);
+
+	snprintf(detail, sizeof(detail), "assigned to therapist %lld (%.100s),"
+	    " client %lld", (long long)a->therapist_id, t.name,
+	    (long long)*client_id);
+	if (db_audit(db, a->user_id, a->addr, "assign", a->referral_id,
+	    t.user_id, detail) == -1)
+		return assign_fail(db, sqlite3_errcode(db->conn),
+		    "assign audit");
+	if (t.user_id > 0 && t.user_active && t.email[0] != '\0') {
+		if (db_outbox_key(key, sizeof(key), "therapist_assigned",
+		    *client_id, -1) == -1 ||
+		    db_outbox_add(db, "therapist_assigned", key, t.email,
+		    t.user_name[0] != '\0' ? t.user_name : t.name,
+		    a->referral_id, t.user_id, a->msgid_domain) == -1)
+			return assign_fail(db, sqlite3_errcode(db->conn),
+			    "assign outbox");
+		*emailed = 1;
+	}
+	rc = db_exec(db, sql_commit);
+	if (rc != SQLITE_OK) {
+		*client_id = 0;
+		*emailed = 0;
+		return assign_fail(db, rc, "assign commit");
+	}
+	return DB_ASSIGN_OK;
+}
+
+/* ---- what matching reads ---- */
+
+typedef void (*match_fn)(void *, const struct db_match_referral *);
+
+static void
+match_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	struct db_match_referral m;
+	int64_t sites[MATCH_SITES_MAX];
+	const char *p;
+	char *end;
+	long long v;
+	int k;
+
+	memset(&m, 0, sizeof(m));
+	m.id = sqlite3_column_int64(st, 0);
+	copy(m.ref, sizeof(m.ref), col(st, 1));
+	copy(m.name, sizeof(m.name), col(st, 2));
+	k = db_name_index(status_names, STATUS__MAX, col(st, 3));
+	m.status = k < 0 ? ST_NEW : k;
+	m.needs = (unsigned)sqlite3_column_int64(st, 4);
+	m.availability = (unsigned)sqlite3_column_int64(st, 5);
+	copy(m.session_type, sizeof(m.session_type), col(st, 6));
+	m.online_ok = sqlite3_column_int(st, 7);
+	copy(m.postcode, sizeof(m.postcode), col(st, 8));
+	copy(m.language, sizeof(m.language), col(st, 9));
+	m.interpreter = sqlite3_column_int(st, 10);
+	m.access_needs = col(st, 11);
+	copy(m.created_at, sizeof(m.created_at), col(st, 12));
+	/* "3,1,7": the referral's sites. */
+	for (p = col(st, 13); *p != '\0' && m.nsites < MATCH_SITES_MAX;) {
+		v = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		if (v > 0)
+			sites[m.nsites++] = v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	m.sites = sites;
+	m.previous_therapist_id = sqlite3_column_int64(st, 14);
+	((match_fn)fn)(arg, &m);
+}
+
+int
+db_match_referrals_each(struct db *db, int64_t referral_id,
+    enum status status, void (*fn)(void *,
+    const struct db_match_referral *), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, referral_id > 0 ? sql_match_one :
+	    sql_match_status);
+
+	if (st == NULL)
+		return -1;
+	if (referral_id > 0)
+		(void)sqlite3_bind_int64(st, 1, referral_id);
+	else {
+		if ((unsigned)status >= STATUS__MAX) {
+			db_done(st);
+			return -1;
+		}
+		db_bind_text(st, 2, status_names[status]);
+	}
+	return each_row(db, st, match_row, (any_fn)fn, arg);
+}
+
+typedef void (*busy_fn)(void *, int64_t, int64_t, int64_t, time_t, time_t);
+
+static void
+busy_row(sqlite3_stmt *st, any_fn fn, void *arg)
+{
+	((busy_fn)fn)(arg, sqlite3_column_int64(st, 0),
+	    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+	    (time_t)sqlite3_column_int64(st, 3),
+	    (time_t)sqlite3_column_int64(st, 4));
+}
+
+int
+db_busy_each(struct db *db, time_t from_utc, time_t to_utc,
+    void (*fn)(void *, int64_t, int64_t, int64_t, time_t, time_t),
+    void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_busy);
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
+	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
+	return each_row(db, st, busy_row, (any_fn)fn, arg);
+}

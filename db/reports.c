@@ -1,0 +1,732 @@
+/*
+ * db/reports: the figures of /reports, the outcome survey, and the
+ * settings they read.  What each figure counts is in db/reports.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/reports.h"
+#include "db/schedule.h"
+#include "util/buf.h"
+
+#define WAITLIST_MONTHS_MAX	120
+
+const char *const outcome_q_names[OUTCOME__MAX] = {
+	"positive", "quality_of_life", "social", "relationship",
+};
+const char *const outcome_q_labels[OUTCOME__MAX] = {
+	"Music therapy gave me a positive or creative experience",
+	"Music therapy improved my quality of life",
+	"Music therapy helped me develop social skills and interaction",
+	"Families and carers: music therapy improved our relationship",
+};
+const char *const outcome_answer_names[ANSWER__MAX] = {
+	"agree", "unsure", "disagree", "na",
+};
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+static void
+copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+/* Writes t as ISO 8601 UTC, as db_now does. */
+static void
+iso(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- sessions delivered ---- */
+
+/*
+ * d: the sessions delivered in [?1, ?2); p: one row per client who
+ * attended one of them, with their referral.
+ */
+#define DELIVERED \
+	"WITH d AS (SELECT o.id, o.series_id, o.occ_date, o.start_utc," \
+	" o.end_utc, o.therapist_id, o.site_id, s.client_id, s.group_id" \
+	" FROM occurrences o JOIN series s ON s.id = o.series_id" \
+	" WHERE o.start_utc >= ?1 AND o.start_utc < ?2" \
+	" AND o.state != 'cancelled' AND EXISTS (SELECT 1 FROM attendance a" \
+	" WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date" \
+	" AND a.status = 'attended')), " \
+	"p AS (SELECT d.*, c.referral_id FROM d JOIN attendance a" \
+	" ON a.series_id = d.series_id AND a.occ_date = d.occ_date" \
+	" AND a.status = 'attended' JOIN clients c ON c.id = a.client_id) "
+
+static const char sql_totals[] = DELIVERED
+    "SELECT (SELECT count(*) FROM d),"
+    " (SELECT coalesce(sum(end_utc - start_utc), 0) FROM d),"
+    " (SELECT count(DISTINCT referral_id) FROM p)";
+
+/* A breakdown: KEY is an expression over d's (and p's) columns. */
+#define BREAKDOWN(key) DELIVERED \
+	", g AS (SELECT " key " AS k, count(*) AS n," \
+	" sum(end_utc - start_utc) AS secs FROM d GROUP BY k)," \
+	" h AS (SELECT " key " AS k, count(DISTINCT referral_id) AS people" \
+	" FROM p GROUP BY k) "
+
+static const char *const sql_groups[REPORT_BY__MAX] = {
+	BREAKDOWN("strftime('%Y-%m', start_utc, 'unixepoch', 'localtime')")
+	"SELECT g.k, g.k, g.n, g.secs, coalesce(h.people, 0) FROM g"
+	" LEFT JOIN h ON h.k = g.k ORDER BY g.k",
+
+	BREAKDOWN("site_id")
+	"SELECT g.k, coalesce((SELECT name FROM sites WHERE id = g.k), ''),"
+	" g.n, g.secs, coalesce(h.people, 0) AS people FROM g"
+	" LEFT JOIN h ON h.k = g.k ORDER BY g.n DESC, 2, g.k",
+
+	BREAKDOWN("coalesce((SELECT organisation_id FROM sites"
+	    " WHERE id = site_id), 0)")
+	"SELECT g.k, coalesce((SELECT name FROM organisations"
+	" WHERE id = g.k), 'No partner organisation'), g.n, g.secs,"
+	" coalesce(h.people, 0) FROM g LEFT JOIN h ON h.k = g.k"
+	" ORDER BY g.k = 0, g.n DESC, 2, g.k",
+
+	BREAKDOWN("therapist_id")
+	"SELECT g.k, coalesce((SELECT name FROM therapists WHERE id = g.k),"
+	" ''), g.n, g.secs, coalesce(h.people, 0) FROM g"
+	" LEFT JOIN h ON h.k = g.k ORDER BY g.n DESC, 2, g.k",
+
+	BREAKDOWN("CASE WHEN client_id IS NOT NULL THEN 'individual'"
+	    " ELSE 'group' END")
+	"SELECT g.k, CASE g.k WHEN 'individual' THEN 'Individual'"
+	" ELSE 'Group' END, g.n, g.secs, coalesce(h.people, 0) FROM g"
+	" LEFT JOIN h ON h.k = g.k ORDER BY g.k DESC",
+};
+
+static const char sql_attendance[] = "SELECT a.status, count(*) "
+    "FROM attendance a JOIN occurrences o ON o.series_id = a.series_id "
+    "AND o.occ_date = a.occ_date WHERE o.start_utc >= ?1 "
+    "AND o.start_utc < ?2 GROUP BY a.status";
+
+/* ---- referrals, the waitlist, waits, caseloads ---- */
+
+static const char sql_needs[] = "SELECT needs FROM referrals "
+    "WHERE created_at >= ?1 AND created_at < ?2";
+static const char sql_sources[] = "SELECT source, count(*) FROM referrals "
+    "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY source "
+    "ORDER BY count(*) DESC, source";
+
+/* The state of referral R at instant ?1: its last event before it. */
+#define STATE_AT(r) \
+	"(SELECT e.to_status FROM referral_events e" \
+	" WHERE e.referral_id = " r " AND e.at < ?1" \
+	" ORDER BY e.at DESC, e.id DESC LIMIT 1)"
+
+static const char sql_waitlist_at[] = "SELECT count(*) FROM "
+    "(SELECT DISTINCT referral_id AS rid FROM referral_events "
+    "WHERE to_status = 'waitlisted' AND at < ?1) w "
+    "WHERE " STATE_AT("w.rid") " = 'waitlisted'";
+
+static const char sql_waits[] = "WITH f AS (SELECT c.referral_id AS rid, "
+    "min(o.start_utc) AS first FROM attendance a "
+    "JOIN clients c ON c.id = a.client_id "
+    "JOIN occurrences o ON o.series_id = a.series_id "
+    "AND o.occ_date = a.occ_date WHERE a.status = 'attended' "
+    "GROUP BY c.referral_id) "
+    "SELECT f.first - CAST(strftime('%s', r.created_at) AS INTEGER) "
+    "FROM f JOIN referrals r ON r.id = f.rid "
+    "WHERE f.first >= ?1 AND f.first < ?2 ORDER BY 1";
+
+static const char sql_caseload[] = "SELECT id, name, n, max_caseload FROM "
+    "(SELECT t.id, t.name, t.active, t.max_caseload, "
+    "(SELECT count(*) FROM clients c WHERE c.therapist_id = t.id "
+    "AND c.started_at < ?1 AND (c.ended_at IS NULL OR c.ended_at >= ?1) "
+    "AND " STATE_AT("c.referral_id") " IN ('matched', 'active')) AS n "
+    "FROM therapists t) WHERE active = 1 OR n > 0 ORDER BY name, id";
+
+/* ---- outcomes ---- */
+
+static const char sql_outcomes[] = "SELECT positive, quality_of_life, "
+    "social, relationship FROM outcomes "
+    "WHERE answered_at >= ?1 AND answered_at < ?2";
+static const char sql_surveys[] = "SELECT count(*) FROM outbox "
+    "WHERE kind = 'outcome_survey' AND created_at >= ?1 "
+    "AND created_at < ?2";
+
+/* Binds ?1 and ?2 as UTC seconds. */
+static void
+bind_range(sqlite3_stmt *st, int64_t from, int64_t to)
+{
+	(void)sqlite3_bind_int64(st, 1, from);
+	(void)sqlite3_bind_int64(st, 2, to);
+}
+
+static int
+load_totals(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_totals);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r->sessions = sqlite3_column_int64(st, 0);
+		r->seconds = sqlite3_column_int64(st, 1);
+		r->people = sqlite3_column_int64(st, 2);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+load_groups(struct db *db, struct db_report *r, enum report_by by)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_groups[by]);
+	struct db_report_group *g;
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->ngroups[by] == cap) {
+			cap = cap ? cap * 2 : 8;
+			r->groups[by] = xrealloc(r->groups[by],
+			    cap * sizeof(*r->groups[by]));
+		}
+		g = &r->groups[by][r->ngroups[by]++];
+		copy(g->key, sizeof(g->key), col(st, 0));
+		copy(g->label, sizeof(g->label), col(st, 1));
+		g->sessions = sqlite3_column_int64(st, 2);
+		g->seconds = sqlite3_column_int64(st, 3);
+		g->people = sqlite3_column_int64(st, 4);
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_attendance(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_attendance);
+	int rc, k;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((k = db_name_index(attendance_names, 4, col(st, 0))) >= 0)
+			r->attendance[k] = sqlite3_column_int64(st, 1);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Binds ?1 and ?2 as the ISO texts of the period. */
+static void
+bind_iso(sqlite3_stmt *st, const struct db_report *r)
+{
+	char a[21], b[21];
+
+	iso(r->from_utc, a);
+	iso(r->to_utc, b);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+}
+
+static const char *
+source_label(const char *s)
+{
+	static const char *const names[] = { "self", "phone", "partner",
+	    "gp", "other" };
+	static const char *const labels[] = { "Self-referral (web form)",
+	    "A phone call", "A partner organisation",
+	    "A GP or health professional", "Other" };
+	int k = db_name_index(names, sizeof(names) / sizeof(names[0]), s);
+
+	return k >= 0 ? labels[k] : s;
+}
+
+static int
+load_referrals(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st;
+	struct db_report_count *c;
+	size_t cap = 0;
+	int64_t needs;
+	int rc, k;
+
+	if ((st = db_stmt(db, sql_needs)) == NULL)
+		return -1;
+	bind_iso(st, r);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		needs = sqlite3_column_int64(st, 0);
+		r->referrals++;
+		for (k = 0; k < NEED__MAX; k++)
+			if (needs & ((int64_t)1 << k))
+				r->by_need[k]++;
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_sources)) == NULL)
+		return -1;
+	bind_iso(st, r);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->nsources == cap) {
+			cap = cap ? cap * 2 : 8;
+			r->by_source = xrealloc(r->by_source,
+			    cap * sizeof(*r->by_source));
+		}
+		c = &r->by_source[r->nsources++];
+		copy(c->key, sizeof(c->key), col(st, 0));
+		copy(c->label, sizeof(c->label), source_label(col(st, 0)));
+		c->count = sqlite3_column_int64(st, 1);
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The number of referrals waitlisted at instant t; -1 on error. */
+static int64_t
+waitlist_at(struct db *db, int64_t t)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_waitlist_at);
+	char when[21];
+	int64_t n = -1;
+
+	if (st == NULL)
+		return -1;
+	iso(t, when);
+	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return n;
+}
+
+/*
+ * The first instant of the local month after the one holding t; always
+ * after t, so that loops over months end whatever mktime says.
+ */
+static int64_t
+next_month(int64_t t)
+{
+	time_t tt = (time_t)t, n;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon++;
+	tm.tm_isdst = -1;
+	n = mktime(&tm);
+	return n == (time_t)-1 || (int64_t)n <= t ? t + 31 * 86400 :
+	    (int64_t)n;
+}
+
+static int
+load_waitlist(struct db *db, struct db_report *r)
+{
+	struct db_report_count *c;
+	int64_t t, end, n;
+	size_t cap = 0, skip;
+	time_t tt;
+	struct tm tm;
+
+	if ((r->waitlist_end = waitlist_at(db, r->to_utc)) < 0)
+		return -1;
+	/* Count the months first, to keep only the last 120. */
+	for (n = 0, t = r->from_utc; t < r->to_utc; t = next_month(t))
+		n++;
+	skip = n > WAITLIST_MONTHS_MAX ? (size_t)(n - WAITLIST_MONTHS_MAX) :
+	    0;
+	for (t = r->from_utc; t < r->to_utc; t = next_month(t)) {
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		end = next_month(t);
+		if (end > r->to_utc)
+			end = r->to_utc;
+		if ((n = waitlist_at(db, end)) < 0)
+			return -1;
+		if (r->nwaitlist_months == cap) {
+			cap = cap ? cap * 2 : 16;
+			r->waitlist_months = xrealloc(r->waitlist_months,
+			    cap * sizeof(*r->waitlist_months));
+		}
+		c = &r->waitlist_months[r->nwaitlist_months++];
+		tt = (time_t)t;
+		localtime_r(&tt, &tm);
+		strftime(c->key, sizeof(c->key), "%Y-%m", &tm);
+		copy(c->label, sizeof(c->label), c->key);
+		c->count = n;
+	}
+	return 0;
+}
+
+static int
+load_waits(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_waits);
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	r->median_wait_days = -1;
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	db_done(st);
+	if (rc == SQLITE_DONE && n > 0) {
+		/* Sorted by the query. */
+		r->median_wait_days = (n % 2 ? (double)v[n / 2] :
+		    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
+	}
+	r->first_sessions = (int64_t)n;
+	free(v);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_caseload(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_caseload);
+	struct db_report_caseload *c;
+	size_t cap = 0;
+	char when[21];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	iso(r->to_utc, when);
+	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->ncaseload == cap) {
+			cap = cap ? cap * 2 : 16;
+			r->caseload = xrealloc(r->caseload,
+			    cap * sizeof(*r->caseload));
+		}
+		c = &r->caseload[r->ncaseload++];
+		c->therapist_id = sqlite3_column_int64(st, 0);
+		copy(c->name, sizeof(c->name), col(st, 1));
+		c->clients = sqlite3_column_int64(st, 2);
+		c->capacity = sqlite3_column_int64(st, 3);
+	}
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+load_outcomes(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_outcomes);
+	int rc, q, a;
+
+	if (st == NULL)
+		return -1;
+	bind_iso(st, r);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r->outcome_responses++;
+		for (q = 0; q < OUTCOME__MAX; q++) {
+			a = db_name_index(outcome_answer_names, ANSWER__MAX,
+			    col(st, q));
+			if (a < 0 || a == ANSWER_NA)
+				continue;
+			r->outcome_answered[q]++;
+			if (a == ANSWER_AGREE)
+				r->outcome_agreed[q]++;
+		}
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_surveys)) == NULL)
+		return -1;
+	bind_iso(st, r);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r->outcome_sent = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    struct db_report **out)
+{
+	struct db_report *r;
+	int k, rc = -1;
+
+	*out = NULL;
+	r = xcalloc(1, sizeof(*r));
+	r->from_utc = from_utc;
+	r->to_utc = to_utc;
+	r->median_wait_days = -1;
+	/* One read transaction: every figure from the same snapshot. */
+	if (db_exec(db, "BEGIN") != SQLITE_OK)
+		goto out;
+	if (load_totals(db, r) == -1)
+		goto out;
+	for (k = 0; k < REPORT_BY__MAX; k++)
+		if (load_groups(db, r, (enum report_by)k) == -1)
+			goto out;
+	if (load_attendance(db, r) == -1 || load_referrals(db, r) == -1 ||
+	    load_waitlist(db, r) == -1 || load_waits(db, r) == -1 ||
+	    load_caseload(db, r) == -1 || load_outcomes(db, r) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
+	if (!sqlite3_get_autocommit(db->conn))
+		(void)db_exec(db, "COMMIT");
+	if (rc == -1) {
+		db_report_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+void
+db_report_free(struct db_report *r)
+{
+	int k;
+
+	if (r == NULL)
+		return;
+	for (k = 0; k < REPORT_BY__MAX; k++)
+		free(r->groups[k]);
+	free(r->by_source);
+	free(r->waitlist_months);
+	free(r->caseload);
+	free(r);
+}
+
+/* ---- settings ---- */
+
+long
+db_setting_int(struct db *db, const char *key, long def)
+{
+	static const char sql[] = "SELECT CAST(value AS TEXT) FROM settings "
+	    "WHERE key = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	const char *s;
+	char *end;
+	long v = def;
+	int rc;
+
+	if (st == NULL)
+		return def;
+	db_bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = col(st, 0);
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno != 0 || end == s || *end != '\0')
+			v = def;
+	} else if (rc != SQLITE_DONE)
+		fprintf(stderr, "db: setting %s: %s\n", key,
+		    sqlite3_errmsg(db->conn));
+	db_done(st);
+	return v;
+}
+
+int
+db_setting_int_set(struct db *db, const char *key, long value)
+{
+	static const char sql[] = "INSERT INTO settings (key, value) "
+	    "VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char v[32];
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	snprintf(v, sizeof(v), "%ld", value);
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, v);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: setting %s: %s\n", key,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the outcome survey's link ---- */
+
+/*
+ * 24 bytes as 32 base64url characters: [0] the type (2: an outcome
+ * survey), [1..8] the referral id big-endian, [9..23] the first 15
+ * bytes of HMAC-SHA-256(key, "tutti-outcome\0" || bytes 0..8).
+ */
+#define TOKEN_TYPE	2
+#define TOKEN_BODY	9
+#define TOKEN_MAC	15
+#define TOKEN_BYTES	(TOKEN_BODY + TOKEN_MAC)
+#define TOKEN_KEY_LEN	32
+
+static const char token_context[] = "tutti-outcome";	/* with its NUL */
+
+static void
+token_mac(const unsigned char key[TOKEN_KEY_LEN],
+    const unsigned char body[TOKEN_BODY], unsigned char mac[TOKEN_MAC])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char full[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, key, TOKEN_KEY_LEN);
+	crypto_auth_hmacsha256_update(&st,
+	    (const unsigned char *)token_context, sizeof(token_context));
+	crypto_auth_hmacsha256_update(&st, body, TOKEN_BODY);
+	crypto_auth_hmacsha256_final(&st, full);
+	memcpy(mac, full, TOKEN_MAC);
+	sodium_memzero(&st, sizeof(st));
+	sodium_memzero(full, sizeof(full));
+}
+
+int
+db_outcome_token(struct db *db, int64_t referral_id,
+    char out[DB_OUTCOME_TOKEN_LEN])
+{
+	unsigned char key[TOKEN_KEY_LEN], t[TOKEN_BYTES];
+	uint64_t v = (uint64_t)referral_id;
+	int i;
+
+	out[0] = '\0';
+	if (referral_id <= 0 ||
+	    db_secret(db, "outcome_key", key, sizeof(key)) == -1)
+		return -1;
+	t[0] = TOKEN_TYPE;
+	for (i = 8; i >= 1; i--) {
+		t[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+	token_mac(key, t, t + TOKEN_BODY);
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2base64(out, DB_OUTCOME_TOKEN_LEN, t, sizeof(t),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+int
+db_outcome_token_check(struct db *db, const char *token,
+    int64_t *referral_id)
+{
+	unsigned char key[TOKEN_KEY_LEN], t[TOKEN_BYTES], mac[TOKEN_MAC];
+	size_t n, len;
+	uint64_t v = 0;
+	int i, rc;
+
+	if (token == NULL)
+		return -1;
+	n = strnlen(token, DB_OUTCOME_TOKEN_LEN);
+	if (n != DB_OUTCOME_TOKEN_LEN - 1)
+		return -1;
+	if (sodium_base642bin(t, sizeof(t), token, n, NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != sizeof(t) || t[0] != TOKEN_TYPE)
+		return -1;
+	if (db_secret(db, "outcome_key", key, sizeof(key)) == -1)
+		return -1;
+	token_mac(key, t, mac);
+	sodium_memzero(key, sizeof(key));
+	rc = sodium_memcmp(mac, t + TOKEN_BODY, TOKEN_MAC);
+	if (rc != 0)
+		return -1;
+	for (i = 1; i <= 8; i++)
+		v = v << 8 | t[i];
+	if (v == 0 || v > (uint64_t)INT64_MAX)
+		return -1;
+	*referral_id = (int64_t)v;
+	return 0;
+}
+
+/* ---- answers ---- */
+
+static const char sql_outcome_state[] = "SELECT "
+    "EXISTS (SELECT 1 FROM referrals WHERE id = ?1) AND "
+    "NOT EXISTS (SELECT 1 FROM erasures WHERE referral_id = ?1), "
+    "EXISTS (SELECT 1 FROM outcomes WHERE referral_id = ?1)";
+
+enum db_outcome_state
+db_outcome_state(struct db *db, int64_t referral_id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_outcome_state);
+	enum db_outcome_state s = OUTCOME_ERROR;
+
+	if (st == NULL)
+		return OUTCOME_ERROR;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s = !sqlite3_column_int(st, 0) ? OUTCOME_GONE :
+		    sqlite3_column_int(st, 1) ? OUTCOME_ANSWERED :
+		    OUTCOME_OPEN;
+	db_done(st);
+	return s;
+}
+
+enum db_outcome_state
+db_outcome_save(struct db *db, int64_t referral_id,
+    const enum outcome_answer a[OUTCOME__MAX])
+{
+	static const char sql[] = "INSERT INTO outcomes (referral_id, "
+	    "positive, quality_of_life, social, relationship, answered_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id) DO NOTHING";
+	sqlite3_stmt *st;
+	enum db_outcome_state s;
+	char now[21];
+	int q, rc;
+
+	for (q = 0; q < OUTCOME__MAX; q++)
+		if ((unsigned)a[q] >= ANSWER__MAX ||
+		    (a[q] == ANSWER_NA && q != OUTCOME_RELATIONSHIP))
+			return OUTCOME_GONE;
+	if (db_begin(db) == -1)
+		return OUTCOME_ERROR;
+	if ((s = db_outcome_state(db, referral_id)) != OUTCOME_OPEN) {
+		db_rollback(db);
+		return s;
+	}
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	db_now(now);
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	for (q = 0; q < OUTCOME__MAX; q++)
+		db_bind_text(st, 2 + q, outcome_answer_names[a[q]]);
+	db_bind_text(st, 6, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return OUTCOME_ANSWERED;
+	}
+	return db_commit(db) == 0 ? OUTCOME_OPEN : OUTCOME_ERROR;
+fail:
+	fprintf(stderr, "db: outcome: %s\n", sqlite3_errmsg(db->conn));
+	db_rollback(db);
+	return OUTCOME_ERROR;
+}

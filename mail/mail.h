@@ -1,0 +1,305 @@
+/*
+ * mail: email for Tutti, from an outbox row to a delivered message.
+ *
+ *   header.c   header fields: addresses, RFC 2047 words, folding, dates;
+ *              refuses CR, LF and other controls in any header value
+ *   mime.c     whole messages: multipart/alternative text and HTML, an
+ *              optional text/calendar part, quoted-printable and base64;
+ *              every line ends in CRLF
+ *   smtp.c     delivery over SMTP with libcurl, one connection a batch
+ *   files.c    delivery into .eml files (when no SMTP server is set)
+ *   unsub.c    signed unsubscribe tokens
+ *   outbox.c   the mailer's work: claim a row, render its templates,
+ *              build, send, then mark it sent, deferred or failed
+ *   remind.c   turning due reminders into outbox rows
+ *
+ * Only this module writes email headers.  Functions return 0 on success
+ * and -1 on failure unless they say otherwise; none aborts except on out
+ * of memory.
+ */
+#ifndef MAIL_MAIL_H
+#define MAIL_MAIL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct buf;
+struct db;
+struct db_outbox;
+struct tmpl_set;
+
+/* ---- header fields (header.c) ---- */
+
+#define MAIL_ADDR_MAX	254	/* longest address taken */
+#define MAIL_DATE_LEN	32	/* room for an RFC 5322 date and its NUL */
+
+/*
+ * 1 if addr can go in an SMTP envelope and a header as it is: ASCII
+ * local@domain, at most MAIL_ADDR_MAX bytes, a local part of 1..64 atext
+ * characters and dots, a domain of dot-separated labels of letters,
+ * digits and hyphens.  No spaces, quotes, brackets, CR or LF.  Else 0.
+ */
+int	 mail_addr_ok(const char *addr);
+
+/*
+ * 1 if s may be a header value (before encoding): well-formed UTF-8
+ * without NUL, CR, LF or any other control character except tab, and at
+ * most 900 bytes.  Else 0.
+ */
+int	 mail_header_value_ok(const char *s);
+
+/*
+ * Appends the unstructured header field "name: value" and its CRLF to
+ * out, folded so that no line passes 78 columns.  Printable ASCII is
+ * written as it is; a value with anything else, or with "=?", is written
+ * as RFC 2047 base64 encoded words in UTF-8.  Returns 0, or -1 with
+ * nothing appended when the value is refused (mail_header_value_ok).
+ */
+int	 mail_header_text(struct buf *out, const char *name,
+	    const char *value);
+
+/*
+ * Appends the address header field "name: display <addr>" and its CRLF.
+ * The display name (NULL or "" for none) is written as atoms when it is
+ * plain, as a quoted string when it holds other printable ASCII, and as
+ * encoded words otherwise, so that no name can add an address or a
+ * field.  Returns 0, or -1 with nothing appended when the name or the
+ * address is refused.
+ */
+int	 mail_header_addr(struct buf *out, const char *name,
+	    const char *display, const char *addr);
+
+/* Writes t as an RFC 5322 date in UTC: "Tue, 24 Nov 2026 22:00:00 +0000". */
+void	 mail_date(time_t t, char out[MAIL_DATE_LEN]);
+
+/*
+ * Splits a From setting, "Display Name <addr>" or "addr", into its name
+ * (namelen bytes, "" when none) and address (addrlen bytes).  Returns 0,
+ * or -1 when the address or name is refused or does not fit.
+ */
+int	 mail_from_parse(const char *s, char *name, size_t namelen,
+	    char *addr, size_t addrlen);
+
+/* ---- messages (mime.c) ---- */
+
+/* What one message says.  Only text is required besides the headers. */
+struct mail_message {
+	const char	*from_name;	/* NULL or "": none */
+	const char	*from_addr;
+	const char	*to_name;	/* NULL or "": none */
+	const char	*to_addr;
+	const char	*subject;
+	const char	*message_id;	/* "<left@right>", kept on retries */
+	time_t		 date;
+	const char	*text;		/* UTF-8, any line ends */
+	const char	*html;		/* UTF-8; NULL: a text-only message */
+	const char	*calendar;	/* iCalendar text from ical/, or NULL */
+	const char	*calendar_method; /* "REQUEST", "CANCEL", ... */
+	const char	*unsubscribe_url; /* List-Unsubscribe; NULL: none */
+};
+
+/*
+ * Builds the whole message into out (appended): Date, From, To,
+ * Subject, Message-ID, MIME-Version, Auto-Submitted, List-Unsubscribe
+ * (with one-click List-Unsubscribe-Post) when given, then the body:
+ * text/plain alone, or multipart/alternative of text/plain and text/html,
+ * and when calendar is set a multipart/mixed holding that alternative
+ * (with the text/calendar part as its last alternative) and an
+ * "invite.ics" attachment.  Bodies are quoted-printable UTF-8, the
+ * calendar base64.  Lines end in CRLF; the boundaries derive from the
+ * Message-ID, so the same message builds to the same bytes.  Returns 0,
+ * or -1 with a message in err (nothing appended) when a header value,
+ * address, Message-ID, URL or method is refused.
+ */
+int	 mail_message_build(const struct mail_message *, struct buf *out,
+	    char *err, size_t errlen);
+
+/*
+ * Appends n bytes of s as quoted-printable (RFC 2045) with CRLF line
+ * ends: CRLF, LF and a lone CR in s each end a line; lines are at most
+ * 76 columns with soft breaks; '.' and "From " at a line's start and
+ * blanks at its end are encoded.  Cannot fail.
+ */
+void	 mail_qp_encode(struct buf *out, const char *s, size_t n);
+
+/* Appends n bytes as base64 in lines of 76 columns, each ending CRLF. */
+void	 mail_base64_encode(struct buf *out, const void *s, size_t n);
+
+/* ---- delivery (smtp.c, files.c) ---- */
+
+/* What became of one message. */
+enum mail_send {
+	MAIL_SEND_OK,	/* accepted for delivery */
+	MAIL_SEND_TEMP,	/* refused for now (4xx): try again later */
+	MAIL_SEND_DOWN,	/* no server, no connection or no login: try this
+			   message later and stop the batch */
+	MAIL_SEND_PERM	/* refused for good (5xx, bad address): never again */
+};
+
+struct mail_transport;
+
+/*
+ * Checks an SMTP URL: smtp:// or smtps:// with a host.  *tls is set to 1
+ * when TLS is required (smtps://, and smtp:// to any host but a loopback
+ * one, where STARTTLS is then required: CURLUSESSL_ALL), 0 for smtp:// to
+ * localhost, 127.0.0.0/8 or [::1].  Returns 0, or -1 with a message in
+ * err.
+ */
+int	 mail_smtp_url_check(const char *url, int *tls, char *err,
+	    size_t errlen);
+
+/*
+ * Classifies a transfer's outcome from its CURLcode and the last SMTP
+ * reply code: OK for CURLE_OK; DOWN for failures to resolve, connect,
+ * start TLS, log in or talk at all, and for 421; TEMP for other 4xx;
+ * PERM for 5xx; DOWN for anything else (the connection broke).
+ */
+enum mail_send mail_smtp_result(int curl_code, long smtp_code);
+
+/*
+ * A transport that sends over SMTP at url (see mail_smtp_url_check),
+ * logging in with user and pass when user is set.  Connects on the first
+ * send and keeps the connection for the next sends until
+ * mail_transport_end (or every 100 messages).  Returns NULL with a
+ * message in err when the URL is refused or libcurl cannot start.
+ */
+struct mail_transport *mail_smtp_new(const char *url, const char *user,
+	    const char *pass, char *err, size_t errlen);
+
+/*
+ * A transport that writes each message into dir as NAME.eml, where NAME
+ * is the Message-ID without its brackets (other characters than
+ * [A-Za-z0-9.@_-] become '_'), by writing a dot file, syncing it and
+ * renaming it, so that a file is whole or absent and a resend replaces
+ * it.  Creates dir when absent.  Returns NULL with a message in err when
+ * dir cannot be made.
+ */
+struct mail_transport *mail_files_new(const char *dir, char *err,
+	    size_t errlen);
+
+/*
+ * Sends the len bytes of msg from envelope sender from to recipient to.
+ * message_id names the message (files.c).  On anything but MAIL_SEND_OK
+ * a message for the log is in err.  Addresses failing mail_addr_ok give
+ * MAIL_SEND_PERM without any sending.
+ */
+enum mail_send mail_transport_send(struct mail_transport *,
+	    const char *from, const char *to, const char *msg, size_t len,
+	    const char *message_id, char *err, size_t errlen);
+
+/* Ends a batch: closes the connection (QUIT), if any.  Cannot fail. */
+void	 mail_transport_end(struct mail_transport *);
+
+/* Ends any batch and frees the transport; NULL is fine. */
+void	 mail_transport_free(struct mail_transport *);
+
+/* ---- retries (outbox.c) ---- */
+
+#define MAIL_RETRY_FIRST	(5 * 60)	/* after the first failure */
+#define MAIL_RETRY_MAX		(60 * 60)	/* the longest wait */
+#define MAIL_RETRY_FOR		(4 * 24 * 60 * 60) /* then give up */
+
+/*
+ * The wait in seconds before trying again after the attempts-th attempt
+ * (1 for the first) failed for a temporary reason: 5 minutes, doubling
+ * up to an hour.  Returns -1 when the waits so far and this one would
+ * pass MAIL_RETRY_FOR (four days): give up.  So a message is tried 99
+ * times over four days unless it goes through.
+ */
+long	 mail_backoff(int attempts);
+
+/* ---- unsubscribe links (unsub.c) ---- */
+
+#define MAIL_UNSUB_KEY_LEN	32
+#define MAIL_UNSUB_TOKEN_LEN	33	/* 32 characters and the NUL */
+
+/* Reads (making it the first time) the key that signs the links. */
+int	 mail_unsub_key(struct db *, unsigned char key[MAIL_UNSUB_KEY_LEN]);
+
+/*
+ * Makes the unsubscribe token of the client whose referral is
+ * referral_id: 32 base64url characters carrying a type byte, the id and
+ * 15 bytes of HMAC-SHA-256 under key.  It never expires.  Cannot fail.
+ */
+void	 mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+	    int64_t referral_id, char out[MAIL_UNSUB_TOKEN_LEN]);
+
+/*
+ * Checks token against key; on success sets *referral_id and returns 0.
+ * Returns -1 for anything malformed or wrongly signed.  Compares in
+ * constant time; never reads past the NUL of token.
+ */
+int	 mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+	    const char *token, int64_t *referral_id);
+
+/* ---- the mailer (outbox.c, remind.c) ---- */
+
+/* Settings, from the environment (see mailer_main.c). */
+struct mail_config {
+	const char	*smtp_url;	/* NULL or "": write files instead */
+	const char	*smtp_user;	/* NULL or "": no login */
+	const char	*smtp_pass;
+	const char	*mail_dir;	/* for files: "var/mail" */
+	const char	*from;		/* "Name <addr>" or "addr" */
+	const char	*base_url;	/* links: "https://host", no slash */
+	int		 lease;		/* seconds a claim holds; 0: 300 */
+};
+
+struct mail_outbox;
+
+/*
+ * Prepares to send db's outbox with the templates in tmpl (both
+ * borrowed; they must outlive the result), checking the settings, that
+ * every kind's templates exist, and reading the unsubscribe key.
+ * Returns NULL with a message in err on any problem.
+ */
+struct mail_outbox *mail_outbox_new(const struct mail_config *,
+	    struct db *db, const struct tmpl_set *tmpl, char *err,
+	    size_t errlen);
+
+/* Frees what mail_outbox_new made; NULL is fine. */
+void	 mail_outbox_free(struct mail_outbox *);
+
+/* What one run did. */
+struct mail_outbox_stats {
+	size_t	 sent;
+	size_t	 deferred;
+	size_t	 failed;
+	int	 more;		/* stopped at max with rows perhaps still due */
+};
+
+/*
+ * Sends due rows one at a time over one connection until none is due,
+ * max were handled, *stop becomes non-zero (the message in hand is
+ * finished first), or the server is down (then nothing is tried again
+ * for a pause that doubles from 2 seconds up to a minute).  Each row is
+ * claimed before and marked after it is sent; temporary failures are
+ * deferred by mail_backoff, and failed for good when it says to give up.
+ * Returns 0, or -1 when the database failed (logged).
+ */
+int	 mail_outbox_run(struct mail_outbox *, size_t max,
+	    const volatile sig_atomic_t *stop,
+	    struct mail_outbox_stats *stats);
+
+/*
+ * Renders row into a whole message (appended to out), as
+ * mail_outbox_run would send it.  Returns MAIL_SEND_OK; MAIL_SEND_PERM
+ * with a message in err when the row can never become a message (its
+ * referral is gone, a header is refused); MAIL_SEND_TEMP when this
+ * program does not know the row's kind or lacks a template.
+ */
+enum mail_send mail_outbox_render(struct mail_outbox *,
+	    const struct db_outbox *row, struct buf *out, char *err,
+	    size_t errlen);
+
+/*
+ * Queues, in one transaction each, the reminders due at now as outbox
+ * rows whose dedupe keys name the session occurrence and recipient.
+ * Returns the number queued, or -1.  (Sessions do not exist yet: this
+ * queues nothing until scheduling adds them; see remind.c.)
+ */
+int	 mail_reminders_queue(struct db *, time_t now);
+
+#endif

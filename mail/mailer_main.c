@@ -1,0 +1,178 @@
+/*
+ * tutti-mailer: queues due reminders and sends the outbox.
+ *
+ *   tutti-mailer [-o] [-p pidfile]
+ *
+ *   -o   once: send everything due, then exit (benchmarks, cron)
+ *   -p   write the process id to pidfile, removed on exit
+ *
+ * Settings (environment, all optional):
+ *   TUTTI_DB          the database (var/tutti.db)
+ *   TUTTI_TEMPLATES   the templates folder (templates)
+ *   TUTTI_SMTP_URL    smtp://host:port (STARTTLS required unless the host
+ *                     is loopback) or smtps://host:port; unset: write
+ *                     each message into TUTTI_MAIL_DIR as a .eml file
+ *   TUTTI_SMTP_USER, TUTTI_SMTP_PASS   log-in, when the server wants one
+ *   TUTTI_MAIL_FROM   "Name <address>" or address
+ *                     (Tutti <noreply@tutti.localhost>)
+ *   TUTTI_MAIL_DIR    where files go without SMTP (var/mail)
+ *   TUTTI_BASE_URL    the site's address for links (http://127.0.0.1:8080)
+ *   TUTTI_TZ          the service's time zone (Europe/London)
+ *
+ * It looks for work about once a second, and at once again while a run
+ * stopped with rows still due.  SIGTERM or SIGINT: the message in hand
+ * is finished and recorded, then it exits.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "db/db.h"
+#include "mail/mail.h"
+#include "templates/tmpl.h"
+
+#define BATCH_MAX	1000	/* rows a run handles before looking again */
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static const char *
+env(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: tutti-mailer [-o] [-p pidfile]\n", stderr);
+	exit(2);
+}
+
+/* Sleeps for ms milliseconds or until a signal arrives. */
+static void
+nap(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	(void)nanosleep(&ts, NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct mail_config cfg;
+	struct mail_outbox_stats st;
+	struct mail_outbox *ob = NULL;
+	struct tmpl_set *tmpl = NULL;
+	struct sigaction sa;
+	struct db *db = NULL;
+	const char *pidfile = NULL, *dbpath, *tdir;
+	char err[512];
+	int c, once = 0, rc = 1;
+	FILE *f;
+
+	while ((c = getopt(argc, argv, "op:")) != -1) {
+		switch (c) {
+		case 'o':
+			once = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	(void)setenv("TZ", env("TUTTI_TZ", "Europe/London"), 1);
+	tzset();
+	dbpath = env("TUTTI_DB", "var/tutti.db");
+	tdir = env("TUTTI_TEMPLATES", "templates");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.smtp_url = env("TUTTI_SMTP_URL", NULL);
+	cfg.smtp_user = env("TUTTI_SMTP_USER", NULL);
+	cfg.smtp_pass = env("TUTTI_SMTP_PASS", NULL);
+	cfg.from = env("TUTTI_MAIL_FROM", NULL);
+	cfg.mail_dir = env("TUTTI_MAIL_DIR", "var/mail");
+	cfg.base_url = env("TUTTI_BASE_URL", "http://127.0.0.1:8080");
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("tutti-mailer: libcurl cannot start\n", stderr);
+		return 1;
+	}
+	if ((db = db_open(dbpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-mailer: %s\n", err);
+		goto out;
+	}
+	if ((tmpl = tmpl_set_load(tdir, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-mailer: templates: %s\n", err);
+		goto out;
+	}
+	if ((ob = mail_outbox_new(&cfg, db, tmpl, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-mailer: %s\n", err);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;	/* socket I/O carries on; naps end */
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pidfile != NULL) {
+		if ((f = fopen(pidfile, "w")) == NULL) {
+			fprintf(stderr, "tutti-mailer: %s: %s\n", pidfile,
+			    strerror(errno));
+			goto out;
+		}
+		fprintf(f, "%ld\n", (long)getpid());
+		(void)fclose(f);
+	}
+	fprintf(stderr, "tutti-mailer: sending to %s\n",
+	    cfg.smtp_url != NULL ? "an SMTP server" : cfg.mail_dir);
+
+	rc = 0;
+	while (!stop_requested) {
+		if (mail_reminders_queue(db, time(NULL)) < 0)
+			fputs("tutti-mailer: reminders not queued\n", stderr);
+		if (mail_outbox_run(ob, BATCH_MAX, &stop_requested, &st) == -1)
+			fputs("tutti-mailer: the outbox run failed\n", stderr);
+		if (st.sent + st.deferred + st.failed > 0)
+			fprintf(stderr, "tutti-mailer: sent %zu, deferred %zu,"
+			    " failed %zu\n", st.sent, st.deferred, st.failed);
+		if (st.more)
+			continue;
+		if (once)
+			break;
+		nap(1000);
+	}
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
+	fputs("tutti-mailer: stopped\n", stderr);
+out:
+	mail_outbox_free(ob);
+	tmpl_set_free(tmpl);
+	db_close(db);
+	curl_global_cleanup();
+	return rc;
+}

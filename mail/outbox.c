@@ -1,0 +1,433 @@
+/*
+ * mail/outbox: the mailer's work on the outbox.
+ *
+ * For each due row, in its own short transactions: claim it with a lease
+ * (db_outbox_claim), render its kind's templates, build the message,
+ * send it, then mark it sent, deferred or failed.  A row is claimed only
+ * when it is about to be sent, so a mailer killed at any point leaves at
+ * most one row in `sending`: the one it may or may not have handed over.
+ * When that row's lease ends it is sent again (the one possible
+ * duplicate), with the same Message-ID.
+ *
+ * Each kind of email is one entry of `kinds`: its templates
+ * (mail_<kind>.txt, whose first line is "Subject: ..." and then a blank
+ * line, and mail_<kind>.html), whether it goes to a client (and so
+ * carries an unsubscribe link), and a function that adds what its
+ * templates need.  A kind with an invitation or cancellation also fills
+ * the calendar (text from ical/) and its method.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "db/db.h"
+#include "db/outbox.h"
+#include "mail/mail.h"
+#include "templates/tmpl.h"
+#include "util/buf.h"
+
+#define LEASE_DEFAULT	300	/* seconds; longer than any one send */
+#define PAUSE_FIRST	2	/* seconds after the server is found down */
+#define PAUSE_MAX	60
+
+struct mail_outbox {
+	struct db		*db;
+	const struct tmpl_set	*tmpl;
+	struct mail_transport	*transport;
+	char			*base_url;
+	char			 from_name[256];
+	char			 from_addr[MAIL_ADDR_MAX + 1];
+	unsigned char		 unsub_key[MAIL_UNSUB_KEY_LEN];
+	int			 lease;
+	time_t			 down_until;	/* no sending before */
+	int			 pause;		/* the last pause, seconds */
+	struct buf		 msg;		/* reused between messages */
+};
+
+/* What a kind adds to the message besides its templates. */
+struct extra {
+	struct buf	 calendar;	/* iCalendar text; empty: none */
+	const char	*method;	/* its METHOD */
+};
+
+struct kind {
+	const char	*name;		/* outbox.kind */
+	const char	*tmpl;		/* templates TMPL.txt and TMPL.html */
+	int		 client;	/* to a client: unsubscribe link */
+	int		(*fill)(struct mail_outbox *, const struct db_outbox *,
+			    struct tmpl_data *, struct extra *, char *,
+			    size_t);
+};
+
+/* The referral's reference and staff link: {{ref}}, {{referral_url}}. */
+static int
+fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
+    struct tmpl_data *d, struct extra *x, char *err, size_t errlen)
+{
+	(void)x;
+	if (row->referral_id <= 0 || row->referral_ref[0] == '\0') {
+		(void)snprintf(err, errlen, "the referral no longer exists");
+		return -1;
+	}
+	tmpl_data_set(d, "ref", row->referral_ref);
+	tmpl_data_setf(d, "referral_url", "%s/referrals/%lld", ob->base_url,
+	    (long long)row->referral_id);
+	return 0;
+}
+
+/*
+ * The kinds of email.  Reminders, bookings, moves and cancellations
+ * come here as they are built: "session_reminder" (client),
+ * "booking_confirmation" (client, calendar REQUEST), "session_moved"
+ * (REQUEST with a higher SEQUENCE), "session_cancelled" (CANCEL),
+ * "outcome_survey" (client).  Until then their rows wait: a kind not
+ * here is deferred like a temporary failure, never lost.
+ */
+static const struct kind kinds[] = {
+	{ "referral_ack", "mail_referral_ack", 1, fill_referral },
+	{ "referral_new", "mail_referral_new", 0, fill_referral },
+	{ "therapist_assigned", "mail_therapist_assigned", 0, fill_referral },
+};
+#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
+
+static const struct kind *
+kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKINDS; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+long
+mail_backoff(int attempts)
+{
+	long wait = MAIL_RETRY_FIRST, total = 0;
+	int i;
+
+	if (attempts < 1)
+		attempts = 1;
+	for (i = 1; i <= attempts; i++) {
+		if (i > 1)
+			wait = wait * 2 > MAIL_RETRY_MAX ? MAIL_RETRY_MAX :
+			    wait * 2;
+		total += wait;
+		if (total > MAIL_RETRY_FOR)
+			return -1;
+	}
+	return wait;
+}
+
+/* Writes t as ISO 8601 UTC, as db_now does. */
+static void
+iso_time(time_t t, char out[21])
+{
+	struct tm tm;
+
+	(void)gmtime_r(&t, &tm);
+	(void)strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Reads ISO 8601 UTC; on anything else, now. */
+static time_t
+iso_parse(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi,
+	    &sec) != 6)
+		return time(NULL);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return timegm(&tm);
+}
+
+/* 1 if the template set has name. */
+static int
+tmpl_has(const struct tmpl_set *set, const char *name)
+{
+	struct buf b = BUF_INIT;
+	int r = tmpl_render(set, name, NULL, &b) == 0;
+
+	buf_free(&b);
+	return r;
+}
+
+struct mail_outbox *
+mail_outbox_new(const struct mail_config *cfg, struct db *db,
+    const struct tmpl_set *tmpl, char *err, size_t errlen)
+{
+	struct mail_outbox *ob;
+	char name[128];
+	size_t i, n;
+
+	ob = xcalloc(1, sizeof(*ob));
+	ob->db = db;
+	ob->tmpl = tmpl;
+	ob->lease = cfg->lease > 0 ? cfg->lease : LEASE_DEFAULT;
+	ob->base_url = xstrdup(cfg->base_url != NULL && *cfg->base_url !=
+	    '\0' ? cfg->base_url : "http://127.0.0.1:8080");
+	n = strlen(ob->base_url);
+	while (n > 0 && ob->base_url[n - 1] == '/')
+		ob->base_url[--n] = '\0';
+	if (mail_from_parse(cfg->from != NULL && *cfg->from != '\0' ?
+	    cfg->from : "Tutti <noreply@tutti.localhost>", ob->from_name,
+	    sizeof(ob->from_name), ob->from_addr, sizeof(ob->from_addr)) ==
+	    -1) {
+		(void)snprintf(err, errlen, "TUTTI_MAIL_FROM is not "
+		    "\"Name <address>\" or an address");
+		goto fail;
+	}
+	for (i = 0; i < NKINDS; i++) {
+		(void)snprintf(name, sizeof(name), "%s.txt", kinds[i].tmpl);
+		if (!tmpl_has(tmpl, name))
+			goto missing;
+		(void)snprintf(name, sizeof(name), "%s.html", kinds[i].tmpl);
+		if (!tmpl_has(tmpl, name))
+			goto missing;
+	}
+	if (mail_unsub_key(db, ob->unsub_key) == -1) {
+		(void)snprintf(err, errlen, "cannot read the unsubscribe key");
+		goto fail;
+	}
+	if (cfg->smtp_url != NULL && *cfg->smtp_url != '\0')
+		ob->transport = mail_smtp_new(cfg->smtp_url, cfg->smtp_user,
+		    cfg->smtp_pass, err, errlen);
+	else
+		ob->transport = mail_files_new(cfg->mail_dir != NULL &&
+		    *cfg->mail_dir != '\0' ? cfg->mail_dir : "var/mail", err,
+		    errlen);
+	if (ob->transport == NULL)
+		goto fail;
+	return ob;
+missing:
+	(void)snprintf(err, errlen, "template %s is missing", name);
+fail:
+	mail_outbox_free(ob);
+	return NULL;
+}
+
+void
+mail_outbox_free(struct mail_outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	mail_transport_free(ob->transport);
+	free(ob->base_url);
+	buf_free(&ob->msg);
+	sodium_memzero(ob->unsub_key, sizeof(ob->unsub_key));
+	free(ob);
+}
+
+enum mail_send
+mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
+    struct buf *out, char *err, size_t errlen)
+{
+	const struct kind *k;
+	struct tmpl_data *d;
+	struct extra x;
+	struct buf text = BUF_INIT, html = BUF_INIT, subject = BUF_INIT;
+	struct mail_message m;
+	char name[128], token[MAIL_UNSUB_TOKEN_LEN], url[1024];
+	const char *body, *nl;
+	enum mail_send r = MAIL_SEND_PERM;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((k = kind_find(row->kind)) == NULL) {
+		/* A newer program queued it: keep it for a mailer that knows. */
+		(void)snprintf(err, errlen, "this mailer cannot write emails of "
+		    "kind \"%.40s\" yet", row->kind);
+		return MAIL_SEND_TEMP;
+	}
+	memset(&x, 0, sizeof(x));
+	memset(&m, 0, sizeof(m));
+	d = tmpl_data_new();
+	tmpl_data_set(d, "to_name", row->to_name);
+	tmpl_data_set(d, "base_url", ob->base_url);
+	if (k->fill != NULL && k->fill(ob, row, d, &x, err, errlen) == -1)
+		goto out;
+	if (k->client) {
+		if (row->referral_id <= 0) {
+			(void)snprintf(err, errlen, "a client email without "
+			    "a client");
+			goto out;
+		}
+		mail_unsub_token_make(ob->unsub_key, row->referral_id, token);
+		(void)snprintf(url, sizeof(url), "%s/unsubscribe?t=%s",
+		    ob->base_url, token);
+		tmpl_data_set(d, "unsubscribe_url", url);
+		m.unsubscribe_url = url;
+	}
+
+	(void)snprintf(name, sizeof(name), "%s.txt", k->tmpl);
+	if (tmpl_render(ob->tmpl, name, d, &text) == -1) {
+		(void)snprintf(err, errlen, "template %s is missing", name);
+		r = MAIL_SEND_TEMP;
+		goto out;
+	}
+	body = buf_cstr(&text);
+	if (strncmp(body, "Subject: ", 9) != 0 ||
+	    (nl = strchr(body, '\n')) == NULL) {
+		(void)snprintf(err, errlen, "template %s does not start with "
+		    "a Subject line", name);
+		r = MAIL_SEND_TEMP;
+		goto out;
+	}
+	buf_append(&subject, body + 9, (size_t)(nl - body - 9));
+	if (subject.len > 0 && subject.data[subject.len - 1] == '\r')
+		subject.data[--subject.len] = '\0';
+	body = nl + 1;
+	if (*body == '\r')
+		body++;
+	if (*body == '\n')
+		body++;
+	tmpl_data_set(d, "title", buf_cstr(&subject));
+	(void)snprintf(name, sizeof(name), "%s.html", k->tmpl);
+	if (tmpl_render(ob->tmpl, name, d, &html) == -1) {
+		(void)snprintf(err, errlen, "template %s is missing", name);
+		r = MAIL_SEND_TEMP;
+		goto out;
+	}
+
+	m.from_name = ob->from_name;
+	m.from_addr = ob->from_addr;
+	m.to_name = row->to_name;
+	m.to_addr = row->to_addr;
+	m.subject = buf_cstr(&subject);
+	m.message_id = row->message_id;
+	m.date = iso_parse(row->created_at);
+	m.text = body;
+	m.html = buf_cstr(&html);
+	if (x.calendar.len > 0) {
+		m.calendar = buf_cstr(&x.calendar);
+		m.calendar_method = x.method;
+	}
+	if (mail_message_build(&m, out, err, errlen) == 0)
+		r = MAIL_SEND_OK;
+out:
+	tmpl_data_free(d);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&subject);
+	buf_free(&x.calendar);
+	return r;
+}
+
+/* Renders and sends one claimed row. */
+static enum mail_send
+deliver(struct mail_outbox *ob, const struct db_outbox *row, char *err,
+    size_t errlen)
+{
+	enum mail_send r;
+
+	buf_reset(&ob->msg);
+	if ((r = mail_outbox_render(ob, row, &ob->msg, err, errlen)) !=
+	    MAIL_SEND_OK)
+		return r;
+	return mail_transport_send(ob->transport, ob->from_addr,
+	    row->to_addr, ob->msg.data, ob->msg.len, row->message_id, err,
+	    errlen);
+}
+
+/*
+ * Records what became of a claimed row.  Returns 0, or -1 when the
+ * database failed.
+ */
+static int
+settle(struct mail_outbox *ob, const struct db_outbox *row,
+    enum mail_send r, const char *err, time_t now,
+    struct mail_outbox_stats *st)
+{
+	char when[21], why[600];
+	long wait;
+
+	if (r == MAIL_SEND_OK) {
+		iso_time(now, when);
+		if (db_outbox_sent(ob->db, row->id, when) == -1)
+			return -1;
+		st->sent++;
+		return 0;
+	}
+	if (r == MAIL_SEND_PERM) {
+		fprintf(stderr, "tutti-mailer: outbox %lld (%s) failed: %s\n",
+		    (long long)row->id, row->kind, err);
+		if (db_outbox_fail(ob->db, row->id, err) == -1)
+			return -1;
+		st->failed++;
+		return 0;
+	}
+	if ((wait = mail_backoff(row->attempts)) < 0) {
+		(void)snprintf(why, sizeof(why), "gave up after %d tries "
+		    "over four days: %s", row->attempts, err);
+		fprintf(stderr, "tutti-mailer: outbox %lld (%s) failed: %s\n",
+		    (long long)row->id, row->kind, why);
+		if (db_outbox_fail(ob->db, row->id, why) == -1)
+			return -1;
+		st->failed++;
+		return 0;
+	}
+	iso_time(now + wait, when);
+	fprintf(stderr, "tutti-mailer: outbox %lld (%s) deferred to %s: %s\n",
+	    (long long)row->id, row->kind, when, err);
+	if (db_outbox_defer(ob->db, row->id, when, err) == -1)
+		return -1;
+	st->deferred++;
+	return 0;
+}
+
+int
+mail_outbox_run(struct mail_outbox *ob, size_t max,
+    const volatile sig_atomic_t *stop, struct mail_outbox_stats *st)
+{
+	struct db_outbox row;
+	char now_s[21], lease_s[21], err[512];
+	enum mail_send r;
+	time_t now;
+	size_t n;
+	int c, rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (time(NULL) < ob->down_until)
+		return 0;
+	for (n = 0; n < max && !*stop; n++) {
+		now = time(NULL);
+		iso_time(now, now_s);
+		iso_time(now + ob->lease, lease_s);
+		if ((c = db_outbox_claim(ob->db, now_s, lease_s, &row)) <= 0) {
+			rc = c;
+			break;
+		}
+		r = deliver(ob, &row, err, sizeof(err));
+		if (settle(ob, &row, r, err, time(NULL), st) == -1)
+			rc = -1;
+		db_outbox_free(&row);
+		if (rc == -1)
+			break;
+		if (r == MAIL_SEND_DOWN) {
+			ob->pause = ob->pause == 0 ? PAUSE_FIRST :
+			    ob->pause * 2 > PAUSE_MAX ? PAUSE_MAX :
+			    ob->pause * 2;
+			ob->down_until = time(NULL) + ob->pause;
+			fprintf(stderr, "tutti-mailer: the mail server is "
+			    "unavailable; trying again in %d s\n", ob->pause);
+			break;
+		}
+		if (r == MAIL_SEND_OK)
+			ob->pause = 0;
+	}
+	st->more = n == max && rc == 0;
+	mail_transport_end(ob->transport);
+	return rc;
+}

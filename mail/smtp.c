@@ -1,0 +1,289 @@
+/*
+ * mail/smtp: delivery over SMTP with libcurl.
+ *
+ * One easy handle lives for a batch, so libcurl keeps the connection
+ * (and its TLS session and login) from one message to the next; the
+ * batch's end cleans the handle up, which sends QUIT.  libcurl does the
+ * dot-stuffing; the message is already CRLF throughout, and addresses
+ * were checked for CR and LF before they reach MAIL FROM and RCPT TO.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "mail/mail.h"
+#include "mail/mail_int.h"
+#include "util/buf.h"
+
+#define CONNECT_TIMEOUT	15L	/* seconds to connect, with TLS */
+#define SEND_TIMEOUT	60L	/* seconds for one message in all */
+#define PER_CONNECTION	100	/* messages before a fresh connection */
+
+struct smtp {
+	struct mail_transport	 t;
+	CURL			*curl;
+	char			*url;
+	char			*user;
+	char			*pass;
+	int			 tls;
+	unsigned		 on_connection;
+	const char		*msg;		/* the message being read */
+	size_t			 len;
+	size_t			 off;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+/* 1 if host (as libcurl gives it) is localhost, 127.0.0.0/8 or [::1]. */
+static int
+host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char v6[INET6_ADDRSTRLEN + 2];
+	size_t n;
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	n = strlen(host);
+	if (n > 2 && n < sizeof(v6) && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(v6, host + 1, n - 2);
+		v6[n - 2] = '\0';
+		if (inet_pton(AF_INET6, v6, &a6) == 1)
+			return memcmp(&a6, &in6addr_loopback,
+			    sizeof(a6)) == 0;
+	}
+	return 0;
+}
+
+int
+mail_smtp_url_check(const char *url, int *tls, char *err, size_t errlen)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+
+	*tls = 1;
+	if ((u = curl_url()) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (url == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    *host == '\0') {
+		(void)snprintf(err, errlen, "the SMTP URL is not a URL with a "
+		    "host (smtp://host:port or smtps://host:port)");
+		goto out;
+	}
+	if (strcmp(scheme, "smtps") == 0) {
+		*tls = 1;
+	} else if (strcmp(scheme, "smtp") == 0) {
+		*tls = !host_is_loopback(host);
+	} else {
+		(void)snprintf(err, errlen, "the SMTP URL must start smtp:// "
+		    "or smtps://");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+enum mail_send
+mail_smtp_result(int curl_code, long smtp_code)
+{
+	switch (curl_code) {
+	case CURLE_OK:
+		return MAIL_SEND_OK;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_FAILED_INIT:
+		return MAIL_SEND_DOWN;
+	default:
+		break;
+	}
+	if (smtp_code == 421)
+		return MAIL_SEND_DOWN;
+	if (smtp_code >= 400 && smtp_code <= 499)
+		return MAIL_SEND_TEMP;
+	if (smtp_code >= 500 && smtp_code <= 599)
+		return MAIL_SEND_PERM;
+	return MAIL_SEND_DOWN;
+}
+
+/* libcurl's read callback: the next piece of the message. */
+static size_t
+smtp_read(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct smtp *s = arg;
+	size_t room = size * nmemb, n = s->len - s->off;
+
+	if (n > room)
+		n = room;
+	memcpy(ptr, s->msg + s->off, n);
+	s->off += n;
+	return n;
+}
+
+/* Makes the batch's handle with the options that never change. */
+static int
+smtp_open(struct smtp *s)
+{
+	CURL *c;
+	int ok = 1;
+
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	ok &= curl_easy_setopt(c, CURLOPT_URL, s->url) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_USE_SSL,
+	    (long)(s->tls ? CURLUSESSL_ALL : CURLUSESSL_NONE)) == CURLE_OK;
+	if (s->user != NULL) {
+		ok &= curl_easy_setopt(c, CURLOPT_USERNAME, s->user) ==
+		    CURLE_OK;
+		ok &= curl_easy_setopt(c, CURLOPT_PASSWORD,
+		    s->pass != NULL ? s->pass : "") == CURLE_OK;
+	}
+	ok &= curl_easy_setopt(c, CURLOPT_UPLOAD, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_READFUNCTION, smtp_read) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_READDATA, s) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT, SEND_TIMEOUT) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ==
+	    CURLE_OK;
+	if (!ok) {
+		curl_easy_cleanup(c);
+		return -1;
+	}
+	s->curl = c;
+	s->on_connection = 0;
+	return 0;
+}
+
+static void
+smtp_end(struct mail_transport *t)
+{
+	struct smtp *s = (struct smtp *)t;
+
+	if (s->curl != NULL)
+		curl_easy_cleanup(s->curl);	/* QUIT */
+	s->curl = NULL;
+}
+
+static void
+smtp_free(struct mail_transport *t)
+{
+	struct smtp *s = (struct smtp *)t;
+
+	smtp_end(t);
+	free(s->url);
+	free(s->user);
+	if (s->pass != NULL)
+		sodium_memzero(s->pass, strlen(s->pass));
+	free(s->pass);
+	free(s);
+	curl_global_cleanup();
+}
+
+static enum mail_send
+smtp_send(struct mail_transport *t, const char *from, const char *to,
+    const char *msg, size_t len, const char *message_id, char *err,
+    size_t errlen)
+{
+	struct smtp *s = (struct smtp *)t;
+	struct curl_slist *rcpt = NULL;
+	char addr[MAIL_ADDR_MAX + 3];
+	enum mail_send r;
+	CURLcode rc;
+	long code = 0;
+	int ok = 1;
+
+	(void)message_id;
+	if (s->curl == NULL && smtp_open(s) == -1) {
+		(void)snprintf(err, errlen, "libcurl cannot start");
+		return MAIL_SEND_DOWN;
+	}
+	(void)snprintf(addr, sizeof(addr), "<%s>", to);
+	if ((rcpt = curl_slist_append(NULL, addr)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return MAIL_SEND_DOWN;
+	}
+	(void)snprintf(addr, sizeof(addr), "<%s>", from);
+	ok &= curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr) == CURLE_OK;
+	ok &= curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpt) == CURLE_OK;
+	ok &= curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)len) == CURLE_OK;
+	s->msg = msg;
+	s->len = len;
+	s->off = 0;
+	s->errbuf[0] = '\0';
+	rc = ok ? curl_easy_perform(s->curl) : CURLE_FAILED_INIT;
+	(void)curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	/* The list dies here: the handle must not keep pointing at it. */
+	(void)curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(rcpt);
+	s->msg = NULL;
+
+	r = mail_smtp_result((int)rc, code);
+	if (r != MAIL_SEND_OK)
+		(void)snprintf(err, errlen, "SMTP %ld: %s", code,
+		    s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc));
+	if (r == MAIL_SEND_DOWN || ++s->on_connection >= PER_CONNECTION)
+		smtp_end(t);
+	return r;
+}
+
+struct mail_transport *
+mail_smtp_new(const char *url, const char *user, const char *pass,
+    char *err, size_t errlen)
+{
+	struct smtp *s;
+	int tls;
+
+	if (mail_smtp_url_check(url, &tls, err, errlen) == -1)
+		return NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		(void)snprintf(err, errlen, "libcurl cannot start");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->t.send = smtp_send;
+	s->t.end = smtp_end;
+	s->t.free = smtp_free;
+	s->url = xstrdup(url);
+	s->tls = tls;
+	if (user != NULL && *user != '\0') {
+		s->user = xstrdup(user);
+		s->pass = xstrdup(pass != NULL ? pass : "");
+	}
+	return &s->t;
+}

@@ -1,0 +1,1131 @@
+/*
+ * Unit tests for db/reports.c, cgi/page_reports.c and cgi/svg.c: on a
+ * hand-made dataset every figure equals the one worked out by hand
+ * (below, beside the data); each CSV holds exactly the cells of its
+ * table on the page; every chart is well-formed XML whatever the names;
+ * the outcome survey's trigger, link and answers.
+ *
+ * The period is 1 January to 31 March 2025 in Europe/London: it ends at
+ * 2025-03-31T23:00:00Z, as British Summer Time began on 30 March, so
+ * rows at 23:15Z on the 31st fall outside it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include "cgi/app.h"
+#include "cgi/svg.h"
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/reports.h"
+#include "db/schedule.h"
+#include "templates/tmpl.h"
+#include "util/buf.h"
+
+static char path[64];
+static struct db *db;
+
+#define T(iso) "CAST(strftime('%s', '" iso "') AS INTEGER)"
+#define OCC(id, s, date, start, mins, t, site, state) \
+	"INSERT INTO occurrences (id, series_id, occ_date, start_utc, " \
+	"end_utc, therapist_id, site_id, state) VALUES (" #id ", " #s ", '" \
+	date "', " T(start) ", " T(start) " + " #mins " * 60, " #t ", " \
+	#site ", '" state "');"
+#define ATT(s, date, c, status) \
+	"INSERT INTO attendance (series_id, occ_date, client_id, status, " \
+	"recorded_at) VALUES (" #s ", '" date "', " #c ", '" status "', 'x');"
+#define EV(r, at, to) \
+	"INSERT INTO referral_events (referral_id, at, to_status) VALUES (" \
+	#r ", '" at "', '" to "');"
+
+/*
+ * The dataset.  Referrals (created, needs, source):
+ *   1 Ann  2024-12-01 autism+mental health, self    (before the period)
+ *   2 Bob  2025-01-10T14:00 dementia, phone         in
+ *   3 Cat  2025-02-01T11:00 autism+dementia, self   in
+ *   4 Dan  2025-03-15 other, partner                in (waitlisted)
+ *   5 Eve  2025-03-31T23:30Z = 1 April 00:30 BST, gp (after the period)
+ *   6 Fay  2025-01-20 mental health, self           in (withdrawn)
+ * => 4 received; autism 1, mental health 1, dementia 2, other 1;
+ *    self 2, phone 1, partner 1.
+ * Waitlisted at the end of January: Bob, Fay = 2; of February: Cat = 1;
+ * at the period's end: Dan = 1 (Eve joins after it).
+ */
+static const char fixture[] =
+    "INSERT INTO users (id, email, name, role, created_at) VALUES "
+    " (1, 'c@x.org', 'Cora', 'coordinator', '2025-01-01T00:00:00Z');"
+    "INSERT INTO organisations (id, name) VALUES (1, 'Riverside Trust');"
+    "INSERT INTO sites (id, name, kind, organisation_id) VALUES "
+    " (1, 'Centre', 'own_centre', NULL),"
+    " (2, 'Riverside Care Home', 'care_home', 1);"
+    "INSERT INTO therapists (id, name, max_caseload, active) VALUES "
+    " (1, 'Thea', 4, 1), (2, 'Ravi', 2, 1), (3, 'Ivy', 5, 0);"
+    "INSERT INTO referrals (id, ref, source, given_name, family_name, "
+    " email, postcode, date_of_birth, preferred_contact, session_type, "
+    " consent_data, consent_contact, needs, created_at, updated_at) VALUES"
+    " (1, 'AAAA-AAAA', 'self', 'Ann', 'A', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 0, 5, '2024-12-01T10:00:00Z', 'x'),"
+    " (2, 'BBBB-BBBB', 'phone', 'Bob', 'B', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 0, 16, '2025-01-10T14:00:00Z', 'x'),"
+    " (3, 'CCCC-CCCC', 'self', 'Cat', 'C', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 0, 17, '2025-02-01T11:00:00Z', 'x'),"
+    " (4, 'DDDD-DDDD', 'partner', 'Dan', 'D', '', 'N1 1AA', '1980-01-01',"
+    "  'phone', 'either', 1, 0, 128, '2025-03-15T12:00:00Z', 'x'),"
+    " (5, 'EEEE-EEEE', 'gp', 'Eve', 'E', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 0, 4, '2025-03-31T23:30:00Z', 'x'),"
+    " (6, 'FFFF-FFFF', 'self', 'Fay', 'F', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 0, 4, '2025-01-20T00:00:00Z', 'x');"
+    EV(1, "2024-12-01T10:00:00Z", "new")
+    EV(1, "2024-12-05T10:00:00Z", "waitlisted")
+    EV(1, "2024-12-20T00:00:00Z", "matched")
+    EV(1, "2025-01-02T10:00:00Z", "active")
+    EV(2, "2025-01-10T14:00:00Z", "new")
+    EV(2, "2025-01-12T10:00:00Z", "waitlisted")
+    EV(2, "2025-02-10T00:00:00Z", "matched")
+    EV(2, "2025-02-12T10:00:00Z", "active")
+    EV(3, "2025-02-01T11:00:00Z", "new")
+    EV(3, "2025-02-02T10:00:00Z", "waitlisted")
+    EV(3, "2025-03-01T10:00:00Z", "matched")
+    EV(3, "2025-03-02T10:00:00Z", "active")
+    EV(4, "2025-03-15T12:00:00Z", "new")
+    EV(4, "2025-03-16T10:00:00Z", "waitlisted")
+    EV(5, "2025-03-31T23:30:00Z", "new")
+    EV(5, "2025-03-31T23:40:00Z", "waitlisted")
+    EV(6, "2025-01-20T00:00:00Z", "new")
+    EV(6, "2025-01-25T10:00:00Z", "waitlisted")
+    EV(6, "2025-02-20T00:00:00Z", "matched")
+    EV(6, "2025-03-25T10:00:00Z", "withdrawn")
+    /* Caseloads at the end: Thea Ann, Bob (2 of 4); Ravi Cat (1 of 2;
+     * Fay ended); Ivy inactive and empty: not shown.  3 of 6 = 50%. */
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at, "
+    " ended_at) VALUES (1, 1, 1, '2024-12-20T00:00:00Z', NULL),"
+    " (2, 2, 1, '2025-02-10T00:00:00Z', NULL),"
+    " (3, 3, 2, '2025-03-01T10:00:00Z', NULL),"
+    " (4, 6, 2, '2025-02-20T00:00:00Z', '2025-03-25T00:00:00Z');"
+    "INSERT INTO groups (id, name, therapist_id, site_id) VALUES "
+    " (1, 'Singing group', 1, 2);"
+    "INSERT INTO group_members (group_id, client_id, joined_at) VALUES "
+    " (1, 1, 'x'), (1, 2, 'x');"
+    "INSERT INTO series (id, uid, therapist_id, client_id, group_id, "
+    " site_id, first_date, start_local, length_min, created_at, "
+    " updated_at) VALUES "
+    " (1, 'u1', 1, 1, NULL, 1, '2024-12-30', '10:00', 45, 'x', 'x'),"
+    " (2, 'u2', 1, NULL, 1, 2, '2025-02-15', '14:00', 60, 'x', 'x'),"
+    " (3, 'u3', 2, 3, NULL, 2, '2025-03-10', '11:00', 45, 'x', 'x');"
+    /* Series 1 (Ann, Centre, 45 min): delivered 6 Jan, 13 Jan, 3 Feb;
+     * 20 Jan did not attend; 27 Jan cancelled; 30 Dec and 7 Apr outside
+     * the period. */
+    OCC(1, 1, "2024-12-30", "2024-12-30T10:00:00Z", 45, 1, 1, "booked")
+    OCC(2, 1, "2025-01-06", "2025-01-06T10:00:00Z", 45, 1, 1, "booked")
+    OCC(3, 1, "2025-01-13", "2025-01-13T10:00:00Z", 45, 1, 1, "booked")
+    OCC(4, 1, "2025-01-20", "2025-01-20T10:00:00Z", 45, 1, 1, "booked")
+    OCC(5, 1, "2025-01-27", "2025-01-27T10:00:00Z", 45, 1, 1, "cancelled")
+    OCC(6, 1, "2025-02-03", "2025-02-03T10:00:00Z", 45, 1, 1, "booked")
+    OCC(7, 1, "2025-04-07", "2025-04-07T09:00:00Z", 45, 1, 1, "booked")
+    ATT(1, "2024-12-30", 1, "attended")
+    ATT(1, "2025-01-06", 1, "attended")
+    ATT(1, "2025-01-13", 1, "attended")
+    ATT(1, "2025-01-20", 1, "did_not_attend")
+    ATT(1, "2025-02-03", 1, "attended")
+    ATT(1, "2025-04-07", 1, "attended")
+    /* Series 2 (the group, Riverside, 60 min): delivered 15 Feb (Ann,
+     * Bob attended) and 22 Mar (Bob attended; the therapist cancelled
+     * for Ann); 15 Mar nobody came: not delivered. */
+    OCC(8, 2, "2025-02-15", "2025-02-15T14:00:00Z", 60, 1, 2, "booked")
+    OCC(9, 2, "2025-03-15", "2025-03-15T14:00:00Z", 60, 1, 2, "booked")
+    OCC(10, 2, "2025-03-22", "2025-03-22T14:00:00Z", 60, 1, 2, "booked")
+    ATT(2, "2025-02-15", 1, "attended")
+    ATT(2, "2025-02-15", 2, "attended")
+    ATT(2, "2025-03-15", 1, "cancelled_client")
+    ATT(2, "2025-03-15", 2, "did_not_attend")
+    ATT(2, "2025-03-22", 2, "attended")
+    ATT(2, "2025-03-22", 1, "cancelled_therapist")
+    /* Series 3 (Cat, Riverside, 45 min): delivered 10, 17 and 31 Mar
+     * (22:00Z is 23:00 BST); 23:15Z on the 31st is 1 April. */
+    OCC(11, 3, "2025-03-10", "2025-03-10T11:00:00Z", 45, 2, 2, "booked")
+    OCC(12, 3, "2025-03-17", "2025-03-17T11:00:00Z", 45, 2, 2, "booked")
+    OCC(13, 3, "2025-03-31", "2025-03-31T22:00:00Z", 45, 2, 2, "booked")
+    OCC(14, 3, "2025-04-01", "2025-03-31T23:15:00Z", 45, 2, 2, "booked")
+    ATT(3, "2025-03-10", 3, "attended")
+    ATT(3, "2025-03-17", 3, "attended")
+    ATT(3, "2025-03-31", 3, "attended")
+    ATT(3, "2025-04-01", 3, "attended")
+    /* Outcomes: two answered in the period, one after it. */
+    "INSERT INTO outcomes (referral_id, positive, quality_of_life, social,"
+    " relationship, answered_at) VALUES "
+    " (1, 'agree', 'agree', 'unsure', 'na', '2025-02-20T10:00:00Z'),"
+    " (2, 'agree', 'disagree', 'agree', 'agree', '2025-03-05T10:00:00Z'),"
+    " (3, 'disagree', 'disagree', 'disagree', 'disagree',"
+    "  '2025-04-02T10:00:00Z');"
+    "INSERT INTO outbox (dedupe_key, kind, to_addr, referral_id, "
+    " message_id, not_before, created_at) VALUES "
+    " ('outcome-survey:1', 'outcome_survey', 'a@x.org', 1, '<1@x>', 'x',"
+    "  '2025-02-18T10:00:00Z'),"
+    " ('outcome-survey:2', 'outcome_survey', 'b@x.org', 2, '<2@x>', 'x',"
+    "  '2025-04-05T10:00:00Z');";
+
+static int64_t from_utc, to_utc;
+
+static int64_t
+utc(const char *iso)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_ptr_nonnull(strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm));
+	return (int64_t)timegm(&tm);
+}
+
+static void
+setup_db(int with_fixture)
+{
+	char err[256];
+	int fd;
+
+	setenv("TZ", "Europe/London", 1);
+	tzset();
+	snprintf(path, sizeof(path), "/tmp/check_reports.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	db = db_open(path, err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	if (with_fixture) {
+		char *msg = NULL;
+		int rc = sqlite3_exec(db->conn, fixture, NULL, NULL, &msg);
+
+		ck_assert_msg(rc == SQLITE_OK, "fixture: %s", msg);
+	}
+	from_utc = utc("2025-01-01T00:00:00Z");
+	to_utc = utc("2025-03-31T23:00:00Z");
+}
+
+static void
+setup(void)
+{
+	setup_db(1);
+}
+
+static void
+setup_empty(void)
+{
+	setup_db(0);
+}
+
+static void
+teardown(void)
+{
+	char p[80];
+
+	db_close(db);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* The row of a breakdown by its label. */
+static const struct db_report_group *
+group(const struct db_report *r, enum report_by by, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < r->ngroups[by]; i++)
+		if (strcmp(r->groups[by][i].label, label) == 0)
+			return &r->groups[by][i];
+	ck_abort_msg("no group %s", label);
+	return NULL;
+}
+
+static void
+check_group(const struct db_report *r, enum report_by by, size_t index,
+    const char *label, int64_t sessions, int64_t seconds, int64_t people)
+{
+	const struct db_report_group *g;
+
+	ck_assert_uint_gt(r->ngroups[by], index);
+	g = &r->groups[by][index];
+	ck_assert_str_eq(g->label, label);
+	ck_assert_int_eq(g->sessions, sessions);
+	ck_assert_int_eq(g->seconds, seconds);
+	ck_assert_int_eq(g->people, people);
+}
+
+START_TEST(test_report_sessions)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	/* 3 + 2 + 3 sessions; 3x45 + 2x60 + 3x45 minutes; Ann, Bob, Cat. */
+	ck_assert_int_eq(r->sessions, 8);
+	ck_assert_int_eq(r->seconds, 23400);
+	ck_assert_int_eq(r->people, 3);
+
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_MONTH], 3);
+	check_group(r, REPORT_BY_MONTH, 0, "2025-01", 2, 5400, 1);
+	check_group(r, REPORT_BY_MONTH, 1, "2025-02", 2, 6300, 2);
+	check_group(r, REPORT_BY_MONTH, 2, "2025-03", 4, 11700, 2);
+
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_SITE], 2);
+	check_group(r, REPORT_BY_SITE, 0, "Riverside Care Home", 5, 15300, 3);
+	check_group(r, REPORT_BY_SITE, 1, "Centre", 3, 8100, 1);
+
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_ORGANISATION], 2);
+	check_group(r, REPORT_BY_ORGANISATION, 0, "Riverside Trust", 5, 15300,
+	    3);
+	check_group(r, REPORT_BY_ORGANISATION, 1, "No partner organisation",
+	    3, 8100, 1);
+
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_THERAPIST], 2);
+	check_group(r, REPORT_BY_THERAPIST, 0, "Thea", 5, 15300, 2);
+	check_group(r, REPORT_BY_THERAPIST, 1, "Ravi", 3, 8100, 1);
+
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_TYPE], 2);
+	check_group(r, REPORT_BY_TYPE, 0, "Individual", 6, 16200, 2);
+	check_group(r, REPORT_BY_TYPE, 1, "Group", 2, 7200, 2);
+	ck_assert_ptr_nonnull(group(r, REPORT_BY_TYPE, "Group"));
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_attendance)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	/* attended: 3 (series 1) + 3 (group) + 3 (series 3). */
+	ck_assert_int_eq(r->attendance[0], 9);	/* attended */
+	ck_assert_int_eq(r->attendance[1], 1);	/* cancelled_client */
+	ck_assert_int_eq(r->attendance[2], 2);	/* did_not_attend */
+	ck_assert_int_eq(r->attendance[3], 1);	/* cancelled_therapist */
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_referrals)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_int_eq(r->referrals, 4);
+	ck_assert_int_eq(r->by_need[NEED_AUTISM], 1);
+	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 1);
+	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 2);
+	ck_assert_int_eq(r->by_need[NEED_OTHER], 1);
+	ck_assert_int_eq(r->by_need[NEED_PALLIATIVE], 0);
+	ck_assert_uint_eq(r->nsources, 3);
+	ck_assert_str_eq(r->by_source[0].key, "self");
+	ck_assert_int_eq(r->by_source[0].count, 2);
+	ck_assert_str_eq(r->by_source[1].key, "partner");
+	ck_assert_int_eq(r->by_source[1].count, 1);
+	ck_assert_str_eq(r->by_source[2].key, "phone");
+	ck_assert_int_eq(r->by_source[2].count, 1);
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_waitlist)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_int_eq(r->waitlist_end, 1);
+	ck_assert_uint_eq(r->nwaitlist_months, 3);
+	ck_assert_str_eq(r->waitlist_months[0].key, "2025-01");
+	ck_assert_int_eq(r->waitlist_months[0].count, 2);
+	ck_assert_str_eq(r->waitlist_months[1].key, "2025-02");
+	ck_assert_int_eq(r->waitlist_months[1].count, 1);
+	ck_assert_str_eq(r->waitlist_months[2].key, "2025-03");
+	ck_assert_int_eq(r->waitlist_months[2].count, 1);
+	/* Bob: 10 Jan 14:00 to 15 Feb 14:00, 36 days; Cat: 1 Feb 11:00 to
+	 * 10 Mar 11:00, 37 days; Ann's first session was in December. */
+	ck_assert_int_eq(r->first_sessions, 2);
+	ck_assert_double_eq_tol(r->median_wait_days, 36.5, 1e-9);
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_caseload)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_uint_eq(r->ncaseload, 2);
+	ck_assert_str_eq(r->caseload[0].name, "Ravi");
+	ck_assert_int_eq(r->caseload[0].clients, 1);
+	ck_assert_int_eq(r->caseload[0].capacity, 2);
+	ck_assert_str_eq(r->caseload[1].name, "Thea");
+	ck_assert_int_eq(r->caseload[1].clients, 2);
+	ck_assert_int_eq(r->caseload[1].capacity, 4);
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_outcomes)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_int_eq(r->outcome_responses, 2);
+	ck_assert_int_eq(r->outcome_sent, 1);
+	ck_assert_int_eq(r->outcome_agreed[OUTCOME_POSITIVE], 2);
+	ck_assert_int_eq(r->outcome_answered[OUTCOME_POSITIVE], 2);
+	ck_assert_int_eq(r->outcome_agreed[OUTCOME_QUALITY], 1);
+	ck_assert_int_eq(r->outcome_answered[OUTCOME_QUALITY], 2);
+	ck_assert_int_eq(r->outcome_agreed[OUTCOME_SOCIAL], 1);
+	ck_assert_int_eq(r->outcome_answered[OUTCOME_SOCIAL], 2);
+	/* Ann answered "not a family member or carer". */
+	ck_assert_int_eq(r->outcome_agreed[OUTCOME_RELATIONSHIP], 1);
+	ck_assert_int_eq(r->outcome_answered[OUTCOME_RELATIONSHIP], 1);
+	db_report_free(r);
+}
+END_TEST
+
+START_TEST(test_report_empty)
+{
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, utc("2030-01-01T00:00:00Z"),
+	    utc("2030-02-01T00:00:00Z"), &r), 0);
+	ck_assert_int_eq(r->sessions, 0);
+	ck_assert_int_eq(r->people, 0);
+	ck_assert_int_eq(r->referrals, 0);
+	ck_assert_uint_eq(r->ngroups[REPORT_BY_MONTH], 0);
+	ck_assert_double_eq(r->median_wait_days, -1);
+	ck_assert_uint_eq(r->nwaitlist_months, 1);
+	db_report_free(NULL);
+	db_report_free(r);
+}
+END_TEST
+
+/* ---- the page and its CSV ---- */
+
+/* Decodes the few entities the templates write, in place. */
+static void
+unescape(char *s)
+{
+	static const struct { const char *e; char c; } ents[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&#39;", '\'' },
+	};
+	char *w = s;
+	size_t k;
+
+	while (*s != '\0') {
+		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
+			if (strncmp(s, ents[k].e, strlen(ents[k].e)) == 0)
+				break;
+		if (*s == '&' && k < sizeof(ents) / sizeof(ents[0])) {
+			*w++ = ents[k].c;
+			s += strlen(ents[k].e);
+		} else
+			*w++ = *s++;
+	}
+	*w = '\0';
+}
+
+/*
+ * The cells of table id="table-NAME" in html, as CSV-like lines: cells
+ * joined by '\x1f', rows ended by '\n', into out.
+ */
+static void
+html_cells(const char *html, const char *name, struct buf *out)
+{
+	char open[80], *cell;
+	const char *p, *end, *c, *ce;
+
+	snprintf(open, sizeof(open), "<table id=\"table-%s\">", name);
+	p = strstr(html, open);
+	ck_assert_msg(p != NULL, "no table %s on the page", name);
+	end = strstr(p, "</table>");
+	ck_assert_ptr_nonnull(end);
+	while ((p = strstr(p, "<tr>")) != NULL && p < end) {
+		const char *row_end = strstr(p, "</tr>");
+		int first = 1;
+
+		for (c = p; c < row_end; ) {
+			const char *th = strstr(c, "<th"), *td = strstr(c, "<td");
+
+			if (th == NULL || th > row_end)
+				th = NULL;
+			if (td == NULL || td > row_end)
+				td = NULL;
+			if (th == NULL && td == NULL)
+				break;
+			c = th != NULL && (td == NULL || th < td) ? th : td;
+			c = strchr(c, '>') + 1;
+			ce = strstr(c, "</t");
+			cell = strndup(c, (size_t)(ce - c));
+			unescape(cell);
+			if (!first)
+				buf_putc(out, '\x1f');
+			buf_puts(out, cell);
+			free(cell);
+			first = 0;
+			c = ce + 4;
+		}
+		buf_putc(out, '\n');
+		p = row_end;
+	}
+}
+
+/* Parses RFC 4180 CSV into the same shape as html_cells. */
+static void
+csv_cells(const char *csv, size_t n, struct buf *out)
+{
+	size_t i = 0;
+	int quoted;
+
+	while (i < n) {
+		/* A field. */
+		quoted = csv[i] == '"';
+		if (quoted)
+			i++;
+		while (i < n) {
+			if (quoted && csv[i] == '"') {
+				if (i + 1 < n && csv[i + 1] == '"') {
+					buf_putc(out, '"');
+					i += 2;
+					continue;
+				}
+				i++;
+				quoted = 0;
+				continue;
+			}
+			if (!quoted && (csv[i] == ',' || csv[i] == '\r'))
+				break;
+			buf_putc(out, csv[i++]);
+		}
+		ck_assert_uint_lt(i, n);
+		if (csv[i] == ',') {
+			buf_putc(out, '\x1f');
+			i++;
+		} else {
+			ck_assert_msg(csv[i] == '\r' && i + 1 < n &&
+			    csv[i + 1] == '\n', "CSV lines end in CRLF");
+			buf_putc(out, '\n');
+			i += 2;
+		}
+	}
+}
+
+static struct tmpl_set *
+templates(void)
+{
+	char err[256];
+	struct tmpl_set *t = tmpl_set_load("templates", err, sizeof(err));
+
+	ck_assert_msg(t != NULL, "%s", err);
+	return t;
+}
+
+/* Runs a handler as a signed-in coordinator with query q. */
+static void
+run_page(struct app *app, void (*fn)(struct app *, struct req *,
+    struct resp *), const char *path_, const char *q, struct resp *rs)
+{
+	struct req rq;
+	struct user u;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&u, 0, sizeof(u));
+	u.id = 1;
+	u.role = ROLE_COORDINATOR;
+	snprintf(u.name, sizeof(u.name), "Cora");
+	snprintf(u.csrf, sizeof(u.csrf), "x");
+	rq.method = "GET";
+	rq.path = path_;
+	rq.query = q;
+	rq.remote_addr = "192.0.2.1";
+	rq.user = &u;
+	form_init(&rq.q);
+	form_init(&rq.f);
+	ck_assert_int_eq(form_parse(&rq.q, q, strlen(q), 100), FORM_OK);
+	buf_reset(&rs->headers);
+	buf_reset(&rs->body);
+	rs->status = 200;
+	rs->content_type = NULL;
+	fn(app, &rq, rs);
+	form_free(&rq.q);
+	form_free(&rq.f);
+}
+
+/*
+ * A small well-formedness check of one XML element tree: every tag is
+ * closed in order, attribute values are quoted, '&' starts a known
+ * entity, no '<' in text or '<' / '&' raw in attributes.  Returns NULL
+ * or what is wrong.
+ */
+static const char *
+xml_check(const char *s, size_t n)
+{
+	char stack[32][32];
+	size_t depth = 0, i = 0, k;
+	static const char *const ents[] = { "&amp;", "&lt;", "&gt;",
+	    "&quot;", "&#39;" };
+
+	while (i < n) {
+		if (s[i] == '&') {
+			for (k = 0; k < 5; k++)
+				if (strncmp(s + i, ents[k], strlen(ents[k])) ==
+				    0)
+					break;
+			if (k == 5)
+				return "a bare &";
+			i += strlen(ents[k]);
+			continue;
+		}
+		if (s[i] == '>')
+			return "a bare >";
+		if (s[i] != '<') {
+			if ((unsigned char)s[i] < 0x20 && s[i] != '\n')
+				return "a control character";
+			i++;
+			continue;
+		}
+		i++;
+		if (s[i] == '/') {
+			const char *nm = s + ++i;
+
+			k = 0;
+			while (i < n && s[i] != '>') {
+				i++;
+				k++;
+			}
+			if (i >= n)
+				return "an unfinished close tag";
+			if (depth == 0)
+				return "a close without an open";
+			depth--;
+			if (k != strlen(stack[depth]) ||
+			    strncmp(nm, stack[depth], k) != 0)
+				return "a close of the wrong element";
+			i++;
+			continue;
+		}
+		/* An open tag: name, then attributes name="value". */
+		k = 0;
+		if (depth == 32)
+			return "too deep";
+		while (i < n && s[i] != ' ' && s[i] != '>' && s[i] != '/') {
+			if (k < 31)
+				stack[depth][k++] = s[i];
+			i++;
+		}
+		stack[depth][k] = '\0';
+		if (k == 0)
+			return "a tag without a name";
+		for (;;) {
+			while (i < n && s[i] == ' ')
+				i++;
+			if (i >= n)
+				return "an unfinished tag";
+			if (s[i] == '>') {
+				depth++;
+				i++;
+				break;
+			}
+			if (s[i] == '/' && s[i + 1] == '>') {
+				i += 2;
+				break;
+			}
+			while (i < n && s[i] != '=' && s[i] != ' ' &&
+			    s[i] != '>')
+				i++;
+			if (s[i] != '=' || s[i + 1] != '"')
+				return "an attribute without a quoted value";
+			i += 2;
+			while (i < n && s[i] != '"') {
+				if (s[i] == '<')
+					return "< in an attribute";
+				if (s[i] == '&') {
+					for (k = 0; k < 5; k++)
+						if (strncmp(s + i, ents[k],
+						    strlen(ents[k])) == 0)
+							break;
+					if (k == 5)
+						return "a bare & in an attribute";
+				}
+				i++;
+			}
+			i++;
+		}
+	}
+	return depth == 0 ? NULL : "an element left open";
+}
+
+/* Checks every <svg>..</svg> in html; returns how many there were. */
+static int
+check_svgs(const char *html)
+{
+	const char *p = html, *e, *why;
+	int n = 0;
+	FILE *f;
+	char tmp[64];
+	int fd;
+
+	while ((p = strstr(p, "<svg")) != NULL) {
+		e = strstr(p, "</svg>");
+		ck_assert_ptr_nonnull(e);
+		e += 6;
+		why = xml_check(p, (size_t)(e - p));
+		ck_assert_msg(why == NULL, "chart %d: %s", n, why);
+		/* And a real XML parser, where there is one. */
+		if (access("/usr/bin/python3", X_OK) == 0) {
+			snprintf(tmp, sizeof(tmp), "/tmp/check_svg.XXXXXX");
+			fd = mkstemp(tmp);
+			ck_assert_int_ge(fd, 0);
+			f = fdopen(fd, "w");
+			fwrite(p, 1, (size_t)(e - p), f);
+			fclose(f);
+			{
+				char cmd[256];
+
+				snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c "
+				    "'import sys, xml.dom.minidom; "
+				    "xml.dom.minidom.parse(sys.argv[1])' %s",
+				    tmp);
+				ck_assert_msg(system(cmd) == 0, "chart %d is "
+				    "not well-formed XML", n);
+			}
+			unlink(tmp);
+		}
+		n++;
+		p = e;
+	}
+	return n;
+}
+
+static const char *const table_names[] = {
+	"summary", "sessions_by_month", "sessions_by_site",
+	"sessions_by_organisation", "sessions_by_therapist",
+	"sessions_by_type", "attendance", "referrals_by_need",
+	"referrals_by_source", "waitlist", "caseload", "outcomes",
+};
+
+START_TEST(test_page_and_csv)
+{
+	struct app app;
+	struct resp page, csv;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char q[160];
+	const char *html;
+	size_t i;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-01-01&to=2025-03-31", &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+
+	/* Figures worked out by hand, as the page prints them. */
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Sessions "
+	    "delivered</th><td>8</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Hours of music "
+	    "therapy</th><td>6.5</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">People served"
+	    "</th><td>3</td>"));
+	/* 9 attended of 12 expected; 2 did not attend. */
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Attendance rate"
+	    "</th><td>75.0%</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Did-not-attend "
+	    "rate</th><td>16.7%</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<td>36.5 days</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<td>3 of 6 places (50.0%)</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">March 2025</th>"
+	    "<td>4</td><td>3.2</td><td>2</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<td>1</td><td>2</td>"
+	    "<td>50.0%</td>"));
+
+	/* Each table's CSV holds exactly the page's cells. */
+	for (i = 0; i < sizeof(table_names) / sizeof(table_names[0]); i++) {
+		snprintf(q, sizeof(q), "table=%s&from=2025-01-01&"
+		    "to=2025-03-31", table_names[i]);
+		run_page(&app, page_reports_csv, "/reports.csv", q, &csv);
+		ck_assert_int_eq(csv.status, 200);
+		ck_assert_str_eq(csv.content_type, "text/csv; charset=utf-8");
+		ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.headers),
+		    "Content-Disposition: attachment; filename=\"tutti-"));
+		buf_reset(&a);
+		buf_reset(&b);
+		html_cells(html, table_names[i], &a);
+		csv_cells(csv.body.data, csv.body.len, &b);
+		ck_assert_msg(a.len > 0, "table %s is empty", table_names[i]);
+		ck_assert_msg(strcmp(buf_cstr(&a), buf_cstr(&b)) == 0,
+		    "table %s: page\n%s\nCSV\n%s", table_names[i],
+		    buf_cstr(&a), buf_cstr(&b));
+	}
+	/* Every chart is well-formed; the summary has none. */
+	ck_assert_int_eq(check_svgs(html), 11);
+
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=nonsense&from=2025-01-01&to=2025-03-31", &csv);
+	ck_assert_int_eq(csv.status, 404);
+	run_page(&app, page_reports, "/reports", "from=2025-03-01&to=2025-01-01",
+	    &page);
+	ck_assert_int_eq(page.status, 422);
+	run_page(&app, page_reports, "/reports", "from=2025-02-30&to=2025-03-01",
+	    &page);
+	ck_assert_int_eq(page.status, 422);
+	run_page(&app, page_reports, "/reports", "", &page);
+	ck_assert_int_eq(page.status, 200);
+
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&page.body);
+	buf_free(&page.headers);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
+START_TEST(test_csv_escaping)
+{
+	struct app app;
+	struct resp page, csv;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	const char *body;
+
+	/* Names with commas, quotes, a formula and markup. */
+	ck_assert_int_eq(sqlite3_exec(db->conn, "UPDATE therapists SET name = "
+	    "'=HYPERLINK(\"x\"), <b>&' WHERE id = 1; UPDATE sites SET name = "
+	    "'Care, \"Home\"' WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-01-01&to=2025-03-31", &page);
+	ck_assert_int_eq(page.status, 200);
+	ck_assert_ptr_null(strstr(buf_cstr(&page.body), "<b>&"));
+	ck_assert_int_eq(check_svgs(buf_cstr(&page.body)), 11);
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=sessions_by_therapist&from=2025-01-01&to=2025-03-31", &csv);
+	body = buf_cstr(&csv.body);
+	/* Quoted, quotes doubled, the formula defused. */
+	ck_assert_ptr_nonnull(strstr(body, "\"'=HYPERLINK(\"\"x\"\"), <b>&\","
+	    "5,4.2,2\r\n"));
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=sessions_by_site&from=2025-01-01&to=2025-03-31", &csv);
+	html_cells(buf_cstr(&page.body), "sessions_by_site", &a);
+	csv_cells(csv.body.data, csv.body.len, &b);
+	ck_assert_str_eq(buf_cstr(&a), buf_cstr(&b));
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&page.body);
+	buf_free(&page.headers);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
+/* ---- svg ---- */
+
+START_TEST(test_svg_escapes)
+{
+	struct svg_bar bars[4];
+	struct buf b = BUF_INIT;
+	static const char hostile[] = "<script>alert('x')</script> & \"q\" "
+	    "\x01\x7f bad \xff\xfe utf8 \xe2\x82 cut";
+
+	bars[0].label = hostile;
+	bars[0].value = 3;
+	bars[0].value_text = "3 & <4>";
+	bars[1].label = "A very long label that goes on and on and on "
+	    "for ever";
+	bars[1].value = NAN;
+	bars[1].value_text = "n/a";
+	bars[2].label = "Zoë Ng – café";
+	bars[2].value = -5;
+	bars[2].value_text = "-5";
+	bars[3].label = NULL;
+	bars[3].value = 1e300;
+	bars[3].value_text = NULL;
+	svg_bar_chart(&b, "chart-x\"><y", "Title <&>", bars, 4, 0);
+	ck_assert_ptr_null(strstr(buf_cstr(&b), "<script"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "&lt;script&gt;"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "Zoë Ng – café"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "\xe2\x80\xa6"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "id=\"chart-xy-title\""));
+	ck_assert_int_eq(check_svgs(buf_cstr(&b)), 1);
+	buf_reset(&b);
+	svg_bar_chart(&b, "empty", "Nothing", NULL, 0, 0);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "Nothing to show"));
+	ck_assert_int_eq(check_svgs(buf_cstr(&b)), 1);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_svg_scale)
+{
+	struct svg_bar bars[2] = {
+		{ "a", 50, "50%" },
+		{ "b", 25, "25%" },
+	};
+	struct buf b = BUF_INIT;
+
+	/* Shares of 100: half the width for 50. */
+	svg_bar_chart(&b, "s", "Shares", bars, 2, 100);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "width=\"150.0\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "width=\"75.0\""));
+	buf_reset(&b);
+	svg_bar_chart(&b, "s", "Counts", bars, 2, 0);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "width=\"300.0\""));
+	buf_free(&b);
+}
+END_TEST
+
+/* ---- the outcome survey ---- */
+
+/* One client (referral 1) with email and consent, and 8 past weekly
+ * sessions of series 1 at site 1. */
+static const char survey_fixture[] =
+    "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre', 'own_centre');"
+    "INSERT INTO therapists (id, name) VALUES (1, 'Thea');"
+    "INSERT INTO referrals (id, ref, given_name, family_name, email, "
+    " postcode, date_of_birth, preferred_contact, session_type, "
+    " consent_data, consent_contact, created_at, updated_at) VALUES "
+    " (1, 'AAAA-AAAA', 'Ann', 'A', 'ann@x.org', 'N1 1AA', '1980-01-01', "
+    "  'email', 'either', 1, 1, 'x', 'x'),"
+    " (2, 'BBBB-BBBB', 'Bob', 'B', '', 'N1 1AA', '1980-01-01', "
+    "  'phone', 'either', 1, 1, 'x', 'x');"
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
+    " VALUES (1, 1, 1, 'x'), (2, 2, 1, 'x');"
+    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
+    " first_date, start_local, created_at, updated_at) VALUES "
+    " (1, 'u1', 1, 1, 1, '2025-01-06', '10:00', 'x', 'x'),"
+    " (2, 'u2', 1, 2, 1, '2025-01-06', '11:00', 'x', 'x');"
+    "WITH RECURSIVE w(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM w "
+    " WHERE n < 7) INSERT INTO occurrences (series_id, occ_date, "
+    " start_utc, end_utc, therapist_id, site_id) SELECT s, "
+    " date('2025-01-06', '+' || (7 * n) || ' days'), "
+    " " T("2025-01-06T10:00:00Z") " + n * 604800 + (s - 1) * 3600, "
+    " " T("2025-01-06T10:45:00Z") " + n * 604800 + (s - 1) * 3600, 1, 1 "
+    " FROM w, (SELECT 1 AS s UNION SELECT 2);";
+
+static int64_t
+surveys(int64_t referral_id)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM "
+	    "outbox WHERE kind = 'outcome_survey' AND referral_id = ?", -1,
+	    &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, referral_id);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+attend(int64_t series, int week, int64_t client, const char *status)
+{
+	char date[11];
+	struct tm tm;
+	time_t t = (time_t)utc("2025-01-06T12:00:00Z") + week * 604800;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	ck_assert_int_eq(db_attendance_set(db, series, date, client, status,
+	    "", 0), DB_OK);
+}
+
+START_TEST(test_survey_trigger)
+{
+	sqlite3_stmt *st;
+	int w;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, survey_fixture, NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* Five attended, one missed: no survey yet. */
+	for (w = 0; w < 5; w++)
+		attend(1, w, 1, "attended");
+	attend(1, 5, 1, "did_not_attend");
+	ck_assert_int_eq(surveys(1), 0);
+	/* The missed one corrected to attended: the sixth (an update). */
+	attend(1, 5, 1, "attended");
+	ck_assert_int_eq(surveys(1), 1);
+	/* More sessions, and a record changed back and forth: still one. */
+	attend(1, 6, 1, "attended");
+	attend(1, 6, 1, "cancelled_client");
+	attend(1, 6, 1, "attended");
+	ck_assert_int_eq(surveys(1), 1);
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "SELECT dedupe_key, "
+	    "to_addr, to_name, status, message_id LIKE '<%@tutti.localhost>', "
+	    "length(message_id) FROM outbox WHERE kind = 'outcome_survey'",
+	    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0),
+	    "outcome-survey:1");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1),
+	    "ann@x.org");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), "Ann");
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 3), "queued");
+	ck_assert_int_eq(sqlite3_column_int(st, 4), 1);
+	ck_assert_int_eq(sqlite3_column_int(st, 5), 50);
+	sqlite3_finalize(st);
+
+	/* No email address: never. */
+	for (w = 0; w < 8; w++)
+		attend(2, w, 2, "attended");
+	ck_assert_int_eq(surveys(2), 0);
+}
+END_TEST
+
+START_TEST(test_survey_setting)
+{
+	int w;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, survey_fixture, NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(db_setting_int(db, "outcome_after", 6), 6);
+	ck_assert_int_eq(db_setting_int_set(db, "outcome_after", 3), 0);
+	ck_assert_int_eq(db_setting_int(db, "outcome_after", 6), 3);
+	for (w = 0; w < 2; w++)
+		attend(1, w, 1, "attended");
+	ck_assert_int_eq(surveys(1), 0);
+	attend(1, 2, 1, "attended");
+	ck_assert_int_eq(surveys(1), 1);
+	ck_assert_int_eq(db_setting_int(db, "no_such_setting", 42), 42);
+}
+END_TEST
+
+START_TEST(test_survey_answered_before)
+{
+	enum outcome_answer a[OUTCOME__MAX] = { ANSWER_AGREE, ANSWER_AGREE,
+	    ANSWER_AGREE, ANSWER_NA };
+	int w;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, survey_fixture, NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* Someone who has answered already is not asked again. */
+	ck_assert_int_eq(db_outcome_save(db, 1, a), OUTCOME_OPEN);
+	for (w = 0; w < 7; w++)
+		attend(1, w, 1, "attended");
+	ck_assert_int_eq(surveys(1), 0);
+}
+END_TEST
+
+START_TEST(test_outcome_token)
+{
+	char t[DB_OUTCOME_TOKEN_LEN], u[DB_OUTCOME_TOKEN_LEN];
+	int64_t id = 0;
+
+	ck_assert_int_eq(db_outcome_token(db, 42, t), 0);
+	ck_assert_uint_eq(strlen(t), 32);
+	ck_assert_int_eq(db_outcome_token_check(db, t, &id), 0);
+	ck_assert_int_eq(id, 42);
+	/* The same every time; another client's differs. */
+	ck_assert_int_eq(db_outcome_token(db, 42, u), 0);
+	ck_assert_str_eq(t, u);
+	ck_assert_int_eq(db_outcome_token(db, 43, u), 0);
+	ck_assert_str_ne(t, u);
+	/* Any change is refused. */
+	memcpy(u, t, sizeof(u));
+	u[31] = u[31] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(db_outcome_token_check(db, u, &id), -1);
+	memcpy(u, t, sizeof(u));
+	u[5] = u[5] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(db_outcome_token_check(db, u, &id), -1);
+	ck_assert_int_eq(db_outcome_token_check(db, NULL, &id), -1);
+	ck_assert_int_eq(db_outcome_token_check(db, "", &id), -1);
+	ck_assert_int_eq(db_outcome_token_check(db, "short", &id), -1);
+	ck_assert_int_eq(db_outcome_token_check(db,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &id), -1);
+	ck_assert_int_eq(db_outcome_token(db, 0, u), -1);
+}
+END_TEST
+
+START_TEST(test_outcome_save)
+{
+	enum outcome_answer a[OUTCOME__MAX] = { ANSWER_AGREE, ANSWER_UNSURE,
+	    ANSWER_DISAGREE, ANSWER_NA };
+	enum outcome_answer bad[OUTCOME__MAX] = { ANSWER_NA, ANSWER_AGREE,
+	    ANSWER_AGREE, ANSWER_AGREE };
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, survey_fixture, NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(db_outcome_state(db, 1), OUTCOME_OPEN);
+	ck_assert_int_eq(db_outcome_save(db, 1, bad), OUTCOME_GONE);
+	ck_assert_int_eq(db_outcome_save(db, 1, a), OUTCOME_OPEN);
+	ck_assert_int_eq(db_outcome_state(db, 1), OUTCOME_ANSWERED);
+	/* Once only: a second answer changes nothing. */
+	a[0] = ANSWER_DISAGREE;
+	ck_assert_int_eq(db_outcome_save(db, 1, a), OUTCOME_ANSWERED);
+	ck_assert_int_eq(db_outcome_state(db, 99), OUTCOME_GONE);
+	ck_assert_int_eq(db_outcome_save(db, 99, a), OUTCOME_GONE);
+	ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO erasures "
+	    "(referral_id, at, reason) VALUES (2, 'x', 'request')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(db_outcome_state(db, 2), OUTCOME_GONE);
+}
+END_TEST
+
+static Suite *
+reports_suite(void)
+{
+	Suite *s = suite_create("reports");
+	TCase *tc;
+
+	tc = tcase_create("db_report_load");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_report_sessions);
+	tcase_add_test(tc, test_report_attendance);
+	tcase_add_test(tc, test_report_referrals);
+	tcase_add_test(tc, test_report_waitlist);
+	tcase_add_test(tc, test_report_caseload);
+	tcase_add_test(tc, test_report_outcomes);
+	tcase_add_test(tc, test_report_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("page_reports");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_page_and_csv);
+	tcase_add_test(tc, test_csv_escaping);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("svg_bar_chart");
+	tcase_add_test(tc, test_svg_escapes);
+	tcase_add_test(tc, test_svg_scale);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outcome_survey");
+	tcase_add_checked_fixture(tc, setup_empty, teardown);
+	tcase_add_test(tc, test_survey_trigger);
+	tcase_add_test(tc, test_survey_setting);
+	tcase_add_test(tc, test_survey_answered_before);
+	tcase_add_test(tc, test_outcome_token);
+	tcase_add_test(tc, test_outcome_save);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(reports_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
