@@ -674,6 +674,42 @@ db_referral_rec_free(struct db_referral_rec *rec)
 	free(rec);
 }
 
+/* Ends a referral's open client record and its sessions from today. */
+static int
+end_client(struct db *db, int64_t referral_id, const char *reason,
+    const char *now)
+{
+	static const char sql_series[] = "UPDATE series SET status = 'ended', "
+	    "ended_from = date('now'), sequence = sequence + 1, updated_at = ?2 "
+	    "WHERE status = 'active' AND client_id IN (SELECT id FROM clients "
+	    "WHERE referral_id = ?1 AND ended_at IS NULL)";
+	static const char sql_occ[] = "DELETE FROM occurrences WHERE "
+	    "occ_date >= date('now') AND series_id IN (SELECT s.id FROM series "
+	    "s JOIN clients c ON c.id = s.client_id WHERE c.referral_id = ?1 "
+	    "AND c.ended_at IS NULL)";
+	static const char sql_client[] = "UPDATE clients SET ended_at = ?2, "
+	    "end_reason = ?3 WHERE referral_id = ?1 AND ended_at IS NULL";
+	const char *const sqls[] = { sql_series, sql_occ, sql_client };
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		if ((st = db_stmt(db, sqls[i])) == NULL)
+			return -1;
+		(void)sqlite3_bind_int64(st, 1, referral_id);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			db_bind_text(st, 2, now);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			db_bind_text(st, 3, reason);
+		rc = sqlite3_step(st);
+		db_done(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
 enum db_result
 db_referral_move(struct db *db, int64_t id, enum status from,
     enum status to, int64_t user_id, const char *reason, const char *addr)
@@ -718,6 +754,14 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	rc = sqlite3_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
+		goto fail;
+	/*
+	 * Leaving the caseload (back to the waitlist, closed, declined or
+	 * withdrawn) ends the client record and their weekly sessions from
+	 * today, so the therapist's place and times are free again.
+	 */
+	if ((from == ST_MATCHED || from == ST_ACTIVE) && to != ST_ACTIVE &&
+	    end_client(db, id, reason, now) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), "status %s -> %s", status_names[from],
 	    status_names[to]);

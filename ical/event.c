@@ -106,9 +106,21 @@ ical_text_clean(struct buf *out, const char *s, size_t n)
 		if (r == -1)
 			break;
 	}
+	/* No blank lines or spaces at either end: libical's parser drops
+	 * them, and they mean nothing in a name. */
+	while (out->len > start && (out->data[out->len - 1] == ' ' ||
+	    out->data[out->len - 1] == '\n'))
+		out->data[--out->len] = '\0';
+	for (i = start; i < out->len && (out->data[i] == ' ' ||
+	    out->data[i] == '\n'); i++)
+		;
+	if (i > start) {
+		memmove(out->data + start, out->data + i, out->len - i + 1);
+		out->len -= i - start;
+	}
 }
 
-/* A TEXT property of kind holding the cleaned s. */
+/* A TEXT property of kind holding the cleaned s; NULL when that is "". */
 static icalproperty *
 text_prop(icalproperty_kind kind, const char *s)
 {
@@ -116,6 +128,10 @@ text_prop(icalproperty_kind kind, const char *s)
 	icalproperty *p;
 
 	ical_text_clean(&b, s, strlen(s));
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
 	switch (kind) {
 	case ICAL_SUMMARY_PROPERTY:
 		p = icalproperty_new_summary(buf_cstr(&b));
@@ -342,17 +358,17 @@ add_words(icalcomponent *ev, const struct ical_words *w, const char *room,
     const struct db_feed_series *s, int cancelled)
 {
 	struct buf loc = BUF_INIT;
+	icalproperty *p;
 
-	icalcomponent_add_property(ev, text_prop(ICAL_SUMMARY_PROPERTY,
-	    w->summary));
+	if ((p = text_prop(ICAL_SUMMARY_PROPERTY, w->summary)) != NULL)
+		icalcomponent_add_property(ev, p);
 	ical_location(&loc, room, s->site, s->site_address);
-	if (loc.len > 0)
-		icalcomponent_add_property(ev,
-		    text_prop(ICAL_LOCATION_PROPERTY, buf_cstr(&loc)));
+	if ((p = text_prop(ICAL_LOCATION_PROPERTY, buf_cstr(&loc))) != NULL)
+		icalcomponent_add_property(ev, p);
 	buf_free(&loc);
-	if (w->description != NULL && *w->description != '\0')
-		icalcomponent_add_property(ev,
-		    text_prop(ICAL_DESCRIPTION_PROPERTY, w->description));
+	if (w->description != NULL &&
+	    (p = text_prop(ICAL_DESCRIPTION_PROPERTY, w->description)) != NULL)
+		icalcomponent_add_property(ev, p);
 	if (w->private_class)
 		icalcomponent_add_property(ev,
 		    icalproperty_new_class(ICAL_CLASS_PRIVATE));

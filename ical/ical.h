@@ -86,8 +86,10 @@ struct ical_feed_opts {
  * Appends to out the text s (n bytes) made fit for an iCalendar TEXT
  * value: valid UTF-8 (each invalid byte becomes U+FFFD), CR LF and a
  * lone CR become LF, tab and other control characters (C0, DEL, C1)
- * become a space, and at most ICAL_TEXT_MAX bytes are kept, cut at a
- * character's boundary.  Escaping is libical's.  Cannot fail.
+ * become a space, at most ICAL_TEXT_MAX bytes are kept, cut at a
+ * character's boundary, and spaces and LFs at either end are dropped
+ * (libical's parser would drop them).  Cleaning twice changes nothing.
+ * Escaping is libical's.  Cannot fail.
  */
 void	 ical_text_clean(struct buf *out, const char *s, size_t n);
 

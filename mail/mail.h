@@ -8,6 +8,7 @@
  *              every line ends in CRLF
  *   smtp.c     delivery over SMTP with libcurl, one connection a batch
  *   files.c    delivery into .eml files (when no SMTP server is set)
+ *   transport.c  what every transport does: address checks, dispatch
  *   unsub.c    signed unsubscribe tokens
  *   outbox.c   the mailer's work: claim a row, render its templates,
  *              build, send, then mark it sent, deferred or failed

@@ -189,23 +189,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ICAL_VEVENT_COMPONENT);
 		if (ev == NULL)
 			FAIL("no VEVENT");
-		/* LOCATION: "room, site, address" of the non-empty ones. */
+		/* LOCATION: "room, site, address" (those not empty),
+		 * cleaned; none when that is empty. */
 		buf_reset(&want);
-		for (i = 5; i >= 3; i--) {
-			buf_reset(&again);
-			ical_text_clean(&again, part[i].data, part[i].len);
-			if (again.len == 0)
+		for (i = 0; i < 3; i++) {
+			const struct buf *b = &part[i == 0 ? 5 : i + 2];
+
+			if (b->len == 0)
 				continue;
 			if (want.len > 0)
 				buf_puts(&want, ", ");
-			buf_append(&want, again.data, again.len);
+			buf_append(&want, b->data, b->len);
 		}
-		if (want.len > 0) {
-			/* Each part is cleaned alone, then the whole. */
-			buf_reset(&again);
-			ical_text_clean(&again, want.data, want.len);
+		buf_reset(&again);
+		ical_text_clean(&again, buf_cstr(&want), want.len);
+		if (again.len > 0)
 			same(icalcomponent_get_location(ev), buf_cstr(&again));
-		}
+		else if (icalcomponent_get_first_property(ev,
+		    ICAL_LOCATION_PROPERTY) != NULL)
+			FAIL("an empty LOCATION");
 		if (d.kind == FEED_SITE) {
 			buf_reset(&want);
 			buf_puts(&want, "Music therapy with ");

@@ -289,7 +289,7 @@ wait_until 120 batch_sent
 check "after a restart all 500 are marked sent" \
     [ "$(sql "select count(*) from outbox where dedupe_key like 'batch:%' and status = 'sent'")" = 500 ]
 total=$(batch_in)
-distinct=$(cat $(grep ' c[0-9]*@example.com$' "$SMAIL/index.txt" | cut -d' ' -f1 | sed "s|^|$SMAIL/|; s|\$|.eml|") | grep '^Message-ID: <batch-' | sort -u | wc -l)
+distinct=$(grep ' c[0-9]*@example.com$' "$SMAIL/index.txt" | cut -d' ' -f1 | sed "s|^|$SMAIL/|; s|\$|.eml|" | xargs cat | grep '^Message-ID: <batch-' | sort -u | wc -l)
 check "all 500 arrived ($distinct distinct)" [ "$distinct" = 500 ]
 check "no more than one arrived twice ($total received)" [ "$total" -le 501 ]
 
