@@ -538,14 +538,15 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-#define OCC_SELECT \
+#define OCC_COLS \
 	"SELECT o.series_id, o.occ_date, o.start_utc, o.end_utc, o.state, " \
 	"o.therapist_id, t.name, o.site_id, si.name, coalesce(o.room_id, 0), " \
 	"coalesce(ro.name, ''), coalesce(g.name, r.given_name || ' ' || " \
 	"r.family_name, ''), coalesce(r.ref, ''), coalesce(s.client_id, 0), " \
 	"coalesce(s.group_id, 0), coalesce((SELECT a.status FROM attendance a " \
 	"WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date " \
-	"LIMIT 1), ''), coalesce(x.reason, '') " \
+	"LIMIT 1), ''), coalesce(x.reason, '') "
+#define OCC_FROM \
 	"FROM occurrences o JOIN series s ON s.id = o.series_id " \
 	"JOIN therapists t ON t.id = o.therapist_id " \
 	"JOIN sites si ON si.id = o.site_id " \
@@ -555,6 +556,7 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	"LEFT JOIN groups g ON g.id = s.group_id " \
 	"LEFT JOIN exceptions x ON x.series_id = o.series_id AND " \
 	"x.occ_date = o.occ_date "
+#define OCC_SELECT OCC_COLS OCC_FROM
 
 static const char *const sql_occ_by[OCC__MAX] = {
 	OCC_SELECT "WHERE o.therapist_id = ?1 AND o.start_utc >= ?2 AND "
@@ -1063,7 +1065,7 @@ int
 db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
     const struct db_occ_row *, const char *), void *arg)
 {
-	static const char sql[] = OCC_SELECT ", (SELECT 'the site is closed"
+	static const char sql[] = OCC_COLS ", (SELECT 'the site is closed"
 	    "' || CASE WHEN sc.reason != '' THEN ': ' || sc.reason ELSE '' "
 	    "END FROM site_closures sc WHERE sc.site_id = o.site_id AND "
 	    "o.occ_date BETWEEN sc.first_day AND sc.last_day LIMIT 1) AS "
@@ -1071,7 +1073,8 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	    "tl.reason != '' THEN ': ' || tl.reason ELSE '' END FROM "
 	    "therapist_leave tl WHERE tl.therapist_id = o.therapist_id AND "
 	    "o.occ_date BETWEEN tl.first_day AND tl.last_day LIMIT 1) AS "
-	    "leave WHERE o.start_utc >= ?1 AND o.state != 'cancelled' AND "
+	    "leave " OCC_FROM "WHERE o.start_utc >= ?1 AND o.state != "
+	    "'cancelled' AND "
 	    "(closed IS NOT NULL OR leave IS NOT NULL) ORDER BY o.start_utc "
 	    "LIMIT 200";
 	struct db_occ_row r;

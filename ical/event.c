@@ -538,6 +538,35 @@ ical_event_exception(const struct db_feed_series *s,
 	return ev;
 }
 
+/*
+ * Appends libical's text to out, undoing its one folding bug (libical
+ * before 4.0.3, its pull request 1338): when a property's last folded
+ * segment fills the line, the fold lands on the line's own CRLF, giving
+ * an empty continuation line ("CRLF SP CRLF") or a fold inside the CRLF
+ * ("CR CRLF SP LF"), which breaks parsers.  Neither can come from a
+ * value, whose CR and LF are always escaped, so each becomes one CRLF.
+ */
+static void
+append_unbroken(struct buf *out, const char *text)
+{
+	const char *p = text, *cr;
+
+	while ((cr = strchr(p, '\r')) != NULL) {
+		buf_append(out, p, (size_t)(cr - p));
+		if (strncmp(cr, "\r\r\n \n", 6) == 0) {
+			buf_puts(out, "\r\n");
+			p = cr + 6;
+		} else if (strncmp(cr, "\r\n \r\n", 6) == 0) {
+			buf_puts(out, "\r\n");
+			p = cr + 6;
+		} else {
+			buf_putc(out, '\r');
+			p = cr + 1;
+		}
+	}
+	buf_puts(out, p);
+}
+
 int
 ical_calendar_write(icalcomponent *cal, struct buf *out, char *err,
     size_t errlen)
@@ -550,7 +579,7 @@ ical_calendar_write(icalcomponent *cal, struct buf *out, char *err,
 		    icalerror_strerror(icalerrno));
 		return -1;
 	}
-	buf_puts(out, text);
+	append_unbroken(out, text);
 	icalmemory_free_buffer(text);
 	return 0;
 }

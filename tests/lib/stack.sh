@@ -81,3 +81,35 @@ finish() {
 	echo "1..$T_N"
 	[ "$T_FAIL" -eq 0 ]
 }
+
+# web JAR [curl args...]: a request with the cookie jar $TVAR/JAR.jar;
+# the body goes to $TVAR/body, headers to $TVAR/head; prints the status.
+web() {
+	local jar=$TVAR/$1.jar
+	shift
+	curl -s -b "$jar" -c "$jar" -o "$TVAR/body" -D "$TVAR/head" \
+	    -w '%{http_code}' "$@"
+}
+
+# staff_login JAR EMAIL PASSWORD: signs in (form token, then POST);
+# prints the status (303 when it worked).
+staff_login() {
+	local tok
+	rm -f "$TVAR/$1.jar"
+	web "$1" "$BASE/login" >/dev/null
+	tok=$(form_token "$TVAR/body")
+	web "$1" --data-urlencode "form_token=$tok" \
+	    --data-urlencode "email=$2" --data-urlencode "password=$3" \
+	    "$BASE/login"
+}
+
+# The CSRF token of the staff page in $TVAR/body.
+csrf_of() {
+	grep -o 'name="csrf" value="[^"]*"' "$TVAR/body" | head -n 1 |
+	    sed 's/.*value="//; s/"$//'
+}
+
+# The Location header of the last web response.
+location() {
+	grep -i '^location:' "$TVAR/head" | tr -d '\r' | sed 's/^[Ll]ocation: //'
+}
