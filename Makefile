@@ -133,8 +133,9 @@ sanitize: deps
 	$(MAKE) B=build-san OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  all unit build-san/tests/fcgi-hello browser-deps
-	B=build-san TUTTI_SANITIZE=1 sh tests/run.sh
-	B=build-san VALGRIND=1 sh tests/run.sh unit-valgrind
+	B=build-san TUTTI_SANITIZE=1 TEST_LOG=build-san/test.log sh tests/run.sh
+	$(MAKE) unit
+	B=$(B) VALGRIND=1 TEST_LOG=$(B)/valgrind.log sh tests/run.sh unit-valgrind
 
 # libFuzzer targets, built with clang into $(B)/fuzz.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
