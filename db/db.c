@@ -303,6 +303,29 @@ fail:
 	return -1;
 }
 
+/*
+ * Waits for a lock another process holds.  SQLite's own busy timeout
+ * sleeps 1, 2, 5, 10 ... 100 ms between tries, far longer than a write
+ * here takes (well under a millisecond), so two workers writing at once
+ * would wait milliseconds for each other; this polls every 100 to 800
+ * microseconds instead, for up to about ten seconds in all.
+ */
+static int
+busy_wait(void *arg, int tries)
+{
+	struct timespec ts;
+	long us;
+
+	(void)arg;
+	if (tries >= 12000)
+		return 0;
+	us = tries < 8 ? 100L << (tries / 2) : 800;
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	(void)nanosleep(&ts, NULL);
+	return 1;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {
@@ -320,7 +343,7 @@ db_open(const char *path, char *err, size_t errlen)
 		    db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
 		goto fail;
 	}
-	(void)sqlite3_busy_timeout(db->conn, 5000);
+	(void)sqlite3_busy_handler(db->conn, busy_wait, NULL);
 	(void)sqlite3_extended_result_codes(db->conn, 1);
 	/*
 	 * synchronous=NORMAL in WAL mode: a committed transaction survives
