@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,8 +77,12 @@ static const struct route routes[] = {
 	{ "/export/",		ACT_EXPORT, ACT_EXPORT, page_export },
 	/* The outcome survey: its signed link is the authority. */
 	{ "/outcome",		ACT_PUBLIC, ACT_PUBLIC, page_outcome },
+	/* Unsubscribe (GET asks, POST and RFC 8058 one-click store): its
+	 * signed link is the authority, so no CSRF token. */
+	{ "/unsubscribe",	ACT_PUBLIC, ACT_PUBLIC, page_unsubscribe },
 	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
 	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
+	{ "/admin/outbox",	ACT_OUTBOX, ACT_OUTBOX, page_admin_outbox },
 };
 
 static const char csp[] =
@@ -350,6 +355,8 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 		fprintf(stderr, "tutti-fcgi: %s\n", err);
 		return 1;
 	}
+	/* The checkpointer copies the WAL back, not a request. */
+	db_autocheckpoint(app.db, 0);
 	if (db_secret(app.db, "form_key", app.form_key,
 	    sizeof(app.form_key)) == -1) {
 		db_close(app.db);
@@ -376,6 +383,36 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	return 0;
 }
 
+/*
+ * The checkpointer, a child like the workers and restarted like them:
+ * copies the WAL back into the database ten times a second, so that no
+ * request waits for a checkpoint and its fsyncs, and keeps the WAL small.
+ */
+static int
+checkpointer(const char *dbpath)
+{
+	struct sigaction sa;
+	struct db *db;
+	char err[256];
+
+	/* A checkpoint cut short by a signal is safe: SQLite redoes it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)prctl(PR_SET_NAME, "tutti-ckpt");
+	if ((db = db_open(dbpath, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tutti-fcgi: checkpointer: %s\n", err);
+		return 1;
+	}
+	for (;;) {
+		if (db_checkpoint(db) == -1)
+			sleep(1);
+		usleep(100 * 1000);
+	}
+}
+
 static void
 usage(void)
 {
@@ -387,14 +424,14 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	pid_t pids[WORKERS_MAX];
+	pid_t pids[WORKERS_MAX + 1];	/* the workers, then the checkpointer */
 	const char *sockpath = NULL, *pidfile = NULL, *dbpath, *tdir, *tz;
 	struct tmpl_set *tmpl;
 	struct sigaction sa;
 	struct db *db;
 	char err[512];
 	long n;
-	int c, i, sock, nworkers, status, restarts = 0;
+	int c, i, sock, nworkers, nkids, status, restarts = 0;
 	time_t window = time(NULL);
 	pid_t pid;
 	FILE *f;
@@ -467,11 +504,12 @@ main(int argc, char *argv[])
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
 
-	for (i = 0; i < nworkers; i++)
+	nkids = nworkers + 1;
+	for (i = 0; i < nkids; i++)
 		pids[i] = 0;
 	fprintf(stderr, "tutti-fcgi: %d workers on %s\n", nworkers, sockpath);
 	while (!stop_requested) {
-		for (i = 0; i < nworkers && !stop_requested; i++) {
+		for (i = 0; i < nkids && !stop_requested; i++) {
 			if (pids[i] > 0)
 				continue;
 			if ((pid = fork()) == -1) {
@@ -482,7 +520,8 @@ main(int argc, char *argv[])
 			if (pid == 0) {
 				sa.sa_handler = SIG_DFL;
 				(void)sigaction(SIGINT, &sa, NULL);
-				_exit(worker(sock, tmpl, dbpath));
+				_exit(i == nworkers ? checkpointer(dbpath) :
+				    worker(sock, tmpl, dbpath));
 			}
 			pids[i] = pid;
 		}
@@ -492,7 +531,7 @@ main(int argc, char *argv[])
 				sleep(1);
 			continue;
 		}
-		for (i = 0; i < nworkers; i++)
+		for (i = 0; i < nkids; i++)
 			if (pids[i] == pid)
 				pids[i] = 0;
 		if (stop_requested)
@@ -514,11 +553,11 @@ main(int argc, char *argv[])
 			sleep(1);
 	}
 
-	for (i = 0; i < nworkers; i++)
+	for (i = 0; i < nkids; i++)
 		if (pids[i] > 0)
 			(void)kill(pids[i], SIGTERM);
 	for (c = 0; c < 100; c++) {
-		for (n = 0, i = 0; i < nworkers; i++) {
+		for (n = 0, i = 0; i < nkids; i++) {
 			if (pids[i] > 0 && waitpid(pids[i], &status, WNOHANG)
 			    == pids[i])
 				pids[i] = 0;
@@ -528,7 +567,7 @@ main(int argc, char *argv[])
 			break;
 		usleep(100 * 1000);
 	}
-	for (i = 0; i < nworkers; i++)
+	for (i = 0; i < nkids; i++)
 		if (pids[i] > 0)
 			(void)kill(pids[i], SIGKILL);
 	(void)unlink(sockpath);

@@ -326,6 +326,33 @@ busy_wait(void *arg, int tries)
 	return 1;
 }
 
+void
+db_autocheckpoint(struct db *db, int on)
+{
+	(void)sqlite3_wal_autocheckpoint(db->conn, on ? 1000 : 0);
+}
+
+int
+db_checkpoint(struct db *db)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(db->conn, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+		return -1;
+	/*
+	 * Under steady load some reader always holds part of the WAL, so
+	 * passive checkpoints never let it start again from its beginning
+	 * and the file only grows (600 MB in 8 s of make bench).  Past 4000
+	 * frames (16 MiB), wait for the readers: the next write then starts
+	 * the WAL again.
+	 */
+	if (log > 4000 && sqlite3_wal_checkpoint_v2(db->conn, NULL,
+	    SQLITE_CHECKPOINT_RESTART, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {

@@ -49,6 +49,17 @@ int	 db_name_index(const char *const *table, size_t n, const char *name);
 struct db	*db_open(const char *path, char *err, size_t errlen);
 /* Finalises every statement and closes; NULL is fine. */
 void		 db_close(struct db *);
+/*
+ * on = 0: this connection never checkpoints the WAL itself (the workers:
+ * tutti-fcgi's checkpointer does it for them); 1: SQLite's default.
+ */
+void		 db_autocheckpoint(struct db *, int on);
+/*
+ * Copies what the WAL holds back into the database without waiting for
+ * anyone, and lets the WAL start again once it is large.  For a
+ * background process, ten times a second.  0, or -1 on an error.
+ */
+int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);
 /* The schema version (PRAGMA user_version) and the newest one known. */

@@ -9,9 +9,14 @@ CREATE TABLE settings (
 CREATE TABLE sites (
 	id		INTEGER PRIMARY KEY,
 	name		TEXT NOT NULL,
-	kind		TEXT NOT NULL CHECK (kind IN ('own_centre', 'school',
-			  'care_home', 'hospital', 'hospice', 'day_centre',
-			  'community_venue', 'online')),
+	kind		TEXT NOT NULL CHECK (kind = 'own_centre' OR
+			  kind = 'school' OR
+			  kind = 'care_home' OR
+			  kind = 'hospital' OR
+			  kind = 'hospice' OR
+			  kind = 'day_centre' OR
+			  kind = 'community_venue' OR
+			  kind = 'online'),
 	address		TEXT NOT NULL DEFAULT '',
 	postcode	TEXT NOT NULL DEFAULT '',
 	step_free	INTEGER NOT NULL DEFAULT 0,
@@ -22,8 +27,9 @@ CREATE TABLE users (
 	id		INTEGER PRIMARY KEY,
 	email		TEXT NOT NULL UNIQUE COLLATE NOCASE,
 	name		TEXT NOT NULL,
-	role		TEXT NOT NULL CHECK (role IN ('admin', 'coordinator',
-			  'therapist')),
+	role		TEXT NOT NULL CHECK (role = 'admin' OR
+			  role = 'coordinator' OR
+			  role = 'therapist'),
 	password_hash	TEXT,
 	active		INTEGER NOT NULL DEFAULT 1,
 	created_at	TEXT NOT NULL
@@ -36,9 +42,14 @@ CREATE TABLE users (
 CREATE TABLE referrals (
 	id		INTEGER PRIMARY KEY,
 	ref		TEXT NOT NULL UNIQUE,
-	status		TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new',
-			  'triaged', 'waitlisted', 'matched', 'active',
-			  'closed', 'declined', 'withdrawn')),
+	status		TEXT NOT NULL DEFAULT 'new' CHECK (status = 'new' OR
+			  status = 'triaged' OR
+			  status = 'waitlisted' OR
+			  status = 'matched' OR
+			  status = 'active' OR
+			  status = 'closed' OR
+			  status = 'declined' OR
+			  status = 'withdrawn'),
 	source		TEXT NOT NULL DEFAULT 'self',
 	given_name	TEXT NOT NULL,
 	family_name	TEXT NOT NULL,
@@ -52,8 +63,9 @@ CREATE TABLE referrals (
 	needs		INTEGER NOT NULL DEFAULT 0,
 	about		TEXT NOT NULL DEFAULT '',
 	availability	INTEGER NOT NULL DEFAULT 0,
-	session_type	TEXT NOT NULL CHECK (session_type IN ('individual',
-			  'group', 'either')),
+	session_type	TEXT NOT NULL CHECK (session_type = 'individual' OR
+			  session_type = 'group' OR
+			  session_type = 'either'),
 	online_ok	INTEGER NOT NULL DEFAULT 0,
 	access_needs	TEXT NOT NULL DEFAULT '',
 	language	TEXT NOT NULL DEFAULT '',
@@ -87,8 +99,10 @@ CREATE TABLE outbox (
 	referral_id	INTEGER REFERENCES referrals (id) ON DELETE SET NULL,
 	user_id		INTEGER REFERENCES users (id) ON DELETE SET NULL,
 	message_id	TEXT NOT NULL UNIQUE,
-	status		TEXT NOT NULL DEFAULT 'queued' CHECK (status IN
-			  ('queued', 'sending', 'sent', 'failed')),
+	status		TEXT NOT NULL DEFAULT 'queued' CHECK (status = 'queued' OR
+			  status = 'sending' OR
+			  status = 'sent' OR
+			  status = 'failed'),
 	attempts	INTEGER NOT NULL DEFAULT 0,
 	not_before	TEXT NOT NULL,
 	lease_until	TEXT,

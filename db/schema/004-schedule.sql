@@ -36,8 +36,9 @@ CREATE TABLE series (
 	length_min	INTEGER NOT NULL DEFAULT 45 CHECK (length_min > 0),
 	count		INTEGER CHECK (count IS NULL OR count > 0),
 	until_date	TEXT,			-- last date, inclusive
-	status		TEXT NOT NULL DEFAULT 'active' CHECK (status IN
-			  ('active', 'ended', 'cancelled')),
+	status		TEXT NOT NULL DEFAULT 'active' CHECK (status = 'active' OR
+			  status = 'ended' OR
+			  status = 'cancelled'),
 	ended_from	TEXT,			-- no occurrences from this date
 	sequence	INTEGER NOT NULL DEFAULT 0,
 	created_at	TEXT NOT NULL,
@@ -60,8 +61,9 @@ CREATE TABLE occurrences (
 	therapist_id	INTEGER NOT NULL,
 	room_id		INTEGER,
 	site_id		INTEGER NOT NULL,
-	state		TEXT NOT NULL DEFAULT 'booked' CHECK (state IN
-			  ('booked', 'moved', 'cancelled')),
+	state		TEXT NOT NULL DEFAULT 'booked' CHECK (state = 'booked' OR
+			  state = 'moved' OR
+			  state = 'cancelled'),
 	UNIQUE (series_id, occ_date)
 );
 CREATE INDEX occurrences_therapist ON occurrences (therapist_id, start_utc);
@@ -75,8 +77,10 @@ CREATE TABLE exceptions (
 	series_id	INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE,
 	occ_date	TEXT NOT NULL,
 	kind		TEXT NOT NULL CHECK (kind IN ('cancelled', 'moved')),
-	by_whom		TEXT NOT NULL DEFAULT '' CHECK (by_whom IN ('',
-			  'client', 'therapist', 'service')),
+	by_whom		TEXT NOT NULL DEFAULT '' CHECK (by_whom = '' OR
+			  by_whom = 'client' OR
+			  by_whom = 'therapist' OR
+			  by_whom = 'service'),
 	new_start_utc	INTEGER,
 	new_length_min	INTEGER,
 	new_room_id	INTEGER REFERENCES rooms (id),
@@ -91,9 +95,10 @@ CREATE TABLE attendance (
 	series_id	INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE,
 	occ_date	TEXT NOT NULL,
 	client_id	INTEGER NOT NULL REFERENCES clients (id),
-	status		TEXT NOT NULL CHECK (status IN ('attended',
-			  'cancelled_client', 'did_not_attend',
-			  'cancelled_therapist')),
+	status		TEXT NOT NULL CHECK (status = 'attended' OR
+			  status = 'cancelled_client' OR
+			  status = 'did_not_attend' OR
+			  status = 'cancelled_therapist'),
 	note		TEXT NOT NULL DEFAULT '',
 	recorded_by	INTEGER REFERENCES users (id),
 	recorded_at	TEXT NOT NULL,

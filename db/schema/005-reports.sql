@@ -16,14 +16,19 @@
 -- relationship question is for families and carers, 'na' otherwise.
 CREATE TABLE outcomes (
 	referral_id	INTEGER PRIMARY KEY REFERENCES referrals (id),
-	positive	TEXT NOT NULL CHECK (positive IN ('agree', 'unsure',
-			  'disagree')),
-	quality_of_life	TEXT NOT NULL CHECK (quality_of_life IN ('agree',
-			  'unsure', 'disagree')),
-	social		TEXT NOT NULL CHECK (social IN ('agree', 'unsure',
-			  'disagree')),
-	relationship	TEXT NOT NULL DEFAULT 'na' CHECK (relationship IN
-			  ('agree', 'unsure', 'disagree', 'na')),
+	positive	TEXT NOT NULL CHECK (positive = 'agree' OR
+			  positive = 'unsure' OR
+			  positive = 'disagree'),
+	quality_of_life	TEXT NOT NULL CHECK (quality_of_life = 'agree' OR
+			  quality_of_life = 'unsure' OR
+			  quality_of_life = 'disagree'),
+	social		TEXT NOT NULL CHECK (social = 'agree' OR
+			  social = 'unsure' OR
+			  social = 'disagree'),
+	relationship	TEXT NOT NULL DEFAULT 'na' CHECK (relationship = 'agree' OR
+			  relationship = 'unsure' OR
+			  relationship = 'disagree' OR
+			  relationship = 'na'),
 	answered_at	TEXT NOT NULL
 );
 CREATE INDEX outcomes_answered ON outcomes (answered_at);

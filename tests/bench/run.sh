@@ -316,6 +316,7 @@ quiet_wait() {
 
 declare -A RPS P50 P99 NOTE OTHERS CPU_NGX CPU_APP
 NAMES=()
+EXPLAIN=()
 BUSY_RUNS=()
 FAILED=0
 CHECKS=()
@@ -346,6 +347,10 @@ while IFS='|' read -r -u 3 name method path expect script setup; do
 		NOTE[$name]="not built yet"
 		echo "bench: $name: not built yet"
 		continue
+	fi
+	if [[ $path == *@SIZE:* && $url == *bytes=* ]]; then
+		sp=${path#*@SIZE:}
+		EXPLAIN+=("$name: fcgi-hello answering ${url##*bytes=} bytes, the size of GET ${sp%%@*}: the cost of moving such a page, not of making it")
 	fi
 	st=$(probe GET "$url")
 	if [ "$st" = 404 ]; then
@@ -566,7 +571,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 		echo
 		echo "  those rows (and ratios to them) understate this stack: run again on a quiet machine"
 	fi
-	for c in "${CHECKS[@]}"; do echo "- $c"; done
+	for c in "${EXPLAIN[@]}" "${CHECKS[@]}"; do echo "- $c"; done
 	echo "- $(mem_line "tutti-fcgi workers" "$MEM_TUTTI")"
 	echo "- $(mem_line "fcgi-hello workers" "$MEM_HELLO")"
 	for n in "${NAMES[@]}"; do
