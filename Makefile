@@ -115,7 +115,7 @@ $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
-$(B)/tests/sched-bench: tests/bench/sched_bench.c $(B)/libtutti.a $(HDRS)
+$(B)/tests/%-bench: tests/bench/%_bench.c $(B)/libtutti.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtutti.a $(LDLIBS_ALL)
 
@@ -158,8 +158,12 @@ fuzz: deps fuzz-build
 	done
 
 bench: deps
-	$(MAKE) all $(HELPERS)
+	$(MAKE) all $(HELPERS) $(B)/tests/sched-bench $(B)/tests/match-bench
 	B=$(B) sh tests/bench/run.sh
+	@{ echo; echo '## Matching, planning and mail'; echo; echo '```'; \
+	  $(B)/tests/sched-bench; $(B)/tests/match-bench; \
+	  B=$(B) bash tests/bench/mail_bench.sh; echo '```'; } \
+	  | tee -a bench/results.md
 
 run: deps all
 	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh run
@@ -174,6 +178,16 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tutti
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R templates static nginx db/schema data $(DESTDIR)$(PREFIX)/share/tutti/
+	# The production nginx site and systemd units, with this PREFIX.
+	sed 's|/usr/local|$(PREFIX)|g' nginx/production.conf \
+	  > $(DESTDIR)$(PREFIX)/share/tutti/nginx/production.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	for u in systemd/*.service; do \
+	  sed 's|/usr/local|$(PREFIX)|g' $$u > \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u) && \
+	  chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u) \
+	  || exit 1; \
+	done
 
 clean:
 	rm -rf build build-san
