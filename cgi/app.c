@@ -26,6 +26,7 @@ app_staff_data(struct app *app, const struct req *rq, const char *title)
 	    ACT_REFERRAL_CREATE));
 	tmpl_data_bool(d, "nav_users", auth_can(u->role, ACT_USERS));
 	tmpl_data_bool(d, "nav_audit", auth_can(u->role, ACT_AUDIT));
+	tmpl_data_bool(d, "nav_outbox", auth_can(u->role, ACT_OUTBOX));
 	tmpl_data_bool(d, "nav_records", auth_can(u->role, ACT_RECORDS_VIEW));
 	tmpl_data_bool(d, "nav_schedule", auth_can(u->role, ACT_SCHEDULE));
 	tmpl_data_bool(d, "nav_book", auth_can(u->role, ACT_BOOK));

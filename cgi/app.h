@@ -65,6 +65,9 @@ void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
 void	 page_outcome(struct app *, struct req *, struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
+/* page_unsubscribe.c, page_outbox.c: email unsubscribes, the outbox. */
+void	 page_unsubscribe(struct app *, struct req *, struct resp *);
+void	 page_admin_outbox(struct app *, struct req *, struct resp *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the

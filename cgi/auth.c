@@ -49,6 +49,7 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_ASSIGN] =		A | C,
 	[ACT_REPORTS] =		A | C,
 	[ACT_EXPORT] =		A,
+	[ACT_OUTBOX] =		A,
 };
 
 #undef A

@@ -32,6 +32,7 @@ enum action {
 	ACT_ASSIGN,		/* match referrals and assign therapists */
 	ACT_REPORTS,		/* see /reports and download its CSV */
 	ACT_EXPORT,		/* download everything held about a client */
+	ACT_OUTBOX,		/* see the email outbox, retry failed emails */
 	ACT__MAX
 };
 

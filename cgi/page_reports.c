@@ -60,7 +60,7 @@ struct rtable {
 	const char	*note;
 	const char	*heads[RT_COLS];
 	size_t		 ncols;
-	int		 chart_col;	/* the cell printed at a bar; -1: none */
+	int		 chart_col;	/* the cell at a bar's end; -1: none */
 	double		 chart_max;	/* 0: the largest bar */
 	struct rrow	*rows;
 	size_t		 nrows;

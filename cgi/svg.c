@@ -131,12 +131,13 @@ svg_bar_chart(struct buf *out, const char *id, const char *title,
 		w = top > 0 ? v / top * BAR_MAX_W : 0;
 		if (w > BAR_MAX_W)
 			w = BAR_MAX_W;
-		buf_printf(out, "<g><text x=\"%d\" y=\"%zu\" text-anchor=\"end\" "
-		    "fill=\"" INK "\">", LABEL_W, TOP + i * ROW_H + 18);
+		buf_printf(out, "<g><text x=\"%d\" y=\"%zu\" "
+		    "text-anchor=\"end\" fill=\"" INK "\">", LABEL_W,
+		    TOP + i * ROW_H + 18);
 		svg_text(out, bars[i].label ? bars[i].label : "",
 		    bars[i].label ? strlen(bars[i].label) : 0, LABEL_CHARS);
-		buf_printf(out, "</text><rect x=\"%d\" y=\"%zu\" width=\"%.1f\" "
-		    "height=\"%d\" fill=\"" BAR "\"/>", BAR_X,
+		buf_printf(out, "</text><rect x=\"%d\" y=\"%zu\" "
+		    "width=\"%.1f\" height=\"%d\" fill=\"" BAR "\"/>", BAR_X,
 		    TOP + i * ROW_H + (ROW_H - BAR_H) / 2, w, BAR_H);
 		vt = bars[i].value_text ? bars[i].value_text : "";
 		buf_printf(out, "<text x=\"%.1f\" y=\"%zu\" fill=\"" INK "\">",

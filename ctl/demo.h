@@ -14,5 +14,8 @@ struct db;
 int	 demo_records(struct db *);
 /* demo_schedule.c: session series, groups, exceptions and attendance. */
 int	 demo_schedule(struct db *);
+/* demo_reports.c: attendance still unrecorded for sessions over a week
+ * past, and an outcome survey's answers, so that /reports has figures. */
+int	 demo_reports(struct db *);
 
 #endif

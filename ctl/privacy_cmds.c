@@ -196,7 +196,7 @@ cmd_erase_client(int argc, char *argv[])
 	    "  session change reasons emptied: %lld\n"
 	    "  emails' addresses removed: %lld (unsent ones cancelled: %lld)\n"
 	    "  cached calendar feeds dropped: %lld\n"
-	    "  other copies replaced: %lld\n"
+	    "  other cells holding their name, email or phone: %lld\n"
 	    "  details kept because another client shares them: %lld\n"
 	    "  delivered mail files removed from %s: %d\n",
 	    (long long)id, s.again ? " (again)" : "", (long long)s.notes,

@@ -298,6 +298,8 @@ cmd_demo(void)
 		goto out;
 	if (demo_schedule(db) == -1)
 		goto out;
+	if (demo_reports(db) == -1)
+		goto out;
 	for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
 		    demo_users[i].email, demo_users[i].password);

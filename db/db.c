@@ -866,9 +866,14 @@ db_backup(struct db *db, const char *path)
 		sqlite3_close(to);
 		return -1;
 	}
-	/* Copy in steps so that writers are not held off for long. */
+	/*
+	 * One step copies every page from one read snapshot: in WAL mode
+	 * writers go on meanwhile.  Copying in small steps instead would
+	 * start again each time another connection writes in between, and
+	 * under a steady load might never finish.
+	 */
 	do {
-		rc = sqlite3_backup_step(bk, 256);
+		rc = sqlite3_backup_step(bk, -1);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(20);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);

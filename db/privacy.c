@@ -183,39 +183,44 @@ json_section(struct db *db, struct buf *b, const char *key, const char *sql,
 	return n;
 }
 
-/* What an export holds, section by section. */
+/*
+ * What an export holds, section by section.  A section whose table is
+ * named is left out when the table does not exist (a migration of
+ * another module not yet applied).
+ */
 static const struct {
 	const char	*key;
 	const char	*sql;
 	int		 one_row;
+	const char	*table;
 } sections[] = {
-	{ "referral", "SELECT * FROM referrals WHERE id = ?1", 1 },
+	{ "referral", "SELECT * FROM referrals WHERE id = ?1", 1, NULL },
 	{ "referral_sites", "SELECT rs.*, s.name AS site_name FROM "
 	    "referral_sites rs JOIN sites s ON s.id = rs.site_id "
-	    "WHERE rs.referral_id = ?1 ORDER BY rs.site_id", 0 },
+	    "WHERE rs.referral_id = ?1 ORDER BY rs.site_id", 0, NULL },
 	{ "referral_events", "SELECT e.*, u.name AS user_name FROM "
 	    "referral_events e LEFT JOIN users u ON u.id = e.user_id "
-	    "WHERE e.referral_id = ?1 ORDER BY e.id", 0 },
+	    "WHERE e.referral_id = ?1 ORDER BY e.id", 0, NULL },
 	{ "referral_notes", "SELECT n.*, u.name AS user_name FROM "
 	    "referral_notes n LEFT JOIN users u ON u.id = n.user_id "
-	    "WHERE n.referral_id = ?1 ORDER BY n.id", 0 },
+	    "WHERE n.referral_id = ?1 ORDER BY n.id", 0, NULL },
 	{ "clients", "SELECT c.*, t.name AS therapist_name FROM clients c "
 	    "LEFT JOIN therapists t ON t.id = c.therapist_id "
-	    "WHERE c.referral_id = ?1 ORDER BY c.id", 0 },
+	    "WHERE c.referral_id = ?1 ORDER BY c.id", 0, NULL },
 	{ "group_members", "SELECT m.*, g.name AS group_name FROM "
 	    "group_members m JOIN groups g ON g.id = m.group_id "
 	    "WHERE m.client_id IN " CLIENTS " ORDER BY m.group_id, "
-	    "m.client_id", 0 },
+	    "m.client_id", 0, NULL },
 	{ "series", "SELECT * FROM series WHERE id IN " ALL_SERIES
-	    " ORDER BY id", 0 },
+	    " ORDER BY id", 0, NULL },
 	{ "sessions", "SELECT * FROM occurrences WHERE series_id IN "
-	    ALL_SERIES " ORDER BY start_utc, id", 0 },
+	    ALL_SERIES " ORDER BY start_utc, id", 0, NULL },
 	{ "exceptions", "SELECT * FROM exceptions WHERE series_id IN "
-	    ALL_SERIES " ORDER BY series_id, occ_date", 0 },
+	    ALL_SERIES " ORDER BY series_id, occ_date", 0, NULL },
 	{ "attendance", "SELECT * FROM attendance WHERE client_id IN "
-	    CLIENTS " ORDER BY series_id, occ_date, client_id", 0 },
+	    CLIENTS " ORDER BY series_id, occ_date, client_id", 0, NULL },
 	{ "emails", "SELECT * FROM outbox WHERE referral_id = ?1 "
-	    "ORDER BY id", 0 },
+	    "ORDER BY id", 0, NULL },
 	/* Lines naming the referral, or in their detail one of the
 	 * client's series ("booked series 3") or caseload entries. */
 	{ "audit", "SELECT a.*, u.name AS user_name FROM audit a "
@@ -224,10 +229,31 @@ static const struct {
 	    " AND (' ' || a.detail || ' ') GLOB ('* series ' || s.id || "
 	    "'[^0-9]*')) OR EXISTS (SELECT 1 FROM clients c WHERE "
 	    "c.referral_id = ?1 AND (' ' || a.detail || ' ') GLOB "
-	    "('* client ' || c.id || '[^0-9]*')) ORDER BY a.id", 0 },
-	{ "outcomes", "SELECT * FROM outcomes WHERE referral_id = ?1", 0 },
-	{ "erasure", "SELECT * FROM erasures WHERE referral_id = ?1", 1 },
+	    "('* client ' || c.id || '[^0-9]*')) ORDER BY a.id", 0, NULL },
+	{ "outcomes", "SELECT * FROM outcomes WHERE referral_id = ?1", 0,
+	    NULL },
+	{ "unsubscribes", "SELECT * FROM unsubscribes WHERE referral_id = ?1",
+	    0, "unsubscribes" },
+	{ "erasure", "SELECT * FROM erasures WHERE referral_id = ?1", 1,
+	    NULL },
 };
+
+/* 1 when the table exists, 0 not, -1 error. */
+static int
+table_exists(struct db *db, const char *name)
+{
+	static const char sql[] = "SELECT 1 FROM sqlite_schema "
+	    "WHERE type = 'table' AND name = ?";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
 
 int
 db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
@@ -257,10 +283,17 @@ db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
 	    "client_id is the id of their referral; each section lists the "
 	    "rows of one table, column by column, as stored.\"",
 	    (long long)referral_id, now);
-	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (sections[i].table != NULL &&
+		    (rc = table_exists(db, sections[i].table)) != 1) {
+			if (rc == -1)
+				goto out;
+			continue;
+		}
 		if (json_section(db, out, sections[i].key, sections[i].sql,
 		    referral_id, sections[i].one_row) == -1)
 			goto out;
+	}
 	buf_puts(out, "\n}\n");
 	ret = 1;
 out:
@@ -420,12 +453,64 @@ needles_load(struct db *db, int64_t id, struct needles *nd, int64_t *shared)
 }
 
 /*
+ * Replaces every needle in one column of one table, in one pass: the
+ * statement is built from the quoted names (%w) and the needles are
+ * bound.  Returns the number of cells changed (logged), or -1.
+ */
+static int64_t
+sweep_column(struct db *db, const char *table, const char *column,
+    const struct needles *nd)
+{
+	struct buf sql = BUF_INIT, set = BUF_INIT, tmp = BUF_INIT;
+	sqlite3_stmt *up = NULL;
+	char *qt, *qc;
+	int64_t n = -1;
+	size_t k;
+
+	qt = sqlite3_mprintf("\"%w\"", table);
+	qc = sqlite3_mprintf("\"%w\"", column);
+	if (qt == NULL || qc == NULL)
+		goto out;
+	buf_puts(&set, qc);
+	for (k = 0; k < nd->n; k++) {
+		buf_reset(&tmp);
+		buf_printf(&tmp, "replace(%s, ?%zu, '[erased]')", buf_cstr(&set),
+		    k + 1);
+		buf_reset(&set);
+		buf_puts(&set, buf_cstr(&tmp));
+	}
+	buf_printf(&sql, "UPDATE %s SET %s = %s WHERE ", qt, qc,
+	    buf_cstr(&set));
+	for (k = 0; k < nd->n; k++)
+		buf_printf(&sql, "%sinstr(%s, ?%zu) > 0", k > 0 ? " OR " : "",
+		    qc, k + 1);
+	if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &up, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	for (k = 0; k < nd->n; k++)
+		db_bind_text(up, (int)k + 1, nd->v[k]);
+	if (sqlite3_step(up) != SQLITE_DONE)
+		goto out;
+	n = sqlite3_changes(db->conn);
+	if (n > 0)
+		fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
+		    (long long)n, n == 1 ? "y" : "ies", table, column);
+out:
+	sqlite3_finalize(up);
+	sqlite3_free(qt);
+	sqlite3_free(qc);
+	buf_free(&sql);
+	buf_free(&set);
+	buf_free(&tmp);
+	return n;
+}
+
+/*
  * Replaces any copy of a needle left in a text column of any table but
  * the staff's own (users, sessions, login_failures): a table added
  * later that keeps a client's details is caught here, and logged so
- * that it gets a step of its own.  Table and column names come from the
- * schema and are quoted with %w; the needle is bound.  Returns the
- * number of cells changed, or -1.
+ * that it gets a step of its own (sweep_column).  Returns the number of
+ * cells changed, or -1.
  */
 static int64_t
 sweep(struct db *db, const struct needles *nd)
@@ -436,11 +521,10 @@ sweep(struct db *db, const struct needles *nd)
 	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
 	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
 	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
-	sqlite3_stmt *tl, *cl, *up;
+	sqlite3_stmt *tl, *cl;
 	char **tables = NULL, **cols;
-	size_t nt = 0, ct = 0, nc, cc, i, j, k;
+	size_t nt = 0, ct = 0, nc, cc, i, j;
 	int64_t total = 0, n;
-	char *sql;
 	int rc;
 
 	if (nd->n == 0)
@@ -478,34 +562,10 @@ sweep(struct db *db, const struct needles *nd)
 		if (rc != SQLITE_DONE)
 			total = -1;
 		for (j = 0; j < nc && total >= 0; j++) {
-			sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = "
-			    "replace(\"%w\", ?1, '[erased]') WHERE "
-			    "instr(\"%w\", ?1) > 0", tables[i], cols[j],
-			    cols[j], cols[j]);
-			if (sql == NULL || sqlite3_prepare_v2(db->conn, sql,
-			    -1, &up, NULL) != SQLITE_OK) {
-				sqlite3_free(sql);
+			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
 				total = -1;
-				break;
-			}
-			for (k = 0; k < nd->n && total >= 0; k++) {
-				db_bind_text(up, 1, nd->v[k]);
-				rc = sqlite3_step(up);
-				n = sqlite3_changes(db->conn);
-				(void)sqlite3_reset(up);
-				if (rc != SQLITE_DONE) {
-					total = -1;
-					break;
-				}
-				if (n > 0)
-					fprintf(stderr, "db: erase: %lld more "
-					    "cop%s in %s.%s\n", (long long)n,
-					    n == 1 ? "y" : "ies", tables[i],
-					    cols[j]);
+			else
 				total += n;
-			}
-			sqlite3_finalize(up);
-			sqlite3_free(sql);
 		}
 		for (j = 0; j < nc; j++)
 			free(cols[j]);

@@ -57,8 +57,8 @@ struct db_erase_summary {
 	int64_t	 emails;	/* emails whose address was removed */
 	int64_t	 cancelled;	/* of them, unsent ones cancelled */
 	int64_t	 feeds;		/* cached calendar feeds dropped */
-	int64_t	 swept;		/* other copies of the name, email or
-				   phone found and replaced (logged) */
+	int64_t	 swept;		/* other cells holding their name, email
+				   or phone, replaced (logged) */
 	int64_t	 shared;	/* of those strings, ones another client
 				   also gives (a family's email): kept */
 	int	 again;		/* it had been erased before */
@@ -69,10 +69,11 @@ struct db_erase_summary {
  * (see above) in one BEGIN IMMEDIATE transaction under PRAGMA
  * secure_delete, recording the erasure (reason "request" or
  * "retention") and an audit line by user_id (0: the command line) from
- * addr.  Erasing again is allowed (sum->again is set; it finds
- * little more to do).  Call db_privacy_compact afterwards.  Returns DB_OK with *sum filled,
- * DB_CONFLICT when there is no such referral, DB_INVALID for an unknown
- * reason, or DB_BUSY, DB_FULL, DB_ERROR with nothing changed.
+ * addr.  Erasing again is allowed (sum->again is set; it finds little
+ * more to do).  Call db_privacy_compact afterwards.  Returns DB_OK with
+ * *sum filled, DB_CONFLICT when there is no such referral, DB_INVALID
+ * for an unknown reason, or DB_BUSY, DB_FULL, DB_ERROR with nothing
+ * changed.
  */
 enum db_result db_privacy_erase(struct db *, int64_t referral_id,
 	    const char *reason, int64_t user_id, const char *addr,

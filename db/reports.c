@@ -146,7 +146,8 @@ static const char sql_waits[] = "WITH f AS (SELECT c.referral_id AS rid, "
     "JOIN occurrences o ON o.series_id = a.series_id "
     "AND o.occ_date = a.occ_date WHERE a.status = 'attended' "
     "GROUP BY c.referral_id) "
-    "SELECT f.first - CAST(strftime('%s', r.created_at) AS INTEGER) "
+    "SELECT max(0, f.first - CAST(strftime('%s', r.created_at) AS "
+    "INTEGER)) "
     "FROM f JOIN referrals r ON r.id = f.rid "
     "WHERE f.first >= ?1 AND f.first < ?2 ORDER BY 1";
 

@@ -24,8 +24,9 @@
  *                      history) was "waitlisted": at the period's end,
  *                      and at the end of each month in it
  *   wait               days from a referral's receipt to its first
- *                      attended session, for those whose first session
- *                      fell in the period; the median
+ *                      attended session (0 if it came first, as for
+ *                      records entered late), for those whose first
+ *                      session fell in the period; the median
  *   caseload           per therapist at the period's end: clients
  *                      assigned then and not ended, whose referral was
  *                      matched or active then, against max_caseload

@@ -125,4 +125,26 @@ TUTTI_DB=$R/tutti.db VAR=$R PORT=$RPORT sh "$ROOT/ctl/stack.sh" stop \
     >/dev/null 2>&1
 check "the restored database passes PRAGMA integrity_check after use" \
     [ "$(sqlite3 "$R/tutti.db" 'PRAGMA integrity_check')" = ok ]
+
+# The production site file (README, "Running in production") is valid
+# nginx, here with a throw-away certificate and this tree's paths.
+if command -v openssl >/dev/null; then
+	N=$TVAR/prod-nginx
+	mkdir -p "$N"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$N/key.pem" \
+	    -out "$N/cert.pem" -days 1 -subj /CN=tutti.example.org \
+	    >/dev/null 2>&1
+	sed -e "s|/etc/letsencrypt/live/tutti.example.org/fullchain.pem|$N/cert.pem|" \
+	    -e "s|/etc/letsencrypt/live/tutti.example.org/privkey.pem|$N/key.pem|" \
+	    -e "s|/usr/local/share/tutti|$ROOT|g" \
+	    -e "s|unix:/run/tutti/|unix:$TVAR/run/|" \
+	    "$ROOT/nginx/production.conf" > "$N/site.conf"
+	printf '%s\n' "pid $N/nginx.pid;" "events {}" "http {" \
+	    "include /etc/nginx/mime.types;" "client_body_temp_path $N/b;" \
+	    "fastcgi_temp_path $N/f;" "proxy_temp_path $N/p;" \
+	    "uwsgi_temp_path $N/u;" "scgi_temp_path $N/s;" \
+	    "include $N/site.conf;" "}" > "$N/nginx.conf"
+	check "nginx/production.conf passes nginx -t" \
+	    /usr/sbin/nginx -t -q -p "$N" -c "$N/nginx.conf" -e "$N/error.log"
+fi
 finish

@@ -452,7 +452,8 @@ html_cells(const char *html, const char *name, struct buf *out)
 		int first = 1;
 
 		for (c = p; c < row_end; ) {
-			const char *th = strstr(c, "<th"), *td = strstr(c, "<td");
+			const char *th = strstr(c, "<th");
+			const char *td = strstr(c, "<td");
 
 			if (th == NULL || th > row_end)
 				th = NULL;
@@ -652,7 +653,8 @@ xml_check(const char *s, size_t n)
 						    strlen(ents[k])) == 0)
 							break;
 					if (k == 5)
-						return "a bare & in an attribute";
+						return "a bare & in "
+						    "an attribute";
 				}
 				i++;
 			}
@@ -689,8 +691,8 @@ check_svgs(const char *html)
 			{
 				char cmd[256];
 
-				snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c "
-				    "'import sys, xml.dom.minidom; "
+				snprintf(cmd, sizeof(cmd), "/usr/bin/python3 "
+				    "-c 'import sys, xml.dom.minidom; "
 				    "xml.dom.minidom.parse(sys.argv[1])' %s",
 				    tmp);
 				ck_assert_msg(system(cmd) == 0, "chart %d is "
@@ -773,11 +775,11 @@ START_TEST(test_page_and_csv)
 	run_page(&app, page_reports_csv, "/reports.csv",
 	    "table=nonsense&from=2025-01-01&to=2025-03-31", &csv);
 	ck_assert_int_eq(csv.status, 404);
-	run_page(&app, page_reports, "/reports", "from=2025-03-01&to=2025-01-01",
-	    &page);
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-03-01&to=2025-01-01", &page);
 	ck_assert_int_eq(page.status, 422);
-	run_page(&app, page_reports, "/reports", "from=2025-02-30&to=2025-03-01",
-	    &page);
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-02-30&to=2025-03-01", &page);
 	ck_assert_int_eq(page.status, 422);
 	run_page(&app, page_reports, "/reports", "", &page);
 	ck_assert_int_eq(page.status, 200);

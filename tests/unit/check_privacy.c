@@ -1,0 +1,437 @@
+/*
+ * Unit tests for db/privacy.c: the export is valid JSON holding the
+ * person's rows whatever bytes they typed; an erasure empties what
+ * identifies them, keeps every report figure, leaves a family member's
+ * shared email alone, catches copies in tables it does not know, and
+ * after compaction no byte of the name is in the file; the retention
+ * rule finds exactly the old closed referrals.
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/privacy.h"
+#include "db/reports.h"
+#include "util/buf.h"
+
+static char path[64];
+static struct db *db;
+
+#define NAME	"Wilhelmina Zedekiah"
+#define EMAIL	"wz@example.org"
+#define PHONE	"07700900001"
+
+/*
+ * Referral 1 is the person (a note, a client row, two attended
+ * sessions with notes naming them, emails to them and a staff notice);
+ * referral 2 is a relative sharing their email; referral 3 was closed
+ * in 2010.  extra_notes stands for a table added later by someone who
+ * did not know to handle erasure.
+ */
+static const char fixture[] =
+    "INSERT INTO users (id, email, name, role, created_at) VALUES "
+    " (1, 'cora@x.org', 'Cora', 'coordinator', 'x');"
+    "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre', 'own_centre');"
+    "INSERT INTO therapists (id, name) VALUES (1, 'Thea');"
+    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
+    " email, phone, postcode, date_of_birth, preferred_contact, "
+    " session_type, consent_data, consent_contact, needs, about, "
+    " emergency_name, emergency_phone, created_at, updated_at) VALUES"
+    " (1, 'AAAA-AAAA', 'active', 'Wilhelmina', 'Zedekiah', '" EMAIL "', '"
+    PHONE "', 'NW1 8NH', '1970-02-03', 'email', 'either', 1, 1, 16, "
+    "  'Quote \" backslash \\ tab \t ctl ' || char(1) || ' bad ' || "
+    "  CAST(x'ff' AS TEXT) || ' café', 'Otto Zedekiah', '07700900002', "
+    "  '2025-01-10T10:00:00Z', 'x'),"
+    " (2, 'BBBB-BBBB', 'new', 'Bruno', 'Zedekiah', '" EMAIL "', "
+    "  '07700900003', 'NW1 8NH', '1968-01-01', 'email', 'either', 1, 1, 1,"
+    "  '', '', '', '2025-01-11T10:00:00Z', 'x'),"
+    " (3, 'CCCC-CCCC', 'closed', 'Old', 'Closedcase', 'old@x.org', "
+    "  '07700900004', 'N1 1AA', '1950-01-01', 'phone', 'either', 1, 0, 1,"
+    "  '', '', '', '2009-01-01T10:00:00Z', '2010-06-01T10:00:00Z');"
+    "INSERT INTO referral_events (referral_id, at, to_status, reason) VALUES"
+    " (1, '2025-01-10T10:00:00Z', 'new', 'received'),"
+    " (1, '2025-01-20T10:00:00Z', 'matched', 'Spoke to Wilhelmina'),"
+    " (3, '2009-01-01T10:00:00Z', 'new', ''),"
+    " (3, '2010-06-01T10:00:00Z', 'closed', 'finished');"
+    "INSERT INTO referral_notes (referral_id, at, user_id, body) VALUES"
+    " (1, 'x', 1, 'Wilhelmina prefers mornings');"
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at) VALUES"
+    " (1, 1, 1, '2025-01-20T10:00:00Z');"
+    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
+    " first_date, start_local, created_at, updated_at) VALUES "
+    " (1, 'u1', 1, 1, 1, '2025-02-03', '10:00', 'x', 'x');"
+    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc, "
+    " therapist_id, site_id) VALUES "
+    " (1, '2025-02-03', 1738576800, 1738579500, 1, 1),"
+    " (1, '2025-02-10', 1739181600, 1739184300, 1, 1);"
+    "INSERT INTO attendance (series_id, occ_date, client_id, status, note, "
+    " recorded_at) VALUES (1, '2025-02-03', 1, 'attended', "
+    " '" NAME " sang', 'x'), (1, '2025-02-10', 1, 'attended', '', 'x');"
+    "INSERT INTO exceptions (series_id, occ_date, kind, reason, created_at)"
+    " VALUES (1, '2025-02-17', 'cancelled', 'Wilhelmina is away', 'x');"
+    "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, referral_id, "
+    " user_id, message_id, status, not_before, created_at, last_error) "
+    " VALUES ('a:1', 'referral_ack', '" EMAIL "', 'Wilhelmina', 1, NULL, "
+    "  '<m1@tutti.localhost>', 'sent', 'x', 'x', NULL),"
+    " ('b:1', 'booking_confirmation', '" EMAIL "', 'Wilhelmina', 1, NULL,"
+    "  '<m2@tutti.localhost>', 'queued', 'x', 'x', '450 " EMAIL " busy'),"
+    " ('n:1', 'referral_new', 'cora@x.org', 'Cora', 1, 1, "
+    "  '<m3@tutti.localhost>', 'sent', 'x', 'x', NULL),"
+    " ('a:2', 'referral_ack', '" EMAIL "', 'Bruno', 2, NULL, "
+    "  '<m4@tutti.localhost>', 'sent', 'x', 'x', NULL);"
+    "INSERT INTO audit (at, user_id, action, referral_id, detail) VALUES"
+    " ('x', 1, 'view', 1, 'opened the referral'),"
+    " ('x', 1, 'book', NULL, 'booked series 1 (2 sessions)'),"
+    " ('x', 1, 'book', NULL, 'booked series 12 (2 sessions)');"
+    "INSERT INTO outcomes (referral_id, positive, quality_of_life, social,"
+    " answered_at) VALUES (1, 'agree', 'agree', 'agree', "
+    " '2025-02-20T10:00:00Z');"
+    "CREATE TABLE extra_notes (id INTEGER PRIMARY KEY, body TEXT);"
+    "INSERT INTO extra_notes (body) VALUES ('" NAME " called from "
+    PHONE "'), ('nothing here');";
+
+static void
+setup(void)
+{
+	char err[256];
+	char *msg = NULL;
+	int fd;
+
+	setenv("TZ", "Europe/London", 1);
+	tzset();
+	snprintf(path, sizeof(path), "/tmp/check_privacy.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	db = db_open(path, err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	ck_assert_msg(sqlite3_exec(db->conn, fixture, NULL, NULL, &msg) ==
+	    SQLITE_OK, "fixture: %s", msg);
+}
+
+static void
+teardown(void)
+{
+	char p[80];
+
+	db_close(db);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* One text value from a query. */
+static char *
+text(const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = strdup(sqlite3_column_text(st, 0) ? (const char *)
+	    sqlite3_column_text(st, 0) : "(null)");
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+text_is(const char *sql, const char *want)
+{
+	char *v = text(sql);
+
+	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
+	    sql, v, want);
+	free(v);
+}
+
+/* 1 when the file at p holds s anywhere. */
+static int
+file_has(const char *p, const char *s)
+{
+	FILE *f = fopen(p, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	int found;
+
+	if (f == NULL)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	found = b.len > 0 && memmem(b.data, b.len, s, strlen(s)) != NULL;
+	buf_free(&b);
+	return found;
+}
+
+START_TEST(test_export)
+{
+	struct buf out = BUF_INIT;
+	char tmp[64], cmd[400];
+	FILE *f;
+	int fd;
+
+	ck_assert_int_eq(db_privacy_export(db, 99, &out), 0);
+	ck_assert_uint_eq(out.len, 0);
+	ck_assert_int_eq(db_privacy_export(db, 1, &out), 1);
+	/* Escaped: the quote, backslash, tab, a control, a bad byte. */
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"about\": \"Quote \\\" "
+	    "backslash \\\\ tab \\t ctl \\u0001 bad \\ufffd café\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"client_id\": 1,"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), NAME " sang"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "Wilhelmina prefers"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "Wilhelmina is away"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "booked series 1 ("));
+	/* Not another series that merely starts with the same digit. */
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "booked series 12"));
+	/* Not the relative's email row. */
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "Bruno"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"erasure\": null"));
+	if (access("/usr/bin/python3", X_OK) == 0) {
+		snprintf(tmp, sizeof(tmp), "/tmp/check_privacy_json.XXXXXX");
+		fd = mkstemp(tmp);
+		ck_assert_int_ge(fd, 0);
+		f = fdopen(fd, "w");
+		fwrite(out.data, 1, out.len, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c 'import json, "
+		    "sys; x = json.load(open(sys.argv[1])); "
+		    "assert len(x[\"sessions\"]) == 2 and "
+		    "len(x[\"emails\"]) == 3 and len(x[\"audit\"]) == 2' %s",
+		    tmp);
+		ck_assert_msg(system(cmd) == 0, "the export is not the JSON "
+		    "expected");
+		unlink(tmp);
+	}
+	buf_free(&out);
+}
+END_TEST
+
+/* Every figure of a wide period, as text, to compare. */
+static void
+figures(struct buf *b)
+{
+	struct db_report *r;
+	size_t i;
+	int k;
+
+	ck_assert_int_eq(db_report_load(db, 1230768000, 1893456000, &r), 0);
+	buf_printf(b, "%lld %lld %lld %lld|", (long long)r->sessions,
+	    (long long)r->seconds, (long long)r->people,
+	    (long long)r->referrals);
+	for (k = 0; k < 4; k++)
+		buf_printf(b, "%lld ", (long long)r->attendance[k]);
+	for (k = 0; k < NEED__MAX; k++)
+		buf_printf(b, "%lld ", (long long)r->by_need[k]);
+	for (i = 0; i < r->nsources; i++)
+		buf_printf(b, "%s=%lld ", r->by_source[i].key,
+		    (long long)r->by_source[i].count);
+	for (i = 0; i < r->ncaseload; i++)
+		buf_printf(b, "%s:%lld ", r->caseload[i].name,
+		    (long long)r->caseload[i].clients);
+	for (k = 0; k < OUTCOME__MAX; k++)
+		buf_printf(b, "%lld/%lld ", (long long)r->outcome_agreed[k],
+		    (long long)r->outcome_answered[k]);
+	buf_printf(b, "|%lld %lld %.3f", (long long)r->waitlist_end,
+	    (long long)r->first_sessions, r->median_wait_days);
+	db_report_free(r);
+}
+
+START_TEST(test_erase)
+{
+	struct db_erase_summary s;
+	struct buf before = BUF_INIT, after = BUF_INIT;
+
+	figures(&before);
+	ck_assert_int_eq(db_privacy_erase(db, 1, "request", 1, "192.0.2.1",
+	    &s), DB_OK);
+	ck_assert_int_eq(s.notes, 1);
+	ck_assert_int_eq(s.events, 2);
+	ck_assert_int_eq(s.attendance, 1);
+	ck_assert_int_eq(s.exceptions, 1);
+	ck_assert_int_eq(s.emails, 2);
+	ck_assert_int_eq(s.cancelled, 1);
+	ck_assert_int_eq(s.again, 0);
+	/* The email is the relative's too: kept, and not swept. */
+	ck_assert_int_eq(s.shared, 1);
+	/* extra_notes: the name and the phone, in one cell. */
+	ck_assert_int_eq(s.swept, 1);
+	figures(&after);
+	ck_assert_str_eq(buf_cstr(&before), buf_cstr(&after));
+
+	text_is("SELECT given_name || '|' || family_name || '|' || email || "
+	    "'|' || phone || '|' || postcode || '|' || date_of_birth || '|' || "
+	    "about || '|' || emergency_name || '|' || emergency_phone || '|' "
+	    "|| ref || '|' || status || '|' || needs FROM referrals WHERE "
+	    "id = 1", "Erased|||||||||ERASED-1|active|16");
+	text_is("SELECT count(*) FROM referral_notes WHERE referral_id = 1",
+	    "0");
+	text_is("SELECT group_concat(reason, '/') FROM referral_events "
+	    "WHERE referral_id = 1", "/");
+	text_is("SELECT group_concat(note, '/') FROM attendance", "/");
+	text_is("SELECT reason FROM exceptions", "");
+	text_is("SELECT group_concat(to_addr || ':' || status || ':' || "
+	    "coalesce(last_error, ''), '/') FROM outbox WHERE referral_id = 1 "
+	    "AND user_id IS NULL", ":sent:/:failed:not sent: the client was "
+	    "erased");
+	text_is("SELECT to_addr FROM outbox WHERE dedupe_key = 'n:1'",
+	    "cora@x.org");
+	text_is("SELECT email || to_addr FROM referrals, outbox WHERE "
+	    "referrals.id = 2 AND dedupe_key = 'a:2'", EMAIL EMAIL);
+	text_is("SELECT group_concat(body, '/') FROM extra_notes",
+	    "[erased] called from [erased]/nothing here");
+	text_is("SELECT reason || user_id FROM erasures WHERE referral_id = 1",
+	    "request1");
+	text_is("SELECT count(*) FROM audit WHERE action = 'erase' AND "
+	    "referral_id = 1 AND remote_addr = '192.0.2.1'", "1");
+	text_is("SELECT positive FROM outcomes WHERE referral_id = 1", "agree");
+
+	/* Again: harmless, and says so. */
+	ck_assert_int_eq(db_privacy_erase(db, 1, "request", 0, "", &s), DB_OK);
+	ck_assert_int_eq(s.again, 1);
+	ck_assert_int_eq(s.swept, 0);
+	text_is("SELECT count(*) FROM erasures", "1");
+	buf_free(&before);
+	buf_free(&after);
+}
+END_TEST
+
+START_TEST(test_erase_refused)
+{
+	struct db_erase_summary s;
+
+	ck_assert_int_eq(db_privacy_erase(db, 99, "request", 0, "", &s),
+	    DB_CONFLICT);
+	ck_assert_int_eq(db_privacy_erase(db, 1, "whim", 0, "", &s),
+	    DB_INVALID);
+	text_is("SELECT count(*) FROM erasures", "0");
+	text_is("SELECT given_name FROM referrals WHERE id = 1", "Wilhelmina");
+}
+END_TEST
+
+START_TEST(test_compact)
+{
+	struct db_erase_summary s;
+	char wal[80];
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	ck_assert(file_has(path, "Zedekiah") || file_has(wal, "Zedekiah"));
+	ck_assert_int_eq(db_privacy_erase(db, 1, "request", 0, "", &s), DB_OK);
+	ck_assert_int_eq(db_privacy_compact(db), 0);
+	/* The relative keeps the family name; the person's own strings go. */
+	ck_assert(!file_has(path, "Wilhelmina"));
+	ck_assert(!file_has(wal, "Wilhelmina"));
+	ck_assert(!file_has(path, PHONE));
+	ck_assert(!file_has(path, "Otto Zedekiah"));
+	ck_assert(!file_has(path, "07700900002"));
+	ck_assert(!file_has(path, "prefers mornings"));
+	ck_assert(!file_has(path, "1970-02-03"));
+	ck_assert(file_has(path, "Bruno"));
+	text_is("PRAGMA integrity_check", "ok");
+}
+END_TEST
+
+static void
+purged(void *arg, int64_t id, const char *status, const char *closed)
+{
+	struct buf *b = arg;
+
+	buf_printf(b, "%lld %s %s;", (long long)id, status, closed);
+}
+
+START_TEST(test_purge)
+{
+	struct buf b = BUF_INIT;
+	int64_t n = -1;
+	/* 2016-06-02: the 2010-06-01 closing is just over six years old. */
+	int64_t now = 1464868800;
+
+	ck_assert_int_eq(db_privacy_purge(db, now - 2 * 86400, 6, 0, purged,
+	    &b, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(db_privacy_purge(db, now, 6, 1, purged, &b, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(buf_cstr(&b), "3 closed 2010-06-01T10:00:00Z;");
+	text_is("SELECT count(*) FROM erasures", "0");
+	buf_reset(&b);
+	ck_assert_int_eq(db_privacy_purge(db, now, 6, 0, purged, &b, &n), 0);
+	ck_assert_int_eq(n, 1);
+	text_is("SELECT reason FROM erasures WHERE referral_id = 3",
+	    "retention");
+	text_is("SELECT family_name FROM referrals WHERE id = 3", "");
+	text_is("SELECT given_name FROM referrals WHERE id = 1", "Wilhelmina");
+	ck_assert(!file_has(path, "Closedcase"));
+	/* Done once. */
+	ck_assert_int_eq(db_privacy_purge(db, now, 6, 0, purged, &b, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(db_privacy_purge(db, now, 0, 0, purged, &b, &n), -1);
+	buf_free(&b);
+}
+END_TEST
+
+static void
+collect(void *arg, const char *id)
+{
+	buf_printf(arg, "%s ", id);
+}
+
+START_TEST(test_messages)
+{
+	struct buf b = BUF_INIT;
+
+	ck_assert_int_eq(db_privacy_messages(db, 1, collect, &b), 0);
+	ck_assert_str_eq(buf_cstr(&b), "<m1@tutti.localhost> "
+	    "<m2@tutti.localhost> ");
+	buf_free(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("privacy");
+	SRunner *sr;
+	TCase *tc;
+	int failed;
+
+	tc = tcase_create("db_privacy_export");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_export);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_privacy_erase");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_erase);
+	tcase_add_test(tc, test_erase_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_privacy_compact");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_compact);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_privacy_purge");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_purge);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_privacy_messages");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_messages);
+	suite_add_tcase(s, tc);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
