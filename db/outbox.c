@@ -45,6 +45,8 @@ static const char sql_defer[] =
 static const char sql_fail[] =
     "UPDATE outbox SET status = 'failed', lease_until = NULL,"
     " last_error = ?2 WHERE id = ?1 AND status = 'sending'";
+static const char sql_drop[] =
+    "DELETE FROM outbox WHERE id = ?1 AND status = 'sending'";
 static const char sql_retry[] =
     "UPDATE outbox SET status = 'queued', attempts = 0, not_before = ?2,"
     " lease_until = NULL WHERE id = ?1 AND status = 'failed'";
@@ -265,6 +267,14 @@ db_outbox_fail(struct db *db, int64_t id, const char *error)
 
 	error_cut(e, error);
 	return update(db, sql_fail, "fail", id, e, NULL) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_drop(struct db *db, int64_t id)
+{
+	int n = update(db, sql_drop, "drop", id, NULL, NULL);
+
+	return n < 0 ? -1 : n > 0;
 }
 
 int

@@ -5,8 +5,9 @@
  * that causes the email.  From then on:
  *
  *   queued --claim--> sending --sent--> sent
- *     ^                 |  |
- *     +------defer------+  +--fail--> failed --retry (admin)--> queued
+ *     ^                 |  |  |
+ *     +------defer------+  |  +--fail--> failed --retry (admin)--> queued
+ *                          +--drop--> (deleted: no longer true, unsent)
  *
  * A claim sets a lease (lease_until); a row left in `sending` past its
  * lease (its mailer died) is claimable again, so a mailer killed while
@@ -97,6 +98,15 @@ int	 db_outbox_defer(struct db *, int64_t id, const char *not_before,
  * Returns 0, or -1.
  */
 int	 db_outbox_fail(struct db *, int64_t id, const char *error);
+
+/*
+ * Deletes a claimed row that no longer applies (the change it told of
+ * was undone, its session was cancelled or has begun, its client
+ * unsubscribed): it is never sent, and its dedupe key is free again for
+ * a new event.  Returns 1 when deleted, 0 when the row is not `sending`,
+ * -1 on error.
+ */
+int	 db_outbox_drop(struct db *, int64_t id);
 
 /*
  * For the admin: queues a failed row again, due at now, with its attempts

@@ -11,8 +11,11 @@
  *   transport.c  what every transport does: address checks, dispatch
  *   unsub.c    signed unsubscribe tokens
  *   outbox.c   the mailer's work: claim a row, render its templates,
- *              build, send, then mark it sent, deferred or failed
- *   remind.c   turning due reminders into outbox rows
+ *              build, send, then mark it sent, deferred, failed or
+ *              dropped; the table of kinds of email
+ *   session.c  what the emails about sessions say (bookings, moves,
+ *              cancellations, reminders, agendas, the outcome survey)
+ *   remind.c   turning due reminders and agendas into outbox rows
  *
  * Only this module writes email headers.  Functions return 0 on success
  * and -1 on failure unless they say otherwise; none aborts except on out
@@ -136,7 +139,10 @@ enum mail_send {
 	MAIL_SEND_TEMP,	/* refused for now (4xx): try again later */
 	MAIL_SEND_DOWN,	/* no server, no connection or no login: try this
 			   message later and stop the batch */
-	MAIL_SEND_PERM	/* refused for good (5xx, bad address): never again */
+	MAIL_SEND_PERM,	/* refused for good (5xx, bad address): never again */
+	MAIL_SEND_STALE	/* no longer true (the change was undone, the
+			   session cancelled or begun, the client
+			   unsubscribed): dropped, never sent */
 };
 
 struct mail_transport;
@@ -245,6 +251,8 @@ struct mail_config {
 	const char	*mail_dir;	/* for files: "var/mail" */
 	const char	*from;		/* "Name <addr>" or "addr" */
 	const char	*base_url;	/* links: "https://host", no slash */
+	const char	*tz;		/* the service's zone (agendas);
+					   NULL: Europe/London */
 	int		 lease;		/* seconds a claim holds; 0: 300 */
 };
 
@@ -268,6 +276,7 @@ struct mail_outbox_stats {
 	size_t	 sent;
 	size_t	 deferred;
 	size_t	 failed;
+	size_t	 dropped;	/* no longer true: deleted unsent */
 	int	 more;		/* stopped at max with rows perhaps still due */
 };
 
@@ -289,18 +298,99 @@ int	 mail_outbox_run(struct mail_outbox *, size_t max,
  * mail_outbox_run would send it.  Returns MAIL_SEND_OK; MAIL_SEND_PERM
  * with a message in err when the row can never become a message (its
  * referral is gone, a header is refused); MAIL_SEND_TEMP when this
- * program does not know the row's kind or lacks a template.
+ * program does not know the row's kind or lacks a template, or the
+ * database failed; MAIL_SEND_STALE with the reason in err when what the
+ * email would say is no longer true (see session.c).
  */
 enum mail_send mail_outbox_render(struct mail_outbox *,
 	    const struct db_outbox *row, struct buf *out, char *err,
 	    size_t errlen);
 
-/*
- * Queues, in one transaction each, the reminders due at now as outbox
- * rows whose dedupe keys name the session occurrence and recipient.
- * Returns the number queued, or -1.  (Sessions do not exist yet: this
- * queues nothing until scheduling adds them; see remind.c.)
+/* ---- reminders and agendas (remind.c) ----
+ *
+ * Each time round its loop the mailer queues the reminders that are due.
+ * A reminder at offset o before a session that starts at start is due
+ * from start - o (real elapsed time: a 48h reminder before a Monday 10:00
+ * session just after the spring clock change goes on the Saturday at
+ * 09:00 local time, 48 hours before), and is queued only while
+ *
+ *     start - o  <=  now  <=  start - o + slack(o),   now < start,
+ *
+ * so reminders are never sent all at booking time, nor late in a burst:
+ * a session booked 3 hours ahead gets its 2h reminder but no 48h one,
+ * and after the mailer was stopped for a day the missed reminders stay
+ * missed.  slack(o) is an hour, or o / 2 when that is less.
  */
-int	 mail_reminders_queue(struct db *, time_t now);
+
+#define MAIL_REMIND_MAX		8		/* offsets at most */
+#define MAIL_REMIND_SLACK	(60 * 60)	/* the most a reminder is late */
+#define MAIL_REMIND_DEFAULT	"48h,2h"
+
+/* Settings, from the environment (see mailer_main.c). */
+struct mail_remind {
+	long		 offsets[MAIL_REMIND_MAX]; /* seconds, largest first */
+	size_t		 noffsets;	/* 0: no reminders */
+	int		 agenda_min;	/* therapists' daily agenda at this
+					   local minute of the day; -1: none */
+	const char	*tz;		/* the service's zone (agendas) */
+	const char	*msgid_domain;	/* right side of Message-IDs */
+};
+
+/*
+ * Fills r with the defaults: reminders at 48h and 2h, no agenda,
+ * Europe/London, tutti.localhost.  Cannot fail.
+ */
+void	 mail_remind_defaults(struct mail_remind *r);
+
+/*
+ * Reads a TUTTI_REMINDERS value: offsets separated by commas, each a
+ * whole number and a unit, s (seconds), m, h or d (24 hours), from 10
+ * seconds to 14 days ("48h,2h", "1d, 30m").  Duplicates count once;
+ * out is sorted largest first.  Returns 0 with *n set (an empty string
+ * or "0" or "off": no reminders, *n = 0), or -1 with a message in err and
+ * out untouched.
+ */
+int	 mail_remind_offsets_parse(const char *s,
+	    long out[MAIL_REMIND_MAX], size_t *n, char *err, size_t errlen);
+
+/*
+ * Reads a TUTTI_AGENDA value: "" or "0" or "off" (-1: none), "1" or
+ * "on" (07:00), or a local time HH:MM; *minute is then minutes from
+ * midnight.  Returns 0, or -1 with a message in err.
+ */
+int	 mail_agenda_parse(const char *s, int *minute, char *err,
+	    size_t errlen);
+
+/* The slack of a reminder at offset seconds (see above). */
+long	 mail_remind_slack(long offset);
+
+/*
+ * 1 when a reminder at offset before a session starting at start is to
+ * be queued at now (see above), else 0.
+ */
+int	 mail_remind_due(time_t start, long offset, time_t now);
+
+/*
+ * Queues, in one transaction, the reminders due at now as outbox rows
+ * (kind "reminder", key "reminder:SERIES:DATE:OFFSET:CLIENT"): for each
+ * offset, every occurrence not cancelled that starts in [now + o -
+ * slack(o), now + o] and after now (an indexed range query), to each of
+ * its clients who agreed to contact, has an email address and did not
+ * unsubscribe.  A moved occurrence counts at its new time.  Running it
+ * again, or two mailers at once, queues nothing twice.  Returns the
+ * number queued, or -1 (logged; nothing queued).
+ */
+int	 mail_reminders_queue(struct db *, const struct mail_remind *,
+	    time_t now);
+
+/*
+ * When r->agenda_min is set and now is at or past that local time of
+ * day (in r->tz), queues today's agenda (kind "therapist_agenda", key
+ * "therapist_agenda:THERAPIST:DATE") to each active therapist with a
+ * staff account and a session still to come today.  One a day each.
+ * Returns the number queued (0 when off or too early), or -1 (logged).
+ */
+int	 mail_agenda_queue(struct db *, const struct mail_remind *,
+	    time_t now);
 
 #endif

@@ -1,12 +1,19 @@
 /*
- * mail_int: what the files of mail/ share and nothing else sees.
+ * mail_int: what the files of mail/ share and nothing else sees (the
+ * unit tests excepted).
  */
 #ifndef MAIL_MAIL_INT_H
 #define MAIL_MAIL_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "mail/mail.h"
+#include "util/buf.h"
+
+struct db_outbox;
+struct tmpl_data;
 
 /* A transport: smtp.c and files.c each embed this first in theirs. */
 struct mail_transport {
@@ -16,5 +23,90 @@ struct mail_transport {
 	void		(*end)(struct mail_transport *);
 	void		(*free)(struct mail_transport *);
 };
+
+/* The mailer's state (outbox.c); the kinds' fill functions read it. */
+struct mail_outbox {
+	struct db		*db;
+	const struct tmpl_set	*tmpl;
+	struct mail_transport	*transport;
+	char			*base_url;
+	char			*tz;		/* the service's zone */
+	char			 from_name[256];
+	char			 from_addr[MAIL_ADDR_MAX + 1];
+	unsigned char		 unsub_key[MAIL_UNSUB_KEY_LEN];
+	int			 lease;
+	time_t			 down_until;	/* no sending before */
+	int			 pause;		/* the last pause, seconds */
+	struct buf		 msg;		/* reused between messages */
+};
+
+/* What a kind adds to the message besides its templates. */
+struct mail_extra {
+	struct buf	 calendar;	/* iCalendar text; empty: none */
+	const char	*method;	/* its METHOD */
+};
+
+/*
+ * A kind's fill function: adds what its templates need to d (and a
+ * calendar to x).  Returns MAIL_SEND_OK, or another outcome with a
+ * message in err: PERM (never sendable), TEMP (try later) or STALE (no
+ * longer true: drop it).
+ */
+typedef enum mail_send (*mail_fill_fn)(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *err, size_t errlen);
+
+/* session.c: the kinds about sessions, agendas and the survey. */
+enum mail_send mail_fill_booking(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_cancelled(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_moved(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_reinstated(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_reminder(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_agenda(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_survey(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+
+/*
+ * A session email's dedupe key, read (formats in db/remind.h).  kind is
+ * the part before the first ':'; id the series (the therapist for an
+ * agenda); date the occurrence's original date ("0" for a booking);
+ * when the unix time after '@' (moved, reinstated; else 0); offset a
+ * reminder's seconds (else 0); client_id the last part (0 for an
+ * agenda).  A retired key's "~ID" is ignored.
+ */
+struct mail_key {
+	char	 kind[32];
+	int64_t	 id;
+	char	 date[11];
+	int64_t	 when;
+	long	 offset;
+	int64_t	 client_id;
+};
+
+/*
+ * Parses key into *k.  Returns 0, or -1 when it is not a session key of
+ * one of the forms above (nothing else is checked).
+ */
+int	 mail_key_parse(const char *key, struct mail_key *k);
+
+/*
+ * Writes t as people read it in zone tz: "Wednesday 4 March 2026" into
+ * day and "10:00" into hhmm.  Returns 0, or -1 on an unknown zone.
+ */
+int	 mail_when(const char *tz, time_t t, char *day, size_t daylen,
+	    char hhmm[6]);
 
 #endif

@@ -18,6 +18,17 @@
  *   TUTTI_MAIL_DIR    where files go without SMTP (var/mail)
  *   TUTTI_BASE_URL    the site's address for links (http://127.0.0.1:8080)
  *   TUTTI_TZ          the service's time zone (Europe/London)
+ *   TUTTI_REMINDERS   when reminders go before each session: offsets
+ *                     with a unit, s, m, h or d, separated by commas
+ *                     (48h,2h); "0" or "off": none.  A bad value is
+ *                     logged and the default used.
+ *   TUTTI_AGENDA      each therapist's daily agenda of their sessions:
+ *                     unset or 0: none; 1: at 07:00 local time; HH:MM:
+ *                     at that time.  A bad value is logged; none then.
+ *
+ * Each time round its loop it queues the reminders due (see mail.h:
+ * never at booking time, never late in a burst), and at most once a
+ * minute the agendas due.
  *
  * It looks for work about once a second, and at once again while a run
  * stopped with rows still due.  SIGTERM or SIGINT: the message in hand
@@ -38,6 +49,7 @@
 #include "templates/tmpl.h"
 
 #define BATCH_MAX	1000	/* rows a run handles before looking again */
+#define AGENDA_EVERY	60	/* seconds between looks for agendas due */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -78,6 +90,7 @@ int
 main(int argc, char *argv[])
 {
 	struct mail_config cfg;
+	struct mail_remind rem;
 	struct mail_outbox_stats st;
 	struct mail_outbox *ob = NULL;
 	struct tmpl_set *tmpl = NULL;
@@ -86,6 +99,7 @@ main(int argc, char *argv[])
 	const char *pidfile = NULL, *dbpath, *tdir;
 	char err[512];
 	int c, once = 0, rc = 1;
+	time_t agenda_at = 0;
 	FILE *f;
 
 	while ((c = getopt(argc, argv, "op:")) != -1) {
@@ -114,6 +128,23 @@ main(int argc, char *argv[])
 	cfg.from = env("TUTTI_MAIL_FROM", NULL);
 	cfg.mail_dir = env("TUTTI_MAIL_DIR", "var/mail");
 	cfg.base_url = env("TUTTI_BASE_URL", "http://127.0.0.1:8080");
+	cfg.tz = env("TUTTI_TZ", "Europe/London");
+	mail_remind_defaults(&rem);
+	rem.tz = cfg.tz;
+	if (mail_remind_offsets_parse(env("TUTTI_REMINDERS",
+	    MAIL_REMIND_DEFAULT), rem.offsets, &rem.noffsets, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "tutti-mailer: TUTTI_REMINDERS: %s; using "
+		    "%s\n", err, MAIL_REMIND_DEFAULT);
+		(void)mail_remind_offsets_parse(MAIL_REMIND_DEFAULT,
+		    rem.offsets, &rem.noffsets, err, sizeof(err));
+	}
+	if (mail_agenda_parse(env("TUTTI_AGENDA", "0"), &rem.agenda_min, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "tutti-mailer: TUTTI_AGENDA: %s; no agendas\n",
+		    err);
+		rem.agenda_min = -1;
+	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("tutti-mailer: libcurl cannot start\n", stderr);
@@ -153,13 +184,20 @@ main(int argc, char *argv[])
 
 	rc = 0;
 	while (!stop_requested) {
-		if (mail_reminders_queue(db, time(NULL)) < 0)
+		if (mail_reminders_queue(db, &rem, time(NULL)) < 0)
 			fputs("tutti-mailer: reminders not queued\n", stderr);
+		if (rem.agenda_min >= 0 && time(NULL) >= agenda_at) {
+			agenda_at = time(NULL) + AGENDA_EVERY;
+			if (mail_agenda_queue(db, &rem, time(NULL)) < 0)
+				fputs("tutti-mailer: agendas not queued\n",
+				    stderr);
+		}
 		if (mail_outbox_run(ob, BATCH_MAX, &stop_requested, &st) == -1)
 			fputs("tutti-mailer: the outbox run failed\n", stderr);
-		if (st.sent + st.deferred + st.failed > 0)
+		if (st.sent + st.deferred + st.failed + st.dropped > 0)
 			fprintf(stderr, "tutti-mailer: sent %zu, deferred %zu,"
-			    " failed %zu\n", st.sent, st.deferred, st.failed);
+			    " failed %zu, dropped %zu\n", st.sent, st.deferred,
+			    st.failed, st.dropped);
 		if (st.more)
 			continue;
 		if (once)

@@ -3,7 +3,9 @@
  *
  * For each due row, in its own short transactions: claim it with a lease
  * (db_outbox_claim), render its kind's templates, build the message,
- * send it, then mark it sent, deferred or failed.  A row is claimed only
+ * send it, then mark it sent, deferred or failed, or delete it when what
+ * it would say is no longer true (MAIL_SEND_STALE: a cancellation taken
+ * back, a reminder of a session since cancelled).  A row is claimed only
  * when it is about to be sent, so a mailer killed at any point leaves at
  * most one row in `sending`: the one it may or may not have handed over.
  * When that row's lease ends it is sent again (the one possible
@@ -26,6 +28,7 @@
 #include "db/db.h"
 #include "db/outbox.h"
 #include "mail/mail.h"
+#include "mail/mail_int.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 
@@ -33,63 +36,56 @@
 #define PAUSE_FIRST	2	/* seconds after the server is found down */
 #define PAUSE_MAX	60
 
-struct mail_outbox {
-	struct db		*db;
-	const struct tmpl_set	*tmpl;
-	struct mail_transport	*transport;
-	char			*base_url;
-	char			 from_name[256];
-	char			 from_addr[MAIL_ADDR_MAX + 1];
-	unsigned char		 unsub_key[MAIL_UNSUB_KEY_LEN];
-	int			 lease;
-	time_t			 down_until;	/* no sending before */
-	int			 pause;		/* the last pause, seconds */
-	struct buf		 msg;		/* reused between messages */
-};
-
-/* What a kind adds to the message besides its templates. */
-struct extra {
-	struct buf	 calendar;	/* iCalendar text; empty: none */
-	const char	*method;	/* its METHOD */
-};
-
 struct kind {
 	const char	*name;		/* outbox.kind */
 	const char	*tmpl;		/* templates TMPL.txt and TMPL.html */
 	int		 client;	/* to a client: unsubscribe link */
-	int		(*fill)(struct mail_outbox *, const struct db_outbox *,
-			    struct tmpl_data *, struct extra *, char *,
-			    size_t);
+	mail_fill_fn	 fill;
 };
 
 /* The referral's reference and staff link: {{ref}}, {{referral_url}}. */
-static int
+static enum mail_send
 fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
-    struct tmpl_data *d, struct extra *x, char *err, size_t errlen)
+    struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
 {
 	(void)x;
 	if (row->referral_id <= 0 || row->referral_ref[0] == '\0') {
 		(void)snprintf(err, errlen, "the referral no longer exists");
-		return -1;
+		return MAIL_SEND_PERM;
 	}
 	tmpl_data_set(d, "ref", row->referral_ref);
 	tmpl_data_setf(d, "referral_url", "%s/referrals/%lld", ob->base_url,
 	    (long long)row->referral_id);
-	return 0;
+	return MAIL_SEND_OK;
 }
 
 /*
- * The kinds of email.  Reminders, bookings, moves and cancellations
- * come here as they are built: "session_reminder" (client),
- * "booking_confirmation" (client, calendar REQUEST), "session_moved"
- * (REQUEST with a higher SEQUENCE), "session_cancelled" (CANCEL),
- * "outcome_survey" (client).  Until then their rows wait: a kind not
- * here is deferred like a temporary failure, never lost.
+ * The kinds of email (what each says: session.c).  The invitations of
+ * bookings, moves and cancellations come from ical_invite_build.  A kind
+ * not here (a newer program queued it) is deferred like a temporary
+ * failure, never lost.
  */
 static const struct kind kinds[] = {
 	{ "referral_ack", "mail_referral_ack", 1, fill_referral },
 	{ "referral_new", "mail_referral_new", 0, fill_referral },
 	{ "therapist_assigned", "mail_therapist_assigned", 0, fill_referral },
+	/* To a client, with the series' invitation (REQUEST). */
+	{ "booking_confirmation", "mail_booking_confirmation", 1,
+	    mail_fill_booking },
+	/* To a client, with the session's cancellation (CANCEL). */
+	{ "session_cancelled", "mail_session_cancelled", 1,
+	    mail_fill_cancelled },
+	/* To a client, with the moved session (REQUEST, higher SEQUENCE). */
+	{ "session_moved", "mail_session_moved", 1, mail_fill_moved },
+	/* To a client told of a cancellation since taken back (REQUEST). */
+	{ "session_reinstated", "mail_session_reinstated", 1,
+	    mail_fill_reinstated },
+	/* To a client, at each offset of TUTTI_REMINDERS before a session. */
+	{ "reminder", "mail_reminder", 1, mail_fill_reminder },
+	/* To a client after their sixth attended session (005-reports). */
+	{ "outcome_survey", "mail_outcome_survey", 1, mail_fill_survey },
+	/* To a therapist each morning with sessions (TUTTI_AGENDA). */
+	{ "therapist_agenda", "mail_therapist_agenda", 0, mail_fill_agenda },
 };
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 
@@ -178,6 +174,8 @@ mail_outbox_new(const struct mail_config *cfg, struct db *db,
 	ob->lease = cfg->lease > 0 ? cfg->lease : LEASE_DEFAULT;
 	ob->base_url = xstrdup(cfg->base_url != NULL && *cfg->base_url !=
 	    '\0' ? cfg->base_url : "http://127.0.0.1:8080");
+	ob->tz = xstrdup(cfg->tz != NULL && *cfg->tz != '\0' ? cfg->tz :
+	    "Europe/London");
 	n = strlen(ob->base_url);
 	while (n > 0 && ob->base_url[n - 1] == '/')
 		ob->base_url[--n] = '\0';
@@ -225,6 +223,7 @@ mail_outbox_free(struct mail_outbox *ob)
 		return;
 	mail_transport_free(ob->transport);
 	free(ob->base_url);
+	free(ob->tz);
 	buf_free(&ob->msg);
 	sodium_memzero(ob->unsub_key, sizeof(ob->unsub_key));
 	free(ob);
@@ -236,7 +235,7 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 {
 	const struct kind *k;
 	struct tmpl_data *d;
-	struct extra x;
+	struct mail_extra x;
 	struct buf text = BUF_INIT, html = BUF_INIT, subject = BUF_INIT;
 	struct mail_message m;
 	char name[128], token[MAIL_UNSUB_TOKEN_LEN], url[1024];
@@ -256,8 +255,10 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	d = tmpl_data_new();
 	tmpl_data_set(d, "to_name", row->to_name);
 	tmpl_data_set(d, "base_url", ob->base_url);
-	if (k->fill != NULL && k->fill(ob, row, d, &x, err, errlen) == -1)
+	if (k->fill != NULL && (r = k->fill(ob, row, d, &x, err, errlen)) !=
+	    MAIL_SEND_OK)
 		goto out;
+	r = MAIL_SEND_PERM;
 	if (k->client) {
 		if (row->referral_id <= 0) {
 			(void)snprintf(err, errlen, "a client email without "
@@ -358,6 +359,14 @@ settle(struct mail_outbox *ob, const struct db_outbox *row,
 		if (db_outbox_sent(ob->db, row->id, when) == -1)
 			return -1;
 		st->sent++;
+		return 0;
+	}
+	if (r == MAIL_SEND_STALE) {
+		fprintf(stderr, "tutti-mailer: outbox %lld (%s) dropped, not "
+		    "sent: %s\n", (long long)row->id, row->kind, err);
+		if (db_outbox_drop(ob->db, row->id) == -1)
+			return -1;
+		st->dropped++;
 		return 0;
 	}
 	if (r == MAIL_SEND_PERM) {

@@ -1,0 +1,232 @@
+/*
+ * page_outbox: the administrators' view of the email outbox.
+ *
+ *   GET  /admin/outbox   the number of emails in each state, and the
+ *                        emails newest first, OUTBOX_PAGE a page:
+ *                        status (queued | sending | sent | failed; absent:
+ *                        all), before (an id: the page below it), done
+ *                        (retried | notfailed: a notice)
+ *   POST /admin/outbox   action=retry, id: queues a failed email again,
+ *                        due now with its tries counted from zero; 303
+ *                        to the failed list with a notice
+ *
+ * Each row shows its kind, recipient, state, tries, next try (queued) or
+ * lease (sending), last error, and when it was queued and sent.  A row
+ * shows the referral's reference but no name or content: emails are
+ * rendered only when sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "db/db.h"
+#include "db/outbox.h"
+#include "templates/tmpl.h"
+
+#define OUTBOX_PAGE	50
+
+/* The states, their labels and the status class that colours them. */
+static const struct {
+	const char	*name;
+	const char	*label;
+	const char	*class;
+} states[] = {
+	{ "queued", "Queued", "new" },
+	{ "sending", "Sending", "triaged" },
+	{ "sent", "Sent", "active" },
+	{ "failed", "Failed", "declined" },
+};
+#define NSTATES	(sizeof(states) / sizeof(states[0]))
+
+/* What each kind of email is, for people. */
+static const char *const kind_labels[][2] = {
+	{ "referral_ack", "Referral received (to the client)" },
+	{ "referral_new", "New referral (to a coordinator)" },
+	{ "therapist_assigned", "New client (to a therapist)" },
+	{ "booking_confirmation", "Sessions booked" },
+	{ "session_cancelled", "Session cancelled" },
+	{ "session_moved", "Session moved" },
+	{ "session_reinstated", "Session back on" },
+	{ "reminder", "Session reminder" },
+	{ "outcome_survey", "Outcome survey" },
+	{ "therapist_agenda", "Daily agenda (to a therapist)" },
+};
+
+static const char *
+kind_label(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kind_labels) / sizeof(kind_labels[0]); i++)
+		if (strcmp(kind_labels[i][0], kind) == 0)
+			return kind_labels[i][1];
+	return kind;
+}
+
+/* The index of status in states, or -1. */
+static int
+state_index(const char *status)
+{
+	size_t i;
+
+	for (i = 0; status != NULL && i < NSTATES; i++)
+		if (strcmp(states[i].name, status) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "2026-03-04T10:00:00Z" as "2026-03-04 10:00:00"; "" stays "". */
+static void
+show_time(struct tmpl_data *e, const char *key, const char *iso)
+{
+	char t[21];
+
+	(void)snprintf(t, sizeof(t), "%s", iso);
+	if (strlen(t) == 20 && t[10] == 'T' && t[19] == 'Z') {
+		t[10] = ' ';
+		t[19] = '\0';
+	}
+	tmpl_data_set(e, key, t);
+}
+
+static void
+add_row(struct tmpl_data *d, const struct db_outbox *o)
+{
+	struct tmpl_data *e = tmpl_data_push(d, "rows");
+	int k = state_index(o->status);
+
+	tmpl_data_setf(e, "id", "%lld", (long long)o->id);
+	tmpl_data_set(e, "kind", kind_label(o->kind));
+	tmpl_data_set(e, "ref", o->referral_ref);
+	tmpl_data_set(e, "to", o->to_addr);
+	tmpl_data_set(e, "state", k >= 0 ? states[k].label : o->status);
+	tmpl_data_set(e, "class", k >= 0 ? states[k].class : "closed");
+	tmpl_data_setf(e, "attempts", "%d", o->attempts);
+	if (strcmp(o->status, "queued") == 0)
+		show_time(e, "next", o->not_before);
+	else if (strcmp(o->status, "sending") == 0)
+		show_time(e, "next", o->lease_until);
+	else
+		tmpl_data_set(e, "next", "");
+	tmpl_data_set(e, "last_error", o->last_error);
+	show_time(e, "created", o->created_at);
+	show_time(e, "sent", o->sent_at);
+	tmpl_data_bool(e, "failed", strcmp(o->status, "failed") == 0);
+}
+
+static void
+outbox_show(struct app *app, struct req *rq, struct resp *rs,
+    const char *notice)
+{
+	const char *status = form_get(&rq->q, "status");
+	const char *before = form_get(&rq->q, "before");
+	struct db_outbox_counts c;
+	struct db_outbox *v = NULL;
+	struct tmpl_data *d, *e;
+	int64_t counts[NSTATES], id = 0, total;
+	size_t n = 0, i;
+	int k;
+
+	k = state_index(status);
+	if (k < 0)
+		status = NULL;
+	if (before != NULL)
+		id = strtoll(before, NULL, 10);
+	if (id < 0)
+		id = 0;
+	if (db_outbox_count(app->db, &c) == -1 ||
+	    db_outbox_list(app->db, status, id, OUTBOX_PAGE, &v, &n) == -1) {
+		http_error(app, rs, 503, "The outbox cannot be shown just now.");
+		return;
+	}
+	counts[0] = c.queued;
+	counts[1] = c.sending;
+	counts[2] = c.sent;
+	counts[3] = c.failed;
+	total = c.queued + c.sending + c.sent + c.failed;
+
+	d = app_staff_data(app, rq, "Outbox");
+	tmpl_data_set(d, "notice", notice);
+	e = tmpl_data_push(d, "tabs");
+	tmpl_data_set(e, "value", NULL);
+	tmpl_data_set(e, "label", "All");
+	tmpl_data_setf(e, "count", "%lld", (long long)total);
+	tmpl_data_bool(e, "current", k < 0);
+	for (i = 0; i < NSTATES; i++) {
+		e = tmpl_data_push(d, "tabs");
+		tmpl_data_set(e, "value", states[i].name);
+		tmpl_data_set(e, "label", states[i].label);
+		tmpl_data_setf(e, "count", "%lld", (long long)counts[i]);
+		tmpl_data_bool(e, "current", (int)i == k);
+	}
+	tmpl_data_set(d, "caption", k >= 0 ? states[k].label : "All emails");
+	for (i = 0; i < n; i++)
+		add_row(d, &v[i]);
+	tmpl_data_bool(d, "has_rows", n > 0);
+	if (n == OUTBOX_PAGE) {
+		if (k >= 0)
+			tmpl_data_setf(d, "older", "/admin/outbox?status=%s&"
+			    "before=%lld", states[k].name,
+			    (long long)v[n - 1].id);
+		else
+			tmpl_data_setf(d, "older", "/admin/outbox?before=%lld",
+			    (long long)v[n - 1].id);
+	}
+	db_outbox_list_free(v, n);
+	app_render(app, rs, 200, "admin_outbox.html", d);
+	tmpl_data_free(d);
+}
+
+static void
+outbox_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *action = form_get(&rq->f, "action");
+	const char *idtext = form_get(&rq->f, "id");
+	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : 0;
+	char now[21], detail[64];
+	int rc;
+
+	if (action == NULL || strcmp(action, "retry") != 0 || id <= 0) {
+		http_error(app, rs, 400, "That is not something this page can "
+		    "do.");
+		return;
+	}
+	db_now(now);
+	if ((rc = db_outbox_retry(app->db, id, now)) == -1) {
+		http_error(app, rs, 503, "The email could not be queued again "
+		    "just now. Try again.");
+		return;
+	}
+	if (rc == 0) {
+		http_redirect(rs, "/admin/outbox?status=failed&done=notfailed");
+		return;
+	}
+	(void)snprintf(detail, sizeof(detail), "queued email %lld again",
+	    (long long)id);
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "outbox-retry",
+	    0, 0, detail);
+	http_redirect(rs, "/admin/outbox?status=failed&done=retried");
+}
+
+void
+page_admin_outbox(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *done = form_get(&rq->q, "done"), *notice = NULL;
+
+	if (strcmp(rq->method, "POST") == 0) {
+		outbox_post(app, rq, rs);
+		return;
+	}
+	if (!app_get_only(app, rq, rs))
+		return;
+	if (done != NULL && strcmp(done, "retried") == 0)
+		notice = "The email is queued again: the mailer sends it "
+		    "within a few seconds.";
+	else if (done != NULL && strcmp(done, "notfailed") == 0)
+		notice = "That email had not failed (or no longer exists), so "
+		    "nothing was changed.";
+	outbox_show(app, rq, rs, notice);
+}
