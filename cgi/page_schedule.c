@@ -26,6 +26,7 @@
 #include "cgi/booking.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/remind.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
@@ -489,6 +490,8 @@ series_occ(void *arg, const struct db_occ_row *o)
 	tmpl_data_bool(e, "past", o->start_utc <= v->now);
 	tmpl_data_bool(e, "upcoming", o->start_utc > v->now &&
 	    strcmp(o->state, "cancelled") != 0);
+	tmpl_data_bool(e, "reinstatable", o->start_utc > v->now &&
+	    strcmp(o->state, "cancelled") == 0);
 	if ((k = db_name_index(attendance_names, 4, o->attendance)) >= 0)
 		tmpl_data_set(e, "attendance", attendance_labels[k]);
 	if (o->start_utc <= v->now)
@@ -520,6 +523,11 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		{ "moved", "The session was moved." },
 		{ "ended", "The series was ended." },
 		{ "attended", "Attendance was recorded." },
+		{ "reinstated", "The session is back on. The cancellation "
+		    "notice had not gone yet, so nothing was sent." },
+		{ "reinstated-told", "The session is back on. The client had "
+		    "been told of the cancellation, so they will be told it is "
+		    "back on." },
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
@@ -683,6 +691,27 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
 		    (long long)s->id);
+	} else if (strcmp(action, "reinstate") == 0) {
+		char why[256];
+		int withdrawn = 0, notified = 0;
+
+		if (date == NULL) {
+			series_show(app, rq, rs, 422, s, "Choose the session.");
+			return;
+		}
+		why[0] = '\0';
+		res = db_occ_reinstate(app->db, s->id, date, rq->user->id,
+		    rq->remote_addr, app->grace_s, app->msgid_domain,
+		    &withdrawn, &notified, why, sizeof(why));
+		if (res != DB_OK) {
+			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, *why ? why :
+			    "The change could not be saved now.");
+			return;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",
+		    (long long)s->id, notified > 0 ? "reinstated-told" :
+		    "reinstated");
 	} else if (strcmp(action, "attend") == 0) {
 		const char *note = form_get(&rq->f, "note");
 		int64_t client = s->client_id > 0 ? s->client_id :
