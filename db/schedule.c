@@ -320,7 +320,8 @@ notify_clients(struct db *db, const char *kind, int64_t series_id,
 {
 	static const char sql[] = "SELECT r.email, r.given_name, r.id FROM "
 	    "clients c JOIN referrals r ON r.id = c.referral_id WHERE c.id = ? "
-	    "AND r.consent_contact = 1 AND r.email != ''";
+	    "AND c.ended_at IS NULL AND r.consent_contact = 1 AND "
+	    "r.email != ''";
 	static const char sql_later[] = "UPDATE outbox SET not_before = ? "
 	    "WHERE dedupe_key = ? AND status = 'queued'";
 	sqlite3_stmt *st;
