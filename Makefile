@@ -108,7 +108,8 @@ $(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(B)/libtutti.a
 
 $(B)/tests/check_%: tests/unit/check_%.c $(B)/libtutti.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
 	  $(B)/libtutti.a $(CHECK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
@@ -117,7 +118,8 @@ $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 
 $(B)/tests/%-bench: tests/bench/%_bench.c $(B)/libtutti.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtutti.a $(LDLIBS_ALL)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtutti.a $(LDLIBS_ALL)
 
 unit: $(UNITS)
 
@@ -146,7 +148,8 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. \
 fuzz-build: $(FUZZERS)
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) \
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) \
 	  $(LDLIBS_ALL)
 
 FUZZ_SECONDS ?= 600
