@@ -6,7 +6,8 @@
  *                             text/calendar with ETag and Last-Modified;
  *                             If-None-Match with the ETag gives 304.  A
  *                             token that is malformed, unknown or
- *                             replaced gets the site's usual 404.
+ *                             replaced gets the site's usual 404, with
+ *                             any method; other methods on a feed 405.
  *   POST /me/feed             signed in: makes a new link to the
  *                             therapist's own feed (the old one stops
  *                             working at once) or, with site=ID, to that
@@ -123,20 +124,34 @@ struct hit {
 	const char	*tag;
 	time_t		 now;
 	struct db_feed	 feed;
+	int		 get;		/* GET or HEAD: answer */
 	int		 served;
 };
 
-/* db_feed_find's callback: answers from the stored body when fresh. */
+/*
+ * db_feed_find's callback: answers from the stored feed when fresh,
+ * reading the body only for a 200.
+ */
 static void
-on_feed(void *arg, const struct db_feed *f, const void *body, size_t len)
+on_feed(void *arg, const struct db_feed *f, const struct db_feed_row *row)
 {
 	struct hit *h = arg;
+	const void *body;
+	size_t len;
 
 	h->feed = *f;
-	if (body == NULL || !ical_feed_fresh(f, h->tag, h->now))
+	if (!h->get || !ical_feed_fresh(f, h->tag, h->now))
 		return;
-	if (!feed_headers(h->rs, h->inm, f->etag, f->built_at))
-		buf_append(&h->rs->body, body, len);
+	if (feed_headers(h->rs, h->inm, f->etag, f->built_at)) {
+		h->served = 1;		/* 304 */
+		return;
+	}
+	if ((body = db_feed_body(row, &len)) == NULL) {
+		buf_reset(&h->rs->headers);	/* never built: build it */
+		h->rs->content_type = NULL;
+		return;
+	}
+	buf_append(&h->rs->body, body, len);
 	h->served = 1;
 }
 
@@ -158,8 +173,7 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 	size_t n = strlen(rq->rest);
 	int rc;
 
-	if (!app_get_only(app, rq, rs))
-		return;
+	/* An address that is no feed is not found, whatever the method. */
 	if (n != DB_FEED_TOKEN_LEN + 4 ||
 	    strcmp(rq->rest + DB_FEED_TOKEN_LEN, ".ics") != 0 ||
 	    db_feed_token_hash(rq->rest, DB_FEED_TOKEN_LEN, hash) == -1) {
@@ -171,7 +185,14 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 	h.rs = rs;
 	h.inm = rq->if_none_match != NULL ? rq->if_none_match : "";
 	h.now = time(NULL);
-	if ((rc = db_feed_find(app->db, hash, on_feed, &h)) != 1) {
+	h.get = strcmp(rq->method, "GET") == 0 ||
+	    strcmp(rq->method, "HEAD") == 0;
+	rc = db_feed_find(app->db, hash, on_feed, &h);
+	if (rc == 1 && !h.get) {
+		(void)app_get_only(app, rq, rs);	/* 405 */
+		return;
+	}
+	if (rc != 1) {
 		if (rc == 0)
 			not_found(app, rs);
 		else
@@ -179,7 +200,6 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 			    "now. Your calendar app will try again later.");
 		return;
 	}
-	sodium_memzero(hash, sizeof(hash));
 	if (h.served)
 		return;
 

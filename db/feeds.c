@@ -138,17 +138,31 @@ feed_row(sqlite3_stmt *st, struct db_feed *f)
 	copy(f->created_at, sizeof(f->created_at), col(st, 6));
 }
 
+struct db_feed_row {
+	sqlite3_stmt	*st;
+};
+
+const void *
+db_feed_body(const struct db_feed_row *row, size_t *len)
+{
+	const void *body = sqlite3_column_blob(row->st, 8);
+
+	*len = body != NULL ? (size_t)sqlite3_column_bytes(row->st, 8) : 0;
+	return body;
+}
+
 int
 db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
-    void (*fn)(void *, const struct db_feed *, const void *, size_t),
+    void (*fn)(void *, const struct db_feed *, const struct db_feed_row *),
     void *arg)
 {
 	static const char sql[] = "SELECT id, kind, owner_id, stale, "
 	    "coalesce(built_at, 0), coalesce(etag, ''), created_at, "
 	    "token_hash, body FROM feeds WHERE token_hash = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_feed_row row;
 	struct db_feed f;
-	const void *stored, *body;
+	const void *stored;
 	int rc, found = 0;
 
 	if (st == NULL)
@@ -163,9 +177,8 @@ db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
 		    DB_FEED_HASH_LEN && sodium_memcmp(stored, hash,
 		    DB_FEED_HASH_LEN) == 0) {
 			feed_row(st, &f);
-			body = sqlite3_column_blob(st, 8);
-			fn(arg, &f, body, body != NULL ?
-			    (size_t)sqlite3_column_bytes(st, 8) : 0);
+			row.st = st;
+			fn(arg, &f, &row);
 			found = 1;
 		}
 	}
@@ -196,6 +209,19 @@ db_feed_get(struct db *db, enum db_feed_kind kind, int64_t owner_id,
 		feed_row(st, f);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_feed_stale_all(struct db *db)
+{
+	static const char sql[] = "UPDATE feeds SET stale = 1 WHERE stale = 0";
+
+	if (db_exec(db, sql) != SQLITE_OK) {
+		fprintf(stderr, "db: feeds stale: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- what a feed shows ---- */

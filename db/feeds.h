@@ -69,16 +69,31 @@ int	 db_feed_token_hash(const char *token, size_t len,
 int	 db_feed_token_new(struct db *, enum db_feed_kind, int64_t owner_id,
 	    char token[DB_FEED_TOKEN_LEN + 1], int64_t *feed_id);
 
+/* The row db_feed_find is reading, for db_feed_body. */
+struct db_feed_row;
+
 /*
- * Finds the feed whose token hashes to hash and calls fn(arg, feed,
- * body, len) while its row is read: body is the rendered feed (borrowed,
- * valid only during the call), or NULL when there is none yet.  One
- * indexed lookup.  Returns 1 when found (fn was called), 0 when no feed
- * has that token, -1 on error.
+ * Finds the feed whose token hashes to hash and calls fn(arg, feed, row)
+ * while its row is read.  One indexed lookup; the stored body is read
+ * only if fn asks for it with db_feed_body (a 304 never does).  Returns
+ * 1 when found (fn was called), 0 when no feed has that token, -1 on
+ * error.
  */
 int	 db_feed_find(struct db *, const unsigned char hash[DB_FEED_HASH_LEN],
-	    void (*fn)(void *, const struct db_feed *, const void *body,
-	    size_t len), void *arg);
+	    void (*fn)(void *, const struct db_feed *,
+	    const struct db_feed_row *), void *arg);
+/*
+ * The stored rendering of the row, borrowed (valid only during fn), with
+ * its length in *len; NULL when there is none yet.  Cannot fail.
+ */
+const void *db_feed_body(const struct db_feed_row *, size_t *len);
+
+/*
+ * Marks every feed stale, for a change the triggers do not see: a
+ * client's name corrected or erased, a therapist, site or room renamed.
+ * Each is rebuilt on its next request.
+ */
+int	 db_feed_stale_all(struct db *);
 
 /* The feed of kind and owner_id, without its body: 1, 0 none, -1. */
 int	 db_feed_get(struct db *, enum db_feed_kind, int64_t owner_id,

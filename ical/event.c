@@ -553,12 +553,12 @@ append_unbroken(struct buf *out, const char *text)
 
 	while ((cr = strchr(p, '\r')) != NULL) {
 		buf_append(out, p, (size_t)(cr - p));
-		if (strncmp(cr, "\r\r\n \n", 6) == 0) {
+		if (strncmp(cr, "\r\r\n \n", 5) == 0) {
 			buf_puts(out, "\r\n");
-			p = cr + 6;
-		} else if (strncmp(cr, "\r\n \r\n", 6) == 0) {
+			p = cr + 5;
+		} else if (strncmp(cr, "\r\n \r\n", 5) == 0) {
 			buf_puts(out, "\r\n");
-			p = cr + 6;
+			p = cr + 5;
 		} else {
 			buf_putc(out, '\r');
 			p = cr + 1;

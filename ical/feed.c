@@ -23,7 +23,7 @@
 
 /* Bump when the feed's bytes change for the same data: every stored
  * feed is then rebuilt on its next request. */
-#define FEED_FORMAT	"tutti-feed-1"
+#define FEED_FORMAT	"tutti-feed-2"
 
 _Static_assert(ICAL_FEED_ETAG_LEN == DB_FEED_ETAG_LEN,
     "ETags are stored in the feeds table");
