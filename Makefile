@@ -165,7 +165,8 @@ bench: deps
 	B=$(B) sh tests/bench/run.sh
 	@{ echo; echo '## Matching, planning and mail'; echo; echo '```'; \
 	  $(B)/tests/sched-bench; $(B)/tests/match-bench; \
-	  B=$(B) bash tests/bench/mail_bench.sh; echo '```'; } \
+	  B=$(B) bash tests/bench/mail_bench.sh; \
+	  B=$(B) bash tests/bench/feed_bench.sh; echo '```'; } \
 	  | tee -a bench/results.md
 
 run: deps all

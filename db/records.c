@@ -12,6 +12,7 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/feeds.h"
 #include "db/outbox.h"
 #include "db/records.h"
 #include "util/buf.h"
@@ -284,10 +285,19 @@ tx_begin(struct db *db)
 	return db_result_of(rc) == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
+/*
+ * Commits a records change.  Feeds show therapists', sites' and rooms'
+ * names and addresses, so every records change marks them stale in the
+ * same transaction (records change rarely; a feed rebuilds in ms).
+ */
 static enum db_result
 tx_commit(struct db *db, const char *what)
 {
-	int rc = db_exec(db, sql_commit);
+	int rc;
+
+	if (db_feed_stale_all(db) == -1)
+		return tx_fail(db, sqlite3_errcode(db->conn), what);
+	rc = db_exec(db, sql_commit);
 
 	if (rc != SQLITE_OK)
 		return tx_fail(db, rc, what);
