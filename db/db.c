@@ -147,6 +147,20 @@ stmt(struct db *db, enum stmt s)
 	return db_stmt(db, stmt_sql[s]);
 }
 
+const char *
+db_col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s != NULL ? s : "";
+}
+
+void
+db_copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
 void
 db_done(sqlite3_stmt *st)
 {

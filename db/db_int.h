@@ -29,6 +29,10 @@ sqlite3_stmt	*db_stmt(struct db *, const char *sql);
 void		 db_done(sqlite3_stmt *);
 /* Binds s (NULL as ""), copied by SQLite only when it must be. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *s);
+/* Column i of the current row as text, "" for NULL; SQLite owns it. */
+const char	*db_col(sqlite3_stmt *, int i);
+/* Copies src (NULL as "") into dst of n bytes, cut to fit. */
+void		 db_copy(char *dst, size_t n, const char *src);
 /* Maps an SQLite result code to what callers act on. */
 enum db_result	 db_result_of(int rc);
 /* Runs sql that returns no rows; returns the SQLite code. */

@@ -17,20 +17,6 @@
 
 const char *const db_feed_kind_names[FEED__MAX] = { "therapist", "site" };
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
 static int
 kind_of(const char *s)
 {
@@ -130,12 +116,12 @@ feed_row(sqlite3_stmt *st, struct db_feed *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
-	f->kind = (enum db_feed_kind)kind_of(col(st, 1));
+	f->kind = (enum db_feed_kind)kind_of(db_col(st, 1));
 	f->owner_id = sqlite3_column_int64(st, 2);
 	f->stale = sqlite3_column_int(st, 3) != 0;
 	f->built_at = sqlite3_column_int64(st, 4);
-	copy(f->etag, sizeof(f->etag), col(st, 5));
-	copy(f->created_at, sizeof(f->created_at), col(st, 6));
+	db_copy(f->etag, sizeof(f->etag), db_col(st, 5));
+	db_copy(f->created_at, sizeof(f->created_at), db_col(st, 6));
 }
 
 struct db_feed_row {
@@ -331,37 +317,37 @@ db_feed_data_free(struct db_feed_data *d)
 static void
 series_read(sqlite3_stmt *st, struct db_feed_series *s)
 {
-	const char *addr = col(st, 9), *pc = col(st, 10);
+	const char *addr = db_col(st, 9), *pc = db_col(st, 10);
 	struct buf b = BUF_INIT;
 
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
-	s->uid = xstrdup(col(st, 1));
-	s->therapist = xstrdup(col(st, 2));
+	s->uid = xstrdup(db_col(st, 1));
+	s->therapist = xstrdup(db_col(st, 2));
 	s->is_group = sqlite3_column_int(st, 3) != 0;
-	s->given_name = xstrdup(col(st, 4));
-	s->family_name = xstrdup(col(st, 5));
-	s->client_ref = xstrdup(col(st, 6));
-	s->group = xstrdup(col(st, 7));
-	s->site = xstrdup(col(st, 8));
+	s->given_name = xstrdup(db_col(st, 4));
+	s->family_name = xstrdup(db_col(st, 5));
+	s->client_ref = xstrdup(db_col(st, 6));
+	s->group = xstrdup(db_col(st, 7));
+	s->site = xstrdup(db_col(st, 8));
 	buf_puts(&b, addr);
 	if (*addr != '\0' && *pc != '\0')
 		buf_puts(&b, ", ");
 	buf_puts(&b, pc);
 	s->site_address = xstrdup(buf_cstr(&b));
 	buf_free(&b);
-	s->room = xstrdup(col(st, 11));
-	s->tz = xstrdup(col(st, 12));
-	copy(s->first_date, sizeof(s->first_date), col(st, 13));
-	copy(s->start_local, sizeof(s->start_local), col(st, 14));
+	s->room = xstrdup(db_col(st, 11));
+	s->tz = xstrdup(db_col(st, 12));
+	db_copy(s->first_date, sizeof(s->first_date), db_col(st, 13));
+	db_copy(s->start_local, sizeof(s->start_local), db_col(st, 14));
 	s->length_min = sqlite3_column_int(st, 15);
 	s->count = sqlite3_column_int(st, 16);
-	copy(s->until_date, sizeof(s->until_date), col(st, 17));
-	copy(s->status, sizeof(s->status), col(st, 18));
-	copy(s->ended_from, sizeof(s->ended_from), col(st, 19));
+	db_copy(s->until_date, sizeof(s->until_date), db_col(st, 17));
+	db_copy(s->status, sizeof(s->status), db_col(st, 18));
+	db_copy(s->ended_from, sizeof(s->ended_from), db_col(st, 19));
 	s->sequence = sqlite3_column_int(st, 20);
-	copy(s->created_at, sizeof(s->created_at), col(st, 21));
-	copy(s->updated_at, sizeof(s->updated_at), col(st, 22));
+	db_copy(s->created_at, sizeof(s->created_at), db_col(st, 21));
+	db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 22));
 }
 
 static int
@@ -420,7 +406,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	d = xcalloc(1, sizeof(*d));
 	d->kind = what == LOAD_SITE ? FEED_SITE : FEED_THERAPIST;
 	d->owner_id = what == LOAD_SERIES ? sqlite3_column_int64(st, 1) : id;
-	d->owner_name = xstrdup(col(st, 0));
+	d->owner_name = xstrdup(db_col(st, 0));
 	db_done(st);
 
 	if ((st = db_stmt(db, sql_series[what])) == NULL)
@@ -460,13 +446,13 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 			    sizeof(*s->exceptions));
 		x = &s->exceptions[s->nexceptions++];
 		memset(x, 0, sizeof(*x));
-		copy(x->date, sizeof(x->date), col(st, 1));
+		db_copy(x->date, sizeof(x->date), db_col(st, 1));
 		x->moved = sqlite3_column_int(st, 2) != 0;
 		x->new_start_utc = sqlite3_column_int64(st, 3);
 		x->new_length_min = sqlite3_column_int(st, 4);
-		x->room = xstrdup(col(st, 5));
+		x->room = xstrdup(db_col(st, 5));
 		x->sequence = sqlite3_column_int(st, 6);
-		copy(x->created_at, sizeof(x->created_at), col(st, 7));
+		db_copy(x->created_at, sizeof(x->created_at), db_col(st, 7));
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE)

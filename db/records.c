@@ -214,20 +214,6 @@ static const char sql_commit[] = "COMMIT";
 /* Readers keep their callback as this type between the calls. */
 typedef void (*any_fn)(void);
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
 /* Binds an id, or NULL when it is 0 or less. */
 static void
 bind_id(sqlite3_stmt *st, int i, int64_t id)
@@ -350,7 +336,7 @@ org_row(sqlite3_stmt *st, any_fn fn, void *arg)
 
 	memset(&o, 0, sizeof(o));
 	o.id = sqlite3_column_int64(st, 0);
-	copy(o.name, sizeof(o.name), col(st, 1));
+	db_copy(o.name, sizeof(o.name), db_col(st, 1));
 	o.nsites = sqlite3_column_int(st, 2);
 	((org_fn)fn)(arg, &o);
 }
@@ -405,13 +391,13 @@ site_read(sqlite3_stmt *st, void *out)
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
 	s->organisation_id = sqlite3_column_int64(st, 1);
-	copy(s->organisation, sizeof(s->organisation), col(st, 2));
-	copy(s->name, sizeof(s->name), col(st, 3));
-	k = db_name_index(db_site_kind_names, SITE_KIND__MAX, col(st, 4));
+	db_copy(s->organisation, sizeof(s->organisation), db_col(st, 2));
+	db_copy(s->name, sizeof(s->name), db_col(st, 3));
+	k = db_name_index(db_site_kind_names, SITE_KIND__MAX, db_col(st, 4));
 	s->kind = k < 0 ? SITE_COMMUNITY_VENUE : k;
-	copy(s->address, sizeof(s->address), col(st, 5));
-	copy(s->postcode, sizeof(s->postcode), col(st, 6));
-	copy(s->district, sizeof(s->district), col(st, 7));
+	db_copy(s->address, sizeof(s->address), db_col(st, 5));
+	db_copy(s->postcode, sizeof(s->postcode), db_col(st, 6));
+	db_copy(s->district, sizeof(s->district), db_col(st, 7));
 	s->step_free = sqlite3_column_int(st, 8);
 	s->active = sqlite3_column_int(st, 9);
 	s->nrooms = sqlite3_column_int(st, 10);
@@ -537,7 +523,7 @@ typedef void (*district_fn)(void *, int64_t, const char *);
 static void
 district_row(sqlite3_stmt *st, any_fn fn, void *arg)
 {
-	((district_fn)fn)(arg, sqlite3_column_int64(st, 0), col(st, 1));
+	((district_fn)fn)(arg, sqlite3_column_int64(st, 0), db_col(st, 1));
 }
 
 int
@@ -589,9 +575,9 @@ period_row(sqlite3_stmt *st, any_fn fn, void *arg)
 	memset(&p, 0, sizeof(p));
 	p.id = sqlite3_column_int64(st, 0);
 	p.owner_id = sqlite3_column_int64(st, 1);
-	copy(p.first_day, sizeof(p.first_day), col(st, 2));
-	copy(p.last_day, sizeof(p.last_day), col(st, 3));
-	copy(p.reason, sizeof(p.reason), col(st, 4));
+	db_copy(p.first_day, sizeof(p.first_day), db_col(st, 2));
+	db_copy(p.last_day, sizeof(p.last_day), db_col(st, 3));
+	db_copy(p.reason, sizeof(p.reason), db_col(st, 4));
 	((period_fn)fn)(arg, &p);
 }
 
@@ -704,7 +690,7 @@ room_read(sqlite3_stmt *st, void *out)
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	r->site_id = sqlite3_column_int64(st, 1);
-	copy(r->name, sizeof(r->name), col(st, 2));
+	db_copy(r->name, sizeof(r->name), db_col(st, 2));
 	r->capacity = sqlite3_column_int(st, 3);
 	r->piano = sqlite3_column_int(st, 4);
 	r->accessible = sqlite3_column_int(st, 5);
@@ -801,10 +787,10 @@ therapist_read(sqlite3_stmt *st, void *out)
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->user_id = sqlite3_column_int64(st, 1);
-	copy(t->user_email, sizeof(t->user_email), col(st, 2));
-	copy(t->name, sizeof(t->name), col(st, 3));
+	db_copy(t->user_email, sizeof(t->user_email), db_col(st, 2));
+	db_copy(t->name, sizeof(t->name), db_col(st, 3));
 	t->specialisms = (unsigned)sqlite3_column_int64(st, 4);
-	copy(t->languages, sizeof(t->languages), col(st, 5));
+	db_copy(t->languages, sizeof(t->languages), db_col(st, 5));
 	t->max_caseload = sqlite3_column_int(st, 6);
 	t->max_hours = sqlite3_column_int(st, 7);
 	t->active = sqlite3_column_int(st, 8);
@@ -862,7 +848,7 @@ user_is_therapist(struct db *db, int64_t id)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		yes = strcmp(col(st, 0), "therapist") == 0;
+		yes = strcmp(db_col(st, 0), "therapist") == 0;
 	db_done(st);
 	return rc == SQLITE_ROW ? yes : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -1002,14 +988,14 @@ client_read(sqlite3_stmt *st, void *out)
 	c->id = sqlite3_column_int64(st, 0);
 	c->referral_id = sqlite3_column_int64(st, 1);
 	c->therapist_id = sqlite3_column_int64(st, 2);
-	copy(c->therapist, sizeof(c->therapist), col(st, 3));
-	copy(c->ref, sizeof(c->ref), col(st, 4));
-	copy(c->name, sizeof(c->name), col(st, 5));
-	k = db_name_index(status_names, STATUS__MAX, col(st, 6));
+	db_copy(c->therapist, sizeof(c->therapist), db_col(st, 3));
+	db_copy(c->ref, sizeof(c->ref), db_col(st, 4));
+	db_copy(c->name, sizeof(c->name), db_col(st, 5));
+	k = db_name_index(status_names, STATUS__MAX, db_col(st, 6));
 	c->status = k < 0 ? ST_MATCHED : k;
 	c->needs = (unsigned)sqlite3_column_int64(st, 7);
-	copy(c->started_at, sizeof(c->started_at), col(st, 8));
-	copy(c->ended_at, sizeof(c->ended_at), col(st, 9));
+	db_copy(c->started_at, sizeof(c->started_at), db_col(st, 8));
+	db_copy(c->ended_at, sizeof(c->ended_at), db_col(st, 9));
 }
 
 typedef void (*client_fn)(void *, const struct db_client *);
@@ -1131,7 +1117,7 @@ db_client_assign(struct db *db, const struct db_assign *a,
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	rc = sqlite3_step(st);
-	moved = rc == SQLITE_ROW && strcmp(col(st, 0),
+	moved = rc == SQLITE_ROW && strcmp(db_col(st, 0),
 	    status_names[a->from]) != 0;
 	db_done(st);
 	if (rc == SQLITE_DONE) {
@@ -1151,13 +1137,13 @@ db_client_assign(struct db *db, const struct db_assign *a,
 	(void)sqlite3_bind_int64(st, 1, a->therapist_id);
 	memset(&t, 0, sizeof(t));
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		copy(t.name, sizeof(t.name), col(st, 0));
+		db_copy(t.name, sizeof(t.name), db_col(st, 0));
 		t.active = sqlite3_column_int(st, 1);
 		t.max_caseload = sqlite3_column_int(st, 2);
 		t.caseload = sqlite3_column_int(st, 3);
 		t.user_id = sqlite3_column_int64(st, 4);
-		copy(t.email, sizeof(t.email), col(st, 5));
-		copy(t.user_name, sizeof(t.user_name), col(st, 6));
+		db_copy(t.email, sizeof(t.email), db_col(st, 5));
+		db_copy(t.user_name, sizeof(t.user_name), db_col(st, 6));
 		t.user_active = sqlite3_column_int(st, 7);
 	}
 	db_done(st);
@@ -1256,21 +1242,21 @@ match_row(sqlite3_stmt *st, any_fn fn, void *arg)
 
 	memset(&m, 0, sizeof(m));
 	m.id = sqlite3_column_int64(st, 0);
-	copy(m.ref, sizeof(m.ref), col(st, 1));
-	copy(m.name, sizeof(m.name), col(st, 2));
-	k = db_name_index(status_names, STATUS__MAX, col(st, 3));
+	db_copy(m.ref, sizeof(m.ref), db_col(st, 1));
+	db_copy(m.name, sizeof(m.name), db_col(st, 2));
+	k = db_name_index(status_names, STATUS__MAX, db_col(st, 3));
 	m.status = k < 0 ? ST_NEW : k;
 	m.needs = (unsigned)sqlite3_column_int64(st, 4);
 	m.availability = (unsigned)sqlite3_column_int64(st, 5);
-	copy(m.session_type, sizeof(m.session_type), col(st, 6));
+	db_copy(m.session_type, sizeof(m.session_type), db_col(st, 6));
 	m.online_ok = sqlite3_column_int(st, 7);
-	copy(m.postcode, sizeof(m.postcode), col(st, 8));
-	copy(m.language, sizeof(m.language), col(st, 9));
+	db_copy(m.postcode, sizeof(m.postcode), db_col(st, 8));
+	db_copy(m.language, sizeof(m.language), db_col(st, 9));
 	m.interpreter = sqlite3_column_int(st, 10);
-	m.access_needs = col(st, 11);
-	copy(m.created_at, sizeof(m.created_at), col(st, 12));
+	m.access_needs = db_col(st, 11);
+	db_copy(m.created_at, sizeof(m.created_at), db_col(st, 12));
 	/* "3,1,7": the referral's sites. */
-	for (p = col(st, 13); *p != '\0' && m.nsites < MATCH_SITES_MAX;) {
+	for (p = db_col(st, 13); *p != '\0' && m.nsites < MATCH_SITES_MAX;) {
 		v = strtoll(p, &end, 10);
 		if (end == p)
 			break;

@@ -136,14 +136,6 @@ static const char sql_reinstated_add[] =
     " WHERE c.id = ?1 AND " CLIENT_MAY_BE_EMAILED
     " ON CONFLICT (dedupe_key) DO NOTHING";
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
 /* Writes unix time t as ISO 8601 UTC, as db_now does. */
 static void
 iso(int64_t t, char out[21])
@@ -232,9 +224,9 @@ db_remind_occ_get(struct db *db, int64_t series_id, const char *date,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o->start_utc = sqlite3_column_int64(st, 0);
 		o->end_utc = sqlite3_column_int64(st, 1);
-		(void)snprintf(o->state, sizeof(o->state), "%s", col(st, 2));
+		(void)snprintf(o->state, sizeof(o->state), "%s", db_col(st, 2));
 		o->room_id = sqlite3_column_int64(st, 3);
-		(void)snprintf(o->room, sizeof(o->room), "%s", col(st, 4));
+		(void)snprintf(o->room, sizeof(o->room), "%s", db_col(st, 4));
 	}
 	db_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -271,7 +263,7 @@ db_remind_move_told(struct db *db, int64_t series_id, const char *date,
 	db_bind_text(st, 2, hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (sqlite3_column_int64(st, 0) != except_id &&
-		    key_client(col(st, 1)) == client_id)
+		    key_client(db_col(st, 1)) == client_id)
 			told = 1;
 	db_done(st);
 	if (rc != SQLITE_DONE) {
@@ -417,9 +409,9 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		v[n].id = sqlite3_column_int64(st, 0);
-		v[n].client_id = key_client(col(st, 1));
-		v[n].told = strcmp(col(st, 2), "sent") == 0 ||
-		    strcmp(col(st, 2), "sending") == 0;
+		v[n].client_id = key_client(db_col(st, 1));
+		v[n].told = strcmp(db_col(st, 2), "sent") == 0 ||
+		    strcmp(db_col(st, 2), "sending") == 0;
 		n++;
 	}
 	db_done(st);
@@ -485,7 +477,7 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 		end = sqlite3_column_int64(st, 1);
 		room = sqlite3_column_int64(st, 2);
 		therapist = sqlite3_column_int64(st, 3);
-		(void)snprintf(state, sizeof(state), "%s", col(st, 4));
+		(void)snprintf(state, sizeof(state), "%s", db_col(st, 4));
 		was_moved = sqlite3_column_int(st, 5);
 	}
 	db_done(st);

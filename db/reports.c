@@ -32,20 +32,6 @@ const char *const outcome_answer_names[ANSWER__MAX] = {
 	"agree", "unsure", "disagree", "na",
 };
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
 /* Writes t as ISO 8601 UTC, as db_now does. */
 static void
 iso(int64_t t, char out[21])
@@ -211,8 +197,8 @@ load_groups(struct db *db, struct db_report *r, enum report_by by)
 			    cap * sizeof(*r->groups[by]));
 		}
 		g = &r->groups[by][r->ngroups[by]++];
-		copy(g->key, sizeof(g->key), col(st, 0));
-		copy(g->label, sizeof(g->label), col(st, 1));
+		db_copy(g->key, sizeof(g->key), db_col(st, 0));
+		db_copy(g->label, sizeof(g->label), db_col(st, 1));
 		g->sessions = sqlite3_column_int64(st, 2);
 		g->seconds = sqlite3_column_int64(st, 3);
 		g->people = sqlite3_column_int64(st, 4);
@@ -231,7 +217,7 @@ load_attendance(struct db *db, struct db_report *r)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((k = db_name_index(attendance_names, 4, col(st, 0))) >= 0)
+		if ((k = db_name_index(attendance_names, 4, db_col(st, 0))) >= 0)
 			r->attendance[k] = sqlite3_column_int64(st, 1);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -292,8 +278,8 @@ load_referrals(struct db *db, struct db_report *r)
 			    cap * sizeof(*r->by_source));
 		}
 		c = &r->by_source[r->nsources++];
-		copy(c->key, sizeof(c->key), col(st, 0));
-		copy(c->label, sizeof(c->label), source_label(col(st, 0)));
+		db_copy(c->key, sizeof(c->key), db_col(st, 0));
+		db_copy(c->label, sizeof(c->label), source_label(db_col(st, 0)));
 		c->count = sqlite3_column_int64(st, 1);
 	}
 	db_done(st);
@@ -373,7 +359,7 @@ load_waitlist(struct db *db, struct db_report *r)
 		tt = (time_t)t;
 		localtime_r(&tt, &tm);
 		strftime(c->key, sizeof(c->key), "%Y-%m", &tm);
-		copy(c->label, sizeof(c->label), c->key);
+		db_copy(c->label, sizeof(c->label), c->key);
 		c->count = n;
 	}
 	return 0;
@@ -430,7 +416,7 @@ load_caseload(struct db *db, struct db_report *r)
 		}
 		c = &r->caseload[r->ncaseload++];
 		c->therapist_id = sqlite3_column_int64(st, 0);
-		copy(c->name, sizeof(c->name), col(st, 1));
+		db_copy(c->name, sizeof(c->name), db_col(st, 1));
 		c->clients = sqlite3_column_int64(st, 2);
 		c->capacity = sqlite3_column_int64(st, 3);
 	}
@@ -451,7 +437,7 @@ load_outcomes(struct db *db, struct db_report *r)
 		r->outcome_responses++;
 		for (q = 0; q < OUTCOME__MAX; q++) {
 			a = db_name_index(outcome_answer_names, ANSWER__MAX,
-			    col(st, q));
+			    db_col(st, q));
 			if (a < 0 || a == ANSWER_NA)
 				continue;
 			r->outcome_answered[q]++;
@@ -539,7 +525,7 @@ db_setting_int(struct db *db, const char *key, long def)
 		return def;
 	db_bind_text(st, 1, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = col(st, 0);
+		s = db_col(st, 0);
 		errno = 0;
 		v = strtol(s, &end, 10);
 		if (errno != 0 || end == s || *end != '\0')

@@ -20,20 +20,6 @@ const char *const attendance_labels[4] = {
 	"Cancelled by the therapist",
 };
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
 /* "Tuesday 3 March 2026, 10:00 to 10:45" in the service's zone. */
 static void
 when_text(int64_t start, int64_t end, char *out, size_t n)
@@ -56,12 +42,12 @@ name_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 {
 	sqlite3_stmt *st = db_stmt(db, sql);
 
-	copy(out, n, "");
+	db_copy(out, n, "");
 	if (st == NULL)
 		return;
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		copy(out, n, col(st, 0));
+		db_copy(out, n, db_col(st, 0));
 	db_done(st);
 }
 
@@ -142,7 +128,7 @@ covered(struct db *db, const char *sql, int64_t id, const char *date,
 	db_bind_text(st, 2, date);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy(reason, n, col(st, 0));
+		db_copy(reason, n, db_col(st, 0));
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -341,8 +327,8 @@ notify_clients(struct db *db, const char *kind, int64_t series_id,
 		rc = sqlite3_step(st);
 		found = rc == SQLITE_ROW;
 		if (found) {
-			copy(email, sizeof(email), col(st, 0));
-			copy(name, sizeof(name), col(st, 1));
+			db_copy(email, sizeof(email), db_col(st, 0));
+			db_copy(name, sizeof(name), db_col(st, 1));
 			rid = sqlite3_column_int64(st, 2);
 		}
 		db_done(st);
@@ -510,30 +496,30 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(s, 0, sizeof(*s));
 		s->id = sqlite3_column_int64(st, 0);
-		copy(s->uid, sizeof(s->uid), col(st, 1));
+		db_copy(s->uid, sizeof(s->uid), db_col(st, 1));
 		s->therapist_id = sqlite3_column_int64(st, 2);
-		copy(s->therapist, sizeof(s->therapist), col(st, 3));
+		db_copy(s->therapist, sizeof(s->therapist), db_col(st, 3));
 		s->client_id = sqlite3_column_int64(st, 4);
 		s->referral_id = sqlite3_column_int64(st, 5);
-		copy(s->client, sizeof(s->client), col(st, 6));
-		copy(s->client_ref, sizeof(s->client_ref), col(st, 7));
+		db_copy(s->client, sizeof(s->client), db_col(st, 6));
+		db_copy(s->client_ref, sizeof(s->client_ref), db_col(st, 7));
 		s->group_id = sqlite3_column_int64(st, 8);
-		copy(s->group, sizeof(s->group), col(st, 9));
+		db_copy(s->group, sizeof(s->group), db_col(st, 9));
 		s->site_id = sqlite3_column_int64(st, 10);
-		copy(s->site, sizeof(s->site), col(st, 11));
-		copy(s->site_address, sizeof(s->site_address), col(st, 12));
+		db_copy(s->site, sizeof(s->site), db_col(st, 11));
+		db_copy(s->site_address, sizeof(s->site_address), db_col(st, 12));
 		s->room_id = sqlite3_column_int64(st, 13);
-		copy(s->room, sizeof(s->room), col(st, 14));
-		copy(s->tz, sizeof(s->tz), col(st, 15));
-		copy(s->first_date, sizeof(s->first_date), col(st, 16));
-		copy(s->start_local, sizeof(s->start_local), col(st, 17));
+		db_copy(s->room, sizeof(s->room), db_col(st, 14));
+		db_copy(s->tz, sizeof(s->tz), db_col(st, 15));
+		db_copy(s->first_date, sizeof(s->first_date), db_col(st, 16));
+		db_copy(s->start_local, sizeof(s->start_local), db_col(st, 17));
 		s->length_min = sqlite3_column_int(st, 18);
 		s->count = sqlite3_column_int(st, 19);
-		copy(s->until_date, sizeof(s->until_date), col(st, 20));
-		copy(s->status, sizeof(s->status), col(st, 21));
-		copy(s->ended_from, sizeof(s->ended_from), col(st, 22));
+		db_copy(s->until_date, sizeof(s->until_date), db_col(st, 20));
+		db_copy(s->status, sizeof(s->status), db_col(st, 21));
+		db_copy(s->ended_from, sizeof(s->ended_from), db_col(st, 22));
 		s->sequence = sqlite3_column_int(st, 23);
-		copy(s->updated_at, sizeof(s->updated_at), col(st, 24));
+		db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 24));
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -558,6 +544,30 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	"LEFT JOIN exceptions x ON x.series_id = o.series_id AND " \
 	"x.occ_date = o.occ_date "
 #define OCC_SELECT OCC_COLS OCC_FROM
+
+/* Reads the OCC_COLS of the current row into r. */
+static void
+occ_row(sqlite3_stmt *st, struct db_occ_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->series_id = sqlite3_column_int64(st, 0);
+	db_copy(r->date, sizeof(r->date), db_col(st, 1));
+	r->start_utc = sqlite3_column_int64(st, 2);
+	r->end_utc = sqlite3_column_int64(st, 3);
+	db_copy(r->state, sizeof(r->state), db_col(st, 4));
+	r->therapist_id = sqlite3_column_int64(st, 5);
+	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 6));
+	r->site_id = sqlite3_column_int64(st, 7);
+	db_copy(r->site, sizeof(r->site), db_col(st, 8));
+	r->room_id = sqlite3_column_int64(st, 9);
+	db_copy(r->room, sizeof(r->room), db_col(st, 10));
+	db_copy(r->who, sizeof(r->who), db_col(st, 11));
+	db_copy(r->client_ref, sizeof(r->client_ref), db_col(st, 12));
+	r->client_id = sqlite3_column_int64(st, 13);
+	r->group_id = sqlite3_column_int64(st, 14);
+	db_copy(r->attendance, sizeof(r->attendance), db_col(st, 15));
+	db_copy(r->reason, sizeof(r->reason), db_col(st, 16));
+}
 
 static const char *const sql_occ_by[OCC__MAX] = {
 	OCC_SELECT "WHERE o.therapist_id = ?1 AND o.start_utc >= ?2 AND "
@@ -585,24 +595,7 @@ db_occ_each(struct db *db, enum db_occ_filter by, int64_t id, int64_t from,
 	(void)sqlite3_bind_int64(st, 2, from);
 	(void)sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.series_id = sqlite3_column_int64(st, 0);
-		copy(r.date, sizeof(r.date), col(st, 1));
-		r.start_utc = sqlite3_column_int64(st, 2);
-		r.end_utc = sqlite3_column_int64(st, 3);
-		copy(r.state, sizeof(r.state), col(st, 4));
-		r.therapist_id = sqlite3_column_int64(st, 5);
-		copy(r.therapist, sizeof(r.therapist), col(st, 6));
-		r.site_id = sqlite3_column_int64(st, 7);
-		copy(r.site, sizeof(r.site), col(st, 8));
-		r.room_id = sqlite3_column_int64(st, 9);
-		copy(r.room, sizeof(r.room), col(st, 10));
-		copy(r.who, sizeof(r.who), col(st, 11));
-		copy(r.client_ref, sizeof(r.client_ref), col(st, 12));
-		r.client_id = sqlite3_column_int64(st, 13);
-		r.group_id = sqlite3_column_int64(st, 14);
-		copy(r.attendance, sizeof(r.attendance), col(st, 15));
-		copy(r.reason, sizeof(r.reason), col(st, 16));
+		occ_row(st, &r);
 		fn(arg, &r);
 	}
 	db_done(st);
@@ -628,7 +621,7 @@ occ_get(struct db *db, int64_t series_id, const char *date, int64_t *start,
 		*start = sqlite3_column_int64(st, 0);
 		*end = sqlite3_column_int64(st, 1);
 		*room = sqlite3_column_int64(st, 2);
-		copy(state, n, col(st, 3));
+		db_copy(state, n, db_col(st, 3));
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -994,7 +987,7 @@ db_choices(struct db *db, enum db_choice which, void (*fn)(void *, int64_t,
 	    (st = db_stmt(db, sql[which])) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), col(st, 1));
+		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -1035,8 +1028,8 @@ db_waitlist_for_slot(struct db *db, int bit, int limit, void (*fn)(void *,
 	(void)sqlite3_bind_int64(st, 1, (int64_t)1 << bit);
 	(void)sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
-		    col(st, 3));
+		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
+		    db_col(st, 3));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -1057,7 +1050,7 @@ db_caseload(struct db *db, int64_t therapist_id, void (*fn)(void *, int64_t,
 	(void)sqlite3_bind_int64(st, 1, therapist_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(arg, sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1), col(st, 2), col(st, 3));
+		    sqlite3_column_int64(st, 1), db_col(st, 2), db_col(st, 3));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -1086,22 +1079,9 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.series_id = sqlite3_column_int64(st, 0);
-		copy(r.date, sizeof(r.date), col(st, 1));
-		r.start_utc = sqlite3_column_int64(st, 2);
-		r.end_utc = sqlite3_column_int64(st, 3);
-		copy(r.state, sizeof(r.state), col(st, 4));
-		r.therapist_id = sqlite3_column_int64(st, 5);
-		copy(r.therapist, sizeof(r.therapist), col(st, 6));
-		r.site_id = sqlite3_column_int64(st, 7);
-		copy(r.site, sizeof(r.site), col(st, 8));
-		r.room_id = sqlite3_column_int64(st, 9);
-		copy(r.room, sizeof(r.room), col(st, 10));
-		copy(r.who, sizeof(r.who), col(st, 11));
-		copy(r.client_ref, sizeof(r.client_ref), col(st, 12));
+		occ_row(st, &r);
 		fn(arg, &r, sqlite3_column_type(st, 17) != SQLITE_NULL ?
-		    col(st, 17) : col(st, 18));
+		    db_col(st, 17) : db_col(st, 18));
 	}
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -1190,8 +1170,8 @@ db_group_each(struct db *db, void (*fn)(void *, int64_t, const char *,
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
-		    col(st, 3), sqlite3_column_int(st, 4),
+		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
+		    db_col(st, 3), sqlite3_column_int(st, 4),
 		    sqlite3_column_int(st, 5));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -1212,7 +1192,7 @@ db_group_members(struct db *db, int64_t group_id, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, group_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2));
+		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

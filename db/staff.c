@@ -50,20 +50,6 @@ db_status_move_ok(enum status from, enum status to)
 	}
 }
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-static void
-copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
 /* Users. */
 
 static int
@@ -74,12 +60,12 @@ user_row(sqlite3_stmt *st, struct db_user *u)
 	memset(u, 0, sizeof(*u));
 	if (rc == SQLITE_ROW) {
 		u->id = sqlite3_column_int64(st, 0);
-		copy(u->email, sizeof(u->email), col(st, 1));
-		copy(u->name, sizeof(u->name), col(st, 2));
-		copy(u->role, sizeof(u->role), col(st, 3));
+		db_copy(u->email, sizeof(u->email), db_col(st, 1));
+		db_copy(u->name, sizeof(u->name), db_col(st, 2));
+		db_copy(u->role, sizeof(u->role), db_col(st, 3));
 		u->active = sqlite3_column_int(st, 4);
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			u->password_hash = xstrdup(col(st, 5));
+			u->password_hash = xstrdup(db_col(st, 5));
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -217,10 +203,10 @@ db_session_find(struct db *db, const unsigned char hash[32],
 		s->user_id = sqlite3_column_int64(st, 1);
 		s->created_at = sqlite3_column_int64(st, 2);
 		s->last_seen = sqlite3_column_int64(st, 3);
-		copy(s->csrf, sizeof(s->csrf), col(st, 4));
-		copy(s->role, sizeof(s->role), col(st, 5));
-		copy(s->name, sizeof(s->name), col(st, 6));
-		copy(s->email, sizeof(s->email), col(st, 7));
+		db_copy(s->csrf, sizeof(s->csrf), db_col(st, 4));
+		db_copy(s->role, sizeof(s->role), db_col(st, 5));
+		db_copy(s->name, sizeof(s->name), db_col(st, 6));
+		db_copy(s->email, sizeof(s->email), db_col(st, 7));
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -377,8 +363,8 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 	if (referral_id > 0)
 		(void)sqlite3_bind_int64(st, 3, referral_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, col(st, 0), col(st, 1), col(st, 2), col(st, 3),
-		    col(st, 4), col(st, 5));
+		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
+		    db_col(st, 4), db_col(st, 5));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -489,15 +475,15 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 	    *nrows < (size_t)f->limit) {
 		w = &rows[(*nrows)++];
 		w->id = sqlite3_column_int64(st, 0);
-		copy(w->ref, sizeof(w->ref), col(st, 1));
-		k = db_name_index(status_names, STATUS__MAX, col(st, 2));
+		db_copy(w->ref, sizeof(w->ref), db_col(st, 1));
+		k = db_name_index(status_names, STATUS__MAX, db_col(st, 2));
 		w->status = k < 0 ? ST_NEW : k;
-		snprintf(w->name, sizeof(w->name), "%s %s", col(st, 3),
-		    col(st, 4));
-		copy(w->postcode, sizeof(w->postcode), col(st, 5));
-		copy(w->created_at, sizeof(w->created_at), col(st, 6));
+		snprintf(w->name, sizeof(w->name), "%s %s", db_col(st, 3),
+		    db_col(st, 4));
+		db_copy(w->postcode, sizeof(w->postcode), db_col(st, 5));
+		db_copy(w->created_at, sizeof(w->created_at), db_col(st, 6));
 		w->needs = (unsigned)sqlite3_column_int64(st, 7);
-		copy(w->source, sizeof(w->source), col(st, 8));
+		db_copy(w->source, sizeof(w->source), db_col(st, 8));
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -531,7 +517,7 @@ db_status_counts(struct db *db, int64_t counts[STATUS__MAX])
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((k = db_name_index(status_names, STATUS__MAX,
-		    col(st, 0))) >= 0)
+		    db_col(st, 0))) >= 0)
 			counts[k] = sqlite3_column_int64(st, 1);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -603,10 +589,10 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 	dst[13] = &rec->r.emergency_name;
 	dst[14] = &rec->r.emergency_phone;
 	for (i = 0; i < 15; i++)
-		total += strlen(col(st, text_cols[i])) + 1;
+		total += strlen(db_col(st, text_cols[i])) + 1;
 	rec->store = xmalloc(total);
 	for (i = 0, n = 0; i < 15; i++) {
-		const char *v = col(st, text_cols[i]);
+		const char *v = db_col(st, text_cols[i]);
 
 		off[i] = n;
 		memcpy(rec->store + n, v, strlen(v) + 1);
@@ -614,8 +600,8 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 	}
 	for (i = 0; i < 15; i++)
 		*dst[i] = rec->store + off[i];
-	copy(rec->r.ref, sizeof(rec->r.ref), col(st, 0));
-	k = db_name_index(status_names, STATUS__MAX, col(st, 1));
+	db_copy(rec->r.ref, sizeof(rec->r.ref), db_col(st, 0));
+	k = db_name_index(status_names, STATUS__MAX, db_col(st, 1));
 	rec->status = k < 0 ? ST_NEW : k;
 	rec->r.status = status_names[rec->status];
 	rec->r.voicemail_ok = sqlite3_column_int(st, 10);
@@ -625,9 +611,9 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 	rec->r.interpreter = sqlite3_column_int(st, 18);
 	rec->r.consent_data = sqlite3_column_int(st, 22);
 	rec->r.consent_contact = sqlite3_column_int(st, 23);
-	copy(rec->created_at, sizeof(rec->created_at), col(st, 24));
-	copy(rec->updated_at, sizeof(rec->updated_at), col(st, 25));
-	copy(rec->source_detail, sizeof(rec->source_detail), col(st, 26));
+	db_copy(rec->created_at, sizeof(rec->created_at), db_col(st, 24));
+	db_copy(rec->updated_at, sizeof(rec->updated_at), db_col(st, 25));
+	db_copy(rec->source_detail, sizeof(rec->source_detail), db_col(st, 26));
 	rec->r.source_detail = rec->source_detail;
 	db_done(st);
 
@@ -644,7 +630,7 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 			    cap * sizeof(*rec->site_names));
 		}
 		rec->site_ids[n] = sqlite3_column_int64(st, 0);
-		rec->site_names[n] = xstrdup(col(st, 1));
+		rec->site_names[n] = xstrdup(db_col(st, 1));
 		n++;
 	}
 	db_done(st);
@@ -793,8 +779,8 @@ db_referral_events(struct db *db, int64_t id, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, col(st, 0), col(st, 1), col(st, 2), col(st, 3),
-		    col(st, 4));
+		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
+		    db_col(st, 4));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -846,7 +832,7 @@ db_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, referral_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, col(st, 0), col(st, 1), col(st, 2));
+		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2));
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
