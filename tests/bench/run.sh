@@ -114,6 +114,28 @@ HELLO_PID=$!
 echo "$HELLO_PID" > "$BDIR/hello.pid"
 stack_up
 trap cleanup EXIT	# stack_up set its own
+
+# The coordinator queue is measured with 20,000 referrals in the
+# database (issue 3), in every state, spread over two years.
+QUEUE_REFERRALS=${BENCH_QUEUE_REFERRALS:-20000}
+sqlite3 -cmd '.timeout 10000' "$TUTTI_DB" "
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+    WHERE i < $QUEUE_REFERRALS)
+INSERT INTO referrals (ref, status, source, given_name, family_name,
+    email, phone, postcode, date_of_birth, preferred_contact, needs, about,
+    availability, session_type, consent_data, created_at, updated_at)
+SELECT printf('Q%03X-%04X', i / 65536, i % 65536),
+    CASE i % 8 WHEN 0 THEN 'new' WHEN 1 THEN 'triaged'
+        WHEN 2 THEN 'waitlisted' WHEN 3 THEN 'matched' WHEN 4 THEN 'active'
+        WHEN 5 THEN 'closed' WHEN 6 THEN 'declined' ELSE 'withdrawn' END,
+    CASE i % 3 WHEN 0 THEN 'phone' ELSE 'self' END,
+    'Bench' || i, 'Person', '', '07700900000', 'N1 ' || (i % 9) || 'AA',
+    '1980-01-01', 'phone', 1 << (i % 8), 'bench', 1 << (i % 21), 'either',
+    1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (i % 730) || ' days',
+    '-' || (i % 1440) || ' minutes'),
+    strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM n;" ||
+    { echo "bench: cannot add the queue's referrals" >&2; exit 1; }
+echo "bench: $(sqlite3 "$TUTTI_DB" 'select count(*) from referrals') referrals in the database for the queue"
 [ "$PORT" != "$HELLO_PORT" ] || { echo "bench: port clash; run again" >&2; exit 1; }
 i=0
 until [ -S "$BDIR/hello.sock" ]; do
@@ -553,6 +575,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo
 	echo "- date: $(date '+%Y-%m-%d %H:%M %Z')"
 	echo "- machine: $(uname -srm); CPU: ${cpu:-unknown}; nproc: $(nproc)"
+	echo "- data: the demo data and $QUEUE_REFERRALS more referrals (the queue is read with them all)"
 	echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -n 1 | awk '{ print "wrk " $2 }'); source: $commit"
 	echo "- load: wrk -t$THREADS -c$CONNS on loopback, ${WARMUP} s warm-up then ${SECONDS_RUN} s measured for each target, one after another;"
 	echo "  $WORKERS tutti-fcgi workers and $WORKERS fcgi-hello workers, wrk and nginx (1 worker) all on the same $(nproc) cores"
