@@ -139,18 +139,33 @@ sanitize: deps
 	$(MAKE) unit
 	B=$(B) VALGRIND=1 TEST_LOG=$(B)/valgrind.log sh tests/run.sh unit-valgrind
 
-# libFuzzer targets, built with clang into $(B)/fuzz.
+# libFuzzer targets, built with clang into $(B)/fuzz.  The library is
+# compiled once for them (instrumented, without libFuzzer's main) and
+# each target links against that.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. \
-	  -I$(B)/gen -fsanitize=fuzzer,address,undefined \
+	  -I$(B)/gen -fsanitize=fuzzer-no-link,address,undefined \
 	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ = $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRC)) \
+	  $(patsubst $(B)/gen/%.c,$(B)/fuzzobj/gen/%.o,$(GEN_SRC))
 fuzz-build: $(FUZZERS)
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN_SRC) $(HDRS)
+$(B)/fuzzobj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	@clang $(FUZZ_CFLAGS) -c $< -o $@
+$(B)/fuzzobj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	@clang $(FUZZ_CFLAGS) -c $< -o $@
+$(B)/libtutti-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $(FUZZ_OBJ)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libtutti-fuzz.a $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) \
-	  $(LDLIBS_ALL)
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	  $(B)/libtutti-fuzz.a $(LDLIBS_ALL)
 
 FUZZ_SECONDS ?= 600
 fuzz: deps fuzz-build
