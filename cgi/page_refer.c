@@ -720,12 +720,22 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    !valid_utf8_text(detail, strlen(detail))))
 			in.source_err = "Shorten who referred them to 200 "
 			    "characters";
+		/*
+		 * The form token here only makes a double submit store one
+		 * referral (the CSRF check already vouched for the form): a
+		 * missing or old one just stores without that guard.
+		 */
+		tc = token_check(app->form_key, form_get(&rq->f, "form_token"),
+		    time(NULL), nonce);
+		if (tc == TOKEN_OK)
+			snprintf(token, sizeof(token), "%s",
+			    form_get(&rq->f, "form_token"));
+		else
+			token_make(app->form_key, time(NULL), token);
 		if (in.nerr > 0 || in.source_err != NULL) {
-			show_form(app, rq, rs, 422, &in, sites, nsites, "");
+			show_form(app, rq, rs, 422, &in, sites, nsites, token);
 			goto out;
 		}
-		tc = TOKEN_OK;
-		token[0] = '\0';
 		goto store;
 	}
 
@@ -791,12 +801,17 @@ store:
 	r.sites = in.sites;
 	r.nsites = in.nsites;
 
-	res = db_referral_create(app->db, &r, staff_mode(rq) ? NULL : nonce,
+	res = db_referral_create(app->db, &r, tc == TOKEN_OK ? nonce : NULL,
 	    app->msgid_domain);
 	switch (res) {
 	case DB_OK:
 	case DB_DUPLICATE:
-		if (staff_mode(rq))
+		if (res == DB_DUPLICATE && staff_mode(rq) &&
+		    db_referral_by_ref(app->db, r.ref, &r.id) != 1)
+			r.id = 0;
+		if (staff_mode(rq) && r.id <= 0)
+			snprintf(loc, sizeof(loc), "/referrals");
+		else if (staff_mode(rq))
 			snprintf(loc, sizeof(loc), "/referrals/%lld",
 			    (long long)r.id);
 		else

@@ -208,6 +208,17 @@ check "its source is recorded as phone, with who referred" \
 check "its first history line names the coordinator" \
     [ "$(sql "select user_id || '|' || reason from referral_events where referral_id = $NEW_ID")" = "$COORD_ID|referral received (phone)" ]
 check "entering it is audited" [ "$(sql "select count(*) from audit where action = 'create' and referral_id = $NEW_ID and user_id = $COORD_ID")" = 1 ]
+# A double click on "Add the referral": the form's token makes it one.
+req coord "$BASE/referrals/new" >/dev/null
+twice="csrf=$(csrf_of)&form_token=$(form_token "$W/body")&given_name=Kwame&family_name=Asante&phone=07700+900+462&postcode=e8+2la&date_of_birth=1958-04-05&preferred_contact=phone&needs=dementia&about=Phoned&availability=wed_pm&session_type=group&consent_data=yes&source=phone"
+r1=$(sql "select count(*) from referrals")
+c1=$(req coord --data "$twice" "$BASE/referrals/new")
+l1=$(location)
+c2=$(req coord --data "$twice" "$BASE/referrals/new")
+l2=$(location)
+check "a staff form sent twice answers 303 both times, to one referral" \
+    [ "$c1" = 303 -a "$c2" = 303 -a "$l1" = "$l2" ]
+check "a staff form sent twice stores one referral" [ "$(sql "select count(*) from referrals")" = $((r1 + 1)) ]
 
 # --- CSRF: a POST without the token, or with another's, changes nothing
 n0=$(sql "select count(*) from referral_notes")
