@@ -42,46 +42,8 @@
 #include "ical/ical.h"
 #include "templates/tmpl.h"
 
-#define ERRORS_MAX	12
 #define NAME_MAX_LEN	100
 #define LANG_MAX_LEN	200
-
-/* Problems found in a form, each with the id of the field at fault. */
-struct errors {
-	char	 field[ERRORS_MAX][64];
-	char	 msg[ERRORS_MAX][RF_MSG_LEN];
-	size_t	 n;
-};
-
-static void
-error_add(struct errors *e, const char *field, const char *msg)
-{
-	if (e->n == ERRORS_MAX)
-		return;
-	snprintf(e->field[e->n], sizeof(e->field[0]), "%s", field);
-	snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
-	e->n++;
-}
-
-/* Puts the errors in d: the summary's list and e_FIELD, m_FIELD. */
-static void
-errors_tmpl(struct tmpl_data *d, const struct errors *e)
-{
-	struct tmpl_data *x;
-	char key[64];
-	size_t i;
-
-	tmpl_data_bool(d, "has_errors", e->n > 0);
-	for (i = 0; i < e->n; i++) {
-		x = tmpl_data_push(d, "errors");
-		tmpl_data_set(x, "field", e->field[i]);
-		tmpl_data_set(x, "message", e->msg[i]);
-		snprintf(key, sizeof(key), "e_%s", e->field[i]);
-		tmpl_data_bool(d, key, 1);
-		snprintf(key, sizeof(key), "m_%s", e->field[i]);
-		tmpl_data_set(d, key, e->msg[i]);
-	}
-}
 
 static const char *
 tz_of(const struct app *app)

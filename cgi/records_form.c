@@ -332,3 +332,32 @@ rf_ranges_tmpl(struct tmpl_data *d, const char *key,
 		row_tmpl(tmpl_data_push(d, key), rr->n + i + 1, NULL, sites,
 		    nsites);
 }
+
+void
+error_add(struct errors *e, const char *field, const char *msg)
+{
+	if (e->n == RF_ERRORS_MAX)
+		return;
+	snprintf(e->field[e->n], sizeof(e->field[0]), "%s", field);
+	snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+void
+errors_tmpl(struct tmpl_data *d, const struct errors *e)
+{
+	struct tmpl_data *x;
+	char key[64];
+	size_t i;
+
+	tmpl_data_bool(d, "has_errors", e->n > 0);
+	for (i = 0; i < e->n; i++) {
+		x = tmpl_data_push(d, "errors");
+		tmpl_data_set(x, "field", e->field[i]);
+		tmpl_data_set(x, "message", e->msg[i]);
+		snprintf(key, sizeof(key), "e_%s", e->field[i]);
+		tmpl_data_bool(d, key, 1);
+		snprintf(key, sizeof(key), "m_%s", e->field[i]);
+		tmpl_data_set(d, key, e->msg[i]);
+	}
+}

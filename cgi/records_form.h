@@ -104,4 +104,16 @@ int	 rf_yes(const struct form *f, const char *key);
  */
 int	 rf_text(const char *s, size_t max, char *out, size_t outlen);
 
+/* Problems found in a form, each with the id of the field at fault. */
+#define RF_ERRORS_MAX	12
+struct errors {
+	char	 field[RF_ERRORS_MAX][64];
+	char	 msg[RF_ERRORS_MAX][RF_MSG_LEN];
+	size_t	 n;
+};
+/* Adds a problem (the first RF_ERRORS_MAX are kept).  Cannot fail. */
+void	 error_add(struct errors *, const char *field, const char *msg);
+/* Puts the errors in d: the summary's list and e_FIELD, m_FIELD. */
+void	 errors_tmpl(struct tmpl_data *, const struct errors *);
+
 #endif
