@@ -214,6 +214,18 @@ db_result_of(int rc)
 	}
 }
 
+enum db_result
+db_tx_fail(struct db *db, const char *what)
+{
+	int rc = sqlite3_errcode(db->conn);
+	enum db_result r = db_result_of(rc);
+
+	fprintf(stderr, "db: %s: %s (%d)\n", what, sqlite3_errmsg(db->conn),
+	    rc);
+	db_rollback(db);
+	return r == DB_OK ? DB_ERROR : r;
+}
+
 int
 db_begin(struct db *db)
 {

@@ -35,6 +35,12 @@ const char	*db_col(sqlite3_stmt *, int i);
 void		 db_copy(char *dst, size_t n, const char *src);
 /* Maps an SQLite result code to what callers act on. */
 enum db_result	 db_result_of(int rc);
+/*
+ * Ends a failed write: logs SQLite's words for what, rolls back, and
+ * returns what the caller acts on (never DB_OK).  Read the error before
+ * anything else touches the connection.
+ */
+enum db_result	 db_tx_fail(struct db *, const char *what);
 /* Runs sql that returns no rows; returns the SQLite code. */
 int		 db_exec(struct db *, const char *sql);
 

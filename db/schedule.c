@@ -460,12 +460,9 @@ db_series_book(struct db *db, const struct db_series_new *s,
 	free(clients);
 	return DB_OK;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: book: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
 	free(clients);
 	*id = 0;
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, "book");
 }
 
 int
@@ -764,11 +761,8 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 	free(clients);
 	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: cancel: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
 	free(clients);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, "cancel");
 }
 
 enum db_result
@@ -856,11 +850,8 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	free(clients);
 	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: move: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
 	free(clients);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, "move");
 }
 
 enum db_result
@@ -904,10 +895,7 @@ db_series_end(struct db *db, int64_t series_id, const char *from_date,
 		goto fail;
 	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: end series: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, "end series");
 }
 
 enum db_result

@@ -775,10 +775,7 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 		return DB_ERROR;
 	return DB_OK;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: move: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, "move");
 }
 
 int
