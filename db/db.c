@@ -346,7 +346,7 @@ db_sites_list(struct db *db, struct db_site **out, size_t *n)
 	*n = 0;
 	if ((st = stmt(db, STMT_SITES_LIST)) == NULL)
 		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -358,8 +358,7 @@ db_sites_list(struct db *db, struct db_site **out, size_t *n)
 		s->postcode = xstrdup((const char *)sqlite3_column_text(st, 3));
 		s->step_free = sqlite3_column_int(st, 4);
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: sites: %s\n", sqlite3_errmsg(db->conn));
 		db_sites_free(v, len);
 		return -1;
@@ -464,7 +463,7 @@ notify_coordinators(struct db *db, int64_t referral_id, const char *domain)
 	if ((st = stmt(db, STMT_COORDINATORS)) == NULL)
 		return -1;
 	/* Collect first: the outbox insert reuses the connection. */
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -474,8 +473,7 @@ notify_coordinators(struct db *db, int64_t referral_id, const char *domain)
 		v[n].name = xstrdup((const char *)sqlite3_column_text(st, 2));
 		n++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		ret = -1;
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "referral-new:%lld:%lld",
@@ -709,14 +707,13 @@ db_user_each(struct db *db, void (*fn)(void *, int64_t, const char *,
 
 	if (st == NULL)
 		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3),
 		    sqlite3_column_int(st, 4));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int

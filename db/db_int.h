@@ -32,6 +32,8 @@ struct db {
  * ready to bind, or NULL (logged) when it cannot be prepared.
  */
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* db_stmt with parameter 1 bound to v, or NULL (logged). */
+sqlite3_stmt	*db_stmt_with(struct db *, const char *sql, int64_t v);
 /* Resets and unbinds a statement after use; NULL is fine. */
 void		 db_done(sqlite3_stmt *);
 /* Runs sql that returns no rows; returns the SQLite code. */
@@ -55,7 +57,10 @@ void		 db_bind_int(sqlite3_stmt *, int i, int64_t v);
  * (db_fault_set).  Returns the SQLite code.
  */
 int		 db_step(sqlite3_stmt *);
-/* Steps a statement that returns no rows and resets it; the SQLite code. */
+/*
+ * Steps a statement that returns no rows and resets it; the SQLite code
+ * (SQLITE_ERROR for a NULL st, as db_stmt returns when it cannot).
+ */
 int		 db_run(sqlite3_stmt *);
 /*
  * The code of the last failed step on db: SQLite's, or the injected
@@ -64,8 +69,10 @@ int		 db_run(sqlite3_stmt *);
 int		 db_errcode(struct db *);
 /*
  * The row iterator: steps st to its next row.  1: a row is there to read;
- * 0: no more rows; -1: an error (logged).  On 0 and -1 the statement is
- * reset; a caller that stops early calls db_done itself.
+ * 0: no more rows; -1: an error (logged), or st is NULL (as db_stmt
+ * returns when it cannot prepare).  On 0 and -1 the statement is reset;
+ * a caller that stops early calls db_done itself.  db_each and db_one
+ * take NULL in the same way.
  *	while ((rc = db_next(db, st)) == 1)
  *		read a row;
  */
@@ -76,8 +83,22 @@ typedef void	(*db_any_fn)(void);
  * Calls row(st, fn, arg) for each row of st, then resets it; the row
  * reader casts fn back to its type.  0, or -1 (logged).
  */
-int		 db_each(struct db *, sqlite3_stmt *, void (*row)(sqlite3_stmt *,
-		    db_any_fn, void *), db_any_fn fn, void *arg);
+int		 db_each(struct db *, sqlite3_stmt *,
+		    void (*row)(sqlite3_stmt *, db_any_fn, void *),
+		    db_any_fn fn, void *arg);
+/*
+ * Defines the row reader name for db_each that reads a row into a T with
+ * read(st, &t) and hands it to the caller's fn(arg, const T *).
+ */
+#define DB_ROW_CALL(name, T, read)					\
+static void								\
+name(sqlite3_stmt *st, db_any_fn fn, void *arg)				\
+{									\
+	T rec;								\
+									\
+	read(st, &rec);							\
+	((void (*)(void *, const T *))fn)(arg, &rec);			\
+}
 /* Steps st once into out with row(st, out); 1 a row, 0 none, -1 error. */
 int		 db_one(struct db *, sqlite3_stmt *, void (*row)(sqlite3_stmt *,
 		    void *), void *out);

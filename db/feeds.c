@@ -414,7 +414,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (what != LOAD_SERIES)
 		db_bind_text(st, 2, cut);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (d->nseries == cap) {
 			cap = cap ? cap * 2 : 16;
 			d->series = xrealloc(d->series,
@@ -422,8 +422,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 		}
 		series_read(st, &d->series[d->nseries++]);
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 
 	sorted = xmalloc((d->nseries + 1) * sizeof(*sorted));
@@ -435,7 +434,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (what != LOAD_SERIES)
 		db_bind_text(st, 2, cut);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		s = series_find(sorted, d->nseries,
 		    sqlite3_column_int64(st, 0));
 		if (s == NULL)
@@ -454,8 +453,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 		x->sequence = sqlite3_column_int(st, 6);
 		db_copy(x->created_at, sizeof(x->created_at), db_col(st, 7));
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	free(sorted);
 	*out = d;

@@ -154,7 +154,11 @@ db_bind_int(sqlite3_stmt *st, int i, int64_t v)
 int
 db_run(sqlite3_stmt *st)
 {
-	int rc = db_step(st);
+	int rc;
+
+	if (st == NULL)
+		return SQLITE_ERROR;	/* db_stmt logged why */
+	rc = db_step(st);
 
 	db_done(st);
 	return rc;
@@ -168,10 +172,24 @@ read_fail(struct db *db, sqlite3_stmt *st)
 	    sqlite3_errmsg(db->conn), db_errcode(db), sqlite3_sql(st));
 }
 
+sqlite3_stmt *
+db_stmt_with(struct db *db, const char *sql, int64_t v)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st != NULL)
+		(void)sqlite3_bind_int64(st, 1, v);
+	return st;
+}
+
 int
 db_next(struct db *db, sqlite3_stmt *st)
 {
-	int rc = db_step(st);
+	int rc;
+
+	if (st == NULL)
+		return -1;	/* db_stmt logged why */
+	rc = db_step(st);
 
 	if (rc == SQLITE_ROW)
 		return 1;

@@ -305,15 +305,14 @@ db_outbox_list(struct db *db, const char *status, int64_t before_id,
 	    INT64_MAX : (int64_t)limit);
 	if (status != NULL && *status != '\0')
 		db_bind_text(st, 3, status);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		row_read(st, &v[len++]);
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: outbox list: %s\n",
 		    sqlite3_errmsg(db->conn));
 		db_outbox_list_free(v, len);
@@ -359,7 +358,7 @@ db_outbox_count(struct db *db, struct db_outbox_counts *out)
 	memset(out, 0, sizeof(*out));
 	if ((st = db_stmt(db, sql_count)) == NULL)
 		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		s = (const char *)sqlite3_column_text(st, 0);
 		c = sqlite3_column_int64(st, 1);
 		if (s == NULL)
@@ -373,8 +372,7 @@ db_outbox_count(struct db *db, struct db_outbox_counts *out)
 		else if (strcmp(s, "failed") == 0)
 			out->failed = c;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: outbox count: %s\n",
 		    sqlite3_errmsg(db->conn));
 		return -1;

@@ -161,7 +161,7 @@ json_section(struct db *db, struct buf *b, const char *key, const char *sql,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (!one_row)
 		buf_putc(b, '[');
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (one_row && n > 0)
 			continue;
 		if (n > 0)
@@ -171,17 +171,11 @@ json_section(struct db *db, struct buf *b, const char *key, const char *sql,
 		json_row(b, st);
 		n++;
 	}
-	db_done(st);
 	if (one_row && n == 0)
 		buf_puts(b, "null");
 	if (!one_row)
 		buf_puts(b, n > 0 ? "\n  ]" : "]");
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: export %s: %s\n", key,
-		    sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return n;
+	return rc == 0 ? n : -1;
 }
 
 /*
@@ -532,7 +526,7 @@ sweep(struct db *db, const struct needles *nd)
 		return 0;
 	if ((tl = db_stmt(db, sql_tables)) == NULL)
 		return -1;
-	while ((rc = db_step(tl)) == SQLITE_ROW) {
+	while ((rc = db_next(db, tl)) == 1) {
 		if (nt == ct) {
 			ct = ct ? ct * 2 : 32;
 			tables = xrealloc(tables, ct * sizeof(*tables));
@@ -540,8 +534,7 @@ sweep(struct db *db, const struct needles *nd)
 		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
 		    0));
 	}
-	db_done(tl);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		total = -1;
 	for (i = 0; i < nt && total >= 0; i++) {
 		cols = NULL;
@@ -551,7 +544,7 @@ sweep(struct db *db, const struct needles *nd)
 			break;
 		}
 		db_bind_text(cl, 1, tables[i]);
-		while ((rc = db_step(cl)) == SQLITE_ROW) {
+		while ((rc = db_next(db, cl)) == 1) {
 			if (nc == cc) {
 				cc = cc ? cc * 2 : 16;
 				cols = xrealloc(cols, cc * sizeof(*cols));
@@ -559,8 +552,7 @@ sweep(struct db *db, const struct needles *nd)
 			cols[nc++] = xstrdup((const char *)
 			    sqlite3_column_text(cl, 0));
 		}
-		db_done(cl);
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			total = -1;
 		for (j = 0; j < nc && total >= 0; j++) {
 			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
@@ -727,16 +719,12 @@ db_privacy_messages(struct db *db, int64_t id, void (*fn)(void *,
 {
 	static const char sql[] = "SELECT message_id FROM outbox "
 	    "WHERE referral_id = ? AND user_id IS NULL ORDER BY id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, (const char *)sqlite3_column_text(st, 0));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* ---- the retention rule ---- */
@@ -779,7 +767,7 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 	if ((st = db_stmt(db, sql)) == NULL)
 		return -1;
 	db_bind_text(st, 1, cutoff);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -791,8 +779,7 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 		    (const char *)sqlite3_column_text(st, 2));
 		n++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: purge: %s\n", sqlite3_errmsg(db->conn));
 		free(v);
 		return -1;

@@ -223,6 +223,27 @@ tx_commit(struct db *db, const char *what)
 	return db_tx_commit(db, what);
 }
 
+/*
+ * Runs st, bound to insert a row (id 0) or to update row id, and sets
+ * *out to the row's id.  DB_OK; DB_CONFLICT when the row to update is
+ * gone; or the failure, logged as what.  Rolled back unless DB_OK.
+ */
+static enum db_result
+save_row(struct db *db, sqlite3_stmt *st, int64_t id, int64_t *out,
+    const char *what)
+{
+	int rc;
+
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		return db_tx_fail(db, rc, what);
+	if (id > 0 && sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	*out = id > 0 ? id : sqlite3_last_insert_rowid(db->conn);
+	return DB_OK;
+}
+
 /* ---- organisations ---- */
 
 typedef void (*org_fn)(void *, const struct db_organisation *);
@@ -243,11 +264,7 @@ int
 db_organisations_each(struct db *db, void (*fn)(void *,
     const struct db_organisation *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_orgs);
-
-	if (st == NULL)
-		return -1;
-	return db_each(db, st, org_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt(db, sql_orgs), org_row, (db_any_fn)fn, arg);
 }
 
 /*
@@ -302,38 +319,21 @@ site_read(sqlite3_stmt *st, void *out)
 	s->nhours = sqlite3_column_int(st, 11);
 }
 
-typedef void (*site_fn)(void *, const struct db_site_rec *);
-
-static void
-site_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
-{
-	struct db_site_rec s;
-
-	site_read(st, &s);
-	((site_fn)fn)(arg, &s);
-}
+DB_ROW_CALL(site_row, struct db_site_rec, site_read)
 
 int
 db_sites_each(struct db *db, void (*fn)(void *, const struct db_site_rec *),
     void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_sites);
-
-	if (st == NULL)
-		return -1;
-	return db_each(db, st, site_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt(db, sql_sites), site_row, (db_any_fn)fn,
+	    arg);
 }
 
 int
 db_site_get(struct db *db, int64_t id, struct db_site_rec *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_site_get);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	return db_one(db, st, site_read, out);
+	return db_one(db, db_stmt_with(db, sql_site_get, id), site_read, out);
 }
 
 enum db_result
@@ -367,21 +367,11 @@ db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
 	db_bind_text(st, 8, e->district);
 	if (e->id > 0)
 		(void)sqlite3_bind_int64(st, 9, e->id);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "site save");
-	if (e->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		sid = e->id;
-	} else
-		sid = sqlite3_last_insert_rowid(db->conn);
+	if ((r = save_row(db, st, e->id, &sid, "site save")) != DB_OK)
+		return r;
 
-	if ((st = db_stmt(db, sql_districts_clear)) == NULL)
-		return db_tx_fail(db, SQLITE_ERROR, "site districts");
-	(void)sqlite3_bind_int64(st, 1, sid);
-	if ((rc = db_run(st)) != SQLITE_DONE)
+	if ((rc = db_run(db_stmt_with(db, sql_districts_clear, sid))) !=
+	    SQLITE_DONE)
 		return db_tx_fail(db, rc, "site districts");
 	for (i = 0; i < e->nserves; i++) {
 		if ((st = db_stmt(db, sql_district_add)) == NULL)
@@ -391,10 +381,8 @@ db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
 		if ((rc = db_run(st)) != SQLITE_DONE)
 			return db_tx_fail(db, rc, "site districts");
 	}
-	if ((st = db_stmt(db, sql_hours_clear)) == NULL)
-		return db_tx_fail(db, SQLITE_ERROR, "site hours");
-	(void)sqlite3_bind_int64(st, 1, sid);
-	if ((rc = db_run(st)) != SQLITE_DONE)
+	if ((rc = db_run(db_stmt_with(db, sql_hours_clear, sid))) !=
+	    SQLITE_DONE)
 		return db_tx_fail(db, rc, "site hours");
 	for (i = 0; i < e->nhours; i++) {
 		if ((st = db_stmt(db, sql_hours_add)) == NULL)
@@ -428,12 +416,8 @@ int
 db_site_districts_each(struct db *db, int64_t site_id, void (*fn)(void *,
     int64_t, const char *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_districts);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return db_each(db, st, district_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_districts, site_id),
+	    district_row, (db_any_fn)fn, arg);
 }
 
 typedef void (*range_fn)(void *, const struct db_week_range *);
@@ -455,12 +439,8 @@ int
 db_site_hours_each(struct db *db, int64_t site_id, void (*fn)(void *,
     const struct db_week_range *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_hours);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return db_each(db, st, hours_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_hours, site_id), hours_row,
+	    (db_any_fn)fn, arg);
 }
 
 typedef void (*period_fn)(void *, const struct db_period *);
@@ -595,39 +575,21 @@ room_read(sqlite3_stmt *st, void *out)
 	r->active = sqlite3_column_int(st, 6);
 }
 
-typedef void (*room_fn)(void *, const struct db_room *);
-
-static void
-room_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
-{
-	struct db_room r;
-
-	room_read(st, &r);
-	((room_fn)fn)(arg, &r);
-}
+DB_ROW_CALL(room_row, struct db_room, room_read)
 
 int
 db_rooms_each(struct db *db, int64_t site_id, void (*fn)(void *,
     const struct db_room *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_rooms);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return db_each(db, st, room_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_rooms, site_id), room_row,
+	    (db_any_fn)fn, arg);
 }
 
 int
 db_room_get(struct db *db, int64_t id, struct db_room *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_room_get);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	return db_one(db, st, room_read, out);
+	return db_one(db, db_stmt_with(db, sql_room_get, id), room_read, out);
 }
 
 enum db_result
@@ -638,7 +600,6 @@ db_room_save(struct db *db, const struct db_room *room, int64_t user_id,
 	enum db_result r;
 	char detail[200];
 	int64_t rid;
-	int rc;
 
 	*id = 0;
 	if ((r = db_tx_begin(db)) != DB_OK)
@@ -654,16 +615,8 @@ db_room_save(struct db *db, const struct db_room *room, int64_t user_id,
 	(void)sqlite3_bind_int(st, 6, room->active ? 1 : 0);
 	if (room->id > 0)
 		(void)sqlite3_bind_int64(st, 7, room->id);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "room save");
-	if (room->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		rid = room->id;
-	} else
-		rid = sqlite3_last_insert_rowid(db->conn);
+	if ((r = save_row(db, st, room->id, &rid, "room save")) != DB_OK)
+		return r;
 	snprintf(detail, sizeof(detail), "%s room %lld (%.100s) at site %lld",
 	    room->id > 0 ? "changed" : "added", (long long)rid, room->name,
 	    (long long)room->site_id);
@@ -696,16 +649,7 @@ therapist_read(sqlite3_stmt *st, void *out)
 	t->booked_min = sqlite3_column_int64(st, 10) / 60;
 }
 
-typedef void (*therapist_fn)(void *, const struct db_therapist *);
-
-static void
-therapist_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
-{
-	struct db_therapist t;
-
-	therapist_read(st, &t);
-	((therapist_fn)fn)(arg, &t);
-}
+DB_ROW_CALL(therapist_row, struct db_therapist, therapist_read)
 
 int
 db_therapists_each(struct db *db, time_t from_utc, time_t to_utc,
@@ -786,20 +730,10 @@ db_therapist_save(struct db *db, const struct db_therapist_edit *e,
 	(void)sqlite3_bind_int(st, 7, e->active ? 1 : 0);
 	if (e->id > 0)
 		(void)sqlite3_bind_int64(st, 8, e->id);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "therapist save");
-	if (e->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		tid = e->id;
-	} else
-		tid = sqlite3_last_insert_rowid(db->conn);
-	if ((st = db_stmt(db, sql_avail_clear)) == NULL)
-		return db_tx_fail(db, SQLITE_ERROR, "therapist availability");
-	(void)sqlite3_bind_int64(st, 1, tid);
-	if ((rc = db_run(st)) != SQLITE_DONE)
+	if ((r = save_row(db, st, e->id, &tid, "therapist save")) != DB_OK)
+		return r;
+	if ((rc = db_run(db_stmt_with(db, sql_avail_clear, tid))) !=
+	    SQLITE_DONE)
 		return db_tx_fail(db, rc, "therapist availability");
 	for (i = 0; i < e->navailability; i++) {
 		if ((st = db_stmt(db, sql_avail_add)) == NULL)
@@ -842,12 +776,8 @@ int
 db_availability_each(struct db *db, int64_t therapist_id, void (*fn)(void *,
     const struct db_week_range *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_avail);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, therapist_id);
-	return db_each(db, st, avail_row, (db_any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_avail, therapist_id), avail_row,
+	    (db_any_fn)fn, arg);
 }
 
 int
@@ -896,16 +826,7 @@ client_read(sqlite3_stmt *st, void *out)
 	db_copy(c->ended_at, sizeof(c->ended_at), db_col(st, 9));
 }
 
-typedef void (*client_fn)(void *, const struct db_client *);
-
-static void
-client_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
-{
-	struct db_client c;
-
-	client_read(st, &c);
-	((client_fn)fn)(arg, &c);
-}
+DB_ROW_CALL(client_row, struct db_client, client_read)
 
 int
 db_clients_each(struct db *db, int64_t therapist_id, int open_only,
@@ -924,13 +845,9 @@ int
 db_client_of_referral(struct db *db, int64_t referral_id,
     struct db_client *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_client_of_referral);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	return db_one(db, st, client_read, out);
+	return db_one(db, db_stmt_with(db, sql_client_of_referral, referral_id),
+	    client_read, out);
 }
 
 enum db_result

@@ -263,12 +263,11 @@ db_remind_move_told(struct db *db, int64_t series_id, const char *date,
 		return -1;
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if (sqlite3_column_int64(st, 0) != except_id &&
 		    key_client(db_col(st, 1)) == client_id)
 			told = 1;
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: move notices: %s\n",
 		    sqlite3_errmsg(db->conn));
 		return -1;
@@ -403,7 +402,7 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
 	/* Collect first: the updates below reuse the connection. */
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -414,8 +413,7 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 		    strcmp(db_col(st, 2), "sending") == 0;
 		n++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	db_now(now);
 	iso(t + (grace_s > 0 ? grace_s : 0), when);

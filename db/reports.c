@@ -191,7 +191,7 @@ load_groups(struct db *db, struct db_report *r, enum report_by by)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->ngroups[by] == cap) {
 			cap = cap ? cap * 2 : 8;
 			r->groups[by] = xrealloc(r->groups[by],
@@ -204,8 +204,7 @@ load_groups(struct db *db, struct db_report *r, enum report_by by)
 		g->seconds = sqlite3_column_int64(st, 3);
 		g->people = sqlite3_column_int64(st, 4);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -217,11 +216,10 @@ load_attendance(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if ((k = db_name_index(attendance_names, 4, db_col(st, 0))) >= 0)
 			r->attendance[k] = sqlite3_column_int64(st, 1);
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* Binds ?1 and ?2 as the ISO texts of the period. */
@@ -261,18 +259,17 @@ load_referrals(struct db *db, struct db_report *r)
 	if ((st = db_stmt(db, sql_needs)) == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		needs = sqlite3_column_int64(st, 0);
 		r->referrals++;
 		for (k = 0; k < NEED__MAX; k++)
 			if (needs & ((int64_t)1 << k))
 				r->by_need[k]++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_sources)) == NULL)
+	if (rc != 0 || (st = db_stmt(db, sql_sources)) == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->nsources == cap) {
 			cap = cap ? cap * 2 : 8;
 			r->by_source = xrealloc(r->by_source,
@@ -283,8 +280,7 @@ load_referrals(struct db *db, struct db_report *r)
 		db_copy(c->label, sizeof(c->label), source_label(db_col(st, 0)));
 		c->count = sqlite3_column_int64(st, 1);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The number of referrals waitlisted at instant t; -1 on error. */
@@ -378,22 +374,21 @@ load_waits(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
-	db_done(st);
-	if (rc == SQLITE_DONE && n > 0) {
+	if (rc == 0 && n > 0) {
 		/* Sorted by the query. */
 		r->median_wait_days = (n % 2 ? (double)v[n / 2] :
 		    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
 	}
 	r->first_sessions = (int64_t)n;
 	free(v);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -409,7 +404,7 @@ load_caseload(struct db *db, struct db_report *r)
 		return -1;
 	iso(r->to_utc, when);
 	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->ncaseload == cap) {
 			cap = cap ? cap * 2 : 16;
 			r->caseload = xrealloc(r->caseload,
@@ -421,8 +416,7 @@ load_caseload(struct db *db, struct db_report *r)
 		c->clients = sqlite3_column_int64(st, 2);
 		c->capacity = sqlite3_column_int64(st, 3);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -434,7 +428,7 @@ load_outcomes(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		r->outcome_responses++;
 		for (q = 0; q < OUTCOME__MAX; q++) {
 			a = db_name_index(outcome_answer_names, ANSWER__MAX,
@@ -446,8 +440,7 @@ load_outcomes(struct db *db, struct db_report *r)
 				r->outcome_agreed[q]++;
 		}
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_surveys)) == NULL)
+	if (rc != 0 || (st = db_stmt(db, sql_surveys)) == NULL)
 		return -1;
 	bind_iso(st, r);
 	if ((rc = db_step(st)) == SQLITE_ROW)

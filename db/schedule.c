@@ -283,18 +283,15 @@ series_clients(struct db *db, int64_t client_id, int64_t group_id,
 		*n = 1;
 		return 0;
 	}
-	if ((st = db_stmt(db, sql)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, group_id);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	st = db_stmt_with(db, sql, group_id);
+	while ((rc = db_next(db, st)) == 1) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
 		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /*
@@ -594,12 +591,11 @@ db_occ_each(struct db *db, enum db_occ_filter by, int64_t id, int64_t from,
 	(void)sqlite3_bind_int64(st, 1, id);
 	(void)sqlite3_bind_int64(st, 2, from);
 	(void)sqlite3_bind_int64(st, 3, to);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		occ_row(st, &r);
 		fn(arg, &r);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The occurrence (series, date): its times, room and state. */
@@ -980,10 +976,9 @@ db_choices(struct db *db, enum db_choice which, void (*fn)(void *, int64_t,
 	if ((unsigned)which >= CHOICE__MAX ||
 	    (st = db_stmt(db, sql[which])) == NULL)
 		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1021,11 +1016,10 @@ db_waitlist_for_slot(struct db *db, int bit, int limit, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, (int64_t)1 << bit);
 	(void)sqlite3_bind_int(st, 2, limit);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
 		    db_col(st, 3));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1036,17 +1030,13 @@ db_caseload(struct db *db, int64_t therapist_id, void (*fn)(void *, int64_t,
 	    "r.family_name, r.ref FROM clients c JOIN referrals r ON r.id = "
 	    "c.referral_id WHERE c.therapist_id = ? AND c.ended_at IS NULL "
 	    "ORDER BY r.given_name, r.family_name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, therapist_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, therapist_id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0),
 		    sqlite3_column_int64(st, 1), db_col(st, 2), db_col(st, 3));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1069,16 +1059,13 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(db, sql)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, now);
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	st = db_stmt_with(db, sql, now);
+	while ((rc = db_next(db, st)) == 1) {
 		occ_row(st, &r);
 		fn(arg, &r, sqlite3_column_type(st, 17) != SQLITE_NULL ?
 		    db_col(st, 17) : db_col(st, 18));
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int64_t
@@ -1163,14 +1150,11 @@ db_group_each(struct db *db, void (*fn)(void *, int64_t, const char *,
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
 		    db_col(st, 3), sqlite3_column_int(st, 4),
 		    sqlite3_column_int(st, 5));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1181,14 +1165,10 @@ db_group_members(struct db *db, int64_t group_id, void (*fn)(void *,
 	    "r.family_name, r.ref FROM group_members m JOIN clients c ON "
 	    "c.id = m.client_id JOIN referrals r ON r.id = c.referral_id "
 	    "WHERE m.group_id = ? ORDER BY r.given_name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, group_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, group_id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }

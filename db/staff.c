@@ -364,11 +364,10 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 	(void)sqlite3_bind_int(st, 2, offset);
 	if (referral_id > 0)
 		(void)sqlite3_bind_int64(st, 3, referral_id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
 		    db_col(st, 4), db_col(st, 5));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The queue. */
@@ -533,14 +532,11 @@ db_status_counts(struct db *db, int64_t counts[STATUS__MAX])
 	int rc, k;
 
 	memset(counts, 0, sizeof(int64_t) * STATUS__MAX);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if ((k = db_name_index(status_names, STATUS__MAX,
 		    db_col(st, 0))) >= 0)
 			counts[k] = sqlite3_column_int64(st, 1);
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* One referral. */
@@ -641,7 +637,7 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, id);
 	n = 0;
-	while ((rc = db_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4;
 			rec->site_ids = xrealloc(rec->site_ids,
@@ -653,10 +649,9 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 		rec->site_names[n] = xstrdup(db_col(st, 1));
 		n++;
 	}
-	db_done(st);
 	rec->r.sites = rec->site_ids;
 	rec->r.nsites = n;
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	*out = rec;
 	return 1;
@@ -790,17 +785,13 @@ db_referral_events(struct db *db, int64_t id, void (*fn)(void *,
 	    "coalesce(e.from_status, ''), e.to_status, e.reason "
 	    "FROM referral_events e LEFT JOIN users u ON u.id = e.user_id "
 	    "WHERE e.referral_id = ? ORDER BY e.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
 		    db_col(st, 4));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -842,14 +833,10 @@ db_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
 	static const char sql[] = "SELECT n.at, coalesce(u.name, ''), n.body "
 	    "FROM referral_notes n LEFT JOIN users u ON u.id = n.user_id "
 	    "WHERE n.referral_id = ? ORDER BY n.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	while ((rc = db_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
