@@ -58,7 +58,7 @@ HELPERS	 = $(B)/tests/fcgi-hello
 
 .PHONY: all deps run start stop test unit sanitize fuzz fuzz-build bench \
 	clean install browser-deps
-all: $(PROGS)
+all: $(PROGS) $(B)/lib/layers.ok
 
 deps:
 	@missing=; for p in $(DEBS); do \
@@ -111,6 +111,12 @@ $(B)/$(2)/lib$(3).a: $(call layer_objs,$(1),$(3))
 	@ar rcs $$@ $$^
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,obj,lib,$(l))))
+
+# No layer calls into one above it (tests/layers.sh reads the symbols).
+$(B)/lib/layers.ok: $(LIBS) tests/layers.sh
+	@echo "  LAYERS  $(LAYERS)"
+	@sh tests/layers.sh $(B)/lib $(LAYERS)
+	@touch $@
 
 $(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(LIBS)
 	@echo "  LD      $@"
