@@ -20,6 +20,7 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/feeds.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 #define AUDIT_PAGE	100

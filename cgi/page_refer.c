@@ -20,6 +20,8 @@
 #include "cgi/token.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 enum field_id {
