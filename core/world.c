@@ -15,6 +15,7 @@
 #include "core/zone.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "ical/ical.h"
 #include "sched/sched.h"
 #include "util/buf.h"

@@ -26,6 +26,7 @@
 #include "core/rules.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 
 struct db;
