@@ -965,8 +965,12 @@ START_TEST(test_run_drops_stale)
 	ck_assert_int_eq(mail_outbox_run(m.ob, 100, &stop, &st), 0);
 	ck_assert_uint_eq(st.dropped, 1);
 	ck_assert_uint_eq(st.sent, 1);	/* the booking confirmation */
-	ck_assert_int_eq(reminders(), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 1);
+	/* Issue 14: kept, never sent, with the reason. */
+	ck_assert_int_eq(reminders(), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder' AND status = 'dropped' AND last_error LIKE "
+	    "'dropped: %'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 2);
 	mailer_down(&m);
 }
 END_TEST
