@@ -180,8 +180,8 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_free(d);
 }
 
-static void
-outbox_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
@@ -212,16 +212,10 @@ outbox_post(struct app *app, struct req *rq, struct resp *rs)
 }
 
 void
-page_admin_outbox(struct app *app, struct req *rq, struct resp *rs)
+page_admin_outbox_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *done = form_get(&rq->q, "done"), *notice = NULL;
 
-	if (strcmp(rq->method, "POST") == 0) {
-		outbox_post(app, rq, rs);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
 	if (done != NULL && strcmp(done, "retried") == 0)
 		notice = "The email is queued again: the mailer sends it "
 		    "within a few seconds.";
