@@ -106,11 +106,13 @@ $(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(B)/libtutti.a
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tests/check_%: tests/unit/check_%.c $(B)/libtutti.a $(HDRS)
+# Each suite links tests/unit/testlib.c (SQL helpers, the page harness).
+$(B)/tests/check_%: tests/unit/check_%.c tests/unit/testlib.c \
+	    tests/unit/testlib.h $(B)/libtutti.a $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
-	  $(B)/libtutti.a $(CHECK_LIBS) $(LDLIBS_ALL)
+	  tests/unit/testlib.c $(B)/libtutti.a $(CHECK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 	@mkdir -p $(dir $@)

@@ -266,8 +266,8 @@ route_find(struct req *rq, const char **allow)
 	return row;
 }
 
-void
-route_dispatch(struct app *app, struct req *rq, struct resp *rs)
+const struct route *
+route_check(struct app *app, struct req *rq, struct resp *rs)
 {
 	const struct route *row, *any;
 	const char *allow;
@@ -280,7 +280,7 @@ route_dispatch(struct app *app, struct req *rq, struct resp *rs)
 	if (any == NULL) {
 		http_error(app, rs, 404, "This page does not exist. Check the "
 		    "address, or start again from the home page.");
-		return;
+		return NULL;
 	}
 	/* Another method on a staff page: the signed-out and the roles
 	 * that may not open it learn no more than on its own method. */
@@ -292,16 +292,16 @@ route_dispatch(struct app *app, struct req *rq, struct resp *rs)
 				http_error(app, rs, 403, "Your session has "
 				    "ended. Sign in again, then repeat what "
 				    "you were doing.");
-				return;
+				return NULL;
 			}
 			buf_reset(&rs->body);
 			http_redirect(rs, "/login");
-			return;
+			return NULL;
 		}
 		if (!auth_can(rq->user->role, act)) {
 			http_error(app, rs, 403, "Your account does not have "
 			    "access to this page.");
-			return;
+			return NULL;
 		}
 	}
 	if (row == NULL) {
@@ -311,13 +311,22 @@ route_dispatch(struct app *app, struct req *rq, struct resp *rs)
 		    strcmp(allow, "GET, HEAD") == 0 ?
 		    "This page can only be opened." :
 		    "This page can only be opened or sent as a form.");
-		return;
+		return NULL;
 	}
 	if (post && act != ACT_PUBLIC && !auth_csrf_ok(rq)) {
 		http_error(app, rs, 403, "This form could not be checked, so "
 		    "nothing was changed. Go back, reload the page and try "
 		    "again.");
-		return;
+		return NULL;
 	}
-	row->fn(app, rq, rs);
+	return row;
+}
+
+void
+route_dispatch(struct app *app, struct req *rq, struct resp *rs)
+{
+	const struct route *row;
+
+	if ((row = route_check(app, rq, rs)) != NULL)
+		row->fn(app, rq, rs);
 }

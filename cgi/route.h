@@ -44,6 +44,13 @@ extern const size_t route_count;
 void	 route_dispatch(struct app *, struct req *, struct resp *);
 
 /*
+ * route_dispatch without the call: the row whose handler may run, or
+ * NULL having answered (404, 405, 303 to /login or 403) in rs.
+ */
+const struct route *route_check(struct app *, struct req *,
+	    struct resp *);
+
+/*
  * The row whose pattern fits path (the most literal one when several
  * do) for method; NULL when none.  When *allow is not NULL it is set to
  * the methods that pattern answers ("GET, HEAD, POST"), or "" when no
