@@ -15,6 +15,7 @@
 #include "cgi/route.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 #include "tests/unit/testlib.h"
 
