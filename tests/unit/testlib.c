@@ -58,6 +58,7 @@ pages_new(void)
 	h->app.msgid_domain = "tutti.localhost";
 	h->app.tz = "Europe/London";
 	h->app.grace_s = 180;
+	h->app.refer_per_hour = 100;
 	ck_assert_int_eq(db_secret(h->app.db, "form_key", h->app.form_key,
 	    sizeof(h->app.form_key)), 0);
 	return h;
