@@ -160,6 +160,6 @@ mode ok
 # --- 4. a reminder offset shorter than the lease is refused
 out=$(TUTTI_REMINDERS=2m TUTTI_SMTP_URL= TUTTI_MAIL_DIR=$TVAR/mail \
     TUTTI_TEMPLATES=$ROOT/templates timeout 20 "$B/tutti-mailer" -o 2>&1)
-check "TUTTI_REMINDERS=2m: refused, shorter than the 300 s lease" \
-    sh -c "echo '$out' | grep -q 'shorter than the mailer.s lease (300 seconds).*using 48h,2h'"
+refused_short() { grep -q 'shorter than the mailer.s lease (300 seconds).*using 48h,2h' <<<"$out"; }
+check "TUTTI_REMINDERS=2m: refused, shorter than the 300 s lease" refused_short
 finish
