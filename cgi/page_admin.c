@@ -17,6 +17,7 @@
 #include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 #define AUDIT_PAGE	100

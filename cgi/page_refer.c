@@ -19,6 +19,7 @@
 #include "cgi/token.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
 #include "templates/tmpl.h"
 
 enum field_id {

@@ -8,7 +8,9 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/outbox.h"
 #include "db/schedule.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const attendance_names[4] = {

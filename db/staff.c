@@ -8,6 +8,8 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const status_names[STATUS__MAX] = {
