@@ -67,6 +67,16 @@ int	 db_login_failures(struct db *, const char *key, int *failures,
 int	 db_login_fail(struct db *, const char *key, int64_t now,
 	    int64_t window);
 int	 db_login_clear(struct db *, const char *key);
+/* Takes back one counted failure (a sign-in that turned out right). */
+int	 db_login_unfail(struct db *, const char *key);
+
+/*
+ * Counts one hit under key in a window of `window` seconds that starts
+ * at the first hit (a hit after it ends starts again at 1), atomically,
+ * and stores the count with this hit in *hits.  0, or -1 on error.
+ */
+int	 db_rate_hit(struct db *, const char *key, int64_t now,
+	    int64_t window, int *hits);
 
 /* One audit line; referral_id and subject_user_id may be 0. */
 int	 db_audit(struct db *, int64_t user_id, const char *addr,
