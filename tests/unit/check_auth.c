@@ -642,7 +642,7 @@ START_TEST(test_login_throttle)
 	w = auth_login_begin(&app, "cora@tutti.example", "192.0.2.1", &n);
 	ck_assert_msg(w >= 1 && w <= 2, "wait %d", w);
 	/* A refused attempt is not counted. */
-	ck_assert_int_eq(one("SELECT failures FROM login_failures WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
 	    "key = 'u:cora@tutti.example'"), 3);
 	/* An unknown email is counted and answered the same way. */
 	for (i = 0; i < 3; i++)
@@ -665,9 +665,9 @@ START_TEST(test_login_throttle)
 	ck_assert_int_eq(auth_login_begin(&app, "cora@tutti.example",
 	    "192.0.2.11", &n), 0);
 	auth_login_succeeded(&app, "cora@tutti.example", "192.0.2.11");
-	ck_assert_int_eq(one("SELECT count(*) FROM login_failures WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM login_failures WHERE "
 	    "key = 'u:cora@tutti.example'"), 0);
-	ck_assert_int_eq(one("SELECT failures FROM login_failures WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
 	    "key = 'a:192.0.2.11'"), 0);
 
 	/*
@@ -721,10 +721,10 @@ START_TEST(test_login_notify)
 		auth_login_failed(&app, "cora@tutti.example", NULL, addr, n);
 	}
 	ck_assert_int_eq(n, 14);
-	ck_assert_int_eq(one("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'login_guessed' AND to_addr = 'cora@tutti.example'"), 1);
-	ck_assert_int_eq(one("SELECT count(*) FROM outbox"), 1);
-	ck_assert_int_eq(one("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'login-guessed'"), 1);
 	db_user_clear(&u);
 }
