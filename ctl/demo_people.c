@@ -415,8 +415,10 @@ person_text(struct demo *d, const struct demo_person *p,
 		snprintf(t->email, sizeof(t->email), "%s.%s%d@example.%s", a,
 		    b, demo_below(&r, 90) + 10, demo_below(&r, 2) ? "org" :
 		    "com");
-	snprintf(t->phone, sizeof(t->phone), "07700900%03d",
-	    demo_below(&r, 1000));
+	/* Ofcom's numbers for drama, London's and Manchester's, so that
+	 * none is anyone's (07700 900 is left to the tests). */
+	snprintf(t->phone, sizeof(t->phone), "%s%04d", demo_chance(&r, 50) ?
+	    "0207946" : "0161496", demo_below(&r, 1000));
 	t->about = about[need][demo_below(&r, 4)];
 	t->access = DEMO_PICK(&r, access_needs);
 	t->language = demo_chance(&r, 8) ? DEMO_PICK(&r, languages) : "";
@@ -425,7 +427,7 @@ person_text(struct demo *d, const struct demo_person *p,
 	    demo_given_names[demo_below(&r, (int)demo_ngiven_names)],
 	    t->family);
 	snprintf(t->emergency_phone, sizeof(t->emergency_phone),
-	    "07700900%03d", demo_below(&r, 1000));
+	    "0207946%04d", demo_below(&r, 1000));
 }
 
 /* An email sent (or, today, queued) at day and minute. */
