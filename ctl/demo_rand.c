@@ -245,7 +245,7 @@ demo_iso(const struct demo *d, int day, int minute, char out[21])
 	struct tm tm;
 
 	if (t > d->now && day <= d->today)
-		t = d->now - 60;
+		t = d->now - 3600;
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
