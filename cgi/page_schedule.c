@@ -23,7 +23,8 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
-#include "cgi/booking.h"
+#include "core/booking.h"
+#include "core/core.h"
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/remind.h"
@@ -321,130 +322,53 @@ static void
 book_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const struct form *f = &rq->f;
-	struct db_series_new s;
-	struct ical_series_rule rule;
-	struct db_occ *occ = NULL;
-	size_t nocc = 0;
+	struct core_ctx c;
+	struct core_booking b;
 	const char *end = form_get(f, "end");
-	const char *first = form_get(f, "first_date");
-	const char *start = form_get(f, "start");
-	const char *until = form_get(f, "until");
-	int64_t t_of_client = 0, ref = 0, id;
-	char uid[80], clash[512], horizon_date[11];
-	char loc[48];
-	time_t horizon;
-	int length = (int)qid(f, "length"), count = (int)qid(f, "count");
-	int hh, mm;
+	int64_t id;
+	char why[CORE_WHY_LEN], loc[48];
 	enum db_result res;
 
-	memset(&s, 0, sizeof(s));
-	s.client_id = qid(f, "client");
-	s.group_id = qid(f, "group");
-	s.therapist_id = qid(f, "therapist");
-	s.site_id = qid(f, "site");
-	s.room_id = qid(f, "room");
-	s.tz = app->tz;
-	s.created_by = rq->user->id;
-	if ((s.client_id > 0) == (s.group_id > 0)) {
-		book_form(app, rq, rs, 422, "Choose either a client or a "
-		    "group.");
-		return;
-	}
-	if (s.client_id > 0 && db_client_get(app->db, s.client_id,
-	    &t_of_client, &ref) != 1) {
-		book_form(app, rq, rs, 422, "That client is not on a "
-		    "caseload: assign them to a therapist first.");
-		return;
-	}
-	if (s.therapist_id <= 0 || s.site_id <= 0) {
-		book_form(app, rq, rs, 422, "Choose a therapist and a site.");
-		return;
-	}
-	if (first == NULL || valid_date(first, NULL, NULL, NULL) == -1) {
-		book_form(app, rq, rs, 422, "Enter the first date as "
-		    "year-month-day, for example 2026-12-01.");
-		return;
-	}
-	if (start == NULL || sscanf(start, "%d:%d", &hh, &mm) != 2 ||
-	    strlen(start) != 5 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-	    mm % 5 != 0) {
-		book_form(app, rq, rs, 422, "Enter the start time as hours and "
-		    "minutes, for example 10:00.");
-		return;
-	}
-	if (length < 15 || length > 240) {
-		book_form(app, rq, rs, 422, "A session lasts 15 to 240 "
-		    "minutes.");
-		return;
-	}
-	s.first_date = first;
-	s.start_local = start;
-	s.length_min = length;
+	memset(&b, 0, sizeof(b));
+	b.client_id = qid(f, "client");
+	b.group_id = qid(f, "group");
+	b.therapist_id = qid(f, "therapist");
+	b.site_id = qid(f, "site");
+	b.room_id = qid(f, "room");
+	b.first_date = form_get(f, "first_date");
+	b.start_local = form_get(f, "start");
+	b.length_min = (int)qid(f, "length");
 	if (end == NULL || strcmp(end, "count") == 0) {
-		if (count < 1 || count > 104) {
+		b.count = (int)qid(f, "count");
+		if (b.count < 1) {
 			book_form(app, rq, rs, 422, "Enter how many sessions "
 			    "to book, from 1 to 104.");
 			return;
 		}
-		s.count = count;
 	} else if (strcmp(end, "until") == 0) {
-		if (until == NULL || valid_date(until, NULL, NULL, NULL) ==
-		    -1 || strcmp(until, first) < 0) {
-			book_form(app, rq, rs, 422, "Enter the last date, on or "
-			    "after the first date.");
-			return;
-		}
-		s.until_date = until;
+		b.until_date = form_get(f, "until");
+		if (b.until_date == NULL)
+			b.until_date = "";
 	} else if (strcmp(end, "open") != 0) {
 		book_form(app, rq, rs, 422, "Choose how the series ends.");
 		return;
 	}
-	memset(&rule, 0, sizeof(rule));
-	rule.tz = app->tz;
-	rule.first_date = first;
-	rule.start_local = start;
-	rule.length_min = length;
-	rule.count = s.count;
-	rule.until_date = s.until_date;
-	date_add(first, SCHEDULE_HORIZON_DAYS, horizon_date);
-	if (ical_local_to_utc(app->tz, horizon_date, "00:00", &horizon) ==
-	    -1) {
-		book_form(app, rq, rs, 422, "Check the first date.");
-		return;
-	}
-	switch (booking_occurrences(app->tz, &rule, horizon, &occ, &nocc)) {
-	case 0:
-		break;
-	case 1:
-		book_form(app, rq, rs, 422, "A session must end by midnight.");
-		return;
-	default:
-		book_form(app, rq, rs, 422, "Check the dates and times.");
-		return;
-	}
-	if (nocc > 0 && occ[0].start_utc < (int64_t)time(NULL)) {
-		free(occ);
-		book_form(app, rq, rs, 422, "The first session must be in the "
-		    "future.");
-		return;
-	}
-	booking_uid(app->msgid_domain, uid, sizeof(uid));
-	res = db_series_book(app->db, &s, occ, nocc, uid, app->msgid_domain,
-	    &id, clash, sizeof(clash));
-	free(occ);
+	app_core_ctx(app, rq, &c);
+	res = core_series_book(&c, &b, &id, why, sizeof(why));
 	switch (res) {
 	case DB_OK:
 		snprintf(loc, sizeof(loc), "/series/%lld?done=booked",
 		    (long long)id);
 		http_redirect(rs, loc);
 		return;
-	case DB_CONFLICT:
 	case DB_INVALID:
-		book_form(app, rq, rs, 409, clash);
+		book_form(app, rq, rs, 422, why);
+		return;
+	case DB_CONFLICT:
+		book_form(app, rq, rs, 409, why);
 		return;
 	default:
-		book_form(app, rq, rs, 503, "The booking could not be saved "
-		    "just now. Nothing was booked. Try again.");
+		book_form(app, rq, rs, 503, why);
 		return;
 	}
 }
@@ -531,10 +455,10 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
+	struct core_ctx c;
 	struct tmpl_data *d, *e;
-	char start_min[16];
 	size_t i;
-	int k, hh = 0, mm = 0, wd;
+	int k, wd;
 
 	d = app_staff_data(app, rq, error != NULL ? "Error: series" :
 	    "Series");
@@ -589,20 +513,10 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		return;
 	}
 	/* When it has ended, offer the freed place to the waitlist. */
-	if (strcmp(s->status, "active") != 0 &&
-	    sscanf(s->start_local, "%d:%d", &hh, &mm) == 2) {
-		time_t t;
-
-		if (ical_local_to_utc(s->tz, s->first_date, s->start_local,
-		    &t) == 0 && ical_utc_to_local(s->tz, t, NULL, NULL,
-		    &wd) == 0) {
-			k = hh < 12 ? 0 : hh < 17 ? 1 : 2;
-			snprintf(start_min, sizeof(start_min), "%d", wd + 1);
-			tmpl_data_set(d, "freed_day", start_min);
-			tmpl_data_bool(d, "freed", 1);
-			(void)db_waitlist_for_slot(app->db, wd * 3 + k, 10,
-			    add_waiting, d);
-		}
+	app_core_ctx(app, rq, &c);
+	if (core_freed_place(&c, s, 10, &wd, add_waiting, d) == 1) {
+		tmpl_data_setf(d, "freed_day", "%d", wd + 1);
+		tmpl_data_bool(d, "freed", 1);
 	}
 	app_render(app, rs, status, "series.html", d);
 	tmpl_data_free(d);
@@ -617,8 +531,8 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 	const char *action = form_get(&rq->f, "action");
 	const char *date = form_get(&rq->f, "date");
 	const char *reason = form_get(&rq->f, "reason");
-	char loc[64], clash[512];
-	struct db_occ to;
+	char loc[64], why[CORE_WHY_LEN];
+	struct core_ctx c;
 	enum db_result res;
 	int by;
 
@@ -630,83 +544,52 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		    "characters.");
 		return;
 	}
+	app_core_ctx(app, rq, &c);
 	if (strcmp(action, "cancel") == 0) {
 		by = db_name_index(by_names, 3, form_get(&rq->f, "by") ?
 		    form_get(&rq->f, "by") : "");
-		if (date == NULL || by < 0 || reason == NULL || !*reason) {
+		if (by < 0) {
 			series_show(app, rq, rs, 422, s, "Choose the session, "
 			    "who cancelled it, and give a reason.");
 			return;
 		}
-		res = db_occ_cancel(app->db, s->id, date, (enum db_cancel_by)by,
-		    reason, rq->user->id, rq->remote_addr, app->grace_s,
-		    app->msgid_domain);
+		res = core_occ_cancel(&c, s->id, date, (enum db_cancel_by)by,
+		    reason, why, sizeof(why));
 		if (res != DB_OK) {
 			series_show(app, rq, rs, res == DB_INVALID ? 422 : 503,
-			    s, res == DB_INVALID ? "That session cannot be "
-			    "cancelled: it is past or cancelled already." :
-			    "The change could not be saved now.");
+			    s, why);
 			return;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
 		    (long long)s->id);
 	} else if (strcmp(action, "move") == 0) {
-		const char *nd = form_get(&rq->f, "new_date");
-		const char *ns = form_get(&rq->f, "new_start");
-
-		if (date == NULL || nd == NULL || ns == NULL ||
-		    valid_date(nd, NULL, NULL, NULL) == -1 ||
-		    booking_occ_at(s->tz, nd, ns, s->length_min, &to) == -1) {
-			series_show(app, rq, rs, 422, s, "Enter the new date "
-			    "(year-month-day) and time (hours:minutes).");
-			return;
-		}
-		res = db_occ_move(app->db, s->id, date, &to, qid(&rq->f,
-		    "room"), reason ? reason : "", rq->user->id,
-		    rq->remote_addr, app->grace_s, app->msgid_domain, clash,
-		    sizeof(clash));
+		res = core_occ_move(&c, s->id, date, form_get(&rq->f,
+		    "new_date"), form_get(&rq->f, "new_start"), qid(&rq->f,
+		    "room"), reason, why, sizeof(why));
 		if (res != DB_OK) {
 			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, *clash ? clash :
-			    "The change could not be saved now.");
+			    res == DB_INVALID ? 422 : 503, s, why);
 			return;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=moved",
 		    (long long)s->id);
 	} else if (strcmp(action, "end") == 0) {
-		const char *from = form_get(&rq->f, "from");
-
-		if (from == NULL || valid_date(from, NULL, NULL, NULL) == -1 ||
-		    reason == NULL || !*reason) {
-			series_show(app, rq, rs, 422, s, "Enter the date from "
-			    "which there are no more sessions, and a reason.");
-			return;
-		}
-		res = db_series_end(app->db, s->id, from, reason,
-		    rq->user->id, rq->remote_addr);
+		res = core_series_end(&c, s->id, form_get(&rq->f, "from"),
+		    reason, why, sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, 422, s, "This series has "
-			    "already ended.");
+			series_show(app, rq, rs, 422, s, why);
 			return;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
 		    (long long)s->id);
 	} else if (strcmp(action, "reinstate") == 0) {
-		char why[256];
-		int withdrawn = 0, notified = 0;
+		int notified = 0;
 
-		if (date == NULL) {
-			series_show(app, rq, rs, 422, s, "Choose the session.");
-			return;
-		}
-		why[0] = '\0';
-		res = db_occ_reinstate(app->db, s->id, date, rq->user->id,
-		    rq->remote_addr, app->grace_s, app->msgid_domain,
-		    &withdrawn, &notified, why, sizeof(why));
+		res = core_occ_reinstate(&c, s->id, date, &notified, why,
+		    sizeof(why));
 		if (res != DB_OK) {
 			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, *why ? why :
-			    "The change could not be saved now.");
+			    res == DB_INVALID ? 422 : 503, s, why);
 			return;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",

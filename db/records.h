@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "db/referrals.h"
 
 #define DB_RECORD_NAME_LEN	128	/* names of people, sites, rooms */
 #define DB_RECORD_TEXT_LEN	256	/* addresses, languages, reasons */
@@ -141,8 +142,10 @@ struct db_client {
 
 /*
  * A referral as matching reads it.  access_needs and the sites array
- * are borrowed, valid only during the callback.
+ * are borrowed, valid only during the callback; at most
+ * DB_MATCH_SITES_MAX sites are read.
  */
+#define DB_MATCH_SITES_MAX	64
 struct db_match_referral {
 	int64_t		 id;
 	char		 ref[16];
