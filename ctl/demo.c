@@ -13,6 +13,7 @@
 #include "ctl/demo.h"
 #include "db/bulk.h"
 #include "db/db.h"
+#include "db/staff.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 

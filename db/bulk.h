@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "db/referrals.h"
 #include "db/schedule.h"
 
 /*
