@@ -290,6 +290,16 @@ START_TEST(test_offsets_parse)
 	ck_assert_int_eq(mail_remind_offsets_parse("1h,2h,3h,4h,5h,6h,7h,8h,"
 	    "9h", o, &n, err, sizeof(err)), -1);
 	ck_assert_uint_eq(n, 7);
+	/* Issue 14: offsets shorter than the mailer's lease are refused. */
+	ck_assert_int_eq(mail_remind_offsets_parse("48h,2m", o, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mail_remind_offsets_check(o, n, 300, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "120 seconds"));
+	ck_assert_int_eq(mail_remind_offsets_check(o, n, 60, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mail_remind_offsets_check(o, 0, 300, err,
+	    sizeof(err)), 0);
 }
 END_TEST
 
