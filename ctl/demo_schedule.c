@@ -629,7 +629,7 @@ placed_mail(struct demo *d, const struct demo_person *p,
 {
 	struct db_bulk_mail m;
 	char key[80], at[21], msgid[64], to[128], given[64];
-	int queued = p->cast > 0;
+	int queued = p->cast > 0 && p->status != ST_CLOSED;
 
 	memset(&m, 0, sizeof(m));
 	demo_iso(d, p->matched, demo_office_minute(&d->rng), at);
