@@ -8,6 +8,8 @@
 #ifndef DB_DB_INT_H
 #define DB_DB_INT_H
 
+#include <time.h>
+
 #include <sqlite3.h>
 
 #include "db/db.h"
@@ -16,6 +18,8 @@
 
 struct db {
 	sqlite3		*conn;
+	long		 busy_ms;	/* longest wait for a lock */
+	struct timespec	 busy_t0;	/* when this wait began */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };
