@@ -126,8 +126,7 @@ match_tmpl(struct tmpl_data *e, const struct core_world *md,
 	tmpl_data_setf(e, "length_min", "%d", m->length_min);
 	when_text(m->day, m->start_min, m->length_min, when, sizeof(when));
 	tmpl_data_set(e, "when", when);
-	tmpl_data_set(e, "session", m->session_type == SCHED_GROUP ?
-	    "Group" : "Individual");
+	tmpl_data_set(e, "session", session_type_labels[m->session_type]);
 	tmpl_data_setf(e, "score", "%d", m->score.total);
 	tmpl_data_set(e, "reasons", m->reasons);
 }
@@ -213,9 +212,8 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 	availability_text(ref->r.availability, &tmp);
 	tmpl_data_set(d, "availability", buf_cstr(&tmp));
 	tmpl_data_set(d, "district", ref->district);
-	tmpl_data_set(d, "session_type", ref->r.session_type ==
-	    SCHED_INDIVIDUAL ? "individual" : ref->r.session_type ==
-	    SCHED_GROUP ? "group" : "individual or group");
+	tmpl_data_set(d, "session_type",
+	    session_type_labels[ref->r.session_type]);
 	tmpl_data_bool(d, "online_ok", ref->r.online_ok);
 	tmpl_data_bool(d, "step_free", ref->step_free_from_text);
 	for (i = 0; i < ref->r.nsites; i++) {
