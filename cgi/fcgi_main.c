@@ -6,7 +6,7 @@
  * default).  It restarts a worker that dies and, on SIGTERM or SIGINT,
  * lets every worker finish the request in hand and removes the socket.
  * Each worker owns its own SQLite connection and answers one request at a
- * time: parse, route, handle, write.
+ * time: parse, route (route.c), handle, write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,65 +28,12 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/http.h"
+#include "cgi/route.h"
 #include "db/db.h"
 #include "templates/tmpl.h"
 
 #define WORKERS_MAX	64
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
-
-struct route {
-	const char	*path;		/* exact, or a prefix when ending "/" */
-	enum action	 act;		/* what a GET needs */
-	enum action	 act_post;	/* what a POST needs */
-	void		(*fn)(struct app *, struct req *, struct resp *);
-};
-
-/*
- * Every page.  Each handler checks its own methods; the loop checks the
- * role and, for every POST by staff, the CSRF token, before it runs.
- */
-static const struct route routes[] = {
-	{ "/",			ACT_PUBLIC, ACT_PUBLIC, page_home },
-	{ "/healthz",		ACT_PUBLIC, ACT_PUBLIC, page_healthz },
-	{ "/refer",		ACT_PUBLIC, ACT_PUBLIC, page_refer },
-	{ "/refer/thanks",	ACT_PUBLIC, ACT_PUBLIC, page_refer_thanks },
-	{ "/login",		ACT_PUBLIC, ACT_PUBLIC, page_login },
-	{ "/logout",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_logout },
-	{ "/me",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_me },
-	{ "/me/feed",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_feed_post },
-	{ "/calendar/",		ACT_PUBLIC, ACT_PUBLIC, page_calendar },
-	{ "/referrals",		ACT_QUEUE, ACT_QUEUE, page_referrals },
-	{ "/referrals/new",	ACT_REFERRAL_CREATE, ACT_REFERRAL_CREATE,
-				page_referral_new },
-	/* /referrals/plan before the prefix below, which would take it;
-	 * /referrals/ID/matches is dispatched by page_referral. */
-	{ "/referrals/plan",	ACT_ASSIGN, ACT_ASSIGN, page_plan },
-	{ "/referrals/",	ACT_REFERRAL_VIEW, ACT_REFERRAL_CHANGE,
-				page_referral },
-	{ "/schedule",		ACT_SCHEDULE, ACT_SCHEDULE, page_schedule },
-	{ "/series/new",	ACT_BOOK, ACT_BOOK, page_series_new },
-	{ "/series/",		ACT_SCHEDULE, ACT_BOOK, page_series },
-	{ "/attendance",	ACT_SIGNED_IN, ACT_SIGNED_IN, page_attendance },
-	{ "/groups",		ACT_SCHEDULE, ACT_BOOK, page_groups },
-	{ "/therapists",	ACT_RECORDS_VIEW, ACT_RECORDS_EDIT,
-				page_therapists },
-	/* Therapists may open their own page: the handler checks. */
-	{ "/therapists/",	ACT_SIGNED_IN, ACT_RECORDS_EDIT,
-				page_therapist },
-	{ "/sites",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_sites },
-	{ "/sites/",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_site },
-	{ "/reports",		ACT_REPORTS, ACT_REPORTS, page_reports },
-	{ "/reports.csv",	ACT_REPORTS, ACT_REPORTS, page_reports_csv },
-	{ "/export/",		ACT_EXPORT, ACT_EXPORT, page_export },
-	/* The outcome survey: its signed link is the authority. */
-	{ "/outcome",		ACT_PUBLIC, ACT_PUBLIC, page_outcome },
-	/* Unsubscribe (GET asks, POST and RFC 8058 one-click store): its
-	 * signed link is the authority, so no CSRF token. */
-	{ "/unsubscribe",	ACT_PUBLIC, ACT_PUBLIC, page_unsubscribe },
-	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
-	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
-	{ "/admin/outbox",	ACT_OUTBOX, ACT_OUTBOX, page_admin_outbox },
-};
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -157,69 +106,6 @@ read_body(FCGX_Request *fr, struct buf *body)
 	body->len = (size_t)got;
 	body->data[body->len] = '\0';
 	return 0;
-}
-
-static const struct route *
-route_find(const char *path, const char **rest)
-{
-	const struct route *r;
-	size_t i, n;
-
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		r = &routes[i];
-		n = strlen(r->path);
-		if (strcmp(r->path, path) == 0) {
-			*rest = "";
-			return r;
-		}
-		if (n > 1 && r->path[n - 1] == '/' &&
-		    strncmp(r->path, path, n) == 0 && path[n] != '\0') {
-			*rest = path + n;
-			return r;
-		}
-	}
-	return NULL;
-}
-
-static void
-route(struct app *app, struct req *rq, struct resp *rs)
-{
-	const struct route *r = route_find(rq->path, &rq->rest);
-	int post = strcmp(rq->method, "POST") == 0;
-	enum action act;
-
-	if (r == NULL) {
-		http_error(app, rs, 404, "This page does not exist. Check the "
-		    "address, or start again from the home page.");
-		return;
-	}
-	act = post ? r->act_post : r->act;
-	if (act != ACT_PUBLIC) {
-		http_header(rs, "Cache-Control", "no-store");
-		if (rq->user == NULL) {
-			if (post) {
-				http_error(app, rs, 403, "Your session has "
-				    "ended. Sign in again, then repeat what "
-				    "you were doing.");
-				return;
-			}
-			buf_reset(&rs->body);
-			http_redirect(rs, "/login");
-			return;
-		}
-		if (!auth_can(rq->user->role, act)) {
-			http_error(app, rs, 403, "Your account does not have "
-			    "access to this page.");
-			return;
-		}
-		if (post && !auth_csrf_ok(rq)) {
-			http_error(app, rs, 403, "This form could not be "
-			    "checked, so nothing was changed. Go back, reload "
-			    "the page and try again.");
-			return;
-		}
-	}
-	r->fn(app, rq, rs);
 }
 
 /* Writes the status line, headers and body to the FastCGI stream. */
@@ -310,7 +196,7 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 		    HTTP_FIELDS_MAX);
 	if (*rq.cookie != '\0' && auth_session_load(app, &rq, &user) == 1)
 		rq.user = &user;
-	route(app, &rq, rs);
+	route_dispatch(app, &rq, rs);
 out:
 	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);
 	/* One line a request; the path only, as queries may hold tokens,
@@ -420,6 +306,41 @@ checkpointer(const char *dbpath)
 	}
 }
 
+/*
+ * 1 if a program answers on the unix socket at path (a live supervisor
+ * or its orphaned workers), 0 if nothing does (absent or stale).
+ */
+static int
+socket_answers(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	(void)close(fd);
+	return r;
+}
+
+/*
+ * In a new child: dies with the supervisor.  PR_SET_PDEATHSIG sends
+ * SIGTERM when the parent goes (a worker finishes its request first);
+ * getppid() catches a parent that went before the call.
+ */
+static void
+child_tie(pid_t parent)
+{
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+}
+
 static void
 usage(void)
 {
@@ -440,7 +361,8 @@ main(int argc, char *argv[])
 	long n;
 	int c, i, sock, nworkers, nkids, status, restarts = 0;
 	time_t window = time(NULL);
-	pid_t pid;
+	struct stat own;
+	pid_t pid, self;
 	FILE *f;
 
 	nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -494,12 +416,25 @@ main(int argc, char *argv[])
 		fputs("tutti-fcgi: FastCGI library cannot start\n", stderr);
 		return 1;
 	}
+	/*
+	 * Never take the socket from programs still answering on it (a live
+	 * stack, or a dead supervisor's workers): unlinking it would leave
+	 * them serving nobody and nginx with nothing to reach (issue 14).
+	 */
+	if (socket_answers(sockpath)) {
+		fprintf(stderr, "tutti-fcgi: %s: another tutti-fcgi still "
+		    "answers there; stop it first\n", sockpath);
+		return 1;
+	}
 	(void)unlink(sockpath);
 	if ((sock = FCGX_OpenSocket(sockpath, 1024)) < 0) {
 		fprintf(stderr, "tutti-fcgi: %s: cannot listen\n", sockpath);
 		return 1;
 	}
 	(void)chmod(sockpath, 0660);
+	memset(&own, 0, sizeof(own));
+	(void)stat(sockpath, &own);
+	self = getpid();
 	if (pidfile != NULL && (f = fopen(pidfile, "w")) != NULL) {
 		fprintf(f, "%ld\n", (long)getpid());
 		fclose(f);
@@ -525,6 +460,7 @@ main(int argc, char *argv[])
 				continue;
 			}
 			if (pid == 0) {
+				child_tie(self);
 				sa.sa_handler = SIG_DFL;
 				(void)sigaction(SIGINT, &sa, NULL);
 				_exit(i == nworkers ? checkpointer(dbpath) :
@@ -577,7 +513,14 @@ main(int argc, char *argv[])
 	for (i = 0; i < nkids; i++)
 		if (pids[i] > 0)
 			(void)kill(pids[i], SIGKILL);
-	(void)unlink(sockpath);
+	{
+		struct stat now;
+
+		/* Only our own socket: a successor may have made another. */
+		if (stat(sockpath, &now) == 0 && now.st_ino == own.st_ino &&
+		    now.st_dev == own.st_dev)
+			(void)unlink(sockpath);
+	}
 	if (pidfile != NULL)
 		(void)unlink(pidfile);
 	tmpl_set_free(tmpl);

@@ -362,6 +362,16 @@ struct mail_remind {
 };
 
 /*
+ * Checks offsets against the mailer's lease (seconds): a reminder in
+ * hand when its mailer dies is sent again only when the lease ends, so
+ * an offset shorter than the lease would find its session begun and be
+ * dropped (issue 14).  Returns 0, or -1 with a message in err naming the
+ * first offset too short.
+ */
+int	 mail_remind_offsets_check(const long *offsets, size_t n, long lease,
+	    char *err, size_t errlen);
+
+/*
  * Fills r with the defaults: reminders at 48h and 2h, no agenda,
  * Europe/London, tutti.localhost.  Cannot fail.
  */

@@ -277,15 +277,19 @@ kill -KILL "$pid"
 wait_until 5 sh -c "! kill -0 $pid 2>/dev/null"
 at_kill=$(batch_in)
 check "the mailer was killed mid-batch ($at_kill of 500 in)" [ "$at_kill" -ge 100 ] && [ "$at_kill" -lt 500 ]
-sending=$(sql "select count(*) from outbox where dedupe_key like 'batch:%' and status = 'sending'")
+held=$(sql "select coalesce(group_concat(id), '0') from outbox where dedupe_key like 'batch:%' and status = 'sending'")
+sending=$(sql "select count(*) from outbox where id in ($held)")
 check "at most one message was in hand ($sending)" [ "$sending" -le 1 ]
 nsent=$(sql "select count(*) from outbox where dedupe_key like 'batch:%' and status = 'sent'")
 check "every message marked sent had arrived" [ "$nsent" -le "$at_kill" ]
 # The dead mailer's lease ends (five minutes pass).
-sql "update outbox set lease_until = '2000-01-01T00:00:00Z' where status = 'sending'"
+sql "update outbox set lease_until = '2000-01-01T00:00:00Z' where id in ($held) and status = 'sending'"
 smtpd_stop
 smtpd_start
-mailer_restart
+# Issue 14: the stack restarts a mailer that died.
+restarted() { p=$(mailer_pid); [ -n "$p" ] && [ "$p" != "$pid" ] && kill -0 "$p" 2>/dev/null; }
+wait_until 10 restarted
+check "the stack restarted the killed mailer" restarted
 batch_sent() { [ "$(sql "select count(*) from outbox where dedupe_key like 'batch:%' and status = 'sent'")" = 500 ]; }
 wait_until 120 batch_sent
 check "after a restart all 500 are marked sent" \

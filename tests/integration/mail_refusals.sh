@@ -156,4 +156,10 @@ check "SIGTERM during a hang: the mailer stops within 3 s ($took s)" sh -c "! ki
 check "SIGTERM during a hang: the message is back in the queue, due" \
     [ "$(rows stop "and status = 'queued' and not_before <= $now_sql")" = 1 ]
 mode ok
+
+# --- 4. a reminder offset shorter than the lease is refused
+out=$(TUTTI_REMINDERS=2m TUTTI_SMTP_URL= TUTTI_MAIL_DIR=$TVAR/mail \
+    TUTTI_TEMPLATES=$ROOT/templates timeout 20 "$B/tutti-mailer" -o 2>&1)
+refused_short() { grep -q 'shorter than the mailer.s lease (300 seconds).*using 48h,2h' <<<"$out"; }
+check "TUTTI_REMINDERS=2m: refused, shorter than the 300 s lease" refused_short
 finish
