@@ -88,6 +88,6 @@ int	 db_backup(struct db *, const char *path);
  */
 void	 db_fault_set(struct db *, int n);
 /* 1 when the fault set by db_fault_set has fired. */
-int	 db_fault_fired(void);
+int	 db_fault_fired(struct db *);
 
 #endif
