@@ -97,17 +97,18 @@ num(const struct form *f, const char *key)
 }
 
 void
-page_groups(struct app *app, struct req *rq, struct resp *rs)
+page_groups_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	show(app, rq, rs, 200, NULL);
+}
+
+void
+page_groups_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *name = form_get(&rq->f, "name");
 	int64_t cap;
 
-	if (strcmp(rq->method, "POST") != 0) {
-		if (app_get_only(app, rq, rs))
-			show(app, rq, rs, 200, NULL);
-		return;
-	}
 	if (action != NULL && strcmp(action, "add") == 0) {
 		cap = num(&rq->f, "capacity");
 		if (name == NULL || *name == '\0' || strlen(name) > 100 ||

@@ -44,14 +44,14 @@ show(struct app *app, const struct req *rq, struct resp *rs, int status,
 	tmpl_data_free(d);
 }
 
-static void
-login_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_login_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *email = form_get(&rq->f, "email");
 	const char *pw = form_get(&rq->f, "password");
 	struct db_user u;
 	char msg[160];
-	int wait, found, role;
+	int wait, found, role, failures;
 
 	if (email == NULL)
 		email = "";
@@ -68,7 +68,8 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 		    "your password.", NULL);
 		return;
 	}
-	if ((wait = auth_login_check(app, email, rq->remote_addr)) > 0) {
+	if ((wait = auth_login_begin(app, email, rq->remote_addr,
+	    &failures)) > 0) {
 		if (wait >= 120)
 			snprintf(msg, sizeof(msg), "Too many failed sign-ins. "
 			    "Try again in %d minutes.", (wait + 59) / 60);
@@ -79,7 +80,7 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 		show(app, rq, rs, 429, email, msg, NULL);
 		return;
 	}
-	found = db_user_by_email(app->db, email, &u);
+	found = wait == -1 ? -1 : db_user_by_email(app->db, email, &u);
 	if (found == -1) {
 		show(app, rq, rs, 503, email, "Signing in is not possible "
 		    "just now. Try again in a minute.", NULL);
@@ -88,7 +89,8 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 	if (!auth_password_verify(found == 1 && u.active ? u.password_hash :
 	    NULL, strlen(pw) <= AUTH_PW_MAX ? pw : "") ||
 	    (role = auth_role_parse(u.role)) < 0) {
-		auth_login_failed(app, email, rq->remote_addr);
+		auth_login_failed(app, email, found == 1 ? &u : NULL,
+		    rq->remote_addr, failures);
 		if (found == 1)
 			(void)db_audit(app->db, u.id, rq->remote_addr,
 			    "login-failed", 0, u.id, "wrong password");
@@ -110,14 +112,8 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 }
 
 void
-page_login(struct app *app, struct req *rq, struct resp *rs)
+page_login_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (strcmp(rq->method, "POST") == 0) {
-		login_post(app, rq, rs);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
 	if (rq->user != NULL) {
 		http_redirect(rs, start_page(rq->user->role));
 		return;
@@ -129,11 +125,6 @@ page_login(struct app *app, struct req *rq, struct resp *rs)
 void
 page_logout(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (strcmp(rq->method, "POST") != 0) {
-		http_header(rs, "Allow", "POST");
-		http_error(app, rs, 405, "Use the sign-out button.");
-		return;
-	}
 	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "logout", 0,
 	    rq->user->id, "");
 	auth_session_end(app, rq, rs);

@@ -93,20 +93,18 @@ show_thanks(struct app *app, struct resp *rs)
 	tmpl_data_free(d);
 }
 
-void
-page_outcome(struct app *app, struct req *rq, struct resp *rs)
+/* The survey: shown for GET, stored for a POST (post 1). */
+static void
+outcome(struct app *app, struct req *rq, struct resp *rs, int post)
 {
 	const char *token, *v;
 	enum outcome_answer ans[OUTCOME__MAX];
 	enum db_outcome_state s;
-	int a[OUTCOME__MAX], k, post, missing = 0;
+	int a[OUTCOME__MAX], k, missing = 0;
 	int64_t id;
 	char loc[80];
 
 	http_header(rs, "Cache-Control", "no-store");
-	post = strcmp(rq->method, "POST") == 0;
-	if (!post && !app_get_only(app, rq, rs))
-		return;
 	token = form_get(post ? &rq->f : &rq->q, "t");
 	if (db_outcome_token_check(app->db, token, &id) == -1) {
 		http_error(app, rs, 404, "This survey link does not work. "
@@ -159,4 +157,16 @@ page_outcome(struct app *app, struct req *rq, struct resp *rs)
 		    "now. Please try again in a few minutes.");
 		return;
 	}
+}
+
+void
+page_outcome_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	outcome(app, rq, rs, 0);
+}
+
+void
+page_outcome_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	outcome(app, rq, rs, 1);
 }

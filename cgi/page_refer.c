@@ -20,6 +20,7 @@
 #include "cgi/token.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/records.h"
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
@@ -108,13 +109,6 @@ static const struct field_rule fields[F__MAX] = {
 
 /* The hidden field that people never fill and simple bots do. */
 #define HONEYPOT	"website"
-
-static const char *const site_kind_labels[][2] = {
-	{ "own_centre", "Our centre" }, { "school", "School" },
-	{ "care_home", "Care home" }, { "hospital", "Hospital" },
-	{ "hospice", "Hospice" }, { "day_centre", "Day centre" },
-	{ "community_venue", "Community venue" }, { "online", "Online" },
-};
 
 /* What was posted, after checking. */
 struct input {
@@ -514,10 +508,9 @@ form_data(struct tmpl_data *d, const struct input *in,
 		e = tmpl_data_push(d, "sites");
 		tmpl_data_setf(e, "id", "%lld", (long long)sites[i].id);
 		tmpl_data_set(e, "name", sites[i].name);
-		for (j = 0; j < sizeof(site_kind_labels) /
-		    sizeof(site_kind_labels[0]); j++)
-			if (strcmp(site_kind_labels[j][0], sites[i].kind) == 0)
-				tmpl_data_set(e, "kind", site_kind_labels[j][1]);
+		if ((k = db_name_index(db_site_kind_names, SITE_KIND__MAX,
+		    sites[i].kind)) >= 0)
+			tmpl_data_set(e, "kind", db_site_kind_labels[k]);
 		tmpl_data_set(e, "postcode", sites[i].postcode);
 		tmpl_data_bool(e, "step_free", sites[i].step_free);
 		tmpl_data_bool(e, "first", i == 0);
@@ -648,8 +641,8 @@ blank_render(struct app *app, const struct req *rq, struct db_site *sites,
 	return blank.ok ? 0 : -1;
 }
 
-static void
-refer_get(struct app *app, const struct req *rq, struct resp *rs)
+void
+page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_site *sites;
 	size_t nsites;
@@ -707,8 +700,8 @@ refer_limited(struct app *app, const struct req *rq, const char *email)
 	return over;
 }
 
-static void
-refer_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct input in;
 	struct db_referral r;
@@ -887,37 +880,12 @@ out:
 }
 
 void
-page_refer(struct app *app, struct req *rq, struct resp *rs)
-{
-	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
-		refer_get(app, rq, rs);
-	else if (strcmp(rq->method, "POST") == 0)
-		refer_post(app, rq, rs);
-	else {
-		http_header(rs, "Allow", "GET, HEAD, POST");
-		http_error(app, rs, 405, "This page can only be opened or "
-		    "sent as a form.");
-	}
-}
-
-void
-page_referral_new(struct app *app, struct req *rq, struct resp *rs)
-{
-	page_refer(app, rq, rs);
-}
-
-void
 page_refer_thanks(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct tmpl_data *d;
 	char ref[16];
 	const char *v = form_get(&rq->q, "ref");
 
-	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
-		http_header(rs, "Allow", "GET, HEAD");
-		http_error(app, rs, 405, "This page can only be opened.");
-		return;
-	}
 	if (v == NULL || valid_refcode_check(v, ref, sizeof(ref)) == -1) {
 		http_error(app, rs, 404, "We cannot find that reference. If "
 		    "you have just sent the form, the code is in the email we "

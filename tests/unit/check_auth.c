@@ -19,6 +19,7 @@
 #include "db/db_int.h"
 #include "db/referrals.h"
 #include "db/staff.h"
+#include "tests/unit/testlib.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -38,28 +39,6 @@ db_teardown(void)
 {
 	db_close(db);
 	db = NULL;
-}
-
-/* One integer from a query on the test database (-1 when no row). */
-static long long
-one(const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void
-exec(const char *sql)
-{
-	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, NULL) ==
-	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
 }
 
 static int64_t
@@ -308,7 +287,7 @@ START_TEST(test_session_lifecycle)
 	ck_assert_int_eq(db_session_find(db, other, &s), 0);
 	/* The same token hash twice is refused. */
 	ck_assert_int_eq(db_session_create(db, h, uid, "x", now, ""), -1);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 1);
 
 	/* touch */
 	ck_assert_int_eq(db_session_find(db, h, &s), 1);
@@ -341,7 +320,7 @@ START_TEST(test_session_lifecycle)
 	ck_assert_int_eq(db_session_find(db, h, &s), 1);
 	ck_assert_int_eq(db_session_delete(db, s.id), 0);
 	ck_assert_int_eq(db_session_find(db, h, &s), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 }
 END_TEST
 
@@ -362,11 +341,11 @@ START_TEST(test_session_user_changes)
 	ck_assert_int_eq(db_session_find(db, h, &s), 0);
 	ck_assert_int_eq(db_session_find(db, h2, &s), 1);
 	/* A session row of an inactive user is never found. */
-	exec("INSERT INTO sessions (token_hash, user_id, csrf, created_at, "
+	testlib_sql_exec(db, "INSERT INTO sessions (token_hash, user_id, csrf, created_at, "
 	    "last_seen) VALUES (x'00', 1, 'c', 1700000000, 1700000000)");
 	ck_assert_int_eq(db_user_set_active(db, uid, 1), 0);
 	ck_assert_int_eq(db_user_set_active(db, uid, 0), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions WHERE user_id = 1"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions WHERE user_id = 1"),
 	    0);
 	/* A new password ends the user's sessions. */
 	ck_assert_int_eq(db_user_set_password(db, other, "$argon2id$new"), 0);
@@ -426,7 +405,7 @@ START_TEST(test_session_cookie)
 	token[i] = '\0';
 	ck_assert_uint_eq(strspn(token, "0123456789abcdef"), 64);
 	hash_of(token, h);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 1);
 	{
 		sqlite3_stmt *st;
 
@@ -438,7 +417,7 @@ START_TEST(test_session_cookie)
 		ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
 		sqlite3_finalize(st);
 	}
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions WHERE "
 	    "typeof(token_hash) != 'blob' OR length(token_hash) != 32"), 0);
 
 	/* Loading it back. */
@@ -465,16 +444,16 @@ START_TEST(test_session_cookie)
 	rq.cookie = cookie;
 
 	/* Idle too long: refused and removed. */
-	exec("UPDATE sessions SET last_seen = last_seen - 1801");
+	testlib_sql_exec(db, "UPDATE sessions SET last_seen = last_seen - 1801");
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 
 	/* Too old, however busy: refused. */
 	buf_reset(&rs.headers);
 	ck_assert_int_eq(auth_session_start(&app, &rq, &rs, uid), 0);
 	set_cookie_of(&rs, line, sizeof(line));
 	snprintf(cookie, sizeof(cookie), "tutti=%.64s", line + 6);
-	exec("UPDATE sessions SET created_at = created_at - 43201");
+	testlib_sql_exec(db, "UPDATE sessions SET created_at = created_at - 43201");
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
 
 	/* Signing out removes the session and clears the cookie. */
@@ -491,7 +470,7 @@ START_TEST(test_session_cookie)
 	ck_assert_ptr_nonnull(strstr(line, "Max-Age=0"));
 	rq.user = NULL;
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 
 	/* Over https: the __Host- prefix and Secure. */
 	app.base_url = "https://tutti.example";
@@ -621,58 +600,133 @@ START_TEST(test_role_parse)
 }
 END_TEST
 
-/* ---- auth_login_check / _failed / _succeeded --------------------------- */
+/* ---- auth_login_begin / _failed / _succeeded --------------------------- */
+
+/* One attempt that goes ahead and fails; returns the account's count. */
+static int
+fail_once(struct app *app, const char *email, const char *addr)
+{
+	int n = 0;
+
+	ck_assert_int_eq(auth_login_begin(app, email, addr, &n), 0);
+	return n;
+}
+
+/* Adds n failures under key at the current time, as past attempts. */
+static void
+fail_key(const char *key, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(db_login_fail(db, key, (int64_t)time(NULL),
+		    15 * 60), 0);
+}
 
 START_TEST(test_login_throttle)
 {
 	struct app app;
 	char email[64];
-	int i, w, w2;
+	int i, w, n;
 
 	memset(&app, 0, sizeof(app));
 	app.db = db;
 	app.base_url = "http://127.0.0.1:8080";
 	add_user("cora@tutti.example", "Cora Coordinator", "coordinator");
 
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.1"), 0);
-	auth_login_failed(&app, "cora@tutti.example", "192.0.2.1");
-	auth_login_failed(&app, "CORA@tutti.example", "192.0.2.2");
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.3"), 0);
-	/* The third failure (any case, any address) slows the account. */
-	auth_login_failed(&app, "Cora@Tutti.Example", "192.0.2.3");
-	w = auth_login_check(&app, "cora@tutti.example", "192.0.2.9");
+	/* Three failures from one address (any case) slow that address. */
+	(void)fail_once(&app, "cora@tutti.example", "192.0.2.1");
+	(void)fail_once(&app, "CORA@tutti.example", "192.0.2.1");
+	ck_assert_int_eq(fail_once(&app, "Cora@Tutti.Example", "192.0.2.1"),
+	    3);
+	w = auth_login_begin(&app, "cora@tutti.example", "192.0.2.1", &n);
 	ck_assert_msg(w >= 1 && w <= 2, "wait %d", w);
-	/* An unknown email is counted the same way. */
+	/* A refused attempt is not counted. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
+	    "key = 'u:cora@tutti.example'"), 3);
+	/* An unknown email is counted and answered the same way. */
 	for (i = 0; i < 3; i++)
-		auth_login_failed(&app, "nobody@tutti.example",
-		    i == 0 ? "192.0.2.4" : i == 1 ? "192.0.2.5" : "192.0.2.6");
-	w2 = auth_login_check(&app, "nobody@tutti.example", "192.0.2.9");
-	ck_assert_msg(w2 >= 1 && w2 <= 2, "wait %d", w2);
+		(void)fail_once(&app, "nobody@tutti.example", "192.0.2.4");
+	w = auth_login_begin(&app, "nobody@tutti.example", "192.0.2.4", &n);
+	ck_assert_msg(w >= 1 && w <= 2, "wait %d", w);
 	/* Others, from elsewhere, are not held up. */
-	ck_assert_int_eq(auth_login_check(&app, "kofi@tutti.example",
-	    "192.0.2.9"), 0);
-	/* Ten failures lock the account for the window, not longer. */
-	for (i = 0; i < 7; i++)
-		auth_login_failed(&app, "cora@tutti.example", "192.0.2.10");
-	w = auth_login_check(&app, "cora@tutti.example", "192.0.2.11");
+	ck_assert_int_eq(auth_login_begin(&app, "kofi@tutti.example",
+	    "192.0.2.9", &n), 0);
+
+	/* Ten failures from one address refuse it for the window. */
+	fail_key("p:192.0.2.10|cora@tutti.example", 10);
+	w = auth_login_begin(&app, "cora@tutti.example", "192.0.2.10", &n);
 	ck_assert_msg(w > 800 && w <= 15 * 60, "wait %d", w);
-	/* A success clears the account's count. */
+	/*
+	 * Issue 13, finding 5: the account is not locked.  The right
+	 * password from an address with no failures goes ahead, and a
+	 * success takes its own count back and clears the account's.
+	 */
+	ck_assert_int_eq(auth_login_begin(&app, "cora@tutti.example",
+	    "192.0.2.11", &n), 0);
 	auth_login_succeeded(&app, "cora@tutti.example", "192.0.2.11");
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.11"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM login_failures WHERE "
+	    "key = 'u:cora@tutti.example'"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
+	    "key = 'a:192.0.2.11'"), 0);
+
+	/*
+	 * Many addresses guessing at one account: past the account's
+	 * ceiling an address that has failed on it waits (never longer than
+	 * five minutes), a clean one still goes ahead.
+	 */
+	fail_key("u:cora@tutti.example", 40);
+	fail_key("p:203.0.113.1|cora@tutti.example", 1);
+	w = auth_login_begin(&app, "cora@tutti.example", "203.0.113.1", &n);
+	ck_assert_msg(w > 0 && w <= 300, "wait %d", w);
+	ck_assert_int_eq(auth_login_begin(&app, "cora@tutti.example",
+	    "203.0.113.2", &n), 0);
+	ck_assert_int_eq(n, 41);
 
 	/*
 	 * One address trying many accounts is slowed too, never for longer
-	 * than the counting window (the wait doubles with each failure).
+	 * than the counting window.
 	 */
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < 30; i++) {
 		snprintf(email, sizeof(email), "spray%d@example.org", i);
-		auth_login_failed(&app, email, "198.51.100.1");
+		fail_key("a:198.51.100.1", 1);
 	}
-	w = auth_login_check(&app, "kofi@tutti.example", "198.51.100.1");
+	w = auth_login_begin(&app, "kofi@tutti.example", "198.51.100.1", &n);
 	ck_assert_msg(w > 0 && w <= 15 * 60, "wait %d", w);
+}
+END_TEST
+
+/*
+ * Issue 13, finding 5: the owner of an account being guessed at is told
+ * by email, once in a window; an unknown email tells nobody.
+ */
+START_TEST(test_login_notify)
+{
+	struct app app;
+	struct db_user u;
+	int i, n = 0;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.base_url = "http://127.0.0.1:8080";
+	app.msgid_domain = "tutti.localhost";
+	add_user("cora@tutti.example", "Cora Coordinator", "coordinator");
+	ck_assert_int_eq(db_user_by_email(db, "cora@tutti.example", &u), 1);
+	for (i = 0; i < 14; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1);
+		n = fail_once(&app, "cora@tutti.example", addr);
+		auth_login_failed(&app, "cora@tutti.example", &u, addr, n);
+		auth_login_failed(&app, "cora@tutti.example", NULL, addr, n);
+	}
+	ck_assert_int_eq(n, 14);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'login_guessed' AND to_addr = 'cora@tutti.example'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
+	    "'login-guessed'"), 1);
+	db_user_clear(&u);
 }
 END_TEST
 
@@ -738,7 +792,7 @@ START_TEST(test_referral_move)
 	uid = add_user("cora@tutti.example", "Cora Coordinator",
 	    "coordinator");
 	id = add_referral(NULL);
-	exec("UPDATE referrals SET updated_at = '2020-01-01T00:00:00Z'");
+	testlib_sql_exec(db, "UPDATE referrals SET updated_at = '2020-01-01T00:00:00Z'");
 	snapshot(id, before, sizeof(before));
 	ck_assert_msg(strncmp(before, "new|", 4) == 0, "%s", before);
 
@@ -763,10 +817,10 @@ START_TEST(test_referral_move)
 	ck_assert_int_eq(rec->status, ST_TRIAGED);
 	ck_assert_str_ne(rec->updated_at, "2020-01-01T00:00:00Z");
 	db_referral_rec_free(rec);
-	ck_assert_int_eq(one("SELECT count(*) FROM referral_events WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referral_events WHERE "
 	    "from_status = 'new' AND to_status = 'triaged' AND reason = "
 	    "'Spoke on the phone' AND user_id = 1"), 1);
-	ck_assert_int_eq(one("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'status' AND detail = 'status new -> triaged' AND user_id = 1 "
 	    "AND remote_addr = '192.0.2.1'"), 1);
 
@@ -789,7 +843,7 @@ START_TEST(test_referral_move)
 	/* No such referral: a conflict, nothing written. */
 	ck_assert_int_eq(db_referral_move(db, id + 100, ST_NEW, ST_TRIAGED,
 	    uid, "ghost", ""), DB_CONFLICT);
-	ck_assert_int_eq(one("SELECT count(*) FROM referral_events WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referral_events WHERE "
 	    "reason = 'ghost'"), 0);
 }
 END_TEST
@@ -806,9 +860,9 @@ START_TEST(test_queue_search)
 	sqlite3_stmt *st;
 
 	id = add_referral(NULL);
-	exec("UPDATE referrals SET family_name = 'Campbell' WHERE id = 1");
+	testlib_sql_exec(db, "UPDATE referrals SET family_name = 'Campbell' WHERE id = 1");
 	(void)add_referral(NULL);
-	exec("UPDATE referrals SET given_name = 'Brian', family_name = "
+	testlib_sql_exec(db, "UPDATE referrals SET given_name = 'Brian', family_name = "
 	    "'Smith', postcode = 'N1 9GU' WHERE id = 2");
 	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "SELECT ref FROM "
 	    "referrals WHERE id = 1", -1, &st, NULL), SQLITE_OK);
@@ -886,9 +940,10 @@ auth_suite(void)
 	tcase_add_test(tc, test_role_parse);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("auth_login_check");
+	tc = tcase_create("auth_login_begin");
 	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_login_throttle);
+	tcase_add_test(tc, test_login_notify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("db_status_move_ok");

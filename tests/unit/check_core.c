@@ -1,7 +1,8 @@
 /*
  * Unit tests for core/: the window rules and the other pure rules
  * (core/rules.h), local time (core/zone.h), and the booking actions
- * (core/booking.h) on the real migrations in :memory:.
+ * and the assignment (core/booking.h, core/assign.h) on the real
+ * migrations in :memory:.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
+#include "core/assign.h"
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/rules.h"
@@ -19,6 +21,7 @@
 #include "db/db_int.h"
 #include "db/schedule.h"
 #include "sched/sched.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 
@@ -214,29 +217,6 @@ static const char fixture[] =
     " VALUES (1, 1, 1, '2026-05-01');";
 
 static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK)
-		ck_abort_msg("%s: %s", sql, msg);
-}
-
-static int64_t
-count(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static void
 setup(void)
 {
 	char err[256], sql[256];
@@ -244,13 +224,13 @@ setup(void)
 
 	db = db_open(":memory:", err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
-	exec(fixture);
+	testlib_sql_exec(db, fixture);
 	for (d = 0; d < 7; d++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
 		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
 		    "INSERT INTO therapist_availability (therapist_id, site_id, day,"
 		    " start_min, end_min) VALUES (1, 1, %d, 480, 1200);", d, d);
-		exec(sql);
+		testlib_sql_exec(db, sql);
 	}
 }
 
@@ -348,8 +328,8 @@ START_TEST(test_book_rules)
 		    "case %zu: %s", i, why);
 		ck_assert_int_eq(id, 0);
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM series"), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -370,14 +350,14 @@ START_TEST(test_book_cancel_move_end)
 	    DB_OK);
 	ck_assert_str_eq(why, "");
 	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM occurrences"), 4);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE kind ="
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"), 4);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind ="
 	    " 'booking_confirmation'"), 1);
 	/* The same time again clashes: nothing more is stored. */
 	ck_assert_int_eq(core_series_book(&c, &b, &id2, why, sizeof(why)),
 	    DB_CONFLICT);
 	ck_assert_str_ne(why, "");
-	ck_assert_int_eq(count("SELECT count(*) FROM series"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 1);
 
 	/* Cancel needs a reason; then the session is cancelled once. */
 	ck_assert_int_eq(core_occ_cancel(&c, id, first, CANCEL_BY_CLIENT, "",
@@ -400,7 +380,7 @@ START_TEST(test_book_cancel_move_end)
 	    why, sizeof(why)), DB_INVALID);
 	ck_assert_int_eq(core_occ_move(&c, id, second, moved, "11:00", 0,
 	    "Room needed", why, sizeof(why)), DB_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM occurrences WHERE"
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE"
 	    " state = 'moved'"), 1);
 
 	/* Ending needs a date and a reason, and happens once. */
@@ -454,7 +434,7 @@ START_TEST(test_freed_place)
 	    " 'waitlisted', 'Ben', 'Bee', 'N1 1AA', '1980-01-01', 'phone',"
 	    " 'either', 1, %u, 1, '2026-05-01T00:00:00Z', 'x');",
 	    1u << (day * 3));
-	exec(sql);
+	testlib_sql_exec(db, sql);
 	/* An active series frees nothing. */
 	ck_assert_int_eq(core_freed_place(&c, &s, 10, &wd, add_offer, &seen),
 	    0);
@@ -466,6 +446,48 @@ START_TEST(test_freed_place)
 	    1);
 	ck_assert_int_eq(wd, day);
 	ck_assert_int_eq(seen, 2);
+}
+END_TEST
+
+START_TEST(test_assign)
+{
+	struct core_ctx c;
+	struct core_assign a;
+	char why[CORE_WHY_LEN];
+	int64_t client = -1;
+	int emailed = -1;
+
+	testlib_sql_exec(db, "INSERT INTO referrals (id, ref, status, given_name, family_name,"
+	    " email, postcode, date_of_birth, preferred_contact, session_type,"
+	    " needs, availability, consent_data, consent_contact, created_at,"
+	    " updated_at) VALUES (2, 'BBBB-BBBB', 'waitlisted', 'Ben', 'Bee',"
+	    " 'ben@x.org', 'N1 1AA', '1980-01-01', 'email', 'either', 1, 8, 1,"
+	    " 1, '2026-05-01T00:00:00Z', 'x');");
+	ctx(&c, 0);
+	memset(&a, 0, sizeof(a));
+	a.referral_id = 2;
+	a.from = ST_WAITLISTED;
+	a.therapist_id = 99;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_GONE);
+	ck_assert_ptr_nonnull(strstr(why, "no longer exists"));
+	ck_assert_int_eq(client, 0);
+	a.therapist_id = 1;
+	a.from = ST_NEW;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_NOT_OPEN);
+	a.from = ST_WAITLISTED;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_OK);
+	ck_assert_str_eq(why, "");
+	ck_assert_int_gt(client, 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients WHERE"
+	    " referral_id = 2 AND therapist_id = 1"), 1);
+	/* The page was stale: the referral is no longer waitlisted. */
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_MOVED);
+	ck_assert_ptr_nonnull(strstr(why, "Someone else changed"));
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients"), 2);
 }
 END_TEST
 
@@ -490,6 +512,7 @@ core_suite(void)
 		{ "core_series_book", test_book_rules, 1 },
 		{ "core_occ_cancel", test_book_cancel_move_end, 1 },
 		{ "core_freed_place", test_freed_place, 1 },
+		{ "core_referral_assign", test_assign, 1 },
 	};
 	TCase *tc;
 	size_t i;
