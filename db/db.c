@@ -14,6 +14,7 @@
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "util/buf.h"
+#include "util/calendar.h"
 
 const char *const need_names[NEED__MAX] = {
 	"autism", "learning_difficulties", "mental_health", "neuro_rehab",
@@ -25,13 +26,16 @@ const char *const need_labels[NEED__MAX] = {
 	"Dementia", "Living with a life-limiting illness (palliative care)",
 	"Parent and child together", "Something else",
 };
+const char *const session_type_names[SESSION_TYPE__MAX] = {
+	"individual", "group", "either",
+};
+const char *const session_type_labels[SESSION_TYPE__MAX] = {
+	"Individual", "Group", "Individual or group",
+};
 const char *const slot_day_names[SLOT_DAYS] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
 };
-const char *const slot_day_labels[SLOT_DAYS] = {
-	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-	"Sunday",
-};
+const char *const *const slot_day_labels = calendar_day_names;
 const char *const slot_part_names[SLOT_PARTS] = { "am", "pm", "eve" };
 const char *const slot_part_labels[SLOT_PARTS] = {
 	"Morning", "Afternoon", "Evening",
@@ -188,22 +192,33 @@ fail:
  * sleeps 1, 2, 5, 10 ... 100 ms between tries, far longer than a write
  * here takes (well under a millisecond), so two workers writing at once
  * would wait milliseconds for each other; this polls every 100 to 800
- * microseconds instead, for up to about ten seconds in all.
+ * microseconds instead, for up to db->busy_ms in all (db_busy_timeout).
  */
 static int
 busy_wait(void *arg, int tries)
 {
-	struct timespec ts;
-	long us;
+	struct db *db = arg;
+	struct timespec ts, now;
+	long us, waited;
 
-	(void)arg;
-	if (tries >= 12000)
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tries == 0)
+		db->busy_t0 = now;
+	waited = (now.tv_sec - db->busy_t0.tv_sec) * 1000L +
+	    (now.tv_nsec - db->busy_t0.tv_nsec) / 1000000L;
+	if (waited >= db->busy_ms)
 		return 0;
 	us = tries < 8 ? 100L << (tries / 2) : 800;
 	ts.tv_sec = 0;
 	ts.tv_nsec = us * 1000;
 	(void)nanosleep(&ts, NULL);
 	return 1;
+}
+
+void
+db_busy_timeout(struct db *db, long ms)
+{
+	db->busy_ms = ms > 0 ? ms : 0;
 }
 
 void
@@ -250,7 +265,8 @@ db_open(const char *path, char *err, size_t errlen)
 		    db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
 		goto fail;
 	}
-	(void)sqlite3_busy_handler(db->conn, busy_wait, NULL);
+	db->busy_ms = 10000;
+	(void)sqlite3_busy_handler(db->conn, busy_wait, db);
 	(void)sqlite3_extended_result_codes(db->conn, 1);
 	/*
 	 * synchronous=NORMAL in WAL mode: a committed transaction survives

@@ -14,6 +14,7 @@
 #define DB_DB_INT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -23,6 +24,8 @@
 
 struct db {
 	sqlite3		*conn;
+	long		 busy_ms;	/* longest wait for a lock */
+	struct timespec	 busy_t0;	/* when this wait began */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };
