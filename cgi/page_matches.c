@@ -310,7 +310,8 @@ taken_read(struct app *app, const struct form *f, struct taken *t)
 	if (rf_id(s, &t->site_id) == -1 ||
 	    rf_int(form_get(f, "day"), 0, 6, &t->day) == -1 ||
 	    rf_int(form_get(f, "start_min"), 0, 1439, &t->start_min) == -1 ||
-	    rf_int(form_get(f, "length_min"), 15, 240, &t->length_min) == -1)
+	    rf_int(form_get(f, "length_min"), SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, &t->length_min) == -1)
 		return -1;
 	s = form_get(f, "room_id");
 	if (s != NULL && *s != '\0' && strcmp(s, "0") != 0 &&

@@ -29,6 +29,7 @@
 #include "db/remind.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
+#include "sched/sched.h"
 #include "templates/tmpl.h"
 
 #define TEXT_MAX	500
@@ -269,13 +270,49 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 
 /* Booking. */
 
+enum book_field {
+	B_CLIENT, B_GROUP, B_THERAPIST, B_SITE, B_ROOM, B_FIRST_DATE, B_START,
+	B_LENGTH, B_END, B__MAX
+};
+
+static const char *const book_ends[] = { "count", "until", "open", NULL };
+
+/* The booking form's fields, top to bottom. */
+static const struct valid_field book_fields[B__MAX] = {
+	{ "client", VALID_ID, 0, 0, 0, NULL, NULL, "Client", NULL },
+	{ "group", VALID_ID, 0, 0, 0, NULL, NULL, "Group", NULL },
+	{ "therapist", VALID_ID, 1, 0, 0, NULL, NULL, "Therapist",
+	    "Choose a therapist" },
+	{ "site", VALID_ID, 1, 0, 0, NULL, NULL, "Site", "Choose a site" },
+	{ "room", VALID_ID, 0, 0, 0, NULL, NULL, "Room", NULL },
+	{ "first_date", VALID_DATE, 1, 0, 0, NULL, NULL, "First session",
+	    "Enter the first date as year-month-day, for example "
+	    "2026-12-01" },
+	{ "start", VALID_TIME, 1, 0, 0, NULL, NULL, "Start time",
+	    "Enter the start time as hours and minutes, for example 10:00" },
+	{ "length", VALID_INT, 1, SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, NULL, NULL, "Length in minutes", NULL },
+	{ "end", VALID_CHOICE, 0, 0, 0, book_ends, "end-count", "Ends",
+	    "Choose how the series ends" },
+};
+
+/* Checked only when the series ends that way. */
+static const struct valid_field book_count = {
+	"count", VALID_INT, 1, 1, SCHED_SERIES_COUNT_MAX, NULL, NULL,
+	"Number of sessions", NULL
+};
+static const struct valid_field book_until = {
+	"until", VALID_DATE, 1, 0, 0, NULL, NULL, "Last date",
+	"Enter the last date as year-month-day, on or after the first date"
+};
+
 static void
 book_form(struct app *app, struct req *rq, struct resp *rs, int status,
-    const char *error)
+    struct valid_errors *errs)
 {
 	const struct form *f = strcmp(rq->method, "POST") == 0 ? &rq->f :
 	    &rq->q;
-	struct tmpl_data *d = app_staff_data(app, rq, error != NULL ?
+	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL ?
 	    "Error: book sessions" : "Book sessions");
 	const char *v, *end = form_get(f, "end");
 	char first[11];
@@ -306,147 +343,157 @@ book_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "first_date", v);
 	tmpl_data_set(d, "start", form_get(f, "start"));
 	v = form_get(f, "length");
-	tmpl_data_set(d, "length", v != NULL && *v ? v : "45");
+	if (v != NULL && *v != '\0')
+		tmpl_data_set(d, "length", v);
+	else
+		tmpl_data_setf(d, "length", "%d", SCHED_LENGTH_MIN);
+	tmpl_data_setf(d, "length_shortest", "%d", SCHED_SESSION_SHORTEST);
+	tmpl_data_setf(d, "length_longest", "%d", SCHED_SESSION_LONGEST);
+	tmpl_data_setf(d, "length_step", "%d", SCHED_STEP_MIN);
+	tmpl_data_setf(d, "count_max", "%d", SCHED_SERIES_COUNT_MAX);
 	tmpl_data_set(d, "count", form_get(f, "count"));
 	tmpl_data_set(d, "until", form_get(f, "until"));
 	tmpl_data_bool(d, "end_count", end == NULL || strcmp(end, "count") == 0);
 	tmpl_data_bool(d, "end_until", end != NULL && strcmp(end, "until") == 0);
 	tmpl_data_bool(d, "end_open", end != NULL && strcmp(end, "open") == 0);
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		valid_errors_sort(errs, book_fields, B__MAX);
+		valid_errors_tmpl(d, errs);
+	}
 	app_render(app, rs, status, "series_new.html", d);
 	tmpl_data_free(d);
+}
+
+/* Shows the form again with one problem for the whole booking. */
+static void
+book_fail(struct app *app, struct req *rq, struct resp *rs, int status,
+    const char *anchor, const char *msg)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	valid_error_add_at(&errs, "booking", anchor, msg);
+	book_form(app, rq, rs, status, &errs);
 }
 
 static void
 book_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const struct form *f = &rq->f;
+	struct valid_value v[B__MAX], vend;
+	struct valid_errors errs;
 	struct db_series_new s;
 	struct ical_series_rule rule;
 	struct db_occ *occ = NULL;
 	size_t nocc = 0;
-	const char *end = form_get(f, "end");
-	const char *first = form_get(f, "first_date");
-	const char *start = form_get(f, "start");
-	const char *until = form_get(f, "until");
+	const char *end, *first, *until = NULL;
 	int64_t t_of_client = 0, ref = 0, id;
 	char uid[80], clash[512], horizon_date[11];
-	char loc[48];
+	char loc[48], start[32];
 	time_t horizon;
-	int length = (int)qid(f, "length"), count = (int)qid(f, "count");
-	int hh, mm;
+	int count = 0;
 	enum db_result res;
 
+	memset(&errs, 0, sizeof(errs));
+	memset(&vend, 0, sizeof(vend));
+	(void)valid_form_check(f, book_fields, B__MAX, v, &errs);
+	end = *v[B_END].text != '\0' ? v[B_END].text : "count";
+	first = v[B_FIRST_DATE].text;
+	if (!v[B_CLIENT].bad && !v[B_GROUP].bad &&
+	    (*v[B_CLIENT].text != '\0') == (*v[B_GROUP].text != '\0'))
+		valid_error_add(&errs, "client", "Choose either a client or a "
+		    "group");
+	else if (v[B_CLIENT].num > 0 && !v[B_CLIENT].bad &&
+	    db_client_get(app->db, v[B_CLIENT].num, &t_of_client, &ref) != 1)
+		valid_error_add(&errs, "client", "That client is not on a "
+		    "caseload: assign them to a therapist first");
+	if (!v[B_START].bad && v[B_START].num % 5 != 0)
+		valid_error_add(&errs, "start", "Start the session on a "
+		    "multiple of 5 minutes, for example 10:00 or 10:05");
+	if (!v[B_END].bad && strcmp(end, "count") == 0) {
+		if (valid_form_check(f, &book_count, 1, &vend, &errs) == 0)
+			count = (int)vend.num;
+	} else if (!v[B_END].bad && strcmp(end, "until") == 0) {
+		if (valid_form_check(f, &book_until, 1, &vend, &errs) == 0) {
+			until = vend.text;
+			if (!v[B_FIRST_DATE].bad && strcmp(until, first) < 0)
+				valid_error_add(&errs, "until", "The last date "
+				    "must be on or after the first date");
+		}
+	}
+	if (errs.n > 0) {
+		book_form(app, rq, rs, 422, &errs);
+		goto out;
+	}
+
 	memset(&s, 0, sizeof(s));
-	s.client_id = qid(f, "client");
-	s.group_id = qid(f, "group");
-	s.therapist_id = qid(f, "therapist");
-	s.site_id = qid(f, "site");
-	s.room_id = qid(f, "room");
+	s.client_id = v[B_CLIENT].num;
+	s.group_id = v[B_GROUP].num;
+	s.therapist_id = v[B_THERAPIST].num;
+	s.site_id = v[B_SITE].num;
+	s.room_id = v[B_ROOM].num;
 	s.tz = app->tz;
 	s.created_by = rq->user->id;
-	if ((s.client_id > 0) == (s.group_id > 0)) {
-		book_form(app, rq, rs, 422, "Choose either a client or a "
-		    "group.");
-		return;
-	}
-	if (s.client_id > 0 && db_client_get(app->db, s.client_id,
-	    &t_of_client, &ref) != 1) {
-		book_form(app, rq, rs, 422, "That client is not on a "
-		    "caseload: assign them to a therapist first.");
-		return;
-	}
-	if (s.therapist_id <= 0 || s.site_id <= 0) {
-		book_form(app, rq, rs, 422, "Choose a therapist and a site.");
-		return;
-	}
-	if (first == NULL || valid_date(first, NULL, NULL, NULL) == -1) {
-		book_form(app, rq, rs, 422, "Enter the first date as "
-		    "year-month-day, for example 2026-12-01.");
-		return;
-	}
-	if (start == NULL || sscanf(start, "%d:%d", &hh, &mm) != 2 ||
-	    strlen(start) != 5 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-	    mm % 5 != 0) {
-		book_form(app, rq, rs, 422, "Enter the start time as hours and "
-		    "minutes, for example 10:00.");
-		return;
-	}
-	if (length < 15 || length > 240) {
-		book_form(app, rq, rs, 422, "A session lasts 15 to 240 "
-		    "minutes.");
-		return;
-	}
+	snprintf(start, sizeof(start), "%02d:%02d", (int)(v[B_START].num / 60),
+	    (int)(v[B_START].num % 60));
 	s.first_date = first;
 	s.start_local = start;
-	s.length_min = length;
-	if (end == NULL || strcmp(end, "count") == 0) {
-		if (count < 1 || count > 104) {
-			book_form(app, rq, rs, 422, "Enter how many sessions "
-			    "to book, from 1 to 104.");
-			return;
-		}
-		s.count = count;
-	} else if (strcmp(end, "until") == 0) {
-		if (until == NULL || valid_date(until, NULL, NULL, NULL) ==
-		    -1 || strcmp(until, first) < 0) {
-			book_form(app, rq, rs, 422, "Enter the last date, on or "
-			    "after the first date.");
-			return;
-		}
-		s.until_date = until;
-	} else if (strcmp(end, "open") != 0) {
-		book_form(app, rq, rs, 422, "Choose how the series ends.");
-		return;
-	}
+	s.length_min = (int)v[B_LENGTH].num;
+	s.count = count;
+	s.until_date = until;
 	memset(&rule, 0, sizeof(rule));
 	rule.tz = app->tz;
 	rule.first_date = first;
 	rule.start_local = start;
-	rule.length_min = length;
+	rule.length_min = s.length_min;
 	rule.count = s.count;
 	rule.until_date = s.until_date;
 	date_add(first, SCHEDULE_HORIZON_DAYS, horizon_date);
 	if (ical_local_to_utc(app->tz, horizon_date, "00:00", &horizon) ==
 	    -1) {
-		book_form(app, rq, rs, 422, "Check the first date.");
-		return;
+		book_fail(app, rq, rs, 422, "first_date",
+		    "Check the first date");
+		goto out;
 	}
 	switch (booking_occurrences(app->tz, &rule, horizon, &occ, &nocc)) {
 	case 0:
 		break;
 	case 1:
-		book_form(app, rq, rs, 422, "A session must end by midnight.");
-		return;
+		book_fail(app, rq, rs, 422, "length",
+		    "A session must end by midnight");
+		goto out;
 	default:
-		book_form(app, rq, rs, 422, "Check the dates and times.");
-		return;
+		book_fail(app, rq, rs, 422, "first_date",
+		    "Check the dates and times");
+		goto out;
 	}
 	if (nocc > 0 && occ[0].start_utc < (int64_t)time(NULL)) {
-		free(occ);
-		book_form(app, rq, rs, 422, "The first session must be in the "
-		    "future.");
-		return;
+		book_fail(app, rq, rs, 422, "first_date",
+		    "The first session must be in the future");
+		goto out;
 	}
 	booking_uid(app->msgid_domain, uid, sizeof(uid));
 	res = db_series_book(app->db, &s, occ, nocc, uid, app->msgid_domain,
 	    &id, clash, sizeof(clash));
-	free(occ);
 	switch (res) {
 	case DB_OK:
 		snprintf(loc, sizeof(loc), "/series/%lld?done=booked",
 		    (long long)id);
 		http_redirect(rs, loc);
-		return;
+		break;
 	case DB_CONFLICT:
 	case DB_INVALID:
-		book_form(app, rq, rs, 409, clash);
-		return;
+		book_fail(app, rq, rs, 409, "first_date", clash);
+		break;
 	default:
-		book_form(app, rq, rs, 503, "The booking could not be saved "
-		    "just now. Nothing was booked. Try again.");
-		return;
+		book_fail(app, rq, rs, 503, "therapist", "The booking could "
+		    "not be saved just now. Nothing was booked. Try again.");
+		break;
 	}
+out:
+	free(occ);
+	valid_values_free(&vend, 1);
+	valid_values_free(v, B__MAX);
 }
 
 void

@@ -275,7 +275,8 @@ book_link(struct app *app, struct req *rq, const struct db_therapist *t,
 	if (rf_id(form_get(q, "site"), &site) == 0 &&
 	    rf_int(form_get(q, "day"), 0, 6, &day) == 0 &&
 	    rf_int(form_get(q, "start"), 0, 1439, &start) == 0 &&
-	    rf_int(form_get(q, "length"), 15, 240, &length) == 0) {
+	    rf_int(form_get(q, "length"), SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, &length) == 0) {
 		if (form_get(q, "room") != NULL &&
 		    strcmp(form_get(q, "room"), "0") != 0 &&
 		    rf_id(form_get(q, "room"), &room) == -1)

@@ -49,6 +49,20 @@ check "the page names the room that is taken" has "is already booked then"
 check "the typed values are kept" has "value=\"$wed\""
 check "nothing more was stored" [ "$(sql "select count(*) from series")" = $((before + 1)) ]
 
+# Several mistakes at once: every one in the error summary, linked to its
+# field, each message by its field, every typed value kept, 422.
+c=$(web coord --data "csrf=$csrf&client=&group=&therapist=$thea&site=$centre&room=$room&first_date=$wed&start=10:0x&length=500&end=count&count=0" "$BASE/series/new")
+check "a booking with mistakes answers 422" [ "$c" = 422 ]
+check "its title starts with Error:" has "<title>Error: book sessions"
+for f in client start length count; do
+	check "the summary links to #$f" has "<a href=\"#$f\">"
+	check "the message for $f is by the field" has "id=\"$f-error\""
+done
+check "the length message names the limits" has "from 15 to 240"
+check "the typed start is kept" has 'value="10:0x"'
+check "the typed length is kept" has 'value="500"'
+check "nothing stored for them" [ "$(sql "select count(*) from series")" = $((before + 1)) ]
+
 # The series page.
 c=$(web coord "$BASE/series/$series")
 check "the series page answers 200" [ "$c" = 200 ]
