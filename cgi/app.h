@@ -22,6 +22,8 @@ struct app {
 	const char	*msgid_domain;	/* right side of Message-IDs */
 	const char	*tz;		/* TUTTI_TZ */
 	int		 grace_s;	/* wait before move/cancel notices */
+	int		 refer_per_hour; /* TUTTI_REFER_LIMIT: public referrals
+					    an hour per address, per email */
 };
 
 /*

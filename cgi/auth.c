@@ -13,6 +13,7 @@
 #include "cgi/auth.h"
 #include "cgi/form.h"
 #include "db/db.h"
+#include "db/staff.h"
 
 extern const char *const auth_common_passwords[];
 extern const size_t auth_common_passwords_count;

@@ -30,6 +30,7 @@
 #include "templates/tmpl.h"
 
 #define WORKERS_MAX	64
+#define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
 
 struct route {
 	const char	*path;		/* exact, or a prefix when ending "/" */
@@ -351,6 +352,12 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	    atoi(getenv("TUTTI_CHANGE_GRACE")) : 180;
 	if (app.grace_s < 0)
 		app.grace_s = 0;
+	/* TUTTI_REFER_LIMIT: public referrals an hour from one address, and
+	 * for one email address (the limit nginx may not be there to keep). */
+	app.refer_per_hour = getenv("TUTTI_REFER_LIMIT") != NULL ?
+	    atoi(getenv("TUTTI_REFER_LIMIT")) : REFER_PER_HOUR;
+	if (app.refer_per_hour < 1)
+		app.refer_per_hour = REFER_PER_HOUR;
 	if ((app.db = db_open(dbpath, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tutti-fcgi: %s\n", err);
 		return 1;

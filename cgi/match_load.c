@@ -16,6 +16,7 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "ical/ical.h"
 #include "sched/sched.h"
 #include "util/buf.h"

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 
 #define MATCH_WINDOW_DAYS	28

@@ -4,7 +4,9 @@
  *   GET  /admin/users   every account, and a form to add one
  *   POST /admin/users   action=add (email, name, role, password),
  *                       action=deactivate|activate (id),
- *                       action=reset (id, password)
+ *                       action=reset (id, password),
+ *                       action=revoke_feed (id): their calendar feed
+ *                       stops working (they can make a new one on /me)
  *   GET  /admin/audit   the audit log, newest first (page)
  */
 #include <stdio.h>
@@ -17,6 +19,8 @@
 #include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/feeds.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 #define AUDIT_PAGE	100
@@ -33,6 +37,7 @@ add_user_row(void *arg, int64_t id, const char *email, const char *role,
 	tmpl_data_set(e, "name", name);
 	tmpl_data_set(e, "role", r >= 0 ? auth_role_labels[r] : role);
 	tmpl_data_bool(e, "active", active);
+	tmpl_data_bool(e, "therapist", r == ROLE_THERAPIST);
 }
 
 static void
@@ -154,6 +159,24 @@ users_post(struct app *app, struct req *rq, struct resp *rs)
 		    "/admin/users?done=deactivated");
 		return;
 	}
+	if (strcmp(action, "revoke_feed") == 0) {
+		int64_t n;
+
+		if (db_feed_revoke_user(app->db, id, &n) == -1) {
+			db_user_clear(&u);
+			users_show(app, rq, rs, 503, "The change could not be "
+			    "saved just now.", NULL);
+			return;
+		}
+		snprintf(detail, sizeof(detail), "revoked the calendar feed "
+		    "of %s (%lld)", u.email, (long long)n);
+		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
+		    "feed-revoke", 0, id, detail);
+		db_user_clear(&u);
+		http_redirect(rs, n > 0 ? "/admin/users?done=feed-revoked" :
+		    "/admin/users?done=no-feed");
+		return;
+	}
 	if (strcmp(action, "reset") == 0) {
 		if ((problem = auth_password_problem(pw ? pw : "", u.email,
 		    u.name)) != NULL) {
@@ -190,6 +213,9 @@ page_admin_users(struct app *app, struct req *rq, struct resp *rs)
 		    "out everywhere." },
 		{ "reset", "The password was changed and the account signed "
 		    "out everywhere." },
+		{ "feed-revoked", "Their calendar feed was stopped. They can "
+		    "make a new one from their own page." },
+		{ "no-feed", "They had no calendar feed to stop." },
 	};
 	const char *done = form_get(&rq->q, "done"), *notice = NULL;
 	size_t i;

@@ -36,6 +36,7 @@
 #include "db/db.h"
 #include "db/feeds.h"
 #include "db/schedule.h"
+#include "db/staff.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
 

@@ -17,6 +17,7 @@
 #include "cgi/auth.h"
 #include "cgi/token.h"
 #include "db/db.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 static const char *

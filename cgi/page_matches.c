@@ -34,6 +34,8 @@
 #include "cgi/records_form.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "sched/sched.h"
 #include "templates/tmpl.h"
 

@@ -13,6 +13,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "db/db.h"
+#include "db/referrals.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"

@@ -24,6 +24,7 @@
 #include "cgi/auth.h"
 #include "db/db.h"
 #include "db/outbox.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 #define OUTBOX_PAGE	50

@@ -16,6 +16,7 @@
 #include "cgi/app.h"
 #include "db/db.h"
 #include "db/privacy.h"
+#include "db/staff.h"
 
 void
 page_export(struct app *app, struct req *rq, struct resp *rs)

@@ -10,6 +10,7 @@
  * The fields (DESIGN.md) are checked against the table below, in the order
  * the form shows them, so the error summary reads top to bottom.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "cgi/token.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 enum field_id {
@@ -554,6 +557,35 @@ refer_get(struct app *app, const struct req *rq, struct resp *rs)
 	buf_append(&rs->body, blank.post.data, blank.post.len);
 }
 
+/*
+ * Counts one public referral from rq's address and for email (may be
+ * empty) in the hour; returns 1 when either has had more than the
+ * limit, 0 when it may be stored, -1 on a database error.  nginx limits
+ * how fast one address posts; this keeps the limit when nginx does not.
+ */
+static int
+refer_limited(struct app *app, const struct req *rq, const char *email)
+{
+	char key[300];
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int hits, over;
+
+	snprintf(key, sizeof(key), "refer-addr:%s", rq->remote_addr);
+	if (db_rate_hit(app->db, key, now, 3600, &hits) == -1)
+		return -1;
+	over = hits > app->refer_per_hour;
+	if (email != NULL && *email != '\0') {
+		snprintf(key, sizeof(key), "refer-email:%s", email);
+		for (i = 12; key[i] != '\0'; i++)
+			key[i] = (char)tolower((unsigned char)key[i]);
+		if (db_rate_hit(app->db, key, now, 3600, &hits) == -1)
+			return -1;
+		over |= hits > app->refer_per_hour;
+	}
+	return over;
+}
+
 static void
 refer_post(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -647,6 +679,23 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    "the form again.");
 	if (in.errs.n > 0) {
 		show_form(app, rq, rs, 422, &in, sites, nsites, token);
+		goto out;
+	}
+	switch (refer_limited(app, rq, in.val[F_EMAIL])) {
+	case 0:
+		break;
+	case 1:
+		in.form_err = "We have had several referrals from here in the "
+		    "last hour, so we could not take this one now. Nothing "
+		    "was saved. Your answers are kept: please send the form "
+		    "again in an hour, or phone us.";
+		show_form(app, rq, rs, 429, &in, sites, nsites, token);
+		goto out;
+	default:
+		in.form_err = "We could not save your referral just now. "
+		    "Nothing was saved. Your answers are kept: please send the "
+		    "form again in a minute.";
+		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		goto out;
 	}
 

@@ -23,6 +23,8 @@
 #include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "templates/tmpl.h"
 
 #define PER_PAGE	50

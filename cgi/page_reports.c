@@ -24,6 +24,7 @@
 #include "cgi/svg.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
 #include "templates/tmpl.h"

@@ -38,6 +38,7 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
 

@@ -38,7 +38,9 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "db/schedule.h"
+#include "db/staff.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
 

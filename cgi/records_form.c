@@ -10,6 +10,7 @@
 #include "cgi/records_form.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/referrals.h"
 #include "templates/tmpl.h"
 
 int

@@ -20,6 +20,8 @@
 #include "ctl/demo.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 
 #define DEMO_DOMAIN	"tutti.localhost"
 #define H(h)		((h) * 60)

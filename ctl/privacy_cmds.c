@@ -13,7 +13,9 @@
 #include "ctl/privacy_cmds.h"
 #include "db/db.h"
 #include "db/privacy.h"
+#include "db/referrals.h"
 #include "db/reports.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 static struct db *

@@ -25,7 +25,9 @@
 #include "ctl/privacy_cmds.h"
 #include "db/db.h"
 #include "db/feeds.h"
+#include "db/referrals.h"
 #include "db/schedule.h"
+#include "db/staff.h"
 
 static const char usage_text[] =
     "usage: tuttictl init\n"

@@ -10,6 +10,9 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/migrate.h"
+#include "db/outbox.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const need_names[NEED__MAX] = {

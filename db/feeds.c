@@ -142,9 +142,14 @@ db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
     void (*fn)(void *, const struct db_feed *, const struct db_feed_row *),
     void *arg)
 {
+	/* A therapist's feed answers only while the therapist, and the
+	 * log-in linked to them, are active. */
 	static const char sql[] = "SELECT id, kind, owner_id, stale, "
 	    "coalesce(built_at, 0), coalesce(etag, ''), created_at, "
-	    "token_hash, body FROM feeds WHERE token_hash = ?";
+	    "token_hash, body FROM feeds f WHERE token_hash = ? "
+	    "AND (kind != 'therapist' OR EXISTS (SELECT 1 FROM therapists t "
+	    "LEFT JOIN users u ON u.id = t.user_id WHERE t.id = f.owner_id "
+	    "AND t.active = 1 AND coalesce(u.active, 1) = 1))";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	struct db_feed_row row;
 	struct db_feed f;
@@ -175,6 +180,29 @@ db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
 		return -1;
 	}
 	return found;
+}
+
+int
+db_feed_revoke_user(struct db *db, int64_t user_id, int64_t *revoked)
+{
+	static const char sql[] = "DELETE FROM feeds WHERE kind = 'therapist' "
+	    "AND owner_id IN (SELECT id FROM therapists WHERE user_id = ?)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*revoked = 0;
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, user_id);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: feed revoke: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	*revoked = sqlite3_changes(db->conn);
+	return 0;
 }
 
 int

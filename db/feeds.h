@@ -95,6 +95,13 @@ const void *db_feed_body(const struct db_feed_row *, size_t *len);
  */
 int	 db_feed_stale_all(struct db *);
 
+/*
+ * Deletes the calendar feed of the therapist linked to user_id, so that
+ * its URL stops working; *revoked is how many feeds went (0 or 1).
+ * 0, or -1 on error.
+ */
+int	 db_feed_revoke_user(struct db *, int64_t user_id, int64_t *revoked);
+
 /* The feed of kind and owner_id, without its body: 1, 0 none, -1. */
 int	 db_feed_get(struct db *, enum db_feed_kind, int64_t owner_id,
 	    struct db_feed *);

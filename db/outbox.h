@@ -1,7 +1,7 @@
 /*
  * db/outbox: an email's life in the outbox after it is queued.
  *
- * db_outbox_add (db.h) queues a row inside the transaction of the write
+ * db_outbox_add (below) queues a row inside the transaction of the write
  * that causes the email.  From then on:
  *
  *   queued --claim--> sending --sent--> sent
@@ -26,6 +26,14 @@
 
 #include "db/db.h"
 
+/*
+ * Queues an email in the outbox unless one with the same dedupe key
+ * exists (then it is not an error).  Call inside the transaction of the
+ * write that causes it.
+ */
+int	 db_outbox_add(struct db *, const char *kind, const char *dedupe_key,
+	    const char *to_addr, const char *to_name, int64_t referral_id,
+	    int64_t user_id, const char *msgid_domain);
 /* Room for a dedupe key, including the NUL. */
 #define DB_OUTBOX_KEY_LEN	128
 

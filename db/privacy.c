@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/privacy.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 /* Their caseload entries, and the series of those (?1: referral id). */

@@ -15,6 +15,8 @@
 #include "db/feeds.h"
 #include "db/outbox.h"
 #include "db/records.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 /* Most sites one referral names that matching reads. */

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "db/referrals.h"
 
 #define DB_RECORD_NAME_LEN	128	/* names of people, sites, rooms */
 #define DB_RECORD_TEXT_LEN	256	/* addresses, languages, reasons */

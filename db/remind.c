@@ -12,7 +12,9 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/outbox.h"
 #include "db/remind.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 /* A new Message-ID, made in SQL as db_outbox_add makes it in C. */

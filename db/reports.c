@@ -13,6 +13,7 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
 #include "util/buf.h"

@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "db/referrals.h"
 
 /* The ways sessions delivered are broken down. */
 enum report_by {

@@ -8,7 +8,9 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/outbox.h"
 #include "db/schedule.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const attendance_names[4] = {
@@ -906,7 +908,13 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 	static const char sql[] = "INSERT INTO attendance (series_id, "
 	    "occ_date, client_id, status, note, recorded_by, recorded_at) "
 	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 FROM occurrences o "
+	    "JOIN series s ON s.id = o.series_id "
 	    "WHERE o.series_id = ?1 AND o.occ_date = ?2 AND o.start_utc <= ?8 "
+	    /* The series' own client, or a member of its group who had
+	     * joined by that date: checked in this same statement. */
+	    "AND (s.client_id = ?3 OR EXISTS (SELECT 1 FROM group_members m "
+	    "WHERE m.group_id = s.group_id AND m.client_id = ?3 "
+	    "AND substr(m.joined_at, 1, 10) <= ?2)) "
 	    "ON CONFLICT (series_id, occ_date, client_id) DO UPDATE SET "
 	    "status = ?4, note = ?5, recorded_by = ?6, recorded_at = ?7";
 	sqlite3_stmt *st;

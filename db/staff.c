@@ -8,6 +8,8 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const status_names[STATUS__MAX] = {
@@ -300,6 +302,54 @@ db_login_clear(struct db *db, const char *key)
 	rc = sqlite3_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_login_unfail(struct db *db, const char *key)
+{
+	static const char sql[] = "UPDATE login_failures SET failures = "
+	    "failures - 1 WHERE key = ? AND failures > 0";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Rate limits. */
+
+int
+db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
+    int *hits)
+{
+	static const char sql[] = "INSERT INTO rate_hits (key, hits, "
+	    "first_at) VALUES (?1, 1, ?2) ON CONFLICT (key) DO UPDATE SET "
+	    "hits = CASE WHEN first_at <= ?2 - ?3 THEN 1 ELSE hits + 1 END, "
+	    "first_at = CASE WHEN first_at <= ?2 - ?3 THEN ?2 "
+	    "ELSE first_at END RETURNING hits";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	*hits = 0;
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	(void)sqlite3_bind_int64(st, 2, now);
+	(void)sqlite3_bind_int64(st, 3, window);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*hits = sqlite3_column_int(st, 0);
+		rc = sqlite3_step(st);
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: rate hit: %s\n", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
 }
 
 /* The audit log. */

@@ -29,6 +29,7 @@
 #include "cgi/match_load.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 
 #define RUNS		5

@@ -17,6 +17,8 @@
 #include "cgi/form.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -22,6 +22,8 @@
 
 #include "db/db.h"
 #include "db/outbox.h"
+#include "db/referrals.h"
+#include "db/staff.h"
 #include "mail/mail.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"

@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/privacy.h"
+#include "db/referrals.h"
 #include "db/reports.h"
 #include "util/buf.h"
 

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/records.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 
 #define TZ	"Europe/London"

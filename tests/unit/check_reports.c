@@ -23,6 +23,7 @@
 #include "cgi/svg.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
 #include "templates/tmpl.h"
