@@ -83,7 +83,7 @@ users_post(struct app *app, struct req *rq, struct resp *rs)
 	const char *problem;
 	char hash[crypto_pwhash_STRBYTES], detail[300];
 	struct db_user u;
-	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : 0;
+	int64_t id = 0;
 	int role;
 
 	if (action == NULL)
@@ -130,7 +130,7 @@ users_post(struct app *app, struct req *rq, struct resp *rs)
 		http_redirect(rs, "/admin/users?done=added");
 		return;
 	}
-	if (id <= 0 || db_user_get(app->db, id, &u) != 1) {
+	if (valid_id(idtext, &id) == -1 || db_user_get(app->db, id, &u) != 1) {
 		users_show(app, rq, rs, 404, "There is no such account.", NULL);
 		return;
 	}

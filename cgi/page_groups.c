@@ -91,9 +91,9 @@ show(struct app *app, struct req *rq, struct resp *rs, int status,
 static int64_t
 num(const struct form *f, const char *key)
 {
-	const char *v = form_get(f, key);
+	int64_t id;
 
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
+	return valid_id(form_get(f, key), &id) == 0 ? id : 0;
 }
 
 void

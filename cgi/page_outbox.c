@@ -22,6 +22,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/valid.h"
 #include "db/db.h"
 #include "db/outbox.h"
 #include "db/staff.h"
@@ -134,9 +135,7 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	k = state_index(status);
 	if (k < 0)
 		status = NULL;
-	if (before != NULL)
-		id = strtoll(before, NULL, 10);
-	if (id < 0)
+	if (valid_id(before, &id) == -1)
 		id = 0;
 	if (db_outbox_count(app->db, &c) == -1 ||
 	    db_outbox_list(app->db, status, id, OUTBOX_PAGE, &v, &n) == -1) {
@@ -186,11 +185,12 @@ outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
-	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : 0;
+	int64_t id = 0;
 	char now[21], detail[64];
 	int rc;
 
-	if (action == NULL || strcmp(action, "retry") != 0 || id <= 0) {
+	if (action == NULL || strcmp(action, "retry") != 0 ||
+	    valid_id(idtext, &id) == -1) {
 		http_error(app, rs, 400, "That is not something this page can "
 		    "do.");
 		return;

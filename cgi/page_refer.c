@@ -178,8 +178,8 @@ check_multi(struct input *in, const struct form *fm, enum field_id f,
 {
 	size_t i, j, n = form_count(fm, fields[f].name);
 	const char *v;
-	char *end, msg[VALID_MSG_LEN];
-	long long id;
+	char msg[VALID_MSG_LEN];
+	int64_t id;
 	int k, day, part;
 
 	for (i = 0; i < n; i++) {
@@ -202,8 +202,7 @@ check_multi(struct input *in, const struct form *fm, enum field_id f,
 				goto unknown;
 			in->availability |= 1u << (day * SLOT_PARTS + part);
 		} else {
-			id = strtoll(v, &end, 10);
-			if (*v == '\0' || *end != '\0')
+			if (valid_id(v, &id) == -1)
 				goto unknown;
 			for (j = 0; j < nsites; j++)
 				if (sites[j].id == id)
@@ -685,16 +684,16 @@ refer_post(struct app *app, struct req *rq, struct resp *rs)
 	case 0:
 		break;
 	case 1:
-		in.form_err = "We have had several referrals from here in the "
-		    "last hour, so we could not take this one now. Nothing "
+		form_error(&in, "We have had several referrals from here in "
+		    "the last hour, so we could not take this one now. Nothing "
 		    "was saved. Your answers are kept: please send the form "
-		    "again in an hour, or phone us.";
+		    "again in an hour, or phone us.");
 		show_form(app, rq, rs, 429, &in, sites, nsites, token);
 		goto out;
 	default:
-		in.form_err = "We could not save your referral just now. "
+		form_error(&in, "We could not save your referral just now. "
 		    "Nothing was saved. Your answers are kept: please send the "
-		    "form again in a minute.";
+		    "form again in a minute.");
 		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		goto out;
 	}

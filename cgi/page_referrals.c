@@ -134,7 +134,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 	    (f.need = db_name_index(need_names, NEED__MAX, need)) < 0)
 		bad = 1;
 	if (site != NULL && *site != '\0' &&
-	    (f.site = strtoll(site, NULL, 10)) <= 0)
+	    valid_id(site, &f.site) == -1)
 		bad = 1;
 	if (from != NULL && *from != '\0') {
 		if (valid_date(from, NULL, NULL, NULL) == 0)

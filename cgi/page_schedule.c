@@ -134,14 +134,9 @@ choices(struct app *app, struct tmpl_data *d, enum db_choice which,
 static int64_t
 qid(const struct form *f, const char *key)
 {
-	const char *v = form_get(f, key);
-	char *end;
-	long long n;
+	int64_t id;
 
-	if (v == NULL || *v == '\0')
-		return 0;
-	n = strtoll(v, &end, 10);
-	return *end == '\0' && n > 0 ? n : 0;
+	return valid_id(form_get(f, key), &id) == 0 ? id : 0;
 }
 
 /* The week grid. */
