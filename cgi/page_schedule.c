@@ -32,7 +32,7 @@
 #include "sched/sched.h"
 #include "templates/tmpl.h"
 
-#define TEXT_MAX	500
+#define SERIES_TEXT_MAX	500	/* reasons and notes, bytes */
 
 /* The Monday (local) of the week holding date, and the UTC span. */
 static int
@@ -554,9 +554,62 @@ add_waiting(void *arg, int64_t id, const char *ref, const char *name,
 	tmpl_data_setf(e, "since", "%.10s", created);
 }
 
+/* The forms of a series page: action, prefix of their ids, fields. */
+static const char *const series_actions[][2] = {
+	{ "cancel", "c" }, { "move", "m" }, { "end", "e" }, { "attend", "a" },
+};
+static const char *const series_kept[] = { "date", "by", "reason",
+	"new_date", "new_start", "room", "from", "status", "note" };
+
+/* Makes each problem's key its field's id, in the template's spelling. */
 static void
-series_show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_series *s, const char *error)
+series_keys(struct valid_errors *errs)
+{
+	size_t i;
+	char *p;
+
+	for (i = 0; i < errs->n; i++) {
+		snprintf(errs->e[i].key, sizeof(errs->e[i].key), "%s",
+		    errs->e[i].anchor);
+		for (p = errs->e[i].key; *p != '\0'; p++)
+			if (*p == '-')
+				*p = '_';
+	}
+}
+
+/* Sets v_P_FIELD for the form that was sent (P: its id prefix). */
+static void
+series_values(struct tmpl_data *d, const struct form *f)
+{
+	const char *action = form_get(f, "action");
+	char key[48], *p;
+	size_t i, k;
+
+	for (i = 0; action != NULL && i < sizeof(series_actions) /
+	    sizeof(series_actions[0]); i++) {
+		if (strcmp(action, series_actions[i][0]) != 0)
+			continue;
+		for (k = 0; k < sizeof(series_kept) / sizeof(series_kept[0]);
+		    k++) {
+			snprintf(key, sizeof(key), "v_%s_%s",
+			    series_actions[i][1], series_kept[k]);
+			for (p = key; *p != '\0'; p++)
+				if (*p == '-')
+					*p = '_';
+			tmpl_data_set(d, key, form_get(f, series_kept[k]));
+		}
+	}
+}
+
+/*
+ * The series page, with the problems of the form just sent in errs (NULL:
+ * none) in the error summary and by their fields.  Several forms share
+ * the page, so each field's key is its id ("c-reason" gives e_c_reason)
+ * and the typed values come back under the same names (v_c_reason).
+ */
+static void
+series_show_errors(struct app *app, struct req *rq, struct resp *rs,
+    int status, const struct db_series *s, struct valid_errors *errs)
 {
 	static const char *const done_text[][2] = {
 		{ "booked", "The sessions are booked and the confirmations "
@@ -578,8 +631,8 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	size_t i;
 	int k, hh = 0, mm = 0, wd;
 
-	d = app_staff_data(app, rq, error != NULL ? "Error: series" :
-	    "Series");
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: series" : "Series");
 	tmpl_data_setf(d, "id", "%lld", (long long)s->id);
 	tmpl_data_set(d, "therapist", s->therapist);
 	tmpl_data_setf(d, "therapist_id", "%lld", (long long)s->therapist_id);
@@ -604,7 +657,10 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "active", strcmp(s->status, "active") == 0);
 	tmpl_data_set(d, "ended_from", s->ended_from);
 	tmpl_data_set(d, "tz", s->tz);
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		series_keys(errs);
+		valid_errors_tmpl(d, errs);
+	}
 	for (i = 0; done != NULL && i < sizeof(done_text) /
 	    sizeof(done_text[0]); i++)
 		if (strcmp(done, done_text[i][0]) == 0)
@@ -615,10 +671,8 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_set(e, "label", attendance_labels[k]);
 	}
 	choices(app, d, CHOICE_ROOMS, "rooms", s->room_id);
-	/* Typed values kept on an error. */
-	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
-	tmpl_data_set(d, "v_new_date", form_get(&rq->f, "new_date"));
-	tmpl_data_set(d, "v_new_start", form_get(&rq->f, "new_start"));
+	/* Typed values kept on an error, in the form they were typed in. */
+	series_values(d, &rq->f);
 
 	memset(&v, 0, sizeof(v));
 	v.d = d;
@@ -651,85 +705,154 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 }
 
 static void
+series_show(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_series *s, const char *error)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	if (error != NULL)
+		valid_error_add(&errs, "main", error);
+	series_show_errors(app, rq, rs, status, s, &errs);
+}
+
+/* The page with one problem, linked to the control anchor. */
+static void
+series_fail(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_series *s, const char *anchor, const char *msg)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	valid_error_add(&errs, anchor, msg);
+	series_show_errors(app, rq, rs, status, s, &errs);
+}
+
+static const char *const cancel_by[] = { "client", "therapist", "service",
+	NULL };
+
+/* Each form of the series page, its fields once. */
+static const struct valid_field cancel_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "c-date", "Session",
+	    "Choose the session" },
+	{ "by", VALID_CHOICE, 1, 0, 0, cancel_by, "c-by", "Cancelled by",
+	    "Choose who cancelled the session" },
+	{ "reason", VALID_LINE, 1, 0, SERIES_TEXT_MAX, NULL, "c-reason",
+	    "Reason", "Give a reason for the cancellation" },
+};
+static const struct valid_field move_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "m-date", "Session",
+	    "Choose the session" },
+	{ "new_date", VALID_DATE, 1, 0, 0, NULL, "m-new-date", "New date",
+	    "Enter the new date as year-month-day, for example 2026-12-24" },
+	{ "new_start", VALID_TIME, 1, 0, 0, NULL, "m-new-start",
+	    "New start time", "Enter the new start time as hours and "
+	    "minutes, for example 10:00" },
+	{ "room", VALID_ID, 0, 0, 0, NULL, "m-room", "Room", NULL },
+	{ "reason", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, "m-reason",
+	    "Reason", NULL },
+};
+static const struct valid_field end_fields[] = {
+	{ "from", VALID_DATE, 1, 0, 0, NULL, "e-from", "No sessions from",
+	    "Enter the date from which there are no more sessions" },
+	{ "reason", VALID_LINE, 1, 0, SERIES_TEXT_MAX, NULL, "e-reason",
+	    "Reason", "Give a reason for ending the series" },
+};
+static const struct valid_field attend_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "a-date", "Session",
+	    "Choose the session" },
+	{ "status", VALID_LINE, 1, 0, 20, NULL, "a-status", "What happened",
+	    "Choose what happened" },
+	{ "note", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, "a-note", "Note",
+	    NULL },
+	{ "client", VALID_ID, 0, 0, 0, NULL, "a-status", "Client", NULL },
+};
+static const struct valid_field reinstate_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "h-cancel", "Session",
+	    "Choose the session" },
+};
+#define FIELDS(t)	(t), (sizeof(t) / sizeof((t)[0]))
+#define SERIES_FIELDS_MAX	5
+
+static void
 series_post(struct app *app, struct req *rq, struct resp *rs,
     const struct db_series *s)
 {
-	static const char *const by_names[] = { "client", "therapist",
-	    "service" };
+	static const struct {
+		const char			*action;
+		const struct valid_field	*fields;
+		size_t				 n;
+	} forms[] = {
+		{ "cancel", FIELDS(cancel_fields) },
+		{ "move", FIELDS(move_fields) },
+		{ "end", FIELDS(end_fields) },
+		{ "reinstate", FIELDS(reinstate_fields) },
+		{ "attend", FIELDS(attend_fields) },
+	};
 	const char *action = form_get(&rq->f, "action");
-	const char *date = form_get(&rq->f, "date");
-	const char *reason = form_get(&rq->f, "reason");
+	struct valid_value v[SERIES_FIELDS_MAX];
+	struct valid_errors errs;
 	char loc[64], clash[512];
 	struct db_occ to;
 	enum db_result res;
-	int by;
+	size_t k, n = 0;
 
-	if (action == NULL)
-		action = "";
-	if (reason != NULL && (strlen(reason) > TEXT_MAX ||
-	    !valid_utf8_text(reason, strlen(reason)))) {
-		series_show(app, rq, rs, 422, s, "Shorten the reason to 500 "
-		    "characters.");
+	memset(v, 0, sizeof(v));
+	memset(&errs, 0, sizeof(errs));
+	for (k = 0; action != NULL && k < sizeof(forms) / sizeof(forms[0]);
+	    k++)
+		if (strcmp(action, forms[k].action) == 0)
+			break;
+	if (action == NULL || k == sizeof(forms) / sizeof(forms[0])) {
+		http_error(app, rs, 400, "That is not something this page can "
+		    "do.");
 		return;
 	}
+	n = forms[k].n;
+	if (valid_form_check(&rq->f, forms[k].fields, n, v, &errs) > 0) {
+		series_show_errors(app, rq, rs, 422, s, &errs);
+		goto out;
+	}
 	if (strcmp(action, "cancel") == 0) {
-		by = db_name_index(by_names, 3, form_get(&rq->f, "by") ?
-		    form_get(&rq->f, "by") : "");
-		if (date == NULL || by < 0 || reason == NULL || !*reason) {
-			series_show(app, rq, rs, 422, s, "Choose the session, "
-			    "who cancelled it, and give a reason.");
-			return;
-		}
-		res = db_occ_cancel(app->db, s->id, date, (enum db_cancel_by)by,
-		    reason, rq->user->id, rq->remote_addr, app->grace_s,
-		    app->msgid_domain);
+		res = db_occ_cancel(app->db, s->id, v[0].text,
+		    (enum db_cancel_by)v[1].num, v[2].text, rq->user->id,
+		    rq->remote_addr, app->grace_s, app->msgid_domain);
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_INVALID ? 422 : 503,
-			    s, res == DB_INVALID ? "That session cannot be "
-			    "cancelled: it is past or cancelled already." :
-			    "The change could not be saved now.");
-			return;
+			series_fail(app, rq, rs, res == DB_INVALID ? 422 : 503,
+			    s, "c-date", res == DB_INVALID ? "That session "
+			    "cannot be cancelled: it is past or cancelled "
+			    "already." : "The change could not be saved now.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
 		    (long long)s->id);
 	} else if (strcmp(action, "move") == 0) {
-		const char *nd = form_get(&rq->f, "new_date");
-		const char *ns = form_get(&rq->f, "new_start");
-
-		if (date == NULL || nd == NULL || ns == NULL ||
-		    valid_date(nd, NULL, NULL, NULL) == -1 ||
-		    booking_occ_at(s->tz, nd, ns, s->length_min, &to) == -1) {
-			series_show(app, rq, rs, 422, s, "Enter the new date "
-			    "(year-month-day) and time (hours:minutes).");
-			return;
+		if (booking_occ_at(s->tz, v[1].text, v[2].norm, s->length_min,
+		    &to) == -1) {
+			series_fail(app, rq, rs, 422, s, "m-new-date", "Enter "
+			    "a new date and time that exist in this time "
+			    "zone");
+			goto out;
 		}
-		res = db_occ_move(app->db, s->id, date, &to, qid(&rq->f,
-		    "room"), reason ? reason : "", rq->user->id,
-		    rq->remote_addr, app->grace_s, app->msgid_domain, clash,
-		    sizeof(clash));
+		res = db_occ_move(app->db, s->id, v[0].text, &to, v[3].num,
+		    v[4].text, rq->user->id, rq->remote_addr, app->grace_s,
+		    app->msgid_domain, clash, sizeof(clash));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, *clash ? clash :
-			    "The change could not be saved now.");
-			return;
+			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, "m-new-date",
+			    *clash ? clash : "The change could not be saved "
+			    "now.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=moved",
 		    (long long)s->id);
 	} else if (strcmp(action, "end") == 0) {
-		const char *from = form_get(&rq->f, "from");
-
-		if (from == NULL || valid_date(from, NULL, NULL, NULL) == -1 ||
-		    reason == NULL || !*reason) {
-			series_show(app, rq, rs, 422, s, "Enter the date from "
-			    "which there are no more sessions, and a reason.");
-			return;
-		}
-		res = db_series_end(app->db, s->id, from, reason,
+		res = db_series_end(app->db, s->id, v[0].text, v[1].text,
 		    rq->user->id, rq->remote_addr);
 		if (res != DB_OK) {
-			series_show(app, rq, rs, 422, s, "This series has "
-			    "already ended.");
-			return;
+			series_fail(app, rq, rs, 422, s, "e-from", "This series "
+			    "has already ended.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
 		    (long long)s->id);
@@ -737,51 +860,35 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		char why[256];
 		int withdrawn = 0, notified = 0;
 
-		if (date == NULL) {
-			series_show(app, rq, rs, 422, s, "Choose the session.");
-			return;
-		}
 		why[0] = '\0';
-		res = db_occ_reinstate(app->db, s->id, date, rq->user->id,
+		res = db_occ_reinstate(app->db, s->id, v[0].text, rq->user->id,
 		    rq->remote_addr, app->grace_s, app->msgid_domain,
 		    &withdrawn, &notified, why, sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, *why ? why :
-			    "The change could not be saved now.");
-			return;
+			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, "h-cancel",
+			    *why ? why : "The change could not be saved now.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",
 		    (long long)s->id, notified > 0 ? "reinstated-told" :
 		    "reinstated");
-	} else if (strcmp(action, "attend") == 0) {
-		const char *note = form_get(&rq->f, "note");
-		int64_t client = s->client_id > 0 ? s->client_id :
-		    qid(&rq->f, "client");
-
-		if (note != NULL && (strlen(note) > TEXT_MAX ||
-		    !valid_utf8_text(note, strlen(note)))) {
-			series_show(app, rq, rs, 422, s, "Shorten the note to "
-			    "500 characters.");
-			return;
-		}
-		res = db_attendance_set(app->db, s->id, date ? date : "",
-		    client, form_get(&rq->f, "status"), note ? note : "",
-		    rq->user->id);
+	} else {
+		res = db_attendance_set(app->db, s->id, v[0].text,
+		    s->client_id > 0 ? s->client_id : v[3].num, v[1].text,
+		    v[2].text, rq->user->id);
 		if (res != DB_OK) {
-			series_show(app, rq, rs, 422, s, "Attendance can be "
-			    "recorded for a past session, with one of the "
-			    "choices shown.");
-			return;
+			series_fail(app, rq, rs, 422, s, "a-date", "Attendance "
+			    "can be recorded for a past session, with one of "
+			    "the choices shown.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=attended",
 		    (long long)s->id);
-	} else {
-		http_error(app, rs, 400, "That is not something this page can "
-		    "do.");
-		return;
 	}
 	http_redirect(rs, loc);
+out:
+	valid_values_free(v, n);
 }
 
 void
@@ -833,10 +940,10 @@ page_attendance(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	client = s.client_id > 0 ? s.client_id : qid(&rq->f, "client");
-	if (note != NULL && (strlen(note) > TEXT_MAX ||
-	    !valid_utf8_text(note, strlen(note)))) {
-		http_error(app, rs, 422, "Shorten the note to 500 characters, "
-		    "then go back and record it again.");
+	if (note != NULL && (strlen(note) > SERIES_TEXT_MAX ||
+	    !valid_line(note, strlen(note)))) {
+		http_error(app, rs, 422, "Write the note on one line, in 500 "
+		    "characters or fewer, then go back and record it again.");
 		return;
 	}
 	res = db_attendance_set(app->db, s.id, form_get(&rq->f, "date") ?

@@ -644,6 +644,8 @@ field_typed(const struct valid_field *fd, struct valid_value *v)
 		if (valid_time(v->text, 0, &i) == -1)
 			return -1;
 		v->num = i;
+		snprintf(v->norm, sizeof(v->norm), "%02d:%02d", i / 60 % 100,
+		    i % 60);
 		return 0;
 	case VALID_INT:
 		if (valid_int(v->text, (int)fd->min, (int)fd->max, &i) == -1)

@@ -170,7 +170,8 @@ enum valid_type {
 	VALID_PHONE,	/* valid_phone; norm holds the digits */
 	VALID_POSTCODE,	/* valid_postcode; norm holds "SW1A 1AA" */
 	VALID_DATE,	/* valid_date: YYYY-MM-DD */
-	VALID_TIME,	/* valid_time (start of day); num = minutes */
+	VALID_TIME,	/* valid_time (start of day); num = minutes,
+			   norm "HH:MM" */
 	VALID_INT,	/* valid_int min..max; num */
 	VALID_ID,	/* valid_id; num */
 	VALID_CHOICE,	/* one of choices; num = its index */

@@ -73,6 +73,8 @@ enum sched_need {
 #define SCHED_SESSION_SHORTEST	15	/* minutes a session lasts, at least */
 #define SCHED_SESSION_LONGEST	240	/* ... and at most */
 #define SCHED_SERIES_COUNT_MAX	104	/* sessions one booking makes: 2 years */
+#define SCHED_GROUP_SIZE_MIN	2	/* places a group has, at least */
+#define SCHED_GROUP_SIZE_MAX	40	/* ... and at most */
 #define SCHED_GROUP_ROOM_MIN	4	/* default: seats a group room has */
 #define SCHED_DISTRICT_LEN	8	/* "SW1A" and the NUL, with room */
 #define SCHED_TEXT_LEN		320	/* reasons and notes, NUL included */
