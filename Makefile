@@ -30,15 +30,25 @@ DEBS	 = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
 	  chromium wrk valgrind clang libclang-rt-14-dev \
 	  procps psmisc
 
-# Every .c under these folders is part of the library, except the
-# programs' own main files (*_main.c).
-LIB_DIRS = util templates db sched ical mail cgi
-LIB_SRC	 = $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+# The library is one archive per layer, built in dependency order: a
+# layer may use those before it, never one after it.  Programs link the
+# archives the other way round (cgi first, util last), so that a call
+# from a lower layer into a higher one (db/ into core/, say) finds no
+# definition and fails to link.  Every .c in a layer's folder is part of
+# it, except the programs' own main files (*_main.c).
+LAYERS	 = util templates sched db ical mail core cgi
+LINK_ORDER = cgi core mail ical db sched templates util
+layer_src = $(filter-out %_main.c,$(wildcard $(1)/*.c))
+LIB_SRC	 = $(foreach l,$(LAYERS),$(call layer_src,$(l)))
 GEN_SRC	 = $(B)/gen/schema.c $(B)/gen/passwords.c
-LIB_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) \
-	  $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_SRC))
+# Each generated file belongs to the layer that reads it.
+GEN_LAYER_db  = schema
+GEN_LAYER_cgi = passwords
+LIBS	 = $(foreach l,$(LINK_ORDER),$(B)/lib/lib$(l).a)
 SCHEMA	 = $(sort $(wildcard db/schema/*.sql))
-HDRS	 = $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+# Header dependencies come from the compiler (-MMD -MP): a .d file beside
+# each object, or under $(B)/dep for programs compiled and linked at once.
+DEPFLAGS = -MMD -MP
 
 PROGS	 = $(B)/tutti-fcgi $(B)/tuttictl \
 	  $(if $(wildcard mail/mailer_main.c),$(B)/tutti-mailer)
@@ -48,7 +58,7 @@ HELPERS	 = $(B)/tests/fcgi-hello
 
 .PHONY: all deps run start stop test unit sanitize fuzz fuzz-build bench \
 	clean install browser-deps
-all: $(PROGS)
+all: $(PROGS) $(B)/lib/layers.ok
 
 deps:
 	@missing=; for p in $(DEBS); do \
@@ -70,10 +80,10 @@ tests/browser/node_modules/.installed: tests/browser/package.json \
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(B)/obj/%.o: %.c $(HDRS)
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@
 
 $(B)/gen/schema.c: $(SCHEMA) db/embed-schema.sh
 	@mkdir -p $(dir $@)
@@ -86,40 +96,57 @@ $(B)/gen/passwords.c: data/common-passwords.txt data/embed-list.sh
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@
 
-$(B)/libtutti.a: $(LIB_OBJ)
-	@rm -f $@
-	@echo "  AR      $@"
-	@ar rcs $@ $(LIB_OBJ)
+# $(call layer_objs,OBJDIR,LAYER): the objects of one layer's archive.
+layer_objs = $(patsubst %.c,$(B)/$(1)/%.o,$(call layer_src,$(2))) \
+	  $(patsubst %,$(B)/$(1)/gen/%.o,$(GEN_LAYER_$(2)))
 
-$(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(B)/libtutti.a
+# $(call layer_rule,OBJDIR,LIBDIR,LAYER): the rule for one archive.
+define layer_rule
+$(B)/$(2)/lib$(3).a: $(call layer_objs,$(1),$(3))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	@echo "  AR      $$@"
+	@ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,obj,lib,$(l))))
+
+# No layer calls into one above it (tests/layers.sh reads the symbols).
+$(B)/lib/layers.ok: $(LIBS) tests/layers.sh
+	@echo "  LAYERS  $(LAYERS)"
+	@sh tests/layers.sh $(B)/lib $(LAYERS)
+	@touch $@
+
+$(B)/tutti-fcgi: $(B)/obj/cgi/fcgi_main.o $(LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
 CTL_OBJ	 = $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
-$(B)/tuttictl: $(CTL_OBJ) $(B)/libtutti.a
+$(B)/tuttictl: $(CTL_OBJ) $(LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(B)/libtutti.a
+$(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tests/check_%: tests/unit/check_%.c $(B)/libtutti.a $(HDRS)
-	@mkdir -p $(dir $@)
+$(B)/tests/check_%: tests/unit/check_%.c $(LIBS)
+	@mkdir -p $(dir $@) $(B)/dep
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags check) -o $@ $< \
-	  $(B)/libtutti.a $(CHECK_LIBS) $(LDLIBS_ALL)
+	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -MF $(B)/dep/$(@F).d -MT $@ \
+	  $(shell pkg-config --cflags check) -o $@ $< \
+	  $(LIBS) $(CHECK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
-$(B)/tests/%-bench: tests/bench/%_bench.c $(B)/libtutti.a $(HDRS)
-	@mkdir -p $(dir $@)
+$(B)/tests/%-bench: tests/bench/%_bench.c $(LIBS)
+	@mkdir -p $(dir $@) $(B)/dep
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libtutti.a $(LDLIBS_ALL)
+	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -MF $(B)/dep/$(@F).d -MT $@ -o $@ $< \
+	  $(LIBS) $(LDLIBS_ALL)
 
 unit: $(UNITS)
 
@@ -140,32 +167,30 @@ sanitize: deps
 	B=$(B) VALGRIND=1 TEST_LOG=$(B)/valgrind.log sh tests/run.sh unit-valgrind
 
 # libFuzzer targets, built with clang into $(B)/fuzz.  The library is
-# compiled once for them (instrumented, without libFuzzer's main) and
-# each target links against that.
+# compiled once for them (instrumented, without libFuzzer's main), into
+# the same archives per layer under $(B)/fuzzlib, and each target links
+# against those.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS	 = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_CFLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I. \
 	  -I$(B)/gen -fsanitize=fuzzer-no-link,address,undefined \
 	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_OBJ = $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRC)) \
-	  $(patsubst $(B)/gen/%.c,$(B)/fuzzobj/gen/%.o,$(GEN_SRC))
+FUZZ_LIBS = $(foreach l,$(LINK_ORDER),$(B)/fuzzlib/lib$(l).a)
 fuzz-build: $(FUZZERS)
 $(B)/fuzzobj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $<"
-	@clang $(FUZZ_CFLAGS) -c $< -o $@
-$(B)/fuzzobj/%.o: %.c $(HDRS)
+	@clang $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $<"
-	@clang $(FUZZ_CFLAGS) -c $< -o $@
-$(B)/libtutti-fuzz.a: $(FUZZ_OBJ)
-	@rm -f $@
-	@ar rcs $@ $(FUZZ_OBJ)
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libtutti-fuzz.a $(HDRS)
-	@mkdir -p $(dir $@)
+	@clang $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,fuzzobj,fuzzlib,$(l))))
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@) $(B)/dep
 	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-	  $(B)/libtutti-fuzz.a $(LDLIBS_ALL)
+	@clang $(FUZZ_CFLAGS) $(DEPFLAGS) -MF $(B)/dep/$(@F).d -MT $@ \
+	  -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS) $(LDLIBS_ALL)
 
 FUZZ_SECONDS ?= 600
 fuzz: deps fuzz-build
@@ -210,3 +235,6 @@ install: all
 
 clean:
 	rm -rf build build-san
+
+# The header dependencies the compiler wrote (none before the first build).
+-include $(wildcard $(B)/obj/*/*.d $(B)/fuzzobj/*/*.d $(B)/dep/*.d)

@@ -5,7 +5,21 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "core/core.h"
 #include "templates/tmpl.h"
+
+void
+app_core_ctx(const struct app *app, const struct req *rq,
+    struct core_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->db = app->db;
+	c->tz = app->tz;
+	c->msgid_domain = app->msgid_domain;
+	c->grace_s = app->grace_s;
+	c->user_id = rq->user != NULL ? rq->user->id : 0;
+	c->addr = rq->remote_addr;
+}
 
 struct tmpl_data *
 app_staff_data(struct app *app, const struct req *rq, const char *title)

@@ -10,6 +10,7 @@
 
 #include "cgi/http.h"
 
+struct core_ctx;
 struct db;
 struct tmpl_set;
 struct tmpl_data;
@@ -77,6 +78,13 @@ void	 page_admin_outbox(struct app *, struct req *, struct resp *);
  */
 struct tmpl_data *app_staff_data(struct app *, const struct req *,
 	    const char *title);
+/*
+ * Fills the context core/ actions take: this worker's database and
+ * settings, the signed-in user (0 when none) and the request's address.
+ * Cannot fail; ctx borrows from app and rq.
+ */
+void	 app_core_ctx(const struct app *, const struct req *,
+	    struct core_ctx *);
 /* 1 for GET and HEAD; otherwise answers 405 and returns 0. */
 int	 app_get_only(struct app *, const struct req *, struct resp *);
 

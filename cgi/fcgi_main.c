@@ -16,7 +16,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -420,6 +422,41 @@ checkpointer(const char *dbpath)
 	}
 }
 
+/*
+ * 1 if a program answers on the unix socket at path (a live supervisor
+ * or its orphaned workers), 0 if nothing does (absent or stale).
+ */
+static int
+socket_answers(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	(void)close(fd);
+	return r;
+}
+
+/*
+ * In a new child: dies with the supervisor.  PR_SET_PDEATHSIG sends
+ * SIGTERM when the parent goes (a worker finishes its request first);
+ * getppid() catches a parent that went before the call.
+ */
+static void
+child_tie(pid_t parent)
+{
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+}
+
 static void
 usage(void)
 {
@@ -440,7 +477,8 @@ main(int argc, char *argv[])
 	long n;
 	int c, i, sock, nworkers, nkids, status, restarts = 0;
 	time_t window = time(NULL);
-	pid_t pid;
+	struct stat own;
+	pid_t pid, self;
 	FILE *f;
 
 	nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -494,12 +532,25 @@ main(int argc, char *argv[])
 		fputs("tutti-fcgi: FastCGI library cannot start\n", stderr);
 		return 1;
 	}
+	/*
+	 * Never take the socket from programs still answering on it (a live
+	 * stack, or a dead supervisor's workers): unlinking it would leave
+	 * them serving nobody and nginx with nothing to reach (issue 14).
+	 */
+	if (socket_answers(sockpath)) {
+		fprintf(stderr, "tutti-fcgi: %s: another tutti-fcgi still "
+		    "answers there; stop it first\n", sockpath);
+		return 1;
+	}
 	(void)unlink(sockpath);
 	if ((sock = FCGX_OpenSocket(sockpath, 1024)) < 0) {
 		fprintf(stderr, "tutti-fcgi: %s: cannot listen\n", sockpath);
 		return 1;
 	}
 	(void)chmod(sockpath, 0660);
+	memset(&own, 0, sizeof(own));
+	(void)stat(sockpath, &own);
+	self = getpid();
 	if (pidfile != NULL && (f = fopen(pidfile, "w")) != NULL) {
 		fprintf(f, "%ld\n", (long)getpid());
 		fclose(f);
@@ -525,6 +576,7 @@ main(int argc, char *argv[])
 				continue;
 			}
 			if (pid == 0) {
+				child_tie(self);
 				sa.sa_handler = SIG_DFL;
 				(void)sigaction(SIGINT, &sa, NULL);
 				_exit(i == nworkers ? checkpointer(dbpath) :
@@ -577,7 +629,14 @@ main(int argc, char *argv[])
 	for (i = 0; i < nkids; i++)
 		if (pids[i] > 0)
 			(void)kill(pids[i], SIGKILL);
-	(void)unlink(sockpath);
+	{
+		struct stat now;
+
+		/* Only our own socket: a successor may have made another. */
+		if (stat(sockpath, &now) == 0 && now.st_ino == own.st_ino &&
+		    now.st_dev == own.st_dev)
+			(void)unlink(sockpath);
+	}
 	if (pidfile != NULL)
 		(void)unlink(pidfile);
 	tmpl_set_free(tmpl);

@@ -21,7 +21,7 @@
  * page_referral (page_referrals.c) hands /referrals/ID/matches here; the
  * route table gives it ACT_REFERRAL_VIEW for GET and ACT_REFERRAL_CHANGE
  * for POST, and this file also asks ACT_ASSIGN for every assignment.
- * The matching itself is sched/'s; the records are read by match_load.
+ * The matching itself is sched/'s; the records are read by core/world.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
-#include "cgi/match_load.h"
+#include "core/world.h"
 #include "cgi/records_form.h"
 #include "db/db.h"
 #include "db/records.h"
@@ -103,13 +103,13 @@ when_text(int day, int start, int length, char *out, size_t n)
 
 /* Puts one suggestion's fields in e, for the table and its form. */
 static void
-match_tmpl(struct tmpl_data *e, const struct match_data *md,
+match_tmpl(struct tmpl_data *e, const struct core_world *md,
     const struct sched_match *m)
 {
-	const struct match_therapist *t = match_therapist_find(md,
+	const struct core_therapist *t = core_world_therapist(md,
 	    m->therapist_id);
-	const struct match_site *s = match_site_find(md, m->site_id);
-	const struct match_room *r = match_room_find(md, m->room_id);
+	const struct core_site *s = core_world_site(md, m->site_id);
+	const struct core_room *r = core_world_room(md, m->room_id);
 	char when[64];
 
 	tmpl_data_setf(e, "therapist_id", "%lld", (long long)m->therapist_id);
@@ -134,10 +134,10 @@ match_tmpl(struct tmpl_data *e, const struct match_data *md,
 
 /* The words for a therapist left out, with our own for hours and leave. */
 static void
-exclusion_text(const struct match_data *md, const struct sched_exclusion *x,
+exclusion_text(const struct core_world *md, const struct sched_exclusion *x,
     char *out, size_t n)
 {
-	const struct match_therapist *t = match_therapist_find(md,
+	const struct core_therapist *t = core_world_therapist(md,
 	    x->therapist_id);
 
 	if (t != NULL && t->hours_full && x->why == SCHED_OUT_INACTIVE)
@@ -146,7 +146,7 @@ exclusion_text(const struct match_data *md, const struct sched_exclusion *x,
 		    (t->booked_min_week * 10 + 30) / 60 % 10, t->max_hours);
 	else if (t != NULL && x->why == SCHED_OUT_ON_LEAVE)
 		snprintf(out, n, "%s (%d of the next %d days)", x->text,
-		    t->leave_days, MATCH_WINDOW_DAYS);
+		    t->leave_days, CORE_WINDOW_DAYS);
 	else
 		snprintf(out, n, "%s", x->text);
 }
@@ -161,8 +161,8 @@ static void
 show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
     int64_t id, const char *error)
 {
-	struct match_referral *ref = NULL;
-	struct match_data *md = NULL;
+	struct core_referral *ref = NULL;
+	struct core_world *md = NULL;
 	struct sched_result res;
 	struct tmpl_data *d = NULL, *e;
 	struct db_client cl;
@@ -175,7 +175,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 
 	memset(&res, 0, sizeof(res));
 	t0 = now_ms();
-	if (match_referrals_load(app->db, id, ST_NEW, now, &ref, &nref) ==
+	if (core_referrals_load(app->db, id, ST_NEW, now, &ref, &nref) ==
 	    -1) {
 		http_error(app, rs, 503, "The matches cannot be shown just "
 		    "now. Try again in a minute.");
@@ -185,7 +185,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 		http_error(app, rs, 404, "There is no such referral.");
 		goto out;
 	}
-	if (match_data_load(app->db, tz_of(app), now, &md, err,
+	if (core_world_load(app->db, tz_of(app), now, &md, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "matches: %s\n", err);
 		http_error(app, rs, 503, "The matches cannot be worked out "
@@ -219,7 +219,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "online_ok", ref->r.online_ok);
 	tmpl_data_bool(d, "step_free", ref->step_free_from_text);
 	for (i = 0; i < ref->r.nsites; i++) {
-		const struct match_site *s = match_site_find(md,
+		const struct core_site *s = core_world_site(md,
 		    ref->sites[i]);
 
 		if (s == NULL)
@@ -244,7 +244,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "has_matches", res.nmatches > 0);
 	tmpl_data_list(d, "left_out");
 	for (i = 0; i < res.nexclusions; i++) {
-		const struct match_therapist *t = match_therapist_find(md,
+		const struct core_therapist *t = core_world_therapist(md,
 		    res.exclusions[i].therapist_id);
 
 		e = tmpl_data_push(d, "left_out");
@@ -269,8 +269,8 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 out:
 	tmpl_data_free(d);
 	sched_result_free(&res);
-	match_data_free(md);
-	match_referrals_free(ref, nref);
+	core_world_free(md);
+	core_referrals_free(ref, nref);
 	buf_free(&tmp);
 }
 
@@ -454,9 +454,9 @@ static void
 show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
     const char *error)
 {
-	struct match_referral *refs = NULL;
+	struct core_referral *refs = NULL;
 	struct sched_referral *in = NULL;
-	struct match_data *md = NULL;
+	struct core_world *md = NULL;
 	struct sched_plan plan;
 	struct tmpl_data *d = NULL, *e;
 	struct db_client cl;
@@ -473,9 +473,9 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 
 	memset(&plan, 0, sizeof(plan));
 	t0 = now_ms();
-	if (match_referrals_load(app->db, 0, ST_WAITLISTED, now, &refs,
+	if (core_referrals_load(app->db, 0, ST_WAITLISTED, now, &refs,
 	    &n) == -1 ||
-	    match_data_load(app->db, tz_of(app), now, &md, err,
+	    core_world_load(app->db, tz_of(app), now, &md, err,
 	    sizeof(err)) == -1) {
 		http_error(app, rs, 503, "The plan cannot be made just now. "
 		    "Try again in a minute.");
@@ -550,8 +550,8 @@ out:
 	tmpl_data_free(d);
 	sched_plan_free(&plan);
 	free(in);
-	match_data_free(md);
-	match_referrals_free(refs, n);
+	core_world_free(md);
+	core_referrals_free(refs, n);
 	buf_free(&tmp);
 }
 

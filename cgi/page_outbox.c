@@ -3,17 +3,29 @@
  *
  *   GET  /admin/outbox   the number of emails in each state, and the
  *                        emails newest first, OUTBOX_PAGE a page:
- *                        status (queued | sending | sent | failed; absent:
- *                        all), before (an id: the page below it), done
- *                        (retried | notfailed: a notice)
+ *                        status (queued | sending | sent | failed |
+ *                        dropped; absent: all), before (an id: the page
+ *                        below it), done (retried | notfailed | resumed |
+ *                        retriedall | sentnow | notwaiting: a notice), n
+ *                        (how many, for retriedall and sentnow)
  *   POST /admin/outbox   action=retry, id: queues a failed email again,
- *                        due now with its tries counted from zero; 303
- *                        to the failed list with a notice
+ *                        due now with its tries counted from zero;
+ *                        action=retry_since, since (seconds: 3600, 86400,
+ *                        604800 or 2592000): the same for every email
+ *                        that failed since then;
+ *                        action=send_now, id (0: every one): a queued
+ *                        email waiting for a later try is due now, its
+ *                        tries unchanged;
+ *                        action=resume: sending paused by the mailer
+ *                        (the server refused several emails in a row
+ *                        with the same reply) starts again.
+ *                        Each 303s back with a notice.
  *
  * Each row shows its kind, recipient, state, tries, next try (queued) or
- * lease (sending), last error, and when it was queued and sent.  A row
- * shows the referral's reference but no name or content: emails are
- * rendered only when sent.
+ * lease (sending), the server's whole last reply, and when it was queued
+ * and sent.  A row shows the referral's reference but no name or
+ * content: emails are rendered only when sent.  When the mailer paused
+ * sending, the page says so first, with the server's reply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +52,7 @@ static const struct {
 	{ "sending", "Sending", "triaged" },
 	{ "sent", "Sent", "active" },
 	{ "failed", "Failed", "declined" },
+	{ "dropped", "Not sent", "closed" },
 };
 #define NSTATES	(sizeof(states) / sizeof(states[0]))
 
@@ -95,7 +108,7 @@ show_time(struct tmpl_data *e, const char *key, const char *iso)
 }
 
 static void
-add_row(struct tmpl_data *d, const struct db_outbox *o)
+add_row(struct tmpl_data *d, const struct db_outbox *o, const char *now)
 {
 	struct tmpl_data *e = tmpl_data_push(d, "rows");
 	int k = state_index(o->status);
@@ -117,6 +130,8 @@ add_row(struct tmpl_data *d, const struct db_outbox *o)
 	show_time(e, "created", o->created_at);
 	show_time(e, "sent", o->sent_at);
 	tmpl_data_bool(e, "failed", strcmp(o->status, "failed") == 0);
+	tmpl_data_bool(e, "waiting", strcmp(o->status, "queued") == 0 &&
+	    strcmp(o->not_before, now) > 0);
 }
 
 static void
@@ -129,15 +144,19 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	struct db_outbox *v = NULL;
 	struct tmpl_data *d, *e;
 	int64_t counts[NSTATES], id = 0, total;
+	char now[21], since[21], reason[512];
 	size_t n = 0, i;
-	int k;
+	int k, paused;
 
 	k = state_index(status);
 	if (k < 0)
 		status = NULL;
 	if (valid_id(before, &id) == -1)
 		id = 0;
+	db_now(now);
 	if (db_outbox_count(app->db, &c) == -1 ||
+	    (paused = db_outbox_pause_get(app->db, since, sizeof(since),
+	    reason, sizeof(reason))) == -1 ||
 	    db_outbox_list(app->db, status, id, OUTBOX_PAGE, &v, &n) == -1) {
 		http_error(app, rs, 503, "The outbox cannot be shown just now.");
 		return;
@@ -146,10 +165,18 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	counts[1] = c.sending;
 	counts[2] = c.sent;
 	counts[3] = c.failed;
-	total = c.queued + c.sending + c.sent + c.failed;
+	counts[4] = c.dropped;
+	total = c.queued + c.sending + c.sent + c.failed + c.dropped;
 
 	d = app_staff_data(app, rq, "Outbox");
 	tmpl_data_set(d, "notice", notice);
+	if (paused == 1) {
+		e = tmpl_data_push(d, "paused");
+		show_time(e, "since", since);
+		tmpl_data_set(e, "reason", reason);
+	}
+	tmpl_data_bool(d, "has_failed", c.failed > 0);
+	tmpl_data_bool(d, "has_queued", c.queued > 0);
 	e = tmpl_data_push(d, "tabs");
 	tmpl_data_set(e, "value", NULL);
 	tmpl_data_set(e, "label", "All");
@@ -164,7 +191,7 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	}
 	tmpl_data_set(d, "caption", k >= 0 ? states[k].label : "All emails");
 	for (i = 0; i < n; i++)
-		add_row(d, &v[i]);
+		add_row(d, &v[i], now);
 	tmpl_data_bool(d, "has_rows", n > 0);
 	if (n == OUTBOX_PAGE) {
 		if (k >= 0)
@@ -180,17 +207,101 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_free(d);
 }
 
+/* The periods "retry every email failed since" offers, in seconds. */
+static const long since_choices[] = { 3600, 86400, 604800, 2592000 };
+
+/* Answers action=retry_since: every email failed in the period again. */
+static void
+outbox_retry_since(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *text = form_get(&rq->f, "since");
+	long secs = text != NULL ? strtol(text, NULL, 10) : 0;
+	char now[21], since[21], detail[64], to[80];
+	time_t t;
+	struct tm tm;
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(since_choices) / sizeof(since_choices[0]); i++)
+		if (since_choices[i] == secs)
+			break;
+	if (i == sizeof(since_choices) / sizeof(since_choices[0])) {
+		http_error(app, rs, 400, "Choose how far back to look.");
+		return;
+	}
+	t = time(NULL) - secs;
+	(void)gmtime_r(&t, &tm);
+	(void)strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	db_now(now);
+	if ((n = db_outbox_retry_since(app->db, since, now)) == -1) {
+		http_error(app, rs, 503, "The emails could not be queued again "
+		    "just now. Try again.");
+		return;
+	}
+	(void)snprintf(detail, sizeof(detail), "queued %d failed emails "
+	    "again", n);
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
+	    "outbox-retry", 0, 0, detail);
+	(void)snprintf(to, sizeof(to), "/admin/outbox?status=queued&"
+	    "done=retriedall&n=%d", n);
+	http_redirect(rs, to);
+}
+
+/* Answers action=send_now: a waiting email (id 0: all) is due now. */
+static void
+outbox_send_now(struct app *app, struct req *rq, struct resp *rs,
+    int64_t id)
+{
+	char now[21], to[80];
+	int n;
+
+	db_now(now);
+	if ((n = db_outbox_send_now(app->db, id, now)) == -1) {
+		http_error(app, rs, 503, "The email could not be sent now. "
+		    "Try again.");
+		return;
+	}
+	if (n == 0) {
+		http_redirect(rs, "/admin/outbox?status=queued&done=notwaiting");
+		return;
+	}
+	(void)snprintf(to, sizeof(to), "made %d waiting emails due now", n);
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
+	    "outbox-send-now", 0, 0, to);
+	(void)snprintf(to, sizeof(to), "/admin/outbox?status=queued&"
+	    "done=sentnow&n=%d", n);
+	http_redirect(rs, to);
+}
+
 static void
 outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
-	int64_t id = 0;
+	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : -1;
 	char now[21], detail[64];
 	int rc;
 
-	if (action == NULL || strcmp(action, "retry") != 0 ||
-	    valid_id(idtext, &id) == -1) {
+	if (action != NULL && strcmp(action, "retry_since") == 0) {
+		outbox_retry_since(app, rq, rs);
+		return;
+	}
+	if (action != NULL && strcmp(action, "send_now") == 0 && id >= 0) {
+		outbox_send_now(app, rq, rs, id);
+		return;
+	}
+	if (action != NULL && strcmp(action, "resume") == 0) {
+		if (db_outbox_pause_clear(app->db) == -1) {
+			http_error(app, rs, 503, "Sending could not be resumed "
+			    "just now. Try again.");
+			return;
+		}
+		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
+		    "outbox-resume", 0, 0, "resumed sending");
+		http_redirect(rs, "/admin/outbox?done=resumed");
+		return;
+	}
+	if (action == NULL || strcmp(action, "retry") != 0 || id <= 0) {
 		http_error(app, rs, 400, "That is not something this page can "
 		    "do.");
 		return;
@@ -216,6 +327,9 @@ void
 page_admin_outbox(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *done = form_get(&rq->q, "done"), *notice = NULL;
+	const char *ntext = form_get(&rq->q, "n");
+	char counted[160];
+	long n = ntext != NULL ? strtol(ntext, NULL, 10) : 0;
 
 	if (strcmp(rq->method, "POST") == 0) {
 		outbox_post(app, rq, rs);
@@ -229,5 +343,19 @@ page_admin_outbox(struct app *app, struct req *rq, struct resp *rs)
 	else if (done != NULL && strcmp(done, "notfailed") == 0)
 		notice = "That email had not failed (or no longer exists), so "
 		    "nothing was changed.";
+	else if (done != NULL && strcmp(done, "resumed") == 0)
+		notice = "Sending has started again.";
+	else if (done != NULL && strcmp(done, "notwaiting") == 0)
+		notice = "No email was waiting for a later try, so nothing "
+		    "was changed.";
+	else if (done != NULL && (strcmp(done, "retriedall") == 0 ||
+	    strcmp(done, "sentnow") == 0)) {
+		(void)snprintf(counted, sizeof(counted), "%ld %s %s: the "
+		    "mailer sends %s within a few seconds.", n < 0 ? 0 : n,
+		    n == 1 ? "email is" : "emails are",
+		    strcmp(done, "sentnow") == 0 ? "due now" : "queued again",
+		    n == 1 ? "it" : "them");
+		notice = counted;
+	}
 	outbox_show(app, rq, rs, notice);
 }

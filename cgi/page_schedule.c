@@ -23,7 +23,8 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
-#include "cgi/booking.h"
+#include "core/booking.h"
+#include "core/core.h"
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/remind.h"
@@ -377,20 +378,16 @@ book_post(struct app *app, struct req *rq, struct resp *rs)
 	const struct form *f = &rq->f;
 	struct valid_value v[B__MAX], vend;
 	struct valid_errors errs;
-	struct db_series_new s;
-	struct ical_series_rule rule;
-	struct db_occ *occ = NULL;
-	size_t nocc = 0;
-	const char *end, *first, *until = NULL;
+	struct core_ctx c;
+	struct core_booking b;
+	const char *end, *first;
 	int64_t t_of_client = 0, ref = 0, id;
-	char uid[80], clash[512], horizon_date[11];
-	char loc[48], start[32];
-	time_t horizon;
-	int count = 0;
+	char why[CORE_WHY_LEN], loc[48];
 	enum db_result res;
 
 	memset(&errs, 0, sizeof(errs));
 	memset(&vend, 0, sizeof(vend));
+	memset(&b, 0, sizeof(b));
 	(void)valid_form_check(f, book_fields, B__MAX, v, &errs);
 	end = *v[B_END].text != '\0' ? v[B_END].text : "count";
 	first = v[B_FIRST_DATE].text;
@@ -407,11 +404,12 @@ book_post(struct app *app, struct req *rq, struct resp *rs)
 		    "multiple of 5 minutes, for example 10:00 or 10:05");
 	if (!v[B_END].bad && strcmp(end, "count") == 0) {
 		if (valid_form_check(f, &book_count, 1, &vend, &errs) == 0)
-			count = (int)vend.num;
+			b.count = (int)vend.num;
 	} else if (!v[B_END].bad && strcmp(end, "until") == 0) {
 		if (valid_form_check(f, &book_until, 1, &vend, &errs) == 0) {
-			until = vend.text;
-			if (!v[B_FIRST_DATE].bad && strcmp(until, first) < 0)
+			b.until_date = vend.text;
+			if (!v[B_FIRST_DATE].bad && strcmp(b.until_date,
+			    first) < 0)
 				valid_error_add(&errs, "until", "The last date "
 				    "must be on or after the first date");
 		}
@@ -421,72 +419,33 @@ book_post(struct app *app, struct req *rq, struct resp *rs)
 		goto out;
 	}
 
-	memset(&s, 0, sizeof(s));
-	s.client_id = v[B_CLIENT].num;
-	s.group_id = v[B_GROUP].num;
-	s.therapist_id = v[B_THERAPIST].num;
-	s.site_id = v[B_SITE].num;
-	s.room_id = v[B_ROOM].num;
-	s.tz = app->tz;
-	s.created_by = rq->user->id;
-	snprintf(start, sizeof(start), "%02d:%02d", (int)(v[B_START].num / 60),
-	    (int)(v[B_START].num % 60));
-	s.first_date = first;
-	s.start_local = start;
-	s.length_min = (int)v[B_LENGTH].num;
-	s.count = count;
-	s.until_date = until;
-	memset(&rule, 0, sizeof(rule));
-	rule.tz = app->tz;
-	rule.first_date = first;
-	rule.start_local = start;
-	rule.length_min = s.length_min;
-	rule.count = s.count;
-	rule.until_date = s.until_date;
-	date_add(first, SCHEDULE_HORIZON_DAYS, horizon_date);
-	if (ical_local_to_utc(app->tz, horizon_date, "00:00", &horizon) ==
-	    -1) {
-		book_fail(app, rq, rs, 422, "first_date",
-		    "Check the first date");
-		goto out;
-	}
-	switch (booking_occurrences(app->tz, &rule, horizon, &occ, &nocc)) {
-	case 0:
-		break;
-	case 1:
-		book_fail(app, rq, rs, 422, "length",
-		    "A session must end by midnight");
-		goto out;
-	default:
-		book_fail(app, rq, rs, 422, "first_date",
-		    "Check the dates and times");
-		goto out;
-	}
-	if (nocc > 0 && occ[0].start_utc < (int64_t)time(NULL)) {
-		book_fail(app, rq, rs, 422, "first_date",
-		    "The first session must be in the future");
-		goto out;
-	}
-	booking_uid(app->msgid_domain, uid, sizeof(uid));
-	res = db_series_book(app->db, &s, occ, nocc, uid, app->msgid_domain,
-	    &id, clash, sizeof(clash));
+	b.client_id = v[B_CLIENT].num;
+	b.group_id = v[B_GROUP].num;
+	b.therapist_id = v[B_THERAPIST].num;
+	b.site_id = v[B_SITE].num;
+	b.room_id = v[B_ROOM].num;
+	b.first_date = first;
+	b.start_local = v[B_START].norm;
+	b.length_min = (int)v[B_LENGTH].num;
+	app_core_ctx(app, rq, &c);
+	res = core_series_book(&c, &b, &id, why, sizeof(why));
 	switch (res) {
 	case DB_OK:
 		snprintf(loc, sizeof(loc), "/series/%lld?done=booked",
 		    (long long)id);
 		http_redirect(rs, loc);
 		break;
-	case DB_CONFLICT:
 	case DB_INVALID:
-		book_fail(app, rq, rs, 409, "first_date", clash);
+		book_fail(app, rq, rs, 422, "first_date", why);
+		break;
+	case DB_CONFLICT:
+		book_fail(app, rq, rs, 409, "first_date", why);
 		break;
 	default:
-		book_fail(app, rq, rs, 503, "therapist", "The booking could "
-		    "not be saved just now. Nothing was booked. Try again.");
+		book_fail(app, rq, rs, 503, "therapist", why);
 		break;
 	}
 out:
-	free(occ);
 	valid_values_free(&vend, 1);
 	valid_values_free(v, B__MAX);
 }
@@ -626,10 +585,10 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
+	struct core_ctx c;
 	struct tmpl_data *d, *e;
-	char start_min[16];
 	size_t i;
-	int k, hh = 0, mm = 0, wd;
+	int k, wd;
 
 	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
 	    "Error: series" : "Series");
@@ -685,20 +644,10 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 		return;
 	}
 	/* When it has ended, offer the freed place to the waitlist. */
-	if (strcmp(s->status, "active") != 0 &&
-	    sscanf(s->start_local, "%d:%d", &hh, &mm) == 2) {
-		time_t t;
-
-		if (ical_local_to_utc(s->tz, s->first_date, s->start_local,
-		    &t) == 0 && ical_utc_to_local(s->tz, t, NULL, NULL,
-		    &wd) == 0) {
-			k = hh < 12 ? 0 : hh < 17 ? 1 : 2;
-			snprintf(start_min, sizeof(start_min), "%d", wd + 1);
-			tmpl_data_set(d, "freed_day", start_min);
-			tmpl_data_bool(d, "freed", 1);
-			(void)db_waitlist_for_slot(app->db, wd * 3 + k, 10,
-			    add_waiting, d);
-		}
+	app_core_ctx(app, rq, &c);
+	if (core_freed_place(&c, s, 10, &wd, add_waiting, d) == 1) {
+		tmpl_data_setf(d, "freed_day", "%d", wd + 1);
+		tmpl_data_bool(d, "freed", 1);
 	}
 	app_render(app, rs, status, "series.html", d);
 	tmpl_data_free(d);
@@ -792,8 +741,8 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 	const char *action = form_get(&rq->f, "action");
 	struct valid_value v[SERIES_FIELDS_MAX];
 	struct valid_errors errs;
-	char loc[64], clash[512];
-	struct db_occ to;
+	char loc[64], why[CORE_WHY_LEN];
+	struct core_ctx c;
 	enum db_result res;
 	size_t k, n = 0;
 
@@ -813,61 +762,45 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		series_show_errors(app, rq, rs, 422, s, &errs);
 		goto out;
 	}
+	app_core_ctx(app, rq, &c);
 	if (strcmp(action, "cancel") == 0) {
-		res = db_occ_cancel(app->db, s->id, v[0].text,
-		    (enum db_cancel_by)v[1].num, v[2].text, rq->user->id,
-		    rq->remote_addr, app->grace_s, app->msgid_domain);
+		res = core_occ_cancel(&c, s->id, v[0].text,
+		    (enum db_cancel_by)v[1].num, v[2].text, why, sizeof(why));
 		if (res != DB_OK) {
 			series_fail(app, rq, rs, res == DB_INVALID ? 422 : 503,
-			    s, "c-date", res == DB_INVALID ? "That session "
-			    "cannot be cancelled: it is past or cancelled "
-			    "already." : "The change could not be saved now.");
+			    s, "c-date", why);
 			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
 		    (long long)s->id);
 	} else if (strcmp(action, "move") == 0) {
-		if (booking_occ_at(s->tz, v[1].text, v[2].norm, s->length_min,
-		    &to) == -1) {
-			series_fail(app, rq, rs, 422, s, "m-new-date", "Enter "
-			    "a new date and time that exist in this time "
-			    "zone");
-			goto out;
-		}
-		res = db_occ_move(app->db, s->id, v[0].text, &to, v[3].num,
-		    v[4].text, rq->user->id, rq->remote_addr, app->grace_s,
-		    app->msgid_domain, clash, sizeof(clash));
+		res = core_occ_move(&c, s->id, v[0].text, v[1].text,
+		    v[2].norm, v[3].num, v[4].text, why, sizeof(why));
 		if (res != DB_OK) {
 			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
 			    res == DB_INVALID ? 422 : 503, s, "m-new-date",
-			    *clash ? clash : "The change could not be saved "
-			    "now.");
+			    why);
 			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=moved",
 		    (long long)s->id);
 	} else if (strcmp(action, "end") == 0) {
-		res = db_series_end(app->db, s->id, v[0].text, v[1].text,
-		    rq->user->id, rq->remote_addr);
+		res = core_series_end(&c, s->id, v[0].text, v[1].text, why,
+		    sizeof(why));
 		if (res != DB_OK) {
-			series_fail(app, rq, rs, 422, s, "e-from", "This series "
-			    "has already ended.");
+			series_fail(app, rq, rs, 422, s, "e-from", why);
 			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
 		    (long long)s->id);
 	} else if (strcmp(action, "reinstate") == 0) {
-		char why[256];
-		int withdrawn = 0, notified = 0;
+		int notified = 0;
 
-		why[0] = '\0';
-		res = db_occ_reinstate(app->db, s->id, v[0].text, rq->user->id,
-		    rq->remote_addr, app->grace_s, app->msgid_domain,
-		    &withdrawn, &notified, why, sizeof(why));
+		res = core_occ_reinstate(&c, s->id, v[0].text, &notified, why,
+		    sizeof(why));
 		if (res != DB_OK) {
 			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, "h-cancel",
-			    *why ? why : "The change could not be saved now.");
+			    res == DB_INVALID ? 422 : 503, s, "h-cancel", why);
 			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",

@@ -33,9 +33,9 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
-#include "cgi/match_load.h"
 #include "cgi/records_form.h"
 #include "cgi/valid.h"
+#include "core/rules.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/referrals.h"
@@ -130,7 +130,7 @@ list_row(void *arg, const struct db_therapist *t)
 {
 	struct list_ctx *c = arg;
 	struct tmpl_data *e = tmpl_data_push(c->d, "rows");
-	int week = (int)(t->booked_min * 7 / MATCH_WINDOW_DAYS);
+	int week = core_rule_minutes_a_week(t->booked_min, CORE_WINDOW_DAYS);
 
 	tmpl_data_setf(e, "id", "%lld", (long long)t->id);
 	tmpl_data_set(e, "name", t->name);
@@ -172,7 +172,7 @@ page_therapists(struct app *app, struct req *rq, struct resp *rs)
 	c.app = app;
 	c.d = app_staff_data(app, rq, "Therapists");
 	tmpl_data_list(c.d, "rows");
-	if (db_therapists_each(app->db, now, now + (time_t)MATCH_WINDOW_DAYS *
+	if (db_therapists_each(app->db, now, now + (time_t)CORE_WINDOW_DAYS *
 	    86400, list_row, &c) == -1) {
 		tmpl_data_free(c.d);
 		buf_free(&c.tmp);
@@ -319,7 +319,7 @@ show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
 	struct buf tmp = BUF_INIT;
 	const char *done = form_get(&rq->q, "done");
 	char day[11];
-	int week = (int)(t->booked_min * 7 / MATCH_WINDOW_DAYS);
+	int week = core_rule_minutes_a_week(t->booked_min, CORE_WINDOW_DAYS);
 	size_t i;
 
 	memset(&c, 0, sizeof(c));
@@ -781,7 +781,7 @@ page_therapist(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	if ((rc = db_therapist_get(app->db, id, now, now +
-	    (time_t)MATCH_WINDOW_DAYS * 86400, &t)) != 1) {
+	    (time_t)CORE_WINDOW_DAYS * 86400, &t)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such therapist." : "This therapist's page "
 		    "cannot be shown just now. Try again in a minute.");

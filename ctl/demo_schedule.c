@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "cgi/booking.h"
+#include "core/booking.h"
 #include "ctl/demo.h"
 #include "db/db.h"
 #include "db/db_int.h"
@@ -65,7 +65,7 @@ book(struct db *db, const struct slot *s)
 		r.start_local = hhmm;
 		r.length_min = 45;
 		r.count = 12;
-		if (booking_occurrences(DEMO_TZ, &r, horizon, &occ, &nocc) != 0)
+		if (core_booking_occurrences(DEMO_TZ, &r, horizon, &occ, &nocc) != 0)
 			continue;
 		memset(&n, 0, sizeof(n));
 		n.therapist_id = s->therapist_id;
@@ -77,7 +77,7 @@ book(struct db *db, const struct slot *s)
 		n.start_local = hhmm;
 		n.length_min = 45;
 		n.count = 12;
-		booking_uid(DEMO_DOMAIN, uid, sizeof(uid));
+		core_booking_uid(DEMO_DOMAIN, uid, sizeof(uid));
 		if (db_series_book(db, &n, occ, nocc, uid, DEMO_DOMAIN, &id,
 		    clash, sizeof(clash)) != DB_OK)
 			id = 0;
@@ -168,7 +168,7 @@ demo_schedule(struct db *db)
 			date_for(wd, -2, date);
 			snprintf(later, sizeof(later), "%02d:%02d", hh - 1 < 0 ?
 			    0 : hh - 1, mm);
-			if (booking_occ_at(s.tz, date, later, s.length_min,
+			if (core_booking_occ_at(s.tz, date, later, s.length_min,
 			    &to) == 0)
 				(void)db_occ_move(db, second, date, &to, 0,
 				    "Room needed for an assessment", 0, "", 0,

@@ -4,6 +4,14 @@
 #
 #   ctl/stack.sh start|stop|run|status
 #
+# Each stack runs in its own process group (its keeper's), recorded in
+# VAR/run/stack.pgid: stop ends the whole group, so nothing is left
+# behind, even the orphans of a supervisor or nginx that was killed.
+# start refuses to start over a live stack; after a crash it clears
+# what is left and starts afresh.  The keeper restarts the mailer when
+# it dies (as systemd does in production); a mailer that exits cleanly
+# (SIGTERM) stays stopped.
+#
 # Environment: B (build folder), VAR (state folder), PORT, REFER_RATE and
 # REFER_BURST (nginx's limit on POST /refer), WORKERS, and every TUTTI_*
 # setting, passed on to the programs.
@@ -46,10 +54,68 @@ write_config() {
 	cp "$ROOT/nginx/fastcgi.conf.in" "$VAR/run/fastcgi.conf"
 }
 
+# 1 if something accepts connections on 127.0.0.1:$PORT.
+port_taken() {
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket()
+s.settimeout(1)
+sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$PORT"
+}
+
+# The stack's process group, if any of it is alive.
+group_alive() {
+	g=$(cat "$VAR/run/stack.pgid" 2>/dev/null || true)
+	[ -n "$g" ] && kill -0 "-$g" 2>/dev/null
+}
+
+# The keeper: leads the stack's process group (setsid), starts the
+# workers and nginx (in the foreground, so that it stays in the group),
+# and restarts the mailer whenever it dies other than cleanly.
+keep() {
+	echo $$ > "$VAR/run/stack.pgid"
+	"$B/tutti-fcgi" -s "$VAR/run/tutti-fcgi.sock" \
+	    -p "$VAR/run/tutti-fcgi.pid" ${WORKERS:+-n "$WORKERS"} \
+	    >>"$VAR/log/tutti-fcgi.log" 2>&1 &
+	i=0
+	while [ ! -S "$VAR/run/tutti-fcgi.sock" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" -g 'daemon off;' \
+	    -e "$VAR/log/nginx-error.log" >>"$VAR/log/nginx-error.log" 2>&1 &
+	[ -x "$B/tutti-mailer" ] || { wait; exit 0; }
+	while :; do
+		"$B/tutti-mailer" -p "$VAR/run/tutti-mailer.pid" \
+		    >>"$VAR/log/tutti-mailer.log" 2>&1 &
+		m=$!
+		rc=0
+		wait $m || rc=$?
+		[ $rc -eq 0 ] && break
+		echo "stack: the mailer ended ($rc); starting it again" \
+		    >>"$VAR/log/tutti-mailer.log"
+		rm -f "$VAR/run/tutti-mailer.pid"
+		sleep 1
+	done
+	wait
+}
+
 start() {
 	mkdir -p "$VAR/run" "$VAR/log" "$VAR/mail"
-	if alive tutti-fcgi || alive nginx; then
-		echo "stack: already running in $VAR (make stop first)" >&2
+	if alive tutti-fcgi && alive nginx &&
+	    curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+		echo "stack: Tutti is already running in $VAR on port $PORT;" \
+		    "run 'make stop' (ctl/stack.sh stop) first" >&2
+		exit 1
+	fi
+	if group_alive || alive tutti-fcgi || alive nginx || alive tutti-mailer
+	then
+		echo "stack: clearing what a stopped or crashed stack left" \
+		    "in $VAR" >&2
+		stop
+	fi
+	if port_taken; then
+		echo "stack: port $PORT is in use by another program;" \
+		    "choose another with PORT=..." >&2
 		exit 1
 	fi
 	if [ ! -f "$TUTTI_DB" ]; then
@@ -57,35 +123,16 @@ start() {
 		"$B/tuttictl" demo > "$VAR/demo-logins.txt"
 	fi
 	write_config
-	"$B/tutti-fcgi" -s "$VAR/run/tutti-fcgi.sock" \
-	    -p "$VAR/run/tutti-fcgi.pid" ${WORKERS:+-n "$WORKERS"} \
-	    >>"$VAR/log/tutti-fcgi.log" 2>&1 &
-	if [ -x "$B/tutti-mailer" ]; then
-		"$B/tutti-mailer" -p "$VAR/run/tutti-mailer.pid" \
-		    >>"$VAR/log/tutti-mailer.log" 2>&1 &
-	fi
+	rm -f "$VAR/run/stack.pgid"
+	VAR=$VAR PORT=$PORT B=$B NGINX=$NGINX WORKERS=${WORKERS:-} \
+	    setsid sh "$0" keep </dev/null >>"$VAR/log/stack.log" 2>&1 &
 	i=0
-	while [ ! -S "$VAR/run/tutti-fcgi.sock" ]; do
+	until curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
 		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			echo "stack: workers did not start; see" \
-			    "$VAR/log/tutti-fcgi.log:" >&2
-			tail -n 5 "$VAR/log/tutti-fcgi.log" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	if ! "$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" \
-	    -e "$VAR/log/nginx-error.log"; then
-		echo "stack: nginx did not start (is port $PORT taken?)" >&2
-		stop
-		exit 1
-	fi
-	i=0
-	until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz"; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			echo "stack: no answer on port $PORT; see $VAR/log" >&2
+		if [ $i -gt 150 ]; then
+			echo "stack: no answer on port $PORT; see $VAR/log:" >&2
+			tail -n 5 "$VAR/log/tutti-fcgi.log" \
+			    "$VAR/log/nginx-error.log" >&2 2>/dev/null
 			stop
 			exit 1
 		fi
@@ -94,6 +141,18 @@ start() {
 }
 
 stop() {
+	g=$(cat "$VAR/run/stack.pgid" 2>/dev/null || true)
+	if [ -n "$g" ] && kill -TERM "-$g" 2>/dev/null; then
+		i=0
+		while kill -0 "-$g" 2>/dev/null && [ $i -lt 100 ]; do
+			i=$((i + 1))
+			sleep 0.1
+		done
+		kill -KILL "-$g" 2>/dev/null || true
+	fi
+	rm -f "$VAR/run/stack.pgid"
+	# Anything started outside the group (by hand, or by an older
+	# stack.sh) by its pid file.
 	for name in nginx tutti-mailer tutti-fcgi; do
 		p=$(pid_of $name)
 		[ -n "$p" ] || continue
@@ -127,6 +186,9 @@ start)
 stop)
 	stop
 	;;
+keep)
+	keep
+	;;
 run)
 	start
 	banner
@@ -144,6 +206,9 @@ status)
 		if alive $name; then echo "$name: running"; else
 			echo "$name: stopped"; fi
 	done
+	if group_alive; then
+		echo "process group $(cat "$VAR/run/stack.pgid")"
+	fi
 	;;
 *)
 	echo "usage: ctl/stack.sh start|stop|run|status" >&2

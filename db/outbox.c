@@ -23,7 +23,8 @@
 	" coalesce((SELECT ref FROM referrals" \
 	" WHERE referrals.id = outbox.referral_id), ''), coalesce(user_id, 0)," \
 	" message_id, status, attempts, not_before, coalesce(lease_until, '')," \
-	" coalesce(last_error, ''), created_at, coalesce(sent_at, '')"
+	" coalesce(last_error, ''), created_at, coalesce(sent_at, '')," \
+	" coalesce(failed_at, '')"
 
 static const char sql_claim_expired[] =
     "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
@@ -42,14 +43,34 @@ static const char sql_defer[] =
     "UPDATE outbox SET status = 'queued', not_before = ?2,"
     " lease_until = NULL, last_error = ?3"
     " WHERE id = ?1 AND status = 'sending'";
+static const char sql_hold[] =
+    "UPDATE outbox SET status = 'queued', lease_until = NULL,"
+    " attempts = max(attempts - 1, 0), last_error = ?2"
+    " WHERE id = ?1 AND status = 'sending'";
 static const char sql_fail[] =
     "UPDATE outbox SET status = 'failed', lease_until = NULL,"
-    " last_error = ?2 WHERE id = ?1 AND status = 'sending'";
+    " last_error = ?2, failed_at = ?3 WHERE id = ?1 AND status = 'sending'";
 static const char sql_drop[] =
-    "DELETE FROM outbox WHERE id = ?1 AND status = 'sending'";
+    "UPDATE outbox SET status = 'dropped', lease_until = NULL,"
+    " last_error = 'dropped: ' || ?2, dedupe_key = dedupe_key || '~' || id"
+    " WHERE id = ?1 AND status = 'sending'";
 static const char sql_retry[] =
     "UPDATE outbox SET status = 'queued', attempts = 0, not_before = ?2,"
-    " lease_until = NULL WHERE id = ?1 AND status = 'failed'";
+    " lease_until = NULL, failed_at = NULL WHERE id = ?1 AND status = 'failed'";
+static const char sql_retry_since[] =
+    "UPDATE outbox SET status = 'queued', attempts = 0, not_before = ?2,"
+    " lease_until = NULL, failed_at = NULL"
+    " WHERE status = 'failed' AND failed_at >= ?1 AND to_addr != ''";
+static const char sql_send_now[] =
+    "UPDATE outbox SET not_before = ?2"
+    " WHERE (?1 = 0 OR id = ?1) AND status = 'queued' AND not_before > ?2";
+static const char sql_pause_set[] =
+    "INSERT INTO mail_pause (id, since, reason) VALUES (1, ?2, ?3)"
+    " ON CONFLICT (id) DO NOTHING";
+static const char sql_pause_get[] =
+    "SELECT since, reason FROM mail_pause WHERE id = 1";
+static const char sql_pause_clear[] =
+    "DELETE FROM mail_pause WHERE id = ?1";
 static const char sql_list_all[] =
     "SELECT " COLS " FROM outbox WHERE ?1 <= 0 OR id < ?1"
     " ORDER BY id DESC LIMIT ?2";
@@ -125,6 +146,7 @@ row_read(sqlite3_stmt *st, struct db_outbox *o)
 	o->last_error = col_dup(st, 13);
 	o->created_at = col_dup(st, 14);
 	o->sent_at = col_dup(st, 15);
+	o->failed_at = col_dup(st, 16);
 }
 
 void
@@ -144,6 +166,7 @@ db_outbox_free(struct db_outbox *o)
 	free(o->last_error);
 	free(o->created_at);
 	free(o->sent_at);
+	free(o->failed_at);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -261,18 +284,107 @@ db_outbox_defer(struct db *db, int64_t id, const char *not_before,
 }
 
 int
-db_outbox_fail(struct db *db, int64_t id, const char *error)
+db_outbox_hold(struct db *db, int64_t id, const char *error)
 {
 	char e[ERROR_MAX + 1];
 
 	error_cut(e, error);
-	return update(db, sql_fail, "fail", id, e, NULL) < 0 ? -1 : 0;
+	return update(db, sql_hold, "hold", id, e, NULL) < 0 ? -1 : 0;
 }
 
 int
-db_outbox_drop(struct db *db, int64_t id)
+db_outbox_fail(struct db *db, int64_t id, const char *error,
+    const char *now)
 {
-	int n = update(db, sql_drop, "drop", id, NULL, NULL);
+	char e[ERROR_MAX + 1];
+
+	error_cut(e, error);
+	return update(db, sql_fail, "fail", id, e, now) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_drop(struct db *db, int64_t id, const char *reason)
+{
+	char e[ERROR_MAX + 1];
+	int n;
+
+	error_cut(e, reason);
+	n = update(db, sql_drop, "drop", id, e, NULL);
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+db_outbox_retry_since(struct db *db, const char *since, const char *now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_retry_since)) == NULL)
+		return -1;
+	db_bind_text(st, 1, since);
+	db_bind_text(st, 2, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: outbox retry since %s: %s\n", since,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return sqlite3_changes(db->conn);
+}
+
+int
+db_outbox_send_now(struct db *db, int64_t id, const char *now)
+{
+	return update(db, sql_send_now, "send now", id, now, NULL);
+}
+
+int
+db_outbox_pause_set(struct db *db, const char *now, const char *reason)
+{
+	char e[ERROR_MAX + 1];
+
+	error_cut(e, reason);
+	return update(db, sql_pause_set, "pause", 1, now, e) < 0 ? -1 : 0;
+}
+
+int
+db_outbox_pause_get(struct db *db, char *since, size_t sincelen,
+    char *reason, size_t reasonlen)
+{
+	sqlite3_stmt *st;
+	const unsigned char *a, *b;
+	int rc, found = 0;
+
+	if (sincelen > 0)
+		since[0] = '\0';
+	if (reasonlen > 0)
+		reason[0] = '\0';
+	if ((st = db_stmt(db, sql_pause_get)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = sqlite3_column_text(st, 0);
+		b = sqlite3_column_text(st, 1);
+		(void)snprintf(since, sincelen, "%s", a != NULL ?
+		    (const char *)a : "");
+		(void)snprintf(reason, reasonlen, "%s", b != NULL ?
+		    (const char *)b : "");
+		found = 1;
+		rc = SQLITE_DONE;
+	}
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: mail pause: %s\n",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return found;
+}
+
+int
+db_outbox_pause_clear(struct db *db)
+{
+	int n = update(db, sql_pause_clear, "resume", 1, NULL, NULL);
 
 	return n < 0 ? -1 : n > 0;
 }
@@ -372,6 +484,8 @@ db_outbox_count(struct db *db, struct db_outbox_counts *out)
 			out->sent = c;
 		else if (strcmp(s, "failed") == 0)
 			out->failed = c;
+		else if (strcmp(s, "dropped") == 0)
+			out->dropped = c;
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE) {

@@ -5,9 +5,15 @@
  * that causes the email.  From then on:
  *
  *   queued --claim--> sending --sent--> sent
- *     ^                 |  |  |
- *     +------defer------+  |  +--fail--> failed --retry (admin)--> queued
- *                          +--drop--> (deleted: no longer true, unsent)
+ *     ^ ^               |  |  |  |
+ *     | +-----hold------+  |  |  +--fail--> failed --retry (admin)--> queued
+ *     +-------defer--------+  +--drop--> dropped (no longer true, unsent)
+ *
+ * hold: the server was down or refused us before the message (its
+ * greeting, EHLO, log-in or MAIL FROM): the row is due again at once
+ * with its attempt uncounted, and goes as soon as the server is back.
+ * defer: the server refused this message for now (4xx to RCPT or DATA),
+ * or did not answer after it: due again after a back-off.
  *
  * A claim sets a lease (lease_until); a row left in `sending` past its
  * lease (its mailer died) is claimable again, so a mailer killed while
@@ -55,6 +61,7 @@ struct db_outbox {
 	char	*last_error;	/* "" when none */
 	char	*created_at;
 	char	*sent_at;	/* "" until sent */
+	char	*failed_at;	/* "" unless failed */
 };
 
 /* Rows in each state, for the admin's page. */
@@ -63,6 +70,7 @@ struct db_outbox_counts {
 	int64_t	 sending;
 	int64_t	 sent;
 	int64_t	 failed;
+	int64_t	 dropped;
 };
 
 /*
@@ -101,20 +109,59 @@ int	 db_outbox_defer(struct db *, int64_t id, const char *not_before,
 	    const char *error);
 
 /*
- * Marks a claimed row failed for good with error (truncated to 500
- * bytes): a permanent rejection, or temporary ones for too long.
- * Returns 0, or -1.
+ * Puts a claimed row back in the queue, due as before and with the
+ * claim's attempt taken back, with error as its last_error: the server
+ * was unavailable, so the message itself was never tried.  Returns 0,
+ * or -1.
  */
-int	 db_outbox_fail(struct db *, int64_t id, const char *error);
+int	 db_outbox_hold(struct db *, int64_t id, const char *error);
 
 /*
- * Deletes a claimed row that no longer applies (the change it told of
- * was undone, its session was cancelled or has begun, its client
- * unsubscribed): it is never sent, and its dedupe key is free again for
- * a new event.  Returns 1 when deleted, 0 when the row is not `sending`,
- * -1 on error.
+ * Marks a claimed row failed for good at now with error (truncated to
+ * 500 bytes): a permanent rejection, or temporary ones for too long.
+ * Returns 0, or -1.
  */
-int	 db_outbox_drop(struct db *, int64_t id);
+int	 db_outbox_fail(struct db *, int64_t id, const char *error,
+	    const char *now);
+
+/*
+ * Marks a claimed row that no longer applies (the change it told of was
+ * undone, its session was cancelled or has begun, its client
+ * unsubscribed) `dropped`, with "dropped: " and reason as its
+ * last_error: it is never sent, it stays in the outbox for the record,
+ * and its dedupe key gets "~<id>" so that it is free again for a new
+ * event.  Returns 1 when dropped, 0 when the row is not `sending`, -1 on
+ * error.
+ */
+int	 db_outbox_drop(struct db *, int64_t id, const char *reason);
+
+/*
+ * For the admin: queues again every row that failed at or after since,
+ * due at now with attempts from zero.  Returns how many, or -1.
+ */
+int	 db_outbox_retry_since(struct db *, const char *since,
+	    const char *now);
+
+/*
+ * For the admin: makes queued row id (0: every queued row) due at now
+ * when it was waiting for a later time; its attempts are unchanged.
+ * Returns how many rows changed, or -1.
+ */
+int	 db_outbox_send_now(struct db *, int64_t id, const char *now);
+
+/*
+ * Sending paused: the mailer sets it (at now, with the server's reply)
+ * after the server refused several emails in a row with the same reply;
+ * it sends nothing while it is set.  _get copies when and why into since
+ * and reason and returns 1 when paused, 0 when not, -1 on error; _clear
+ * (the administrator resumes) returns 1 when it was paused, 0 when not,
+ * -1 on error; _set returns 0 or -1 (an existing pause is kept).
+ */
+int	 db_outbox_pause_set(struct db *, const char *now,
+	    const char *reason);
+int	 db_outbox_pause_get(struct db *, char *since, size_t sincelen,
+	    char *reason, size_t reasonlen);
+int	 db_outbox_pause_clear(struct db *);
 
 /*
  * For the admin: queues a failed row again, due at now, with its attempts

@@ -19,9 +19,6 @@
 #include "db/staff.h"
 #include "util/buf.h"
 
-/* Most sites one referral names that matching reads. */
-#define MATCH_SITES_MAX	64
-
 const char *const db_site_kind_names[SITE_KIND__MAX] = {
 	"own_centre", "school", "care_home", "hospital", "hospice",
 	"day_centre", "community_venue", "online",
@@ -1236,7 +1233,7 @@ static void
 match_row(sqlite3_stmt *st, any_fn fn, void *arg)
 {
 	struct db_match_referral m;
-	int64_t sites[MATCH_SITES_MAX];
+	int64_t sites[DB_MATCH_SITES_MAX];
 	const char *p;
 	char *end;
 	long long v;
@@ -1258,7 +1255,7 @@ match_row(sqlite3_stmt *st, any_fn fn, void *arg)
 	m.access_needs = db_col(st, 11);
 	db_copy(m.created_at, sizeof(m.created_at), db_col(st, 12));
 	/* "3,1,7": the referral's sites. */
-	for (p = db_col(st, 13); *p != '\0' && m.nsites < MATCH_SITES_MAX;) {
+	for (p = db_col(st, 13); *p != '\0' && m.nsites < DB_MATCH_SITES_MAX;) {
 		v = strtoll(p, &end, 10);
 		if (end == p)
 			break;

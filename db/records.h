@@ -142,8 +142,10 @@ struct db_client {
 
 /*
  * A referral as matching reads it.  access_needs and the sites array
- * are borrowed, valid only during the callback.
+ * are borrowed, valid only during the callback; at most
+ * DB_MATCH_SITES_MAX sites are read.
  */
+#define DB_MATCH_SITES_MAX	64
 struct db_match_referral {
 	int64_t		 id;
 	char		 ref[16];

@@ -157,13 +157,33 @@ struct mail_transport;
 int	 mail_smtp_url_check(const char *url, int *tls, char *err,
 	    size_t errlen);
 
+/* Where an SMTP conversation was when it ended (smtp.c). */
+enum mail_smtp_stage {
+	MAIL_SMTP_GREETING,	/* connecting, TLS, the server's greeting */
+	MAIL_SMTP_HELLO,	/* EHLO, HELO, STARTTLS */
+	MAIL_SMTP_AUTH,		/* logging in */
+	MAIL_SMTP_MAIL,		/* MAIL FROM */
+	MAIL_SMTP_RCPT,		/* RCPT TO */
+	MAIL_SMTP_DATA,		/* DATA, before the message */
+	MAIL_SMTP_BODY,		/* the message sent, its reply awaited */
+	MAIL_SMTP__MAX
+};
+
 /*
- * Classifies a transfer's outcome from its CURLcode and the last SMTP
- * reply code: OK for CURLE_OK; DOWN for failures to resolve, connect,
- * start TLS, log in or talk at all, and for 421; TEMP for other 4xx;
- * PERM for 5xx; DOWN for anything else (the connection broke).
+ * Classifies a transfer's outcome from its CURLcode, the last SMTP reply
+ * code and the stage it ended at.  OK for CURLE_OK.  A refusal before
+ * RCPT (4xx or 5xx to the greeting, EHLO, log-in or MAIL FROM) says the
+ * server or our account is wrong, not the message: DOWN, like failures
+ * to resolve, connect, start TLS or talk at all, and like 421 anywhere.
+ * To RCPT, DATA or the message: TEMP for 4xx, PERM for 5xx.  A timeout
+ * or a broken connection after the message was sent is TEMP (it may
+ * have arrived: the try counts); before it, DOWN.
  */
-enum mail_send mail_smtp_result(int curl_code, long smtp_code);
+enum mail_send mail_smtp_result(int curl_code, long smtp_code,
+	    enum mail_smtp_stage stage);
+
+/* The stage's name in SMTP ("MAIL FROM", ...), for messages. */
+const char	*mail_smtp_stage_name(enum mail_smtp_stage);
 
 /*
  * A transport that sends over SMTP at url (see mail_smtp_url_check),
@@ -276,17 +296,22 @@ struct mail_outbox_stats {
 	size_t	 sent;
 	size_t	 deferred;
 	size_t	 failed;
-	size_t	 dropped;	/* no longer true: deleted unsent */
+	size_t	 dropped;	/* no longer true: kept as dropped, unsent */
+	size_t	 held;		/* the server was down: due again when back */
+	int	 paused;	/* sending paused for the administrator */
 	int	 more;		/* stopped at max with rows perhaps still due */
 };
 
 /*
  * Sends due rows one at a time over one connection until none is due,
  * max were handled, *stop becomes non-zero (the message in hand is
- * finished first), or the server is down (then nothing is tried again
- * for a pause that doubles from 2 seconds up to a minute).  Each row is
- * claimed before and marked after it is sent; temporary failures are
+ * finished first), or the server is down or refused us before RCPT
+ * (then that row is held, due again with its try uncounted, and nothing
+ * is tried for a pause that doubles from 2 seconds up to 30).  Each row
+ * is claimed before and marked after it is sent; temporary failures are
  * deferred by mail_backoff, and failed for good when it says to give up.
+ * After 5 permanent refusals in a row with the same reply, sending is
+ * paused (db_outbox_pause_set) until the administrator resumes it.
  * Returns 0, or -1 when the database failed (logged).
  */
 int	 mail_outbox_run(struct mail_outbox *, size_t max,
@@ -335,6 +360,16 @@ struct mail_remind {
 	const char	*tz;		/* the service's zone (agendas) */
 	const char	*msgid_domain;	/* right side of Message-IDs */
 };
+
+/*
+ * Checks offsets against the mailer's lease (seconds): a reminder in
+ * hand when its mailer dies is sent again only when the lease ends, so
+ * an offset shorter than the lease would find its session begun and be
+ * dropped (issue 14).  Returns 0, or -1 with a message in err naming the
+ * first offset too short.
+ */
+int	 mail_remind_offsets_check(const long *offsets, size_t n, long lease,
+	    char *err, size_t errlen);
 
 /*
  * Fills r with the defaults: reminders at 48h and 2h, no agenda,

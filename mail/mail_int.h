@@ -5,6 +5,7 @@
 #ifndef MAIL_MAIL_INT_H
 #define MAIL_MAIL_INT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -22,6 +23,8 @@ struct mail_transport {
 			    const char *message_id, char *err, size_t errlen);
 	void		(*end)(struct mail_transport *);
 	void		(*free)(struct mail_transport *);
+	/* Set by the caller: non-zero asks to stop within a second. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* The mailer's state (outbox.c); the kinds' fill functions read it. */
@@ -37,6 +40,8 @@ struct mail_outbox {
 	int			 lease;
 	time_t			 down_until;	/* no sending before */
 	int			 pause;		/* the last pause, seconds */
+	int			 refused_run;	/* like refusals in a row */
+	char			 refused[512];	/* their reply */
 	struct buf		 msg;		/* reused between messages */
 };
 

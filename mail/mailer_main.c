@@ -22,6 +22,10 @@
  *                     with a unit, s, m, h or d, separated by commas
  *                     (48h,2h); "0" or "off": none.  A bad value is
  *                     logged and the default used.
+ *   TUTTI_MAIL_LEASE  seconds a message in hand is reserved for this
+ *                     mailer (300, from 10 to 3600): a mailer that dies
+ *                     sending leaves it to be sent again after this.
+ *                     Reminder offsets shorter than it are refused.
  *   TUTTI_AGENDA      each therapist's daily agenda of their sessions:
  *                     unset or 0: none; 1: at 07:00 local time; HH:MM:
  *                     at that time.  A bad value is logged; none then.
@@ -129,11 +133,24 @@ main(int argc, char *argv[])
 	cfg.mail_dir = env("TUTTI_MAIL_DIR", "var/mail");
 	cfg.base_url = env("TUTTI_BASE_URL", "http://127.0.0.1:8080");
 	cfg.tz = env("TUTTI_TZ", "Europe/London");
+	cfg.lease = (int)strtol(env("TUTTI_MAIL_LEASE", "300"), NULL, 10);
+	if (cfg.lease < 10 || cfg.lease > 3600) {
+		fprintf(stderr, "tutti-mailer: TUTTI_MAIL_LEASE: from 10 to "
+		    "3600 seconds; using 300\n");
+		cfg.lease = 300;
+	}
 	mail_remind_defaults(&rem);
 	rem.tz = cfg.tz;
 	if (mail_remind_offsets_parse(env("TUTTI_REMINDERS",
 	    MAIL_REMIND_DEFAULT), rem.offsets, &rem.noffsets, err,
 	    sizeof(err)) == -1) {
+		fprintf(stderr, "tutti-mailer: TUTTI_REMINDERS: %s; using "
+		    "%s\n", err, MAIL_REMIND_DEFAULT);
+		(void)mail_remind_offsets_parse(MAIL_REMIND_DEFAULT,
+		    rem.offsets, &rem.noffsets, err, sizeof(err));
+	}
+	if (mail_remind_offsets_check(rem.offsets, rem.noffsets, cfg.lease,
+	    err, sizeof(err)) == -1) {
 		fprintf(stderr, "tutti-mailer: TUTTI_REMINDERS: %s; using "
 		    "%s\n", err, MAIL_REMIND_DEFAULT);
 		(void)mail_remind_offsets_parse(MAIL_REMIND_DEFAULT,

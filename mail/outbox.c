@@ -3,9 +3,10 @@
  *
  * For each due row, in its own short transactions: claim it with a lease
  * (db_outbox_claim), render its kind's templates, build the message,
- * send it, then mark it sent, deferred or failed, or delete it when what
- * it would say is no longer true (MAIL_SEND_STALE: a cancellation taken
- * back, a reminder of a session since cancelled).  A row is claimed only
+ * send it, then mark it sent, deferred, held (the server was down: due
+ * again as soon as it is back, the try not counted) or failed, or
+ * dropped when what it would say is no longer true (MAIL_SEND_STALE: a
+ * cancellation taken back, a reminder of a session since cancelled).  A row is claimed only
  * when it is about to be sent, so a mailer killed at any point leaves at
  * most one row in `sending`: the one it may or may not have handed over.
  * When that row's lease ends it is sent again (the one possible
@@ -34,7 +35,8 @@
 
 #define LEASE_DEFAULT	300	/* seconds; longer than any one send */
 #define PAUSE_FIRST	2	/* seconds after the server is found down */
-#define PAUSE_MAX	60
+#define PAUSE_MAX	30
+#define REFUSED_RUN_MAX	5	/* like permanent refusals, then pause */
 
 struct kind {
 	const char	*name;		/* outbox.kind */
@@ -326,20 +328,60 @@ out:
 	return r;
 }
 
-/* Renders and sends one claimed row. */
+/*
+ * Renders and sends one claimed row; *tried is set when the server was
+ * asked to take it.
+ */
 static enum mail_send
-deliver(struct mail_outbox *ob, const struct db_outbox *row, char *err,
-    size_t errlen)
+deliver(struct mail_outbox *ob, const struct db_outbox *row, int *tried,
+    char *err, size_t errlen)
 {
 	enum mail_send r;
 
+	*tried = 0;
 	buf_reset(&ob->msg);
 	if ((r = mail_outbox_render(ob, row, &ob->msg, err, errlen)) !=
 	    MAIL_SEND_OK)
 		return r;
+	*tried = 1;
 	return mail_transport_send(ob->transport, ob->from_addr,
 	    row->to_addr, ob->msg.data, ob->msg.len, row->message_id, err,
 	    errlen);
+}
+
+/*
+ * Counts the server's permanent refusals in a row with the same reply;
+ * at REFUSED_RUN_MAX the server (or our account) is wrong rather than
+ * the emails: sending is paused until the administrator resumes it
+ * from /admin/outbox, which says why.  Returns 0, or -1 when the
+ * database failed.
+ */
+static int
+refusals_count(struct mail_outbox *ob, enum mail_send r, int tried,
+    const char *err, time_t now)
+{
+	char when[21];
+
+	if (r == MAIL_SEND_OK) {
+		ob->refused_run = 0;
+		return 0;
+	}
+	if (r != MAIL_SEND_PERM || !tried)
+		return 0;
+	if (ob->refused_run > 0 && strcmp(ob->refused, err) == 0)
+		ob->refused_run++;
+	else {
+		ob->refused_run = 1;
+		(void)snprintf(ob->refused, sizeof(ob->refused), "%s", err);
+	}
+	if (ob->refused_run < REFUSED_RUN_MAX)
+		return 0;
+	fprintf(stderr, "tutti-mailer: the mail server refused %d emails in "
+	    "a row with the same reply; sending is paused until an "
+	    "administrator resumes it: %s\n", ob->refused_run, err);
+	iso_time(now, when);
+	ob->refused_run = 0;
+	return db_outbox_pause_set(ob->db, when, err);
 }
 
 /*
@@ -364,7 +406,7 @@ settle(struct mail_outbox *ob, const struct db_outbox *row,
 	if (r == MAIL_SEND_STALE) {
 		fprintf(stderr, "tutti-mailer: outbox %lld (%s) dropped, not "
 		    "sent: %s\n", (long long)row->id, row->kind, err);
-		if (db_outbox_drop(ob->db, row->id) == -1)
+		if (db_outbox_drop(ob->db, row->id, err) == -1)
 			return -1;
 		st->dropped++;
 		return 0;
@@ -372,9 +414,17 @@ settle(struct mail_outbox *ob, const struct db_outbox *row,
 	if (r == MAIL_SEND_PERM) {
 		fprintf(stderr, "tutti-mailer: outbox %lld (%s) failed: %s\n",
 		    (long long)row->id, row->kind, err);
-		if (db_outbox_fail(ob->db, row->id, err) == -1)
+		iso_time(now, when);
+		if (db_outbox_fail(ob->db, row->id, err, when) == -1)
 			return -1;
 		st->failed++;
+		return 0;
+	}
+	if (r == MAIL_SEND_DOWN) {
+		/* Not this message's fault: due again once the server is. */
+		if (db_outbox_hold(ob->db, row->id, err) == -1)
+			return -1;
+		st->held++;
 		return 0;
 	}
 	if ((wait = mail_backoff(row->attempts)) < 0) {
@@ -382,7 +432,8 @@ settle(struct mail_outbox *ob, const struct db_outbox *row,
 		    "over four days: %s", row->attempts, err);
 		fprintf(stderr, "tutti-mailer: outbox %lld (%s) failed: %s\n",
 		    (long long)row->id, row->kind, why);
-		if (db_outbox_fail(ob->db, row->id, why) == -1)
+		iso_time(now, when);
+		if (db_outbox_fail(ob->db, row->id, why, when) == -1)
 			return -1;
 		st->failed++;
 		return 0;
@@ -401,15 +452,21 @@ mail_outbox_run(struct mail_outbox *ob, size_t max,
     const volatile sig_atomic_t *stop, struct mail_outbox_stats *st)
 {
 	struct db_outbox row;
-	char now_s[21], lease_s[21], err[512];
+	char now_s[21], lease_s[21], err[512], since[21], why[8];
 	enum mail_send r;
 	time_t now;
 	size_t n;
-	int c, rc = 0;
+	int c, rc = 0, tried;
 
 	memset(st, 0, sizeof(*st));
 	if (time(NULL) < ob->down_until)
 		return 0;
+	if ((c = db_outbox_pause_get(ob->db, since, sizeof(since), why,
+	    sizeof(why))) != 0) {
+		st->paused = c == 1;
+		return c == 1 ? 0 : -1;
+	}
+	ob->transport->stop = stop;
 	for (n = 0; n < max && !*stop; n++) {
 		now = time(NULL);
 		iso_time(now, now_s);
@@ -418,8 +475,9 @@ mail_outbox_run(struct mail_outbox *ob, size_t max,
 			rc = c;
 			break;
 		}
-		r = deliver(ob, &row, err, sizeof(err));
-		if (settle(ob, &row, r, err, time(NULL), st) == -1)
+		r = deliver(ob, &row, &tried, err, sizeof(err));
+		if (settle(ob, &row, r, err, time(NULL), st) == -1 ||
+		    refusals_count(ob, r, tried, err, time(NULL)) == -1)
 			rc = -1;
 		db_outbox_free(&row);
 		if (rc == -1)
@@ -430,11 +488,14 @@ mail_outbox_run(struct mail_outbox *ob, size_t max,
 			    ob->pause * 2;
 			ob->down_until = time(NULL) + ob->pause;
 			fprintf(stderr, "tutti-mailer: the mail server is "
-			    "unavailable; trying again in %d s\n", ob->pause);
+			    "unavailable; trying again in %d s: %s\n",
+			    ob->pause, err);
 			break;
 		}
 		if (r == MAIL_SEND_OK)
 			ob->pause = 0;
+		if (ob->refused_run == 0 && r == MAIL_SEND_PERM && tried)
+			break;		/* just paused */
 	}
 	st->more = n == max && rc == 0;
 	mail_transport_end(ob->transport);

@@ -63,6 +63,23 @@ is_off(const char *s)
 }
 
 int
+mail_remind_offsets_check(const long *offsets, size_t n, long lease,
+    char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (offsets[i] < lease) {
+			(void)snprintf(err, errlen, "a reminder %ld seconds "
+			    "before a session is shorter than the mailer's "
+			    "lease (%ld seconds): one in hand at a crash would "
+			    "be dropped, not sent", offsets[i], lease);
+			return -1;
+		}
+	return 0;
+}
+
+int
 mail_remind_offsets_parse(const char *s, long out[MAIL_REMIND_MAX],
     size_t *n, char *err, size_t errlen)
 {

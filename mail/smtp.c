@@ -6,8 +6,19 @@
  * batch's end cleans the handle up, which sends QUIT.  libcurl does the
  * dot-stuffing; the message is already CRLF throughout, and addresses
  * were checked for CR and LF before they reach MAIL FROM and RCPT TO.
+ *
+ * libcurl's debug callback follows the conversation: the last command
+ * sent gives the stage a refusal came at (a 5xx to MAIL FROM is the
+ * server's or our account's fault, one to RCPT the message's), and the
+ * server's reply lines since are kept whole for the administrator.
+ * No reply is awaited longer than RESPONSE_TIMEOUT (libcurl's default,
+ * 120 s, also held up QUIT after a hung transfer), a stop request ends
+ * a transfer within a second through the progress callback, and a
+ * connection that failed or is being left for a stop is shut down
+ * before the handle is cleaned up, so that no QUIT waits on it.
  */
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -25,6 +36,8 @@
 
 #define CONNECT_TIMEOUT	15L	/* seconds to connect, with TLS */
 #define SEND_TIMEOUT	60L	/* seconds for one message in all */
+#define RESPONSE_TIMEOUT 15L	/* seconds for any one reply, QUIT's too */
+#define REPLY_MAX	400	/* bytes of the server's reply kept */
 #define PER_CONNECTION	100	/* messages before a fresh connection */
 
 struct smtp {
@@ -38,8 +51,24 @@ struct smtp {
 	const char		*msg;		/* the message being read */
 	size_t			 len;
 	size_t			 off;
+	enum mail_smtp_stage	 stage;		/* of the last command */
+	int			 broken;	/* no QUIT: shut it down */
+	int			 quitting;	/* QUIT sent: replies ignored */
+	char			 reply[REPLY_MAX + 1];	/* since it */
+	size_t			 replylen;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
+
+static const char *const stage_names[MAIL_SMTP__MAX] = {
+	"the greeting", "EHLO", "AUTH", "MAIL FROM", "RCPT TO", "DATA",
+	"the message",
+};
+
+const char *
+mail_smtp_stage_name(enum mail_smtp_stage stage)
+{
+	return stage < MAIL_SMTP__MAX ? stage_names[stage] : "?";
+}
 
 /* 1 if host (as libcurl gives it) is localhost, 127.0.0.0/8 or [::1]. */
 static int
@@ -103,15 +132,16 @@ out:
 }
 
 enum mail_send
-mail_smtp_result(int curl_code, long smtp_code)
+mail_smtp_result(int curl_code, long smtp_code, enum mail_smtp_stage stage)
 {
+	int before_rcpt = stage < MAIL_SMTP_RCPT;
+
 	switch (curl_code) {
 	case CURLE_OK:
 		return MAIL_SEND_OK;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_USE_SSL_FAILED:
@@ -120,20 +150,83 @@ mail_smtp_result(int curl_code, long smtp_code)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_LOGIN_DENIED:
 	case CURLE_AUTH_ERROR:
-	case CURLE_GOT_NOTHING:
 	case CURLE_OUT_OF_MEMORY:
 	case CURLE_FAILED_INIT:
+	case CURLE_ABORTED_BY_CALLBACK:	/* a stop: not tried */
 		return MAIL_SEND_DOWN;
 	default:
 		break;
 	}
-	if (smtp_code == 421)
+	if (smtp_code == 421 || before_rcpt)
 		return MAIL_SEND_DOWN;
 	if (smtp_code >= 400 && smtp_code <= 499)
 		return MAIL_SEND_TEMP;
 	if (smtp_code >= 500 && smtp_code <= 599)
 		return MAIL_SEND_PERM;
-	return MAIL_SEND_DOWN;
+	/* No reply: a timeout or a broken connection. */
+	return stage == MAIL_SMTP_BODY ? MAIL_SEND_TEMP : MAIL_SEND_DOWN;
+}
+
+/*
+ * libcurl's debug callback: follows the commands sent (the stage) and
+ * keeps the server's reply lines since the last one.
+ */
+static int
+smtp_debug(CURL *c, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct smtp *s = arg;
+	size_t n, i;
+
+	(void)c;
+	if (type == CURLINFO_HEADER_OUT && size >= 4 &&
+	    strncasecmp(data, "QUIT", 4) == 0) {
+		s->quitting = 1;	/* the refusal's reply stays */
+	} else if (type == CURLINFO_HEADER_OUT) {
+		s->replylen = 0;
+		s->reply[0] = '\0';
+		if (size >= 4 && (strncasecmp(data, "EHLO", 4) == 0 ||
+		    strncasecmp(data, "HELO", 4) == 0 ||
+		    strncasecmp(data, "STAR", 4) == 0))
+			s->stage = MAIL_SMTP_HELLO;
+		else if (size >= 4 && strncasecmp(data, "AUTH", 4) == 0)
+			s->stage = MAIL_SMTP_AUTH;
+		else if (size >= 4 && strncasecmp(data, "MAIL", 4) == 0)
+			s->stage = MAIL_SMTP_MAIL;
+		else if (size >= 4 && strncasecmp(data, "RCPT", 4) == 0)
+			s->stage = MAIL_SMTP_RCPT;
+		else if (size >= 4 && strncasecmp(data, "DATA", 4) == 0)
+			s->stage = MAIL_SMTP_DATA;
+	} else if (type == CURLINFO_DATA_OUT) {
+		s->stage = MAIL_SMTP_BODY;
+	} else if (type == CURLINFO_HEADER_IN && !s->quitting) {
+		/* Lines joined by "; ", control characters as spaces. */
+		if (s->replylen > 0 && s->replylen + 2 < REPLY_MAX) {
+			memcpy(s->reply + s->replylen, "; ", 2);
+			s->replylen += 2;
+		}
+		n = size;
+		while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+			n--;
+		for (i = 0; i < n && s->replylen < REPLY_MAX; i++)
+			s->reply[s->replylen++] = (unsigned char)data[i] < 0x20 ?
+			    ' ' : data[i];
+		s->reply[s->replylen] = '\0';
+	}
+	return 0;
+}
+
+/* libcurl's progress callback: non-zero ends the transfer on a stop. */
+static int
+smtp_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct smtp *s = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return s->t.stop != NULL && *s->t.stop;
 }
 
 /* libcurl's read callback: the next piece of the message. */
@@ -178,6 +271,16 @@ smtp_open(struct smtp *s)
 	ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) ==
 	    CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT, SEND_TIMEOUT) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    RESPONSE_TIMEOUT) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, smtp_debug) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_DEBUGDATA, s) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, smtp_progress) ==
+	    CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_XFERINFODATA, s) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ==
 	    CURLE_OK;
 	if (!ok) {
@@ -186,16 +289,28 @@ smtp_open(struct smtp *s)
 	}
 	s->curl = c;
 	s->on_connection = 0;
+	s->broken = 0;
 	return 0;
 }
 
+/*
+ * Ends the connection: QUIT (each reply awaited RESPONSE_TIMEOUT at
+ * most), or, after a failure or on a stop, none: the socket is shut
+ * down first so that libcurl's QUIT fails at once.
+ */
 static void
 smtp_end(struct mail_transport *t)
 {
 	struct smtp *s = (struct smtp *)t;
+	curl_socket_t fd = CURL_SOCKET_BAD;
 
-	if (s->curl != NULL)
-		curl_easy_cleanup(s->curl);	/* QUIT */
+	if (s->curl == NULL)
+		return;
+	if ((s->broken || (t->stop != NULL && *t->stop)) &&
+	    curl_easy_getinfo(s->curl, CURLINFO_ACTIVESOCKET, &fd) ==
+	    CURLE_OK && fd != CURL_SOCKET_BAD)
+		(void)shutdown(fd, SHUT_RDWR);
+	curl_easy_cleanup(s->curl);	/* QUIT */
 	s->curl = NULL;
 }
 
@@ -246,6 +361,10 @@ smtp_send(struct mail_transport *t, const char *from, const char *to,
 	s->len = len;
 	s->off = 0;
 	s->errbuf[0] = '\0';
+	s->reply[0] = '\0';
+	s->replylen = 0;
+	s->stage = MAIL_SMTP_GREETING;
+	s->quitting = 0;
 	rc = ok ? curl_easy_perform(s->curl) : CURLE_FAILED_INIT;
 	(void)curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	/* The list dies here: the handle must not keep pointing at it. */
@@ -253,11 +372,18 @@ smtp_send(struct mail_transport *t, const char *from, const char *to,
 	curl_slist_free_all(rcpt);
 	s->msg = NULL;
 
-	r = mail_smtp_result((int)rc, code);
-	if (r != MAIL_SEND_OK)
-		(void)snprintf(err, errlen, "SMTP %ld: %s", code,
-		    s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc));
-	if (r == MAIL_SEND_DOWN || ++s->on_connection >= PER_CONNECTION)
+	r = mail_smtp_result((int)rc, code, s->stage);
+	if (r != MAIL_SEND_OK && s->reply[0] != '\0' && code >= 400)
+		(void)snprintf(err, errlen, "SMTP %ld to %s: %s", code,
+		    mail_smtp_stage_name(s->stage), s->reply);
+	else if (r != MAIL_SEND_OK)
+		(void)snprintf(err, errlen, "SMTP %ld at %s: %s", code,
+		    mail_smtp_stage_name(s->stage), s->errbuf[0] != '\0' ?
+		    s->errbuf : curl_easy_strerror(rc));
+	if (rc != CURLE_OK && (code < 400 || r == MAIL_SEND_DOWN))
+		s->broken = 1;		/* no QUIT to wait on */
+	if (r == MAIL_SEND_DOWN || s->broken ||
+	    ++s->on_connection >= PER_CONNECTION)
 		smtp_end(t);
 	return r;
 }

@@ -10,7 +10,7 @@
  * each therapist's caseload booked as weekly sessions over the coming
  * month (about 9,600 occurrences), and 2,000 waitlisted referrals.  Then
  * times, each the median of five runs: reading the records and building
- * the world (match_data_load), reading one referral, matching it
+ * the world (core_world_load), reading one referral, matching it
  * (sched_match), and for the plan reading the waitlist and planning all
  * of it (sched_plan), in CPU time.  Prints one line a figure and
  * "match-bench: ok", or "match-bench: SLOW ..." with exit status 1 when
@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-#include "cgi/match_load.h"
+#include "core/world.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/referrals.h"
@@ -165,8 +165,8 @@ main(int argc, char *argv[])
 	char path[64], err[256];
 	const char *file;
 	struct db *db;
-	struct match_data *md;
-	struct match_referral *refs;
+	struct core_world *md;
+	struct core_referral *refs;
 	struct sched_referral *in;
 	struct sched_result res;
 	struct sched_plan plan;
@@ -198,14 +198,14 @@ main(int argc, char *argv[])
 	}
 	for (r = 0; r < RUNS; r++) {
 		t0 = now_ms();
-		if (match_data_load(db, "Europe/London", now, &md, err,
+		if (core_world_load(db, "Europe/London", now, &md, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "match-bench: %s\n", err);
 			return 1;
 		}
 		load[r] = now_ms() - t0;
 		t0 = now_ms();
-		if (match_referrals_load(db, 1 + r, ST_NEW, now, &refs,
+		if (core_referrals_load(db, 1 + r, ST_NEW, now, &refs,
 		    &n) == -1 || n != 1)
 			return 1;
 		one[r] = now_ms() - t0;
@@ -214,10 +214,10 @@ main(int argc, char *argv[])
 			return 1;
 		match[r] = now_ms() - t0;
 		sched_result_free(&res);
-		match_referrals_free(refs, n);
+		core_referrals_free(refs, n);
 
 		t0 = now_ms();
-		if (match_referrals_load(db, 0, ST_WAITLISTED, now, &refs,
+		if (core_referrals_load(db, 0, ST_WAITLISTED, now, &refs,
 		    &n) == -1)
 			return 1;
 		in = calloc(n + 1, sizeof(*in));
@@ -231,13 +231,13 @@ main(int argc, char *argv[])
 		placed = plan.placed;
 		sched_plan_free(&plan);
 		free(in);
-		match_referrals_free(refs, n);
+		core_referrals_free(refs, n);
 		if (r == 0)
 			printf("match-bench: %zu therapists, %zu sites, %zu "
 			    "rooms, %d occurrences (%zu read), %zu waiting\n",
 			    md->ntherapists, md->nsites, md->nrooms, nocc,
 			    md->nbusy, n);
-		match_data_free(md);
+		core_world_free(md);
 	}
 	page = median(load) + median(one) + median(match);
 	whole = median(load) + median(wl) + median(pl);

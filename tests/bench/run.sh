@@ -73,12 +73,15 @@ mkdir -p "$LOGS" "$ROOT/bench"
 # Makefile's flags, so that the Makefile needs no rule of its own.
 PKGS="sqlite3 libsodium libical libcurl fcgi libqrencode"
 if [ ! -x "$MINT" ] || [ "$ROOT/tests/bench/mint_tokens.c" -nt "$MINT" ] ||
-    [ "$B/libtutti.a" -nt "$MINT" ]; then
+    [ "$B/lib/libcgi.a" -nt "$MINT" ]; then
 	# shellcheck disable=SC2046
 	${CC:-cc} -std=c11 -g -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	    -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -I"$ROOT" -I"$B/gen" \
 	    $(pkg-config --cflags $PKGS) -o "$MINT" \
-	    "$ROOT/tests/bench/mint_tokens.c" "$B/libtutti.a" \
+	    "$ROOT/tests/bench/mint_tokens.c" \
+	    "$B/lib/libcgi.a" "$B/lib/libcore.a" "$B/lib/libmail.a" \
+	    "$B/lib/libical.a" "$B/lib/libdb.a" "$B/lib/libsched.a" \
+	    "$B/lib/libtemplates.a" "$B/lib/libutil.a" \
 	    $(pkg-config --libs $PKGS) -lm
 fi
 

@@ -180,6 +180,8 @@ smtpd_start
 export TUTTI_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
 export TUTTI_MAIL_FROM='Tutti Music Therapy <hello@tutti.test>'
 export TUTTI_REMINDERS=30s,15s
+# Offsets shorter than the lease are refused (issue 14): a short one.
+export TUTTI_MAIL_LEASE=10
 export TUTTI_CHANGE_GRACE=15
 stack_up
 trap cleanup EXIT

@@ -17,7 +17,7 @@
 #include <libical/ical.h>
 #include <sqlite3.h>
 
-#include "cgi/booking.h"
+#include "core/booking.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/feeds.h"
@@ -180,7 +180,7 @@ book(int64_t therapist, int64_t client, int64_t group, int64_t site,
 	char uid[80], clash[512];
 	int64_t id = 0;
 
-	ck_assert_int_eq(booking_occurrences(TZ, &r, horizon, &occ, &nocc),
+	ck_assert_int_eq(core_booking_occurrences(TZ, &r, horizon, &occ, &nocc),
 	    0);
 	memset(&s, 0, sizeof(s));
 	s.therapist_id = therapist;
@@ -195,7 +195,7 @@ book(int64_t therapist, int64_t client, int64_t group, int64_t site,
 	s.count = count;
 	s.until_date = until;
 	s.created_by = 1;
-	booking_uid("test", uid, sizeof(uid));
+	core_booking_uid("test", uid, sizeof(uid));
 	ck_assert_int_eq(db_series_book(db, &s, occ, nocc, uid, "test", &id,
 	    clash, sizeof(clash)), DB_OK);
 	free(occ);
@@ -714,7 +714,7 @@ START_TEST(test_count_until_cancel_move)
 		char d5b[11];
 
 		date_add(d5, 1, d5b);
-		ck_assert_int_eq(booking_occ_at(TZ, d5b, "15:00", 45, &to), 0);
+		ck_assert_int_eq(core_booking_occ_at(TZ, d5b, "15:00", 45, &to), 0);
 		ck_assert_int_eq(db_occ_move(db, a, d5, &to, 0, "room", 1, "",
 		    0, "test", clash, sizeof(clash)), DB_OK);
 	}
@@ -1140,7 +1140,7 @@ START_TEST(test_invite)
 	date_add(mon, 7, d2);
 	date_add(mon, 14, d3);
 	date_add(d3, 1, d3b);
-	ck_assert_int_eq(booking_occ_at(TZ, d3b, "11:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d3b, "11:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, a, d3, &to, 0, "", 1, "", 0, "test",
 	    clash, sizeof(clash)), DB_OK);
 	buf_reset(&b);

@@ -1,5 +1,5 @@
 /*
- * Unit tests for db/records.c, cgi/match_load.c and cgi/records_form.c:
+ * Unit tests for db/records.c, core/world.c and cgi/records_form.c:
  * each write and its failure paths (nothing half-stored), the assignment
  * transaction, and what matching reads, on the real migrations in
  * :memory:.
@@ -13,7 +13,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
-#include "cgi/match_load.h"
+#include "core/world.h"
 #include "cgi/records_form.h"
 #include "db/db.h"
 #include "db/db_int.h"
@@ -621,44 +621,7 @@ START_TEST(test_busy)
 }
 END_TEST
 
-/* ---- match_load ---- */
-
-START_TEST(test_local_time)
-{
-	struct tm tm;
-	time_t t;
-	int day, min;
-
-	memset(&tm, 0, sizeof(tm));
-	/* Saturday 28 March 2026, 10:00 UTC: 10:00 GMT. */
-	tm.tm_year = 126;
-	tm.tm_mon = 2;
-	tm.tm_mday = 28;
-	tm.tm_hour = 10;
-	t = timegm(&tm);
-	ck_assert_int_eq(match_local_time(TZ, t, &day, &min), 0);
-	ck_assert_int_eq(day, 5);
-	ck_assert_int_eq(min, 600);
-	/* Monday 30 March, 09:00 UTC: 10:00 BST. */
-	t += 2 * 86400 - 3600;
-	ck_assert_int_eq(match_local_time(TZ, t, &day, &min), 0);
-	ck_assert_int_eq(day, 0);
-	ck_assert_int_eq(min, 600);
-	ck_assert_int_eq(match_local_time("Nowhere/Such", t, &day, &min), -1);
-}
-END_TEST
-
-START_TEST(test_step_free_words)
-{
-	ck_assert_int_eq(match_needs_step_free("I use a wheelchair"), 1);
-	ck_assert_int_eq(match_needs_step_free("No STAIRS please"), 1);
-	ck_assert_int_eq(match_needs_step_free("needs a lift"), 1);
-	ck_assert_int_eq(match_needs_step_free("uplifting music"), 0);
-	ck_assert_int_eq(match_needs_step_free("large print"), 0);
-	ck_assert_int_eq(match_needs_step_free(""), 0);
-	ck_assert_int_eq(match_needs_step_free(NULL), 0);
-}
-END_TEST
+/* ---- core/world ---- */
 
 /* 2026-06-01T00:00:00Z, a Monday; the window is June. */
 #define JUNE_1	((time_t)1780272000)
@@ -709,8 +672,8 @@ match_fixture(void)
 
 START_TEST(test_match_load)
 {
-	struct match_data *md = NULL;
-	struct match_referral *refs = NULL;
+	struct core_world *md = NULL;
+	struct core_referral *refs = NULL;
 	struct sched_result res;
 	char err[256];
 	size_t n = 0, i;
@@ -726,7 +689,7 @@ START_TEST(test_match_load)
 	    "PRAGMA foreign_keys = ON;");
 	ck_assert_int_eq(db_leave_add(db, 2, "2026-06-01", "2026-06-21", "",
 	    1, "a"), DB_OK);
-	ck_assert_int_eq(match_data_load(db, TZ, JUNE_1, &md, err,
+	ck_assert_int_eq(core_world_load(db, TZ, JUNE_1, &md, err,
 	    sizeof(err)), 0);
 	ck_assert_str_eq(md->first_day, "2026-06-01");
 	ck_assert_str_eq(md->last_day, "2026-06-28");
@@ -734,13 +697,13 @@ START_TEST(test_match_load)
 	ck_assert_int_eq(md->nsites, 2);
 	ck_assert_int_eq(md->nrooms, 1);
 	ck_assert_int_eq(md->nbusy, 1);
-	ck_assert_int_eq(match_therapist_find(md, 2)->on_leave, 1);
-	ck_assert_int_eq(match_therapist_find(md, 2)->leave_days, 21);
-	ck_assert_int_eq(match_therapist_find(md, 1)->on_leave, 0);
-	ck_assert_str_eq(match_site_find(md, 1)->district, "N1");
-	ck_assert_ptr_null(match_site_find(md, 99));
+	ck_assert_int_eq(core_world_therapist(md, 2)->on_leave, 1);
+	ck_assert_int_eq(core_world_therapist(md, 2)->leave_days, 21);
+	ck_assert_int_eq(core_world_therapist(md, 1)->on_leave, 0);
+	ck_assert_str_eq(core_world_site(md, 1)->district, "N1");
+	ck_assert_ptr_null(core_world_site(md, 99));
 
-	ck_assert_int_eq(match_referrals_load(db, 1, ST_NEW, JUNE_1, &refs,
+	ck_assert_int_eq(core_referrals_load(db, 1, ST_NEW, JUNE_1, &refs,
 	    &n), 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_str_eq(refs[0].district, "N1");
@@ -768,30 +731,30 @@ START_TEST(test_match_load)
 	ck_assert_int_eq(res.exclusions[0].therapist_id, 2);
 	ck_assert_int_eq(res.exclusions[0].why, SCHED_OUT_ON_LEAVE);
 	sched_result_free(&res);
-	match_data_free(md);
+	core_world_free(md);
 
 	/* Closed two of June's four Tuesdays: no Tuesday at the centre. */
 	ck_assert_int_eq(db_site_closure_add(db, 1, "2026-06-09",
 	    "2026-06-16", "Works", 1, "a"), DB_OK);
-	ck_assert_int_eq(match_data_load(db, TZ, JUNE_1, &md, err,
+	ck_assert_int_eq(core_world_load(db, TZ, JUNE_1, &md, err,
 	    sizeof(err)), 0);
-	ck_assert_int_eq(match_site_find(md, 1)->closed_days, 1u << 1);
+	ck_assert_int_eq(core_world_site(md, 1)->closed_days, 1u << 1);
 	ck_assert_int_eq(sched_match(md->world, &refs[0].r, NULL, &res), 0);
 	ck_assert_int_eq(res.nmatches, 0);
 	sched_result_free(&res);
-	match_data_free(md);
+	core_world_free(md);
 
 	/* Unknown zone: an error, nothing to free. */
-	ck_assert_int_eq(match_data_load(db, "Nowhere/Such", JUNE_1, &md, err,
+	ck_assert_int_eq(core_world_load(db, "Nowhere/Such", JUNE_1, &md, err,
 	    sizeof(err)), -1);
 	ck_assert_ptr_null(md);
-	match_referrals_free(refs, n);
+	core_referrals_free(refs, n);
 }
 END_TEST
 
 START_TEST(test_match_hours_full)
 {
-	struct match_data *md = NULL;
+	struct core_world *md = NULL;
 	char err[256];
 
 	match_fixture();
@@ -804,12 +767,12 @@ START_TEST(test_match_hours_full)
 	    " 'd' || n, 1780300000 + n * 604800, 1780300000 + n * 604800 +"
 	    " 106200, 1, NULL, 1 FROM w;"
 	    "PRAGMA foreign_keys = ON;");
-	ck_assert_int_eq(match_data_load(db, TZ, JUNE_1, &md, err,
+	ck_assert_int_eq(core_world_load(db, TZ, JUNE_1, &md, err,
 	    sizeof(err)), 0);
-	ck_assert_int_eq(match_therapist_find(md, 1)->booked_min_week, 1770);
-	ck_assert_int_eq(match_therapist_find(md, 1)->hours_full, 1);
-	ck_assert_int_eq(match_therapist_find(md, 2)->hours_full, 0);
-	match_data_free(md);
+	ck_assert_int_eq(core_world_therapist(md, 1)->booked_min_week, 1770);
+	ck_assert_int_eq(core_world_therapist(md, 1)->hours_full, 1);
+	ck_assert_int_eq(core_world_therapist(md, 2)->hours_full, 0);
+	core_world_free(md);
 }
 END_TEST
 
@@ -950,10 +913,8 @@ records_suite(void)
 		{ "db_clients_each", test_clients_each },
 		{ "db_match_referrals_each", test_match_referrals },
 		{ "db_busy_each", test_busy },
-		{ "match_local_time", test_local_time },
-		{ "match_needs_step_free", test_step_free_words },
-		{ "match_data_load", test_match_load },
-		{ "match_hours_full", test_match_hours_full },
+		{ "core_world_load", test_match_load },
+		{ "core_world_hours_full", test_match_hours_full },
 		{ "rf_time", test_rf_time },
 		{ "rf_numbers", test_rf_numbers },
 		{ "rf_ranges_read", test_rf_ranges },

@@ -16,7 +16,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "cgi/booking.h"
+#include "core/booking.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/outbox.h"
@@ -189,7 +189,7 @@ book(int64_t client, int64_t group, int64_t room, const char *date,
 	char uid[80], clash[512];
 	int64_t id = 0;
 
-	ck_assert_int_eq(booking_occurrences(TZ, &r, utc("2030-01-01T00:00:00"
+	ck_assert_int_eq(core_booking_occurrences(TZ, &r, utc("2030-01-01T00:00:00"
 	    "Z"), &occ, &nocc), 0);
 	memset(&s, 0, sizeof(s));
 	s.therapist_id = 1;
@@ -203,7 +203,7 @@ book(int64_t client, int64_t group, int64_t room, const char *date,
 	s.length_min = 45;
 	s.count = count;
 	s.created_by = 1;
-	booking_uid("test", uid, sizeof(uid));
+	core_booking_uid("test", uid, sizeof(uid));
 	ck_assert_msg(db_series_book(db, &s, occ, nocc, uid, "test", &id,
 	    clash, sizeof(clash)) == DB_OK, "%s", clash);
 	free(occ);
@@ -290,6 +290,16 @@ START_TEST(test_offsets_parse)
 	ck_assert_int_eq(mail_remind_offsets_parse("1h,2h,3h,4h,5h,6h,7h,8h,"
 	    "9h", o, &n, err, sizeof(err)), -1);
 	ck_assert_uint_eq(n, 7);
+	/* Issue 14: offsets shorter than the mailer's lease are refused. */
+	ck_assert_int_eq(mail_remind_offsets_parse("48h,2m", o, &n, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mail_remind_offsets_check(o, n, 300, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "120 seconds"));
+	ck_assert_int_eq(mail_remind_offsets_check(o, n, 60, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(mail_remind_offsets_check(o, 0, 300, err,
+	    sizeof(err)), 0);
 }
 END_TEST
 
@@ -450,7 +460,7 @@ START_TEST(test_queue_cancelled_moved)
 	    "", 180, "test"), DB_OK);
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 0);
 	/* The second moved three hours later: due from its new time. */
-	ck_assert_int_eq(booking_occ_at(TZ, d2, "13:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d2, "13:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, s, d2, &to, 0, "", 1, "", 0, "test",
 	    clash, sizeof(clash)), DB_OK);
 	moved = (time_t)to.start_utc;
@@ -828,7 +838,7 @@ START_TEST(test_render_cancel_move)
 	free(s);
 
 	/* Moved to 11:00 in Green. */
-	ck_assert_int_eq(booking_occ_at(TZ, d2, "11:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d2, "11:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d2, &to, 2, "", 1, "", 180,
 	    "test", clash, sizeof(clash)), DB_OK);
 	ck_assert_int_eq(render(&m, "session_moved", &s, err, sizeof(err)),
@@ -842,7 +852,7 @@ START_TEST(test_render_cancel_move)
 	ck_assert_ptr_nonnull(strstr(s, "RECURRENCE-ID"));
 	free(s);
 	/* Moved again: the first notice is stale, the second is not. */
-	ck_assert_int_eq(booking_occ_at(TZ, d2, "12:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d2, "12:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d2, &to, 2, "", 1, "", 180,
 	    "test", clash, sizeof(clash)), DB_OK);
 	{
@@ -874,7 +884,7 @@ START_TEST(test_render_cancel_move)
 	}
 	/* Moved back where it always was before anyone was told: no
 	 * notice at all. */
-	ck_assert_int_eq(booking_occ_at(TZ, d2, "10:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d2, "10:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d2, &to, 1, "", 1, "", 180,
 	    "test", clash, sizeof(clash)), DB_OK);
 	ck_assert_int_eq(render(&m, "session_moved", &s, err, sizeof(err)),
@@ -965,8 +975,12 @@ START_TEST(test_run_drops_stale)
 	ck_assert_int_eq(mail_outbox_run(m.ob, 100, &stop, &st), 0);
 	ck_assert_uint_eq(st.dropped, 1);
 	ck_assert_uint_eq(st.sent, 1);	/* the booking confirmation */
-	ck_assert_int_eq(reminders(), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 1);
+	/* Issue 14: kept, never sent, with the reason. */
+	ck_assert_int_eq(reminders(), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder' AND status = 'dropped' AND last_error LIKE "
+	    "'dropped: %'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 2);
 	mailer_down(&m);
 }
 END_TEST
@@ -1114,7 +1128,7 @@ START_TEST(test_reinstate_moved)
 
 	next_monday(0, mon);
 	id = book(1, 0, 1, mon, "10:00", 1);
-	ck_assert_int_eq(booking_occ_at(TZ, mon, "14:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, mon, "14:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, mon, &to, 0, "", 1, "", 0,
 	    "test", clash, sizeof(clash)), DB_OK);
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_CLIENT, "", 1,

@@ -13,7 +13,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
-#include "cgi/booking.h"
+#include "core/booking.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/schedule.h"
@@ -121,7 +121,7 @@ book_on(struct db *d, int64_t therapist, int64_t client, int64_t site,
 	char uid[80];
 	enum db_result res;
 
-	ck_assert_int_eq(booking_occurrences(TZ, &r, time(NULL) +
+	ck_assert_int_eq(core_booking_occurrences(TZ, &r, time(NULL) +
 	    800 * 86400, &occ, &nocc), 0);
 	memset(&s, 0, sizeof(s));
 	s.therapist_id = therapist;
@@ -134,7 +134,7 @@ book_on(struct db *d, int64_t therapist, int64_t client, int64_t site,
 	s.length_min = 45;
 	s.count = count;
 	s.created_by = 1;
-	booking_uid("test", uid, sizeof(uid));
+	core_booking_uid("test", uid, sizeof(uid));
 	res = db_series_book(d, &s, occ, nocc, uid, "test", id, clash, n);
 	free(occ);
 	return res;
@@ -251,11 +251,11 @@ START_TEST(test_cancel_move_end)
 	ck_assert_int_eq(book_on(db, 1, 3, 1, 1, d2, "10:00", 1, &id2, clash,
 	    sizeof(clash)), DB_OK);
 	/* Moving the third session onto that booking clashes... */
-	ck_assert_int_eq(booking_occ_at(TZ, d2, "10:00", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d2, "10:00", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d3, &to, 0, "", 1, "", 0, "test",
 	    clash, sizeof(clash)), DB_CONFLICT);
 	/* ...an hour later it does not; it may even overlap itself. */
-	ck_assert_int_eq(booking_occ_at(TZ, d3, "10:30", 45, &to), 0);
+	ck_assert_int_eq(core_booking_occ_at(TZ, d3, "10:30", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d3, &to, 2, "room", 1, "", 0,
 	    "test", clash, sizeof(clash)), DB_OK);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "

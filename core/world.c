@@ -1,19 +1,18 @@
 /*
- * match_load: the database's records as sched/ input (see match_load.h).
+ * world: the database's records as sched/ input (see world.h).
  *
  * Rows arrive through db/records.h's readers; ranges are gathered with
  * the index of their owner, sorted, merged when repeated, and laid out in
  * one array per kind so that each owner's ranges are one slice of it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include "cgi/match_load.h"
-#include "cgi/valid.h"
+#include "core/rules.h"
+#include "core/world.h"
+#include "core/zone.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/referrals.h"
@@ -22,142 +21,26 @@
 #include "util/buf.h"
 
 #define DAY_S		86400
-#define SPANS_MAX	32
-
-/* ---- local time ---- */
-
-/* A stretch of time over which the zone's offset from UTC holds. */
-struct span {
-	time_t	 from;
-	time_t	 to;
-	long	 off;		/* seconds to add to UTC */
-};
-
-struct zone_map {
-	const char	*tz;
-	struct span	 s[SPANS_MAX];
-	size_t		 n;
-};
-
-/* The offset of tz at t, from libical; 0 or -1. */
-static int
-offset_at(const char *tz, time_t t, long *off)
-{
-	char date[11], hhmm[6];
-	struct tm tm;
-	int y, m, d, hh, mm;
-	time_t minute = t - ((t % 60) + 60) % 60;
-
-	if (ical_utc_to_local(tz, t, date, hhmm, NULL) == -1 ||
-	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
-	    sscanf(hhmm, "%2d:%2d", &hh, &mm) != 2)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	*off = (long)(timegm(&tm) - minute);
-	return 0;
-}
-
-static void
-span_add(struct zone_map *z, time_t from, time_t to, long off)
-{
-	if (z->n > 0 && z->s[z->n - 1].off == off &&
-	    z->s[z->n - 1].to == from) {
-		z->s[z->n - 1].to = to;
-		return;
-	}
-	if (z->n < SPANS_MAX) {
-		z->s[z->n].from = from;
-		z->s[z->n].to = to;
-		z->s[z->n].off = off;
-		z->n++;
-	}
-}
 
 /*
- * Maps [from, to) into spans of one offset.  Offsets change rarely (twice
- * a year), so each week is asked at both ends and, when they differ, the
- * moment of change is found by halving: some 20 questions to libical a
- * change instead of one an occurrence.  Assumes no zone changes twice in
- * a week.  0, or -1 on an unknown zone.
+ * sched/ knows nothing of ours, so its enums copy db/'s: tie them here,
+ * where records become sched/ input.
  */
-static int
-zone_map_build(struct zone_map *z, const char *tz, time_t from, time_t to)
-{
-	time_t a, b, lo, hi, mid;
-	long oa, ob, om;
-
-	memset(z, 0, sizeof(*z));
-	z->tz = tz;
-	for (a = from; a < to; a = b) {
-		b = a + 7 * DAY_S < to ? a + 7 * DAY_S : to;
-		if (offset_at(tz, a, &oa) == -1 ||
-		    offset_at(tz, b - 1, &ob) == -1)
-			return -1;
-		if (oa == ob) {
-			span_add(z, a, b, oa);
-			continue;
-		}
-		lo = a;
-		hi = b - 1;
-		while (hi - lo > 1) {
-			mid = lo + (hi - lo) / 2;
-			if (offset_at(tz, mid, &om) == -1)
-				return -1;
-			if (om == oa)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		span_add(z, a, hi, oa);
-		span_add(z, hi, b, ob);
-	}
-	return 0;
-}
-
-/* The local time of t as seconds since the epoch "as if UTC". */
-static time_t
-zone_local(const struct zone_map *z, time_t t)
-{
-	size_t i;
-	long off = 0;
-
-	for (i = 0; i < z->n; i++) {
-		off = z->s[i].off;
-		if (t < z->s[i].to)
-			break;
-	}
-	return t + off;
-}
-
-/* Weekday (0 Monday) and minute of a local "as if UTC" time. */
-static void
-week_minute(time_t local, int *day, int *minute, long long *dayno)
-{
-	long long d = (long long)(local >= 0 ? local / DAY_S :
-	    (local - DAY_S + 1) / DAY_S);
-
-	/* 1970-01-01 was a Thursday: day 3. */
-	*day = (int)(((d + 3) % 7 + 7) % 7);
-	*minute = (int)((local - d * DAY_S) / 60);
-	if (dayno != NULL)
-		*dayno = d;
-}
-
-int
-match_local_time(const char *tz, time_t t, int *day, int *minute)
-{
-	long off;
-
-	if (offset_at(tz, t, &off) == -1)
-		return -1;
-	week_minute(t + off, day, minute, NULL);
-	return 0;
-}
+_Static_assert((int)SCHED_NEED__MAX == (int)NEED__MAX,
+    "sched_need mirrors enum need");
+_Static_assert((int)SCHED_NEED_AUTISM == (int)NEED_AUTISM &&
+    (int)SCHED_NEED_LEARNING_DIFFICULTIES == (int)NEED_LEARNING_DIFFICULTIES &&
+    (int)SCHED_NEED_MENTAL_HEALTH == (int)NEED_MENTAL_HEALTH &&
+    (int)SCHED_NEED_NEURO_REHAB == (int)NEED_NEURO_REHAB &&
+    (int)SCHED_NEED_DEMENTIA == (int)NEED_DEMENTIA &&
+    (int)SCHED_NEED_PALLIATIVE == (int)NEED_PALLIATIVE &&
+    (int)SCHED_NEED_PARENT_CHILD == (int)NEED_PARENT_CHILD &&
+    (int)SCHED_NEED_OTHER == (int)NEED_OTHER,
+    "sched_need has the order of enum need");
+_Static_assert(SCHED_DAYS == SLOT_DAYS && SCHED_PARTS == SLOT_PARTS &&
+    SCHED_SLOTS == SLOT__MAX, "availability bits are the form's slots");
+_Static_assert(SCHED_DISTRICT_LEN == sizeof(((struct core_site *)0)->district),
+    "a site's district fits sched/'s");
 
 /* ---- gathering ---- */
 
@@ -256,10 +139,10 @@ tagged_slice(const struct tagged_vec *tv, size_t owner, size_t *first,
 	*last = lo;
 }
 
-/* Everything match_data_load gathers before the world is built. */
+/* Everything core_world_load gathers before the world is built. */
 struct load {
-	struct match_data	*md;
-	struct zone_map		 zone;
+	struct core_world	*md;
+	struct core_zone	 zone;
 	char			*err;
 	size_t			 errlen;
 	int			 failed;
@@ -281,7 +164,7 @@ struct load {
 static int
 cmp_therapist(const void *a, const void *b)
 {
-	const struct match_therapist *x = a, *y = b;
+	const struct core_therapist *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -289,7 +172,7 @@ cmp_therapist(const void *a, const void *b)
 static int
 cmp_site(const void *a, const void *b)
 {
-	const struct match_site *x = a, *y = b;
+	const struct core_site *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -297,15 +180,15 @@ cmp_site(const void *a, const void *b)
 static int
 cmp_room(const void *a, const void *b)
 {
-	const struct match_room *x = a, *y = b;
+	const struct core_room *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-const struct match_therapist *
-match_therapist_find(const struct match_data *md, int64_t id)
+const struct core_therapist *
+core_world_therapist(const struct core_world *md, int64_t id)
 {
-	struct match_therapist key;
+	struct core_therapist key;
 
 	if (md == NULL || md->ntherapists == 0)
 		return NULL;
@@ -314,10 +197,10 @@ match_therapist_find(const struct match_data *md, int64_t id)
 	    sizeof(key), cmp_therapist);
 }
 
-const struct match_site *
-match_site_find(const struct match_data *md, int64_t id)
+const struct core_site *
+core_world_site(const struct core_world *md, int64_t id)
 {
-	struct match_site key;
+	struct core_site key;
 
 	if (md == NULL || md->nsites == 0)
 		return NULL;
@@ -325,10 +208,10 @@ match_site_find(const struct match_data *md, int64_t id)
 	return bsearch(&key, md->sites, md->nsites, sizeof(key), cmp_site);
 }
 
-const struct match_room *
-match_room_find(const struct match_data *md, int64_t id)
+const struct core_room *
+core_world_room(const struct core_world *md, int64_t id)
 {
-	struct match_room key;
+	struct core_room key;
 
 	if (md == NULL || md->nrooms == 0)
 		return NULL;
@@ -337,9 +220,9 @@ match_room_find(const struct match_data *md, int64_t id)
 }
 
 static size_t
-site_index(const struct match_data *md, int64_t id, int *found)
+site_index(const struct core_world *md, int64_t id, int *found)
 {
-	const struct match_site *s = match_site_find(md, id);
+	const struct core_site *s = core_world_site(md, id);
 
 	*found = s != NULL;
 	return s != NULL ? (size_t)(s - md->sites) : 0;
@@ -351,8 +234,8 @@ static void
 on_site(void *arg, const struct db_site_rec *s)
 {
 	struct load *l = arg;
-	struct match_data *md = l->md;
-	struct match_site *m;
+	struct core_world *md = l->md;
+	struct core_site *m;
 
 	if (!s->active)
 		return;
@@ -372,7 +255,7 @@ on_site(void *arg, const struct db_site_rec *s)
 			snprintf(m->district, sizeof(m->district), "%s",
 			    s->district);
 		else
-			(void)valid_postcode_district(s->postcode,
+			(void)core_rule_district(s->postcode,
 			    m->district, sizeof(m->district));
 	}
 }
@@ -416,8 +299,11 @@ day_number(const char *date)
 {
 	struct tm tm;
 	int y, m, d;
+	char tail;
 
-	if (valid_date(date, &y, &m, &d) == -1)
+	/* Dates here come from the records and libical, checked already. */
+	if (date == NULL || sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d,
+	    &tail) != 3 || y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -439,7 +325,7 @@ day_text(long long day, char out[11])
 
 /* The window's days a period covers: [*a, *b] as day numbers, or 0. */
 static int
-period_days(const struct match_data *md, const struct db_period *p,
+period_days(const struct core_world *md, const struct db_period *p,
     long long *a, long long *b)
 {
 	long long first = day_number(md->first_day);
@@ -478,9 +364,9 @@ static void
 on_room(void *arg, const struct db_room *r)
 {
 	struct load *l = arg;
-	struct match_data *md = l->md;
-	const struct match_site *s = match_site_find(md, r->site_id);
-	struct match_room *m;
+	struct core_world *md = l->md;
+	const struct core_site *s = core_world_site(md, r->site_id);
+	struct core_room *m;
 
 	if (!r->active || s == NULL || s->online)
 		return;
@@ -502,8 +388,8 @@ static void
 on_therapist(void *arg, const struct db_therapist *t)
 {
 	struct load *l = arg;
-	struct match_data *md = l->md;
-	struct match_therapist *m;
+	struct core_world *md = l->md;
+	struct core_therapist *m;
 
 	if (!t->active)
 		return;
@@ -529,10 +415,10 @@ static void
 on_avail(void *arg, const struct db_week_range *r)
 {
 	struct load *l = arg;
-	const struct match_therapist *t = match_therapist_find(l->md,
+	const struct core_therapist *t = core_world_therapist(l->md,
 	    r->owner_id);
 
-	if (t == NULL || match_site_find(l->md, r->site_id) == NULL)
+	if (t == NULL || core_world_site(l->md, r->site_id) == NULL)
 		return;
 	tagged_push(&l->avail, (size_t)(t - l->md->therapists), r->site_id,
 	    r->day, r->start_min, r->end_min);
@@ -542,17 +428,17 @@ static void
 on_leave(void *arg, const struct db_period *p)
 {
 	struct load *l = arg;
-	struct match_therapist *t;
+	struct core_therapist *t;
 	long long a, b;
 
-	t = (struct match_therapist *)match_therapist_find(l->md,
+	t = (struct core_therapist *)core_world_therapist(l->md,
 	    p->owner_id);
 	if (t == NULL || !period_days(l->md, p, &a, &b))
 		return;
 	t->leave_days += (int)(b - a + 1);
-	if (t->leave_days > MATCH_WINDOW_DAYS)
-		t->leave_days = MATCH_WINDOW_DAYS;
-	t->on_leave = t->leave_days * 2 >= MATCH_WINDOW_DAYS;
+	if (t->leave_days > CORE_WINDOW_DAYS)
+		t->leave_days = CORE_WINDOW_DAYS;
+	t->on_leave = core_rule_on_leave(t->leave_days, CORE_WINDOW_DAYS);
 }
 
 /* Adds the local weekly time(s) of [start, end) to a busy vector. */
@@ -560,13 +446,13 @@ static void
 busy_push(struct load *l, struct tagged_vec *tv, size_t owner, time_t start,
     time_t end)
 {
-	time_t ls = zone_local(&l->zone, start);
-	time_t le = zone_local(&l->zone, end) + 59;	/* whole minutes */
+	time_t ls = core_zone_local(&l->zone, start);
+	time_t le = core_zone_local(&l->zone, end) + 59;	/* whole minutes */
 	long long ds, de;
 	int day_s, min_s, day_e, min_e;
 
-	week_minute(ls, &day_s, &min_s, &ds);
-	week_minute(le, &day_e, &min_e, &de);
+	core_zone_week_minute(ls, &day_s, &min_s, &ds);
+	core_zone_week_minute(le, &day_e, &min_e, &de);
 	if (de == ds) {
 		tagged_push(tv, owner, 0, day_s, min_s, min_e);
 		return;
@@ -582,20 +468,20 @@ on_busy(void *arg, int64_t therapist_id, int64_t room_id, int64_t site_id,
     time_t start, time_t end)
 {
 	struct load *l = arg;
-	const struct match_therapist *t;
-	const struct match_room *r;
+	const struct core_therapist *t;
+	const struct core_room *r;
 
 	(void)site_id;
 	l->md->nbusy++;
 	if (end <= start)
 		return;
-	if ((t = match_therapist_find(l->md, therapist_id)) != NULL) {
+	if ((t = core_world_therapist(l->md, therapist_id)) != NULL) {
 		busy_push(l, &l->tbusy, (size_t)(t - l->md->therapists),
 		    start, end);
 		/* Minutes booked in the window, a week on average below. */
 		l->booked[t - l->md->therapists] += (end - start) / 60;
 	}
-	if (room_id > 0 && (r = match_room_find(l->md, room_id)) != NULL)
+	if (room_id > 0 && (r = core_world_room(l->md, room_id)) != NULL)
 		busy_push(l, &l->rbusy, (size_t)(r - l->md->rooms), start,
 		    end);
 }
@@ -618,7 +504,7 @@ load_free(struct load *l)
 static int
 build(struct load *l)
 {
-	struct match_data *md = l->md;
+	struct core_world *md = l->md;
 	struct sched_input in;
 	struct sched_therapist *ts = NULL;
 	struct sched_site *ss = NULL;
@@ -716,11 +602,11 @@ build(struct load *l)
 }
 
 int
-match_data_load(struct db *db, const char *tz, time_t now,
-    struct match_data **out, char *err, size_t errlen)
+core_world_load(struct db *db, const char *tz, time_t now,
+    struct core_world **out, char *err, size_t errlen)
 {
 	struct load l;
-	struct match_data *md;
+	struct core_world *md;
 	size_t i;
 	int wd;
 
@@ -732,17 +618,17 @@ match_data_load(struct db *db, const char *tz, time_t now,
 	l.errlen = errlen;
 	md = l.md = xcalloc(1, sizeof(*md));
 	md->from = now;
-	md->to = now + (time_t)MATCH_WINDOW_DAYS * DAY_S;
+	md->to = now + (time_t)CORE_WINDOW_DAYS * DAY_S;
 	if (ical_utc_to_local(tz, md->from, md->first_day, NULL, NULL) == -1 ||
 	    day_number(md->first_day) < 0 ||
-	    zone_map_build(&l.zone, tz, md->from - DAY_S, md->to +
+	    core_zone_build(&l.zone, tz, md->from - DAY_S, md->to +
 	    DAY_S) == -1) {
 		snprintf(err, errlen, "unknown time zone %s", tz);
 		goto fail;
 	}
 
 	/* The window's local days: today and the 27 after it. */
-	day_text(day_number(md->first_day) + MATCH_WINDOW_DAYS - 1,
+	day_text(day_number(md->first_day) + CORE_WINDOW_DAYS - 1,
 	    md->last_day);
 	if (db_sites_each(db, on_site, &l) == -1)
 		goto dbfail;
@@ -754,7 +640,8 @@ match_data_load(struct db *db, const char *tz, time_t now,
 	/* Four of each weekday in the window: closed on two is closed. */
 	for (i = 0; i < md->nsites; i++)
 		for (wd = 0; wd < 7; wd++)
-			if (l.closed[i][wd] * 2 >= MATCH_WINDOW_DAYS / 7)
+			if (core_rule_weekday_closed(l.closed[i][wd],
+			    CORE_WINDOW_WEEKS))
 				md->sites[i].closed_days |= 1u << wd;
 	if (db_site_districts_each(db, 0, on_district, &l) == -1 ||
 	    db_site_hours_each(db, 0, on_hours, &l) == -1 ||
@@ -773,11 +660,11 @@ match_data_load(struct db *db, const char *tz, time_t now,
 	    db_busy_each(db, md->from, md->to, on_busy, &l) == -1)
 		goto dbfail;
 	for (i = 0; i < md->ntherapists; i++) {
-		md->therapists[i].booked_min_week = (int)(l.booked[i] * 7 /
-		    MATCH_WINDOW_DAYS);
-		md->therapists[i].hours_full =
-		    md->therapists[i].booked_min_week + SCHED_LENGTH_MIN >
-		    md->therapists[i].max_hours * 60;
+		md->therapists[i].booked_min_week = core_rule_minutes_a_week(
+		    l.booked[i], CORE_WINDOW_DAYS);
+		md->therapists[i].hours_full = core_rule_hours_full(
+		    md->therapists[i].booked_min_week,
+		    md->therapists[i].max_hours, SCHED_LENGTH_MIN);
 	}
 	if (build(&l) == -1)
 		goto fail;
@@ -788,12 +675,12 @@ dbfail:
 	snprintf(err, errlen, "the records could not be read");
 fail:
 	load_free(&l);
-	match_data_free(md);
+	core_world_free(md);
 	return -1;
 }
 
 void
-match_data_free(struct match_data *md)
+core_world_free(struct core_world *md)
 {
 	if (md == NULL)
 		return;
@@ -806,34 +693,8 @@ match_data_free(struct match_data *md)
 
 /* ---- referrals ---- */
 
-int
-match_needs_step_free(const char *text)
-{
-	static const char *const words[] = {
-		"wheelchair", "step", "stair", "ramp", "lift", "mobility",
-		"walking frame", "zimmer", "scooter", "level access",
-	};
-	size_t i, j, n, len;
-
-	if (text == NULL)
-		return 0;
-	len = strlen(text);
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		n = strlen(words[i]);
-		for (j = 0; j + n <= len; j++) {
-			if (strncasecmp(text + j, words[i], n) != 0)
-				continue;
-			/* "lift" but not "uplifting": a word's start. */
-			if (j > 0 && isalpha((unsigned char)text[j - 1]))
-				continue;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 struct ref_load {
-	struct match_referral	*v;
+	struct core_referral	*v;
 	size_t			 n;
 	size_t			 cap;
 	time_t			 now;
@@ -843,7 +704,7 @@ static void
 on_referral(void *arg, const struct db_match_referral *m)
 {
 	struct ref_load *rl = arg;
-	struct match_referral *r;
+	struct core_referral *r;
 	struct tm tm;
 	long long days;
 	int y, mo, d;
@@ -857,19 +718,14 @@ on_referral(void *arg, const struct db_match_referral *m)
 	r->r.id = m->id;
 	r->r.needs = m->needs & ((1u << SCHED_NEED__MAX) - 1);
 	r->r.availability = m->availability;
-	if (strcmp(m->session_type, "individual") == 0)
-		r->r.session_type = SCHED_INDIVIDUAL;
-	else if (strcmp(m->session_type, "group") == 0)
-		r->r.session_type = SCHED_GROUP;
-	else
-		r->r.session_type = SCHED_EITHER;
+	r->r.session_type = core_rule_session_type(m->session_type);
 	r->r.online_ok = m->online_ok;
-	r->step_free_from_text = match_needs_step_free(m->access_needs);
+	r->step_free_from_text = core_rule_needs_step_free(m->access_needs);
 	r->r.needs_step_free = r->step_free_from_text;
-	r->r.nsites = m->nsites < MATCH_SITES_MAX ? m->nsites :
-	    MATCH_SITES_MAX;
+	r->r.nsites = m->nsites < DB_MATCH_SITES_MAX ? m->nsites :
+	    DB_MATCH_SITES_MAX;
 	memcpy(r->sites, m->sites, r->r.nsites * sizeof(r->sites[0]));
-	(void)valid_postcode_district(m->postcode, r->district,
+	(void)core_rule_district(m->postcode, r->district,
 	    sizeof(r->district));
 	r->r.previous_therapist_id = m->previous_therapist_id;
 	memset(&tm, 0, sizeof(tm));
@@ -887,8 +743,8 @@ on_referral(void *arg, const struct db_match_referral *m)
 }
 
 int
-match_referrals_load(struct db *db, int64_t referral_id, enum status status,
-    time_t now, struct match_referral **out, size_t *n)
+core_referrals_load(struct db *db, int64_t referral_id, enum status status,
+    time_t now, struct core_referral **out, size_t *n)
 {
 	struct ref_load rl;
 	size_t i;
@@ -913,7 +769,7 @@ match_referrals_load(struct db *db, int64_t referral_id, enum status status,
 }
 
 void
-match_referrals_free(struct match_referral *v, size_t n)
+core_referrals_free(struct core_referral *v, size_t n)
 {
 	(void)n;
 	free(v);
