@@ -22,13 +22,19 @@ CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
-# Debian packages that building, running and testing need.
-DEBS	 = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
+# Debian packages: RUN_DEBS build and run the product (make run, make
+# run-deps); TEST_DEBS are the test tools added by make test (make deps).
+RUN_DEBS = build-essential pkg-config libfcgi-dev libsqlite3-dev sqlite3 \
 	  libsodium-dev libical-dev libcurl4-openssl-dev libqrencode-dev \
-	  check libsubunit-dev nginx curl tzdata ca-certificates \
+	  nginx curl tzdata ca-certificates procps
+TEST_DEBS = check libsubunit-dev openssl \
 	  python3 python3-aiosmtpd python3-icalendar \
-	  chromium wrk valgrind clang libclang-rt-14-dev \
-	  procps psmisc
+	  chromium wrk valgrind clang libclang-rt-14-dev psmisc
+DEBS	 = $(RUN_DEBS) $(TEST_DEBS)
+# The oldest Node.js the browser tests run on: "engines" in their
+# package.json (Debian 12 ships 18).
+NODE_MIN = $(shell sed -n 's/.*"node": *">=\([0-9]*\)".*/\1/p' \
+	  tests/browser/package.json)
 
 # The library is one archive per layer, built in dependency order: a
 # layer may use those before it, never one after it.  Programs link the
@@ -56,16 +62,20 @@ UNIT_SRC = $(wildcard tests/unit/check_*.c)
 UNITS	 = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELPERS	 = $(B)/tests/fcgi-hello
 
-.PHONY: all deps run start stop test unit sanitize fuzz fuzz-build bench \
-	clean install browser-deps
+.PHONY: all deps run-deps node-check run start stop test unit sanitize \
+	fuzz fuzz-build bench clean install browser-deps
 all: $(PROGS) $(B)/lib/layers.ok
 
-deps:
-	@missing=; for p in $(DEBS); do \
+# deps-install LIST NODE: installs the packages of LIST that are missing
+# (apt-get runs only then); NODE=1 adds nodejs and npm when npm is not
+# found (a newer Node.js from elsewhere is kept).
+define deps-install
+	@missing=; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
-	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$(2)" ] && ! command -v npm >/dev/null 2>&1; then \
+	  missing="$$missing nodejs npm"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
@@ -73,11 +83,34 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
 	    --no-install-recommends $$missing; \
 	fi
+endef
 
-browser-deps: tests/browser/node_modules/.installed
+run-deps:
+	$(call deps-install,$(RUN_DEBS))
+
+deps:
+	$(call deps-install,$(DEBS),1)
+	@$(MAKE) --no-print-directory node-check
+
+# The browser tests' npm packages need Node.js $(NODE_MIN) or newer.
+node-check:
+	@v=$$(node -p 'process.versions.node' 2>/dev/null); \
+	if [ -z "$$v" ]; then \
+	  echo "deps: no Node.js found (node is not in PATH)." \
+	    "Install Debian's: apt-get install nodejs npm" >&2; exit 1; \
+	fi; \
+	if [ "$${v%%.*}" -lt $(NODE_MIN) ]; then \
+	  echo "deps: Node.js $$v at $$(command -v node) is too old: the" \
+	    "browser tests need Node.js $(NODE_MIN) or newer" \
+	    "(tests/browser/package.json). Debian 12's nodejs is 18;" \
+	    "put a newer node first in PATH or remove the old one." >&2; \
+	  exit 1; \
+	fi
+
+browser-deps: node-check tests/browser/node_modules/.installed
 tests/browser/node_modules/.installed: tests/browser/package.json \
 	    tests/browser/package-lock.json
-	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/browser && npm ci --no-audit --no-fund
 	touch $@
 
 $(B)/obj/%.o: %.c
@@ -131,12 +164,21 @@ $(B)/tutti-mailer: $(B)/obj/mail/mailer_main.o $(LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
-$(B)/tests/check_%: tests/unit/check_%.c $(LIBS)
+# Each suite links testlib (tests/unit/testlib.c): the SQL helpers and
+# the in-process page harness.
+TESTLIB	 = $(B)/obj/tests/testlib.o
+$(TESTLIB): tests/unit/testlib.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(shell pkg-config --cflags check) \
+	  -c $< -o $@
+
+$(B)/tests/check_%: tests/unit/check_%.c $(TESTLIB) $(LIBS)
 	@mkdir -p $(dir $@) $(B)/dep
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -MF $(B)/dep/$(@F).d -MT $@ \
 	  $(shell pkg-config --cflags check) -o $@ $< \
-	  $(LIBS) $(CHECK_LIBS) $(LDLIBS_ALL)
+	  $(TESTLIB) $(LIBS) $(CHECK_LIBS) $(LDLIBS_ALL)
 
 $(B)/tests/fcgi-hello: tests/bench/fcgi_hello.c
 	@mkdir -p $(dir $@)
@@ -209,10 +251,10 @@ bench: deps
 	  B=$(B) bash tests/bench/feed_bench.sh; echo '```'; } \
 	  | tee -a bench/results.md
 
-run: deps all
+run: run-deps all
 	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh run
 
-start: deps all
+start: run-deps all
 	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh start
 
 stop:

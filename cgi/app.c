@@ -1,5 +1,5 @@
 /*
- * app: what every page shares: the staff header data and method checks.
+ * app: what every page shares: the staff header data.
  */
 #include <string.h>
 
@@ -47,14 +47,4 @@ app_staff_data(struct app *app, const struct req *rq, const char *title)
 	tmpl_data_bool(d, "nav_reports", auth_can(u->role, ACT_REPORTS));
 	tmpl_data_bool(d, "can_export", auth_can(u->role, ACT_EXPORT));
 	return d;
-}
-
-int
-app_get_only(struct app *app, const struct req *rq, struct resp *rs)
-{
-	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
-		return 1;
-	http_header(rs, "Allow", "GET, HEAD");
-	http_error(app, rs, 405, "This page can only be opened.");
-	return 0;
 }

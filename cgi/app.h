@@ -34,31 +34,58 @@ struct app {
 void	 app_render(struct app *, struct resp *, int status,
 	    const char *name, const struct tmpl_data *);
 
-/* Handlers, one file an area; each answers every method it is routed. */
+/*
+ * Handlers, one file an area, one a method and route (route.c names
+ * them): each runs only for its row's method, role and path, with the
+ * path's ids in rq->id.
+ */
+/* page_home.c, page_login.c, page_me.c */
 void	 page_home(struct app *, struct req *, struct resp *);
 void	 page_healthz(struct app *, struct req *, struct resp *);
-void	 page_refer(struct app *, struct req *, struct resp *);
-void	 page_refer_thanks(struct app *, struct req *, struct resp *);
-void	 page_login(struct app *, struct req *, struct resp *);
+void	 page_login_get(struct app *, struct req *, struct resp *);
+void	 page_login_post(struct app *, struct req *, struct resp *);
 void	 page_logout(struct app *, struct req *, struct resp *);
 void	 page_me(struct app *, struct req *, struct resp *);
+/* page_refer.c: /refer, and /referrals/new for staff. */
+void	 page_refer_get(struct app *, struct req *, struct resp *);
+void	 page_refer_post(struct app *, struct req *, struct resp *);
+void	 page_refer_thanks(struct app *, struct req *, struct resp *);
+/* page_referrals.c */
 void	 page_referrals(struct app *, struct req *, struct resp *);
-void	 page_referral_new(struct app *, struct req *, struct resp *);
-void	 page_referral(struct app *, struct req *, struct resp *);
-void	 page_admin_users(struct app *, struct req *, struct resp *);
-void	 page_schedule(struct app *, struct req *, struct resp *);
-void	 page_series_new(struct app *, struct req *, struct resp *);
-void	 page_series(struct app *, struct req *, struct resp *);
-void	 page_attendance(struct app *, struct req *, struct resp *);
-void	 page_groups(struct app *, struct req *, struct resp *);
+void	 page_referral_get(struct app *, struct req *, struct resp *);
+void	 page_referral_post(struct app *, struct req *, struct resp *);
+/* page_admin.c */
+void	 page_admin_users_get(struct app *, struct req *, struct resp *);
+void	 page_admin_users_post(struct app *, struct req *, struct resp *);
 void	 page_admin_audit(struct app *, struct req *, struct resp *);
+/* page_schedule.c, page_groups.c */
+void	 page_schedule(struct app *, struct req *, struct resp *);
+void	 page_series_new_get(struct app *, struct req *, struct resp *);
+void	 page_series_new_post(struct app *, struct req *, struct resp *);
+void	 page_series_get(struct app *, struct req *, struct resp *);
+void	 page_series_post(struct app *, struct req *, struct resp *);
+void	 page_attendance(struct app *, struct req *, struct resp *);
+void	 page_groups_get(struct app *, struct req *, struct resp *);
+void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
 void	 page_therapists(struct app *, struct req *, struct resp *);
-void	 page_therapist(struct app *, struct req *, struct resp *);
+void	 page_therapist_new_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_new_post(struct app *, struct req *, struct resp *);
+void	 page_therapist_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_post(struct app *, struct req *, struct resp *);
+void	 page_therapist_edit_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_edit_post(struct app *, struct req *, struct resp *);
 void	 page_sites(struct app *, struct req *, struct resp *);
-void	 page_site(struct app *, struct req *, struct resp *);
-void	 page_matches(struct app *, struct req *, struct resp *);
-void	 page_plan(struct app *, struct req *, struct resp *);
+void	 page_site_new_get(struct app *, struct req *, struct resp *);
+void	 page_site_new_post(struct app *, struct req *, struct resp *);
+void	 page_site_get(struct app *, struct req *, struct resp *);
+void	 page_site_post(struct app *, struct req *, struct resp *);
+void	 page_site_edit_get(struct app *, struct req *, struct resp *);
+void	 page_site_edit_post(struct app *, struct req *, struct resp *);
+void	 page_matches_get(struct app *, struct req *, struct resp *);
+void	 page_matches_assign(struct app *, struct req *, struct resp *);
+void	 page_plan_get(struct app *, struct req *, struct resp *);
+void	 page_plan_post(struct app *, struct req *, struct resp *);
 /* page_calendar.c: calendar feeds and their links on /me. */
 void	 page_calendar(struct app *, struct req *, struct resp *);
 void	 page_feed_post(struct app *, struct req *, struct resp *);
@@ -66,11 +93,14 @@ void	 page_me_feed(struct app *, const struct req *, struct tmpl_data *);
 /* page_reports.c, page_outcome.c, page_privacy.c: reports, outcomes. */
 void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
-void	 page_outcome(struct app *, struct req *, struct resp *);
+void	 page_outcome_get(struct app *, struct req *, struct resp *);
+void	 page_outcome_post(struct app *, struct req *, struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
 /* page_unsubscribe.c, page_outbox.c: email unsubscribes, the outbox. */
-void	 page_unsubscribe(struct app *, struct req *, struct resp *);
-void	 page_admin_outbox(struct app *, struct req *, struct resp *);
+void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
+void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);
+void	 page_admin_outbox_get(struct app *, struct req *, struct resp *);
+void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the
@@ -85,7 +115,5 @@ struct tmpl_data *app_staff_data(struct app *, const struct req *,
  */
 void	 app_core_ctx(const struct app *, const struct req *,
 	    struct core_ctx *);
-/* 1 for GET and HEAD; otherwise answers 405 and returns 0. */
-int	 app_get_only(struct app *, const struct req *, struct resp *);
 
 #endif

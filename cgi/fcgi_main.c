@@ -6,7 +6,7 @@
  * default).  It restarts a worker that dies and, on SIGTERM or SIGINT,
  * lets every worker finish the request in hand and removes the socket.
  * Each worker owns its own SQLite connection and answers one request at a
- * time: parse, route, handle, write.
+ * time: parse, route (route.c), handle, write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,65 +28,12 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/http.h"
+#include "cgi/route.h"
 #include "db/db.h"
 #include "templates/tmpl.h"
 
 #define WORKERS_MAX	64
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
-
-struct route {
-	const char	*path;		/* exact, or a prefix when ending "/" */
-	enum action	 act;		/* what a GET needs */
-	enum action	 act_post;	/* what a POST needs */
-	void		(*fn)(struct app *, struct req *, struct resp *);
-};
-
-/*
- * Every page.  Each handler checks its own methods; the loop checks the
- * role and, for every POST by staff, the CSRF token, before it runs.
- */
-static const struct route routes[] = {
-	{ "/",			ACT_PUBLIC, ACT_PUBLIC, page_home },
-	{ "/healthz",		ACT_PUBLIC, ACT_PUBLIC, page_healthz },
-	{ "/refer",		ACT_PUBLIC, ACT_PUBLIC, page_refer },
-	{ "/refer/thanks",	ACT_PUBLIC, ACT_PUBLIC, page_refer_thanks },
-	{ "/login",		ACT_PUBLIC, ACT_PUBLIC, page_login },
-	{ "/logout",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_logout },
-	{ "/me",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_me },
-	{ "/me/feed",		ACT_SIGNED_IN, ACT_SIGNED_IN, page_feed_post },
-	{ "/calendar/",		ACT_PUBLIC, ACT_PUBLIC, page_calendar },
-	{ "/referrals",		ACT_QUEUE, ACT_QUEUE, page_referrals },
-	{ "/referrals/new",	ACT_REFERRAL_CREATE, ACT_REFERRAL_CREATE,
-				page_referral_new },
-	/* /referrals/plan before the prefix below, which would take it;
-	 * /referrals/ID/matches is dispatched by page_referral. */
-	{ "/referrals/plan",	ACT_ASSIGN, ACT_ASSIGN, page_plan },
-	{ "/referrals/",	ACT_REFERRAL_VIEW, ACT_REFERRAL_CHANGE,
-				page_referral },
-	{ "/schedule",		ACT_SCHEDULE, ACT_SCHEDULE, page_schedule },
-	{ "/series/new",	ACT_BOOK, ACT_BOOK, page_series_new },
-	{ "/series/",		ACT_SCHEDULE, ACT_BOOK, page_series },
-	{ "/attendance",	ACT_SIGNED_IN, ACT_SIGNED_IN, page_attendance },
-	{ "/groups",		ACT_SCHEDULE, ACT_BOOK, page_groups },
-	{ "/therapists",	ACT_RECORDS_VIEW, ACT_RECORDS_EDIT,
-				page_therapists },
-	/* Therapists may open their own page: the handler checks. */
-	{ "/therapists/",	ACT_SIGNED_IN, ACT_RECORDS_EDIT,
-				page_therapist },
-	{ "/sites",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_sites },
-	{ "/sites/",		ACT_RECORDS_VIEW, ACT_RECORDS_EDIT, page_site },
-	{ "/reports",		ACT_REPORTS, ACT_REPORTS, page_reports },
-	{ "/reports.csv",	ACT_REPORTS, ACT_REPORTS, page_reports_csv },
-	{ "/export/",		ACT_EXPORT, ACT_EXPORT, page_export },
-	/* The outcome survey: its signed link is the authority. */
-	{ "/outcome",		ACT_PUBLIC, ACT_PUBLIC, page_outcome },
-	/* Unsubscribe (GET asks, POST and RFC 8058 one-click store): its
-	 * signed link is the authority, so no CSRF token. */
-	{ "/unsubscribe",	ACT_PUBLIC, ACT_PUBLIC, page_unsubscribe },
-	{ "/admin/users",	ACT_USERS, ACT_USERS, page_admin_users },
-	{ "/admin/audit",	ACT_AUDIT, ACT_AUDIT, page_admin_audit },
-	{ "/admin/outbox",	ACT_OUTBOX, ACT_OUTBOX, page_admin_outbox },
-};
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -159,69 +106,6 @@ read_body(FCGX_Request *fr, struct buf *body)
 	body->len = (size_t)got;
 	body->data[body->len] = '\0';
 	return 0;
-}
-
-static const struct route *
-route_find(const char *path, const char **rest)
-{
-	const struct route *r;
-	size_t i, n;
-
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		r = &routes[i];
-		n = strlen(r->path);
-		if (strcmp(r->path, path) == 0) {
-			*rest = "";
-			return r;
-		}
-		if (n > 1 && r->path[n - 1] == '/' &&
-		    strncmp(r->path, path, n) == 0 && path[n] != '\0') {
-			*rest = path + n;
-			return r;
-		}
-	}
-	return NULL;
-}
-
-static void
-route(struct app *app, struct req *rq, struct resp *rs)
-{
-	const struct route *r = route_find(rq->path, &rq->rest);
-	int post = strcmp(rq->method, "POST") == 0;
-	enum action act;
-
-	if (r == NULL) {
-		http_error(app, rs, 404, "This page does not exist. Check the "
-		    "address, or start again from the home page.");
-		return;
-	}
-	act = post ? r->act_post : r->act;
-	if (act != ACT_PUBLIC) {
-		http_header(rs, "Cache-Control", "no-store");
-		if (rq->user == NULL) {
-			if (post) {
-				http_error(app, rs, 403, "Your session has "
-				    "ended. Sign in again, then repeat what "
-				    "you were doing.");
-				return;
-			}
-			buf_reset(&rs->body);
-			http_redirect(rs, "/login");
-			return;
-		}
-		if (!auth_can(rq->user->role, act)) {
-			http_error(app, rs, 403, "Your account does not have "
-			    "access to this page.");
-			return;
-		}
-		if (post && !auth_csrf_ok(rq)) {
-			http_error(app, rs, 403, "This form could not be "
-			    "checked, so nothing was changed. Go back, reload "
-			    "the page and try again.");
-			return;
-		}
-	}
-	r->fn(app, rq, rs);
 }
 
 /* Writes the status line, headers and body to the FastCGI stream. */
@@ -312,7 +196,7 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 		    HTTP_FIELDS_MAX);
 	if (*rq.cookie != '\0' && auth_session_load(app, &rq, &user) == 1)
 		rq.user = &user;
-	route(app, &rq, rs);
+	route_dispatch(app, &rq, rs);
 out:
 	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);
 	/* One line a request; the path only, as queries may hold tokens,

@@ -2,8 +2,8 @@
  * http: one request and its response, as the handlers see them.
  *
  * The FastCGI loop (fcgi_main.c) fills a struct req from the FastCGI
- * parameters and body, calls the handler the route table names, and writes
- * the struct resp back.  Handlers never touch the FastCGI streams.
+ * parameters and body, the router (route.c) calls the handler its table
+ * names, and the loop writes the struct resp back.  Handlers never touch the FastCGI streams.
  */
 #ifndef CGI_HTTP_H
 #define CGI_HTTP_H
@@ -18,6 +18,8 @@
 #define HTTP_BODY_MAX	(64 * 1024)
 /* Most fields a body or query may carry. */
 #define HTTP_FIELDS_MAX	512
+/* Most :id parameters a route pattern may hold. */
+#define HTTP_IDS_MAX	2
 
 struct app;
 
@@ -53,7 +55,8 @@ struct req {
 	int		 badquery;	/* the query did not parse */
 	int		 badbody;	/* the body did not parse (enum form_err) */
 	struct user	*user;		/* NULL when not signed in */
-	const char	*rest;		/* for prefix routes: after the prefix */
+	int64_t		 id[HTTP_IDS_MAX]; /* the route's :id values, in order */
+	const char	*feed;		/* the route's :feed segment, or NULL */
 };
 
 struct resp {

@@ -111,8 +111,8 @@ users_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	users_show_errors(app, rq, rs, status, &errs, notice);
 }
 
-static void
-users_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *email = form_get(&rq->f, "email");
@@ -246,7 +246,7 @@ users_post(struct app *app, struct req *rq, struct resp *rs)
 }
 
 void
-page_admin_users(struct app *app, struct req *rq, struct resp *rs)
+page_admin_users_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	static const char *const notices[][2] = {
 		{ "added", "The account was added." },
@@ -262,12 +262,6 @@ page_admin_users(struct app *app, struct req *rq, struct resp *rs)
 	const char *done = form_get(&rq->q, "done"), *notice = NULL;
 	size_t i;
 
-	if (strcmp(rq->method, "POST") == 0) {
-		users_post(app, rq, rs);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
 	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
 	    i++)
 		if (strcmp(done, notices[i][0]) == 0)
@@ -296,8 +290,6 @@ page_admin_audit(struct app *app, struct req *rq, struct resp *rs)
 	struct tmpl_data *d;
 	long pg = page != NULL ? strtol(page, NULL, 10) : 1;
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	if (pg < 1 || pg > 100000)
 		pg = 1;
 	d = app_staff_data(app, rq, "Audit log");

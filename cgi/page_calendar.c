@@ -126,7 +126,6 @@ struct hit {
 	const char	*tag;
 	time_t		 now;
 	struct db_feed	 feed;
-	int		 get;		/* GET or HEAD: answer */
 	int		 served;
 };
 
@@ -142,7 +141,7 @@ on_feed(void *arg, const struct db_feed *f, const struct db_feed_row *row)
 	size_t len;
 
 	h->feed = *f;
-	if (!h->get || !ical_feed_fresh(f, h->tag, h->now))
+	if (!ical_feed_fresh(f, h->tag, h->now))
 		return;
 	if (feed_headers(h->rs, h->inm, f->etag, f->built_at)) {
 		h->served = 1;		/* 304 */
@@ -172,13 +171,10 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 	unsigned char hash[DB_FEED_HASH_LEN];
 	char etag[ICAL_FEED_ETAG_LEN];
 	struct hit h;
-	size_t n = strlen(rq->rest);
 	int rc;
 
-	/* An address that is no feed is not found, whatever the method. */
-	if (n != DB_FEED_TOKEN_LEN + 4 ||
-	    strcmp(rq->rest + DB_FEED_TOKEN_LEN, ".ics") != 0 ||
-	    db_feed_token_hash(rq->rest, DB_FEED_TOKEN_LEN, hash) == -1) {
+	/* The router matched the name's form; the token may still be bad. */
+	if (db_feed_token_hash(rq->feed, DB_FEED_TOKEN_LEN, hash) == -1) {
 		not_found(app, rs);
 		return;
 	}
@@ -187,13 +183,7 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 	h.rs = rs;
 	h.inm = rq->if_none_match != NULL ? rq->if_none_match : "";
 	h.now = time(NULL);
-	h.get = strcmp(rq->method, "GET") == 0 ||
-	    strcmp(rq->method, "HEAD") == 0;
 	rc = db_feed_find(app->db, hash, on_feed, &h);
-	if (rc == 1 && !h.get) {
-		(void)app_get_only(app, rq, rs);	/* 405 */
-		return;
-	}
 	if (rc != 1) {
 		if (rc == 0)
 			not_found(app, rs);
@@ -360,17 +350,11 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *site = form_get(&rq->f, "site");
 	enum db_feed_kind kind;
-	struct req get;
 	int64_t owner;
 	char detail[96];
 	int64_t id;
 	int rc;
 
-	if (strcmp(rq->method, "POST") != 0) {
-		http_header(rs, "Allow", "POST");
-		http_error(app, rs, 405, "This address only takes a form.");
-		return;
-	}
 	if (site != NULL) {
 		if (!auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
 			http_error(app, rs, 403, "Your account does not have "
@@ -417,8 +401,6 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 	fresh.kind = kind;
 	fresh.owner_id = owner;
 	/* /me itself, with the new link shown this once. */
-	get = *rq;
-	get.method = "GET";
-	page_me(app, &get, rs);
+	page_me(app, rq, rs);
 	sodium_memzero(&fresh, sizeof(fresh));
 }

@@ -142,17 +142,18 @@ fail(struct app *app, struct req *rq, struct resp *rs, int status,
 }
 
 void
-page_groups(struct app *app, struct req *rq, struct resp *rs)
+page_groups_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	show(app, rq, rs, 200, NULL);
+}
+
+void
+page_groups_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	struct valid_value v[G__MAX];
 	struct valid_errors errs;
 
-	if (strcmp(rq->method, "POST") != 0) {
-		if (app_get_only(app, rq, rs))
-			show(app, rq, rs, 200, NULL);
-		return;
-	}
 	if (action != NULL && strcmp(action, "add") == 0) {
 		memset(&errs, 0, sizeof(errs));
 		if (valid_form_check(&rq->f, group_fields, G__MAX, v,

@@ -44,8 +44,8 @@ show(struct app *app, const struct req *rq, struct resp *rs, int status,
 	tmpl_data_free(d);
 }
 
-static void
-login_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_login_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *email = form_get(&rq->f, "email");
 	const char *pw = form_get(&rq->f, "password");
@@ -110,14 +110,8 @@ login_post(struct app *app, struct req *rq, struct resp *rs)
 }
 
 void
-page_login(struct app *app, struct req *rq, struct resp *rs)
+page_login_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (strcmp(rq->method, "POST") == 0) {
-		login_post(app, rq, rs);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
 	if (rq->user != NULL) {
 		http_redirect(rs, start_page(rq->user->role));
 		return;
@@ -129,11 +123,6 @@ page_login(struct app *app, struct req *rq, struct resp *rs)
 void
 page_logout(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (strcmp(rq->method, "POST") != 0) {
-		http_header(rs, "Allow", "POST");
-		http_error(app, rs, 405, "Use the sign-out button.");
-		return;
-	}
 	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "logout", 0,
 	    rq->user->id, "");
 	auth_session_end(app, rq, rs);

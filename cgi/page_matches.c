@@ -402,34 +402,21 @@ assigned_redirect(struct resp *rs, const struct taken *t, int64_t client_id,
 }
 
 void
-page_matches(struct app *app, struct req *rq, struct resp *rs)
+page_matches_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "matches",
+	    rq->id[0], 0, "opened the matches");
+	show_matches(app, rq, rs, 200, rq->id[0], NULL);
+}
+
+void
+page_matches_assign(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct taken t;
 	const char *action, *msg = NULL;
-	char *end;
-	long long id;
-	int64_t client_id;
+	int64_t id = rq->id[0], client_id;
 	int emailed, st;
 
-	id = strtoll(rq->rest, &end, 10);
-	if (*rq->rest < '1' || *rq->rest > '9' || id <= 0 ||
-	    strcmp(end, "/matches") != 0) {
-		http_error(app, rs, 404, "There is no such referral.");
-		return;
-	}
-	if (strcmp(rq->method, "POST") != 0) {
-		if (!app_get_only(app, rq, rs))
-			return;
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    "matches", id, 0, "opened the matches");
-		show_matches(app, rq, rs, 200, id, NULL);
-		return;
-	}
-	if (!auth_can(rq->user->role, ACT_ASSIGN)) {
-		http_error(app, rs, 403, "Your account does not have access "
-		    "to this page.");
-		return;
-	}
 	action = form_get(&rq->f, "action");
 	if (action == NULL || strcmp(action, "assign") != 0 ||
 	    taken_read(app, &rq->f, &t) == -1) {
@@ -556,7 +543,15 @@ out:
 }
 
 void
-page_plan(struct app *app, struct req *rq, struct resp *rs)
+page_plan_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "plan", 0, 0,
+	    "planned the waitlist");
+	show_plan(app, rq, rs, 200, NULL);
+}
+
+void
+page_plan_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct taken t;
 	const char *action, *msg = NULL;
@@ -564,14 +559,6 @@ page_plan(struct app *app, struct req *rq, struct resp *rs)
 	int64_t client_id;
 	int emailed, st;
 
-	if (strcmp(rq->method, "POST") != 0) {
-		if (!app_get_only(app, rq, rs))
-			return;
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr, "plan",
-		    0, 0, "planned the waitlist");
-		show_plan(app, rq, rs, 200, NULL);
-		return;
-	}
 	action = form_get(&rq->f, "action");
 	if (action == NULL || strcmp(action, "accept") != 0 ||
 	    taken_read(app, &rq->f, &t) == -1 ||

@@ -133,8 +133,6 @@ page_me(struct app *app, struct req *rq, struct resp *rs)
 	const char *done = form_get(&rq->q, "done");
 	int s;
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	d = app_staff_data(app, rq, "My page");
 	tmpl_data_set(d, "email", rq->user->email);
 	if (done != NULL && strcmp(done, "attended") == 0)

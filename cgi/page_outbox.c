@@ -273,8 +273,8 @@ outbox_send_now(struct app *app, struct req *rq, struct resp *rs,
 	http_redirect(rs, to);
 }
 
-static void
-outbox_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
@@ -324,19 +324,13 @@ outbox_post(struct app *app, struct req *rq, struct resp *rs)
 }
 
 void
-page_admin_outbox(struct app *app, struct req *rq, struct resp *rs)
+page_admin_outbox_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *done = form_get(&rq->q, "done"), *notice = NULL;
 	const char *ntext = form_get(&rq->q, "n");
 	char counted[160];
 	long n = ntext != NULL ? strtol(ntext, NULL, 10) : 0;
 
-	if (strcmp(rq->method, "POST") == 0) {
-		outbox_post(app, rq, rs);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
 	if (done != NULL && strcmp(done, "retried") == 0)
 		notice = "The email is queued again: the mailer sends it "
 		    "within a few seconds.";

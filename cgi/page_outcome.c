@@ -128,22 +128,20 @@ show_thanks(struct app *app, struct resp *rs)
 	tmpl_data_free(d);
 }
 
-void
-page_outcome(struct app *app, struct req *rq, struct resp *rs)
+/* The survey: shown for GET, stored for a POST (post 1). */
+static void
+outcome(struct app *app, struct req *rq, struct resp *rs, int post)
 {
 	const char *token;
 	enum outcome_answer ans[OUTCOME__MAX];
 	enum db_outcome_state s;
 	struct valid_value vals[OUTCOME__MAX];
 	struct valid_errors errs;
-	int a[OUTCOME__MAX], k, post;
+	int a[OUTCOME__MAX], k;
 	int64_t id;
 	char loc[80];
 
 	http_header(rs, "Cache-Control", "no-store");
-	post = strcmp(rq->method, "POST") == 0;
-	if (!post && !app_get_only(app, rq, rs))
-		return;
 	token = form_get(post ? &rq->f : &rq->q, "t");
 	if (db_outcome_token_check(app->db, token, &id) == -1) {
 		http_error(app, rs, 404, "This survey link does not work. "
@@ -193,4 +191,16 @@ page_outcome(struct app *app, struct req *rq, struct resp *rs)
 		    "now. Please try again in a few minutes.");
 		return;
 	}
+}
+
+void
+page_outcome_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	outcome(app, rq, rs, 0);
+}
+
+void
+page_outcome_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	outcome(app, rq, rs, 1);
 }

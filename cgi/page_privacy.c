@@ -21,17 +21,10 @@
 void
 page_export(struct app *app, struct req *rq, struct resp *rs)
 {
-	char *end, disp[96];
-	long long id;
+	char disp[96];
+	long long id = rq->id[0];
 	int rc;
 
-	if (!app_get_only(app, rq, rs))
-		return;
-	id = strtoll(rq->rest, &end, 10);
-	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
-		http_error(app, rs, 404, "There is no such client.");
-		return;
-	}
 	buf_reset(&rs->body);
 	if ((rc = db_privacy_export(app->db, id, &rs->body)) != 1) {
 		buf_reset(&rs->body);

@@ -526,8 +526,8 @@ blank_render(struct app *app, const struct req *rq, struct db_site *sites,
 	return blank.ok ? 0 : -1;
 }
 
-static void
-refer_get(struct app *app, const struct req *rq, struct resp *rs)
+void
+page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_site *sites;
 	size_t nsites;
@@ -585,8 +585,8 @@ refer_limited(struct app *app, const struct req *rq, const char *email)
 	return over;
 }
 
-static void
-refer_post(struct app *app, struct req *rq, struct resp *rs)
+void
+page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct input in;
 	struct db_referral r;
@@ -767,37 +767,12 @@ out:
 }
 
 void
-page_refer(struct app *app, struct req *rq, struct resp *rs)
-{
-	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
-		refer_get(app, rq, rs);
-	else if (strcmp(rq->method, "POST") == 0)
-		refer_post(app, rq, rs);
-	else {
-		http_header(rs, "Allow", "GET, HEAD, POST");
-		http_error(app, rs, 405, "This page can only be opened or "
-		    "sent as a form.");
-	}
-}
-
-void
-page_referral_new(struct app *app, struct req *rq, struct resp *rs)
-{
-	page_refer(app, rq, rs);
-}
-
-void
 page_refer_thanks(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct tmpl_data *d;
 	char ref[16];
 	const char *v = form_get(&rq->q, "ref");
 
-	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
-		http_header(rs, "Allow", "GET, HEAD");
-		http_error(app, rs, 405, "This page can only be opened.");
-		return;
-	}
 	if (v == NULL || valid_refcode_check(v, ref, sizeof(ref)) == -1) {
 		http_error(app, rs, 404, "We cannot find that reference. If "
 		    "you have just sent the form, the code is in the email we "

@@ -274,8 +274,6 @@ out:
 void
 page_referrals(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (!app_get_only(app, rq, rs))
-		return;
 	queue(app, rq, rs);
 }
 
@@ -530,35 +528,42 @@ out:
 	valid_values_free(v, M__MAX);
 }
 
-void
-page_referral(struct app *app, struct req *rq, struct resp *rs)
+/* Referral rq->id[0] into *rec; 0, or -1 having answered 404 or 503. */
+static int
+referral_load(struct app *app, const struct req *rq, struct resp *rs,
+    struct db_referral_rec **rec)
 {
-	struct db_referral_rec *rec;
-	char *end;
-	long long id;
 	int rc;
 
-	id = strtoll(rq->rest, &end, 10);
-	if (strcmp(end, "/matches") == 0) {	/* page_matches.c */
-		page_matches(app, rq, rs);
-		return;
-	}
-	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
-		http_error(app, rs, 404, "There is no such referral.");
-		return;
-	}
-	if ((rc = db_referral_load(app->db, id, &rec)) != 1) {
+	if ((rc = db_referral_load(app->db, rq->id[0], rec)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such referral." : "The referral cannot be "
 		    "shown just now. Try again in a minute.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+page_referral_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_referral_rec *rec;
+
+	if (referral_load(app, rq, rs, &rec) == -1)
 		return;
-	}
-	if (strcmp(rq->method, "POST") == 0) {
-		referral_post(app, rq, rs, rec);
-	} else if (app_get_only(app, rq, rs)) {
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr, "view",
-		    rec->r.id, 0, "opened the referral");
-		show_referral(app, rq, rs, 200, rec, NULL, NULL);
-	}
+	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "view",
+	    rec->r.id, 0, "opened the referral");
+	show_referral(app, rq, rs, 200, rec, NULL, NULL);
+	db_referral_rec_free(rec);
+}
+
+void
+page_referral_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_referral_rec *rec;
+
+	if (referral_load(app, rq, rs, &rec) == -1)
+		return;
+	referral_post(app, rq, rs, rec);
 	db_referral_rec_free(rec);
 }

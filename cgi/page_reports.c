@@ -522,8 +522,6 @@ reports_page(struct app *app, struct req *rq, struct resp *rs)
 void
 page_reports(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (!app_get_only(app, rq, rs))
-		return;
 	reports_page(app, rq, rs);
 }
 
@@ -584,8 +582,6 @@ page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
 	char disp[160];
 	int k;
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	if ((problem = period_read(rq, &p)) != NULL) {
 		http_error(app, rs, 400, problem);
 		return;

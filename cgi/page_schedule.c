@@ -215,8 +215,6 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	int64_t id = qid(&rq->q, "id");
 	int k, b;
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	b = by != NULL ? db_name_index(bys, 3, by) : 0;
 	if (b < 0)
 		b = 0;
@@ -451,12 +449,15 @@ out:
 }
 
 void
-page_series_new(struct app *app, struct req *rq, struct resp *rs)
+page_series_new_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	if (strcmp(rq->method, "POST") == 0)
-		book_post(app, rq, rs);
-	else if (app_get_only(app, rq, rs))
-		book_form(app, rq, rs, 200, NULL);
+	book_form(app, rq, rs, 200, NULL);
+}
+
+void
+page_series_new_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	book_post(app, rq, rs);
 }
 
 /* One series. */
@@ -824,28 +825,38 @@ out:
 	valid_values_free(v, n);
 }
 
-void
-page_series(struct app *app, struct req *rq, struct resp *rs)
+/* Series rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+static int
+series_load(struct app *app, const struct req *rq, struct resp *rs,
+    struct db_series *s)
 {
-	struct db_series s;
-	char *end;
-	long long id = strtoll(rq->rest, &end, 10);
 	int rc;
 
-	if (*rq->rest < '1' || *rq->rest > '9' || *end != '\0' || id <= 0) {
-		http_error(app, rs, 404, "There is no such series.");
-		return;
-	}
-	if ((rc = db_series_get(app->db, id, &s)) != 1) {
+	if ((rc = db_series_get(app->db, rq->id[0], s)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such series." : "The series cannot be shown "
 		    "now.");
-		return;
+		return -1;
 	}
-	if (strcmp(rq->method, "POST") == 0)
-		series_post(app, rq, rs, &s);
-	else if (app_get_only(app, rq, rs))
+	return 0;
+}
+
+void
+page_series_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_series s;
+
+	if (series_load(app, rq, rs, &s) == 0)
 		series_show(app, rq, rs, 200, &s, NULL);
+}
+
+void
+page_series_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_series s;
+
+	if (series_load(app, rq, rs, &s) == 0)
+		series_post(app, rq, rs, &s);
 }
 
 void
@@ -856,11 +867,6 @@ page_attendance(struct app *app, struct req *rq, struct resp *rs)
 	int64_t tid = 0, id = qid(&rq->f, "series"), client;
 	enum db_result res;
 
-	if (strcmp(rq->method, "POST") != 0) {
-		http_header(rs, "Allow", "POST");
-		http_error(app, rs, 405, "Record attendance from your page.");
-		return;
-	}
 	if (id <= 0 || db_series_get(app->db, id, &s) != 1) {
 		http_error(app, rs, 404, "There is no such series.");
 		return;

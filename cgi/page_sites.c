@@ -125,8 +125,6 @@ page_sites(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct list_ctx c;
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	memset(&c, 0, sizeof(c));
 	c.d = app_staff_data(app, rq, "Sites");
 	tmpl_data_list(c.d, "rows");
@@ -689,83 +687,95 @@ on_form_district(void *arg, int64_t site_id, const char *district)
 }
 
 void
-page_site(struct app *app, struct req *rq, struct resp *rs)
+page_site_new_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site_rec s;
-	struct sform *v;
-	char *end;
-	long long id = 0;
-	int edit = 0, rc, k, post = strcmp(rq->method, "POST") == 0;
+	struct sform *v = xcalloc(1, sizeof(*v));
+	int k;
 
-	if (strcmp(rq->rest, "new") == 0)
-		edit = 1;
-	else {
-		id = strtoll(rq->rest, &end, 10);
-		if (*rq->rest < '1' || *rq->rest > '9' || id <= 0 ||
-		    (*end != '\0' && strcmp(end, "/edit") != 0)) {
-			http_error(app, rs, 404, "There is no such site.");
-			return;
-		}
-		edit = *end != '\0';
-	}
-	if (id == 0) {
-		if (post) {
-			form_post(app, rq, rs, 0);
-			return;
-		}
-		if (!app_get_only(app, rq, rs))
-			return;
-		v = xcalloc(1, sizeof(*v));
-		snprintf(v->kind, sizeof(v->kind), "community_venue");
-		v->active = 1;
-		/* A new place is often open on weekdays: a start. */
-		for (k = 0; k < 5; k++)
-			rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
-		show_form(app, rq, rs, 200, v, NULL);
-		free(v);
-		return;
-	}
-	if ((rc = db_site_get(app->db, id, &s)) != 1) {
+	snprintf(v->kind, sizeof(v->kind), "community_venue");
+	v->active = 1;
+	/* A new place is often open on weekdays: a start. */
+	for (k = 0; k < 5; k++)
+		rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
+	show_form(app, rq, rs, 200, v, NULL);
+	free(v);
+}
+
+void
+page_site_new_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	form_post(app, rq, rs, 0);
+}
+
+/* Site rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+static int
+site_load(struct app *app, const struct req *rq, struct resp *rs,
+    struct db_site_rec *s)
+{
+	int rc;
+
+	if ((rc = db_site_get(app->db, rq->id[0], s)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such site." : "This site cannot be shown "
 		    "just now. Try again in a minute.");
-		return;
+		return -1;
 	}
-	if (edit) {
-		if (post) {
-			form_post(app, rq, rs, id);
-			return;
-		}
-		if (!app_get_only(app, rq, rs))
-			return;
-		v = xcalloc(1, sizeof(*v));
-		v->id = id;
-		snprintf(v->name, sizeof(v->name), "%s", s.name);
-		snprintf(v->kind, sizeof(v->kind), "%s",
-		    db_site_kind_names[s.kind]);
-		snprintf(v->organisation, sizeof(v->organisation), "%s",
-		    s.organisation);
-		snprintf(v->address, sizeof(v->address), "%s", s.address);
-		snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
-		v->step_free = s.step_free;
-		v->active = s.active;
-		if (db_site_hours_each(app->db, id, on_form_hours,
-		    &v->ranges) == -1 || db_site_districts_each(app->db, id,
-		    on_form_district, v) == -1) {
-			free(v);
-			http_error(app, rs, 503, "The form cannot be shown "
-			    "just now. Try again in a minute.");
-			return;
-		}
-		show_form(app, rq, rs, 200, v, NULL);
+	return 0;
+}
+
+void
+page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_site_rec s;
+	struct sform *v;
+	int64_t id = rq->id[0];
+
+	if (site_load(app, rq, rs, &s) == -1)
+		return;
+	v = xcalloc(1, sizeof(*v));
+	v->id = id;
+	snprintf(v->name, sizeof(v->name), "%s", s.name);
+	snprintf(v->kind, sizeof(v->kind), "%s", db_site_kind_names[s.kind]);
+	snprintf(v->organisation, sizeof(v->organisation), "%s",
+	    s.organisation);
+	snprintf(v->address, sizeof(v->address), "%s", s.address);
+	snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
+	v->step_free = s.step_free;
+	v->active = s.active;
+	if (db_site_hours_each(app->db, id, on_form_hours, &v->ranges) == -1 ||
+	    db_site_districts_each(app->db, id, on_form_district, v) == -1) {
 		free(v);
+		http_error(app, rs, 503, "The form cannot be shown just now. "
+		    "Try again in a minute.");
 		return;
 	}
-	if (post) {
+	show_form(app, rq, rs, 200, v, NULL);
+	free(v);
+}
+
+void
+page_site_edit_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_site_rec s;
+
+	if (site_load(app, rq, rs, &s) == 0)
+		form_post(app, rq, rs, rq->id[0]);
+}
+
+void
+page_site_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_site_rec s;
+
+	if (site_load(app, rq, rs, &s) == 0)
+		show_site(app, rq, rs, 200, &s, NULL, 0, NULL);
+}
+
+void
+page_site_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_site_rec s;
+
+	if (site_load(app, rq, rs, &s) == 0)
 		site_post(app, rq, rs, &s);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
-		return;
-	show_site(app, rq, rs, 200, &s, NULL, 0, NULL);
 }

@@ -164,8 +164,6 @@ page_therapists(struct app *app, struct req *rq, struct resp *rs)
 	char day[11];
 	time_t now = time(NULL);
 
-	if (!app_get_only(app, rq, rs))
-		return;
 	memset(&c, 0, sizeof(c));
 	today(app, day);
 	c.today = day;
@@ -703,125 +701,115 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	free(v);
 }
 
-/*
- * Routes /therapists/REST: "new", "ID", "ID/edit".  Returns the id (0 for
- * new) and sets *edit; -1 when REST is none of those.
- */
-static int64_t
-parse_rest(const char *rest, int *edit)
+void
+page_therapist_new_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	char *end;
-	long long id;
+	struct tform *v = xcalloc(1, sizeof(*v));
 
-	*edit = 0;
-	if (strcmp(rest, "new") == 0) {
-		*edit = 1;
-		return 0;
-	}
-	if (*rest < '1' || *rest > '9')
-		return -1;
-	id = strtoll(rest, &end, 10);
-	if (id <= 0)
-		return -1;
-	if (strcmp(end, "/edit") == 0)
-		*edit = 1;
-	else if (*end != '\0')
-		return -1;
-	return id;
+	snprintf(v->languages, sizeof(v->languages), "English");
+	snprintf(v->max_caseload, sizeof(v->max_caseload), "20");
+	snprintf(v->max_hours, sizeof(v->max_hours), "30");
+	v->active = 1;
+	show_form(app, rq, rs, 200, v, NULL);
+	free(v);
 }
 
 void
-page_therapist(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_new_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	form_post(app, rq, rs, 0);
+}
+
+/* Therapist rq->id[0] into *t; 0, or -1 having answered 404 or 503. */
+static int
+therapist_load(struct app *app, const struct req *rq, struct resp *rs,
+    struct db_therapist *t)
+{
+	time_t now = time(NULL);
+	int rc;
+
+	if ((rc = db_therapist_get(app->db, rq->id[0], now, now +
+	    (time_t)CORE_WINDOW_DAYS * 86400, t)) != 1) {
+		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
+		    "There is no such therapist." : "This therapist's page "
+		    "cannot be shown just now. Try again in a minute.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
 	struct tform *v;
-	int64_t id, own = 0;
-	int edit, rc, post = strcmp(rq->method, "POST") == 0;
-	time_t now = time(NULL);
 
-	if ((id = parse_rest(rq->rest, &edit)) < 0) {
-		http_error(app, rs, 404, "There is no such therapist.");
+	if (therapist_load(app, rq, rs, &t) == -1)
+		return;
+	v = xcalloc(1, sizeof(*v));
+	v->id = t.id;
+	snprintf(v->name, sizeof(v->name), "%s", t.name);
+	v->user_id = t.user_id;
+	v->specialisms = t.specialisms;
+	snprintf(v->languages, sizeof(v->languages), "%s", t.languages);
+	snprintf(v->max_caseload, sizeof(v->max_caseload), "%d",
+	    t.max_caseload);
+	snprintf(v->max_hours, sizeof(v->max_hours), "%d", t.max_hours);
+	v->active = t.active;
+	if (db_availability_each(app->db, t.id, form_avail,
+	    &v->ranges) == -1) {
+		free(v);
+		http_error(app, rs, 503, "The form cannot be shown just now. "
+		    "Try again in a minute.");
 		return;
 	}
-	/* Editing needs ACT_RECORDS_EDIT; reading, ACT_RECORDS_VIEW or the
-	 * therapist's own record. */
-	if (edit || post) {
-		if (!auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
-			http_error(app, rs, 403, "Your account does not have "
-			    "access to this page.");
-			return;
-		}
-	} else if (!auth_can(rq->user->role, ACT_RECORDS_VIEW)) {
+	show_form(app, rq, rs, 200, v, NULL);
+	free(v);
+}
+
+void
+page_therapist_edit_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_therapist t;
+
+	if (therapist_load(app, rq, rs, &t) == 0)
+		form_post(app, rq, rs, rq->id[0]);
+}
+
+void
+page_therapist_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_therapist t;
+
+	if (therapist_load(app, rq, rs, &t) == 0)
+		leave_post(app, rq, rs, &t);
+}
+
+/*
+ * A therapist's page.  The route lets any member of staff in; those
+ * who may not see the records see only their own.
+ */
+void
+page_therapist_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_therapist t;
+	int64_t own = 0;
+	int rc;
+
+	if (!auth_can(rq->user->role, ACT_RECORDS_VIEW)) {
 		rc = db_therapist_of_user(app->db, rq->user->id, &own);
 		if (rc == -1) {
 			http_error(app, rs, 503, "This page cannot be shown "
 			    "just now. Try again in a minute.");
 			return;
 		}
-		if (rc != 1 || own != id) {
+		if (rc != 1 || own != rq->id[0]) {
 			http_error(app, rs, 403, "Your account does not have "
 			    "access to this page.");
 			return;
 		}
 	}
-	if (id == 0) {
-		if (post) {
-			form_post(app, rq, rs, 0);
-			return;
-		}
-		if (!app_get_only(app, rq, rs))
-			return;
-		v = xcalloc(1, sizeof(*v));
-		snprintf(v->languages, sizeof(v->languages), "English");
-		snprintf(v->max_caseload, sizeof(v->max_caseload), "20");
-		snprintf(v->max_hours, sizeof(v->max_hours), "30");
-		v->active = 1;
-		show_form(app, rq, rs, 200, v, NULL);
-		free(v);
-		return;
-	}
-	if ((rc = db_therapist_get(app->db, id, now, now +
-	    (time_t)CORE_WINDOW_DAYS * 86400, &t)) != 1) {
-		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
-		    "There is no such therapist." : "This therapist's page "
-		    "cannot be shown just now. Try again in a minute.");
-		return;
-	}
-	if (edit) {
-		if (post) {
-			form_post(app, rq, rs, id);
-			return;
-		}
-		if (!app_get_only(app, rq, rs))
-			return;
-		v = xcalloc(1, sizeof(*v));
-		v->id = id;
-		snprintf(v->name, sizeof(v->name), "%s", t.name);
-		v->user_id = t.user_id;
-		v->specialisms = t.specialisms;
-		snprintf(v->languages, sizeof(v->languages), "%s",
-		    t.languages);
-		snprintf(v->max_caseload, sizeof(v->max_caseload), "%d",
-		    t.max_caseload);
-		snprintf(v->max_hours, sizeof(v->max_hours), "%d",
-		    t.max_hours);
-		v->active = t.active;
-		if (db_availability_each(app->db, id, form_avail,
-		    &v->ranges) == -1) {
-			free(v);
-			http_error(app, rs, 503, "The form cannot be shown "
-			    "just now. Try again in a minute.");
-			return;
-		}
-		show_form(app, rq, rs, 200, v, NULL);
-		free(v);
-		return;
-	}
-	if (post) {
-		leave_post(app, rq, rs, &t);
-		return;
-	}
-	if (!app_get_only(app, rq, rs))
+	if (therapist_load(app, rq, rs, &t) == -1)
 		return;
 	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
 	    "therapist-view", 0, t.user_id, "opened a caseload");

@@ -52,21 +52,19 @@ show(struct app *app, struct resp *rs, enum unsub_view v, const char *token)
 	tmpl_data_free(d);
 }
 
-void
-page_unsubscribe(struct app *app, struct req *rq, struct resp *rs)
+/* Asks for GET; stores for a POST (post 1), a form or one-click. */
+static void
+unsubscribe(struct app *app, struct req *rq, struct resp *rs, int post)
 {
 	unsigned char key[MAIL_UNSUB_KEY_LEN];
 	const char *token;
 	char now[21];
 	int64_t id;
-	int post, rc, already = 0;
+	int rc, already = 0;
 	enum db_result r;
 
 	http_header(rs, "Cache-Control", "no-store");
 	http_header(rs, "X-Robots-Tag", "noindex");
-	post = strcmp(rq->method, "POST") == 0;
-	if (!post && !app_get_only(app, rq, rs))
-		return;
 	token = form_get(&rq->q, "t");
 	if (token == NULL && post)
 		token = form_get(&rq->f, "t");
@@ -104,4 +102,16 @@ page_unsubscribe(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	show(app, rs, already ? UNSUB_ALREADY : UNSUB_DONE, token);
+}
+
+void
+page_unsubscribe_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	unsubscribe(app, rq, rs, 0);
+}
+
+void
+page_unsubscribe_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	unsubscribe(app, rq, rs, 1);
 }

@@ -1,10 +1,13 @@
 #!/bin/sh
-# Runs every suite and prints one last line: "N passed, N failed".
+# Runs every suite and prints one last line: "N passed, N failed", with
+# ", N skipped" added when a test was skipped.
 #
 #   tests/run.sh [unit|fuzz|integration|load|browser|unit-valgrind]...
 #
 # Unit suites are Check binaries (their summary lines are counted); the
-# others print TAP ("ok N - ...", "not ok N - ...").
+# others print TAP ("ok N - ...", "not ok N - ...").  A TAP line with a
+# "# SKIP" directive is a skip, never a pass (tests that need root say
+# "# SKIP needs root" when run as another user).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -15,6 +18,7 @@ mkdir -p "$B"
 : > "$LOG"
 passed=0
 failed=0
+skipped=0
 
 count_check() {
 	# "100%: Checks: 12, Failures: 0, Errors: 0"
@@ -32,17 +36,28 @@ count_check() {
 	failed=$((failed + f + e))
 }
 
+# count_tap FILE NAME STATUS: counts a TAP script's output.  A script
+# that exits non-zero without a "not ok" counts as one failure, and the
+# last lines it wrote are shown, so the cause is on screen.
 count_tap() {
-	p=$(grep -cE '^ok ' "$1")
+	k=$(grep -ciE '^ok [^#]*# *skip' "$1")
+	p=$(($(grep -cE '^ok ' "$1") - k))
 	f=$(grep -cE '^not ok ' "$1")
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1	# died without saying why
-		echo "$2: exited with status $3"
+		echo "$2: exited with status $3; its last lines:"
+		grep -vE '^ok ' "$1" | tail -n 15 | sed 's/^/    /'
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	echo "$2: $p passed, $f failed"
+	skipped=$((skipped + k))
+	if [ "$k" -gt 0 ]; then
+		echo "$2: $p passed, $f failed, $k skipped"
+	else
+		echo "$2: $p passed, $f failed"
+	fi
 	grep -E '^(not ok|Bail out|#)' "$1" | head -n 40
+	grep -iE '^ok [^#]*# *skip' "$1"
 }
 
 run_unit() {
@@ -119,5 +134,9 @@ for s in $suites; do
 	esac
 done
 echo "full output in $LOG"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -14,7 +14,7 @@ import * as L from './lib.mjs';
 const tap = L.createTap();
 const stack = L.startStack();
 let browser;
-const unguard = L.guard(stack, 120, async () => { if (browser) await browser.close(); });
+const unguard = L.guard(stack, 300, async () => { if (browser) await browser.close(); });
 
 // The form's choices, in the order the server numbers their bits.
 const NEEDS = ['autism', 'learning_difficulties', 'mental_health', 'neuro_rehab',

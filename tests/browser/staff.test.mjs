@@ -15,7 +15,7 @@ import * as L from './lib.mjs';
 const tap = L.createTap();
 const stack = L.startStack();
 let browser;
-const unguard = L.guard(stack, 120, async () => { if (browser) await browser.close(); });
+const unguard = L.guard(stack, 300, async () => { if (browser) await browser.close(); });
 
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026', name: 'Cora Coordinator' };
 const ADMIN = { email: 'admin@tutti.example', password: 'demo-admin-pass-2026', name: 'Ada Admin' };

@@ -128,7 +128,9 @@ check "the restored database passes PRAGMA integrity_check after use" \
 
 # The production site file (README, "Running in production") is valid
 # nginx, here with a throw-away certificate and this tree's paths.
-if command -v openssl >/dev/null; then
+# nginx -t binds its ports (80 and 443), which only root may.
+if need_root "nginx/production.conf passes nginx -t" &&
+    command -v openssl >/dev/null; then
 	N=$TVAR/prod-nginx
 	mkdir -p "$N"
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$N/key.pem" \

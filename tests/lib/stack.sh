@@ -5,6 +5,8 @@
 #   . tests/lib/stack.sh
 #   stack_up            # sets BASE, TVAR, PORT, TUTTI_DB
 #   ok "what"  / not_ok "what" "why"  / check "what" test-args...
+#   skip "what" "why"   # TAP "# SKIP why": counted as a skip, not a pass
+#   need_root "what"    # skips "what" unless root; false when it skipped
 #   stack_down          # also run on exit
 #   finish              # prints the plan; exit status 1 on any failure
 
@@ -27,6 +29,20 @@ not_ok() {
 	echo "not ok $T_N - $1"
 	[ -n "${2:-}" ] && printf '#   %s\n' "$2" | head -n 20
 	return 0
+}
+
+# skip "description" "why": a test not run here, with the reason.
+skip() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+# need_root "description": true when running as root; otherwise skips
+# the test with "# SKIP needs root" and is false.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	skip "$1" "needs root"
+	return 1
 }
 
 # check "description" [ test expression ]: ok when the expression holds.

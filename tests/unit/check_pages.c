@@ -1,0 +1,428 @@
+/*
+ * Unit tests for cgi/route.c and the pages behind it, in process: each
+ * request goes through the real router and handlers on a :memory:
+ * database with the real migrations and templates (tests/unit/testlib.c),
+ * with no nginx.  The role matrix is the route table itself: every row
+ * is checked as each visitor (signed out, admin, coordinator, therapist).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/route.h"
+#include "db/db.h"
+#include "tests/unit/testlib.h"
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const int visitors[] = { PAGES_SIGNED_OUT, ROLE_ADMIN,
+	ROLE_COORDINATOR, ROLE_THERAPIST };
+
+static struct pages *h;
+
+static void
+setup(void)
+{
+	h = pages_new();
+	testlib_sql_exec(h->app.db,
+	    "INSERT INTO sites (id, name, kind, address, postcode, step_free)"
+	    " VALUES (1, 'Our centre', 'own_centre', '1 High St', 'SW1A 1AA',"
+	    " 1), (2, 'Park Hall', 'community_venue', '2 Park Rd',"
+	    " 'SW1A 2AA', 0)");
+}
+
+static void
+teardown(void)
+{
+	pages_free(h);
+	h = NULL;
+}
+
+/* The row's pattern with each :id as "1" and :feed a well-formed name. */
+static void
+sample_path(const char *pattern, char *out, size_t n)
+{
+	const char *s = pattern;
+	size_t k = 0;
+
+	while (*s != '\0' && k + 40 < n) {
+		if (strncmp(s, ":id", 3) == 0) {
+			out[k++] = '1';
+			s += 3;
+		} else if (strncmp(s, ":feed", 5) == 0) {
+			memset(out + k, 'A', 32);
+			memcpy(out + k + 32, ".ics", 4);
+			k += 36;
+			s += 5;
+		} else
+			out[k++] = *s++;
+	}
+	out[k] = '\0';
+}
+
+static const char *
+who_name(int who)
+{
+	return who == PAGES_SIGNED_OUT ? "signed out" : auth_role_names[who];
+}
+
+/*
+ * Every row, as every visitor: the router lets through exactly those
+ * the row's action allows, sends the signed-out to /login (GET) or
+ * answers 403 (POST), and picks this very row for its own path.
+ */
+START_TEST(test_route_matrix)
+{
+	const struct route *r;
+	char path[128], loc[64];
+	size_t i, v;
+	int who, st, may;
+
+	h->check_only = 1;
+	for (i = 0; i < route_count; i++) {
+		r = &route_table[i];
+		sample_path(r->pattern, path, sizeof(path));
+		for (v = 0; v < N(visitors); v++) {
+			who = visitors[v];
+			may = r->act == ACT_PUBLIC || (who != PAGES_SIGNED_OUT &&
+			    auth_can((enum role)who, r->act));
+			st = pages_request(h, who, r->method, path,
+			    strcmp(r->method, "POST") == 0 ? "" : NULL);
+			if (who != PAGES_SIGNED_OUT &&
+			    strcmp(r->method, "POST") == 0 && may) {
+				/* With its token, as the page's form sends. */
+				st = pages_post(h, who, path, "");
+			}
+			if (may) {
+				ck_assert_msg(h->row == r, "%s %s as %s: "
+				    "status %d, not its own row", r->method,
+				    path, who_name(who), st);
+				continue;
+			}
+			ck_assert_msg(h->row == NULL, "%s %s as %s let in",
+			    r->method, path, who_name(who));
+			if (who == PAGES_SIGNED_OUT &&
+			    strcmp(r->method, "GET") == 0) {
+				ck_assert_msg(st == 303, "%s as %s: %d", path,
+				    who_name(who), st);
+				ck_assert_int_eq(pages_header(h, "Location",
+				    loc, sizeof(loc)), 0);
+				ck_assert_str_eq(loc, "/login");
+			} else
+				ck_assert_msg(st == 403, "%s %s as %s: %d",
+				    r->method, path, who_name(who), st);
+		}
+		/* A GET row answers HEAD the same way. */
+		if (strcmp(r->method, "GET") == 0) {
+			(void)pages_request(h, ROLE_ADMIN, "HEAD", path, NULL);
+			ck_assert_msg(h->row == r, "HEAD %s", path);
+		}
+	}
+}
+END_TEST
+
+/* Every row's handler runs, as every visitor, on a near-empty database
+ * without a server error. */
+START_TEST(test_route_handlers_run)
+{
+	const struct route *r;
+	char path[128];
+	size_t i, v;
+	int st;
+
+	for (i = 0; i < route_count; i++) {
+		r = &route_table[i];
+		sample_path(r->pattern, path, sizeof(path));
+		for (v = 0; v < N(visitors); v++) {
+			st = strcmp(r->method, "POST") == 0 ?
+			    pages_post(h, visitors[v], path, "") :
+			    pages_get(h, visitors[v], path);
+			ck_assert_msg(st < 500 && st != 405, "%s %s as %s: %d",
+			    r->method, path, who_name(visitors[v]), st);
+		}
+	}
+}
+END_TEST
+
+/* Two rows never share a method and pattern. */
+START_TEST(test_route_rows_unique)
+{
+	size_t i, j;
+
+	for (i = 0; i < route_count; i++)
+		for (j = i + 1; j < route_count; j++)
+			ck_assert_msg(strcmp(route_table[i].method,
+			    route_table[j].method) != 0 ||
+			    strcmp(route_table[i].pattern,
+			    route_table[j].pattern) != 0, "%s %s twice",
+			    route_table[i].method, route_table[i].pattern);
+}
+END_TEST
+
+/* Literal segments win over :id, whatever the order of the rows. */
+START_TEST(test_route_literal_wins)
+{
+	static const char *const lit[][2] = {
+		{ "/referrals/plan", "/referrals/plan" },
+		{ "/referrals/new", "/referrals/new" },
+		{ "/sites/new", "/sites/new" },
+		{ "/therapists/new", "/therapists/new" },
+		{ "/series/new", "/series/new" },
+		{ "/referrals/7", "/referrals/:id" },
+		{ "/referrals/7/matches", "/referrals/:id/matches" },
+		{ "/sites/7/edit", "/sites/:id/edit" },
+	};
+	size_t i;
+
+	h->check_only = 1;
+	for (i = 0; i < N(lit); i++) {
+		(void)pages_get(h, ROLE_ADMIN, lit[i][0]);
+		ck_assert_msg(h->row != NULL, "%s", lit[i][0]);
+		ck_assert_str_eq(h->row->pattern, lit[i][1]);
+	}
+	(void)pages_get(h, ROLE_ADMIN, "/referrals/7/matches");
+	ck_assert_int_eq(h->id[0], 7);
+}
+END_TEST
+
+/* Ids: positive decimal int64, no sign, no leading zero, no garbage. */
+START_TEST(test_route_ids)
+{
+	static const char *const bad[] = {
+		"/referrals/0", "/referrals/01", "/referrals/-1",
+		"/referrals/+1", "/referrals/1x", "/referrals/x",
+		"/referrals/1.5", "/referrals/ 1", "/referrals/1%20",
+		"/referrals/9223372036854775808",
+		"/referrals/99999999999999999999", "/referrals/1/matches/2",
+		"/referrals/1/match", "/referrals//matches", "/export/0",
+		"/sites/new/edit", "/calendar/x.ics", "/calendar/",
+		"/no/such/page", "/refer/nope",
+	};
+	size_t i;
+	int st;
+
+	for (i = 0; i < N(bad); i++) {
+		st = pages_get(h, ROLE_ADMIN, bad[i]);
+		ck_assert_msg(st == 404, "%s: %d", bad[i], st);
+		ck_assert(pages_says(h, "This page does not exist."));
+		/* Not found, whatever the method. */
+		ck_assert_int_eq(pages_request(h, ROLE_ADMIN, "PUT", bad[i],
+		    NULL), 404);
+	}
+	h->check_only = 1;
+	(void)pages_get(h, ROLE_ADMIN, "/referrals/9223372036854775807");
+	ck_assert_ptr_nonnull(h->row);
+	ck_assert(h->id[0] == INT64_MAX);
+	h->check_only = 0;
+	/* A well-formed id that is nobody's: the page says so. */
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/referrals/42"), 404);
+	ck_assert(pages_says(h, "There is no such referral."));
+}
+END_TEST
+
+/* A known path with another method: 405 and the methods it takes. */
+START_TEST(test_route_405)
+{
+	char allow[64];
+
+	ck_assert_int_eq(pages_post(h, PAGES_SIGNED_OUT, "/", "a=1"), 405);
+	ck_assert_int_eq(pages_header(h, "Allow", allow, sizeof(allow)), 0);
+	ck_assert_str_eq(allow, "GET, HEAD");
+	ck_assert(pages_says(h, "This page can only be opened."));
+
+	ck_assert_int_eq(pages_request(h, PAGES_SIGNED_OUT, "DELETE",
+	    "/refer", NULL), 405);
+	ck_assert_int_eq(pages_header(h, "Allow", allow, sizeof(allow)), 0);
+	ck_assert_str_eq(allow, "GET, HEAD, POST");
+	ck_assert(pages_says(h, "can only be opened or sent as a form."));
+
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/logout"), 405);
+	ck_assert_int_eq(pages_header(h, "Allow", allow, sizeof(allow)), 0);
+	ck_assert_str_eq(allow, "POST");
+
+	/* The signed-out learn nothing about a staff page's methods. */
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/logout"), 303);
+	ck_assert_int_eq(pages_request(h, PAGES_SIGNED_OUT, "PUT",
+	    "/admin/users", NULL), 403);
+	ck_assert_int_eq(pages_header(h, "Allow", allow, sizeof(allow)), -1);
+	/* Nor a role that may not open it. */
+	ck_assert_int_eq(pages_request(h, ROLE_THERAPIST, "PUT",
+	    "/admin/users", NULL), 403);
+	ck_assert_int_eq(pages_request(h, ROLE_ADMIN, "PUT",
+	    "/admin/users", NULL), 405);
+	/* HEAD is GET without the body (fcgi_main.c drops it). */
+	ck_assert_int_eq(pages_request(h, PAGES_SIGNED_OUT, "HEAD",
+	    "/healthz", NULL), 200);
+}
+END_TEST
+
+START_TEST(test_admin_users_roles)
+{
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/admin/users"), 403);
+	ck_assert(pages_says(h, "does not have access to this page"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/admin/users"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/admin/users"), 200);
+	ck_assert(pages_says(h, "therapist@example.org"));
+}
+END_TEST
+
+/* A staff POST without its CSRF token changes nothing. */
+START_TEST(test_csrf)
+{
+	int64_t n;
+
+	(void)pages_get(h, ROLE_ADMIN, "/admin/users");
+	n = testlib_sql_int(h->app.db, "SELECT count(*) FROM users");
+	ck_assert_int_eq(pages_request(h, ROLE_ADMIN, "POST", "/admin/users",
+	    "action=add&email=new%40example.org&name=New&role=therapist"),
+	    403);
+	ck_assert(pages_says(h, "could not be checked, so nothing was "
+	    "changed"));
+	ck_assert_int_eq(pages_request(h, ROLE_ADMIN, "POST", "/admin/users",
+	    "action=add&email=new%40example.org&name=New&role=therapist&"
+	    "csrf=0000"), 403);
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM users"), n);
+}
+END_TEST
+
+static const char valid_answers[] =
+    "given_name=Zo%C3%AB&family_name=Ngata&email=zoe%40example.com&"
+    "phone=07700+900+982&postcode=sw1a1aa&date_of_birth=1980-05-01&"
+    "preferred_contact=email&voicemail_ok=yes&needs=autism&"
+    "needs=dementia&about=I+hope+to+feel+calmer&availability=mon_am&"
+    "availability=fri_eve&session_type=group&online_ok=yes&site=1&site=2&"
+    "access_needs=A+ramp&language=English&gp_practice=Park+Surgery&"
+    "emergency_name=Sam&emergency_phone=07700900111&consent_data=yes&"
+    "consent_contact=yes&website=";
+
+/* The form's token from GET /refer. */
+static void
+refer_token(char *tok, size_t n)
+{
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
+	ck_assert_int_eq(pages_input(h, "form_token", tok, n), 0);
+	ck_assert_uint_ge(strlen(tok), 40);
+}
+
+/* Sends the valid answers; returns the reference code from Location. */
+static void
+refer_send(char *ref, size_t n)
+{
+	char tok[128], loc[128];
+	struct buf b = BUF_INIT;
+
+	refer_token(tok, sizeof(tok));
+	buf_printf(&b, "form_token=%s&%s", tok, valid_answers);
+	ck_assert_int_eq(pages_request(h, PAGES_SIGNED_OUT, "POST", "/refer",
+	    buf_cstr(&b)), 303);
+	buf_free(&b);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	ck_assert_msg(strncmp(loc, "/refer/thanks?ref=", 18) == 0, "%s", loc);
+	ck_assert_uint_lt(strlen(loc + 18), n);
+	memcpy(ref, loc + 18, strlen(loc + 18) + 1);
+}
+
+START_TEST(test_refer_422_keeps_values)
+{
+	char tok[128];
+	struct buf b = BUF_INIT;
+
+	refer_token(tok, sizeof(tok));
+	buf_printf(&b, "form_token=%s&given_name=Annika&family_name=&"
+	    "email=not-an-email&postcode=zz9&about=Some+words+of+mine&"
+	    "session_type=either&site=1&consent_contact=yes", tok);
+	ck_assert_int_eq(pages_request(h, PAGES_SIGNED_OUT, "POST", "/refer",
+	    buf_cstr(&b)), 422);
+	buf_free(&b);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "value=\"Annika\""));
+	ck_assert(pages_says(h, "value=\"not-an-email\""));
+	ck_assert(pages_says(h, "Some words of mine"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM referrals"), 0);
+}
+END_TEST
+
+START_TEST(test_refer_stores)
+{
+	char ref[32], path[64];
+
+	refer_send(ref, sizeof(ref));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM referrals WHERE family_name = 'Ngata' AND "
+	    "email = 'zoe@example.com' AND status = 'new'"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM referral_sites"), 2);
+	snprintf(path, sizeof(path), "/refer/thanks?ref=%s", ref);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, path), 200);
+	ck_assert(pages_says(h, ref));
+}
+END_TEST
+
+/* The queue shows the new referral to a coordinator, not a therapist. */
+START_TEST(test_queue_coordinator)
+{
+	char ref[32], path[64];
+	int64_t id;
+
+	refer_send(ref, sizeof(ref));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Ngata"));
+	ck_assert(pages_says(h, ref));
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/referrals"), 403);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/referrals"), 303);
+	/* Its page, opened, leaves an audit line. */
+	id = testlib_sql_int(h->app.db, "SELECT id FROM referrals");
+	snprintf(path, sizeof(path), "/referrals/%lld", (long long)id);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "Ngata"));
+	ck_assert_int_ge(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'view'"), 1);
+}
+END_TEST
+
+static Suite *
+pages_suite(void)
+{
+	Suite *s = suite_create("pages");
+	TCase *tc;
+
+	tc = tcase_create("route");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_route_matrix);
+	tcase_add_test(tc, test_route_handlers_run);
+	tcase_add_test(tc, test_route_rows_unique);
+	tcase_add_test(tc, test_route_literal_wins);
+	tcase_add_test(tc, test_route_ids);
+	tcase_add_test(tc, test_route_405);
+	tcase_add_test(tc, test_csrf);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pages");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_admin_users_roles);
+	tcase_add_test(tc, test_refer_422_keeps_values);
+	tcase_add_test(tc, test_refer_stores);
+	tcase_add_test(tc, test_queue_coordinator);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(pages_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

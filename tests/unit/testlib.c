@@ -1,0 +1,273 @@
+/*
+ * testlib: SQL helpers and the in-process page harness (testlib.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "cgi/form.h"
+#include "cgi/route.h"
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/staff.h"
+#include "templates/tmpl.h"
+#include "tests/unit/testlib.h"
+
+int64_t
+testlib_sql_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	ck_assert_msg(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+testlib_sql_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
+
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+}
+
+struct pages *
+pages_new(void)
+{
+	struct pages *h = calloc(1, sizeof(*h));
+	char err[256];
+
+	ck_assert_ptr_nonnull(h);
+	h->app.db = db_open(":memory:", err, sizeof(err));
+	ck_assert_msg(h->app.db != NULL, "db_open: %s", err);
+	h->app.tmpl = tmpl_set_load("templates", err, sizeof(err));
+	ck_assert_msg(h->app.tmpl != NULL, "templates: %s", err);
+	h->app.base_url = "http://127.0.0.1:8080";
+	h->app.msgid_domain = "tutti.localhost";
+	h->app.tz = "Europe/London";
+	h->app.grace_s = 180;
+	h->app.refer_per_hour = 100;
+	ck_assert_int_eq(db_secret(h->app.db, "form_key", h->app.form_key,
+	    sizeof(h->app.form_key)), 0);
+	return h;
+}
+
+void
+pages_free(struct pages *h)
+{
+	if (h == NULL)
+		return;
+	buf_free(&h->rs.headers);
+	buf_free(&h->rs.body);
+	tmpl_set_free(h->app.tmpl);
+	db_close(h->app.db);
+	free(h);
+}
+
+/*
+ * Makes an account of role r (once) and a new session for it, keeping
+ * its cookie and CSRF token.
+ */
+static void
+pages_sign_in(struct pages *h, enum role r)
+{
+	struct req rq;
+	struct resp rs;
+	struct user u;
+	char email[64];
+	const char *p, *e;
+
+	if (h->user_id[r] == 0) {
+		snprintf(email, sizeof(email), "%s@example.org",
+		    auth_role_names[r]);
+		h->user_id[r] = db_user_add(h->app.db, email,
+		    auth_role_labels[r], auth_role_names[r],
+		    "$argon2id$not-a-real-hash");
+		ck_assert_int_gt(h->user_id[r], 0);
+	}
+	memset(&rq, 0, sizeof(rq));
+	memset(&rs, 0, sizeof(rs));
+	rq.remote_addr = "192.0.2.1";
+	ck_assert_int_eq(auth_session_start(&h->app, &rq, &rs, h->user_id[r]),
+	    0);
+	/* "Set-Cookie: tutti=TOKEN; Path=/; ..." */
+	p = strstr(buf_cstr(&rs.headers), "Set-Cookie: ");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("Set-Cookie: ");
+	e = strchr(p, ';');
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_lt((size_t)(e - p), sizeof(h->cookie[r]));
+	memcpy(h->cookie[r], p, (size_t)(e - p));
+	h->cookie[r][e - p] = '\0';
+	buf_free(&rs.headers);
+	buf_free(&rs.body);
+	rq.cookie = h->cookie[r];
+	ck_assert_int_eq(auth_session_load(&h->app, &rq, &u), 1);
+	snprintf(h->csrf[r], sizeof(h->csrf[r]), "%s", u.csrf);
+}
+
+/* A live session for role r: the one kept, or a new one. */
+static void
+pages_session(struct pages *h, enum role r)
+{
+	struct req rq;
+	struct user u;
+
+	if (h->user_id[r] != 0) {
+		memset(&rq, 0, sizeof(rq));
+		rq.remote_addr = "192.0.2.1";
+		rq.cookie = h->cookie[r];
+		if (auth_session_load(&h->app, &rq, &u) == 1)
+			return;
+	}
+	pages_sign_in(h, r);
+}
+
+int
+pages_request(struct pages *h, int who, const char *method,
+    const char *path, const char *body)
+{
+	struct req rq;
+	struct user u;
+	char p[1024];
+	const char *q;
+	size_t n;
+
+	ck_assert(who == PAGES_SIGNED_OUT || (who >= 0 && who < ROLE__MAX));
+	memset(&rq, 0, sizeof(rq));
+	form_init(&rq.q);
+	form_init(&rq.f);
+	h->rs.status = 200;
+	h->rs.content_type = NULL;
+	buf_reset(&h->rs.headers);
+	buf_reset(&h->rs.body);
+
+	/* As fcgi_main.c's handle() fills it from nginx's parameters. */
+	q = strchr(path, '?');
+	n = q != NULL ? (size_t)(q - path) : strlen(path);
+	ck_assert_uint_lt(n, sizeof(p));
+	memcpy(p, path, n);
+	p[n] = '\0';
+	if (n > 1 && p[n - 1] == '/')
+		p[n - 1] = '\0';
+	rq.method = method;
+	rq.path = p;
+	rq.query = q != NULL ? q + 1 : "";
+	rq.content_type = body != NULL ?
+	    "application/x-www-form-urlencoded" : "";
+	rq.remote_addr = "192.0.2.1";
+	rq.cookie = "";
+	rq.if_none_match = "";
+	rq.body = body != NULL ? body : "";
+	rq.bodylen = strlen(rq.body);
+	if (form_parse(&rq.q, rq.query, strlen(rq.query), HTTP_FIELDS_MAX) !=
+	    FORM_OK)
+		rq.badquery = 1;
+	if (rq.bodylen > 0)
+		rq.badbody = (int)form_parse(&rq.f, rq.body, rq.bodylen,
+		    HTTP_FIELDS_MAX);
+	if (who != PAGES_SIGNED_OUT) {
+		pages_session(h, (enum role)who);
+		rq.cookie = h->cookie[who];
+		ck_assert_int_eq(auth_session_load(&h->app, &rq, &u), 1);
+		rq.user = &u;
+	}
+	if (h->check_only)
+		h->row = route_check(&h->app, &rq, &h->rs);
+	else
+		route_dispatch(&h->app, &rq, &h->rs);
+	memcpy(h->id, rq.id, sizeof(h->id));
+	form_free(&rq.q);
+	form_free(&rq.f);
+	return h->rs.status;
+}
+
+int
+pages_get(struct pages *h, int who, const char *path)
+{
+	return pages_request(h, who, "GET", path, NULL);
+}
+
+int
+pages_post(struct pages *h, int who, const char *path, const char *body)
+{
+	struct buf b = BUF_INIT;
+	int st;
+
+	if (who != PAGES_SIGNED_OUT)
+		pages_session(h, (enum role)who);
+	buf_puts(&b, body);
+	if (who != PAGES_SIGNED_OUT)
+		buf_printf(&b, "%scsrf=%s", *body != '\0' ? "&" : "",
+		    h->csrf[who]);
+	st = pages_request(h, who, "POST", path, buf_cstr(&b));
+	buf_free(&b);
+	return st;
+}
+
+const char *
+pages_body(const struct pages *h)
+{
+	return h->rs.body.data != NULL ? h->rs.body.data : "";
+}
+
+int
+pages_says(const struct pages *h, const char *text)
+{
+	return strstr(pages_body(h), text) != NULL;
+}
+
+int
+pages_header(const struct pages *h, const char *name, char *out, size_t n)
+{
+	const char *s = h->rs.headers.data, *e;
+	size_t k = strlen(name);
+
+	for (; s != NULL && *s != '\0'; s = e + 2) {
+		if ((e = strstr(s, "\r\n")) == NULL)
+			break;
+		if (strncasecmp(s, name, k) == 0 && s[k] == ':' &&
+		    s[k + 1] == ' ') {
+			snprintf(out, n, "%.*s", (int)(e - s - k - 2),
+			    s + k + 2);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+pages_input(const struct pages *h, const char *name, char *out, size_t n)
+{
+	char key[128];
+	const char *s, *v, *e;
+
+	snprintf(key, sizeof(key), "name=\"%s\"", name);
+	if ((s = strstr(pages_body(h), key)) == NULL ||
+	    (e = strchr(s, '>')) == NULL)
+		return -1;
+	if ((v = strstr(s, "value=\"")) == NULL || v > e) {
+		/* value before name: look back to the tag's start. */
+		while (s > pages_body(h) && *s != '<')
+			s--;
+		if ((v = strstr(s, "value=\"")) == NULL || v > e)
+			return -1;
+	}
+	v += strlen("value=\"");
+	if ((e = strchr(v, '"')) == NULL)
+		return -1;
+	snprintf(out, n, "%.*s", (int)(e - v), v);
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * testlib: what the unit suites share, linked into every check_* binary.
+ *
+ * SQL helpers on a test database, and "pages": an in-process harness
+ * that runs requests through the real router (cgi/route.c) and handlers
+ * on a :memory: database with the real migrations and templates, with no
+ * nginx and no FastCGI, as kcgi's regress tests do.  Every helper fails
+ * the running test (ck_assert) rather than returning an error.
+ */
+#ifndef TESTS_TESTLIB_H
+#define TESTS_TESTLIB_H
+
+#include <stdint.h>
+
+#include "cgi/app.h"
+#include "cgi/http.h"
+#include "cgi/route.h"
+
+struct db;
+
+/* The first column of the first row of sql, or -1 when no row. */
+int64_t	 testlib_sql_int(struct db *, const char *sql);
+/* Runs sql (one statement or several); fails the test on an error. */
+void	 testlib_sql_exec(struct db *, const char *sql);
+
+/* Who sends a request: nobody signed in, or a member of staff. */
+#define PAGES_SIGNED_OUT	(-1)	/* else an enum role */
+
+struct pages {
+	struct app	 app;		/* app.db: the :memory: database */
+	struct resp	 rs;		/* the last response */
+	int64_t		 user_id[ROLE__MAX]; /* one account a role */
+	char		 cookie[ROLE__MAX][128]; /* its session cookie */
+	char		 csrf[ROLE__MAX][72]; /* its session's CSRF token */
+	int		 check_only;	/* 1: route_check, not the handler */
+	const struct route *row;	/* what route_check let through */
+	int64_t		 id[HTTP_IDS_MAX]; /* the last request's ids */
+};
+
+/* A fresh database (migrated), the templates, and the form key. */
+struct pages *pages_new(void);
+void	 pages_free(struct pages *);
+
+/*
+ * One request through route_dispatch as who (PAGES_SIGNED_OUT or a
+ * role, signed in with a real session made on first use).  path may
+ * carry "?query"; body (NULL for none) is sent url-encoded as is.
+ * Returns the status; the response stays in h->rs.
+ */
+int	 pages_request(struct pages *, int who, const char *method,
+	    const char *path, const char *body);
+/* GET path. */
+int	 pages_get(struct pages *, int who, const char *path);
+/* POST body to path, adding "csrf=" with who's token when signed in. */
+int	 pages_post(struct pages *, int who, const char *path,
+	    const char *body);
+
+/* The last response's body (NUL-terminated). */
+const char *pages_body(const struct pages *);
+/* 1 when the last body holds text. */
+int	 pages_says(const struct pages *, const char *text);
+/*
+ * The value of header name in the last response into out (n bytes);
+ * 0, or -1 when it has none.
+ */
+int	 pages_header(const struct pages *, const char *name, char *out,
+	    size_t n);
+/*
+ * The value="..." of the input named name in the last body into out
+ * (as written, entities and all); 0, or -1 when there is none.
+ */
+int	 pages_input(const struct pages *, const char *name, char *out,
+	    size_t n);
+
+#endif
