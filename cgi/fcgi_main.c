@@ -33,6 +33,9 @@
 #include "templates/tmpl.h"
 
 #define WORKERS_MAX	64
+#define WRITE_WAIT_MS	2500	/* a request's longest wait for the lock */
+#define WORKERS_PER_CPU	4	/* enough that waiting writers leave some
+				   for reads */
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
 
 static const char csp[] =
@@ -250,6 +253,8 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	}
 	/* The checkpointer copies the WAL back, not a request. */
 	db_autocheckpoint(app.db, 0);
+	/* A held write lock: the 503 page after 2.5 s, the worker freed. */
+	db_busy_timeout(app.db, WRITE_WAIT_MS);
 	if (db_secret(app.db, "form_key", app.form_key,
 	    sizeof(app.form_key)) == -1) {
 		db_close(app.db);
@@ -365,7 +370,12 @@ main(int argc, char *argv[])
 	pid_t pid, self;
 	FILE *f;
 
-	nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * Workers mostly wait (on the network, on a lock), so several per
+	 * core: while a held lock keeps writers waiting their 2.5 s, others
+	 * are free for reads, which WAL never makes wait (issue 14).
+	 */
+	nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN) * WORKERS_PER_CPU;
 	while ((c = getopt(argc, argv, "n:p:s:")) != -1) {
 		switch (c) {
 		case 'n':

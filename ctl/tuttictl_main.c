@@ -2,7 +2,7 @@
  * tuttictl: the administrator's command line.
  *
  *   tuttictl init
- *   tuttictl demo
+ *   tuttictl demo [--scale N] [--years Y]
  *   tuttictl user add --email E --name N --role R --password-stdin
  *   tuttictl user list
  *   tuttictl feed-url --email E | --site ID
@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
     "usage: tuttictl init\n"
-    "       tuttictl demo\n"
+    "       tuttictl demo [--scale N] [--years Y]\n"
     "       tuttictl user add --email E --name N "
     "--role admin|coordinator|therapist --password-stdin\n"
     "       tuttictl user list\n"
@@ -179,139 +179,40 @@ cmd_user(int argc, char *argv[])
 	return rc == 0 ? 0 : 1;
 }
 
-/* Demo people and places; every capability adds what it needs to show. */
-static const struct {
-	const char *email, *name, *role, *password;
-} demo_users[] = {
-	{ "admin@tutti.example", "Ada Admin", "admin",
-	    "demo-admin-pass-2026" },
-	{ "coordinator@tutti.example", "Cora Coordinator", "coordinator",
-	    "demo-coordinator-2026" },
-	{ "kofi@tutti.example", "Kofi Mensah", "coordinator",
-	    "demo-coordinator-2026" },
-	{ "therapist@tutti.example", "Thea Therapist", "therapist",
-	    "demo-therapist-2026" },
-	{ "ravi@tutti.example", "Ravi Patel", "therapist",
-	    "demo-therapist-2026" },
-	{ "maria@tutti.example", "Maria Rossi", "therapist",
-	    "demo-therapist-2026" },
-};
-
-static const struct {
-	const char *name, *kind, *address, *postcode;
-	int step_free;
-} demo_sites[] = {
-	{ "Tutti Centre, Camden", "own_centre", "12 Pratt Street, London",
-	    "NW1 0AB", 1 },
-	{ "Riverside Care Home", "care_home", "3 Wharf Road, London",
-	    "N1 7GR", 1 },
-	{ "St Luke's Hospice", "hospice", "45 Hospice Lane, London",
-	    "SE5 8AZ", 1 },
-	{ "Hackney Community Hall", "community_venue",
-	    "88 Mare Street, London", "E8 4RU", 0 },
-	{ "Online (video)", "online", "", "", 1 },
-};
-
-static const struct {
-	const char *given, *family, *postcode, *dob, *status, *about;
-	unsigned needs, availability;
-	int consent_contact;
-} demo_referrals[] = {
-	{ "Amira", "Haddad", "NW1 8NH", "1990-04-12", "new",
-	    "I would like to find a way to manage my anxiety.",
-	    1u << NEED_MENTAL_HEALTH, 0x1249, 1 },
-	{ "Brian", "O'Connell", "N1 9GU", "1948-09-30", "new",
-	    "My wife and I hope singing together will help us both.",
-	    1u << NEED_DEMENTIA, 0x0003, 0 },
-	{ "Chen", "Wei", "E8 1DY", "2001-01-05", "triaged",
-	    "I am autistic and find groups hard but love music.",
-	    1u << NEED_AUTISM, 0x0492, 1 },
-	{ "Dolores", "Santos", "SE5 9RS", "1962-07-21", "waitlisted",
-	    "Since my stroke my speech is slow; singing helps.",
-	    1u << NEED_NEURO_REHAB, 0x0924, 1 },
-	{ "Emeka", "Obi", "NW5 2HX", "1985-11-02", "waitlisted",
-	    "I have a learning disability and would like to join a band.",
-	    1u << NEED_LEARNING_DIFFICULTIES, 0x00249, 1 },
-	{ "Fiona", "MacLeod", "N7 6PA", "1955-03-17", "matched",
-	    "I am living with cancer and would like some calm.",
-	    1u << NEED_PALLIATIVE, 0x0040, 1 },
-	{ "Gustav", "Berg", "E2 7DG", "1979-06-08", "active",
-	    "Music helped me before with depression.",
-	    1u << NEED_MENTAL_HEALTH, 0x0208, 1 },
-	{ "Hana", "Kobayashi", "NW3 4QG", "1993-12-24", "closed",
-	    "Sessions with my young son.",
-	    1u << NEED_PARENT_CHILD, 0x0001, 1 },
-	{ "Ivan", "Petrov", "N16 0AS", "1970-02-14", "declined",
-	    "Looking for guitar lessons.", 1u << NEED_OTHER, 0x0100, 0 },
-	{ "Jo", "Adeyemi", "SE15 5BA", "1988-08-19", "withdrawn",
-	    "Help with low mood after a bereavement.",
-	    1u << NEED_MENTAL_HEALTH, 0x0010, 1 },
-};
-
+/*
+ * demo [--scale N --years Y]: the demo data (see ctl/demo.h): a year of
+ * a service a tenth the size DESIGN.md describes, or Y years of one N
+ * times that size.
+ */
 static int
-cmd_demo(void)
+cmd_demo(int argc, char *argv[])
 {
-	struct db *db = open_db();
-	struct db_referral r;
-	int64_t site_ids[sizeof(demo_sites) / sizeof(demo_sites[0])];
-	char email[64];
-	size_t i;
-	int rc = 1;
+	struct db *db;
+	char *end;
+	long scale = 0, years = 1, v;
+	int i, rc;
 
-	if (db == NULL)
-		return 1;
-	for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
-		if (add_user(db, demo_users[i].email, demo_users[i].name,
-		    demo_users[i].role, demo_users[i].password) == -1)
-			goto out;
-	for (i = 0; i < sizeof(demo_sites) / sizeof(demo_sites[0]); i++)
-		if ((site_ids[i] = db_site_add(db, demo_sites[i].name,
-		    demo_sites[i].kind, demo_sites[i].address,
-		    demo_sites[i].postcode, demo_sites[i].step_free)) < 0)
-			goto out;
-	for (i = 0; i < sizeof(demo_referrals) / sizeof(demo_referrals[0]);
-	    i++) {
-		memset(&r, 0, sizeof(r));
-		r.status = demo_referrals[i].status;
-		r.source = i % 3 == 2 ? "phone" : "self";
-		r.given_name = demo_referrals[i].given;
-		r.family_name = demo_referrals[i].family;
-		snprintf(email, sizeof(email), "%s@example.org",
-		    demo_referrals[i].given);
-		email[0] = (char)(email[0] | 0x20);
-		r.email = demo_referrals[i].consent_contact ? email : "";
-		r.consent_contact = demo_referrals[i].consent_contact;
-		r.postcode = demo_referrals[i].postcode;
-		r.date_of_birth = demo_referrals[i].dob;
-		r.preferred_contact = "phone";
-		r.phone = "07700900123";
-		r.needs = demo_referrals[i].needs;
-		r.about = demo_referrals[i].about;
-		r.availability = demo_referrals[i].availability;
-		r.session_type = i % 2 ? "group" : "either";
-		r.consent_data = 1;
-		r.sites = &site_ids[i % 4];
-		r.nsites = 1;
-		if (db_referral_create(db, &r, NULL, "tutti.localhost") !=
-		    DB_OK)
-			goto out;
+	for (i = 0; i < argc; i++) {
+		if (i + 1 >= argc || (strcmp(argv[i], "--scale") != 0 &&
+		    strcmp(argv[i], "--years") != 0))
+			return usage();
+		v = strtol(argv[i + 1], &end, 10);
+		if (*argv[i + 1] == '\0' || *end != '\0' || v < 1 || v > 100)
+			return usage();
+		if (strcmp(argv[i], "--scale") == 0)
+			scale = v;
+		else
+			years = v;
+		i++;
 	}
-	if (demo_records(db) == -1)
-		goto out;
-	if (demo_schedule(db) == -1)
-		goto out;
-	if (demo_reports(db) == -1)
-		goto out;
-	for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
-		printf("%-12s %-28s password: %s\n", demo_users[i].role,
-		    demo_users[i].email, demo_users[i].password);
-	rc = 0;
-out:
+	if ((db = open_db()) == NULL)
+		return 1;
+	rc = demo_run(db, (int)scale, (int)years);
 	db_close(db);
 	if (rc != 0)
 		fputs("tuttictl: demo data not complete (was it loaded "
 		    "before?)\n", stderr);
-	return rc;
+	return rc == 0 ? 0 : 1;
 }
 
 /*
@@ -421,8 +322,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "init") == 0 && argc == 2)
 		return cmd_init();
-	if (strcmp(argv[1], "demo") == 0 && argc == 2)
-		return cmd_demo();
+	if (strcmp(argv[1], "demo") == 0)
+		return cmd_demo(argc - 2, argv + 2);
 	if (strcmp(argv[1], "user") == 0)
 		return cmd_user(argc - 2, argv + 2);
 	if (strcmp(argv[1], "feed-url") == 0)

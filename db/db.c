@@ -38,9 +38,6 @@ const char *const slot_part_labels[SLOT_PARTS] = {
 };
 
 enum stmt {
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
 	STMT_PING,
 	STMT_SECRET_GET,
 	STMT_SECRET_PUT,
@@ -58,9 +55,6 @@ enum stmt {
 };
 
 static const char *const stmt_sql[STMT__MAX] = {
-	"BEGIN IMMEDIATE",
-	"COMMIT",
-	"ROLLBACK",
 	"SELECT 1",
 	"SELECT value FROM settings WHERE key = ?",
 	"INSERT INTO settings (key, value) VALUES (?, ?)",
@@ -112,153 +106,10 @@ db_now(char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-sqlite3_stmt *
-db_stmt(struct db *db, const char *sql)
-{
-	uintptr_t h = (uintptr_t)sql;
-	size_t i, n;
-	sqlite3_stmt *st;
-
-	h ^= h >> 17;
-	h *= 0x9e3779b97f4a7c15u;
-	i = (size_t)(h >> 40) & (DB_STMT_CACHE - 1);
-	for (n = 0; n < DB_STMT_CACHE; n++, i = (i + 1) & (DB_STMT_CACHE - 1)) {
-		if (db->keys[i] == sql)
-			return db->stmts[i];
-		if (db->keys[i] == NULL)
-			break;
-	}
-	if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "db: prepare: %s: %.60s\n",
-		    sqlite3_errmsg(db->conn), sql);
-		return NULL;
-	}
-	if (n == DB_STMT_CACHE) {
-		/* Full: never expected; the statement is not cached. */
-		fprintf(stderr, "db: statement cache full\n");
-		abort();
-	}
-	db->keys[i] = sql;
-	db->stmts[i] = st;
-	return st;
-}
-
 static sqlite3_stmt *
 stmt(struct db *db, enum stmt s)
 {
 	return db_stmt(db, stmt_sql[s]);
-}
-
-const char *
-db_col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s != NULL ? s : "";
-}
-
-void
-db_copy(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src != NULL ? src : "");
-}
-
-void
-db_done(sqlite3_stmt *st)
-{
-	if (st == NULL)
-		return;
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-}
-
-#define done db_done
-
-void
-db_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	(void)sqlite3_bind_text(st, i, s != NULL ? s : "", -1,
-	    SQLITE_STATIC);
-}
-
-int
-db_exec(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (st == NULL)
-		return SQLITE_ERROR;
-	rc = sqlite3_step(st);
-	done(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-enum db_result
-db_result_of(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-		return DB_OK;
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-		return (rc & 0xff) == SQLITE_FULL ||
-		    rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ?
-		    DB_FULL : DB_ERROR;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return DB_BUSY;
-	case SQLITE_CONSTRAINT:
-		return DB_INVALID;
-	default:
-		return DB_ERROR;
-	}
-}
-
-enum db_result
-db_tx_fail(struct db *db, const char *what)
-{
-	int rc = sqlite3_errcode(db->conn);
-	enum db_result r = db_result_of(rc);
-
-	fprintf(stderr, "db: %s: %s (%d)\n", what, sqlite3_errmsg(db->conn),
-	    rc);
-	db_rollback(db);
-	return r == DB_OK ? DB_ERROR : r;
-}
-
-int
-db_begin(struct db *db)
-{
-	int rc = db_exec(db, stmt_sql[STMT_BEGIN]);
-
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "db: begin: %s\n", sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return 0;
-}
-
-int
-db_commit(struct db *db)
-{
-	int rc = db_exec(db, stmt_sql[STMT_COMMIT]);
-
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "db: commit: %s\n", sqlite3_errmsg(db->conn));
-		db_rollback(db);
-		return -1;
-	}
-	return 0;
-}
-
-void
-db_rollback(struct db *db)
-{
-	if (!sqlite3_get_autocommit(db->conn))
-		(void)db_exec(db, stmt_sql[STMT_ROLLBACK]);
 }
 
 int
@@ -276,7 +127,7 @@ db_schema_version(struct db *db)
 	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -337,22 +188,33 @@ fail:
  * sleeps 1, 2, 5, 10 ... 100 ms between tries, far longer than a write
  * here takes (well under a millisecond), so two workers writing at once
  * would wait milliseconds for each other; this polls every 100 to 800
- * microseconds instead, for up to about ten seconds in all.
+ * microseconds instead, for up to db->busy_ms in all (db_busy_timeout).
  */
 static int
 busy_wait(void *arg, int tries)
 {
-	struct timespec ts;
-	long us;
+	struct db *db = arg;
+	struct timespec ts, now;
+	long us, waited;
 
-	(void)arg;
-	if (tries >= 12000)
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tries == 0)
+		db->busy_t0 = now;
+	waited = (now.tv_sec - db->busy_t0.tv_sec) * 1000L +
+	    (now.tv_nsec - db->busy_t0.tv_nsec) / 1000000L;
+	if (waited >= db->busy_ms)
 		return 0;
 	us = tries < 8 ? 100L << (tries / 2) : 800;
 	ts.tv_sec = 0;
 	ts.tv_nsec = us * 1000;
 	(void)nanosleep(&ts, NULL);
 	return 1;
+}
+
+void
+db_busy_timeout(struct db *db, long ms)
+{
+	db->busy_ms = ms > 0 ? ms : 0;
 }
 
 void
@@ -399,7 +261,8 @@ db_open(const char *path, char *err, size_t errlen)
 		    db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
 		goto fail;
 	}
-	(void)sqlite3_busy_handler(db->conn, busy_wait, NULL);
+	db->busy_ms = 10000;
+	(void)sqlite3_busy_handler(db->conn, busy_wait, db);
 	(void)sqlite3_extended_result_codes(db->conn, 1);
 	/*
 	 * synchronous=NORMAL in WAL mode: a committed transaction survives
@@ -441,8 +304,8 @@ db_ping(struct db *db)
 
 	if (st == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -455,12 +318,12 @@ db_secret(struct db *db, const char *name, unsigned char *out, size_t len)
 	if ((st = stmt(db, STMT_SECRET_GET)) == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW &&
+	if (db_step(st) == SQLITE_ROW &&
 	    (size_t)sqlite3_column_bytes(st, 0) == len) {
 		memcpy(out, sqlite3_column_blob(st, 0), len);
 		found = 1;
 	}
-	done(st);
+	db_done(st);
 	if (found)
 		return 0;
 
@@ -469,8 +332,8 @@ db_secret(struct db *db, const char *name, unsigned char *out, size_t len)
 		return -1;
 	db_bind_text(st, 1, name);
 	(void)sqlite3_bind_blob(st, 2, out, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
 		/* Another process made it first: use theirs. */
 		return db_secret(db, name, out, len);
@@ -495,7 +358,7 @@ db_sites_list(struct db *db, struct db_site **out, size_t *n)
 	*n = 0;
 	if ((st = stmt(db, STMT_SITES_LIST)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -507,8 +370,7 @@ db_sites_list(struct db *db, struct db_site **out, size_t *n)
 		s->postcode = xstrdup((const char *)sqlite3_column_text(st, 3));
 		s->step_free = sqlite3_column_int(st, 4);
 	}
-	done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: sites: %s\n", sqlite3_errmsg(db->conn));
 		db_sites_free(v, len);
 		return -1;
@@ -545,8 +407,8 @@ db_site_add(struct db *db, const char *name, const char *kind,
 	db_bind_text(st, 3, address);
 	db_bind_text(st, 4, postcode);
 	(void)sqlite3_bind_int(st, 5, step_free);
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: site add: %s\n", sqlite3_errmsg(db->conn));
 		return -1;
@@ -590,8 +452,8 @@ db_outbox_add(struct db *db, const char *kind, const char *dedupe_key,
 	db_bind_text(st, 7, mid);
 	db_bind_text(st, 8, now);
 	db_bind_text(st, 9, now);
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: outbox %s: %s\n", kind,
 		    sqlite3_errmsg(db->conn));
@@ -613,7 +475,7 @@ notify_coordinators(struct db *db, int64_t referral_id, const char *domain)
 	if ((st = stmt(db, STMT_COORDINATORS)) == NULL)
 		return -1;
 	/* Collect first: the outbox insert reuses the connection. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -623,8 +485,7 @@ notify_coordinators(struct db *db, int64_t referral_id, const char *domain)
 		v[n].name = xstrdup((const char *)sqlite3_column_text(st, 2));
 		n++;
 	}
-	done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		ret = -1;
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "referral-new:%lld:%lld",
@@ -697,8 +558,8 @@ referral_insert(struct db *db, struct db_referral *r,
 	db_bind_text(st, i++, now);
 	db_bind_text(st, i++, now);
 	db_bind_text(st, i++, r->source_detail);
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	return rc;
 }
 
@@ -722,13 +583,13 @@ referral_created(struct db *db, const struct db_referral *r, const char *now)
 		(void)sqlite3_bind_int64(st, 3, r->created_by);
 	db_bind_text(st, 4, r->status != NULL ? r->status : "new");
 	db_bind_text(st, 5, reason);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		return rc;
 	if (r->created_by > 0 && db_audit(db, r->created_by, "", "create",
 	    r->id, 0, reason) == -1)
-		return sqlite3_errcode(db->conn);
+		return db_errcode(db);
 	return SQLITE_OK;
 }
 
@@ -742,19 +603,19 @@ db_referral_create(struct db *db, struct db_referral *r,
 	size_t i;
 	int rc, tries;
 
-	if ((rc = db_exec(db, stmt_sql[STMT_BEGIN])) != SQLITE_OK)
-		goto fail;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if (nonce != NULL) {
 		if ((st = stmt(db, STMT_REFERRAL_BY_NONCE)) == NULL) {
 			rc = SQLITE_ERROR;
 			goto fail;
 		}
 		(void)sqlite3_bind_blob(st, 1, nonce, 16, SQLITE_STATIC);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		if (rc == SQLITE_ROW)
 			snprintf(r->ref, sizeof(r->ref), "%s",
 			    (const char *)sqlite3_column_text(st, 0));
-		done(st);
+		db_done(st);
 		if (rc == SQLITE_ROW) {
 			db_rollback(db);
 			return DB_DUPLICATE;
@@ -782,8 +643,8 @@ db_referral_create(struct db *db, struct db_referral *r,
 	for (i = 0; i < r->nsites; i++) {
 		(void)sqlite3_bind_int64(st, 1, r->id);
 		(void)sqlite3_bind_int64(st, 2, r->sites[i]);
-		rc = sqlite3_step(st);
-		done(st);
+		rc = db_step(st);
+		db_done(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
@@ -795,25 +656,17 @@ db_referral_create(struct db *db, struct db_referral *r,
 		    (long long)r->id);
 		if (db_outbox_add(db, "referral_ack", key, r->email,
 		    r->given_name, r->id, 0, msgid_domain) == -1) {
-			rc = sqlite3_errcode(db->conn);
+			rc = db_errcode(db);
 			goto fail;
 		}
 	}
 	if (notify_coordinators(db, r->id, msgid_domain) == -1) {
-		rc = sqlite3_errcode(db->conn);
+		rc = db_errcode(db);
 		goto fail;
 	}
-	if ((rc = db_exec(db, stmt_sql[STMT_COMMIT])) != SQLITE_OK)
-		goto fail;
-	return DB_OK;
+	return db_tx_commit(db, "referral create");
 fail:
-	res = db_result_of(rc);
-	if (res == DB_OK)
-		res = DB_ERROR;
-	fprintf(stderr, "db: referral create: %s (%d)\n",
-	    sqlite3_errmsg(db->conn), rc);
-	db_rollback(db);
-	return res;
+	return db_tx_fail(db, rc, "referral create");
 }
 
 int64_t
@@ -824,9 +677,9 @@ db_referral_count(struct db *db)
 
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	done(st);
+	db_done(st);
 	return n;
 }
 
@@ -847,8 +700,8 @@ db_user_add(struct db *db, const char *email, const char *name,
 	if (password_hash != NULL)
 		db_bind_text(st, 4, password_hash);
 	db_bind_text(st, 5, now);
-	rc = sqlite3_step(st);
-	done(st);
+	rc = db_step(st);
+	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: user add %s: %s\n", email,
 		    sqlite3_errmsg(db->conn));
@@ -866,14 +719,13 @@ db_user_each(struct db *db, void (*fn)(void *, int64_t, const char *,
 
 	if (st == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3),
 		    sqlite3_column_int(st, 4));
-	done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int

@@ -38,6 +38,14 @@ void		 db_close(struct db *);
  */
 void		 db_autocheckpoint(struct db *, int on);
 /*
+ * How long a statement waits for a lock another process holds before it
+ * fails with SQLITE_BUSY: 10 seconds unless set (the web workers set
+ * 2.5 s, so that a held lock answers the 503 page soon and frees the
+ * worker for reads, which never wait for writers in WAL mode).  Cannot
+ * fail.
+ */
+void		 db_busy_timeout(struct db *, long ms);
+/*
  * Copies what the WAL holds back into the database without waiting for
  * anyone, and lets the WAL start again once it is large.  For a
  * background process, ten times a second.  0, or -1 on an error.
@@ -88,6 +96,6 @@ int	 db_backup(struct db *, const char *path);
  */
 void	 db_fault_set(struct db *, int n);
 /* 1 when the fault set by db_fault_set has fired. */
-int	 db_fault_fired(void);
+int	 db_fault_fired(struct db *);
 
 #endif

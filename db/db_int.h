@@ -4,9 +4,17 @@
  * Each file of db/ keeps its SQL as static strings; db_stmt prepares a
  * string once per connection and caches the statement by the string's
  * address, so a statement is prepared on first use and then only reset.
+ * Below them, the kit every file uses: binders, one way to step and read
+ * rows, and one way to begin, commit and fail a write.  A write that
+ * belongs together (its history line, audit line and outbox rows too)
+ * runs between db_tx_begin and db_tx_commit, and every failure inside
+ * ends in db_tx_fail, so it is stored whole or not at all.
  */
 #ifndef DB_DB_INT_H
 #define DB_DB_INT_H
+
+#include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -16,6 +24,8 @@
 
 struct db {
 	sqlite3		*conn;
+	long		 busy_ms;	/* longest wait for a lock */
+	struct timespec	 busy_t0;	/* when this wait began */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };
@@ -25,23 +35,108 @@ struct db {
  * ready to bind, or NULL (logged) when it cannot be prepared.
  */
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* db_stmt with parameter 1 bound to v, or NULL (logged). */
+sqlite3_stmt	*db_stmt_with(struct db *, const char *sql, int64_t v);
 /* Resets and unbinds a statement after use; NULL is fine. */
 void		 db_done(sqlite3_stmt *);
+/* Runs sql that returns no rows; returns the SQLite code. */
+int		 db_exec(struct db *, const char *sql);
+
+/* ---- binders: each binds parameter i of st, and cannot fail ---- */
+
 /* Binds s (NULL as ""), copied by SQLite only when it must be. */
-void		 db_bind_text(sqlite3_stmt *, int, const char *s);
+void		 db_bind_text(sqlite3_stmt *, int i, const char *s);
+/* Binds s, or NULL when s is NULL or "". */
+void		 db_bind_opt(sqlite3_stmt *, int i, const char *s);
+/* Binds an id, or NULL when it is 0 or less. */
+void		 db_bind_id(sqlite3_stmt *, int i, int64_t id);
+/* Binds an integer. */
+void		 db_bind_int(sqlite3_stmt *, int i, int64_t v);
+
+/* ---- steps and rows ---- */
+
+/*
+ * Every step in db/ goes through here, so that a test can make one fail
+ * (db_fault_set).  Returns the SQLite code.
+ */
+int		 db_step(sqlite3_stmt *);
+/*
+ * Steps a statement that returns no rows and resets it; the SQLite code
+ * (SQLITE_ERROR for a NULL st, as db_stmt returns when it cannot).
+ */
+int		 db_run(sqlite3_stmt *);
+/*
+ * The code of the last failed step on db: SQLite's, or the injected
+ * fault's.  Read it before anything else touches the connection.
+ */
+int		 db_errcode(struct db *);
+/*
+ * The row iterator: steps st to its next row.  1: a row is there to read;
+ * 0: no more rows; -1: an error (logged), or st is NULL (as db_stmt
+ * returns when it cannot prepare).  On 0 and -1 the statement is reset;
+ * a caller that stops early calls db_done itself.  db_each and db_one
+ * take NULL in the same way.
+ *	while ((rc = db_next(db, st)) == 1)
+ *		read a row;
+ */
+int		 db_next(struct db *, sqlite3_stmt *);
+/* A callback of any type, kept between db_each and a row reader. */
+typedef void	(*db_any_fn)(void);
+/*
+ * Calls row(st, fn, arg) for each row of st, then resets it; the row
+ * reader casts fn back to its type.  0, or -1 (logged).
+ */
+int		 db_each(struct db *, sqlite3_stmt *,
+		    void (*row)(sqlite3_stmt *, db_any_fn, void *),
+		    db_any_fn fn, void *arg);
+/*
+ * Defines the row reader name for db_each that reads a row into a T with
+ * read(st, &t) and hands it to the caller's fn(arg, const T *).
+ */
+#define DB_ROW_CALL(name, T, read)					\
+static void								\
+name(sqlite3_stmt *st, db_any_fn fn, void *arg)				\
+{									\
+	T rec;								\
+									\
+	read(st, &rec);							\
+	((void (*)(void *, const T *))fn)(arg, &rec);			\
+}
+/* Steps st once into out with row(st, out); 1 a row, 0 none, -1 error. */
+int		 db_one(struct db *, sqlite3_stmt *, void (*row)(sqlite3_stmt *,
+		    void *), void *out);
 /* Column i of the current row as text, "" for NULL; SQLite owns it. */
 const char	*db_col(sqlite3_stmt *, int i);
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */
 void		 db_copy(char *dst, size_t n, const char *src);
+
+/* ---- write transactions ---- */
+
 /* Maps an SQLite result code to what callers act on. */
 enum db_result	 db_result_of(int rc);
 /*
- * Ends a failed write: logs SQLite's words for what, rolls back, and
- * returns what the caller acts on (never DB_OK).  Read the error before
- * anything else touches the connection.
+ * Starts a write (BEGIN IMMEDIATE).  DB_OK; DB_BUSY when another writer
+ * held the lock too long; DB_FULL or DB_ERROR otherwise.  Nothing is
+ * begun unless DB_OK.
  */
-enum db_result	 db_tx_fail(struct db *, const char *what);
-/* Runs sql that returns no rows; returns the SQLite code. */
-int		 db_exec(struct db *, const char *sql);
+enum db_result	 db_tx_begin(struct db *);
+/*
+ * Commits.  DB_OK, or what failed (logged as what, rolled back: nothing
+ * stored).
+ */
+enum db_result	 db_tx_commit(struct db *, const char *what);
+/*
+ * Ends a failed write: logs rc with SQLite's words for what, rolls back,
+ * and returns what the caller acts on (never DB_OK; SQLITE_OK and
+ * SQLITE_DONE, as when a statement could not be prepared, give
+ * DB_ERROR).  Pass db_errcode(db) when the code is not at hand.
+ */
+enum db_result	 db_tx_fail(struct db *, int rc, const char *what);
+/*
+ * A read snapshot: every read until db_read_end sees the same database.
+ * 0, or -1 (logged) with nothing begun.  db_read_end cannot fail.
+ */
+int		 db_read_begin(struct db *);
+void		 db_read_end(struct db *);
 
 #endif

@@ -72,7 +72,7 @@ db_feed_token_new(struct db *db, enum db_feed_kind kind, int64_t owner_id,
 	if ((st = db_stmt(db, sql_owner[kind])) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, owner_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc == SQLITE_DONE)
 		return 1;
@@ -93,11 +93,11 @@ db_feed_token_new(struct db *db, enum db_feed_kind kind, int64_t owner_id,
 	(void)sqlite3_bind_int64(st, 2, owner_id);
 	(void)sqlite3_bind_blob(st, 3, hash, sizeof(hash), SQLITE_STATIC);
 	db_bind_text(st, 4, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW && feed_id != NULL)
 		*feed_id = sqlite3_column_int64(st, 0);
 	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: feed token: %s\n",
@@ -159,7 +159,7 @@ db_feed_find(struct db *db, const unsigned char hash[DB_FEED_HASH_LEN],
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_blob(st, 1, hash, DB_FEED_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		stored = sqlite3_column_blob(st, 7);
 		/* The index found it by equality; check again in constant
@@ -219,7 +219,7 @@ db_feed_get(struct db *db, enum db_feed_kind kind, int64_t owner_id,
 		return -1;
 	db_bind_text(st, 1, db_feed_kind_names[kind]);
 	(void)sqlite3_bind_int64(st, 2, owner_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		feed_row(st, f);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -426,7 +426,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	if ((st = db_stmt(db, sql_owner_name[what])) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc != SQLITE_ROW) {
 		db_done(st);
 		return rc == SQLITE_DONE ? 0 : -1;
@@ -442,7 +442,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (what != LOAD_SERIES)
 		db_bind_text(st, 2, cut);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (d->nseries == cap) {
 			cap = cap ? cap * 2 : 16;
 			d->series = xrealloc(d->series,
@@ -450,8 +450,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 		}
 		series_read(st, &d->series[d->nseries++]);
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 
 	sorted = xmalloc((d->nseries + 1) * sizeof(*sorted));
@@ -463,7 +462,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (what != LOAD_SERIES)
 		db_bind_text(st, 2, cut);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		s = series_find(sorted, d->nseries,
 		    sqlite3_column_int64(st, 0));
 		if (s == NULL)
@@ -482,8 +481,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 		x->sequence = sqlite3_column_int(st, 6);
 		db_copy(x->created_at, sizeof(x->created_at), db_col(st, 7));
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	free(sorted);
 	*out = d;
@@ -515,23 +513,16 @@ db_feed_series_load(struct db *db, int64_t series_id,
 
 /* ---- the rebuild's transaction ---- */
 
-static const char sql_begin_deferred[] = "BEGIN DEFERRED";
-
 int
 db_feed_read_begin(struct db *db)
 {
-	if (db_exec(db, sql_begin_deferred) != SQLITE_OK) {
-		fprintf(stderr, "db: feed begin: %s\n",
-		    sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return 0;
+	return db_read_begin(db);
 }
 
 void
 db_feed_read_end(struct db *db)
 {
-	db_rollback(db);
+	db_read_end(db);
 }
 
 int
@@ -552,7 +543,7 @@ db_feed_store_commit(struct db *db, int64_t feed_id, const void *body,
 	    SQLITE_STATIC);
 	db_bind_text(st, 3, etag);
 	(void)sqlite3_bind_int64(st, 4, built_at);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
 		/* Written since this transaction read: try another time. */
@@ -560,10 +551,8 @@ db_feed_store_commit(struct db *db, int64_t feed_id, const void *body,
 		return 1;
 	}
 	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: feed store: %s\n",
-		    sqlite3_errmsg(db->conn));
-		db_rollback(db);
+		(void)db_tx_fail(db, rc, "feed store");
 		return -1;
 	}
-	return db_commit(db) == 0 ? 0 : -1;
+	return db_tx_commit(db, "feed store") == DB_OK ? 0 : -1;
 }

@@ -197,11 +197,11 @@ claim_with(struct db *db, const char *sql, const char *now,
 		return -1;
 	db_bind_text(st, 1, now);
 	db_bind_text(st, 2, lease_until);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		row_read(st, out);
 		found = 1;
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE) {
@@ -242,7 +242,7 @@ update(struct db *db, const char *sql, const char *what, int64_t id,
 		(void)sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
 	if (t3 != NULL)
 		(void)sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: outbox %s %lld: %s\n", what,
@@ -417,15 +417,14 @@ db_outbox_list(struct db *db, const char *status, int64_t before_id,
 	    INT64_MAX : (int64_t)limit);
 	if (status != NULL && *status != '\0')
 		db_bind_text(st, 3, status);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		row_read(st, &v[len++]);
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: outbox list: %s\n",
 		    sqlite3_errmsg(db->conn));
 		db_outbox_list_free(v, len);
@@ -446,7 +445,7 @@ db_outbox_get(struct db *db, int64_t id, struct db_outbox *out)
 	if ((st = db_stmt(db, sql_get)) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		row_read(st, out);
 		found = 1;
 		rc = SQLITE_DONE;
@@ -471,7 +470,7 @@ db_outbox_count(struct db *db, struct db_outbox_counts *out)
 	memset(out, 0, sizeof(*out));
 	if ((st = db_stmt(db, sql_count)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		s = (const char *)sqlite3_column_text(st, 0);
 		c = sqlite3_column_int64(st, 1);
 		if (s == NULL)
@@ -487,8 +486,7 @@ db_outbox_count(struct db *db, struct db_outbox_counts *out)
 		else if (strcmp(s, "dropped") == 0)
 			out->dropped = c;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: outbox count: %s\n",
 		    sqlite3_errmsg(db->conn));
 		return -1;

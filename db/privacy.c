@@ -161,7 +161,7 @@ json_section(struct db *db, struct buf *b, const char *key, const char *sql,
 	(void)sqlite3_bind_int64(st, 1, id);
 	if (!one_row)
 		buf_putc(b, '[');
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (one_row && n > 0)
 			continue;
 		if (n > 0)
@@ -171,17 +171,11 @@ json_section(struct db *db, struct buf *b, const char *key, const char *sql,
 		json_row(b, st);
 		n++;
 	}
-	db_done(st);
 	if (one_row && n == 0)
 		buf_puts(b, "null");
 	if (!one_row)
 		buf_puts(b, n > 0 ? "\n  ]" : "]");
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: export %s: %s\n", key,
-		    sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return n;
+	return rc == 0 ? n : -1;
 }
 
 /*
@@ -251,7 +245,7 @@ table_exists(struct db *db, const char *name)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -268,14 +262,14 @@ db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
 	if ((st = db_stmt(db, sql_exists)) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, referral_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (rc != SQLITE_ROW)
 		return -1;
 	/* One snapshot for every section. */
-	if (db_exec(db, "BEGIN") != SQLITE_OK)
+	if (db_read_begin(db) == -1)
 		return -1;
 	db_now(now);
 	buf_printf(out, "{\n  \"format\": \"tutti-client-export/1\",\n"
@@ -298,7 +292,7 @@ db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
 	buf_puts(out, "\n}\n");
 	ret = 1;
 out:
-	(void)db_exec(db, "COMMIT");
+	db_read_end(db);
 	return ret;
 }
 
@@ -397,7 +391,7 @@ needle_shared(struct db *db, int64_t id, const char *s)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, s);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		shared = sqlite3_column_int(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? shared : -1;
@@ -428,7 +422,7 @@ needles_load(struct db *db, int64_t id, struct needles *nd, int64_t *shared)
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		again = sqlite3_column_int(st, 5) > 0;
 		/* Once erased, the name reads "Erased": not a needle. */
 		for (i = again ? 1 : 0; i < 5; i++) {
@@ -490,7 +484,7 @@ sweep_column(struct db *db, const char *table, const char *column,
 		goto out;
 	for (k = 0; k < nd->n; k++)
 		db_bind_text(up, (int)k + 1, nd->v[k]);
-	if (sqlite3_step(up) != SQLITE_DONE)
+	if (db_step(up) != SQLITE_DONE)
 		goto out;
 	n = sqlite3_changes(db->conn);
 	if (n > 0)
@@ -532,7 +526,7 @@ sweep(struct db *db, const struct needles *nd)
 		return 0;
 	if ((tl = db_stmt(db, sql_tables)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(tl)) == SQLITE_ROW) {
+	while ((rc = db_next(db, tl)) == 1) {
 		if (nt == ct) {
 			ct = ct ? ct * 2 : 32;
 			tables = xrealloc(tables, ct * sizeof(*tables));
@@ -540,8 +534,7 @@ sweep(struct db *db, const struct needles *nd)
 		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
 		    0));
 	}
-	db_done(tl);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		total = -1;
 	for (i = 0; i < nt && total >= 0; i++) {
 		cols = NULL;
@@ -551,7 +544,7 @@ sweep(struct db *db, const struct needles *nd)
 			break;
 		}
 		db_bind_text(cl, 1, tables[i]);
-		while ((rc = sqlite3_step(cl)) == SQLITE_ROW) {
+		while ((rc = db_next(db, cl)) == 1) {
 			if (nc == cc) {
 				cc = cc ? cc * 2 : 16;
 				cols = xrealloc(cols, cc * sizeof(*cols));
@@ -559,8 +552,7 @@ sweep(struct db *db, const struct needles *nd)
 			cols[nc++] = xstrdup((const char *)
 			    sqlite3_column_text(cl, 0));
 		}
-		db_done(cl);
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			total = -1;
 		for (j = 0; j < nc && total >= 0; j++) {
 			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
@@ -590,6 +582,7 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	int64_t *counts[ERASE__MAX], skip = 0, n;
 	char now[21], detail[96];
 	int rc, k, found;
+	enum db_result res;
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&nd, 0, sizeof(nd));
@@ -610,8 +603,11 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	if (sqlite3_exec(db->conn, "PRAGMA secure_delete = ON", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		return DB_ERROR;
-	if ((rc = db_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK)
-		goto fail;
+	if ((res = db_tx_begin(db)) != DB_OK) {
+		(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF",
+		    NULL, NULL, NULL);
+		return res;
+	}
 	if ((found = needles_load(db, id, &nd, &sum->shared)) <= 0) {
 		db_rollback(db);
 		needles_free(&nd);
@@ -626,7 +622,7 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 			goto fail;
 		}
 		(void)sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		n = sqlite3_changes(db->conn);
 		db_done(st);
 		if (rc != SQLITE_DONE)
@@ -634,7 +630,7 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 		*counts[k] = n;
 	}
 	if ((n = sweep(db, &nd)) < 0) {
-		rc = sqlite3_errcode(db->conn);
+		rc = db_errcode(db);
 		goto fail;
 	}
 	sum->swept = n;
@@ -648,31 +644,32 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	db_bind_text(st, 3, reason);
 	if (user_id > 0)
 		(void)sqlite3_bind_int64(st, 4, user_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	snprintf(detail, sizeof(detail), "erased the client's personal "
 	    "details (%s)", reason);
 	if (db_audit(db, user_id, addr, "erase", id, 0, detail) == -1) {
-		rc = sqlite3_errcode(db->conn);
+		rc = db_errcode(db);
 		goto fail;
 	}
-	if ((rc = db_exec(db, "COMMIT")) != SQLITE_OK)
-		goto fail;
+	if ((res = db_tx_commit(db, "erase")) != DB_OK) {
+		rc = SQLITE_OK;
+		goto out;
+	}
 	needles_free(&nd);
 	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
 	    NULL);
 	return DB_OK;
 fail:
-	fprintf(stderr, "db: erase %lld: %s\n", (long long)id,
-	    sqlite3_errmsg(db->conn));
-	db_rollback(db);
+	res = db_tx_fail(db, rc, "erase");
+out:
 	needles_free(&nd);
 	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
 	    NULL);
 	memset(sum, 0, sizeof(*sum));
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return res;
 }
 
 /* A TRUNCATE checkpoint, retried while readers hold old snapshots. */
@@ -722,16 +719,12 @@ db_privacy_messages(struct db *db, int64_t id, void (*fn)(void *,
 {
 	static const char sql[] = "SELECT message_id FROM outbox "
 	    "WHERE referral_id = ? AND user_id IS NULL ORDER BY id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, (const char *)sqlite3_column_text(st, 0));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* ---- the retention rule ---- */
@@ -774,7 +767,7 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 	if ((st = db_stmt(db, sql)) == NULL)
 		return -1;
 	db_bind_text(st, 1, cutoff);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -786,8 +779,7 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 		    (const char *)sqlite3_column_text(st, 2));
 		n++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: purge: %s\n", sqlite3_errmsg(db->conn));
 		free(v);
 		return -1;

@@ -205,70 +205,7 @@ static const char sql_busy[] =
     " FROM occurrences WHERE start_utc >= ?1 - 86400 AND start_utc < ?2"
     " AND end_utc > ?1 AND state != 'cancelled'";
 
-static const char sql_begin[] = "BEGIN IMMEDIATE";
-static const char sql_commit[] = "COMMIT";
-
 /* ---- helpers ---- */
-
-/* Readers keep their callback as this type between the calls. */
-typedef void (*any_fn)(void);
-
-/* Binds an id, or NULL when it is 0 or less. */
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		(void)sqlite3_bind_int64(st, i, id);
-	else
-		(void)sqlite3_bind_null(st, i);
-}
-
-/* Binds text, or NULL when s is NULL or "". */
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL && *s != '\0')
-		db_bind_text(st, i, s);
-	else
-		(void)sqlite3_bind_null(st, i);
-}
-
-/* Steps a statement that returns no rows and resets it; the SQLite code. */
-static int
-run(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	db_done(st);
-	return rc;
-}
-
-/*
- * Ends a failed transaction: logs what failed with SQLite's words, rolls
- * back, and returns what the caller acts on (never DB_OK).
- */
-static enum db_result
-tx_fail(struct db *db, int rc, const char *what)
-{
-	enum db_result r = db_result_of(rc);
-
-	fprintf(stderr, "db: %s: %s (%d)\n", what, sqlite3_errmsg(db->conn),
-	    rc);
-	db_rollback(db);
-	return r == DB_OK ? DB_ERROR : r;
-}
-
-/* Starts a write; DB_OK, or DB_BUSY/DB_ERROR with nothing begun. */
-static enum db_result
-tx_begin(struct db *db)
-{
-	int rc = db_exec(db, sql_begin);
-
-	if (rc == SQLITE_OK)
-		return DB_OK;
-	fprintf(stderr, "db: begin: %s\n", sqlite3_errmsg(db->conn));
-	return db_result_of(rc) == DB_BUSY ? DB_BUSY : DB_ERROR;
-}
 
 /*
  * Commits a records change.  Feeds show therapists', sites' and rooms'
@@ -278,50 +215,30 @@ tx_begin(struct db *db)
 static enum db_result
 tx_commit(struct db *db, const char *what)
 {
-	int rc;
-
 	if (db_feed_stale_all(db) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), what);
-	rc = db_exec(db, sql_commit);
-
-	if (rc != SQLITE_OK)
-		return tx_fail(db, rc, what);
-	return DB_OK;
+		return db_tx_fail(db, db_errcode(db), what);
+	return db_tx_commit(db, what);
 }
 
-/* Runs a reader over st: fn(arg, st) for each row; 0 or -1 (logged). */
-static int
-each_row(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
-    any_fn, void *), any_fn fn, void *arg)
+/*
+ * Runs st, bound to insert a row (id 0) or to update row id, and sets
+ * *out to the row's id.  DB_OK; DB_CONFLICT when the row to update is
+ * gone; or the failure, logged as what.  Rolled back unless DB_OK.
+ */
+static enum db_result
+save_row(struct db *db, sqlite3_stmt *st, int64_t id, int64_t *out,
+    const char *what)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		row(st, fn, arg);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: records: %s\n", sqlite3_errmsg(db->conn));
-		return -1;
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		return db_tx_fail(db, rc, what);
+	if (id > 0 && sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_CONFLICT;
 	}
-	return 0;
-}
-
-/* Steps st once into a record with row(); 1, 0 or -1. */
-static int
-one_row(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
-    void *), void *out)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		row(st, out);
-	db_done(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	fprintf(stderr, "db: records: %s\n", sqlite3_errmsg(db->conn));
-	return -1;
+	*out = id > 0 ? id : sqlite3_last_insert_rowid(db->conn);
+	return DB_OK;
 }
 
 /* ---- organisations ---- */
@@ -329,7 +246,7 @@ one_row(struct db *db, sqlite3_stmt *st, void (*row)(sqlite3_stmt *,
 typedef void (*org_fn)(void *, const struct db_organisation *);
 
 static void
-org_row(sqlite3_stmt *st, any_fn fn, void *arg)
+org_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	struct db_organisation o;
 
@@ -344,11 +261,7 @@ int
 db_organisations_each(struct db *db, void (*fn)(void *,
     const struct db_organisation *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_orgs);
-
-	if (st == NULL)
-		return -1;
-	return each_row(db, st, org_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt(db, sql_orgs), org_row, (db_any_fn)fn, arg);
 }
 
 /*
@@ -367,12 +280,12 @@ org_ensure(struct db *db, const char *name, int64_t *id)
 	if ((st = db_stmt(db, sql_org_add)) == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, name);
-	if ((rc = run(st)) != SQLITE_DONE)
+	if ((rc = db_run(st)) != SQLITE_DONE)
 		return rc;
 	if ((st = db_stmt(db, sql_org_id)) == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, name);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ?
@@ -403,38 +316,21 @@ site_read(sqlite3_stmt *st, void *out)
 	s->nhours = sqlite3_column_int(st, 11);
 }
 
-typedef void (*site_fn)(void *, const struct db_site_rec *);
-
-static void
-site_row(sqlite3_stmt *st, any_fn fn, void *arg)
-{
-	struct db_site_rec s;
-
-	site_read(st, &s);
-	((site_fn)fn)(arg, &s);
-}
+DB_ROW_CALL(site_row, struct db_site_rec, site_read)
 
 int
 db_sites_each(struct db *db, void (*fn)(void *, const struct db_site_rec *),
     void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_sites);
-
-	if (st == NULL)
-		return -1;
-	return each_row(db, st, site_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt(db, sql_sites), site_row, (db_any_fn)fn,
+	    arg);
 }
 
 int
 db_site_get(struct db *db, int64_t id, struct db_site_rec *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_site_get);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	return one_row(db, st, site_read, out);
+	return db_one(db, db_stmt_with(db, sql_site_get, id), site_read, out);
 }
 
 enum db_result
@@ -451,67 +347,55 @@ db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
 	*id = 0;
 	if ((unsigned)e->kind >= SITE_KIND__MAX)
 		return DB_INVALID;
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if ((rc = org_ensure(db, e->organisation, &org)) != SQLITE_OK)
-		return tx_fail(db, rc, "site organisation");
+		return db_tx_fail(db, rc, "site organisation");
 	if ((st = db_stmt(db, e->id > 0 ? sql_site_update :
 	    sql_site_insert)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "site save");
+		return db_tx_fail(db, SQLITE_ERROR, "site save");
 	db_bind_text(st, 1, e->name);
 	db_bind_text(st, 2, db_site_kind_names[e->kind]);
 	db_bind_text(st, 3, e->address);
 	db_bind_text(st, 4, e->postcode);
 	(void)sqlite3_bind_int(st, 5, e->step_free ? 1 : 0);
 	(void)sqlite3_bind_int(st, 6, e->active ? 1 : 0);
-	bind_id(st, 7, org);
+	db_bind_id(st, 7, org);
 	db_bind_text(st, 8, e->district);
 	if (e->id > 0)
 		(void)sqlite3_bind_int64(st, 9, e->id);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "site save");
-	if (e->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		sid = e->id;
-	} else
-		sid = sqlite3_last_insert_rowid(db->conn);
+	if ((r = save_row(db, st, e->id, &sid, "site save")) != DB_OK)
+		return r;
 
-	if ((st = db_stmt(db, sql_districts_clear)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "site districts");
-	(void)sqlite3_bind_int64(st, 1, sid);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "site districts");
+	if ((rc = db_run(db_stmt_with(db, sql_districts_clear, sid))) !=
+	    SQLITE_DONE)
+		return db_tx_fail(db, rc, "site districts");
 	for (i = 0; i < e->nserves; i++) {
 		if ((st = db_stmt(db, sql_district_add)) == NULL)
-			return tx_fail(db, SQLITE_ERROR, "site districts");
+			return db_tx_fail(db, SQLITE_ERROR, "site districts");
 		(void)sqlite3_bind_int64(st, 1, sid);
 		db_bind_text(st, 2, e->serves[i]);
-		if ((rc = run(st)) != SQLITE_DONE)
-			return tx_fail(db, rc, "site districts");
+		if ((rc = db_run(st)) != SQLITE_DONE)
+			return db_tx_fail(db, rc, "site districts");
 	}
-	if ((st = db_stmt(db, sql_hours_clear)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "site hours");
-	(void)sqlite3_bind_int64(st, 1, sid);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "site hours");
+	if ((rc = db_run(db_stmt_with(db, sql_hours_clear, sid))) !=
+	    SQLITE_DONE)
+		return db_tx_fail(db, rc, "site hours");
 	for (i = 0; i < e->nhours; i++) {
 		if ((st = db_stmt(db, sql_hours_add)) == NULL)
-			return tx_fail(db, SQLITE_ERROR, "site hours");
+			return db_tx_fail(db, SQLITE_ERROR, "site hours");
 		(void)sqlite3_bind_int64(st, 1, sid);
 		(void)sqlite3_bind_int(st, 2, e->hours[i].day);
 		(void)sqlite3_bind_int(st, 3, e->hours[i].start_min);
 		(void)sqlite3_bind_int(st, 4, e->hours[i].end_min);
-		if ((rc = run(st)) != SQLITE_DONE)
-			return tx_fail(db, rc, "site hours");
+		if ((rc = db_run(st)) != SQLITE_DONE)
+			return db_tx_fail(db, rc, "site hours");
 	}
 	snprintf(detail, sizeof(detail), "%s site %lld (%.100s)",
 	    e->id > 0 ? "changed" : "added", (long long)sid, e->name);
 	if (db_audit(db, user_id, addr, e->id > 0 ? "site-edit" : "site-add",
 	    0, 0, detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), "site audit");
+		return db_tx_fail(db, db_errcode(db), "site audit");
 	if ((r = tx_commit(db, "site save")) == DB_OK)
 		*id = sid;
 	return r;
@@ -520,7 +404,7 @@ db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
 typedef void (*district_fn)(void *, int64_t, const char *);
 
 static void
-district_row(sqlite3_stmt *st, any_fn fn, void *arg)
+district_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	((district_fn)fn)(arg, sqlite3_column_int64(st, 0), db_col(st, 1));
 }
@@ -529,18 +413,14 @@ int
 db_site_districts_each(struct db *db, int64_t site_id, void (*fn)(void *,
     int64_t, const char *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_districts);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return each_row(db, st, district_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_districts, site_id),
+	    district_row, (db_any_fn)fn, arg);
 }
 
 typedef void (*range_fn)(void *, const struct db_week_range *);
 
 static void
-hours_row(sqlite3_stmt *st, any_fn fn, void *arg)
+hours_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	struct db_week_range r;
 
@@ -556,18 +436,14 @@ int
 db_site_hours_each(struct db *db, int64_t site_id, void (*fn)(void *,
     const struct db_week_range *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_hours);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return each_row(db, st, hours_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_hours, site_id), hours_row,
+	    (db_any_fn)fn, arg);
 }
 
 typedef void (*period_fn)(void *, const struct db_period *);
 
 static void
-period_row(sqlite3_stmt *st, any_fn fn, void *arg)
+period_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	struct db_period p;
 
@@ -589,9 +465,9 @@ periods_each(struct db *db, const char *sql, int64_t owner, const char *from,
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, owner);
-	bind_opt(st, 2, from);
-	bind_opt(st, 3, to);
-	return each_row(db, st, period_row, (any_fn)fn, arg);
+	db_bind_opt(st, 2, from);
+	db_bind_opt(st, 3, to);
+	return db_each(db, st, period_row, (db_any_fn)fn, arg);
 }
 
 int
@@ -617,20 +493,20 @@ period_add(struct db *db, const char *sql, int64_t owner, const char *first,
 
 	if (first == NULL || last == NULL || strcmp(last, first) < 0)
 		return DB_INVALID;
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if ((st = db_stmt(db, sql)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, action);
+		return db_tx_fail(db, SQLITE_ERROR, action);
 	(void)sqlite3_bind_int64(st, 1, owner);
 	db_bind_text(st, 2, first);
 	db_bind_text(st, 3, last);
 	db_bind_text(st, 4, reason);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, action);
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		return db_tx_fail(db, rc, action);
 	snprintf(detail, sizeof(detail), "%s %lld: %s to %s", what,
 	    (long long)owner, first, last);
 	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), action);
+		return db_tx_fail(db, db_errcode(db), action);
 	return tx_commit(db, action);
 }
 
@@ -643,14 +519,14 @@ period_delete(struct db *db, const char *sql, int64_t owner, int64_t id,
 	char detail[160];
 	int rc;
 
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if ((st = db_stmt(db, sql)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, action);
+		return db_tx_fail(db, SQLITE_ERROR, action);
 	(void)sqlite3_bind_int64(st, 1, id);
 	(void)sqlite3_bind_int64(st, 2, owner);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, action);
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		return db_tx_fail(db, rc, action);
 	if (sqlite3_changes(db->conn) != 1) {
 		db_rollback(db);
 		return DB_CONFLICT;
@@ -658,7 +534,7 @@ period_delete(struct db *db, const char *sql, int64_t owner, int64_t id,
 	snprintf(detail, sizeof(detail), "%s %lld: removed %lld", what,
 	    (long long)owner, (long long)id);
 	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), action);
+		return db_tx_fail(db, db_errcode(db), action);
 	return tx_commit(db, action);
 }
 
@@ -696,39 +572,21 @@ room_read(sqlite3_stmt *st, void *out)
 	r->active = sqlite3_column_int(st, 6);
 }
 
-typedef void (*room_fn)(void *, const struct db_room *);
-
-static void
-room_row(sqlite3_stmt *st, any_fn fn, void *arg)
-{
-	struct db_room r;
-
-	room_read(st, &r);
-	((room_fn)fn)(arg, &r);
-}
+DB_ROW_CALL(room_row, struct db_room, room_read)
 
 int
 db_rooms_each(struct db *db, int64_t site_id, void (*fn)(void *,
     const struct db_room *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_rooms);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, site_id);
-	return each_row(db, st, room_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_rooms, site_id), room_row,
+	    (db_any_fn)fn, arg);
 }
 
 int
 db_room_get(struct db *db, int64_t id, struct db_room *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_room_get);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	return one_row(db, st, room_read, out);
+	return db_one(db, db_stmt_with(db, sql_room_get, id), room_read, out);
 }
 
 enum db_result
@@ -739,14 +597,13 @@ db_room_save(struct db *db, const struct db_room *room, int64_t user_id,
 	enum db_result r;
 	char detail[200];
 	int64_t rid;
-	int rc;
 
 	*id = 0;
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if ((st = db_stmt(db, room->id > 0 ? sql_room_update :
 	    sql_room_insert)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "room save");
+		return db_tx_fail(db, SQLITE_ERROR, "room save");
 	(void)sqlite3_bind_int64(st, 1, room->site_id);
 	db_bind_text(st, 2, room->name);
 	(void)sqlite3_bind_int(st, 3, room->capacity);
@@ -755,22 +612,14 @@ db_room_save(struct db *db, const struct db_room *room, int64_t user_id,
 	(void)sqlite3_bind_int(st, 6, room->active ? 1 : 0);
 	if (room->id > 0)
 		(void)sqlite3_bind_int64(st, 7, room->id);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "room save");
-	if (room->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		rid = room->id;
-	} else
-		rid = sqlite3_last_insert_rowid(db->conn);
+	if ((r = save_row(db, st, room->id, &rid, "room save")) != DB_OK)
+		return r;
 	snprintf(detail, sizeof(detail), "%s room %lld (%.100s) at site %lld",
 	    room->id > 0 ? "changed" : "added", (long long)rid, room->name,
 	    (long long)room->site_id);
 	if (db_audit(db, user_id, addr, room->id > 0 ? "room-edit" :
 	    "room-add", 0, 0, detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), "room audit");
+		return db_tx_fail(db, db_errcode(db), "room audit");
 	if ((r = tx_commit(db, "room save")) == DB_OK)
 		*id = rid;
 	return r;
@@ -797,16 +646,7 @@ therapist_read(sqlite3_stmt *st, void *out)
 	t->booked_min = sqlite3_column_int64(st, 10) / 60;
 }
 
-typedef void (*therapist_fn)(void *, const struct db_therapist *);
-
-static void
-therapist_row(sqlite3_stmt *st, any_fn fn, void *arg)
-{
-	struct db_therapist t;
-
-	therapist_read(st, &t);
-	((therapist_fn)fn)(arg, &t);
-}
+DB_ROW_CALL(therapist_row, struct db_therapist, therapist_read)
 
 int
 db_therapists_each(struct db *db, time_t from_utc, time_t to_utc,
@@ -818,7 +658,7 @@ db_therapists_each(struct db *db, time_t from_utc, time_t to_utc,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
 	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
-	return each_row(db, st, therapist_row, (any_fn)fn, arg);
+	return db_each(db, st, therapist_row, (db_any_fn)fn, arg);
 }
 
 int
@@ -833,7 +673,7 @@ db_therapist_get(struct db *db, int64_t id, time_t from_utc, time_t to_utc,
 	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
 	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
 	(void)sqlite3_bind_int64(st, 3, id);
-	return one_row(db, st, therapist_read, out);
+	return db_one(db, st, therapist_read, out);
 }
 
 /* 1 when user id is a therapist's account, 0 when not, -1 on error. */
@@ -846,7 +686,7 @@ user_is_therapist(struct db *db, int64_t id)
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		yes = strcmp(db_col(st, 0), "therapist") == 0;
 	db_done(st);
 	return rc == SQLITE_ROW ? yes : rc == SQLITE_DONE ? 0 : -1;
@@ -864,11 +704,11 @@ db_therapist_save(struct db *db, const struct db_therapist_edit *e,
 	int rc;
 
 	*id = 0;
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if (e->user_id > 0) {
 		if ((rc = user_is_therapist(db, e->user_id)) == -1)
-			return tx_fail(db, sqlite3_errcode(db->conn),
+			return db_tx_fail(db, db_errcode(db),
 			    "therapist user");
 		if (rc == 0) {
 			db_rollback(db);
@@ -877,8 +717,8 @@ db_therapist_save(struct db *db, const struct db_therapist_edit *e,
 	}
 	if ((st = db_stmt(db, e->id > 0 ? sql_therapist_update :
 	    sql_therapist_insert)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "therapist save");
-	bind_id(st, 1, e->user_id);
+		return db_tx_fail(db, SQLITE_ERROR, "therapist save");
+	db_bind_id(st, 1, e->user_id);
 	db_bind_text(st, 2, e->name);
 	(void)sqlite3_bind_int64(st, 3, e->specialisms);
 	db_bind_text(st, 4, e->languages);
@@ -887,38 +727,28 @@ db_therapist_save(struct db *db, const struct db_therapist_edit *e,
 	(void)sqlite3_bind_int(st, 7, e->active ? 1 : 0);
 	if (e->id > 0)
 		(void)sqlite3_bind_int64(st, 8, e->id);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "therapist save");
-	if (e->id > 0) {
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
-		tid = e->id;
-	} else
-		tid = sqlite3_last_insert_rowid(db->conn);
-	if ((st = db_stmt(db, sql_avail_clear)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "therapist availability");
-	(void)sqlite3_bind_int64(st, 1, tid);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "therapist availability");
+	if ((r = save_row(db, st, e->id, &tid, "therapist save")) != DB_OK)
+		return r;
+	if ((rc = db_run(db_stmt_with(db, sql_avail_clear, tid))) !=
+	    SQLITE_DONE)
+		return db_tx_fail(db, rc, "therapist availability");
 	for (i = 0; i < e->navailability; i++) {
 		if ((st = db_stmt(db, sql_avail_add)) == NULL)
-			return tx_fail(db, SQLITE_ERROR,
+			return db_tx_fail(db, SQLITE_ERROR,
 			    "therapist availability");
 		(void)sqlite3_bind_int64(st, 1, tid);
 		(void)sqlite3_bind_int64(st, 2, e->availability[i].site_id);
 		(void)sqlite3_bind_int(st, 3, e->availability[i].day);
 		(void)sqlite3_bind_int(st, 4, e->availability[i].start_min);
 		(void)sqlite3_bind_int(st, 5, e->availability[i].end_min);
-		if ((rc = run(st)) != SQLITE_DONE)
-			return tx_fail(db, rc, "therapist availability");
+		if ((rc = db_run(st)) != SQLITE_DONE)
+			return db_tx_fail(db, rc, "therapist availability");
 	}
 	snprintf(detail, sizeof(detail), "%s therapist %lld (%.100s)",
 	    e->id > 0 ? "changed" : "added", (long long)tid, e->name);
 	if (db_audit(db, user_id, addr, e->id > 0 ? "therapist-edit" :
 	    "therapist-add", 0, e->user_id, detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn),
+		return db_tx_fail(db, db_errcode(db),
 		    "therapist audit");
 	if ((r = tx_commit(db, "therapist save")) == DB_OK)
 		*id = tid;
@@ -926,7 +756,7 @@ db_therapist_save(struct db *db, const struct db_therapist_edit *e,
 }
 
 static void
-avail_row(sqlite3_stmt *st, any_fn fn, void *arg)
+avail_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	struct db_week_range r;
 
@@ -943,12 +773,8 @@ int
 db_availability_each(struct db *db, int64_t therapist_id, void (*fn)(void *,
     const struct db_week_range *), void *arg)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_avail);
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, therapist_id);
-	return each_row(db, st, avail_row, (any_fn)fn, arg);
+	return db_each(db, db_stmt_with(db, sql_avail, therapist_id), avail_row,
+	    (db_any_fn)fn, arg);
 }
 
 int
@@ -997,16 +823,7 @@ client_read(sqlite3_stmt *st, void *out)
 	db_copy(c->ended_at, sizeof(c->ended_at), db_col(st, 9));
 }
 
-typedef void (*client_fn)(void *, const struct db_client *);
-
-static void
-client_row(sqlite3_stmt *st, any_fn fn, void *arg)
-{
-	struct db_client c;
-
-	client_read(st, &c);
-	((client_fn)fn)(arg, &c);
-}
+DB_ROW_CALL(client_row, struct db_client, client_read)
 
 int
 db_clients_each(struct db *db, int64_t therapist_id, int open_only,
@@ -1018,20 +835,16 @@ db_clients_each(struct db *db, int64_t therapist_id, int open_only,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, therapist_id);
 	(void)sqlite3_bind_int(st, 2, open_only ? 1 : 0);
-	return each_row(db, st, client_row, (any_fn)fn, arg);
+	return db_each(db, st, client_row, (db_any_fn)fn, arg);
 }
 
 int
 db_client_of_referral(struct db *db, int64_t referral_id,
     struct db_client *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_client_of_referral);
-
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	return one_row(db, st, client_read, out);
+	return db_one(db, db_stmt_with(db, sql_client_of_referral, referral_id),
+	    client_read, out);
 }
 
 enum db_result
@@ -1044,15 +857,15 @@ db_client_add(struct db *db, int64_t referral_id, int64_t therapist_id,
 	int rc;
 
 	*client_id = 0;
-	if ((r = tx_begin(db)) != DB_OK)
+	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
 	if ((st = db_stmt(db, sql_client_add)) == NULL)
-		return tx_fail(db, SQLITE_ERROR, "client add");
+		return db_tx_fail(db, SQLITE_ERROR, "client add");
 	(void)sqlite3_bind_int64(st, 1, referral_id);
 	(void)sqlite3_bind_int64(st, 2, therapist_id);
 	db_bind_text(st, 3, started_at);
-	if ((rc = run(st)) != SQLITE_DONE)
-		return tx_fail(db, rc, "client add");
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		return db_tx_fail(db, rc, "client add");
 	if (sqlite3_changes(db->conn) != 1) {
 		db_rollback(db);
 		return DB_INVALID;
@@ -1062,7 +875,7 @@ db_client_add(struct db *db, int64_t referral_id, int64_t therapist_id,
 	    (long long)therapist_id);
 	if (db_audit(db, user_id, "", "client-add", referral_id, 0,
 	    detail) == -1)
-		return tx_fail(db, sqlite3_errcode(db->conn), "client audit");
+		return db_tx_fail(db, db_errcode(db), "client audit");
 	if ((r = tx_commit(db, "client add")) != DB_OK)
 		*client_id = 0;
 	return r;
@@ -1080,12 +893,19 @@ struct assignee {
 	int	 user_active;
 };
 
+/* What an assignment's caller acts on, for a store result. */
+static enum db_assign_result
+assign_result(enum db_result r)
+{
+	return r == DB_OK ? DB_ASSIGN_OK : r == DB_BUSY ? DB_ASSIGN_BUSY :
+	    DB_ASSIGN_ERROR;
+}
+
+/* Ends a failed assignment: rolled back, logged as what. */
 static enum db_assign_result
 assign_fail(struct db *db, int rc, const char *what)
 {
-	enum db_result r = tx_fail(db, rc, what);
-
-	return r == DB_BUSY ? DB_ASSIGN_BUSY : DB_ASSIGN_ERROR;
+	return assign_result(db_tx_fail(db, rc, what));
 }
 
 enum db_assign_result
@@ -1095,27 +915,22 @@ db_client_assign(struct db *db, const struct db_assign *a,
 	sqlite3_stmt *st;
 	struct assignee t;
 	char now[21], key[DB_OUTBOX_KEY_LEN], reason[600], detail[200];
+	enum db_result r;
 	int rc, moved;
 
 	*client_id = 0;
 	*emailed = 0;
 	if (a->from != ST_TRIAGED && a->from != ST_WAITLISTED)
 		return DB_ASSIGN_NOT_OPEN;
-	switch (tx_begin(db)) {
-	case DB_OK:
-		break;
-	case DB_BUSY:
-		return DB_ASSIGN_BUSY;
-	default:
-		return DB_ASSIGN_ERROR;
-	}
+	if ((r = db_tx_begin(db)) != DB_OK)
+		return assign_result(r);
 	db_now(now);
 
 	/* The referral, still as the page saw it. */
 	if ((st = db_stmt(db, sql_assign_referral)) == NULL)
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	moved = rc == SQLITE_ROW && strcmp(db_col(st, 0),
 	    status_names[a->from]) != 0;
 	db_done(st);
@@ -1135,7 +950,7 @@ db_client_assign(struct db *db, const struct db_assign *a,
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->therapist_id);
 	memset(&t, 0, sizeof(t));
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		db_copy(t.name, sizeof(t.name), db_col(st, 0));
 		t.active = sqlite3_column_int(st, 1);
 		t.max_caseload = sqlite3_column_int(st, 2);
@@ -1162,7 +977,7 @@ db_client_assign(struct db *db, const struct db_assign *a,
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	db_bind_text(st, 2, status_names[a->from]);
 	db_bind_text(st, 3, now);
-	if ((rc = run(st)) != SQLITE_DONE)
+	if ((rc = db_run(st)) != SQLITE_DONE)
 		return assign_fail(db, rc, "assign move");
 	if (sqlite3_changes(db->conn) != 1) {
 		db_rollback(db);
@@ -1177,10 +992,10 @@ db_client_assign(struct db *db, const struct db_assign *a,
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	db_bind_text(st, 2, now);
-	bind_id(st, 3, a->user_id);
+	db_bind_id(st, 3, a->user_id);
 	db_bind_text(st, 4, status_names[a->from]);
 	db_bind_text(st, 5, reason);
-	if ((rc = run(st)) != SQLITE_DONE)
+	if ((rc = db_run(st)) != SQLITE_DONE)
 		return assign_fail(db, rc, "assign history");
 
 	/* A referral back on the waitlist may still hold its old place. */
@@ -1188,14 +1003,14 @@ db_client_assign(struct db *db, const struct db_assign *a,
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	db_bind_text(st, 2, now);
-	if ((rc = run(st)) != SQLITE_DONE)
+	if ((rc = db_run(st)) != SQLITE_DONE)
 		return assign_fail(db, rc, "assign end stale");
 	if ((st = db_stmt(db, sql_assign_client)) == NULL)
 		return assign_fail(db, SQLITE_ERROR, "assign");
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	(void)sqlite3_bind_int64(st, 2, a->therapist_id);
 	db_bind_text(st, 3, now);
-	if ((rc = run(st)) != SQLITE_DONE)
+	if ((rc = db_run(st)) != SQLITE_DONE)
 		return assign_fail(db, rc, "assign client");
 	*client_id = sqlite3_last_insert_rowid(db->conn);
 
@@ -1204,7 +1019,7 @@ db_client_assign(struct db *db, const struct db_assign *a,
 	    (long long)*client_id);
 	if (db_audit(db, a->user_id, a->addr, "assign", a->referral_id,
 	    t.user_id, detail) == -1)
-		return assign_fail(db, sqlite3_errcode(db->conn),
+		return assign_fail(db, db_errcode(db),
 		    "assign audit");
 	if (t.user_id > 0 && t.user_active && t.email[0] != '\0') {
 		if (db_outbox_key(key, sizeof(key), "therapist_assigned",
@@ -1212,17 +1027,15 @@ db_client_assign(struct db *db, const struct db_assign *a,
 		    db_outbox_add(db, "therapist_assigned", key, t.email,
 		    t.user_name[0] != '\0' ? t.user_name : t.name,
 		    a->referral_id, t.user_id, a->msgid_domain) == -1)
-			return assign_fail(db, sqlite3_errcode(db->conn),
+			return assign_fail(db, db_errcode(db),
 			    "assign outbox");
 		*emailed = 1;
 	}
-	rc = db_exec(db, sql_commit);
-	if (rc != SQLITE_OK) {
+	if ((r = db_tx_commit(db, "assign")) != DB_OK) {
 		*client_id = 0;
 		*emailed = 0;
-		return assign_fail(db, rc, "assign commit");
 	}
-	return DB_ASSIGN_OK;
+	return assign_result(r);
 }
 
 /* ---- what matching reads ---- */
@@ -1230,7 +1043,7 @@ db_client_assign(struct db *db, const struct db_assign *a,
 typedef void (*match_fn)(void *, const struct db_match_referral *);
 
 static void
-match_row(sqlite3_stmt *st, any_fn fn, void *arg)
+match_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	struct db_match_referral m;
 	int64_t sites[DB_MATCH_SITES_MAX];
@@ -1287,13 +1100,13 @@ db_match_referrals_each(struct db *db, int64_t referral_id,
 		}
 		db_bind_text(st, 2, status_names[status]);
 	}
-	return each_row(db, st, match_row, (any_fn)fn, arg);
+	return db_each(db, st, match_row, (db_any_fn)fn, arg);
 }
 
 typedef void (*busy_fn)(void *, int64_t, int64_t, int64_t, time_t, time_t);
 
 static void
-busy_row(sqlite3_stmt *st, any_fn fn, void *arg)
+busy_row(sqlite3_stmt *st, db_any_fn fn, void *arg)
 {
 	((busy_fn)fn)(arg, sqlite3_column_int64(st, 0),
 	    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
@@ -1312,5 +1125,5 @@ db_busy_each(struct db *db, time_t from_utc, time_t to_utc,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, (int64_t)from_utc);
 	(void)sqlite3_bind_int64(st, 2, (int64_t)to_utc);
-	return each_row(db, st, busy_row, (any_fn)fn, arg);
+	return db_each(db, st, busy_row, (db_any_fn)fn, arg);
 }

@@ -11,7 +11,6 @@
 
 #include "db/db.h"
 
-
 /* The areas of life a referral concerns (the form's `needs`). */
 enum need {
 	NEED_AUTISM,
@@ -102,14 +101,14 @@ int64_t	 db_referral_count(struct db *);
 
 /* Referral states and the moves between them. */
 enum status {
-	ST_NEW,
-	ST_TRIAGED,
-	ST_WAITLISTED,
-	ST_MATCHED,
-	ST_ACTIVE,
-	ST_CLOSED,
-	ST_DECLINED,
-	ST_WITHDRAWN,
+	ST_NEW,		/* received; no one has read it yet */
+	ST_TRIAGED,	/* read by a coordinator */
+	ST_WAITLISTED,	/* waiting for a place */
+	ST_MATCHED,	/* given a therapist (a client on a caseload) */
+	ST_ACTIVE,	/* sessions under way */
+	ST_CLOSED,	/* finished */
+	ST_DECLINED,	/* not for this service */
+	ST_WITHDRAWN,	/* the person no longer wants it */
 	STATUS__MAX
 };
 extern const char *const status_names[STATUS__MAX];	/* "new", ... */

@@ -179,7 +179,7 @@ db_remind_queue(struct db *db, int64_t from, int64_t to, long offset,
 	(void)sqlite3_bind_int64(st, 3, (int64_t)offset);
 	db_bind_text(st, 4, now_iso);
 	db_bind_text(st, 5, msgid_domain);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: reminders: %s\n", sqlite3_errmsg(db->conn));
@@ -202,7 +202,7 @@ db_agenda_queue(struct db *db, const char *date, int64_t now,
 	(void)sqlite3_bind_int64(st, 3, day_end);
 	db_bind_text(st, 4, now_iso);
 	db_bind_text(st, 5, msgid_domain);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: agendas: %s\n", sqlite3_errmsg(db->conn));
@@ -223,7 +223,7 @@ db_remind_occ_get(struct db *db, int64_t series_id, const char *date,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		o->start_utc = sqlite3_column_int64(st, 0);
 		o->end_utc = sqlite3_column_int64(st, 1);
 		(void)snprintf(o->state, sizeof(o->state), "%s", db_col(st, 2));
@@ -263,12 +263,11 @@ db_remind_move_told(struct db *db, int64_t series_id, const char *date,
 		return -1;
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if (sqlite3_column_int64(st, 0) != except_id &&
 		    key_client(db_col(st, 1)) == client_id)
 			told = 1;
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		fprintf(stderr, "db: move notices: %s\n",
 		    sqlite3_errmsg(db->conn));
 		return -1;
@@ -291,7 +290,7 @@ run(struct db *db, const char *sql, int64_t a, const char *b,
 		db_bind_text(st, 2, b);
 	if (c != NULL)
 		db_bind_text(st, 3, c);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == SQLITE_ROW)
 		;
 	db_done(st);
 	return rc;
@@ -303,15 +302,16 @@ db_unsub_set(struct db *db, int64_t referral_id, const char *now_iso,
 {
 	sqlite3_stmt *st;
 	int rc, found, fresh;
+	enum db_result res;
 
 	if (already != NULL)
 		*already = 0;
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql_referral_exists)) == NULL)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, referral_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	found = rc == SQLITE_ROW;
 	db_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -330,12 +330,9 @@ db_unsub_set(struct db *db, int64_t referral_id, const char *now_iso,
 	    SQLITE_DONE || db_audit(db, 0, "", "unsubscribe", referral_id, 0,
 	    "the client asked for no more reminders") == -1))
 		goto fail;
-	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+	return db_tx_commit(db, "unsubscribe");
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: unsubscribe: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, db_errcode(db), "unsubscribe");
 }
 
 int
@@ -347,7 +344,7 @@ db_unsub_get(struct db *db, int64_t referral_id)
 	if ((st = db_stmt(db, sql_unsub_get)) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, referral_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		fprintf(stderr, "db: unsubscribed: %s\n",
@@ -372,7 +369,7 @@ busy(struct db *db, const char *sql, int64_t owner, int64_t start,
 	(void)sqlite3_bind_int64(st, 3, end);
 	(void)sqlite3_bind_int64(st, 4, series_id);
 	db_bind_text(st, 5, date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
@@ -405,7 +402,7 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
 	/* Collect first: the updates below reuse the connection. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4;
 			v = xrealloc(v, cap * sizeof(*v));
@@ -416,8 +413,7 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 		    strcmp(db_col(st, 2), "sending") == 0;
 		n++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	db_now(now);
 	iso(t + (grace_s > 0 ? grace_s : 0), when);
@@ -436,7 +432,7 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 		db_bind_text(st, 3, domain);
 		db_bind_text(st, 4, when);
 		db_bind_text(st, 5, now);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
@@ -458,6 +454,7 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 	int64_t start = 0, end = 0, room = 0, therapist = 0;
 	char state[12] = "", now[21], prefix[96], lo[96], hi[96], detail[96];
 	int rc, found, was_moved = 0, n_withdrawn, n_notified;
+	enum db_result res;
 
 	if (withdrawn != NULL)
 		*withdrawn = 0;
@@ -467,13 +464,13 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 		why[0] = '\0';
 	if (date == NULL || strlen(date) != 10)
 		return DB_INVALID;
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql_reinstate_occ)) == NULL)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if ((found = rc == SQLITE_ROW)) {
 		start = sqlite3_column_int64(st, 0);
 		end = sqlite3_column_int64(st, 1);
@@ -525,7 +522,7 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 		goto fail;
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -538,16 +535,13 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 	    date, (long long)series_id);
 	if (db_audit(db, user_id, addr, "reinstate", 0, 0, detail) == -1)
 		goto fail;
-	if (db_commit(db) == -1)
-		return DB_ERROR;
+	if ((res = db_tx_commit(db, "reinstate")) != DB_OK)
+		return res;
 	if (withdrawn != NULL)
 		*withdrawn = n_withdrawn;
 	if (notified != NULL)
 		*notified = n_notified;
 	return DB_OK;
 fail:
-	rc = sqlite3_errcode(db->conn);
-	fprintf(stderr, "db: reinstate: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
-	return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
+	return db_tx_fail(db, db_errcode(db), "reinstate");
 }

@@ -171,7 +171,7 @@ load_totals(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		r->sessions = sqlite3_column_int64(st, 0);
 		r->seconds = sqlite3_column_int64(st, 1);
 		r->people = sqlite3_column_int64(st, 2);
@@ -191,7 +191,7 @@ load_groups(struct db *db, struct db_report *r, enum report_by by)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->ngroups[by] == cap) {
 			cap = cap ? cap * 2 : 8;
 			r->groups[by] = xrealloc(r->groups[by],
@@ -204,8 +204,7 @@ load_groups(struct db *db, struct db_report *r, enum report_by by)
 		g->seconds = sqlite3_column_int64(st, 3);
 		g->people = sqlite3_column_int64(st, 4);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -217,11 +216,10 @@ load_attendance(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if ((k = db_name_index(attendance_names, 4, db_col(st, 0))) >= 0)
 			r->attendance[k] = sqlite3_column_int64(st, 1);
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* Binds ?1 and ?2 as the ISO texts of the period. */
@@ -261,18 +259,17 @@ load_referrals(struct db *db, struct db_report *r)
 	if ((st = db_stmt(db, sql_needs)) == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		needs = sqlite3_column_int64(st, 0);
 		r->referrals++;
 		for (k = 0; k < NEED__MAX; k++)
 			if (needs & ((int64_t)1 << k))
 				r->by_need[k]++;
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_sources)) == NULL)
+	if (rc != 0 || (st = db_stmt(db, sql_sources)) == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->nsources == cap) {
 			cap = cap ? cap * 2 : 8;
 			r->by_source = xrealloc(r->by_source,
@@ -283,8 +280,7 @@ load_referrals(struct db *db, struct db_report *r)
 		db_copy(c->label, sizeof(c->label), source_label(db_col(st, 0)));
 		c->count = sqlite3_column_int64(st, 1);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The number of referrals waitlisted at instant t; -1 on error. */
@@ -299,7 +295,7 @@ waitlist_at(struct db *db, int64_t t)
 		return -1;
 	iso(t, when);
 	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return n;
@@ -378,22 +374,21 @@ load_waits(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
-	db_done(st);
-	if (rc == SQLITE_DONE && n > 0) {
+	if (rc == 0 && n > 0) {
 		/* Sorted by the query. */
 		r->median_wait_days = (n % 2 ? (double)v[n / 2] :
 		    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
 	}
 	r->first_sessions = (int64_t)n;
 	free(v);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -409,7 +404,7 @@ load_caseload(struct db *db, struct db_report *r)
 		return -1;
 	iso(r->to_utc, when);
 	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (r->ncaseload == cap) {
 			cap = cap ? cap * 2 : 16;
 			r->caseload = xrealloc(r->caseload,
@@ -421,8 +416,7 @@ load_caseload(struct db *db, struct db_report *r)
 		c->clients = sqlite3_column_int64(st, 2);
 		c->capacity = sqlite3_column_int64(st, 3);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -434,7 +428,7 @@ load_outcomes(struct db *db, struct db_report *r)
 	if (st == NULL)
 		return -1;
 	bind_iso(st, r);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		r->outcome_responses++;
 		for (q = 0; q < OUTCOME__MAX; q++) {
 			a = db_name_index(outcome_answer_names, ANSWER__MAX,
@@ -446,11 +440,10 @@ load_outcomes(struct db *db, struct db_report *r)
 				r->outcome_agreed[q]++;
 		}
 	}
-	db_done(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, sql_surveys)) == NULL)
+	if (rc != 0 || (st = db_stmt(db, sql_surveys)) == NULL)
 		return -1;
 	bind_iso(st, r);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		r->outcome_sent = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -469,7 +462,7 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	r->to_utc = to_utc;
 	r->median_wait_days = -1;
 	/* One read transaction: every figure from the same snapshot. */
-	if (db_exec(db, "BEGIN") != SQLITE_OK)
+	if (db_read_begin(db) == -1)
 		goto out;
 	if (load_totals(db, r) == -1)
 		goto out;
@@ -484,8 +477,7 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 out:
 	if (rc == -1)
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
-	if (!sqlite3_get_autocommit(db->conn))
-		(void)db_exec(db, "COMMIT");
+	db_read_end(db);
 	if (rc == -1) {
 		db_report_free(r);
 		return -1;
@@ -525,7 +517,7 @@ db_setting_int(struct db *db, const char *key, long def)
 	if (st == NULL)
 		return def;
 	db_bind_text(st, 1, key);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		s = db_col(st, 0);
 		errno = 0;
 		v = strtol(s, &end, 10);
@@ -552,7 +544,7 @@ db_setting_int_set(struct db *db, const char *key, long value)
 	snprintf(v, sizeof(v), "%ld", value);
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, v);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: setting %s: %s\n", key,
@@ -667,7 +659,7 @@ db_outcome_state(struct db *db, int64_t referral_id)
 	if (st == NULL)
 		return OUTCOME_ERROR;
 	(void)sqlite3_bind_int64(st, 1, referral_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		s = !sqlite3_column_int(st, 0) ? OUTCOME_GONE :
 		    sqlite3_column_int(st, 1) ? OUTCOME_ANSWERED :
 		    OUTCOME_OPEN;
@@ -691,7 +683,7 @@ db_outcome_save(struct db *db, int64_t referral_id,
 		if ((unsigned)a[q] >= ANSWER__MAX ||
 		    (a[q] == ANSWER_NA && q != OUTCOME_RELATIONSHIP))
 			return OUTCOME_GONE;
-	if (db_begin(db) == -1)
+	if (db_tx_begin(db) != DB_OK)
 		return OUTCOME_ERROR;
 	if ((s = db_outcome_state(db, referral_id)) != OUTCOME_OPEN) {
 		db_rollback(db);
@@ -704,7 +696,7 @@ db_outcome_save(struct db *db, int64_t referral_id,
 	for (q = 0; q < OUTCOME__MAX; q++)
 		db_bind_text(st, 2 + q, outcome_answer_names[a[q]]);
 	db_bind_text(st, 6, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -712,9 +704,9 @@ db_outcome_save(struct db *db, int64_t referral_id,
 		db_rollback(db);
 		return OUTCOME_ANSWERED;
 	}
-	return db_commit(db) == 0 ? OUTCOME_OPEN : OUTCOME_ERROR;
+	return db_tx_commit(db, "outcome") == DB_OK ? OUTCOME_OPEN :
+	    OUTCOME_ERROR;
 fail:
-	fprintf(stderr, "db: outcome: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
+	(void)db_tx_fail(db, db_errcode(db), "outcome");
 	return OUTCOME_ERROR;
 }

@@ -48,7 +48,7 @@ name_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 	if (st == NULL)
 		return;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (db_step(st) == SQLITE_ROW)
 		db_copy(out, n, db_col(st, 0));
 	db_done(st);
 }
@@ -92,7 +92,7 @@ busy(struct db *db, const char *sql, int64_t owner, const struct db_occ *o,
 	(void)sqlite3_bind_int64(st, 3, o->end_utc);
 	(void)sqlite3_bind_int64(st, 4, c->skip_series);
 	db_bind_text(st, 5, c->skip_date != NULL ? c->skip_date : "");
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		*s_start = sqlite3_column_int64(st, 0);
 		*s_end = sqlite3_column_int64(st, 1);
@@ -128,7 +128,7 @@ covered(struct db *db, const char *sql, int64_t id, const char *date,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW)
 		db_copy(reason, n, db_col(st, 0));
 	db_done(st);
@@ -168,7 +168,7 @@ weekly(struct db *db, const char *sql, int64_t id, const struct db_occ *o,
 	(void)sqlite3_bind_int(st, 4, o->end_min);
 	if (sql == sql_works)
 		(void)sqlite3_bind_int64(st, 5, site_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		ok = sqlite3_column_int(st, 0) ||
 		    (sqlite3_column_count(st) > 1 && sqlite3_column_int(st, 1));
 	db_done(st);
@@ -283,18 +283,15 @@ series_clients(struct db *db, int64_t client_id, int64_t group_id,
 		*n = 1;
 		return 0;
 	}
-	if ((st = db_stmt(db, sql)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, group_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = db_stmt_with(db, sql, group_id);
+	while ((rc = db_next(db, st)) == 1) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
 		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /*
@@ -326,7 +323,7 @@ notify_clients(struct db *db, const char *kind, int64_t series_id,
 		if ((st = db_stmt(db, sql)) == NULL)
 			return -1;
 		(void)sqlite3_bind_int64(st, 1, clients[i]);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		found = rc == SQLITE_ROW;
 		if (found) {
 			db_copy(email, sizeof(email), db_col(st, 0));
@@ -347,7 +344,7 @@ notify_clients(struct db *db, const char *kind, int64_t series_id,
 			return -1;
 		db_bind_text(st, 1, when);
 		db_bind_text(st, 2, key);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
@@ -374,6 +371,7 @@ db_series_book(struct db *db, const struct db_series_new *s,
 	size_t nclients = 0, i;
 	char now[21], detail[96];
 	int rc;
+	enum db_result res;
 
 	*id = 0;
 	clash[0] = '\0';
@@ -383,8 +381,8 @@ db_series_book(struct db *db, const struct db_series_new *s,
 		    "date.");
 		return DB_INVALID;
 	}
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if (series_clients(db, s->client_id, s->group_id, &clients,
 	    &nclients) == -1)
 		goto fail;
@@ -426,7 +424,7 @@ db_series_book(struct db *db, const struct db_series_new *s,
 		db_bind_text(st, 12, s->until_date);
 	db_bind_text(st, 13, now);
 	db_bind_text(st, 14, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -442,7 +440,7 @@ db_series_book(struct db *db, const struct db_series_new *s,
 		if (s->room_id > 0)
 			(void)sqlite3_bind_int64(st, 6, s->room_id);
 		(void)sqlite3_bind_int64(st, 7, s->site_id);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
@@ -454,17 +452,17 @@ db_series_book(struct db *db, const struct db_series_new *s,
 	    (long long)*id, nocc);
 	if (db_audit(db, s->created_by, "", "book", 0, 0, detail) == -1)
 		goto fail;
-	if (db_commit(db) == -1) {
+	if ((res = db_tx_commit(db, "book")) != DB_OK) {
 		free(clients);
 		*id = 0;
-		return DB_ERROR;
+		return res;
 	}
 	free(clients);
 	return DB_OK;
 fail:
 	free(clients);
 	*id = 0;
-	return db_tx_fail(db, "book");
+	return db_tx_fail(db, db_errcode(db), "book");
 }
 
 int
@@ -492,7 +490,7 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		memset(s, 0, sizeof(*s));
 		s->id = sqlite3_column_int64(st, 0);
 		db_copy(s->uid, sizeof(s->uid), db_col(st, 1));
@@ -593,12 +591,11 @@ db_occ_each(struct db *db, enum db_occ_filter by, int64_t id, int64_t from,
 	(void)sqlite3_bind_int64(st, 1, id);
 	(void)sqlite3_bind_int64(st, 2, from);
 	(void)sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		occ_row(st, &r);
 		fn(arg, &r);
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The occurrence (series, date): its times, room and state. */
@@ -616,7 +613,7 @@ occ_get(struct db *db, int64_t series_id, const char *date, int64_t *start,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		*start = sqlite3_column_int64(st, 0);
 		*end = sqlite3_column_int64(st, 1);
 		*room = sqlite3_column_int64(st, 2);
@@ -642,7 +639,7 @@ touch_series(struct db *db, int64_t id)
 	db_now(now);
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -685,7 +682,7 @@ put_exception(struct db *db, int64_t series_id, const char *date,
 	if (user_id > 0)
 		(void)sqlite3_bind_int64(st, 9, user_id);
 	db_bind_text(st, 10, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -703,7 +700,7 @@ series_people(struct db *db, int64_t series_id, int64_t **clients,
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, series_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		c = sqlite3_column_int64(st, 0);
 		g = sqlite3_column_int64(st, 1);
 	}
@@ -727,11 +724,12 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 	size_t n = 0;
 	char state[12], detail[96];
 	int rc;
+	enum db_result res;
 
 	if ((unsigned)by > CANCEL_BY_SERVICE)
 		return DB_INVALID;
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((rc = occ_get(db, series_id, date, &start, &end, &room, state,
 	    sizeof(state))) == -1)
 		goto fail;
@@ -748,7 +746,7 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -761,10 +759,10 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 	if (db_audit(db, user_id, addr, "cancel", 0, 0, detail) == -1)
 		goto fail;
 	free(clients);
-	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+	return db_tx_commit(db, "cancel");
 fail:
 	free(clients);
-	return db_tx_fail(db, "cancel");
+	return db_tx_fail(db, db_errcode(db), "cancel");
 }
 
 enum db_result
@@ -784,10 +782,11 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	size_t n = 0;
 	char state[12], detail[128], key[40];
 	int rc;
+	enum db_result res;
 
 	clash[0] = '\0';
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((rc = occ_get(db, series_id, date, &start, &end, &room, state,
 	    sizeof(state))) == -1)
 		goto fail;
@@ -803,7 +802,7 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	if ((st = db_stmt(db, sql_series)) == NULL)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		c.therapist_id = sqlite3_column_int64(st, 0);
 		c.site_id = sqlite3_column_int64(st, 1);
 		c.room_id = room_id > 0 ? room_id : sqlite3_column_int64(st, 2);
@@ -836,7 +835,7 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	(void)sqlite3_bind_int64(st, 4, to->end_utc);
 	if (c.room_id > 0)
 		(void)sqlite3_bind_int64(st, 5, c.room_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -850,10 +849,10 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	if (db_audit(db, user_id, addr, "move", 0, 0, detail) == -1)
 		goto fail;
 	free(clients);
-	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+	return db_tx_commit(db, "move");
 fail:
 	free(clients);
-	return db_tx_fail(db, "move");
+	return db_tx_fail(db, db_errcode(db), "move");
 }
 
 enum db_result
@@ -867,14 +866,15 @@ db_series_end(struct db *db, int64_t series_id, const char *from_date,
 	sqlite3_stmt *st;
 	char detail[SCHEDULE_TEXT + 64];
 	int rc;
+	enum db_result res;
 
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql)) == NULL)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, from_date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -887,7 +887,7 @@ db_series_end(struct db *db, int64_t series_id, const char *from_date,
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, from_date);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -895,9 +895,9 @@ db_series_end(struct db *db, int64_t series_id, const char *from_date,
 	    (long long)series_id, from_date, reason);
 	if (db_audit(db, user_id, addr, "end-series", 0, 0, detail) == -1)
 		goto fail;
-	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+	return db_tx_commit(db, "end series");
 fail:
-	return db_tx_fail(db, "end series");
+	return db_tx_fail(db, db_errcode(db), "end series");
 }
 
 enum db_result
@@ -936,7 +936,7 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 		(void)sqlite3_bind_int64(st, 6, user_id);
 	db_bind_text(st, 7, now);
 	(void)sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
@@ -953,7 +953,7 @@ db_therapist_of_user(struct db *db, int64_t user_id, int64_t *therapist_id)
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, user_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		*therapist_id = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -982,10 +982,9 @@ db_choices(struct db *db, enum db_choice which, void (*fn)(void *, int64_t,
 	if ((unsigned)which >= CHOICE__MAX ||
 	    (st = db_stmt(db, sql[which])) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1000,7 +999,7 @@ db_client_get(struct db *db, int64_t client_id, int64_t *therapist_id,
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, client_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		*therapist_id = sqlite3_column_int64(st, 0);
 		*referral_id = sqlite3_column_int64(st, 1);
 	}
@@ -1023,11 +1022,10 @@ db_waitlist_for_slot(struct db *db, int bit, int limit, void (*fn)(void *,
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, (int64_t)1 << bit);
 	(void)sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
 		    db_col(st, 3));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1038,17 +1036,13 @@ db_caseload(struct db *db, int64_t therapist_id, void (*fn)(void *, int64_t,
 	    "r.family_name, r.ref FROM clients c JOIN referrals r ON r.id = "
 	    "c.referral_id WHERE c.therapist_id = ? AND c.ended_at IS NULL "
 	    "ORDER BY r.given_name, r.family_name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, therapist_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, therapist_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0),
 		    sqlite3_column_int64(st, 1), db_col(st, 2), db_col(st, 3));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1071,16 +1065,13 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(db, sql)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = db_stmt_with(db, sql, now);
+	while ((rc = db_next(db, st)) == 1) {
 		occ_row(st, &r);
 		fn(arg, &r, sqlite3_column_type(st, 17) != SQLITE_NULL ?
 		    db_col(st, 17) : db_col(st, 18));
 	}
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int64_t
@@ -1089,27 +1080,29 @@ db_group_add(struct db *db, const char *name, int64_t therapist_id,
 {
 	static const char sql[] = "INSERT INTO groups (name, therapist_id, "
 	    "site_id, capacity) VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st;
 	char detail[200];
 	int64_t id;
 	int rc;
 
-	if (st == NULL)
+	if (db_tx_begin(db) != DB_OK)
 		return -1;
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
 	db_bind_text(st, 1, name);
-	(void)sqlite3_bind_int64(st, 2, therapist_id);
-	(void)sqlite3_bind_int64(st, 3, site_id);
-	(void)sqlite3_bind_int(st, 4, capacity);
-	rc = sqlite3_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: group add: %s\n", sqlite3_errmsg(db->conn));
-		return -1;
-	}
+	db_bind_int(st, 2, therapist_id);
+	db_bind_int(st, 3, site_id);
+	db_bind_int(st, 4, capacity);
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		goto fail;
 	id = sqlite3_last_insert_rowid(db->conn);
 	snprintf(detail, sizeof(detail), "added group %lld", (long long)id);
-	(void)db_audit(db, user_id, "", "group-add", 0, 0, detail);
-	return id;
+	if (db_audit(db, user_id, "", "group-add", 0, 0, detail) == -1)
+		goto fail;
+	return db_tx_commit(db, "group add") == DB_OK ? id : -1;
+fail:
+	(void)db_tx_fail(db, db_errcode(db), "group add");
+	return -1;
 }
 
 enum db_result
@@ -1124,16 +1117,17 @@ db_group_join(struct db *db, int64_t group_id, int64_t client_id,
 	sqlite3_stmt *st;
 	char now[21], detail[96];
 	int rc;
+	enum db_result res;
 
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql)) == NULL)
 		goto fail;
 	db_now(now);
 	(void)sqlite3_bind_int64(st, 1, group_id);
 	(void)sqlite3_bind_int64(st, 2, client_id);
 	db_bind_text(st, 3, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -1145,10 +1139,9 @@ db_group_join(struct db *db, int64_t group_id, int64_t client_id,
 	    (long long)client_id, (long long)group_id);
 	if (db_audit(db, user_id, "", "group-join", 0, 0, detail) == -1)
 		goto fail;
-	return db_commit(db) == 0 ? DB_OK : DB_ERROR;
+	return db_tx_commit(db, "group join");
 fail:
-	db_rollback(db);
-	return DB_ERROR;
+	return db_tx_fail(db, db_errcode(db), "group join");
 }
 
 int
@@ -1163,14 +1156,11 @@ db_group_each(struct db *db, void (*fn)(void *, int64_t, const char *,
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2),
 		    db_col(st, 3), sqlite3_column_int(st, 4),
 		    sqlite3_column_int(st, 5));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -1181,14 +1171,10 @@ db_group_members(struct db *db, int64_t group_id, void (*fn)(void *,
 	    "r.family_name, r.ref FROM group_members m JOIN clients c ON "
 	    "c.id = m.client_id JOIN referrals r ON r.id = c.referral_id "
 	    "WHERE m.group_id = ? ORDER BY r.given_name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, group_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, group_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1), db_col(st, 2));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }

@@ -57,7 +57,7 @@ db_status_move_ok(enum status from, enum status to)
 static int
 user_row(sqlite3_stmt *st, struct db_user *u)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
 	memset(u, 0, sizeof(*u));
 	if (rc == SQLITE_ROW) {
@@ -120,7 +120,7 @@ write_ints(struct db *db, const char *sql, int64_t a, int64_t b, int nb)
 	(void)sqlite3_bind_int64(st, 1, a);
 	if (nb > 1)
 		(void)sqlite3_bind_int64(st, 2, b);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: %.40s: %s\n", sql,
@@ -154,7 +154,7 @@ db_user_set_password(struct db *db, int64_t id, const char *hash)
 		return -1;
 	db_bind_text(st, 1, hash);
 	(void)sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		return -1;
@@ -180,7 +180,7 @@ db_session_create(struct db *db, const unsigned char hash[32],
 	(void)sqlite3_bind_int64(st, 4, now);
 	(void)sqlite3_bind_int64(st, 5, now);
 	db_bind_text(st, 6, addr);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -199,7 +199,7 @@ db_session_find(struct db *db, const unsigned char hash[32],
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		s->id = sqlite3_column_int64(st, 0);
 		s->user_id = sqlite3_column_int64(st, 1);
@@ -256,7 +256,7 @@ db_login_failures(struct db *db, const char *key, int *failures,
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		*failures = sqlite3_column_int(st, 0);
 		*first_at = sqlite3_column_int64(st, 1);
@@ -284,7 +284,7 @@ db_login_fail(struct db *db, const char *key, int64_t now, int64_t window)
 	db_bind_text(st, 1, key);
 	(void)sqlite3_bind_int64(st, 2, now);
 	(void)sqlite3_bind_int64(st, 3, window);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -299,7 +299,7 @@ db_login_clear(struct db *db, const char *key)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -379,7 +379,7 @@ db_audit(struct db *db, int64_t user_id, const char *addr,
 	if (subject_user_id > 0)
 		(void)sqlite3_bind_int64(st, 6, subject_user_id);
 	db_bind_text(st, 7, detail);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: audit: %s\n", sqlite3_errmsg(db->conn));
@@ -412,11 +412,10 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 	(void)sqlite3_bind_int(st, 2, offset);
 	if (referral_id > 0)
 		(void)sqlite3_bind_int64(st, 3, referral_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
 		    db_col(st, 4), db_col(st, 5));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The queue. */
@@ -521,7 +520,7 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 	queue_bind(st, f, &tmp);
 	(void)sqlite3_bind_int(st, 10, f->limit);
 	(void)sqlite3_bind_int(st, 11, f->offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	while ((rc = db_step(st)) == SQLITE_ROW &&
 	    *nrows < (size_t)f->limit) {
 		w = &rows[(*nrows)++];
 		w->id = sqlite3_column_int64(st, 0);
@@ -559,7 +558,7 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 	if ((st = db_stmt(db, sql_queue_count)) == NULL)
 		goto fail;
 	queue_bind(st, f, &tmp);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		*total = sqlite3_column_int64(st, 0);
 	db_done(st);
 	if (rc != SQLITE_ROW)
@@ -581,14 +580,11 @@ db_status_counts(struct db *db, int64_t counts[STATUS__MAX])
 	int rc, k;
 
 	memset(counts, 0, sizeof(int64_t) * STATUS__MAX);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		if ((k = db_name_index(status_names, STATUS__MAX,
 		    db_col(st, 0))) >= 0)
 			counts[k] = sqlite3_column_int64(st, 1);
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* One referral. */
@@ -603,7 +599,7 @@ db_referral_by_ref(struct db *db, const char *ref, int64_t *id)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, ref);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -635,7 +631,7 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 	if ((st = db_stmt(db, sql)) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+	if ((rc = db_step(st)) != SQLITE_ROW) {
 		db_done(st);
 		return rc == SQLITE_DONE ? 0 : -1;
 	}
@@ -689,7 +685,7 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, id);
 	n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_next(db, st)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4;
 			rec->site_ids = xrealloc(rec->site_ids,
@@ -701,10 +697,9 @@ db_referral_load(struct db *db, int64_t id, struct db_referral_rec **out)
 		rec->site_names[n] = xstrdup(db_col(st, 1));
 		n++;
 	}
-	db_done(st);
 	rec->r.sites = rec->site_ids;
 	rec->r.nsites = n;
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		goto fail;
 	*out = rec;
 	return 1;
@@ -756,7 +751,7 @@ end_client(struct db *db, int64_t referral_id, const char *reason,
 			db_bind_text(st, 2, now);
 		if (sqlite3_bind_parameter_count(st) >= 3)
 			db_bind_text(st, 3, reason);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			return -1;
@@ -776,11 +771,12 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	sqlite3_stmt *st;
 	char now[21], detail[64];
 	int rc;
+	enum db_result res;
 
 	if (!db_status_move_ok(from, to))
 		return DB_INVALID;
-	if (db_begin(db) == -1)
-		return DB_BUSY;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	db_now(now);
 	if ((st = db_stmt(db, sql_move)) == NULL)
 		goto fail;
@@ -788,7 +784,7 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	db_bind_text(st, 2, status_names[from]);
 	db_bind_text(st, 3, status_names[to]);
 	db_bind_text(st, 4, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -805,7 +801,7 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	db_bind_text(st, 4, status_names[from]);
 	db_bind_text(st, 5, status_names[to]);
 	db_bind_text(st, 6, reason);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -821,11 +817,11 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	    status_names[to]);
 	if (db_audit(db, user_id, addr, "status", id, 0, detail) == -1)
 		goto fail;
-	if (db_commit(db) == -1)
-		return DB_ERROR;
+	if ((res = db_tx_commit(db, "status change")) != DB_OK)
+		return res;
 	return DB_OK;
 fail:
-	return db_tx_fail(db, "move");
+	return db_tx_fail(db, db_errcode(db), "move");
 }
 
 int
@@ -837,17 +833,13 @@ db_referral_events(struct db *db, int64_t id, void (*fn)(void *,
 	    "coalesce(e.from_status, ''), e.to_status, e.reason "
 	    "FROM referral_events e LEFT JOIN users u ON u.id = e.user_id "
 	    "WHERE e.referral_id = ? ORDER BY e.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2), db_col(st, 3),
 		    db_col(st, 4));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -860,7 +852,7 @@ db_note_add(struct db *db, int64_t referral_id, int64_t user_id,
 	char now[21];
 	int rc;
 
-	if (db_begin(db) == -1)
+	if (db_tx_begin(db) != DB_OK)
 		return -1;
 	if ((st = db_stmt(db, sql)) == NULL)
 		goto fail;
@@ -870,16 +862,15 @@ db_note_add(struct db *db, int64_t referral_id, int64_t user_id,
 	if (user_id > 0)
 		(void)sqlite3_bind_int64(st, 3, user_id);
 	db_bind_text(st, 4, body);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE ||
 	    db_audit(db, user_id, addr, "note", referral_id, 0,
 	    "added a note") == -1)
 		goto fail;
-	return db_commit(db);
+	return db_tx_commit(db, "note") == DB_OK ? 0 : -1;
 fail:
-	fprintf(stderr, "db: note: %s\n", sqlite3_errmsg(db->conn));
-	db_rollback(db);
+	(void)db_tx_fail(db, db_errcode(db), "note");
 	return -1;
 }
 
@@ -890,14 +881,10 @@ db_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
 	static const char sql[] = "SELECT n.at, coalesce(u.name, ''), n.body "
 	    "FROM referral_notes n LEFT JOIN users u ON u.id = n.user_id "
 	    "WHERE n.referral_id = ? ORDER BY n.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_next(db, st)) == 1)
 		fn(arg, db_col(st, 0), db_col(st, 1), db_col(st, 2));
-	db_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }

@@ -187,6 +187,9 @@ trap cleanup EXIT
 smtpd_start
 export TUTTI_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
 export TUTTI_MAIL_FROM='Tutti Music Therapy <hello@tutti.test>'
+# The demo's history holds emails sent before today: only those sent from
+# now on reach this server.
+T0=$(date -u +%FT%TZ)
 stack_up
 trap cleanup EXIT
 
@@ -210,7 +213,7 @@ wait_until 30 nothing_due
 # cancellation notice waits out its grace period first).
 check "the demo data's emails were all sent" \
     [ "$(sql "select count(*) from outbox where status != 'sent' and not_before <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")" = 0 ]
-check "the demo data's emails arrived" [ "$(received)" = "$(sql "select count(*) from outbox where status = 'sent'")" ]
+check "the demo data's emails arrived" [ "$(received)" = "$(sql "select count(*) from outbox where status = 'sent' and sent_at >= '$T0'")" ]
 check "no demo email failed" \
     [ "$(sql "select count(*) from outbox where status = 'failed'")" = 0 ]
 

@@ -19,6 +19,7 @@
 #include "db/db_int.h"
 #include "db/referrals.h"
 #include "db/staff.h"
+#include "tests/unit/testlib.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -38,28 +39,6 @@ db_teardown(void)
 {
 	db_close(db);
 	db = NULL;
-}
-
-/* One integer from a query on the test database (-1 when no row). */
-static long long
-one(const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void
-exec(const char *sql)
-{
-	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, NULL) ==
-	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
 }
 
 static int64_t
@@ -308,7 +287,7 @@ START_TEST(test_session_lifecycle)
 	ck_assert_int_eq(db_session_find(db, other, &s), 0);
 	/* The same token hash twice is refused. */
 	ck_assert_int_eq(db_session_create(db, h, uid, "x", now, ""), -1);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 1);
 
 	/* touch */
 	ck_assert_int_eq(db_session_find(db, h, &s), 1);
@@ -341,7 +320,7 @@ START_TEST(test_session_lifecycle)
 	ck_assert_int_eq(db_session_find(db, h, &s), 1);
 	ck_assert_int_eq(db_session_delete(db, s.id), 0);
 	ck_assert_int_eq(db_session_find(db, h, &s), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 }
 END_TEST
 
@@ -362,11 +341,11 @@ START_TEST(test_session_user_changes)
 	ck_assert_int_eq(db_session_find(db, h, &s), 0);
 	ck_assert_int_eq(db_session_find(db, h2, &s), 1);
 	/* A session row of an inactive user is never found. */
-	exec("INSERT INTO sessions (token_hash, user_id, csrf, created_at, "
+	testlib_sql_exec(db, "INSERT INTO sessions (token_hash, user_id, csrf, created_at, "
 	    "last_seen) VALUES (x'00', 1, 'c', 1700000000, 1700000000)");
 	ck_assert_int_eq(db_user_set_active(db, uid, 1), 0);
 	ck_assert_int_eq(db_user_set_active(db, uid, 0), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions WHERE user_id = 1"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions WHERE user_id = 1"),
 	    0);
 	/* A new password ends the user's sessions. */
 	ck_assert_int_eq(db_user_set_password(db, other, "$argon2id$new"), 0);
@@ -426,7 +405,7 @@ START_TEST(test_session_cookie)
 	token[i] = '\0';
 	ck_assert_uint_eq(strspn(token, "0123456789abcdef"), 64);
 	hash_of(token, h);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 1);
 	{
 		sqlite3_stmt *st;
 
@@ -438,7 +417,7 @@ START_TEST(test_session_cookie)
 		ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
 		sqlite3_finalize(st);
 	}
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions WHERE "
 	    "typeof(token_hash) != 'blob' OR length(token_hash) != 32"), 0);
 
 	/* Loading it back. */
@@ -465,16 +444,16 @@ START_TEST(test_session_cookie)
 	rq.cookie = cookie;
 
 	/* Idle too long: refused and removed. */
-	exec("UPDATE sessions SET last_seen = last_seen - 1801");
+	testlib_sql_exec(db, "UPDATE sessions SET last_seen = last_seen - 1801");
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 
 	/* Too old, however busy: refused. */
 	buf_reset(&rs.headers);
 	ck_assert_int_eq(auth_session_start(&app, &rq, &rs, uid), 0);
 	set_cookie_of(&rs, line, sizeof(line));
 	snprintf(cookie, sizeof(cookie), "tutti=%.64s", line + 6);
-	exec("UPDATE sessions SET created_at = created_at - 43201");
+	testlib_sql_exec(db, "UPDATE sessions SET created_at = created_at - 43201");
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
 
 	/* Signing out removes the session and clears the cookie. */
@@ -491,7 +470,7 @@ START_TEST(test_session_cookie)
 	ck_assert_ptr_nonnull(strstr(line, "Max-Age=0"));
 	rq.user = NULL;
 	ck_assert_int_eq(auth_session_load(&app, &rq, &u), 0);
-	ck_assert_int_eq(one("SELECT count(*) FROM sessions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"), 0);
 
 	/* Over https: the __Host- prefix and Secure. */
 	app.base_url = "https://tutti.example";
@@ -738,7 +717,7 @@ START_TEST(test_referral_move)
 	uid = add_user("cora@tutti.example", "Cora Coordinator",
 	    "coordinator");
 	id = add_referral(NULL);
-	exec("UPDATE referrals SET updated_at = '2020-01-01T00:00:00Z'");
+	testlib_sql_exec(db, "UPDATE referrals SET updated_at = '2020-01-01T00:00:00Z'");
 	snapshot(id, before, sizeof(before));
 	ck_assert_msg(strncmp(before, "new|", 4) == 0, "%s", before);
 
@@ -763,10 +742,10 @@ START_TEST(test_referral_move)
 	ck_assert_int_eq(rec->status, ST_TRIAGED);
 	ck_assert_str_ne(rec->updated_at, "2020-01-01T00:00:00Z");
 	db_referral_rec_free(rec);
-	ck_assert_int_eq(one("SELECT count(*) FROM referral_events WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referral_events WHERE "
 	    "from_status = 'new' AND to_status = 'triaged' AND reason = "
 	    "'Spoke on the phone' AND user_id = 1"), 1);
-	ck_assert_int_eq(one("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'status' AND detail = 'status new -> triaged' AND user_id = 1 "
 	    "AND remote_addr = '192.0.2.1'"), 1);
 
@@ -789,7 +768,7 @@ START_TEST(test_referral_move)
 	/* No such referral: a conflict, nothing written. */
 	ck_assert_int_eq(db_referral_move(db, id + 100, ST_NEW, ST_TRIAGED,
 	    uid, "ghost", ""), DB_CONFLICT);
-	ck_assert_int_eq(one("SELECT count(*) FROM referral_events WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referral_events WHERE "
 	    "reason = 'ghost'"), 0);
 }
 END_TEST
@@ -806,9 +785,9 @@ START_TEST(test_queue_search)
 	sqlite3_stmt *st;
 
 	id = add_referral(NULL);
-	exec("UPDATE referrals SET family_name = 'Campbell' WHERE id = 1");
+	testlib_sql_exec(db, "UPDATE referrals SET family_name = 'Campbell' WHERE id = 1");
 	(void)add_referral(NULL);
-	exec("UPDATE referrals SET given_name = 'Brian', family_name = "
+	testlib_sql_exec(db, "UPDATE referrals SET given_name = 'Brian', family_name = "
 	    "'Smith', postcode = 'N1 9GU' WHERE id = 2");
 	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "SELECT ref FROM "
 	    "referrals WHERE id = 1", -1, &st, NULL), SQLITE_OK);

@@ -19,6 +19,7 @@
 #include "db/db_int.h"
 #include "db/schedule.h"
 #include "sched/sched.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 
@@ -214,29 +215,6 @@ static const char fixture[] =
     " VALUES (1, 1, 1, '2026-05-01');";
 
 static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK)
-		ck_abort_msg("%s: %s", sql, msg);
-}
-
-static int64_t
-count(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static void
 setup(void)
 {
 	char err[256], sql[256];
@@ -244,13 +222,13 @@ setup(void)
 
 	db = db_open(":memory:", err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
-	exec(fixture);
+	testlib_sql_exec(db, fixture);
 	for (d = 0; d < 7; d++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
 		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
 		    "INSERT INTO therapist_availability (therapist_id, site_id, day,"
 		    " start_min, end_min) VALUES (1, 1, %d, 480, 1200);", d, d);
-		exec(sql);
+		testlib_sql_exec(db, sql);
 	}
 }
 
@@ -348,8 +326,8 @@ START_TEST(test_book_rules)
 		    "case %zu: %s", i, why);
 		ck_assert_int_eq(id, 0);
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM series"), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -370,14 +348,14 @@ START_TEST(test_book_cancel_move_end)
 	    DB_OK);
 	ck_assert_str_eq(why, "");
 	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM occurrences"), 4);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE kind ="
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"), 4);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind ="
 	    " 'booking_confirmation'"), 1);
 	/* The same time again clashes: nothing more is stored. */
 	ck_assert_int_eq(core_series_book(&c, &b, &id2, why, sizeof(why)),
 	    DB_CONFLICT);
 	ck_assert_str_ne(why, "");
-	ck_assert_int_eq(count("SELECT count(*) FROM series"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 1);
 
 	/* Cancel needs a reason; then the session is cancelled once. */
 	ck_assert_int_eq(core_occ_cancel(&c, id, first, CANCEL_BY_CLIENT, "",
@@ -400,7 +378,7 @@ START_TEST(test_book_cancel_move_end)
 	    why, sizeof(why)), DB_INVALID);
 	ck_assert_int_eq(core_occ_move(&c, id, second, moved, "11:00", 0,
 	    "Room needed", why, sizeof(why)), DB_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM occurrences WHERE"
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE"
 	    " state = 'moved'"), 1);
 
 	/* Ending needs a date and a reason, and happens once. */
@@ -454,7 +432,7 @@ START_TEST(test_freed_place)
 	    " 'waitlisted', 'Ben', 'Bee', 'N1 1AA', '1980-01-01', 'phone',"
 	    " 'either', 1, %u, 1, '2026-05-01T00:00:00Z', 'x');",
 	    1u << (day * 3));
-	exec(sql);
+	testlib_sql_exec(db, sql);
 	/* An active series frees nothing. */
 	ck_assert_int_eq(core_freed_place(&c, &s, 10, &wd, add_offer, &seen),
 	    0);

@@ -24,6 +24,7 @@
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "util/buf.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 #define MAXOCC	1024
@@ -97,29 +98,6 @@ teardown(void)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
 	unlink(p);
-}
-
-static int64_t
-scalar(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void
-exec(const char *sql)
-{
-	char *err = NULL;
-
-	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, &err) ==
-	    SQLITE_OK, "%s: %s", sql, err ? err : "");
 }
 
 /* Unix time of a UTC date and time. */
@@ -473,7 +451,7 @@ START_TEST(test_token)
 		    "vwxyz0123456789-_", tok[i]) != NULL);
 	ck_assert_int_eq(db_feed_token_hash(tok, strlen(tok), h), 0);
 	/* Only the hash is stored, never the token. */
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds WHERE "
 	    "length(token_hash) = 32"), 1);
 	ck_assert_int_eq(db_feed_get(db, FEED_THERAPIST, 1, &f), 1);
 	ck_assert_int_eq(f.id, id);
@@ -487,15 +465,15 @@ START_TEST(test_token)
 	    32, h2), -1);
 
 	/* Replacing: the old one stops, the new one works, same feed. */
-	exec("UPDATE feeds SET body = X'41', etag = 'e', built_at = 5, "
+	testlib_sql_exec(db, "UPDATE feeds SET body = X'41', etag = 'e', built_at = 5, "
 	    "stale = 0");
 	ck_assert_int_eq(db_feed_token_new(db, FEED_THERAPIST, 1, tok2, &id2),
 	    0);
 	ck_assert_int_eq(id2, id);
 	ck_assert_str_ne(tok, tok2);
 	ck_assert_int_eq(db_feed_token_hash(tok2, strlen(tok2), h2), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds WHERE body IS "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds WHERE body IS "
 	    "NOT NULL AND stale = 0"), 1);
 	ck_assert_int_eq(db_feed_get(db, FEED_THERAPIST, 1, &f), 1);
 	ck_assert_str_eq(f.etag, "e");
@@ -540,7 +518,7 @@ START_TEST(test_find)
 	ck_assert_int_eq(x.f.kind, FEED_SITE);
 	ck_assert_int_eq(x.f.owner_id, 1);
 	ck_assert_str_eq(x.body, "");
-	exec("UPDATE feeds SET body = CAST('BEGIN' AS BLOB)");
+	testlib_sql_exec(db, "UPDATE feeds SET body = CAST('BEGIN' AS BLOB)");
 	ck_assert_int_eq(db_feed_find(db, h, on_found, &x), 1);
 	ck_assert_str_eq(x.body, "BEGIN");
 
@@ -553,7 +531,7 @@ START_TEST(test_find)
 	ck_assert_int_eq(db_feed_token_hash(tok, strlen(tok), h), 0);
 	ck_assert_int_eq(db_feed_find(db, h, on_found, &x), 1);
 	/* The lookup is by the UNIQUE index on token_hash. */
-	ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_index_list("
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM pragma_index_list("
 	    "'feeds') WHERE \"unique\" = 1"), 2);
 }
 END_TEST
@@ -589,15 +567,15 @@ START_TEST(test_stale_and_store)
 
 	/* A booking makes both the therapist's and the site's feeds stale,
 	 * in its own transaction; Ravi's (none) is not touched. */
-	exec("UPDATE feeds SET stale = 0");
+	testlib_sql_exec(db, "UPDATE feeds SET stale = 0");
 	next_monday(0, mon);
 	sid = book(1, 1, 0, 1, 1, mon, "10:00", 4, NULL);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds WHERE stale = 1"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds WHERE stale = 1"),
 	    2);
-	exec("UPDATE feeds SET stale = 0");
+	testlib_sql_exec(db, "UPDATE feeds SET stale = 0");
 	ck_assert_int_eq(db_occ_cancel(db, sid, mon, CANCEL_BY_CLIENT, "x", 1,
 	    "", 0, "test"), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds WHERE stale = 1"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds WHERE stale = 1"),
 	    2);
 
 	/* A change between the rebuild's reading and its storing: the
@@ -606,20 +584,20 @@ START_TEST(test_stale_and_store)
 	ck_assert_ptr_nonnull(other);
 	ck_assert_int_eq(db_feed_get(db, FEED_THERAPIST, 1, &f), 1);
 	ck_assert_int_eq(db_feed_read_begin(db), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM series"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 1);
 	ck_assert_int_eq(sqlite3_exec(other->conn, "UPDATE series SET "
 	    "sequence = sequence + 1", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(db_feed_store_commit(db, f.id, "x", 1, "\"e\"",
 	    (int64_t)now), 1);
-	ck_assert_int_eq(scalar("SELECT stale FROM feeds WHERE id = 1"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT stale FROM feeds WHERE id = 1"), 1);
 	/* Without one, it is stored fresh. */
 	ck_assert_int_eq(ical_feed_refresh(db, &f, &o, now, &body, etag), 0);
-	ck_assert_int_eq(scalar("SELECT stale FROM feeds WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT stale FROM feeds WHERE kind = "
 	    "'therapist'"), 0);
 	/* A change no trigger sees (a rename): every feed made stale. */
-	exec("UPDATE feeds SET stale = 0");
+	testlib_sql_exec(db, "UPDATE feeds SET stale = 0");
 	ck_assert_int_eq(db_feed_stale_all(db), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM feeds WHERE stale = 1"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds WHERE stale = 1"),
 	    2);
 	db_close(other);
 	buf_free(&body);
@@ -973,9 +951,9 @@ START_TEST(test_hostile_text)
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	/* Controls and CR LF in an address; a family name of an emoji. */
-	exec("UPDATE sites SET address = 'Line one' || char(13, 10) || "
+	testlib_sql_exec(db, "UPDATE sites SET address = 'Line one' || char(13, 10) || "
 	    "'Line two' || char(9) || 'tab' || char(7) WHERE id = 1");
-	exec("UPDATE referrals SET given_name = 'zo' || char(235), "
+	testlib_sql_exec(db, "UPDATE referrals SET given_name = 'zo' || char(235), "
 	    "family_name = char(128512) WHERE id = 2");
 	put_series(30, 2, 2, 1, 1, "2026-03-02", "10:00", 3, NULL, "active",
 	    NULL, "2026-02-01T10:00:00Z");
@@ -1259,7 +1237,7 @@ START_TEST(test_big_feed)
 				    k));
 				moved++;
 			}
-			exec(sql);
+			testlib_sql_exec(db, sql);
 		}
 	}
 	ck_assert_int_eq(moved + cancelled, 200);

@@ -22,6 +22,7 @@
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "util/buf.h"
+#include "tests/unit/testlib.h"
 
 static char path[64];
 static struct db *db;
@@ -132,26 +133,10 @@ teardown(void)
 	unlink(p);
 }
 
-/* One text value from a query. */
-static char *
-text(const char *sql)
-{
-	sqlite3_stmt *st;
-	char *v;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	v = strdup(sqlite3_column_text(st, 0) ? (const char *)
-	    sqlite3_column_text(st, 0) : "(null)");
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void
 text_is(const char *sql, const char *want)
 {
-	char *v = text(sql);
+	char *v = testlib_sql_text(db, sql);
 
 	ck_assert_msg(strcmp(v, want) == 0, "%s: got \"%s\", want \"%s\"",
 	    sql, v, want);

@@ -20,6 +20,7 @@
 #include "db/records.h"
 #include "db/referrals.h"
 #include "sched/sched.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 
@@ -60,29 +61,6 @@ cat(char *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t
-count(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t n = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, &msg) ==
-	    SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-}
-
 static void
 setup(void)
 {
@@ -90,7 +68,7 @@ setup(void)
 
 	db = db_open(":memory:", err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
-	exec(fixture);
+	testlib_sql_exec(db, fixture);
 }
 
 static void
@@ -190,7 +168,7 @@ START_TEST(test_site_save)
 	b[0] = '\0';
 	ck_assert_int_eq(db_site_hours_each(db, id, add_range, b), 0);
 	ck_assert_str_eq(b, "0:540-1020,2:540-1200,");
-	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'site-add'"), 1);
 
 	/* An update replaces the lists whole; the organisation is reused. */
@@ -200,27 +178,27 @@ START_TEST(test_site_save)
 	e.name = "Riverside Home";
 	ck_assert_int_eq(db_site_save(db, &e, 1, "a", &id2), DB_OK);
 	ck_assert_int_eq(id2, id);
-	ck_assert_int_eq(count("SELECT count(*) FROM organisations"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM site_districts"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM site_hours"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM organisations"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM site_districts"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM site_hours"), 1);
 	ck_assert_int_eq(db_site_get(db, id, &s), 1);
 	ck_assert_str_eq(s.name, "Riverside Home");
 
 	/* A bad range: nothing half-stored, not even the new name. */
-	audits = count("SELECT count(*) FROM audit");
+	audits = testlib_sql_int(db, "SELECT count(*) FROM audit");
 	e.name = "Changed";
 	e.hours = &bad;
 	ck_assert_int_eq(db_site_save(db, &e, 1, "a", &id2), DB_INVALID);
 	ck_assert_int_eq(id2, 0);
 	ck_assert_int_eq(db_site_get(db, id, &s), 1);
 	ck_assert_str_eq(s.name, "Riverside Home");
-	ck_assert_int_eq(count("SELECT count(*) FROM site_hours"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM audit"), audits);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM site_hours"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit"), audits);
 	site_edit(&e, 0, "");
 	e.hours = &bad;
 	e.nhours = 1;
 	ck_assert_int_eq(db_site_save(db, &e, 1, "a", &id2), DB_INVALID);
-	ck_assert_int_eq(count("SELECT count(*) FROM sites"), 3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sites"), 3);
 
 	/* Gone, and a kind out of range. */
 	site_edit(&e, 9999, "");
@@ -264,8 +242,8 @@ START_TEST(test_site_closures)
 	ck_assert_int_eq(db_site_closure_delete(db, 1, 1, 1, "a"), DB_OK);
 	ck_assert_int_eq(db_site_closure_delete(db, 1, 1, 1, "a"),
 	    DB_CONFLICT);
-	ck_assert_int_eq(count("SELECT count(*) FROM site_closures"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM site_closures"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action "
 	    "LIKE 'closure-%'"), 3);
 }
 END_TEST
@@ -315,7 +293,7 @@ START_TEST(test_rooms)
 	ck_assert_int_eq(got.active, 0);
 	ck_assert_int_eq(db_rooms_each(db, 1, add_room, b), 0);
 	ck_assert_str_eq(b, "Green:8:1,Blue room:8:0,");
-	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action "
 	    "LIKE 'room-%'"), 3);
 }
 END_TEST
@@ -343,7 +321,7 @@ START_TEST(test_therapist_save)
 	ck_assert_int_eq(t.caseload, 0);
 	ck_assert_int_eq(db_availability_each(db, id, add_range, b), 0);
 	ck_assert_str_eq(b, "1:540-720,3:600-900,");
-	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'therapist-add' AND subject_user_id = 2"), 1);
 
 	memset(&e, 0, sizeof(e));
@@ -352,7 +330,7 @@ START_TEST(test_therapist_save)
 	e.max_caseload = 3;
 	e.max_hours = 10;
 	e.active = 1;
-	n = count("SELECT count(*) FROM therapists");
+	n = testlib_sql_int(db, "SELECT count(*) FROM therapists");
 	/* A log-in already linked, or not a therapist's. */
 	e.user_id = 2;
 	ck_assert_int_eq(db_therapist_save(db, &e, 1, "a", &id2),
@@ -366,14 +344,14 @@ START_TEST(test_therapist_save)
 	e.navailability = 1;
 	ck_assert_int_eq(db_therapist_save(db, &e, 1, "a", &id2),
 	    DB_INVALID);
-	ck_assert_int_eq(count("SELECT count(*) FROM therapists"), n);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM therapists"), n);
 	/* Update replaces the availability; gone is a conflict. */
 	e.id = id;
 	e.user_id = 0;
 	e.availability = av;
 	e.navailability = 1;
 	ck_assert_int_eq(db_therapist_save(db, &e, 1, "a", &id2), DB_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM therapist_availability"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM therapist_availability"),
 	    1);
 	ck_assert_int_eq(db_therapist_get(db, id, 0, 0, &t), 1);
 	ck_assert_int_eq(t.user_id, 0);
@@ -401,7 +379,7 @@ START_TEST(test_leave)
 	ck_assert_str_eq(b, "2026-07-01/2026-07-14,");
 	ck_assert_int_eq(db_leave_delete(db, id, 1, 1, "a"), DB_OK);
 	ck_assert_int_eq(db_leave_delete(db, id, 1, 1, "a"), DB_CONFLICT);
-	ck_assert_int_eq(count("SELECT count(*) FROM therapist_leave"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM therapist_leave"), 1);
 }
 END_TEST
 
@@ -445,8 +423,8 @@ START_TEST(test_client_assign)
 	assign_init(&a, 1, ST_WAITLISTED, 99);
 	ck_assert_int_eq(db_client_assign(db, &a, &client, &emailed),
 	    DB_ASSIGN_GONE);
-	ck_assert_int_eq(count("SELECT count(*) FROM clients"), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 0);
 
 	/* The real thing: all of it in one go. */
 	assign_init(&a, 1, ST_WAITLISTED, thea);
@@ -454,15 +432,15 @@ START_TEST(test_client_assign)
 	    DB_ASSIGN_OK);
 	ck_assert_int_gt(client, 0);
 	ck_assert_int_eq(emailed, 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM referrals WHERE id = 1 "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referrals WHERE id = 1 "
 	    "AND status = 'matched'"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referral_events WHERE "
 	    "referral_id = 1 AND from_status = 'waitlisted' AND to_status = "
 	    "'matched' AND user_id = 1 AND reason = 'assigned to Thea: "
 	    "suggested Tuesdays'"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'assign' AND referral_id = 1 AND subject_user_id = 2"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'therapist_assigned' AND to_addr = 'thea@x.org' AND "
 	    "referral_id = 1 AND user_id = 2 AND dedupe_key = "
 	    "'therapist-assigned:1'"), 1);
@@ -477,13 +455,13 @@ START_TEST(test_client_assign)
 	assign_init(&a, 2, ST_TRIAGED, thea);
 	ck_assert_int_eq(db_client_assign(db, &a, &client, &emailed),
 	    DB_ASSIGN_NO_PLACE);
-	ck_assert_int_eq(count("SELECT count(*) FROM referrals WHERE id = 2 "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referrals WHERE id = 2 "
 	    "AND status = 'triaged'"), 1);
 	assign_init(&a, 2, ST_TRIAGED, ravi);
 	ck_assert_int_eq(db_client_assign(db, &a, &client, &emailed),
 	    DB_ASSIGN_OK);
 	ck_assert_int_eq(emailed, 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 1);
 
 	/* Back on the waitlist (the match fell through), then again: the
 	 * old place ends, the new one starts, and continuity is known. */
@@ -494,15 +472,15 @@ START_TEST(test_client_assign)
 	assign_init(&a, 1, ST_WAITLISTED, ravi);
 	ck_assert_int_eq(db_client_assign(db, &a, &client, &emailed),
 	    DB_ASSIGN_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM clients WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients WHERE "
 	    "referral_id = 1 AND ended_at IS NULL"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM clients WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients WHERE "
 	    "referral_id = 1 AND ended_at IS NOT NULL AND therapist_id = 1"),
 	    1);
 
 	/* An inactive therapist has no place. */
-	exec("UPDATE therapists SET active = 0 WHERE id = 2");
-	exec("UPDATE referrals SET status = 'waitlisted' WHERE id = 3");
+	testlib_sql_exec(db, "UPDATE therapists SET active = 0 WHERE id = 2");
+	testlib_sql_exec(db, "UPDATE referrals SET status = 'waitlisted' WHERE id = 3");
 	assign_init(&a, 3, ST_WAITLISTED, ravi);
 	ck_assert_int_eq(db_client_assign(db, &a, &client, &emailed),
 	    DB_ASSIGN_NO_PLACE);
@@ -515,13 +493,13 @@ START_TEST(test_client_add)
 
 	ck_assert_int_eq(db_client_add(db, 1, thea, "2026-01-01T00:00:00Z", 1,
 	    &id), DB_INVALID);	/* waitlisted, not matched */
-	exec("UPDATE referrals SET status = 'active' WHERE id = 1");
+	testlib_sql_exec(db, "UPDATE referrals SET status = 'active' WHERE id = 1");
 	ck_assert_int_eq(db_client_add(db, 1, thea, "2026-01-01T00:00:00Z", 1,
 	    &id), DB_OK);
 	ck_assert_int_gt(id, 0);
 	ck_assert_int_eq(db_client_add(db, 1, thea, "2026-01-01T00:00:00Z", 1,
 	    &id), DB_INVALID);	/* already on a caseload */
-	ck_assert_int_eq(count("SELECT count(*) FROM clients"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients"), 1);
 }
 END_TEST
 
@@ -538,12 +516,12 @@ START_TEST(test_clients_each)
 	char b[BUF_LEN] = "";
 	int64_t thea = therapist("Thea", 2, 0, 4, NULL, 0), id;
 
-	exec("UPDATE referrals SET status = 'active' WHERE id IN (1, 2)");
+	testlib_sql_exec(db, "UPDATE referrals SET status = 'active' WHERE id IN (1, 2)");
 	ck_assert_int_eq(db_client_add(db, 1, thea, "2026-01-01T00:00:00Z", 1,
 	    &id), DB_OK);
 	ck_assert_int_eq(db_client_add(db, 2, thea, "2026-01-02T00:00:00Z", 1,
 	    &id), DB_OK);
-	exec("UPDATE referrals SET status = 'closed' WHERE id = 1");
+	testlib_sql_exec(db, "UPDATE referrals SET status = 'closed' WHERE id = 1");
 	ck_assert_int_eq(db_clients_each(db, thea, 1, add_client, b), 0);
 	ck_assert_str_eq(b, "BBBB-BBBB:active,");
 	b[0] = '\0';
@@ -608,7 +586,7 @@ START_TEST(test_busy)
 
 	therapist("Thea", 2, 0, 4, NULL, 0);
 	/* Occurrences alone: the series they belong to do not matter. */
-	exec("PRAGMA foreign_keys = OFF;"
+	testlib_sql_exec(db, "PRAGMA foreign_keys = OFF;"
 	    "INSERT INTO occurrences (series_id, occ_date, start_utc,"
 	    " end_utc, therapist_id, room_id, site_id, state) VALUES"
 	    " (1, 'a', 1000, 3700, 1, NULL, 1, 'booked'),"
@@ -682,7 +660,7 @@ START_TEST(test_match_load)
 	match_fixture();
 	/* Thea is booked Tuesday 2 June 10:00-10:45 BST (09:00Z): every
 	 * Tuesday 10:00-10:45 is taken.  Ravi is away three weeks. */
-	exec("PRAGMA foreign_keys = OFF;"
+	testlib_sql_exec(db, "PRAGMA foreign_keys = OFF;"
 	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc,"
 	    " therapist_id, room_id, site_id) VALUES (1, '2026-06-02',"
 	    " 1780390800, 1780393500, 1, NULL, 1);"
@@ -759,7 +737,7 @@ START_TEST(test_match_hours_full)
 
 	match_fixture();
 	/* 30 hours a week at most; 4 weeks of 29.5 booked hours a week. */
-	exec("UPDATE therapists SET max_hours = 30 WHERE id = 1;"
+	testlib_sql_exec(db, "UPDATE therapists SET max_hours = 30 WHERE id = 1;"
 	    "PRAGMA foreign_keys = OFF;"
 	    "WITH RECURSIVE w(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM w"
 	    " WHERE n < 3) INSERT INTO occurrences (series_id, occ_date,"

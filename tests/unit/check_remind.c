@@ -28,6 +28,7 @@
 #include "mail/mail_int.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 #define H	(60L * 60)
@@ -119,30 +120,6 @@ teardown(void)
 	ck_assert_int_eq(system(p), 0);
 }
 
-static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
-
-	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-	sqlite3_free(msg);
-}
-
-static int64_t
-scalar(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* "2026-03-28T09:00:00Z" as unix time. */
 static time_t
 utc(const char *s)
@@ -226,7 +203,7 @@ remind(const char *spec)
 static int64_t
 reminders(void)
 {
-	return scalar("SELECT count(*) FROM outbox WHERE kind = 'reminder'");
+	return testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = 'reminder'");
 }
 
 /* ---- mail_remind_offsets_parse, mail_agenda_parse ---- */
@@ -366,11 +343,11 @@ START_TEST(test_clock_change)
 	char hhmm[6];
 
 	series = book(1, 0, 1, "2026-03-16", "10:00", 3);
-	ck_assert_int_eq(scalar("SELECT start_utc FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc FROM occurrences WHERE "
 	    "occ_date = '2026-03-30'"), utc("2026-03-30T09:00:00Z"));
-	ck_assert_int_eq(scalar("SELECT start_utc FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc FROM occurrences WHERE "
 	    "occ_date = '2026-03-23'"), utc("2026-03-23T10:00:00Z"));
-	exec("DELETE FROM outbox");
+	testlib_sql_exec(db, "DELETE FROM outbox");
 
 	due = utc("2026-03-28T09:00:00Z");
 	ck_assert_int_eq(mail_remind_due(utc("2026-03-30T09:00:00Z"), 48 * H,
@@ -382,7 +359,7 @@ START_TEST(test_clock_change)
 	ck_assert_int_eq(reminders(), 0);
 	/* At the instant: the one reminder, of the session of the 30th. */
 	ck_assert_int_eq(mail_reminders_queue(db, &r, due), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE "
 	    "dedupe_key = 'reminder:" "1" ":2026-03-30:172800:1'"), 1);
 	ck_assert_int_eq(series, 1);
 	/* The week before, before the change: 10:00Z. */
@@ -393,7 +370,7 @@ START_TEST(test_clock_change)
 
 	autumn = book(3, 0, 2, "2026-10-19", "10:00", 2);
 	ck_assert_int_gt(autumn, 0);
-	ck_assert_int_eq(scalar("SELECT start_utc FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc FROM occurrences WHERE "
 	    "occ_date = '2026-10-26'"), utc("2026-10-26T10:00:00Z"));
 	due = utc("2026-10-24T10:00:00Z");
 	ck_assert_int_eq(ical_utc_to_local(TZ, due, NULL, hhmm, NULL), 0);
@@ -416,8 +393,8 @@ START_TEST(test_queue_each_once)
 
 	next_monday(0, mon);
 	s = book(1, 0, 1, mon, "10:00", 3);
-	exec("DELETE FROM outbox");
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	testlib_sql_exec(db, "DELETE FROM outbox");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	t1 = t0 + 7 * 86400;
 	t2 = t0 + 14 * 86400;
 	/* Booking time, and every minute up to a day ahead: nothing. */
@@ -435,7 +412,7 @@ START_TEST(test_queue_each_once)
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t2 - 48 * H + 30), 1);
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t2 - 2 * H + 30), 1);
 	ck_assert_int_eq(reminders(), 6);
-	ck_assert_int_eq(scalar("SELECT count(DISTINCT dedupe_key) FROM "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(DISTINCT dedupe_key) FROM "
 	    "outbox WHERE kind = 'reminder' AND to_addr = 'ann@x.org' AND "
 	    "referral_id = 1 AND status = 'queued'"), 6);
 	ck_assert_int_gt(s, 0);
@@ -454,7 +431,7 @@ START_TEST(test_queue_cancelled_moved)
 	next_monday(0, mon);
 	date_plus(mon, 7, d2);
 	s = book(1, 0, 1, mon, "10:00", 2);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	t1 = t0 + 7 * 86400;
 	ck_assert_int_eq(db_occ_cancel(db, s, mon, CANCEL_BY_CLIENT, "ill", 1,
 	    "", 180, "test"), DB_OK);
@@ -482,20 +459,20 @@ START_TEST(test_queue_skip_rules)
 
 	next_monday(0, mon);
 	(void)book(0, 1, 2, mon, "11:00", 1);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	db_now(now);
 	ck_assert_int_eq(db_unsub_set(db, 3, now, &already), DB_OK);
 	ck_assert_int_eq(already, 0);
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reminder' AND to_addr = 'ann@x.org'"), 1);
 	/* Without the unsubscribe Cat gets hers too. */
-	exec("DELETE FROM unsubscribes");
+	testlib_sql_exec(db, "DELETE FROM unsubscribes");
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 1);
 	ck_assert_int_eq(reminders(), 2);
 	/* No offsets: nothing, ever. */
 	r.noffsets = 0;
-	exec("DELETE FROM outbox");
+	testlib_sql_exec(db, "DELETE FROM outbox");
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 0);
 }
 END_TEST
@@ -531,16 +508,16 @@ START_TEST(test_agenda_queue)
 	r.agenda_min = 7 * 60;
 	next_monday(0, mon);
 	(void)book(1, 0, 1, mon, "10:00", 1);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	ck_assert_int_eq(ical_local_to_utc(TZ, mon, "07:00", &day0), 0);
 	ck_assert_int_eq(mail_agenda_queue(db, &r, day0 - 1), 0);
 	ck_assert_int_eq(mail_agenda_queue(db, &r, day0), 1);
 	ck_assert_int_eq(mail_agenda_queue(db, &r, day0 + 60), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'therapist_agenda' AND to_addr = 'thea@x.org' AND user_id = 2"),
 	    1);
 	/* Off: nothing. */
-	exec("DELETE FROM outbox");
+	testlib_sql_exec(db, "DELETE FROM outbox");
 	r.agenda_min = -1;
 	ck_assert_int_eq(mail_agenda_queue(db, &r, day0), 0);
 	/* After the day's last session: nothing to send. */
@@ -741,7 +718,7 @@ START_TEST(test_render_booking)
 	mailer_up(&m);
 	next_monday(0, mon);
 	(void)book(1, 0, 1, mon, "10:00", 3);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	ck_assert_int_eq(mail_when(TZ, t0, day, sizeof(day), hhmm), 0);
 	ck_assert_int_eq(render(&m, "booking_confirmation", &s, err,
 	    sizeof(err)), MAIL_SEND_OK);
@@ -761,7 +738,7 @@ START_TEST(test_render_booking)
 	ck_assert_ptr_nonnull(strstr(s, "mailto:ann@x.org"));
 	free(s);
 	/* The series cancelled before it went: dropped. */
-	exec("UPDATE series SET status = 'cancelled'");
+	testlib_sql_exec(db, "UPDATE series SET status = 'cancelled'");
 	ck_assert_int_eq(render(&m, "booking_confirmation", &s, err,
 	    sizeof(err)), MAIL_SEND_STALE);
 	mailer_down(&m);
@@ -778,7 +755,7 @@ START_TEST(test_render_reminder)
 	mailer_up(&m);
 	next_monday(0, mon);
 	(void)book(1, 0, 1, mon, "10:00", 1);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 48 * H), 1);
 	ck_assert_int_eq(render(&m, "reminder", &s, err, sizeof(err)),
 	    MAIL_SEND_OK);
@@ -793,7 +770,7 @@ START_TEST(test_render_reminder)
 	ck_assert_int_eq(db_unsub_set(db, 1, now, NULL), DB_OK);
 	/* (the unsubscribe deleted it while queued; queue one again) */
 	ck_assert_int_eq(reminders(), 0);
-	exec("INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, "
+	testlib_sql_exec(db, "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, "
 	    "referral_id, message_id, not_before, created_at) SELECT "
 	    "'reminder:' || series_id || ':' || occ_date || ':172800:1', "
 	    "'reminder', 'ann@x.org', 'Ann', 1, '<r1@test>', 'x', 'x' "
@@ -801,9 +778,9 @@ START_TEST(test_render_reminder)
 	ck_assert_int_eq(render(&m, "reminder", &s, err, sizeof(err)),
 	    MAIL_SEND_STALE);
 	ck_assert_ptr_nonnull(strstr(err, "unsubscribed"));
-	exec("DELETE FROM unsubscribes");
+	testlib_sql_exec(db, "DELETE FROM unsubscribes");
 	/* The session cancelled since: dropped. */
-	exec("UPDATE occurrences SET state = 'cancelled'");
+	testlib_sql_exec(db, "UPDATE occurrences SET state = 'cancelled'");
 	ck_assert_int_eq(render(&m, "reminder", &s, err, sizeof(err)),
 	    MAIL_SEND_STALE);
 	ck_assert_ptr_nonnull(strstr(err, "cancelled"));
@@ -891,7 +868,7 @@ START_TEST(test_render_cancel_move)
 	    MAIL_SEND_STALE);
 	ck_assert_ptr_nonnull(strstr(err, "usual time"));
 	/* But once a move was told, the move back is told too. */
-	exec("UPDATE outbox SET status = 'sent' WHERE kind = 'session_moved' "
+	testlib_sql_exec(db, "UPDATE outbox SET status = 'sent' WHERE kind = 'session_moved' "
 	    "AND id = (SELECT min(id) FROM outbox WHERE kind = "
 	    "'session_moved')");
 	ck_assert_int_eq(render(&m, "session_moved", &s, err, sizeof(err)),
@@ -931,7 +908,7 @@ START_TEST(test_render_agenda_survey)
 	free(s);
 
 	/* The outcome survey: a link that page_outcome accepts. */
-	exec("INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, "
+	testlib_sql_exec(db, "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, "
 	    "referral_id, message_id, not_before, created_at) VALUES "
 	    "('outcome-survey:1', 'outcome_survey', 'ann@x.org', 'Ann', 1, "
 	    "'<s1@test>', 'x', 'x')");
@@ -967,20 +944,20 @@ START_TEST(test_run_drops_stale)
 	mailer_up(&m);
 	next_monday(0, mon);
 	(void)book(1, 0, 1, mon, "10:00", 2);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 48 * H), 1);
-	exec("UPDATE outbox SET not_before = '2000-01-01T00:00:00Z'");
-	exec("UPDATE occurrences SET state = 'cancelled' WHERE start_utc = "
+	testlib_sql_exec(db, "UPDATE outbox SET not_before = '2000-01-01T00:00:00Z'");
+	testlib_sql_exec(db, "UPDATE occurrences SET state = 'cancelled' WHERE start_utc = "
 	    "(SELECT min(start_utc) FROM occurrences)");
 	ck_assert_int_eq(mail_outbox_run(m.ob, 100, &stop, &st), 0);
 	ck_assert_uint_eq(st.dropped, 1);
 	ck_assert_uint_eq(st.sent, 1);	/* the booking confirmation */
 	/* Issue 14: kept, never sent, with the reason. */
 	ck_assert_int_eq(reminders(), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reminder' AND status = 'dropped' AND last_error LIKE "
 	    "'dropped: %'"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 2);
 	mailer_down(&m);
 }
 END_TEST
@@ -996,7 +973,7 @@ START_TEST(test_unsub)
 
 	next_monday(0, mon);
 	(void)book(1, 0, 1, mon, "10:00", 1);
-	t0 = (time_t)scalar("SELECT min(start_utc) FROM occurrences");
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM occurrences");
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 1);
 	db_now(now);
 	ck_assert_int_eq(db_unsub_get(db, 1), 0);
@@ -1005,13 +982,13 @@ START_TEST(test_unsub)
 	ck_assert_int_eq(db_unsub_get(db, 1), 1);
 	/* The queued reminder went with it; the booking notice stays. */
 	ck_assert_int_eq(reminders(), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'booking_confirmation'"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'unsubscribe' AND referral_id = 1"), 1);
 	ck_assert_int_eq(db_unsub_set(db, 1, now, &already), DB_OK);
 	ck_assert_int_eq(already, 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM unsubscribes"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM unsubscribes"), 1);
 	ck_assert_int_eq(db_unsub_set(db, 999, now, &already), DB_INVALID);
 	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 2 * H), 0);
 }
@@ -1031,27 +1008,27 @@ START_TEST(test_reinstate_within_grace)
 
 	next_monday(0, mon);
 	id = book(0, 1, 2, mon, "10:00", 2);
-	booked = scalar("SELECT count(*) FROM outbox");
+	booked = testlib_sql_int(db, "SELECT count(*) FROM outbox");
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_SERVICE, "",
 	    1, "", 180, "test"), DB_OK);
 	/* Bob may not be told. */
-	told = scalar("SELECT count(*) FROM outbox WHERE kind = "
+	told = testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled'");
 	ck_assert_int_ge(told, 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled' AND to_addr IN ('ann@x.org', 'cat@x.org')"),
 	    2);
 	ck_assert_int_eq(db_occ_reinstate(db, id, mon, 1, "127.0.0.1", 180,
 	    "test", &withdrawn, &notified, why, sizeof(why)), DB_OK);
 	ck_assert_int_eq(withdrawn, told);
 	ck_assert_int_eq(notified, 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled'"), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "state = 'booked'"), 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM exceptions"), 0);
-	ck_assert_int_eq(scalar("SELECT sequence FROM series"), 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM audit WHERE action = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM exceptions"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT sequence FROM series"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
 	    "'reinstate'"), 1);
 	/* Not cancelled any more: refused, and why. */
 	ck_assert_int_eq(db_occ_reinstate(db, id, mon, 1, "", 180, "test",
@@ -1062,15 +1039,15 @@ START_TEST(test_reinstate_within_grace)
 	ck_assert_str_eq(why, "There is no such session.");
 	/* The mailer sends the two confirmations and nothing else. */
 	mailer_up(&m);
-	exec("UPDATE outbox SET not_before = '2000-01-01T00:00:00Z'");
+	testlib_sql_exec(db, "UPDATE outbox SET not_before = '2000-01-01T00:00:00Z'");
 	ck_assert_int_eq(mail_outbox_run(m.ob, 100, &stop, &st), 0);
 	ck_assert_uint_eq(st.sent, (size_t)booked);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind != "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind != "
 	    "'booking_confirmation'"), 0);
 	/* Cancelled again later: a notice of its own is queued. */
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_SERVICE, "",
 	    1, "", 180, "test"), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled'"), told);
 	mailer_down(&m);
 }
@@ -1089,15 +1066,15 @@ START_TEST(test_reinstate_after_notice)
 	id = book(1, 0, 1, mon, "10:00", 2);
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_THERAPIST, "",
 	    1, "", 180, "test"), DB_OK);
-	exec("UPDATE outbox SET status = 'sent' WHERE kind = "
+	testlib_sql_exec(db, "UPDATE outbox SET status = 'sent' WHERE kind = "
 	    "'session_cancelled'");
 	ck_assert_int_eq(db_occ_reinstate(db, id, mon, 1, "", 60, "test",
 	    &withdrawn, &notified, why, sizeof(why)), DB_OK);
 	ck_assert_int_eq(withdrawn, 0);
 	ck_assert_int_eq(notified, 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled' AND dedupe_key LIKE '%~%'"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_reinstated' AND to_addr = 'ann@x.org' AND "
 	    "not_before > created_at"), 1);
 	ck_assert_int_eq(render(&m, "session_reinstated", &s, err,
@@ -1111,7 +1088,7 @@ START_TEST(test_reinstate_after_notice)
 	 * "back on" notice still waiting is no longer true. */
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_THERAPIST, "",
 	    1, "", 180, "test"), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled' AND status = 'queued'"), 1);
 	ck_assert_int_eq(render(&m, "session_reinstated", &s, err,
 	    sizeof(err)), MAIL_SEND_STALE);
@@ -1135,11 +1112,11 @@ START_TEST(test_reinstate_moved)
 	    "", 0, "test"), DB_OK);
 	ck_assert_int_eq(db_occ_reinstate(db, id, mon, 1, "", 0, "test", NULL,
 	    NULL, why, sizeof(why)), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "state = 'moved'"), 1);
-	ck_assert_int_eq(scalar("SELECT start_utc FROM occurrences"),
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc FROM occurrences"),
 	    to.start_utc);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM exceptions WHERE kind "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM exceptions WHERE kind "
 	    "= 'moved'"), 1);
 }
 END_TEST
@@ -1159,9 +1136,9 @@ START_TEST(test_reinstate_clash)
 	    NULL, NULL, why, sizeof(why)), DB_CONFLICT);
 	ck_assert_ptr_nonnull(strstr(why, "no longer free"));
 	/* Nothing changed. */
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "state = 'cancelled'"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled'"), 1);
 }
 END_TEST

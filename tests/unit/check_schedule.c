@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/schedule.h"
+#include "tests/unit/testlib.h"
 
 #define TZ	"Europe/London"
 
@@ -94,20 +95,6 @@ next_monday(int weeks, char out[11])
 	(void)ical_utc_to_local(TZ, t, out, NULL, NULL);
 }
 
-static int64_t
-scalar(const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* Books count weekly sessions; returns the result, clash text in clash. */
 static enum db_result
 book_on(struct db *d, int64_t therapist, int64_t client, int64_t site,
@@ -149,9 +136,9 @@ START_TEST(test_book_ok)
 	ck_assert_int_eq(book_on(db, 1, 1, 1, 1, mon, "10:00", 6, &id, clash,
 	    sizeof(clash)), DB_OK);
 	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences"), 6);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"), 6);
 	/* Ann agreed to emails: one confirmation; Bob (none) would get none. */
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'booking_confirmation' AND to_addr = 'ann@x.org'"), 1);
 }
 END_TEST
@@ -182,7 +169,7 @@ START_TEST(test_clash_therapist_room_client)
 	/* Back to back is fine. */
 	ck_assert_int_eq(book_on(db, 1, 3, 1, 1, mon, "10:45", 4, &id, clash,
 	    sizeof(clash)), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM series"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 2);
 }
 END_TEST
 
@@ -221,9 +208,9 @@ START_TEST(test_clash_hours_leave_closure)
 	    sizeof(clash)), DB_CONFLICT);
 	ck_assert_msg(strstr(clash, "Centre is closed") != NULL, "%s", clash);
 	/* Nothing was stored by any refusal. */
-	ck_assert_int_eq(scalar("SELECT count(*) FROM series"), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences"), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -244,9 +231,9 @@ START_TEST(test_cancel_move_end)
 	    "", 180, "test"), DB_OK);
 	ck_assert_int_eq(db_occ_cancel(db, id, d2, CANCEL_BY_CLIENT, "ill", 1,
 	    "", 180, "test"), DB_INVALID);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE kind = "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'session_cancelled' AND not_before > created_at"), 1);
-	ck_assert_int_eq(scalar("SELECT sequence FROM series"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT sequence FROM series"), 1);
 	/* The cancelled slot is free for someone else. */
 	ck_assert_int_eq(book_on(db, 1, 3, 1, 1, d2, "10:00", 1, &id2, clash,
 	    sizeof(clash)), DB_OK);
@@ -258,13 +245,13 @@ START_TEST(test_cancel_move_end)
 	ck_assert_int_eq(core_booking_occ_at(TZ, d3, "10:30", 45, &to), 0);
 	ck_assert_int_eq(db_occ_move(db, id, d3, &to, 2, "room", 1, "", 0,
 	    "test", clash, sizeof(clash)), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "state = 'moved' AND room_id = 2"), 1);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM exceptions"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM exceptions"), 2);
 	/* Ending from the third Monday removes the last three. */
 	ck_assert_int_eq(db_series_end(db, id, d3, "discharged", 1, ""),
 	    DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "series_id = 1"), 2);
 	ck_assert_int_eq(db_series_end(db, id, d3, "again", 1, ""),
 	    DB_INVALID);
@@ -288,7 +275,7 @@ START_TEST(test_attendance)
 	    1), DB_OK);
 	ck_assert_int_eq(db_attendance_set(db, id, past, 1, "did_not_attend",
 	    "", 1), DB_OK);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM attendance WHERE "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM attendance WHERE "
 	    "status = 'did_not_attend'"), 1);
 	ck_assert_int_eq(db_attendance_set(db, id, past, 1, "danced", "", 1),
 	    DB_INVALID);
@@ -375,7 +362,7 @@ START_TEST(test_race)
 		k++;
 	}
 	ck_assert_int_gt(k, 100);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM occurrences a JOIN "
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences a JOIN "
 	    "occurrences b ON a.room_id = b.room_id AND a.id < b.id AND "
 	    "a.state != 'cancelled' AND b.state != 'cancelled' AND "
 	    "a.start_utc < b.end_utc AND b.start_utc < a.end_utc"), 0);

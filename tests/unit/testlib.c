@@ -33,6 +33,23 @@ testlib_sql_int(struct db *db, const char *sql)
 	return v;
 }
 
+char *
+testlib_sql_text(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	char *v;
+
+	ck_assert_msg(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "%s: no row", sql);
+	t = sqlite3_column_text(st, 0);
+	v = strdup(t != NULL ? (const char *)t : "(null)");
+	ck_assert_ptr_nonnull(v);
+	sqlite3_finalize(st);
+	return v;
+}
+
 void
 testlib_sql_exec(struct db *db, const char *sql)
 {

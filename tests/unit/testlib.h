@@ -20,6 +20,11 @@ struct db;
 
 /* The first column of the first row of sql, or -1 when no row. */
 int64_t	 testlib_sql_int(struct db *, const char *sql);
+/*
+ * The first column of the first row of sql as text, "(null)" for NULL,
+ * in memory the caller frees; fails the test when there is no row.
+ */
+char	*testlib_sql_text(struct db *, const char *sql);
 /* Runs sql (one statement or several); fails the test on an error. */
 void	 testlib_sql_exec(struct db *, const char *sql);
 

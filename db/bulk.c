@@ -1,0 +1,433 @@
+/*
+ * db/bulk: rows with their own times, inside the caller's transaction
+ * (see bulk.h).  Each statement is one ?-bound string below, prepared
+ * once by db_stmt and then only reset.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "db/bulk.h"
+#include "db/db.h"
+#include "db/db_int.h"
+
+static const char sql_referral[] =
+    "INSERT INTO referrals (ref, status, source, given_name, family_name,"
+    " email, phone, postcode, date_of_birth, preferred_contact,"
+    " voicemail_ok, needs, about, availability, session_type, online_ok,"
+    " access_needs, language, interpreter, gp_practice, emergency_name,"
+    " emergency_phone, consent_data, consent_contact, created_at,"
+    " updated_at, source_detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+    " ?23, ?24, ?25, ?26, ?27)";
+static const char sql_referral_site[] =
+    "INSERT OR IGNORE INTO referral_sites (referral_id, site_id)"
+    " VALUES (?1, ?2)";
+static const char sql_event[] =
+    "INSERT INTO referral_events (referral_id, at, user_id, from_status,"
+    " to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_note[] =
+    "INSERT INTO referral_notes (referral_id, at, user_id, body)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char sql_client[] =
+    "INSERT INTO clients (referral_id, therapist_id, started_at, ended_at,"
+    " end_reason) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_group[] =
+    "INSERT INTO groups (name, therapist_id, site_id, capacity, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_member[] =
+    "INSERT OR IGNORE INTO group_members (group_id, client_id, joined_at)"
+    " VALUES (?1, ?2, ?3)";
+static const char sql_series[] =
+    "INSERT INTO series (uid, therapist_id, client_id, group_id, site_id,"
+    " room_id, tz, first_date, start_local, length_min, count, until_date,"
+    " status, ended_from, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
+    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)";
+static const char sql_occ[] =
+    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc,"
+    " therapist_id, room_id, site_id, state) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8)";
+static const char sql_exception[] =
+    "INSERT INTO exceptions (series_id, occ_date, kind, by_whom,"
+    " new_start_utc, new_length_min, reason, created_by, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_attendance[] =
+    "INSERT INTO attendance (series_id, occ_date, client_id, status, note,"
+    " recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_outbox[] =
+    "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, referral_id,"
+    " user_id, message_id, status, attempts, not_before, created_at,"
+    " sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_outcome[] =
+    "INSERT INTO outcomes (referral_id, positive, quality_of_life, social,"
+    " relationship, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_counts[] =
+    "SELECT (SELECT count(*) FROM referrals), (SELECT count(*) FROM clients),"
+    " (SELECT count(*) FROM series), (SELECT count(*) FROM occurrences),"
+    " (SELECT count(*) FROM attendance), (SELECT count(*) FROM outbox),"
+    " (SELECT count(*) FROM therapists), (SELECT count(*) FROM sites),"
+    " (SELECT count(*) FROM organisations), (SELECT count(*) FROM groups),"
+    " (SELECT count(*) FROM referral_events),"
+    " (SELECT count(*) FROM referral_notes),"
+    " (SELECT count(*) FROM outcomes)";
+
+/* Binds an id, or NULL when it is 0 or less. */
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		(void)sqlite3_bind_int64(st, i, id);
+	else
+		(void)sqlite3_bind_null(st, i);
+}
+
+/* Binds text, or NULL when s is NULL. */
+static void
+bind_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		db_bind_text(st, i, s);
+	else
+		(void)sqlite3_bind_null(st, i);
+}
+
+/*
+ * Steps a bound statement that returns no rows and resets it; logs what
+ * failed.  0 or -1.
+ */
+static int
+run(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	db_done(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "db: bulk %s: %s\n", what,
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_bulk_begin(struct db *db)
+{
+	/* About 64 MB of page cache: indexes stay in memory while loading. */
+	if (db_exec(db, "PRAGMA cache_size = -65536") != SQLITE_OK)
+		return -1;
+	return db_begin(db);
+}
+
+int
+db_bulk_commit(struct db *db)
+{
+	return db_commit(db);
+}
+
+int
+db_bulk_referral(struct db *db, struct db_referral *r, const char *ref,
+    const char *created_at, const char *updated_at)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int k = 1;
+
+	if ((st = db_stmt(db, sql_referral)) == NULL)
+		return -1;
+	db_bind_text(st, k++, ref);
+	db_bind_text(st, k++, r->status != NULL ? r->status : "new");
+	db_bind_text(st, k++, r->source != NULL ? r->source : "self");
+	db_bind_text(st, k++, r->given_name);
+	db_bind_text(st, k++, r->family_name);
+	db_bind_text(st, k++, r->email);
+	db_bind_text(st, k++, r->phone);
+	db_bind_text(st, k++, r->postcode);
+	db_bind_text(st, k++, r->date_of_birth);
+	db_bind_text(st, k++, r->preferred_contact);
+	(void)sqlite3_bind_int(st, k++, r->voicemail_ok);
+	(void)sqlite3_bind_int64(st, k++, r->needs);
+	db_bind_text(st, k++, r->about);
+	(void)sqlite3_bind_int64(st, k++, r->availability);
+	db_bind_text(st, k++, r->session_type);
+	(void)sqlite3_bind_int(st, k++, r->online_ok);
+	db_bind_text(st, k++, r->access_needs);
+	db_bind_text(st, k++, r->language);
+	(void)sqlite3_bind_int(st, k++, r->interpreter);
+	db_bind_text(st, k++, r->gp_practice);
+	db_bind_text(st, k++, r->emergency_name);
+	db_bind_text(st, k++, r->emergency_phone);
+	(void)sqlite3_bind_int(st, k++, r->consent_data);
+	(void)sqlite3_bind_int(st, k++, r->consent_contact);
+	db_bind_text(st, k++, created_at);
+	db_bind_text(st, k++, updated_at);
+	db_bind_text(st, k++, r->source_detail);
+	if (run(db, st, "referral") == -1)
+		return -1;
+	r->id = sqlite3_last_insert_rowid(db->conn);
+	db_copy(r->ref, sizeof(r->ref), ref);
+	for (i = 0; i < r->nsites; i++) {
+		if ((st = db_stmt(db, sql_referral_site)) == NULL)
+			return -1;
+		(void)sqlite3_bind_int64(st, 1, r->id);
+		(void)sqlite3_bind_int64(st, 2, r->sites[i]);
+		if (run(db, st, "referral site") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_bulk_event(struct db *db, int64_t referral_id, const char *at,
+    int64_t user_id, const char *from, const char *to, const char *reason)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_event)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	db_bind_text(st, 2, at);
+	bind_id(st, 3, user_id);
+	bind_null(st, 4, from);
+	db_bind_text(st, 5, to);
+	db_bind_text(st, 6, reason);
+	return run(db, st, "event");
+}
+
+int
+db_bulk_note(struct db *db, int64_t referral_id, const char *at,
+    int64_t user_id, const char *body)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_note)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	db_bind_text(st, 2, at);
+	bind_id(st, 3, user_id);
+	db_bind_text(st, 4, body);
+	return run(db, st, "note");
+}
+
+int
+db_bulk_client(struct db *db, int64_t referral_id, int64_t therapist_id,
+    const char *started_at, const char *ended_at, const char *end_reason,
+    int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_client)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	(void)sqlite3_bind_int64(st, 2, therapist_id);
+	db_bind_text(st, 3, started_at);
+	bind_null(st, 4, ended_at);
+	db_bind_text(st, 5, end_reason);
+	if (run(db, st, "client") == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	return 0;
+}
+
+int
+db_bulk_group(struct db *db, const char *name, int64_t therapist_id,
+    int64_t site_id, int capacity, const char *created_at, int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_group)) == NULL)
+		return -1;
+	db_bind_text(st, 1, name);
+	(void)sqlite3_bind_int64(st, 2, therapist_id);
+	(void)sqlite3_bind_int64(st, 3, site_id);
+	(void)sqlite3_bind_int(st, 4, capacity);
+	db_bind_text(st, 5, created_at);
+	if (run(db, st, "group") == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	return 0;
+}
+
+int
+db_bulk_group_member(struct db *db, int64_t group_id, int64_t client_id,
+    const char *joined_at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_member)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, group_id);
+	(void)sqlite3_bind_int64(st, 2, client_id);
+	db_bind_text(st, 3, joined_at);
+	return run(db, st, "group member");
+}
+
+int
+db_bulk_series(struct db *db, const struct db_series_new *s, const char *uid,
+    const char *status, const char *ended_from, const char *created_at,
+    int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_series)) == NULL)
+		return -1;
+	db_bind_text(st, 1, uid);
+	(void)sqlite3_bind_int64(st, 2, s->therapist_id);
+	bind_id(st, 3, s->client_id);
+	bind_id(st, 4, s->group_id);
+	(void)sqlite3_bind_int64(st, 5, s->site_id);
+	bind_id(st, 6, s->room_id);
+	db_bind_text(st, 7, s->tz);
+	db_bind_text(st, 8, s->first_date);
+	db_bind_text(st, 9, s->start_local);
+	(void)sqlite3_bind_int(st, 10, s->length_min);
+	if (s->count > 0)
+		(void)sqlite3_bind_int(st, 11, s->count);
+	else
+		(void)sqlite3_bind_null(st, 11);
+	bind_null(st, 12, s->until_date);
+	db_bind_text(st, 13, status);
+	bind_null(st, 14, ended_from);
+	db_bind_text(st, 15, created_at);
+	if (run(db, st, "series") == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	return 0;
+}
+
+int
+db_bulk_occ(struct db *db, int64_t series_id, const struct db_occ *o,
+    int64_t therapist_id, int64_t room_id, int64_t site_id,
+    const char *state)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_occ)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, o->date);
+	(void)sqlite3_bind_int64(st, 3, o->start_utc);
+	(void)sqlite3_bind_int64(st, 4, o->end_utc);
+	(void)sqlite3_bind_int64(st, 5, therapist_id);
+	bind_id(st, 6, room_id);
+	(void)sqlite3_bind_int64(st, 7, site_id);
+	db_bind_text(st, 8, state);
+	return run(db, st, "occurrence");
+}
+
+int
+db_bulk_exception(struct db *db, int64_t series_id, const char *date,
+    const char *kind, const char *by_whom, int64_t new_start_utc,
+    int new_length_min, const char *reason, int64_t created_by,
+    const char *created_at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_exception)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	db_bind_text(st, 3, kind);
+	db_bind_text(st, 4, by_whom);
+	if (new_start_utc > 0) {
+		(void)sqlite3_bind_int64(st, 5, new_start_utc);
+		(void)sqlite3_bind_int(st, 6, new_length_min);
+	} else {
+		(void)sqlite3_bind_null(st, 5);
+		(void)sqlite3_bind_null(st, 6);
+	}
+	db_bind_text(st, 7, reason);
+	bind_id(st, 8, created_by);
+	db_bind_text(st, 9, created_at);
+	return run(db, st, "exception");
+}
+
+int
+db_bulk_attendance(struct db *db, int64_t series_id, const char *date,
+    int64_t client_id, const char *status, const char *note,
+    int64_t recorded_by, const char *recorded_at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_attendance)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	(void)sqlite3_bind_int64(st, 3, client_id);
+	db_bind_text(st, 4, status);
+	db_bind_text(st, 5, note);
+	bind_id(st, 6, recorded_by);
+	db_bind_text(st, 7, recorded_at);
+	return run(db, st, "attendance");
+}
+
+int
+db_bulk_outbox(struct db *db, const struct db_bulk_mail *m)
+{
+	sqlite3_stmt *st;
+	int sent = strcmp(m->status, "sent") == 0;
+
+	if ((st = db_stmt(db, sql_outbox)) == NULL)
+		return -1;
+	db_bind_text(st, 1, m->dedupe_key);
+	db_bind_text(st, 2, m->kind);
+	db_bind_text(st, 3, m->to_addr);
+	db_bind_text(st, 4, m->to_name);
+	bind_id(st, 5, m->referral_id);
+	bind_id(st, 6, m->user_id);
+	db_bind_text(st, 7, m->message_id);
+	db_bind_text(st, 8, m->status);
+	(void)sqlite3_bind_int(st, 9, sent ? 1 : 0);
+	db_bind_text(st, 10, m->not_before);
+	db_bind_text(st, 11, m->created_at);
+	bind_null(st, 12, sent ? m->sent_at : NULL);
+	return run(db, st, "outbox");
+}
+
+int
+db_bulk_outcome(struct db *db, int64_t referral_id, const char *positive,
+    const char *quality_of_life, const char *social,
+    const char *relationship, const char *answered_at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_outcome)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, referral_id);
+	db_bind_text(st, 2, positive);
+	db_bind_text(st, 3, quality_of_life);
+	db_bind_text(st, 4, social);
+	db_bind_text(st, 5, relationship);
+	db_bind_text(st, 6, answered_at);
+	return run(db, st, "outcome");
+}
+
+int
+db_bulk_count(struct db *db, struct db_bulk_counts *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((st = db_stmt(db, sql_counts)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c->referrals = sqlite3_column_int64(st, 0);
+		c->clients = sqlite3_column_int64(st, 1);
+		c->series = sqlite3_column_int64(st, 2);
+		c->occurrences = sqlite3_column_int64(st, 3);
+		c->attendance = sqlite3_column_int64(st, 4);
+		c->outbox = sqlite3_column_int64(st, 5);
+		c->therapists = sqlite3_column_int64(st, 6);
+		c->sites = sqlite3_column_int64(st, 7);
+		c->organisations = sqlite3_column_int64(st, 8);
+		c->groups = sqlite3_column_int64(st, 9);
+		c->events = sqlite3_column_int64(st, 10);
+		c->notes = sqlite3_column_int64(st, 11);
+		c->outcomes = sqlite3_column_int64(st, 12);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

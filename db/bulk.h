@@ -1,0 +1,123 @@
+/*
+ * db/bulk: rows written as they were at a time in the past, for the demo
+ * data (`tuttictl demo`) and for imports of an existing service's
+ * history.
+ *
+ * Unlike the writers of records.h and schedule.h, these check nothing
+ * beyond the schema, write no audit line, queue no email of their own
+ * and take the times they are given instead of the clock.  They run
+ * inside the caller's transaction (db_bulk_begin ... db_bulk_commit),
+ * so that hundreds of thousands of rows cost a few commits; the caller
+ * is responsible for what it writes making sense (no double booking,
+ * occurrences that follow their series' rule).  Each returns 0, or -1
+ * with SQLite's words logged; after -1 the caller rolls back.
+ *
+ * Times: "at" values are ISO 8601 UTC ("2026-11-24T22:00:00Z"), dates
+ * YYYY-MM-DD local, occurrence times unix seconds, as in the schema.
+ */
+#ifndef DB_BULK_H
+#define DB_BULK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "db/referrals.h"
+#include "db/schedule.h"
+
+/*
+ * Begins a transaction for bulk writes and makes the connection fast for
+ * them (a larger page cache); db_bulk_commit commits it.  0 or -1.
+ */
+int	 db_bulk_begin(struct db *);
+int	 db_bulk_commit(struct db *);
+
+/*
+ * A referral received at created_at, in the state r->status, with the
+ * reference code ref ("XXXX-XXXX", unique) and its sites; updated_at is
+ * the time of its last change.  No history line: add them with
+ * db_bulk_event.  On 0, r->id is set and r->ref copied.
+ */
+int	 db_bulk_referral(struct db *, struct db_referral *r, const char *ref,
+	    const char *created_at, const char *updated_at);
+/* One line of a referral's history (from NULL: received). */
+int	 db_bulk_event(struct db *, int64_t referral_id, const char *at,
+	    int64_t user_id, const char *from, const char *to,
+	    const char *reason);
+int	 db_bulk_note(struct db *, int64_t referral_id, const char *at,
+	    int64_t user_id, const char *body);
+
+/* A time on a caseload; ended_at NULL while it lasts. */
+int	 db_bulk_client(struct db *, int64_t referral_id,
+	    int64_t therapist_id, const char *started_at, const char *ended_at,
+	    const char *end_reason, int64_t *id);
+
+int	 db_bulk_group(struct db *, const char *name, int64_t therapist_id,
+	    int64_t site_id, int capacity, const char *created_at,
+	    int64_t *id);
+int	 db_bulk_group_member(struct db *, int64_t group_id,
+	    int64_t client_id, const char *joined_at);
+
+/*
+ * A series as db_series_book stores it, with its status ("active",
+ * "ended"), the date it ended from (or NULL) and its times; no
+ * occurrences: add them with db_bulk_occ.
+ */
+int	 db_bulk_series(struct db *, const struct db_series_new *,
+	    const char *uid, const char *status, const char *ended_from,
+	    const char *created_at, int64_t *id);
+/*
+ * One occurrence of a series: state "booked", "moved" (o holds the new
+ * times) or "cancelled".
+ */
+int	 db_bulk_occ(struct db *, int64_t series_id, const struct db_occ *o,
+	    int64_t therapist_id, int64_t room_id, int64_t site_id,
+	    const char *state);
+/*
+ * The exception behind a cancelled (kind "cancelled") or moved ("moved",
+ * with new_start_utc and new_length_min) occurrence; by_whom "client",
+ * "therapist", "service" or "".
+ */
+int	 db_bulk_exception(struct db *, int64_t series_id, const char *date,
+	    const char *kind, const char *by_whom, int64_t new_start_utc,
+	    int new_length_min, const char *reason, int64_t created_by,
+	    const char *created_at);
+int	 db_bulk_attendance(struct db *, int64_t series_id, const char *date,
+	    int64_t client_id, const char *status, const char *note,
+	    int64_t recorded_by, const char *recorded_at);
+
+/*
+ * An email as the outbox held it: status "queued" (sent not before
+ * not_before) or "sent" (at sent_at).  The dedupe key must be new.
+ * message_id is "<...@domain>".
+ */
+struct db_bulk_mail {
+	const char	*kind;
+	const char	*dedupe_key;
+	const char	*to_addr;
+	const char	*to_name;
+	int64_t		 referral_id;	/* 0: none */
+	int64_t		 user_id;	/* 0: none */
+	const char	*message_id;
+	const char	*status;
+	const char	*not_before;
+	const char	*created_at;
+	const char	*sent_at;	/* NULL unless sent */
+};
+int	 db_bulk_outbox(struct db *, const struct db_bulk_mail *);
+
+/* Answers to the outcome survey (as enum outcome_answer names). */
+int	 db_bulk_outcome(struct db *, int64_t referral_id,
+	    const char *positive, const char *quality_of_life,
+	    const char *social, const char *relationship,
+	    const char *answered_at);
+
+/* Row counts of the main tables, for `tuttictl demo` to report. */
+struct db_bulk_counts {
+	int64_t	 referrals, clients, series, occurrences, attendance,
+		 outbox, therapists, sites, organisations, groups, events,
+		 notes, outcomes;
+};
+int	 db_bulk_count(struct db *, struct db_bulk_counts *);
+
+#endif

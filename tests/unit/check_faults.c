@@ -1,0 +1,450 @@
+/*
+ * Fault tests for every multi-statement writer of db/, after SQLite's
+ * do_faultsim_test: run the writer with its nth SQLite step failing
+ * (db_fault_set), for n = 1, 2, ... until it runs through without the
+ * fault firing.  After each failure the writer must say so and leave
+ * the database exactly as it was (a digest of every row of every table)
+ * with no transaction open; then it must succeed and change something.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/db_int.h"
+#include "db/privacy.h"
+#include "db/records.h"
+#include "db/referrals.h"
+#include "db/remind.h"
+#include "db/schedule.h"
+#include "db/staff.h"
+
+#define TZ		"Europe/London"
+#define STEPS_MAX	2000	/* no writer here takes nearly as many */
+
+static struct db *db;
+
+/*
+ * Cora coordinates; Thea (therapist 1, user 2) and Ravi (therapist 2)
+ * work Mon-Fri 09-17 at site 1 (rooms 1, 2); site 1 opens 08-18 on
+ * weekdays.  Ann (client 1) and Cat (client 3) are Thea's, Bob's
+ * referral (2) waits triaged, Dan's (4) is matched with Ravi.  Series 1
+ * books Ann on Mondays at 10:00 in January 2031, Cat is in group 1.
+ */
+static const char fixture[] =
+    "INSERT INTO users (id, email, name, role, created_at) VALUES "
+    " (1, 'c@x.org', 'Cora', 'coordinator', '2026-01-01T00:00:00Z'),"
+    " (2, 't@x.org', 'Thea', 'therapist', '2026-01-01T00:00:00Z');"
+    "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre', 'own_centre'),"
+    " (2, 'Online', 'online');"
+    "INSERT INTO rooms (id, site_id, name, capacity) VALUES"
+    " (1, 1, 'Blue', 2), (2, 1, 'Green', 8);"
+    "INSERT INTO therapists (id, user_id, name) VALUES (1, 2, 'Thea'),"
+    " (2, NULL, 'Ravi');"
+    "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d "
+    " WHERE n < 4) INSERT INTO site_hours (site_id, day, start_min, end_min)"
+    " SELECT 1, n, 480, 1080 FROM d;"
+    "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d "
+    " WHERE n < 4) INSERT INTO therapist_availability (therapist_id, "
+    " site_id, day, start_min, end_min) SELECT t, s, n, 540, 1020 FROM d, "
+    " (SELECT 1 AS t UNION SELECT 2), (SELECT 1 AS s UNION SELECT 2);"
+    "INSERT INTO referrals (id, ref, status, given_name, family_name, email,"
+    " postcode, date_of_birth, preferred_contact, session_type, "
+    " consent_data, consent_contact, created_at, updated_at) VALUES"
+    " (1, 'AAAA-AAAA', 'active', 'Ann', 'A', 'ann@x.org', 'N1 1AA',"
+    "  '1980-01-01', 'email', 'either', 1, 1, 'x', 'x'),"
+    " (2, 'BBBB-BBBB', 'triaged', 'Bob', 'B', 'bob@x.org', 'N1 1AA',"
+    "  '1980-01-01', 'email', 'either', 1, 1, 'x', 'x'),"
+    " (3, 'CCCC-CCCC', 'matched', 'Cat', 'C', 'cat@x.org', 'N1 1AA',"
+    "  '1980-01-01', 'email', 'either', 1, 1, 'x', 'x'),"
+    " (4, 'DDDD-DDDD', 'matched', 'Dan', 'D', 'dan@x.org', 'N1 1AA',"
+    "  '1980-01-01', 'email', 'either', 1, 1, 'x', 'x');"
+    "INSERT INTO referral_sites (referral_id, site_id) VALUES (1, 1);"
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at) VALUES"
+    " (1, 1, 1, 'x'), (3, 3, 1, 'x'), (4, 4, 2, 'x');"
+    "INSERT INTO groups (id, name, therapist_id, site_id, capacity) VALUES"
+    " (1, 'Singers', 1, 1, 6);"
+    "INSERT INTO group_members (group_id, client_id, joined_at) VALUES"
+    " (1, 3, 'x');";
+
+/* Mondays of January 2031 at 10:00 London (UTC then), 45 minutes. */
+static const struct db_occ mondays[] = {
+	{ "2031-01-06", 1925460000, 1925460000 + 2700, 0, 600, 645 },
+	{ "2031-01-13", 1926064800, 1926064800 + 2700, 0, 600, 645 },
+	{ "2031-01-20", 1926669600, 1926669600 + 2700, 0, 600, 645 },
+};
+#define NMONDAYS	(sizeof(mondays) / sizeof(mondays[0]))
+
+/* Books Ann's Mondays (or Dan's with Ravi in room 2); the result. */
+static enum db_result
+book(int64_t therapist, int64_t client, int64_t room, int64_t *id)
+{
+	struct db_series_new s;
+	char uid[64], clash[256];
+	static int n;
+
+	memset(&s, 0, sizeof(s));
+	s.therapist_id = therapist;
+	s.client_id = client;
+	s.site_id = 1;
+	s.room_id = room;
+	s.tz = TZ;
+	s.first_date = mondays[0].date;
+	s.start_local = "10:00";
+	s.length_min = 45;
+	s.count = (int)NMONDAYS;
+	s.created_by = 1;
+	snprintf(uid, sizeof(uid), "fault-%d@test", n++);
+	return db_series_book(db, &s, mondays, NMONDAYS, uid, "test", id,
+	    clash, sizeof(clash));
+}
+
+static void
+setup(void)
+{
+	char err[256];
+	int64_t id;
+
+	db = db_open(":memory:", err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	ck_assert_int_eq(sqlite3_exec(db->conn, fixture, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(book(1, 1, 1, &id), DB_OK);
+	ck_assert_int_eq(id, 1);
+}
+
+static void
+teardown(void)
+{
+	db_close(db);
+	db = NULL;
+}
+
+/* Adds n bytes at p into the FNV-1a hash h. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n-- > 0) {
+		h ^= *b++;
+		h *= 0x100000001b3u;
+	}
+	return h;
+}
+
+/*
+ * A digest of every row of every table: the sum of one hash a row (of
+ * its table's name and each value with its type), so that the order the
+ * rows come back in does not matter, and the number of rows.
+ */
+static uint64_t
+digest(void)
+{
+	sqlite3_stmt *tl, *st;
+	char sql[160];
+	const char *table;
+	uint64_t sum = 0, h;
+	int i, n, type, rows = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "SELECT name FROM "
+	    "sqlite_schema WHERE type = 'table' ORDER BY name", -1, &tl,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(tl) == SQLITE_ROW) {
+		table = (const char *)sqlite3_column_text(tl, 0);
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", table);
+		ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st,
+		    NULL), SQLITE_OK);
+		n = sqlite3_column_count(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			h = fnv(0xcbf29ce484222325u, table, strlen(table));
+			for (i = 0; i < n; i++) {
+				type = sqlite3_column_type(st, i);
+				h = fnv(h, &type, sizeof(type));
+				h = fnv(h, sqlite3_column_blob(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+			}
+			sum += h;
+			rows++;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_finalize(tl);
+	return sum + (uint64_t)rows * 0x9e3779b97f4a7c15u;
+}
+
+/* A writer under test: 1 when it reports success, 0 when failure. */
+typedef int (*writer_fn)(void);
+
+/*
+ * Runs fn with a fault at each step in turn, as described at the top;
+ * returns the number of steps of the run that succeeded.
+ */
+static int
+faultsim(const char *name, writer_fn fn)
+{
+	uint64_t before;
+	int n, ok, fired;
+
+	for (n = 1; n <= STEPS_MAX; n++) {
+		before = digest();
+		db_fault_set(db, n);
+		ok = fn();
+		fired = db_fault_fired(db);
+		db_fault_set(db, 0);
+		ck_assert_msg(sqlite3_get_autocommit(db->conn), "%s: fault at "
+		    "step %d left a transaction open", name, n);
+		if (!fired) {
+			ck_assert_msg(ok, "%s: fails with no fault", name);
+			ck_assert_msg(digest() != before, "%s: changed "
+			    "nothing", name);
+			fprintf(stderr, "faults: %s: %d steps, %d faults, all "
+			    "or nothing\n", name, n - 1, n - 1);
+			return n - 1;
+		}
+		ck_assert_msg(!ok, "%s: reported success with step %d failed",
+		    name, n);
+		ck_assert_msg(digest() == before, "%s: a fault at step %d "
+		    "left part of the write stored", name, n);
+	}
+	ck_abort_msg("%s: more than %d steps", name, STEPS_MAX);
+	return -1;
+}
+
+static int
+w_assign(void)
+{
+	struct db_assign a = { 2, ST_TRIAGED, 1, "best fit", 1, "192.0.2.1",
+	    "test" };
+	int64_t client;
+	int emailed;
+
+	return db_client_assign(db, &a, &client, &emailed) == DB_ASSIGN_OK;
+}
+
+static int
+w_book(void)
+{
+	int64_t id;
+
+	return book(2, 4, 2, &id) == DB_OK && id > 0;
+}
+
+static int
+w_cancel(void)
+{
+	return db_occ_cancel(db, 1, mondays[1].date, CANCEL_BY_CLIENT,
+	    "ill", 1, "192.0.2.1", 0, "test") == DB_OK;
+}
+
+static int
+w_move(void)
+{
+	struct db_occ to = mondays[1];
+	char clash[256];
+
+	to.start_utc += 4 * 3600;
+	to.end_utc += 4 * 3600;
+	to.start_min += 240;
+	to.end_min += 240;
+	return db_occ_move(db, 1, mondays[1].date, &to, 2, "room works",
+	    1, "192.0.2.1", 0, "test", clash, sizeof(clash)) == DB_OK;
+}
+
+static int
+w_end(void)
+{
+	return db_series_end(db, 1, mondays[1].date, "finished", 1,
+	    "192.0.2.1") == DB_OK;
+}
+
+static int
+w_group_add(void)
+{
+	return db_group_add(db, "Drummers", 1, 1, 8, 1) > 0;
+}
+
+static int
+w_group_join(void)
+{
+	return db_group_join(db, 1, 1, 1) == DB_OK;
+}
+
+static int
+w_erase(void)
+{
+	struct db_erase_summary sum;
+
+	return db_privacy_erase(db, 1, "request", 1, "192.0.2.1", &sum) ==
+	    DB_OK;
+}
+
+static int
+w_referral(void)
+{
+	static const int64_t sites[] = { 1, 2 };
+	struct db_referral r;
+
+	memset(&r, 0, sizeof(r));
+	r.given_name = "Eve";
+	r.family_name = "E";
+	r.email = "eve@x.org";
+	r.postcode = "N1 1AA";
+	r.date_of_birth = "1990-02-03";
+	r.preferred_contact = "email";
+	r.session_type = "either";
+	r.needs = 1u << NEED_AUTISM;
+	r.consent_data = 1;
+	r.consent_contact = 1;
+	r.sites = sites;
+	r.nsites = 2;
+	r.source = "staff";
+	r.created_by = 1;
+	return db_referral_create(db, &r, NULL, "test") == DB_OK;
+}
+
+static int
+w_status(void)
+{
+	/* Leaving the caseload ends Ann's client record and her series. */
+	return db_referral_move(db, 1, ST_ACTIVE, ST_CLOSED, 1, "finished",
+	    "192.0.2.1") == DB_OK;
+}
+
+static int
+w_note(void)
+{
+	return db_note_add(db, 2, 1, "rang back", "192.0.2.1") == 0;
+}
+
+static int
+w_unsub(void)
+{
+	int already;
+
+	return db_unsub_set(db, 1, "2026-01-01T00:00:00Z", &already) ==
+	    DB_OK;
+}
+
+static int
+w_site(void)
+{
+	struct db_site_edit e;
+	int64_t id;
+
+	memset(&e, 0, sizeof(e));
+	e.name = "Hall";
+	e.kind = 6;
+	e.address = "1 High St";
+	e.postcode = "N1 1AA";
+	e.district = "";
+	e.organisation = "Parish";
+	e.active = 1;
+	return db_site_save(db, &e, 1, "192.0.2.1", &id) == DB_OK;
+}
+
+static int
+w_leave(void)
+{
+	return db_leave_add(db, 1, "2031-02-02", "2031-02-09", "away", 1,
+	    "192.0.2.1") == DB_OK;
+}
+
+static int
+w_reinstate(void)
+{
+	char why[256];
+	int withdrawn, notified;
+
+	return db_occ_reinstate(db, 1, mondays[1].date, 1, "192.0.2.1", 0,
+	    "test", &withdrawn, &notified, why, sizeof(why)) == DB_OK;
+}
+
+#define FAULT_TEST(t, fn)					\
+	START_TEST(t)						\
+	{							\
+		ck_assert_int_gt(faultsim(#fn, fn), 1);		\
+	}							\
+	END_TEST
+
+FAULT_TEST(fault_assign, w_assign)
+FAULT_TEST(fault_book, w_book)
+FAULT_TEST(fault_cancel, w_cancel)
+FAULT_TEST(fault_move, w_move)
+FAULT_TEST(fault_end, w_end)
+FAULT_TEST(fault_group_add, w_group_add)
+FAULT_TEST(fault_group_join, w_group_join)
+FAULT_TEST(fault_erase, w_erase)
+FAULT_TEST(fault_referral, w_referral)
+FAULT_TEST(fault_status, w_status)
+FAULT_TEST(fault_note, w_note)
+FAULT_TEST(fault_unsub, w_unsub)
+FAULT_TEST(fault_site, w_site)
+FAULT_TEST(fault_leave, w_leave)
+
+/* Reinstating is cancelling's undo: cancel first, then fault it. */
+START_TEST(fault_reinstate)
+{
+	ck_assert(w_cancel());
+	ck_assert_int_gt(faultsim("w_reinstate", w_reinstate), 1);
+}
+END_TEST
+
+/* The hook is inert when unset and fires once when set. */
+START_TEST(fault_hook)
+{
+	uint64_t before = digest();
+
+	db_fault_set(db, 1);
+	ck_assert_int_ne(db_ping(db), 0);
+	ck_assert(db_fault_fired(db));
+	ck_assert_int_eq(db_ping(db), 0);
+	db_fault_set(db, 0);
+	ck_assert(!db_fault_fired(db));
+	ck_assert_int_eq(db_ping(db), 0);
+	ck_assert(digest() == before);
+}
+END_TEST
+
+static Suite *
+faults_suite(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc = tcase_create("all or nothing");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fault_hook);
+	tcase_add_test(tc, fault_assign);
+	tcase_add_test(tc, fault_book);
+	tcase_add_test(tc, fault_cancel);
+	tcase_add_test(tc, fault_move);
+	tcase_add_test(tc, fault_end);
+	tcase_add_test(tc, fault_group_add);
+	tcase_add_test(tc, fault_group_join);
+	tcase_add_test(tc, fault_erase);
+	tcase_add_test(tc, fault_referral);
+	tcase_add_test(tc, fault_status);
+	tcase_add_test(tc, fault_note);
+	tcase_add_test(tc, fault_unsub);
+	tcase_add_test(tc, fault_reinstate);
+	tcase_add_test(tc, fault_site);
+	tcase_add_test(tc, fault_leave);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(faults_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
