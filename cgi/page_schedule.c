@@ -862,37 +862,55 @@ page_series_post(struct app *app, struct req *rq, struct resp *rs)
 void
 page_attendance(struct app *app, struct req *rq, struct resp *rs)
 {
+	static const struct valid_field fields[] = {
+		{ "series", VALID_ID, 1, 0, 0, NULL, NULL, "Series", NULL },
+		{ "date", VALID_DATE, 1, 0, 0, NULL, NULL, "Session", NULL },
+		{ "status", VALID_LINE, 1, 0, 20, NULL, NULL, "What happened",
+		    "Choose what happened" },
+		{ "note", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, NULL,
+		    "Note", NULL },
+		{ "client", VALID_ID, 0, 0, 0, NULL, NULL, "Client", NULL },
+	};
+	struct valid_value v[5];
+	struct valid_errors errs, row;
 	struct db_series s;
-	const char *note = form_get(&rq->f, "note");
-	int64_t tid = 0, id = qid(&rq->f, "series"), client;
+	int64_t tid = 0;
+	char key[64], anchor[80];
 	enum db_result res;
+	size_t i;
 
-	if (id <= 0 || db_series_get(app->db, id, &s) != 1) {
+	memset(&errs, 0, sizeof(errs));
+	memset(&row, 0, sizeof(row));
+	(void)valid_form_check(&rq->f, fields, 5, v, &errs);
+	if (v[0].bad || db_series_get(app->db, v[0].num, &s) != 1) {
 		http_error(app, rs, 404, "There is no such series.");
-		return;
+		goto out;
 	}
 	/* A therapist records only for their own sessions. */
 	if (!auth_can(rq->user->role, ACT_BOOK) &&
 	    (db_therapist_of_user(app->db, rq->user->id, &tid) != 1 ||
 	    tid != s.therapist_id)) {
 		http_error(app, rs, 403, "These are not your sessions.");
-		return;
+		goto out;
 	}
-	client = s.client_id > 0 ? s.client_id : qid(&rq->f, "client");
-	if (note != NULL && (strlen(note) > SERIES_TEXT_MAX ||
-	    !valid_line(note, strlen(note)))) {
-		http_error(app, rs, 422, "Write the note on one line, in 500 "
-		    "characters or fewer, then go back and record it again.");
-		return;
+	if (errs.n == 0) {
+		res = db_attendance_set(app->db, s.id, v[1].text,
+		    s.client_id > 0 ? s.client_id : v[4].num, v[2].text,
+		    v[3].text, rq->user->id);
+		if (res == DB_OK) {
+			http_redirect(rs, "/me?done=attended");
+			goto out;
+		}
+		valid_error_add(&errs, "status", "Attendance can be recorded "
+		    "for a past session, with one of the choices shown");
 	}
-	res = db_attendance_set(app->db, s.id, form_get(&rq->f, "date") ?
-	    form_get(&rq->f, "date") : "", client,
-	    form_get(&rq->f, "status"), note ? note : "", rq->user->id);
-	if (res != DB_OK) {
-		http_error(app, rs, 422, "Attendance can be recorded for a "
-		    "past session, with one of the choices shown. Go back and "
-		    "choose one.");
-		return;
-	}
-	http_redirect(rs, "/me?done=attended");
+	/* One form a session on /me: the problems go to its row. */
+	snprintf(key, sizeof(key), "att-%lld-%s", (long long)s.id,
+	    v[1].text);
+	snprintf(anchor, sizeof(anchor), "%s-attended", key);
+	for (i = 0; i < errs.n; i++)
+		valid_error_add_at(&row, key, anchor, errs.e[i].msg);
+	page_me_errors(app, rq, rs, 422, &row);
+out:
+	valid_values_free(v, 5);
 }
