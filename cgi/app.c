@@ -6,6 +6,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "core/core.h"
+#include "db/self.h"
 #include "templates/tmpl.h"
 
 void
@@ -46,5 +47,23 @@ app_staff_data(struct app *app, const struct req *rq, const char *title)
 	tmpl_data_bool(d, "nav_book", auth_can(u->role, ACT_BOOK));
 	tmpl_data_bool(d, "nav_reports", auth_can(u->role, ACT_REPORTS));
 	tmpl_data_bool(d, "can_export", auth_can(u->role, ACT_EXPORT));
+	return d;
+}
+
+struct tmpl_data *
+app_outer_data(struct app *app)
+{
+	struct tmpl_data *d = tmpl_data_new();
+	struct db_contact c;
+
+	memset(&c, 0, sizeof(c));
+	if (app->db == NULL || db_contact_get(app->db, &c) == -1)
+		return d;
+	tmpl_data_set(d, "contact_phone", c.phone);
+	tmpl_data_set(d, "contact_email", c.email);
+	tmpl_data_set(d, "contact_address", c.address);
+	tmpl_data_set(d, "office_hours", c.hours);
+	tmpl_data_bool(d, "contact", c.phone[0] != '\0' ||
+	    c.email[0] != '\0' || c.address[0] != '\0');
 	return d;
 }

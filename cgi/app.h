@@ -100,6 +100,11 @@ void	 page_reports_csv(struct app *, struct req *, struct resp *);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
+/* page_my.c: a client's own page and place offers (issue 18). */
+void	 page_my_get(struct app *, struct req *, struct resp *);
+void	 page_my_post(struct app *, struct req *, struct resp *);
+void	 page_offer_get(struct app *, struct req *, struct resp *);
+void	 page_offer_post(struct app *, struct req *, struct resp *);
 /* page_unsubscribe.c, page_outbox.c: email unsubscribes, the outbox. */
 void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
 void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);
@@ -112,6 +117,12 @@ void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
  */
 struct tmpl_data *app_staff_data(struct app *, const struct req *,
 	    const char *title);
+/*
+ * What every page may show besides its own data: the office's contact
+ * details (settings contact_*), for the footer.  Free it with
+ * tmpl_data_free.  Cannot fail (on a database error, nothing is set).
+ */
+struct tmpl_data *app_outer_data(struct app *);
 /*
  * Fills the context core/ actions take: this worker's database and
  * settings, the signed-in user (0 when none) and the request's address.

@@ -51,15 +51,18 @@ void
 app_render(struct app *app, struct resp *r, int status, const char *name,
     const struct tmpl_data *d)
 {
+	struct tmpl_data *outer = app_outer_data(app);
+
 	buf_reset(&r->body);
 	r->status = status;
-	if (tmpl_render(app->tmpl, name, d, &r->body) == -1) {
+	if (tmpl_render_outer(app->tmpl, name, d, outer, &r->body) == -1) {
 		fprintf(stderr, "tutti: no template %s\n", name);
 		buf_reset(&r->body);
 		r->status = 500;
 		r->content_type = "text/plain; charset=utf-8";
 		buf_puts(&r->body, "Something went wrong on our side.\n");
 	}
+	tmpl_data_free(outer);
 }
 
 void

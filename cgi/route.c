@@ -39,6 +39,15 @@ const struct route route_table[] = {
 	 * also as RFC 8058 one-click. */
 	{ "GET",  "/unsubscribe",	ACT_PUBLIC, page_unsubscribe_get },
 	{ "POST", "/unsubscribe",	ACT_PUBLIC, page_unsubscribe_post },
+	/* A client's own page (issue 18): ?t= (GET) or t= (POST), the
+	 * signed personal link; POST action= cant_come (series=, date=),
+	 * leave_waitlist (confirm=yes), still_waiting (answer=,
+	 * wellbeing=), update (phone=, email=, access_needs=). */
+	{ "GET",  "/my",		ACT_PUBLIC, page_my_get },
+	{ "POST", "/my",		ACT_PUBLIC, page_my_post },
+	/* A place offer: ?t= / t=, action=accept|decline. */
+	{ "GET",  "/offer",		ACT_PUBLIC, page_offer_get },
+	{ "POST", "/offer",		ACT_PUBLIC, page_offer_post },
 
 	/* Any member of staff.  ?done= after a change. */
 	{ "GET",  "/me",		ACT_SIGNED_IN, page_me },

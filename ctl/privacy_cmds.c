@@ -15,7 +15,9 @@
 #include "db/privacy.h"
 #include "db/referrals.h"
 #include "db/reports.h"
+#include "db/self.h"
 #include "db/staff.h"
+#include "mail/mail.h"
 #include "util/buf.h"
 
 static struct db *
@@ -258,6 +260,49 @@ cmd_purge(int argc, char *argv[])
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * Shows, or sets to value (NULL: show), the text setting name; an
+ * email address must be one, and no value may hold a control character
+ * (they go into email headers and pages).  0, 1 or 2 as main returns.
+ */
+static int
+setting_text(const char *name, const char *value, char *buf, size_t n)
+{
+	struct db *db;
+	size_t i;
+	int rc = 0;
+
+	if (value != NULL) {
+		for (i = 0; value[i] != '\0'; i++)
+			if ((unsigned char)value[i] < 0x20 ||
+			    value[i] == 0x7f) {
+				fprintf(stderr, "tuttictl: %s must be one line "
+				    "with no control characters\n", name);
+				return 2;
+			}
+		if (i >= n) {
+			fprintf(stderr, "tuttictl: %s is too long\n", name);
+			return 2;
+		}
+		if (strcmp(name, "contact_email") == 0 && *value != '\0' &&
+		    !mail_addr_ok(value)) {
+			fprintf(stderr, "tuttictl: contact_email must be an "
+			    "address like office@example.org\n");
+			return 2;
+		}
+	}
+	if ((db = open_db()) == NULL)
+		return 1;
+	if (value != NULL)
+		rc = db_setting_text_set(db, name, value);
+	if (rc == 0)
+		rc = db_setting_text(db, name, buf, n);
+	if (rc == 0)
+		printf("%s\t%s\n", name, buf);
+	db_close(db);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 cmd_setting(int argc, char *argv[])
 {
@@ -267,7 +312,15 @@ cmd_setting(int argc, char *argv[])
 	} known[] = {
 		{ "outcome_after", 6, 1, 1000 },
 		{ "retention_years", 6, 1, 200 },
+		{ "late_cancel_hours", 24, 0, 24 * 31 },
+		{ "offer_hours", 48, 1, 24 * 14 },
+		{ "auto_offers", 0, 0, 1 },
+		{ "waitlist_check_weeks", 8, 1, 104 },
 	};
+	/* Free text: the office's contact details (issue 18). */
+	static const char *const texts[] = { "contact_phone",
+	    "contact_email", "contact_address", "office_hours" };
+	char text[512];
 	struct db *db;
 	char *end;
 	long v;
@@ -276,6 +329,10 @@ cmd_setting(int argc, char *argv[])
 
 	if (argc < 1 || argc > 2)
 		goto usage;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(argv[0], texts[i]) == 0)
+			return setting_text(texts[i], argc == 2 ? argv[1] :
+			    NULL, text, sizeof(text));
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(argv[0], known[i].name) == 0)
 			break;
@@ -302,7 +359,9 @@ cmd_setting(int argc, char *argv[])
 	db_close(db);
 	return rc == 0 ? 0 : 1;
 usage:
-	fputs("usage: tuttictl setting outcome_after|retention_years "
+	fputs("usage: tuttictl setting outcome_after|retention_years|"
+	    "late_cancel_hours|offer_hours|auto_offers|waitlist_check_weeks|"
+	    "contact_phone|contact_email|contact_address|office_hours "
 	    "[VALUE]\n", stderr);
 	return 2;
 }

@@ -8,7 +8,11 @@
  *   tuttictl feed-url --email E | --site ID
  *   tuttictl backup FILE
  *   tuttictl export-client ID | erase-client ID | purge [--dry-run]
- *   tuttictl setting outcome_after|retention_years [VALUE]
+ *   tuttictl setting NAME [VALUE]  (outcome_after, retention_years,
+ *            late_cancel_hours, offer_hours, auto_offers,
+ *            waitlist_check_weeks, contact_phone, contact_email,
+ *            contact_address, office_hours)
+ *   tuttictl my-link ID [--revoke]  a client's personal link
  *
  * The database is TUTTI_DB (default var/tutti.db).  Exit status 0 on
  * success, 1 on failure (with a message on stderr), 2 on bad usage.
@@ -23,6 +27,7 @@
 
 #include "ctl/demo.h"
 #include "ctl/privacy_cmds.h"
+#include "ctl/self_cmds.h"
 #include "db/db.h"
 #include "db/feeds.h"
 #include "db/referrals.h"
@@ -338,5 +343,9 @@ main(int argc, char *argv[])
 		return cmd_purge(argc - 2, argv + 2);
 	if (strcmp(argv[1], "setting") == 0)
 		return cmd_setting(argc - 2, argv + 2);
+	if (strcmp(argv[1], "my-link") == 0)
+		return cmd_my_link(argc - 2, argv + 2);
+	if (strcmp(argv[1], "waitlist-checks") == 0)
+		return cmd_waitlist_checks(argc - 2, argv + 2);
 	return usage();
 }

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "db/schedule.h"
 
 #define DB_STMT_CACHE	256	/* slots; a power of two */
 
@@ -138,5 +139,17 @@ enum db_result	 db_tx_fail(struct db *, int rc, const char *what);
  */
 int		 db_read_begin(struct db *);
 void		 db_read_end(struct db *);
+
+/*
+ * db/schedule.c's cancellation inside a write already begun (for the
+ * writers that cancel as one step of their own): 0 done, 1 not
+ * cancellable (no such session, past or cancelled: nothing written),
+ * -1 error.  Arguments as db_occ_cancel's.
+ */
+
+int		 db_occ_cancel_tx(struct db *, int64_t series_id,
+		    const char *date, enum db_cancel_by, const char *reason,
+		    int64_t user_id, const char *addr, int grace_s,
+		    const char *msgid_domain);
 
 #endif

@@ -710,8 +710,8 @@ series_people(struct db *db, int64_t series_id, int64_t **clients,
 	return series_clients(db, c, g, clients, n);
 }
 
-enum db_result
-db_occ_cancel(struct db *db, int64_t series_id, const char *date,
+int
+db_occ_cancel_tx(struct db *db, int64_t series_id, const char *date,
     enum db_cancel_by by, const char *reason, int64_t user_id,
     const char *addr, int grace_s, const char *domain)
 {
@@ -724,45 +724,62 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 	size_t n = 0;
 	char state[12], detail[96];
 	int rc;
-	enum db_result res;
 
 	if ((unsigned)by > CANCEL_BY_SERVICE)
-		return DB_INVALID;
-	if ((res = db_tx_begin(db)) != DB_OK)
-		return res;
+		return 1;
 	if ((rc = occ_get(db, series_id, date, &start, &end, &room, state,
 	    sizeof(state))) == -1)
-		goto fail;
+		return -1;
 	if (rc == 0 || strcmp(state, "cancelled") == 0 ||
-	    start < (int64_t)time(NULL)) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	    start < (int64_t)time(NULL))
+		return 1;
 	if (touch_series(db, series_id) == -1 ||
 	    put_exception(db, series_id, date, "cancelled", by_names[by], NULL,
 	    0, reason, user_id) == -1)
-		goto fail;
+		return -1;
 	if ((st = db_stmt(db, sql)) == NULL)
-		goto fail;
+		return -1;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
-		goto fail;
+		return -1;
 	if (series_people(db, series_id, &clients, &n) == -1 ||
 	    notify_clients(db, "session_cancelled", series_id, clients, n,
-	    date, (int64_t)time(NULL) + grace_s, domain) == -1)
-		goto fail;
+	    date, (int64_t)time(NULL) + grace_s, domain) == -1) {
+		free(clients);
+		return -1;
+	}
+	free(clients);
 	snprintf(detail, sizeof(detail), "cancelled %s of series %lld (by %s)",
 	    date, (long long)series_id, by_names[by]);
 	if (db_audit(db, user_id, addr, "cancel", 0, 0, detail) == -1)
-		goto fail;
-	free(clients);
+		return -1;
+	return 0;
+}
+
+enum db_result
+db_occ_cancel(struct db *db, int64_t series_id, const char *date,
+    enum db_cancel_by by, const char *reason, int64_t user_id,
+    const char *addr, int grace_s, const char *domain)
+{
+	enum db_result res;
+	int rc;
+
+	if ((unsigned)by > CANCEL_BY_SERVICE)
+		return DB_INVALID;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	rc = db_occ_cancel_tx(db, series_id, date, by, reason, user_id, addr,
+	    grace_s, domain);
+	if (rc == 1) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	if (rc == -1)
+		return db_tx_fail(db, db_errcode(db), "cancel");
 	return db_tx_commit(db, "cancel");
-fail:
-	free(clients);
-	return db_tx_fail(db, db_errcode(db), "cancel");
 }
 
 enum db_result

@@ -102,11 +102,13 @@ struct mail_message {
 	const char	*calendar;	/* iCalendar text from ical/, or NULL */
 	const char	*calendar_method; /* "REQUEST", "CANCEL", ... */
 	const char	*unsubscribe_url; /* List-Unsubscribe; NULL: none */
+	const char	*reply_to;	/* Reply-To address; NULL or "": none */
+	const char	*reply_name;	/* its display name; NULL: none */
 };
 
 /*
  * Builds the whole message into out (appended): Date, From, To,
- * Subject, Message-ID, MIME-Version, Auto-Submitted, List-Unsubscribe
+ * Reply-To (when given), Subject, Message-ID, MIME-Version, Auto-Submitted, List-Unsubscribe
  * (with one-click List-Unsubscribe-Post) when given, then the body:
  * text/plain alone, or multipart/alternative of text/plain and text/html,
  * and when calendar is set a multipart/mixed holding that alternative
@@ -259,6 +261,59 @@ void	 mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
  * constant time; never reads past the NUL of token.
  */
 int	 mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+	    const char *token, int64_t *referral_id);
+
+/* ---- personal links and offers (link.c) ---- */
+
+#define MAIL_LINK_KEY_LEN	32
+#define MAIL_LINK_TOKEN_LEN	44	/* 43 characters and the NUL */
+#define MAIL_LINK_HASH_LEN	32	/* SHA-256, as client_links keeps */
+
+/* What a link's token names. */
+enum mail_link {
+	MAIL_LINK_MY = 2,	/* a client's own page, by referral id */
+	MAIL_LINK_OFFER = 3	/* one place offer, by offer id */
+};
+
+/* Reads (making it the first time) the key that signs the links. */
+int	 mail_link_key(struct db *, unsigned char key[MAIL_LINK_KEY_LEN]);
+
+/*
+ * Makes the token of type for id at generation: 43 base64url
+ * characters, signed with HMAC-SHA-256 under key.  Cannot fail.
+ */
+void	 mail_link_token_make(const unsigned char key[MAIL_LINK_KEY_LEN],
+	    enum mail_link type, int64_t id, uint32_t generation,
+	    char out[MAIL_LINK_TOKEN_LEN]);
+
+/*
+ * Checks token's form and signature for type; sets *id and *generation
+ * (may be NULL).  0, or -1 for anything forged or damaged.  Compares in
+ * constant time; never reads past the NUL of token.
+ */
+int	 mail_link_token_check(const unsigned char key[MAIL_LINK_KEY_LEN],
+	    enum mail_link type, const char *token, int64_t *id,
+	    uint32_t *generation);
+
+/*
+ * The current personal-link token of referral_id into out, storing the
+ * link's hash the first time.  0, or -1 on a database error (logged).
+ */
+int	 mail_my_token(struct db *, const unsigned char key[MAIL_LINK_KEY_LEN],
+	    int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN]);
+
+/*
+ * Revokes referral_id's personal link: every link sent before stops
+ * working; the new one is put in out.  0, or -1 (logged).
+ */
+int	 mail_my_revoke(struct db *, const unsigned char key[MAIL_LINK_KEY_LEN],
+	    int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN]);
+
+/*
+ * 1 with *referral_id set when token is a live personal link; 0 when it
+ * is forged, damaged or revoked; -1 on a database error.
+ */
+int	 mail_my_check(struct db *, const unsigned char key[MAIL_LINK_KEY_LEN],
 	    const char *token, int64_t *referral_id);
 
 /* ---- the mailer (outbox.c, remind.c) ---- */

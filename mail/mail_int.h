@@ -37,6 +37,7 @@ struct mail_outbox {
 	char			 from_name[256];
 	char			 from_addr[MAIL_ADDR_MAX + 1];
 	unsigned char		 unsub_key[MAIL_UNSUB_KEY_LEN];
+	unsigned char		 link_key[MAIL_LINK_KEY_LEN];
 	int			 lease;
 	time_t			 down_until;	/* no sending before */
 	int			 pause;		/* the last pause, seconds */
@@ -81,6 +82,14 @@ enum mail_send mail_fill_agenda(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
 enum mail_send mail_fill_survey(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+
+/* self.c: staff notices of what clients did, and the waitlist check. */
+enum mail_send mail_fill_self_staff(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+enum mail_send mail_fill_check(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
 

@@ -48,12 +48,15 @@
 
 #include <curl/curl.h>
 
+#include "core/core.h"
+#include "core/self.h"
 #include "db/db.h"
 #include "mail/mail.h"
 #include "templates/tmpl.h"
 
 #define BATCH_MAX	1000	/* rows a run handles before looking again */
 #define AGENDA_EVERY	60	/* seconds between looks for agendas due */
+#define SELF_EVERY	300	/* seconds between waitlist-check runs */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -103,7 +106,8 @@ main(int argc, char *argv[])
 	const char *pidfile = NULL, *dbpath, *tdir;
 	char err[512];
 	int c, once = 0, rc = 1;
-	time_t agenda_at = 0;
+	time_t agenda_at = 0, self_at = 0;
+	struct core_ctx ctx;
 	FILE *f;
 
 	while ((c = getopt(argc, argv, "op:")) != -1) {
@@ -208,6 +212,19 @@ main(int argc, char *argv[])
 			if (mail_agenda_queue(db, &rem, time(NULL)) < 0)
 				fputs("tutti-mailer: agendas not queued\n",
 				    stderr);
+		}
+		if (time(NULL) >= self_at) {
+			/* Waitlist checks and their reminders (issue 18):
+			 * a core/ action, as cgi/ and ctl/ call it. */
+			self_at = time(NULL) + SELF_EVERY;
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.db = db;
+			ctx.tz = cfg.tz;
+			ctx.msgid_domain = rem.msgid_domain;
+			ctx.addr = "mailer";
+			if (core_waitlist_checks(&ctx) < 0)
+				fputs("tutti-mailer: waitlist checks not "
+				    "queued\n", stderr);
 		}
 		if (mail_outbox_run(ob, BATCH_MAX, &stop_requested, &st) == -1)
 			fputs("tutti-mailer: the outbox run failed\n", stderr);

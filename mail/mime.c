@@ -216,6 +216,15 @@ mail_message_build(const struct mail_message *m, struct buf *out,
 		    "(CR, LF, a control character or bad UTF-8)");
 		goto fail;
 	}
+	/* The office's address, so that a reply reaches a person;
+	 * mail_header_addr refuses CR, LF and any bad address. */
+	if (m->reply_to != NULL && *m->reply_to != '\0' &&
+	    mail_header_addr(&b, "Reply-To", m->reply_name, m->reply_to) ==
+	    -1) {
+		fail(err, errlen, "the Reply-To name or address is refused "
+		    "(CR, LF, a control character or bad address)");
+		goto fail;
+	}
 	if (m->subject == NULL ||
 	    mail_header_text(&b, "Subject", m->subject) == -1) {
 		fail(err, errlen, "the Subject is refused "

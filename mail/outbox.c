@@ -28,6 +28,7 @@
 
 #include "db/db.h"
 #include "db/outbox.h"
+#include "db/self.h"
 #include "mail/mail.h"
 #include "mail/mail_int.h"
 #include "templates/tmpl.h"
@@ -62,6 +63,33 @@ fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
 }
 
 /*
+ * Adds the office's contact details to d ({{contact_phone}} and the
+ * rest, {{contact}} when any is set) and copies the email address into
+ * reply.  0, or -1 when the settings cannot be read.
+ */
+static int
+mail_contact_fill(struct db *db, struct tmpl_data *d, char *reply,
+    size_t replylen)
+{
+	struct db_contact c;
+
+	memset(&c, 0, sizeof(c));
+	if (db_contact_get(db, &c) == -1)
+		return -1;
+	tmpl_data_set(d, "contact_phone", c.phone);
+	tmpl_data_set(d, "contact_email", c.email);
+	tmpl_data_set(d, "contact_address", c.address);
+	tmpl_data_set(d, "office_hours", c.hours);
+	tmpl_data_bool(d, "contact", c.phone[0] != '\0' ||
+	    c.email[0] != '\0' || c.address[0] != '\0');
+	if (strlen(c.email) < replylen)
+		memcpy(reply, c.email, strlen(c.email) + 1);
+	else
+		reply[0] = '\0';
+	return 0;
+}
+
+/*
  * The kinds of email (what each says: session.c).  The invitations of
  * bookings, moves and cancellations come from ical_invite_build.  A kind
  * not here (a newer program queued it) is deferred like a temporary
@@ -88,6 +116,14 @@ static const struct kind kinds[] = {
 	{ "outcome_survey", "mail_outcome_survey", 1, mail_fill_survey },
 	/* To a therapist each morning with sessions (TUTTI_AGENDA). */
 	{ "therapist_agenda", "mail_therapist_agenda", 0, mail_fill_agenda },
+	/* To the therapist and coordinators: a client cannot come, left
+	 * the waiting list, or feels worse (013-self-service). */
+	{ "client_cant_come", "mail_client_cant_come", 0,
+	    mail_fill_self_staff },
+	{ "client_left", "mail_client_left", 0, mail_fill_self_staff },
+	{ "client_worse", "mail_client_worse", 0, mail_fill_self_staff },
+	/* To a waiting client every waitlist_check_weeks. */
+	{ "waitlist_check", "mail_waitlist_check", 1, mail_fill_check },
 	/* To a member of staff whose account is being guessed at. */
 	{ "login_guessed", "mail_login_guessed", 0, NULL },
 };
@@ -199,6 +235,10 @@ mail_outbox_new(const struct mail_config *cfg, struct db *db,
 		if (!tmpl_has(tmpl, name))
 			goto missing;
 	}
+	if (mail_link_key(db, ob->link_key) == -1) {
+		(void)snprintf(err, errlen, "cannot read the link key");
+		goto fail;
+	}
 	if (mail_unsub_key(db, ob->unsub_key) == -1) {
 		(void)snprintf(err, errlen, "cannot read the unsubscribe key");
 		goto fail;
@@ -230,6 +270,7 @@ mail_outbox_free(struct mail_outbox *ob)
 	free(ob->tz);
 	buf_free(&ob->msg);
 	sodium_memzero(ob->unsub_key, sizeof(ob->unsub_key));
+	sodium_memzero(ob->link_key, sizeof(ob->link_key));
 	free(ob);
 }
 
@@ -243,6 +284,7 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	struct buf text = BUF_INIT, html = BUF_INIT, subject = BUF_INIT;
 	struct mail_message m;
 	char name[128], token[MAIL_UNSUB_TOKEN_LEN], url[1024];
+	char my[MAIL_LINK_TOKEN_LEN], reply[MAIL_ADDR_MAX + 1];
 	const char *body, *nl;
 	enum mail_send r = MAIL_SEND_PERM;
 
@@ -259,6 +301,12 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	d = tmpl_data_new();
 	tmpl_data_set(d, "to_name", row->to_name);
 	tmpl_data_set(d, "base_url", ob->base_url);
+	if (mail_contact_fill(ob->db, d, reply, sizeof(reply)) == -1) {
+		(void)snprintf(err, errlen, "the contact details cannot be "
+		    "read");
+		r = MAIL_SEND_TEMP;
+		goto out;
+	}
 	if (k->fill != NULL && (r = k->fill(ob, row, d, &x, err, errlen)) !=
 	    MAIL_SEND_OK)
 		goto out;
@@ -274,6 +322,19 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 		    ob->base_url, token);
 		tmpl_data_set(d, "unsubscribe_url", url);
 		m.unsubscribe_url = url;
+		/* Their own page, and a reply that reaches the office. */
+		if (mail_my_token(ob->db, ob->link_key, row->referral_id,
+		    my) == -1) {
+			(void)snprintf(err, errlen, "the personal link cannot "
+			    "be made");
+			r = MAIL_SEND_TEMP;
+			goto out;
+		}
+		tmpl_data_setf(d, "my_url", "%s/my?t=%s", ob->base_url, my);
+		if (mail_addr_ok(reply)) {
+			m.reply_to = reply;
+			m.reply_name = "Tutti office";
+		}
 	}
 
 	(void)snprintf(name, sizeof(name), "%s.txt", k->tmpl);

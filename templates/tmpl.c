@@ -907,16 +907,26 @@ int
 tmpl_render(const struct tmpl_set *set, const char *name,
     const struct tmpl_data *data, struct buf *out)
 {
+	return tmpl_render_outer(set, name, data, NULL, out);
+}
+
+int
+tmpl_render_outer(const struct tmpl_set *set, const char *name,
+    const struct tmpl_data *data, const struct tmpl_data *outer,
+    struct buf *out)
+{
 	struct tmpl **p;
-	struct tmpl_ctx root;
+	struct tmpl_ctx root, top;
 	size_t len;
 
 	assert(set != NULL && name != NULL && out != NULL);
 	len = strlen(name);
 	if ((p = tmpl_set_find(set, name, len, tmpl_hash(name, len))) == NULL)
 		return -1;
+	top.data = outer;
+	top.up = NULL;
 	root.data = data;
-	root.up = NULL;
+	root.up = outer != NULL ? &top : NULL;
 	tmpl_render_nodes(set, *p, 0, (*p)->nnodes, &root, 0, out);
 	return 0;
 }

@@ -80,6 +80,15 @@ int		 tmpl_render(const struct tmpl_set *, const char *name,
 		    const struct tmpl_data *, struct buf *out);
 
 /*
+ * tmpl_render with a context outside data's (NULL: none), looked up
+ * last: what every page shows (the office's contact details) without
+ * each handler setting it.
+ */
+int		 tmpl_render_outer(const struct tmpl_set *, const char *name,
+		    const struct tmpl_data *, const struct tmpl_data *outer,
+		    struct buf *out);
+
+/*
  * Returns a new, empty dictionary; free it with tmpl_data_free.
  * Cannot fail (aborts on out of memory).
  */

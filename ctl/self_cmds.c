@@ -1,0 +1,108 @@
+/*
+ * ctl/self_cmds: the administrator's commands for personal links
+ * (issue 18).
+ *
+ *   tuttictl my-link ID            prints client ID's personal link
+ *                                  (ID: the referral's id), making it
+ *                                  the first time
+ *   tuttictl my-link ID --revoke   stops every link sent before and
+ *                                  prints the new one
+ *   tuttictl waitlist-checks       sends the waitlist checks due now
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/core.h"
+#include "core/self.h"
+#include "ctl/self_cmds.h"
+#include "db/db.h"
+#include "mail/mail.h"
+
+/* Opens TUTTI_DB (default var/tutti.db); NULL with the cause printed. */
+static struct db *
+db_open_env(void)
+{
+	const char *path = getenv("TUTTI_DB");
+	char err[512];
+	struct db *db;
+
+	if (path == NULL || *path == '\0')
+		path = "var/tutti.db";
+	if ((db = db_open(path, err, sizeof(err))) == NULL)
+		fprintf(stderr, "tuttictl: %s\n", err);
+	return db;
+}
+
+/* The base of links: TUTTI_BASE_URL without its last slash. */
+static const char *
+base_url(void)
+{
+	const char *b = getenv("TUTTI_BASE_URL");
+
+	return b != NULL && *b != '\0' ? b : "http://127.0.0.1:8080";
+}
+
+int
+cmd_my_link(int argc, char *argv[])
+{
+	unsigned char key[MAIL_LINK_KEY_LEN];
+	char token[MAIL_LINK_TOKEN_LEN], *end;
+	struct db *db;
+	long long id;
+	int revoke, rc;
+
+	if (argc < 1 || argc > 2 || (argc == 2 && strcmp(argv[1],
+	    "--revoke") != 0)) {
+		fputs("usage: tuttictl my-link ID [--revoke]\n", stderr);
+		return 2;
+	}
+	revoke = argc == 2;
+	id = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || id <= 0) {
+		fputs("tuttictl: ID must be a referral's id\n", stderr);
+		return 2;
+	}
+	if ((db = db_open_env()) == NULL)
+		return 1;
+	rc = mail_link_key(db, key);
+	if (rc == 0)
+		rc = revoke ? mail_my_revoke(db, key, id, token) :
+		    mail_my_token(db, key, id, token);
+	sodium_memzero(key, sizeof(key));
+	db_close(db);
+	if (rc == -1) {
+		fputs("tuttictl: no link: is there a referral with that "
+		    "id?\n", stderr);
+		return 1;
+	}
+	printf("%s/my?t=%s\n", base_url(), token);
+	return 0;
+}
+
+int
+cmd_waitlist_checks(int argc, char *argv[])
+{
+	struct core_ctx ctx;
+	struct db *db;
+	int n;
+
+	(void)argv;
+	if (argc != 0) {
+		fputs("usage: tuttictl waitlist-checks\n", stderr);
+		return 2;
+	}
+	if ((db = db_open_env()) == NULL)
+		return 1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ctx.addr = "tuttictl";
+	n = core_waitlist_checks(&ctx);
+	db_close(db);
+	if (n < 0)
+		return 1;
+	printf("%d waitlist checks sent or reminded\n", n);
+	return 0;
+}

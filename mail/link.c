@@ -1,0 +1,179 @@
+/*
+ * mail/link: the signed tokens of personal links (/my) and place offers
+ * (/offer), in every email to a client.
+ *
+ * 32 bytes, written as 43 base64url characters:
+ *   [0]      the type: MAIL_LINK_MY (a client, by referral) or
+ *            MAIL_LINK_OFFER (one offer)
+ *   [1..8]   the id, big-endian
+ *   [9..12]  the generation, big-endian (a revoked link's is older)
+ *   [13..31] the first 19 bytes of HMAC-SHA-256(key, "tutti-link\0" ||
+ *            bytes 0..12)
+ * The token itself is never stored: client_links keeps its SHA-256 and
+ * generation, so a link is revoked by storing the next generation.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "db/db.h"
+#include "db/self.h"
+#include "mail/mail.h"
+
+#define BODY_LEN	13
+#define MAC_LEN		19
+#define TOKEN_BYTES	(BODY_LEN + MAC_LEN)
+
+static const char context[] = "tutti-link";	/* with its NUL */
+
+int
+mail_link_key(struct db *db, unsigned char key[MAIL_LINK_KEY_LEN])
+{
+	return db_secret(db, "link_key", key, MAIL_LINK_KEY_LEN);
+}
+
+/* The MAC of the token's first BODY_LEN bytes. */
+static void
+link_mac(const unsigned char key[MAIL_LINK_KEY_LEN],
+    const unsigned char body[BODY_LEN], unsigned char mac[MAC_LEN])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char full[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, key, MAIL_LINK_KEY_LEN);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)context,
+	    sizeof(context));
+	crypto_auth_hmacsha256_update(&st, body, BODY_LEN);
+	crypto_auth_hmacsha256_final(&st, full);
+	memcpy(mac, full, MAC_LEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void
+mail_link_token_make(const unsigned char key[MAIL_LINK_KEY_LEN],
+    enum mail_link type, int64_t id, uint32_t generation,
+    char out[MAIL_LINK_TOKEN_LEN])
+{
+	unsigned char t[TOKEN_BYTES];
+	uint64_t v = (uint64_t)id;
+	int i;
+
+	t[0] = (unsigned char)type;
+	for (i = 8; i >= 1; i--) {
+		t[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+	for (i = 12; i >= 9; i--) {
+		t[i] = (unsigned char)(generation & 0xff);
+		generation >>= 8;
+	}
+	link_mac(key, t, t + BODY_LEN);
+	sodium_bin2base64(out, MAIL_LINK_TOKEN_LEN, t, sizeof(t),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+mail_link_token_check(const unsigned char key[MAIL_LINK_KEY_LEN],
+    enum mail_link type, const char *token, int64_t *id,
+    uint32_t *generation)
+{
+	unsigned char t[TOKEN_BYTES], mac[MAC_LEN];
+	size_t n, len;
+	uint64_t v = 0;
+	uint32_t g = 0;
+	int i;
+
+	if (token == NULL)
+		return -1;
+	n = strnlen(token, MAIL_LINK_TOKEN_LEN);
+	if (n != MAIL_LINK_TOKEN_LEN - 1)
+		return -1;
+	if (sodium_base642bin(t, sizeof(t), token, n, NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != sizeof(t) || t[0] != (unsigned char)type)
+		return -1;
+	link_mac(key, t, mac);
+	if (sodium_memcmp(mac, t + BODY_LEN, MAC_LEN) != 0)
+		return -1;
+	for (i = 1; i <= 8; i++)
+		v = v << 8 | t[i];
+	for (i = 9; i <= 12; i++)
+		g = g << 8 | t[i];
+	if (v == 0 || v > (uint64_t)INT64_MAX)
+		return -1;
+	*id = (int64_t)v;
+	if (generation != NULL)
+		*generation = g;
+	return 0;
+}
+
+/* The SHA-256 of token, as client_links stores it. */
+static void
+link_hash(const char *token, unsigned char hash[MAIL_LINK_HASH_LEN])
+{
+	crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+}
+
+int
+mail_my_token(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
+    int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN])
+{
+	unsigned char hash[MAIL_LINK_HASH_LEN];
+	uint32_t gen = 0;
+	int rc;
+
+	if ((rc = db_link_generation(db, referral_id, &gen)) == -1)
+		return -1;
+	if (rc == 1) {
+		mail_link_token_make(key, MAIL_LINK_MY, referral_id, gen, out);
+		return 0;
+	}
+	mail_link_token_make(key, MAIL_LINK_MY, referral_id, 1, out);
+	link_hash(out, hash);
+	if (db_link_put(db, referral_id, 1, hash, 0) == -1)
+		return -1;
+	/* Another process may have made it first: read what is stored. */
+	if (db_link_generation(db, referral_id, &gen) != 1)
+		return -1;
+	mail_link_token_make(key, MAIL_LINK_MY, referral_id, gen, out);
+	return 0;
+}
+
+int
+mail_my_revoke(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
+    int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN])
+{
+	unsigned char hash[MAIL_LINK_HASH_LEN];
+	uint32_t gen = 0;
+	int rc;
+
+	if ((rc = db_link_generation(db, referral_id, &gen)) == -1)
+		return -1;
+	gen = rc == 1 ? gen + 1 : 1;
+	mail_link_token_make(key, MAIL_LINK_MY, referral_id, gen, out);
+	link_hash(out, hash);
+	return db_link_put(db, referral_id, gen, hash, 1);
+}
+
+int
+mail_my_check(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
+    const char *token, int64_t *referral_id)
+{
+	unsigned char hash[MAIL_LINK_HASH_LEN];
+	uint32_t gen;
+	int64_t id;
+
+	if (mail_link_token_check(key, MAIL_LINK_MY, token, &id, &gen) == -1)
+		return 0;
+	link_hash(token, hash);
+	switch (db_link_check(db, id, gen, hash)) {
+	case 1:
+		*referral_id = id;
+		return 1;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+}

@@ -1,0 +1,196 @@
+#!/bin/bash
+# People act for themselves (issue 18), through nginx, with the real
+# mailer sending to a real SMTP server (Debian's aiosmtpd):
+#   - the office's contact details in page footers, emails and Reply-To;
+#   - a booking email carries the personal /my link, which opens the
+#     person's own page with their session, place and therapist;
+#   - POST /my action=cant_come cancels that session and emails the
+#     therapist and the client once, however often it is sent; with
+#     less notice than late_cancel_hours it is a late cancellation;
+#   - a waitlist check answered "no longer needed" withdraws the person;
+#   - forged and revoked links get 404; no log holds a link's token.
+set -u
+. "$(dirname "$0")/../lib/stack.sh"
+
+SMTP_PORT=$(free_port)
+SWORK=$(mktemp -d /tmp/tutti-smtp.XXXXXX)
+SMAIL=$SWORK/received
+SMTPD_PID=
+mkdir -p "$SMAIL"
+
+cleanup() {
+	stack_down
+	[ -n "$SMTPD_PID" ] && kill "$SMTPD_PID" 2>/dev/null
+	wait 2>/dev/null
+	[ "$T_FAIL" -gt 0 ] || rm -rf "$SWORK"
+}
+wait_until() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+# count_to ADDR SUBJECT-PART: messages received for ADDR whose Subject
+# holds SUBJECT-PART.
+count_to() {
+	local n=0 f
+	for f in $(grep " $1\$" "$SMAIL/index.txt" 2>/dev/null | cut -d' ' -f1); do
+		grep -q "^Subject: .*$2" "$SMAIL/$f.eml" && n=$((n + 1))
+	done
+	echo $n
+}
+# The newest message to $1 whose Subject holds $2.
+last_file() {
+	local f
+	for f in $(grep " $1\$" "$SMAIL/index.txt" 2>/dev/null | cut -d' ' -f1 | sort -r); do
+		grep -q "^Subject: .*$2" "$SMAIL/$f.eml" && { echo "$SMAIL/$f.eml"; return; }
+	done
+}
+has() { grep -qF -- "$1" "$TVAR/body"; }
+
+$PY "$ROOT/tests/lib/smtpd.py" --port "$SMTP_PORT" --dir "$SMAIL" \
+    >"$SWORK/smtpd.log" 2>&1 &
+SMTPD_PID=$!
+wait_until 10 test -f "$SMAIL/ready" || { echo "Bail out! no SMTP server"; exit 1; }
+export TUTTI_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
+export TUTTI_MAIL_FROM='Tutti <noreply@tutti.test>'
+stack_up
+trap cleanup EXIT
+ctl() { "$B/tuttictl" "$@"; }
+
+# ---- the office's contact details ----
+ctl setting contact_phone "020 7946 0000" >/dev/null
+ctl setting contact_email "office@tutti.test" >/dev/null
+ctl setting contact_address "1 Music Street, London N1 1AA" >/dev/null
+ctl setting office_hours "Monday to Friday, 9am to 5pm" >/dev/null
+c=$(ctl setting contact_email "bad@x
+Bcc: y@z" 2>/dev/null; echo $?)
+check "an email setting with a line break is refused" [ "${c##*$'\n'}" = 2 ]
+check "the contact email is kept" [ "$(ctl setting contact_email)" = "$(printf 'contact_email\toffice@tutti.test')" ]
+c=$(web anon "$BASE/refer")
+check "the public footer shows the office's phone" has "020 7946 0000"
+check "the public footer shows the office's hours" has "Monday to Friday, 9am to 5pm"
+
+# ---- a booking email carries the personal link ----
+c=$(staff_login coord coordinator@tutti.example demo-coordinator-2026)
+check "the coordinator signs in" [ "$c" = 303 ]
+web coord "$BASE/referrals" >/dev/null
+check "a staff page's footer shows the office's address" has "1 Music Street"
+wed=$(date -d "next wednesday + 7 days" +%F)
+d2=$(date -d "$wed + 7 days" +%F)
+rid=$(sql "select id from referrals where given_name = 'Fiona'")
+client=$(sql "select c.id from clients c where c.referral_id = $rid and c.ended_at is null")
+thea=$(sql "select id from therapists where name = 'Thea Therapist'")
+centre=$(sql "select id from sites where name like 'Tutti Centre%'")
+room=$(sql "select id from rooms where site_id = $centre order by id limit 1")
+sql "delete from site_closures where site_id = $centre; delete from therapist_leave where therapist_id = $thea"
+web coord "$BASE/series/new?client=$client" >/dev/null
+csrf=$(csrf_of)
+sleep 2
+n0=$(count_to fiona@example.org 'are booked')
+c=$(web coord --data "csrf=$csrf&client=$client&therapist=$thea&site=$centre&room=$room&first_date=$wed&start=10:00&length=45&end=count&count=4" "$BASE/series/new")
+check "a series is booked for Fiona" [ "$c" = 303 ]
+series=$(sql "select max(id) from series where client_id = $client")
+wait_until 20 test "$(count_to fiona@example.org 'are booked')" -gt "$n0"
+f=$(last_file fiona@example.org 'are booked')
+check "the booking confirmation arrives" [ -n "$f" ]
+check "its Reply-To is the office" grep -q '^Reply-To: .*<office@tutti.test>' "$f"
+link=$($PY - "$f" <<'PY'
+import email, email.policy, re, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+t = m.get_body(('plain',)).get_content()
+h = m.get_body(('html',)).get_content()
+a = re.findall(r'(http://[^\s"<>]*/my\?t=[A-Za-z0-9_-]+)', t)
+b = re.findall(r'(http://[^\s"<>]*/my\?t=[A-Za-z0-9_-]+)', h)
+ok = 'Phone 020 7946 0000' in t and '020 7946 0000' in h
+print(a[0] if a and b and a[0] == b[0] and ok else '')
+PY
+)
+check "the booking email carries the /my link and the office's phone" [ -n "$link" ]
+token=${link##*t=}
+check "the token is long" [ ${#token} -ge 40 ]
+check "the link's token is stored hashed, not as it is" [ "$(sql "select count(*) from client_links where referral_id = $rid and token_hash = '$token'")" = 0 -a "$(sql "select length(token_hash) from client_links where referral_id = $rid")" = 32 ]
+
+# ---- the person's own page ----
+c=$(web me "$link")
+check "GET /my opens the person's page" [ "$c" = 200 ]
+check "it greets them by name" has "Hello Fiona"
+check "it shows their reference" has "$(sql "select ref from referrals where id = $rid")"
+wday=$(date -d "$wed" +"%A %-d %B %Y")
+check "it shows the session's date" has "$wday at 10:00"
+check "it shows the therapist's first name only" has "45 minutes with Thea</p>"
+check "it shows the place's address" has "$(sql "select address from sites where id = $centre")"
+check "the page is not cached" grep -qi '^cache-control: no-store' "$TVAR/head"
+
+# ---- cannot come, with notice ----
+fc0=$(count_to fiona@example.org 'Cancelled:')
+tc0=$(count_to therapist@tutti.example 'Cannot come')
+c=$(web me --data "t=$token&action=cant_come&series=$series&date=$wed" "$BASE/my")
+check "POST cant_come answers 303" [ "$c" = 303 ]
+c=$(web me --data "t=$token&action=cant_come&series=$series&date=$wed" "$BASE/my")
+check "a second click answers 303 too" [ "$c" = 303 ]
+check "the session is cancelled by the client" [ "$(sql "select by_whom from exceptions where series_id = $series and occ_date = '$wed'")" = client ]
+check "one self-cancellation, not late" [ "$(sql "select count(*) || ':' || sum(late) from self_cancels where series_id = $series")" = "1:0" ]
+check "audited as the person themselves" [ "$(sql "select count(*) from audit where action = 'self-cancel' and user_id is null and detail like 'the person themselves:%' and referral_id = $rid")" = 1 ]
+c=$(web me "$link&done=cant_come")
+check "the page says it is cancelled" has "That session is cancelled"
+wait_until 20 test "$(count_to therapist@tutti.example 'Cannot come')" -gt "$tc0"
+wait_until 20 test "$(count_to fiona@example.org 'Cancelled:')" -gt "$fc0"
+sleep 2
+check "the therapist is emailed once" [ "$(count_to therapist@tutti.example 'Cannot come')" = $((tc0 + 1)) ]
+check "the client's confirmation is emailed once" [ "$(count_to fiona@example.org 'Cancelled:')" = $((fc0 + 1)) ]
+check "the coordinator is told" [ "$(count_to coordinator@tutti.example 'Cannot come')" = 1 ]
+
+# ---- a late cancellation ----
+ctl setting late_cancel_hours 744 >/dev/null
+c=$(web me --data "t=$token&action=cant_come&series=$series&date=$d2" "$BASE/my")
+check "a late cant_come answers 303 to the late message" [ "$c" = 303 ] && check "it says late" [ "$(location)" = "/my?t=$token&done=late" ]
+check "it is recorded as late" [ "$(sql "select late from self_cancels where series_id = $series and occ_date = '$d2'")" = 1 ]
+
+# ---- another's session, forged and revoked links ----
+other=$(sql "select s.id || '&date=' || o.occ_date from series s join occurrences o on o.series_id = s.id join clients c on c.id = s.client_id where c.referral_id != $rid and o.start_utc > strftime('%s','now') + 86400*3 and o.state = 'booked' limit 1")
+c=$(web me --data "t=$token&action=cant_come&series=$other" "$BASE/my")
+check "a link never cancels another person's session" [ "$c" = 422 ]
+check "that session is untouched" [ "$(sql "select state from occurrences where series_id = ${other%%&*} and occ_date = '${other##*=}'")" = booked ]
+bad=${token:0:20}$([ "${token:20:1}" = A ] && echo B || echo A)${token:21}
+c=$(web x "$BASE/my?t=$bad")
+check "a forged token gets 404" [ "$c" = 404 ]
+c=$(web x --data "t=$bad&action=leave_waitlist&confirm=yes" "$BASE/my")
+check "a forged token's POST gets 404" [ "$c" = 404 ]
+new=$(ctl my-link "$rid" --revoke)
+c=$(web x "$link")
+check "a revoked link gets 404" [ "$c" = 404 ]
+c=$(web x "$new")
+check "the new link works" [ "$c" = 200 ]
+check "no log holds a token" [ -n "$token" -a -z "$(grep -rl -- "$token" "$TVAR/log" 2>/dev/null)" ]
+
+# ---- the waitlist check: "no longer needed" withdraws ----
+w=$(sql "select id from referrals where status = 'waitlisted' and email != '' and consent_contact = 1 order by id limit 1")
+ctl setting waitlist_check_weeks 1 >/dev/null
+c=$(ctl waitlist-checks)
+check "waitlist checks are sent" [ "$(sql "select count(*) from waitlist_checks where referral_id = $w and answered_at is null")" = 1 ]
+wl=$(ctl my-link "$w")
+c=$(web w "$wl")
+check "the waiting person's page asks whether they still want a place" has "Do you still want a place?"
+c=$(web w --data "t=${wl##*t=}&action=still_waiting&answer=no&wellbeing=same" "$BASE/my")
+check "the answer is taken" [ "$c" = 303 ]
+check "\"no longer needed\" withdraws the referral" [ "$(sql "select status from referrals where id = $w")" = withdrawn ]
+check "with that reason in the history" [ "$(sql "select reason from referral_events where referral_id = $w order by id desc limit 1")" = "no longer needed (waitlist check)" ]
+c=$(web w --data "t=${wl##*t=}&action=still_waiting&answer=no&wellbeing=same" "$BASE/my")
+check "a second answer changes nothing" [ "$c" = 303 -a "$(sql "select count(*) from referral_events where referral_id = $w and to_status = 'withdrawn'")" = 1 ]
+
+# ---- "worse" flags the person to the coordinators ----
+w2=$(sql "select id from referrals where status = 'waitlisted' and email != '' order by id limit 1")
+wl2=$(ctl my-link "$w2")
+c=$(web w2 --data "t=${wl2##*t=}&action=still_waiting&answer=yes&wellbeing=worse" "$BASE/my")
+check "a \"worse\" answer is taken" [ "$c" = 303 ]
+c=$(web w2 "$BASE$(location)")
+check "the person sees where to get urgent help" has "116 123"
+check "the coordinators are told at once" [ "$(sql "select count(*) from outbox where kind = 'client_worse' and referral_id = $w2")" -ge 1 ]
+check "the person stays on the list" [ "$(sql "select status from referrals where id = $w2")" = waitlisted ]
+
+finish
