@@ -372,6 +372,10 @@ main(int argc, char *argv[])
 	pid_t pid, self;
 	FILE *f;
 
+	/* Health data, password hashes and keys: no one else may read
+	 * what this program makes (database, WAL, logs, backups). */
+	(void)umask(077);
+
 	/*
 	 * Workers mostly wait (on the network, on a lock), so several per
 	 * core: while a held lock keeps writers waiting their 2.5 s, others
