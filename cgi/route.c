@@ -316,6 +316,18 @@ route_check(struct app *app, struct req *rq, struct resp *rs)
 		    "This page can only be opened or sent as a form.");
 		return NULL;
 	}
+	/*
+	 * No form is taken from another website (login CSRF among them),
+	 * except RFC 8058's one-click unsubscribe, which mail providers
+	 * send and whose signed link is the authority.
+	 */
+	if (post && strcmp(rq->path, "/unsubscribe") != 0 &&
+	    !auth_same_origin(app, rq)) {
+		http_error(app, rs, 403, "This form was sent from another "
+		    "website, so nothing was changed. Open the page on this "
+		    "site and send it from there.");
+		return NULL;
+	}
 	if (post && act != ACT_PUBLIC && !auth_csrf_ok(rq)) {
 		http_error(app, rs, 403, "This form could not be checked, so "
 		    "nothing was changed. Go back, reload the page and try "
