@@ -227,6 +227,8 @@ void	 demo_person_email(struct demo *, const struct demo_person *,
 int	 demo_schedule_plan(struct demo *);
 int	 demo_schedule_write(struct demo *);
 int	 demo_schedule_changes(struct demo *);
+/* demo_self.c: contact details, a late cancellation, waitlist checks. */
+int	 demo_self(struct demo *);
 
 /* demo_reports.c */
 int	 demo_reports(struct demo *);

@@ -733,3 +733,59 @@ fail:
 	(void)db_tx_fail(db, db_errcode(db), "waitlist checks");
 	return -1;
 }
+
+/* ---- for the demo ---- */
+
+int
+db_demo_next_session(struct db *db, int64_t now, int64_t window,
+    int64_t *referral_id, int64_t *series_id, char date[11])
+{
+	static const char sql[] = "SELECT c.referral_id, o.series_id, "
+	    "o.occ_date FROM occurrences o JOIN series s ON s.id = "
+	    "o.series_id JOIN clients c ON c.id = s.client_id JOIN "
+	    "referrals r ON r.id = c.referral_id WHERE o.start_utc > ?1 AND "
+	    "o.start_utc <= ?1 + ?2 AND o.state = 'booked' AND "
+	    "r.email != '' ORDER BY o.start_utc LIMIT 1";
+	sqlite3_stmt *st = db_stmt_with(db, sql, now);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 2, window);
+	if ((rc = db_next(db, st)) == 1) {
+		*referral_id = sqlite3_column_int64(st, 0);
+		*series_id = sqlite3_column_int64(st, 1);
+		db_copy(date, 11, db_col(st, 2));
+		db_done(st);
+	}
+	return rc;
+}
+
+int64_t
+db_demo_checked(struct db *db, int nth)
+{
+	static const char sql[] = "SELECT c.referral_id FROM waitlist_checks "
+	    "c WHERE c.answered_at IS NULL ORDER BY c.referral_id LIMIT 1 "
+	    "OFFSET ?";
+	sqlite3_stmt *st = db_stmt_with(db, sql, nth);
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = db_next(db, st)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		db_done(st);
+	}
+	return rc == -1 ? -1 : id;
+}
+
+int
+db_demo_check_overdue(struct db *db, int64_t referral_id)
+{
+	static const char sql[] = "UPDATE waitlist_checks SET sent_at = "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-22 days'), "
+	    "reminders = 3, review = 1 WHERE referral_id = ? AND "
+	    "answered_at IS NULL";
+
+	return db_run(db_stmt_with(db, sql, referral_id)) == SQLITE_DONE ?
+	    0 : -1;
+}

@@ -150,4 +150,19 @@ enum db_result db_self_update(struct db *, int64_t referral_id,
 int	 db_waitlist_checks_run(struct db *, int weeks, const char *now,
 	    const char *msgid_domain);
 
+/* ---- for the demo (ctl/demo_self.c) ---- */
+
+/*
+ * The first booked session of a client's own series starting in (now,
+ * now + window]: 1 with its referral, series and original date, 0 none,
+ * -1 error.
+ */
+int	 db_demo_next_session(struct db *, int64_t now, int64_t window,
+	    int64_t *referral_id, int64_t *series_id, char date[11]);
+/* The nth (from 0) waiting person with an open check, 0 none, -1. */
+int64_t	 db_demo_checked(struct db *, int nth);
+/* Makes referral_id's open check three weeks old, reminded twice and
+ * on the review list.  0, or -1. */
+int	 db_demo_check_overdue(struct db *, int64_t referral_id);
+
 #endif
