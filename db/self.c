@@ -471,8 +471,10 @@ db_self_answer(struct db *db, int64_t referral_id, const char *answer,
 {
 	static const char sql_open[] = "SELECT id FROM waitlist_checks WHERE "
 	    "referral_id = ? AND answered_at IS NULL ORDER BY id DESC LIMIT 1";
-	static const char sql_any[] = "SELECT count(*) FROM waitlist_checks "
-	    "WHERE referral_id = ? AND answered_at IS NOT NULL";
+	/* The same answer within the hour: a second click. */
+	static const char sql_same[] = "SELECT count(*) FROM waitlist_checks "
+	    "WHERE referral_id = ?1 AND answer = ?2 AND wellbeing = ?3 AND "
+	    "answered_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour')";
 	static const char sql_new[] = "INSERT INTO waitlist_checks "
 	    "(referral_id, sent_at) VALUES (?, ?)";
 	static const char sql_ans[] = "UPDATE waitlist_checks SET "
@@ -503,7 +505,10 @@ db_self_answer(struct db *db, int64_t referral_id, const char *answer,
 	} else {
 		/* Answered with no check open: a second click, or the
 		 * person answering early from their page. */
-		st = db_stmt_with(db, sql_any, referral_id);
+		if ((st = db_stmt_with(db, sql_same, referral_id)) == NULL)
+			goto fail;
+		db_bind_text(st, 2, answer);
+		db_bind_text(st, 3, wellbeing);
 		if ((rc = db_next(db, st)) != 1)
 			goto fail;
 		rc = sqlite3_column_int(st, 0);

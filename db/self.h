@@ -123,9 +123,10 @@ enum db_result db_self_leave(struct db *, int64_t referral_id,
 /*
  * Stores the answer to the waitlist check: answer "yes" or "no",
  * wellbeing "better", "same" or "worse".  "no" withdraws them (reason
- * "no longer needed"); "worse" tells the coordinators at once.  DB_OK;
- * DB_DUPLICATE when the open check was answered already; DB_INVALID
- * when they are not waiting.
+ * "no longer needed"); "worse" tells the coordinators at once.  With
+ * no check open (answered from their page) a new one is stored.  DB_OK;
+ * DB_DUPLICATE when the same answer came in the last hour, or they are
+ * withdrawn already; DB_INVALID when they are not waiting.
  */
 enum db_result db_self_answer(struct db *, int64_t referral_id,
 	    const char *answer, const char *wellbeing, const char *addr,

@@ -169,7 +169,7 @@ check "the new link works" [ "$c" = 200 ]
 check "no log holds a token" [ -n "$token" -a -z "$(grep -rl -- "$token" "$TVAR/log" 2>/dev/null)" ]
 
 # ---- the waitlist check: "no longer needed" withdraws ----
-w=$(sql "select id from referrals where status = 'waitlisted' and email != '' and consent_contact = 1 order by id limit 1")
+w=$(sql "select id from referrals where status = 'waitlisted' and email != '' and consent_contact = 1 and id not in (select referral_id from waitlist_checks) order by id limit 1")
 ctl setting waitlist_check_weeks 1 >/dev/null
 c=$(ctl waitlist-checks)
 check "waitlist checks are sent" [ "$(sql "select count(*) from waitlist_checks where referral_id = $w and answered_at is null")" = 1 ]
@@ -184,7 +184,7 @@ c=$(web w --data "t=${wl##*t=}&action=still_waiting&answer=no&wellbeing=same" "$
 check "a second answer changes nothing" [ "$c" = 303 -a "$(sql "select count(*) from referral_events where referral_id = $w and to_status = 'withdrawn'")" = 1 ]
 
 # ---- "worse" flags the person to the coordinators ----
-w2=$(sql "select id from referrals where status = 'waitlisted' and email != '' order by id limit 1")
+w2=$(sql "select id from referrals where status = 'waitlisted' and email != '' and id != $w order by id limit 1")
 wl2=$(ctl my-link "$w2")
 c=$(web w2 --data "t=${wl2##*t=}&action=still_waiting&answer=yes&wellbeing=worse" "$BASE/my")
 check "a \"worse\" answer is taken" [ "$c" = 303 ]
