@@ -25,6 +25,9 @@ const struct route route_table[] = {
 	{ "POST", "/refer",		ACT_PUBLIC, page_refer_post },
 	/* ?ref=: the reference code just given. */
 	{ "GET",  "/refer/thanks",	ACT_PUBLIC, page_refer_thanks },
+	/* On someone's behalf: /refer's fields and the referrer's (014). */
+	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
+	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
 	/* email=, password=, form_token=; ?out after signing out. */
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
@@ -68,6 +71,13 @@ const struct route route_table[] = {
 	{ "GET",  "/referrals/:id",	ACT_REFERRAL_VIEW, page_referral_get },
 	{ "POST", "/referrals/:id",	ACT_REFERRAL_CHANGE,
 					page_referral_post },
+	/* Its contacts: the add form; POST action=add (name, role, email,
+	 * phone, gets_confirmations, gets_reminders, gets_changes,
+	 * arranges, consent) or action=remove, contact=. */
+	{ "GET",  "/referrals/:id/contacts", ACT_REFERRAL_VIEW,
+					page_contacts_get },
+	{ "POST", "/referrals/:id/contacts", ACT_REFERRAL_CHANGE,
+					page_contacts_post },
 	/* Its matches; POST action=assign with therapist, site, room, day,
 	 * start, length. */
 	{ "GET",  "/referrals/:id/matches", ACT_REFERRAL_VIEW,
@@ -98,6 +108,10 @@ const struct route route_table[] = {
 	/* Leave: action=leave with from= and to=, or action=unleave. */
 	{ "POST", "/therapists/:id",	ACT_RECORDS_EDIT,
 					page_therapist_post },
+	/* The sessions their leave hits; POST s=, do-*=, move-*=, cover-*=,
+	 * reason= applies every choice at once (page_leave.c). */
+	{ "GET",  "/therapists/:id/leave", ACT_BOOK, page_leave_get },
+	{ "POST", "/therapists/:id/leave", ACT_BOOK, page_leave_post },
 	{ "GET",  "/therapists/:id/edit", ACT_RECORDS_EDIT,
 					page_therapist_edit_get },
 	{ "POST", "/therapists/:id/edit", ACT_RECORDS_EDIT,
@@ -109,6 +123,9 @@ const struct route route_table[] = {
 	/* One site; POST action= for its rooms and closures. */
 	{ "GET",  "/sites/:id",		ACT_RECORDS_VIEW, page_site_get },
 	{ "POST", "/sites/:id",		ACT_RECORDS_EDIT, page_site_post },
+	/* The sessions its closures hit; POST as /therapists/:id/leave. */
+	{ "GET",  "/sites/:id/closures", ACT_BOOK, page_closures_get },
+	{ "POST", "/sites/:id/closures", ACT_BOOK, page_closures_post },
 	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
 					page_site_edit_post },
