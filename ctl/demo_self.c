@@ -52,8 +52,9 @@ demo_self(struct demo *d)
 	if ((n = core_waitlist_checks(&c)) < 0)
 		return -1;
 	/* One answered "worse"; one that never answered, reminded twice. */
-	if ((waiting = db_demo_checked(d->db, 0)) > 0 && core_self_answer(&c,
-	    waiting, "yes", "worse", why, sizeof(why)) != DB_OK)
+	if ((waiting = db_demo_checked(d->db, 0)) > 0 &&
+	    (db_demo_check_sent(d->db, waiting) == -1 || core_self_answer(&c,
+	    waiting, "yes", "worse", why, sizeof(why)) != DB_OK))
 		return -1;
 	if ((waiting = db_demo_checked(d->db, 1)) > 0 &&
 	    db_demo_check_overdue(d->db, waiting) == -1)

@@ -791,6 +791,21 @@ db_demo_check_overdue(struct db *db, int64_t referral_id)
 	    "reminders = 3, review = 1 WHERE referral_id = ? AND "
 	    "answered_at IS NULL";
 
+	if (db_run(db_stmt_with(db, sql, referral_id)) != SQLITE_DONE)
+		return -1;
+	return db_demo_check_sent(db, referral_id);
+}
+
+int
+db_demo_check_sent(struct db *db, int64_t referral_id)
+{
+	static const char sql[] = "UPDATE outbox SET status = 'sent', "
+	    "attempts = 1, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-2 days'), not_before = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-2 days'), sent_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-2 days') WHERE kind = 'waitlist_check' AND "
+	    "referral_id = ? AND status = 'queued'";
+
 	return db_run(db_stmt_with(db, sql, referral_id)) == SQLITE_DONE ?
 	    0 : -1;
 }

@@ -165,5 +165,7 @@ int64_t	 db_demo_checked(struct db *, int nth);
 /* Makes referral_id's open check three weeks old, reminded twice and
  * on the review list.  0, or -1. */
 int	 db_demo_check_overdue(struct db *, int64_t referral_id);
+/* Marks referral_id's queued check emails sent (before they answered). */
+int	 db_demo_check_sent(struct db *, int64_t referral_id);
 
 #endif
