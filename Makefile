@@ -62,7 +62,7 @@ UNIT_SRC = $(wildcard tests/unit/check_*.c)
 UNITS	 = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELPERS	 = $(B)/tests/fcgi-hello
 
-.PHONY: all deps run-deps node-check run start stop test unit sanitize \
+.PHONY: all chaos deps run-deps node-check run start stop test unit sanitize \
 	fuzz fuzz-build bench clean install browser-deps
 all: $(PROGS) $(B)/lib/layers.ok
 
@@ -241,6 +241,13 @@ fuzz: deps fuzz-build
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    var/fuzz/$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; \
 	done
+
+# Issue 14's fault-injection experiments, long forms (about 5 minutes):
+# SMTP refusals at each stage and a hung server, crashes under load, a
+# held write lock; prints queued, delivered, duplicated and lost.
+chaos: deps
+	$(MAKE) all
+	B=$(B) bash tests/chaos/chaos.sh
 
 bench: deps
 	$(MAKE) all $(HELPERS) $(B)/tests/sched-bench $(B)/tests/match-bench

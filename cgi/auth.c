@@ -13,6 +13,8 @@
 #include "cgi/auth.h"
 #include "cgi/form.h"
 #include "db/db.h"
+#include "db/outbox.h"
+#include "db/staff.h"
 #include "db/staff.h"
 
 extern const char *const auth_common_passwords[];
@@ -57,11 +59,23 @@ static const unsigned allowed[ACT__MAX] = {
 #undef C
 #undef T
 
-/* Failed sign-ins: counted over a window, slowed, then refused. */
+/*
+ * Failed sign-ins, counted over a window under three keys: the account
+ * from one address ("p:"), the address ("a:") and the account from
+ * anywhere ("u:").  An address that keeps failing on one account is
+ * slowed, then refused for the window; an address that fails on many
+ * is refused too.  The account's own count never locks it: past
+ * FAIL_ACCOUNT_SLOW it only slows the addresses that have failed on it,
+ * so its owner can still sign in from a clean address; at FAIL_NOTIFY
+ * the owner is told by email.
+ */
 #define FAIL_WINDOW	(15 * 60)
 #define FAIL_SLOW	3	/* from this many, wait between tries */
-#define FAIL_LOCK_USER	10	/* then refused for the window */
+#define FAIL_LOCK_PAIR	10	/* then this address is refused */
 #define FAIL_LOCK_ADDR	30
+#define FAIL_ACCOUNT_SLOW 10	/* account-wide: slows failing addresses */
+#define FAIL_ACCOUNT_WAIT 300	/* the longest that slowing waits */
+#define FAIL_NOTIFY	10	/* the owner is emailed at this many */
 
 int
 auth_can(enum role r, enum action a)
@@ -301,17 +315,28 @@ auth_csrf_ok(const struct req *rq)
 	    sodium_memcmp(v, rq->user->csrf, n) == 0;
 }
 
-/* The keys failures are counted under: the account, and the address. */
+/* The keys failures are counted under: see FAIL_WINDOW. */
+enum fail_key {
+	KEY_PAIR,	/* this account from this address */
+	KEY_ADDR,	/* this address */
+	KEY_ACCOUNT,	/* this account from anywhere */
+	KEY__MAX
+};
+
 static void
-fail_keys(const char *email, const char *addr, char *ukey, size_t ulen,
-    char *akey, size_t alen)
+fail_keys(const char *email, const char *addr, char keys[KEY__MAX][320])
 {
+	char lower[260];
 	size_t i;
 
-	snprintf(ukey, ulen, "u:%s", email != NULL ? email : "");
-	for (i = 2; ukey[i] != '\0'; i++)
-		ukey[i] = (char)tolower((unsigned char)ukey[i]);
-	snprintf(akey, alen, "a:%s", addr != NULL ? addr : "");
+	snprintf(lower, sizeof(lower), "%s", email != NULL ? email : "");
+	for (i = 0; lower[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	addr = addr != NULL ? addr : "";
+	snprintf(keys[KEY_PAIR], sizeof(keys[KEY_PAIR]), "p:%.60s|%s", addr,
+	    lower);
+	snprintf(keys[KEY_ADDR], sizeof(keys[KEY_ADDR]), "a:%.60s", addr);
+	snprintf(keys[KEY_ACCOUNT], sizeof(keys[KEY_ACCOUNT]), "u:%s", lower);
 }
 
 /* Seconds to wait after n failures, the last at last. */
@@ -333,41 +358,112 @@ wait_for(int n, int lock, int64_t first, int64_t last, int64_t now)
 	return until > now ? (int)(until - now) : 0;
 }
 
-int
-auth_login_check(struct app *app, const char *email, const char *addr)
+/*
+ * The wait an account's own count adds for an address that has failed
+ * on it (pair failures, the last at pair_last): doubling past
+ * FAIL_ACCOUNT_SLOW, at most FAIL_ACCOUNT_WAIT.  A clean address never
+ * waits for it.
+ */
+static int
+account_wait(int account, int pair, int64_t pair_last, int64_t now)
 {
-	char ukey[300], akey[80];
-	int64_t now = (int64_t)time(NULL), first, last;
-	int n, w = 0, w2;
+	int64_t w, until;
+	int k;
 
-	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
-	if (db_login_failures(app->db, ukey, &n, &first, &last) == 1 &&
-	    first + FAIL_WINDOW > now)
-		w = wait_for(n, FAIL_LOCK_USER, first, last, now);
-	if (db_login_failures(app->db, akey, &n, &first, &last) == 1 &&
-	    first + FAIL_WINDOW > now &&
-	    (w2 = wait_for(n, FAIL_LOCK_ADDR, first, last, now)) > w)
+	if (account < FAIL_ACCOUNT_SLOW || pair < 1)
+		return 0;
+	k = account - FAIL_ACCOUNT_SLOW + 1;
+	w = k < 20 ? (int64_t)1 << k : FAIL_ACCOUNT_WAIT;
+	if (w > FAIL_ACCOUNT_WAIT)
+		w = FAIL_ACCOUNT_WAIT;
+	until = pair_last + w;
+	return until > now ? (int)(until - now) : 0;
+}
+
+int
+auth_login_begin(struct app *app, const char *email, const char *addr,
+    int *account_failures)
+{
+	static const int lock[KEY__MAX] = { FAIL_LOCK_PAIR, FAIL_LOCK_ADDR, 0 };
+	char keys[KEY__MAX][320];
+	int64_t now = (int64_t)time(NULL), first[KEY__MAX], last[KEY__MAX];
+	int n[KEY__MAX], k, w = 0, w2, rc;
+
+	*account_failures = 0;
+	fail_keys(email, addr, keys);
+	/*
+	 * Read, decide and count in one write transaction: workers side by
+	 * side are taken in turn, so each sees the attempts before it.
+	 */
+	if (db_begin(app->db) == -1)
+		return -1;
+	for (k = 0; k < KEY__MAX; k++) {
+		if ((rc = db_login_failures(app->db, keys[k], &n[k], &first[k],
+		    &last[k])) == -1)
+			goto fail;
+		if (rc == 0 || first[k] + FAIL_WINDOW <= now)
+			n[k] = 0;
+		if (lock[k] > 0 && n[k] > 0 &&
+		    (w2 = wait_for(n[k], lock[k], first[k], last[k], now)) > w)
+			w = w2;
+	}
+	if ((w2 = account_wait(n[KEY_ACCOUNT], n[KEY_PAIR], last[KEY_PAIR],
+	    now)) > w)
 		w = w2;
-	return w;
+	if (w > 0) {
+		db_rollback(app->db);
+		return w;
+	}
+	/* Counted as failed now; auth_login_succeeded takes it back. */
+	for (k = 0; k < KEY__MAX; k++)
+		if (db_login_fail(app->db, keys[k], now, FAIL_WINDOW) == -1)
+			goto fail;
+	if (db_commit(app->db) == -1)
+		return -1;
+	*account_failures = n[KEY_ACCOUNT] + 1;
+	return 0;
+fail:
+	db_rollback(app->db);
+	return -1;
 }
 
 void
-auth_login_failed(struct app *app, const char *email, const char *addr)
+auth_login_failed(struct app *app, const char *email,
+    const struct db_user *u, const char *addr, int account_failures)
 {
-	char ukey[300], akey[80];
+	char key[DB_OUTBOX_KEY_LEN], keys[KEY__MAX][320];
 	int64_t now = (int64_t)time(NULL);
+	int k;
 
-	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
-	(void)db_login_fail(app->db, ukey, now, FAIL_WINDOW);
-	(void)db_login_fail(app->db, akey, now, FAIL_WINDOW);
+	/* The waits run from when the failure was known, after the hash. */
+	fail_keys(email, addr, keys);
+	for (k = 0; k < KEY__MAX; k++)
+		(void)db_login_touch(app->db, keys[k], now);
+	if (u == NULL || account_failures != FAIL_NOTIFY)
+		return;
+	/* Once a window: the count starts again after it. */
+	if (db_outbox_key(key, sizeof(key), "login_guessed", u->id,
+	    (int64_t)time(NULL) / FAIL_WINDOW) == -1)
+		return;
+	if (db_begin(app->db) == -1)
+		return;
+	if (db_outbox_add(app->db, "login_guessed", key, u->email, u->name,
+	    0, u->id, app->msgid_domain) == -1 ||
+	    db_audit(app->db, 0, addr, "login-guessed", 0, u->id,
+	    "many wrong passwords: the owner was emailed") == -1) {
+		db_rollback(app->db);
+		return;
+	}
+	(void)db_commit(app->db);
 }
 
 void
 auth_login_succeeded(struct app *app, const char *email, const char *addr)
 {
-	char ukey[300], akey[80];
+	char keys[KEY__MAX][320];
 
-	fail_keys(email, addr, ukey, sizeof(ukey), akey, sizeof(akey));
-	(void)db_login_clear(app->db, ukey);
-	(void)akey;
+	fail_keys(email, addr, keys);
+	(void)db_login_clear(app->db, keys[KEY_PAIR]);
+	(void)db_login_clear(app->db, keys[KEY_ACCOUNT]);
+	(void)db_login_unfail(app->db, keys[KEY_ADDR]);
 }

@@ -76,13 +76,24 @@ void	 auth_session_end(struct app *, const struct req *, struct resp *);
 /* 1 when the POSTed "csrf" field matches the session's token. */
 int	 auth_csrf_ok(const struct req *);
 
+struct db_user;
+
 /*
- * Failed sign-ins, per account and per address.  auth_login_check
- * returns 0 when an attempt may go ahead, else the number of seconds to
- * wait.  The same answer whatever the email, known or not.
+ * Failed sign-ins (see auth.c): call auth_login_begin before checking a
+ * password.  It counts the attempt as a failure, atomically with the
+ * check, and returns 0 when the password may be checked (with the
+ * account's failures in the window, this one included, in
+ * *account_failures), else the seconds to wait (nothing counted), or -1
+ * on a database error.  The same answers whatever the email, known or
+ * not.  After a wrong password, auth_login_failed tells the account's
+ * owner (u; NULL when unknown) by email when their account is being
+ * guessed at; after the right one, auth_login_succeeded takes the count
+ * back.
  */
-int	 auth_login_check(struct app *, const char *email, const char *addr);
-void	 auth_login_failed(struct app *, const char *email, const char *addr);
+int	 auth_login_begin(struct app *, const char *email, const char *addr,
+	    int *account_failures);
+void	 auth_login_failed(struct app *, const char *email,
+	    const struct db_user *u, const char *addr, int account_failures);
 void	 auth_login_succeeded(struct app *, const char *email,
 	    const char *addr);
 

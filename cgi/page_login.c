@@ -51,7 +51,7 @@ page_login_post(struct app *app, struct req *rq, struct resp *rs)
 	const char *pw = form_get(&rq->f, "password");
 	struct db_user u;
 	char msg[160];
-	int wait, found, role;
+	int wait, found, role, failures;
 
 	if (email == NULL)
 		email = "";
@@ -68,7 +68,8 @@ page_login_post(struct app *app, struct req *rq, struct resp *rs)
 		    "your password.", NULL);
 		return;
 	}
-	if ((wait = auth_login_check(app, email, rq->remote_addr)) > 0) {
+	if ((wait = auth_login_begin(app, email, rq->remote_addr,
+	    &failures)) > 0) {
 		if (wait >= 120)
 			snprintf(msg, sizeof(msg), "Too many failed sign-ins. "
 			    "Try again in %d minutes.", (wait + 59) / 60);
@@ -79,7 +80,7 @@ page_login_post(struct app *app, struct req *rq, struct resp *rs)
 		show(app, rq, rs, 429, email, msg, NULL);
 		return;
 	}
-	found = db_user_by_email(app->db, email, &u);
+	found = wait == -1 ? -1 : db_user_by_email(app->db, email, &u);
 	if (found == -1) {
 		show(app, rq, rs, 503, email, "Signing in is not possible "
 		    "just now. Try again in a minute.", NULL);
@@ -88,7 +89,8 @@ page_login_post(struct app *app, struct req *rq, struct resp *rs)
 	if (!auth_password_verify(found == 1 && u.active ? u.password_hash :
 	    NULL, strlen(pw) <= AUTH_PW_MAX ? pw : "") ||
 	    (role = auth_role_parse(u.role)) < 0) {
-		auth_login_failed(app, email, rq->remote_addr);
+		auth_login_failed(app, email, found == 1 ? &u : NULL,
+		    rq->remote_addr, failures);
 		if (found == 1)
 			(void)db_audit(app->db, u.id, rq->remote_addr,
 			    "login-failed", 0, u.id, "wrong password");

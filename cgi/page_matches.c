@@ -30,8 +30,10 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
-#include "core/world.h"
 #include "cgi/records_form.h"
+#include "core/assign.h"
+#include "core/core.h"
+#include "core/world.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/referrals.h"
@@ -126,8 +128,7 @@ match_tmpl(struct tmpl_data *e, const struct core_world *md,
 	tmpl_data_setf(e, "length_min", "%d", m->length_min);
 	when_text(m->day, m->start_min, m->length_min, when, sizeof(when));
 	tmpl_data_set(e, "when", when);
-	tmpl_data_set(e, "session", m->session_type == SCHED_GROUP ?
-	    "Group" : "Individual");
+	tmpl_data_set(e, "session", session_type_labels[m->session_type]);
 	tmpl_data_setf(e, "score", "%d", m->score.total);
 	tmpl_data_set(e, "reasons", m->reasons);
 }
@@ -213,9 +214,8 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 	availability_text(ref->r.availability, &tmp);
 	tmpl_data_set(d, "availability", buf_cstr(&tmp));
 	tmpl_data_set(d, "district", ref->district);
-	tmpl_data_set(d, "session_type", ref->r.session_type ==
-	    SCHED_INDIVIDUAL ? "individual" : ref->r.session_type ==
-	    SCHED_GROUP ? "group" : "individual or group");
+	tmpl_data_set(d, "session_type",
+	    session_type_labels[ref->r.session_type]);
 	tmpl_data_bool(d, "online_ok", ref->r.online_ok);
 	tmpl_data_bool(d, "step_free", ref->step_free_from_text);
 	for (i = 0; i < ref->r.nsites; i++) {
@@ -335,48 +335,35 @@ taken_read(struct app *app, const struct form *f, struct taken *t)
 }
 
 /*
- * Assigns as t says.  Returns 0 with the new client's id (and whether an
- * email was queued) on success; otherwise the HTTP status to answer with
- * and the words for it.
+ * Assigns as t says (core/assign.h).  Returns 0 with the new client's id
+ * (and whether an email was queued) on success; otherwise the HTTP status
+ * to answer with, and the words for it in why.
  */
 static int
 assign(struct app *app, struct req *rq, const struct taken *t,
-    int64_t *client_id, int *emailed, const char **msg)
+    int64_t *client_id, int *emailed, char *why, size_t whylen)
 {
-	struct db_assign a;
+	struct core_ctx c;
+	struct core_assign a;
 
+	app_core_ctx(app, rq, &c);
 	memset(&a, 0, sizeof(a));
 	a.referral_id = t->referral_id;
 	a.from = t->from;
 	a.therapist_id = t->therapist_id;
 	a.detail = t->detail;
-	a.user_id = rq->user->id;
-	a.addr = rq->remote_addr;
-	a.msgid_domain = app->msgid_domain != NULL ? app->msgid_domain :
-	    "tutti.localhost";
-	switch (db_client_assign(app->db, &a, client_id, emailed)) {
+	switch (core_referral_assign(&c, &a, client_id, emailed, why,
+	    whylen)) {
 	case DB_ASSIGN_OK:
 		return 0;
-	case DB_ASSIGN_MOVED:
-		*msg = "Someone else changed this referral's status while you "
-		    "were looking, so nothing was assigned. The matches below "
-		    "are up to date.";
-		return 409;
 	case DB_ASSIGN_NOT_OPEN:
-		*msg = "Only a triaged or waitlisted referral can be "
-		    "assigned.";
 		return 422;
+	case DB_ASSIGN_MOVED:
 	case DB_ASSIGN_NO_PLACE:
-		*msg = "That therapist has no free place any more (or is no "
-		    "longer active), so nothing was assigned. Choose another "
-		    "suggestion.";
 		return 409;
 	case DB_ASSIGN_GONE:
-		*msg = "That referral or therapist no longer exists.";
 		return 404;
 	default:
-		*msg = "The assignment could not be saved just now. Nothing "
-		    "was changed; try again.";
 		return 503;
 	}
 }
@@ -412,7 +399,8 @@ void
 page_matches_assign(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct taken t;
-	const char *action, *msg = NULL;
+	const char *action;
+	char msg[CORE_WHY_LEN];
 	int64_t id = rq->id[0], client_id;
 	int emailed, st;
 
@@ -424,7 +412,8 @@ page_matches_assign(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	t.referral_id = id;
-	if ((st = assign(app, rq, &t, &client_id, &emailed, &msg)) != 0) {
+	if ((st = assign(app, rq, &t, &client_id, &emailed, msg,
+	    sizeof(msg))) != 0) {
 		if (st == 404)
 			http_error(app, rs, 404, msg);
 		else
@@ -553,7 +542,8 @@ void
 page_plan_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct taken t;
-	const char *action, *msg = NULL;
+	const char *action;
+	char msg[CORE_WHY_LEN];
 	char loc[96];
 	int64_t client_id;
 	int emailed, st;
@@ -566,7 +556,8 @@ page_plan_post(struct app *app, struct req *rq, struct resp *rs)
 		    "do. Go back, reload the page and try again.");
 		return;
 	}
-	if ((st = assign(app, rq, &t, &client_id, &emailed, &msg)) != 0) {
+	if ((st = assign(app, rq, &t, &client_id, &emailed, msg,
+	    sizeof(msg))) != 0) {
 		show_plan(app, rq, rs, st, msg);
 		return;
 	}

@@ -20,6 +20,7 @@
 #include "cgi/token.h"
 #include "cgi/valid.h"
 #include "db/db.h"
+#include "db/records.h"
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
@@ -108,13 +109,6 @@ static const struct field_rule fields[F__MAX] = {
 
 /* The hidden field that people never fill and simple bots do. */
 #define HONEYPOT	"website"
-
-static const char *const site_kind_labels[][2] = {
-	{ "own_centre", "Our centre" }, { "school", "School" },
-	{ "care_home", "Care home" }, { "hospital", "Hospital" },
-	{ "hospice", "Hospice" }, { "day_centre", "Day centre" },
-	{ "community_venue", "Community venue" }, { "online", "Online" },
-};
 
 /* What was posted, after checking. */
 struct input {
@@ -514,10 +508,9 @@ form_data(struct tmpl_data *d, const struct input *in,
 		e = tmpl_data_push(d, "sites");
 		tmpl_data_setf(e, "id", "%lld", (long long)sites[i].id);
 		tmpl_data_set(e, "name", sites[i].name);
-		for (j = 0; j < sizeof(site_kind_labels) /
-		    sizeof(site_kind_labels[0]); j++)
-			if (strcmp(site_kind_labels[j][0], sites[i].kind) == 0)
-				tmpl_data_set(e, "kind", site_kind_labels[j][1]);
+		if ((k = db_name_index(db_site_kind_names, SITE_KIND__MAX,
+		    sites[i].kind)) >= 0)
+			tmpl_data_set(e, "kind", db_site_kind_labels[k]);
 		tmpl_data_set(e, "postcode", sites[i].postcode);
 		tmpl_data_bool(e, "step_free", sites[i].step_free);
 		tmpl_data_bool(e, "first", i == 0);

@@ -28,6 +28,7 @@
 #include "db/reports.h"
 #include "db/schedule.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define RT_COLS		5
 #define SPAN_DAYS_MAX	(20 * 366)	/* the longest period shown */
@@ -68,11 +69,6 @@ struct rtable {
 	size_t		 cap;
 };
 
-static const char *const month_names[12] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December",
-};
-
 /* "2026-03" -> "March 2026"; anything else is copied. */
 static void
 month_label(const char *key, char *out, size_t n)
@@ -80,7 +76,7 @@ month_label(const char *key, char *out, size_t n)
 	int y, m;
 
 	if (sscanf(key, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
-		snprintf(out, n, "%s %d", month_names[m - 1], y);
+		snprintf(out, n, "%s %d", calendar_month_names[m - 1], y);
 	else
 		snprintf(out, n, "%s", key);
 }
@@ -425,7 +421,8 @@ date_label(const char *ymd, char *out, size_t n)
 	int y, m, d;
 
 	if (valid_date(ymd, &y, &m, &d) == 0)
-		snprintf(out, n, "%d %s %d", d, month_names[m - 1], y);
+		snprintf(out, n, "%d %s %d", d, calendar_month_names[m - 1],
+		    y);
 	else
 		snprintf(out, n, "%s", ymd);
 }

@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include "core/rules.h"
+#include "db/db.h"
+#include "db/referrals.h"
 
 int
 core_rule_on_leave(int leave_days, int window_days)
@@ -107,9 +109,11 @@ core_rule_day_part(int hh)
 enum sched_session
 core_rule_session_type(const char *word)
 {
-	if (word != NULL && strcmp(word, "individual") == 0)
-		return SCHED_INDIVIDUAL;
-	if (word != NULL && strcmp(word, "group") == 0)
-		return SCHED_GROUP;
-	return SCHED_EITHER;
+	int k;
+
+	if (word == NULL || (k = db_name_index(session_type_names,
+	    SESSION_TYPE__MAX, word)) < 0)
+		return SCHED_EITHER;
+	/* The orders agree: see core/world.c. */
+	return (enum sched_session)k;
 }

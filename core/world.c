@@ -37,6 +37,11 @@ _Static_assert((int)SCHED_NEED_AUTISM == (int)NEED_AUTISM &&
     (int)SCHED_NEED_PARENT_CHILD == (int)NEED_PARENT_CHILD &&
     (int)SCHED_NEED_OTHER == (int)NEED_OTHER,
     "sched_need has the order of enum need");
+_Static_assert((int)SCHED_INDIVIDUAL == (int)SESSION_INDIVIDUAL &&
+    (int)SCHED_GROUP == (int)SESSION_GROUP &&
+    (int)SCHED_EITHER == (int)SESSION_EITHER &&
+    (int)SESSION_TYPE__MAX == 3, "sched_session has the order of "
+    "enum session_type");
 _Static_assert(SCHED_DAYS == SLOT_DAYS && SCHED_PARTS == SLOT_PARTS &&
     SCHED_SLOTS == SLOT__MAX, "availability bits are the form's slots");
 _Static_assert(SCHED_DISTRICT_LEN == sizeof(((struct core_site *)0)->district),

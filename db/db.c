@@ -14,6 +14,7 @@
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "util/buf.h"
+#include "util/calendar.h"
 
 const char *const need_names[NEED__MAX] = {
 	"autism", "learning_difficulties", "mental_health", "neuro_rehab",
@@ -25,13 +26,16 @@ const char *const need_labels[NEED__MAX] = {
 	"Dementia", "Living with a life-limiting illness (palliative care)",
 	"Parent and child together", "Something else",
 };
+const char *const session_type_names[SESSION_TYPE__MAX] = {
+	"individual", "group", "either",
+};
+const char *const session_type_labels[SESSION_TYPE__MAX] = {
+	"Individual", "Group", "Individual or group",
+};
 const char *const slot_day_names[SLOT_DAYS] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
 };
-const char *const slot_day_labels[SLOT_DAYS] = {
-	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-	"Sunday",
-};
+const char *const *const slot_day_labels = calendar_day_names;
 const char *const slot_part_names[SLOT_PARTS] = { "am", "pm", "eve" };
 const char *const slot_part_labels[SLOT_PARTS] = {
 	"Morning", "Afternoon", "Evening",

@@ -31,7 +31,8 @@ extern const char *const need_labels[NEED__MAX];	/* "Autism", ... */
 #define SLOT_PARTS	3
 #define SLOT__MAX	(SLOT_DAYS * SLOT_PARTS)
 extern const char *const slot_day_names[SLOT_DAYS];	/* "mon", ... */
-extern const char *const slot_day_labels[SLOT_DAYS];	/* "Monday", ... */
+/* "Monday", ...: util/calendar.h's calendar_day_names. */
+extern const char *const *const slot_day_labels;
 extern const char *const slot_part_names[SLOT_PARTS];	/* "am", "pm", "eve" */
 extern const char *const slot_part_labels[SLOT_PARTS];	/* "Morning", ... */
 
@@ -98,6 +99,18 @@ enum db_result db_referral_create(struct db *, struct db_referral *r,
 
 /* Number of referrals (all states). */
 int64_t	 db_referral_count(struct db *);
+
+/* The kind of session a referral asks for (the form's session_type). */
+enum session_type {
+	SESSION_INDIVIDUAL,
+	SESSION_GROUP,
+	SESSION_EITHER,
+	SESSION_TYPE__MAX
+};
+/* "individual", "group", "either": as stored and posted. */
+extern const char *const session_type_names[SESSION_TYPE__MAX];
+/* "Individual", "Group", "Individual or group": as shown. */
+extern const char *const session_type_labels[SESSION_TYPE__MAX];
 
 /* Referral states and the moves between them. */
 enum status {

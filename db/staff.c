@@ -305,6 +305,23 @@ db_login_clear(struct db *db, const char *key)
 }
 
 int
+db_login_touch(struct db *db, const char *key, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE login_failures SET last_at = ?2 WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	(void)sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	db_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 db_login_unfail(struct db *db, const char *key)
 {
 	static const char sql[] = "UPDATE login_failures SET failures = "

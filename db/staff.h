@@ -67,6 +67,8 @@ int	 db_login_failures(struct db *, const char *key, int *failures,
 int	 db_login_fail(struct db *, const char *key, int64_t now,
 	    int64_t window);
 int	 db_login_clear(struct db *, const char *key);
+/* Sets the time of the last failure under key to now. */
+int	 db_login_touch(struct db *, const char *key, int64_t now);
 /* Takes back one counted failure (a sign-in that turned out right). */
 int	 db_login_unfail(struct db *, const char *key);
 

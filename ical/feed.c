@@ -20,6 +20,7 @@
 #include "ical/ical.h"
 #include "ical/ical_int.h"
 #include "util/buf.h"
+#include "util/name.h"
 
 /* Bump when the feed's bytes change for the same data: every stored
  * feed is then rebuilt on its next request. */
@@ -27,31 +28,6 @@
 
 _Static_assert(ICAL_FEED_ETAG_LEN == DB_FEED_ETAG_LEN,
     "ETags are stored in the feeds table");
-
-/* The first character of name (after blanks), ASCII upper-cased. */
-static void
-initial(struct buf *out, const char *name)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p;
-	size_t n = 1;
-
-	ical_text_clean(&b, name, strlen(name));
-	p = (const unsigned char *)buf_cstr(&b);
-	while (*p == ' ' || *p == '\n')
-		p++;
-	if (*p != '\0') {
-		if (*p >= 0x80)
-			while ((p[n] & 0xc0) == 0x80)
-				n++;
-		if (*p >= 'a' && *p <= 'z')
-			buf_putc(out, *p - 'a' + 'A');
-		else
-			buf_append(out, p, n);
-		buf_putc(out, '.');
-	}
-	buf_free(&b);
-}
 
 /* How a therapist's feed names a client: "A.H." or "Amira H.". */
 static void
@@ -64,12 +40,12 @@ client_name(struct buf *out, const struct db_feed_series *s,
 		buf_puts(out, s->given_name);
 		if (s->family_name[0] != '\0') {
 			buf_putc(out, ' ');
-			initial(out, s->family_name);
+			name_initials(out, s->family_name);
 		}
 		return;
 	}
-	initial(out, s->given_name);
-	initial(out, s->family_name);
+	name_initials(out, s->given_name);
+	name_initials(out, s->family_name);
 	if (out->len == n0)
 		buf_puts(out, "client");
 }

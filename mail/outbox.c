@@ -88,6 +88,8 @@ static const struct kind kinds[] = {
 	{ "outcome_survey", "mail_outcome_survey", 1, mail_fill_survey },
 	/* To a therapist each morning with sessions (TUTTI_AGENDA). */
 	{ "therapist_agenda", "mail_therapist_agenda", 0, mail_fill_agenda },
+	/* To a member of staff whose account is being guessed at. */
+	{ "login_guessed", "mail_login_guessed", 0, NULL },
 };
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 

@@ -41,18 +41,12 @@
 #include "mail/mail_int.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
+#include "util/calendar.h"
+#include "util/name.h"
 
 #define LIST_MAX	12		/* sessions listed in a booking */
 #define LIST_DAYS	(400L * 24 * 60 * 60)
 
-static const char *const day_names[7] = {
-	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-	"Sunday",
-};
-static const char *const month_names[12] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December",
-};
 
 int
 mail_when(const char *tz, time_t t, char *day, size_t daylen, char hhmm[6])
@@ -64,8 +58,8 @@ mail_when(const char *tz, time_t t, char *day, size_t daylen, char hhmm[6])
 	    sscanf(date, "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
 	    wd < 0 || wd > 6)
 		return -1;
-	(void)snprintf(day, daylen, "%s %d %s %d", day_names[wd], d,
-	    month_names[m - 1], y);
+	(void)snprintf(day, daylen, "%s %d %s %d", calendar_day_names[wd],
+	    d, calendar_month_names[m - 1], y);
 	return 0;
 }
 
@@ -166,31 +160,6 @@ first_name(const char *name, char *out, size_t n)
 		len = n - 1;
 	memcpy(out, name, len);
 	out[len] = '\0';
-}
-
-/* Initials of a name, "A.H." of "Amira Hassan" (UTF-8 kept whole). */
-static void
-initials(const char *name, char *out, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)name;
-	size_t j = 0, len;
-
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		len = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-		if (j + len + 2 > n)
-			break;
-		memcpy(out + j, p, len);
-		j += len;
-		out[j++] = '.';
-		p += len;
-		while (*p != '\0' && *p != ' ')
-			p++;
-	}
-	out[j] = '\0';
 }
 
 /* What a session email reads. */
@@ -396,7 +365,7 @@ mail_fill_booking(struct mail_outbox *ob, const struct db_outbox *row,
 		    ss.s.tz);
 		return MAIL_SEND_TEMP;
 	}
-	tmpl_data_set(d, "weekday", day_names[wd]);
+	tmpl_data_set(d, "weekday", calendar_day_names[wd]);
 	tmpl_data_set(d, "time", ss.s.start_local);
 	tmpl_data_setf(d, "minutes", "%d", ss.s.length_min);
 	if (ss.s.count > 0)
@@ -613,7 +582,8 @@ add_agenda(void *arg, const struct db_occ_row *r)
 {
 	struct agenda *a = arg;
 	struct tmpl_data *e;
-	char day[64], start[6], end[6], who[64];
+	char day[64], start[6], end[6];
+	struct buf who = BUF_INIT;
 
 	if (mail_when(a->tz, (time_t)r->start_utc, day, sizeof(day),
 	    start) == -1 || mail_when(a->tz, (time_t)r->end_utc, day,
@@ -627,11 +597,13 @@ add_agenda(void *arg, const struct db_occ_row *r)
 	if (r->group_id > 0)
 		tmpl_data_set(e, "who", "Group session");
 	else {
-		initials(r->who, who, sizeof(who));
+		name_initials(&who, r->who);
 		if (r->client_ref[0] != '\0')
-			tmpl_data_setf(e, "who", "%s (%s)", who, r->client_ref);
+			tmpl_data_setf(e, "who", "%s (%s)", buf_cstr(&who),
+			    r->client_ref);
 		else
-			tmpl_data_set(e, "who", who);
+			tmpl_data_set(e, "who", buf_cstr(&who));
+		buf_free(&who);
 	}
 	tmpl_data_set(e, "site", r->site);
 	tmpl_data_set(e, "room", r->room);

@@ -600,58 +600,133 @@ START_TEST(test_role_parse)
 }
 END_TEST
 
-/* ---- auth_login_check / _failed / _succeeded --------------------------- */
+/* ---- auth_login_begin / _failed / _succeeded --------------------------- */
+
+/* One attempt that goes ahead and fails; returns the account's count. */
+static int
+fail_once(struct app *app, const char *email, const char *addr)
+{
+	int n = 0;
+
+	ck_assert_int_eq(auth_login_begin(app, email, addr, &n), 0);
+	return n;
+}
+
+/* Adds n failures under key at the current time, as past attempts. */
+static void
+fail_key(const char *key, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(db_login_fail(db, key, (int64_t)time(NULL),
+		    15 * 60), 0);
+}
 
 START_TEST(test_login_throttle)
 {
 	struct app app;
 	char email[64];
-	int i, w, w2;
+	int i, w, n;
 
 	memset(&app, 0, sizeof(app));
 	app.db = db;
 	app.base_url = "http://127.0.0.1:8080";
 	add_user("cora@tutti.example", "Cora Coordinator", "coordinator");
 
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.1"), 0);
-	auth_login_failed(&app, "cora@tutti.example", "192.0.2.1");
-	auth_login_failed(&app, "CORA@tutti.example", "192.0.2.2");
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.3"), 0);
-	/* The third failure (any case, any address) slows the account. */
-	auth_login_failed(&app, "Cora@Tutti.Example", "192.0.2.3");
-	w = auth_login_check(&app, "cora@tutti.example", "192.0.2.9");
+	/* Three failures from one address (any case) slow that address. */
+	(void)fail_once(&app, "cora@tutti.example", "192.0.2.1");
+	(void)fail_once(&app, "CORA@tutti.example", "192.0.2.1");
+	ck_assert_int_eq(fail_once(&app, "Cora@Tutti.Example", "192.0.2.1"),
+	    3);
+	w = auth_login_begin(&app, "cora@tutti.example", "192.0.2.1", &n);
 	ck_assert_msg(w >= 1 && w <= 2, "wait %d", w);
-	/* An unknown email is counted the same way. */
+	/* A refused attempt is not counted. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
+	    "key = 'u:cora@tutti.example'"), 3);
+	/* An unknown email is counted and answered the same way. */
 	for (i = 0; i < 3; i++)
-		auth_login_failed(&app, "nobody@tutti.example",
-		    i == 0 ? "192.0.2.4" : i == 1 ? "192.0.2.5" : "192.0.2.6");
-	w2 = auth_login_check(&app, "nobody@tutti.example", "192.0.2.9");
-	ck_assert_msg(w2 >= 1 && w2 <= 2, "wait %d", w2);
+		(void)fail_once(&app, "nobody@tutti.example", "192.0.2.4");
+	w = auth_login_begin(&app, "nobody@tutti.example", "192.0.2.4", &n);
+	ck_assert_msg(w >= 1 && w <= 2, "wait %d", w);
 	/* Others, from elsewhere, are not held up. */
-	ck_assert_int_eq(auth_login_check(&app, "kofi@tutti.example",
-	    "192.0.2.9"), 0);
-	/* Ten failures lock the account for the window, not longer. */
-	for (i = 0; i < 7; i++)
-		auth_login_failed(&app, "cora@tutti.example", "192.0.2.10");
-	w = auth_login_check(&app, "cora@tutti.example", "192.0.2.11");
+	ck_assert_int_eq(auth_login_begin(&app, "kofi@tutti.example",
+	    "192.0.2.9", &n), 0);
+
+	/* Ten failures from one address refuse it for the window. */
+	fail_key("p:192.0.2.10|cora@tutti.example", 10);
+	w = auth_login_begin(&app, "cora@tutti.example", "192.0.2.10", &n);
 	ck_assert_msg(w > 800 && w <= 15 * 60, "wait %d", w);
-	/* A success clears the account's count. */
+	/*
+	 * Issue 13, finding 5: the account is not locked.  The right
+	 * password from an address with no failures goes ahead, and a
+	 * success takes its own count back and clears the account's.
+	 */
+	ck_assert_int_eq(auth_login_begin(&app, "cora@tutti.example",
+	    "192.0.2.11", &n), 0);
 	auth_login_succeeded(&app, "cora@tutti.example", "192.0.2.11");
-	ck_assert_int_eq(auth_login_check(&app, "cora@tutti.example",
-	    "192.0.2.11"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM login_failures WHERE "
+	    "key = 'u:cora@tutti.example'"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT failures FROM login_failures WHERE "
+	    "key = 'a:192.0.2.11'"), 0);
+
+	/*
+	 * Many addresses guessing at one account: past the account's
+	 * ceiling an address that has failed on it waits (never longer than
+	 * five minutes), a clean one still goes ahead.
+	 */
+	fail_key("u:cora@tutti.example", 40);
+	fail_key("p:203.0.113.1|cora@tutti.example", 1);
+	w = auth_login_begin(&app, "cora@tutti.example", "203.0.113.1", &n);
+	ck_assert_msg(w > 0 && w <= 300, "wait %d", w);
+	ck_assert_int_eq(auth_login_begin(&app, "cora@tutti.example",
+	    "203.0.113.2", &n), 0);
+	ck_assert_int_eq(n, 41);
 
 	/*
 	 * One address trying many accounts is slowed too, never for longer
-	 * than the counting window (the wait doubles with each failure).
+	 * than the counting window.
 	 */
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < 30; i++) {
 		snprintf(email, sizeof(email), "spray%d@example.org", i);
-		auth_login_failed(&app, email, "198.51.100.1");
+		fail_key("a:198.51.100.1", 1);
 	}
-	w = auth_login_check(&app, "kofi@tutti.example", "198.51.100.1");
+	w = auth_login_begin(&app, "kofi@tutti.example", "198.51.100.1", &n);
 	ck_assert_msg(w > 0 && w <= 15 * 60, "wait %d", w);
+}
+END_TEST
+
+/*
+ * Issue 13, finding 5: the owner of an account being guessed at is told
+ * by email, once in a window; an unknown email tells nobody.
+ */
+START_TEST(test_login_notify)
+{
+	struct app app;
+	struct db_user u;
+	int i, n = 0;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.base_url = "http://127.0.0.1:8080";
+	app.msgid_domain = "tutti.localhost";
+	add_user("cora@tutti.example", "Cora Coordinator", "coordinator");
+	ck_assert_int_eq(db_user_by_email(db, "cora@tutti.example", &u), 1);
+	for (i = 0; i < 14; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1);
+		n = fail_once(&app, "cora@tutti.example", addr);
+		auth_login_failed(&app, "cora@tutti.example", &u, addr, n);
+		auth_login_failed(&app, "cora@tutti.example", NULL, addr, n);
+	}
+	ck_assert_int_eq(n, 14);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'login_guessed' AND to_addr = 'cora@tutti.example'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
+	    "'login-guessed'"), 1);
+	db_user_clear(&u);
 }
 END_TEST
 
@@ -865,9 +940,10 @@ auth_suite(void)
 	tcase_add_test(tc, test_role_parse);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("auth_login_check");
+	tc = tcase_create("auth_login_begin");
 	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_login_throttle);
+	tcase_add_test(tc, test_login_notify);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("db_status_move_ok");

@@ -1,7 +1,8 @@
 /*
  * Unit tests for core/: the window rules and the other pure rules
  * (core/rules.h), local time (core/zone.h), and the booking actions
- * (core/booking.h) on the real migrations in :memory:.
+ * and the assignment (core/booking.h, core/assign.h) on the real
+ * migrations in :memory:.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
+#include "core/assign.h"
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/rules.h"
@@ -447,6 +449,48 @@ START_TEST(test_freed_place)
 }
 END_TEST
 
+START_TEST(test_assign)
+{
+	struct core_ctx c;
+	struct core_assign a;
+	char why[CORE_WHY_LEN];
+	int64_t client = -1;
+	int emailed = -1;
+
+	testlib_sql_exec(db, "INSERT INTO referrals (id, ref, status, given_name, family_name,"
+	    " email, postcode, date_of_birth, preferred_contact, session_type,"
+	    " needs, availability, consent_data, consent_contact, created_at,"
+	    " updated_at) VALUES (2, 'BBBB-BBBB', 'waitlisted', 'Ben', 'Bee',"
+	    " 'ben@x.org', 'N1 1AA', '1980-01-01', 'email', 'either', 1, 8, 1,"
+	    " 1, '2026-05-01T00:00:00Z', 'x');");
+	ctx(&c, 0);
+	memset(&a, 0, sizeof(a));
+	a.referral_id = 2;
+	a.from = ST_WAITLISTED;
+	a.therapist_id = 99;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_GONE);
+	ck_assert_ptr_nonnull(strstr(why, "no longer exists"));
+	ck_assert_int_eq(client, 0);
+	a.therapist_id = 1;
+	a.from = ST_NEW;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_NOT_OPEN);
+	a.from = ST_WAITLISTED;
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_OK);
+	ck_assert_str_eq(why, "");
+	ck_assert_int_gt(client, 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients WHERE"
+	    " referral_id = 2 AND therapist_id = 1"), 1);
+	/* The page was stale: the referral is no longer waitlisted. */
+	ck_assert_int_eq(core_referral_assign(&c, &a, &client, &emailed, why,
+	    sizeof(why)), DB_ASSIGN_MOVED);
+	ck_assert_ptr_nonnull(strstr(why, "Someone else changed"));
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients"), 2);
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -468,6 +512,7 @@ core_suite(void)
 		{ "core_series_book", test_book_rules, 1 },
 		{ "core_occ_cancel", test_book_cancel_move_end, 1 },
 		{ "core_freed_place", test_freed_place, 1 },
+		{ "core_referral_assign", test_assign, 1 },
 	};
 	TCase *tc;
 	size_t i;

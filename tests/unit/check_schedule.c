@@ -1,5 +1,5 @@
 /*
- * Unit tests for db/schedule.c with cgi/booking.c: every kind of clash,
+ * Unit tests for db/schedule.c with core/booking.c: every kind of clash,
  * cancel, move, end, attendance, and two processes racing for one room.
  * Each test runs the real migrations on a fresh database file.
  */
