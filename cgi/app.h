@@ -46,6 +46,10 @@ void	 page_login_get(struct app *, struct req *, struct resp *);
 void	 page_login_post(struct app *, struct req *, struct resp *);
 void	 page_logout(struct app *, struct req *, struct resp *);
 void	 page_me(struct app *, struct req *, struct resp *);
+struct valid_errors;
+/* /me with the problems of an attendance form in the summary (422). */
+void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
+	    const struct valid_errors *);
 /* page_refer.c: /refer, and /referrals/new for staff. */
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);
@@ -86,6 +90,11 @@ void	 page_matches_get(struct app *, struct req *, struct resp *);
 void	 page_matches_assign(struct app *, struct req *, struct resp *);
 void	 page_plan_get(struct app *, struct req *, struct resp *);
 void	 page_plan_post(struct app *, struct req *, struct resp *);
+/* page_leave.c: what leave or a closure hits, one confirmation. */
+void	 page_leave_get(struct app *, struct req *, struct resp *);
+void	 page_leave_post(struct app *, struct req *, struct resp *);
+void	 page_closures_get(struct app *, struct req *, struct resp *);
+void	 page_closures_post(struct app *, struct req *, struct resp *);
 /* page_calendar.c: calendar feeds and their links on /me. */
 void	 page_calendar(struct app *, struct req *, struct resp *);
 void	 page_feed_post(struct app *, struct req *, struct resp *);

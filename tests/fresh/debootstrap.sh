@@ -14,7 +14,7 @@
 # (README, "Before the two commands"); clones this checkout at HEAD into
 # /root/tutti; then, as root in there:
 #   1. make run on a free port until /refer serves the form (timed), then
-#      stops it with Ctrl-C (SIGINT), as a user would;
+#      make stop (a background job ignores SIGINT, so no Ctrl-C here);
 #   2. make test (timed) and prints its last line.
 # Everything is unmounted and every process left in the root is ended on
 # the way out, also on failure or Ctrl-C.  The last line is make test's.
@@ -220,9 +220,11 @@ for p in $(root_pids); do
 	esac
 done
 say "Debian's own nginx site running in there: $debian_nginx"
-kill -INT -- "-$run_pid" 2>/dev/null || true
+in_root sh -c "cd /root/tutti && make stop PORT=$PORT" >>"$T/make-run.log" 2>&1 ||
+	true
+kill -TERM -- "-$run_pid" 2>/dev/null || true
 for _ in $(seq 1 30); do kill -0 "$run_pid" 2>/dev/null || break; sleep 1; done
-wait "$run_pid" 2>/dev/null || true
+kill -KILL -- "-$run_pid" 2>/dev/null || true
 
 # 2. make test.
 say "make test (log: $T/make-test.log)"
@@ -233,6 +235,7 @@ t6=$(date +%s)
 say "make test took $((t6 - t5)) s; make run served after ${served:-(never)} s; debootstrap $((t1 - t0)) s; git and make $((t3 - t2)) s"
 grep -E '^(not ok|Bail out)|: [0-9]+ passed, [1-9][0-9]* failed|exited with status' \
     "$T/make-test.log" | head -n 40 || true
-last=$(tail -n 1 "$T/make-test.log")
+last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/make-test.log" | tail -n 1)
+[ -n "$last" ] || last=$(tail -n 1 "$T/make-test.log")
 echo "$last"
 [ -n "$served" ] && echo "$last" | grep -qE '^[0-9]+ passed, 0 failed'
