@@ -263,6 +263,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		    q.len ? "&" : "?", pg + 1);
 		tmpl_data_set(d, "next", buf_cstr(&tmp));
 	}
+	page_client_queue_lists(app, rq, d);	/* work ended, sickness */
 	app_render(app, rs, 200, "referrals.html", d);
 	tmpl_data_free(d);
 out:
