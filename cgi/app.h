@@ -46,6 +46,10 @@ void	 page_login_get(struct app *, struct req *, struct resp *);
 void	 page_login_post(struct app *, struct req *, struct resp *);
 void	 page_logout(struct app *, struct req *, struct resp *);
 void	 page_me(struct app *, struct req *, struct resp *);
+struct valid_errors;
+/* /me with the problems of an attendance form in the summary (422). */
+void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
+	    const struct valid_errors *);
 /* page_refer.c: /refer, and /referrals/new for staff. */
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);

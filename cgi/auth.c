@@ -304,6 +304,25 @@ auth_session_end(struct app *app, const struct req *rq, struct resp *rs)
 }
 
 int
+auth_same_origin(const struct app *app, const struct req *rq)
+{
+	const char *site = rq->fetch_site, *origin = rq->origin, *p;
+	size_t n;
+
+	if (site != NULL && *site != '\0')
+		return strcmp(site, "same-origin") == 0 ||
+		    strcmp(site, "none") == 0;
+	if (origin == NULL || *origin == '\0')
+		return 1;
+	/* The base URL's scheme, host and port, without any path. */
+	p = strstr(app->base_url, "://");
+	n = p == NULL ? strlen(app->base_url) :
+	    (size_t)(p + 3 - app->base_url) + strcspn(p + 3, "/");
+	return strlen(origin) == n && strncasecmp(origin, app->base_url,
+	    n) == 0;
+}
+
+int
 auth_csrf_ok(const struct req *rq)
 {
 	const char *v = form_get(&rq->f, "csrf");

@@ -76,6 +76,14 @@ int	 auth_session_start(struct app *, const struct req *, struct resp *,
 /* Ends the session of rq on the server and clears the cookie. */
 void	 auth_session_end(struct app *, const struct req *, struct resp *);
 
+/*
+ * 1 unless the browser says the request comes from another site: its
+ * Sec-Fetch-Site is neither "same-origin" nor "none", or (without it)
+ * its Origin is not the site's own (TUTTI_BASE_URL).  A request with
+ * neither header (not a browser's form) passes: tokens still guard it.
+ */
+int	 auth_same_origin(const struct app *, const struct req *);
+
 /* 1 when the POSTed "csrf" field matches the session's token. */
 int	 auth_csrf_ok(const struct req *);
 

@@ -166,6 +166,8 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 	rq.content_type = param(fr, "CONTENT_TYPE");
 	rq.remote_addr = param(fr, "REMOTE_ADDR");
 	rq.cookie = param(fr, "HTTP_COOKIE");
+	rq.origin = param(fr, "HTTP_ORIGIN");
+	rq.fetch_site = param(fr, "HTTP_SEC_FETCH_SITE");
 	rq.if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
 	/* DOCUMENT_URI is the decoded path nginx matched, without query. */
 	uri = param(fr, "DOCUMENT_URI");
@@ -369,6 +371,10 @@ main(int argc, char *argv[])
 	struct stat own;
 	pid_t pid, self;
 	FILE *f;
+
+	/* Health data, password hashes and keys: no one else may read
+	 * what this program makes (database, WAL, logs, backups). */
+	(void)umask(077);
 
 	/*
 	 * Workers mostly wait (on the network, on a lock), so several per

@@ -48,6 +48,8 @@ struct req {
 	const char	*remote_addr;
 	const char	*cookie;	/* the Cookie header, "" when none */
 	const char	*if_none_match;	/* "" when none */
+	const char	*origin;	/* the Origin header; "" or NULL: none */
+	const char	*fetch_site;	/* Sec-Fetch-Site; "" or NULL: none */
 	const char	*body;		/* NUL-terminated copy */
 	size_t		 bodylen;
 	struct form	 q;		/* query parameters */

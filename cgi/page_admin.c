@@ -40,13 +40,30 @@ add_user_row(void *arg, int64_t id, const char *email, const char *role,
 	tmpl_data_bool(e, "therapist", r == ROLE_THERAPIST);
 }
 
+/* The "add a user" form's fields; the password has its own rules. */
+enum add_field { A_EMAIL, A_NAME, A_ROLE, A__MAX };
+static const struct valid_field add_fields[A__MAX] = {
+	{ "email", VALID_EMAIL, 1, 0, 0, NULL, "new-email", "Email address",
+	    "Enter the person's email address, like name@example.org" },
+	{ "name", VALID_LINE, 1, 0, 100, NULL, "new-name", "Name",
+	    "Enter the person's name" },
+	{ "role", VALID_LINE, 1, 0, 20, NULL, "new-role", "Role",
+	    "Choose a role" },
+};
+
+/*
+ * The users page; errs (NULL: none) in the error summary and by their
+ * fields, keyed by the fields' ids (new-email gives e_new_email).
+ */
 static void
-users_show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const char *error, const char *notice)
+users_show_errors(struct app *app, struct req *rq, struct resp *rs,
+    int status, struct valid_errors *errs, const char *notice)
 {
-	struct tmpl_data *d = app_staff_data(app, rq, error != NULL ?
-	    "Error: users" : "Users"), *e;
+	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL &&
+	    errs->n > 0 ? "Error: users" : "Users"), *e;
 	const char *role = form_get(&rq->f, "role");
+	size_t i;
+	char *p;
 	int k;
 
 	if (db_user_each(app->db, add_user_row, d) == -1) {
@@ -61,15 +78,37 @@ users_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_bool(e, "selected", role != NULL &&
 		    strcmp(role, auth_role_names[k]) == 0);
 	}
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		for (i = 0; i < errs->n; i++) {
+			snprintf(errs->e[i].key, sizeof(errs->e[i].key), "%s",
+			    errs->e[i].anchor);
+			for (p = errs->e[i].key; *p != '\0'; p++)
+				if (*p == '-')
+					*p = '_';
+		}
+		valid_errors_tmpl(d, errs);
+	}
 	tmpl_data_set(d, "notice", notice);
-	if (error != NULL && strcmp(form_get(&rq->f, "action") ?
+	if (errs != NULL && errs->n > 0 && strcmp(form_get(&rq->f, "action") ?
 	    form_get(&rq->f, "action") : "", "add") == 0) {
 		tmpl_data_set(d, "v_email", form_get(&rq->f, "email"));
 		tmpl_data_set(d, "v_name", form_get(&rq->f, "name"));
 	}
 	app_render(app, rs, status, "admin_users.html", d);
 	tmpl_data_free(d);
+}
+
+/* The page with at most one problem, linked to the top of the page. */
+static void
+users_show(struct app *app, struct req *rq, struct resp *rs, int status,
+    const char *error, const char *notice)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	if (error != NULL)
+		valid_error_add(&errs, "main", error);
+	users_show_errors(app, rq, rs, status, &errs, notice);
 }
 
 void
@@ -83,44 +122,46 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 	const char *problem;
 	char hash[crypto_pwhash_STRBYTES], detail[300];
 	struct db_user u;
-	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : 0;
+	int64_t id = 0;
 	int role;
 
 	if (action == NULL)
 		action = "";
 	if (strcmp(action, "add") == 0) {
-		role = auth_role_parse(form_get(&rq->f, "role"));
-		if (email == NULL || !valid_email(email)) {
-			users_show(app, rq, rs, 422, "Enter the person's email "
-			    "address, like name@example.org.", NULL);
-			return;
-		}
-		if (name == NULL || *name == '\0' || strlen(name) > 100 ||
-		    !valid_utf8_text(name, strlen(name))) {
-			users_show(app, rq, rs, 422, "Enter the person's name "
-			    "(up to 100 characters).", NULL);
-			return;
-		}
-		if (role < 0) {
-			users_show(app, rq, rs, 422, "Choose a role.", NULL);
-			return;
-		}
-		if ((problem = auth_password_problem(pw ? pw : "", email,
-		    name)) != NULL) {
-			users_show(app, rq, rs, 422, problem, NULL);
-			return;
-		}
-		if (db_user_by_email(app->db, email, &u) == 1) {
+		struct valid_value v[A__MAX];
+		struct valid_errors errs;
+
+		memset(&errs, 0, sizeof(errs));
+		(void)valid_form_check(&rq->f, add_fields, A__MAX, v, &errs);
+		role = auth_role_parse(v[A_ROLE].text);
+		if (!v[A_ROLE].bad && role < 0)
+			valid_error_add_at(&errs, "role", "new-role",
+			    "Choose a role");
+		if ((problem = auth_password_problem(pw ? pw : "",
+		    v[A_EMAIL].text, v[A_NAME].text)) != NULL)
+			valid_error_add_at(&errs, "password", "new-password",
+			    problem);
+		if (!v[A_EMAIL].bad &&
+		    db_user_by_email(app->db, v[A_EMAIL].text, &u) == 1) {
 			db_user_clear(&u);
-			users_show(app, rq, rs, 422, "There is already an "
-			    "account with that email address.", NULL);
+			valid_error_add_at(&errs, "email", "new-email",
+			    "There is already an account with that email "
+			    "address.");
+		}
+		if (errs.n > 0) {
+			users_show_errors(app, rq, rs, 422, &errs, NULL);
+			valid_values_free(v, A__MAX);
 			return;
 		}
+		/* What is stored is what was checked: trimmed. */
+		email = v[A_EMAIL].text;
+		name = v[A_NAME].text;
 		if (auth_password_hash(pw, hash, sizeof(hash)) == -1 ||
 		    (id = db_user_add(app->db, email, name,
 		    auth_role_names[role], hash)) <= 0) {
 			users_show(app, rq, rs, 503, "The account could not be "
 			    "added just now. Try again.", NULL);
+			valid_values_free(v, A__MAX);
 			return;
 		}
 		snprintf(detail, sizeof(detail), "added %s as %s", email,
@@ -128,9 +169,10 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
 		    "user-add", 0, id, detail);
 		http_redirect(rs, "/admin/users?done=added");
+		valid_values_free(v, A__MAX);
 		return;
 	}
-	if (id <= 0 || db_user_get(app->db, id, &u) != 1) {
+	if (valid_id(idtext, &id) == -1 || db_user_get(app->db, id, &u) != 1) {
 		users_show(app, rq, rs, 404, "There is no such account.", NULL);
 		return;
 	}

@@ -33,6 +33,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/valid.h"
 #include "db/db.h"
 #include "db/feeds.h"
 #include "db/schedule.h"
@@ -350,8 +351,8 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 	const char *site = form_get(&rq->f, "site");
 	enum db_feed_kind kind;
 	int64_t owner;
-	char *end, detail[96];
-	long long id;
+	char detail[96];
+	int64_t id;
 	int rc;
 
 	if (site != NULL) {
@@ -360,8 +361,7 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 			    "access to this page.");
 			return;
 		}
-		id = strtoll(site, &end, 10);
-		if (*site == '\0' || *end != '\0' || id <= 0) {
+		if (valid_id(site, &id) == -1) {
 			http_error(app, rs, 422, "Choose a site.");
 			return;
 		}

@@ -15,6 +15,7 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/schedule.h"
+#include "sched/sched.h"
 #include "templates/tmpl.h"
 
 struct groups_view {
@@ -59,15 +60,33 @@ add_option(void *arg, int64_t id, const char *label)
 	tmpl_data_set(e, "label", label);
 }
 
+/* The "start a group" form's fields. */
+enum group_field { G_NAME, G_THERAPIST, G_SITE, G_CAPACITY, G__MAX };
+static const struct valid_field group_fields[G__MAX] = {
+	{ "name", VALID_LINE, 1, 0, 100, NULL, "g-name", "Name",
+	    "Give the group a name" },
+	{ "therapist", VALID_ID, 1, 0, 0, NULL, "g-therapist", "Therapist",
+	    "Choose the group's therapist" },
+	{ "site", VALID_ID, 1, 0, 0, NULL, "g-site", "Site",
+	    "Choose the group's site" },
+	{ "capacity", VALID_INT, 1, SCHED_GROUP_SIZE_MIN, SCHED_GROUP_SIZE_MAX,
+	    NULL, "g-capacity", "Places", NULL },
+};
+
+/*
+ * The groups page; errs (NULL: none) go in the error summary and by
+ * their fields, keyed by the fields' ids (e_g_name).
+ */
 static void
 show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const char *error)
+    struct valid_errors *errs)
 {
 	struct groups_view v;
-	struct tmpl_data *d = app_staff_data(app, rq, error != NULL ?
-	    "Error: groups" : "Groups");
+	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL &&
+	    errs->n > 0 ? "Error: groups" : "Groups");
 	struct tmpl_data *dk[2];
 	const char *done = form_get(&rq->q, "done");
+	size_t i;
 
 	v.app = app;
 	v.d = d;
@@ -79,8 +98,22 @@ show(struct app *app, struct req *rq, struct resp *rs, int status,
 	(void)db_choices(app->db, CHOICE_SITES, add_option, dk);
 	dk[1] = (struct tmpl_data *)"clients";
 	(void)db_choices(app->db, CHOICE_CLIENTS, add_option, dk);
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		for (i = 0; i < errs->n; i++) {
+			snprintf(errs->e[i].key, sizeof(errs->e[i].key), "%s",
+			    errs->e[i].anchor);
+			if (errs->e[i].key[1] == '-')
+				errs->e[i].key[1] = '_';
+		}
+		valid_errors_tmpl(d, errs);
+	}
 	tmpl_data_set(d, "v_name", form_get(&rq->f, "name"));
+	if (form_get(&rq->f, "capacity") != NULL)
+		tmpl_data_set(d, "v_capacity", form_get(&rq->f, "capacity"));
+	else
+		tmpl_data_set(d, "v_capacity", "8");
+	tmpl_data_setf(d, "size_min", "%d", SCHED_GROUP_SIZE_MIN);
+	tmpl_data_setf(d, "size_max", "%d", SCHED_GROUP_SIZE_MAX);
 	if (done != NULL)
 		tmpl_data_set(d, "notice", strcmp(done, "added") == 0 ?
 		    "The group was added." : "The client joined the group.");
@@ -91,9 +124,21 @@ show(struct app *app, struct req *rq, struct resp *rs, int status,
 static int64_t
 num(const struct form *f, const char *key)
 {
-	const char *v = form_get(f, key);
+	int64_t id;
 
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
+	return valid_id(form_get(f, key), &id) == 0 ? id : 0;
+}
+
+/* The page with one problem, linked to the control anchor. */
+static void
+fail(struct app *app, struct req *rq, struct resp *rs, int status,
+    const char *anchor, const char *msg)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	valid_error_add(&errs, anchor, msg);
+	show(app, rq, rs, status, &errs);
 }
 
 void
@@ -106,29 +151,22 @@ void
 page_groups_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
-	const char *name = form_get(&rq->f, "name");
-	int64_t cap;
+	struct valid_value v[G__MAX];
+	struct valid_errors errs;
 
 	if (action != NULL && strcmp(action, "add") == 0) {
-		cap = num(&rq->f, "capacity");
-		if (name == NULL || *name == '\0' || strlen(name) > 100 ||
-		    !valid_utf8_text(name, strlen(name))) {
-			show(app, rq, rs, 422, "Give the group a name of up to "
-			    "100 characters.");
-			return;
-		}
-		if (cap < 2 || cap > 40) {
-			show(app, rq, rs, 422, "A group has room for 2 to 40 "
-			    "people.");
-			return;
-		}
-		if (db_group_add(app->db, name, num(&rq->f, "therapist"),
-		    num(&rq->f, "site"), (int)cap, rq->user->id) <= 0) {
-			show(app, rq, rs, 422, "Choose the group's therapist "
-			    "and site.");
-			return;
-		}
-		http_redirect(rs, "/groups?done=added");
+		memset(&errs, 0, sizeof(errs));
+		if (valid_form_check(&rq->f, group_fields, G__MAX, v,
+		    &errs) > 0)
+			show(app, rq, rs, 422, &errs);
+		else if (db_group_add(app->db, v[G_NAME].text,
+		    v[G_THERAPIST].num, v[G_SITE].num, (int)v[G_CAPACITY].num,
+		    rq->user->id) <= 0)
+			fail(app, rq, rs, 422, "g-therapist", "Choose the "
+			    "group's therapist and site from the lists");
+		else
+			http_redirect(rs, "/groups?done=added");
+		valid_values_free(v, G__MAX);
 		return;
 	}
 	if (action != NULL && strcmp(action, "join") == 0) {
@@ -138,13 +176,13 @@ page_groups_post(struct app *app, struct req *rq, struct resp *rs)
 			http_redirect(rs, "/groups?done=joined");
 			return;
 		case DB_INVALID:
-			show(app, rq, rs, 422, "That client cannot join: the "
-			    "group is full, they are in it already, or they "
-			    "are not on a caseload.");
+			fail(app, rq, rs, 422, "main", "That client cannot "
+			    "join: the group is full, they are in it already, "
+			    "or they are not on a caseload.");
 			return;
 		default:
-			show(app, rq, rs, 503, "The change could not be saved "
-			    "now.");
+			fail(app, rq, rs, 503, "main", "The change could not "
+			    "be saved now.");
 			return;
 		}
 	}

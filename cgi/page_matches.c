@@ -301,7 +301,7 @@ taken_read(struct app *app, const struct form *f, struct taken *t)
 	memset(t, 0, sizeof(*t));
 	s = form_get(f, "from");
 	k = db_name_index(status_names, STATUS__MAX, s != NULL ? s : "");
-	if (k < 0 || rf_id(form_get(f, "therapist_id"), &t->therapist_id) ==
+	if (k < 0 || valid_id(form_get(f, "therapist_id"), &t->therapist_id) ==
 	    -1)
 		return -1;
 	t->from = (enum status)k;
@@ -309,14 +309,15 @@ taken_read(struct app *app, const struct form *f, struct taken *t)
 	s = form_get(f, "site_id");
 	if (s == NULL || *s == '\0')
 		return 0;	/* a therapist without a suggested time */
-	if (rf_id(s, &t->site_id) == -1 ||
-	    rf_int(form_get(f, "day"), 0, 6, &t->day) == -1 ||
-	    rf_int(form_get(f, "start_min"), 0, 1439, &t->start_min) == -1 ||
-	    rf_int(form_get(f, "length_min"), 15, 240, &t->length_min) == -1)
+	if (valid_id(s, &t->site_id) == -1 ||
+	    valid_int(form_get(f, "day"), 0, 6, &t->day) == -1 ||
+	    valid_int(form_get(f, "start_min"), 0, 1439, &t->start_min) == -1 ||
+	    valid_int(form_get(f, "length_min"), SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, &t->length_min) == -1)
 		return -1;
 	s = form_get(f, "room_id");
 	if (s != NULL && *s != '\0' && strcmp(s, "0") != 0 &&
-	    rf_id(s, &t->room_id) == -1)
+	    valid_id(s, &t->room_id) == -1)
 		return -1;
 	if (db_site_get(app->db, t->site_id, &site) != 1)
 		return -1;
@@ -515,7 +516,7 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_setf(d, "next", "/referrals/plan?page=%ld", pg + 1);
 	tmpl_data_set(d, "error", error);
 	if (done != NULL && strcmp(done, "accepted") == 0 &&
-	    rf_id(form_get(&rq->q, "referral"), &rid) == 0 &&
+	    valid_id(form_get(&rq->q, "referral"), &rid) == 0 &&
 	    db_client_of_referral(app->db, rid, &cl) == 1)
 		tmpl_data_setf(d, "notice", "%s was assigned to %s and joins "
 		    "their caseload. The plan below is made again without "
@@ -551,7 +552,7 @@ page_plan_post(struct app *app, struct req *rq, struct resp *rs)
 	action = form_get(&rq->f, "action");
 	if (action == NULL || strcmp(action, "accept") != 0 ||
 	    taken_read(app, &rq->f, &t) == -1 ||
-	    rf_id(form_get(&rq->f, "referral_id"), &t.referral_id) == -1) {
+	    valid_id(form_get(&rq->f, "referral_id"), &t.referral_id) == -1) {
 		http_error(app, rs, 400, "That is not something this page can "
 		    "do. Go back, reload the page and try again.");
 		return;

@@ -17,6 +17,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/valid.h"
 #include "db/client.h"
 #include "db/db.h"
 #include "db/referrals.h"
@@ -26,11 +27,12 @@
 #include "util/calendar.h"
 
 struct me_view {
-	struct app		*app;
-	struct tmpl_data	*d;
-	const char		*tz;
-	time_t			 now;
-	int			 todo;
+	struct app			*app;
+	struct tmpl_data		*d;
+	const char			*tz;
+	time_t				 now;
+	int				 todo;
+	const struct valid_errors	*errs;	/* from /attendance, or NULL */
 };
 
 static void
@@ -90,6 +92,16 @@ to_record(void *arg, const struct db_occ_row *o)
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
 	tmpl_data_setf(e, "client", "%lld", (long long)o->client_id);
 	tmpl_data_setf(e, "key", "%lld-%s", (long long)o->series_id, o->date);
+	if (v->errs != NULL) {
+		char key[64];
+		size_t i;
+
+		snprintf(key, sizeof(key), "att-%lld-%s",
+		    (long long)o->series_id, o->date);
+		for (i = 0; i < v->errs->n; i++)
+			if (strcmp(v->errs->e[i].key, key) == 0)
+				tmpl_data_set(e, "error", v->errs->e[i].msg);
+	}
 	tmpl_data_bool(e, "was_cancelled", strcmp(o->state, "cancelled") == 0);
 	for (k = 0; k < 4; k++) {
 		struct tmpl_data *c = tmpl_data_push(e, "statuses");
@@ -143,7 +155,8 @@ date_add(const char *tz, const char *date, int days, char out[11])
 }
 
 static void
-therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d)
+therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d,
+    const struct valid_errors *errs)
 {
 	struct me_view v;
 	int64_t tid;
@@ -159,6 +172,7 @@ therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d)
 	memset(&v, 0, sizeof(v));
 	v.app = app;
 	v.d = d;
+	v.errs = errs;
 	v.tz = app->tz;
 	v.now = time(NULL);
 	/* The week asked for (this one unless ?week= names a day of
@@ -231,12 +245,22 @@ page_me_sick(struct app *app, struct req *rq, struct resp *rs)
 void
 page_me(struct app *app, struct req *rq, struct resp *rs)
 {
+	page_me_errors(app, rq, rs, 200, NULL);
+}
+
+void
+page_me_errors(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct valid_errors *errs)
+{
 	struct tmpl_data *d, *e;
 	int64_t counts[STATUS__MAX];
 	const char *done = form_get(&rq->q, "done");
 	int s;
 
-	d = app_staff_data(app, rq, "My page");
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: my page" : "My page");
+	if (errs != NULL)
+		valid_errors_tmpl(d, errs);
 	tmpl_data_set(d, "email", rq->user->email);
 	if (done != NULL && strcmp(done, "attended") == 0)
 		tmpl_data_set(d, "notice", "Attendance was recorded.");
@@ -258,9 +282,9 @@ page_me(struct app *app, struct req *rq, struct resp *rs)
 	}
 	if (rq->user->role == ROLE_THERAPIST) {
 		tmpl_data_bool(d, "therapist", 1);
-		therapist_part(app, rq, d);
+		therapist_part(app, rq, d, errs);
 	}
 	page_me_feed(app, rq, d);
-	app_render(app, rs, 200, "me.html", d);
+	app_render(app, rs, status, "me.html", d);
 	tmpl_data_free(d);
 }

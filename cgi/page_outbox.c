@@ -34,6 +34,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/valid.h"
 #include "db/db.h"
 #include "db/outbox.h"
 #include "db/staff.h"
@@ -150,9 +151,7 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	k = state_index(status);
 	if (k < 0)
 		status = NULL;
-	if (before != NULL)
-		id = strtoll(before, NULL, 10);
-	if (id < 0)
+	if (valid_id(before, &id) == -1)
 		id = 0;
 	db_now(now);
 	if (db_outbox_count(app->db, &c) == -1 ||
@@ -279,10 +278,15 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
-	int64_t id = idtext != NULL ? strtoll(idtext, NULL, 10) : -1;
+	int64_t id = -1;
 	char now[21], detail[64];
 	int rc;
 
+	/* An outbox row's id, or 0 ("send every one now"); else -1. */
+	if (idtext != NULL && strcmp(idtext, "0") == 0)
+		id = 0;
+	else if (valid_id(idtext, &id) == -1)
+		id = -1;
 	if (action != NULL && strcmp(action, "retry_since") == 0) {
 		outbox_retry_since(app, rq, rs);
 		return;

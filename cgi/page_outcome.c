@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cgi/app.h"
+#include "cgi/valid.h"
 #include "db/reports.h"
 #include "templates/tmpl.h"
 
@@ -42,18 +43,19 @@ static const char *const answer_labels[ANSWER__MAX] = {
 };
 
 /*
- * Shows the questions with the answers in a (-1: none) and, with
- * missing set, the unanswered ones as errors.
+ * Shows the questions with the answers in a (-1: none) and the problems
+ * in errs (NULL: none) in the error summary and by their questions.
  */
 static void
 show_form(struct app *app, struct resp *rs, int status, const char *token,
-    const int a[OUTCOME__MAX], int missing)
+    const int a[OUTCOME__MAX], const struct valid_errors *errs)
 {
-	struct tmpl_data *d = tmpl_data_new(), *q, *o, *e;
+	struct tmpl_data *d = tmpl_data_new(), *q, *o;
+	char key[64];
 	int k, v, n;
 
-	tmpl_data_set(d, "title", missing ? "Error: how was music therapy "
-	    "for you?" : "How was music therapy for you?");
+	tmpl_data_set(d, "title", errs != NULL && errs->n > 0 ? "Error: how "
+	    "was music therapy for you?" : "How was music therapy for you?");
 	tmpl_data_set(d, "token", token);
 	for (k = 0; k < OUTCOME__MAX; k++) {
 		q = tmpl_data_push(d, "questions");
@@ -68,18 +70,51 @@ show_form(struct app *app, struct resp *rs, int status, const char *token,
 			tmpl_data_set(o, "label", answer_labels[v]);
 			tmpl_data_bool(o, "checked", a[k] == v);
 		}
-		if (missing && a[k] < 0) {
+		snprintf(key, sizeof(key), "%s", outcome_q_names[k]);
+		if (errs != NULL && valid_error_has(errs, key))
 			tmpl_data_set(q, "error", "Choose an answer");
-			e = tmpl_data_push(d, "errors");
-			tmpl_data_setf(e, "anchor", "%s-%s",
-			    outcome_q_names[k], outcome_answer_names[0]);
-			tmpl_data_setf(e, "message", "Choose an answer to "
-			    "question %d", k + 1);
-			tmpl_data_bool(d, "has_errors", 1);
-		}
 	}
+	if (errs != NULL)
+		valid_errors_tmpl(d, errs);
 	app_render(app, rs, status, "outcome.html", d);
 	tmpl_data_free(d);
+}
+
+/*
+ * The survey's fields: one choice a question, all required but the
+ * relationship question ("does not apply" when left out).  Built once,
+ * as the names and messages come from tables elsewhere.
+ */
+static struct valid_field outcome_fields[OUTCOME__MAX];
+static char outcome_anchor[OUTCOME__MAX][48];
+static char outcome_msg[OUTCOME__MAX][48];
+static const char *outcome_choices[OUTCOME__MAX][ANSWER__MAX + 1];
+
+static const struct valid_field *
+outcome_table(void)
+{
+	int k, v, n;
+
+	if (outcome_fields[0].name != NULL)
+		return outcome_fields;
+	for (k = 0; k < OUTCOME__MAX; k++) {
+		n = k == OUTCOME_RELATIONSHIP ? ANSWER__MAX : ANSWER_NA;
+		for (v = 0; v < n; v++)
+			outcome_choices[k][v] = outcome_answer_names[v];
+		outcome_choices[k][n] = NULL;
+		snprintf(outcome_anchor[k], sizeof(outcome_anchor[k]),
+		    "%s-%s", outcome_q_names[k], outcome_answer_names[0]);
+		snprintf(outcome_msg[k], sizeof(outcome_msg[k]), "Choose an "
+		    "answer to question %d", k + 1);
+		outcome_fields[k].type = VALID_CHOICE;
+		outcome_fields[k].required = k != OUTCOME_RELATIONSHIP;
+		outcome_fields[k].choices = outcome_choices[k];
+		outcome_fields[k].id = outcome_anchor[k];
+		outcome_fields[k].label = outcome_msg[k];
+		outcome_fields[k].message = outcome_msg[k];
+		outcome_fields[k].name = outcome_q_names[k];
+	}
+	return outcome_fields;
 }
 
 static void
@@ -97,10 +132,12 @@ show_thanks(struct app *app, struct resp *rs)
 static void
 outcome(struct app *app, struct req *rq, struct resp *rs, int post)
 {
-	const char *token, *v;
+	const char *token;
 	enum outcome_answer ans[OUTCOME__MAX];
 	enum db_outcome_state s;
-	int a[OUTCOME__MAX], k, missing = 0;
+	struct valid_value vals[OUTCOME__MAX];
+	struct valid_errors errs;
+	int a[OUTCOME__MAX], k;
 	int64_t id;
 	char loc[80];
 
@@ -113,21 +150,18 @@ outcome(struct app *app, struct req *rq, struct resp *rs, int post)
 	}
 	s = db_outcome_state(app->db, id);
 	if (s == OUTCOME_OPEN && post) {
+		memset(&errs, 0, sizeof(errs));
+		(void)valid_form_check(&rq->f, outcome_table(), OUTCOME__MAX,
+		    vals, &errs);
 		for (k = 0; k < OUTCOME__MAX; k++) {
-			v = form_get(&rq->f, outcome_q_names[k]);
-			a[k] = db_name_index(outcome_answer_names,
-			    ANSWER__MAX, v != NULL ? v : "");
-			if (k == OUTCOME_RELATIONSHIP && a[k] < 0 &&
-			    (v == NULL || *v == '\0'))
+			a[k] = vals[k].bad ? -1 : (int)vals[k].num;
+			if (k == OUTCOME_RELATIONSHIP && !vals[k].bad &&
+			    *vals[k].text == '\0')
 				a[k] = ANSWER_NA;
-			if (a[k] < 0 || (a[k] == ANSWER_NA &&
-			    k != OUTCOME_RELATIONSHIP)) {
-				a[k] = -1;
-				missing = 1;
-			}
 		}
-		if (missing) {
-			show_form(app, rs, 422, token, a, 1);
+		valid_values_free(vals, OUTCOME__MAX);
+		if (errs.n > 0) {
+			show_form(app, rs, 422, token, a, &errs);
 			return;
 		}
 		for (k = 0; k < OUTCOME__MAX; k++)
@@ -144,7 +178,7 @@ outcome(struct app *app, struct req *rq, struct resp *rs, int post)
 	case OUTCOME_OPEN:
 		for (k = 0; k < OUTCOME__MAX; k++)
 			a[k] = -1;
-		show_form(app, rs, 200, token, a, 0);
+		show_form(app, rs, 200, token, a, NULL);
 		return;
 	case OUTCOME_ANSWERED:
 		show_thanks(app, rs);

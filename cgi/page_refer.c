@@ -51,60 +51,65 @@ enum field_id {
 	F__MAX
 };
 
-enum kind {
-	K_TEXT,		/* one line */
-	K_LONG,		/* several lines */
-	K_CHOICE,	/* one of choices (radio buttons) */
-	K_YES,		/* a check box whose value is "yes" */
-	K_MULTI		/* repeatable check boxes */
-};
-
-struct field_rule {
-	const char	*name;		/* the form field */
-	const char	*label;		/* for messages: "Your first name" */
-	const char	*anchor;	/* id of the first control */
-	enum kind	 kind;
-	size_t		 maxlen;	/* bytes */
-	const char	*const *choices; /* K_CHOICE: NULL-terminated */
-};
-
 static const char *const contact_choices[] = { "email", "phone", NULL };
 static const char *const session_choices[] = {
 	"individual", "group", "either", NULL
 };
 
-static const struct field_rule fields[F__MAX] = {
-	{ "given_name", "First name", "given_name", K_TEXT, 100, NULL },
-	{ "family_name", "Last name", "family_name", K_TEXT, 100, NULL },
-	{ "date_of_birth", "Date of birth", "date_of_birth", K_TEXT, 10,
+/*
+ * The fields, in the order the form shows them.  Rules that tie fields
+ * together (an email address when contact is by email, an emergency
+ * contact's name and phone together, the age) are in check_input.
+ */
+static const struct valid_field fields[F__MAX] = {
+	{ "given_name", VALID_LINE, 1, 0, 100, NULL, NULL, "First name",
+	    "Enter your first name" },
+	{ "family_name", VALID_LINE, 1, 0, 100, NULL, NULL, "Last name",
+	    "Enter your last name" },
+	{ "date_of_birth", VALID_LINE, 1, 0, 10, NULL, NULL, "Date of birth",
+	    "Enter your date of birth" },
+	{ "email", VALID_EMAIL, 0, 0, 0, NULL, NULL, "Email address",
+	    "Enter an email address in the right format, like "
+	    "name@example.com" },
+	{ "phone", VALID_PHONE, 0, 0, 0, NULL, NULL, "Phone number",
+	    "Enter a phone number, like 01632 960 001 or 07700 900 982" },
+	{ "preferred_contact", VALID_CHOICE, 1, 0, 0, contact_choices,
+	    "preferred_contact-email", "How we should contact you",
+	    "Choose whether we should contact you by email or by phone" },
+	{ "voicemail_ok", VALID_YES, 0, 0, 0, NULL, NULL, "Voicemail", NULL },
+	{ "postcode", VALID_POSTCODE, 0, 0, 0, NULL, NULL, "Postcode",
+	    "Enter a real UK postcode, like SW1A 1AA" },
+	{ "gp_practice", VALID_LINE, 0, 0, 200, NULL, NULL, "GP practice",
 	    NULL },
-	{ "email", "Email address", "email", K_TEXT, 254, NULL },
-	{ "phone", "Phone number", "phone", K_TEXT, 30, NULL },
-	{ "preferred_contact", "How we should contact you",
-	    "preferred_contact-email", K_CHOICE, 10, contact_choices },
-	{ "voicemail_ok", "Voicemail", "voicemail_ok", K_YES, 3, NULL },
-	{ "postcode", "Postcode", "postcode", K_TEXT, 12, NULL },
-	{ "gp_practice", "GP practice", "gp_practice", K_TEXT, 200, NULL },
-	{ "emergency_name", "Emergency contact's name", "emergency_name",
-	    K_TEXT, 100, NULL },
-	{ "emergency_phone", "Emergency contact's phone number",
-	    "emergency_phone", K_TEXT, 30, NULL },
-	{ "language", "First language", "language", K_TEXT, 60, NULL },
-	{ "interpreter", "Interpreter", "interpreter", K_YES, 3, NULL },
-	{ "about", "What you hope for", "about", K_LONG, 4000, NULL },
-	{ "needs", "Areas of life", "needs-autism", K_MULTI, 40, NULL },
-	{ "availability", "When you could come", "availability-mon_am",
-	    K_MULTI, 8, NULL },
-	{ "session_type", "Kind of session", "session_type-individual",
-	    K_CHOICE, 12, session_choices },
-	{ "online_ok", "Online sessions", "online_ok", K_YES, 3, NULL },
-	{ "site", "Places you could reach", "site-first", K_MULTI, 20, NULL },
-	{ "access_needs", "Access needs", "access_needs", K_LONG, 2000,
+	{ "emergency_name", VALID_LINE, 0, 0, 100, NULL, NULL,
+	    "Emergency contact's name", NULL },
+	{ "emergency_phone", VALID_PHONE, 0, 0, 0, NULL, NULL,
+	    "Emergency contact's phone number", "Enter your emergency "
+	    "contact's phone number, like 07700 900 982" },
+	{ "language", VALID_LINE, 0, 0, 60, NULL, NULL, "First language",
 	    NULL },
-	{ "consent_data", "Consent to keep your details", "consent_data",
-	    K_YES, 3, NULL },
-	{ "consent_contact", "Consent to email", "consent_contact", K_YES, 3,
+	{ "interpreter", VALID_YES, 0, 0, 0, NULL, NULL, "Interpreter", NULL },
+	{ "about", VALID_LINES, 1, 0, 4000, NULL, NULL, "What you hope for",
+	    "Tell us a little about what you hope music therapy could help "
+	    "with" },
+	{ "needs", VALID_MULTI, 0, 0, 40, NULL, "needs-autism",
+	    "Areas of life", NULL },
+	{ "availability", VALID_MULTI, 0, 0, 8, NULL, "availability-mon_am",
+	    "When you could come", NULL },
+	{ "session_type", VALID_CHOICE, 1, 0, 0, session_choices,
+	    "session_type-individual", "Kind of session", "Choose individual "
+	    "sessions, group sessions or either" },
+	{ "online_ok", VALID_YES, 0, 0, 0, NULL, NULL, "Online sessions",
 	    NULL },
+	{ "site", VALID_MULTI, 0, 0, 20, NULL, "site-first",
+	    "Places you could reach", NULL },
+	{ "access_needs", VALID_LINES, 0, 0, 2000, NULL, NULL, "Access needs",
+	    NULL },
+	{ "consent_data", VALID_YES, 1, 0, 0, NULL, NULL,
+	    "Consent to keep your details", "Tick the box to agree that we "
+	    "may keep your details: we cannot take a referral without it" },
+	{ "consent_contact", VALID_YES, 0, 0, 0, NULL, NULL,
+	    "Consent to email", NULL },
 };
 
 /* The hidden field that people never fill and simple bots do. */
@@ -112,48 +117,49 @@ static const struct field_rule fields[F__MAX] = {
 
 /* What was posted, after checking. */
 struct input {
-	const char	*val[F__MAX];	/* trimmed copies, "" when absent */
-	char		*own[F__MAX];	/* what val points into */
-	const char	*err[F__MAX];	/* message for the field, or NULL */
-	char		 errbuf[F__MAX][160];
+	struct valid_value	 v[F__MAX];
+	const char	*val[F__MAX];	/* v[i].text: trimmed, "" when absent */
+	struct valid_errors errs;
 	unsigned	 needs;
 	unsigned	 availability;
 	int64_t		 sites[64];
 	size_t		 nsites;
-	char		 postcode[16];
-	char		 phone[32];
-	char		 emergency_phone[32];
 	char		 dob[32];	/* date of birth as YYYY-MM-DD */
-	const char	*form_err;	/* a problem with the whole form */
-	const char	*source_err;	/* staff: where it came from */
-	int		 nerr;
 };
 
 static void
 input_free(struct input *in)
 {
-	size_t i;
-
-	for (i = 0; i < F__MAX; i++)
-		free(in->own[i]);
+	valid_values_free(in->v, F__MAX);
 }
 
-/* Records the first problem with a field: the message is a then b. */
+/* Records the first problem with a field. */
 static void
-fail(struct input *in, enum field_id f, const char *a, const char *b)
+fail(struct input *in, enum field_id f, const char *msg)
 {
-	if (in->err[f] != NULL)
-		return;
-	snprintf(in->errbuf[f], sizeof(in->errbuf[f]), "%s%s", a,
-	    b != NULL ? b : "");
-	in->err[f] = in->errbuf[f];
-	in->nerr++;
+	in->v[f].bad = 1;
+	valid_error_add_at(&in->errs, fields[f].name, fields[f].id != NULL ?
+	    fields[f].id : fields[f].name, msg);
+}
+
+/* 1 when the field has a problem already. */
+static int
+bad(const struct input *in, enum field_id f)
+{
+	return in->v[f].bad;
+}
+
+/* A problem with the whole form, shown first and linked to the top. */
+static void
+form_error(struct input *in, const char *msg)
+{
+	valid_error_add_at(&in->errs, "form", "given_name", msg);
 }
 
 static int
 yes(const struct input *in, enum field_id f)
 {
-	return strcmp(in->val[f], "yes") == 0;
+	return in->v[f].num == 1 && !in->v[f].bad;
 }
 
 /*
@@ -166,8 +172,8 @@ check_multi(struct input *in, const struct form *fm, enum field_id f,
 {
 	size_t i, j, n = form_count(fm, fields[f].name);
 	const char *v;
-	char *end;
-	long long id;
+	char msg[VALID_MSG_LEN];
+	int64_t id;
 	int k, day, part;
 
 	for (i = 0; i < n; i++) {
@@ -190,8 +196,7 @@ check_multi(struct input *in, const struct form *fm, enum field_id f,
 				goto unknown;
 			in->availability |= 1u << (day * SLOT_PARTS + part);
 		} else {
-			id = strtoll(v, &end, 10);
-			if (*v == '\0' || *end != '\0')
+			if (valid_id(v, &id) == -1)
 				goto unknown;
 			for (j = 0; j < nsites; j++)
 				if (sites[j].id == id)
@@ -208,8 +213,9 @@ check_multi(struct input *in, const struct form *fm, enum field_id f,
 	}
 	return;
 unknown:
-	fail(in, f, fields[f].label,
-		    ": choose only from the options shown");
+	snprintf(msg, sizeof(msg), "%s: choose only from the options shown",
+	    fields[f].label);
+	fail(in, f, msg);
 }
 
 /*
@@ -259,178 +265,76 @@ check_input(struct input *in, const struct form *fm,
 	const char *v;
 	struct tm tm;
 	time_t now;
-	size_t i, len;
+	size_t i;
 	int y, m, d, age;
 
 	memset(in, 0, sizeof(*in));
-	for (i = 0; i < F__MAX; i++) {
-		in->val[i] = "";
-		if (fields[i].kind == K_MULTI)
-			continue;
-		if ((v = first_value(fm, fields[i].name, &len)) == NULL)
-			continue;
-		if (!valid_utf8_text(v, len)) {
-			in->own[i] = xstrdup("");
-			in->val[i] = in->own[i];
-			fail(in, i, fields[i].label,
-		    " contains characters we cannot read: "
-			    "please type it again");
-			continue;
-		}
-		in->own[i] = xstrdup(v);
-		in->val[i] = valid_trim(in->own[i]);
-		if (strlen(in->val[i]) > fields[i].maxlen) {
-			char lim[96];
+	(void)valid_form_check(fm, fields, F__MAX, in->v, &in->errs);
+	for (i = 0; i < F__MAX; i++)
+		in->val[i] = in->v[i].text;
+	if (!bad(in, F_NEEDS))
+		check_multi(in, fm, F_NEEDS, sites, nsites);
+	if (!bad(in, F_AVAILABILITY))
+		check_multi(in, fm, F_AVAILABILITY, sites, nsites);
+	if (!bad(in, F_SITE))
+		check_multi(in, fm, F_SITE, sites, nsites);
 
-			snprintf(lim, sizeof(lim), " must be %zu characters "
-			    "or fewer", fields[i].maxlen);
-			fail(in, i, fields[i].label, lim);
-		}
-	}
-	for (i = 0; i < F__MAX; i++) {
-		size_t j, n = form_count(fm, fields[i].name);
-
-		if (fields[i].kind != K_MULTI)
-			continue;
-		for (j = 0; j < n; j++) {
-			/* The decoded length: a %00 must not cut a value. */
-			const struct form_field *ff =
-			    form_field_nth(fm, fields[i].name, j);
-
-			if (!valid_utf8_text(ff->value, ff->valuelen) ||
-			    ff->valuelen > fields[i].maxlen) {
-				fail(in, i, fields[i].label,
-		    ": choose only from the options "
-				    "shown");
-				break;
-			}
-		}
-		if (in->err[i] == NULL)
-			check_multi(in, fm, i, sites, nsites);
-	}
-
-	if (in->err[F_GIVEN_NAME] == NULL && *in->val[F_GIVEN_NAME] == '\0')
-		fail(in, F_GIVEN_NAME, "Enter your first name", NULL);
-	if (in->err[F_FAMILY_NAME] == NULL && *in->val[F_FAMILY_NAME] == '\0')
-		fail(in, F_FAMILY_NAME, "Enter your last name", NULL);
-
-	if (in->err[F_DATE_OF_BIRTH] == NULL) {
+	if (!bad(in, F_DATE_OF_BIRTH)) {
 		v = in->val[F_DATE_OF_BIRTH];
 		now = time(NULL);
 		localtime_r(&now, &tm);
-		if (*v == '\0')
-			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth",
-			    NULL);
-		else if (dob_parse(v, in->dob, sizeof(in->dob)) == -1 ||
+		if (dob_parse(v, in->dob, sizeof(in->dob)) == -1 ||
 		    valid_date(in->dob, &y, &m, &d) == -1)
 			fail(in, F_DATE_OF_BIRTH, "Enter your date of birth as "
-			    "day, month and year, for example 27 3 1984", NULL);
+			    "day, month and year, for example 27 3 1984");
 		else if ((age = valid_age(y, m, d, tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday)) < 0)
 			fail(in, F_DATE_OF_BIRTH, "Date of birth must be in "
-			    "the past", NULL);
+			    "the past");
 		else if (age < 18)
 			fail(in, F_DATE_OF_BIRTH, "This form is for adults "
 			    "(18 or over). If you are under 18, a parent, carer, "
 			    "teacher or your GP can refer you: ask them to call "
-			    "us", NULL);
+			    "us");
 		else if (age > 120)
 			fail(in, F_DATE_OF_BIRTH, "Check the year of your date "
-			    "of birth", NULL);
+			    "of birth");
 	}
 
-	if (in->err[F_PREFERRED_CONTACT] == NULL &&
-	    strcmp(in->val[F_PREFERRED_CONTACT], "email") != 0 &&
-	    strcmp(in->val[F_PREFERRED_CONTACT], "phone") != 0)
-		fail(in, F_PREFERRED_CONTACT, "Choose whether we should contact "
-		    "you by email or by phone", NULL);
-
-	if (in->err[F_EMAIL] == NULL) {
-		v = in->val[F_EMAIL];
-		if (*v == '\0') {
-			if (strcmp(in->val[F_PREFERRED_CONTACT], "email") == 0)
-				fail(in, F_EMAIL, "Enter your email address, "
-				    "as you asked us to contact you by email",
-				    NULL);
-			else if (yes(in, F_CONSENT_CONTACT))
-				fail(in, F_EMAIL, "Enter your email address, "
-				    "or untick the box agreeing to emails", NULL);
-		} else if (!valid_email(v))
-			fail(in, F_EMAIL, "Enter an email address in the right "
-			    "format, like name@example.com", NULL);
+	if (!bad(in, F_EMAIL) && *in->val[F_EMAIL] == '\0') {
+		if (strcmp(in->val[F_PREFERRED_CONTACT], "email") == 0)
+			fail(in, F_EMAIL, "Enter your email address, as you "
+			    "asked us to contact you by email");
+		else if (yes(in, F_CONSENT_CONTACT))
+			fail(in, F_EMAIL, "Enter your email address, or "
+			    "untick the box agreeing to emails");
 	}
-	if (in->err[F_PHONE] == NULL) {
-		v = in->val[F_PHONE];
-		if (*v == '\0') {
-			if (strcmp(in->val[F_PREFERRED_CONTACT], "phone") == 0)
-				fail(in, F_PHONE, "Enter your phone number, as "
-				    "you asked us to contact you by phone", NULL);
-		} else if (valid_phone(v, in->phone, sizeof(in->phone)) == -1)
-			fail(in, F_PHONE, "Enter a phone number, like 01632 960 "
-			    "001 or 07700 900 982", NULL);
-	}
-
-	if (in->err[F_POSTCODE] == NULL) {
-		v = in->val[F_POSTCODE];
-		if (*v == '\0')
-			fail(in, F_POSTCODE, "Enter your postcode", NULL);
-		else if (valid_postcode(v, in->postcode,
-		    sizeof(in->postcode)) == -1)
-			fail(in, F_POSTCODE, "Enter a real UK postcode, like "
-			    "SW1A 1AA", NULL);
-	}
-
-	if (in->err[F_EMERGENCY_PHONE] == NULL) {
-		v = in->val[F_EMERGENCY_PHONE];
-		if (*v != '\0' && valid_phone(v, in->emergency_phone,
-		    sizeof(in->emergency_phone)) == -1)
-			fail(in, F_EMERGENCY_PHONE, "Enter your emergency "
-			    "contact's phone number, like 07700 900 982", NULL);
-		else if (*v == '\0' && *in->val[F_EMERGENCY_NAME] != '\0')
-			fail(in, F_EMERGENCY_PHONE, "Enter a phone number for "
-			    "your emergency contact", NULL);
-	}
-	if (in->err[F_EMERGENCY_NAME] == NULL &&
-	    *in->val[F_EMERGENCY_NAME] == '\0' &&
-	    *in->val[F_EMERGENCY_PHONE] != '\0')
+	if (!bad(in, F_PHONE) && *in->val[F_PHONE] == '\0' &&
+	    strcmp(in->val[F_PREFERRED_CONTACT], "phone") == 0)
+		fail(in, F_PHONE, "Enter your phone number, as you asked us "
+		    "to contact you by phone");
+	if (!bad(in, F_POSTCODE) && *in->val[F_POSTCODE] == '\0')
+		fail(in, F_POSTCODE, "Enter your postcode");
+	if (!bad(in, F_EMERGENCY_PHONE) && *in->val[F_EMERGENCY_PHONE] ==
+	    '\0' && *in->val[F_EMERGENCY_NAME] != '\0')
+		fail(in, F_EMERGENCY_PHONE, "Enter a phone number for your "
+		    "emergency contact");
+	if (!bad(in, F_EMERGENCY_NAME) && *in->val[F_EMERGENCY_NAME] ==
+	    '\0' && *in->val[F_EMERGENCY_PHONE] != '\0')
 		fail(in, F_EMERGENCY_NAME, "Enter your emergency contact's "
-		    "name", NULL);
-
-	if (in->err[F_ABOUT] == NULL && *in->val[F_ABOUT] == '\0')
-		fail(in, F_ABOUT, "Tell us a little about what you hope music "
-		    "therapy could help with", NULL);
-	if (in->err[F_NEEDS] == NULL && in->needs == 0)
+		    "name");
+	if (!bad(in, F_NEEDS) && in->needs == 0)
 		fail(in, F_NEEDS, "Choose at least one area of life, or "
-		    "\xe2\x80\x9cSomething else\xe2\x80\x9d", NULL);
-	if (in->err[F_AVAILABILITY] == NULL && in->availability == 0)
+		    "\xe2\x80\x9cSomething else\xe2\x80\x9d");
+	if (!bad(in, F_AVAILABILITY) && in->availability == 0)
 		fail(in, F_AVAILABILITY, "Choose at least one time of the week "
-		    "when you could come", NULL);
-	if (in->err[F_SESSION_TYPE] == NULL && *in->val[F_SESSION_TYPE] == '\0')
-		fail(in, F_SESSION_TYPE, "Choose individual sessions, group "
-		    "sessions or either", NULL);
-
-	for (i = 0; i < F__MAX; i++) {
-		const char *const *c;
-
-		if (in->err[i] != NULL || *in->val[i] == '\0')
-			continue;
-		if (fields[i].kind == K_YES && strcmp(in->val[i], "yes") != 0)
-			fail(in, i, fields[i].label,
-		    ": tick the box or leave it empty");
-		if (fields[i].kind == K_CHOICE) {
-			for (c = fields[i].choices; *c != NULL; c++)
-				if (strcmp(*c, in->val[i]) == 0)
-					break;
-			if (*c == NULL)
-				fail(in, i, fields[i].label,
-		    ": choose one of the options "
-				    "shown");
-		}
-	}
-	if (in->err[F_CONSENT_DATA] == NULL && !yes(in, F_CONSENT_DATA))
-		fail(in, F_CONSENT_DATA, "Tick the box to agree that we may "
-		    "keep your details: we cannot take a referral without "
-		    "it", NULL);
+		    "when you could come");
+	/* The sites list is the first control when there are sites. */
+	for (i = 0; i < in->errs.n && nsites > 0; i++)
+		if (strcmp(in->errs.e[i].key, "site") == 0)
+			snprintf(in->errs.e[i].anchor,
+			    sizeof(in->errs.e[i].anchor), "sites");
+	valid_errors_sort(&in->errs, fields, F__MAX);
 }
 
 /* Sets the data the form template shows: values, choices, errors. */
@@ -445,37 +349,17 @@ form_data(struct tmpl_data *d, const struct input *in,
 
 	tmpl_data_set(d, "token", token);
 	tmpl_data_set(d, "honeypot", HONEYPOT);
-	for (i = 0; i < F__MAX; i++) {
-		if (in == NULL)
-			break;
-		snprintf(key, sizeof(key), "v_%s", fields[i].name);
-		tmpl_data_set(d, key, in->val[i]);
-		if (fields[i].kind == K_YES || fields[i].kind == K_CHOICE) {
+	for (i = 0; i < F__MAX && in != NULL; i++) {
+		if (fields[i].type == VALID_YES ||
+		    fields[i].type == VALID_CHOICE) {
 			snprintf(key, sizeof(key), "c_%s_%s", fields[i].name,
 			    in->val[i]);
 			tmpl_data_bool(d, key, *in->val[i] != '\0');
 		}
-		if (in->err[i] != NULL) {
-			snprintf(key, sizeof(key), "e_%s", fields[i].name);
-			tmpl_data_set(d, key, in->err[i]);
-		}
 	}
-	if (in != NULL && (in->nerr > 0 || in->form_err != NULL)) {
-		tmpl_data_bool(d, "has_errors", 1);
-		if (in->form_err != NULL) {
-			e = tmpl_data_push(d, "errors");
-			tmpl_data_set(e, "anchor", "given_name");
-			tmpl_data_set(e, "message", in->form_err);
-		}
-		for (i = 0; i < F__MAX; i++) {
-			if (in->err[i] == NULL)
-				continue;
-			e = tmpl_data_push(d, "errors");
-			tmpl_data_set(e, "anchor", strcmp(fields[i].anchor,
-			    "site-first") == 0 && nsites > 0 ? "sites" :
-			    fields[i].anchor);
-			tmpl_data_set(e, "message", in->err[i]);
-		}
+	if (in != NULL) {
+		valid_values_tmpl(d, fields, F__MAX, in->v);
+		valid_errors_tmpl(d, &in->errs);
 	}
 	for (k = 0; k < NEED__MAX; k++) {
 		e = tmpl_data_push(d, "needs");
@@ -538,7 +422,7 @@ staff_mode(const struct req *rq)
 
 static void
 show_form(struct app *app, const struct req *rq, struct resp *rs,
-    int status, const struct input *in, const struct db_site *sites,
+    int status, struct input *in, const struct db_site *sites,
     size_t nsites, const char *token)
 {
 	struct tmpl_data *d, *e;
@@ -559,8 +443,6 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 		}
 		tmpl_data_set(d, "v_source_detail",
 		    form_get(&rq->f, "source_detail"));
-		if (in != NULL && in->source_err != NULL)
-			tmpl_data_set(d, "e_source", in->source_err);
 	} else {
 		d = tmpl_data_new();
 		tmpl_data_set(d, "title", status == 200 ? "Refer yourself for "
@@ -568,13 +450,9 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 		    "therapy");
 		tmpl_data_set(d, "action", "/refer");
 	}
+	if (in != NULL)
+		valid_errors_sort(&in->errs, fields, F__MAX);
 	form_data(d, in, sites, nsites, token);
-	if (in != NULL && in->source_err != NULL) {
-		e = tmpl_data_push(d, "errors");
-		tmpl_data_set(e, "anchor", "source-phone");
-		tmpl_data_set(e, "message", in->source_err);
-		tmpl_data_bool(d, "has_errors", 1);
-	}
 	http_header(rs, "Cache-Control", "no-store");
 	app_render(app, rs, status, "refer.html", d);
 	tmpl_data_free(d);
@@ -740,11 +618,13 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		detail = form_get(&rq->f, "source_detail");
 		if (src == NULL || db_name_index(source_names, SOURCES,
 		    src) < 0)
-			in.source_err = "Choose where this referral came from";
+			valid_error_add_at(&in.errs, "source", "source-phone",
+			    "Choose where this referral came from");
 		else if (detail != NULL && (strlen(detail) > 200 ||
-		    !valid_utf8_text(detail, strlen(detail))))
-			in.source_err = "Shorten who referred them to 200 "
-			    "characters";
+		    !valid_line(detail, strlen(detail))))
+			valid_error_add_at(&in.errs, "source", "source-phone",
+			    "Who referred them: use at most 200 letters, "
+			    "numbers and punctuation; no line breaks");
 		/*
 		 * The form token here only makes a double submit store one
 		 * referral (the CSRF check already vouched for the form): a
@@ -757,7 +637,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 			    form_get(&rq->f, "form_token"));
 		else
 			token_make(app->form_key, time(NULL), token);
-		if (in.nerr > 0 || in.source_err != NULL) {
+		if (in.errs.n > 0) {
 			show_form(app, rq, rs, 422, &in, sites, nsites, token);
 			goto out;
 		}
@@ -777,19 +657,19 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    form_get(&rq->f, "form_token"));
 	else
 		token_make(app->form_key, time(NULL), token);
-	if (tc == TOKEN_EXPIRED)
-		in.form_err = "This form was open for a long time, so we "
-		    "could not accept it yet. Your answers are kept: check "
-		    "them and send the form again.";
-	else if (tc != TOKEN_OK)
-		in.form_err = "We could not check that this form came from "
-		    "our website. Your answers are kept: check them and send "
-		    "the form again.";
 	hp = form_get(&rq->f, HONEYPOT);
 	if (hp != NULL && *hp != '\0')
-		in.form_err = "Leave the last field, marked \xe2\x80\x9cleave "
-		    "this empty\xe2\x80\x9d, empty, then send the form again.";
-	if (in.nerr > 0 || in.form_err != NULL) {
+		form_error(&in, "Leave the last field, marked \xe2\x80\x9cleave "
+		    "this empty\xe2\x80\x9d, empty, then send the form again.");
+	else if (tc == TOKEN_EXPIRED)
+		form_error(&in, "This form was open for a long time, so we "
+		    "could not accept it yet. Your answers are kept: check "
+		    "them and send the form again.");
+	else if (tc != TOKEN_OK)
+		form_error(&in, "We could not check that this form came from "
+		    "our website. Your answers are kept: check them and send "
+		    "the form again.");
+	if (in.errs.n > 0) {
 		show_form(app, rq, rs, 422, &in, sites, nsites, token);
 		goto out;
 	}
@@ -797,16 +677,16 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 	case 0:
 		break;
 	case 1:
-		in.form_err = "We have had several referrals from here in the "
-		    "last hour, so we could not take this one now. Nothing "
+		form_error(&in, "We have had several referrals from here in "
+		    "the last hour, so we could not take this one now. Nothing "
 		    "was saved. Your answers are kept: please send the form "
-		    "again in an hour, or phone us.";
+		    "again in an hour, or phone us.");
 		show_form(app, rq, rs, 429, &in, sites, nsites, token);
 		goto out;
 	default:
-		in.form_err = "We could not save your referral just now. "
+		form_error(&in, "We could not save your referral just now. "
 		    "Nothing was saved. Your answers are kept: please send the "
-		    "form again in a minute.";
+		    "form again in a minute.");
 		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		goto out;
 	}
@@ -822,8 +702,8 @@ store:
 	r.given_name = in.val[F_GIVEN_NAME];
 	r.family_name = in.val[F_FAMILY_NAME];
 	r.email = in.val[F_EMAIL];
-	r.phone = in.phone;
-	r.postcode = in.postcode;
+	r.phone = in.v[F_PHONE].norm;
+	r.postcode = in.v[F_POSTCODE].norm;
 	r.date_of_birth = in.dob;
 	r.preferred_contact = in.val[F_PREFERRED_CONTACT];
 	r.voicemail_ok = yes(&in, F_VOICEMAIL_OK);
@@ -837,7 +717,7 @@ store:
 	r.interpreter = yes(&in, F_INTERPRETER);
 	r.gp_practice = in.val[F_GP_PRACTICE];
 	r.emergency_name = in.val[F_EMERGENCY_NAME];
-	r.emergency_phone = in.emergency_phone;
+	r.emergency_phone = in.v[F_EMERGENCY_PHONE].norm;
 	r.consent_data = 1;
 	r.consent_contact = yes(&in, F_CONSENT_CONTACT);
 	r.sites = in.sites;
@@ -862,15 +742,15 @@ store:
 		http_redirect(rs, loc);
 		break;
 	case DB_FULL:
-		in.form_err = "We could not save your referral because our "
+		form_error(&in, "We could not save your referral because our "
 		    "system is out of space. Nothing was saved. Your answers "
-		    "are kept: please try again later, or phone us.";
+		    "are kept: please try again later, or phone us.");
 		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		break;
 	default:
-		in.form_err = "We could not save your referral just now. "
+		form_error(&in, "We could not save your referral just now. "
 		    "Nothing was saved. Your answers are kept: please send the "
-		    "form again in a minute.";
+		    "form again in a minute.");
 		show_form(app, rq, rs, 503, &in, sites, nsites, token);
 		break;
 	}

@@ -134,7 +134,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 	    (f.need = db_name_index(need_names, NEED__MAX, need)) < 0)
 		bad = 1;
 	if (site != NULL && *site != '\0' &&
-	    (f.site = strtoll(site, NULL, 10)) <= 0)
+	    valid_id(site, &f.site) == -1)
 		bad = 1;
 	if (from != NULL && *from != '\0') {
 		if (valid_date(from, NULL, NULL, NULL) == 0)
@@ -326,10 +326,30 @@ add_audit(void *arg, const char *at, const char *user, const char *addr,
 	tmpl_data_set(e, "detail", detail);
 }
 
+/* The status change form's fields. */
+enum move_field { M_TO, M_REASON, M__MAX };
+static const struct valid_field move_fields[M__MAX] = {
+	{ "to", VALID_LINE, 1, 0, 32, NULL, NULL, "New status",
+	    "Choose the new status" },
+	{ "reason", VALID_LINES, 1, 0, REASON_MAX, NULL, NULL, "Reason",
+	    "Give a reason for the change: it stays in the referral's "
+	    "history" },
+};
+
+/* The note form's one field. */
+static const struct valid_field note_field = {
+	"body", VALID_LINES, 1, 0, NOTE_MAX, NULL, NULL, "Note",
+	"Write the note before adding it"
+};
+
+/*
+ * The referral's page, with the problems in errs (NULL or none: the
+ * page as it is) in the error summary and by their fields.
+ */
 static void
-show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_referral_rec *rec, const char *error,
-    const char *error_field)
+show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
+    int status, const struct db_referral_rec *rec,
+    const struct valid_errors *errs)
 {
 	const struct db_referral *r = &rec->r;
 	struct tmpl_data *d, *e, *day, *slot;
@@ -339,7 +359,7 @@ show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
 	size_t i;
 	int k, p;
 
-	d = app_staff_data(app, rq, error != NULL ?
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
 	    "Error: referral" : "Referral");
 	tmpl_data_setf(d, "id", "%lld", (long long)r->id);
 	tmpl_data_set(d, "ref", r->ref);
@@ -406,12 +426,8 @@ show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
 	    ACT_ASSIGN));	/* the "Find matches" link (page_matches.c) */
 	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
 	tmpl_data_set(d, "v_body", form_get(&rq->f, "body"));
-	if (error != NULL) {
-		tmpl_data_set(d, "error", error);
-		tmpl_data_set(d, "error_field", error_field);
-		tmpl_data_bool(d, strcmp(error_field, "reason") == 0 ||
-		    strcmp(error_field, "to") == 0 ? "e_move" : "e_note", 1);
-	}
+	if (errs != NULL)
+		valid_errors_tmpl(d, errs);
 	if (done != NULL && strcmp(done, "moved") == 0)
 		tmpl_data_set(d, "notice", "The status was changed.");
 	else if (done != NULL && strcmp(done, "noted") == 0)
@@ -424,65 +440,66 @@ show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
 	buf_free(&tmp);
 }
 
+/* The page with one problem, linked to the field error_field. */
+static void
+show_referral(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_referral_rec *rec, const char *error,
+    const char *error_field)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	if (error != NULL)
+		valid_error_add(&errs, error_field, error);
+	show_referral_errors(app, rq, rs, status, rec, &errs);
+}
+
 static void
 referral_post(struct app *app, struct req *rq, struct resp *rs,
     struct db_referral_rec *rec)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *from = form_get(&rq->f, "from");
-	const char *to = form_get(&rq->f, "to");
 	const char *text;
+	struct valid_value v[M__MAX];
+	struct valid_errors errs;
 	char loc[64];
 	enum db_result res;
 	int f, t;
 
+	memset(&errs, 0, sizeof(errs));
+	memset(v, 0, sizeof(v));
 	if (action != NULL && strcmp(action, "note") == 0) {
-		text = form_get(&rq->f, "body");
-		if (text == NULL || *text == '\0') {
-			show_referral(app, rq, rs, 422, rec, "Write the note "
-			    "before adding it.", "body");
-			return;
+		if (valid_form_check(&rq->f, &note_field, 1, v, &errs) > 0) {
+			show_referral_errors(app, rq, rs, 422, rec, &errs);
+			goto out;
 		}
-		if (strlen(text) > NOTE_MAX ||
-		    !valid_utf8_text(text, strlen(text))) {
-			show_referral(app, rq, rs, 422, rec, "Shorten the note "
-			    "to 4,000 characters.", "body");
-			return;
-		}
-		if (db_note_add(app->db, rec->r.id, rq->user->id, text,
+		if (db_note_add(app->db, rec->r.id, rq->user->id, v[0].text,
 		    rq->remote_addr) == -1) {
 			show_referral(app, rq, rs, 503, rec, "The note could "
 			    "not be saved just now. Try again.", "body");
-			return;
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/referrals/%lld?done=noted",
 		    (long long)rec->r.id);
 		http_redirect(rs, loc);
-		return;
+		goto out;
 	}
 	if (action == NULL || strcmp(action, "move") != 0) {
 		http_error(app, rs, 400, "That is not something this page "
 		    "can do.");
 		return;
 	}
-	text = form_get(&rq->f, "reason");
+	(void)valid_form_check(&rq->f, move_fields, M__MAX, v, &errs);
 	f = db_name_index(status_names, STATUS__MAX, from ? from : "");
-	t = db_name_index(status_names, STATUS__MAX, to ? to : "");
-	if (t < 0) {
-		show_referral(app, rq, rs, 422, rec, "Choose the new status.",
-		    "to");
-		return;
+	t = db_name_index(status_names, STATUS__MAX, v[M_TO].text);
+	if (!v[M_TO].bad && t < 0)
+		valid_error_add(&errs, "to", "Choose the new status");
+	if (errs.n > 0) {
+		show_referral_errors(app, rq, rs, 422, rec, &errs);
+		goto out;
 	}
-	if (text == NULL || *text == '\0') {
-		show_referral(app, rq, rs, 422, rec, "Give a reason for the "
-		    "change: it stays in the referral's history.", "reason");
-		return;
-	}
-	if (strlen(text) > REASON_MAX || !valid_utf8_text(text, strlen(text))) {
-		show_referral(app, rq, rs, 422, rec, "Shorten the reason to "
-		    "1,000 characters.", "reason");
-		return;
-	}
+	text = v[M_REASON].text;
 	if (f < 0)
 		f = rec->status;
 	res = db_referral_move(app->db, rec->r.id, (enum status)f,
@@ -492,22 +509,24 @@ referral_post(struct app *app, struct req *rq, struct resp *rs,
 		snprintf(loc, sizeof(loc), "/referrals/%lld?done=moved",
 		    (long long)rec->r.id);
 		http_redirect(rs, loc);
-		return;
+		goto out;
 	case DB_INVALID:
 		show_referral(app, rq, rs, 422, rec, "That change of status "
 		    "is not possible from here.", "to");
-		return;
+		goto out;
 	case DB_CONFLICT:
 		show_referral(app, rq, rs, 409, rec,
 		    "Someone else changed this referral's status while you "
 		    "were looking. Check the history below, then try again.",
 		    "to");
-		return;
+		goto out;
 	default:
 		show_referral(app, rq, rs, 503, rec, "The change could not be "
 		    "saved just now. Try again.", "reason");
-		return;
+		goto out;
 	}
+out:
+	valid_values_free(v, M__MAX);
 }
 
 /* Referral rq->id[0] into *rec; 0, or -1 having answered 404 or 503. */

@@ -1,8 +1,7 @@
 /*
  * page_schedule: booking and running session series.
  *
- *   GET  /schedule       a week grid: by=therapist|site|room, id, week
- *                        (any date of the week, YYYY-MM-DD; default now)
+ *   (GET /schedule, the whole service's week: page_week.c)
  *   GET  /series/new     the booking form, filled from the query (a match
  *                        suggestion links here: client, therapist, site,
  *                        room, day, start)
@@ -30,9 +29,10 @@
 #include "db/remind.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
+#include "sched/sched.h"
 #include "templates/tmpl.h"
 
-#define TEXT_MAX	500
+#define SERIES_TEXT_MAX	500	/* reasons and notes, bytes */
 
 /* The Monday (local) of the week holding date, and the UTC span. */
 static int
@@ -134,147 +134,56 @@ choices(struct app *app, struct tmpl_data *d, enum db_choice which,
 static int64_t
 qid(const struct form *f, const char *key)
 {
-	const char *v = form_get(f, key);
-	char *end;
-	long long n;
+	int64_t id;
 
-	if (v == NULL || *v == '\0')
-		return 0;
-	n = strtoll(v, &end, 10);
-	return *end == '\0' && n > 0 ? n : 0;
-}
-
-/* The week grid. */
-
-struct grid {
-	struct tmpl_data	*days[7];
-	const char		*tz;
-	time_t			 from;
-};
-
-static void
-grid_add(void *arg, const struct db_occ_row *o)
-{
-	struct grid *g = arg;
-	struct tmpl_data *e;
-	char s[6], t[6];
-	int day = (int)((o->start_utc - g->from) / 86400);
-
-	if (day < 0)
-		day = 0;
-	if (day > 6)
-		day = 6;
-	e = tmpl_data_push(g->days[day], "sessions");
-	local_hhmm(g->tz, o->start_utc, s);
-	local_hhmm(g->tz, o->end_utc, t);
-	tmpl_data_set(e, "start", s);
-	tmpl_data_set(e, "end", t);
-	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
-	tmpl_data_set(e, "who", o->who);
-	tmpl_data_set(e, "ref", o->client_ref);
-	tmpl_data_set(e, "therapist", o->therapist);
-	tmpl_data_set(e, "site", o->site);
-	tmpl_data_set(e, "room", o->room);
-	tmpl_data_set(e, "state", o->state);
-	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
-	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
-	tmpl_data_bool(e, "group", o->group_id > 0);
-}
-
-static void
-add_hit(void *arg, const struct db_occ_row *o, const char *why)
-{
-	struct tmpl_data *d = arg, *e = tmpl_data_push(d, "hits");
-	char when[32];
-	time_t t = (time_t)o->start_utc;
-	struct tm tm;
-
-	/* The process runs in the service's zone (TZ is TUTTI_TZ). */
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	tmpl_data_bool(d, "has_hits", 1);
-	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
-	tmpl_data_set(e, "when", when);
-	tmpl_data_set(e, "who", o->who);
-	tmpl_data_set(e, "therapist", o->therapist);
-	tmpl_data_set(e, "site", o->site);
-	tmpl_data_set(e, "why", why);
-}
-
-void
-page_schedule(struct app *app, struct req *rq, struct resp *rs)
-{
-	static const char *const bys[] = { "therapist", "site", "room" };
-	static const enum db_occ_filter filters[] = { OCC_BY_THERAPIST,
-	    OCC_BY_SITE, OCC_BY_ROOM };
-	static const enum db_choice kinds[] = { CHOICE_THERAPISTS,
-	    CHOICE_SITES, CHOICE_ROOMS };
-	const char *by = form_get(&rq->q, "by");
-	const char *week = form_get(&rq->q, "week");
-	struct tmpl_data *d, *e;
-	struct grid g;
-	char now[11], monday[11], other[11], label[32];
-	time_t from, to, t;
-	struct tm tm;
-	int64_t id = qid(&rq->q, "id");
-	int k, b;
-
-	b = by != NULL ? db_name_index(bys, 3, by) : 0;
-	if (b < 0)
-		b = 0;
-	today(app->tz, now);
-	if (week == NULL || week_of(app->tz, week, monday, &from, &to) == -1)
-		(void)week_of(app->tz, now, monday, &from, &to);
-	d = app_staff_data(app, rq, "Schedule");
-	for (k = 0; k < 3; k++) {
-		e = tmpl_data_push(d, "bys");
-		tmpl_data_set(e, "value", bys[k]);
-		tmpl_data_bool(e, "selected", k == b);
-	}
-	tmpl_data_set(d, "by", bys[b]);
-	choices(app, d, kinds[b], "options", id);
-	tmpl_data_setf(d, "id", "%lld", (long long)id);
-	tmpl_data_set(d, "monday", monday);
-	date_add(monday, -7, other);
-	tmpl_data_set(d, "prev", other);
-	date_add(monday, 7, other);
-	tmpl_data_set(d, "next", other);
-	memset(&g, 0, sizeof(g));
-	g.tz = app->tz;
-	g.from = from;
-	for (k = 0; k < 7; k++) {
-		g.days[k] = tmpl_data_push(d, "days");
-		date_add(monday, k, other);
-		t = from + (time_t)k * 86400 + 12 * 3600;
-		localtime_r(&t, &tm);
-		strftime(label, sizeof(label), "%A %e %B", &tm);
-		tmpl_data_set(g.days[k], "label", label);
-		tmpl_data_bool(g.days[k], "today", strcmp(other, now) == 0);
-	}
-	(void)db_occ_hit_each(app->db, (int64_t)time(NULL), add_hit, d);
-	if (id > 0) {
-		tmpl_data_bool(d, "chosen", 1);
-		if (db_occ_each(app->db, filters[b], id, from, to, grid_add,
-		    &g) == -1) {
-			tmpl_data_free(d);
-			http_error(app, rs, 503, "The schedule cannot be shown "
-			    "just now.");
-			return;
-		}
-	}
-	app_render(app, rs, 200, "schedule.html", d);
-	tmpl_data_free(d);
+	return valid_id(form_get(f, key), &id) == 0 ? id : 0;
 }
 
 /* Booking. */
 
+enum book_field {
+	B_CLIENT, B_GROUP, B_THERAPIST, B_SITE, B_ROOM, B_FIRST_DATE, B_START,
+	B_LENGTH, B_END, B__MAX
+};
+
+static const char *const book_ends[] = { "count", "until", "open", NULL };
+
+/* The booking form's fields, top to bottom. */
+static const struct valid_field book_fields[B__MAX] = {
+	{ "client", VALID_ID, 0, 0, 0, NULL, NULL, "Client", NULL },
+	{ "group", VALID_ID, 0, 0, 0, NULL, NULL, "Group", NULL },
+	{ "therapist", VALID_ID, 1, 0, 0, NULL, NULL, "Therapist",
+	    "Choose a therapist" },
+	{ "site", VALID_ID, 1, 0, 0, NULL, NULL, "Site", "Choose a site" },
+	{ "room", VALID_ID, 0, 0, 0, NULL, NULL, "Room", NULL },
+	{ "first_date", VALID_DATE, 1, 0, 0, NULL, NULL, "First session",
+	    "Enter the first date as year-month-day, for example "
+	    "2026-12-01" },
+	{ "start", VALID_TIME, 1, 0, 0, NULL, NULL, "Start time",
+	    "Enter the start time as hours and minutes, for example 10:00" },
+	{ "length", VALID_INT, 1, SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, NULL, NULL, "Length in minutes", NULL },
+	{ "end", VALID_CHOICE, 0, 0, 0, book_ends, "end-count", "Ends",
+	    "Choose how the series ends" },
+};
+
+/* Checked only when the series ends that way. */
+static const struct valid_field book_count = {
+	"count", VALID_INT, 1, 1, SCHED_SERIES_COUNT_MAX, NULL, NULL,
+	"Number of sessions", NULL
+};
+static const struct valid_field book_until = {
+	"until", VALID_DATE, 1, 0, 0, NULL, NULL, "Last date",
+	"Enter the last date as year-month-day, on or after the first date"
+};
+
 static void
 book_form(struct app *app, struct req *rq, struct resp *rs, int status,
-    const char *error)
+    struct valid_errors *errs)
 {
 	const struct form *f = strcmp(rq->method, "POST") == 0 ? &rq->f :
 	    &rq->q;
-	struct tmpl_data *d = app_staff_data(app, rq, error != NULL ?
+	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL ?
 	    "Error: book sessions" : "Book sessions");
 	const char *v, *end = form_get(f, "end");
 	char first[11];
@@ -305,52 +214,94 @@ book_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "first_date", v);
 	tmpl_data_set(d, "start", form_get(f, "start"));
 	v = form_get(f, "length");
-	tmpl_data_set(d, "length", v != NULL && *v ? v : "45");
+	if (v != NULL && *v != '\0')
+		tmpl_data_set(d, "length", v);
+	else
+		tmpl_data_setf(d, "length", "%d", SCHED_LENGTH_MIN);
+	tmpl_data_setf(d, "length_shortest", "%d", SCHED_SESSION_SHORTEST);
+	tmpl_data_setf(d, "length_longest", "%d", SCHED_SESSION_LONGEST);
+	tmpl_data_setf(d, "length_step", "%d", SCHED_STEP_MIN);
+	tmpl_data_setf(d, "count_max", "%d", SCHED_SERIES_COUNT_MAX);
 	tmpl_data_set(d, "count", form_get(f, "count"));
 	tmpl_data_set(d, "until", form_get(f, "until"));
 	tmpl_data_bool(d, "end_count", end == NULL || strcmp(end, "count") == 0);
 	tmpl_data_bool(d, "end_until", end != NULL && strcmp(end, "until") == 0);
 	tmpl_data_bool(d, "end_open", end != NULL && strcmp(end, "open") == 0);
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		valid_errors_sort(errs, book_fields, B__MAX);
+		valid_errors_tmpl(d, errs);
+	}
 	app_render(app, rs, status, "series_new.html", d);
 	tmpl_data_free(d);
+}
+
+/* Shows the form again with one problem for the whole booking. */
+static void
+book_fail(struct app *app, struct req *rq, struct resp *rs, int status,
+    const char *anchor, const char *msg)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	valid_error_add_at(&errs, "booking", anchor, msg);
+	book_form(app, rq, rs, status, &errs);
 }
 
 static void
 book_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const struct form *f = &rq->f;
+	struct valid_value v[B__MAX], vend;
+	struct valid_errors errs;
 	struct core_ctx c;
 	struct core_booking b;
-	const char *end = form_get(f, "end");
-	int64_t id;
+	const char *end, *first;
+	int64_t t_of_client = 0, ref = 0, id;
 	char why[CORE_WHY_LEN], loc[48];
 	enum db_result res;
 
+	memset(&errs, 0, sizeof(errs));
+	memset(&vend, 0, sizeof(vend));
 	memset(&b, 0, sizeof(b));
-	b.client_id = qid(f, "client");
-	b.group_id = qid(f, "group");
-	b.therapist_id = qid(f, "therapist");
-	b.site_id = qid(f, "site");
-	b.room_id = qid(f, "room");
-	b.first_date = form_get(f, "first_date");
-	b.start_local = form_get(f, "start");
-	b.length_min = (int)qid(f, "length");
-	if (end == NULL || strcmp(end, "count") == 0) {
-		b.count = (int)qid(f, "count");
-		if (b.count < 1) {
-			book_form(app, rq, rs, 422, "Enter how many sessions "
-			    "to book, from 1 to 104.");
-			return;
+	(void)valid_form_check(f, book_fields, B__MAX, v, &errs);
+	end = *v[B_END].text != '\0' ? v[B_END].text : "count";
+	first = v[B_FIRST_DATE].text;
+	if (!v[B_CLIENT].bad && !v[B_GROUP].bad &&
+	    (*v[B_CLIENT].text != '\0') == (*v[B_GROUP].text != '\0'))
+		valid_error_add(&errs, "client", "Choose either a client or a "
+		    "group");
+	else if (v[B_CLIENT].num > 0 && !v[B_CLIENT].bad &&
+	    db_client_get(app->db, v[B_CLIENT].num, &t_of_client, &ref) != 1)
+		valid_error_add(&errs, "client", "That client is not on a "
+		    "caseload: assign them to a therapist first");
+	if (!v[B_START].bad && v[B_START].num % 5 != 0)
+		valid_error_add(&errs, "start", "Start the session on a "
+		    "multiple of 5 minutes, for example 10:00 or 10:05");
+	if (!v[B_END].bad && strcmp(end, "count") == 0) {
+		if (valid_form_check(f, &book_count, 1, &vend, &errs) == 0)
+			b.count = (int)vend.num;
+	} else if (!v[B_END].bad && strcmp(end, "until") == 0) {
+		if (valid_form_check(f, &book_until, 1, &vend, &errs) == 0) {
+			b.until_date = vend.text;
+			if (!v[B_FIRST_DATE].bad && strcmp(b.until_date,
+			    first) < 0)
+				valid_error_add(&errs, "until", "The last date "
+				    "must be on or after the first date");
 		}
-	} else if (strcmp(end, "until") == 0) {
-		b.until_date = form_get(f, "until");
-		if (b.until_date == NULL)
-			b.until_date = "";
-	} else if (strcmp(end, "open") != 0) {
-		book_form(app, rq, rs, 422, "Choose how the series ends.");
-		return;
 	}
+	if (errs.n > 0) {
+		book_form(app, rq, rs, 422, &errs);
+		goto out;
+	}
+
+	b.client_id = v[B_CLIENT].num;
+	b.group_id = v[B_GROUP].num;
+	b.therapist_id = v[B_THERAPIST].num;
+	b.site_id = v[B_SITE].num;
+	b.room_id = v[B_ROOM].num;
+	b.first_date = first;
+	b.start_local = v[B_START].norm;
+	b.length_min = (int)v[B_LENGTH].num;
 	app_core_ctx(app, rq, &c);
 	res = core_series_book(&c, &b, &id, why, sizeof(why));
 	switch (res) {
@@ -358,17 +309,20 @@ book_post(struct app *app, struct req *rq, struct resp *rs)
 		snprintf(loc, sizeof(loc), "/series/%lld?done=booked",
 		    (long long)id);
 		http_redirect(rs, loc);
-		return;
+		break;
 	case DB_INVALID:
-		book_form(app, rq, rs, 422, why);
-		return;
+		book_fail(app, rq, rs, 422, "first_date", why);
+		break;
 	case DB_CONFLICT:
-		book_form(app, rq, rs, 409, why);
-		return;
+		book_fail(app, rq, rs, 409, "first_date", why);
+		break;
 	default:
-		book_form(app, rq, rs, 503, why);
-		return;
+		book_fail(app, rq, rs, 503, "therapist", why);
+		break;
 	}
+out:
+	valid_values_free(&vend, 1);
+	valid_values_free(v, B__MAX);
 }
 
 void
@@ -437,9 +391,62 @@ add_waiting(void *arg, int64_t id, const char *ref, const char *name,
 	tmpl_data_setf(e, "since", "%.10s", created);
 }
 
+/* The forms of a series page: action, prefix of their ids, fields. */
+static const char *const series_actions[][2] = {
+	{ "cancel", "c" }, { "move", "m" }, { "end", "e" }, { "attend", "a" },
+};
+static const char *const series_kept[] = { "date", "by", "reason",
+	"new_date", "new_start", "room", "from", "status", "note" };
+
+/* Makes each problem's key its field's id, in the template's spelling. */
 static void
-series_show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_series *s, const char *error)
+series_keys(struct valid_errors *errs)
+{
+	size_t i;
+	char *p;
+
+	for (i = 0; i < errs->n; i++) {
+		snprintf(errs->e[i].key, sizeof(errs->e[i].key), "%s",
+		    errs->e[i].anchor);
+		for (p = errs->e[i].key; *p != '\0'; p++)
+			if (*p == '-')
+				*p = '_';
+	}
+}
+
+/* Sets v_P_FIELD for the form that was sent (P: its id prefix). */
+static void
+series_values(struct tmpl_data *d, const struct form *f)
+{
+	const char *action = form_get(f, "action");
+	char key[48], *p;
+	size_t i, k;
+
+	for (i = 0; action != NULL && i < sizeof(series_actions) /
+	    sizeof(series_actions[0]); i++) {
+		if (strcmp(action, series_actions[i][0]) != 0)
+			continue;
+		for (k = 0; k < sizeof(series_kept) / sizeof(series_kept[0]);
+		    k++) {
+			snprintf(key, sizeof(key), "v_%s_%s",
+			    series_actions[i][1], series_kept[k]);
+			for (p = key; *p != '\0'; p++)
+				if (*p == '-')
+					*p = '_';
+			tmpl_data_set(d, key, form_get(f, series_kept[k]));
+		}
+	}
+}
+
+/*
+ * The series page, with the problems of the form just sent in errs (NULL:
+ * none) in the error summary and by their fields.  Several forms share
+ * the page, so each field's key is its id ("c-reason" gives e_c_reason)
+ * and the typed values come back under the same names (v_c_reason).
+ */
+static void
+series_show_errors(struct app *app, struct req *rq, struct resp *rs,
+    int status, const struct db_series *s, struct valid_errors *errs)
 {
 	static const char *const done_text[][2] = {
 		{ "booked", "The sessions are booked and the confirmations "
@@ -461,8 +468,8 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	size_t i;
 	int k, wd;
 
-	d = app_staff_data(app, rq, error != NULL ? "Error: series" :
-	    "Series");
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
+	    "Error: series" : "Series");
 	tmpl_data_setf(d, "id", "%lld", (long long)s->id);
 	tmpl_data_set(d, "therapist", s->therapist);
 	tmpl_data_setf(d, "therapist_id", "%lld", (long long)s->therapist_id);
@@ -487,7 +494,10 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "active", strcmp(s->status, "active") == 0);
 	tmpl_data_set(d, "ended_from", s->ended_from);
 	tmpl_data_set(d, "tz", s->tz);
-	tmpl_data_set(d, "error", error);
+	if (errs != NULL) {
+		series_keys(errs);
+		valid_errors_tmpl(d, errs);
+	}
 	for (i = 0; done != NULL && i < sizeof(done_text) /
 	    sizeof(done_text[0]); i++)
 		if (strcmp(done, done_text[i][0]) == 0)
@@ -498,10 +508,8 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_set(e, "label", attendance_labels[k]);
 	}
 	choices(app, d, CHOICE_ROOMS, "rooms", s->room_id);
-	/* Typed values kept on an error. */
-	tmpl_data_set(d, "v_reason", form_get(&rq->f, "reason"));
-	tmpl_data_set(d, "v_new_date", form_get(&rq->f, "new_date"));
-	tmpl_data_set(d, "v_new_start", form_get(&rq->f, "new_start"));
+	/* Typed values kept on an error, in the form they were typed in. */
+	series_values(d, &rq->f);
 
 	memset(&v, 0, sizeof(v));
 	v.d = d;
@@ -524,106 +532,174 @@ series_show(struct app *app, struct req *rq, struct resp *rs, int status,
 }
 
 static void
+series_show(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_series *s, const char *error)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	if (error != NULL)
+		valid_error_add(&errs, "main", error);
+	series_show_errors(app, rq, rs, status, s, &errs);
+}
+
+/* The page with one problem, linked to the control anchor. */
+static void
+series_fail(struct app *app, struct req *rq, struct resp *rs, int status,
+    const struct db_series *s, const char *anchor, const char *msg)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	valid_error_add(&errs, anchor, msg);
+	series_show_errors(app, rq, rs, status, s, &errs);
+}
+
+static const char *const cancel_by[] = { "client", "therapist", "service",
+	NULL };
+
+/* Each form of the series page, its fields once. */
+static const struct valid_field cancel_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "c-date", "Session",
+	    "Choose the session" },
+	{ "by", VALID_CHOICE, 1, 0, 0, cancel_by, "c-by", "Cancelled by",
+	    "Choose who cancelled the session" },
+	{ "reason", VALID_LINE, 1, 0, SERIES_TEXT_MAX, NULL, "c-reason",
+	    "Reason", "Give a reason for the cancellation" },
+};
+static const struct valid_field move_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "m-date", "Session",
+	    "Choose the session" },
+	{ "new_date", VALID_DATE, 1, 0, 0, NULL, "m-new-date", "New date",
+	    "Enter the new date as year-month-day, for example 2026-12-24" },
+	{ "new_start", VALID_TIME, 1, 0, 0, NULL, "m-new-start",
+	    "New start time", "Enter the new start time as hours and "
+	    "minutes, for example 10:00" },
+	{ "room", VALID_ID, 0, 0, 0, NULL, "m-room", "Room", NULL },
+	{ "reason", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, "m-reason",
+	    "Reason", NULL },
+};
+static const struct valid_field end_fields[] = {
+	{ "from", VALID_DATE, 1, 0, 0, NULL, "e-from", "No sessions from",
+	    "Enter the date from which there are no more sessions" },
+	{ "reason", VALID_LINE, 1, 0, SERIES_TEXT_MAX, NULL, "e-reason",
+	    "Reason", "Give a reason for ending the series" },
+};
+static const struct valid_field attend_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "a-date", "Session",
+	    "Choose the session" },
+	{ "status", VALID_LINE, 1, 0, 20, NULL, "a-status", "What happened",
+	    "Choose what happened" },
+	{ "note", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, "a-note", "Note",
+	    NULL },
+	{ "client", VALID_ID, 0, 0, 0, NULL, "a-status", "Client", NULL },
+};
+static const struct valid_field reinstate_fields[] = {
+	{ "date", VALID_DATE, 1, 0, 0, NULL, "h-cancel", "Session",
+	    "Choose the session" },
+};
+#define FIELDS(t)	(t), (sizeof(t) / sizeof((t)[0]))
+#define SERIES_FIELDS_MAX	5
+
+static void
 series_post(struct app *app, struct req *rq, struct resp *rs,
     const struct db_series *s)
 {
-	static const char *const by_names[] = { "client", "therapist",
-	    "service" };
+	static const struct {
+		const char			*action;
+		const struct valid_field	*fields;
+		size_t				 n;
+	} forms[] = {
+		{ "cancel", FIELDS(cancel_fields) },
+		{ "move", FIELDS(move_fields) },
+		{ "end", FIELDS(end_fields) },
+		{ "reinstate", FIELDS(reinstate_fields) },
+		{ "attend", FIELDS(attend_fields) },
+	};
 	const char *action = form_get(&rq->f, "action");
-	const char *date = form_get(&rq->f, "date");
-	const char *reason = form_get(&rq->f, "reason");
+	struct valid_value v[SERIES_FIELDS_MAX];
+	struct valid_errors errs;
 	char loc[64], why[CORE_WHY_LEN];
 	struct core_ctx c;
 	enum db_result res;
-	int by;
+	size_t k, n = 0;
 
-	if (action == NULL)
-		action = "";
-	if (reason != NULL && (strlen(reason) > TEXT_MAX ||
-	    !valid_utf8_text(reason, strlen(reason)))) {
-		series_show(app, rq, rs, 422, s, "Shorten the reason to 500 "
-		    "characters.");
+	memset(v, 0, sizeof(v));
+	memset(&errs, 0, sizeof(errs));
+	for (k = 0; action != NULL && k < sizeof(forms) / sizeof(forms[0]);
+	    k++)
+		if (strcmp(action, forms[k].action) == 0)
+			break;
+	if (action == NULL || k == sizeof(forms) / sizeof(forms[0])) {
+		http_error(app, rs, 400, "That is not something this page can "
+		    "do.");
 		return;
+	}
+	n = forms[k].n;
+	if (valid_form_check(&rq->f, forms[k].fields, n, v, &errs) > 0) {
+		series_show_errors(app, rq, rs, 422, s, &errs);
+		goto out;
 	}
 	app_core_ctx(app, rq, &c);
 	if (strcmp(action, "cancel") == 0) {
-		by = db_name_index(by_names, 3, form_get(&rq->f, "by") ?
-		    form_get(&rq->f, "by") : "");
-		if (by < 0) {
-			series_show(app, rq, rs, 422, s, "Choose the session, "
-			    "who cancelled it, and give a reason.");
-			return;
-		}
-		res = core_occ_cancel(&c, s->id, date, (enum db_cancel_by)by,
-		    reason, why, sizeof(why));
+		res = core_occ_cancel(&c, s->id, v[0].text,
+		    (enum db_cancel_by)v[1].num, v[2].text, why, sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_INVALID ? 422 : 503,
-			    s, why);
-			return;
+			series_fail(app, rq, rs, res == DB_INVALID ? 422 : 503,
+			    s, "c-date", why);
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
 		    (long long)s->id);
 	} else if (strcmp(action, "move") == 0) {
-		res = core_occ_move(&c, s->id, date, form_get(&rq->f,
-		    "new_date"), form_get(&rq->f, "new_start"), qid(&rq->f,
-		    "room"), reason, why, sizeof(why));
+		res = core_occ_move(&c, s->id, v[0].text, v[1].text,
+		    v[2].norm, v[3].num, v[4].text, why, sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, why);
-			return;
+			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, "m-new-date",
+			    why);
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=moved",
 		    (long long)s->id);
 	} else if (strcmp(action, "end") == 0) {
-		res = core_series_end(&c, s->id, form_get(&rq->f, "from"),
-		    reason, why, sizeof(why));
+		res = core_series_end(&c, s->id, v[0].text, v[1].text, why,
+		    sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, 422, s, why);
-			return;
+			series_fail(app, rq, rs, 422, s, "e-from", why);
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=ended",
 		    (long long)s->id);
 	} else if (strcmp(action, "reinstate") == 0) {
 		int notified = 0;
 
-		res = core_occ_reinstate(&c, s->id, date, &notified, why,
+		res = core_occ_reinstate(&c, s->id, v[0].text, &notified, why,
 		    sizeof(why));
 		if (res != DB_OK) {
-			series_show(app, rq, rs, res == DB_CONFLICT ? 409 :
-			    res == DB_INVALID ? 422 : 503, s, why);
-			return;
+			series_fail(app, rq, rs, res == DB_CONFLICT ? 409 :
+			    res == DB_INVALID ? 422 : 503, s, "h-cancel", why);
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",
 		    (long long)s->id, notified > 0 ? "reinstated-told" :
 		    "reinstated");
-	} else if (strcmp(action, "attend") == 0) {
-		const char *note = form_get(&rq->f, "note");
-		int64_t client = s->client_id > 0 ? s->client_id :
-		    qid(&rq->f, "client");
-
-		if (note != NULL && (strlen(note) > TEXT_MAX ||
-		    !valid_utf8_text(note, strlen(note)))) {
-			series_show(app, rq, rs, 422, s, "Shorten the note to "
-			    "500 characters.");
-			return;
-		}
-		res = db_attendance_set(app->db, s->id, date ? date : "",
-		    client, form_get(&rq->f, "status"), note ? note : "",
-		    rq->user->id);
+	} else {
+		res = db_attendance_set(app->db, s->id, v[0].text,
+		    s->client_id > 0 ? s->client_id : v[3].num, v[1].text,
+		    v[2].text, rq->user->id);
 		if (res != DB_OK) {
-			series_show(app, rq, rs, 422, s, "Attendance can be "
-			    "recorded for a past session, with one of the "
-			    "choices shown.");
-			return;
+			series_fail(app, rq, rs, 422, s, "a-date", "Attendance "
+			    "can be recorded for a past session, with one of "
+			    "the choices shown.");
+			goto out;
 		}
 		snprintf(loc, sizeof(loc), "/series/%lld?done=attended",
 		    (long long)s->id);
-	} else {
-		http_error(app, rs, 400, "That is not something this page can "
-		    "do.");
-		return;
 	}
 	http_redirect(rs, loc);
+out:
+	valid_values_free(v, n);
 }
 
 /* Series rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
@@ -663,37 +739,55 @@ page_series_post(struct app *app, struct req *rq, struct resp *rs)
 void
 page_attendance(struct app *app, struct req *rq, struct resp *rs)
 {
+	static const struct valid_field fields[] = {
+		{ "series", VALID_ID, 1, 0, 0, NULL, NULL, "Series", NULL },
+		{ "date", VALID_DATE, 1, 0, 0, NULL, NULL, "Session", NULL },
+		{ "status", VALID_LINE, 1, 0, 20, NULL, NULL, "What happened",
+		    "Choose what happened" },
+		{ "note", VALID_LINE, 0, 0, SERIES_TEXT_MAX, NULL, NULL,
+		    "Note", NULL },
+		{ "client", VALID_ID, 0, 0, 0, NULL, NULL, "Client", NULL },
+	};
+	struct valid_value v[5];
+	struct valid_errors errs, row;
 	struct db_series s;
-	const char *note = form_get(&rq->f, "note");
-	int64_t tid = 0, id = qid(&rq->f, "series"), client;
+	int64_t tid = 0;
+	char key[64], anchor[80];
 	enum db_result res;
+	size_t i;
 
-	if (id <= 0 || db_series_get(app->db, id, &s) != 1) {
+	memset(&errs, 0, sizeof(errs));
+	memset(&row, 0, sizeof(row));
+	(void)valid_form_check(&rq->f, fields, 5, v, &errs);
+	if (v[0].bad || db_series_get(app->db, v[0].num, &s) != 1) {
 		http_error(app, rs, 404, "There is no such series.");
-		return;
+		goto out;
 	}
 	/* A therapist records only for their own sessions. */
 	if (!auth_can(rq->user->role, ACT_BOOK) &&
 	    (db_therapist_of_user(app->db, rq->user->id, &tid) != 1 ||
 	    tid != s.therapist_id)) {
 		http_error(app, rs, 403, "These are not your sessions.");
-		return;
+		goto out;
 	}
-	client = s.client_id > 0 ? s.client_id : qid(&rq->f, "client");
-	if (note != NULL && (strlen(note) > TEXT_MAX ||
-	    !valid_utf8_text(note, strlen(note)))) {
-		http_error(app, rs, 422, "Shorten the note to 500 characters, "
-		    "then go back and record it again.");
-		return;
+	if (errs.n == 0) {
+		res = db_attendance_set(app->db, s.id, v[1].text,
+		    s.client_id > 0 ? s.client_id : v[4].num, v[2].text,
+		    v[3].text, rq->user->id);
+		if (res == DB_OK) {
+			http_redirect(rs, "/me?done=attended");
+			goto out;
+		}
+		valid_error_add(&errs, "status", "Attendance can be recorded "
+		    "for a past session, with one of the choices shown");
 	}
-	res = db_attendance_set(app->db, s.id, form_get(&rq->f, "date") ?
-	    form_get(&rq->f, "date") : "", client,
-	    form_get(&rq->f, "status"), note ? note : "", rq->user->id);
-	if (res != DB_OK) {
-		http_error(app, rs, 422, "Attendance can be recorded for a "
-		    "past session, with one of the choices shown. Go back and "
-		    "choose one.");
-		return;
-	}
-	http_redirect(rs, "/me?done=attended");
+	/* One form a session on /me: the problems go to its row. */
+	snprintf(key, sizeof(key), "att-%lld-%s", (long long)s.id,
+	    v[1].text);
+	snprintf(anchor, sizeof(anchor), "%s-attended", key);
+	for (i = 0; i < errs.n; i++)
+		valid_error_add_at(&row, key, anchor, errs.e[i].msg);
+	page_me_errors(app, rq, rs, 422, &row);
+out:
+	valid_values_free(v, 5);
 }

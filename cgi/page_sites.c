@@ -215,7 +215,7 @@ show_district(void *arg, int64_t site_id, const char *district)
 
 static void
 show_site(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_site_rec *s, const struct errors *errs,
+    const struct db_site_rec *s, const struct valid_errors *errs,
     int64_t posted_room, const char *posted_form)
 {
 	static const char *const notices[][2] = {
@@ -285,7 +285,7 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(c.d, "new_capacity", "1");
 	tmpl_data_bool(c.d, "new_accessible", s->step_free);
 	if (errs != NULL && errs->n > 0) {
-		errors_tmpl(c.d, errs);
+		valid_errors_tmpl(c.d, errs);
 		if (posted_form != NULL && strcmp(posted_form, "room_add") ==
 		    0) {
 			tmpl_data_set(c.d, "new_name", form_get(&rq->f,
@@ -315,19 +315,19 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 /* Reads the room fields into r; problems into errs under ids with prefix. */
 static void
 room_read(const struct form *f, struct db_room *r, const char *prefix,
-    struct errors *errs)
+    struct valid_errors *errs)
 {
 	char id[64];
 
 	if (rf_text(form_get(f, "room_name"), NAME_MAX_LEN, r->name,
 	    sizeof(r->name)) == -1 || r->name[0] == '\0') {
 		snprintf(id, sizeof(id), "%sname", prefix);
-		error_add(errs, id, "Enter the room's name (up to 100 "
+		valid_error_add(errs, id, "Enter the room's name (up to 100 "
 		    "characters).");
 	}
-	if (rf_int(form_get(f, "capacity"), 1, 200, &r->capacity) == -1) {
+	if (valid_int(form_get(f, "capacity"), 1, 200, &r->capacity) == -1) {
 		snprintf(id, sizeof(id), "%scapacity", prefix);
-		error_add(errs, id, "Enter how many people the room seats, "
+		valid_error_add(errs, id, "Enter how many people the room seats, "
 		    "a whole number from 1 to 200.");
 	}
 	r->piano = rf_yes(f, "piano");
@@ -340,7 +340,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *msg, *field;
-	struct errors errs;
+	struct valid_errors errs;
 	struct db_room room;
 	char loc[96], why[RF_MSG_LEN], prefix[48];
 	const char *first, *last, *done;
@@ -356,7 +356,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		room.site_id = s->id;
 		room.active = 1;
 		if (strcmp(action, "room_save") == 0) {
-			if (rf_id(form_get(&rq->f, "room_id"), &room.id) ==
+			if (valid_id(form_get(&rq->f, "room_id"), &room.id) ==
 			    -1) {
 				http_error(app, rs, 400, "That is not "
 				    "something this page can do.");
@@ -368,7 +368,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		} else
 			snprintf(prefix, sizeof(prefix), "room_");
 		if (s->kind == SITE_ONLINE)
-			error_add(&errs, "room_name", "An online site has no "
+			valid_error_add(&errs, "room_name", "An online site has no "
 			    "rooms.");
 		else
 			room_read(&rq->f, &room, prefix, &errs);
@@ -381,7 +381,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		if (r == DB_INVALID) {
 			snprintf(prefix + strlen(prefix), sizeof(prefix) -
 			    strlen(prefix), "name");
-			error_add(&errs, prefix, "This site already has a room "
+			valid_error_add(&errs, prefix, "This site already has a room "
 			    "of that name. Choose another name.");
 			show_site(app, rq, rs, 422, s, &errs, room.id, action);
 			return;
@@ -392,7 +392,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 			return;
 		}
 		if (r != DB_OK) {
-			error_add(&errs, "room_name", "The room could not be "
+			valid_error_add(&errs, "room_name", "The room could not be "
 			    "saved just now. Nothing was changed; try again.");
 			show_site(app, rq, rs, 503, s, &errs, room.id, action);
 			return;
@@ -401,7 +401,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		goto redirect;
 	}
 	if (strcmp(action, "closure_delete") == 0) {
-		if (rf_id(form_get(&rq->f, "closure_id"), &id) == -1) {
+		if (valid_id(form_get(&rq->f, "closure_id"), &id) == -1) {
 			http_error(app, rs, 400, "That is not something this "
 			    "page can do.");
 			return;
@@ -409,7 +409,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		r = db_site_closure_delete(app->db, s->id, id, rq->user->id,
 		    rq->remote_addr);
 		if (r != DB_OK) {
-			error_add(&errs, "closures", r == DB_CONFLICT ?
+			valid_error_add(&errs, "closures", r == DB_CONFLICT ?
 			    "That closure was already removed." :
 			    "The closure could not be removed just now. Try "
 			    "again.");
@@ -431,10 +431,10 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		last = first;
 	if (rf_text(form_get(&rq->f, "reason"), 200, why, sizeof(why)) ==
 	    -1) {
-		error_add(&errs, "reason", "Shorten the reason to 200 "
+		valid_error_add(&errs, "reason", "Shorten the reason to 200 "
 		    "characters, on one line.");
 	} else if (rf_period_check(first, last, why, &msg, &field) == -1)
-		error_add(&errs, field, msg);
+		valid_error_add(&errs, field, msg);
 	if (errs.n > 0) {
 		show_site(app, rq, rs, 422, s, &errs, 0, action);
 		return;
@@ -442,7 +442,7 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 	r = db_site_closure_add(app->db, s->id, first, last, why,
 	    rq->user->id, rq->remote_addr);
 	if (r != DB_OK) {
-		error_add(&errs, "first_day", "The closure could not be saved "
+		valid_error_add(&errs, "first_day", "The closure could not be saved "
 		    "just now. Try again.");
 		show_site(app, rq, rs, 503, s, &errs, 0, action);
 		return;
@@ -485,7 +485,7 @@ on_org_option(void *arg, const struct db_organisation *o)
 
 static void
 show_form(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct sform *v, const struct errors *errs)
+    const struct sform *v, const struct valid_errors *errs)
 {
 	struct tmpl_data *d, *e;
 	int k;
@@ -523,7 +523,7 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "v_active", v->active);
 	rf_ranges_tmpl(d, "rows", &v->ranges, NULL, 0, 3);
 	if (errs != NULL)
-		errors_tmpl(d, errs);
+		valid_errors_tmpl(d, errs);
 	app_render(app, rs, status, "site_form.html", d);
 	tmpl_data_free(d);
 }
@@ -565,26 +565,26 @@ serves_read(struct sform *v)
 }
 
 static void
-form_read(struct req *rq, struct sform *v, struct errors *errs)
+form_read(struct req *rq, struct sform *v, struct valid_errors *errs)
 {
 	const char *s;
 
 	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
 	    sizeof(v->name)) == -1 || v->name[0] == '\0')
-		error_add(errs, "name", "Enter the site's name (up to 100 "
+		valid_error_add(errs, "name", "Enter the site's name (up to 100 "
 		    "characters).");
 	s = form_get(&rq->f, "kind");
 	snprintf(v->kind, sizeof(v->kind), "%.23s", s != NULL ? s : "");
 	if ((v->kind_index = db_name_index(db_site_kind_names, SITE_KIND__MAX,
 	    v->kind)) < 0)
-		error_add(errs, "kind", "Choose what kind of place it is.");
+		valid_error_add(errs, "kind", "Choose what kind of place it is.");
 	if (rf_text(form_get(&rq->f, "organisation"), NAME_MAX_LEN,
 	    v->organisation, sizeof(v->organisation)) == -1)
-		error_add(errs, "organisation", "Shorten the organisation's "
+		valid_error_add(errs, "organisation", "Shorten the organisation's "
 		    "name to 100 characters.");
 	if (rf_text(form_get(&rq->f, "address"), 200, v->address,
 	    sizeof(v->address)) == -1)
-		error_add(errs, "address", "Enter the address on one line, in "
+		valid_error_add(errs, "address", "Enter the address on one line, in "
 		    "up to 200 characters.");
 	s = form_get(&rq->f, "postcode");
 	snprintf(v->postcode, sizeof(v->postcode), "%.31s",
@@ -595,20 +595,20 @@ form_read(struct req *rq, struct sform *v, struct errors *errs)
 	    sizeof(v->postcode_norm)) == -1 ||
 	    valid_postcode_district(v->postcode_norm, v->district,
 	    sizeof(v->district)) == -1)
-		error_add(errs, "postcode", "Enter a real UK postcode, like "
+		valid_error_add(errs, "postcode", "Enter a real UK postcode, like "
 		    "NW1 0AB (an online site needs none).");
 	s = form_get(&rq->f, "serves");
 	if (rf_text(s, 200, v->serves_text, sizeof(v->serves_text)) == -1 ||
 	    serves_read(v) == -1) {
 		snprintf(v->serves_text, sizeof(v->serves_text), "%.200s",
 		    s != NULL && valid_utf8_text(s, strlen(s)) ? s : "");
-		error_add(errs, "serves", "Enter postcode districts like N1, "
+		valid_error_add(errs, "serves", "Enter postcode districts like N1, "
 		    "NW5 or SE15, at most 30, with commas between them.");
 	}
 	v->step_free = rf_yes(&rq->f, "step_free");
 	v->active = rf_yes(&rq->f, "active");
 	if (rf_ranges_read(&rq->f, "oh", 0, NULL, 0, &v->ranges) == -1)
-		error_add(errs, v->ranges.error_field, v->ranges.error);
+		valid_error_add(errs, v->ranges.error_field, v->ranges.error);
 }
 
 static void
@@ -618,7 +618,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	struct db_week_range hours[RF_ROWS_MAX];
 	const char *serves[SERVES_MAX];
 	struct db_site_edit e;
-	struct errors errs;
+	struct valid_errors errs;
 	enum db_result r;
 	char loc[96];
 	int64_t newid;
@@ -662,7 +662,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	} else if (r == DB_CONFLICT)
 		http_error(app, rs, 404, "There is no such site.");
 	else {
-		error_add(&errs, "name", "The site could not be saved just "
+		valid_error_add(&errs, "name", "The site could not be saved just "
 		    "now. Nothing was changed; try again.");
 		show_form(app, rq, rs, r == DB_INVALID ? 422 : 503, v, &errs);
 	}

@@ -268,17 +268,18 @@ book_link(struct app *app, struct req *rq, const struct db_therapist *t,
 
 	(void)app;
 	if (!auth_can(rq->user->role, ACT_BOOK) ||
-	    rf_id(form_get(q, "client"), &client) == -1)
+	    valid_id(form_get(q, "client"), &client) == -1)
 		return;
 	buf_printf(&url, "/series/new?client=%lld&therapist=%lld",
 	    (long long)client, (long long)t->id);
-	if (rf_id(form_get(q, "site"), &site) == 0 &&
-	    rf_int(form_get(q, "day"), 0, 6, &day) == 0 &&
-	    rf_int(form_get(q, "start"), 0, 1439, &start) == 0 &&
-	    rf_int(form_get(q, "length"), 15, 240, &length) == 0) {
+	if (valid_id(form_get(q, "site"), &site) == 0 &&
+	    valid_int(form_get(q, "day"), 0, 6, &day) == 0 &&
+	    valid_int(form_get(q, "start"), 0, 1439, &start) == 0 &&
+	    valid_int(form_get(q, "length"), SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST, &length) == 0) {
 		if (form_get(q, "room") != NULL &&
 		    strcmp(form_get(q, "room"), "0") != 0 &&
-		    rf_id(form_get(q, "room"), &room) == -1)
+		    valid_id(form_get(q, "room"), &room) == -1)
 			room = 0;
 		rf_time_format(start, hhmm);
 		buf_printf(&url, "&site=%lld&day_plus1=%d&start=%s&length=%d",
@@ -298,7 +299,7 @@ book_link(struct app *app, struct req *rq, const struct db_therapist *t,
  */
 static void
 show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_therapist *t, const struct errors *errs)
+    const struct db_therapist *t, const struct valid_errors *errs)
 {
 	static const char *const notices[][2] = {
 		{ "saved", "The therapist's details were saved." },
@@ -366,7 +367,7 @@ show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
 	if (done != NULL && strncmp(done, "assigned", 8) == 0)
 		book_link(app, rq, t, c.d);
 	if (errs != NULL && errs->n > 0) {
-		errors_tmpl(c.d, errs);
+		valid_errors_tmpl(c.d, errs);
 		tmpl_data_set(c.d, "v_first_day", form_get(&rq->f,
 		    "first_day"));
 		tmpl_data_set(c.d, "v_last_day", form_get(&rq->f,
@@ -388,14 +389,14 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 	const char *last = form_get(&rq->f, "last_day");
 	const char *reason = form_get(&rq->f, "reason");
 	const char *msg, *field;
-	struct errors errs;
+	struct valid_errors errs;
 	char loc[96], why[RF_MSG_LEN];
 	enum db_result r;
 	int64_t leave_id;
 
 	memset(&errs, 0, sizeof(errs));
 	if (action != NULL && strcmp(action, "leave_delete") == 0) {
-		if (rf_id(form_get(&rq->f, "leave_id"), &leave_id) == -1) {
+		if (valid_id(form_get(&rq->f, "leave_id"), &leave_id) == -1) {
 			http_error(app, rs, 400, "That is not something this "
 			    "page can do.");
 			return;
@@ -403,13 +404,13 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 		r = db_leave_delete(app->db, t->id, leave_id, rq->user->id,
 		    rq->remote_addr);
 		if (r == DB_CONFLICT) {
-			error_add(&errs, "leave", "That leave was already "
+			valid_error_add(&errs, "leave", "That leave was already "
 			    "removed.");
 			show_therapist(app, rq, rs, 409, t, &errs);
 			return;
 		}
 		if (r != DB_OK) {
-			error_add(&errs, "leave", "The leave could not be "
+			valid_error_add(&errs, "leave", "The leave could not be "
 			    "removed just now. Try again.");
 			show_therapist(app, rq, rs, 503, t, &errs);
 			return;
@@ -425,7 +426,7 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 		return;
 	}
 	if (rf_text(reason, 200, why, sizeof(why)) == -1) {
-		error_add(&errs, "reason", "Shorten the reason to 200 "
+		valid_error_add(&errs, "reason", "Shorten the reason to 200 "
 		    "characters, on one line.");
 		show_therapist(app, rq, rs, 422, t, &errs);
 		return;
@@ -433,14 +434,14 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 	if (last == NULL || *last == '\0')
 		last = first;
 	if (rf_period_check(first, last, why, &msg, &field) == -1) {
-		error_add(&errs, field, msg);
+		valid_error_add(&errs, field, msg);
 		show_therapist(app, rq, rs, 422, t, &errs);
 		return;
 	}
 	r = db_leave_add(app->db, t->id, first, last, why, rq->user->id,
 	    rq->remote_addr);
 	if (r != DB_OK) {
-		error_add(&errs, "first_day", "The leave could not be saved "
+		valid_error_add(&errs, "first_day", "The leave could not be saved "
 		    "just now. Try again.");
 		show_therapist(app, rq, rs, 503, t, &errs);
 		return;
@@ -496,7 +497,7 @@ form_avail(void *arg, const struct db_week_range *r)
 
 static void
 show_form(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct tform *v, const struct errors *errs)
+    const struct tform *v, const struct valid_errors *errs)
 {
 	struct user_list *users = xcalloc(1, sizeof(*users));
 	struct site_list *sites = xcalloc(1, sizeof(*sites));
@@ -545,7 +546,7 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	rf_ranges_tmpl(d, "rows", &v->ranges, sites->v, sites->n, 3);
 	tmpl_data_bool(d, "has_sites", sites->n > 0);
 	if (errs != NULL)
-		errors_tmpl(d, errs);
+		valid_errors_tmpl(d, errs);
 	app_render(app, rs, status, "therapist_form.html", d);
 	tmpl_data_free(d);
 	free(users);
@@ -555,7 +556,7 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 /* Reads the posted form into v, with its problems in errs. */
 static void
 form_read(struct app *app, struct req *rq, struct tform *v,
-    struct errors *errs)
+    struct valid_errors *errs)
 {
 	struct site_list *sites = xcalloc(1, sizeof(*sites));
 	struct user_list *users = xcalloc(1, sizeof(*users));
@@ -568,18 +569,18 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 	(void)db_user_each(app->db, on_user, users);
 	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
 	    sizeof(v->name)) == -1 || v->name[0] == '\0')
-		error_add(errs, "name", "Enter the therapist's name (up to "
+		valid_error_add(errs, "name", "Enter the therapist's name (up to "
 		    "100 characters).");
 	s = form_get(&rq->f, "user_id");
 	v->user_id = 0;
 	if (s != NULL && *s != '\0') {
 		found = 0;
-		if (rf_id(s, &v->user_id) == 0)
+		if (valid_id(s, &v->user_id) == 0)
 			for (i = 0; i < users->n && !found; i++)
 				found = users->v[i].id == v->user_id;
 		if (!found) {
 			v->user_id = 0;
-			error_add(errs, "user_id", "Choose a therapist's "
+			valid_error_add(errs, "user_id", "Choose a therapist's "
 			    "log-in from the list, or no log-in.");
 		}
 	}
@@ -588,7 +589,7 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 		k = db_name_index(need_names, NEED__MAX,
 		    form_get_nth(&rq->f, "specialisms", i));
 		if (k < 0) {
-			error_add(errs, "specialisms", "Choose specialisms "
+			valid_error_add(errs, "specialisms", "Choose specialisms "
 			    "only from the list.");
 			break;
 		}
@@ -596,7 +597,7 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 	}
 	if (rf_text(form_get(&rq->f, "languages"), LANG_MAX_LEN, langs,
 	    sizeof(langs)) == -1)
-		error_add(errs, "languages", "List the languages in up to 200 "
+		valid_error_add(errs, "languages", "List the languages in up to 200 "
 		    "characters, with commas between them.");
 	/* "english ,  Polish" -> "english, Polish". */
 	v->languages[0] = '\0';
@@ -620,19 +621,19 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 	s = form_get(&rq->f, "max_caseload");
 	snprintf(v->max_caseload, sizeof(v->max_caseload), "%.15s",
 	    s != NULL ? s : "");
-	if (rf_int(s, 0, 200, &x) == -1)
-		error_add(errs, "max_caseload", "Enter the most clients they "
+	if (valid_int(s, 0, 200, &x) == -1)
+		valid_error_add(errs, "max_caseload", "Enter the most clients they "
 		    "can see, a whole number from 0 to 200.");
 	s = form_get(&rq->f, "max_hours");
 	snprintf(v->max_hours, sizeof(v->max_hours), "%.15s",
 	    s != NULL ? s : "");
-	if (rf_int(s, 0, 60, &x) == -1)
-		error_add(errs, "max_hours", "Enter the most hours a week they "
+	if (valid_int(s, 0, 60, &x) == -1)
+		valid_error_add(errs, "max_hours", "Enter the most hours a week they "
 		    "work with clients, a whole number from 0 to 60.");
 	v->active = rf_yes(&rq->f, "active");
 	if (rf_ranges_read(&rq->f, "av", 1, sites->v, sites->n,
 	    &v->ranges) == -1)
-		error_add(errs, v->ranges.error_field, v->ranges.error);
+		valid_error_add(errs, v->ranges.error_field, v->ranges.error);
 	free(sites);
 	free(users);
 }
@@ -643,7 +644,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	struct tform *v = xcalloc(1, sizeof(*v));
 	struct db_week_range av[RF_ROWS_MAX];
 	struct db_therapist_edit e;
-	struct errors errs;
+	struct valid_errors errs;
 	enum db_result r;
 	char loc[96];
 	int64_t newid;
@@ -684,7 +685,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 		http_redirect(rs, loc);
 		break;
 	case DB_INVALID:
-		error_add(&errs, "user_id", "That log-in already belongs to "
+		valid_error_add(&errs, "user_id", "That log-in already belongs to "
 		    "another therapist. Choose another, or no log-in.");
 		show_form(app, rq, rs, 422, v, &errs);
 		break;
@@ -692,7 +693,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 		http_error(app, rs, 404, "There is no such therapist.");
 		break;
 	default:
-		error_add(&errs, "name", "The therapist could not be saved "
+		valid_error_add(&errs, "name", "The therapist could not be saved "
 		    "just now. Nothing was changed; try again.");
 		show_form(app, rq, rs, 503, v, &errs);
 		break;

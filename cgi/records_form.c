@@ -13,34 +13,6 @@
 #include "db/referrals.h"
 #include "templates/tmpl.h"
 
-int
-rf_time_parse(const char *s, int end, int *minutes)
-{
-	int h = 0, m = 0, digits = 0;
-	const char *p = s;
-
-	if (s == NULL)
-		return -1;
-	while (*p == ' ')
-		p++;
-	for (; isdigit((unsigned char)*p) && digits < 2; p++, digits++)
-		h = h * 10 + (*p - '0');
-	if (digits == 0 || *p++ != ':')
-		return -1;
-	if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
-		return -1;
-	m = (p[0] - '0') * 10 + (p[1] - '0');
-	p += 2;
-	if (p[0] == ':' && p[1] == '0' && p[2] == '0')	/* seconds */
-		p += 3;
-	while (*p == ' ')
-		p++;
-	if (*p != '\0' || m > 59 || h > 24 || (h == 24 && (m != 0 || !end)))
-		return -1;
-	*minutes = h * 60 + m;
-	return 0;
-}
-
 void
 rf_time_format(int minutes, char out[6])
 {
@@ -49,44 +21,6 @@ rf_time_format(int minutes, char out[6])
 	if (minutes > 1440)
 		minutes = 1440;
 	snprintf(out, 6, "%02d:%02d", minutes / 60 % 100, minutes % 60);
-}
-
-int
-rf_int(const char *s, int lo, int hi, int *out)
-{
-	long v = 0;
-	int digits = 0;
-
-	if (s == NULL)
-		return -1;
-	while (*s == ' ')
-		s++;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (++digits > 9)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	while (*s == ' ')
-		s++;
-	if (digits == 0 || *s != '\0' || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-int
-rf_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s < '1' || *s > '9')
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0' || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int
@@ -110,9 +44,7 @@ rf_text(const char *s, size_t max, char *out, size_t outlen)
 		;
 	for (b = strlen(s); b > a && isspace((unsigned char)s[b - 1]); b--)
 		;
-	if (b - a > max || b - a >= outlen || !valid_utf8_text(s + a, b - a) ||
-	    memchr(s + a, '\n', b - a) != NULL ||
-	    memchr(s + a, '\r', b - a) != NULL)
+	if (b - a > max || b - a >= outlen || !valid_line(s + a, b - a))
 		return -1;
 	memcpy(out, s + a, b - a);
 	out[b - a] = '\0';
@@ -142,9 +74,14 @@ rf_period_check(const char *first, const char *last, const char *reason,
 		*field = "last_day";
 		return -1;
 	}
-	if (reason != NULL && (strlen(reason) > 200 ||
-	    !valid_utf8_text(reason, strlen(reason)))) {
+	if (reason != NULL && strlen(reason) > 200) {
 		*msg = "Shorten the reason to 200 characters.";
+		*field = "reason";
+		return -1;
+	}
+	if (reason != NULL && !valid_line(reason, strlen(reason))) {
+		*msg = "Reason: use letters, numbers and punctuation only; "
+		    "no line breaks.";
 		*field = "reason";
 		return -1;
 	}
@@ -224,7 +161,7 @@ rf_ranges_read(const struct form *f, const char *prefix, int with_site,
 		keep(r->end, sizeof(r->end), end);
 		if (with_site) {
 			found = 0;
-			if (rf_id(site, &id) == 0)
+			if (valid_id(site, &id) == 0)
 				for (c = 0; c < nsites && !found; c++)
 					found = sites[c].id == id;
 			if (!found)
@@ -237,11 +174,11 @@ rf_ranges_read(const struct form *f, const char *prefix, int with_site,
 		if (r->day_index < 0)
 			row_error(out, out->n, prefix, "day",
 			    "choose the day.");
-		if (rf_time_parse(start, 0, &r->start_min) == -1)
+		if (valid_time(start, 0, &r->start_min) == -1)
 			row_error(out, out->n, prefix, "start",
 			    "enter the start time as hours and minutes, "
 			    "like 09:30.");
-		else if (rf_time_parse(end, 1, &r->end_min) == -1)
+		else if (valid_time(end, 1, &r->end_min) == -1)
 			row_error(out, out->n, prefix, "end",
 			    "enter the end time as hours and minutes, "
 			    "like 17:00.");
@@ -332,33 +269,4 @@ rf_ranges_tmpl(struct tmpl_data *d, const char *key,
 	for (i = 0; i < blank && rr->n + i < RF_ROWS_MAX; i++)
 		row_tmpl(tmpl_data_push(d, key), rr->n + i + 1, NULL, sites,
 		    nsites);
-}
-
-void
-error_add(struct errors *e, const char *field, const char *msg)
-{
-	if (e->n == RF_ERRORS_MAX)
-		return;
-	snprintf(e->field[e->n], sizeof(e->field[0]), "%s", field);
-	snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
-	e->n++;
-}
-
-void
-errors_tmpl(struct tmpl_data *d, const struct errors *e)
-{
-	struct tmpl_data *x;
-	char key[64];
-	size_t i;
-
-	tmpl_data_bool(d, "has_errors", e->n > 0);
-	for (i = 0; i < e->n; i++) {
-		x = tmpl_data_push(d, "errors");
-		tmpl_data_set(x, "field", e->field[i]);
-		tmpl_data_set(x, "message", e->msg[i]);
-		snprintf(key, sizeof(key), "e_%s", e->field[i]);
-		tmpl_data_bool(d, key, 1);
-		snprintf(key, sizeof(key), "m_%s", e->field[i]);
-		tmpl_data_set(d, key, e->msg[i]);
-	}
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "cgi/form.h"
+#include "cgi/valid.h"
 
 #define RF_ROWS_MAX	42	/* six ranges a day */
 #define RF_MSG_LEN	160
@@ -77,8 +78,6 @@ void	 rf_ranges_tmpl(struct tmpl_data *d, const char *key,
 	    const struct rf_ranges *, const struct rf_choice *sites,
 	    size_t nsites, size_t blank);
 
-/* "9:30", "09:30" or "09:30:00" -> minutes; up to 24:00 when end. */
-int	 rf_time_parse(const char *s, int end, int *minutes);
 /* Minutes -> "09:30" (24:00 for 1440). */
 void	 rf_time_format(int minutes, char out[6]);
 
@@ -90,30 +89,18 @@ void	 rf_time_format(int minutes, char out[6]);
 int	 rf_period_check(const char *first, const char *last,
 	    const char *reason, const char **msg, const char **field);
 
-/* A whole number lo..hi typed in s (blanks around allowed); 0 or -1. */
-int	 rf_int(const char *s, int lo, int hi, int *out);
-/* A positive id; 0 or -1. */
-int	 rf_id(const char *s, int64_t *out);
 /* 1 when a checkbox of value "yes" (or "on") was sent. */
 int	 rf_yes(const struct form *f, const char *key);
 
 /*
  * A name, address or other one-line text: trimmed copy into out
- * (outlen bytes) of at most max bytes of valid UTF-8 without line
- * breaks.  Returns 0 (out may be "" when s is NULL or blank), or -1.
+ * (outlen bytes) of at most max bytes of one line (valid_line: no line
+ * break, tab or other control character).  Returns 0 (out may be ""
+ * when s is NULL or blank), or -1.
+ *
+ * Times are read with valid_time, numbers with valid_int, ids with
+ * valid_id, and the problems go in a struct valid_errors (cgi/valid.h).
  */
 int	 rf_text(const char *s, size_t max, char *out, size_t outlen);
-
-/* Problems found in a form, each with the id of the field at fault. */
-#define RF_ERRORS_MAX	12
-struct errors {
-	char	 field[RF_ERRORS_MAX][64];
-	char	 msg[RF_ERRORS_MAX][RF_MSG_LEN];
-	size_t	 n;
-};
-/* Adds a problem (the first RF_ERRORS_MAX are kept).  Cannot fail. */
-void	 error_add(struct errors *, const char *field, const char *msg);
-/* Puts the errors in d: the summary's list and e_FIELD, m_FIELD. */
-void	 errors_tmpl(struct tmpl_data *, const struct errors *);
 
 #endif

@@ -6,13 +6,13 @@
  * "?name", form fields "name=").  The router checks the method, the
  * role, the ids in the path and the CSRF token before the handler runs.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/route.h"
+#include "cgi/valid.h"
 #include "db/feeds.h"
 
 const struct route route_table[] = {
@@ -133,23 +133,17 @@ const struct route route_table[] = {
 
 const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);
 
-/* The id in s[0..n): 1..INT64_MAX in decimal, no sign or leading zero. */
+/* The id in s[0..n): valid_id's rules, on a piece of the path. */
 static int
 id_parse(const char *s, size_t n, int64_t *id)
 {
-	char tmp[24], *end;
-	long long v;
+	char tmp[24];
 
-	if (n == 0 || n >= sizeof(tmp) || *s < '1' || *s > '9')
+	if (n == 0 || n >= sizeof(tmp))
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		return -1;
-	*id = (int64_t)v;
-	return 0;
+	return valid_id(tmp, id);
 }
 
 /* 0 when s[0..n) is a feed's name: the token, then ".ics". */
@@ -321,6 +315,18 @@ route_check(struct app *app, struct req *rq, struct resp *rs)
 		    strcmp(allow, "GET, HEAD") == 0 ?
 		    "This page can only be opened." :
 		    "This page can only be opened or sent as a form.");
+		return NULL;
+	}
+	/*
+	 * No form is taken from another website (login CSRF among them),
+	 * except RFC 8058's one-click unsubscribe, which mail providers
+	 * send and whose signed link is the authority.
+	 */
+	if (post && strcmp(rq->path, "/unsubscribe") != 0 &&
+	    !auth_same_origin(app, rq)) {
+		http_error(app, rs, 403, "This form was sent from another "
+		    "website, so nothing was changed. Open the page on this "
+		    "site and send it from there.");
 		return NULL;
 	}
 	if (post && act != ACT_PUBLIC && !auth_csrf_ok(rq)) {

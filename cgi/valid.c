@@ -1,10 +1,14 @@
 #include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "cgi/valid.h"
+#include "templates/tmpl.h"
+#include "util/buf.h"
 
 static const char refcode_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
@@ -416,4 +420,424 @@ valid_trim(char *s)
 		memmove(s, s + start, end - start);
 	s[end - start] = '\0';
 	return s;
+}
+
+/*
+ * 1 when the len bytes at s are valid_utf8_text with no control
+ * character but, when breaks is 1, CR and LF.  DEL is 0x7F; the C1
+ * controls U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8.
+ */
+static int
+text_ok(const char *s, size_t len, int breaks)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	if (!valid_utf8_text(s, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] == 0x7F || (p[i] == 0xC2 && i + 1 < len &&
+		    p[i + 1] >= 0x80 && p[i + 1] <= 0x9F))
+			return 0;
+		if (p[i] < 0x20 && !(breaks && (p[i] == '\n' || p[i] == '\r')))
+			return 0;
+	}
+	return 1;
+}
+
+int
+valid_line(const char *s, size_t len)
+{
+	return text_ok(s, len, 0);
+}
+
+int
+valid_lines(const char *s, size_t len)
+{
+	return text_ok(s, len, 1);
+}
+
+int
+valid_id(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	const char *p;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return -1;
+	for (p = s; *p != '\0'; p++) {
+		if (!is_digit((unsigned char)*p) ||
+		    v > (INT64_MAX - (*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+valid_int(const char *s, int lo, int hi, int *out)
+{
+	long v = 0;
+	int digits = 0;
+
+	if (s == NULL)
+		return -1;
+	while (*s == ' ')
+		s++;
+	for (; is_digit((unsigned char)*s); s++) {
+		if (++digits > 9)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	while (*s == ' ')
+		s++;
+	if (digits == 0 || *s != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+valid_time(const char *s, int end, int *minutes)
+{
+	int h = 0, m, digits = 0;
+	const char *p = s;
+
+	if (s == NULL)
+		return -1;
+	while (*p == ' ')
+		p++;
+	for (; is_digit((unsigned char)*p) && digits < 2; p++, digits++)
+		h = h * 10 + (*p - '0');
+	if (digits == 0 || *p++ != ':')
+		return -1;
+	if (!is_digit((unsigned char)p[0]) || !is_digit((unsigned char)p[1]))
+		return -1;
+	m = (p[0] - '0') * 10 + (p[1] - '0');
+	p += 2;
+	if (p[0] == ':' && p[1] == '0' && p[2] == '0')	/* seconds */
+		p += 3;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || m > 59 || h > 24 || (h == 24 && (m != 0 || !end)))
+		return -1;
+	*minutes = h * 60 + m;
+	return 0;
+}
+
+/* ---- The field table ------------------------------------------------ */
+
+/* Longest text a field of each type takes when its max is 0. */
+static const size_t type_max[VALID__MAX] = {
+	[VALID_LINE] = 200, [VALID_LINES] = 4000,
+	[VALID_EMAIL] = VALID_EMAIL_MAX, [VALID_PHONE] = 30,
+	[VALID_POSTCODE] = 12, [VALID_DATE] = 10, [VALID_TIME] = 8,
+	[VALID_INT] = 12, [VALID_ID] = 20, [VALID_CHOICE] = 64,
+	[VALID_YES] = 3, [VALID_MULTI] = 64,
+};
+
+int
+valid_error_has(const struct valid_errors *errs, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		if (strcmp(errs->e[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+void
+valid_error_add_at(struct valid_errors *errs, const char *key,
+    const char *anchor, const char *msg)
+{
+	struct valid_error *e;
+
+	if (errs->n == VALID_ERRORS_MAX || valid_error_has(errs, key))
+		return;
+	e = &errs->e[errs->n++];
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	snprintf(e->anchor, sizeof(e->anchor), "%s", anchor);
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+}
+
+void
+valid_error_add(struct valid_errors *errs, const char *key, const char *msg)
+{
+	valid_error_add_at(errs, key, key, msg);
+}
+
+/* The message for a field that is missing or not of its type. */
+static void
+field_message(const struct valid_field *fd, char *out, size_t n)
+{
+	const char *label = fd->label != NULL ? fd->label : fd->name;
+
+	if (fd->message != NULL) {
+		snprintf(out, n, "%s", fd->message);
+		return;
+	}
+	switch (fd->type) {
+	case VALID_EMAIL:
+		snprintf(out, n, "%s: enter an email address in the right "
+		    "format, like name@example.com", label);
+		break;
+	case VALID_PHONE:
+		snprintf(out, n, "%s: enter a phone number, like 01632 960 "
+		    "001", label);
+		break;
+	case VALID_POSTCODE:
+		snprintf(out, n, "%s: enter a real UK postcode, like SW1A "
+		    "1AA", label);
+		break;
+	case VALID_DATE:
+		snprintf(out, n, "%s: enter a date as year-month-day, for "
+		    "example 2026-12-24", label);
+		break;
+	case VALID_TIME:
+		snprintf(out, n, "%s: enter a time as hours and minutes, "
+		    "like 09:30", label);
+		break;
+	case VALID_INT:
+		snprintf(out, n, "%s must be a whole number from %lld to "
+		    "%lld", label, fd->min, fd->max);
+		break;
+	case VALID_YES:
+		snprintf(out, n, "%s: tick the box or leave it empty", label);
+		break;
+	case VALID_MULTI:
+		snprintf(out, n, "%s: choose only from the options shown",
+		    label);
+		break;
+	case VALID_ID:
+	case VALID_CHOICE:
+		snprintf(out, n, "%s: choose one of the options shown", label);
+		break;
+	default:
+		snprintf(out, n, "%s cannot be empty", label);
+		break;
+	}
+}
+
+/* Checks one present, trimmed, readable value against its type. */
+static int
+field_typed(const struct valid_field *fd, struct valid_value *v)
+{
+	const char *const *c;
+	int64_t id;
+	int i;
+
+	switch (fd->type) {
+	case VALID_LINE:
+	case VALID_LINES:
+		return 0;
+	case VALID_EMAIL:
+		return valid_email(v->text) ? 0 : -1;
+	case VALID_PHONE:
+		return valid_phone(v->text, v->norm, sizeof(v->norm));
+	case VALID_POSTCODE:
+		return valid_postcode(v->text, v->norm, sizeof(v->norm));
+	case VALID_DATE:
+		return valid_date(v->text, NULL, NULL, NULL);
+	case VALID_TIME:
+		if (valid_time(v->text, 0, &i) == -1)
+			return -1;
+		v->num = i;
+		snprintf(v->norm, sizeof(v->norm), "%02d:%02d", i / 60 % 100,
+		    i % 60);
+		return 0;
+	case VALID_INT:
+		if (valid_int(v->text, (int)fd->min, (int)fd->max, &i) == -1)
+			return -1;
+		v->num = i;
+		return 0;
+	case VALID_ID:
+		if (valid_id(v->text, &id) == -1)
+			return -1;
+		v->num = id;
+		return 0;
+	case VALID_CHOICE:
+		for (c = fd->choices, i = 0; c != NULL && *c != NULL; c++, i++)
+			if (strcmp(*c, v->text) == 0) {
+				v->num = i;
+				return 0;
+			}
+		return -1;
+	case VALID_YES:
+		if (strcmp(v->text, "yes") != 0 && strcmp(v->text, "on") != 0)
+			return -1;
+		v->num = 1;
+		return 0;
+	case VALID_MULTI:
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Checks every value of a repeatable field: one line, at most the field's
+ * max bytes.  *count is how many came.  0, or -1 at the first bad one.
+ */
+static int
+multi_check(const struct form *f, const struct valid_field *fd,
+    long long *count)
+{
+	const struct form_field *ff;
+	size_t i, max = fd->max > 0 ? (size_t)fd->max :
+	    type_max[VALID_MULTI];
+
+	for (i = 0; (ff = form_field_nth(f, fd->name, i)) != NULL; i++)
+		if (ff->valuelen > max || !valid_line(ff->value, ff->valuelen))
+			return -1;
+	*count = (long long)i;
+	if (fd->required && i == 0)
+		return -1;
+	return 0;
+}
+
+size_t
+valid_form_check(const struct form *f, const struct valid_field *table,
+    size_t n, struct valid_value *out, struct valid_errors *errs)
+{
+	const struct valid_field *fd;
+	const struct form_field *ff;
+	struct valid_value *v;
+	const char *label, *anchor;
+	char msg[VALID_MSG_LEN];
+	size_t i, max, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		fd = &table[i];
+		v = &out[i];
+		memset(v, 0, sizeof(*v));
+		label = fd->label != NULL ? fd->label : fd->name;
+		anchor = fd->id != NULL ? fd->id : fd->name;
+		msg[0] = '\0';
+		if (fd->type == VALID_MULTI) {
+			v->text = xstrdup("");
+			if (multi_check(f, fd, &v->num) == 0)
+				continue;
+			goto wrong;
+		}
+		ff = form_field_nth(f, fd->name, 0);
+		if (ff != NULL && !valid_utf8_text(ff->value, ff->valuelen)) {
+			v->text = xstrdup("");
+			snprintf(msg, sizeof(msg), "%s contains characters we "
+			    "cannot read: please type it again", label);
+			goto bad;
+		}
+		v->text = valid_trim(xstrdup(ff != NULL ? ff->value : ""));
+		if (v->text[0] == '\0') {
+			if (fd->required)
+				goto wrong;
+			continue;
+		}
+		max = fd->max > 0 && (fd->type == VALID_LINE ||
+		    fd->type == VALID_LINES) ? (size_t)fd->max :
+		    type_max[fd->type];
+		if (strlen(v->text) > max) {
+			if (fd->type == VALID_LINE || fd->type == VALID_LINES)
+				snprintf(msg, sizeof(msg), "%s must be %zu "
+				    "characters or fewer", label, max);
+			goto wrong;
+		}
+		if (fd->type == VALID_LINES ?
+		    !valid_lines(v->text, strlen(v->text)) :
+		    !valid_line(v->text, strlen(v->text))) {
+			if (fd->type == VALID_LINES)
+				snprintf(msg, sizeof(msg), "%s: use letters, "
+				    "numbers, punctuation and line breaks "
+				    "only", label);
+			else if (fd->type == VALID_LINE)
+				snprintf(msg, sizeof(msg), "%s: use letters, "
+				    "numbers and punctuation only; no line "
+				    "breaks", label);
+			goto wrong;
+		}
+		if (field_typed(fd, v) == 0)
+			continue;
+wrong:
+		if (msg[0] == '\0')
+			field_message(fd, msg, sizeof(msg));
+bad:
+		v->bad = 1;
+		bad++;
+		valid_error_add_at(errs, fd->name, anchor, msg);
+	}
+	return bad;
+}
+
+void
+valid_errors_sort(struct valid_errors *errs, const struct valid_field *table,
+    size_t n)
+{
+	struct valid_error tmp;
+	size_t rank[VALID_ERRORS_MAX], i, j, r;
+
+	for (i = 0; i < errs->n; i++) {
+		rank[i] = 0;
+		for (j = 0; j < n; j++)
+			if (strcmp(errs->e[i].key, table[j].name) == 0) {
+				rank[i] = j + 1;
+				break;
+			}
+	}
+	/* Insertion sort: stable, and there are at most a few dozen. */
+	for (i = 1; i < errs->n; i++)
+		for (j = i; j > 0 && rank[j - 1] > rank[j]; j--) {
+			tmp = errs->e[j];
+			errs->e[j] = errs->e[j - 1];
+			errs->e[j - 1] = tmp;
+			r = rank[j];
+			rank[j] = rank[j - 1];
+			rank[j - 1] = r;
+		}
+}
+
+void
+valid_values_free(struct valid_value *out, size_t n)
+{
+	size_t i;
+
+	if (out == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(out[i].text);
+		out[i].text = NULL;
+	}
+}
+
+void
+valid_errors_tmpl(struct tmpl_data *d, const struct valid_errors *errs)
+{
+	struct tmpl_data *x;
+	char key[80];
+	size_t i;
+
+	tmpl_data_bool(d, "has_errors", errs->n > 0);
+	for (i = 0; i < errs->n; i++) {
+		x = tmpl_data_push(d, "errors");
+		tmpl_data_set(x, "field", errs->e[i].anchor);
+		tmpl_data_set(x, "anchor", errs->e[i].anchor);
+		tmpl_data_set(x, "message", errs->e[i].msg);
+		snprintf(key, sizeof(key), "e_%s", errs->e[i].key);
+		tmpl_data_set(d, key, errs->e[i].msg);
+		snprintf(key, sizeof(key), "m_%s", errs->e[i].key);
+		tmpl_data_set(d, key, errs->e[i].msg);
+	}
+}
+
+void
+valid_values_tmpl(struct tmpl_data *d, const struct valid_field *table,
+    size_t n, const struct valid_value *vals)
+{
+	char key[80];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "v_%s", table[i].name);
+		tmpl_data_set(d, key, vals[i].text != NULL ? vals[i].text :
+		    "");
+	}
 }

@@ -237,14 +237,14 @@ book_check(const struct core_ctx *c, const struct core_booking *b,
 	if (!is_start_time(b->start_local))
 		return say(DB_INVALID, why, whylen, "Enter the start time as "
 		    "hours and minutes, for example 10:00.");
-	if (b->length_min < CORE_SESSION_MIN_LEN ||
-	    b->length_min > CORE_SESSION_MAX_LEN)
+	if (b->length_min < SCHED_SESSION_SHORTEST ||
+	    b->length_min > SCHED_SESSION_LONGEST)
 		return say(DB_INVALID, why, whylen, "A session lasts %d to %d "
-		    "minutes.", CORE_SESSION_MIN_LEN, CORE_SESSION_MAX_LEN);
-	if (b->count < 0 || b->count > CORE_SERIES_MAX_COUNT ||
+		    "minutes.", SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST);
+	if (b->count < 0 || b->count > SCHED_SERIES_COUNT_MAX ||
 	    (b->count > 0 && b->until_date != NULL))
 		return say(DB_INVALID, why, whylen, "Enter how many sessions to "
-		    "book, from 1 to %d.", CORE_SERIES_MAX_COUNT);
+		    "book, from 1 to %d.", SCHED_SERIES_COUNT_MAX);
 	if (b->until_date != NULL && (!is_date(b->until_date) ||
 	    strcmp(b->until_date, b->first_date) < 0))
 		return say(DB_INVALID, why, whylen, "Enter the last date, on or "

@@ -22,11 +22,13 @@
 #include "core/core.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
+#include "sched/sched.h"
 
-/* Limits of a series, as the booking form states them. */
-#define CORE_SESSION_MIN_LEN	15	/* minutes */
-#define CORE_SESSION_MAX_LEN	240
-#define CORE_SERIES_MAX_COUNT	104	/* two years of weeks */
+/*
+ * The limits of a series (session length, number of sessions) are the
+ * domain's: SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST and
+ * SCHED_SERIES_COUNT_MAX in sched/sched.h, which the forms use too.
+ */
 
 /*
  * A series to book.  Exactly one of client_id and group_id is set; at

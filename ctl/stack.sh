@@ -16,6 +16,9 @@
 # REFER_BURST (nginx's limit on POST /refer), WORKERS, and every TUTTI_*
 # setting, passed on to the programs.
 set -eu
+# Nothing the stack makes (database, logs, mail, backups) is readable by
+# other users: it holds health data.
+umask 077
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}

@@ -14,6 +14,7 @@
  * success, 1 on failure (with a message on stderr), 2 on bad usage.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -314,6 +315,9 @@ cmd_backup(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
+	/* Health data, password hashes and keys: no one else may read
+	 * what this program makes (database, WAL, logs, backups). */
+	(void)umask(077);
 	if (argc < 2)
 		return usage();
 	if (sodium_init() < 0) {

@@ -101,7 +101,7 @@ bind_null(sqlite3_stmt *st, int i, const char *s)
 static int
 run(struct db *db, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
 	db_done(st);
 	if (rc != SQLITE_DONE) {
@@ -413,7 +413,7 @@ db_bulk_count(struct db *db, struct db_bulk_counts *c)
 	memset(c, 0, sizeof(*c));
 	if ((st = db_stmt(db, sql_counts)) == NULL)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		c->referrals = sqlite3_column_int64(st, 0);
 		c->clients = sqlite3_column_int64(st, 1);
 		c->series = sqlite3_column_int64(st, 2);

@@ -138,17 +138,84 @@ db_schema_version(struct db *db)
 }
 
 /*
- * Applies the migrations the database lacks, each with its user_version
- * bump in one transaction, so that a crash leaves either the old or the
- * new schema.  BEGIN IMMEDIATE makes concurrent starters wait in turn.
+ * Runs sql, which has one parameter, with name bound to it, and returns
+ * the step's result code (SQLITE_ROW, SQLITE_DONE or an error).
+ */
+static int
+migrate_name_step(struct db *db, const char *sql, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC)) ==
+	    SQLITE_OK)
+		rc = db_step(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The migrations already applied are kept by name in schema_migrations,
+ * so that a migration numbered below one already applied (two branches
+ * that each added one) is still applied once, and never one twice.  A
+ * database made before that table existed recorded only a count in
+ * PRAGMA user_version: its first N migrations are taken as applied.
+ * Returns 0, or -1 with err filled.
+ */
+static int
+migrate_names_load(struct db *db, int v, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int known, rc = -1;
+	size_t i;
+
+	if (sqlite3_exec(db->conn, "CREATE TABLE IF NOT EXISTS "
+	    "schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT "
+	    "NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM "
+	    "schema_migrations", -1, &st, NULL) != SQLITE_OK ||
+	    db_step(st) != SQLITE_ROW)
+		goto out;
+	known = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (known > 0 || v == 0) {
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < (size_t)v; i++)
+		if (migrate_name_step(db, "INSERT INTO schema_migrations "
+		    "(name) VALUES (?)", db_migrations[i].name) != SQLITE_DONE)
+			goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		snprintf(err, errlen, "migrate: %s",
+		    sqlite3_errmsg(db->conn));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Applies the migrations the database lacks, in name order, each noted
+ * in schema_migrations, all in one transaction, so that a crash leaves
+ * either the old or the new schema.  PRAGMA user_version keeps the
+ * count applied.  BEGIN IMMEDIATE makes concurrent starters wait in
+ * turn.  Refuses a database that has more migrations than this program
+ * knows (a newer program made it).
  */
 static int
 migrate(struct db *db, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	char pragma[64];
-	int v;
-	size_t i;
+	int v, done;
+	size_t i, applied = 0;
 
 	if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
 	    SQLITE_OK)
@@ -160,7 +227,19 @@ migrate(struct db *db, char *err, size_t errlen)
 		(void)sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	for (i = (size_t)v; i < db_migrations_count; i++) {
+	if (migrate_names_load(db, v, err, errlen) == -1) {
+		(void)sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	for (i = 0; i < db_migrations_count; i++) {
+		done = migrate_name_step(db, "SELECT 1 FROM "
+		    "schema_migrations WHERE name = ?", db_migrations[i].name);
+		if (done != SQLITE_ROW && done != SQLITE_DONE)
+			goto fail;
+		if (done == SQLITE_ROW) {
+			applied++;
+			continue;
+		}
 		if (sqlite3_exec(db->conn, db_migrations[i].sql, NULL, NULL,
 		    &msg) != SQLITE_OK) {
 			snprintf(err, errlen, "migration %s: %s",
@@ -170,12 +249,16 @@ migrate(struct db *db, char *err, size_t errlen)
 			    NULL);
 			return -1;
 		}
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
-		    i + 1);
-		if (sqlite3_exec(db->conn, pragma, NULL, NULL, &msg) !=
-		    SQLITE_OK)
+		if (migrate_name_step(db, "INSERT INTO schema_migrations "
+		    "(name) VALUES (?)", db_migrations[i].name) !=
+		    SQLITE_DONE)
 			goto fail;
+		applied++;
 	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
+	    applied);
+	if (sqlite3_exec(db->conn, pragma, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
 	if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	return 0;

@@ -194,7 +194,7 @@ db_feed_revoke_user(struct db *db, int64_t user_id, int64_t *revoked)
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, user_id);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: feed revoke: %s\n",

@@ -1,7 +1,8 @@
 /*
  * The schema migrations carried inside the programs (generated from
- * db/schema/NNN-*.sql by db/embed-schema.sh).  Migration i (0-based)
- * brings the database from PRAGMA user_version i to i + 1.
+ * db/schema/NNN-*.sql by db/embed-schema.sh).  Each migration
+ * is applied once, in name order, and noted by name in the table
+ * schema_migrations; PRAGMA user_version keeps the count applied.
  */
 #ifndef DB_MIGRATE_H
 #define DB_MIGRATE_H

@@ -323,7 +323,7 @@ db_outbox_retry_since(struct db *db, const char *since, const char *now)
 		return -1;
 	db_bind_text(st, 1, since);
 	db_bind_text(st, 2, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "db: outbox retry since %s: %s\n", since,
@@ -362,7 +362,7 @@ db_outbox_pause_get(struct db *db, char *since, size_t sincelen,
 		reason[0] = '\0';
 	if ((st = db_stmt(db, sql_pause_get)) == NULL)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		a = sqlite3_column_text(st, 0);
 		b = sqlite3_column_text(st, 1);
 		(void)snprintf(since, sincelen, "%s", a != NULL ?

@@ -316,7 +316,7 @@ db_login_touch(struct db *db, const char *key, int64_t now)
 		return -1;
 	db_bind_text(st, 1, key);
 	(void)sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -332,7 +332,7 @@ db_login_unfail(struct db *db, const char *key)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -357,9 +357,9 @@ db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
 	db_bind_text(st, 1, key);
 	(void)sqlite3_bind_int64(st, 2, now);
 	(void)sqlite3_bind_int64(st, 3, window);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		*hits = sqlite3_column_int(st, 0);
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE) {

@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -106,6 +107,9 @@ main(int argc, char *argv[])
 	time_t agenda_at = 0;
 	FILE *f;
 
+	/* Health data, password hashes and keys: no one else may read
+	 * what this program makes (database, WAL, logs, backups). */
+	(void)umask(077);
 	while ((c = getopt(argc, argv, "op:")) != -1) {
 		switch (c) {
 		case 'o':

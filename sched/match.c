@@ -81,7 +81,8 @@ m_options(const struct sched_options *in, struct sched_options *o)
 	*o = in != NULL ? *in : zero;
 	if (o->length_min == 0)
 		o->length_min = SCHED_LENGTH_MIN;
-	if (o->length_min < SCHED_STEP_MIN || o->length_min > 240 ||
+	if (o->length_min < SCHED_SESSION_SHORTEST ||
+	    o->length_min > SCHED_SESSION_LONGEST ||
 	    o->length_min % SCHED_STEP_MIN != 0)
 		return -1;
 	if (o->max_matches == 0)

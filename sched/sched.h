@@ -65,6 +65,16 @@ enum sched_need {
 
 #define SCHED_STEP_MIN		15	/* starts are this many minutes apart */
 #define SCHED_LENGTH_MIN	45	/* default session length */
+
+/*
+ * The domain's limits, used by every form, by sched_match and by the
+ * schema (db/schema/008-limits.sql checks the same numbers).
+ */
+#define SCHED_SESSION_SHORTEST	15	/* minutes a session lasts, at least */
+#define SCHED_SESSION_LONGEST	240	/* ... and at most */
+#define SCHED_SERIES_COUNT_MAX	104	/* sessions one booking makes: 2 years */
+#define SCHED_GROUP_SIZE_MIN	2	/* places a group has, at least */
+#define SCHED_GROUP_SIZE_MAX	40	/* ... and at most */
 #define SCHED_GROUP_ROOM_MIN	4	/* default: seats a group room has */
 #define SCHED_DISTRICT_LEN	8	/* "SW1A" and the NUL, with room */
 #define SCHED_TEXT_LEN		320	/* reasons and notes, NUL included */
@@ -181,7 +191,8 @@ struct sched_referral {
 /*
  * Options; pass NULL, or a zeroed struct, for the defaults.  0 means the
  * default in every field; SCHED_ALL means no limit.
- *   length_min      session length: a multiple of 15, 15..240 (45)
+ *   length_min      session length: a multiple of SCHED_STEP_MIN,
+ *                   SCHED_SESSION_SHORTEST..SCHED_SESSION_LONGEST (45)
  *   max_matches     suggestions sched_match returns (20)
  *   per_therapist   suggestions for one therapist, across sites (3)
  *   max_exclusions  notes on left-out therapists (10)

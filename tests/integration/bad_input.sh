@@ -282,6 +282,33 @@ post_refer 422 "$S_HONEYPOT" "POST /refer honeypot filled" "website=x"
 post_refer 422 "Enter an email address in the right format" \
     "POST /refer CR LF in the email" "email=a%40example.com%0D%0ABcc:+x%40example.com"
 
+# Issue 13 item 7: a line break (or any control character) in a one-line
+# field is refused with a clear message, the typing kept, nothing stored.
+# Before the fix given_name=Ann%0D%0ABcc:x was stored, and every email to
+# that person then failed for good.
+S_LINE="use letters, numbers and punctuation only; no line breaks"
+nref0=$(sql "SELECT count(*) FROM referrals")
+post_refer 422 "$S_LINE" "POST /refer CR LF in the first name (issue 13.7)" \
+    "given_name=Ann%0D%0ABcc:x"
+check "the CR LF first name is kept in the form" \
+    grep -qF 'value="Ann' "$D/body"
+check "the message links to the field" \
+    grep -qF 'href="#given_name"' "$D/body"
+for f in family_name gp_practice emergency_name language; do
+	post_refer 422 "$S_LINE" "POST /refer LF in $f" "$f=a%0Ab"
+done
+post_refer 422 "$S_LINE" "POST /refer tab in the first name" \
+    "given_name=Ann%09B"
+post_refer 422 "$S_LINE" "POST /refer DEL in the last name" \
+    "family_name=Smith%7F"
+post_refer 422 "$S_LINE" "POST /refer C1 control (U+0085) in a name" \
+    "given_name=Ann%C2%85"
+post_refer 422 "line breaks only" "POST /refer tab in about" \
+    "about=one%09two"
+nref1=$(sql "SELECT count(*) FROM referrals")
+check "no referral stored for a control character ($nref0 = $nref1)" \
+    [ "$nref0" = "$nref1" ]
+
 # ---- 4. Tokens ----------------------------------------------------------
 expect 422 "$S_TOKEN" "POST /refer token missing" "${FORM_CT[@]}" \
     --data-binary "$V" "$BASE/refer"

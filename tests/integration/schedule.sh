@@ -49,6 +49,20 @@ check "the page names the room that is taken" has "is already booked then"
 check "the typed values are kept" has "value=\"$wed\""
 check "nothing more was stored" [ "$(sql "select count(*) from series")" = $((before + 1)) ]
 
+# Several mistakes at once: every one in the error summary, linked to its
+# field, each message by its field, every typed value kept, 422.
+c=$(web coord --data "csrf=$csrf&client=&group=&therapist=$thea&site=$centre&room=$room&first_date=$wed&start=10:0x&length=500&end=count&count=0" "$BASE/series/new")
+check "a booking with mistakes answers 422" [ "$c" = 422 ]
+check "its title starts with Error:" has "<title>Error: book sessions"
+for f in client start length count; do
+	check "the summary links to #$f" has "<a href=\"#$f\">"
+	check "the message for $f is by the field" has "id=\"$f-error\""
+done
+check "the length message names the limits" has "from 15 to 240"
+check "the typed start is kept" has 'value="10:0x"'
+check "the typed length is kept" has 'value="500"'
+check "nothing stored for them" [ "$(sql "select count(*) from series")" = $((before + 1)) ]
+
 # The series page.
 c=$(web coord "$BASE/series/$series")
 check "the series page answers 200" [ "$c" = 200 ]
@@ -65,6 +79,17 @@ check "an exception records who and why" [ "$(sql "select by_whom || '|' || reas
 check "the notice waits for the grace period" [ "$(sql "select count(*) from outbox where kind = 'session_cancelled' and dedupe_key like 'session_cancelled:$series:%' and not_before > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+60 seconds')")" = 1 ]
 c=$(web coord --data "csrf=$csrf&action=cancel&date=$d2&by=client&reason=again" "$BASE/series/$series")
 check "cancelling it twice is refused" [ "$c" = 422 ]
+ex0=$(sql "select count(*) from exceptions where series_id = $series")
+c=$(web coord --data "csrf=$csrf&action=cancel&date=$d3&by=nobody&reason=" "$BASE/series/$series")
+check "a cancellation with mistakes answers 422" [ "$c" = 422 ]
+check "the summary links to who cancelled and the reason" has '<a href="#c-by">'
+check "and to the reason" has '<a href="#c-reason">'
+check "each message is by its field" has 'id="c-reason-error"'
+c=$(web coord --data "csrf=$csrf&action=cancel&date=$d3&by=client&reason=Ill%0D%0ABcc:+x" "$BASE/series/$series")
+check "a line break in the reason is refused" [ "$c" = 422 ]
+check "with a clear message" has "no line breaks"
+check "the typed reason is kept" has 'value="Ill'
+check "no cancellation was stored" [ "$(sql "select count(*) from exceptions where series_id = $series")" = "$ex0" ]
 
 # Move the third to 11:00 the same day.
 c=$(web coord --data "csrf=$csrf&action=move&date=$d3&new_date=$d3&new_start=11:00&room=&reason=Room+repairs" "$BASE/series/$series")
@@ -86,7 +111,8 @@ c=$(web coord "$BASE/schedule?by=room&id=$room&week=$d3")
 check "the room's week shows the moved session at 11:00" has "11:00"
 check "and marks it moved" has "Moved"
 c=$(web coord "$BASE/schedule?by=site&id=$centre&week=$wed")
-check "the site's week shows Fiona" has "Fiona"
+fref=$(sql "select r.ref from clients c join referrals r on r.id = c.referral_id where c.id = $client")
+check "the site's week shows Fiona's reference" has "$fref"
 
 # A closure entered later shows which sessions it hits.
 sql "insert into site_closures (site_id, first_day, last_day, reason) values ($centre, '$wed', '$wed', 'Boiler repair')"
@@ -122,6 +148,17 @@ check "ending answers 303" [ "$c" = 303 ]
 check "sessions from that date are gone" [ "$(sql "select count(*) from occurrences where series_id = $series and occ_date >= '$d3'")" = 0 ]
 c=$(web coord "$BASE/series/$series")
 check "the series page offers the freed place" has "Offer the freed place"
+# Starting a group: every mistake in the summary, linked to its field.
+c=$(web coord "$BASE/groups")
+csrf=$(csrf_of)
+g0=$(sql "select count(*) from groups")
+c=$(web coord --data "csrf=$csrf&action=add&name=Choir%0ABcc&therapist=$thea&site=$centre&capacity=99" "$BASE/groups")
+check "a group with mistakes answers 422" [ "$c" = 422 ]
+check "the summary links to the name" has '<a href="#g-name">'
+check "and to the places" has '<a href="#g-capacity">'
+check "the places message names the limits" has "from 2 to 40"
+check "the typed places are kept" has 'value="99"'
+check "no group was stored" [ "$(sql "select count(*) from groups")" = "$g0" ]
 check "PRAGMA integrity_check is ok" [ "$(sql 'pragma integrity_check')" = ok ]
 check "no room is ever double-booked" [ "$(sql "select count(*) from occurrences a join occurrences b on a.room_id = b.room_id and a.id < b.id and a.state != 'cancelled' and b.state != 'cancelled' and a.start_utc < b.end_utc and b.start_utc < a.end_utc")" = 0 ]
 finish

@@ -194,6 +194,14 @@ req coord "$BASE/referrals/$ID" >/dev/null
 check "the note is shown, escaped" has 'Prefers mornings &amp; &lt;b&gt;quiet&lt;/b&gt; rooms'
 c=$(req coord --data "csrf=$CSRF&action=note&body=" "$BASE/referrals/$ID")
 check "an empty note gets 422" [ "$c" = 422 -a "$(hb 'Write the note')" = y ]
+check "the summary links to the note" has '<a href="#body">'
+check "the message is by the note" has 'aria-describedby="body-error"'
+c=$(req coord --data "csrf=$CSRF&action=note&body=a%09b" "$BASE/referrals/$ID")
+check "a tab in a note gets 422" [ "$c" = 422 -a "$(hb 'line breaks only')" = y ]
+c=$(req coord --data "csrf=$CSRF&action=move&from=triaged&to=&reason=" "$BASE/referrals/$ID")
+check "a move with no status and no reason lists both" [ "$c" = 422 -a \
+    "$(hb '<a href="#to">' '<a href="#reason">')" = y ]
+check "no note or move was stored for them" [ "$(sql "select count(*) from referral_notes where referral_id = $ID")" = 1 ]
 
 # --- a referral entered by phone
 c=$(req coord "$BASE/referrals/new")
@@ -302,6 +310,10 @@ add_user() {
 c=$(add_user nia.jones@tutti.example "Nia Jones" "short pw")
 check "a short password is refused with a message" [ "$c" = 422 -a "$(hb 'at least 12 characters')" = y ]
 check "the typed email and name are kept" [ "$(hb 'value="nia.jones@tutti.example"' 'value="Nia Jones"')" = y ]
+check "the summary links to the password" has '<a href="#new-password">'
+check "the message is by the password" has 'id="new-password-error"'
+c=$(add_user nia.jones@tutti.example "$(printf 'Nia\rBcc: x')" "copper lantern meadow")
+check "a line break in a name is refused" [ "$c" = 422 -a "$(hb 'no line breaks' '<a href="#new-name">')" = y ]
 c=$(add_user nia.jones@tutti.example "Nia Jones" "Password1234")
 check "a common password is refused with a message" [ "$c" = 422 -a "$(hb 'most common')" = y ]
 c=$(add_user nia.jones@tutti.example "Nia Jones" "nia.jones on harp")

@@ -21,6 +21,7 @@
 #include "db/remind.h"
 #include "db/schedule.h"
 #include "db/staff.h"
+#include "tests/unit/testlib.h"
 
 #define TZ		"Europe/London"
 #define STEPS_MAX	2000	/* no writer here takes nearly as many */
@@ -110,8 +111,7 @@ setup(void)
 
 	db = db_open(":memory:", err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
-	ck_assert_int_eq(sqlite3_exec(db->conn, fixture, NULL, NULL, NULL),
-	    SQLITE_OK);
+	testlib_sql_exec(db, fixture);
 	ck_assert_int_eq(book(1, 1, 1, &id), DB_OK);
 	ck_assert_int_eq(id, 1);
 }

@@ -761,22 +761,22 @@ START_TEST(test_rf_time)
 	int m;
 	char out[6];
 
-	ck_assert_int_eq(rf_time_parse("09:30", 0, &m), 0);
+	ck_assert_int_eq(valid_time("09:30", 0, &m), 0);
 	ck_assert_int_eq(m, 570);
-	ck_assert_int_eq(rf_time_parse("9:05", 0, &m), 0);
+	ck_assert_int_eq(valid_time("9:05", 0, &m), 0);
 	ck_assert_int_eq(m, 545);
-	ck_assert_int_eq(rf_time_parse("17:00:00", 0, &m), 0);
+	ck_assert_int_eq(valid_time("17:00:00", 0, &m), 0);
 	ck_assert_int_eq(m, 1020);
-	ck_assert_int_eq(rf_time_parse("24:00", 1, &m), 0);
+	ck_assert_int_eq(valid_time("24:00", 1, &m), 0);
 	ck_assert_int_eq(m, 1440);
-	ck_assert_int_eq(rf_time_parse("24:00", 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse("24:01", 1, &m), -1);
-	ck_assert_int_eq(rf_time_parse("12:60", 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse("12", 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse("", 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse(NULL, 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse("1:2", 0, &m), -1);
-	ck_assert_int_eq(rf_time_parse("123:00", 0, &m), -1);
+	ck_assert_int_eq(valid_time("24:00", 0, &m), -1);
+	ck_assert_int_eq(valid_time("24:01", 1, &m), -1);
+	ck_assert_int_eq(valid_time("12:60", 0, &m), -1);
+	ck_assert_int_eq(valid_time("12", 0, &m), -1);
+	ck_assert_int_eq(valid_time("", 0, &m), -1);
+	ck_assert_int_eq(valid_time(NULL, 0, &m), -1);
+	ck_assert_int_eq(valid_time("1:2", 0, &m), -1);
+	ck_assert_int_eq(valid_time("123:00", 0, &m), -1);
 	rf_time_format(570, out);
 	ck_assert_str_eq(out, "09:30");
 	rf_time_format(1440, out);
@@ -790,18 +790,18 @@ START_TEST(test_rf_numbers)
 	int64_t id;
 	const char *msg, *field;
 
-	ck_assert_int_eq(rf_int(" 12 ", 0, 20, &v), 0);
+	ck_assert_int_eq(valid_int(" 12 ", 0, 20, &v), 0);
 	ck_assert_int_eq(v, 12);
-	ck_assert_int_eq(rf_int("21", 0, 20, &v), -1);
-	ck_assert_int_eq(rf_int("-1", 0, 20, &v), -1);
-	ck_assert_int_eq(rf_int("1e3", 0, 2000, &v), -1);
-	ck_assert_int_eq(rf_int("99999999999", 0, 20, &v), -1);
-	ck_assert_int_eq(rf_int("", 0, 20, &v), -1);
-	ck_assert_int_eq(rf_id("42", &id), 0);
+	ck_assert_int_eq(valid_int("21", 0, 20, &v), -1);
+	ck_assert_int_eq(valid_int("-1", 0, 20, &v), -1);
+	ck_assert_int_eq(valid_int("1e3", 0, 2000, &v), -1);
+	ck_assert_int_eq(valid_int("99999999999", 0, 20, &v), -1);
+	ck_assert_int_eq(valid_int("", 0, 20, &v), -1);
+	ck_assert_int_eq(valid_id("42", &id), 0);
 	ck_assert_int_eq(id, 42);
-	ck_assert_int_eq(rf_id("0", &id), -1);
-	ck_assert_int_eq(rf_id("4x", &id), -1);
-	ck_assert_int_eq(rf_id("-4", &id), -1);
+	ck_assert_int_eq(valid_id("0", &id), -1);
+	ck_assert_int_eq(valid_id("4x", &id), -1);
+	ck_assert_int_eq(valid_id("-4", &id), -1);
 	ck_assert_int_eq(rf_period_check("2026-01-02", "2026-01-02", "",
 	    &msg, &field), 0);
 	ck_assert_int_eq(rf_period_check("2026-01-02", "", NULL, &msg,

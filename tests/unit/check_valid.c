@@ -1,6 +1,8 @@
 /*
  * Unit tests for cgi/valid.c: one TCase per validator.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -483,6 +485,242 @@ START_TEST(test_trim)
 }
 END_TEST
 
+
+/* ---- valid_line, valid_lines ---------------------------------------- */
+
+START_TEST(test_line)
+{
+	static const char *const good[] = {
+		"", "Ann", "O'Neil-Smith", "Zo\xc3\xab", "a, b; c: d!",
+		"\xc2\xa0nbsp", "\xe2\x80\x9cquoted\xe2\x80\x9d",
+	};
+	static const char *const bad[] = {
+		"Ann\r\nBcc: x", "a\nb", "a\rb", "a\tb", "a\x01", "a\x1b[0m",
+		"a\x7f", "a\xc2\x85", "a\xc2\x9f", "\xff",
+	};
+	size_t i;
+
+	for (i = 0; i < N(good); i++)
+		ck_assert_msg(valid_line(good[i], strlen(good[i])) == 1,
+		    "refused %zu", i);
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(valid_line(bad[i], strlen(bad[i])) == 0,
+		    "accepted %zu", i);
+	ck_assert_int_eq(valid_line("a\0b", 3), 0);
+	ck_assert_int_eq(valid_line(NULL, 0), 1);
+	/* Several lines: breaks yes, other controls no. */
+	ck_assert_int_eq(valid_lines("one\r\ntwo\nthree", 14), 1);
+	ck_assert_int_eq(valid_lines("one\ttwo", 7), 0);
+	ck_assert_int_eq(valid_lines("one\x7f", 4), 0);
+	ck_assert_int_eq(valid_lines("one\x0b", 4), 0);
+	ck_assert_int_eq(valid_lines("a\xc2\x80", 3), 0);
+}
+END_TEST
+
+/* ---- valid_id, valid_int, valid_time -------------------------------- */
+
+START_TEST(test_id)
+{
+	int64_t v = -5;
+
+	ck_assert_int_eq(valid_id("1", &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(valid_id("9223372036854775807", &v), 0);
+	ck_assert(v == INT64_MAX);
+	v = -5;
+	ck_assert_int_eq(valid_id("9223372036854775808", &v), -1);
+	ck_assert_int_eq(valid_id("99999999999999999999", &v), -1);
+	ck_assert_int_eq(valid_id("0", &v), -1);
+	ck_assert_int_eq(valid_id("01", &v), -1);
+	ck_assert_int_eq(valid_id("-1", &v), -1);
+	ck_assert_int_eq(valid_id("+1", &v), -1);
+	ck_assert_int_eq(valid_id(" 1", &v), -1);
+	ck_assert_int_eq(valid_id("1 ", &v), -1);
+	ck_assert_int_eq(valid_id("1x", &v), -1);
+	ck_assert_int_eq(valid_id("", &v), -1);
+	ck_assert_int_eq(valid_id(NULL, &v), -1);
+	ck_assert_int_eq(v, -5);	/* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_int)
+{
+	int v = -1;
+
+	ck_assert_int_eq(valid_int("15", 15, 240, &v), 0);
+	ck_assert_int_eq(v, 15);
+	ck_assert_int_eq(valid_int(" 240 ", 15, 240, &v), 0);
+	ck_assert_int_eq(v, 240);
+	ck_assert_int_eq(valid_int("241", 15, 240, &v), -1);
+	ck_assert_int_eq(valid_int("14", 15, 240, &v), -1);
+	ck_assert_int_eq(valid_int("-20", -30, 240, &v), -1);
+	ck_assert_int_eq(valid_int("1e2", 0, 240, &v), -1);
+	ck_assert_int_eq(valid_int("", 0, 240, &v), -1);
+	ck_assert_int_eq(valid_int("1234567890", 0, 2000000000, &v), -1);
+	ck_assert_int_eq(valid_int(NULL, 0, 1, &v), -1);
+	ck_assert_int_eq(v, 240);
+}
+END_TEST
+
+START_TEST(test_time)
+{
+	int m = -1;
+
+	ck_assert_int_eq(valid_time("09:30", 0, &m), 0);
+	ck_assert_int_eq(m, 570);
+	ck_assert_int_eq(valid_time("9:05", 0, &m), 0);
+	ck_assert_int_eq(m, 545);
+	ck_assert_int_eq(valid_time("17:00:00", 0, &m), 0);
+	ck_assert_int_eq(m, 1020);
+	ck_assert_int_eq(valid_time("24:00", 1, &m), 0);
+	ck_assert_int_eq(m, 1440);
+	ck_assert_int_eq(valid_time("24:00", 0, &m), -1);
+	ck_assert_int_eq(valid_time("12:60", 0, &m), -1);
+	ck_assert_int_eq(valid_time("12:5", 0, &m), -1);
+	ck_assert_int_eq(valid_time("1230", 0, &m), -1);
+	ck_assert_int_eq(valid_time("12:30\n", 0, &m), -1);
+	ck_assert_int_eq(valid_time(NULL, 0, &m), -1);
+}
+END_TEST
+
+/* ---- valid_form_check and the error list ---------------------------- */
+
+static const char *const colours[] = { "red", "green", NULL };
+
+enum { T_NAME, T_ABOUT, T_EMAIL, T_WHEN, T_AT, T_COUNT, T_ROOM, T_COLOUR,
+	T_OK, T_DAYS, T__MAX };
+
+static const struct valid_field table[T__MAX] = {
+	{ "name", VALID_LINE, 1, 0, 10, NULL, NULL, "Name",
+	    "Enter a name" },
+	{ "about", VALID_LINES, 0, 0, 20, NULL, NULL, "About", NULL },
+	{ "email", VALID_EMAIL, 0, 0, 0, NULL, NULL, "Email", NULL },
+	{ "when", VALID_DATE, 0, 0, 0, NULL, NULL, "Date", NULL },
+	{ "at", VALID_TIME, 0, 0, 0, NULL, NULL, "Time", NULL },
+	{ "count", VALID_INT, 0, 1, 104, NULL, NULL, "Sessions", NULL },
+	{ "room", VALID_ID, 0, 0, 0, NULL, NULL, "Room", NULL },
+	{ "colour", VALID_CHOICE, 1, 0, 0, colours, "colour-red", "Colour",
+	    "Choose a colour" },
+	{ "ok", VALID_YES, 0, 0, 0, NULL, NULL, "Agree", NULL },
+	{ "days", VALID_MULTI, 0, 0, 3, NULL, "days-mon", "Days", NULL },
+};
+
+/* Parses body into f and checks it against the table. */
+static size_t
+check_body(const char *body, struct form *f, struct valid_value *v,
+    struct valid_errors *e)
+{
+	form_init(f);
+	ck_assert_int_eq(form_parse(f, body, strlen(body), 100), FORM_OK);
+	memset(e, 0, sizeof(*e));
+	return valid_form_check(f, table, T__MAX, v, e);
+}
+
+START_TEST(test_form_good)
+{
+	struct form f;
+	struct valid_value v[T__MAX];
+	struct valid_errors e;
+
+	ck_assert_uint_eq(check_body("name=+Ann+&about=a%0D%0Ab&email=a%40b.org"
+	    "&when=2026-12-24&at=09:30&count=12&room=7&colour=green&ok=yes"
+	    "&days=mon&days=tue", &f, v, &e), 0);
+	ck_assert_uint_eq(e.n, 0);
+	ck_assert_str_eq(v[T_NAME].text, "Ann");	/* trimmed */
+	ck_assert_str_eq(v[T_ABOUT].text, "a\r\nb");
+	ck_assert_int_eq(v[T_AT].num, 570);
+	ck_assert_int_eq(v[T_COUNT].num, 12);
+	ck_assert_int_eq(v[T_ROOM].num, 7);
+	ck_assert_int_eq(v[T_COLOUR].num, 1);
+	ck_assert_int_eq(v[T_OK].num, 1);
+	ck_assert_int_eq(v[T_DAYS].num, 2);
+	ck_assert_int_eq(v[T_NAME].bad, 0);
+	valid_values_free(v, T__MAX);
+	form_free(&f);
+}
+END_TEST
+
+START_TEST(test_form_bad)
+{
+	struct form f;
+	struct valid_value v[T__MAX];
+	struct valid_errors e;
+
+	/* Every field wrong, except that colour is missing. */
+	ck_assert_uint_eq(check_body("name=Ann%0D%0ABcc:x&about=a%09b"
+	    "&email=a%40b&when=2026-02-30&at=25:00&count=105&room=0"
+	    "&ok=maybe&days=mon%0A", &f, v, &e), T__MAX);
+	ck_assert_uint_eq(e.n, T__MAX);
+	ck_assert_str_eq(e.e[0].key, "name");
+	ck_assert_str_eq(e.e[0].anchor, "name");
+	ck_assert_str_eq(e.e[0].msg, "Name: use letters, numbers and "
+	    "punctuation only; no line breaks");
+	/* The typing is kept, line break and all, for showing again. */
+	ck_assert_str_eq(v[T_NAME].text, "Ann\r\nBcc:x");
+	ck_assert_int_eq(v[T_NAME].bad, 1);
+	ck_assert_str_eq(e.e[1].msg, "About: use letters, numbers, "
+	    "punctuation and line breaks only");
+	ck_assert_ptr_nonnull(strstr(e.e[2].msg, "email address"));
+	ck_assert_ptr_nonnull(strstr(e.e[3].msg, "year-month-day"));
+	ck_assert_ptr_nonnull(strstr(e.e[4].msg, "hours and minutes"));
+	ck_assert_str_eq(e.e[5].msg, "Sessions must be a whole number from 1 "
+	    "to 104");
+	ck_assert_str_eq(e.e[7].key, "colour");
+	ck_assert_str_eq(e.e[7].anchor, "colour-red");
+	ck_assert_str_eq(e.e[7].msg, "Choose a colour");
+	ck_assert_str_eq(e.e[9].anchor, "days-mon");
+	valid_values_free(v, T__MAX);
+	form_free(&f);
+
+	/* Too long; required and blank; bytes that are not UTF-8. */
+	ck_assert_uint_eq(check_body("name=12345678901&about=%FF&colour=+",
+	    &f, v, &e), 3);
+	ck_assert_str_eq(e.e[0].msg, "Name must be 10 characters or fewer");
+	ck_assert_str_eq(v[T_NAME].text, "12345678901");
+	ck_assert_str_eq(e.e[1].msg, "About contains characters we cannot "
+	    "read: please type it again");
+	ck_assert_str_eq(v[T_ABOUT].text, "");	/* never shown again */
+	ck_assert_str_eq(e.e[2].msg, "Choose a colour");
+	valid_values_free(v, T__MAX);
+	form_free(&f);
+
+	/* A NUL byte is not cut off: the value is refused. */
+	ck_assert_uint_eq(check_body("name=ab%00cd&colour=red", &f, v, &e), 1);
+	ck_assert_int_eq(v[T_NAME].bad, 1);
+	valid_values_free(v, T__MAX);
+	form_free(&f);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	struct valid_errors e;
+	size_t i;
+
+	memset(&e, 0, sizeof(e));
+	valid_error_add(&e, "colour", "second");
+	valid_error_add(&e, "name", "first");
+	valid_error_add(&e, "name", "ignored: one per field");
+	valid_error_add_at(&e, "form", "name", "the whole form");
+	ck_assert_uint_eq(e.n, 3);
+	ck_assert_int_eq(valid_error_has(&e, "name"), 1);
+	ck_assert_int_eq(valid_error_has(&e, "about"), 0);
+	valid_errors_sort(&e, table, T__MAX);
+	ck_assert_str_eq(e.e[0].key, "form");	/* not a field: first */
+	ck_assert_str_eq(e.e[1].key, "name");
+	ck_assert_str_eq(e.e[1].msg, "first");
+	ck_assert_str_eq(e.e[2].key, "colour");
+	for (i = 0; i < 2 * VALID_ERRORS_MAX; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "k%zu", i);
+		valid_error_add(&e, k, "x");
+	}
+	ck_assert_uint_eq(e.n, VALID_ERRORS_MAX);
+	valid_values_free(NULL, 3);
+}
+END_TEST
+
 static Suite *
 valid_suite(void)
 {
@@ -521,6 +759,22 @@ valid_suite(void)
 
 	tc = tcase_create("valid_trim");
 	tcase_add_test(tc, test_trim);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_line");
+	tcase_add_test(tc, test_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_id");
+	tcase_add_test(tc, test_id);
+	tcase_add_test(tc, test_int);
+	tcase_add_test(tc, test_time);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_form_check");
+	tcase_add_test(tc, test_form_good);
+	tcase_add_test(tc, test_form_bad);
+	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
 
 	return s;
