@@ -254,7 +254,7 @@ add_note(void *arg, const struct db_client_note *n)
 		tmpl_data_bool(e, "can_fix", 1);
 }
 
-/* Past sessions of mine with this person that have no note yet. */
+/* Past sessions of mine they attended that have no note yet. */
 static void
 add_to_write(void *arg, const struct db_client_session *o)
 {
@@ -265,6 +265,9 @@ add_to_write(void *arg, const struct db_client_session *o)
 
 	if (o->start_utc > (int64_t)v->now ||
 	    strcmp(o->state, "cancelled") == 0 ||
+	    strcmp(o->attendance, "attended") != 0 ||
+	    db_client_note_exists(v->app->db, o->series_id, o->date,
+	    v->referral_id) != 0 ||
 	    db_series_get(v->app->db, o->series_id, &s) != 1 ||
 	    s.therapist_id != v->my_therapist)
 		return;
@@ -391,6 +394,29 @@ add_outcome(void *arg, const char *positive, const char *quality,
 	tmpl_data_set(v->d, "answered_at", t);
 }
 
+/* text with each YYYY-MM-DD in it written for people, into b. */
+static void
+dates_for_people(const char *text, struct buf *b)
+{
+	char iso[11], t[24];
+	const char *p = text;
+
+	buf_reset(b);
+	while (*p != '\0') {
+		if (strlen(p) >= 10 && p[4] == '-' && p[7] == '-') {
+			memcpy(iso, p, 10);
+			iso[10] = '\0';
+			if (calendar_date_text(iso, CALENDAR_SHORT, t,
+			    sizeof(t)) == 0) {
+				buf_puts(b, t);
+				p += 10;
+				continue;
+			}
+		}
+		buf_putc(b, *p++);
+	}
+}
+
 static void
 add_audit(void *arg, const char *at, const char *user, const char *addr,
     const char *action, const char *ref, const char *detail)
@@ -406,8 +432,13 @@ add_audit(void *arg, const char *at, const char *user, const char *addr,
 	tmpl_data_set(e, "user", user);
 	tmpl_data_set(e, "action", strcmp(action, "client-view") == 0 ?
 	    "Opened the record" : action);
-	tmpl_data_set(e, "detail", strcmp(action, "client-view") == 0 ?
-	    "" : detail);
+	if (strcmp(action, "client-view") != 0) {
+		struct buf b = BUF_INIT;
+
+		dates_for_people(detail, &b);
+		tmpl_data_set(e, "detail", buf_cstr(&b));
+		buf_free(&b);
+	}
 }
 
 /* Needs as labels, comma-separated. */

@@ -26,6 +26,7 @@
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define PER_PAGE	50
 #define REASON_MAX	1000
@@ -46,6 +47,21 @@ days_since(const char *iso)
 	tm.tm_mon -= 1;
 	then = timegm(&tm);
 	return (long)((time(NULL) - then) / 86400);
+}
+
+/* Where a referral came from, for people; unknown values as they are. */
+static const char *
+source_label(const char *source)
+{
+	static const char *const names[] = { "self", "phone", "partner",
+	    "gp", "other" };
+	static const char *const labels[] = { "Self-referral",
+	    "A phone call", "A partner organisation",
+	    "A GP or health professional", "Other" };
+	int k = db_name_index(names, sizeof(names) / sizeof(names[0]),
+	    source);
+
+	return k >= 0 ? labels[k] : source;
 }
 
 /* "2026-11-24T22:00:00Z" -> "24 Nov 2026, 22:00" in local time. */
@@ -233,7 +249,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(e, "received", date);
 		tmpl_data_setf(e, "waiting", "%ld", days_since(
 		    rows[i].created_at));
-		tmpl_data_set(e, "source", rows[i].source);
+		tmpl_data_set(e, "source", source_label(rows[i].source));
 	}
 	tmpl_data_bool(d, "has_rows", nrows > 0);
 	tmpl_data_setf(d, "total", "%lld", (long long)total);
@@ -370,13 +386,19 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_set(d, "email", r->email);
 	tmpl_data_set(d, "phone", r->phone);
 	tmpl_data_set(d, "postcode", r->postcode);
-	tmpl_data_set(d, "date_of_birth", r->date_of_birth);
-	tmpl_data_set(d, "preferred_contact", r->preferred_contact);
+	(void)calendar_date_text(r->date_of_birth, CALENDAR_LONG, date,
+	    sizeof(date));
+	tmpl_data_set(d, "date_of_birth", date);
+	tmpl_data_set(d, "preferred_contact", strcmp(r->preferred_contact,
+	    "phone") == 0 ? "Phone" : "Email");
 	tmpl_data_bool(d, "voicemail_ok", r->voicemail_ok);
 	tmpl_data_set(d, "about", r->about);
 	needs_text(r->needs, &tmp);
 	tmpl_data_set(d, "needs", buf_cstr(&tmp));
-	tmpl_data_set(d, "session_type", r->session_type);
+	k = db_name_index(session_type_names, SESSION_TYPE__MAX,
+	    r->session_type);
+	tmpl_data_set(d, "session_type", k >= 0 ? session_type_labels[k] :
+	    r->session_type);
 	tmpl_data_bool(d, "online_ok", r->online_ok);
 	tmpl_data_set(d, "access_needs", r->access_needs);
 	tmpl_data_set(d, "language", r->language);
@@ -385,7 +407,7 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_set(d, "emergency_name", r->emergency_name);
 	tmpl_data_set(d, "emergency_phone", r->emergency_phone);
 	tmpl_data_bool(d, "consent_contact", r->consent_contact);
-	tmpl_data_set(d, "source", r->source);
+	tmpl_data_set(d, "source", source_label(r->source));
 	tmpl_data_set(d, "source_detail", rec->source_detail);
 	when(rec->created_at, date, sizeof(date));
 	tmpl_data_set(d, "received", date);

@@ -203,6 +203,25 @@ db_client_note_versions(struct db *db, int64_t note_id, void (*fn)(void *,
 	return rc;
 }
 
+int
+db_client_note_exists(struct db *db, int64_t series_id, const char *date,
+    int64_t referral_id)
+{
+	static const char sql[] = "SELECT 1 FROM session_notes WHERE "
+	    "series_id = ?1 AND occ_date = ?2 AND referral_id = ?3";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	db_bind_int(st, 3, referral_id);
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
+}
+
 /*
  * 1 when session (series_id, date) is past at now and referral_id (0:
  * the group itself) was in it; 0 when not; -1 on an error.

@@ -100,6 +100,9 @@ struct db_client_note {
  */
 int	 db_client_notes(struct db *, int64_t referral_id, void (*fn)(void *,
 	    const struct db_client_note *), void *arg);
+/* 1 when session (series_id, date) has referral_id's note, else 0. */
+int	 db_client_note_exists(struct db *, int64_t series_id,
+	    const char *date, int64_t referral_id);
 /* Earlier texts of note_id, oldest first: fn(arg, body, who, at, why). */
 int	 db_client_note_versions(struct db *, int64_t note_id,
 	    void (*fn)(void *, const char *, const char *, const char *,

@@ -301,12 +301,18 @@ START_TEST(test_record_note_pages)
 	    (long long)series_id, past);
 	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/1", body),
 	    403);
+	/* Notes to write are for sessions the person attended. */
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+	ck_assert(!pages_says(h, "Note for the session on"));
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "attended", "", 1), DB_OK);
 	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
 	ck_assert(pages_says(h, "Note for the session on"));
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1", body),
 	    303);
 	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
 	ck_assert(pages_says(h, NOTE));
+	ck_assert(!pages_says(h, "Note for the session on"));	/* written */
 	/* An empty note: 422 with the summary, nothing stored. */
 	(void)snprintf(body, sizeof(body), "action=note&series=%lld&date=%s&"
 	    "body=&reason=x", (long long)series_id, past);
