@@ -9,7 +9,6 @@
 // KEEP=1 keeps the stack's state folder (database, logs, screenshots);
 // SHOT_DIR=DIR puts the screenshots there instead.
 
-import { join } from 'node:path';
 import * as L from './lib.mjs';
 
 const tap = L.createTap();
@@ -20,10 +19,10 @@ const unguard = L.guard(stack, 300, async () => { if (browser) await browser.clo
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026', name: 'Cora Coordinator' };
 const ADMIN = { email: 'admin@tutti.example', password: 'demo-admin-pass-2026', name: 'Ada Admin' };
 
-async function shot(page, name) {
-  const path = join(L.shotDir(stack), `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  tap.comment(`screenshot: ${path}${process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)'}`);
+// Its screenshot (lib.mjs: evidence, never a failed check by itself).
+function shot(page, name) {
+  return L.shot(tap, stack, page, name,
+    process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)');
 }
 
 // Nothing wider than the screen (tables scroll inside their own box).
@@ -167,7 +166,7 @@ try {
       return { text: el.textContent.trim(), outline: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0, bg: st.backgroundColor };
     });
     tap.check('Tab reaches Sign out, and its focus is shown', focus.text === 'Sign out' && focus.outline, JSON.stringify(focus));
-    await page.locator('header.site').screenshot({ path: join(L.shotDir(stack), 'staff-header-focus.png') });
+    await L.shot(tap, stack, page.locator('header.site'), 'staff-header-focus');
 
     // Sign out.
     await signOut.click();
