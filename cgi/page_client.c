@@ -575,6 +575,7 @@ client_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		    "history." : NULL);
 	}
 
+	page_contacts_tmpl(app, d, r->id);	/* referrer and contacts */
 	(void)db_client_spells(app->db, r->id, add_spell, &v);
 	(void)db_client_series_each(app->db, r->id, add_series, &v);
 	(void)db_client_sessions(app->db, r->id, add_session, &v);

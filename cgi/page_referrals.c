@@ -22,6 +22,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "db/contacts.h"
 #include "db/db.h"
 #include "db/referrals.h"
 #include "db/staff.h"
@@ -47,21 +48,6 @@ days_since(const char *iso)
 	tm.tm_mon -= 1;
 	then = timegm(&tm);
 	return (long)((time(NULL) - then) / 86400);
-}
-
-/* Where a referral came from, for people; unknown values as they are. */
-static const char *
-source_label(const char *source)
-{
-	static const char *const names[] = { "self", "phone", "partner",
-	    "gp", "other" };
-	static const char *const labels[] = { "Self-referral",
-	    "A phone call", "A partner organisation",
-	    "A GP or health professional", "Other" };
-	int k = db_name_index(names, sizeof(names) / sizeof(names[0]),
-	    source);
-
-	return k >= 0 ? labels[k] : source;
 }
 
 /* "2026-11-24T22:00:00Z" -> "24 Nov 2026, 22:00" in local time. */
@@ -249,7 +235,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(e, "received", date);
 		tmpl_data_setf(e, "waiting", "%ld", days_since(
 		    rows[i].created_at));
-		tmpl_data_set(e, "source", source_label(rows[i].source));
+		tmpl_data_set(e, "source", db_source_label(rows[i].source));
 	}
 	tmpl_data_bool(d, "has_rows", nrows > 0);
 	tmpl_data_setf(d, "total", "%lld", (long long)total);
@@ -407,8 +393,9 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_set(d, "emergency_name", r->emergency_name);
 	tmpl_data_set(d, "emergency_phone", r->emergency_phone);
 	tmpl_data_bool(d, "consent_contact", r->consent_contact);
-	tmpl_data_set(d, "source", source_label(r->source));
+	tmpl_data_set(d, "source", db_source_label(r->source));
 	tmpl_data_set(d, "source_detail", rec->source_detail);
+	page_contacts_tmpl(app, d, r->id);
 	when(rec->created_at, date, sizeof(date));
 	tmpl_data_set(d, "received", date);
 	tmpl_data_setf(d, "waiting", "%ld", days_since(rec->created_at));
