@@ -74,7 +74,8 @@ enum db_result {
 	DB_FULL,	/* the disk or database is full: nothing stored */
 	DB_BUSY,	/* locked for too long: nothing stored */
 	DB_INVALID,	/* refused by a constraint: nothing stored */
-	DB_ERROR	/* anything else: nothing stored */
+	DB_ERROR,	/* anything else: nothing stored */
+	DB_LIMITED	/* over a rate limit: nothing stored */
 };
 
 /*

@@ -339,8 +339,12 @@ db_login_unfail(struct db *db, const char *key)
 
 /* Rate limits. */
 
+/*
+ * Counts one hit under key (db_rate_hit) without logging; the SQLite
+ * code: SQLITE_DONE when counted, with the count in *hits.
+ */
 int
-db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
+db_rate_step(struct db *db, const char *key, int64_t now, int64_t window,
     int *hits)
 {
 	static const char sql[] = "INSERT INTO rate_hits (key, hits, "
@@ -353,7 +357,7 @@ db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
 
 	*hits = 0;
 	if (st == NULL)
-		return -1;
+		return SQLITE_ERROR;
 	db_bind_text(st, 1, key);
 	(void)sqlite3_bind_int64(st, 2, now);
 	(void)sqlite3_bind_int64(st, 3, window);
@@ -362,7 +366,14 @@ db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
 		rc = db_step(st);
 	}
 	db_done(st);
-	if (rc != SQLITE_DONE) {
+	return rc;
+}
+
+int
+db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
+    int *hits)
+{
+	if (db_rate_step(db, key, now, window, hits) != SQLITE_DONE) {
 		fprintf(stderr, "db: rate hit: %s\n", sqlite3_errmsg(db->conn));
 		return -1;
 	}

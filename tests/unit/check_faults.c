@@ -303,6 +303,10 @@ w_referral(void)
 	r.nsites = 2;
 	r.source = "staff";
 	r.created_by = 1;
+	/* The rate limit hits are part of the write (a full disk fails both). */
+	r.rate_keys[0] = "refer-addr:192.0.2.9";
+	r.rate_keys[1] = "refer-email:eve@x.org";
+	r.rate_limit = 1000;
 	return db_referral_create(db, &r, NULL, "test") == DB_OK;
 }
 
