@@ -79,6 +79,20 @@ enum db_result {
 };
 
 /*
+ * The audit line a staff action writes in the same transaction as the
+ * action itself (the *_audited writers): who, from where, what, about
+ * which referral or account (0: none), in plain words.
+ */
+struct db_audit_line {
+	int64_t		 user_id;
+	const char	*addr;
+	const char	*action;
+	int64_t		 referral_id;
+	int64_t		 subject_user_id;
+	const char	*detail;
+};
+
+/*
  * Transactions for callers outside db/ that group writes (tuttictl,
  * the mailer): BEGIN IMMEDIATE, 0 or -1 (logged).  A failed commit rolls
  * back.  db_rollback does nothing when no transaction is open.
