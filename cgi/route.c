@@ -25,6 +25,9 @@ const struct route route_table[] = {
 	{ "POST", "/refer",		ACT_PUBLIC, page_refer_post },
 	/* ?ref=: the reference code just given. */
 	{ "GET",  "/refer/thanks",	ACT_PUBLIC, page_refer_thanks },
+	/* On someone's behalf: /refer's fields and the referrer's (014). */
+	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
+	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
 	/* email=, password=, form_token=; ?out after signing out. */
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
@@ -44,6 +47,8 @@ const struct route route_table[] = {
 	{ "GET",  "/me",		ACT_SIGNED_IN, page_me },
 	/* A new calendar link: site= for a site's, else the therapist's. */
 	{ "POST", "/me/feed",		ACT_SIGNED_IN, page_feed_post },
+	/* A therapist reports sickness: first=, last= (YYYY-MM-DD). */
+	{ "POST", "/me/sick",		ACT_SIGNED_IN, page_me_sick },
 	/* series=, date=, status=, client=, note=: a therapist's own. */
 	{ "POST", "/attendance",	ACT_SIGNED_IN, page_attendance },
 
@@ -59,11 +64,26 @@ const struct route route_table[] = {
 	{ "GET",  "/referrals/:id",	ACT_REFERRAL_VIEW, page_referral_get },
 	{ "POST", "/referrals/:id",	ACT_REFERRAL_CHANGE,
 					page_referral_post },
+	/* Its contacts: the add form; POST action=add (name, role, email,
+	 * phone, gets_confirmations, gets_reminders, gets_changes,
+	 * arranges, consent) or action=remove, contact=. */
+	{ "GET",  "/referrals/:id/contacts", ACT_REFERRAL_VIEW,
+					page_contacts_get },
+	{ "POST", "/referrals/:id/contacts", ACT_REFERRAL_CHANGE,
+					page_contacts_post },
 	/* Its matches; POST action=assign with therapist, site, room, day,
 	 * start, length. */
 	{ "GET",  "/referrals/:id/matches", ACT_REFERRAL_VIEW,
 					page_matches_get },
 	{ "POST", "/referrals/:id/matches", ACT_ASSIGN, page_matches_assign },
+
+	/* The client record (the referral's id): coordinators and
+	 * administrators, a therapist for their own clients (the handler
+	 * asks).  ?done=; POST action= note (series, date, body, reason,
+	 * shared), goal (body, start, review), summary (worked_on,
+	 * outcome, onward), edit (needs, session_type, reason). */
+	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
+	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
 
 	/* Scheduling.  The week grid: ?week=, ?by=, ?id=. */
 	{ "GET",  "/schedule",		ACT_SCHEDULE, page_schedule },

@@ -16,6 +16,8 @@
  *   demo_schedule.c  groups, a weekly time and room for each client,
  *                    their series, sessions, attendance and notes
  *   demo_reports.c   outcome survey answers
+ *   demo_client.c    session notes, goals, closing summaries, a
+ *                    corrected referral, a therapist off sick
  *
  * Everything is deterministic: one seed, our own generator, days counted
  * back from today.  A feature that needs demo data adds a step (a
@@ -230,5 +232,8 @@ int	 demo_schedule_changes(struct demo *);
 
 /* demo_reports.c */
 int	 demo_reports(struct demo *);
+
+/* demo_client.c: notes, goals, closing summaries, a correction, sickness */
+int	 demo_client_records(struct demo *);
 
 #endif
