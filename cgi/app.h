@@ -105,6 +105,12 @@ void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
 void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_get(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
+/* Partners and the impact report (page_partner.c, page_impact.c). */
+void	 page_partner_get(struct app *, struct req *, struct resp *);
+void	 page_partner_post(struct app *, struct req *, struct resp *);
+void	 page_closures(struct app *, struct req *, struct resp *);
+void	 page_impact(struct app *, struct req *, struct resp *);
+void	 page_impact_csv(struct app *, struct req *, struct resp *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the

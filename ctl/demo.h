@@ -231,4 +231,7 @@ int	 demo_schedule_changes(struct demo *);
 /* demo_reports.c */
 int	 demo_reports(struct demo *);
 
+/* demo_partner.c: regions, partner log-ins, terms, closures, surveys. */
+int	 demo_partners(struct demo *);
+
 #endif
