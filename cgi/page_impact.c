@@ -3,12 +3,13 @@
  * service publishes them, beside the period before.
  *
  *   GET /reports/impact      from, to (YYYY-MM-DD, both included; default
- *                            the last full calendar year); print=1 for
+ *                            the last twelve full months); print=1 for
  *                            the printable page (no forms, no menus)
  *   GET /reports/impact.csv  the same figures and periods as CSV
  *
- * The previous period is as long as the chosen one and ends the day
- * before it begins.  Each figure says how it is counted, on the page and
+ * The previous period ends the day before the chosen one begins and is
+ * as many whole months long when the chosen one is whole months (the
+ * twelve months before a year), else as many days.  Each figure says how it is counted, on the page and
  * in the CSV; the counting itself is in db/partner.c.
  *
  * Settings: long_term_months (6), months since a person's first attended
@@ -123,10 +124,22 @@ ymd_of(int64_t t, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* 1 when y-m-d is the last day of its month. */
+static int
+month_end(int y, int m, int d)
+{
+	int64_t next = midnight(y, m, d + 1);
+	char ymd[11];
+
+	ymd_of(next + 43200, ymd);
+	return strcmp(ymd + 8, "01") == 0;
+}
+
 /*
- * The period asked for in rq's query (default: the last full calendar
- * year) into cur and the one before into prev.  NULL, or what is wrong
- * (then cur is the default).
+ * The period asked for in rq's query (default: the last twelve full
+ * months) into cur, and the one before it into prev: as many whole
+ * months just before when cur is whole months, else as many days.
+ * NULL, or what is wrong (then cur is the default).
  */
 static const char *
 periods_read(const struct req *rq, struct period *cur, struct period *prev)
@@ -136,11 +149,14 @@ periods_read(const struct req *rq, struct period *cur, struct period *prev)
 	const char *problem = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
-	int fy, fm, fd, ty, tmo, td;
+	int fy, fm, fd, ty, tmo, td, months = 12;
 
 	localtime_r(&now, &tm);
-	cur->from_utc = midnight(tm.tm_year + 1900 - 1, 1, 1);
-	cur->to_utc = midnight(tm.tm_year + 1900, 1, 1);
+	fy = tm.tm_year + 1900 - 1;
+	fm = tm.tm_mon + 1;
+	fd = 1;
+	cur->from_utc = midnight(fy, fm, 1);
+	cur->to_utc = midnight(fy + 1, fm, 1);
 	if ((from != NULL && *from != '\0') || (to != NULL && *to != '\0')) {
 		if (from == NULL || valid_date(from, &fy, &fm, &fd) != 0)
 			problem = "Enter the first day as a date, for example "
@@ -157,16 +173,24 @@ periods_read(const struct req *rq, struct period *cur, struct period *prev)
 		else {
 			cur->from_utc = midnight(fy, fm, fd);
 			cur->to_utc = midnight(ty, tmo, td + 1);
+			months = fd == 1 && month_end(ty, tmo, td) ?
+			    (ty - fy) * 12 + tmo - fm + 1 : 0;
+		}
+		if (problem != NULL) {
+			fy = tm.tm_year + 1900 - 1;
+			fm = tm.tm_mon + 1;
+			fd = 1;
 		}
 	}
-	ymd_of(cur->from_utc, cur->from);
+	ymd_of(cur->from_utc + 43200, cur->from);
 	ymd_of(cur->to_utc - 43200, cur->to);
 	prev->to_utc = cur->from_utc;
-	prev->from_utc = cur->from_utc - (cur->to_utc - cur->from_utc);
-	/* Whole local days, whatever the clocks did in between. */
+	if (months > 0)
+		prev->from_utc = midnight(fy, fm - months, 1);
+	else
+		prev->from_utc = midnight(fy, fm, fd -
+		    (int)((cur->to_utc - cur->from_utc + 43200) / 86400));
 	ymd_of(prev->from_utc + 43200, prev->from);
-	if (valid_date(prev->from, &fy, &fm, &fd) == 0)
-		prev->from_utc = midnight(fy, fm, fd);
 	ymd_of(prev->to_utc - 43200, prev->to);
 	return problem;
 }

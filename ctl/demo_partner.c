@@ -199,7 +199,7 @@ demo_partners(struct demo *d)
 {
 	char hash[crypto_pwhash_STRBYTES], first[11], last[11];
 	struct orgs all, schools;
-	int64_t org[2] = { 0, 0 }, id, site = 0, report;
+	int64_t org[2] = { 0, 0 }, user[2] = { 0, 0 }, id, site = 0, report;
 	size_t i;
 	int y, m, dd;
 
@@ -238,6 +238,7 @@ demo_partners(struct demo *d)
 		    partner_users[i].name, "partner", hash)) <= 0 ||
 		    db_user_organisation_set(d->db, id, org[i]) == -1)
 			goto fail;
+		user[i] = id;
 	}
 	if (surveys_add(d, &all) == -1 || db_commit(d->db) == -1)
 		goto fail;
@@ -256,7 +257,8 @@ demo_partners(struct demo *d)
 	    *first != '\0') {
 		snprintf(last, sizeof(last), "%s", first);
 		if (db_closure_report_add(d->db, org[0], site, first, last,
-		    CLOSURE_TRIP, "Year 5 trip to the coast", 0, "", &report) !=
+		    CLOSURE_TRIP, "Year 5 trip to the coast", user[0], "",
+		    &report) !=
 		    DB_OK)
 			return -1;
 	}
