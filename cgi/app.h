@@ -90,6 +90,11 @@ void	 page_matches_get(struct app *, struct req *, struct resp *);
 void	 page_matches_assign(struct app *, struct req *, struct resp *);
 void	 page_plan_get(struct app *, struct req *, struct resp *);
 void	 page_plan_post(struct app *, struct req *, struct resp *);
+/* page_leave.c: what leave or a closure hits, one confirmation. */
+void	 page_leave_get(struct app *, struct req *, struct resp *);
+void	 page_leave_post(struct app *, struct req *, struct resp *);
+void	 page_closures_get(struct app *, struct req *, struct resp *);
+void	 page_closures_post(struct app *, struct req *, struct resp *);
 /* page_calendar.c: calendar feeds and their links on /me. */
 void	 page_calendar(struct app *, struct req *, struct resp *);
 void	 page_feed_post(struct app *, struct req *, struct resp *);

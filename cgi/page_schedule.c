@@ -1,8 +1,7 @@
 /*
  * page_schedule: booking and running session series.
  *
- *   GET  /schedule       a week grid: by=therapist|site|room, id, week
- *                        (any date of the week, YYYY-MM-DD; default now)
+ *   (GET /schedule, the whole service's week: page_week.c)
  *   GET  /series/new     the booking form, filled from the query (a match
  *                        suggestion links here: client, therapist, site,
  *                        room, day, start)
@@ -138,128 +137,6 @@ qid(const struct form *f, const char *key)
 	int64_t id;
 
 	return valid_id(form_get(f, key), &id) == 0 ? id : 0;
-}
-
-/* The week grid. */
-
-struct grid {
-	struct tmpl_data	*days[7];
-	const char		*tz;
-	time_t			 from;
-};
-
-static void
-grid_add(void *arg, const struct db_occ_row *o)
-{
-	struct grid *g = arg;
-	struct tmpl_data *e;
-	char s[6], t[6];
-	int day = (int)((o->start_utc - g->from) / 86400);
-
-	if (day < 0)
-		day = 0;
-	if (day > 6)
-		day = 6;
-	e = tmpl_data_push(g->days[day], "sessions");
-	local_hhmm(g->tz, o->start_utc, s);
-	local_hhmm(g->tz, o->end_utc, t);
-	tmpl_data_set(e, "start", s);
-	tmpl_data_set(e, "end", t);
-	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
-	tmpl_data_set(e, "who", o->who);
-	tmpl_data_set(e, "ref", o->client_ref);
-	tmpl_data_set(e, "therapist", o->therapist);
-	tmpl_data_set(e, "site", o->site);
-	tmpl_data_set(e, "room", o->room);
-	tmpl_data_set(e, "state", o->state);
-	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
-	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
-	tmpl_data_bool(e, "group", o->group_id > 0);
-}
-
-static void
-add_hit(void *arg, const struct db_occ_row *o, const char *why)
-{
-	struct tmpl_data *d = arg, *e = tmpl_data_push(d, "hits");
-	char when[32];
-	time_t t = (time_t)o->start_utc;
-	struct tm tm;
-
-	/* The process runs in the service's zone (TZ is TUTTI_TZ). */
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	tmpl_data_bool(d, "has_hits", 1);
-	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
-	tmpl_data_set(e, "when", when);
-	tmpl_data_set(e, "who", o->who);
-	tmpl_data_set(e, "therapist", o->therapist);
-	tmpl_data_set(e, "site", o->site);
-	tmpl_data_set(e, "why", why);
-}
-
-void
-page_schedule(struct app *app, struct req *rq, struct resp *rs)
-{
-	static const char *const bys[] = { "therapist", "site", "room" };
-	static const enum db_occ_filter filters[] = { OCC_BY_THERAPIST,
-	    OCC_BY_SITE, OCC_BY_ROOM };
-	static const enum db_choice kinds[] = { CHOICE_THERAPISTS,
-	    CHOICE_SITES, CHOICE_ROOMS };
-	const char *by = form_get(&rq->q, "by");
-	const char *week = form_get(&rq->q, "week");
-	struct tmpl_data *d, *e;
-	struct grid g;
-	char now[11], monday[11], other[11], label[32];
-	time_t from, to, t;
-	struct tm tm;
-	int64_t id = qid(&rq->q, "id");
-	int k, b;
-
-	b = by != NULL ? db_name_index(bys, 3, by) : 0;
-	if (b < 0)
-		b = 0;
-	today(app->tz, now);
-	if (week == NULL || week_of(app->tz, week, monday, &from, &to) == -1)
-		(void)week_of(app->tz, now, monday, &from, &to);
-	d = app_staff_data(app, rq, "Schedule");
-	for (k = 0; k < 3; k++) {
-		e = tmpl_data_push(d, "bys");
-		tmpl_data_set(e, "value", bys[k]);
-		tmpl_data_bool(e, "selected", k == b);
-	}
-	tmpl_data_set(d, "by", bys[b]);
-	choices(app, d, kinds[b], "options", id);
-	tmpl_data_setf(d, "id", "%lld", (long long)id);
-	tmpl_data_set(d, "monday", monday);
-	date_add(monday, -7, other);
-	tmpl_data_set(d, "prev", other);
-	date_add(monday, 7, other);
-	tmpl_data_set(d, "next", other);
-	memset(&g, 0, sizeof(g));
-	g.tz = app->tz;
-	g.from = from;
-	for (k = 0; k < 7; k++) {
-		g.days[k] = tmpl_data_push(d, "days");
-		date_add(monday, k, other);
-		t = from + (time_t)k * 86400 + 12 * 3600;
-		localtime_r(&t, &tm);
-		strftime(label, sizeof(label), "%A %e %B", &tm);
-		tmpl_data_set(g.days[k], "label", label);
-		tmpl_data_bool(g.days[k], "today", strcmp(other, now) == 0);
-	}
-	(void)db_occ_hit_each(app->db, (int64_t)time(NULL), add_hit, d);
-	if (id > 0) {
-		tmpl_data_bool(d, "chosen", 1);
-		if (db_occ_each(app->db, filters[b], id, from, to, grid_add,
-		    &g) == -1) {
-			tmpl_data_free(d);
-			http_error(app, rs, 503, "The schedule cannot be shown "
-			    "just now.");
-			return;
-		}
-	}
-	app_render(app, rs, 200, "schedule.html", d);
-	tmpl_data_free(d);
 }
 
 /* Booking. */

@@ -447,7 +447,11 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		show_site(app, rq, rs, 503, s, &errs, 0, action);
 		return;
 	}
-	done = "closure_added";
+	/* On to the sessions it falls on, each with ready choices. */
+	snprintf(loc, sizeof(loc), "/sites/%lld/closures?done=added",
+	    (long long)s->id);
+	http_redirect(rs, loc);
+	return;
 redirect:
 	snprintf(loc, sizeof(loc), "/sites/%lld?done=%s", (long long)s->id,
 	    done);

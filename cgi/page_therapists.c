@@ -446,7 +446,8 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 		show_therapist(app, rq, rs, 503, t, &errs);
 		return;
 	}
-	snprintf(loc, sizeof(loc), "/therapists/%lld?done=leave_added",
+	/* On to the sessions it falls on, each with ready choices. */
+	snprintf(loc, sizeof(loc), "/therapists/%lld/leave?done=added",
 	    (long long)t->id);
 	http_redirect(rs, loc);
 }

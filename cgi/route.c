@@ -89,6 +89,10 @@ const struct route route_table[] = {
 	/* Leave: action=leave with from= and to=, or action=unleave. */
 	{ "POST", "/therapists/:id",	ACT_RECORDS_EDIT,
 					page_therapist_post },
+	/* The sessions their leave hits; POST s=, do-*=, move-*=, cover-*=,
+	 * reason= applies every choice at once (page_leave.c). */
+	{ "GET",  "/therapists/:id/leave", ACT_BOOK, page_leave_get },
+	{ "POST", "/therapists/:id/leave", ACT_BOOK, page_leave_post },
 	{ "GET",  "/therapists/:id/edit", ACT_RECORDS_EDIT,
 					page_therapist_edit_get },
 	{ "POST", "/therapists/:id/edit", ACT_RECORDS_EDIT,
@@ -100,6 +104,9 @@ const struct route route_table[] = {
 	/* One site; POST action= for its rooms and closures. */
 	{ "GET",  "/sites/:id",		ACT_RECORDS_VIEW, page_site_get },
 	{ "POST", "/sites/:id",		ACT_RECORDS_EDIT, page_site_post },
+	/* The sessions its closures hit; POST as /therapists/:id/leave. */
+	{ "GET",  "/sites/:id/closures", ACT_BOOK, page_closures_get },
+	{ "POST", "/sites/:id/closures", ACT_BOOK, page_closures_post },
 	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
 					page_site_edit_post },

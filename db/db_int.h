@@ -26,6 +26,7 @@ struct db {
 	sqlite3		*conn;
 	long		 busy_ms;	/* longest wait for a lock */
 	struct timespec	 busy_t0;	/* when this wait began */
+	int		 tx_depth;	/* writes begun and not ended */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };
@@ -117,7 +118,10 @@ enum db_result	 db_result_of(int rc);
 /*
  * Starts a write (BEGIN IMMEDIATE).  DB_OK; DB_BUSY when another writer
  * held the lock too long; DB_FULL or DB_ERROR otherwise.  Nothing is
- * begun unless DB_OK.
+ * begun unless DB_OK.  Inside a write already begun it opens a savepoint
+ * instead, which commit releases and fail or db_rollback undo alone: so
+ * several writers called between one outer begin and commit (db_batch_*
+ * in db.h) are stored together or not at all.
  */
 enum db_result	 db_tx_begin(struct db *);
 /*

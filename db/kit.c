@@ -15,6 +15,9 @@
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
+static const char sql_savepoint[] = "SAVEPOINT inner";
+static const char sql_release[] = "RELEASE inner";
+static const char sql_undo_inner[] = "ROLLBACK TO inner";
 static const char sql_read[] = "BEGIN DEFERRED";
 
 /*
@@ -273,11 +276,19 @@ db_tx_fail(struct db *db, int rc, const char *what)
 enum db_result
 db_tx_begin(struct db *db)
 {
-	int rc = db_exec(db, sql_begin);
+	int rc = db_exec(db, db->tx_depth > 0 ? sql_savepoint : sql_begin);
 	enum db_result r;
 
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		db->tx_depth++;
 		return DB_OK;
+	}
+	if (db->tx_depth > 0) {
+		fprintf(stderr, "db: savepoint: %s (%d)\n",
+		    sqlite3_errmsg(db->conn), rc);
+		r = db_result_of(rc);
+		return r == DB_OK ? DB_ERROR : r;
+	}
 	r = db_result_of(rc);
 	fprintf(stderr, "db: begin: %s (%d)\n", sqlite3_errmsg(db->conn), rc);
 	/* A failed BEGIN may still leave one open (never expected). */
@@ -288,10 +299,13 @@ db_tx_begin(struct db *db)
 enum db_result
 db_tx_commit(struct db *db, const char *what)
 {
-	int rc = db_exec(db, sql_commit);
+	int rc = db_exec(db, db->tx_depth > 1 ? sql_release : sql_commit);
 
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		if (db->tx_depth > 0)
+			db->tx_depth--;
 		return DB_OK;
+	}
 	return db_tx_fail(db, rc, what);
 }
 
@@ -316,6 +330,20 @@ db_rollback(struct db *db)
 {
 	sqlite3_stmt *st;
 
+	if (db->tx_depth > 1) {
+		/* A savepoint: undo it and end it, the outer write goes on. */
+		db->tx_depth--;
+		if ((st = db_stmt(db, sql_undo_inner)) != NULL) {
+			(void)sqlite3_step(st);
+			db_done(st);
+		}
+		if ((st = db_stmt(db, sql_release)) != NULL) {
+			(void)sqlite3_step(st);
+			db_done(st);
+		}
+		return;
+	}
+	db->tx_depth = 0;
 	if (sqlite3_get_autocommit(db->conn) ||
 	    (st = db_stmt(db, sql_rollback)) == NULL)
 		return;

@@ -76,10 +76,15 @@ static const char sql_unsub_insert[] =
     " ON CONFLICT (referral_id) DO NOTHING";
 static const char sql_unsub_get[] =
     "SELECT 1 FROM unsubscribes WHERE referral_id = ?1";
-/* Reminders still waiting for someone who no longer wants them. */
+/*
+ * Reminders still waiting for someone who no longer wants them: kept,
+ * never sent, with the reason (issue 14: no row vanishes silently).
+ */
 static const char sql_unsub_drop[] =
-    "DELETE FROM outbox WHERE referral_id = ?1 AND kind = 'reminder'"
-    " AND status = 'queued'";
+    "UPDATE outbox SET status = 'dropped', lease_until = NULL,"
+    " last_error = 'dropped: the client unsubscribed',"
+    " dedupe_key = dedupe_key || '~' || id"
+    " WHERE referral_id = ?1 AND kind = 'reminder' AND status = 'queued'";
 
 static const char sql_reinstate_occ[] =
     "SELECT o.start_utc, o.end_utc, coalesce(o.room_id, 0),"
@@ -120,13 +125,17 @@ static const char sql_exception_moved[] =
 static const char sql_occ_state[] =
     "UPDATE occurrences SET state = ?3 WHERE series_id = ?1"
     " AND occ_date = ?2";
+/* A cancellation notice not yet sent, taken back: kept, never sent. */
 static const char sql_notice_withdraw[] =
-    "DELETE FROM outbox WHERE kind = 'session_cancelled'"
+    "UPDATE outbox SET status = 'dropped', lease_until = NULL,"
+    " last_error = 'dropped: the cancellation was taken back',"
+    " dedupe_key = dedupe_key || '~' || id"
+    " WHERE kind = 'session_cancelled'"
     " AND dedupe_key >= ?1 AND dedupe_key < ?2 AND status = 'queued'";
 static const char sql_notice_gone[] =
     "SELECT id, dedupe_key, status FROM outbox"
     " WHERE kind = 'session_cancelled' AND dedupe_key >= ?1"
-    " AND dedupe_key < ?2";
+    " AND dedupe_key < ?2 AND status != 'dropped'";
 static const char sql_key_retire[] =
     "UPDATE outbox SET dedupe_key = dedupe_key || '~' || id WHERE id = ?1";
 static const char sql_reinstated_add[] =

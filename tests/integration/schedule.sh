@@ -111,7 +111,8 @@ c=$(web coord "$BASE/schedule?by=room&id=$room&week=$d3")
 check "the room's week shows the moved session at 11:00" has "11:00"
 check "and marks it moved" has "Moved"
 c=$(web coord "$BASE/schedule?by=site&id=$centre&week=$wed")
-check "the site's week shows Fiona" has "Fiona"
+fref=$(sql "select r.ref from clients c join referrals r on r.id = c.referral_id where c.id = $client")
+check "the site's week shows Fiona's reference" has "$fref"
 
 # A closure entered later shows which sessions it hits.
 sql "insert into site_closures (site_id, first_day, last_day, reason) values ($centre, '$wed', '$wed', 'Boiler repair')"

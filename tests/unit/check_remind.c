@@ -203,7 +203,9 @@ remind(const char *spec)
 static int64_t
 reminders(void)
 {
-	return testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = 'reminder'");
+	/* Dropped ones stay in the outbox (issue 14) but are not reminders. */
+	return testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder' AND status != 'dropped'");
 }
 
 /* ---- mail_remind_offsets_parse, mail_agenda_parse ---- */
@@ -953,7 +955,7 @@ START_TEST(test_run_drops_stale)
 	ck_assert_uint_eq(st.dropped, 1);
 	ck_assert_uint_eq(st.sent, 1);	/* the booking confirmation */
 	/* Issue 14: kept, never sent, with the reason. */
-	ck_assert_int_eq(reminders(), 1);
+	ck_assert_int_eq(reminders(), 0);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reminder' AND status = 'dropped' AND last_error LIKE "
 	    "'dropped: %'"), 1);
@@ -982,6 +984,10 @@ START_TEST(test_unsub)
 	ck_assert_int_eq(db_unsub_get(db, 1), 1);
 	/* The queued reminder went with it; the booking notice stays. */
 	ck_assert_int_eq(reminders(), 0);
+	/* Issue 14: kept as dropped, with the reason. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE "
+	    "kind = 'reminder' AND status = 'dropped' AND last_error = "
+	    "'dropped: the client unsubscribed'"), 1);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'booking_confirmation'"), 1);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit WHERE action = "
@@ -1023,7 +1029,11 @@ START_TEST(test_reinstate_within_grace)
 	ck_assert_int_eq(withdrawn, told);
 	ck_assert_int_eq(notified, 0);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
-	    "'session_cancelled'"), 0);
+	    "'session_cancelled' AND status != 'dropped'"), 0);
+	/* Issue 14: the withdrawn notices stay, never sent, with why. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'session_cancelled' AND last_error = 'dropped: the cancellation "
+	    "was taken back'"), told);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences WHERE "
 	    "state = 'booked'"), 2);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM exceptions"), 0);
@@ -1043,12 +1053,12 @@ START_TEST(test_reinstate_within_grace)
 	ck_assert_int_eq(mail_outbox_run(m.ob, 100, &stop, &st), 0);
 	ck_assert_uint_eq(st.sent, (size_t)booked);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind != "
-	    "'booking_confirmation'"), 0);
+	    "'booking_confirmation' AND status != 'dropped'"), 0);
 	/* Cancelled again later: a notice of its own is queued. */
 	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_SERVICE, "",
 	    1, "", 180, "test"), DB_OK);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox WHERE kind = "
-	    "'session_cancelled'"), told);
+	    "'session_cancelled' AND status != 'dropped'"), told);
 	mailer_down(&m);
 }
 END_TEST

@@ -1,0 +1,625 @@
+/*
+ * page_week: the coordinator's home, the whole service's week.
+ *
+ *   GET /schedule        this week, therapists as rows, days as columns
+ *       ?week=YYYY-MM-DD any date of the week to show
+ *       ?day=YYYY-MM-DD  that day alone (wins over week)
+ *       ?by=therapist|room|site   what the rows are
+ *       ?site=ID         only sessions (and rooms) at that site
+ *       ?id=ID           only that therapist, room or site's row
+ *
+ * Each session is a card linking to its series (client record, move,
+ * cancel): time, the client's initials and reference (a group's name and
+ * how many are in it), site and room.  Cancelled sessions are struck
+ * through in their own card; leave and closures shade their cells; a
+ * session that leave or a closure now falls on says so.  A therapist's
+ * row head gives their booked hours against their weekly limit and their
+ * caseload against its limit.  Plain HTML: no script; prints landscape.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgi/app.h"
+#include "cgi/valid.h"
+#include "core/zone.h"
+#include "db/db.h"
+#include "db/records.h"
+#include "db/schedule.h"
+#include "db/week.h"
+#include "ical/ical.h"
+#include "templates/tmpl.h"
+
+#define WEEK_DAYS	7
+
+enum week_by {
+	WEEK_BY_THERAPIST,
+	WEEK_BY_ROOM,
+	WEEK_BY_SITE,
+	WEEK_BY__MAX
+};
+
+static const char *const week_by_names[WEEK_BY__MAX] = {
+	"therapist", "room", "site"
+};
+static const char *const week_by_labels[WEEK_BY__MAX] = {
+	"Therapists", "Rooms", "Sites"
+};
+
+/* One row of the grid: its owner, its cells' lists and their shading. */
+struct week_row {
+	int64_t			 id;
+	int64_t			 site_id;	/* a room's site */
+	struct tmpl_data	*row;
+	struct tmpl_data	*cell[WEEK_DAYS];
+	int			 away[WEEK_DAYS];	/* leave or closure */
+	int			 nsessions;
+};
+
+/* The page being built. */
+struct week {
+	struct app		*app;
+	struct tmpl_data	*d;
+	enum week_by		 by;
+	int64_t			 site_id;	/* filter; 0: all */
+	int64_t			 only_id;	/* one row; 0: all */
+	int			 ndays;		/* 7, or 1 for a day */
+	char			 date[WEEK_DAYS][11];
+	time_t			 bound[WEEK_DAYS + 1];	/* UTC day starts */
+	struct core_zone	 zone;
+	struct week_row		*rows;
+	size_t			 nrows, cap;
+	int64_t			*works;		/* therapists at site_id */
+	size_t			 nworks, capworks;
+	int			 failed;	/* out of memory */
+};
+
+/* Adds days to a YYYY-MM-DD date into out; out is date when it is bad. */
+static void
+week_date_add(const char *date, int days, char out[11])
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d;
+
+	if (valid_date(date, &y, &m, &d) == -1) {
+		snprintf(out, 11, "%s", date);
+		return;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The weekday of a valid date, 0 Monday; -1 when it is not valid. */
+static int
+week_weekday(const char *date)
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d;
+
+	if (valid_date(date, &y, &m, &d) == -1)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	return (tm.tm_wday + 6) % 7;
+}
+
+/* A date for people, "Monday 14 December 2026" (long) or "Mon 14 Dec". */
+static void
+week_date_words(const char *date, int longer, char *out, size_t n)
+{
+	struct tm tm;
+	int y, m, d;
+
+	if (valid_date(date, &y, &m, &d) == -1) {
+		snprintf(out, n, "%s", date);
+		return;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	(void)timegm(&tm);
+	if (strftime(out, n, longer ? "%A %e %B %Y" : "%a %e %b", &tm) == 0)
+		snprintf(out, n, "%s", date);
+	/* "%e" pads with a space: "Monday  7 December" reads oddly. */
+	{
+		char *p = strstr(out, "  ");
+
+		if (p != NULL)
+			memmove(p, p + 1, strlen(p));
+	}
+}
+
+/* Room for one more row; -1 out of memory (w->failed set). */
+static struct week_row *
+week_row_add(struct week *w, int64_t id, const char *label,
+    const char *href)
+{
+	struct week_row *r;
+	void *p;
+	int k;
+
+	if (w->failed)
+		return NULL;
+	if (w->nrows == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 32;
+		if ((p = realloc(w->rows, w->cap * sizeof(*w->rows))) == NULL) {
+			w->failed = 1;
+			return NULL;
+		}
+		w->rows = p;
+	}
+	r = &w->rows[w->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->row = tmpl_data_push(w->d, "rows");
+	tmpl_data_set(r->row, "label", label);
+	tmpl_data_set(r->row, "href", href);
+	for (k = 0; k < w->ndays; k++) {
+		r->cell[k] = tmpl_data_push(r->row, "cells");
+		tmpl_data_set(r->cell[k], "date", w->date[k]);
+	}
+	return r;
+}
+
+/* The row of owner id, or NULL (rows are added in name order). */
+static struct week_row *
+week_row_find(struct week *w, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrows; i++)
+		if (w->rows[i].id == id)
+			return &w->rows[i];
+	return NULL;
+}
+
+/* 1 when therapist id works at the filter's site (or there is none). */
+static int
+week_works_at(const struct week *w, int64_t id)
+{
+	size_t i;
+
+	if (w->site_id == 0)
+		return 1;
+	for (i = 0; i < w->nworks; i++)
+		if (w->works[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+week_availability(void *arg, const struct db_week_range *r)
+{
+	struct week *w = arg;
+	void *p;
+
+	if (r->site_id != w->site_id || w->failed)
+		return;
+	if (w->nworks == w->capworks) {
+		w->capworks = w->capworks ? w->capworks * 2 : 64;
+		if ((p = realloc(w->works, w->capworks *
+		    sizeof(*w->works))) == NULL) {
+			w->failed = 1;
+			return;
+		}
+		w->works = p;
+	}
+	w->works[w->nworks++] = r->owner_id;
+}
+
+static void
+week_therapist(void *arg, const struct db_therapist *t)
+{
+	struct week *w = arg;
+	struct week_row *r;
+	char href[48];
+	long h = (long)(t->booked_min / 60), m = (long)(t->booked_min % 60);
+
+	if (!t->active || (w->only_id > 0 && t->id != w->only_id) ||
+	    !week_works_at(w, t->id))
+		return;
+	snprintf(href, sizeof(href), "/therapists/%lld", (long long)t->id);
+	if ((r = week_row_add(w, t->id, t->name, href)) == NULL)
+		return;
+	if (m > 0)
+		tmpl_data_setf(r->row, "hours", "%ld h %02ld of %d h", h, m,
+		    t->max_hours);
+	else
+		tmpl_data_setf(r->row, "hours", "%ld h of %d h", h,
+		    t->max_hours);
+	tmpl_data_setf(r->row, "caseload", "%d of %d clients", t->caseload,
+	    t->max_caseload);
+	tmpl_data_bool(r->row, "over", t->booked_min > (int64_t)t->max_hours *
+	    60 || t->caseload > t->max_caseload);
+	tmpl_data_bool(r->row, "has_use", 1);
+}
+
+static void
+week_site(void *arg, const struct db_site_rec *s)
+{
+	struct week *w = arg;
+	char href[48];
+
+	if (!s->active || (w->site_id > 0 && s->id != w->site_id) ||
+	    (w->only_id > 0 && s->id != w->only_id))
+		return;
+	snprintf(href, sizeof(href), "/sites/%lld", (long long)s->id);
+	(void)week_row_add(w, s->id, s->name, href);
+}
+
+/* Site names for the room rows' labels, and the filter's choices. */
+struct week_sites {
+	struct week		*w;
+	int64_t			 id[256];
+	char			 name[256][DB_RECORD_NAME_LEN];
+	size_t			 n;
+};
+
+static void
+week_site_name(void *arg, const struct db_site_rec *s)
+{
+	struct week_sites *ws = arg;
+	struct tmpl_data *e;
+
+	if (!s->active)
+		return;
+	e = tmpl_data_push(ws->w->d, "sites");
+	tmpl_data_setf(e, "id", "%lld", (long long)s->id);
+	tmpl_data_set(e, "label", s->name);
+	tmpl_data_bool(e, "selected", s->id == ws->w->site_id);
+	if (ws->n < sizeof(ws->id) / sizeof(ws->id[0])) {
+		ws->id[ws->n] = s->id;
+		snprintf(ws->name[ws->n], sizeof(ws->name[0]), "%s", s->name);
+		ws->n++;
+	}
+}
+
+static const char *
+week_site_of(const struct week_sites *ws, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		if (ws->id[i] == id)
+			return ws->name[i];
+	return NULL;
+}
+
+struct week_rooms {
+	struct week		*w;
+	const struct week_sites	*sites;
+};
+
+static void
+week_room(void *arg, const struct db_room *room)
+{
+	struct week_rooms *wr = arg;
+	struct week *w = wr->w;
+	struct week_row *r;
+	const char *site = week_site_of(wr->sites, room->site_id);
+	char label[2 * DB_RECORD_NAME_LEN + 4], href[48];
+
+	if (!room->active || site == NULL || (w->site_id > 0 &&
+	    room->site_id != w->site_id) || (w->only_id > 0 &&
+	    room->id != w->only_id))
+		return;
+	snprintf(label, sizeof(label), "%s, %s", room->name, site);
+	snprintf(href, sizeof(href), "/sites/%lld", (long long)room->site_id);
+	if ((r = week_row_add(w, room->id, label, href)) != NULL)
+		r->site_id = room->site_id;
+}
+
+/* The column of UTC time t, or -1 when it is outside the days shown. */
+static int
+week_column(const struct week *w, int64_t t)
+{
+	int k;
+
+	if (t < (int64_t)w->bound[0] || t >= (int64_t)w->bound[w->ndays])
+		return -1;
+	for (k = w->ndays - 1; k > 0; k--)
+		if (t >= (int64_t)w->bound[k])
+			break;
+	return k;
+}
+
+/* Shades the cells of row r that fall in [first, last]. */
+static void
+week_shade(struct week *w, struct week_row *r, const char *first,
+    const char *last, const char *label)
+{
+	int k;
+
+	for (k = 0; k < w->ndays; k++) {
+		if (strcmp(w->date[k], first) < 0 ||
+		    strcmp(w->date[k], last) > 0 || r->away[k])
+			continue;
+		r->away[k] = 1;
+		tmpl_data_bool(r->cell[k], "away", 1);
+		tmpl_data_set(r->cell[k], "away_label", label);
+	}
+}
+
+static void
+week_leave(void *arg, const struct db_period *p)
+{
+	struct week *w = arg;
+	struct week_row *r;
+
+	if ((r = week_row_find(w, p->owner_id)) != NULL)
+		week_shade(w, r, p->first_day, p->last_day, "On leave");
+}
+
+static void
+week_closure(void *arg, const struct db_period *p)
+{
+	struct week *w = arg;
+	size_t i;
+
+	for (i = 0; i < w->nrows; i++)
+		if ((w->by == WEEK_BY_SITE && w->rows[i].id == p->owner_id) ||
+		    (w->by == WEEK_BY_ROOM && w->rows[i].site_id ==
+		    p->owner_id))
+			week_shade(w, &w->rows[i], p->first_day, p->last_day,
+			    "Closed");
+}
+
+/* "HH:MM" of UTC time t, local. */
+static void
+week_hhmm(const struct week *w, int64_t t, char out[6])
+{
+	time_t local = core_zone_local(&w->zone, (time_t)t);
+	int day, minute;
+
+	core_zone_week_minute(local, &day, &minute, NULL);
+	minute = ((minute % 1440) + 1440) % 1440;
+	out[0] = (char)('0' + minute / 600);
+	out[1] = (char)('0' + minute / 60 % 10);
+	out[2] = ':';
+	out[3] = (char)('0' + minute % 60 / 10);
+	out[4] = (char)('0' + minute % 10);
+	out[5] = '\0';
+}
+
+static void
+week_occ(void *arg, const struct db_week_occ *o)
+{
+	struct week *w = arg;
+	struct week_row *r;
+	struct tmpl_data *e;
+	int64_t owner;
+	char s[6], t[6];
+	int k;
+
+	owner = w->by == WEEK_BY_THERAPIST ? o->therapist_id :
+	    w->by == WEEK_BY_ROOM ? o->room_id : o->site_id;
+	if ((k = week_column(w, o->start_utc)) < 0 ||
+	    (r = week_row_find(w, owner)) == NULL)
+		return;
+	e = tmpl_data_push(r->cell[k], "sessions");
+	r->nsessions++;
+	week_hhmm(w, o->start_utc, s);
+	week_hhmm(w, o->end_utc, t);
+	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
+	tmpl_data_set(e, "start", s);
+	tmpl_data_set(e, "end", t);
+	if (o->group_id > 0) {
+		tmpl_data_set(e, "group", o->group);
+		tmpl_data_setf(e, "members", "%d", o->members);
+		tmpl_data_bool(e, "is_group", 1);
+	} else {
+		tmpl_data_set(e, "initials", o->initials);
+		tmpl_data_set(e, "ref", o->client_ref);
+	}
+	tmpl_data_set(e, "site", o->site);
+	tmpl_data_set(e, "room", *o->room != '\0' ? o->room : "online");
+	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
+	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
+	tmpl_data_bool(e, "hit", o->hit);
+}
+
+/* Future sessions leave or a closure falls on, to be handled. */
+static void
+week_hit(void *arg, const struct db_occ_row *o, const char *why)
+{
+	struct week *w = arg;
+	struct tmpl_data *e = tmpl_data_push(w->d, "hits");
+	char date[11], hhmm[6], words[48];
+
+	(void)ical_utc_to_local(w->app->tz, (time_t)o->start_utc, date, hhmm,
+	    NULL);
+	week_date_words(date, 0, words, sizeof(words));
+	tmpl_data_bool(w->d, "has_hits", 1);
+	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
+	tmpl_data_setf(e, "therapist_id", "%lld", (long long)o->therapist_id);
+	tmpl_data_setf(e, "when", "%s, %s", words, hhmm);
+	tmpl_data_set(e, "ref", o->client_ref);
+	tmpl_data_set(e, "who", o->who);
+	tmpl_data_set(e, "therapist", o->therapist);
+	tmpl_data_set(e, "site", o->site);
+	tmpl_data_set(e, "why", why);
+}
+
+/* The links that change one thing of the view and keep the rest. */
+static void
+week_link(const struct week *w, char *out, size_t n, const char *by,
+    const char *when_key, const char *when)
+{
+	char site[32] = "";
+
+	if (w->site_id > 0)
+		snprintf(site, sizeof(site), "&site=%lld",
+		    (long long)w->site_id);
+	snprintf(out, n, "/schedule?by=%s&%s=%s%s", by, when_key, when, site);
+}
+
+void
+page_schedule(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *by = form_get(&rq->q, "by");
+	const char *week = form_get(&rq->q, "week");
+	const char *day = form_get(&rq->q, "day");
+	struct week w;
+	struct week_sites ws;
+	struct week_rooms wr;
+	struct tmpl_data *e;
+	char now[11], first[11], other[11], words[48], title[96], link[160];
+	int k, b, wd;
+	int64_t id;
+
+	memset(&w, 0, sizeof(w));
+	memset(&ws, 0, sizeof(ws));
+	w.app = app;
+	ws.w = &w;
+	b = by != NULL ? db_name_index(week_by_names, WEEK_BY__MAX, by) : 0;
+	w.by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;
+	w.site_id = valid_id(form_get(&rq->q, "site"), &id) == 0 ? id : 0;
+	w.only_id = valid_id(form_get(&rq->q, "id"), &id) == 0 ? id : 0;
+	(void)ical_utc_to_local(app->tz, time(NULL), now, NULL, NULL);
+	if (day != NULL && week_weekday(day) >= 0) {
+		w.ndays = 1;
+		snprintf(first, sizeof(first), "%s", day);
+	} else {
+		w.ndays = WEEK_DAYS;
+		if (week == NULL || (wd = week_weekday(week)) < 0) {
+			week = now;
+			wd = week_weekday(now);
+		}
+		week_date_add(week, -wd, first);
+	}
+	for (k = 0; k < w.ndays; k++)
+		week_date_add(first, k, w.date[k]);
+	for (k = 0; k <= w.ndays; k++) {
+		week_date_add(first, k, other);
+		if (ical_local_to_utc(app->tz, other, "00:00", &w.bound[k]) ==
+		    -1)
+			goto fail;
+	}
+	if (core_zone_build(&w.zone, app->tz, w.bound[0] - 86400,
+	    w.bound[w.ndays] + 86400) == -1)
+		goto fail;
+
+	week_date_words(first, 1, words, sizeof(words));
+	if (w.ndays == 1)
+		snprintf(title, sizeof(title), "Schedule: %s", words);
+	else
+		snprintf(title, sizeof(title), "Schedule: week of %s", words);
+	w.d = app_staff_data(app, rq, title);
+	tmpl_data_set(w.d, "heading", title);
+	tmpl_data_set(w.d, "by", week_by_names[w.by]);
+	tmpl_data_set(w.d, "by_label", week_by_labels[w.by]);
+	tmpl_data_set(w.d, "first", first);
+	tmpl_data_bool(w.d, "is_day", w.ndays == 1);
+	tmpl_data_bool(w.d, "is_week", w.ndays != 1);
+	tmpl_data_setf(w.d, "site", "%lld", (long long)w.site_id);
+	tmpl_data_setf(w.d, "ndays", "%d", w.ndays);
+
+	/* Views: rows by, week or day, earlier and later. */
+	for (k = 0; k < WEEK_BY__MAX; k++) {
+		e = tmpl_data_push(w.d, "bys");
+		week_link(&w, link, sizeof(link), week_by_names[k],
+		    w.ndays == 1 ? "day" : "week", first);
+		tmpl_data_set(e, "href", link);
+		tmpl_data_set(e, "label", week_by_labels[k]);
+		tmpl_data_bool(e, "current", k == (int)w.by);
+	}
+	week_date_add(first, w.ndays == 1 ? -1 : -7, other);
+	week_link(&w, link, sizeof(link), week_by_names[w.by],
+	    w.ndays == 1 ? "day" : "week", other);
+	tmpl_data_set(w.d, "prev", link);
+	week_date_add(first, w.ndays == 1 ? 1 : 7, other);
+	week_link(&w, link, sizeof(link), week_by_names[w.by],
+	    w.ndays == 1 ? "day" : "week", other);
+	tmpl_data_set(w.d, "next", link);
+	week_link(&w, link, sizeof(link), week_by_names[w.by],
+	    w.ndays == 1 ? "day" : "week", now);
+	tmpl_data_set(w.d, "this", link);
+	tmpl_data_set(w.d, "prev_label", w.ndays == 1 ? "Previous day" :
+	    "Previous week");
+	tmpl_data_set(w.d, "next_label", w.ndays == 1 ? "Next day" :
+	    "Next week");
+	tmpl_data_set(w.d, "this_label", w.ndays == 1 ? "Today" :
+	    "This week");
+	if (w.ndays == 1) {
+		week_date_add(first, -week_weekday(first), other);
+		week_link(&w, link, sizeof(link), week_by_names[w.by], "week",
+		    other);
+		tmpl_data_set(w.d, "week_link", link);
+	}
+
+	/* The columns. */
+	for (k = 0; k < w.ndays; k++) {
+		e = tmpl_data_push(w.d, "cols");
+		week_date_words(w.date[k], 0, words, sizeof(words));
+		tmpl_data_set(e, "label", words);
+		week_date_words(w.date[k], 1, words, sizeof(words));
+		tmpl_data_set(e, "long", words);
+		week_link(&w, link, sizeof(link), week_by_names[w.by], "day",
+		    w.date[k]);
+		tmpl_data_set(e, "href", link);
+		tmpl_data_bool(e, "today", strcmp(w.date[k], now) == 0);
+	}
+
+	/* The rows, then what shades them, then the sessions. */
+	if (db_sites_each(app->db, week_site_name, &ws) == -1)
+		goto fail_data;
+	if (w.by == WEEK_BY_THERAPIST) {
+		if (w.site_id > 0 && db_availability_each(app->db, 0,
+		    week_availability, &w) == -1)
+			goto fail_data;
+		if (db_therapists_each(app->db, w.bound[0], w.bound[w.ndays],
+		    week_therapist, &w) == -1)
+			goto fail_data;
+		/* A therapist with a session at the site but no hours
+		 * there any longer still has a row: added below. */
+		if (db_leave_each(app->db, 0, w.date[0], w.date[w.ndays - 1],
+		    week_leave, &w) == -1)
+			goto fail_data;
+	} else if (w.by == WEEK_BY_ROOM) {
+		wr.w = &w;
+		wr.sites = &ws;
+		if (db_rooms_each(app->db, w.site_id, week_room, &wr) == -1)
+			goto fail_data;
+	} else if (db_sites_each(app->db, week_site, &w) == -1)
+		goto fail_data;
+	if (w.by != WEEK_BY_THERAPIST && db_site_closures_each(app->db,
+	    w.site_id, w.date[0], w.date[w.ndays - 1], week_closure, &w) == -1)
+		goto fail_data;
+	if (w.failed)
+		goto fail_data;
+	if (db_week_occ_each(app->db, w.site_id, w.bound[0], w.bound[w.ndays],
+	    week_occ, &w) == -1)
+		goto fail_data;
+	tmpl_data_bool(w.d, "no_rows", w.nrows == 0);
+	tmpl_data_setf(w.d, "nrows", "%zu", w.nrows);
+	if (db_occ_hit_each(app->db, (int64_t)time(NULL), week_hit, &w) == -1)
+		goto fail_data;
+	app_render(app, rs, 200, "schedule.html", w.d);
+	tmpl_data_free(w.d);
+	free(w.rows);
+	free(w.works);
+	return;
+fail_data:
+	tmpl_data_free(w.d);
+fail:
+	free(w.rows);
+	free(w.works);
+	http_error(app, rs, 503, "The schedule cannot be shown just now. Try "
+	    "again in a minute.");
+}

@@ -1,0 +1,259 @@
+/*
+ * week: the sessions of the coordinator's week grid, in one query.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/db_int.h"
+#include "db/outbox.h"
+#include "db/staff.h"
+#include "db/week.h"
+
+#define WEEK_OCC_COLS \
+    "SELECT o.series_id, o.occ_date, o.start_utc, o.end_utc, o.state, " \
+    "o.therapist_id, o.site_id, si.name, coalesce(o.room_id, 0), " \
+    "coalesce(rm.name, ''), " \
+    "coalesce(upper(substr(rf.given_name, 1, 1) || " \
+    "substr(rf.family_name, 1, 1)), ''), coalesce(rf.ref, ''), " \
+    "coalesce(s.group_id, 0), coalesce(g.name, ''), " \
+    "CASE WHEN s.group_id IS NULL THEN 0 ELSE (SELECT count(*) FROM " \
+    "group_members m WHERE m.group_id = s.group_id) END, " \
+    "o.state != 'cancelled' AND o.end_utc > CAST(strftime('%s', 'now') " \
+    "AS INTEGER) AND (EXISTS (SELECT 1 FROM therapist_leave tl " \
+    "WHERE tl.therapist_id = o.therapist_id AND o.occ_date BETWEEN " \
+    "tl.first_day AND tl.last_day) OR EXISTS (SELECT 1 FROM site_closures " \
+    "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
+    "AND sc.last_day)) " \
+    "FROM occurrences o JOIN series s ON s.id = o.series_id " \
+    "JOIN sites si ON si.id = o.site_id " \
+    "LEFT JOIN rooms rm ON rm.id = o.room_id " \
+    "LEFT JOIN clients c ON c.id = s.client_id " \
+    "LEFT JOIN referrals rf ON rf.id = c.referral_id " \
+    "LEFT JOIN groups g ON g.id = s.group_id "
+
+static const char sql_week_occ[] = WEEK_OCC_COLS
+    "WHERE o.start_utc >= ?2 AND o.start_utc < ?3 AND "
+    "(?1 = 0 OR o.site_id = ?1) ORDER BY o.start_utc, o.series_id";
+
+/* Reads the columns of sql_week_occ into r. */
+static void
+week_occ_read(sqlite3_stmt *st, struct db_week_occ *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->series_id = sqlite3_column_int64(st, 0);
+	db_copy(r->date, sizeof(r->date), db_col(st, 1));
+	r->start_utc = sqlite3_column_int64(st, 2);
+	r->end_utc = sqlite3_column_int64(st, 3);
+	db_copy(r->state, sizeof(r->state), db_col(st, 4));
+	r->therapist_id = sqlite3_column_int64(st, 5);
+	r->site_id = sqlite3_column_int64(st, 6);
+	db_copy(r->site, sizeof(r->site), db_col(st, 7));
+	r->room_id = sqlite3_column_int64(st, 8);
+	db_copy(r->room, sizeof(r->room), db_col(st, 9));
+	db_copy(r->initials, sizeof(r->initials), db_col(st, 10));
+	db_copy(r->client_ref, sizeof(r->client_ref), db_col(st, 11));
+	r->group_id = sqlite3_column_int64(st, 12);
+	db_copy(r->group, sizeof(r->group), db_col(st, 13));
+	r->members = sqlite3_column_int(st, 14);
+	r->hit = sqlite3_column_int(st, 15);
+}
+
+int
+db_week_occ_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
+    void (*fn)(void *, const struct db_week_occ *), void *arg)
+{
+	struct db_week_occ r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_week_occ)) == NULL)
+		return -1;
+	db_bind_int(st, 1, site_id);
+	db_bind_int(st, 2, from);
+	db_bind_int(st, 3, to);
+	while ((rc = db_next(db, st)) == 1) {
+		week_occ_read(st, &r);
+		fn(arg, &r);
+	}
+	return rc;
+}
+
+static const char sql_week_hits[] = WEEK_OCC_COLS
+    "WHERE o.end_utc > ?3 AND o.state != 'cancelled' AND "
+    "((?1 > 0 AND o.therapist_id = ?1 AND EXISTS (SELECT 1 FROM "
+    "therapist_leave tl WHERE tl.therapist_id = o.therapist_id AND "
+    "o.occ_date BETWEEN tl.first_day AND tl.last_day)) OR "
+    "(?2 > 0 AND o.site_id = ?2 AND EXISTS (SELECT 1 FROM site_closures sc "
+    "WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day AND "
+    "sc.last_day))) ORDER BY o.start_utc, o.series_id LIMIT ?4";
+
+int
+db_week_hits_each(struct db *db, int64_t therapist_id, int64_t site_id,
+    int64_t now, int limit, void (*fn)(void *, const struct db_week_occ *),
+    void *arg)
+{
+	struct db_week_occ r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_week_hits)) == NULL)
+		return -1;
+	db_bind_int(st, 1, therapist_id);
+	db_bind_int(st, 2, site_id);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, limit);
+	while ((rc = db_next(db, st)) == 1) {
+		week_occ_read(st, &r);
+		r.hit = 1;
+		fn(arg, &r);
+	}
+	return rc;
+}
+
+int
+db_week_therapist_tell(struct db *db, int64_t therapist_id,
+    int64_t not_before, const char *msgid_domain)
+{
+	static const char sql_who[] = "SELECT u.id, u.email, u.name FROM "
+	    "therapists t JOIN users u ON u.id = t.user_id WHERE t.id = ? AND "
+	    "u.active = 1 AND u.email != ''";
+	static const char sql_queued[] = "SELECT 1 FROM outbox WHERE kind = "
+	    "'therapist_changes' AND dedupe_key LIKE ?1 AND status = 'queued'";
+	static const char sql_later[] = "UPDATE outbox SET not_before = ? "
+	    "WHERE dedupe_key = ? AND status = 'queued'";
+	sqlite3_stmt *st;
+	char email[256], name[128], key[DB_OUTBOX_KEY_LEN], like[64];
+	char when[21];
+	int64_t user_id;
+	time_t t = (time_t)not_before;
+	struct tm tm;
+	int rc;
+
+	if ((st = db_stmt_with(db, sql_who, therapist_id)) == NULL)
+		return -1;
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
+	user_id = sqlite3_column_int64(st, 0);
+	db_copy(email, sizeof(email), db_col(st, 1));
+	db_copy(name, sizeof(name), db_col(st, 2));
+	db_done(st);
+	snprintf(like, sizeof(like), "therapist-changes:%lld:%%",
+	    (long long)therapist_id);
+	if ((st = db_stmt(db, sql_queued)) == NULL)
+		return -1;
+	db_bind_text(st, 1, like);
+	if ((rc = db_next(db, st)) != 0) {
+		db_done(st);
+		return rc == 1 ? 0 : -1;
+	}
+	if (db_outbox_key(key, sizeof(key), "therapist_changes", therapist_id,
+	    not_before) == -1 || db_outbox_add(db, "therapist_changes", key,
+	    email, name, 0, user_id, msgid_domain) == -1)
+		return -1;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((st = db_stmt(db, sql_later)) == NULL)
+		return -1;
+	db_bind_text(st, 1, when);
+	db_bind_text(st, 2, key);
+	return db_run(st) == SQLITE_DONE ? 1 : -1;
+}
+
+enum db_result
+db_occ_cover(struct db *db, int64_t series_id, const char *date,
+    int64_t cover_id, int64_t user_id, const char *addr, char *clash,
+    size_t clashlen)
+{
+	static const char sql_occ[] = "SELECT start_utc, end_utc, "
+	    "therapist_id FROM occurrences WHERE series_id = ? AND occ_date = ? "
+	    "AND state != 'cancelled' AND start_utc > ?";
+	static const char sql_leave[] = "SELECT 1 FROM therapist_leave WHERE "
+	    "therapist_id = ? AND ? BETWEEN first_day AND last_day";
+	static const char sql_busy[] = "SELECT 1 FROM occurrences WHERE "
+	    "therapist_id = ?1 AND state != 'cancelled' AND start_utc < ?3 AND "
+	    "end_utc > ?2";
+	static const char sql_active[] = "SELECT name FROM therapists WHERE "
+	    "id = ? AND active = 1";
+	static const char sql_set[] = "UPDATE occurrences SET therapist_id = ?3 "
+	    "WHERE series_id = ?1 AND occ_date = ?2";
+	sqlite3_stmt *st;
+	int64_t start, end, was;
+	char name[128], detail[160];
+	int rc;
+	enum db_result res;
+
+	clash[0] = '\0';
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	if ((st = db_stmt(db, sql_occ)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	db_bind_int(st, 3, (int64_t)time(NULL));
+	if ((rc = db_next(db, st)) != 1) {
+		if (rc == -1)
+			goto fail;
+		snprintf(clash, clashlen, "That session is no longer booked.");
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	start = sqlite3_column_int64(st, 0);
+	end = sqlite3_column_int64(st, 1);
+	was = sqlite3_column_int64(st, 2);
+	db_done(st);
+	if ((st = db_stmt_with(db, sql_active, cover_id)) == NULL)
+		goto fail;
+	if ((rc = db_next(db, st)) != 1 || was == cover_id) {
+		if (rc == -1)
+			goto fail;
+		if (rc == 1)
+			db_done(st);
+		snprintf(clash, clashlen, "Choose another therapist to cover "
+		    "the session.");
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	db_copy(name, sizeof(name), db_col(st, 0));
+	db_done(st);
+	if ((st = db_stmt(db, sql_leave)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, cover_id);
+	db_bind_text(st, 2, date);
+	if ((rc = db_next(db, st)) != 0) {
+		if (rc == -1)
+			goto fail;
+		db_done(st);
+		snprintf(clash, clashlen, "%s is on leave that day.", name);
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	if ((st = db_stmt(db, sql_busy)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, cover_id);
+	db_bind_int(st, 2, start);
+	db_bind_int(st, 3, end);
+	if ((rc = db_next(db, st)) != 0) {
+		if (rc == -1)
+			goto fail;
+		db_done(st);
+		snprintf(clash, clashlen, "%s has another session then.", name);
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	if ((st = db_stmt(db, sql_set)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, series_id);
+	db_bind_text(st, 2, date);
+	db_bind_int(st, 3, cover_id);
+	if (db_run(st) != SQLITE_DONE)
+		goto fail;
+	snprintf(detail, sizeof(detail), "session %s of series %lld handed "
+	    "from therapist %lld to %lld", date, (long long)series_id,
+	    (long long)was, (long long)cover_id);
+	if (db_audit(db, user_id, addr, "cover", 0, 0, detail) == -1)
+		goto fail;
+	return db_tx_commit(db, "cover");
+fail:
+	return db_tx_fail(db, db_errcode(db), "cover");
+}
