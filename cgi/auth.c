@@ -58,6 +58,7 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_SIGN_OUT] =	A | C | T | P,
 	[ACT_PARTNER] =		P,
 	[ACT_IMPACT] =		A | C,
+	[ACT_CLIENT] =		A | C | T,
 };
 
 #undef A

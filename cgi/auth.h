@@ -36,6 +36,9 @@ enum action {
 	ACT_SIGN_OUT,		/* end one's session: every role */
 	ACT_PARTNER,		/* a partner's own page (/partner) */
 	ACT_IMPACT,		/* the impact report (/reports/impact) */
+	ACT_CLIENT,		/* open a client record: a therapist only
+				   for their own clients (the handler asks
+				   db_client_seen_by) */
 	ACT__MAX
 };
 

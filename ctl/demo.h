@@ -16,6 +16,8 @@
  *   demo_schedule.c  groups, a weekly time and room for each client,
  *                    their series, sessions, attendance and notes
  *   demo_reports.c   outcome survey answers
+ *   demo_client.c    session notes, goals, closing summaries, a
+ *                    corrected referral, a therapist off sick
  *
  * Everything is deterministic: one seed, our own generator, days counted
  * back from today.  A feature that needs demo data adds a step (a
@@ -233,5 +235,7 @@ int	 demo_reports(struct demo *);
 
 /* demo_partner.c: regions, partner log-ins, terms, closures, surveys. */
 int	 demo_partners(struct demo *);
+/* demo_client.c: notes, goals, closing summaries, a correction, sickness */
+int	 demo_client_records(struct demo *);
 
 #endif
