@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/outbox.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 /* Longest last_error stored. */
@@ -24,7 +25,9 @@
 	" WHERE referrals.id = outbox.referral_id), ''), coalesce(user_id, 0)," \
 	" message_id, status, attempts, not_before, coalesce(lease_until, '')," \
 	" coalesce(last_error, ''), created_at, coalesce(sent_at, '')," \
-	" coalesce(failed_at, '')"
+	" coalesce(failed_at, ''), coalesce(contact_id, 0)," \
+	" coalesce((SELECT arranges FROM contacts" \
+	" WHERE contacts.id = outbox.contact_id), 0)"
 
 static const char sql_claim_expired[] =
     "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
@@ -147,6 +150,8 @@ row_read(sqlite3_stmt *st, struct db_outbox *o)
 	o->created_at = col_dup(st, 14);
 	o->sent_at = col_dup(st, 15);
 	o->failed_at = col_dup(st, 16);
+	o->contact_id = sqlite3_column_int64(st, 17);
+	o->contact_arranges = sqlite3_column_int(st, 18);
 }
 
 void
@@ -395,6 +400,56 @@ db_outbox_retry(struct db *db, int64_t id, const char *now)
 	int n = update(db, sql_retry, "retry", id, now, NULL);
 
 	return n < 0 ? -1 : n > 0;
+}
+
+/*
+ * Runs retry (of id) or retry since (since) and writes audit line a in
+ * one transaction (for one row, only when it was queued again); the
+ * count or -1.
+ */
+static int
+retry_audited(struct db *db, int64_t id, const char *since, const char *now,
+    const struct db_audit_line *a)
+{
+	char detail[64];
+	int n, rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	n = since != NULL ? db_outbox_retry_since(db, since, now) :
+	    db_outbox_retry(db, id, now);
+	if (n == -1) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	if (n > 0 || since != NULL) {
+		(void)snprintf(detail, sizeof(detail), "queued %d failed "
+		    "emails again", n);
+		if (db_audit(db, a->user_id, a->addr, a->action,
+		    a->referral_id, a->subject_user_id, a->detail != NULL ?
+		    a->detail : detail) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+	}
+	return db_tx_commit(db, "outbox retry") == DB_OK ? n : -1;
+fail:
+	(void)db_tx_fail(db, rc, "outbox retry");
+	return -1;
+}
+
+int
+db_outbox_retry_audited(struct db *db, int64_t id, const char *now,
+    const struct db_audit_line *a)
+{
+	return retry_audited(db, id, NULL, now, a);
+}
+
+int
+db_outbox_retry_since_audited(struct db *db, const char *since,
+    const char *now, const struct db_audit_line *a)
+{
+	return retry_audited(db, 0, since, now, a);
 }
 
 int

@@ -46,7 +46,10 @@ struct kind {
 	mail_fill_fn	 fill;
 };
 
-/* The referral's reference and staff link: {{ref}}, {{referral_url}}. */
+/*
+ * The referral's reference and staff links: {{ref}}, {{referral_url}}
+ * (the queue's page) and {{client_url}} (the client record).
+ */
 static enum mail_send
 fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
     struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
@@ -58,6 +61,9 @@ fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
 	}
 	tmpl_data_set(d, "ref", row->referral_ref);
 	tmpl_data_setf(d, "referral_url", "%s/referrals/%lld", ob->base_url,
+	    (long long)row->referral_id);
+	/* The client record: the page a therapist may open. */
+	tmpl_data_setf(d, "client_url", "%s/clients/%lld", ob->base_url,
 	    (long long)row->referral_id);
 	return MAIL_SEND_OK;
 }
@@ -342,13 +348,27 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	    MAIL_SEND_OK)
 		goto out;
 	r = MAIL_SEND_PERM;
+	/*
+	 * A contact's copy (014) says so, and carries the person's own link
+	 * only when the contact arranges sessions for them.
+	 */
+	if (row->contact_id > 0) {
+		tmpl_data_bool(d, "contact_copy", 1);
+		if (!row->contact_arranges)
+			tmpl_data_set(d, "my_url", NULL);
+	}
 	if (k->client) {
 		if (row->referral_id <= 0) {
 			(void)snprintf(err, errlen, "a client email without "
 			    "a client");
 			goto out;
 		}
-		mail_unsub_token_make(ob->unsub_key, row->referral_id, token);
+		if (row->contact_id > 0)
+			mail_unsub_contact_token_make(ob->unsub_key,
+			    row->contact_id, token);
+		else
+			mail_unsub_token_make(ob->unsub_key, row->referral_id,
+			    token);
 		(void)snprintf(url, sizeof(url), "%s/unsubscribe?t=%s",
 		    ob->base_url, token);
 		tmpl_data_set(d, "unsubscribe_url", url);

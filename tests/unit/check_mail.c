@@ -828,6 +828,7 @@ START_TEST(test_outbox_hold_drop_pause)
 	db_outbox_free(&g);
 	ck_assert_int_eq(db_outbox_retry_since(db, "2999-01-01T00:00:00Z",
 	    "2999-01-01T00:41:00Z"), 1);
+	db_outbox_free(&o);
 	/* Deferred to later; send now makes it due, attempts unchanged. */
 	ck_assert_int_eq(db_outbox_claim(db, "2999-01-01T00:42:00Z",
 	    "2999-01-01T00:47:00Z", &g), 1);
@@ -1233,9 +1234,12 @@ START_TEST(test_render_assigned)
 	ck_assert(has_header_line(s, want));
 	ck_assert(has_header_line(s,
 	    "To: Thea Therapist <thea@tutti.example>"));
-	(void)snprintf(want, sizeof(want), "https://tutti.example/referrals/"
+	/* The client record, which the therapist may open (the queue's
+	 * page answered 403 to them). */
+	(void)snprintf(want, sizeof(want), "https://tutti.example/clients/"
 	    "%lld\r\n", (long long)id);
 	ck_assert_ptr_nonnull(strstr(s, want));
+	ck_assert_ptr_null(strstr(s, "/referrals/"));
 	ck_assert_ptr_null(strstr(s, "Zo"));
 	ck_assert_ptr_null(strstr(s, "calmer"));
 	db_outbox_free(&row);
