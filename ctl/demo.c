@@ -127,7 +127,8 @@ demo_run(struct db *db, int scale, int years)
 	    demo_reports(&d) == -1 || db_bulk_commit(db) == -1)
 		goto out;
 	in_tx = 0;
-	if (demo_schedule_changes(&d) == -1 || db_bulk_count(db, &c) == -1)
+	if (demo_schedule_changes(&d) == -1 || demo_week(&d) == -1 ||
+	    db_bulk_count(db, &c) == -1)
 		goto out;
 	for (i = 0; i < N(demo_users); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
