@@ -9,7 +9,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, errors } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
@@ -150,6 +150,30 @@ export function shotDir(stack) {
   const d = process.env.SHOT_DIR || join(stack.TVAR, 'shots');
   mkdirSync(d, { recursive: true });
   return d;
+}
+
+// How long a screenshot may take: a full page in Chromium on a loaded
+// machine took over the 10 s an action gets (a fresh Debian 12 run).
+export const SHOT_MS = 45_000;
+
+// Saves a screenshot of target (a page, full length, or one locator) as
+// NAME.png in shotDir and says where in a TAP comment.  Screenshots are
+// evidence for a person, not checks: one that runs out of time is a
+// comment ("not taken") and the test goes on, its next checks still see
+// the page.  Any other error (the page or the browser gone) is thrown, so
+// the step it is in fails as before.
+export async function shot(tap, stack, target, name, note = '') {
+  const path = join(shotDir(stack), `${name}.png`);
+  const opts = { path, timeout: SHOT_MS };
+  if (typeof target.goto === 'function') opts.fullPage = true;
+  try {
+    await target.screenshot(opts);
+  } catch (e) {
+    if (!(e instanceof errors.TimeoutError)) throw e;
+    tap.comment(`screenshot ${name} not taken in ${SHOT_MS / 1000} s: ${String(e.message).split('\n')[0]}`);
+    return;
+  }
+  tap.comment(`screenshot: ${path}${note}`);
 }
 
 // ---------------------------------------------------------------- axe

@@ -8,7 +8,6 @@
 // KEEP=1 keeps the stack's state folder (database, logs, screenshots);
 // SHOT_DIR=DIR puts the screenshots there instead.
 
-import { join } from 'node:path';
 import * as L from './lib.mjs';
 
 const tap = L.createTap();
@@ -132,10 +131,10 @@ async function activeId(page) {
   return page.evaluate(() => document.activeElement && document.activeElement.id);
 }
 
-async function shot(page, name) {
-  const path = join(L.shotDir(stack), `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  tap.comment(`screenshot: ${path}${process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)'}`);
+// Its screenshot (lib.mjs: evidence, never a failed check by itself).
+function shot(page, name) {
+  return L.shot(tap, stack, page, name,
+    process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)');
 }
 
 // Nothing wider than the screen (no sideways scrolling on a phone).

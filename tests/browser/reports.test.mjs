@@ -7,7 +7,6 @@
 //   node tests/browser/reports.test.mjs    (after make all browser-deps)
 
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import * as L from './lib.mjs';
 
 const tap = L.createTap();
@@ -17,10 +16,9 @@ const unguard = L.guard(stack, 300, async () => { if (browser) await browser.clo
 
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026' };
 
-async function shot(page, name) {
-  const path = join(L.shotDir(stack), `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  tap.comment(`screenshot: ${path}`);
+// Its screenshot (lib.mjs: evidence, never a failed check by itself).
+function shot(page, name) {
+  return L.shot(tap, stack, page, name);
 }
 
 async function checkNoSideScroll(page, desc) {

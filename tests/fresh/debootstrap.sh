@@ -178,7 +178,7 @@ DEBIAN_FRONTEND=noninteractive in_root apt-get install -y -q git make \
 git clone -q "$ROOT" "$R/root/tutti"
 git -C "$R/root/tutti" checkout -q -B fresh-test "$HEAD"
 t3=$(date +%s)
-say "git and make installed, $(git -C "$ROOT" log --oneline -1 HEAD) cloned in $((t3 - t2)) s"
+say "git and make installed, $(git -C "$ROOT" log --oneline -1 "$HEAD") cloned in $((t3 - t2)) s"
 
 # 1. make run serves the form.
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
