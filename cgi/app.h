@@ -7,6 +7,7 @@
 #define CGI_APP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cgi/http.h"
 
@@ -54,6 +55,10 @@ void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);
 void	 page_refer_thanks(struct app *, struct req *, struct resp *);
+/* page_contacts.c: a referral's referrer and contacts (issue 19). */
+void	 page_contacts_tmpl(struct app *, struct tmpl_data *, int64_t rid);
+void	 page_contacts_get(struct app *, struct req *, struct resp *);
+void	 page_contacts_post(struct app *, struct req *, struct resp *);
 /* page_referrals.c */
 void	 page_referrals(struct app *, struct req *, struct resp *);
 void	 page_referral_get(struct app *, struct req *, struct resp *);

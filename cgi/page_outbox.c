@@ -59,6 +59,7 @@ static const struct {
 /* What each kind of email is, for people. */
 static const char *const kind_labels[][2] = {
 	{ "referral_ack", "Referral received (to the client)" },
+	{ "referrer_update", "Update to the person who referred them" },
 	{ "referral_new", "New referral (to a coordinator)" },
 	{ "therapist_assigned", "New client (to a therapist)" },
 	{ "booking_confirmation", "Sessions booked" },

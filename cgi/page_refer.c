@@ -6,6 +6,12 @@
  *                       422 with the form, an error summary and every value
  *                       kept on failure
  *   GET  /refer/thanks  the reference code and what happens next
+ *   GET|POST /refer/someone  the same form on someone's behalf: the
+ *                       referrer's fields (table `referrer_fields`) above
+ *                       the person's, any age (a child needs a parent or
+ *                       guardian who arranges sessions); ?referrer_
+ *                       organisation= and ?referrer_relationship= fill
+ *                       those in (a partner's page links here with them)
  *
  * The fields (DESIGN.md) are checked against the table below, in the order
  * the form shows them, so the error summary reads top to bottom.
@@ -19,6 +25,7 @@
 #include "cgi/app.h"
 #include "cgi/token.h"
 #include "cgi/valid.h"
+#include "db/contacts.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/referrals.h"
@@ -115,6 +122,80 @@ static const struct valid_field fields[F__MAX] = {
 /* The hidden field that people never fill and simple bots do. */
 #define HONEYPOT	"website"
 
+/* /refer/someone's own fields, shown above the person's. */
+enum referrer_field {
+	R_NAME,
+	R_RELATIONSHIP,
+	R_ORGANISATION,
+	R_EMAIL,
+	R_PHONE,
+	R_UPDATES,
+	R_PERSON_AGREES,
+	R_ARRANGER,
+	R_CONTACT_NAME,
+	R_CONTACT_ROLE,
+	R_CONTACT_EMAIL,
+	R_CONTACT_PHONE,
+	R__MAX
+};
+
+static const struct valid_field referrer_fields[R__MAX] = {
+	{ "referrer_name", VALID_LINE, 1, 0, 100, NULL, NULL, "Your name",
+	    "Enter your full name" },
+	{ "referrer_relationship", VALID_CHOICE, 1, 0, 0, relationship_names,
+	    "referrer_relationship-parent", "How you know the person",
+	    "Choose how you know the person" },
+	{ "referrer_organisation", VALID_LINE, 0, 0, 200, NULL, NULL,
+	    "Your organisation", NULL },
+	{ "referrer_email", VALID_EMAIL, 0, 0, 0, NULL, NULL,
+	    "Your email address", "Enter your email address in the right "
+	    "format, like name@example.com" },
+	{ "referrer_phone", VALID_PHONE, 0, 0, 0, NULL, NULL,
+	    "Your phone number", "Enter your phone number, like 01632 960 001 "
+	    "or 07700 900 982" },
+	{ "referrer_updates", VALID_YES, 0, 0, 0, NULL, NULL, "Updates",
+	    NULL },
+	{ "person_agrees", VALID_YES, 1, 0, 0, NULL, NULL, "Agreement",
+	    "Tick the box to say the person (or for a child, their parent or "
+	    "guardian) knows about this referral and agrees to it" },
+	{ "arranger", VALID_CHOICE, 1, 0, 0, arranger_names,
+	    "arranger-person", "Who arranges sessions",
+	    "Choose who we should contact to arrange sessions" },
+	{ "contact_name", VALID_LINE, 0, 0, 100, NULL, NULL,
+	    "Their name", NULL },
+	{ "contact_role", VALID_CHOICE, 0, 0, 0, contact_role_names, NULL,
+	    "Who they are", NULL },
+	{ "contact_email", VALID_EMAIL, 0, 0, 0, NULL, NULL,
+	    "Their email address", "Enter their email address in the right "
+	    "format, like name@example.com" },
+	{ "contact_phone", VALID_PHONE, 0, 0, 0, NULL, NULL,
+	    "Their phone number", "Enter their phone number, like 01632 960 "
+	    "001 or 07700 900 982" },
+};
+
+/* Which form a request is for. */
+enum refer_mode {
+	MODE_SELF,	/* /refer: an adult for themselves */
+	MODE_STAFF,	/* /referrals/new: staff, with a source */
+	MODE_SOMEONE	/* /refer/someone: on someone's behalf */
+};
+
+/*
+ * The person-field messages that speak to the person, as they read on
+ * someone's behalf (NULL: the same).
+ */
+static const char *const someone_messages[F__MAX] = {
+	[F_GIVEN_NAME] = "Enter the person's first name",
+	[F_FAMILY_NAME] = "Enter the person's last name",
+	[F_DATE_OF_BIRTH] = "Enter the person's date of birth",
+	[F_ABOUT] = "Tell us a little about what the person hopes music "
+	    "therapy could help with",
+	[F_SESSION_TYPE] = "Choose individual sessions, group sessions or "
+	    "either",
+	[F_PREFERRED_CONTACT] = "Choose whether we should contact the person "
+	    "by email or by phone",
+};
+
 /* What was posted, after checking. */
 struct input {
 	struct valid_value	 v[F__MAX];
@@ -125,12 +206,17 @@ struct input {
 	int64_t		 sites[64];
 	size_t		 nsites;
 	char		 dob[32];	/* date of birth as YYYY-MM-DD */
+	enum refer_mode	 mode;
+	struct valid_value rv[R__MAX];	/* MODE_SOMEONE: the referrer's */
+	const char	*rval[R__MAX];
+	int		 child;		/* under 18 */
 };
 
 static void
 input_free(struct input *in)
 {
 	valid_values_free(in->v, F__MAX);
+	valid_values_free(in->rv, R__MAX);
 }
 
 /* Records the first problem with a field. */
@@ -257,10 +343,96 @@ first_value(const struct form *fm, const char *key, size_t *len)
 	return NULL;
 }
 
+/* Words a person-field message for someone referring another person. */
+static void
+someone_reword(struct input *in)
+{
+	size_t i, j;
+
+	for (i = 0; i < in->errs.n; i++)
+		for (j = 0; j < F__MAX; j++)
+			if (someone_messages[j] != NULL &&
+			    fields[j].message != NULL &&
+			    strcmp(in->errs.e[i].key, fields[j].name) == 0 &&
+			    strcmp(in->errs.e[i].msg, fields[j].message) == 0)
+				snprintf(in->errs.e[i].msg,
+				    sizeof(in->errs.e[i].msg), "%s",
+				    someone_messages[j]);
+}
+
+/* Records a problem with one of the referrer's fields. */
+static void
+rfail(struct input *in, enum referrer_field f, const char *msg)
+{
+	in->rv[f].bad = 1;
+	valid_error_add_at(&in->errs, referrer_fields[f].name,
+	    referrer_fields[f].id != NULL ? referrer_fields[f].id :
+	    referrer_fields[f].name, msg);
+}
+
+/* 1 when the arranger is the referrer or another contact. */
+static int
+arranged_by_other(const struct input *in)
+{
+	return in->mode == MODE_SOMEONE &&
+	    (strcmp(in->rval[R_ARRANGER], "referrer") == 0 ||
+	    strcmp(in->rval[R_ARRANGER], "other") == 0);
+}
+
+/*
+ * The rules of /refer/someone that tie its fields together: a way to
+ * reach the referrer, the other contact's details when they arrange
+ * sessions, and for a child a parent or guardian who arranges them.
+ */
+static void
+check_someone(struct input *in)
+{
+	const char *arr = in->rval[R_ARRANGER];
+	const char *role = in->rval[R_CONTACT_ROLE];
+	int parent;
+
+	if (!in->rv[R_EMAIL].bad && !in->rv[R_PHONE].bad &&
+	    *in->rval[R_EMAIL] == '\0' && *in->rval[R_PHONE] == '\0')
+		rfail(in, R_EMAIL, "Enter your email address or phone number, "
+		    "so that we can contact you about the referral");
+	if (!in->rv[R_UPDATES].bad && in->rv[R_UPDATES].num == 1 &&
+	    !in->rv[R_EMAIL].bad && *in->rval[R_EMAIL] == '\0')
+		rfail(in, R_EMAIL, "Enter your email address, or untick the "
+		    "box asking for updates");
+	if (strcmp(arr, "other") == 0 && !in->rv[R_ARRANGER].bad) {
+		if (!in->rv[R_CONTACT_NAME].bad && *in->rval[R_CONTACT_NAME] ==
+		    '\0')
+			rfail(in, R_CONTACT_NAME, "Enter the name of the person "
+			    "who arranges sessions");
+		if (!in->rv[R_CONTACT_ROLE].bad && *role == '\0')
+			rfail(in, R_CONTACT_ROLE, "Choose who the person who "
+			    "arranges sessions is");
+		if (!in->rv[R_CONTACT_EMAIL].bad &&
+		    !in->rv[R_CONTACT_PHONE].bad &&
+		    *in->rval[R_CONTACT_EMAIL] == '\0' &&
+		    *in->rval[R_CONTACT_PHONE] == '\0')
+			rfail(in, R_CONTACT_EMAIL, "Enter an email address or "
+			    "phone number for the person who arranges "
+			    "sessions");
+	}
+	if (!in->child || in->rv[R_ARRANGER].bad ||
+	    in->rv[R_RELATIONSHIP].bad)
+		return;
+	parent = (strcmp(arr, "referrer") == 0 &&
+	    strcmp(in->rval[R_RELATIONSHIP], "parent") == 0) ||
+	    (strcmp(arr, "other") == 0 && (strcmp(role, "parent") == 0 ||
+	    strcmp(role, "guardian") == 0));
+	if (!parent)
+		rfail(in, R_ARRANGER, "The person is under 18: choose their "
+		    "parent or guardian as the person we contact to arrange "
+		    "sessions (\xe2\x80\x9cMe\xe2\x80\x9d if you are their "
+		    "parent, or give the parent's details)");
+}
+
 /* Reads and checks every field of a posted form. */
 static void
 check_input(struct input *in, const struct form *fm,
-    const struct db_site *sites, size_t nsites)
+    const struct db_site *sites, size_t nsites, enum refer_mode mode)
 {
 	const char *v;
 	struct tm tm;
@@ -269,9 +441,17 @@ check_input(struct input *in, const struct form *fm,
 	int y, m, d, age;
 
 	memset(in, 0, sizeof(*in));
+	in->mode = mode;
+	if (mode == MODE_SOMEONE)
+		(void)valid_form_check(fm, referrer_fields, R__MAX, in->rv,
+		    &in->errs);
+	for (i = 0; i < R__MAX; i++)
+		in->rval[i] = in->rv[i].text != NULL ? in->rv[i].text : "";
 	(void)valid_form_check(fm, fields, F__MAX, in->v, &in->errs);
 	for (i = 0; i < F__MAX; i++)
 		in->val[i] = in->v[i].text;
+	if (mode == MODE_SOMEONE)
+		someone_reword(in);
 	if (!bad(in, F_NEEDS))
 		check_multi(in, fm, F_NEEDS, sites, nsites);
 	if (!bad(in, F_AVAILABILITY))
@@ -291,17 +471,21 @@ check_input(struct input *in, const struct form *fm,
 		    tm.tm_mon + 1, tm.tm_mday)) < 0)
 			fail(in, F_DATE_OF_BIRTH, "Date of birth must be in "
 			    "the past");
+		else if (age < 18 && mode == MODE_SOMEONE)
+			in->child = 1;
 		else if (age < 18)
 			fail(in, F_DATE_OF_BIRTH, "This form is for adults "
 			    "(18 or over). If you are under 18, a parent, carer, "
-			    "teacher or your GP can refer you: ask them to call "
-			    "us");
+			    "teacher or your GP can refer you on the form for "
+			    "referring someone else");
 		else if (age > 120)
 			fail(in, F_DATE_OF_BIRTH, "Check the year of your date "
 			    "of birth");
 	}
 
-	if (!bad(in, F_EMAIL) && *in->val[F_EMAIL] == '\0') {
+	if (arranged_by_other(in))
+		;	/* we reach them through whoever arranges sessions */
+	else if (!bad(in, F_EMAIL) && *in->val[F_EMAIL] == '\0') {
 		if (strcmp(in->val[F_PREFERRED_CONTACT], "email") == 0)
 			fail(in, F_EMAIL, "Enter your email address, as you "
 			    "asked us to contact you by email");
@@ -309,7 +493,8 @@ check_input(struct input *in, const struct form *fm,
 			fail(in, F_EMAIL, "Enter your email address, or "
 			    "untick the box agreeing to emails");
 	}
-	if (!bad(in, F_PHONE) && *in->val[F_PHONE] == '\0' &&
+	if (!arranged_by_other(in) && !bad(in, F_PHONE) &&
+	    *in->val[F_PHONE] == '\0' &&
 	    strcmp(in->val[F_PREFERRED_CONTACT], "phone") == 0)
 		fail(in, F_PHONE, "Enter your phone number, as you asked us "
 		    "to contact you by phone");
@@ -334,6 +519,8 @@ check_input(struct input *in, const struct form *fm,
 		if (strcmp(in->errs.e[i].key, "site") == 0)
 			snprintf(in->errs.e[i].anchor,
 			    sizeof(in->errs.e[i].anchor), "sites");
+	if (mode == MODE_SOMEONE)
+		check_someone(in);
 	valid_errors_sort(&in->errs, fields, F__MAX);
 }
 
@@ -420,6 +607,66 @@ staff_mode(const struct req *rq)
 	return rq->user != NULL && strcmp(rq->path, "/referrals/new") == 0;
 }
 
+/* Which form rq is for. */
+static enum refer_mode
+mode_of(const struct req *rq)
+{
+	if (staff_mode(rq))
+		return MODE_STAFF;
+	if (strcmp(rq->path, "/refer/someone") == 0)
+		return MODE_SOMEONE;
+	return MODE_SELF;
+}
+
+/*
+ * Sets /refer/someone's own data: the referrer's kept values and choices
+ * (from in, or on a blank form from the query's referrer_organisation and
+ * referrer_relationship, which a partner's page links with).
+ */
+static void
+someone_data(struct tmpl_data *d, const struct req *rq,
+    const struct input *in)
+{
+	struct tmpl_data *e;
+	const char *rel = NULL, *role = NULL, *org;
+	char key[64];
+	size_t i;
+
+	tmpl_data_bool(d, "someone", 1);
+	if (in != NULL) {
+		valid_values_tmpl(d, referrer_fields, R__MAX, in->rv);
+		for (i = 0; i < R__MAX; i++)
+			if ((referrer_fields[i].type == VALID_YES ||
+			    referrer_fields[i].type == VALID_CHOICE) &&
+			    *in->rval[i] != '\0') {
+				snprintf(key, sizeof(key), "c_%s_%s",
+				    referrer_fields[i].name, in->rval[i]);
+				tmpl_data_bool(d, key, 1);
+			}
+		rel = in->rval[R_RELATIONSHIP];
+		role = in->rval[R_CONTACT_ROLE];
+	} else {
+		rel = form_get(&rq->q, "referrer_relationship");
+		if ((org = form_get(&rq->q, "referrer_organisation")) != NULL &&
+		    strlen(org) <= 200 && valid_line(org, strlen(org)))
+			tmpl_data_set(d, "v_referrer_organisation", org);
+	}
+	for (i = 0; i < REL__MAX; i++) {
+		e = tmpl_data_push(d, "relationships");
+		tmpl_data_set(e, "value", relationship_names[i]);
+		tmpl_data_set(e, "label", relationship_labels[i]);
+		tmpl_data_bool(e, "checked", rel != NULL &&
+		    strcmp(rel, relationship_names[i]) == 0);
+	}
+	for (i = 0; i < CROLE__MAX; i++) {
+		e = tmpl_data_push(d, "contact_roles");
+		tmpl_data_set(e, "value", contact_role_names[i]);
+		tmpl_data_set(e, "label", contact_role_labels[i]);
+		tmpl_data_bool(e, "selected", role != NULL &&
+		    strcmp(role, contact_role_names[i]) == 0);
+	}
+}
+
 static void
 show_form(struct app *app, const struct req *rq, struct resp *rs,
     int status, struct input *in, const struct db_site *sites,
@@ -443,12 +690,33 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 		}
 		tmpl_data_set(d, "v_source_detail",
 		    form_get(&rq->f, "source_detail"));
+	} else if (mode_of(rq) == MODE_SOMEONE) {
+		d = tmpl_data_new();
+		tmpl_data_set(d, "title", status == 200 ? "Refer someone else "
+		    "for music therapy" : "Error: refer someone else for music "
+		    "therapy");
+		tmpl_data_set(d, "action", "/refer/someone");
+		someone_data(d, rq, in);
 	} else {
 		d = tmpl_data_new();
 		tmpl_data_set(d, "title", status == 200 ? "Refer yourself for "
 		    "music therapy" : "Error: refer yourself for music "
 		    "therapy");
 		tmpl_data_set(d, "action", "/refer");
+	}
+	/* The person's questions speak to them, or about them. */
+	if (mode_of(rq) == MODE_SOMEONE) {
+		tmpl_data_set(d, "you", "them");
+		tmpl_data_set(d, "your", "their");
+		tmpl_data_set(d, "Your", "Their");
+		tmpl_data_set(d, "me", "them");
+		tmpl_data_set(d, "my", "the");
+	} else {
+		tmpl_data_set(d, "you", "you");
+		tmpl_data_set(d, "your", "your");
+		tmpl_data_set(d, "Your", "Your");
+		tmpl_data_set(d, "me", "me");
+		tmpl_data_set(d, "my", "my");
 	}
 	if (in != NULL)
 		valid_errors_sort(&in->errs, fields, F__MAX);
@@ -532,7 +800,7 @@ page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	token_make(app->form_key, time(NULL), token);
-	if (staff_mode(rq) || (!(blank.ok && sites_same(blank.sites,
+	if (mode_of(rq) != MODE_SELF || (!(blank.ok && sites_same(blank.sites,
 	    blank.nsites, sites, nsites)) &&
 	    blank_render(app, rq, sites, nsites) == -1)) {
 		show_form(app, rq, rs, 200, NULL, sites, nsites, token);
@@ -547,6 +815,71 @@ page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 	buf_append(&rs->body, blank.pre.data, blank.pre.len);
 	buf_puts(&rs->body, token);
 	buf_append(&rs->body, blank.post.data, blank.post.len);
+}
+
+/* The role on the record of a referrer who arranges sessions. */
+static const char *
+referrer_role(const char *rel)
+{
+	if (strcmp(rel, "parent") == 0)
+		return "parent";
+	if (strcmp(rel, "carer") == 0)
+		return "carer";
+	if (strcmp(rel, "family") == 0)
+		return "family";
+	if (strcmp(rel, "partner_staff") == 0 ||
+	    strcmp(rel, "social_worker") == 0 ||
+	    strcmp(rel, "health_professional") == 0)
+		return "key_worker";
+	return "other";
+}
+
+/*
+ * Fills r's referrer and its contact (the one who arranges sessions, when
+ * not the person) from /refer/someone's answers.  The strings stay in
+ * in.  A child's emails go to the parent who arranges sessions: when the
+ * child has no email or phone of their own, the parent's are used.
+ */
+static void
+someone_store(const struct input *in, struct db_referral *r,
+    struct db_referrer *f, struct db_contact *c)
+{
+	int rel = db_name_index(relationship_names, REL__MAX,
+	    in->rval[R_RELATIONSHIP]);
+
+	memset(f, 0, sizeof(*f));
+	memset(c, 0, sizeof(*c));
+	f->name = in->rval[R_NAME];
+	f->email = in->rval[R_EMAIL];
+	f->phone = in->rv[R_PHONE].norm;
+	f->relationship = in->rval[R_RELATIONSHIP];
+	f->organisation = in->rval[R_ORGANISATION];
+	f->arranger = in->rval[R_ARRANGER];
+	f->wants_updates = in->rv[R_UPDATES].num == 1;
+	r->referrer = f;
+	r->source = db_relationship_source((enum relationship)rel);
+	r->source_detail = in->rval[R_ORGANISATION];
+	if (strcmp(f->arranger, "referrer") == 0) {
+		c->name = f->name;
+		c->email = f->email;
+		c->phone = f->phone;
+		c->role = referrer_role(f->relationship);
+	} else if (strcmp(f->arranger, "other") == 0) {
+		c->name = in->rval[R_CONTACT_NAME];
+		c->email = in->rval[R_CONTACT_EMAIL];
+		c->phone = in->rv[R_CONTACT_PHONE].norm;
+		c->role = in->rval[R_CONTACT_ROLE];
+	} else
+		return;
+	c->gets_confirmations = c->gets_reminders = c->gets_changes = 1;
+	c->arranges = 1;
+	c->consent = 1;
+	r->contacts = c;
+	r->ncontacts = 1;
+	if (in->child && *r->email == '\0')
+		r->email = c->email;
+	if (in->child && *r->phone == '\0')
+		r->phone = c->phone;
 }
 
 /*
@@ -583,6 +916,8 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct input in;
 	struct db_referral r;
+	struct db_referrer referrer;
+	struct db_contact contact;
 	struct db_site *sites;
 	unsigned char nonce[TOKEN_NONCE_LEN];
 	char token[TOKEN_STR_LEN], loc[64];
@@ -612,7 +947,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    "Please try again in a few minutes.");
 		return;
 	}
-	check_input(&in, &rq->f, sites, nsites);
+	check_input(&in, &rq->f, sites, nsites, mode_of(rq));
 	if (staff_mode(rq)) {
 		src = form_get(&rq->f, "source");
 		detail = form_get(&rq->f, "source_detail");
@@ -673,7 +1008,8 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		show_form(app, rq, rs, 422, &in, sites, nsites, token);
 		goto out;
 	}
-	switch (refer_limited(app, rq, in.val[F_EMAIL])) {
+	switch (refer_limited(app, rq, in.mode == MODE_SOMEONE ?
+	    in.rval[R_EMAIL] : in.val[F_EMAIL])) {
 	case 0:
 		break;
 	case 1:
@@ -722,6 +1058,8 @@ store:
 	r.consent_contact = yes(&in, F_CONSENT_CONTACT);
 	r.sites = in.sites;
 	r.nsites = in.nsites;
+	if (in.mode == MODE_SOMEONE)
+		someone_store(&in, &r, &referrer, &contact);
 
 	res = db_referral_create(app->db, &r, tc == TOKEN_OK ? nonce : NULL,
 	    app->msgid_domain);

@@ -22,6 +22,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "db/contacts.h"
 #include "db/db.h"
 #include "db/referrals.h"
 #include "db/staff.h"
@@ -233,7 +234,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(e, "received", date);
 		tmpl_data_setf(e, "waiting", "%ld", days_since(
 		    rows[i].created_at));
-		tmpl_data_set(e, "source", rows[i].source);
+		tmpl_data_set(e, "source", db_source_label(rows[i].source));
 	}
 	tmpl_data_bool(d, "has_rows", nrows > 0);
 	tmpl_data_setf(d, "total", "%lld", (long long)total);
@@ -384,8 +385,9 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_set(d, "emergency_name", r->emergency_name);
 	tmpl_data_set(d, "emergency_phone", r->emergency_phone);
 	tmpl_data_bool(d, "consent_contact", r->consent_contact);
-	tmpl_data_set(d, "source", r->source);
+	tmpl_data_set(d, "source", db_source_label(r->source));
 	tmpl_data_set(d, "source_detail", rec->source_detail);
+	page_contacts_tmpl(app, d, r->id);
 	when(rec->created_at, date, sizeof(date));
 	tmpl_data_set(d, "received", date);
 	tmpl_data_setf(d, "waiting", "%ld", days_since(rec->created_at));

@@ -25,6 +25,9 @@ const struct route route_table[] = {
 	{ "POST", "/refer",		ACT_PUBLIC, page_refer_post },
 	/* ?ref=: the reference code just given. */
 	{ "GET",  "/refer/thanks",	ACT_PUBLIC, page_refer_thanks },
+	/* On someone's behalf: /refer's fields and the referrer's (014). */
+	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
+	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
 	/* email=, password=, form_token=; ?out after signing out. */
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
@@ -59,6 +62,13 @@ const struct route route_table[] = {
 	{ "GET",  "/referrals/:id",	ACT_REFERRAL_VIEW, page_referral_get },
 	{ "POST", "/referrals/:id",	ACT_REFERRAL_CHANGE,
 					page_referral_post },
+	/* Its contacts: the add form; POST action=add (name, role, email,
+	 * phone, gets_confirmations, gets_reminders, gets_changes,
+	 * arranges, consent) or action=remove, contact=. */
+	{ "GET",  "/referrals/:id/contacts", ACT_REFERRAL_VIEW,
+					page_contacts_get },
+	{ "POST", "/referrals/:id/contacts", ACT_REFERRAL_CHANGE,
+					page_contacts_post },
 	/* Its matches; POST action=assign with therapist, site, room, day,
 	 * start, length. */
 	{ "GET",  "/referrals/:id/matches", ACT_REFERRAL_VIEW,

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "db/contacts.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/migrate.h"
@@ -738,6 +739,12 @@ db_referral_create(struct db *db, struct db_referral *r,
 
 	if ((rc = referral_created(db, r, now)) != SQLITE_OK)
 		goto fail;
+	if ((r->referrer != NULL || r->ncontacts > 0) &&
+	    db_referral_people_insert(db, r->id, r->referrer, r->contacts,
+	    r->ncontacts) == -1) {
+		rc = db_errcode(db);
+		goto fail;
+	}
 	if (r->consent_contact && r->email != NULL && r->email[0] != '\0') {
 		snprintf(key, sizeof(key), "referral-ack:%lld",
 		    (long long)r->id);

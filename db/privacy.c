@@ -308,6 +308,8 @@ enum erase_step {
 	ERASE_EMAILS,
 	ERASE_FEEDS,
 	ERASE_CLIENTS,
+	ERASE_REFERRER,
+	ERASE_CONTACTS,
 	ERASE_REFERRAL,
 	ERASE__MAX
 };
@@ -333,6 +335,11 @@ static const char *const erase_sql[ERASE__MAX] = {
 	"UPDATE feeds SET body = NULL, etag = NULL, stale = 1 "
 	    "WHERE body IS NOT NULL",
 	"UPDATE clients SET end_reason = '' WHERE referral_id = ?1",
+	/* Who referred them and their contacts (014). */
+	"DELETE FROM referrers WHERE referral_id = ?1",
+	"UPDATE contacts SET name = 'Erased', email = '', phone = '', "
+	    "removed_at = coalesce(removed_at, strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now')) WHERE referral_id = ?1",
 	"UPDATE referrals SET ref = 'ERASED-' || id, given_name = 'Erased', "
 	    "family_name = '', email = '', phone = '', postcode = '', "
 	    "date_of_birth = '', voicemail_ok = 0, about = '', "
@@ -597,6 +604,8 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	counts[ERASE_EMAILS] = &sum->emails;
 	counts[ERASE_FEEDS] = &sum->feeds;
 	counts[ERASE_CLIENTS] = &skip;
+	counts[ERASE_REFERRER] = &skip;
+	counts[ERASE_CONTACTS] = &skip;
 	counts[ERASE_REFERRAL] = &skip;
 
 	/* Deleted and overwritten content is zeroed in the pages. */

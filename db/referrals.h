@@ -52,6 +52,9 @@ void	 db_sites_free(struct db_site *, size_t n);
 int64_t	 db_site_add(struct db *, const char *name, const char *kind,
 	    const char *address, const char *postcode, int step_free);
 
+struct db_referrer;
+struct db_contact;
+
 /* A self-referral (or one entered by staff), as validated input. */
 struct db_referral {
 	int64_t		 id;
@@ -83,6 +86,10 @@ struct db_referral {
 	size_t		 nsites;
 	const char	*source_detail;	/* e.g. the partner organisation */
 	int64_t		 created_by;	/* staff user, or 0 */
+	/* Made on the person's behalf (db/contacts.h): or NULL and 0. */
+	const struct db_referrer *referrer;
+	const struct db_contact	 *contacts;
+	size_t		 ncontacts;
 };
 
 /*

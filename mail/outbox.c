@@ -62,6 +62,35 @@ fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
 }
 
 /*
+ * A referrer's update (014-referrers-contacts.sql): which state the
+ * referral reached is the last part of the dedupe key
+ * ("referrer-update:ID:STATE"); st_STATE says it to the templates.  No
+ * names or health details: only the reference code.
+ */
+static enum mail_send
+fill_referrer_update(struct mail_outbox *ob, const struct db_outbox *row,
+    struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
+{
+	static const char *const states[] = { "new", "waitlisted", "matched",
+	    "active", "closed" };
+	const char *st = strrchr(row->dedupe_key, ':');
+	char key[32];
+	size_t i;
+	enum mail_send r;
+
+	if ((r = fill_referral(ob, row, d, x, err, errlen)) != MAIL_SEND_OK)
+		return r;
+	for (i = 0; st != NULL && i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(st + 1, states[i]) == 0) {
+			(void)snprintf(key, sizeof(key), "st_%s", states[i]);
+			tmpl_data_bool(d, key, 1);
+			return MAIL_SEND_OK;
+		}
+	(void)snprintf(err, errlen, "a referrer update of no known state");
+	return MAIL_SEND_PERM;
+}
+
+/*
  * The kinds of email (what each says: session.c).  The invitations of
  * bookings, moves and cancellations come from ical_invite_build.  A kind
  * not here (a newer program queued it) is deferred like a temporary
@@ -92,6 +121,8 @@ static const struct kind kinds[] = {
 	 * on: one email for the changes made while it waited. */
 	{ "therapist_changes", "mail_therapist_changes", 0,
 	    mail_fill_changes },
+	/* To someone who referred a person and asked for updates (014). */
+	{ "referrer_update", "mail_referrer_update", 0, fill_referrer_update },
 	/* To a member of staff whose account is being guessed at. */
 	{ "login_guessed", "mail_login_guessed", 0, NULL },
 };
