@@ -118,6 +118,13 @@ void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
 void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_get(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
+/* page_client.c: the client record, notes, goals, the closing summary. */
+void	 page_client_get(struct app *, struct req *, struct resp *);
+void	 page_client_post(struct app *, struct req *, struct resp *);
+void	 page_me_sick(struct app *, struct req *, struct resp *);
+/* The queue's lists from the client records: work ended, sickness. */
+void	 page_client_queue_lists(struct app *, const struct req *,
+	    struct tmpl_data *);
 
 /*
  * Sets what every staff page's header shows (name, role, the links the

@@ -53,6 +53,7 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_REPORTS] =		A | C,
 	[ACT_EXPORT] =		A,
 	[ACT_OUTBOX] =		A,
+	[ACT_CLIENT] =		A | C | T,
 };
 
 #undef A

@@ -2,9 +2,14 @@
  * page_me: a member of staff's own page.
  *
  *   GET /me   who is signed in and what waits for them: for coordinators
- *             the referrals waiting in each state; for therapists this
- *             week's sessions, their caseload, and the past sessions of
- *             the last fortnight whose attendance is not yet recorded
+ *             the referrals waiting in each state; for therapists the
+ *             week's sessions (?week=YYYY-MM-DD, any day of it; previous
+ *             and next links), their caseload, and the past sessions of
+ *             the last fortnight whose attendance or note is not yet
+ *             written, each linking to the client record
+ *   POST /me/sick   first=, last= (YYYY-MM-DD): a therapist reports that
+ *             they are off sick; stored as leave of kind sickness, the
+ *             sessions it hits listed for coordinators on the queue
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,13 +18,16 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "db/client.h"
 #include "db/db.h"
 #include "db/referrals.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 struct me_view {
+	struct app			*app;
 	struct tmpl_data		*d;
 	const char			*tz;
 	time_t				 now;
@@ -35,10 +43,17 @@ week_session(void *arg, const struct db_occ_row *o)
 	char date[11], s[6], t[6];
 	int wd;
 
+	char day[40];
+	int64_t rid;
+
 	(void)ical_utc_to_local(v->tz, (time_t)o->start_utc, date, s, &wd);
 	(void)ical_utc_to_local(v->tz, (time_t)o->end_utc, NULL, t, NULL);
-	tmpl_data_set(e, "day", slot_day_labels[wd]);
+	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
+	tmpl_data_set(e, "day", day);
 	tmpl_data_set(e, "date", date);
+	if (o->client_id > 0 &&
+	    (rid = db_client_referral_of(v->app->db, o->client_id)) > 0)
+		tmpl_data_setf(e, "record", "%lld", (long long)rid);
 	tmpl_data_set(e, "start", s);
 	tmpl_data_set(e, "end", t);
 	tmpl_data_set(e, "who", o->who);
@@ -63,9 +78,15 @@ to_record(void *arg, const struct db_occ_row *o)
 		return;
 	e = tmpl_data_push(v->d, "todo");
 	v->todo++;
+	char day[40];
+	int64_t rid;
+
 	(void)ical_utc_to_local(v->tz, (time_t)o->start_utc, date, s, NULL);
+	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
 	tmpl_data_set(e, "date", o->date);
-	tmpl_data_setf(e, "when", "%s %s", date, s);
+	tmpl_data_setf(e, "when", "%s at %s", day, s);
+	if ((rid = db_client_referral_of(v->app->db, o->client_id)) > 0)
+		tmpl_data_setf(e, "record", "%lld", (long long)rid);
 	tmpl_data_set(e, "who", o->who);
 	tmpl_data_set(e, "ref", o->client_ref);
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
@@ -103,14 +124,45 @@ caseload_row(void *arg, int64_t client, int64_t referral, const char *name,
 }
 
 static void
+note_due(void *arg, int64_t series, const char *date, int64_t start,
+    const char *who, int64_t referral)
+{
+	struct me_view *v = arg;
+	struct tmpl_data *e;
+	char day[40];
+
+	(void)series;
+	(void)start;
+	if (referral <= 0)
+		return;
+	e = tmpl_data_push(v->d, "notes_due");
+	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
+	tmpl_data_set(e, "day", day);
+	tmpl_data_set(e, "who", who);
+	tmpl_data_setf(e, "record", "%lld", (long long)referral);
+}
+
+/* The local date days after (or before) date, into out; 0 or -1. */
+static int
+date_add(const char *tz, const char *date, int days, char out[11])
+{
+	time_t t;
+
+	if (ical_local_to_utc(tz, date, "12:00", &t) == -1)
+		return -1;
+	return ical_utc_to_local(tz, t + (time_t)days * 86400, out, NULL,
+	    NULL);
+}
+
+static void
 therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d,
     const struct valid_errors *errs)
 {
 	struct me_view v;
 	int64_t tid;
-	time_t from, to, t;
-	char date[11], mon[11];
-	struct tm tm;
+	time_t from, t;
+	const char *week = form_get(&rq->q, "week");
+	char date[11], mon[11], other[11], label[40];
 	int wd;
 
 	if (db_therapist_of_user(app->db, rq->user->id, &tid) != 1) {
@@ -118,25 +170,76 @@ therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d,
 		return;
 	}
 	memset(&v, 0, sizeof(v));
+	v.app = app;
 	v.d = d;
 	v.errs = errs;
 	v.tz = app->tz;
 	v.now = time(NULL);
-	/* This week, Monday to Sunday, local. */
-	(void)ical_utc_to_local(app->tz, v.now, date, NULL, &wd);
-	t = v.now - (time_t)wd * 86400;
-	(void)ical_utc_to_local(app->tz, t, mon, NULL, NULL);
-	if (ical_local_to_utc(app->tz, mon, "00:00", &from) == 0) {
-		to = from + 7 * 86400 + 3600;	/* a clock change is fine */
-		gmtime_r(&to, &tm);
+	/* The week asked for (this one unless ?week= names a day of
+	 * another), Monday to Sunday, local. */
+	t = v.now;
+	if (week != NULL && strlen(week) == 10 &&
+	    calendar_date_text(week, CALENDAR_SHORT, label,
+	    sizeof(label)) == 0 &&
+	    ical_local_to_utc(app->tz, week, "12:00", &from) == 0)
+		t = from;
+	(void)ical_utc_to_local(app->tz, t, date, NULL, &wd);
+	if (date_add(app->tz, date, -wd, mon) == -1)
+		memcpy(mon, date, sizeof(mon));
+	if (ical_local_to_utc(app->tz, mon, "00:00", &from) == 0)
 		(void)db_occ_each(app->db, OCC_BY_THERAPIST, tid, from,
 		    from + 7 * 86400, week_session, &v);
-	}
-	tmpl_data_set(d, "week_of", mon);
+	(void)calendar_date_text(mon, CALENDAR_LONG, label, sizeof(label));
+	tmpl_data_set(d, "week_of", label);
+	if (date_add(app->tz, mon, -7, other) == 0)
+		tmpl_data_set(d, "week_prev", other);
+	if (date_add(app->tz, mon, 7, other) == 0)
+		tmpl_data_set(d, "week_next", other);
+	tmpl_data_bool(d, "other_week", t != v.now);
 	(void)db_occ_each(app->db, OCC_BY_THERAPIST, tid, v.now - 14 * 86400,
 	    v.now, to_record, &v);
 	tmpl_data_bool(d, "has_todo", v.todo > 0);
+	(void)db_client_notes_due(app->db, tid, v.now - 14 * 86400, v.now,
+	    note_due, &v);
 	(void)db_caseload(app->db, tid, caseload_row, d);
+	tmpl_data_set(d, "v_first", form_get(&rq->q, "first"));
+	tmpl_data_set(d, "v_last", form_get(&rq->q, "last"));
+}
+
+void
+page_me_sick(struct app *app, struct req *rq, struct resp *rs)
+{
+	const char *first = form_get(&rq->f, "first");
+	const char *last = form_get(&rq->f, "last");
+	char a[40], b[40];
+	int64_t tid;
+	enum db_result res;
+
+	if (rq->user->role != ROLE_THERAPIST ||
+	    db_therapist_of_user(app->db, rq->user->id, &tid) != 1) {
+		http_error(app, rs, 403, "Only a therapist reports their own "
+		    "sickness here.");
+		return;
+	}
+	if (first == NULL || last == NULL || strlen(first) != 10 ||
+	    strlen(last) != 10 ||
+	    calendar_date_text(first, CALENDAR_SHORT, a, sizeof(a)) != 0 ||
+	    calendar_date_text(last, CALENDAR_SHORT, b, sizeof(b)) != 0 ||
+	    strcmp(last, first) < 0) {
+		http_error(app, rs, 422, "Enter the first and the last day "
+		    "you are off as real dates, the last on or after the "
+		    "first (for example 2026-12-14). Go back: nothing was "
+		    "stored.");
+		return;
+	}
+	res = db_client_sick_add(app->db, tid, first, last, rq->user->id,
+	    rq->remote_addr);
+	if (res != DB_OK) {
+		http_error(app, rs, 503, "Your report could not be stored just "
+		    "now. Go back and try again, or phone the office.");
+		return;
+	}
+	http_redirect(rs, "/me?done=sick");
 }
 
 void
@@ -161,6 +264,10 @@ page_me_errors(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "email", rq->user->email);
 	if (done != NULL && strcmp(done, "attended") == 0)
 		tmpl_data_set(d, "notice", "Attendance was recorded.");
+	else if (done != NULL && strcmp(done, "sick") == 0)
+		tmpl_data_set(d, "notice", "Thank you: the coordinators can "
+		    "see the sessions on those days and will look after "
+		    "them. Get well soon.");
 	if (auth_can(rq->user->role, ACT_QUEUE) &&
 	    db_status_counts(app->db, counts) == 0) {
 		tmpl_data_bool(d, "coordinator", 1);

@@ -27,6 +27,7 @@
 #include "db/referrals.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define PER_PAGE	50
 #define REASON_MAX	1000
@@ -264,6 +265,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		    q.len ? "&" : "?", pg + 1);
 		tmpl_data_set(d, "next", buf_cstr(&tmp));
 	}
+	page_client_queue_lists(app, rq, d);	/* work ended, sickness */
 	app_render(app, rs, 200, "referrals.html", d);
 	tmpl_data_free(d);
 out:
@@ -370,13 +372,19 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_set(d, "email", r->email);
 	tmpl_data_set(d, "phone", r->phone);
 	tmpl_data_set(d, "postcode", r->postcode);
-	tmpl_data_set(d, "date_of_birth", r->date_of_birth);
-	tmpl_data_set(d, "preferred_contact", r->preferred_contact);
+	(void)calendar_date_text(r->date_of_birth, CALENDAR_LONG, date,
+	    sizeof(date));
+	tmpl_data_set(d, "date_of_birth", date);
+	tmpl_data_set(d, "preferred_contact", strcmp(r->preferred_contact,
+	    "phone") == 0 ? "Phone" : "Email");
 	tmpl_data_bool(d, "voicemail_ok", r->voicemail_ok);
 	tmpl_data_set(d, "about", r->about);
 	needs_text(r->needs, &tmp);
 	tmpl_data_set(d, "needs", buf_cstr(&tmp));
-	tmpl_data_set(d, "session_type", r->session_type);
+	k = db_name_index(session_type_names, SESSION_TYPE__MAX,
+	    r->session_type);
+	tmpl_data_set(d, "session_type", k >= 0 ? session_type_labels[k] :
+	    r->session_type);
 	tmpl_data_bool(d, "online_ok", r->online_ok);
 	tmpl_data_set(d, "access_needs", r->access_needs);
 	tmpl_data_set(d, "language", r->language);

@@ -47,6 +47,8 @@ const struct route route_table[] = {
 	{ "GET",  "/me",		ACT_SIGNED_IN, page_me },
 	/* A new calendar link: site= for a site's, else the therapist's. */
 	{ "POST", "/me/feed",		ACT_SIGNED_IN, page_feed_post },
+	/* A therapist reports sickness: first=, last= (YYYY-MM-DD). */
+	{ "POST", "/me/sick",		ACT_SIGNED_IN, page_me_sick },
 	/* series=, date=, status=, client=, note=: a therapist's own. */
 	{ "POST", "/attendance",	ACT_SIGNED_IN, page_attendance },
 
@@ -80,6 +82,14 @@ const struct route route_table[] = {
 	 * first_date= and count=). */
 	{ "GET",  "/referrals/:id/book", ACT_ASSIGN, page_book_get },
 	{ "POST", "/referrals/:id/book", ACT_ASSIGN, page_book_post },
+
+	/* The client record (the referral's id): coordinators and
+	 * administrators, a therapist for their own clients (the handler
+	 * asks).  ?done=; POST action= note (series, date, body, reason,
+	 * shared), goal (body, start, review), summary (worked_on,
+	 * outcome, onward), edit (needs, session_type, reason). */
+	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
+	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
 
 	/* Scheduling.  The week grid: ?week=, ?by=, ?id=. */
 	{ "GET",  "/schedule",		ACT_SCHEDULE, page_schedule },

@@ -252,7 +252,9 @@ db_feed_stale_all(struct db *db)
 	", si.name, si.address, si.postcode, coalesce(ro.name, ''), s.tz, " \
 	"s.first_date, s.start_local, s.length_min, coalesce(s.count, 0), " \
 	"coalesce(s.until_date, ''), s.status, coalesce(s.ended_from, ''), " \
-	"s.sequence, s.created_at, s.updated_at FROM series s " \
+	"s.sequence, s.created_at, s.updated_at, coalesce((SELECT " \
+	"referral_id FROM clients WHERE id = s.client_id), 0) " \
+	"FROM series s " \
 	"JOIN therapists t ON t.id = s.therapist_id " \
 	"JOIN sites si ON si.id = s.site_id " \
 	"LEFT JOIN rooms ro ON ro.id = s.room_id "
@@ -376,6 +378,7 @@ series_read(sqlite3_stmt *st, struct db_feed_series *s)
 	s->sequence = sqlite3_column_int(st, 20);
 	db_copy(s->created_at, sizeof(s->created_at), db_col(st, 21));
 	db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 22));
+	s->referral_id = sqlite3_column_int64(st, 23);
 }
 
 static int

@@ -147,6 +147,8 @@ struct db_feed_series {
 	int			 sequence;
 	char			 created_at[21];
 	char			 updated_at[21];
+	int64_t			 referral_id;	/* the client record; 0 for
+						   a group */
 	struct db_feed_exception *exceptions;	/* by date */
 	size_t			 nexceptions;
 };

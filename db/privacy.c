@@ -199,6 +199,20 @@ static const struct {
 	{ "referral_notes", "SELECT n.*, u.name AS user_name FROM "
 	    "referral_notes n LEFT JOIN users u ON u.id = n.user_id "
 	    "WHERE n.referral_id = ?1 ORDER BY n.id", 0, NULL },
+	{ "session_notes", "SELECT n.*, u.name AS user_name FROM "
+	    "session_notes n LEFT JOIN users u ON u.id = n.written_by "
+	    "WHERE n.referral_id = ?1 ORDER BY n.occ_date, n.id", 0,
+	    "session_notes" },
+	{ "session_note_versions", "SELECT v.*, u.name AS user_name FROM "
+	    "session_note_versions v JOIN session_notes n ON n.id = v.note_id "
+	    "LEFT JOIN users u ON u.id = v.written_by WHERE n.referral_id = "
+	    "?1 ORDER BY v.id", 0, "session_note_versions" },
+	{ "goals", "SELECT * FROM client_goals WHERE referral_id = ?1 "
+	    "ORDER BY id", 0, "client_goals" },
+	{ "closing_summary", "SELECT * FROM work_summaries WHERE "
+	    "referral_id = ?1", 1, "work_summaries" },
+	{ "referral_corrections", "SELECT * FROM referral_edits WHERE "
+	    "referral_id = ?1 ORDER BY id", 0, "referral_edits" },
 	{ "clients", "SELECT c.*, t.name AS therapist_name FROM clients c "
 	    "LEFT JOIN therapists t ON t.id = c.therapist_id "
 	    "WHERE c.referral_id = ?1 ORDER BY c.id", 0, NULL },
@@ -301,6 +315,10 @@ out:
 /* Each step of an erasure, in order, with ?1 the referral id. */
 enum erase_step {
 	ERASE_NOTES,
+	ERASE_SESSION_NOTES,
+	ERASE_GOALS,
+	ERASE_SUMMARY,
+	ERASE_EDITS,
 	ERASE_EVENTS,
 	ERASE_ATTENDANCE,
 	ERASE_EXCEPTIONS,
@@ -316,6 +334,12 @@ enum erase_step {
 
 static const char *const erase_sql[ERASE__MAX] = {
 	"DELETE FROM referral_notes WHERE referral_id = ?1",
+	/* The client record's health data (their versions go with them);
+	 * a group's shared notes stay with the group. */
+	"DELETE FROM session_notes WHERE referral_id = ?1",
+	"DELETE FROM client_goals WHERE referral_id = ?1",
+	"DELETE FROM work_summaries WHERE referral_id = ?1",
+	"DELETE FROM referral_edits WHERE referral_id = ?1",
 	"UPDATE referral_events SET reason = '' WHERE referral_id = ?1 "
 	    "AND reason != ''",
 	"UPDATE attendance SET note = '' WHERE client_id IN " CLIENTS
@@ -597,6 +621,10 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	    strcmp(reason, "retention") != 0))
 		return DB_INVALID;
 	counts[ERASE_NOTES] = &sum->notes;
+	counts[ERASE_SESSION_NOTES] = &skip;	/* the client record's */
+	counts[ERASE_GOALS] = &skip;
+	counts[ERASE_SUMMARY] = &skip;
+	counts[ERASE_EDITS] = &skip;
 	counts[ERASE_EVENTS] = &sum->events;
 	counts[ERASE_ATTENDANCE] = &sum->attendance;
 	counts[ERASE_EXCEPTIONS] = &sum->exceptions;

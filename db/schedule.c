@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/client.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/outbox.h"
@@ -447,6 +448,9 @@ db_series_book(struct db *db, const struct db_series_new *s,
 	}
 	if (notify_clients(db, "booking_confirmation", *id, clients, nclients,
 	    "0", (int64_t)time(NULL), domain) == -1)
+		goto fail;
+	/* A matched referral is now active: its history says why. */
+	if (db_client_follow_booking(db, *id, s->created_by) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), "booked series %lld (%zu sessions)",
 	    (long long)*id, nocc);
@@ -920,12 +924,15 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 	sqlite3_stmt *st;
 	char now[21];
 	int rc, k;
+	enum db_result res;
 
 	k = db_name_index(attendance_names, 4, status != NULL ? status : "");
 	if (k < 0)
 		return DB_INVALID;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql)) == NULL)
-		return DB_ERROR;
+		return db_tx_fail(db, SQLITE_ERROR, "attendance");
 	db_now(now);
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, date);
@@ -939,8 +946,16 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
-		return db_result_of(rc) == DB_OK ? DB_ERROR : db_result_of(rc);
-	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_INVALID;
+		return db_tx_fail(db, rc, "attendance");
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	/* The first attended session starts therapy, in the history. */
+	if (db_client_follow_attended(db, series_id, date, client_id,
+	    user_id) == -1)
+		return db_tx_fail(db, db_errcode(db), "attendance");
+	return db_tx_commit(db, "attendance");
 }
 
 int

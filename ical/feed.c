@@ -82,8 +82,15 @@ words_of(const struct db_feed_data *d, const struct db_feed_series *s,
 		if (o->base_url != NULL && *o->base_url != '\0') {
 			if (desc->len > 0)
 				buf_putc(desc, '\n');
-			buf_printf(desc, "Details (staff sign-in): "
-			    "%s/series/%lld", o->base_url, (long long)s->id);
+			/* A page the therapist may open: the client's
+			 * record, or their own week for a group. */
+			if (s->referral_id > 0)
+				buf_printf(desc, "Client record (staff "
+				    "sign-in): %s/clients/%lld", o->base_url,
+				    (long long)s->referral_id);
+			else
+				buf_printf(desc, "Your week (staff sign-in): "
+				    "%s/me", o->base_url);
 		}
 		buf_puts(uid, s->uid);
 		w->private_class = 1;

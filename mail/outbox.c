@@ -45,7 +45,10 @@ struct kind {
 	mail_fill_fn	 fill;
 };
 
-/* The referral's reference and staff link: {{ref}}, {{referral_url}}. */
+/*
+ * The referral's reference and staff links: {{ref}}, {{referral_url}}
+ * (the queue's page) and {{client_url}} (the client record).
+ */
 static enum mail_send
 fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
     struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
@@ -57,6 +60,9 @@ fill_referral(struct mail_outbox *ob, const struct db_outbox *row,
 	}
 	tmpl_data_set(d, "ref", row->referral_ref);
 	tmpl_data_setf(d, "referral_url", "%s/referrals/%lld", ob->base_url,
+	    (long long)row->referral_id);
+	/* The client record: the page a therapist may open. */
+	tmpl_data_setf(d, "client_url", "%s/clients/%lld", ob->base_url,
 	    (long long)row->referral_id);
 	return MAIL_SEND_OK;
 }

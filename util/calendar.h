@@ -12,4 +12,21 @@ extern const char *const calendar_day_names[7];
 /* "January" .. "December": index 0 is January. */
 extern const char *const calendar_month_names[12];
 
+/*
+ * Dates for people, from "YYYY-MM-DD" (or an ISO 8601 time starting so;
+ * its date is taken as it is, in UTC):
+ *   CALENDAR_LONG   "Monday 14 December 2026"
+ *   CALENDAR_SHORT  "14 Dec 2026"
+ * into out (n bytes).  Returns 0, or -1 with iso copied as it is when it
+ * is not such a date.  Cannot fail otherwise.
+ */
+enum calendar_style {
+	CALENDAR_LONG,
+	CALENDAR_SHORT
+};
+int	 calendar_date_text(const char *iso, enum calendar_style, char *out,
+	    unsigned long n);
+/* The weekday (0 Monday .. 6 Sunday) of y-m-d in the Gregorian calendar. */
+int	 calendar_weekday(int y, int m, int d);
+
 #endif

@@ -1233,9 +1233,12 @@ START_TEST(test_render_assigned)
 	ck_assert(has_header_line(s, want));
 	ck_assert(has_header_line(s,
 	    "To: Thea Therapist <thea@tutti.example>"));
-	(void)snprintf(want, sizeof(want), "https://tutti.example/referrals/"
+	/* The client record, which the therapist may open (the queue's
+	 * page answered 403 to them). */
+	(void)snprintf(want, sizeof(want), "https://tutti.example/clients/"
 	    "%lld\r\n", (long long)id);
 	ck_assert_ptr_nonnull(strstr(s, want));
+	ck_assert_ptr_null(strstr(s, "/referrals/"));
 	ck_assert_ptr_null(strstr(s, "Zo"));
 	ck_assert_ptr_null(strstr(s, "calmer"));
 	db_outbox_free(&row);

@@ -1,0 +1,497 @@
+/*
+ * Unit tests for the client record (db/client.c, cgi/page_client.c, the
+ * client parts of /me and the queue): note history on correction, the
+ * statuses that follow booking, attendance and the end of the work, who
+ * may open a record, that notes stay out of the audit trail, the outbox
+ * and the calendar, and that erasure removes notes and goals.  Pages run
+ * in process through the real router on the real migrations.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+
+#include "cgi/app.h"
+#include "cgi/auth.h"
+#include "core/booking.h"
+#include "db/client.h"
+#include "db/db.h"
+#include "db/privacy.h"
+#include "db/schedule.h"
+#include "tests/unit/testlib.h"
+#include "util/calendar.h"
+
+#define TZ	"Europe/London"
+#define NOTE	"Played the ocean drum; calmer by the end"
+
+static struct pages *h;
+static char past[11], future[11];
+static int64_t series_id;
+
+/* Thea (1) and Ravi (2) work weekdays 09-17 at the centre; Ann (1) is
+ * Thea's client (matched), Bob (2) is Ravi's. */
+static const char fixture[] =
+    "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre', 'own_centre');"
+    "INSERT INTO rooms (id, site_id, name, capacity) VALUES (1, 1, 'Blue', 2);"
+    "INSERT INTO therapists (id, name) VALUES (1, 'Thea'), (2, 'Ravi');"
+    "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d "
+    " WHERE n < 6) INSERT INTO site_hours (site_id, day, start_min, end_min)"
+    " SELECT 1, n, 480, 1080 FROM d;"
+    "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d "
+    " WHERE n < 6) INSERT INTO therapist_availability (therapist_id, "
+    " site_id, day, start_min, end_min) SELECT t, 1, n, 540, 1020 FROM d, "
+    " (SELECT 1 AS t UNION SELECT 2);"
+    "INSERT INTO referrals (id, ref, status, given_name, family_name, email,"
+    " postcode, date_of_birth, preferred_contact, session_type, needs, "
+    " consent_data, consent_contact, created_at, updated_at) VALUES"
+    " (1, 'AAAA-AAAA', 'matched', 'Ann', 'Able', 'ann@x.org', 'N1 1AA', "
+    "  '1984-03-27', 'email', 'individual', 1, 1, 1, "
+    "  '2026-01-05T10:00:00Z', 'x'),"
+    " (2, 'BBBB-BBBB', 'active', 'Bob', 'Baker', '', 'N1 1AA', "
+    "  '1980-01-01', 'phone', 'either', 2, 1, 0, '2026-01-05T10:00:00Z', "
+    "  'x'),"
+    " (3, 'CCCC-CCCC', 'triaged', 'Cat', 'Cole', '', 'N1 1AA', "
+    "  '1990-01-01', 'phone', 'group', 4, 1, 0, '2026-01-05T10:00:00Z', "
+    "  'x');"
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at) VALUES"
+    " (1, 1, 1, '2026-01-10T10:00:00Z'), (2, 2, 2, '2026-01-10T10:00:00Z');";
+
+/* A local date days from now. */
+static void
+day_from_now(int days, char out[11])
+{
+	(void)ical_utc_to_local(TZ, time(NULL) + (time_t)days * 86400, out,
+	    NULL, NULL);
+}
+
+/*
+ * Thea's series for Ann: one session a week ago (added by hand, as if
+ * booked then) and weekly sessions from next week, booked through
+ * db_series_book as a coordinator does.
+ */
+static void
+setup(void)
+{
+	struct ical_series_rule r;
+	struct db_series_new s;
+	struct db_occ *occ, one;
+	size_t nocc;
+	char uid[80], clash[256];
+
+	h = pages_new();
+	testlib_sql_exec(h->app.db, fixture);
+	/* Sign each role in once, so that their accounts exist. */
+	(void)pages_get(h, ROLE_THERAPIST, "/me");
+	(void)pages_get(h, ROLE_COORDINATOR, "/me");
+	{
+		char sql[128];
+
+		(void)snprintf(sql, sizeof(sql), "UPDATE therapists SET "
+		    "user_id = %lld WHERE id = 1",
+		    (long long)h->user_id[ROLE_THERAPIST]);
+		testlib_sql_exec(h->app.db, sql);
+	}
+	day_from_now(-7, past);
+	day_from_now(7, future);
+	memset(&r, 0, sizeof(r));
+	r.tz = TZ;
+	r.first_date = future;
+	r.start_local = "10:00";
+	r.length_min = 45;
+	r.count = 4;
+	ck_assert_int_eq(core_booking_occurrences(TZ, &r, time(NULL) +
+	    800 * 86400, &occ, &nocc), 0);
+	/* The past session first: the series starts a week ago. */
+	ck_assert_int_eq(core_booking_occ_at(TZ, past, "10:00", 45, &one), 0);
+	occ = realloc(occ, (nocc + 1) * sizeof(*occ));
+	ck_assert_ptr_nonnull(occ);
+	memmove(occ + 1, occ, nocc * sizeof(*occ));
+	occ[0] = one;
+	nocc++;
+	memset(&s, 0, sizeof(s));
+	s.therapist_id = 1;
+	s.client_id = 1;
+	s.site_id = 1;
+	s.room_id = 1;
+	s.tz = TZ;
+	s.first_date = past;
+	s.start_local = "10:00";
+	s.length_min = 45;
+	s.count = (int)nocc;
+	s.created_by = h->user_id[ROLE_COORDINATOR];
+	core_booking_uid("test", uid, sizeof(uid));
+	ck_assert_int_eq(db_series_book(h->app.db, &s, occ, nocc, uid, "test",
+	    &series_id, clash, sizeof(clash)), DB_OK);
+	free(occ);
+}
+
+static void
+teardown(void)
+{
+	pages_free(h);
+	h = NULL;
+}
+
+static int64_t
+count(const char *sql)
+{
+	return testlib_sql_int(h->app.db, sql);
+}
+
+START_TEST(test_dates_for_people)
+{
+	char out[40];
+
+	ck_assert_int_eq(calendar_date_text("2026-12-14", CALENDAR_LONG, out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, "Monday 14 December 2026");
+	ck_assert_int_eq(calendar_date_text("1984-03-27T10:00:00Z",
+	    CALENDAR_SHORT, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "27 Mar 1984");
+	ck_assert_int_eq(calendar_date_text("2026-02-30", CALENDAR_LONG, out,
+	    sizeof(out)), -1);
+	ck_assert_int_eq(calendar_date_text("soon", CALENDAR_LONG, out,
+	    sizeof(out)), -1);
+	ck_assert_str_eq(out, "soon");
+}
+END_TEST
+
+/* Booking a matched referral makes it active, with its history line. */
+START_TEST(test_status_booking)
+{
+	char *why;
+
+	ck_assert_int_eq(count("SELECT status = 'active' FROM referrals "
+	    "WHERE id = 1"), 1);
+	why = testlib_sql_text(h->app.db, "SELECT reason FROM referral_events"
+	    " WHERE referral_id = 1 AND from_status = 'matched' AND "
+	    "to_status = 'active'");
+	ck_assert_msg(strncmp(why, "Automatic: weekly sessions were booked",
+	    38) == 0, "%s", why);
+	free(why);
+	/* Bob was active already: no line for him. */
+	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
+	    "referral_id = 2"), 0);
+}
+END_TEST
+
+/* The first attended session is the start of therapy, once. */
+START_TEST(test_status_attended)
+{
+	char sql[160];
+
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM clients WHERE "
+	    "therapy_started IS NOT NULL"), 0);
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "attended", "", 1), DB_OK);
+	(void)snprintf(sql, sizeof(sql), "SELECT therapy_started = '%s' FROM "
+	    "clients WHERE id = 1", past);
+	ck_assert_int_eq(count(sql), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
+	    "referral_id = 1 AND reason LIKE 'Automatic: therapy started%'"), 1);
+	/* Recording it again adds no second line. */
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
+	    "referral_id = 1 AND reason LIKE 'Automatic: therapy started%'"), 1);
+}
+END_TEST
+
+static void
+ended_one(void *arg, int64_t id, const char *ref, const char *name,
+    const char *last)
+{
+	(void)ref;
+	(void)name;
+	(void)last;
+	if (id == 1)
+		(*(int *)arg)++;
+}
+
+/* Once nothing is booked from now on, the work is listed as ended. */
+START_TEST(test_status_work_ended)
+{
+	int n = 0;
+
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_one, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Work ended: close or book again"));
+	ck_assert(pages_says(h, "href=\"/clients/1\""));
+}
+END_TEST
+
+/* A correction keeps every earlier text, with who and why. */
+START_TEST(test_note_history)
+{
+	char sql[200];
+
+	ck_assert_int_eq(db_client_note_put(h->app.db, series_id, past, 1,
+	    "First text", NULL, 1, ""), DB_OK);
+	/* A correction needs its reason. */
+	ck_assert_int_eq(db_client_note_put(h->app.db, series_id, past, 1,
+	    "Second text", "", 1, ""), DB_INVALID);
+	ck_assert_int_eq(db_client_note_put(h->app.db, series_id, past, 1,
+	    "Second text", "wrong day's details", 1, ""), DB_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_notes"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_notes WHERE "
+	    "body = 'Second text'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_note_versions "
+	    "WHERE body = 'First text' AND reason = ''"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_note_versions "
+	    "WHERE body = 'Second text' AND reason = 'wrong day''s details'"),
+	    1);
+	/* No note for a session still to come. */
+	ck_assert_int_eq(db_client_note_put(h->app.db, series_id, future, 1,
+	    "Too soon", NULL, 1, ""), DB_INVALID);
+	/* The audit says a note was written, never what it says. */
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE "
+	    "detail LIKE '%%text%%'");
+	ck_assert_int_eq(count(sql), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'note-correct'"), 1);
+}
+END_TEST
+
+/* Who may open a record; every view audited. */
+START_TEST(test_record_access)
+{
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/1"), 200);
+	ck_assert(pages_says(h, "Ann Able"));
+	ck_assert(pages_says(h, "Tuesday 27 March 1984"));
+	ck_assert(pages_says(h, "Individual"));
+	ck_assert(pages_says(h, "Your sessions are booked"));	/* an email */
+	ck_assert(pages_says(h, "Who has opened or changed this record"));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/clients/2"), 200);
+	/* Thea: her own client, not Ravi's; no audit section for her. */
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+	ck_assert(!pages_says(h, "Who has opened or changed this record"));
+	ck_assert(!pages_says(h, "href=\"/series/"));	/* not hers to open */
+	ck_assert(!pages_says(h, "href=\"/referrals/"));
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/2"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/3"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/99"), 404);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/clients/1"), 303);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'client-view'"), 3);
+	/* Once on her caseload, always: ended, she still opens it. */
+	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = 'x' "
+	    "WHERE id = 1");
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+}
+END_TEST
+
+/* Thea writes a note, corrects it; a coordinator cannot write one. */
+START_TEST(test_record_note_pages)
+{
+	char body[256];
+
+	(void)snprintf(body, sizeof(body), "action=note&series=%lld&date=%s&"
+	    "body=Played+the+ocean+drum%%3B+calmer+by+the+end",
+	    (long long)series_id, past);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/1", body),
+	    403);
+	/* Notes to write are for sessions the person attended. */
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+	ck_assert(!pages_says(h, "Note for the session on"));
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+	ck_assert(pages_says(h, "Note for the session on"));
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1", body),
+	    303);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/clients/1"), 200);
+	ck_assert(pages_says(h, NOTE));
+	ck_assert(!pages_says(h, "Note for the session on"));	/* written */
+	/* An empty note: 422 with the summary, nothing stored. */
+	(void)snprintf(body, sizeof(body), "action=note&series=%lld&date=%s&"
+	    "body=&reason=x", (long long)series_id, past);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1", body),
+	    422);
+	ck_assert(pages_says(h, "There is a problem"));
+	/* A correction without a reason: 422; with one: kept both. */
+	(void)snprintf(body, sizeof(body), "action=note&series=%lld&date=%s&"
+	    "body=Corrected", (long long)series_id, past);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1", body),
+	    422);
+	ck_assert(pages_says(h, "Corrected"));	/* the typing kept */
+	(void)snprintf(body, sizeof(body), "action=note&series=%lld&date=%s&"
+	    "body=Corrected&reason=typo", (long long)series_id, past);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1", body),
+	    303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/1"), 200);
+	ck_assert(pages_says(h, "Earlier texts"));
+	ck_assert(pages_says(h, NOTE));
+	/* Notes never reach the outbox, the audit trail or a feed. */
+	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE dedupe_key "
+	    "LIKE '%ocean%' OR to_name LIKE '%ocean%' OR last_error LIKE "
+	    "'%ocean%'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE detail LIKE "
+	    "'%ocean%'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM feeds WHERE body LIKE "
+	    "'%ocean%'"), 0);
+}
+END_TEST
+
+/* Goals and the closing summary; the coordinator's triage correction. */
+START_TEST(test_record_goals_summary_edit)
+{
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=goal&body=Sing+a+verse&start=2026-13-01"), 422);
+	ck_assert(pages_says(h, "Enter the start date"));
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=goal&body=Sing+a+verse&start=2026-12-14&review=2027-03-08"),
+	    303);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=summary&worked_on=Confidence&outcome=Goals+met&onward=Choir"),
+	    303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/1"), 200);
+	ck_assert(pages_says(h, "Sing a verse"));
+	ck_assert(pages_says(h, "14 Dec 2026"));
+	ck_assert(pages_says(h, "review on 8 Mar 2027"));
+	ck_assert(pages_says(h, "Goals met"));
+	/* Cat is in triage: corrected with a reason, in her history. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3",
+	    "action=edit&needs=mental_health&needs=dementia&"
+	    "session_type=group"), 422);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3",
+	    "action=edit&needs=mental_health&needs=dementia&"
+	    "session_type=group&reason=Her+daughter+phoned"), 303);
+	ck_assert_int_eq(count("SELECT needs FROM referrals WHERE id = 3"),
+	    (1 << 2) | (1 << 4));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/3"), 200);
+	ck_assert(pages_says(h, "Her daughter phoned"));
+	ck_assert(pages_says(h, "Mental health, Dementia"));
+	/* Ann is past triage: no correction form, and a post is refused. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/1",
+	    "action=edit&needs=autism&session_type=group&reason=x"), 422);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/3",
+	    "action=edit&needs=autism&session_type=group&reason=x"), 403);
+}
+END_TEST
+
+/* Erasure removes the person's notes, goals and summary. */
+START_TEST(test_record_erasure)
+{
+	struct db_erase_summary sum;
+
+	ck_assert_int_eq(db_client_note_put(h->app.db, series_id, past, 1,
+	    NOTE, NULL, 1, ""), DB_OK);
+	ck_assert_int_eq(db_client_goal_add(h->app.db, 1, "Sing", past, NULL,
+	    1, ""), DB_OK);
+	ck_assert_int_eq(db_client_summary_put(h->app.db, 1, "a", "b", "c", 1,
+	    ""), DB_OK);
+	ck_assert_int_eq(db_privacy_erase(h->app.db, 1, "request", 1, "",
+	    &sum), DB_OK);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_notes"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM session_note_versions"),
+	    0);
+	ck_assert_int_eq(count("SELECT count(*) FROM client_goals"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM work_summaries"), 0);
+}
+END_TEST
+
+/*
+ * /me: the week's sessions and the caseload link to records that
+ * answer 200 to the therapist; notes to write; the other weeks; and a
+ * sickness report listed for the coordinators.
+ */
+START_TEST(test_me_links)
+{
+	char body[128], *p, *e, path[64];
+	const char *b;
+	int links = 0;
+
+	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/me"), 200);
+	ck_assert(pages_says(h, "Notes to write"));
+	ck_assert(pages_says(h, "href=\"/clients/1#notes\""));
+	ck_assert(pages_says(h, "Report that you are off sick"));
+	b = pages_body(h);
+	p = strdup(b);
+	ck_assert_ptr_nonnull(p);
+	for (e = p; (e = strstr(e, "href=\"/clients/")) != NULL; e++) {
+		size_t n = strcspn(e + 6, "\"#");
+
+		ck_assert_uint_lt(n, sizeof(path));
+		memcpy(path, e + 6, n);
+		path[n] = '\0';
+		ck_assert_msg(pages_get(h, ROLE_THERAPIST, path) == 200,
+		    "%s", path);
+		links++;
+	}
+	free(p);
+	ck_assert_int_ge(links, 2);
+	(void)snprintf(body, sizeof(body), "/me?week=%s", future);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, body), 200);
+	ck_assert(pages_says(h, "This week"));
+	ck_assert(pages_says(h, "href=\"/clients/1\""));
+	/* Off sick on the day of the next session. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/sick",
+	    "first=2026-12-10&last=2026-12-09"), 422);
+	(void)snprintf(body, sizeof(body), "first=%s&last=%s", future,
+	    future);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/sick", body), 303);
+	ck_assert_int_eq(count("SELECT count(*) FROM therapist_leave WHERE "
+	    "kind = 'sickness' AND therapist_id = 1"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Sessions on days a therapist is off sick"));
+	ck_assert(pages_says(h, "Thea with <a href=\"/clients/1\">"));
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/me/sick", body),
+	    403);
+}
+END_TEST
+
+static Suite *
+client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc;
+
+	tc = tcase_create("calendar_date_text");
+	tcase_add_test(tc, test_dates_for_people);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("status_follow");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_status_booking);
+	tcase_add_test(tc, test_status_attended);
+	tcase_add_test(tc, test_status_work_ended);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_client_note_put");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_note_history);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("page_client");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_record_access);
+	tcase_add_test(tc, test_record_note_pages);
+	tcase_add_test(tc, test_record_goals_summary_edit);
+	tcase_add_test(tc, test_record_erasure);
+	tcase_add_test(tc, test_me_links);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(client_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
