@@ -36,8 +36,27 @@ int	 db_user_by_email(struct db *, const char *email, struct db_user *);
 int	 db_user_get(struct db *, int64_t id, struct db_user *);
 void	 db_user_clear(struct db_user *);
 int	 db_user_set_active(struct db *, int64_t id, int active);
+/*
+ * Ties user id to partner organisation organisation_id (0: none).  0, or
+ * -1 when there is no such user or organisation, or on an error.
+ */
+int	 db_user_organisation_set(struct db *, int64_t id,
+	    int64_t organisation_id);
 /* Sets a new password hash and ends every session of the user. */
 int	 db_user_set_password(struct db *, int64_t id, const char *hash);
+/*
+ * db_user_add, db_user_set_active and db_user_set_password with the
+ * audit line a in one transaction: both are stored or neither (logged).
+ * db_user_add_audited fills in the new account as a's subject.  They
+ * return as the plain ones do.
+ */
+int64_t	 db_user_add_audited(struct db *, const char *email, const char *name,
+	    const char *role, const char *password_hash,
+	    const struct db_audit_line *a);
+int	 db_user_set_active_audited(struct db *, int64_t id, int active,
+	    const struct db_audit_line *a);
+int	 db_user_set_password_audited(struct db *, int64_t id,
+	    const char *hash, const struct db_audit_line *a);
 
 /* Sessions: only the SHA-256 of the cookie's token is stored. */
 struct db_session {
@@ -49,6 +68,7 @@ struct db_session {
 	char	 role[16];
 	char	 name[128];
 	char	 email[256];
+	int64_t	 organisation_id;	/* a partner's; 0 for other roles */
 };
 int	 db_session_create(struct db *, const unsigned char hash[32],
 	    int64_t user_id, const char *csrf, int64_t now, const char *addr);
