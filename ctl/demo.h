@@ -238,6 +238,9 @@ int	 demo_schedule_changes(struct demo *);
 /* demo_self.c: contact details, a late cancellation, waitlist checks. */
 int	 demo_self(struct demo *);
 
+/* demo_week.c: leave and a closure waiting for a decision. */
+int	 demo_week(struct demo *);
+
 /* demo_reports.c */
 int	 demo_reports(struct demo *);
 

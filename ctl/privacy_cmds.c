@@ -316,6 +316,7 @@ cmd_setting(int argc, char *argv[])
 		{ "offer_hours", 48, 1, 24 * 14 },
 		{ "auto_offers", 0, 0, 1 },
 		{ "waitlist_check_weeks", 8, 1, 104 },
+		{ "series_sessions", 12, 1, 104 },
 	};
 	/* Free text: the office's contact details (issue 18). */
 	static const char *const texts[] = { "contact_phone",

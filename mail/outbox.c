@@ -159,6 +159,10 @@ static const struct kind kinds[] = {
 	{ "client_worse", "mail_client_worse", 0, mail_fill_self_staff },
 	/* To a waiting client every waitlist_check_weeks. */
 	{ "waitlist_check", "mail_waitlist_check", 1, mail_fill_check },
+	/* To a therapist whose sessions were cancelled, moved or handed
+	 * on: one email for the changes made while it waited. */
+	{ "therapist_changes", "mail_therapist_changes", 0,
+	    mail_fill_changes },
 	/* To someone who referred a person and asked for updates (014). */
 	{ "referrer_update", "mail_referrer_update", 0, fill_referrer_update },
 	/* To a member of staff whose account is being guessed at. */
