@@ -361,7 +361,8 @@ cmd_setting(int argc, char *argv[])
 	return rc == 0 ? 0 : 1;
 usage:
 	fputs("usage: tuttictl setting outcome_after|retention_years|"
-	    "late_cancel_hours|offer_hours|auto_offers|waitlist_check_weeks|"
+	    "series_sessions|late_cancel_hours|offer_hours|auto_offers|"
+	    "waitlist_check_weeks|"
 	    "contact_phone|contact_email|contact_address|office_hours "
 	    "[VALUE]\n", stderr);
 	return 2;
