@@ -84,6 +84,15 @@ seconds_since(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* With TUTTI_DEMO_TIMES set, the time each step took, on stderr. */
+static void
+phase(const struct timespec *t0, const char *what)
+{
+	if (getenv("TUTTI_DEMO_TIMES") != NULL)
+		fprintf(stderr, "demo: %s done at %.1f s\n", what,
+		    seconds_since(t0));
+}
+
 static void
 demo_free(struct demo *d)
 {
@@ -117,15 +126,22 @@ demo_run(struct db *db, int scale, int years)
 	d.years = years;
 	d.now = time(NULL);
 	if (demo_days(&d) == -1 || users_add(&d) == -1 ||
-	    demo_records(&d) == -1 || demo_people_plan(&d) == -1 ||
-	    demo_schedule_plan(&d) == -1)
+	    demo_records(&d) == -1)
 		goto out;
+	phase(&t0, "records");
+	if (demo_people_plan(&d) == -1 || demo_schedule_plan(&d) == -1)
+		goto out;
+	phase(&t0, "plan");
 	if (db_bulk_begin(db) == -1)
 		goto out;
 	in_tx = 1;
-	if (demo_people_write(&d) == -1 || demo_schedule_write(&d) == -1 ||
-	    demo_reports(&d) == -1 || db_bulk_commit(db) == -1)
+	if (demo_people_write(&d) == -1)
 		goto out;
+	phase(&t0, "people");
+	if (demo_schedule_write(&d) == -1 || demo_reports(&d) == -1 ||
+	    db_bulk_commit(db) == -1)
+		goto out;
+	phase(&t0, "schedule");
 	in_tx = 0;
 	if (demo_schedule_changes(&d) == -1 || demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)

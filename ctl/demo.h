@@ -195,6 +195,7 @@ struct demo {
 	size_t			 ngroups;
 	int			 nregions;
 	int64_t			 rows;		/* written in bulk */
+	int64_t			 mails;		/* Message-IDs made */
 };
 
 /* demo.c */
@@ -207,6 +208,11 @@ int	 demo_day_of(const struct demo *, int week, int weekday);
 /* day at minutes from local midnight, as unix time / ISO 8601 UTC. */
 time_t	 demo_time(const struct demo *, int day, int minute);
 void	 demo_iso(const struct demo *, int day, int minute, char out[21]);
+/*
+ * A Message-ID for an email of the demo's history, "<demo.DATE.N@...>":
+ * made in order, so that the outbox's index of them grows at its end.
+ */
+void	 demo_message_id(struct demo *, char out[64]);
 /* A random minute in office hours, 09:00 to 17:00. */
 int	 demo_office_minute(struct demo_rng *);
 

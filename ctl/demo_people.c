@@ -440,8 +440,7 @@ mail(struct demo *d, const char *kind, const char *key, const char *to,
 	char at[21], msgid[64];
 
 	demo_iso(d, day, minute, at);
-	snprintf(msgid, sizeof(msgid), "<%016llx@%s>",
-	    (unsigned long long)demo_rand(&d->rng), DEMO_DOMAIN);
+	demo_message_id(d, msgid);
 	memset(&m, 0, sizeof(m));
 	m.kind = kind;
 	m.dedupe_key = key;

@@ -255,3 +255,11 @@ demo_office_minute(struct demo_rng *r)
 {
 	return 9 * 60 + demo_below(r, 8 * 60);
 }
+
+void
+demo_message_id(struct demo *d, char out[64])
+{
+	snprintf(out, 64, "<demo.%.4s%.2s%.2s.%09lld@%s>", d->date[d->today],
+	    d->date[d->today] + 5, d->date[d->today] + 8,
+	    (long long)++d->mails, DEMO_DOMAIN);
+}

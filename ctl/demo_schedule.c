@@ -607,8 +607,7 @@ survey(struct demo *d, struct demo_person *p, const struct demo_slot *sl,
 	snprintf(key, sizeof(key), "outcome-survey:%lld", (long long)p->id);
 	demo_person_email(d, p, to, given);
 	demo_iso(d, day, 20 * 60, at);
-	snprintf(msgid, sizeof(msgid), "<%016llx@%s>",
-	    (unsigned long long)demo_rand(&d->rng), DEMO_DOMAIN);
+	demo_message_id(d, msgid);
 	memset(&m, 0, sizeof(m));
 	m.kind = "outcome_survey";
 	m.dedupe_key = key;
@@ -640,8 +639,7 @@ placed_mail(struct demo *d, const struct demo_person *p,
 	if (t->user_id > 0) {
 		snprintf(key, sizeof(key), "therapist-assigned:%lld",
 		    (long long)p->client_id);
-		snprintf(msgid, sizeof(msgid), "<%016llx@%s>",
-		    (unsigned long long)demo_rand(&d->rng), DEMO_DOMAIN);
+		demo_message_id(d, msgid);
 		m.kind = "therapist_assigned";
 		m.dedupe_key = key;
 		m.to_addr = t->email;
@@ -655,8 +653,7 @@ placed_mail(struct demo *d, const struct demo_person *p,
 		return 0;
 	snprintf(key, sizeof(key), "booking_confirmation:%lld:0:%lld",
 	    (long long)series, (long long)p->client_id);
-	snprintf(msgid, sizeof(msgid), "<%016llx@%s>",
-	    (unsigned long long)demo_rand(&d->rng), DEMO_DOMAIN);
+	demo_message_id(d, msgid);
 	demo_person_email(d, p, to, given);
 	m.kind = "booking_confirmation";
 	m.dedupe_key = key;
@@ -790,7 +787,7 @@ demo_schedule_write(struct demo *d)
 		if (individual_write(d, p) == -1)
 			return -1;
 		/* Commit now and then so the WAL stays small. */
-		if (d->rows > 200000) {
+		if (d->rows > 2000000) {
 			if (db_bulk_commit(d->db) == -1 ||
 			    db_bulk_begin(d->db) == -1)
 				return -1;

@@ -115,8 +115,9 @@ run(struct db *db, sqlite3_stmt *st, const char *what)
 int
 db_bulk_begin(struct db *db)
 {
-	/* About 64 MB of page cache: indexes stay in memory while loading. */
-	if (db_exec(db, "PRAGMA cache_size = -65536") != SQLITE_OK)
+	/* Up to 512 MB of page cache: the indexes stay in memory while
+	 * loading, instead of being written out and read back. */
+	if (db_exec(db, "PRAGMA cache_size = -524288") != SQLITE_OK)
 		return -1;
 	return db_begin(db);
 }

@@ -47,20 +47,35 @@ iso(int64_t t, char out[21])
 /* ---- sessions delivered ---- */
 
 /*
- * d: the sessions delivered in [?1, ?2); p: one row per client who
- * attended one of them, with their referral.
+ * The sessions delivered in [?1, ?2) (d), and one row per client who
+ * attended one of them, with their referral (p): worked out once a
+ * report (report_fill) into tables of this connection's own (TEMP),
+ * which the totals and every breakdown then read, instead of each of
+ * the six working the period out again.
  */
+static const char sql_d_make[] = "CREATE TEMP TABLE IF NOT EXISTS "
+    "report_d (id, series_id, occ_date, start_utc, end_utc, therapist_id, "
+    "site_id, client_id, group_id)";
+static const char sql_p_make[] = "CREATE TEMP TABLE IF NOT EXISTS "
+    "report_p (id, series_id, occ_date, start_utc, end_utc, therapist_id, "
+    "site_id, client_id, group_id, referral_id)";
+static const char sql_d_clear[] = "DELETE FROM temp.report_d";
+static const char sql_p_clear[] = "DELETE FROM temp.report_p";
+static const char sql_d_fill[] = "INSERT INTO temp.report_d "
+    "SELECT o.id, o.series_id, o.occ_date, o.start_utc,"
+    " o.end_utc, o.therapist_id, o.site_id, s.client_id, s.group_id"
+    " FROM occurrences o JOIN series s ON s.id = o.series_id"
+    " WHERE o.start_utc >= ?1 AND o.start_utc < ?2"
+    " AND o.state != 'cancelled' AND EXISTS (SELECT 1 FROM attendance a"
+    " WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date"
+    " AND a.status = 'attended')";
+static const char sql_p_fill[] = "INSERT INTO temp.report_p "
+    "SELECT d.*, c.referral_id FROM temp.report_d d JOIN attendance a"
+    " ON a.series_id = d.series_id AND a.occ_date = d.occ_date"
+    " AND a.status = 'attended' JOIN clients c ON c.id = a.client_id";
 #define DELIVERED \
-	"WITH d AS (SELECT o.id, o.series_id, o.occ_date, o.start_utc," \
-	" o.end_utc, o.therapist_id, o.site_id, s.client_id, s.group_id" \
-	" FROM occurrences o JOIN series s ON s.id = o.series_id" \
-	" WHERE o.start_utc >= ?1 AND o.start_utc < ?2" \
-	" AND o.state != 'cancelled' AND EXISTS (SELECT 1 FROM attendance a" \
-	" WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date" \
-	" AND a.status = 'attended')), " \
-	"p AS (SELECT d.*, c.referral_id FROM d JOIN attendance a" \
-	" ON a.series_id = d.series_id AND a.occ_date = d.occ_date" \
-	" AND a.status = 'attended' JOIN clients c ON c.id = a.client_id) "
+	"WITH d AS (SELECT * FROM temp.report_d), " \
+	"p AS (SELECT * FROM temp.report_p) "
 
 static const char sql_totals[] = DELIVERED
     "SELECT (SELECT count(*) FROM d),"
@@ -122,27 +137,56 @@ static const char sql_sources[] = "SELECT source, count(*) FROM referrals "
 	" WHERE e.referral_id = " r " AND e.at < ?1" \
 	" ORDER BY e.at DESC, e.id DESC LIMIT 1)"
 
-static const char sql_waitlist_at[] = "SELECT count(*) FROM "
-    "(SELECT DISTINCT referral_id AS rid FROM referral_events "
-    "WHERE to_status = 'waitlisted' AND at < ?1) w "
-    "WHERE " STATE_AT("w.rid") " = 'waitlisted'";
+/*
+ * The waitlist at an instant: joined - departed over the hours before it
+ * (waitlist_hours, 017-growth.sql, one row an hour), read once in order
+ * for every instant asked; and the part of the instant's own hour before
+ * it, from the history lines.
+ */
+static const char sql_waitlist_hours[] = "SELECT hour, joined - departed "
+    "FROM waitlist_hours WHERE hour < ?1 ORDER BY hour";
+static const char sql_waitlist_part[] = "SELECT coalesce(sum("
+    "(e.to_status = 'waitlisted') - ((SELECT p.to_status FROM "
+    "referral_events p WHERE p.referral_id = e.referral_id AND (p.at < "
+    "e.at OR (p.at = e.at AND p.id < e.id)) ORDER BY p.at DESC, p.id DESC "
+    "LIMIT 1) IS 'waitlisted')), 0) FROM referral_events e "
+    "WHERE e.at >= ?1 AND e.at < ?2";
 
+/*
+ * Waits: for each person whose first attended session (over all their
+ * times on a caseload) fell in [?1, ?2), from referral to that session.
+ * Read from the sessions of the period, each person checked for an
+ * attended session before it, rather than from all attendance ever.
+ */
 static const char sql_waits[] = "WITH f AS (SELECT c.referral_id AS rid, "
-    "min(o.start_utc) AS first FROM attendance a "
+    "min(o.start_utc) AS first FROM occurrences o "
+    "JOIN attendance a ON a.series_id = o.series_id "
+    "AND a.occ_date = o.occ_date AND a.status = 'attended' "
     "JOIN clients c ON c.id = a.client_id "
-    "JOIN occurrences o ON o.series_id = a.series_id "
-    "AND o.occ_date = a.occ_date WHERE a.status = 'attended' "
+    "WHERE o.start_utc >= ?1 AND o.start_utc < ?2 "
     "GROUP BY c.referral_id) "
     "SELECT max(0, f.first - CAST(strftime('%s', r.created_at) AS "
     "INTEGER)) "
     "FROM f JOIN referrals r ON r.id = f.rid "
-    "WHERE f.first >= ?1 AND f.first < ?2 ORDER BY 1";
+    "WHERE NOT EXISTS (SELECT 1 FROM clients k JOIN attendance b "
+    "ON b.client_id = k.id AND b.status = 'attended' "
+    "JOIN occurrences q ON q.series_id = b.series_id "
+    "AND q.occ_date = b.occ_date "
+    "WHERE k.referral_id = f.rid AND q.start_utc < ?1) ORDER BY 1";
 
+/*
+ * Caseloads at ?1: each therapist's clients not ended by then (open, or
+ * ended after it: two ranges of the index on therapist and end), whose
+ * referral was matched or active then.
+ */
+#define CASELOAD_AT(ended) \
+	"(SELECT count(*) FROM clients c WHERE c.therapist_id = t.id " \
+	"AND " ended " AND c.started_at < ?1 " \
+	"AND " STATE_AT("c.referral_id") " IN ('matched', 'active'))"
 static const char sql_caseload[] = "SELECT id, name, n, max_caseload FROM "
     "(SELECT t.id, t.name, t.active, t.max_caseload, "
-    "(SELECT count(*) FROM clients c WHERE c.therapist_id = t.id "
-    "AND c.started_at < ?1 AND (c.ended_at IS NULL OR c.ended_at >= ?1) "
-    "AND " STATE_AT("c.referral_id") " IN ('matched', 'active')) AS n "
+    CASELOAD_AT("c.ended_at IS NULL") " + "
+    CASELOAD_AT("c.ended_at >= ?1") " AS n "
     "FROM therapists t) WHERE active = 1 OR n > 0 ORDER BY name, id";
 
 /* ---- outcomes ---- */
@@ -160,6 +204,24 @@ bind_range(sqlite3_stmt *st, int64_t from, int64_t to)
 {
 	(void)sqlite3_bind_int64(st, 1, from);
 	(void)sqlite3_bind_int64(st, 2, to);
+}
+
+/* Works out the period's sessions into report_d and report_p. */
+static int
+report_fill(struct db *db, const struct db_report *r)
+{
+	sqlite3_stmt *st;
+
+	if (db_exec(db, sql_d_make) != SQLITE_OK ||
+	    db_exec(db, sql_p_make) != SQLITE_OK ||
+	    db_exec(db, sql_d_clear) != SQLITE_OK ||
+	    db_exec(db, sql_p_clear) != SQLITE_OK ||
+	    (st = db_stmt(db, sql_d_fill)) == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	if (db_run(st) != SQLITE_DONE)
+		return -1;
+	return db_exec(db, sql_p_fill) == SQLITE_OK ? 0 : -1;
 }
 
 static int
@@ -283,22 +345,71 @@ load_referrals(struct db *db, struct db_report *r)
 	return rc;
 }
 
-/* The number of referrals waitlisted at instant t; -1 on error. */
-static int64_t
-waitlist_at(struct db *db, int64_t t)
+/* "2026-11-24T22", the UTC hour holding t. */
+static void
+hour_of(int64_t t, char out[14])
 {
-	sqlite3_stmt *st = db_stmt(db, sql_waitlist_at);
 	char when[21];
-	int64_t n = -1;
 
-	if (st == NULL)
-		return -1;
 	iso(t, when);
-	(void)sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
-	if (db_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	db_done(st);
-	return n;
+	memcpy(out, when, 13);
+	out[13] = '\0';
+}
+
+/*
+ * The number of referrals waitlisted at each instant t[0] <= t[1] <= ...
+ * <= t[n-1], into out: one pass over the hours before the last.  0, or
+ * -1 on error.
+ */
+static int
+waitlist_at_each(struct db *db, const int64_t *t, size_t n, int64_t *out)
+{
+	sqlite3_stmt *st;
+	char hour[14], last[14], from[21], to[21];
+	int64_t running = 0;
+	size_t i = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((st = db_stmt(db, sql_waitlist_hours)) == NULL)
+		return -1;
+	hour_of(t[n - 1], last);
+	hour_of(t[0], hour);
+	(void)sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
+	while ((rc = db_next(db, st)) == 1) {
+		const char *h = db_col(st, 0);
+
+		while (i < n && strcmp(h, hour) >= 0) {
+			out[i++] = running;
+			if (i < n)
+				hour_of(t[i], hour);
+		}
+		running += sqlite3_column_int64(st, 1);
+	}
+	if (rc != 0)
+		return -1;
+	while (i < n)
+		out[i++] = running;
+	/* The part of each instant's own hour before it. */
+	for (i = 0; i < n; i++) {
+		iso(t[i], to);
+		if (strcmp(to + 13, ":00:00Z") == 0)
+			continue;
+		hour_of(t[i], hour);
+		snprintf(from, sizeof(from), "%s:00:00Z", hour);
+		if ((st = db_stmt(db, sql_waitlist_part)) == NULL)
+			return -1;
+		(void)sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+		(void)sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+		rc = db_step(st);
+		if (rc == SQLITE_ROW)
+			out[i] += sqlite3_column_int64(st, 0);
+		db_done(st);
+		if (rc != SQLITE_ROW)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -325,41 +436,48 @@ static int
 load_waitlist(struct db *db, struct db_report *r)
 {
 	struct db_report_count *c;
-	int64_t t, end, n;
-	size_t cap = 0, skip;
+	int64_t *at = NULL, *n = NULL, t, end;
+	size_t k = 0, months = 0, skip, i;
 	time_t tt;
 	struct tm tm;
+	int rc = -1;
 
-	if ((r->waitlist_end = waitlist_at(db, r->to_utc)) < 0)
-		return -1;
 	/* Count the months first, to keep only the last 120. */
-	for (n = 0, t = r->from_utc; t < r->to_utc; t = next_month(t))
-		n++;
-	skip = n > WAITLIST_MONTHS_MAX ? (size_t)(n - WAITLIST_MONTHS_MAX) :
-	    0;
-	for (t = r->from_utc; t < r->to_utc; t = next_month(t)) {
+	for (t = r->from_utc; t < r->to_utc; t = next_month(t))
+		months++;
+	skip = months > WAITLIST_MONTHS_MAX ? months - WAITLIST_MONTHS_MAX : 0;
+	at = xrealloc(NULL, (months + 1) * sizeof(*at));
+	n = xrealloc(NULL, (months + 1) * sizeof(*n));
+	for (i = 0, t = r->from_utc; t < r->to_utc; t = next_month(t), i++) {
+		if (i < skip)
+			continue;
+		end = next_month(t);
+		at[k++] = end > r->to_utc ? r->to_utc : end;
+	}
+	at[k] = r->to_utc;	/* the end of the period, last */
+	if (waitlist_at_each(db, at, k + 1, n) == -1)
+		goto out;
+	r->waitlist_end = n[k];
+	r->waitlist_months = xrealloc(NULL, (k > 0 ? k : 1) *
+	    sizeof(*r->waitlist_months));
+	for (i = 0, t = r->from_utc; t < r->to_utc; t = next_month(t)) {
 		if (skip > 0) {
 			skip--;
 			continue;
 		}
-		end = next_month(t);
-		if (end > r->to_utc)
-			end = r->to_utc;
-		if ((n = waitlist_at(db, end)) < 0)
-			return -1;
-		if (r->nwaitlist_months == cap) {
-			cap = cap ? cap * 2 : 16;
-			r->waitlist_months = xrealloc(r->waitlist_months,
-			    cap * sizeof(*r->waitlist_months));
-		}
 		c = &r->waitlist_months[r->nwaitlist_months++];
+		memset(c, 0, sizeof(*c));
 		tt = (time_t)t;
 		localtime_r(&tt, &tm);
 		strftime(c->key, sizeof(c->key), "%Y-%m", &tm);
 		db_copy(c->label, sizeof(c->label), c->key);
-		c->count = n;
+		c->count = n[i++];
 	}
-	return 0;
+	rc = 0;
+out:
+	free(at);
+	free(n);
+	return rc;
 }
 
 static int
@@ -464,7 +582,7 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
-	if (load_totals(db, r) == -1)
+	if (report_fill(db, r) == -1 || load_totals(db, r) == -1)
 		goto out;
 	for (k = 0; k < REPORT_BY__MAX; k++)
 		if (load_groups(db, r, (enum report_by)k) == -1)
@@ -476,6 +594,10 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	rc = 0;
 out:
 	if (rc == -1)
+		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
+	/* The period's rows are not kept between reports. */
+	if (rc == 0 && (db_exec(db, sql_d_clear) != SQLITE_OK ||
+	    db_exec(db, sql_p_clear) != SQLITE_OK))
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 	db_read_end(db);
 	if (rc == -1) {

@@ -15,6 +15,9 @@
 # it all to bench/results.md.
 #
 # Environment: B (build folder), BENCH_CONNS (32), BENCH_THREADS (2),
+# BENCH_TARGETS (the target lines, instead of those below), STACK_DB (a
+# database to start from, see tests/lib/stack.sh), BENCH_TSV (a file to
+# write "name<TAB>req/s<TAB>p50 µs<TAB>p99 µs<TAB>note" lines to),
 # BENCH_SECONDS (8), BENCH_WARMUP (2), WORKERS (one a core),
 # BENCH_QUIET_WAIT (seconds to wait for other programs to go quiet, 60),
 # BENCH_ONLY (a bash regex: only the targets it matches, and the two
@@ -32,7 +35,9 @@ cd "$ROOT"
 # server; @SIZE:/path@ is the size of what GET /path answers (hello pads
 # its body to ?bytes=N, so that moving a page is told from making it);
 # @FEED:role@ is the calendar feed of that role's first demo user
-# (tuttictl feed-url).  Setup: - (none), login:ROLE (a staff session
+# (tuttictl feed-url); @SQL:query@ is the first value the query gives
+# (an id to read: no '|' or '*' in it); @DATE:-365@ the local date so
+# many days from today.  Setup: - (none), login:ROLE (a staff session
 # cookie for a demo user of that role), etag (If-None-Match: the ETag
 # that a first GET answered), tokens (fresh form tokens, POST /refer).
 # A target whose path answers 404 is skipped as "not built yet".
@@ -48,6 +53,7 @@ calendar feed 200  | GET  | @FEED:therapist@ | 200 | get.lua        | -
 calendar feed 304  | GET  | @FEED:therapist@ | 304 | get.lua        | etag
 POST /refer        | POST | /refer           | 303 | refer_post.lua | tokens
 '
+TARGETS=${BENCH_TARGETS:-$TARGETS}
 REF_NGINX="nginx return 200"
 REF_HELLO="hello (FastCGI)"
 
@@ -121,7 +127,7 @@ trap cleanup EXIT	# stack_up set its own
 # The coordinator queue is measured with 20,000 referrals in the
 # database (issue 3), in every state, spread over two years.
 QUEUE_REFERRALS=${BENCH_QUEUE_REFERRALS:-20000}
-sqlite3 -cmd '.timeout 10000' "$TUTTI_DB" "
+[ "$QUEUE_REFERRALS" -eq 0 ] || sqlite3 -cmd '.timeout 10000' "$TUTTI_DB" "
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
     WHERE i < $QUEUE_REFERRALS)
 INSERT INTO referrals (ref, status, source, given_name, family_name,
@@ -209,6 +215,19 @@ resolve() {
 		size=$(curl -sS -o /dev/null -w '%{size_download}' "$BASE$sp") ||
 			return 1
 		p=${p/@SIZE:$sp@/$size}
+	done
+	while [[ $p == *@SQL:*@* ]]; do
+		sp=${p#*@SQL:}
+		sp=${sp%%@*}
+		size=$(sql "$sp" | head -n 1)
+		[ -n "$size" ] || return 1
+		p=${p/"@SQL:$sp@"/$size}
+	done
+	while [[ $p == *@DATE:*@* ]]; do
+		sp=${p#*@DATE:}
+		sp=${sp%%@*}
+		size=$(TZ=Europe/London date -d "$sp days" +%F) || return 1
+		p=${p/"@DATE:$sp@"/$size}
 	done
 	case $p in
 	@HELLO@*)
@@ -578,7 +597,11 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo
 	echo "- date: $(date '+%Y-%m-%d %H:%M %Z')"
 	echo "- machine: $(uname -srm); CPU: ${cpu:-unknown}; nproc: $(nproc)"
-	echo "- data: the demo data and $QUEUE_REFERRALS more referrals (the queue is read with them all)"
+	if [ -n "${STACK_DB:-}" ]; then
+		echo "- data: ${STACK_DB##*/} ($(sql 'select count(*) from referrals') referrals, $(sql 'select count(*) from occurrences') sessions)"
+	else
+		echo "- data: the demo data and $QUEUE_REFERRALS more referrals (the queue is read with them all)"
+	fi
 	echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -n 1 | awk '{ print "wrk " $2 }'); source: $commit"
 	echo "- load: wrk -t$THREADS -c$CONNS on loopback, ${WARMUP} s warm-up then ${SECONDS_RUN} s measured for each target, one after another;"
 	echo "  $WORKERS tutti-fcgi workers and $WORKERS fcgi-hello workers, wrk and nginx (1 worker) all on the same $(nproc) cores"
@@ -607,6 +630,12 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	done
 } > "$RESULTS"
 
+if [ -n "${BENCH_TSV:-}" ]; then
+	for n in "${NAMES[@]}"; do
+		printf '%s|%s|%s|%s|%s\n' "$n" "${RPS[$n]:-}" \
+		    "${P50[$n]:-}" "${P99[$n]:-}" "${NOTE[$n]:-}"
+	done > "$BENCH_TSV"
+fi
 echo
 sed -n '/^| target/,$p' "$RESULTS"
 [ ${#BUSY_RUNS[@]} -eq 0 ] || echo "bench: WARNING: the machine was busy with other programs (see 'other load')" >&2

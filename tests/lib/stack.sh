@@ -66,6 +66,15 @@ stack_up() {
 	# The application's own limit on public referrals an hour (per
 	# address, per email): tests post many; rate_limit.sh sets it low.
 	export TUTTI_REFER_LIMIT=${TUTTI_REFER_LIMIT:-100000}
+	# STACK_DB: a database to start from (a copy), with its log-ins in
+	# the file beside it named *.logins, instead of the demo made anew.
+	if [ -n "${STACK_DB:-}" ]; then
+		sqlite3 "$STACK_DB" ".backup '$TUTTI_DB'" &&
+		    cp "${STACK_DB%.db}.logins" "$TVAR/demo-logins.txt" || {
+			echo "Bail out! cannot copy $STACK_DB"
+			exit 1
+		}
+	fi
 	REFER_RATE=${REFER_RATE:-100000r/s} REFER_BURST=${REFER_BURST:-100000} \
 	    VAR=$TVAR PORT=$PORT sh "$ROOT/ctl/stack.sh" start >"$TVAR/start.log" 2>&1 || {
 		echo "Bail out! the stack did not start:"

@@ -354,6 +354,72 @@ START_TEST(test_report_waitlist)
 }
 END_TEST
 
+/*
+ * The waitlist summary kept by triggers (017-growth.sql) gives what the
+ * history itself says: at instants on and off the hour, and after more
+ * lines (one back to the waitlist within an hour, a referral deleted).
+ */
+static int64_t
+waitlisted_at(const char *when)
+{
+	static const char sql[] = "SELECT count(*) FROM (SELECT DISTINCT "
+	    "referral_id AS rid FROM referral_events WHERE to_status = "
+	    "'waitlisted' AND at < ?1) w WHERE (SELECT e.to_status FROM "
+	    "referral_events e WHERE e.referral_id = w.rid AND e.at < ?1 "
+	    "ORDER BY e.at DESC, e.id DESC LIMIT 1) = 'waitlisted'";
+	sqlite3_stmt *st;
+	int64_t n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+waitlist_matches_history(void)
+{
+	static const char *const at[] = {
+		"2024-12-05T10:00:00Z", "2024-12-05T10:00:01Z",
+		"2025-01-12T10:30:00Z", "2025-01-31T23:59:59Z",
+		"2025-02-10T00:00:00Z", "2025-03-31T23:35:00Z",
+		"2025-03-31T23:45:00Z", "2025-04-01T00:00:00Z",
+		"2025-06-01T12:00:00Z",
+	};
+	struct db_report *r;
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		ck_assert_ptr_nonnull(strptime(at[i], "%Y-%m-%dT%H:%M:%SZ",
+		    &tm));
+		ck_assert_int_eq(db_report_load(db, from_utc,
+		    (int64_t)timegm(&tm), &r), 0);
+		ck_assert_msg(r->waitlist_end == waitlisted_at(at[i]),
+		    "at %s: %lld, the history says %lld", at[i],
+		    (long long)r->waitlist_end, (long long)waitlisted_at(at[i]));
+		db_report_free(r);
+	}
+}
+
+START_TEST(test_report_waitlist_summary)
+{
+	waitlist_matches_history();
+	ck_assert_int_eq(sqlite3_exec(db->conn,
+	    EV(4, "2025-03-31T23:10:00Z", "triaged")
+	    EV(4, "2025-03-31T23:50:00Z", "waitlisted")
+	    EV(2, "2025-04-02T09:00:00Z", "closed")
+	    "DELETE FROM clients WHERE referral_id = 6;"
+	    "DELETE FROM referrals WHERE id = 6;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	waitlist_matches_history();
+}
+END_TEST
+
 START_TEST(test_report_caseload)
 {
 	struct db_report *r;
@@ -1093,6 +1159,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_attendance);
 	tcase_add_test(tc, test_report_referrals);
 	tcase_add_test(tc, test_report_waitlist);
+	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
