@@ -122,9 +122,14 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 	const char *problem;
 	char hash[crypto_pwhash_STRBYTES], detail[300];
 	struct db_user u;
+	struct db_audit_line audit;
 	int64_t id = 0;
 	int role;
 
+	memset(&audit, 0, sizeof(audit));
+	audit.user_id = rq->user->id;
+	audit.addr = rq->remote_addr;
+	audit.detail = detail;
 	if (action == NULL)
 		action = "";
 	if (strcmp(action, "add") == 0) {
@@ -156,18 +161,17 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 		/* What is stored is what was checked: trimmed. */
 		email = v[A_EMAIL].text;
 		name = v[A_NAME].text;
+		snprintf(detail, sizeof(detail), "added %s as %s", email,
+		    auth_role_names[role]);
+		audit.action = "user-add";
 		if (auth_password_hash(pw, hash, sizeof(hash)) == -1 ||
-		    (id = db_user_add(app->db, email, name,
-		    auth_role_names[role], hash)) <= 0) {
+		    (id = db_user_add_audited(app->db, email, name,
+		    auth_role_names[role], hash, &audit)) <= 0) {
 			users_show(app, rq, rs, 503, "The account could not be "
 			    "added just now. Try again.", NULL);
 			valid_values_free(v, A__MAX);
 			return;
 		}
-		snprintf(detail, sizeof(detail), "added %s as %s", email,
-		    auth_role_names[role]);
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    "user-add", 0, id, detail);
 		http_redirect(rs, "/admin/users?done=added");
 		valid_values_free(v, A__MAX);
 		return;
@@ -186,16 +190,16 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 			    "your own account.", NULL);
 			return;
 		}
-		if (db_user_set_active(app->db, id, on) == -1) {
+		snprintf(detail, sizeof(detail), "%s %s", on ? "activated" :
+		    "deactivated", u.email);
+		audit.action = on ? "user-activate" : "user-deactivate";
+		audit.subject_user_id = id;
+		if (db_user_set_active_audited(app->db, id, on, &audit) == -1) {
 			db_user_clear(&u);
 			users_show(app, rq, rs, 503, "The change could not be "
 			    "saved just now.", NULL);
 			return;
 		}
-		snprintf(detail, sizeof(detail), "%s %s", on ? "activated" :
-		    "deactivated", u.email);
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    on ? "user-activate" : "user-deactivate", 0, id, detail);
 		db_user_clear(&u);
 		http_redirect(rs, on ? "/admin/users?done=activated" :
 		    "/admin/users?done=deactivated");
@@ -226,17 +230,18 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 			users_show(app, rq, rs, 422, problem, NULL);
 			return;
 		}
+		snprintf(detail, sizeof(detail), "reset the password of %s",
+		    u.email);
+		audit.action = "user-reset";
+		audit.subject_user_id = id;
 		if (auth_password_hash(pw, hash, sizeof(hash)) == -1 ||
-		    db_user_set_password(app->db, id, hash) == -1) {
+		    db_user_set_password_audited(app->db, id, hash,
+		    &audit) == -1) {
 			db_user_clear(&u);
 			users_show(app, rq, rs, 503, "The password could not be "
 			    "changed just now.", NULL);
 			return;
 		}
-		snprintf(detail, sizeof(detail), "reset the password of %s",
-		    u.email);
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    "user-reset", 0, id, detail);
 		db_user_clear(&u);
 		http_redirect(rs, "/admin/users?done=reset");
 		return;

@@ -217,7 +217,8 @@ outbox_retry_since(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *text = form_get(&rq->f, "since");
 	long secs = text != NULL ? strtol(text, NULL, 10) : 0;
-	char now[21], since[21], detail[64], to[80];
+	struct db_audit_line audit;
+	char now[21], since[21], to[80];
 	time_t t;
 	struct tm tm;
 	size_t i;
@@ -234,15 +235,16 @@ outbox_retry_since(struct app *app, struct req *rq, struct resp *rs)
 	(void)gmtime_r(&t, &tm);
 	(void)strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	db_now(now);
-	if ((n = db_outbox_retry_since(app->db, since, now)) == -1) {
+	memset(&audit, 0, sizeof(audit));
+	audit.user_id = rq->user->id;
+	audit.addr = rq->remote_addr;
+	audit.action = "outbox-retry";
+	if ((n = db_outbox_retry_since_audited(app->db, since, now,
+	    &audit)) == -1) {
 		http_error(app, rs, 503, "The emails could not be queued again "
 		    "just now. Try again.");
 		return;
 	}
-	(void)snprintf(detail, sizeof(detail), "queued %d failed emails "
-	    "again", n);
-	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-	    "outbox-retry", 0, 0, detail);
 	(void)snprintf(to, sizeof(to), "/admin/outbox?status=queued&"
 	    "done=retriedall&n=%d", n);
 	http_redirect(rs, to);
@@ -279,6 +281,7 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *action = form_get(&rq->f, "action");
 	const char *idtext = form_get(&rq->f, "id");
+	struct db_audit_line audit;
 	int64_t id = -1;
 	char now[21], detail[64];
 	int rc;
@@ -313,7 +316,14 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	db_now(now);
-	if ((rc = db_outbox_retry(app->db, id, now)) == -1) {
+	(void)snprintf(detail, sizeof(detail), "queued email %lld again",
+	    (long long)id);
+	memset(&audit, 0, sizeof(audit));
+	audit.user_id = rq->user->id;
+	audit.addr = rq->remote_addr;
+	audit.action = "outbox-retry";
+	audit.detail = detail;
+	if ((rc = db_outbox_retry_audited(app->db, id, now, &audit)) == -1) {
 		http_error(app, rs, 503, "The email could not be queued again "
 		    "just now. Try again.");
 		return;
@@ -322,10 +332,6 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 		http_redirect(rs, "/admin/outbox?status=failed&done=notfailed");
 		return;
 	}
-	(void)snprintf(detail, sizeof(detail), "queued email %lld again",
-	    (long long)id);
-	(void)db_audit(app->db, rq->user->id, rq->remote_addr, "outbox-retry",
-	    0, 0, detail);
 	http_redirect(rs, "/admin/outbox?status=failed&done=retried");
 }
 

@@ -883,32 +883,28 @@ someone_store(const struct input *in, struct db_referral *r,
 }
 
 /*
- * Counts one public referral from rq's address and for email (may be
- * empty) in the hour; returns 1 when either has had more than the
- * limit, 0 when it may be stored, -1 on a database error.  nginx limits
- * how fast one address posts; this keeps the limit when nginx does not.
+ * Fills the rate limit keys of a public referral from rq's address and
+ * for email (may be empty) into addr and mail, and names them in r: the
+ * referral is refused (DB_LIMITED) when either has had more than the
+ * limit in the hour.  They are counted in the referral's own write, so
+ * a full disk fails them as it fails the referral.  nginx limits how
+ * fast one address posts; this keeps the limit when nginx does not.
  */
-static int
-refer_limited(struct app *app, const struct req *rq, const char *email)
+static void
+refer_limits(const struct app *app, const struct req *rq, const char *email,
+    struct db_referral *r, char addr[300], char mail[300])
 {
-	char key[300];
-	int64_t now = (int64_t)time(NULL);
 	size_t i;
-	int hits, over;
 
-	snprintf(key, sizeof(key), "refer-addr:%s", rq->remote_addr);
-	if (db_rate_hit(app->db, key, now, 3600, &hits) == -1)
-		return -1;
-	over = hits > app->refer_per_hour;
+	snprintf(addr, 300, "refer-addr:%s", rq->remote_addr);
+	r->rate_keys[0] = addr;
 	if (email != NULL && *email != '\0') {
-		snprintf(key, sizeof(key), "refer-email:%s", email);
-		for (i = 12; key[i] != '\0'; i++)
-			key[i] = (char)tolower((unsigned char)key[i]);
-		if (db_rate_hit(app->db, key, now, 3600, &hits) == -1)
-			return -1;
-		over |= hits > app->refer_per_hour;
+		snprintf(mail, 300, "refer-email:%s", email);
+		for (i = 12; mail[i] != '\0'; i++)
+			mail[i] = (char)tolower((unsigned char)mail[i]);
+		r->rate_keys[1] = mail;
 	}
-	return over;
+	r->rate_limit = app->refer_per_hour;
 }
 
 void
@@ -920,7 +916,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 	struct db_contact contact;
 	struct db_site *sites;
 	unsigned char nonce[TOKEN_NONCE_LEN];
-	char token[TOKEN_STR_LEN], loc[64];
+	char token[TOKEN_STR_LEN], loc[64], addr_key[300], mail_key[300];
 	const char *hp, *src = NULL, *detail = NULL;
 	enum token_check tc;
 	enum db_result res;
@@ -1008,24 +1004,6 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		show_form(app, rq, rs, 422, &in, sites, nsites, token);
 		goto out;
 	}
-	switch (refer_limited(app, rq, in.mode == MODE_SOMEONE ?
-	    in.rval[R_EMAIL] : in.val[F_EMAIL])) {
-	case 0:
-		break;
-	case 1:
-		form_error(&in, "We have had several referrals from here in "
-		    "the last hour, so we could not take this one now. Nothing "
-		    "was saved. Your answers are kept: please send the form "
-		    "again in an hour, or phone us.");
-		show_form(app, rq, rs, 429, &in, sites, nsites, token);
-		goto out;
-	default:
-		form_error(&in, "We could not save your referral just now. "
-		    "Nothing was saved. Your answers are kept: please send the "
-		    "form again in a minute.");
-		show_form(app, rq, rs, 503, &in, sites, nsites, token);
-		goto out;
-	}
 
 store:
 	memset(&r, 0, sizeof(r));
@@ -1060,6 +1038,10 @@ store:
 	r.nsites = in.nsites;
 	if (in.mode == MODE_SOMEONE)
 		someone_store(&in, &r, &referrer, &contact);
+	if (!staff_mode(rq))
+		refer_limits(app, rq, in.mode == MODE_SOMEONE ?
+		    in.rval[R_EMAIL] : in.val[F_EMAIL], &r, addr_key,
+		    mail_key);
 
 	res = db_referral_create(app->db, &r, tc == TOKEN_OK ? nonce : NULL,
 	    app->msgid_domain);
@@ -1084,6 +1066,13 @@ store:
 		    "system is out of space. Nothing was saved. Your answers "
 		    "are kept: please try again later, or phone us.");
 		show_form(app, rq, rs, 503, &in, sites, nsites, token);
+		break;
+	case DB_LIMITED:
+		form_error(&in, "We have had several referrals from here in "
+		    "the last hour, so we could not take this one now. Nothing "
+		    "was saved. Your answers are kept: please send the form "
+		    "again in an hour, or phone us.");
+		show_form(app, rq, rs, 429, &in, sites, nsites, token);
 		break;
 	default:
 		form_error(&in, "We could not save your referral just now. "

@@ -689,7 +689,7 @@ db_referral_create(struct db *db, struct db_referral *r,
 	char now[21], key[64];
 	enum db_result res;
 	size_t i;
-	int rc, tries;
+	int rc, tries, hits, over = 0;
 
 	if ((res = db_tx_begin(db)) != DB_OK)
 		return res;
@@ -710,6 +710,19 @@ db_referral_create(struct db *db, struct db_referral *r,
 		}
 		if (rc != SQLITE_DONE)
 			goto fail;
+	}
+	/* A double submit (above) is not counted; a refused one is not. */
+	for (i = 0; i < 2; i++) {
+		if (r->rate_keys[i] == NULL)
+			continue;
+		if ((rc = db_rate_step(db, r->rate_keys[i], (int64_t)time(NULL),
+		    3600, &hits)) != SQLITE_DONE)
+			goto fail;
+		over |= hits > r->rate_limit;
+	}
+	if (over) {
+		db_rollback(db);
+		return DB_LIMITED;
 	}
 	db_now(now);
 	/*

@@ -74,7 +74,22 @@ enum db_result {
 	DB_FULL,	/* the disk or database is full: nothing stored */
 	DB_BUSY,	/* locked for too long: nothing stored */
 	DB_INVALID,	/* refused by a constraint: nothing stored */
-	DB_ERROR	/* anything else: nothing stored */
+	DB_ERROR,	/* anything else: nothing stored */
+	DB_LIMITED	/* over a rate limit: nothing stored */
+};
+
+/*
+ * The audit line a staff action writes in the same transaction as the
+ * action itself (the *_audited writers): who, from where, what, about
+ * which referral or account (0: none), in plain words.
+ */
+struct db_audit_line {
+	int64_t		 user_id;
+	const char	*addr;
+	const char	*action;
+	int64_t		 referral_id;
+	int64_t		 subject_user_id;
+	const char	*detail;
 };
 
 /*

@@ -111,6 +111,13 @@ const char	*db_col(sqlite3_stmt *, int i);
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */
 void		 db_copy(char *dst, size_t n, const char *src);
 
+/*
+ * Counts one rate limit hit under key inside the caller's write (see
+ * db_rate_hit); the SQLite code, SQLITE_DONE when counted.  Not logged.
+ */
+int		 db_rate_step(struct db *, const char *key, int64_t now,
+		    int64_t window, int *hits);
+
 /* ---- write transactions ---- */
 
 /* Maps an SQLite result code to what callers act on. */

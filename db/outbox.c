@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/outbox.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 /* Longest last_error stored. */
@@ -395,6 +396,56 @@ db_outbox_retry(struct db *db, int64_t id, const char *now)
 	int n = update(db, sql_retry, "retry", id, now, NULL);
 
 	return n < 0 ? -1 : n > 0;
+}
+
+/*
+ * Runs retry (of id) or retry since (since) and writes audit line a in
+ * one transaction (for one row, only when it was queued again); the
+ * count or -1.
+ */
+static int
+retry_audited(struct db *db, int64_t id, const char *since, const char *now,
+    const struct db_audit_line *a)
+{
+	char detail[64];
+	int n, rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	n = since != NULL ? db_outbox_retry_since(db, since, now) :
+	    db_outbox_retry(db, id, now);
+	if (n == -1) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	if (n > 0 || since != NULL) {
+		(void)snprintf(detail, sizeof(detail), "queued %d failed "
+		    "emails again", n);
+		if (db_audit(db, a->user_id, a->addr, a->action,
+		    a->referral_id, a->subject_user_id, a->detail != NULL ?
+		    a->detail : detail) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+	}
+	return db_tx_commit(db, "outbox retry") == DB_OK ? n : -1;
+fail:
+	(void)db_tx_fail(db, rc, "outbox retry");
+	return -1;
+}
+
+int
+db_outbox_retry_audited(struct db *db, int64_t id, const char *now,
+    const struct db_audit_line *a)
+{
+	return retry_audited(db, id, NULL, now, a);
+}
+
+int
+db_outbox_retry_since_audited(struct db *db, const char *since,
+    const char *now, const struct db_audit_line *a)
+{
+	return retry_audited(db, 0, since, now, a);
 }
 
 int

@@ -170,6 +170,16 @@ int	 db_outbox_pause_clear(struct db *);
  * error.
  */
 int	 db_outbox_retry(struct db *, int64_t id, const char *now);
+/*
+ * db_outbox_retry and db_outbox_retry_since with the audit line a in the
+ * same transaction (for one row, only when it was queued again).
+ * For retry_since a NULL a->detail becomes "queued N failed emails
+ * again".  They return as the plain ones do.
+ */
+int	 db_outbox_retry_audited(struct db *, int64_t id, const char *now,
+	    const struct db_audit_line *a);
+int	 db_outbox_retry_since_audited(struct db *, const char *since,
+	    const char *now, const struct db_audit_line *a);
 
 /*
  * Lists up to limit rows, newest first, with status (NULL or "": any)

@@ -86,6 +86,13 @@ struct db_referral {
 	size_t		 nsites;
 	const char	*source_detail;	/* e.g. the partner organisation */
 	int64_t		 created_by;	/* staff user, or 0 */
+	/*
+	 * Rate limits counted in the same write: a hit under each non-NULL
+	 * key (an hour's window, db_rate_hit); more than rate_limit under
+	 * any of them stores nothing and gives DB_LIMITED.
+	 */
+	const char	*rate_keys[2];
+	int		 rate_limit;
 	/* Made on the person's behalf (db/contacts.h): or NULL and 0. */
 	const struct db_referrer *referrer;
 	const struct db_contact	 *contacts;
@@ -100,6 +107,9 @@ struct db_referral {
  * a referral was already stored for it, nothing is written, its reference
  * is copied to r->ref and DB_DUPLICATE returned.  On DB_OK r->id and
  * r->ref are set.  msgid_domain is the right-hand side of Message-IDs.
+ * The rate limit hits (r->rate_keys) are counted inside the same write,
+ * so one that cannot be stored fails as the referral does (DB_FULL when
+ * the disk is full); DB_LIMITED when a limit was passed.
  */
 enum db_result db_referral_create(struct db *, struct db_referral *r,
 	    const unsigned char *nonce, const char *msgid_domain);

@@ -161,6 +161,81 @@ db_user_set_password(struct db *db, int64_t id, const char *hash)
 	return write_ints(db, del, id, 0, 1);
 }
 
+/*
+ * Writes audit line a with subject (0: a's own) inside the caller's
+ * transaction; the SQLite code of a failure, or SQLITE_OK.
+ */
+static int
+audit_write(struct db *db, const struct db_audit_line *a, int64_t subject)
+{
+	if (db_audit(db, a->user_id, a->addr, a->action, a->referral_id,
+	    subject > 0 ? subject : a->subject_user_id, a->detail) == -1)
+		return db_errcode(db);
+	return SQLITE_OK;
+}
+
+int64_t
+db_user_add_audited(struct db *db, const char *email, const char *name,
+    const char *role, const char *password_hash,
+    const struct db_audit_line *a)
+{
+	int64_t id;
+	int rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if ((id = db_user_add(db, email, name, role, password_hash)) <= 0) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	if ((rc = audit_write(db, a, id)) != SQLITE_OK)
+		goto fail;
+	return db_tx_commit(db, "user add") == DB_OK ? id : -1;
+fail:
+	(void)db_tx_fail(db, rc, "user add");
+	return -1;
+}
+
+int
+db_user_set_active_audited(struct db *db, int64_t id, int active,
+    const struct db_audit_line *a)
+{
+	int rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if (db_user_set_active(db, id, active) == -1) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
+		goto fail;
+	return db_tx_commit(db, "user active") == DB_OK ? 0 : -1;
+fail:
+	(void)db_tx_fail(db, rc, "user active");
+	return -1;
+}
+
+int
+db_user_set_password_audited(struct db *db, int64_t id, const char *hash,
+    const struct db_audit_line *a)
+{
+	int rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if (db_user_set_password(db, id, hash) == -1) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
+		goto fail;
+	return db_tx_commit(db, "user password") == DB_OK ? 0 : -1;
+fail:
+	(void)db_tx_fail(db, rc, "user password");
+	return -1;
+}
+
 /* Sessions. */
 
 int
@@ -339,8 +414,12 @@ db_login_unfail(struct db *db, const char *key)
 
 /* Rate limits. */
 
+/*
+ * Counts one hit under key (db_rate_hit) without logging; the SQLite
+ * code: SQLITE_DONE when counted, with the count in *hits.
+ */
 int
-db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
+db_rate_step(struct db *db, const char *key, int64_t now, int64_t window,
     int *hits)
 {
 	static const char sql[] = "INSERT INTO rate_hits (key, hits, "
@@ -353,7 +432,7 @@ db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
 
 	*hits = 0;
 	if (st == NULL)
-		return -1;
+		return SQLITE_ERROR;
 	db_bind_text(st, 1, key);
 	(void)sqlite3_bind_int64(st, 2, now);
 	(void)sqlite3_bind_int64(st, 3, window);
@@ -362,7 +441,14 @@ db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
 		rc = db_step(st);
 	}
 	db_done(st);
-	if (rc != SQLITE_DONE) {
+	return rc;
+}
+
+int
+db_rate_hit(struct db *db, const char *key, int64_t now, int64_t window,
+    int *hits)
+{
+	if (db_rate_step(db, key, now, window, hits) != SQLITE_DONE) {
 		fprintf(stderr, "db: rate hit: %s\n", sqlite3_errmsg(db->conn));
 		return -1;
 	}

@@ -38,6 +38,19 @@ void	 db_user_clear(struct db_user *);
 int	 db_user_set_active(struct db *, int64_t id, int active);
 /* Sets a new password hash and ends every session of the user. */
 int	 db_user_set_password(struct db *, int64_t id, const char *hash);
+/*
+ * db_user_add, db_user_set_active and db_user_set_password with the
+ * audit line a in one transaction: both are stored or neither (logged).
+ * db_user_add_audited fills in the new account as a's subject.  They
+ * return as the plain ones do.
+ */
+int64_t	 db_user_add_audited(struct db *, const char *email, const char *name,
+	    const char *role, const char *password_hash,
+	    const struct db_audit_line *a);
+int	 db_user_set_active_audited(struct db *, int64_t id, int active,
+	    const struct db_audit_line *a);
+int	 db_user_set_password_audited(struct db *, int64_t id,
+	    const char *hash, const struct db_audit_line *a);
 
 /* Sessions: only the SHA-256 of the cookie's token is stored. */
 struct db_session {

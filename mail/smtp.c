@@ -13,7 +13,10 @@
  * server's reply lines since are kept whole for the administrator.
  * No reply is awaited longer than RESPONSE_TIMEOUT (libcurl's default,
  * 120 s, also held up QUIT after a hung transfer), a stop request ends
- * a transfer within a second through the progress callback, and a
+ * a transfer that has not finished within STOP_GRACE through the
+ * progress callback (one that has finishes and is recorded as sent: the
+ * server may have taken it already, and cutting its answer off would
+ * leave a delivered message queued to go again), and a
  * connection that failed or is being left for a stop is shut down
  * before the handle is cleaned up, so that no QUIT waits on it.
  */
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -38,6 +42,7 @@
 #define SEND_TIMEOUT	60L	/* seconds for one message in all */
 #define RESPONSE_TIMEOUT 15L	/* seconds for any one reply, QUIT's too */
 #define REPLY_MAX	400	/* bytes of the server's reply kept */
+#define STOP_GRACE	1.0	/* seconds a transfer may go on after a stop */
 #define PER_CONNECTION	100	/* messages before a fresh connection */
 
 struct smtp {
@@ -57,6 +62,8 @@ struct smtp {
 	char			 reply[REPLY_MAX + 1];	/* since it */
 	size_t			 replylen;
 	char			 errbuf[CURL_ERROR_SIZE];
+	struct timespec		 stop_seen;	/* when a stop was seen */
+	int			 stopping;	/* 1: stop_seen is set */
 };
 
 static const char *const stage_names[MAIL_SMTP__MAX] = {
@@ -215,18 +222,32 @@ smtp_debug(CURL *c, curl_infotype type, char *data, size_t size, void *arg)
 	return 0;
 }
 
-/* libcurl's progress callback: non-zero ends the transfer on a stop. */
+/*
+ * libcurl's progress callback (called at least once a second): non-zero
+ * ends the transfer once a stop has been requested for STOP_GRACE, so
+ * that a message the server is answering is finished, not cut off.
+ */
 static int
 smtp_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct smtp *s = arg;
+	struct timespec now;
 
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return s->t.stop != NULL && *s->t.stop;
+	if (s->t.stop == NULL || !*s->t.stop)
+		return 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!s->stopping) {
+		s->stop_seen = now;
+		s->stopping = 1;
+		return 0;
+	}
+	return (double)(now.tv_sec - s->stop_seen.tv_sec) +
+	    (now.tv_nsec - s->stop_seen.tv_nsec) / 1e9 >= STOP_GRACE;
 }
 
 /* libcurl's read callback: the next piece of the message. */

@@ -130,7 +130,9 @@ check(what + ': From is the setting', str(m['From']) == 'Tutti Music Therapy <he
 check(what + ': no Bcc or Cc', m['Bcc'] is None and m['Cc'] is None)
 to = m['To'].addresses
 plain, html = body('plain'), body('html')
-both = plain + html
+# The text a person reads, without the random link tokens (a token can
+# hold any letters, "Ng" or "ramp" too).
+both = re.sub(r'([?&]t=)[A-Za-z0-9_-]+', r'\1', plain + html)
 
 if what == 'ack':
     ref, msgid, name, addr, base, rid = args
@@ -330,8 +332,11 @@ check "a 5xx rejection is not retried" \
     [ "$(sql "select attempts from outbox where dedupe_key = 'reject:1'")" = 1 ]
 
 # --- 5. SIGTERM mid-batch; STARTTLS; no SMTP URL: .eml files
+# The server keeps each message 0.2 s before it answers, so the stop
+# comes while one is taken but not yet answered: the mailer must wait
+# for that answer and record the message as sent.
 smtpd_stop
-smtpd_start --delay 0.01
+smtpd_start --delay 0.2
 sql "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300)
 insert into outbox (dedupe_key, kind, to_addr, to_name, referral_id, message_id, not_before, created_at)
 select 'term:' || i, 'referral_new', 't' || i || '@example.com', 'T', $rid,

@@ -15,6 +15,7 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/outbox.h"
 #include "db/privacy.h"
 #include "db/records.h"
 #include "db/referrals.h"
@@ -303,6 +304,10 @@ w_referral(void)
 	r.nsites = 2;
 	r.source = "staff";
 	r.created_by = 1;
+	/* The rate limit hits are part of the write (a full disk fails both). */
+	r.rate_keys[0] = "refer-addr:192.0.2.9";
+	r.rate_keys[1] = "refer-email:eve@x.org";
+	r.rate_limit = 1000;
 	return db_referral_create(db, &r, NULL, "test") == DB_OK;
 }
 
@@ -363,6 +368,45 @@ w_reinstate(void)
 	    "test", &withdrawn, &notified, why, sizeof(why)) == DB_OK;
 }
 
+/* The audit line of the staff actions below: Cora from 192.0.2.1. */
+static const struct db_audit_line by_cora = { 1, "192.0.2.1", "test", 0,
+    2, "what Cora did" };
+
+static int
+w_user_add(void)
+{
+	return db_user_add_audited(db, "new@x.org", "Nia", "therapist",
+	    "$argon2id$x", &by_cora) > 0;
+}
+
+static int
+w_user_deactivate(void)
+{
+	/* Her sessions end with the account, in the same write. */
+	return db_user_set_active_audited(db, 2, 0, &by_cora) == 0;
+}
+
+static int
+w_user_password(void)
+{
+	return db_user_set_password_audited(db, 2, "$argon2id$y",
+	    &by_cora) == 0;
+}
+
+static int
+w_outbox_retry(void)
+{
+	return db_outbox_retry_audited(db, 77, "2031-01-01T00:00:00Z",
+	    &by_cora) == 1;
+}
+
+static int
+w_outbox_retry_since(void)
+{
+	return db_outbox_retry_since_audited(db, "2000-01-01T00:00:00Z",
+	    "2031-01-01T00:00:00Z", &by_cora) == 1;
+}
+
 #define FAULT_TEST(t, fn)					\
 	START_TEST(t)						\
 	{							\
@@ -384,6 +428,33 @@ FAULT_TEST(fault_note, w_note)
 FAULT_TEST(fault_unsub, w_unsub)
 FAULT_TEST(fault_site, w_site)
 FAULT_TEST(fault_leave, w_leave)
+FAULT_TEST(fault_user_add, w_user_add)
+FAULT_TEST(fault_user_password, w_user_password)
+
+/* Deactivating: the sessions are made outside the counted steps. */
+START_TEST(fault_user_deactivate)
+{
+	testlib_sql_exec(db, "INSERT INTO sessions (token_hash, user_id, "
+	    "csrf, created_at, last_seen, remote_addr) VALUES (x'00', 2, 'c', "
+	    "0, 0, '')");
+	ck_assert_int_gt(faultsim("w_user_deactivate", w_user_deactivate), 1);
+}
+END_TEST
+
+/* Queuing a failed email again, with its audit line. */
+START_TEST(fault_outbox_retry)
+{
+	testlib_sql_exec(db, "INSERT INTO outbox (id, dedupe_key, kind, "
+	    "to_addr, to_name, message_id, not_before, created_at, status) "
+	    "VALUES (77, 'f:1', 'referral_new', 'a@x.org', 'A', '<f1@x>', "
+	    "'2030-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'failed')");
+	ck_assert_int_gt(faultsim("w_outbox_retry", w_outbox_retry), 1);
+	testlib_sql_exec(db, "UPDATE outbox SET status = 'failed', "
+	    "failed_at = '2030-01-02T00:00:00Z' WHERE id = 77");
+	ck_assert_int_gt(faultsim("w_outbox_retry_since",
+	    w_outbox_retry_since), 1);
+}
+END_TEST
 
 /* Reinstating is cancelling's undo: cancel first, then fault it. */
 START_TEST(fault_reinstate)
@@ -433,6 +504,10 @@ faults_suite(void)
 	tcase_add_test(tc, fault_reinstate);
 	tcase_add_test(tc, fault_site);
 	tcase_add_test(tc, fault_leave);
+	tcase_add_test(tc, fault_user_add);
+	tcase_add_test(tc, fault_user_deactivate);
+	tcase_add_test(tc, fault_user_password);
+	tcase_add_test(tc, fault_outbox_retry);
 	suite_add_tcase(s, tc);
 	return s;
 }

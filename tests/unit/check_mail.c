@@ -828,6 +828,7 @@ START_TEST(test_outbox_hold_drop_pause)
 	db_outbox_free(&g);
 	ck_assert_int_eq(db_outbox_retry_since(db, "2999-01-01T00:00:00Z",
 	    "2999-01-01T00:41:00Z"), 1);
+	db_outbox_free(&o);
 	/* Deferred to later; send now makes it due, attempts unchanged. */
 	ck_assert_int_eq(db_outbox_claim(db, "2999-01-01T00:42:00Z",
 	    "2999-01-01T00:47:00Z", &g), 1);
