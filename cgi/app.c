@@ -46,5 +46,8 @@ app_staff_data(struct app *app, const struct req *rq, const char *title)
 	tmpl_data_bool(d, "nav_book", auth_can(u->role, ACT_BOOK));
 	tmpl_data_bool(d, "nav_reports", auth_can(u->role, ACT_REPORTS));
 	tmpl_data_bool(d, "can_export", auth_can(u->role, ACT_EXPORT));
+	tmpl_data_bool(d, "nav_me", auth_can(u->role, ACT_SIGNED_IN));
+	tmpl_data_bool(d, "nav_partner", auth_can(u->role, ACT_PARTNER));
+	tmpl_data_bool(d, "nav_impact", auth_can(u->role, ACT_IMPACT));
 	return d;
 }

@@ -115,6 +115,12 @@ void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
 void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_get(struct app *, struct req *, struct resp *);
 void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
+/* Partners and the impact report (page_partner.c, page_impact.c). */
+void	 page_partner_get(struct app *, struct req *, struct resp *);
+void	 page_partner_post(struct app *, struct req *, struct resp *);
+void	 page_closures(struct app *, struct req *, struct resp *);
+void	 page_impact(struct app *, struct req *, struct resp *);
+void	 page_impact_csv(struct app *, struct req *, struct resp *);
 /* page_client.c: the client record, notes, goals, the closing summary. */
 void	 page_client_get(struct app *, struct req *, struct resp *);
 void	 page_client_post(struct app *, struct req *, struct resp *);

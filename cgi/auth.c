@@ -21,22 +21,23 @@ extern const char *const auth_common_passwords[];
 extern const size_t auth_common_passwords_count;
 
 const char *const auth_role_names[ROLE__MAX] = {
-	"admin", "coordinator", "therapist",
+	"admin", "coordinator", "therapist", "partner",
 };
 const char *const auth_role_labels[ROLE__MAX] = {
-	"Administrator", "Coordinator", "Therapist",
+	"Administrator", "Coordinator", "Therapist", "Partner",
 };
 
 #define A	(1u << ROLE_ADMIN)
 #define C	(1u << ROLE_COORDINATOR)
 #define T	(1u << ROLE_THERAPIST)
+#define P	(1u << ROLE_PARTNER)
 
 /*
  * Who may do what: the one place that decides.  A therapist reads only
  * their own clients, through /me; the queue is for coordinators.
  */
 static const unsigned allowed[ACT__MAX] = {
-	[ACT_PUBLIC] =		A | C | T,
+	[ACT_PUBLIC] =		A | C | T | P,
 	[ACT_SIGNED_IN] =	A | C | T,
 	[ACT_QUEUE] =		A | C,
 	[ACT_REFERRAL_VIEW] =	A | C,
@@ -53,12 +54,17 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_REPORTS] =		A | C,
 	[ACT_EXPORT] =		A,
 	[ACT_OUTBOX] =		A,
+	/* A partner signs out and sees /partner; nothing else of staff's. */
+	[ACT_SIGN_OUT] =	A | C | T | P,
+	[ACT_PARTNER] =		P,
+	[ACT_IMPACT] =		A | C,
 	[ACT_CLIENT] =		A | C | T,
 };
 
 #undef A
 #undef C
 #undef T
+#undef P
 
 /*
  * Failed sign-ins, counted over a window under three keys: the account
@@ -256,6 +262,7 @@ auth_session_load(struct app *app, const struct req *rq, struct user *u)
 	snprintf(u->name, sizeof(u->name), "%s", s.name);
 	snprintf(u->email, sizeof(u->email), "%s", s.email);
 	snprintf(u->csrf, sizeof(u->csrf), "%s", s.csrf);
+	u->organisation_id = s.organisation_id;
 	return 1;
 }
 

@@ -33,6 +33,9 @@ enum action {
 	ACT_REPORTS,		/* see /reports and download its CSV */
 	ACT_EXPORT,		/* download everything held about a client */
 	ACT_OUTBOX,		/* see the email outbox, retry failed emails */
+	ACT_SIGN_OUT,		/* end one's session: every role */
+	ACT_PARTNER,		/* a partner's own page (/partner) */
+	ACT_IMPACT,		/* the impact report (/reports/impact) */
 	ACT_CLIENT,		/* open a client record: a therapist only
 				   for their own clients (the handler asks
 				   db_client_seen_by) */

@@ -27,6 +27,7 @@ enum role {
 	ROLE_ADMIN,
 	ROLE_COORDINATOR,
 	ROLE_THERAPIST,
+	ROLE_PARTNER,		/* staff of one partner organisation */
 	ROLE__MAX
 };
 
@@ -38,6 +39,7 @@ struct user {
 	char		 name[128];
 	char		 email[256];
 	char		 csrf[72];	/* the session's CSRF token */
+	int64_t		 organisation_id; /* a partner's organisation */
 };
 
 struct req {

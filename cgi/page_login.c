@@ -23,7 +23,8 @@
 static const char *
 start_page(enum role r)
 {
-	return r == ROLE_THERAPIST ? "/me" : "/referrals";
+	return r == ROLE_THERAPIST ? "/me" : r == ROLE_PARTNER ? "/partner" :
+	    "/referrals";
 }
 
 static void

@@ -32,7 +32,7 @@ const struct route route_table[] = {
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
 	/* Ends the session. */
-	{ "POST", "/logout",		ACT_SIGNED_IN, page_logout },
+	{ "POST", "/logout",		ACT_SIGN_OUT, page_logout },
 	/* A calendar feed: the token in its name is the authority. */
 	{ "GET",  "/calendar/:feed",	ACT_PUBLIC, page_calendar },
 	/* The outcome survey: ?t= (GET) or t= (POST), the signed link. */
@@ -146,6 +146,17 @@ const struct route route_table[] = {
 	/* ?status=, ?before=; POST action=retry, id=. */
 	{ "GET",  "/admin/outbox",	ACT_OUTBOX, page_admin_outbox_get },
 	{ "POST", "/admin/outbox",	ACT_OUTBOX, page_admin_outbox_post },
+
+	/* Partners (issue 20).  A partner user's page: ?week=; POST
+	 * action=closure (first_day, last_day, reason, detail) or
+	 * action=feed (site). */
+	{ "GET",  "/partner",		ACT_PARTNER, page_partner_get },
+	{ "POST", "/partner",		ACT_PARTNER, page_partner_post },
+	/* Closures partners reported, with the sessions they fall on. */
+	{ "GET",  "/closures",		ACT_RECORDS_VIEW, page_closures },
+	/* The impact report: ?from=, ?to=; as CSV; ?print for printing. */
+	{ "GET",  "/reports/impact",	ACT_IMPACT, page_impact },
+	{ "GET",  "/reports/impact.csv", ACT_IMPACT, page_impact_csv },
 };
 
 const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);

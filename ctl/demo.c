@@ -146,6 +146,8 @@ demo_run(struct db *db, int scale, int years)
 	if (demo_schedule_changes(&d) == -1 || demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)
 		goto out;
+	if (demo_partners(&d) == -1)
+		goto out;
 	for (i = 0; i < N(demo_users); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
 		    demo_users[i].email, demo_users[i].password);

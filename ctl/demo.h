@@ -239,6 +239,8 @@ int	 demo_schedule_changes(struct demo *);
 /* demo_reports.c */
 int	 demo_reports(struct demo *);
 
+/* demo_partner.c: regions, partner log-ins, terms, closures, surveys. */
+int	 demo_partners(struct demo *);
 /* demo_client.c: notes, goals, closing summaries, a correction, sickness */
 int	 demo_client_records(struct demo *);
 

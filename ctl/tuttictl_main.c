@@ -35,6 +35,8 @@ static const char usage_text[] =
     "       tuttictl demo [--scale N] [--years Y]\n"
     "       tuttictl user add --email E --name N "
     "--role admin|coordinator|therapist --password-stdin\n"
+    "       tuttictl user add --email E --name N --role partner "
+    "--organisation ID --password-stdin\n"
     "       tuttictl user list\n"
     "       tuttictl feed-url --email E | --site ID\n"
     "       tuttictl backup FILE\n"
@@ -93,15 +95,29 @@ cmd_init(void)
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * Adds the account, and ties a partner's to organisation_id (0 for other
+ * roles), in one transaction.  0, or -1 (said on stderr).
+ */
 static int
 add_user(struct db *db, const char *email, const char *name,
-    const char *role, const char *pw)
+    const char *role, const char *pw, int64_t organisation_id)
 {
 	char hash[crypto_pwhash_STRBYTES];
+	int64_t id;
 
-	if (hash_password(pw, hash) == -1)
+	if (hash_password(pw, hash) == -1 || db_begin(db) == -1)
 		return -1;
-	return db_user_add(db, email, name, role, hash) > 0 ? 0 : -1;
+	if ((id = db_user_add(db, email, name, role, hash)) <= 0 ||
+	    (organisation_id > 0 && db_user_organisation_set(db, id,
+	    organisation_id) == -1)) {
+		db_rollback(db);
+		if (id > 0)
+			fprintf(stderr, "tuttictl: there is no partner "
+			    "organisation %lld\n", (long long)organisation_id);
+		return -1;
+	}
+	return db_commit(db);
 }
 
 static void
@@ -116,8 +132,9 @@ print_user(void *arg, int64_t id, const char *email, const char *role,
 static int
 cmd_user(int argc, char *argv[])
 {
-	const char *email = NULL, *name = NULL, *role = NULL;
-	char pw[256];
+	const char *email = NULL, *name = NULL, *role = NULL, *org = NULL;
+	long long organisation_id = 0;
+	char pw[256], *end;
 	struct db *db;
 	size_t n;
 	int i, from_stdin = 0, rc;
@@ -140,15 +157,32 @@ cmd_user(int argc, char *argv[])
 			name = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--role") == 0)
 			role = argv[++i];
+		else if (i + 1 < argc &&
+		    strcmp(argv[i], "--organisation") == 0)
+			org = argv[++i];
 		else
 			return usage();
 	}
 	if (email == NULL || name == NULL || role == NULL || !from_stdin)
 		return usage();
 	if (strcmp(role, "admin") != 0 && strcmp(role, "coordinator") != 0 &&
-	    strcmp(role, "therapist") != 0) {
-		fprintf(stderr, "tuttictl: role must be admin, coordinator "
-		    "or therapist\n");
+	    strcmp(role, "therapist") != 0 && strcmp(role, "partner") != 0) {
+		fprintf(stderr, "tuttictl: role must be admin, coordinator, "
+		    "therapist or partner\n");
+		return 2;
+	}
+	/* A partner belongs to one organisation; nobody else to any. */
+	if (org != NULL) {
+		organisation_id = strtoll(org, &end, 10);
+		if (*org == '\0' || *end != '\0' || organisation_id <= 0) {
+			fprintf(stderr, "tuttictl: --organisation takes an "
+			    "organisation's number\n");
+			return 2;
+		}
+	}
+	if ((strcmp(role, "partner") == 0) != (org != NULL)) {
+		fprintf(stderr, "tuttictl: a partner account needs "
+		    "--organisation ID, and only a partner account takes it\n");
 		return 2;
 	}
 	if (strchr(email, '@') == NULL || strpbrk(email, " \r\n") != NULL) {
@@ -172,7 +206,7 @@ cmd_user(int argc, char *argv[])
 		sodium_memzero(pw, sizeof(pw));
 		return 1;
 	}
-	rc = add_user(db, email, name, role, pw);
+	rc = add_user(db, email, name, role, pw, (int64_t)organisation_id);
 	sodium_memzero(pw, sizeof(pw));
 	db_close(db);
 	if (rc == 0)

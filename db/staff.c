@@ -265,7 +265,8 @@ db_session_find(struct db *db, const unsigned char hash[32],
     struct db_session *s)
 {
 	static const char sql[] = "SELECT s.id, s.user_id, s.created_at, "
-	    "s.last_seen, s.csrf, u.role, u.name, u.email FROM sessions s "
+	    "s.last_seen, s.csrf, u.role, u.name, u.email, "
+	    "coalesce(u.organisation_id, 0) FROM sessions s "
 	    "JOIN users u ON u.id = s.user_id "
 	    "WHERE s.token_hash = ? AND u.active = 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -284,9 +285,30 @@ db_session_find(struct db *db, const unsigned char hash[32],
 		db_copy(s->role, sizeof(s->role), db_col(st, 5));
 		db_copy(s->name, sizeof(s->name), db_col(st, 6));
 		db_copy(s->email, sizeof(s->email), db_col(st, 7));
+		s->organisation_id = sqlite3_column_int64(st, 8);
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_user_organisation_set(struct db *db, int64_t id, int64_t organisation_id)
+{
+	static const char sql[] = "UPDATE users SET organisation_id = ?2 "
+	    "WHERE id = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM "
+	    "organisations WHERE id = ?2))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_id(st, 1, id);
+	db_bind_id(st, 2, organisation_id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db->conn) == 1 ? 0 : -1;
 }
 
 int

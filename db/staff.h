@@ -36,6 +36,12 @@ int	 db_user_by_email(struct db *, const char *email, struct db_user *);
 int	 db_user_get(struct db *, int64_t id, struct db_user *);
 void	 db_user_clear(struct db_user *);
 int	 db_user_set_active(struct db *, int64_t id, int active);
+/*
+ * Ties user id to partner organisation organisation_id (0: none).  0, or
+ * -1 when there is no such user or organisation, or on an error.
+ */
+int	 db_user_organisation_set(struct db *, int64_t id,
+	    int64_t organisation_id);
 /* Sets a new password hash and ends every session of the user. */
 int	 db_user_set_password(struct db *, int64_t id, const char *hash);
 /*
@@ -62,6 +68,7 @@ struct db_session {
 	char	 role[16];
 	char	 name[128];
 	char	 email[256];
+	int64_t	 organisation_id;	/* a partner's; 0 for other roles */
 };
 int	 db_session_create(struct db *, const unsigned char hash[32],
 	    int64_t user_id, const char *csrf, int64_t now, const char *addr);

@@ -548,21 +548,24 @@ START_TEST(test_can)
 	/*
 	 * The staff actions of sign-in and the referral queue; other areas
 	 * (schedule, ...) test their own.  Columns: admin, coordinator,
-	 * therapist.
+	 * therapist, partner.
 	 */
 	static const struct {
 		enum action	 act;
 		const char	*name;
 		int		 want[ROLE__MAX];
 	} table[] = {
-		{ ACT_PUBLIC,		"public",	  { 1, 1, 1 } },
-		{ ACT_SIGNED_IN,	"signed in",	  { 1, 1, 1 } },
-		{ ACT_QUEUE,		"queue",	  { 1, 1, 0 } },
-		{ ACT_REFERRAL_VIEW,	"referral view",  { 1, 1, 0 } },
-		{ ACT_REFERRAL_CHANGE,	"referral change", { 1, 1, 0 } },
-		{ ACT_REFERRAL_CREATE,	"referral create", { 1, 1, 0 } },
-		{ ACT_USERS,		"users",	  { 1, 0, 0 } },
-		{ ACT_AUDIT,		"audit",	  { 1, 0, 0 } },
+		{ ACT_PUBLIC,		"public",	  { 1, 1, 1, 1 } },
+		{ ACT_SIGNED_IN,	"signed in",	  { 1, 1, 1, 0 } },
+		{ ACT_QUEUE,		"queue",	  { 1, 1, 0, 0 } },
+		{ ACT_REFERRAL_VIEW,	"referral view",  { 1, 1, 0, 0 } },
+		{ ACT_REFERRAL_CHANGE,	"referral change", { 1, 1, 0, 0 } },
+		{ ACT_REFERRAL_CREATE,	"referral create", { 1, 1, 0, 0 } },
+		{ ACT_USERS,		"users",	  { 1, 0, 0, 0 } },
+		{ ACT_AUDIT,		"audit",	  { 1, 0, 0, 0 } },
+		{ ACT_SIGN_OUT,		"sign out",	  { 1, 1, 1, 1 } },
+		{ ACT_PARTNER,		"partner page",	  { 0, 0, 0, 1 } },
+		{ ACT_IMPACT,		"impact report",  { 1, 1, 0, 0 } },
 	};
 	size_t i;
 	int r;

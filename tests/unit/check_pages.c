@@ -3,11 +3,13 @@
  * request goes through the real router and handlers on a :memory:
  * database with the real migrations and templates (tests/unit/testlib.c),
  * with no nginx.  The role matrix is the route table itself: every row
- * is checked as each visitor (signed out, admin, coordinator, therapist).
+ * is checked as each visitor (signed out, admin, coordinator, therapist,
+ * partner).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -20,7 +22,7 @@
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const int visitors[] = { PAGES_SIGNED_OUT, ROLE_ADMIN,
-	ROLE_COORDINATOR, ROLE_THERAPIST };
+	ROLE_COORDINATOR, ROLE_THERAPIST, ROLE_PARTNER };
 
 static struct pages *h;
 
@@ -116,9 +118,12 @@ START_TEST(test_route_matrix)
 				ck_assert_msg(st == 403, "%s %s as %s: %d",
 				    r->method, path, who_name(who), st);
 		}
-		/* A GET row answers HEAD the same way. */
+		/* A GET row answers HEAD the same way, to whoever may. */
 		if (strcmp(r->method, "GET") == 0) {
-			(void)pages_request(h, ROLE_ADMIN, "HEAD", path, NULL);
+			who = r->act == ACT_PUBLIC ||
+			    auth_can(ROLE_ADMIN, r->act) ? ROLE_ADMIN :
+			    ROLE_PARTNER;
+			(void)pages_request(h, who, "HEAD", path, NULL);
 			ck_assert_msg(h->row == r, "HEAD %s", path);
 		}
 	}
@@ -290,6 +295,143 @@ START_TEST(test_csrf)
 }
 END_TEST
 
+/*
+ * Two partner organisations, each with a site and a session this week;
+ * the client at the first has needs, a phone number and a note.  The
+ * partner account belongs to the first.
+ */
+static void
+partner_fixture(void)
+{
+	char sql[2048];
+	time_t now = time(NULL);
+
+	testlib_sql_exec(h->app.db,
+	    "INSERT INTO organisations (id, name) VALUES (1, 'Greenway "
+	    "Academy'), (2, 'Elm Care Home');"
+	    "INSERT INTO sites (id, name, kind, organisation_id, region) "
+	    "VALUES (3, 'Greenway main school', 'school', 1, 'Scotland'), "
+	    "(4, 'Elm House', 'care_home', 2, 'London');"
+	    "INSERT INTO rooms (id, site_id, name) VALUES (1, 3, 'Music "
+	    "room'), (2, 4, 'Lounge');"
+	    "INSERT INTO therapists (id, name) VALUES (1, 'Thea Therapist');"
+	    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
+	    "email, phone, postcode, date_of_birth, preferred_contact, needs, "
+	    "about, session_type, consent_data, created_at, updated_at, "
+	    "access_needs) VALUES (1, 'ABCD-EFGH', 'active', 'Zoe', 'Ngata', "
+	    "'zoe@example.com', '07700900982', 'SW1A 1AA', '2015-05-01', "
+	    "'email', 1, 'Finds loud rooms hard', 'individual', 1, "
+	    "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'A ramp'),"
+	    "(2, 'BCDE-FGHJ', 'active', 'Olive', 'Orme', 'olive@example.com', "
+	    "'07700900555', 'SW1A 2AA', '1940-01-01', 'phone', 16, '', "
+	    "'individual', 1, '2026-01-01T00:00:00Z', "
+	    "'2026-01-01T00:00:00Z', '');"
+	    "INSERT INTO referral_notes (referral_id, at, body) VALUES (1, "
+	    "'2026-01-02T00:00:00Z', 'Private note about home');"
+	    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
+	    "VALUES (1, 1, 1, '2026-01-01'), (2, 2, 1, '2026-01-01');"
+	    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
+	    "room_id, first_date, start_local, created_at, updated_at) VALUES "
+	    "(1, 'u1', 1, 1, 3, 1, '2026-01-05', '10:00', 'x', 'x'), "
+	    "(2, 'u2', 1, 2, 4, 2, '2026-01-05', '14:00', 'x', 'x');");
+	/* A session of each tomorrow, whatever day this runs. */
+	snprintf(sql, sizeof(sql), "INSERT INTO occurrences (series_id, "
+	    "occ_date, start_utc, end_utc, therapist_id, room_id, site_id) "
+	    "VALUES (1, date(%lld, 'unixepoch', 'localtime'), %lld, %lld, 1, "
+	    "1, 3), (2, date(%lld, 'unixepoch', 'localtime'), %lld, %lld, 1, "
+	    "2, 4)", (long long)now + 86400, (long long)now + 86400,
+	    (long long)now + 86400 + 2700, (long long)now + 86400,
+	    (long long)now + 86400, (long long)now + 86400 + 2700);
+	testlib_sql_exec(h->app.db, sql);
+	(void)pages_get(h, ROLE_PARTNER, "/healthz");
+	snprintf(sql, sizeof(sql), "UPDATE users SET organisation_id = 1 "
+	    "WHERE id = %lld", (long long)h->user_id[ROLE_PARTNER]);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/* A partner sees their sites' sessions by initials, nothing private. */
+START_TEST(test_partner_page)
+{
+	const char *body;
+
+	partner_fixture();
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/partner"), 200);
+	ck_assert(pages_says(h, "Greenway Academy"));
+	ck_assert(pages_says(h, "Greenway main school"));
+	ck_assert(pages_says(h, "Music room"));
+	ck_assert(pages_says(h, "Thea Therapist"));
+	ck_assert(pages_says(h, "Z. N."));
+	body = pages_body(h);
+	/* Not the client's name, needs, notes or contact details. */
+	ck_assert_ptr_null(strstr(body, "Ngata"));
+	ck_assert_ptr_null(strstr(body, "Zoe"));
+	ck_assert_ptr_null(strstr(body, "07700900982"));
+	ck_assert_ptr_null(strstr(body, "zoe@example.com"));
+	ck_assert_ptr_null(strstr(body, "Autism"));
+	ck_assert_ptr_null(strstr(body, "loud rooms"));
+	ck_assert_ptr_null(strstr(body, "Private note"));
+	ck_assert_ptr_null(strstr(body, "A ramp"));
+	/* Nor the other organisation's sessions. */
+	ck_assert_ptr_null(strstr(body, "Elm House"));
+	ck_assert_ptr_null(strstr(body, "O. O."));
+	/* A partner not tied to an organisation sees nothing. */
+	testlib_sql_exec(h->app.db, "UPDATE users SET organisation_id = NULL "
+	    "WHERE role = 'partner'");
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/partner"), 403);
+	/* Staff pages are closed to partners. */
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/me"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/referrals/1"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/reports/impact"), 403);
+}
+END_TEST
+
+/* A reported closure reaches coordinators with the sessions it hits. */
+START_TEST(test_partner_closure)
+{
+	char body[256], day[11];
+	time_t t = time(NULL) + 86400;
+	struct tm tm;
+
+	partner_fixture();
+	localtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	/* Bad input: kept, explained, nothing stored. */
+	ck_assert_int_eq(pages_post(h, ROLE_PARTNER, "/partner",
+	    "action=closure&site=3&first_day=2027-02-30&detail=Kept+text"),
+	    422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "Enter the first day of the closure"));
+	ck_assert(pages_says(h, "Choose why the site will be closed"));
+	ck_assert(pages_says(h, "Kept text"));
+	/* Another organisation's site is refused. */
+	snprintf(body, sizeof(body), "action=closure&site=4&first_day=%s&"
+	    "reason=trip", day);
+	ck_assert_int_eq(pages_post(h, ROLE_PARTNER, "/partner", body), 422);
+	ck_assert(pages_says(h, "Choose one of your sites"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM closure_reports"), 0);
+	snprintf(body, sizeof(body), "action=closure&site=3&first_day=%s&"
+	    "reason=inset_day&detail=Staff+training", day);
+	ck_assert_int_eq(pages_post(h, ROLE_PARTNER, "/partner", body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "closure_reports WHERE status = 'proposed' AND site_id = 3 AND "
+	    "reason = 'inset_day'"), 1);
+	/* Nothing is cancelled until a coordinator says so. */
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "site_closures"), 0);
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/partner?reported=1"),
+	    200);
+	ck_assert(pages_says(h, "Waiting for a coordinator"));
+	ck_assert(pages_says(h, "1 session falls in it"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/closures"), 200);
+	ck_assert(pages_says(h, "Greenway Academy, Greenway main school"));
+	ck_assert(pages_says(h, "An inset day: Staff training"));
+	ck_assert(pages_says(h, "1 session would be cancelled"));
+	ck_assert(pages_says(h, "Z. N."));
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/closures"), 403);
+}
+END_TEST
+
 static const char valid_answers[] =
     "given_name=Zo%C3%AB&family_name=Ngata&email=zoe%40example.com&"
     "phone=07700+900+982&postcode=sw1a1aa&date_of_birth=1980-05-01&"
@@ -411,6 +553,8 @@ pages_suite(void)
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
 	tcase_add_test(tc, test_queue_coordinator);
+	tcase_add_test(tc, test_partner_page);
+	tcase_add_test(tc, test_partner_closure);
 	suite_add_tcase(s, tc);
 	return s;
 }
