@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "cgi/app.h"
+#include "db/contacts.h"
 #include "db/db.h"
 #include "db/remind.h"
 #include "mail/mail.h"
@@ -74,6 +75,18 @@ unsubscribe(struct app *app, struct req *rq, struct resp *rs, int post)
 		return;
 	}
 	rc = mail_unsub_token_check(key, token, &id);
+	/* A contact's own link (014): they stop getting copies. */
+	if (rc == -1 && mail_unsub_contact_token_check(key, token, &id) == 0) {
+		sodium_memzero(key, sizeof(key));
+		if (post && db_contact_unsubscribe(app->db, id) == -1) {
+			http_error(app, rs, 503, "Your request could not be "
+			    "saved just now. Please try again in a few "
+			    "minutes.");
+			return;
+		}
+		show(app, rs, post ? UNSUB_DONE : UNSUB_ASK, token);
+		return;
+	}
 	sodium_memzero(key, sizeof(key));
 	if (rc == -1) {
 		http_error(app, rs, 404, "This unsubscribe link does not work. "

@@ -25,7 +25,9 @@
 	" WHERE referrals.id = outbox.referral_id), ''), coalesce(user_id, 0)," \
 	" message_id, status, attempts, not_before, coalesce(lease_until, '')," \
 	" coalesce(last_error, ''), created_at, coalesce(sent_at, '')," \
-	" coalesce(failed_at, '')"
+	" coalesce(failed_at, ''), coalesce(contact_id, 0)," \
+	" coalesce((SELECT arranges FROM contacts" \
+	" WHERE contacts.id = outbox.contact_id), 0)"
 
 static const char sql_claim_expired[] =
     "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
@@ -148,6 +150,8 @@ row_read(sqlite3_stmt *st, struct db_outbox *o)
 	o->created_at = col_dup(st, 14);
 	o->sent_at = col_dup(st, 15);
 	o->failed_at = col_dup(st, 16);
+	o->contact_id = sqlite3_column_int64(st, 17);
+	o->contact_arranges = sqlite3_column_int(st, 18);
 }
 
 void

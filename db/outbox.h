@@ -62,6 +62,8 @@ struct db_outbox {
 	char	*created_at;
 	char	*sent_at;	/* "" until sent */
 	char	*failed_at;	/* "" unless failed */
+	int64_t	 contact_id;	/* a copy for this contact (014), or 0 */
+	int	 contact_arranges; /* that contact arranges sessions */
 };
 
 /* Rows in each state, for the admin's page. */

@@ -261,6 +261,18 @@ void	 mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 int	 mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 	    const char *token, int64_t *referral_id);
 
+/*
+ * A client's contact's own unsubscribe token (014): the same form with
+ * another type byte, so one never passes for the other.  Check: 0 with
+ * *contact_id, or -1.
+ */
+void	 mail_unsub_contact_token_make(
+	    const unsigned char key[MAIL_UNSUB_KEY_LEN], int64_t contact_id,
+	    char out[MAIL_UNSUB_TOKEN_LEN]);
+int	 mail_unsub_contact_token_check(
+	    const unsigned char key[MAIL_UNSUB_KEY_LEN], const char *token,
+	    int64_t *contact_id);
+
 /* ---- the mailer (outbox.c, remind.c) ---- */
 
 /* Settings, from the environment (see mailer_main.c). */

@@ -300,13 +300,27 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	    MAIL_SEND_OK)
 		goto out;
 	r = MAIL_SEND_PERM;
+	/*
+	 * A contact's copy (014) says so, and carries the person's own link
+	 * only when the contact arranges sessions for them.
+	 */
+	if (row->contact_id > 0) {
+		tmpl_data_bool(d, "contact_copy", 1);
+		if (!row->contact_arranges)
+			tmpl_data_set(d, "my_url", NULL);
+	}
 	if (k->client) {
 		if (row->referral_id <= 0) {
 			(void)snprintf(err, errlen, "a client email without "
 			    "a client");
 			goto out;
 		}
-		mail_unsub_token_make(ob->unsub_key, row->referral_id, token);
+		if (row->contact_id > 0)
+			mail_unsub_contact_token_make(ob->unsub_key,
+			    row->contact_id, token);
+		else
+			mail_unsub_token_make(ob->unsub_key, row->referral_id,
+			    token);
 		(void)snprintf(url, sizeof(url), "%s/unsubscribe?t=%s",
 		    ob->base_url, token);
 		tmpl_data_set(d, "unsubscribe_url", url);

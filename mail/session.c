@@ -98,12 +98,20 @@ date_field(const char **p, char date[11])
 	return 1;
 }
 
-/* The end of a key: nothing, or a retired key's "~ID". */
+/*
+ * The end of a key: nothing, or a contact's copy's ":contact:ID" (014),
+ * then nothing or a retired key's "~ID".
+ */
 static int
 key_end(const char *p)
 {
 	int64_t v;
 
+	if (strncmp(p, ":contact:", 9) == 0) {
+		p += 9;
+		if (!digits(&p, &v))
+			return 0;
+	}
 	if (*p == '~') {
 		p++;
 		if (!digits(&p, &v))

@@ -18,6 +18,7 @@
 #include "mail/mail.h"
 
 #define TYPE_REFERRAL	1
+#define TYPE_CONTACT	2	/* a client's contact (014): their own link */
 #define BODY_LEN	9
 #define MAC_LEN		15
 #define TOKEN_BYTES	(BODY_LEN + MAC_LEN)
@@ -47,15 +48,16 @@ unsub_mac(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 	sodium_memzero(&st, sizeof(st));
 }
 
-void
-mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
-    int64_t referral_id, char out[MAIL_UNSUB_TOKEN_LEN])
+/* Makes the token of subject id of type. */
+static void
+token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN], int type,
+    int64_t id, char out[MAIL_UNSUB_TOKEN_LEN])
 {
 	unsigned char t[TOKEN_BYTES];
-	uint64_t v = (uint64_t)referral_id;
+	uint64_t v = (uint64_t)id;
 	int i;
 
-	t[0] = TYPE_REFERRAL;
+	t[0] = (unsigned char)type;
 	for (i = 8; i >= 1; i--) {
 		t[i] = (unsigned char)(v & 0xff);
 		v >>= 8;
@@ -65,8 +67,23 @@ mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int
-mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+void
+mail_unsub_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+    int64_t referral_id, char out[MAIL_UNSUB_TOKEN_LEN])
+{
+	token_make(key, TYPE_REFERRAL, referral_id, out);
+}
+
+void
+mail_unsub_contact_token_make(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+    int64_t contact_id, char out[MAIL_UNSUB_TOKEN_LEN])
+{
+	token_make(key, TYPE_CONTACT, contact_id, out);
+}
+
+/* Checks a token of type; 0 with *id, or -1. */
+static int
+token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN], int type,
     const char *token, int64_t *referral_id)
 {
 	unsigned char t[TOKEN_BYTES], mac[MAC_LEN];
@@ -81,7 +98,7 @@ mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 		return -1;
 	if (sodium_base642bin(t, sizeof(t), token, n, NULL, &len, NULL,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len != sizeof(t) || t[0] != TYPE_REFERRAL)
+	    len != sizeof(t) || t[0] != type)
 		return -1;
 	unsub_mac(key, t, mac);
 	if (sodium_memcmp(mac, t + BODY_LEN, MAC_LEN) != 0)
@@ -92,4 +109,18 @@ mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
 		return -1;
 	*referral_id = (int64_t)v;
 	return 0;
+}
+
+int
+mail_unsub_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+    const char *token, int64_t *referral_id)
+{
+	return token_check(key, TYPE_REFERRAL, token, referral_id);
+}
+
+int
+mail_unsub_contact_token_check(const unsigned char key[MAIL_UNSUB_KEY_LEN],
+    const char *token, int64_t *contact_id)
+{
+	return token_check(key, TYPE_CONTACT, token, contact_id);
 }

@@ -103,6 +103,41 @@ sql "update referrals set status = 'triaged' where id = $rid; update referrals s
 check "waitlisted again sends no second one" \
     [ "$(sql "select count(*) from outbox where dedupe_key like 'referrer-update:$rid:waitlisted%'")" = 1 ]
 
+# --- contacts on a client's record get copies of what they chose
+fiona=$(sql "select r.id from clients c join referrals r on r.id = c.referral_id where r.given_name = 'Fiona' and c.ended_at is null")
+client=$(sql "select id from clients where referral_id = $fiona and ended_at is null")
+c=$(web coord "$BASE/referrals/$fiona/contacts")
+check "the add-a-contact form opens" [ "$c" = 200 ]
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=add&name=&role=carer&email=bad" "$BASE/referrals/$fiona/contacts")
+check "a contact with mistakes answers 422" [ "$c" = 422 ]
+check "with the typing kept" grep -q 'value="bad"' "$TVAR/body"
+c=$(web coord --data "csrf=$csrf&action=add&name=Cal+Carer&role=carer&email=cal%40example.com&gets_confirmations=yes&gets_changes=yes&consent=yes" "$BASE/referrals/$fiona/contacts")
+check "a carer is added" [ "$c" = 303 ]
+web coord --data "csrf=$csrf&action=add&name=Rae+Relative&role=family&email=rae%40example.com&gets_reminders=yes&consent=yes" "$BASE/referrals/$fiona/contacts" >/dev/null
+web coord --data "csrf=$csrf&action=add&name=Kim+Keyworker&role=key_worker&email=kim%40example.com&gets_confirmations=yes&consent=yes" "$BASE/referrals/$fiona/contacts" >/dev/null
+kim=$(sql "select id from contacts where name = 'Kim Keyworker'")
+c=$(web coord "$BASE/referrals/$fiona")
+check "the record lists its contacts" grep -q 'Cal Carer' "$TVAR/body"
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=remove&contact=$kim" "$BASE/referrals/$fiona/contacts")
+check "a coordinator removes a contact" [ "$c" = 303 ]
+thea=$(sql "select therapist_id from clients where id = $client")
+centre=$(sql "select id from sites where name like 'Tutti Centre%'")
+room=$(sql "select id from rooms where site_id = $centre order by id limit 1")
+sql "delete from site_closures where site_id = $centre; delete from therapist_leave where therapist_id = $thea"
+wed=$(date -d "next wednesday + 14 days" +%F)
+c=$(web coord "$BASE/series/new?client=$client")
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&client=$client&therapist=$thea&site=$centre&room=$room&first_date=$wed&start=10:00&length=45&end=count&count=6" "$BASE/series/new")
+check "Fiona's sessions are booked" [ "$c" = 303 ]
+check "the carer's copy of the confirmation is queued once" \
+    [ "$(sql "select count(*) from outbox where kind = 'booking_confirmation' and to_addr = 'cal@example.com'")" = 1 ]
+check "the relative chose only reminders: no confirmation" \
+    [ "$(sql "select count(*) from outbox where kind = 'booking_confirmation' and to_addr = 'rae@example.com'")" = 0 ]
+check "the removed contact gets nothing" \
+    [ "$(sql "select count(*) from outbox where to_addr = 'kim@example.com'")" = 0 ]
+
 # The mailer writes each email as a file in VAR/mail (no SMTP URL here).
 wait_until() {
 	local n=$(($1 * 10))
@@ -116,5 +151,18 @@ wait_until 20 test -s "$eml"
 check "the waitlisted update is sent" grep -q 'waiting list' "$eml"
 check "it carries the reference" grep -q "$ref" "$eml"
 check "and no health details or names" sh -c "! grep -qiE 'dementia|singing|Edith|Moss' '$eml'"
+mid=$(sql "select message_id from outbox where kind = 'booking_confirmation' and to_addr = 'cal@example.com'")
+eml="$TVAR/mail/$(echo "$mid" | tr -d '<>').eml"
+wait_until 30 test -s "$eml"
+check "the carer's copy is sent" grep -q 'You get this copy' "$eml"
+check "it never carries the person's own link" sh -c "! grep -q '/my?t=' '$eml'"
+own=$(grep -o 'unsubscribe?t=[A-Za-z0-9_-]*' "$eml" | head -n 1)
+c=$(code "$BASE/$own")
+check "the copy's unsubscribe link is the carer's own" [ "$c" = 200 ]
+curl -s -o /dev/null --data "t=${own#unsubscribe?t=}" "$BASE/unsubscribe"
+check "following it stops the carer's copies" \
+    [ "$(sql "select unsubscribed_at is not null from contacts where name = 'Cal Carer'")" = 1 ]
+check "and not the client's own emails" \
+    [ "$(sql "select count(*) from unsubscribes where referral_id = $fiona")" = 0 ]
 
 finish

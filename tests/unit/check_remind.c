@@ -550,6 +550,14 @@ START_TEST(test_key_parse)
 	ck_assert_int_eq(k.client_id, 9);
 	ck_assert_int_eq(mail_key_parse("booking_confirmation:3:0:9", &k), 0);
 	ck_assert_str_eq(k.date, "0");
+	/* A contact's copy (014) names the same session and client. */
+	ck_assert_int_eq(mail_key_parse("booking_confirmation:3:0:9:contact:4",
+	    &k), 0);
+	ck_assert_int_eq(k.client_id, 9);
+	ck_assert_int_eq(mail_key_parse("reminder:12:2026-03-30:60:7:contact:"
+	    "4~88", &k), 0);
+	ck_assert_int_eq(mail_key_parse("booking_confirmation:3:0:9:contact:",
+	    &k), -1);
 	ck_assert_int_eq(mail_key_parse("therapist_agenda:2:2026-03-30", &k),
 	    0);
 	ck_assert_int_eq(k.id, 2);
