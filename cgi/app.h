@@ -95,6 +95,9 @@ void	 page_matches_get(struct app *, struct req *, struct resp *);
 void	 page_matches_assign(struct app *, struct req *, struct resp *);
 void	 page_plan_get(struct app *, struct req *, struct resp *);
 void	 page_plan_post(struct app *, struct req *, struct resp *);
+/* page_book.c: assign and book in one flow. */
+void	 page_book_get(struct app *, struct req *, struct resp *);
+void	 page_book_post(struct app *, struct req *, struct resp *);
 /* page_leave.c: what leave or a closure hits, one confirmation. */
 void	 page_leave_get(struct app *, struct req *, struct resp *);
 void	 page_leave_post(struct app *, struct req *, struct resp *);

@@ -447,7 +447,12 @@ week_hit(void *arg, const struct db_occ_row *o, const char *why)
 	week_date_words(date, 0, words, sizeof(words));
 	tmpl_data_bool(w->d, "has_hits", 1);
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
-	tmpl_data_setf(e, "therapist_id", "%lld", (long long)o->therapist_id);
+	if (strncmp(why, "the therapist", 13) == 0)
+		tmpl_data_setf(e, "href", "/therapists/%lld/leave",
+		    (long long)o->therapist_id);
+	else
+		tmpl_data_setf(e, "href", "/sites/%lld/closures",
+		    (long long)o->site_id);
 	tmpl_data_setf(e, "when", "%s, %s", words, hhmm);
 	tmpl_data_set(e, "ref", o->client_ref);
 	tmpl_data_set(e, "who", o->who);

@@ -76,6 +76,12 @@ const struct route route_table[] = {
 	{ "GET",  "/referrals/:id/matches", ACT_REFERRAL_VIEW,
 					page_matches_get },
 	{ "POST", "/referrals/:id/matches", ACT_ASSIGN, page_matches_assign },
+	/* Assign and book a suggestion: check your answers (GET, the
+	 * suggestion in the query: from, therapist_id, site_id, room_id,
+	 * day, start_min, length_min), then confirm (POST, the same with
+	 * first_date= and count=). */
+	{ "GET",  "/referrals/:id/book", ACT_ASSIGN, page_book_get },
+	{ "POST", "/referrals/:id/book", ACT_ASSIGN, page_book_post },
 
 	/* The client record (the referral's id): coordinators and
 	 * administrators, a therapist for their own clients (the handler

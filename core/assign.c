@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/assign.h"
+#include "core/booking.h"
 #include "core/core.h"
 #include "db/records.h"
 
@@ -49,4 +50,43 @@ core_referral_assign(const struct core_ctx *c, const struct core_assign *in,
 	if (why != NULL && whylen > 0)
 		(void)snprintf(why, whylen, "%s", words[res]);
 	return res;
+}
+
+enum db_result
+core_assign_book(const struct core_ctx *c, const struct core_assign *in,
+    struct core_booking *b, int64_t *client_id, int64_t *series_id,
+    char *why, size_t whylen)
+{
+	enum db_assign_result ar;
+	enum db_result res;
+	int emailed;
+
+	*client_id = *series_id = 0;
+	if (db_begin(c->db) == -1) {
+		(void)snprintf(why, whylen, "Nothing was booked: the schedule "
+		    "is busy. Try again in a moment.");
+		return DB_BUSY;
+	}
+	ar = core_referral_assign(c, in, client_id, &emailed, why, whylen);
+	if (ar != DB_ASSIGN_OK) {
+		db_rollback(c->db);
+		*client_id = 0;
+		return ar == DB_ASSIGN_MOVED || ar == DB_ASSIGN_NO_PLACE ?
+		    DB_CONFLICT : ar == DB_ASSIGN_NOT_OPEN ||
+		    ar == DB_ASSIGN_GONE ? DB_INVALID : DB_ERROR;
+	}
+	b->client_id = *client_id;
+	b->group_id = 0;
+	if ((res = core_series_book(c, b, series_id, why, whylen)) != DB_OK) {
+		db_rollback(c->db);
+		*client_id = *series_id = 0;
+		return res;
+	}
+	if (db_commit(c->db) == -1) {
+		*client_id = *series_id = 0;
+		(void)snprintf(why, whylen, "Nothing was booked: it could not "
+		    "be saved. Try again.");
+		return DB_ERROR;
+	}
+	return DB_OK;
 }

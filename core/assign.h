@@ -37,4 +37,19 @@ enum db_assign_result core_referral_assign(const struct core_ctx *,
 	    const struct core_assign *, int64_t *client_id, int *emailed,
 	    char *why, size_t whylen);
 
+/*
+ * Assign and book in one: assigns as core_referral_assign, then books
+ * series b (b->client_id is filled in) as core_series_book, in one
+ * transaction with the therapist's email and the client's confirmation:
+ * all of it is stored or none.  DB_OK with *client_id and *series_id
+ * set; DB_CONFLICT (the assignment was overtaken, or a session clashes:
+ * why names it); DB_INVALID (a rule is broken: why says which); else a
+ * storage failure.  Nothing is stored unless DB_OK.
+ */
+struct core_booking;
+enum db_result core_assign_book(const struct core_ctx *,
+	    const struct core_assign *, struct core_booking *b,
+	    int64_t *client_id, int64_t *series_id, char *why,
+	    size_t whylen);
+
 #endif

@@ -143,7 +143,8 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	phase(&t0, "schedule");
 	in_tx = 0;
-	if (demo_schedule_changes(&d) == -1 || demo_client_records(&d) == -1 ||
+	if (demo_schedule_changes(&d) == -1 || demo_week(&d) == -1 ||
+	    demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)
 		goto out;
 	if (demo_partners(&d) == -1)

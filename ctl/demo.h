@@ -236,6 +236,9 @@ int	 demo_schedule_plan(struct demo *);
 int	 demo_schedule_write(struct demo *);
 int	 demo_schedule_changes(struct demo *);
 
+/* demo_week.c: leave and a closure waiting for a decision. */
+int	 demo_week(struct demo *);
+
 /* demo_reports.c */
 int	 demo_reports(struct demo *);
 

@@ -267,6 +267,7 @@ cmd_setting(int argc, char *argv[])
 	} known[] = {
 		{ "outcome_after", 6, 1, 1000 },
 		{ "retention_years", 6, 1, 200 },
+		{ "series_sessions", 12, 1, 104 },
 	};
 	struct db *db;
 	char *end;

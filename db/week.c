@@ -10,7 +10,7 @@
 #include "db/staff.h"
 #include "db/week.h"
 
-#define WEEK_OCC_COLS \
+#define WEEK_OCC_SELECT \
     "SELECT o.series_id, o.occ_date, o.start_utc, o.end_utc, o.state, " \
     "o.therapist_id, o.site_id, si.name, coalesce(o.room_id, 0), " \
     "coalesce(rm.name, ''), " \
@@ -24,13 +24,15 @@
     "WHERE tl.therapist_id = o.therapist_id AND o.occ_date BETWEEN " \
     "tl.first_day AND tl.last_day) OR EXISTS (SELECT 1 FROM site_closures " \
     "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
-    "AND sc.last_day)) " \
+    "AND sc.last_day)) "
+#define WEEK_OCC_FROM \
     "FROM occurrences o JOIN series s ON s.id = o.series_id " \
     "JOIN sites si ON si.id = o.site_id " \
     "LEFT JOIN rooms rm ON rm.id = o.room_id " \
     "LEFT JOIN clients c ON c.id = s.client_id " \
     "LEFT JOIN referrals rf ON rf.id = c.referral_id " \
     "LEFT JOIN groups g ON g.id = s.group_id "
+#define WEEK_OCC_COLS WEEK_OCC_SELECT WEEK_OCC_FROM
 
 static const char sql_week_occ[] = WEEK_OCC_COLS
     "WHERE o.start_utc >= ?2 AND o.start_utc < ?3 AND "
@@ -256,4 +258,35 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	return db_tx_commit(db, "cover");
 fail:
 	return db_tx_fail(db, db_errcode(db), "cover");
+}
+
+static const char sql_week_changes[] = WEEK_OCC_SELECT
+    ", CASE WHEN o.therapist_id = ?1 AND s.therapist_id != ?1 THEN "
+    "'covering' WHEN o.therapist_id != ?1 THEN 'handed on' WHEN o.state = "
+    "'cancelled' THEN 'cancelled' ELSE 'moved' END " WEEK_OCC_FROM
+    "WHERE o.end_utc > ?3 AND ((o.therapist_id = ?1 AND s.therapist_id != "
+    "?1) OR (s.therapist_id = ?1 AND o.therapist_id != ?1) OR "
+    "(s.therapist_id = ?1 AND EXISTS (SELECT 1 FROM exceptions x WHERE "
+    "x.series_id = o.series_id AND x.occ_date = o.occ_date AND "
+    "x.created_at >= ?2))) ORDER BY o.start_utc, o.series_id LIMIT 200";
+
+int
+db_week_changes_each(struct db *db, int64_t therapist_id, const char *since,
+    int64_t now, void (*fn)(void *, const struct db_week_occ *,
+    const char *), void *arg)
+{
+	struct db_week_occ r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_week_changes)) == NULL)
+		return -1;
+	db_bind_int(st, 1, therapist_id);
+	db_bind_text(st, 2, since);
+	db_bind_int(st, 3, now);
+	while ((rc = db_next(db, st)) == 1) {
+		week_occ_read(st, &r);
+		fn(arg, &r, db_col(st, 16));
+	}
+	return rc;
 }

@@ -73,4 +73,15 @@ enum db_result db_occ_cover(struct db *, int64_t series_id, const char *date,
 	    int64_t cover_id, int64_t user_id, const char *addr, char *clash,
 	    size_t clashlen);
 
+/*
+ * What a therapist_changes email tells therapist_id: each session still
+ * to come of theirs cancelled or moved since since (ISO 8601 UTC), and
+ * each handed to them or from them for cover, in time order: fn(arg,
+ * session, what) with what "cancelled", "moved", "covering" (theirs now)
+ * or "handed on" (someone else's now).  0, or -1 (logged).
+ */
+int	 db_week_changes_each(struct db *, int64_t therapist_id,
+	    const char *since, int64_t now, void (*fn)(void *,
+	    const struct db_week_occ *, const char *what), void *arg);
+
 #endif

@@ -80,6 +80,10 @@ enum mail_send mail_fill_reminder(struct mail_outbox *,
 enum mail_send mail_fill_agenda(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
+/* changes.c: a therapist told of changes to their sessions. */
+enum mail_send mail_fill_changes(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
 enum mail_send mail_fill_survey(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);

@@ -123,6 +123,10 @@ static const struct kind kinds[] = {
 	{ "outcome_survey", "mail_outcome_survey", 1, mail_fill_survey },
 	/* To a therapist each morning with sessions (TUTTI_AGENDA). */
 	{ "therapist_agenda", "mail_therapist_agenda", 0, mail_fill_agenda },
+	/* To a therapist whose sessions were cancelled, moved or handed
+	 * on: one email for the changes made while it waited. */
+	{ "therapist_changes", "mail_therapist_changes", 0,
+	    mail_fill_changes },
 	/* To someone who referred a person and asked for updates (014). */
 	{ "referrer_update", "mail_referrer_update", 0, fill_referrer_update },
 	/* To a member of staff whose account is being guessed at. */

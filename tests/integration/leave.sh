@@ -65,6 +65,17 @@ c=$(web coord "$BASE/therapists/$thea/leave?done=applied")
 check "afterwards nothing is left to rearrange" has "No booked session still to come falls on it."
 check "and the banner says when the emails go" has "will be emailed in 10 minutes"
 
+# When the grace period is over, Thea's one email lists the changes.
+sql "update outbox set not_before = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 seconds') where kind = 'therapist_changes'"
+for i in $(seq 1 30); do
+	[ "$(sql "select status from outbox where kind = 'therapist_changes' and dedupe_key like 'therapist-changes:$thea:%'")" = sent ] && break
+	sleep 0.5
+done
+check "Thea's email is sent" [ "$(sql "select status from outbox where kind = 'therapist_changes' and dedupe_key like 'therapist-changes:$thea:%'")" = sent ]
+eml=$(grep -l "Subject: Changes to your sessions" -r "$TVAR/mail" 2>/dev/null | head -n 1)
+check "it is the changes to her sessions" [ -n "$eml" ]
+[ -n "$eml" ] && check "it lists each cancelled session" [ "$(grep -c ': cancelled' "$eml")" -ge "$hits" ]
+
 # A second therapist: move one session to a suggested free time and
 # hand another to a suggested cover, in one confirmation.
 t2=$(sql "select o.therapist_id from occurrences o join therapists t on t.id = o.therapist_id where o.occ_date between '$from' and '$to' and o.state = 'booked' and o.therapist_id != $thea group by o.therapist_id having count(*) >= 2 order by count(*) desc limit 1")

@@ -78,7 +78,7 @@ check "viewing matches is audited" \
     [ "$(sql "select count(*) from audit where action = 'matches' and referral_id = $rid")" -ge 1 ]
 
 # The first suggestion's form, as the browser would post it.
-form=$(awk '/<form method="post" action="\/referrals\/[0-9]+\/matches">/{f=1} f{print} /<\/form>/{if(f) exit}' "$W/matches.html")
+form=$(awk '/<form method="get" action="\/referrals\/[0-9]+\/book">/{f=1} f{print} /<\/form>/{if(f) exit}' "$W/matches.html")
 field() { echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
 tok=$(csrf_of)
 post="csrf=$tok&action=assign&from=$(field from)&therapist_id=$(field therapist_id)&site_id=$(field site_id)&room_id=$(field room_id)&day=$(field day)&start_min=$(field start_min)&length_min=$(field length_min)"
@@ -144,7 +144,7 @@ c=$(code "$C" "$BASE/referrals/plan")
 check "GET /referrals/plan answers 200" [ "$c" = 200 ]
 check "the plan proposes a place for Emeka Obi" \
     sh -c "grep -q 'Emeka Obi' '$W/body' && grep -q 'Accept<span class=\"vh\"> Ravi Patel' '$W/body'"
-form=$(awk '/<form method="post" action="\/referrals\/plan">/{f=1} f{print} /<\/form>/{if(f) exit}' "$W/body")
+form=$(awk '/<form method="get" action="\/referrals\/[0-9]+\/book">/{f=1} f{print} /<\/form>/{if(f) exit}' "$W/body")
 prid=$(field referral_id)
 post="csrf=$tok&action=accept&referral_id=$prid&from=waitlisted&therapist_id=$(field therapist_id)&site_id=$(field site_id)&room_id=$(field room_id)&day=$(field day)&start_min=$(field start_min)&length_min=$(field length_min)"
 c=$(code "$C" --data "$post" "$BASE/referrals/plan")

@@ -1,0 +1,146 @@
+// Browser tests of the coordinator's week (issue 17), through the real
+// nginx and workers in Debian's Chromium: the whole service's week at
+// 1280 px with 12 therapists and no sideways scrolling (and with no
+// JavaScript, and as printed on a landscape page), the check-answers
+// page of assign-and-book, and the leave flow; axe-core on each.
+//
+//   node tests/browser/week.test.mjs      (after make all browser-deps)
+
+import { join } from 'node:path';
+import * as L from './lib.mjs';
+
+const tap = L.createTap();
+const stack = L.startStack();
+let browser;
+const unguard = L.guard(stack, 300, async () => { if (browser) await browser.close(); });
+
+const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026' };
+
+async function shot(page, name) {
+  const path = join(L.shotDir(stack), `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  tap.comment(`screenshot: ${path}`);
+}
+
+async function signIn(page) {
+  await page.goto('/login');
+  await page.getByLabel('Email address', { exact: true }).fill(COORD.email);
+  await page.getByLabel('Password', { exact: true }).fill(COORD.password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+}
+
+async function sideScroll(page) {
+  return page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+}
+
+try {
+  browser = await L.launch();
+  // At least 12 active therapists (the demo has fewer at this size).
+  const have = L.sql(stack, 'select count(*) as n from therapists where active = 1')[0].n;
+  for (let i = have; i < 12; i++) {
+    L.sql(stack, "insert into therapists (name, max_hours, max_caseload) values (@p1, 25, 10)", `Extra Therapist ${i + 1}`);
+  }
+  const active = L.sql(stack, 'select count(*) as n from therapists where active = 1')[0].n;
+
+  await tap.step('the whole service\'s week', async () => {
+    const ctx = await L.newContext(browser, stack, L.DESKTOP);
+    const page = await ctx.newPage();
+    await signIn(page);
+    await page.goto('/schedule');
+    tap.check('/schedule opens on this week', (await page.locator('h1').innerText()).startsWith('Schedule: week of'));
+    const rows = await page.locator('table.grid tbody tr').count();
+    tap.equal(`one row a therapist (${active})`, rows, active);
+    tap.check('sessions are cards that open their series',
+      (await page.locator('table.grid a.card').count()) > 0 &&
+      /^\/series\/\d+$/.test(await page.locator('table.grid a.card').first().getAttribute('href')));
+    const [sw, w] = await sideScroll(page);
+    tap.check(`1280 px: no sideways scrolling with ${rows} therapists (${sw} <= ${w})`, sw <= w);
+    await L.checkAxe(tap, page, 'the week grid');
+    await shot(page, 'week-grid-desktop');
+    // Another week, rooms as rows, one day: all by links.
+    await page.getByRole('link', { name: 'Next week' }).click();
+    await page.waitForLoadState('load');
+    tap.check('Next week moves on a week', /week=\d{4}-\d\d-\d\d/.test(page.url()));
+    await page.getByRole('link', { name: 'Rooms', exact: true }).click();
+    await page.waitForLoadState('load');
+    tap.check('Rooms shows rooms as rows', (await page.locator('table.grid thead th').first().innerText()).trim() === 'Rooms');
+    await L.checkAxe(tap, page, 'the week grid by room');
+    // Printed: landscape A4 is about 1123 px wide at 96 dpi.
+    await page.setViewportSize({ width: 1100, height: 780 });
+    await page.emulateMedia({ media: 'print' });
+    await page.goto('/schedule');
+    const [pw, vw] = await sideScroll(page);
+    tap.check(`printed, the week fits a landscape page's width (${pw} <= ${vw})`, pw <= vw);
+    tap.check('printed, the site header is left out', !(await page.locator('header.site').isVisible()));
+    await ctx.close();
+    // Without JavaScript the grid is all there.
+    const nojs = await L.newContext(browser, stack, L.DESKTOP, { noJs: true });
+    const p2 = await nojs.newPage();
+    await signIn(p2);
+    await p2.goto('/schedule');
+    tap.equal('without JavaScript every therapist has a row', await p2.locator('table.grid tbody tr').count(), active);
+    await nojs.close();
+  });
+
+  await tap.step('assign and book from the matches', async () => {
+    const ctx = await L.newContext(browser, stack, L.DESKTOP);
+    const page = await ctx.newPage();
+    await signIn(page);
+    const r = L.sql(stack, "select id from referrals where status = 'waitlisted' order by id limit 1")[0];
+    await page.goto(`/referrals/${r.id}/matches`);
+    tap.check('the matches give no scores', !(await page.content()).includes('of 1000'));
+    const button = page.getByRole('button', { name: /^Assign and book/ }).first();
+    if (await button.count() === 0) { tap.comment('no suggestion for this referral'); await ctx.close(); return; }
+    await button.click();
+    await page.waitForLoadState('load');
+    tap.check('a suggestion opens the check-your-answers page', (await page.locator('h1').innerText()) === 'Check the booking');
+    tap.equal('the usual number of sessions is filled in', await page.getByLabel('Number of sessions').inputValue(), '12');
+    await L.checkAxe(tap, page, 'the check-answers page');
+    await shot(page, 'week-book-check-desktop');
+    await page.getByLabel('Number of sessions').fill('2');
+    await page.getByRole('button', { name: 'Confirm: assign and book' }).click();
+    await page.waitForLoadState('load');
+    const url = new URL(page.url());
+    if (url.pathname.startsWith('/series/')) {
+      tap.ok('confirming books the series and opens it');
+    } else {
+      tap.check('or a clash is named, the form kept', await page.getByRole('alert').isVisible());
+      tap.equal('with the number typed', await page.getByLabel('Number of sessions').inputValue(), '2');
+      await L.checkAxe(tap, page, 'the check-answers page with a clash');
+    }
+    await ctx.close();
+  });
+
+  await tap.step('leave that acts on what it hits', async () => {
+    const ctx = await L.newContext(browser, stack, L.DESKTOP);
+    const page = await ctx.newPage();
+    await signIn(page);
+    const t = L.sql(stack, `select o.therapist_id as id from occurrences o where o.state = 'booked'
+      and o.occ_date between date('now', '+2 days') and date('now', '+8 days')
+      group by o.therapist_id order by count(*) desc limit 1`)[0];
+    L.sql(stack, `insert into therapist_leave (therapist_id, first_day, last_day, reason)
+      values (${t.id}, date('now', '+2 days'), date('now', '+8 days'), 'Off sick')`);
+    await page.goto(`/therapists/${t.id}/leave`);
+    const n = await page.locator('fieldset.hit').count();
+    tap.check(`the leave page lists the sessions it hits (${n})`, n > 0);
+    await L.checkAxe(tap, page, 'the leave flow');
+    await shot(page, 'week-leave-desktop');
+    await page.getByRole('button', { name: 'Apply these changes' }).click();
+    await page.waitForLoadState('load');
+    tap.check('one confirmation applies them all', page.url().includes('done=applied'));
+    tap.check('and says who is emailed and when', (await page.getByRole('status').innerText()).includes('will be emailed in'));
+    await L.checkAxe(tap, page, 'the leave flow, applied');
+    await ctx.close();
+  });
+} catch (e) {
+  tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
+} finally {
+  unguard();
+  if (browser) await browser.close().catch(() => {});
+  L.stopStack(stack, tap.failed > 0);
+  tap.plan();
+  process.exitCode = tap.failed > 0 ? 1 : 0;
+}
