@@ -202,8 +202,8 @@ therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d,
 	(void)db_client_notes_due(app->db, tid, v.now - 14 * 86400, v.now,
 	    note_due, &v);
 	(void)db_caseload(app->db, tid, caseload_row, d);
-	tmpl_data_set(d, "v_first", form_get(&rq->q, "first"));
-	tmpl_data_set(d, "v_last", form_get(&rq->q, "last"));
+	tmpl_data_set(d, "v_first", form_get(&rq->f, "first"));
+	tmpl_data_set(d, "v_last", form_get(&rq->f, "last"));
 }
 
 void
@@ -213,7 +213,10 @@ page_me_sick(struct app *app, struct req *rq, struct resp *rs)
 	const char *last = form_get(&rq->f, "last");
 	char a[40], b[40];
 	int64_t tid;
+	struct valid_errors errs;
 	enum db_result res;
+
+	memset(&errs, 0, sizeof(errs));
 
 	if (rq->user->role != ROLE_THERAPIST ||
 	    db_therapist_of_user(app->db, rq->user->id, &tid) != 1) {
@@ -221,15 +224,19 @@ page_me_sick(struct app *app, struct req *rq, struct resp *rs)
 		    "sickness here.");
 		return;
 	}
-	if (first == NULL || last == NULL || strlen(first) != 10 ||
-	    strlen(last) != 10 ||
-	    calendar_date_text(first, CALENDAR_SHORT, a, sizeof(a)) != 0 ||
+	if (first == NULL || strlen(first) != 10 ||
+	    calendar_date_text(first, CALENDAR_SHORT, a, sizeof(a)) != 0)
+		valid_error_add_at(&errs, "sick", "sick-first", "Enter the "
+		    "first day you are off as a real date");
+	else if (last == NULL || strlen(last) != 10 ||
 	    calendar_date_text(last, CALENDAR_SHORT, b, sizeof(b)) != 0 ||
-	    strcmp(last, first) < 0) {
-		http_error(app, rs, 422, "Enter the first and the last day "
-		    "you are off as real dates, the last on or after the "
-		    "first (for example 2026-12-14). Go back: nothing was "
-		    "stored.");
+	    strcmp(last, first) < 0)
+		valid_error_add_at(&errs, "sick", "sick-last", "Enter the "
+		    "last day you are off as a real date, on or after the "
+		    "first day");
+	if (errs.n > 0) {
+		/* The page again, with the problem and the days typed. */
+		page_me_errors(app, rq, rs, 422, &errs);
 		return;
 	}
 	res = db_client_sick_add(app->db, tid, first, last, rq->user->id,

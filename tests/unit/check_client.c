@@ -440,6 +440,8 @@ START_TEST(test_me_links)
 	/* Off sick on the day of the next session. */
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/sick",
 	    "first=2026-12-10&last=2026-12-09"), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "value=\"2026-12-10\""));	/* kept */
 	(void)snprintf(body, sizeof(body), "first=%s&last=%s", future,
 	    future);
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/sick", body), 303);
