@@ -328,6 +328,7 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	char my[MAIL_LINK_TOKEN_LEN], reply[MAIL_ADDR_MAX + 1];
 	const char *body, *nl;
 	enum mail_send r = MAIL_SEND_PERM;
+	int own;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -352,15 +353,9 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 	    MAIL_SEND_OK)
 		goto out;
 	r = MAIL_SEND_PERM;
-	/*
-	 * A contact's copy (014) says so, and carries the person's own link
-	 * only when the contact arranges sessions for them.
-	 */
-	if (row->contact_id > 0) {
+	/* A contact's copy (014) says so. */
+	if (row->contact_id > 0)
 		tmpl_data_bool(d, "contact_copy", 1);
-		if (!row->contact_arranges)
-			tmpl_data_set(d, "my_url", NULL);
-	}
 	if (k->client) {
 		if (row->referral_id <= 0) {
 			(void)snprintf(err, errlen, "a client email without "
@@ -377,15 +372,22 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 		    ob->base_url, token);
 		tmpl_data_set(d, "unsubscribe_url", url);
 		m.unsubscribe_url = url;
-		/* Their own page, and a reply that reaches the office. */
-		if (mail_my_token(ob->db, ob->link_key, row->referral_id,
-		    my) == -1) {
+		/*
+		 * Their own page, and a reply that reaches the office. A
+		 * contact's copy carries the person's own link only when the
+		 * contact arranges sessions for them.
+		 */
+		own = row->contact_id <= 0 || row->contact_arranges;
+		if (own && mail_my_token(ob->db, ob->link_key,
+		    row->referral_id, my) == -1) {
 			(void)snprintf(err, errlen, "the personal link cannot "
 			    "be made");
 			r = MAIL_SEND_TEMP;
 			goto out;
 		}
-		tmpl_data_setf(d, "my_url", "%s/my?t=%s", ob->base_url, my);
+		if (own)
+			tmpl_data_setf(d, "my_url", "%s/my?t=%s", ob->base_url,
+			    my);
 		if (mail_addr_ok(reply)) {
 			m.reply_to = reply;
 			m.reply_name = "Tutti office";
