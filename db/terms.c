@@ -223,3 +223,52 @@ db_series_skips_each(struct db *db, int64_t series_id,
 	}
 	return rc == 0 ? n : -1;
 }
+
+/* How many sessions a series has, and its last (see terms.h). */
+int
+db_series_span(struct db *db, int64_t series_id, int *n, int64_t *last_utc)
+{
+	static const char sql[] = "SELECT count(*), coalesce(max(start_utc), "
+	    "0) FROM occurrences WHERE series_id = ? AND state != 'cancelled'";
+	sqlite3_stmt *st = db_stmt_with(db, sql, series_id);
+	int rc;
+
+	*n = 0;
+	*last_utc = 0;
+	if ((rc = db_next(db, st)) == 1) {
+		*n = sqlite3_column_int(st, 0);
+		*last_utc = sqlite3_column_int64(st, 1);
+		db_done(st);
+		return 0;
+	}
+	return -1;
+}
+
+/* A series for the demo to turn to term time (see terms.h). */
+int
+db_terms_demo_series(struct db *db, int64_t after_utc, int skip,
+    int64_t *series_id, char date[11])
+{
+	static const char sql[] = "SELECT o.series_id, min(o.occ_date) "
+	    "FROM occurrences o JOIN series s ON s.id = o.series_id "
+	    "JOIN sites si ON si.id = o.site_id "
+	    "WHERE EXISTS (SELECT 1 FROM terms t WHERE t.site_id = si.id OR "
+	    "t.organisation_id = si.organisation_id) AND s.status = 'active' "
+	    "AND s.client_id IS NOT NULL AND s.term_time = 0 "
+	    "AND o.state = 'booked' AND o.start_utc > ?1 "
+	    "GROUP BY o.series_id ORDER BY count(*) DESC, o.series_id LIMIT 1 "
+	    "OFFSET ?2";
+	sqlite3_stmt *st = db_stmt_with(db, sql, after_utc);
+	int rc;
+
+	*series_id = 0;
+	*date = '\0';
+	if (st != NULL)
+		db_bind_int(st, 2, skip);
+	if ((rc = db_next(db, st)) == 1) {
+		*series_id = sqlite3_column_int64(st, 0);
+		db_copy(date, 11, db_col(st, 1));
+		db_done(st);
+	}
+	return rc;
+}

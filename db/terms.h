@@ -81,4 +81,21 @@ int	 db_term_hits_each(struct db *, int64_t site_id,
 int	 db_series_skips_each(struct db *, int64_t series_id,
 	    void (*fn)(void *, const char *date), void *arg);
 
+/*
+ * The sessions of series_id not cancelled: how many into *n, and the
+ * start of the last into *last_utc (0 when none).  0, or -1.
+ */
+int	 db_series_span(struct db *, int64_t series_id, int *n,
+	    int64_t *last_utc);
+
+/*
+ * For the demo: an active weekly series of one client at a site with
+ * terms (its own or its organisation's), with a session starting after
+ * after_utc (the skip-th such, from 0), into
+ * *series_id with the local date of that session in date.  1, 0 none,
+ * -1.
+ */
+int	 db_terms_demo_series(struct db *, int64_t after_utc, int skip,
+	    int64_t *series_id, char date[11]);
+
 #endif
