@@ -23,4 +23,8 @@ void	 page_terms_plan(struct app *, struct tmpl_data *, int64_t site_id,
 void	 page_terms_series(struct app *, struct tmpl_data *,
 	    const struct db_series *);
 
+/* The term dates page of a site (see page_terms.c). */
+void	 page_terms_get(struct app *, struct req *, struct resp *);
+void	 page_terms_post(struct app *, struct req *, struct resp *);
+
 #endif
