@@ -83,13 +83,29 @@ db_terms_each(struct db *db, int64_t site_id, int64_t organisation_id,
 	return terms_run(db, st, fn, arg);
 }
 
+/* 1 when t's owner (a site or an organisation) exists, 0 not, -1. */
+static int
+term_owner_exists(struct db *db, const struct db_term *t)
+{
+	static const char sql[] = "SELECT 1 FROM sites WHERE id = ?1 "
+	    "UNION ALL SELECT 1 FROM organisations WHERE id = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st != NULL) {
+		db_bind_id(st, 1, t->site_id);
+		db_bind_id(st, 2, t->organisation_id);
+	}
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
+}
+
 /* Adds a term (see terms.h). */
 enum db_result
 db_term_insert(struct db *db, struct db_term *t, int64_t user_id,
     const char *addr)
 {
-	static const char sql_owner[] = "SELECT 1 FROM sites WHERE id = ?1 "
-	    "UNION ALL SELECT 1 FROM organisations WHERE id = ?2";
 	static const char sql[] = "INSERT INTO terms (site_id, "
 	    "organisation_id, school_year, name, first_day, last_day) "
 	    "VALUES (?, ?, ?, ?, ?, ?)";
@@ -104,17 +120,11 @@ db_term_insert(struct db *db, struct db_term *t, int64_t user_id,
 		return DB_INVALID;
 	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
-	if ((st = db_stmt(db, sql_owner)) == NULL)
-		return db_tx_fail(db, SQLITE_ERROR, "term");
-	db_bind_id(st, 1, t->site_id);
-	db_bind_id(st, 2, t->organisation_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc == SQLITE_DONE) {
+	if ((rc = term_owner_exists(db, t)) == 0) {
 		db_rollback(db);
 		return DB_INVALID;
 	}
-	if (rc != SQLITE_ROW || (st = db_stmt(db, sql)) == NULL)
+	if (rc == -1 || (st = db_stmt(db, sql)) == NULL)
 		return db_tx_fail(db, db_errcode(db), "term");
 	db_bind_id(st, 1, t->site_id);
 	db_bind_id(st, 2, t->organisation_id);
