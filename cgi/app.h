@@ -52,6 +52,10 @@ struct valid_errors;
 /* /me with the problems of an attendance form in the summary (422). */
 void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
 	    const struct valid_errors *);
+/* page_password.c: one's own password and other sessions (issue 13). */
+void	 page_password_get(struct app *, struct req *, struct resp *);
+void	 page_password_post(struct app *, struct req *, struct resp *);
+void	 page_sessions_end_post(struct app *, struct req *, struct resp *);
 /* page_refer.c: /refer, and /referrals/new for staff. */
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);

@@ -63,6 +63,12 @@ const struct route route_table[] = {
 	{ "POST", "/me/feed",		ACT_SIGNED_IN, page_feed_post },
 	/* A therapist reports sickness: first=, last= (YYYY-MM-DD). */
 	{ "POST", "/me/sick",		ACT_SIGNED_IN, page_me_sick },
+	/* One's own password: current_password=, new_password=,
+	 * confirm_password=; ?done=.  Sign out everywhere else: back=. */
+	{ "GET",  "/me/password",	ACT_OWN_ACCOUNT, page_password_get },
+	{ "POST", "/me/password",	ACT_OWN_ACCOUNT, page_password_post },
+	{ "POST", "/me/sessions",	ACT_OWN_ACCOUNT,
+					page_sessions_end_post },
 	/* series=, date=, status=, client=, note=: a therapist's own. */
 	{ "POST", "/attendance",	ACT_SIGNED_IN, page_attendance },
 
