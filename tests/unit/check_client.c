@@ -356,6 +356,29 @@ START_TEST(test_record_email_text)
 }
 END_TEST
 
+/*
+ * The week grid's card and the series page link to the client record
+ * for those who may open it; the grid is not the therapist's to open.
+ */
+START_TEST(test_schedule_links)
+{
+	char path[96];
+
+	(void)snprintf(path, sizeof(path), "/schedule?by=therapist&week=%s",
+	    future);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert_msg(pages_says(h, "href=\"/clients/1\""), "no record link");
+	(void)snprintf(path, sizeof(path), "/series/%lld",
+	    (long long)series_id);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "href=\"/clients/1\""));
+	(void)snprintf(path, sizeof(path), "/schedule?by=therapist&week=%s",
+	    future);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, path), 403);
+	ck_assert(!pages_says(h, "/clients/"));
+}
+END_TEST
+
 START_TEST(test_record_note_pages)
 {
 	char body[256];
@@ -543,6 +566,7 @@ client_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_record_access);
 	tcase_add_test(tc, test_record_email_text);
+	tcase_add_test(tc, test_schedule_links);
 	tcase_add_test(tc, test_record_note_pages);
 	tcase_add_test(tc, test_record_goals_summary_edit);
 	tcase_add_test(tc, test_record_erasure);
