@@ -111,6 +111,9 @@ const struct route route_table[] = {
 	 * outcome, onward), edit (needs, session_type, reason). */
 	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
 	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
+	/* One email to or about them (the outbox row's id): its text, as
+	 * the record's readers may see it. */
+	{ "GET",  "/clients/:id/emails/:id", ACT_CLIENT, page_client_email },
 
 	/* Scheduling.  The week grid: ?week=, ?by=, ?id=. */
 	{ "GET",  "/schedule",		ACT_SCHEDULE, page_schedule },

@@ -24,7 +24,8 @@
     "WHERE tl.therapist_id = o.therapist_id AND o.occ_date BETWEEN " \
     "tl.first_day AND tl.last_day) OR EXISTS (SELECT 1 FROM site_closures " \
     "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
-    "AND sc.last_day)) "
+    "AND sc.last_day)), " \
+    "coalesce(rf.id, 0) "
 #define WEEK_OCC_FROM \
     "FROM occurrences o JOIN series s ON s.id = o.series_id " \
     "JOIN sites si ON si.id = o.site_id " \
@@ -59,6 +60,7 @@ week_occ_read(sqlite3_stmt *st, struct db_week_occ *r)
 	db_copy(r->group, sizeof(r->group), db_col(st, 13));
 	r->members = sqlite3_column_int(st, 14);
 	r->hit = sqlite3_column_int(st, 15);
+	r->referral_id = sqlite3_column_int64(st, 16);
 }
 
 int

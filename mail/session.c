@@ -278,6 +278,8 @@ invite(struct mail_outbox *ob, const struct db_outbox *row,
 		(void)snprintf(err, errlen, "the address is refused");
 		return MAIL_SEND_PERM;
 	}
+	if (ob->preview)
+		return MAIL_SEND_OK;	/* the text alone: no invitation */
 	memset(&in, 0, sizeof(in));
 	in.kind = kind;
 	in.series_id = ss->key.id;
@@ -574,6 +576,12 @@ mail_fill_survey(struct mail_outbox *ob, const struct db_outbox *row,
 	default:
 		(void)snprintf(err, errlen, "the survey cannot be read");
 		return MAIL_SEND_TEMP;
+	}
+	if (ob->preview) {
+		/* Staff read it: not the client's own link. */
+		tmpl_data_set(d, "survey_url", "(their own survey link)");
+		tmpl_data_set(d, "ref", row->referral_ref);
+		return MAIL_SEND_OK;
 	}
 	if (db_outcome_token(ob->db, row->referral_id, token) == -1) {
 		(void)snprintf(err, errlen, "the survey link cannot be made");
