@@ -28,6 +28,11 @@ const struct route route_table[] = {
 	/* On someone's behalf: /refer's fields and the referrer's (014). */
 	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
 	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
+	/* Easy Read (issue 19): a question a page; POST step=, answers=
+	 * (signed), form_token=, the step's fields, go=next|back|send or
+	 * change=N (page_easy.c). */
+	{ "GET",  "/refer/easy",	ACT_PUBLIC, page_easy_get },
+	{ "POST", "/refer/easy",	ACT_PUBLIC, page_easy_post },
 	/* email=, password=, form_token=; ?out after signing out. */
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
