@@ -12,9 +12,10 @@
 
 /* The series referral ?1 is in: their own, or a group's they joined. */
 #define PERSON_SERIES(s)						\
-	"(" s ".client_id IN (SELECT id FROM clients WHERE referral_id = ?1)"\
-	" OR " s ".group_id IN (SELECT gm.group_id FROM group_members gm "\
-	"JOIN clients c ON c.id = gm.client_id WHERE c.referral_id = ?1))"
+	s ".id IN (SELECT x.id FROM clients c JOIN series x ON x.client_id "\
+	"= c.id WHERE c.referral_id = ?1 UNION ALL SELECT x.id FROM "	\
+	"clients c JOIN group_members gm ON gm.client_id = c.id JOIN "	\
+	"series x ON x.group_id = gm.group_id WHERE c.referral_id = ?1)"
 
 /* The person's caseload entry in series s (own or as a group member). */
 #define PERSON_CLIENT(s)						\

@@ -9,6 +9,8 @@ CREATE INDEX referrals_open ON referrals (created_at, id)
 
 -- A group's series (the referrals whose work has ended, on the queue).
 CREATE INDEX series_group ON series (group_id);
+-- A person's groups (their client record, their sessions).
+CREATE INDEX group_members_client ON group_members (client_id);
 
 -- Each person's first attended session (over all their times on a
 -- caseload): the waits of /reports and the impact report's "new and
