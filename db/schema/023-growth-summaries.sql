@@ -71,26 +71,33 @@ WHEN OLD.status = 'attended' BEGIN
 	INSERT OR IGNORE INTO first_sessions_redo (referral_id)
 	SELECT referral_id FROM clients WHERE id = OLD.client_id;
 END;
--- A session moved, made again or removed: the people who attended it.
-CREATE TRIGGER first_sessions_occ_ins AFTER INSERT ON occurrences BEGIN
+-- A session moved, made again or removed: the people who attended it,
+-- through a list as above.
+CREATE TABLE first_sessions_occ (
+	series_id	INTEGER NOT NULL,
+	occ_date	TEXT NOT NULL,
+	PRIMARY KEY (series_id, occ_date)
+) WITHOUT ROWID;
+CREATE TRIGGER first_sessions_occ_run AFTER INSERT ON first_sessions_occ
+BEGIN
 	INSERT OR IGNORE INTO first_sessions_redo (referral_id)
 	SELECT c.referral_id FROM attendance a JOIN clients c
 	    ON c.id = a.client_id
 	 WHERE a.series_id = NEW.series_id AND a.occ_date = NEW.occ_date
 	   AND a.status = 'attended';
+	DELETE FROM first_sessions_occ WHERE series_id = NEW.series_id
+	   AND occ_date = NEW.occ_date;
+END;
+CREATE TRIGGER first_sessions_occ_ins AFTER INSERT ON occurrences BEGIN
+	INSERT OR IGNORE INTO first_sessions_occ VALUES (NEW.series_id,
+	    NEW.occ_date);
 END;
 CREATE TRIGGER first_sessions_occ_upd AFTER UPDATE OF start_utc
 ON occurrences WHEN NEW.start_utc != OLD.start_utc BEGIN
-	INSERT OR IGNORE INTO first_sessions_redo (referral_id)
-	SELECT c.referral_id FROM attendance a JOIN clients c
-	    ON c.id = a.client_id
-	 WHERE a.series_id = NEW.series_id AND a.occ_date = NEW.occ_date
-	   AND a.status = 'attended';
+	INSERT OR IGNORE INTO first_sessions_occ VALUES (NEW.series_id,
+	    NEW.occ_date);
 END;
 CREATE TRIGGER first_sessions_occ_del AFTER DELETE ON occurrences BEGIN
-	INSERT OR IGNORE INTO first_sessions_redo (referral_id)
-	SELECT c.referral_id FROM attendance a JOIN clients c
-	    ON c.id = a.client_id
-	 WHERE a.series_id = OLD.series_id AND a.occ_date = OLD.occ_date
-	   AND a.status = 'attended';
+	INSERT OR IGNORE INTO first_sessions_occ VALUES (OLD.series_id,
+	    OLD.occ_date);
 END;
