@@ -196,44 +196,44 @@ fail:
 	return -1;
 }
 
-int
-db_user_set_active_audited(struct db *db, int64_t id, int active,
+/*
+ * One change to user id with its audit line, as one write: the password
+ * hash when hash is not NULL, else active.  0 or -1 (logged).
+ */
+static int
+user_change_audited(struct db *db, int64_t id, int active, const char *hash,
     const struct db_audit_line *a)
 {
+	const char *what = hash != NULL ? "user password" : "user active";
 	int rc;
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	if (db_user_set_active(db, id, active) == -1) {
+	if ((hash != NULL ? db_user_set_password(db, id, hash) :
+	    db_user_set_active(db, id, active)) == -1) {
 		rc = db_errcode(db);
 		goto fail;
 	}
 	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
 		goto fail;
-	return db_tx_commit(db, "user active") == DB_OK ? 0 : -1;
+	return db_tx_commit(db, what) == DB_OK ? 0 : -1;
 fail:
-	(void)db_tx_fail(db, rc, "user active");
+	(void)db_tx_fail(db, rc, what);
 	return -1;
+}
+
+int
+db_user_set_active_audited(struct db *db, int64_t id, int active,
+    const struct db_audit_line *a)
+{
+	return user_change_audited(db, id, active, NULL, a);
 }
 
 int
 db_user_set_password_audited(struct db *db, int64_t id, const char *hash,
     const struct db_audit_line *a)
 {
-	int rc;
-
-	if (db_tx_begin(db) != DB_OK)
-		return -1;
-	if (db_user_set_password(db, id, hash) == -1) {
-		rc = db_errcode(db);
-		goto fail;
-	}
-	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
-		goto fail;
-	return db_tx_commit(db, "user password") == DB_OK ? 0 : -1;
-fail:
-	(void)db_tx_fail(db, rc, "user password");
-	return -1;
+	return user_change_audited(db, id, 0, hash, a);
 }
 
 /* Sessions. */
