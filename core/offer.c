@@ -24,21 +24,6 @@
 #define AUTO_SINCE_DAYS	14	/* auto_offers: places freed this lately */
 #define AUTO_PLACES_MAX	20	/* ... at most this many a turn */
 
-/* The right side of Message-IDs: ctx's, or the default. */
-static const char *
-domain_of(const struct core_ctx *ctx)
-{
-	return ctx->msgid_domain != NULL ? ctx->msgid_domain :
-	    "tutti.localhost";
-}
-
-/* The address for the audit trail: ctx's, or "". */
-static const char *
-addr_of(const struct core_ctx *ctx)
-{
-	return ctx->addr != NULL ? ctx->addr : "";
-}
-
 /* Writes s into why (when there is room); returns r. */
 static enum db_result
 say(enum db_result r, char *why, size_t whylen, const char *s)
@@ -316,8 +301,8 @@ send_setup(const struct core_ctx *ctx, struct db_offer_send *s,
 	s->now = now;
 	s->expires = expires;
 	s->user_id = ctx->user_id;
-	s->addr = addr_of(ctx);
-	s->msgid_domain = domain_of(ctx);
+	s->addr = core_addr(ctx);
+	s->msgid_domain = core_domain(ctx);
 }
 
 enum db_result
@@ -395,7 +380,7 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 		ranks[i].score = picks[i].score;
 	}
 	r = db_place_create(ctx->db, &p, ranks, n, ctx->user_id,
-	    addr_of(ctx), place_id);
+	    core_addr(ctx), place_id);
 	free(ranks);
 	free(picks);
 	if (r == DB_DUPLICATE)
@@ -485,8 +470,8 @@ core_offer_accept(const struct core_ctx *ctx, int64_t offer_id, char *why,
 		}
 		return say_failed(r, why, whylen);
 	}
-	if (db_offer_accepted(ctx->db, offer_id, series_id, addr_of(ctx),
-	    domain_of(ctx)) == -1)
+	if (db_offer_accepted(ctx->db, offer_id, series_id, core_addr(ctx),
+	    core_domain(ctx)) == -1)
 		goto fail;
 	if (db_commit(ctx->db) == -1)
 		return say_failed(DB_ERROR, why, whylen);

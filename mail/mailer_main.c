@@ -210,6 +210,13 @@ main(int argc, char *argv[])
 	    cfg.smtp_url != NULL ? "an SMTP server" : cfg.mail_dir);
 
 	rc = 0;
+	/* The context of the core/ actions the loop takes (issue 18), as
+	 * cgi/ and ctl/ call them. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ctx.tz = cfg.tz;
+	ctx.msgid_domain = rem.msgid_domain;
+	ctx.addr = "mailer";
 	while (!stop_requested) {
 		if (mail_reminders_queue(db, &rem, time(NULL)) < 0)
 			fputs("tutti-mailer: reminders not queued\n", stderr);
@@ -223,11 +230,6 @@ main(int argc, char *argv[])
 			/* Waitlist checks and their reminders (issue 18):
 			 * a core/ action, as cgi/ and ctl/ call it. */
 			self_at = time(NULL) + SELF_EVERY;
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.db = db;
-			ctx.tz = cfg.tz;
-			ctx.msgid_domain = rem.msgid_domain;
-			ctx.addr = "mailer";
 			if (core_waitlist_checks(&ctx) < 0)
 				fputs("tutti-mailer: waitlist checks not "
 				    "queued\n", stderr);
@@ -235,11 +237,6 @@ main(int argc, char *argv[])
 		if (time(NULL) >= offers_at) {
 			/* Place offers past their time are handed on. */
 			offers_at = time(NULL) + OFFERS_EVERY;
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.db = db;
-			ctx.tz = cfg.tz;
-			ctx.msgid_domain = rem.msgid_domain;
-			ctx.addr = "mailer";
 			if (core_offers_tick(&ctx) < 0)
 				fputs("tutti-mailer: place offers not handed "
 				    "on\n", stderr);

@@ -75,21 +75,8 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	char err[256], sql[256];
-	int d;
-
 	ck_assert(sodium_init() >= 0);
-	db = db_open(":memory:", err, sizeof(err));
-	ck_assert_msg(db != NULL, "%s", err);
-	testlib_sql_exec(db, fixture);
-	for (d = 0; d < 7; d++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
-		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
-		    "INSERT INTO therapist_availability (therapist_id, site_id,"
-		    " day, start_min, end_min) VALUES (1, 1, %d, 480, 1200);",
-		    d, d);
-		testlib_sql_exec(db, sql);
-	}
+	db = testlib_db_week(fixture);
 }
 
 static void
@@ -102,11 +89,7 @@ teardown(void)
 static void
 ctx(struct core_ctx *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->db = db;
-	c->tz = "Europe/London";
-	c->msgid_domain = "test";
-	c->addr = "127.0.0.1";
+	testlib_ctx(db, c);
 }
 
 /* The Tuesday at least 8 days from now, "YYYY-MM-DD". */
@@ -123,11 +106,11 @@ next_tuesday(char out[11])
 }
 
 /*
- * Ann's Tuesday 10:00 series in room 1, ended before it began: its
+ * Ann's Tuesday series at hhmm in room, ended before it began: its
  * place is free.  Returns the series id.
  */
 static int64_t
-freed_series(void)
+ended_series(int64_t room, const char *hhmm)
 {
 	struct core_ctx c;
 	struct core_booking b;
@@ -141,9 +124,9 @@ freed_series(void)
 	b.therapist_id = 1;
 	b.client_id = 1;
 	b.site_id = 1;
-	b.room_id = 1;
+	b.room_id = room;
 	b.first_date = first;
-	b.start_local = "10:00";
+	b.start_local = hhmm;
 	b.length_min = 45;
 	b.count = 3;
 	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) ==
@@ -152,6 +135,13 @@ freed_series(void)
 	    sizeof(why)) == DB_OK, "%s", why);
 	testlib_sql_exec(db, "DELETE FROM outbox");
 	return id;
+}
+
+/* Ann's Tuesday 10:00 series in room 1, ended. */
+static int64_t
+freed_series(void)
+{
+	return ended_series(1, "10:00");
 }
 
 /* The place of a freed series, ranked (and sent when send). */
@@ -402,28 +392,13 @@ END_TEST
 START_TEST(test_one_live_offer)
 {
 	struct core_ctx c;
-	char why[CORE_WHY_LEN], first[11];
-	struct core_booking b;
-	int64_t p1, p2, s2 = 0;
+	char why[CORE_WHY_LEN];
+	int64_t p1, p2, s2;
 
 	p1 = place_of(freed_series(), 1);
 	/* A second freed place at 11:00 in room 2. */
-	next_tuesday(first);
+	s2 = ended_series(2, "11:00");
 	ctx(&c);
-	c.user_id = 1;
-	memset(&b, 0, sizeof(b));
-	b.therapist_id = 1;
-	b.client_id = 1;
-	b.site_id = 1;
-	b.room_id = 2;
-	b.first_date = first;
-	b.start_local = "11:00";
-	b.length_min = 45;
-	b.count = 3;
-	ck_assert_msg(core_series_book(&c, &b, &s2, why, sizeof(why)) ==
-	    DB_OK, "%s", why);
-	ck_assert_int_eq(core_series_end(&c, s2, first, "ended", why,
-	    sizeof(why)), DB_OK);
 	p2 = place_of(s2, 1);
 	/* Cy, Gus and Hal hold the first place's offers: only Fay is
 	 * offered the second, and nobody holds two. */
