@@ -1081,6 +1081,9 @@ int
 db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
     const struct db_occ_row *, const char *), void *arg)
 {
+	/* Driven by the leave and closures (CROSS JOIN keeps them the
+	 * outer loop), so its cost grows with them, not with every
+	 * session still to come. */
 	static const char sql[] = OCC_COLS ", (SELECT 'the site is closed"
 	    "' || CASE WHEN sc.reason != '' THEN ': ' || sc.reason ELSE '' "
 	    "END FROM site_closures sc WHERE sc.site_id = o.site_id AND "
@@ -1089,10 +1092,16 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	    "tl.reason != '' THEN ': ' || tl.reason ELSE '' END FROM "
 	    "therapist_leave tl WHERE tl.therapist_id = o.therapist_id AND "
 	    "o.occ_date BETWEEN tl.first_day AND tl.last_day LIMIT 1) AS "
-	    "leave " OCC_FROM "WHERE o.start_utc >= ?1 AND o.state != "
-	    "'cancelled' AND "
-	    "(closed IS NOT NULL OR leave IS NOT NULL) ORDER BY o.start_utc "
-	    "LIMIT 200";
+	    "leave " OCC_FROM "WHERE o.id IN (SELECT o2.id FROM "
+	    "therapist_leave tl CROSS JOIN occurrences o2 ON o2.therapist_id = "
+	    "tl.therapist_id AND o2.start_utc >= ?1 WHERE tl.last_day >= "
+	    "date(?1, 'unixepoch', '-1 day') AND o2.occ_date BETWEEN "
+	    "tl.first_day AND tl.last_day UNION SELECT o3.id FROM "
+	    "site_closures sc CROSS JOIN occurrences o3 ON o3.site_id = "
+	    "sc.site_id "
+	    "AND o3.start_utc >= ?1 WHERE sc.last_day >= date(?1, 'unixepoch', "
+	    "'-1 day') AND o3.occ_date BETWEEN sc.first_day AND sc.last_day) "
+	    "AND o.state != 'cancelled' ORDER BY o.start_utc LIMIT 200";
 	struct db_occ_row r;
 	sqlite3_stmt *st;
 	int rc;
