@@ -481,7 +481,8 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	    " si.postcode ELSE '' END, coalesce(s.room_id, 0),"
 	    " coalesce(ro.name, ''), s.tz, s.first_date, s.start_local,"
 	    " s.length_min, coalesce(s.count, 0), coalesce(s.until_date, ''),"
-	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at"
+	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at,"
+	    " s.video_url, si.kind = 'online'"
 	    " FROM series s JOIN therapists t ON t.id = s.therapist_id"
 	    " JOIN sites si ON si.id = s.site_id"
 	    " LEFT JOIN clients c ON c.id = s.client_id"
@@ -521,9 +522,41 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 		db_copy(s->ended_from, sizeof(s->ended_from), db_col(st, 22));
 		s->sequence = sqlite3_column_int(st, 23);
 		db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 24));
+		db_copy(s->video_url, sizeof(s->video_url), db_col(st, 25));
+		s->site_online = sqlite3_column_int(st, 26);
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum db_result
+db_series_video_set(struct db *db, int64_t id, const char *url,
+    int64_t user_id, const char *addr)
+{
+	static const char sql[] = "UPDATE series SET video_url = ?2 "
+	    "WHERE id = ?1";
+	sqlite3_stmt *st;
+	char detail[48];
+	enum db_result res;
+
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	if ((st = db_stmt_with(db, sql, id)) == NULL)
+		goto fail;
+	db_bind_text(st, 2, url);
+	if (db_run(st) != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) == 0) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	snprintf(detail, sizeof(detail), "series %lld", (long long)id);
+	if (db_audit(db, user_id, addr, url[0] != '\0' ? "video link set" :
+	    "video link removed", 0, 0, detail) == -1)
+		goto fail;
+	return db_tx_commit(db, "video link");
+fail:
+	return db_tx_fail(db, db_errcode(db), "video link");
 }
 
 #define OCC_COLS \
