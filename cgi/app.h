@@ -15,6 +15,7 @@ struct core_ctx;
 struct db;
 struct tmpl_set;
 struct tmpl_data;
+struct form;
 
 struct app {
 	struct db	*db;
@@ -51,10 +52,28 @@ struct valid_errors;
 /* /me with the problems of an attendance form in the summary (422). */
 void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
 	    const struct valid_errors *);
+/* page_password.c: one's own password and other sessions (issue 13). */
+void	 page_password_get(struct app *, struct req *, struct resp *);
+void	 page_password_post(struct app *, struct req *, struct resp *);
+void	 page_sessions_end_post(struct app *, struct req *, struct resp *);
 /* page_refer.c: /refer, and /referrals/new for staff. */
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);
 void	 page_refer_thanks(struct app *, struct req *, struct resp *);
+/*
+ * Checks a self-referral's answers in f by /refer's rules (without the
+ * sites list, the token or the honeypot); the problems go in errs.
+ */
+void	 page_refer_check(const struct form *, struct valid_errors *);
+/* page_easy.c: the Easy Read self-referral, a question a page. */
+void	 page_easy_get(struct app *, struct req *, struct resp *);
+void	 page_easy_post(struct app *, struct req *, struct resp *);
+/*
+ * The Easy Read check page again, with the problems page_refer_post
+ * found when it was sent (errs may be NULL) and the token to send with.
+ */
+void	 page_easy_refused(struct app *, const struct req *, struct resp *,
+	    int status, const struct valid_errors *, const char *token);
 /* page_contacts.c: a referral's referrer and contacts (issue 19). */
 void	 page_contacts_tmpl(struct app *, struct tmpl_data *, int64_t rid);
 void	 page_contacts_get(struct app *, struct req *, struct resp *);

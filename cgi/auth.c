@@ -59,6 +59,7 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_PARTNER] =		P,
 	[ACT_IMPACT] =		A | C,
 	[ACT_CLIENT] =		A | C | T,
+	[ACT_OWN_ACCOUNT] =	A | C | T | P,
 };
 
 #undef A
@@ -493,4 +494,15 @@ auth_login_succeeded(struct app *app, const char *email, const char *addr)
 	(void)db_login_clear(app->db, keys[KEY_PAIR]);
 	(void)db_login_clear(app->db, keys[KEY_ACCOUNT]);
 	(void)db_login_unfail(app->db, keys[KEY_ADDR]);
+}
+
+void
+auth_wait_text(int wait, char *out, size_t n)
+{
+	if (wait >= 120)
+		(void)snprintf(out, n, "Too many failed sign-ins. Try again "
+		    "in %d minutes.", (wait + 59) / 60);
+	else
+		(void)snprintf(out, n, "Too many failed sign-ins. Wait %d "
+		    "second%s, then try again.", wait, wait == 1 ? "" : "s");
 }

@@ -39,6 +39,8 @@ enum action {
 	ACT_CLIENT,		/* open a client record: a therapist only
 				   for their own clients (the handler asks
 				   db_client_seen_by) */
+	ACT_OWN_ACCOUNT,	/* one's own password and sessions: every
+				   role */
 	ACT__MAX
 };
 
@@ -110,5 +112,7 @@ void	 auth_login_failed(struct app *, const char *email,
 	    const struct db_user *u, const char *addr, int account_failures);
 void	 auth_login_succeeded(struct app *, const char *email,
 	    const char *addr);
+/* What to tell someone who must wait wait seconds, into out. */
+void	 auth_wait_text(int wait, char *out, size_t n);
 
 #endif

@@ -169,6 +169,21 @@ out:
 	return rc;
 }
 
+void
+form_add(struct form *f, const char *key, const char *value, size_t len)
+{
+	char *v = xmalloc(len + 1);
+
+	if (len > 0)
+		memcpy(v, value, len);
+	v[len] = '\0';
+	form_grow(f);
+	f->fields[f->count].key = xstrdup(key);
+	f->fields[f->count].value = v;
+	f->fields[f->count].valuelen = len;
+	f->count++;
+}
+
 const char *
 form_strerror(enum form_err e)
 {

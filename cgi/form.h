@@ -69,6 +69,14 @@ void	 form_free(struct form *f);
 enum form_err form_parse(struct form *f, const char *body, size_t len,
 		size_t maxfields);
 
+/*
+ * Appends the pair key (no NUL byte in it) = the len bytes of value
+ * (copied; value may be NULL when len is 0) to f.  Aborts only on out
+ * of memory.
+ */
+void	 form_add(struct form *f, const char *key, const char *value,
+	    size_t len);
+
 /* A short English name for an error, for logs (static string). */
 const char *form_strerror(enum form_err);
 

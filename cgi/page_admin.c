@@ -208,16 +208,17 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 	if (strcmp(action, "revoke_feed") == 0) {
 		int64_t n;
 
-		if (db_feed_revoke_user(app->db, id, &n) == -1) {
+		snprintf(detail, sizeof(detail), "revoked the calendar feed "
+		    "of %s", u.email);
+		audit.action = "feed-revoke";
+		audit.subject_user_id = id;
+		if (db_feed_revoke_user_audited(app->db, id, &n,
+		    &audit) == -1) {
 			db_user_clear(&u);
 			users_show(app, rq, rs, 503, "The change could not be "
 			    "saved just now.", NULL);
 			return;
 		}
-		snprintf(detail, sizeof(detail), "revoked the calendar feed "
-		    "of %s (%lld)", u.email, (long long)n);
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    "feed-revoke", 0, id, detail);
 		db_user_clear(&u);
 		http_redirect(rs, n > 0 ? "/admin/users?done=feed-revoked" :
 		    "/admin/users?done=no-feed");

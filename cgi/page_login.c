@@ -71,13 +71,7 @@ page_login_post(struct app *app, struct req *rq, struct resp *rs)
 	}
 	if ((wait = auth_login_begin(app, email, rq->remote_addr,
 	    &failures)) > 0) {
-		if (wait >= 120)
-			snprintf(msg, sizeof(msg), "Too many failed sign-ins. "
-			    "Try again in %d minutes.", (wait + 59) / 60);
-		else
-			snprintf(msg, sizeof(msg), "Too many failed sign-ins. "
-			    "Wait %d second%s, then try again.", wait,
-			    wait == 1 ? "" : "s");
+		auth_wait_text(wait, msg, sizeof(msg));
 		show(app, rq, rs, 429, email, msg, NULL);
 		return;
 	}

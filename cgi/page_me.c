@@ -271,6 +271,9 @@ page_me_errors(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "email", rq->user->email);
 	if (done != NULL && strcmp(done, "attended") == 0)
 		tmpl_data_set(d, "notice", "Attendance was recorded.");
+	else if (done != NULL && strcmp(done, "signedout") == 0)
+		tmpl_data_set(d, "notice", "You were signed out on every "
+		    "other device.");
 	else if (done != NULL && strcmp(done, "sick") == 0)
 		tmpl_data_set(d, "notice", "Thank you: the coordinators can "
 		    "see the sessions on those days and will look after "
@@ -292,6 +295,7 @@ page_me_errors(struct app *app, struct req *rq, struct resp *rs, int status,
 		therapist_part(app, rq, d, errs);
 	}
 	page_me_feed(app, rq, d);
+	tmpl_data_set(d, "sessions_back", "me");
 	app_render(app, rs, status, "me.html", d);
 	tmpl_data_free(d);
 }

@@ -208,6 +208,17 @@ outbox_show(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_free(d);
 }
 
+/* The audit line of this request's action, its detail a count. */
+static void
+outbox_audit_line(struct db_audit_line *a, const struct req *rq,
+    const char *action)
+{
+	memset(a, 0, sizeof(*a));
+	a->user_id = rq->user->id;
+	a->addr = rq->remote_addr;
+	a->action = action;
+}
+
 /* The periods "retry every email failed since" offers, in seconds. */
 static const long since_choices[] = { 3600, 86400, 604800, 2592000 };
 
@@ -235,10 +246,7 @@ outbox_retry_since(struct app *app, struct req *rq, struct resp *rs)
 	(void)gmtime_r(&t, &tm);
 	(void)strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	db_now(now);
-	memset(&audit, 0, sizeof(audit));
-	audit.user_id = rq->user->id;
-	audit.addr = rq->remote_addr;
-	audit.action = "outbox-retry";
+	outbox_audit_line(&audit, rq, "outbox-retry");
 	if ((n = db_outbox_retry_since_audited(app->db, since, now,
 	    &audit)) == -1) {
 		http_error(app, rs, 503, "The emails could not be queued again "
@@ -255,11 +263,14 @@ static void
 outbox_send_now(struct app *app, struct req *rq, struct resp *rs,
     int64_t id)
 {
+	struct db_audit_line audit;
 	char now[21], to[80];
 	int n;
 
 	db_now(now);
-	if ((n = db_outbox_send_now(app->db, id, now)) == -1) {
+	outbox_audit_line(&audit, rq, "outbox-send-now");
+	if ((n = db_outbox_send_now_audited(app->db, id, now,
+	    &audit)) == -1) {
 		http_error(app, rs, 503, "The email could not be sent now. "
 		    "Try again.");
 		return;
@@ -268,9 +279,6 @@ outbox_send_now(struct app *app, struct req *rq, struct resp *rs,
 		http_redirect(rs, "/admin/outbox?status=queued&done=notwaiting");
 		return;
 	}
-	(void)snprintf(to, sizeof(to), "made %d waiting emails due now", n);
-	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-	    "outbox-send-now", 0, 0, to);
 	(void)snprintf(to, sizeof(to), "/admin/outbox?status=queued&"
 	    "done=sentnow&n=%d", n);
 	http_redirect(rs, to);
@@ -300,13 +308,13 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	if (action != NULL && strcmp(action, "resume") == 0) {
-		if (db_outbox_pause_clear(app->db) == -1) {
+		outbox_audit_line(&audit, rq, "outbox-resume");
+		audit.detail = "resumed sending";
+		if (db_outbox_pause_clear_audited(app->db, &audit) == -1) {
 			http_error(app, rs, 503, "Sending could not be resumed "
 			    "just now. Try again.");
 			return;
 		}
-		(void)db_audit(app->db, rq->user->id, rq->remote_addr,
-		    "outbox-resume", 0, 0, "resumed sending");
 		http_redirect(rs, "/admin/outbox?done=resumed");
 		return;
 	}
@@ -318,10 +326,7 @@ page_admin_outbox_post(struct app *app, struct req *rq, struct resp *rs)
 	db_now(now);
 	(void)snprintf(detail, sizeof(detail), "queued email %lld again",
 	    (long long)id);
-	memset(&audit, 0, sizeof(audit));
-	audit.user_id = rq->user->id;
-	audit.addr = rq->remote_addr;
-	audit.action = "outbox-retry";
+	outbox_audit_line(&audit, rq, "outbox-retry");
 	audit.detail = detail;
 	if ((rc = db_outbox_retry_audited(app->db, id, now, &audit)) == -1) {
 		http_error(app, rs, 503, "The email could not be queued again "

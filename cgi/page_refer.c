@@ -177,7 +177,8 @@ static const struct valid_field referrer_fields[R__MAX] = {
 enum refer_mode {
 	MODE_SELF,	/* /refer: an adult for themselves */
 	MODE_STAFF,	/* /referrals/new: staff, with a source */
-	MODE_SOMEONE	/* /refer/someone: on someone's behalf */
+	MODE_SOMEONE,	/* /refer/someone: on someone's behalf */
+	MODE_EASY	/* /refer/easy: /refer's answers, from page_easy.c */
 };
 
 /*
@@ -615,6 +616,8 @@ mode_of(const struct req *rq)
 		return MODE_STAFF;
 	if (strcmp(rq->path, "/refer/someone") == 0)
 		return MODE_SOMEONE;
+	if (strcmp(rq->path, "/refer/easy") == 0)
+		return MODE_EASY;
 	return MODE_SELF;
 }
 
@@ -676,6 +679,11 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 	const char *src = form_get(&rq->f, "source");
 	size_t i;
 
+	if (mode_of(rq) == MODE_EASY) {
+		page_easy_refused(app, rq, rs, status, in != NULL ? &in->errs :
+		    NULL, token);
+		return;
+	}
 	if (staff_mode(rq)) {
 		d = app_staff_data(app, rq, status == 200 ? "Add a referral" :
 		    "Error: add a referral");
@@ -1007,7 +1015,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 
 store:
 	memset(&r, 0, sizeof(r));
-	r.source = "self";
+	r.source = in.mode == MODE_EASY ? "easy_read" : "self";
 	if (staff_mode(rq)) {
 		r.source = src;
 		r.source_detail = detail;
@@ -1084,6 +1092,16 @@ store:
 out:
 	input_free(&in);
 	db_sites_free(sites, nsites);
+}
+
+void
+page_refer_check(const struct form *fm, struct valid_errors *errs)
+{
+	struct input in;
+
+	check_input(&in, fm, NULL, 0, MODE_EASY);
+	*errs = in.errs;
+	input_free(&in);
 }
 
 void

@@ -28,6 +28,11 @@ const struct route route_table[] = {
 	/* On someone's behalf: /refer's fields and the referrer's (014). */
 	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
 	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
+	/* Easy Read (issue 19): a question a page; POST step=, answers=
+	 * (signed), form_token=, the step's fields, go=next|back|send or
+	 * change=N (page_easy.c). */
+	{ "GET",  "/refer/easy",	ACT_PUBLIC, page_easy_get },
+	{ "POST", "/refer/easy",	ACT_PUBLIC, page_easy_post },
 	/* email=, password=, form_token=; ?out after signing out. */
 	{ "GET",  "/login",		ACT_PUBLIC, page_login_get },
 	{ "POST", "/login",		ACT_PUBLIC, page_login_post },
@@ -58,6 +63,12 @@ const struct route route_table[] = {
 	{ "POST", "/me/feed",		ACT_SIGNED_IN, page_feed_post },
 	/* A therapist reports sickness: first=, last= (YYYY-MM-DD). */
 	{ "POST", "/me/sick",		ACT_SIGNED_IN, page_me_sick },
+	/* One's own password: current_password=, new_password=,
+	 * confirm_password=; ?done=.  Sign out everywhere else: back=. */
+	{ "GET",  "/me/password",	ACT_OWN_ACCOUNT, page_password_get },
+	{ "POST", "/me/password",	ACT_OWN_ACCOUNT, page_password_post },
+	{ "POST", "/me/sessions",	ACT_OWN_ACCOUNT,
+					page_sessions_end_post },
 	/* series=, date=, status=, client=, note=: a therapist's own. */
 	{ "POST", "/attendance",	ACT_SIGNED_IN, page_attendance },
 

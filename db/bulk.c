@@ -74,16 +74,6 @@ static const char sql_counts[] =
     " (SELECT count(*) FROM referral_notes),"
     " (SELECT count(*) FROM outcomes)";
 
-/* Binds an id, or NULL when it is 0 or less. */
-static void
-bind_id(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		(void)sqlite3_bind_int64(st, i, id);
-	else
-		(void)sqlite3_bind_null(st, i);
-}
-
 /* Binds text, or NULL when s is NULL. */
 static void
 bind_null(sqlite3_stmt *st, int i, const char *s)
@@ -96,15 +86,13 @@ bind_null(sqlite3_stmt *st, int i, const char *s)
 
 /*
  * Steps a bound statement that returns no rows and resets it; logs what
- * failed.  0 or -1.
+ * failed.  0 or -1 (also for a NULL st, as db_stmt returns when it
+ * cannot prepare: logged there).
  */
 static int
 run(struct db *db, sqlite3_stmt *st, const char *what)
 {
-	int rc = db_step(st);
-
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if (db_run(st) != SQLITE_DONE) {
 		fprintf(stderr, "db: bulk %s: %s\n", what,
 		    sqlite3_errmsg(db->conn));
 		return -1;
@@ -119,13 +107,13 @@ db_bulk_begin(struct db *db)
 	 * loading, instead of being written out and read back. */
 	if (db_exec(db, "PRAGMA cache_size = -524288") != SQLITE_OK)
 		return -1;
-	return db_begin(db);
+	return db_tx_begin(db) == DB_OK ? 0 : -1;
 }
 
 int
 db_bulk_commit(struct db *db)
 {
-	return db_commit(db);
+	return db_tx_commit(db, "bulk") == DB_OK ? 0 : -1;
 }
 
 int
@@ -134,34 +122,12 @@ db_bulk_referral(struct db *db, struct db_referral *r, const char *ref,
 {
 	sqlite3_stmt *st;
 	size_t i;
-	int k = 1;
+	int k;
 
 	if ((st = db_stmt(db, sql_referral)) == NULL)
 		return -1;
-	db_bind_text(st, k++, ref);
-	db_bind_text(st, k++, r->status != NULL ? r->status : "new");
-	db_bind_text(st, k++, r->source != NULL ? r->source : "self");
-	db_bind_text(st, k++, r->given_name);
-	db_bind_text(st, k++, r->family_name);
-	db_bind_text(st, k++, r->email);
-	db_bind_text(st, k++, r->phone);
-	db_bind_text(st, k++, r->postcode);
-	db_bind_text(st, k++, r->date_of_birth);
-	db_bind_text(st, k++, r->preferred_contact);
-	(void)sqlite3_bind_int(st, k++, r->voicemail_ok);
-	(void)sqlite3_bind_int64(st, k++, r->needs);
-	db_bind_text(st, k++, r->about);
-	(void)sqlite3_bind_int64(st, k++, r->availability);
-	db_bind_text(st, k++, r->session_type);
-	(void)sqlite3_bind_int(st, k++, r->online_ok);
-	db_bind_text(st, k++, r->access_needs);
-	db_bind_text(st, k++, r->language);
-	(void)sqlite3_bind_int(st, k++, r->interpreter);
-	db_bind_text(st, k++, r->gp_practice);
-	db_bind_text(st, k++, r->emergency_name);
-	db_bind_text(st, k++, r->emergency_phone);
-	(void)sqlite3_bind_int(st, k++, r->consent_data);
-	(void)sqlite3_bind_int(st, k++, r->consent_contact);
+	db_bind_text(st, 1, ref);
+	k = db_referral_bind(st, 2, r);
 	db_bind_text(st, k++, created_at);
 	db_bind_text(st, k++, updated_at);
 	db_bind_text(st, k++, r->source_detail);
@@ -172,8 +138,8 @@ db_bulk_referral(struct db *db, struct db_referral *r, const char *ref,
 	for (i = 0; i < r->nsites; i++) {
 		if ((st = db_stmt(db, sql_referral_site)) == NULL)
 			return -1;
-		(void)sqlite3_bind_int64(st, 1, r->id);
-		(void)sqlite3_bind_int64(st, 2, r->sites[i]);
+		db_bind_int(st, 1, r->id);
+		db_bind_int(st, 2, r->sites[i]);
 		if (run(db, st, "referral site") == -1)
 			return -1;
 	}
@@ -184,13 +150,10 @@ int
 db_bulk_event(struct db *db, int64_t referral_id, const char *at,
     int64_t user_id, const char *from, const char *to, const char *reason)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = db_stmt_with(db, sql_event, referral_id);
 
-	if ((st = db_stmt(db, sql_event)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
 	db_bind_text(st, 2, at);
-	bind_id(st, 3, user_id);
+	db_bind_id(st, 3, user_id);
 	bind_null(st, 4, from);
 	db_bind_text(st, 5, to);
 	db_bind_text(st, 6, reason);
@@ -201,13 +164,10 @@ int
 db_bulk_note(struct db *db, int64_t referral_id, const char *at,
     int64_t user_id, const char *body)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = db_stmt_with(db, sql_note, referral_id);
 
-	if ((st = db_stmt(db, sql_note)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
 	db_bind_text(st, 2, at);
-	bind_id(st, 3, user_id);
+	db_bind_id(st, 3, user_id);
 	db_bind_text(st, 4, body);
 	return run(db, st, "note");
 }
@@ -221,8 +181,8 @@ db_bulk_client(struct db *db, int64_t referral_id, int64_t therapist_id,
 
 	if ((st = db_stmt(db, sql_client)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	(void)sqlite3_bind_int64(st, 2, therapist_id);
+	db_bind_int(st, 1, referral_id);
+	db_bind_int(st, 2, therapist_id);
 	db_bind_text(st, 3, started_at);
 	bind_null(st, 4, ended_at);
 	db_bind_text(st, 5, end_reason);
@@ -241,9 +201,9 @@ db_bulk_group(struct db *db, const char *name, int64_t therapist_id,
 	if ((st = db_stmt(db, sql_group)) == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
-	(void)sqlite3_bind_int64(st, 2, therapist_id);
-	(void)sqlite3_bind_int64(st, 3, site_id);
-	(void)sqlite3_bind_int(st, 4, capacity);
+	db_bind_int(st, 2, therapist_id);
+	db_bind_int(st, 3, site_id);
+	db_bind_int(st, 4, capacity);
 	db_bind_text(st, 5, created_at);
 	if (run(db, st, "group") == -1)
 		return -1;
@@ -259,8 +219,8 @@ db_bulk_group_member(struct db *db, int64_t group_id, int64_t client_id,
 
 	if ((st = db_stmt(db, sql_member)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, group_id);
-	(void)sqlite3_bind_int64(st, 2, client_id);
+	db_bind_int(st, 1, group_id);
+	db_bind_int(st, 2, client_id);
 	db_bind_text(st, 3, joined_at);
 	return run(db, st, "group member");
 }
@@ -275,17 +235,17 @@ db_bulk_series(struct db *db, const struct db_series_new *s, const char *uid,
 	if ((st = db_stmt(db, sql_series)) == NULL)
 		return -1;
 	db_bind_text(st, 1, uid);
-	(void)sqlite3_bind_int64(st, 2, s->therapist_id);
-	bind_id(st, 3, s->client_id);
-	bind_id(st, 4, s->group_id);
-	(void)sqlite3_bind_int64(st, 5, s->site_id);
-	bind_id(st, 6, s->room_id);
+	db_bind_int(st, 2, s->therapist_id);
+	db_bind_id(st, 3, s->client_id);
+	db_bind_id(st, 4, s->group_id);
+	db_bind_int(st, 5, s->site_id);
+	db_bind_id(st, 6, s->room_id);
 	db_bind_text(st, 7, s->tz);
 	db_bind_text(st, 8, s->first_date);
 	db_bind_text(st, 9, s->start_local);
-	(void)sqlite3_bind_int(st, 10, s->length_min);
+	db_bind_int(st, 10, s->length_min);
 	if (s->count > 0)
-		(void)sqlite3_bind_int(st, 11, s->count);
+		db_bind_int(st, 11, s->count);
 	else
 		(void)sqlite3_bind_null(st, 11);
 	bind_null(st, 12, s->until_date);
@@ -307,13 +267,13 @@ db_bulk_occ(struct db *db, int64_t series_id, const struct db_occ *o,
 
 	if ((st = db_stmt(db, sql_occ)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_int(st, 1, series_id);
 	db_bind_text(st, 2, o->date);
-	(void)sqlite3_bind_int64(st, 3, o->start_utc);
-	(void)sqlite3_bind_int64(st, 4, o->end_utc);
-	(void)sqlite3_bind_int64(st, 5, therapist_id);
-	bind_id(st, 6, room_id);
-	(void)sqlite3_bind_int64(st, 7, site_id);
+	db_bind_int(st, 3, o->start_utc);
+	db_bind_int(st, 4, o->end_utc);
+	db_bind_int(st, 5, therapist_id);
+	db_bind_id(st, 6, room_id);
+	db_bind_int(st, 7, site_id);
 	db_bind_text(st, 8, state);
 	return run(db, st, "occurrence");
 }
@@ -328,19 +288,19 @@ db_bulk_exception(struct db *db, int64_t series_id, const char *date,
 
 	if ((st = db_stmt(db, sql_exception)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_int(st, 1, series_id);
 	db_bind_text(st, 2, date);
 	db_bind_text(st, 3, kind);
 	db_bind_text(st, 4, by_whom);
 	if (new_start_utc > 0) {
-		(void)sqlite3_bind_int64(st, 5, new_start_utc);
-		(void)sqlite3_bind_int(st, 6, new_length_min);
+		db_bind_int(st, 5, new_start_utc);
+		db_bind_int(st, 6, new_length_min);
 	} else {
 		(void)sqlite3_bind_null(st, 5);
 		(void)sqlite3_bind_null(st, 6);
 	}
 	db_bind_text(st, 7, reason);
-	bind_id(st, 8, created_by);
+	db_bind_id(st, 8, created_by);
 	db_bind_text(st, 9, created_at);
 	return run(db, st, "exception");
 }
@@ -354,12 +314,12 @@ db_bulk_attendance(struct db *db, int64_t series_id, const char *date,
 
 	if ((st = db_stmt(db, sql_attendance)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, series_id);
+	db_bind_int(st, 1, series_id);
 	db_bind_text(st, 2, date);
-	(void)sqlite3_bind_int64(st, 3, client_id);
+	db_bind_int(st, 3, client_id);
 	db_bind_text(st, 4, status);
 	db_bind_text(st, 5, note);
-	bind_id(st, 6, recorded_by);
+	db_bind_id(st, 6, recorded_by);
 	db_bind_text(st, 7, recorded_at);
 	return run(db, st, "attendance");
 }
@@ -376,11 +336,11 @@ db_bulk_outbox(struct db *db, const struct db_bulk_mail *m)
 	db_bind_text(st, 2, m->kind);
 	db_bind_text(st, 3, m->to_addr);
 	db_bind_text(st, 4, m->to_name);
-	bind_id(st, 5, m->referral_id);
-	bind_id(st, 6, m->user_id);
+	db_bind_id(st, 5, m->referral_id);
+	db_bind_id(st, 6, m->user_id);
 	db_bind_text(st, 7, m->message_id);
 	db_bind_text(st, 8, m->status);
-	(void)sqlite3_bind_int(st, 9, sent ? 1 : 0);
+	db_bind_int(st, 9, sent ? 1 : 0);
 	db_bind_text(st, 10, m->not_before);
 	db_bind_text(st, 11, m->created_at);
 	bind_null(st, 12, sent ? m->sent_at : NULL);
@@ -392,11 +352,8 @@ db_bulk_outcome(struct db *db, int64_t referral_id, const char *positive,
     const char *quality_of_life, const char *social,
     const char *relationship, const char *answered_at)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = db_stmt_with(db, sql_outcome, referral_id);
 
-	if ((st = db_stmt(db, sql_outcome)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
 	db_bind_text(st, 2, positive);
 	db_bind_text(st, 3, quality_of_life);
 	db_bind_text(st, 4, social);

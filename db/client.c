@@ -43,6 +43,23 @@ db_client_seen_by(struct db *db, int64_t referral_id, int64_t therapist_id)
 	return rc == -1 ? -1 : seen;
 }
 
+/* Reads one row of db_client_spells into *r. */
+static void
+spell_read(sqlite3_stmt *st, struct db_client_spell *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->client_id = sqlite3_column_int64(st, 0);
+	r->therapist_id = sqlite3_column_int64(st, 1);
+	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 2));
+	db_copy(r->started_at, sizeof(r->started_at), db_col(st, 3));
+	db_copy(r->ended_at, sizeof(r->ended_at), db_col(st, 4));
+	db_copy(r->end_reason, sizeof(r->end_reason), db_col(st, 5));
+	db_copy(r->therapy_started, sizeof(r->therapy_started),
+	    db_col(st, 6));
+}
+
+DB_ROW_CALL(spell_row, struct db_client_spell, spell_read)
+
 int
 db_client_spells(struct db *db, int64_t referral_id, void (*fn)(void *,
     const struct db_client_spell *), void *arg)
@@ -52,23 +69,29 @@ db_client_spells(struct db *db, int64_t referral_id, void (*fn)(void *,
 	    "coalesce(c.therapy_started, '') FROM clients c JOIN therapists t "
 	    "ON t.id = c.therapist_id WHERE c.referral_id = ? ORDER BY c.id";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_client_spell r;
-	int rc;
 
-	while ((rc = db_next(db, st)) == 1) {
-		memset(&r, 0, sizeof(r));
-		r.client_id = sqlite3_column_int64(st, 0);
-		r.therapist_id = sqlite3_column_int64(st, 1);
-		db_copy(r.therapist, sizeof(r.therapist), db_col(st, 2));
-		db_copy(r.started_at, sizeof(r.started_at), db_col(st, 3));
-		db_copy(r.ended_at, sizeof(r.ended_at), db_col(st, 4));
-		db_copy(r.end_reason, sizeof(r.end_reason), db_col(st, 5));
-		db_copy(r.therapy_started, sizeof(r.therapy_started),
-		    db_col(st, 6));
-		fn(arg, &r);
-	}
-	return rc;
+	return db_each(db, st, spell_row, (db_any_fn)fn, arg);
 }
+
+/* Reads one row of db_client_series_each into *r. */
+static void
+series_read(sqlite3_stmt *st, struct db_client_series *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 1));
+	db_copy(r->group, sizeof(r->group), db_col(st, 2));
+	db_copy(r->site, sizeof(r->site), db_col(st, 3));
+	db_copy(r->room, sizeof(r->room), db_col(st, 4));
+	db_copy(r->first_date, sizeof(r->first_date), db_col(st, 5));
+	db_copy(r->start_local, sizeof(r->start_local), db_col(st, 6));
+	r->length_min = sqlite3_column_int(st, 7);
+	db_copy(r->status, sizeof(r->status), db_col(st, 8));
+	db_copy(r->ended_from, sizeof(r->ended_from), db_col(st, 9));
+	r->coming = sqlite3_column_int(st, 10);
+}
+
+DB_ROW_CALL(series_row, struct db_client_series, series_read)
 
 int
 db_client_series_each(struct db *db, int64_t referral_id, void (*fn)(void *,
@@ -85,27 +108,31 @@ db_client_series_each(struct db *db, int64_t referral_id, void (*fn)(void *,
 	    "LEFT JOIN groups g ON g.id = s.group_id "
 	    "WHERE " PERSON_SERIES("s") " ORDER BY s.first_date, s.id";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_client_series r;
-	int rc;
 
 	db_bind_int(st, 2, (int64_t)time(NULL));
-	while ((rc = db_next(db, st)) == 1) {
-		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(st, 0);
-		db_copy(r.therapist, sizeof(r.therapist), db_col(st, 1));
-		db_copy(r.group, sizeof(r.group), db_col(st, 2));
-		db_copy(r.site, sizeof(r.site), db_col(st, 3));
-		db_copy(r.room, sizeof(r.room), db_col(st, 4));
-		db_copy(r.first_date, sizeof(r.first_date), db_col(st, 5));
-		db_copy(r.start_local, sizeof(r.start_local), db_col(st, 6));
-		r.length_min = sqlite3_column_int(st, 7);
-		db_copy(r.status, sizeof(r.status), db_col(st, 8));
-		db_copy(r.ended_from, sizeof(r.ended_from), db_col(st, 9));
-		r.coming = sqlite3_column_int(st, 10);
-		fn(arg, &r);
-	}
-	return rc;
+	return db_each(db, st, series_row, (db_any_fn)fn, arg);
 }
+
+/* Reads one row of db_client_sessions into *r. */
+static void
+session_read(sqlite3_stmt *st, struct db_client_session *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->series_id = sqlite3_column_int64(st, 0);
+	db_copy(r->date, sizeof(r->date), db_col(st, 1));
+	r->start_utc = sqlite3_column_int64(st, 2);
+	r->end_utc = sqlite3_column_int64(st, 3);
+	db_copy(r->state, sizeof(r->state), db_col(st, 4));
+	db_copy(r->why, sizeof(r->why), db_col(st, 5));
+	db_copy(r->by_whom, sizeof(r->by_whom), db_col(st, 6));
+	db_copy(r->attendance, sizeof(r->attendance), db_col(st, 7));
+	r->client_id = sqlite3_column_int64(st, 8);
+	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 9));
+	db_copy(r->site, sizeof(r->site), db_col(st, 10));
+	r->is_group = sqlite3_column_int(st, 11);
+}
+
+DB_ROW_CALL(session_row, struct db_client_session, session_read)
 
 int
 db_client_sessions(struct db *db, int64_t referral_id, void (*fn)(void *,
@@ -128,27 +155,27 @@ db_client_sessions(struct db *db, int64_t referral_id, void (*fn)(void *,
 	    "gm.group_id = s.group_id AND c.referral_id = ?1)) "
 	    "ORDER BY o.start_utc";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_client_session r;
-	int rc;
 
-	while ((rc = db_next(db, st)) == 1) {
-		memset(&r, 0, sizeof(r));
-		r.series_id = sqlite3_column_int64(st, 0);
-		db_copy(r.date, sizeof(r.date), db_col(st, 1));
-		r.start_utc = sqlite3_column_int64(st, 2);
-		r.end_utc = sqlite3_column_int64(st, 3);
-		db_copy(r.state, sizeof(r.state), db_col(st, 4));
-		db_copy(r.why, sizeof(r.why), db_col(st, 5));
-		db_copy(r.by_whom, sizeof(r.by_whom), db_col(st, 6));
-		db_copy(r.attendance, sizeof(r.attendance), db_col(st, 7));
-		r.client_id = sqlite3_column_int64(st, 8);
-		db_copy(r.therapist, sizeof(r.therapist), db_col(st, 9));
-		db_copy(r.site, sizeof(r.site), db_col(st, 10));
-		r.is_group = sqlite3_column_int(st, 11);
-		fn(arg, &r);
-	}
-	return rc;
+	return db_each(db, st, session_row, (db_any_fn)fn, arg);
 }
+
+/* Reads one row of db_client_notes into *r. */
+static void
+note_read(sqlite3_stmt *st, struct db_client_note *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->series_id = sqlite3_column_int64(st, 1);
+	db_copy(r->date, sizeof(r->date), db_col(st, 2));
+	r->shared = sqlite3_column_int(st, 3);
+	r->body = db_col(st, 4);
+	r->author = db_col(st, 5);
+	db_copy(r->written_at, sizeof(r->written_at), db_col(st, 6));
+	db_copy(r->updated_at, sizeof(r->updated_at), db_col(st, 7));
+	r->versions = sqlite3_column_int(st, 8);
+}
+
+DB_ROW_CALL(note_row, struct db_client_note, note_read)
 
 int
 db_client_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
@@ -167,23 +194,8 @@ db_client_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
 	    "AND a.status = 'attended' AND c.referral_id = ?1)) "
 	    "ORDER BY n.occ_date DESC, n.referral_id IS NOT NULL, n.id";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_client_note r;
-	int rc;
 
-	while ((rc = db_next(db, st)) == 1) {
-		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(st, 0);
-		r.series_id = sqlite3_column_int64(st, 1);
-		db_copy(r.date, sizeof(r.date), db_col(st, 2));
-		r.shared = sqlite3_column_int(st, 3);
-		r.body = db_col(st, 4);
-		r.author = db_col(st, 5);
-		db_copy(r.written_at, sizeof(r.written_at), db_col(st, 6));
-		db_copy(r.updated_at, sizeof(r.updated_at), db_col(st, 7));
-		r.versions = sqlite3_column_int(st, 8);
-		fn(arg, &r);
-	}
-	return rc;
+	return db_each(db, st, note_row, (db_any_fn)fn, arg);
 }
 
 int
@@ -250,13 +262,38 @@ note_session_ok(struct db *db, int64_t series_id, const char *date,
 	return rc;
 }
 
-enum db_result
-db_client_note_put(struct db *db, int64_t series_id, const char *date,
-    int64_t referral_id, const char *body, const char *reason,
-    int64_t user_id, const char *addr)
+/*
+ * The note kept for session (series_id, date) and referral_id (0: the
+ * group's shared note) into *note_id: 1 found, 0 none, -1 error.
+ */
+static int
+note_find(struct db *db, int64_t series_id, const char *date,
+    int64_t referral_id, int64_t *note_id)
 {
-	static const char sql_find[] = "SELECT id FROM session_notes WHERE "
+	static const char sql[] = "SELECT id FROM session_notes WHERE "
 	    "series_id = ?1 AND occ_date = ?2 AND ifnull(referral_id, 0) = ?3";
+	sqlite3_stmt *st = db_stmt_with(db, sql, series_id);
+	int rc;
+
+	db_bind_text(st, 2, date);
+	db_bind_int(st, 3, referral_id);
+	if ((rc = db_next(db, st)) == 1) {
+		*note_id = sqlite3_column_int64(st, 0);
+		db_done(st);
+	}
+	return rc;
+}
+
+/*
+ * Writes body as note *note_id (0: a new note, whose id is set) at now,
+ * and keeps it as the note's next version with reason; in the caller's
+ * write.  0 or -1.
+ */
+static int
+note_write(struct db *db, int64_t *note_id, int64_t series_id,
+    const char *date, int64_t referral_id, const char *body,
+    const char *reason, int64_t user_id, const char *now)
+{
 	static const char sql_insert[] = "INSERT INTO session_notes "
 	    "(series_id, occ_date, referral_id, body, written_by, written_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
@@ -266,6 +303,37 @@ db_client_note_put(struct db *db, int64_t series_id, const char *date,
 	    "(note_id, body, written_by, written_at, reason) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)";
 	sqlite3_stmt *st;
+
+	if (*note_id > 0) {
+		st = db_stmt_with(db, sql_update, *note_id);
+		db_bind_text(st, 2, body);
+		db_bind_text(st, 3, now);
+		if (db_run(st) != SQLITE_DONE)
+			return -1;
+	} else {
+		st = db_stmt_with(db, sql_insert, series_id);
+		db_bind_text(st, 2, date);
+		db_bind_id(st, 3, referral_id);
+		db_bind_text(st, 4, body);
+		db_bind_id(st, 5, user_id);
+		db_bind_text(st, 6, now);
+		if (db_run(st) != SQLITE_DONE)
+			return -1;
+		*note_id = sqlite3_last_insert_rowid(db->conn);
+	}
+	st = db_stmt_with(db, sql_version, *note_id);
+	db_bind_text(st, 2, body);
+	db_bind_id(st, 3, user_id);
+	db_bind_text(st, 4, now);
+	db_bind_text(st, 5, reason);
+	return db_run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+enum db_result
+db_client_note_put(struct db *db, int64_t series_id, const char *date,
+    int64_t referral_id, const char *body, const char *reason,
+    int64_t user_id, const char *addr)
+{
 	char now[21], detail[96];
 	int64_t note_id = 0;
 	int rc, correcting;
@@ -282,52 +350,16 @@ db_client_note_put(struct db *db, int64_t series_id, const char *date,
 		db_rollback(db);
 		return DB_INVALID;
 	}
-	if ((st = db_stmt(db, sql_find)) == NULL)
+	if (note_find(db, series_id, date, referral_id, &note_id) == -1)
 		goto fail;
-	db_bind_int(st, 1, series_id);
-	db_bind_text(st, 2, date);
-	db_bind_int(st, 3, referral_id);
-	if ((rc = db_next(db, st)) == -1)
-		goto fail;
-	if (rc == 1) {
-		note_id = sqlite3_column_int64(st, 0);
-		db_done(st);
-	}
 	correcting = note_id > 0;
 	if (correcting && (reason == NULL || *reason == '\0')) {
 		db_rollback(db);
 		return DB_INVALID;
 	}
 	db_now(now);
-	if (correcting) {
-		if ((st = db_stmt(db, sql_update)) == NULL)
-			goto fail;
-		db_bind_int(st, 1, note_id);
-		db_bind_text(st, 2, body);
-		db_bind_text(st, 3, now);
-		if (db_run(st) != SQLITE_DONE)
-			goto fail;
-	} else {
-		if ((st = db_stmt(db, sql_insert)) == NULL)
-			goto fail;
-		db_bind_int(st, 1, series_id);
-		db_bind_text(st, 2, date);
-		db_bind_id(st, 3, referral_id);
-		db_bind_text(st, 4, body);
-		db_bind_id(st, 5, user_id);
-		db_bind_text(st, 6, now);
-		if (db_run(st) != SQLITE_DONE)
-			goto fail;
-		note_id = sqlite3_last_insert_rowid(db->conn);
-	}
-	if ((st = db_stmt(db, sql_version)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, note_id);
-	db_bind_text(st, 2, body);
-	db_bind_id(st, 3, user_id);
-	db_bind_text(st, 4, now);
-	db_bind_text(st, 5, correcting ? reason : "");
-	if (db_run(st) != SQLITE_DONE)
+	if (note_write(db, &note_id, series_id, date, referral_id, body,
+	    correcting ? reason : "", user_id, now) == -1)
 		goto fail;
 	/* What happened, never what the note says. */
 	(void)snprintf(detail, sizeof(detail), "%s note %lld (session %s)",
@@ -358,14 +390,17 @@ db_client_goals(struct db *db, int64_t referral_id, void (*fn)(void *,
 	return rc;
 }
 
-enum db_result
-db_client_goal_add(struct db *db, int64_t referral_id, const char *body,
-    const char *start, const char *review, int64_t user_id,
-    const char *addr)
+/*
+ * Runs sql, a write about referral_id bound as (referral_id, a, b, c,
+ * user_id, now), and its audit line action with detail, as one write
+ * (what names it in the log).  What db_tx_commit or db_tx_fail returns.
+ */
+static enum db_result
+client_write(struct db *db, const char *sql, int64_t referral_id,
+    const char *a, const char *b, const char *c, int64_t user_id,
+    const char *addr, const char *action, const char *detail,
+    const char *what)
 {
-	static const char sql[] = "INSERT INTO client_goals (referral_id, "
-	    "body, start_date, review_date, created_by, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
 	char now[21];
 	enum db_result res;
@@ -376,19 +411,32 @@ db_client_goal_add(struct db *db, int64_t referral_id, const char *body,
 		goto fail;
 	db_now(now);
 	db_bind_int(st, 1, referral_id);
-	db_bind_text(st, 2, body);
-	db_bind_text(st, 3, start);
-	db_bind_opt(st, 4, review);
+	db_bind_text(st, 2, a);
+	db_bind_text(st, 3, b);
+	db_bind_text(st, 4, c);
 	db_bind_id(st, 5, user_id);
 	db_bind_text(st, 6, now);
 	if (db_run(st) != SQLITE_DONE)
 		goto fail;
-	if (db_audit(db, user_id, addr, "goal-add", referral_id, 0,
-	    "added a goal") == -1)
+	if (db_audit(db, user_id, addr, action, referral_id, 0, detail) == -1)
 		goto fail;
-	return db_tx_commit(db, "goal");
+	return db_tx_commit(db, what);
 fail:
-	return db_tx_fail(db, db_errcode(db), "goal");
+	return db_tx_fail(db, db_errcode(db), what);
+}
+
+enum db_result
+db_client_goal_add(struct db *db, int64_t referral_id, const char *body,
+    const char *start, const char *review, int64_t user_id,
+    const char *addr)
+{
+	/* No review date: NULL, not "". */
+	static const char sql[] = "INSERT INTO client_goals (referral_id, "
+	    "body, start_date, review_date, created_by, created_at) "
+	    "VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6)";
+
+	return client_write(db, sql, referral_id, body, start, review,
+	    user_id, addr, "goal-add", "added a goal", "goal");
 }
 
 int
@@ -420,29 +468,10 @@ db_client_summary_put(struct db *db, int64_t referral_id,
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (referral_id) DO "
 	    "UPDATE SET worked_on = ?2, outcome = ?3, onward = ?4, "
 	    "written_by = ?5, written_at = ?6";
-	sqlite3_stmt *st;
-	char now[21];
-	enum db_result res;
 
-	if ((res = db_tx_begin(db)) != DB_OK)
-		return res;
-	if ((st = db_stmt(db, sql)) == NULL)
-		goto fail;
-	db_now(now);
-	db_bind_int(st, 1, referral_id);
-	db_bind_text(st, 2, worked_on);
-	db_bind_text(st, 3, outcome);
-	db_bind_text(st, 4, onward);
-	db_bind_id(st, 5, user_id);
-	db_bind_text(st, 6, now);
-	if (db_run(st) != SQLITE_DONE)
-		goto fail;
-	if (db_audit(db, user_id, addr, "summary-write", referral_id, 0,
-	    "wrote the closing summary") == -1)
-		goto fail;
-	return db_tx_commit(db, "summary");
-fail:
-	return db_tx_fail(db, db_errcode(db), "summary");
+	return client_write(db, sql, referral_id, worked_on, outcome, onward,
+	    user_id, addr, "summary-write", "wrote the closing summary",
+	    "summary");
 }
 
 /* One edit line for field, in the open transaction; 0 or -1. */
@@ -454,11 +483,8 @@ edit_line(struct db *db, int64_t referral_id, const char *now,
 	static const char sql[] = "INSERT INTO referral_edits (referral_id, "
 	    "at, user_id, field, before, after, reason) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, referral_id);
 	db_bind_text(st, 2, now);
 	db_bind_id(st, 3, user_id);
 	db_bind_text(st, 4, field);
@@ -586,6 +612,33 @@ db_client_outcome(struct db *db, int64_t referral_id, void (*fn)(void *,
 	return rc;
 }
 
+/*
+ * The automatic status change that follows what happened: inserts the
+ * history line sql_event and makes the move sql_move, both bound as (key,
+ * now, ...), the line with user_id and why (its cause) as ?3 and ?4.  In
+ * the caller's write; 0 or -1.
+ */
+static int
+follow_write(struct db *db, const char *sql_event, const char *sql_move,
+    int64_t key, int64_t user_id, const char *why)
+{
+	sqlite3_stmt *st;
+	char now[21];
+
+	db_now(now);
+	if ((st = db_stmt(db, sql_event)) == NULL)
+		return -1;
+	db_bind_int(st, 1, key);
+	db_bind_text(st, 2, now);
+	db_bind_id(st, 3, user_id);
+	db_bind_text(st, 4, why);
+	if (db_run(st) != SQLITE_DONE || (st = db_stmt(db, sql_move)) == NULL)
+		return -1;
+	db_bind_int(st, 1, key);
+	db_bind_text(st, 2, now);
+	return db_run(st) == SQLITE_DONE ? 0 : -1;
+}
+
 int
 db_client_follow_booking(struct db *db, int64_t series_id, int64_t user_id)
 {
@@ -599,33 +652,30 @@ db_client_follow_booking(struct db *db, int64_t series_id, int64_t user_id)
 	static const char sql_move[] = "UPDATE referrals SET status = "
 	    "'active', updated_at = ?2 WHERE status = 'matched' AND id IN "
 	    BOOKED_PEOPLE;
-	static const char sql_first[] = "SELECT first_date, start_local "
-	    "FROM series WHERE id = ?";
+	static const char sql_first[] = "SELECT s.first_date, s.start_local, "
+	    "coalesce((SELECT u.name FROM users u WHERE u.id = ?2), '') "
+	    "FROM series s WHERE s.id = ?1";
 #undef BOOKED_PEOPLE
 	sqlite3_stmt *st;
-	char now[21], day[40], why[160];
+	char day[40], by[140], why[320];
 	int rc;
 
-	if ((st = db_stmt_with(db, sql_first, series_id)) == NULL ||
-	    (rc = db_next(db, st)) != 1)
+	if ((st = db_stmt_with(db, sql_first, series_id)) == NULL)
+		return -1;
+	db_bind_int(st, 2, user_id);
+	if ((rc = db_next(db, st)) != 1)
 		return -1;
 	(void)calendar_date_text(db_col(st, 0), CALENDAR_LONG, day,
 	    sizeof(day));
-	(void)snprintf(why, sizeof(why), "Automatic: weekly sessions were "
-	    "booked, the first on %s at %s.", day, db_col(st, 1));
+	by[0] = '\0';
+	if (*db_col(st, 2) != '\0')
+		(void)snprintf(by, sizeof(by), " by %s", db_col(st, 2));
+	/* The cause: which series, who booked it, when it begins. */
+	(void)snprintf(why, sizeof(why), "Automatic: booked: series %lld "
+	    "booked%s, weekly from %s at %s.", (long long)series_id, by, day,
+	    db_col(st, 1));
 	db_done(st);
-	db_now(now);
-	if ((st = db_stmt(db, sql_event)) == NULL)
-		return -1;
-	db_bind_int(st, 1, series_id);
-	db_bind_text(st, 2, now);
-	db_bind_id(st, 3, user_id);
-	db_bind_text(st, 4, why);
-	if (db_run(st) != SQLITE_DONE || (st = db_stmt(db, sql_move)) == NULL)
-		return -1;
-	db_bind_int(st, 1, series_id);
-	db_bind_text(st, 2, now);
-	return db_run(st) == SQLITE_DONE ? 0 : -1;
+	return follow_write(db, sql_event, sql_move, series_id, user_id, why);
 }
 
 int
@@ -645,7 +695,7 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 	    "'active', updated_at = ?2 WHERE status = 'matched' AND id = "
 	    "(SELECT referral_id FROM clients WHERE id = ?1)";
 	sqlite3_stmt *st;
-	char now[21], day[40], why[160];
+	char day[40], why[200];
 
 	if ((st = db_stmt(db, sql_start)) == NULL)
 		return -1;
@@ -657,20 +707,10 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 	if (sqlite3_changes(db->conn) != 1)
 		return 0;
 	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
-	(void)snprintf(why, sizeof(why), "Automatic: therapy started: the "
-	    "first session attended was on %s.", day);
-	db_now(now);
-	if ((st = db_stmt(db, sql_event)) == NULL)
-		return -1;
-	db_bind_int(st, 1, client_id);
-	db_bind_text(st, 2, now);
-	db_bind_id(st, 3, user_id);
-	db_bind_text(st, 4, why);
-	if (db_run(st) != SQLITE_DONE || (st = db_stmt(db, sql_move)) == NULL)
-		return -1;
-	db_bind_int(st, 1, client_id);
-	db_bind_text(st, 2, now);
-	return db_run(st) == SQLITE_DONE ? 0 : -1;
+	(void)snprintf(why, sizeof(why), "Automatic: therapy started: first "
+	    "session attended on %s (series %lld).", day,
+	    (long long)series_id);
+	return follow_write(db, sql_event, sql_move, client_id, user_id, why);
 }
 
 int

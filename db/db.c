@@ -605,18 +605,9 @@ refcode(char out[16])
 	out[j] = '\0';
 }
 
-/* Binds and steps the referral insert with a fresh reference code. */
-static int
-referral_insert(struct db *db, struct db_referral *r,
-    const unsigned char *nonce, const char *now)
+int
+db_referral_bind(sqlite3_stmt *st, int i, const struct db_referral *r)
 {
-	sqlite3_stmt *st;
-	int rc, i = 1;
-
-	if ((st = stmt(db, STMT_REFERRAL_INSERT)) == NULL)
-		return SQLITE_ERROR;
-	refcode(r->ref);
-	db_bind_text(st, i++, r->ref);
 	db_bind_text(st, i++, r->status ? r->status : "new");
 	db_bind_text(st, i++, r->source ? r->source : "self");
 	db_bind_text(st, i++, r->given_name);
@@ -626,20 +617,36 @@ referral_insert(struct db *db, struct db_referral *r,
 	db_bind_text(st, i++, r->postcode);
 	db_bind_text(st, i++, r->date_of_birth);
 	db_bind_text(st, i++, r->preferred_contact);
-	(void)sqlite3_bind_int(st, i++, r->voicemail_ok);
-	(void)sqlite3_bind_int64(st, i++, r->needs);
+	db_bind_int(st, i++, r->voicemail_ok);
+	db_bind_int(st, i++, r->needs);
 	db_bind_text(st, i++, r->about);
-	(void)sqlite3_bind_int64(st, i++, r->availability);
+	db_bind_int(st, i++, r->availability);
 	db_bind_text(st, i++, r->session_type);
-	(void)sqlite3_bind_int(st, i++, r->online_ok);
+	db_bind_int(st, i++, r->online_ok);
 	db_bind_text(st, i++, r->access_needs);
 	db_bind_text(st, i++, r->language);
-	(void)sqlite3_bind_int(st, i++, r->interpreter);
+	db_bind_int(st, i++, r->interpreter);
 	db_bind_text(st, i++, r->gp_practice);
 	db_bind_text(st, i++, r->emergency_name);
 	db_bind_text(st, i++, r->emergency_phone);
-	(void)sqlite3_bind_int(st, i++, r->consent_data);
-	(void)sqlite3_bind_int(st, i++, r->consent_contact);
+	db_bind_int(st, i++, r->consent_data);
+	db_bind_int(st, i++, r->consent_contact);
+	return i;
+}
+
+/* Binds and steps the referral insert with a fresh reference code. */
+static int
+referral_insert(struct db *db, struct db_referral *r,
+    const unsigned char *nonce, const char *now)
+{
+	sqlite3_stmt *st;
+	int rc, i;
+
+	if ((st = stmt(db, STMT_REFERRAL_INSERT)) == NULL)
+		return SQLITE_ERROR;
+	refcode(r->ref);
+	db_bind_text(st, 1, r->ref);
+	i = db_referral_bind(st, 2, r);
 	if (nonce != NULL)
 		(void)sqlite3_bind_blob(st, i, nonce, 16, SQLITE_STATIC);
 	i++;

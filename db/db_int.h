@@ -107,6 +107,14 @@ name(sqlite3_stmt *st, db_any_fn fn, void *arg)				\
 /* Steps st once into out with row(st, out); 1 a row, 0 none, -1 error. */
 int		 db_one(struct db *, sqlite3_stmt *, void (*row)(sqlite3_stmt *,
 		    void *), void *out);
+struct db_referral;
+/*
+ * Binds what a person told of r (status, source, name ... consent, as
+ * the referrals table orders them) from parameter i on; the index after
+ * the last.  The insert of db_referral_create and db_bulk_referral.
+ */
+int		 db_referral_bind(sqlite3_stmt *, int i,
+		    const struct db_referral *r);
 /* Column i of the current row as text, "" for NULL; SQLite owns it. */
 const char	*db_col(sqlite3_stmt *, int i);
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/feeds.h"
+#include "db/staff.h"
 #include "util/buf.h"
 
 const char *const db_feed_kind_names[FEED__MAX] = { "therapist", "site" };
@@ -202,6 +203,30 @@ db_feed_revoke_user(struct db *db, int64_t user_id, int64_t *revoked)
 		return -1;
 	}
 	*revoked = sqlite3_changes(db->conn);
+	return 0;
+}
+
+int
+db_feed_revoke_user_audited(struct db *db, int64_t user_id,
+    int64_t *revoked, const struct db_audit_line *a)
+{
+	int rc;
+
+	*revoked = 0;
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if (db_feed_revoke_user(db, user_id, revoked) == -1 ||
+	    db_audit(db, a->user_id, a->addr, a->action, a->referral_id,
+	    a->subject_user_id, a->detail) == -1) {
+		rc = db_errcode(db);
+		*revoked = 0;
+		(void)db_tx_fail(db, rc, "feed revoke");
+		return -1;
+	}
+	if (db_tx_commit(db, "feed revoke") != DB_OK) {
+		*revoked = 0;
+		return -1;
+	}
 	return 0;
 }
 

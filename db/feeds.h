@@ -101,6 +101,12 @@ int	 db_feed_stale_all(struct db *);
  * 0, or -1 on error.
  */
 int	 db_feed_revoke_user(struct db *, int64_t user_id, int64_t *revoked);
+/*
+ * db_feed_revoke_user with the audit line a in the same transaction:
+ * both are stored or neither.  0, or -1 (logged, *revoked 0).
+ */
+int	 db_feed_revoke_user_audited(struct db *, int64_t user_id,
+	    int64_t *revoked, const struct db_audit_line *a);
 
 /* The feed of kind and owner_id, without its body: 1, 0 none, -1. */
 int	 db_feed_get(struct db *, enum db_feed_kind, int64_t owner_id,

@@ -402,29 +402,56 @@ db_outbox_retry(struct db *db, int64_t id, const char *now)
 	return n < 0 ? -1 : n > 0;
 }
 
+/* What outbox_audited runs. */
+enum outbox_op {
+	OP_RETRY,	/* one failed row queued again */
+	OP_RETRY_SINCE,	/* every row failed since then */
+	OP_SEND_NOW,	/* a waiting row (0: all) due now */
+	OP_RESUME	/* sending paused by the mailer starts again */
+};
+
 /*
- * Runs retry (of id) or retry since (since) and writes audit line a in
- * one transaction (for one row, only when it was queued again); the
- * count or -1.
+ * Runs op and writes audit line a in one transaction, the line only when
+ * op changed something (or always for OP_RETRY_SINCE); a NULL a->detail
+ * becomes a count in words.  The count, or -1.
  */
 static int
-retry_audited(struct db *db, int64_t id, const char *since, const char *now,
-    const struct db_audit_line *a)
+outbox_audited(struct db *db, enum outbox_op op, int64_t id,
+    const char *since, const char *now, const struct db_audit_line *a)
 {
 	char detail[64];
 	int n, rc;
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	n = since != NULL ? db_outbox_retry_since(db, since, now) :
-	    db_outbox_retry(db, id, now);
+	switch (op) {
+	case OP_RETRY:
+		n = db_outbox_retry(db, id, now);
+		break;
+	case OP_RETRY_SINCE:
+		n = db_outbox_retry_since(db, since, now);
+		break;
+	case OP_SEND_NOW:
+		n = db_outbox_send_now(db, id, now);
+		break;
+	default:
+		n = db_outbox_pause_clear(db);
+		break;
+	}
 	if (n == -1) {
 		rc = db_errcode(db);
 		goto fail;
 	}
-	if (n > 0 || since != NULL) {
-		(void)snprintf(detail, sizeof(detail), "queued %d failed "
-		    "emails again", n);
+	if (n > 0 || op == OP_RETRY_SINCE) {
+		if (op == OP_SEND_NOW)
+			(void)snprintf(detail, sizeof(detail), "made %d "
+			    "waiting emails due now", n);
+		else if (op == OP_RESUME)
+			(void)snprintf(detail, sizeof(detail), "resumed "
+			    "sending");
+		else
+			(void)snprintf(detail, sizeof(detail), "queued %d "
+			    "failed emails again", n);
 		if (db_audit(db, a->user_id, a->addr, a->action,
 		    a->referral_id, a->subject_user_id, a->detail != NULL ?
 		    a->detail : detail) == -1) {
@@ -432,9 +459,9 @@ retry_audited(struct db *db, int64_t id, const char *since, const char *now,
 			goto fail;
 		}
 	}
-	return db_tx_commit(db, "outbox retry") == DB_OK ? n : -1;
+	return db_tx_commit(db, "outbox change") == DB_OK ? n : -1;
 fail:
-	(void)db_tx_fail(db, rc, "outbox retry");
+	(void)db_tx_fail(db, rc, "outbox change");
 	return -1;
 }
 
@@ -442,14 +469,27 @@ int
 db_outbox_retry_audited(struct db *db, int64_t id, const char *now,
     const struct db_audit_line *a)
 {
-	return retry_audited(db, id, NULL, now, a);
+	return outbox_audited(db, OP_RETRY, id, NULL, now, a);
 }
 
 int
 db_outbox_retry_since_audited(struct db *db, const char *since,
     const char *now, const struct db_audit_line *a)
 {
-	return retry_audited(db, 0, since, now, a);
+	return outbox_audited(db, OP_RETRY_SINCE, 0, since, now, a);
+}
+
+int
+db_outbox_send_now_audited(struct db *db, int64_t id, const char *now,
+    const struct db_audit_line *a)
+{
+	return outbox_audited(db, OP_SEND_NOW, id, NULL, now, a);
+}
+
+int
+db_outbox_pause_clear_audited(struct db *db, const struct db_audit_line *a)
+{
+	return outbox_audited(db, OP_RESUME, 0, NULL, NULL, a);
 }
 
 int

@@ -182,6 +182,15 @@ int	 db_outbox_retry_audited(struct db *, int64_t id, const char *now,
 	    const struct db_audit_line *a);
 int	 db_outbox_retry_since_audited(struct db *, const char *since,
 	    const char *now, const struct db_audit_line *a);
+/*
+ * db_outbox_send_now and db_outbox_pause_clear with the audit line a in
+ * the same transaction, written only when something changed (a NULL
+ * a->detail becomes a count in words).  They return as the plain ones do.
+ */
+int	 db_outbox_send_now_audited(struct db *, int64_t id, const char *now,
+	    const struct db_audit_line *a);
+int	 db_outbox_pause_clear_audited(struct db *,
+	    const struct db_audit_line *a);
 
 /*
  * Lists up to limit rows, newest first, with status (NULL or "": any)

@@ -20,6 +20,39 @@
 /* Their caseload entries, and the series of those (?1: referral id). */
 #define CLIENTS	"(SELECT id FROM clients WHERE referral_id = ?1)"
 #define OWN_SERIES "(SELECT id FROM series WHERE client_id IN " CLIENTS ")"
+/*
+ * An audit line as its person sees it: the time, the role that acted
+ * ("coordinator", "therapist"; "you" for their own link, "system" for
+ * the office's tools) and what was done in words.  The line's detail,
+ * user and address are left out: they name staff.
+ */
+#define AUDIT_SEEN "a.id AS id, a.at AS at, CASE WHEN u.role IS NOT NULL THEN " \
+	"replace(u.role, 'admin', 'administrator') WHEN a.action " \
+	"GLOB 'self-*' OR a.action = 'unsubscribe' THEN 'you' ELSE " \
+	"'system' END AS by_role, a.action AS action, CASE a.action " \
+	"WHEN 'view' THEN 'opened the referral' " \
+	"WHEN 'client-view' THEN 'opened the client record' " \
+	"WHEN 'export' THEN 'downloaded everything held about you' " \
+	"WHEN 'create' THEN 'entered the referral' " \
+	"WHEN 'status' THEN 'changed the referral''s state' " \
+	"WHEN 'note' THEN 'added a note to the referral' " \
+	"WHEN 'note-write' THEN 'wrote a session note' " \
+	"WHEN 'note-correct' THEN 'corrected a session note' " \
+	"WHEN 'goal-add' THEN 'added a goal' " \
+	"WHEN 'summary-write' THEN 'wrote the closing summary' " \
+	"WHEN 'referral-edit' THEN 'corrected the referral' " \
+	"WHEN 'assign' THEN 'assigned a therapist' " \
+	"WHEN 'client-add' THEN 'opened the client record' " \
+	"WHEN 'book' THEN 'booked sessions' " \
+	"WHEN 'cancel' THEN 'cancelled a session' " \
+	"WHEN 'move' THEN 'moved a session' " \
+	"WHEN 'end-series' THEN 'ended the weekly sessions' " \
+	"WHEN 'reinstate' THEN 'put a session back on' " \
+	"WHEN 'cover' THEN 'arranged another therapist' " \
+	"WHEN 'contact' THEN 'changed the contacts' " \
+	"WHEN 'group-join' THEN 'added to a group' " \
+	"WHEN 'erase' THEN 'erased the record' " \
+	"ELSE replace(a.action, '-', ' ') END AS what"
 #define ALL_SERIES "(SELECT id FROM series WHERE client_id IN " CLIENTS \
 	" OR group_id IN (SELECT group_id FROM group_members" \
 	" WHERE client_id IN " CLIENTS "))"
@@ -231,8 +264,10 @@ static const struct {
 	{ "emails", "SELECT * FROM outbox WHERE referral_id = ?1 "
 	    "ORDER BY id", 0, NULL },
 	/* Lines naming the referral, or in their detail one of the
-	 * client's series ("booked series 3") or caseload entries. */
-	{ "audit", "SELECT a.*, u.name AS user_name FROM audit a "
+	 * client's series ("booked series 3") or caseload entries: what
+	 * the person is owed (when, by which role, what was done), never
+	 * a member of staff's name, email or address (AUDIT_SEEN). */
+	{ "audit", "SELECT " AUDIT_SEEN " FROM audit a "
 	    "LEFT JOIN users u ON u.id = a.user_id WHERE a.referral_id = ?1 "
 	    "OR EXISTS (SELECT 1 FROM series s WHERE s.id IN " OWN_SERIES
 	    " AND (' ' || a.detail || ' ') GLOB ('* series ' || s.id || "

@@ -141,24 +141,44 @@ db_user_set_active(struct db *db, int64_t id, int active)
 	return active ? 0 : write_ints(db, del, id, 0, 1);
 }
 
-int
-db_user_set_password(struct db *db, int64_t id, const char *hash)
+/* Ends the sessions of user id but keep (0: every one); -1 or the count. */
+static int
+sessions_end(struct db *db, int64_t id, int64_t keep)
+{
+	static const char sql[] =
+	    "DELETE FROM sessions WHERE user_id = ?1 AND id != ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, keep);
+	if (db_run(st) != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db->conn);
+}
+
+/* A new password hash for id, ending its sessions but keep; 0 or -1. */
+static int
+password_write(struct db *db, int64_t id, const char *hash, int64_t keep)
 {
 	static const char sql[] =
 	    "UPDATE users SET password_hash = ? WHERE id = ?";
-	static const char del[] = "DELETE FROM sessions WHERE user_id = ?";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, hash);
-	(void)sqlite3_bind_int64(st, 2, id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int(st, 2, id);
+	if (db_run(st) != SQLITE_DONE)
 		return -1;
-	return write_ints(db, del, id, 0, 1);
+	return sessions_end(db, id, keep) < 0 ? -1 : 0;
+}
+
+int
+db_user_set_password(struct db *db, int64_t id, const char *hash)
+{
+	return password_write(db, id, hash, 0);
 }
 
 /*
@@ -196,43 +216,77 @@ fail:
 	return -1;
 }
 
-int
-db_user_set_active_audited(struct db *db, int64_t id, int active,
-    const struct db_audit_line *a)
+/*
+ * One change to user id with its audit line, as one write: the password
+ * hash when hash is not NULL (ending every session but keep, 0: all),
+ * else active.  0 or -1 (logged).
+ */
+static int
+user_change_audited(struct db *db, int64_t id, int active, const char *hash,
+    int64_t keep, const struct db_audit_line *a)
 {
+	const char *what = hash != NULL ? "user password" : "user active";
 	int rc;
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	if (db_user_set_active(db, id, active) == -1) {
+	if ((hash != NULL ? password_write(db, id, hash, keep) :
+	    db_user_set_active(db, id, active)) == -1) {
 		rc = db_errcode(db);
 		goto fail;
 	}
 	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
 		goto fail;
-	return db_tx_commit(db, "user active") == DB_OK ? 0 : -1;
+	return db_tx_commit(db, what) == DB_OK ? 0 : -1;
 fail:
-	(void)db_tx_fail(db, rc, "user active");
+	(void)db_tx_fail(db, rc, what);
 	return -1;
+}
+
+int
+db_user_set_active_audited(struct db *db, int64_t id, int active,
+    const struct db_audit_line *a)
+{
+	return user_change_audited(db, id, active, NULL, 0, a);
 }
 
 int
 db_user_set_password_audited(struct db *db, int64_t id, const char *hash,
     const struct db_audit_line *a)
 {
-	int rc;
+	return user_change_audited(db, id, 0, hash, 0, a);
+}
+
+int
+db_user_password_change_audited(struct db *db, int64_t id, const char *hash,
+    int64_t keep_session_id, const struct db_audit_line *a)
+{
+	return user_change_audited(db, id, 0, hash, keep_session_id, a);
+}
+
+int
+db_session_end_others_audited(struct db *db, int64_t user_id,
+    int64_t keep_session_id, const struct db_audit_line *a)
+{
+	char detail[64];
+	int n, rc;
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	if (db_user_set_password(db, id, hash) == -1) {
+	if ((n = sessions_end(db, user_id, keep_session_id)) == -1) {
 		rc = db_errcode(db);
 		goto fail;
 	}
-	if ((rc = audit_write(db, a, 0)) != SQLITE_OK)
+	(void)snprintf(detail, sizeof(detail), "ended %d other session%s", n,
+	    n == 1 ? "" : "s");
+	if (db_audit(db, a->user_id, a->addr, a->action, a->referral_id,
+	    a->subject_user_id, a->detail != NULL ? a->detail : detail) == -1) {
+		rc = db_errcode(db);
 		goto fail;
-	return db_tx_commit(db, "user password") == DB_OK ? 0 : -1;
+	}
+	return db_tx_commit(db, "sign out everywhere") == DB_OK ? n : -1;
 fail:
-	(void)db_tx_fail(db, rc, "user password");
+	(void)db_tx_fail(db, rc, "sign out everywhere");
 	return -1;
 }
 

@@ -57,6 +57,22 @@ int	 db_user_set_active_audited(struct db *, int64_t id, int active,
 	    const struct db_audit_line *a);
 int	 db_user_set_password_audited(struct db *, int64_t id,
 	    const char *hash, const struct db_audit_line *a);
+/*
+ * A person changes their own password: as db_user_set_password_audited,
+ * but the session keep_session_id (the one they are using) stays; every
+ * other session of theirs ends.  0, or -1 (logged, nothing stored).
+ */
+int	 db_user_password_change_audited(struct db *, int64_t id,
+	    const char *hash, int64_t keep_session_id,
+	    const struct db_audit_line *a);
+/*
+ * "Sign out everywhere else": ends every session of user_id except
+ * keep_session_id, with audit line a (a NULL a->detail becomes "ended N
+ * other sessions") in the same transaction.  The number ended, or -1
+ * (logged, nothing stored).
+ */
+int	 db_session_end_others_audited(struct db *, int64_t user_id,
+	    int64_t keep_session_id, const struct db_audit_line *a);
 
 /* Sessions: only the SHA-256 of the cookie's token is stored. */
 struct db_session {

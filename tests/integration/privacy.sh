@@ -224,8 +224,14 @@ for k, q in want.items():
     # The audit section also holds lines naming their series.
     if (k == "audit" and got < n) or (k != "audit" and got != n) or n == 0:
         bad.append("%s: %d rows in the database, %d in the export" % (k, n, got))
-if not any("series %d" % x["series"][0]["id"] in a["detail"] for a in x["audit"]):
+if not any(a["action"] == "book" and a["what"] == "booked sessions"
+           for a in x["audit"]):
     bad.append("audit: the booking line is missing")
+# What the person is owed: when and by which role, not who by name.
+for a in x["audit"]:
+    if set(a) != {"id", "at", "by_role", "action", "what"}:
+        bad.append("audit: columns %s" % sorted(a))
+        break
 r = x["referral"]
 for col in ("given_name", "family_name", "email", "phone", "about",
             "emergency_name", "emergency_phone", "postcode", "date_of_birth"):
@@ -251,6 +257,16 @@ check "the exports are audited (two by tuttictl, one on the web)" \
     [ "$(sql "select count(*) from audit where action = 'export' and referral_id = $ID")" = 3 ]
 c=$(req admin "$BASE/export/999999")
 check "an unknown client gets 404" [ "$c" = 404 ]
+# Who saw their record: by role and when, never staff names, emails or
+# addresses (issue 13).
+req coord "$BASE/clients/$ID" >/dev/null
+req admin "$BASE/export/$ID" >/dev/null
+cond "the export says a coordinator opened the record, and when" \
+    'grep -q "\"by_role\": \"coordinator\", \"action\": \"client-view\"" "$W/body"'
+cond "the export names no member of staff, their email or address" \
+    '[ "$(grep -c "\"by_role\"" "$W/body")" -gt 2 ] &&
+    ! grep "\"by_role\"" "$W/body" | grep -q -i -e "@" -e "127.0.0.1" \
+    -e "remote_addr" -e "user_name" -e "Cora" -e "Ada"'
 
 f=$(found "$TUTTI_DB" "$TUTTI_DB-wal")
 check "before the erasure their details are in the database ($f)" \

@@ -161,16 +161,21 @@ END_TEST
 /* Booking a matched referral makes it active, with its history line. */
 START_TEST(test_status_booking)
 {
-	char *why;
+	char *why, *name, want[200];
 
 	ck_assert_int_eq(count("SELECT status = 'active' FROM referrals "
 	    "WHERE id = 1"), 1);
 	why = testlib_sql_text(h->app.db, "SELECT reason FROM referral_events"
 	    " WHERE referral_id = 1 AND from_status = 'matched' AND "
 	    "to_status = 'active'");
-	ck_assert_msg(strncmp(why, "Automatic: weekly sessions were booked",
-	    38) == 0, "%s", why);
+	name = testlib_sql_text(h->app.db, "SELECT name FROM users WHERE "
+	    "role = 'coordinator'");
+	/* The cause: which series, who booked it. */
+	(void)snprintf(want, sizeof(want), "Automatic: booked: series %lld "
+	    "booked by %s, weekly from ", (long long)series_id, name);
+	ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
 	free(why);
+	free(name);
 	/* Bob was active already: no line for him. */
 	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
 	    "referral_id = 2"), 0);
@@ -180,7 +185,7 @@ END_TEST
 /* The first attended session is the start of therapy, once. */
 START_TEST(test_status_attended)
 {
-	char sql[160];
+	char sql[320], day[40];
 
 	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
 	    "did_not_attend", "", 1), DB_OK);
@@ -191,8 +196,12 @@ START_TEST(test_status_attended)
 	(void)snprintf(sql, sizeof(sql), "SELECT therapy_started = '%s' FROM "
 	    "clients WHERE id = 1", past);
 	ck_assert_int_eq(count(sql), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM referral_events WHERE "
-	    "referral_id = 1 AND reason LIKE 'Automatic: therapy started%'"), 1);
+	(void)calendar_date_text(past, CALENDAR_LONG, day, sizeof(day));
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "referral_events WHERE referral_id = 1 AND reason = 'Automatic: "
+	    "therapy started: first session attended on %s (series %lld).'",
+	    day, (long long)series_id);
+	ck_assert_int_eq(count(sql), 1);
 	/* Recording it again adds no second line. */
 	ck_assert_int_eq(db_attendance_set(h->app.db, series_id, past, 1,
 	    "attended", "", 1), DB_OK);

@@ -15,6 +15,7 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/feeds.h"
 #include "db/outbox.h"
 #include "db/privacy.h"
 #include "db/records.h"
@@ -407,6 +408,28 @@ w_outbox_retry_since(void)
 	    "2031-01-01T00:00:00Z", &by_cora) == 1;
 }
 
+static int
+w_outbox_send_now(void)
+{
+	return db_outbox_send_now_audited(db, 0, "2031-01-01T00:00:00Z",
+	    &by_cora) == 1;
+}
+
+static int
+w_outbox_resume(void)
+{
+	return db_outbox_pause_clear_audited(db, &by_cora) == 1;
+}
+
+static int
+w_feed_revoke(void)
+{
+	int64_t n;
+
+	return db_feed_revoke_user_audited(db, 2, &n, &by_cora) == 0 &&
+	    n == 1;
+}
+
 #define FAULT_TEST(t, fn)					\
 	START_TEST(t)						\
 	{							\
@@ -453,6 +476,30 @@ START_TEST(fault_outbox_retry)
 	    "failed_at = '2030-01-02T00:00:00Z' WHERE id = 77");
 	ck_assert_int_gt(faultsim("w_outbox_retry_since",
 	    w_outbox_retry_since), 1);
+}
+END_TEST
+
+/* Sending a waiting email now and resuming sending, audited. */
+START_TEST(fault_outbox_send_now)
+{
+	testlib_sql_exec(db, "INSERT INTO outbox (id, dedupe_key, kind, "
+	    "to_addr, to_name, message_id, not_before, created_at, status) "
+	    "VALUES (78, 'f:2', 'referral_new', 'a@x.org', 'A', '<f2@x>', "
+	    "'2032-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'queued');"
+	    "INSERT INTO mail_pause (id, since, reason) VALUES (1, "
+	    "'2030-01-01T00:00:00Z', '554 no')");
+	ck_assert_int_gt(faultsim("w_outbox_send_now", w_outbox_send_now),
+	    1);
+	ck_assert_int_gt(faultsim("w_outbox_resume", w_outbox_resume), 1);
+}
+END_TEST
+
+/* Revoking a therapist's calendar feed, audited. */
+START_TEST(fault_feed_revoke)
+{
+	testlib_sql_exec(db, "INSERT INTO feeds (kind, owner_id, token_hash, "
+	    "created_at) VALUES ('therapist', 1, x'01', 'x')");
+	ck_assert_int_gt(faultsim("w_feed_revoke", w_feed_revoke), 1);
 }
 END_TEST
 
@@ -508,6 +555,8 @@ faults_suite(void)
 	tcase_add_test(tc, fault_user_deactivate);
 	tcase_add_test(tc, fault_user_password);
 	tcase_add_test(tc, fault_outbox_retry);
+	tcase_add_test(tc, fault_outbox_send_now);
+	tcase_add_test(tc, fault_feed_revoke);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,7 @@
 #include "cgi/auth.h"
 #include "cgi/route.h"
 #include "db/db.h"
+#include "db/staff.h"
 #include "tests/unit/testlib.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -295,6 +296,131 @@ START_TEST(test_csrf)
 }
 END_TEST
 
+/* The therapist's sessions, and those other than the one h keeps. */
+static int64_t
+therapist_sessions(int others)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sessions WHERE "
+	    "user_id = %lld%s", (long long)h->user_id[ROLE_THERAPIST],
+	    others ? " AND id != (SELECT max(id) FROM sessions)" : "");
+	return testlib_sql_int(h->app.db, sql);
+}
+
+/* A second session of the therapist's, on "another device". */
+static void
+other_session(void)
+{
+	char sql[300];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO sessions (token_hash, "
+	    "user_id, csrf, created_at, last_seen, remote_addr) VALUES "
+	    "(randomblob(32), %lld, 'c', strftime('%%s', 'now'), "
+	    "strftime('%%s', 'now'), '198.51.100.9')",
+	    (long long)h->user_id[ROLE_THERAPIST]);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/* "Sign out everywhere else" ends every other session, not this one. */
+START_TEST(test_sign_out_everywhere)
+{
+	char cookie[128], loc[64];
+
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/me"), 200);
+	ck_assert(pages_says(h, "Sign out everywhere else"));
+	ck_assert(pages_says(h, "href=\"/me/password\""));
+	snprintf(cookie, sizeof(cookie), "%s", h->cookie[ROLE_THERAPIST]);
+	other_session();
+	other_session();
+	ck_assert_int_eq(therapist_sessions(0), 3);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/sessions",
+	    "back=me"), 303);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	ck_assert_str_eq(loc, "/me?done=signedout");
+	ck_assert_int_eq(therapist_sessions(0), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/me?done=signedout"),
+	    200);
+	/* Still the same session: no new sign-in was needed. */
+	ck_assert_str_eq(cookie, h->cookie[ROLE_THERAPIST]);
+	ck_assert(pages_says(h, "signed out on every other device"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'sign-out-everywhere' AND detail = "
+	    "'ended 2 other sessions'"), 1);
+	/* A partner has it too, from the password page. */
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/me/password"), 200);
+	ck_assert_int_eq(pages_post(h, ROLE_PARTNER, "/me/sessions",
+	    "back=password"), 303);
+}
+END_TEST
+
+/*
+ * /me/password: the current password is checked, the new one follows
+ * `tuttictl user add`'s rules and is typed twice; no password is shown
+ * again; on success the other sessions end and this one stays.
+ */
+START_TEST(test_password_change)
+{
+	char hash[256], sql[512], cookie[128];
+	struct db_user u;
+
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/me/password"), 200);
+	ck_assert(pages_says(h, "Change your password"));
+	ck_assert_int_eq(auth_password_hash("old enough password 1", hash,
+	    sizeof(hash)), 0);
+	snprintf(sql, sizeof(sql), "UPDATE users SET password_hash = '%s' "
+	    "WHERE id = %lld", hash, (long long)h->user_id[ROLE_THERAPIST]);
+	testlib_sql_exec(h->app.db, sql);
+	snprintf(cookie, sizeof(cookie), "%s", h->cookie[ROLE_THERAPIST]);
+	other_session();
+
+	/* Nothing typed: every field in the summary. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/password", ""),
+	    422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "href=\"#current-password\""));
+	ck_assert(pages_says(h, "Enter a new password"));
+	/* Too short, then two different ones. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/password",
+	    "current_password=old+enough+password+1&new_password=short1&"
+	    "confirm_password=short1"), 422);
+	ck_assert(pages_says(h, "href=\"#new-password\""));
+	ck_assert(!pages_says(h, "short1"));
+	ck_assert(!pages_says(h, "old enough password 1"));
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/password",
+	    "current_password=old+enough+password+1&new_password="
+	    "violet+lantern+harbour&confirm_password=violet+lantern+harbor"),
+	    422);
+	ck_assert(pages_says(h, "are not the same"));
+	ck_assert(!pages_says(h, "lantern"));
+	/* The wrong current password: 422, nothing changed. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/password",
+	    "current_password=not+my+password+at+all&new_password="
+	    "violet+lantern+harbour&confirm_password=violet+lantern+harbour"),
+	    422);
+	ck_assert(pages_says(h, "current password is not right"));
+	ck_assert(!pages_says(h, "not my password"));
+	ck_assert_int_eq(therapist_sessions(0), 2);
+	/* Right: stored, the other session ends, this one stays. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/password",
+	    "current_password=old+enough+password+1&new_password="
+	    "violet+lantern+harbour&confirm_password=violet+lantern+harbour"),
+	    303);
+	ck_assert_int_eq(therapist_sessions(0), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST,
+	    "/me/password?done=changed"), 200);
+	ck_assert_str_eq(cookie, h->cookie[ROLE_THERAPIST]);
+	ck_assert(pages_says(h, "Your password was changed"));
+	ck_assert_int_eq(db_user_get(h->app.db, h->user_id[ROLE_THERAPIST],
+	    &u), 1);
+	ck_assert(auth_password_verify(u.password_hash,
+	    "violet lantern harbour"));
+	db_user_clear(&u);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'password-change'"), 1);
+}
+END_TEST
+
 /*
  * Two partner organisations, each with a site and a session this week;
  * the client at the first has needs, a phone number and a note.  The
@@ -550,6 +676,8 @@ pages_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_admin_users_roles);
+	tcase_add_test(tc, test_sign_out_everywhere);
+	tcase_add_test(tc, test_password_change);
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
 	tcase_add_test(tc, test_queue_coordinator);

@@ -40,7 +40,8 @@ static struct db *db;
  */
 static const char fixture[] =
     "INSERT INTO users (id, email, name, role, created_at) VALUES "
-    " (1, 'cora@x.org', 'Cora', 'coordinator', 'x');"
+    " (1, 'cora@x.org', 'Cora', 'coordinator', 'x'),"
+    " (2, 'tq@x.org', 'Tobias Quill', 'therapist', 'x');"
     "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre', 'own_centre');"
     "INSERT INTO therapists (id, name) VALUES (1, 'Thea');"
     "INSERT INTO referrals (id, ref, status, given_name, family_name, "
@@ -93,6 +94,9 @@ static const char fixture[] =
     " ('x', 1, 'view', 1, 'opened the referral'),"
     " ('x', 1, 'book', NULL, 'booked series 1 (2 sessions)'),"
     " ('x', 1, 'book', NULL, 'booked series 12 (2 sessions)');"
+    "INSERT INTO audit (at, user_id, remote_addr, action, referral_id, "
+    " subject_user_id, detail) VALUES ('2025-03-01T09:30:00Z', 2, "
+    " '198.51.100.7', 'client-view', 1, 2, 'Tobias Quill tq@x.org');"
     "INSERT INTO outcomes (referral_id, positive, quality_of_life, social,"
     " answered_at) VALUES (1, 'agree', 'agree', 'agree', "
     " '2025-02-20T10:00:00Z');"
@@ -180,7 +184,18 @@ START_TEST(test_export)
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), NAME " sang"));
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "Wilhelmina prefers"));
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "Wilhelmina is away"));
-	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "booked series 1 ("));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"what\": \"booked "
+	    "sessions\""));
+	/* Who saw the record, by role and when; never the member of
+	 * staff's name, email or address (issue 13). */
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"at\": "
+	    "\"2025-03-01T09:30:00Z\", \"by_role\": \"therapist\", "
+	    "\"action\": \"client-view\", \"what\": \"opened the client "
+	    "record\""));
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "Tobias"));
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "Quill"));
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "tq@x.org"));
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "198.51.100.7"));
 	/* Not another series that merely starts with the same digit. */
 	ck_assert_ptr_null(strstr(buf_cstr(&out), "booked series 12"));
 	/* Not the relative's email row. */
@@ -196,7 +211,7 @@ START_TEST(test_export)
 		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c 'import json, "
 		    "sys; x = json.load(open(sys.argv[1])); "
 		    "assert len(x[\"sessions\"]) == 2 and "
-		    "len(x[\"emails\"]) == 3 and len(x[\"audit\"]) == 2' %s",
+		    "len(x[\"emails\"]) == 3 and len(x[\"audit\"]) == 3' %s",
 		    tmp);
 		ck_assert_msg(system(cmd) == 0, "the export is not the JSON "
 		    "expected");
