@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/page_terms.h"
 #include "cgi/auth.h"
 #include "core/booking.h"
 #include "core/core.h"
@@ -503,6 +504,7 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	/* Online sessions: the video call's link (issue 17). */
 	tmpl_data_set(d, "video_url", s->video_url);
 	tmpl_data_bool(d, "online", s->site_online || s->video_url[0] != '\0');
+	page_terms_series(app, d, s);	/* term time only (issue 20) */
 	if (errs != NULL) {
 		series_keys(errs);
 		valid_errors_tmpl(d, errs);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "core/zone.h"
 #include "db/db.h"
@@ -100,6 +101,7 @@ struct week {
 	struct week_list	 away;		/* struct week_away */
 	int64_t			 now;
 	int			 failed;	/* out of memory */
+	int			 can_client;	/* the viewer opens records */
 };
 
 /* Room for one more element of size bytes in l: a zeroed slot, or NULL
@@ -535,8 +537,15 @@ week_occ(void *arg, const struct db_week_occ *o)
 	tmpl_data_set(e, "start", s);
 	if (o->group_id > 0)
 		tmpl_data_setf(e, "who", "%s (%d)", o->group, o->members);
-	else
+	else {
 		tmpl_data_setf(e, "who", "%s %s", o->initials, o->client_ref);
+		/* The client record, for a viewer who may open it. */
+		if (w->can_client && o->referral_id > 0) {
+			tmpl_data_setf(e, "record", "%lld",
+			    (long long)o->referral_id);
+			tmpl_data_set(e, "ref", o->client_ref);
+		}
+	}
 	site = week_name_of(&w->sites, o->site_id);
 	room = o->room_id > 0 ? week_name_of(&w->rooms, o->room_id) : NULL;
 	tmpl_data_setf(e, "where", "%s, %s", room != NULL ? room->name :
@@ -615,6 +624,7 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	memset(&w, 0, sizeof(w));
 	w.app = app;
 	w.now = (int64_t)time(NULL);
+	w.can_client = auth_can(rq->user->role, ACT_CLIENT);
 	b = by != NULL ? db_name_index(week_by_names, WEEK_BY__MAX, by) : 0;
 	w.by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;
 	w.site_id = valid_id(form_get(&rq->q, "site"), &id) == 0 ? id : 0;
