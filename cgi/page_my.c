@@ -145,6 +145,9 @@ my_session_add(void *arg, const struct db_my_session *s)
 	} else
 		tmpl_data_bool(e, "can_cancel", 1);
 	tmpl_data_bool(e, "moved", strcmp(s->state, "moved") == 0);
+	/* An online session's video call link (issue 17). */
+	if (strcmp(s->state, "cancelled") != 0)
+		tmpl_data_set(e, "video_url", s->video_url);
 }
 
 /* The labels of the states a person may be in, in their words. */

@@ -181,7 +181,7 @@ db_my_get(struct db *db, int64_t referral_id, struct db_my *m)
 /* The columns of a session, shared by the list and the one. */
 #define MY_SESSION_COLS "o.series_id, o.occ_date, o.start_utc, o.end_utc, " \
 	"o.state, si.name, si.address, si.postcode, coalesce(ro.name, ''), " \
-	"t.name, sc.late IS NOT NULL, coalesce(sc.late, 0) " \
+	"t.name, sc.late IS NOT NULL, coalesce(sc.late, 0), s.video_url " \
 	"FROM occurrences o JOIN series s ON s.id = o.series_id " \
 	"JOIN clients c ON c.id = s.client_id " \
 	"JOIN sites si ON si.id = o.site_id " \
@@ -210,6 +210,7 @@ session_read(sqlite3_stmt *st, struct db_my_session *s)
 		s->therapist[sp - s->therapist] = '\0';
 	s->self_cancelled = sqlite3_column_int(st, 10);
 	s->late = sqlite3_column_int(st, 11);
+	db_copy(s->video_url, sizeof(s->video_url), db_col(st, 12));
 }
 
 static void
