@@ -151,6 +151,8 @@ void	 page_impact_csv(struct app *, struct req *, struct resp *);
 /* page_client.c: the client record, notes, goals, the closing summary. */
 void	 page_client_get(struct app *, struct req *, struct resp *);
 void	 page_client_post(struct app *, struct req *, struct resp *);
+/* One email of the record (:id, :id the outbox row): its text. */
+void	 page_client_email(struct app *, struct req *, struct resp *);
 void	 page_me_sick(struct app *, struct req *, struct resp *);
 /* The queue's lists from the client records: work ended, sickness. */
 void	 page_client_queue_lists(struct app *, const struct req *,

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/page_terms.h"
 #include "cgi/records_form.h"
 #include "cgi/valid.h"
 #include "core/assign.h"
@@ -188,6 +189,8 @@ bk_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		bk_date_words(last, words, sizeof(words));
 		tmpl_data_set(d, "last_words", words);
 	}
+	/* At a site with terms: term time only (issue 20). */
+	page_terms_plan(app, d, site.id, fd, (int)count);
 	tmpl_data_setf(d, "count_max", "%d", SCHED_SERIES_COUNT_MAX);
 	if (errs != NULL && errs->n > 0)
 		valid_errors_tmpl(d, errs);

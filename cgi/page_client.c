@@ -9,6 +9,10 @@
  *                       them, outcome answers, and (coordinators and
  *                       administrators) who has opened the record.
  *                       ?done= (note, goal, summary, edited) a notice.
+ *   GET  /clients/:id/emails/:id  one email of theirs (an outbox row):
+ *                       subject, to, when, state and its text as the
+ *                       mailer writes it from the records now, personal
+ *                       links left out; the same readers as the record.
  *   POST /clients/:id   action=note: series=, date=, body=, reason= (a
  *                       correction), shared=1 (a group's shared note);
  *                       action=goal: body=, start=, review=;
@@ -31,10 +35,12 @@
 #include "cgi/form.h"
 #include "db/client.h"
 #include "db/db.h"
+#include "db/outbox.h"
 #include "db/referrals.h"
 #include "db/schedule.h"
 #include "db/staff.h"
 #include "ical/ical.h"
+#include "mail/mail.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 #include "util/calendar.h"
@@ -360,7 +366,8 @@ add_email(void *arg, int64_t id, const char *kind, const char *to,
 	struct tmpl_data *e = tmpl_data_push(v->d, "emails");
 	char t[48];
 
-	tmpl_data_setf(e, "id", "%lld", (long long)id);
+	tmpl_data_setf(e, "email_id", "%lld", (long long)id);
+	tmpl_data_setf(e, "record_id", "%lld", (long long)v->referral_id);
 	tmpl_data_set(e, "subject", label_of(email_kind_names,
 	    email_kind_labels, N(email_kind_names), kind));
 	tmpl_data_set(e, "to", to);
@@ -629,6 +636,78 @@ page_client_get(struct app *app, struct req *rq, struct resp *rs)
 	}
 	client_show(app, rq, rs, 200, rec, tid, NULL, NULL);
 out:
+	db_referral_rec_free(rec);
+}
+
+/*
+ * One email of the record: the outbox row rq->id[1] about the person
+ * rq->id[0], its text as the mailer writes it now.  The record's readers
+ * only (403 otherwise); each reading is audited.
+ */
+void
+page_client_email(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_referral_rec *rec = NULL;
+	struct db_outbox row;
+	struct tmpl_data *d;
+	struct buf subject = BUF_INIT, text = BUF_INIT;
+	char t[48], err[256], detail[64];
+	int64_t tid;
+	int rc, found = 0;
+
+	memset(&row, 0, sizeof(row));
+	if ((rc = db_referral_load(app->db, rq->id[0], &rec)) == 1 &&
+	    (found = db_outbox_get(app->db, rq->id[1], &row)) == 1 &&
+	    row.referral_id != rq->id[0])
+		found = 0;
+	if (rc == 0 || found == 0) {
+		http_error(app, rs, 404, "There is no such email.");
+		goto out;
+	}
+	if (rc == -1 || found == -1 ||
+	    (rc = client_may_open(app, rq, rq->id[0], &tid)) == -1) {
+		http_error(app, rs, 500, "The email could not be opened. "
+		    "Try again in a moment.");
+		goto out;
+	}
+	if (rc == 0) {
+		http_error(app, rs, 403, "This person is not on your caseload, "
+		    "so their emails are not open to you.");
+		goto out;
+	}
+	(void)snprintf(detail, sizeof(detail), "read email %lld",
+	    (long long)row.id);
+	if (db_audit(app->db, rq->user->id, rq->remote_addr, "email-view",
+	    rq->id[0], 0, detail) == -1) {
+		http_error(app, rs, 500, "The email could not be opened. "
+		    "Try again in a moment.");
+		goto out;
+	}
+	d = app_staff_data(app, rq, "An email");
+	tmpl_data_setf(d, "id", "%lld", (long long)rec->r.id);
+	tmpl_data_set(d, "given_name", rec->r.given_name);
+	tmpl_data_set(d, "family_name", rec->r.family_name);
+	tmpl_data_set(d, "kind", label_of(email_kind_names,
+	    email_kind_labels, N(email_kind_names), row.kind));
+	tmpl_data_set(d, "to", row.to_addr);
+	tmpl_data_set(d, "state", label_of(email_state_names,
+	    email_state_labels, N(email_state_names), row.status));
+	when_text(app->tz, *row.sent_at != '\0' ? row.sent_at :
+	    row.created_at, t, sizeof(t));
+	tmpl_data_set(d, "at", t);
+	if (mail_outbox_text(app->db, app->tmpl, app->base_url, app->tz, &row,
+	    &subject, &text, err, sizeof(err)) == MAIL_SEND_OK) {
+		tmpl_data_set(d, "subject", buf_cstr(&subject));
+		tmpl_data_set(d, "text", buf_cstr(&text));
+	} else
+		tmpl_data_set(d, "why_not", err[0] != '\0' ? err :
+		    "it cannot be written just now");
+	app_render(app, rs, 200, "client_email.html", d);
+	tmpl_data_free(d);
+out:
+	buf_free(&subject);
+	buf_free(&text);
+	db_outbox_free(&row);
 	db_referral_rec_free(rec);
 }
 

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/page_terms.h"
 #include "cgi/auth.h"
 #include "core/booking.h"
 #include "core/core.h"
@@ -494,6 +495,7 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_bool(d, "active", strcmp(s->status, "active") == 0);
 	tmpl_data_set(d, "ended_from", s->ended_from);
 	tmpl_data_set(d, "tz", s->tz);
+	page_terms_series(app, d, s);	/* term time only (issue 20) */
 	if (errs != NULL) {
 		series_keys(errs);
 		valid_errors_tmpl(d, errs);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "core/zone.h"
 #include "db/db.h"
@@ -73,6 +74,7 @@ struct week {
 	int64_t			*works;		/* therapists at site_id */
 	size_t			 nworks, capworks;
 	int			 failed;	/* out of memory */
+	int			 can_client;	/* the viewer opens records */
 };
 
 /* Adds days to a YYYY-MM-DD date into out; out is date when it is bad. */
@@ -426,6 +428,10 @@ week_occ(void *arg, const struct db_week_occ *o)
 	} else {
 		tmpl_data_set(e, "initials", o->initials);
 		tmpl_data_set(e, "ref", o->client_ref);
+		/* The client record, for a viewer who may open it. */
+		if (w->can_client && o->referral_id > 0)
+			tmpl_data_setf(e, "record", "%lld",
+			    (long long)o->referral_id);
 	}
 	tmpl_data_set(e, "site", o->site);
 	tmpl_data_set(e, "room", *o->room != '\0' ? o->room : "online");
@@ -491,6 +497,7 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	memset(&w, 0, sizeof(w));
 	memset(&ws, 0, sizeof(ws));
 	w.app = app;
+	w.can_client = auth_can(rq->user->role, ACT_CLIENT);
 	ws.w = &w;
 	b = by != NULL ? db_name_index(week_by_names, WEEK_BY__MAX, by) : 0;
 	w.by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;

@@ -11,6 +11,7 @@
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/page_terms.h"
 #include "cgi/route.h"
 #include "cgi/valid.h"
 #include "db/feeds.h"
@@ -110,6 +111,9 @@ const struct route route_table[] = {
 	 * outcome, onward), edit (needs, session_type, reason). */
 	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
 	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
+	/* One email to or about them (the outbox row's id): its text, as
+	 * the record's readers may see it. */
+	{ "GET",  "/clients/:id/emails/:id", ACT_CLIENT, page_client_email },
 
 	/* Scheduling.  The week grid: ?week=, ?by=, ?id=. */
 	{ "GET",  "/schedule",		ACT_SCHEDULE, page_schedule },
@@ -153,6 +157,11 @@ const struct route route_table[] = {
 	/* The sessions its closures hit; POST as /therapists/:id/leave. */
 	{ "GET",  "/sites/:id/closures", ACT_BOOK, page_closures_get },
 	{ "POST", "/sites/:id/closures", ACT_BOOK, page_closures_post },
+	/* Its term dates (issue 20): POST action=add (school_year=, name=,
+	 * first_day=, last_day=, owner=site|organisation), action=remove
+	 * (term=). */
+	{ "GET",  "/sites/:id/terms",	ACT_RECORDS_VIEW, page_terms_get },
+	{ "POST", "/sites/:id/terms",	ACT_RECORDS_EDIT, page_terms_post },
 	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
 					page_site_edit_post },

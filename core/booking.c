@@ -13,6 +13,7 @@
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/rules.h"
+#include "core/terms.h"
 #include "db/remind.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
@@ -252,6 +253,57 @@ book_check(const struct core_ctx *c, const struct core_booking *b,
 	return DB_OK;
 }
 
+/*
+ * The sessions of a term-time series: one occurrence per date of p in
+ * zone tz at start for length_min into *out (free() it).  0, 1 when a
+ * session would cross midnight, -1 on a bad time.
+ */
+static int
+term_occurrences(const char *tz, const struct core_term_plan *p,
+    const char *start, int length_min, struct db_occ **out, size_t *n)
+{
+	struct db_occ *v;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (p->d.ndates == 0)
+		return 0;
+	v = xcalloc(p->d.ndates, sizeof(*v));
+	for (i = 0; i < p->d.ndates; i++)
+		if (core_booking_occ_at(tz, p->d.dates[i], start, length_min,
+		    &v[i]) == -1) {
+			free(v);
+			return 1;
+		}
+	*out = v;
+	*n = p->d.ndates;
+	return 0;
+}
+
+/*
+ * Why a term-time plan cannot be booked, in why; DB_OK when it can.
+ */
+static enum db_result
+term_check(const struct core_term_plan *p, char *why, size_t whylen)
+{
+	char last[48];
+
+	if (p->d.ndates == 0)
+		return say(DB_INVALID, why, whylen, "There are no term-time "
+		    "dates from that first date: this site's terms end "
+		    "before it. Add the next terms on the site's page.");
+	if (p->count > 0 && p->d.ndates < (size_t)p->count) {
+		core_date_words(p->d.dates[p->d.ndates - 1], last,
+		    sizeof(last));
+		return say(DB_INVALID, why, whylen, "Only %zu of the %d "
+		    "sessions fit in the terms entered for this site (the "
+		    "last on %s). Add the next terms on the site's page, or "
+		    "book fewer sessions.", p->d.ndates, p->count, last);
+	}
+	return DB_OK;
+}
+
 /* Books a series (see booking.h). */
 enum db_result
 core_series_book(const struct core_ctx *c, const struct core_booking *b,
@@ -260,17 +312,26 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	const char *tz = core_tz(c);
 	struct db_series_new s;
 	struct ical_series_rule rule;
+	struct core_term_plan plan;
 	struct db_occ *occ = NULL;
 	size_t nocc = 0;
 	char uid[80], horizon_date[11];
 	time_t horizon;
 	enum db_result res;
+	int rc;
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	*series_id = 0;
+	memset(&plan, 0, sizeof(plan));
 	if ((res = book_check(c, b, why, whylen)) != DB_OK)
 		return res;
+	if (core_term_plan(c->db, b->site_id, b->first_date, b->count,
+	    b->until_date, &plan) == -1)
+		return say_stored_nothing(DB_ERROR, why, whylen);
+	if (plan.has_terms && (res = term_check(&plan, why, whylen)) !=
+	    DB_OK)
+		goto out;
 	memset(&rule, 0, sizeof(rule));
 	rule.tz = tz;
 	rule.first_date = b->first_date;
@@ -279,22 +340,29 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	rule.count = b->count;
 	rule.until_date = b->until_date;
 	if (date_add(b->first_date, SCHEDULE_HORIZON_DAYS, horizon_date) ==
-	    -1 || ical_local_to_utc(tz, horizon_date, "00:00", &horizon) == -1)
-		return say(DB_INVALID, why, whylen, "Check the first date.");
-	switch (core_booking_occurrences(tz, &rule, horizon, &occ, &nocc)) {
+	    -1 || ical_local_to_utc(tz, horizon_date, "00:00", &horizon) == -1) {
+		res = say(DB_INVALID, why, whylen, "Check the first date.");
+		goto out;
+	}
+	rc = plan.has_terms ? term_occurrences(tz, &plan, b->start_local,
+	    b->length_min, &occ, &nocc) : core_booking_occurrences(tz, &rule,
+	    horizon, &occ, &nocc);
+	switch (rc) {
 	case 0:
 		break;
 	case 1:
-		return say(DB_INVALID, why, whylen, "A session must end by "
+		res = say(DB_INVALID, why, whylen, "A session must end by "
 		    "midnight.");
+		goto out;
 	default:
-		return say(DB_INVALID, why, whylen, "Check the dates and "
+		res = say(DB_INVALID, why, whylen, "Check the dates and "
 		    "times.");
+		goto out;
 	}
 	if (nocc > 0 && occ[0].start_utc < (int64_t)core_now(c)) {
-		free(occ);
-		return say(DB_INVALID, why, whylen, "The first session must be "
+		res = say(DB_INVALID, why, whylen, "The first session must be "
 		    "in the future.");
+		goto out;
 	}
 	memset(&s, 0, sizeof(s));
 	s.therapist_id = b->therapist_id;
@@ -309,26 +377,40 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	s.count = b->count;
 	s.until_date = b->until_date;
 	s.created_by = c->user_id;
+	if (plan.has_terms) {
+		/* The rule runs from the first session to the last; the
+		 * holiday weeks between are its skips. */
+		s.first_date = plan.d.dates[0];
+		s.count = 0;
+		s.until_date = plan.d.dates[plan.d.ndates - 1];
+		s.term_time = 1;
+		s.skips = (const char (*)[11])plan.d.skipped;
+		s.nskips = plan.d.nskipped;
+	}
 	core_booking_uid(c->msgid_domain, uid, sizeof(uid));
 	res = db_series_book(c->db, &s, occ, nocc, uid, c->msgid_domain,
 	    series_id, why, whylen);
-	free(occ);
 	switch (res) {
 	case DB_OK:
 		if (why != NULL && whylen > 0)
 			why[0] = '\0';
-		return DB_OK;
+		break;
 	case DB_CONFLICT:
 	case DB_INVALID:
 		/* The records refused it (a clash, or no session at all). */
 		if (why != NULL && whylen > 0 && why[0] == '\0')
-			return say(DB_CONFLICT, why, whylen, "Those sessions "
+			(void)say(DB_CONFLICT, why, whylen, "Those sessions "
 			    "cannot be booked.");
-		return DB_CONFLICT;
+		res = DB_CONFLICT;
+		break;
 	default:
-		return say(res, why, whylen, "The booking could not be saved "
+		res = say(res, why, whylen, "The booking could not be saved "
 		    "just now. Nothing was booked. Try again.");
 	}
+out:
+	free(occ);
+	core_term_plan_free(&plan);
+	return res;
 }
 
 /* Cancels one session (see booking.h). */

@@ -149,6 +149,8 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	if (demo_partners(&d) == -1 || demo_self(&d) == -1)
 		goto out;
+	if (demo_terms(&d) == -1)
+		goto out;
 	if (demo_someone(&d) == -1)
 		goto out;
 	for (i = 0; i < N(demo_users); i++)

@@ -319,13 +319,23 @@ static const char *const sql_series[LOAD__MAX] = {
 	    SERIES_REST WHO_JOINS "WHERE s.id = ?1",
 };
 
+/*
+ * The holiday weeks a term-time series passes over (migration 021), read
+ * as cancelled exceptions: the series' rule shows them as no session.
+ */
+#define SKIP_COLS \
+	" UNION ALL SELECT k.series_id, k.occ_date, 0, 0, 0, '', " \
+	"s.sequence, s.created_at FROM series s JOIN series_skips k " \
+	"ON k.series_id = s.id "
+
 /* The exceptions of the same series, by series and date. */
 static const char *const sql_exceptions[LOAD__MAX] = {
 	EXCEPTION_COLS "WHERE s.therapist_id = ?1 AND " KEEP
-	    "ORDER BY x.series_id, x.occ_date",
+	    SKIP_COLS "WHERE s.therapist_id = ?1 AND " KEEP "ORDER BY 1, 2",
 	EXCEPTION_COLS "WHERE s.site_id = ?1 AND " KEEP
-	    "ORDER BY x.series_id, x.occ_date",
-	EXCEPTION_COLS "WHERE s.id = ?1 ORDER BY x.occ_date",
+	    SKIP_COLS "WHERE s.site_id = ?1 AND " KEEP "ORDER BY 1, 2",
+	EXCEPTION_COLS "WHERE s.id = ?1" SKIP_COLS "WHERE s.id = ?1 "
+	    "ORDER BY 2",
 };
 
 static const char *const sql_owner_name[LOAD__MAX] = {

@@ -357,6 +357,10 @@ static const char sql_occ_insert[] = "INSERT INTO occurrences (series_id, "
     "occ_date, start_utc, end_utc, therapist_id, room_id, site_id) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)";
 
+/* A holiday week a term-time series passes over (migration 021). */
+static const char sql_skip_insert[] = "INSERT INTO series_skips "
+    "(series_id, occ_date) VALUES (?, ?)";
+
 enum db_result
 db_series_book(struct db *db, const struct db_series_new *s,
     const struct db_occ *occ, size_t nocc, const char *uid,
@@ -365,7 +369,8 @@ db_series_book(struct db *db, const struct db_series_new *s,
 	static const char sql[] = "INSERT INTO series (uid, therapist_id, "
 	    "client_id, group_id, site_id, room_id, tz, first_date, "
 	    "start_local, length_min, count, until_date, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    "updated_at, term_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?)";
 	struct clash_ctx c;
 	sqlite3_stmt *st;
 	int64_t *clients = NULL;
@@ -425,11 +430,20 @@ db_series_book(struct db *db, const struct db_series_new *s,
 		db_bind_text(st, 12, s->until_date);
 	db_bind_text(st, 13, now);
 	db_bind_text(st, 14, now);
+	db_bind_int(st, 15, s->term_time != 0);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	*id = sqlite3_last_insert_rowid(db->conn);
+	for (i = 0; i < s->nskips; i++) {
+		if ((st = db_stmt(db, sql_skip_insert)) == NULL)
+			goto fail;
+		db_bind_int(st, 1, *id);
+		db_bind_text(st, 2, s->skips[i]);
+		if ((rc = db_run(st)) != SQLITE_DONE)
+			goto fail;
+	}
 	for (i = 0; i < nocc; i++) {
 		if ((st = db_stmt(db, sql_occ_insert)) == NULL)
 			goto fail;
@@ -481,8 +495,8 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	    " si.postcode ELSE '' END, coalesce(s.room_id, 0),"
 	    " coalesce(ro.name, ''), s.tz, s.first_date, s.start_local,"
 	    " s.length_min, coalesce(s.count, 0), coalesce(s.until_date, ''),"
-	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at"
-	    " FROM series s JOIN therapists t ON t.id = s.therapist_id"
+	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at,"
+	    " s.term_time FROM series s JOIN therapists t ON t.id = s.therapist_id"
 	    " JOIN sites si ON si.id = s.site_id"
 	    " LEFT JOIN clients c ON c.id = s.client_id"
 	    " LEFT JOIN referrals r ON r.id = c.referral_id"
@@ -521,6 +535,7 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 		db_copy(s->ended_from, sizeof(s->ended_from), db_col(st, 22));
 		s->sequence = sqlite3_column_int(st, 23);
 		db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 24));
+		s->term_time = sqlite3_column_int(st, 25);
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;

@@ -44,6 +44,9 @@ struct db_series_new {
 	int		 count;		/* 0: none */
 	const char	*until_date;	/* NULL: none */
 	int64_t		 created_by;
+	int		 term_time;	/* 1: skips the site's holidays */
+	const char	(*skips)[11];	/* term time: holiday weeks passed */
+	size_t		 nskips;
 };
 
 /*
@@ -86,6 +89,7 @@ struct db_series {
 	char	 ended_from[11];
 	int	 sequence;
 	char	 updated_at[21];
+	int	 term_time;	/* 1: sessions in term time only */
 };
 /* 1 found, 0 not, -1 error. */
 int	 db_series_get(struct db *, int64_t id, struct db_series *);

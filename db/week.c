@@ -24,7 +24,8 @@
     "WHERE tl.therapist_id = o.therapist_id AND o.occ_date BETWEEN " \
     "tl.first_day AND tl.last_day) OR EXISTS (SELECT 1 FROM site_closures " \
     "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
-    "AND sc.last_day)) "
+    "AND sc.last_day)), " \
+    "coalesce(rf.id, 0) "
 #define WEEK_OCC_FROM \
     "FROM occurrences o JOIN series s ON s.id = o.series_id " \
     "JOIN sites si ON si.id = o.site_id " \
@@ -59,6 +60,7 @@ week_occ_read(sqlite3_stmt *st, struct db_week_occ *r)
 	db_copy(r->group, sizeof(r->group), db_col(st, 13));
 	r->members = sqlite3_column_int(st, 14);
 	r->hit = sqlite3_column_int(st, 15);
+	r->referral_id = sqlite3_column_int64(st, 16);
 }
 
 int
@@ -81,6 +83,16 @@ db_week_occ_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
 	return rc;
 }
 
+/*
+ * Issue 20: a term-time series' session that the site's terms (its own,
+ * else its organisation's) no longer hold, since the term dates changed.
+ */
+#define WEEK_TERM_HIT \
+    "(?2 > 0 AND o.site_id = ?2 AND s.term_time = 1 AND NOT EXISTS " \
+    "(SELECT 1 FROM terms h WHERE (h.site_id = o.site_id OR " \
+    "(h.organisation_id = si.organisation_id AND NOT EXISTS (SELECT 1 " \
+    "FROM terms h2 WHERE h2.site_id = o.site_id))) AND o.occ_date " \
+    "BETWEEN h.first_day AND h.last_day))"
 static const char sql_week_hits[] = WEEK_OCC_COLS
     "WHERE o.end_utc > ?3 AND o.state != 'cancelled' AND "
     "((?1 > 0 AND o.therapist_id = ?1 AND EXISTS (SELECT 1 FROM "
@@ -88,7 +100,8 @@ static const char sql_week_hits[] = WEEK_OCC_COLS
     "o.occ_date BETWEEN tl.first_day AND tl.last_day)) OR "
     "(?2 > 0 AND o.site_id = ?2 AND EXISTS (SELECT 1 FROM site_closures sc "
     "WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day AND "
-    "sc.last_day))) ORDER BY o.start_utc, o.series_id LIMIT ?4";
+    "sc.last_day)) OR " WEEK_TERM_HIT ") ORDER BY o.start_utc, o.series_id "
+    "LIMIT ?4";
 
 int
 db_week_hits_each(struct db *db, int64_t therapist_id, int64_t site_id,

@@ -29,6 +29,7 @@ struct db_week_occ {
 	char	 group[128];
 	int	 members;		/* of the group */
 	int	 hit;			/* on leave or a closure, not cancelled */
+	int64_t	 referral_id;		/* the client's record; 0 for a group */
 };
 
 /*

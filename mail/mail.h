@@ -398,6 +398,19 @@ enum mail_send mail_outbox_render(struct mail_outbox *,
 	    const struct db_outbox *row, struct buf *out, char *err,
 	    size_t errlen);
 
+/*
+ * The subject (into subject) and the plain-text body (into text) of row
+ * as the mailer would write it from the records now, for staff to read
+ * on the client record.  Personal links (their own page, unsubscribe,
+ * the survey) are shown as words, never made, and nothing is written.
+ * base_url and tz as in struct mail_config.  Returns as
+ * mail_outbox_render: MAIL_SEND_OK, or why not in err (MAIL_SEND_STALE:
+ * what it said is no longer true).
+ */
+enum mail_send mail_outbox_text(struct db *, const struct tmpl_set *,
+	    const char *base_url, const char *tz, const struct db_outbox *row,
+	    struct buf *subject, struct buf *text, char *err, size_t errlen);
+
 /* ---- reminders and agendas (remind.c) ----
  *
  * Each time round its loop the mailer queues the reminders that are due.

@@ -44,6 +44,8 @@ struct mail_outbox {
 	int			 refused_run;	/* like refusals in a row */
 	char			 refused[512];	/* their reply */
 	struct buf		 msg;		/* reused between messages */
+	int			 preview;	/* mail_outbox_text: no links
+						   made, only the text */
 };
 
 /* What a kind adds to the message besides its templates. */

@@ -362,6 +362,16 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 			    "a client");
 			goto out;
 		}
+		own = row->contact_id <= 0 || row->contact_arranges;
+		if (ob->preview) {
+			/* Staff read it: no one's personal link. */
+			tmpl_data_set(d, "unsubscribe_url", "(their own "
+			    "unsubscribe link)");
+			if (own)
+				tmpl_data_set(d, "my_url", "(the link to their "
+				    "own page)");
+			goto text;
+		}
 		if (row->contact_id > 0)
 			mail_unsub_contact_token_make(ob->unsub_key,
 			    row->contact_id, token);
@@ -377,7 +387,6 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 		 * contact's copy carries the person's own link only when the
 		 * contact arranges sessions for them.
 		 */
-		own = row->contact_id <= 0 || row->contact_arranges;
 		if (own && mail_my_token(ob->db, ob->link_key,
 		    row->referral_id, my) == -1) {
 			(void)snprintf(err, errlen, "the personal link cannot "
@@ -394,6 +403,7 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 		}
 	}
 
+text:
 	(void)snprintf(name, sizeof(name), "%s.txt", k->tmpl);
 	if (tmpl_render(ob->tmpl, name, d, &text) == -1) {
 		(void)snprintf(err, errlen, "template %s is missing", name);
@@ -416,6 +426,12 @@ mail_outbox_render(struct mail_outbox *ob, const struct db_outbox *row,
 		body++;
 	if (*body == '\n')
 		body++;
+	if (ob->preview) {
+		/* mail_outbox_text: the subject line, then the text. */
+		buf_printf(out, "%s\n%s", buf_cstr(&subject), body);
+		r = MAIL_SEND_OK;
+		goto out;
+	}
 	tmpl_data_set(d, "title", buf_cstr(&subject));
 	(void)snprintf(name, sizeof(name), "%s.html", k->tmpl);
 	if (tmpl_render(ob->tmpl, name, d, &html) == -1) {
@@ -445,6 +461,32 @@ out:
 	buf_free(&html);
 	buf_free(&subject);
 	buf_free(&x.calendar);
+	return r;
+}
+
+enum mail_send
+mail_outbox_text(struct db *db, const struct tmpl_set *tmpl,
+    const char *base_url, const char *tz, const struct db_outbox *row,
+    struct buf *subject, struct buf *text, char *err, size_t errlen)
+{
+	struct mail_outbox ob;
+	struct buf all = BUF_INIT;
+	const char *nl;
+	enum mail_send r;
+
+	memset(&ob, 0, sizeof(ob));
+	ob.db = db;
+	ob.tmpl = tmpl;
+	ob.preview = 1;
+	ob.base_url = (char *)(base_url != NULL ? base_url : "");
+	ob.tz = (char *)(tz != NULL && *tz != '\0' ? tz : "Europe/London");
+	if ((r = mail_outbox_render(&ob, row, &all, err, errlen)) ==
+	    MAIL_SEND_OK) {
+		nl = strchr(buf_cstr(&all), '\n');
+		buf_append(subject, all.data, (size_t)(nl - all.data));
+		buf_puts(text, nl + 1);
+	}
+	buf_free(&all);
 	return r;
 }
 

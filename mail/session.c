@@ -36,6 +36,7 @@
 #include "db/remind.h"
 #include "db/reports.h"
 #include "db/schedule.h"
+#include "db/terms.h"
 #include "ical/ical.h"
 #include "mail/mail.h"
 #include "mail/mail_int.h"
@@ -277,6 +278,8 @@ invite(struct mail_outbox *ob, const struct db_outbox *row,
 		(void)snprintf(err, errlen, "the address is refused");
 		return MAIL_SEND_PERM;
 	}
+	if (ob->preview)
+		return MAIL_SEND_OK;	/* the text alone: no invitation */
 	memset(&in, 0, sizeof(in));
 	in.kind = kind;
 	in.series_id = ss->key.id;
@@ -341,6 +344,7 @@ mail_fill_booking(struct mail_outbox *ob, const struct db_outbox *row,
 	struct session ss;
 	struct upcoming u;
 	time_t now = time(NULL), t;
+	int64_t t64;
 	char day[64], hhmm[6];
 	int wd;
 	enum mail_send r;
@@ -376,7 +380,13 @@ mail_fill_booking(struct mail_outbox *ob, const struct db_outbox *row,
 	tmpl_data_set(d, "weekday", calendar_day_names[wd]);
 	tmpl_data_set(d, "time", ss.s.start_local);
 	tmpl_data_setf(d, "minutes", "%d", ss.s.length_min);
-	if (ss.s.count > 0)
+	if (ss.s.term_time && db_series_span(ob->db, ss.key.id, &wd, &t64)
+	    == 0 && wd > 0 && mail_when(ss.s.tz, (time_t)t64, day,
+	    sizeof(day), hhmm) == 0)
+		/* "12 sessions, term time only, last session ..." */
+		tmpl_data_setf(d, "term_words", "%d session%s, term time "
+		    "only, last session %s", wd, wd == 1 ? "" : "s", day);
+	else if (ss.s.count > 0)
 		tmpl_data_setf(d, "count", "%d", ss.s.count);
 	else if (ss.s.until_date[0] != '\0' && ical_local_to_utc(ss.s.tz,
 	    ss.s.until_date, "12:00", &t) == 0 && mail_when(ss.s.tz, t, day,
@@ -566,6 +576,12 @@ mail_fill_survey(struct mail_outbox *ob, const struct db_outbox *row,
 	default:
 		(void)snprintf(err, errlen, "the survey cannot be read");
 		return MAIL_SEND_TEMP;
+	}
+	if (ob->preview) {
+		/* Staff read it: not the client's own link. */
+		tmpl_data_set(d, "survey_url", "(their own survey link)");
+		tmpl_data_set(d, "ref", row->referral_ref);
+		return MAIL_SEND_OK;
 	}
 	if (db_outcome_token(ob->db, row->referral_id, token) == -1) {
 		(void)snprintf(err, errlen, "the survey link cannot be made");

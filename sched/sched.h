@@ -68,7 +68,7 @@ enum sched_need {
 
 /*
  * The domain's limits, used by every form, by sched_match and by the
- * schema (db/schema/008-limits.sql checks the same numbers).
+ * schema (db/schema/024-limits.sql checks the same numbers).
  */
 #define SCHED_SESSION_SHORTEST	15	/* minutes a session lasts, at least */
 #define SCHED_SESSION_LONGEST	240	/* ... and at most */

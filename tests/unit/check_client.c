@@ -301,6 +301,84 @@ START_TEST(test_record_access)
 END_TEST
 
 /* Thea writes a note, corrects it; a coordinator cannot write one. */
+/*
+ * Each email on the record is one click from its text: the record's
+ * readers open it (audited), with no personal link in it; a therapist
+ * gets 403 for another therapist's client; another person's email is
+ * not found under this record.
+ */
+START_TEST(test_record_email_text)
+{
+	char path[96], link[128];
+	int64_t ann, bob;
+
+	ann = count("SELECT min(id) FROM outbox WHERE referral_id = 1 AND "
+	    "kind = 'booking_confirmation'");
+	ck_assert_int_gt(ann, 0);
+	testlib_sql_exec(h->app.db, "INSERT INTO outbox (dedupe_key, kind, "
+	    "to_addr, to_name, referral_id, message_id, not_before, "
+	    "created_at) VALUES ('bob-ack', 'referral_ack', 'bob@x.org', "
+	    "'Bob', 2, '<bob@x>', 'x', '2026-01-05T10:00:00Z')");
+	bob = count("SELECT id FROM outbox WHERE dedupe_key = 'bob-ack'");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/1"), 200);
+	(void)snprintf(link, sizeof(link), "href=\"/clients/1/emails/%lld\"",
+	    (long long)ann);
+	ck_assert_msg(pages_says(h, link), "no link %s", link);
+	(void)snprintf(path, sizeof(path), "/clients/1/emails/%lld",
+	    (long long)ann);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "Your sessions are booked"));
+	ck_assert(pages_says(h, "ann@x.org"));
+	ck_assert_msg(pages_says(h, "Subject"), "%s", pages_body(h));
+	ck_assert(!pages_says(h, "/my?t="));
+	ck_assert(!pages_says(h, "/unsubscribe?t="));
+	/* Her own therapist reads it too. */
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, path), 200);
+	ck_assert(pages_says(h, "Your sessions are booked"));
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'email-view' AND referral_id = 1"), 2);
+	/* Bob is Ravi's client: not Thea's to read. */
+	(void)snprintf(path, sizeof(path), "/clients/2/emails/%lld",
+	    (long long)bob);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, path), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "bob@x.org"));
+	/* Bob's email is not under Ann's record, nor is a made-up one. */
+	(void)snprintf(path, sizeof(path), "/clients/1/emails/%lld",
+	    (long long)bob);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 404);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR,
+	    "/clients/1/emails/99999"), 404);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, path), 303);
+	/* Reading makes no personal link. */
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'email-view'"), 3);
+}
+END_TEST
+
+/*
+ * The week grid's card and the series page link to the client record
+ * for those who may open it; the grid is not the therapist's to open.
+ */
+START_TEST(test_schedule_links)
+{
+	char path[96];
+
+	(void)snprintf(path, sizeof(path), "/schedule?by=therapist&week=%s",
+	    future);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert_msg(pages_says(h, "href=\"/clients/1\""), "no record link");
+	(void)snprintf(path, sizeof(path), "/series/%lld",
+	    (long long)series_id);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "href=\"/clients/1\""));
+	(void)snprintf(path, sizeof(path), "/schedule?by=therapist&week=%s",
+	    future);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, path), 403);
+	ck_assert(!pages_says(h, "/clients/"));
+}
+END_TEST
+
 START_TEST(test_record_note_pages)
 {
 	char body[256];
@@ -487,6 +565,8 @@ client_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_record_access);
+	tcase_add_test(tc, test_record_email_text);
+	tcase_add_test(tc, test_schedule_links);
 	tcase_add_test(tc, test_record_note_pages);
 	tcase_add_test(tc, test_record_goals_summary_edit);
 	tcase_add_test(tc, test_record_erasure);

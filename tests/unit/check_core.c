@@ -491,6 +491,50 @@ START_TEST(test_assign)
 }
 END_TEST
 
+/*
+ * A term-time series (issue 20): at a site with terms, 12 sessions run
+ * on across the October half-term and Christmas, 10:00 local on both
+ * sides of the clock change (09:00Z in October, 10:00Z after).
+ */
+START_TEST(test_book_term_time)
+{
+	struct core_ctx c;
+	struct core_booking b;
+	char why[CORE_WHY_LEN];
+	int64_t id;
+
+	testlib_sql_exec(db, "INSERT INTO terms (site_id, school_year, name,"
+	    " first_day, last_day) VALUES"
+	    " (1, '2026-27', 'Autumn 1', '2026-09-03', '2026-10-23'),"
+	    " (1, '2026-27', 'Autumn 2', '2026-11-02', '2026-12-18'),"
+	    " (1, '2026-27', 'Spring 1', '2027-01-05', '2027-02-12');");
+	ctx(&c, (time_t)1790000000);	/* 21 September 2026 */
+	ann(&b, "2026-10-07", 12);
+	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) == DB_OK,
+	    "%s", why);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"),
+	    12);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM occurrences"
+	    " WHERE occ_date IN ('2026-10-28', '2026-12-23', '2026-12-30')"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"
+	    " WHERE term_time = 1 AND count IS NULL AND"
+	    " until_date = '2027-01-13'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM"
+	    " series_skips"), 3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc % 86400 FROM"
+	    " occurrences WHERE occ_date = '2026-10-21'"), 9 * 3600);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT start_utc % 86400 FROM"
+	    " occurrences WHERE occ_date = '2026-11-04'"), 10 * 3600);
+	/* More than the terms entered hold: refused, nothing stored. */
+	ann(&b, "2027-01-06", 12);
+	b.start_local = "14:00";
+	ck_assert_int_eq(core_series_book(&c, &b, &id, why, sizeof(why)),
+	    DB_INVALID);
+	ck_assert_msg(strstr(why, "Only 6 of the 12") != NULL, "%s", why);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM series"), 1);
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -511,6 +555,7 @@ core_suite(void)
 		{ "core_zone_build", test_zone_map, 0 },
 		{ "core_series_book", test_book_rules, 1 },
 		{ "core_occ_cancel", test_book_cancel_move_end, 1 },
+		{ "core_series_book_term_time", test_book_term_time, 1 },
 		{ "core_freed_place", test_freed_place, 1 },
 		{ "core_referral_assign", test_assign, 1 },
 	};

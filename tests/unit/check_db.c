@@ -2,7 +2,9 @@
  * Unit tests for db/db.c's migrations: each is applied once, by name,
  * whatever order branches added them in, and a database made when only
  * a count was kept (PRAGMA user_version) is read correctly.  Each test
- * runs the real migrations on a fresh database file.
+ * runs the real migrations on a fresh database file.  And the schema
+ * checks the domain's limits of sched/sched.h: each bound is stored, one
+ * beyond is refused, on insert and on update.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,12 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "db/db.h"
+#include "db/db_int.h"
 #include "db/migrate.h"
+#include "sched/sched.h"
 #include "tests/unit/testlib.h"
 
 static char path[64];
@@ -101,6 +106,107 @@ START_TEST(test_migrate_by_name)
 }
 END_TEST
 
+/* The SQLite code of sql on db (not through the statement cache). */
+static int
+sql_try(struct db *db, const char *sql)
+{
+	return sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+}
+
+/*
+ * Stores the value v written between sql's two parts (as a number) and
+ * expects ok (1: stored, 0: refused by the schema).  Unique keys come
+ * from randomblob().
+ */
+static void
+limit_try(struct db *db, const char *const sql[2], int v, int ok)
+{
+	char text[512];
+	int rc;
+
+	(void)snprintf(text, sizeof(text), "%s%d%s", sql[0], v, sql[1]);
+	rc = sql_try(db, text);
+	if (ok)
+		ck_assert_msg(rc == SQLITE_OK, "refused: %s: %s", text,
+		    sqlite3_errmsg(db->conn));
+	else
+		ck_assert_msg((rc & 0xff) == SQLITE_CONSTRAINT, "not refused (%d %s): %s", rc,
+		    sqlite3_errmsg(db->conn), text);
+}
+
+/* The bounds lo and hi are stored through sql, lo - 1 and hi + 1 not. */
+static void
+limit_bounds(struct db *db, const char *before, const char *after, int lo,
+    int hi)
+{
+	const char *const sql[2] = { before, after };
+
+	limit_try(db, sql, lo, 1);
+	limit_try(db, sql, hi, 1);
+	limit_try(db, sql, lo - 1, 0);
+	limit_try(db, sql, hi + 1, 0);
+}
+
+/* sched.h's limits and the schema's (024-limits.sql) are the same. */
+START_TEST(test_limits_schema)
+{
+	struct db *db = open_ok();
+
+	testlib_sql_exec(db, "INSERT INTO sites (id, name, kind) VALUES "
+	    "(1, 'Centre', 'own_centre');"
+	    "INSERT INTO therapists (id, name) VALUES (1, 'Thea');"
+	    "INSERT INTO groups (id, name, therapist_id, site_id) VALUES "
+	    " (1, 'Choir', 1, 1);"
+	    "INSERT INTO series (id, uid, therapist_id, group_id, site_id, "
+	    " first_date, start_local, created_at, updated_at) VALUES (1, "
+	    " 'one', 1, 1, 1, '2026-01-05', '10:00', 'x', 'x');"
+	    "INSERT INTO places (id, therapist_id, site_id, weekday, "
+	    " start_local, length_min, first_date, created_at) VALUES "
+	    " (1, 1, 1, 0, '10:00', 45, '2026-01-05', 'x');"
+	    "INSERT INTO exceptions (id, series_id, occ_date, kind, "
+	    " new_start_utc, new_length_min, created_at) VALUES (1, 1, "
+	    " '2026-01-05', 'moved', 1, 45, 'x');");
+	/* Minutes a session lasts. */
+	limit_bounds(db, "INSERT INTO series (uid, therapist_id, group_id, "
+	    "site_id, first_date, start_local, created_at, updated_at, "
+	    "length_min) VALUES (hex(randomblob(8)), 1, 1, 1, '2026-01-05', "
+	    "'10:00', 'x', 'x', ", ")", SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST);
+	limit_bounds(db, "UPDATE series SET length_min = ", " WHERE id = 1",
+	    SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST);
+	limit_bounds(db, "INSERT INTO exceptions (series_id, occ_date, kind, "
+	    "new_start_utc, created_at, new_length_min) VALUES (1, "
+	    "hex(randomblob(8)), 'moved', 1, 'x', ", ")",
+	    SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST);
+	limit_bounds(db, "UPDATE exceptions SET new_length_min = ",
+	    " WHERE id = 1", SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST);
+	limit_bounds(db, "INSERT INTO places (therapist_id, site_id, weekday, "
+	    "start_local, first_date, created_at, length_min) VALUES (1, 1, 0, "
+	    "'10:00', '2026-01-05', 'x', ", ")", SCHED_SESSION_SHORTEST,
+	    SCHED_SESSION_LONGEST);
+	limit_bounds(db, "UPDATE places SET length_min = ", " WHERE id = 1",
+	    SCHED_SESSION_SHORTEST, SCHED_SESSION_LONGEST);
+	/* Sessions one booking makes (at least 1, as 004 checks). */
+	limit_bounds(db, "INSERT INTO series (uid, therapist_id, group_id, "
+	    "site_id, first_date, start_local, created_at, updated_at, count) "
+	    "VALUES (hex(randomblob(8)), 1, 1, 1, '2026-01-05', '10:00', 'x', "
+	    "'x', ", ")", 1, SCHED_SERIES_COUNT_MAX);
+	limit_bounds(db, "UPDATE series SET count = ", " WHERE id = 1", 1,
+	    SCHED_SERIES_COUNT_MAX);
+	/* Places in a group. */
+	limit_bounds(db, "INSERT INTO groups (name, therapist_id, site_id, "
+	    "capacity) VALUES ('g', 1, 1, ", ")", SCHED_GROUP_SIZE_MIN,
+	    SCHED_GROUP_SIZE_MAX);
+	limit_bounds(db, "UPDATE groups SET capacity = ", " WHERE id = 1",
+	    SCHED_GROUP_SIZE_MIN, SCHED_GROUP_SIZE_MAX);
+	/* A session with no new length (a cancellation) is fine. */
+	ck_assert_int_eq(sql_try(db, "INSERT INTO exceptions (series_id, "
+	    "occ_date, kind, created_at) VALUES (1, '2026-03-02', "
+	    "'cancelled', 'x')"), SQLITE_OK);
+	db_close(db);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -111,6 +217,7 @@ db_suite(void)
 	tcase_add_test(tc, test_migrate_fresh);
 	tcase_add_test(tc, test_migrate_legacy_count);
 	tcase_add_test(tc, test_migrate_by_name);
+	tcase_add_test(tc, test_limits_schema);
 	suite_add_tcase(s, tc);
 	return s;
 }

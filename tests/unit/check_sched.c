@@ -14,6 +14,7 @@
 
 #include "sched/sched.h"
 #include "sched/sched_int.h"	/* the plan's flow, tested on its own */
+#include "sched/terms.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 #define DAYMIN	(24 * 60)
@@ -1927,6 +1928,122 @@ START_TEST(test_flow_exact)
 }
 END_TEST
 
+/* ---- term time (terms.c) --------------------------------------------- */
+
+/* A school's 2026-27 terms: half-term 24 Oct - 1 Nov, Christmas 19 Dec -
+ * 4 Jan, half-term 13 - 21 Feb.  The clocks go back on 25 October. */
+static const struct sched_term school[] = {
+	{ "2027-02-22", "2027-03-26" },		/* any order */
+	{ "2026-09-03", "2026-10-23" },
+	{ "2026-11-02", "2026-12-18" },
+	{ "2027-01-05", "2027-02-12" },
+};
+
+START_TEST(test_terms_count)
+{
+	static const char *const want[] = {
+		"2026-10-07", "2026-10-14", "2026-10-21", "2026-11-04",
+		"2026-11-11", "2026-11-18", "2026-11-25", "2026-12-02",
+		"2026-12-09", "2026-12-16", "2027-01-06", "2027-01-13",
+	};
+	static const char *const skipped[] = {
+		"2026-10-28", "2026-12-23", "2026-12-30",
+	};
+	struct sched_term_dates d;
+	size_t i;
+
+	/* 12 Wednesdays across the half-term and Christmas. */
+	ck_assert_int_eq(sched_term_expand("2026-10-07", 12, NULL,
+	    "2028-10-07", school, N(school), &d), 0);
+	ck_assert_uint_eq(d.ndates, N(want));
+	for (i = 0; i < N(want); i++)
+		ck_assert_str_eq(d.dates[i], want[i]);
+	ck_assert_uint_eq(d.nskipped, N(skipped));
+	for (i = 0; i < N(skipped); i++)
+		ck_assert_str_eq(d.skipped[i], skipped[i]);
+	sched_term_dates_free(&d);
+	ck_assert_ptr_null(d.dates);
+
+	/* A first date in the holiday starts at the next term's week. */
+	ck_assert_int_eq(sched_term_expand("2026-12-23", 2, NULL,
+	    "2028-10-07", school, N(school), &d), 0);
+	ck_assert_uint_eq(d.ndates, 2);
+	ck_assert_str_eq(d.dates[0], "2027-01-06");
+	ck_assert_uint_eq(d.nskipped, 0);
+	sched_term_dates_free(&d);
+
+	/* More sessions than the terms hold: short, ending in the last
+	 * term, with no holiday after the last session. */
+	ck_assert_int_eq(sched_term_expand("2027-03-03", 10, NULL,
+	    "2028-10-07", school, N(school), &d), 0);
+	ck_assert_uint_eq(d.ndates, 4);
+	ck_assert_str_eq(d.dates[3], "2027-03-24");
+	ck_assert_uint_eq(d.nskipped, 0);
+	sched_term_dates_free(&d);
+}
+END_TEST
+
+START_TEST(test_terms_until_and_none)
+{
+	struct sched_term_dates d;
+
+	/* To a last date: the half-term week is skipped, not counted. */
+	ck_assert_int_eq(sched_term_expand("2027-02-01", 0, "2027-03-01",
+	    "2028-10-07", school, N(school), &d), 0);
+	ck_assert_uint_eq(d.ndates, 4);		/* 1, 8, 22 Feb, 1 Mar */
+	ck_assert_str_eq(d.dates[2], "2027-02-22");
+	ck_assert_str_eq(d.dates[3], "2027-03-01");
+	ck_assert_uint_eq(d.nskipped, 1);
+	ck_assert_str_eq(d.skipped[0], "2027-02-15");
+	sched_term_dates_free(&d);
+
+	/* No terms: every week, up to the horizon. */
+	ck_assert_int_eq(sched_term_expand("2026-12-28", 0, NULL,
+	    "2027-01-12", NULL, 0, &d), 0);
+	ck_assert_uint_eq(d.ndates, 3);		/* 28 Dec, 4 and 11 Jan */
+	ck_assert_str_eq(d.dates[2], "2027-01-11");
+	sched_term_dates_free(&d);
+}
+END_TEST
+
+START_TEST(test_terms_bad_input)
+{
+	static const struct sched_term backwards[] = {
+		{ "2026-10-23", "2026-09-03" },
+	};
+	static const struct sched_term not_real[] = {
+		{ "2027-02-29", "2027-03-26" },
+	};
+	struct sched_term_dates d;
+	char out[SCHED_DATE_LEN];
+	long day, leap;
+
+	ck_assert_int_eq(sched_term_expand("2026-13-01", 1, NULL,
+	    "2028-10-07", school, N(school), &d), -1);
+	ck_assert_int_eq(sched_term_expand("2026-10-07", 1, NULL,
+	    "2028-10-07", backwards, N(backwards), &d), -1);
+	ck_assert_int_eq(sched_term_expand("2026-10-07", 1, NULL,
+	    "2028-10-07", not_real, N(not_real), &d), -1);
+	ck_assert_int_eq(sched_term_expand("2026-10-07", 1, "7 Oct",
+	    "2028-10-07", school, N(school), &d), -1);
+	ck_assert_int_eq(sched_term_holds(school, N(school), "2026-10-28"),
+	    0);
+	ck_assert_int_eq(sched_term_holds(school, N(school), "2026-10-23"),
+	    1);
+	ck_assert_int_eq(sched_term_holds(school, N(school), "2026-1-23"),
+	    -1);
+	/* Day numbers: the epoch, a leap day, and back again. */
+	ck_assert_int_eq(sched_date_days("1970-01-01", &day), 0);
+	ck_assert_int_eq(day, 0);
+	ck_assert_int_eq(sched_date_days("2028-02-29", &leap), 0);
+	ck_assert_int_eq(sched_date_days("2028-03-01", &day), 0);
+	ck_assert_int_eq(day - leap, 1);
+	sched_day_date(leap, out);
+	ck_assert_str_eq(out, "2028-02-29");
+	ck_assert_int_eq(sched_date_days("2100-02-29", &day), -1);
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------- */
 
 static Suite *
@@ -1970,6 +2087,12 @@ sched_suite(void)
 	tcase_add_test(tc, test_plan_optimal);
 	tcase_add_test(tc, test_plan_random);
 	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sched_term_expand");
+	tcase_add_test(tc, test_terms_count);
+	tcase_add_test(tc, test_terms_until_and_none);
+	tcase_add_test(tc, test_terms_bad_input);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -1,0 +1,131 @@
+/*
+ * terms: planning term-time series (see terms.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/terms.h"
+#include "db/schedule.h"
+#include "db/terms.h"
+#include "sched/terms.h"
+
+/* The terms read for a site, copied out of the rows. */
+struct term_list {
+	struct sched_term	*v;
+	char			(*days)[2][SCHED_DATE_LEN];
+	size_t			 n;
+	size_t			 cap;
+};
+
+/* db_site_terms_each's callback: keeps the term's days. */
+static void
+term_push(void *arg, const struct db_term *t)
+{
+	struct term_list *l = arg;
+	char (*p)[2][SCHED_DATE_LEN];
+
+	if (l->n == l->cap) {
+		p = realloc(l->days, (l->cap ? l->cap * 2 : 16) *
+		    sizeof(*l->days));
+		if (p == NULL)
+			return;		/* a term missed: see the count */
+		l->days = p;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	(void)snprintf(l->days[l->n][0], SCHED_DATE_LEN, "%s", t->first_day);
+	(void)snprintf(l->days[l->n][1], SCHED_DATE_LEN, "%s", t->last_day);
+	l->n++;
+}
+
+/* Plans a series at a site (see terms.h). */
+int
+core_term_plan(struct db *db, int64_t site_id, const char *first_date,
+    int count, const char *until_date, struct core_term_plan *out)
+{
+	struct term_list l;
+	char horizon[SCHED_DATE_LEN];
+	long day;
+	size_t i;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&l, 0, sizeof(l));
+	out->count = count;
+	if (sched_date_days(first_date, &day) == -1)
+		return -1;
+	sched_day_date(day + SCHEDULE_HORIZON_DAYS, horizon);
+	if ((rc = db_site_terms_each(db, site_id, term_push, &l)) == -1 ||
+	    (size_t)rc != l.n) {
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (l.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((l.v = calloc(l.n, sizeof(*l.v))) == NULL)
+		goto out;
+	for (i = 0; i < l.n; i++) {
+		l.v[i].first_day = l.days[i][0];
+		l.v[i].last_day = l.days[i][1];
+	}
+	if (sched_term_expand(first_date, count, until_date, horizon, l.v,
+	    l.n, &out->d) == -1)
+		goto out;
+	out->has_terms = 1;
+	rc = 0;
+out:
+	free(l.v);
+	free(l.days);
+	return rc;
+}
+
+/* Frees a plan (see terms.h). */
+void
+core_term_plan_free(struct core_term_plan *p)
+{
+	if (p == NULL)
+		return;
+	sched_term_dates_free(&p->d);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A date in words (see terms.h). */
+void
+core_date_words(const char *date, char *out, size_t n)
+{
+	struct tm tm;
+	time_t t;
+	long day;
+	char *p;
+
+	if (sched_date_days(date, &day) == -1) {
+		(void)snprintf(out, n, "%s", date != NULL ? date : "");
+		return;
+	}
+	t = (time_t)day * 86400 + 12 * 3600;
+	gmtime_r(&t, &tm);
+	if (strftime(out, n, "%A %e %B %Y", &tm) == 0) {
+		(void)snprintf(out, n, "%s", date);
+		return;
+	}
+	if ((p = strstr(out, "  ")) != NULL)
+		memmove(p, p + 1, strlen(p));
+}
+
+/* The plan in words (see terms.h). */
+void
+core_term_words(const struct core_term_plan *p, char *out, size_t n)
+{
+	char last[48];
+
+	*out = '\0';
+	if (!p->has_terms || p->d.ndates == 0)
+		return;
+	core_date_words(p->d.dates[p->d.ndates - 1], last, sizeof(last));
+	(void)snprintf(out, n, "%zu session%s, term time only, last session "
+	    "%s", p->d.ndates, p->d.ndates == 1 ? "" : "s", last);
+}
