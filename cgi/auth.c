@@ -12,6 +12,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/form.h"
+#include "cgi/token.h"
 #include "db/db.h"
 #include "db/outbox.h"
 #include "db/staff.h"
@@ -267,16 +268,71 @@ auth_session_load(struct app *app, const struct req *rq, struct user *u)
 	return 1;
 }
 
+/* Sets cookie name (HttpOnly, SameSite=Lax, Secure over https). */
 static void
-set_cookie(struct app *app, struct resp *rs, const char *value, int max_age)
+cookie_set(struct app *app, struct resp *rs, const char *name,
+    const char *value, int max_age)
 {
 	char line[256];
 	int secure = strncmp(app->base_url, "https://", 8) == 0;
 
 	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; "
-	    "SameSite=Lax%s; Max-Age=%d", auth_cookie_name(app), value,
+	    "SameSite=Lax%s; Max-Age=%d", name, value,
 	    secure ? "; Secure" : "", max_age);
 	http_header(rs, "Set-Cookie", line);
+}
+
+static void
+set_cookie(struct app *app, struct resp *rs, const char *value, int max_age)
+{
+	cookie_set(app, rs, auth_cookie_name(app), value, max_age);
+}
+
+/* The pre-login cookie's name: "__Host-tutti-login" over https. */
+static const char *
+login_cookie_name(const struct app *app)
+{
+	return strncmp(app->base_url, "https://", 8) == 0 ?
+	    "__Host-tutti-login" : "tutti-login";
+}
+
+int
+auth_login_key(struct app *app, const struct req *rq, struct resp *rs,
+    unsigned char key[32])
+{
+	static const char label[] = "tutti sign-in form:";
+	crypto_auth_hmacsha256_state st;
+	unsigned char raw[32];
+	char v[72];
+	size_t i, n = 0;
+
+	if (*rq->cookie != '\0' && cookie_get(rq->cookie,
+	    login_cookie_name(app), v, sizeof(v)) == 0)
+		for (n = strlen(v), i = 0; i < n; i++)
+			if (strchr("0123456789abcdef", v[i]) == NULL)
+				n = 0;
+	if (n != 64) {
+		if (rs == NULL)
+			return -1;
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(v, sizeof(v), raw, sizeof(raw));
+		cookie_set(app, rs, login_cookie_name(app), v,
+		    TOKEN_MAX_AGE);
+	}
+	/* The form key, narrowed to this browser's cookie. */
+	crypto_auth_hmacsha256_init(&st, app->form_key, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    sizeof(label) - 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)v, 64);
+	crypto_auth_hmacsha256_final(&st, key);
+	sodium_memzero(v, sizeof(v));
+	return 0;
+}
+
+void
+auth_login_cookie_clear(struct app *app, struct resp *rs)
+{
+	cookie_set(app, rs, login_cookie_name(app), "", 0);
 }
 
 int

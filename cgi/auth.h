@@ -70,6 +70,19 @@ int	 auth_password_verify(const char *hash, const char *pw);
 const char *auth_cookie_name(const struct app *);
 
 /*
+ * Login CSRF, double submit: the sign-in form's token is signed with a
+ * key made from the form key and a random pre-login cookie (HttpOnly,
+ * SameSite=Lax), so a token works only with the cookie it was made
+ * for.  auth_login_key fills key from rq's pre-login cookie; when rq
+ * has none and rs is not NULL it makes one and sets it in rs.  0, or -1
+ * when there is none and rs is NULL.  auth_login_cookie_clear ends the
+ * cookie once signed in.
+ */
+int	 auth_login_key(struct app *, const struct req *, struct resp *rs,
+	    unsigned char key[32]);
+void	 auth_login_cookie_clear(struct app *, struct resp *);
+
+/*
  * Reads the session cookie of rq and, when it names a live session of an
  * active user, fills *u and returns 1 (renewing its idle time); 0 when
  * there is none or it expired; -1 on a database error.

@@ -11,10 +11,10 @@ WORKERS=8 stack_up
 THERA=therapist@tutti.example;	THERA_PW=demo-therapist-2026
 W=$TVAR/work
 mkdir -p "$W"
-curl -s -o "$W/login" "$BASE/login"
+curl -s -c "$W/pre.jar" -o "$W/login" "$BASE/login"
 tok=$(form_token "$W/login")
 for i in $(seq 16); do
-	curl -s -o /dev/null -w '%{http_code}\n' \
+	curl -s -b "$W/pre.jar" -o /dev/null -w '%{http_code}\n' \
 	    --data-urlencode "form_token=$tok" --data-urlencode "email=$THERA" \
 	    --data-urlencode "password=wrong-guess-$i" "$BASE/login" > "$W/code.$i" &
 done
@@ -35,22 +35,22 @@ check "and the account's count is cleared" [ "$(sql "select count(*) from login_
 # owner out.  Wrong passwords from 127.0.0.1 until it must wait; the
 # right one from 127.0.0.2 (no failures there) still signs in.
 for i in $(seq 12); do
-	curl -s -o /dev/null -w '%{http_code} ' --data-urlencode "form_token=$tok" \
+	curl -s -b "$W/pre.jar" -o /dev/null -w '%{http_code} ' --data-urlencode "form_token=$tok" \
 	    --data-urlencode "email=$THERA" --data-urlencode "password=guess-$i" \
 	    "$BASE/login"
 done > "$W/codes12"
 # As if they had kept going for a while: ten failures from this address.
 sql "update login_failures set failures = 10 where key = 'p:127.0.0.1|$THERA'"
-c=$(curl -s -o "$W/body" -w '%{http_code}' --data-urlencode "form_token=$tok" \
+c=$(curl -s -b "$W/pre.jar" -o "$W/body" -w '%{http_code}' --data-urlencode "form_token=$tok" \
     --data-urlencode "email=$THERA" --data-urlencode "password=$THERA_PW" "$BASE/login")
 check "the guessing address is told to wait, even with the right password" [ "$c" = 429 ] || echo "# $(cat "$W/codes12")"
-c=$(curl -s --interface 127.0.0.2 -o "$W/body" -w '%{http_code}' --data-urlencode "form_token=$tok" \
+c=$(curl -s -b "$W/pre.jar" --interface 127.0.0.2 -o "$W/body" -w '%{http_code}' --data-urlencode "form_token=$tok" \
     --data-urlencode "email=$THERA" --data-urlencode "password=$THERA_PW" "$BASE/login")
 check "the right password from another address signs in (303)" [ "$c" = 303 ]
 # The owner is told when their account is being guessed at.
 check "no email yet" [ "$(sql "select count(*) from outbox where kind = 'login_guessed'")" = 0 ]
 sql "insert or replace into login_failures (key, failures, first_at, last_at) values ('u:$THERA', 9, strftime('%s'), strftime('%s'))"
-curl -s --interface 127.0.0.3 -o /dev/null --data-urlencode "form_token=$tok" \
+curl -s -b "$W/pre.jar" --interface 127.0.0.3 -o /dev/null --data-urlencode "form_token=$tok" \
     --data-urlencode "email=$THERA" --data-urlencode "password=guess-x" "$BASE/login"
 check "the tenth failure emails the account's owner" \
     [ "$(sql "select count(*) from outbox where kind = 'login_guessed' and to_addr = '$THERA'")" = 1 ]

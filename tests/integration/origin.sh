@@ -10,10 +10,10 @@ stack_up
 COORD=coordinator@tutti.example;	COORD_PW=demo-coordinator-2026
 W=$TVAR/work
 mkdir -p "$W"
-curl -s -o "$W/login" "$BASE/login"
+curl -s -c "$W/pre.jar" -o "$W/login" "$BASE/login"
 tok=$(form_token "$W/login")
 login() {
-	curl -s -o "$W/body" -D "$W/head" -w '%{http_code}' "$@" \
+	curl -s -b "$W/pre.jar" -o "$W/body" -D "$W/head" -w '%{http_code}' "$@" \
 	    --data-urlencode "form_token=$tok" --data-urlencode "email=$COORD" \
 	    --data-urlencode "password=$COORD_PW" "$BASE/login"
 }

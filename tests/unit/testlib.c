@@ -185,7 +185,7 @@ pages_request(struct pages *h, int who, const char *method,
 	rq.content_type = body != NULL ?
 	    "application/x-www-form-urlencoded" : "";
 	rq.remote_addr = "192.0.2.1";
-	rq.cookie = "";
+	rq.cookie = h->visitor_cookie != NULL ? h->visitor_cookie : "";
 	rq.if_none_match = "";
 	rq.body = body != NULL ? body : "";
 	rq.bodylen = strlen(rq.body);

@@ -40,6 +40,7 @@ struct pages {
 	int		 check_only;	/* 1: route_check, not the handler */
 	const struct route *row;	/* what route_check let through */
 	int64_t		 id[HTTP_IDS_MAX]; /* the last request's ids */
+	const char	*visitor_cookie; /* the Cookie header signed out */
 };
 
 /* A fresh database (migrated), the templates, and the form key. */
