@@ -73,7 +73,7 @@ static const char sql_note_version[] =
     " written_at, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_goal[] =
     "INSERT INTO client_goals (referral_id, body, start_date, review_date,"
-    " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    " created_by, created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6)";
 static const char sql_summary[] =
     "INSERT INTO work_summaries (referral_id, worked_on, outcome, onward,"
     " written_by, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -412,19 +412,32 @@ db_bulk_session_note(struct db *db, const struct db_bulk_session_note *n)
 	    n->user_id, n->fixed_at, n->reason);
 }
 
+/*
+ * One row of the person's record: sql bound as (referral_id, a, b, c,
+ * user_id, at); what names it in the log.  0 or -1.
+ */
+static int
+record_row(struct db *db, const char *sql, int64_t referral_id,
+    const char *a, const char *b, const char *c, int64_t user_id,
+    const char *at, const char *what)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+
+	db_bind_text(st, 2, a);
+	db_bind_text(st, 3, b);
+	db_bind_text(st, 4, c);
+	db_bind_id(st, 5, user_id);
+	db_bind_text(st, 6, at);
+	return run(db, st, what);
+}
+
 int
 db_bulk_goal(struct db *db, int64_t referral_id, const char *body,
     const char *start, const char *review, int64_t user_id,
     const char *created_at)
 {
-	sqlite3_stmt *st = db_stmt_with(db, sql_goal, referral_id);
-
-	db_bind_text(st, 2, body);
-	db_bind_text(st, 3, start);
-	bind_null(st, 4, review);
-	db_bind_id(st, 5, user_id);
-	db_bind_text(st, 6, created_at);
-	return run(db, st, "goal");
+	return record_row(db, sql_goal, referral_id, body, start, review,
+	    user_id, created_at, "goal");
 }
 
 int
@@ -432,14 +445,8 @@ db_bulk_summary(struct db *db, int64_t referral_id, const char *worked_on,
     const char *outcome, const char *onward, int64_t user_id,
     const char *written_at)
 {
-	sqlite3_stmt *st = db_stmt_with(db, sql_summary, referral_id);
-
-	db_bind_text(st, 2, worked_on);
-	db_bind_text(st, 3, outcome);
-	db_bind_text(st, 4, onward);
-	db_bind_id(st, 5, user_id);
-	db_bind_text(st, 6, written_at);
-	return run(db, st, "summary");
+	return record_row(db, sql_summary, referral_id, worked_on, outcome,
+	    onward, user_id, written_at, "summary");
 }
 
 int
