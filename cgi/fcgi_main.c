@@ -43,6 +43,11 @@ static const char csp[] =
     "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'";
 
+/* No page asks for the camera, microphone, location or payments:
+ * nor may anything embedded (as nginx/headers.conf says for nginx's). */
+static const char permissions[] =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
 static volatile sig_atomic_t worker_busy;
 static volatile sig_atomic_t stop_requested;
 
@@ -124,7 +129,8 @@ respond(FCGX_Request *fr, struct resp *rs, struct buf *out, int head)
 	buf_printf(out, "Content-Security-Policy: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
-	    "Referrer-Policy: same-origin\r\n", csp);
+	    "Referrer-Policy: same-origin\r\n"
+	    "Permissions-Policy: %s\r\n", csp, permissions);
 	buf_append(out, rs->headers.data, rs->headers.len);
 	buf_puts(out, "\r\n");
 	if (!head && rs->status != 304)

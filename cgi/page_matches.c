@@ -133,6 +133,100 @@ match_tmpl(struct tmpl_data *e, const struct core_world *md,
 	tmpl_data_set(e, "reasons", m->reasons);
 }
 
+/*
+ * One row of the matches page: the suggestions of the same therapist,
+ * site, room, day, length and kind of session, whatever their start
+ * (sched/ suggests every quarter of an hour that fits), collapse into
+ * one row with a choice of start times; the row stands where its best
+ * suggestion ranked, and that time is chosen first.
+ */
+struct match_row {
+	const struct sched_match	*best;
+	struct tmpl_data		*e;
+	int				 start[24 * 4];	/* quarters of its day */
+	size_t				 n;
+};
+
+/* The row of rows[0..n) that suggestion m joins, or NULL: a new one. */
+static struct match_row *
+match_row_of(struct match_row *rows, size_t n, const struct sched_match *m)
+{
+	const struct sched_match *b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		b = rows[i].best;
+		if (b->therapist_id == m->therapist_id && b->site_id ==
+		    m->site_id && b->room_id == m->room_id && b->day ==
+		    m->day && b->length_min == m->length_min &&
+		    b->session_type == m->session_type &&
+		    rows[i].n < sizeof(rows[i].start) /
+		    sizeof(rows[i].start[0]))
+			return &rows[i];
+	}
+	return NULL;
+}
+
+static int
+match_int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The suggestions of res as rows (see struct match_row) in d's
+ * "matches", each with its start times in "times" (when more than one)
+ * and "when" saying the range.  0, or -1 out of memory.
+ */
+static int
+match_rows(struct tmpl_data *d, const struct core_world *md,
+    const struct sched_result *res)
+{
+	struct match_row *rows, *r;
+	struct tmpl_data *t;
+	char a[6], z[6], when[96];
+	size_t i, k, n = 0;
+
+	if ((rows = calloc(res->nmatches + 1, sizeof(*rows))) == NULL)
+		return -1;
+	for (i = 0; i < res->nmatches; i++) {
+		if ((r = match_row_of(rows, n, &res->matches[i])) == NULL) {
+			r = &rows[n++];
+			r->best = &res->matches[i];
+			r->e = tmpl_data_push(d, "matches");
+			tmpl_data_setf(r->e, "rank", "%zu", n);
+			match_tmpl(r->e, md, r->best);
+		}
+		r->start[r->n++] = res->matches[i].start_min;
+	}
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (r->n < 2)
+			continue;
+		qsort(r->start, r->n, sizeof(r->start[0]), match_int_cmp);
+		tmpl_data_bool(r->e, "has_times", 1);
+		for (k = 0; k < r->n; k++) {
+			t = tmpl_data_push(r->e, "times");
+			rf_time_format(r->start[k], a);
+			tmpl_data_setf(t, "value", "%d", r->start[k]);
+			tmpl_data_set(t, "label", a);
+			tmpl_data_bool(t, "selected", r->start[k] ==
+			    r->best->start_min);
+		}
+		rf_time_format(r->start[0], a);
+		rf_time_format(r->start[r->n - 1], z);
+		snprintf(when, sizeof(when), "%ss, %d minutes, starting at "
+		    "any time from %s to %s", r->best->day >= 0 &&
+		    r->best->day < SLOT_DAYS ? slot_day_labels[r->best->day] :
+		    "?", r->best->length_min, a, z);
+		tmpl_data_set(r->e, "when", when);
+	}
+	free(rows);
+	return 0;
+}
+
 /* The words for a therapist left out, with our own for hours and leave. */
 static void
 exclusion_text(const struct core_world *md, const struct sched_exclusion *x,
@@ -236,10 +330,10 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 		    (long long)cl.therapist_id);
 	}
 	tmpl_data_list(d, "matches");
-	for (i = 0; i < res.nmatches; i++) {
-		e = tmpl_data_push(d, "matches");
-		tmpl_data_setf(e, "rank", "%zu", i + 1);
-		match_tmpl(e, md, &res.matches[i]);
+	if (match_rows(d, md, &res) == -1) {
+		http_error(app, rs, 503, "The matches cannot be shown just "
+		    "now. Try again in a minute.");
+		goto out;
 	}
 	tmpl_data_bool(d, "has_matches", res.nmatches > 0);
 	tmpl_data_list(d, "left_out");

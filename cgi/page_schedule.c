@@ -395,9 +395,11 @@ add_waiting(void *arg, int64_t id, const char *ref, const char *name,
 /* The forms of a series page: action, prefix of their ids, fields. */
 static const char *const series_actions[][2] = {
 	{ "cancel", "c" }, { "move", "m" }, { "end", "e" }, { "attend", "a" },
+	{ "video", "v" },
 };
 static const char *const series_kept[] = { "date", "by", "reason",
-	"new_date", "new_start", "room", "from", "status", "note" };
+	"new_date", "new_start", "room", "from", "status", "note",
+	"video_url" };
 
 /* Makes each problem's key its field's id, in the template's spelling. */
 static void
@@ -461,6 +463,10 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 		{ "reinstated-told", "The session is back on. The client had "
 		    "been told of the cancellation, so they will be told it is "
 		    "back on." },
+		{ "video", "The video call link is saved. The client gets it "
+		    "in their booking email, their reminders and on their own "
+		    "page." },
+		{ "video-removed", "The video call link is removed." },
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
@@ -495,6 +501,9 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	tmpl_data_bool(d, "active", strcmp(s->status, "active") == 0);
 	tmpl_data_set(d, "ended_from", s->ended_from);
 	tmpl_data_set(d, "tz", s->tz);
+	/* Online sessions: the video call's link (issue 17). */
+	tmpl_data_set(d, "video_url", s->video_url);
+	tmpl_data_bool(d, "online", s->site_online || s->video_url[0] != '\0');
 	page_terms_series(app, d, s);	/* term time only (issue 20) */
 	if (errs != NULL) {
 		series_keys(errs);
@@ -528,6 +537,7 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	if (core_freed_place(&c, s, 10, &wd, add_waiting, d) == 1) {
 		tmpl_data_setf(d, "freed_day", "%d", wd + 1);
 		tmpl_data_bool(d, "freed", 1);
+		page_offer_series(app, d, s->id);
 	}
 	app_render(app, rs, status, "series.html", d);
 	tmpl_data_free(d);
@@ -596,6 +606,11 @@ static const struct valid_field attend_fields[] = {
 	    NULL },
 	{ "client", VALID_ID, 0, 0, 0, NULL, "a-status", "Client", NULL },
 };
+static const struct valid_field video_fields[] = {
+	{ "video_url", VALID_URL, 0, 0, 0, NULL, "v-video-url",
+	    "Video call link", "Enter the video call's web address, starting "
+	    "https://, for example https://meet.example.org/abc-123" },
+};
 static const struct valid_field reinstate_fields[] = {
 	{ "date", VALID_DATE, 1, 0, 0, NULL, "h-cancel", "Session",
 	    "Choose the session" },
@@ -617,6 +632,7 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		{ "end", FIELDS(end_fields) },
 		{ "reinstate", FIELDS(reinstate_fields) },
 		{ "attend", FIELDS(attend_fields) },
+		{ "video", FIELDS(video_fields) },
 	};
 	const char *action = form_get(&rq->f, "action");
 	struct valid_value v[SERIES_FIELDS_MAX];
@@ -686,6 +702,16 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",
 		    (long long)s->id, notified > 0 ? "reinstated-told" :
 		    "reinstated");
+	} else if (strcmp(action, "video") == 0) {
+		if (db_series_video_set(app->db, s->id, v[0].text, c.user_id,
+		    c.addr) != DB_OK) {
+			series_fail(app, rq, rs, 503, s, "v-video-url", "The "
+			    "link could not be saved just now. Try again.");
+			goto out;
+		}
+		snprintf(loc, sizeof(loc), "/series/%lld?done=%s",
+		    (long long)s->id, v[0].text[0] != '\0' ? "video" :
+		    "video-removed");
 	} else {
 		res = db_attendance_set(app->db, s->id, v[0].text,
 		    s->client_id > 0 ? s->client_id : v[3].num, v[1].text,

@@ -56,6 +56,30 @@ struct week_row {
 	struct tmpl_data	*cell[WEEK_DAYS];
 	int			 away[WEEK_DAYS];	/* leave or closure */
 	int			 nsessions;
+	int64_t			 booked_min;	/* of the days shown */
+	int			 max_hours;	/* a therapist's, a week */
+	int			 caseload, max_caseload;
+};
+
+/* A site's or room's name, by id (sorted by id for week_name_of). */
+struct week_name {
+	int64_t			 id;
+	int64_t			 site_id;	/* a room's */
+	int			 active;
+	char			 name[DB_RECORD_NAME_LEN];
+};
+
+/* Leave (of a therapist) or a closure (of a site) over some days. */
+struct week_away {
+	int64_t			 owner_id;
+	int			 closure;
+	char			 first[11], last[11];
+};
+
+/* A growing array of some struct: n used, cap allocated. */
+struct week_list {
+	void			*v;
+	size_t			 n, cap;
 };
 
 /* The page being built. */
@@ -71,11 +95,56 @@ struct week {
 	struct core_zone	 zone;
 	struct week_row		*rows;
 	size_t			 nrows, cap;
-	int64_t			*works;		/* therapists at site_id */
-	size_t			 nworks, capworks;
+	struct week_list	 works;		/* int64_t: therapists at site_id */
+	struct week_list	 sites;		/* struct week_name */
+	struct week_list	 rooms;		/* struct week_name */
+	struct week_list	 away;		/* struct week_away */
+	int64_t			 now;
 	int			 failed;	/* out of memory */
 	int			 can_client;	/* the viewer opens records */
 };
+
+/* Room for one more element of size bytes in l: a zeroed slot, or NULL
+ * out of memory (w->failed set). */
+static void *
+week_list_add(struct week *w, struct week_list *l, size_t size)
+{
+	void *p;
+
+	if (w->failed)
+		return NULL;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		if ((p = realloc(l->v, l->cap * size)) == NULL) {
+			w->failed = 1;
+			return NULL;
+		}
+		l->v = p;
+	}
+	p = (char *)l->v + l->n++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+static int
+week_name_cmp(const void *a, const void *b)
+{
+	const struct week_name *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The name of site or room id in l (sorted), or NULL. */
+static const struct week_name *
+week_name_of(const struct week_list *l, int64_t id)
+{
+	struct week_name key;
+
+	if (l->n == 0)
+		return NULL;
+	key.id = id;
+	return bsearch(&key, l->v, l->n, sizeof(key), week_name_cmp);
+}
 
 /* Adds days to a YYYY-MM-DD date into out; out is date when it is bad. */
 static void
@@ -172,10 +241,8 @@ week_row_add(struct week *w, int64_t id, const char *label,
 	r->row = tmpl_data_push(w->d, "rows");
 	tmpl_data_set(r->row, "label", label);
 	tmpl_data_set(r->row, "href", href);
-	for (k = 0; k < w->ndays; k++) {
+	for (k = 0; k < w->ndays; k++)
 		r->cell[k] = tmpl_data_push(r->row, "cells");
-		tmpl_data_set(r->cell[k], "date", w->date[k]);
-	}
 	return r;
 }
 
@@ -195,12 +262,13 @@ week_row_find(struct week *w, int64_t id)
 static int
 week_works_at(const struct week *w, int64_t id)
 {
+	const int64_t *works = w->works.v;
 	size_t i;
 
 	if (w->site_id == 0)
 		return 1;
-	for (i = 0; i < w->nworks; i++)
-		if (w->works[i] == id)
+	for (i = 0; i < w->works.n; i++)
+		if (works[i] == id)
 			return 1;
 	return 0;
 }
@@ -209,29 +277,44 @@ static void
 week_availability(void *arg, const struct db_week_range *r)
 {
 	struct week *w = arg;
-	void *p;
+	int64_t *p;
 
-	if (r->site_id != w->site_id || w->failed)
-		return;
-	if (w->nworks == w->capworks) {
-		w->capworks = w->capworks ? w->capworks * 2 : 64;
-		if ((p = realloc(w->works, w->capworks *
-		    sizeof(*w->works))) == NULL) {
-			w->failed = 1;
-			return;
-		}
-		w->works = p;
-	}
-	w->works[w->nworks++] = r->owner_id;
+	if (r->site_id == w->site_id &&
+	    (p = week_list_add(w, &w->works, sizeof(*p))) != NULL)
+		*p = r->owner_id;
 }
 
+/* A therapist's row head: booked hours of the days shown against their
+ * weekly limit, and caseload against its limit. */
+static void
+week_use(struct week_row *r)
+{
+	long h = (long)(r->booked_min / 60), m = (long)(r->booked_min % 60);
+
+	if (m > 0)
+		tmpl_data_setf(r->row, "hours", "%ld h %02ld of %d h", h, m,
+		    r->max_hours);
+	else
+		tmpl_data_setf(r->row, "hours", "%ld h of %d h", h,
+		    r->max_hours);
+	tmpl_data_setf(r->row, "caseload", "%d of %d clients", r->caseload,
+	    r->max_caseload);
+	tmpl_data_bool(r->row, "over", r->booked_min > (int64_t)r->max_hours *
+	    60 || r->caseload > r->max_caseload);
+	tmpl_data_bool(r->row, "has_use", 1);
+}
+
+/*
+ * A therapist's row.  With no site filter every session of the days shown
+ * is read for the grid, so their booked time is summed there (week_occ)
+ * rather than read again for each therapist; week_use writes it after.
+ */
 static void
 week_therapist(void *arg, const struct db_therapist *t)
 {
 	struct week *w = arg;
 	struct week_row *r;
 	char href[48];
-	long h = (long)(t->booked_min / 60), m = (long)(t->booked_min % 60);
 
 	if (!t->active || (w->only_id > 0 && t->id != w->only_id) ||
 	    !week_works_at(w, t->id))
@@ -239,17 +322,10 @@ week_therapist(void *arg, const struct db_therapist *t)
 	snprintf(href, sizeof(href), "/therapists/%lld", (long long)t->id);
 	if ((r = week_row_add(w, t->id, t->name, href)) == NULL)
 		return;
-	if (m > 0)
-		tmpl_data_setf(r->row, "hours", "%ld h %02ld of %d h", h, m,
-		    t->max_hours);
-	else
-		tmpl_data_setf(r->row, "hours", "%ld h of %d h", h,
-		    t->max_hours);
-	tmpl_data_setf(r->row, "caseload", "%d of %d clients", t->caseload,
-	    t->max_caseload);
-	tmpl_data_bool(r->row, "over", t->booked_min > (int64_t)t->max_hours *
-	    60 || t->caseload > t->max_caseload);
-	tmpl_data_bool(r->row, "has_use", 1);
+	r->max_hours = t->max_hours;
+	r->booked_min = t->booked_min;
+	r->caseload = t->caseload;
+	r->max_caseload = t->max_caseload;
 }
 
 static void
@@ -265,66 +341,64 @@ week_site(void *arg, const struct db_site_rec *s)
 	(void)week_row_add(w, s->id, s->name, href);
 }
 
-/* Site names for the room rows' labels, and the filter's choices. */
-struct week_sites {
-	struct week		*w;
-	int64_t			 id[256];
-	char			 name[256][DB_RECORD_NAME_LEN];
-	size_t			 n;
-};
-
+/* Every site's name (for cards and room rows); the filter's choices. */
 static void
 week_site_name(void *arg, const struct db_site_rec *s)
 {
-	struct week_sites *ws = arg;
+	struct week *w = arg;
+	struct week_name *n;
 	struct tmpl_data *e;
 
+	if ((n = week_list_add(w, &w->sites, sizeof(*n))) != NULL) {
+		n->id = s->id;
+		n->active = s->active;
+		snprintf(n->name, sizeof(n->name), "%s", s->name);
+	}
 	if (!s->active)
 		return;
-	e = tmpl_data_push(ws->w->d, "sites");
+	e = tmpl_data_push(w->d, "sites");
 	tmpl_data_setf(e, "id", "%lld", (long long)s->id);
 	tmpl_data_set(e, "label", s->name);
-	tmpl_data_bool(e, "selected", s->id == ws->w->site_id);
-	if (ws->n < sizeof(ws->id) / sizeof(ws->id[0])) {
-		ws->id[ws->n] = s->id;
-		snprintf(ws->name[ws->n], sizeof(ws->name[0]), "%s", s->name);
-		ws->n++;
-	}
+	tmpl_data_bool(e, "selected", s->id == w->site_id);
 }
 
-static const char *
-week_site_of(const struct week_sites *ws, int64_t id)
+/* Every room's name (for cards), in the order rows list them. */
+static void
+week_room_name(void *arg, const struct db_room *room)
 {
+	struct week *w = arg;
+	struct week_name *n;
+
+	if ((n = week_list_add(w, &w->rooms, sizeof(*n))) == NULL)
+		return;
+	n->id = room->id;
+	n->site_id = room->site_id;
+	n->active = room->active;
+	snprintf(n->name, sizeof(n->name), "%s", room->name);
+}
+
+/* A row for each active room (at the filter's site) of an active site. */
+static void
+week_room_rows(struct week *w)
+{
+	const struct week_name *rooms = w->rooms.v, *site;
+	struct week_row *r;
+	char label[2 * DB_RECORD_NAME_LEN + 4], href[48];
 	size_t i;
 
-	for (i = 0; i < ws->n; i++)
-		if (ws->id[i] == id)
-			return ws->name[i];
-	return NULL;
-}
-
-struct week_rooms {
-	struct week		*w;
-	const struct week_sites	*sites;
-};
-
-static void
-week_room(void *arg, const struct db_room *room)
-{
-	struct week_rooms *wr = arg;
-	struct week *w = wr->w;
-	struct week_row *r;
-	const char *site = week_site_of(wr->sites, room->site_id);
-	char label[2 * DB_RECORD_NAME_LEN + 4], href[48];
-
-	if (!room->active || site == NULL || (w->site_id > 0 &&
-	    room->site_id != w->site_id) || (w->only_id > 0 &&
-	    room->id != w->only_id))
-		return;
-	snprintf(label, sizeof(label), "%s, %s", room->name, site);
-	snprintf(href, sizeof(href), "/sites/%lld", (long long)room->site_id);
-	if ((r = week_row_add(w, room->id, label, href)) != NULL)
-		r->site_id = room->site_id;
+	for (i = 0; i < w->rooms.n; i++) {
+		site = week_name_of(&w->sites, rooms[i].site_id);
+		if (!rooms[i].active || site == NULL || !site->active ||
+		    (w->site_id > 0 && rooms[i].site_id != w->site_id) ||
+		    (w->only_id > 0 && rooms[i].id != w->only_id))
+			continue;
+		snprintf(label, sizeof(label), "%s, %s", rooms[i].name,
+		    site->name);
+		snprintf(href, sizeof(href), "/sites/%lld",
+		    (long long)rooms[i].site_id);
+		if ((r = week_row_add(w, rooms[i].id, label, href)) != NULL)
+			r->site_id = rooms[i].site_id;
+	}
 }
 
 /* The column of UTC time t, or -1 when it is outside the days shown. */
@@ -358,13 +432,47 @@ week_shade(struct week *w, struct week_row *r, const char *first,
 	}
 }
 
+/* Keeps a period of leave or a closure, for week_hit_now. */
+static void
+week_away_add(struct week *w, const struct db_period *p, int closure)
+{
+	struct week_away *a;
+
+	if ((a = week_list_add(w, &w->away, sizeof(*a))) == NULL)
+		return;
+	a->owner_id = p->owner_id;
+	a->closure = closure;
+	snprintf(a->first, sizeof(a->first), "%s", p->first_day);
+	snprintf(a->last, sizeof(a->last), "%s", p->last_day);
+}
+
+/* 1 when session o is still to come, not cancelled, and its therapist is
+ * on leave or its site closed on its day. */
+static int
+week_hit_now(const struct week *w, const struct db_week_occ *o)
+{
+	const struct week_away *a = w->away.v;
+	size_t i;
+
+	if (strcmp(o->state, "cancelled") == 0 || o->end_utc <= w->now)
+		return 0;
+	for (i = 0; i < w->away.n; i++)
+		if ((a[i].closure ? o->site_id : o->therapist_id) ==
+		    a[i].owner_id && strcmp(o->date, a[i].first) >= 0 &&
+		    strcmp(o->date, a[i].last) <= 0)
+			return 1;
+	return 0;
+}
+
 static void
 week_leave(void *arg, const struct db_period *p)
 {
 	struct week *w = arg;
 	struct week_row *r;
 
-	if ((r = week_row_find(w, p->owner_id)) != NULL)
+	week_away_add(w, p, 0);
+	if (w->by == WEEK_BY_THERAPIST &&
+	    (r = week_row_find(w, p->owner_id)) != NULL)
 		week_shade(w, r, p->first_day, p->last_day, "On leave");
 }
 
@@ -374,6 +482,7 @@ week_closure(void *arg, const struct db_period *p)
 	struct week *w = arg;
 	size_t i;
 
+	week_away_add(w, p, 1);
 	for (i = 0; i < w->nrows; i++)
 		if ((w->by == WEEK_BY_SITE && w->rows[i].id == p->owner_id) ||
 		    (w->by == WEEK_BY_ROOM && w->rows[i].site_id ==
@@ -405,39 +514,48 @@ week_occ(void *arg, const struct db_week_occ *o)
 	struct week *w = arg;
 	struct week_row *r;
 	struct tmpl_data *e;
+	const struct week_name *site, *room;
 	int64_t owner;
-	char s[6], t[6];
-	int k;
+	char s[6];
+	int k, cancelled, hit;
 
 	owner = w->by == WEEK_BY_THERAPIST ? o->therapist_id :
 	    w->by == WEEK_BY_ROOM ? o->room_id : o->site_id;
 	if ((k = week_column(w, o->start_utc)) < 0 ||
 	    (r = week_row_find(w, owner)) == NULL)
 		return;
+	/* A card's few fields, each made here: a big service's week has
+	 * thousands of cards, and each field is an allocation. */
 	e = tmpl_data_push(r->cell[k], "sessions");
 	r->nsessions++;
+	cancelled = strcmp(o->state, "cancelled") == 0;
+	hit = week_hit_now(w, o);
+	if (w->site_id == 0 && !cancelled)
+		r->booked_min += (o->end_utc - o->start_utc) / 60;
 	week_hhmm(w, o->start_utc, s);
-	week_hhmm(w, o->end_utc, t);
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
 	tmpl_data_set(e, "start", s);
-	tmpl_data_set(e, "end", t);
-	if (o->group_id > 0) {
-		tmpl_data_set(e, "group", o->group);
-		tmpl_data_setf(e, "members", "%d", o->members);
-		tmpl_data_bool(e, "is_group", 1);
-	} else {
-		tmpl_data_set(e, "initials", o->initials);
-		tmpl_data_set(e, "ref", o->client_ref);
+	if (o->group_id > 0)
+		tmpl_data_setf(e, "who", "%s (%d)", o->group, o->members);
+	else {
+		tmpl_data_setf(e, "who", "%s %s", o->initials, o->client_ref);
 		/* The client record, for a viewer who may open it. */
-		if (w->can_client && o->referral_id > 0)
+		if (w->can_client && o->referral_id > 0) {
 			tmpl_data_setf(e, "record", "%lld",
 			    (long long)o->referral_id);
+			tmpl_data_set(e, "ref", o->client_ref);
+		}
 	}
-	tmpl_data_set(e, "site", o->site);
-	tmpl_data_set(e, "room", *o->room != '\0' ? o->room : "online");
-	tmpl_data_bool(e, "cancelled", strcmp(o->state, "cancelled") == 0);
-	tmpl_data_bool(e, "moved", strcmp(o->state, "moved") == 0);
-	tmpl_data_bool(e, "hit", o->hit);
+	site = week_name_of(&w->sites, o->site_id);
+	room = o->room_id > 0 ? week_name_of(&w->rooms, o->room_id) : NULL;
+	tmpl_data_setf(e, "where", "%s, %s", room != NULL ? room->name :
+	    "online", site != NULL ? site->name : "");
+	if (cancelled || hit)
+		tmpl_data_set(e, "class", cancelled ? " cancelled" : " hit");
+	if (cancelled || strcmp(o->state, "moved") == 0)
+		tmpl_data_set(e, "state", cancelled ? "Cancelled" : "Moved");
+	if (hit)
+		tmpl_data_bool(e, "hit", 1);
 }
 
 /* Future sessions leave or a closure falls on, to be handled. */
@@ -467,6 +585,17 @@ week_hit(void *arg, const struct db_occ_row *o, const char *why)
 	tmpl_data_set(e, "why", why);
 }
 
+/* Frees what w holds but its data. */
+static void
+week_free(struct week *w)
+{
+	free(w->rows);
+	free(w->works.v);
+	free(w->sites.v);
+	free(w->rooms.v);
+	free(w->away.v);
+}
+
 /* The links that change one thing of the view and keep the rest. */
 static void
 week_link(const struct week *w, char *out, size_t n, const char *by,
@@ -487,18 +616,15 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	const char *week = form_get(&rq->q, "week");
 	const char *day = form_get(&rq->q, "day");
 	struct week w;
-	struct week_sites ws;
-	struct week_rooms wr;
 	struct tmpl_data *e;
 	char now[11], first[11], other[11], words[48], title[96], link[160];
 	int k, b, wd;
 	int64_t id;
 
 	memset(&w, 0, sizeof(w));
-	memset(&ws, 0, sizeof(ws));
 	w.app = app;
+	w.now = (int64_t)time(NULL);
 	w.can_client = auth_can(rq->user->role, ACT_CLIENT);
-	ws.w = &w;
 	b = by != NULL ? db_name_index(week_by_names, WEEK_BY__MAX, by) : 0;
 	w.by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;
 	w.site_id = valid_id(form_get(&rq->q, "site"), &id) == 0 ? id : 0;
@@ -589,49 +715,50 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	}
 
 	/* The rows, then what shades them, then the sessions. */
-	if (db_sites_each(app->db, week_site_name, &ws) == -1)
+	if (db_sites_each(app->db, week_site_name, &w) == -1 ||
+	    db_rooms_each(app->db, 0, week_room_name, &w) == -1)
 		goto fail_data;
+	qsort(w.sites.v, w.sites.n, sizeof(struct week_name), week_name_cmp);
 	if (w.by == WEEK_BY_THERAPIST) {
 		if (w.site_id > 0 && db_availability_each(app->db, 0,
 		    week_availability, &w) == -1)
 			goto fail_data;
-		if (db_therapists_each(app->db, w.bound[0], w.bound[w.ndays],
-		    week_therapist, &w) == -1)
+		/* Booked time: summed from the grid's own sessions when
+		 * it reads them all (no site filter), else read here. */
+		if (db_therapists_each(app->db, w.bound[0], w.site_id > 0 ?
+		    w.bound[w.ndays] : w.bound[0], week_therapist, &w) == -1)
 			goto fail_data;
 		/* A therapist with a session at the site but no hours
 		 * there any longer still has a row: added below. */
-		if (db_leave_each(app->db, 0, w.date[0], w.date[w.ndays - 1],
-		    week_leave, &w) == -1)
-			goto fail_data;
-	} else if (w.by == WEEK_BY_ROOM) {
-		wr.w = &w;
-		wr.sites = &ws;
-		if (db_rooms_each(app->db, w.site_id, week_room, &wr) == -1)
-			goto fail_data;
-	} else if (db_sites_each(app->db, week_site, &w) == -1)
+	} else if (w.by == WEEK_BY_ROOM)
+		week_room_rows(&w);
+	else if (db_sites_each(app->db, week_site, &w) == -1)
 		goto fail_data;
-	if (w.by != WEEK_BY_THERAPIST && db_site_closures_each(app->db,
+	/* Leave and closures shade rows and mark the sessions they hit. */
+	if (db_leave_each(app->db, 0, w.date[0], w.date[w.ndays - 1],
+	    week_leave, &w) == -1 || db_site_closures_each(app->db,
 	    w.site_id, w.date[0], w.date[w.ndays - 1], week_closure, &w) == -1)
 		goto fail_data;
+	qsort(w.rooms.v, w.rooms.n, sizeof(struct week_name), week_name_cmp);
 	if (w.failed)
 		goto fail_data;
-	if (db_week_occ_each(app->db, w.site_id, w.bound[0], w.bound[w.ndays],
+	if (db_week_grid_each(app->db, w.site_id, w.bound[0], w.bound[w.ndays],
 	    week_occ, &w) == -1)
 		goto fail_data;
+	for (k = 0; w.by == WEEK_BY_THERAPIST && k < (int)w.nrows; k++)
+		week_use(&w.rows[k]);
 	tmpl_data_bool(w.d, "no_rows", w.nrows == 0);
 	tmpl_data_setf(w.d, "nrows", "%zu", w.nrows);
-	if (db_occ_hit_each(app->db, (int64_t)time(NULL), week_hit, &w) == -1)
+	if (db_occ_hit_each(app->db, w.now, week_hit, &w) == -1)
 		goto fail_data;
 	app_render(app, rs, 200, "schedule.html", w.d);
 	tmpl_data_free(w.d);
-	free(w.rows);
-	free(w.works);
+	week_free(&w);
 	return;
 fail_data:
 	tmpl_data_free(w.d);
 fail:
-	free(w.rows);
-	free(w.works);
+	week_free(&w);
 	http_error(app, rs, 503, "The schedule cannot be shown just now. Try "
 	    "again in a minute.");
 }

@@ -100,6 +100,44 @@ valid_utf8_text(const char *s, size_t len)
 	return 1;
 }
 
+int
+valid_https_url(const char *s)
+{
+	const char *host, *p;
+	size_t n;
+	int dot = 0;
+
+	if (s == NULL || strlen(s) > VALID_URL_MAX ||
+	    strncmp(s, "https://", 8) != 0)
+		return 0;
+	host = p = s + 8;
+	while (is_alpha((unsigned char)*p) || is_digit((unsigned char)*p) ||
+	    *p == '-' || *p == '.') {
+		if (*p == '.') {
+			if (p == host || p[-1] == '.')
+				return 0;
+			dot = 1;
+		}
+		p++;
+	}
+	n = (size_t)(p - host);
+	if (n == 0 || !dot || host[n - 1] == '.' || host[0] == '-')
+		return 0;
+	if (*p == ':') {
+		if (!is_digit((unsigned char)*++p))
+			return 0;
+		while (is_digit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
+		return 0;
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p) != NULL)
+			return 0;
+	return 1;
+}
+
 /* RFC 5322 atext, less the letters and digits. */
 static int
 is_atext(unsigned char c)
@@ -534,7 +572,7 @@ static const size_t type_max[VALID__MAX] = {
 	[VALID_EMAIL] = VALID_EMAIL_MAX, [VALID_PHONE] = 30,
 	[VALID_POSTCODE] = 12, [VALID_DATE] = 10, [VALID_TIME] = 8,
 	[VALID_INT] = 12, [VALID_ID] = 20, [VALID_CHOICE] = 64,
-	[VALID_YES] = 3, [VALID_MULTI] = 64,
+	[VALID_YES] = 3, [VALID_MULTI] = 64, [VALID_URL] = VALID_URL_MAX,
 };
 
 int
@@ -610,6 +648,10 @@ field_message(const struct valid_field *fd, char *out, size_t n)
 		snprintf(out, n, "%s: choose only from the options shown",
 		    label);
 		break;
+	case VALID_URL:
+		snprintf(out, n, "%s: enter a web address starting https://, "
+		    "like https://meet.example.org/abc-123", label);
+		break;
 	case VALID_ID:
 	case VALID_CHOICE:
 		snprintf(out, n, "%s: choose one of the options shown", label);
@@ -634,6 +676,8 @@ field_typed(const struct valid_field *fd, struct valid_value *v)
 		return 0;
 	case VALID_EMAIL:
 		return valid_email(v->text) ? 0 : -1;
+	case VALID_URL:
+		return valid_https_url(v->text) ? 0 : -1;
 	case VALID_PHONE:
 		return valid_phone(v->text, v->norm, sizeof(v->norm));
 	case VALID_POSTCODE:

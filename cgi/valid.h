@@ -127,6 +127,18 @@ int	 valid_phone(const char *s, char *out, size_t outlen);
 int	 valid_date(const char *s, int *y, int *m, int *d);
 
 /*
+ * A web address a client can be sent to, such as a video call's:
+ * "https://" then a host of letters, digits, '-' and '.' (with a dot,
+ * not starting or ending with one, optionally ":port"), then nothing or
+ * a path, query and fragment of printable ASCII other than space, '"',
+ * '<', '>', backslash, '^', '`', '{', '|', '}'; at most VALID_URL_MAX bytes,
+ * and no user name or password before the host.  Returns 1 when s is
+ * one, 0 when not.
+ */
+#define VALID_URL_MAX		500
+int	 valid_https_url(const char *s);
+
+/*
  * Age in whole years on date ty-tm-td of someone born y-m-d; -1 if the
  * birth is after that date.  Someone born on 29 February turns a year
  * older on 1 March in common years (the UK rule).  Dates are not checked:
@@ -178,6 +190,7 @@ enum valid_type {
 	VALID_YES,	/* a check box: "yes" or "on"; num = 1 when ticked */
 	VALID_MULTI,	/* repeatable check boxes: each value one line of at
 			   most max bytes; the page checks which; text "" */
+	VALID_URL,	/* valid_https_url */
 	VALID__MAX
 };
 

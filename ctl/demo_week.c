@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/booking.h"
+#include "core/core.h"
 #include "ctl/demo.h"
 #include "db/db.h"
 #include "db/records.h"
+#include "db/referrals.h"
+#include "db/schedule.h"
 #include "db/week.h"
 
 /* Sessions still booked, counted by therapist and by site and day. */
@@ -56,6 +60,76 @@ demo_week_count(void *arg, const struct db_week_occ *o)
 		c->thea[i] = 1;
 }
 
+/*
+ * An online series with its video call link: a client (not one of
+ * Thea's, whose days the tests keep) of a therapist who works online
+ * gets six weekly online sessions from next week, booked as a
+ * coordinator books them (the confirmation, with the link, is queued).
+ */
+static int
+demo_week_online(struct demo *d)
+{
+	struct core_booking b;
+	struct core_ctx c;
+	const struct demo_person *p;
+	const struct demo_slot *sl;
+	char why[CORE_WHY_LEN], url[96];
+	size_t i;
+	int k, day, start;
+	int64_t id;
+	enum db_result res;
+
+	memset(&c, 0, sizeof(c));
+	c.db = d->db;
+	c.msgid_domain = DEMO_DOMAIN;
+	c.user_id = d->coordinators[0];
+	c.now = d->now;
+	for (i = 0; i < d->npeople; i++) {
+		p = &d->people[i];
+		if (p->status != ST_ACTIVE || p->client_id <= 0 ||
+		    p->therapist < 1 || !p->email || p->group >= 0)
+			continue;
+		for (k = 0; k < d->therapists[p->therapist].nslots; k++) {
+			sl = &d->therapists[p->therapist].slots[k];
+			if (d->sites[sl->site].kind != SITE_ONLINE)
+				continue;
+			for (day = d->today + 1; day < d->today + 8 &&
+			    day < d->ndays; day++)
+				if ((d->first_weekday + day) % 7 == sl->day)
+					break;
+			if (day >= d->ndays || day == d->today + 8)
+				continue;
+			memset(&b, 0, sizeof(b));
+			b.therapist_id = d->therapists[p->therapist].id;
+			b.client_id = p->client_id;
+			b.site_id = d->sites[sl->site].id;
+			b.first_date = d->date[day];
+			b.length_min = 45;
+			b.count = 6;
+			for (start = sl->start_min; start < sl->start_min + 180;
+			    start += 60) {
+				char hhmm[16];
+
+				snprintf(hhmm, sizeof(hhmm), "%02d:%02d",
+				    start / 60 % 24, start % 60);
+				b.start_local = hhmm;
+				res = core_series_book(&c, &b, &id, why,
+				    sizeof(why));
+				if (res == DB_CONFLICT || res == DB_INVALID)
+					continue;
+				if (res != DB_OK)
+					return -1;
+				snprintf(url, sizeof(url), "https://video.%s/"
+				    "room/%lld-music", DEMO_DOMAIN,
+				    (long long)id);
+				return db_series_video_set(d->db, id, url,
+				    d->coordinators[0], "") == DB_OK ? 0 : -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 demo_week(struct demo *d)
 {
@@ -67,6 +141,8 @@ demo_week(struct demo *d)
 
 	if (last >= d->ndays)
 		return 0;
+	if (demo_week_online(d) == -1)
+		return -1;
 	memset(&c, 0, sizeof(c));
 	c.d = d;
 	if (db_week_occ_each(d->db, 0, demo_time(d, first, 0),

@@ -43,11 +43,32 @@ alive() {
 	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
 }
 
-write_config() {
-	user=
-	if [ "$(id -u)" = 0 ]; then
-		user="user $(id -un) $(id -gn);"
+# Started as root, nginx runs its workers as www-data (else nobody), not
+# as root.  They reach only the socket: VAR is 0710 and VAR/run 2750
+# with their group (the setgid bit gives the socket, 0660, that group);
+# the database, its keys, the logs and the mail stay the owner's alone.
+# When that user cannot read the static files (a checkout in a private
+# home folder), the workers stay root's, with a warning.
+nginx_user() {
+	[ "$(id -u)" = 0 ] || return 0
+	u=www-data
+	id -u "$u" >/dev/null 2>&1 || u=nobody
+	g=$(id -gn "$u")
+	if ! runuser -u "$u" -- test -r "$ROOT/static/tutti.css" 2>/dev/null
+	then
+		echo "stack: $u cannot read $ROOT/static; nginx's workers" \
+		    "run as root" >&2
+		echo "user root root;"
+		return 0
 	fi
+	chgrp "$g" "$VAR" "$VAR/run"
+	chmod 0710 "$VAR"
+	chmod 2750 "$VAR/run"
+	echo "user $u $g;"
+}
+
+write_config() {
+	user=$(nginx_user)
 	sed -e "s|@USER@|$user|" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" \
 	    -e "s|@PORT@|$PORT|g" \
 	    -e "s|@REFER_RATE@|${REFER_RATE:-30r/m}|g" \

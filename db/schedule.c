@@ -496,7 +496,8 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 	    " coalesce(ro.name, ''), s.tz, s.first_date, s.start_local,"
 	    " s.length_min, coalesce(s.count, 0), coalesce(s.until_date, ''),"
 	    " s.status, coalesce(s.ended_from, ''), s.sequence, s.updated_at,"
-	    " s.term_time FROM series s JOIN therapists t ON t.id = s.therapist_id"
+	    " s.term_time, s.video_url, si.kind = 'online'"
+	    " FROM series s JOIN therapists t ON t.id = s.therapist_id"
 	    " JOIN sites si ON si.id = s.site_id"
 	    " LEFT JOIN clients c ON c.id = s.client_id"
 	    " LEFT JOIN referrals r ON r.id = c.referral_id"
@@ -536,9 +537,41 @@ db_series_get(struct db *db, int64_t id, struct db_series *s)
 		s->sequence = sqlite3_column_int(st, 23);
 		db_copy(s->updated_at, sizeof(s->updated_at), db_col(st, 24));
 		s->term_time = sqlite3_column_int(st, 25);
+		db_copy(s->video_url, sizeof(s->video_url), db_col(st, 26));
+		s->site_online = sqlite3_column_int(st, 27);
 	}
 	db_done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum db_result
+db_series_video_set(struct db *db, int64_t id, const char *url,
+    int64_t user_id, const char *addr)
+{
+	static const char sql[] = "UPDATE series SET video_url = ?2 "
+	    "WHERE id = ?1";
+	sqlite3_stmt *st;
+	char detail[48];
+	enum db_result res;
+
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	if ((st = db_stmt_with(db, sql, id)) == NULL)
+		goto fail;
+	db_bind_text(st, 2, url);
+	if (db_run(st) != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db->conn) == 0) {
+		db_rollback(db);
+		return DB_INVALID;
+	}
+	snprintf(detail, sizeof(detail), "series %lld", (long long)id);
+	if (db_audit(db, user_id, addr, url[0] != '\0' ? "video link set" :
+	    "video link removed", 0, 0, detail) == -1)
+		goto fail;
+	return db_tx_commit(db, "video link");
+fail:
+	return db_tx_fail(db, db_errcode(db), "video link");
 }
 
 #define OCC_COLS \
@@ -1096,6 +1129,9 @@ int
 db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
     const struct db_occ_row *, const char *), void *arg)
 {
+	/* Driven by the leave and closures (CROSS JOIN keeps them the
+	 * outer loop), so its cost grows with them, not with every
+	 * session still to come. */
 	static const char sql[] = OCC_COLS ", (SELECT 'the site is closed"
 	    "' || CASE WHEN sc.reason != '' THEN ': ' || sc.reason ELSE '' "
 	    "END FROM site_closures sc WHERE sc.site_id = o.site_id AND "
@@ -1104,10 +1140,16 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	    "tl.reason != '' THEN ': ' || tl.reason ELSE '' END FROM "
 	    "therapist_leave tl WHERE tl.therapist_id = o.therapist_id AND "
 	    "o.occ_date BETWEEN tl.first_day AND tl.last_day LIMIT 1) AS "
-	    "leave " OCC_FROM "WHERE o.start_utc >= ?1 AND o.state != "
-	    "'cancelled' AND "
-	    "(closed IS NOT NULL OR leave IS NOT NULL) ORDER BY o.start_utc "
-	    "LIMIT 200";
+	    "leave " OCC_FROM "WHERE o.id IN (SELECT o2.id FROM "
+	    "therapist_leave tl CROSS JOIN occurrences o2 ON o2.therapist_id = "
+	    "tl.therapist_id AND o2.start_utc >= ?1 WHERE tl.last_day >= "
+	    "date(?1, 'unixepoch', '-1 day') AND o2.occ_date BETWEEN "
+	    "tl.first_day AND tl.last_day UNION SELECT o3.id FROM "
+	    "site_closures sc CROSS JOIN occurrences o3 ON o3.site_id = "
+	    "sc.site_id "
+	    "AND o3.start_utc >= ?1 WHERE sc.last_day >= date(?1, 'unixepoch', "
+	    "'-1 day') AND o3.occ_date BETWEEN sc.first_day AND sc.last_day) "
+	    "AND o.state != 'cancelled' ORDER BY o.start_utc LIMIT 200";
 	struct db_occ_row r;
 	sqlite3_stmt *st;
 	int rc;

@@ -90,9 +90,20 @@ struct db_series {
 	int	 sequence;
 	char	 updated_at[21];
 	int	 term_time;	/* 1: sessions in term time only */
+	char	 video_url[512];	/* online sessions' link, "" when none */
+	int	 site_online;		/* the site is the online one */
 };
 /* 1 found, 0 not, -1 error. */
 int	 db_series_get(struct db *, int64_t id, struct db_series *);
+
+/*
+ * Sets the video call link of series id (url "": none; the page checks
+ * it is an https address), with an audit line, in one transaction.
+ * DB_OK, DB_INVALID when there is no such series, DB_BUSY or DB_ERROR
+ * with nothing changed.
+ */
+enum db_result db_series_video_set(struct db *, int64_t id, const char *url,
+	    int64_t user_id, const char *addr);
 
 /* One occurrence with what a week grid or a list shows. */
 struct db_occ_row {

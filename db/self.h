@@ -83,6 +83,7 @@ struct db_my_session {
 	char	 therapist[128];	/* first name only */
 	int	 self_cancelled;	/* said "cannot come" */
 	int	 late;
+	char	 video_url[512];	/* an online session's, "" when none */
 };
 /*
  * Calls fn for each session of referral_id's own series that ends after

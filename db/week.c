@@ -63,15 +63,16 @@ week_occ_read(sqlite3_stmt *st, struct db_week_occ *r)
 	r->referral_id = sqlite3_column_int64(st, 16);
 }
 
-int
-db_week_occ_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
-    void (*fn)(void *, const struct db_week_occ *), void *arg)
+/* Runs sql (sql_week_occ's columns and parameters): fn for each row. */
+static int
+week_occ_run(struct db *db, const char *sql, int64_t site_id, int64_t from,
+    int64_t to, void (*fn)(void *, const struct db_week_occ *), void *arg)
 {
 	struct db_week_occ r;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(db, sql_week_occ)) == NULL)
+	if ((st = db_stmt(db, sql)) == NULL)
 		return -1;
 	db_bind_int(st, 1, site_id);
 	db_bind_int(st, 2, from);
@@ -81,6 +82,43 @@ db_week_occ_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
 		fn(arg, &r);
 	}
 	return rc;
+}
+
+int
+db_week_occ_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
+    void (*fn)(void *, const struct db_week_occ *), void *arg)
+{
+	return week_occ_run(db, sql_week_occ, site_id, from, to, fn, arg);
+}
+
+/*
+ * The grid's own read: the columns of sql_week_occ but the site's and
+ * room's names and whether leave or a closure falls on it (empty), which
+ * the page knows already (it reads sites, rooms, leave and closures for
+ * its rows and shading): every row looked up here costs on a big
+ * service's week.
+ */
+static const char sql_week_grid[] =
+    "SELECT o.series_id, o.occ_date, o.start_utc, o.end_utc, o.state, "
+    "o.therapist_id, o.site_id, '', coalesce(o.room_id, 0), '', "
+    "coalesce(upper(substr(rf.given_name, 1, 1) || "
+    "substr(rf.family_name, 1, 1)), ''), coalesce(rf.ref, ''), "
+    "coalesce(s.group_id, 0), coalesce(g.name, ''), "
+    "CASE WHEN s.group_id IS NULL THEN 0 ELSE (SELECT count(*) FROM "
+    "group_members m WHERE m.group_id = s.group_id) END, 0, "
+    "coalesce(rf.id, 0) "
+    "FROM occurrences o JOIN series s ON s.id = o.series_id "
+    "LEFT JOIN clients c ON c.id = s.client_id "
+    "LEFT JOIN referrals rf ON rf.id = c.referral_id "
+    "LEFT JOIN groups g ON g.id = s.group_id "
+    "WHERE o.start_utc >= ?2 AND o.start_utc < ?3 AND "
+    "(?1 = 0 OR o.site_id = ?1) ORDER BY o.start_utc, o.series_id";
+
+int
+db_week_grid_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
+    void (*fn)(void *, const struct db_week_occ *), void *arg)
+{
+	return week_occ_run(db, sql_week_grid, site_id, from, to, fn, arg);
 }
 
 /*

@@ -43,6 +43,15 @@ int	 db_week_occ_each(struct db *, int64_t site_id, int64_t from,
 	    void *arg);
 
 /*
+ * As db_week_occ_each, for the week grid: site, room and hit are left
+ * empty (the grid fills them from what it has read already).  0, or -1
+ * (logged).
+ */
+int	 db_week_grid_each(struct db *, int64_t site_id, int64_t from,
+	    int64_t to, void (*fn)(void *, const struct db_week_occ *),
+	    void *arg);
+
+/*
  * Sessions still to come, not cancelled, that the leave of therapist_id
  * (when > 0) or a closure of site_id (when > 0) falls on, in time order,
  * at most limit: fn for each (hit is 1).  0, or -1 (logged).

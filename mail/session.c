@@ -223,6 +223,8 @@ session_load(struct mail_outbox *ob, const struct db_outbox *row,
 	tmpl_data_set(d, "site", ss->s.site);
 	tmpl_data_set(d, "address", ss->s.site_address);
 	tmpl_data_set(d, "ref", row->referral_ref);
+	/* An online session's video call link (never in an .ics). */
+	tmpl_data_set(d, "video_url", ss->s.video_url);
 	return MAIL_SEND_OK;
 }
 
@@ -409,6 +411,7 @@ mail_fill_cancelled(struct mail_outbox *ob, const struct db_outbox *row,
 		(void)snprintf(err, errlen, "the cancellation was taken back");
 		return MAIL_SEND_STALE;
 	}
+	tmpl_data_set(d, "video_url", "");	/* no call to join */
 	if (ss.o.start_utc <= (int64_t)time(NULL)) {
 		(void)snprintf(err, errlen, "the session's time has passed");
 		return MAIL_SEND_STALE;

@@ -17,10 +17,10 @@
 # Environment: B (build folder), BENCH_CONNS (32), BENCH_THREADS (2),
 # BENCH_TARGETS (the target lines, instead of those below), STACK_DB (a
 # database to start from, see tests/lib/stack.sh), BENCH_TSV (a file to
-# write "name<TAB>req/s<TAB>p50 µs<TAB>p99 µs<TAB>note" lines to),
+# write "name|req/s|p50 µs|p99 µs|app CPU µs a request|note" lines to),
 # BENCH_SECONDS (8), BENCH_WARMUP (2), WORKERS (one a core),
 # BENCH_QUIET_WAIT (seconds to wait for other programs to go quiet, 60),
-# BENCH_ONLY (a bash regex: only the targets it matches, and the two
+# BENCH_ONLY (a bash regex: only the targets it matches, and the
 # ceilings), BENCH_RESULTS (the file written, bench/results.md), KEEP=1
 # keeps the state folder.  Exit status 1 when a target failed its checks.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -31,15 +31,21 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$ROOT"
 
 # Each target is one line: name | method | path | expected status |
-# wrk script | setup.  A path starting with @HELLO@ goes to fcgi-hello's
+# wrk script | setup [| connections, BENCH_CONNS when absent].  A path starting with @HELLO@ goes to fcgi-hello's
 # server; @SIZE:/path@ is the size of what GET /path answers (hello pads
-# its body to ?bytes=N, so that moving a page is told from making it);
+# its body to ?bytes=N, so that moving a page is told from making it;
+# @SIZE:FEED:role@ the size of that role's calendar feed);
 # @FEED:role@ is the calendar feed of that role's first demo user
 # (tuttictl feed-url); @SQL:query@ is the first value the query gives
 # (an id to read: no '|' or '*' in it); @DATE:-365@ the local date so
 # many days from today.  Setup: - (none), login:ROLE (a staff session
 # cookie for a demo user of that role), etag (If-None-Match: the ETag
-# that a first GET answered), tokens (fresh form tokens, POST /refer).
+# that a first GET answered), tokens (fresh form tokens, POST /refer),
+# week300 (grows the database to the matching bench's 300 therapists and
+# a month of bookings first: tests/bench/week_fill.sh); several setups
+# are joined with '+'.  A row run at other than BENCH_CONNS connections
+# is compared with the ceilings measured at its own (a row
+# '@HELLO@/hello' at those connections), else with those at BENCH_CONNS.
 # A target whose path answers 404 is skipped as "not built yet".
 # POST /refer comes last: it adds tens of thousands of referrals, which
 # would change what the other pages read.
@@ -51,6 +57,8 @@ GET /refer         | GET  | /refer           | 200 | get.lua        | -
 coordinator queue  | GET  | /referrals       | 200 | get.lua        | login:coordinator
 calendar feed 200  | GET  | @FEED:therapist@ | 200 | get.lua        | -
 calendar feed 304  | GET  | @FEED:therapist@ | 304 | get.lua        | etag
+hello, 8 connections | GET | @HELLO@/hello    | 200 | get.lua        | - | 8
+schedule week, 300 therapists | GET | /schedule | 200 | get.lua | week300+login:coordinator | 8
 POST /refer        | POST | /refer           | 303 | refer_post.lua | tokens
 '
 TARGETS=${BENCH_TARGETS:-$TARGETS}
@@ -212,7 +220,11 @@ resolve() {
 	while [[ $p == *@SIZE:*@* ]]; do
 		sp=${p#*@SIZE:}
 		sp=${sp%%@*}
-		size=$(curl -sS -o /dev/null -w '%{size_download}' "$BASE$sp") ||
+		case $sp in
+		FEED:*) url=$(resolve "@$sp@") || return 1 ;;
+		*) url=$BASE$sp ;;
+		esac
+		size=$(curl -sS -o /dev/null -w '%{size_download}' "$url") ||
 			return 1
 		p=${p/@SIZE:$sp@/$size}
 	done
@@ -358,7 +370,7 @@ quiet_wait() {
 
 # --- the runs -----------------------------------------------------------
 
-declare -A RPS P50 P99 NOTE OTHERS CPU_NGX CPU_APP
+declare -A RPS P50 P99 NOTE OTHERS CPU_NGX CPU_APP ROW_CONNS NGINX_AT HELLO_AT
 NAMES=()
 EXPLAIN=()
 BUSY_RUNS=()
@@ -369,22 +381,43 @@ echo "bench: stack on $BASE (workers: $WORKERS), fcgi-hello on $HBASE"
 echo "bench: wrk -t$THREADS -c$CONNS, ${WARMUP}s warm-up + ${SECONDS_RUN}s a target"
 quiet_wait
 
-run_wrk() {	# run_wrk OUT SECONDS SCRIPT URL
-	wrk -t"$THREADS" -c"$CONNS" -d"$2s" --latency -s "$HERE/$3" "$4" \
-	    >"$1" 2>&1
+run_wrk() {	# run_wrk OUT SECONDS SCRIPT URL [CONNECTIONS]
+	local c=${5:-$CONNS}
+	wrk -t"$(( THREADS < c ? THREADS : c ))" -c"$c" -d"$2s" --latency \
+	    -s "$HERE/$3" "$4" >"$1" 2>&1
+}
+
+# The ceiling (nginx or hello) row to compare row $2 with: the one at
+# the row's own connections when there is one.
+ref_of() {	# ref_of nginx|hello NAME
+	local c=${ROW_CONNS[$2]:-$CONNS}
+	if [ "$1" = nginx ]; then
+		echo "${NGINX_AT[$c]:-$REF_NGINX}"
+	else
+		echo "${HELLO_AT[$c]:-$REF_HELLO}"
+	fi
 }
 
 export BENCH_LUA=$HERE BENCH_THREADS=$THREADS
-while IFS='|' read -r -u 3 name method path expect script setup; do
+while IFS='|' read -r -u 3 name method path expect script setup conns; do
 	name=$(echo $name) method=$(echo $method) path=$(echo $path)
 	expect=$(echo $expect) script=$(echo $script) setup=$(echo $setup)
+	conns=$(echo $conns)
+	conns=${conns:-$CONNS}
 	[ -n "$name" ] || continue
 	case $name in \#*) continue ;; esac
-	if [ -n "$ONLY" ] && [ "$name" != "$REF_NGINX" ] &&
-	    [ "$name" != "$REF_HELLO" ] && ! [[ $name =~ $ONLY ]]; then
+	if [ -n "$ONLY" ] && [ "$path" != /nginx-ok ] &&
+	    [ "$path" != @HELLO@/hello ] && ! [[ $name =~ $ONLY ]]; then
 		continue
 	fi
 	NAMES+=("$name")
+	ROW_CONNS[$name]=$conns
+	[ "$path" != /nginx-ok ] || [ -n "${NGINX_AT[$conns]:-}" ] ||
+		NGINX_AT[$conns]=$name
+	[ "$path" != @HELLO@/hello ] || [ -n "${HELLO_AT[$conns]:-}" ] ||
+		HELLO_AT[$conns]=$name
+	[ "$conns" = "$CONNS" ] ||
+		EXPLAIN+=("$name: at $conns connections (ratios to the ceilings at $conns connections when measured)")
 	slug=$(echo "$name" | tr -c 'A-Za-z0-9\n' '-' | tr -s '-')
 	export BENCH_COOKIE= BENCH_IF_NONE_MATCH= BENCH_BODY= BENCH_TOKENS=
 	if ! url=$(resolve "$path"); then
@@ -403,17 +436,28 @@ while IFS='|' read -r -u 3 name method path expect script setup; do
 		continue
 	fi
 	pargs=()
-	case $setup in
+	bad_setup=
+	for one in ${setup//+/ }; do
+	case $one in
 	-) ;;
-	login:*)
-		if ! BENCH_COOKIE=$(login "${setup#login:}") ||
-		    [ -z "$BENCH_COOKIE" ]; then
-			NOTE[$name]="FAILED: cannot log in as ${setup#login:}"
-			FAILED=1
-			echo "bench: $name: ${NOTE[$name]}" >&2
-			continue
+	week300)
+		if ! bash "$HERE/week_fill.sh" "$TUTTI_DB" >"$BDIR/week-fill.txt" 2>&1; then
+			NOTE[$name]="FAILED: cannot add the week's data"
+			FAILED=1 bad_setup=1
+			cat "$BDIR/week-fill.txt" >&2
+			break
 		fi
-		pargs=(-H "Cookie: $BENCH_COOKIE") ;;
+		EXPLAIN+=("$name: $(sed 's/^week-fill: //' "$BDIR/week-fill.txt")")
+		;;
+	login:*)
+		if ! BENCH_COOKIE=$(login "${one#login:}") ||
+		    [ -z "$BENCH_COOKIE" ]; then
+			NOTE[$name]="FAILED: cannot log in as ${one#login:}"
+			FAILED=1 bad_setup=1
+			echo "bench: $name: ${NOTE[$name]}" >&2
+			break
+		fi
+		pargs+=(-H "Cookie: $BENCH_COOKIE") ;;
 	etag)
 		BENCH_IF_NONE_MATCH=$(probe GET "$url" >/dev/null;
 		    sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$BDIR/probe.head" |
@@ -421,17 +465,20 @@ while IFS='|' read -r -u 3 name method path expect script setup; do
 		if [ -z "$BENCH_IF_NONE_MATCH" ]; then
 			NOTE[$name]="not built yet (no ETag)"
 			echo "bench: $name: not built yet (no ETag)"
-			continue
+			bad_setup=1
+			break
 		fi
-		pargs=(-H "If-None-Match: $BENCH_IF_NONE_MATCH") ;;
+		pargs+=(-H "If-None-Match: $BENCH_IF_NONE_MATCH") ;;
 	tokens)
 		BENCH_BODY=$(refer_body)
-		pargs=(-H 'Content-Type: application/x-www-form-urlencoded'
+		pargs+=(-H 'Content-Type: application/x-www-form-urlencoded'
 		    --data-binary "$BENCH_BODY$("$MINT" 1)") ;;
 	*)
-		echo "bench: $name: unknown setup '$setup'" >&2
+		echo "bench: $name: unknown setup '$one'" >&2
 		exit 1 ;;
 	esac
+	done
+	[ -z "$bad_setup" ] || continue
 	st=$(probe "$method" "$url" "${pargs[@]}")
 	if [ "$st" != "$expect" ]; then
 		NOTE[$name]="FAILED: answered $st, expected $expect"
@@ -460,7 +507,7 @@ while IFS='|' read -r -u 3 name method path expect script setup; do
 	fi
 	export BENCH_COOKIE BENCH_IF_NONE_MATCH BENCH_BODY BENCH_TOKENS
 	printf 'bench: %-20s ' "$name"
-	run_wrk "$LOGS/$slug.warmup.txt" "$WARMUP" "$script" "$url"
+	run_wrk "$LOGS/$slug.warmup.txt" "$WARMUP" "$script" "$url" "$conns"
 	if [ "$setup" = tokens ]; then
 		parse_bench "$LOGS/$slug.warmup.txt" || W_requests=0
 		warm_req=$W_requests
@@ -470,7 +517,7 @@ while IFS='|' read -r -u 3 name method path expect script setup; do
 	fi
 	s0=$(stack_cpu) m0=$(machine_cpu) t0=$(date +%s%N)
 	children_cpu cp0
-	run_wrk "$LOGS/$slug.txt" "$SECONDS_RUN" "$script" "$url"
+	run_wrk "$LOGS/$slug.txt" "$SECONDS_RUN" "$script" "$url" "$conns"
 	children_cpu cp1
 	t1=$(date +%s%N) m1=$(machine_cpu) s1=$(stack_cpu)
 	if ! parse_bench "$LOGS/$slug.txt"; then
@@ -565,7 +612,7 @@ mem_line() {	# mem_line NAME LINES
 # --- the table ----------------------------------------------------------
 
 table() {
-	local n r
+	local n r rn rh
 	echo "| target | req/s | p50 | p99 | req/s vs nginx | req/s vs hello | p50 vs nginx | p50 vs hello | p99 vs nginx | p99 vs hello | CPU/req nginx | CPU/req app | other load |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for n in "${NAMES[@]}"; do
@@ -574,14 +621,15 @@ table() {
 			echo "| $n | ${NOTE[$n]} | | | | | | | | | | | |"
 			continue
 		fi
+		rn=$(ref_of nginx "$n") rh=$(ref_of hello "$n")
 		printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 		    "$n" "$r" "$(fmt_us "${P50[$n]}")" "$(fmt_us "${P99[$n]}")" \
-		    "$(pct "$r" "${RPS[$REF_NGINX]:-}")" \
-		    "$(pct "$r" "${RPS[$REF_HELLO]:-}")" \
-		    "$(mult "${P50[$n]}" "${P50[$REF_NGINX]:-}")" \
-		    "$(mult "${P50[$n]}" "${P50[$REF_HELLO]:-}")" \
-		    "$(mult "${P99[$n]}" "${P99[$REF_NGINX]:-}")" \
-		    "$(mult "${P99[$n]}" "${P99[$REF_HELLO]:-}")" \
+		    "$(pct "$r" "${RPS[$rn]:-}")" \
+		    "$(pct "$r" "${RPS[$rh]:-}")" \
+		    "$(mult "${P50[$n]}" "${P50[$rn]:-}")" \
+		    "$(mult "${P50[$n]}" "${P50[$rh]:-}")" \
+		    "$(mult "${P99[$n]}" "${P99[$rn]:-}")" \
+		    "$(mult "${P99[$n]}" "${P99[$rh]:-}")" \
 		    "$(fmt_us "${CPU_NGX[$n]}")" "$(fmt_us "${CPU_APP[$n]}")" \
 		    "${OTHERS[$n]}"
 	done
@@ -632,8 +680,9 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 if [ -n "${BENCH_TSV:-}" ]; then
 	for n in "${NAMES[@]}"; do
-		printf '%s|%s|%s|%s|%s\n' "$n" "${RPS[$n]:-}" \
-		    "${P50[$n]:-}" "${P99[$n]:-}" "${NOTE[$n]:-}"
+		printf '%s|%s|%s|%s|%s|%s\n' "$n" "${RPS[$n]:-}" \
+		    "${P50[$n]:-}" "${P99[$n]:-}" "${CPU_APP[$n]:-}" \
+		    "${NOTE[$n]:-}"
 	done > "$BENCH_TSV"
 fi
 echo

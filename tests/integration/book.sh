@@ -20,8 +20,25 @@ c=$(web coord "$BASE/referrals/$rid/matches")
 check "the matches page answers 200" [ "$c" = 200 ]
 check "it gives reasons, not scores" [ "$(grep -c 'of 1000' "$TVAR/body")" = 0 ]
 check "timing figures are not shown to a coordinator" [ "$(grep -c ' ms ' "$TVAR/body")" = 0 ]
+# Suggestions that differ only in their start time are one row with a
+# choice of times (a select), not a row each.
+keys=$(awk '/action="\/referrals\/[0-9]+\/book"/ { f = 1; k = "" }
+    f && /name="(therapist_id|site_id|room_id|day|length_min)"/ {
+	match($0, /name="[a-z_]*" value="[^"]*"/); k = k substr($0, RSTART, RLENGTH) }
+    f && /<\/form>/ { print k; f = 0 }' "$TVAR/body")
+check "there are suggestions" [ -n "$keys" ]
+check "no two rows differ only in their start time" [ "$(echo "$keys" | sort | uniq -d | wc -l)" = 0 ]
+check "a row with several start times offers them in a list" grep -q '<label for="start-[0-9]*">Start time</label><select id="start-[0-9]*" name="start_min">' "$TVAR/body"
 form=$(awk '/<form method="get" action="\/referrals\/[0-9]+\/book">/{f=1} f{print} /<\/form>/{if(f) exit}' "$TVAR/body")
-field() { echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
+# A hidden field's value, or the chosen option of a select (the start
+# times of suggestions that differ only in their start collapse into one).
+field() {
+	local v
+	v=$(echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//')
+	[ -n "$v" ] || v=$(echo "$form" | tr '>' '\n' | sed -n "/<select[^>]*name=\"$1\"/,/<\/select/p" |
+	    grep -o 'value="[^"]*" selected' | sed 's/value="//; s/" selected//')
+	echo "$v"
+}
 q="from=$(field from)&therapist_id=$(field therapist_id)&site_id=$(field site_id)&room_id=$(field room_id)&day=$(field day)&start_min=$(field start_min)&length_min=$(field length_min)"
 check "each suggestion opens the booking check" [ -n "$(field therapist_id)" ]
 c=$(web coord "$BASE/referrals/$rid/book?$q")

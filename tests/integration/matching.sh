@@ -79,7 +79,15 @@ check "viewing matches is audited" \
 
 # The first suggestion's form, as the browser would post it.
 form=$(awk '/<form method="get" action="\/referrals\/[0-9]+\/book">/{f=1} f{print} /<\/form>/{if(f) exit}' "$W/matches.html")
-field() { echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
+# A hidden field's value, or the chosen option of a select (the start
+# times of suggestions that differ only in their start collapse into one).
+field() {
+	local v
+	v=$(echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//')
+	[ -n "$v" ] || v=$(echo "$form" | tr '>' '\n' | sed -n "/<select[^>]*name=\"$1\"/,/<\/select/p" |
+	    grep -o 'value="[^"]*" selected' | sed 's/value="//; s/" selected//')
+	echo "$v"
+}
 tok=$(csrf_of)
 post="csrf=$tok&action=assign&from=$(field from)&therapist_id=$(field therapist_id)&site_id=$(field site_id)&room_id=$(field room_id)&day=$(field day)&start_min=$(field start_min)&length_min=$(field length_min)"
 tid=$(field therapist_id)

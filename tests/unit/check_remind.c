@@ -798,6 +798,49 @@ START_TEST(test_render_reminder)
 }
 END_TEST
 
+/* An online series' video call link: in the booking email and the
+ * reminders (text and HTML), never in the attached invitation, and not
+ * in a cancellation. */
+START_TEST(test_render_video)
+{
+	static const char url[] = "https://meet.example.org/r/ann?pwd=1";
+	struct mailer m;
+	struct mail_remind r = remind("48h");
+	char *s, *cal, err[256], mon[11];
+	time_t t0;
+	int64_t id;
+
+	mailer_up(&m);
+	next_monday(0, mon);
+	id = book(1, 0, 1, mon, "10:00", 2);
+	ck_assert_int_eq(db_series_video_set(db, id, url, 1, ""), DB_OK);
+	ck_assert_int_eq(render(&m, "booking_confirmation", &s, err,
+	    sizeof(err)), MAIL_SEND_OK);
+	ck_assert_ptr_nonnull(strstr(s, "Join the video call: https://meet."
+	    "example.org/r/ann?pwd=1\r\n"));
+	ck_assert_ptr_nonnull(strstr(s, "<a href=\"https://meet.example.org/"
+	    "r/ann?pwd=1\">Join the video call</a>"));
+	ck_assert_ptr_nonnull(cal = strstr(s, "BEGIN:VCALENDAR"));
+	ck_assert_ptr_null(strstr(cal, "meet.example.org"));
+	free(s);
+	t0 = (time_t)testlib_sql_int(db, "SELECT min(start_utc) FROM "
+	    "occurrences");
+	ck_assert_int_eq(mail_reminders_queue(db, &r, t0 - 48 * H), 1);
+	ck_assert_int_eq(render(&m, "reminder", &s, err, sizeof(err)),
+	    MAIL_SEND_OK);
+	ck_assert_ptr_nonnull(strstr(s, "Join the video call: https://meet."
+	    "example.org/r/ann?pwd=1\r\n"));
+	free(s);
+	ck_assert_int_eq(db_occ_cancel(db, id, mon, CANCEL_BY_CLIENT,
+	    "hospital visit", 1, "", 180, "test"), DB_OK);
+	ck_assert_int_eq(render(&m, "session_cancelled", &s, err,
+	    sizeof(err)), MAIL_SEND_OK);
+	ck_assert_ptr_null(strstr(s, "meet.example.org"));
+	free(s);
+	mailer_down(&m);
+}
+END_TEST
+
 START_TEST(test_render_cancel_move)
 {
 	struct mailer m;
@@ -1196,6 +1239,7 @@ remind_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_booking);
 	tcase_add_test(tc, test_render_reminder);
+	tcase_add_test(tc, test_render_video);
 	tcase_add_test(tc, test_render_cancel_move);
 	tcase_add_test(tc, test_render_agenda_survey);
 	tcase_add_test(tc, test_run_drops_stale);

@@ -156,6 +156,50 @@ START_TEST(test_email)
 }
 END_TEST
 
+/* ---- valid_https_url ------------------------------------------------ */
+
+START_TEST(test_https_url)
+{
+	static const char *good[] = {
+		"https://meet.example.org", "https://meet.example.org/",
+		"https://meet.example.org/abc-123",
+		"https://us02web.zoom.us/j/123456789?pwd=AbC.dEf",
+		"https://teams.microsoft.com/l/meetup-join/19%3ameeting#x",
+		"https://video.example.org:8443/room/7",
+	};
+	static const char *bad[] = {
+		"", "meet.example.org", "http://meet.example.org/a",
+		"javascript:alert(1)", "https://", "https:///path",
+		"https://localhost/a", "https://.example.org",
+		"https://example..org", "https://example.org.",
+		"https://-x.example.org", "https://user:pw@example.org/",
+		"https://example.org/a b", "https://example.org/\"x\"",
+		"https://example.org/<script>", "https://example.org:/a",
+		"https://example.org/a\r\nX: y", "https://exa_mple.org/",
+		"https://caf\xc3\xa9.example/", "https://example.org/\xc3\xa9",
+		"HTTPS://example.org/", " https://example.org/",
+	};
+	char buf[VALID_URL_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < N(good); i++)
+		ck_assert_msg(valid_https_url(good[i]) == 1, "refused %s",
+		    good[i]);
+	for (i = 0; i < N(bad); i++)
+		ck_assert_msg(valid_https_url(bad[i]) == 0, "accepted %s",
+		    bad[i]);
+	ck_assert_int_eq(valid_https_url(NULL), 0);
+	/* VALID_URL_MAX bytes ok, one more not. */
+	strcpy(buf, "https://example.org/");
+	memset(buf + 20, 'a', VALID_URL_MAX - 20);
+	buf[VALID_URL_MAX] = '\0';
+	ck_assert_int_eq(valid_https_url(buf), 1);
+	buf[VALID_URL_MAX] = 'a';
+	buf[VALID_URL_MAX + 1] = '\0';
+	ck_assert_int_eq(valid_https_url(buf), 0);
+}
+END_TEST
+
 /* ---- valid_postcode ------------------------------------------------- */
 
 START_TEST(test_postcode)
@@ -734,6 +778,10 @@ valid_suite(void)
 
 	tc = tcase_create("valid_email");
 	tcase_add_test(tc, test_email);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid_https_url");
+	tcase_add_test(tc, test_https_url);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("valid_postcode");

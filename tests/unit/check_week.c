@@ -14,8 +14,11 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "db/db.h"
+#include "db/feeds.h"
 #include "ical/ical.h"
+#include "mail/mail.h"
 #include "tests/unit/testlib.h"
+#include "util/buf.h"
 
 #define THERAPISTS	12
 
@@ -107,6 +110,14 @@ START_TEST(test_week_leave_and_closure)
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
 	ck_assert(pages_says(h, "<span class=\"away-label\">On leave</span>"));
 	ck_assert(pages_says(h, "Needs a decision"));
+	/* The sessions to decide on are listed above the grid, from the
+	 * leave and closures themselves. */
+	ck_assert(pages_says(h, "Sessions that leave or a closure falls on"));
+	ck_assert(pages_says(h, "the site is closed: Boiler"));
+	/* Booked time counts what is not cancelled: Therapist 02's one
+	 * session is. */
+	ck_assert(pages_says(h, "Therapist 02</a><span class=\"use\">0 h of "
+	    "20 h"));
 	/* The reason for leave is not on the grid (it may be health). */
 	ck_assert(!pages_says(h, "Flu"));
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule?by=site"),
@@ -138,6 +149,105 @@ START_TEST(test_week_day_and_site)
 }
 END_TEST
 
+/* ---- online sessions: the video call link ---- */
+
+/* Books a client (referral 100) with therapist 1 at the online site. */
+static void
+online_series_add(void)
+{
+	char sql[1600];
+	time_t t = time(NULL) + 2 * 86400;
+	char date[11];
+
+	(void)ical_utc_to_local(h->app.tz, t, date, NULL, NULL);
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO sites (id, name, kind) VALUES (3, 'Online', "
+	    "'online');"
+	    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
+	    "email, postcode, date_of_birth, preferred_contact, session_type, "
+	    "consent_data, consent_contact, created_at, updated_at) VALUES "
+	    "(100, 'ABCD-EFGH', 'active', 'Ada', 'Lovelace', 'ada@example.org',"
+	    " 'SW1A 1AA', '1980-01-01', 'email', 'individual', 1, 1, '', '');"
+	    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
+	    "VALUES (50, 100, 1, '');"
+	    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
+	    "first_date, start_local, length_min, created_at, updated_at) "
+	    "VALUES (50, 'online@x', 1, 50, 3, '%s', '10:00', 45, '', '');"
+	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc, "
+	    "therapist_id, site_id) VALUES (50, '%s', %lld, %lld, 1, 3)",
+	    date, date, (long long)t, (long long)t + 2700);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+START_TEST(test_week_video_link)
+{
+	static const char url[] = "https://meet.example.org/r/ada-1?pwd=x";
+	unsigned char key[MAIL_LINK_KEY_LEN];
+	char token[MAIL_LINK_TOKEN_LEN], path[160], *got;
+	struct db_feed_data *fd = NULL;
+	struct ical_feed_opts o;
+	struct buf b;
+
+	online_series_add();
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/series/50"), 200);
+	ck_assert(pages_says(h, "<h2 id=\"h-video\">Video call link</h2>"));
+	/* Not https: refused, the typing kept, nothing stored. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50",
+	    "action=video&video_url=http%3A%2F%2Fmeet.example.org%2Fr"), 422);
+	ck_assert(pages_says(h, "href=\"#v-video-url\""));
+	ck_assert(pages_says(h, "Enter the video call&#39;s web address"));
+	ck_assert(pages_says(h, "value=\"http://meet.example.org/r\""));
+	got = testlib_sql_text(h->app.db, "SELECT video_url FROM series "
+	    "WHERE id = 50");
+	ck_assert_str_eq(got, "");
+	free(got);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50",
+	    "action=video&video_url=javascript%3Aalert(1)"), 422);
+	/* A therapist may not set it. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/series/50",
+	    "action=video&video_url=https%3A%2F%2Fmeet.example.org%2Fr"), 403);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50",
+	    "action=video&video_url=https%3A%2F%2Fmeet.example.org%2Fr%2F"
+	    "ada-1%3Fpwd%3Dx"), 303);
+	got = testlib_sql_text(h->app.db, "SELECT video_url FROM series "
+	    "WHERE id = 50");
+	ck_assert_str_eq(got, url);
+	free(got);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'video link set'"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR,
+	    "/series/50?done=video"), 200);
+	ck_assert(pages_says(h, "The video call link is saved."));
+	ck_assert(pages_says(h, "https://meet.example.org/r/ada-1?pwd=x"));
+
+	/* The client's own page shows it. */
+	ck_assert_int_eq(mail_link_key(h->app.db, key), 0);
+	ck_assert_int_eq(mail_my_token(h->app.db, key, 100, token), 0);
+	snprintf(path, sizeof(path), "/my?t=%s", token);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, path), 200);
+	ck_assert(pages_says(h, "<a href=\"https://meet.example.org/r/ada-1?"
+	    "pwd=x\">Join the video call"));
+
+	/* The therapist's calendar feed never carries it. */
+	memset(&o, 0, sizeof(o));
+	o.base_url = "https://tutti.example";
+	buf_init(&b);
+	ck_assert_int_eq(db_feed_data_load(h->app.db, FEED_THERAPIST, 1,
+	    time(NULL), &fd), 1);
+	ck_assert_int_eq(ical_feed_build(fd, &o, &b, path, sizeof(path)), 0);
+	db_feed_data_free(fd);
+	ck_assert(strstr(buf_cstr(&b), "online@x") != NULL);
+	ck_assert(strstr(buf_cstr(&b), "meet.example.org") == NULL);
+	buf_free(&b);
+
+	/* Emptied, it is gone. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50",
+	    "action=video&video_url="), 303);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, path), 200);
+	ck_assert(!pages_says(h, "Join the video call"));
+}
+END_TEST
+
 static Suite *
 week_suite(void)
 {
@@ -149,6 +259,7 @@ week_suite(void)
 	tcase_add_test(tc, test_week_every_therapist);
 	tcase_add_test(tc, test_week_leave_and_closure);
 	tcase_add_test(tc, test_week_day_and_site);
+	tcase_add_test(tc, test_week_video_link);
 	suite_add_tcase(s, tc);
 	return s;
 }
