@@ -341,3 +341,39 @@ db_week_changes_each(struct db *db, int64_t therapist_id, const char *since,
 	}
 	return rc;
 }
+
+int
+db_week_pending_each(struct db *db, int64_t series_id, int64_t therapist_id,
+    void (*fn)(void *, const struct db_week_pending *), void *arg)
+{
+	static const char sql[] = "SELECT kind, to_name, to_addr, not_before, "
+	    "kind = 'therapist_changes' FROM outbox WHERE status = 'queued' "
+	    "AND ((kind IN ('booking_confirmation', 'session_cancelled', "
+	    "'session_moved', 'session_reinstated') AND dedupe_key LIKE "
+	    "kind || ':' || ?1 || ':%') "
+	    "OR (?2 > 0 AND kind = 'therapist_changes' AND dedupe_key LIKE "
+	    "?3)) ORDER BY not_before, id";
+	struct db_week_pending p;
+	sqlite3_stmt *st;
+	char tlike[64];
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	/* Client notices' keys are "KIND:SERIES:...". */
+	snprintf(tlike, sizeof(tlike), "therapist-changes:%lld:%%",
+	    (long long)therapist_id);
+	db_bind_int(st, 1, series_id);
+	db_bind_int(st, 2, therapist_id);
+	db_bind_text(st, 3, tlike);
+	while ((rc = db_next(db, st)) == 1) {
+		memset(&p, 0, sizeof(p));
+		db_copy(p.kind, sizeof(p.kind), db_col(st, 0));
+		db_copy(p.to_name, sizeof(p.to_name), db_col(st, 1));
+		db_copy(p.to_addr, sizeof(p.to_addr), db_col(st, 2));
+		db_copy(p.not_before, sizeof(p.not_before), db_col(st, 3));
+		p.therapist = sqlite3_column_int(st, 4);
+		fn(arg, &p);
+	}
+	return rc;
+}
