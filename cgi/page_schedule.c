@@ -33,6 +33,7 @@
 #include "ical/ical.h"
 #include "sched/sched.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define SERIES_TEXT_MAX	500	/* reasons and notes, bytes */
 
@@ -76,28 +77,6 @@ static void
 today(const char *tz, char out[11])
 {
 	(void)ical_utc_to_local(tz, time(NULL), out, NULL, NULL);
-}
-
-/* Adds days to a YYYY-MM-DD date. */
-static void
-date_add(const char *date, int days, char out[11])
-{
-	struct tm tm;
-	time_t t;
-	int y, m, d;
-
-	if (valid_date(date, &y, &m, &d) == -1) {
-		snprintf(out, 11, "%s", date);
-		return;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 static void
@@ -204,10 +183,10 @@ book_form(struct app *app, struct req *rq, struct resp *rs, int status,
 		int i;
 
 		today(app->tz, t);
-		date_add(t, 1, t);
+		(void)calendar_date_add(t, 1, t);
 		(void)week_of(app->tz, t, mon, &a, &b);
 		for (i = 0; i < 14; i++) {
-			date_add(mon, i, first);
+			(void)calendar_date_add(mon, i, first);
 			if (strcmp(first, t) >= 0 && i % 7 == day - 1)
 				break;
 		}

@@ -222,10 +222,14 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	    "therapist_id FROM occurrences WHERE series_id = ? AND occ_date = ? "
 	    "AND state != 'cancelled' AND start_utc > ?";
 	static const char sql_leave[] = "SELECT 1 FROM therapist_leave WHERE "
-	    "therapist_id = ? AND ? BETWEEN first_day AND last_day";
+	    "therapist_id = ?1 AND ?4 BETWEEN first_day AND last_day";
 	static const char sql_busy[] = "SELECT 1 FROM occurrences WHERE "
 	    "therapist_id = ?1 AND state != 'cancelled' AND start_utc < ?3 AND "
 	    "end_utc > ?2";
+	static const char *const refusals[][2] = {
+		{ sql_leave, "is on leave that day." },
+		{ sql_busy, "has another session then." },
+	};
 	static const char sql_active[] = "SELECT name FROM therapists WHERE "
 	    "id = ? AND active = 1";
 	static const char sql_set[] = "UPDATE occurrences SET therapist_id = ?3 "
@@ -233,6 +237,7 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	sqlite3_stmt *st;
 	int64_t start, end, was;
 	char name[128], detail[160];
+	size_t k;
 	int rc;
 	enum db_result res;
 
@@ -269,28 +274,20 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	}
 	db_copy(name, sizeof(name), db_col(st, 0));
 	db_done(st);
-	if ((st = db_stmt(db, sql_leave)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, cover_id);
-	db_bind_text(st, 2, date);
-	if ((rc = db_next(db, st)) != 0) {
+	/* On leave that day, or busy then: each with its sentence. */
+	for (k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+		if ((st = db_stmt(db, refusals[k][0])) == NULL)
+			goto fail;
+		db_bind_int(st, 1, cover_id);
+		db_bind_int(st, 2, start);
+		db_bind_int(st, 3, end);
+		db_bind_text(st, 4, date);
+		if ((rc = db_next(db, st)) == 0)
+			continue;
 		if (rc == -1)
 			goto fail;
 		db_done(st);
-		snprintf(clash, clashlen, "%s is on leave that day.", name);
-		db_rollback(db);
-		return DB_CONFLICT;
-	}
-	if ((st = db_stmt(db, sql_busy)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, cover_id);
-	db_bind_int(st, 2, start);
-	db_bind_int(st, 3, end);
-	if ((rc = db_next(db, st)) != 0) {
-		if (rc == -1)
-			goto fail;
-		db_done(st);
-		snprintf(clash, clashlen, "%s has another session then.", name);
+		snprintf(clash, clashlen, "%s %s", name, refusals[k][1]);
 		db_rollback(db);
 		return DB_CONFLICT;
 	}
