@@ -26,6 +26,9 @@
     "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
     "AND sc.last_day)), " \
     "coalesce(rf.id, 0) "
+/* The columns of WEEK_OCC_SELECT (week_occ_read reads them all); a
+ * statement's own columns come after. */
+#define WEEK_OCC_NCOLS	17
 #define WEEK_OCC_FROM \
     "FROM occurrences o JOIN series s ON s.id = o.series_id " \
     "JOIN sites si ON si.id = o.site_id " \
@@ -334,7 +337,7 @@ db_week_changes_each(struct db *db, int64_t therapist_id, const char *since,
 	db_bind_int(st, 3, now);
 	while ((rc = db_next(db, st)) == 1) {
 		week_occ_read(st, &r);
-		fn(arg, &r, db_col(st, 16));
+		fn(arg, &r, db_col(st, WEEK_OCC_NCOLS));
 	}
 	return rc;
 }
