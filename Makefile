@@ -63,7 +63,7 @@ UNITS	 = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELPERS	 = $(B)/tests/fcgi-hello
 
 .PHONY: all chaos deps run-deps node-check run start stop test unit sanitize \
-	fuzz fuzz-build bench clean install browser-deps
+	fuzz fuzz-build bench bench-growth clean install browser-deps
 all: $(PROGS) $(B)/lib/layers.ok
 
 # deps-install LIST NODE: installs the packages of LIST that are missing
@@ -257,6 +257,14 @@ bench: deps
 	  B=$(B) bash tests/bench/mail_bench.sh; \
 	  B=$(B) bash tests/bench/feed_bench.sh; echo '```'; } \
 	  | tee -a bench/results.md
+	B=$(B) bash tests/bench/growth.sh
+
+# The growth table alone (issue 21): every page at the demo's size and
+# at N=1, Y=6 (N=10, Y=6 too when its database is in GROWTH_DATA, or
+# with BENCH_N10=1), appended to bench/results.md.
+bench-growth: deps
+	$(MAKE) all $(HELPERS)
+	B=$(B) bash tests/bench/growth.sh
 
 run: run-deps all
 	B=$(B) VAR=$(VAR) PORT=$(PORT) sh ctl/stack.sh run

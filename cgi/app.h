@@ -140,8 +140,26 @@ void	 page_export(struct app *, struct req *, struct resp *);
 /* page_my.c: a client's own page and place offers (issue 18). */
 void	 page_my_get(struct app *, struct req *, struct resp *);
 void	 page_my_post(struct app *, struct req *, struct resp *);
+/*
+ * Reads a signed link's token t= (the query, or the body when post)
+ * and checks it with check (mail_my_check, mail_offer_check): 1 with
+ * *id set, else 0 with the error page written (404 forged or revoked,
+ * 503).  Sets the headers that keep such pages out of caches and logs.
+ */
+int	 page_link_open(struct app *, struct req *, struct resp *, int post,
+	    int (*check)(struct db *, const unsigned char *, const char *,
+	    int64_t *), const char **token, int64_t *id);
+/* page_offer.c: place offers (issue 18): the person's /offer page,
+ * the coordinator's /places pages, and their state on other pages. */
 void	 page_offer_get(struct app *, struct req *, struct resp *);
 void	 page_offer_post(struct app *, struct req *, struct resp *);
+void	 page_places_post(struct app *, struct req *, struct resp *);
+void	 page_place_get(struct app *, struct req *, struct resp *);
+void	 page_place_post(struct app *, struct req *, struct resp *);
+void	 page_offer_series(struct app *, struct tmpl_data *,
+	    int64_t series_id);
+void	 page_offer_client(struct app *, struct tmpl_data *,
+	    int64_t referral_id);
 /* page_unsubscribe.c, page_outbox.c: email unsubscribes, the outbox. */
 void	 page_unsubscribe_get(struct app *, struct req *, struct resp *);
 void	 page_unsubscribe_post(struct app *, struct req *, struct resp *);

@@ -583,6 +583,7 @@ client_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	}
 
 	page_contacts_tmpl(app, d, r->id);	/* referrer and contacts */
+	page_offer_client(app, d, r->id);	/* place offers (issue 18) */
 	(void)db_client_spells(app->db, r->id, add_spell, &v);
 	(void)db_client_series_each(app->db, r->id, add_series, &v);
 	(void)db_client_sessions(app->db, r->id, add_session, &v);

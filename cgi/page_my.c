@@ -42,13 +42,10 @@
 #define MY_EMAIL_MAX		254
 #define MY_ACCESS_MAX		1000
 
-/*
- * Reads the token from the query (GET) or the body (POST) and checks it:
- * 1 with *id set, else 0 with the error page written (404 or 503).
- */
-static int
-my_person(struct app *app, struct req *rq, struct resp *rs, int post,
-    const char **token, int64_t *id)
+int
+page_link_open(struct app *app, struct req *rq, struct resp *rs, int post,
+    int (*check)(struct db *, const unsigned char *, const char *,
+    int64_t *), const char **token, int64_t *id)
 {
 	unsigned char key[MAIL_LINK_KEY_LEN];
 	int rc;
@@ -64,7 +61,7 @@ my_person(struct app *app, struct req *rq, struct resp *rs, int post,
 		    "Please try again in a few minutes.");
 		return 0;
 	}
-	rc = mail_my_check(app->db, key, *token, id);
+	rc = check(app->db, key, *token, id);
 	sodium_memzero(key, sizeof(key));
 	if (rc == -1) {
 		http_error(app, rs, 503, "This page cannot be opened just now. "
@@ -78,6 +75,14 @@ my_person(struct app *app, struct req *rq, struct resp *rs, int post,
 		return 0;
 	}
 	return 1;
+}
+
+/* The person of a /my request (page_link_open with their link). */
+static int
+my_person(struct app *app, struct req *rq, struct resp *rs, int post,
+    const char **token, int64_t *id)
+{
+	return page_link_open(app, rq, rs, post, mail_my_check, token, id);
 }
 
 /* "Monday 14 December 2026" from "2026-12-14" or an ISO time. */
@@ -402,20 +407,4 @@ page_my_post(struct app *app, struct req *rq, struct resp *rs)
 	}
 	my_show(app, rq, rs, 422, token, id, "Choose what you want to do "
 	    "from this page.", 0);
-}
-
-/* Place offers come with the offers table; until then, no such offer. */
-void
-page_offer_get(struct app *app, struct req *rq, struct resp *rs)
-{
-	(void)rq;
-	http_header(rs, "Cache-Control", "no-store");
-	http_error(app, rs, 404, "This offer link does not work. Check that "
-	    "the whole link from your email was used.");
-}
-
-void
-page_offer_post(struct app *app, struct req *rq, struct resp *rs)
-{
-	page_offer_get(app, rq, rs);
 }

@@ -609,6 +609,7 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	if (core_freed_place(&c, s, 10, &wd, add_waiting, d) == 1) {
 		tmpl_data_setf(d, "freed_day", "%d", wd + 1);
 		tmpl_data_bool(d, "freed", 1);
+		page_offer_series(app, d, s->id);
 	}
 	app_render(app, rs, status, "series.html", d);
 	tmpl_data_free(d);

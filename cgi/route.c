@@ -54,7 +54,8 @@ const struct route route_table[] = {
 	 * wellbeing=), update (phone=, email=, access_needs=). */
 	{ "GET",  "/my",		ACT_PUBLIC, page_my_get },
 	{ "POST", "/my",		ACT_PUBLIC, page_my_post },
-	/* A place offer: ?t= / t=, action=accept|decline. */
+	/* A place offer (page_offer.c): ?t= / t=, the signed offer link;
+	 * POST action=accept, or action=decline with confirm=yes. */
 	{ "GET",  "/offer",		ACT_PUBLIC, page_offer_get },
 	{ "POST", "/offer",		ACT_PUBLIC, page_offer_post },
 
@@ -165,6 +166,13 @@ const struct route route_table[] = {
 	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
 					page_site_edit_post },
+
+	/* Freed places and their offers (issue 18, page_offer.c).  POST
+	 * series=: the place a series freed, ranked; one place: ?done=;
+	 * POST action=send (confirm the list) or action=close. */
+	{ "POST", "/places",		ACT_ASSIGN, page_places_post },
+	{ "GET",  "/places/:id",	ACT_ASSIGN, page_place_get },
+	{ "POST", "/places/:id",	ACT_ASSIGN, page_place_post },
 
 	/* Reports: ?from=, ?to=, ?site=; the same as CSV. */
 	{ "GET",  "/reports",		ACT_REPORTS, page_reports },

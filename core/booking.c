@@ -31,11 +31,23 @@ core_now(const struct core_ctx *c)
 	return c->now != 0 ? c->now : time(NULL);
 }
 
+const char *
+core_addr(const struct core_ctx *c)
+{
+	return c->addr != NULL ? c->addr : "";
+}
+
+const char *
+core_domain(const struct core_ctx *c)
+{
+	return c->msgid_domain != NULL ? c->msgid_domain : "tutti.localhost";
+}
+
 /* The audit trail's address of ctx, never NULL. */
 static const char *
 addr_of(const struct core_ctx *c)
 {
-	return c->addr != NULL ? c->addr : "";
+	return core_addr(c);
 }
 
 /* Writes a sentence into why (when there is room); returns res. */

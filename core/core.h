@@ -54,5 +54,9 @@ struct core_ctx {
 /* The zone of ctx (never NULL) and the time now by ctx. */
 const char	*core_tz(const struct core_ctx *);
 time_t		 core_now(const struct core_ctx *);
+/* ctx's address for the audit trail ("" when none) and Message-ID
+ * domain ("tutti.localhost" when none); never NULL. */
+const char	*core_addr(const struct core_ctx *);
+const char	*core_domain(const struct core_ctx *);
 
 #endif

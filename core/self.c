@@ -10,21 +10,6 @@
 #include "db/reports.h"
 #include "db/self.h"
 
-/* The right side of Message-IDs: ctx's, or the default. */
-static const char *
-domain_of(const struct core_ctx *ctx)
-{
-	return ctx->msgid_domain != NULL ? ctx->msgid_domain :
-	    "tutti.localhost";
-}
-
-/* The address for the audit trail: ctx's, or "". */
-static const char *
-addr_of(const struct core_ctx *ctx)
-{
-	return ctx->addr != NULL ? ctx->addr : "";
-}
-
 /* Puts the sentence for r into why, unless r is DB_OK. */
 static enum db_result
 said(enum db_result r, char *why, size_t whylen, const char *invalid)
@@ -92,8 +77,8 @@ core_self_cant_come(const struct core_ctx *ctx, int64_t referral_id,
 	    CORE_LATE_CANCEL_HOURS);
 	*late = core_notice_late((time_t)s.start_utc, now, (int)hours);
 	return said(db_self_cancel(ctx->db, referral_id, series_id, date,
-	    *late, (int)((s.start_utc - (int64_t)now) / 3600), addr_of(ctx),
-	    domain_of(ctx)), why, whylen, "That session cannot be "
+	    *late, (int)((s.start_utc - (int64_t)now) / 3600), core_addr(ctx),
+	    core_domain(ctx)), why, whylen, "That session cannot be "
 	    "cancelled here any more. Please contact the office.");
 }
 
@@ -104,7 +89,7 @@ core_self_leave(const struct core_ctx *ctx, int64_t referral_id, char *why,
 	if (whylen > 0)
 		why[0] = '\0';
 	return said(db_self_leave(ctx->db, referral_id, "left the waiting "
-	    "list through their own page", addr_of(ctx), domain_of(ctx)),
+	    "list through their own page", core_addr(ctx), core_domain(ctx)),
 	    why, whylen, "You are not on the waiting list now, so there is "
 	    "nothing to leave. Please contact the office.");
 }
@@ -124,7 +109,7 @@ core_self_answer(const struct core_ctx *ctx, int64_t referral_id,
 		return said(DB_INVALID, why, whylen, "Choose how you are "
 		    "feeling.");
 	return said(db_self_answer(ctx->db, referral_id, answer, wellbeing,
-	    addr_of(ctx), domain_of(ctx)), why, whylen, "You are not on "
+	    core_addr(ctx), core_domain(ctx)), why, whylen, "You are not on "
 	    "the waiting list now. Please contact the office.");
 }
 
@@ -143,5 +128,5 @@ core_waitlist_checks(const struct core_ctx *ctx)
 	(void)gmtime_r(&t, &tm);
 	(void)strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return db_waitlist_checks_run(ctx->db, (int)weeks, now,
-	    domain_of(ctx));
+	    core_domain(ctx));
 }

@@ -8,6 +8,14 @@
  *   tuttictl my-link ID --revoke   stops every link sent before and
  *                                  prints the new one
  *   tuttictl waitlist-checks       sends the waitlist checks due now
+ *   tuttictl offers tick           ends the place offers past their
+ *                                  time and hands them on (with
+ *                                  auto_offers, offers freed places too)
+ *   tuttictl offers place SERIES [--send]
+ *                                  the place series SERIES freed, its
+ *                                  waiting people ranked; --send
+ *                                  confirms the list: offers go
+ *   tuttictl offers link OFFER     prints offer OFFER's link
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +24,11 @@
 #include <sodium.h>
 
 #include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "ctl/self_cmds.h"
 #include "db/db.h"
+#include "db/offers.h"
 #include "mail/mail.h"
 
 /* Opens TUTTI_DB (default var/tutti.db); NULL with the cause printed. */
@@ -105,4 +115,90 @@ cmd_waitlist_checks(int argc, char *argv[])
 		return 1;
 	printf("%d waitlist checks sent or reminded\n", n);
 	return 0;
+}
+
+/* tuttictl offers place SERIES [--send]: into ctx's database. */
+static int
+offers_place(struct core_ctx *ctx, int argc, char *argv[])
+{
+	char why[CORE_WHY_LEN], *end;
+	long long series;
+	int64_t place;
+	int sent = 0;
+	enum db_result r;
+
+	series = argc >= 1 ? strtoll(argv[0], &end, 10) : 0;
+	if (argc < 1 || argc > 2 || *argv[0] == '\0' || *end != '\0' ||
+	    series <= 0 || (argc == 2 && strcmp(argv[1], "--send") != 0))
+		return 2;
+	r = core_place_from_series(ctx, series, &place, why, sizeof(why));
+	if (r != DB_OK && r != DB_DUPLICATE) {
+		fprintf(stderr, "tuttictl: %s\n", why);
+		return 1;
+	}
+	if (argc == 2 && core_place_send(ctx, place, &sent, why,
+	    sizeof(why)) != DB_OK) {
+		fprintf(stderr, "tuttictl: %s\n", why);
+		return 1;
+	}
+	printf("place %lld, %d offers sent\n", (long long)place, sent);
+	return 0;
+}
+
+/* tuttictl offers link OFFER. */
+static int
+offers_link(struct db *db, int argc, char *argv[])
+{
+	unsigned char key[MAIL_LINK_KEY_LEN];
+	char token[MAIL_LINK_TOKEN_LEN], *end;
+	struct db_offer o;
+	long long id;
+	int rc = -1;
+
+	id = argc == 1 ? strtoll(argv[0], &end, 10) : 0;
+	if (argc != 1 || *argv[0] == '\0' || *end != '\0' || id <= 0)
+		return 2;
+	if (db_offer_get(db, id, &o) == 1 && mail_link_key(db, key) == 0)
+		rc = mail_offer_token(db, key, o.id, o.referral_id, token);
+	sodium_memzero(key, sizeof(key));
+	if (rc == -1) {
+		fputs("tuttictl: no such offer\n", stderr);
+		return 1;
+	}
+	printf("%s/offer?t=%s\n", base_url(), token);
+	return 0;
+}
+
+int
+cmd_offers(int argc, char *argv[])
+{
+	struct core_ctx ctx;
+	struct db *db;
+	int rc = 2, n;
+
+	if (argc < 1 || (strcmp(argv[0], "tick") != 0 &&
+	    strcmp(argv[0], "place") != 0 && strcmp(argv[0], "link") != 0))
+		goto usage;
+	if ((db = db_open_env()) == NULL)
+		return 1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ctx.tz = getenv("TUTTI_TZ");
+	ctx.addr = "tuttictl";
+	if (strcmp(argv[0], "tick") == 0 && argc == 1) {
+		n = core_offers_tick(&ctx);
+		if (n >= 0)
+			printf("%d offers ended or sent\n", n);
+		rc = n < 0 ? 1 : 0;
+	} else if (strcmp(argv[0], "place") == 0)
+		rc = offers_place(&ctx, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "link") == 0)
+		rc = offers_link(db, argc - 1, argv + 1);
+	db_close(db);
+	if (rc != 2)
+		return rc;
+usage:
+	fputs("usage: tuttictl offers tick | place SERIES [--send] | "
+	    "link OFFER\n", stderr);
+	return 2;
 }

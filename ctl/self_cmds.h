@@ -6,5 +6,7 @@
 int	 cmd_my_link(int argc, char *argv[]);
 /* tuttictl waitlist-checks; returns the exit status. */
 int	 cmd_waitlist_checks(int argc, char *argv[]);
+/* tuttictl offers tick | place SERIES [--send] | link OFFER. */
+int	 cmd_offers(int argc, char *argv[]);
 
 #endif

@@ -13,6 +13,7 @@
  *            waitlist_check_weeks, contact_phone, contact_email,
  *            contact_address, office_hours)
  *   tuttictl my-link ID [--revoke]  a client's personal link
+ *   tuttictl offers tick | place SERIES [--send] | link OFFER
  *
  * The database is TUTTI_DB (default var/tutti.db).  Exit status 0 on
  * success, 1 on failure (with a message on stderr), 2 on bad usage.
@@ -385,5 +386,7 @@ main(int argc, char *argv[])
 		return cmd_my_link(argc - 2, argv + 2);
 	if (strcmp(argv[1], "waitlist-checks") == 0)
 		return cmd_waitlist_checks(argc - 2, argv + 2);
+	if (strcmp(argv[1], "offers") == 0)
+		return cmd_offers(argc - 2, argv + 2);
 	return usage();
 }

@@ -12,9 +12,10 @@
 
 /* The series referral ?1 is in: their own, or a group's they joined. */
 #define PERSON_SERIES(s)						\
-	"(" s ".client_id IN (SELECT id FROM clients WHERE referral_id = ?1)"\
-	" OR " s ".group_id IN (SELECT gm.group_id FROM group_members gm "\
-	"JOIN clients c ON c.id = gm.client_id WHERE c.referral_id = ?1))"
+	s ".id IN (SELECT x.id FROM clients c JOIN series x ON x.client_id "\
+	"= c.id WHERE c.referral_id = ?1 UNION ALL SELECT x.id FROM "	\
+	"clients c JOIN group_members gm ON gm.client_id = c.id JOIN "	\
+	"series x ON x.group_id = gm.group_id WHERE c.referral_id = ?1)"
 
 /* The person's caseload entry in series s (own or as a group member). */
 #define PERSON_CLIENT(s)						\
@@ -717,18 +718,24 @@ int
 db_client_work_ended(struct db *db, int64_t now, void (*fn)(void *, int64_t,
     const char *, const char *, const char *), void *arg)
 {
-#define R_SERIES "(s.client_id IN (SELECT id FROM clients WHERE referral_id " \
-	"= r.id) OR s.group_id IN (SELECT gm.group_id FROM group_members gm "\
-	"JOIN clients c ON c.id = gm.client_id WHERE c.referral_id = r.id " \
-	"AND c.ended_at IS NULL))"
+/* The ids of referral r's series: its own, and its open groups'. */
+#define R_SERIES "o.series_id IN (SELECT s.id FROM clients c JOIN series s " \
+	"ON s.client_id = c.id WHERE c.referral_id = r.id UNION ALL " \
+	"SELECT s.id FROM clients c JOIN group_members gm ON gm.client_id = " \
+	"c.id JOIN series s ON s.group_id = gm.group_id WHERE " \
+	"c.referral_id = r.id AND c.ended_at IS NULL)"
+	/*
+	 * Each active referral's series by their indexes, then their
+	 * sessions by series: what the people on caseloads now have, not
+	 * every session ever held.
+	 */
 	static const char sql[] = "SELECT r.id, r.ref, r.given_name || ' ' || "
 	    "r.family_name, coalesce((SELECT max(o.occ_date) FROM occurrences "
-	    "o JOIN series s ON s.id = o.series_id WHERE " R_SERIES " AND "
-	    "o.state != 'cancelled' AND o.start_utc <= ?1), '') "
-	    "FROM referrals r WHERE r.status = 'active' AND NOT EXISTS "
-	    "(SELECT 1 FROM occurrences o JOIN series s ON s.id = o.series_id "
-	    "WHERE " R_SERIES " AND o.state != 'cancelled' AND "
-	    "o.start_utc > ?1) ORDER BY 4, r.id";
+	    "o WHERE " R_SERIES " AND o.state != 'cancelled' AND "
+	    "o.start_utc <= ?1), '') FROM referrals r "
+	    "WHERE r.status = 'active' AND NOT EXISTS (SELECT 1 FROM "
+	    "occurrences o WHERE " R_SERIES " AND o.state != 'cancelled' "
+	    "AND o.start_utc > ?1) ORDER BY 4, r.id";
 #undef R_SERIES
 	sqlite3_stmt *st = db_stmt_with(db, sql, now);
 	int rc;
@@ -782,12 +789,13 @@ db_client_sick_sessions(struct db *db, int64_t now, void (*fn)(void *,
 	    "r.family_name), coalesce(r.id, 0) FROM occurrences o "
 	    "JOIN therapist_leave tl ON tl.therapist_id = o.therapist_id AND "
 	    "tl.kind = 'sickness' AND o.occ_date BETWEEN tl.first_day AND "
-	    "tl.last_day JOIN series s ON s.id = o.series_id "
+	    "tl.last_day AND tl.last_day >= date(?1, 'unixepoch', '-1 day') "
+	    "JOIN series s ON s.id = o.series_id "
 	    "JOIN therapists t ON t.id = o.therapist_id "
 	    "LEFT JOIN groups g ON g.id = s.group_id "
 	    "LEFT JOIN clients c ON c.id = s.client_id "
 	    "LEFT JOIN referrals r ON r.id = c.referral_id "
-	    "WHERE o.state = 'booked' AND o.start_utc >= ? "
+	    "WHERE o.state = 'booked' AND o.start_utc >= ?1 "
 	    "ORDER BY o.start_utc LIMIT 200";
 	sqlite3_stmt *st = db_stmt_with(db, sql, now);
 	int rc;

@@ -332,9 +332,31 @@ db_checkpoint(struct db *db)
 	return 0;
 }
 
+/*
+ * With TUTTI_SQL_SLOW_MS set, every statement that took at least that
+ * many milliseconds is written to stderr with its time: what a page
+ * spends its time on, read from the workers' log.  Cannot fail.
+ */
+static int
+slow_trace(unsigned type, void *arg, void *p, void *x)
+{
+	long ms = (long)(intptr_t)arg;
+	sqlite3_int64 ns = *(const sqlite3_int64 *)x;
+	char *sql;
+
+	if (type != SQLITE_TRACE_PROFILE || ns / 1000000 < ms)
+		return 0;
+	sql = sqlite3_expanded_sql((sqlite3_stmt *)p);
+	fprintf(stderr, "db: slow: %.3f ms: %.300s\n", (double)ns / 1e6,
+	    sql != NULL ? sql : sqlite3_sql((sqlite3_stmt *)p));
+	sqlite3_free(sql);
+	return 0;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {
+	const char *slow;
 	struct db *db;
 	char *msg = NULL;
 
@@ -365,6 +387,9 @@ db_open(const char *path, char *err, size_t errlen)
 	}
 	if (migrate(db, err, errlen) == -1)
 		goto fail;
+	if ((slow = getenv("TUTTI_SQL_SLOW_MS")) != NULL && *slow != '\0')
+		(void)sqlite3_trace_v2(db->conn, SQLITE_TRACE_PROFILE,
+		    slow_trace, (void *)(intptr_t)atol(slow));
 	return db;
 fail:
 	db_close(db);

@@ -171,4 +171,13 @@ int		 db_occ_cancel_tx(struct db *, int64_t series_id,
 		    int64_t user_id, const char *addr, int grace_s,
 		    const char *msgid_domain);
 
+/*
+ * Inside a write: queues email kind to the active coordinators and, when
+ * therapist_series is set, that series' therapist, each keyed
+ * "KIND:KEY_PART:USER" (db/self.c).  0, or -1.
+ */
+int		 db_staff_notify(struct db *, const char *kind,
+		    const char *key_part, int64_t referral_id,
+		    int64_t therapist_series, const char *msgid_domain);
+
 #endif

@@ -251,20 +251,18 @@ static const char sql_impact_regions[] = IMPACT_DELIVERED
 
 /*
  * People who attended a session in the period, and of them those whose
- * first attended session ever was more than ?3 months before the
- * period's end.
+ * first attended session ever (first_sessions, kept by triggers) was
+ * more than ?3 months before the period's end.
  */
 static const char sql_impact_people[] = "WITH p AS (SELECT c.referral_id "
-    "AS rid FROM attendance a JOIN occurrences o ON o.series_id = "
-    "a.series_id AND o.occ_date = a.occ_date JOIN clients c ON c.id = "
-    "a.client_id WHERE a.status = 'attended' AND o.state != 'cancelled' "
-    "AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY c.referral_id), "
-    "f AS (SELECT p.rid, (SELECT min(o.start_utc) FROM clients c "
-    "JOIN attendance a ON a.client_id = c.id AND a.status = 'attended' "
-    "JOIN occurrences o ON o.series_id = a.series_id AND o.occ_date = "
-    "a.occ_date WHERE c.referral_id = p.rid) AS first FROM p) "
-    "SELECT count(*), coalesce(sum(first < CAST(strftime('%s', ?2, "
-    "'unixepoch', '-' || ?3 || ' months') AS INTEGER)), 0) FROM f";
+    "AS rid FROM occurrences o CROSS JOIN attendance a ON o.series_id = "
+    "a.series_id AND o.occ_date = a.occ_date CROSS JOIN clients c ON "
+    "c.id = a.client_id WHERE a.status = 'attended' AND o.state != "
+    "'cancelled' AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY "
+    "c.referral_id) SELECT count(*), coalesce(sum(f.first_utc < "
+    "CAST(strftime('%s', ?2, 'unixepoch', '-' || ?3 || ' months') AS "
+    "INTEGER)), 0) FROM p LEFT JOIN first_sessions f ON f.referral_id = "
+    "p.rid";
 
 /* Client answers given in the period, and client surveys sent. */
 static const char sql_impact_client[] = "SELECT "

@@ -69,10 +69,12 @@ static const char sql_d_fill[] = "INSERT INTO temp.report_d "
     " AND o.state != 'cancelled' AND EXISTS (SELECT 1 FROM attendance a"
     " WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date"
     " AND a.status = 'attended')";
+/* CROSS JOIN: the period's sessions first, each one's attendance by its
+ * key (not every attended line ever, by the index on status). */
 static const char sql_p_fill[] = "INSERT INTO temp.report_p "
-    "SELECT d.*, c.referral_id FROM temp.report_d d JOIN attendance a"
+    "SELECT d.*, c.referral_id FROM temp.report_d d CROSS JOIN attendance a"
     " ON a.series_id = d.series_id AND a.occ_date = d.occ_date"
-    " AND a.status = 'attended' JOIN clients c ON c.id = a.client_id";
+    " AND a.status = 'attended' CROSS JOIN clients c ON c.id = a.client_id";
 #define DELIVERED \
 	"WITH d AS (SELECT * FROM temp.report_d), " \
 	"p AS (SELECT * FROM temp.report_p) "
@@ -119,7 +121,7 @@ static const char *const sql_groups[REPORT_BY__MAX] = {
 };
 
 static const char sql_attendance[] = "SELECT a.status, count(*) "
-    "FROM attendance a JOIN occurrences o ON o.series_id = a.series_id "
+    "FROM occurrences o CROSS JOIN attendance a ON o.series_id = a.series_id "
     "AND o.occ_date = a.occ_date WHERE o.start_utc >= ?1 "
     "AND o.start_utc < ?2 GROUP BY a.status";
 
@@ -154,25 +156,14 @@ static const char sql_waitlist_part[] = "SELECT coalesce(sum("
 
 /*
  * Waits: for each person whose first attended session (over all their
- * times on a caseload) fell in [?1, ?2), from referral to that session.
- * Read from the sessions of the period, each person checked for an
- * attended session before it, rather than from all attendance ever.
+ * times on a caseload) fell in [?1, ?2), from referral to that session:
+ * read from first_sessions (023-growth-summaries.sql), kept with every
+ * change to attendance, rather than from all attendance ever.
  */
-static const char sql_waits[] = "WITH f AS (SELECT c.referral_id AS rid, "
-    "min(o.start_utc) AS first FROM occurrences o "
-    "JOIN attendance a ON a.series_id = o.series_id "
-    "AND a.occ_date = o.occ_date AND a.status = 'attended' "
-    "JOIN clients c ON c.id = a.client_id "
-    "WHERE o.start_utc >= ?1 AND o.start_utc < ?2 "
-    "GROUP BY c.referral_id) "
-    "SELECT max(0, f.first - CAST(strftime('%s', r.created_at) AS "
-    "INTEGER)) "
-    "FROM f JOIN referrals r ON r.id = f.rid "
-    "WHERE NOT EXISTS (SELECT 1 FROM clients k JOIN attendance b "
-    "ON b.client_id = k.id AND b.status = 'attended' "
-    "JOIN occurrences q ON q.series_id = b.series_id "
-    "AND q.occ_date = b.occ_date "
-    "WHERE k.referral_id = f.rid AND q.start_utc < ?1) ORDER BY 1";
+static const char sql_waits[] = "SELECT max(0, f.first_utc - "
+    "CAST(strftime('%s', r.created_at) AS INTEGER)) "
+    "FROM first_sessions f JOIN referrals r ON r.id = f.referral_id "
+    "WHERE f.first_utc >= ?1 AND f.first_utc < ?2 ORDER BY 1";
 
 /*
  * Caseloads at ?1: each therapist's clients not ended by then (open, or

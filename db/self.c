@@ -271,8 +271,8 @@ struct staff_to {
  * set, the therapist of that series, each with the key
  * "KIND:KEYPART:USER".  0, or -1.
  */
-static int
-staff_notify(struct db *db, const char *kind, const char *key_part,
+int
+db_staff_notify(struct db *db, const char *kind, const char *key_part,
     int64_t referral_id, int64_t therapist_series, const char *domain)
 {
 	static const char sql[] = "SELECT id, email, name FROM users WHERE "
@@ -421,7 +421,7 @@ db_self_cancel(struct db *db, int64_t referral_id, int64_t series_id,
 	if (db_run(st) != SQLITE_DONE)
 		goto fail;
 	snprintf(part, sizeof(part), "%lld:%s", (long long)series_id, date);
-	if (staff_notify(db, "client_cant_come", part, referral_id, series_id,
+	if (db_staff_notify(db, "client_cant_come", part, referral_id, series_id,
 	    domain) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), SELF_WHO ": cannot come on %s "
@@ -454,7 +454,7 @@ db_self_leave(struct db *db, int64_t referral_id, const char *reason,
 	if (status_move(db, referral_id, status, "withdrawn", reason) == -1)
 		goto fail;
 	snprintf(part, sizeof(part), "%lld", (long long)referral_id);
-	if (staff_notify(db, "client_left", part, referral_id, 0,
+	if (db_staff_notify(db, "client_left", part, referral_id, 0,
 	    domain) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), SELF_WHO ": left the waiting list "
@@ -537,10 +537,10 @@ db_self_answer(struct db *db, int64_t referral_id, const char *answer,
 	    "withdrawn", "no longer needed (waitlist check)") == -1)
 		goto fail;
 	snprintf(part, sizeof(part), "%lld", (long long)check);
-	if (worse && staff_notify(db, "client_worse", part, referral_id, 0,
+	if (worse && db_staff_notify(db, "client_worse", part, referral_id, 0,
 	    domain) == -1)
 		goto fail;
-	if (strcmp(answer, "no") == 0 && staff_notify(db, "client_left",
+	if (strcmp(answer, "no") == 0 && db_staff_notify(db, "client_left",
 	    part, referral_id, 0, domain) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), SELF_WHO ": still wants a place: "

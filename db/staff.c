@@ -600,16 +600,15 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 /* The queue. */
 
 /*
- * One statement serves every filter: a NULL parameter switches its
- * condition off.  ?1 status (or NULL), ?2 open-only flag, ?3 need bit,
+ * One statement for each set of referrals (below) serves every filter:
+ * a NULL parameter switches its condition off.  ?1 status, ?3 need bit,
  * ?4 site, ?5 from, ?6 to (exclusive), ?7 code, ?8 name pattern,
  * ?9 postcode prefix (no spaces), ?10 limit, ?11 offset.
  */
-#define QUEUE_WHERE \
-	"WHERE (?1 IS NULL OR status = ?1) " \
-	"AND (?2 IS NULL OR status IN ('new', 'triaged', 'waitlisted', " \
-	"'matched', 'active')) " \
-	"AND (?3 IS NULL OR needs & ?3) " \
+#define QUEUE_OPEN "status IN ('new', 'triaged', 'waitlisted', " \
+	"'matched', 'active') "
+#define QUEUE_FILTERS \
+	"(?3 IS NULL OR needs & ?3) " \
 	"AND (?4 IS NULL OR EXISTS (SELECT 1 FROM referral_sites s " \
 	"WHERE s.referral_id = r.id AND s.site_id = ?4)) " \
 	"AND (?5 IS NULL OR created_at >= ?5) " \
@@ -617,14 +616,52 @@ db_audit_each(struct db *db, int64_t referral_id, int limit, int offset,
 	"AND (?7 IS NULL OR ref = ?7 OR replace(postcode, ' ', '') LIKE ?9 " \
 	"OR given_name || ' ' || family_name LIKE ?8) "
 
-static const char sql_queue_old[] = "SELECT id, ref, status, given_name, "
-    "family_name, postcode, created_at, needs, source FROM referrals r "
-    QUEUE_WHERE "ORDER BY created_at, id LIMIT ?10 OFFSET ?11";
-static const char sql_queue_new[] = "SELECT id, ref, status, given_name, "
-    "family_name, postcode, created_at, needs, source FROM referrals r "
-    QUEUE_WHERE "ORDER BY created_at DESC, id DESC LIMIT ?10 OFFSET ?11";
-static const char sql_queue_count[] = "SELECT count(*) FROM referrals r "
-    QUEUE_WHERE;
+/*
+ * Which referrals a statement reads: the open ones (the default), those
+ * in one state, or all.  The first two read their own index in the
+ * queue's order, so that a page costs what it shows rather than every
+ * referral closed over the years (023-growth-summaries.sql).
+ */
+enum queue_set {
+	QUEUE_SET_OPEN,
+	QUEUE_SET_STATUS,
+	QUEUE_SET_ALL,
+	QUEUE_SET__MAX
+};
+#define QUEUE_COLS "SELECT id, ref, status, given_name, family_name, " \
+	"postcode, created_at, needs, source "
+#define QUEUE_OLD "ORDER BY created_at, id LIMIT ?10 OFFSET ?11"
+#define QUEUE_NEW "ORDER BY created_at DESC, id DESC LIMIT ?10 OFFSET ?11"
+static const char *const sql_queue_old[QUEUE_SET__MAX] = {
+	QUEUE_COLS "FROM referrals r INDEXED BY referrals_open WHERE "
+	    QUEUE_OPEN "AND " QUEUE_FILTERS QUEUE_OLD,
+	QUEUE_COLS "FROM referrals r INDEXED BY referrals_status_created "
+	    "WHERE status = ?1 AND " QUEUE_FILTERS QUEUE_OLD,
+	QUEUE_COLS "FROM referrals r WHERE " QUEUE_FILTERS QUEUE_OLD,
+};
+static const char *const sql_queue_new[QUEUE_SET__MAX] = {
+	QUEUE_COLS "FROM referrals r INDEXED BY referrals_open WHERE "
+	    QUEUE_OPEN "AND " QUEUE_FILTERS QUEUE_NEW,
+	QUEUE_COLS "FROM referrals r INDEXED BY referrals_status_created "
+	    "WHERE status = ?1 AND " QUEUE_FILTERS QUEUE_NEW,
+	QUEUE_COLS "FROM referrals r WHERE " QUEUE_FILTERS QUEUE_NEW,
+};
+static const char *const sql_queue_count[QUEUE_SET__MAX] = {
+	"SELECT count(*) FROM referrals r INDEXED BY referrals_open WHERE "
+	    QUEUE_OPEN "AND " QUEUE_FILTERS,
+	"SELECT count(*) FROM referrals r INDEXED BY "
+	    "referrals_status_created WHERE status = ?1 AND " QUEUE_FILTERS,
+	"SELECT count(*) FROM referrals r WHERE " QUEUE_FILTERS,
+};
+
+/* The set of referrals filter f reads. */
+static enum queue_set
+queue_set(const struct db_queue_filter *f)
+{
+	if (f->status >= 0 && f->status < STATUS__MAX)
+		return QUEUE_SET_STATUS;
+	return f->all ? QUEUE_SET_ALL : QUEUE_SET_OPEN;
+}
 
 static void
 queue_bind(sqlite3_stmt *st, const struct db_queue_filter *f,
@@ -633,11 +670,9 @@ queue_bind(sqlite3_stmt *st, const struct db_queue_filter *f,
 	char to[32];
 	size_t n;
 
-	if (f->status >= 0 && f->status < STATUS__MAX)
+	if (queue_set(f) == QUEUE_SET_STATUS)
 		(void)sqlite3_bind_text(st, 1, status_names[f->status], -1,
 		    SQLITE_STATIC);
-	else if (!f->all)
-		(void)sqlite3_bind_int(st, 2, 1);
 	if (f->need >= 0 && f->need < NEED__MAX)
 		(void)sqlite3_bind_int(st, 3, 1 << f->need);
 	if (f->site > 0)
@@ -693,8 +728,8 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 
 	*nrows = 0;
 	*total = 0;
-	if ((st = db_stmt(db, f->newest_first ? sql_queue_new :
-	    sql_queue_old)) == NULL)
+	if ((st = db_stmt(db, f->newest_first ? sql_queue_new[queue_set(f)] :
+	    sql_queue_old[queue_set(f)])) == NULL)
 		return -1;
 	queue_bind(st, f, &tmp);
 	(void)sqlite3_bind_int(st, 10, f->limit);
@@ -734,7 +769,7 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 		buf_free(&tmp);
 		return 0;
 	}
-	if ((st = db_stmt(db, sql_queue_count)) == NULL)
+	if ((st = db_stmt(db, sql_queue_count[queue_set(f)])) == NULL)
 		goto fail;
 	queue_bind(st, f, &tmp);
 	if ((rc = db_step(st)) == SQLITE_ROW)

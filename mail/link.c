@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "db/db.h"
+#include "db/offers.h"
 #include "db/self.h"
 #include "mail/mail.h"
 
@@ -176,4 +177,42 @@ mail_my_check(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
 	default:
 		return -1;
 	}
+}
+
+int
+mail_offer_token(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
+    int64_t offer_id, int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN])
+{
+	char my[MAIL_LINK_TOKEN_LEN];
+	uint32_t gen = 0;
+
+	/* Their own link first: its generation is the offer link's. */
+	if (mail_my_token(db, key, referral_id, my) == -1 ||
+	    db_link_generation(db, referral_id, &gen) != 1)
+		return -1;
+	sodium_memzero(my, sizeof(my));
+	mail_link_token_make(key, MAIL_LINK_OFFER, offer_id, gen, out);
+	return 0;
+}
+
+int
+mail_offer_check(struct db *db, const unsigned char key[MAIL_LINK_KEY_LEN],
+    const char *token, int64_t *offer_id)
+{
+	struct db_offer o;
+	uint32_t gen, have = 0;
+	int64_t id;
+	int rc;
+
+	if (mail_link_token_check(key, MAIL_LINK_OFFER, token, &id, &gen) ==
+	    -1)
+		return 0;
+	if ((rc = db_offer_get(db, id, &o)) != 1)
+		return rc;
+	if ((rc = db_link_generation(db, o.referral_id, &have)) != 1)
+		return rc;
+	if (have != gen)
+		return 0;
+	*offer_id = id;
+	return 1;
 }

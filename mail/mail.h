@@ -328,6 +328,23 @@ int	 mail_my_revoke(struct db *, const unsigned char key[MAIL_LINK_KEY_LEN],
 int	 mail_my_check(struct db *, const unsigned char key[MAIL_LINK_KEY_LEN],
 	    const char *token, int64_t *referral_id);
 
+/*
+ * The token of place offer offer_id, made to referral_id, into out: it
+ * carries the generation of the person's own link, so revoking that
+ * link stops their offer links too.  0, or -1 (logged).
+ */
+int	 mail_offer_token(struct db *,
+	    const unsigned char key[MAIL_LINK_KEY_LEN], int64_t offer_id,
+	    int64_t referral_id, char out[MAIL_LINK_TOKEN_LEN]);
+/*
+ * 1 with *offer_id set when token is a live offer link (signed, of an
+ * offer that exists, at its person's current link generation); 0 when
+ * forged, damaged or revoked; -1 on a database error.
+ */
+int	 mail_offer_check(struct db *,
+	    const unsigned char key[MAIL_LINK_KEY_LEN], const char *token,
+	    int64_t *offer_id);
+
 /* ---- the mailer (outbox.c, remind.c) ---- */
 
 /* Settings, from the environment (see mailer_main.c). */

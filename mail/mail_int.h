@@ -98,6 +98,10 @@ enum mail_send mail_fill_self_staff(struct mail_outbox *,
 enum mail_send mail_fill_check(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
+/* offer.c: a place offer to a waiting person. */
+enum mail_send mail_fill_offer(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
 
 /*
  * A session email's dedupe key, read (formats in db/remind.h).  kind is

@@ -50,6 +50,7 @@
 #include <curl/curl.h>
 
 #include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "db/db.h"
 #include "mail/mail.h"
@@ -58,6 +59,7 @@
 #define BATCH_MAX	1000	/* rows a run handles before looking again */
 #define AGENDA_EVERY	60	/* seconds between looks for agendas due */
 #define SELF_EVERY	300	/* seconds between waitlist-check runs */
+#define OFFERS_EVERY	60	/* seconds between place-offer runs */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -107,7 +109,7 @@ main(int argc, char *argv[])
 	const char *pidfile = NULL, *dbpath, *tdir;
 	char err[512];
 	int c, once = 0, rc = 1;
-	time_t agenda_at = 0, self_at = 0;
+	time_t agenda_at = 0, self_at = 0, offers_at = 0;
 	struct core_ctx ctx;
 	FILE *f;
 
@@ -208,6 +210,13 @@ main(int argc, char *argv[])
 	    cfg.smtp_url != NULL ? "an SMTP server" : cfg.mail_dir);
 
 	rc = 0;
+	/* The context of the core/ actions the loop takes (issue 18), as
+	 * cgi/ and ctl/ call them. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ctx.tz = cfg.tz;
+	ctx.msgid_domain = rem.msgid_domain;
+	ctx.addr = "mailer";
 	while (!stop_requested) {
 		if (mail_reminders_queue(db, &rem, time(NULL)) < 0)
 			fputs("tutti-mailer: reminders not queued\n", stderr);
@@ -221,14 +230,16 @@ main(int argc, char *argv[])
 			/* Waitlist checks and their reminders (issue 18):
 			 * a core/ action, as cgi/ and ctl/ call it. */
 			self_at = time(NULL) + SELF_EVERY;
-			memset(&ctx, 0, sizeof(ctx));
-			ctx.db = db;
-			ctx.tz = cfg.tz;
-			ctx.msgid_domain = rem.msgid_domain;
-			ctx.addr = "mailer";
 			if (core_waitlist_checks(&ctx) < 0)
 				fputs("tutti-mailer: waitlist checks not "
 				    "queued\n", stderr);
+		}
+		if (time(NULL) >= offers_at) {
+			/* Place offers past their time are handed on. */
+			offers_at = time(NULL) + OFFERS_EVERY;
+			if (core_offers_tick(&ctx) < 0)
+				fputs("tutti-mailer: place offers not handed "
+				    "on\n", stderr);
 		}
 		if (mail_outbox_run(ob, BATCH_MAX, &stop_requested, &st) == -1)
 			fputs("tutti-mailer: the outbox run failed\n", stderr);

@@ -159,6 +159,10 @@ static const struct kind kinds[] = {
 	{ "client_worse", "mail_client_worse", 0, mail_fill_self_staff },
 	/* To a waiting client every waitlist_check_weeks. */
 	{ "waitlist_check", "mail_waitlist_check", 1, mail_fill_check },
+	/* Place offers (issue 18): to the person offered, and to the
+	 * coordinators and therapist when one is accepted. */
+	{ "place_offer", "mail_place_offer", 1, mail_fill_offer },
+	{ "offer_accepted", "mail_offer_accepted", 0, mail_fill_self_staff },
 	/* To a therapist whose sessions were cancelled, moved or handed
 	 * on: one email for the changes made while it waited. */
 	{ "therapist_changes", "mail_therapist_changes", 0,

@@ -17,7 +17,7 @@
 # Environment: B (build folder), BENCH_CONNS (32), BENCH_THREADS (2),
 # BENCH_TARGETS (the target lines, instead of those below), STACK_DB (a
 # database to start from, see tests/lib/stack.sh), BENCH_TSV (a file to
-# write "name<TAB>req/s<TAB>p50 µs<TAB>p99 µs<TAB>note" lines to),
+# write "name|req/s|p50 µs|p99 µs|app CPU µs a request|note" lines to),
 # BENCH_SECONDS (8), BENCH_WARMUP (2), WORKERS (one a core),
 # BENCH_QUIET_WAIT (seconds to wait for other programs to go quiet, 60),
 # BENCH_ONLY (a bash regex: only the targets it matches, and the
@@ -33,7 +33,8 @@ cd "$ROOT"
 # Each target is one line: name | method | path | expected status |
 # wrk script | setup [| connections, BENCH_CONNS when absent].  A path starting with @HELLO@ goes to fcgi-hello's
 # server; @SIZE:/path@ is the size of what GET /path answers (hello pads
-# its body to ?bytes=N, so that moving a page is told from making it);
+# its body to ?bytes=N, so that moving a page is told from making it;
+# @SIZE:FEED:role@ the size of that role's calendar feed);
 # @FEED:role@ is the calendar feed of that role's first demo user
 # (tuttictl feed-url); @SQL:query@ is the first value the query gives
 # (an id to read: no '|' or '*' in it); @DATE:-365@ the local date so
@@ -227,7 +228,11 @@ resolve() {
 	while [[ $p == *@SIZE:*@* ]]; do
 		sp=${p#*@SIZE:}
 		sp=${sp%%@*}
-		size=$(curl -sS -o /dev/null -w '%{size_download}' "$BASE$sp") ||
+		case $sp in
+		FEED:*) url=$(resolve "@$sp@") || return 1 ;;
+		*) url=$BASE$sp ;;
+		esac
+		size=$(curl -sS -o /dev/null -w '%{size_download}' "$url") ||
 			return 1
 		p=${p/@SIZE:$sp@/$size}
 	done
@@ -683,8 +688,9 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 if [ -n "${BENCH_TSV:-}" ]; then
 	for n in "${NAMES[@]}"; do
-		printf '%s|%s|%s|%s|%s\n' "$n" "${RPS[$n]:-}" \
-		    "${P50[$n]:-}" "${P99[$n]:-}" "${NOTE[$n]:-}"
+		printf '%s|%s|%s|%s|%s|%s\n' "$n" "${RPS[$n]:-}" \
+		    "${P50[$n]:-}" "${P99[$n]:-}" "${CPU_APP[$n]:-}" \
+		    "${NOTE[$n]:-}"
 	done > "$BENCH_TSV"
 fi
 echo

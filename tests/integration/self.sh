@@ -12,52 +12,15 @@
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 
-SMTP_PORT=$(free_port)
-SWORK=$(mktemp -d /tmp/tutti-smtp.XXXXXX)
-SMAIL=$SWORK/received
-SMTPD_PID=
-mkdir -p "$SMAIL"
+. "$(dirname "$0")/../lib/smtp.sh"
 
 cleanup() {
 	stack_down
-	[ -n "$SMTPD_PID" ] && kill "$SMTPD_PID" 2>/dev/null
-	wait 2>/dev/null
-	[ "$T_FAIL" -gt 0 ] || rm -rf "$SWORK"
-}
-wait_until() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-# count_to ADDR SUBJECT-PART: messages received for ADDR whose Subject
-# holds SUBJECT-PART.
-count_to() {
-	local n=0 f
-	for f in $(grep " $1\$" "$SMAIL/index.txt" 2>/dev/null | cut -d' ' -f1); do
-		grep -q "^Subject: .*$2" "$SMAIL/$f.eml" && n=$((n + 1))
-	done
-	echo $n
-}
-# The newest message to $1 whose Subject holds $2.
-last_file() {
-	local f
-	for f in $(grep " $1\$" "$SMAIL/index.txt" 2>/dev/null | cut -d' ' -f1 | sort -r); do
-		grep -q "^Subject: .*$2" "$SMAIL/$f.eml" && { echo "$SMAIL/$f.eml"; return; }
-	done
+	smtp_down
 }
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
-$PY "$ROOT/tests/lib/smtpd.py" --port "$SMTP_PORT" --dir "$SMAIL" \
-    >"$SWORK/smtpd.log" 2>&1 &
-SMTPD_PID=$!
-wait_until 10 test -f "$SMAIL/ready" || { echo "Bail out! no SMTP server"; exit 1; }
-export TUTTI_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
-export TUTTI_MAIL_FROM='Tutti <noreply@tutti.test>'
+smtp_up
 stack_up
 trap cleanup EXIT
 ctl() { "$B/tuttictl" "$@"; }

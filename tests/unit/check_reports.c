@@ -420,6 +420,75 @@ START_TEST(test_report_waitlist_summary)
 }
 END_TEST
 
+/*
+ * Rows that differ between first_sessions (kept by triggers) and the
+ * first attended session of each person counted from attendance itself.
+ */
+static int
+first_sessions_differ(void)
+{
+	static const char sql[] = "WITH direct AS (SELECT c.referral_id, "
+	    "min(o.start_utc) AS first_utc FROM attendance a JOIN clients c "
+	    "ON c.id = a.client_id JOIN occurrences o ON o.series_id = "
+	    "a.series_id AND o.occ_date = a.occ_date WHERE a.status = "
+	    "'attended' GROUP BY c.referral_id) SELECT (SELECT count(*) FROM "
+	    "(SELECT referral_id, first_utc FROM first_sessions EXCEPT "
+	    "SELECT * FROM direct)) + (SELECT count(*) FROM (SELECT * FROM "
+	    "direct EXCEPT SELECT referral_id, first_utc FROM "
+	    "first_sessions)), (SELECT count(*) FROM first_sessions)";
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	ck_assert_int_gt(sqlite3_column_int(st, 1), 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* first_sessions equals a direct count after every kind of write. */
+START_TEST(test_report_first_sessions)
+{
+	static const char *const writes[] = {
+		/* An attended session earlier than any: Cat's first moves. */
+		"UPDATE occurrences SET start_utc = start_utc - 86400 * 30, "
+		"end_utc = end_utc - 86400 * 30 WHERE id = 12",
+		/* Her first no longer attended, then gone. */
+		"UPDATE attendance SET status = 'did_not_attend' "
+		"WHERE series_id = 3 AND occ_date = '2025-03-10'",
+		"DELETE FROM attendance WHERE series_id = 3 "
+		"AND occ_date = '2025-03-17'",
+		/* A session removed with its attendance kept. */
+		"DELETE FROM occurrences WHERE id = 2",
+		/* Ann's first session in the group, before her own. */
+		"INSERT INTO occurrences (id, series_id, occ_date, start_utc, "
+		"end_utc, therapist_id, site_id, room_id, state) VALUES (20, 2, "
+		"'2024-11-30', 1733000000, 1733003600, 1, 2, NULL, 'booked')",
+		"INSERT INTO attendance (series_id, occ_date, client_id, "
+		"status, recorded_at) VALUES (2, '2024-11-30', 1, 'attended', "
+		"'x')",
+		/* A session made again where attendance was recorded. */
+		"INSERT INTO occurrences (id, series_id, occ_date, start_utc, "
+		"end_utc, therapist_id, site_id, room_id, state) VALUES (21, 1, "
+		"'2025-01-06', 1736100000, 1736102700, 1, 1, NULL, 'booked')",
+		/* Every attendance of Bob gone: no first session. */
+		"DELETE FROM attendance WHERE client_id = 2",
+	};
+	size_t i;
+
+	ck_assert_int_eq(first_sessions_differ(), 0);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		ck_assert_msg(sqlite3_exec(db->conn, writes[i], NULL, NULL,
+		    NULL) == SQLITE_OK, "%s: %s", writes[i],
+		    sqlite3_errmsg(db->conn));
+		ck_assert_msg(first_sessions_differ() == 0, "after %s",
+		    writes[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_report_caseload)
 {
 	struct db_report *r;
@@ -1161,6 +1230,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_caseload);
+	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
 	suite_add_tcase(s, tc);

@@ -53,21 +53,8 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	char err[256], sql[256];
-	int d;
-
 	ck_assert(sodium_init() >= 0);
-	db = db_open(":memory:", err, sizeof(err));
-	ck_assert_msg(db != NULL, "%s", err);
-	testlib_sql_exec(db, fixture);
-	for (d = 0; d < 7; d++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
-		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
-		    "INSERT INTO therapist_availability (therapist_id, site_id,"
-		    " day, start_min, end_min) VALUES (1, 1, %d, 480, 1200);",
-		    d, d);
-		testlib_sql_exec(db, sql);
-	}
+	db = testlib_db_week(fixture);
 }
 
 static void
@@ -80,11 +67,7 @@ teardown(void)
 static void
 ctx(struct core_ctx *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->db = db;
-	c->tz = "Europe/London";
-	c->msgid_domain = "test";
-	c->addr = "127.0.0.1";
+	testlib_ctx(db, c);
 }
 
 /* Date "YYYY-MM-DD" of now + days. */

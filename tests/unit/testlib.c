@@ -13,6 +13,7 @@
 #include "cgi/auth.h"
 #include "cgi/form.h"
 #include "cgi/route.h"
+#include "core/core.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/staff.h"
@@ -58,6 +59,37 @@ testlib_sql_exec(struct db *db, const char *sql)
 
 	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
 	sqlite3_free(msg);
+}
+
+struct db *
+testlib_db_week(const char *fixture)
+{
+	char err[256], sql[256];
+	struct db *db;
+	int d;
+
+	db = db_open(":memory:", err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	testlib_sql_exec(db, fixture);
+	for (d = 0; d < 7; d++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
+		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
+		    "INSERT INTO therapist_availability (therapist_id, site_id,"
+		    " day, start_min, end_min) VALUES (1, 1, %d, 480, 1200);",
+		    d, d);
+		testlib_sql_exec(db, sql);
+	}
+	return db;
+}
+
+void
+testlib_ctx(struct db *db, struct core_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->db = db;
+	c->tz = "Europe/London";
+	c->msgid_domain = "test";
+	c->addr = "127.0.0.1";
 }
 
 struct pages *

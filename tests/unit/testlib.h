@@ -28,6 +28,16 @@ char	*testlib_sql_text(struct db *, const char *sql);
 /* Runs sql (one statement or several); fails the test on an error. */
 void	 testlib_sql_exec(struct db *, const char *sql);
 
+/*
+ * A fresh database with the real migrations and fixture's rows, site 1
+ * open and therapist 1 working there every day 08:00-20:00 (the rows
+ * must name both).  Fails the test on an error.
+ */
+struct db *testlib_db_week(const char *fixture);
+struct core_ctx;
+/* A core/ context on db in Europe/London, from 127.0.0.1, no user. */
+void	 testlib_ctx(struct db *, struct core_ctx *);
+
 /* Who sends a request: nobody signed in, or a member of staff. */
 #define PAGES_SIGNED_OUT	(-1)	/* else an enum role */
 

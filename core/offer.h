@@ -1,0 +1,95 @@
+/*
+ * offer: filling a freed place from the waiting list (issue 18).
+ *
+ * When a place frees up (a series ends or is cancelled as a whole, so
+ * the therapist's weekly time at that site and room is free), the
+ * waiting people are ranked with sched/'s matching for exactly that
+ * therapist, site, room and weekly time (core_place_rank).  The
+ * coordinator confirms the list, or with the setting auto_offers on it
+ * goes at once; then the first CORE_OFFERS_LIVE people are sent an
+ * offer each, live for offer_hours.  The first to accept gets the place
+ * in one write (assigned and booked by core_assign_book, with the
+ * booking's emails); an offer that ends (declined, expired) is handed on
+ * to the next person.  Nobody holds two live offers.  Results as
+ * core/core.h says.
+ */
+#ifndef CORE_OFFER_H
+#define CORE_OFFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "db/offers.h"
+#include "sched/sched.h"
+
+#define CORE_OFFER_HOURS	48	/* setting offer_hours */
+#define CORE_OFFERS_LIVE	3	/* live offers a place holds at once */
+#define CORE_SERIES_SESSIONS	12	/* setting series_sessions */
+#define CORE_OFFER_RANKED_MAX	50	/* people a place's list keeps */
+
+/* One ranked person for a place, with the plain reasons. */
+struct core_offer_pick {
+	int64_t	 referral_id;
+	int	 score;
+	int	 waiting_days;
+	char	 ref[16];
+	char	 name[208];
+	char	 reasons[SCHED_TEXT_LEN];
+};
+
+/*
+ * Ranks the waitlisted people for place p with sched_match on a world
+ * of that one therapist, site, room and weekly time: only those it
+ * fits (their times, a site they can reach, a room that suits) are
+ * kept, best score first, then the longest waiting.  *out (free() it)
+ * holds *n picks, at most CORE_OFFER_RANKED_MAX.  0, or -1 (logged).
+ */
+int	 core_place_rank(const struct core_ctx *, const struct db_place *p,
+	    struct core_offer_pick **out, size_t *n);
+
+/*
+ * The place series_id freed, made when it has ended or was cancelled
+ * (an individual series only), its people ranked; with auto_offers on
+ * the offers go at once.  DB_OK with *place_id; DB_DUPLICATE with the
+ * open place made before; DB_INVALID with why.
+ */
+enum db_result core_place_from_series(const struct core_ctx *,
+	    int64_t series_id, int64_t *place_id, char *why, size_t whylen);
+
+/*
+ * The coordinator confirms place_id's list: the first offers go.  DB_OK
+ * with *sent; DB_INVALID (why) when the place is not open.
+ */
+enum db_result core_place_send(const struct core_ctx *, int64_t place_id,
+	    int *sent, char *why, size_t whylen);
+
+/*
+ * The person of offer_id accepts it: DB_OK, the place is theirs
+ * (booked, emails queued); DB_DUPLICATE, they had it already;
+ * DB_CONFLICT, someone else has it (or it cannot be booked: why says
+ * so; they stay on the waiting list); DB_INVALID, the offer has ended.
+ */
+enum db_result core_offer_accept(const struct core_ctx *, int64_t offer_id,
+	    char *why, size_t whylen);
+
+/* The person declines: DB_OK, DB_DUPLICATE, DB_INVALID (ended). */
+enum db_result core_offer_decline(const struct core_ctx *,
+	    int64_t offer_id, char *why, size_t whylen);
+
+/*
+ * The mailer's turn: with auto_offers on, makes and sends the places
+ * freed lately; then ends the offers past their time and hands them on.
+ * The number of changes, or -1.
+ */
+int	 core_offers_tick(const struct core_ctx *);
+
+/*
+ * The local date of the first session of a place on weekday (0 Monday)
+ * on or after from ("YYYY-MM-DD") into out.  0, or -1 on a bad date.
+ * Pure.
+ */
+int	 core_offer_first_date(const char *from, int weekday, char out[11]);
+
+#endif

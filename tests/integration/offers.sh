@@ -1,0 +1,259 @@
+#!/bin/bash
+# Place offers (issue 18), through nginx, with the real mailer sending
+# to a real SMTP server (Debian's aiosmtpd):
+#   - a series ended on its page frees a place: "Offer this place" ranks
+#     the waiting people who fit, with the reasons; the coordinator
+#     sends the offers;
+#   - each offer email carries a working /offer link (what, where, when,
+#     from when); accepting books the place (assigned, booked, the
+#     booking confirmation sent); a later acceptor sees it taken and
+#     stays waiting; a double click changes once;
+#   - an offer past offer_hours is handed on to the next person;
+#   - forged and revoked offer links get 404;
+#   - two people accepting the same place at once: exactly one gets it,
+#     50 times out of 50;
+#   - the offers' state shows on the series page and the client record.
+set -u
+. "$(dirname "$0")/../lib/stack.sh"
+
+. "$(dirname "$0")/../lib/smtp.sh"
+
+cleanup() {
+	stack_down
+	smtp_down
+}
+# The /offer link in email file $1 (text and HTML parts agree), or "".
+offer_link() {
+	$PY - "$1" <<'PY'
+import email, email.policy, re, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+t = m.get_body(('plain',)).get_content()
+h = m.get_body(('html',)).get_content()
+a = re.findall(r'(http://[^\s"<>]*/offer\?t=[A-Za-z0-9_-]+)', t)
+b = re.findall(r'(http://[^\s"<>]*/offer\?t=[A-Za-z0-9_-]+)', h)
+print(a[0] if a and b and a[0] == b[0] else '')
+PY
+}
+# The plain text of email file $1.
+mail_text() {
+	$PY - "$1" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+print(m['Subject'])
+print(m.get_body(('plain',)).get_content())
+PY
+}
+has() { grep -qF -- "$1" "$TVAR/body"; }
+
+smtp_up
+stack_up
+trap cleanup EXIT
+ctl() { "$B/tuttictl" "$@"; }
+
+# ---- a place of its own: a hall in ZZ9 only our people can reach ----
+# Olive (therapist 9001) at the Offer Test Hall (site 9001, room 9001);
+# Xena (referral 90000) is her client; four people wait in ZZ9, any
+# time of the week, the longest waiting first: Wyn, Wes, Wil, Wat.
+sql "INSERT INTO sites (id, name, kind, address, postcode) VALUES
+  (9001, 'Offer Test Hall', 'community_venue', '9 Test Road', 'ZZ9 9ZZ');
+INSERT INTO rooms (id, site_id, name, capacity) VALUES (9001, 9001, 'Music Room', 1);
+INSERT INTO therapists (id, name, specialisms, max_caseload, max_hours)
+  VALUES (9001, 'Olive Offers', 255, 200, 200);
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 6)
+INSERT INTO site_hours (site_id, day, start_min, end_min) SELECT 9001, n, 420, 1260 FROM d;
+WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 6)
+INSERT INTO therapist_availability (therapist_id, site_id, day, start_min, end_min)
+  SELECT 9001, 9001, n, 420, 1260 FROM d;
+INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ (90000, 'OFFX-0000', 'active', 'Xena', 'Ex', 'xena@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-01-01T00:00:00Z', 'x'),
+ (90001, 'OFFW-0001', 'waitlisted', 'Wyn', 'One', 'wyn@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-02-01T00:00:00Z', 'x'),
+ (90002, 'OFFW-0002', 'waitlisted', 'Wes', 'Two', 'wes@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-03-01T00:00:00Z', 'x'),
+ (90003, 'OFFW-0003', 'waitlisted', 'Wil', 'Three', 'wil@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-04-01T00:00:00Z', 'x'),
+ (90004, 'OFFW-0004', 'waitlisted', 'Wat', 'Four', 'wat@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-05-01T00:00:00Z', 'x');
+INSERT INTO clients (referral_id, therapist_id, started_at) VALUES (90000, 9001, '2025-06-01');"
+client=$(sql "select id from clients where referral_id = 90000")
+
+c=$(staff_login coord coordinator@tutti.example demo-coordinator-2026)
+check "the coordinator signs in" [ "$c" = 303 ]
+
+# ---- a series ends: "Offer this place" ----
+tue=$(date -d "next tuesday + 7 days" +%F)
+web coord "$BASE/series/new?client=$client" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&client=$client&therapist=9001&site=9001&room=9001&first_date=$tue&start=10:00&length=45&end=count&count=4" "$BASE/series/new")
+check "Xena's Tuesday series is booked" [ "$c" = 303 ]
+series=$(sql "select max(id) from series where client_id = $client")
+web coord "$BASE/series/$series" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=end&from=$tue&reason=Xena+moved+away" "$BASE/series/$series")
+check "the series is ended" [ "$c" = 303 ]
+c=$(web coord "$BASE/series/$series")
+check "the ended series offers its place" has "Offer this place"
+c=$(web coord --data "csrf=$csrf&series=$series" "$BASE/places")
+check "POST /places answers 303" [ "$c" = 303 ]
+place=$(sql "select id from places where from_series_id = $series")
+check "to the place's page" [ "$(location)" = "/places/$place" ]
+c=$(web coord --data "csrf=$csrf&series=$series" "$BASE/places")
+check "a second click gives the same place" [ "$(sql "select count(*) from places where from_series_id = $series")" = 1 ]
+c=$(web coord "$BASE/places/$place")
+check "the place page opens" [ "$c" = 200 ]
+check "it names the weekly time" has "Freed place: Tuesdays at 10:00"
+check "it lists the waiting people who fit" has "OFFW-0001"
+check "with plain reasons" has "works with dementia"
+check "the longest waiting first among equals" [ "$(sql "select referral_id from offers where place_id = $place and rank = 1")" = 90001 ]
+check "only our four fit this hall" [ "$(sql "select count(*) from offers where place_id = $place")" = 4 ]
+check "nothing is sent before the coordinator confirms" [ "$(sql "select count(*) from offers where place_id = $place and status != 'proposed'")" = 0 ]
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=send" "$BASE/places/$place")
+check "sending the offers answers 303" [ "$c" = 303 ]
+check "the first three are offered" [ "$(sql "select group_concat(referral_id) from (select referral_id from offers where place_id = $place and status = 'sent' order by rank)")" = "90001,90002,90003" ]
+c=$(web coord "$BASE/series/$series")
+check "the series page shows the offers' state" has "offers sent"
+
+# ---- the offer email and page ----
+wait_until 30 test "$(count_to wes@example.org 'music therapy place')" -ge 1
+f=$(last_file wyn@example.org 'music therapy place')
+check "Wyn's offer email arrives" [ -n "$f" ]
+link1=$(offer_link "$f")
+check "it carries an /offer link" [ -n "$link1" ]
+mail_text "$f" >"$TVAR/mail.txt"
+check "it says when" grep -q "When: Tuesdays at 10:00" "$TVAR/mail.txt"
+check "it says where" grep -q "Where: Offer Test Hall, Music Room" "$TVAR/mail.txt"
+check "it says from when" grep -q "From: $(date -d "$tue" +"%A %-d %B %Y")" "$TVAR/mail.txt"
+check "it says by when to answer" grep -q "Please answer by" "$TVAR/mail.txt"
+f=$(last_file wes@example.org 'music therapy place')
+link2=$(offer_link "$f")
+check "Wes's offer email carries another link" [ -n "$link2" -a "$link2" != "$link1" ]
+c=$(web wyn "$link1")
+check "GET /offer opens" [ "$c" = 200 ]
+check "it offers the place" has "Yes, I want this place"
+check "it is not cached" grep -qi '^cache-control: no-store' "$TVAR/head"
+tok2=${link2##*t=}
+tok1=${link1##*t=}
+
+# ---- accept: the first gets it, the later one sees it taken ----
+c=$(web wes --data "t=$tok2&action=accept" "$BASE/offer")
+check "Wes accepts: 303" [ "$c" = 303 ]
+c=$(web wes --data "t=$tok2&action=accept" "$BASE/offer")
+check "a double click answers 303 too" [ "$c" = 303 ]
+c=$(web wes "$link2")
+check "Wes sees the place is his" has "This place is yours"
+check "the place is filled by Wes" [ "$(sql "select status || ':' || filled_by from places where id = $place")" = "filled:90002" ]
+check "one series is booked for Wes" [ "$(sql "select count(*) from series s join clients c on c.id = s.client_id where c.referral_id = 90002 and s.status = 'active'")" = 1 ]
+check "Wes is on Olive's caseload" [ "$(sql "select therapist_id from clients where referral_id = 90002 and ended_at is null")" = 9001 ]
+check "audited as the person themselves" [ "$(sql "select count(*) from audit where action = 'offer-accept' and user_id is null and referral_id = 90002")" = 1 ]
+wait_until 30 test "$(count_to wes@example.org 'booked')" -ge 1
+check "Wes gets the booking confirmation" [ "$(count_to wes@example.org 'booked')" = 1 ]
+wait_until 30 test "$(count_to coordinator@tutti.example 'accepted a place offer')" -ge 1
+check "the coordinator is told" [ "$(count_to coordinator@tutti.example 'accepted a place offer')" = 1 ]
+c=$(web wyn --data "t=$tok1&action=accept" "$BASE/offer")
+check "Wyn accepts later: 303" [ "$c" = 303 ]
+c=$(web wyn "$link1")
+check "Wyn sees the place has been taken" has "This place has been taken"
+check "Wyn stays on the waiting list" [ "$(sql "select status from referrals where id = 90001")" = waitlisted ]
+c=$(web coord "$BASE/clients/90001")
+check "Wyn's client record shows the offer" has "Said yes after someone else"
+
+# ---- forged and revoked links ----
+bad=${tok1:0:10}$( [ "${tok1:10:1}" = A ] && echo B || echo A )${tok1:11}
+c=$(web anon "$BASE/offer?t=$bad")
+check "a forged offer link gets 404" [ "$c" = 404 ]
+c=$(web anon --data "t=$bad&action=accept" "$BASE/offer")
+check "a forged POST gets 404" [ "$c" = 404 ]
+f=$(last_file wil@example.org 'music therapy place')
+link3=$(offer_link "$f")
+c=$(web wil "$link3")
+check "Wil's link works" [ "$c" = 200 ]
+ctl my-link 90003 --revoke >/dev/null
+c=$(web wil "$link3")
+check "after revoking Wil's own link, the offer link gets 404" [ "$c" = 404 ]
+check "no log holds an offer token" [ -z "$(grep -rl -- "$tok1" "$TVAR/log" 2>/dev/null)" ]
+
+# ---- expiry hands on to the next ----
+wed=$(date -d "next wednesday + 7 days" +%F)
+web coord "$BASE/series/new?client=$client" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&client=$client&therapist=9001&site=9001&room=9001&first_date=$wed&start=15:00&length=45&end=count&count=2" "$BASE/series/new")
+series2=$(sql "select max(id) from series where client_id = $client")
+c=$(ctl offers place "$series2" 2>&1)
+check "tuttictl says an active series frees no place" grep -q 'has not ended' <<<"$c"
+place2=$(sql "select id from places where from_series_id = $series2")
+check "and makes none" [ -z "$place2" ]
+web coord "$BASE/series/$series2" >/dev/null
+csrf=$(csrf_of)
+web coord --data "csrf=$csrf&action=end&from=$wed&reason=ended" "$BASE/series/$series2" >/dev/null
+# Wen joins the list, last: fourth for the second place.
+sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ (90005, 'OFFW-0005', 'waitlisted', 'Wen', 'Five', 'wen@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-06-01T00:00:00Z', 'x')"
+c=$(ctl offers place "$series2" --send)
+place2=$(sql "select id from places where from_series_id = $series2")
+check "the second place is offered to those still waiting" [ "$(sql "select group_concat(referral_id) from (select referral_id from offers where place_id = $place2 and status = 'sent' order by rank)")" = "90001,90003,90004" ]
+wait_until 30 test "$(count_to wyn@example.org 'music therapy place')" -ge 2
+f=$(last_file wyn@example.org 'music therapy place')
+l=$(offer_link "$f")
+check "Wyn's second offer email carries its own link" [ -n "$l" -a "$l" != "$link1" ]
+sql "update offers set expires_at = '2000-01-01T00:00:00Z' where place_id = $place2 and referral_id = 90001"
+c=$(ctl offers tick)
+check "tuttictl offers tick ends the offer past its time" [ "$(sql "select status from offers where place_id = $place2 and referral_id = 90001")" = expired ]
+check "the next person, Wen, is offered" [ "$(sql "select status from offers where place_id = $place2 and referral_id = 90005")" = sent ]
+wait_until 30 test "$(count_to wen@example.org 'music therapy place')" -ge 1
+check "Wen's offer email arrives" [ "$(count_to wen@example.org 'music therapy place')" = 1 ]
+c=$(web wyn "$l")
+check "Wyn's expired offer says it has ended" has "This offer has ended"
+
+# Every sent offer ends: with nobody left, nothing is sent.
+sql "update offers set expires_at = '2000-01-01T00:00:00Z' where place_id = $place2 and status = 'sent'"
+c=$(ctl offers tick)
+check "every offer of the place has ended" [ "$(sql "select count(*) from offers where place_id = $place2 and status = 'sent'")" = 0 ]
+check "with nobody left the place stays open" [ "$(sql "select status from places where id = $place2")" = open ]
+c=$(web coord "$BASE/places/$place2")
+check "the place page says nobody is left" has "Nobody on this list can be offered"
+
+# ---- two people accept the same place at once, 50 times ----
+sql "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 99)
+INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at)
+SELECT 91000 + n, printf('RACE-%04d', n), 'waitlisted', 'Racer', 'R' || n, '',
+  'ZZ9 1AB', '1980-01-01', 'phone', 'individual', 16, 2097151, 1, 0,
+  '2025-01-01T00:00:00Z', 'x' FROM k"
+won=0
+for i in $(seq 0 49); do
+	day=$((i % 7))
+	# 13:00 to 20:00: clear of Wes's Tuesdays at 10:00.
+	hh=$(printf '%02d' $((13 + i / 7)))
+	first=$(date -d "today + 8 days" +%F)
+	a=$((91000 + 2 * i))
+	b=$((a + 1))
+	sql "INSERT INTO places (id, therapist_id, site_id, room_id, weekday,
+	  start_local, length_min, first_date, status, created_at, confirmed_at)
+	  VALUES (8000 + $i, 9001, 9001, 9001, $day, '$hh:00', 45, '$first',
+	  'open', 'x', 'x');
+	INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
+	  VALUES (8000 + $i, $a, 1, 'sent', 'x', '2999-01-01T00:00:00Z'),
+	         (8000 + $i, $b, 2, 'sent', 'x', '2999-01-01T00:00:00Z')"
+	ta=$(ctl offers link "$(sql "select id from offers where referral_id = $a")")
+	tb=$(ctl offers link "$(sql "select id from offers where referral_id = $b")")
+	curl -s -o /dev/null -w '%{http_code}\n' --data "t=${ta##*t=}&action=accept" "$BASE/offer" >"$TVAR/ra" &
+	pa=$!
+	curl -s -o /dev/null -w '%{http_code}\n' --data "t=${tb##*t=}&action=accept" "$BASE/offer" >"$TVAR/rb" &
+	pb=$!
+	wait $pa $pb
+	got=$(sql "select count(*) from offers where place_id = 8000 + $i and status = 'accepted'")
+	lost=$(sql "select count(*) from offers where place_id = 8000 + $i and status = 'taken'")
+	booked=$(sql "select count(*) from series s join clients c on c.id = s.client_id where c.referral_id in ($a, $b)")
+	[ "$got:$lost:$booked:$(cat "$TVAR/ra"):$(cat "$TVAR/rb")" = "1:1:1:303:303" ] && won=$((won + 1))
+done
+check "exactly one of two gets the place, 50 times out of 50 ($won)" [ "$won" = 50 ]
+
+finish
