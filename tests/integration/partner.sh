@@ -51,7 +51,7 @@ check "the route table was read" [ "$(wc -l < "$TVAR/routes")" -gt 30 ]
 bad=
 csrf=$(csrf_of)
 while read -r method path act; do
-	case $act in ACT_PUBLIC|ACT_PARTNER|ACT_SIGN_OUT) continue ;; esac
+	case $act in ACT_PUBLIC|ACT_PARTNER|ACT_SIGN_OUT|ACT_OWN_ACCOUNT) continue ;; esac
 	path=${path//:id/1}
 	if [ "$method" = GET ]; then
 		c=$(web p "$BASE$path")
@@ -61,6 +61,10 @@ while read -r method path act; do
 	[ "$c" = 403 ] || bad="$bad $method:$path:$c"
 done < "$TVAR/routes"
 check "every other staff route answers 403 to a partner${bad:+ (not:$bad)}" [ -z "$bad" ]
+c=$(web p "$BASE/partner")
+check "a partner's header links to their own password page" \
+    grep -q 'href="/me/password"' "$TVAR/body"
+check "which a partner may open" [ "$(web p "$BASE/me/password")" = 200 ]
 
 # --- reporting a closure
 c=$(web p "$BASE/partner")
