@@ -248,6 +248,8 @@ int	 demo_reports(struct demo *);
 int	 demo_partners(struct demo *);
 /* demo_terms.c: a term-time series at the school with terms. */
 int	 demo_terms(struct demo *);
+/* demo_someone.c: referrals on someone's behalf and by Easy Read. */
+int	 demo_someone(struct demo *);
 /* demo_client.c: notes, goals, closing summaries, a correction, sickness */
 int	 demo_client_records(struct demo *);
 

@@ -226,6 +226,12 @@ static const struct {
 	{ "referral_sites", "SELECT rs.*, s.name AS site_name FROM "
 	    "referral_sites rs JOIN sites s ON s.id = rs.site_id "
 	    "WHERE rs.referral_id = ?1 ORDER BY rs.site_id", 0, NULL },
+	/* Who referred them and the contacts on their record (014): who
+	 * speaks for them and what each may receive is theirs to see. */
+	{ "referrer", "SELECT * FROM referrers WHERE referral_id = ?1", 1,
+	    "referrers" },
+	{ "contacts", "SELECT * FROM contacts WHERE referral_id = ?1 "
+	    "ORDER BY id", 0, "contacts" },
 	{ "referral_events", "SELECT e.*, u.name AS user_name FROM "
 	    "referral_events e LEFT JOIN users u ON u.id = e.user_id "
 	    "WHERE e.referral_id = ?1 ORDER BY e.id", 0, NULL },

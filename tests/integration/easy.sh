@@ -27,6 +27,23 @@ step() {
 	    --data "step=$n" "$@" "$BASE/refer/easy"
 }
 
+# --- the demo (issue 19's step): the three referrals in the queue and
+# on their records
+staff_login c coordinator@tutti.example demo-coordinator-2026 >/dev/null
+web c "$BASE/referrals?status=new" >/dev/null
+check "the demo's child, care-home resident and Easy Read referral are in the queue" \
+    sh -c "grep -q 'Lily Price' '$TVAR/body' && grep -q 'Margaret Hale' '$TVAR/body' && grep -q 'Sam Carter' '$TVAR/body' && grep -q 'Self-referral (Easy Read)' '$TVAR/body'"
+lily=$(sql "select id from referrals where given_name = 'Lily' and family_name = 'Price'")
+web c "$BASE/clients/$lily" >/dev/null
+check "the child's record: referred by her father, who arranges sessions" \
+    sh -c "grep -q 'Daniel Price' '$TVAR/body' && grep -q 'Parent or guardian' '$TVAR/body' && grep -q 'arranges sessions' '$TVAR/body'"
+edith=$(sql "select id from referrals where given_name = 'Margaret' and family_name = 'Hale'")
+web c "$BASE/clients/$edith" >/dev/null
+check "the resident's record: the nurse, her care home, her key-worker contact" \
+    sh -c "grep -q 'Grace Okafor' '$TVAR/body' && grep -q 'Elm House Care Home' '$TVAR/body' && grep -q 'Key worker' '$TVAR/body'"
+check "the demo's Easy Read referral has its acknowledgement" \
+    [ "$(sql "select count(*) from outbox o join referrals r on r.id = o.referral_id where r.source = 'easy_read' and o.kind = 'referral_ack'")" -ge 1 ]
+
 # --- the first page
 c=$(code "$BASE/refer/easy")
 check "GET /refer/easy answers 200" [ "$c" = 200 ]

@@ -221,6 +221,42 @@ START_TEST(test_export)
 }
 END_TEST
 
+/*
+ * The person's referrer and contacts are in their export (issue 19);
+ * another person's are not.
+ */
+START_TEST(test_export_contacts)
+{
+	struct buf out = BUF_INIT;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO referrers "
+	    "(referral_id, name, email, relationship, organisation, "
+	    "person_agrees, arranger, wants_updates) VALUES (1, 'Nia Nurse', "
+	    "'nia@elm.example', 'health_professional', 'Elm House', 1, "
+	    "'referrer', 1), (2, 'Rex Other', 'rex@x.org', 'parent', '', 1, "
+	    "'referrer', 0);"
+	    "INSERT INTO contacts (referral_id, name, email, role, "
+	    "gets_confirmations, arranges, consent, created_at) VALUES "
+	    "(1, 'Nia Nurse', 'nia@elm.example', 'key_worker', 1, 1, 1, 'x'),"
+	    "(1, 'Otto Zedekiah', '', 'family', 0, 0, 1, 'x'),"
+	    "(2, 'Rex Other', 'rex@x.org', 'parent', 1, 1, 1, 'x');", NULL,
+	    NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(db_privacy_export(db, 1, &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"referrer\": {"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"relationship\": "
+	    "\"health_professional\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"organisation\": "
+	    "\"Elm House\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"contacts\": ["));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"role\": "
+	    "\"key_worker\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"role\": "
+	    "\"family\""));
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "Rex"));
+	buf_free(&out);
+}
+END_TEST
+
 /* Every figure of a wide period, as text, to compare. */
 static void
 figures(struct buf *b)
@@ -411,6 +447,7 @@ main(void)
 	tc = tcase_create("db_privacy_export");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_export);
+	tcase_add_test(tc, test_export_contacts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_privacy_erase");
 	tcase_add_checked_fixture(tc, setup, teardown);
