@@ -127,6 +127,7 @@ struct term_view {
 	int			 can_edit;
 	int64_t			 site_id;
 	int			 n;
+	int			 own;	/* terms that are the site's own */
 };
 
 /* db_site_terms_each's callback: one row of the table. */
@@ -149,6 +150,7 @@ term_row(void *arg, const struct db_term *t)
 	tmpl_data_setf(e, "site_id", "%lld", (long long)v->site_id);
 	tmpl_data_set(e, "csrf", v->rq->user->csrf);
 	tmpl_data_bool(e, "can_edit", v->can_edit);
+	v->own += t->site_id > 0;
 	v->n++;
 }
 
@@ -216,6 +218,7 @@ terms_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	if (db_site_terms_each(app->db, site.id, term_row, &v) == -1)
 		goto fail;
 	tmpl_data_bool(d, "has_terms", v.n > 0);
+	tmpl_data_bool(d, "terms_own", v.own > 0);
 	v.n = 0;
 	tmpl_data_list(d, "hits");
 	if (db_term_hits_each(app->db, site.id, 0, (int64_t)time(NULL),
@@ -228,9 +231,11 @@ terms_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	for (i = 0; i < TF_OWNER; i++)
 		tmpl_data_set(d, term_fields[i].name,
 		    form_get(f, term_fields[i].name));
+	/* A new term goes where the terms that hold now are, unless the
+	 * form said otherwise. */
 	owner = form_get(f, "owner");
-	tmpl_data_bool(d, "owner_org", owner != NULL &&
-	    strcmp(owner, "organisation") == 0);
+	tmpl_data_bool(d, "owner_org", owner != NULL ? strcmp(owner,
+	    "organisation") == 0 : site.organisation_id > 0 && v.own == 0);
 	if (errs != NULL && errs->n > 0)
 		valid_errors_tmpl(d, errs);
 	app_render(app, rs, status, "terms.html", d);
