@@ -1065,8 +1065,8 @@ store:
 			snprintf(loc, sizeof(loc), "/referrals/%lld",
 			    (long long)r.id);
 		else
-			snprintf(loc, sizeof(loc), "/refer/thanks?ref=%s",
-			    r.ref);
+			snprintf(loc, sizeof(loc), "/refer/thanks?ref=%s%s",
+			    r.ref, in.mode == MODE_EASY ? "&easy" : "");
 		http_redirect(rs, loc);
 		break;
 	case DB_FULL:
@@ -1120,6 +1120,8 @@ page_refer_thanks(struct app *app, struct req *rq, struct resp *rs)
 	d = tmpl_data_new();
 	tmpl_data_set(d, "title", "Referral received");
 	tmpl_data_set(d, "ref", ref);
+	/* After the Easy Read form: the same, in Easy Read. */
+	tmpl_data_bool(d, "easy", form_get(&rq->q, "easy") != NULL);
 	http_header(rs, "Cache-Control", "no-store");
 	app_render(app, rs, 200, "refer_thanks.html", d);
 	tmpl_data_free(d);

@@ -1,17 +1,21 @@
 /*
  * demo_client: the client records' own demo data, written after the
- * schedule (through db/client.h, each in its own transaction): for every
- * client, goals set with them and session notes for the sessions they
+ * schedule, each at the time it would have been written (db/bulk.h):
+ * for every client, goals set with them at their first session, session
+ * notes written the evening after or the morning after each session they
  * attended (the last few days' left to write, so that "Notes to write"
- * has something on /me); a closing summary for each piece of work that
- * ended; a corrected referral in triage; one therapist off sick
- * tomorrow.
+ * has something on /me), some corrected a few days later; the history
+ * line of the first session attended, with its cause; a closing summary
+ * on the day each piece of work ended.  Then, through db/client.h as a
+ * coordinator or therapist would today: a corrected referral in triage
+ * and one therapist off sick tomorrow.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl/demo.h"
+#include "db/bulk.h"
 #include "db/client.h"
 #include "db/referrals.h"
 #include "db/schedule.h"
@@ -91,15 +95,78 @@ attended_one(void *arg, const struct db_client_session *o)
 	dn->n++;
 }
 
+/* The index of date in d->date, or -1. */
+static int
+demo_day_index(const struct demo *d, const char *date)
+{
+	int lo = 0, hi = d->ndays - 1, mid, c;
+
+	while (lo <= hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(d->date[mid], date)) == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * When a note of a session on day is written: that evening, after the
+ * day's sessions, or the next morning.
+ */
+static void
+note_time(struct demo *d, int day, char at[21])
+{
+	if (demo_chance(&d->rng, 50))
+		demo_iso(d, day, 20 * 60 + 45 + demo_below(&d->rng, 60), at);
+	else
+		demo_iso(d, day + 1, 8 * 60 + 30 + demo_below(&d->rng, 90), at);
+}
+
+/* Writes one note of the person's (referral_id 0: the group's). */
+static int
+note_write(struct demo *d, struct db_bulk_session_note *n, int day,
+    int fix)
+{
+	char body[512], fixed[512], at[21], fixed_at[21];
+	int later;
+
+	(void)snprintf(body, sizeof(body), "%s %s %s",
+	    DEMO_PICK(&d->rng, note_openings),
+	    DEMO_PICK(&d->rng, note_middles),
+	    DEMO_PICK(&d->rng, note_endings));
+	note_time(d, day, at);
+	n->body = body;
+	n->written_at = at;
+	n->fixed_body = NULL;
+	if (fix) {
+		/* Corrected a few days on, never after today. */
+		later = day + 2 + demo_below(&d->rng, 4);
+		demo_iso(d, later < d->today ? later : d->today, 9 * 60 +
+		    demo_below(&d->rng, 60), fixed_at);
+		(void)snprintf(fixed, sizeof(fixed), "%s %s %s",
+		    DEMO_PICK(&d->rng, note_openings),
+		    DEMO_PICK(&d->rng, note_middles),
+		    DEMO_PICK(&d->rng, note_endings));
+		n->fixed_body = fixed;
+		n->fixed_at = fixed_at;
+		n->reason = "Mixed up two sessions' details when first written";
+	}
+	d->rows++;
+	return db_bulk_session_note(d->db, n);
+}
+
 /* Notes for the person's last attended sessions; 0 or -1. */
 static int
 person_notes(struct demo *d, const struct demo_person *p, int64_t user_id,
     int max)
 {
+	struct db_bulk_session_note n;
 	struct demo_notes dn;
-	char body[512];
-	int i, first;
-	enum db_result res;
+	int i, first, day, fix;
 
 	memset(&dn, 0, sizeof(dn));
 	dn.d = d;
@@ -109,59 +176,82 @@ person_notes(struct demo *d, const struct demo_person *p, int64_t user_id,
 	if (db_client_sessions(d->db, p->id, attended_one, &dn) == -1)
 		return -1;
 	first = dn.n > max ? dn.n - max : 0;
+	/* One correction now and then, to show the earlier text is kept. */
+	fix = dn.n > first && !dn.group[dn.n - 1] && demo_chance(&d->rng, 15);
 	for (i = first; i < dn.n; i++) {
-		(void)snprintf(body, sizeof(body), "%s %s %s",
-		    DEMO_PICK(&d->rng, note_openings),
-		    DEMO_PICK(&d->rng, note_middles),
-		    DEMO_PICK(&d->rng, note_endings));
-		if (dn.group[i]) {
-			/* The group's shared note, once; then their line. */
-			(void)snprintf(body, sizeof(body), "Group: %s %s",
-			    DEMO_PICK(&d->rng, note_openings),
-			    DEMO_PICK(&d->rng, note_middles));
-			res = db_client_note_put(d->db, dn.series[i],
-			    dn.date[i], 0, body, NULL, user_id, "demo");
-			if (res != DB_OK && res != DB_INVALID)
-				return -1;
-			(void)snprintf(body, sizeof(body), "%s",
-			    DEMO_PICK(&d->rng, note_endings));
-		}
-		res = db_client_note_put(d->db, dn.series[i], dn.date[i],
-		    p->id, body, NULL, user_id, "demo");
-		if (res != DB_OK && res != DB_INVALID)
+		if ((day = demo_day_index(d, dn.date[i])) < 0)
+			continue;
+		memset(&n, 0, sizeof(n));
+		n.series_id = dn.series[i];
+		n.date = dn.date[i];
+		n.user_id = user_id;
+		/* A group's shared note, once (the first member writes
+		 * it), then each member's own line. */
+		if (dn.group[i] && db_client_note_exists(d->db, dn.series[i],
+		    dn.date[i], 0) == 0 && note_write(d, &n, day, 0) == -1)
 			return -1;
-	}
-	/* One correction, to show that the earlier text is kept. */
-	if (dn.n > first && !dn.group[dn.n - 1] && demo_chance(&d->rng, 15)) {
-		(void)snprintf(body, sizeof(body), "%s %s %s",
-		    DEMO_PICK(&d->rng, note_openings),
-		    DEMO_PICK(&d->rng, note_middles),
-		    DEMO_PICK(&d->rng, note_endings));
-		res = db_client_note_put(d->db, dn.series[dn.n - 1],
-		    dn.date[dn.n - 1], p->id, body, "Mixed up two sessions' "
-		    "details when first written", user_id, "demo");
-		if (res != DB_OK && res != DB_INVALID)
+		n.referral_id = p->id;
+		if (db_client_note_exists(d->db, dn.series[i], dn.date[i],
+		    p->id) == 0 && note_write(d, &n, day, fix &&
+		    i == dn.n - 1) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* Two goals from the first session's day, reviewed 12 weeks on. */
+/* Two goals set at the first session, reviewed 12 weeks on. */
 static int
 person_goals(struct demo *d, const struct demo_person *p, int64_t user_id)
 {
 	int day = p->first > 0 ? p->first : p->matched, k, review;
+	char at[21];
 
 	if (day < 0 || day >= d->ndays)
 		day = d->today;
 	review = day + 84 < d->ndays ? day + 84 : -1;
-	for (k = 0; k < 2; k++)
-		if (db_client_goal_add(d->db, p->id,
-		    goal_texts[(p->seed + (unsigned)k * 3) % N(goal_texts)],
-		    d->date[day], review >= 0 ? d->date[review] : NULL,
-		    user_id, "demo") != DB_OK)
+	demo_iso(d, day, 18 * 60 + demo_below(&d->rng, 60), at);
+	for (k = 0; k < 2; k++) {
+		d->rows++;
+		if (db_bulk_goal(d->db, p->id, goal_texts[(p->seed +
+		    (unsigned)k * 3) % N(goal_texts)], d->date[day],
+		    review >= 0 ? d->date[review] : NULL, user_id, at) == -1)
 			return -1;
+	}
 	return 0;
+}
+
+/* The history line of the first session attended, with its cause. */
+static void
+started_one(void *arg, const struct db_client_spell *c)
+{
+	struct demo_notes *dn = arg;
+
+	if (c->therapy_started[0] != '\0' && dn->n == 0) {
+		(void)snprintf(dn->date[0], sizeof(dn->date[0]), "%s",
+		    c->therapy_started);
+		dn->n = 1;
+	}
+}
+
+static int
+person_started(struct demo *d, const struct demo_person *p)
+{
+	struct demo_notes dn;
+	char at[21], why[200];
+	int64_t series = p->group >= 0 ? d->groups[p->group].series_id :
+	    p->series_id;
+	int day;
+
+	memset(&dn, 0, sizeof(dn));
+	if (db_client_spells(d->db, p->id, started_one, &dn) == -1)
+		return -1;
+	if (dn.n == 0 || series <= 0 ||
+	    (day = demo_day_index(d, dn.date[0])) < 0)
+		return 0;
+	db_client_why_started(why, sizeof(why), series, dn.date[0]);
+	demo_iso(d, day, 20 * 60 + 30, at);
+	d->rows++;
+	return db_bulk_event(d->db, p->id, at, 0, "active", "active", why);
 }
 
 static int
@@ -181,11 +271,15 @@ person_summary(struct demo *d, const struct demo_person *p, int64_t user_id)
 		    "local carers' music group.",
 		"",
 	};
+	char at[21];
 
-	return db_client_summary_put(d->db, p->id, "Building confidence in "
+	/* Written as the work ended, after the last session. */
+	demo_iso(d, p->closed, 18 * 60 + demo_below(&d->rng, 60), at);
+	d->rows++;
+	return db_bulk_summary(d->db, p->id, "Building confidence in "
 	    "shared music-making, and using music to express and manage "
 	    "feelings.", outcomes[p->seed % N(outcomes)],
-	    onward[p->seed % N(onward)], user_id, "demo") == DB_OK ? 0 : -1;
+	    onward[p->seed % N(onward)], user_id, at);
 }
 
 int
@@ -197,7 +291,8 @@ demo_client_records(struct demo *d)
 	size_t i;
 	int k, edited = 0;
 
-	if (db_client_started_backfill(d->db) == -1)
+	if (db_client_started_backfill(d->db) == -1 ||
+	    db_bulk_begin(d->db) == -1)
 		return -1;
 	for (i = 0; i < d->npeople; i++) {
 		p = &d->people[i];
@@ -235,12 +330,14 @@ demo_client_records(struct demo *d)
 		user_id = d->therapists[p->therapist].user_id;
 		if (person_goals(d, p, user_id) == -1 ||
 		    person_notes(d, p, user_id, d->scale == 0 ? NOTES_MAX :
-		    1) == -1)
+		    1) == -1 || person_started(d, p) == -1)
 			return -1;
 		if (p->status == ST_CLOSED && person_summary(d, p,
 		    user_id) == -1)
 			return -1;
 	}
+	if (db_bulk_commit(d->db) == -1)
+		return -1;
 	/* A therapist with a log-in reports that they are off sick on the
 	 * next working day: the queue lists their sessions for the
 	 * coordinators. */

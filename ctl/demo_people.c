@@ -564,8 +564,12 @@ person_events(struct demo *d, const struct demo_person *p, int minute,
 		return -1;
 	if (p->status == ST_MATCHED)
 		goto out;
-	if (event(d, p, last = p->first, 17 * 60 + demo_below(&d->rng, 120),
-	    "matched", "active", "first session held") == -1)
+	/* One's own series: booking made them active, and the line that
+	 * says so is written with the series (demo_schedule.c). */
+	last = p->first;
+	if (p->group >= 0 && event(d, p, p->first, 17 * 60 +
+	    demo_below(&d->rng, 120), "matched", "active",
+	    "first session held") == -1)
 		return -1;
 	if (p->status == ST_ACTIVE)
 		goto out;

@@ -19,6 +19,7 @@
 
 #include "ctl/demo.h"
 #include "db/bulk.h"
+#include "db/client.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/schedule.h"
@@ -684,6 +685,31 @@ client_row(struct demo *d, struct demo_person *p, int64_t therapist_id)
 	    "sessions completed") : "", &p->client_id);
 }
 
+/*
+ * The history line booking writes when it makes a matched referral
+ * active, with its cause, as db_client_follow_booking writes it: on the
+ * day the series was booked, after office hours' other lines.
+ */
+static int
+booked_event(struct demo *d, const struct demo_person *p,
+    const struct demo_slot *sl)
+{
+	char at[21], hhmm[16], why[320];
+	int who = (int)(p->seed % 2);
+
+	if (p->status != ST_ACTIVE && p->status != ST_CLOSED)
+		return 0;
+	snprintf(hhmm, sizeof(hhmm), "%02d:%02d", sl->start_min / 60,
+	    sl->start_min % 60);
+	db_client_why_booked(why, sizeof(why), p->series_id,
+	    d->coordinator_names[who], d->date[demo_day_of(d, p->week,
+	    sl->day)], hhmm);
+	demo_iso(d, p->matched, 17 * 60 + 10, at);
+	d->rows++;
+	return db_bulk_event(d->db, p->id, at, d->coordinators[who],
+	    "matched", "active", why);
+}
+
 /* One person's own weekly series, sessions and attendance. */
 static int
 individual_write(struct demo *d, struct demo_person *p)
@@ -701,6 +727,7 @@ individual_write(struct demo *d, struct demo_person *p)
 		    sl->day)];
 	if (series_row(d, t, sl, s->room_ids[p->room], p->client_id, 0,
 	    p->week, p->weeks, NULL, ended, p->matched, &p->series_id) == -1 ||
+	    booked_event(d, p, sl) == -1 ||
 	    placed_mail(d, p, t, p->series_id) == -1 ||
 	    survey(d, p, sl, t, s, p->stop_after, 1) == -1)
 		return -1;

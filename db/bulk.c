@@ -64,6 +64,19 @@ static const char sql_outbox[] =
 static const char sql_outcome[] =
     "INSERT INTO outcomes (referral_id, positive, quality_of_life, social,"
     " relationship, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_session_note[] =
+    "INSERT INTO session_notes (series_id, occ_date, referral_id, body,"
+    " written_by, written_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7)";
+static const char sql_note_version[] =
+    "INSERT INTO session_note_versions (note_id, body, written_by,"
+    " written_at, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_goal[] =
+    "INSERT INTO client_goals (referral_id, body, start_date, review_date,"
+    " created_by, created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6)";
+static const char sql_summary[] =
+    "INSERT INTO work_summaries (referral_id, worked_on, outcome, onward,"
+    " written_by, written_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_counts[] =
     "SELECT (SELECT count(*) FROM referrals), (SELECT count(*) FROM clients),"
     " (SELECT count(*) FROM series), (SELECT count(*) FROM occurrences),"
@@ -360,6 +373,80 @@ db_bulk_outcome(struct db *db, int64_t referral_id, const char *positive,
 	db_bind_text(st, 5, relationship);
 	db_bind_text(st, 6, answered_at);
 	return run(db, st, "outcome");
+}
+
+/* One version of note_id: body by user_id at at, for reason. */
+static int
+note_version(struct db *db, int64_t note_id, const char *body,
+    int64_t user_id, const char *at, const char *reason)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql_note_version, note_id);
+
+	db_bind_text(st, 2, body);
+	db_bind_id(st, 3, user_id);
+	db_bind_text(st, 4, at);
+	db_bind_text(st, 5, reason);
+	return run(db, st, "note version");
+}
+
+int
+db_bulk_session_note(struct db *db, const struct db_bulk_session_note *n)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql_session_note, n->series_id);
+	int64_t id;
+
+	db_bind_text(st, 2, n->date);
+	db_bind_id(st, 3, n->referral_id);
+	db_bind_text(st, 4, n->fixed_body != NULL ? n->fixed_body : n->body);
+	db_bind_id(st, 5, n->user_id);
+	db_bind_text(st, 6, n->written_at);
+	db_bind_text(st, 7, n->fixed_body != NULL ? n->fixed_at :
+	    n->written_at);
+	if (run(db, st, "session note") == -1)
+		return -1;
+	id = sqlite3_last_insert_rowid(db->conn);
+	if (note_version(db, id, n->body, n->user_id, n->written_at, "") ==
+	    -1)
+		return -1;
+	return n->fixed_body == NULL ? 0 : note_version(db, id, n->fixed_body,
+	    n->user_id, n->fixed_at, n->reason);
+}
+
+/*
+ * One row of the person's record: sql bound as (referral_id, a, b, c,
+ * user_id, at); what names it in the log.  0 or -1.
+ */
+static int
+record_row(struct db *db, const char *sql, int64_t referral_id,
+    const char *a, const char *b, const char *c, int64_t user_id,
+    const char *at, const char *what)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+
+	db_bind_text(st, 2, a);
+	db_bind_text(st, 3, b);
+	db_bind_text(st, 4, c);
+	db_bind_id(st, 5, user_id);
+	db_bind_text(st, 6, at);
+	return run(db, st, what);
+}
+
+int
+db_bulk_goal(struct db *db, int64_t referral_id, const char *body,
+    const char *start, const char *review, int64_t user_id,
+    const char *created_at)
+{
+	return record_row(db, sql_goal, referral_id, body, start, review,
+	    user_id, created_at, "goal");
+}
+
+int
+db_bulk_summary(struct db *db, int64_t referral_id, const char *worked_on,
+    const char *outcome, const char *onward, int64_t user_id,
+    const char *written_at)
+{
+	return record_row(db, sql_summary, referral_id, worked_on, outcome,
+	    onward, user_id, written_at, "summary");
 }
 
 int

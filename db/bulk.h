@@ -112,6 +112,34 @@ int	 db_bulk_outcome(struct db *, int64_t referral_id,
 	    const char *social, const char *relationship,
 	    const char *answered_at);
 
+/*
+ * The client record's own rows (011-client-record.sql), at their times.
+ * A session note (referral_id 0: a group's shared note) written at
+ * written_at, with its first version; when fixed_body is not NULL it
+ * was corrected to that at fixed_at for reason, the earlier text kept.
+ */
+struct db_bulk_session_note {
+	int64_t		 series_id;
+	const char	*date;		/* the session's, YYYY-MM-DD */
+	int64_t		 referral_id;
+	int64_t		 user_id;
+	const char	*body;
+	const char	*written_at;
+	const char	*fixed_body;	/* NULL: never corrected */
+	const char	*fixed_at;
+	const char	*reason;
+};
+int	 db_bulk_session_note(struct db *,
+	    const struct db_bulk_session_note *);
+/* A goal set at created_at; review NULL for none. */
+int	 db_bulk_goal(struct db *, int64_t referral_id, const char *body,
+	    const char *start, const char *review, int64_t user_id,
+	    const char *created_at);
+/* The closing summary, written at written_at. */
+int	 db_bulk_summary(struct db *, int64_t referral_id,
+	    const char *worked_on, const char *outcome, const char *onward,
+	    int64_t user_id, const char *written_at);
+
 /* Row counts of the main tables, for `tuttictl demo` to report. */
 struct db_bulk_counts {
 	int64_t	 referrals, clients, series, occurrences, attendance,

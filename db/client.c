@@ -221,7 +221,7 @@ db_client_note_exists(struct db *db, int64_t series_id, const char *date,
     int64_t referral_id)
 {
 	static const char sql[] = "SELECT 1 FROM session_notes WHERE "
-	    "series_id = ?1 AND occ_date = ?2 AND referral_id = ?3";
+	    "series_id = ?1 AND occ_date = ?2 AND ifnull(referral_id, 0) = ?3";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int rc;
 
@@ -613,6 +613,29 @@ db_client_outcome(struct db *db, int64_t referral_id, void (*fn)(void *,
 	return rc;
 }
 
+void
+db_client_why_booked(char *out, size_t n, int64_t series_id, const char *by,
+    const char *first_date, const char *start)
+{
+	char day[40];
+
+	(void)calendar_date_text(first_date, CALENDAR_LONG, day, sizeof(day));
+	(void)snprintf(out, n, "Automatic: booked: series %lld booked%s%s, "
+	    "weekly from %s at %s.", (long long)series_id, by != NULL &&
+	    *by != '\0' ? " by " : "", by != NULL ? by : "", day, start);
+}
+
+void
+db_client_why_started(char *out, size_t n, int64_t series_id,
+    const char *date)
+{
+	char day[40];
+
+	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
+	(void)snprintf(out, n, "Automatic: therapy started: first session "
+	    "attended on %s (series %lld).", day, (long long)series_id);
+}
+
 /*
  * The automatic status change that follows what happened: inserts the
  * history line sql_event and makes the move sql_move, both bound as (key,
@@ -658,7 +681,7 @@ db_client_follow_booking(struct db *db, int64_t series_id, int64_t user_id)
 	    "FROM series s WHERE s.id = ?1";
 #undef BOOKED_PEOPLE
 	sqlite3_stmt *st;
-	char day[40], by[140], why[320];
+	char why[320];
 	int rc;
 
 	if ((st = db_stmt_with(db, sql_first, series_id)) == NULL)
@@ -666,15 +689,8 @@ db_client_follow_booking(struct db *db, int64_t series_id, int64_t user_id)
 	db_bind_int(st, 2, user_id);
 	if ((rc = db_next(db, st)) != 1)
 		return -1;
-	(void)calendar_date_text(db_col(st, 0), CALENDAR_LONG, day,
-	    sizeof(day));
-	by[0] = '\0';
-	if (*db_col(st, 2) != '\0')
-		(void)snprintf(by, sizeof(by), " by %s", db_col(st, 2));
-	/* The cause: which series, who booked it, when it begins. */
-	(void)snprintf(why, sizeof(why), "Automatic: booked: series %lld "
-	    "booked%s, weekly from %s at %s.", (long long)series_id, by, day,
-	    db_col(st, 1));
+	db_client_why_booked(why, sizeof(why), series_id, db_col(st, 2),
+	    db_col(st, 0), db_col(st, 1));
 	db_done(st);
 	return follow_write(db, sql_event, sql_move, series_id, user_id, why);
 }
@@ -696,7 +712,7 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 	    "'active', updated_at = ?2 WHERE status = 'matched' AND id = "
 	    "(SELECT referral_id FROM clients WHERE id = ?1)";
 	sqlite3_stmt *st;
-	char day[40], why[200];
+	char why[200];
 
 	if ((st = db_stmt(db, sql_start)) == NULL)
 		return -1;
@@ -707,10 +723,7 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 		return -1;
 	if (sqlite3_changes(db->conn) != 1)
 		return 0;
-	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
-	(void)snprintf(why, sizeof(why), "Automatic: therapy started: first "
-	    "session attended on %s (series %lld).", day,
-	    (long long)series_id);
+	db_client_why_started(why, sizeof(why), series_id, date);
 	return follow_write(db, sql_event, sql_move, client_id, user_id, why);
 }
 

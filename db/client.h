@@ -100,7 +100,10 @@ struct db_client_note {
  */
 int	 db_client_notes(struct db *, int64_t referral_id, void (*fn)(void *,
 	    const struct db_client_note *), void *arg);
-/* 1 when session (series_id, date) has referral_id's note, else 0. */
+/*
+ * 1 when session (series_id, date) has referral_id's note (0: the
+ * group's shared note), 0 when not, -1 on an error.
+ */
 int	 db_client_note_exists(struct db *, int64_t series_id,
 	    const char *date, int64_t referral_id);
 /* Earlier texts of note_id, oldest first: fn(arg, body, who, at, why). */
@@ -217,5 +220,19 @@ int	 db_client_notes_due(struct db *, int64_t therapist_id, int64_t from,
  * has an attended session (for data written in bulk, as the demo's).
  */
 int	 db_client_started_backfill(struct db *);
+
+/*
+ * The causes the automatic status changes write in a referral's history
+ * (into out, n bytes; cut to fit), so that the product and the demo say
+ * them the same way.  Booking: "Automatic: booked: series 12 booked by
+ * Sam Jones, weekly from Monday 14 December 2026 at 10:00." (by NULL or
+ * "": no name).  The first attended session: "Automatic: therapy
+ * started: first session attended on Monday 14 December 2026 (series
+ * 12)."  Dates YYYY-MM-DD.  Cannot fail.
+ */
+void	 db_client_why_booked(char *out, size_t n, int64_t series_id,
+	    const char *by, const char *first_date, const char *start);
+void	 db_client_why_started(char *out, size_t n, int64_t series_id,
+	    const char *date);
 
 #endif

@@ -1046,7 +1046,7 @@ db_referral_events(struct db *db, int64_t id, void (*fn)(void *,
 	static const char sql[] = "SELECT e.at, coalesce(u.name, ''), "
 	    "coalesce(e.from_status, ''), e.to_status, e.reason "
 	    "FROM referral_events e LEFT JOIN users u ON u.id = e.user_id "
-	    "WHERE e.referral_id = ? ORDER BY e.id";
+	    "WHERE e.referral_id = ? ORDER BY e.at, e.id";
 	sqlite3_stmt *st = db_stmt_with(db, sql, id);
 	int rc;
 

@@ -30,6 +30,18 @@ check "it shows the emails about them, by subject" grep -q 'Emails to or about t
 check "dates are for people, not ISO" grep -q -E '(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) [0-9]+ [A-Z][a-z]+ 20[0-9][0-9]' "$TVAR/body"
 check "the coordinator sees who opened the record" grep -q 'Who has opened or changed this record' "$TVAR/body"
 check "the view is audited" [ "$(sql "select count(*) from audit where action = 'client-view' and referral_id = $rid")" -ge 1 ]
+mail_id=$(sql "select max(id) from outbox where referral_id = $rid")
+check "each email links to its text" grep -q "href=\"/clients/$rid/emails/$mail_id\"" "$TVAR/body"
+c=$(web coord "$BASE/clients/$rid/emails/$mail_id")
+check "the coordinator reads the email's text (200)" [ "$c" = 200 ]
+check "it is the text, with no personal link in it" sh -c "grep -q 'The email as it reads' '$TVAR/body' && ! grep -q -E '(my|unsubscribe|outcome)\?t=' '$TVAR/body'"
+check "reading it is audited" [ "$(sql "select count(*) from audit where action = 'email-view' and referral_id = $rid")" = 1 ]
+c=$(web coord "$BASE/schedule")
+check "the week grid links its cards to client records" grep -q 'href="/clients/[0-9]*"' "$TVAR/body"
+# The demo's history and notes are true to time.
+check "every demo note was written after its session" [ "$(sql "select count(*) from session_notes where substr(written_at, 1, 10) < occ_date or written_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")" = 0 ]
+check "the demo's automatic status lines say their cause" [ "$(sql "select count(*) from referral_events where reason like 'Automatic:%' and reason not like '%series %'")" = 0 ]
+check "booking's line names the series and who booked it" [ "$(sql "select count(*) from referral_events where reason like 'Automatic: booked: series % booked by %, weekly from %'")" -ge 1 ]
 
 c=$(staff_login thea "$THERA" "$THERA_PW")
 check "Thea signs in" [ "$c" = 303 ]
@@ -37,6 +49,8 @@ c=$(web thea "$BASE/clients/$rid")
 check "Thea opens her own client's record (200)" [ "$c" = 200 ]
 check "without the audit section" [ "$(grep -c 'Who has opened or changed' "$TVAR/body")" = 0 ]
 check "with no link she cannot open" [ "$(grep -c -E 'href="/(series|referrals|admin|export)/' "$TVAR/body")" = 0 ]
+c=$(web thea "$BASE/clients/$other/emails/$(sql "select max(id) from outbox where referral_id = $other")")
+check "Thea cannot read another therapist's client's email (403)" [ "$c" = 403 ]
 c=$(web thea "$BASE/clients/$other")
 check "another therapist's client: 403" [ "$c" = 403 ]
 

@@ -149,7 +149,11 @@ o0=$(sql "select count(*) from outbox where kind = 'referral_ack'")
 c=$(step 10 --data go=send --data website=)
 loc=$(location_of)
 ref=${loc#/refer/thanks?ref=}
-check "Send: 303 to the thanks page" sh -c "[ '$c' = 303 ] && echo '$loc' | grep -q '^/refer/thanks?ref='"
+ref=${ref%%&*}
+check "Send: 303 to the thanks page, in Easy Read" sh -c "[ '$c' = 303 ] && echo '$loc' | grep -q '^/refer/thanks?ref=.*&easy$'"
+c=$(code "$BASE$loc")
+check "it gives the code and says what happens next in short sentences" \
+    sh -c "[ $c = 200 ] && grep -q '$ref' '$W/body' && grep -q 'We have your answers' '$W/body'"
 check "one referral is stored" [ "$(refs)" = $((r0 + 1)) ]
 check "with source easy_read and the answers as /refer stores them" \
     [ "$(sql "select source, given_name, family_name, date_of_birth, postcode, email, preferred_contact, session_type, consent_data, consent_contact, about from referrals where ref = '$ref'")" = "easy_read|Ann|Lee|1984-03-27|NW1 0AB|ann@example.com|email|group|1|1|I like drums & <singing>." ]
