@@ -33,6 +33,7 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/form.h"
+#include "cgi/valid.h"
 #include "db/client.h"
 #include "db/db.h"
 #include "db/outbox.h"
@@ -789,92 +790,98 @@ post_note(struct app *app, struct req *rq, struct resp *rs,
 	http_redirect(rs, loc);
 }
 
+/* The goal form's fields (action=goal). */
+enum goal_field { GOAL_BODY, GOAL_START, GOAL_REVIEW, GOAL__MAX };
+static const struct valid_field goal_fields[GOAL__MAX] = {
+	{ "body", VALID_LINES, 1, 0, CLIENT_GOAL_MAX, NULL, "goal-body",
+	    "The goal", "Write the goal" },
+	{ "start", VALID_DATE, 1, 0, 0, NULL, "goal-start", "Start date",
+	    "Enter the start date as a real date, for example 2026-12-14" },
+	{ "review", VALID_DATE, 0, 0, 0, NULL, "goal-review", "Review date",
+	    "Enter the review date as a real date, or leave it empty" },
+};
+
+/* The closing summary's fields (action=summary). */
+enum summary_field { SUM_WORKED, SUM_OUTCOME, SUM_ONWARD, SUM__MAX };
+static const struct valid_field summary_fields[SUM__MAX] = {
+	{ "worked_on", VALID_LINES, 1, 0, CLIENT_SUMMARY_MAX, NULL, NULL,
+	    "What the work was about", "Say what the work was about" },
+	{ "outcome", VALID_LINES, 1, 0, CLIENT_SUMMARY_MAX, NULL, NULL,
+	    "What came of it", "Say what came of it" },
+	{ "onward", VALID_LINES, 0, 0, CLIENT_SUMMARY_MAX, NULL, NULL,
+	    "Where they go next", NULL },
+};
+
+/*
+ * Reads the posted form against table (n fields) into v: 0, or -1
+ * having answered with the record and the first problem (422, what was
+ * typed kept) and freed v.
+ */
+static int
+client_form_check(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_referral_rec *rec, int64_t tid,
+    const struct valid_field *table, size_t n, struct valid_value *v)
+{
+	struct valid_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	if (valid_form_check(&rq->f, table, n, v, &errs) == 0)
+		return 0;
+	client_refuse(app, rq, rs, rec, tid, errs.e[0].anchor,
+	    errs.e[0].msg);
+	valid_values_free(v, n);
+	return -1;
+}
+
 static void
 post_goal(struct app *app, struct req *rq, struct resp *rs,
     const struct db_referral_rec *rec, int64_t tid)
 {
-	const char *body = form_get(&rq->f, "body");
-	const char *start = form_get(&rq->f, "start");
-	const char *review = form_get(&rq->f, "review");
+	struct valid_value v[GOAL__MAX];
 	char loc[64];
 
-	if (body == NULL || *body == '\0')
-		{
-			client_refuse(app, rq, rs, rec, tid, "goal-body",
-		    "Write the goal");
-			return;
-		}
-	if (strlen(body) > CLIENT_GOAL_MAX)
-		{
-			client_refuse(app, rq, rs, rec, tid, "goal-body",
-		    "The goal is too long: keep it under 500 characters");
-			return;
-		}
-	if (!date_ok(start))
-		{
-			client_refuse(app, rq, rs, rec, tid, "goal-start",
-		    "Enter the start date as a real date, for example "
-		    "2026-12-14");
-			return;
-		}
-	if (review != NULL && *review != '\0' && (!date_ok(review) ||
-	    strcmp(review, start) < 0))
-		{
-			client_refuse(app, rq, rs, rec, tid, "goal-review",
+	if (client_form_check(app, rq, rs, rec, tid, goal_fields, GOAL__MAX,
+	    v) == -1)
+		return;
+	if (*v[GOAL_REVIEW].text != '\0' &&
+	    strcmp(v[GOAL_REVIEW].text, v[GOAL_START].text) < 0)
+		client_refuse(app, rq, rs, rec, tid, "goal-review",
 		    "Enter the review date as a real date on or after the "
 		    "start date, or leave it empty");
-			return;
-		}
-	if (db_client_goal_add(app->db, rec->r.id, body, start, review,
-	    rq->user->id, rq->remote_addr) != DB_OK) {
+	else if (db_client_goal_add(app->db, rec->r.id, v[GOAL_BODY].text,
+	    v[GOAL_START].text, v[GOAL_REVIEW].text, rq->user->id,
+	    rq->remote_addr) != DB_OK)
 		http_error(app, rs, 503, "The goal could not be saved just "
 		    "now. Go back and try again.");
-		return;
+	else {
+		(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=goal"
+		    "#goals", (long long)rec->r.id);
+		http_redirect(rs, loc);
 	}
-	(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=goal#goals",
-	    (long long)rec->r.id);
-	http_redirect(rs, loc);
+	valid_values_free(v, GOAL__MAX);
 }
 
 static void
 post_summary(struct app *app, struct req *rq, struct resp *rs,
     const struct db_referral_rec *rec, int64_t tid)
 {
-	const char *worked = form_get(&rq->f, "worked_on");
-	const char *outcome = form_get(&rq->f, "outcome");
-	const char *onward = form_get(&rq->f, "onward");
+	struct valid_value v[SUM__MAX];
 	char loc[64];
 
-	if (worked == NULL || *worked == '\0')
-		{
-			client_refuse(app, rq, rs, rec, tid, "worked_on",
-		    "Say what the work was about");
-			return;
-		}
-	if (outcome == NULL || *outcome == '\0')
-		{
-			client_refuse(app, rq, rs, rec, tid, "outcome",
-		    "Say what came of it");
-			return;
-		}
-	if (strlen(worked) > CLIENT_SUMMARY_MAX ||
-	    strlen(outcome) > CLIENT_SUMMARY_MAX || (onward != NULL &&
-	    strlen(onward) > CLIENT_SUMMARY_MAX))
-		{
-			client_refuse(app, rq, rs, rec, tid, "worked_on",
-		    "Keep each part of the summary under 4,000 characters");
-			return;
-		}
-	if (db_client_summary_put(app->db, rec->r.id, worked, outcome,
-	    onward != NULL ? onward : "", rq->user->id, rq->remote_addr) !=
-	    DB_OK) {
+	if (client_form_check(app, rq, rs, rec, tid, summary_fields,
+	    SUM__MAX, v) == -1)
+		return;
+	if (db_client_summary_put(app->db, rec->r.id, v[SUM_WORKED].text,
+	    v[SUM_OUTCOME].text, v[SUM_ONWARD].text, rq->user->id,
+	    rq->remote_addr) != DB_OK)
 		http_error(app, rs, 503, "The summary could not be saved just "
 		    "now. Go back and try again.");
-		return;
+	else {
+		(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=summary"
+		    "#summary", (long long)rec->r.id);
+		http_redirect(rs, loc);
 	}
-	(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=summary#summary",
-	    (long long)rec->r.id);
-	http_redirect(rs, loc);
+	valid_values_free(v, SUM__MAX);
 }
 
 static void

@@ -436,6 +436,19 @@ START_TEST(test_record_goals_summary_edit)
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
 	    "action=goal&body=Sing+a+verse&start=2026-13-01"), 422);
 	ck_assert(pages_says(h, "Enter the start date"));
+	/* The goal and summary fields are checked by their tables: a
+	 * line break's control characters, a review before the start and
+	 * a missing part are refused with nothing stored. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=goal&body=Sing&start=2026-12-14&review=2026-12-01"), 422);
+	ck_assert(pages_says(h, "on or after the start date"));
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=goal&body=Sing%01&start=2026-12-14"), 422);
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
+	    "action=summary&worked_on=Confidence"), 422);
+	ck_assert(pages_says(h, "Say what came of it"));
+	ck_assert_int_eq(count("SELECT (SELECT count(*) FROM client_goals) + "
+	    "(SELECT count(*) FROM work_summaries)"), 0);
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
 	    "action=goal&body=Sing+a+verse&start=2026-12-14&review=2027-03-08"),
 	    303);
