@@ -6,8 +6,10 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "core/core.h"
+#include "db/referrals.h"
 #include "db/self.h"
 #include "templates/tmpl.h"
+#include "util/buf.h"
 
 void
 app_core_ctx(const struct app *app, const struct req *rq,
@@ -69,4 +71,19 @@ app_outer_data(struct app *app)
 	tmpl_data_bool(d, "contact", c.phone[0] != '\0' ||
 	    c.email[0] != '\0' || c.address[0] != '\0');
 	return d;
+}
+
+void
+app_needs_text(unsigned needs, struct buf *b)
+{
+	int k;
+
+	buf_reset(b);
+	for (k = 0; k < NEED__MAX; k++) {
+		if (!(needs & (1u << k)))
+			continue;
+		if (b->len > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, need_labels[k]);
+	}
 }

@@ -36,6 +36,11 @@ struct app {
 void	 app_render(struct app *, struct resp *, int status,
 	    const char *name, const struct tmpl_data *);
 
+/* The labels of the needs in bit set needs, "Autism, Dementia", into b
+ * (reset first).  Cannot fail. */
+struct buf;
+void	 app_needs_text(unsigned needs, struct buf *b);
+
 /*
  * Handlers, one file an area, one a method and route (route.c names
  * them): each runs only for its row's method, role and path, with the

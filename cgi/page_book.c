@@ -33,6 +33,7 @@
 #include "ical/ical.h"
 #include "sched/sched.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define BOOK_SESSIONS_DEFAULT	12	/* setting series_sessions */
 
@@ -77,29 +78,6 @@ bk_date_add(const char *date, int days, char out[11])
 	gmtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 	return (tm.tm_wday + 6) % 7;
-}
-
-/* "Monday 4 January 2027". */
-static void
-bk_date_words(const char *date, char *out, size_t n)
-{
-	struct tm tm;
-	char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3) {
-		snprintf(out, n, "%s", date);
-		return;
-	}
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_hour = 12;
-	(void)timegm(&tm);
-	if (strftime(out, n, "%A %e %B %Y", &tm) == 0)
-		snprintf(out, n, "%s", date);
-	if ((p = strstr(out, "  ")) != NULL)
-		memmove(p, p + 1, strlen(p));
 }
 
 /* The form's values: the query on GET, the body on POST. */
@@ -184,9 +162,11 @@ bk_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	    count > SCHED_SERIES_COUNT_MAX)
 		count = cnt == NULL || *cnt == '\0' ? count : 0;
 	if (count > 0 && bk_date_add(fd, (int)(count - 1) * 7, last) >= 0) {
-		bk_date_words(fd, words, sizeof(words));
+		(void)calendar_date_text(fd, CALENDAR_LONG, words,
+		    sizeof(words));
 		tmpl_data_set(d, "first_words", words);
-		bk_date_words(last, words, sizeof(words));
+		(void)calendar_date_text(last, CALENDAR_LONG, words,
+		    sizeof(words));
 		tmpl_data_set(d, "last_words", words);
 	}
 	/* At a site with terms: term time only (issue 20). */

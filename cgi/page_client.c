@@ -449,20 +449,11 @@ add_audit(void *arg, const char *at, const char *user, const char *addr,
 	}
 }
 
-/* Needs as labels, comma-separated. */
+/* Needs as labels, comma-separated; "None ticked" when none. */
 static void
 needs_text(unsigned needs, struct buf *b)
 {
-	int k;
-
-	buf_reset(b);
-	for (k = 0; k < NEED__MAX; k++) {
-		if (!(needs & (1u << k)))
-			continue;
-		if (b->len > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, need_labels[k]);
-	}
+	app_needs_text(needs, b);
 	if (b->len == 0)
 		buf_puts(b, "None ticked");
 }

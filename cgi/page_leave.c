@@ -29,34 +29,12 @@
 #include "db/records.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define LEAVE_REASON_MAX	200
 
 static const char *const leave_do_names[] = { "later", "cancel", "move",
 	"cover" };
-
-/* "Wednesday 9 December" for a YYYY-MM-DD date. */
-static void
-leave_day_words(const char *date, char *out, size_t n)
-{
-	struct tm tm;
-	char *p;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3) {
-		snprintf(out, n, "%s", date);
-		return;
-	}
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_hour = 12;
-	(void)timegm(&tm);
-	if (strftime(out, n, "%A %e %B", &tm) == 0)
-		snprintf(out, n, "%s", date);
-	if ((p = strstr(out, "  ")) != NULL)
-		memmove(p, p + 1, strlen(p));
-}
 
 /* Whose hits: a therapist's leave or a site's closures. */
 struct leave_owner {
@@ -122,7 +100,8 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_setf(e, "series", "%lld", (long long)x->series_id);
 		(void)ical_utc_to_local(app->tz, (time_t)x->start_utc, NULL,
 		    hhmm, NULL);
-		leave_day_words(x->date, words, sizeof(words));
+		(void)calendar_date_text(x->date, CALENDAR_DAY, words,
+		    sizeof(words));
 		tmpl_data_setf(e, "when", "%s at %s", words, hhmm);
 		if (x->group_id > 0)
 			tmpl_data_setf(e, "who", "%s (group of %d)", x->group,
@@ -150,7 +129,8 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 			snprintf(val, sizeof(val), "%s %s", hits[i].free[k].date,
 			    hits[i].free[k].hhmm);
 			tmpl_data_set(o, "value", val);
-			leave_day_words(hits[i].free[k].date, words,
+			(void)calendar_date_text(hits[i].free[k].date,
+			    CALENDAR_DAY, words,
 			    sizeof(words));
 			tmpl_data_setf(o, "label", "%s at %s", words,
 			    hits[i].free[k].hhmm);
@@ -264,7 +244,8 @@ leave_apply(struct app *app, struct req *rq, struct resp *rs,
 		if (bad < n) {
 			char words[48];
 
-			leave_day_words(ch[bad].date, words, sizeof(words));
+			(void)calendar_date_text(ch[bad].date, CALENDAR_DAY,
+			    words, sizeof(words));
 			snprintf(msg, sizeof(msg), "Nothing was changed. The "
 			    "session on %s: %s", words, why);
 		} else

@@ -59,21 +59,6 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void
-needs_text(unsigned needs, struct buf *b)
-{
-	int k;
-
-	buf_reset(b);
-	for (k = 0; k < NEED__MAX; k++) {
-		if (!(needs & (1u << k)))
-			continue;
-		if (b->len > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, need_labels[k]);
-	}
-}
-
 /* "Monday morning, Tuesday afternoon" from an availability bit set. */
 static void
 availability_text(unsigned bits, struct buf *b)
@@ -303,7 +288,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "name", ref->name);
 	tmpl_data_set(d, "status", status_names[ref->status]);
 	tmpl_data_set(d, "status_label", status_labels[ref->status]);
-	needs_text(ref->r.needs, &tmp);
+	app_needs_text(ref->r.needs, &tmp);
 	tmpl_data_set(d, "needs", buf_cstr(&tmp));
 	availability_text(ref->r.availability, &tmp);
 	tmpl_data_set(d, "availability", buf_cstr(&tmp));
@@ -583,7 +568,7 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 		tmpl_data_set(e, "ref", refs[i].ref);
 		tmpl_data_set(e, "name", refs[i].name);
 		tmpl_data_setf(e, "waiting", "%d", refs[i].r.waiting_days);
-		needs_text(refs[i].r.needs, &tmp);
+		app_needs_text(refs[i].r.needs, &tmp);
 		tmpl_data_set(e, "needs", buf_cstr(&tmp));
 		tmpl_data_bool(e, "placed", p->placed);
 		if (p->placed)

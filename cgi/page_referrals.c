@@ -72,21 +72,6 @@ when(const char *iso, char *out, size_t n)
 		memmove(out, out + 1, strlen(out));
 }
 
-static void
-needs_text(unsigned needs, struct buf *b)
-{
-	int k;
-
-	buf_reset(b);
-	for (k = 0; k < NEED__MAX; k++) {
-		if (!(needs & (1u << k)))
-			continue;
-		if (b->len > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, need_labels[k]);
-	}
-}
-
 /* Appends "&name=value" (URL-escaped) to a query being built. */
 static void
 qarg(struct buf *q, const char *name, const char *value)
@@ -229,7 +214,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(e, "postcode", rows[i].postcode);
 		tmpl_data_set(e, "status", status_names[rows[i].status]);
 		tmpl_data_set(e, "status_label", status_labels[rows[i].status]);
-		needs_text(rows[i].needs, &tmp);
+		app_needs_text(rows[i].needs, &tmp);
 		tmpl_data_set(e, "needs", buf_cstr(&tmp));
 		when(rows[i].created_at, date, sizeof(date));
 		tmpl_data_set(e, "received", date);
@@ -379,7 +364,7 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 	    "phone") == 0 ? "Phone" : "Email");
 	tmpl_data_bool(d, "voicemail_ok", r->voicemail_ok);
 	tmpl_data_set(d, "about", r->about);
-	needs_text(r->needs, &tmp);
+	app_needs_text(r->needs, &tmp);
 	tmpl_data_set(d, "needs", buf_cstr(&tmp));
 	k = db_name_index(session_type_names, SESSION_TYPE__MAX,
 	    r->session_type);

@@ -29,9 +29,11 @@
 #include "db/db.h"
 #include "db/remind.h"
 #include "db/schedule.h"
+#include "db/week.h"
 #include "ical/ical.h"
 #include "sched/sched.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define SERIES_TEXT_MAX	500	/* reasons and notes, bytes */
 
@@ -75,28 +77,6 @@ static void
 today(const char *tz, char out[11])
 {
 	(void)ical_utc_to_local(tz, time(NULL), out, NULL, NULL);
-}
-
-/* Adds days to a YYYY-MM-DD date. */
-static void
-date_add(const char *date, int days, char out[11])
-{
-	struct tm tm;
-	time_t t;
-	int y, m, d;
-
-	if (valid_date(date, &y, &m, &d) == -1) {
-		snprintf(out, 11, "%s", date);
-		return;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 static void
@@ -203,10 +183,10 @@ book_form(struct app *app, struct req *rq, struct resp *rs, int status,
 		int i;
 
 		today(app->tz, t);
-		date_add(t, 1, t);
+		(void)calendar_date_add(t, 1, t);
 		(void)week_of(app->tz, t, mon, &a, &b);
 		for (i = 0; i < 14; i++) {
-			date_add(mon, i, first);
+			(void)calendar_date_add(mon, i, first);
 			if (strcmp(first, t) >= 0 && i % 7 == day - 1)
 				break;
 		}
@@ -380,6 +360,93 @@ series_occ(void *arg, const struct db_occ_row *o)
 		v->future++;
 }
 
+/*
+ * After a change (issue 17): what will be sent about the series, to
+ * whom and when, from the emails still queued.
+ */
+struct series_pending {
+	struct tmpl_data	*d;
+	const char		*tz;
+	time_t			 now;
+	int			 n;
+	int			 cancel_notices;	/* still to go */
+};
+
+static void
+series_pending_add(void *arg, const struct db_week_pending *p)
+{
+	static const char *const what[][2] = {
+		{ "booking_confirmation", "The booking confirmation, with "
+		    "the calendar invitation," },
+		{ "session_cancelled", "The cancellation notice" },
+		{ "session_moved", "The new time" },
+		{ "session_reinstated", "The news that the session is back "
+		    "on" },
+		{ "therapist_changes", "One email listing the changes to "
+		    "their sessions" },
+	};
+	struct series_pending *sp = arg;
+	struct tmpl_data *e = tmpl_data_push(sp->d, "pending");
+	struct tm tm;
+	time_t t;
+	char hhmm[6], date[11];
+	size_t i;
+	long min;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		if (strcmp(p->kind, what[i][0]) == 0)
+			tmpl_data_set(e, "what", what[i][1]);
+	if (p->therapist)
+		tmpl_data_setf(e, "who", "%s, the therapist", p->to_name);
+	else
+		tmpl_data_set(e, "who", p->to_name);
+	tmpl_data_set(e, "addr", p->to_addr);
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(p->not_before, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		t = sp->now;
+	else
+		t = timegm(&tm);
+	if (t <= sp->now)
+		tmpl_data_set(e, "when", "in the next minute");
+	else {
+		(void)ical_utc_to_local(sp->tz, t, date, hhmm, NULL);
+		min = (long)((t - sp->now + 59) / 60);
+		tmpl_data_setf(e, "when", "at %s (in %ld minute%s)", hhmm, min,
+		    min == 1 ? "" : "s");
+	}
+	if (strcmp(p->kind, "session_cancelled") == 0)
+		sp->cancel_notices++;
+	sp->n++;
+}
+
+/* The banner after a change named by done: the emails still to go, and
+ * Undo for a cancellation whose notices have not gone. */
+static int
+series_pending(struct app *app, const struct req *rq, struct tmpl_data *d,
+    const struct db_series *s, const char *done)
+{
+	struct series_pending sp;
+	const char *date = form_get(&rq->q, "date");
+
+	if (done == NULL || (strcmp(done, "booked") != 0 &&
+	    strcmp(done, "cancelled") != 0 && strcmp(done, "moved") != 0))
+		return 0;
+	memset(&sp, 0, sizeof(sp));
+	sp.d = d;
+	sp.tz = s->tz;
+	sp.now = time(NULL);
+	tmpl_data_list(d, "pending");
+	if (db_week_pending_each(app->db, s->id, s->therapist_id,
+	    series_pending_add, &sp) == -1)
+		return -1;
+	tmpl_data_bool(d, "has_pending", sp.n > 0);
+	tmpl_data_bool(d, "no_pending", sp.n == 0);
+	if (strcmp(done, "cancelled") == 0 && sp.cancel_notices > 0 &&
+	    date != NULL && valid_date(date, NULL, NULL, NULL) == 0)
+		tmpl_data_set(d, "undo_date", date);
+	return 0;
+}
+
 static void
 add_waiting(void *arg, int64_t id, const char *ref, const char *name,
     const char *created)
@@ -513,6 +580,11 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	    sizeof(done_text[0]); i++)
 		if (strcmp(done, done_text[i][0]) == 0)
 			tmpl_data_set(d, "notice", done_text[i][1]);
+	if (series_pending(app, rq, d, s, done) == -1) {
+		tmpl_data_free(d);
+		http_error(app, rs, 503, "The series cannot be shown now.");
+		return;
+	}
 	for (k = 0; k < 4; k++) {
 		e = tmpl_data_push(d, "statuses");
 		tmpl_data_set(e, "value", attendance_names[k]);
@@ -637,7 +709,7 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 	const char *action = form_get(&rq->f, "action");
 	struct valid_value v[SERIES_FIELDS_MAX];
 	struct valid_errors errs;
-	char loc[64], why[CORE_WHY_LEN];
+	char loc[96], why[CORE_WHY_LEN];
 	struct core_ctx c;
 	enum db_result res;
 	size_t k, n = 0;
@@ -667,8 +739,8 @@ series_post(struct app *app, struct req *rq, struct resp *rs,
 			    s, "c-date", why);
 			goto out;
 		}
-		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled",
-		    (long long)s->id);
+		snprintf(loc, sizeof(loc), "/series/%lld?done=cancelled&date=%s",
+		    (long long)s->id, v[0].text);
 	} else if (strcmp(action, "move") == 0) {
 		res = core_occ_move(&c, s->id, v[0].text, v[1].text,
 		    v[2].norm, v[3].num, v[4].text, why, sizeof(why));

@@ -61,21 +61,6 @@ today(const struct app *app, char out[11])
 		snprintf(out, 11, "1970-01-01");
 }
 
-static void
-needs_text(unsigned needs, struct buf *b)
-{
-	int k;
-
-	buf_reset(b);
-	for (k = 0; k < NEED__MAX; k++) {
-		if (!(needs & (1u << k)))
-			continue;
-		if (b->len > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, need_labels[k]);
-	}
-}
-
 /* Sites for the availability rows' choices, active ones first. */
 struct site_list {
 	struct rf_choice	 v[256];
@@ -135,7 +120,7 @@ list_row(void *arg, const struct db_therapist *t)
 	tmpl_data_setf(e, "id", "%lld", (long long)t->id);
 	tmpl_data_set(e, "name", t->name);
 	tmpl_data_set(e, "login", t->user_email);
-	needs_text(t->specialisms, &c->tmp);
+	app_needs_text(t->specialisms, &c->tmp);
 	tmpl_data_set(e, "specialisms", buf_cstr(&c->tmp));
 	tmpl_data_set(e, "languages", t->languages);
 	tmpl_data_setf(e, "caseload", "%d", t->caseload);
@@ -214,7 +199,7 @@ show_client(void *arg, const struct db_client *cl)
 	tmpl_data_set(e, "ref", cl->ref);
 	tmpl_data_set(e, "name", cl->name);
 	tmpl_data_set(e, "status", status_labels[cl->status]);
-	needs_text(cl->needs, &tmp);
+	app_needs_text(cl->needs, &tmp);
 	tmpl_data_set(e, "needs", buf_cstr(&tmp));
 	tmpl_data_setn(e, "since", cl->started_at, 10);
 	tmpl_data_bool(e, "link", c->can_referrals);
@@ -330,7 +315,7 @@ show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_setf(c.d, "therapist_id", "%lld", (long long)t->id);
 	tmpl_data_set(c.d, "name", t->name);
 	tmpl_data_set(c.d, "login", t->user_email);
-	needs_text(t->specialisms, &tmp);
+	app_needs_text(t->specialisms, &tmp);
 	tmpl_data_set(c.d, "specialisms", buf_cstr(&tmp));
 	tmpl_data_set(c.d, "languages", t->languages);
 	tmpl_data_setf(c.d, "caseload", "%d", t->caseload);

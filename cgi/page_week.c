@@ -31,6 +31,7 @@
 #include "db/week.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define WEEK_DAYS	7
 
@@ -146,28 +147,6 @@ week_name_of(const struct week_list *l, int64_t id)
 	return bsearch(&key, l->v, l->n, sizeof(key), week_name_cmp);
 }
 
-/* Adds days to a YYYY-MM-DD date into out; out is date when it is bad. */
-static void
-week_date_add(const char *date, int days, char out[11])
-{
-	struct tm tm;
-	time_t t;
-	int y, m, d;
-
-	if (valid_date(date, &y, &m, &d) == -1) {
-		snprintf(out, 11, "%s", date);
-		return;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* The weekday of a valid date, 0 Monday; -1 when it is not valid. */
 static int
 week_weekday(const char *date)
@@ -186,34 +165,6 @@ week_weekday(const char *date)
 	t = timegm(&tm);
 	gmtime_r(&t, &tm);
 	return (tm.tm_wday + 6) % 7;
-}
-
-/* A date for people, "Monday 14 December 2026" (long) or "Mon 14 Dec". */
-static void
-week_date_words(const char *date, int longer, char *out, size_t n)
-{
-	struct tm tm;
-	int y, m, d;
-
-	if (valid_date(date, &y, &m, &d) == -1) {
-		snprintf(out, n, "%s", date);
-		return;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	(void)timegm(&tm);
-	if (strftime(out, n, longer ? "%A %e %B %Y" : "%a %e %b", &tm) == 0)
-		snprintf(out, n, "%s", date);
-	/* "%e" pads with a space: "Monday  7 December" reads oddly. */
-	{
-		char *p = strstr(out, "  ");
-
-		if (p != NULL)
-			memmove(p, p + 1, strlen(p));
-	}
 }
 
 /* Room for one more row; -1 out of memory (w->failed set). */
@@ -568,7 +519,8 @@ week_hit(void *arg, const struct db_occ_row *o, const char *why)
 
 	(void)ical_utc_to_local(w->app->tz, (time_t)o->start_utc, date, hhmm,
 	    NULL);
-	week_date_words(date, 0, words, sizeof(words));
+	(void)calendar_date_text(date, CALENDAR_DAY_SHORT, words,
+	    sizeof(words));
 	tmpl_data_bool(w->d, "has_hits", 1);
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
 	if (strncmp(why, "the therapist", 13) == 0)
@@ -639,12 +591,12 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 			week = now;
 			wd = week_weekday(now);
 		}
-		week_date_add(week, -wd, first);
+		(void)calendar_date_add(week, -wd, first);
 	}
 	for (k = 0; k < w.ndays; k++)
-		week_date_add(first, k, w.date[k]);
+		(void)calendar_date_add(first, k, w.date[k]);
 	for (k = 0; k <= w.ndays; k++) {
-		week_date_add(first, k, other);
+		(void)calendar_date_add(first, k, other);
 		if (ical_local_to_utc(app->tz, other, "00:00", &w.bound[k]) ==
 		    -1)
 			goto fail;
@@ -653,7 +605,8 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	    w.bound[w.ndays] + 86400) == -1)
 		goto fail;
 
-	week_date_words(first, 1, words, sizeof(words));
+	(void)calendar_date_text(first, CALENDAR_LONG, words,
+	    sizeof(words));
 	if (w.ndays == 1)
 		snprintf(title, sizeof(title), "Schedule: %s", words);
 	else
@@ -677,11 +630,11 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_set(e, "label", week_by_labels[k]);
 		tmpl_data_bool(e, "current", k == (int)w.by);
 	}
-	week_date_add(first, w.ndays == 1 ? -1 : -7, other);
+	(void)calendar_date_add(first, w.ndays == 1 ? -1 : -7, other);
 	week_link(&w, link, sizeof(link), week_by_names[w.by],
 	    w.ndays == 1 ? "day" : "week", other);
 	tmpl_data_set(w.d, "prev", link);
-	week_date_add(first, w.ndays == 1 ? 1 : 7, other);
+	(void)calendar_date_add(first, w.ndays == 1 ? 1 : 7, other);
 	week_link(&w, link, sizeof(link), week_by_names[w.by],
 	    w.ndays == 1 ? "day" : "week", other);
 	tmpl_data_set(w.d, "next", link);
@@ -695,7 +648,7 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	tmpl_data_set(w.d, "this_label", w.ndays == 1 ? "Today" :
 	    "This week");
 	if (w.ndays == 1) {
-		week_date_add(first, -week_weekday(first), other);
+		(void)calendar_date_add(first, -week_weekday(first), other);
 		week_link(&w, link, sizeof(link), week_by_names[w.by], "week",
 		    other);
 		tmpl_data_set(w.d, "week_link", link);
@@ -704,9 +657,11 @@ page_schedule(struct app *app, struct req *rq, struct resp *rs)
 	/* The columns. */
 	for (k = 0; k < w.ndays; k++) {
 		e = tmpl_data_push(w.d, "cols");
-		week_date_words(w.date[k], 0, words, sizeof(words));
+		(void)calendar_date_text(w.date[k], CALENDAR_DAY_SHORT, words,
+		    sizeof(words));
 		tmpl_data_set(e, "label", words);
-		week_date_words(w.date[k], 1, words, sizeof(words));
+		(void)calendar_date_text(w.date[k], CALENDAR_LONG, words,
+		    sizeof(words));
 		tmpl_data_set(e, "long", words);
 		week_link(&w, link, sizeof(link), week_by_names[w.by], "day",
 		    w.date[k]);

@@ -18,6 +18,7 @@
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "util/buf.h"
+#include "util/calendar.h"
 
 const char *
 core_tz(const struct core_ctx *c)
@@ -103,26 +104,6 @@ is_date(const char *s)
 	t = timegm(&tm);
 	gmtime_r(&t, &tm);
 	return tm.tm_mday == d;		/* not 31 April */
-}
-
-/* The date days after date ("YYYY-MM-DD") into out; 0 or -1. */
-static int
-date_add(const char *date, int days, char out[11])
-{
-	struct tm tm;
-	time_t t;
-	int y, m, d;
-
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d + days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	return strftime(out, 11, "%Y-%m-%d", &tm) == 10 ? 0 : -1;
 }
 
 struct occ_list {
@@ -351,7 +332,7 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	rule.length_min = b->length_min;
 	rule.count = b->count;
 	rule.until_date = b->until_date;
-	if (date_add(b->first_date, SCHEDULE_HORIZON_DAYS, horizon_date) ==
+	if (calendar_date_add(b->first_date, SCHEDULE_HORIZON_DAYS, horizon_date) ==
 	    -1 || ical_local_to_utc(tz, horizon_date, "00:00", &horizon) == -1) {
 		res = say(DB_INVALID, why, whylen, "Check the first date.");
 		goto out;

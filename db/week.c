@@ -26,6 +26,9 @@
     "sc WHERE sc.site_id = o.site_id AND o.occ_date BETWEEN sc.first_day " \
     "AND sc.last_day)), " \
     "coalesce(rf.id, 0) "
+/* The columns of WEEK_OCC_SELECT (week_occ_read reads them all); a
+ * statement's own columns come after. */
+#define WEEK_OCC_NCOLS	17
 #define WEEK_OCC_FROM \
     "FROM occurrences o JOIN series s ON s.id = o.series_id " \
     "JOIN sites si ON si.id = o.site_id " \
@@ -222,10 +225,14 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	    "therapist_id FROM occurrences WHERE series_id = ? AND occ_date = ? "
 	    "AND state != 'cancelled' AND start_utc > ?";
 	static const char sql_leave[] = "SELECT 1 FROM therapist_leave WHERE "
-	    "therapist_id = ? AND ? BETWEEN first_day AND last_day";
+	    "therapist_id = ?1 AND ?4 BETWEEN first_day AND last_day";
 	static const char sql_busy[] = "SELECT 1 FROM occurrences WHERE "
 	    "therapist_id = ?1 AND state != 'cancelled' AND start_utc < ?3 AND "
 	    "end_utc > ?2";
+	static const char *const refusals[][2] = {
+		{ sql_leave, "is on leave that day." },
+		{ sql_busy, "has another session then." },
+	};
 	static const char sql_active[] = "SELECT name FROM therapists WHERE "
 	    "id = ? AND active = 1";
 	static const char sql_set[] = "UPDATE occurrences SET therapist_id = ?3 "
@@ -233,6 +240,7 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	sqlite3_stmt *st;
 	int64_t start, end, was;
 	char name[128], detail[160];
+	size_t k;
 	int rc;
 	enum db_result res;
 
@@ -269,28 +277,20 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	}
 	db_copy(name, sizeof(name), db_col(st, 0));
 	db_done(st);
-	if ((st = db_stmt(db, sql_leave)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, cover_id);
-	db_bind_text(st, 2, date);
-	if ((rc = db_next(db, st)) != 0) {
+	/* On leave that day, or busy then: each with its sentence. */
+	for (k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+		if ((st = db_stmt(db, refusals[k][0])) == NULL)
+			goto fail;
+		db_bind_int(st, 1, cover_id);
+		db_bind_int(st, 2, start);
+		db_bind_int(st, 3, end);
+		db_bind_text(st, 4, date);
+		if ((rc = db_next(db, st)) == 0)
+			continue;
 		if (rc == -1)
 			goto fail;
 		db_done(st);
-		snprintf(clash, clashlen, "%s is on leave that day.", name);
-		db_rollback(db);
-		return DB_CONFLICT;
-	}
-	if ((st = db_stmt(db, sql_busy)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, cover_id);
-	db_bind_int(st, 2, start);
-	db_bind_int(st, 3, end);
-	if ((rc = db_next(db, st)) != 0) {
-		if (rc == -1)
-			goto fail;
-		db_done(st);
-		snprintf(clash, clashlen, "%s has another session then.", name);
+		snprintf(clash, clashlen, "%s %s", name, refusals[k][1]);
 		db_rollback(db);
 		return DB_CONFLICT;
 	}
@@ -337,7 +337,43 @@ db_week_changes_each(struct db *db, int64_t therapist_id, const char *since,
 	db_bind_int(st, 3, now);
 	while ((rc = db_next(db, st)) == 1) {
 		week_occ_read(st, &r);
-		fn(arg, &r, db_col(st, 16));
+		fn(arg, &r, db_col(st, WEEK_OCC_NCOLS));
+	}
+	return rc;
+}
+
+int
+db_week_pending_each(struct db *db, int64_t series_id, int64_t therapist_id,
+    void (*fn)(void *, const struct db_week_pending *), void *arg)
+{
+	static const char sql[] = "SELECT kind, to_name, to_addr, not_before, "
+	    "kind = 'therapist_changes' FROM outbox WHERE status = 'queued' "
+	    "AND ((kind IN ('booking_confirmation', 'session_cancelled', "
+	    "'session_moved', 'session_reinstated') AND dedupe_key LIKE "
+	    "kind || ':' || ?1 || ':%') "
+	    "OR (?2 > 0 AND kind = 'therapist_changes' AND dedupe_key LIKE "
+	    "?3)) ORDER BY not_before, id";
+	struct db_week_pending p;
+	sqlite3_stmt *st;
+	char tlike[64];
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	/* Client notices' keys are "KIND:SERIES:...". */
+	snprintf(tlike, sizeof(tlike), "therapist-changes:%lld:%%",
+	    (long long)therapist_id);
+	db_bind_int(st, 1, series_id);
+	db_bind_int(st, 2, therapist_id);
+	db_bind_text(st, 3, tlike);
+	while ((rc = db_next(db, st)) == 1) {
+		memset(&p, 0, sizeof(p));
+		db_copy(p.kind, sizeof(p.kind), db_col(st, 0));
+		db_copy(p.to_name, sizeof(p.to_name), db_col(st, 1));
+		db_copy(p.to_addr, sizeof(p.to_addr), db_col(st, 2));
+		db_copy(p.not_before, sizeof(p.not_before), db_col(st, 3));
+		p.therapist = sqlite3_column_int(st, 4);
+		fn(arg, &p);
 	}
 	return rc;
 }

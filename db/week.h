@@ -94,4 +94,23 @@ int	 db_week_changes_each(struct db *, int64_t therapist_id,
 	    const char *since, int64_t now, void (*fn)(void *,
 	    const struct db_week_occ *, const char *what), void *arg);
 
+/* An email about a series not sent yet (queued, not yet being sent). */
+struct db_week_pending {
+	char	 kind[32];		/* booking_confirmation, ... */
+	char	 to_name[128];
+	char	 to_addr[256];
+	char	 not_before[21];	/* ISO 8601 UTC: not sent before */
+	int	 therapist;		/* 1: the therapist's changes email */
+};
+
+/*
+ * Calls fn for each email about series_id still to go: its clients'
+ * notices (booking, cancellation, move, back on: their keys name the
+ * series) and the batched changes email of therapist_id (0: none), in
+ * the order they go.  0, or -1 (logged).
+ */
+int	 db_week_pending_each(struct db *, int64_t series_id,
+	    int64_t therapist_id, void (*fn)(void *,
+	    const struct db_week_pending *), void *arg);
+
 #endif

@@ -102,6 +102,14 @@ fi
 # --- the stack, and fcgi-hello behind the same nginx ---------------------
 
 BDIR=$(mktemp -d /tmp/tutti-bench.XXXXXX)
+# Started as root, nginx's workers are www-data's (else nobody's), as
+# ctl/stack.sh arranges: they reach fcgi-hello's socket (0660) through
+# this folder's group, which the setgid bit gives the socket.
+if [ "$(id -u)" = 0 ]; then
+	u=www-data
+	id -u "$u" >/dev/null 2>&1 || u=nobody
+	chgrp "$(id -gn "$u")" "$BDIR" && chmod 2710 "$BDIR"
+fi
 HELLO_PID=
 cleanup() {
 	if [ -n "$HELLO_PID" ]; then

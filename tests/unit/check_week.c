@@ -248,6 +248,59 @@ START_TEST(test_week_video_link)
 }
 END_TEST
 
+/* After a change, the banner says what will be sent to whom and when,
+ * with Undo while the notice waits; once it has gone, Undo is gone. */
+START_TEST(test_week_change_banner)
+{
+	char date[11], body[160], loc[128], want[64];
+	char *d;
+
+	online_series_add();
+	d = testlib_sql_text(h->app.db, "SELECT occ_date FROM occurrences "
+	    "WHERE series_id = 50");
+	snprintf(date, sizeof(date), "%s", d);
+	free(d);
+	h->app.grace_s = 600;
+	snprintf(body, sizeof(body), "action=cancel&date=%s&by=service&"
+	    "reason=Boiler", date);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50", body),
+	    303);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	snprintf(want, sizeof(want), "/series/50?done=cancelled&date=%s",
+	    date);
+	ck_assert_str_eq(loc, want);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, loc), 200);
+	ck_assert(pages_says(h, "What will be sent"));
+	ck_assert(pages_says(h, "The cancellation notice to Ada "
+	    "(ada@example.org), at "));
+	ck_assert(pages_says(h, "(in 10 minutes)"));
+	ck_assert(pages_says(h, "Undo the cancellation</button>"));
+	/* Undo: the session is back and the notice never goes. */
+	snprintf(body, sizeof(body), "action=reinstate&date=%s", date);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50", body),
+	    303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "outbox WHERE kind = 'session_cancelled' AND status = 'queued'"),
+	    0);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "outbox WHERE kind = 'session_cancelled' AND status = "
+	    "'dropped'"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "occurrences WHERE series_id = 50 AND state = 'cancelled'"), 0);
+	/* Cancelled again, and the notice has gone: no Undo. */
+	snprintf(body, sizeof(body), "action=cancel&date=%s&by=service&"
+	    "reason=Boiler", date);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/50", body),
+	    303);
+	testlib_sql_exec(h->app.db, "UPDATE outbox SET status = 'sent' WHERE "
+	    "kind = 'session_cancelled' AND status = 'queued'");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, loc), 200);
+	ck_assert(!pages_says(h, "Undo the cancellation</button>"));
+	ck_assert(pages_says(h, "No email is waiting to go about this "
+	    "change"));
+}
+END_TEST
+
 static Suite *
 week_suite(void)
 {
@@ -260,6 +313,7 @@ week_suite(void)
 	tcase_add_test(tc, test_week_leave_and_closure);
 	tcase_add_test(tc, test_week_day_and_site);
 	tcase_add_test(tc, test_week_video_link);
+	tcase_add_test(tc, test_week_change_banner);
 	suite_add_tcase(s, tc);
 	return s;
 }
