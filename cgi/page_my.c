@@ -206,6 +206,8 @@ my_done_text(const char *done)
 		{ "worse", "Thank you for telling us. Someone from the office "
 		    "will contact you soon." },
 		{ "update", "Your details are changed. Thank you." },
+		{ "stop", "Your sessions are stopped. We have told your "
+		    "therapist and the office. Thank you for letting us know." },
 		{ "same", "Nothing needed changing." },
 	};
 	size_t i;
@@ -254,8 +256,11 @@ my_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	}
 	if (error != NULL)
 		tmpl_data_set(d, "error", error);
-	if (confirm_leave)
+	/* 1: asks before leaving the list; 2: before stopping sessions. */
+	if (confirm_leave == 1)
 		tmpl_data_bool(d, "confirm_leave", 1);
+	if (confirm_leave == 2)
+		tmpl_data_bool(d, "confirm_stop", 1);
 	done = form_get(&rq->q, "done");
 	if ((done = my_done_text(done)) != NULL)
 		tmpl_data_set(d, "done", done);
@@ -364,6 +369,20 @@ page_my_post(struct app *app, struct req *rq, struct resp *rs)
 		}
 		my_show(app, rq, rs, r == DB_INVALID ? 422 : 503, token, id,
 		    why, 0);
+		return;
+	}
+	if (strcmp(action, "stop") == 0) {
+		s = form_get(&rq->f, "confirm");
+		if (s == NULL || strcmp(s, "yes") != 0) {
+			my_show(app, rq, rs, 200, token, id, NULL, 2);
+			return;
+		}
+		r = core_self_stop(&ctx, id, why, sizeof(why));
+		if (r == DB_OK || r == DB_DUPLICATE) {
+			my_done(rs, token, "stop");
+			return;
+		}
+		my_show(app, rq, rs, 503, token, id, why, 0);
 		return;
 	}
 	if (strcmp(action, "still_waiting") == 0) {

@@ -51,7 +51,8 @@ const struct route route_table[] = {
 	/* A client's own page (issue 18): ?t= (GET) or t= (POST), the
 	 * signed personal link; POST action= cant_come (series=, date=),
 	 * leave_waitlist (confirm=yes), still_waiting (answer=,
-	 * wellbeing=), update (phone=, email=, access_needs=). */
+	 * wellbeing=), update (phone=, email=, access_needs=), stop
+	 * (confirm=yes: cancels every session still to come). */
 	{ "GET",  "/my",		ACT_PUBLIC, page_my_get },
 	{ "POST", "/my",		ACT_PUBLIC, page_my_post },
 	/* A place offer (page_offer.c): ?t= / t=, the signed offer link;

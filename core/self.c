@@ -95,6 +95,16 @@ core_self_leave(const struct core_ctx *ctx, int64_t referral_id, char *why,
 }
 
 enum db_result
+core_self_stop(const struct core_ctx *ctx, int64_t referral_id, char *why,
+    size_t whylen)
+{
+	if (whylen > 0)
+		why[0] = '\0';
+	return said(db_self_stop(ctx->db, referral_id, core_addr(ctx),
+	    core_domain(ctx)), why, whylen, "");
+}
+
+enum db_result
 core_self_answer(const struct core_ctx *ctx, int64_t referral_id,
     const char *answer, const char *wellbeing, char *why, size_t whylen)
 {

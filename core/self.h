@@ -38,6 +38,10 @@ enum db_result core_self_cant_come(const struct core_ctx *,
 enum db_result core_self_leave(const struct core_ctx *, int64_t referral_id,
 	    char *why, size_t whylen);
 
+/* Referral_id stops their sessions (see db_self_stop). */
+enum db_result core_self_stop(const struct core_ctx *, int64_t referral_id,
+	    char *why, size_t whylen);
+
 /*
  * Referral_id answers the waitlist check: answer "yes" or "no",
  * wellbeing "better", "same" or "worse" (DB_INVALID otherwise).

@@ -8,11 +8,14 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "ctl/demo.h"
 #include "db/db.h"
+#include "db/offers.h"
 #include "db/self.h"
 
 /* Setting name and value, as an office would fill them in. */
@@ -22,6 +25,73 @@ static const char *const contact[][2] = {
 	{ "contact_address", "Tutti Centre, 12 Pratt Street, London NW1 0AB" },
 	{ "office_hours", "Monday to Friday, 9am to 5pm" },
 };
+
+/* The freed series the demo may offer, newest first. */
+struct demo_freed {
+	int64_t	 ids[16];
+	size_t	 n;
+	int	 ranked;	/* people on the place's list */
+};
+
+static void
+on_ranked(void *arg, const struct db_offer *o)
+{
+	struct demo_freed *f = arg;
+
+	(void)o;
+	f->ranked++;
+}
+
+static void
+on_freed(void *arg, int64_t series_id)
+{
+	struct demo_freed *f = arg;
+
+	if (f->n < sizeof(f->ids) / sizeof(f->ids[0]))
+		f->ids[f->n++] = series_id;
+}
+
+/*
+ * Place offers (issue 18): the newest ended series whose place fits
+ * someone waiting is ranked and offered, so the coordinator sees live
+ * offers on its place page and the people waiting have an offer email
+ * with its /offer link; the next such place waits for the coordinator
+ * to confirm its list.
+ */
+static int
+demo_offers(struct demo *d, struct core_ctx *c)
+{
+	struct demo_freed f;
+	char since[11], why[CORE_WHY_LEN];
+	int64_t place;
+	size_t i;
+	int sent = 0, made = 0;
+	time_t t = d->now - 60 * 86400;
+	struct tm tm;
+
+	(void)gmtime_r(&t, &tm);
+	(void)strftime(since, sizeof(since), "%Y-%m-%d", &tm);
+	memset(&f, 0, sizeof(f));
+	if (db_freed_series_each(d->db, since, 16, on_freed, &f) == -1)
+		return -1;
+	for (i = 0; i < f.n && made < 2; i++) {
+		if (core_place_from_series(c, f.ids[i], &place, why,
+		    sizeof(why)) != DB_OK)
+			continue;
+		f.ranked = 0;
+		if (db_offers_each(d->db, place, 0, on_ranked, &f) == -1)
+			return -1;
+		if (f.ranked == 0)
+			continue;
+		if (made == 0 && core_place_send(c, place, &sent, why,
+		    sizeof(why)) != DB_OK)
+			return -1;
+		made++;
+		fprintf(stderr, "demo: place %lld %s\n", (long long)place,
+		    made == 1 ? "offered" : "waiting for the coordinator");
+	}
+	return 0;
+}
 
 int
 demo_self(struct demo *d)
@@ -60,5 +130,6 @@ demo_self(struct demo *d)
 	    db_demo_check_overdue(d->db, waiting) == -1)
 		return -1;
 	fprintf(stderr, "demo: %d waitlist checks sent\n", n);
-	return 0;
+	c.user_id = 0;
+	return demo_offers(d, &c);
 }

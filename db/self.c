@@ -552,6 +552,64 @@ fail:
 	return db_tx_fail(db, db_errcode(db), "waitlist answer");
 }
 
+enum db_result
+db_self_stop(struct db *db, int64_t referral_id, const char *addr,
+    const char *domain)
+{
+	/* Their own series' sessions still to come. */
+	static const char sql[] = "SELECT o.series_id, o.occ_date FROM "
+	    "occurrences o JOIN series s ON s.id = o.series_id JOIN clients c "
+	    "ON c.id = s.client_id WHERE c.referral_id = ?1 AND o.state != "
+	    "'cancelled' AND o.start_utc > ?2 ORDER BY o.start_utc LIMIT 200";
+	struct coming { int64_t series; char date[11]; } *v = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	char part[32], detail[96];
+	enum db_result res;
+	int rc;
+
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	if ((st = db_stmt_with(db, sql, referral_id)) == NULL)
+		goto fail;
+	db_bind_int(st, 2, (int64_t)time(NULL));
+	while ((rc = db_next(db, st)) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((v = realloc(v, cap * sizeof(*v))) == NULL)
+				abort();
+		}
+		v[n].series = sqlite3_column_int64(st, 0);
+		db_copy(v[n].date, sizeof(v[n].date), db_col(st, 1));
+		n++;
+	}
+	if (rc == -1)
+		goto fail;
+	if (n == 0) {
+		free(v);
+		db_rollback(db);
+		return DB_DUPLICATE;
+	}
+	for (i = 0; i < n; i++)
+		if (db_occ_cancel_tx(db, v[i].series, v[i].date,
+		    CANCEL_BY_CLIENT, "the client stopped their sessions", 0,
+		    addr, 0, domain) == -1)
+			goto fail;
+	snprintf(part, sizeof(part), "%lld", (long long)referral_id);
+	if (db_staff_notify(db, "client_stopped", part, referral_id,
+	    v[0].series, domain) == -1)
+		goto fail;
+	snprintf(detail, sizeof(detail), SELF_WHO ": stopped their sessions "
+	    "(%zu cancelled)", n);
+	if (db_audit(db, 0, addr, "self-stop", referral_id, 0, detail) == -1)
+		goto fail;
+	free(v);
+	return db_tx_commit(db, "self stop");
+fail:
+	free(v);
+	return db_tx_fail(db, db_errcode(db), "self stop");
+}
+
 /* Adds "what: from -> to" to buf b of n bytes when they differ. */
 static int
 change_note(char *b, size_t n, const char *what, const char *from,

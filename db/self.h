@@ -122,6 +122,15 @@ enum db_result db_self_leave(struct db *, int64_t referral_id,
 	    const char *reason, const char *addr, const char *msgid_domain);
 
 /*
+ * Referral_id stops their sessions: every session of their own series
+ * still to come is cancelled by the client (each with its notice), and
+ * the coordinators and their therapist are told.  DB_OK; DB_DUPLICATE
+ * when none is left to cancel (nothing stored).
+ */
+enum db_result db_self_stop(struct db *, int64_t referral_id,
+	    const char *addr, const char *msgid_domain);
+
+/*
  * Stores the answer to the waitlist check: answer "yes" or "no",
  * wellbeing "better", "same" or "worse".  "no" withdraws them (reason
  * "no longer needed"); "worse" tells the coordinators at once.  With

@@ -161,6 +161,24 @@ check "Wyn stays on the waiting list" [ "$(sql "select status from referrals whe
 c=$(web coord "$BASE/clients/90001")
 check "Wyn's client record shows the offer" has "Said yes after someone else"
 
+# ---- /my: Wes stops his sessions, asked once ----
+my=$(ctl my-link 90002)
+mt=${my##*t=}
+c=$(web wes "$my")
+check "Wes's own page offers to stop his sessions" has "Stop my sessions"
+c=$(web wes --data "t=$mt&action=stop" "$BASE/my")
+check "stopping asks once" has "Stop all your sessions?"
+check "and changes nothing yet" [ "$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = 90002 and o.state = 'cancelled'")" = 0 ]
+c=$(web wes --data "t=$mt&action=stop&confirm=yes" "$BASE/my")
+check "confirmed: 303" [ "$c" = 303 ]
+c=$(web wes --data "t=$mt&action=stop&confirm=yes" "$BASE/my")
+check "a double click: 303" [ "$c" = 303 ]
+check "every session still to come is cancelled by him" [ "$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = 90002 and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')")" = 0 ]
+check "audited once as the person themselves" [ "$(sql "select count(*) from audit where action = 'self-stop' and user_id is null and referral_id = 90002")" = 1 ]
+wait_until 30 test "$(count_to coordinator@tutti.example 'stopped their sessions')" -ge 1
+sleep 1
+check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'stopped their sessions')" = 1 ]
+
 # ---- forged and revoked links ----
 bad=${tok1:0:10}$( [ "${tok1:10:1}" = A ] && echo B || echo A )${tok1:11}
 c=$(web anon "$BASE/offer?t=$bad")

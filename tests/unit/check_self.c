@@ -213,6 +213,35 @@ START_TEST(test_cant_come)
 }
 END_TEST
 
+START_TEST(test_stop)
+{
+	struct core_ctx c;
+	char first[11], why[CORE_WHY_LEN];
+	date_in(7, first);
+	(void)book(1, 1, first, "10:00");
+	(void)book(2, 2, first, "11:00");
+	testlib_sql_exec(db, "DELETE FROM outbox");
+	ctx(&c);
+	/* Ann's three sessions are cancelled by her; Bea's stay. */
+	ck_assert_int_eq(core_self_stop(&c, 1, why, sizeof(why)), DB_OK);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "occurrences WHERE state = 'cancelled'"), 3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "occurrences o JOIN series s ON s.id = o.series_id WHERE "
+	    "s.client_id = 2 AND o.state = 'cancelled'"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'client_stopped'"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
+	    "WHERE action = 'self-stop' AND user_id IS NULL AND "
+	    "referral_id = 1"), 1);
+	/* A second click changes nothing. */
+	ck_assert_int_eq(core_self_stop(&c, 1, why, sizeof(why)),
+	    DB_DUPLICATE);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'client_stopped'"), 2);
+}
+END_TEST
+
 START_TEST(test_cant_come_faults)
 {
 	struct core_ctx c;
@@ -323,6 +352,7 @@ self_suite(void)
 		{ "mail_link_token", test_link_tokens, 1 },
 		{ "core_self_cant_come", test_cant_come, 1 },
 		{ "core_self_cant_come_faults", test_cant_come_faults, 1 },
+		{ "core_self_stop", test_stop, 1 },
 		{ "core_self_answer", test_waitlist_answer, 1 },
 		{ "core_waitlist_checks", test_waitlist_reminders, 1 },
 	};
