@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/local_day.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "db/db.h"
@@ -101,37 +102,14 @@ struct period {
 	int64_t	 to_utc;
 };
 
-static int64_t
-midnight(int y, int m, int d)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-static void
-ymd_of(int64_t t, char out[11])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* 1 when y-m-d is the last day of its month. */
 static int
 month_end(int y, int m, int d)
 {
-	int64_t next = midnight(y, m, d + 1);
+	int64_t next = local_day_midnight(y, m, d + 1);
 	char ymd[11];
 
-	ymd_of(next + 43200, ymd);
+	local_day_ymd(next + 43200, ymd);
 	return strcmp(ymd + 8, "01") == 0;
 }
 
@@ -155,8 +133,8 @@ periods_read(const struct req *rq, struct period *cur, struct period *prev)
 	fy = tm.tm_year + 1900 - 1;
 	fm = tm.tm_mon + 1;
 	fd = 1;
-	cur->from_utc = midnight(fy, fm, 1);
-	cur->to_utc = midnight(fy + 1, fm, 1);
+	cur->from_utc = local_day_midnight(fy, fm, 1);
+	cur->to_utc = local_day_midnight(fy + 1, fm, 1);
 	if ((from != NULL && *from != '\0') || (to != NULL && *to != '\0')) {
 		if (from == NULL || valid_date(from, &fy, &fm, &fd) != 0)
 			problem = "Enter the first day as a date, for example "
@@ -167,12 +145,12 @@ periods_read(const struct req *rq, struct period *cur, struct period *prev)
 		else if (strcmp(from, to) > 0)
 			problem = "The first day must not be after the last "
 			    "day.";
-		else if (midnight(ty, tmo, td + 1) - midnight(fy, fm, fd) >
+		else if (local_day_midnight(ty, tmo, td + 1) - local_day_midnight(fy, fm, fd) >
 		    (int64_t)SPAN_DAYS_MAX * 86400)
 			problem = "Choose a period of at most 20 years.";
 		else {
-			cur->from_utc = midnight(fy, fm, fd);
-			cur->to_utc = midnight(ty, tmo, td + 1);
+			cur->from_utc = local_day_midnight(fy, fm, fd);
+			cur->to_utc = local_day_midnight(ty, tmo, td + 1);
 			months = fd == 1 && month_end(ty, tmo, td) ?
 			    (ty - fy) * 12 + tmo - fm + 1 : 0;
 		}
@@ -182,16 +160,16 @@ periods_read(const struct req *rq, struct period *cur, struct period *prev)
 			fd = 1;
 		}
 	}
-	ymd_of(cur->from_utc + 43200, cur->from);
-	ymd_of(cur->to_utc - 43200, cur->to);
+	local_day_ymd(cur->from_utc + 43200, cur->from);
+	local_day_ymd(cur->to_utc - 43200, cur->to);
 	prev->to_utc = cur->from_utc;
 	if (months > 0)
-		prev->from_utc = midnight(fy, fm - months, 1);
+		prev->from_utc = local_day_midnight(fy, fm - months, 1);
 	else
-		prev->from_utc = midnight(fy, fm, fd -
+		prev->from_utc = local_day_midnight(fy, fm, fd -
 		    (int)((cur->to_utc - cur->from_utc + 43200) / 86400));
-	ymd_of(prev->from_utc + 43200, prev->from);
-	ymd_of(prev->to_utc - 43200, prev->to);
+	local_day_ymd(prev->from_utc + 43200, prev->from);
+	local_day_ymd(prev->to_utc - 43200, prev->to);
 	return problem;
 }
 

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "cgi/local_day.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
 #include "db/db.h"
@@ -55,31 +56,6 @@ day_label(const char *ymd, char *out, size_t n)
 	(void)mktime(&tm);
 	snprintf(out, n, "%s %d %s %d", calendar_day_names[(tm.tm_wday + 6) %
 	    7], d, calendar_month_names[m - 1], y);
-}
-
-/* Local midnight starting y-m-d (d may run past the month's end). */
-static int64_t
-midnight(int y, int m, int d)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-/* The local date of t as YYYY-MM-DD. */
-static void
-ymd_of(int64_t t, char out[11])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 /* Pushes one session into list key of d. */
@@ -237,14 +213,14 @@ partner_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		(void)mktime(&tm);
 	}
 	k = (tm.tm_wday + 6) % 7;
-	wstart = midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - k);
-	wend = midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - k + 7);
-	ymd_of(wstart, wfirst);
+	wstart = local_day_midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - k);
+	wend = local_day_midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday - k + 7);
+	local_day_ymd(wstart, wfirst);
 	day_label(wfirst, label, sizeof(label));
 	tmpl_data_set(d, "week_label", label);
-	ymd_of(wstart - 3 * 86400, label2);
+	local_day_ymd(wstart - 3 * 86400, label2);
 	tmpl_data_set(d, "week_prev", label2);
-	ymd_of(wend + 3 * 86400, label2);
+	local_day_ymd(wend + 3 * 86400, label2);
 	tmpl_data_set(d, "week_next", label2);
 	tmpl_data_list(d, "week");
 	ol.d = d;
@@ -255,11 +231,11 @@ partner_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "week_empty", ol.n == 0);
 
 	/* The term: the one under way or the next; else weeks ahead. */
-	ymd_of((int64_t)now, today);
+	local_day_ymd((int64_t)now, today);
 	from = (int64_t)now;
 	if (db_partner_term(app->db, u->organisation_id, today, tname, tfirst,
 	    tlast) == 1 && valid_date(tlast, &y, &m, &dd) == 0) {
-		to = midnight(y, m, dd + 1);
+		to = local_day_midnight(y, m, dd + 1);
 		day_label(tlast, label, sizeof(label));
 		tmpl_data_setf(d, "term_title", "%s: sessions to %s", tname,
 		    label);

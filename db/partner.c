@@ -12,6 +12,7 @@
 #include "db/db_int.h"
 #include "db/partner.h"
 #include "db/staff.h"
+#include "db/terms.h"
 #include "util/buf.h"
 
 const char *const db_closure_reason_names[CLOSURE__MAX] = {
@@ -86,6 +87,9 @@ partner_occ_read(sqlite3_stmt *st, struct db_partner_occ *o)
 	db_copy(o->who, sizeof(o->who), db_col(st, 7));
 }
 
+/* db_each's reader of a session row for fn(arg, const occ *). */
+DB_ROW_CALL(partner_occ_row, struct db_partner_occ, partner_occ_read)
+
 int
 db_partner_occ_each(struct db *db, int64_t organisation_id,
     int64_t from_utc, int64_t to_utc,
@@ -96,19 +100,13 @@ db_partner_occ_each(struct db *db, int64_t organisation_id,
 	    " = ?1) AND o.start_utc >= ?2 AND o.start_utc < ?3"
 	    " ORDER BY o.start_utc, si.name, o.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	struct db_partner_occ o;
-	int rc;
 
 	if (st != NULL) {
 		db_bind_id(st, 1, organisation_id);
 		db_bind_int(st, 2, from_utc);
 		db_bind_int(st, 3, to_utc);
 	}
-	while ((rc = db_next(db, st)) == 1) {
-		partner_occ_read(st, &o);
-		fn(arg, &o);
-	}
-	return rc;
+	return db_each(db, st, partner_occ_row, (db_any_fn)fn, arg);
 }
 
 int
@@ -120,19 +118,13 @@ db_site_occ_each(struct db *db, int64_t site_id, const char *first,
 	    "WHERE o.site_id = ?1 AND o.occ_date >= ?2 AND o.occ_date <= ?3"
 	    " AND o.state != 'cancelled' ORDER BY o.start_utc, o.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	struct db_partner_occ o;
-	int rc;
 
 	if (st != NULL) {
 		db_bind_id(st, 1, site_id);
 		db_bind_text(st, 2, first);
 		db_bind_text(st, 3, last);
 	}
-	while ((rc = db_next(db, st)) == 1) {
-		partner_occ_read(st, &o);
-		fn(arg, &o);
-	}
-	return rc;
+	return db_each(db, st, partner_occ_row, (db_any_fn)fn, arg);
 }
 
 enum db_result
@@ -476,22 +468,17 @@ db_term_add(struct db *db, int64_t site_id, int64_t organisation_id,
     const char *school_year, const char *name, const char *first,
     const char *last)
 {
-	static const char sql[] = "INSERT INTO terms (site_id, "
-	    "organisation_id, school_year, name, first_day, last_day) "
-	    "VALUES (?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_term t;
 
-	if (st == NULL)
-		return -1;
-	db_bind_id(st, 1, site_id);
-	db_bind_id(st, 2, organisation_id);
-	db_bind_text(st, 3, school_year);
-	db_bind_text(st, 4, name);
-	db_bind_text(st, 5, first);
-	db_bind_text(st, 6, last);
-	if (db_run(st) != SQLITE_DONE)
-		return -1;
-	return sqlite3_last_insert_rowid(db->conn);
+	/* One writer of terms: db/terms.c's, with its checks. */
+	memset(&t, 0, sizeof(t));
+	t.site_id = site_id;
+	t.organisation_id = organisation_id;
+	db_copy(t.school_year, sizeof(t.school_year), school_year);
+	db_copy(t.name, sizeof(t.name), name);
+	db_copy(t.first_day, sizeof(t.first_day), first);
+	db_copy(t.last_day, sizeof(t.last_day), last);
+	return db_term_insert(db, &t, 0, "") == DB_OK ? t.id : -1;
 }
 
 int

@@ -57,7 +57,14 @@ sql "delete from site_closures; delete from therapist_leave"
 rid=$(sql "select id from referrals where given_name = 'Emeka' and family_name = 'Obi'")
 c=$(web coord "$BASE/referrals/$rid/matches")
 form=$(awk '/<form method="get" action="\/referrals\/[0-9]+\/book">/{f=1} f{print} /<\/form>/{if(f) exit}' "$TVAR/body")
-field() { echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
+# A hidden field's value, or the chosen option of a select (start times).
+field() {
+	local v
+	v=$(echo "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//')
+	[ -n "$v" ] || v=$(echo "$form" | tr '>' '\n' | sed -n "/<select[^>]*name=\"$1\"/,/<\/select/p" |
+	    grep -o 'value="[^"]*" selected' | sed 's/value="//; s/" selected//')
+	echo "$v"
+}
 site=$(field site_id)
 q="from=$(field from)&therapist_id=$(field therapist_id)&site_id=$site&room_id=$(field room_id)&day=$(field day)&start_min=$(field start_min)&length_min=$(field length_min)"
 check "a suggestion for Emeka Obi ($site)" [ -n "$site" ]

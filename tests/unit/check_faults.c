@@ -409,6 +409,20 @@ w_outbox_retry_since(void)
 }
 
 static int
+w_password_change(void)
+{
+	/* Her own change: session 1 (hers, in use) stays, 2 ends. */
+	return db_user_password_change_audited(db, 2, "$argon2id$z", 1,
+	    &by_cora) == 0;
+}
+
+static int
+w_sessions_end(void)
+{
+	return db_session_end_others_audited(db, 2, 1, &by_cora) == 1;
+}
+
+static int
 w_outbox_send_now(void)
 {
 	return db_outbox_send_now_audited(db, 0, "2031-01-01T00:00:00Z",
@@ -494,6 +508,23 @@ START_TEST(fault_outbox_send_now)
 }
 END_TEST
 
+/* One's own password change and "sign out everywhere else", audited:
+ * the sessions are made outside the counted steps. */
+START_TEST(fault_own_sessions)
+{
+	testlib_sql_exec(db, "INSERT INTO sessions (id, token_hash, user_id, "
+	    "csrf, created_at, last_seen, remote_addr) VALUES (1, x'01', 2, "
+	    "'c', 0, 0, ''), (2, x'02', 2, 'c', 0, 0, '')");
+	ck_assert_int_gt(faultsim("w_password_change", w_password_change), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM sessions"),
+	    1);
+	testlib_sql_exec(db, "INSERT INTO sessions (id, token_hash, user_id, "
+	    "csrf, created_at, last_seen, remote_addr) VALUES (2, x'02', 2, "
+	    "'c', 0, 0, '')");
+	ck_assert_int_gt(faultsim("w_sessions_end", w_sessions_end), 1);
+}
+END_TEST
+
 /* Revoking a therapist's calendar feed, audited. */
 START_TEST(fault_feed_revoke)
 {
@@ -557,6 +588,7 @@ faults_suite(void)
 	tcase_add_test(tc, fault_outbox_retry);
 	tcase_add_test(tc, fault_outbox_send_now);
 	tcase_add_test(tc, fault_feed_revoke);
+	tcase_add_test(tc, fault_own_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }
