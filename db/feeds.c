@@ -287,7 +287,16 @@ db_feed_stale_all(struct db *db)
 	"LEFT JOIN clients c ON c.id = s.client_id " \
 	"LEFT JOIN referrals r ON r.id = c.referral_id " \
 	"LEFT JOIN groups g ON g.id = s.group_id "
-#define KEEP "(s.status = 'active' OR s.updated_at >= ?2) "
+/*
+ * Kept: a series running (open-ended, or its last session by its rule
+ * not before ?2's day), or changed since ?2.  One that ran its count or
+ * reached its last date longer ago than that has left, as an ended one
+ * does: a feed holds what is current, not six years of history.
+ */
+#define KEEP "((s.status = 'active' AND ((s.count IS NULL AND " \
+	"s.until_date IS NULL) OR coalesce(s.until_date, date(s.first_date, " \
+	"'+' || (7 * (s.count - 1)) || ' days')) >= substr(?2, 1, 10))) " \
+	"OR s.updated_at >= ?2) "
 #define EXCEPTION_COLS \
 	"SELECT x.series_id, x.occ_date, x.kind = 'moved', " \
 	"coalesce(x.new_start_utc, 0), coalesce(x.new_length_min, 0), " \

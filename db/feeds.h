@@ -30,7 +30,8 @@
 #define DB_FEED_TOKEN_BYTES	24	/* 192 random bits */
 #define DB_FEED_TOKEN_LEN	32	/* base64url of those, no padding */
 #define DB_FEED_ETAG_LEN	48	/* room for the ETag and its NUL */
-#define DB_FEED_KEEP_DAYS	30	/* an ended series stays this long */
+#define DB_FEED_KEEP_DAYS	30	/* an ended or finished series stays
+					 * this long after its end */
 
 enum db_feed_kind {
 	FEED_THERAPIST,		/* one therapist's sessions */
@@ -169,8 +170,9 @@ struct db_feed_data {
 
 /*
  * Loads what the feed of kind and owner_id shows at now: every active
- * series, and every ended or cancelled one changed in the last
- * DB_FEED_KEEP_DAYS days, each with its exceptions.  *out is freed with
+ * series whose last session by its rule is at most DB_FEED_KEEP_DAYS
+ * days ago (or that has no end), and every ended or cancelled one
+ * changed in those days, each with its exceptions.  *out is freed with
  * db_feed_data_free.  Returns 1, 0 when the owner does not exist (*out
  * NULL), or -1.
  */

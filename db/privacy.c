@@ -815,7 +815,7 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 	static const char sql[] = "SELECT id, status, closed FROM "
 	    "(SELECT r.id, r.status, coalesce((SELECT max(e.at) FROM "
 	    "referral_events e WHERE e.referral_id = r.id AND "
-	    "e.to_status = r.status), r.updated_at) AS closed "
+	    "+e.to_status = r.status), r.updated_at) AS closed "
 	    "FROM referrals r WHERE r.status IN ('closed', 'declined', "
 	    "'withdrawn') AND NOT EXISTS (SELECT 1 FROM erasures x "
 	    "WHERE x.referral_id = r.id)) WHERE closed < ?1 "

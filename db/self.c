@@ -168,7 +168,7 @@ db_my_get(struct db *db, int64_t referral_id, struct db_my *m)
 	static const char sql[] = "SELECT r.id, r.ref, r.status, "
 	    "r.given_name, r.email, r.phone, r.access_needs, r.availability, "
 	    "r.created_at, coalesce((SELECT max(e.at) FROM referral_events e "
-	    "WHERE e.referral_id = r.id AND e.to_status = 'waitlisted'), ''), "
+	    "WHERE e.referral_id = r.id AND +e.to_status = 'waitlisted'), ''), "
 	    "coalesce((SELECT max(c.id) FROM waitlist_checks c WHERE "
 	    "c.referral_id = r.id AND c.answered_at IS NULL), 0), "
 	    "coalesce((SELECT max(c.answered_at) FROM waitlist_checks c "
@@ -696,7 +696,7 @@ db_waitlist_checks_run(struct db *db, int weeks, const char *now,
 	    "c.referral_id = r.id AND (c.answered_at IS NULL OR "
 	    "c.answered_at > strftime('%Y-%m-%dT%H:%M:%SZ', ?1, ?2))) "
 	    "AND coalesce((SELECT max(e.at) FROM referral_events e WHERE "
-	    "e.referral_id = r.id AND e.to_status = 'waitlisted'), "
+	    "e.referral_id = r.id AND +e.to_status = 'waitlisted'), "
 	    "r.created_at) <= strftime('%Y-%m-%dT%H:%M:%SZ', ?1, ?2) "
 	    "ORDER BY r.id LIMIT 500";
 	static const char sql_new[] = "INSERT INTO waitlist_checks "

@@ -94,10 +94,16 @@ for uid, ev in masters.items():
             print(int(t), int((s + length).timestamp()))
 EOF
 }
-# The stored sessions of therapist $1 that are not cancelled.
+# The stored sessions of therapist $1 that are not cancelled, of the
+# series a feed holds: a series that ran its course more than 30 days
+# ago (DB_FEED_KEEP_DAYS) has left it.
 stored() {
-	sql "SELECT start_utc || ' ' || end_utc FROM occurrences WHERE
-	    therapist_id = $1 AND state != 'cancelled' ORDER BY start_utc"
+	sql "SELECT o.start_utc || ' ' || o.end_utc FROM occurrences o
+	    JOIN series s ON s.id = o.series_id WHERE o.therapist_id = $1
+	    AND o.state != 'cancelled' AND (s.status != 'active' OR
+	    (s.count IS NULL AND s.until_date IS NULL) OR coalesce(
+	    s.until_date, date(s.first_date, '+' || (7 * (s.count - 1)) ||
+	    ' days')) >= date('now', '-30 days')) ORDER BY o.start_utc"
 }
 # got STATUS FILE: the last answer was STATUS with the body of FILE.
 got() { [ "$c" = "$1" ] && cmp -s "$W/body" "$2"; }

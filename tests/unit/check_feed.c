@@ -776,7 +776,7 @@ START_TEST(test_ended_and_cancelled)
 	struct buf b = BUF_INIT;
 	icalcomponent *cal;
 	struct occs o;
-	char recent[21], old[21];
+	char recent[21], old[21], soon[11];
 	time_t t;
 	struct tm tm;
 
@@ -794,7 +794,8 @@ START_TEST(test_ended_and_cancelled)
 	    "cancelled", NULL, recent);
 	put_series(22, 2, 2, 1, 1, "2026-01-07", "10:00", 4, NULL, "ended",
 	    "2026-01-14", old);
-	put_series(23, 2, 2, 1, 2, "2026-01-08", "10:00", 2, NULL, "active",
+	next_monday(0, soon);	/* running: a finished one would leave */
+	put_series(23, 2, 2, 1, 2, soon, "10:00", 2, NULL, "active",
 	    NULL, old);
 	put_series(24, 2, 2, 1, 1, "2026-01-09", "10:00", 4, NULL, "ended",
 	    "2026-01-09", recent);
@@ -925,7 +926,7 @@ START_TEST(test_hostile_text)
 	static const char hostile[] = "Room, with; semicolons\\ and "
 	    "back\\slashes\nand newlines \xf0\x9f\x8e\xb5\xf0\x9f\x8e\xb9 "
 	    "caf\xc3\xa9 \xe2\x80\x94 end";
-	char name[512], why[160];
+	char name[512], why[160], soon[11];
 	struct buf b = BUF_INIT, want = BUF_INIT;
 	icalcomponent *cal;
 	sqlite3_stmt *st;
@@ -955,7 +956,8 @@ START_TEST(test_hostile_text)
 	    "'Line two' || char(9) || 'tab' || char(7) WHERE id = 1");
 	testlib_sql_exec(db, "UPDATE referrals SET given_name = 'zo' || char(235), "
 	    "family_name = char(128512) WHERE id = 2");
-	put_series(30, 2, 2, 1, 1, "2026-03-02", "10:00", 3, NULL, "active",
+	next_monday(0, soon);	/* running: a finished one would leave */
+	put_series(30, 2, 2, 1, 1, soon, "10:00", 3, NULL, "active",
 	    NULL, "2026-02-01T10:00:00Z");
 
 	build(FEED_THERAPIST, 2, &opts, &b);
@@ -1011,14 +1013,15 @@ END_TEST
 START_TEST(test_fold_on_line_end)
 {
 	struct buf b = BUF_INIT;
-	char name[400], why[160];
+	char name[400], why[160], soon[11];
 	sqlite3_stmt *st;
 	int n;
 
 	/* libical 3.0 folds a property whose last segment fills the line
 	 * on its own CRLF ("CR CRLF SP LF", "CRLF SP CRLF"): every length
 	 * of a name without blanks, so that some hit it, comes out right. */
-	put_series(40, 2, 2, 1, 1, "2026-03-02", "10:00", 3, NULL, "active",
+	next_monday(0, soon);	/* running: a finished one would leave */
+	put_series(40, 2, 2, 1, 1, soon, "10:00", 3, NULL, "active",
 	    NULL, "2026-02-01T10:00:00Z");
 	for (n = 1; n < 300; n++) {
 		memset(name, 'p', (size_t)n);
@@ -1198,6 +1201,43 @@ START_TEST(test_invite)
 }
 END_TEST
 
+/*
+ * A series that ran its course more than DB_FEED_KEEP_DAYS days ago
+ * leaves the feed (six years of them made a therapist's feed 374 KB);
+ * one over last week, one that runs on and one open-ended stay.
+ */
+START_TEST(test_finished_leave)
+{
+	struct db_feed_data *d = NULL;
+	char first[11];
+	size_t i;
+	int seen[4] = { 0, 0, 0, 0 };
+
+	next_monday(-30, first);	/* 12 weeks: over 18 weeks ago */
+	put_series(300, 2, 2, 1, 0, first, "10:00", 12, NULL, "active",
+	    NULL, "2026-01-01T00:00:00Z");
+	next_monday(-14, first);	/* 12 weeks: over last week */
+	put_series(301, 2, 2, 1, 0, first, "11:00", 12, NULL, "active",
+	    NULL, "2026-01-01T00:00:00Z");
+	next_monday(-4, first);		/* 12 weeks: runs on */
+	put_series(302, 2, 2, 1, 0, first, "12:00", 12, NULL, "active",
+	    NULL, "2026-01-01T00:00:00Z");
+	next_monday(-60, first);	/* no end */
+	put_series(303, 2, 2, 1, 0, first, "13:00", 0, NULL, "active",
+	    NULL, "2026-01-01T00:00:00Z");
+	ck_assert_int_eq(db_feed_data_load(db, FEED_THERAPIST, 2, time(NULL),
+	    &d), 1);
+	for (i = 0; i < d->nseries; i++)
+		if (d->series[i].id >= 300 && d->series[i].id <= 303)
+			seen[d->series[i].id - 300] = 1;
+	db_feed_data_free(d);
+	ck_assert_int_eq(seen[0], 0);
+	ck_assert_int_eq(seen[1], 1);
+	ck_assert_int_eq(seen[2], 1);
+	ck_assert_int_eq(seen[3], 1);
+}
+END_TEST
+
 /* ---- speed: 40 series with 200 exceptions ---- */
 
 START_TEST(test_big_feed)
@@ -1208,10 +1248,13 @@ START_TEST(test_big_feed)
 	char first[11], d[11], hhmm[6], sql[256];
 	int s, k, moved = 0, cancelled = 0;
 	struct timespec t0, t1;
+	char monday[11];
 	double ms;
 
+	/* Running now: a series over for a month has left the feed. */
+	next_monday(-8, monday);
 	for (s = 0; s < 40; s++) {
-		date_add("2026-01-05", s % 5, first);
+		date_add(monday, s % 5, first);
 		memcpy(hhmm, "09:00", sizeof(hhmm));
 		hhmm[1] = (char)('0' + 9 + s / 5 - 10 * ((9 + s / 5) / 10));
 		hhmm[0] = (char)('0' + (9 + s / 5) / 10);
@@ -1269,6 +1312,7 @@ feed_suite(void)
 	tcase_add_test(tc, test_token);
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_stale_and_store);
+	tcase_add_test(tc, test_finished_leave);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ical_feed_build");
