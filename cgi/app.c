@@ -1,10 +1,12 @@
 /*
  * app: what every page shares: the staff header data.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cgi/app.h"
 #include "cgi/auth.h"
+#include "cgi/http.h"
 #include "core/core.h"
 #include "db/referrals.h"
 #include "db/self.h"
@@ -86,4 +88,20 @@ app_needs_text(unsigned needs, struct buf *b)
 			buf_puts(b, ", ");
 		buf_puts(b, need_labels[k]);
 	}
+}
+
+int
+app_found(struct app *app, struct resp *rs, int rc, const char *what)
+{
+	char msg[160];
+
+	if (rc == 1)
+		return 1;
+	if (rc == 0)
+		(void)snprintf(msg, sizeof(msg), "There is no such %s.", what);
+	else
+		(void)snprintf(msg, sizeof(msg), "This %s cannot be shown just "
+		    "now. Try again in a minute.", what);
+	http_error(app, rs, rc == 0 ? 404 : 503, msg);
+	return 0;
 }

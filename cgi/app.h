@@ -36,6 +36,13 @@ struct app {
 void	 app_render(struct app *, struct resp *, int status,
 	    const char *name, const struct tmpl_data *);
 
+/*
+ * After a db_*_get of the path's record, whose answer was rc (1 found,
+ * 0 none, -1 failed): 1 when found; else 0 having answered 404 ("There
+ * is no such WHAT.") or 503.
+ */
+int	 app_found(struct app *, struct resp *, int rc, const char *what);
+
 /* The labels of the needs in bit set needs, "Autism, Dementia", into b
  * (reset first).  Cannot fail. */
 struct buf;

@@ -598,28 +598,44 @@ client_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	buf_free(&tmp);
 }
 
+/*
+ * Loads the record of the path's person for a reader allowed to open it
+ * (client_may_open) into *rec and *tid; 1 when open, else 0 with the
+ * answer given: 404 (no such person), 403 (not theirs) or 500 with
+ * failed (what the reader is told when storage fails).
+ */
+static int
+client_open(struct app *app, const struct req *rq, struct resp *rs,
+    struct db_referral_rec **rec, int64_t *tid, const char *failed)
+{
+	int rc;
+
+	if ((rc = db_referral_load(app->db, rq->id[0], rec)) == 0) {
+		http_error(app, rs, 404, "There is no such client record.");
+		return 0;
+	}
+	if (rc == -1 || (rc = client_may_open(app, rq, rq->id[0], tid)) ==
+	    -1) {
+		http_error(app, rs, 500, failed);
+		return 0;
+	}
+	if (rc == 0) {
+		http_error(app, rs, 403, "This person is not on your caseload, "
+		    "so their record is not open to you.");
+		return 0;
+	}
+	return 1;
+}
+
 void
 page_client_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_referral_rec *rec = NULL;
 	int64_t tid;
-	int rc;
 
-	if ((rc = db_referral_load(app->db, rq->id[0], &rec)) == 0) {
-		http_error(app, rs, 404, "There is no such client record.");
+	if (!client_open(app, rq, rs, &rec, &tid, "The record could not be "
+	    "opened. Try again in a moment."))
 		goto out;
-	}
-	if (rc == -1 || (rc = client_may_open(app, rq, rq->id[0], &tid)) ==
-	    -1) {
-		http_error(app, rs, 500, "The record could not be opened. "
-		    "Try again in a moment.");
-		goto out;
-	}
-	if (rc == 0) {
-		http_error(app, rs, 403, "This person is not on your caseload, "
-		    "so their record is not open to you.");
-		goto out;
-	}
 	/* Every view is audited: the record holds health details. */
 	if (db_audit(app->db, rq->user->id, rq->remote_addr, "client-view",
 	    rq->id[0], 0, "") == -1) {
@@ -723,6 +739,29 @@ client_refuse(struct app *app, struct req *rq, struct resp *rs,
 	client_show(app, rq, rs, 422, rec, tid, msg, field);
 }
 
+/*
+ * After a write to rec's record whose answer was r: back to the record
+ * at #anchor with ?done=what, or a 503 saying what was not saved.
+ */
+static void
+client_saved(struct app *app, struct resp *rs,
+    const struct db_referral_rec *rec, enum db_result r, const char *what,
+    const char *anchor)
+{
+	char msg[128], loc[96];
+
+	if (r != DB_OK) {
+		(void)snprintf(msg, sizeof(msg), "The %s could not be saved "
+		    "just now. Go back and try again: what you wrote is "
+		    "still there.", what);
+		http_error(app, rs, 503, msg);
+		return;
+	}
+	(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=%s#%s",
+	    (long long)rec->r.id, what, anchor);
+	http_redirect(rs, loc);
+}
+
 static void
 post_note(struct app *app, struct req *rq, struct resp *rs,
     const struct db_referral_rec *rec, int64_t tid)
@@ -734,7 +773,6 @@ post_note(struct app *app, struct req *rq, struct resp *rs,
 	const char *shared = form_get(&rq->f, "shared");
 	struct db_series s;
 	int64_t sid;
-	char loc[64];
 	enum db_result res;
 
 	sid = series != NULL ? strtoll(series, NULL, 10) : 0;
@@ -770,15 +808,7 @@ post_note(struct app *app, struct req *rq, struct resp *rs,
 		    "not in it");
 		return;
 	}
-	if (res != DB_OK) {
-		http_error(app, rs, 503, "The note could not be saved just "
-		    "now. Go back and try again: what you wrote is still "
-		    "there.");
-		return;
-	}
-	(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=note#notes",
-	    (long long)rec->r.id);
-	http_redirect(rs, loc);
+	client_saved(app, rs, rec, res, "note", "notes");
 }
 
 /* The goal form's fields (action=goal). */
@@ -829,7 +859,6 @@ post_goal(struct app *app, struct req *rq, struct resp *rs,
     const struct db_referral_rec *rec, int64_t tid)
 {
 	struct valid_value v[GOAL__MAX];
-	char loc[64];
 
 	if (client_form_check(app, rq, rs, rec, tid, goal_fields, GOAL__MAX,
 	    v) == -1)
@@ -839,16 +868,11 @@ post_goal(struct app *app, struct req *rq, struct resp *rs,
 		client_refuse(app, rq, rs, rec, tid, "goal-review",
 		    "Enter the review date as a real date on or after the "
 		    "start date, or leave it empty");
-	else if (db_client_goal_add(app->db, rec->r.id, v[GOAL_BODY].text,
-	    v[GOAL_START].text, v[GOAL_REVIEW].text, rq->user->id,
-	    rq->remote_addr) != DB_OK)
-		http_error(app, rs, 503, "The goal could not be saved just "
-		    "now. Go back and try again.");
-	else {
-		(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=goal"
-		    "#goals", (long long)rec->r.id);
-		http_redirect(rs, loc);
-	}
+	else
+		client_saved(app, rs, rec, db_client_goal_add(app->db,
+		    rec->r.id, v[GOAL_BODY].text, v[GOAL_START].text,
+		    v[GOAL_REVIEW].text, rq->user->id, rq->remote_addr),
+		    "goal", "goals");
 	valid_values_free(v, GOAL__MAX);
 }
 
@@ -857,21 +881,13 @@ post_summary(struct app *app, struct req *rq, struct resp *rs,
     const struct db_referral_rec *rec, int64_t tid)
 {
 	struct valid_value v[SUM__MAX];
-	char loc[64];
 
 	if (client_form_check(app, rq, rs, rec, tid, summary_fields,
 	    SUM__MAX, v) == -1)
 		return;
-	if (db_client_summary_put(app->db, rec->r.id, v[SUM_WORKED].text,
-	    v[SUM_OUTCOME].text, v[SUM_ONWARD].text, rq->user->id,
-	    rq->remote_addr) != DB_OK)
-		http_error(app, rs, 503, "The summary could not be saved just "
-		    "now. Go back and try again.");
-	else {
-		(void)snprintf(loc, sizeof(loc), "/clients/%lld?done=summary"
-		    "#summary", (long long)rec->r.id);
-		http_redirect(rs, loc);
-	}
+	client_saved(app, rs, rec, db_client_summary_put(app->db, rec->r.id,
+	    v[SUM_WORKED].text, v[SUM_OUTCOME].text, v[SUM_ONWARD].text,
+	    rq->user->id, rq->remote_addr), "summary", "summary");
 	valid_values_free(v, SUM__MAX);
 }
 
@@ -950,23 +966,10 @@ page_client_post(struct app *app, struct req *rq, struct resp *rs)
 	struct db_referral_rec *rec = NULL;
 	const char *action = form_get(&rq->f, "action");
 	int64_t tid;
-	int rc;
 
-	if ((rc = db_referral_load(app->db, rq->id[0], &rec)) == 0) {
-		http_error(app, rs, 404, "There is no such client record.");
+	if (!client_open(app, rq, rs, &rec, &tid, "Nothing was saved. Try "
+	    "again in a moment."))
 		goto out;
-	}
-	if (rc == -1 || (rc = client_may_open(app, rq, rq->id[0], &tid)) ==
-	    -1) {
-		http_error(app, rs, 500, "Nothing was saved. Try again in a "
-		    "moment.");
-		goto out;
-	}
-	if (rc == 0) {
-		http_error(app, rs, 403, "This person is not on your caseload, "
-		    "so their record is not open to you.");
-		goto out;
-	}
 	if (action != NULL && strcmp(action, "note") == 0)
 		post_note(app, rq, rs, rec, tid);
 	else if (action != NULL && strcmp(action, "goal") == 0)

@@ -320,6 +320,34 @@ text_ok(const char *s, size_t max)
 	return 1;
 }
 
+/*
+ * A change the person confirms once (leave the waiting list, stop their
+ * sessions): without confirm=yes the page asks question "ask" of
+ * my_show; with it the change is made (once: a double click changes
+ * nothing more) and the page says it is done.
+ */
+static void
+my_confirmed(struct app *app, struct req *rq, struct resp *rs,
+    const struct core_ctx *ctx, const char *token, int64_t id,
+    const char *action, int ask, enum db_result (*change)(
+    const struct core_ctx *, int64_t, char *, size_t))
+{
+	const char *s = form_get(&rq->f, "confirm");
+	char why[CORE_WHY_LEN];
+	enum db_result r;
+
+	if (s == NULL || strcmp(s, "yes") != 0) {
+		my_show(app, rq, rs, 200, token, id, NULL, ask);
+		return;
+	}
+	r = change(ctx, id, why, sizeof(why));
+	if (r == DB_OK || r == DB_DUPLICATE)
+		my_done(rs, token, action);
+	else
+		my_show(app, rq, rs, r == DB_INVALID ? 422 : 503, token, id,
+		    why, 0);
+}
+
 void
 page_my_post(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -357,32 +385,13 @@ page_my_post(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	if (strcmp(action, "leave_waitlist") == 0) {
-		s = form_get(&rq->f, "confirm");
-		if (s == NULL || strcmp(s, "yes") != 0) {
-			my_show(app, rq, rs, 200, token, id, NULL, 1);
-			return;
-		}
-		r = core_self_leave(&ctx, id, why, sizeof(why));
-		if (r == DB_OK || r == DB_DUPLICATE) {
-			my_done(rs, token, "leave_waitlist");
-			return;
-		}
-		my_show(app, rq, rs, r == DB_INVALID ? 422 : 503, token, id,
-		    why, 0);
+		my_confirmed(app, rq, rs, &ctx, token, id, action, 1,
+		    core_self_leave);
 		return;
 	}
 	if (strcmp(action, "stop") == 0) {
-		s = form_get(&rq->f, "confirm");
-		if (s == NULL || strcmp(s, "yes") != 0) {
-			my_show(app, rq, rs, 200, token, id, NULL, 2);
-			return;
-		}
-		r = core_self_stop(&ctx, id, why, sizeof(why));
-		if (r == DB_OK || r == DB_DUPLICATE) {
-			my_done(rs, token, "stop");
-			return;
-		}
-		my_show(app, rq, rs, 503, token, id, why, 0);
+		my_confirmed(app, rq, rs, &ctx, token, id, action, 2,
+		    core_self_stop);
 		return;
 	}
 	if (strcmp(action, "still_waiting") == 0) {

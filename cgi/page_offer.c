@@ -344,15 +344,8 @@ static int
 place_load(struct app *app, const struct req *rq, struct resp *rs,
     struct db_place *p)
 {
-	int rc;
-
-	if ((rc = db_place_get(app->db, rq->id[0], p)) != 1) {
-		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
-		    "There is no such place." : "The place cannot be shown "
-		    "now.");
-		return -1;
-	}
-	return 0;
+	return app_found(app, rs, db_place_get(app->db, rq->id[0], p),
+	    "place") ? 0 : -1;
 }
 
 void

@@ -807,15 +807,8 @@ static int
 series_load(struct app *app, const struct req *rq, struct resp *rs,
     struct db_series *s)
 {
-	int rc;
-
-	if ((rc = db_series_get(app->db, rq->id[0], s)) != 1) {
-		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
-		    "There is no such series." : "The series cannot be shown "
-		    "now.");
-		return -1;
-	}
-	return 0;
+	return app_found(app, rs, db_series_get(app->db, rq->id[0], s),
+	    "series") ? 0 : -1;
 }
 
 void
