@@ -712,27 +712,6 @@ on_form_district(void *arg, int64_t site_id, const char *district)
 	    n > 0 ? ", " : "", district);
 }
 
-void
-page_site_new_get(struct app *app, struct req *rq, struct resp *rs)
-{
-	struct sform *v = xcalloc(1, sizeof(*v));
-	int k;
-
-	snprintf(v->kind, sizeof(v->kind), "community_venue");
-	v->active = 1;
-	/* A new place is often open on weekdays: a start. */
-	for (k = 0; k < 5; k++)
-		rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
-	show_form(app, rq, rs, 200, v, NULL);
-	free(v);
-}
-
-void
-page_site_new_post(struct app *app, struct req *rq, struct resp *rs)
-{
-	form_post(app, rq, rs, 0);
-}
-
 /* Site rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
 static int
 site_load(struct app *app, const struct req *rq, struct resp *rs,
@@ -749,17 +728,26 @@ site_load(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
-void
-page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
+/*
+ * Fills v for the form: site rq->id[0] as saved, or a new one's first
+ * values when the path has no id.  0, or -1 having answered 404 or 503.
+ */
+static int
+form_fill(struct app *app, struct req *rq, struct resp *rs, struct sform *v)
 {
 	struct db_site_rec s;
-	struct sform *v;
-	int64_t id = rq->id[0];
+	int k;
 
+	if ((v->id = rq->id[0]) == 0) {
+		snprintf(v->kind, sizeof(v->kind), "community_venue");
+		v->active = 1;
+		/* A new place is often open on weekdays: a start. */
+		for (k = 0; k < 5; k++)
+			rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
+		return 0;
+	}
 	if (site_load(app, rq, rs, &s) == -1)
-		return;
-	v = xcalloc(1, sizeof(*v));
-	v->id = id;
+		return -1;
 	snprintf(v->name, sizeof(v->name), "%s", s.name);
 	snprintf(v->kind, sizeof(v->kind), "%s", db_site_kind_names[s.kind]);
 	snprintf(v->organisation, sizeof(v->organisation), "%s",
@@ -768,23 +756,34 @@ page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
 	snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
 	v->step_free = s.step_free;
 	v->active = s.active;
-	if (db_site_hours_each(app->db, id, on_form_hours, &v->ranges) == -1 ||
-	    db_site_districts_each(app->db, id, on_form_district, v) == -1) {
-		free(v);
+	if (db_site_hours_each(app->db, v->id, on_form_hours,
+	    &v->ranges) == -1 ||
+	    db_site_districts_each(app->db, v->id, on_form_district, v) == -1) {
 		http_error(app, rs, 503, "The form cannot be shown just now. "
 		    "Try again in a minute.");
-		return;
+		return -1;
 	}
-	show_form(app, rq, rs, 200, v, NULL);
+	return 0;
+}
+
+/* GET /sites/new and /sites/ID/edit. */
+void
+page_site_form_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct sform *v = xcalloc(1, sizeof(*v));
+
+	if (form_fill(app, rq, rs, v) == 0)
+		show_form(app, rq, rs, 200, v, NULL);
 	free(v);
 }
 
+/* POST /sites/new and /sites/ID/edit (the site must be there). */
 void
-page_site_edit_post(struct app *app, struct req *rq, struct resp *rs)
+page_site_form_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_site_rec s;
 
-	if (site_load(app, rq, rs, &s) == 0)
+	if (rq->id[0] == 0 || site_load(app, rq, rs, &s) == 0)
 		form_post(app, rq, rs, rq->id[0]);
 }
 

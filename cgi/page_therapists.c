@@ -706,25 +706,6 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	free(v);
 }
 
-void
-page_therapist_new_get(struct app *app, struct req *rq, struct resp *rs)
-{
-	struct tform *v = xcalloc(1, sizeof(*v));
-
-	snprintf(v->languages, sizeof(v->languages), "English");
-	snprintf(v->max_caseload, sizeof(v->max_caseload), "20");
-	snprintf(v->max_hours, sizeof(v->max_hours), "30");
-	v->active = 1;
-	show_form(app, rq, rs, 200, v, NULL);
-	free(v);
-}
-
-void
-page_therapist_new_post(struct app *app, struct req *rq, struct resp *rs)
-{
-	form_post(app, rq, rs, 0);
-}
-
 /* Therapist rq->id[0] into *t; 0, or -1 having answered 404 or 503. */
 static int
 therapist_load(struct app *app, const struct req *rq, struct resp *rs,
@@ -743,15 +724,23 @@ therapist_load(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
+/*
+ * GET /therapists/new (a new therapist's first values) and
+ * /therapists/ID/edit (as saved).
+ */
 void
-page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_form_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
-	struct tform *v;
+	struct tform *v = xcalloc(1, sizeof(*v));
 
-	if (therapist_load(app, rq, rs, &t) == -1)
-		return;
-	v = xcalloc(1, sizeof(*v));
+	memset(&t, 0, sizeof(t));
+	snprintf(t.languages, sizeof(t.languages), "English");
+	t.max_caseload = 20;
+	t.max_hours = 30;
+	t.active = 1;
+	if (rq->id[0] > 0 && therapist_load(app, rq, rs, &t) == -1)
+		goto out;
 	v->id = t.id;
 	snprintf(v->name, sizeof(v->name), "%s", t.name);
 	v->user_id = t.user_id;
@@ -761,23 +750,23 @@ page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
 	    t.max_caseload);
 	snprintf(v->max_hours, sizeof(v->max_hours), "%d", t.max_hours);
 	v->active = t.active;
-	if (db_availability_each(app->db, t.id, form_avail,
-	    &v->ranges) == -1) {
-		free(v);
+	if (t.id > 0 && db_availability_each(app->db, t.id, form_avail,
+	    &v->ranges) == -1)
 		http_error(app, rs, 503, "The form cannot be shown just now. "
 		    "Try again in a minute.");
-		return;
-	}
-	show_form(app, rq, rs, 200, v, NULL);
+	else
+		show_form(app, rq, rs, 200, v, NULL);
+out:
 	free(v);
 }
 
+/* POST /therapists/new and /therapists/ID/edit (who must be there). */
 void
-page_therapist_edit_post(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_form_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
 
-	if (therapist_load(app, rq, rs, &t) == 0)
+	if (rq->id[0] == 0 || therapist_load(app, rq, rs, &t) == 0)
 		form_post(app, rq, rs, rq->id[0]);
 }
 
