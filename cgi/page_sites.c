@@ -10,7 +10,8 @@
  *                           (made when new; "" for none), address,
  *                           postcode (required unless online), serves
  *                           (postcode districts, separated by commas or
- *                           spaces), step_free (yes), active (yes), and
+ *                           spaces), region (one of site_regions, or ""),
+ *                           step_free (yes), active (yes), and
  *                           the opening-hours rows oh_day, oh_start,
  *                           oh_end (records_form.h); 303 to the site, or
  *                           422 with every value kept
@@ -44,6 +45,11 @@
 
 #define NAME_MAX_LEN	100
 #define SERVES_MAX	30
+
+/* The nations a site may be in: sites.region, the impact report's rows. */
+static const char *const site_regions[] = {
+	"England", "Scotland", "Wales", "Northern Ireland", NULL
+};
 
 static void
 today(const struct app *app, char out[11])
@@ -250,6 +256,7 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(c.d, "address", s->address);
 	tmpl_data_set(c.d, "postcode", s->postcode);
 	tmpl_data_set(c.d, "district", s->district);
+	tmpl_data_set(c.d, "region", s->region);
 	tmpl_data_bool(c.d, "step_free", s->step_free);
 	tmpl_data_bool(c.d, "active", s->active);
 	tmpl_data_bool(c.d, "can_edit", c.can_edit);
@@ -470,6 +477,7 @@ struct sform {
 	char		 serves_text[DB_RECORD_TEXT_LEN];
 	char		 serves[SERVES_MAX][8];
 	size_t		 nserves;
+	char		 region[64];
 	int		 step_free;
 	int		 active;
 	struct rf_ranges ranges;
@@ -523,6 +531,12 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "v_address", v->address);
 	tmpl_data_set(d, "v_postcode", v->postcode);
 	tmpl_data_set(d, "v_serves", v->serves_text);
+	for (k = 0; site_regions[k] != NULL; k++) {
+		e = tmpl_data_push(d, "regions");
+		tmpl_data_set(e, "value", site_regions[k]);
+		tmpl_data_bool(e, "selected", strcmp(v->region,
+		    site_regions[k]) == 0);
+	}
 	tmpl_data_bool(d, "v_step_free", v->step_free);
 	tmpl_data_bool(d, "v_active", v->active);
 	rf_ranges_tmpl(d, "rows", &v->ranges, NULL, 0, 3);
@@ -570,7 +584,7 @@ serves_read(struct sform *v)
 
 /* The site form's fields; serves, postcode and the hours have page rules. */
 enum site_field { S_NAME, S_KIND, S_ORG, S_ADDRESS, S_POSTCODE, S_SERVES,
-	S_STEP_FREE, S_ACTIVE, S__MAX };
+	S_REGION, S_STEP_FREE, S_ACTIVE, S__MAX };
 static const struct valid_field site_fields[S__MAX] = {
 	{ "name", VALID_LINE, 1, 0, NAME_MAX_LEN, NULL, "name", "Name",
 	    "Enter the site's name (up to 100 characters)." },
@@ -587,6 +601,9 @@ static const struct valid_field site_fields[S__MAX] = {
 	{ "serves", VALID_LINE, 0, 0, 200, NULL, "serves", "Districts",
 	    "Enter postcode districts like N1, NW5 or SE15, at most 30, with "
 	    "commas between them." },
+	{ "region", VALID_CHOICE, 0, 0, 0, site_regions, "region", "Nation",
+	    "Choose England, Scotland, Wales or Northern Ireland, or leave it "
+	    "as not recorded." },
 	{ "step_free", VALID_YES, 0, 0, 0, NULL, "step_free",
 	    "Step-free way in", NULL },
 	{ "active", VALID_YES, 0, 0, 0, NULL, "active", "Open to us", NULL },
@@ -611,6 +628,9 @@ form_read(struct req *rq, struct sform *v, struct valid_errors *errs)
 	snprintf(v->postcode, sizeof(v->postcode), "%s", f[S_POSTCODE].text);
 	snprintf(v->serves_text, sizeof(v->serves_text), "%s",
 	    f[S_SERVES].text);
+	/* "" (not recorded) or one of site_regions. */
+	snprintf(v->region, sizeof(v->region), "%s",
+	    f[S_REGION].bad ? "" : f[S_REGION].text);
 	v->step_free = f[S_STEP_FREE].num == 1;
 	v->active = f[S_ACTIVE].num == 1;
 	v->kind_index = db_name_index(db_site_kind_names, SITE_KIND__MAX,
@@ -666,6 +686,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	e.postcode = v->postcode_norm;
 	e.district = v->district;
 	e.organisation = v->organisation;
+	e.region = v->region;
 	e.step_free = v->step_free;
 	e.active = v->active;
 	for (i = 0; i < v->nserves; i++)
@@ -754,6 +775,7 @@ form_fill(struct app *app, struct req *rq, struct resp *rs, struct sform *v)
 	    s.organisation);
 	snprintf(v->address, sizeof(v->address), "%s", s.address);
 	snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
+	snprintf(v->region, sizeof(v->region), "%s", s.region);
 	v->step_free = s.step_free;
 	v->active = s.active;
 	if (db_site_hours_each(app->db, v->id, on_form_hours,

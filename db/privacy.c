@@ -267,8 +267,19 @@ static const struct {
 	    ALL_SERIES " ORDER BY series_id, occ_date", 0, NULL },
 	{ "attendance", "SELECT * FROM attendance WHERE client_id IN "
 	    CLIENTS " ORDER BY series_id, occ_date, client_id", 0, NULL },
-	{ "emails", "SELECT * FROM outbox WHERE referral_id = ?1 "
-	    "ORDER BY id", 0, NULL },
+	/* Emails to them and their contacts with the address used; a
+	 * notice to staff about them says which role got it, never the
+	 * member of staff's name or address. */
+	{ "emails", "SELECT o.id AS id, o.kind AS kind, CASE WHEN "
+	    "o.user_id IS NULL THEN o.to_addr ELSE '' END AS to_addr, "
+	    "CASE WHEN o.user_id IS NULL THEN o.to_name ELSE '' END AS "
+	    "to_name, CASE WHEN o.user_id IS NULL THEN CASE WHEN "
+	    "o.contact_id IS NULL THEN 'you' ELSE 'your contact' END ELSE "
+	    "replace(coalesce(u.role, 'staff'), 'admin', 'administrator') "
+	    "END AS to_whom, o.status AS status, o.created_at AS created_at, "
+	    "o.sent_at AS sent_at FROM outbox o LEFT JOIN users u ON "
+	    "u.id = o.user_id WHERE o.referral_id = ?1 ORDER BY o.id", 0,
+	    NULL },
 	/* Lines naming the referral, or in their detail one of the
 	 * client's series ("booked series 3") or caseload entries: what
 	 * the person is owed (when, by which role, what was done), never

@@ -503,6 +503,38 @@ START_TEST(test_password_change)
 }
 END_TEST
 
+/* The site form stores a nation from its list and refuses any other. */
+START_TEST(test_site_region)
+{
+	static const char form[] = "name=Loch+Hall&kind=school&"
+	    "organisation=&address=1+Shore+Rd&postcode=SW1A+1AA&serves=&"
+	    "active=yes&region=";
+	char body[512];
+
+	snprintf(body, sizeof(body), "%sAtlantis", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "Choose England, Scotland, Wales or "
+	    "Northern Ireland"));
+	ck_assert(pages_says(h, "Loch Hall"));
+	ck_assert(pages_says(h, "1 Shore Rd"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Our centre' AND region = ''"), 1);
+	snprintf(body, sizeof(body), "%sScotland", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Loch Hall' AND "
+	    "region = 'Scotland'"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1"), 200);
+	ck_assert(pages_says(h, "<dt>Nation</dt><dd>Scotland</dd>"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1/edit"),
+	    200);
+	ck_assert(pages_says(h, "<option value=\"Scotland\" selected>"));
+}
+END_TEST
+
 /*
  * Two partner organisations, each with a site and a session this week;
  * the client at the first has needs, a phone number and a note.  The
@@ -651,8 +683,8 @@ START_TEST(test_site_form_422)
 	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
 	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
 	    "address=1+Oak+Road&postcode=XX1+1XX&serves=N1,+banana&"
-	    "step_free=yes&active=yes&oh_day=mon&oh_start=09:00&"
-	    "oh_end=15:00"), 422);
+	    "region=Atlantis&step_free=yes&active=yes&oh_day=mon&"
+	    "oh_start=09:00&oh_end=15:00"), 422);
 	ck_assert(pages_says(h, "There is a problem"));
 	ck_assert(pages_says(h, "href=\"#postcode\">Enter a real UK "
 	    "postcode"));
@@ -661,6 +693,7 @@ START_TEST(test_site_form_422)
 	ck_assert(pages_says(h, "value=\"Oak Trust\""));
 	ck_assert(pages_says(h, "value=\"XX1 1XX\""));
 	ck_assert(pages_says(h, "value=\"N1, banana\""));
+	ck_assert(pages_says(h, "href=\"#region\">Choose England"));
 	ck_assert(pages_says(h, "value=\"school\" selected"));
 	ck_assert_int_eq(testlib_sql_int(h->app.db,
 	    "SELECT count(*) FROM sites"), n0);
@@ -674,11 +707,13 @@ START_TEST(test_site_form_422)
 	    "name=Web&kind=online&postcode="), 303);
 	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
 	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
-	    "postcode=n16+0as&serves=N1,+e8&step_free=yes&active=yes"), 303);
+	    "postcode=n16+0as&serves=N1,+e8&region=Wales&step_free=yes&"
+	    "active=yes"), 303);
 	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
 	    "sites s JOIN organisations o ON o.id = s.organisation_id "
 	    "WHERE s.name = 'Oak School' AND s.postcode = 'N16 0AS' AND "
-	    "s.district = 'N16' AND o.name = 'Oak Trust' AND s.step_free = 1"),
+	    "s.district = 'N16' AND o.name = 'Oak Trust' AND s.step_free = 1 "
+	    "AND s.region = 'Wales'"),
 	    1);
 	ck_assert_int_eq(testlib_sql_int(h->app.db,
 	    "SELECT count(*) FROM sites"), n0 + 2);
@@ -857,6 +892,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_queue_coordinator);
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
+	tcase_add_test(tc, test_site_region);
 	tcase_add_test(tc, test_site_form_422);
 	tcase_add_test(tc, test_therapist_form_422);
 	suite_add_tcase(s, tc);

@@ -196,6 +196,11 @@ START_TEST(test_export)
 	ck_assert_ptr_null(strstr(buf_cstr(&out), "Quill"));
 	ck_assert_ptr_null(strstr(buf_cstr(&out), "tq@x.org"));
 	ck_assert_ptr_null(strstr(buf_cstr(&out), "198.51.100.7"));
+	/* A notice to staff about them says the role, not the address. */
+	ck_assert_ptr_null(strstr(buf_cstr(&out), "cora@x.org"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"to_whom\": "
+	    "\"coordinator\""));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "\"to_whom\": \"you\""));
 	/* Not another series that merely starts with the same digit. */
 	ck_assert_ptr_null(strstr(buf_cstr(&out), "booked series 12"));
 	/* Not the relative's email row. */
