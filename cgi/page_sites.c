@@ -10,7 +10,8 @@
  *                           (made when new; "" for none), address,
  *                           postcode (required unless online), serves
  *                           (postcode districts, separated by commas or
- *                           spaces), step_free (yes), active (yes), and
+ *                           spaces), region (one of site_regions, or ""),
+ *                           step_free (yes), active (yes), and
  *                           the opening-hours rows oh_day, oh_start,
  *                           oh_end (records_form.h); 303 to the site, or
  *                           422 with every value kept
@@ -44,6 +45,11 @@
 
 #define NAME_MAX_LEN	100
 #define SERVES_MAX	30
+
+/* The nations a site may be in: sites.region, the impact report's rows. */
+static const char *const site_regions[] = {
+	"England", "Scotland", "Wales", "Northern Ireland", NULL
+};
 
 static void
 today(const struct app *app, char out[11])
@@ -250,6 +256,7 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(c.d, "address", s->address);
 	tmpl_data_set(c.d, "postcode", s->postcode);
 	tmpl_data_set(c.d, "district", s->district);
+	tmpl_data_set(c.d, "region", s->region);
 	tmpl_data_bool(c.d, "step_free", s->step_free);
 	tmpl_data_bool(c.d, "active", s->active);
 	tmpl_data_bool(c.d, "can_edit", c.can_edit);
@@ -470,6 +477,7 @@ struct sform {
 	char		 serves_text[DB_RECORD_TEXT_LEN];
 	char		 serves[SERVES_MAX][8];
 	size_t		 nserves;
+	char		 region[64];
 	int		 step_free;
 	int		 active;
 	struct rf_ranges ranges;
@@ -523,6 +531,12 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_set(d, "v_address", v->address);
 	tmpl_data_set(d, "v_postcode", v->postcode);
 	tmpl_data_set(d, "v_serves", v->serves_text);
+	for (k = 0; site_regions[k] != NULL; k++) {
+		e = tmpl_data_push(d, "regions");
+		tmpl_data_set(e, "value", site_regions[k]);
+		tmpl_data_bool(e, "selected", strcmp(v->region,
+		    site_regions[k]) == 0);
+	}
 	tmpl_data_bool(d, "v_step_free", v->step_free);
 	tmpl_data_bool(d, "v_active", v->active);
 	rf_ranges_tmpl(d, "rows", &v->ranges, NULL, 0, 3);
@@ -609,6 +623,14 @@ form_read(struct req *rq, struct sform *v, struct valid_errors *errs)
 		valid_error_add(errs, "serves", "Enter postcode districts like N1, "
 		    "NW5 or SE15, at most 30, with commas between them.");
 	}
+	s = form_get(&rq->f, "region");
+	snprintf(v->region, sizeof(v->region), "%s", s != NULL &&
+	    valid_line(s, strlen(s)) ? s : "");
+	if (v->region[0] != '\0' && db_name_index(site_regions,
+	    sizeof(site_regions) / sizeof(site_regions[0]) - 1,
+	    v->region) < 0)
+		valid_error_add(errs, "region", "Choose England, Scotland, "
+		    "Wales or Northern Ireland, or leave it as not recorded.");
 	v->step_free = rf_yes(&rq->f, "step_free");
 	v->active = rf_yes(&rq->f, "active");
 	if (rf_ranges_read(&rq->f, "oh", 0, NULL, 0, &v->ranges) == -1)
@@ -644,6 +666,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	e.postcode = v->postcode_norm;
 	e.district = v->district;
 	e.organisation = v->organisation;
+	e.region = v->region;
 	e.step_free = v->step_free;
 	e.active = v->active;
 	for (i = 0; i < v->nserves; i++)
@@ -744,6 +767,7 @@ page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
 	    s.organisation);
 	snprintf(v->address, sizeof(v->address), "%s", s.address);
 	snprintf(v->postcode, sizeof(v->postcode), "%s", s.postcode);
+	snprintf(v->region, sizeof(v->region), "%s", s.region);
 	v->step_free = s.step_free;
 	v->active = s.active;
 	if (db_site_hours_each(app->db, id, on_form_hours, &v->ranges) == -1 ||

@@ -504,6 +504,38 @@ START_TEST(test_password_change)
 }
 END_TEST
 
+/* The site form stores a nation from its list and refuses any other. */
+START_TEST(test_site_region)
+{
+	static const char form[] = "name=Loch+Hall&kind=school&"
+	    "organisation=&address=1+Shore+Rd&postcode=SW1A+1AA&serves=&"
+	    "active=yes&region=";
+	char body[512];
+
+	snprintf(body, sizeof(body), "%sAtlantis", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "Choose England, Scotland, Wales or "
+	    "Northern Ireland"));
+	ck_assert(pages_says(h, "Loch Hall"));
+	ck_assert(pages_says(h, "1 Shore Rd"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Our centre' AND region = ''"), 1);
+	snprintf(body, sizeof(body), "%sScotland", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Loch Hall' AND "
+	    "region = 'Scotland'"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1"), 200);
+	ck_assert(pages_says(h, "<dt>Nation</dt><dd>Scotland</dd>"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1/edit"),
+	    200);
+	ck_assert(pages_says(h, "<option value=\"Scotland\" selected>"));
+}
+END_TEST
+
 /*
  * Two partner organisations, each with a site and a session this week;
  * the client at the first has needs, a phone number and a note.  The
@@ -806,6 +838,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_queue_last_checked);
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
+	tcase_add_test(tc, test_site_region);
 	suite_add_tcase(s, tc);
 	return s;
 }
