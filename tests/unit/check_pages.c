@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "db/staff.h"
 #include "tests/unit/testlib.h"
+#include "util/calendar.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -589,6 +590,45 @@ partner_fixture(void)
 	testlib_sql_exec(h->app.db, sql);
 }
 
+/*
+ * An admin adds a partner's account tied to an organisation; a partner
+ * without one, or another role with one, is refused with the typing kept.
+ */
+START_TEST(test_admin_adds_partner)
+{
+	static const char form[] = "action=add&email=pat%40greenway.example&"
+	    "name=Pat+Head&password=long+unrelated+words+here&role=";
+	char body[512];
+
+	partner_fixture();
+	snprintf(body, sizeof(body), "%spartner&organisation=", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose the partner organisation this person "
+	    "works for"));
+	ck_assert(pages_says(h, "Pat Head"));
+	snprintf(body, sizeof(body), "%stherapist&organisation=1", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Only a partner&#39;s account belongs to an "
+	    "organisation"));
+	ck_assert(pages_says(h, "<option value=\"1\" selected>Greenway "
+	    "Academy</option>"));
+	snprintf(body, sizeof(body), "%spartner&organisation=99", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose one of the organisations in the "
+	    "list"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example'"), 0);
+	snprintf(body, sizeof(body), "%spartner&organisation=2", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example' AND role = 'partner' "
+	    "AND organisation_id = 2"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'user-add' AND detail LIKE "
+	    "'%of organisation 2'"), 1);
+}
+END_TEST
+
 /* A partner sees their sites' sessions by initials, nothing private. */
 START_TEST(test_partner_page)
 {
@@ -862,6 +902,44 @@ START_TEST(test_queue_coordinator)
 }
 END_TEST
 
+/*
+ * The queue says when each waiting person last answered the waitlist
+ * check: the date, "Not checked yet", or "Check overdue" past
+ * waitlist_check_weeks.
+ */
+START_TEST(test_queue_last_checked)
+{
+	char ref[32], *at, want[64], day[32];
+
+	refer_send(ref, sizeof(ref));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(!pages_says(h, "Not checked yet"));	/* not waiting */
+	testlib_sql_exec(h->app.db, "UPDATE referrals SET status = "
+	    "'waitlisted'");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Not checked yet"));
+	testlib_sql_exec(h->app.db, "INSERT INTO waitlist_checks "
+	    "(referral_id, sent_at, answered_at, answer, wellbeing) SELECT "
+	    "id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-6 days'), "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 days'), 'yes', "
+	    "'same' FROM referrals");
+	at = testlib_sql_text(h->app.db, "SELECT answered_at FROM "
+	    "waitlist_checks");
+	ck_assert_int_eq(calendar_date_text(at, CALENDAR_SHORT, day,
+	    sizeof(day)), 0);
+	snprintf(want, sizeof(want), "Checked %s", day);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, want));
+	ck_assert(!pages_says(h, "Check overdue"));
+	free(at);
+	/* Answered more than eight weeks ago: overdue. */
+	testlib_sql_exec(h->app.db, "UPDATE waitlist_checks SET answered_at "
+	    "= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-60 days')");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Check overdue"));
+}
+END_TEST
+
 static Suite *
 pages_suite(void)
 {
@@ -890,11 +968,13 @@ pages_suite(void)
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
 	tcase_add_test(tc, test_queue_coordinator);
+	tcase_add_test(tc, test_queue_last_checked);
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
 	tcase_add_test(tc, test_site_region);
 	tcase_add_test(tc, test_site_form_422);
 	tcase_add_test(tc, test_therapist_form_422);
+	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;
 }
