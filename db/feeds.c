@@ -273,12 +273,14 @@ db_feed_stale_all(struct db *db)
 #define WHO_THERAPIST \
 	"coalesce(r.given_name, ''), coalesce(r.family_name, ''), " \
 	"coalesce(r.ref, ''), coalesce(g.name, '')"
-#define SERIES_REST \
+#define SERIES_REST SERIES_COLS SERIES_FROM
+#define SERIES_COLS \
 	", si.name, si.address, si.postcode, coalesce(ro.name, ''), s.tz, " \
 	"s.first_date, s.start_local, s.length_min, coalesce(s.count, 0), " \
 	"coalesce(s.until_date, ''), s.status, coalesce(s.ended_from, ''), " \
 	"s.sequence, s.created_at, s.updated_at, coalesce((SELECT " \
-	"referral_id FROM clients WHERE id = s.client_id), 0) " \
+	"referral_id FROM clients WHERE id = s.client_id), 0) "
+#define SERIES_FROM \
 	"FROM series s " \
 	"JOIN therapists t ON t.id = s.therapist_id " \
 	"JOIN sites si ON si.id = s.site_id " \
@@ -353,6 +355,32 @@ static const char *const sql_owner_name[LOAD__MAX] = {
 	"SELECT t.name, t.id FROM series s JOIN therapists t "
 	    "ON t.id = s.therapist_id WHERE s.id = ?",
 };
+
+/*
+ * Sessions handed to a cover therapist (db_occ_cover, migration 026).
+ * Those of ?1's series handed to someone else, with when: the feed
+ * shows them cancelled.  Those of others' series handed to ?1, still
+ * booked and from ?2's day on: each is one event of ?1's feed, with its
+ * date, when it was handed over and, if moved, where to (columns 24..).
+ */
+static const char sql_handed_away[] = "SELECT o.series_id, o.occ_date, "
+    "coalesce(o.covered_at, s.updated_at) FROM occurrences o JOIN series s "
+    "ON s.id = o.series_id WHERE s.therapist_id = ?1 AND o.therapist_id "
+    "!= ?1 AND " KEEP "ORDER BY 1, 2";
+#define COVER_NCOLS 24
+static const char sql_covering[] = "SELECT s.id, s.uid, t.name, "
+    "s.group_id IS NOT NULL, " WHO_THERAPIST SERIES_COLS ", o.occ_date, "
+    "coalesce(o.covered_at, s.updated_at), x.kind IS NOT NULL, "
+    "coalesce(x.new_start_utc, 0), coalesce(x.new_length_min, 0), "
+    "coalesce(xr.name, ''), coalesce(x.sequence, 0), "
+    "coalesce(x.created_at, '') " SERIES_FROM WHO_JOINS
+    "JOIN occurrences o ON o.series_id = s.id "
+    "LEFT JOIN exceptions x ON x.series_id = o.series_id AND "
+    "x.occ_date = o.occ_date AND x.kind = 'moved' "
+    "LEFT JOIN rooms xr ON xr.id = coalesce(x.new_room_id, s.room_id) "
+    "WHERE o.therapist_id = ?1 AND s.therapist_id != ?1 AND "
+    "o.state != 'cancelled' AND o.occ_date >= substr(?2, 1, 10) "
+    "ORDER BY o.occ_date, s.id";
 
 static void
 series_free(struct db_feed_series *s)
@@ -452,6 +480,127 @@ series_find(struct db_feed_series **sorted, size_t n, int64_t id)
 	return NULL;
 }
 
+/* Appends an empty exception to s and returns it. */
+static struct db_feed_exception *
+exception_add(struct db_feed_series *s)
+{
+	struct db_feed_exception *x;
+
+	if ((s->nexceptions & (s->nexceptions - 1)) == 0)
+		s->exceptions = xrealloc(s->exceptions,
+		    (s->nexceptions ? s->nexceptions * 2 : 1) *
+		    sizeof(*s->exceptions));
+	x = &s->exceptions[s->nexceptions++];
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+static int
+by_date(const void *a, const void *b)
+{
+	return strcmp(((const struct db_feed_exception *)a)->date,
+	    ((const struct db_feed_exception *)b)->date);
+}
+
+/*
+ * Marks cancelled, in the feed of therapist id, each session of theirs
+ * handed to a cover therapist (a moved one too): it is not theirs that
+ * day.  sorted is d's series by id.  0, or -1.
+ */
+static int
+handed_away_mark(struct db *db, int64_t id, const char *cut,
+    struct db_feed_series **sorted, struct db_feed_data *d)
+{
+	struct db_feed_series *s;
+	struct db_feed_exception *x;
+	sqlite3_stmt *st;
+	const char *date;
+	size_t j;
+	int rc;
+
+	if ((st = db_stmt(db, sql_handed_away)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, cut);
+	while ((rc = db_next(db, st)) == 1) {
+		s = series_find(sorted, d->nseries,
+		    sqlite3_column_int64(st, 0));
+		if (s == NULL)
+			continue;
+		date = db_col(st, 1);
+		for (j = 0; j < s->nexceptions; j++)
+			if (strcmp(s->exceptions[j].date, date) == 0)
+				break;
+		if (j == s->nexceptions)
+			exception_add(s)->room = xstrdup("");
+		x = &s->exceptions[j];
+		db_copy(x->date, sizeof(x->date), date);
+		x->moved = 0;
+		x->sequence = s->sequence;
+		db_copy(x->created_at, sizeof(x->created_at), db_col(st, 2));
+		if (j == s->nexceptions - 1)
+			qsort(s->exceptions, s->nexceptions,
+			    sizeof(*s->exceptions), by_date);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Appends to d, the feed of therapist id, each session of another's
+ * series handed to them, as a series of that one session (its UID its
+ * own, so that it never replaces the series in another calendar) with
+ * its move if it was moved.  0, or -1.
+ */
+static int
+covering_add(struct db *db, int64_t id, const char *cut,
+    struct db_feed_data *d, size_t *cap)
+{
+	struct db_feed_series *s;
+	struct db_feed_exception *x;
+	sqlite3_stmt *st;
+	char *uid;
+	int rc;
+
+	if ((st = db_stmt(db, sql_covering)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, cut);
+	while ((rc = db_next(db, st)) == 1) {
+		if (d->nseries == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			d->series = xrealloc(d->series,
+			    *cap * sizeof(*d->series));
+		}
+		s = &d->series[d->nseries++];
+		series_read(st, s);
+		uid = xmalloc(strlen(s->uid) + 20);
+		snprintf(uid, strlen(s->uid) + 20, "cover-%s-%s",
+		    db_col(st, COVER_NCOLS), s->uid);
+		free(s->uid);
+		s->uid = uid;
+		db_copy(s->first_date, sizeof(s->first_date),
+		    db_col(st, COVER_NCOLS));
+		s->count = 1;
+		s->until_date[0] = '\0';
+		s->ended_from[0] = '\0';
+		db_copy(s->status, sizeof(s->status), "active");
+		db_copy(s->updated_at, sizeof(s->updated_at),
+		    db_col(st, COVER_NCOLS + 1));
+		if (sqlite3_column_int(st, COVER_NCOLS + 2) == 0)
+			continue;
+		x = exception_add(s);
+		db_copy(x->date, sizeof(x->date), s->first_date);
+		x->moved = 1;
+		x->new_start_utc = sqlite3_column_int64(st, COVER_NCOLS + 3);
+		x->new_length_min = sqlite3_column_int(st, COVER_NCOLS + 4);
+		x->room = xstrdup(db_col(st, COVER_NCOLS + 5));
+		x->sequence = sqlite3_column_int(st, COVER_NCOLS + 6);
+		db_copy(x->created_at, sizeof(x->created_at),
+		    db_col(st, COVER_NCOLS + 7));
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 static int
 load(struct db *db, enum load what, int64_t id, int64_t now,
     struct db_feed_data **out)
@@ -514,12 +663,7 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 		    sqlite3_column_int64(st, 0));
 		if (s == NULL)
 			continue;	/* cannot be: the same filter */
-		if ((s->nexceptions & (s->nexceptions - 1)) == 0)
-			s->exceptions = xrealloc(s->exceptions,
-			    (s->nexceptions ? s->nexceptions * 2 : 1) *
-			    sizeof(*s->exceptions));
-		x = &s->exceptions[s->nexceptions++];
-		memset(x, 0, sizeof(*x));
+		x = exception_add(s);
 		db_copy(x->date, sizeof(x->date), db_col(st, 1));
 		x->moved = sqlite3_column_int(st, 2) != 0;
 		x->new_start_utc = sqlite3_column_int64(st, 3);
@@ -530,7 +674,14 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	}
 	if (rc != 0)
 		goto fail;
+	/* Sessions handed to a cover therapist are theirs that day. */
+	if (what == LOAD_THERAPIST &&
+	    handed_away_mark(db, id, cut, sorted, d) == -1)
+		goto fail;
 	free(sorted);
+	sorted = NULL;
+	if (what == LOAD_THERAPIST && covering_add(db, id, cut, d, &cap) == -1)
+		goto fail;
 	*out = d;
 	return 1;
 fail:

@@ -45,7 +45,8 @@ static const char sql_org_id[] =
     " s.kind, s.address, s.postcode, s.district, s.step_free, s.active," \
     " (SELECT count(*) FROM rooms r WHERE r.site_id = s.id" \
     " AND r.active = 1)," \
-    " (SELECT count(*) FROM site_hours h WHERE h.site_id = s.id)" \
+    " (SELECT count(*) FROM site_hours h WHERE h.site_id = s.id)," \
+    " s.region" \
     " FROM sites s LEFT JOIN organisations o ON o.id = s.organisation_id"
 static const char sql_sites[] =
     "SELECT " SITE_COLS " ORDER BY s.active DESC, s.name, s.id";
@@ -53,11 +54,12 @@ static const char sql_site_get[] =
     "SELECT " SITE_COLS " WHERE s.id = ?";
 static const char sql_site_insert[] =
     "INSERT INTO sites (name, kind, address, postcode, step_free, active,"
-    " organisation_id, district) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " organisation_id, district, region)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10)";
 static const char sql_site_update[] =
     "UPDATE sites SET name = ?1, kind = ?2, address = ?3, postcode = ?4,"
-    " step_free = ?5, active = ?6, organisation_id = ?7, district = ?8"
-    " WHERE id = ?9";
+    " step_free = ?5, active = ?6, organisation_id = ?7, district = ?8,"
+    " region = ?10 WHERE id = ?9";
 static const char sql_districts_clear[] =
     "DELETE FROM site_districts WHERE site_id = ?";
 static const char sql_district_add[] =
@@ -314,6 +316,7 @@ site_read(sqlite3_stmt *st, void *out)
 	s->active = sqlite3_column_int(st, 9);
 	s->nrooms = sqlite3_column_int(st, 10);
 	s->nhours = sqlite3_column_int(st, 11);
+	db_copy(s->region, sizeof(s->region), db_col(st, 12));
 }
 
 DB_ROW_CALL(site_row, struct db_site_rec, site_read)
@@ -364,6 +367,7 @@ db_site_save(struct db *db, const struct db_site_edit *e, int64_t user_id,
 	db_bind_text(st, 8, e->district);
 	if (e->id > 0)
 		(void)sqlite3_bind_int64(st, 9, e->id);
+	db_bind_text(st, 10, e->region != NULL ? e->region : "");
 	if ((r = save_row(db, st, e->id, &sid, "site save")) != DB_OK)
 		return r;
 

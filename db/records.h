@@ -95,6 +95,7 @@ struct db_site_rec {
 	int	 active;
 	int	 nrooms;		/* active rooms */
 	int	 nhours;		/* opening-hours ranges */
+	char	 region[64];		/* "Scotland", or "" */
 };
 
 struct db_room {
@@ -190,6 +191,7 @@ struct db_site_edit {
 							   when new */
 	int				 step_free;
 	int				 active;
+	const char			*region;	/* "" for none */
 	const char *const		*serves;	/* further districts */
 	size_t				 nserves;
 	const struct db_week_range	*hours;		/* day, start, end */

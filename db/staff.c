@@ -196,7 +196,7 @@ audit_write(struct db *db, const struct db_audit_line *a, int64_t subject)
 
 int64_t
 db_user_add_audited(struct db *db, const char *email, const char *name,
-    const char *role, const char *password_hash,
+    const char *role, const char *password_hash, int64_t organisation_id,
     const struct db_audit_line *a)
 {
 	int64_t id;
@@ -206,6 +206,11 @@ db_user_add_audited(struct db *db, const char *email, const char *name,
 		return -1;
 	if ((id = db_user_add(db, email, name, role, password_hash)) <= 0) {
 		rc = db_errcode(db);
+		goto fail;
+	}
+	if (organisation_id > 0 &&
+	    db_user_organisation_set(db, id, organisation_id) == -1) {
+		rc = SQLITE_CONSTRAINT;
 		goto fail;
 	}
 	if ((rc = audit_write(db, a, id)) != SQLITE_OK)
@@ -628,8 +633,18 @@ enum queue_set {
 	QUEUE_SET_ALL,
 	QUEUE_SET__MAX
 };
+/*
+ * A waiting person's last answered waitlist check and when they joined
+ * the waiting list: two lookups on the person's own index rows, read
+ * only for the waiting rows of the page shown.
+ */
 #define QUEUE_COLS "SELECT id, ref, status, given_name, family_name, " \
-	"postcode, created_at, needs, source "
+	"postcode, created_at, needs, source, CASE WHEN status = " \
+	"'waitlisted' THEN (SELECT max(c.answered_at) FROM " \
+	"waitlist_checks c WHERE c.referral_id = r.id) END, " \
+	"CASE WHEN status = 'waitlisted' THEN (SELECT max(e.at) FROM " \
+	"referral_events e WHERE e.referral_id = r.id AND " \
+	"+e.to_status = 'waitlisted') END "
 #define QUEUE_OLD "ORDER BY created_at, id LIMIT ?10 OFFSET ?11"
 #define QUEUE_NEW "ORDER BY created_at DESC, id DESC LIMIT ?10 OFFSET ?11"
 static const char *const sql_queue_old[QUEUE_SET__MAX] = {
@@ -747,6 +762,10 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 		db_copy(w->created_at, sizeof(w->created_at), db_col(st, 6));
 		w->needs = (unsigned)sqlite3_column_int64(st, 7);
 		db_copy(w->source, sizeof(w->source), db_col(st, 8));
+		db_copy(w->last_checked, sizeof(w->last_checked),
+		    db_col(st, 9));
+		db_copy(w->waitlisted_at, sizeof(w->waitlisted_at),
+		    db_col(st, 10));
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)

@@ -235,7 +235,8 @@ db_occ_cover(struct db *db, int64_t series_id, const char *date,
 	};
 	static const char sql_active[] = "SELECT name FROM therapists WHERE "
 	    "id = ? AND active = 1";
-	static const char sql_set[] = "UPDATE occurrences SET therapist_id = ?3 "
+	static const char sql_set[] = "UPDATE occurrences SET therapist_id = ?3, "
+	    "covered_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
 	    "WHERE series_id = ?1 AND occ_date = ?2";
 	sqlite3_stmt *st;
 	int64_t start, end, was;

@@ -10,6 +10,25 @@ set -u
 TUTTI_CHANGE_GRACE=600 stack_up
 
 has() { grep -qF -- "$1" "$TVAR/body"; }
+# feed_token TID: a new calendar feed token for therapist TID (only its
+# SHA-256 is stored, as tuttictl feed-url stores it).
+feed_token() {
+	local tok hash
+	tok=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+	hash=$(printf %s "$tok" | sha256sum | cut -c1-64)
+	sql "insert into feeds (kind, owner_id, token_hash, created_at) values ('therapist', $1, X'$hash', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) on conflict (kind, owner_id) do update set token_hash = excluded.token_hash"
+	echo "$tok"
+}
+# feed_get TOKEN NAME [curl args]: the feed into $TVAR/feed.NAME, its
+# headers into $TVAR/feedh.NAME; prints the status.
+feed_get() {
+	local tok=$1 name=$2
+	shift 2
+	curl -s -o "$TVAR/feed.$name" -D "$TVAR/feedh.$name" -w '%{http_code}' \
+	    "$@" "$BASE/calendar/$tok.ics"
+	tr -d '\r' < "$TVAR/feed.$name" > "$TVAR/feed.$name.lf" && mv "$TVAR/feed.$name.lf" "$TVAR/feed.$name"
+}
+etag_of() { grep -i '^etag:' "$TVAR/feedh.$1" | tr -d '\r' | sed 's/^[Ee][Tt][Aa][Gg]: //'; }
 
 c=$(staff_login coord coordinator@tutti.example demo-coordinator-2026)
 check "the coordinator signs in" [ "$c" = 303 ]
@@ -107,9 +126,38 @@ if [ -n "$cov" ]; then
 	ckey=$(echo "$cov" | sed 's/.*name="cover-\([^"]*\)".*/\1/')
 	cval=$(echo "$cov" | sed 's/.*option value="\([^"]*\)"/\1/')
 	check "a cover suggestion gives its reasons" has "works here then and is free"
+else
+	# No suggestion in this week's data: any therapist free then.
+	s1=$(grep -o 'name="s" value="[^"]*"' "$TVAR/body" | sed 's/.*value="//; s/"$//' | grep -v "^$series:$odate\$" | head -n 1)
+	ckey=${s1/:/-}
+	cval=$(sql "select t.id from therapists t, occurrences o where o.series_id = ${ckey%%-*} and o.occ_date = '${ckey#*-}' and t.active = 1 and t.id != $t2 and not exists (select 1 from occurrences b where b.therapist_id = t.id and b.state != 'cancelled' and b.start_utc < o.end_utc and b.end_utc > o.start_utc) and not exists (select 1 from therapist_leave l where l.therapist_id = t.id and o.occ_date between l.first_day and l.last_day) order by t.id limit 1")
+fi
+if [ -n "$ckey" ] && [ -n "$cval" ]; then
+	# An online link on the series: it must never reach a feed.
+	sql "update series set video_url = 'https://meet.example/cover-test' where id = ${ckey%%-*}"
+	# Both therapists' calendar feeds, read once before the hand-over.
+	ftok_o=$(feed_token "$t2")
+	ftok_c=$(feed_token "$cval")
+	c=$(feed_get "$ftok_o" orig0)
+	etag_o=$(etag_of orig0)
+	c=$(feed_get "$ftok_c" cover0)
+	etag_c=$(etag_of cover0)
+	check "both feeds answer before the hand-over" [ -n "$etag_o" ] && [ -n "$etag_c" ]
 	c=$(web coord --data "csrf=$csrf&reason=Training&s=${ckey/-/:}&do-$ckey=cover&cover-$ckey=$cval" "$BASE/therapists/$t2/leave")
 	check "handing to cover answers 303" [ "$c" = 303 ]
 	check "the session is now the cover therapist's" [ "$(sql "select therapist_id from occurrences where series_id = ${ckey%%-*} and occ_date = '${ckey#*-}'")" = "$cval" ]
+	cday=${ckey#*-}
+	c=$(feed_get "$ftok_c" cover1 -H "If-None-Match: $etag_c")
+	check "the cover's feed changed: 200, not 304, with the old ETag ($c)" [ "$c" = 200 ]
+	check "with a new ETag" [ "$(etag_of cover1)" != "$etag_c" ]
+	check "the cover's feed has the session on that date" grep -q "^DTSTART;TZID=[^:]*:${cday//-/}T" "$TVAR/feed.cover1"
+	check "as an event of its own" grep -q "^UID:cover-$cday-" "$TVAR/feed.cover1"
+	check "named by initials and reference only" bash -c "awk '/^BEGIN:VEVENT/{e=\"\"} {e=e \$0 \"\\n\"} /^END:VEVENT/ && e ~ /UID:cover-$cday-/ {print e}' '$TVAR/feed.cover1' | grep -Eq '^SUMMARY:Music therapy: ([A-Z]\\.)+( \\(|$)'"
+	check "with no video link" bash -c "! grep -q 'meet.example' '$TVAR/feed.cover1'"
+	c=$(feed_get "$ftok_o" orig1 -H "If-None-Match: $etag_o")
+	check "the original's feed changed: 200, not 304, with the old ETag ($c)" [ "$c" = 200 ]
+	check "with a new ETag" [ "$(etag_of orig1)" != "$etag_o" ]
+	check "the original's feed no longer has that session live" grep -q "^EXDATE;TZID=[^:]*:${cday//-/}T" "$TVAR/feed.orig1"
 fi
 # A choice that no longer holds: nothing changes, the problem is named.
 c=$(web coord --data "csrf=$csrf&reason=x&s=$series:$odate&do-$series-$odate=cover&cover-$series-$odate=$t2" "$BASE/therapists/$t2/leave")

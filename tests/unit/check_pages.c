@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "db/staff.h"
 #include "tests/unit/testlib.h"
+#include "util/calendar.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -503,6 +504,38 @@ START_TEST(test_password_change)
 }
 END_TEST
 
+/* The site form stores a nation from its list and refuses any other. */
+START_TEST(test_site_region)
+{
+	static const char form[] = "name=Loch+Hall&kind=school&"
+	    "organisation=&address=1+Shore+Rd&postcode=SW1A+1AA&serves=&"
+	    "active=yes&region=";
+	char body[512];
+
+	snprintf(body, sizeof(body), "%sAtlantis", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "Choose England, Scotland, Wales or "
+	    "Northern Ireland"));
+	ck_assert(pages_says(h, "Loch Hall"));
+	ck_assert(pages_says(h, "1 Shore Rd"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Our centre' AND region = ''"), 1);
+	snprintf(body, sizeof(body), "%sScotland", form);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/1/edit",
+	    body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites WHERE id = 1 AND name = 'Loch Hall' AND "
+	    "region = 'Scotland'"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1"), 200);
+	ck_assert(pages_says(h, "<dt>Nation</dt><dd>Scotland</dd>"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/1/edit"),
+	    200);
+	ck_assert(pages_says(h, "<option value=\"Scotland\" selected>"));
+}
+END_TEST
+
 /*
  * Two partner organisations, each with a site and a session this week;
  * the client at the first has needs, a phone number and a note.  The
@@ -556,6 +589,45 @@ partner_fixture(void)
 	    "WHERE id = %lld", (long long)h->user_id[ROLE_PARTNER]);
 	testlib_sql_exec(h->app.db, sql);
 }
+
+/*
+ * An admin adds a partner's account tied to an organisation; a partner
+ * without one, or another role with one, is refused with the typing kept.
+ */
+START_TEST(test_admin_adds_partner)
+{
+	static const char form[] = "action=add&email=pat%40greenway.example&"
+	    "name=Pat+Head&password=long+unrelated+words+here&role=";
+	char body[512];
+
+	partner_fixture();
+	snprintf(body, sizeof(body), "%spartner&organisation=", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose the partner organisation this person "
+	    "works for"));
+	ck_assert(pages_says(h, "Pat Head"));
+	snprintf(body, sizeof(body), "%stherapist&organisation=1", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Only a partner&#39;s account belongs to an "
+	    "organisation"));
+	ck_assert(pages_says(h, "<option value=\"1\" selected>Greenway "
+	    "Academy</option>"));
+	snprintf(body, sizeof(body), "%spartner&organisation=99", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose one of the organisations in the "
+	    "list"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example'"), 0);
+	snprintf(body, sizeof(body), "%spartner&organisation=2", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example' AND role = 'partner' "
+	    "AND organisation_id = 2"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'user-add' AND detail LIKE "
+	    "'%of organisation 2'"), 1);
+}
+END_TEST
 
 /* A partner sees their sites' sessions by initials, nothing private. */
 START_TEST(test_partner_page)
@@ -637,6 +709,100 @@ START_TEST(test_partner_closure)
 	ck_assert(pages_says(h, "1 session would be cancelled"));
 	ck_assert(pages_says(h, "Z. N."));
 	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/closures"), 403);
+}
+END_TEST
+
+/*
+ * POSTs body to path as an administrator and checks the form is refused:
+ * 422, the error summary, each of says (NULL-ended) on the page, and
+ * count (an SQL count) still n0: nothing stored.
+ */
+static void
+form_refused(const char *path, const char *body, const char *const *says,
+    const char *count, int64_t n0)
+{
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, path, body), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	for (; *says != NULL; says++)
+		ck_assert_msg(pages_says(h, *says), "%s: no %s", path, *says);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, count), n0);
+}
+
+/*
+ * The site form: bad values give 422, the error summary links to each
+ * field, the typing is kept and nothing is stored; good ones are stored.
+ */
+START_TEST(test_site_form_422)
+{
+	static const char *const bad[] = {
+		"href=\"#postcode\">Enter a real UK postcode",
+		"href=\"#serves\">Enter postcode districts like",
+		"href=\"#region\">Choose England",
+		"value=\"Oak Trust\"", "value=\"XX1 1XX\"",
+		"value=\"N1, banana\"", "value=\"school\" selected", NULL };
+	static const char *const empty[] = {
+		"href=\"#name\">Enter the site",
+		"href=\"#kind\">Choose what kind", "href=\"#postcode\">",
+		NULL };
+	static const char count[] = "SELECT count(*) FROM sites";
+	int64_t n0 = testlib_sql_int(h->app.db, count);
+
+	form_refused("/sites/new", "name=Oak+School&kind=school&"
+	    "organisation=Oak+Trust&address=1+Oak+Road&postcode=XX1+1XX&"
+	    "serves=N1,+banana&region=Atlantis&step_free=yes&active=yes&"
+	    "oh_day=mon&oh_start=09:00&oh_end=15:00", bad, count, n0);
+	/* No name, no kind, no postcode for a place that is not online. */
+	form_refused("/sites/new", "name=&kind=&postcode=", empty, count, n0);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=Web&kind=online&postcode="), 303);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
+	    "postcode=n16+0as&serves=N1,+e8&region=Wales&step_free=yes&"
+	    "active=yes"), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites s JOIN organisations o ON o.id = s.organisation_id "
+	    "WHERE s.name = 'Oak School' AND s.postcode = 'N16 0AS' AND "
+	    "s.district = 'N16' AND o.name = 'Oak Trust' AND s.step_free = 1 "
+	    "AND s.region = 'Wales'"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, count), n0 + 2);
+}
+END_TEST
+
+/*
+ * The therapist form: as the site form, with the table's whole numbers
+ * and the page's own rules (specialisms and log-ins from the list).
+ */
+START_TEST(test_therapist_form_422)
+{
+	static const char *const bad[] = {
+		"href=\"#user_id\">Choose a therapist",
+		"href=\"#specialisms\">Choose specialisms only from the list",
+		"href=\"#max_caseload\">Enter the most clients they can see, "
+		    "a whole number from 0 to 200",
+		"href=\"#max_hours\">", "href=\"#av-end-1\">",
+		"value=\"&lt;b&gt;Zed\"", "value=\"lots\"", "value=\"99\"",
+		"value=\"dementia\" checked", NULL };
+	static const char *const empty[] = {
+		"href=\"#name\">Enter the therapist", "href=\"#max_caseload\">",
+		NULL };
+	static const char count[] = "SELECT count(*) FROM therapists";
+	int64_t n0 = testlib_sql_int(h->app.db, count);
+
+	form_refused("/therapists/new", "name=%3Cb%3EZed&user_id=999&"
+	    "specialisms=dementia&specialisms=juggling&languages=English&"
+	    "max_caseload=lots&max_hours=99&active=yes&av_site=1&"
+	    "av_day=tue&av_start=10:00&av_end=09:00", bad, count, n0);
+	form_refused("/therapists/new", "name=&max_caseload=&max_hours=5",
+	    empty, count, n0);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
+	    "name=Zed+Ng&user_id=&specialisms=dementia&"
+	    "languages=english+,++Welsh&max_caseload=5&max_hours=10&"
+	    "active=yes&av_site=1&av_day=tue&av_start=10:00&av_end=13:00"),
+	    303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "therapists WHERE name = 'Zed Ng' AND languages = "
+	    "'english, Welsh' AND max_caseload = 5 AND max_hours = 10 AND "
+	    "active = 1"), 1);
 }
 END_TEST
 
@@ -736,6 +902,44 @@ START_TEST(test_queue_coordinator)
 }
 END_TEST
 
+/*
+ * The queue says when each waiting person last answered the waitlist
+ * check: the date, "Not checked yet", or "Check overdue" past
+ * waitlist_check_weeks.
+ */
+START_TEST(test_queue_last_checked)
+{
+	char ref[32], *at, want[64], day[32];
+
+	refer_send(ref, sizeof(ref));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(!pages_says(h, "Not checked yet"));	/* not waiting */
+	testlib_sql_exec(h->app.db, "UPDATE referrals SET status = "
+	    "'waitlisted'");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Not checked yet"));
+	testlib_sql_exec(h->app.db, "INSERT INTO waitlist_checks "
+	    "(referral_id, sent_at, answered_at, answer, wellbeing) SELECT "
+	    "id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-6 days'), "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 days'), 'yes', "
+	    "'same' FROM referrals");
+	at = testlib_sql_text(h->app.db, "SELECT answered_at FROM "
+	    "waitlist_checks");
+	ck_assert_int_eq(calendar_date_text(at, CALENDAR_SHORT, day,
+	    sizeof(day)), 0);
+	snprintf(want, sizeof(want), "Checked %s", day);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, want));
+	ck_assert(!pages_says(h, "Check overdue"));
+	free(at);
+	/* Answered more than eight weeks ago: overdue. */
+	testlib_sql_exec(h->app.db, "UPDATE waitlist_checks SET answered_at "
+	    "= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-60 days')");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Check overdue"));
+}
+END_TEST
+
 static Suite *
 pages_suite(void)
 {
@@ -764,8 +968,13 @@ pages_suite(void)
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
 	tcase_add_test(tc, test_queue_coordinator);
+	tcase_add_test(tc, test_queue_last_checked);
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
+	tcase_add_test(tc, test_site_region);
+	tcase_add_test(tc, test_site_form_422);
+	tcase_add_test(tc, test_therapist_form_422);
+	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;
 }
