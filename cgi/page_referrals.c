@@ -22,9 +22,11 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "core/self.h"
 #include "db/contacts.h"
 #include "db/db.h"
 #include "db/referrals.h"
+#include "db/reports.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
 #include "util/calendar.h"
@@ -84,6 +86,41 @@ qarg(struct buf *q, const char *name, const char *value)
 	buf_url(q, value, strlen(value));
 }
 
+/*
+ * When a waiting person was last asked whether they still want a place
+ * (the waitlist check): "Checked 3 Nov 2026", "Not checked yet", or
+ * "Check overdue" when their last answer (or, with none, the day they
+ * joined the list) is more than weeks old.
+ */
+static void
+queue_checked(struct tmpl_data *e, const struct db_queue_row *r,
+    long weeks)
+{
+	const char *since = r->last_checked[0] != '\0' ? r->last_checked :
+	    r->waitlisted_at[0] != '\0' ? r->waitlisted_at : r->created_at;
+	char day[32], text[64];
+
+	if (r->status != ST_WAITLISTED)
+		return;
+	if (days_since(since) > weeks * 7) {
+		if (r->last_checked[0] != '\0') {
+			(void)calendar_date_text(r->last_checked,
+			    CALENDAR_SHORT, day, sizeof(day));
+			snprintf(text, sizeof(text), "Check overdue (last "
+			    "checked %s)", day);
+			tmpl_data_set(e, "checked", text);
+		} else
+			tmpl_data_set(e, "checked", "Check overdue");
+		tmpl_data_bool(e, "check_overdue", 1);
+	} else if (r->last_checked[0] != '\0') {
+		(void)calendar_date_text(r->last_checked, CALENDAR_SHORT, day,
+		    sizeof(day));
+		snprintf(text, sizeof(text), "Checked %s", day);
+		tmpl_data_set(e, "checked", text);
+	} else
+		tmpl_data_set(e, "checked", "Not checked yet");
+}
+
 static void
 queue(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -103,7 +140,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 	const char *page = form_get(&rq->q, "page");
 	char refq[16], date[32];
 	size_t nrows, nsites = 0, i;
-	long pg = 1, pages;
+	long pg = 1, pages, weeks;
 	int k, bad = 0;
 
 	memset(&f, 0, sizeof(f));
@@ -164,6 +201,9 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 	    search != NULL && *search != '\0' ? "searched the queue" :
 	    "viewed the queue");
 
+	if ((weeks = db_setting_int(app->db, "waitlist_check_weeks",
+	    CORE_WAITLIST_CHECK_WEEKS)) < 1)
+		weeks = CORE_WAITLIST_CHECK_WEEKS;
 	d = app_staff_data(app, rq, "Referrals");
 	for (k = 0; k < STATUS__MAX; k++) {
 		all += counts[k];
@@ -221,6 +261,7 @@ queue(struct app *app, struct req *rq, struct resp *rs)
 		tmpl_data_setf(e, "waiting", "%ld", days_since(
 		    rows[i].created_at));
 		tmpl_data_set(e, "source", db_source_label(rows[i].source));
+		queue_checked(e, &rows[i], weeks);
 	}
 	tmpl_data_bool(d, "has_rows", nrows > 0);
 	tmpl_data_setf(d, "total", "%lld", (long long)total);

@@ -171,6 +171,10 @@ struct db_queue_row {
 	char	 created_at[21];
 	unsigned needs;
 	char	 source[16];
+	/* Waiting people: their last answered waitlist check and when
+	 * they joined the list; "" when none (or not waiting). */
+	char	 last_checked[21];
+	char	 waitlisted_at[21];
 };
 /* Fills rows (up to f->limit) and the number matching in all. */
 int	 db_queue(struct db *, const struct db_queue_filter *,

@@ -628,8 +628,18 @@ enum queue_set {
 	QUEUE_SET_ALL,
 	QUEUE_SET__MAX
 };
+/*
+ * A waiting person's last answered waitlist check and when they joined
+ * the waiting list: two lookups on the person's own index rows, read
+ * only for the waiting rows of the page shown.
+ */
 #define QUEUE_COLS "SELECT id, ref, status, given_name, family_name, " \
-	"postcode, created_at, needs, source "
+	"postcode, created_at, needs, source, CASE WHEN status = " \
+	"'waitlisted' THEN (SELECT max(c.answered_at) FROM " \
+	"waitlist_checks c WHERE c.referral_id = r.id) END, " \
+	"CASE WHEN status = 'waitlisted' THEN (SELECT max(e.at) FROM " \
+	"referral_events e WHERE e.referral_id = r.id AND " \
+	"+e.to_status = 'waitlisted') END "
 #define QUEUE_OLD "ORDER BY created_at, id LIMIT ?10 OFFSET ?11"
 #define QUEUE_NEW "ORDER BY created_at DESC, id DESC LIMIT ?10 OFFSET ?11"
 static const char *const sql_queue_old[QUEUE_SET__MAX] = {
@@ -747,6 +757,10 @@ db_queue(struct db *db, const struct db_queue_filter *f,
 		db_copy(w->created_at, sizeof(w->created_at), db_col(st, 6));
 		w->needs = (unsigned)sqlite3_column_int64(st, 7);
 		db_copy(w->source, sizeof(w->source), db_col(st, 8));
+		db_copy(w->last_checked, sizeof(w->last_checked),
+		    db_col(st, 9));
+		db_copy(w->waitlisted_at, sizeof(w->waitlisted_at),
+		    db_col(st, 10));
 	}
 	db_done(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)

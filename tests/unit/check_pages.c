@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "db/staff.h"
 #include "tests/unit/testlib.h"
+#include "util/calendar.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -768,6 +769,44 @@ START_TEST(test_queue_coordinator)
 }
 END_TEST
 
+/*
+ * The queue says when each waiting person last answered the waitlist
+ * check: the date, "Not checked yet", or "Check overdue" past
+ * waitlist_check_weeks.
+ */
+START_TEST(test_queue_last_checked)
+{
+	char ref[32], *at, want[64], day[32];
+
+	refer_send(ref, sizeof(ref));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(!pages_says(h, "Not checked yet"));	/* not waiting */
+	testlib_sql_exec(h->app.db, "UPDATE referrals SET status = "
+	    "'waitlisted'");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Not checked yet"));
+	testlib_sql_exec(h->app.db, "INSERT INTO waitlist_checks "
+	    "(referral_id, sent_at, answered_at, answer, wellbeing) SELECT "
+	    "id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-6 days'), "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 days'), 'yes', "
+	    "'same' FROM referrals");
+	at = testlib_sql_text(h->app.db, "SELECT answered_at FROM "
+	    "waitlist_checks");
+	ck_assert_int_eq(calendar_date_text(at, CALENDAR_SHORT, day,
+	    sizeof(day)), 0);
+	snprintf(want, sizeof(want), "Checked %s", day);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, want));
+	ck_assert(!pages_says(h, "Check overdue"));
+	free(at);
+	/* Answered more than eight weeks ago: overdue. */
+	testlib_sql_exec(h->app.db, "UPDATE waitlist_checks SET answered_at "
+	    "= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-60 days')");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Check overdue"));
+}
+END_TEST
+
 static Suite *
 pages_suite(void)
 {
@@ -796,6 +835,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
 	tcase_add_test(tc, test_queue_coordinator);
+	tcase_add_test(tc, test_queue_last_checked);
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
 	tcase_add_test(tc, test_site_region);
