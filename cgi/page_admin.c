@@ -2,7 +2,10 @@
  * page_admin: administrators' pages.
  *
  *   GET  /admin/users   every account, and a form to add one
- *   POST /admin/users   action=add (email, name, role, password),
+ *   POST /admin/users   action=add (email, name, role, password,
+ *                       organisation: the id of a partner's
+ *                       organisation, required for a partner and
+ *                       refused for every other role),
  *                       action=deactivate|activate (id),
  *                       action=reset (id, password),
  *                       action=revoke_feed (id): their calendar feed
@@ -20,6 +23,8 @@
 #include "cgi/valid.h"
 #include "db/db.h"
 #include "db/feeds.h"
+#include "db/partner.h"
+#include "db/records.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
 
@@ -41,7 +46,7 @@ add_user_row(void *arg, int64_t id, const char *email, const char *role,
 }
 
 /* The "add a user" form's fields; the password has its own rules. */
-enum add_field { A_EMAIL, A_NAME, A_ROLE, A__MAX };
+enum add_field { A_EMAIL, A_NAME, A_ROLE, A_ORG, A__MAX };
 static const struct valid_field add_fields[A__MAX] = {
 	{ "email", VALID_EMAIL, 1, 0, 0, NULL, "new-email", "Email address",
 	    "Enter the person's email address, like name@example.org" },
@@ -49,7 +54,29 @@ static const struct valid_field add_fields[A__MAX] = {
 	    "Enter the person's name" },
 	{ "role", VALID_LINE, 1, 0, 20, NULL, "new-role", "Role",
 	    "Choose a role" },
+	{ "organisation", VALID_LINE, 0, 0, 20, NULL, "new-organisation",
+	    "Partner organisation", "Choose the partner organisation" },
 };
+
+/* The partner organisation select: its options and the chosen one. */
+struct org_options {
+	struct tmpl_data	*d;
+	const char		*chosen;	/* the posted id, or NULL */
+};
+
+static void
+add_org_option(void *arg, const struct db_organisation *o)
+{
+	struct org_options *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "organisations");
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)o->id);
+	tmpl_data_set(e, "value", id);
+	tmpl_data_set(e, "name", o->name);
+	tmpl_data_bool(e, "selected", c->chosen != NULL &&
+	    strcmp(c->chosen, id) == 0);
+}
 
 /*
  * The users page; errs (NULL: none) in the error summary and by their
@@ -62,11 +89,16 @@ users_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL &&
 	    errs->n > 0 ? "Error: users" : "Users"), *e;
 	const char *role = form_get(&rq->f, "role");
+	struct org_options oc;
 	size_t i;
 	char *p;
 	int k;
 
-	if (db_user_each(app->db, add_user_row, d) == -1) {
+	oc.d = d;
+	oc.chosen = form_get(&rq->f, "organisation");
+	tmpl_data_list(d, "organisations");
+	if (db_user_each(app->db, add_user_row, d) == -1 ||
+	    db_organisations_each(app->db, add_org_option, &oc) == -1) {
 		tmpl_data_free(d);
 		http_error(app, rs, 503, "The users cannot be shown just now.");
 		return;
@@ -123,7 +155,7 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 	char hash[crypto_pwhash_STRBYTES], detail[300];
 	struct db_user u;
 	struct db_audit_line audit;
-	int64_t id = 0;
+	int64_t id = 0, org;
 	int role;
 
 	memset(&audit, 0, sizeof(audit));
@@ -142,6 +174,23 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 		if (!v[A_ROLE].bad && role < 0)
 			valid_error_add_at(&errs, "role", "new-role",
 			    "Choose a role");
+		org = 0;
+		if (v[A_ORG].text[0] != '\0' && (valid_id(v[A_ORG].text,
+		    &org) == -1 || db_organisation_name(app->db, org, detail,
+		    sizeof(detail)) != 1))
+			valid_error_add_at(&errs, "organisation",
+			    "new-organisation", "Choose one of the "
+			    "organisations in the list.");
+		else if (role == ROLE_PARTNER && org == 0)
+			valid_error_add_at(&errs, "organisation",
+			    "new-organisation", "Choose the partner "
+			    "organisation this person works for: a partner "
+			    "sees only their own organisation's sites.");
+		else if (role >= 0 && role != ROLE_PARTNER && org > 0)
+			valid_error_add_at(&errs, "organisation",
+			    "new-organisation", "Only a partner's account "
+			    "belongs to an organisation. Choose the role "
+			    "Partner, or leave the organisation as none.");
 		if ((problem = auth_password_problem(pw ? pw : "",
 		    v[A_EMAIL].text, v[A_NAME].text)) != NULL)
 			valid_error_add_at(&errs, "password", "new-password",
@@ -163,10 +212,14 @@ page_admin_users_post(struct app *app, struct req *rq, struct resp *rs)
 		name = v[A_NAME].text;
 		snprintf(detail, sizeof(detail), "added %s as %s", email,
 		    auth_role_names[role]);
+		if (org > 0)
+			snprintf(detail + strlen(detail), sizeof(detail) -
+			    strlen(detail), " of organisation %lld",
+			    (long long)org);
 		audit.action = "user-add";
 		if (auth_password_hash(pw, hash, sizeof(hash)) == -1 ||
 		    (id = db_user_add_audited(app->db, email, name,
-		    auth_role_names[role], hash, &audit)) <= 0) {
+		    auth_role_names[role], hash, org, &audit)) <= 0) {
 			users_show(app, rq, rs, 503, "The account could not be "
 			    "added just now. Try again.", NULL);
 			valid_values_free(v, A__MAX);

@@ -196,7 +196,7 @@ audit_write(struct db *db, const struct db_audit_line *a, int64_t subject)
 
 int64_t
 db_user_add_audited(struct db *db, const char *email, const char *name,
-    const char *role, const char *password_hash,
+    const char *role, const char *password_hash, int64_t organisation_id,
     const struct db_audit_line *a)
 {
 	int64_t id;
@@ -206,6 +206,11 @@ db_user_add_audited(struct db *db, const char *email, const char *name,
 		return -1;
 	if ((id = db_user_add(db, email, name, role, password_hash)) <= 0) {
 		rc = db_errcode(db);
+		goto fail;
+	}
+	if (organisation_id > 0 &&
+	    db_user_organisation_set(db, id, organisation_id) == -1) {
+		rc = SQLITE_CONSTRAINT;
 		goto fail;
 	}
 	if ((rc = audit_write(db, a, id)) != SQLITE_OK)

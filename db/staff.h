@@ -47,12 +47,13 @@ int	 db_user_set_password(struct db *, int64_t id, const char *hash);
 /*
  * db_user_add, db_user_set_active and db_user_set_password with the
  * audit line a in one transaction: both are stored or neither (logged).
- * db_user_add_audited fills in the new account as a's subject.  They
+ * db_user_add_audited fills in the new account as a's subject, and ties
+ * it to organisation_id (0: none; -1 when there is no such one).  They
  * return as the plain ones do.
  */
 int64_t	 db_user_add_audited(struct db *, const char *email, const char *name,
 	    const char *role, const char *password_hash,
-	    const struct db_audit_line *a);
+	    int64_t organisation_id, const struct db_audit_line *a);
 int	 db_user_set_active_audited(struct db *, int64_t id, int active,
 	    const struct db_audit_line *a);
 int	 db_user_set_password_audited(struct db *, int64_t id,

@@ -153,4 +153,33 @@ check "impact page: a bad date is 422" [ "$c" = 422 ]
 c=$(web co "$BASE/reports/impact?print=1")
 check "printable page has no filter form" sh -c "! grep -q 'Show the period' '$TVAR/body'"
 
+# --- an admin adds a partner's account from /admin/users
+ADMIN=admin@tutti.example;		ADMIN_PW=demo-admin-pass-2026
+ORG2=$(sql "select id from organisations where id != $ORG and exists (select 1 from sites s join occurrences o on o.site_id = s.id where s.organisation_id = organisations.id) order by id limit 1")
+c=$(staff_login ad "$ADMIN" "$ADMIN_PW")
+c=$(web ad "$BASE/admin/users")
+check "admin's users page offers the organisations" grep -q "<option value=\"$ORG2\"" "$TVAR/body"
+csrf=$(csrf_of)
+NEWP=newpartner@example.org;	NEWP_PW='four unrelated words here'
+c=$(web ad --data-urlencode "csrf=$csrf" -d action=add -d "email=$NEWP" \
+    -d "name=Nell Partner" -d role=partner -d organisation= \
+    --data-urlencode "password=$NEWP_PW" "$BASE/admin/users")
+check "a partner without an organisation is refused (422)" [ "$c" = 422 ]
+check "with a clear message" has "Choose the partner organisation this person works for"
+check "and the typing kept" has 'value="Nell Partner"'
+check "nothing is stored" [ "$(sql "select count(*) from users where email = '$NEWP'")" = 0 ]
+c=$(web ad --data-urlencode "csrf=$csrf" -d action=add -d "email=$NEWP" \
+    -d "name=Nell Partner" -d role=partner -d "organisation=$ORG2" \
+    --data-urlencode "password=$NEWP_PW" "$BASE/admin/users")
+check "admin adds a partner for organisation $ORG2 (303)" [ "$c" = 303 ]
+check "stored as a partner of it" [ "$(sql "select count(*) from users where email = '$NEWP' and role = 'partner' and organisation_id = $ORG2")" = 1 ]
+c=$(staff_login np "$NEWP" "$NEWP_PW")
+check "the new partner signs in (303)" [ "$c" = 303 ]
+c=$(web np "$BASE/partner")
+check "and sees /partner (200)" [ "$c" = 200 ]
+site2=$(sql "select name from sites where organisation_id = $ORG2 and active = 1 order by name limit 1" | sed 's/&/\&amp;/g; s/'"'"'/\&#39;/g')
+check "with their organisation's site ($site2)" has "$site2"
+other=$(sql "select name from sites where organisation_id = $ORG and active = 1 order by name limit 1" | sed 's/&/\&amp;/g; s/'"'"'/\&#39;/g')
+check "and not another organisation's ($other)" sh -c "! grep -qF '$other' '$TVAR/body'"
+
 finish

@@ -377,7 +377,7 @@ static int
 w_user_add(void)
 {
 	return db_user_add_audited(db, "new@x.org", "Nia", "therapist",
-	    "$argon2id$x", &by_cora) > 0;
+	    "$argon2id$x", 0, &by_cora) > 0;
 }
 
 static int

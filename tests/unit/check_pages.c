@@ -590,6 +590,45 @@ partner_fixture(void)
 	testlib_sql_exec(h->app.db, sql);
 }
 
+/*
+ * An admin adds a partner's account tied to an organisation; a partner
+ * without one, or another role with one, is refused with the typing kept.
+ */
+START_TEST(test_admin_adds_partner)
+{
+	static const char form[] = "action=add&email=pat%40greenway.example&"
+	    "name=Pat+Head&password=long+unrelated+words+here&role=";
+	char body[512];
+
+	partner_fixture();
+	snprintf(body, sizeof(body), "%spartner&organisation=", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose the partner organisation this person "
+	    "works for"));
+	ck_assert(pages_says(h, "Pat Head"));
+	snprintf(body, sizeof(body), "%stherapist&organisation=1", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Only a partner&#39;s account belongs to an "
+	    "organisation"));
+	ck_assert(pages_says(h, "<option value=\"1\" selected>Greenway "
+	    "Academy</option>"));
+	snprintf(body, sizeof(body), "%spartner&organisation=99", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 422);
+	ck_assert(pages_says(h, "Choose one of the organisations in the "
+	    "list"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example'"), 0);
+	snprintf(body, sizeof(body), "%spartner&organisation=2", form);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/admin/users", body), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "users WHERE email = 'pat@greenway.example' AND role = 'partner' "
+	    "AND organisation_id = 2"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "audit WHERE action = 'user-add' AND detail LIKE "
+	    "'%of organisation 2'"), 1);
+}
+END_TEST
+
 /* A partner sees their sites' sessions by initials, nothing private. */
 START_TEST(test_partner_page)
 {
@@ -839,6 +878,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
 	tcase_add_test(tc, test_site_region);
+	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;
 }
