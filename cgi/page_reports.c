@@ -30,7 +30,7 @@
 #include "templates/tmpl.h"
 #include "util/calendar.h"
 
-#define RT_COLS		5
+#define RT_COLS		7
 #define SPAN_DAYS_MAX	(20 * 366)	/* the longest period shown */
 
 /* The tables, in the page's order; name is the CSV's table=. */
@@ -45,6 +45,9 @@ enum rt {
 	RT_NEEDS,
 	RT_SOURCES,
 	RT_WAITLIST,
+	RT_WAITS,
+	RT_OFFERS,
+	RT_LATE,
 	RT_CASELOAD,
 	RT_OUTCOMES,
 	RT__MAX
@@ -188,6 +191,82 @@ groups_table(struct rtable *t, const struct db_report *r, enum report_by by)
 	}
 }
 
+/* "12.5 days", or "n/a" when there is nothing to measure (-1). */
+static void
+fmt_days(char *out, size_t n, double days)
+{
+	if (days < 0)
+		snprintf(out, n, "n/a");
+	else
+		snprintf(out, n, "%.1f days", days);
+}
+
+/*
+ * The tables of issue 18: hidden waits, place offers, and late
+ * cancellations and did not attend by site and month.
+ */
+static void
+tables_build_self(struct rtable t[RT__MAX], const struct db_report *r)
+{
+	static const char *const offer_labels[OFFERS__MAX] = {
+	    "Offers sent", "Accepted: the person took the place",
+	    "Expired: no answer in time", "Declined: the person said no" };
+	char a[32], b[32], c[32], d[32], e[32], m[64];
+	size_t i;
+	int k;
+
+	rt_init(&t[RT_WAITS], "hidden_waits", "Hidden waits",
+	    "For the people whose first session was in the period: days "
+	    "from their referral to their first attended session, and from "
+	    "that session to their second attended session (for those who "
+	    "have had one). Half of people waited less than the median; "
+	    "nine in ten waited no longer than the 90th percentile.", -1, 0,
+	    4, "Wait", "People", "Median", "90th percentile");
+	fmt_int(a, sizeof(a), r->first_sessions);
+	fmt_days(b, sizeof(b), r->median_wait_days);
+	fmt_days(c, sizeof(c), r->p90_wait_days);
+	rt_row(&t[RT_WAITS], 0, "Referral to first session", a, b, c);
+	fmt_int(a, sizeof(a), r->second_sessions);
+	fmt_days(b, sizeof(b), r->median_second_days);
+	fmt_days(c, sizeof(c), r->p90_second_days);
+	rt_row(&t[RT_WAITS], 0, "First session to second session", a, b, c);
+
+	rt_init(&t[RT_OFFERS], "offers", "Place offers",
+	    "Offers of a freed place emailed in the period, and what became "
+	    "of them. Offers still waiting for an answer, or answered after "
+	    "the place was taken, are in the first line only.", 1, 0, 3,
+	    "Offers", "Number", "Share of offers sent");
+	for (k = 0; k < OFFERS__MAX; k++) {
+		fmt_int(a, sizeof(a), r->offers[k]);
+		if (k == OFFERS_SENT)
+			snprintf(b, sizeof(b), "100%%");
+		else
+			fmt_pct(b, sizeof(b), r->offers[k],
+			    r->offers[OFFERS_SENT]);
+		rt_row(&t[RT_OFFERS], (double)r->offers[k], offer_labels[k],
+		    a, b);
+	}
+
+	rt_init(&t[RT_LATE], "late_and_dna",
+	    "Late cancellations and did not attend, by site and month",
+	    "Sessions: sessions that started in the month and were not "
+	    "cancelled by the service. Late cancellations: sessions a "
+	    "person cancelled through their personal link with less notice "
+	    "than the service asks. Did not attend: sessions at which a "
+	    "person was recorded as not coming. Rates are of the sessions.",
+	    -1, 0, 7, "Site", "Month", "Sessions", "Late cancellations",
+	    "Did not attend", "Late cancellation rate", "Did-not-attend rate");
+	for (i = 0; i < r->nlate; i++) {
+		month_label(r->late[i].month, m, sizeof(m));
+		fmt_int(a, sizeof(a), r->late[i].sessions);
+		fmt_int(b, sizeof(b), r->late[i].late);
+		fmt_int(c, sizeof(c), r->late[i].dna);
+		fmt_pct(d, sizeof(d), r->late[i].late, r->late[i].sessions);
+		fmt_pct(e, sizeof(e), r->late[i].dna, r->late[i].sessions);
+		rt_row(&t[RT_LATE], 0, r->late[i].site, m, a, b, c, d, e);
+	}
+}
+
 /* Builds every table of report r into t[RT__MAX]. */
 static void
 tables_build(struct rtable t[RT__MAX], const struct db_report *r)
@@ -305,6 +384,8 @@ tables_build(struct rtable t[RT__MAX], const struct db_report *r)
 		rt_row(&t[RT_WAITLIST], (double)r->waitlist_months[i].count, c,
 		    a);
 	}
+
+	tables_build_self(t, r);
 
 	rt_init(&t[RT_CASELOAD], "caseload", "Caseloads against capacity",
 	    "Clients on each therapist's caseload at the end of the period, "

@@ -568,15 +568,18 @@ db_freed_series_each(struct db *db, const char *since, int limit,
 }
 
 int64_t
-db_offers_count(struct db *db, const char *status, const char *since)
+db_offers_count(struct db *db, const char *status, const char *since,
+    const char *until)
 {
 	static const char sql[] = "SELECT count(*) FROM offers WHERE "
-	    "(?1 = '' OR status = ?1) AND coalesce(sent_at, '') >= ?2";
+	    "(?1 = '' OR status = ?1) AND coalesce(sent_at, '') >= ?2 "
+	    "AND (?3 = '' OR sent_at < ?3)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, status);
 	db_bind_text(st, 2, since);
+	db_bind_text(st, 3, until);
 	return id_of(db, st);
 }

@@ -164,7 +164,11 @@ int	 db_offer_taken(struct db *, int64_t offer_id);
 int	 db_freed_series_each(struct db *, const char *since, int limit,
 	    void (*fn)(void *, int64_t), void *arg);
 
-/* For reports and the demo: offers of status made since (ISO). */
-int64_t	 db_offers_count(struct db *, const char *status, const char *since);
+/*
+ * For reports and the demo: offers of status ("" for any) sent in
+ * [since, until) (ISO times; until "" for no end).  -1 on an error.
+ */
+int64_t	 db_offers_count(struct db *, const char *status, const char *since,
+	    const char *until);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/offers.h"
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
@@ -161,9 +162,29 @@ static const char sql_waitlist_part[] = "SELECT coalesce(sum("
  * change to attendance, rather than from all attendance ever.
  */
 static const char sql_waits[] = "SELECT max(0, f.first_utc - "
-    "CAST(strftime('%s', r.created_at) AS INTEGER)) "
+    "CAST(strftime('%s', r.created_at) AS INTEGER)), "
+    "(SELECT min(o.start_utc) FROM clients c JOIN attendance a "
+    "ON a.client_id = c.id AND a.status = 'attended' JOIN occurrences o "
+    "ON o.series_id = a.series_id AND o.occ_date = a.occ_date "
+    "WHERE c.referral_id = f.referral_id AND o.start_utc > f.first_utc) "
+    "- f.first_utc "
     "FROM first_sessions f JOIN referrals r ON r.id = f.referral_id "
     "WHERE f.first_utc >= ?1 AND f.first_utc < ?2 ORDER BY 1";
+
+/*
+ * Late cancellations and did not attend by site and local month, over
+ * the sessions that started in [?1, ?2): see db/reports.h.
+ */
+#define LATE_OF_O "EXISTS (SELECT 1 FROM self_cancels c WHERE " \
+	"c.series_id = o.series_id AND c.occ_date = o.occ_date AND c.late)"
+static const char sql_late[] = "SELECT s.name, strftime('%Y-%m', "
+    "o.start_utc, 'unixepoch', 'localtime') AS m, count(*), "
+    "sum(" LATE_OF_O "), sum(EXISTS (SELECT 1 FROM attendance a WHERE "
+    "a.series_id = o.series_id AND a.occ_date = o.occ_date AND "
+    "a.status = 'did_not_attend')) FROM occurrences o JOIN sites s "
+    "ON s.id = o.site_id WHERE o.start_utc >= ?1 AND o.start_utc < ?2 "
+    "AND (o.state != 'cancelled' OR " LATE_OF_O ") "
+    "GROUP BY o.site_id, m ORDER BY s.name, o.site_id, m";
 
 /*
  * Caseloads at ?1: each therapist's clients not ended by then (open, or
@@ -472,14 +493,41 @@ out:
 }
 
 static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The median and the 90th percentile (nearest rank) in days of the n
+ * sorted waits v (seconds), or -1 for both with none.
+ */
+static void
+waits_spread(const int64_t *v, size_t n, double *median, double *p90)
+{
+	size_t k;
+
+	*median = *p90 = -1;
+	if (n == 0)
+		return;
+	*median = (n % 2 ? (double)v[n / 2] :
+	    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
+	k = (n * 9 + 9) / 10;		/* ceil(0.9 n) */
+	*p90 = (double)v[k - 1] / 86400.0;
+}
+
+static int
 load_waits(struct db *db, struct db_report *r)
 {
 	sqlite3_stmt *st = db_stmt(db, sql_waits);
-	int64_t *v = NULL;
-	size_t n = 0, cap = 0;
+	int64_t *v = NULL, *w = NULL;
+	size_t n = 0, nw = 0, cap = 0;
 	int rc;
 
-	r->median_wait_days = -1;
+	r->median_wait_days = r->p90_wait_days = -1;
+	r->median_second_days = r->p90_second_days = -1;
 	if (st == NULL)
 		return -1;
 	bind_range(st, r->from_utc, r->to_utc);
@@ -487,16 +535,68 @@ load_waits(struct db *db, struct db_report *r)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xrealloc(v, cap * sizeof(*v));
+			w = xrealloc(w, cap * sizeof(*w));
 		}
 		v[n++] = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			w[nw++] = sqlite3_column_int64(st, 1);
 	}
-	if (rc == 0 && n > 0) {
-		/* Sorted by the query. */
-		r->median_wait_days = (n % 2 ? (double)v[n / 2] :
-		    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
+	if (rc == 0) {
+		/* v is sorted by the query; w is not. */
+		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
+		if (nw > 0)
+			qsort(w, nw, sizeof(*w), int64_cmp);
+		waits_spread(w, nw, &r->median_second_days,
+		    &r->p90_second_days);
 	}
 	r->first_sessions = (int64_t)n;
+	r->second_sessions = (int64_t)nw;
 	free(v);
+	free(w);
+	return rc;
+}
+
+/* Offers sent in the period, and by what became of them. */
+static int
+load_offers(struct db *db, struct db_report *r)
+{
+	static const char *const status[OFFERS__MAX] = { "", "accepted",
+	    "expired", "declined" };
+	char from[21], to[21];
+	int k;
+
+	iso(r->from_utc, from);
+	iso(r->to_utc, to);
+	for (k = 0; k < OFFERS__MAX; k++)
+		if ((r->offers[k] = db_offers_count(db, status[k], from,
+		    to)) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+load_late(struct db *db, struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_late);
+	struct db_report_late *l;
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = db_next(db, st)) == 1) {
+		if (r->nlate == cap) {
+			cap = cap ? cap * 2 : 16;
+			r->late = xrealloc(r->late, cap * sizeof(*r->late));
+		}
+		l = &r->late[r->nlate++];
+		db_copy(l->site, sizeof(l->site), db_col(st, 0));
+		db_copy(l->month, sizeof(l->month), db_col(st, 1));
+		l->sessions = sqlite3_column_int64(st, 2);
+		l->late = sqlite3_column_int64(st, 3);
+		l->dna = sqlite3_column_int64(st, 4);
+	}
 	return rc;
 }
 
@@ -569,7 +669,8 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	r = xcalloc(1, sizeof(*r));
 	r->from_utc = from_utc;
 	r->to_utc = to_utc;
-	r->median_wait_days = -1;
+	r->median_wait_days = r->p90_wait_days = -1;
+	r->median_second_days = r->p90_second_days = -1;
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
@@ -580,7 +681,8 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 			goto out;
 	if (load_attendance(db, r) == -1 || load_referrals(db, r) == -1 ||
 	    load_waitlist(db, r) == -1 || load_waits(db, r) == -1 ||
-	    load_caseload(db, r) == -1 || load_outcomes(db, r) == -1)
+	    load_caseload(db, r) == -1 || load_outcomes(db, r) == -1 ||
+	    load_offers(db, r) == -1 || load_late(db, r) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -611,6 +713,7 @@ db_report_free(struct db_report *r)
 	free(r->by_source);
 	free(r->waitlist_months);
 	free(r->caseload);
+	free(r->late);
 	free(r);
 }
 

@@ -82,6 +82,36 @@ struct db_report_caseload {
 	int64_t	 capacity;	/* max_caseload */
 };
 
+/*
+ * Hidden waits (issue 18): for the people whose first attended session
+ * fell in the period, the median and 90th percentile (nearest rank) of
+ * the days from referral to that session, and of the days from it to
+ * their second attended session (those who had one by now).
+ *
+ * Offers: place offers sent in the period (by sent_at), and how many of
+ * them were accepted, expired or declined (db_offers_count).
+ *
+ * Late cancellations and did not attend, by site and local month: the
+ * sessions that started in the period (not cancelled by the service, or
+ * cancelled late by the client), those a client cancelled through their
+ * link with less notice than late_cancel_hours, and those at which a
+ * client was recorded as did not attend.
+ */
+enum report_offers {
+	OFFERS_SENT,
+	OFFERS_ACCEPTED,
+	OFFERS_EXPIRED,
+	OFFERS_DECLINED,
+	OFFERS__MAX
+};
+struct db_report_late {
+	char	 site[128];
+	char	 month[8];	/* "2026-03" */
+	int64_t	 sessions;
+	int64_t	 late;
+	int64_t	 dna;
+};
+
 /* The outcome survey's questions, in the order of the email. */
 enum outcome_q {
 	OUTCOME_POSITIVE,	/* a positive or creative experience */
@@ -112,6 +142,14 @@ struct db_report {
 	size_t			 nwaitlist_months;
 	int64_t			 first_sessions;	/* waits measured */
 	double			 median_wait_days;	/* -1: none */
+	double			 p90_wait_days;		/* -1: none */
+	int64_t			 second_sessions;	/* of those people,
+							   with a second */
+	double			 median_second_days;	/* -1: none */
+	double			 p90_second_days;	/* -1: none */
+	int64_t			 offers[OFFERS__MAX];	/* sent in period */
+	struct db_report_late	*late;		/* by site and month */
+	size_t			 nlate;
 	struct db_report_caseload *caseload;
 	size_t			 ncaseload;
 	int64_t			 outcome_agreed[OUTCOME__MAX];

@@ -489,6 +489,139 @@ START_TEST(test_report_first_sessions)
 }
 END_TEST
 
+/* An integer the SQL worked out, on the fixture. */
+static int64_t
+sql_int(const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	(void)sqlite3_bind_int64(st, 1, from_utc);
+	(void)sqlite3_bind_int64(st, 2, to_utc);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Hidden waits: Bob (referred 10 Jan 14:00, first 15 Feb 14:00: 36 days,
+ * second 22 Mar: 35 days) and Cat (1 Feb 11:00, 10 Mar 11:00: 37 days,
+ * second 17 Mar: 7 days) had their first session in the period; Ann's
+ * was before it.  Medians 36.5 and 21, 90th percentiles 37 and 35; each
+ * worked out again here in SQL from attendance itself.
+ */
+START_TEST(test_report_hidden_waits)
+{
+	static const char sql_firsts[] = "WITH f AS (SELECT c.referral_id "
+	    "AS id, min(o.start_utc) AS t FROM attendance a JOIN clients c ON "
+	    "c.id = a.client_id JOIN occurrences o ON o.series_id = "
+	    "a.series_id AND o.occ_date = a.occ_date WHERE a.status = "
+	    "'attended' GROUP BY c.referral_id) SELECT count(*) FROM f "
+	    "WHERE t >= ?1 AND t < ?2";
+	static const char sql_p90_first[] = "WITH f AS (SELECT c.referral_id "
+	    "AS id, min(o.start_utc) AS t FROM attendance a JOIN clients c ON "
+	    "c.id = a.client_id JOIN occurrences o ON o.series_id = "
+	    "a.series_id AND o.occ_date = a.occ_date WHERE a.status = "
+	    "'attended' GROUP BY c.referral_id) SELECT f.t - CAST(strftime("
+	    "'%s', r.created_at) AS INTEGER) FROM f JOIN referrals r ON r.id "
+	    "= f.id WHERE t >= ?1 AND t < ?2 ORDER BY 1 DESC LIMIT 1";
+	struct db_report *r;
+
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_int_eq(r->first_sessions, sql_int(sql_firsts));
+	ck_assert_int_eq(r->first_sessions, 2);
+	ck_assert_double_eq_tol(r->median_wait_days, 36.5, 1e-9);
+	/* Of two, the 90th percentile is the longer. */
+	ck_assert_double_eq_tol(r->p90_wait_days,
+	    (double)sql_int(sql_p90_first) / 86400.0, 1e-9);
+	ck_assert_double_eq_tol(r->p90_wait_days, 37, 1e-9);
+	ck_assert_int_eq(r->second_sessions, 2);
+	ck_assert_double_eq_tol(r->median_second_days, 21, 1e-9);
+	ck_assert_double_eq_tol(r->p90_second_days, 35, 1e-9);
+	db_report_free(r);
+}
+END_TEST
+
+/*
+ * Offers sent in the period by what became of them, and late
+ * cancellations and did not attend by site and month, against counts
+ * made directly in SQL.
+ */
+START_TEST(test_report_offers_late)
+{
+	static const char fixture_more[] =
+	    "INSERT INTO places (id, therapist_id, site_id, weekday, "
+	    " start_local, length_min, first_date, created_at) VALUES "
+	    " (1, 1, 1, 0, '10:00', 45, '2025-02-03', 'x');"
+	    "INSERT INTO offers (place_id, referral_id, rank, status, sent_at)"
+	    " VALUES (1, 1, 1, 'accepted', '2025-01-05T10:00:00Z'),"
+	    " (1, 2, 2, 'expired', '2025-02-05T10:00:00Z'),"
+	    " (1, 3, 3, 'declined', '2025-03-05T10:00:00Z'),"
+	    " (1, 4, 4, 'sent', '2025-03-30T10:00:00Z'),"
+	    " (1, 5, 5, 'declined', '2025-04-02T10:00:00Z'),"
+	    " (1, 6, 6, 'proposed', NULL);"
+	    /* Bob's group session on 15 Mar cancelled late (Riverside,
+	     * March); Ann's on 13 Jan with notice (not late). */
+	    "INSERT INTO self_cancels (series_id, occ_date, referral_id, "
+	    " site_id, late, notice_hours, at) VALUES "
+	    " (2, '2025-03-15', 2, 2, 1, 3, '2025-03-15T11:00:00Z'),"
+	    " (1, '2025-01-13', 1, 1, 0, 72, '2025-01-10T10:00:00Z');";
+	static const char sql_late[] = "SELECT count(*) FROM self_cancels c "
+	    "JOIN occurrences o ON o.series_id = c.series_id AND o.occ_date = "
+	    "c.occ_date WHERE c.late AND o.start_utc >= ?1 AND "
+	    "o.start_utc < ?2";
+	static const char sql_dna[] = "SELECT count(DISTINCT o.id) FROM "
+	    "attendance a JOIN occurrences o ON o.series_id = a.series_id AND "
+	    "o.occ_date = a.occ_date WHERE a.status = 'did_not_attend' AND "
+	    "o.start_utc >= ?1 AND o.start_utc < ?2";
+	static const char sql_sessions[] = "SELECT count(*) FROM "
+	    "occurrences WHERE state != 'cancelled' AND start_utc >= ?1 AND "
+	    "start_utc < ?2";
+	struct db_report *r;
+	int64_t late = 0, dna = 0, sessions = 0;
+	size_t i;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, fixture_more, NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &r), 0);
+	ck_assert_int_eq(r->offers[OFFERS_SENT], 4);
+	ck_assert_int_eq(r->offers[OFFERS_ACCEPTED], 1);
+	ck_assert_int_eq(r->offers[OFFERS_EXPIRED], 1);
+	ck_assert_int_eq(r->offers[OFFERS_DECLINED], 1);
+	ck_assert_int_eq(r->offers[OFFERS_SENT], sql_int("SELECT count(*) "
+	    "FROM offers WHERE sent_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1, "
+	    "'unixepoch') AND sent_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, "
+	    "'unixepoch')"));
+
+	/* Centre: January 3 sessions (27 Jan cancelled), 1 did not
+	 * attend; February 1.  Riverside: February 1; March 5, 1 late,
+	 * 1 did not attend. */
+	ck_assert_uint_eq(r->nlate, 4);
+	ck_assert_str_eq(r->late[0].site, "Centre");
+	ck_assert_str_eq(r->late[0].month, "2025-01");
+	ck_assert_int_eq(r->late[0].sessions, 3);
+	ck_assert_int_eq(r->late[0].late, 0);
+	ck_assert_int_eq(r->late[0].dna, 1);
+	ck_assert_str_eq(r->late[3].site, "Riverside Care Home");
+	ck_assert_str_eq(r->late[3].month, "2025-03");
+	ck_assert_int_eq(r->late[3].sessions, 5);
+	ck_assert_int_eq(r->late[3].late, 1);
+	ck_assert_int_eq(r->late[3].dna, 1);
+	for (i = 0; i < r->nlate; i++) {
+		late += r->late[i].late;
+		dna += r->late[i].dna;
+		sessions += r->late[i].sessions;
+	}
+	ck_assert_int_eq(late, sql_int(sql_late));
+	ck_assert_int_eq(dna, sql_int(sql_dna));
+	ck_assert_int_eq(sessions, sql_int(sql_sessions));
+	db_report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_caseload)
 {
 	struct db_report *r;
@@ -846,7 +979,8 @@ static const char *const table_names[] = {
 	"summary", "sessions_by_month", "sessions_by_site",
 	"sessions_by_organisation", "sessions_by_therapist",
 	"sessions_by_type", "attendance", "referrals_by_need",
-	"referrals_by_source", "waitlist", "caseload", "outcomes",
+	"referrals_by_source", "waitlist", "hidden_waits", "offers",
+	"late_and_dna", "caseload", "outcomes",
 };
 
 START_TEST(test_page_and_csv)
@@ -882,6 +1016,16 @@ START_TEST(test_page_and_csv)
 	    "rate</th><td>16.7%</td>"));
 	ck_assert_ptr_nonnull(strstr(html, "<td>36.5 days</td>"));
 	ck_assert_ptr_nonnull(strstr(html, "<td>3 of 6 places (50.0%)</td>"));
+	/* Hidden waits and the late and did-not-attend table. */
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Referral to "
+	    "first session</th><td>2</td><td>36.5 days</td><td>37.0 days"
+	    "</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">First session "
+	    "to second session</th><td>2</td><td>21.0 days</td><td>35.0 days"
+	    "</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Centre</th>"
+	    "<td>January 2025</td><td>3</td><td>0</td><td>1</td><td>0.0%</td>"
+	    "<td>33.3%</td>"));
 	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">March 2025</th>"
 	    "<td>4</td><td>3.2</td><td>2</td>"));
 	ck_assert_ptr_nonnull(strstr(html, "<td>1</td><td>2</td>"
@@ -906,7 +1050,7 @@ START_TEST(test_page_and_csv)
 		    buf_cstr(&a), buf_cstr(&b));
 	}
 	/* Every chart is well-formed; the summary has none. */
-	ck_assert_int_eq(check_svgs(html), 11);
+	ck_assert_int_eq(check_svgs(html), 12);
 
 	run_page(&app, page_reports_csv, "/reports.csv",
 	    "table=nonsense&from=2025-01-01&to=2025-03-31", &csv);
@@ -950,7 +1094,7 @@ START_TEST(test_csv_escaping)
 	    "from=2025-01-01&to=2025-03-31", &page);
 	ck_assert_int_eq(page.status, 200);
 	ck_assert_ptr_null(strstr(buf_cstr(&page.body), "<b>&"));
-	ck_assert_int_eq(check_svgs(buf_cstr(&page.body)), 11);
+	ck_assert_int_eq(check_svgs(buf_cstr(&page.body)), 12);
 	run_page(&app, page_reports_csv, "/reports.csv",
 	    "table=sessions_by_therapist&from=2025-01-01&to=2025-03-31", &csv);
 	body = buf_cstr(&csv.body);
@@ -1231,6 +1375,8 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_first_sessions);
+	tcase_add_test(tc, test_report_hidden_waits);
+	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
 	suite_add_tcase(s, tc);
