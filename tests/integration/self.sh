@@ -156,4 +156,26 @@ check "the person sees where to get urgent help" has "116 123"
 check "the coordinators are told at once" [ "$(sql "select count(*) from outbox where kind = 'client_worse' and referral_id = $w2")" -ge 1 ]
 check "the person stays on the list" [ "$(sql "select status from referrals where id = $w2")" = waitlisted ]
 
+# ---- the queue says when each waiting person was last checked ----
+ans=$(sql "select max(answered_at) from waitlist_checks where referral_id = $w2")
+web coord "$BASE/referrals?status=waitlisted&q=$(sql "select ref from referrals where id = $w2")" >/dev/null
+check "the queue shows the day the person answered" has "Checked $(date -d "${ans:0:10}" +"%-d %b %Y")"
+
+# ---- /reports: hidden waits, offers, late cancellations and DNA ----
+from=$(date -d "-1 year" +%F)
+m=$(date -d "$d2" +"%B %Y")
+sname=$(sql "select name from sites where id = $centre")
+sess=$(sql "select count(*) from occurrences o where site_id = $centre and strftime('%Y-%m', start_utc, 'unixepoch', 'localtime') = '${d2:0:7}' and start_utc < strftime('%s', '$d2', '+1 day', 'utc') and (state != 'cancelled' or exists (select 1 from self_cancels c where c.series_id = o.series_id and c.occ_date = o.occ_date and c.late))")
+late=$(sql "select count(*) from self_cancels c join occurrences o on o.series_id = c.series_id and o.occ_date = c.occ_date where c.late and o.site_id = $centre and strftime('%Y-%m', o.start_utc, 'unixepoch', 'localtime') = '${d2:0:7}'")
+sent=$(sql "select count(*) from offers where sent_at >= '${from}' and sent_at < '$(date -d "$d2 + 1 day" +%F)'")
+firsts=$(sql "select count(*) from first_sessions where first_utc >= strftime('%s', '$from') and first_utc < strftime('%s', '$d2', '+1 day')")
+c=$(web coord "$BASE/reports?from=$from&to=$d2")
+check "/reports opens for the period" [ "$c" = 200 ]
+check "it shows the hidden waits" has "Hidden waits"
+check "with the people who had a first session" has "<th scope=\"row\">Referral to first session</th><td>$firsts</td>"
+check "it shows the place offers sent" has "<th scope=\"row\">Offers sent</th><td>$sent</td>"
+check "the late cancellation is counted for its site and month" [ "$late" -ge 1 ] && check "as the page says" has "<th scope=\"row\">$sname</th><td>$m</td><td>$sess</td><td>$late</td>"
+c=$(web coord "$BASE/reports.csv?table=late_and_dna&from=$from&to=$d2")
+check "the late and DNA table is in the CSV" has "$m,$sess,$late,"
+
 finish
