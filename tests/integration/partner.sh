@@ -92,6 +92,37 @@ check "with the reported closure" has "Exams: Mock exams"
 if [ "$hits" = 1 ]; then word="1 session would"; else word="$hits sessions would"; fi
 check "and the $hits session(s) it falls on" has "$word be cancelled"
 
+# --- a coordinator enters the report as a site closure (issue 17)
+rid=$(sql "select id from closure_reports where site_id = $site and first_day = '$day' and status = 'proposed'")
+check "the waiting report links to the site's closure flow" has "/sites/$site/closures?report=$rid"
+c=$(web co "$BASE/sites/$site/closures?report=$rid")
+check "the closure flow opens on the report (200)" [ "$c" = 200 ]
+check "with its first day prefilled" grep -q "name=\"first_day\" value=\"$day\"" "$TVAR/body"
+check "and its last day" grep -q "name=\"last_day\" value=\"$day\"" "$TVAR/body"
+check "and its reason" has 'value="Exams: Mock exams"'
+if [ "$hits" = 1 ]; then word="1 session falls"; else word="$hits sessions fall"; fi
+check "and the $hits session(s) it hits listed" has "$word in it"
+csrf=$(csrf_of)
+c=$(web co --data-urlencode "csrf=$csrf" -d action=closure_add -d "report=$rid" \
+    -d "first_day=$day" -d "last_day=$day" --data-urlencode "reason=Exams: Mock exams" "$BASE/sites/$site")
+check "entering it answers 303" [ "$c" = 303 ]
+check "on to the sessions it hits, with their choices" [ "$(location)" = "/sites/$site/closures?done=added" ]
+check "the site closure is stored" [ "$(sql "select count(*) from site_closures where site_id = $site and first_day = '$day' and last_day = '$day'")" = 1 ]
+check "the report is handled, as that closure" [ "$(sql "select status || ':' || (closure_id = (select id from site_closures where site_id = $site and first_day = '$day')) from closure_reports where id = $rid")" = "accepted:1" ]
+c=$(web co "$BASE/sites/$site/closures?done=added")
+n=$(grep -c "name=\"s\" value=\"[0-9]*:$day\"" "$TVAR/body")
+check "the sessions it hits are listed to rearrange ($n of $hits)" [ "$n" = "$hits" ]
+c=$(web co "$BASE/closures")
+check "it no longer shows as waiting on /closures" sh -c "! grep -qF 'closures?report=$rid' '$TVAR/body'"
+check "it shows as accepted" has "Accepted as a site closure"
+c=$(web co --data-urlencode "csrf=$csrf" -d action=closure_add -d "report=$rid" \
+    -d "first_day=$day" -d "last_day=$day" -d "reason=again" "$BASE/sites/$site")
+check "entering it twice answers 409" [ "$c" = 409 ]
+check "saying it was handled" has "already handled"
+check "and stores no second closure" [ "$(sql "select count(*) from site_closures where site_id = $site and first_day = '$day'")" = 1 ]
+c=$(web co "$BASE/sites/$site/closures?report=$rid")
+check "the flow opened on a handled report says so" has "was handled already"
+
 # --- the impact report against SQL
 from=$(date -d "$(date +%Y)-01-01 -1 year" +%F)
 to=$(date -d "$(date +%Y)-12-31" +%F)
@@ -121,6 +152,36 @@ c=$(web co "$BASE/reports/impact?from=2026-13-01&to=2026-12-31")
 check "impact page: a bad date is 422" [ "$c" = 422 ]
 c=$(web co "$BASE/reports/impact?print=1")
 check "printable page has no filter form" sh -c "! grep -q 'Show the period' '$TVAR/body'"
+
+# --- the partner's calendar feed of their site, through nginx
+c=$(staff_login p "$PARTNER" "$PARTNER_PW")
+c=$(web p "$BASE/partner")
+csrf=$(csrf_of)
+fsite=$(sql "select s.id from sites s where s.organisation_id = $ORG and exists (select 1 from occurrences o where o.site_id = s.id and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')) order by s.id limit 1")
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$fsite" "$BASE/partner")
+check "a partner makes a calendar link for their site (200)" [ "$c" = 200 ]
+feed=$(grep -o '/calendar/[A-Za-z0-9_-]*\.ics' "$TVAR/body" | head -n 1)
+check "the link is shown once ($feed)" [ -n "$feed" ]
+c=$(web p "$BASE/partner")
+check "and not again" sh -c "! grep -qF '$feed' '$TVAR/body'"
+c=$(web anon "$BASE$feed")
+check "the feed answers 200" [ "$c" = 200 ]
+cp "$TVAR/body" "$TVAR/feed.ics"
+check "with an event at the site" sh -c "grep -q '^BEGIN:VEVENT' '$TVAR/feed.ics' && grep -qF \"\$(sqlite3 '$TUTTI_DB' \"select name from sites where id = $fsite\" | cut -c1-20)\" '$TVAR/feed.ics'"
+check "the feed shows no client's name, contact details or notes" \
+    sh -c "! grep -qF -f '$TVAR/private' '$TVAR/feed.ics'"
+for need in Autism "Learning difficulties" "Mental health" Dementia; do
+	check "the feed does not show the need \"$need\"" sh -c "! grep -qi '$need' '$TVAR/feed.ics'"
+done
+c=$(web p "$BASE/partner")
+csrf=$(csrf_of)
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$fsite" "$BASE/partner")
+check "a new link can be made" [ "$c" = 200 ]
+check "and the old one stops working (404)" [ "$(web anon "$BASE$feed")" = 404 ]
+other_site=$(sql "select id from sites where organisation_id != $ORG and organisation_id is not null limit 1")
+c=$(web p "$BASE/partner"); csrf=$(csrf_of)
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$other_site" "$BASE/partner")
+check "another organisation's site is refused (422)" [ "$c" = 422 ]
 
 # --- an admin adds a partner's account from /admin/users
 ADMIN=admin@tutti.example;		ADMIN_PW=demo-admin-pass-2026
