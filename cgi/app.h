@@ -102,19 +102,17 @@ void	 page_groups_get(struct app *, struct req *, struct resp *);
 void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
 void	 page_therapists(struct app *, struct req *, struct resp *);
-void	 page_therapist_new_get(struct app *, struct req *, struct resp *);
-void	 page_therapist_new_post(struct app *, struct req *, struct resp *);
+/* The form at /therapists/new and /therapists/ID/edit (rq->id[0], 0). */
+void	 page_therapist_form_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_form_post(struct app *, struct req *, struct resp *);
 void	 page_therapist_get(struct app *, struct req *, struct resp *);
 void	 page_therapist_post(struct app *, struct req *, struct resp *);
-void	 page_therapist_edit_get(struct app *, struct req *, struct resp *);
-void	 page_therapist_edit_post(struct app *, struct req *, struct resp *);
 void	 page_sites(struct app *, struct req *, struct resp *);
-void	 page_site_new_get(struct app *, struct req *, struct resp *);
-void	 page_site_new_post(struct app *, struct req *, struct resp *);
+/* The form at /sites/new and /sites/ID/edit (rq->id[0], 0). */
+void	 page_site_form_get(struct app *, struct req *, struct resp *);
+void	 page_site_form_post(struct app *, struct req *, struct resp *);
 void	 page_site_get(struct app *, struct req *, struct resp *);
 void	 page_site_post(struct app *, struct req *, struct resp *);
-void	 page_site_edit_get(struct app *, struct req *, struct resp *);
-void	 page_site_edit_post(struct app *, struct req *, struct resp *);
 void	 page_matches_get(struct app *, struct req *, struct resp *);
 void	 page_matches_assign(struct app *, struct req *, struct resp *);
 void	 page_plan_get(struct app *, struct req *, struct resp *);

@@ -582,59 +582,79 @@ serves_read(struct sform *v)
 	return 0;
 }
 
+/* The site form's fields; serves, postcode and the hours have page rules. */
+enum site_field { S_NAME, S_KIND, S_ORG, S_ADDRESS, S_POSTCODE, S_SERVES,
+	S_REGION, S_STEP_FREE, S_ACTIVE, S__MAX };
+static const struct valid_field site_fields[S__MAX] = {
+	{ "name", VALID_LINE, 1, 0, NAME_MAX_LEN, NULL, "name", "Name",
+	    "Enter the site's name (up to 100 characters)." },
+	{ "kind", VALID_LINE, 1, 0, 23, NULL, "kind", "Kind",
+	    "Choose what kind of place it is." },
+	{ "organisation", VALID_LINE, 0, 0, NAME_MAX_LEN, NULL,
+	    "organisation", "Organisation", "Shorten the organisation's "
+	    "name to 100 characters." },
+	{ "address", VALID_LINE, 0, 0, 200, NULL, "address", "Address",
+	    "Enter the address on one line, in up to 200 characters." },
+	{ "postcode", VALID_POSTCODE, 0, 0, 0, NULL, "postcode", "Postcode",
+	    "Enter a real UK postcode, like NW1 0AB (an online site needs "
+	    "none)." },
+	{ "serves", VALID_LINE, 0, 0, 200, NULL, "serves", "Districts",
+	    "Enter postcode districts like N1, NW5 or SE15, at most 30, with "
+	    "commas between them." },
+	{ "region", VALID_CHOICE, 0, 0, 0, site_regions, "region", "Nation",
+	    "Choose England, Scotland, Wales or Northern Ireland, or leave it "
+	    "as not recorded." },
+	{ "step_free", VALID_YES, 0, 0, 0, NULL, "step_free",
+	    "Step-free way in", NULL },
+	{ "active", VALID_YES, 0, 0, 0, NULL, "active", "Open to us", NULL },
+};
+
+/*
+ * Reads the posted form into v through the field table, then the rules
+ * that tie fields together: a postcode unless online, the districts, the
+ * opening hours.  Every typed value is kept in v.
+ */
 static void
 form_read(struct req *rq, struct sform *v, struct valid_errors *errs)
 {
-	const char *s;
+	struct valid_value f[S__MAX];
 
-	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
-	    sizeof(v->name)) == -1 || v->name[0] == '\0')
-		valid_error_add(errs, "name", "Enter the site's name (up to 100 "
-		    "characters).");
-	s = form_get(&rq->f, "kind");
-	snprintf(v->kind, sizeof(v->kind), "%.23s", s != NULL ? s : "");
-	if ((v->kind_index = db_name_index(db_site_kind_names, SITE_KIND__MAX,
-	    v->kind)) < 0)
-		valid_error_add(errs, "kind", "Choose what kind of place it is.");
-	if (rf_text(form_get(&rq->f, "organisation"), NAME_MAX_LEN,
-	    v->organisation, sizeof(v->organisation)) == -1)
-		valid_error_add(errs, "organisation", "Shorten the organisation's "
-		    "name to 100 characters.");
-	if (rf_text(form_get(&rq->f, "address"), 200, v->address,
-	    sizeof(v->address)) == -1)
-		valid_error_add(errs, "address", "Enter the address on one line, in "
-		    "up to 200 characters.");
-	s = form_get(&rq->f, "postcode");
-	snprintf(v->postcode, sizeof(v->postcode), "%.31s",
-	    s != NULL ? s : "");
-	if (v->postcode[0] == '\0' && v->kind_index == SITE_ONLINE) {
-		v->postcode_norm[0] = v->district[0] = '\0';
-	} else if (valid_postcode(v->postcode, v->postcode_norm,
-	    sizeof(v->postcode_norm)) == -1 ||
-	    valid_postcode_district(v->postcode_norm, v->district,
-	    sizeof(v->district)) == -1)
-		valid_error_add(errs, "postcode", "Enter a real UK postcode, like "
-		    "NW1 0AB (an online site needs none).");
-	s = form_get(&rq->f, "serves");
-	if (rf_text(s, 200, v->serves_text, sizeof(v->serves_text)) == -1 ||
-	    serves_read(v) == -1) {
-		snprintf(v->serves_text, sizeof(v->serves_text), "%.200s",
-		    s != NULL && valid_utf8_text(s, strlen(s)) ? s : "");
-		valid_error_add(errs, "serves", "Enter postcode districts like N1, "
-		    "NW5 or SE15, at most 30, with commas between them.");
-	}
-	s = form_get(&rq->f, "region");
-	snprintf(v->region, sizeof(v->region), "%s", s != NULL &&
-	    valid_line(s, strlen(s)) ? s : "");
-	if (v->region[0] != '\0' && db_name_index(site_regions,
-	    sizeof(site_regions) / sizeof(site_regions[0]) - 1,
-	    v->region) < 0)
-		valid_error_add(errs, "region", "Choose England, Scotland, "
-		    "Wales or Northern Ireland, or leave it as not recorded.");
-	v->step_free = rf_yes(&rq->f, "step_free");
-	v->active = rf_yes(&rq->f, "active");
+	(void)valid_form_check(&rq->f, site_fields, S__MAX, f, errs);
+	snprintf(v->name, sizeof(v->name), "%s", f[S_NAME].text);
+	snprintf(v->kind, sizeof(v->kind), "%s", f[S_KIND].text);
+	snprintf(v->organisation, sizeof(v->organisation), "%s",
+	    f[S_ORG].text);
+	snprintf(v->address, sizeof(v->address), "%s", f[S_ADDRESS].text);
+	snprintf(v->postcode, sizeof(v->postcode), "%s", f[S_POSTCODE].text);
+	snprintf(v->serves_text, sizeof(v->serves_text), "%s",
+	    f[S_SERVES].text);
+	/* "" (not recorded) or one of site_regions. */
+	snprintf(v->region, sizeof(v->region), "%s",
+	    f[S_REGION].bad ? "" : f[S_REGION].text);
+	v->step_free = f[S_STEP_FREE].num == 1;
+	v->active = f[S_ACTIVE].num == 1;
+	v->kind_index = db_name_index(db_site_kind_names, SITE_KIND__MAX,
+	    v->kind);
+	if (!f[S_KIND].bad && v->kind_index < 0)
+		valid_error_add(errs, "kind", site_fields[S_KIND].message);
+	v->postcode_norm[0] = v->district[0] = '\0';
+	if (!f[S_POSTCODE].bad && v->postcode[0] != '\0') {
+		snprintf(v->postcode_norm, sizeof(v->postcode_norm), "%.8s",
+		    f[S_POSTCODE].norm);
+		if (valid_postcode_district(v->postcode_norm, v->district,
+		    sizeof(v->district)) == -1)
+			valid_error_add(errs, "postcode",
+			    site_fields[S_POSTCODE].message);
+	} else if (v->postcode[0] == '\0' && v->kind_index != SITE_ONLINE)
+		valid_error_add(errs, "postcode",
+		    site_fields[S_POSTCODE].message);
+	if (!f[S_SERVES].bad && serves_read(v) == -1)
+		valid_error_add(errs, "serves", site_fields[S_SERVES].message);
+	/* The summary reads top to bottom; the hours come last. */
+	valid_errors_sort(errs, site_fields, S__MAX);
 	if (rf_ranges_read(&rq->f, "oh", 0, NULL, 0, &v->ranges) == -1)
 		valid_error_add(errs, v->ranges.error_field, v->ranges.error);
+	valid_values_free(f, S__MAX);
 }
 
 static void
@@ -713,27 +733,6 @@ on_form_district(void *arg, int64_t site_id, const char *district)
 	    n > 0 ? ", " : "", district);
 }
 
-void
-page_site_new_get(struct app *app, struct req *rq, struct resp *rs)
-{
-	struct sform *v = xcalloc(1, sizeof(*v));
-	int k;
-
-	snprintf(v->kind, sizeof(v->kind), "community_venue");
-	v->active = 1;
-	/* A new place is often open on weekdays: a start. */
-	for (k = 0; k < 5; k++)
-		rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
-	show_form(app, rq, rs, 200, v, NULL);
-	free(v);
-}
-
-void
-page_site_new_post(struct app *app, struct req *rq, struct resp *rs)
-{
-	form_post(app, rq, rs, 0);
-}
-
 /* Site rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
 static int
 site_load(struct app *app, const struct req *rq, struct resp *rs,
@@ -750,17 +749,26 @@ site_load(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
-void
-page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
+/*
+ * Fills v for the form: site rq->id[0] as saved, or a new one's first
+ * values when the path has no id.  0, or -1 having answered 404 or 503.
+ */
+static int
+form_fill(struct app *app, struct req *rq, struct resp *rs, struct sform *v)
 {
 	struct db_site_rec s;
-	struct sform *v;
-	int64_t id = rq->id[0];
+	int k;
 
+	if ((v->id = rq->id[0]) == 0) {
+		snprintf(v->kind, sizeof(v->kind), "community_venue");
+		v->active = 1;
+		/* A new place is often open on weekdays: a start. */
+		for (k = 0; k < 5; k++)
+			rf_ranges_add(&v->ranges, 0, k, 9 * 60, 17 * 60);
+		return 0;
+	}
 	if (site_load(app, rq, rs, &s) == -1)
-		return;
-	v = xcalloc(1, sizeof(*v));
-	v->id = id;
+		return -1;
 	snprintf(v->name, sizeof(v->name), "%s", s.name);
 	snprintf(v->kind, sizeof(v->kind), "%s", db_site_kind_names[s.kind]);
 	snprintf(v->organisation, sizeof(v->organisation), "%s",
@@ -770,23 +778,34 @@ page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
 	snprintf(v->region, sizeof(v->region), "%s", s.region);
 	v->step_free = s.step_free;
 	v->active = s.active;
-	if (db_site_hours_each(app->db, id, on_form_hours, &v->ranges) == -1 ||
-	    db_site_districts_each(app->db, id, on_form_district, v) == -1) {
-		free(v);
+	if (db_site_hours_each(app->db, v->id, on_form_hours,
+	    &v->ranges) == -1 ||
+	    db_site_districts_each(app->db, v->id, on_form_district, v) == -1) {
 		http_error(app, rs, 503, "The form cannot be shown just now. "
 		    "Try again in a minute.");
-		return;
+		return -1;
 	}
-	show_form(app, rq, rs, 200, v, NULL);
+	return 0;
+}
+
+/* GET /sites/new and /sites/ID/edit. */
+void
+page_site_form_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct sform *v = xcalloc(1, sizeof(*v));
+
+	if (form_fill(app, rq, rs, v) == 0)
+		show_form(app, rq, rs, 200, v, NULL);
 	free(v);
 }
 
+/* POST /sites/new and /sites/ID/edit (the site must be there). */
 void
-page_site_edit_post(struct app *app, struct req *rq, struct resp *rs)
+page_site_form_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_site_rec s;
 
-	if (site_load(app, rq, rs, &s) == 0)
+	if (rq->id[0] == 0 || site_load(app, rq, rs, &s) == 0)
 		form_post(app, rq, rs, rq->id[0]);
 }
 

@@ -539,54 +539,38 @@ show_form(struct app *app, struct req *rq, struct resp *rs, int status,
 	free(sites);
 }
 
-/* Reads the posted form into v, with its problems in errs. */
-static void
-form_read(struct app *app, struct req *rq, struct tform *v,
-    struct valid_errors *errs)
-{
-	struct site_list *sites = xcalloc(1, sizeof(*sites));
-	struct user_list *users = xcalloc(1, sizeof(*users));
-	const char *s;
-	char langs[LANG_MAX_LEN + 1], *tok, *save;
-	size_t i, n;
-	int k, x, found;
+/* The therapist form's fields; the log-in, specialisms, languages and
+ * availability rows have page rules. */
+enum therapist_field { T_NAME, T_USER, T_SPECIALISMS, T_LANGUAGES,
+	T_CASELOAD, T_HOURS, T_ACTIVE, T__MAX };
+static const struct valid_field therapist_fields[T__MAX] = {
+	{ "name", VALID_LINE, 1, 0, NAME_MAX_LEN, NULL, "name", "Name",
+	    "Enter the therapist's name (up to 100 characters)." },
+	{ "user_id", VALID_ID, 0, 0, 0, NULL, "user_id", "Log-in",
+	    "Choose a therapist's log-in from the list, or no log-in." },
+	{ "specialisms", VALID_MULTI, 0, 0, 32, NULL, "specialisms",
+	    "Specialisms", "Choose specialisms only from the list." },
+	{ "languages", VALID_LINE, 0, 0, LANG_MAX_LEN, NULL, "languages",
+	    "Languages", "List the languages in up to 200 characters, with "
+	    "commas between them." },
+	{ "max_caseload", VALID_INT, 1, 0, 200, NULL, "max_caseload",
+	    "Most clients", "Enter the most clients they can see, a whole "
+	    "number from 0 to 200." },
+	{ "max_hours", VALID_INT, 1, 0, 60, NULL, "max_hours",
+	    "Most hours a week", "Enter the most hours a week they work "
+	    "with clients, a whole number from 0 to 60." },
+	{ "active", VALID_YES, 0, 0, 0, NULL, "active", "Active", NULL },
+};
 
-	(void)db_sites_each(app->db, on_site, sites);
-	(void)db_user_each(app->db, on_user, users);
-	if (rf_text(form_get(&rq->f, "name"), NAME_MAX_LEN, v->name,
-	    sizeof(v->name)) == -1 || v->name[0] == '\0')
-		valid_error_add(errs, "name", "Enter the therapist's name (up to "
-		    "100 characters).");
-	s = form_get(&rq->f, "user_id");
-	v->user_id = 0;
-	if (s != NULL && *s != '\0') {
-		found = 0;
-		if (valid_id(s, &v->user_id) == 0)
-			for (i = 0; i < users->n && !found; i++)
-				found = users->v[i].id == v->user_id;
-		if (!found) {
-			v->user_id = 0;
-			valid_error_add(errs, "user_id", "Choose a therapist's "
-			    "log-in from the list, or no log-in.");
-		}
-	}
-	n = form_count(&rq->f, "specialisms");
-	for (i = 0; i < n; i++) {
-		k = db_name_index(need_names, NEED__MAX,
-		    form_get_nth(&rq->f, "specialisms", i));
-		if (k < 0) {
-			valid_error_add(errs, "specialisms", "Choose specialisms "
-			    "only from the list.");
-			break;
-		}
-		v->specialisms |= 1u << k;
-	}
-	if (rf_text(form_get(&rq->f, "languages"), LANG_MAX_LEN, langs,
-	    sizeof(langs)) == -1)
-		valid_error_add(errs, "languages", "List the languages in up to 200 "
-		    "characters, with commas between them.");
-	/* "english ,  Polish" -> "english, Polish". */
-	v->languages[0] = '\0';
+/* "english ,  Polish" into out as "english, Polish". */
+static void
+languages_tidy(const char *typed, char *out, size_t outlen)
+{
+	char langs[LANG_MAX_LEN + 1], *tok, *save;
+	size_t n;
+
+	snprintf(langs, sizeof(langs), "%s", typed);
+	out[0] = '\0';
 	for (tok = strtok_r(langs, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ' || *tok == '\t')
@@ -596,30 +580,65 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 			tok[--n] = '\0';
 		if (n == 0)
 			continue;
-		if (v->languages[0] != '\0')
-			strncat(v->languages, ", ", sizeof(v->languages) -
-			    strlen(v->languages) - 1);
-		strncat(v->languages, tok, sizeof(v->languages) -
-		    strlen(v->languages) - 1);
+		if (out[0] != '\0')
+			strncat(out, ", ", outlen - strlen(out) - 1);
+		strncat(out, tok, outlen - strlen(out) - 1);
 	}
+}
+
+/*
+ * Reads the posted form into v through the field table, then the rules
+ * the table cannot say: a log-in from the list, specialisms from the
+ * list, the availability rows.  Every typed value is kept in v.
+ */
+static void
+form_read(struct app *app, struct req *rq, struct tform *v,
+    struct valid_errors *errs)
+{
+	struct site_list *sites = xcalloc(1, sizeof(*sites));
+	struct user_list *users = xcalloc(1, sizeof(*users));
+	struct valid_value f[T__MAX];
+	size_t i, n;
+	int k, found;
+
+	(void)db_sites_each(app->db, on_site, sites);
+	(void)db_user_each(app->db, on_user, users);
+	(void)valid_form_check(&rq->f, therapist_fields, T__MAX, f, errs);
+	snprintf(v->name, sizeof(v->name), "%s", f[T_NAME].text);
+	v->user_id = f[T_USER].bad ? 0 : (int64_t)f[T_USER].num;
+	for (i = 0, found = 0; v->user_id > 0 && i < users->n; i++)
+		found |= users->v[i].id == v->user_id;
+	if (v->user_id > 0 && !found) {
+		v->user_id = 0;
+		valid_error_add(errs, "user_id",
+		    therapist_fields[T_USER].message);
+	}
+	n = f[T_SPECIALISMS].bad ? 0 : (size_t)f[T_SPECIALISMS].num;
+	for (i = 0; i < n; i++) {
+		k = db_name_index(need_names, NEED__MAX,
+		    form_get_nth(&rq->f, "specialisms", i));
+		if (k < 0) {
+			valid_error_add(errs, "specialisms",
+			    therapist_fields[T_SPECIALISMS].message);
+			break;
+		}
+		v->specialisms |= 1u << k;
+	}
+	languages_tidy(f[T_LANGUAGES].text, v->languages,
+	    sizeof(v->languages));
 	if (v->languages[0] == '\0' && errs->n == 0)
 		snprintf(v->languages, sizeof(v->languages), "English");
-	s = form_get(&rq->f, "max_caseload");
 	snprintf(v->max_caseload, sizeof(v->max_caseload), "%.15s",
-	    s != NULL ? s : "");
-	if (valid_int(s, 0, 200, &x) == -1)
-		valid_error_add(errs, "max_caseload", "Enter the most clients they "
-		    "can see, a whole number from 0 to 200.");
-	s = form_get(&rq->f, "max_hours");
+	    f[T_CASELOAD].text);
 	snprintf(v->max_hours, sizeof(v->max_hours), "%.15s",
-	    s != NULL ? s : "");
-	if (valid_int(s, 0, 60, &x) == -1)
-		valid_error_add(errs, "max_hours", "Enter the most hours a week they "
-		    "work with clients, a whole number from 0 to 60.");
-	v->active = rf_yes(&rq->f, "active");
+	    f[T_HOURS].text);
+	v->active = f[T_ACTIVE].num == 1;
+	/* The summary reads top to bottom; the rows come last. */
+	valid_errors_sort(errs, therapist_fields, T__MAX);
 	if (rf_ranges_read(&rq->f, "av", 1, sites->v, sites->n,
 	    &v->ranges) == -1)
 		valid_error_add(errs, v->ranges.error_field, v->ranges.error);
+	valid_values_free(f, T__MAX);
 	free(sites);
 	free(users);
 }
@@ -687,25 +706,6 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	free(v);
 }
 
-void
-page_therapist_new_get(struct app *app, struct req *rq, struct resp *rs)
-{
-	struct tform *v = xcalloc(1, sizeof(*v));
-
-	snprintf(v->languages, sizeof(v->languages), "English");
-	snprintf(v->max_caseload, sizeof(v->max_caseload), "20");
-	snprintf(v->max_hours, sizeof(v->max_hours), "30");
-	v->active = 1;
-	show_form(app, rq, rs, 200, v, NULL);
-	free(v);
-}
-
-void
-page_therapist_new_post(struct app *app, struct req *rq, struct resp *rs)
-{
-	form_post(app, rq, rs, 0);
-}
-
 /* Therapist rq->id[0] into *t; 0, or -1 having answered 404 or 503. */
 static int
 therapist_load(struct app *app, const struct req *rq, struct resp *rs,
@@ -724,15 +724,23 @@ therapist_load(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
+/*
+ * GET /therapists/new (a new therapist's first values) and
+ * /therapists/ID/edit (as saved).
+ */
 void
-page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_form_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
-	struct tform *v;
+	struct tform *v = xcalloc(1, sizeof(*v));
 
-	if (therapist_load(app, rq, rs, &t) == -1)
-		return;
-	v = xcalloc(1, sizeof(*v));
+	memset(&t, 0, sizeof(t));
+	snprintf(t.languages, sizeof(t.languages), "English");
+	t.max_caseload = 20;
+	t.max_hours = 30;
+	t.active = 1;
+	if (rq->id[0] > 0 && therapist_load(app, rq, rs, &t) == -1)
+		goto out;
 	v->id = t.id;
 	snprintf(v->name, sizeof(v->name), "%s", t.name);
 	v->user_id = t.user_id;
@@ -742,23 +750,23 @@ page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
 	    t.max_caseload);
 	snprintf(v->max_hours, sizeof(v->max_hours), "%d", t.max_hours);
 	v->active = t.active;
-	if (db_availability_each(app->db, t.id, form_avail,
-	    &v->ranges) == -1) {
-		free(v);
+	if (t.id > 0 && db_availability_each(app->db, t.id, form_avail,
+	    &v->ranges) == -1)
 		http_error(app, rs, 503, "The form cannot be shown just now. "
 		    "Try again in a minute.");
-		return;
-	}
-	show_form(app, rq, rs, 200, v, NULL);
+	else
+		show_form(app, rq, rs, 200, v, NULL);
+out:
 	free(v);
 }
 
+/* POST /therapists/new and /therapists/ID/edit (who must be there). */
 void
-page_therapist_edit_post(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_form_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
 
-	if (therapist_load(app, rq, rs, &t) == 0)
+	if (rq->id[0] == 0 || therapist_load(app, rq, rs, &t) == 0)
 		form_post(app, rq, rs, rq->id[0]);
 }
 

@@ -133,9 +133,9 @@ const struct route route_table[] = {
 	/* Records.  Therapists, their caseloads and hours. */
 	{ "GET",  "/therapists",	ACT_RECORDS_VIEW, page_therapists },
 	{ "GET",  "/therapists/new",	ACT_RECORDS_EDIT,
-					page_therapist_new_get },
+					page_therapist_form_get },
 	{ "POST", "/therapists/new",	ACT_RECORDS_EDIT,
-					page_therapist_new_post },
+					page_therapist_form_post },
 	/* A therapist may open their own page: the handler checks. */
 	{ "GET",  "/therapists/:id",	ACT_SIGNED_IN, page_therapist_get },
 	/* Leave: action=leave with from= and to=, or action=unleave. */
@@ -146,13 +146,13 @@ const struct route route_table[] = {
 	{ "GET",  "/therapists/:id/leave", ACT_BOOK, page_leave_get },
 	{ "POST", "/therapists/:id/leave", ACT_BOOK, page_leave_post },
 	{ "GET",  "/therapists/:id/edit", ACT_RECORDS_EDIT,
-					page_therapist_edit_get },
+					page_therapist_form_get },
 	{ "POST", "/therapists/:id/edit", ACT_RECORDS_EDIT,
-					page_therapist_edit_post },
+					page_therapist_form_post },
 	/* Sites, their rooms, hours and districts. */
 	{ "GET",  "/sites",		ACT_RECORDS_VIEW, page_sites },
-	{ "GET",  "/sites/new",		ACT_RECORDS_EDIT, page_site_new_get },
-	{ "POST", "/sites/new",		ACT_RECORDS_EDIT, page_site_new_post },
+	{ "GET",  "/sites/new",		ACT_RECORDS_EDIT, page_site_form_get },
+	{ "POST", "/sites/new",		ACT_RECORDS_EDIT, page_site_form_post },
 	/* One site; POST action= for its rooms and closures. */
 	{ "GET",  "/sites/:id",		ACT_RECORDS_VIEW, page_site_get },
 	{ "POST", "/sites/:id",		ACT_RECORDS_EDIT, page_site_post },
@@ -164,9 +164,9 @@ const struct route route_table[] = {
 	 * (term=). */
 	{ "GET",  "/sites/:id/terms",	ACT_RECORDS_VIEW, page_terms_get },
 	{ "POST", "/sites/:id/terms",	ACT_RECORDS_EDIT, page_terms_post },
-	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
+	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_form_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
-					page_site_edit_post },
+					page_site_form_post },
 
 	/* Freed places and their offers (issue 18, page_offer.c).  POST
 	 * series=: the place a series freed, ranked; one place: ?done=;

@@ -712,6 +712,100 @@ START_TEST(test_partner_closure)
 }
 END_TEST
 
+/*
+ * The site form: bad values give 422, the error summary links to each
+ * field, the typing is kept and nothing is stored; good ones are stored.
+ */
+START_TEST(test_site_form_422)
+{
+	int64_t n0 = testlib_sql_int(h->app.db, "SELECT count(*) FROM sites");
+
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
+	    "address=1+Oak+Road&postcode=XX1+1XX&serves=N1,+banana&"
+	    "region=Atlantis&step_free=yes&active=yes&oh_day=mon&"
+	    "oh_start=09:00&oh_end=15:00"), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "href=\"#postcode\">Enter a real UK "
+	    "postcode"));
+	ck_assert(pages_says(h, "href=\"#serves\">Enter postcode districts "
+	    "like"));
+	ck_assert(pages_says(h, "value=\"Oak Trust\""));
+	ck_assert(pages_says(h, "value=\"XX1 1XX\""));
+	ck_assert(pages_says(h, "value=\"N1, banana\""));
+	ck_assert(pages_says(h, "href=\"#region\">Choose England"));
+	ck_assert(pages_says(h, "value=\"school\" selected"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM sites"), n0);
+	/* No name, no kind, no postcode for a place that is not online. */
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=&kind=&postcode="), 422);
+	ck_assert(pages_says(h, "href=\"#name\">Enter the site"));
+	ck_assert(pages_says(h, "href=\"#kind\">Choose what kind"));
+	ck_assert(pages_says(h, "href=\"#postcode\">"));
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=Web&kind=online&postcode="), 303);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
+	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
+	    "postcode=n16+0as&serves=N1,+e8&region=Wales&step_free=yes&"
+	    "active=yes"), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "sites s JOIN organisations o ON o.id = s.organisation_id "
+	    "WHERE s.name = 'Oak School' AND s.postcode = 'N16 0AS' AND "
+	    "s.district = 'N16' AND o.name = 'Oak Trust' AND s.step_free = 1 "
+	    "AND s.region = 'Wales'"),
+	    1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM sites"), n0 + 2);
+}
+END_TEST
+
+/*
+ * The therapist form: as the site form, with the table's whole numbers
+ * and the page's own rules (specialisms and log-ins from the list).
+ */
+START_TEST(test_therapist_form_422)
+{
+	int64_t n0 = testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM therapists");
+
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
+	    "name=%3Cb%3EZed&user_id=999&specialisms=dementia&"
+	    "specialisms=juggling&languages=English&max_caseload=lots&"
+	    "max_hours=99&active=yes&av_site=1&av_day=tue&av_start=10:00&"
+	    "av_end=09:00"), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	ck_assert(pages_says(h, "href=\"#user_id\">Choose a therapist"));
+	ck_assert(pages_says(h, "href=\"#specialisms\">Choose specialisms "
+	    "only from the list"));
+	ck_assert(pages_says(h, "href=\"#max_caseload\">Enter the most "
+	    "clients they can see, a whole number from 0 to 200"));
+	ck_assert(pages_says(h, "href=\"#max_hours\">"));
+	ck_assert(pages_says(h, "href=\"#av-end-1\">"));
+	ck_assert(pages_says(h, "value=\"&lt;b&gt;Zed\""));
+	ck_assert(pages_says(h, "value=\"lots\""));
+	ck_assert(pages_says(h, "value=\"99\""));
+	ck_assert(pages_says(h, "value=\"dementia\" checked"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM therapists"), n0);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
+	    "name=&max_caseload=&max_hours=5"), 422);
+	ck_assert(pages_says(h, "href=\"#name\">Enter the therapist"));
+	ck_assert(pages_says(h, "href=\"#max_caseload\">"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db,
+	    "SELECT count(*) FROM therapists"), n0);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
+	    "name=Zed+Ng&user_id=&specialisms=dementia&"
+	    "languages=english+,++Welsh&max_caseload=5&max_hours=10&"
+	    "active=yes&av_site=1&av_day=tue&av_start=10:00&av_end=13:00"),
+	    303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "therapists WHERE name = 'Zed Ng' AND languages = "
+	    "'english, Welsh' AND max_caseload = 5 AND max_hours = 10 AND "
+	    "active = 1"), 1);
+}
+END_TEST
+
 static const char valid_answers[] =
     "given_name=Zo%C3%AB&family_name=Ngata&email=zoe%40example.com&"
     "phone=07700+900+982&postcode=sw1a1aa&date_of_birth=1980-05-01&"
@@ -878,6 +972,8 @@ pages_suite(void)
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
 	tcase_add_test(tc, test_site_region);
+	tcase_add_test(tc, test_site_form_422);
+	tcase_add_test(tc, test_therapist_form_422);
 	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;
