@@ -713,36 +713,46 @@ START_TEST(test_partner_closure)
 END_TEST
 
 /*
+ * POSTs body to path as an administrator and checks the form is refused:
+ * 422, the error summary, each of says (NULL-ended) on the page, and
+ * count (an SQL count) still n0: nothing stored.
+ */
+static void
+form_refused(const char *path, const char *body, const char *const *says,
+    const char *count, int64_t n0)
+{
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, path, body), 422);
+	ck_assert(pages_says(h, "There is a problem"));
+	for (; *says != NULL; says++)
+		ck_assert_msg(pages_says(h, *says), "%s: no %s", path, *says);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, count), n0);
+}
+
+/*
  * The site form: bad values give 422, the error summary links to each
  * field, the typing is kept and nothing is stored; good ones are stored.
  */
 START_TEST(test_site_form_422)
 {
-	int64_t n0 = testlib_sql_int(h->app.db, "SELECT count(*) FROM sites");
+	static const char *const bad[] = {
+		"href=\"#postcode\">Enter a real UK postcode",
+		"href=\"#serves\">Enter postcode districts like",
+		"href=\"#region\">Choose England",
+		"value=\"Oak Trust\"", "value=\"XX1 1XX\"",
+		"value=\"N1, banana\"", "value=\"school\" selected", NULL };
+	static const char *const empty[] = {
+		"href=\"#name\">Enter the site",
+		"href=\"#kind\">Choose what kind", "href=\"#postcode\">",
+		NULL };
+	static const char count[] = "SELECT count(*) FROM sites";
+	int64_t n0 = testlib_sql_int(h->app.db, count);
 
-	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
-	    "name=Oak+School&kind=school&organisation=Oak+Trust&"
-	    "address=1+Oak+Road&postcode=XX1+1XX&serves=N1,+banana&"
-	    "region=Atlantis&step_free=yes&active=yes&oh_day=mon&"
-	    "oh_start=09:00&oh_end=15:00"), 422);
-	ck_assert(pages_says(h, "There is a problem"));
-	ck_assert(pages_says(h, "href=\"#postcode\">Enter a real UK "
-	    "postcode"));
-	ck_assert(pages_says(h, "href=\"#serves\">Enter postcode districts "
-	    "like"));
-	ck_assert(pages_says(h, "value=\"Oak Trust\""));
-	ck_assert(pages_says(h, "value=\"XX1 1XX\""));
-	ck_assert(pages_says(h, "value=\"N1, banana\""));
-	ck_assert(pages_says(h, "href=\"#region\">Choose England"));
-	ck_assert(pages_says(h, "value=\"school\" selected"));
-	ck_assert_int_eq(testlib_sql_int(h->app.db,
-	    "SELECT count(*) FROM sites"), n0);
+	form_refused("/sites/new", "name=Oak+School&kind=school&"
+	    "organisation=Oak+Trust&address=1+Oak+Road&postcode=XX1+1XX&"
+	    "serves=N1,+banana&region=Atlantis&step_free=yes&active=yes&"
+	    "oh_day=mon&oh_start=09:00&oh_end=15:00", bad, count, n0);
 	/* No name, no kind, no postcode for a place that is not online. */
-	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
-	    "name=&kind=&postcode="), 422);
-	ck_assert(pages_says(h, "href=\"#name\">Enter the site"));
-	ck_assert(pages_says(h, "href=\"#kind\">Choose what kind"));
-	ck_assert(pages_says(h, "href=\"#postcode\">"));
+	form_refused("/sites/new", "name=&kind=&postcode=", empty, count, n0);
 	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
 	    "name=Web&kind=online&postcode="), 303);
 	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/new",
@@ -753,10 +763,8 @@ START_TEST(test_site_form_422)
 	    "sites s JOIN organisations o ON o.id = s.organisation_id "
 	    "WHERE s.name = 'Oak School' AND s.postcode = 'N16 0AS' AND "
 	    "s.district = 'N16' AND o.name = 'Oak Trust' AND s.step_free = 1 "
-	    "AND s.region = 'Wales'"),
-	    1);
-	ck_assert_int_eq(testlib_sql_int(h->app.db,
-	    "SELECT count(*) FROM sites"), n0 + 2);
+	    "AND s.region = 'Wales'"), 1);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, count), n0 + 2);
 }
 END_TEST
 
@@ -766,34 +774,26 @@ END_TEST
  */
 START_TEST(test_therapist_form_422)
 {
-	int64_t n0 = testlib_sql_int(h->app.db,
-	    "SELECT count(*) FROM therapists");
+	static const char *const bad[] = {
+		"href=\"#user_id\">Choose a therapist",
+		"href=\"#specialisms\">Choose specialisms only from the list",
+		"href=\"#max_caseload\">Enter the most clients they can see, "
+		    "a whole number from 0 to 200",
+		"href=\"#max_hours\">", "href=\"#av-end-1\">",
+		"value=\"&lt;b&gt;Zed\"", "value=\"lots\"", "value=\"99\"",
+		"value=\"dementia\" checked", NULL };
+	static const char *const empty[] = {
+		"href=\"#name\">Enter the therapist", "href=\"#max_caseload\">",
+		NULL };
+	static const char count[] = "SELECT count(*) FROM therapists";
+	int64_t n0 = testlib_sql_int(h->app.db, count);
 
-	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
-	    "name=%3Cb%3EZed&user_id=999&specialisms=dementia&"
-	    "specialisms=juggling&languages=English&max_caseload=lots&"
-	    "max_hours=99&active=yes&av_site=1&av_day=tue&av_start=10:00&"
-	    "av_end=09:00"), 422);
-	ck_assert(pages_says(h, "There is a problem"));
-	ck_assert(pages_says(h, "href=\"#user_id\">Choose a therapist"));
-	ck_assert(pages_says(h, "href=\"#specialisms\">Choose specialisms "
-	    "only from the list"));
-	ck_assert(pages_says(h, "href=\"#max_caseload\">Enter the most "
-	    "clients they can see, a whole number from 0 to 200"));
-	ck_assert(pages_says(h, "href=\"#max_hours\">"));
-	ck_assert(pages_says(h, "href=\"#av-end-1\">"));
-	ck_assert(pages_says(h, "value=\"&lt;b&gt;Zed\""));
-	ck_assert(pages_says(h, "value=\"lots\""));
-	ck_assert(pages_says(h, "value=\"99\""));
-	ck_assert(pages_says(h, "value=\"dementia\" checked"));
-	ck_assert_int_eq(testlib_sql_int(h->app.db,
-	    "SELECT count(*) FROM therapists"), n0);
-	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
-	    "name=&max_caseload=&max_hours=5"), 422);
-	ck_assert(pages_says(h, "href=\"#name\">Enter the therapist"));
-	ck_assert(pages_says(h, "href=\"#max_caseload\">"));
-	ck_assert_int_eq(testlib_sql_int(h->app.db,
-	    "SELECT count(*) FROM therapists"), n0);
+	form_refused("/therapists/new", "name=%3Cb%3EZed&user_id=999&"
+	    "specialisms=dementia&specialisms=juggling&languages=English&"
+	    "max_caseload=lots&max_hours=99&active=yes&av_site=1&"
+	    "av_day=tue&av_start=10:00&av_end=09:00", bad, count, n0);
+	form_refused("/therapists/new", "name=&max_caseload=&max_hours=5",
+	    empty, count, n0);
 	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/new",
 	    "name=Zed+Ng&user_id=&specialisms=dementia&"
 	    "languages=english+,++Welsh&max_caseload=5&max_hours=10&"
