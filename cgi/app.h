@@ -167,6 +167,13 @@ void	 page_admin_outbox_post(struct app *, struct req *, struct resp *);
 void	 page_partner_get(struct app *, struct req *, struct resp *);
 void	 page_partner_post(struct app *, struct req *, struct resp *);
 void	 page_closures(struct app *, struct req *, struct resp *);
+/*
+ * Pushes partner closure report report_id into list "reports" of d, with
+ * the sessions it would hit, when it is site_id's and still waiting.
+ * 1 pushed, 0 not (no such waiting report), -1 error (logged).
+ */
+int	 page_closure_report_push(struct app *, struct tmpl_data *,
+	    int64_t report_id, int64_t site_id);
 void	 page_impact(struct app *, struct req *, struct resp *);
 void	 page_impact_csv(struct app *, struct req *, struct resp *);
 /* page_client.c: the client record, notes, goals, the closing summary. */

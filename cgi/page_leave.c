@@ -10,7 +10,10 @@
  *                               each do-SERIES-DATE= cancel|move|cover|
  *                               later, move-SERIES-DATE= "DATE HH:MM",
  *                               cover-SERIES-DATE= therapist id; reason=
- *   GET|POST /sites/ID/closures the same for a site's closures
+ *   GET|POST /sites/ID/closures the same for a site's closures;
+ *                               GET ?report=ID shows a partner's waiting
+ *                               closure report with the sessions it
+ *                               would hit, to enter as a closure
  *
  * Every choice is applied in one transaction (core_leave_apply) or none
  * is: a clash, or a session someone changed meanwhile, is named and the
@@ -57,6 +60,7 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	char key[64], words[48], hhmm[6], field[80], val[32];
 	const char *sent, *chosen;
 	size_t n = 0, i, k;
+	int64_t rid;
 
 	app_core_ctx(app, rq, &c);
 	if (core_hits_load(&c, w->therapist_id, w->site_id, &hits, &n) == -1) {
@@ -75,6 +79,10 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "applied", done != NULL &&
 	    strcmp(done, "applied") == 0);
 	tmpl_data_setf(d, "grace_min", "%d", (app->grace_s + 59) / 60);
+	/* ?report=ID: a partner's closure report, to enter prefilled. */
+	if (w->site_id > 0 && valid_id(form_get(&rq->q, "report"), &rid) == 0
+	    && page_closure_report_push(app, d, rid, w->site_id) != 1)
+		tmpl_data_bool(d, "report_gone", 1);
 	if (problem != NULL) {
 		struct valid_errors errs;
 

@@ -135,8 +135,14 @@ report_push(void *arg, const struct db_closure_report *c)
 	tmpl_data_set(e, "reported_by", c->reported_by);
 	tmpl_data_set(e, "status", strcmp(c->status, "proposed") == 0 ?
 	    "Waiting for a coordinator" : strcmp(c->status, "accepted") == 0 ?
-	    "Accepted: the sessions are cancelled" : "Not accepted");
+	    "Accepted as a site closure" : "Not accepted");
 	tmpl_data_bool(e, "proposed", strcmp(c->status, "proposed") == 0);
+	/* For entering it as a site closure, prefilled. */
+	tmpl_data_setf(e, "site_id", "%lld", (long long)c->site_id);
+	tmpl_data_set(e, "first_day", c->first_day);
+	tmpl_data_set(e, "last_day", c->last_day);
+	tmpl_data_setf(e, "closure_reason", "%s%s%.*s", reason_label(c->reason),
+	    c->detail[0] != '\0' ? ": " : "", 150, c->detail);
 	if (!l->with_sessions)
 		return;
 	tmpl_data_list(e, "hits");
@@ -358,6 +364,44 @@ page_partner_post(struct app *app, struct req *rq, struct resp *rs)
 		http_redirect(rs, loc);
 	}
 	valid_values_free(v, CL__MAX);
+}
+
+/* Finds one waiting report of one site for page_closure_report_push. */
+struct report_find {
+	struct report_list	 rl;
+	int64_t			 id;
+	int64_t			 site_id;
+	int			 found;
+};
+
+static void
+report_find(void *arg, const struct db_closure_report *c)
+{
+	struct report_find *f = arg;
+
+	if (c->id != f->id || c->site_id != f->site_id ||
+	    strcmp(c->status, "proposed") != 0)
+		return;
+	report_push(&f->rl, c);
+	f->found = 1;
+}
+
+int
+page_closure_report_push(struct app *app, struct tmpl_data *d,
+    int64_t report_id, int64_t site_id)
+{
+	struct report_find f;
+
+	memset(&f, 0, sizeof(f));
+	f.rl.app = app;
+	f.rl.d = d;
+	f.rl.with_sessions = 1;
+	f.id = report_id;
+	f.site_id = site_id;
+	tmpl_data_list(d, "reports");
+	if (db_closure_report_each(app->db, 0, report_find, &f) != 0)
+		return -1;
+	return f.found;
 }
 
 void

@@ -446,8 +446,19 @@ site_post(struct app *app, struct req *rq, struct resp *rs,
 		show_site(app, rq, rs, 422, s, &errs, 0, action);
 		return;
 	}
-	r = db_site_closure_add(app->db, s->id, first, last, why,
-	    rq->user->id, rq->remote_addr);
+	/* A partner's report entered as this closure: marked handled. */
+	if (valid_id(form_get(&rq->f, "report"), &id) == 0)
+		r = db_site_closure_add_reported(app->db, s->id, id, first,
+		    last, why, rq->user->id, rq->remote_addr);
+	else
+		r = db_site_closure_add(app->db, s->id, first, last, why,
+		    rq->user->id, rq->remote_addr);
+	if (r == DB_CONFLICT) {
+		valid_error_add(&errs, "first_day", "That closure report was "
+		    "already handled. See the closures reported by partners.");
+		show_site(app, rq, rs, 409, s, &errs, 0, action);
+		return;
+	}
 	if (r != DB_OK) {
 		valid_error_add(&errs, "first_day", "The closure could not be saved "
 		    "just now. Try again.");

@@ -481,13 +481,21 @@ db_site_closures_each(struct db *db, int64_t site_id, const char *from,
 	return periods_each(db, sql_closures, site_id, from, to, fn, arg);
 }
 
+/* A partner's closure report entered as the closure just added. */
+static const char sql_report_accept[] = "UPDATE closure_reports SET "
+    "status = 'accepted', closure_id = last_insert_rowid() WHERE id = ?1 "
+    "AND site_id = ?2 AND status = 'proposed'";
+
 /*
  * Adds a period (leave or closure) to owner with an audit line, in one
- * transaction.
+ * transaction; with report_id > 0, that partner's closure report is
+ * marked accepted as this closure in it too (DB_CONFLICT when it is not
+ * the site's or no longer waiting: nothing is stored then).
  */
 static enum db_result
-period_add(struct db *db, const char *sql, int64_t owner, const char *first,
-    const char *last, const char *reason, int64_t user_id, const char *addr,
+period_add_reported(struct db *db, const char *sql, int64_t owner,
+    int64_t report_id, const char *first, const char *last,
+    const char *reason, int64_t user_id, const char *addr,
     const char *action, const char *what)
 {
 	sqlite3_stmt *st;
@@ -507,11 +515,33 @@ period_add(struct db *db, const char *sql, int64_t owner, const char *first,
 	db_bind_text(st, 4, reason);
 	if ((rc = db_run(st)) != SQLITE_DONE)
 		return db_tx_fail(db, rc, action);
+	if (report_id > 0) {
+		if ((st = db_stmt(db, sql_report_accept)) == NULL)
+			return db_tx_fail(db, SQLITE_ERROR, action);
+		(void)sqlite3_bind_int64(st, 1, report_id);
+		(void)sqlite3_bind_int64(st, 2, owner);
+		if ((rc = db_run(st)) != SQLITE_DONE)
+			return db_tx_fail(db, rc, action);
+		if (sqlite3_changes(db->conn) != 1) {
+			db_rollback(db);
+			return DB_CONFLICT;
+		}
+	}
 	snprintf(detail, sizeof(detail), "%s %lld: %s to %s", what,
 	    (long long)owner, first, last);
 	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
 		return db_tx_fail(db, db_errcode(db), action);
 	return tx_commit(db, action);
+}
+
+/* period_add_reported with no report. */
+static enum db_result
+period_add(struct db *db, const char *sql, int64_t owner, const char *first,
+    const char *last, const char *reason, int64_t user_id, const char *addr,
+    const char *action, const char *what)
+{
+	return period_add_reported(db, sql, owner, 0, first, last, reason,
+	    user_id, addr, action, what);
 }
 
 static enum db_result
@@ -549,6 +579,15 @@ db_site_closure_add(struct db *db, int64_t site_id, const char *first_day,
 {
 	return period_add(db, sql_closure_add, site_id, first_day, last_day,
 	    reason, user_id, addr, "closure-add", "site");
+}
+
+enum db_result
+db_site_closure_add_reported(struct db *db, int64_t site_id,
+    int64_t report_id, const char *first_day, const char *last_day,
+    const char *reason, int64_t user_id, const char *addr)
+{
+	return period_add_reported(db, sql_closure_add, site_id, report_id,
+	    first_day, last_day, reason, user_id, addr, "closure-add", "site");
 }
 
 enum db_result

@@ -224,6 +224,15 @@ int	 db_site_closures_each(struct db *, int64_t site_id, const char *from,
 enum db_result db_site_closure_add(struct db *, int64_t site_id,
 	    const char *first_day, const char *last_day, const char *reason,
 	    int64_t user_id, const char *addr);
+/*
+ * db_site_closure_add for the closure a partner reported (report_id,
+ * db/partner.h), which is marked accepted as this closure in the same
+ * transaction: DB_CONFLICT (nothing stored) when the report is not the
+ * site's or was handled already.
+ */
+enum db_result db_site_closure_add_reported(struct db *, int64_t site_id,
+	    int64_t report_id, const char *first_day, const char *last_day,
+	    const char *reason, int64_t user_id, const char *addr);
 /* DB_CONFLICT when the site has no such closure. */
 enum db_result db_site_closure_delete(struct db *, int64_t site_id,
 	    int64_t closure_id, int64_t user_id, const char *addr);

@@ -92,6 +92,37 @@ check "with the reported closure" has "Exams: Mock exams"
 if [ "$hits" = 1 ]; then word="1 session would"; else word="$hits sessions would"; fi
 check "and the $hits session(s) it falls on" has "$word be cancelled"
 
+# --- a coordinator enters the report as a site closure (issue 17)
+rid=$(sql "select id from closure_reports where site_id = $site and first_day = '$day' and status = 'proposed'")
+check "the waiting report links to the site's closure flow" has "/sites/$site/closures?report=$rid"
+c=$(web co "$BASE/sites/$site/closures?report=$rid")
+check "the closure flow opens on the report (200)" [ "$c" = 200 ]
+check "with its first day prefilled" grep -q "name=\"first_day\" value=\"$day\"" "$TVAR/body"
+check "and its last day" grep -q "name=\"last_day\" value=\"$day\"" "$TVAR/body"
+check "and its reason" has 'value="Exams: Mock exams"'
+if [ "$hits" = 1 ]; then word="1 session falls"; else word="$hits sessions fall"; fi
+check "and the $hits session(s) it hits listed" has "$word in it"
+csrf=$(csrf_of)
+c=$(web co --data-urlencode "csrf=$csrf" -d action=closure_add -d "report=$rid" \
+    -d "first_day=$day" -d "last_day=$day" --data-urlencode "reason=Exams: Mock exams" "$BASE/sites/$site")
+check "entering it answers 303" [ "$c" = 303 ]
+check "on to the sessions it hits, with their choices" [ "$(location)" = "/sites/$site/closures?done=added" ]
+check "the site closure is stored" [ "$(sql "select count(*) from site_closures where site_id = $site and first_day = '$day' and last_day = '$day'")" = 1 ]
+check "the report is handled, as that closure" [ "$(sql "select status || ':' || (closure_id = (select id from site_closures where site_id = $site and first_day = '$day')) from closure_reports where id = $rid")" = "accepted:1" ]
+c=$(web co "$BASE/sites/$site/closures?done=added")
+n=$(grep -c "name=\"s\" value=\"[0-9]*:$day\"" "$TVAR/body")
+check "the sessions it hits are listed to rearrange ($n of $hits)" [ "$n" = "$hits" ]
+c=$(web co "$BASE/closures")
+check "it no longer shows as waiting on /closures" sh -c "! grep -qF 'closures?report=$rid' '$TVAR/body'"
+check "it shows as accepted" has "Accepted as a site closure"
+c=$(web co --data-urlencode "csrf=$csrf" -d action=closure_add -d "report=$rid" \
+    -d "first_day=$day" -d "last_day=$day" -d "reason=again" "$BASE/sites/$site")
+check "entering it twice answers 409" [ "$c" = 409 ]
+check "saying it was handled" has "already handled"
+check "and stores no second closure" [ "$(sql "select count(*) from site_closures where site_id = $site and first_day = '$day'")" = 1 ]
+c=$(web co "$BASE/sites/$site/closures?report=$rid")
+check "the flow opened on a handled report says so" has "was handled already"
+
 # --- the impact report against SQL
 from=$(date -d "$(date +%Y)-01-01 -1 year" +%F)
 to=$(date -d "$(date +%Y)-12-31" +%F)
