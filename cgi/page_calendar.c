@@ -345,13 +345,51 @@ page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
 	}
 }
 
+int
+page_feed_new(struct app *app, const struct req *rq, enum db_feed_kind kind,
+    int64_t owner)
+{
+	char detail[96];
+	int rc;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (db_begin(app->db) == -1)
+		return -1;
+	rc = db_feed_token_new(app->db, kind, owner, fresh.token, NULL);
+	snprintf(detail, sizeof(detail), "new calendar link for %s %lld",
+	    db_feed_kind_names[kind], (long long)owner);
+	if (rc != 0 || db_audit(app->db, rq->user->id, rq->remote_addr,
+	    "feed-link", 0, 0, detail) == -1 || db_commit(app->db) == -1) {
+		db_rollback(app->db);
+		sodium_memzero(&fresh, sizeof(fresh));
+		return rc == 1 ? 1 : -1;
+	}
+	fresh.set = 1;
+	fresh.kind = kind;
+	fresh.owner_id = owner;
+	return 0;
+}
+
+void
+page_feed_fresh(struct app *app, struct tmpl_data *d, enum db_feed_kind kind,
+    int64_t owner, const char *prefix)
+{
+	if (fresh.set && fresh.kind == kind && fresh.owner_id == owner)
+		link_data(app, d, prefix, fresh.token);
+}
+
+void
+page_feed_forget(void)
+{
+	sodium_memzero(&fresh, sizeof(fresh));
+}
+
 void
 page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	const char *site = form_get(&rq->f, "site");
 	enum db_feed_kind kind;
 	int64_t owner;
-	char detail[96];
 	int64_t id;
 	int rc;
 
@@ -377,19 +415,7 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 		}
 		kind = FEED_THERAPIST;
 	}
-	memset(&fresh, 0, sizeof(fresh));
-	if (db_begin(app->db) == -1) {
-		http_error(app, rs, 503, "The link could not be made now. "
-		    "Please try again.");
-		return;
-	}
-	rc = db_feed_token_new(app->db, kind, owner, fresh.token, NULL);
-	snprintf(detail, sizeof(detail), "new calendar link for %s %lld",
-	    db_feed_kind_names[kind], (long long)owner);
-	if (rc != 0 || db_audit(app->db, rq->user->id, rq->remote_addr,
-	    "feed-link", 0, 0, detail) == -1 || db_commit(app->db) == -1) {
-		db_rollback(app->db);
-		sodium_memzero(&fresh, sizeof(fresh));
+	if ((rc = page_feed_new(app, rq, kind, owner)) != 0) {
 		if (rc == 1)
 			http_error(app, rs, 404, "There is no such site.");
 		else
@@ -397,9 +423,6 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 			    "now. Please try again.");
 		return;
 	}
-	fresh.set = 1;
-	fresh.kind = kind;
-	fresh.owner_id = owner;
 	/* /me itself, with the new link shown this once. */
 	page_me(app, rq, rs);
 	sodium_memzero(&fresh, sizeof(fresh));

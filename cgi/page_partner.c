@@ -11,6 +11,9 @@
  *                    one day), reason (trip, exam, outbreak, inset_day,
  *                    other), detail; 303 to ?reported=ID, or 422 with
  *                    the form kept
+ *   POST /partner    action=feed: site; a new calendar link for the
+ *                    site's sessions (the old one stops working),
+ *                    shown this once on the page
  *   GET  /closures   coordinators: every reported closure, the proposed
  *                    first, each with the sessions it would cancel
  *
@@ -90,13 +93,32 @@ occ_push(void *arg, const struct db_partner_occ *o)
 	l->n++;
 }
 
+/* A site of the page, with its calendar link when one was just made. */
+struct site_list {
+	struct app		*app;
+	struct tmpl_data	*d;
+};
+
 static void
 site_push(void *arg, int64_t id, const char *name)
 {
-	struct tmpl_data *d = arg, *e = tmpl_data_push(d, "sites");
+	struct site_list *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "sites");
 
 	tmpl_data_setf(e, "id", "%lld", (long long)id);
 	tmpl_data_set(e, "name", name);
+	page_feed_fresh(c->app, e, FEED_SITE, id, "feed");
+}
+
+/* Sets *found when the site id (in arg's first slot) is listed. */
+static void
+site_find(void *arg, int64_t id, const char *name)
+{
+	int64_t *want = arg;
+
+	(void)name;
+	if (want[0] == id)
+		want[1] = 1;
 }
 
 static const char *
@@ -183,6 +205,7 @@ partner_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	struct tmpl_data *d;
 	struct occ_list ol;
 	struct report_list rl;
+	struct site_list sl;
 	const char *week = form_get(&rq->q, "week");
 	const char *reported = form_get(&rq->q, "reported");
 	char org[128], today[11], tname[64], tfirst[11], tlast[11];
@@ -264,8 +287,11 @@ partner_show(struct app *app, struct req *rq, struct resp *rs, int status,
 
 	/* The closure form. */
 	tmpl_data_list(d, "sites");
+	sl.app = app;
+	sl.d = d;
 	if (rc == 0)
-		rc = db_partner_sites(app->db, u->organisation_id, site_push, d);
+		rc = db_partner_sites(app->db, u->organisation_id, site_push,
+		    &sl);
 	for (k = 0; k < CLOSURE__MAX; k++) {
 		struct tmpl_data *e = tmpl_data_push(d, "reasons");
 
@@ -316,6 +342,30 @@ page_partner_get(struct app *app, struct req *rq, struct resp *rs)
 	partner_show(app, rq, rs, 200, NULL, NULL);
 }
 
+/* A new calendar link for one of the partner's sites, shown once. */
+static void
+partner_feed_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	int64_t want[2] = { 0, 0 };
+	int rc;
+
+	if (valid_id(form_get(&rq->f, "site"), &want[0]) == -1 ||
+	    rq->user->organisation_id <= 0 ||
+	    db_partner_sites(app->db, rq->user->organisation_id, site_find,
+	    want) == -1 || want[1] == 0) {
+		http_error(app, rs, 422, "Choose one of your sites.");
+		return;
+	}
+	if ((rc = page_feed_new(app, rq, FEED_SITE, want[0])) != 0) {
+		http_error(app, rs, rc == 1 ? 404 : 503, rc == 1 ?
+		    "There is no such site." : "The link could not be made "
+		    "now. Please try again.");
+		return;
+	}
+	partner_show(app, rq, rs, 200, NULL, NULL);
+	page_feed_forget();
+}
+
 void
 page_partner_post(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -327,6 +377,10 @@ page_partner_post(struct app *app, struct req *rq, struct resp *rs)
 	char loc[64];
 	int64_t id;
 
+	if (action != NULL && strcmp(action, "feed") == 0) {
+		partner_feed_post(app, rq, rs);
+		return;
+	}
 	if (action == NULL || strcmp(action, "closure") != 0) {
 		http_error(app, rs, 400, "This form could not be read. Go "
 		    "back, reload the page and try again.");

@@ -153,6 +153,36 @@ check "impact page: a bad date is 422" [ "$c" = 422 ]
 c=$(web co "$BASE/reports/impact?print=1")
 check "printable page has no filter form" sh -c "! grep -q 'Show the period' '$TVAR/body'"
 
+# --- the partner's calendar feed of their site, through nginx
+c=$(staff_login p "$PARTNER" "$PARTNER_PW")
+c=$(web p "$BASE/partner")
+csrf=$(csrf_of)
+fsite=$(sql "select s.id from sites s where s.organisation_id = $ORG and exists (select 1 from occurrences o where o.site_id = s.id and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')) order by s.id limit 1")
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$fsite" "$BASE/partner")
+check "a partner makes a calendar link for their site (200)" [ "$c" = 200 ]
+feed=$(grep -o '/calendar/[A-Za-z0-9_-]*\.ics' "$TVAR/body" | head -n 1)
+check "the link is shown once ($feed)" [ -n "$feed" ]
+c=$(web p "$BASE/partner")
+check "and not again" sh -c "! grep -qF '$feed' '$TVAR/body'"
+c=$(web anon "$BASE$feed")
+check "the feed answers 200" [ "$c" = 200 ]
+cp "$TVAR/body" "$TVAR/feed.ics"
+check "with an event at the site" sh -c "grep -q '^BEGIN:VEVENT' '$TVAR/feed.ics' && grep -qF \"\$(sqlite3 '$TUTTI_DB' \"select name from sites where id = $fsite\" | cut -c1-20)\" '$TVAR/feed.ics'"
+check "the feed shows no client's name, contact details or notes" \
+    sh -c "! grep -qF -f '$TVAR/private' '$TVAR/feed.ics'"
+for need in Autism "Learning difficulties" "Mental health" Dementia; do
+	check "the feed does not show the need \"$need\"" sh -c "! grep -qi '$need' '$TVAR/feed.ics'"
+done
+c=$(web p "$BASE/partner")
+csrf=$(csrf_of)
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$fsite" "$BASE/partner")
+check "a new link can be made" [ "$c" = 200 ]
+check "and the old one stops working (404)" [ "$(web anon "$BASE$feed")" = 404 ]
+other_site=$(sql "select id from sites where organisation_id != $ORG and organisation_id is not null limit 1")
+c=$(web p "$BASE/partner"); csrf=$(csrf_of)
+c=$(web p --data-urlencode "csrf=$csrf" -d action=feed -d "site=$other_site" "$BASE/partner")
+check "another organisation's site is refused (422)" [ "$c" = 422 ]
+
 # --- an admin adds a partner's account from /admin/users
 ADMIN=admin@tutti.example;		ADMIN_PW=demo-admin-pass-2026
 ORG2=$(sql "select id from organisations where id != $ORG and exists (select 1 from sites s join occurrences o on o.site_id = s.id where s.organisation_id = organisations.id) order by id limit 1")
