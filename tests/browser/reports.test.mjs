@@ -67,7 +67,7 @@ try {
     await page.waitForURL('**/reports');
     tap.equal('the title is "Reports – Tutti"', await page.title(), 'Reports – Tutti');
     const charts = page.locator('svg[role="img"]');
-    tap.equal('every table but the summary has a chart', await charts.count(), 11);
+    tap.equal('every table but the summary, the hidden waits and the late cancellations has a chart', await charts.count(), 12);
     const box = await charts.first().boundingBox();
     tap.check('a chart has a size on the page', box && box.width > 100 && box.height > 20, JSON.stringify(box));
     tap.check('each chart is named for screen readers', await page.evaluate(() =>
@@ -75,7 +75,7 @@ try {
         const t = document.getElementById(s.getAttribute('aria-labelledby'));
         return t && t.textContent.trim().length > 0;
       })));
-    tap.check('each table has a CSV link', (await page.getByRole('link', { name: /as CSV$/ }).count()) === 12);
+    tap.check('each table has a CSV link', (await page.getByRole('link', { name: /as CSV$/ }).count()) === 15);
     await L.checkAxe(tap, page, '/reports');
     await shot(page, 'reports-desktop');
 
