@@ -118,8 +118,8 @@ c=$(web coord "$BASE/series/$series")
 check "the series page shows the offers' state" has "offers sent"
 
 # ---- the offer email and page ----
-wait_until 30 test "$(count_to wes@example.org 'music therapy place')" -ge 1
-f=$(last_file wyn@example.org 'music therapy place')
+wait_until 30 test "$(count_to wes@example.org 'A music therapy place for you')" -ge 1
+f=$(last_file wyn@example.org 'A music therapy place for you')
 check "Wyn's offer email arrives" [ -n "$f" ]
 link1=$(offer_link "$f")
 check "it carries an /offer link" [ -n "$link1" ]
@@ -128,7 +128,7 @@ check "it says when" grep -q "When: Tuesdays at 10:00" "$TVAR/mail.txt"
 check "it says where" grep -q "Where: Offer Test Hall, Music Room" "$TVAR/mail.txt"
 check "it says from when" grep -q "From: $(date -d "$tue" +"%A %-d %B %Y")" "$TVAR/mail.txt"
 check "it says by when to answer" grep -q "Please answer by" "$TVAR/mail.txt"
-f=$(last_file wes@example.org 'music therapy place')
+f=$(last_file wes@example.org 'A music therapy place for you')
 link2=$(offer_link "$f")
 check "Wes's offer email carries another link" [ -n "$link2" -a "$link2" != "$link1" ]
 c=$(web wyn "$link1")
@@ -185,7 +185,7 @@ c=$(web anon "$BASE/offer?t=$bad")
 check "a forged offer link gets 404" [ "$c" = 404 ]
 c=$(web anon --data "t=$bad&action=accept" "$BASE/offer")
 check "a forged POST gets 404" [ "$c" = 404 ]
-f=$(last_file wil@example.org 'music therapy place')
+f=$(last_file wil@example.org 'A music therapy place for you')
 link3=$(offer_link "$f")
 c=$(web wil "$link3")
 check "Wil's link works" [ "$c" = 200 ]
@@ -216,16 +216,16 @@ sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
 c=$(ctl offers place "$series2" --send)
 place2=$(sql "select id from places where from_series_id = $series2")
 check "the second place is offered to those still waiting" [ "$(sql "select group_concat(referral_id) from (select referral_id from offers where place_id = $place2 and status = 'sent' order by rank)")" = "90001,90003,90004" ]
-wait_until 30 test "$(count_to wyn@example.org 'music therapy place')" -ge 2
-f=$(last_file wyn@example.org 'music therapy place')
+wait_until 30 test "$(count_to wyn@example.org 'A music therapy place for you')" -ge 2
+f=$(last_file wyn@example.org 'A music therapy place for you')
 l=$(offer_link "$f")
 check "Wyn's second offer email carries its own link" [ -n "$l" -a "$l" != "$link1" ]
 sql "update offers set expires_at = '2000-01-01T00:00:00Z' where place_id = $place2 and referral_id = 90001"
 c=$(ctl offers tick)
 check "tuttictl offers tick ends the offer past its time" [ "$(sql "select status from offers where place_id = $place2 and referral_id = 90001")" = expired ]
 check "the next person, Wen, is offered" [ "$(sql "select status from offers where place_id = $place2 and referral_id = 90005")" = sent ]
-wait_until 30 test "$(count_to wen@example.org 'music therapy place')" -ge 1
-check "Wen's offer email arrives" [ "$(count_to wen@example.org 'music therapy place')" = 1 ]
+wait_until 30 test "$(count_to wen@example.org 'A music therapy place for you')" -ge 1
+check "Wen's offer email arrives" [ "$(count_to wen@example.org 'A music therapy place for you')" = 1 ]
 c=$(web wyn "$l")
 check "Wyn's expired offer says it has ended" has "This offer has ended"
 
