@@ -9,9 +9,22 @@ if ! need_root "nginx's workers run as another user than root"; then
 	finish
 	exit
 fi
-stack_up
 u=www-data
 id -u "$u" >/dev/null 2>&1 || u=nobody
+# A checkout in a private home folder (root's /root, 0700): that user
+# cannot reach the static files or the socket below it, so the stack
+# keeps the workers root's and says so (ctl/stack.sh nginx_user).
+if ! runuser -u "$u" -- test -r "$ROOT/static/tutti.css" 2>/dev/null; then
+	stack_up
+	check "the stack says why its workers stay root's" \
+	    grep -q "$u cannot read" "$TVAR/start.log"
+	check "and serves /refer (200)" [ "$(web anon "$BASE/refer")" = 200 ]
+	skip "nginx's workers run as $u" "$u cannot read $ROOT (a private folder)"
+	stack_down
+	finish
+	exit
+fi
+stack_up
 uid=$(id -u "$u")
 master=$(cat "$TVAR/run/nginx.pid")
 workers=$(ps -o uid= --ppid "$master" | tr -d ' ' | sort -u | tr '\n' ' ')
