@@ -162,11 +162,15 @@ try {
     // The header's controls show where the keyboard is.
     const signOut = page.getByRole('button', { name: 'Sign out' });
     await page.getByRole('navigation', { name: 'Staff' }).getByRole('link').last().focus();
-    await page.keyboard.press('Tab');
-    const focus = await page.evaluate(() => {
+    const focused = () => page.evaluate(() => {
       const el = document.activeElement, st = getComputedStyle(el);
       return { text: el.textContent.trim(), outline: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0, bg: st.backgroundColor };
     });
+    await page.keyboard.press('Tab');
+    const pw = await focused();
+    tap.check('Tab reaches the password link, and its focus is shown', pw.text === 'Your password' && pw.outline, JSON.stringify(pw));
+    await page.keyboard.press('Tab');
+    const focus = await focused();
     tap.check('Tab reaches Sign out, and its focus is shown', focus.text === 'Sign out' && focus.outline, JSON.stringify(focus));
     await L.shot(tap, stack, page.locator('header.site'), 'staff-header-focus');
 
