@@ -7,6 +7,12 @@
  * allocation beyond the output buffer.  Names carry a precomputed hash, so
  * a dictionary lookup is a short scan comparing integers first, or a
  * probe of the dictionary's hash index once it holds more than a few keys.
+ *
+ * A dictionary made by tmpl_data_new and everything set under it (the
+ * dictionaries tmpl_data_push makes, their keys, values and arrays) are
+ * carved from one arena of large blocks, freed all at once with it: a
+ * page of thousands of rows makes tens of thousands of small values, and
+ * a malloc and a free of each cost more than the rest of the page.
  */
 #include <sys/stat.h>
 
@@ -15,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +63,31 @@ struct tmpl_data {
 	size_t			 cap;
 	uint32_t		*index;
 	size_t			 indexcap;	/* 0 or a power of two */
+	struct tmpl_arena	*arena;		/* shared by the whole tree */
 };
+
+/* A block of an arena: what is used of it, then the bytes. */
+struct tmpl_block {
+	struct tmpl_block	*next;
+	size_t			 size;
+	size_t			 used;
+	max_align_t		 bytes[];
+};
+
+/*
+ * Where a tree of dictionaries lives: blocks, each twice the last (up to
+ * TMPL_BLOCK_MAX), the newest first.  Nothing in it is freed alone.
+ * Blocks stay under malloc's threshold for a mapping of their own
+ * (glibc: 128 KB), which would cost a page fault for each 4 KB of them
+ * on every request: a big page's 3 MB of data came to 1,100 faults.
+ */
+struct tmpl_arena {
+	struct tmpl_block	*blocks;
+	size_t			 next_size;
+};
+
+#define TMPL_BLOCK_MIN	4096
+#define TMPL_BLOCK_MAX	(64 * 1024)
 
 #define TMPL_DATA_SCAN	8
 
@@ -132,52 +163,116 @@ tmpl_seterr(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- data ---- */
 
+/*
+ * Returns n bytes (aligned for any type) from arena a, in its newest
+ * block or a new one.  Cannot fail (aborts on out of memory).
+ */
+static void *
+tmpl_arena_alloc(struct tmpl_arena *a, size_t n)
+{
+	struct tmpl_block *b = a->blocks;
+	size_t size;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	if (b == NULL || b->size - b->used < n) {
+		size = a->next_size > n ? a->next_size : n;
+		b = xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		b->next = a->blocks;
+		a->blocks = b;
+		if (a->next_size < TMPL_BLOCK_MAX)
+			a->next_size *= 2;
+	}
+	p = (char *)b->bytes + b->used;
+	b->used += n;
+	return p;
+}
+
+/* A copy of the len bytes at s, NUL-terminated, in arena a. */
+static char *
+tmpl_arena_strndup(struct tmpl_arena *a, const char *s, size_t len)
+{
+	char *p = tmpl_arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/*
+ * Returns array v of *cap elements of size bytes, n of them used, with
+ * room for one more: v itself, or a copy twice as big (first elements
+ * at first) whose old room stays in the arena until it is freed.
+ * Cannot fail.
+ */
+static void *
+tmpl_arena_grow(struct tmpl_arena *a, void *v, size_t *cap, size_t n,
+    size_t size, size_t first)
+{
+	void *p;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : first;
+	p = tmpl_arena_alloc(a, *cap * size);
+	if (n > 0)
+		memcpy(p, v, n * size);
+	return p;
+}
+
+/* A new, empty dictionary in arena a. */
+static struct tmpl_data *
+tmpl_data_in(struct tmpl_arena *a)
+{
+	struct tmpl_data *d = tmpl_arena_alloc(a, sizeof(*d));
+
+	memset(d, 0, sizeof(*d));
+	d->arena = a;
+	return d;
+}
+
 struct tmpl_data *
 tmpl_data_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_data));
+	struct tmpl_arena *a = xcalloc(1, sizeof(*a));
+
+	a->next_size = TMPL_BLOCK_MIN;
+	return tmpl_data_in(a);
 }
 
-/* Frees the value held by e (not its key) and leaves it false. */
+/* Leaves e false (what it held stays in the arena). */
 static void
 tmpl_entry_clear(struct tmpl_entry *e)
 {
-	size_t i;
-
-	switch (e->type) {
-	case TMPL_VALUE_STRING:
-		free(e->str);
-		e->str = NULL;
-		e->len = 0;
-		break;
-	case TMPL_VALUE_LIST:
-		for (i = 0; i < e->nitems; i++)
-			tmpl_data_free(e->items[i]);
-		free(e->items);
-		e->items = NULL;
-		e->nitems = e->itemcap = 0;
-		break;
-	case TMPL_VALUE_BOOL:
-		break;
-	}
+	e->str = NULL;
+	e->len = 0;
+	e->items = NULL;
+	e->nitems = e->itemcap = 0;
 	e->type = TMPL_VALUE_BOOL;
 	e->on = 0;
 }
 
+/*
+ * Frees the arena of d: d and every dictionary of its tree.  Only a
+ * dictionary of tmpl_data_new is ever given here (tmpl.h).
+ */
 void
 tmpl_data_free(struct tmpl_data *d)
 {
-	size_t i;
+	struct tmpl_arena *a;
+	struct tmpl_block *b, *next;
 
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n; i++) {
-		tmpl_entry_clear(&d->entries[i]);
-		free(d->entries[i].key);
+	a = d->arena;
+	for (b = a->blocks; b != NULL; b = next) {
+		next = b->next;
+		free(b);
 	}
-	free(d->entries);
-	free(d->index);
-	free(d);
+	free(a);
 }
 
 /*
@@ -239,8 +334,8 @@ tmpl_data_index_add(struct tmpl_data *d)
 	d->indexcap = d->indexcap ? d->indexcap * 2 : 4 * TMPL_DATA_SCAN;
 	while (d->indexcap < d->n * 2)
 		d->indexcap *= 2;
-	free(d->index);
-	d->index = xcalloc(d->indexcap, sizeof(uint32_t));
+	d->index = tmpl_arena_alloc(d->arena, d->indexcap * sizeof(uint32_t));
+	memset(d->index, 0, d->indexcap * sizeof(uint32_t));
 	for (k = 0; k < d->n; k++)
 		tmpl_data_index_put(d, k);
 }
@@ -260,14 +355,11 @@ tmpl_data_slot(struct tmpl_data *d, const char *key)
 		tmpl_entry_clear(e);
 		return e;
 	}
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 8;
-		d->entries = xrealloc(d->entries,
-		    d->cap * sizeof(struct tmpl_entry));
-	}
+	d->entries = tmpl_arena_grow(d->arena, d->entries, &d->cap, d->n,
+	    sizeof(struct tmpl_entry), 8);
 	e = &d->entries[d->n++];
 	memset(e, 0, sizeof(*e));
-	e->key = xstrndup(key, len);
+	e->key = tmpl_arena_strndup(d->arena, key, len);
 	e->keylen = len;
 	e->hash = h;
 	e->type = TMPL_VALUE_BOOL;
@@ -275,7 +367,7 @@ tmpl_data_slot(struct tmpl_data *d, const char *key)
 	return e;
 }
 
-/* Makes e, which is false, the string s of len bytes (taking s). */
+/* Makes e, which is false, the string s of len bytes (the arena's). */
 static void
 tmpl_entry_string(struct tmpl_entry *e, char *s, size_t len)
 {
@@ -304,7 +396,8 @@ tmpl_data_setn(struct tmpl_data *d, const char *key, const char *value,
 	assert(d != NULL && key != NULL);
 	e = tmpl_data_slot(d, key);
 	if (value != NULL)
-		tmpl_entry_string(e, xstrndup(value, len), len);
+		tmpl_entry_string(e, tmpl_arena_strndup(d->arena, value, len),
+		    len);
 }
 
 void
@@ -316,18 +409,25 @@ tmpl_data_set(struct tmpl_data *d, const char *key, const char *value)
 void
 tmpl_data_setf(struct tmpl_data *d, const char *key, const char *fmt, ...)
 {
-	struct tmpl_entry *e;
 	struct buf b = BUF_INIT;
+	char small[128];
 	va_list ap;
-	size_t len;
+	int n;
 
 	assert(d != NULL && key != NULL && fmt != NULL);
+	/* Most values are short: formatted on the stack, then copied. */
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(small)) {
+		tmpl_data_setn(d, key, small, (size_t)n);
+		return;
+	}
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	e = tmpl_data_slot(d, key);
-	len = b.len;
-	tmpl_entry_string(e, buf_detach(&b), len);
+	tmpl_data_setn(d, key, buf_cstr(&b), b.len);
+	buf_free(&b);
 }
 
 void
@@ -361,12 +461,9 @@ tmpl_data_push(struct tmpl_data *d, const char *key)
 		e = tmpl_data_slot(d, key);
 		e->type = TMPL_VALUE_LIST;
 	}
-	if (e->nitems == e->itemcap) {
-		e->itemcap = e->itemcap ? e->itemcap * 2 : 8;
-		e->items = xrealloc(e->items,
-		    e->itemcap * sizeof(struct tmpl_data *));
-	}
-	item = tmpl_data_new();
+	e->items = tmpl_arena_grow(d->arena, e->items, &e->itemcap,
+	    e->nitems, sizeof(struct tmpl_data *), 8);
+	item = tmpl_data_in(d->arena);
 	e->items[e->nitems++] = item;
 	return item;
 }

@@ -94,13 +94,17 @@ int		 tmpl_render_outer(const struct tmpl_set *, const char *name,
  */
 struct tmpl_data *tmpl_data_new(void);
 
-/* Frees the dictionary and everything under it.  NULL is safe. */
+/*
+ * Frees a dictionary of tmpl_data_new and everything under it (never one
+ * of tmpl_data_push: its parent's tree owns it).  NULL is safe.
+ */
 void		 tmpl_data_free(struct tmpl_data *);
 
 /*
  * Setters.  Each copies key and value and replaces any value already
- * under key in this dictionary (a replaced list is freed together with
- * the dictionaries tmpl_data_push returned for it).  A NULL value stores
+ * under key in this dictionary (a replaced list and the dictionaries
+ * tmpl_data_push returned for it must not be used again; their memory
+ * goes with the tree's, at tmpl_data_free).  A NULL value stores
  * false: the key then reads as false/empty here and hides any value of
  * the same key in an outer context.  None can fail.
  */
