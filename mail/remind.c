@@ -4,7 +4,7 @@
  * Each time round its loop the mailer calls mail_reminders_queue with
  * the time; for each offset it asks for the occurrences that start in
  * the window where that reminder is due (see mail.h), a range query on
- * the index occurrences_start, and inserts the rows with ON CONFLICT DO
+ * the index occurrences_week, and inserts the rows with ON CONFLICT DO
  * NOTHING on their dedupe keys, all offsets in one transaction.  So
  * nothing is queued twice, however often it runs or how many mailers
  * run, and only what is due is ever queued: reminders are never made at

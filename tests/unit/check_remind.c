@@ -493,8 +493,9 @@ START_TEST(test_queue_uses_index)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		buf_printf(&plan, "%s\n", sqlite3_column_text(st, 3));
 	sqlite3_finalize(st);
-	ck_assert_msg(strstr(buf_cstr(&plan), "occurrences_start") != NULL,
-	    "%s", buf_cstr(&plan));
+	/* occurrences_week (migration 028) leads with start_utc. */
+	ck_assert_msg(strstr(buf_cstr(&plan), "INDEX occurrences_week "
+	    "(start_utc>? AND start_utc<?)") != NULL, "%s", buf_cstr(&plan));
 	buf_free(&plan);
 }
 END_TEST
