@@ -267,8 +267,8 @@ db_feed_stale_all(struct db *db)
 
 /*
  * The series of a feed: an owner's active ones, and those ended or
- * cancelled since ?2.  A site feed never reads a client's or a group's
- * name.
+ * cancelled since ?2.  A site feed reads a client's names only for their
+ * initials (ical/feed.c writes nothing else of them).
  */
 #define WHO_THERAPIST \
 	"coalesce(r.given_name, ''), coalesce(r.family_name, ''), " \
@@ -316,15 +316,15 @@ enum load {
 
 /*
  * The series: an owner's active ones, and those ended or cancelled
- * since ?2; or the one series ?1.  A site's feed never reads a client's
- * or a group's name.
+ * since ?2; or the one series ?1.  A site's feed shows a group's name
+ * and a client's initials, as the partner's own page does.
  */
 static const char *const sql_series[LOAD__MAX] = {
 	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, " WHO_THERAPIST
 	    SERIES_REST WHO_JOINS "WHERE s.therapist_id = ?1 AND " KEEP
 	    "ORDER BY s.first_date, s.id",
-	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, '', '', '', ''"
-	    SERIES_REST "WHERE s.site_id = ?1 AND " KEEP
+	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, " WHO_THERAPIST
+	    SERIES_REST WHO_JOINS "WHERE s.site_id = ?1 AND " KEEP
 	    "ORDER BY s.first_date, s.id",
 	"SELECT s.id, s.uid, t.name, s.group_id IS NOT NULL, " WHO_THERAPIST
 	    SERIES_REST WHO_JOINS "WHERE s.id = ?1",
@@ -358,29 +358,48 @@ static const char *const sql_owner_name[LOAD__MAX] = {
 
 /*
  * Sessions handed to a cover therapist (db_occ_cover, migration 026).
- * Those of ?1's series handed to someone else, with when: the feed
- * shows them cancelled.  Those of others' series handed to ?1, still
- * booked and from ?2's day on: each is one event of ?1's feed, with its
+ * Those handed away, with when: the feed shows them cancelled in their
+ * series.  Those handed over, still booked and from ?2's day on: each is
+ * one event of the feed, named by the therapist who takes it, with its
  * date, when it was handed over and, if moved, where to (columns 24..).
+ * A therapist's feed (?1 a therapist): theirs handed to someone else,
+ * and others' handed to them.  A site's (?1 a site): every session of
+ * its series handed over, both ways (handed away from the series' own
+ * therapist, to its cover).
  */
-static const char sql_handed_away[] = "SELECT o.series_id, o.occ_date, "
-    "coalesce(o.covered_at, s.updated_at) FROM occurrences o JOIN series s "
-    "ON s.id = o.series_id WHERE s.therapist_id = ?1 AND o.therapist_id "
-    "!= ?1 AND " KEEP "ORDER BY 1, 2";
+static const char *const sql_handed_away[LOAD__MAX] = {
+	"SELECT o.series_id, o.occ_date, coalesce(o.covered_at, "
+	    "s.updated_at) FROM occurrences o JOIN series s ON s.id = "
+	    "o.series_id WHERE s.therapist_id = ?1 AND o.therapist_id != ?1 "
+	    "AND " KEEP "ORDER BY 1, 2",
+	"SELECT o.series_id, o.occ_date, coalesce(o.covered_at, "
+	    "s.updated_at) FROM occurrences o JOIN series s ON s.id = "
+	    "o.series_id WHERE s.site_id = ?1 AND o.therapist_id != "
+	    "s.therapist_id AND " KEEP "ORDER BY 1, 2",
+	NULL,
+};
 #define COVER_NCOLS 24
-static const char sql_covering[] = "SELECT s.id, s.uid, t.name, "
-    "s.group_id IS NOT NULL, " WHO_THERAPIST SERIES_COLS ", o.occ_date, "
-    "coalesce(o.covered_at, s.updated_at), x.kind IS NOT NULL, "
-    "coalesce(x.new_start_utc, 0), coalesce(x.new_length_min, 0), "
-    "coalesce(xr.name, ''), coalesce(x.sequence, 0), "
-    "coalesce(x.created_at, '') " SERIES_FROM WHO_JOINS
-    "JOIN occurrences o ON o.series_id = s.id "
-    "LEFT JOIN exceptions x ON x.series_id = o.series_id AND "
-    "x.occ_date = o.occ_date AND x.kind = 'moved' "
-    "LEFT JOIN rooms xr ON xr.id = coalesce(x.new_room_id, s.room_id) "
-    "WHERE o.therapist_id = ?1 AND s.therapist_id != ?1 AND "
-    "o.state != 'cancelled' AND o.occ_date >= substr(?2, 1, 10) "
-    "ORDER BY o.occ_date, s.id";
+#define COVER_SELECT "SELECT s.id, s.uid, t.name, " \
+    "s.group_id IS NOT NULL, " WHO_THERAPIST SERIES_COLS ", o.occ_date, " \
+    "coalesce(o.covered_at, s.updated_at), x.kind IS NOT NULL, " \
+    "coalesce(x.new_start_utc, 0), coalesce(x.new_length_min, 0), " \
+    "coalesce(xr.name, ''), coalesce(x.sequence, 0), " \
+    "coalesce(x.created_at, '') FROM occurrences o " \
+    "JOIN series s ON s.id = o.series_id " \
+    "JOIN therapists t ON t.id = o.therapist_id " \
+    "JOIN sites si ON si.id = s.site_id " \
+    "LEFT JOIN rooms ro ON ro.id = s.room_id " WHO_JOINS \
+    "LEFT JOIN exceptions x ON x.series_id = o.series_id AND " \
+    "x.occ_date = o.occ_date AND x.kind = 'moved' " \
+    "LEFT JOIN rooms xr ON xr.id = coalesce(x.new_room_id, s.room_id) " \
+    "WHERE o.state != 'cancelled' AND o.occ_date >= substr(?2, 1, 10) "
+static const char *const sql_covering[LOAD__MAX] = {
+	COVER_SELECT "AND o.therapist_id = ?1 AND s.therapist_id != ?1 "
+	    "ORDER BY o.occ_date, s.id",
+	COVER_SELECT "AND s.site_id = ?1 AND o.therapist_id != "
+	    "s.therapist_id ORDER BY o.occ_date, s.id",
+	NULL,
+};
 
 static void
 series_free(struct db_feed_series *s)
@@ -503,12 +522,13 @@ by_date(const void *a, const void *b)
 }
 
 /*
- * Marks cancelled, in the feed of therapist id, each session of theirs
- * handed to a cover therapist (a moved one too): it is not theirs that
- * day.  sorted is d's series by id.  0, or -1.
+ * Marks cancelled, in the feed what of id (a therapist's or a site's),
+ * each session handed to a cover therapist (a moved one too) of a
+ * series in it: the series' own therapist does not take it that day.
+ * sorted is d's series by id.  0, or -1.
  */
 static int
-handed_away_mark(struct db *db, int64_t id, const char *cut,
+handed_away_mark(struct db *db, enum load what, int64_t id, const char *cut,
     struct db_feed_series **sorted, struct db_feed_data *d)
 {
 	struct db_feed_series *s;
@@ -518,7 +538,7 @@ handed_away_mark(struct db *db, int64_t id, const char *cut,
 	size_t j;
 	int rc;
 
-	if ((st = db_stmt(db, sql_handed_away)) == NULL)
+	if ((st = db_stmt(db, sql_handed_away[what])) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, cut);
@@ -546,13 +566,14 @@ handed_away_mark(struct db *db, int64_t id, const char *cut,
 }
 
 /*
- * Appends to d, the feed of therapist id, each session of another's
- * series handed to them, as a series of that one session (its UID its
- * own, so that it never replaces the series in another calendar) with
- * its move if it was moved.  0, or -1.
+ * Appends to d, the feed what of id, each session handed to a cover
+ * therapist that it shows (sql_covering), as a series of that one
+ * session named by its cover (its UID its own, so that it never
+ * replaces the series in another calendar) with its move if it was
+ * moved.  0, or -1.
  */
 static int
-covering_add(struct db *db, int64_t id, const char *cut,
+covering_add(struct db *db, enum load what, int64_t id, const char *cut,
     struct db_feed_data *d, size_t *cap)
 {
 	struct db_feed_series *s;
@@ -561,7 +582,7 @@ covering_add(struct db *db, int64_t id, const char *cut,
 	char *uid;
 	int rc;
 
-	if ((st = db_stmt(db, sql_covering)) == NULL)
+	if ((st = db_stmt(db, sql_covering[what])) == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, cut);
@@ -675,12 +696,13 @@ load(struct db *db, enum load what, int64_t id, int64_t now,
 	if (rc != 0)
 		goto fail;
 	/* Sessions handed to a cover therapist are theirs that day. */
-	if (what == LOAD_THERAPIST &&
-	    handed_away_mark(db, id, cut, sorted, d) == -1)
+	if (what != LOAD_SERIES &&
+	    handed_away_mark(db, what, id, cut, sorted, d) == -1)
 		goto fail;
 	free(sorted);
 	sorted = NULL;
-	if (what == LOAD_THERAPIST && covering_add(db, id, cut, d, &cap) == -1)
+	if (what != LOAD_SERIES &&
+	    covering_add(db, what, id, cut, d, &cap) == -1)
 		goto fail;
 	*out = d;
 	return 1;

@@ -7,7 +7,9 @@
  * therapist's feed names a client by initials and reference only (first
  * name and initial with TUTTI_FEED_FIRST_NAMES), and never says anything
  * about health, needs, or why a session was cancelled or moved; a
- * site's feed names no client and no group at all.
+ * site's feed (a partner's) names the therapist taking each session, a
+ * group by its name and a client by initials only, as the partner's own
+ * page does: never a reference, a first name or anything else.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 
 /* Bump when the feed's bytes change for the same data: every stored
  * feed is then rebuilt on its next request. */
-#define FEED_FORMAT	"tutti-feed-2"
+#define FEED_FORMAT	"tutti-feed-3"
 
 _Static_assert(ICAL_FEED_ETAG_LEN == DB_FEED_ETAG_LEN,
     "ETags are stored in the feeds table");
@@ -58,10 +60,23 @@ words_of(const struct db_feed_data *d, const struct db_feed_series *s,
 {
 	memset(w, 0, sizeof(*w));
 	if (d->kind == FEED_SITE) {
-		/* When the therapist is in, and where: nothing else. */
+		/* Who takes it, when and where, and for whom: a group's
+		 * name or a client's initials, nothing else.  desc is
+		 * empty here (a site's feed has no description). */
 		buf_puts(summary, s->is_group ? "Music therapy group with " :
 		    "Music therapy with ");
 		buf_puts(summary, s->therapist);
+		if (s->is_group)
+			buf_puts(desc, s->group);
+		else {
+			name_initials(desc, s->given_name);
+			name_initials(desc, s->family_name);
+		}
+		if (desc->len > 0) {
+			buf_puts(summary, ": ");
+			buf_append(summary, desc->data, desc->len);
+			buf_reset(desc);
+		}
 		buf_puts(uid, "site-");
 		buf_puts(uid, s->uid);
 	} else {

@@ -103,7 +103,8 @@ void	 ical_text_clean(struct buf *out, const char *s, size_t n);
  * session.  An ended or cancelled series has STATUS:CANCELLED (and an
  * ended one its rule cut at its last session).  A therapist's feed names
  * a client by initials ("A.H.", or "Amira H." with first_names) and
- * reference only; a site's names no client and no group.  The same data
+ * reference only; a site's names the therapist taking each session and
+ * a group by its name or a client by initials only.  The same data
  * always gives the same bytes.  Returns 0, or -1 with a message in err.
  */
 int	 ical_feed_build(const struct db_feed_data *d,

@@ -9,3 +9,14 @@ CREATE INDEX occurrences_week ON occurrences (start_utc, series_id,
 	occ_date, end_utc, state, therapist_id, site_id, room_id);
 DROP INDEX occurrences_start;
 
+-- A partner site's calendar feed names the therapist taking each
+-- session, so a session handed to a cover therapist (026) changes it:
+-- mark it stale in the same transaction, as 004's triggers do for a
+-- change to a series or its sessions.
+CREATE TRIGGER occurrences_cover_site_feed AFTER UPDATE OF therapist_id
+ON occurrences WHEN OLD.therapist_id != NEW.therapist_id
+BEGIN
+	UPDATE feeds SET stale = 1
+	 WHERE kind = 'site' AND owner_id = (SELECT site_id FROM series
+	                                      WHERE id = NEW.series_id);
+END;

@@ -10,14 +10,19 @@ set -u
 TUTTI_CHANGE_GRACE=600 stack_up
 
 has() { grep -qF -- "$1" "$TVAR/body"; }
-# feed_token TID: a new calendar feed token for therapist TID (only its
-# SHA-256 is stored, as tuttictl feed-url stores it).
+# feed_token TID [KIND]: a new calendar feed token for therapist TID (or
+# the KIND site's, a partner's), only its SHA-256 stored, as tuttictl
+# feed-url stores it.
 feed_token() {
 	local tok hash
 	tok=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
 	hash=$(printf %s "$tok" | sha256sum | cut -c1-64)
-	sql "insert into feeds (kind, owner_id, token_hash, created_at) values ('therapist', $1, X'$hash', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) on conflict (kind, owner_id) do update set token_hash = excluded.token_hash"
+	sql "insert into feeds (kind, owner_id, token_hash, created_at) values ('${2:-therapist}', $1, X'$hash', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) on conflict (kind, owner_id) do update set token_hash = excluded.token_hash"
 	echo "$tok"
+}
+# event_of NAME UIDPART: the VEVENT of feed NAME whose UID holds UIDPART.
+event_of() {
+	awk -v u="$2" '/^BEGIN:VEVENT/{e=""} {e=e $0 "\n"} /^END:VEVENT/ && index(e, "UID:" u) {printf "%s", e}' "$TVAR/feed.$1"
 }
 # feed_get TOKEN NAME [curl args]: the feed into $TVAR/feed.NAME, its
 # headers into $TVAR/feedh.NAME; prints the status.
@@ -143,6 +148,11 @@ if [ -n "$ckey" ] && [ -n "$cval" ]; then
 	c=$(feed_get "$ftok_c" cover0)
 	etag_c=$(etag_of cover0)
 	check "both feeds answer before the hand-over" [ -n "$etag_o" ] && [ -n "$etag_c" ]
+	# And the partner site's feed of the session's site.
+	csite=$(sql "select site_id from series where id = ${ckey%%-*}")
+	ftok_s=$(feed_token "$csite" site)
+	c=$(feed_get "$ftok_s" site0)
+	etag_s=$(etag_of site0)
 	c=$(web coord --data "csrf=$csrf&reason=Training&s=${ckey/-/:}&do-$ckey=cover&cover-$ckey=$cval" "$BASE/therapists/$t2/leave")
 	check "handing to cover answers 303" [ "$c" = 303 ]
 	check "the session is now the cover therapist's" [ "$(sql "select therapist_id from occurrences where series_id = ${ckey%%-*} and occ_date = '${ckey#*-}'")" = "$cval" ]
@@ -158,6 +168,18 @@ if [ -n "$ckey" ] && [ -n "$cval" ]; then
 	check "the original's feed changed: 200, not 304, with the old ETag ($c)" [ "$c" = 200 ]
 	check "with a new ETag" [ "$(etag_of orig1)" != "$etag_o" ]
 	check "the original's feed no longer has that session live" grep -q "^EXDATE;TZID=[^:]*:${cday//-/}T" "$TVAR/feed.orig1"
+	# The site's feed names who takes the session: the cover.
+	cname=$(sql "select name from therapists where id = $cval")
+	oname=$(sql "select name from therapists where id = $t2")
+	c=$(feed_get "$ftok_s" site1 -H "If-None-Match: $etag_s")
+	check "the site's feed changed: 200, not 304, with the old ETag ($c)" [ "$c" = 200 ]
+	check "the site's feed has the covered session as an event of its own" grep -q "^UID:site-cover-$cday-" "$TVAR/feed.site1"
+	event_of site1 "site-cover-$cday-" > "$TVAR/ev.site1"
+	check "named by its cover therapist, $cname" grep -q "^SUMMARY:Music therapy \(group \)\?with $cname" "$TVAR/ev.site1"
+	check "not by $oname" bash -c "! grep -q '^SUMMARY:.*with $oname' '$TVAR/ev.site1'"
+	check "with a group's name or the client's initials only" grep -Eq '^SUMMARY:Music therapy (with [^:]*: ([A-Z]\.)+|group with [^:]*: .+)$' "$TVAR/ev.site1"
+	check "the series' own session that day is left out" grep -q "^EXDATE;TZID=[^:]*:${cday//-/}T" "$TVAR/feed.site1"
+	check "no reference or description in the site's feed" bash -c "! grep -Eq '^DESCRIPTION|^SUMMARY:.*[A-Z0-9]{4}-[A-Z0-9]{4}' '$TVAR/feed.site1'"
 fi
 # A choice that no longer holds: nothing changes, the problem is named.
 c=$(web coord --data "csrf=$csrf&reason=x&s=$series:$odate&do-$series-$odate=cover&cover-$series-$odate=$t2" "$BASE/therapists/$t2/leave")
