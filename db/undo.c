@@ -47,12 +47,13 @@ static const char sql_move_note[] = "INSERT INTO change_undo (kind, "
     "o.occ_date = ?2";
 static const char sql_assign_note[] = "UPDATE change_undo SET "
     "status_before = ?2, client_id = ?3 WHERE kind = 'booking' AND "
-    "series_id = ?1";
+    "series_id = ?1 AND undone_at IS NULL";
 static const char sql_assign_hold[] = "UPDATE outbox SET not_before = "
     "(SELECT strftime('%Y-%m-%dT%H:%M:%SZ', until_utc, 'unixepoch') FROM "
-    "change_undo WHERE kind = 'booking' AND series_id = ?1) WHERE "
-    "dedupe_key = ?2 AND status = 'queued' AND EXISTS (SELECT 1 FROM "
-    "change_undo WHERE kind = 'booking' AND series_id = ?1)";
+    "change_undo WHERE kind = 'booking' AND series_id = ?1 AND "
+    "undone_at IS NULL) WHERE dedupe_key = ?2 AND status = 'queued' AND "
+    "EXISTS (SELECT 1 FROM change_undo WHERE kind = 'booking' AND "
+    "series_id = ?1 AND undone_at IS NULL)";
 
 /* Emails about a change in the key range [?1, ?2). */
 static const char sql_keys_sent[] = "SELECT count(*) FROM outbox WHERE "

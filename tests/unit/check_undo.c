@@ -162,8 +162,19 @@ START_TEST(test_undo_booking_restores)
 	ck_assert_int_eq(count("SELECT count(*) FROM referral_events"),
 	    events + 1);
 
-	/* Back on the list, Ada can be booked again. */
-	(void)book();
+	/* Back on the list, Ada can be booked again, and that booking (its
+	 * series may get the same id) can be undone in turn. */
+	sid = book();
+	ck_assert_int_eq(count("SELECT count(*) FROM change_undo WHERE "
+	    "undone_at IS NULL AND client_id IS NOT NULL AND status_before = "
+	    "'waitlisted'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM change_undo WHERE "
+	    "undone_at IS NOT NULL AND client_id IS NOT NULL"), 1);
+	id = count("SELECT id FROM change_undo WHERE undone_at IS NULL");
+	ck_assert_int_eq(undo(sid, id), 303);
+	ck_assert_int_eq(count("SELECT count(*) FROM clients"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'undo-booking'"), 2);
 }
 END_TEST
 
