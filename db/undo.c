@@ -39,12 +39,12 @@ static const char sql_move_note[] = "INSERT INTO change_undo (kind, "
     "series_id, user_id, made_at, until_utc, occ_date, to_start_utc, "
     "old_start_utc, old_end_utc, old_room_id, old_state, old_x_start_utc, "
     "old_x_length_min, old_x_room_id, old_x_reason, old_x_by, old_x_at) "
-    "SELECT 'move', o.series_id, ?3, ?4, ?5, o.occ_date, ?6, o.start_utc, "
+    "SELECT 'move', o.series_id, ?2, ?3, ?4, o.occ_date, ?6, o.start_utc, "
     "o.end_utc, o.room_id, o.state, x.new_start_utc, x.new_length_min, "
     "x.new_room_id, coalesce(x.reason, ''), x.created_by, x.created_at "
     "FROM occurrences o LEFT JOIN exceptions x ON x.series_id = "
     "o.series_id AND x.occ_date = o.occ_date WHERE o.series_id = ?1 AND "
-    "o.occ_date = ?2";
+    "o.occ_date = ?5";
 static const char sql_assign_note[] = "UPDATE change_undo SET "
     "status_before = ?2, client_id = ?3 WHERE kind = 'booking' AND "
     "series_id = ?1 AND undone_at IS NULL";
@@ -222,21 +222,34 @@ undo_keys(struct db *db, const struct db_undo *u, int drop,
 	return total;
 }
 
+/*
+ * A note's statement sql with its series (?1), who (?2), when made (?3)
+ * and until when it may be undone (?4) bound, ready for more; NULL when
+ * it cannot be prepared.
+ */
+static sqlite3_stmt *
+undo_note(struct db *db, const char *sql, int64_t series_id, int64_t user_id,
+    int grace_s)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql, series_id);
+	int64_t now = (int64_t)time(NULL);
+
+	if (st != NULL) {
+		db_bind_int(st, 2, user_id);
+		db_bind_int(st, 3, now);
+		db_bind_int(st, 4, now + grace_s);
+	}
+	return st;
+}
+
 int
 db_undo_booking_note(struct db *db, int64_t series_id, int64_t user_id,
     int grace_s)
 {
-	sqlite3_stmt *st;
-	int64_t now = (int64_t)time(NULL);
-
 	if (grace_s <= 0 || user_id <= 0)
 		return 0;
-	if ((st = db_stmt_with(db, sql_booking_note, series_id)) == NULL)
-		return -1;
-	db_bind_int(st, 2, user_id);
-	db_bind_int(st, 3, now);
-	db_bind_int(st, 4, now + grace_s);
-	return db_run(st) == SQLITE_DONE ? 0 : -1;
+	return db_run(undo_note(db, sql_booking_note, series_id, user_id,
+	    grace_s)) == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -244,16 +257,13 @@ db_undo_move_note(struct db *db, int64_t series_id, const char *date,
     int64_t to_start_utc, int64_t user_id, int grace_s)
 {
 	sqlite3_stmt *st;
-	int64_t now = (int64_t)time(NULL);
 
 	if (grace_s <= 0 || user_id <= 0)
 		return 0;
-	if ((st = db_stmt_with(db, sql_move_note, series_id)) == NULL)
+	if ((st = undo_note(db, sql_move_note, series_id, user_id,
+	    grace_s)) == NULL)
 		return -1;
-	db_bind_text(st, 2, date);
-	db_bind_int(st, 3, user_id);
-	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, now + grace_s);
+	db_bind_text(st, 5, date);
 	db_bind_int(st, 6, to_start_utc);
 	return db_run(st) == SQLITE_DONE ? 0 : -1;
 }
