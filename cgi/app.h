@@ -153,6 +153,12 @@ void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
+/* page_survey.c: the family and partner staff surveys (issue 20). */
+void	 page_survey_get(struct app *, struct req *, struct resp *);
+void	 page_survey_post(struct app *, struct req *, struct resp *);
+/* page_sites.c: a coordinator asks an organisation's staff (issue 20). */
+void	 page_organisation_survey_post(struct app *, struct req *,
+	    struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
 /* page_my.c: a client's own page and place offers (issue 18). */
 void	 page_my_get(struct app *, struct req *, struct resp *);
