@@ -184,3 +184,20 @@ db_partner_survey_counts(struct db *db, int64_t organisation_id,
 	}
 	return rc == -1 ? -1 : 0;
 }
+
+int
+db_family_survey_ask(struct db *db, int64_t referral_id)
+{
+	static const char sql[] = "INSERT INTO surveys (kind, referral_id, "
+	    "contact_id, to_addr, sent_at) SELECT 'family', referral_id, "
+	    "contact_id, to_addr, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+	    "FROM family_survey_due WHERE referral_id = ?1";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+	int rc;
+
+	if ((rc = db_run(st)) != SQLITE_DONE) {
+		fprintf(stderr, "db: family survey: %s\n", sqlite3_errstr(rc));
+		return -1;
+	}
+	return sqlite3_changes(db->conn);
+}

@@ -68,6 +68,14 @@ enum db_result db_partner_survey_send(struct db *, int64_t organisation_id,
 	    const char *now, int64_t user_id, const char *addr, int *sent);
 
 /*
+ * Asks the contacts of client referral_id who are due now (the view
+ * family_survey_due of 025-surveys.sql: what the attendance trigger
+ * asks), queueing their emails.  For the demo and imports, whose
+ * contacts come after the attendance.  The number asked, or -1.
+ */
+int	 db_family_survey_ask(struct db *, int64_t referral_id);
+
+/*
  * The organisation's partner surveys: how many were sent, answered, and
  * when the last was sent (ISO UTC into last[21], "" when never).  0, or
  * -1 (logged).
