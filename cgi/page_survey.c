@@ -141,6 +141,20 @@ show_thanks(struct app *app, struct resp *rs, int sent)
 	tmpl_data_free(d);
 }
 
+/*
+ * The refusals: a link that opens no open survey (gone: 404), or a
+ * database that cannot answer (503).
+ */
+static void
+survey_refuse(struct app *app, struct resp *rs, int gone)
+{
+	if (gone)
+		http_error(app, rs, 404, "This survey is no longer open.");
+	else
+		http_error(app, rs, 503, "Your answers cannot be taken just "
+		    "now. Please try again in a few minutes.");
+}
+
 /* The survey: shown for GET, stored for a POST (post 1). */
 static void
 survey(struct app *app, struct req *rq, struct resp *rs, int post)
@@ -165,8 +179,7 @@ survey(struct app *app, struct req *rq, struct resp *rs, int post)
 		return;
 	}
 	if (rc == -1) {
-		http_error(app, rs, 503, "Your answers cannot be taken just "
-		    "now. Please try again in a few minutes.");
+		survey_refuse(app, rs, 0);
 		return;
 	}
 	if (s.answered) {
@@ -175,7 +188,7 @@ survey(struct app *app, struct req *rq, struct resp *rs, int post)
 		return;
 	}
 	if (s.gone) {
-		http_error(app, rs, 404, "This survey is no longer open.");
+		survey_refuse(app, rs, 1);
 		return;
 	}
 	if (!post) {
@@ -195,23 +208,14 @@ survey(struct app *app, struct req *rq, struct resp *rs, int post)
 	    s.kind == SURVEY_PARTNER ? vals[SF_Q2].text : NULL,
 	    vals[SF_COMMENT].text != NULL ? vals[SF_COMMENT].text : "");
 	valid_values_free(vals, SF__MAX);
-	switch (st) {
-	case OUTCOME_OPEN:
+	if (st == OUTCOME_OPEN) {
 		/* The token is base64url: safe in a header. */
 		snprintf(loc, sizeof(loc), "/survey?t=%s&sent=1", token);
 		http_redirect(rs, loc);
-		return;
-	case OUTCOME_ANSWERED:
+	} else if (st == OUTCOME_ANSWERED)
 		show_thanks(app, rs, 0);
-		return;
-	case OUTCOME_GONE:
-		http_error(app, rs, 404, "This survey is no longer open.");
-		return;
-	default:
-		http_error(app, rs, 503, "Your answers cannot be taken just "
-		    "now. Please try again in a few minutes.");
-		return;
-	}
+	else
+		survey_refuse(app, rs, st == OUTCOME_GONE);
 }
 
 void
