@@ -463,10 +463,11 @@ out:
 	rf_period_free(&p);
 }
 
+/* POST /sites/ID: rec is the site (app_record). */
 static void
-site_post(struct app *app, struct req *rq, struct resp *rs,
-    const struct db_site_rec *s)
+site_post(struct app *app, struct req *rq, struct resp *rs, const void *rec)
 {
+	const struct db_site_rec *s = rec;
 	const char *action = form_get(&rq->f, "action");
 	struct valid_errors errs;
 	char loc[96];
@@ -774,14 +775,14 @@ on_form_district(void *arg, int64_t site_id, const char *district)
 	    n > 0 ? ", " : "", district);
 }
 
-/* Site rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+/* Site rq->id[0] into rec; 0, or -1 having answered 404 or 503. */
 static int
 site_load(struct app *app, const struct req *rq, struct resp *rs,
-    struct db_site_rec *s)
+    void *rec)
 {
 	int rc;
 
-	if ((rc = db_site_get(app->db, rq->id[0], s)) != 1) {
+	if ((rc = db_site_get(app->db, rq->id[0], rec)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such site." : "This site cannot be shown "
 		    "just now. Try again in a minute.");
@@ -850,20 +851,24 @@ page_site_form_post(struct app *app, struct req *rq, struct resp *rs)
 		form_post(app, rq, rs, rq->id[0]);
 }
 
+static void
+site_get(struct app *app, struct req *rq, struct resp *rs, const void *s)
+{
+	show_site(app, rq, rs, 200, s, NULL, NULL);
+}
+
+static const struct app_record site_page = {
+	sizeof(struct db_site_rec), site_load, site_get, site_post
+};
+
 void
 page_site_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site_rec s;
-
-	if (site_load(app, rq, rs, &s) == 0)
-		show_site(app, rq, rs, 200, &s, NULL, NULL);
+	app_record_get(app, rq, rs, &site_page);
 }
 
 void
 page_site_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site_rec s;
-
-	if (site_load(app, rq, rs, &s) == 0)
-		site_post(app, rq, rs, &s);
+	app_record_post(app, rq, rs, &site_page);
 }
