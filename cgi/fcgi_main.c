@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@
 #define WORKERS_PER_CPU	4	/* enough that waiting writers leave some
 				   for reads */
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
+/* Freed memory a worker keeps for its next requests (malloc.h). */
+#define HEAP_KEEP	(8 * 1024 * 1024)
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -327,6 +330,15 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
+
+	/*
+	 * A request frees what it allocated (SQLite's page cache among it,
+	 * which starts again after another process writes); by default
+	 * glibc would hand that back to the kernel each time and fault it
+	 * in again on the next request, a dozen brk calls a referral.
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, HEAP_KEEP);
+	(void)mallopt(M_MMAP_THRESHOLD, HEAP_KEEP / 8);
 
 	memset(&app, 0, sizeof(app));
 	app.tmpl = tmpl;
