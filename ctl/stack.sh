@@ -144,7 +144,10 @@ keep() {
 		i=$((i + 1))
 		sleep 0.1
 	done
-	"$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" -g 'daemon off;' \
+	# nginx reads NGINX from its environment as sockets to inherit:
+	# ours (its path) would only log an [emerg] on each start.
+	env -u NGINX "$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" \
+	    -g 'daemon off;' \
 	    -e "$VAR/log/nginx-error.log" >>"$VAR/log/nginx-error.log" 2>&1 &
 	[ -x "$B/tutti-mailer" ] || { wait; exit 0; }
 	while :; do
