@@ -130,6 +130,13 @@ void	 page_series_new_post(struct app *, struct req *, struct resp *);
 void	 page_series_get(struct app *, struct req *, struct resp *);
 void	 page_series_post(struct app *, struct req *, struct resp *);
 void	 page_attendance(struct app *, struct req *, struct resp *);
+/* The series page of s with one problem msg at anchor (status). */
+struct db_series;
+void	 page_series_refused(struct app *, struct req *, struct resp *,
+	    int status, const struct db_series *s, const char *anchor,
+	    const char *msg);
+/* page_undo.c: Undo of a booking or a move (issue 17). */
+void	 page_series_undo(struct app *, struct req *, struct resp *);
 void	 page_groups_get(struct app *, struct req *, struct resp *);
 void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */

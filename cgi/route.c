@@ -129,6 +129,9 @@ const struct route route_table[] = {
 	/* One series; POST action= move, cancel, end, with their dates. */
 	{ "GET",  "/series/:id",	ACT_SCHEDULE, page_series_get },
 	{ "POST", "/series/:id",	ACT_BOOK, page_series_post },
+	/* Undo a booking or a move while its emails wait: undo= (the
+	 * change's id, page_undo.c). */
+	{ "POST", "/series/:id/undo",	ACT_BOOK, page_series_undo },
 	/* Groups; POST action=add (name, capacity, therapist, site) or
 	 * action=join (group, client). */
 	{ "GET",  "/groups",		ACT_SCHEDULE, page_groups_get },
