@@ -44,6 +44,30 @@ void	 app_render(struct app *, struct resp *, int status,
  */
 int	 app_found(struct app *, struct resp *, int rc, const char *what);
 
+/*
+ * A page about one record, the path's first id: the load is written
+ * once, then GET shows the record and POST applies a form to it.  load
+ * reads rq->id[0] into rec (size bytes, zeroed) and returns 0, or
+ * answers 404 or 503 itself and returns -1; show renders rec with 200;
+ * apply acts on the posted form and answers.  rec lives only for the
+ * request.
+ */
+struct app_record {
+	size_t	  size;
+	int	(*load)(struct app *, const struct req *, struct resp *,
+		    void *rec);
+	void	(*show)(struct app *, struct req *, struct resp *,
+		    const void *rec);
+	void	(*apply)(struct app *, struct req *, struct resp *,
+		    const void *rec);
+};
+/* GET: loads page's record, then shows it.  Aborts only on OOM. */
+void	 app_record_get(struct app *, struct req *, struct resp *,
+	    const struct app_record *page);
+/* POST: loads page's record, then applies the form.  As app_record_get. */
+void	 app_record_post(struct app *, struct req *, struct resp *,
+	    const struct app_record *page);
+
 /* The labels of the needs in bit set needs, "Autism, Dementia", into b
  * (reset first).  Cannot fail. */
 struct buf;
@@ -106,6 +130,13 @@ void	 page_series_new_post(struct app *, struct req *, struct resp *);
 void	 page_series_get(struct app *, struct req *, struct resp *);
 void	 page_series_post(struct app *, struct req *, struct resp *);
 void	 page_attendance(struct app *, struct req *, struct resp *);
+/* The series page of s with one problem msg at anchor (status). */
+struct db_series;
+void	 page_series_refused(struct app *, struct req *, struct resp *,
+	    int status, const struct db_series *s, const char *anchor,
+	    const char *msg);
+/* page_undo.c: Undo of a booking or a move (issue 17). */
+void	 page_series_undo(struct app *, struct req *, struct resp *);
 void	 page_groups_get(struct app *, struct req *, struct resp *);
 void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
@@ -153,6 +184,12 @@ void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
+/* page_survey.c: the family and partner staff surveys (issue 20). */
+void	 page_survey_get(struct app *, struct req *, struct resp *);
+void	 page_survey_post(struct app *, struct req *, struct resp *);
+/* page_sites.c: a coordinator asks an organisation's staff (issue 20). */
+void	 page_organisation_survey_post(struct app *, struct req *,
+	    struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
 /* page_my.c: a client's own page and place offers (issue 18). */
 void	 page_my_get(struct app *, struct req *, struct resp *);

@@ -22,6 +22,7 @@
 
 #include "cgi/app.h"
 #include "cgi/page_terms.h"
+#include "cgi/page_undo.h"
 #include "cgi/auth.h"
 #include "core/booking.h"
 #include "core/core.h"
@@ -534,6 +535,11 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 		    "in their booking email, their reminders and on their own "
 		    "page." },
 		{ "video-removed", "The video call link is removed." },
+		{ "move-undone", "The move was undone: the session is back at "
+		    "its time and room before, and the client is not told of "
+		    "the move." },
+		{ "move-undone-already", "That move was undone already. "
+		    "Nothing more was changed." },
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
@@ -580,7 +586,8 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	    sizeof(done_text[0]); i++)
 		if (strcmp(done, done_text[i][0]) == 0)
 			tmpl_data_set(d, "notice", done_text[i][1]);
-	if (series_pending(app, rq, d, s, done) == -1) {
+	if (series_pending(app, rq, d, s, done) == -1 ||
+	    page_undo_banner(app, rq, d, s) == -1) {
 		tmpl_data_free(d);
 		http_error(app, rs, 503, "The series cannot be shown now.");
 		return;
@@ -639,6 +646,14 @@ series_fail(struct app *app, struct req *rq, struct resp *rs, int status,
 	series_show_errors(app, rq, rs, status, s, &errs);
 }
 
+void
+page_series_refused(struct app *app, struct req *rq, struct resp *rs,
+    int status, const struct db_series *s, const char *anchor,
+    const char *msg)
+{
+	series_fail(app, rq, rs, status, s, anchor, msg);
+}
+
 static const char *const cancel_by[] = { "client", "therapist", "service",
 	NULL };
 
@@ -690,10 +705,12 @@ static const struct valid_field reinstate_fields[] = {
 #define FIELDS(t)	(t), (sizeof(t) / sizeof((t)[0]))
 #define SERIES_FIELDS_MAX	5
 
+/* POST /series/ID: rec is the series (app_record). */
 static void
 series_post(struct app *app, struct req *rq, struct resp *rs,
-    const struct db_series *s)
+    const void *rec)
 {
+	const struct db_series *s = rec;
 	static const struct {
 		const char			*action;
 		const struct valid_field	*fields;
@@ -802,31 +819,35 @@ out:
 	valid_values_free(v, n);
 }
 
-/* Series rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+/* Series rq->id[0] into rec; 0, or -1 having answered 404 or 503. */
 static int
 series_load(struct app *app, const struct req *rq, struct resp *rs,
-    struct db_series *s)
+    void *rec)
 {
-	return app_found(app, rs, db_series_get(app->db, rq->id[0], s),
+	return app_found(app, rs, db_series_get(app->db, rq->id[0], rec),
 	    "series") ? 0 : -1;
 }
+
+static void
+series_get(struct app *app, struct req *rq, struct resp *rs, const void *s)
+{
+	series_show(app, rq, rs, 200, s, NULL);
+}
+
+static const struct app_record series_page = {
+	sizeof(struct db_series), series_load, series_get, series_post
+};
 
 void
 page_series_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_series s;
-
-	if (series_load(app, rq, rs, &s) == 0)
-		series_show(app, rq, rs, 200, &s, NULL);
+	app_record_get(app, rq, rs, &series_page);
 }
 
 void
 page_series_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_series s;
-
-	if (series_load(app, rq, rs, &s) == 0)
-		series_post(app, rq, rs, &s);
+	app_record_post(app, rq, rs, &series_page);
 }
 
 void
