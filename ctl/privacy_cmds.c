@@ -317,6 +317,7 @@ cmd_setting(int argc, char *argv[])
 		{ "auto_offers", 0, 0, 1 },
 		{ "waitlist_check_weeks", 8, 1, 104 },
 		{ "series_sessions", 12, 1, 104 },
+		{ "offers_live", 3, 1, 10 },
 	};
 	/* Free text: the office's contact details (issue 18). */
 	static const char *const texts[] = { "contact_phone",
@@ -362,7 +363,7 @@ cmd_setting(int argc, char *argv[])
 usage:
 	fputs("usage: tuttictl setting outcome_after|retention_years|"
 	    "series_sessions|late_cancel_hours|offer_hours|auto_offers|"
-	    "waitlist_check_weeks|"
+	    "waitlist_check_weeks|offers_live|"
 	    "contact_phone|contact_email|contact_address|office_hours "
 	    "[VALUE]\n", stderr);
 	return 2;

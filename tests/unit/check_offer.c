@@ -389,6 +389,32 @@ START_TEST(test_expiry_setting)
 }
 END_TEST
 
+START_TEST(test_live_setting)
+{
+	struct core_ctx c;
+
+	ctx(&c);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	/* Outside 1..10 it is the default. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 11), 0);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 0), 0);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	/* One at a time: one offer goes, and one email. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 1), 0);
+	(void)place_of(freed_series(), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'sent'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'place_offer'"), 1);
+	/* Raised to 10: the next tick tops the place up to all four. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 10), 0);
+	ck_assert_int_eq(core_offers_tick(&c), 3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'sent'"), 4);
+}
+END_TEST
+
 START_TEST(test_one_live_offer)
 {
 	struct core_ctx c;
@@ -460,6 +486,7 @@ offer_suite(void)
 		{ "core_offer_accept_faults", test_accept_faults, 1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
+		{ "core_offers_live", test_live_setting, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};
