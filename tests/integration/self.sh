@@ -8,7 +8,11 @@
 #     therapist and the client once, however often it is sent; with
 #     less notice than late_cancel_hours it is a late cancellation;
 #   - a waitlist check answered "no longer needed" withdraws the person;
-#   - forged and revoked links get 404; no log holds a link's token.
+#   - forged and revoked links get 404; no log holds a link's token;
+#   - "stop my sessions" cancels every session to come with ONE email
+#     to the client listing them (with the series' invitation), one to
+#     the therapist and one to each coordinator, and frees the weekly
+#     place for the coordinator to confirm on /places/ID.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 
@@ -177,5 +181,51 @@ check "it shows the place offers sent" has "<th scope=\"row\">Offers sent</th><t
 check "the late cancellation is counted for its site and month" [ "$late" -ge 1 ] && check "as the page says" has "<th scope=\"row\">$sname</th><td>$m</td><td>$sess</td><td>$late</td>"
 c=$(web coord "$BASE/reports.csv?table=late_and_dna&from=$from&to=$d2")
 check "the late and DNA table is in the CSV" has "$m,$sess,$late,"
+
+
+# ---- "stop my sessions": one email listing them, and a freed place ----
+sl=$(ctl my-link "$rid")
+st=${sl##*t=}
+left=$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = $rid and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')")
+check "Fiona has sessions left to stop ($left)" [ "$left" -ge 2 ]
+ob0=$(sql "select count(*) from outbox")
+obmax=$(sql "select max(id) from outbox")
+c=$(web me --data "t=$st&action=stop" "$BASE/my")
+check "stop asks once to confirm" [ "$c" = 200 ] && check "with a plain question" has "stop"
+c=$(web me --data "t=$st&action=stop&confirm=yes" "$BASE/my")
+check "stop answers 303" [ "$c" = 303 ]
+c=$(web me --data "t=$st&action=stop&confirm=yes" "$BASE/my")
+check "a second click answers 303 too" [ "$c" = 303 ]
+check "every session to come is cancelled by her" [ "$(sql "select count(*) from exceptions where by_whom = 'client' and reason = 'the client stopped their sessions' and series_id in (select s.id from series s join clients c on c.id = s.client_id where c.referral_id = $rid)")" = "$left" ]
+check "no session cancellation email a session" [ "$(sql "select count(*) from outbox where id > $obmax and kind = 'session_cancelled'")" = 0 ]
+check "one summary to Fiona" [ "$(sql "select count(*) from outbox where kind = 'sessions_stopped' and referral_id = $rid")" = 1 ]
+check "one notice to the therapist and one a coordinator" [ "$(sql "select count(*) from outbox where kind = 'client_stopped' and referral_id = $rid")" = "$(($(sql "select count(*) from users where active = 1 and role = 'coordinator'") + 1))" ]
+check "nothing else was queued" [ "$(sql "select count(*) from outbox")" = "$((ob0 + 1 + $(sql "select count(*) from outbox where kind = 'client_stopped' and referral_id = $rid")))" ]
+wait_until 30 test "$(count_to fiona@example.org 'sessions are cancelled')" -ge 1
+sleep 2
+check "Fiona gets one email" [ "$(count_to fiona@example.org 'sessions are cancelled')" = 1 ]
+f=$(last_file fiona@example.org 'sessions are cancelled')
+body=$($PY - "$f" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+print(m.get_body(('plain',)).get_content())
+for p in m.walk():
+    if p.get_content_type() == 'text/calendar':
+        print('CALENDAR', p.get_param('method'))
+PY
+)
+d3=$(date -d "$wed + 14 days" +"%A %-d %B %Y")
+check "it lists the sessions" grep -qF "$d3 at 10:00" <<<"$body"
+check "it counts them" grep -qF "these $left sessions" <<<"$body"
+check "it carries the series' invitation" grep -q "CALENDAR REQUEST" <<<"$body"
+check "it carries her own link" grep -q "/my?t=" <<<"$body"
+wait_until 30 test "$(count_to therapist@tutti.example 'has stopped their sessions')" -ge 1
+f=$(last_file therapist@tutti.example 'has stopped their sessions')
+check "the therapist's notice lists the sessions" grep -qF "$d3 at 10:00" "$f"
+place=$(sql "select id from places where from_series_id = $series")
+check "her weekly time is a freed place" [ -n "$place" ]
+check "waiting for the coordinator (auto_offers is off)" [ "$(sql "select status || ':' || coalesce(confirmed_at, '') from places where id = $place")" = "open:" ]
+c=$(web coord "$BASE/places/$place")
+check "the coordinator sees it to confirm" has "Freed place: Wednesdays at 10:00"
 
 finish
