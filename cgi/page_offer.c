@@ -307,6 +307,7 @@ place_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "confirmed", p->confirmed_at[0] != '\0');
 	app_core_ctx(app, rq, &ctx);
 	tmpl_data_setf(d, "live_max", "%d", core_offers_live(&ctx));
+	tmpl_data_bool(d, "live_one", core_offers_live(&ctx) == 1);
 	tmpl_data_setf(d, "hours", "%ld", db_setting_int(app->db,
 	    "offer_hours", CORE_OFFER_HOURS));
 	for (i = 0; done != NULL && i < sizeof(done_text) /

@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "db/offers.h"
 #include "db/reports.h"
+#include "db/staff.h"
 #include "mail/mail.h"
 #include "tests/unit/testlib.h"
 
@@ -389,6 +390,45 @@ START_TEST(test_expiry_setting)
 }
 END_TEST
 
+START_TEST(test_freed_by_discharge)
+{
+	struct core_ctx c;
+	struct core_booking b;
+	char first[11], why[CORE_WHY_LEN];
+	int64_t id = 0;
+
+	next_tuesday(first);
+	ctx(&c);
+	c.user_id = 1;
+	memset(&b, 0, sizeof(b));
+	b.therapist_id = 1;
+	b.client_id = 1;
+	b.site_id = 1;
+	b.room_id = 1;
+	b.first_date = first;
+	b.start_local = "10:00";
+	b.length_min = 45;
+	b.count = 3;
+	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) ==
+	    DB_OK, "%s", why);
+	/* Still booked: nothing is free. */
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
+	/* Ann is discharged: her series ends, Thea's place opens. */
+	ck_assert_int_eq(db_referral_move(db, 1, ST_ACTIVE, ST_CLOSED, 1,
+	    "finished", ""), DB_OK);
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places "
+	    "WHERE therapist_id = 1 AND weekday = 1 AND start_local = '10:00' "
+	    "AND room_id = 1 AND status = 'open' AND confirmed_at IS NULL"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'proposed'"), 4);
+	/* Once only. */
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    1);
+}
+END_TEST
+
 START_TEST(test_live_setting)
 {
 	struct core_ctx c;
@@ -487,6 +527,7 @@ offer_suite(void)
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
+		{ "core_places_freed_by", test_freed_by_discharge, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};
