@@ -94,6 +94,7 @@ struct week {
 	char			 date[WEEK_DAYS][11];
 	time_t			 bound[WEEK_DAYS + 1];	/* UTC day starts */
 	struct core_zone	 zone;
+	struct core_zone	 far;		/* around the hits outside it */
 	struct week_row		*rows;
 	size_t			 nrows, cap;
 	struct week_list	 works;		/* int64_t: therapists at site_id */
@@ -509,6 +510,46 @@ week_occ(void *arg, const struct db_week_occ *o)
 		tmpl_data_bool(e, "hit", 1);
 }
 
+/* 1 when UTC time t is inside map z. */
+static int
+week_zone_has(const struct core_zone *z, time_t t)
+{
+	return z->n > 0 && t >= z->s[0].from && t < z->s[z->n - 1].to;
+}
+
+/*
+ * The local date and "HH:MM" of UTC time t: from the week's map, else
+ * from a map of the five weeks from t (hits come in time order, so it is
+ * built again only once they pass it), else from libical.  Asking
+ * libical costs some thirty thousand instructions; a map is a few such
+ * questions a week it covers, then additions.
+ */
+static void
+week_local(struct week *w, int64_t t, char date[11], char hhmm[6])
+{
+	const struct core_zone *z = &w->zone;
+	struct tm tm;
+	time_t local;
+
+	if (!week_zone_has(z, (time_t)t)) {
+		z = &w->far;
+		if (!week_zone_has(z, (time_t)t) && core_zone_build(&w->far,
+		    w->app->tz, (time_t)t - 86400, (time_t)t + 35 * 86400) ==
+		    -1) {
+			w->far.n = 0;
+			(void)ical_utc_to_local(w->app->tz, (time_t)t, date,
+			    hhmm, NULL);
+			return;
+		}
+	}
+	local = core_zone_local(z, (time_t)t);
+	gmtime_r(&local, &tm);
+	if (strftime(date, 11, "%Y-%m-%d", &tm) == 0)
+		date[0] = '\0';
+	if (strftime(hhmm, 6, "%H:%M", &tm) == 0)
+		hhmm[0] = '\0';
+}
+
 /* Future sessions leave or a closure falls on, to be handled. */
 static void
 week_hit(void *arg, const struct db_occ_row *o, const char *why)
@@ -517,8 +558,7 @@ week_hit(void *arg, const struct db_occ_row *o, const char *why)
 	struct tmpl_data *e = tmpl_data_push(w->d, "hits");
 	char date[11], hhmm[6], words[48];
 
-	(void)ical_utc_to_local(w->app->tz, (time_t)o->start_utc, date, hhmm,
-	    NULL);
+	week_local(w, o->start_utc, date, hhmm);
 	(void)calendar_date_text(date, CALENDAR_DAY_SHORT, words,
 	    sizeof(words));
 	tmpl_data_bool(w->d, "has_hits", 1);
