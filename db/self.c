@@ -221,6 +221,21 @@ session_read_one(sqlite3_stmt *st, void *out)
 	session_read(st, out);
 }
 
+/* Calls fn for each session row of st (MY_SESSION_COLS).  0, or -1. */
+static int
+sessions_each(struct db *db, sqlite3_stmt *st,
+    void (*fn)(void *, const struct db_my_session *), void *arg)
+{
+	struct db_my_session s;
+	int rc;
+
+	while ((rc = db_next(db, st)) == 1) {
+		session_read(st, &s);
+		fn(arg, &s);
+	}
+	return rc;
+}
+
 int
 db_my_sessions(struct db *db, int64_t referral_id, int64_t from, int limit,
     void (*fn)(void *, const struct db_my_session *), void *arg)
@@ -229,18 +244,12 @@ db_my_sessions(struct db *db, int64_t referral_id, int64_t from, int limit,
 	    "WHERE c.referral_id = ?1 AND o.end_utc > ?2 "
 	    "ORDER BY o.start_utc LIMIT ?3";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_my_session s;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, limit);
-	while ((rc = db_next(db, st)) == 1) {
-		session_read(st, &s);
-		fn(arg, &s);
-	}
-	return rc;
+	return sessions_each(db, st, fn, arg);
 }
 
 int
@@ -567,19 +576,13 @@ db_self_stopped_each(struct db *db, int64_t referral_id, int64_t series_id,
 	    "(SELECT x.created_at FROM exceptions x WHERE x.series_id = ?2 "
 	    "AND x.occ_date = ?3) ORDER BY o.start_utc LIMIT 200";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_my_session s;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 2, series_id);
 	db_bind_text(st, 3, date);
 	db_bind_text(st, 4, SELF_STOP_REASON);
-	while ((rc = db_next(db, st)) == 1) {
-		session_read(st, &s);
-		fn(arg, &s);
-	}
-	return rc;
+	return sessions_each(db, st, fn, arg);
 }
 
 /*

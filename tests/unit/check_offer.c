@@ -106,12 +106,9 @@ next_tuesday(char out[11])
 	ck_assert_int_eq(core_offer_first_date(d, 1, out), 0);
 }
 
-/*
- * Ann's Tuesday series at hhmm in room, ended before it began: its
- * place is free.  Returns the series id.
- */
+/* Ann's Tuesday series at hhmm in room, booked.  Returns its id. */
 static int64_t
-ended_series(int64_t room, const char *hhmm)
+booked_series(int64_t room, const char *hhmm)
 {
 	struct core_ctx c;
 	struct core_booking b;
@@ -132,6 +129,23 @@ ended_series(int64_t room, const char *hhmm)
 	b.count = 3;
 	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) ==
 	    DB_OK, "%s", why);
+	return id;
+}
+
+/*
+ * Ann's Tuesday series at hhmm in room, ended before it began: its
+ * place is free.  Returns the series id.
+ */
+static int64_t
+ended_series(int64_t room, const char *hhmm)
+{
+	struct core_ctx c;
+	char first[11], why[CORE_WHY_LEN];
+	int64_t id = booked_series(room, hhmm);
+
+	next_tuesday(first);
+	ctx(&c);
+	c.user_id = 1;
 	ck_assert_msg(core_series_end(&c, id, first, "Ann moved away", why,
 	    sizeof(why)) == DB_OK, "%s", why);
 	testlib_sql_exec(db, "DELETE FROM outbox");
@@ -393,24 +407,10 @@ END_TEST
 START_TEST(test_freed_by_discharge)
 {
 	struct core_ctx c;
-	struct core_booking b;
-	char first[11], why[CORE_WHY_LEN];
-	int64_t id = 0;
 
-	next_tuesday(first);
+	(void)booked_series(1, "10:00");
 	ctx(&c);
 	c.user_id = 1;
-	memset(&b, 0, sizeof(b));
-	b.therapist_id = 1;
-	b.client_id = 1;
-	b.site_id = 1;
-	b.room_id = 1;
-	b.first_date = first;
-	b.start_local = "10:00";
-	b.length_min = 45;
-	b.count = 3;
-	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) ==
-	    DB_OK, "%s", why);
 	/* Still booked: nothing is free. */
 	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
 	/* Ann is discharged: her series ends, Thea's place opens. */
