@@ -2,6 +2,7 @@
  * app: what every page shares: the staff header data.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgi/app.h"
@@ -104,4 +105,30 @@ app_found(struct app *app, struct resp *rs, int rc, const char *what)
 		    "now. Try again in a minute.", what);
 	http_error(app, rs, rc == 0 ? 404 : 503, msg);
 	return 0;
+}
+
+/* Loads page's record; then show (post 0) or apply (post 1). */
+static void
+record_run(struct app *app, struct req *rq, struct resp *rs,
+    const struct app_record *page, int post)
+{
+	void *rec = xcalloc(1, page->size);
+
+	if (page->load(app, rq, rs, rec) == 0)
+		(post ? page->apply : page->show)(app, rq, rs, rec);
+	free(rec);
+}
+
+void
+app_record_get(struct app *app, struct req *rq, struct resp *rs,
+    const struct app_record *page)
+{
+	record_run(app, rq, rs, page, 0);
+}
+
+void
+app_record_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct app_record *page)
+{
+	record_run(app, rq, rs, page, 1);
 }

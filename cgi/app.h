@@ -44,6 +44,30 @@ void	 app_render(struct app *, struct resp *, int status,
  */
 int	 app_found(struct app *, struct resp *, int rc, const char *what);
 
+/*
+ * A page about one record, the path's first id: the load is written
+ * once, then GET shows the record and POST applies a form to it.  load
+ * reads rq->id[0] into rec (size bytes, zeroed) and returns 0, or
+ * answers 404 or 503 itself and returns -1; show renders rec with 200;
+ * apply acts on the posted form and answers.  rec lives only for the
+ * request.
+ */
+struct app_record {
+	size_t	  size;
+	int	(*load)(struct app *, const struct req *, struct resp *,
+		    void *rec);
+	void	(*show)(struct app *, struct req *, struct resp *,
+		    const void *rec);
+	void	(*apply)(struct app *, struct req *, struct resp *,
+		    const void *rec);
+};
+/* GET: loads page's record, then shows it.  Aborts only on OOM. */
+void	 app_record_get(struct app *, struct req *, struct resp *,
+	    const struct app_record *page);
+/* POST: loads page's record, then applies the form.  As app_record_get. */
+void	 app_record_post(struct app *, struct req *, struct resp *,
+	    const struct app_record *page);
+
 /* The labels of the needs in bit set needs, "Autism, Dementia", into b
  * (reset first).  Cannot fail. */
 struct buf;

@@ -21,18 +21,9 @@
 #include "db/db.h"
 #include "templates/tmpl.h"
 
-enum contact_field {
-	C_NAME,
-	C_ROLE,
-	C_EMAIL,
-	C_PHONE,
-	C_CONFIRMATIONS,
-	C_REMINDERS,
-	C_CHANGES,
-	C_ARRANGES,
-	C_CONSENT,
-	C__MAX
-};
+/* The add form's fields. */
+enum contact_field { C_NAME, C_ROLE, C_EMAIL, C_PHONE, C_CONFIRMATIONS,
+	C_REMINDERS, C_CHANGES, C_ARRANGES, C_CONSENT, C__MAX };
 
 static const struct valid_field contact_fields[C__MAX] = {
 	{ "name", VALID_LINE, 1, 0, 100, NULL, NULL, "Name",

@@ -223,10 +223,12 @@ leave_choices(const struct form *f, struct core_leave_choice *ch,
 	return 0;
 }
 
+/* POST: every choice at once; rec is the leave_owner (app_record). */
 static void
 leave_apply(struct app *app, struct req *rq, struct resp *rs,
-    const struct leave_owner *w)
+    const void *rec)
 {
+	const struct leave_owner *w = rec;
 	struct core_leave_choice ch[CORE_HITS_MAX];
 	char move[CORE_HITS_MAX][32], why[CORE_WHY_LEN], msg[CORE_WHY_LEN + 128];
 	char loc[96], reason[LEAVE_REASON_MAX + 1];
@@ -266,15 +268,15 @@ leave_apply(struct app *app, struct req *rq, struct resp *rs,
 	http_redirect(rs, loc);
 }
 
-/* The therapist rq->id[0]; 0, or -1 having answered. */
+/* The therapist rq->id[0] as rec's owner; 0, or -1 having answered. */
 static int
 leave_therapist(struct app *app, const struct req *rq, struct resp *rs,
-    struct leave_owner *w)
+    void *rec)
 {
+	struct leave_owner *w = rec;
 	struct db_therapist t;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
 	if ((rc = db_therapist_get(app->db, rq->id[0], 0, 0, &t)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such therapist." : "This page cannot be "
@@ -290,14 +292,15 @@ leave_therapist(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
+/* The site rq->id[0] as rec's owner; 0, or -1 having answered. */
 static int
 leave_site(struct app *app, const struct req *rq, struct resp *rs,
-    struct leave_owner *w)
+    void *rec)
 {
+	struct leave_owner *w = rec;
 	struct db_site_rec s;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
 	if ((rc = db_site_get(app->db, rq->id[0], &s)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such site." : "This page cannot be shown "
@@ -312,38 +315,39 @@ leave_site(struct app *app, const struct req *rq, struct resp *rs,
 	return 0;
 }
 
+static void
+leave_get(struct app *app, struct req *rq, struct resp *rs, const void *w)
+{
+	leave_show(app, rq, rs, 200, w, NULL);
+}
+
+static const struct app_record leave_page = {
+	sizeof(struct leave_owner), leave_therapist, leave_get, leave_apply
+};
+static const struct app_record closures_page = {
+	sizeof(struct leave_owner), leave_site, leave_get, leave_apply
+};
+
 void
 page_leave_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct leave_owner w;
-
-	if (leave_therapist(app, rq, rs, &w) == 0)
-		leave_show(app, rq, rs, 200, &w, NULL);
+	app_record_get(app, rq, rs, &leave_page);
 }
 
 void
 page_leave_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct leave_owner w;
-
-	if (leave_therapist(app, rq, rs, &w) == 0)
-		leave_apply(app, rq, rs, &w);
+	app_record_post(app, rq, rs, &leave_page);
 }
 
 void
 page_closures_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct leave_owner w;
-
-	if (leave_site(app, rq, rs, &w) == 0)
-		leave_show(app, rq, rs, 200, &w, NULL);
+	app_record_get(app, rq, rs, &closures_page);
 }
 
 void
 page_closures_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct leave_owner w;
-
-	if (leave_site(app, rq, rs, &w) == 0)
-		leave_apply(app, rq, rs, &w);
+	app_record_post(app, rq, rs, &closures_page);
 }

@@ -340,41 +340,38 @@ place_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_free(d);
 }
 
-/* Place rq->id[0] into *p; 0, or -1 having answered 404 or 503. */
+/* Place rq->id[0] into rec; 0, or -1 having answered 404 or 503. */
 static int
 place_load(struct app *app, const struct req *rq, struct resp *rs,
-    struct db_place *p)
+    void *rec)
 {
-	return app_found(app, rs, db_place_get(app->db, rq->id[0], p),
+	return app_found(app, rs, db_place_get(app->db, rq->id[0], rec),
 	    "place") ? 0 : -1;
 }
 
-void
-page_place_get(struct app *app, struct req *rq, struct resp *rs)
+static void
+place_get(struct app *app, struct req *rq, struct resp *rs, const void *p)
 {
-	struct db_place p;
-
-	if (place_load(app, rq, rs, &p) == 0)
-		place_show(app, rq, rs, 200, &p, NULL);
+	place_show(app, rq, rs, 200, p, NULL);
 }
 
-void
-page_place_post(struct app *app, struct req *rq, struct resp *rs)
+/* POST /places/ID action=send or close: rec is the place. */
+static void
+place_post(struct app *app, struct req *rq, struct resp *rs,
+    const void *rec)
 {
-	struct db_place p;
+	const struct db_place *p = rec;
 	struct core_ctx ctx;
 	const char *action = form_get(&rq->f, "action");
 	char why[CORE_WHY_LEN], loc[64];
 	enum db_result r;
 	int sent = 0;
 
-	if (place_load(app, rq, rs, &p) == -1)
-		return;
 	app_core_ctx(app, rq, &ctx);
 	if (action != NULL && strcmp(action, "send") == 0)
-		r = core_place_send(&ctx, p.id, &sent, why, sizeof(why));
+		r = core_place_send(&ctx, p->id, &sent, why, sizeof(why));
 	else if (action != NULL && strcmp(action, "close") == 0) {
-		r = db_place_close(app->db, p.id, rq->user->id,
+		r = db_place_close(app->db, p->id, rq->user->id,
 		    rq->remote_addr);
 		(void)snprintf(why, sizeof(why), "This place is not open.");
 	} else {
@@ -383,12 +380,28 @@ page_place_post(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	if (r != DB_OK) {
-		place_show(app, rq, rs, r == DB_INVALID ? 422 : 503, &p, why);
+		place_show(app, rq, rs, r == DB_INVALID ? 422 : 503, p, why);
 		return;
 	}
 	(void)snprintf(loc, sizeof(loc), "/places/%lld?done=%s",
-	    (long long)p.id, strcmp(action, "send") == 0 ? "sent" : "closed");
+	    (long long)p->id, strcmp(action, "send") == 0 ? "sent" : "closed");
 	http_redirect(rs, loc);
+}
+
+static const struct app_record place_page = {
+	sizeof(struct db_place), place_load, place_get, place_post
+};
+
+void
+page_place_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	app_record_get(app, rq, rs, &place_page);
+}
+
+void
+page_place_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	app_record_post(app, rq, rs, &place_page);
 }
 
 void

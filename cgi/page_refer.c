@@ -123,21 +123,9 @@ static const struct valid_field fields[F__MAX] = {
 #define HONEYPOT	"website"
 
 /* /refer/someone's own fields, shown above the person's. */
-enum referrer_field {
-	R_NAME,
-	R_RELATIONSHIP,
-	R_ORGANISATION,
-	R_EMAIL,
-	R_PHONE,
-	R_UPDATES,
-	R_PERSON_AGREES,
-	R_ARRANGER,
-	R_CONTACT_NAME,
-	R_CONTACT_ROLE,
-	R_CONTACT_EMAIL,
-	R_CONTACT_PHONE,
-	R__MAX
-};
+enum referrer_field { R_NAME, R_RELATIONSHIP, R_ORGANISATION, R_EMAIL,
+	R_PHONE, R_UPDATES, R_PERSON_AGREES, R_ARRANGER, R_CONTACT_NAME,
+	R_CONTACT_ROLE, R_CONTACT_EMAIL, R_CONTACT_PHONE, R__MAX };
 
 static const struct valid_field referrer_fields[R__MAX] = {
 	{ "referrer_name", VALID_LINE, 1, 0, 100, NULL, NULL, "Your name",

@@ -690,10 +690,12 @@ static const struct valid_field reinstate_fields[] = {
 #define FIELDS(t)	(t), (sizeof(t) / sizeof((t)[0]))
 #define SERIES_FIELDS_MAX	5
 
+/* POST /series/ID: rec is the series (app_record). */
 static void
 series_post(struct app *app, struct req *rq, struct resp *rs,
-    const struct db_series *s)
+    const void *rec)
 {
+	const struct db_series *s = rec;
 	static const struct {
 		const char			*action;
 		const struct valid_field	*fields;
@@ -802,31 +804,35 @@ out:
 	valid_values_free(v, n);
 }
 
-/* Series rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+/* Series rq->id[0] into rec; 0, or -1 having answered 404 or 503. */
 static int
 series_load(struct app *app, const struct req *rq, struct resp *rs,
-    struct db_series *s)
+    void *rec)
 {
-	return app_found(app, rs, db_series_get(app->db, rq->id[0], s),
+	return app_found(app, rs, db_series_get(app->db, rq->id[0], rec),
 	    "series") ? 0 : -1;
 }
+
+static void
+series_get(struct app *app, struct req *rq, struct resp *rs, const void *s)
+{
+	series_show(app, rq, rs, 200, s, NULL);
+}
+
+static const struct app_record series_page = {
+	sizeof(struct db_series), series_load, series_get, series_post
+};
 
 void
 page_series_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_series s;
-
-	if (series_load(app, rq, rs, &s) == 0)
-		series_show(app, rq, rs, 200, &s, NULL);
+	app_record_get(app, rq, rs, &series_page);
 }
 
 void
 page_series_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_series s;
-
-	if (series_load(app, rq, rs, &s) == 0)
-		series_post(app, rq, rs, &s);
+	app_record_post(app, rq, rs, &series_page);
 }
 
 void

@@ -45,6 +45,7 @@
 
 #define NAME_MAX_LEN	100
 #define SERVES_MAX	30
+#define ROOM_SEATS_MAX	200
 
 /* The nations a site may be in: sites.region, the impact report's rows. */
 static const char *const site_regions[] = {
@@ -151,10 +152,33 @@ page_sites(struct app *app, struct req *rq, struct resp *rs)
 
 /* ---- one site ---- */
 
+/* The room forms' fields: adding a room, and changing one (with active). */
+enum room_field { R_NAME, R_CAPACITY, R_PIANO, R_ACCESSIBLE, R_ACTIVE,
+	R__MAX };
+static const struct valid_field room_fields[R__MAX] = {
+	{ "room_name", VALID_LINE, 1, 0, NAME_MAX_LEN, NULL, NULL,
+	    "The room's name", "Enter the room's name (up to 100 "
+	    "characters)." },
+	{ "capacity", VALID_INT, 1, 1, ROOM_SEATS_MAX, NULL, "room_capacity",
+	    "Seats", "Enter how many people the room seats, a whole number "
+	    "from 1 to 200." },
+	{ "piano", VALID_YES, 0, 0, 0, NULL, "room_piano", "Has a piano",
+	    NULL },
+	{ "accessible", VALID_YES, 0, 0, 0, NULL, "room_accessible",
+	    "Accessible", NULL },
+	{ "active", VALID_YES, 0, 0, 0, NULL, "room_active", "In use", NULL },
+};
+
+/* A form of the site page that was posted with a problem: shown again. */
+struct site_posted {
+	int64_t			  room_id;	/* the room changed; 0: added */
+	const struct valid_value *room;		/* room_fields' values */
+	const struct rf_period	 *closure;	/* the closure typed */
+};
+
 struct show_ctx {
 	struct tmpl_data	*d;
-	struct req		*rq;
-	int64_t			 posted_room;	/* a room form with errors */
+	const struct site_posted *posted;	/* NULL: nothing posted */
 	int			 can_edit;
 	int			 nrooms;
 	int			 nclosures;
@@ -166,7 +190,8 @@ show_room(void *arg, const struct db_room *r)
 {
 	struct show_ctx *c = arg;
 	struct tmpl_data *e = tmpl_data_push(c->d, "rooms");
-	const struct form *f = &c->rq->f;
+	const struct valid_value *v = c->posted != NULL &&
+	    c->posted->room_id == r->id ? c->posted->room : NULL;
 
 	tmpl_data_setf(e, "room_id", "%lld", (long long)r->id);
 	tmpl_data_set(e, "room_name", r->name);
@@ -176,14 +201,14 @@ show_room(void *arg, const struct db_room *r)
 	tmpl_data_bool(e, "room_active", r->active);
 	tmpl_data_bool(e, "can_edit", c->can_edit);
 	/* The form of a room that was just posted with a problem. */
-	if (c->posted_room == r->id) {
+	if (v != NULL) {
 		tmpl_data_bool(e, "open", 1);
 		tmpl_data_bool(e, "room_bad", 1);
-		tmpl_data_set(e, "f_name", form_get(f, "room_name"));
-		tmpl_data_set(e, "f_capacity", form_get(f, "capacity"));
-		tmpl_data_bool(e, "f_piano", rf_yes(f, "piano"));
-		tmpl_data_bool(e, "f_accessible", rf_yes(f, "accessible"));
-		tmpl_data_bool(e, "f_active", rf_yes(f, "active"));
+		tmpl_data_set(e, "f_name", v[R_NAME].text);
+		tmpl_data_set(e, "f_capacity", v[R_CAPACITY].text);
+		tmpl_data_bool(e, "f_piano", v[R_PIANO].num == 1);
+		tmpl_data_bool(e, "f_accessible", v[R_ACCESSIBLE].num == 1);
+		tmpl_data_bool(e, "f_active", v[R_ACTIVE].num == 1);
 	} else {
 		tmpl_data_set(e, "f_name", r->name);
 		tmpl_data_setf(e, "f_capacity", "%d", r->capacity);
@@ -219,10 +244,14 @@ show_district(void *arg, int64_t site_id, const char *district)
 	c->nserves++;
 }
 
+/*
+ * The site's page with status and errs (NULL: none); posted (NULL: none)
+ * is the form that had a problem, with what was typed in it.
+ */
 static void
 show_site(struct app *app, struct req *rq, struct resp *rs, int status,
     const struct db_site_rec *s, const struct valid_errors *errs,
-    int64_t posted_room, const char *posted_form)
+    const struct site_posted *posted)
 {
 	static const char *const notices[][2] = {
 		{ "saved", "The site's details were saved." },
@@ -244,8 +273,7 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	memset(&h, 0, sizeof(h));
 	c.d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
 	    "Error: site" : s->name);
-	c.rq = rq;
-	c.posted_room = posted_room;
+	c.posted = posted;
 	c.can_edit = auth_can(rq->user->role, ACT_RECORDS_EDIT);
 	today(app, day);
 	tmpl_data_setf(c.d, "site_id", "%lld", (long long)s->id);
@@ -291,188 +319,191 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(c.d, "new_piano", 0);
 	tmpl_data_set(c.d, "new_capacity", "1");
 	tmpl_data_bool(c.d, "new_accessible", s->step_free);
-	if (errs != NULL && errs->n > 0) {
+	if (errs != NULL)
 		valid_errors_tmpl(c.d, errs);
-		if (posted_form != NULL && strcmp(posted_form, "room_add") ==
-		    0) {
-			tmpl_data_set(c.d, "new_name", form_get(&rq->f,
-			    "room_name"));
-			tmpl_data_set(c.d, "new_capacity", form_get(&rq->f,
-			    "capacity"));
-			tmpl_data_bool(c.d, "new_piano", rf_yes(&rq->f,
-			    "piano"));
-			tmpl_data_bool(c.d, "new_accessible", rf_yes(&rq->f,
-			    "accessible"));
-		}
-		if (posted_form != NULL && strcmp(posted_form,
-		    "closure_add") == 0) {
-			tmpl_data_set(c.d, "v_first_day", form_get(&rq->f,
-			    "first_day"));
-			tmpl_data_set(c.d, "v_last_day", form_get(&rq->f,
-			    "last_day"));
-			tmpl_data_set(c.d, "v_reason", form_get(&rq->f,
-			    "reason"));
-		}
+	if (posted != NULL && posted->room != NULL && posted->room_id == 0) {
+		tmpl_data_set(c.d, "new_name", posted->room[R_NAME].text);
+		tmpl_data_set(c.d, "new_capacity",
+		    posted->room[R_CAPACITY].text);
+		tmpl_data_bool(c.d, "new_piano", posted->room[R_PIANO].num == 1);
+		tmpl_data_bool(c.d, "new_accessible",
+		    posted->room[R_ACCESSIBLE].num == 1);
 	}
+	if (posted != NULL && posted->closure != NULL)
+		rf_period_tmpl(c.d, posted->closure);
 	app_render(app, rs, status, "site.html", c.d);
 	tmpl_data_free(c.d);
 	hours_text_free(&h);
 }
 
-/* Reads the room fields into r; problems into errs under ids with prefix. */
+/*
+ * POST action=room_add or room_save (room_id): the room fields through
+ * room_fields.  A changed room's problems are keyed by its own row's ids
+ * (room-ID-name), so that the add form below stays clean.
+ */
 static void
-room_read(const struct form *f, struct db_room *r, const char *prefix,
-    struct valid_errors *errs)
+room_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_site_rec *s, int save)
 {
-	char id[64];
-
-	if (rf_text(form_get(f, "room_name"), NAME_MAX_LEN, r->name,
-	    sizeof(r->name)) == -1 || r->name[0] == '\0') {
-		snprintf(id, sizeof(id), "%sname", prefix);
-		valid_error_add(errs, id, "Enter the room's name (up to 100 "
-		    "characters).");
-	}
-	if (valid_int(form_get(f, "capacity"), 1, 200, &r->capacity) == -1) {
-		snprintf(id, sizeof(id), "%scapacity", prefix);
-		valid_error_add(errs, id, "Enter how many people the room seats, "
-		    "a whole number from 1 to 200.");
-	}
-	r->piano = rf_yes(f, "piano");
-	r->accessible = rf_yes(f, "accessible");
-}
-
-static void
-site_post(struct app *app, struct req *rq, struct resp *rs,
-    const struct db_site_rec *s)
-{
-	const char *action = form_get(&rq->f, "action");
-	const char *msg, *field;
+	struct valid_field table[R__MAX];
+	struct valid_value v[R__MAX];
 	struct valid_errors errs;
+	struct site_posted posted;
 	struct db_room room;
-	char loc[96], why[RF_MSG_LEN], prefix[48];
-	const char *first, *last, *done;
+	char ids[R__MAX][48], loc[96];
 	enum db_result r;
 	int64_t id = 0;
+	size_t i;
+	int status = 422;
 
 	memset(&errs, 0, sizeof(errs));
 	memset(&room, 0, sizeof(room));
-	if (action == NULL)
-		action = "";
-	if (strcmp(action, "room_add") == 0 ||
-	    strcmp(action, "room_save") == 0) {
-		room.site_id = s->id;
-		room.active = 1;
-		if (strcmp(action, "room_save") == 0) {
-			if (valid_id(form_get(&rq->f, "room_id"), &room.id) ==
-			    -1) {
-				http_error(app, rs, 400, "That is not "
-				    "something this page can do.");
-				return;
-			}
-			room.active = rf_yes(&rq->f, "active");
-			snprintf(prefix, sizeof(prefix), "room-%lld-",
-			    (long long)room.id);
-		} else
-			snprintf(prefix, sizeof(prefix), "room_");
-		if (s->kind == SITE_ONLINE)
-			valid_error_add(&errs, "room_name", "An online site has no "
-			    "rooms.");
-		else
-			room_read(&rq->f, &room, prefix, &errs);
-		if (errs.n > 0) {
-			show_site(app, rq, rs, 422, s, &errs, room.id, action);
-			return;
-		}
-		r = db_room_save(app->db, &room, rq->user->id,
-		    rq->remote_addr, &id);
-		if (r == DB_INVALID) {
-			snprintf(prefix + strlen(prefix), sizeof(prefix) -
-			    strlen(prefix), "name");
-			valid_error_add(&errs, prefix, "This site already has a room "
-			    "of that name. Choose another name.");
-			show_site(app, rq, rs, 422, s, &errs, room.id, action);
-			return;
-		}
-		if (r == DB_CONFLICT) {
-			http_error(app, rs, 404, "There is no such room at "
-			    "this site.");
-			return;
-		}
-		if (r != DB_OK) {
-			valid_error_add(&errs, "room_name", "The room could not be "
-			    "saved just now. Nothing was changed; try again.");
-			show_site(app, rq, rs, 503, s, &errs, room.id, action);
-			return;
-		}
-		done = room.id > 0 ? "room_saved" : "room_added";
-		goto redirect;
-	}
-	if (strcmp(action, "closure_delete") == 0) {
-		if (valid_id(form_get(&rq->f, "closure_id"), &id) == -1) {
-			http_error(app, rs, 400, "That is not something this "
-			    "page can do.");
-			return;
-		}
-		r = db_site_closure_delete(app->db, s->id, id, rq->user->id,
-		    rq->remote_addr);
-		if (r != DB_OK) {
-			valid_error_add(&errs, "closures", r == DB_CONFLICT ?
-			    "That closure was already removed." :
-			    "The closure could not be removed just now. Try "
-			    "again.");
-			show_site(app, rq, rs, r == DB_CONFLICT ? 409 : 503,
-			    s, &errs, 0, action);
-			return;
-		}
-		done = "closure_removed";
-		goto redirect;
-	}
-	if (strcmp(action, "closure_add") != 0) {
+	memset(&posted, 0, sizeof(posted));
+	memset(v, 0, sizeof(v));
+	memcpy(table, room_fields, sizeof(table));
+	if (save && valid_id(form_get(&rq->f, "room_id"), &room.id) == -1) {
 		http_error(app, rs, 400, "That is not something this page "
 		    "can do.");
 		return;
 	}
-	first = form_get(&rq->f, "first_day");
-	last = form_get(&rq->f, "last_day");
-	if (last == NULL || *last == '\0')
-		last = first;
-	if (rf_text(form_get(&rq->f, "reason"), 200, why, sizeof(why)) ==
-	    -1) {
-		valid_error_add(&errs, "reason", "Shorten the reason to 200 "
-		    "characters, on one line.");
-	} else if (rf_period_check(first, last, why, &msg, &field) == -1)
-		valid_error_add(&errs, field, msg);
-	if (errs.n > 0) {
-		show_site(app, rq, rs, 422, s, &errs, 0, action);
-		return;
+	for (i = 0; save && i < R__MAX; i++) {
+		/* "room_name" -> "room-ID-name", as the row's controls. */
+		snprintf(ids[i], sizeof(ids[i]), "room-%lld-%s",
+		    (long long)room.id, strchr(room_fields[i].id != NULL ?
+		    room_fields[i].id : room_fields[i].name, '_') + 1);
+		table[i].id = ids[i];
 	}
-	/* A partner's report entered as this closure: marked handled. */
-	if (valid_id(form_get(&rq->f, "report"), &id) == 0)
-		r = db_site_closure_add_reported(app->db, s->id, id, first,
-		    last, why, rq->user->id, rq->remote_addr);
+	if (s->kind == SITE_ONLINE)
+		valid_error_add_at(&errs, "room_name", table[R_NAME].id != NULL ?
+		    table[R_NAME].id : "room_name", "An online site has no "
+		    "rooms.");
+	(void)valid_form_check(&rq->f, table, R__MAX, v, &errs);
+	posted.room_id = room.id;
+	posted.room = v;
+	if (errs.n == 0) {
+		room.site_id = s->id;
+		snprintf(room.name, sizeof(room.name), "%s", v[R_NAME].text);
+		room.capacity = (int)v[R_CAPACITY].num;
+		room.piano = v[R_PIANO].num == 1;
+		room.accessible = v[R_ACCESSIBLE].num == 1;
+		room.active = save ? v[R_ACTIVE].num == 1 : 1;
+		r = db_room_save(app->db, &room, rq->user->id,
+		    rq->remote_addr, &id);
+		if (r == DB_OK) {
+			snprintf(loc, sizeof(loc), "/sites/%lld?done=%s",
+			    (long long)s->id, save ? "room_saved" :
+			    "room_added");
+			http_redirect(rs, loc);
+			goto out;
+		}
+		if (r == DB_CONFLICT) {
+			http_error(app, rs, 404, "There is no such room at "
+			    "this site.");
+			goto out;
+		}
+		valid_error_add_at(&errs, "room_name", table[R_NAME].id !=
+		    NULL ? table[R_NAME].id : "room_name", r == DB_INVALID ?
+		    "This site already has a room of that name. Choose "
+		    "another name." : "The room could not be saved just now. "
+		    "Nothing was changed; try again.");
+		if (r != DB_INVALID)
+			status = 503;
+	}
+	for (i = 0; save && i < errs.n; i++)
+		snprintf(errs.e[i].key, sizeof(errs.e[i].key), "%s",
+		    errs.e[i].anchor);
+	show_site(app, rq, rs, status, s, &errs, &posted);
+out:
+	valid_values_free(v, R__MAX);
+}
+
+/*
+ * POST action=closure_add: the period through rf_period_fields, and
+ * report= when it enters a partner's report (then marked handled).
+ */
+static void
+closure_post(struct app *app, struct req *rq, struct resp *rs,
+    const struct db_site_rec *s)
+{
+	struct valid_errors errs;
+	struct site_posted posted;
+	struct rf_period p;
+	enum db_result r;
+	char loc[96];
+	int64_t report;
+
+	memset(&errs, 0, sizeof(errs));
+	memset(&posted, 0, sizeof(posted));
+	memset(&p, 0, sizeof(p));
+	posted.closure = &p;
+	if (rf_period_read(&rq->f, &p, &errs) > 0) {
+		show_site(app, rq, rs, 422, s, &errs, &posted);
+		goto out;
+	}
+	if (valid_id(form_get(&rq->f, "report"), &report) == 0)
+		r = db_site_closure_add_reported(app->db, s->id, report,
+		    p.first, p.last, p.reason, rq->user->id, rq->remote_addr);
 	else
-		r = db_site_closure_add(app->db, s->id, first, last, why,
-		    rq->user->id, rq->remote_addr);
-	if (r == DB_CONFLICT) {
-		valid_error_add(&errs, "first_day", "That closure report was "
-		    "already handled. See the closures reported by partners.");
-		show_site(app, rq, rs, 409, s, &errs, 0, action);
-		return;
-	}
+		r = db_site_closure_add(app->db, s->id, p.first, p.last,
+		    p.reason, rq->user->id, rq->remote_addr);
 	if (r != DB_OK) {
-		valid_error_add(&errs, "first_day", "The closure could not be saved "
-		    "just now. Try again.");
-		show_site(app, rq, rs, 503, s, &errs, 0, action);
-		return;
+		valid_error_add(&errs, "first_day", r == DB_CONFLICT ?
+		    "That closure report was already handled. See the "
+		    "closures reported by partners." : "The closure could not "
+		    "be saved just now. Try again.");
+		show_site(app, rq, rs, r == DB_CONFLICT ? 409 : 503, s, &errs,
+		    &posted);
+		goto out;
 	}
 	/* On to the sessions it falls on, each with ready choices. */
 	snprintf(loc, sizeof(loc), "/sites/%lld/closures?done=added",
 	    (long long)s->id);
 	http_redirect(rs, loc);
-	return;
-redirect:
-	snprintf(loc, sizeof(loc), "/sites/%lld?done=%s", (long long)s->id,
-	    done);
+out:
+	rf_period_free(&p);
+}
+
+/* POST /sites/ID: rec is the site (app_record). */
+static void
+site_post(struct app *app, struct req *rq, struct resp *rs, const void *rec)
+{
+	const struct db_site_rec *s = rec;
+	const char *action = form_get(&rq->f, "action");
+	struct valid_errors errs;
+	char loc[96];
+	enum db_result r;
+	int64_t id = 0;
+
+	memset(&errs, 0, sizeof(errs));
+	if (action == NULL)
+		action = "";
+	if (strcmp(action, "room_add") == 0 ||
+	    strcmp(action, "room_save") == 0) {
+		room_post(app, rq, rs, s, strcmp(action, "room_save") == 0);
+		return;
+	}
+	if (strcmp(action, "closure_add") == 0) {
+		closure_post(app, rq, rs, s);
+		return;
+	}
+	if (strcmp(action, "closure_delete") != 0 ||
+	    valid_id(form_get(&rq->f, "closure_id"), &id) == -1) {
+		http_error(app, rs, 400, "That is not something this page "
+		    "can do.");
+		return;
+	}
+	r = db_site_closure_delete(app->db, s->id, id, rq->user->id,
+	    rq->remote_addr);
+	if (r != DB_OK) {
+		valid_error_add(&errs, "closures", r == DB_CONFLICT ?
+		    "That closure was already removed." :
+		    "The closure could not be removed just now. Try again.");
+		show_site(app, rq, rs, r == DB_CONFLICT ? 409 : 503, s, &errs,
+		    NULL);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/sites/%lld?done=closure_removed",
+	    (long long)s->id);
 	http_redirect(rs, loc);
 }
 
@@ -744,14 +775,14 @@ on_form_district(void *arg, int64_t site_id, const char *district)
 	    n > 0 ? ", " : "", district);
 }
 
-/* Site rq->id[0] into *s; 0, or -1 having answered 404 or 503. */
+/* Site rq->id[0] into rec; 0, or -1 having answered 404 or 503. */
 static int
 site_load(struct app *app, const struct req *rq, struct resp *rs,
-    struct db_site_rec *s)
+    void *rec)
 {
 	int rc;
 
-	if ((rc = db_site_get(app->db, rq->id[0], s)) != 1) {
+	if ((rc = db_site_get(app->db, rq->id[0], rec)) != 1) {
 		http_error(app, rs, rc == 0 ? 404 : 503, rc == 0 ?
 		    "There is no such site." : "This site cannot be shown "
 		    "just now. Try again in a minute.");
@@ -820,20 +851,24 @@ page_site_form_post(struct app *app, struct req *rq, struct resp *rs)
 		form_post(app, rq, rs, rq->id[0]);
 }
 
+static void
+site_get(struct app *app, struct req *rq, struct resp *rs, const void *s)
+{
+	show_site(app, rq, rs, 200, s, NULL, NULL);
+}
+
+static const struct app_record site_page = {
+	sizeof(struct db_site_rec), site_load, site_get, site_post
+};
+
 void
 page_site_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site_rec s;
-
-	if (site_load(app, rq, rs, &s) == 0)
-		show_site(app, rq, rs, 200, &s, NULL, 0, NULL);
+	app_record_get(app, rq, rs, &site_page);
 }
 
 void
 page_site_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site_rec s;
-
-	if (site_load(app, rq, rs, &s) == 0)
-		site_post(app, rq, rs, &s);
+	app_record_post(app, rq, rs, &site_page);
 }

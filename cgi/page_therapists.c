@@ -279,12 +279,13 @@ book_link(struct app *app, struct req *rq, const struct db_therapist *t,
 }
 
 /*
- * The therapist's page, with status and, after a failed leave form, its
- * errors and what was typed.
+ * The therapist's page, with status and errs (NULL: none) and, after a
+ * failed leave form, what was typed in it (leave; NULL: none).
  */
 static void
 show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct db_therapist *t, const struct valid_errors *errs)
+    const struct db_therapist *t, const struct valid_errors *errs,
+    const struct rf_period *leave)
 {
 	static const char *const notices[][2] = {
 		{ "saved", "The therapist's details were saved." },
@@ -351,14 +352,10 @@ show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
 			tmpl_data_set(c.d, "notice", notices[i][1]);
 	if (done != NULL && strncmp(done, "assigned", 8) == 0)
 		book_link(app, rq, t, c.d);
-	if (errs != NULL && errs->n > 0) {
+	if (errs != NULL)
 		valid_errors_tmpl(c.d, errs);
-		tmpl_data_set(c.d, "v_first_day", form_get(&rq->f,
-		    "first_day"));
-		tmpl_data_set(c.d, "v_last_day", form_get(&rq->f,
-		    "last_day"));
-		tmpl_data_set(c.d, "v_reason", form_get(&rq->f, "reason"));
-	}
+	if (leave != NULL)
+		rf_period_tmpl(c.d, leave);
 	app_render(app, rs, status, "therapist.html", c.d);
 	tmpl_data_free(c.d);
 	free(sites);
@@ -370,16 +367,14 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
     const struct db_therapist *t)
 {
 	const char *action = form_get(&rq->f, "action");
-	const char *first = form_get(&rq->f, "first_day");
-	const char *last = form_get(&rq->f, "last_day");
-	const char *reason = form_get(&rq->f, "reason");
-	const char *msg, *field;
 	struct valid_errors errs;
-	char loc[96], why[RF_MSG_LEN];
+	struct rf_period p;
+	char loc[96];
 	enum db_result r;
 	int64_t leave_id;
 
 	memset(&errs, 0, sizeof(errs));
+	memset(&p, 0, sizeof(p));
 	if (action != NULL && strcmp(action, "leave_delete") == 0) {
 		if (valid_id(form_get(&rq->f, "leave_id"), &leave_id) == -1) {
 			http_error(app, rs, 400, "That is not something this "
@@ -391,13 +386,13 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 		if (r == DB_CONFLICT) {
 			valid_error_add(&errs, "leave", "That leave was already "
 			    "removed.");
-			show_therapist(app, rq, rs, 409, t, &errs);
+			show_therapist(app, rq, rs, 409, t, &errs, NULL);
 			return;
 		}
 		if (r != DB_OK) {
 			valid_error_add(&errs, "leave", "The leave could not be "
 			    "removed just now. Try again.");
-			show_therapist(app, rq, rs, 503, t, &errs);
+			show_therapist(app, rq, rs, 503, t, &errs, NULL);
 			return;
 		}
 		snprintf(loc, sizeof(loc), "/therapists/%lld?done=leave_removed",
@@ -410,31 +405,24 @@ leave_post(struct app *app, struct req *rq, struct resp *rs,
 		    "can do.");
 		return;
 	}
-	if (rf_text(reason, 200, why, sizeof(why)) == -1) {
-		valid_error_add(&errs, "reason", "Shorten the reason to 200 "
-		    "characters, on one line.");
-		show_therapist(app, rq, rs, 422, t, &errs);
-		return;
+	if (rf_period_read(&rq->f, &p, &errs) > 0) {
+		show_therapist(app, rq, rs, 422, t, &errs, &p);
+		goto out;
 	}
-	if (last == NULL || *last == '\0')
-		last = first;
-	if (rf_period_check(first, last, why, &msg, &field) == -1) {
-		valid_error_add(&errs, field, msg);
-		show_therapist(app, rq, rs, 422, t, &errs);
-		return;
-	}
-	r = db_leave_add(app->db, t->id, first, last, why, rq->user->id,
-	    rq->remote_addr);
+	r = db_leave_add(app->db, t->id, p.first, p.last, p.reason,
+	    rq->user->id, rq->remote_addr);
 	if (r != DB_OK) {
 		valid_error_add(&errs, "first_day", "The leave could not be saved "
 		    "just now. Try again.");
-		show_therapist(app, rq, rs, 503, t, &errs);
-		return;
+		show_therapist(app, rq, rs, 503, t, &errs, &p);
+		goto out;
 	}
 	/* On to the sessions it falls on, each with ready choices. */
 	snprintf(loc, sizeof(loc), "/therapists/%lld/leave?done=added",
 	    (long long)t->id);
 	http_redirect(rs, loc);
+out:
+	rf_period_free(&p);
 }
 
 /* ---- the form ---- */
@@ -807,5 +795,5 @@ page_therapist_get(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	(void)db_audit(app->db, rq->user->id, rq->remote_addr,
 	    "therapist-view", 0, t.user_id, "opened a caseload");
-	show_therapist(app, rq, rs, 200, &t, NULL);
+	show_therapist(app, rq, rs, 200, &t, NULL, NULL);
 }

@@ -23,69 +23,50 @@ rf_time_format(int minutes, char out[6])
 	snprintf(out, 6, "%02d:%02d", minutes / 60 % 100, minutes % 60);
 }
 
-int
-rf_yes(const struct form *f, const char *key)
-{
-	const char *v = form_get(f, key);
+const struct valid_field rf_period_fields[RF_PERIOD__MAX] = {
+	{ "first_day", VALID_DATE, 1, 0, 0, NULL, NULL, "First day",
+	    "Enter the first day as year-month-day, for example "
+	    "2026-12-24." },
+	{ "last_day", VALID_DATE, 0, 0, 0, NULL, NULL, "Last day",
+	    "Enter the last day as year-month-day, for example 2026-12-31, "
+	    "or leave it empty for one day." },
+	{ "reason", VALID_LINE, 0, 0, RF_REASON_MAX, NULL, NULL, "Reason",
+	    NULL },
+};
 
-	return v != NULL && (strcmp(v, "yes") == 0 || strcmp(v, "on") == 0);
+size_t
+rf_period_read(const struct form *f, struct rf_period *p,
+    struct valid_errors *errs)
+{
+	size_t bad;
+
+	bad = valid_form_check(f, rf_period_fields, RF_PERIOD__MAX, p->v,
+	    errs);
+	p->first = p->v[RF_FIRST_DAY].text;
+	p->last = p->v[RF_LAST_DAY].text[0] != '\0' ?
+	    p->v[RF_LAST_DAY].text : p->first;
+	p->reason = p->v[RF_REASON].text;
+	if (!p->v[RF_FIRST_DAY].bad && !p->v[RF_LAST_DAY].bad &&
+	    strcmp(p->last, p->first) < 0) {
+		valid_error_add(errs, "last_day", "The last day cannot come "
+		    "before the first day.");
+		valid_errors_sort(errs, rf_period_fields, RF_PERIOD__MAX);
+		bad++;
+	}
+	return bad;
 }
 
-int
-rf_text(const char *s, size_t max, char *out, size_t outlen)
+void
+rf_period_free(struct rf_period *p)
 {
-	size_t a, b;
-
-	if (outlen > 0)
-		out[0] = '\0';
-	if (s == NULL)
-		return 0;
-	for (a = 0; s[a] != '\0' && isspace((unsigned char)s[a]); a++)
-		;
-	for (b = strlen(s); b > a && isspace((unsigned char)s[b - 1]); b--)
-		;
-	if (b - a > max || b - a >= outlen || !valid_line(s + a, b - a))
-		return -1;
-	memcpy(out, s + a, b - a);
-	out[b - a] = '\0';
-	return 0;
+	if (p != NULL)
+		valid_values_free(p->v, RF_PERIOD__MAX);
 }
 
-int
-rf_period_check(const char *first, const char *last, const char *reason,
-    const char **msg, const char **field)
+void
+rf_period_tmpl(struct tmpl_data *d, const struct rf_period *p)
 {
-	if (first == NULL || valid_date(first, NULL, NULL, NULL) == -1) {
-		*msg = "Enter the first day as year-month-day, for example "
-		    "2026-12-24.";
-		*field = "first_day";
-		return -1;
-	}
-	if (last == NULL || *last == '\0')
-		last = first;
-	if (valid_date(last, NULL, NULL, NULL) == -1) {
-		*msg = "Enter the last day as year-month-day, for example "
-		    "2026-12-31, or leave it empty for one day.";
-		*field = "last_day";
-		return -1;
-	}
-	if (strcmp(last, first) < 0) {
-		*msg = "The last day cannot come before the first day.";
-		*field = "last_day";
-		return -1;
-	}
-	if (reason != NULL && strlen(reason) > 200) {
-		*msg = "Shorten the reason to 200 characters.";
-		*field = "reason";
-		return -1;
-	}
-	if (reason != NULL && !valid_line(reason, strlen(reason))) {
-		*msg = "Reason: use letters, numbers and punctuation only; "
-		    "no line breaks.";
-		*field = "reason";
-		return -1;
-	}
-	return 0;
+	valid_values_tmpl(d, rf_period_fields, RF_PERIOD__MAX, p->v);
 }
 
 /* Copies a typed value for showing again; too long is cut, not kept. */

@@ -82,25 +82,40 @@ void	 rf_ranges_tmpl(struct tmpl_data *d, const char *key,
 void	 rf_time_format(int minutes, char out[6]);
 
 /*
- * A period of days typed as first, last (YYYY-MM-DD) and reason (at most
- * 200 bytes of text).  Returns 0, or -1 with a message and the field
- * ("first_day", "last_day", "reason") at fault.
+ * A period of days (a therapist's leave, a site's closure): the fields
+ * first_day and last_day (YYYY-MM-DD; last_day empty for one day) and
+ * reason (optional, one line of at most RF_REASON_MAX bytes), declared
+ * once in rf_period_fields.
  */
-int	 rf_period_check(const char *first, const char *last,
-	    const char *reason, const char **msg, const char **field);
+#define RF_REASON_MAX	200
+enum rf_period_field { RF_FIRST_DAY, RF_LAST_DAY, RF_REASON,
+	RF_PERIOD__MAX };
+extern const struct valid_field rf_period_fields[RF_PERIOD__MAX];
 
-/* 1 when a checkbox of value "yes" (or "on") was sent. */
-int	 rf_yes(const struct form *f, const char *key);
+struct rf_period {
+	struct valid_value	 v[RF_PERIOD__MAX];	/* as typed, kept */
+	const char		*first;	/* the first day */
+	const char		*last;	/* the last day: first when empty */
+	const char		*reason; /* "" when none */
+};
 
 /*
- * A name, address or other one-line text: trimmed copy into out
- * (outlen bytes) of at most max bytes of one line (valid_line: no line
- * break, tab or other control character).  Returns 0 (out may be ""
- * when s is NULL or blank), or -1.
- *
+ * Reads a period from f through rf_period_fields into *p, then the rule
+ * that ties the fields: the last day not before the first.  Problems go
+ * to errs in the order of the fields.  Returns how many problems there
+ * were (0: p->first, p->last and p->reason are good).  Free with
+ * rf_period_free, even on problems.  Aborts only on out of memory.
+ */
+size_t	 rf_period_read(const struct form *f, struct rf_period *p,
+	    struct valid_errors *errs);
+/* Frees what rf_period_read kept; safe on a zeroed period. */
+void	 rf_period_free(struct rf_period *);
+/* Sets v_first_day, v_last_day and v_reason in d to what was typed. */
+void	 rf_period_tmpl(struct tmpl_data *d, const struct rf_period *);
+
+/*
  * Times are read with valid_time, numbers with valid_int, ids with
  * valid_id, and the problems go in a struct valid_errors (cgi/valid.h).
  */
-int	 rf_text(const char *s, size_t max, char *out, size_t outlen);
 
 #endif

@@ -46,37 +46,56 @@ store(struct demo *d, struct db_referral *r, const char *who)
 	return 0;
 }
 
+/*
+ * Starts r afresh as referred by someone who also arranges the sessions:
+ * f the referrer (name, email, phone, rel, organisation) wanting
+ * updates, and c the one contact, the same person in role, with every
+ * email.  Cannot fail.
+ */
+static void
+by_arranger(struct db_referral *r, struct db_referrer *f,
+    struct db_contact *c, const char *const who[4], enum relationship rel,
+    enum contact_role role)
+{
+	memset(r, 0, sizeof(*r));
+	memset(f, 0, sizeof(*f));
+	memset(c, 0, sizeof(*c));
+	f->name = c->name = who[0];
+	f->email = c->email = who[1];
+	f->phone = c->phone = who[2];
+	f->organisation = who[3];
+	f->relationship = relationship_names[rel];
+	f->arranger = "referrer";
+	f->wants_updates = 1;
+	c->role = contact_role_names[role];
+	c->gets_confirmations = c->gets_reminders = c->gets_changes = 1;
+	c->arranges = c->consent = 1;
+	r->source = db_relationship_source(rel);
+	r->phone = f->phone;
+	r->referrer = f;
+	r->contacts = c;
+	r->ncontacts = 1;
+}
+
 int
 demo_someone(struct demo *d)
 {
+	static const char *const father[4] = { "Daniel Price",
+		"daniel.price@example.org", "07700900431", "" };
+	static const char *const nurse[4] = { "Grace Okafor",
+		"grace.okafor@elmhouse.example", "01632960217",
+		"Elm House Care Home" };
 	struct db_referral r;
 	struct db_referrer f;
 	struct db_contact c;
 	char dob[11];
 
 	/* A father refers his eight-year-old daughter; he arranges. */
-	memset(&r, 0, sizeof(r));
-	memset(&f, 0, sizeof(f));
-	memset(&c, 0, sizeof(c));
+	by_arranger(&r, &f, &c, father, REL_PARENT, CROLE_PARENT);
 	born(d, 8, 40, dob);
-	f.name = "Daniel Price";
-	f.email = "daniel.price@example.org";
-	f.phone = "07700900431";
-	f.relationship = relationship_names[REL_PARENT];
-	f.organisation = "";
-	f.arranger = "referrer";
-	f.wants_updates = 1;
-	c.name = f.name;
-	c.email = f.email;
-	c.phone = f.phone;
-	c.role = contact_role_names[CROLE_PARENT];
-	c.gets_confirmations = c.gets_reminders = c.gets_changes = 1;
-	c.arranges = c.consent = 1;
-	r.source = db_relationship_source(REL_PARENT);
 	r.given_name = "Lily";
 	r.family_name = "Price";
 	r.email = f.email;
-	r.phone = f.phone;
 	r.postcode = "N7 9DP";
 	r.date_of_birth = dob;
 	r.preferred_contact = "email";
@@ -88,36 +107,17 @@ demo_someone(struct demo *d)
 	r.session_type = "individual";
 	r.access_needs = "Lily finds busy waiting rooms hard.";
 	r.consent_data = r.consent_contact = 1;
-	r.referrer = &f;
-	r.contacts = &c;
-	r.ncontacts = 1;
 	if (store(d, &r, "a child, by her father,") == -1)
 		return -1;
 
 	/* A care-home nurse refers a resident; she is the key worker. */
-	memset(&r, 0, sizeof(r));
-	memset(&f, 0, sizeof(f));
-	memset(&c, 0, sizeof(c));
+	by_arranger(&r, &f, &c, nurse, REL_HEALTH_PROFESSIONAL,
+	    CROLE_KEY_WORKER);
 	born(d, 88, 200, dob);
-	f.name = "Grace Okafor";
-	f.email = "grace.okafor@elmhouse.example";
-	f.phone = "01632960217";
-	f.relationship = relationship_names[REL_HEALTH_PROFESSIONAL];
-	f.organisation = "Elm House Care Home";
-	f.arranger = "referrer";
-	f.wants_updates = 1;
-	c.name = f.name;
-	c.email = f.email;
-	c.phone = f.phone;
-	c.role = contact_role_names[CROLE_KEY_WORKER];
-	c.gets_confirmations = c.gets_reminders = c.gets_changes = 1;
-	c.arranges = c.consent = 1;
-	r.source = db_relationship_source(REL_HEALTH_PROFESSIONAL);
 	r.source_detail = f.organisation;
 	r.given_name = "Margaret";
 	r.family_name = "Hale";
 	r.email = "";
-	r.phone = f.phone;
 	r.postcode = "NW5 1TL";
 	r.date_of_birth = dob;
 	r.preferred_contact = "phone";
@@ -130,9 +130,6 @@ demo_someone(struct demo *d)
 	r.access_needs = "Wheelchair user. Sessions at the care home, "
 	    "please.";
 	r.consent_data = 1;
-	r.referrer = &f;
-	r.contacts = &c;
-	r.ncontacts = 1;
 	if (store(d, &r, "a care-home resident, by a nurse,") == -1)
 		return -1;
 

@@ -2,7 +2,9 @@
 # Starts and stops the whole stack: the FastCGI workers, the mailer and
 # nginx, with their state under VAR.
 #
-#   ctl/stack.sh start|stop|run|status
+#   ctl/stack.sh start|stop|run|status|rundir
+#
+# rundir prints the folder that holds the FastCGI socket (RUN below).
 #
 # Each stack runs in its own process group (its keeper's), recorded in
 # VAR/run/stack.pgid: stop ends the whole group, so nothing is left
@@ -29,6 +31,26 @@ mkdir -p "$VAR"
 VAR=$(cd "$VAR" && pwd)
 NGINX=${NGINX:-/usr/sbin/nginx}
 
+# Started as root, nginx runs its workers as www-data (else nobody),
+# never as root, wherever the checkout is: VAR (0700, root's) may sit in
+# a private folder (/root/tutti/var) they cannot enter.  All they reach
+# is in RUN, a run folder of this state folder's own outside it
+# (/run/tutti- and a hash of VAR's path), root's, 2750 with their group:
+# the FastCGI socket (0660, the group from the setgid bit), nginx's
+# temporary files, and a copy of static/ with its error pages, made
+# afresh on each start and removed on stop.  Started as another user the
+# stack needs none of this: RUN is VAR/run and nginx keeps that user.
+if [ "$(id -u)" = 0 ]; then
+	WORKER_USER=www-data
+	id -u "$WORKER_USER" >/dev/null 2>&1 || WORKER_USER=nobody
+	RUN=/run/tutti-$(printf '%s' "$VAR" | sha256sum | cut -c 1-16)
+	STATIC=$RUN/static
+else
+	WORKER_USER=
+	RUN=$VAR/run
+	STATIC=$ROOT/static
+fi
+
 export TUTTI_DB="${TUTTI_DB:-$VAR/tutti.db}"
 export TUTTI_TEMPLATES="${TUTTI_TEMPLATES:-$ROOT/templates}"
 export TUTTI_BASE_URL="${TUTTI_BASE_URL:-http://127.0.0.1:$PORT}"
@@ -43,33 +65,50 @@ alive() {
 	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
 }
 
-# Started as root, nginx runs its workers as www-data (else nobody), not
-# as root.  They reach only the socket: VAR is 0710 and VAR/run 2750
-# with their group (the setgid bit gives the socket, 0660, that group);
-# the database, its keys, the logs and the mail stay the owner's alone.
-# When that user cannot read the static files (a checkout in a private
-# home folder), the workers stay root's, with a warning.
+# The user line of nginx.conf: the workers' user and group, if any.
 nginx_user() {
-	[ "$(id -u)" = 0 ] || return 0
-	u=www-data
-	id -u "$u" >/dev/null 2>&1 || u=nobody
-	g=$(id -gn "$u")
-	if ! runuser -u "$u" -- test -r "$ROOT/static/tutti.css" 2>/dev/null
-	then
-		echo "stack: $u cannot read $ROOT/static; nginx's workers" \
-		    "run as root" >&2
-		echo "user root root;"
-		return 0
+	[ -n "$WORKER_USER" ] || return 0
+	echo "user $WORKER_USER $(id -gn "$WORKER_USER");"
+}
+
+# Removes the run folder outside VAR, if there is one.  /run is root's
+# alone, so what is there at RUN was made by root; rm removes a symlink
+# itself, never what it points to.
+run_remove() {
+	[ "$RUN" != "$VAR/run" ] || return 0
+	rm -rf -- "$RUN"
+}
+
+# Makes the run folder afresh (see RUN above) and fills it.  Exits when
+# the workers' user still cannot read what it holds.
+run_make() {
+	[ "$RUN" != "$VAR/run" ] || return 0
+	g=$(id -gn "$WORKER_USER")
+	# What an older stack.sh opened to the workers' group is root's
+	# alone again (00: chmod keeps a folder's setgid bit otherwise).
+	chgrp "$(id -g)" "$VAR" "$VAR/run"
+	chmod 00700 "$VAR" "$VAR/run"
+	run_remove
+	# mkdir fails on anything already there (a symlink too), and the
+	# folder is 0750 root's until it is complete.
+	mkdir -m 0750 "$RUN"
+	cp -R "$ROOT/static" "$STATIC"
+	chgrp -R "$g" "$RUN"
+	chmod -R u=rwX,g=rX,o= "$STATIC"
+	chmod 2750 "$RUN"
+	if ! runuser -u "$WORKER_USER" -- test -r "$STATIC/tutti.css"; then
+		echo "stack: $WORKER_USER cannot read $STATIC; nginx's" \
+		    "workers would not reach it" >&2
+		run_remove
+		exit 1
 	fi
-	chgrp "$g" "$VAR" "$VAR/run"
-	chmod 0710 "$VAR"
-	chmod 2750 "$VAR/run"
-	echo "user $u $g;"
 }
 
 write_config() {
+	run_make
 	user=$(nginx_user)
 	sed -e "s|@USER@|$user|" -e "s|@VAR@|$VAR|g" -e "s|@ROOT@|$ROOT|g" \
+	    -e "s|@RUN@|$RUN|g" -e "s|@STATIC@|$STATIC|g" \
 	    -e "s|@PORT@|$PORT|g" \
 	    -e "s|@REFER_RATE@|${REFER_RATE:-30r/m}|g" \
 	    -e "s|@REFER_BURST@|${REFER_BURST:-10}|g" \
@@ -97,15 +136,18 @@ group_alive() {
 # and restarts the mailer whenever it dies other than cleanly.
 keep() {
 	echo $$ > "$VAR/run/stack.pgid"
-	"$B/tutti-fcgi" -s "$VAR/run/tutti-fcgi.sock" \
+	"$B/tutti-fcgi" -s "$RUN/tutti-fcgi.sock" \
 	    -p "$VAR/run/tutti-fcgi.pid" ${WORKERS:+-n "$WORKERS"} \
 	    >>"$VAR/log/tutti-fcgi.log" 2>&1 &
 	i=0
-	while [ ! -S "$VAR/run/tutti-fcgi.sock" ] && [ $i -lt 100 ]; do
+	while [ ! -S "$RUN/tutti-fcgi.sock" ] && [ $i -lt 100 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
-	"$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" -g 'daemon off;' \
+	# nginx reads NGINX from its environment as sockets to inherit:
+	# ours (its path) would only log an [emerg] on each start.
+	env -u NGINX "$NGINX" -p "$VAR" -c "$VAR/run/nginx.conf" \
+	    -g 'daemon off;' \
 	    -e "$VAR/log/nginx-error.log" >>"$VAR/log/nginx-error.log" 2>&1 &
 	[ -x "$B/tutti-mailer" ] || { wait; exit 0; }
 	while :; do
@@ -189,6 +231,7 @@ stop() {
 		kill -KILL "$p" 2>/dev/null || true
 		rm -f "$VAR/run/$name.pid"
 	done
+	run_remove
 }
 
 banner() {
@@ -225,6 +268,9 @@ run)
 	stop
 	exit 1
 	;;
+rundir)
+	echo "$RUN"
+	;;
 status)
 	for name in tutti-fcgi tutti-mailer nginx; do
 		if alive $name; then echo "$name: running"; else
@@ -235,7 +281,7 @@ status)
 	fi
 	;;
 *)
-	echo "usage: ctl/stack.sh start|stop|run|status" >&2
+	echo "usage: ctl/stack.sh start|stop|run|status|rundir" >&2
 	exit 2
 	;;
 esac

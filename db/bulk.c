@@ -113,6 +113,16 @@ run(struct db *db, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+/* As run, for an insert: the new row's id into *id on success. */
+static int
+insert(struct db *db, sqlite3_stmt *st, const char *what, int64_t *id)
+{
+	if (run(db, st, what) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	return 0;
+}
+
 int
 db_bulk_begin(struct db *db)
 {
@@ -144,9 +154,8 @@ db_bulk_referral(struct db *db, struct db_referral *r, const char *ref,
 	db_bind_text(st, k++, created_at);
 	db_bind_text(st, k++, updated_at);
 	db_bind_text(st, k++, r->source_detail);
-	if (run(db, st, "referral") == -1)
+	if (insert(db, st, "referral", &r->id) == -1)
 		return -1;
-	r->id = sqlite3_last_insert_rowid(db->conn);
 	db_copy(r->ref, sizeof(r->ref), ref);
 	for (i = 0; i < r->nsites; i++) {
 		if ((st = db_stmt(db, sql_referral_site)) == NULL)
@@ -199,10 +208,7 @@ db_bulk_client(struct db *db, int64_t referral_id, int64_t therapist_id,
 	db_bind_text(st, 3, started_at);
 	bind_null(st, 4, ended_at);
 	db_bind_text(st, 5, end_reason);
-	if (run(db, st, "client") == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->conn);
-	return 0;
+	return insert(db, st, "client", id);
 }
 
 int
@@ -218,10 +224,7 @@ db_bulk_group(struct db *db, const char *name, int64_t therapist_id,
 	db_bind_int(st, 3, site_id);
 	db_bind_int(st, 4, capacity);
 	db_bind_text(st, 5, created_at);
-	if (run(db, st, "group") == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->conn);
-	return 0;
+	return insert(db, st, "group", id);
 }
 
 int
@@ -265,10 +268,7 @@ db_bulk_series(struct db *db, const struct db_series_new *s, const char *uid,
 	db_bind_text(st, 13, status);
 	bind_null(st, 14, ended_from);
 	db_bind_text(st, 15, created_at);
-	if (run(db, st, "series") == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db->conn);
-	return 0;
+	return insert(db, st, "series", id);
 }
 
 int
@@ -402,10 +402,8 @@ db_bulk_session_note(struct db *db, const struct db_bulk_session_note *n)
 	db_bind_text(st, 6, n->written_at);
 	db_bind_text(st, 7, n->fixed_body != NULL ? n->fixed_at :
 	    n->written_at);
-	if (run(db, st, "session note") == -1)
-		return -1;
-	id = sqlite3_last_insert_rowid(db->conn);
-	if (note_version(db, id, n->body, n->user_id, n->written_at, "") ==
+	if (insert(db, st, "session note", &id) == -1 ||
+	    note_version(db, id, n->body, n->user_id, n->written_at, "") ==
 	    -1)
 		return -1;
 	return n->fixed_body == NULL ? 0 : note_version(db, id, n->fixed_body,

@@ -74,25 +74,17 @@ db_client_spells(struct db *db, int64_t referral_id, void (*fn)(void *,
 	return db_each(db, st, spell_row, (db_any_fn)fn, arg);
 }
 
-/* Reads one row of db_client_series_each into *r. */
-static void
-series_read(sqlite3_stmt *st, struct db_client_series *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
-	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 1));
-	db_copy(r->group, sizeof(r->group), db_col(st, 2));
-	db_copy(r->site, sizeof(r->site), db_col(st, 3));
-	db_copy(r->room, sizeof(r->room), db_col(st, 4));
-	db_copy(r->first_date, sizeof(r->first_date), db_col(st, 5));
-	db_copy(r->start_local, sizeof(r->start_local), db_col(st, 6));
-	r->length_min = sqlite3_column_int(st, 7);
-	db_copy(r->status, sizeof(r->status), db_col(st, 8));
-	db_copy(r->ended_from, sizeof(r->ended_from), db_col(st, 9));
-	r->coming = sqlite3_column_int(st, 10);
-}
+/* The columns of db_client_series_each's SELECT. */
+#define C(kind, m)	DB_COLUMN(kind, struct db_client_series, m)
+static const struct db_column series_cols[] = {
+	C(INT64, id), C(TEXT, therapist), C(TEXT, group), C(TEXT, site),
+	C(TEXT, room), C(TEXT, first_date), C(TEXT, start_local),
+	C(INT, length_min), C(TEXT, status), C(TEXT, ended_from),
+	C(INT, coming),
+};
+#undef C
 
-DB_ROW_CALL(series_row, struct db_client_series, series_read)
+DB_ROW_COLUMNS(series_row, struct db_client_series, series_cols)
 
 int
 db_client_series_each(struct db *db, int64_t referral_id, void (*fn)(void *,
@@ -114,26 +106,17 @@ db_client_series_each(struct db *db, int64_t referral_id, void (*fn)(void *,
 	return db_each(db, st, series_row, (db_any_fn)fn, arg);
 }
 
-/* Reads one row of db_client_sessions into *r. */
-static void
-session_read(sqlite3_stmt *st, struct db_client_session *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->series_id = sqlite3_column_int64(st, 0);
-	db_copy(r->date, sizeof(r->date), db_col(st, 1));
-	r->start_utc = sqlite3_column_int64(st, 2);
-	r->end_utc = sqlite3_column_int64(st, 3);
-	db_copy(r->state, sizeof(r->state), db_col(st, 4));
-	db_copy(r->why, sizeof(r->why), db_col(st, 5));
-	db_copy(r->by_whom, sizeof(r->by_whom), db_col(st, 6));
-	db_copy(r->attendance, sizeof(r->attendance), db_col(st, 7));
-	r->client_id = sqlite3_column_int64(st, 8);
-	db_copy(r->therapist, sizeof(r->therapist), db_col(st, 9));
-	db_copy(r->site, sizeof(r->site), db_col(st, 10));
-	r->is_group = sqlite3_column_int(st, 11);
-}
+/* The columns of db_client_sessions' SELECT. */
+#define C(kind, m)	DB_COLUMN(kind, struct db_client_session, m)
+static const struct db_column session_cols[] = {
+	C(INT64, series_id), C(TEXT, date), C(INT64, start_utc),
+	C(INT64, end_utc), C(TEXT, state), C(TEXT, why), C(TEXT, by_whom),
+	C(TEXT, attendance), C(INT64, client_id), C(TEXT, therapist),
+	C(TEXT, site), C(INT, is_group),
+};
+#undef C
 
-DB_ROW_CALL(session_row, struct db_client_session, session_read)
+DB_ROW_COLUMNS(session_row, struct db_client_session, session_cols)
 
 int
 db_client_sessions(struct db *db, int64_t referral_id, void (*fn)(void *,

@@ -14,18 +14,9 @@
 #include "db/db.h"
 
 /* How a referrer knows the person (the form's referrer_relationship). */
-enum relationship {
-	REL_PARENT,
-	REL_CARER,
-	REL_FAMILY,
-	REL_TEACHER,
-	REL_GP,
-	REL_HEALTH_PROFESSIONAL,
-	REL_SOCIAL_WORKER,
-	REL_PARTNER_STAFF,
-	REL_OTHER,
-	REL__MAX
-};
+enum relationship { REL_PARENT, REL_CARER, REL_FAMILY, REL_TEACHER, REL_GP,
+	REL_HEALTH_PROFESSIONAL, REL_SOCIAL_WORKER, REL_PARTNER_STAFF,
+	REL_OTHER, REL__MAX };
 extern const char *const relationship_names[REL__MAX];	/* "parent", ... */
 extern const char *const relationship_labels[REL__MAX];	/* "Parent", ... */
 /* The referral's source for a referrer of this kind ("parent", ...). */

@@ -13,6 +13,7 @@
 #ifndef DB_DB_INT_H
 #define DB_DB_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -115,6 +116,41 @@ struct db_referral;
  */
 int		 db_referral_bind(sqlite3_stmt *, int i,
 		    const struct db_referral *r);
+/*
+ * A row read by a table of columns: each column of a SELECT, in order,
+ * names the struct member it fills and how (DB_COL_INT64, DB_COL_INT, or
+ * DB_COL_TEXT: copied, cut to fit the member's array).  A reader is then
+ * its column list, written as DB_COLUMN(KIND, struct type, member).
+ */
+enum db_col_kind { DB_COL_INT64, DB_COL_INT, DB_COL_TEXT };
+struct db_column {
+	enum db_col_kind kind;
+	size_t		 off;	/* offsetof the member */
+	size_t		 size;	/* sizeof the member */
+};
+#define DB_COLUMN(kind, T, m)						\
+	{ DB_COL_##kind, offsetof(T, m), sizeof(((T *)0)->m) }
+/*
+ * Zeroes out (size bytes), then reads column i of st's current row into
+ * cols[i]'s member, for i < n.  Cannot fail (NULL reads as 0 or "").
+ */
+void		 db_row_read(sqlite3_stmt *, const struct db_column *cols,
+		    size_t n, void *out, size_t size);
+/* How many columns the array cols lists. */
+#define DB_NCOLUMNS(cols)	(sizeof(cols) / sizeof((cols)[0]))
+/*
+ * Defines the row reader name for db_each that reads a row into a T by
+ * the column array cols and hands it to the caller's fn(arg, const T *).
+ */
+#define DB_ROW_COLUMNS(name, T, cols)					\
+static void								\
+name(sqlite3_stmt *st, db_any_fn fn, void *arg)				\
+{									\
+	T rec;								\
+									\
+	db_row_read(st, cols, DB_NCOLUMNS(cols), &rec, sizeof(rec));	\
+	((void (*)(void *, const T *))fn)(arg, &rec);			\
+}
 /* Column i of the current row as text, "" for NULL; SQLite owns it. */
 const char	*db_col(sqlite3_stmt *, int i);
 /* Copies src (NULL as "") into dst of n bytes, cut to fit. */

@@ -3,6 +3,7 @@
  * transactions that every file of db/ uses (declared in db_int.h), and
  * the test-only fault hook (db.h).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -252,6 +253,37 @@ db_copy(char *dst, size_t n, const char *src)
 	len = strnlen(src, n - 1);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+void
+db_row_read(sqlite3_stmt *st, const struct db_column *cols, size_t n,
+    void *out, size_t size)
+{
+	unsigned char *p = out;
+	int64_t v64;
+	size_t i;
+	int v;
+
+	memset(out, 0, size);
+	for (i = 0; i < n; i++) {
+		assert(cols[i].off + cols[i].size <= size);
+		switch (cols[i].kind) {
+		case DB_COL_INT64:
+			assert(cols[i].size == sizeof(v64));
+			v64 = sqlite3_column_int64(st, (int)i);
+			memcpy(p + cols[i].off, &v64, sizeof(v64));
+			break;
+		case DB_COL_INT:
+			assert(cols[i].size == sizeof(v));
+			v = sqlite3_column_int(st, (int)i);
+			memcpy(p + cols[i].off, &v, sizeof(v));
+			break;
+		case DB_COL_TEXT:
+			db_copy((char *)p + cols[i].off, cols[i].size,
+			    db_col(st, (int)i));
+			break;
+		}
+	}
 }
 
 enum db_result

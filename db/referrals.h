@@ -12,17 +12,9 @@
 #include "db/db.h"
 
 /* The areas of life a referral concerns (the form's `needs`). */
-enum need {
-	NEED_AUTISM,
-	NEED_LEARNING_DIFFICULTIES,
-	NEED_MENTAL_HEALTH,
-	NEED_NEURO_REHAB,
-	NEED_DEMENTIA,
-	NEED_PALLIATIVE,
-	NEED_PARENT_CHILD,
-	NEED_OTHER,
-	NEED__MAX
-};
+enum need { NEED_AUTISM, NEED_LEARNING_DIFFICULTIES, NEED_MENTAL_HEALTH,
+	NEED_NEURO_REHAB, NEED_DEMENTIA, NEED_PALLIATIVE, NEED_PARENT_CHILD,
+	NEED_OTHER, NEED__MAX };
 extern const char *const need_names[NEED__MAX];	/* "autism", ... */
 extern const char *const need_labels[NEED__MAX];	/* "Autism", ... */
 

@@ -143,25 +143,22 @@ db_contact_get(struct db *db, struct db_contact *c)
 
 /* ---- the page ---- */
 
+/* The columns of db_my_get's SELECT. */
+#define C(kind, m)	DB_COLUMN(kind, struct db_my, m)
+static const struct db_column my_cols[] = {
+	C(INT64, id), C(TEXT, ref), C(TEXT, status), C(TEXT, given_name),
+	C(TEXT, email), C(TEXT, phone), C(TEXT, access_needs),
+	C(INT, availability), C(TEXT, created_at), C(TEXT, waiting_since),
+	C(INT64, check_id), C(TEXT, last_checked), C(TEXT, family_name),
+};
+#undef C
+
+/* Reads db_my_get's row into out (a struct db_my). */
 static void
 my_read(sqlite3_stmt *st, void *out)
 {
-	struct db_my *m = out;
-
-	memset(m, 0, sizeof(*m));
-	m->id = sqlite3_column_int64(st, 0);
-	db_copy(m->ref, sizeof(m->ref), db_col(st, 1));
-	db_copy(m->status, sizeof(m->status), db_col(st, 2));
-	db_copy(m->given_name, sizeof(m->given_name), db_col(st, 3));
-	db_copy(m->email, sizeof(m->email), db_col(st, 4));
-	db_copy(m->phone, sizeof(m->phone), db_col(st, 5));
-	db_copy(m->access_needs, sizeof(m->access_needs), db_col(st, 6));
-	m->availability = sqlite3_column_int(st, 7);
-	db_copy(m->created_at, sizeof(m->created_at), db_col(st, 8));
-	db_copy(m->waiting_since, sizeof(m->waiting_since), db_col(st, 9));
-	m->check_id = sqlite3_column_int64(st, 10);
-	db_copy(m->last_checked, sizeof(m->last_checked), db_col(st, 11));
-	db_copy(m->family_name, sizeof(m->family_name), db_col(st, 12));
+	db_row_read(st, my_cols, DB_NCOLUMNS(my_cols), out,
+	    sizeof(struct db_my));
 }
 
 int

@@ -49,7 +49,13 @@ for n in $(seq "$LOADERS"); do
 	: > "$W/load/$n.ok"
 	loader "$n" &
 done
-sleep 2
+# Until the loaders have had some referrals acknowledged (a loaded
+# machine can take well over a second for the first), then a little more.
+for _ in $(seq 600); do
+	[ -n "$(cat "$W"/load/*.ok)" ] && break
+	sleep 0.1
+done
+sleep 1
 
 # Every reference acknowledged so far; then the backup begins.
 cat "$W"/load/*.ok | grep -v '^$' | sort -u > "$W/acked"

@@ -28,6 +28,8 @@ live_in_group() { ps -o stat= -g "$1" 2>/dev/null | grep -vc '^Z' || true; }
 stack() { VAR=$TVAR PORT=$PORT sh "$ROOT/ctl/stack.sh" "$@"; }
 
 stack_up
+# The socket, in the run folder (outside TVAR when started as root).
+sock=$(stack rundir)/tutti-fcgi.sock
 check "the site answers" [ "$(health)" = 200 ]
 g=$(cat "$TVAR/run/stack.pgid")
 check "the stack has its own process group" [ -n "$g" ] && [ "$g" != "$(ps -o pgid= $$ | tr -d ' ')" ]
@@ -39,9 +41,9 @@ check "start over a live stack refuses" [ "$rc" != 0 ]
 check "with a clear message" grep -q 'already running' <<<"$out"
 check "the site still answers" [ "$(health)" = 200 ]
 TUTTI_DB=$TUTTI_DB TUTTI_TEMPLATES=$ROOT/templates "$B/tutti-fcgi" -n 1 \
-    -s "$TVAR/run/tutti-fcgi.sock" >"$TVAR/second.log" 2>&1
+    -s "$sock" >"$TVAR/second.log" 2>&1
 check "a second tutti-fcgi on a live socket refuses" grep -q 'still answers' "$TVAR/second.log"
-check "and leaves the socket in place" test -S "$TVAR/run/tutti-fcgi.sock"
+check "and leaves the socket in place" test -S "$sock"
 check "the site still answers after it" [ "$(health)" = 200 ]
 
 # --- the mailer killed
@@ -69,5 +71,5 @@ g=$(cat "$TVAR/run/stack.pgid")
 stack stop
 check "stop leaves nothing of the group" [ "$(live_in_group "$g")" = 0 ]
 check "stop removes the pid files" sh -c "! ls '$TVAR'/run/*.pid 2>/dev/null | grep -q ."
-check "the socket is gone" test ! -e "$TVAR/run/tutti-fcgi.sock"
+check "the socket is gone" test ! -e "$sock"
 finish

@@ -197,41 +197,16 @@ static struct db *db;
 /* Users 1 (coordinator) and 2 (therapist Thea, therapist 1); site 1 open
  * every day 08:00-20:00 with room 1, where Thea works all those hours;
  * referral 1 (Ann) is Thea's client 1. */
-static const char fixture[] =
-    "INSERT INTO users (id, email, name, role, created_at) VALUES "
-    " (1, 'c@x.org', 'Cora', 'coordinator', 'x'),"
-    " (2, 'thea@x.org', 'Thea T', 'therapist', 'x');"
-    "INSERT INTO sites (id, name, kind, postcode) VALUES"
-    " (1, 'Centre', 'own_centre', 'N1 1AA');"
-    "INSERT INTO rooms (id, site_id, name, capacity) VALUES"
-    " (1, 1, 'Blue', 1);"
+static const char fixture[] = TESTLIB_CENTRE
     "INSERT INTO therapists (id, user_id, name) VALUES (1, 2, 'Thea');"
-    "INSERT INTO referrals (id, ref, status, given_name, family_name,"
-    " email, postcode, date_of_birth, preferred_contact, session_type,"
-    " needs, availability, consent_data, consent_contact, created_at,"
-    " updated_at) VALUES"
-    " (1, 'AAAA-AAAA', 'active', 'Ann', 'Aye', 'ann@x.org', 'N1 2AB',"
-    "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1,"
-    "  '2026-05-01T00:00:00Z', 'x');"
+    TESTLIB_REFERRALS TESTLIB_ANN "'2026-05-01T00:00:00Z', 'x');"
     "INSERT INTO clients (id, referral_id, therapist_id, started_at)"
     " VALUES (1, 1, 1, '2026-05-01');";
 
 static void
 setup(void)
 {
-	char err[256], sql[256];
-	int d;
-
-	db = db_open(":memory:", err, sizeof(err));
-	ck_assert_msg(db != NULL, "%s", err);
-	testlib_sql_exec(db, fixture);
-	for (d = 0; d < 7; d++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
-		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
-		    "INSERT INTO therapist_availability (therapist_id, site_id, day,"
-		    " start_min, end_min) VALUES (1, 1, %d, 480, 1200);", d, d);
-		testlib_sql_exec(db, sql);
-	}
+	db = testlib_db_week(fixture);
 }
 
 static void
@@ -535,15 +510,10 @@ START_TEST(test_book_term_time)
 }
 END_TEST
 
-static Suite *
-core_suite(void)
+int
+main(void)
 {
-	Suite *s = suite_create("core");
-	struct {
-		const char	*name;
-		const TTest	*test;
-		int		 db;
-	} cases[] = {
+	const struct testlib_case cases[] = {
 		{ "core_rule_on_leave", test_on_leave, 0 },
 		{ "core_rule_weekday_closed", test_weekday_closed, 0 },
 		{ "core_rule_minutes_a_week", test_minutes_a_week, 0 },
@@ -559,27 +529,7 @@ core_suite(void)
 		{ "core_freed_place", test_freed_place, 1 },
 		{ "core_referral_assign", test_assign, 1 },
 	};
-	TCase *tc;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tc = tcase_create(cases[i].name);
-		if (cases[i].db)
-			tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(core_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testlib_run(testlib_suite("core", cases,
+	    sizeof(cases) / sizeof(cases[0]), setup, teardown));
 }

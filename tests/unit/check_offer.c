@@ -36,22 +36,11 @@ static struct db *db;
  * autism, Tuesday mornings, waiting longest), Gus (7, dementia, Tuesday
  * mornings), Hal (8, dementia, Tuesday mornings).
  */
-static const char fixture[] =
-    "INSERT INTO users (id, email, name, role, created_at) VALUES "
-    " (1, 'c@x.org', 'Cora', 'coordinator', 'x'),"
-    " (2, 'thea@x.org', 'Thea T', 'therapist', 'x');"
-    "INSERT INTO sites (id, name, kind, postcode) VALUES"
-    " (1, 'Centre', 'own_centre', 'N1 1AA');"
-    "INSERT INTO rooms (id, site_id, name, capacity) VALUES (1, 1, 'Blue', 1),"
-    " (2, 1, 'Red', 1);"
+static const char fixture[] = TESTLIB_CENTRE
+    "INSERT INTO rooms (id, site_id, name, capacity) VALUES (2, 1, 'Red', 1);"
     "INSERT INTO therapists (id, user_id, name, specialisms) VALUES"
     " (1, 2, 'Thea Tee', 16);"
-    "INSERT INTO referrals (id, ref, status, given_name, family_name,"
-    " email, postcode, date_of_birth, preferred_contact, session_type,"
-    " needs, availability, consent_data, consent_contact, created_at,"
-    " updated_at) VALUES"
-    " (1, 'AAAA-AAAA', 'active', 'Ann', 'Aye', 'ann@x.org', 'N1 2AB',"
-    "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1, 'x', 'x'),"
+    TESTLIB_REFERRALS TESTLIB_ANN "'x', 'x'),"
     " (3, 'CCCC-CCCC', 'waitlisted', 'Cy', 'See', 'cy@x.org', 'N1 2AB',"
     "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1,"
     "  '2026-03-01T00:00:00Z', 'x'),"
@@ -512,14 +501,10 @@ START_TEST(test_offer_links)
 }
 END_TEST
 
-static Suite *
-offer_suite(void)
+int
+main(void)
 {
-	const struct {
-		const char *name;
-		const TTest *test;
-		int fixture;
-	} cases[] = {
+	const struct testlib_case cases[] = {
 		{ "core_offer_first_date", test_first_date, 0 },
 		{ "core_place_rank", test_rank, 1 },
 		{ "core_offer_accept", test_accept_first_wins, 1 },
@@ -531,29 +516,7 @@ offer_suite(void)
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};
-	Suite *s = suite_create("offer");
-	TCase *tc;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tc = tcase_create(cases[i].name);
-		tcase_set_timeout(tc, 60);
-		if (cases[i].fixture)
-			tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(offer_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return testlib_run(testlib_suite("offer", cases,
+	    sizeof(cases) / sizeof(cases[0]), setup, teardown));
 }

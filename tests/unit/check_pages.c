@@ -806,6 +806,105 @@ START_TEST(test_therapist_form_422)
 }
 END_TEST
 
+/*
+ * The site page's room forms: adding a room and changing one.  Bad
+ * values give 422 with the summary linking to the control (the add
+ * form's, or the changed room's own row), the typing kept and nothing
+ * stored.
+ */
+START_TEST(test_room_forms_422)
+{
+	static const char *const add_bad[] = {
+		"href=\"#room_name\">Enter the room",
+		"href=\"#room_capacity\">Enter how many people the room seats",
+		"value=\"lots\"", NULL };
+	static const char *const add_long[] = {
+		"href=\"#room_name\">The room&#39;s name must be 100 "
+		    "characters or fewer", "value=\"300\"",
+		"href=\"#room_capacity\">", NULL };
+	static const char *const save_bad[] = {
+		"href=\"#room-7-name\">Enter the room",
+		"href=\"#room-7-capacity\">Enter how many people",
+		"value=\"0\"", NULL };
+	static const char count[] = "SELECT count(*) FROM rooms";
+	static const char kept[] = "SELECT count(*) FROM rooms WHERE id = 7 "
+	    "AND name = 'Studio' AND capacity = 4 AND piano = 1";
+	char body[400];
+
+	testlib_sql_exec(h->app.db, "INSERT INTO rooms (id, site_id, name, "
+	    "capacity, piano) VALUES (7, 1, 'Studio', 4, 1)");
+	form_refused("/sites/1", "action=room_add&room_name=&capacity=lots&"
+	    "piano=yes", add_bad, count, 1);
+	snprintf(body, sizeof(body), "action=room_add&room_name=%0101d&"
+	    "capacity=300", 0);
+	form_refused("/sites/1", body, add_long, count, 1);
+	form_refused("/sites/1", "action=room_save&room_id=7&room_name=+&"
+	    "capacity=0&active=yes", save_bad, kept, 1);
+	/* The add form is not blamed for the row's problem. */
+	ck_assert(!pages_says(h, "<p class=\"error-message\">Enter the "
+	    "room"));
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/1",
+	    "action=room_add&room_name=+Hall+&capacity=30&accessible=yes"),
+	    303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "rooms WHERE site_id = 1 AND name = 'Hall' AND capacity = 30 AND "
+	    "accessible = 1 AND piano = 0 AND active = 1"), 1);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/1",
+	    "action=room_save&room_id=7&room_name=Studio+A&capacity=5"), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "rooms WHERE id = 7 AND name = 'Studio A' AND capacity = 5 AND "
+	    "piano = 0 AND active = 0"), 1);
+}
+END_TEST
+
+/*
+ * The period forms: a site's closure and a therapist's leave share one
+ * field table.  Bad dates, a last day before the first and a reason on
+ * two lines give 422 with the summary, the typing kept, nothing stored.
+ */
+START_TEST(test_period_forms_422)
+{
+	static const char *const bad[] = {
+		"href=\"#first_day\">Enter the first day as year-month-day",
+		"href=\"#reason\">Reason: use letters, numbers and "
+		    "punctuation only", "value=\"2031-13-01\"",
+		"value=\"soon\"", NULL };
+	static const char *const backwards[] = {
+		"href=\"#last_day\">The last day cannot come before the "
+		    "first day", "value=\"2031-05-10\"",
+		"value=\"2031-05-01\"", "value=\"Holiday\"", NULL };
+	static const char closures[] = "SELECT count(*) FROM site_closures";
+	static const char leave[] = "SELECT count(*) FROM therapist_leave";
+
+	testlib_sql_exec(h->app.db, "INSERT INTO therapists (id, name) "
+	    "VALUES (1, 'Thea')");
+	form_refused("/sites/1", "action=closure_add&first_day=2031-13-01&"
+	    "last_day=soon&reason=Snow%0Aday", bad, closures, 0);
+	form_refused("/sites/1", "action=closure_add&first_day=2031-05-10&"
+	    "last_day=2031-05-01&reason=Holiday", backwards, closures, 0);
+	form_refused("/therapists/1", "action=leave_add&"
+	    "first_day=2031-13-01&last_day=soon&reason=Snow%0Aday", bad,
+	    leave, 0);
+	form_refused("/therapists/1", "action=leave_add&"
+	    "first_day=2031-05-10&last_day=2031-05-01&reason=Holiday",
+	    backwards, leave, 0);
+	/* An empty last day is the first: one day. */
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/1",
+	    "action=closure_add&first_day=2031-12-24&last_day=&"
+	    "reason=+Snow+"), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "site_closures WHERE site_id = 1 AND first_day = '2031-12-24' "
+	    "AND last_day = '2031-12-24' AND reason = 'Snow'"), 1);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/1",
+	    "action=leave_add&first_day=2031-05-01&last_day=2031-05-10&"
+	    "reason="), 303);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "therapist_leave WHERE therapist_id = 1 AND "
+	    "first_day = '2031-05-01' AND last_day = '2031-05-10' AND "
+	    "reason = ''"), 1);
+}
+END_TEST
+
 static const char valid_answers[] =
     "given_name=Zo%C3%AB&family_name=Ngata&email=zoe%40example.com&"
     "phone=07700+900+982&postcode=sw1a1aa&date_of_birth=1980-05-01&"
@@ -974,6 +1073,8 @@ pages_suite(void)
 	tcase_add_test(tc, test_site_region);
 	tcase_add_test(tc, test_site_form_422);
 	tcase_add_test(tc, test_therapist_form_422);
+	tcase_add_test(tc, test_room_forms_422);
+	tcase_add_test(tc, test_period_forms_422);
 	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;

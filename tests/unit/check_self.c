@@ -28,21 +28,10 @@ static struct db *db;
 /* Coordinator Cora (1), therapist Thea (user 2, therapist 1); site 1
  * open every day with room 1; Ann (referral 1, client 1) is Thea's;
  * Bea (referral 2, client 2) is Thea's too; Cy (referral 3) waits. */
-static const char fixture[] =
-    "INSERT INTO users (id, email, name, role, created_at) VALUES "
-    " (1, 'c@x.org', 'Cora', 'coordinator', 'x'),"
-    " (2, 'thea@x.org', 'Thea T', 'therapist', 'x');"
-    "INSERT INTO sites (id, name, kind, postcode) VALUES"
-    " (1, 'Centre', 'own_centre', 'N1 1AA');"
-    "INSERT INTO rooms (id, site_id, name, capacity) VALUES (1, 1, 'Blue', 1),"
-    " (2, 1, 'Red', 1);"
+static const char fixture[] = TESTLIB_CENTRE
+    "INSERT INTO rooms (id, site_id, name, capacity) VALUES (2, 1, 'Red', 1);"
     "INSERT INTO therapists (id, user_id, name) VALUES (1, 2, 'Thea Tee');"
-    "INSERT INTO referrals (id, ref, status, given_name, family_name,"
-    " email, postcode, date_of_birth, preferred_contact, session_type,"
-    " needs, availability, consent_data, consent_contact, created_at,"
-    " updated_at) VALUES"
-    " (1, 'AAAA-AAAA', 'active', 'Ann', 'Aye', 'ann@x.org', 'N1 2AB',"
-    "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1, 'x', 'x'),"
+    TESTLIB_REFERRALS TESTLIB_ANN "'x', 'x'),"
     " (2, 'BBBB-BBBB', 'active', 'Bea', 'Bee', 'bea@x.org', 'N1 2AB',"
     "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1, 'x', 'x'),"
     " (3, 'CCCC-CCCC', 'waitlisted', 'Cy', 'See', 'cy@x.org', 'N1 2AB',"
@@ -426,15 +415,10 @@ START_TEST(test_waitlist_reminders)
 }
 END_TEST
 
-static Suite *
-self_suite(void)
+int
+main(void)
 {
-	Suite *s = suite_create("self");
-	struct {
-		const char	*name;
-		const TTest	*test;
-		int		 db;
-	} cases[] = {
+	const struct testlib_case cases[] = {
 		{ "core_notice_late", test_notice_rule, 0 },
 		{ "mail_link_token", test_link_tokens, 1 },
 		{ "core_self_cant_come", test_cant_come, 1 },
@@ -445,27 +429,7 @@ self_suite(void)
 		{ "core_self_answer", test_waitlist_answer, 1 },
 		{ "core_waitlist_checks", test_waitlist_reminders, 1 },
 	};
-	TCase *tc;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		tc = tcase_create(cases[i].name);
-		if (cases[i].db)
-			tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(self_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testlib_run(testlib_suite("self", cases,
+	    sizeof(cases) / sizeof(cases[0]), setup, teardown));
 }

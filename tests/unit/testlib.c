@@ -82,6 +82,37 @@ testlib_db_week(const char *fixture)
 	return db;
 }
 
+Suite *
+testlib_suite(const char *name, const struct testlib_case *cases, size_t n,
+    SFun setup, SFun teardown)
+{
+	Suite *s = suite_create(name);
+	TCase *tc;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		tc = tcase_create(cases[i].name);
+		tcase_set_timeout(tc, 60);
+		if (cases[i].fixture)
+			tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, cases[i].test);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int
+testlib_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 void
 testlib_ctx(struct db *db, struct core_ctx *c)
 {

@@ -10,7 +10,10 @@
 #ifndef TESTS_TESTLIB_H
 #define TESTS_TESTLIB_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <check.h>
 
 #include "cgi/app.h"
 #include "cgi/http.h"
@@ -37,6 +40,45 @@ struct db *testlib_db_week(const char *fixture);
 struct core_ctx;
 /* A core/ context on db in Europe/London, from 127.0.0.1, no user. */
 void	 testlib_ctx(struct db *, struct core_ctx *);
+
+/*
+ * SQL that fixtures for testlib_db_week start with: coordinator Cora
+ * (user 1), therapist Thea's log-in (user 2), site 1 "Centre" (N1 1AA)
+ * with room 1 "Blue"; then the head of an INSERT of referrals, the
+ * columns a form fills, up to VALUES, and Ann (referral 1, active,
+ * dementia, Tuesday mornings) up to her created_at and updated_at.
+ */
+#define TESTLIB_CENTRE							\
+    "INSERT INTO users (id, email, name, role, created_at) VALUES "	\
+    " (1, 'c@x.org', 'Cora', 'coordinator', 'x'),"			\
+    " (2, 'thea@x.org', 'Thea T', 'therapist', 'x');"			\
+    "INSERT INTO sites (id, name, kind, postcode) VALUES"		\
+    " (1, 'Centre', 'own_centre', 'N1 1AA');"				\
+    "INSERT INTO rooms (id, site_id, name, capacity) VALUES"		\
+    " (1, 1, 'Blue', 1);"
+#define TESTLIB_REFERRALS						\
+    "INSERT INTO referrals (id, ref, status, given_name, family_name,"	\
+    " email, postcode, date_of_birth, preferred_contact, session_type,"	\
+    " needs, availability, consent_data, consent_contact, created_at,"	\
+    " updated_at) VALUES"
+#define TESTLIB_ANN							\
+    " (1, 'AAAA-AAAA', 'active', 'Ann', 'Aye', 'ann@x.org', 'N1 2AB',"	\
+    "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1, "
+
+/* One test of a suite: its TCase's name, and whether it needs the db. */
+struct testlib_case {
+	const char	*name;
+	const TTest	*test;
+	int		 fixture;	/* 1: between setup and teardown */
+};
+/*
+ * A suite named name with a TCase a case (each may take 60 seconds),
+ * those with fixture set run between setup and teardown.
+ */
+Suite	*testlib_suite(const char *name, const struct testlib_case *,
+	    size_t n, SFun setup, SFun teardown);
+/* Runs s and frees it; EXIT_SUCCESS when no test failed. */
+int	 testlib_run(Suite *s);
 
 /* Who sends a request: nobody signed in, or a member of staff. */
 #define PAGES_SIGNED_OUT	(-1)	/* else an enum role */
