@@ -130,6 +130,13 @@ void	 page_series_new_post(struct app *, struct req *, struct resp *);
 void	 page_series_get(struct app *, struct req *, struct resp *);
 void	 page_series_post(struct app *, struct req *, struct resp *);
 void	 page_attendance(struct app *, struct req *, struct resp *);
+/* The series page of s with one problem msg at anchor (status). */
+struct db_series;
+void	 page_series_refused(struct app *, struct req *, struct resp *,
+	    int status, const struct db_series *s, const char *anchor,
+	    const char *msg);
+/* page_undo.c: Undo of a booking or a move (issue 17). */
+void	 page_series_undo(struct app *, struct req *, struct resp *);
 void	 page_groups_get(struct app *, struct req *, struct resp *);
 void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
@@ -177,6 +184,12 @@ void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
+/* page_survey.c: the family and partner staff surveys (issue 20). */
+void	 page_survey_get(struct app *, struct req *, struct resp *);
+void	 page_survey_post(struct app *, struct req *, struct resp *);
+/* page_sites.c: a coordinator asks an organisation's staff (issue 20). */
+void	 page_organisation_survey_post(struct app *, struct req *,
+	    struct resp *);
 void	 page_export(struct app *, struct req *, struct resp *);
 /* page_my.c: a client's own page and place offers (issue 18). */
 void	 page_my_get(struct app *, struct req *, struct resp *);

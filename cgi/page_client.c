@@ -57,13 +57,14 @@ static const char *const by_labels[] = { "by the client",
 static const char *const email_kind_names[] = { "referral_ack",
 	"referral_new", "therapist_assigned", "booking_confirmation",
 	"session_cancelled", "session_moved", "session_reinstated",
-	"reminder", "outcome_survey", "therapist_agenda" };
+	"reminder", "outcome_survey", "therapist_agenda", "family_survey" };
 static const char *const email_kind_labels[] = {
 	"We have your referral", "New referral (to a coordinator)",
 	"New client (to the therapist)", "Your sessions are booked",
 	"A session is cancelled", "A session has moved",
 	"A session is back on", "Reminder of a session",
-	"How was music therapy?", "Daily agenda (to the therapist)" };
+	"How was music therapy?", "Daily agenda (to the therapist)",
+	"Family and carer survey (to a contact)" };
 static const char *const email_state_names[] = { "queued", "sending",
 	"sent", "failed", "dropped" };
 static const char *const email_state_labels[] = { "Waiting to be sent",

@@ -14,6 +14,9 @@
  *   POST /partner    action=feed: site; a new calendar link for the
  *                    site's sessions (the old one stops working),
  *                    shown this once on the page
+ *   POST /partner    action=survey: asks the organisation's staff (its
+ *                    partner users) for feedback (core/survey.h); 303
+ *                    to ?asked=N#feedback (N asked, 0: none was due)
  *   GET  /closures   coordinators: every reported closure, the proposed
  *                    first, each with the sessions it would cancel
  *
@@ -30,8 +33,10 @@
 #include "cgi/local_day.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "core/survey.h"
 #include "db/db.h"
 #include "db/partner.h"
+#include "db/survey.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 #include "util/calendar.h"
@@ -194,6 +199,46 @@ static const struct valid_field closure_fields[CL__MAX] = {
 };
 
 /*
+ * The staff survey's part of the page: how many of the organisation's
+ * staff were asked and answered, when last, and what ?asked= says.
+ * 0, or -1.
+ */
+static int
+partner_survey_tmpl(struct app *app, struct req *rq, struct tmpl_data *d,
+    int64_t organisation_id)
+{
+	const char *asked = form_get(&rq->q, "asked");
+	int64_t sent, answered;
+	char last[21], label[64];
+	int n;
+
+	if (db_partner_survey_counts(app->db, organisation_id, &sent,
+	    &answered, last) == -1)
+		return -1;
+	tmpl_data_setf(d, "survey_sent", "%lld", (long long)sent);
+	tmpl_data_setf(d, "survey_answered", "%lld", (long long)answered);
+	tmpl_data_bool(d, "survey_any", sent > 0);
+	if (last[0] != '\0') {
+		last[10] = '\0';
+		day_label(last, label, sizeof(label));
+		tmpl_data_set(d, "survey_last", label);
+	}
+	if (asked != NULL && valid_int(asked, 0, 100000, &n) == 0) {
+		tmpl_data_bool(d, "survey_done", 1);
+		if (n > 0)
+			tmpl_data_setf(d, "survey_result", "Thank you. We "
+			    "have emailed %d member%s of your staff a short "
+			    "survey, each with their own link.", n, n == 1 ?
+			    "" : "s");
+		else
+			tmpl_data_setf(d, "survey_result", "Nobody was asked "
+			    "again: everyone on your staff list was asked in "
+			    "the last %d days.", DB_SURVEY_AGAIN_DAYS);
+	}
+	return 0;
+}
+
+/*
  * The partner's page: status and errs (NULL: none) with the closure
  * form's typed values kept.
  */
@@ -319,6 +364,8 @@ partner_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		    report_push, &rl);
 	tmpl_data_setf(d, "reported", "%lld", (long long)rid);
 	tmpl_data_bool(d, "just_reported", rid > 0);
+	if (rc == 0)
+		rc = partner_survey_tmpl(app, rq, d, u->organisation_id);
 	{
 		struct buf q = BUF_INIT;
 
@@ -366,6 +413,24 @@ partner_feed_post(struct app *app, struct req *rq, struct resp *rs)
 	page_feed_forget();
 }
 
+/* Asks the organisation's staff for feedback, then back to the page. */
+static void
+partner_survey_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct core_ctx ctx;
+	char why[CORE_WHY_LEN], loc[64];
+	int sent = 0;
+
+	app_core_ctx(app, rq, &ctx);
+	if (core_partner_survey_send(&ctx, rq->user->organisation_id, &sent,
+	    why, sizeof(why)) != DB_OK) {
+		http_error(app, rs, 503, why);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/partner?asked=%d#feedback", sent);
+	http_redirect(rs, loc);
+}
+
 void
 page_partner_post(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -379,6 +444,10 @@ page_partner_post(struct app *app, struct req *rq, struct resp *rs)
 
 	if (action != NULL && strcmp(action, "feed") == 0) {
 		partner_feed_post(app, rq, rs);
+		return;
+	}
+	if (action != NULL && strcmp(action, "survey") == 0) {
+		partner_survey_post(app, rq, rs);
 		return;
 	}
 	if (action == NULL || strcmp(action, "closure") != 0) {

@@ -469,6 +469,13 @@ show_referral_errors(struct app *app, struct req *rq, struct resp *rs,
 		tmpl_data_set(d, "notice", "The status was changed.");
 	else if (done != NULL && strcmp(done, "noted") == 0)
 		tmpl_data_set(d, "notice", "Your note was added.");
+	else if (done != NULL && strcmp(done, "booking-undone") == 0)
+		tmpl_data_set(d, "notice", "The booking was undone: its "
+		    "sessions are removed, no email about them was sent, and "
+		    "the referral is back where it was.");
+	else if (done != NULL && strcmp(done, "booking-undone-already") == 0)
+		tmpl_data_set(d, "notice", "That booking was undone already. "
+		    "Nothing more was changed.");
 	(void)db_referral_events(app->db, r->id, add_event, d);
 	(void)db_notes(app->db, r->id, add_note, d);
 	(void)db_audit_each(app->db, r->id, 50, 0, add_audit, d);

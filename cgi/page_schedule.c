@@ -22,6 +22,7 @@
 
 #include "cgi/app.h"
 #include "cgi/page_terms.h"
+#include "cgi/page_undo.h"
 #include "cgi/auth.h"
 #include "core/booking.h"
 #include "core/core.h"
@@ -534,6 +535,11 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 		    "in their booking email, their reminders and on their own "
 		    "page." },
 		{ "video-removed", "The video call link is removed." },
+		{ "move-undone", "The move was undone: the session is back at "
+		    "its time and room before, and the client is not told of "
+		    "the move." },
+		{ "move-undone-already", "That move was undone already. "
+		    "Nothing more was changed." },
 	};
 	const char *done = form_get(&rq->q, "done");
 	struct series_view v;
@@ -580,7 +586,8 @@ series_show_errors(struct app *app, struct req *rq, struct resp *rs,
 	    sizeof(done_text[0]); i++)
 		if (strcmp(done, done_text[i][0]) == 0)
 			tmpl_data_set(d, "notice", done_text[i][1]);
-	if (series_pending(app, rq, d, s, done) == -1) {
+	if (series_pending(app, rq, d, s, done) == -1 ||
+	    page_undo_banner(app, rq, d, s) == -1) {
 		tmpl_data_free(d);
 		http_error(app, rs, 503, "The series cannot be shown now.");
 		return;
@@ -637,6 +644,14 @@ series_fail(struct app *app, struct req *rq, struct resp *rs, int status,
 	memset(&errs, 0, sizeof(errs));
 	valid_error_add(&errs, anchor, msg);
 	series_show_errors(app, rq, rs, status, s, &errs);
+}
+
+void
+page_series_refused(struct app *app, struct req *rq, struct resp *rs,
+    int status, const struct db_series *s, const char *anchor,
+    const char *msg)
+{
+	series_fail(app, rq, rs, status, s, anchor, msg);
 }
 
 static const char *const cancel_by[] = { "client", "therapist", "service",

@@ -23,6 +23,9 @@
  *                           (room_id and the same, active),
  *                           action=closure_add (first_day, last_day,
  *                           reason), action=closure_delete (closure_id)
+ *   POST /organisations/ID/survey  asks the organisation's staff (its
+ *                           partner users) for feedback (core/survey.h);
+ *                           303 to /sites?asked=N&org=ID#organisations
  *
  * GET needs ACT_RECORDS_VIEW and POST ACT_RECORDS_EDIT (route table).
  * Every change is audited by db/records.c.
@@ -37,9 +40,11 @@
 #include "cgi/auth.h"
 #include "cgi/records_form.h"
 #include "cgi/valid.h"
+#include "core/survey.h"
 #include "db/db.h"
 #include "db/records.h"
 #include "db/referrals.h"
+#include "db/survey.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
 
@@ -118,26 +123,60 @@ list_site(void *arg, const struct db_site_rec *s)
 	c->n++;
 }
 
+/* An organisation, and what asking its staff for feedback did. */
+struct org_ctx {
+	struct app		*app;
+	struct tmpl_data	*d;
+	int64_t			 asked_org;	/* ?org= */
+	int			 asked;		/* ?asked=, or -1 */
+	int			 bad;
+};
+
 static void
 list_org(void *arg, const struct db_organisation *o)
 {
-	struct tmpl_data *e = tmpl_data_push(arg, "organisations");
+	struct org_ctx *c = arg;
+	struct tmpl_data *e = tmpl_data_push(c->d, "organisations");
+	int64_t sent, answered;
+	char last[21];
 
+	tmpl_data_setf(e, "id", "%lld", (long long)o->id);
 	tmpl_data_set(e, "name", o->name);
 	tmpl_data_setf(e, "sites", "%d", o->nsites);
+	if (db_partner_survey_counts(c->app->db, o->id, &sent, &answered,
+	    last) == -1)
+		c->bad = 1;
+	tmpl_data_setf(e, "survey_sent", "%lld", (long long)sent);
+	tmpl_data_setf(e, "survey_answered", "%lld", (long long)answered);
+	if (o->id == c->asked_org && c->asked >= 0)
+		tmpl_data_setf(e, "survey_result", c->asked > 0 ? "%d of "
+		    "their staff %s emailed the survey just now." : "Nobody "
+		    "was asked again: their staff were all asked in the last "
+		    "%d days, or they have no staff accounts.", c->asked > 0 ?
+		    c->asked : DB_SURVEY_AGAIN_DAYS, c->asked == 1 ? "was" :
+		    "were");
 }
 
 void
 page_sites(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct list_ctx c;
+	struct org_ctx oc;
+	const char *asked = form_get(&rq->q, "asked");
 
 	memset(&c, 0, sizeof(c));
+	memset(&oc, 0, sizeof(oc));
 	c.d = app_staff_data(app, rq, "Sites");
+	oc.app = app;
+	oc.d = c.d;
+	oc.asked = -1;
+	if (asked == NULL || valid_int(asked, 0, 100000, &oc.asked) == -1 ||
+	    valid_id(form_get(&rq->q, "org"), &oc.asked_org) == -1)
+		oc.asked = -1;
 	tmpl_data_list(c.d, "rows");
 	tmpl_data_list(c.d, "organisations");
 	if (db_sites_each(app->db, list_site, &c) == -1 ||
-	    db_organisations_each(app->db, list_org, c.d) == -1) {
+	    db_organisations_each(app->db, list_org, &oc) == -1 || oc.bad) {
 		tmpl_data_free(c.d);
 		http_error(app, rs, 503, "The sites cannot be shown just now. "
 		    "Try again in a minute.");
@@ -148,6 +187,25 @@ page_sites(struct app *app, struct req *rq, struct resp *rs)
 	    ACT_RECORDS_EDIT));
 	app_render(app, rs, 200, "sites.html", c.d);
 	tmpl_data_free(c.d);
+}
+
+void
+page_organisation_survey_post(struct app *app, struct req *rq,
+    struct resp *rs)
+{
+	struct core_ctx ctx;
+	char why[CORE_WHY_LEN], loc[96];
+	int sent = 0;
+
+	app_core_ctx(app, rq, &ctx);
+	if (core_partner_survey_send(&ctx, rq->id[0], &sent, why,
+	    sizeof(why)) != DB_OK) {
+		http_error(app, rs, 503, why);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/sites?asked=%d&org=%lld#organisations",
+	    sent, (long long)rq->id[0]);
+	http_redirect(rs, loc);
 }
 
 /* ---- one site ---- */

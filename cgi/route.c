@@ -44,6 +44,10 @@ const struct route route_table[] = {
 	/* The outcome survey: ?t= (GET) or t= (POST), the signed link. */
 	{ "GET",  "/outcome",		ACT_PUBLIC, page_outcome_get },
 	{ "POST", "/outcome",		ACT_PUBLIC, page_outcome_post },
+	/* The family and partner staff surveys (issue 20): ?t= (GET,
+	 * with &sent=1 after answering) or t= (POST), the signed link. */
+	{ "GET",  "/survey",		ACT_PUBLIC, page_survey_get },
+	{ "POST", "/survey",		ACT_PUBLIC, page_survey_post },
 	/* Unsubscribe: ?t=, the signed link (no CSRF token); POST stores,
 	 * also as RFC 8058 one-click. */
 	{ "GET",  "/unsubscribe",	ACT_PUBLIC, page_unsubscribe_get },
@@ -125,6 +129,9 @@ const struct route route_table[] = {
 	/* One series; POST action= move, cancel, end, with their dates. */
 	{ "GET",  "/series/:id",	ACT_SCHEDULE, page_series_get },
 	{ "POST", "/series/:id",	ACT_BOOK, page_series_post },
+	/* Undo a booking or a move while its emails wait: undo= (the
+	 * change's id, page_undo.c). */
+	{ "POST", "/series/:id/undo",	ACT_BOOK, page_series_undo },
 	/* Groups; POST action=add (name, capacity, therapist, site) or
 	 * action=join (group, client). */
 	{ "GET",  "/groups",		ACT_SCHEDULE, page_groups_get },
@@ -196,6 +203,9 @@ const struct route route_table[] = {
 	 * action=feed (site). */
 	{ "GET",  "/partner",		ACT_PARTNER, page_partner_get },
 	{ "POST", "/partner",		ACT_PARTNER, page_partner_post },
+	/* Ask an organisation's staff for feedback (issue 20). */
+	{ "POST", "/organisations/:id/survey", ACT_RECORDS_EDIT,
+					page_organisation_survey_post },
 	/* Closures partners reported, with the sessions they fall on. */
 	{ "GET",  "/closures",		ACT_RECORDS_VIEW, page_closures },
 	/* The impact report: ?from=, ?to=; as CSV; ?print for printing. */

@@ -8,6 +8,7 @@
 #include "core/booking.h"
 #include "core/core.h"
 #include "db/records.h"
+#include "db/undo.h"
 
 enum db_assign_result
 core_referral_assign(const struct core_ctx *c, const struct core_assign *in,
@@ -81,6 +82,15 @@ core_assign_book(const struct core_ctx *c, const struct core_assign *in,
 		db_rollback(c->db);
 		*client_id = *series_id = 0;
 		return res;
+	}
+	/* Undo (core/undo.h) takes the assignment back with the booking. */
+	if (db_undo_assign_note(c->db, *series_id, status_names[in->from],
+	    *client_id) == -1) {
+		db_rollback(c->db);
+		*client_id = *series_id = 0;
+		(void)snprintf(why, whylen, "Nothing was booked: it could not "
+		    "be saved. Try again.");
+		return DB_ERROR;
 	}
 	if (db_commit(c->db) == -1) {
 		*client_id = *series_id = 0;

@@ -370,6 +370,8 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	s.count = b->count;
 	s.until_date = b->until_date;
 	s.created_by = c->user_id;
+	/* Staff bookings wait the grace period, and may be undone in it. */
+	s.grace_s = c->user_id > 0 ? c->grace_s : 0;
 	if (plan.has_terms) {
 		/* The rule runs from the first session to the last; the
 		 * holiday weeks between are its skips. */

@@ -153,6 +153,8 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	if (demo_someone(&d) == -1)
 		goto out;
+	if (demo_surveys_family(&d) == -1)
+		goto out;
 	for (i = 0; i < N(demo_users); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
 		    demo_users[i].email, demo_users[i].password);

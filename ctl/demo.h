@@ -248,6 +248,11 @@ int	 demo_reports(struct demo *);
 int	 demo_partners(struct demo *);
 /* demo_terms.c: a term-time series at the school with terms. */
 int	 demo_terms(struct demo *);
+/* demo_surveys.c: family and partner staff surveys sent, not answered
+ * yet (issue 20); 0, or -1. */
+int	 demo_surveys_family(struct demo *);
+int	 demo_surveys_partner(struct demo *, int64_t organisation_id);
+
 /* demo_someone.c: referrals on someone's behalf and by Easy Read. */
 int	 demo_someone(struct demo *);
 /* demo_client.c: notes, goals, closing summaries, a correction, sickness */

@@ -233,6 +233,9 @@ demo_partners(struct demo *d)
 	}
 	if (surveys_add(d, &all) == -1 || db_commit(d->db) == -1)
 		goto fail;
+	/* Its partner user asks their staff (demo_surveys.c). */
+	if (demo_surveys_partner(d, org[0]) == -1)
+		return -1;
 	for (i = 0; i < N(partner_users); i++)
 		if (org[i] > 0)
 			printf("%-12s %-28s password: %s\n", "partner",

@@ -31,8 +31,7 @@
 #include "db/offers.h"
 #include "mail/mail.h"
 
-/* Opens TUTTI_DB (default var/tutti.db); NULL with the cause printed. */
-static struct db *
+struct db *
 db_open_env(void)
 {
 	const char *path = getenv("TUTTI_DB");
@@ -46,8 +45,7 @@ db_open_env(void)
 	return db;
 }
 
-/* The base of links: TUTTI_BASE_URL without its last slash. */
-static const char *
+const char *
 base_url(void)
 {
 	const char *b = getenv("TUTTI_BASE_URL");

@@ -14,6 +14,7 @@
  *            contact_email, contact_address, office_hours)
  *   tuttictl my-link ID [--revoke]  a client's personal link
  *   tuttictl offers tick | place SERIES [--send] | link OFFER
+ *   tuttictl surveys tick | send ORGANISATION | link SURVEY
  *
  * The database is TUTTI_DB (default var/tutti.db).  Exit status 0 on
  * success, 1 on failure (with a message on stderr), 2 on bad usage.
@@ -30,6 +31,7 @@
 #include "ctl/demo.h"
 #include "ctl/privacy_cmds.h"
 #include "ctl/self_cmds.h"
+#include "ctl/survey_cmds.h"
 #include "db/db.h"
 #include "db/feeds.h"
 #include "db/referrals.h"
@@ -46,7 +48,8 @@ static const char usage_text[] =
     "       tuttictl user list\n"
     "       tuttictl feed-url --email E | --site ID\n"
     "       tuttictl backup FILE\n"
-    PRIVACY_USAGE;
+    PRIVACY_USAGE
+    SURVEY_USAGE;
 
 static int
 usage(void)
@@ -388,5 +391,7 @@ main(int argc, char *argv[])
 		return cmd_waitlist_checks(argc - 2, argv + 2);
 	if (strcmp(argv[1], "offers") == 0)
 		return cmd_offers(argc - 2, argv + 2);
+	if (strcmp(argv[1], "surveys") == 0)
+		return cmd_surveys(argc - 2, argv + 2);
 	return usage();
 }

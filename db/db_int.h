@@ -215,6 +215,28 @@ int		 db_occ_cancel_untold_tx(struct db *, int64_t series_id,
 		    int64_t user_id, const char *addr);
 
 /*
+ * db/schedule.c's clash check of a move: whether the session of series_id
+ * on date may move to `to` in room_id (0: the series' room), as a booking
+ * would be checked, except against itself.  0 free (*room_used, may be
+ * NULL, gets the room), 1 a clash named in clash, -1 error.
+ */
+int		 db_occ_clash(struct db *, int64_t series_id,
+		    const char *date, const struct db_occ *to,
+		    int64_t room_id, int64_t *room_used, char *clash,
+		    size_t clashlen);
+
+/*
+ * db/undo.c: inside the write of a booking (after its series is stored)
+ * or of a move (before it is stored), keeps what Undo needs, when
+ * grace_s > 0 and user_id > 0; else nothing.  0, or -1.
+ */
+int		 db_undo_booking_note(struct db *, int64_t series_id,
+		    int64_t user_id, int grace_s);
+int		 db_undo_move_note(struct db *, int64_t series_id,
+		    const char *date, int64_t to_start_utc, int64_t user_id,
+		    int grace_s);
+
+/*
  * Inside a write: queues email kind to the active coordinators and, when
  * therapist_series is set, that series' therapist, each keyed
  * "KIND:KEY_PART:USER" (db/self.c).  0, or -1.

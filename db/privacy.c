@@ -295,6 +295,14 @@ static const struct {
 	    NULL },
 	{ "unsubscribes", "SELECT * FROM unsubscribes WHERE referral_id = ?1",
 	    0, "unsubscribes" },
+	/* The family survey about them (025): what each contact asked
+	 * answered, the contact named by role only ("parent"). */
+	{ "family_surveys", "SELECT s.id AS id, coalesce(c.role, "
+	    "'contact') AS to_whom, s.sent_at AS sent_at, s.answered_at AS "
+	    "answered_at, s.q1 AS relationship_improved, s.comment AS "
+	    "comment FROM surveys s LEFT JOIN contacts c ON c.id = "
+	    "s.contact_id WHERE s.kind = 'family' AND s.referral_id = ?1 "
+	    "ORDER BY s.id", 0, "surveys" },
 	{ "erasure", "SELECT * FROM erasures WHERE referral_id = ?1", 1,
 	    NULL },
 };
@@ -379,6 +387,7 @@ enum erase_step {
 	ERASE_FEEDS,
 	ERASE_CLIENTS,
 	ERASE_REFERRER,
+	ERASE_SURVEYS,
 	ERASE_CONTACTS,
 	ERASE_REFERRAL,
 	ERASE__MAX
@@ -411,8 +420,11 @@ static const char *const erase_sql[ERASE__MAX] = {
 	"UPDATE feeds SET body = NULL, etag = NULL, stale = 1 "
 	    "WHERE body IS NOT NULL",
 	"UPDATE clients SET end_reason = '' WHERE referral_id = ?1",
-	/* Who referred them and their contacts (014). */
+	/* Who referred them and their contacts (014); the family
+	 * survey's addresses and comments (025): the answers stay counted. */
 	"DELETE FROM referrers WHERE referral_id = ?1",
+	"UPDATE surveys SET to_addr = 'erased:' || id, comment = '' "
+	    "WHERE kind = 'family' AND referral_id = ?1",
 	"UPDATE contacts SET name = 'Erased', email = '', phone = '', "
 	    "removed_at = coalesce(removed_at, strftime('%Y-%m-%dT%H:%M:%SZ', "
 	    "'now')) WHERE referral_id = ?1",
@@ -685,6 +697,7 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	counts[ERASE_FEEDS] = &sum->feeds;
 	counts[ERASE_CLIENTS] = &skip;
 	counts[ERASE_REFERRER] = &skip;
+	counts[ERASE_SURVEYS] = &skip;
 	counts[ERASE_CONTACTS] = &skip;
 	counts[ERASE_REFERRAL] = &skip;
 

@@ -42,7 +42,8 @@ struct buf;
  * entries, group memberships, session series, sessions, exceptions,
  * attendance, emails, audit lines (those naming the referral, and those
  * whose detail names one of the client's series or caseload entries),
- * outcome answers and any erasure.  Rows are written column by column
+ * outcome answers, the family surveys about them (the contact by role
+ * only) and any erasure.  Rows are written column by column
  * as stored.  Returns 1 when written, 0 when there is no such referral
  * (nothing appended), -1 on error (out may hold part of the object).
  */

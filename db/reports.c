@@ -770,14 +770,17 @@ db_setting_int_set(struct db *db, const char *key, long value)
 	return 0;
 }
 
-/* ---- the outcome survey's link ---- */
+/* ---- the survey links ---- */
 
 /*
- * 24 bytes as 32 base64url characters: [0] the type (2: an outcome
- * survey), [1..8] the referral id big-endian, [9..23] the first 15
- * bytes of HMAC-SHA-256(key, "tutti-outcome\0" || bytes 0..8).
+ * 24 bytes as 32 base64url characters: [0] the type (2: a client's
+ * outcome survey by referral id; 3: a family or partner survey by its
+ * row's id), [1..8] the id big-endian, [9..23] the first 15 bytes of
+ * HMAC-SHA-256(key, "tutti-outcome\0" || bytes 0..8).  The type is
+ * signed with the id, so one kind's link never opens another's.
  */
-#define TOKEN_TYPE	2
+#define TOKEN_OUTCOME	2
+#define TOKEN_SURVEY	3
 #define TOKEN_BODY	9
 #define TOKEN_MAC	15
 #define TOKEN_BYTES	(TOKEN_BODY + TOKEN_MAC)
@@ -802,19 +805,19 @@ token_mac(const unsigned char key[TOKEN_KEY_LEN],
 	sodium_memzero(full, sizeof(full));
 }
 
-int
-db_outcome_token(struct db *db, int64_t referral_id,
+/* The token of type for id into out; 0, or -1 (no secret). */
+static int
+token_make(struct db *db, unsigned char type, int64_t id,
     char out[DB_OUTCOME_TOKEN_LEN])
 {
 	unsigned char key[TOKEN_KEY_LEN], t[TOKEN_BYTES];
-	uint64_t v = (uint64_t)referral_id;
+	uint64_t v = (uint64_t)id;
 	int i;
 
 	out[0] = '\0';
-	if (referral_id <= 0 ||
-	    db_secret(db, "outcome_key", key, sizeof(key)) == -1)
+	if (id <= 0 || db_secret(db, "outcome_key", key, sizeof(key)) == -1)
 		return -1;
-	t[0] = TOKEN_TYPE;
+	t[0] = type;
 	for (i = 8; i >= 1; i--) {
 		t[i] = (unsigned char)(v & 0xff);
 		v >>= 8;
@@ -826,9 +829,10 @@ db_outcome_token(struct db *db, int64_t referral_id,
 	return 0;
 }
 
-int
-db_outcome_token_check(struct db *db, const char *token,
-    int64_t *referral_id)
+/* The id a token of type names into *id; 0, or -1 (not one). */
+static int
+token_check(struct db *db, unsigned char type, const char *token,
+    int64_t *id)
 {
 	unsigned char key[TOKEN_KEY_LEN], t[TOKEN_BYTES], mac[TOKEN_MAC];
 	size_t n, len;
@@ -842,7 +846,7 @@ db_outcome_token_check(struct db *db, const char *token,
 		return -1;
 	if (sodium_base642bin(t, sizeof(t), token, n, NULL, &len, NULL,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len != sizeof(t) || t[0] != TOKEN_TYPE)
+	    len != sizeof(t) || t[0] != type)
 		return -1;
 	if (db_secret(db, "outcome_key", key, sizeof(key)) == -1)
 		return -1;
@@ -855,8 +859,35 @@ db_outcome_token_check(struct db *db, const char *token,
 		v = v << 8 | t[i];
 	if (v == 0 || v > (uint64_t)INT64_MAX)
 		return -1;
-	*referral_id = (int64_t)v;
+	*id = (int64_t)v;
 	return 0;
+}
+
+int
+db_outcome_token(struct db *db, int64_t referral_id,
+    char out[DB_OUTCOME_TOKEN_LEN])
+{
+	return token_make(db, TOKEN_OUTCOME, referral_id, out);
+}
+
+int
+db_outcome_token_check(struct db *db, const char *token,
+    int64_t *referral_id)
+{
+	return token_check(db, TOKEN_OUTCOME, token, referral_id);
+}
+
+int
+db_survey_token(struct db *db, int64_t survey_id,
+    char out[DB_OUTCOME_TOKEN_LEN])
+{
+	return token_make(db, TOKEN_SURVEY, survey_id, out);
+}
+
+int
+db_survey_token_check(struct db *db, const char *token, int64_t *survey_id)
+{
+	return token_check(db, TOKEN_SURVEY, token, survey_id);
 }
 
 /* ---- answers ---- */

@@ -211,6 +211,16 @@ int	 db_outcome_token(struct db *, int64_t referral_id,
 int	 db_outcome_token_check(struct db *, const char *token,
 	    int64_t *referral_id);
 
+/*
+ * The same for the family or partner survey invitation survey_id (its
+ * surveys row): the link of /survey?t=.  Another type byte, so an
+ * outcome link never opens a survey and the other way round.
+ */
+int	 db_survey_token(struct db *, int64_t survey_id,
+	    char out[DB_OUTCOME_TOKEN_LEN]);
+int	 db_survey_token_check(struct db *, const char *token,
+	    int64_t *survey_id);
+
 /* What a client may do with their survey link. */
 enum db_outcome_state {
 	OUTCOME_OPEN,		/* may answer */

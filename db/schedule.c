@@ -461,7 +461,9 @@ db_series_book(struct db *db, const struct db_series_new *s,
 			goto fail;
 	}
 	if (notify_clients(db, "booking_confirmation", *id, clients, nclients,
-	    "0", (int64_t)time(NULL), domain) == -1)
+	    "0", (int64_t)time(NULL) + (s->grace_s > 0 ? s->grace_s : 0),
+	    domain) == -1 || db_undo_booking_note(db, *id, s->created_by,
+	    s->grace_s) == -1)
 		goto fail;
 	/* A matched referral is now active: its history says why. */
 	if (db_client_follow_booking(db, *id, s->created_by) == -1)
@@ -856,6 +858,40 @@ db_occ_cancel(struct db *db, int64_t series_id, const char *date,
 	return db_tx_commit(db, "cancel");
 }
 
+int
+db_occ_clash(struct db *db, int64_t series_id, const char *date,
+    const struct db_occ *to, int64_t room_id, int64_t *room_used,
+    char *clash, size_t clashlen)
+{
+	static const char sql_series[] = "SELECT therapist_id, site_id, "
+	    "coalesce(room_id, 0) FROM series WHERE id = ?";
+	struct clash_ctx c;
+	sqlite3_stmt *st;
+	int64_t *clients = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((st = db_stmt_with(db, sql_series, series_id)) == NULL ||
+	    db_next(db, st) != 1)
+		return -1;
+	c.therapist_id = sqlite3_column_int64(st, 0);
+	c.site_id = sqlite3_column_int64(st, 1);
+	c.room_id = room_id > 0 ? room_id : sqlite3_column_int64(st, 2);
+	db_done(st);
+	if (series_people(db, series_id, &clients, &n) == -1)
+		return -1;
+	c.clients = clients;
+	c.nclients = n;
+	c.skip_series = series_id;
+	c.skip_date = date;
+	rc = clash_one(db, &c, to, clash, clashlen);
+	free(clients);
+	if (rc == 0 && room_used != NULL)
+		*room_used = c.room_id;
+	return rc;
+}
+
 enum db_result
 db_occ_move(struct db *db, int64_t series_id, const char *date,
     const struct db_occ *to, int64_t room_id, const char *reason,
@@ -865,9 +901,6 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	static const char sql[] = "UPDATE occurrences SET start_utc = ?3, "
 	    "end_utc = ?4, room_id = ?5, state = 'moved' "
 	    "WHERE series_id = ?1 AND occ_date = ?2";
-	static const char sql_series[] = "SELECT therapist_id, site_id, "
-	    "coalesce(room_id, 0) FROM series WHERE id = ?";
-	struct clash_ctx c;
 	sqlite3_stmt *st;
 	int64_t start, end, room, *clients = NULL;
 	size_t n = 0;
@@ -889,33 +922,18 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 		db_rollback(db);
 		return DB_INVALID;
 	}
-	memset(&c, 0, sizeof(c));
-	if ((st = db_stmt(db, sql_series)) == NULL)
-		goto fail;
-	(void)sqlite3_bind_int64(st, 1, series_id);
-	if ((rc = db_step(st)) == SQLITE_ROW) {
-		c.therapist_id = sqlite3_column_int64(st, 0);
-		c.site_id = sqlite3_column_int64(st, 1);
-		c.room_id = room_id > 0 ? room_id : sqlite3_column_int64(st, 2);
-	}
-	db_done(st);
-	if (rc != SQLITE_ROW)
-		goto fail;
-	if (series_people(db, series_id, &clients, &n) == -1)
-		goto fail;
-	c.clients = clients;
-	c.nclients = n;
-	c.skip_series = series_id;
-	c.skip_date = date;
-	if ((rc = clash_one(db, &c, to, clash, clashlen)) != 0) {
+	if ((rc = db_occ_clash(db, series_id, date, to, room_id, &room,
+	    clash, clashlen)) != 0) {
 		if (rc == -1)
 			goto fail;
 		db_rollback(db);
-		free(clients);
 		return DB_CONFLICT;
 	}
-	if (touch_series(db, series_id) == -1 ||
-	    put_exception(db, series_id, date, "moved", "", to, c.room_id,
+	if (series_people(db, series_id, &clients, &n) == -1)
+		goto fail;
+	if (db_undo_move_note(db, series_id, date, to->start_utc, user_id,
+	    grace_s) == -1 || touch_series(db, series_id) == -1 ||
+	    put_exception(db, series_id, date, "moved", "", to, room,
 	    reason, user_id) == -1)
 		goto fail;
 	if ((st = db_stmt(db, sql)) == NULL)
@@ -924,8 +942,8 @@ db_occ_move(struct db *db, int64_t series_id, const char *date,
 	db_bind_text(st, 2, date);
 	(void)sqlite3_bind_int64(st, 3, to->start_utc);
 	(void)sqlite3_bind_int64(st, 4, to->end_utc);
-	if (c.room_id > 0)
-		(void)sqlite3_bind_int64(st, 5, c.room_id);
+	if (room > 0)
+		(void)sqlite3_bind_int64(st, 5, room);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != SQLITE_DONE)

@@ -47,6 +47,9 @@ struct db_series_new {
 	int		 term_time;	/* 1: skips the site's holidays */
 	const char	(*skips)[11];	/* term time: holiday weeks passed */
 	size_t		 nskips;
+	int		 grace_s;	/* > 0: the confirmations wait this
+					   long and the booking may be undone
+					   meanwhile (db/undo.h) */
 };
 
 /*
@@ -158,7 +161,8 @@ enum db_result db_occ_cancel(struct db *, int64_t series_id,
 	    const char *msgid_domain);
 /*
  * Moves one occurrence to new UTC times and room (0: the series' room),
- * checking clashes as a booking does (except with itself).
+ * checking clashes as a booking does (except with itself).  With grace_s
+ * > 0 and a user, the move may be undone meanwhile (db/undo.h).
  */
 enum db_result db_occ_move(struct db *, int64_t series_id, const char *date,
 	    const struct db_occ *to, int64_t room_id, const char *reason,

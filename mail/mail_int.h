@@ -92,6 +92,11 @@ enum mail_send mail_fill_survey(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
 
+/* survey.c: the family and partner staff survey invitations. */
+enum mail_send mail_fill_survey_invite(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
+
 /* self.c: staff notices of what clients did, and the waitlist check. */
 enum mail_send mail_fill_self_staff(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,

@@ -52,6 +52,7 @@
 #include "core/core.h"
 #include "core/offer.h"
 #include "core/self.h"
+#include "core/survey.h"
 #include "db/db.h"
 #include "mail/mail.h"
 #include "templates/tmpl.h"
@@ -232,6 +233,10 @@ main(int argc, char *argv[])
 			self_at = time(NULL) + SELF_EVERY;
 			if (core_waitlist_checks(&ctx) < 0)
 				fputs("tutti-mailer: waitlist checks not "
+				    "queued\n", stderr);
+			/* The partner staff survey's yearly round. */
+			if (core_surveys_tick(&ctx) < 0)
+				fputs("tutti-mailer: partner surveys not "
 				    "queued\n", stderr);
 		}
 		if (time(NULL) >= offers_at) {

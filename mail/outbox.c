@@ -173,6 +173,11 @@ static const struct kind kinds[] = {
 	    mail_fill_changes },
 	/* To someone who referred a person and asked for updates (014). */
 	{ "referrer_update", "mail_referrer_update", 0, fill_referrer_update },
+	/* Surveys (issue 20, 025-surveys): to a client's contact after
+	 * the client's N-th attended session, and to a partner's staff. */
+	{ "family_survey", "mail_family_survey", 1, mail_fill_survey_invite },
+	{ "partner_survey", "mail_partner_survey", 0,
+	    mail_fill_survey_invite },
 	/* To a member of staff whose account is being guessed at. */
 	{ "login_guessed", "mail_login_guessed", 0, NULL },
 };

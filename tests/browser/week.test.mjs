@@ -2,7 +2,9 @@
 // nginx and workers in Debian's Chromium: the whole service's week at
 // 1280 px with 12 therapists and no sideways scrolling (and with no
 // JavaScript, and as printed on a landscape page), the check-answers
-// page of assign-and-book, and the leave flow; axe-core on each.
+// page of assign-and-book with Undo after it, and the leave flow;
+// axe-core on each; and the grid, check-answers and leave pages on a
+// 390 px phone with no sideways scrolling of the page.
 //
 //   node tests/browser/week.test.mjs      (after make all browser-deps)
 
@@ -106,11 +108,71 @@ try {
     const url = new URL(page.url());
     if (url.pathname.startsWith('/series/')) {
       tap.ok('confirming books the series and opens it');
+      // Undo while the emails wait (issue 17): who made it, and Undo.
+      const banner = page.getByRole('region', { name: 'Undo a change' });
+      tap.check('the page offers Undo and says who booked it',
+        (await banner.innerText()).includes('made by Cora Coordinator'));
+      await L.checkAxe(tap, page, 'the series page with Undo');
+      await shot(page, 'week-undo-desktop');
+      await page.getByRole('button', { name: 'Undo the assignment and booking' }).click();
+      await page.waitForLoadState('load');
+      tap.check('Undo opens the referral, saying so',
+        new URL(page.url()).pathname === `/referrals/${r.id}` &&
+        (await page.getByRole('status').first().innerText()).includes('The booking was undone'));
+      tap.equal('the person is back on the waitlist',
+        L.sql(stack, `select status from referrals where id = ${r.id}`)[0].status, 'waitlisted');
+      tap.equal('their emails never go', L.sql(stack, `select count(*) as n from outbox
+        where referral_id = ${r.id} and kind = 'booking_confirmation' and status != 'dropped'`)[0].n, 0);
     } else {
       tap.check('or a clash is named, the form kept', await page.getByRole('alert').isVisible());
       tap.equal('with the number typed', await page.getByLabel('Number of sessions').inputValue(), '2');
       await L.checkAxe(tap, page, 'the check-answers page with a clash');
     }
+    await ctx.close();
+  });
+
+  await tap.step('on a phone (390 px)', async () => {
+    const ctx = await L.newContext(browser, stack, L.PHONE);
+    const page = await ctx.newPage();
+    await signIn(page);
+    await page.goto('/schedule');
+    let [sw, w] = await sideScroll(page);
+    tap.check(`the week: the page does not scroll sideways (${sw} <= ${w})`, sw <= w);
+    const box = page.locator('.grid-scroll');
+    const [bw, cw] = await box.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+    tap.check(`the grid scrolls inside its own box (${bw} > ${cw})`, bw > cw);
+    await box.evaluate((e) => { e.scrollLeft = e.scrollWidth; });
+    const last = await page.locator('table.grid thead th').last().boundingBox();
+    const edge = await box.boundingBox();
+    tap.check('scrolled, the last day is in view', last.x + last.width <= edge.x + edge.width + 1);
+    const who = await page.locator('table.grid tbody th.who').first().boundingBox();
+    tap.check('and the therapists stay in view', Math.abs(who.x - edge.x) <= 2);
+    await box.evaluate((e) => { e.scrollLeft = 0; });
+    await L.checkAxe(tap, page, 'the week grid at 390 px');
+    await shot(page, 'week-grid-phone');
+    const r = L.sql(stack, "select id from referrals where status = 'waitlisted' order by id limit 1")[0];
+    await page.goto(`/referrals/${r.id}/matches`);
+    const button = page.getByRole('button', { name: /^Assign and book/ }).first();
+    if (await button.count() > 0) {
+      await button.click();
+      await page.waitForLoadState('load');
+      [sw, w] = await sideScroll(page);
+      tap.check(`the check-answers page does not scroll sideways (${sw} <= ${w})`, sw <= w);
+      await L.checkAxe(tap, page, 'the check-answers page at 390 px');
+      await shot(page, 'week-book-check-phone');
+    }
+    const t = L.sql(stack, `select o.therapist_id as id from occurrences o where o.state = 'booked'
+      and o.occ_date between date('now', '+2 days') and date('now', '+8 days')
+      group by o.therapist_id order by count(*) asc limit 1`)[0];
+    const leave = L.sql(stack, `insert into therapist_leave (therapist_id, first_day, last_day, reason)
+      values (${t.id}, date('now', '+2 days'), date('now', '+8 days'), 'Training') returning id`)[0].id;
+    await page.goto(`/therapists/${t.id}/leave`);
+    [sw, w] = await sideScroll(page);
+    tap.check(`the leave page does not scroll sideways (${sw} <= ${w})`, sw <= w);
+    tap.check('and lists what the leave hits', (await page.locator('fieldset.hit').count()) > 0);
+    await L.checkAxe(tap, page, 'the leave flow at 390 px');
+    await shot(page, 'week-leave-phone');
+    L.sql(stack, `delete from therapist_leave where id = ${leave}`);
     await ctx.close();
   });
 

@@ -25,26 +25,7 @@ cleanup() {
 	smtp_down
 }
 # The /offer link in email file $1 (text and HTML parts agree), or "".
-offer_link() {
-	$PY - "$1" <<'PY'
-import email, email.policy, re, sys
-m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
-t = m.get_body(('plain',)).get_content()
-h = m.get_body(('html',)).get_content()
-a = re.findall(r'(http://[^\s"<>]*/offer\?t=[A-Za-z0-9_-]+)', t)
-b = re.findall(r'(http://[^\s"<>]*/offer\?t=[A-Za-z0-9_-]+)', h)
-print(a[0] if a and b and a[0] == b[0] else '')
-PY
-}
-# The plain text of email file $1.
-mail_text() {
-	$PY - "$1" <<'PY'
-import email, email.policy, sys
-m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
-print(m['Subject'])
-print(m.get_body(('plain',)).get_content())
-PY
-}
+offer_link() { mail_link "$1" offer; }
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
 smtp_up

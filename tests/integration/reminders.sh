@@ -294,7 +294,8 @@ series=${loc#/series/}
 series=${series%%\?*}
 check "booking answers 303" [ "$c" = 303 ]
 booked() { [ "$(count_to "$femail" 'Your music therapy sessions are booked')" -gt "$before" ]; }
-wait_until 20 booked
+# The confirmation waits the grace period (15 s), as a change does.
+wait_until 40 booked
 check "the confirmation arrived" booked
 f=$(file_of "$femail" 'Your music therapy sessions are booked')
 [ -n "$f" ] && pycheck "$f" booking

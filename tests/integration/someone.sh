@@ -5,7 +5,8 @@
 # what they chose, once each.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
-stack_up
+# Booking confirmations wait the change grace period (Undo): none here.
+TUTTI_CHANGE_GRACE=0 stack_up
 
 W=$TVAR/work
 mkdir -p "$W"

@@ -8,7 +8,8 @@
 # closure flow cancels.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
-stack_up
+# Booking confirmations wait the change grace period (Undo): none here.
+TUTTI_CHANGE_GRACE=0 stack_up
 
 has() { grep -qF -- "$1" "$TVAR/body"; }
 wait_until() {

@@ -8,6 +8,8 @@
 #                              for at most S seconds
 #   count_to ADDR PART         messages to ADDR whose Subject holds PART
 #   last_file ADDR PART        the newest such message's file
+#   mail_link FILE PATH        the /PATH?t= link in an email, or ""
+#   mail_text FILE             its Subject and plain text
 SMTPD_PID=
 
 smtp_up() {
@@ -57,4 +59,29 @@ last_file() {
 	for f in $(grep " $1\$" "$SMAIL/index.txt" 2>/dev/null | cut -d' ' -f1 | sort -r); do
 		grep -q "^Subject: .*$2" "$SMAIL/$f.eml" && { echo "$SMAIL/$f.eml"; return; }
 	done
+}
+
+# mail_link FILE PATH: the link to /PATH?t=TOKEN in email file FILE when
+# its text and HTML parts carry the same one, else "".
+mail_link() {
+	$PY - "$1" "$2" <<'PY'
+import email, email.policy, re, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+t = m.get_body(('plain',)).get_content()
+h = m.get_body(('html',)).get_content()
+r = r'(http://[^\s"<>]*/' + sys.argv[2] + r'\?t=[A-Za-z0-9_-]+)'
+a = re.findall(r, t)
+b = re.findall(r, h)
+print(a[0] if a and b and a[0] == b[0] else '')
+PY
+}
+
+# mail_text FILE: the Subject and plain text of email file FILE.
+mail_text() {
+	$PY - "$1" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+print(m['Subject'])
+print(m.get_body(('plain',)).get_content())
+PY
 }
