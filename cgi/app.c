@@ -10,7 +10,6 @@
 #include "cgi/http.h"
 #include "core/core.h"
 #include "db/referrals.h"
-#include "db/self.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 
@@ -55,24 +54,6 @@ app_staff_data(struct app *app, const struct req *rq, const char *title)
 	tmpl_data_bool(d, "nav_me", auth_can(u->role, ACT_SIGNED_IN));
 	tmpl_data_bool(d, "nav_partner", auth_can(u->role, ACT_PARTNER));
 	tmpl_data_bool(d, "nav_impact", auth_can(u->role, ACT_IMPACT));
-	return d;
-}
-
-struct tmpl_data *
-app_outer_data(struct app *app)
-{
-	struct tmpl_data *d = tmpl_data_new();
-	struct db_contact c;
-
-	memset(&c, 0, sizeof(c));
-	if (app->db == NULL || db_contact_get(app->db, &c) == -1)
-		return d;
-	tmpl_data_set(d, "contact_phone", c.phone);
-	tmpl_data_set(d, "contact_email", c.email);
-	tmpl_data_set(d, "contact_address", c.address);
-	tmpl_data_set(d, "office_hours", c.hours);
-	tmpl_data_bool(d, "contact", c.phone[0] != '\0' ||
-	    c.email[0] != '\0' || c.address[0] != '\0');
 	return d;
 }
 

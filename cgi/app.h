@@ -254,6 +254,42 @@ struct tmpl_data *app_staff_data(struct app *, const struct req *,
  * tmpl_data_free.  Cannot fail (on a database error, nothing is set).
  */
 struct tmpl_data *app_outer_data(struct app *);
+
+/*
+ * app_cache.c: what every visitor sees the same, kept by the worker.
+ * The public facts (the sites the forms offer, the contact details)
+ * are read again only after the database changed.  app_sites gives the
+ * sites as they are now, the worker's (valid until the next call): 0, or
+ * -1 when they cannot be read (answer 503).
+ */
+struct db_site;
+int	 app_sites(struct app *, const struct db_site **sites, size_t *n);
+
+/*
+ * A whole public page kept with a hole (APP_PAGE_HOLE, where the form
+ * token goes) in place of each visitor's own token.  Start it zeroed;
+ * it lives as long as the worker.
+ */
+#define APP_PAGE_HOLE	"@@form-token@@"
+struct app_page {
+	struct buf	 pre, post;	/* the page around the hole */
+	uint64_t	 gen;		/* the facts it was rendered with */
+	int		 ok;
+};
+/*
+ * Brings the facts up to date; 1 when p holds the page for them, 0 when
+ * it must be rendered again (and kept), -1 when they cannot be read.
+ */
+int	 app_page_fresh(struct app *, const struct app_page *p);
+/*
+ * Keeps rendered's body (status 200, rendered with APP_PAGE_HOLE as its
+ * token, from the facts as they are now) in p; 0, or -1 (nothing kept)
+ * when it is not a 200 with exactly one hole.
+ */
+int	 app_page_keep(struct app_page *p, struct resp *rendered);
+/* Answers rs with p's page, token in the hole: 200, no-store. */
+void	 app_page_answer(const struct app_page *p, const char *token,
+	    struct resp *rs);
 /*
  * Fills the context core/ actions take: this worker's database and
  * settings, the signed-in user (0 when none) and the request's address.

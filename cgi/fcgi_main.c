@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,14 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 
 #include "cgi/app.h"
@@ -37,6 +40,8 @@
 #define WORKERS_PER_CPU	4	/* enough that waiting writers leave some
 				   for reads */
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
+/* Freed memory a worker keeps for its next requests (malloc.h). */
+#define HEAP_KEEP	(8 * 1024 * 1024)
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -116,10 +121,95 @@ read_body(FCGX_Request *fr, struct buf *body)
 	return 0;
 }
 
-/* Writes the status line, headers and body to the FastCGI stream. */
+/* libfcgi's stdout buffer: it writes a record each time this fills. */
+#define FCGX_BUFFER	8192
+/* The most content one FastCGI record carries (a multiple of 8). */
+#define RECORD_MAX	65528
+/* Records written by one writev: a header and a part each. */
+#define RECORDS_A_WRITE	32
+
+/* Fills a FastCGI stdout record header for len bytes of content. */
+static void
+record_header(unsigned char h[FCGI_HEADER_LEN], int request_id, size_t len)
+{
+	h[0] = FCGI_VERSION_1;
+	h[1] = FCGI_STDOUT;
+	h[2] = (unsigned char)(request_id >> 8);
+	h[3] = (unsigned char)request_id;
+	h[4] = (unsigned char)(len >> 8);
+	h[5] = (unsigned char)len;
+	h[6] = 0;	/* no padding */
+	h[7] = 0;
+}
+
+/*
+ * Writes head and then body to the web server as FastCGI stdout records,
+ * straight to the connection with as few writev calls as the records
+ * allow (one for any page under 2 MB), where libfcgi's stream would
+ * write one record each 8 KB.  libfcgi ends the stream and the request
+ * afterwards (FCGX_Finish_r), as for any answer; its stream must hold
+ * nothing yet.  This reads two fields of FCGX_Request (the connection and
+ * the request id) that fcgiapp.h marks as libfcgi's own: they are as
+ * FastCGI defines them, and 2.4's layout has not changed since 2001.
+ * Returns 0, or -1 when the connection failed (the server then sees a
+ * cut answer, as it would from a failed FCGX_PutStr).
+ */
+static int
+respond_records(FCGX_Request *fr, const struct buf *head,
+    const char *body, size_t bodylen)
+{
+	unsigned char hdr[RECORDS_A_WRITE][FCGI_HEADER_LEN];
+	struct iovec iov[RECORDS_A_WRITE * 2], *v;
+	const char *part[2] = { head->data, body };
+	size_t left[2] = { head->len, bodylen };
+	size_t k, n, nv, p = 0;
+	ssize_t w;
+
+	while (p < 2) {
+		for (nv = 0, k = 0; k < RECORDS_A_WRITE && p < 2; k++) {
+			n = left[p] < RECORD_MAX ? left[p] : RECORD_MAX;
+			record_header(hdr[k], fr->requestId, n);
+			iov[nv].iov_base = hdr[k];
+			iov[nv++].iov_len = FCGI_HEADER_LEN;
+			iov[nv].iov_base = (void *)part[p];
+			iov[nv++].iov_len = n;
+			part[p] += n;
+			left[p] -= n;
+			while (p < 2 && left[p] == 0)
+				p++;
+		}
+		/* A socket may take part of it: write the rest. */
+		v = iov;
+		while (nv > 0) {
+			if ((w = writev(fr->ipcFd, v, (int)nv)) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			while (nv > 0 && (size_t)w >= v->iov_len) {
+				w -= (ssize_t)v->iov_len;
+				v++;
+				nv--;
+			}
+			if (nv > 0) {
+				v->iov_base = (char *)v->iov_base + w;
+				v->iov_len -= (size_t)w;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Writes the status line, headers and body to the FastCGI stream: a page
+ * that fits libfcgi's buffer through it, a larger one in whole records
+ * (respond_records).
+ */
 static void
 respond(FCGX_Request *fr, struct resp *rs, struct buf *out, int head)
 {
+	int body;
+
 	buf_reset(out);
 	buf_printf(out, "Status: %d %s\r\n", rs->status,
 	    http_reason(rs->status));
@@ -133,7 +223,13 @@ respond(FCGX_Request *fr, struct resp *rs, struct buf *out, int head)
 	    "Permissions-Policy: %s\r\n", csp, permissions);
 	buf_append(out, rs->headers.data, rs->headers.len);
 	buf_puts(out, "\r\n");
-	if (!head && rs->status != 304)
+	body = !head && rs->status != 304 && rs->body.len > 0;
+	if (body && out->len + rs->body.len > FCGX_BUFFER &&
+	    fr->ipcFd >= 0 && fr->requestId > 0) {
+		(void)respond_records(fr, out, rs->body.data, rs->body.len);
+		return;
+	}
+	if (body)
 		buf_append(out, rs->body.data, rs->body.len);
 	(void)FCGX_PutStr(out->data, (int)out->len, fr->out);
 }
@@ -234,6 +330,15 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
+
+	/*
+	 * A request frees what it allocated (SQLite's page cache among it,
+	 * which starts again after another process writes); by default
+	 * glibc would hand that back to the kernel each time and fault it
+	 * in again on the next request, a dozen brk calls a referral.
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, HEAP_KEEP);
+	(void)mallopt(M_MMAP_THRESHOLD, HEAP_KEEP / 8);
 
 	memset(&app, 0, sizeof(app));
 	app.tmpl = tmpl;

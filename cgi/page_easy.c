@@ -15,7 +15,8 @@
  * referral as /refer does (token, honeypot, rate limit, one transaction,
  * acknowledgement) with source easy_read, and answers 303 to
  * /refer/thanks, or shows the check page again with the problem
- * (page_easy_refused).  No page here reads the database itself.
+ * (page_easy_refused).  No page here reads the database itself (the
+ * footer's contact details come from app_cache.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -452,16 +453,35 @@ easy_show(struct app *app, struct resp *rs, int status, int s,
 	tmpl_data_free(d);
 }
 
+/*
+ * The first page is the same for everyone but its token: kept by the
+ * worker with a hole for it until the contact details in its footer
+ * change (app_cache.c).
+ */
+static struct app_page start;
+
 void
 page_easy_get(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct form none;
+	struct resp tmp;
 	char token[TOKEN_STR_LEN];
+	int fresh;
 
 	(void)rq;
 	form_init(&none);
+	if ((fresh = app_page_fresh(app, &start)) == 0) {
+		memset(&tmp, 0, sizeof(tmp));
+		easy_show(app, &tmp, 200, 0, &none, NULL, APP_PAGE_HOLE, 0);
+		(void)app_page_keep(&start, &tmp);
+		buf_free(&tmp.headers);
+		buf_free(&tmp.body);
+	}
 	token_make(app->form_key, time(NULL), token);
-	easy_show(app, rs, 200, 0, &none, NULL, token, 0);
+	if (fresh != -1 && start.ok)
+		app_page_answer(&start, token, rs);
+	else
+		easy_show(app, rs, 200, 0, &none, NULL, token, 0);
 }
 
 void

@@ -42,6 +42,12 @@
 #include "templates/tmpl.h"
 
 #define PLAN_PAGE	100
+/*
+ * A plan looks at the people who have waited longest, at most so many
+ * (three pages): a waitlist of thousands is planned in moments, not in
+ * seconds, and the places a service has free in four weeks are fewer.
+ */
+#define PLAN_MAX	(3 * PLAN_PAGE)
 
 static const char *
 tz_of(const struct app *app)
@@ -524,12 +530,12 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 	long pg = 1, pages;
 	double t0, t1, t2;
 	time_t now = time(NULL);
-	int64_t rid;
+	int64_t rid, counts[STATUS__MAX];
 
 	memset(&plan, 0, sizeof(plan));
 	t0 = now_ms();
-	if (core_referrals_load(app->db, 0, ST_WAITLISTED, now, &refs,
-	    &n) == -1 ||
+	if (core_referrals_first(app->db, ST_WAITLISTED, PLAN_MAX, now, &refs,
+	    &n) == -1 || db_status_counts(app->db, counts) == -1 ||
 	    core_world_load(app->db, tz_of(app), now, &md, err,
 	    sizeof(err)) == -1) {
 		http_error(app, rs, 503, "The plan cannot be made just now. "
@@ -578,6 +584,9 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 	}
 	tmpl_data_bool(d, "has_proposals", n > 0);
 	tmpl_data_setf(d, "total", "%zu", n);
+	if (counts[ST_WAITLISTED] > (int64_t)n)
+		tmpl_data_setf(d, "more", "%lld",
+		    (long long)(counts[ST_WAITLISTED] - (int64_t)n));
 	tmpl_data_setf(d, "placed", "%zu", plan.placed);
 	tmpl_data_setf(d, "unplaced", "%zu", n - plan.placed);
 	tmpl_data_bool(d, "has_unplaced", n > plan.placed);

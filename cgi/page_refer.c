@@ -723,94 +723,45 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 }
 
 /*
- * The empty public form is the same page for everyone but its token.  A
- * worker renders it once with a placeholder for the token, keeps the text
- * before and after it, and renders it again only when the sites change
- * (the one thing in it that comes from the database).
+ * The empty public form is the same page for everyone but its token: a
+ * worker renders it once with a hole for the token and keeps it until
+ * what it shows from the database (the sites, the contact details)
+ * changes (app_cache.c).
  */
-#define TOKEN_HOLE	"@@form-token@@"
-static struct {
-	struct buf	 pre, post;	/* the page around the token */
-	struct db_site	*sites;		/* what it was rendered with */
-	size_t		 nsites;
-	int		 ok;
-} blank;
-
-static int
-sites_same(const struct db_site *a, size_t na, const struct db_site *b,
-    size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (a[i].id != b[i].id || a[i].step_free != b[i].step_free ||
-		    strcmp(a[i].name, b[i].name) != 0 ||
-		    strcmp(a[i].kind, b[i].kind) != 0 ||
-		    strcmp(a[i].postcode, b[i].postcode) != 0)
-			return 0;
-	return 1;
-}
-
-/* Renders the blank form into the cache; 0, or -1 when it cannot. */
-static int
-blank_render(struct app *app, const struct req *rq, struct db_site *sites,
-    size_t nsites)
-{
-	struct resp tmp;
-	const char *page, *hole;
-
-	blank.ok = 0;
-	memset(&tmp, 0, sizeof(tmp));
-	show_form(app, rq, &tmp, 200, NULL, sites, nsites, TOKEN_HOLE);
-	page = buf_cstr(&tmp.body);
-	hole = tmp.status == 200 ? strstr(page, TOKEN_HOLE) : NULL;
-	/* Exactly one token, or no caching. */
-	if (hole != NULL && strstr(hole + 1, TOKEN_HOLE) == NULL) {
-		buf_reset(&blank.pre);
-		buf_reset(&blank.post);
-		buf_append(&blank.pre, page, (size_t)(hole - page));
-		buf_puts(&blank.post, hole + strlen(TOKEN_HOLE));
-		if (blank.sites != NULL)
-			db_sites_free(blank.sites, blank.nsites);
-		blank.sites = sites;
-		blank.nsites = nsites;
-		blank.ok = 1;
-	}
-	buf_free(&tmp.headers);
-	buf_free(&tmp.body);
-	return blank.ok ? 0 : -1;
-}
+static struct app_page blank;
 
 void
 page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_site *sites;
+	const struct db_site *sites;
+	struct resp tmp;
 	size_t nsites;
 	char token[TOKEN_STR_LEN];
+	int fresh = 0, self = mode_of(rq) == MODE_SELF;
 
-	if (db_sites_list(app->db, &sites, &nsites) == -1) {
+	if (self && (fresh = app_page_fresh(app, &blank)) == 1) {
+		token_make(app->form_key, time(NULL), token);
+		app_page_answer(&blank, token, rs);
+		return;
+	}
+	if (fresh == -1 || app_sites(app, &sites, &nsites) == -1) {
 		http_error(app, rs, 503, "The form cannot be shown just now. "
 		    "Please try again in a few minutes.");
 		return;
 	}
-	token_make(app->form_key, time(NULL), token);
-	if (mode_of(rq) != MODE_SELF || (!(blank.ok && sites_same(blank.sites,
-	    blank.nsites, sites, nsites)) &&
-	    blank_render(app, rq, sites, nsites) == -1)) {
-		show_form(app, rq, rs, 200, NULL, sites, nsites, token);
-		db_sites_free(sites, nsites);
-		return;
+	if (self) {
+		memset(&tmp, 0, sizeof(tmp));
+		show_form(app, rq, &tmp, 200, NULL, sites, nsites,
+		    APP_PAGE_HOLE);
+		(void)app_page_keep(&blank, &tmp);
+		buf_free(&tmp.headers);
+		buf_free(&tmp.body);
 	}
-	if (blank.sites != sites)
-		db_sites_free(sites, nsites);
-	rs->status = 200;
-	http_header(rs, "Cache-Control", "no-store");
-	buf_reset(&rs->body);
-	buf_append(&rs->body, blank.pre.data, blank.pre.len);
-	buf_puts(&rs->body, token);
-	buf_append(&rs->body, blank.post.data, blank.post.len);
+	token_make(app->form_key, time(NULL), token);
+	if (self && blank.ok)
+		app_page_answer(&blank, token, rs);
+	else
+		show_form(app, rq, rs, 200, NULL, sites, nsites, token);
 }
 
 /* The role on the record of a referrer who arranges sessions. */
@@ -910,7 +861,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 	struct db_referral r;
 	struct db_referrer referrer;
 	struct db_contact contact;
-	struct db_site *sites;
+	const struct db_site *sites;
 	unsigned char nonce[TOKEN_NONCE_LEN];
 	char token[TOKEN_STR_LEN], loc[64], addr_key[300], mail_key[300];
 	const char *hp, *src = NULL, *detail = NULL;
@@ -934,7 +885,7 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    "send it from there.");
 		return;
 	}
-	if (db_sites_list(app->db, &sites, &nsites) == -1) {
+	if (app_sites(app, &sites, &nsites) == -1) {
 		http_error(app, rs, 503, "We cannot take referrals just now. "
 		    "Please try again in a few minutes.");
 		return;
@@ -1079,7 +1030,6 @@ store:
 	}
 out:
 	input_free(&in);
-	db_sites_free(sites, nsites);
 }
 
 void

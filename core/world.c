@@ -747,9 +747,10 @@ on_referral(void *arg, const struct db_match_referral *m)
 	r->status = m->status;
 }
 
-int
-core_referrals_load(struct db *db, int64_t referral_id, enum status status,
-    time_t now, struct core_referral **out, size_t *n)
+/* core_referrals_load and core_referrals_first: max -1 reads all. */
+static int
+referrals_load(struct db *db, int64_t referral_id, enum status status,
+    int64_t max, time_t now, struct core_referral **out, size_t *n)
 {
 	struct ref_load rl;
 	size_t i;
@@ -758,8 +759,8 @@ core_referrals_load(struct db *db, int64_t referral_id, enum status status,
 	*n = 0;
 	memset(&rl, 0, sizeof(rl));
 	rl.now = now;
-	if (db_match_referrals_each(db, referral_id, status, on_referral,
-	    &rl) == -1) {
+	if (db_match_referrals_first(db, referral_id, status, max,
+	    on_referral, &rl) == -1) {
 		free(rl.v);
 		return -1;
 	}
@@ -771,6 +772,21 @@ core_referrals_load(struct db *db, int64_t referral_id, enum status status,
 	*out = rl.v;
 	*n = rl.n;
 	return 0;
+}
+
+int
+core_referrals_load(struct db *db, int64_t referral_id, enum status status,
+    time_t now, struct core_referral **out, size_t *n)
+{
+	return referrals_load(db, referral_id, status, -1, now, out, n);
+}
+
+int
+core_referrals_first(struct db *db, enum status status, size_t max,
+    time_t now, struct core_referral **out, size_t *n)
+{
+	return referrals_load(db, 0, status, max > 0 ? (int64_t)max : -1,
+	    now, out, n);
 }
 
 void

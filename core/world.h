@@ -122,6 +122,12 @@ struct core_referral {
 int	 core_referrals_load(struct db *, int64_t referral_id,
 	    enum status status, time_t now, struct core_referral **out,
 	    size_t *n);
+/*
+ * The same, with at most max referrals in state status, longest waiting
+ * first (max 0: all): what a plan of a long waitlist looks at.
+ */
+int	 core_referrals_first(struct db *, enum status status, size_t max,
+	    time_t now, struct core_referral **out, size_t *n);
 void	 core_referrals_free(struct core_referral *, size_t n);
 
 #endif

@@ -353,6 +353,9 @@ slow_trace(unsigned type, void *arg, void *p, void *x)
 	return 0;
 }
 
+/* Connections opened by this process: what tells them apart. */
+static uint64_t opened;
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {
@@ -365,6 +368,7 @@ db_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	db = xcalloc(1, sizeof(*db));
+	db->serial = ++opened;
 	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
@@ -420,6 +424,36 @@ db_close(struct db *db)
 		sqlite3_finalize(db->stmts[i]);
 	sqlite3_close(db->conn);
 	free(db);
+}
+
+int
+db_changed(struct db *db, struct db_mark *mark)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t version, own = sqlite3_total_changes64(db->conn);
+	int rc, changed;
+
+	if (st == NULL) {
+		mark->set = 0;
+		return -1;
+	}
+	rc = db_step(st);
+	version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	db_done(st);
+	if (rc != SQLITE_ROW) {
+		fprintf(stderr, "db: data version: %s\n",
+		    sqlite3_errmsg(db->conn));
+		mark->set = 0;
+		return -1;
+	}
+	changed = !mark->set || mark->serial != db->serial ||
+	    mark->data_version != version || mark->own != own;
+	mark->serial = db->serial;
+	mark->data_version = version;
+	mark->own = own;
+	mark->set = 1;
+	return changed;
 }
 
 int

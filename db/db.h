@@ -53,6 +53,22 @@ void		 db_busy_timeout(struct db *, long ms);
 int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);
+
+/* What a connection last saw of the database (db_changed). */
+struct db_mark {
+	uint64_t	 serial;	/* which connection it is from */
+	int64_t		 data_version;	/* PRAGMA data_version */
+	int64_t		 own;		/* this connection's changes */
+	int		 set;
+};
+/*
+ * 1 when the database may have changed since *mark (a commit by another
+ * connection or process, or a change through this one; always the first
+ * time), 0 when it has not; *mark then holds now.  One small read that
+ * touches no table: for a worker to keep what it read from the database
+ * until it changes.  -1 on an error (logged; *mark then unset).
+ */
+int		 db_changed(struct db *, struct db_mark *);
 /* The schema version (PRAGMA user_version) and the newest one known. */
 int		 db_schema_version(struct db *);
 int		 db_schema_latest(void);

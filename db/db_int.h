@@ -29,6 +29,7 @@ struct db {
 	long		 busy_ms;	/* longest wait for a lock */
 	struct timespec	 busy_t0;	/* when this wait began */
 	int		 tx_depth;	/* writes begun and not ended */
+	uint64_t	 serial;	/* this process's count of db_open */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };

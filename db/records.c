@@ -198,8 +198,10 @@ static const char sql_assign_client[] =
     " FROM referrals r"
 static const char sql_match_one[] =
     "SELECT " MATCH_COLS " WHERE r.id = ?1";
+/* ?3: at most so many (-1: all), for a plan bounded to what it shows. */
 static const char sql_match_status[] =
-    "SELECT " MATCH_COLS " WHERE r.status = ?2 ORDER BY r.created_at, r.id";
+    "SELECT " MATCH_COLS " WHERE r.status = ?2 ORDER BY r.created_at, r.id"
+    " LIMIT ?3";
 
 /* Sessions last less than a day, so the index on start_utc serves. */
 static const char sql_busy[] =
@@ -1129,6 +1131,14 @@ db_match_referrals_each(struct db *db, int64_t referral_id,
     enum status status, void (*fn)(void *,
     const struct db_match_referral *), void *arg)
 {
+	return db_match_referrals_first(db, referral_id, status, -1, fn, arg);
+}
+
+int
+db_match_referrals_first(struct db *db, int64_t referral_id,
+    enum status status, int64_t max, void (*fn)(void *,
+    const struct db_match_referral *), void *arg)
+{
 	sqlite3_stmt *st = db_stmt(db, referral_id > 0 ? sql_match_one :
 	    sql_match_status);
 
@@ -1142,6 +1152,7 @@ db_match_referrals_each(struct db *db, int64_t referral_id,
 			return -1;
 		}
 		db_bind_text(st, 2, status_names[status]);
+		db_bind_int(st, 3, max);
 	}
 	return db_each(db, st, match_row, (db_any_fn)fn, arg);
 }

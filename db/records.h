@@ -368,6 +368,10 @@ enum db_assign_result db_client_assign(struct db *, const struct db_assign *,
 int	 db_match_referrals_each(struct db *, int64_t referral_id,
 	    enum status status, void (*fn)(void *,
 	    const struct db_match_referral *), void *arg);
+/* The same, with at most max referrals in state status (-1: all). */
+int	 db_match_referrals_first(struct db *, int64_t referral_id,
+	    enum status status, int64_t max, void (*fn)(void *,
+	    const struct db_match_referral *), void *arg);
 
 /*
  * Calls fn for each booked (not cancelled) occurrence overlapping

@@ -159,13 +159,17 @@ static const char sql_waitlist_part[] = "SELECT coalesce(sum("
  * Waits: for each person whose first attended session (over all their
  * times on a caseload) fell in [?1, ?2), from referral to that session:
  * read from first_sessions (023-growth-summaries.sql), kept with every
- * change to attendance, rather than from all attendance ever.
+ * change to attendance, rather than from all attendance ever.  The
+ * second session: CROSS JOIN keeps the order person, their attendance
+ * (attendance_client), its session; left to itself the planner walked
+ * every attended line ever by attendance_status for each person (20 s
+ * for a year of six years of a service of DESIGN.md's size).
  */
 static const char sql_waits[] = "SELECT max(0, f.first_utc - "
     "CAST(strftime('%s', r.created_at) AS INTEGER)), "
-    "(SELECT min(o.start_utc) FROM clients c JOIN attendance a "
-    "ON a.client_id = c.id AND a.status = 'attended' JOIN occurrences o "
-    "ON o.series_id = a.series_id AND o.occ_date = a.occ_date "
+    "(SELECT min(o.start_utc) FROM clients c CROSS JOIN attendance a "
+    "ON a.client_id = c.id AND a.status = 'attended' "
+    "CROSS JOIN occurrences o ON o.series_id = a.series_id AND o.occ_date = a.occ_date "
     "WHERE c.referral_id = f.referral_id AND o.start_utc > f.first_utc) "
     "- f.first_utc "
     "FROM first_sessions f JOIN referrals r ON r.id = f.referral_id "

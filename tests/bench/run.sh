@@ -55,6 +55,9 @@ hello (FastCGI)    | GET  | @HELLO@/hello    | 200 | get.lua        | -
 hello, /refer size | GET  | @HELLO@/hello?bytes=@SIZE:/refer@ | 200 | get.lua | -
 GET /refer         | GET  | /refer           | 200 | get.lua        | -
 coordinator queue  | GET  | /referrals       | 200 | get.lua        | login:coordinator
+hello, /refer/easy size | GET | @HELLO@/hello?bytes=@SIZE:/refer/easy@ | 200 | get.lua | -
+GET /refer/easy    | GET  | /refer/easy      | 200 | get.lua        | -
+hello, feed size   | GET  | @HELLO@/hello?bytes=@SIZE:FEED:therapist@ | 200 | get.lua | -
 calendar feed 200  | GET  | @FEED:therapist@ | 200 | get.lua        | -
 calendar feed 304  | GET  | @FEED:therapist@ | 304 | get.lua        | etag
 hello, 8 connections | GET | @HELLO@/hello    | 200 | get.lua        | - | 8

@@ -172,6 +172,24 @@ for i in 1 2 3 4 5 6; do
 done
 check "requests succeed after the kill" [ $ok_all = 1 ]
 check "the worker log says it was replaced" grep -q 'killed by signal 9' "$TVAR/log/tutti-fcgi.log"
+
+# Each worker keeps the form rendered (cgi/app_cache.c): a change made by
+# another process shows on every worker's next answer, with no wait.
+for i in 1 2 3 4 5 6; do code "$BASE/refer" >/dev/null; done
+sql "UPDATE sites SET name = 'Riverside Annexe' WHERE id = 1;
+    INSERT OR REPLACE INTO settings (key, value)
+    VALUES ('contact_phone', '01632 960 777')"
+seen=0
+for i in 1 2 3 4 5 6; do
+	c=$(code "$BASE/refer")
+	[ "$c" = 200 ] && grep -q 'Riverside Annexe' "$W/body" &&
+	    grep -q '01632 960 777' "$W/body" && seen=$((seen + 1))
+done
+check "a site and phone changed elsewhere show at once on every answer" [ $seen = 6 ]
+tok1=$(grep -o 'name="form_token" value="[^"]*"' "$W/body")
+code "$BASE/refer" >/dev/null
+check "each answer of the kept form has its own token" \
+    [ -n "$tok1" -a "$tok1" != "$(grep -o 'name="form_token" value="[^"]*"' "$W/body")" ]
 check "PRAGMA integrity_check is ok" [ "$(sql 'pragma integrity_check')" = ok ]
 
 finish

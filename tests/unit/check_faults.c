@@ -23,6 +23,7 @@
 #include "db/remind.h"
 #include "db/schedule.h"
 #include "db/staff.h"
+#include "db/survey.h"
 #include "tests/unit/testlib.h"
 
 #define TZ		"Europe/London"
@@ -542,6 +543,30 @@ START_TEST(fault_reinstate)
 }
 END_TEST
 
+static int
+w_partner_survey(void)
+{
+	int sent = 0;
+
+	return db_partner_survey_send(db, 1, "2031-01-01T00:00:00Z", 1,
+	    "192.0.2.1", &sent) == DB_OK && sent == 1;
+}
+
+/* Asking a partner's staff: the invitation, its email and the audit
+ * line (issue 20); the organisation and account outside the steps. */
+START_TEST(fault_partner_survey)
+{
+	testlib_sql_exec(db, "INSERT INTO organisations (id, name) VALUES "
+	    "(1, 'Greenway');"
+	    "INSERT INTO users (id, email, name, role, organisation_id, "
+	    "created_at) VALUES (9, 'p@x.org', 'Pat', 'partner', 1, "
+	    "'2026-01-01T00:00:00Z')");
+	ck_assert_int_gt(faultsim("w_partner_survey", w_partner_survey), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'partner_survey' AND user_id = 9"), 1);
+}
+END_TEST
+
 /* The hook is inert when unset and fires once when set. */
 START_TEST(fault_hook)
 {
@@ -589,6 +614,7 @@ faults_suite(void)
 	tcase_add_test(tc, fault_outbox_send_now);
 	tcase_add_test(tc, fault_feed_revoke);
 	tcase_add_test(tc, fault_own_sessions);
+	tcase_add_test(tc, fault_partner_survey);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -979,6 +979,52 @@ START_TEST(test_refer_stores)
 }
 END_TEST
 
+/*
+ * The public forms are kept rendered by the worker (app_cache.c): each
+ * visitor still gets a token of their own, and a change to a site or to
+ * the contact details shows on the next request.
+ */
+START_TEST(test_refer_page_kept)
+{
+	char tok1[128], tok2[128];
+	struct buf first = BUF_INIT;
+	const char *a, *b;
+
+	refer_token(tok1, sizeof(tok1));
+	buf_puts(&first, pages_body(h));
+	refer_token(tok2, sizeof(tok2));
+	ck_assert_str_ne(tok1, tok2);
+	/* The same page around the token. */
+	a = buf_cstr(&first);
+	b = pages_body(h);
+	ck_assert_uint_eq(strlen(a), strlen(b));
+	ck_assert_int_eq(memcmp(a, b, (size_t)(strstr(a, tok1) - a)), 0);
+	ck_assert_str_eq(strstr(a, tok1) + strlen(tok1),
+	    strstr(b, tok2) + strlen(tok2));
+	buf_free(&first);
+	ck_assert(!pages_says(h, "Riverside Annexe"));
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer/easy"), 200);
+	ck_assert(!pages_says(h, "01632 960 777"));
+
+	testlib_sql_exec(h->app.db, "UPDATE sites SET name = 'Riverside "
+	    "Annexe' WHERE id = (SELECT min(id) FROM sites)");
+	testlib_sql_exec(h->app.db, "INSERT OR REPLACE INTO settings (key, "
+	    "value) VALUES ('contact_phone', '01632 960 777')");
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
+	ck_assert(pages_says(h, "Riverside Annexe"));
+	ck_assert(pages_says(h, "01632 960 777"));
+	ck_assert(!pages_says(h, APP_PAGE_HOLE));
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer/easy"), 200);
+	ck_assert(pages_says(h, "01632 960 777"));
+	ck_assert(!pages_says(h, APP_PAGE_HOLE));
+	/* A site removed is no longer offered, nor taken. */
+	testlib_sql_exec(h->app.db, "DELETE FROM sites WHERE name = "
+	    "'Riverside Annexe'");
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
+	ck_assert(!pages_says(h, "Riverside Annexe"));
+}
+END_TEST
+
 /* The queue shows the new referral to a coordinator, not a therapist. */
 START_TEST(test_queue_coordinator)
 {
@@ -1066,6 +1112,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_password_change);
 	tcase_add_test(tc, test_refer_422_keeps_values);
 	tcase_add_test(tc, test_refer_stores);
+	tcase_add_test(tc, test_refer_page_kept);
 	tcase_add_test(tc, test_queue_coordinator);
 	tcase_add_test(tc, test_queue_last_checked);
 	tcase_add_test(tc, test_partner_page);

@@ -560,6 +560,14 @@ START_TEST(test_match_referrals)
 	ck_assert_int_eq(db_match_referrals_each(db, 0, ST_WAITLISTED,
 	    add_match_ref, &s), 0);
 	ck_assert_str_eq(s.text, "AAAA-AAAA:N1 2AB:1.2.,");
+	/* A plan's bound: at most max, longest waiting first. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(db_match_referrals_first(db, 0, ST_WAITLISTED, 0,
+	    add_match_ref, &s), 0);
+	ck_assert_str_eq(s.text, "");
+	ck_assert_int_eq(db_match_referrals_first(db, 0, ST_WAITLISTED, 1,
+	    add_match_ref, &s), 0);
+	ck_assert_str_eq(s.text, "AAAA-AAAA:N1 2AB:1.2.,");
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(db_match_referrals_each(db, 2, ST_NEW,
 	    add_match_ref, &s), 0);

@@ -980,6 +980,39 @@ START_TEST(test_render_agenda_survey)
 	}
 	ck_assert_ptr_nonnull(strstr(s, "List-Unsubscribe"));
 	free(s);
+
+	/* The family survey (025): to Ann's mother, about Ann by her
+	 * first name, with a /survey link page_survey accepts and the
+	 * contact's own unsubscribe link; dropped once she unsubscribes. */
+	testlib_sql_exec(db, "INSERT INTO contacts (id, referral_id, name, "
+	    "email, role, consent, created_at) VALUES (40, 1, 'Mum', "
+	    "'mum@x.org', 'parent', 1, 'x');"
+	    "INSERT INTO surveys (kind, referral_id, contact_id, to_addr, "
+	    "sent_at) VALUES ('family', 1, 40, 'mum@x.org', 'x')");
+	ck_assert_int_eq(render(&m, "family_survey", &s, err, sizeof(err)),
+	    MAIL_SEND_OK);
+	ck_assert_ptr_nonnull(strstr(s, "Has music therapy improved your "
+	    "relationship with Ann?"));
+	ck_assert_ptr_nonnull(strstr(s, "Hello Mum,"));
+	ck_assert_ptr_null(strstr(s, "Hassan"));
+	{
+		const char *u = strstr(s, "https://tutti.example/survey?t=");
+		char tok[DB_OUTCOME_TOKEN_LEN];
+		int64_t id = 0;
+
+		ck_assert_ptr_nonnull(u);
+		memcpy(tok, u + 31, DB_OUTCOME_TOKEN_LEN - 1);
+		tok[DB_OUTCOME_TOKEN_LEN - 1] = '\0';
+		ck_assert_int_eq(db_survey_token_check(db, tok, &id), 0);
+		ck_assert_int_eq(id, testlib_sql_int(db, "SELECT id FROM "
+		    "surveys WHERE contact_id = 40"));
+	}
+	ck_assert_ptr_nonnull(strstr(s, "List-Unsubscribe"));
+	free(s);
+	testlib_sql_exec(db, "UPDATE contacts SET unsubscribed_at = 'x' "
+	    "WHERE id = 40");
+	ck_assert_int_eq(render(&m, "family_survey", &s, err, sizeof(err)),
+	    MAIL_SEND_STALE);
 	mailer_down(&m);
 }
 END_TEST

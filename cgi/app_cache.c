@@ -1,0 +1,172 @@
+/*
+ * app_cache: what a worker keeps between requests because every visitor
+ * sees the same: the public facts (the sites the forms offer, the
+ * service's contact details that every page's footer shows), read again
+ * only after the database changed (db_changed: one small read, no
+ * table), and whole public pages rendered once with a hole where each
+ * visitor's own form token goes.
+ *
+ * Each worker has its own copy and answers one request at a time; a
+ * change by any process shows on the next request after its commit.
+ */
+#include <string.h>
+
+#include "cgi/app.h"
+#include "db/db.h"
+#include "db/referrals.h"
+#include "db/self.h"
+#include "templates/tmpl.h"
+#include "util/buf.h"
+
+static struct {
+	struct db_mark	 mark;		/* when the database was last seen */
+	int		 sites_stale;	/* reread on next use */
+	int		 contact_stale;
+	struct db_site	*sites;
+	size_t		 nsites;
+	struct db_contact contact;
+	int		 contact_ok;	/* db_contact_get read it all */
+	uint64_t	 gen;		/* counts changes of what is kept */
+} facts = { .sites_stale = 1, .contact_stale = 1 };
+
+/* 1 when the two site lists are the same, field by field. */
+static int
+sites_same(const struct db_site *a, size_t na, const struct db_site *b,
+    size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (a[i].id != b[i].id || a[i].step_free != b[i].step_free ||
+		    strcmp(a[i].name, b[i].name) != 0 ||
+		    strcmp(a[i].kind, b[i].kind) != 0 ||
+		    strcmp(a[i].postcode, b[i].postcode) != 0)
+			return 0;
+	return 1;
+}
+
+/* Marks every fact stale when the database changed; 0, or -1. */
+static int
+facts_check(struct app *app)
+{
+	int rc = db_changed(app->db, &facts.mark);
+
+	if (rc != 0)
+		facts.sites_stale = facts.contact_stale = 1;
+	return rc == -1 ? -1 : 0;
+}
+
+/* Reads the sites again when stale; 0, or -1 (they stay stale). */
+static int
+sites_load(struct app *app)
+{
+	struct db_site *sites;
+	size_t n;
+
+	if (!facts.sites_stale)
+		return 0;
+	if (db_sites_list(app->db, &sites, &n) == -1)
+		return -1;
+	if (!sites_same(sites, n, facts.sites, facts.nsites))
+		facts.gen++;
+	db_sites_free(facts.sites, facts.nsites);
+	facts.sites = sites;
+	facts.nsites = n;
+	facts.sites_stale = 0;
+	return 0;
+}
+
+/* Reads the contact details again when stale; 0, or -1. */
+static int
+contact_load(struct app *app)
+{
+	struct db_contact c;
+	int ok;
+
+	if (!facts.contact_stale)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	ok = db_contact_get(app->db, &c) == 0;
+	if (ok != facts.contact_ok || memcmp(&c, &facts.contact,
+	    sizeof(c)) != 0)
+		facts.gen++;
+	facts.contact = c;
+	facts.contact_ok = ok;
+	facts.contact_stale = 0;
+	return 0;
+}
+
+int
+app_sites(struct app *app, const struct db_site **sites, size_t *n)
+{
+	*sites = NULL;
+	*n = 0;
+	if (app->db == NULL || facts_check(app) == -1 || sites_load(app) == -1)
+		return -1;
+	*sites = facts.sites;
+	*n = facts.nsites;
+	return 0;
+}
+
+struct tmpl_data *
+app_outer_data(struct app *app)
+{
+	struct tmpl_data *d = tmpl_data_new();
+	const struct db_contact *c = &facts.contact;
+
+	if (app->db == NULL || facts_check(app) == -1 ||
+	    contact_load(app) == -1 || !facts.contact_ok)
+		return d;
+	tmpl_data_set(d, "contact_phone", c->phone);
+	tmpl_data_set(d, "contact_email", c->email);
+	tmpl_data_set(d, "contact_address", c->address);
+	tmpl_data_set(d, "office_hours", c->hours);
+	tmpl_data_bool(d, "contact", c->phone[0] != '\0' ||
+	    c->email[0] != '\0' || c->address[0] != '\0');
+	return d;
+}
+
+int
+app_page_fresh(struct app *app, const struct app_page *p)
+{
+	if (app->db == NULL || facts_check(app) == -1 ||
+	    sites_load(app) == -1 || contact_load(app) == -1)
+		return -1;
+	return p->ok && p->gen == facts.gen;
+}
+
+int
+app_page_keep(struct app_page *p, struct resp *rendered)
+{
+	const char *page = buf_cstr(&rendered->body);
+	const char *hole = NULL;
+
+	p->ok = 0;
+	if (rendered->status == 200)
+		hole = strstr(page, APP_PAGE_HOLE);
+	/* Exactly one hole, or nothing kept. */
+	if (hole == NULL || strstr(hole + 1, APP_PAGE_HOLE) != NULL)
+		return -1;
+	buf_reset(&p->pre);
+	buf_reset(&p->post);
+	buf_append(&p->pre, page, (size_t)(hole - page));
+	buf_puts(&p->post, hole + strlen(APP_PAGE_HOLE));
+	p->gen = facts.gen;
+	p->ok = 1;
+	return 0;
+}
+
+void
+app_page_answer(const struct app_page *p, const char *token,
+    struct resp *rs)
+{
+	rs->status = 200;
+	http_header(rs, "Cache-Control", "no-store");
+	buf_reset(&rs->body);
+	buf_reserve(&rs->body, p->pre.len + strlen(token) + p->post.len);
+	buf_append(&rs->body, p->pre.data, p->pre.len);
+	buf_puts(&rs->body, token);
+	buf_append(&rs->body, p->post.data, p->post.len);
+}
