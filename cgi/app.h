@@ -25,7 +25,9 @@ struct app {
 	const char	*base_url;	/* TUTTI_BASE_URL, no trailing slash */
 	const char	*msgid_domain;	/* right side of Message-IDs */
 	const char	*tz;		/* TUTTI_TZ */
-	int		 grace_s;	/* wait before move/cancel notices */
+	int		 grace_s;	/* wait before the emails of a staff
+					   booking, move or cancellation
+					   (Undo meanwhile) */
 	int		 refer_per_hour; /* TUTTI_REFER_LIMIT: public referrals
 					    an hour per address, per email */
 };

@@ -349,7 +349,8 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 	app.tz = getenv("TUTTI_TZ");
 	if (app.tz == NULL || *app.tz == '\0')
 		app.tz = "Europe/London";
-	/* TUTTI_CHANGE_GRACE: seconds before move/cancel notices go. */
+	/* TUTTI_CHANGE_GRACE: seconds before the emails of a booking, a
+	 * move or a cancellation go (Undo meanwhile). */
 	app.grace_s = getenv("TUTTI_CHANGE_GRACE") != NULL ?
 	    atoi(getenv("TUTTI_CHANGE_GRACE")) : 180;
 	if (app.grace_s < 0)

@@ -385,6 +385,7 @@ series_pending_add(void *arg, const struct db_week_pending *p)
 		    "on" },
 		{ "therapist_changes", "One email listing the changes to "
 		    "their sessions" },
+		{ "therapist_assigned", "The news of their new client" },
 	};
 	struct series_pending *sp = arg;
 	struct tmpl_data *e = tmpl_data_push(sp->d, "pending");

@@ -48,6 +48,8 @@
 	"WHEN 'move' THEN 'moved a session' " \
 	"WHEN 'end-series' THEN 'ended the weekly sessions' " \
 	"WHEN 'reinstate' THEN 'put a session back on' " \
+	"WHEN 'undo-booking' THEN 'undid a booking' " \
+	"WHEN 'undo-move' THEN 'moved a session back' " \
 	"WHEN 'cover' THEN 'arranged another therapist' " \
 	"WHEN 'contact' THEN 'changed the contacts' " \
 	"WHEN 'group-join' THEN 'added to a group' " \

@@ -348,12 +348,17 @@ db_week_pending_each(struct db *db, int64_t series_id, int64_t therapist_id,
     void (*fn)(void *, const struct db_week_pending *), void *arg)
 {
 	static const char sql[] = "SELECT kind, to_name, to_addr, not_before, "
-	    "kind = 'therapist_changes' FROM outbox WHERE status = 'queued' "
+	    "kind IN ('therapist_changes', 'therapist_assigned') FROM outbox "
+	    "WHERE status = 'queued' "
 	    "AND ((kind IN ('booking_confirmation', 'session_cancelled', "
 	    "'session_moved', 'session_reinstated') AND dedupe_key LIKE "
 	    "kind || ':' || ?1 || ':%') "
 	    "OR (?2 > 0 AND kind = 'therapist_changes' AND dedupe_key LIKE "
-	    "?3)) ORDER BY not_before, id";
+	    "?3) "
+	    /* The assignment of assign-and-book, held with its booking. */
+	    "OR (kind = 'therapist_assigned' AND dedupe_key = "
+	    "'therapist-assigned:' || (SELECT client_id FROM series WHERE "
+	    "id = ?1))) ORDER BY not_before, id";
 	struct db_week_pending p;
 	sqlite3_stmt *st;
 	char tlike[64];

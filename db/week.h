@@ -100,14 +100,15 @@ struct db_week_pending {
 	char	 to_name[128];
 	char	 to_addr[256];
 	char	 not_before[21];	/* ISO 8601 UTC: not sent before */
-	int	 therapist;		/* 1: the therapist's changes email */
+	int	 therapist;		/* 1: an email to the therapist */
 };
 
 /*
  * Calls fn for each email about series_id still to go: its clients'
  * notices (booking, cancellation, move, back on: their keys name the
- * series) and the batched changes email of therapist_id (0: none), in
- * the order they go.  0, or -1 (logged).
+ * series), the batched changes email of therapist_id (0: none) and the
+ * email telling the therapist of the series' client as a new client,
+ * in the order they go.  0, or -1 (logged).
  */
 int	 db_week_pending_each(struct db *, int64_t series_id,
 	    int64_t therapist_id, void (*fn)(void *,

@@ -11,6 +11,7 @@
  *            bytes 0..12)
  * The token itself is never stored: client_links keeps its SHA-256 and
  * generation, so a link is revoked by storing the next generation.
+ * mail/token.c makes and checks them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,13 +21,12 @@
 #include "db/db.h"
 #include "db/offers.h"
 #include "db/self.h"
-#include "mail/mail.h"
+#include "mail/mail_int.h"
 
-#define BODY_LEN	13
-#define MAC_LEN		19
-#define TOKEN_BYTES	(BODY_LEN + MAC_LEN)
-
-static const char context[] = "tutti-link";	/* with its NUL */
+/* 32 bytes: 13 of body (the generation after the id), 19 of MAC. */
+static const struct mail_token_form form = {
+	"tutti-link", MAIL_LINK_KEY_LEN, 13, 19
+};
 
 int
 mail_link_key(struct db *db, unsigned char key[MAIL_LINK_KEY_LEN])
@@ -34,44 +34,20 @@ mail_link_key(struct db *db, unsigned char key[MAIL_LINK_KEY_LEN])
 	return db_secret(db, "link_key", key, MAIL_LINK_KEY_LEN);
 }
 
-/* The MAC of the token's first BODY_LEN bytes. */
-static void
-link_mac(const unsigned char key[MAIL_LINK_KEY_LEN],
-    const unsigned char body[BODY_LEN], unsigned char mac[MAC_LEN])
-{
-	crypto_auth_hmacsha256_state st;
-	unsigned char full[crypto_auth_hmacsha256_BYTES];
-
-	crypto_auth_hmacsha256_init(&st, key, MAIL_LINK_KEY_LEN);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)context,
-	    sizeof(context));
-	crypto_auth_hmacsha256_update(&st, body, BODY_LEN);
-	crypto_auth_hmacsha256_final(&st, full);
-	memcpy(mac, full, MAC_LEN);
-	sodium_memzero(&st, sizeof(st));
-}
-
 void
 mail_link_token_make(const unsigned char key[MAIL_LINK_KEY_LEN],
     enum mail_link type, int64_t id, uint32_t generation,
     char out[MAIL_LINK_TOKEN_LEN])
 {
-	unsigned char t[TOKEN_BYTES];
-	uint64_t v = (uint64_t)id;
+	unsigned char g[4];
 	int i;
 
-	t[0] = (unsigned char)type;
-	for (i = 8; i >= 1; i--) {
-		t[i] = (unsigned char)(v & 0xff);
-		v >>= 8;
-	}
-	for (i = 12; i >= 9; i--) {
-		t[i] = (unsigned char)(generation & 0xff);
+	for (i = 3; i >= 0; i--) {
+		g[i] = (unsigned char)(generation & 0xff);
 		generation >>= 8;
 	}
-	link_mac(key, t, t + BODY_LEN);
-	sodium_bin2base64(out, MAIL_LINK_TOKEN_LEN, t, sizeof(t),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	mail_token_make(&form, key, (int)type, id, g, out,
+	    MAIL_LINK_TOKEN_LEN);
 }
 
 int
@@ -79,33 +55,16 @@ mail_link_token_check(const unsigned char key[MAIL_LINK_KEY_LEN],
     enum mail_link type, const char *token, int64_t *id,
     uint32_t *generation)
 {
-	unsigned char t[TOKEN_BYTES], mac[MAC_LEN];
-	size_t n, len;
-	uint64_t v = 0;
-	uint32_t g = 0;
+	unsigned char g[4];
+	uint32_t v = 0;
 	int i;
 
-	if (token == NULL)
+	if (mail_token_check(&form, key, (int)type, token, id, g) == -1)
 		return -1;
-	n = strnlen(token, MAIL_LINK_TOKEN_LEN);
-	if (n != MAIL_LINK_TOKEN_LEN - 1)
-		return -1;
-	if (sodium_base642bin(t, sizeof(t), token, n, NULL, &len, NULL,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len != sizeof(t) || t[0] != (unsigned char)type)
-		return -1;
-	link_mac(key, t, mac);
-	if (sodium_memcmp(mac, t + BODY_LEN, MAC_LEN) != 0)
-		return -1;
-	for (i = 1; i <= 8; i++)
-		v = v << 8 | t[i];
-	for (i = 9; i <= 12; i++)
-		g = g << 8 | t[i];
-	if (v == 0 || v > (uint64_t)INT64_MAX)
-		return -1;
-	*id = (int64_t)v;
+	for (i = 0; i < 4; i++)
+		v = v << 8 | g[i];
 	if (generation != NULL)
-		*generation = g;
+		*generation = v;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  *   files.c    delivery into .eml files (when no SMTP server is set)
  *   transport.c  what every transport does: address checks, dispatch
  *   unsub.c    signed unsubscribe tokens
+ *   token.c    the one form of signed link tokens (unsub.c, link.c)
  *   outbox.c   the mailer's work: claim a row, render its templates,
  *              build, send, then mark it sent, deferred, failed or
  *              dropped; the table of kinds of email

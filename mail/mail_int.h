@@ -137,6 +137,39 @@ struct mail_key {
 int	 mail_key_parse(const char *key, struct mail_key *k);
 
 /*
+ * token.c: the one form of signed link tokens (see token.c).  A form
+ * names the key's length, the context signed before the body (with its
+ * NUL), the body's length (the type, the 8-byte id, then the caller's
+ * own bytes) and how much of the MAC is kept.
+ */
+#define MAIL_TOKEN_BYTES_MAX	32	/* body and MAC */
+struct mail_token_form {
+	const char	*context;
+	size_t		 key_len;
+	size_t		 body_len;	/* 9 and the caller's bytes */
+	size_t		 mac_len;
+};
+
+/*
+ * Writes the token of type and id (1 to INT64_MAX), with extra (the
+ * body's bytes after the id; NULL when it has none), signed with key,
+ * into out, of outlen: exactly the token's characters and the NUL.
+ * Cannot fail.
+ */
+void	 mail_token_make(const struct mail_token_form *,
+	    const unsigned char *key, int type, int64_t id,
+	    const unsigned char *extra, char *out, size_t outlen);
+
+/*
+ * Checks that token is one of type signed with key.  Returns 0 with *id
+ * set and the extra bytes copied into extra (when not NULL), or -1 (a
+ * NULL, misshapen, altered or other-type token) with nothing set.
+ */
+int	 mail_token_check(const struct mail_token_form *,
+	    const unsigned char *key, int type, const char *token,
+	    int64_t *id, unsigned char *extra);
+
+/*
  * Writes t as people read it in zone tz: "Wednesday 4 March 2026" into
  * day and "10:00" into hhmm.  Returns 0, or -1 on an unknown zone.
  */

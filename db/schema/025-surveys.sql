@@ -23,14 +23,21 @@ CREATE INDEX surveys_organisation ON surveys (organisation_id, sent_at)
 -- their times on a caseload) reached the setting, each contact who
 -- agreed to be contacted, has an email address, was not removed and did
 -- not unsubscribe, and was not asked about this client before (one
--- survey per address per client: two contacts sharing an address get
--- one).  None for an erased client.
+-- survey per address per client: of two contacts sharing an address,
+-- the first).  None for an erased client.  No GROUP BY, so that SQLite
+-- flattens the view and a trigger's "WHERE referral_id = ?" reads only
+-- that client's contacts (contacts_referral) and attendance (CROSS JOIN:
+-- their caseload entries first, then attendance_client).
 CREATE VIEW family_survey_due AS
-SELECT c.referral_id AS referral_id, min(c.id) AS contact_id,
+SELECT c.referral_id AS referral_id, c.id AS contact_id,
     c.email AS to_addr
   FROM contacts c
  WHERE c.removed_at IS NULL AND c.unsubscribed_at IS NULL
    AND c.consent = 1 AND c.email != ''
+   AND NOT EXISTS (SELECT 1 FROM contacts o
+        WHERE o.referral_id = c.referral_id AND o.id < c.id
+        AND o.removed_at IS NULL AND o.unsubscribed_at IS NULL
+        AND o.consent = 1 AND lower(o.email) = lower(c.email))
    AND NOT EXISTS (SELECT 1 FROM erasures e
         WHERE e.referral_id = c.referral_id)
    AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.kind = 'family'
@@ -38,12 +45,11 @@ SELECT c.referral_id AS referral_id, min(c.id) AS contact_id,
         AND lower(s.to_addr) = lower(c.email))
    AND coalesce((SELECT CAST(value AS INTEGER) FROM settings
         WHERE key = 'family_survey_after'), 6) > 0
-   AND (SELECT count(*) FROM attendance a JOIN clients k
-        ON k.id = a.client_id WHERE k.referral_id = c.referral_id
+   AND (SELECT count(*) FROM clients k CROSS JOIN attendance a
+        WHERE k.referral_id = c.referral_id AND a.client_id = k.id
         AND a.status = 'attended') >=
        coalesce((SELECT CAST(value AS INTEGER) FROM settings
-        WHERE key = 'family_survey_after'), 6)
- GROUP BY c.referral_id, lower(c.email);
+        WHERE key = 'family_survey_after'), 6);
 
 -- An attended session may make the client's contacts due: asked in the
 -- attendance's own transaction, whichever program records it.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <sqlite3.h>
@@ -24,6 +25,7 @@
 #include "db/schedule.h"
 #include "db/staff.h"
 #include "db/survey.h"
+#include "db/undo.h"
 #include "tests/unit/testlib.h"
 
 #define TZ		"Europe/London"
@@ -82,6 +84,9 @@ static const struct db_occ mondays[] = {
 };
 #define NMONDAYS	(sizeof(mondays) / sizeof(mondays[0]))
 
+/* The grace period of the bookings below (0: not undoable). */
+static int grace;
+
 /* Books Ann's Mondays (or Dan's with Ravi in room 2); the result. */
 static enum db_result
 book(int64_t therapist, int64_t client, int64_t room, int64_t *id)
@@ -101,6 +106,7 @@ book(int64_t therapist, int64_t client, int64_t room, int64_t *id)
 	s.length_min = 45;
 	s.count = (int)NMONDAYS;
 	s.created_by = 1;
+	s.grace_s = grace;
 	snprintf(uid, sizeof(uid), "fault-%d@test", n++);
 	return db_series_book(db, &s, mondays, NMONDAYS, uid, "test", id,
 	    clash, sizeof(clash));
@@ -543,6 +549,57 @@ START_TEST(fault_reinstate)
 }
 END_TEST
 
+/* Undo (db/undo.h): the change to take back, and a move's old time. */
+static int64_t undo_id;
+static const struct db_occ *undo_back;
+
+static int
+w_undo(void)
+{
+	char why[256];
+
+	return db_undo_apply(db, undo_id, undo_back, 1, "192.0.2.1",
+	    (int64_t)time(NULL), NULL, why, sizeof(why)) == DB_UNDO_OK;
+}
+
+/* A booking that may be undone writes its note with it; undoing it is
+ * all or nothing too. */
+START_TEST(fault_undo_booking)
+{
+	int64_t id;
+
+	grace = 600;
+	ck_assert_int_gt(faultsim("w_book (undoable)", w_book), 1);
+	grace = 0;
+	undo_id = testlib_sql_int(db, "SELECT max(id) FROM change_undo");
+	ck_assert_int_gt(undo_id, 0);
+	undo_back = NULL;
+	ck_assert_int_gt(faultsim("w_undo (booking)", w_undo), 1);
+	ck_assert_int_eq(book(2, 4, 2, &id), DB_OK);
+}
+END_TEST
+
+/* A move that may be undone, and moving it back. */
+START_TEST(fault_undo_move)
+{
+	struct db_occ to = mondays[1];
+	char clash[256];
+
+	to.start_utc += 4 * 3600;
+	to.end_utc += 4 * 3600;
+	to.start_min += 240;
+	to.end_min += 240;
+	ck_assert_int_eq(db_occ_move(db, 1, mondays[1].date, &to, 2, "works",
+	    1, "192.0.2.1", 600, "test", clash, sizeof(clash)), DB_OK);
+	undo_id = testlib_sql_int(db, "SELECT max(id) FROM change_undo");
+	ck_assert_int_gt(undo_id, 0);
+	undo_back = &mondays[1];
+	ck_assert_int_gt(faultsim("w_undo (move)", w_undo), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "exceptions"), 0);
+}
+END_TEST
+
 static int
 w_partner_survey(void)
 {
@@ -592,6 +649,8 @@ faults_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fault_hook);
+	tcase_add_test(tc, fault_undo_booking);
+	tcase_add_test(tc, fault_undo_move);
 	tcase_add_test(tc, fault_assign);
 	tcase_add_test(tc, fault_book);
 	tcase_add_test(tc, fault_cancel);

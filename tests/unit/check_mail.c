@@ -898,6 +898,40 @@ END_TEST
 
 /* ---- unsubscribe tokens ---- */
 
+/*
+ * Tokens already sent must keep working: with key 0, 1, ..., 31 these
+ * are the tokens of the form in mail/unsub.c, computed apart from it
+ * (Python's hmac and base64 modules).
+ */
+START_TEST(test_unsub_token_known)
+{
+	unsigned char key[MAIL_UNSUB_KEY_LEN];
+	char t[MAIL_UNSUB_TOKEN_LEN];
+	int64_t id = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)i;
+	mail_unsub_token_make(key, 42, t);
+	ck_assert_str_eq(t, "AQAAAAAAAAAqmOF2-UBxAbOBjC8jC6QF");
+	mail_unsub_token_make(key, INT64_MAX, t);
+	ck_assert_str_eq(t, "AX__________xsrbfDyUOS-SPA4r1yUb");
+	mail_unsub_contact_token_make(key, 7, t);
+	ck_assert_str_eq(t, "AgAAAAAAAAAHgNZ_O4X6g9UtJV5INnrU");
+	ck_assert_int_eq(mail_unsub_contact_token_check(key,
+	    "AgAAAAAAAAAHgNZ_O4X6g9UtJV5INnrU", &id), 0);
+	ck_assert_int_eq(id, 7);
+	/* A contact's token is not a referral's, nor the other way. */
+	ck_assert_int_eq(mail_unsub_token_check(key,
+	    "AgAAAAAAAAAHgNZ_O4X6g9UtJV5INnrU", &id), -1);
+	ck_assert_int_eq(mail_unsub_contact_token_check(key,
+	    "AQAAAAAAAAAqmOF2-UBxAbOBjC8jC6QF", &id), -1);
+	ck_assert_int_eq(mail_unsub_token_check(key,
+	    "AQAAAAAAAAAqmOF2-UBxAbOBjC8jC6QF", &id), 0);
+	ck_assert_int_eq(id, 42);
+}
+END_TEST
+
 START_TEST(test_unsub_token)
 {
 	unsigned char key[MAIL_UNSUB_KEY_LEN], other[MAIL_UNSUB_KEY_LEN];
@@ -1545,6 +1579,7 @@ mail_suite(void)
 
 	tc = tcase_create("mail_unsub");
 	tcase_add_test(tc, test_unsub_token);
+	tcase_add_test(tc, test_unsub_token_known);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mail_smtp");

@@ -109,6 +109,38 @@ START_TEST(test_notice_rule)
 }
 END_TEST
 
+/*
+ * Links already sent must keep working: with key 0, 1, ..., 31 these
+ * are the tokens of the form in mail/link.c, computed apart from it
+ * (Python's hmac and base64 modules).
+ */
+START_TEST(test_link_tokens_known)
+{
+	unsigned char key[MAIL_LINK_KEY_LEN];
+	char t[MAIL_LINK_TOKEN_LEN];
+	int64_t id = 0;
+	uint32_t gen = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)i;
+	mail_link_token_make(key, MAIL_LINK_MY, 42, 3, t);
+	ck_assert_str_eq(t, "AgAAAAAAAAAqAAAAAwCZ3IsnydaERjHjD5CsZKEl3Cs");
+	mail_link_token_make(key, MAIL_LINK_OFFER, 9, 1, t);
+	ck_assert_str_eq(t, "AwAAAAAAAAAJAAAAAQmLr1girSjrwV5X9h_O9VZr6vg");
+	mail_link_token_make(key, MAIL_LINK_MY, INT64_MAX, UINT32_MAX, t);
+	ck_assert_str_eq(t, "An_______________zgkWsAshzOsLIpwmvG6q6lLyGo");
+	ck_assert_int_eq(mail_link_token_check(key, MAIL_LINK_MY, t, &id,
+	    &gen), 0);
+	ck_assert_int_eq(id, INT64_MAX);
+	ck_assert_uint_eq(gen, UINT32_MAX);
+	ck_assert_int_eq(mail_link_token_check(key, MAIL_LINK_OFFER,
+	    "AwAAAAAAAAAJAAAAAQmLr1girSjrwV5X9h_O9VZr6vg", &id, &gen), 0);
+	ck_assert_int_eq(id, 9);
+	ck_assert_uint_eq(gen, 1);
+}
+END_TEST
+
 START_TEST(test_link_tokens)
 {
 	unsigned char key[MAIL_LINK_KEY_LEN], other[MAIL_LINK_KEY_LEN];
@@ -421,6 +453,7 @@ main(void)
 	const struct testlib_case cases[] = {
 		{ "core_notice_late", test_notice_rule, 0 },
 		{ "mail_link_token", test_link_tokens, 1 },
+		{ "mail_link_token_known", test_link_tokens_known, 0 },
 		{ "core_self_cant_come", test_cant_come, 1 },
 		{ "core_self_cant_come_faults", test_cant_come_faults, 1 },
 		{ "core_self_stop", test_stop, 1 },

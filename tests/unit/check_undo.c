@@ -124,6 +124,8 @@ START_TEST(test_undo_booking_restores)
 	    (long long)sid);
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
 	ck_assert(pages_says(h, "What will be sent"));
+	ck_assert(pages_says(h, "The news of their new client to Thea "
+	    "Therapist, the therapist (thea@example.org), at "));
 	ck_assert(pages_says(h, "Undo the assignment and booking</button>"));
 	ck_assert(pages_says(h, "made by Coordinator at "));
 	ck_assert(pages_says(h, "(in 10 minutes)"));
