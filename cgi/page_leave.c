@@ -36,6 +36,13 @@
 
 #define LEAVE_REASON_MAX	200
 
+/* The form's own field; the choices for each session are leave_choices'. */
+static const struct valid_field reason_fields[] = {
+	{ "reason", VALID_LINE, 1, 0, LEAVE_REASON_MAX, NULL, NULL, "Reason",
+	    "Give a reason of up to 200 characters, on one line (clients are "
+	    "not shown it)." },
+};
+
 static const char *const leave_do_names[] = { "later", "cancel", "move",
 	"cover" };
 
@@ -50,7 +57,7 @@ struct leave_owner {
 
 static void
 leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct leave_owner *w, const char *problem)
+    const struct leave_owner *w, const struct valid_errors *errs)
 {
 	const struct form *f = &rq->f;
 	const char *done = form_get(&rq->q, "done");
@@ -68,7 +75,7 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 		    "now. Try again in a minute.");
 		return;
 	}
-	d = app_staff_data(app, rq, problem != NULL ?
+	d = app_staff_data(app, rq, errs != NULL && errs->n > 0 ?
 	    "Error: sessions to rearrange" : "Sessions to rearrange");
 	tmpl_data_set(d, "name", w->name);
 	tmpl_data_set(d, "path", w->path);
@@ -83,13 +90,8 @@ leave_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	if (w->site_id > 0 && valid_id(form_get(&rq->q, "report"), &rid) == 0
 	    && page_closure_report_push(app, d, rid, w->site_id) != 1)
 		tmpl_data_bool(d, "report_gone", 1);
-	if (problem != NULL) {
-		struct valid_errors errs;
-
-		memset(&errs, 0, sizeof(errs));
-		valid_error_add(&errs, "sessions", problem);
-		valid_errors_tmpl(d, &errs);
-	}
+	if (errs != NULL)
+		valid_errors_tmpl(d, errs);
 	sent = form_get(f, "reason");
 	tmpl_data_set(d, "reason", sent != NULL ? sent : w->therapist_id > 0 ?
 	    "The therapist is not available" : "The site is closed");
@@ -231,25 +233,25 @@ leave_apply(struct app *app, struct req *rq, struct resp *rs,
 	const struct leave_owner *w = rec;
 	struct core_leave_choice ch[CORE_HITS_MAX];
 	char move[CORE_HITS_MAX][32], why[CORE_WHY_LEN], msg[CORE_WHY_LEN + 128];
-	char loc[96], reason[LEAVE_REASON_MAX + 1];
-	const char *problem = NULL, *r = form_get(&rq->f, "reason");
+	char loc[96];
+	const char *problem = NULL;
+	struct valid_value reason[1];
+	struct valid_errors errs;
 	struct core_ctx c;
 	enum db_result res;
 	size_t n, bad;
 
-	if (leave_choices(&rq->f, ch, move, &n, &problem) == -1) {
-		leave_show(app, rq, rs, 422, w, problem);
-		return;
+	memset(&errs, 0, sizeof(errs));
+	if (leave_choices(&rq->f, ch, move, &n, &problem) == -1)
+		valid_error_add(&errs, "sessions", problem);
+	(void)valid_form_check(&rq->f, reason_fields, 1, reason, &errs);
+	if (errs.n > 0) {
+		leave_show(app, rq, rs, 422, w, &errs);
+		goto out;
 	}
-	if (r == NULL || *r == '\0' || strlen(r) > LEAVE_REASON_MAX ||
-	    strpbrk(r, "\r\n") != NULL) {
-		leave_show(app, rq, rs, 422, w, "Give a reason of up to 200 "
-		    "characters, on one line (clients are not shown it).");
-		return;
-	}
-	snprintf(reason, sizeof(reason), "%s", r);
 	app_core_ctx(app, rq, &c);
-	res = core_leave_apply(&c, ch, n, reason, &bad, why, sizeof(why));
+	res = core_leave_apply(&c, ch, n, reason[0].text, &bad, why,
+	    sizeof(why));
 	if (res != DB_OK) {
 		if (bad < n) {
 			char words[48];
@@ -260,12 +262,15 @@ leave_apply(struct app *app, struct req *rq, struct resp *rs,
 			    "session on %s: %s", words, why);
 		} else
 			snprintf(msg, sizeof(msg), "%s", why);
+		valid_error_add(&errs, "sessions", msg);
 		leave_show(app, rq, rs, res == DB_CONFLICT ||
-		    res == DB_INVALID ? 409 : 503, w, msg);
-		return;
+		    res == DB_INVALID ? 409 : 503, w, &errs);
+		goto out;
 	}
 	snprintf(loc, sizeof(loc), "%s?done=applied", w->path);
 	http_redirect(rs, loc);
+out:
+	valid_values_free(reason, 1);
 }
 
 /* The therapist rq->id[0] as rec's owner; 0, or -1 having answered. */

@@ -108,25 +108,22 @@ static const char sql_series_touch[] = "UPDATE series SET sequence = "
 static const char sql_undone[] = "UPDATE change_undo SET undone_at = ?2, "
     "undone_by = ?3 WHERE id = ?1 AND undone_at IS NULL";
 
+/* The columns of UNDO_COLS, in order. */
+#define C(kind, m)	DB_COLUMN(kind, struct db_undo, m)
+static const struct db_column undo_cols[] = {
+	C(INT64, id), C(TEXT, kind), C(INT64, series_id), C(INT64, user_id),
+	C(TEXT, user_name), C(INT64, made_at), C(INT64, until_utc),
+	C(INT64, referral_id), C(TEXT, occ_date), C(INT64, to_start_utc),
+	C(INT64, old_start_utc), C(INT64, old_end_utc), C(INT64, undone_at),
+	C(INT64, client_id),
+};
+#undef C
+
 /* Reads UNDO_COLS of the current row into u (sent is left 0). */
 static void
 undo_read(sqlite3_stmt *st, struct db_undo *u)
 {
-	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	db_copy(u->kind, sizeof(u->kind), db_col(st, 1));
-	u->series_id = sqlite3_column_int64(st, 2);
-	u->user_id = sqlite3_column_int64(st, 3);
-	db_copy(u->user_name, sizeof(u->user_name), db_col(st, 4));
-	u->made_at = sqlite3_column_int64(st, 5);
-	u->until_utc = sqlite3_column_int64(st, 6);
-	u->referral_id = sqlite3_column_int64(st, 7);
-	db_copy(u->occ_date, sizeof(u->occ_date), db_col(st, 8));
-	u->to_start_utc = sqlite3_column_int64(st, 9);
-	u->old_start_utc = sqlite3_column_int64(st, 10);
-	u->old_end_utc = sqlite3_column_int64(st, 11);
-	u->undone_at = sqlite3_column_int64(st, 12);
-	u->client_id = sqlite3_column_int64(st, 13);
+	db_row_read(st, undo_cols, DB_NCOLUMNS(undo_cols), u, sizeof(*u));
 }
 
 /*

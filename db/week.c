@@ -42,28 +42,23 @@ static const char sql_week_occ[] = WEEK_OCC_COLS
     "WHERE o.start_utc >= ?2 AND o.start_utc < ?3 AND "
     "(?1 = 0 OR o.site_id = ?1) ORDER BY o.start_utc, o.series_id";
 
+/* The columns of sql_week_occ, in order. */
+#define C(kind, m)	DB_COLUMN(kind, struct db_week_occ, m)
+static const struct db_column week_occ_cols[] = {
+	C(INT64, series_id), C(TEXT, date), C(INT64, start_utc),
+	C(INT64, end_utc), C(TEXT, state), C(INT64, therapist_id),
+	C(INT64, site_id), C(TEXT, site), C(INT64, room_id), C(TEXT, room),
+	C(TEXT, initials), C(TEXT, client_ref), C(INT64, group_id),
+	C(TEXT, group), C(INT, members), C(INT, hit), C(INT64, referral_id),
+};
+#undef C
+
 /* Reads the columns of sql_week_occ into r. */
 static void
 week_occ_read(sqlite3_stmt *st, struct db_week_occ *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->series_id = sqlite3_column_int64(st, 0);
-	db_copy(r->date, sizeof(r->date), db_col(st, 1));
-	r->start_utc = sqlite3_column_int64(st, 2);
-	r->end_utc = sqlite3_column_int64(st, 3);
-	db_copy(r->state, sizeof(r->state), db_col(st, 4));
-	r->therapist_id = sqlite3_column_int64(st, 5);
-	r->site_id = sqlite3_column_int64(st, 6);
-	db_copy(r->site, sizeof(r->site), db_col(st, 7));
-	r->room_id = sqlite3_column_int64(st, 8);
-	db_copy(r->room, sizeof(r->room), db_col(st, 9));
-	db_copy(r->initials, sizeof(r->initials), db_col(st, 10));
-	db_copy(r->client_ref, sizeof(r->client_ref), db_col(st, 11));
-	r->group_id = sqlite3_column_int64(st, 12);
-	db_copy(r->group, sizeof(r->group), db_col(st, 13));
-	r->members = sqlite3_column_int(st, 14);
-	r->hit = sqlite3_column_int(st, 15);
-	r->referral_id = sqlite3_column_int64(st, 16);
+	db_row_read(st, week_occ_cols, DB_NCOLUMNS(week_occ_cols), r,
+	    sizeof(*r));
 }
 
 /* Runs sql (sql_week_occ's columns and parameters): fn for each row. */

@@ -25,20 +25,7 @@ async function shot(page, name, fullPage = true) {
   tap.comment(`screenshot: ${path}`);
 }
 
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-}
 
-async function checkNoSideScroll(page, desc) {
-  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
-}
 
 try {
   browser = await L.launch();
@@ -47,7 +34,7 @@ try {
   await tap.step('a therapist prepares from /me and writes a note', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, THERA);
+    await L.signIn(page, THERA);
     await page.goto('/me');
     tap.check('/me lists notes to write', await page.getByRole('heading', { name: 'Notes to write' }).isVisible());
     tap.check('/me has the sickness form', await page.getByRole('heading', { name: 'Report that you are off sick' }).isVisible());
@@ -79,14 +66,14 @@ try {
     for (const size of [L.DESKTOP, L.PHONE]) {
       const ctx = await L.newContext(browser, stack, size);
       const page = await ctx.newPage();
-      await signIn(page, COORD);
+      await L.signIn(page, COORD);
       await page.goto(`/clients/${rid}`);
       const text = await page.locator('main').innerText();
       tap.check(`the record shows the closing summary (${size.isMobile ? 'phone' : 'desktop'})`, text.includes('What came of it'));
       tap.check('the record shows the sessions and the history', text.includes('Past') && text.includes('Status and history'));
       tap.check('no ISO dates on the page', !/\b20\d\d-\d\d-\d\d\b/.test(text));
       await L.checkAxe(tap, page, `the client record (coordinator, ${size.isMobile ? 'phone' : 'desktop'})`);
-      await checkNoSideScroll(page, `the client record on a ${size.isMobile ? 'phone' : 'desktop'}`);
+      await L.checkNoSideScroll(tap, page, `the client record on a ${size.isMobile ? 'phone' : 'desktop'}`);
       await shot(page, `client-record-coordinator-${size.isMobile ? 'phone' : 'desktop'}`, !size.isMobile);
       await ctx.close();
     }
@@ -94,9 +81,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -176,6 +176,37 @@ export async function shot(tap, stack, target, name, note = '') {
   tap.comment(`screenshot: ${path}${note}`);
 }
 
+// Signs in through the form as who ({ email, password }); returns the
+// path landed on.
+export async function signIn(page, who) {
+  await page.goto('/login');
+  await page.getByLabel('Email address', { exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  return new URL(page.url()).pathname;
+}
+
+// One TAP line: nothing wider than the screen (tables scroll inside
+// their own box).
+export async function checkNoSideScroll(tap, page, desc) {
+  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
+}
+
+// The end of a test file, in its finally: the guard off, the browser
+// closed, the stack stopped (its folder kept when a test failed), the
+// plan printed and the exit status set.
+export async function finish(tap, stack, unguard, browser) {
+  unguard();
+  if (browser) await browser.close().catch(() => {});
+  stopStack(stack, tap.failed > 0);
+  tap.plan();
+  process.exitCode = tap.failed > 0 ? 1 : 0;
+}
+
 // ---------------------------------------------------------------- axe
 
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

@@ -6,7 +6,6 @@
 //
 //   node tests/browser/partner.test.mjs    (after make all browser-deps)
 
-import { join } from 'node:path';
 import * as L from './lib.mjs';
 
 const tap = L.createTap();
@@ -17,26 +16,12 @@ const unguard = L.guard(stack, 300, async () => { if (browser) await browser.clo
 const PARTNER = { email: 'partner@tutti.example', password: 'demo-partner-2026' };
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026' };
 
-async function shot(page, name) {
-  const path = join(L.shotDir(stack), `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  tap.comment(`screenshot: ${path}`);
+// Its screenshot (lib.mjs: evidence, never a failed check by itself).
+function shot(page, name) {
+  return L.shot(tap, stack, page, name);
 }
 
-async function checkNoSideScroll(page, desc) {
-  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
-}
 
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-}
 
 try {
   browser = await L.launch();
@@ -45,7 +30,7 @@ try {
   await tap.step('the partner page', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, PARTNER);
+    await L.signIn(page, PARTNER);
     tap.check('a partner lands on /partner', new URL(page.url()).pathname === '/partner');
     tap.check('the week is shown',
       await page.getByRole('heading', { name: /The week of/ }).isVisible());
@@ -80,8 +65,8 @@ try {
 
     const phone = await L.newContext(browser, stack, L.PHONE);
     const p2 = await phone.newPage();
-    await signIn(p2, PARTNER);
-    await checkNoSideScroll(p2, '/partner on a phone');
+    await L.signIn(p2, PARTNER);
+    await L.checkNoSideScroll(tap, p2, '/partner on a phone');
     await shot(p2, 'partner-phone');
     await phone.close();
   });
@@ -89,7 +74,7 @@ try {
   await tap.step('the impact report', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, COORD);
+    await L.signIn(page, COORD);
     await page.goto('/reports/impact');
     tap.check('the headline figures are shown',
       await page.getByRole('rowheader', { name: 'Sessions delivered' }).isVisible());
@@ -103,18 +88,14 @@ try {
 
     const phone = await L.newContext(browser, stack, L.PHONE);
     const p2 = await phone.newPage();
-    await signIn(p2, COORD);
+    await L.signIn(p2, COORD);
     await p2.goto('/reports/impact');
-    await checkNoSideScroll(p2, '/reports/impact on a phone');
+    await L.checkNoSideScroll(tap, p2, '/reports/impact on a phone');
     await shot(p2, 'impact-phone');
     await phone.close();
   });
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -21,16 +21,6 @@ function shot(page, name) {
     process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)');
 }
 
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-  return new URL(page.url()).pathname;
-}
 
 try {
   browser = await L.launch();
@@ -41,8 +31,8 @@ try {
     const phone = await L.newContext(browser, stack, L.PHONE);
     const lp = await laptop.newPage();
     const pp = await phone.newPage();
-    tap.equal('signed in on the laptop', await signIn(lp, THERA), '/me');
-    tap.equal('and on the phone', await signIn(pp, THERA), '/me');
+    tap.equal('signed in on the laptop', await L.signIn(lp, THERA), '/me');
+    tap.equal('and on the phone', await L.signIn(pp, THERA), '/me');
 
     await pp.getByRole('button', { name: 'Sign out everywhere else' }).click();
     await pp.waitForURL(/done=signedout/);
@@ -68,7 +58,7 @@ try {
     await L.checkAxe(tap, pp, '/me/password with an error');
     await shot(pp, 'password-error-phone');
 
-    tap.equal('signed in on the laptop again', await signIn(lp, THERA), '/me');
+    tap.equal('signed in on the laptop again', await L.signIn(lp, THERA), '/me');
     await pp.getByLabel('Current password').fill(THERA.password);
     await pp.getByLabel('New password', { exact: true }).fill(NEW_PW);
     await pp.getByLabel('New password again').fill(NEW_PW);
@@ -80,7 +70,7 @@ try {
     tap.equal('the laptop is signed out by the change', new URL(lp.url()).pathname, '/login');
     await lp.goto('/me/password');
     tap.equal('signed out, the email\'s link leads to sign in', new URL(lp.url()).pathname, '/login');
-    tap.equal('the new password signs in', await signIn(lp, { email: THERA.email, password: NEW_PW }), '/me');
+    tap.equal('the new password signs in', await L.signIn(lp, { email: THERA.email, password: NEW_PW }), '/me');
     await lp.goto('/me/password');
     await L.checkAxe(tap, lp, '/me/password on a desktop');
     await shot(lp, 'password-desktop');
@@ -90,9 +80,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -21,20 +21,7 @@ function shot(page, name) {
   return L.shot(tap, stack, page, name);
 }
 
-async function checkNoSideScroll(page, desc) {
-  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
-}
 
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-}
 
 // The survey link's token for a client (db/reports.c): a type byte 2,
 // the referral id big-endian, 15 bytes of HMAC-SHA-256.
@@ -54,7 +41,7 @@ try {
   await tap.step('the reports page', async () => {
     const bare = await L.newContext(browser, stack, L.DESKTOP, { noJs: true });
     const nojs = await bare.newPage();
-    await signIn(nojs, COORD);
+    await L.signIn(nojs, COORD);
     await nojs.goto('/reports');
     tap.check('the charts are drawn without JavaScript',
       (await nojs.locator('svg[role="img"] rect').count()) > 0);
@@ -62,7 +49,7 @@ try {
 
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, COORD);
+    await L.signIn(page, COORD);
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.waitForURL('**/reports');
     tap.equal('the title is "Reports – Tutti"', await page.title(), 'Reports – Tutti');
@@ -94,9 +81,9 @@ try {
 
     const phone = await L.newContext(browser, stack, L.PHONE);
     const p2 = await phone.newPage();
-    await signIn(p2, COORD);
+    await L.signIn(p2, COORD);
     await p2.goto('/reports');
-    await checkNoSideScroll(p2, 'the reports on a phone');
+    await L.checkNoSideScroll(tap, p2, 'the reports on a phone');
     await shot(p2, 'reports-phone');
     await phone.close();
   });
@@ -112,7 +99,7 @@ try {
     tap.check('the survey opens without signing in',
       await page.getByRole('heading', { name: 'How was music therapy for you?' }).isVisible());
     await L.checkAxe(tap, page, 'the survey');
-    await checkNoSideScroll(page, 'the survey on a phone');
+    await L.checkNoSideScroll(tap, page, 'the survey on a phone');
     await shot(page, 'outcome-phone');
 
     await page.getByRole('group', { name: /positive or creative/ }).getByLabel('Agree', { exact: true }).check();
@@ -138,9 +125,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

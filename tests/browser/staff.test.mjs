@@ -25,23 +25,7 @@ function shot(page, name) {
     process.env.SHOT_DIR || process.env.KEEP ? '' : ' (kept on failure or with KEEP=1)');
 }
 
-// Nothing wider than the screen (tables scroll inside their own box).
-async function checkNoSideScroll(page, desc) {
-  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
-}
 
-// Signs in through the form; returns the path landed on.
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-  return new URL(page.url()).pathname;
-}
 
 try {
   browser = await L.launch();
@@ -73,7 +57,7 @@ try {
     tap.equal('the email typed is kept', await page.getByLabel('Email address', { exact: true }).inputValue(), COORD.email);
     await L.checkAxe(tap, page, 'the sign-in page with an error');
 
-    tap.equal('signing in lands on the queue', await signIn(page, COORD), '/referrals');
+    tap.equal('signing in lands on the queue', await L.signIn(page, COORD), '/referrals');
     const cookies = await ctx.cookies();
     const sess = cookies.find((c) => c.name === 'tutti');
     tap.check('the session cookie is HttpOnly and SameSite=Lax',
@@ -187,14 +171,14 @@ try {
   await tap.step('the queue and a referral on a phone', async () => {
     const ctx = await L.newContext(browser, stack, L.PHONE);
     const page = await ctx.newPage();
-    await signIn(page, COORD);
-    await checkNoSideScroll(page, 'the queue on a phone');
+    await L.signIn(page, COORD);
+    await L.checkNoSideScroll(tap, page, 'the queue on a phone');
     const wrap = await page.locator('.table-wrap').first().evaluate((e) => getComputedStyle(e).overflowX);
     tap.equal('the queue table scrolls inside its own box', wrap, 'auto');
     await L.checkAxe(tap, page, 'the queue on a phone');
     await shot(page, 'staff-queue-phone');
     await page.goto(`/referrals/${amira.id}`);
-    await checkNoSideScroll(page, 'a referral on a phone');
+    await L.checkNoSideScroll(tap, page, 'a referral on a phone');
     await shot(page, 'staff-referral-phone');
     await ctx.close();
   });
@@ -203,7 +187,7 @@ try {
   await tap.step('the administrator\'s pages', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, ADMIN);
+    await L.signIn(page, ADMIN);
     await page.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name: 'Users' }).click();
     await page.waitForURL('**/admin/users');
     tap.check('the users table lists the demo staff',
@@ -246,9 +230,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -15,15 +15,6 @@ const unguard = L.guard(stack, 300, async () => { if (browser) await browser.clo
 
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026' };
 
-async function signIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-}
 
 try {
   browser = await L.launch();
@@ -33,7 +24,7 @@ try {
   await tap.step('the term dates page', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page, COORD);
+    await L.signIn(page, COORD);
     await page.goto(`/sites/${series.site_id}/terms`);
     tap.check('the terms are listed',
       await page.getByRole('heading', { name: /^Term dates:/ }).isVisible());
@@ -74,7 +65,7 @@ try {
     L.sql(stack, "insert into terms (site_id, school_year, name, first_day, last_day) values (@p1, '2027-28', 'Autumn term', '2027-09-02', '2027-10-22')", series.site_id);
     const phone = await L.newContext(browser, stack, L.PHONE);
     const p2 = await phone.newPage();
-    await signIn(p2, COORD);
+    await L.signIn(p2, COORD);
     await p2.goto(`/sites/${series.site_id}/terms`);
     tap.check('the sessions now in a holiday are listed',
       await p2.getByRole('link', { name: 'Cancel or move these sessions' }).isVisible());
@@ -87,9 +78,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -905,6 +905,30 @@ START_TEST(test_period_forms_422)
 }
 END_TEST
 
+/*
+ * The sessions a leave or closure hits: the reason is required, on one
+ * line, and its problem links to its own box (the sessions' choices and
+ * the typing kept are in tests/integration/leave.sh).
+ */
+START_TEST(test_leave_reason_422)
+{
+	static const char *const empty[] = {
+		"href=\"#reason\">Give a reason of up to 200 characters", NULL };
+	static const char *const two_lines[] = {
+		"href=\"#reason\">Reason: use letters, numbers and punctuation "
+		    "only", NULL };
+	static const char count[] = "SELECT count(*) FROM audit";
+	int64_t n0;
+
+	testlib_sql_exec(h->app.db, "INSERT INTO therapists (id, name) "
+	    "VALUES (1, 'Thea')");
+	n0 = testlib_sql_int(h->app.db, count);
+	form_refused("/therapists/1/leave", "reason=+", empty, count, n0);
+	form_refused("/sites/1/closures", "reason=Snow%0Aday", two_lines,
+	    count, n0);
+}
+END_TEST
+
 static const char valid_answers[] =
     "given_name=Zo%C3%AB&family_name=Ngata&email=zoe%40example.com&"
     "phone=07700+900+982&postcode=sw1a1aa&date_of_birth=1980-05-01&"
@@ -1122,6 +1146,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_therapist_form_422);
 	tcase_add_test(tc, test_room_forms_422);
 	tcase_add_test(tc, test_period_forms_422);
+	tcase_add_test(tc, test_leave_reason_422);
 	tcase_add_test(tc, test_admin_adds_partner);
 	suite_add_tcase(s, tc);
 	return s;
