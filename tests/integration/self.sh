@@ -25,7 +25,8 @@ cleanup() {
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
 smtp_up
-stack_up
+# Booking confirmations wait the change grace period (Undo): none here.
+TUTTI_CHANGE_GRACE=0 stack_up
 trap cleanup EXIT
 ctl() { "$B/tuttictl" "$@"; }
 
