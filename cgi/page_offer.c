@@ -305,7 +305,9 @@ place_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_bool(d, "filled", strcmp(p->status, "filled") == 0);
 	tmpl_data_bool(d, "closed", strcmp(p->status, "closed") == 0);
 	tmpl_data_bool(d, "confirmed", p->confirmed_at[0] != '\0');
-	tmpl_data_setf(d, "live_max", "%d", CORE_OFFERS_LIVE);
+	app_core_ctx(app, rq, &ctx);
+	tmpl_data_setf(d, "live_max", "%d", core_offers_live(&ctx));
+	tmpl_data_bool(d, "live_one", core_offers_live(&ctx) == 1);
 	tmpl_data_setf(d, "hours", "%ld", db_setting_int(app->db,
 	    "offer_hours", CORE_OFFER_HOURS));
 	for (i = 0; done != NULL && i < sizeof(done_text) /
@@ -315,7 +317,6 @@ place_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	if (error != NULL)
 		tmpl_data_set(d, "error", error);
 	/* The reasons are sched/'s for today's records. */
-	app_core_ctx(app, rq, &ctx);
 	if (strcmp(p->status, "open") == 0 &&
 	    core_place_rank(&ctx, p, &picks, &npicks) == -1)
 		npicks = 0;

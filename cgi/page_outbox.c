@@ -69,6 +69,8 @@ static const char *const kind_labels[][2] = {
 	{ "reminder", "Session reminder" },
 	{ "outcome_survey", "Outcome survey" },
 	{ "therapist_agenda", "Daily agenda (to a therapist)" },
+	{ "sessions_stopped", "Sessions stopped (to the client)" },
+	{ "client_stopped", "A client stopped (to staff)" },
 	{ "family_survey", "Family and carer survey (to a contact)" },
 	{ "partner_survey", "Partner staff survey" },
 };

@@ -22,6 +22,8 @@
 #include "cgi/app.h"
 #include "cgi/auth.h"
 #include "cgi/valid.h"
+#include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "db/contacts.h"
 #include "db/db.h"
@@ -505,6 +507,7 @@ referral_post(struct app *app, struct req *rq, struct resp *rs,
 	const char *text;
 	struct valid_value v[M__MAX];
 	struct valid_errors errs;
+	struct core_ctx ctx;
 	char loc[64];
 	enum db_result res;
 	int f, t;
@@ -546,6 +549,15 @@ referral_post(struct app *app, struct req *rq, struct resp *rs,
 		f = rec->status;
 	res = db_referral_move(app->db, rec->r.id, (enum status)f,
 	    (enum status)t, rq->user->id, text, rq->remote_addr);
+	/* Off a caseload: the therapist's place and weekly time are free,
+	 * ready to offer (core_places_freed_by). */
+	if (res == DB_OK && (f == ST_MATCHED || f == ST_ACTIVE) &&
+	    t != ST_ACTIVE) {
+		app_core_ctx(app, rq, &ctx);
+		if (core_places_freed_by(&ctx, rec->r.id) == -1)
+			fprintf(stderr, "referrals: %lld: its freed place was "
+			    "not made\n", (long long)rec->r.id);
+	}
 	switch (res) {
 	case DB_OK:
 		snprintf(loc, sizeof(loc), "/referrals/%lld?done=moved",

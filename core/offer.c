@@ -284,6 +284,14 @@ out:
 
 /* ---- places ---- */
 
+int
+core_offers_live(const struct core_ctx *ctx)
+{
+	long n = db_setting_int(ctx->db, "offers_live", CORE_OFFERS_LIVE);
+
+	return n < 1 || n > CORE_OFFERS_LIVE_MAX ? CORE_OFFERS_LIVE : (int)n;
+}
+
 /* How offers go out now, by ctx: into s (its strings in now, expires). */
 static void
 send_setup(const struct core_ctx *ctx, struct db_offer_send *s,
@@ -297,7 +305,7 @@ send_setup(const struct core_ctx *ctx, struct db_offer_send *s,
 	iso_time(t, now);
 	iso_time(t + (time_t)hours * 3600, expires);
 	memset(s, 0, sizeof(*s));
-	s->live = CORE_OFFERS_LIVE;
+	s->live = core_offers_live(ctx);
 	s->now = now;
 	s->expires = expires;
 	s->user_id = ctx->user_id;
@@ -334,6 +342,7 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 	char today[11], from[11];
 	time_t t;
 	size_t n = 0, i;
+	int64_t left;
 	int rc, wd, sent;
 	enum db_result r;
 
@@ -345,9 +354,15 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 	if (s.group_id > 0 || s.client_id <= 0)
 		return say(DB_INVALID, why, whylen, "A group's place is filled "
 		    "by adding members to the group.");
-	if (strcmp(s.status, "active") == 0)
+	/* Active with every session to come cancelled (the client
+	 * stopped) frees it as ending does. */
+	if (strcmp(s.status, "active") == 0 && (left = db_series_left(ctx->db,
+	    series_id, (int64_t)core_now(ctx))) != 0) {
+		if (left == -1)
+			return say_failed(DB_ERROR, why, whylen);
 		return say(DB_INVALID, why, whylen, "This series has not ended, "
 		    "so its place is not free yet. End the series first.");
+	}
 	if (ical_local_to_utc(s.tz, s.first_date, s.start_local, &t) != 0 ||
 	    ical_utc_to_local(s.tz, t, NULL, NULL, &wd) != 0 ||
 	    ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, today,
@@ -390,6 +405,51 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 	if (db_setting_int(ctx->db, "auto_offers", 0) != 0)
 		(void)core_place_send(ctx, *place_id, &sent, NULL, 0);
 	return say(DB_OK, why, whylen, "");
+}
+
+/* The series ids a referral freed, gathered. */
+struct freed {
+	int64_t	 ids[16];
+	size_t	 n;
+};
+
+static void
+on_referral_freed(void *arg, int64_t series_id)
+{
+	struct freed *f = arg;
+
+	if (f->n < sizeof(f->ids) / sizeof(f->ids[0]))
+		f->ids[f->n++] = series_id;
+}
+
+int
+core_places_freed_by(const struct core_ctx *ctx, int64_t referral_id)
+{
+	struct freed f;
+	char since[11], why[CORE_WHY_LEN];
+	int64_t place;
+	size_t i;
+	int made = 0;
+	enum db_result r;
+
+	memset(&f, 0, sizeof(f));
+	if (ical_utc_to_local(core_tz(ctx), core_now(ctx) -
+	    (time_t)AUTO_SINCE_DAYS * DAY_S, since, NULL, NULL) != 0 ||
+	    db_referral_freed_each(ctx->db, referral_id, since,
+	    (int64_t)core_now(ctx), on_referral_freed, &f) == -1)
+		return -1;
+	for (i = 0; i < f.n; i++) {
+		r = core_place_from_series(ctx, f.ids[i], &place, why,
+		    sizeof(why));
+		if (r == DB_OK)
+			made++;
+		else if (r != DB_DUPLICATE && r != DB_INVALID) {
+			fprintf(stderr, "offer: series %lld: %s\n",
+			    (long long)f.ids[i], why);
+			return -1;
+		}
+	}
+	return made;
 }
 
 /* ---- the person's answer ---- */

@@ -1,13 +1,14 @@
 /*
  * offer: filling a freed place from the waiting list (issue 18).
  *
- * When a place frees up (a series ends or is cancelled as a whole, so
- * the therapist's weekly time at that site and room is free), the
+ * When a place frees up (a series ends or is cancelled as a whole, a
+ * client stops their sessions, or a client leaves the caseload, so the
+ * therapist's weekly time at that site and room is free), the
  * waiting people are ranked with sched/'s matching for exactly that
  * therapist, site, room and weekly time (core_place_rank).  The
  * coordinator confirms the list, or with the setting auto_offers on it
- * goes at once; then the first CORE_OFFERS_LIVE people are sent an
- * offer each, live for offer_hours.  The first to accept gets the place
+ * goes at once; then the first offers_live people (setting, default
+ * CORE_OFFERS_LIVE) are sent an offer each, live for offer_hours.  The first to accept gets the place
  * in one write (assigned and booked by core_assign_book, with the
  * booking's emails); an offer that ends (declined, expired) is handed on
  * to the next person.  Nobody holds two live offers.  Results as
@@ -25,7 +26,9 @@
 #include "sched/sched.h"
 
 #define CORE_OFFER_HOURS	48	/* setting offer_hours */
-#define CORE_OFFERS_LIVE	3	/* live offers a place holds at once */
+#define CORE_OFFERS_LIVE	3	/* setting offers_live: live offers a
+					   place holds at once */
+#define CORE_OFFERS_LIVE_MAX	10	/* ... at most */
 #define CORE_SERIES_SESSIONS	12	/* setting series_sessions */
 #define CORE_OFFER_RANKED_MAX	50	/* people a place's list keeps */
 
@@ -57,6 +60,26 @@ int	 core_place_rank(const struct core_ctx *, const struct db_place *p,
  */
 enum db_result core_place_from_series(const struct core_ctx *,
 	    int64_t series_id, int64_t *place_id, char *why, size_t whylen);
+
+/*
+ * The places referral_id's ending freed: each individual series of
+ * theirs ended or cancelled lately, or with every session to come
+ * cancelled (they stopped their sessions), becomes a place as
+ * core_place_from_series makes it (its therapist, site, room and weekly
+ * time, from its next free date), ranked; with auto_offers on the
+ * offers go, else the coordinator confirms it on /places.  Called when
+ * a client stops through /my and when a coordinator takes a client off
+ * a caseload (their therapist's caseload opens).  The number of places
+ * made, or -1 (logged).
+ */
+int	 core_places_freed_by(const struct core_ctx *, int64_t referral_id);
+
+/*
+ * The setting offers_live: how many live offers a place holds at once,
+ * CORE_OFFERS_LIVE when unset or outside 1..CORE_OFFERS_LIVE_MAX.
+ * Cannot fail.
+ */
+int	 core_offers_live(const struct core_ctx *);
 
 /*
  * The coordinator confirms place_id's list: the first offers go.  DB_OK

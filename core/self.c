@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "db/reports.h"
 #include "db/self.h"
@@ -98,10 +99,18 @@ enum db_result
 core_self_stop(const struct core_ctx *ctx, int64_t referral_id, char *why,
     size_t whylen)
 {
+	enum db_result r;
+
 	if (whylen > 0)
 		why[0] = '\0';
-	return said(db_self_stop(ctx->db, referral_id, core_addr(ctx),
-	    core_domain(ctx)), why, whylen, "");
+	r = db_self_stop(ctx->db, referral_id, core_addr(ctx),
+	    core_domain(ctx));
+	/* Their weekly time is free: offered to those waiting (or put to
+	 * the coordinator).  The stop stands if this fails. */
+	if (r == DB_OK && core_places_freed_by(ctx, referral_id) == -1)
+		fprintf(stderr, "self: referral %lld stopped; its place was "
+		    "not made\n", (long long)referral_id);
+	return said(r, why, whylen, "");
 }
 
 enum db_result

@@ -317,6 +317,7 @@ cmd_setting(int argc, char *argv[])
 		{ "auto_offers", 0, 0, 1 },
 		{ "waitlist_check_weeks", 8, 1, 104 },
 		{ "series_sessions", 12, 1, 104 },
+		{ "offers_live", 3, 1, 10 },
 		/* The surveys (issue 20): 0 turns each off. */
 		{ "family_survey_after", 6, 0, 1000 },
 		{ "partner_survey_month", 6, 0, 12 },
@@ -365,7 +366,8 @@ cmd_setting(int argc, char *argv[])
 usage:
 	fputs("usage: tuttictl setting outcome_after|retention_years|"
 	    "series_sessions|late_cancel_hours|offer_hours|auto_offers|"
-	    "waitlist_check_weeks|family_survey_after|partner_survey_month|"
+	    "waitlist_check_weeks|offers_live|family_survey_after|"
+	    "partner_survey_month|"
 	    "contact_phone|contact_email|contact_address|office_hours "
 	    "[VALUE]\n", stderr);
 	return 2;

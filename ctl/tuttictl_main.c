@@ -10,8 +10,8 @@
  *   tuttictl export-client ID | erase-client ID | purge [--dry-run]
  *   tuttictl setting NAME [VALUE]  (outcome_after, retention_years,
  *            late_cancel_hours, offer_hours, auto_offers,
- *            waitlist_check_weeks, contact_phone, contact_email,
- *            contact_address, office_hours)
+ *            waitlist_check_weeks, offers_live, contact_phone,
+ *            contact_email, contact_address, office_hours)
  *   tuttictl my-link ID [--revoke]  a client's personal link
  *   tuttictl offers tick | place SERIES [--send] | link OFFER
  *   tuttictl surveys tick | send ORGANISATION | link SURVEY

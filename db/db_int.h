@@ -207,6 +207,13 @@ int		 db_occ_cancel_tx(struct db *, int64_t series_id,
 		    const char *date, enum db_cancel_by, const char *reason,
 		    int64_t user_id, const char *addr, int grace_s,
 		    const char *msgid_domain);
+/*
+ * The same with no email to the clients: for a writer that tells them
+ * of many cancellations in one email of its own (db_self_stop).
+ */
+int		 db_occ_cancel_untold_tx(struct db *, int64_t series_id,
+		    const char *date, enum db_cancel_by, const char *reason,
+		    int64_t user_id, const char *addr);
 
 /*
  * db/schedule.c's clash check of a move: whether the session of series_id

@@ -567,6 +567,61 @@ db_freed_series_each(struct db *db, const char *since, int limit,
 	return 0;
 }
 
+/* The series ids st yields, at most 16, to fn once it is done. */
+static int
+series_ids_each(struct db *db, sqlite3_stmt *st, void (*fn)(void *, int64_t),
+    void *arg)
+{
+	int64_t ids[16];
+	size_t n = 0, i;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = db_next(db, st)) == 1)
+		if (n < sizeof(ids) / sizeof(ids[0]))
+			ids[n++] = sqlite3_column_int64(st, 0);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		fn(arg, ids[i]);
+	return 0;
+}
+
+int
+db_referral_freed_each(struct db *db, int64_t referral_id, const char *since,
+    int64_t now, void (*fn)(void *, int64_t), void *arg)
+{
+	static const char sql[] = "SELECT s.id FROM series s JOIN clients c "
+	    "ON c.id = s.client_id WHERE c.referral_id = ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM places p WHERE p.from_series_id = s.id) AND "
+	    "((s.status IN ('ended', 'cancelled') AND coalesce(s.ended_from, "
+	    "s.updated_at) >= ?2) OR (s.status = 'active' AND EXISTS (SELECT "
+	    "1 FROM occurrences o WHERE o.series_id = s.id AND o.start_utc > "
+	    "?3) AND NOT EXISTS (SELECT 1 FROM occurrences o WHERE "
+	    "o.series_id = s.id AND o.start_utc > ?3 AND o.state != "
+	    "'cancelled'))) ORDER BY s.id DESC LIMIT 16";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+
+	if (st != NULL) {
+		db_bind_text(st, 2, since);
+		db_bind_int(st, 3, now);
+	}
+	return series_ids_each(db, st, fn, arg);
+}
+
+int64_t
+db_series_left(struct db *db, int64_t series_id, int64_t now)
+{
+	static const char sql[] = "SELECT count(*) FROM occurrences WHERE "
+	    "series_id = ?1 AND start_utc > ?2 AND state != 'cancelled'";
+	sqlite3_stmt *st = db_stmt_with(db, sql, series_id);
+
+	if (st != NULL)
+		db_bind_int(st, 2, now);
+	return id_of(db, st);
+}
+
 int64_t
 db_offers_count(struct db *db, const char *status, const char *since,
     const char *until)

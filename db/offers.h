@@ -165,6 +165,20 @@ int	 db_freed_series_each(struct db *, const char *since, int limit,
 	    void (*fn)(void *, int64_t), void *arg);
 
 /*
+ * The individual series of referral_id's client records that freed a
+ * place lately, with none made of it yet: ended or cancelled with their
+ * last date at or after since (local date), or still active with no
+ * session left to come (every one cancelled: the client stopped) at
+ * now (epoch seconds).  fn(arg, series id), at most 16.  0, or -1.
+ */
+int	 db_referral_freed_each(struct db *, int64_t referral_id,
+	    const char *since, int64_t now, void (*fn)(void *, int64_t),
+	    void *arg);
+
+/* How many sessions of series_id after now are not cancelled; -1. */
+int64_t	 db_series_left(struct db *, int64_t series_id, int64_t now);
+
+/*
  * For reports and the demo: offers of status ("" for any) sent in
  * [since, until) (ISO times; until "" for no end).  -1 on an error.
  */

@@ -764,10 +764,14 @@ series_people(struct db *db, int64_t series_id, int64_t **clients,
 	return series_clients(db, c, g, clients, n);
 }
 
-int
-db_occ_cancel_tx(struct db *db, int64_t series_id, const char *date,
+/*
+ * Cancels the session inside the caller's write, telling its clients
+ * (after grace_s) when tell: db_occ_cancel_tx's results.
+ */
+static int
+occ_cancel(struct db *db, int64_t series_id, const char *date,
     enum db_cancel_by by, const char *reason, int64_t user_id,
-    const char *addr, int grace_s, const char *domain)
+    const char *addr, int tell, int grace_s, const char *domain)
 {
 	static const char *const by_names[] = { "client", "therapist",
 	    "service" };
@@ -799,9 +803,9 @@ db_occ_cancel_tx(struct db *db, int64_t series_id, const char *date,
 	db_done(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (series_people(db, series_id, &clients, &n) == -1 ||
+	if (tell && (series_people(db, series_id, &clients, &n) == -1 ||
 	    notify_clients(db, "session_cancelled", series_id, clients, n,
-	    date, (int64_t)time(NULL) + grace_s, domain) == -1) {
+	    date, (int64_t)time(NULL) + grace_s, domain) == -1)) {
 		free(clients);
 		return -1;
 	}
@@ -811,6 +815,24 @@ db_occ_cancel_tx(struct db *db, int64_t series_id, const char *date,
 	if (db_audit(db, user_id, addr, "cancel", 0, 0, detail) == -1)
 		return -1;
 	return 0;
+}
+
+int
+db_occ_cancel_tx(struct db *db, int64_t series_id, const char *date,
+    enum db_cancel_by by, const char *reason, int64_t user_id,
+    const char *addr, int grace_s, const char *domain)
+{
+	return occ_cancel(db, series_id, date, by, reason, user_id, addr, 1,
+	    grace_s, domain);
+}
+
+int
+db_occ_cancel_untold_tx(struct db *db, int64_t series_id, const char *date,
+    enum db_cancel_by by, const char *reason, int64_t user_id,
+    const char *addr)
+{
+	return occ_cancel(db, series_id, date, by, reason, user_id, addr, 0,
+	    0, NULL);
 }
 
 enum db_result

@@ -16,6 +16,8 @@
 
 /* What every audit line of theirs says first. */
 #define SELF_WHO	"the person themselves"
+/* The reason each session cancelled by "stop my sessions" carries. */
+#define SELF_STOP_REASON "the client stopped their sessions"
 
 /* ---- links ---- */
 
@@ -216,6 +218,21 @@ session_read_one(sqlite3_stmt *st, void *out)
 	session_read(st, out);
 }
 
+/* Calls fn for each session row of st (MY_SESSION_COLS).  0, or -1. */
+static int
+sessions_each(struct db *db, sqlite3_stmt *st,
+    void (*fn)(void *, const struct db_my_session *), void *arg)
+{
+	struct db_my_session s;
+	int rc;
+
+	while ((rc = db_next(db, st)) == 1) {
+		session_read(st, &s);
+		fn(arg, &s);
+	}
+	return rc;
+}
+
 int
 db_my_sessions(struct db *db, int64_t referral_id, int64_t from, int limit,
     void (*fn)(void *, const struct db_my_session *), void *arg)
@@ -224,18 +241,12 @@ db_my_sessions(struct db *db, int64_t referral_id, int64_t from, int limit,
 	    "WHERE c.referral_id = ?1 AND o.end_utc > ?2 "
 	    "ORDER BY o.start_utc LIMIT ?3";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	struct db_my_session s;
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, limit);
-	while ((rc = db_next(db, st)) == 1) {
-		session_read(st, &s);
-		fn(arg, &s);
-	}
-	return rc;
+	return sessions_each(db, st, fn, arg);
 }
 
 int
@@ -549,6 +560,53 @@ fail:
 	return db_tx_fail(db, db_errcode(db), "waitlist answer");
 }
 
+int
+db_self_stopped_each(struct db *db, int64_t referral_id, int64_t series_id,
+    const char *date, void (*fn)(void *, const struct db_my_session *),
+    void *arg)
+{
+	/* Cancelled by their stop: from the stop's first one on. */
+	static const char sql[] = "SELECT " MY_SESSION_COLS
+	    "JOIN exceptions e ON e.series_id = o.series_id AND e.occ_date = "
+	    "o.occ_date WHERE c.referral_id = ?1 AND e.kind = 'cancelled' AND "
+	    "e.by_whom = 'client' AND e.reason = ?4 AND e.created_at >= "
+	    "(SELECT x.created_at FROM exceptions x WHERE x.series_id = ?2 "
+	    "AND x.occ_date = ?3) ORDER BY o.start_utc LIMIT 200";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 2, series_id);
+	db_bind_text(st, 3, date);
+	db_bind_text(st, 4, SELF_STOP_REASON);
+	return sessions_each(db, st, fn, arg);
+}
+
+/*
+ * Inside the stop's write: the client's one email listing the sessions
+ * cancelled, keyed "sessions_stopped:KEY_PART", when they take email.
+ * 0, or -1.
+ */
+static int
+stop_tell_client(struct db *db, int64_t referral_id, const char *part,
+    const char *domain)
+{
+	static const char sql[] = "SELECT email, given_name FROM referrals "
+	    "WHERE id = ? AND consent_contact = 1 AND email != ''";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
+	char key[DB_OUTBOX_KEY_LEN], email[256], name[128];
+	int rc;
+
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
+	db_copy(email, sizeof(email), db_col(st, 0));
+	db_copy(name, sizeof(name), db_col(st, 1));
+	db_done(st);
+	snprintf(key, sizeof(key), "sessions_stopped:%s", part);
+	return db_outbox_add(db, "sessions_stopped", key, email, name,
+	    referral_id, 0, domain);
+}
+
 enum db_result
 db_self_stop(struct db *db, int64_t referral_id, const char *addr,
     const char *domain)
@@ -559,9 +617,9 @@ db_self_stop(struct db *db, int64_t referral_id, const char *addr,
 	    "ON c.id = s.client_id WHERE c.referral_id = ?1 AND o.state != "
 	    "'cancelled' AND o.start_utc > ?2 ORDER BY o.start_utc LIMIT 200";
 	struct coming { int64_t series; char date[11]; } *v = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, done = 0, first = 0;
 	sqlite3_stmt *st;
-	char part[32], detail[96];
+	char part[64], detail[96];
 	enum db_result res;
 	int rc;
 
@@ -582,22 +640,29 @@ db_self_stop(struct db *db, int64_t referral_id, const char *addr,
 	}
 	if (rc == -1)
 		goto fail;
-	if (n == 0) {
+	/* One email for them all (stop_tell_client), not one a session. */
+	for (i = 0; i < n; i++) {
+		if ((rc = db_occ_cancel_untold_tx(db, v[i].series, v[i].date,
+		    CANCEL_BY_CLIENT, SELF_STOP_REASON, 0, addr)) == -1)
+			goto fail;
+		if (rc == 0 && done++ == 0)
+			first = i;
+	}
+	if (done == 0) {
 		free(v);
 		db_rollback(db);
 		return DB_DUPLICATE;
 	}
-	for (i = 0; i < n; i++)
-		if (db_occ_cancel_tx(db, v[i].series, v[i].date,
-		    CANCEL_BY_CLIENT, "the client stopped their sessions", 0,
-		    addr, 0, domain) == -1)
-			goto fail;
-	snprintf(part, sizeof(part), "%lld", (long long)referral_id);
-	if (db_staff_notify(db, "client_stopped", part, referral_id,
-	    v[0].series, domain) == -1)
+	/* The stop's first session names it: a stop after a new booking
+	 * is told again. */
+	snprintf(part, sizeof(part), "%lld:%lld:%s", (long long)referral_id,
+	    (long long)v[first].series, v[first].date);
+	if (stop_tell_client(db, referral_id, part, domain) == -1 ||
+	    db_staff_notify(db, "client_stopped", part, referral_id,
+	    v[first].series, domain) == -1)
 		goto fail;
 	snprintf(detail, sizeof(detail), SELF_WHO ": stopped their sessions "
-	    "(%zu cancelled)", n);
+	    "(%zu cancelled)", done);
 	if (db_audit(db, 0, addr, "self-stop", referral_id, 0, detail) == -1)
 		goto fail;
 	free(v);

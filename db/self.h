@@ -123,12 +123,24 @@ enum db_result db_self_leave(struct db *, int64_t referral_id,
 
 /*
  * Referral_id stops their sessions: every session of their own series
- * still to come is cancelled by the client (each with its notice), and
- * the coordinators and their therapist are told.  DB_OK; DB_DUPLICATE
- * when none is left to cancel (nothing stored).
+ * still to come is cancelled by the client, in one write with one
+ * email to them listing those sessions ("sessions_stopped", when they
+ * take email), one notice to their therapist and one to each
+ * coordinator ("client_stopped"), each keyed by the referral and the
+ * stop's first session ("ID:SERIES:DATE").  DB_OK; DB_DUPLICATE when
+ * none is left to cancel (nothing stored).
  */
 enum db_result db_self_stop(struct db *, int64_t referral_id,
 	    const char *addr, const char *msgid_domain);
+
+/*
+ * Calls fn for each session of referral_id cancelled by the stop whose
+ * first session was series_id's on date (a stop's key), in time order.
+ * 0, or -1.
+ */
+int	 db_self_stopped_each(struct db *, int64_t referral_id,
+	    int64_t series_id, const char *date,
+	    void (*fn)(void *, const struct db_my_session *), void *arg);
 
 /*
  * Stores the answer to the waitlist check: answer "yes" or "no",

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ical/ical.h"
 #include "mail/mail.h"
 #include "util/buf.h"
 
@@ -103,6 +104,10 @@ enum mail_send mail_fill_self_staff(struct mail_outbox *,
 enum mail_send mail_fill_check(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
 	    char *, size_t);
+/* The client's one email when they stop their sessions. */
+enum mail_send mail_fill_stopped(struct mail_outbox *,
+	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
+	    char *, size_t);
 /* offer.c: a place offer to a waiting person. */
 enum mail_send mail_fill_offer(struct mail_outbox *,
 	    const struct db_outbox *, struct tmpl_data *, struct mail_extra *,
@@ -170,5 +175,16 @@ int	 mail_token_check(const struct mail_token_form *,
  */
 int	 mail_when(const char *tz, time_t t, char *day, size_t daylen,
 	    char hhmm[6]);
+
+/*
+ * Attaches to x the invitation of kind (ical_invite_build) for
+ * series_id (and, for one session, its original date) addressed to the
+ * row's recipient.  MAIL_SEND_OK; STALE when the series or session no
+ * longer is so; PERM for a refused address; TEMP (err) otherwise.
+ */
+enum mail_send mail_invite_attach(struct mail_outbox *,
+	    const struct db_outbox *, enum ical_invite_kind,
+	    int64_t series_id, const char *date, struct mail_extra *,
+	    char *err, size_t errlen);
 
 #endif

@@ -158,6 +158,9 @@ static const struct kind kinds[] = {
 	{ "client_left", "mail_client_left", 0, mail_fill_self_staff },
 	{ "client_worse", "mail_client_worse", 0, mail_fill_self_staff },
 	{ "client_stopped", "mail_client_stopped", 0, mail_fill_self_staff },
+	/* To a client who stopped their sessions: one email listing them,
+	 * with the series' invitation as it stands (REQUEST). */
+	{ "sessions_stopped", "mail_sessions_stopped", 1, mail_fill_stopped },
 	/* To a waiting client every waitlist_check_weeks. */
 	{ "waitlist_check", "mail_waitlist_check", 1, mail_fill_check },
 	/* Place offers (issue 18): to the person offered, and to the

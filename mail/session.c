@@ -267,9 +267,9 @@ session_when(struct tmpl_data *d, const struct session *ss, char *err,
 }
 
 /* The invitation of kind for the row's recipient, into x. */
-static enum mail_send
-invite(struct mail_outbox *ob, const struct db_outbox *row,
-    const struct session *ss, enum ical_invite_kind kind,
+enum mail_send
+mail_invite_attach(struct mail_outbox *ob, const struct db_outbox *row,
+    enum ical_invite_kind kind, int64_t series_id, const char *date,
     struct mail_extra *x, char *err, size_t errlen)
 {
 	struct ical_invite in;
@@ -284,9 +284,9 @@ invite(struct mail_outbox *ob, const struct db_outbox *row,
 		return MAIL_SEND_OK;	/* the text alone: no invitation */
 	memset(&in, 0, sizeof(in));
 	in.kind = kind;
-	in.series_id = ss->key.id;
+	in.series_id = series_id;
 	in.date = kind == ICAL_INVITE_MOVED || kind == ICAL_INVITE_CANCELLED ?
-	    ss->key.date : NULL;
+	    date : NULL;
 	in.organizer_name = ob->from_name;
 	in.organizer_addr = ob->from_addr;
 	in.attendee_name = row->to_name;
@@ -300,6 +300,16 @@ invite(struct mail_outbox *ob, const struct db_outbox *row,
 	}
 	x->method = method;
 	return MAIL_SEND_OK;
+}
+
+/* The invitation of the row's session or series (mail_invite_attach). */
+static enum mail_send
+invite(struct mail_outbox *ob, const struct db_outbox *row,
+    const struct session *ss, enum ical_invite_kind kind,
+    struct mail_extra *x, char *err, size_t errlen)
+{
+	return mail_invite_attach(ob, row, kind, ss->key.id, ss->key.date, x,
+	    err, errlen);
 }
 
 /* Sessions listed in a booking confirmation. */

@@ -37,8 +37,9 @@ N=10, Y=6 | --scale 10 --years 6
 '
 
 DOLORES="select id from referrals where given_name = 'Dolores' and family_name = 'Santos'"
-# No '@' in a query: it ends the @SQL:...@ token (char(64) is '@').
-OPEN_CLIENT="select c.referral_id from clients c join therapists t on t.id = c.therapist_id join users u on u.id = t.user_id where u.email = 'therapist' || char(64) || 'tutti.example' and c.ended_at is null order by c.id limit 1"
+# No '@' in a query (it ends the @SQL:...@ token) and no '|' (it ends
+# the target's field): the address is spelt with '#' for its '@'.
+OPEN_CLIENT="select c.referral_id from clients c join therapists t on t.id = c.therapist_id join users u on u.id = t.user_id where u.email = replace('therapist#tutti.example', '#', char(64)) and c.ended_at is null order by c.id limit 1"
 TARGETS="
 nginx return 200   | GET  | /nginx-ok        | 200 | get.lua | -
 hello (FastCGI)    | GET  | @HELLO@/hello    | 200 | get.lua | -

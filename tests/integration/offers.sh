@@ -12,7 +12,9 @@
 #   - forged and revoked offer links get 404;
 #   - two people accepting the same place at once: exactly one gets it,
 #     50 times out of 50;
-#   - the offers' state shows on the series page and the client record.
+#   - the offers' state shows on the series page and the client record;
+#   - closing a client's referral frees their weekly place at once, for
+#     the coordinator to confirm; offers_live sets how many go at once.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 
@@ -217,6 +219,33 @@ check "every offer of the place has ended" [ "$(sql "select count(*) from offers
 check "with nobody left the place stays open" [ "$(sql "select status from places where id = $place2")" = open ]
 c=$(web coord "$BASE/places/$place2")
 check "the place page says nobody is left" has "Nobody on this list can be offered"
+
+# ---- a client taken off the caseload frees their place; offers_live ----
+thu=$(date -d "next thursday + 7 days" +%F)
+web coord "$BASE/series/new?client=$client" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&client=$client&therapist=9001&site=9001&room=9001&first_date=$thu&start=12:00&length=45&end=count&count=4" "$BASE/series/new")
+series3=$(sql "select max(id) from series where client_id = $client")
+check "Xena's Thursday series is booked" [ "$c" = 303 -a "$(sql "select start_local from series where id = $series3")" = 12:00 ]
+web coord "$BASE/referrals/90000" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=move&from=$(sql "select status from referrals where id = 90000")&to=closed&reason=Finished+her+work" "$BASE/referrals/90000")
+check "the coordinator closes Xena's referral" [ "$c" = 303 ]
+place3=$(sql "select id from places where from_series_id = $series3")
+check "her Thursday place is freed at once" [ -n "$place3" ]
+check "for Olive at 12:00 in the Music Room" [ "$(sql "select therapist_id || ':' || start_local || ':' || room_id || ':' || weekday from places where id = $place3")" = "9001:12:00:9001:3" ]
+check "waiting for the coordinator to confirm" [ "$(sql "select count(*) from offers where place_id = $place3 and status != 'proposed'")" = 0 -a "$(sql "select count(*) from offers where place_id = $place3")" -ge 2 ]
+check "offers_live is 3 by default" [ "$(ctl setting offers_live)" = "$(printf 'offers_live\t3')" ]
+c=$(ctl setting offers_live 11 2>&1; echo "rc=$?")
+check "offers_live refuses 11" grep -q "from 1 to 10" <<<"$c"
+check "with status 2" grep -q "rc=2" <<<"$c"
+check "tuttictl setting offers_live 1" [ "$(ctl setting offers_live 1)" = "$(printf 'offers_live\t1')" ]
+c=$(web coord "$BASE/places/$place3")
+check "the place page says one at a time" has "1 person at a time"
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&action=send" "$BASE/places/$place3")
+check "with offers_live 1 one offer goes" [ "$(sql "select count(*) from offers where place_id = $place3 and status = 'sent'")" = 1 ]
+ctl setting offers_live 3 >/dev/null
 
 # ---- two people accept the same place at once, 50 times ----
 sql "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 99)

@@ -8,7 +8,11 @@
 #     therapist and the client once, however often it is sent; with
 #     less notice than late_cancel_hours it is a late cancellation;
 #   - a waitlist check answered "no longer needed" withdraws the person;
-#   - forged and revoked links get 404; no log holds a link's token.
+#   - forged and revoked links get 404; no log holds a link's token;
+#   - "stop my sessions" cancels every session to come with ONE email
+#     to the client listing them (with the series' invitation), one to
+#     the therapist and one to each coordinator, and frees the weekly
+#     place for the coordinator to confirm on /places/ID.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 
@@ -21,7 +25,8 @@ cleanup() {
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
 smtp_up
-stack_up
+# Booking confirmations wait the change grace period (Undo): none here.
+TUTTI_CHANGE_GRACE=0 stack_up
 trap cleanup EXIT
 ctl() { "$B/tuttictl" "$@"; }
 
@@ -53,11 +58,16 @@ room=$(sql "select id from rooms where site_id = $centre order by id limit 1")
 sql "delete from site_closures where site_id = $centre; delete from therapist_leave where therapist_id = $thea"
 web coord "$BASE/series/new?client=$client" >/dev/null
 csrf=$(csrf_of)
+# The demo's own emails to Fiona go first (on a loaded machine they can
+# arrive late and be taken for this booking's).
+wait_until 60 test "$(sql "select count(*) from outbox where referral_id = $rid and status in ('queued', 'sending') and not_before <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")" = 0
 sleep 2
 n0=$(count_to fiona@example.org 'are booked')
 c=$(web coord --data "csrf=$csrf&client=$client&therapist=$thea&site=$centre&room=$room&first_date=$wed&start=10:00&length=45&end=count&count=4" "$BASE/series/new")
 check "a series is booked for Fiona" [ "$c" = 303 ]
 series=$(sql "select max(id) from series where client_id = $client")
+# A booking's confirmation waits out its undo time: send it now.
+sql "update outbox set not_before = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 second') where kind = 'booking_confirmation' and status = 'queued' and referral_id = $rid"
 wait_until 20 test "$(count_to fiona@example.org 'are booked')" -gt "$n0"
 f=$(last_file fiona@example.org 'are booked')
 check "the booking confirmation arrives" [ -n "$f" ]
@@ -177,5 +187,51 @@ check "it shows the place offers sent" has "<th scope=\"row\">Offers sent</th><t
 check "the late cancellation is counted for its site and month" [ "$late" -ge 1 ] && check "as the page says" has "<th scope=\"row\">$sname</th><td>$m</td><td>$sess</td><td>$late</td>"
 c=$(web coord "$BASE/reports.csv?table=late_and_dna&from=$from&to=$d2")
 check "the late and DNA table is in the CSV" has "$m,$sess,$late,"
+
+
+# ---- "stop my sessions": one email listing them, and a freed place ----
+sl=$(ctl my-link "$rid")
+st=${sl##*t=}
+left=$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = $rid and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')")
+check "Fiona has sessions left to stop ($left)" [ "$left" -ge 2 ]
+ob0=$(sql "select count(*) from outbox")
+obmax=$(sql "select max(id) from outbox")
+c=$(web me --data "t=$st&action=stop" "$BASE/my")
+check "stop asks once to confirm" [ "$c" = 200 ] && check "with a plain question" has "stop"
+c=$(web me --data "t=$st&action=stop&confirm=yes" "$BASE/my")
+check "stop answers 303" [ "$c" = 303 ]
+c=$(web me --data "t=$st&action=stop&confirm=yes" "$BASE/my")
+check "a second click answers 303 too" [ "$c" = 303 ]
+check "every session to come is cancelled by her" [ "$(sql "select count(*) from exceptions where by_whom = 'client' and reason = 'the client stopped their sessions' and series_id in (select s.id from series s join clients c on c.id = s.client_id where c.referral_id = $rid)")" = "$left" ]
+check "no session cancellation email a session" [ "$(sql "select count(*) from outbox where id > $obmax and kind = 'session_cancelled'")" = 0 ]
+check "one summary to Fiona" [ "$(sql "select count(*) from outbox where kind = 'sessions_stopped' and referral_id = $rid")" = 1 ]
+check "one notice to the therapist and one a coordinator" [ "$(sql "select count(*) from outbox where kind = 'client_stopped' and referral_id = $rid")" = "$(($(sql "select count(*) from users where active = 1 and role = 'coordinator'") + 1))" ]
+check "nothing else was queued" [ "$(sql "select count(*) from outbox")" = "$((ob0 + 1 + $(sql "select count(*) from outbox where kind = 'client_stopped' and referral_id = $rid")))" ]
+wait_until 30 test "$(count_to fiona@example.org 'sessions are cancelled')" -ge 1
+sleep 2
+check "Fiona gets one email" [ "$(count_to fiona@example.org 'sessions are cancelled')" = 1 ]
+f=$(last_file fiona@example.org 'sessions are cancelled')
+body=$($PY - "$f" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+print(m.get_body(('plain',)).get_content())
+for p in m.walk():
+    if p.get_content_type() == 'text/calendar':
+        print('CALENDAR', p.get_param('method'))
+PY
+)
+d3=$(date -d "$wed + 14 days" +"%A %-d %B %Y")
+check "it lists the sessions" grep -qF "$d3 at 10:00" <<<"$body"
+check "it counts them" grep -qF "these $left sessions" <<<"$body"
+check "it carries the series' invitation" grep -q "CALENDAR REQUEST" <<<"$body"
+check "it carries her own link" grep -q "/my?t=" <<<"$body"
+wait_until 30 test "$(count_to therapist@tutti.example 'has stopped their sessions')" -ge 1
+f=$(last_file therapist@tutti.example 'has stopped their sessions')
+check "the therapist's notice lists the sessions" grep -qF "$d3 at 10:00" "$f"
+place=$(sql "select id from places where from_series_id = $series")
+check "her weekly time is a freed place" [ -n "$place" ]
+check "waiting for the coordinator (auto_offers is off)" [ "$(sql "select status || ':' || coalesce(confirmed_at, '') from places where id = $place")" = "open:" ]
+c=$(web coord "$BASE/places/$place")
+check "the coordinator sees it to confirm" has "Freed place: Wednesdays at 10:00"
 
 finish

@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "db/offers.h"
 #include "db/reports.h"
+#include "db/staff.h"
 #include "mail/mail.h"
 #include "tests/unit/testlib.h"
 
@@ -94,12 +95,9 @@ next_tuesday(char out[11])
 	ck_assert_int_eq(core_offer_first_date(d, 1, out), 0);
 }
 
-/*
- * Ann's Tuesday series at hhmm in room, ended before it began: its
- * place is free.  Returns the series id.
- */
+/* Ann's Tuesday series at hhmm in room, booked.  Returns its id. */
 static int64_t
-ended_series(int64_t room, const char *hhmm)
+booked_series(int64_t room, const char *hhmm)
 {
 	struct core_ctx c;
 	struct core_booking b;
@@ -120,6 +118,23 @@ ended_series(int64_t room, const char *hhmm)
 	b.count = 3;
 	ck_assert_msg(core_series_book(&c, &b, &id, why, sizeof(why)) ==
 	    DB_OK, "%s", why);
+	return id;
+}
+
+/*
+ * Ann's Tuesday series at hhmm in room, ended before it began: its
+ * place is free.  Returns the series id.
+ */
+static int64_t
+ended_series(int64_t room, const char *hhmm)
+{
+	struct core_ctx c;
+	char first[11], why[CORE_WHY_LEN];
+	int64_t id = booked_series(room, hhmm);
+
+	next_tuesday(first);
+	ctx(&c);
+	c.user_id = 1;
 	ck_assert_msg(core_series_end(&c, id, first, "Ann moved away", why,
 	    sizeof(why)) == DB_OK, "%s", why);
 	testlib_sql_exec(db, "DELETE FROM outbox");
@@ -378,6 +393,57 @@ START_TEST(test_expiry_setting)
 }
 END_TEST
 
+START_TEST(test_freed_by_discharge)
+{
+	struct core_ctx c;
+
+	(void)booked_series(1, "10:00");
+	ctx(&c);
+	c.user_id = 1;
+	/* Still booked: nothing is free. */
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
+	/* Ann is discharged: her series ends, Thea's place opens. */
+	ck_assert_int_eq(db_referral_move(db, 1, ST_ACTIVE, ST_CLOSED, 1,
+	    "finished", ""), DB_OK);
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places "
+	    "WHERE therapist_id = 1 AND weekday = 1 AND start_local = '10:00' "
+	    "AND room_id = 1 AND status = 'open' AND confirmed_at IS NULL"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'proposed'"), 4);
+	/* Once only. */
+	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    1);
+}
+END_TEST
+
+START_TEST(test_live_setting)
+{
+	struct core_ctx c;
+
+	ctx(&c);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	/* Outside 1..10 it is the default. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 11), 0);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 0), 0);
+	ck_assert_int_eq(core_offers_live(&c), CORE_OFFERS_LIVE);
+	/* One at a time: one offer goes, and one email. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 1), 0);
+	(void)place_of(freed_series(), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'sent'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'place_offer'"), 1);
+	/* Raised to 10: the next tick tops the place up to all four. */
+	ck_assert_int_eq(db_setting_int_set(db, "offers_live", 10), 0);
+	ck_assert_int_eq(core_offers_tick(&c), 3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'sent'"), 4);
+}
+END_TEST
+
 START_TEST(test_one_live_offer)
 {
 	struct core_ctx c;
@@ -445,6 +511,8 @@ main(void)
 		{ "core_offer_accept_faults", test_accept_faults, 1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
+		{ "core_offers_live", test_live_setting, 1 },
+		{ "core_places_freed_by", test_freed_by_discharge, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};

@@ -15,6 +15,7 @@
 
 #include "core/booking.h"
 #include "core/core.h"
+#include "core/offer.h"
 #include "core/self.h"
 #include "db/db.h"
 #include "db/reports.h"
@@ -234,12 +235,23 @@ START_TEST(test_cant_come)
 }
 END_TEST
 
+/* Counts the sessions db_self_stopped_each lists. */
+static void
+count_stopped(void *arg, const struct db_my_session *s)
+{
+	(void)s;
+	(*(int *)arg)++;
+}
+
 START_TEST(test_stop)
 {
 	struct core_ctx c;
-	char first[11], why[CORE_WHY_LEN];
+	char first[11], why[CORE_WHY_LEN], *key;
+	int64_t ann;
+	int listed = 0;
+
 	date_in(7, first);
-	(void)book(1, 1, first, "10:00");
+	ann = book(1, 1, first, "10:00");
 	(void)book(2, 2, first, "11:00");
 	testlib_sql_exec(db, "DELETE FROM outbox");
 	ctx(&c);
@@ -250,16 +262,91 @@ START_TEST(test_stop)
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
 	    "occurrences o JOIN series s ON s.id = o.series_id WHERE "
 	    "s.client_id = 2 AND o.state = 'cancelled'"), 0);
+	/* One email to Ann listing them, not one a session; one to the
+	 * therapist and one to each coordinator. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'session_cancelled'"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'sessions_stopped' AND to_addr = 'ann@x.org'"), 1);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
 	    "WHERE kind = 'client_stopped'"), 2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    3);
+	key = testlib_sql_text(db, "SELECT dedupe_key FROM outbox WHERE kind "
+	    "= 'sessions_stopped'");
+	ck_assert_msg(strncmp(key, "sessions_stopped:1:", 19) == 0, "%s", key);
+	free(key);
+	ck_assert_int_eq(db_self_stopped_each(db, 1, ann, first,
+	    count_stopped, &listed), 0);
+	ck_assert_int_eq(listed, 3);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
 	    "WHERE action = 'self-stop' AND user_id IS NULL AND "
 	    "referral_id = 1"), 1);
+	/* Her weekly time is a freed place, for the coordinator to confirm
+	 * (auto_offers is off): nothing is sent. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places "
+	    "WHERE from_series_id = (SELECT id FROM series WHERE client_id = "
+	    "1) AND status = 'open' AND confirmed_at IS NULL AND "
+	    "start_local = '10:00'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'sent'"), 0);
 	/* A second click changes nothing. */
 	ck_assert_int_eq(core_self_stop(&c, 1, why, sizeof(why)),
 	    DB_DUPLICATE);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    3);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    1);
+}
+END_TEST
+
+START_TEST(test_stop_auto_offers)
+{
+	struct core_ctx c;
+	char from[11], first[11], why[CORE_WHY_LEN];
+
+	/* Cy can come on Tuesday mornings, when Ann's sessions are. */
+	ck_assert_int_eq(db_setting_int_set(db, "auto_offers", 1), 0);
+	date_in(8, from);
+	ck_assert_int_eq(core_offer_first_date(from, 1, first), 0);
+	(void)book(1, 1, first, "10:00");
+	testlib_sql_exec(db, "DELETE FROM outbox");
+	ctx(&c);
+	ck_assert_int_eq(core_self_stop(&c, 1, why, sizeof(why)), DB_OK);
+	/* With auto_offers on the offer goes out at once. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE referral_id = 3 AND status = 'sent'"), 1);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
-	    "WHERE kind = 'client_stopped'"), 2);
+	    "WHERE kind = 'place_offer' AND to_addr = 'cy@x.org'"), 1);
+}
+END_TEST
+
+START_TEST(test_stop_faults)
+{
+	char first[11];
+	int n;
+	enum db_result r = DB_ERROR;
+
+	date_in(7, first);
+	(void)book(1, 1, first, "10:00");
+	testlib_sql_exec(db, "DELETE FROM outbox; DELETE FROM audit");
+	/* A fault at each step: all or nothing. */
+	for (n = 1; n < 300; n++) {
+		db_fault_set(db, n);
+		r = db_self_stop(db, 1, "", "x.org");
+		db_fault_set(db, 0);
+		if (r == DB_OK)
+			break;
+		ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+		    "occurrences WHERE state = 'cancelled'"), 0);
+		ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+		    "exceptions"), 0);
+		ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+		    "outbox"), 0);
+	}
+	ck_assert_int_eq(r, DB_OK);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    3);
 }
 END_TEST
 
@@ -370,6 +457,8 @@ main(void)
 		{ "core_self_cant_come", test_cant_come, 1 },
 		{ "core_self_cant_come_faults", test_cant_come_faults, 1 },
 		{ "core_self_stop", test_stop, 1 },
+		{ "core_self_stop_auto_offers", test_stop_auto_offers, 1 },
+		{ "db_self_stop_faults", test_stop_faults, 1 },
 		{ "core_self_answer", test_waitlist_answer, 1 },
 		{ "core_waitlist_checks", test_waitlist_reminders, 1 },
 	};
