@@ -169,6 +169,7 @@ void	 page_closures_post(struct app *, struct req *, struct resp *);
 /* page_calendar.c: calendar feeds and their links on /me. */
 void	 page_calendar(struct app *, struct req *, struct resp *);
 void	 page_feed_post(struct app *, struct req *, struct resp *);
+void	 page_site_feed_post(struct app *, struct req *, struct resp *);
 void	 page_me_feed(struct app *, const struct req *, struct tmpl_data *);
 /*
  * A new token for the feed of kind and owner, audited as rq's user's,
@@ -237,6 +238,7 @@ void	 page_impact_csv(struct app *, struct req *, struct resp *);
 /* page_client.c: the client record, notes, goals, the closing summary. */
 void	 page_client_get(struct app *, struct req *, struct resp *);
 void	 page_client_post(struct app *, struct req *, struct resp *);
+void	 page_client_edit(struct app *, struct req *, struct resp *);
 /* One email of the record (:id, :id the outbox row): its text. */
 void	 page_client_email(struct app *, struct req *, struct resp *);
 void	 page_me_sick(struct app *, struct req *, struct resp *);

@@ -61,6 +61,7 @@ static const unsigned allowed[ACT__MAX] = {
 	[ACT_IMPACT] =		A | C,
 	[ACT_CLIENT] =		A | C | T,
 	[ACT_OWN_ACCOUNT] =	A | C | T | P,
+	[ACT_THERAPIST_OWN] =	T,
 };
 
 #undef A

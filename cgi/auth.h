@@ -41,6 +41,8 @@ enum action {
 				   db_client_seen_by) */
 	ACT_OWN_ACCOUNT,	/* one's own password and sessions: every
 				   role */
+	ACT_THERAPIST_OWN,	/* a therapist's own schedule (calendar
+				   link, sickness): every therapist */
 	ACT__MAX
 };
 

@@ -384,37 +384,13 @@ page_feed_forget(void)
 	sodium_memzero(&fresh, sizeof(fresh));
 }
 
-void
-page_feed_post(struct app *app, struct req *rq, struct resp *rs)
+/* Makes kind's link for owner and answers /me with it shown once. */
+static void
+feed_make(struct app *app, struct req *rq, struct resp *rs,
+    enum db_feed_kind kind, int64_t owner)
 {
-	const char *site = form_get(&rq->f, "site");
-	enum db_feed_kind kind;
-	int64_t owner;
-	int64_t id;
 	int rc;
 
-	if (site != NULL) {
-		if (!auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
-			http_error(app, rs, 403, "Your account does not have "
-			    "access to this page.");
-			return;
-		}
-		if (valid_id(site, &id) == -1) {
-			http_error(app, rs, 422, "Choose a site.");
-			return;
-		}
-		kind = FEED_SITE;
-		owner = (int64_t)id;
-	} else {
-		if (rq->user->role != ROLE_THERAPIST ||
-		    db_therapist_of_user(app->db, rq->user->id, &owner) != 1) {
-			http_error(app, rs, 403, "Only a therapist whose "
-			    "account is linked to a therapist record has a "
-			    "calendar link.");
-			return;
-		}
-		kind = FEED_THERAPIST;
-	}
 	if ((rc = page_feed_new(app, rq, kind, owner)) != 0) {
 		if (rc == 1)
 			http_error(app, rs, 404, "There is no such site.");
@@ -426,4 +402,26 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 	/* /me itself, with the new link shown this once. */
 	page_me(app, rq, rs);
 	sodium_memzero(&fresh, sizeof(fresh));
+}
+
+/* POST /me/feed: a therapist's own link (the router lets only
+ * therapists in); their account must be linked to a therapist record. */
+void
+page_feed_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	int64_t owner;
+
+	if (db_therapist_of_user(app->db, rq->user->id, &owner) != 1) {
+		http_error(app, rs, 403, "Only a therapist whose account is "
+		    "linked to a therapist record has a calendar link.");
+		return;
+	}
+	feed_make(app, rq, rs, FEED_THERAPIST, owner);
+}
+
+/* POST /sites/:id/feed: a new link for the site (records editors). */
+void
+page_site_feed_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	feed_make(app, rq, rs, FEED_SITE, rq->id[0]);
 }

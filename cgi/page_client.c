@@ -16,9 +16,10 @@
  *   POST /clients/:id   action=note: series=, date=, body=, reason= (a
  *                       correction), shared=1 (a group's shared note);
  *                       action=goal: body=, start=, review=;
- *                       action=summary: worked_on=, outcome=, onward=;
- *                       action=edit (coordinators, during triage):
- *                       needs= (repeated), session_type=, reason=.
+ *                       action=summary: worked_on=, outcome=, onward=.
+ *   POST /clients/:id/edit  correct the referral (coordinators and
+ *                       administrators, during triage): needs=
+ *                       (repeated), session_type=, reason=.
  *
  * Coordinators and administrators open every record; a therapist only
  * the records of people on their caseload now or before (anyone else
@@ -905,11 +906,6 @@ post_edit(struct app *app, struct req *rq, struct resp *rs,
 	char loc[64];
 	enum db_result res;
 
-	if (!auth_can(rq->user->role, ACT_REFERRAL_CHANGE)) {
-		http_error(app, rs, 403, "Only coordinators correct a "
-		    "referral.");
-		return;
-	}
 	for (i = 0; i < rq->f.count; i++) {
 		if (strcmp(rq->f.fields[i].key, "needs") != 0)
 			continue;
@@ -977,12 +973,24 @@ page_client_post(struct app *app, struct req *rq, struct resp *rs)
 		post_goal(app, rq, rs, rec, tid);
 	else if (action != NULL && strcmp(action, "summary") == 0)
 		post_summary(app, rq, rs, rec, tid);
-	else if (action != NULL && strcmp(action, "edit") == 0)
-		post_edit(app, rq, rs, rec, tid);
 	else
 		http_error(app, rs, 400, "This form was not understood. Go "
 		    "back, reload the page and try again.");
 out:
+	db_referral_rec_free(rec);
+}
+
+/* POST /clients/:id/edit: the router lets only those who may change a
+ * referral (ACT_REFERRAL_CHANGE) this far. */
+void
+page_client_edit(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct db_referral_rec *rec = NULL;
+	int64_t tid;
+
+	if (client_open(app, rq, rs, &rec, &tid, "Nothing was saved. Try "
+	    "again in a moment."))
+		post_edit(app, rq, rs, rec, tid);
 	db_referral_rec_free(rec);
 }
 

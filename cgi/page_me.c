@@ -218,8 +218,9 @@ page_me_sick(struct app *app, struct req *rq, struct resp *rs)
 
 	memset(&errs, 0, sizeof(errs));
 
-	if (rq->user->role != ROLE_THERAPIST ||
-	    db_therapist_of_user(app->db, rq->user->id, &tid) != 1) {
+	/* The router lets only therapists in (ACT_THERAPIST_OWN); the
+	 * account must be linked to a therapist record. */
+	if (db_therapist_of_user(app->db, rq->user->id, &tid) != 1) {
 		http_error(app, rs, 403, "Only a therapist reports their own "
 		    "sickness here.");
 		return;

@@ -66,10 +66,10 @@ const struct route route_table[] = {
 
 	/* Any member of staff.  ?done= after a change. */
 	{ "GET",  "/me",		ACT_SIGNED_IN, page_me },
-	/* A new calendar link: site= for a site's, else the therapist's. */
-	{ "POST", "/me/feed",		ACT_SIGNED_IN, page_feed_post },
+	/* A therapist's new calendar link (a site's: /sites/:id/feed). */
+	{ "POST", "/me/feed",		ACT_THERAPIST_OWN, page_feed_post },
 	/* A therapist reports sickness: first=, last= (YYYY-MM-DD). */
-	{ "POST", "/me/sick",		ACT_SIGNED_IN, page_me_sick },
+	{ "POST", "/me/sick",		ACT_THERAPIST_OWN, page_me_sick },
 	/* One's own password: current_password=, new_password=,
 	 * confirm_password=; ?done=.  Sign out everywhere else: back=. */
 	{ "GET",  "/me/password",	ACT_OWN_ACCOUNT, page_password_get },
@@ -117,6 +117,9 @@ const struct route route_table[] = {
 	 * outcome, onward), edit (needs, session_type, reason). */
 	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
 	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
+	/* Correct a referral: needs=, session_type=, reason=. */
+	{ "POST", "/clients/:id/edit",	ACT_REFERRAL_CHANGE,
+					page_client_edit },
 	/* One email to or about them (the outbox row's id): its text, as
 	 * the record's readers may see it. */
 	{ "GET",  "/clients/:id/emails/:id", ACT_CLIENT, page_client_email },
@@ -163,6 +166,8 @@ const struct route route_table[] = {
 	/* One site; POST action= for its rooms and closures. */
 	{ "GET",  "/sites/:id",		ACT_RECORDS_VIEW, page_site_get },
 	{ "POST", "/sites/:id",		ACT_RECORDS_EDIT, page_site_post },
+	/* A new calendar link for the site, shown once on /me. */
+	{ "POST", "/sites/:id/feed",	ACT_RECORDS_EDIT, page_site_feed_post },
 	/* The sessions its closures hit; POST as /therapists/:id/leave. */
 	{ "GET",  "/sites/:id/closures", ACT_BOOK, page_closures_get },
 	{ "POST", "/sites/:id/closures", ACT_BOOK, page_closures_post },

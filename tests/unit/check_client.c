@@ -433,6 +433,8 @@ END_TEST
 /* Goals and the closing summary; the coordinator's triage correction. */
 START_TEST(test_record_goals_summary_edit)
 {
+	int needs3;
+
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/1",
 	    "action=goal&body=Sing+a+verse&start=2026-13-01"), 422);
 	ck_assert(pages_says(h, "Enter the start date"));
@@ -461,22 +463,34 @@ START_TEST(test_record_goals_summary_edit)
 	ck_assert(pages_says(h, "review on 8 Mar 2027"));
 	ck_assert(pages_says(h, "Goals met"));
 	/* Cat is in triage: corrected with a reason, in her history. */
-	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3",
-	    "action=edit&needs=mental_health&needs=dementia&"
-	    "session_type=group"), 422);
-	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3",
-	    "action=edit&needs=mental_health&needs=dementia&"
-	    "session_type=group&reason=Her+daughter+phoned"), 303);
+	needs3 = count("SELECT needs FROM referrals WHERE id = 3");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/3"), 200);
+	ck_assert(pages_says(h, "action=\"/clients/3/edit\""));
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3/edit",
+	    "needs=mental_health&needs=dementia&session_type=group"), 422);
+	/* A therapist is refused by the router: nothing changes. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/3/edit",
+	    "needs=mental_health&needs=dementia&session_type=group&"
+	    "reason=x"), 403);
+	ck_assert(pages_post_refused(h, ROLE_THERAPIST, "/clients/3/edit"));
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'referral-edit'"), 0);
+	ck_assert_int_eq(count("SELECT needs FROM referrals WHERE id = 3"),
+	    needs3);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3/edit",
+	    "needs=mental_health&needs=dementia&session_type=group&"
+	    "reason=Her+daughter+phoned"), 303);
 	ck_assert_int_eq(count("SELECT needs FROM referrals WHERE id = 3"),
 	    (1 << 2) | (1 << 4));
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/clients/3"), 200);
 	ck_assert(pages_says(h, "Her daughter phoned"));
 	ck_assert(pages_says(h, "Mental health, Dementia"));
 	/* Ann is past triage: no correction form, and a post is refused. */
-	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/1",
-	    "action=edit&needs=autism&session_type=group&reason=x"), 422);
-	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/clients/3",
-	    "action=edit&needs=autism&session_type=group&reason=x"), 403);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/1/edit",
+	    "needs=autism&session_type=group&reason=x"), 422);
+	/* The old form's action=edit is no longer understood. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/clients/3",
+	    "action=edit&needs=autism&session_type=group&reason=x"), 400);
 }
 END_TEST
 
@@ -552,6 +566,7 @@ START_TEST(test_me_links)
 	ck_assert(pages_says(h, "Thea with <a href=\"/clients/1\">"));
 	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/me/sick", body),
 	    403);
+	ck_assert(pages_post_refused(h, ROLE_COORDINATOR, "/me/sick"));
 }
 END_TEST
 

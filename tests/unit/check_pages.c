@@ -504,6 +504,51 @@ START_TEST(test_password_change)
 }
 END_TEST
 
+/*
+ * A site's calendar link is made at /sites/:id/feed by a records editor
+ * only; a therapist's own link and sickness are for therapists only:
+ * the router refuses the rest (no row picked) and nothing is stored.
+ */
+START_TEST(test_feed_sick_roles)
+{
+	static const char feeds[] = "SELECT count(*) FROM feeds";
+
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
+	ck_assert(pages_says(h, "action=\"/sites/1/feed\""));
+	ck_assert(pages_says(h, "action=\"/sites/2/feed\""));
+	ck_assert(!pages_says(h, "action=\"/me/feed\""));
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/sites/1/feed", ""),
+	    403);
+	ck_assert(pages_post_refused(h, ROLE_THERAPIST, "/sites/1/feed"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, feeds), 0);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/2/feed",
+	    ""), 200);
+	ck_assert(pages_says(h, "The new calendar link for Park Hall"));
+	ck_assert(pages_says(h, "webcal://127.0.0.1:8080/calendar/"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "feeds WHERE kind = 'site' AND owner_id = 2"), 1);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/99/feed",
+	    ""), 404);
+	/* A therapist's own schedule: other roles never reach a handler. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/me/feed", ""),
+	    403);
+	ck_assert(pages_post_refused(h, ROLE_COORDINATOR, "/me/feed"));
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/me/sick",
+	    "first=2026-12-10&last=2026-12-10"), 403);
+	ck_assert(pages_post_refused(h, ROLE_ADMIN, "/me/sick"));
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/me/sick",
+	    "first=2026-12-10&last=2026-12-10"), 403);
+	ck_assert(pages_post_refused(h, ROLE_COORDINATOR, "/me/sick"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "therapist_leave"), 0);
+	/* A therapist's account with no therapist record: the handler's
+	 * data check, past the router. */
+	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/me/feed", ""), 403);
+	ck_assert(!pages_post_refused(h, ROLE_THERAPIST, "/me/feed"));
+	ck_assert_int_eq(testlib_sql_int(h->app.db, feeds), 1);
+}
+END_TEST
+
 /* The site form stores a nation from its list and refuses any other. */
 START_TEST(test_site_region)
 {
@@ -1142,6 +1187,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_partner_page);
 	tcase_add_test(tc, test_partner_closure);
 	tcase_add_test(tc, test_site_region);
+	tcase_add_test(tc, test_feed_sick_roles);
 	tcase_add_test(tc, test_site_form_422);
 	tcase_add_test(tc, test_therapist_form_422);
 	tcase_add_test(tc, test_room_forms_422);

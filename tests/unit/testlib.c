@@ -297,6 +297,18 @@ pages_post(struct pages *h, int who, const char *path, const char *body)
 	return st;
 }
 
+int
+pages_post_refused(struct pages *h, int who, const char *path)
+{
+	int st, was = h->check_only;
+
+	h->check_only = 1;
+	h->row = NULL;
+	st = pages_post(h, who, path, "");
+	h->check_only = was;
+	return st == 403 && h->row == NULL;
+}
+
 const char *
 pages_body(const struct pages *h)
 {

@@ -112,6 +112,9 @@ int	 pages_get(struct pages *, int who, const char *path);
 /* POST body to path, adding "csrf=" with who's token when signed in. */
 int	 pages_post(struct pages *, int who, const char *path,
 	    const char *body);
+/* 1 when the router itself answers who's POST to path with 403 (no row
+ * let through, no handler run). */
+int	 pages_post_refused(struct pages *, int who, const char *path);
 
 /* The last response's body (NUL-terminated). */
 const char *pages_body(const struct pages *);
