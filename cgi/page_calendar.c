@@ -8,13 +8,13 @@
  *                             token that is malformed, unknown or
  *                             replaced gets the site's usual 404, with
  *                             any method; other methods on a feed 405.
- *   POST /me/feed             signed in: makes a new link to the
- *                             therapist's own feed (the old one stops
- *                             working at once) or, with site=ID, to that
- *                             partner site's (staff who may edit
- *                             records), and answers with /me showing the
+ *   POST /me/feed             therapists: makes a new link to their
+ *                             own feed (the old one stops working at
+ *                             once) and answers with /me showing the
  *                             link, its webcal:// form and a QR code,
  *                             this once: only the token's hash is kept.
+ *   POST /sites/:id/feed      staff who may edit records: the same for
+ *                             that partner site's feed.
  *
  * A stored feed that is still fresh costs one indexed lookup and a
  * copy: no libical, no templates.  A stale one (something in it

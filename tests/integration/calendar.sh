@@ -315,14 +315,17 @@ done < <(sql "SELECT ref, given_name, family_name FROM referrals")
 check "... and no client's reference or name" [ -z "$leak" ]
 check "... and no initials" bash -c "! grep -q '^SUMMARY:Music therapy: ' '$W/site.ics'"
 c=$(req coord "$BASE/me")
-check "a coordinator's /me offers site links" grep -q 'name="site"' "$W/body"
+check "a coordinator's /me offers site links" grep -q "action=\"/sites/$SITE/feed\"" "$W/body"
 CSRF=$(csrf_of)
-c=$(req coord --data-urlencode "csrf=$CSRF" --data "site=$SITE" "$BASE/me/feed")
+c=$(req coord --data-urlencode "csrf=$CSRF" "$BASE/sites/$SITE/feed")
 check "a coordinator makes a new link for the site" has 200 'webcal://' '<svg' 
 c=$(req none "$SURL")
 check "... and the site's old link stops" [ "$c" = 404 ]
 c=$(req thera --data-urlencode "csrf=$(req thera "$BASE/me" >/dev/null; csrf_of)" \
-    --data "site=$SITE" "$BASE/me/feed")
+    "$BASE/sites/$SITE/feed")
 check "a therapist cannot make a site's link: 403" [ "$c" = 403 ]
+c=$(req coord --data-urlencode "csrf=$(req coord "$BASE/me" >/dev/null; csrf_of)" \
+    "$BASE/me/feed")
+check "a coordinator has no calendar link of their own: 403" [ "$c" = 403 ]
 
 finish

@@ -128,7 +128,7 @@ check "it says 6 sessions, term time only" sh -c "tr -d '\r' < '$eml' | tr '\n' 
 # The site's calendar feed skips the holiday weeks (EXDATE).
 c=$(web coord "$BASE/me")
 csrf=$(csrf_of)
-c=$(web coord --data-urlencode "csrf=$csrf" -d "site=$site" "$BASE/me/feed")
+c=$(web coord --data-urlencode "csrf=$csrf" "$BASE/sites/$site/feed")
 url=$(grep -o "$BASE/calendar/[A-Za-z0-9_-]*\.ics" "$TVAR/body" | head -n 1)
 check "a site calendar link is made" [ -n "$url" ]
 curl -s "$url" | tr -d '\r' > "$TVAR/feed.ics"
