@@ -114,7 +114,7 @@ const struct route route_table[] = {
 	 * administrators, a therapist for their own clients (the handler
 	 * asks).  ?done=; POST action= note (series, date, body, reason,
 	 * shared), goal (body, start, review), summary (worked_on,
-	 * outcome, onward), edit (needs, session_type, reason). */
+	 * outcome, onward). */
 	{ "GET",  "/clients/:id",	ACT_CLIENT, page_client_get },
 	{ "POST", "/clients/:id",	ACT_CLIENT, page_client_post },
 	/* Correct a referral: needs=, session_type=, reason=. */
