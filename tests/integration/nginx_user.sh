@@ -110,15 +110,24 @@ check "and ends nginx" sh -c "! kill -0 $master 2>/dev/null"
 rm -rf "$P"
 
 # Started as an ordinary user: nginx needs no user line, and it works.
-O=$(mktemp -d /tmp/tutti-user.XXXXXX)
-chown nobody "$O"
-P=$(free_port)
-runuser -u nobody -- env B="$B" VAR="$O/var" PORT="$P" TUTTI_DB="$O/var/tutti.db" \
-    TUTTI_BASE_URL="http://127.0.0.1:$P" sh "$ROOT/ctl/stack.sh" start >"$O/start.log" 2>&1
-c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P/refer")
-check "started by nobody, the stack answers /refer (200)" [ "$c" = 200 ] || sed 's/^/# /' "$O/start.log"
-check "with no user line in its nginx.conf" sh -c "! grep -q '^user ' '$O/var/run/nginx.conf'"
-check "and its socket in its own state folder" [ -S "$O/var/run/tutti-fcgi.sock" ]
-runuser -u nobody -- env VAR="$O/var" PORT="$P" sh "$ROOT/ctl/stack.sh" stop >/dev/null 2>&1
-rm -rf "$O"
+# An ordinary user must be able to reach the checkout and the build; a
+# checkout in a private folder (/root/tutti on a fresh Debian) is not.
+if runuser -u nobody -- test -r "$ROOT/ctl/stack.sh" -a -x "$B/tutti-fcgi"; then
+	O=$(mktemp -d /tmp/tutti-user.XXXXXX)
+	chown nobody "$O"
+	P=$(free_port)
+	runuser -u nobody -- env B="$B" VAR="$O/var" PORT="$P" TUTTI_DB="$O/var/tutti.db" \
+	    TUTTI_BASE_URL="http://127.0.0.1:$P" sh "$ROOT/ctl/stack.sh" start >"$O/start.log" 2>&1
+	c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P/refer")
+	check "started by nobody, the stack answers /refer (200)" [ "$c" = 200 ] || sed 's/^/# /' "$O/start.log"
+	check "with no user line in its nginx.conf" sh -c "! grep -q '^user ' '$O/var/run/nginx.conf'"
+	check "and its socket in its own state folder" [ -S "$O/var/run/tutti-fcgi.sock" ]
+	runuser -u nobody -- env VAR="$O/var" PORT="$P" sh "$ROOT/ctl/stack.sh" stop >/dev/null 2>&1
+	rm -rf "$O"
+else
+	why="nobody cannot read $ROOT (a private folder)"
+	skip "started by nobody, the stack answers /refer (200)" "$why"
+	skip "with no user line in its nginx.conf" "$why"
+	skip "and its socket in its own state folder" "$why"
+fi
 finish
