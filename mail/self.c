@@ -18,6 +18,28 @@
 #include "mail/mail_int.h"
 #include "templates/tmpl.h"
 
+/*
+ * The person row is about, into m: MAIL_SEND_OK, else why not (err says
+ * so).
+ */
+static enum mail_send
+my_load(struct mail_outbox *ob, const struct db_outbox *row,
+    struct db_my *m, char *err, size_t errlen)
+{
+	int rc;
+
+	if (row->referral_id <= 0 || (rc = db_my_get(ob->db,
+	    row->referral_id, m)) == 0) {
+		(void)snprintf(err, errlen, "the referral no longer exists");
+		return MAIL_SEND_PERM;
+	}
+	if (rc == -1) {
+		(void)snprintf(err, errlen, "the referral cannot be read");
+		return MAIL_SEND_TEMP;
+	}
+	return MAIL_SEND_OK;
+}
+
 /* The sessions a stop cancelled, as the emails list them. */
 struct stopped {
 	struct tmpl_data	*d;
@@ -85,18 +107,12 @@ mail_fill_stopped(struct mail_outbox *ob, const struct db_outbox *row,
     struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
 {
 	struct db_my m;
+	enum mail_send r;
 	long long series;
 	int rc;
 
-	if (row->referral_id <= 0 || (rc = db_my_get(ob->db,
-	    row->referral_id, &m)) == 0) {
-		(void)snprintf(err, errlen, "the referral no longer exists");
-		return MAIL_SEND_PERM;
-	}
-	if (rc == -1) {
-		(void)snprintf(err, errlen, "the referral cannot be read");
-		return MAIL_SEND_TEMP;
-	}
+	if ((r = my_load(ob, row, &m, err, errlen)) != MAIL_SEND_OK)
+		return r;
 	if ((rc = stopped_list(ob, row, d, &series, err, errlen)) == -1)
 		return MAIL_SEND_TEMP;
 	if (rc == 0) {
@@ -117,18 +133,12 @@ mail_fill_self_staff(struct mail_outbox *ob, const struct db_outbox *row,
 	struct db_my_session s;
 	char kind[32], date[11], day[64], hhmm[6];
 	long long series = 0;
+	enum mail_send r;
 	int rc;
 
 	(void)x;
-	if (row->referral_id <= 0 || (rc = db_my_get(ob->db,
-	    row->referral_id, &m)) == 0) {
-		(void)snprintf(err, errlen, "the referral no longer exists");
-		return MAIL_SEND_PERM;
-	}
-	if (rc == -1) {
-		(void)snprintf(err, errlen, "the referral cannot be read");
-		return MAIL_SEND_TEMP;
-	}
+	if ((r = my_load(ob, row, &m, err, errlen)) != MAIL_SEND_OK)
+		return r;
 	tmpl_data_set(d, "ref", m.ref);
 	tmpl_data_setf(d, "referral_url", "%s/referrals/%lld", ob->base_url,
 	    (long long)row->referral_id);
@@ -161,18 +171,11 @@ mail_fill_check(struct mail_outbox *ob, const struct db_outbox *row,
     struct tmpl_data *d, struct mail_extra *x, char *err, size_t errlen)
 {
 	struct db_my m;
-	int rc;
+	enum mail_send r;
 
 	(void)x;
-	if (row->referral_id <= 0 || (rc = db_my_get(ob->db,
-	    row->referral_id, &m)) == 0) {
-		(void)snprintf(err, errlen, "the referral no longer exists");
-		return MAIL_SEND_PERM;
-	}
-	if (rc == -1) {
-		(void)snprintf(err, errlen, "the referral cannot be read");
-		return MAIL_SEND_TEMP;
-	}
+	if ((r = my_load(ob, row, &m, err, errlen)) != MAIL_SEND_OK)
+		return r;
 	if (strcmp(m.status, "waitlisted") != 0) {
 		(void)snprintf(err, errlen, "the person is no longer waiting");
 		return MAIL_SEND_STALE;
