@@ -538,6 +538,33 @@ db_offer_taken(struct db *db, int64_t offer_id)
 	    -1;
 }
 
+/* The most series ids series_ids_each hands on. */
+#define SERIES_IDS_MAX	64
+
+/*
+ * The series ids st yields, at most max (<= SERIES_IDS_MAX), to fn once
+ * the statement is done (fn may write).  0, or -1.
+ */
+static int
+series_ids_each(struct db *db, sqlite3_stmt *st, size_t max,
+    void (*fn)(void *, int64_t), void *arg)
+{
+	int64_t ids[SERIES_IDS_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = db_next(db, st)) == 1)
+		if (n < max && n < SERIES_IDS_MAX)
+			ids[n++] = sqlite3_column_int64(st, 0);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		fn(arg, ids[i]);
+	return 0;
+}
+
 int
 db_freed_series_each(struct db *db, const char *since, int limit,
     void (*fn)(void *, int64_t), void *arg)
@@ -548,44 +575,14 @@ db_freed_series_each(struct db *db, const char *since, int limit,
 	    "(SELECT 1 FROM places p WHERE p.from_series_id = s.id) "
 	    "ORDER BY s.id DESC LIMIT ?2";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t ids[64];
-	size_t n = 0, i;
-	int rc;
 
 	if (st == NULL)
 		return -1;
-	if (limit > (int)(sizeof(ids) / sizeof(ids[0])))
-		limit = (int)(sizeof(ids) / sizeof(ids[0]));
+	if (limit > SERIES_IDS_MAX)
+		limit = SERIES_IDS_MAX;
 	db_bind_text(st, 1, since);
 	db_bind_int(st, 2, limit);
-	while ((rc = db_next(db, st)) == 1)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	if (rc == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		fn(arg, ids[i]);
-	return 0;
-}
-
-/* The series ids st yields, at most 16, to fn once it is done. */
-static int
-series_ids_each(struct db *db, sqlite3_stmt *st, void (*fn)(void *, int64_t),
-    void *arg)
-{
-	int64_t ids[16];
-	size_t n = 0, i;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = db_next(db, st)) == 1)
-		if (n < sizeof(ids) / sizeof(ids[0]))
-			ids[n++] = sqlite3_column_int64(st, 0);
-	if (rc == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		fn(arg, ids[i]);
-	return 0;
+	return series_ids_each(db, st, SERIES_IDS_MAX, fn, arg);
 }
 
 int
@@ -607,7 +604,7 @@ db_referral_freed_each(struct db *db, int64_t referral_id, const char *since,
 		db_bind_text(st, 2, since);
 		db_bind_int(st, 3, now);
 	}
-	return series_ids_each(db, st, fn, arg);
+	return series_ids_each(db, st, 16, fn, arg);
 }
 
 int64_t
