@@ -26,11 +26,6 @@ function surveyPath(id) {
   return url.startsWith(stack.BASE) ? url.slice(stack.BASE.length) : '';
 }
 
-async function checkNoSideScroll(page, desc) {
-  const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  tap.check(`${desc}: no sideways scrolling of the page (${sw} <= ${w} px)`, sw <= w);
-}
-
 try {
   browser = await L.launch();
   tap.comment(`Chromium ${browser.version()}; stack at ${stack.BASE}`);
@@ -79,7 +74,7 @@ try {
     const ctx = await L.newContext(browser, stack, L.PHONE, { noJs: true });
     const page = await ctx.newPage();
     await page.goto(surveyPath(fam[1].id));
-    await checkNoSideScroll(page, '/survey on a phone');
+    await L.checkNoSideScroll(tap, page, '/survey on a phone');
     await page.getByLabel('I am not sure').check();
     await page.getByRole('button', { name: 'Send my answers' }).click();
     await page.waitForLoadState('load');
@@ -93,7 +88,7 @@ try {
     tap.check('the partner survey asks both questions',
       await p2.getByRole('group', { name: 'Has music therapy enhanced staff skills and understanding?' }).isVisible() &&
       await p2.getByRole('group', { name: `Has music therapy changed the atmosphere of ${partner[0].name} for the better?` }).isVisible());
-    await checkNoSideScroll(p2, '/survey (partner) on a phone');
+    await L.checkNoSideScroll(tap, p2, '/survey (partner) on a phone');
     await L.checkAxe(tap, p2, '/survey (partner)');
     await L.shot(tap, stack, p2, 'survey-partner-phone');
     await phone.close();
@@ -101,9 +96,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

@@ -8,7 +8,6 @@
 //
 //   node tests/browser/week.test.mjs      (after make all browser-deps)
 
-import { join } from 'node:path';
 import * as L from './lib.mjs';
 
 const tap = L.createTap();
@@ -18,21 +17,6 @@ const unguard = L.guard(stack, 300, async () => { if (browser) await browser.clo
 
 const COORD = { email: 'coordinator@tutti.example', password: 'demo-coordinator-2026' };
 
-async function shot(page, name) {
-  const path = join(L.shotDir(stack), `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  tap.comment(`screenshot: ${path}`);
-}
-
-async function signIn(page) {
-  await page.goto('/login');
-  await page.getByLabel('Email address', { exact: true }).fill(COORD.email);
-  await page.getByLabel('Password', { exact: true }).fill(COORD.password);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/login'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
-}
 
 async function sideScroll(page) {
   return page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
@@ -50,7 +34,7 @@ try {
   await tap.step('the whole service\'s week', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page);
+    await L.signIn(page, COORD);
     await page.goto('/schedule');
     tap.check('/schedule opens on this week', (await page.locator('h1').innerText()).startsWith('Schedule: week of'));
     const rows = await page.locator('table.grid tbody tr').count();
@@ -61,7 +45,7 @@ try {
     const [sw, w] = await sideScroll(page);
     tap.check(`1280 px: no sideways scrolling with ${rows} therapists (${sw} <= ${w})`, sw <= w);
     await L.checkAxe(tap, page, 'the week grid');
-    await shot(page, 'week-grid-desktop');
+    await L.shot(tap, stack, page, 'week-grid-desktop');
     // Another week, rooms as rows, one day: all by links.
     await page.getByRole('link', { name: 'Next week' }).click();
     await page.waitForLoadState('load');
@@ -81,7 +65,7 @@ try {
     // Without JavaScript the grid is all there.
     const nojs = await L.newContext(browser, stack, L.DESKTOP, { noJs: true });
     const p2 = await nojs.newPage();
-    await signIn(p2);
+    await L.signIn(p2, COORD);
     await p2.goto('/schedule');
     tap.equal('without JavaScript every therapist has a row', await p2.locator('table.grid tbody tr').count(), active);
     await nojs.close();
@@ -90,7 +74,7 @@ try {
   await tap.step('assign and book from the matches', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page);
+    await L.signIn(page, COORD);
     const r = L.sql(stack, "select id from referrals where status = 'waitlisted' order by id limit 1")[0];
     await page.goto(`/referrals/${r.id}/matches`);
     tap.check('the matches give no scores', !(await page.content()).includes('of 1000'));
@@ -101,7 +85,7 @@ try {
     tap.check('a suggestion opens the check-your-answers page', (await page.locator('h1').innerText()) === 'Check the booking');
     tap.equal('the usual number of sessions is filled in', await page.getByLabel('Number of sessions').inputValue(), '12');
     await L.checkAxe(tap, page, 'the check-answers page');
-    await shot(page, 'week-book-check-desktop');
+    await L.shot(tap, stack, page, 'week-book-check-desktop');
     await page.getByLabel('Number of sessions').fill('2');
     await page.getByRole('button', { name: 'Confirm: assign and book' }).click();
     await page.waitForLoadState('load');
@@ -113,7 +97,7 @@ try {
       tap.check('the page offers Undo and says who booked it',
         (await banner.innerText()).includes('made by Cora Coordinator'));
       await L.checkAxe(tap, page, 'the series page with Undo');
-      await shot(page, 'week-undo-desktop');
+      await L.shot(tap, stack, page, 'week-undo-desktop');
       await page.getByRole('button', { name: 'Undo the assignment and booking' }).click();
       await page.waitForLoadState('load');
       tap.check('Undo opens the referral, saying so',
@@ -134,7 +118,7 @@ try {
   await tap.step('on a phone (390 px)', async () => {
     const ctx = await L.newContext(browser, stack, L.PHONE);
     const page = await ctx.newPage();
-    await signIn(page);
+    await L.signIn(page, COORD);
     await page.goto('/schedule');
     let [sw, w] = await sideScroll(page);
     tap.check(`the week: the page does not scroll sideways (${sw} <= ${w})`, sw <= w);
@@ -149,7 +133,7 @@ try {
     tap.check('and the therapists stay in view', Math.abs(who.x - edge.x) <= 2);
     await box.evaluate((e) => { e.scrollLeft = 0; });
     await L.checkAxe(tap, page, 'the week grid at 390 px');
-    await shot(page, 'week-grid-phone');
+    await L.shot(tap, stack, page, 'week-grid-phone');
     const r = L.sql(stack, "select id from referrals where status = 'waitlisted' order by id limit 1")[0];
     await page.goto(`/referrals/${r.id}/matches`);
     const button = page.getByRole('button', { name: /^Assign and book/ }).first();
@@ -159,7 +143,7 @@ try {
       [sw, w] = await sideScroll(page);
       tap.check(`the check-answers page does not scroll sideways (${sw} <= ${w})`, sw <= w);
       await L.checkAxe(tap, page, 'the check-answers page at 390 px');
-      await shot(page, 'week-book-check-phone');
+      await L.shot(tap, stack, page, 'week-book-check-phone');
     }
     const t = L.sql(stack, `select o.therapist_id as id from occurrences o where o.state = 'booked'
       and o.occ_date between date('now', '+2 days') and date('now', '+8 days')
@@ -171,7 +155,7 @@ try {
     tap.check(`the leave page does not scroll sideways (${sw} <= ${w})`, sw <= w);
     tap.check('and lists what the leave hits', (await page.locator('fieldset.hit').count()) > 0);
     await L.checkAxe(tap, page, 'the leave flow at 390 px');
-    await shot(page, 'week-leave-phone');
+    await L.shot(tap, stack, page, 'week-leave-phone');
     L.sql(stack, `delete from therapist_leave where id = ${leave}`);
     await ctx.close();
   });
@@ -179,7 +163,7 @@ try {
   await tap.step('leave that acts on what it hits', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();
-    await signIn(page);
+    await L.signIn(page, COORD);
     const t = L.sql(stack, `select o.therapist_id as id from occurrences o where o.state = 'booked'
       and o.occ_date between date('now', '+2 days') and date('now', '+8 days')
       group by o.therapist_id order by count(*) desc limit 1`)[0];
@@ -189,7 +173,7 @@ try {
     const n = await page.locator('fieldset.hit').count();
     tap.check(`the leave page lists the sessions it hits (${n})`, n > 0);
     await L.checkAxe(tap, page, 'the leave flow');
-    await shot(page, 'week-leave-desktop');
+    await L.shot(tap, stack, page, 'week-leave-desktop');
     await page.getByRole('button', { name: 'Apply these changes' }).click();
     await page.waitForLoadState('load');
     tap.check('one confirmation applies them all', page.url().includes('done=applied'));
@@ -200,9 +184,5 @@ try {
 } catch (e) {
   tap.notOk('the browser tests stopped by an error', String(e && e.stack || e));
 } finally {
-  unguard();
-  if (browser) await browser.close().catch(() => {});
-  L.stopStack(stack, tap.failed > 0);
-  tap.plan();
-  process.exitCode = tap.failed > 0 ? 1 : 0;
+  await L.finish(tap, stack, unguard, browser);
 }

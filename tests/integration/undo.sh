@@ -11,46 +11,14 @@
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 
-SMTP_PORT=$(free_port)
-SWORK=$(mktemp -d /tmp/tutti-smtp.XXXXXX)
-SMAIL=$SWORK/received
-SMTPD_PID=
+. "$(dirname "$0")/../lib/smtp.sh"
 
 cleanup() {
 	stack_down
-	if [ -n "$SMTPD_PID" ]; then
-		kill "$SMTPD_PID" 2>/dev/null
-		wait "$SMTPD_PID" 2>/dev/null
-	fi
-	if [ "$T_FAIL" -gt 0 ] || [ -n "${KEEP:-}" ]; then
-		echo "# SMTP server's folder kept in $SWORK"
-	else
-		rm -rf "$SWORK"
-	fi
+	smtp_down
 }
 
-# wait_until SECONDS command...: 0 as soon as the command succeeds.
-wait_until() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-mkdir -p "$SMAIL"
-$PY "$ROOT/tests/lib/smtpd.py" --port "$SMTP_PORT" --dir "$SMAIL" \
-    >>"$SWORK/smtpd.log" 2>&1 &
-SMTPD_PID=$!
-wait_until 10 test -f "$SMAIL/ready" || {
-	echo "Bail out! the test SMTP server did not start"
-	exit 1
-}
-export TUTTI_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT
-export TUTTI_MAIL_FROM='Tutti Music Therapy <hello@tutti.test>'
+smtp_up
 export TUTTI_CHANGE_GRACE=12
 stack_up
 trap cleanup EXIT

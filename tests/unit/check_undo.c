@@ -28,9 +28,7 @@ static int weekday;		/* its weekday, 0 Monday */
 static void
 setup(void)
 {
-	char sql[512];
 	time_t t = time(NULL) + 7 * 86400;
-	int d;
 
 	h = pages_new();
 	h->app.grace_s = 600;
@@ -50,14 +48,7 @@ setup(void)
 	    "(100, 'ABCD-EFGH', 'waitlisted', 'Ada', 'Lovelace', "
 	    "'ada@example.org', 'SW1A 1AA', '1980-01-01', 'email', "
 	    "'individual', 1, 1, '2026-01-05T10:00:00Z', '');");
-	for (d = 0; d < 7; d++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id, "
-		    "day, start_min, end_min) VALUES (1, %d, 480, 1200);"
-		    "INSERT INTO therapist_availability (therapist_id, site_id, "
-		    "day, start_min, end_min) VALUES (1, 1, %d, 480, 1200);",
-		    d, d);
-		testlib_sql_exec(h->app.db, sql);
-	}
+	testlib_week_hours(h->app.db);
 }
 
 static void

@@ -64,13 +64,22 @@ testlib_sql_exec(struct db *db, const char *sql)
 struct db *
 testlib_db_week(const char *fixture)
 {
-	char err[256], sql[256];
+	char err[256];
 	struct db *db;
-	int d;
 
 	db = db_open(":memory:", err, sizeof(err));
 	ck_assert_msg(db != NULL, "%s", err);
 	testlib_sql_exec(db, fixture);
+	testlib_week_hours(db);
+	return db;
+}
+
+void
+testlib_week_hours(struct db *db)
+{
+	char sql[256];
+	int d;
+
 	for (d = 0; d < 7; d++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO site_hours (site_id,"
 		    " day, start_min, end_min) VALUES (1, %d, 480, 1200);"
@@ -79,7 +88,6 @@ testlib_db_week(const char *fixture)
 		    d, d);
 		testlib_sql_exec(db, sql);
 	}
-	return db;
 }
 
 Suite *

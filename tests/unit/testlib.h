@@ -37,6 +37,8 @@ void	 testlib_sql_exec(struct db *, const char *sql);
  * must name both).  Fails the test on an error.
  */
 struct db *testlib_db_week(const char *fixture);
+/* Site 1 open and therapist 1 working there every day 08:00-20:00. */
+void	 testlib_week_hours(struct db *);
 struct core_ctx;
 /* A core/ context on db in Europe/London, from 127.0.0.1, no user. */
 void	 testlib_ctx(struct db *, struct core_ctx *);
