@@ -238,6 +238,21 @@ int		 db_undo_move_note(struct db *, int64_t series_id,
 		    int grace_s);
 
 /*
+ * db/outbox.c: the range [lo, hi) of dedupe keys that p names (lo and hi
+ * hold n bytes): a prefix ending in ':' or '@' names every key under it;
+ * a whole key names itself only.
+ */
+void		 db_key_range(const char *p, char *lo, char *hi, size_t n);
+
+/*
+ * Inside a write: drops the queued emails whose keys are in [lo, hi),
+ * kept with reason as their last error and their keys retired.  How
+ * many, or -1.
+ */
+int		 db_outbox_drop_range(struct db *, const char *lo,
+		    const char *hi, const char *reason);
+
+/*
  * Inside a write: queues email kind to the active coordinators and, when
  * therapist_series is set, that series' therapist, each keyed
  * "KIND:KEY_PART:USER" (db/self.c).  0, or -1.

@@ -85,6 +85,46 @@ static const char sql_get[] =
 static const char sql_count[] =
     "SELECT status, count(*) FROM outbox GROUP BY status";
 
+static const char sql_drop_range[] =
+    "UPDATE outbox SET status = 'dropped', lease_until = NULL,"
+    " last_error = ?3, dedupe_key = dedupe_key || '~' || id"
+    " WHERE dedupe_key >= ?1 AND dedupe_key < ?2 AND status = 'queued'";
+
+void
+db_key_range(const char *p, char *lo, char *hi, size_t n)
+{
+	size_t len = strlen(p);
+
+	if (len + 2 > n)
+		len = n - 2;
+	memcpy(lo, p, len);
+	lo[len] = '\0';
+	memcpy(hi, p, len);
+	hi[len] = '\0';
+	if (len > 0 && (hi[len - 1] == ':' || hi[len - 1] == '@'))
+		hi[len - 1]++;
+	else {
+		hi[len] = '\x01';
+		hi[len + 1] = '\0';
+	}
+}
+
+int
+db_outbox_drop_range(struct db *db, const char *lo, const char *hi,
+    const char *reason)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql_drop_range)) == NULL)
+		return -1;
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
+	db_bind_text(st, 3, reason);
+	if (db_run(st) != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db->conn);
+}
+
 int
 db_outbox_key(char *out, size_t outlen, const char *kind, int64_t a,
     int64_t b)

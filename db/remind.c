@@ -125,13 +125,6 @@ static const char sql_exception_moved[] =
 static const char sql_occ_state[] =
     "UPDATE occurrences SET state = ?3 WHERE series_id = ?1"
     " AND occ_date = ?2";
-/* A cancellation notice not yet sent, taken back: kept, never sent. */
-static const char sql_notice_withdraw[] =
-    "UPDATE outbox SET status = 'dropped', lease_until = NULL,"
-    " last_error = 'dropped: the cancellation was taken back',"
-    " dedupe_key = dedupe_key || '~' || id"
-    " WHERE kind = 'session_cancelled'"
-    " AND dedupe_key >= ?1 AND dedupe_key < ?2 AND status = 'queued'";
 static const char sql_notice_gone[] =
     "SELECT id, dedupe_key, status FROM outbox"
     " WHERE kind = 'session_cancelled' AND dedupe_key >= ?1"
@@ -156,22 +149,6 @@ iso(int64_t t, char out[21])
 
 	(void)gmtime_r(&tt, &tm);
 	(void)strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/*
- * The key range holding every key that starts with prefix (which ends in
- * ':' or '@'): [prefix, prefix with its last byte one higher).
- */
-static void
-key_range(const char *prefix, char *lo, char *hi, size_t n)
-{
-	size_t len;
-
-	(void)snprintf(lo, n, "%s", prefix);
-	(void)snprintf(hi, n, "%s", prefix);
-	len = strlen(hi);
-	if (len > 0)
-		hi[len - 1]++;
 }
 
 int
@@ -267,7 +244,7 @@ db_remind_move_told(struct db *db, int64_t series_id, const char *date,
 
 	(void)snprintf(prefix, sizeof(prefix), "session_moved:%lld:%s@",
 	    (long long)series_id, date);
-	key_range(prefix, lo, hi, sizeof(lo));
+	db_key_range(prefix, lo, hi, sizeof(lo));
 	if ((st = db_stmt(db, sql_move_told)) == NULL)
 		return -1;
 	db_bind_text(st, 1, lo);
@@ -526,16 +503,11 @@ db_occ_reinstate(struct db *db, int64_t series_id, const char *date,
 
 	(void)snprintf(prefix, sizeof(prefix), "session_cancelled:%lld:%s:",
 	    (long long)series_id, date);
-	key_range(prefix, lo, hi, sizeof(lo));
-	if ((st = db_stmt(db, sql_notice_withdraw)) == NULL)
+	db_key_range(prefix, lo, hi, sizeof(lo));
+	/* A cancellation notice not yet sent, taken back: kept, never sent. */
+	if ((n_withdrawn = db_outbox_drop_range(db, lo, hi,
+	    "dropped: the cancellation was taken back")) == -1)
 		goto fail;
-	db_bind_text(st, 1, lo);
-	db_bind_text(st, 2, hi);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	n_withdrawn = sqlite3_changes(db->conn);
 	if ((n_notified = notices_retire(db, series_id, date, lo, hi, grace_s,
 	    msgid_domain)) == -1)
 		goto fail;

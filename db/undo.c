@@ -59,10 +59,6 @@ static const char sql_assign_hold[] = "UPDATE outbox SET not_before = "
 static const char sql_keys_sent[] = "SELECT count(*) FROM outbox WHERE "
     "dedupe_key >= ?1 AND dedupe_key < ?2 AND status IN ('sent', "
     "'sending')";
-static const char sql_keys_drop[] = "UPDATE outbox SET status = 'dropped', "
-    "lease_until = NULL, last_error = ?3, dedupe_key = dedupe_key || '~' "
-    "|| id WHERE dedupe_key >= ?1 AND dedupe_key < ?2 AND status = "
-    "'queued'";
 
 /* What undoing a booking reads and writes. */
 static const char sql_booking_row[] = "SELECT coalesce(referral_id, 0), "
@@ -159,30 +155,6 @@ undo_prefixes(const struct db_undo *u,
 }
 
 /*
- * The range [lo, hi) of keys starting with prefix p: a prefix ending in
- * ':' gets every key under it; a whole key gets itself and its retired
- * forms only up to the byte after it.
- */
-static void
-key_range(const char *p, char *lo, char *hi, size_t n)
-{
-	size_t len = strlen(p);
-
-	if (len + 2 > n)
-		len = n - 2;
-	memcpy(lo, p, len);
-	lo[len] = '\0';
-	memcpy(hi, p, len);
-	hi[len] = '\0';
-	if (len > 0 && hi[len - 1] == ':')
-		hi[len - 1]++;
-	else {
-		hi[len] = '\x01';
-		hi[len + 1] = '\0';
-	}
-}
-
-/*
  * Over every key range of change u: counts the emails gone (drop 0) or
  * drops those queued, with reason (drop 1).  The count, or -1.
  */
@@ -198,19 +170,18 @@ undo_keys(struct db *db, const struct db_undo *u, int drop,
 
 	n = undo_prefixes(u, v);
 	for (i = 0; i < n; i++) {
-		key_range(v[i], lo, hi, sizeof(lo));
-		if ((st = db_stmt(db, drop ? sql_keys_drop :
-		    sql_keys_sent)) == NULL)
+		db_key_range(v[i], lo, hi, sizeof(lo));
+		if (drop) {
+			if ((rc = db_outbox_drop_range(db, lo, hi,
+			    reason)) == -1)
+				return -1;
+			total += rc;
+			continue;
+		}
+		if ((st = db_stmt(db, sql_keys_sent)) == NULL)
 			return -1;
 		db_bind_text(st, 1, lo);
 		db_bind_text(st, 2, hi);
-		if (drop) {
-			db_bind_text(st, 3, reason);
-			if (db_run(st) != SQLITE_DONE)
-				return -1;
-			total += sqlite3_changes(db->conn);
-			continue;
-		}
 		if ((rc = db_next(db, st)) != 1)
 			return -1;
 		total += sqlite3_column_int(st, 0);
