@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -386,6 +387,40 @@ START_TEST(test_week_kept_until_a_write)
 }
 END_TEST
 
+/*
+ * A kept week is not shown past the time it would change by itself:
+ * a session that leave falls on needs a decision only until it is over.
+ */
+START_TEST(test_week_kept_until_over)
+{
+	uint64_t found0, kept0, found, kept;
+	time_t now = time(NULL);
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE occurrences SET start_utc = %lld, "
+	    "end_utc = %lld WHERE series_id = 3; INSERT INTO therapist_leave "
+	    "(therapist_id, first_day, last_day) VALUES (3, '%s', '%s')",
+	    (long long)now - 60, (long long)now + 2, today, today);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
+	app_part_counts(&found0, &kept0);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "Needs a decision"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "Needs a decision"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 1);
+	while (time(NULL) < now + 3)
+		(void)sleep(1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(!pages_says(h, "Needs a decision"));
+	ck_assert(pages_says(h, "<span class=\"away-label\">On leave</span>"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 1);
+	ck_assert_uint_eq(kept, kept0 + 2);
+}
+END_TEST
+
 /* The kept parts' own rules: a key, a time, a change, room for few. */
 START_TEST(test_week_part_rules)
 {
@@ -437,6 +472,7 @@ week_suite(void)
 	tcase_add_test(tc, test_week_change_banner);
 	tcase_add_test(tc, test_week_kept_until_a_write);
 	tcase_add_test(tc, test_week_part_rules);
+	tcase_add_test(tc, test_week_kept_until_over);
 	suite_add_tcase(s, tc);
 	return s;
 }
