@@ -116,7 +116,7 @@ demo_run(struct db *db, int scale, int years)
 	struct db_bulk_counts c;
 	struct timespec t0;
 	size_t i;
-	int rc = -1, in_tx = 0;
+	int rc = -1, in_tx = 0, fresh = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&d, 0, sizeof(d));
@@ -125,6 +125,9 @@ demo_run(struct db *db, int scale, int years)
 	d.scale = scale;
 	d.years = years;
 	d.now = time(NULL);
+	if (db_bulk_fresh(db) == -1)
+		goto out;
+	fresh = 1;
 	if (demo_days(&d) == -1 || users_add(&d) == -1 ||
 	    demo_records(&d) == -1)
 		goto out;
@@ -135,6 +138,8 @@ demo_run(struct db *db, int scale, int years)
 	if (db_bulk_begin(db) == -1)
 		goto out;
 	in_tx = 1;
+	if (db_bulk_indexes_drop(db) == -1)
+		goto out;
 	if (demo_people_write(&d) == -1)
 		goto out;
 	phase(&t0, "people");
@@ -143,6 +148,9 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	phase(&t0, "schedule");
 	in_tx = 0;
+	if (db_bulk_indexes_make(db) == -1)
+		goto out;
+	phase(&t0, "indexes");
 	if (demo_schedule_changes(&d) == -1 || demo_week(&d) == -1 ||
 	    demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)
@@ -154,6 +162,9 @@ demo_run(struct db *db, int scale, int years)
 	if (demo_someone(&d) == -1)
 		goto out;
 	if (demo_surveys_family(&d) == -1)
+		goto out;
+	fresh = 0;
+	if (db_bulk_fresh_end(db) == -1)
 		goto out;
 	for (i = 0; i < N(demo_users); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
@@ -175,6 +186,8 @@ demo_run(struct db *db, int scale, int years)
 out:
 	if (in_tx)
 		db_rollback(db);
+	if (fresh)
+		(void)db_bulk_fresh_end(db);
 	demo_free(&d);
 	return rc;
 }

@@ -353,6 +353,22 @@ slow_trace(unsigned type, void *arg, void *p, void *x)
 	return 0;
 }
 
+/* The most of the file read through a mapping: SQLite's own ceiling. */
+#define MMAP_MAX	"2147418112"
+
+void
+db_map_reads(struct db *db, int on)
+{
+	static const char sql_on[] = "PRAGMA mmap_size = " MMAP_MAX;
+	static const char sql_off[] = "PRAGMA mmap_size = 0";
+
+	if (db->unmapped == !on)
+		return;
+	if (sqlite3_exec(db->conn, on ? sql_on : sql_off, NULL, NULL,
+	    NULL) == SQLITE_OK)
+		db->unmapped = !on;
+}
+
 /* Connections opened by this process: what tells them apart. */
 static uint64_t opened;
 
@@ -392,11 +408,11 @@ db_open(const char *path, char *err, size_t errlen)
 	 * on every request: 1,900 pread calls a request on the six-year
 	 * database, half of the page's time.  The size asked for is
 	 * SQLite's default ceiling; a bigger file is read as before above
-	 * it.
+	 * it.  A request that writes reads without it (db_map_reads).
 	 */
 	if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA mmap_size = 2147418112;"
+	    "PRAGMA mmap_size = " MMAP_MAX ";"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma");
 		sqlite3_free(msg);
@@ -576,16 +592,29 @@ db_site_add(struct db *db, const char *name, const char *kind,
 	return sqlite3_last_insert_rowid(db->conn);
 }
 
-/* Makes a Message-ID "<32 hex digits@domain>" into out. */
+/*
+ * Makes a Message-ID "<32 hex digits@domain>" into out: the first 12
+ * the time in milliseconds, the other 20 random (80 bits: unique
+ * however many are made in one millisecond).  Made in time order, a new
+ * one goes at the end of the outbox's unique index on them: one page
+ * written in a referral's transaction, where a wholly random one lands
+ * on a page anywhere in the index, a page for each email.
+ */
 static void
 message_id(char *out, size_t outlen, const char *domain)
 {
-	unsigned char r[16];
-	char hex[33];
+	struct timespec ts;
+	unsigned char r[10];
+	char hex[21];
+	unsigned long long ms;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (unsigned long long)ts.tv_sec * 1000 +
+	    (unsigned long long)ts.tv_nsec / 1000000;
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-	snprintf(out, outlen, "<%s@%s>", hex, domain);
+	snprintf(out, outlen, "<%012llx%s@%s>", ms & 0xffffffffffffULL, hex,
+	    domain);
 }
 
 int
