@@ -930,3 +930,28 @@ db_demo_check_sent(struct db *db, int64_t referral_id)
 	return db_run(db_stmt_with(db, sql, referral_id)) == SQLITE_DONE ?
 	    0 : -1;
 }
+
+int
+db_demo_stoppable(struct db *db, int64_t now, int64_t *referral_ids,
+    int64_t *series_ids, int max)
+{
+	static const char sql[] = "SELECT r.id, min(s.id) FROM referrals r "
+	    "JOIN clients c ON c.referral_id = r.id JOIN series s ON "
+	    "s.client_id = c.id AND s.group_id IS NULL AND s.status = "
+	    "'active' WHERE r.status = 'active' AND r.email != '' AND "
+	    "r.consent_contact = 1 AND EXISTS (SELECT 1 FROM occurrences o "
+	    "WHERE o.series_id = s.id AND o.start_utc > ?1 AND o.state = "
+	    "'booked') GROUP BY r.id HAVING count(*) = 1 ORDER BY r.id "
+	    "LIMIT ?2";
+	sqlite3_stmt *st = db_stmt_with(db, sql, now);
+	int n = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 2, max);
+	while ((rc = db_next(db, st)) == 1) {
+		referral_ids[n] = sqlite3_column_int64(st, 0);
+		series_ids[n++] = sqlite3_column_int64(st, 1);
+	}
+	return rc == -1 ? -1 : n;
+}
