@@ -941,7 +941,9 @@ db_demo_stoppable(struct db *db, int64_t now, int64_t *referral_ids,
 	    "'active' WHERE r.status = 'active' AND r.email != '' AND "
 	    "r.consent_contact = 1 AND EXISTS (SELECT 1 FROM occurrences o "
 	    "WHERE o.series_id = s.id AND o.start_utc > ?1 AND o.state = "
-	    "'booked') GROUP BY r.id HAVING count(*) = 1 ORDER BY r.id "
+	    "'booked') AND NOT EXISTS (SELECT 1 FROM site_closures x WHERE "
+	    "x.site_id = s.site_id AND x.last_day >= date(?1, 'unixepoch')) "
+	    "GROUP BY r.id HAVING count(*) = 1 ORDER BY r.id "
 	    "LIMIT ?2";
 	sqlite3_stmt *st = db_stmt_with(db, sql, now);
 	int n = 0, rc;

@@ -191,7 +191,8 @@ int	 db_demo_check_overdue(struct db *, int64_t referral_id);
 int	 db_demo_check_sent(struct db *, int64_t referral_id);
 /*
  * Clients who could stop through their link, lowest referral first:
- * active, with an email and one individual series booked after now.
+ * active, with an email and one individual series booked after now at
+ * a site with no closure to come (so the place freed can be booked).
  * Up to max referral and series ids into the arrays; how many, or -1.
  */
 int	 db_demo_stoppable(struct db *, int64_t now, int64_t *referral_ids,
