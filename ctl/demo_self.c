@@ -121,6 +121,7 @@ demo_stopped(struct demo *d, struct core_ctx *c)
 	struct db_place p;
 	struct core_offer_pick *picks;
 	int64_t first = 0;
+	struct db_offer o;
 	char why[CORE_WHY_LEN];
 	size_t n;
 	int i, k, sent = 0;
@@ -148,8 +149,10 @@ demo_stopped(struct demo *d, struct core_ctx *c)
 		return -1;
 	if (db_offers_each(d->db, place, 0, on_first_live, &first) == -1)
 		return -1;
-	if (sent >= 2 && first > 0 && core_offer_decline(c, first, why,
-	    sizeof(why)) != DB_OK)
+	/* The first person read their offer email, then said no. */
+	if (sent >= 2 && first > 0 && (db_offer_get(d->db, first, &o) != 1 ||
+	    db_demo_mail_sent(d->db, "place_offer", o.referral_id) == -1 ||
+	    core_offer_decline(c, first, why, sizeof(why)) != DB_OK))
 		return -1;
 	fprintf(stderr, "demo: referral %lld stopped their sessions; place "
 	    "%lld offered to %d\n", (long long)rids[i], (long long)place,

@@ -918,17 +918,26 @@ db_demo_check_overdue(struct db *db, int64_t referral_id)
 }
 
 int
-db_demo_check_sent(struct db *db, int64_t referral_id)
+db_demo_mail_sent(struct db *db, const char *kind, int64_t referral_id)
 {
 	static const char sql[] = "UPDATE outbox SET status = 'sent', "
 	    "attempts = 1, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
 	    "'now', '-2 days'), not_before = strftime('%Y-%m-%dT%H:%M:%SZ', "
 	    "'now', '-2 days'), sent_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
-	    "'now', '-2 days') WHERE kind = 'waitlist_check' AND "
-	    "referral_id = ? AND status = 'queued'";
+	    "'now', '-2 days') WHERE kind = ?2 AND referral_id = ?1 AND "
+	    "status = 'queued'";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 
-	return db_run(db_stmt_with(db, sql, referral_id)) == SQLITE_DONE ?
-	    0 : -1;
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 2, kind);
+	return db_run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_demo_check_sent(struct db *db, int64_t referral_id)
+{
+	return db_demo_mail_sent(db, "waitlist_check", referral_id);
 }
 
 int
