@@ -332,6 +332,40 @@ core_place_send(const struct core_ctx *ctx, int64_t place_id, int *sent,
 }
 
 enum db_result
+core_place_of_series(const struct core_ctx *ctx, const struct db_series *s,
+    struct db_place *p, char *why, size_t whylen)
+{
+	char today[11], from[11];
+	time_t t;
+	int wd;
+
+	memset(p, 0, sizeof(*p));
+	if (s->group_id > 0 || s->client_id <= 0)
+		return say(DB_INVALID, why, whylen, "A group's place is filled "
+		    "by adding members to the group.");
+	if (ical_local_to_utc(s->tz, s->first_date, s->start_local, &t) != 0 ||
+	    ical_utc_to_local(s->tz, t, NULL, NULL, &wd) != 0 ||
+	    ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, today,
+	    NULL, NULL) != 0)
+		return say(DB_INVALID, why, whylen, "This series' weekly time "
+		    "cannot be read.");
+	(void)snprintf(from, sizeof(from), "%s", s->ended_from[0] != '\0' &&
+	    strcmp(s->ended_from, today) > 0 ? s->ended_from : today);
+	p->therapist_id = s->therapist_id;
+	p->site_id = s->site_id;
+	p->room_id = s->room_id;
+	p->weekday = wd;
+	(void)snprintf(p->start_local, sizeof(p->start_local), "%s",
+	    s->start_local);
+	p->length_min = s->length_min;
+	p->from_series_id = s->id;
+	if (core_offer_first_date(from, wd, p->first_date) == -1)
+		return say(DB_INVALID, why, whylen, "This series' dates cannot "
+		    "be read.");
+	return say(DB_OK, why, whylen, "");
+}
+
+enum db_result
 core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
     int64_t *place_id, char *why, size_t whylen)
 {
@@ -339,11 +373,9 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 	struct db_place p;
 	struct core_offer_pick *picks = NULL;
 	struct db_offer_rank *ranks = NULL;
-	char today[11], from[11];
-	time_t t;
 	size_t n = 0, i;
 	int64_t left;
-	int rc, wd, sent;
+	int rc, sent;
 	enum db_result r;
 
 	*place_id = 0;
@@ -363,26 +395,8 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 		return say(DB_INVALID, why, whylen, "This series has not ended, "
 		    "so its place is not free yet. End the series first.");
 	}
-	if (ical_local_to_utc(s.tz, s.first_date, s.start_local, &t) != 0 ||
-	    ical_utc_to_local(s.tz, t, NULL, NULL, &wd) != 0 ||
-	    ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, today,
-	    NULL, NULL) != 0)
-		return say(DB_INVALID, why, whylen, "This series' weekly time "
-		    "cannot be read.");
-	(void)snprintf(from, sizeof(from), "%s", s.ended_from[0] != '\0' &&
-	    strcmp(s.ended_from, today) > 0 ? s.ended_from : today);
-	memset(&p, 0, sizeof(p));
-	p.therapist_id = s.therapist_id;
-	p.site_id = s.site_id;
-	p.room_id = s.room_id;
-	p.weekday = wd;
-	(void)snprintf(p.start_local, sizeof(p.start_local), "%s",
-	    s.start_local);
-	p.length_min = s.length_min;
-	p.from_series_id = s.id;
-	if (core_offer_first_date(from, wd, p.first_date) == -1)
-		return say(DB_INVALID, why, whylen, "This series' dates cannot "
-		    "be read.");
+	if ((r = core_place_of_series(ctx, &s, &p, why, whylen)) != DB_OK)
+		return r;
 	if (core_place_rank(ctx, &p, &picks, &n) == -1)
 		return say_failed(DB_ERROR, why, whylen);
 	ranks = calloc(n + 1, sizeof(*ranks));

@@ -25,6 +25,8 @@
 #include "db/offers.h"
 #include "sched/sched.h"
 
+struct db_series;
+
 #define CORE_OFFER_HOURS	48	/* setting offer_hours */
 #define CORE_OFFERS_LIVE	3	/* setting offers_live: live offers a
 					   place holds at once */
@@ -51,6 +53,16 @@ struct core_offer_pick {
  */
 int	 core_place_rank(const struct core_ctx *, const struct db_place *p,
 	    struct core_offer_pick **out, size_t *n);
+
+/*
+ * The place series s holds (its therapist, site, room and weekly time,
+ * from the later of its ended_from and tomorrow) into *p, whether or
+ * not it has ended.  DB_OK; DB_INVALID with why (a group's series, a
+ * time that cannot be read).
+ */
+enum db_result core_place_of_series(const struct core_ctx *,
+	    const struct db_series *s, struct db_place *p, char *why,
+	    size_t whylen);
 
 /*
  * The place series_id freed, made when it has ended or was cancelled

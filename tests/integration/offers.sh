@@ -66,6 +66,16 @@ client=$(sql "select id from clients where referral_id = 90000")
 c=$(staff_login coord coordinator@tutti.example demo-coordinator-2026)
 check "the coordinator signs in" [ "$c" = 303 ]
 
+# ---- the demo: a client stopped through their link, their place offered ----
+dseries=$(sql "select min(e.series_id) from exceptions e where e.by_whom = 'client' and e.reason = 'the client stopped their sessions'")
+check "the demo has a client who stopped their sessions" [ -n "$dseries" ]
+dplace=$(sql "select id from places where from_series_id = ${dseries:-0} and status = 'open'")
+check "the place they freed is open" [ -n "$dplace" ]
+check "it has an offer still open" [ "$(sql "select count(*) from offers where place_id = ${dplace:-0} and status = 'sent'")" -ge 1 ]
+check "and one declined, handed on" [ "$(sql "select count(*) from offers where place_id = ${dplace:-0} and status = 'declined'")" = 1 ]
+c=$(web coord "$BASE/places/${dplace:-0}")
+check "the coordinator sees the freed place" has "Freed place"
+
 # ---- a series ends: "Offer this place" ----
 tue=$(date -d "next tuesday + 7 days" +%F)
 web coord "$BASE/series/new?client=$client" >/dev/null
@@ -158,9 +168,9 @@ c=$(web wes --data "t=$mt&action=stop&confirm=yes" "$BASE/my")
 check "a double click: 303" [ "$c" = 303 ]
 check "every session still to come is cancelled by him" [ "$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = 90002 and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')")" = 0 ]
 check "audited once as the person themselves" [ "$(sql "select count(*) from audit where action = 'self-stop' and user_id is null and referral_id = 90002")" = 1 ]
-wait_until 30 test "$(count_to coordinator@tutti.example 'stopped their sessions')" -ge 1
+wait_until 30 test "$(count_to coordinator@tutti.example 'OFFW-0002 has stopped their sessions')" -ge 1
 sleep 1
-check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'stopped their sessions')" = 1 ]
+check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'OFFW-0002 has stopped their sessions')" = 1 ]
 
 # ---- forged and revoked links ----
 bad=${tok1:0:10}$( [ "${tok1:10:1}" = A ] && echo B || echo A )${tok1:11}

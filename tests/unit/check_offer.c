@@ -393,6 +393,38 @@ START_TEST(test_expiry_setting)
 }
 END_TEST
 
+/* The place a series holds is read without its ending: nothing stored. */
+START_TEST(test_place_of_series)
+{
+	struct core_ctx c;
+	struct db_series s;
+	struct db_place p;
+	char first[11], why[CORE_WHY_LEN];
+	int64_t id = booked_series(1, "10:00");
+
+	next_tuesday(first);
+	ctx(&c);
+	ck_assert_int_eq(db_series_get(db, id, &s), 1);
+	ck_assert_msg(core_place_of_series(&c, &s, &p, why, sizeof(why)) ==
+	    DB_OK, "%s", why);
+	ck_assert_int_eq(p.therapist_id, 1);
+	ck_assert_int_eq(p.site_id, 1);
+	ck_assert_int_eq(p.room_id, 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "10:00");
+	ck_assert_int_eq(p.length_min, 45);
+	ck_assert_int_eq(p.from_series_id, id);
+	ck_assert_str_le(p.first_date, first);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    0);
+	/* A group's series holds no place of its own. */
+	s.group_id = 1;
+	ck_assert_int_eq(core_place_of_series(&c, &s, &p, why, sizeof(why)),
+	    DB_INVALID);
+	ck_assert_ptr_nonnull(strstr(why, "group"));
+}
+END_TEST
+
 START_TEST(test_freed_by_discharge)
 {
 	struct core_ctx c;
@@ -512,6 +544,7 @@ main(void)
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
+		{ "core_place_of_series", test_place_of_series, 1 },
 		{ "core_places_freed_by", test_freed_by_discharge, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
