@@ -530,6 +530,8 @@ core_offer_accept(const struct core_ctx *ctx, int64_t offer_id, char *why,
 	b.start_local = p.start_local;
 	b.length_min = p.length_min;
 	b.count = (int)count;
+	/* A closure in those weeks is a week off, not a clash. */
+	b.skip_closed = 1;
 	c.user_id = 0;
 	r = core_assign_book(&c, &a, &b, &client_id, &series_id, why, whylen);
 	if (r != DB_OK) {
