@@ -86,6 +86,31 @@ enum db_result core_place_from_series(const struct core_ctx *,
  */
 int	 core_places_freed_by(const struct core_ctx *, int64_t referral_id);
 
+#define CORE_CASELOAD_PLACES_MAX 3	/* places one change makes, at most */
+
+/* What raising a therapist's caseload limit or hours made. */
+struct core_caseload {
+	int	 opened;		/* more clients they can take now */
+	size_t	 nplaces;		/* places made */
+	int64_t	 place_ids[CORE_CASELOAD_PLACES_MAX];
+};
+
+/*
+ * A coordinator raised therapist_id's caseload limit or weekly hours
+ * (from was_max_caseload and was_max_hours; the new ones are saved):
+ * their caseload opens by as many clients as core_rule_places_free
+ * gives now more than before.  For each (at most
+ * CORE_CASELOAD_PLACES_MAX) a place is made at the best free weekly
+ * time sched_slots_best finds for them at their sites and rooms (the
+ * most waiting people fit it; none overlaps their open places), from
+ * tomorrow, ranked as core_place_from_series does; with auto_offers on
+ * the offers go at once.  No time anyone waiting fits: no place (*out
+ * says opened, nplaces 0).  0 with *out, or -1 (logged; the places made
+ * before stay).
+ */
+int	 core_places_caseload(const struct core_ctx *, int64_t therapist_id,
+	    int was_max_caseload, int was_max_hours, struct core_caseload *out);
+
 /*
  * The setting offers_live: how many live offers a place holds at once,
  * CORE_OFFERS_LIVE when unset or outside 1..CORE_OFFERS_LIVE_MAX.

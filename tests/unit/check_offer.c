@@ -18,6 +18,7 @@
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/offer.h"
+#include "core/rules.h"
 #include "db/db.h"
 #include "db/offers.h"
 #include "db/reports.h"
@@ -492,6 +493,69 @@ START_TEST(test_freed_by_discharge)
 }
 END_TEST
 
+/*
+ * A coordinator raises Thea's caseload limit from 1 (full with Ann) to
+ * 3: two places are made at the best free weekly times sched/ finds,
+ * those the most waiting people fit (Tuesday mornings: Cy, Fay, Gus and
+ * Hal), not overlapping; ranked, waiting for the coordinator.  Raising
+ * it once more keeps clear of the places open already; no raise, no
+ * place; with auto_offers on the offers go at once.
+ */
+START_TEST(test_caseload_opens)
+{
+	struct core_ctx c;
+	struct core_caseload got;
+	struct db_place p;
+
+	ck_assert_int_eq(core_rule_places_free(1, 3, 0, 30, 45), 2);
+	ck_assert_int_eq(core_rule_places_free(1, 3, 30 * 60 - 40, 30, 45),
+	    0);
+	ck_assert_int_eq(core_rule_places_free(4, 3, 0, 30, 45), 0);
+	testlib_sql_exec(db, "UPDATE therapists SET max_caseload = 3");
+	ctx(&c);
+	c.user_id = 1;
+	ck_assert_int_eq(core_places_caseload(&c, 1, 1, 30, &got), 0);
+	ck_assert_int_eq(got.opened, 2);
+	ck_assert_uint_eq(got.nplaces, 2);
+	ck_assert_int_eq(db_place_get(db, got.place_ids[0], &p), 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "09:00");
+	ck_assert_int_eq(p.length_min, 45);
+	ck_assert_int_eq(p.from_series_id, 0);
+	ck_assert_str_eq(p.from_status, "");
+	ck_assert_str_eq(p.status, "open");
+	ck_assert_int_eq(db_place_get(db, got.place_ids[1], &p), 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "09:45");
+	/* Ranked as any freed place: Cy first; nothing sent yet. */
+	ck_assert_int_eq(offer_of(got.place_ids[0], 3), testlib_sql_int(db,
+	    "SELECT id FROM offers WHERE rank = 1 AND place_id = (SELECT "
+	    "min(id) FROM places)"));
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'proposed'"), 8);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
+	    "WHERE action = 'place-open' AND detail LIKE '%caseload%'"), 2);
+	/* Saved again unchanged: nothing opens. */
+	ck_assert_int_eq(core_places_caseload(&c, 1, 3, 30, &got), 0);
+	ck_assert_int_eq(got.opened, 0);
+	ck_assert_uint_eq(got.nplaces, 0);
+	/* One more, offered at once: clear of the two open places. */
+	testlib_sql_exec(db, "UPDATE therapists SET max_caseload = 4");
+	ck_assert_int_eq(db_setting_int_set(db, "auto_offers", 1), 0);
+	ck_assert_int_eq(core_places_caseload(&c, 1, 3, 30, &got), 0);
+	ck_assert_uint_eq(got.nplaces, 1);
+	ck_assert_int_eq(db_place_get(db, got.place_ids[0], &p), 1);
+	ck_assert_str_eq(p.start_local, "10:30");
+	ck_assert_str_ne(p.confirmed_at, "");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'place_offer'"), CORE_OFFERS_LIVE);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    3);
+}
+END_TEST
+
 START_TEST(test_live_setting)
 {
 	struct core_ctx c;
@@ -589,6 +653,7 @@ main(void)
 		{ "core_offers_live", test_live_setting, 1 },
 		{ "core_place_of_series", test_place_of_series, 1 },
 		{ "core_places_freed_by", test_freed_by_discharge, 1 },
+		{ "core_places_caseload", test_caseload_opens, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};
