@@ -95,9 +95,23 @@ void	 page_me_errors(struct app *, struct req *, struct resp *, int status,
 void	 page_password_get(struct app *, struct req *, struct resp *);
 void	 page_password_post(struct app *, struct req *, struct resp *);
 void	 page_sessions_end_post(struct app *, struct req *, struct resp *);
-/* page_refer.c: /refer, and /referrals/new for staff. */
+/*
+ * page_refer.c: one form in four modes, a pair of handlers each: /refer
+ * (page_refer_get, _post), /refer/someone (_someone_get, _post) and
+ * /referrals/new for staff (_staff_get, _post).
+ */
 void	 page_refer_get(struct app *, struct req *, struct resp *);
 void	 page_refer_post(struct app *, struct req *, struct resp *);
+void	 page_refer_someone_get(struct app *, struct req *, struct resp *);
+void	 page_refer_someone_post(struct app *, struct req *, struct resp *);
+void	 page_refer_staff_get(struct app *, struct req *, struct resp *);
+void	 page_refer_staff_post(struct app *, struct req *, struct resp *);
+/*
+ * Stores the Easy Read answers in rq->f as /refer's fields (from
+ * page_easy.c, POST /refer/easy): its redirect, or page_easy_refused.
+ */
+void	 page_refer_easy_send(struct app *, const struct req *,
+	    struct resp *);
 void	 page_refer_thanks(struct app *, struct req *, struct resp *);
 /*
  * Checks a self-referral's answers in f by /refer's rules (without the
@@ -108,7 +122,7 @@ void	 page_refer_check(const struct form *, struct valid_errors *);
 void	 page_easy_get(struct app *, struct req *, struct resp *);
 void	 page_easy_post(struct app *, struct req *, struct resp *);
 /*
- * The Easy Read check page again, with the problems page_refer_post
+ * The Easy Read check page again, with the problems page_refer_easy_send
  * found when it was sent (errs may be NULL) and the token to send with.
  */
 void	 page_easy_refused(struct app *, const struct req *, struct resp *,
@@ -143,15 +157,19 @@ void	 page_groups_get(struct app *, struct req *, struct resp *);
 void	 page_groups_post(struct app *, struct req *, struct resp *);
 /* page_therapists.c, page_sites.c, page_matches.c: records, matching. */
 void	 page_therapists(struct app *, struct req *, struct resp *);
-/* The form at /therapists/new and /therapists/ID/edit (rq->id[0], 0). */
-void	 page_therapist_form_get(struct app *, struct req *, struct resp *);
-void	 page_therapist_form_post(struct app *, struct req *, struct resp *);
+/* The form of a new therapist, and of therapist rq->id[0]. */
+void	 page_therapist_new_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_new_post(struct app *, struct req *, struct resp *);
+void	 page_therapist_edit_get(struct app *, struct req *, struct resp *);
+void	 page_therapist_edit_post(struct app *, struct req *, struct resp *);
 void	 page_therapist_get(struct app *, struct req *, struct resp *);
 void	 page_therapist_post(struct app *, struct req *, struct resp *);
 void	 page_sites(struct app *, struct req *, struct resp *);
-/* The form at /sites/new and /sites/ID/edit (rq->id[0], 0). */
-void	 page_site_form_get(struct app *, struct req *, struct resp *);
-void	 page_site_form_post(struct app *, struct req *, struct resp *);
+/* The form of a new site, and of site rq->id[0]. */
+void	 page_site_new_get(struct app *, struct req *, struct resp *);
+void	 page_site_new_post(struct app *, struct req *, struct resp *);
+void	 page_site_edit_get(struct app *, struct req *, struct resp *);
+void	 page_site_edit_post(struct app *, struct req *, struct resp *);
 void	 page_site_get(struct app *, struct req *, struct resp *);
 void	 page_site_post(struct app *, struct req *, struct resp *);
 void	 page_matches_get(struct app *, struct req *, struct resp *);

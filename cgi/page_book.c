@@ -80,22 +80,15 @@ bk_date_add(const char *date, int days, char out[11])
 	return (tm.tm_wday + 6) % 7;
 }
 
-/* The form's values: the query on GET, the body on POST. */
-static const struct form *
-bk_form(const struct req *rq)
-{
-	return strcmp(rq->method, "POST") == 0 ? &rq->f : &rq->q;
-}
-
 /*
- * The check-your-answers page, with problem (NULL: none) in the error
- * summary.  The suggestion's fields must be sound: else 400.
+ * The check-your-answers page of the suggestion in f (the query on GET,
+ * the form on POST), with problem (NULL: none) in the error summary.
+ * The suggestion's fields must be sound: else 400.
  */
 static void
-bk_show(struct app *app, struct req *rq, struct resp *rs, int status,
-    const struct valid_errors *errs)
+bk_show(struct app *app, struct req *rq, struct resp *rs,
+    const struct form *f, int status, const struct valid_errors *errs)
 {
-	const struct form *f = bk_form(rq);
 	struct valid_value v[BK__MAX];
 	struct valid_errors mine;
 	struct db_referral_rec *ref = NULL;
@@ -184,7 +177,7 @@ out:
 void
 page_book_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	bk_show(app, rq, rs, 200, NULL);
+	bk_show(app, rq, rs, &rq->q, 200, NULL);
 }
 
 void
@@ -214,7 +207,7 @@ page_book_post(struct app *app, struct req *rq, struct resp *rs)
 		valid_error_add(&errs, "first_date", "Choose a first date on a "
 		    "weekday the suggestion is for");
 	if (errs.n > 0) {
-		bk_show(app, rq, rs, 422, &errs);
+		bk_show(app, rq, rs, &rq->f, 422, &errs);
 		goto out;
 	}
 	if (*v[BK_ROOM].text != '\0' && strcmp(v[BK_ROOM].text, "0") != 0)
@@ -241,7 +234,7 @@ page_book_post(struct app *app, struct req *rq, struct resp *rs)
 	    sizeof(why));
 	if (res != DB_OK) {
 		valid_error_add(&errs, "first_date", why);
-		bk_show(app, rq, rs, res == DB_CONFLICT ? 409 :
+		bk_show(app, rq, rs, &rq->f, res == DB_CONFLICT ? 409 :
 		    res == DB_INVALID ? 422 : 503, &errs);
 		goto out;
 	}

@@ -11,7 +11,7 @@
  * Nothing is stored until the check page is sent.  Each question's
  * answers are checked by /refer's own rules (page_refer_check) before
  * the next question; "Back" keeps what was typed.  Sending hands the
- * answers to page_refer_post as /refer's fields, which stores the
+ * answers to page_refer_easy_send as /refer's fields, which stores the
  * referral as /refer does (token, honeypot, rate limit, one transaction,
  * acknowledgement) with source easy_read, and answers 303 to
  * /refer/thanks, or shows the check page again with the problem
@@ -500,7 +500,7 @@ page_easy_refused(struct app *app, const struct req *rq, struct resp *rs,
 }
 
 /*
- * Sends the answers: page_refer_post reads them as /refer's fields, with
+ * Sends the answers: page_refer_easy_send reads them as /refer's fields, with
  * the form token and the honeypot as posted and the carried answers (for
  * page_easy_refused).
  */
@@ -520,7 +520,7 @@ easy_send(struct app *app, struct req *rq, struct resp *rs,
 			form_add(&rf, pf->key, pf->value, pf->valuelen);
 	posted = rq->f;
 	rq->f = rf;
-	page_refer_post(app, rq, rs);
+	page_refer_easy_send(app, rq, rs);
 	rq->f = posted;
 	form_free(&rf);
 }

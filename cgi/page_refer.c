@@ -12,6 +12,13 @@
  *                       guardian who arranges sessions); ?referrer_
  *                       organisation= and ?referrer_relationship= fill
  *                       those in (a partner's page links here with them)
+ *   GET|POST /referrals/new  the same form for staff, with where the
+ *                       referral came from; 303 to the new referral
+ *   POST /refer/easy    the Easy Read answers, from page_easy.c
+ *
+ * One form, one check and one store serve them all: each route's
+ * handler names its mode (enum refer_mode) and calls refer_get or
+ * refer_post.
  *
  * The fields (DESIGN.md) are checked against the table below, in the order
  * the form shows them, so the error summary reads top to bottom.
@@ -161,7 +168,7 @@ static const struct valid_field referrer_fields[R__MAX] = {
 	    "001 or 07700 900 982" },
 };
 
-/* Which form a request is for. */
+/* Which form a request is for: its route's handler says. */
 enum refer_mode {
 	MODE_SELF,	/* /refer: an adult for themselves */
 	MODE_STAFF,	/* /referrals/new: staff, with a source */
@@ -589,26 +596,6 @@ static const char *const source_labels[] = { "A phone call",
 	"A partner organisation", "A GP or health professional", "Other" };
 #define SOURCES	(sizeof(source_names) / sizeof(source_names[0]))
 
-/* 1 when staff enter a referral for someone (/referrals/new). */
-static int
-staff_mode(const struct req *rq)
-{
-	return rq->user != NULL && strcmp(rq->path, "/referrals/new") == 0;
-}
-
-/* Which form rq is for. */
-static enum refer_mode
-mode_of(const struct req *rq)
-{
-	if (staff_mode(rq))
-		return MODE_STAFF;
-	if (strcmp(rq->path, "/refer/someone") == 0)
-		return MODE_SOMEONE;
-	if (strcmp(rq->path, "/refer/easy") == 0)
-		return MODE_EASY;
-	return MODE_SELF;
-}
-
 /*
  * Sets /refer/someone's own data: the referrer's kept values and choices
  * (from in, or on a blank form from the query's referrer_organisation and
@@ -658,21 +645,25 @@ someone_data(struct tmpl_data *d, const struct req *rq,
 	}
 }
 
+/*
+ * Shows the form of mode with status, the answers and problems of in
+ * (NULL: a blank form), and token.
+ */
 static void
 show_form(struct app *app, const struct req *rq, struct resp *rs,
-    int status, struct input *in, const struct db_site *sites,
-    size_t nsites, const char *token)
+    enum refer_mode mode, int status, struct input *in,
+    const struct db_site *sites, size_t nsites, const char *token)
 {
 	struct tmpl_data *d, *e;
 	const char *src = form_get(&rq->f, "source");
 	size_t i;
 
-	if (mode_of(rq) == MODE_EASY) {
+	if (mode == MODE_EASY) {
 		page_easy_refused(app, rq, rs, status, in != NULL ? &in->errs :
 		    NULL, token);
 		return;
 	}
-	if (staff_mode(rq)) {
+	if (mode == MODE_STAFF) {
 		d = app_staff_data(app, rq, status == 200 ? "Add a referral" :
 		    "Error: add a referral");
 		tmpl_data_bool(d, "staff", 1);
@@ -686,7 +677,7 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 		}
 		tmpl_data_set(d, "v_source_detail",
 		    form_get(&rq->f, "source_detail"));
-	} else if (mode_of(rq) == MODE_SOMEONE) {
+	} else if (mode == MODE_SOMEONE) {
 		d = tmpl_data_new();
 		tmpl_data_set(d, "title", status == 200 ? "Refer someone else "
 		    "for music therapy" : "Error: refer someone else for music "
@@ -701,7 +692,7 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
 		tmpl_data_set(d, "action", "/refer");
 	}
 	/* The person's questions speak to them, or about them. */
-	if (mode_of(rq) == MODE_SOMEONE) {
+	if (mode == MODE_SOMEONE) {
 		tmpl_data_set(d, "you", "them");
 		tmpl_data_set(d, "your", "their");
 		tmpl_data_set(d, "Your", "Their");
@@ -730,14 +721,16 @@ show_form(struct app *app, const struct req *rq, struct resp *rs,
  */
 static struct app_page blank;
 
-void
-page_refer_get(struct app *app, struct req *rq, struct resp *rs)
+/* The blank form of mode, with a fresh token. */
+static void
+refer_get(struct app *app, const struct req *rq, struct resp *rs,
+    enum refer_mode mode)
 {
 	const struct db_site *sites;
 	struct resp tmp;
 	size_t nsites;
 	char token[TOKEN_STR_LEN];
-	int fresh = 0, self = mode_of(rq) == MODE_SELF;
+	int fresh = 0, self = mode == MODE_SELF;
 
 	if (self && (fresh = app_page_fresh(app, &blank)) == 1) {
 		token_make(app->form_key, time(NULL), token);
@@ -751,7 +744,7 @@ page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 	}
 	if (self) {
 		memset(&tmp, 0, sizeof(tmp));
-		show_form(app, rq, &tmp, 200, NULL, sites, nsites,
+		show_form(app, rq, &tmp, mode, 200, NULL, sites, nsites,
 		    APP_PAGE_HOLE);
 		(void)app_page_keep(&blank, &tmp);
 		buf_free(&tmp.headers);
@@ -761,7 +754,7 @@ page_refer_get(struct app *app, struct req *rq, struct resp *rs)
 	if (self && blank.ok)
 		app_page_answer(&blank, token, rs);
 	else
-		show_form(app, rq, rs, 200, NULL, sites, nsites, token);
+		show_form(app, rq, rs, mode, 200, NULL, sites, nsites, token);
 }
 
 /* The role on the record of a referrer who arranges sessions. */
@@ -854,8 +847,13 @@ refer_limits(const struct app *app, const struct req *rq, const char *email,
 	r->rate_limit = app->refer_per_hour;
 }
 
-void
-page_refer_post(struct app *app, struct req *rq, struct resp *rs)
+/*
+ * Checks and stores the answers posted to the form of mode: a redirect
+ * on success, else the form again with the problems and every answer.
+ */
+static void
+refer_post(struct app *app, const struct req *rq, struct resp *rs,
+    enum refer_mode mode)
 {
 	struct input in;
 	struct db_referral r;
@@ -890,8 +888,8 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    "Please try again in a few minutes.");
 		return;
 	}
-	check_input(&in, &rq->f, sites, nsites, mode_of(rq));
-	if (staff_mode(rq)) {
+	check_input(&in, &rq->f, sites, nsites, mode);
+	if (mode == MODE_STAFF) {
 		src = form_get(&rq->f, "source");
 		detail = form_get(&rq->f, "source_detail");
 		if (src == NULL || db_name_index(source_names, SOURCES,
@@ -916,7 +914,8 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		else
 			token_make(app->form_key, time(NULL), token);
 		if (in.errs.n > 0) {
-			show_form(app, rq, rs, 422, &in, sites, nsites, token);
+			show_form(app, rq, rs, mode, 422, &in, sites, nsites,
+			    token);
 			goto out;
 		}
 		goto store;
@@ -948,14 +947,14 @@ page_refer_post(struct app *app, struct req *rq, struct resp *rs)
 		    "our website. Your answers are kept: check them and send "
 		    "the form again.");
 	if (in.errs.n > 0) {
-		show_form(app, rq, rs, 422, &in, sites, nsites, token);
+		show_form(app, rq, rs, mode, 422, &in, sites, nsites, token);
 		goto out;
 	}
 
 store:
 	memset(&r, 0, sizeof(r));
 	r.source = in.mode == MODE_EASY ? "easy_read" : "self";
-	if (staff_mode(rq)) {
+	if (mode == MODE_STAFF) {
 		r.source = src;
 		r.source_detail = detail;
 		r.created_by = rq->user->id;
@@ -985,7 +984,7 @@ store:
 	r.nsites = in.nsites;
 	if (in.mode == MODE_SOMEONE)
 		someone_store(&in, &r, &referrer, &contact);
-	if (!staff_mode(rq))
+	if (mode != MODE_STAFF)
 		refer_limits(app, rq, in.mode == MODE_SOMEONE ?
 		    in.rval[R_EMAIL] : in.val[F_EMAIL], &r, addr_key,
 		    mail_key);
@@ -995,12 +994,12 @@ store:
 	switch (res) {
 	case DB_OK:
 	case DB_DUPLICATE:
-		if (res == DB_DUPLICATE && staff_mode(rq) &&
+		if (res == DB_DUPLICATE && mode == MODE_STAFF &&
 		    db_referral_by_ref(app->db, r.ref, &r.id) != 1)
 			r.id = 0;
-		if (staff_mode(rq) && r.id <= 0)
+		if (mode == MODE_STAFF && r.id <= 0)
 			snprintf(loc, sizeof(loc), "/referrals");
-		else if (staff_mode(rq))
+		else if (mode == MODE_STAFF)
 			snprintf(loc, sizeof(loc), "/referrals/%lld",
 			    (long long)r.id);
 		else
@@ -1012,24 +1011,67 @@ store:
 		form_error(&in, "We could not save your referral because our "
 		    "system is out of space. Nothing was saved. Your answers "
 		    "are kept: please try again later, or phone us.");
-		show_form(app, rq, rs, 503, &in, sites, nsites, token);
+		show_form(app, rq, rs, mode, 503, &in, sites, nsites, token);
 		break;
 	case DB_LIMITED:
 		form_error(&in, "We have had several referrals from here in "
 		    "the last hour, so we could not take this one now. Nothing "
 		    "was saved. Your answers are kept: please send the form "
 		    "again in an hour, or phone us.");
-		show_form(app, rq, rs, 429, &in, sites, nsites, token);
+		show_form(app, rq, rs, mode, 429, &in, sites, nsites, token);
 		break;
 	default:
 		form_error(&in, "We could not save your referral just now. "
 		    "Nothing was saved. Your answers are kept: please send the "
 		    "form again in a minute.");
-		show_form(app, rq, rs, 503, &in, sites, nsites, token);
+		show_form(app, rq, rs, mode, 503, &in, sites, nsites, token);
 		break;
 	}
 out:
 	input_free(&in);
+}
+
+/* The routes: each form is one mode of the same code. */
+void
+page_refer_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_get(app, rq, rs, MODE_SELF);
+}
+
+void
+page_refer_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_post(app, rq, rs, MODE_SELF);
+}
+
+void
+page_refer_someone_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_get(app, rq, rs, MODE_SOMEONE);
+}
+
+void
+page_refer_someone_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_post(app, rq, rs, MODE_SOMEONE);
+}
+
+void
+page_refer_staff_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_get(app, rq, rs, MODE_STAFF);
+}
+
+void
+page_refer_staff_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	refer_post(app, rq, rs, MODE_STAFF);
+}
+
+void
+page_refer_easy_send(struct app *app, const struct req *rq, struct resp *rs)
+{
+	refer_post(app, rq, rs, MODE_EASY);
 }
 
 void

@@ -159,12 +159,14 @@ static const struct valid_field book_until = {
 	"Enter the last date as year-month-day, on or after the first date"
 };
 
+/*
+ * The booking form filled from f (the slot in the query on GET, the
+ * answers on POST), with errs (NULL: none) in its error summary.
+ */
 static void
-book_form(struct app *app, struct req *rq, struct resp *rs, int status,
-    struct valid_errors *errs)
+book_form(struct app *app, struct req *rq, struct resp *rs,
+    const struct form *f, int status, struct valid_errors *errs)
 {
-	const struct form *f = strcmp(rq->method, "POST") == 0 ? &rq->f :
-	    &rq->q;
 	struct tmpl_data *d = app_staff_data(app, rq, errs != NULL ?
 	    "Error: book sessions" : "Book sessions");
 	const char *v, *end = form_get(f, "end");
@@ -226,7 +228,7 @@ book_fail(struct app *app, struct req *rq, struct resp *rs, int status,
 
 	memset(&errs, 0, sizeof(errs));
 	valid_error_add_at(&errs, "booking", anchor, msg);
-	book_form(app, rq, rs, status, &errs);
+	book_form(app, rq, rs, &rq->f, status, &errs);
 }
 
 static void
@@ -272,7 +274,7 @@ book_post(struct app *app, struct req *rq, struct resp *rs)
 		}
 	}
 	if (errs.n > 0) {
-		book_form(app, rq, rs, 422, &errs);
+		book_form(app, rq, rs, &rq->f, 422, &errs);
 		goto out;
 	}
 
@@ -310,7 +312,7 @@ out:
 void
 page_series_new_get(struct app *app, struct req *rq, struct resp *rs)
 {
-	book_form(app, rq, rs, 200, NULL);
+	book_form(app, rq, rs, &rq->q, 200, NULL);
 }
 
 void

@@ -850,16 +850,17 @@ site_load(struct app *app, const struct req *rq, struct resp *rs,
 }
 
 /*
- * Fills v for the form: site rq->id[0] as saved, or a new one's first
- * values when the path has no id.  0, or -1 having answered 404 or 503.
+ * Fills v for the form: site id (rq->id[0]) as saved, or a new one's
+ * first values when id is 0.  0, or -1 having answered 404 or 503.
  */
 static int
-form_fill(struct app *app, struct req *rq, struct resp *rs, struct sform *v)
+form_fill(struct app *app, struct req *rq, struct resp *rs, int64_t id,
+    struct sform *v)
 {
 	struct db_site_rec s;
 	int k;
 
-	if ((v->id = rq->id[0]) == 0) {
+	if ((v->id = id) == 0) {
 		snprintf(v->kind, sizeof(v->kind), "community_venue");
 		v->active = 1;
 		/* A new place is often open on weekdays: a start. */
@@ -888,24 +889,43 @@ form_fill(struct app *app, struct req *rq, struct resp *rs, struct sform *v)
 	return 0;
 }
 
-/* GET /sites/new and /sites/ID/edit. */
-void
-page_site_form_get(struct app *app, struct req *rq, struct resp *rs)
+/* The form of site id, or of a new site when id is 0. */
+static void
+site_form_show(struct app *app, struct req *rq, struct resp *rs,
+    int64_t id)
 {
 	struct sform *v = xcalloc(1, sizeof(*v));
 
-	if (form_fill(app, rq, rs, v) == 0)
+	if (form_fill(app, rq, rs, id, v) == 0)
 		show_form(app, rq, rs, 200, v, NULL);
 	free(v);
 }
 
-/* POST /sites/new and /sites/ID/edit (the site must be there). */
 void
-page_site_form_post(struct app *app, struct req *rq, struct resp *rs)
+page_site_new_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	site_form_show(app, rq, rs, 0);
+}
+
+void
+page_site_new_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	form_post(app, rq, rs, 0);
+}
+
+void
+page_site_edit_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	site_form_show(app, rq, rs, rq->id[0]);
+}
+
+/* The site must be there. */
+void
+page_site_edit_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_site_rec s;
 
-	if (rq->id[0] == 0 || site_load(app, rq, rs, &s) == 0)
+	if (site_load(app, rq, rs, &s) == 0)
 		form_post(app, rq, rs, rq->id[0]);
 }
 

@@ -750,11 +750,12 @@ therapist_load(struct app *app, const struct req *rq, struct resp *rs,
 }
 
 /*
- * GET /therapists/new (a new therapist's first values) and
- * /therapists/ID/edit (as saved).
+ * The form of therapist rq->id[0] as saved (edit) or a new therapist's
+ * first values (!edit).
  */
-void
-page_therapist_form_get(struct app *app, struct req *rq, struct resp *rs)
+static void
+therapist_form_show(struct app *app, struct req *rq, struct resp *rs,
+    int edit)
 {
 	struct db_therapist t;
 	struct tform *v = xcalloc(1, sizeof(*v));
@@ -764,7 +765,7 @@ page_therapist_form_get(struct app *app, struct req *rq, struct resp *rs)
 	t.max_caseload = 20;
 	t.max_hours = 30;
 	t.active = 1;
-	if (rq->id[0] > 0 && therapist_load(app, rq, rs, &t) == -1)
+	if (edit && therapist_load(app, rq, rs, &t) == -1)
 		goto out;
 	v->id = t.id;
 	snprintf(v->name, sizeof(v->name), "%s", t.name);
@@ -785,15 +786,31 @@ out:
 	free(v);
 }
 
-/* POST /therapists/new and /therapists/ID/edit (who must be there). */
 void
-page_therapist_form_post(struct app *app, struct req *rq, struct resp *rs)
+page_therapist_new_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	therapist_form_show(app, rq, rs, 0);
+}
+
+void
+page_therapist_new_post(struct app *app, struct req *rq, struct resp *rs)
+{
+	form_post(app, rq, rs, 0, NULL);
+}
+
+void
+page_therapist_edit_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	therapist_form_show(app, rq, rs, 1);
+}
+
+/* Who must be there. */
+void
+page_therapist_edit_post(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct db_therapist t;
 
-	if (rq->id[0] == 0)
-		form_post(app, rq, rs, 0, NULL);
-	else if (therapist_load(app, rq, rs, &t) == 0)
+	if (therapist_load(app, rq, rs, &t) == 0)
 		form_post(app, rq, rs, rq->id[0], &t);
 }
 

@@ -27,8 +27,8 @@ const struct route route_table[] = {
 	/* ?ref=: the reference code just given. */
 	{ "GET",  "/refer/thanks",	ACT_PUBLIC, page_refer_thanks },
 	/* On someone's behalf: /refer's fields and the referrer's (014). */
-	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_get },
-	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_post },
+	{ "GET",  "/refer/someone",	ACT_PUBLIC, page_refer_someone_get },
+	{ "POST", "/refer/someone",	ACT_PUBLIC, page_refer_someone_post },
 	/* Easy Read (issue 19): a question a page; POST step=, answers=
 	 * (signed), form_token=, the step's fields, go=next|back|send or
 	 * change=N (page_easy.c). */
@@ -82,8 +82,10 @@ const struct route route_table[] = {
 	/* Referrals.  The queue: ?status=, ?site=, ?q=, ?page=. */
 	{ "GET",  "/referrals",		ACT_QUEUE, page_referrals },
 	/* Staff enter a referral: the /refer form with a source. */
-	{ "GET",  "/referrals/new",	ACT_REFERRAL_CREATE, page_refer_get },
-	{ "POST", "/referrals/new",	ACT_REFERRAL_CREATE, page_refer_post },
+	{ "GET",  "/referrals/new",	ACT_REFERRAL_CREATE,
+					page_refer_staff_get },
+	{ "POST", "/referrals/new",	ACT_REFERRAL_CREATE,
+					page_refer_staff_post },
 	/* The waitlist plan; POST action=accept, referral_id= and the slot. */
 	{ "GET",  "/referrals/plan",	ACT_ASSIGN, page_plan_get },
 	{ "POST", "/referrals/plan",	ACT_ASSIGN, page_plan_post },
@@ -143,9 +145,9 @@ const struct route route_table[] = {
 	/* Records.  Therapists, their caseloads and hours. */
 	{ "GET",  "/therapists",	ACT_RECORDS_VIEW, page_therapists },
 	{ "GET",  "/therapists/new",	ACT_RECORDS_EDIT,
-					page_therapist_form_get },
+					page_therapist_new_get },
 	{ "POST", "/therapists/new",	ACT_RECORDS_EDIT,
-					page_therapist_form_post },
+					page_therapist_new_post },
 	/* A therapist may open their own page: the handler checks. */
 	{ "GET",  "/therapists/:id",	ACT_SIGNED_IN, page_therapist_get },
 	/* Leave: action=leave with from= and to=, or action=unleave. */
@@ -156,13 +158,13 @@ const struct route route_table[] = {
 	{ "GET",  "/therapists/:id/leave", ACT_BOOK, page_leave_get },
 	{ "POST", "/therapists/:id/leave", ACT_BOOK, page_leave_post },
 	{ "GET",  "/therapists/:id/edit", ACT_RECORDS_EDIT,
-					page_therapist_form_get },
+					page_therapist_edit_get },
 	{ "POST", "/therapists/:id/edit", ACT_RECORDS_EDIT,
-					page_therapist_form_post },
+					page_therapist_edit_post },
 	/* Sites, their rooms, hours and districts. */
 	{ "GET",  "/sites",		ACT_RECORDS_VIEW, page_sites },
-	{ "GET",  "/sites/new",		ACT_RECORDS_EDIT, page_site_form_get },
-	{ "POST", "/sites/new",		ACT_RECORDS_EDIT, page_site_form_post },
+	{ "GET",  "/sites/new",		ACT_RECORDS_EDIT, page_site_new_get },
+	{ "POST", "/sites/new",		ACT_RECORDS_EDIT, page_site_new_post },
 	/* One site; POST action= for its rooms and closures. */
 	{ "GET",  "/sites/:id",		ACT_RECORDS_VIEW, page_site_get },
 	{ "POST", "/sites/:id",		ACT_RECORDS_EDIT, page_site_post },
@@ -176,9 +178,9 @@ const struct route route_table[] = {
 	 * (term=). */
 	{ "GET",  "/sites/:id/terms",	ACT_RECORDS_VIEW, page_terms_get },
 	{ "POST", "/sites/:id/terms",	ACT_RECORDS_EDIT, page_terms_post },
-	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_form_get },
+	{ "GET",  "/sites/:id/edit",	ACT_RECORDS_EDIT, page_site_edit_get },
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
-					page_site_form_post },
+					page_site_edit_post },
 
 	/* Freed places and their offers (issue 18, page_offer.c).  GET:
 	 * every open place with its offers' states, newest first.  POST

@@ -171,6 +171,23 @@ START_TEST(test_route_rows_unique)
 }
 END_TEST
 
+/*
+ * A handler serves one row: what it does is its row's, never found again
+ * from the path or the method.
+ */
+START_TEST(test_route_handler_once)
+{
+	size_t i, j;
+
+	for (i = 0; i < route_count; i++)
+		for (j = i + 1; j < route_count; j++)
+			ck_assert_msg(route_table[i].fn != route_table[j].fn,
+			    "%s %s and %s %s share a handler",
+			    route_table[i].method, route_table[i].pattern,
+			    route_table[j].method, route_table[j].pattern);
+}
+END_TEST
+
 /* Literal segments win over :id, whatever the order of the rows. */
 START_TEST(test_route_literal_wins)
 {
@@ -1247,6 +1264,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_route_matrix);
 	tcase_add_test(tc, test_route_handlers_run);
 	tcase_add_test(tc, test_route_rows_unique);
+	tcase_add_test(tc, test_route_handler_once);
 	tcase_add_test(tc, test_route_literal_wins);
 	tcase_add_test(tc, test_route_ids);
 	tcase_add_test(tc, test_route_405);
