@@ -476,6 +476,7 @@ struct places_list {
 	int			 waiting;
 };
 
+/* db_places_each's callback: keeps the place for its row. */
 static void
 places_list_add(void *arg, const struct db_place *p)
 {
@@ -539,6 +540,7 @@ places_rows(struct places_list *l)
 	return 0;
 }
 
+/* GET /places: the open places, then those filled or withdrawn. */
 void
 page_places_get(struct app *app, struct req *rq, struct resp *rs)
 {
@@ -571,6 +573,7 @@ page_places_get(struct app *app, struct req *rq, struct resp *rs)
 	tmpl_data_free(d);
 }
 
+/* What a caseload that opened made (see app.h). */
 void
 page_offer_made(struct app *app, struct req *rq, struct tmpl_data *d,
     int64_t therapist_id, const char *name)

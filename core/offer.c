@@ -493,6 +493,7 @@ struct open_places {
 	size_t			 n;
 };
 
+/* db_places_each's callback: keeps an open place's weekly time. */
 static void
 on_open_place(void *arg, const struct db_place *p)
 {

@@ -30,6 +30,7 @@ struct demo_avail {
 	size_t			 n;
 };
 
+/* db_availability_each's callback: keeps one row. */
 static void
 on_avail(void *arg, const struct db_week_range *r)
 {
