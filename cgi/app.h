@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cgi/http.h"
 #include "db/feeds.h"
@@ -320,6 +321,45 @@ int	 app_page_keep(struct app_page *p, struct resp *rendered);
 /* Answers rs with p's page, token in the hole: 200, no-store. */
 void	 app_page_answer(const struct app_page *p, const char *token,
 	    struct resp *rs);
+
+/*
+ * Kept parts of pages (issue 17): the body of a staff page that many
+ * requests share (the whole service's week), by a key that names all it
+ * depends on (the view asked for, what the viewer's role may open;
+ * never one user's own things, such as the CSRF token: those stay in
+ * the layout around it).  A part is kept until the database changes
+ * (any write, by any process) or until the time it was kept with,
+ * whichever comes first; at most APP_PARTS parts and APP_PARTS_BYTES
+ * bytes, the least recently used pushed out.
+ */
+#define APP_PARTS		8
+#define APP_PARTS_BYTES		(16u << 20)
+#define APP_PART_KEY_LEN	160
+/*
+ * 1 with *part the body kept under key (the worker's: valid until the
+ * next app_part_keep), 0 when there is none for now (never kept, pushed
+ * out, past its time or the database changed since), -1 when the
+ * database cannot be asked (nothing is kept then).
+ */
+int	 app_part_find(struct app *, const char *key, time_t now,
+	    const struct buf **part);
+/*
+ * Keeps a copy of part under key until time until, from what was read
+ * after app_part_find of the same request (whose look at the database
+ * it is kept against).  0, or -1 (nothing kept) when it is larger than
+ * APP_PARTS_BYTES or its time is past.  Cannot fail otherwise.
+ */
+int	 app_part_keep(const char *key, time_t now, time_t until,
+	    const struct buf *part);
+/* How many parts this worker has found and kept, for tests. */
+void	 app_part_counts(uint64_t *found, uint64_t *kept);
+/*
+ * Answers rs (status) with the staff layout (staff_head.html and
+ * staff_foot.html, with d and the outer data) around body, as it is.
+ * Cannot fail (a missing layout answers 500).
+ */
+void	 app_render_around(struct app *, struct resp *, int status,
+	    const struct tmpl_data *d, const struct buf *body);
 /*
  * Fills the context core/ actions take: this worker's database and
  * settings, the signed-in user (0 when none) and the request's address.

@@ -6,10 +6,16 @@
  * table), and whole public pages rendered once with a hole where each
  * visitor's own form token goes.
  *
+ * Also the kept parts of staff pages (app_part_find): a page body that
+ * many requests share, by key, kept until the database changes.
+ *
  * Each worker has its own copy and answers one request at a time; a
  * change by any process shows on the next request after its commit.
  */
+#include <assert.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cgi/app.h"
 #include "db/db.h"
@@ -169,4 +175,107 @@ app_page_answer(const struct app_page *p, const char *token,
 	buf_append(&rs->body, p->pre.data, p->pre.len);
 	buf_puts(&rs->body, token);
 	buf_append(&rs->body, p->post.data, p->post.len);
+}
+
+/* The kept parts (app_part_find): each slot's key, body and time. */
+static struct {
+	struct db_mark	 mark;		/* when the database was last seen */
+	struct {
+		char		 key[APP_PART_KEY_LEN];
+		struct buf	 body;
+		time_t		 until;	/* kept while now < until */
+		uint64_t	 used;	/* clock at the last use; 0: empty */
+	} slot[APP_PARTS];
+	size_t		 bytes;		/* held by the slots' bodies */
+	uint64_t	 clock;
+	uint64_t	 found, kept;
+} parts;
+
+/* Empties slot i and gives its memory back. */
+static void
+part_drop(size_t i)
+{
+	parts.bytes -= parts.slot[i].body.len;
+	buf_free(&parts.slot[i].body);
+	parts.slot[i].used = 0;
+	parts.slot[i].key[0] = '\0';
+}
+
+int
+app_part_find(struct app *app, const char *key, time_t now,
+    const struct buf **part)
+{
+	size_t i;
+	int rc;
+
+	*part = NULL;
+	if (app->db == NULL)
+		return -1;
+	if ((rc = db_changed(app->db, &parts.mark)) != 0)
+		for (i = 0; i < APP_PARTS; i++)
+			if (parts.slot[i].used != 0)
+				part_drop(i);
+	if (rc == -1)
+		return -1;
+	for (i = 0; i < APP_PARTS; i++) {
+		if (parts.slot[i].used == 0 ||
+		    strcmp(parts.slot[i].key, key) != 0)
+			continue;
+		if (now >= parts.slot[i].until) {
+			part_drop(i);
+			return 0;
+		}
+		parts.slot[i].used = ++parts.clock;
+		parts.found++;
+		*part = &parts.slot[i].body;
+		return 1;
+	}
+	return 0;
+}
+
+int
+app_part_keep(const char *key, time_t now, time_t until,
+    const struct buf *part)
+{
+	size_t i, k, e;
+
+	if (part->len > APP_PARTS_BYTES || until <= now ||
+	    strlen(key) >= APP_PART_KEY_LEN)
+		return -1;
+	for (i = 0; i < APP_PARTS; i++)
+		if (parts.slot[i].used != 0 &&
+		    strcmp(parts.slot[i].key, key) == 0)
+			part_drop(i);
+	/* Room: an empty slot and the bytes, pushing out the least
+	 * recently used until both are there. */
+	for (;;) {
+		e = k = APP_PARTS;
+		for (i = 0; i < APP_PARTS; i++) {
+			if (parts.slot[i].used == 0) {
+				if (e == APP_PARTS)
+					e = i;
+			} else if (k == APP_PARTS ||
+			    parts.slot[i].used < parts.slot[k].used)
+				k = i;
+		}
+		if (e < APP_PARTS && parts.bytes + part->len <=
+		    APP_PARTS_BYTES)
+			break;
+		assert(k < APP_PARTS);	/* none used: none full, no bytes */
+		part_drop(k);
+	}
+	buf_append(&parts.slot[e].body, part->data, part->len);
+	snprintf(parts.slot[e].key, sizeof(parts.slot[e].key), "%s", key);
+	parts.slot[e].until = until;
+	parts.slot[e].used = ++parts.clock;
+	parts.bytes += part->len;
+	parts.kept++;
+	return 0;
+}
+
+void
+app_part_counts(uint64_t *found, uint64_t *kept)
+{
+	*found = parts.found;
+	*kept = parts.kept;
 }

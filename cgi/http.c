@@ -47,6 +47,17 @@ http_redirect(struct resp *r, const char *location)
 	buf_reset(&r->body);
 }
 
+/* Answers r with a plain 500: template name is missing. */
+static void
+render_failed(struct resp *r, const char *name)
+{
+	fprintf(stderr, "tutti: no template %s\n", name);
+	buf_reset(&r->body);
+	r->status = 500;
+	r->content_type = "text/plain; charset=utf-8";
+	buf_puts(&r->body, "Something went wrong on our side.\n");
+}
+
 void
 app_render(struct app *app, struct resp *r, int status, const char *name,
     const struct tmpl_data *d)
@@ -55,12 +66,28 @@ app_render(struct app *app, struct resp *r, int status, const char *name,
 
 	buf_reset(&r->body);
 	r->status = status;
-	if (tmpl_render_outer(app->tmpl, name, d, outer, &r->body) == -1) {
-		fprintf(stderr, "tutti: no template %s\n", name);
-		buf_reset(&r->body);
-		r->status = 500;
-		r->content_type = "text/plain; charset=utf-8";
-		buf_puts(&r->body, "Something went wrong on our side.\n");
+	if (tmpl_render_outer(app->tmpl, name, d, outer, &r->body) == -1)
+		render_failed(r, name);
+	tmpl_data_free(outer);
+}
+
+void
+app_render_around(struct app *app, struct resp *r, int status,
+    const struct tmpl_data *d, const struct buf *body)
+{
+	struct tmpl_data *outer = app_outer_data(app);
+
+	buf_reset(&r->body);
+	r->status = status;
+	buf_reserve(&r->body, body->len + 8192);
+	if (tmpl_render_outer(app->tmpl, "staff_head.html", d, outer,
+	    &r->body) == -1)
+		render_failed(r, "staff_head.html");
+	else {
+		buf_append(&r->body, body->data, body->len);
+		if (tmpl_render_outer(app->tmpl, "staff_foot.html", d, outer,
+		    &r->body) == -1)
+			render_failed(r, "staff_foot.html");
 	}
 	tmpl_data_free(outer);
 }

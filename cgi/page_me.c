@@ -28,7 +28,6 @@
 #include "util/calendar.h"
 
 struct me_view {
-	struct app			*app;
 	struct tmpl_data		*d;
 	const char			*tz;
 	time_t				 now;
@@ -45,16 +44,14 @@ week_session(void *arg, const struct db_occ_row *o)
 	int wd;
 
 	char day[40];
-	int64_t rid;
 
 	(void)ical_utc_to_local(v->tz, (time_t)o->start_utc, date, s, &wd);
 	(void)ical_utc_to_local(v->tz, (time_t)o->end_utc, NULL, t, NULL);
 	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
 	tmpl_data_set(e, "day", day);
 	tmpl_data_set(e, "date", date);
-	if (o->client_id > 0 &&
-	    (rid = db_client_referral_of(v->app->db, o->client_id)) > 0)
-		tmpl_data_setf(e, "record", "%lld", (long long)rid);
+	if (o->client_id > 0 && o->referral_id > 0)
+		tmpl_data_setf(e, "record", "%lld", (long long)o->referral_id);
 	tmpl_data_set(e, "start", s);
 	tmpl_data_set(e, "end", t);
 	tmpl_data_set(e, "who", o->who);
@@ -80,14 +77,13 @@ to_record(void *arg, const struct db_occ_row *o)
 	e = tmpl_data_push(v->d, "todo");
 	v->todo++;
 	char day[40];
-	int64_t rid;
 
 	(void)ical_utc_to_local(v->tz, (time_t)o->start_utc, date, s, NULL);
 	(void)calendar_date_text(date, CALENDAR_LONG, day, sizeof(day));
 	tmpl_data_set(e, "date", o->date);
 	tmpl_data_setf(e, "when", "%s at %s", day, s);
-	if ((rid = db_client_referral_of(v->app->db, o->client_id)) > 0)
-		tmpl_data_setf(e, "record", "%lld", (long long)rid);
+	if (o->referral_id > 0)
+		tmpl_data_setf(e, "record", "%lld", (long long)o->referral_id);
 	tmpl_data_set(e, "who", o->who);
 	tmpl_data_set(e, "ref", o->client_ref);
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
@@ -171,7 +167,6 @@ therapist_part(struct app *app, const struct req *rq, struct tmpl_data *d,
 		return;
 	}
 	memset(&v, 0, sizeof(v));
-	v.app = app;
 	v.d = d;
 	v.errs = errs;
 	v.tz = app->tz;

@@ -102,6 +102,11 @@ struct week {
 	struct week_list	 rooms;		/* struct week_name */
 	struct week_list	 away;		/* struct week_away */
 	int64_t			 now;
+	int64_t			 until;		/* the page stays as it is
+						   until then */
+	char			 today[11];	/* local */
+	char			 first[11];	/* the first day shown */
+	char			 title[96];
 	int			 failed;	/* out of memory */
 	int			 can_client;	/* the viewer opens records */
 };
@@ -278,6 +283,16 @@ week_therapist(void *arg, const struct db_therapist *t)
 	r->booked_min = t->booked_min;
 	r->caseload = t->caseload;
 	r->max_caseload = t->max_caseload;
+}
+
+/* A therapist's booked time of the days shown, at every site. */
+static void
+week_booked(void *arg, int64_t therapist_id, int64_t seconds)
+{
+	struct week_row *r = week_row_find(arg, therapist_id);
+
+	if (r != NULL)
+		r->booked_min = seconds / 60;
 }
 
 static void
@@ -506,8 +521,12 @@ week_occ(void *arg, const struct db_week_occ *o)
 		tmpl_data_set(e, "class", cancelled ? " cancelled" : " hit");
 	if (cancelled || strcmp(o->state, "moved") == 0)
 		tmpl_data_set(e, "state", cancelled ? "Cancelled" : "Moved");
-	if (hit)
+	if (hit) {
 		tmpl_data_bool(e, "hit", 1);
+		/* Once over, it is no longer to be decided. */
+		if (o->end_utc < w->until)
+			w->until = o->end_utc;
+	}
 }
 
 /* 1 when UTC time t is inside map z. */
@@ -562,6 +581,9 @@ week_hit(void *arg, const struct db_occ_row *o, const char *why)
 	(void)calendar_date_text(date, CALENDAR_DAY_SHORT, words,
 	    sizeof(words));
 	tmpl_data_bool(w->d, "has_hits", 1);
+	/* Listed while it is still to start. */
+	if (o->start_utc + 1 < w->until)
+		w->until = o->start_utc + 1;
 	tmpl_data_setf(e, "series", "%lld", (long long)o->series_id);
 	if (strncmp(why, "the therapist", 13) == 0)
 		tmpl_data_setf(e, "href", "/therapists/%lld/leave",
@@ -601,159 +623,237 @@ week_link(const struct week *w, char *out, size_t n, const char *by,
 	snprintf(out, n, "/schedule?by=%s&%s=%s%s", by, when_key, when, site);
 }
 
-void
-page_schedule(struct app *app, struct req *rq, struct resp *rs)
+/*
+ * The view rq asks for, into w: rows by, the days, the site and row
+ * filters, what the viewer may open; today and the page's title.  Cannot
+ * fail (what is not understood is left at its default).
+ */
+static void
+week_view(struct week *w, struct app *app, const struct req *rq)
 {
 	const char *by = form_get(&rq->q, "by");
 	const char *week = form_get(&rq->q, "week");
 	const char *day = form_get(&rq->q, "day");
-	struct week w;
-	struct tmpl_data *e;
-	char now[11], first[11], other[11], words[48], title[96], link[160];
+	char words[48];
 	int k, b, wd;
 	int64_t id;
 
-	memset(&w, 0, sizeof(w));
-	w.app = app;
-	w.now = (int64_t)time(NULL);
-	w.can_client = auth_can(rq->user->role, ACT_CLIENT);
+	memset(w, 0, sizeof(*w));
+	w->app = app;
+	w->now = (int64_t)time(NULL);
+	w->can_client = auth_can(rq->user->role, ACT_CLIENT);
 	b = by != NULL ? db_name_index(week_by_names, WEEK_BY__MAX, by) : 0;
-	w.by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;
-	w.site_id = valid_id(form_get(&rq->q, "site"), &id) == 0 ? id : 0;
-	w.only_id = valid_id(form_get(&rq->q, "id"), &id) == 0 ? id : 0;
-	(void)ical_utc_to_local(app->tz, time(NULL), now, NULL, NULL);
+	w->by = b < 0 ? WEEK_BY_THERAPIST : (enum week_by)b;
+	w->site_id = valid_id(form_get(&rq->q, "site"), &id) == 0 ? id : 0;
+	w->only_id = valid_id(form_get(&rq->q, "id"), &id) == 0 ? id : 0;
+	(void)ical_utc_to_local(app->tz, (time_t)w->now, w->today, NULL,
+	    NULL);
 	if (day != NULL && week_weekday(day) >= 0) {
-		w.ndays = 1;
-		snprintf(first, sizeof(first), "%s", day);
+		w->ndays = 1;
+		snprintf(w->first, sizeof(w->first), "%s", day);
 	} else {
-		w.ndays = WEEK_DAYS;
+		w->ndays = WEEK_DAYS;
 		if (week == NULL || (wd = week_weekday(week)) < 0) {
-			week = now;
-			wd = week_weekday(now);
+			week = w->today;
+			wd = week_weekday(w->today);
 		}
-		(void)calendar_date_add(week, -wd, first);
+		(void)calendar_date_add(week, -wd, w->first);
 	}
-	for (k = 0; k < w.ndays; k++)
-		(void)calendar_date_add(first, k, w.date[k]);
-	for (k = 0; k <= w.ndays; k++) {
-		(void)calendar_date_add(first, k, other);
-		if (ical_local_to_utc(app->tz, other, "00:00", &w.bound[k]) ==
-		    -1)
-			goto fail;
-	}
-	if (core_zone_build(&w.zone, app->tz, w.bound[0] - 86400,
-	    w.bound[w.ndays] + 86400) == -1)
-		goto fail;
-
-	(void)calendar_date_text(first, CALENDAR_LONG, words,
+	for (k = 0; k < w->ndays; k++)
+		(void)calendar_date_add(w->first, k, w->date[k]);
+	(void)calendar_date_text(w->first, CALENDAR_LONG, words,
 	    sizeof(words));
-	if (w.ndays == 1)
-		snprintf(title, sizeof(title), "Schedule: %s", words);
-	else
-		snprintf(title, sizeof(title), "Schedule: week of %s", words);
-	w.d = app_staff_data(app, rq, title);
-	tmpl_data_set(w.d, "heading", title);
-	tmpl_data_set(w.d, "by", week_by_names[w.by]);
-	tmpl_data_set(w.d, "by_label", week_by_labels[w.by]);
-	tmpl_data_set(w.d, "first", first);
-	tmpl_data_bool(w.d, "is_day", w.ndays == 1);
-	tmpl_data_bool(w.d, "is_week", w.ndays != 1);
-	tmpl_data_setf(w.d, "site", "%lld", (long long)w.site_id);
-	tmpl_data_setf(w.d, "ndays", "%d", w.ndays);
+	snprintf(w->title, sizeof(w->title), w->ndays == 1 ?
+	    "Schedule: %s" : "Schedule: week of %s", words);
+}
+
+/*
+ * The key of the page w shows, for its kept body: all that the body
+ * depends on but the database and the time (kept until w->until).
+ */
+static void
+week_key(const struct week *w, char *out, size_t n)
+{
+	snprintf(out, n, "schedule by=%d first=%s days=%d site=%lld id=%lld "
+	    "client=%d", (int)w->by, w->first, w->ndays, (long long)w->site_id,
+	    (long long)w->only_id, w->can_client);
+}
+
+/*
+ * Builds the page's own data in w->d (new) from the database, and the
+ * time until which it stays as it is (w->until: the start of tomorrow,
+ * or sooner when a session that leave or a closure falls on passes).
+ * 0, or -1 (w->d may be set: free it).
+ */
+static int
+week_build(struct week *w)
+{
+	struct app *app = w->app;
+	struct tmpl_data *e;
+	char other[11], words[48], link[160];
+	const char *first = w->first;
+	time_t t;
+	int k;
+
+	for (k = 0; k <= w->ndays; k++) {
+		(void)calendar_date_add(first, k, other);
+		if (ical_local_to_utc(app->tz, other, "00:00", &w->bound[k]) ==
+		    -1)
+			return -1;
+	}
+	if (core_zone_build(&w->zone, app->tz, w->bound[0] - 86400,
+	    w->bound[w->ndays] + 86400) == -1)
+		return -1;
+	(void)calendar_date_add(w->today, 1, other);
+	w->until = ical_local_to_utc(app->tz, other, "00:00", &t) == 0 ?
+	    (int64_t)t : w->now;
+
+	w->d = tmpl_data_new();
+	tmpl_data_set(w->d, "heading", w->title);
+	tmpl_data_set(w->d, "by", week_by_names[w->by]);
+	tmpl_data_set(w->d, "by_label", week_by_labels[w->by]);
+	tmpl_data_set(w->d, "first", first);
+	tmpl_data_bool(w->d, "is_day", w->ndays == 1);
+	tmpl_data_bool(w->d, "is_week", w->ndays != 1);
+	tmpl_data_setf(w->d, "site", "%lld", (long long)w->site_id);
+	tmpl_data_setf(w->d, "ndays", "%d", w->ndays);
 
 	/* Views: rows by, week or day, earlier and later. */
 	for (k = 0; k < WEEK_BY__MAX; k++) {
-		e = tmpl_data_push(w.d, "bys");
-		week_link(&w, link, sizeof(link), week_by_names[k],
-		    w.ndays == 1 ? "day" : "week", first);
+		e = tmpl_data_push(w->d, "bys");
+		week_link(w, link, sizeof(link), week_by_names[k],
+		    w->ndays == 1 ? "day" : "week", first);
 		tmpl_data_set(e, "href", link);
 		tmpl_data_set(e, "label", week_by_labels[k]);
-		tmpl_data_bool(e, "current", k == (int)w.by);
+		tmpl_data_bool(e, "current", k == (int)w->by);
 	}
-	(void)calendar_date_add(first, w.ndays == 1 ? -1 : -7, other);
-	week_link(&w, link, sizeof(link), week_by_names[w.by],
-	    w.ndays == 1 ? "day" : "week", other);
-	tmpl_data_set(w.d, "prev", link);
-	(void)calendar_date_add(first, w.ndays == 1 ? 1 : 7, other);
-	week_link(&w, link, sizeof(link), week_by_names[w.by],
-	    w.ndays == 1 ? "day" : "week", other);
-	tmpl_data_set(w.d, "next", link);
-	week_link(&w, link, sizeof(link), week_by_names[w.by],
-	    w.ndays == 1 ? "day" : "week", now);
-	tmpl_data_set(w.d, "this", link);
-	tmpl_data_set(w.d, "prev_label", w.ndays == 1 ? "Previous day" :
+	(void)calendar_date_add(first, w->ndays == 1 ? -1 : -7, other);
+	week_link(w, link, sizeof(link), week_by_names[w->by],
+	    w->ndays == 1 ? "day" : "week", other);
+	tmpl_data_set(w->d, "prev", link);
+	(void)calendar_date_add(first, w->ndays == 1 ? 1 : 7, other);
+	week_link(w, link, sizeof(link), week_by_names[w->by],
+	    w->ndays == 1 ? "day" : "week", other);
+	tmpl_data_set(w->d, "next", link);
+	week_link(w, link, sizeof(link), week_by_names[w->by],
+	    w->ndays == 1 ? "day" : "week", w->today);
+	tmpl_data_set(w->d, "this", link);
+	tmpl_data_set(w->d, "prev_label", w->ndays == 1 ? "Previous day" :
 	    "Previous week");
-	tmpl_data_set(w.d, "next_label", w.ndays == 1 ? "Next day" :
+	tmpl_data_set(w->d, "next_label", w->ndays == 1 ? "Next day" :
 	    "Next week");
-	tmpl_data_set(w.d, "this_label", w.ndays == 1 ? "Today" :
+	tmpl_data_set(w->d, "this_label", w->ndays == 1 ? "Today" :
 	    "This week");
-	if (w.ndays == 1) {
+	if (w->ndays == 1) {
 		(void)calendar_date_add(first, -week_weekday(first), other);
-		week_link(&w, link, sizeof(link), week_by_names[w.by], "week",
+		week_link(w, link, sizeof(link), week_by_names[w->by], "week",
 		    other);
-		tmpl_data_set(w.d, "week_link", link);
+		tmpl_data_set(w->d, "week_link", link);
 	}
 
 	/* The columns. */
-	for (k = 0; k < w.ndays; k++) {
-		e = tmpl_data_push(w.d, "cols");
-		(void)calendar_date_text(w.date[k], CALENDAR_DAY_SHORT, words,
+	for (k = 0; k < w->ndays; k++) {
+		e = tmpl_data_push(w->d, "cols");
+		(void)calendar_date_text(w->date[k], CALENDAR_DAY_SHORT, words,
 		    sizeof(words));
 		tmpl_data_set(e, "label", words);
-		(void)calendar_date_text(w.date[k], CALENDAR_LONG, words,
+		(void)calendar_date_text(w->date[k], CALENDAR_LONG, words,
 		    sizeof(words));
 		tmpl_data_set(e, "long", words);
-		week_link(&w, link, sizeof(link), week_by_names[w.by], "day",
-		    w.date[k]);
+		week_link(w, link, sizeof(link), week_by_names[w->by], "day",
+		    w->date[k]);
 		tmpl_data_set(e, "href", link);
-		tmpl_data_bool(e, "today", strcmp(w.date[k], now) == 0);
+		tmpl_data_bool(e, "today", strcmp(w->date[k], w->today) == 0);
 	}
 
 	/* The rows, then what shades them, then the sessions. */
-	if (db_sites_each(app->db, week_site_name, &w) == -1 ||
-	    db_rooms_each(app->db, 0, week_room_name, &w) == -1)
-		goto fail_data;
-	qsort(w.sites.v, w.sites.n, sizeof(struct week_name), week_name_cmp);
-	if (w.by == WEEK_BY_THERAPIST) {
-		if (w.site_id > 0 && db_availability_each(app->db, 0,
-		    week_availability, &w) == -1)
-			goto fail_data;
+	if (db_sites_each(app->db, week_site_name, w) == -1 ||
+	    db_rooms_each(app->db, 0, week_room_name, w) == -1)
+		return -1;
+	qsort(w->sites.v, w->sites.n, sizeof(struct week_name),
+	    week_name_cmp);
+	if (w->by == WEEK_BY_THERAPIST) {
+		if (w->site_id > 0 && db_availability_each(app->db, 0,
+		    week_availability, w) == -1)
+			return -1;
 		/* Booked time: summed from the grid's own sessions when
-		 * it reads them all (no site filter), else read here. */
-		if (db_therapists_each(app->db, w.bound[0], w.site_id > 0 ?
-		    w.bound[w.ndays] : w.bound[0], week_therapist, &w) == -1)
-			goto fail_data;
+		 * it reads them all (no site filter), else read for every
+		 * therapist at once below. */
+		if (db_therapists_each(app->db, w->bound[0], w->bound[0],
+		    week_therapist, w) == -1)
+			return -1;
+		if (w->site_id > 0 && db_week_booked_each(app->db,
+		    w->bound[0], w->bound[w->ndays], week_booked, w) == -1)
+			return -1;
 		/* A therapist with a session at the site but no hours
 		 * there any longer still has a row: added below. */
-	} else if (w.by == WEEK_BY_ROOM)
-		week_room_rows(&w);
-	else if (db_sites_each(app->db, week_site, &w) == -1)
-		goto fail_data;
+	} else if (w->by == WEEK_BY_ROOM)
+		week_room_rows(w);
+	else if (db_sites_each(app->db, week_site, w) == -1)
+		return -1;
 	/* Leave and closures shade rows and mark the sessions they hit. */
-	if (db_leave_each(app->db, 0, w.date[0], w.date[w.ndays - 1],
-	    week_leave, &w) == -1 || db_site_closures_each(app->db,
-	    w.site_id, w.date[0], w.date[w.ndays - 1], week_closure, &w) == -1)
-		goto fail_data;
-	qsort(w.rooms.v, w.rooms.n, sizeof(struct week_name), week_name_cmp);
-	if (w.failed)
-		goto fail_data;
-	if (db_week_grid_each(app->db, w.site_id, w.bound[0], w.bound[w.ndays],
-	    week_occ, &w) == -1)
-		goto fail_data;
-	for (k = 0; w.by == WEEK_BY_THERAPIST && k < (int)w.nrows; k++)
-		week_use(&w.rows[k]);
-	tmpl_data_bool(w.d, "no_rows", w.nrows == 0);
-	tmpl_data_setf(w.d, "nrows", "%zu", w.nrows);
-	if (db_occ_hit_each(app->db, w.now, week_hit, &w) == -1)
-		goto fail_data;
-	app_render(app, rs, 200, "schedule.html", w.d);
-	tmpl_data_free(w.d);
-	week_free(&w);
-	return;
-fail_data:
-	tmpl_data_free(w.d);
-fail:
-	week_free(&w);
-	http_error(app, rs, 503, "The schedule cannot be shown just now. Try "
-	    "again in a minute.");
+	if (db_leave_each(app->db, 0, w->date[0], w->date[w->ndays - 1],
+	    week_leave, w) == -1 || db_site_closures_each(app->db,
+	    w->site_id, w->date[0], w->date[w->ndays - 1], week_closure,
+	    w) == -1)
+		return -1;
+	qsort(w->rooms.v, w->rooms.n, sizeof(struct week_name),
+	    week_name_cmp);
+	if (w->failed)
+		return -1;
+	if (db_week_grid_each(app->db, w->site_id, w->bound[0],
+	    w->bound[w->ndays], week_occ, w) == -1)
+		return -1;
+	for (k = 0; w->by == WEEK_BY_THERAPIST && k < (int)w->nrows; k++)
+		week_use(&w->rows[k]);
+	tmpl_data_bool(w->d, "no_rows", w->nrows == 0);
+	tmpl_data_setf(w->d, "nrows", "%zu", w->nrows);
+	if (db_occ_hit_each(app->db, w->now, week_hit, w) == -1)
+		return -1;
+	return w->failed ? -1 : 0;
+}
+
+/*
+ * The page: its body (all of it but the staff layout) is the same for
+ * every coordinator who asks for the same view, so a worker keeps it
+ * (app_part_find) until the database changes or time changes it, and
+ * puts only the layout, with the viewer's own name and CSRF token,
+ * around it for each request.
+ */
+void
+page_schedule(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct week w;
+	struct tmpl_data *d;
+	const struct buf *kept;
+	struct buf body = BUF_INIT;
+	char key[APP_PART_KEY_LEN];
+
+	week_view(&w, app, rq);
+	week_key(&w, key, sizeof(key));
+	if (app_part_find(app, key, (time_t)w.now, &kept) != 1) {
+		if (week_build(&w) == -1) {
+			tmpl_data_free(w.d);
+			week_free(&w);
+			http_error(app, rs, 503, "The schedule cannot be shown "
+			    "just now. Try again in a minute.");
+			return;
+		}
+		if (tmpl_render(app->tmpl, "schedule.html", w.d, &body) == -1) {
+			tmpl_data_free(w.d);
+			week_free(&w);
+			http_error(app, rs, 500, "Something went wrong on our "
+			    "side.");
+			return;
+		}
+		(void)app_part_keep(key, (time_t)w.now, (time_t)w.until,
+		    &body);
+		kept = &body;
+		tmpl_data_free(w.d);
+		week_free(&w);
+	}
+	d = app_staff_data(app, rq, w.title);
+	app_render_around(app, rs, 200, d, kept);
+	tmpl_data_free(d);
+	buf_free(&body);
 }

@@ -116,7 +116,7 @@ demo_run(struct db *db, int scale, int years)
 	struct db_bulk_counts c;
 	struct timespec t0;
 	size_t i;
-	int rc = -1, in_tx = 0;
+	int rc = -1, in_tx = 0, fresh = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&d, 0, sizeof(d));
@@ -125,6 +125,9 @@ demo_run(struct db *db, int scale, int years)
 	d.scale = scale;
 	d.years = years;
 	d.now = time(NULL);
+	if (db_bulk_fresh(db) == -1)
+		goto out;
+	fresh = 1;
 	if (demo_days(&d) == -1 || users_add(&d) == -1 ||
 	    demo_records(&d) == -1)
 		goto out;
@@ -158,6 +161,9 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	if (demo_surveys_family(&d) == -1)
 		goto out;
+	fresh = 0;
+	if (db_bulk_fresh_end(db) == -1)
+		goto out;
 	for (i = 0; i < N(demo_users); i++)
 		printf("%-12s %-28s password: %s\n", demo_users[i].role,
 		    demo_users[i].email, demo_users[i].password);
@@ -178,6 +184,8 @@ demo_run(struct db *db, int scale, int years)
 out:
 	if (in_tx)
 		db_rollback(db);
+	if (fresh)
+		(void)db_bulk_fresh_end(db);
 	demo_free(&d);
 	return rc;
 }

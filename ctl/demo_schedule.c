@@ -804,7 +804,7 @@ demo_schedule_write(struct demo *d)
 {
 	struct demo_person *p;
 	int *members;
-	size_t i, g, n;
+	size_t i, g, n, written = 0;
 
 	for (i = 0; i < d->npeople; i++) {
 		p = &d->people[i];
@@ -812,6 +812,9 @@ demo_schedule_write(struct demo *d)
 		    p->status < ST_MATCHED || p->status > ST_CLOSED)
 			continue;
 		if (individual_write(d, p) == -1)
+			return -1;
+		/* The planner's statistics, once a few clients are in. */
+		if (++written == 256 && db_bulk_analyze(d->db) == -1)
 			return -1;
 		/* Commit now and then so the WAL stays small. */
 		if (d->rows > 2000000) {

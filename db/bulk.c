@@ -139,6 +139,58 @@ db_bulk_commit(struct db *db)
 	return db_tx_commit(db, "bulk") == DB_OK ? 0 : -1;
 }
 
+/* Runs sql (one or more statements, no rows); logs what failed. */
+static int
+exec_all(struct db *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "db: bulk %s: %s\n", what, msg != NULL ? msg :
+	    sqlite3_errmsg(db->conn));
+	sqlite3_free(msg);
+	return -1;
+}
+
+int
+db_bulk_fresh(struct db *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, "SELECT EXISTS (SELECT 1 FROM referrals)")) ==
+	    NULL)
+		return -1;
+	rc = db_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	db_done(st);
+	if (rc != 0) {
+		if (rc == 1)
+			fputs("db: bulk: the database holds referrals "
+			    "already\n", stderr);
+		return -1;
+	}
+	/* MEMORY, not OFF: a writer that fails still rolls back.  Pages
+	 * beyond the file's first size are never journalled. */
+	return exec_all(db, "PRAGMA journal_mode = MEMORY;"
+	    "PRAGMA synchronous = OFF", "fresh");
+}
+
+int
+db_bulk_fresh_end(struct db *db)
+{
+	return exec_all(db, "DROP TABLE IF EXISTS sqlite_stat1;"
+	    "DROP TABLE IF EXISTS sqlite_stat4;"
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+	    "fresh end");
+}
+
+int
+db_bulk_analyze(struct db *db)
+{
+	return exec_all(db, "ANALYZE", "analyze");
+}
+
 int
 db_bulk_referral(struct db *db, struct db_referral *r, const char *ref,
     const char *created_at, const char *updated_at)

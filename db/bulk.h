@@ -33,6 +33,28 @@ int	 db_bulk_begin(struct db *);
 int	 db_bulk_commit(struct db *);
 
 /*
+ * For a database file made for the bulk rows and used by nothing else
+ * yet (it holds no referral; -1 otherwise): while it is filled, no
+ * write-ahead log (each page is written once, to the file) and no syncs
+ * (a crash half-way leaves a file to delete and make again, never one
+ * that is read).  If another connection has the file open, it stays in
+ * WAL mode, only slower.  db_bulk_fresh_end puts it back as every other
+ * connection expects it (WAL, synchronous NORMAL) and drops the
+ * planner's statistics db_bulk_analyze made.  0 or -1.
+ */
+int	 db_bulk_fresh(struct db *);
+int	 db_bulk_fresh_end(struct db *);
+/*
+ * Statistics for SQLite's query planner, for the rest of this
+ * connection, from the rows written so far: call it once the first few
+ * hundred of each kind are in.  Without them, the outcome survey
+ * trigger of migration 005 counts a person's attended sessions by
+ * reading every attended session ever recorded, for each one written:
+ * time that grows with the square of the history.  0 or -1.
+ */
+int	 db_bulk_analyze(struct db *);
+
+/*
  * A referral received at created_at, in the state r->status, with the
  * reference code ref ("XXXX-XXXX", unique) and its sites; updated_at is
  * the time of its last change.  No history line: add them with

@@ -815,21 +815,6 @@ db_client_sick_sessions(struct db *db, int64_t now, void (*fn)(void *,
 	return rc;
 }
 
-int64_t
-db_client_referral_of(struct db *db, int64_t client_id)
-{
-	static const char sql[] = "SELECT referral_id FROM clients "
-	    "WHERE id = ?";
-	sqlite3_stmt *st = db_stmt_with(db, sql, client_id);
-	int64_t id = 0;
-
-	if (db_next(db, st) == 1) {
-		id = sqlite3_column_int64(st, 0);
-		db_done(st);
-	}
-	return id;
-}
-
 int
 db_client_notes_due(struct db *db, int64_t therapist_id, int64_t from,
     int64_t to, void (*fn)(void *, int64_t, const char *, int64_t,

@@ -202,9 +202,6 @@ int	 db_client_sick_sessions(struct db *, int64_t now, void (*fn)(void *,
 	    const char *therapist, const char *who, int64_t referral_id),
 	    void *arg);
 
-/* The person (referral id) of caseload entry client_id; 0 when none. */
-int64_t	 db_client_referral_of(struct db *, int64_t client_id);
-
 /*
  * Sessions of therapist_id held in [from, to) that someone attended and
  * that have no note yet (for a group: no shared note): fn(arg, series

@@ -576,16 +576,29 @@ db_site_add(struct db *db, const char *name, const char *kind,
 	return sqlite3_last_insert_rowid(db->conn);
 }
 
-/* Makes a Message-ID "<32 hex digits@domain>" into out. */
+/*
+ * Makes a Message-ID "<32 hex digits@domain>" into out: the first 12
+ * the time in milliseconds, the other 20 random (80 bits: unique
+ * however many are made in one millisecond).  Made in time order, a new
+ * one goes at the end of the outbox's unique index on them: one page
+ * written in a referral's transaction, where a wholly random one lands
+ * on a page anywhere in the index, a page for each email.
+ */
 static void
 message_id(char *out, size_t outlen, const char *domain)
 {
-	unsigned char r[16];
-	char hex[33];
+	struct timespec ts;
+	unsigned char r[10];
+	char hex[21];
+	unsigned long long ms;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (unsigned long long)ts.tv_sec * 1000 +
+	    (unsigned long long)ts.tv_nsec / 1000000;
 	randombytes_buf(r, sizeof(r));
 	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-	snprintf(out, outlen, "<%s@%s>", hex, domain);
+	snprintf(out, outlen, "<%012llx%s@%s>", ms & 0xffffffffffffULL, hex,
+	    domain);
 }
 
 int

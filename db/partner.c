@@ -232,29 +232,55 @@ db_closure_report_each(struct db *db, int64_t organisation_id,
 	" WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date" \
 	" AND a.status = 'attended')) "
 
-static const char sql_impact_totals[] = IMPACT_DELIVERED
-    "SELECT count(*), coalesce(sum(org IS NULL), 0),"
-    " coalesce(sum(org IS NOT NULL), 0),"
-    " coalesce(sum(end_utc - start_utc), 0), count(DISTINCT org) FROM d";
+/*
+ * The same from the summary kept by triggers (031-report-summaries.sql):
+ * the period's delivered sessions counted by site, then by the site's
+ * organisation and region.  [1]: what the summary must equal, from the
+ * raw rows (db_impact_load_raw).
+ */
+#define IMPACT_SUMMED \
+	"WITH g AS (SELECT site_id, count(*) AS n, sum(seconds) AS secs" \
+	" FROM report_sessions WHERE start_utc >= ?1 AND start_utc < ?2" \
+	" AND NOT cancelled AND attended > 0 GROUP BY site_id)," \
+	" d AS (SELECT g.n, g.secs, si.organisation_id AS org," \
+	" si.region AS region FROM g JOIN sites si ON si.id = g.site_id) "
 
-static const char sql_impact_regions[] = IMPACT_DELIVERED
-    "SELECT region, count(*), sum(end_utc - start_utc) FROM d"
-    " GROUP BY region ORDER BY region = '', 3 DESC, region";
+static const char *const sql_impact_totals[2] = {
+	IMPACT_SUMMED "SELECT coalesce(sum(n), 0),"
+	" coalesce(sum(CASE WHEN org IS NULL THEN n END), 0),"
+	" coalesce(sum(CASE WHEN org IS NOT NULL THEN n END), 0),"
+	" coalesce(sum(secs), 0), count(DISTINCT org) FROM d",
+	IMPACT_DELIVERED "SELECT count(*), coalesce(sum(org IS NULL), 0),"
+	" coalesce(sum(org IS NOT NULL), 0),"
+	" coalesce(sum(end_utc - start_utc), 0), count(DISTINCT org) FROM d",
+};
+
+static const char *const sql_impact_regions[2] = {
+	IMPACT_SUMMED "SELECT region, sum(n), sum(secs) FROM d"
+	" GROUP BY region ORDER BY region = '', 3 DESC, region",
+	IMPACT_DELIVERED "SELECT region, count(*), sum(end_utc - start_utc)"
+	" FROM d GROUP BY region ORDER BY region = '', 3 DESC, region",
+};
 
 /*
  * People who attended a session in the period, and of them those whose
  * first attended session ever (first_sessions, kept by triggers) was
  * more than ?3 months before the period's end.
  */
-static const char sql_impact_people[] = "WITH p AS (SELECT c.referral_id "
-    "AS rid FROM occurrences o CROSS JOIN attendance a ON o.series_id = "
-    "a.series_id AND o.occ_date = a.occ_date CROSS JOIN clients c ON "
-    "c.id = a.client_id WHERE a.status = 'attended' AND o.state != "
-    "'cancelled' AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY "
-    "c.referral_id) SELECT count(*), coalesce(sum(f.first_utc < "
-    "CAST(strftime('%s', ?2, 'unixepoch', '-' || ?3 || ' months') AS "
-    "INTEGER)), 0) FROM p LEFT JOIN first_sessions f ON f.referral_id = "
-    "p.rid";
+#define IMPACT_LONG_TERM "SELECT count(*), coalesce(sum(f.first_utc < " \
+	"CAST(strftime('%s', ?2, 'unixepoch', '-' || ?3 || ' months') AS " \
+	"INTEGER)), 0) FROM p LEFT JOIN first_sessions f ON " \
+	"f.referral_id = p.rid"
+static const char *const sql_impact_people[2] = {
+	"WITH p AS (SELECT DISTINCT referral_id AS rid FROM report_people "
+	"WHERE start_utc >= ?1 AND start_utc < ?2) " IMPACT_LONG_TERM,
+	"WITH p AS (SELECT c.referral_id "
+	"AS rid FROM occurrences o CROSS JOIN attendance a ON o.series_id = "
+	"a.series_id AND o.occ_date = a.occ_date CROSS JOIN clients c ON "
+	"c.id = a.client_id WHERE a.status = 'attended' AND o.state != "
+	"'cancelled' AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY "
+	"c.referral_id) " IMPACT_LONG_TERM,
+};
 
 /* Client answers given in the period, and client surveys sent. */
 static const char sql_impact_client[] = "SELECT "
@@ -289,9 +315,10 @@ iso_of(int64_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int
-db_impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
-    int long_term_months, struct db_impact **out)
+/* The figures of [from_utc, to_utc), from the summary or (raw) not. */
+static int
+impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    int long_term_months, int raw, struct db_impact **out)
 {
 	struct db_impact *m;
 	struct db_impact_region *g;
@@ -306,7 +333,7 @@ db_impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	iso_of(to_utc, to);
 	if (db_read_begin(db) == -1)
 		goto out_free;
-	if ((st = db_stmt(db, sql_impact_totals)) == NULL)
+	if ((st = db_stmt(db, sql_impact_totals[raw])) == NULL)
 		goto out;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
@@ -319,7 +346,7 @@ db_impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	m->organisations = sqlite3_column_int64(st, 4);
 	db_done(st);
 
-	if ((st = db_stmt(db, sql_impact_regions)) == NULL)
+	if ((st = db_stmt(db, sql_impact_regions[raw])) == NULL)
 		goto out;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
@@ -340,7 +367,7 @@ db_impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	}
 	rc = -1;
 
-	if ((st = db_stmt(db, sql_impact_people)) == NULL)
+	if ((st = db_stmt(db, sql_impact_people[raw])) == NULL)
 		goto out;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
@@ -389,6 +416,20 @@ out_free:
 	else
 		db_impact_free(m);
 	return rc;
+}
+
+int
+db_impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    int long_term_months, struct db_impact **out)
+{
+	return impact_load(db, from_utc, to_utc, long_term_months, 0, out);
+}
+
+int
+db_impact_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
+    int long_term_months, struct db_impact **out)
+{
+	return impact_load(db, from_utc, to_utc, long_term_months, 1, out);
 }
 
 void

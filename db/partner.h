@@ -166,6 +166,13 @@ struct db_impact {
  */
 int	 db_impact_load(struct db *, int64_t from_utc, int64_t to_utc,
 	    int long_term_months, struct db_impact **out);
+/*
+ * The same with the sessions and people worked out from the raw rows
+ * rather than the summaries (031-report-summaries.sql): what the
+ * summaries must equal.  For tests and checks.
+ */
+int	 db_impact_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
+	    int long_term_months, struct db_impact **out);
 void	 db_impact_free(struct db_impact *);
 
 #endif

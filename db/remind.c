@@ -17,8 +17,11 @@
 #include "db/staff.h"
 #include "util/buf.h"
 
-/* A new Message-ID, made in SQL as db_outbox_add makes it in C. */
-#define MSGID	"'<' || lower(hex(randomblob(16))) || '@' || "
+/* A new Message-ID, made in SQL as db_outbox_add makes it in C: the
+ * time in milliseconds, then 80 random bits. */
+#define MSGID	"'<' || printf('%012x', CAST((julianday('now') - " \
+	"2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))) " \
+	"|| '@' || "
 
 /* Who may be emailed about a session: kept to one place. */
 #define CLIENT_MAY_BE_EMAILED \

@@ -3,6 +3,7 @@
  * settings they read.  What each figure counts is in db/reports.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,8 +663,501 @@ load_outcomes(struct db *db, struct db_report *r)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int
-db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
+/* ---- the same figures from the summaries ---- */
+
+/*
+ * Sessions delivered, their breakdowns, attendance and late
+ * cancellations are read from report_sessions and report_people
+ * (031-report-summaries.sql), one row a session and one a person
+ * attended, kept by triggers: one pass over each in time order, added
+ * up here.  They equal the figures worked out from the raw rows above
+ * (db_report_load_raw); check_reports proves it after every kind of
+ * write.
+ */
+static const char sql_sum_sessions[] = "SELECT start_utc, site_id, "
+    "therapist_id, grp, cancelled, seconds, attended, dna, "
+    "cancelled_client, cancelled_therapist, late FROM report_sessions "
+    "WHERE start_utc >= ?1 AND start_utc < ?2";
+static const char sql_sum_people[] = "SELECT start_utc, referral_id, "
+    "site_id, therapist_id, grp FROM report_people "
+    "WHERE start_utc >= ?1 AND start_utc < ?2";
+static const char sql_sum_sites[] = "SELECT id, "
+    "coalesce(organisation_id, 0), name FROM sites";
+static const char sql_sum_org[] = "SELECT name FROM organisations "
+    "WHERE id = ?";
+static const char sql_sum_therapist[] = "SELECT name FROM therapists "
+    "WHERE id = ?";
+
+/*
+ * A map of keys (0 <= key < INT64_MAX) to indexes, by open addressing:
+ * the groups of each breakdown by id, and the set of (group, person)
+ * pairs already counted.
+ */
+struct imap {
+	int64_t	*keys;		/* key + 1; 0: empty */
+	size_t	*vals;
+	size_t	 cap;		/* a power of two */
+	size_t	 n;
+};
+
+static size_t *imap_at(struct imap *, int64_t key, int *added);
+
+static void
+imap_grow(struct imap *m)
+{
+	struct imap o = *m;
+	size_t i;
+	int added;
+
+	m->cap = o.cap ? o.cap * 2 : 64;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->vals = xcalloc(m->cap, sizeof(*m->vals));
+	m->n = 0;
+	for (i = 0; i < o.cap; i++)
+		if (o.keys[i] != 0)
+			*imap_at(m, o.keys[i] - 1, &added) = o.vals[i];
+	free(o.keys);
+	free(o.vals);
+}
+
+/* The value of key, made (as 0, *added set) when it is not there. */
+static size_t *
+imap_at(struct imap *m, int64_t key, int *added)
+{
+	uint64_t h;
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		imap_grow(m);
+	h = (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+	for (i = (size_t)(h >> 32) & (m->cap - 1); m->keys[i] != 0;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key + 1) {
+			*added = 0;
+			return &m->vals[i];
+		}
+	m->keys[i] = key + 1;
+	m->vals[i] = 0;
+	m->n++;
+	*added = 1;
+	return &m->vals[i];
+}
+
+static void
+imap_free(struct imap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A site: its organisation (0: none) and name. */
+struct sum_site {
+	int64_t	 id;
+	int64_t	 org;
+	char	*name;
+};
+
+/* The local month of the instants of a scan, kept while they are in it. */
+struct sum_month {
+	int64_t	 from, to;	/* [from, to): the month id holds */
+	int64_t	 id;		/* year * 12 + month - 1 */
+	char	 key[8];	/* "2026-03" */
+};
+
+/* One late-cancellation row being added up, with its site's id. */
+struct sum_late {
+	struct db_report_late	 l;
+	int64_t			 site_id;
+};
+
+/* What one report's scan keeps. */
+struct sum {
+	struct db_report	*r;
+	struct sum_site		*sites;
+	size_t			 nsites;
+	struct imap		 site_at;	/* site id -> sites[] */
+	struct imap		 group_at[REPORT_BY__MAX];
+	size_t			 cap[REPORT_BY__MAX];
+	struct imap		 seen;		/* (by, group, person) */
+	struct sum_late		*late;
+	size_t			 nlate, late_cap;
+	struct imap		 late_at;	/* (month, site) -> late[] */
+	struct sum_month	 month;
+};
+
+/* The month holding t, worked out again only when t leaves it. */
+static const struct sum_month *
+sum_month_of(struct sum_month *m, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (m->to > m->from && t >= m->from && t < m->to)
+		return m;
+	localtime_r(&tt, &tm);
+	m->from = t;
+	m->to = next_month(t);
+	m->id = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	strftime(m->key, sizeof(m->key), "%Y-%m", &tm);
+	return m;
+}
+
+/* The site of id, or NULL when there is none (a join would drop it). */
+static const struct sum_site *
+sum_site(struct sum *s, int64_t id)
+{
+	size_t *v;
+	int added;
+
+	v = imap_at(&s->site_at, id, &added);
+	if (added) {
+		*v = SIZE_MAX;
+		return NULL;
+	}
+	return *v == SIZE_MAX ? NULL : &s->sites[*v];
+}
+
+static int
+sum_sites_load(struct db *db, struct sum *s)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_sum_sites);
+	struct sum_site *x;
+	size_t cap = 0;
+	int rc, added;
+
+	while ((rc = db_next(db, st)) == 1) {
+		if (s->nsites == cap) {
+			cap = cap ? cap * 2 : 32;
+			s->sites = xrealloc(s->sites, cap * sizeof(*s->sites));
+		}
+		x = &s->sites[s->nsites];
+		x->id = sqlite3_column_int64(st, 0);
+		x->org = sqlite3_column_int64(st, 1);
+		x->name = xstrdup(db_col(st, 2));
+		*imap_at(&s->site_at, x->id, &added) = s->nsites++;
+	}
+	return rc;
+}
+
+/*
+ * The group of breakdown by for id (key its text), made with no
+ * sessions the first time; its index in r->groups[by].
+ */
+static size_t
+sum_group(struct sum *s, enum report_by by, int64_t id, const char *key)
+{
+	struct db_report *r = s->r;
+	struct db_report_group *g;
+	size_t *v;
+	int added;
+
+	v = imap_at(&s->group_at[by], id, &added);
+	if (!added)
+		return *v;
+	if (r->ngroups[by] == s->cap[by]) {
+		s->cap[by] = s->cap[by] ? s->cap[by] * 2 : 8;
+		r->groups[by] = xrealloc(r->groups[by],
+		    s->cap[by] * sizeof(*r->groups[by]));
+	}
+	g = &r->groups[by][r->ngroups[by]];
+	memset(g, 0, sizeof(*g));
+	if (key != NULL)
+		db_copy(g->key, sizeof(g->key), key);
+	else
+		snprintf(g->key, sizeof(g->key), "%lld", (long long)id);
+	*v = r->ngroups[by]++;
+	return *v;
+}
+
+/* The ids of a row in each breakdown, and the month's text. */
+static void
+sum_row_ids(struct sum *s, int64_t start, int64_t site_id,
+    int64_t therapist_id, int grp, int64_t id[REPORT_BY__MAX],
+    const char **month)
+{
+	const struct sum_site *site = sum_site(s, site_id);
+	const struct sum_month *m = sum_month_of(&s->month, start);
+
+	id[REPORT_BY_MONTH] = m->id;
+	id[REPORT_BY_SITE] = site_id;
+	id[REPORT_BY_ORGANISATION] = site != NULL ? site->org : 0;
+	id[REPORT_BY_THERAPIST] = therapist_id;
+	id[REPORT_BY_TYPE] = grp;
+	*month = m->key;
+}
+
+/* A late-cancellation row for (month, site), made the first time. */
+static struct sum_late *
+sum_late_row(struct sum *s, const struct sum_site *site,
+    const struct sum_month *m)
+{
+	struct sum_late *l;
+	size_t *v;
+	int added;
+
+	v = imap_at(&s->late_at, m->id << 32 | (int64_t)(site - s->sites),
+	    &added);
+	if (!added)
+		return &s->late[*v];
+	if (s->nlate == s->late_cap) {
+		s->late_cap = s->late_cap ? s->late_cap * 2 : 16;
+		s->late = xrealloc(s->late, s->late_cap * sizeof(*s->late));
+	}
+	l = &s->late[s->nlate];
+	memset(l, 0, sizeof(*l));
+	db_copy(l->l.site, sizeof(l->l.site), site->name);
+	db_copy(l->l.month, sizeof(l->l.month), m->key);
+	l->site_id = site->id;
+	*v = s->nlate++;
+	return l;
+}
+
+static int
+sum_sessions(struct db *db, struct sum *s)
+{
+	static const char *const type_key[2] = { "individual", "group" };
+	sqlite3_stmt *st = db_stmt(db, sql_sum_sessions);
+	struct db_report *r = s->r;
+	const struct sum_site *site;
+	const char *month;
+	int64_t id[REPORT_BY__MAX], start, secs, att, dna, late;
+	size_t g;
+	int rc, k, grp, cancelled;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = db_next(db, st)) == 1) {
+		start = sqlite3_column_int64(st, 0);
+		grp = sqlite3_column_int(st, 3) != 0;
+		cancelled = sqlite3_column_int(st, 4) != 0;
+		secs = sqlite3_column_int64(st, 5);
+		att = sqlite3_column_int64(st, 6);
+		dna = sqlite3_column_int64(st, 7);
+		late = sqlite3_column_int64(st, 10);
+		/* attendance_names: attended, cancelled by the client,
+		 * did not attend, cancelled by the therapist. */
+		for (k = 0; k < 4; k++)
+			r->attendance[k] += sqlite3_column_int64(st,
+			    k == 0 ? 6 : k == 1 ? 8 : k == 2 ? 7 : 9);
+		sum_row_ids(s, start, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), grp, id, &month);
+		if (!cancelled || late) {
+			site = sum_site(s, id[REPORT_BY_SITE]);
+			if (site != NULL) {
+				struct sum_late *l = sum_late_row(s, site,
+				    &s->month);
+
+				l->l.sessions++;
+				l->l.late += late != 0;
+				l->l.dna += dna > 0;
+			}
+		}
+		if (cancelled || att == 0)
+			continue;
+		r->sessions++;
+		r->seconds += secs;
+		for (k = 0; k < REPORT_BY__MAX; k++) {
+			g = sum_group(s, (enum report_by)k, id[k],
+			    k == REPORT_BY_MONTH ? month :
+			    k == REPORT_BY_TYPE ? type_key[grp] : NULL);
+			r->groups[k][g].sessions++;
+			r->groups[k][g].seconds += secs;
+		}
+	}
+	return rc;
+}
+
+/* The people served: each person once a period and once a group. */
+static int
+sum_people(struct db *db, struct sum *s)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_sum_people);
+	struct db_report *r = s->r;
+	const char *month;
+	int64_t id[REPORT_BY__MAX], person;
+	size_t *g;
+	int rc, k, added;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
+	while ((rc = db_next(db, st)) == 1) {
+		person = sqlite3_column_int64(st, 1) & (((int64_t)1 << 40) - 1);
+		sum_row_ids(s, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		    sqlite3_column_int(st, 4) != 0, id, &month);
+		(void)imap_at(&s->seen, (int64_t)REPORT_BY__MAX << 60 | person,
+		    &added);
+		r->people += added;
+		for (k = 0; k < REPORT_BY__MAX; k++) {
+			g = imap_at(&s->group_at[k], id[k], &added);
+			if (added) {	/* not delivered: cannot be */
+				*g = SIZE_MAX;
+				continue;
+			}
+			if (*g == SIZE_MAX)
+				continue;
+			(void)imap_at(&s->seen, (int64_t)k << 60 |
+			    (int64_t)*g << 40 | person, &added);
+			r->groups[k][*g].people += added;
+		}
+	}
+	return rc;
+}
+
+/* The name for id by sql, or def when there is none. */
+static void
+sum_name(struct db *db, const char *sql, int64_t id, const char *def,
+    char *out, size_t n)
+{
+	sqlite3_stmt *st = db_stmt_with(db, sql, id);
+
+	db_copy(out, n, def);
+	if (st != NULL && db_step(st) == SQLITE_ROW)
+		db_copy(out, n, db_col(st, 0));
+	db_done(st);
+}
+
+/* Orders of the breakdowns, as the raw queries' ORDER BY. */
+static int
+group_by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct db_report_group *)a)->key,
+	    ((const struct db_report_group *)b)->key);
+}
+
+static int
+group_by_key_desc(const void *a, const void *b)
+{
+	return -group_by_key(a, b);
+}
+
+static int
+group_by_sessions(const void *a, const void *b)
+{
+	const struct db_report_group *x = a, *y = b;
+	long long i = atoll(x->key), j = atoll(y->key);
+	int c;
+
+	if (x->sessions != y->sessions)
+		return x->sessions > y->sessions ? -1 : 1;
+	if ((c = strcmp(x->label, y->label)) != 0)
+		return c;
+	return i < j ? -1 : i > j;
+}
+
+/* Organisations: "no partner organisation" (0) last. */
+static int
+group_by_organisation(const void *a, const void *b)
+{
+	int x = atoll(((const struct db_report_group *)a)->key) == 0;
+	int y = atoll(((const struct db_report_group *)b)->key) == 0;
+
+	return x != y ? x - y : group_by_sessions(a, b);
+}
+
+static int
+late_order(const void *a, const void *b)
+{
+	const struct sum_late *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->l.site, y->l.site)) != 0)
+		return c;
+	if (x->site_id != y->site_id)
+		return x->site_id < y->site_id ? -1 : 1;
+	return strcmp(x->l.month, y->l.month);
+}
+
+/* Labels each breakdown's rows and puts them in the page's order. */
+static void
+sum_label(struct db *db, struct sum *s)
+{
+	static int (*const order[REPORT_BY__MAX])(const void *,
+	    const void *) = { group_by_key, group_by_sessions,
+	    group_by_organisation, group_by_sessions, group_by_key_desc };
+	struct db_report *r = s->r;
+	struct db_report_group *g;
+	const struct sum_site *site;
+	size_t i;
+	int k;
+
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		for (i = 0; i < r->ngroups[k]; i++) {
+			g = &r->groups[k][i];
+			switch (k) {
+			case REPORT_BY_SITE:
+				site = sum_site(s, atoll(g->key));
+				db_copy(g->label, sizeof(g->label),
+				    site != NULL ? site->name : "");
+				break;
+			case REPORT_BY_ORGANISATION:
+				sum_name(db, sql_sum_org, atoll(g->key),
+				    "No partner organisation", g->label,
+				    sizeof(g->label));
+				break;
+			case REPORT_BY_THERAPIST:
+				sum_name(db, sql_sum_therapist, atoll(g->key),
+				    "", g->label, sizeof(g->label));
+				break;
+			case REPORT_BY_TYPE:
+				db_copy(g->label, sizeof(g->label),
+				    strcmp(g->key, "group") == 0 ? "Group" :
+				    "Individual");
+				break;
+			default:
+				db_copy(g->label, sizeof(g->label), g->key);
+			}
+		}
+		if (r->ngroups[k] > 1)
+			qsort(r->groups[k], r->ngroups[k],
+			    sizeof(*r->groups[k]), order[k]);
+	}
+	if (s->nlate > 1)
+		qsort(s->late, s->nlate, sizeof(*s->late), late_order);
+	r->late = xrealloc(NULL, (s->nlate ? s->nlate : 1) *
+	    sizeof(*r->late));
+	for (i = 0; i < s->nlate; i++)
+		r->late[i] = s->late[i].l;
+	r->nlate = s->nlate;
+}
+
+/* Sessions, breakdowns, attendance and late cancellations of r. */
+static int
+load_summaries(struct db *db, struct db_report *r)
+{
+	struct sum s;
+	size_t i;
+	int k, rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	if (sum_sites_load(db, &s) == -1 || sum_sessions(db, &s) == -1 ||
+	    sum_people(db, &s) == -1)
+		goto out;
+	sum_label(db, &s);
+	rc = 0;
+out:
+	for (i = 0; i < s.nsites; i++)
+		free(s.sites[i].name);
+	free(s.sites);
+	free(s.late);
+	imap_free(&s.site_at);
+	imap_free(&s.seen);
+	imap_free(&s.late_at);
+	for (k = 0; k < REPORT_BY__MAX; k++)
+		imap_free(&s.group_at[k]);
+	return rc;
+}
+
+/*
+ * Every figure of [from_utc, to_utc): the sessions' from the summaries,
+ * or (raw) from the raw rows as the summaries are defined.
+ */
+static int
+report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
     struct db_report **out)
 {
 	struct db_report *r;
@@ -678,22 +1172,26 @@ db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
-	if (report_fill(db, r) == -1 || load_totals(db, r) == -1)
-		goto out;
-	for (k = 0; k < REPORT_BY__MAX; k++)
-		if (load_groups(db, r, (enum report_by)k) == -1)
+	if (raw) {
+		if (report_fill(db, r) == -1 || load_totals(db, r) == -1)
 			goto out;
-	if (load_attendance(db, r) == -1 || load_referrals(db, r) == -1 ||
-	    load_waitlist(db, r) == -1 || load_waits(db, r) == -1 ||
-	    load_caseload(db, r) == -1 || load_outcomes(db, r) == -1 ||
-	    load_offers(db, r) == -1 || load_late(db, r) == -1)
+		for (k = 0; k < REPORT_BY__MAX; k++)
+			if (load_groups(db, r, (enum report_by)k) == -1)
+				goto out;
+		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
+			goto out;
+	} else if (load_summaries(db, r) == -1)
+		goto out;
+	if (load_referrals(db, r) == -1 || load_waitlist(db, r) == -1 ||
+	    load_waits(db, r) == -1 || load_caseload(db, r) == -1 ||
+	    load_outcomes(db, r) == -1 || load_offers(db, r) == -1)
 		goto out;
 	rc = 0;
 out:
 	if (rc == -1)
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 	/* The period's rows are not kept between reports. */
-	if (rc == 0 && (db_exec(db, sql_d_clear) != SQLITE_OK ||
+	if (rc == 0 && raw && (db_exec(db, sql_d_clear) != SQLITE_OK ||
 	    db_exec(db, sql_p_clear) != SQLITE_OK))
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 	db_read_end(db);
@@ -702,6 +1200,85 @@ out:
 		return -1;
 	}
 	*out = r;
+	return 0;
+}
+
+int
+db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    struct db_report **out)
+{
+	return report_load(db, from_utc, to_utc, 0, out);
+}
+
+int
+db_report_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
+    struct db_report **out)
+{
+	return report_load(db, from_utc, to_utc, 1, out);
+}
+
+/* "sessions by site, row 2: people" into why; 1. */
+static int
+differ(char *why, size_t n, const char *what, size_t row, const char *field)
+{
+	if (row == SIZE_MAX)
+		snprintf(why, n, "%s", what);
+	else
+		snprintf(why, n, "%s, row %zu: %s", what, row + 1, field);
+	return 1;
+}
+
+int
+db_report_differ(const struct db_report *a, const struct db_report *b,
+    char *why, size_t n)
+{
+	static const char *const by[REPORT_BY__MAX] = { "by month",
+	    "by site", "by organisation", "by therapist", "by type" };
+	const struct db_report_group *g, *h;
+	const struct db_report_late *l, *m;
+	size_t i;
+	int k;
+
+	if (a->sessions != b->sessions)
+		return differ(why, n, "sessions", SIZE_MAX, NULL);
+	if (a->seconds != b->seconds)
+		return differ(why, n, "hours", SIZE_MAX, NULL);
+	if (a->people != b->people)
+		return differ(why, n, "people", SIZE_MAX, NULL);
+	for (k = 0; k < 4; k++)
+		if (a->attendance[k] != b->attendance[k])
+			return differ(why, n, attendance_names[k], SIZE_MAX,
+			    NULL);
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		if (a->ngroups[k] != b->ngroups[k])
+			return differ(why, n, by[k], SIZE_MAX, NULL);
+		for (i = 0; i < a->ngroups[k]; i++) {
+			g = &a->groups[k][i];
+			h = &b->groups[k][i];
+			if (strcmp(g->key, h->key) != 0)
+				return differ(why, n, by[k], i, "key");
+			if (strcmp(g->label, h->label) != 0)
+				return differ(why, n, by[k], i, "label");
+			if (g->sessions != h->sessions)
+				return differ(why, n, by[k], i, "sessions");
+			if (g->seconds != h->seconds)
+				return differ(why, n, by[k], i, "hours");
+			if (g->people != h->people)
+				return differ(why, n, by[k], i, "people");
+		}
+	}
+	if (a->nlate != b->nlate)
+		return differ(why, n, "late", SIZE_MAX, NULL);
+	for (i = 0; i < a->nlate; i++) {
+		l = &a->late[i];
+		m = &b->late[i];
+		if (strcmp(l->site, m->site) != 0 ||
+		    strcmp(l->month, m->month) != 0)
+			return differ(why, n, "late", i, "site or month");
+		if (l->sessions != m->sessions || l->late != m->late ||
+		    l->dna != m->dna)
+			return differ(why, n, "late", i, "counts");
+	}
 	return 0;
 }
 

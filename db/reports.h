@@ -166,6 +166,22 @@ struct db_report {
  */
 int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
+/*
+ * The same, with the sessions' figures (totals, breakdowns, attendance,
+ * late cancellations) worked out from the raw rows (occurrences,
+ * attendance, self_cancels) rather than read from the summaries kept by
+ * triggers (031-report-summaries.sql): what the summaries must equal.
+ * For tests and checks; it reads the whole period.
+ */
+int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
+	    struct db_report **out);
+/*
+ * Compares the sessions' figures of two reports (totals, breakdowns,
+ * attendance, late cancellations): 0 when they are the same, or 1 with
+ * the first that differs named in why ("by site, row 2: people").
+ */
+int	 db_report_differ(const struct db_report *,
+	    const struct db_report *, char *why, size_t n);
 /* Frees a report; NULL is fine. */
 void	 db_report_free(struct db_report *);
 

@@ -583,7 +583,10 @@ fail:
 	"r.family_name, ''), coalesce(r.ref, ''), coalesce(s.client_id, 0), " \
 	"coalesce(s.group_id, 0), coalesce((SELECT a.status FROM attendance a " \
 	"WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date " \
-	"LIMIT 1), ''), coalesce(x.reason, '') "
+	"LIMIT 1), ''), coalesce(x.reason, ''), coalesce(c.referral_id, 0) "
+/* The columns of OCC_COLS (occ_row reads them all); a statement's own
+ * columns come after. */
+#define OCC_NCOLS	18
 #define OCC_FROM \
 	"FROM occurrences o JOIN series s ON s.id = o.series_id " \
 	"JOIN therapists t ON t.id = o.therapist_id " \
@@ -618,6 +621,7 @@ occ_row(sqlite3_stmt *st, struct db_occ_row *r)
 	r->group_id = sqlite3_column_int64(st, 14);
 	db_copy(r->attendance, sizeof(r->attendance), db_col(st, 15));
 	db_copy(r->reason, sizeof(r->reason), db_col(st, 16));
+	r->referral_id = sqlite3_column_int64(st, 17);
 }
 
 static const char *const sql_occ_by[OCC__MAX] = {
@@ -1197,8 +1201,9 @@ db_occ_hit_each(struct db *db, int64_t now, void (*fn)(void *,
 	st = db_stmt_with(db, sql, now);
 	while ((rc = db_next(db, st)) == 1) {
 		occ_row(st, &r);
-		fn(arg, &r, sqlite3_column_type(st, 17) != SQLITE_NULL ?
-		    db_col(st, 17) : db_col(st, 18));
+		fn(arg, &r, sqlite3_column_type(st, OCC_NCOLS) !=
+		    SQLITE_NULL ? db_col(st, OCC_NCOLS) :
+		    db_col(st, OCC_NCOLS + 1));
 	}
 	return rc;
 }

@@ -127,6 +127,7 @@ struct db_occ_row {
 	int64_t	 group_id;
 	char	 attendance[24];	/* "" when not recorded */
 	char	 reason[SCHEDULE_TEXT];	/* of a cancellation or move */
+	int64_t	 referral_id;	/* the client's record; 0 for a group */
 };
 
 enum db_occ_filter {

@@ -119,6 +119,27 @@ db_week_grid_each(struct db *db, int64_t site_id, int64_t from, int64_t to,
 	return week_occ_run(db, sql_week_grid, site_id, from, to, fn, arg);
 }
 
+static const char sql_week_booked[] =
+    "SELECT therapist_id, sum(end_utc - start_utc) FROM occurrences "
+    "WHERE start_utc >= ?1 AND start_utc < ?2 AND state != 'cancelled' "
+    "GROUP BY therapist_id";
+
+int
+db_week_booked_each(struct db *db, int64_t from, int64_t to,
+    void (*fn)(void *, int64_t therapist_id, int64_t seconds), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt_with(db, sql_week_booked, from)) == NULL)
+		return -1;
+	db_bind_int(st, 2, to);
+	while ((rc = db_next(db, st)) == 1)
+		fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1));
+	return rc;
+}
+
 /*
  * Issue 20: a term-time series' session that the site's terms (its own,
  * else its organisation's) no longer hold, since the term dates changed.

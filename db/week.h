@@ -52,6 +52,16 @@ int	 db_week_grid_each(struct db *, int64_t site_id, int64_t from,
 	    void *arg);
 
 /*
+ * Each therapist's booked time: fn(arg, therapist, seconds) with the
+ * length of their sessions not cancelled starting in [from, to), once
+ * for each therapist with any, in one query (the week grid's row heads
+ * when it shows one site's sessions).  0, or -1 (logged).
+ */
+int	 db_week_booked_each(struct db *, int64_t from, int64_t to,
+	    void (*fn)(void *, int64_t therapist_id, int64_t seconds),
+	    void *arg);
+
+/*
  * Sessions still to come, not cancelled, that the leave of therapist_id
  * (when > 0) or a closure of site_id (when > 0) falls on, in time order,
  * at most limit: fn for each (hit is 1).  0, or -1 (logged).

@@ -23,6 +23,7 @@
 #include "cgi/svg.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/partner.h"
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
@@ -486,6 +487,154 @@ START_TEST(test_report_first_sessions)
 		ck_assert_msg(first_sessions_differ() == 0, "after %s",
 		    writes[i]);
 	}
+}
+END_TEST
+
+/*
+ * The figures read from the summaries (031-report-summaries.sql) equal
+ * those worked out from the raw rows, for several periods, on the
+ * fixture and after each kind of write the product makes to
+ * occurrences, attendance, self_cancels, series and clients (the
+ * writer each stands for is named beside it).
+ */
+static void
+summaries_same(const char *after)
+{
+	static const char *const periods[][2] = {
+		{ "2025-01-01T00:00:00Z", "2025-03-31T23:00:00Z" },
+		{ "2024-01-01T00:00:00Z", "2026-01-01T00:00:00Z" },
+		{ "2025-02-15T14:00:00Z", "2025-04-01T00:00:00Z" },
+	};
+	struct db_report *a, *b;
+	struct db_impact *x, *y;
+	int64_t from, to;
+	char why[128];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++) {
+		from = utc(periods[i][0]);
+		to = utc(periods[i][1]);
+		ck_assert_int_eq(db_report_load(db, from, to, &a), 0);
+		ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+		ck_assert_msg(db_report_differ(a, b, why, sizeof(why)) == 0,
+		    "after %s, %s: %s differs", after, periods[i][0], why);
+		db_report_free(a);
+		db_report_free(b);
+		ck_assert_int_eq(db_impact_load(db, from, to, 1, &x), 0);
+		ck_assert_int_eq(db_impact_load_raw(db, from, to, 1, &y), 0);
+		ck_assert_msg(x->sessions == y->sessions &&
+		    x->sessions_own == y->sessions_own &&
+		    x->sessions_partner == y->sessions_partner &&
+		    x->seconds == y->seconds &&
+		    x->organisations == y->organisations &&
+		    x->people == y->people && x->long_term == y->long_term &&
+		    x->nregions == y->nregions, "after %s, %s: impact",
+		    after, periods[i][0]);
+		for (k = 0; k < x->nregions; k++)
+			ck_assert_msg(strcmp(x->regions[k].region,
+			    y->regions[k].region) == 0 &&
+			    x->regions[k].sessions == y->regions[k].sessions &&
+			    x->regions[k].seconds == y->regions[k].seconds,
+			    "after %s: impact region %zu", after, k);
+		db_impact_free(x);
+		db_impact_free(y);
+	}
+}
+
+START_TEST(test_report_summaries)
+{
+	static const char *const writes[] = {
+		/* db_series_book: a series and its sessions. */
+		"INSERT INTO series (id, uid, therapist_id, client_id, "
+		"group_id, site_id, first_date, start_local, length_min, "
+		"created_at, updated_at) VALUES (4, 'u4', 2, 4, NULL, 1, "
+		"'2025-01-21', '09:00', 30, 'x', 'x')",
+		OCC(30, 4, "2025-01-21", "2025-01-21T09:00:00Z", 30, 2, 1,
+		    "booked")
+		OCC(31, 4, "2025-01-28", "2025-01-28T09:00:00Z", 30, 2, 1,
+		    "booked")
+		OCC(32, 4, "2025-02-04", "2025-02-04T09:00:00Z", 30, 2, 1,
+		    "booked"),
+		/* db_attendance_set: each status, then changed. */
+		ATT(4, "2025-01-21", 4, "attended"),
+		ATT(4, "2025-01-28", 4, "did_not_attend"),
+		ATT(4, "2025-02-04", 4, "cancelled_client"),
+		"UPDATE attendance SET status = 'attended' WHERE series_id = 4 "
+		"AND occ_date = '2025-01-28'",
+		"UPDATE attendance SET status = 'cancelled_therapist' "
+		"WHERE series_id = 1 AND occ_date = '2025-01-13'",
+		/* A group: a member added to a session, one removed. */
+		ATT(2, "2025-03-15", 3, "attended"),
+		"DELETE FROM attendance WHERE series_id = 2 AND "
+		"occ_date = '2025-02-15' AND client_id = 1",
+		/* db_occ_cancel, and a client's late cancellation (self.c),
+		 * then taken back (remind.c). */
+		"UPDATE occurrences SET state = 'cancelled' WHERE series_id = 1 "
+		"AND occ_date = '2025-02-03'",
+		"INSERT INTO self_cancels (series_id, occ_date, referral_id, "
+		"site_id, late, notice_hours, at) VALUES (3, '2025-03-17', 3, "
+		"2, 1, 5, 'x')",
+		"UPDATE occurrences SET state = 'cancelled' WHERE series_id = 3 "
+		"AND occ_date = '2025-03-17'",
+		"UPDATE self_cancels SET late = 0 WHERE series_id = 3",
+		"UPDATE occurrences SET state = 'booked' WHERE series_id = 1 "
+		"AND occ_date = '2025-02-03'",
+		"DELETE FROM self_cancels WHERE series_id = 3",
+		/* db_occ_move and Undo's move back: to another month, and
+		 * out of the period. */
+		"UPDATE occurrences SET start_utc = start_utc + 86400 * 20, "
+		"end_utc = end_utc + 86400 * 20, state = 'moved' WHERE id = 3",
+		"UPDATE occurrences SET start_utc = " T("2025-04-02T10:00:00Z")
+		", end_utc = " T("2025-04-02T11:00:00Z") " WHERE id = 2",
+		/* week.c: a cover therapist and a room at another site. */
+		"UPDATE occurrences SET therapist_id = 3, site_id = 2 "
+		"WHERE id = 11",
+		/* A session made longer. */
+		"UPDATE occurrences SET end_utc = end_utc + 900 WHERE id = 12",
+		/* Sites and names change: read when shown. */
+		"UPDATE sites SET organisation_id = 1, region = 'Wales' "
+		"WHERE id = 1",
+		"UPDATE therapists SET name = 'Aaron' WHERE id = 2",
+		/* A client record moved to another referral; a series
+		 * turned into a group's. */
+		"UPDATE clients SET referral_id = 5 WHERE id = 3",
+		"UPDATE series SET client_id = NULL, group_id = 1 "
+		"WHERE id = 4",
+		/* Erasure and purge blank notes only (privacy.c). */
+		"UPDATE attendance SET note = '' WHERE client_id = 1",
+		/* db_series_end and leave: the sessions from a date go. */
+		"DELETE FROM occurrences WHERE series_id = 4 "
+		"AND occ_date >= '2025-02-01'",
+		/* Undo of a booking: the series and all its rows. */
+		"DELETE FROM series WHERE id = 4",
+		/* The last of a session's attendance gone. */
+		"DELETE FROM attendance WHERE series_id = 3 "
+		"AND occ_date = '2025-03-10'",
+	};
+	size_t i;
+
+	summaries_same("the fixture");
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		ck_assert_msg(sqlite3_exec(db->conn, writes[i], NULL, NULL,
+		    NULL) == SQLITE_OK, "%s: %s", writes[i],
+		    sqlite3_errmsg(db->conn));
+		summaries_same(writes[i]);
+	}
+}
+END_TEST
+
+/* The same through the storage layer's own writers. */
+START_TEST(test_report_summaries_writers)
+{
+	ck_assert_int_eq(db_attendance_set(db, 1, "2025-01-27", 1,
+	    "attended", "", 1), DB_OK);
+	summaries_same("db_attendance_set");
+	ck_assert_int_eq(db_attendance_set(db, 3, "2025-03-17", 3,
+	    "did_not_attend", "", 1), DB_OK);
+	summaries_same("db_attendance_set, changed");
+	ck_assert_int_eq(db_series_end(db, 1, "2025-01-15", "Moving away",
+	    1, "127.0.0.1"), DB_OK);
+	summaries_same("db_series_end");
 }
 END_TEST
 
@@ -1368,6 +1517,7 @@ reports_suite(void)
 
 	tc = tcase_create("db_report_load");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_report_sessions);
 	tcase_add_test(tc, test_report_attendance);
 	tcase_add_test(tc, test_report_referrals);
@@ -1375,6 +1525,8 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_first_sessions);
+	tcase_add_test(tc, test_report_summaries);
+	tcase_add_test(tc, test_report_summaries_writers);
 	tcase_add_test(tc, test_report_hidden_waits);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -19,6 +20,7 @@
 #include "mail/mail.h"
 #include "tests/unit/testlib.h"
 #include "util/buf.h"
+#include "util/calendar.h"
 
 #define THERAPISTS	12
 
@@ -301,6 +303,160 @@ START_TEST(test_week_change_banner)
 }
 END_TEST
 
+/*
+ * The week's body is kept by the worker (issue 17): asked for again, it
+ * is found, not built, with each viewer's own name and CSRF token around
+ * it; and every write shows on the next request: a cancellation, leave,
+ * a booking.
+ */
+START_TEST(test_week_kept_until_a_write)
+{
+	uint64_t found0, kept0, found, kept;
+	struct buf first = BUF_INIT;
+	char body[256], next[11], path[64];
+	int wd;
+
+	testlib_sql_exec(h->app.db, "WITH RECURSIVE n(d) AS (SELECT 0 UNION "
+	    "ALL SELECT d + 1 FROM n WHERE d < 6) INSERT INTO site_hours "
+	    "(site_id, day, start_min, end_min) SELECT 1, d, 540, 1020 "
+	    "FROM n; INSERT INTO therapist_availability (therapist_id, "
+	    "site_id, day, start_min, end_min) SELECT 1, site_id, day, "
+	    "start_min, end_min FROM site_hours");
+	/* Both signed in first: a new session is a write too. */
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/me"), 200);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
+	app_part_counts(&found0, &kept0);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	buf_puts(&first, pages_body(h));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(kept, kept0 + 1);
+	ck_assert_uint_eq(found, found0 + 1);
+	ck_assert_str_eq(pages_body(h), buf_cstr(&first));
+	buf_free(&first);
+	/* Another viewer: the same body, their own header and token. */
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/schedule"), 200);
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 2);
+	ck_assert(pages_says(h, h->csrf[ROLE_ADMIN]));
+	ck_assert(!pages_says(h, h->csrf[ROLE_COORDINATOR]));
+	ck_assert(pages_says(h, "(Administrator)</span>"));
+	ck_assert(pages_says(h, "Choir 05 (0)"));
+
+	/* A cancellation. */
+	ck_assert(!pages_says(h, "<a class=\"card cancelled\" "
+	    "href=\"/series/5\">"));
+	snprintf(body, sizeof(body), "action=cancel&date=%s&by=service&"
+	    "reason=Snow", today);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/5", body),
+	    303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "<a class=\"card cancelled\" "
+	    "href=\"/series/5\">"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 2);
+	ck_assert_uint_eq(kept, kept0 + 2);
+
+	/* Leave. */
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(!pages_says(h, "On leave"));
+	snprintf(body, sizeof(body), "action=leave_add&first_day=%s&"
+	    "last_day=%s&reason=Flu", today, today);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/therapists/4",
+	    body), 303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "<span class=\"away-label\">On leave</span>"));
+	ck_assert(pages_says(h, "Needs a decision"));
+
+	/* A booking, on next week's Tuesday. */
+	(void)ical_utc_to_local(h->app.tz, time(NULL), NULL, NULL, &wd);
+	ck_assert_int_eq(calendar_date_add(today, 8 - wd, next), 0);
+	snprintf(path, sizeof(path), "/schedule?week=%s", next);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(!pages_says(h, "Choir 01 (0)"));
+	snprintf(body, sizeof(body), "group=1&therapist=1&site=1&room=1&"
+	    "first_date=%s&start=11:00&length=45&end=count&count=1", next);
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/series/new",
+	    body), 303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, path), 200);
+	ck_assert(pages_says(h, "Choir 01 (0)"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 4);
+	ck_assert_uint_eq(kept, kept0 + 5);
+}
+END_TEST
+
+/*
+ * A kept week is not shown past the time it would change by itself:
+ * a session that leave falls on needs a decision only until it is over.
+ */
+START_TEST(test_week_kept_until_over)
+{
+	uint64_t found0, kept0, found, kept;
+	time_t now = time(NULL);
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE occurrences SET start_utc = %lld, "
+	    "end_utc = %lld WHERE series_id = 3; INSERT INTO therapist_leave "
+	    "(therapist_id, first_day, last_day) VALUES (3, '%s', '%s')",
+	    (long long)now - 60, (long long)now + 2, today, today);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
+	app_part_counts(&found0, &kept0);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "Needs a decision"));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(pages_says(h, "Needs a decision"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 1);
+	while (time(NULL) < now + 3)
+		(void)sleep(1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/schedule"), 200);
+	ck_assert(!pages_says(h, "Needs a decision"));
+	ck_assert(pages_says(h, "<span class=\"away-label\">On leave</span>"));
+	app_part_counts(&found, &kept);
+	ck_assert_uint_eq(found, found0 + 1);
+	ck_assert_uint_eq(kept, kept0 + 2);
+}
+END_TEST
+
+/* The kept parts' own rules: a key, a time, a change, room for few. */
+START_TEST(test_week_part_rules)
+{
+	const struct buf *got;
+	struct buf b = BUF_INIT;
+	char key[32];
+	int k;
+
+	buf_puts(&b, "<p>kept</p>");
+	ck_assert_int_eq(app_part_find(&h->app, "a", 100, &got), 0);
+	ck_assert_int_eq(app_part_keep("a", 100, 200, &b), 0);
+	ck_assert_int_eq(app_part_find(&h->app, "a", 199, &got), 1);
+	ck_assert_str_eq(buf_cstr((struct buf *)got), "<p>kept</p>");
+	ck_assert_int_eq(app_part_find(&h->app, "b", 199, &got), 0);
+	/* Past its time: gone. */
+	ck_assert_int_eq(app_part_find(&h->app, "a", 200, &got), 0);
+	ck_assert_int_eq(app_part_find(&h->app, "a", 150, &got), 0);
+	ck_assert_int_eq(app_part_keep("a", 100, 100, &b), -1);
+	/* Any write drops it. */
+	ck_assert_int_eq(app_part_keep("a", 100, 200, &b), 0);
+	testlib_sql_exec(h->app.db, "UPDATE sites SET name = name");
+	ck_assert_int_eq(app_part_find(&h->app, "a", 150, &got), 0);
+	/* At most APP_PARTS: the least recently used goes. */
+	for (k = 0; k < APP_PARTS; k++) {
+		snprintf(key, sizeof(key), "k%d", k);
+		ck_assert_int_eq(app_part_keep(key, 100, 200, &b), 0);
+	}
+	ck_assert_int_eq(app_part_find(&h->app, "k0", 150, &got), 1);
+	ck_assert_int_eq(app_part_keep("new", 100, 200, &b), 0);
+	ck_assert_int_eq(app_part_find(&h->app, "k1", 150, &got), 0);
+	ck_assert_int_eq(app_part_find(&h->app, "k0", 150, &got), 1);
+	ck_assert_int_eq(app_part_find(&h->app, "new", 150, &got), 1);
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 week_suite(void)
 {
@@ -314,6 +470,9 @@ week_suite(void)
 	tcase_add_test(tc, test_week_day_and_site);
 	tcase_add_test(tc, test_week_video_link);
 	tcase_add_test(tc, test_week_change_banner);
+	tcase_add_test(tc, test_week_kept_until_a_write);
+	tcase_add_test(tc, test_week_part_rules);
+	tcase_add_test(tc, test_week_kept_until_over);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,184 @@
+/*
+ * report-bench: the CPU of the figures behind /reports, its CSV and the
+ * impact report, on a copy of a grown database (never the original: the
+ * migrations run on open).
+ *
+ *   report-bench dbfile [rounds]
+ *   report-bench dbfile check
+ *
+ * Times, in process CPU, db_report_load for the twelve months to today
+ * and for six years to today (as /reports and /reports.csv read them),
+ * and db_impact_load for the last twelve months and the twelve before
+ * (as /impact reads them), each the median of the rounds (3 by default).
+ * Dates are local to TZ (Europe/London when unset).
+ *
+ * With "check", times nothing: compares the figures read from the
+ * summaries with those worked out from the raw rows
+ * (db_report_load_raw, db_impact_load_raw) for the last year, six
+ * years and each of the six years alone; "check: ok", or the first
+ * difference and exit status 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/db.h"
+#include "db/partner.h"
+#include "db/reports.h"
+
+#define ROUNDS_MAX	15
+
+/* Local midnight of today + days (days may be negative), years back. */
+static int64_t
+midnight(int days, int years)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_year -= years;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One figure: what == 0 a report of [from, to), 1 the impact pair. */
+static int
+measure(struct db *db, const char *label, int what, int64_t from,
+    int64_t to, int rounds)
+{
+	struct db_report *r;
+	struct db_impact *a, *b;
+	double t[ROUNDS_MAX], t0;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		t0 = cpu_ms();
+		if (what == 0) {
+			if (db_report_load(db, from, to, &r) == -1)
+				return -1;
+			db_report_free(r);
+		} else {
+			if (db_impact_load(db, from, to, 6, &a) == -1 ||
+			    db_impact_load(db, from - (to - from), from, 6,
+			    &b) == -1)
+				return -1;
+			db_impact_free(a);
+			db_impact_free(b);
+		}
+		t[i] = cpu_ms() - t0;
+	}
+	qsort(t, (size_t)rounds, sizeof(t[0]), dbl_cmp);
+	printf("%-22s %9.1f ms CPU (median of %d; min %.1f, max %.1f)\n",
+	    label, t[rounds / 2], rounds, t[0], t[rounds - 1]);
+	return 0;
+}
+
+/* The summaries against the raw rows over [from, to); 0 when equal. */
+static int
+check(struct db *db, int64_t from, int64_t to)
+{
+	struct db_report *a = NULL, *b = NULL;
+	struct db_impact *x = NULL, *y = NULL;
+	char why[128] = "";
+	size_t i;
+	int rc = -1;
+
+	if (db_report_load(db, from, to, &a) == -1 ||
+	    db_report_load_raw(db, from, to, &b) == -1 ||
+	    db_impact_load(db, from, to, 6, &x) == -1 ||
+	    db_impact_load_raw(db, from, to, 6, &y) == -1)
+		goto out;
+	if (db_report_differ(a, b, why, sizeof(why)) != 0)
+		goto out;
+	snprintf(why, sizeof(why), "impact");
+	if (x->sessions != y->sessions || x->sessions_own != y->sessions_own ||
+	    x->sessions_partner != y->sessions_partner ||
+	    x->seconds != y->seconds || x->organisations != y->organisations ||
+	    x->people != y->people || x->long_term != y->long_term ||
+	    x->nregions != y->nregions)
+		goto out;
+	for (i = 0; i < x->nregions; i++)
+		if (strcmp(x->regions[i].region, y->regions[i].region) != 0 ||
+		    x->regions[i].sessions != y->regions[i].sessions ||
+		    x->regions[i].seconds != y->regions[i].seconds)
+			goto out;
+	printf("check: %lld to %lld: %lld sessions, %lld people: same\n",
+	    (long long)from, (long long)to, (long long)a->sessions,
+	    (long long)a->people);
+	rc = 0;
+out:
+	if (rc == -1)
+		printf("check: %lld to %lld: %s differs\n", (long long)from,
+		    (long long)to, why);
+	db_report_free(a);
+	db_report_free(b);
+	db_impact_free(x);
+	db_impact_free(y);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct db *db;
+	char err[256];
+	int rounds = argc > 2 ? atoi(argv[2]) : 3;
+	int64_t end;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: report-bench dbfile [rounds]\n");
+		return 2;
+	}
+	if (rounds < 1 || rounds > ROUNDS_MAX)
+		rounds = 3;
+	setenv("TZ", getenv("TZ") != NULL ? getenv("TZ") : "Europe/London",
+	    1);
+	tzset();
+	if ((db = db_open(argv[1], err, sizeof(err))) == NULL) {
+		fprintf(stderr, "report-bench: %s\n", err);
+		return 1;
+	}
+	end = midnight(1, 0);
+	if (argc > 2 && strcmp(argv[2], "check") == 0) {
+		int y, bad = 0;
+
+		bad |= check(db, midnight(1, 1), end);
+		bad |= check(db, midnight(1, 6), end);
+		for (y = 6; y > 0; y--)
+			bad |= check(db, midnight(1, y), midnight(1, y - 1));
+		db_close(db);
+		printf("check: %s\n", bad ? "DIFFERS" : "ok");
+		return bad ? 1 : 0;
+	}
+	if (measure(db, "reports, last year", 0, midnight(1, 1), end,
+	    rounds) == -1 ||
+	    measure(db, "reports, six years", 0, midnight(1, 6), end,
+	    rounds) == -1 ||
+	    measure(db, "impact, two years", 1, midnight(1, 1), end,
+	    rounds) == -1) {
+		db_close(db);
+		return 1;
+	}
+	db_close(db);
+	return 0;
+}
