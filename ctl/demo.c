@@ -138,6 +138,8 @@ demo_run(struct db *db, int scale, int years)
 	if (db_bulk_begin(db) == -1)
 		goto out;
 	in_tx = 1;
+	if (db_bulk_indexes_drop(db) == -1)
+		goto out;
 	if (demo_people_write(&d) == -1)
 		goto out;
 	phase(&t0, "people");
@@ -146,6 +148,9 @@ demo_run(struct db *db, int scale, int years)
 		goto out;
 	phase(&t0, "schedule");
 	in_tx = 0;
+	if (db_bulk_indexes_make(db) == -1)
+		goto out;
+	phase(&t0, "indexes");
 	if (demo_schedule_changes(&d) == -1 || demo_week(&d) == -1 ||
 	    demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)

@@ -13,6 +13,7 @@
 #include "db/bulk.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "util/buf.h"
 
 static const char sql_referral[] =
     "INSERT INTO referrals (ref, status, source, given_name, family_name,"
@@ -189,6 +190,82 @@ int
 db_bulk_analyze(struct db *db)
 {
 	return exec_all(db, "ANALYZE", "analyze");
+}
+
+/*
+ * The indexes made after the bulk rows: read by pages and commands, not
+ * by the schema's triggers (which read by primary key, by the unique
+ * keys kept, by referral_events_at, clients_referral and
+ * attendance_client) nor by the inserts above.
+ */
+static const char *const late_indexes[] = {
+	"referrals_status_created", "referrals_created", "referrals_postcode",
+	"referrals_open", "referral_events_referral", "referral_events_to",
+	"referral_events_time", "outbox_due", "outbox_status_id",
+	"outbox_kind_created", "outbox_referral", "occurrences_therapist",
+	"occurrences_room", "occurrences_site", "occurrences_week",
+	"attendance_status",
+};
+
+static const char sql_late_keep[] =
+    "INSERT INTO temp.bulk_late_indexes (name, sql) SELECT name, sql"
+    " FROM main.sqlite_master WHERE type = 'index' AND name = ?1";
+static const char sql_late_list[] =
+    "SELECT sql FROM temp.bulk_late_indexes ORDER BY rowid";
+
+int
+db_bulk_indexes_drop(struct db *db)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	size_t i;
+	int rc;
+
+	if (exec_all(db, "CREATE TEMP TABLE IF NOT EXISTS bulk_late_indexes"
+	    " (name TEXT PRIMARY KEY, sql TEXT NOT NULL)", "late indexes") ==
+	    -1)
+		return -1;
+	for (i = 0; i < sizeof(late_indexes) / sizeof(late_indexes[0]); i++) {
+		if ((st = db_stmt(db, sql_late_keep)) == NULL)
+			return -1;
+		db_bind_text(st, 1, late_indexes[i]);
+		if (run(db, st, "late index") == -1)
+			return -1;
+		sql = sqlite3_mprintf("DROP INDEX IF EXISTS main.\"%w\"",
+		    late_indexes[i]);
+		rc = sql != NULL ? exec_all(db, sql, "late index drop") : -1;
+		sqlite3_free(sql);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_bulk_indexes_make(struct db *db)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	/* Collect first: each CREATE INDEX changes the schema. */
+	if ((st = db_stmt(db, sql_late_list)) == NULL)
+		return -1;
+	while ((rc = db_next(db, st)) == 1) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && exec_all(db, v[i], "late index make") == -1)
+			rc = -1;
+		free(v[i]);
+	}
+	free(v);
+	if (rc != 0)
+		return -1;
+	return exec_all(db, "DROP TABLE temp.bulk_late_indexes",
+	    "late indexes");
 }
 
 int

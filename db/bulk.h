@@ -53,6 +53,16 @@ int	 db_bulk_fresh_end(struct db *);
  * time that grows with the square of the history.  0 or -1.
  */
 int	 db_bulk_analyze(struct db *);
+/*
+ * Drops the indexes that no trigger and no bulk insert reads (bulk.c
+ * lists them), keeping their definitions in a TEMP table, inside the
+ * caller's transaction; db_bulk_indexes_make makes them again, in one
+ * sort each rather than a B-tree insert for every row written at a
+ * random place in it.  Pages and commands read by those indexes wait
+ * for db_bulk_indexes_make.  0 or -1.
+ */
+int	 db_bulk_indexes_drop(struct db *);
+int	 db_bulk_indexes_make(struct db *);
 
 /*
  * A referral received at created_at, in the state r->status, with the

@@ -353,6 +353,22 @@ slow_trace(unsigned type, void *arg, void *p, void *x)
 	return 0;
 }
 
+/* The most of the file read through a mapping: SQLite's own ceiling. */
+#define MMAP_MAX	"2147418112"
+
+void
+db_map_reads(struct db *db, int on)
+{
+	static const char sql_on[] = "PRAGMA mmap_size = " MMAP_MAX;
+	static const char sql_off[] = "PRAGMA mmap_size = 0";
+
+	if (db->unmapped == !on)
+		return;
+	if (sqlite3_exec(db->conn, on ? sql_on : sql_off, NULL, NULL,
+	    NULL) == SQLITE_OK)
+		db->unmapped = !on;
+}
+
 /* Connections opened by this process: what tells them apart. */
 static uint64_t opened;
 
@@ -392,11 +408,11 @@ db_open(const char *path, char *err, size_t errlen)
 	 * on every request: 1,900 pread calls a request on the six-year
 	 * database, half of the page's time.  The size asked for is
 	 * SQLite's default ceiling; a bigger file is read as before above
-	 * it.
+	 * it.  A request that writes reads without it (db_map_reads).
 	 */
 	if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA mmap_size = 2147418112;"
+	    "PRAGMA mmap_size = " MMAP_MAX ";"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma");
 		sqlite3_free(msg);
