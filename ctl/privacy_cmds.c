@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl/ctl.h"
 #include "ctl/privacy_cmds.h"
 #include "db/db.h"
 #include "db/privacy.h"
@@ -19,20 +20,6 @@
 #include "db/staff.h"
 #include "mail/mail.h"
 #include "util/buf.h"
-
-static struct db *
-open_db(void)
-{
-	const char *path = getenv("TUTTI_DB");
-	char err[512];
-	struct db *db;
-
-	if (path == NULL || *path == '\0')
-		path = "var/tutti.db";
-	if ((db = db_open(path, err, sizeof(err))) == NULL)
-		fprintf(stderr, "tuttictl: %s\n", err);
-	return db;
-}
 
 /*
  * Reads a client's id ("12") or reference code ("ABCD-2345") into *id.
@@ -72,6 +59,7 @@ int
 cmd_export_client(int argc, char *argv[])
 {
 	struct buf out = BUF_INIT;
+	struct ctl_ctx ctx;
 	struct db *db;
 	int64_t id;
 	int rc;
@@ -80,7 +68,7 @@ cmd_export_client(int argc, char *argv[])
 		fputs("usage: tuttictl export-client ID\n", stderr);
 		return 2;
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	if ((rc = client_id(db, argv[0], &id)) == 1 &&
 	    (rc = db_privacy_export(db, id, &out)) == 0)
@@ -94,7 +82,7 @@ cmd_export_client(int argc, char *argv[])
 		(void)db_audit(db, 0, "tuttictl", "export", id, 0,
 		    "exported everything held about the client (JSON)");
 	buf_free(&out);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	return rc == 1 ? 0 : 1;
 }
 
@@ -145,6 +133,7 @@ cmd_erase_client(int argc, char *argv[])
 {
 	struct db_erase_summary s;
 	struct mail_files mf;
+	struct ctl_ctx ctx;
 	struct db *db;
 	int64_t id;
 	size_t i;
@@ -154,10 +143,10 @@ cmd_erase_client(int argc, char *argv[])
 		fputs("usage: tuttictl erase-client ID\n", stderr);
 		return 2;
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	if ((rc = client_id(db, argv[0], &id)) != 1) {
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		return 1;
 	}
 	mf.dir = getenv("TUTTI_MAIL_DIR");
@@ -167,7 +156,7 @@ cmd_erase_client(int argc, char *argv[])
 	mf.ids = NULL;
 	mf.n = 0;
 	if (db_privacy_messages(db, id, collect_id, &mf) == -1) {
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		return 1;
 	}
 	switch (db_privacy_erase(db, id, "request", 0, "tuttictl", &s)) {
@@ -188,7 +177,7 @@ cmd_erase_client(int argc, char *argv[])
 	}
 	free(mf.ids);
 	if (rc != 1) {
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		return 1;
 	}
 	printf("erased client %lld%s:\n"
@@ -210,7 +199,7 @@ cmd_erase_client(int argc, char *argv[])
 	    (long long)s.shared,
 	    mf.dir, mf.removed);
 	rc = db_privacy_compact(db);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc == -1) {
 		fputs("tuttictl: the client is erased, but the database file "
 		    "could not be compacted while it was busy: run "
@@ -234,6 +223,7 @@ print_purged(void *arg, int64_t id, const char *status, const char *closed)
 int
 cmd_purge(int argc, char *argv[])
 {
+	struct ctl_ctx ctx;
 	struct db *db;
 	int64_t n = 0;
 	long years;
@@ -245,12 +235,12 @@ cmd_purge(int argc, char *argv[])
 		fputs("usage: tuttictl purge [--dry-run]\n", stderr);
 		return 2;
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	years = db_setting_int(db, "retention_years", 6);
 	rc = db_privacy_purge(db, (int64_t)time(NULL), years, dry,
 	    print_purged, &dry, &n);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	printf("purge: %lld closed, declined or withdrawn referral%s closed "
 	    "more than %ld year%s ago %s\n", (long long)n, n == 1 ? "" : "s",
 	    years, years == 1 ? "" : "s", dry ? "would be anonymised "
@@ -268,6 +258,7 @@ cmd_purge(int argc, char *argv[])
 static int
 setting_text(const char *name, const char *value, char *buf, size_t n)
 {
+	struct ctl_ctx ctx;
 	struct db *db;
 	size_t i;
 	int rc = 0;
@@ -291,7 +282,7 @@ setting_text(const char *name, const char *value, char *buf, size_t n)
 			return 2;
 		}
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	if (value != NULL)
 		rc = db_setting_text_set(db, name, value);
@@ -299,7 +290,7 @@ setting_text(const char *name, const char *value, char *buf, size_t n)
 		rc = db_setting_text(db, name, buf, n);
 	if (rc == 0)
 		printf("%s\t%s\n", name, buf);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -326,6 +317,7 @@ cmd_setting(int argc, char *argv[])
 	static const char *const texts[] = { "contact_phone",
 	    "contact_email", "contact_address", "office_hours" };
 	char text[512];
+	struct ctl_ctx ctx;
 	struct db *db;
 	char *end;
 	long v;
@@ -354,14 +346,14 @@ cmd_setting(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	if (argc == 2)
 		rc = db_setting_int_set(db, known[i].name, v);
 	if (rc == 0)
 		printf("%s\t%ld\n", known[i].name, db_setting_int(db,
 		    known[i].name, known[i].def));
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	return rc == 0 ? 0 : 1;
 usage:
 	fputs("usage: tuttictl setting outcome_after|retention_years|"

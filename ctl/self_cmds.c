@@ -26,40 +26,20 @@
 #include "core/core.h"
 #include "core/offer.h"
 #include "core/self.h"
+#include "ctl/ctl.h"
 #include "ctl/self_cmds.h"
 #include "db/db.h"
 #include "db/offers.h"
 #include "mail/mail.h"
 
-struct db *
-db_open_env(void)
-{
-	const char *path = getenv("TUTTI_DB");
-	char err[512];
-	struct db *db;
-
-	if (path == NULL || *path == '\0')
-		path = "var/tutti.db";
-	if ((db = db_open(path, err, sizeof(err))) == NULL)
-		fprintf(stderr, "tuttictl: %s\n", err);
-	return db;
-}
-
-const char *
-base_url(void)
-{
-	const char *b = getenv("TUTTI_BASE_URL");
-
-	return b != NULL && *b != '\0' ? b : "http://127.0.0.1:8080";
-}
-
 int
 cmd_my_link(int argc, char *argv[])
 {
 	unsigned char key[MAIL_LINK_KEY_LEN];
-	char token[MAIL_LINK_TOKEN_LEN], *end;
+	char token[MAIL_LINK_TOKEN_LEN];
+	struct ctl_ctx ctx;
 	struct db *db;
-	long long id;
+	int64_t id;
 	int revoke, rc;
 
 	if (argc < 1 || argc > 2 || (argc == 2 && strcmp(argv[1],
@@ -68,33 +48,31 @@ cmd_my_link(int argc, char *argv[])
 		return 2;
 	}
 	revoke = argc == 2;
-	id = strtoll(argv[0], &end, 10);
-	if (*argv[0] == '\0' || *end != '\0' || id <= 0) {
+	if ((id = ctl_id_arg(argv[0])) == 0) {
 		fputs("tuttictl: ID must be a referral's id\n", stderr);
 		return 2;
 	}
-	if ((db = db_open_env()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	rc = mail_link_key(db, key);
 	if (rc == 0)
 		rc = revoke ? mail_my_revoke(db, key, id, token) :
 		    mail_my_token(db, key, id, token);
 	sodium_memzero(key, sizeof(key));
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc == -1) {
 		fputs("tuttictl: no link: is there a referral with that "
 		    "id?\n", stderr);
 		return 1;
 	}
-	printf("%s/my?t=%s\n", base_url(), token);
+	printf("%s/my?t=%s\n", ctl_base_url(), token);
 	return 0;
 }
 
 int
 cmd_waitlist_checks(int argc, char *argv[])
 {
-	struct core_ctx ctx;
-	struct db *db;
+	struct ctl_ctx ctx;
 	int n;
 
 	(void)argv;
@@ -102,13 +80,10 @@ cmd_waitlist_checks(int argc, char *argv[])
 		fputs("usage: tuttictl waitlist-checks\n", stderr);
 		return 2;
 	}
-	if ((db = db_open_env()) == NULL)
+	if (ctl_ctx_open(&ctx) == NULL)
 		return 1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.db = db;
-	ctx.addr = "tuttictl";
-	n = core_waitlist_checks(&ctx);
-	db_close(db);
+	n = core_waitlist_checks(&ctx.core);
+	ctl_ctx_close(&ctx);
 	if (n < 0)
 		return 1;
 	printf("%d waitlist checks sent or reminded\n", n);
@@ -119,15 +94,13 @@ cmd_waitlist_checks(int argc, char *argv[])
 static int
 offers_place(struct core_ctx *ctx, int argc, char *argv[])
 {
-	char why[CORE_WHY_LEN], *end;
-	long long series;
-	int64_t place;
+	char why[CORE_WHY_LEN];
+	int64_t series, place;
 	int sent = 0;
 	enum db_result r;
 
-	series = argc >= 1 ? strtoll(argv[0], &end, 10) : 0;
-	if (argc < 1 || argc > 2 || *argv[0] == '\0' || *end != '\0' ||
-	    series <= 0 || (argc == 2 && strcmp(argv[1], "--send") != 0))
+	if (argc < 1 || argc > 2 || (series = ctl_id_arg(argv[0])) == 0 ||
+	    (argc == 2 && strcmp(argv[1], "--send") != 0))
 		return 2;
 	r = core_place_from_series(ctx, series, &place, why, sizeof(why));
 	if (r != DB_OK && r != DB_DUPLICATE) {
@@ -148,13 +121,12 @@ static int
 offers_link(struct db *db, int argc, char *argv[])
 {
 	unsigned char key[MAIL_LINK_KEY_LEN];
-	char token[MAIL_LINK_TOKEN_LEN], *end;
+	char token[MAIL_LINK_TOKEN_LEN];
 	struct db_offer o;
-	long long id;
+	int64_t id;
 	int rc = -1;
 
-	id = argc == 1 ? strtoll(argv[0], &end, 10) : 0;
-	if (argc != 1 || *argv[0] == '\0' || *end != '\0' || id <= 0)
+	if (argc != 1 || (id = ctl_id_arg(argv[0])) == 0)
 		return 2;
 	if (db_offer_get(db, id, &o) == 1 && mail_link_key(db, key) == 0)
 		rc = mail_offer_token(db, key, o.id, o.referral_id, token);
@@ -163,36 +135,32 @@ offers_link(struct db *db, int argc, char *argv[])
 		fputs("tuttictl: no such offer\n", stderr);
 		return 1;
 	}
-	printf("%s/offer?t=%s\n", base_url(), token);
+	printf("%s/offer?t=%s\n", ctl_base_url(), token);
 	return 0;
 }
 
 int
 cmd_offers(int argc, char *argv[])
 {
-	struct core_ctx ctx;
+	struct ctl_ctx ctx;
 	struct db *db;
 	int rc = 2, n;
 
 	if (argc < 1 || (strcmp(argv[0], "tick") != 0 &&
 	    strcmp(argv[0], "place") != 0 && strcmp(argv[0], "link") != 0))
 		goto usage;
-	if ((db = db_open_env()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.db = db;
-	ctx.tz = getenv("TUTTI_TZ");
-	ctx.addr = "tuttictl";
 	if (strcmp(argv[0], "tick") == 0 && argc == 1) {
-		n = core_offers_tick(&ctx);
+		n = core_offers_tick(&ctx.core);
 		if (n >= 0)
 			printf("%d offers ended or sent\n", n);
 		rc = n < 0 ? 1 : 0;
 	} else if (strcmp(argv[0], "place") == 0)
-		rc = offers_place(&ctx, argc - 1, argv + 1);
+		rc = offers_place(&ctx.core, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "link") == 0)
 		rc = offers_link(db, argc - 1, argv + 1);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc != 2)
 		return rc;
 usage:

@@ -2,13 +2,6 @@
 #ifndef CTL_SELF_CMDS_H
 #define CTL_SELF_CMDS_H
 
-struct db;
-
-/* Opens TUTTI_DB (default var/tutti.db); NULL with the cause printed. */
-struct db	*db_open_env(void);
-/* The base of links: TUTTI_BASE_URL, or the development stack's. */
-const char	*base_url(void);
-
 /* tuttictl my-link ID [--revoke]; returns the exit status. */
 int	 cmd_my_link(int argc, char *argv[]);
 /* tuttictl waitlist-checks; returns the exit status. */

@@ -7,26 +7,16 @@
 
 #include "core/core.h"
 #include "core/survey.h"
-#include "ctl/self_cmds.h"
+#include "ctl/ctl.h"
 #include "ctl/survey_cmds.h"
 #include "db/db.h"
 #include "db/reports.h"
-
-/* A positive id in s, or 0. */
-static int64_t
-id_arg(const char *s)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	return *s != '\0' && *end == '\0' && v > 0 ? (int64_t)v : 0;
-}
 
 int
 cmd_surveys(int argc, char *argv[])
 {
 	char why[CORE_WHY_LEN], token[DB_OUTCOME_TOKEN_LEN];
-	struct core_ctx ctx;
+	struct ctl_ctx ctx;
 	struct db *db;
 	int64_t id = 0;
 	int rc = 1, n = 0;
@@ -34,26 +24,22 @@ cmd_surveys(int argc, char *argv[])
 	if (argc == 1 && strcmp(argv[0], "tick") == 0)
 		;
 	else if (argc == 2 && (strcmp(argv[0], "send") == 0 ||
-	    strcmp(argv[0], "link") == 0) && (id = id_arg(argv[1])) > 0)
+	    strcmp(argv[0], "link") == 0) && (id = ctl_id_arg(argv[1])) > 0)
 		;
 	else {
 		fputs("usage: tuttictl surveys tick | send ORGANISATION | "
 		    "link SURVEY\n", stderr);
 		return 2;
 	}
-	if ((db = db_open_env()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.db = db;
-	ctx.tz = getenv("TUTTI_TZ");
-	ctx.addr = "tuttictl";
 	if (strcmp(argv[0], "tick") == 0) {
-		if ((n = core_surveys_tick(&ctx)) >= 0) {
+		if ((n = core_surveys_tick(&ctx.core)) >= 0) {
 			printf("%d partner staff asked\n", n);
 			rc = 0;
 		}
 	} else if (strcmp(argv[0], "send") == 0) {
-		if (core_partner_survey_send(&ctx, id, &n, why, sizeof(why)) ==
+		if (core_partner_survey_send(&ctx.core, id, &n, why, sizeof(why)) ==
 		    DB_OK) {
 			printf("%d partner staff asked\n", n);
 			if (n == 0)
@@ -62,9 +48,9 @@ cmd_surveys(int argc, char *argv[])
 		} else
 			fprintf(stderr, "tuttictl: %s\n", why);
 	} else if (db_survey_token(db, id, token) == 0) {
-		printf("%s/survey?t=%s\n", base_url(), token);
+		printf("%s/survey?t=%s\n", ctl_base_url(), token);
 		rc = 0;
 	}
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	return rc;
 }

@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "ctl/ctl.h"
 #include "ctl/demo.h"
 #include "ctl/privacy_cmds.h"
 #include "ctl/self_cmds.h"
@@ -58,20 +59,6 @@ usage(void)
 	return 2;
 }
 
-static struct db *
-open_db(void)
-{
-	const char *path = getenv("TUTTI_DB");
-	char err[512];
-	struct db *db;
-
-	if (path == NULL || *path == '\0')
-		path = "var/tutti.db";
-	if ((db = db_open(path, err, sizeof(err))) == NULL)
-		fprintf(stderr, "tuttictl: %s\n", err);
-	return db;
-}
-
 /* Hashes a password with Argon2id at libsodium's interactive limits. */
 static int
 hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
@@ -89,7 +76,8 @@ hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
 static int
 cmd_init(void)
 {
-	struct db *db = open_db();
+	struct ctl_ctx ctx;
+	struct db *db = ctl_ctx_open(&ctx);
 	unsigned char key[32];
 	int rc;
 
@@ -100,7 +88,7 @@ cmd_init(void)
 	sodium_memzero(key, sizeof(key));
 	printf("database ready at schema version %d\n",
 	    db_schema_version(db));
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -144,15 +132,16 @@ cmd_user(int argc, char *argv[])
 	const char *email = NULL, *name = NULL, *role = NULL, *org = NULL;
 	long long organisation_id = 0;
 	char pw[256], *end;
+	struct ctl_ctx ctx;
 	struct db *db;
 	size_t n;
 	int i, from_stdin = 0, rc;
 
 	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
-		if ((db = open_db()) == NULL)
+		if ((db = ctl_ctx_open(&ctx)) == NULL)
 			return 1;
 		rc = db_user_each(db, print_user, NULL);
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		return rc == 0 ? 0 : 1;
 	}
 	if (argc < 1 || strcmp(argv[0], "add") != 0)
@@ -211,13 +200,13 @@ cmd_user(int argc, char *argv[])
 		sodium_memzero(pw, sizeof(pw));
 		return 1;
 	}
-	if ((db = open_db()) == NULL) {
+	if ((db = ctl_ctx_open(&ctx)) == NULL) {
 		sodium_memzero(pw, sizeof(pw));
 		return 1;
 	}
 	rc = add_user(db, email, name, role, pw, (int64_t)organisation_id);
 	sodium_memzero(pw, sizeof(pw));
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc == 0)
 		printf("added %s (%s)\n", email, role);
 	return rc == 0 ? 0 : 1;
@@ -231,6 +220,7 @@ cmd_user(int argc, char *argv[])
 static int
 cmd_demo(int argc, char *argv[])
 {
+	struct ctl_ctx ctx;
 	struct db *db;
 	char *end;
 	long scale = 0, years = 1, v;
@@ -249,10 +239,10 @@ cmd_demo(int argc, char *argv[])
 			years = v;
 		i++;
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	rc = demo_run(db, (int)scale, (int)years);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc != 0)
 		fputs("tuttictl: demo data not complete (was it loaded "
 		    "before?)\n", stderr);
@@ -268,10 +258,11 @@ cmd_demo(int argc, char *argv[])
 static int
 cmd_feed_url(int argc, char *argv[])
 {
-	char token[DB_FEED_TOKEN_LEN + 1], detail[96], *end;
-	const char *base = getenv("TUTTI_BASE_URL");
+	char token[DB_FEED_TOKEN_LEN + 1], detail[96];
+	const char *base = ctl_base_url();
 	enum db_feed_kind kind;
 	struct db_user u;
+	struct ctl_ctx ctx;
 	struct db *db;
 	int64_t owner = 0, user_id = 0;
 	size_t n;
@@ -279,21 +270,18 @@ cmd_feed_url(int argc, char *argv[])
 
 	if (argc != 2)
 		return usage();
-	if (base == NULL || *base == '\0')
-		base = "http://127.0.0.1:8080";
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	if (strcmp(argv[0], "--site") == 0) {
-		owner = strtoll(argv[1], &end, 10);
-		if (*argv[1] == '\0' || *end != '\0' || owner <= 0)
+		if ((owner = ctl_id_arg(argv[1])) == 0)
 			return usage();
 		kind = FEED_SITE;
 	} else if (strcmp(argv[0], "--email") == 0)
 		kind = FEED_THERAPIST;
 	else
 		return usage();
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	if (kind == FEED_THERAPIST) {
 		rc = db_user_by_email(db, argv[1], &u);
@@ -305,12 +293,12 @@ cmd_feed_url(int argc, char *argv[])
 		if (rc != 1) {
 			fprintf(stderr, "tuttictl: %s is not a therapist's "
 			    "account linked to a therapist record\n", argv[1]);
-			db_close(db);
+			ctl_ctx_close(&ctx);
 			return 1;
 		}
 	}
 	if (db_begin(db) == -1) {
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		return 1;
 	}
 	rc = db_feed_token_new(db, kind, owner, token, NULL);
@@ -319,13 +307,13 @@ cmd_feed_url(int argc, char *argv[])
 	if (rc != 0 || db_audit(db, 0, "", "feed-link", 0, user_id,
 	    detail) == -1 || db_commit(db) == -1) {
 		db_rollback(db);
-		db_close(db);
+		ctl_ctx_close(&ctx);
 		if (rc == 1)
 			fprintf(stderr, "tuttictl: there is no site %s\n",
 			    argv[1]);
 		return 1;
 	}
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	printf("%.*s/calendar/%s.ics\n", (int)n, base, token);
 	fputs("tuttictl: a new calendar link; any link made before for "
 	    "this calendar no longer works\n", stderr);
@@ -336,6 +324,7 @@ cmd_feed_url(int argc, char *argv[])
 static int
 cmd_backup(int argc, char *argv[])
 {
+	struct ctl_ctx ctx;
 	struct db *db;
 	int rc;
 
@@ -346,10 +335,10 @@ cmd_backup(int argc, char *argv[])
 		    argv[0]);
 		return 1;
 	}
-	if ((db = open_db()) == NULL)
+	if ((db = ctl_ctx_open(&ctx)) == NULL)
 		return 1;
 	rc = db_backup(db, argv[0]);
-	db_close(db);
+	ctl_ctx_close(&ctx);
 	if (rc == 0)
 		printf("backed up to %s\n", argv[0]);
 	return rc == 0 ? 0 : 1;

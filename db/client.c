@@ -696,16 +696,15 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 	    "(SELECT referral_id FROM clients WHERE id = ?1)";
 	sqlite3_stmt *st;
 	char why[200];
+	int n;
 
 	if ((st = db_stmt(db, sql_start)) == NULL)
 		return -1;
 	db_bind_int(st, 1, client_id);
 	db_bind_text(st, 2, date);
 	db_bind_int(st, 3, series_id);
-	if (db_run(st) != SQLITE_DONE)
-		return -1;
-	if (sqlite3_changes(db->conn) != 1)
-		return 0;
+	if ((n = db_run_count(db, st, NULL)) != 1)
+		return n == -1 ? -1 : 0;
 	db_client_why_started(why, sizeof(why), series_id, date);
 	return follow_write(db, sql_event, sql_move, client_id, user_id, why);
 }

@@ -265,12 +265,8 @@ db_contact_remove(struct db *db, int64_t rid, int64_t id, int64_t user_id,
 	db_bind_int(st, 1, rid);
 	db_bind_int(st, 2, id);
 	db_bind_text(st, 3, now);
-	if (db_run(st) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "contact remove")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	/* Copies not yet sent are not sent. */
 	if (db_run(db_stmt_with(db, sql_contact_unsub_drop, id)) !=
 	    SQLITE_DONE)

@@ -71,6 +71,12 @@ int		 db_step(sqlite3_stmt *);
  */
 int		 db_run(sqlite3_stmt *);
 /*
+ * Runs st, which returns no rows, and resets it: how many rows it
+ * changed, or -1 (logged as what unless what is NULL; st may be NULL,
+ * as db_stmt returns when it cannot).  db_errcode tells why.
+ */
+int		 db_run_count(struct db *, sqlite3_stmt *, const char *what);
+/*
  * The code of the last failed step on db: SQLite's, or the injected
  * fault's.  Read it before anything else touches the connection.
  */
@@ -190,6 +196,14 @@ enum db_result	 db_tx_commit(struct db *, const char *what);
  * DB_ERROR).  Pass db_errcode(db) when the code is not at hand.
  */
 enum db_result	 db_tx_fail(struct db *, int rc, const char *what);
+/*
+ * Inside a write: runs st, which is to change one row.  DB_OK when it
+ * did (the write goes on); DB_CONFLICT when it changed none (the row is
+ * gone or someone changed it first), rolled back; else what failed,
+ * as db_tx_fail gives it (logged as what, rolled back).  st may be NULL,
+ * as db_stmt returns when it cannot (DB_ERROR).
+ */
+enum db_result	 db_tx_run_one(struct db *, sqlite3_stmt *, const char *what);
 /*
  * A read snapshot: every read until db_read_end sees the same database.
  * 0, or -1 (logged) with nothing begun.  db_read_end cannot fail.

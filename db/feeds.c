@@ -189,20 +189,15 @@ db_feed_revoke_user(struct db *db, int64_t user_id, int64_t *revoked)
 	static const char sql[] = "DELETE FROM feeds WHERE kind = 'therapist' "
 	    "AND owner_id IN (SELECT id FROM therapists WHERE user_id = ?)";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
+	int n;
 
 	*revoked = 0;
 	if (st == NULL)
 		return -1;
 	(void)sqlite3_bind_int64(st, 1, user_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: feed revoke: %s\n",
-		    sqlite3_errmsg(db->conn));
+	if ((n = db_run_count(db, st, "feed revoke")) == -1)
 		return -1;
-	}
-	*revoked = sqlite3_changes(db->conn);
+	*revoked = n;
 	return 0;
 }
 

@@ -169,6 +169,19 @@ db_run(sqlite3_stmt *st)
 	return rc;
 }
 
+int
+db_run_count(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = db_run(st);
+
+	if (rc == SQLITE_DONE)
+		return sqlite3_changes(db->conn);
+	if (what != NULL)
+		fprintf(stderr, "db: %s: %s (%d)\n", what,
+		    sqlite3_errmsg(db->conn), rc);
+	return -1;
+}
+
 /* Logs a failed read of st. */
 static void
 read_fail(struct db *db, sqlite3_stmt *st)
@@ -317,6 +330,20 @@ db_tx_fail(struct db *db, int rc, const char *what)
 	    rc);
 	db_rollback(db);
 	return r == DB_OK ? DB_ERROR : r;
+}
+
+enum db_result
+db_tx_run_one(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = db_run(st);
+
+	if (rc != SQLITE_DONE)
+		return db_tx_fail(db, rc, what);
+	if (sqlite3_changes(db->conn) != 1) {
+		db_rollback(db);
+		return DB_CONFLICT;
+	}
+	return DB_OK;
 }
 
 enum db_result

@@ -336,12 +336,8 @@ db_place_send(struct db *db, int64_t place_id, const struct db_offer_send *s,
 	if ((st = db_stmt_with(db, sql_confirm, place_id)) == NULL)
 		goto fail;
 	db_bind_text(st, 2, s->now);
-	if (db_run(st) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "place send")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	if (place_top_up(db, place_id, s, sent) == -1)
 		goto fail;
 	if ((res = db_tx_commit(db, "place send")) != DB_OK)
@@ -366,12 +362,9 @@ db_place_close(struct db *db, int64_t place_id, int64_t user_id,
 
 	if ((res = db_tx_begin(db)) != DB_OK)
 		return res;
-	if (db_run(db_stmt_with(db, sql_close, place_id)) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, db_stmt_with(db, sql_close, place_id),
+	    "place close")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	if (db_run(db_stmt_with(db, sql_withdraw, place_id)) != SQLITE_DONE)
 		goto fail;
 	snprintf(detail, sizeof(detail), "place %lld closed",
@@ -402,9 +395,8 @@ db_offers_tick(struct db *db, const struct db_offer_send *s)
 	if ((st = db_stmt(db, sql_expire)) == NULL)
 		goto fail;
 	db_bind_text(st, 1, s->now);
-	if (db_run(st) != SQLITE_DONE)
+	if ((changed = db_run_count(db, st, NULL)) == -1)
 		goto fail;
-	changed = sqlite3_changes(db->conn);
 	/* Collect first: sending reuses the connection's statements. */
 	st = db_stmt(db, sql_places);
 	while ((rc = db_next(db, st)) == 1) {
@@ -482,7 +474,7 @@ db_offer_claim(struct db *db, int64_t offer_id, const char *now)
 	if ((st = db_stmt_with(db, sql_fill, offer_id)) == NULL)
 		return DB_CLAIM_ERROR;
 	db_bind_int(st, 2, referral);
-	if (db_run(st) != SQLITE_DONE || sqlite3_changes(db->conn) != 1)
+	if (db_run_count(db, st, NULL) != 1)
 		return DB_CLAIM_ERROR;
 	return DB_CLAIM_OK;
 }

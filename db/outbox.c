@@ -120,9 +120,7 @@ db_outbox_drop_range(struct db *db, const char *lo, const char *hi,
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
 	db_bind_text(st, 3, reason);
-	if (db_run(st) != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(db->conn);
+	return db_run_count(db, st, NULL);
 }
 
 int
@@ -278,7 +276,7 @@ update(struct db *db, const char *sql, const char *what, int64_t id,
     const char *t2, const char *t3)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int n;
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return -1;
@@ -287,14 +285,10 @@ update(struct db *db, const char *sql, const char *what, int64_t id,
 		(void)sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
 	if (t3 != NULL)
 		(void)sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if ((n = db_run_count(db, st, NULL)) == -1)
 		fprintf(stderr, "db: outbox %s %lld: %s\n", what,
 		    (long long)id, sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return sqlite3_changes(db->conn);
+	return n;
 }
 
 /* Copies error into out, cut at ERROR_MAX bytes on a UTF-8 boundary. */
@@ -362,20 +356,16 @@ int
 db_outbox_retry_since(struct db *db, const char *since, const char *now)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int n;
 
 	if ((st = db_stmt(db, sql_retry_since)) == NULL)
 		return -1;
 	db_bind_text(st, 1, since);
 	db_bind_text(st, 2, now);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
+	if ((n = db_run_count(db, st, NULL)) == -1)
 		fprintf(stderr, "db: outbox retry since %s: %s\n", since,
 		    sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return sqlite3_changes(db->conn);
+	return n;
 }
 
 int

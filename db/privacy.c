@@ -581,10 +581,7 @@ sweep_column(struct db *db, const char *table, const char *column,
 		goto out;
 	for (k = 0; k < nd->n; k++)
 		db_bind_text(up, (int)k + 1, nd->v[k]);
-	if (db_step(up) != SQLITE_DONE)
-		goto out;
-	n = sqlite3_changes(db->conn);
-	if (n > 0)
+	if ((n = db_run_count(db, up, NULL)) > 0)
 		fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
 		    (long long)n, n == 1 ? "y" : "ies", table, column);
 out:

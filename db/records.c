@@ -522,12 +522,8 @@ period_add_reported(struct db *db, const char *sql, int64_t owner,
 			return db_tx_fail(db, SQLITE_ERROR, action);
 		(void)sqlite3_bind_int64(st, 1, report_id);
 		(void)sqlite3_bind_int64(st, 2, owner);
-		if ((rc = db_run(st)) != SQLITE_DONE)
-			return db_tx_fail(db, rc, action);
-		if (sqlite3_changes(db->conn) != 1) {
-			db_rollback(db);
-			return DB_CONFLICT;
-		}
+		if ((r = db_tx_run_one(db, st, action)) != DB_OK)
+			return r;
 	}
 	snprintf(detail, sizeof(detail), "%s %lld: %s to %s", what,
 	    (long long)owner, first, last);
@@ -553,7 +549,6 @@ period_delete(struct db *db, const char *sql, int64_t owner, int64_t id,
 	sqlite3_stmt *st;
 	enum db_result r;
 	char detail[160];
-	int rc;
 
 	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
@@ -561,12 +556,8 @@ period_delete(struct db *db, const char *sql, int64_t owner, int64_t id,
 		return db_tx_fail(db, SQLITE_ERROR, action);
 	(void)sqlite3_bind_int64(st, 1, id);
 	(void)sqlite3_bind_int64(st, 2, owner);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, action);
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_CONFLICT;
-	}
+	if ((r = db_tx_run_one(db, st, action)) != DB_OK)
+		return r;
 	snprintf(detail, sizeof(detail), "%s %lld: removed %lld", what,
 	    (long long)owner, (long long)id);
 	if (db_audit(db, user_id, addr, action, 0, 0, detail) == -1)
@@ -899,7 +890,6 @@ db_client_add(struct db *db, int64_t referral_id, int64_t therapist_id,
 	sqlite3_stmt *st;
 	enum db_result r;
 	char detail[96];
-	int rc;
 
 	*client_id = 0;
 	if ((r = db_tx_begin(db)) != DB_OK)
@@ -909,12 +899,8 @@ db_client_add(struct db *db, int64_t referral_id, int64_t therapist_id,
 	(void)sqlite3_bind_int64(st, 1, referral_id);
 	(void)sqlite3_bind_int64(st, 2, therapist_id);
 	db_bind_text(st, 3, started_at);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "client add");
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((r = db_tx_run_one(db, st, "client add")) != DB_OK)
+		return r == DB_CONFLICT ? DB_INVALID : r;
 	*client_id = sqlite3_last_insert_rowid(db->conn);
 	snprintf(detail, sizeof(detail), "on the caseload of therapist %lld",
 	    (long long)therapist_id);
@@ -1022,12 +1008,8 @@ db_client_assign(struct db *db, const struct db_assign *a,
 	(void)sqlite3_bind_int64(st, 1, a->referral_id);
 	db_bind_text(st, 2, status_names[a->from]);
 	db_bind_text(st, 3, now);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return assign_fail(db, rc, "assign move");
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_ASSIGN_MOVED;
-	}
+	if ((r = db_tx_run_one(db, st, "assign move")) != DB_OK)
+		return r == DB_CONFLICT ? DB_ASSIGN_MOVED : assign_result(r);
 	if (a->detail != NULL && *a->detail != '\0')
 		snprintf(reason, sizeof(reason), "assigned to %s: %s", t.name,
 		    a->detail);

@@ -159,7 +159,6 @@ db_remind_queue(struct db *db, int64_t from, int64_t to, long offset,
     const char *now_iso, const char *msgid_domain)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, sql_remind_queue)) == NULL)
 		return -1;
@@ -168,13 +167,7 @@ db_remind_queue(struct db *db, int64_t from, int64_t to, long offset,
 	(void)sqlite3_bind_int64(st, 3, (int64_t)offset);
 	db_bind_text(st, 4, now_iso);
 	db_bind_text(st, 5, msgid_domain);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: reminders: %s\n", sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return sqlite3_changes(db->conn);
+	return db_run_count(db, st, "reminders");
 }
 
 int
@@ -182,7 +175,6 @@ db_agenda_queue(struct db *db, const char *date, int64_t now,
     int64_t day_end, const char *now_iso, const char *msgid_domain)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, sql_agenda_queue)) == NULL)
 		return -1;
@@ -191,13 +183,7 @@ db_agenda_queue(struct db *db, const char *date, int64_t now,
 	(void)sqlite3_bind_int64(st, 3, day_end);
 	db_bind_text(st, 4, now_iso);
 	db_bind_text(st, 5, msgid_domain);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "db: agendas: %s\n", sqlite3_errmsg(db->conn));
-		return -1;
-	}
-	return sqlite3_changes(db->conn);
+	return db_run_count(db, st, "agendas");
 }
 
 int
@@ -421,11 +407,9 @@ notices_retire(struct db *db, int64_t series_id, const char *date,
 		db_bind_text(st, 3, domain);
 		db_bind_text(st, 4, when);
 		db_bind_text(st, 5, now);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != SQLITE_DONE)
+		if ((rc = db_run_count(db, st, NULL)) == -1)
 			goto fail;
-		queued += sqlite3_changes(db->conn);
+		queued += rc;
 	}
 	free(v);
 	return queued;

@@ -1504,8 +1504,9 @@ db_outcome_save(struct db *db, int64_t referral_id,
 	    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id) DO NOTHING";
 	sqlite3_stmt *st;
 	enum db_outcome_state s;
+	enum db_result r;
 	char now[21];
-	int q, rc;
+	int q;
 
 	for (q = 0; q < OUTCOME__MAX; q++)
 		if ((unsigned)a[q] >= ANSWER__MAX ||
@@ -1524,14 +1525,8 @@ db_outcome_save(struct db *db, int64_t referral_id,
 	for (q = 0; q < OUTCOME__MAX; q++)
 		db_bind_text(st, 2 + q, outcome_answer_names[a[q]]);
 	db_bind_text(st, 6, now);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return OUTCOME_ANSWERED;
-	}
+	if ((r = db_tx_run_one(db, st, "outcome")) != DB_OK)
+		return r == DB_CONFLICT ? OUTCOME_ANSWERED : OUTCOME_ERROR;
 	return db_tx_commit(db, "outcome") == DB_OK ? OUTCOME_OPEN :
 	    OUTCOME_ERROR;
 fail:

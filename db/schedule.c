@@ -561,12 +561,8 @@ db_series_video_set(struct db *db, int64_t id, const char *url,
 	if ((st = db_stmt_with(db, sql, id)) == NULL)
 		goto fail;
 	db_bind_text(st, 2, url);
-	if (db_run(st) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) == 0) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "video link")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	snprintf(detail, sizeof(detail), "series %lld", (long long)id);
 	if (db_audit(db, user_id, addr, url[0] != '\0' ? "video link set" :
 	    "video link removed", 0, 0, detail) == -1)
@@ -987,14 +983,8 @@ db_series_end(struct db *db, int64_t series_id, const char *from_date,
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, series_id);
 	db_bind_text(st, 2, from_date);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "end series")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	if (touch_series(db, series_id) == -1 ||
 	    (st = db_stmt(db, sql_del)) == NULL)
 		goto fail;
@@ -1032,7 +1022,7 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 	    "status = ?4, note = ?5, recorded_by = ?6, recorded_at = ?7";
 	sqlite3_stmt *st;
 	char now[21];
-	int rc, k;
+	int k;
 	enum db_result res;
 
 	k = db_name_index(attendance_names, 4, status != NULL ? status : "");
@@ -1052,14 +1042,8 @@ db_attendance_set(struct db *db, int64_t series_id, const char *date,
 		(void)sqlite3_bind_int64(st, 6, user_id);
 	db_bind_text(st, 7, now);
 	(void)sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		return db_tx_fail(db, rc, "attendance");
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "attendance")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	/* The first attended session starts therapy, in the history. */
 	if (db_client_follow_attended(db, series_id, date, client_id,
 	    user_id) == -1)
@@ -1250,7 +1234,6 @@ db_group_join(struct db *db, int64_t group_id, int64_t client_id,
 	    "WHERE id = ?2 AND ended_at IS NULL) ON CONFLICT DO NOTHING";
 	sqlite3_stmt *st;
 	char now[21], detail[96];
-	int rc;
 	enum db_result res;
 
 	if ((res = db_tx_begin(db)) != DB_OK)
@@ -1261,14 +1244,8 @@ db_group_join(struct db *db, int64_t group_id, int64_t client_id,
 	(void)sqlite3_bind_int64(st, 1, group_id);
 	(void)sqlite3_bind_int64(st, 2, client_id);
 	db_bind_text(st, 3, now);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((res = db_tx_run_one(db, st, "group join")) != DB_OK)
+		return res == DB_CONFLICT ? DB_INVALID : res;
 	snprintf(detail, sizeof(detail), "client %lld joined group %lld",
 	    (long long)client_id, (long long)group_id);
 	if (db_audit(db, user_id, "", "group-join", 0, 0, detail) == -1)

@@ -153,9 +153,7 @@ sessions_end(struct db *db, int64_t id, int64_t keep)
 		return -1;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, keep);
-	if (db_run(st) != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(db->conn);
+	return db_run_count(db, st, NULL);
 }
 
 /* A new password hash for id, ending its sessions but keep; 0 or -1. */
@@ -357,17 +355,12 @@ db_user_organisation_set(struct db *db, int64_t id, int64_t organisation_id)
 	    "WHERE id = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM "
 	    "organisations WHERE id = ?2))";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_id(st, 1, id);
 	db_bind_id(st, 2, organisation_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(db->conn) == 1 ? 0 : -1;
+	return db_run_count(db, st, NULL) == 1 ? 0 : -1;
 }
 
 int
@@ -1017,14 +1010,8 @@ db_referral_move(struct db *db, int64_t id, enum status from,
 	db_bind_text(st, 2, status_names[from]);
 	db_bind_text(st, 3, status_names[to]);
 	db_bind_text(st, 4, now);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db->conn) != 1) {
-		db_rollback(db);
-		return DB_CONFLICT;
-	}
+	if ((res = db_tx_run_one(db, st, "move")) != DB_OK)
+		return res;
 	if ((st = db_stmt(db, sql_event)) == NULL)
 		goto fail;
 	(void)sqlite3_bind_int64(st, 1, id);

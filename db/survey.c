@@ -124,7 +124,7 @@ db_partner_survey_send(struct db *db, int64_t organisation_id,
 	struct tm tm;
 	time_t t;
 	char since[21], line[128];
-	int rc, days;
+	int days;
 
 	*sent = 0;
 	memset(&tm, 0, sizeof(tm));
@@ -145,9 +145,10 @@ db_partner_survey_send(struct db *db, int64_t organisation_id,
 	db_bind_text(st, 1, now);
 	db_bind_text(st, 2, since);
 	db_bind_int(st, 3, organisation_id > 0 ? organisation_id : 0);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "partner survey");
-	*sent = sqlite3_changes(db->conn);
+	if ((*sent = db_run_count(db, st, NULL)) == -1) {
+		*sent = 0;
+		return db_tx_fail(db, db_errcode(db), "partner survey");
+	}
 	if (*sent == 0) {
 		db_rollback(db);
 		return DB_OK;
@@ -192,12 +193,7 @@ db_family_survey_ask(struct db *db, int64_t referral_id)
 	    "contact_id, to_addr, sent_at) SELECT 'family', referral_id, "
 	    "contact_id, to_addr, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
 	    "FROM family_survey_due WHERE referral_id = ?1";
-	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
-	int rc;
 
-	if ((rc = db_run(st)) != SQLITE_DONE) {
-		fprintf(stderr, "db: family survey: %s\n", sqlite3_errstr(rc));
-		return -1;
-	}
-	return sqlite3_changes(db->conn);
+	return db_run_count(db, db_stmt_with(db, sql, referral_id),
+	    "family survey");
 }

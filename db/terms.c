@@ -153,7 +153,6 @@ db_term_delete(struct db *db, int64_t term_id, int64_t site_id,
 	sqlite3_stmt *st;
 	enum db_result r;
 	char line[96];
-	int rc;
 
 	if ((r = db_tx_begin(db)) != DB_OK)
 		return r;
@@ -162,12 +161,8 @@ db_term_delete(struct db *db, int64_t term_id, int64_t site_id,
 	db_bind_id(st, 1, term_id);
 	db_bind_id(st, 2, site_id);
 	db_bind_id(st, 3, organisation_id);
-	if ((rc = db_run(st)) != SQLITE_DONE)
-		return db_tx_fail(db, rc, "term");
-	if (sqlite3_changes(db->conn) == 0) {
-		db_rollback(db);
-		return DB_INVALID;
-	}
+	if ((r = db_tx_run_one(db, st, "term")) != DB_OK)
+		return r == DB_CONFLICT ? DB_INVALID : r;
 	snprintf(line, sizeof(line), "term removed: %lld",
 	    (long long)term_id);
 	if (db_audit(db, user_id, addr, "term", 0, 0, line) == -1)

@@ -21,20 +21,13 @@
 #     offers' states (the demo's: open, said no, no answer in time).
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
-
 . "$(dirname "$0")/../lib/smtp.sh"
 
-cleanup() {
-	stack_down
-	smtp_down
-}
 # The /offer link in email file $1 (text and HTML parts agree), or "".
 offer_link() { mail_link "$1" offer; }
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
-smtp_up
-stack_up
-trap cleanup EXIT
+smtp_stack_up
 ctl() { "$B/tuttictl" "$@"; }
 
 # ---- a place of its own: a hall in ZZ9 only our people can reach ----

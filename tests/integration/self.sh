@@ -15,19 +15,12 @@
 #     place for the coordinator to confirm on /places/ID.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
-
 . "$(dirname "$0")/../lib/smtp.sh"
 
-cleanup() {
-	stack_down
-	smtp_down
-}
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
-smtp_up
 # Booking confirmations wait the change grace period (Undo): none here.
-TUTTI_CHANGE_GRACE=0 stack_up
-trap cleanup EXIT
+smtp_stack_up TUTTI_CHANGE_GRACE=0
 ctl() { "$B/tuttictl" "$@"; }
 
 # ---- the office's contact details ----

@@ -16,17 +16,11 @@ set -u
 . "$(dirname "$0")/../lib/stack.sh"
 . "$(dirname "$0")/../lib/smtp.sh"
 
-cleanup() {
-	stack_down
-	smtp_down
-}
 # The /survey link in email file $1 (text and HTML parts agree), or "".
 survey_link() { mail_link "$1" survey; }
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
-smtp_up
-stack_up
-trap cleanup EXIT
+smtp_stack_up
 
 THERA=therapist@tutti.example;	THERA_PW=demo-therapist-2026
 PARTNER=partner@tutti.example;	PARTNER_PW=demo-partner-2026

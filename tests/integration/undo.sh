@@ -10,18 +10,9 @@
 # never told of.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
-
 . "$(dirname "$0")/../lib/smtp.sh"
 
-cleanup() {
-	stack_down
-	smtp_down
-}
-
-smtp_up
-export TUTTI_CHANGE_GRACE=12
-stack_up
-trap cleanup EXIT
+smtp_stack_up TUTTI_CHANGE_GRACE=12
 
 NOW="strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 nothing_due() { [ "$(sql "select count(*) from outbox where status in ('queued', 'sending') and not_before <= $NOW")" = 0 ]; }

@@ -4,6 +4,10 @@
 #   smtp_up          starts the server, exports TUTTI_SMTP_URL and
 #                    TUTTI_MAIL_FROM for stack_up
 #   smtp_down        stops it (its files are kept when a test failed)
+#   smtp_stack_up [NAME=VALUE]...
+#                    smtp_up, then stack_up with those variables in its
+#                    environment only; both are stopped when the script
+#                    exits
 #   wait_until S CMD...        runs CMD every 0.1 s until it succeeds,
 #                              for at most S seconds
 #   count_to ADDR PART         messages to ADDR whose Subject holds PART
@@ -33,6 +37,22 @@ smtp_down() {
 	wait 2>/dev/null
 	SMTPD_PID=
 	[ "$T_FAIL" -gt 0 ] || rm -rf "$SWORK"
+}
+
+smtp_stack_up() {
+	local a
+	for a in "$@"; do
+		local -x "$a"
+	done
+	smtp_up
+	trap smtp_down EXIT
+	stack_up
+	trap smtp_stack_down EXIT
+}
+
+smtp_stack_down() {
+	stack_down
+	smtp_down
 }
 
 wait_until() {

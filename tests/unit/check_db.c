@@ -207,6 +207,56 @@ START_TEST(test_limits_schema)
 }
 END_TEST
 
+/*
+ * The kit's one-row step: DB_OK and the write goes on when one row
+ * changed; DB_CONFLICT, rolled back, when none did; a failed step is
+ * rolled back with its cause.  db_run_count counts, or -1.
+ */
+START_TEST(test_kit_run_one)
+{
+	static const char sql_add[] = "INSERT INTO settings (key, value) "
+	    "VALUES ('kit_a', '1'), ('kit_b', '1')";
+	static const char sql_set[] = "UPDATE settings SET value = '2' "
+	    "WHERE key = ?";
+	struct db *db = open_ok();
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(db_tx_begin(db), DB_OK);
+	ck_assert_int_eq(db_run_count(db, db_stmt(db, sql_add), NULL), 2);
+	st = db_stmt(db, sql_set);
+	db_bind_text(st, 1, "kit_a");
+	ck_assert_int_eq(db_tx_run_one(db, st, "kit"), DB_OK);
+	ck_assert_int_eq(db_tx_commit(db, "kit"), DB_OK);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM settings "
+	    "WHERE key LIKE 'kit_%' AND value = '2'"), 1);
+
+	/* No row: a conflict, and what the write did before is undone. */
+	ck_assert_int_eq(db_tx_begin(db), DB_OK);
+	st = db_stmt(db, sql_set);
+	db_bind_text(st, 1, "kit_b");
+	ck_assert_int_eq(db_tx_run_one(db, st, "kit"), DB_OK);
+	st = db_stmt(db, sql_set);
+	db_bind_text(st, 1, "kit_none");
+	ck_assert_int_eq(db_tx_run_one(db, st, "kit"), DB_CONFLICT);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT value FROM settings "
+	    "WHERE key = 'kit_b'"), 1);
+
+	/* A failed step: its cause, rolled back; NULL as DB_ERROR. */
+	ck_assert_int_eq(db_tx_begin(db), DB_OK);
+	st = db_stmt(db, sql_set);
+	db_bind_text(st, 1, "kit_b");
+	db_fault_set(db, 1);
+	ck_assert_int_eq(db_tx_run_one(db, st, "kit"), DB_ERROR);
+	db_fault_set(db, 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT value FROM settings "
+	    "WHERE key = 'kit_b'"), 1);
+	ck_assert_int_eq(db_tx_begin(db), DB_OK);
+	ck_assert_int_eq(db_tx_run_one(db, NULL, "kit"), DB_ERROR);
+	ck_assert_int_eq(db_run_count(db, NULL, NULL), -1);
+	db_close(db);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -218,6 +268,7 @@ db_suite(void)
 	tcase_add_test(tc, test_migrate_legacy_count);
 	tcase_add_test(tc, test_migrate_by_name);
 	tcase_add_test(tc, test_limits_schema);
+	tcase_add_test(tc, test_kit_run_one);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -874,6 +874,46 @@ END_TEST
  * form's, or the changed room's own row), the typing kept and nothing
  * stored.
  */
+/*
+ * The new and edit forms of therapists and sites: each its own row, the
+ * new one blank, the edit one the record's, a missing record 404 on
+ * GET and POST with nothing stored.
+ */
+START_TEST(test_record_forms_new_edit)
+{
+	static const char therapists[] = "SELECT count(*) FROM therapists";
+	static const char sites[] = "SELECT count(*) FROM sites";
+	int64_t nt, ns;
+
+	testlib_sql_exec(h->app.db, "INSERT INTO therapists (id, name, "
+	    "specialisms, max_caseload, max_hours) VALUES (77, 'Tess Test', "
+	    "0, 20, 30)");
+	nt = testlib_sql_int(h->app.db, therapists);
+	ns = testlib_sql_int(h->app.db, sites);
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/therapists/new"), 200);
+	ck_assert(pages_says(h, "Add a therapist"));
+	ck_assert(!pages_says(h, "Tess Test"));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/therapists/77/edit"),
+	    200);
+	ck_assert(pages_says(h, "Change a therapist"));
+	ck_assert(pages_says(h, "value=\"Tess Test\""));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/therapists/78/edit"),
+	    404);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/therapists/78/edit",
+	    "name=Nobody&max_caseload=20&max_hours=30"), 404);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, therapists), nt);
+
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/sites/new"), 200);
+	ck_assert(pages_says(h, "Add a site"));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/sites/1/edit"), 200);
+	ck_assert(pages_says(h, "Change a site"));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/sites/999/edit"), 404);
+	ck_assert_int_eq(pages_post(h, ROLE_ADMIN, "/sites/999/edit",
+	    "name=Nowhere&kind=school&postcode=SW1A+1AA"), 404);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, sites), ns);
+}
+END_TEST
+
 START_TEST(test_room_forms_422)
 {
 	static const char *const add_bad[] = {
@@ -1289,6 +1329,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_feed_sick_roles);
 	tcase_add_test(tc, test_site_form_422);
 	tcase_add_test(tc, test_therapist_form_422);
+	tcase_add_test(tc, test_record_forms_new_edit);
 	tcase_add_test(tc, test_room_forms_422);
 	tcase_add_test(tc, test_period_forms_422);
 	tcase_add_test(tc, test_leave_reason_422);
