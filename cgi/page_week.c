@@ -285,14 +285,14 @@ week_therapist(void *arg, const struct db_therapist *t)
 	r->max_caseload = t->max_caseload;
 }
 
-/* A therapist's booked time of the days shown, at every site. */
+/* Adds a session to its therapist's booked time (seconds, for now). */
 static void
 week_booked(void *arg, int64_t therapist_id, int64_t seconds)
 {
 	struct week_row *r = week_row_find(arg, therapist_id);
 
 	if (r != NULL)
-		r->booked_min = seconds / 60;
+		r->booked_min += seconds;
 }
 
 static void
@@ -785,6 +785,8 @@ week_build(struct week *w)
 		if (w->site_id > 0 && db_week_booked_each(app->db,
 		    w->bound[0], w->bound[w->ndays], week_booked, w) == -1)
 			return -1;
+		for (k = 0; w->site_id > 0 && k < (int)w->nrows; k++)
+			w->rows[k].booked_min /= 60;
 		/* A therapist with a session at the site but no hours
 		 * there any longer still has a row: added below. */
 	} else if (w->by == WEEK_BY_ROOM)

@@ -52,10 +52,10 @@ int	 db_week_grid_each(struct db *, int64_t site_id, int64_t from,
 	    void *arg);
 
 /*
- * Each therapist's booked time: fn(arg, therapist, seconds) with the
- * length of their sessions not cancelled starting in [from, to), once
- * for each therapist with any, in one query (the week grid's row heads
- * when it shows one site's sessions).  0, or -1 (logged).
+ * The therapists' booked time, in one query (the week grid's row heads
+ * when it shows one site's sessions): fn(arg, therapist, seconds) for
+ * each session not cancelled starting in [from, to), at any site, in
+ * no set order; the caller sums.  0, or -1 (logged).
  */
 int	 db_week_booked_each(struct db *, int64_t from, int64_t to,
 	    void (*fn)(void *, int64_t therapist_id, int64_t seconds),
