@@ -232,6 +232,14 @@ void	 page_offer_post(struct app *, struct req *, struct resp *);
 void	 page_places_post(struct app *, struct req *, struct resp *);
 void	 page_place_get(struct app *, struct req *, struct resp *);
 void	 page_place_post(struct app *, struct req *, struct resp *);
+void	 page_places_get(struct app *, struct req *, struct resp *);
+/*
+ * On therapist_id's page after their caseload opened (?opened=N and
+ * place= ids, core_places_caseload): what was made for name, into d
+ * (made and made_places, or made_none).
+ */
+void	 page_offer_made(struct app *, struct req *, struct tmpl_data *,
+	    int64_t therapist_id, const char *name);
 void	 page_offer_series(struct app *, struct tmpl_data *,
 	    int64_t series_id);
 void	 page_offer_client(struct app *, struct tmpl_data *,

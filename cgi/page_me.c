@@ -20,6 +20,7 @@
 #include "cgi/valid.h"
 #include "db/client.h"
 #include "db/db.h"
+#include "db/offers.h"
 #include "db/referrals.h"
 #include "db/schedule.h"
 #include "ical/ical.h"
@@ -286,6 +287,9 @@ page_me_errors(struct app *app, struct req *rq, struct resp *rs, int status,
 			tmpl_data_setf(e, "count", "%lld", (long long)counts[s]);
 		}
 	}
+	if (auth_can(rq->user->role, ACT_ASSIGN))
+		tmpl_data_setf(d, "places_open", "%lld", (long long)
+		    db_places_open_count(app->db));
 	if (rq->user->role == ROLE_THERAPIST) {
 		tmpl_data_bool(d, "therapist", 1);
 		therapist_part(app, rq, d, errs);

@@ -14,6 +14,9 @@
  *
  * The coordinator's pages (ACT_ASSIGN):
  *
+ *   GET  /places          every open place (newest first) with its
+ *                         offers' states, and those filled or withdrawn
+ *                         lately
  *   POST /places          series=: the place that series freed, its
  *                         waiting people ranked; 303 to /places/ID
  *   GET  /places/:id      the place, the ranked people with the plain
@@ -38,7 +41,10 @@
 #include "ical/ical.h"
 #include "mail/mail.h"
 #include "templates/tmpl.h"
+#include "util/buf.h"
 #include "util/calendar.h"
+
+#define PLACES_SHOWN	100	/* places the list shows of each kind */
 
 /* "Tuesdays", for "on Tuesdays at 10:00". */
 static const char *const weekdays[7] = { "Mondays", "Tuesdays",
@@ -94,6 +100,20 @@ place_data(struct tmpl_data *d, const struct db_place *p)
 		    (int)(sp - p->therapist), p->therapist);
 	else
 		tmpl_data_set(d, "therapist_first", p->therapist);
+}
+
+/* How place p was freed, in plain words. */
+static const char *
+place_how(const struct db_place *p)
+{
+	if (p->from_series_id <= 0)
+		return "The therapist can take more clients (their caseload "
+		    "or hours were raised)";
+	if (strcmp(p->from_status, "cancelled") == 0)
+		return "A series was cancelled";
+	if (strcmp(p->from_status, "active") == 0)
+		return "The client stopped their sessions";
+	return "A series ended";
 }
 
 /* ---- the person's page ---- */
@@ -300,6 +320,7 @@ place_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	tmpl_data_setf(d, "therapist_id", "%lld", (long long)p->therapist_id);
 	tmpl_data_setf(d, "series_id", "%lld", (long long)p->from_series_id);
 	tmpl_data_bool(d, "from_series", p->from_series_id > 0);
+	tmpl_data_set(d, "how", place_how(p));
 	tmpl_data_setf(d, "filled_series", "%lld", (long long)p->series_id);
 	tmpl_data_bool(d, "open", strcmp(p->status, "open") == 0);
 	tmpl_data_bool(d, "filled", strcmp(p->status, "filled") == 0);
@@ -426,6 +447,165 @@ page_places_post(struct app *app, struct req *rq, struct resp *rs)
 	}
 	(void)snprintf(loc, sizeof(loc), "/places/%lld", (long long)place);
 	http_redirect(rs, loc);
+}
+
+/* ---- the list of places ---- */
+
+/* Place p as a row of a list: where, when, how it was freed, state. */
+static void
+place_row_data(struct tmpl_data *e, const struct db_place *p)
+{
+	tmpl_data_setf(e, "id", "%lld", (long long)p->id);
+	place_data(e, p);
+	tmpl_data_set(e, "how", place_how(p));
+	tmpl_data_set(e, "state", strcmp(p->status, "filled") == 0 ?
+	    "Filled" : strcmp(p->status, "closed") == 0 ? "Withdrawn" :
+	    p->confirmed_at[0] != '\0' ? "Offers going out" :
+	    "Waiting for you to confirm the list");
+}
+
+/* What the list gathers: its rows, and each row's offers. */
+struct places_list {
+	struct app		*app;
+	struct tmpl_data	*d;
+	const char		*key;	/* "open" or "ended" */
+	struct db_place		*v;
+	size_t			 n;
+	struct tmpl_data	*row;	/* the row being filled */
+	int			 shown;
+	int			 waiting;
+};
+
+/* db_places_each's callback: keeps the place for its row. */
+static void
+places_list_add(void *arg, const struct db_place *p)
+{
+	struct places_list *l = arg;
+
+	if (l->n < PLACES_SHOWN)
+		l->v[l->n++] = *p;
+}
+
+/* One offer of a row: who, and what became of it. */
+static void
+places_offer_add(void *arg, const struct db_offer *o)
+{
+	struct places_list *l = arg;
+	struct tmpl_data *e;
+	char state[160];
+
+	/* Not sent yet: counted, not listed. */
+	if (o->sent_at[0] == '\0') {
+		l->waiting += strcmp(o->status, "proposed") == 0;
+		return;
+	}
+	e = tmpl_data_push(l->row, "offers");
+	offer_state(l->app, o, state, sizeof(state));
+	tmpl_data_setf(e, "referral_id", "%lld", (long long)o->referral_id);
+	tmpl_data_set(e, "ref", o->ref);
+	tmpl_data_set(e, "name", o->name);
+	tmpl_data_set(e, "state", state);
+	tmpl_data_bool(e, "accepted", strcmp(o->status, "accepted") == 0);
+	l->shown++;
+}
+
+/* The places of status ("open", "ended") as rows of l->key; 0 or -1. */
+static int
+places_rows(struct places_list *l)
+{
+	size_t i;
+
+	tmpl_data_list(l->d, l->key);
+	if (db_places_each(l->app->db, 0, l->key, PLACES_SHOWN,
+	    places_list_add, l) == -1)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		l->row = tmpl_data_push(l->d, l->key);
+		place_row_data(l->row, &l->v[i]);
+		tmpl_data_list(l->row, "offers");
+		l->shown = l->waiting = 0;
+		if (db_offers_each(l->app->db, l->v[i].id, 0, places_offer_add,
+		    l) == -1)
+			return -1;
+		tmpl_data_bool(l->row, "has_offers", l->shown > 0);
+		if (l->waiting > 0 && strcmp(l->v[i].status, "open") == 0)
+			tmpl_data_setf(l->row, "waiting", "%d more %s on the "
+			    "list, not offered yet", l->waiting,
+			    l->waiting == 1 ? "person" : "people");
+		else if (l->shown == 0)
+			tmpl_data_set(l->row, "waiting", "Nobody offered");
+	}
+	tmpl_data_setf(l->d, strcmp(l->key, "open") == 0 ? "nopen" :
+	    "nended", "%zu", l->n);
+	return 0;
+}
+
+/* GET /places: the open places, then those filled or withdrawn. */
+void
+page_places_get(struct app *app, struct req *rq, struct resp *rs)
+{
+	struct tmpl_data *d = app_staff_data(app, rq, "Freed places");
+	struct places_list l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.app = app;
+	l.d = d;
+	l.v = xcalloc(PLACES_SHOWN, sizeof(*l.v));
+	l.key = "open";
+	rc = places_rows(&l);
+	tmpl_data_bool(d, "has_open", l.n > 0);
+	l.n = 0;
+	l.key = "ended";
+	if (rc == 0)
+		rc = places_rows(&l);
+	tmpl_data_bool(d, "has_ended", l.n > 0);
+	free(l.v);
+	if (rc == -1) {
+		tmpl_data_free(d);
+		http_error(app, rs, 503, "The places cannot be shown now. Try "
+		    "again in a minute.");
+		return;
+	}
+	tmpl_data_bool(d, "auto", db_setting_int(app->db, "auto_offers", 0) !=
+	    0);
+	app_render(app, rs, 200, "places.html", d);
+	tmpl_data_free(d);
+}
+
+/* What a caseload that opened made (see app.h). */
+void
+page_offer_made(struct app *app, struct req *rq, struct tmpl_data *d,
+    int64_t therapist_id, const char *name)
+{
+	const char *opened = form_get(&rq->q, "opened");
+	struct tmpl_data *e;
+	struct db_place p;
+	int64_t id;
+	size_t i, n = 0;
+	long k;
+
+	if (opened == NULL || (k = strtol(opened, NULL, 10)) < 1 ||
+	    k > 200)
+		return;
+	for (i = 0; i < CORE_CASELOAD_PLACES_MAX; i++) {
+		if (valid_id(form_get_nth(&rq->q, "place", i), &id) == -1 ||
+		    db_place_get(app->db, id, &p) != 1 ||
+		    p.therapist_id != therapist_id)
+			continue;
+		e = tmpl_data_push(d, "made_places");
+		place_row_data(e, &p);
+		n++;
+	}
+	if (n == 0) {
+		tmpl_data_setf(d, "made_none", "%s can now take %ld more "
+		    "client%s, but nobody on the waiting list fits their free "
+		    "times, so no place was made. Add to their availability, "
+		    "or look at the waitlist.", name, k, k == 1 ? "" : "s");
+		return;
+	}
+	tmpl_data_setf(d, "made", "%zu place%s %s made for %s:", n,
+	    n == 1 ? "" : "s", n == 1 ? "was" : "were", name);
 }
 
 /* ---- on other pages ---- */

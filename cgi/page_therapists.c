@@ -35,6 +35,7 @@
 #include "cgi/auth.h"
 #include "cgi/records_form.h"
 #include "cgi/valid.h"
+#include "core/offer.h"
 #include "core/rules.h"
 #include "db/db.h"
 #include "db/records.h"
@@ -352,6 +353,9 @@ show_therapist(struct app *app, struct req *rq, struct resp *rs, int status,
 			tmpl_data_set(c.d, "notice", notices[i][1]);
 	if (done != NULL && strncmp(done, "assigned", 8) == 0)
 		book_link(app, rq, t, c.d);
+	if (done != NULL && strcmp(done, "saved") == 0 &&
+	    auth_can(rq->user->role, ACT_ASSIGN))
+		page_offer_made(app, rq, c.d, t->id, t->name);
 	if (errs != NULL)
 		valid_errors_tmpl(c.d, errs);
 	if (leave != NULL)
@@ -631,15 +635,47 @@ form_read(struct app *app, struct req *rq, struct tform *v,
 	free(users);
 }
 
+/*
+ * After therapist id was saved with a higher caseload limit or more
+ * hours than before (was): the places their opened caseload makes
+ * (core_places_caseload), added to loc for the page's notice.
+ */
 static void
-form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
+caseload_opened(struct app *app, struct req *rq, int64_t id,
+    const struct db_therapist *was, const struct db_therapist_edit *e,
+    char *loc, size_t n)
+{
+	struct core_caseload got;
+	struct core_ctx ctx;
+	size_t i, len;
+
+	if (was == NULL || (e->max_caseload <= was->max_caseload &&
+	    e->max_hours <= was->max_hours))
+		return;
+	app_core_ctx(app, rq, &ctx);
+	/* The details are saved either way; a failure is logged. */
+	if (core_places_caseload(&ctx, id, was->max_caseload, was->max_hours,
+	    &got) == -1 || got.opened == 0)
+		return;
+	len = strlen(loc);
+	(void)snprintf(loc + len, n - len, "&opened=%d", got.opened);
+	for (i = 0; i < got.nplaces; i++) {
+		len = strlen(loc);
+		(void)snprintf(loc + len, n - len, "&place=%lld",
+		    (long long)got.place_ids[i]);
+	}
+}
+
+static void
+form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id,
+    const struct db_therapist *was)
 {
 	struct tform *v = xcalloc(1, sizeof(*v));
 	struct db_week_range av[RF_ROWS_MAX];
 	struct db_therapist_edit e;
 	struct valid_errors errs;
 	enum db_result r;
-	char loc[96];
+	char loc[192];
 	int64_t newid;
 	size_t i;
 
@@ -675,6 +711,7 @@ form_post(struct app *app, struct req *rq, struct resp *rs, int64_t id)
 	case DB_OK:
 		snprintf(loc, sizeof(loc), "/therapists/%lld?done=%s",
 		    (long long)newid, id > 0 ? "saved" : "added");
+		caseload_opened(app, rq, newid, was, &e, loc, sizeof(loc));
 		http_redirect(rs, loc);
 		break;
 	case DB_INVALID:
@@ -758,7 +795,7 @@ page_therapist_new_get(struct app *app, struct req *rq, struct resp *rs)
 void
 page_therapist_new_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	form_post(app, rq, rs, 0);
+	form_post(app, rq, rs, 0, NULL);
 }
 
 void
@@ -774,7 +811,7 @@ page_therapist_edit_post(struct app *app, struct req *rq, struct resp *rs)
 	struct db_therapist t;
 
 	if (therapist_load(app, rq, rs, &t) == 0)
-		form_post(app, rq, rs, rq->id[0]);
+		form_post(app, rq, rs, rq->id[0], &t);
 }
 
 void

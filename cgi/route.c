@@ -182,9 +182,11 @@ const struct route route_table[] = {
 	{ "POST", "/sites/:id/edit",	ACT_RECORDS_EDIT,
 					page_site_edit_post },
 
-	/* Freed places and their offers (issue 18, page_offer.c).  POST
+	/* Freed places and their offers (issue 18, page_offer.c).  GET:
+	 * every open place with its offers' states, newest first.  POST
 	 * series=: the place a series freed, ranked; one place: ?done=;
 	 * POST action=send (confirm the list) or action=close. */
+	{ "GET",  "/places",		ACT_ASSIGN, page_places_get },
 	{ "POST", "/places",		ACT_ASSIGN, page_places_post },
 	{ "GET",  "/places/:id",	ACT_ASSIGN, page_place_get },
 	{ "POST", "/places/:id",	ACT_ASSIGN, page_place_post },

@@ -325,6 +325,9 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	if (plan.has_terms && (res = term_check(&plan, why, whylen)) !=
 	    DB_OK)
 		goto out;
+	if (!plan.has_terms && b->skip_closed && core_closure_plan(c->db,
+	    b->site_id, b->first_date, b->count, b->until_date, &plan) == -1)
+		return say_stored_nothing(DB_ERROR, why, whylen);
 	memset(&rule, 0, sizeof(rule));
 	rule.tz = tz;
 	rule.first_date = b->first_date;
@@ -337,7 +340,7 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 		res = say(DB_INVALID, why, whylen, "Check the first date.");
 		goto out;
 	}
-	rc = plan.has_terms ? term_occurrences(tz, &plan, b->start_local,
+	rc = plan.has_terms || plan.closed ? term_occurrences(tz, &plan, b->start_local,
 	    b->length_min, &occ, &nocc) : core_booking_occurrences(tz, &rule,
 	    horizon, &occ, &nocc);
 	switch (rc) {
@@ -372,13 +375,13 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	s.created_by = c->user_id;
 	/* Staff bookings wait the grace period, and may be undone in it. */
 	s.grace_s = c->user_id > 0 ? c->grace_s : 0;
-	if (plan.has_terms) {
+	if ((plan.has_terms || plan.closed) && plan.d.ndates > 0) {
 		/* The rule runs from the first session to the last; the
-		 * holiday weeks between are its skips. */
+		 * holiday (or closed) weeks between are its skips. */
 		s.first_date = plan.d.dates[0];
 		s.count = 0;
 		s.until_date = plan.d.dates[plan.d.ndates - 1];
-		s.term_time = 1;
+		s.term_time = plan.has_terms;
 		s.skips = (const char (*)[11])plan.d.skipped;
 		s.nskips = plan.d.nskipped;
 	}

@@ -46,6 +46,9 @@ struct core_booking {
 	int		 length_min;
 	int		 count;		/* 0: none */
 	const char	*until_date;	/* NULL: none */
+	int		 skip_closed;	/* 1: no session on a day the site
+					   is closed (a week more instead),
+					   not a clash (an accepted offer) */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/offer.h"
+#include "core/rules.h"
 #include "core/world.h"
 #include "db/db.h"
 #include "db/offers.h"
@@ -19,10 +20,13 @@
 #include "db/schedule.h"
 #include "ical/ical.h"
 #include "sched/sched.h"
+#include "sched/slots.h"
 
 #define DAY_S		86400
 #define AUTO_SINCE_DAYS	14	/* auto_offers: places freed this lately */
 #define AUTO_PLACES_MAX	20	/* ... at most this many a turn */
+#define CORE_CASELOAD_LOOK_AT 300	/* the longest waiting people a
+					   new caseload place is fitted to */
 
 /* Writes s into why (when there is room); returns r. */
 static enum db_result
@@ -332,18 +336,86 @@ core_place_send(const struct core_ctx *ctx, int64_t place_id, int *sent,
 }
 
 enum db_result
+core_place_of_series(const struct core_ctx *ctx, const struct db_series *s,
+    struct db_place *p, char *why, size_t whylen)
+{
+	char today[11], from[11];
+	time_t t;
+	int wd;
+
+	memset(p, 0, sizeof(*p));
+	if (s->group_id > 0 || s->client_id <= 0)
+		return say(DB_INVALID, why, whylen, "A group's place is filled "
+		    "by adding members to the group.");
+	if (ical_local_to_utc(s->tz, s->first_date, s->start_local, &t) != 0 ||
+	    ical_utc_to_local(s->tz, t, NULL, NULL, &wd) != 0 ||
+	    ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, today,
+	    NULL, NULL) != 0)
+		return say(DB_INVALID, why, whylen, "This series' weekly time "
+		    "cannot be read.");
+	(void)snprintf(from, sizeof(from), "%s", s->ended_from[0] != '\0' &&
+	    strcmp(s->ended_from, today) > 0 ? s->ended_from : today);
+	p->therapist_id = s->therapist_id;
+	p->site_id = s->site_id;
+	p->room_id = s->room_id;
+	p->weekday = wd;
+	(void)snprintf(p->start_local, sizeof(p->start_local), "%s",
+	    s->start_local);
+	p->length_min = s->length_min;
+	p->from_series_id = s->id;
+	if (core_offer_first_date(from, wd, p->first_date) == -1)
+		return say(DB_INVALID, why, whylen, "This series' dates cannot "
+		    "be read.");
+	return say(DB_OK, why, whylen, "");
+}
+
+/*
+ * Stores place p with its waiting people ranked, by ctx's user; with
+ * auto_offers on the first offers go at once.  As
+ * core_place_from_series.
+ */
+static enum db_result
+place_make(const struct core_ctx *ctx, const struct db_place *p,
+    int64_t *place_id, char *why, size_t whylen)
+{
+	struct core_offer_pick *picks = NULL;
+	struct db_offer_rank *ranks = NULL;
+	size_t n = 0, i;
+	int sent;
+	enum db_result r;
+
+	if (core_place_rank(ctx, p, &picks, &n) == -1)
+		return say_failed(DB_ERROR, why, whylen);
+	ranks = calloc(n + 1, sizeof(*ranks));
+	if (ranks == NULL) {
+		free(picks);
+		return say_failed(DB_ERROR, why, whylen);
+	}
+	for (i = 0; i < n; i++) {
+		ranks[i].referral_id = picks[i].referral_id;
+		ranks[i].score = picks[i].score;
+	}
+	r = db_place_create(ctx->db, p, ranks, n, ctx->user_id,
+	    core_addr(ctx), place_id);
+	free(ranks);
+	free(picks);
+	if (r == DB_DUPLICATE)
+		return say(r, why, whylen, "");
+	if (r != DB_OK)
+		return say_failed(r, why, whylen);
+	if (db_setting_int(ctx->db, "auto_offers", 0) != 0)
+		(void)core_place_send(ctx, *place_id, &sent, NULL, 0);
+	return say(DB_OK, why, whylen, "");
+}
+
+enum db_result
 core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
     int64_t *place_id, char *why, size_t whylen)
 {
 	struct db_series s;
 	struct db_place p;
-	struct core_offer_pick *picks = NULL;
-	struct db_offer_rank *ranks = NULL;
-	char today[11], from[11];
-	time_t t;
-	size_t n = 0, i;
 	int64_t left;
-	int rc, wd, sent;
+	int rc;
 	enum db_result r;
 
 	*place_id = 0;
@@ -363,48 +435,9 @@ core_place_from_series(const struct core_ctx *ctx, int64_t series_id,
 		return say(DB_INVALID, why, whylen, "This series has not ended, "
 		    "so its place is not free yet. End the series first.");
 	}
-	if (ical_local_to_utc(s.tz, s.first_date, s.start_local, &t) != 0 ||
-	    ical_utc_to_local(s.tz, t, NULL, NULL, &wd) != 0 ||
-	    ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, today,
-	    NULL, NULL) != 0)
-		return say(DB_INVALID, why, whylen, "This series' weekly time "
-		    "cannot be read.");
-	(void)snprintf(from, sizeof(from), "%s", s.ended_from[0] != '\0' &&
-	    strcmp(s.ended_from, today) > 0 ? s.ended_from : today);
-	memset(&p, 0, sizeof(p));
-	p.therapist_id = s.therapist_id;
-	p.site_id = s.site_id;
-	p.room_id = s.room_id;
-	p.weekday = wd;
-	(void)snprintf(p.start_local, sizeof(p.start_local), "%s",
-	    s.start_local);
-	p.length_min = s.length_min;
-	p.from_series_id = s.id;
-	if (core_offer_first_date(from, wd, p.first_date) == -1)
-		return say(DB_INVALID, why, whylen, "This series' dates cannot "
-		    "be read.");
-	if (core_place_rank(ctx, &p, &picks, &n) == -1)
-		return say_failed(DB_ERROR, why, whylen);
-	ranks = calloc(n + 1, sizeof(*ranks));
-	if (ranks == NULL) {
-		free(picks);
-		return say_failed(DB_ERROR, why, whylen);
-	}
-	for (i = 0; i < n; i++) {
-		ranks[i].referral_id = picks[i].referral_id;
-		ranks[i].score = picks[i].score;
-	}
-	r = db_place_create(ctx->db, &p, ranks, n, ctx->user_id,
-	    core_addr(ctx), place_id);
-	free(ranks);
-	free(picks);
-	if (r == DB_DUPLICATE)
-		return say(r, why, whylen, "");
-	if (r != DB_OK)
-		return say_failed(r, why, whylen);
-	if (db_setting_int(ctx->db, "auto_offers", 0) != 0)
-		(void)core_place_send(ctx, *place_id, &sent, NULL, 0);
-	return say(DB_OK, why, whylen, "");
+	if ((r = core_place_of_series(ctx, &s, &p, why, whylen)) != DB_OK)
+		return r;
+	return place_make(ctx, &p, place_id, why, whylen);
 }
 
 /* The series ids a referral freed, gathered. */
@@ -450,6 +483,133 @@ core_places_freed_by(const struct core_ctx *ctx, int64_t referral_id)
 		}
 	}
 	return made;
+}
+
+/* ---- a caseload that opens ---- */
+
+/* The therapist's open places, as weekly times to keep clear. */
+struct open_places {
+	struct sched_range	 v[CORE_OFFER_RANKED_MAX];
+	size_t			 n;
+};
+
+/* db_places_each's callback: keeps an open place's weekly time. */
+static void
+on_open_place(void *arg, const struct db_place *p)
+{
+	struct open_places *o = arg;
+	int hh, mm;
+
+	if (o->n < sizeof(o->v) / sizeof(o->v[0]) &&
+	    sscanf(p->start_local, "%d:%d", &hh, &mm) == 2) {
+		o->v[o->n].day = p->weekday;
+		o->v[o->n].start_min = hh * 60 + mm;
+		o->v[o->n].end_min = hh * 60 + mm + p->length_min;
+		o->n++;
+	}
+}
+
+/*
+ * The best free weekly times of therapist_id in world cw for up to max
+ * new places, by sched_slots_best over the people waiting longest.
+ * How many into out, or -1.
+ */
+static int
+caseload_slots(const struct core_ctx *ctx, const struct core_world *cw,
+    int64_t therapist_id, struct sched_slot *out, size_t max)
+{
+	struct core_referral *refs = NULL;
+	struct sched_referral *v = NULL;
+	struct open_places open;
+	size_t nrefs = 0, i, k = 0;
+	int rc = -1;
+
+	memset(&open, 0, sizeof(open));
+	if (db_places_each(ctx->db, therapist_id, "open",
+	    CORE_OFFER_RANKED_MAX, on_open_place, &open) == -1 ||
+	    core_referrals_first(ctx->db, ST_WAITLISTED,
+	    CORE_CASELOAD_LOOK_AT, core_now(ctx), &refs, &nrefs) == -1)
+		return -1;
+	if ((v = calloc(nrefs + 1, sizeof(*v))) == NULL)
+		goto out;
+	/* A place is one person's: not for those who want a group. */
+	for (i = 0; i < nrefs; i++)
+		if (refs[i].r.session_type != SCHED_GROUP)
+			v[k++] = refs[i].r;
+	rc = sched_slots_best(cw->world, therapist_id, v, k, NULL, open.v,
+	    open.n, out, max);
+out:
+	free(v);
+	core_referrals_free(refs, nrefs);
+	return rc;
+}
+
+int
+core_places_caseload(const struct core_ctx *ctx, int64_t therapist_id,
+    int was_max_caseload, int was_max_hours, struct core_caseload *out)
+{
+	struct core_world *cw = NULL;
+	const struct core_therapist *ct;
+	struct sched_slot slots[CORE_CASELOAD_PLACES_MAX];
+	struct db_place p;
+	char err[256], tomorrow[11], why[CORE_WHY_LEN];
+	int before, after, n, i, rc = -1;
+	enum db_result r;
+
+	memset(out, 0, sizeof(*out));
+	if (core_world_load(ctx->db, core_tz(ctx), core_now(ctx), &cw, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "offer: caseload: %s\n", err);
+		return -1;
+	}
+	/* Inactive, or still full: nothing opened. */
+	if ((ct = core_world_therapist(cw, therapist_id)) == NULL) {
+		rc = 0;
+		goto out;
+	}
+	before = core_rule_places_free(ct->caseload, was_max_caseload,
+	    ct->booked_min_week, was_max_hours, SCHED_LENGTH_MIN);
+	after = core_rule_places_free(ct->caseload, ct->max_caseload,
+	    ct->booked_min_week, ct->max_hours, SCHED_LENGTH_MIN);
+	out->opened = after > before ? after - before : 0;
+	if (out->opened == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (ical_utc_to_local(core_tz(ctx), core_now(ctx) + DAY_S, tomorrow,
+	    NULL, NULL) != 0)
+		goto out;
+	n = caseload_slots(ctx, cw, therapist_id, slots, out->opened <
+	    CORE_CASELOAD_PLACES_MAX ? (size_t)out->opened :
+	    CORE_CASELOAD_PLACES_MAX);
+	if (n == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		memset(&p, 0, sizeof(p));
+		p.therapist_id = therapist_id;
+		p.site_id = slots[i].site_id;
+		p.room_id = slots[i].room_id;
+		p.weekday = slots[i].day;
+		(void)snprintf(p.start_local, sizeof(p.start_local),
+		    "%02u:%02u", (unsigned)slots[i].start_min / 60 % 24,
+		    (unsigned)slots[i].start_min % 60);
+		p.length_min = slots[i].length_min;
+		if (core_offer_first_date(tomorrow, p.weekday,
+		    p.first_date) == -1)
+			goto out;
+		r = place_make(ctx, &p, &out->place_ids[out->nplaces], why,
+		    sizeof(why));
+		if (r != DB_OK) {
+			fprintf(stderr, "offer: caseload of %lld: %s\n",
+			    (long long)therapist_id, why);
+			goto out;
+		}
+		out->nplaces++;
+	}
+	rc = 0;
+out:
+	core_world_free(cw);
+	return rc;
 }
 
 /* ---- the person's answer ---- */
@@ -516,6 +676,8 @@ core_offer_accept(const struct core_ctx *ctx, int64_t offer_id, char *why,
 	b.start_local = p.start_local;
 	b.length_min = p.length_min;
 	b.count = (int)count;
+	/* A closure in those weeks is a week off, not a clash. */
+	b.skip_closed = 1;
 	c.user_id = 0;
 	r = core_assign_book(&c, &a, &b, &client_id, &series_id, why, whylen);
 	if (r != DB_OK) {

@@ -25,6 +25,8 @@
 #include "db/offers.h"
 #include "sched/sched.h"
 
+struct db_series;
+
 #define CORE_OFFER_HOURS	48	/* setting offer_hours */
 #define CORE_OFFERS_LIVE	3	/* setting offers_live: live offers a
 					   place holds at once */
@@ -53,6 +55,16 @@ int	 core_place_rank(const struct core_ctx *, const struct db_place *p,
 	    struct core_offer_pick **out, size_t *n);
 
 /*
+ * The place series s holds (its therapist, site, room and weekly time,
+ * from the later of its ended_from and tomorrow) into *p, whether or
+ * not it has ended.  DB_OK; DB_INVALID with why (a group's series, a
+ * time that cannot be read).
+ */
+enum db_result core_place_of_series(const struct core_ctx *,
+	    const struct db_series *s, struct db_place *p, char *why,
+	    size_t whylen);
+
+/*
  * The place series_id freed, made when it has ended or was cancelled
  * (an individual series only), its people ranked; with auto_offers on
  * the offers go at once.  DB_OK with *place_id; DB_DUPLICATE with the
@@ -73,6 +85,31 @@ enum db_result core_place_from_series(const struct core_ctx *,
  * made, or -1 (logged).
  */
 int	 core_places_freed_by(const struct core_ctx *, int64_t referral_id);
+
+#define CORE_CASELOAD_PLACES_MAX 3	/* places one change makes, at most */
+
+/* What raising a therapist's caseload limit or hours made. */
+struct core_caseload {
+	int	 opened;		/* more clients they can take now */
+	size_t	 nplaces;		/* places made */
+	int64_t	 place_ids[CORE_CASELOAD_PLACES_MAX];
+};
+
+/*
+ * A coordinator raised therapist_id's caseload limit or weekly hours
+ * (from was_max_caseload and was_max_hours; the new ones are saved):
+ * their caseload opens by as many clients as core_rule_places_free
+ * gives now more than before.  For each (at most
+ * CORE_CASELOAD_PLACES_MAX) a place is made at the best free weekly
+ * time sched_slots_best finds for them at their sites and rooms (the
+ * most waiting people fit it; none overlaps their open places), from
+ * tomorrow, ranked as core_place_from_series does; with auto_offers on
+ * the offers go at once.  No time anyone waiting fits: no place (*out
+ * says opened, nplaces 0).  0 with *out, or -1 (logged; the places made
+ * before stay).
+ */
+int	 core_places_caseload(const struct core_ctx *, int64_t therapist_id,
+	    int was_max_caseload, int was_max_hours, struct core_caseload *out);
 
 /*
  * The setting offers_live: how many live offers a place holds at once,

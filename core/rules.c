@@ -34,6 +34,20 @@ core_rule_hours_full(int booked_min_week, int max_hours, int session_min)
 	return booked_min_week + session_min > max_hours * 60;
 }
 
+int
+core_rule_places_free(int caseload, int max_caseload, int booked_min_week,
+    int max_hours, int session_min)
+{
+	int places = max_caseload - caseload, sessions;
+
+	if (session_min < 1)
+		return 0;
+	sessions = (max_hours * 60 - booked_min_week) / session_min;
+	if (sessions < places)
+		places = sessions;
+	return places > 0 ? places : 0;
+}
+
 /* The locale-independent classes the rules below need. */
 static int
 is_alpha(unsigned char c)

@@ -48,6 +48,15 @@ int	 core_rule_hours_full(int booked_min_week, int max_hours,
 	    int session_min);
 
 /*
+ * How many more clients a therapist can take: the free places of their
+ * caseload (max_caseload - caseload), but no more than the sessions of
+ * session_min minutes their free weekly hours hold (max_hours a week,
+ * booked_min_week booked).  0 when full.  Cannot fail.
+ */
+int	 core_rule_places_free(int caseload, int max_caseload,
+	    int booked_min_week, int max_hours, int session_min);
+
+/*
  * 1 when the access needs a person wrote ask for step-free access (a
  * wheelchair, steps, stairs, a ramp, a lift, mobility, a walking frame,
  * a scooter, level access; words are matched at their start, any case,

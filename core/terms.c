@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/terms.h"
+#include "db/records.h"
 #include "db/schedule.h"
 #include "db/terms.h"
 #include "sched/terms.h"
@@ -17,13 +18,13 @@ struct term_list {
 	char			(*days)[2][SCHED_DATE_LEN];
 	size_t			 n;
 	size_t			 cap;
+	size_t			 want;	/* rows read (closures) */
 };
 
-/* db_site_terms_each's callback: keeps the term's days. */
+/* Keeps the days first..last in l (a term's or a closure's). */
 static void
-term_push(void *arg, const struct db_term *t)
+days_push(struct term_list *l, const char *first, const char *last)
 {
-	struct term_list *l = arg;
 	char (*p)[2][SCHED_DATE_LEN];
 
 	if (l->n == l->cap) {
@@ -34,9 +35,26 @@ term_push(void *arg, const struct db_term *t)
 		l->days = p;
 		l->cap = l->cap ? l->cap * 2 : 16;
 	}
-	(void)snprintf(l->days[l->n][0], SCHED_DATE_LEN, "%s", t->first_day);
-	(void)snprintf(l->days[l->n][1], SCHED_DATE_LEN, "%s", t->last_day);
+	(void)snprintf(l->days[l->n][0], SCHED_DATE_LEN, "%s", first);
+	(void)snprintf(l->days[l->n][1], SCHED_DATE_LEN, "%s", last);
 	l->n++;
+}
+
+/* db_site_terms_each's callback: keeps the term's days. */
+static void
+term_push(void *arg, const struct db_term *t)
+{
+	days_push(arg, t->first_day, t->last_day);
+}
+
+/* db_site_closures_each's callback: keeps the closure's days. */
+static void
+closure_push(void *arg, const struct db_period *p)
+{
+	struct term_list *l = arg;
+
+	days_push(l, p->first_day, p->last_day);
+	l->want++;
 }
 
 /* Plans a series at a site (see terms.h). */
@@ -80,6 +98,74 @@ core_term_plan(struct db *db, int64_t site_id, const char *first_date,
 out:
 	free(l.v);
 	free(l.days);
+	return rc;
+}
+
+/* Plans a series around a site's closures (see terms.h). */
+int
+core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
+    int count, const char *until_date, struct core_term_plan *out)
+{
+	struct term_list l, open;
+	char horizon[SCHED_DATE_LEN], from[SCHED_DATE_LEN];
+	char end[SCHED_DATE_LEN];
+	long day, d;
+	size_t i;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&l, 0, sizeof(l));
+	memset(&open, 0, sizeof(open));
+	out->count = count;
+	if (sched_date_days(first_date, &day) == -1)
+		return -1;
+	sched_day_date(day + SCHEDULE_HORIZON_DAYS, horizon);
+	if (db_site_closures_each(db, site_id, first_date, horizon,
+	    closure_push, &l) == -1 || l.n != l.want)
+		goto out;
+	if (l.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* The open stretches between the closures (by first day) are the
+	 * "terms" the weekly dates must fall in. */
+	(void)snprintf(from, sizeof(from), "%s", first_date);
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.days[i][0], from) > 0) {
+			if (sched_date_days(l.days[i][0], &d) == -1)
+				goto out;
+			sched_day_date(d - 1, end);
+			days_push(&open, from, end);
+		}
+		if (strcmp(l.days[i][1], from) >= 0) {
+			if (sched_date_days(l.days[i][1], &d) == -1)
+				goto out;
+			sched_day_date(d + 1, from);
+		}
+	}
+	if (strcmp(from, horizon) <= 0)
+		days_push(&open, from, horizon);
+	out->closed = 1;
+	if (open.n == 0) {
+		rc = 0;		/* closed throughout: no session at all */
+		goto out;
+	}
+	if ((open.v = calloc(open.n, sizeof(*open.v))) == NULL)
+		goto out;
+	for (i = 0; i < open.n; i++) {
+		open.v[i].first_day = open.days[i][0];
+		open.v[i].last_day = open.days[i][1];
+	}
+	if (sched_term_expand(first_date, count, until_date, horizon, open.v,
+	    open.n, &out->d) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(open.v);
+	free(open.days);
+	free(l.days);
+	if (rc == -1)
+		memset(out, 0, sizeof(*out));
 	return rc;
 }
 

@@ -21,6 +21,7 @@
  */
 struct core_term_plan {
 	int			 has_terms;
+	int			 closed;	/* d: the weeks around closures */
 	int			 count;		/* sessions asked; 0 none */
 	struct sched_term_dates	 d;
 };
@@ -34,6 +35,16 @@ struct core_term_plan {
  */
 int	 core_term_plan(struct db *, int64_t site_id, const char *first_date,
 	    int count, const char *until_date, struct core_term_plan *out);
+/*
+ * The same for a site without terms whose closures fall in the series
+ * (booked with core_booking's skip_closed): d holds the weekly dates
+ * that miss every closure, count of them when count > 0, and the closed
+ * weeks as skipped; closed is 1.  With no closure in the way, *out is
+ * left empty (closed 0: book every week).  0, or -1 as core_term_plan.
+ */
+int	 core_closure_plan(struct db *, int64_t site_id,
+	    const char *first_date, int count, const char *until_date,
+	    struct core_term_plan *out);
 /* Frees what core_term_plan filled; NULL is fine. */
 void	 core_term_plan_free(struct core_term_plan *);
 

@@ -155,7 +155,10 @@ demo_run(struct db *db, int scale, int years)
 	    demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)
 		goto out;
-	if (demo_partners(&d) == -1 || demo_self(&d) == -1)
+	/* Two days ago a caseload opened (demo_places); today a client
+	 * stops through their link (demo_self). */
+	if (demo_partners(&d) == -1 || demo_places(&d) == -1 ||
+	    demo_self(&d) == -1)
 		goto out;
 	if (demo_terms(&d) == -1)
 		goto out;

@@ -237,6 +237,8 @@ int	 demo_schedule_write(struct demo *);
 int	 demo_schedule_changes(struct demo *);
 /* demo_self.c: contact details, a late cancellation, waitlist checks. */
 int	 demo_self(struct demo *);
+/* demo_places.c: a place made by a raised caseload, its offers expired. */
+int	 demo_places(struct demo *);
 
 /* demo_week.c: leave and a closure waiting for a decision. */
 int	 demo_week(struct demo *);

@@ -7,6 +7,7 @@
  * through the same db/ and core/ calls the product makes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 #include "ctl/demo.h"
 #include "db/db.h"
 #include "db/offers.h"
+#include "db/schedule.h"
 #include "db/self.h"
 
 /* Setting name and value, as an office would fill them in. */
@@ -93,6 +95,71 @@ demo_offers(struct demo *d, struct core_ctx *c)
 	return 0;
 }
 
+/* Keeps the first offer still open, in rank order. */
+static void
+on_first_live(void *arg, const struct db_offer *o)
+{
+	int64_t *first = arg;
+
+	if (*first == 0 && strcmp(o->status, "sent") == 0)
+		*first = o->id;
+}
+
+/*
+ * A client stops their sessions through their own link (the real
+ * core_self_stop, which frees their weekly place through
+ * core_places_freed_by): the first client, by referral, whose place
+ * fits three or more people waiting.  The coordinator confirms the list,
+ * the offers go, and the first person declines, so the offer is handed
+ * on and offers stay open.  0 (also when no client fits), or -1.
+ */
+static int
+demo_stopped(struct demo *d, struct core_ctx *c)
+{
+	int64_t rids[24], sids[24], place = 0;
+	struct db_series s;
+	struct db_place p;
+	struct core_offer_pick *picks;
+	int64_t first = 0;
+	struct db_offer o;
+	char why[CORE_WHY_LEN];
+	size_t n;
+	int i, k, sent = 0;
+
+	if ((k = db_demo_stoppable(d->db, (int64_t)d->now, rids, sids,
+	    24)) == -1)
+		return -1;
+	for (i = 0; i < k; i++) {
+		picks = NULL;
+		n = 0;
+		if (db_series_get(d->db, sids[i], &s) != 1 ||
+		    core_place_of_series(c, &s, &p, why, sizeof(why)) != DB_OK ||
+		    core_place_rank(c, &p, &picks, &n) == -1)
+			continue;
+		free(picks);
+		if (n >= 3)
+			break;
+	}
+	if (i == k)
+		return 0;
+	if (core_self_stop(c, rids[i], why, sizeof(why)) != DB_OK ||
+	    (place = db_place_of_series(d->db, sids[i])) <= 0)
+		return -1;
+	if (core_place_send(c, place, &sent, why, sizeof(why)) != DB_OK)
+		return -1;
+	if (db_offers_each(d->db, place, 0, on_first_live, &first) == -1)
+		return -1;
+	/* The first person read their offer email, then said no. */
+	if (sent >= 2 && first > 0 && (db_offer_get(d->db, first, &o) != 1 ||
+	    db_demo_mail_sent(d->db, "place_offer", o.referral_id) == -1 ||
+	    core_offer_decline(c, first, why, sizeof(why)) != DB_OK))
+		return -1;
+	fprintf(stderr, "demo: referral %lld stopped their sessions; place "
+	    "%lld offered to %d\n", (long long)rids[i], (long long)place,
+	    sent);
+	return 0;
+}
+
 int
 demo_self(struct demo *d)
 {
@@ -131,5 +198,7 @@ demo_self(struct demo *d)
 		return -1;
 	fprintf(stderr, "demo: %d waitlist checks sent\n", n);
 	c.user_id = 0;
+	if (demo_stopped(d, &c) == -1)
+		return -1;
 	return demo_offers(d, &c);
 }

@@ -20,10 +20,12 @@
 	"p.weekday, p.start_local, p.length_min, p.first_date, " \
 	"coalesce(p.from_series_id, 0), p.status, coalesce(p.filled_by, 0), " \
 	"coalesce(p.series_id, 0), p.created_at, coalesce(p.confirmed_at, ''), " \
-	"t.name, si.name, si.address, si.postcode, coalesce(ro.name, '') " \
+	"t.name, si.name, si.address, si.postcode, coalesce(ro.name, ''), " \
+	"coalesce(fs.status, '') " \
 	"FROM places p JOIN therapists t ON t.id = p.therapist_id " \
 	"JOIN sites si ON si.id = p.site_id " \
-	"LEFT JOIN rooms ro ON ro.id = p.room_id "
+	"LEFT JOIN rooms ro ON ro.id = p.room_id " \
+	"LEFT JOIN series fs ON fs.id = p.from_series_id "
 
 static void
 place_read(sqlite3_stmt *st, void *out)
@@ -50,7 +52,10 @@ place_read(sqlite3_stmt *st, void *out)
 	db_copy(p->address, sizeof(p->address), db_col(st, 16));
 	db_copy(p->postcode, sizeof(p->postcode), db_col(st, 17));
 	db_copy(p->room, sizeof(p->room), db_col(st, 18));
+	db_copy(p->from_status, sizeof(p->from_status), db_col(st, 19));
 }
+
+DB_ROW_CALL(place_row, struct db_place, place_read)
 
 int
 db_place_get(struct db *db, int64_t id, struct db_place *p)
@@ -72,6 +77,31 @@ id_of(struct db *db, sqlite3_stmt *st)
 		db_done(st);
 	}
 	return rc == -1 ? -1 : id;
+}
+
+int
+db_places_each(struct db *db, int64_t therapist_id, const char *status,
+    int limit, void (*fn)(void *, const struct db_place *), void *arg)
+{
+	static const char sql[] = "SELECT " PLACE_COLS "WHERE (?1 = 0 OR "
+	    "p.therapist_id = ?1) AND (?2 = '' OR (?2 = 'open') = (p.status = "
+	    "'open')) ORDER BY p.id DESC LIMIT ?3";
+	sqlite3_stmt *st = db_stmt_with(db, sql, therapist_id);
+
+	if (st != NULL) {
+		db_bind_text(st, 2, status);
+		db_bind_int(st, 3, limit);
+	}
+	return db_each(db, st, place_row, (db_any_fn)fn, arg);
+}
+
+int64_t
+db_places_open_count(struct db *db)
+{
+	static const char sql[] = "SELECT count(*) FROM places WHERE "
+	    "status = 'open'";
+
+	return id_of(db, db_stmt(db, sql));
 }
 
 int64_t
@@ -137,9 +167,14 @@ db_place_create(struct db *db, const struct db_place *p,
 		if (db_run(st) != SQLITE_DONE)
 			goto fail;
 	}
-	snprintf(detail, sizeof(detail), "place %lld freed (series %lld), "
-	    "%zu people ranked", (long long)*id, (long long)p->from_series_id,
-	    n);
+	if (p->from_series_id > 0)
+		snprintf(detail, sizeof(detail), "place %lld freed (series "
+		    "%lld), %zu people ranked", (long long)*id,
+		    (long long)p->from_series_id, n);
+	else
+		snprintf(detail, sizeof(detail), "place %lld opened (therapist "
+		    "%lld's caseload), %zu people ranked", (long long)*id,
+		    (long long)p->therapist_id, n);
 	if (db_audit(db, user_id, addr, "place-open", 0, 0, detail) == -1)
 		goto fail;
 	if ((res = db_tx_commit(db, "place create")) != DB_OK)

@@ -39,10 +39,22 @@ struct db_place {
 	char	 address[256];
 	char	 postcode[16];
 	char	 room[128];
+	char	 from_status[12];	/* the freeing series' status now;
+					   "": the caseload opened */
 };
 
 /* 1 found (into *p), 0 none, -1 error. */
 int	 db_place_get(struct db *, int64_t id, struct db_place *p);
+/*
+ * Calls fn for each place, the newest first, at most limit: of
+ * therapist_id only (> 0), and by status: "open" the open ones, "ended"
+ * the filled and withdrawn, "" all.  0, or -1.
+ */
+int	 db_places_each(struct db *, int64_t therapist_id, const char *status,
+	    int limit, void (*fn)(void *, const struct db_place *),
+	    void *arg);
+/* How many places are open; -1 on an error. */
+int64_t	 db_places_open_count(struct db *);
 /* The newest place freed by series_id: its id, 0 none, -1 error. */
 int64_t	 db_place_of_series(struct db *, int64_t series_id);
 

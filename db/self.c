@@ -918,15 +918,51 @@ db_demo_check_overdue(struct db *db, int64_t referral_id)
 }
 
 int
-db_demo_check_sent(struct db *db, int64_t referral_id)
+db_demo_mail_sent(struct db *db, const char *kind, int64_t referral_id)
 {
 	static const char sql[] = "UPDATE outbox SET status = 'sent', "
 	    "attempts = 1, created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
 	    "'now', '-2 days'), not_before = strftime('%Y-%m-%dT%H:%M:%SZ', "
 	    "'now', '-2 days'), sent_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
-	    "'now', '-2 days') WHERE kind = 'waitlist_check' AND "
-	    "referral_id = ? AND status = 'queued'";
+	    "'now', '-2 days') WHERE kind = ?2 AND referral_id = ?1 AND "
+	    "status = 'queued'";
+	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 
-	return db_run(db_stmt_with(db, sql, referral_id)) == SQLITE_DONE ?
-	    0 : -1;
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 2, kind);
+	return db_run(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_demo_check_sent(struct db *db, int64_t referral_id)
+{
+	return db_demo_mail_sent(db, "waitlist_check", referral_id);
+}
+
+int
+db_demo_stoppable(struct db *db, int64_t now, int64_t *referral_ids,
+    int64_t *series_ids, int max)
+{
+	static const char sql[] = "SELECT r.id, min(s.id) FROM referrals r "
+	    "JOIN clients c ON c.referral_id = r.id JOIN series s ON "
+	    "s.client_id = c.id AND s.group_id IS NULL AND s.status = "
+	    "'active' WHERE r.status = 'active' AND r.email != '' AND "
+	    "r.consent_contact = 1 AND EXISTS (SELECT 1 FROM occurrences o "
+	    "WHERE o.series_id = s.id AND o.start_utc > ?1 AND o.state = "
+	    "'booked') AND NOT EXISTS (SELECT 1 FROM site_closures x WHERE "
+	    "x.site_id = s.site_id AND x.last_day >= date(?1, 'unixepoch')) "
+	    "GROUP BY r.id HAVING count(*) = 1 ORDER BY r.id "
+	    "LIMIT ?2";
+	sqlite3_stmt *st = db_stmt_with(db, sql, now);
+	int n = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 2, max);
+	while ((rc = db_next(db, st)) == 1) {
+		referral_ids[n] = sqlite3_column_int64(st, 0);
+		series_ids[n++] = sqlite3_column_int64(st, 1);
+	}
+	return rc == -1 ? -1 : n;
 }

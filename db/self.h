@@ -189,5 +189,15 @@ int64_t	 db_demo_checked(struct db *, int nth);
 int	 db_demo_check_overdue(struct db *, int64_t referral_id);
 /* Marks referral_id's queued check emails sent (before they answered). */
 int	 db_demo_check_sent(struct db *, int64_t referral_id);
+/* Marks referral_id's queued emails of kind sent two days ago. */
+int	 db_demo_mail_sent(struct db *, const char *kind, int64_t referral_id);
+/*
+ * Clients who could stop through their link, lowest referral first:
+ * active, with an email and one individual series booked after now at
+ * a site with no closure to come (so the place freed can be booked).
+ * Up to max referral and series ids into the arrays; how many, or -1.
+ */
+int	 db_demo_stoppable(struct db *, int64_t now, int64_t *referral_ids,
+	    int64_t *series_ids, int max);
 
 #endif

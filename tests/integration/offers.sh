@@ -14,7 +14,11 @@
 #     50 times out of 50;
 #   - the offers' state shows on the series page and the client record;
 #   - closing a client's referral frees their weekly place at once, for
-#     the coordinator to confirm; offers_live sets how many go at once.
+#     the coordinator to confirm; offers_live sets how many go at once;
+#   - raising a therapist's caseload limit on their form makes a place at
+#     their free weekly time (offered at once with auto_offers), the page
+#     after saving says so, and /places lists every open place with its
+#     offers' states (the demo's: open, said no, no answer in time).
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 . "$(dirname "$0")/../lib/smtp.sh"
@@ -58,6 +62,16 @@ client=$(sql "select id from clients where referral_id = 90000")
 
 c=$(staff_login coord coordinator@tutti.example demo-coordinator-2026)
 check "the coordinator signs in" [ "$c" = 303 ]
+
+# ---- the demo: a client stopped through their link, their place offered ----
+dseries=$(sql "select min(e.series_id) from exceptions e where e.by_whom = 'client' and e.reason = 'the client stopped their sessions'")
+check "the demo has a client who stopped their sessions" [ -n "$dseries" ]
+dplace=$(sql "select id from places where from_series_id = ${dseries:-0} and status = 'open'")
+check "the place they freed is open" [ -n "$dplace" ]
+check "it has an offer still open" [ "$(sql "select count(*) from offers where place_id = ${dplace:-0} and status = 'sent'")" -ge 1 ]
+check "and one declined, handed on" [ "$(sql "select count(*) from offers where place_id = ${dplace:-0} and status = 'declined'")" = 1 ]
+c=$(web coord "$BASE/places/${dplace:-0}")
+check "the coordinator sees the freed place" has "Freed place"
 
 # ---- a series ends: "Offer this place" ----
 tue=$(date -d "next tuesday + 7 days" +%F)
@@ -151,9 +165,9 @@ c=$(web wes --data "t=$mt&action=stop&confirm=yes" "$BASE/my")
 check "a double click: 303" [ "$c" = 303 ]
 check "every session still to come is cancelled by him" [ "$(sql "select count(*) from occurrences o join series s on s.id = o.series_id join clients c on c.id = s.client_id where c.referral_id = 90002 and o.state != 'cancelled' and o.start_utc > strftime('%s', 'now')")" = 0 ]
 check "audited once as the person themselves" [ "$(sql "select count(*) from audit where action = 'self-stop' and user_id is null and referral_id = 90002")" = 1 ]
-wait_until 30 test "$(count_to coordinator@tutti.example 'stopped their sessions')" -ge 1
+wait_until 30 test "$(count_to coordinator@tutti.example 'OFFW-0002 has stopped their sessions')" -ge 1
 sleep 1
-check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'stopped their sessions')" = 1 ]
+check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'OFFW-0002 has stopped their sessions')" = 1 ]
 
 # ---- forged and revoked links ----
 bad=${tok1:0:10}$( [ "${tok1:10:1}" = A ] && echo B || echo A )${tok1:11}
@@ -239,6 +253,52 @@ csrf=$(csrf_of)
 c=$(web coord --data "csrf=$csrf&action=send" "$BASE/places/$place3")
 check "with offers_live 1 one offer goes" [ "$(sql "select count(*) from offers where place_id = $place3 and status = 'sent'")" = 1 ]
 ctl setting offers_live 3 >/dev/null
+
+# ---- a therapist's caseload opens: places are made, /places lists them ----
+# Cass (therapist 9002) works at the hall on Fridays 09:00-10:00 only,
+# with no room on her caseload.
+sql "INSERT INTO therapists (id, name, specialisms, max_caseload, max_hours)
+  VALUES (9002, 'Cass Caseload', 16, 0, 20);
+INSERT INTO therapist_availability (therapist_id, site_id, day, start_min, end_min)
+  VALUES (9002, 9001, 4, 540, 600);"
+cass="name=Cass+Caseload&user_id=&specialisms=dementia&languages=English&max_hours=20&active=yes&av_site=9001&av_day=fri&av_start=09:00&av_end=10:00"
+web coord "$BASE/therapists/9002/edit" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&$cass&max_caseload=1" "$BASE/therapists/9002/edit")
+check "raising Cass's caseload limit saves: 303" [ "$c" = 303 ]
+cplace=$(sql "select id from places where therapist_id = 9002")
+check "one place is made for her" [ -n "$cplace" -a "$(sql "select count(*) from places where therapist_id = 9002")" = 1 ]
+check "at her free weekly time: Fridays 09:00 in the Music Room" [ "$(sql "select weekday || ':' || start_local || ':' || room_id || ':' || coalesce(from_series_id, 0) from places where id = ${cplace:-0}")" = "4:09:00:9001:0" ]
+check "the page after saving names it" [ "$(location)" = "/therapists/9002?done=saved&opened=1&place=$cplace" ]
+c=$(web coord "$BASE$(location)")
+check "it says a place was made" has "1 place was made for Cass Caseload:"
+check "when and where" has "Fridays at 09:00 at Offer Test Hall, Music Room"
+check "and that it waits for the coordinator" has "Waiting for you to confirm the list"
+check "the waiting people are ranked" [ "$(sql "select count(*) from offers where place_id = ${cplace:-0} and status = 'proposed'")" -ge 1 ]
+check "nothing is sent yet" [ "$(sql "select count(*) from offers where place_id = ${cplace:-0} and status != 'proposed'")" = 0 ]
+c=$(web coord "$BASE/places")
+check "GET /places opens" [ "$c" = 200 ]
+check "it lists Cass's place" has "<a href=\"/places/$cplace\">Fridays at 09:00</a>"
+check "saying how it was freed" has "The therapist can take more clients"
+check "and the demo's stopped client's place" has "The client stopped their sessions"
+check "with its offers: said no" has "Said no on"
+check "offered, with the time to answer by" has "Offered: answer by"
+check "and the demo's caseload place: no answer in time" has "No answer in time"
+check "the demo made a place by a raised caseload" [ "$(sql "select count(*) from places where from_series_id is null and therapist_id < 9000")" -ge 1 ]
+c=$(web coord "$BASE/me")
+check "the coordinator's page links to the list" has 'href="/places"'
+th=$(staff_login thea therapist@tutti.example demo-therapist-2026)
+c=$(web thea "$BASE/places")
+check "a therapist may not open /places" [ "$c" = 403 ]
+ctl setting auto_offers 1 >/dev/null
+web coord "$BASE/therapists/9002/edit" >/dev/null
+csrf=$(csrf_of)
+c=$(web coord --data "csrf=$csrf&${cass/av_end=10:00/av_end=11:00}&max_caseload=2" "$BASE/therapists/9002/edit")
+cplace2=$(sql "select max(id) from places where therapist_id = 9002")
+check "with auto_offers on, one more raise makes a second place" [ "$cplace2" != "$cplace" -a "$(sql "select count(*) from places where therapist_id = 9002")" = 2 ]
+check "clear of the first: Fridays at 09:45" [ "$(sql "select start_local from places where id = ${cplace2:-0}")" = 09:45 ]
+check "and its offers go at once" [ "$(sql "select count(*) from offers where place_id = ${cplace2:-0} and status = 'sent'")" -ge 1 ]
+ctl setting auto_offers 0 >/dev/null
 
 # ---- two people accept the same place at once, 50 times ----
 sql "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 99)

@@ -18,12 +18,14 @@
 #include "core/booking.h"
 #include "core/core.h"
 #include "core/offer.h"
+#include "core/rules.h"
 #include "db/db.h"
 #include "db/offers.h"
 #include "db/reports.h"
 #include "db/staff.h"
 #include "mail/mail.h"
 #include "tests/unit/testlib.h"
+#include "util/calendar.h"
 
 static struct db *db;
 
@@ -307,6 +309,47 @@ START_TEST(test_accept_first_wins)
 }
 END_TEST
 
+/*
+ * The site is closed one week inside the series a place gives: saying
+ * yes books the place with no session that day (a week more at the
+ * end, so the person still has every session), as the closure is a
+ * known gap, not a clash.  Failed before: the booking refused the
+ * closure and the person saw "cannot be booked any more".
+ */
+START_TEST(test_accept_closure)
+{
+	struct core_ctx c;
+	struct db_place p;
+	char why[CORE_WHY_LEN], closed[11], sql[256];
+	int64_t place, series;
+
+	place = place_of(freed_series(), 1);
+	ck_assert_int_eq(db_place_get(db, place, &p), 1);
+	ck_assert_int_eq(calendar_date_add(p.first_date, 14, closed), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO site_closures (site_id, "
+	    "first_day, last_day, reason) VALUES (1, '%s', '%s', 'Boiler "
+	    "repair')", closed, closed);
+	testlib_sql_exec(db, sql);
+	ctx(&c);
+	ck_assert_msg(core_offer_accept(&c, offer_of(place, 3), why,
+	    sizeof(why)) == DB_OK, "%s", why);
+	series = testlib_sql_int(db, "SELECT series_id FROM places");
+	ck_assert_int_gt(series, 0);
+	/* Every session the setting gives, none on the closed day. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM occurrences WHERE "
+	    "series_id = %lld", (long long)series);
+	ck_assert_int_eq(testlib_sql_int(db, sql), CORE_SERIES_SESSIONS);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM occurrences WHERE "
+	    "series_id = %lld AND occ_date = '%s'", (long long)series, closed);
+	ck_assert_int_eq(testlib_sql_int(db, sql), 0);
+	/* The calendar shows that week as no session. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM series_skips WHERE "
+	    "series_id = %lld AND occ_date = '%s'", (long long)series, closed);
+	ck_assert_int_eq(testlib_sql_int(db, sql), 1);
+	ck_offer_status(offer_of(place, 3), "accepted");
+}
+END_TEST
+
 START_TEST(test_accept_faults)
 {
 	struct core_ctx c;
@@ -393,6 +436,38 @@ START_TEST(test_expiry_setting)
 }
 END_TEST
 
+/* The place a series holds is read without its ending: nothing stored. */
+START_TEST(test_place_of_series)
+{
+	struct core_ctx c;
+	struct db_series s;
+	struct db_place p;
+	char first[11], why[CORE_WHY_LEN];
+	int64_t id = booked_series(1, "10:00");
+
+	next_tuesday(first);
+	ctx(&c);
+	ck_assert_int_eq(db_series_get(db, id, &s), 1);
+	ck_assert_msg(core_place_of_series(&c, &s, &p, why, sizeof(why)) ==
+	    DB_OK, "%s", why);
+	ck_assert_int_eq(p.therapist_id, 1);
+	ck_assert_int_eq(p.site_id, 1);
+	ck_assert_int_eq(p.room_id, 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "10:00");
+	ck_assert_int_eq(p.length_min, 45);
+	ck_assert_int_eq(p.from_series_id, id);
+	ck_assert_str_le(p.first_date, first);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    0);
+	/* A group's series holds no place of its own. */
+	s.group_id = 1;
+	ck_assert_int_eq(core_place_of_series(&c, &s, &p, why, sizeof(why)),
+	    DB_INVALID);
+	ck_assert_ptr_nonnull(strstr(why, "group"));
+}
+END_TEST
+
 START_TEST(test_freed_by_discharge)
 {
 	struct core_ctx c;
@@ -415,6 +490,69 @@ START_TEST(test_freed_by_discharge)
 	ck_assert_int_eq(core_places_freed_by(&c, 1), 0);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
 	    1);
+}
+END_TEST
+
+/*
+ * A coordinator raises Thea's caseload limit from 1 (full with Ann) to
+ * 3: two places are made at the best free weekly times sched/ finds,
+ * those the most waiting people fit (Tuesday mornings: Cy, Fay, Gus and
+ * Hal), not overlapping; ranked, waiting for the coordinator.  Raising
+ * it once more keeps clear of the places open already; no raise, no
+ * place; with auto_offers on the offers go at once.
+ */
+START_TEST(test_caseload_opens)
+{
+	struct core_ctx c;
+	struct core_caseload got;
+	struct db_place p;
+
+	ck_assert_int_eq(core_rule_places_free(1, 3, 0, 30, 45), 2);
+	ck_assert_int_eq(core_rule_places_free(1, 3, 30 * 60 - 40, 30, 45),
+	    0);
+	ck_assert_int_eq(core_rule_places_free(4, 3, 0, 30, 45), 0);
+	testlib_sql_exec(db, "UPDATE therapists SET max_caseload = 3");
+	ctx(&c);
+	c.user_id = 1;
+	ck_assert_int_eq(core_places_caseload(&c, 1, 1, 30, &got), 0);
+	ck_assert_int_eq(got.opened, 2);
+	ck_assert_uint_eq(got.nplaces, 2);
+	ck_assert_int_eq(db_place_get(db, got.place_ids[0], &p), 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "09:00");
+	ck_assert_int_eq(p.length_min, 45);
+	ck_assert_int_eq(p.from_series_id, 0);
+	ck_assert_str_eq(p.from_status, "");
+	ck_assert_str_eq(p.status, "open");
+	ck_assert_int_eq(db_place_get(db, got.place_ids[1], &p), 1);
+	ck_assert_int_eq(p.weekday, 1);
+	ck_assert_str_eq(p.start_local, "09:45");
+	/* Ranked as any freed place: Cy first; nothing sent yet. */
+	ck_assert_int_eq(offer_of(got.place_ids[0], 3), testlib_sql_int(db,
+	    "SELECT id FROM offers WHERE rank = 1 AND place_id = (SELECT "
+	    "min(id) FROM places)"));
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM offers "
+	    "WHERE status = 'proposed'"), 8);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
+	    "WHERE action = 'place-open' AND detail LIKE '%caseload%'"), 2);
+	/* Saved again unchanged: nothing opens. */
+	ck_assert_int_eq(core_places_caseload(&c, 1, 3, 30, &got), 0);
+	ck_assert_int_eq(got.opened, 0);
+	ck_assert_uint_eq(got.nplaces, 0);
+	/* One more, offered at once: clear of the two open places. */
+	testlib_sql_exec(db, "UPDATE therapists SET max_caseload = 4");
+	ck_assert_int_eq(db_setting_int_set(db, "auto_offers", 1), 0);
+	ck_assert_int_eq(core_places_caseload(&c, 1, 3, 30, &got), 0);
+	ck_assert_uint_eq(got.nplaces, 1);
+	ck_assert_int_eq(db_place_get(db, got.place_ids[0], &p), 1);
+	ck_assert_str_eq(p.start_local, "10:30");
+	ck_assert_str_ne(p.confirmed_at, "");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'place_offer'"), CORE_OFFERS_LIVE);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM places"),
+	    3);
 }
 END_TEST
 
@@ -509,10 +647,13 @@ main(void)
 		{ "core_place_rank", test_rank, 1 },
 		{ "core_offer_accept", test_accept_first_wins, 1 },
 		{ "core_offer_accept_faults", test_accept_faults, 1 },
+		{ "core_offer_accept_closure", test_accept_closure, 1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
+		{ "core_place_of_series", test_place_of_series, 1 },
 		{ "core_places_freed_by", test_freed_by_discharge, 1 },
+		{ "core_places_caseload", test_caseload_opens, 1 },
 		{ "db_offers_one_live", test_one_live_offer, 1 },
 		{ "mail_offer_check", test_offer_links, 1 },
 	};

@@ -1211,6 +1211,87 @@ START_TEST(test_queue_last_checked)
 }
 END_TEST
 
+/*
+ * A coordinator raises a full therapist's caseload on their form: a
+ * place is made at their free weekly time that the waiting person fits,
+ * the page after saving says so with a link, and /places lists it (with
+ * how it was freed and, once sent, who was offered it until when).
+ * Coordinators and admins only.
+ */
+START_TEST(test_places_caseload)
+{
+	char loc[256];
+	const char *q;
+
+	testlib_sql_exec(h->app.db,
+	    "INSERT INTO rooms (id, site_id, name, capacity) VALUES"
+	    " (1, 1, 'Blue', 1);"
+	    "INSERT INTO site_hours (site_id, day, start_min, end_min) VALUES"
+	    " (1, 1, 540, 720);"
+	    "INSERT INTO therapists (id, name, specialisms, max_caseload,"
+	    " max_hours) VALUES (1, 'Zed Ng', 16, 0, 30);"
+	    "INSERT INTO therapist_availability (therapist_id, site_id, day,"
+	    " start_min, end_min) VALUES (1, 1, 1, 540, 720);"
+	    "INSERT INTO referrals (id, ref, status, given_name, family_name,"
+	    " email, postcode, date_of_birth, preferred_contact, session_type,"
+	    " needs, availability, consent_data, consent_contact, created_at,"
+	    " updated_at) VALUES (1, 'CCCC-CCCC', 'waitlisted', 'Cy', 'See',"
+	    " 'cy@x.org', 'SW1A 1AB', '1980-01-01', 'email', 'individual', 16,"
+	    " 8, 1, 1, '2026-03-01T00:00:00Z', 'x')");
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/places"), 200);
+	ck_assert(pages_says(h, "No place is open now."));
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/therapists/1/edit",
+	    "name=Zed+Ng&user_id=&specialisms=dementia&languages=English&"
+	    "max_caseload=1&max_hours=30&active=yes&av_site=1&av_day=tue&"
+	    "av_start=09:00&av_end=12:00"), 303);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	ck_assert_msg(strstr(loc, "done=saved&opened=1&place=") != NULL, "%s",
+	    loc);
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "places WHERE therapist_id = 1 AND weekday = 1 AND start_local = "
+	    "'09:00' AND from_series_id IS NULL AND status = 'open'"), 1);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, loc), 200);
+	ck_assert(pages_says(h, "1 place was made for Zed Ng:"));
+	ck_assert(pages_says(h, "Tuesdays at 09:00 at Our centre, Blue"));
+	ck_assert(pages_says(h, "Waiting for you to confirm the list"));
+	ck_assert(pages_says(h, "href=\"/places\""));
+	/* The list: the place, how it was freed, nobody offered yet. */
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/places"), 200);
+	ck_assert(pages_says(h, "Open places (1)"));
+	ck_assert(pages_says(h, "The therapist can take more clients"));
+	ck_assert(pages_says(h, "1 more person on the list, not offered yet"));
+	/* Sent: who, and until when. */
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/places/1",
+	    "action=send"), 303);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/places"), 200);
+	ck_assert(pages_says(h, "CCCC-CCCC</a> Cy See: Offered: answer by"));
+	ck_assert_int_eq(pages_get(h, ROLE_ADMIN, "/places"), 200);
+	ck_assert_int_eq(pages_get(h, ROLE_THERAPIST, "/places"), 403);
+	ck_assert_int_eq(pages_get(h, ROLE_PARTNER, "/places"), 403);
+	/* Saved again unchanged: nothing more is made, nothing said. */
+	q = "name=Zed+Ng&user_id=&specialisms=dementia&languages=English&"
+	    "max_caseload=1&max_hours=30&active=yes&av_site=1&av_day=tue&"
+	    "av_start=09:00&av_end=12:00";
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/therapists/1/edit",
+	    q), 303);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	ck_assert_str_eq(loc, "/therapists/1?done=saved");
+	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
+	    "places"), 1);
+	/* Raised with nobody left who fits: said so, no place. */
+	testlib_sql_exec(h->app.db, "UPDATE referrals SET status = "
+	    "'withdrawn'");
+	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/therapists/1/edit",
+	    "name=Zed+Ng&user_id=&specialisms=dementia&languages=English&"
+	    "max_caseload=2&max_hours=30&active=yes&av_site=1&av_day=tue&"
+	    "av_start=09:00&av_end=12:00"), 303);
+	ck_assert_int_eq(pages_header(h, "Location", loc, sizeof(loc)), 0);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, loc), 200);
+	ck_assert(pages_says(h, "Zed Ng can now take 1 more client, but "
+	    "nobody on the waiting list fits"));
+}
+END_TEST
+
 static Suite *
 pages_suite(void)
 {
@@ -1253,6 +1334,7 @@ pages_suite(void)
 	tcase_add_test(tc, test_period_forms_422);
 	tcase_add_test(tc, test_leave_reason_422);
 	tcase_add_test(tc, test_admin_adds_partner);
+	tcase_add_test(tc, test_places_caseload);
 	suite_add_tcase(s, tc);
 	return s;
 }
