@@ -14,6 +14,7 @@
 #include <check.h>
 #include <sqlite3.h>
 
+#include "db/bulk.h"
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/migrate.h"
@@ -208,6 +209,68 @@ START_TEST(test_limits_schema)
 END_TEST
 
 /*
+ * The bulk loader's fresh file: no WAL while it is filled, the late
+ * indexes dropped and made again exactly as the schema has them, the
+ * planner's statistics gone and WAL back at the end; a database that
+ * holds referrals is refused.
+ */
+START_TEST(test_bulk_fresh)
+{
+	static const char idx[] = "SELECT group_concat(name || ':' || "
+	    "sql, ';') FROM (SELECT name, sql FROM sqlite_master WHERE "
+	    "type = 'index' AND sql IS NOT NULL ORDER BY name)";
+	struct db *db = open_ok();
+	char *before, *after, *mode;
+
+	before = testlib_sql_text(db, idx);
+	ck_assert_int_eq(db_bulk_fresh(db), 0);
+	mode = testlib_sql_text(db, "PRAGMA journal_mode");
+	ck_assert_str_eq(mode, "memory");
+	free(mode);
+	ck_assert_int_eq(db_bulk_begin(db), 0);
+	ck_assert_int_eq(db_bulk_indexes_drop(db), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name IN ('occurrences_week', "
+	    "'outbox_referral', 'referrals_open')"), 0);
+	ck_assert_int_eq(db_bulk_commit(db), 0);
+	ck_assert_int_eq(db_bulk_analyze(db), 0);
+	ck_assert_int_eq(db_bulk_indexes_make(db), 0);
+	after = testlib_sql_text(db, idx);
+	ck_assert_str_eq(after, before);
+	ck_assert_int_eq(db_bulk_fresh_end(db), 0);
+	mode = testlib_sql_text(db, "PRAGMA journal_mode");
+	ck_assert_str_eq(mode, "wal");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name LIKE 'sqlite_stat%'"), 0);
+	testlib_sql_exec(db, "INSERT INTO referrals (ref, given_name,"
+	    " family_name, postcode, date_of_birth, preferred_contact,"
+	    " session_type, consent_data, created_at, updated_at) VALUES"
+	    " ('AAAA-AAAA', 'A', 'B', 'NW5 2QT', '1990-01-01', 'email',"
+	    " 'either', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+	ck_assert_int_eq(db_bulk_fresh(db), -1);
+	free(before);
+	free(after);
+	db_close(db);
+}
+END_TEST
+
+/* Reads mapped or not, as a request asks: PRAGMA mmap_size follows. */
+START_TEST(test_map_reads)
+{
+	struct db *db = open_ok();
+
+	ck_assert_int_gt(testlib_sql_int(db, "PRAGMA mmap_size"), 0);
+	db_map_reads(db, 0);
+	ck_assert_int_eq(testlib_sql_int(db, "PRAGMA mmap_size"), 0);
+	db_map_reads(db, 0);
+	ck_assert_int_eq(testlib_sql_int(db, "PRAGMA mmap_size"), 0);
+	db_map_reads(db, 1);
+	ck_assert_int_gt(testlib_sql_int(db, "PRAGMA mmap_size"), 0);
+	db_close(db);
+}
+END_TEST
+
+/*
  * The kit's one-row step: DB_OK and the write goes on when one row
  * changed; DB_CONFLICT, rolled back, when none did; a failed step is
  * rolled back with its cause.  db_run_count counts, or -1.
@@ -268,6 +331,8 @@ db_suite(void)
 	tcase_add_test(tc, test_migrate_legacy_count);
 	tcase_add_test(tc, test_migrate_by_name);
 	tcase_add_test(tc, test_limits_schema);
+	tcase_add_test(tc, test_bulk_fresh);
+	tcase_add_test(tc, test_map_reads);
 	tcase_add_test(tc, test_kit_run_one);
 	suite_add_tcase(s, tc);
 	return s;
