@@ -18,7 +18,9 @@
 #   - raising a therapist's caseload limit on their form makes a place at
 #     their free weekly time (offered at once with auto_offers), the page
 #     after saving says so, and /places lists every open place with its
-#     offers' states (the demo's: open, said no, no answer in time).
+#     offers' states (the demo's: open, said no, no answer in time);
+#   - saying yes to a place whose site is closed one week books it with
+#     no session that week.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 . "$(dirname "$0")/../lib/smtp.sh"
@@ -299,6 +301,33 @@ check "with auto_offers on, one more raise makes a second place" [ "$cplace2" !=
 check "clear of the first: Fridays at 09:45" [ "$(sql "select start_local from places where id = ${cplace2:-0}")" = 09:45 ]
 check "and its offers go at once" [ "$(sql "select count(*) from offers where place_id = ${cplace2:-0} and status = 'sent'")" -ge 1 ]
 ctl setting auto_offers 0 >/dev/null
+
+# ---- the site is closed one week of the place: yes still books it ----
+# Cal waits; Olive's Monday 10:00 place at the hall is offered to him;
+# the hall is closed on the place's third Monday.
+mon=$(date -d "next monday + 7 days" +%F)
+shut=$(date -d "$mon + 14 days" +%F)
+sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ (90006, 'OFFW-0006', 'waitlisted', 'Cal', 'Six', '', 'ZZ9 1AB',
+  '1980-01-01', 'phone', 'individual', 16, 2097151, 1, 0, '2025-01-01T00:00:00Z', 'x');
+INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
+  length_min, first_date, status, created_at, confirmed_at)
+  VALUES (8100, 9001, 9001, 9001, 0, '10:00', 45, '$mon', 'open', 'x', 'x');
+INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
+  VALUES (8100, 90006, 1, 'sent', 'x', '2999-01-01T00:00:00Z');
+INSERT INTO site_closures (site_id, first_day, last_day, reason)
+  VALUES (9001, '$shut', '$shut', 'Boiler repair');"
+lc=$(ctl offers link "$(sql "select id from offers where place_id = 8100")")
+c=$(web cal --data "t=${lc##*t=}&action=accept" "$BASE/offer")
+check "Cal says yes to a place with a closed week: 303" [ "$c" = 303 ]
+c=$(web cal "$lc")
+check "the place is his" has "This place is yours"
+cs=$(sql "select series_id from places where id = 8100")
+check "every session is booked" [ "$(sql "select count(*) from occurrences where series_id = ${cs:-0}")" = 12 ]
+check "none on the closed day" [ "$(sql "select count(*) from occurrences where series_id = ${cs:-0} and occ_date = '$shut'")" = 0 ]
+check "which the calendar shows as no session" [ "$(sql "select count(*) from series_skips where series_id = ${cs:-0} and occ_date = '$shut'")" = 1 ]
 
 # ---- two people accept the same place at once, 50 times ----
 sql "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 99)
