@@ -305,7 +305,7 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	const char *tz = core_tz(c);
 	struct db_series_new s;
 	struct ical_series_rule rule;
-	struct core_term_plan plan;
+	struct core_term_plan plan, closed;
 	struct db_occ *occ = NULL;
 	size_t nocc = 0;
 	char uid[80], horizon_date[11];
@@ -322,12 +322,21 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	if (core_term_plan(c->db, b->site_id, b->first_date, b->count,
 	    b->until_date, &plan) == -1)
 		return say_stored_nothing(DB_ERROR, why, whylen);
+	if (b->skip_closed) {
+		/* The site's closures are weeks off, as its holidays are. */
+		if (core_closure_plan(c->db, b->site_id, b->first_date,
+		    b->count, b->until_date, &closed) == -1) {
+			res = say_stored_nothing(DB_ERROR, why, whylen);
+			goto out;
+		}
+		if (closed.closed) {
+			core_term_plan_free(&plan);
+			plan = closed;
+		}
+	}
 	if (plan.has_terms && (res = term_check(&plan, why, whylen)) !=
 	    DB_OK)
 		goto out;
-	if (!plan.has_terms && b->skip_closed && core_closure_plan(c->db,
-	    b->site_id, b->first_date, b->count, b->until_date, &plan) == -1)
-		return say_stored_nothing(DB_ERROR, why, whylen);
 	memset(&rule, 0, sizeof(rule));
 	rule.tz = tz;
 	rule.first_date = b->first_date;

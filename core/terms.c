@@ -101,50 +101,74 @@ out:
 	return rc;
 }
 
+/*
+ * Pushes onto open the stretches of [a, b] that none of the closures c
+ * (by first day) covers.  0, or -1 on a date that is not a real one.
+ */
+static int
+open_between(const struct term_list *c, const char *a, const char *b,
+    struct term_list *open)
+{
+	char from[SCHED_DATE_LEN], end[SCHED_DATE_LEN];
+	long d;
+	size_t i;
+
+	(void)snprintf(from, sizeof(from), "%s", a);
+	for (i = 0; i < c->n && strcmp(from, b) <= 0; i++) {
+		if (strcmp(c->days[i][1], from) < 0 ||
+		    strcmp(c->days[i][0], b) > 0)
+			continue;
+		if (strcmp(c->days[i][0], from) > 0) {
+			if (sched_date_days(c->days[i][0], &d) == -1)
+				return -1;
+			sched_day_date(d - 1, end);
+			days_push(open, from, end);
+		}
+		if (sched_date_days(c->days[i][1], &d) == -1)
+			return -1;
+		sched_day_date(d + 1, from);
+	}
+	if (strcmp(from, b) <= 0)
+		days_push(open, from, b);
+	return 0;
+}
+
 /* Plans a series around a site's closures (see terms.h). */
 int
 core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
     int count, const char *until_date, struct core_term_plan *out)
 {
-	struct term_list l, open;
-	char horizon[SCHED_DATE_LEN], from[SCHED_DATE_LEN];
-	char end[SCHED_DATE_LEN];
-	long day, d;
+	struct term_list l, t, open;
+	char horizon[SCHED_DATE_LEN];
+	long day;
 	size_t i;
-	int rc = -1;
+	int rc = -1, nt;
 
 	memset(out, 0, sizeof(*out));
 	memset(&l, 0, sizeof(l));
+	memset(&t, 0, sizeof(t));
 	memset(&open, 0, sizeof(open));
 	out->count = count;
 	if (sched_date_days(first_date, &day) == -1)
 		return -1;
 	sched_day_date(day + SCHEDULE_HORIZON_DAYS, horizon);
 	if (db_site_closures_each(db, site_id, first_date, horizon,
-	    closure_push, &l) == -1 || l.n != l.want)
+	    closure_push, &l) == -1 || l.n != l.want ||
+	    (nt = db_site_terms_each(db, site_id, term_push, &t)) == -1 ||
+	    (size_t)nt != t.n)
 		goto out;
 	if (l.n == 0) {
 		rc = 0;
 		goto out;
 	}
-	/* The open stretches between the closures (by first day) are the
-	 * "terms" the weekly dates must fall in. */
-	(void)snprintf(from, sizeof(from), "%s", first_date);
-	for (i = 0; i < l.n; i++) {
-		if (strcmp(l.days[i][0], from) > 0) {
-			if (sched_date_days(l.days[i][0], &d) == -1)
-				goto out;
-			sched_day_date(d - 1, end);
-			days_push(&open, from, end);
-		}
-		if (strcmp(l.days[i][1], from) >= 0) {
-			if (sched_date_days(l.days[i][1], &d) == -1)
-				goto out;
-			sched_day_date(d + 1, from);
-		}
-	}
-	if (strcmp(from, horizon) <= 0)
-		days_push(&open, from, horizon);
+	/* The weekly dates fall in the open stretches: the site's terms
+	 * (or every day from first_date) less its closures. */
+	if (t.n == 0 && open_between(&l, first_date, horizon, &open) == -1)
+		goto out;
+	for (i = 0; i < t.n; i++)
+		if (open_between(&l, t.days[i][0], t.days[i][1], &open) == -1)
+			goto out;
+	out->has_terms = t.n > 0;
 	out->closed = 1;
 	if (open.n == 0) {
 		rc = 0;		/* closed throughout: no session at all */
@@ -163,6 +187,7 @@ core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
 out:
 	free(open.v);
 	free(open.days);
+	free(t.days);
 	free(l.days);
 	if (rc == -1)
 		memset(out, 0, sizeof(*out));

@@ -36,11 +36,13 @@ struct core_term_plan {
 int	 core_term_plan(struct db *, int64_t site_id, const char *first_date,
 	    int count, const char *until_date, struct core_term_plan *out);
 /*
- * The same for a site without terms whose closures fall in the series
- * (booked with core_booking's skip_closed): d holds the weekly dates
- * that miss every closure, count of them when count > 0, and the closed
- * weeks as skipped; closed is 1.  With no closure in the way, *out is
- * left empty (closed 0: book every week).  0, or -1 as core_term_plan.
+ * The same for a site whose closures fall in the series (booked with
+ * core_booking's skip_closed): d holds the weekly dates in its terms
+ * (with none, every week) that miss every closure, count of them when
+ * count > 0, and the weeks passed over as skipped; closed is 1 and
+ * has_terms says whether the site has terms.  With no closure in the
+ * way, *out is left empty (closed 0: plan as core_term_plan does).  0,
+ * or -1 as core_term_plan.
  */
 int	 core_closure_plan(struct db *, int64_t site_id,
 	    const char *first_date, int count, const char *until_date,

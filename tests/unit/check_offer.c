@@ -316,11 +316,12 @@ END_TEST
  * known gap, not a clash.  Failed before: the booking refused the
  * closure and the person saw "cannot be booked any more".
  */
-START_TEST(test_accept_closure)
+static void
+accept_closure(int terms)
 {
 	struct core_ctx c;
 	struct db_place p;
-	char why[CORE_WHY_LEN], closed[11], sql[256];
+	char why[CORE_WHY_LEN], closed[11], sql[256], first[11], last[11];
 	int64_t place, series;
 
 	place = place_of(freed_series(), 1);
@@ -330,6 +331,17 @@ START_TEST(test_accept_closure)
 	    "first_day, last_day, reason) VALUES (1, '%s', '%s', 'Boiler "
 	    "repair')", closed, closed);
 	testlib_sql_exec(db, sql);
+	if (terms) {
+		/* A school: one long term from a week before the place. */
+		ck_assert_int_eq(calendar_date_add(p.first_date, -7, first),
+		    0);
+		ck_assert_int_eq(calendar_date_add(p.first_date, 300, last),
+		    0);
+		snprintf(sql, sizeof(sql), "INSERT INTO terms (site_id, "
+		    "school_year, name, first_day, last_day) VALUES (1, "
+		    "'2026-27', 'All year', '%s', '%s')", first, last);
+		testlib_sql_exec(db, sql);
+	}
 	ctx(&c);
 	ck_assert_msg(core_offer_accept(&c, offer_of(place, 3), why,
 	    sizeof(why)) == DB_OK, "%s", why);
@@ -347,6 +359,21 @@ START_TEST(test_accept_closure)
 	    "series_id = %lld AND occ_date = '%s'", (long long)series, closed);
 	ck_assert_int_eq(testlib_sql_int(db, sql), 1);
 	ck_offer_status(offer_of(place, 3), "accepted");
+	snprintf(sql, sizeof(sql), "SELECT term_time FROM series WHERE id = "
+	    "%lld", (long long)series);
+	ck_assert_int_eq(testlib_sql_int(db, sql), terms);
+}
+
+START_TEST(test_accept_closure)
+{
+	accept_closure(0);
+}
+END_TEST
+
+/* The same at a school: the closure is a week off in term time. */
+START_TEST(test_accept_closure_terms)
+{
+	accept_closure(1);
 }
 END_TEST
 
@@ -648,6 +675,8 @@ main(void)
 		{ "core_offer_accept", test_accept_first_wins, 1 },
 		{ "core_offer_accept_faults", test_accept_faults, 1 },
 		{ "core_offer_accept_closure", test_accept_closure, 1 },
+		{ "core_offer_accept_closure_terms", test_accept_closure_terms,
+		    1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
