@@ -323,9 +323,10 @@ core_series_book(const struct core_ctx *c, const struct core_booking *b,
 	    b->until_date, &plan) == -1)
 		return say_stored_nothing(DB_ERROR, why, whylen);
 	if (b->skip_closed) {
-		/* The site's closures are weeks off, as its holidays are. */
-		if (core_closure_plan(c->db, b->site_id, b->first_date,
-		    b->count, b->until_date, &closed) == -1) {
+		/* The site's closures and the therapist's leave are weeks
+		 * off, as its holidays are. */
+		if (core_closure_plan(c->db, b->site_id, b->therapist_id,
+		    b->first_date, b->count, b->until_date, &closed) == -1) {
 			res = say_stored_nothing(DB_ERROR, why, whylen);
 			goto out;
 		}

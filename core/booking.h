@@ -47,7 +47,8 @@ struct core_booking {
 	int		 count;		/* 0: none */
 	const char	*until_date;	/* NULL: none */
 	int		 skip_closed;	/* 1: no session on a day the site
-					   is closed (a week more instead),
+					   is closed or the therapist on
+					   leave (a week more instead),
 					   not a clash (an accepted offer) */
 };
 

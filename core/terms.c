@@ -133,10 +133,23 @@ open_between(const struct term_list *c, const char *a, const char *b,
 	return 0;
 }
 
+/* qsort's order of closures: by first day, then last. */
+static int
+days_cmp(const void *a, const void *b)
+{
+	const char (*x)[SCHED_DATE_LEN] = a, (*y)[SCHED_DATE_LEN] = b;
+	int r;
+
+	if ((r = strcmp(x[0], y[0])) != 0)
+		return r;
+	return strcmp(x[1], y[1]);
+}
+
 /* Plans a series around a site's closures (see terms.h). */
 int
-core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
-    int count, const char *until_date, struct core_term_plan *out)
+core_closure_plan(struct db *db, int64_t site_id, int64_t therapist_id,
+    const char *first_date, int count, const char *until_date,
+    struct core_term_plan *out)
 {
 	struct term_list l, t, open;
 	char horizon[SCHED_DATE_LEN];
@@ -153,7 +166,9 @@ core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
 		return -1;
 	sched_day_date(day + SCHEDULE_HORIZON_DAYS, horizon);
 	if (db_site_closures_each(db, site_id, first_date, horizon,
-	    closure_push, &l) == -1 || l.n != l.want ||
+	    closure_push, &l) == -1 || (therapist_id > 0 &&
+	    db_leave_each(db, therapist_id, first_date, horizon,
+	    closure_push, &l) == -1) || l.n != l.want ||
 	    (nt = db_site_terms_each(db, site_id, term_push, &t)) == -1 ||
 	    (size_t)nt != t.n)
 		goto out;
@@ -161,6 +176,8 @@ core_closure_plan(struct db *db, int64_t site_id, const char *first_date,
 		rc = 0;
 		goto out;
 	}
+	/* The closures and the leave, by first day, for open_between. */
+	qsort(l.days, l.n, sizeof(*l.days), days_cmp);
 	/* The weekly dates fall in the open stretches: the site's terms
 	 * (or every day from first_date) less its closures. */
 	if (t.n == 0 && open_between(&l, first_date, horizon, &open) == -1)

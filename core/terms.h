@@ -21,7 +21,8 @@
  */
 struct core_term_plan {
 	int			 has_terms;
-	int			 closed;	/* d: the weeks around closures */
+	int			 closed;	/* d: the weeks around closures
+						   and the therapist's leave */
 	int			 count;		/* sessions asked; 0 none */
 	struct sched_term_dates	 d;
 };
@@ -36,17 +37,18 @@ struct core_term_plan {
 int	 core_term_plan(struct db *, int64_t site_id, const char *first_date,
 	    int count, const char *until_date, struct core_term_plan *out);
 /*
- * The same for a site whose closures fall in the series (booked with
- * core_booking's skip_closed): d holds the weekly dates in its terms
- * (with none, every week) that miss every closure, count of them when
+ * The same for a site whose closures, or the leave of therapist_id (0:
+ * none), fall in the series (booked with core_booking's skip_closed):
+ * d holds the weekly dates in its terms (with none, every week) that
+ * miss every closure and every day of that leave, count of them when
  * count > 0, and the weeks passed over as skipped; closed is 1 and
  * has_terms says whether the site has terms.  With no closure in the
  * way, *out is left empty (closed 0: plan as core_term_plan does).  0,
  * or -1 as core_term_plan.
  */
 int	 core_closure_plan(struct db *, int64_t site_id,
-	    const char *first_date, int count, const char *until_date,
-	    struct core_term_plan *out);
+	    int64_t therapist_id, const char *first_date, int count,
+	    const char *until_date, struct core_term_plan *out);
 /* Frees what core_term_plan filled; NULL is fine. */
 void	 core_term_plan_free(struct core_term_plan *);
 

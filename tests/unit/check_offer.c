@@ -317,7 +317,7 @@ END_TEST
  * closure and the person saw "cannot be booked any more".
  */
 static void
-accept_closure(int terms)
+accept_closure(int terms, int leave)
 {
 	struct core_ctx c;
 	struct db_place p;
@@ -327,9 +327,15 @@ accept_closure(int terms)
 	place = place_of(freed_series(), 1);
 	ck_assert_int_eq(db_place_get(db, place, &p), 1);
 	ck_assert_int_eq(calendar_date_add(p.first_date, 14, closed), 0);
-	snprintf(sql, sizeof(sql), "INSERT INTO site_closures (site_id, "
-	    "first_day, last_day, reason) VALUES (1, '%s', '%s', 'Boiler "
-	    "repair')", closed, closed);
+	if (leave)
+		snprintf(sql, sizeof(sql), "INSERT INTO therapist_leave "
+		    "(therapist_id, first_day, last_day, reason) VALUES (%lld, "
+		    "'%s', '%s', 'Course')", (long long)p.therapist_id, closed,
+		    closed);
+	else
+		snprintf(sql, sizeof(sql), "INSERT INTO site_closures "
+		    "(site_id, first_day, last_day, reason) VALUES (1, '%s', "
+		    "'%s', 'Boiler repair')", closed, closed);
 	testlib_sql_exec(db, sql);
 	if (terms) {
 		/* A school: one long term from a week before the place. */
@@ -366,14 +372,32 @@ accept_closure(int terms)
 
 START_TEST(test_accept_closure)
 {
-	accept_closure(0);
+	accept_closure(0, 0);
 }
 END_TEST
 
 /* The same at a school: the closure is a week off in term time. */
 START_TEST(test_accept_closure_terms)
 {
-	accept_closure(1);
+	accept_closure(1, 0);
+}
+END_TEST
+
+/*
+ * The place's therapist has a day of leave in the series: a week off as
+ * a closure is (the service's gap, not the person's), not "cannot be
+ * booked".  Failed before: DB_CONFLICT.
+ */
+START_TEST(test_accept_leave)
+{
+	accept_closure(0, 1);
+}
+END_TEST
+
+/* The same at a school. */
+START_TEST(test_accept_leave_terms)
+{
+	accept_closure(1, 1);
 }
 END_TEST
 
@@ -677,6 +701,8 @@ main(void)
 		{ "core_offer_accept_closure", test_accept_closure, 1 },
 		{ "core_offer_accept_closure_terms", test_accept_closure_terms,
 		    1 },
+		{ "core_offer_accept_leave", test_accept_leave, 1 },
+		{ "core_offer_accept_leave_terms", test_accept_leave_terms, 1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
