@@ -20,7 +20,8 @@
 #     after saving says so, and /places lists every open place with its
 #     offers' states (the demo's: open, said no, no answer in time);
 #   - saying yes to a place whose site is closed one week books it with
-#     no session that week.
+#     no session that week; so does one whose therapist is on leave one
+#     week (a week more at the end), and the confirmation leaves it out.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 . "$(dirname "$0")/../lib/smtp.sh"
@@ -365,5 +366,41 @@ for i in $(seq 0 49); do
 	[ "$got:$lost:$booked:$(cat "$TVAR/ra"):$(cat "$TVAR/rb")" = "1:1:1:303:303" ] && won=$((won + 1))
 done
 check "exactly one of two gets the place, 50 times out of 50 ($won)" [ "$won" = 50 ]
+
+# ---- the therapist has a day of leave in the place: yes still books it ----
+# Lia waits; Olive's Monday 11:00 place is offered to her; Olive is on
+# leave on the place's second Monday (and the hall is closed on the
+# third, above).  Those weeks are weeks off, as many more at the end,
+# and her confirmation lists the dates without them.
+away=$(date -d "$mon + 7 days" +%F)
+sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ (90007, 'OFFW-0007', 'waitlisted', 'Lia', 'Seven', 'lia@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-01-01T00:00:00Z', 'x');
+INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
+  length_min, first_date, status, created_at, confirmed_at)
+  VALUES (8200, 9001, 9001, 9001, 0, '11:00', 45, '$mon', 'open', 'x', 'x');
+INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
+  VALUES (8200, 90007, 1, 'sent', 'x', '2999-01-01T00:00:00Z');
+INSERT INTO therapist_leave (therapist_id, first_day, last_day, reason)
+  VALUES (9001, '$away', '$away', 'Training day');"
+ll=$(ctl offers link "$(sql "select id from offers where place_id = 8200")")
+c=$(web lia --data "t=${ll##*t=}&action=accept" "$BASE/offer")
+check "Lia says yes to a place whose therapist is on leave one week: 303" [ "$c" = 303 ]
+c=$(web lia "$ll")
+check "the place is hers" has "This place is yours"
+ls=$(sql "select series_id from places where id = 8200")
+check "every session is booked" [ "$(sql "select count(*) from occurrences where series_id = ${ls:-0}")" = 12 ]
+check "none on the leave day" [ "$(sql "select count(*) from occurrences where series_id = ${ls:-0} and occ_date = '$away'")" = 0 ]
+check "that week is a week off" [ "$(sql "select count(*) from series_skips where series_id = ${ls:-0} and occ_date = '$away'")" = 1 ]
+check "two weeks more at the end (the leave and the closed day)" [ "$(sql "select max(occ_date) from occurrences where series_id = ${ls:-0}")" = "$(date -d "$mon + 91 days" +%F)" ]
+wait_until 30 test "$(count_to lia@example.org 'booked')" -ge 1
+f=$(last_file lia@example.org 'booked')
+check "Lia gets her booking confirmation" [ -n "$f" ]
+mail_text "$f" >"$TVAR/mail.txt"
+check "it lists her first Monday" grep -q "$(date -d "$mon" +"%-d %B %Y")" "$TVAR/mail.txt"
+check "and the Monday after the leave and the closed day" grep -q "$(date -d "$mon + 21 days" +"%-d %B %Y")" "$TVAR/mail.txt"
+check "not the leave day" [ "$(grep -c "$(date -d "$away" +"%-d %B %Y")" "$TVAR/mail.txt")" = 0 ]
 
 finish
