@@ -7,7 +7,8 @@
  * stops it too) is the authority, and it names one offer.
  *
  *   GET  /offer?t=TOKEN   what, where, when, from when, answer by when;
- *                         or what became of it (theirs, taken, ended)
+ *                         or what became of it (theirs, taken, ended,
+ *                         or said yes but it could not be booked)
  *   POST /offer           t=, action=accept, or action=decline
  *                         (confirm=yes, else it asks once); then 303
  *                         back to GET, which shows the outcome
@@ -164,7 +165,9 @@ offer_show(struct app *app, struct req *rq, struct resp *rs, int status,
 	} else if (strcmp(st, "accepted") == 0)
 		tmpl_data_bool(d, "accepted", 1);
 	else if (strcmp(st, "taken") == 0)
-		tmpl_data_bool(d, "taken", 1);
+		/* Said yes, but the booking was refused: not someone
+		 * else's doing, and the office will call. */
+		tmpl_data_bool(d, o.unbookable ? "unbookable" : "taken", 1);
 	else if (strcmp(st, "declined") == 0)
 		tmpl_data_bool(d, "declined", 1);
 	else
@@ -246,6 +249,9 @@ offer_state(const struct app *app, const struct db_offer *o, char *out,
 		(void)snprintf(out, n, "Offered: answer by %s", when);
 	else if (strcmp(o->status, "accepted") == 0)
 		(void)snprintf(out, n, "Accepted on %s", when);
+	else if (strcmp(o->status, "taken") == 0 && o->unbookable)
+		(void)snprintf(out, n, "Said yes on %s, but the place could "
+		    "not be booked: contact them", when);
 	else if (strcmp(o->status, "taken") == 0)
 		(void)snprintf(out, n, "Said yes after someone else");
 	else if (strcmp(o->status, "declined") == 0)

@@ -685,10 +685,14 @@ core_offer_accept(const struct core_ctx *ctx, int64_t offer_id, char *why,
 		fprintf(stderr, "offer %lld: cannot book: %s\n",
 		    (long long)offer_id, why != NULL ? why : "");
 		if (r == DB_CONFLICT || r == DB_INVALID) {
-			(void)db_offer_taken(ctx->db, offer_id);
-			return say(DB_CONFLICT, why, whylen, "We are sorry: this "
-			    "place cannot be booked any more. You stay on the "
-			    "waiting list. The office will contact you.");
+			/* The service's problem: the coordinators are told,
+			 * the person stays waiting (page_offer says so). */
+			if (db_offer_unbookable(ctx->db, offer_id, why,
+			    core_addr(ctx), core_domain(ctx)) == DB_ERROR)
+				return say_failed(DB_ERROR, why, whylen);
+			return say(DB_CONFLICT, why, whylen, "We are sorry: we "
+			    "could not book this place for you. You stay on "
+			    "the waiting list. The office will be in touch.");
 		}
 		return say_failed(r, why, whylen);
 	}

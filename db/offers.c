@@ -190,8 +190,10 @@ fail:
 #define OFFER_COLS "o.id, o.place_id, o.referral_id, o.rank, o.score, " \
 	"o.status, coalesce(o.sent_at, ''), coalesce(o.expires_at, ''), " \
 	"coalesce(o.answered_at, ''), r.ref, r.given_name || ' ' || " \
-	"r.family_name, r.email, r.status FROM offers o JOIN referrals r ON " \
-	"r.id = o.referral_id "
+	"r.family_name, r.email, r.status, EXISTS (SELECT 1 FROM audit a " \
+	"WHERE a.referral_id = o.referral_id AND a.action = " \
+	"'offer-unbookable' AND a.detail LIKE '%(offer ' || o.id || ')%') " \
+	"FROM offers o JOIN referrals r ON r.id = o.referral_id "
 
 static void
 offer_read(sqlite3_stmt *st, struct db_offer *o)
@@ -211,6 +213,7 @@ offer_read(sqlite3_stmt *st, struct db_offer *o)
 	db_copy(o->email, sizeof(o->email), db_col(st, 11));
 	db_copy(o->referral_status, sizeof(o->referral_status),
 	    db_col(st, 12));
+	o->unbookable = sqlite3_column_int(st, 13);
 }
 
 static void
@@ -554,15 +557,39 @@ fail:
 	return db_tx_fail(db, db_errcode(db), "offer decline");
 }
 
-int
-db_offer_taken(struct db *db, int64_t offer_id)
+enum db_result
+db_offer_unbookable(struct db *db, int64_t offer_id, const char *why,
+    const char *addr, const char *domain)
 {
 	static const char sql[] = "UPDATE offers SET status = 'taken', "
 	    "answered_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? "
-	    "AND status IN ('sent', 'accepted')";
+	    "AND status = 'sent'";
+	struct db_offer o;
+	enum db_result res;
+	char part[32], detail[512];
+	int n;
 
-	return db_run(db_stmt_with(db, sql, offer_id)) == SQLITE_DONE ? 0 :
-	    -1;
+	if ((res = db_tx_begin(db)) != DB_OK)
+		return res;
+	if (db_offer_get(db, offer_id, &o) != 1 || (n = db_run_count(db,
+	    db_stmt_with(db, sql, offer_id), NULL)) == -1)
+		goto fail;
+	if (n == 0) {
+		/* Ended or told already: once only. */
+		db_rollback(db);
+		return DB_DUPLICATE;
+	}
+	snprintf(part, sizeof(part), "%lld", (long long)offer_id);
+	snprintf(detail, sizeof(detail), SELF_WHO ": said yes, but place "
+	    "%lld could not be booked (offer %lld): %s", (long long)o.place_id,
+	    (long long)offer_id, why != NULL ? why : "");
+	if (db_staff_notify(db, "offer_unbookable", part, o.referral_id, 0,
+	    domain) == -1 || db_audit(db, 0, addr, "offer-unbookable",
+	    o.referral_id, 0, detail) == -1)
+		goto fail;
+	return db_tx_commit(db, "offer unbookable");
+fail:
+	return db_tx_fail(db, db_errcode(db), "offer unbookable");
 }
 
 /* The most series ids series_ids_each hands on. */

@@ -89,6 +89,8 @@ struct db_offer {
 	char	 name[208];		/* given and family name */
 	char	 email[256];
 	char	 referral_status[16];
+	int	 unbookable;		/* they said yes, but the booking
+					   was refused (db_offer_unbookable) */
 };
 
 /* 1 found (into *o), 0 none, -1 error. */
@@ -165,8 +167,15 @@ int	 db_offer_accepted(struct db *, int64_t offer_id, int64_t series_id,
 enum db_result db_offer_decline(struct db *, int64_t offer_id,
 	    const struct db_offer_send *s);
 
-/* Marks a live offer taken (its booking failed).  0, or -1. */
-int	 db_offer_taken(struct db *, int64_t offer_id);
+/*
+ * A live offer the person said yes to whose booking was refused (why:
+ * the booking's words, kept in the audit line only): in one write it
+ * is marked taken, the coordinators are told (kind offer_unbookable)
+ * and it is audited as the person themselves (db_offer's unbookable).
+ * DB_OK; DB_DUPLICATE when it is not live (told already); DB_ERROR.
+ */
+enum db_result db_offer_unbookable(struct db *, int64_t offer_id,
+	    const char *why, const char *addr, const char *domain);
 
 /*
  * Series that freed a place with none made of it yet: individual ones

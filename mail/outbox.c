@@ -167,6 +167,10 @@ static const struct kind kinds[] = {
 	 * coordinators and therapist when one is accepted. */
 	{ "place_offer", "mail_place_offer", 1, mail_fill_offer },
 	{ "offer_accepted", "mail_offer_accepted", 0, mail_fill_self_staff },
+	/* To the coordinators: someone said yes but the place could not
+	 * be booked; they stay waiting and the office is to call them. */
+	{ "offer_unbookable", "mail_offer_unbookable", 0,
+	    mail_fill_self_staff },
 	/* To a therapist whose sessions were cancelled, moved or handed
 	 * on: one email for the changes made while it waited. */
 	{ "therapist_changes", "mail_therapist_changes", 0,

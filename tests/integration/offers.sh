@@ -21,7 +21,10 @@
 #     offers' states (the demo's: open, said no, no answer in time);
 #   - saying yes to a place whose site is closed one week books it with
 #     no session that week; so does one whose therapist is on leave one
-#     week (a week more at the end), and the confirmation leaves it out.
+#     week (a week more at the end), and the confirmation leaves it out;
+#   - saying yes to a place that really clashes books nothing: the page
+#     says it could not be booked, that they stay waiting and that the
+#     office will be in touch (phone, email); the coordinators are told.
 set -u
 . "$(dirname "$0")/../lib/stack.sh"
 . "$(dirname "$0")/../lib/smtp.sh"
@@ -402,5 +405,36 @@ mail_text "$f" >"$TVAR/mail.txt"
 check "it lists her first Monday" grep -q "$(date -d "$mon" +"%-d %B %Y")" "$TVAR/mail.txt"
 check "and the Monday after the leave and the closed day" grep -q "$(date -d "$mon + 21 days" +"%-d %B %Y")" "$TVAR/mail.txt"
 check "not the leave day" [ "$(grep -c "$(date -d "$away" +"%-d %B %Y")" "$TVAR/mail.txt")" = 0 ]
+
+# ---- a real clash stays refused: the person is told plainly ----
+# Lou is offered Olive's Monday 11:00 place too, which Lia has now.
+sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ (90008, 'OFFW-0008', 'waitlisted', 'Lou', 'Eight', 'lou@example.org', 'ZZ9 1AB',
+  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-01-01T00:00:00Z', 'x');
+INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
+  length_min, first_date, status, created_at, confirmed_at)
+  VALUES (8201, 9001, 9001, 9001, 0, '11:00', 45, '$mon', 'open', 'x', 'x');
+INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
+  VALUES (8201, 90008, 1, 'sent', 'x', '2999-01-01T00:00:00Z');"
+lu=$(ctl offers link "$(sql "select id from offers where place_id = 8201")")
+c=$(web lou --data "t=${lu##*t=}&action=accept" "$BASE/offer")
+check "Lou says yes to a place that clashes: 303" [ "$c" = 303 ]
+check "nothing is booked for Lou" [ "$(sql "select count(*) from clients where referral_id = 90008")" = 0 ]
+check "Lou stays on the waiting list" [ "$(sql "select status from referrals where id = 90008")" = waitlisted ]
+c=$(web lou "$lu")
+check "Lou's page says the place could not be booked" has "We could not book this place"
+check "not that someone else took it" [ "$(grep -c "Someone else said yes first" "$TVAR/body")" = 0 ]
+check "that Lou stays on the waiting list" has "You stay on the waiting list"
+check "that the office will be in touch" has "The Tutti office will be in touch with you soon"
+check "with the office's phone number" has "If you want to talk to us first, phone <a href=\"tel:"
+c=$(web lou --data "t=${lu##*t=}&action=accept" "$BASE/offer")
+check "a second click: 303" [ "$c" = 303 ]
+wait_until 30 test "$(count_to coordinator@tutti.example 'OFFW-0008 said yes to a place that could not be booked')" -ge 1
+sleep 1
+check "the coordinator is told once" [ "$(count_to coordinator@tutti.example 'OFFW-0008 said yes to a place that could not be booked')" = 1 ]
+c=$(web coord "$BASE/places/8201")
+check "the place page shows it" has "but the place could not be booked: contact them"
 
 finish

@@ -401,6 +401,57 @@ START_TEST(test_accept_leave_terms)
 }
 END_TEST
 
+/*
+ * A real clash stays refused, but the person is not told someone else
+ * took it: the offer is marked as said yes but not bookable, the
+ * coordinators are told once, and the person stays waiting.  Failed
+ * before: only "taken", and nobody was told.
+ */
+START_TEST(test_accept_unbookable)
+{
+	struct core_ctx c;
+	struct db_offer o;
+	char why[CORE_WHY_LEN];
+	int64_t place, cy;
+	int coords;
+
+	place = place_of(freed_series(), 1);
+	cy = offer_of(place, 3);
+	/* Ann is booked again at that time in that room. */
+	(void)booked_series(1, "10:00");
+	testlib_sql_exec(db, "DELETE FROM outbox");
+	coords = testlib_sql_int(db, "SELECT count(*) FROM users WHERE "
+	    "active = 1 AND role = 'coordinator'");
+	ck_assert_int_gt(coords, 0);
+	ctx(&c);
+	ck_assert_int_eq(core_offer_accept(&c, cy, why, sizeof(why)),
+	    DB_CONFLICT);
+	ck_assert_msg(strstr(why, "could not book this place") != NULL, "%s",
+	    why);
+	ck_assert_int_eq(db_offer_get(db, cy, &o), 1);
+	ck_assert_str_eq(o.status, "taken");
+	ck_assert_int_eq(o.unbookable, 1);
+	ck_assert_int_eq(db_offer_get(db, offer_of(place, 7), &o), 1);
+	ck_assert_int_eq(o.unbookable, 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referrals "
+	    "WHERE id = 3 AND status = 'waitlisted'"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM clients "
+	    "WHERE referral_id = 3"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'offer_unbookable'"), coords);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
+	    "WHERE action = 'offer-unbookable' AND user_id IS NULL AND "
+	    "referral_id = 3"), 1);
+	/* A second click tells nobody again. */
+	ck_assert_int_eq(core_offer_accept(&c, cy, why, sizeof(why)),
+	    DB_CONFLICT);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'offer_unbookable'"), coords);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM audit "
+	    "WHERE action = 'offer-unbookable'"), 1);
+}
+END_TEST
+
 START_TEST(test_accept_faults)
 {
 	struct core_ctx c;
@@ -703,6 +754,7 @@ main(void)
 		    1 },
 		{ "core_offer_accept_leave", test_accept_leave, 1 },
 		{ "core_offer_accept_leave_terms", test_accept_leave_terms, 1 },
+		{ "core_offer_accept_unbookable", test_accept_unbookable, 1 },
 		{ "core_offers_tick", test_expiry_hands_on, 1 },
 		{ "core_offers_tick_setting", test_expiry_setting, 1 },
 		{ "core_offers_live", test_live_setting, 1 },
