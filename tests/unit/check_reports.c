@@ -1420,6 +1420,84 @@ START_TEST(test_survey_trigger)
 }
 END_TEST
 
+/*
+ * SQLite VM steps of one attendance line for client through the real
+ * triggers (one statement: its triggers run in it and count with it).
+ */
+static int
+attend_steps(int64_t series, const char *date, int64_t client)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "INSERT INTO "
+	    "attendance (series_id, occ_date, client_id, status, recorded_at) "
+	    "VALUES (?, ?, ?, 'attended', 'x')", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, client);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	n = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Bob's attended lines on n days from 2030-01-01 (other people's). */
+static void
+attend_others(int from, int n)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE w(n) AS (SELECT %d "
+	    "UNION ALL SELECT n + 1 FROM w WHERE n < %d) INSERT INTO "
+	    "attendance (series_id, occ_date, client_id, status, recorded_at) "
+	    "SELECT 2, date('2030-01-01', '+' || n || ' days'), 2, "
+	    "'attended', 'x' FROM w", from, from + n - 1);
+	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * Recording one attended session costs the same however many sessions
+ * other people attended (033): the survey's count reads the person's
+ * own lines, not every attended line of the service.  VM steps, never
+ * time; before, the step count grew by several for each other line.
+ */
+START_TEST(test_survey_steps)
+{
+	sqlite3_stmt *st;
+	struct buf plan = BUF_INIT;
+	int few, many;
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, survey_fixture, NULL, NULL,
+	    NULL), SQLITE_OK);
+	attend(1, 0, 1, "attended");
+	attend(1, 1, 1, "attended");
+	attend_others(0, 10);
+	few = attend_steps(1, "2025-01-20", 1);
+	attend_others(10, 990);
+	many = attend_steps(1, "2025-01-27", 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM "
+	    "attendance WHERE status = 'attended'"), 1004);
+	ck_assert_msg(many < few + 50, "%d steps with 10 other lines, "
+	    "%d with 1000", few, many);
+	ck_assert_int_eq(surveys(1), 0);
+
+	/* The rule's one place reads the person's rows by their keys. */
+	ck_assert_int_eq(sqlite3_prepare_v2(db->conn, "EXPLAIN QUERY PLAN "
+	    "SELECT referral_id FROM outcome_survey_due WHERE client_id = 1",
+	    -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_printf(&plan, "%s\n", sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	ck_assert_msg(strstr(buf_cstr(&plan), "attendance_client (client_id=? "
+	    "AND status=?)") != NULL && strstr(buf_cstr(&plan), "SCAN") ==
+	    NULL && strstr(buf_cstr(&plan), "attendance_status") == NULL,
+	    "%s", buf_cstr(&plan));
+	buf_free(&plan);
+}
+END_TEST
+
 START_TEST(test_survey_setting)
 {
 	int w;
@@ -1548,6 +1626,7 @@ reports_suite(void)
 	tc = tcase_create("outcome_survey");
 	tcase_add_checked_fixture(tc, setup_empty, teardown);
 	tcase_add_test(tc, test_survey_trigger);
+	tcase_add_test(tc, test_survey_steps);
 	tcase_add_test(tc, test_survey_setting);
 	tcase_add_test(tc, test_survey_answered_before);
 	tcase_add_test(tc, test_outcome_token);
