@@ -33,6 +33,25 @@ set -u
 offer_link() { mail_link "$1" offer; }
 has() { grep -qF -- "$1" "$TVAR/body"; }
 
+# offered PLACE REFERRAL REF NAME EMAIL HHMM: NAME (REF, waiting in ZZ9;
+# by phone when EMAIL is "") is offered PLACE, Olive's Mondays at HHMM
+# in the Music Room from $mon, alone.  Prints the offer's link.
+offered() {
+	local how=email consent=1
+	[ -z "$5" ] && how=phone consent=0
+	sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
+  postcode, date_of_birth, preferred_contact, session_type, needs,
+  availability, consent_data, consent_contact, created_at, updated_at) VALUES
+ ($2, '$3', 'waitlisted', '$4', 'Offered', '$5', 'ZZ9 1AB',
+  '1980-01-01', '$how', 'individual', 16, 2097151, 1, $consent, '2025-01-01T00:00:00Z', 'x');
+INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
+  length_min, first_date, status, created_at, confirmed_at)
+  VALUES ($1, 9001, 9001, 9001, 0, '$6', 45, '$mon', 'open', 'x', 'x');
+INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
+  VALUES ($1, $2, 1, 'sent', 'x', '2999-01-01T00:00:00Z');"
+	ctl offers link "$(sql "select id from offers where place_id = $1")"
+}
+
 smtp_stack_up
 ctl() { "$B/tuttictl" "$@"; }
 
@@ -311,19 +330,9 @@ ctl setting auto_offers 0 >/dev/null
 # the hall is closed on the place's third Monday.
 mon=$(date -d "next monday + 7 days" +%F)
 shut=$(date -d "$mon + 14 days" +%F)
-sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
-  postcode, date_of_birth, preferred_contact, session_type, needs,
-  availability, consent_data, consent_contact, created_at, updated_at) VALUES
- (90006, 'OFFW-0006', 'waitlisted', 'Cal', 'Six', '', 'ZZ9 1AB',
-  '1980-01-01', 'phone', 'individual', 16, 2097151, 1, 0, '2025-01-01T00:00:00Z', 'x');
-INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
-  length_min, first_date, status, created_at, confirmed_at)
-  VALUES (8100, 9001, 9001, 9001, 0, '10:00', 45, '$mon', 'open', 'x', 'x');
-INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
-  VALUES (8100, 90006, 1, 'sent', 'x', '2999-01-01T00:00:00Z');
-INSERT INTO site_closures (site_id, first_day, last_day, reason)
+sql "INSERT INTO site_closures (site_id, first_day, last_day, reason)
   VALUES (9001, '$shut', '$shut', 'Boiler repair');"
-lc=$(ctl offers link "$(sql "select id from offers where place_id = 8100")")
+lc=$(offered 8100 90006 OFFW-0006 Cal '' 10:00)
 c=$(web cal --data "t=${lc##*t=}&action=accept" "$BASE/offer")
 check "Cal says yes to a place with a closed week: 303" [ "$c" = 303 ]
 c=$(web cal "$lc")
@@ -376,19 +385,9 @@ check "exactly one of two gets the place, 50 times out of 50 ($won)" [ "$won" = 
 # third, above).  Those weeks are weeks off, as many more at the end,
 # and her confirmation lists the dates without them.
 away=$(date -d "$mon + 7 days" +%F)
-sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
-  postcode, date_of_birth, preferred_contact, session_type, needs,
-  availability, consent_data, consent_contact, created_at, updated_at) VALUES
- (90007, 'OFFW-0007', 'waitlisted', 'Lia', 'Seven', 'lia@example.org', 'ZZ9 1AB',
-  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-01-01T00:00:00Z', 'x');
-INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
-  length_min, first_date, status, created_at, confirmed_at)
-  VALUES (8200, 9001, 9001, 9001, 0, '11:00', 45, '$mon', 'open', 'x', 'x');
-INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
-  VALUES (8200, 90007, 1, 'sent', 'x', '2999-01-01T00:00:00Z');
-INSERT INTO therapist_leave (therapist_id, first_day, last_day, reason)
+sql "INSERT INTO therapist_leave (therapist_id, first_day, last_day, reason)
   VALUES (9001, '$away', '$away', 'Training day');"
-ll=$(ctl offers link "$(sql "select id from offers where place_id = 8200")")
+ll=$(offered 8200 90007 OFFW-0007 Lia lia@example.org 11:00)
 c=$(web lia --data "t=${ll##*t=}&action=accept" "$BASE/offer")
 check "Lia says yes to a place whose therapist is on leave one week: 303" [ "$c" = 303 ]
 c=$(web lia "$ll")
@@ -408,17 +407,7 @@ check "not the leave day" [ "$(grep -c "$(date -d "$away" +"%-d %B %Y")" "$TVAR/
 
 # ---- a real clash stays refused: the person is told plainly ----
 # Lou is offered Olive's Monday 11:00 place too, which Lia has now.
-sql "INSERT INTO referrals (id, ref, status, given_name, family_name, email,
-  postcode, date_of_birth, preferred_contact, session_type, needs,
-  availability, consent_data, consent_contact, created_at, updated_at) VALUES
- (90008, 'OFFW-0008', 'waitlisted', 'Lou', 'Eight', 'lou@example.org', 'ZZ9 1AB',
-  '1980-01-01', 'email', 'individual', 16, 2097151, 1, 1, '2025-01-01T00:00:00Z', 'x');
-INSERT INTO places (id, therapist_id, site_id, room_id, weekday, start_local,
-  length_min, first_date, status, created_at, confirmed_at)
-  VALUES (8201, 9001, 9001, 9001, 0, '11:00', 45, '$mon', 'open', 'x', 'x');
-INSERT INTO offers (place_id, referral_id, rank, status, sent_at, expires_at)
-  VALUES (8201, 90008, 1, 'sent', 'x', '2999-01-01T00:00:00Z');"
-lu=$(ctl offers link "$(sql "select id from offers where place_id = 8201")")
+lu=$(offered 8201 90008 OFFW-0008 Lou lou@example.org 11:00)
 c=$(web lou --data "t=${lu##*t=}&action=accept" "$BASE/offer")
 check "Lou says yes to a place that clashes: 303" [ "$c" = 303 ]
 check "nothing is booked for Lou" [ "$(sql "select count(*) from clients where referral_id = 90008")" = 0 ]
