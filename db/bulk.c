@@ -199,10 +199,9 @@ db_bulk_analyze(struct db *db)
  * attendance_client) nor by the inserts above.
  */
 static const char *const late_indexes[] = {
-	"referrals_status_created", "referrals_created", "referrals_postcode",
-	"referrals_open", "referral_events_referral", "referral_events_to",
+	"referrals_status_created", "referrals_created", "referrals_open",
 	"referral_events_time", "outbox_due", "outbox_status_id",
-	"outbox_kind_created", "outbox_referral", "occurrences_therapist",
+	"outbox_surveys", "outbox_referral", "occurrences_therapist",
 	"occurrences_room", "occurrences_site", "occurrences_week",
 	"attendance_status",
 };
