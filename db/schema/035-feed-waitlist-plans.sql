@@ -34,24 +34,28 @@ CREATE TRIGGER exceptions_feed_del AFTER DELETE ON exceptions BEGIN
 END;
 
 -- A referral deleted takes its part of the waitlist summary with it
--- (017).  Its joins were counted through the index on to_status, that
--- is every line of the service that ever moved to 'waitlisted', once
--- for each hour the referral has a line in.  The unary + keeps to_status
--- out of the index choice, so the count reads the referral's own lines
--- (by referral_id).  The same rule and numbers as 017.
+-- (017).  017 counted its joins through the index on to_status, that is
+-- every line of the service that ever moved to 'waitlisted', once for
+-- each hour the referral has a line in.  Now the one place that says
+-- what a referral's lines add to each hour, referral_waitlist_hours,
+-- read for one referral, reads its lines by referral_id only
+-- (referral_events_at) and the trigger takes its hours away.  The same
+-- rule and numbers as 017: a line joins when it moves to 'waitlisted';
+-- it departs when the line before it (by time, then id) had.
+CREATE VIEW referral_waitlist_hours AS
+SELECT e.referral_id, substr(e.at, 1, 13) AS hour,
+    sum(e.to_status = 'waitlisted') AS joined,
+    sum((SELECT p.to_status FROM referral_events p
+         WHERE p.referral_id = e.referral_id
+           AND (p.at < e.at OR (p.at = e.at AND p.id < e.id))
+         ORDER BY p.at DESC, p.id DESC LIMIT 1) IS 'waitlisted') AS departed
+  FROM referral_events e GROUP BY e.referral_id, substr(e.at, 1, 13);
+
 DROP TRIGGER waitlist_hours_forget;
 CREATE TRIGGER waitlist_hours_forget BEFORE DELETE ON referrals BEGIN
-	UPDATE waitlist_hours
-	   SET joined = joined - (SELECT count(*) FROM referral_events e
-	        WHERE e.referral_id = OLD.id AND +e.to_status = 'waitlisted'
-	          AND substr(e.at, 1, 13) = waitlist_hours.hour),
-	       departed = departed - (SELECT count(*) FROM referral_events e
-	        WHERE e.referral_id = OLD.id
-	          AND substr(e.at, 1, 13) = waitlist_hours.hour
-	          AND (SELECT p.to_status FROM referral_events p
-	               WHERE p.referral_id = e.referral_id
-	                 AND (p.at < e.at OR (p.at = e.at AND p.id < e.id))
-	               ORDER BY p.at DESC, p.id DESC LIMIT 1) IS 'waitlisted')
-	 WHERE hour IN (SELECT substr(at, 1, 13) FROM referral_events
-	        WHERE referral_id = OLD.id);
+	UPDATE waitlist_hours SET joined = waitlist_hours.joined - v.joined,
+	    departed = waitlist_hours.departed - v.departed
+	  FROM (SELECT hour, joined, departed FROM referral_waitlist_hours
+	        WHERE referral_id = OLD.id) AS v
+	 WHERE waitlist_hours.hour = v.hour;
 END;
