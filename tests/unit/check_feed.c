@@ -1279,6 +1279,102 @@ START_TEST(test_site_cover)
 }
 END_TEST
 
+/* ---- cost: one session's change and the number of feeds ---- */
+
+/* Feeds of n other therapists (ids from + 100 on), none stale. */
+static void
+feeds_others(int from, int n)
+{
+	char sql[320];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE w(n) AS (SELECT %d "
+	    "UNION ALL SELECT n + 1 FROM w WHERE n < %d) INSERT INTO feeds "
+	    "(kind, owner_id, token_hash, created_at, stale) SELECT "
+	    "'therapist', 100 + n, randomblob(32), 'x', 0 FROM w", from,
+	    from + n - 1);
+	testlib_sql_exec(db, sql);
+}
+
+/*
+ * The VM steps of cancelling series 1's session on date, moving it and
+ * putting it back (an exception inserted, updated, deleted) into
+ * steps[3]; each makes stale exactly Thea's and the Centre's feeds.
+ */
+static void
+exception_steps(const char *date, int steps[3])
+{
+	static const char stale[] = "SELECT group_concat(kind || ' ' || "
+	    "owner_id, ', ') FROM (SELECT kind, owner_id FROM feeds WHERE "
+	    "stale = 1 ORDER BY kind, owner_id)";
+	char sql[3][256];
+	char *got;
+	int i;
+
+	snprintf(sql[0], sizeof(sql[0]), "INSERT INTO exceptions (series_id,"
+	    " occ_date, kind, by_whom, created_at) VALUES (1, '%s', "
+	    "'cancelled', 'client', 'x')", date);
+	snprintf(sql[1], sizeof(sql[1]), "UPDATE exceptions SET kind = "
+	    "'moved', by_whom = '', new_start_utc = %lld, new_length_min = "
+	    "45 WHERE series_id = 1 AND occ_date = '%s'",
+	    (long long)utc(2030, 1, 1, 12, 0), date);
+	snprintf(sql[2], sizeof(sql[2]), "DELETE FROM exceptions WHERE "
+	    "series_id = 1 AND occ_date = '%s'", date);
+	for (i = 0; i < 3; i++) {
+		testlib_sql_exec(db, "UPDATE feeds SET stale = 0");
+		steps[i] = testlib_sql_steps(db, sql[i]);
+		got = testlib_sql_text(db, stale);
+		ck_assert_msg(strcmp(got, "site 1, therapist 1") == 0,
+		    "%s: %s made stale", sql[i], got);
+		free(got);
+	}
+}
+
+/*
+ * A session cancelled, moved or put back costs the same however many
+ * calendar feeds the service has (035): the series' therapist's and
+ * site's feeds are found by their key, not by stepping over every feed
+ * (004's triggers did, a few steps for each feed).  VM steps, never
+ * time.  Ravi's and the online site's feeds are not made stale.
+ */
+START_TEST(test_exception_steps)
+{
+	static const char *const what[] = { "cancel", "move", "put back" };
+	static const char *const sql[] = {
+		"INSERT INTO exceptions (series_id, occ_date, kind, "
+		"created_at) VALUES (1, '2030-03-04', 'cancelled', 'x')",
+		"UPDATE exceptions SET reason = 'x' WHERE series_id = 1",
+		"DELETE FROM exceptions WHERE series_id = 1",
+	};
+	int few[3], many[3], i;
+	char *plan;
+
+	put_series(1, 1, 1, 1, 1, "2030-01-07", "10:00", 0, NULL, "active",
+	    NULL, "x");
+	testlib_sql_exec(db, "INSERT INTO feeds (kind, owner_id, token_hash,"
+	    " created_at) VALUES ('therapist', 1, x'01', 'x'), ('therapist',"
+	    " 2, x'02', 'x'), ('site', 1, x'03', 'x'), ('site', 2, x'04', "
+	    "'x')");
+	feeds_others(0, 6);
+	exception_steps("2030-01-14", few);
+	feeds_others(6, 990);
+	exception_steps("2030-01-21", many);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM feeds"),
+	    1000);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(many[i] < few[i] + 50, "%s: %d steps with 10 "
+		    "feeds, %d with 1000", what[i], few[i], many[i]);
+
+	/* Each finds the two feeds by their key (kind, owner_id). */
+	for (i = 0; i < 3; i++) {
+		plan = testlib_sql_plan(db, sql[i]);
+		ck_assert_msg(strstr(plan, "SCAN f") == NULL && strstr(plan,
+		    "USING COVERING INDEX sqlite_autoindex_feeds_2 (kind=? "
+		    "AND owner_id=?)") != NULL, "%s", plan);
+		free(plan);
+	}
+}
+END_TEST
+
 /* ---- speed: 40 series with 200 exceptions ---- */
 
 START_TEST(test_big_feed)
@@ -1354,6 +1450,7 @@ feed_suite(void)
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_stale_and_store);
 	tcase_add_test(tc, test_finished_leave);
+	tcase_add_test(tc, test_exception_steps);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ical_feed_build");

@@ -29,6 +29,7 @@
 #include "db/schedule.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
+#include "tests/unit/testlib.h"
 
 static char path[64];
 static struct db *db;
@@ -418,6 +419,69 @@ START_TEST(test_report_waitlist_summary)
 	    "DELETE FROM referrals WHERE id = 6;", NULL, NULL, NULL),
 	    SQLITE_OK);
 	waitlist_matches_history();
+}
+END_TEST
+
+/* Referral id's lines: new, waitlisted, matched on day (YYYY-MM-DD). */
+static void
+waitlist_referral(int id, const char *day)
+{
+	char sql[640];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO referrals (id, ref, source, "
+	    "given_name, family_name, email, postcode, date_of_birth, "
+	    "preferred_contact, session_type, consent_data, consent_contact, "
+	    "needs, created_at, updated_at) VALUES (%d, 'R%d', 'self', 'Gil',"
+	    " 'G', '', 'N1 1AA', '1980-01-01', 'phone', 'either', 1, 0, 4, "
+	    "'%sT09:00:00Z', 'x');" EV(%d, "%sT09:00:00Z", "new")
+	    EV(%d, "%sT10:00:00Z", "waitlisted")
+	    EV(%d, "%sT11:00:00Z", "matched"), id, id, day, id, day, id, day,
+	    id, day);
+	testlib_sql_exec(db, sql);
+}
+
+/*
+ * Deleting a referral costs the same however many lines of other
+ * referrals ever moved to the waitlist (035): waitlist_hours_forget
+ * reads the referral's own lines (referral_waitlist_hours), not every
+ * 'waitlisted' line of the service for each hour (017 did, through
+ * referral_events_to).  VM steps, never time; the summary still says
+ * what the history says.
+ */
+START_TEST(test_report_waitlist_forget_steps)
+{
+	char *plan, *forget, *end;
+	int few, many;
+
+	waitlist_referral(7, "2025-05-01");
+	waitlist_referral(8, "2025-05-02");
+	few = testlib_sql_steps(db, "DELETE FROM referrals WHERE id = 7");
+	/* Dan back on and off the waitlist 1000 times (2000 lines). */
+	testlib_sql_exec(db, "WITH RECURSIVE w(n) AS (SELECT 0 UNION ALL "
+	    "SELECT n + 1 FROM w WHERE n < 1999) INSERT INTO referral_events "
+	    "(referral_id, at, to_status) SELECT 4, strftime('%Y-%m-%dT%H:"
+	    "%M:%SZ', '2025-06-01', '+' || n || ' hours'), CASE n % 2 WHEN 0 "
+	    "THEN 'waitlisted' ELSE 'matched' END FROM w");
+	many = testlib_sql_steps(db, "DELETE FROM referrals WHERE id = 8");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "referral_events WHERE to_status = 'waitlisted'"), 1006);
+	ck_assert_msg(many < few + 50, "%d steps with 7 other waitlisted "
+	    "lines, %d with 1007", few, many);
+	waitlist_matches_history();
+
+	/* Each of the trigger's reads finds the referral's lines by its id
+	 * (the delete's own foreign key checks are not this trigger's). */
+	plan = testlib_sql_plan(db, "DELETE FROM referrals WHERE id = 4");
+	forget = strstr(plan, "-- TRIGGER waitlist_hours_forget\n");
+	ck_assert_msg(forget != NULL, "%s", plan);
+	if ((end = strstr(forget + 1, "\n--")) != NULL)
+		end[1] = '\0';
+	ck_assert_msg(strstr(forget, "SCAN referral_events") == NULL &&
+	    strstr(forget, "SCAN e\n") == NULL && strstr(forget, "SCAN p\n")
+	    == NULL && strstr(forget, "to_status=") == NULL && strstr(forget,
+	    "SEARCH e USING INDEX referral_events_at (referral_id=?)") !=
+	    NULL, "%s", forget);
+	free(plan);
 }
 END_TEST
 
@@ -1601,6 +1665,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_referrals);
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
+	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_summaries);

@@ -18,6 +18,7 @@
 #include "db/db_int.h"
 #include "db/staff.h"
 #include "templates/tmpl.h"
+#include "util/buf.h"
 #include "tests/unit/testlib.h"
 
 int64_t
@@ -59,6 +60,47 @@ testlib_sql_exec(struct db *db, const char *sql)
 
 	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
 	sqlite3_free(msg);
+}
+
+int
+testlib_sql_steps(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_msg(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+	ck_assert_msg(sqlite3_step(st) == SQLITE_DONE, "%s: %s", sql,
+	    sqlite3_errmsg(db->conn));
+	n = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+char *
+testlib_sql_plan(struct db *db, const char *sql)
+{
+	struct buf plan = BUF_INIT;
+	sqlite3_stmt *st;
+	char *v;
+
+	ck_assert_int_eq(sqlite3_db_config(db->conn,
+	    SQLITE_DBCONFIG_TRIGGER_EQP, 1, NULL), SQLITE_OK);
+	buf_printf(&plan, "EXPLAIN QUERY PLAN %s", sql);
+	ck_assert_msg(sqlite3_prepare_v2(db->conn, buf_cstr(&plan), -1, &st,
+	    NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+	buf_reset(&plan);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_printf(&plan, "%s\n", sqlite3_column_type(st, 3) ==
+		    SQLITE_NULL ? "--" : (const char *)sqlite3_column_text(st,
+		    3));
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_db_config(db->conn,
+	    SQLITE_DBCONFIG_TRIGGER_EQP, 0, NULL), SQLITE_OK);
+	v = strdup(buf_cstr(&plan));
+	ck_assert_ptr_nonnull(v);
+	buf_free(&plan);
+	return v;
 }
 
 struct db *

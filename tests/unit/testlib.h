@@ -30,6 +30,18 @@ int64_t	 testlib_sql_int(struct db *, const char *sql);
 char	*testlib_sql_text(struct db *, const char *sql);
 /* Runs sql (one statement or several); fails the test on an error. */
 void	 testlib_sql_exec(struct db *, const char *sql);
+/*
+ * Runs sql (one statement) and returns the SQLite VM steps it took, its
+ * triggers' included: what a write costs, counted, never timed.
+ */
+int	 testlib_sql_steps(struct db *, const char *sql);
+/*
+ * The EXPLAIN QUERY PLAN of sql (one statement) with its triggers'
+ * plans, one line a step: "-- TRIGGER name" starts each trigger's,
+ * "--" each other program's (a foreign key's action); in memory the
+ * caller frees.
+ */
+char	*testlib_sql_plan(struct db *, const char *sql);
 
 /*
  * A fresh database with the real migrations and fixture's rows, site 1
