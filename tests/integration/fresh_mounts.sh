@@ -57,18 +57,12 @@ got=$(ls -A "$dev" | sort | tr '\n' ' ')
 want="fd full null ptmx pts random shm stderr stdin stdout tty urandom zero "
 check "it holds exactly the nodes and links a build needs ($got)" \
     [ "$got" = "$want" ]
-while read -r name major minor; do
-	got=$(stat -c '%F %t:%T %a' "$dev/$name")
-	check "$name is character device $major:$minor, 0666 ($got)" \
-	    [ "$got" = "character special file $major:$minor 666" ]
-done <<-EOF
-	null 1 3
-	zero 1 5
-	full 1 7
-	random 1 8
-	urandom 1 9
-	tty 5 0
-EOF
+# The numbers from the kernel's Documentation/admin-guide/devices.txt.
+for node in null=1:3 zero=1:5 full=1:7 random=1:8 urandom=1:9 tty=5:0; do
+	got=$(stat -c '%F %t:%T %a' "$dev/${node%=*}")
+	check "${node%=*} is character device ${node#*=}, 0666 ($got)" \
+	    [ "$got" = "character special file ${node#*=} 666" ]
+done
 got=$(stat -L -c '%F %t:%T %a' "$dev/ptmx")
 is "ptmx leads to its devpts' ptmx, 5:2, 0666 ($(readlink "$dev/ptmx"); $got)" \
     '[ "$(readlink "$dev/ptmx")" = pts/ptmx ] &&
