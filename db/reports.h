@@ -176,6 +176,17 @@ int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
 int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
 /*
+ * Only the sessions' figures (totals, breakdowns, people, attendance,
+ * late cancellations) of [from_utc, to_utc), read from the summaries as
+ * db_report_load reads them, inside a read transaction the caller holds;
+ * and into *long_term the people served whose first attended session
+ * (first_sessions) was before long_before.  For the impact report.
+ * Returns 0, or -1 with *out NULL.
+ */
+int	 db_report_sessions_load(struct db *, int64_t from_utc,
+	    int64_t to_utc, int64_t long_before, int64_t *long_term,
+	    struct db_report **out);
+/*
  * Compares the sessions' figures of two reports (totals, breakdowns,
  * attendance, late cancellations): 0 when they are the same, or 1 with
  * the first that differs named in why ("by site, row 2: people").
