@@ -57,9 +57,9 @@ SELECT month, site_id, therapist_id, grp, sum(sessions), sum(seconds),
        sum(cancelled_therapist), sum(shown), sum(late), sum(dna_sessions)
   FROM report_month_of GROUP BY month, site_id, therapist_id, grp;
 
--- A session's row written or removed: its figures added to its month or
--- taken off (031 removes and writes a session's row again on any
--- change).  By the keys of report_sessions (report_sessions_key).
+-- A session's row written, changed (a new attendance line, 031's
+-- second file) or removed: its figures added to its month or taken off
+-- (the old row's from OLD, the new row's by its key).
 CREATE TRIGGER report_months_ins AFTER INSERT ON report_sessions BEGIN
 	INSERT INTO report_months
 	SELECT month, site_id, therapist_id, grp, sessions, seconds,
@@ -79,7 +79,43 @@ CREATE TRIGGER report_months_ins AFTER INSERT ON report_sessions BEGIN
 	       late = late + excluded.late,
 	       dna_sessions = dna_sessions + excluded.dna_sessions;
 END;
--- The row is gone when this runs, so its figures come from OLD.
+CREATE TRIGGER report_months_upd AFTER UPDATE ON report_sessions BEGIN
+	UPDATE report_months SET
+	       sessions = sessions - (NOT OLD.cancelled AND OLD.attended > 0),
+	       seconds = seconds - CASE WHEN NOT OLD.cancelled AND
+		   OLD.attended > 0 THEN OLD.seconds ELSE 0 END,
+	       attended = attended - OLD.attended,
+	       dna = dna - OLD.dna,
+	       cancelled_client = cancelled_client - OLD.cancelled_client,
+	       cancelled_therapist = cancelled_therapist -
+		   OLD.cancelled_therapist,
+	       shown = shown - (NOT OLD.cancelled OR OLD.late),
+	       late = late - (OLD.late != 0),
+	       dna_sessions = dna_sessions - ((NOT OLD.cancelled OR OLD.late)
+		   AND OLD.dna > 0)
+	 WHERE month = CAST(strftime('%Y', OLD.start_utc, 'unixepoch') AS
+		   INTEGER) * 12 + CAST(strftime('%m', OLD.start_utc,
+		   'unixepoch') AS INTEGER) - 1
+	   AND site_id = OLD.site_id AND therapist_id = OLD.therapist_id
+	   AND grp = OLD.grp;
+	INSERT INTO report_months
+	SELECT month, site_id, therapist_id, grp, sessions, seconds,
+	       attended, dna, cancelled_client, cancelled_therapist, shown,
+	       late, dna_sessions
+	  FROM report_month_of
+	 WHERE series_id = NEW.series_id AND occ_date = NEW.occ_date
+	ON CONFLICT (month, site_id, therapist_id, grp) DO UPDATE SET
+	       sessions = sessions + excluded.sessions,
+	       seconds = seconds + excluded.seconds,
+	       attended = attended + excluded.attended,
+	       dna = dna + excluded.dna,
+	       cancelled_client = cancelled_client + excluded.cancelled_client,
+	       cancelled_therapist = cancelled_therapist +
+		   excluded.cancelled_therapist,
+	       shown = shown + excluded.shown,
+	       late = late + excluded.late,
+	       dna_sessions = dna_sessions + excluded.dna_sessions;
+END;
 CREATE TRIGGER report_months_del AFTER DELETE ON report_sessions BEGIN
 	UPDATE report_months SET
 	       sessions = sessions - (NOT OLD.cancelled AND OLD.attended > 0),
