@@ -193,7 +193,7 @@ static const char sql_late[] = "SELECT s.name, strftime('%Y-%m', "
     "o.start_utc, 'unixepoch', 'localtime') AS m, count(*), "
     "sum(" LATE_OF_O "), sum(EXISTS (SELECT 1 FROM attendance a WHERE "
     "a.series_id = o.series_id AND a.occ_date = o.occ_date AND "
-    "a.status = 'did_not_attend')) FROM occurrences o JOIN sites s "
+    "a.status = 'did_not_attend')), o.site_id FROM occurrences o JOIN sites s "
     "ON s.id = o.site_id WHERE o.start_utc >= ?1 AND o.start_utc < ?2 "
     "AND (o.state != 'cancelled' OR " LATE_OF_O ") "
     "GROUP BY o.site_id, m ORDER BY s.name, o.site_id, m";
@@ -608,6 +608,7 @@ load_late(struct db *db, struct db_report *r)
 		l->sessions = sqlite3_column_int64(st, 2);
 		l->late = sqlite3_column_int64(st, 3);
 		l->dna = sqlite3_column_int64(st, 4);
+		l->site_id = sqlite3_column_int64(st, 5);
 	}
 	return rc;
 }
@@ -991,7 +992,7 @@ sum_late_row(struct sum *s, const struct sum_site *site,
 	memset(l, 0, sizeof(*l));
 	db_copy(l->l.site, sizeof(l->l.site), site->name);
 	db_copy(l->l.month, sizeof(l->l.month), m->key);
-	l->site_id = site->id;
+	l->site_id = l->l.site_id = site->id;
 	*v = s->nlate++;
 	return l;
 }
@@ -1653,7 +1654,7 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 	for (i = 0; i < a->nlate; i++) {
 		l = &a->late[i];
 		m = &b->late[i];
-		if (strcmp(l->site, m->site) != 0 ||
+		if (l->site_id != m->site_id || strcmp(l->site, m->site) != 0 ||
 		    strcmp(l->month, m->month) != 0)
 			return differ(why, n, "late", i, "site or month");
 		if (l->sessions != m->sessions || l->late != m->late ||

@@ -105,6 +105,7 @@ enum report_offers {
 	OFFERS__MAX
 };
 struct db_report_late {
+	int64_t	 site_id;
 	char	 site[128];
 	char	 month[8];	/* "2026-03" */
 	int64_t	 sessions;

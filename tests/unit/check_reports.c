@@ -1342,6 +1342,90 @@ START_TEST(test_page_and_csv)
 }
 END_TEST
 
+/* The lines of s (each ended by '\n'). */
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * A period longer than 13 months: the page's late-cancellation table has
+ * one row a site, its months added up, under a line saying the months
+ * are in the CSV; the CSV keeps a row a site and month.  Three months:
+ * a row a site and month on the page too.
+ */
+START_TEST(test_page_late_by_site)
+{
+	static const char line[] = "This period is longer than 13 months, so "
+	    "each site has one line for the whole period. The figures for "
+	    "each month are in the CSV download below the table.";
+	struct app app;
+	struct resp page, csv;
+	struct db_report *r;
+	struct buf a = BUF_INIT;
+	int64_t sessions = 0, late = 0, dna = 0;
+	size_t i, months = 0;
+	char want[256];
+	const char *html, *table, *end, *month;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+	ck_assert_int_eq(db_report_load_raw(db, utc("2024-01-01T00:00:00Z"),
+	    utc("2025-12-31T00:00:00Z"), &r), 0);
+	for (i = 0; i < r->nlate; i++)
+		if (strcmp(r->late[i].site, "Centre") == 0) {
+			sessions += r->late[i].sessions;
+			late += r->late[i].late;
+			dna += r->late[i].dna;
+			months++;
+		}
+	ck_assert_uint_ge(months, 3);
+	run_page(&app, page_reports, "/reports",
+	    "from=2024-01-01&to=2025-12-30", &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	table = strstr(html, "<table id=\"table-late_and_dna\">");
+	ck_assert_ptr_nonnull(table);
+	end = strstr(table, "</table>");
+	ck_assert_ptr_nonnull(strstr(html, line));
+	ck_assert(strstr(html, line) < table);
+	snprintf(want, sizeof(want), "<th scope=\"row\">Centre</th><td>%lld"
+	    "</td><td>%lld</td><td>%lld</td>", (long long)sessions,
+	    (long long)late, (long long)dna);
+	ck_assert_msg(strstr(table, want) != NULL && strstr(table, want) <
+	    end, "no %s", want);
+	month = strstr(table, "<th scope=\"col\">Month</th>");
+	ck_assert_msg(month == NULL || month > end, "a Month column");
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 2);	/* 2 sites */
+
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=late_and_dna&from=2024-01-01&to=2025-12-30", &csv);
+	ck_assert_int_eq(csv.status, 200);
+	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-01-01&to=2025-03-31", &page);
+	ck_assert_ptr_null(strstr(buf_cstr(&page.body), line));
+	db_report_free(r);
+	buf_free(&a);
+	buf_free(&page.body);
+	buf_free(&page.headers);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
 START_TEST(test_csv_escaping)
 {
 	struct app app;
@@ -1736,6 +1820,7 @@ reports_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_page_and_csv);
+	tcase_add_test(tc, test_page_late_by_site);
 	tcase_add_test(tc, test_csv_escaping);
 	suite_add_tcase(s, tc);
 
