@@ -846,35 +846,29 @@ month_start(int64_t id, int local)
 	return (int64_t)(local ? mktime(&tm) : timegm(&tm));
 }
 
-/* The local month holding t, worked out again only when t leaves it. */
+/*
+ * The local (or, utc, the UTC) month holding t, worked out again only
+ * when t leaves it.
+ */
 static const struct sum_month *
-sum_month_of(struct sum_month *m, int64_t t)
+sum_month_of(struct sum_month *m, int64_t t, int utc)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (m->to > m->from && t >= m->from && t < m->to)
 		return m;
-	localtime_r(&tt, &tm);
-	sum_month_set(m, &tm);
-	m->from = t;
-	m->to = next_month(t);
-	return m;
-}
-
-/* The same for the UTC month holding t. */
-static const struct sum_month *
-sum_umonth_of(struct sum_month *m, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (m->to > m->from && t >= m->from && t < m->to)
-		return m;
-	gmtime_r(&tt, &tm);
-	sum_month_set(m, &tm);
-	m->from = month_start(m->id, 0);
-	m->to = month_start(m->id + 1, 0);
+	if (utc) {
+		gmtime_r(&tt, &tm);
+		sum_month_set(m, &tm);
+		m->from = month_start(m->id, 0);
+		m->to = month_start(m->id + 1, 0);
+	} else {
+		localtime_r(&tt, &tm);
+		sum_month_set(m, &tm);
+		m->from = t;
+		m->to = next_month(t);
+	}
 	return m;
 }
 
@@ -1064,9 +1058,9 @@ sum_sessions(struct db *db, struct sum *s, int64_t from, int64_t to,
 		grp = sqlite3_column_int(st, 3) != 0;
 		for (k = 0; k < F__MAX; k++)
 			f[k] = sqlite3_column_int64(st, 4 + k);
-		m = sum_month_of(&s->month, start);
+		m = sum_month_of(&s->month, start, 0);
 		if (moved) {
-			u = sum_umonth_of(&s->umonth, start);
+			u = sum_month_of(&s->umonth, start, 1);
 			if (u->id == m->id)
 				continue;
 			sum_add(s, u, site, therapist, grp, f, -1);
@@ -1120,10 +1114,10 @@ sum_period(struct db *db, struct sum *s)
 	int64_t k0, k1, k, a, b, lo, hi;
 
 	memset(&u, 0, sizeof(u));
-	k0 = sum_umonth_of(&u, r->from_utc)->id;
+	k0 = sum_month_of(&u, r->from_utc, 1)->id;
 	if (u.from < r->from_utc)
 		k0++;
-	k1 = sum_umonth_of(&u, r->to_utc)->id;
+	k1 = sum_month_of(&u, r->to_utc, 1)->id;
 	if (k0 >= k1)
 		return sum_sessions(db, s, r->from_utc, r->to_utc, 0);
 	a = month_start(k0, 0);
@@ -1175,7 +1169,7 @@ sum_months_make(struct sum *s, struct sum_months *ms)
 	for (t = r->from_utc; t < r->to_utc; t = next_month(t)) {
 		ms->starts[ms->n] = t;
 		ms->group[ms->n] = sum_group_find(s, REPORT_BY_MONTH,
-		    sum_month_of(&m, t)->id);
+		    sum_month_of(&m, t, 0)->id);
 		ms->stamp[ms->n++] = -1;
 	}
 }

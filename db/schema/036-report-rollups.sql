@@ -36,37 +36,59 @@ CREATE TABLE report_months (
 	PRIMARY KEY (month, site_id, therapist_id, grp)
 ) WITHOUT ROWID;
 
--- What one report_sessions row adds to its month.
+-- A report_sessions row's figures to add to its month (w = 1) or take
+-- off (w = -1), and (report_month_of) what they add.  Each trigger below
+-- writes one here, and report_months_add_run adds it up and removes it:
+-- the one place the rule is written.
+CREATE TABLE report_months_add (
+	start_utc		INTEGER NOT NULL,
+	site_id			INTEGER NOT NULL,
+	therapist_id		INTEGER NOT NULL,
+	grp			INTEGER NOT NULL,
+	cancelled		INTEGER NOT NULL,
+	seconds			INTEGER NOT NULL,
+	attended		INTEGER NOT NULL,
+	dna			INTEGER NOT NULL,
+	cancelled_client	INTEGER NOT NULL,
+	cancelled_therapist	INTEGER NOT NULL,
+	late			INTEGER NOT NULL,
+	w			INTEGER NOT NULL
+);
 CREATE VIEW report_month_of AS
-SELECT CAST(strftime('%Y', start_utc, 'unixepoch') AS INTEGER) * 12 +
+SELECT rowid AS id,
+       CAST(strftime('%Y', start_utc, 'unixepoch') AS INTEGER) * 12 +
        CAST(strftime('%m', start_utc, 'unixepoch') AS INTEGER) - 1
 	   AS month,
-       site_id, therapist_id, grp, series_id, occ_date,
-       NOT cancelled AND attended > 0 AS sessions,
-       CASE WHEN NOT cancelled AND attended > 0 THEN seconds ELSE 0 END
-	   AS seconds,
-       attended, dna, cancelled_client, cancelled_therapist,
-       NOT cancelled OR late AS shown,
-       late != 0 AS late,
-       (NOT cancelled OR late) AND dna > 0 AS dna_sessions
-  FROM report_sessions;
+       site_id, therapist_id, grp,
+       w * (NOT cancelled AND attended > 0) AS sessions,
+       w * (NOT cancelled AND attended > 0) * seconds AS seconds,
+       w * attended AS attended, w * dna AS dna,
+       w * cancelled_client AS cancelled_client,
+       w * cancelled_therapist AS cancelled_therapist,
+       w * (NOT cancelled OR late) AS shown,
+       w * (late != 0) AS late,
+       w * ((NOT cancelled OR late) AND dna > 0) AS dna_sessions
+  FROM report_months_add;
 
+-- Every session's row so far, added up once (before the trigger).
+INSERT INTO report_months_add
+SELECT start_utc, site_id, therapist_id, grp, cancelled, seconds,
+       attended, dna, cancelled_client, cancelled_therapist, late, 1
+  FROM report_sessions;
 INSERT INTO report_months
 SELECT month, site_id, therapist_id, grp, sum(sessions), sum(seconds),
        sum(attended), sum(dna), sum(cancelled_client),
        sum(cancelled_therapist), sum(shown), sum(late), sum(dna_sessions)
   FROM report_month_of GROUP BY month, site_id, therapist_id, grp;
+DELETE FROM report_months_add;
 
--- A session's row written, changed (a new attendance line, 031's
--- second file) or removed: its figures added to its month or taken off
--- (the old row's from OLD, the new row's by its key).
-CREATE TRIGGER report_months_ins AFTER INSERT ON report_sessions BEGIN
+CREATE TRIGGER report_months_add_run AFTER INSERT ON report_months_add
+BEGIN
 	INSERT INTO report_months
 	SELECT month, site_id, therapist_id, grp, sessions, seconds,
 	       attended, dna, cancelled_client, cancelled_therapist, shown,
 	       late, dna_sessions
-	  FROM report_month_of
-	 WHERE series_id = NEW.series_id AND occ_date = NEW.occ_date
+	  FROM report_month_of WHERE id = NEW.rowid
 	ON CONFLICT (month, site_id, therapist_id, grp) DO UPDATE SET
 	       sessions = sessions + excluded.sessions,
 	       seconds = seconds + excluded.seconds,
@@ -78,63 +100,32 @@ CREATE TRIGGER report_months_ins AFTER INSERT ON report_sessions BEGIN
 	       shown = shown + excluded.shown,
 	       late = late + excluded.late,
 	       dna_sessions = dna_sessions + excluded.dna_sessions;
+	DELETE FROM report_months_add WHERE rowid = NEW.rowid;
+END;
+
+-- A session's row written, changed (031's second file adds a new
+-- attendance line's counts with an UPDATE) or removed.
+CREATE TRIGGER report_months_ins AFTER INSERT ON report_sessions BEGIN
+	INSERT INTO report_months_add VALUES (NEW.start_utc, NEW.site_id,
+	    NEW.therapist_id, NEW.grp, NEW.cancelled, NEW.seconds,
+	    NEW.attended, NEW.dna, NEW.cancelled_client,
+	    NEW.cancelled_therapist, NEW.late, 1);
 END;
 CREATE TRIGGER report_months_upd AFTER UPDATE ON report_sessions BEGIN
-	UPDATE report_months SET
-	       sessions = sessions - (NOT OLD.cancelled AND OLD.attended > 0),
-	       seconds = seconds - CASE WHEN NOT OLD.cancelled AND
-		   OLD.attended > 0 THEN OLD.seconds ELSE 0 END,
-	       attended = attended - OLD.attended,
-	       dna = dna - OLD.dna,
-	       cancelled_client = cancelled_client - OLD.cancelled_client,
-	       cancelled_therapist = cancelled_therapist -
-		   OLD.cancelled_therapist,
-	       shown = shown - (NOT OLD.cancelled OR OLD.late),
-	       late = late - (OLD.late != 0),
-	       dna_sessions = dna_sessions - ((NOT OLD.cancelled OR OLD.late)
-		   AND OLD.dna > 0)
-	 WHERE month = CAST(strftime('%Y', OLD.start_utc, 'unixepoch') AS
-		   INTEGER) * 12 + CAST(strftime('%m', OLD.start_utc,
-		   'unixepoch') AS INTEGER) - 1
-	   AND site_id = OLD.site_id AND therapist_id = OLD.therapist_id
-	   AND grp = OLD.grp;
-	INSERT INTO report_months
-	SELECT month, site_id, therapist_id, grp, sessions, seconds,
-	       attended, dna, cancelled_client, cancelled_therapist, shown,
-	       late, dna_sessions
-	  FROM report_month_of
-	 WHERE series_id = NEW.series_id AND occ_date = NEW.occ_date
-	ON CONFLICT (month, site_id, therapist_id, grp) DO UPDATE SET
-	       sessions = sessions + excluded.sessions,
-	       seconds = seconds + excluded.seconds,
-	       attended = attended + excluded.attended,
-	       dna = dna + excluded.dna,
-	       cancelled_client = cancelled_client + excluded.cancelled_client,
-	       cancelled_therapist = cancelled_therapist +
-		   excluded.cancelled_therapist,
-	       shown = shown + excluded.shown,
-	       late = late + excluded.late,
-	       dna_sessions = dna_sessions + excluded.dna_sessions;
+	INSERT INTO report_months_add VALUES (OLD.start_utc, OLD.site_id,
+	    OLD.therapist_id, OLD.grp, OLD.cancelled, OLD.seconds,
+	    OLD.attended, OLD.dna, OLD.cancelled_client,
+	    OLD.cancelled_therapist, OLD.late, -1);
+	INSERT INTO report_months_add VALUES (NEW.start_utc, NEW.site_id,
+	    NEW.therapist_id, NEW.grp, NEW.cancelled, NEW.seconds,
+	    NEW.attended, NEW.dna, NEW.cancelled_client,
+	    NEW.cancelled_therapist, NEW.late, 1);
 END;
 CREATE TRIGGER report_months_del AFTER DELETE ON report_sessions BEGIN
-	UPDATE report_months SET
-	       sessions = sessions - (NOT OLD.cancelled AND OLD.attended > 0),
-	       seconds = seconds - CASE WHEN NOT OLD.cancelled AND
-		   OLD.attended > 0 THEN OLD.seconds ELSE 0 END,
-	       attended = attended - OLD.attended,
-	       dna = dna - OLD.dna,
-	       cancelled_client = cancelled_client - OLD.cancelled_client,
-	       cancelled_therapist = cancelled_therapist -
-		   OLD.cancelled_therapist,
-	       shown = shown - (NOT OLD.cancelled OR OLD.late),
-	       late = late - (OLD.late != 0),
-	       dna_sessions = dna_sessions - ((NOT OLD.cancelled OR OLD.late)
-		   AND OLD.dna > 0)
-	 WHERE month = CAST(strftime('%Y', OLD.start_utc, 'unixepoch') AS
-		   INTEGER) * 12 + CAST(strftime('%m', OLD.start_utc,
-		   'unixepoch') AS INTEGER) - 1
-	   AND site_id = OLD.site_id AND therapist_id = OLD.therapist_id
-	   AND grp = OLD.grp;
+	INSERT INTO report_months_add VALUES (OLD.start_utc, OLD.site_id,
+	    OLD.therapist_id, OLD.grp, OLD.cancelled, OLD.seconds,
+	    OLD.attended, OLD.dna, OLD.cancelled_client,
+	    OLD.cancelled_therapist, OLD.late, -1);
 END;
 
 -- report_persons: one row for each person (referral), site, therapist
