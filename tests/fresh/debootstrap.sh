@@ -224,7 +224,7 @@ in_root dpkg-query -W -f='${Status}\n' chromium 2>/dev/null |
 	say "note: make run installed the test tools too (chromium)"
 debian_nginx=no
 for p in $(root_pids); do
-	c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) || continue
+	c=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") || continue
 	case $c in
 	"nginx: master"*" -c "*) ;;	# ours: its own config and port
 	"nginx: master"*) debian_nginx="yes (pid $p)" ;;
