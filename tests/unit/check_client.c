@@ -374,6 +374,65 @@ START_TEST(test_work_ended_steps)
 }
 END_TEST
 
+/* Counts the sessions db_client_sick_sessions lists. */
+static void
+sick_one(void *arg, int64_t series, const char *date, int64_t start,
+    const char *therapist, const char *who, int64_t referral)
+{
+	(void)series;
+	(void)date;
+	(void)start;
+	(void)therapist;
+	(void)who;
+	(void)referral;
+	(*(int *)arg)++;
+}
+
+/* n sick leaves of Ravi's over, a day each from 2001. */
+static void
+past_sickness(int n, int skip)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE d(n) AS (SELECT 1 "
+	    "UNION ALL SELECT n + 1 FROM d WHERE n < %d) INSERT INTO "
+	    "therapist_leave (therapist_id, first_day, last_day, kind) SELECT "
+	    "2, date('2001-01-01', '+' || (n + %d) || ' days'), "
+	    "date('2001-01-01', '+' || (n + %d) || ' days'), 'sickness' "
+	    "FROM d", n, skip, skip);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/*
+ * The queue's sessions on days a therapist is off sick start from the
+ * sick leave not yet over: years of leave that is over cost nothing.
+ * Before, every leave ever taken was stepped over.
+ */
+START_TEST(test_sick_sessions_steps)
+{
+	char sql[256];
+	int n = 0, few, many;
+
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO therapist_leave "
+	    "(therapist_id, first_day, last_day, kind) VALUES (1, '%s', '%s',"
+	    " 'sickness')", future, future);
+	testlib_sql_exec(h->app.db, sql);
+	past_sickness(10, 0);
+	ck_assert_int_eq(db_client_sick_sessions(h->app.db,
+	    (int64_t)time(NULL), sick_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+	few = testlib_stmt_steps(h->app.db, "FROM therapist_leave tl");
+	past_sickness(1000, 10);
+	n = 0;
+	ck_assert_int_eq(db_client_sick_sessions(h->app.db,
+	    (int64_t)time(NULL), sick_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+	many = testlib_stmt_steps(h->app.db, "FROM therapist_leave tl");
+	ck_assert_msg(many <= few + 10, "steps %d with 10 sick leaves over, "
+	    "%d with 1,010", few, many);
+}
+END_TEST
+
 /* Referrals whose booked_until is not what their series say now. */
 static int64_t
 work_wrong(void)
@@ -805,6 +864,7 @@ client_suite(void)
 	tcase_add_test(tc, test_status_work_ended);
 	tcase_add_test(tc, test_work_ended_steps);
 	tcase_add_test(tc, test_work_booked_until);
+	tcase_add_test(tc, test_sick_sessions_steps);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_client_note_put");
 	tcase_add_checked_fixture(tc, setup, teardown);
