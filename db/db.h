@@ -65,7 +65,7 @@ void		 db_map_reads(struct db *, int on);
  * other connection then needs to checkpoint), ten times a second.  0
  * (also when another connection was checkpointing), or -1 on an error.
  */
-#define DB_WAL_RESTART	1000	/* frames: about 4 MiB */
+#define DB_WAL_RESTART	4000	/* frames: about 16 MiB */
 int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);
