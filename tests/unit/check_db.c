@@ -20,6 +20,8 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/migrate.h"
+#include "db/outbox.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 #include "tests/unit/testlib.h"
 
@@ -270,6 +272,12 @@ static const struct key_plan {
 	/* outbox_claim: the mailer's next email due. */
 	{ "SELECT id FROM outbox WHERE status = 'queued' AND not_before <= ?1"
 	  " ORDER BY not_before, id LIMIT 1", "outbox_due" },
+	/* outbox_claim: a lease that ran out (outbox_due: queued only). */
+	{ "SELECT id FROM outbox WHERE status = 'sending' AND lease_until <="
+	  " ?1 ORDER BY lease_until, id LIMIT 1", "outbox_status_id" },
+	/* Sending the held emails now: the queued ones. */
+	{ "SELECT id FROM outbox WHERE (?1 = 0 OR id = ?1) AND status ="
+	  " 'queued' AND not_before > ?2", "outbox_" },
 	/* db_outbox_list: the outbox page, one status. */
 	{ "SELECT id FROM outbox WHERE status = ?3 AND (?1 <= 0 OR id < ?1)"
 	  " ORDER BY id DESC LIMIT ?2", "outbox_status_id" },
@@ -466,6 +474,97 @@ START_TEST(test_checkpoint_restart)
 }
 END_TEST
 
+/* Pages db has written to the WAL so far (commits). */
+static int
+wal_pages(struct db *db)
+{
+	int cur = 0, hi = 0;
+
+	ck_assert_int_eq(sqlite3_db_status(db->conn,
+	    SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 0), SQLITE_OK);
+	return cur;
+}
+
+/* A self-referral with an email address, to sites 1 and 2. */
+static enum db_result
+refer_one(struct db *db)
+{
+	static int64_t sites[2] = { 1, 2 };
+	struct db_referral r;
+
+	memset(&r, 0, sizeof(r));
+	r.given_name = "Sam";
+	r.family_name = "Jones";
+	r.email = "sam@example.org";
+	r.phone = "07700900123";
+	r.postcode = "NW5 2QT";
+	r.date_of_birth = "1990-01-02";
+	r.preferred_contact = "email";
+	r.needs = 3;
+	r.about = "Some words about what they would like from music therapy.";
+	r.availability = 7;
+	r.session_type = "either";
+	r.language = "English";
+	r.consent_data = 1;
+	r.consent_contact = 1;
+	r.sites = sites;
+	r.nsites = 2;
+	r.rate_keys[0] = "refer-addr:127.0.0.1";
+	r.rate_limit = 1000000;
+	return db_referral_create(db, &r, NULL, "tutti.test");
+}
+
+/*
+ * Pages a POST /refer and the mailer write to the WAL (issue 21), on a
+ * service that has sent 6,000 emails: every index on the tables they
+ * write is a page or more, and the most of a request's and the
+ * checkpointer's work.  A referral (its history line, the
+ * acknowledgement and two coordinators' notices) 22.4, the mailer's
+ * claim and send of an email 6.8, since migration 037 keeps only queued
+ * emails in outbox_due (22.9 and 9.2 before).  An index added to these
+ * tables fails it: check that something reads it.
+ */
+START_TEST(test_refer_wal_pages)
+{
+	struct db *db = open_ok();
+	struct db_outbox o;
+	int i, n;
+
+	db_autocheckpoint(db, 0);
+	testlib_sql_exec(db, "INSERT INTO sites (name, kind, address, "
+	    "postcode) VALUES ('A', 'own_centre', '', 'N1 1AA'), "
+	    "('B', 'own_centre', '', 'N1 1AB')");
+	testlib_sql_exec(db, "INSERT INTO users (email, name, role, "
+	    "created_at) VALUES ('c1@x.org', 'Cora', 'coordinator', ''), "
+	    "('c2@x.org', 'Cal', 'coordinator', '')");
+	for (i = 0; i < 2000; i++)
+		ck_assert_int_eq(refer_one(db), DB_OK);
+	testlib_sql_exec(db, "UPDATE outbox SET status = 'sent', "
+	    "sent_at = created_at");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    6000);
+
+	/* Twenty of each: a page split falls to one or another. */
+	n = wal_pages(db);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(refer_one(db), DB_OK);
+	n = wal_pages(db) - n;
+	ck_assert_msg(n <= 20 * 24, "a referral wrote %.1f pages", n / 20.0);
+	n = wal_pages(db);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(db_outbox_claim(db, "2099-01-01T00:00:00Z",
+		    "2099-01-01T00:05:00Z", &o), 1);
+		ck_assert_int_eq(db_outbox_sent(db, o.id,
+		    "2099-01-01T00:00:01Z"), 0);
+		db_outbox_free(&o);
+	}
+	n = wal_pages(db) - n;
+	ck_assert_msg(n <= 20 * 15 / 2, "the mailer wrote %.1f pages an email",
+	    n / 20.0);
+	db_close(db);
+}
+END_TEST
+
 /* Reads mapped or not, as a request asks: PRAGMA mmap_size follows. */
 START_TEST(test_map_reads)
 {
@@ -548,6 +647,7 @@ db_suite(void)
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
 	tcase_add_test(tc, test_checkpoint_restart);
+	tcase_add_test(tc, test_refer_wal_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }
