@@ -193,12 +193,13 @@ void	 page_me_feed(struct app *, const struct req *, struct tmpl_data *);
 /*
  * A new token for the feed of kind and owner, audited as rq's user's,
  * held for this request only: page_feed_fresh sets PREFIX_https,
- * PREFIX_webcal and PREFIX_qr in d when it is that feed's, and
- * page_feed_forget wipes it.  0, 1 when there is no such owner, or -1.
+ * PREFIX_webcal and PREFIX_qr in d when it is that feed's (and
+ * returns 1), and page_feed_forget wipes it.  page_feed_new: 0, 1 when
+ * there is no such owner, or -1.
  */
 int	 page_feed_new(struct app *, const struct req *, enum db_feed_kind,
 	    int64_t owner);
-void	 page_feed_fresh(struct app *, struct tmpl_data *, enum db_feed_kind,
+int	 page_feed_fresh(struct app *, struct tmpl_data *, enum db_feed_kind,
 	    int64_t owner, const char *prefix);
 void	 page_feed_forget(void);
 /* page_reports.c, page_outcome.c, page_privacy.c: reports, outcomes. */

@@ -40,6 +40,7 @@
 #include "db/staff.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 /* The worker's feed options, read once. */
 static struct {
@@ -210,11 +211,11 @@ page_calendar(struct app *app, struct req *rq, struct resp *rs)
 		buf_reset(&rs->body);
 }
 
-/* ---- the links on /me ---- */
+/* ---- the links on /me, a site's page and /partner ---- */
 
 /*
- * A token made by this request, shown once by page_me_feed while
- * page_feed_post renders /me, then wiped.  Workers answer one request
+ * A token made by this request, shown once by the page the POST
+ * renders (/me, the site's, /partner), then wiped.  Workers answer one request
  * at a time.
  */
 static struct {
@@ -286,33 +287,14 @@ link_data(struct app *app, struct tmpl_data *d, const char *prefix,
 	buf_free(&qr);
 }
 
-struct choices {
-	struct tmpl_data	*d;
-	int64_t			 fresh_site;	/* 0: none */
-};
-
-static void
-site_choice(void *arg, int64_t id, const char *label)
-{
-	struct choices *c = arg;
-	struct tmpl_data *e = tmpl_data_push(c->d, "feed_site_choices");
-
-	tmpl_data_setf(e, "id", "%lld", (long long)id);
-	tmpl_data_set(e, "label", label);
-	if (id == c->fresh_site) {
-		tmpl_data_bool(e, "selected", 1);
-		tmpl_data_set(c->d, "site_name", label);
-	}
-}
-
 void
 page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
 {
 	const struct ical_feed_opts *o;
-	struct choices c;
 	struct db_feed f;
 	int64_t tid;
 	const char *tag;
+	char day[40];
 
 	if (rq->user == NULL)
 		return;
@@ -322,8 +304,9 @@ page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
 		tmpl_data_bool(d, "feed_therapist", 1);
 		tmpl_data_bool(d, "feed_first_names", o->first_names);
 		if (db_feed_get(app->db, FEED_THERAPIST, tid, &f) == 1) {
-			f.created_at[10] = '\0';	/* the date */
-			tmpl_data_set(d, "feed_made", f.created_at);
+			(void)calendar_date_text(f.created_at, CALENDAR_LONG,
+			    day, sizeof(day));
+			tmpl_data_set(d, "feed_made", day);
 		}
 		if (fresh.set && fresh.kind == FEED_THERAPIST &&
 		    fresh.owner_id == tid) {
@@ -331,18 +314,9 @@ page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
 			link_data(app, d, "feed", fresh.token);
 		}
 	}
-	if (auth_can(rq->user->role, ACT_RECORDS_EDIT)) {
-		tmpl_data_bool(d, "feed_sites", 1);
-		tmpl_data_list(d, "feed_site_choices");
-		c.d = d;
-		c.fresh_site = fresh.set && fresh.kind == FEED_SITE ?
-		    fresh.owner_id : 0;
-		(void)db_choices(app->db, CHOICE_SITES, site_choice, &c);
-		if (c.fresh_site > 0) {
-			tmpl_data_bool(d, "site_new", 1);
-			link_data(app, d, "site", fresh.token);
-		}
-	}
+	/* A site's link is made on its own page (page_site_feed_post). */
+	tmpl_data_bool(d, "feed_sites", auth_can(rq->user->role,
+	    ACT_RECORDS_EDIT));
 }
 
 int
@@ -370,37 +344,19 @@ page_feed_new(struct app *app, const struct req *rq, enum db_feed_kind kind,
 	return 0;
 }
 
-void
+int
 page_feed_fresh(struct app *app, struct tmpl_data *d, enum db_feed_kind kind,
     int64_t owner, const char *prefix)
 {
-	if (fresh.set && fresh.kind == kind && fresh.owner_id == owner)
-		link_data(app, d, prefix, fresh.token);
+	if (!fresh.set || fresh.kind != kind || fresh.owner_id != owner)
+		return 0;
+	link_data(app, d, prefix, fresh.token);
+	return 1;
 }
 
 void
 page_feed_forget(void)
 {
-	sodium_memzero(&fresh, sizeof(fresh));
-}
-
-/* Makes kind's link for owner and answers /me with it shown once. */
-static void
-feed_make(struct app *app, struct req *rq, struct resp *rs,
-    enum db_feed_kind kind, int64_t owner)
-{
-	int rc;
-
-	if ((rc = page_feed_new(app, rq, kind, owner)) != 0) {
-		if (rc == 1)
-			http_error(app, rs, 404, "There is no such site.");
-		else
-			http_error(app, rs, 503, "The link could not be made "
-			    "now. Please try again.");
-		return;
-	}
-	/* /me itself, with the new link shown this once. */
-	page_me(app, rq, rs);
 	sodium_memzero(&fresh, sizeof(fresh));
 }
 
@@ -416,12 +372,31 @@ page_feed_post(struct app *app, struct req *rq, struct resp *rs)
 		    "linked to a therapist record has a calendar link.");
 		return;
 	}
-	feed_make(app, rq, rs, FEED_THERAPIST, owner);
+	if (page_feed_new(app, rq, FEED_THERAPIST, owner) != 0) {
+		http_error(app, rs, 503, "The link could not be made now. "
+		    "Please try again.");
+		return;
+	}
+	/* /me itself, with the new link shown this once. */
+	page_me(app, rq, rs);
+	page_feed_forget();
 }
 
-/* POST /sites/:id/feed: a new link for the site (records editors). */
+/*
+ * POST /sites/:id/feed: a new link for the site (records editors),
+ * shown once on the site's own page.
+ */
 void
 page_site_feed_post(struct app *app, struct req *rq, struct resp *rs)
 {
-	feed_make(app, rq, rs, FEED_SITE, rq->id[0]);
+	int rc;
+
+	if ((rc = page_feed_new(app, rq, FEED_SITE, rq->id[0])) != 0) {
+		http_error(app, rs, rc == 1 ? 404 : 503, rc == 1 ?
+		    "There is no such site." : "The link could not be made "
+		    "now. Please try again.");
+		return;
+	}
+	page_site_get(app, rq, rs);
+	page_feed_forget();
 }

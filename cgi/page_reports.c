@@ -32,6 +32,7 @@
 
 #define RT_COLS		7
 #define SPAN_DAYS_MAX	(20 * 366)	/* the longest period shown */
+#define LATE_MONTHS_MAX	13	/* longer: the page's late table by site */
 
 /* The tables, in the page's order; name is the CSV's table=. */
 enum rt {
@@ -63,6 +64,7 @@ struct rtable {
 	const char	*name;
 	const char	*title;
 	const char	*note;
+	const char	*above;		/* a line above the table, or NULL */
 	const char	*heads[RT_COLS];
 	size_t		 ncols;
 	int		 chart_col;	/* the cell at a bar's end; -1: none */
@@ -201,18 +203,108 @@ fmt_days(char *out, size_t n, double days)
 		snprintf(out, n, "%.1f days", days);
 }
 
+/* The note of the late-cancellation table, by month or period. */
+#define LATE_NOTE(when) \
+	"Sessions: sessions that started in the " when " and were not " \
+	"cancelled by the service. Late cancellations: sessions a " \
+	"person cancelled through their personal link with less notice " \
+	"than the service asks. Did not attend: sessions at which a " \
+	"person was recorded as not coming. Rates are of the sessions."
+
+/* One row of the late-cancellation table: label, then month or not. */
+static void
+late_row(struct rtable *t, const char *site, const char *month,
+    int64_t sessions, int64_t late, int64_t dna)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fmt_int(a, sizeof(a), sessions);
+	fmt_int(b, sizeof(b), late);
+	fmt_int(c, sizeof(c), dna);
+	fmt_pct(d, sizeof(d), late, sessions);
+	fmt_pct(e, sizeof(e), dna, sessions);
+	if (month != NULL)
+		rt_row(t, 0, site, month, a, b, c, d, e);
+	else
+		rt_row(t, 0, site, a, b, c, d, e);
+}
+
+/* Late cancellations and did not attend by site and month. */
+static void
+late_by_month(struct rtable *t, const struct db_report *r)
+{
+	char m[64];
+	size_t i;
+
+	rt_init(t, "late_and_dna",
+	    "Late cancellations and did not attend, by site and month",
+	    LATE_NOTE("month"), -1, 0, 7, "Site", "Month", "Sessions",
+	    "Late cancellations", "Did not attend", "Late cancellation rate",
+	    "Did-not-attend rate");
+	for (i = 0; i < r->nlate; i++) {
+		month_label(r->late[i].month, m, sizeof(m));
+		late_row(t, r->late[i].site, m, r->late[i].sessions,
+		    r->late[i].late, r->late[i].dna);
+	}
+}
+
 /*
- * The tables of issue 18: hidden waits, place offers, and late
- * cancellations and did not attend by site and month.
+ * The same with one row a site for the whole period (its months added
+ * up; they come together, in the order of site): a long period's table
+ * by month would be a row for every site and month.
  */
 static void
-tables_build_self(struct rtable t[RT__MAX], const struct db_report *r)
+late_by_site(struct rtable *t, const struct db_report *r)
+{
+	const struct db_report_late *l;
+	int64_t sessions = 0, late = 0, dna = 0;
+	size_t i;
+
+	rt_init(t, "late_and_dna",
+	    "Late cancellations and did not attend, by site",
+	    LATE_NOTE("period"), -1,
+	    0, 6, "Site", "Sessions", "Late cancellations", "Did not attend",
+	    "Late cancellation rate", "Did-not-attend rate");
+	t->above = "This period is longer than 13 months, so each site has "
+	    "one line for the whole period. The figures for each month are "
+	    "in the CSV download below the table.";
+	for (i = 0; i < r->nlate; i++) {
+		l = &r->late[i];
+		sessions += l->sessions;
+		late += l->late;
+		dna += l->dna;
+		if (i + 1 < r->nlate && r->late[i + 1].site_id == l->site_id)
+			continue;
+		late_row(t, l->site, NULL, sessions, late, dna);
+		sessions = late = dna = 0;
+	}
+}
+
+/* The local months [from_utc, to_utc) touches. */
+static int
+period_months(int64_t from_utc, int64_t to_utc)
+{
+	time_t a = (time_t)from_utc, b = (time_t)(to_utc - 1);
+	struct tm x, y;
+
+	localtime_r(&a, &x);
+	localtime_r(&b, &y);
+	return (y.tm_year - x.tm_year) * 12 + y.tm_mon - x.tm_mon + 1;
+}
+
+/*
+ * The tables of issue 18: hidden waits, place offers, and late
+ * cancellations and did not attend by site and month (or, whole, by
+ * site alone).
+ */
+static void
+tables_build_self(struct rtable t[RT__MAX], const struct db_report *r,
+    int whole)
 {
 	static const char *const offer_labels[OFFERS__MAX] = {
 	    "Offers sent", "Accepted: the person took the place",
 	    "Expired: no answer in time", "Declined: the person said no" };
-	char a[32], b[32], c[32], d[32], e[32], m[64];
-	size_t i;
+	char a[32], b[32], c[32];
 	int k;
 
 	rt_init(&t[RT_WAITS], "hidden_waits", "Hidden waits",
@@ -247,29 +339,19 @@ tables_build_self(struct rtable t[RT__MAX], const struct db_report *r)
 		    a, b);
 	}
 
-	rt_init(&t[RT_LATE], "late_and_dna",
-	    "Late cancellations and did not attend, by site and month",
-	    "Sessions: sessions that started in the month and were not "
-	    "cancelled by the service. Late cancellations: sessions a "
-	    "person cancelled through their personal link with less notice "
-	    "than the service asks. Did not attend: sessions at which a "
-	    "person was recorded as not coming. Rates are of the sessions.",
-	    -1, 0, 7, "Site", "Month", "Sessions", "Late cancellations",
-	    "Did not attend", "Late cancellation rate", "Did-not-attend rate");
-	for (i = 0; i < r->nlate; i++) {
-		month_label(r->late[i].month, m, sizeof(m));
-		fmt_int(a, sizeof(a), r->late[i].sessions);
-		fmt_int(b, sizeof(b), r->late[i].late);
-		fmt_int(c, sizeof(c), r->late[i].dna);
-		fmt_pct(d, sizeof(d), r->late[i].late, r->late[i].sessions);
-		fmt_pct(e, sizeof(e), r->late[i].dna, r->late[i].sessions);
-		rt_row(&t[RT_LATE], 0, r->late[i].site, m, a, b, c, d, e);
-	}
+	if (whole)
+		late_by_site(&t[RT_LATE], r);
+	else
+		late_by_month(&t[RT_LATE], r);
 }
 
-/* Builds every table of report r into t[RT__MAX]. */
+/*
+ * Builds every table of report r into t[RT__MAX]: for the page (page),
+ * the late-cancellation table of a period longer than LATE_MONTHS_MAX
+ * months by site alone; for the CSV, always by site and month.
+ */
 static void
-tables_build(struct rtable t[RT__MAX], const struct db_report *r)
+tables_build(struct rtable t[RT__MAX], const struct db_report *r, int page)
 {
 	static const int att_order[4] = { 0, 2, 1, 3 };	/* attended, DNA,
 							   client, therapist */
@@ -385,7 +467,8 @@ tables_build(struct rtable t[RT__MAX], const struct db_report *r)
 		    a);
 	}
 
-	tables_build_self(t, r);
+	tables_build_self(t, r, page && period_months(r->from_utc,
+	    r->to_utc) > LATE_MONTHS_MAX);
 
 	rt_init(&t[RT_CASELOAD], "caseload", "Caseloads against capacity",
 	    "Clients on each therapist's caseload at the end of the period, "
@@ -522,6 +605,7 @@ add_table(struct tmpl_data *d, const struct rtable *t, struct buf *svg)
 	tmpl_data_set(e, "name", t->name);
 	tmpl_data_set(e, "title", t->title);
 	tmpl_data_set(e, "note", t->note);
+	tmpl_data_set(e, "above", t->above);
 	for (j = 0; j < t->ncols; j++) {
 		cell = tmpl_data_push(e, "heads");
 		tmpl_data_set(cell, "h", t->heads[j]);
@@ -572,7 +656,7 @@ reports_page(struct app *app, struct req *rq, struct resp *rs)
 		    "now. Try again in a minute.");
 		return;
 	}
-	tables_build(t, r);
+	tables_build(t, r, 1);
 	d = app_staff_data(app, rq, problem != NULL ? "Error: reports" :
 	    "Reports");
 	tmpl_data_set(d, "error", problem);
@@ -669,7 +753,7 @@ page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
 		    "now. Try again in a minute.");
 		return;
 	}
-	tables_build(t, r);
+	tables_build(t, r, 0);
 	for (k = 0; k < RT__MAX; k++)
 		if (name != NULL && strcmp(name, t[k].name) == 0)
 			break;

@@ -42,11 +42,13 @@
 #include "cgi/valid.h"
 #include "core/survey.h"
 #include "db/db.h"
+#include "db/feeds.h"
 #include "db/records.h"
 #include "db/referrals.h"
 #include "db/survey.h"
 #include "ical/ical.h"
 #include "templates/tmpl.h"
+#include "util/calendar.h"
 
 #define NAME_MAX_LEN	100
 #define SERVES_MAX	30
@@ -306,6 +308,25 @@ show_district(void *arg, int64_t site_id, const char *district)
  * The site's page with status and errs (NULL: none); posted (NULL: none)
  * is the form that had a problem, with what was typed in it.
  */
+/*
+ * The site's calendar link for its own staff: made on this page
+ * (POST /sites/:id/feed), shown once, then only the day it was made.
+ */
+static void
+show_feed(struct app *app, struct tmpl_data *d, const struct db_site_rec *s)
+{
+	struct db_feed f;
+	char day[40];
+
+	if (page_feed_fresh(app, d, FEED_SITE, s->id, "site"))
+		tmpl_data_bool(d, "site_new", 1);
+	if (db_feed_get(app->db, FEED_SITE, s->id, &f) == 1) {
+		(void)calendar_date_text(f.created_at, CALENDAR_LONG, day,
+		    sizeof(day));
+		tmpl_data_set(d, "feed_made", day);
+	}
+}
+
 static void
 show_site(struct app *app, struct req *rq, struct resp *rs, int status,
     const struct db_site_rec *s, const struct valid_errors *errs,
@@ -389,6 +410,8 @@ show_site(struct app *app, struct req *rq, struct resp *rs, int status,
 	}
 	if (posted != NULL && posted->closure != NULL)
 		rf_period_tmpl(c.d, posted->closure);
+	if (c.can_edit)
+		show_feed(app, c.d, s);
 	app_render(app, rs, status, "site.html", c.d);
 	tmpl_data_free(c.d);
 	hours_text_free(&h);

@@ -165,18 +165,28 @@ int
 db_client_notes(struct db *db, int64_t referral_id, void (*fn)(void *,
     const struct db_client_note *), void *arg)
 {
+	/*
+	 * The person's own notes, then the group sessions' shared notes
+	 * found from their own attended lines (not every shared note of
+	 * the service: those grow with all its history).  CROSS JOIN keeps
+	 * that order: without statistics SQLite would start from every
+	 * attended line or every shared note.
+	 */
 	static const char sql[] = "SELECT n.id, n.series_id, n.occ_date, "
-	    "n.referral_id IS NULL, n.body, coalesce(u.name, (SELECT t.name "
-	    "FROM series s JOIN therapists t ON t.id = s.therapist_id WHERE "
-	    "s.id = n.series_id), ''), "
+	    "n.referral_id IS NULL AS shared, n.body, coalesce(u.name, "
+	    "(SELECT t.name FROM series s JOIN therapists t ON "
+	    "t.id = s.therapist_id WHERE s.id = n.series_id), ''), "
 	    "n.written_at, n.updated_at, (SELECT count(*) FROM "
 	    "session_note_versions v WHERE v.note_id = n.id) "
-	    "FROM session_notes n LEFT JOIN users u ON u.id = n.written_by "
-	    "WHERE n.referral_id = ?1 OR (n.referral_id IS NULL AND EXISTS "
-	    "(SELECT 1 FROM attendance a JOIN clients c ON c.id = a.client_id "
-	    "WHERE a.series_id = n.series_id AND a.occ_date = n.occ_date "
-	    "AND a.status = 'attended' AND c.referral_id = ?1)) "
-	    "ORDER BY n.occ_date DESC, n.referral_id IS NOT NULL, n.id";
+	    "FROM (SELECT id FROM session_notes WHERE referral_id = ?1 "
+	    "UNION SELECT x.id FROM clients c CROSS JOIN attendance a ON "
+	    "a.client_id = c.id AND a.status = 'attended' CROSS JOIN "
+	    "session_notes x ON x.series_id = a.series_id AND "
+	    "x.occ_date = a.occ_date AND x.referral_id IS NULL "
+	    "WHERE c.referral_id = ?1) p "
+	    "JOIN session_notes n ON n.id = p.id "
+	    "LEFT JOIN users u ON u.id = n.written_by "
+	    "ORDER BY n.occ_date DESC, shared DESC, n.id";
 	sqlite3_stmt *st = db_stmt_with(db, sql, referral_id);
 
 	return db_each(db, st, note_row, (db_any_fn)fn, arg);

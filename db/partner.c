@@ -11,6 +11,7 @@
 
 #include "db/db_int.h"
 #include "db/partner.h"
+#include "db/reports.h"
 #include "db/staff.h"
 #include "db/terms.h"
 #include "util/buf.h"
@@ -232,55 +233,35 @@ db_closure_report_each(struct db *db, int64_t organisation_id,
 	" WHERE a.series_id = o.series_id AND a.occ_date = o.occ_date" \
 	" AND a.status = 'attended')) "
 
-/*
- * The same from the summary kept by triggers (031-report-summaries.sql):
- * the period's delivered sessions counted by site, then by the site's
- * organisation and region.  [1]: what the summary must equal, from the
- * raw rows (db_impact_load_raw).
- */
-#define IMPACT_SUMMED \
-	"WITH g AS (SELECT site_id, count(*) AS n, sum(seconds) AS secs" \
-	" FROM report_sessions WHERE start_utc >= ?1 AND start_utc < ?2" \
-	" AND NOT cancelled AND attended > 0 GROUP BY site_id)," \
-	" d AS (SELECT g.n, g.secs, si.organisation_id AS org," \
-	" si.region AS region FROM g JOIN sites si ON si.id = g.site_id) "
+static const char sql_impact_totals[] = IMPACT_DELIVERED
+    "SELECT count(*), coalesce(sum(org IS NULL), 0),"
+    " coalesce(sum(org IS NOT NULL), 0),"
+    " coalesce(sum(end_utc - start_utc), 0), count(DISTINCT org) FROM d";
 
-static const char *const sql_impact_totals[2] = {
-	IMPACT_SUMMED "SELECT coalesce(sum(n), 0),"
-	" coalesce(sum(CASE WHEN org IS NULL THEN n END), 0),"
-	" coalesce(sum(CASE WHEN org IS NOT NULL THEN n END), 0),"
-	" coalesce(sum(secs), 0), count(DISTINCT org) FROM d",
-	IMPACT_DELIVERED "SELECT count(*), coalesce(sum(org IS NULL), 0),"
-	" coalesce(sum(org IS NOT NULL), 0),"
-	" coalesce(sum(end_utc - start_utc), 0), count(DISTINCT org) FROM d",
-};
-
-static const char *const sql_impact_regions[2] = {
-	IMPACT_SUMMED "SELECT region, sum(n), sum(secs) FROM d"
-	" GROUP BY region ORDER BY region = '', 3 DESC, region",
-	IMPACT_DELIVERED "SELECT region, count(*), sum(end_utc - start_utc)"
-	" FROM d GROUP BY region ORDER BY region = '', 3 DESC, region",
-};
+static const char sql_impact_regions[] = IMPACT_DELIVERED
+    "SELECT region, count(*), sum(end_utc - start_utc)"
+    " FROM d GROUP BY region ORDER BY region = '', 3 DESC, region";
 
 /*
  * People who attended a session in the period, and of them those whose
  * first attended session ever (first_sessions, kept by triggers) was
  * more than ?3 months before the period's end.
  */
-#define IMPACT_LONG_TERM "SELECT count(*), coalesce(sum(f.first_utc < " \
-	"CAST(strftime('%s', ?2, 'unixepoch', '-' || ?3 || ' months') AS " \
-	"INTEGER)), 0) FROM p LEFT JOIN first_sessions f ON " \
-	"f.referral_id = p.rid"
-static const char *const sql_impact_people[2] = {
-	"WITH p AS (SELECT DISTINCT referral_id AS rid FROM report_people "
-	"WHERE start_utc >= ?1 AND start_utc < ?2) " IMPACT_LONG_TERM,
-	"WITH p AS (SELECT c.referral_id "
-	"AS rid FROM occurrences o CROSS JOIN attendance a ON o.series_id = "
-	"a.series_id AND o.occ_date = a.occ_date CROSS JOIN clients c ON "
-	"c.id = a.client_id WHERE a.status = 'attended' AND o.state != "
-	"'cancelled' AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY "
-	"c.referral_id) " IMPACT_LONG_TERM,
-};
+static const char sql_impact_people[] = "WITH p AS (SELECT c.referral_id "
+    "AS rid FROM occurrences o CROSS JOIN attendance a ON o.series_id = "
+    "a.series_id AND o.occ_date = a.occ_date CROSS JOIN clients c ON "
+    "c.id = a.client_id WHERE a.status = 'attended' AND o.state != "
+    "'cancelled' AND o.start_utc >= ?1 AND o.start_utc < ?2 GROUP BY "
+    "c.referral_id) SELECT count(*), coalesce(sum(f.first_utc < "
+    "CAST(strftime('%s', ?2, 'unixepoch', '-' || ?3 || ' months') AS "
+    "INTEGER)), 0) FROM p LEFT JOIN first_sessions f ON "
+    "f.referral_id = p.rid";
+
+/* The instant long_term_months before ?1, as sql_impact_people has it. */
+static const char sql_impact_cutoff[] = "SELECT CAST(strftime('%s', ?1, "
+    "'unixepoch', '-' || ?2 || ' months') AS INTEGER)";
+static const char sql_impact_site[] = "SELECT organisation_id, region "
+    "FROM sites WHERE id = ?";
 
 /* Client answers given in the period, and client surveys sent. */
 static const char sql_impact_client[] = "SELECT "
@@ -315,30 +296,136 @@ iso_of(int64_t t, char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The figures of [from_utc, to_utc), from the summary or (raw) not. */
-static int
-impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
-    int long_term_months, int raw, struct db_impact **out)
+/* Adds n sessions of secs at a site in region to the regions of m. */
+static void
+impact_region_add(struct db_impact *m, size_t *cap, const char *region,
+    int64_t n, int64_t secs)
 {
-	struct db_impact *m;
+	struct db_impact_region *g;
+	size_t i;
+
+	for (i = 0; i < m->nregions; i++)
+		if (strcmp(m->regions[i].region, region) == 0)
+			break;
+	if (i == m->nregions) {
+		if (m->nregions == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			m->regions = xrealloc(m->regions,
+			    *cap * sizeof(*m->regions));
+		}
+		g = &m->regions[m->nregions++];
+		memset(g, 0, sizeof(*g));
+		db_copy(g->region, sizeof(g->region), region);
+	}
+	m->regions[i].sessions += n;
+	m->regions[i].seconds += secs;
+}
+
+/* Regions as sql_impact_regions: "" last, then most hours, by name. */
+static int
+impact_region_order(const void *a, const void *b)
+{
+	const struct db_impact_region *x = a, *y = b;
+
+	if ((x->region[0] == '\0') != (y->region[0] == '\0'))
+		return x->region[0] == '\0' ? 1 : -1;
+	if (x->seconds != y->seconds)
+		return x->seconds > y->seconds ? -1 : 1;
+	return strcmp(x->region, y->region);
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The sessions and people of [from_utc, to_utc) as /reports reads them
+ * from the summaries (db_report_sessions_load): by site, then by the
+ * site's organisation and region.
+ */
+static int
+impact_summed(struct db *db, struct db_impact *m, int64_t from_utc,
+    int64_t to_utc, int long_term_months)
+{
+	struct db_report *r = NULL;
+	const struct db_report_group *g;
+	sqlite3_stmt *st;
+	int64_t cutoff, *orgs = NULL, org;
+	size_t i, norgs = 0, cap = 0;
+	int rc = -1;
+
+	if ((st = db_stmt(db, sql_impact_cutoff)) == NULL)
+		return -1;
+	db_bind_int(st, 1, to_utc);
+	db_bind_int(st, 2, long_term_months);
+	if (db_next(db, st) != 1)
+		return -1;
+	cutoff = sqlite3_column_int64(st, 0);
+	db_done(st);
+	if (db_report_sessions_load(db, from_utc, to_utc, cutoff,
+	    &m->long_term, &r) == -1)
+		return -1;
+	m->people = r->people;
+	orgs = xcalloc(r->ngroups[REPORT_BY_SITE] + 1, sizeof(*orgs));
+	for (i = 0; i < r->ngroups[REPORT_BY_SITE]; i++) {
+		g = &r->groups[REPORT_BY_SITE][i];
+		if ((st = db_stmt_with(db, sql_impact_site,
+		    atoll(g->key))) == NULL)
+			goto out;
+		if (db_step(st) != SQLITE_ROW) {	/* no such site */
+			db_done(st);
+			continue;
+		}
+		org = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 0);
+		impact_region_add(m, &cap, db_col(st, 1), g->sessions,
+		    g->seconds);
+		db_done(st);
+		m->sessions += g->sessions;
+		m->seconds += g->seconds;
+		if (org == -1)
+			m->sessions_own += g->sessions;
+		else {
+			m->sessions_partner += g->sessions;
+			orgs[norgs++] = org;
+		}
+	}
+	if (norgs > 0) {
+		qsort(orgs, norgs, sizeof(*orgs), int64_cmp);
+		m->organisations = 1;
+		for (i = 1; i < norgs; i++)
+			m->organisations += orgs[i] != orgs[i - 1];
+	}
+	if (m->nregions > 1)
+		qsort(m->regions, m->nregions, sizeof(*m->regions),
+		    impact_region_order);
+	rc = 0;
+out:
+	free(orgs);
+	db_report_free(r);
+	return rc;
+}
+
+/* The sessions and people of [from_utc, to_utc) from the raw rows. */
+static int
+impact_raw(struct db *db, struct db_impact *m, int64_t from_utc,
+    int64_t to_utc, int long_term_months)
+{
 	struct db_impact_region *g;
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	char from[21], to[21];
-	int rc = -1, k;
+	int rc;
 
-	*out = NULL;
-	m = xcalloc(1, sizeof(*m));
-	iso_of(from_utc, from);
-	iso_of(to_utc, to);
-	if (db_read_begin(db) == -1)
-		goto out_free;
-	if ((st = db_stmt(db, sql_impact_totals[raw])) == NULL)
-		goto out;
+	if ((st = db_stmt(db, sql_impact_totals)) == NULL)
+		return -1;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
 	if (db_next(db, st) != 1)
-		goto out;
+		return -1;
 	m->sessions = sqlite3_column_int64(st, 0);
 	m->sessions_own = sqlite3_column_int64(st, 1);
 	m->sessions_partner = sqlite3_column_int64(st, 2);
@@ -346,8 +433,8 @@ impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	m->organisations = sqlite3_column_int64(st, 4);
 	db_done(st);
 
-	if ((st = db_stmt(db, sql_impact_regions[raw])) == NULL)
-		goto out;
+	if ((st = db_stmt(db, sql_impact_regions)) == NULL)
+		return -1;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
 	while ((rc = db_next(db, st)) == 1) {
@@ -361,22 +448,41 @@ impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
 		g->sessions = sqlite3_column_int64(st, 1);
 		g->seconds = sqlite3_column_int64(st, 2);
 	}
-	if (rc != 0) {
-		rc = -1;
-		goto out;
-	}
-	rc = -1;
+	if (rc != 0)
+		return -1;
 
-	if ((st = db_stmt(db, sql_impact_people[raw])) == NULL)
-		goto out;
+	if ((st = db_stmt(db, sql_impact_people)) == NULL)
+		return -1;
 	db_bind_int(st, 1, from_utc);
 	db_bind_int(st, 2, to_utc);
 	db_bind_int(st, 3, long_term_months);
 	if (db_next(db, st) != 1)
-		goto out;
+		return -1;
 	m->people = sqlite3_column_int64(st, 0);
 	m->long_term = sqlite3_column_int64(st, 1);
 	db_done(st);
+	return 0;
+}
+
+/* The figures of [from_utc, to_utc), from the summary or (raw) not. */
+static int
+impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    int long_term_months, int raw, struct db_impact **out)
+{
+	struct db_impact *m;
+	sqlite3_stmt *st;
+	char from[21], to[21];
+	int rc = -1, k;
+
+	*out = NULL;
+	m = xcalloc(1, sizeof(*m));
+	iso_of(from_utc, from);
+	iso_of(to_utc, to);
+	if (db_read_begin(db) == -1)
+		goto out_free;
+	if ((raw ? impact_raw : impact_summed)(db, m, from_utc, to_utc,
+	    long_term_months) == -1)
+		goto out;
 
 	if ((st = db_stmt(db, sql_impact_client)) == NULL)
 		goto out;

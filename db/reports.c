@@ -172,10 +172,13 @@ static const char sql_waitlist_part[] = "SELECT coalesce(sum("
 #define WAITS_OF(second) "SELECT max(0, f.first_utc - " \
 	"CAST(strftime('%s', r.created_at) AS INTEGER)), " second \
 	" FROM first_sessions f JOIN referrals r ON r.id = f.referral_id " \
-	"WHERE f.first_utc >= ?1 AND f.first_utc < ?2 ORDER BY 1"
+	"WHERE f.first_utc >= ?1 AND f.first_utc < ?2"
 static const char *const sql_waits[2] = {
-	/* The second session kept beside the first (031). */
-	WAITS_OF("f.second_utc - f.first_utc"),
+	/* The receipt and second session kept beside the first (036,
+	 * 031), from the index on the first's time alone. */
+	"SELECT max(0, first_utc - received_utc), second_utc - first_utc "
+	"FROM first_sessions WHERE first_utc >= ?1 AND first_utc < ?2 "
+	"AND received_utc IS NOT NULL",
 	WAITS_OF("(SELECT min(o.start_utc) FROM clients c CROSS JOIN "
 	    "attendance a ON a.client_id = c.id AND a.status = 'attended' "
 	    "CROSS JOIN occurrences o ON o.series_id = a.series_id AND "
@@ -193,7 +196,7 @@ static const char sql_late[] = "SELECT s.name, strftime('%Y-%m', "
     "o.start_utc, 'unixepoch', 'localtime') AS m, count(*), "
     "sum(" LATE_OF_O "), sum(EXISTS (SELECT 1 FROM attendance a WHERE "
     "a.series_id = o.series_id AND a.occ_date = o.occ_date AND "
-    "a.status = 'did_not_attend')) FROM occurrences o JOIN sites s "
+    "a.status = 'did_not_attend')), o.site_id FROM occurrences o JOIN sites s "
     "ON s.id = o.site_id WHERE o.start_utc >= ?1 AND o.start_utc < ?2 "
     "AND (o.state != 'cancelled' OR " LATE_OF_O ") "
     "GROUP BY o.site_id, m ORDER BY s.name, o.site_id, m";
@@ -554,7 +557,8 @@ load_waits(struct db *db, struct db_report *r, int raw)
 			w[nw++] = sqlite3_column_int64(st, 1);
 	}
 	if (rc == 0) {
-		/* v is sorted by the query; w is not. */
+		if (n > 0)
+			qsort(v, n, sizeof(*v), int64_cmp);
 		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
 		if (nw > 0)
 			qsort(w, nw, sizeof(*w), int64_cmp);
@@ -608,6 +612,7 @@ load_late(struct db *db, struct db_report *r)
 		l->sessions = sqlite3_column_int64(st, 2);
 		l->late = sqlite3_column_int64(st, 3);
 		l->dna = sqlite3_column_int64(st, 4);
+		l->site_id = sqlite3_column_int64(st, 5);
 	}
 	return rc;
 }
@@ -674,20 +679,31 @@ load_outcomes(struct db *db, struct db_report *r)
 
 /*
  * Sessions delivered, their breakdowns, attendance and late
- * cancellations are read from report_sessions and report_people
- * (031-report-summaries.sql), one row a session and one a person
- * attended, kept by triggers: one pass over each in time order, added
- * up here.  They equal the figures worked out from the raw rows above
- * (db_report_load_raw); check_reports proves it after every kind of
- * write.
+ * cancellations are added up here from report_months (036), the
+ * sessions of each UTC month by site, therapist and individual/group,
+ * for the whole UTC months inside the period, and from report_sessions
+ * (031), one row a session, for the rest: the hours at the period's ends
+ * and, at each UTC month's start, the sessions whose local month is not
+ * their UTC month (moved from the one to the other).  People served are
+ * counted from report_persons (036), one row a person, site, therapist
+ * and individual/group with their attended times.  They equal the
+ * figures worked out from the raw rows above (db_report_load_raw);
+ * check_reports proves it after every kind of write.
  */
 static const char sql_sum_sessions[] = "SELECT start_utc, site_id, "
-    "therapist_id, grp, cancelled, seconds, attended, dna, "
-    "cancelled_client, cancelled_therapist, late FROM report_sessions "
+    "therapist_id, grp, NOT cancelled AND attended > 0, CASE WHEN NOT "
+    "cancelled AND attended > 0 THEN seconds ELSE 0 END, attended, "
+    "cancelled_client, dna, cancelled_therapist, NOT cancelled OR late, "
+    "late != 0, (NOT cancelled OR late) AND dna > 0 FROM report_sessions "
     "WHERE start_utc >= ?1 AND start_utc < ?2";
-static const char sql_sum_people[] = "SELECT start_utc, referral_id, "
-    "site_id, therapist_id, grp FROM report_people "
-    "WHERE start_utc >= ?1 AND start_utc < ?2";
+static const char sql_sum_months[] = "SELECT month, site_id, "
+    "therapist_id, grp, sessions, seconds, attended, cancelled_client, "
+    "dna, cancelled_therapist, shown, late, dna_sessions "
+    "FROM report_months WHERE month >= ?1 AND month < ?2";
+static const char sql_sum_persons[] = "SELECT referral_id, site_id, "
+    "therapist_id, grp, first_utc, last_utc, times FROM report_persons";
+static const char sql_sum_first[] = "SELECT first_utc FROM first_sessions "
+    "WHERE referral_id = ?";
 static const char sql_sum_sites[] = "SELECT id, "
     "coalesce(organisation_id, 0), name FROM sites";
 static const char sql_sum_org[] = "SELECT name FROM organisations "
@@ -696,9 +712,26 @@ static const char sql_sum_therapist[] = "SELECT name FROM therapists "
     "WHERE id = ?";
 
 /*
+ * What a session adds to the figures, or a month of them (the columns of
+ * sql_sum_sessions from the fifth and of sql_sum_months): F_ATTENDED and
+ * the three after it in the order of attendance_names.
+ */
+enum sum_figure {
+	F_SESSIONS,		/* delivered */
+	F_SECONDS,		/* their lengths */
+	F_ATTENDED,		/* attendance lines by status */
+	F_CANCELLED_CLIENT,
+	F_DNA,
+	F_CANCELLED_THERAPIST,
+	F_SHOWN,		/* the late table's sessions */
+	F_LATE,
+	F_DNA_SESSIONS,
+	F__MAX
+};
+
+/*
  * A map of keys (0 <= key < INT64_MAX) to indexes, by open addressing:
- * the groups of each breakdown by id, and the set of (group, person)
- * pairs already counted.
+ * the groups of each breakdown by id, and the sites by id.
  */
 struct imap {
 	int64_t	*keys;		/* key + 1; 0: empty */
@@ -765,7 +798,7 @@ struct sum_site {
 	char	*name;
 };
 
-/* The local month of the instants of a scan, kept while they are in it. */
+/* A calendar month, local or UTC, and the instants it holds. */
 struct sum_month {
 	int64_t	 from, to;	/* [from, to): the month id holds */
 	int64_t	 id;		/* year * 12 + month - 1 */
@@ -786,31 +819,60 @@ struct sum {
 	struct imap		 site_at;	/* site id -> sites[] */
 	struct imap		 group_at[REPORT_BY__MAX];
 	size_t			 cap[REPORT_BY__MAX];
-	struct imap		 seen;		/* (by, group, person) */
-	struct imap		 person_at;	/* person -> last[] */
-	int64_t			(*last)[REPORT_BY__MAX]; /* their last
-						   row's groups */
-	size_t			 nlast, last_cap;
 	struct sum_late		*late;
 	size_t			 nlate, late_cap;
 	struct imap		 late_at;	/* (month, site) -> late[] */
-	struct sum_month	 month;
+	struct sum_month	 month;		/* local, of the last row */
+	struct sum_month	 umonth;	/* UTC, of the last row */
+	int64_t			 long_before;	/* INT64_MIN: not asked */
+	int64_t			 long_term;
 };
 
-/* The month holding t, worked out again only when t leaves it. */
+/* The month id (year * 12 + month - 1) and text of tm. */
+static void
+sum_month_set(struct sum_month *m, const struct tm *tm)
+{
+	m->id = (int64_t)(tm->tm_year + 1900) * 12 + tm->tm_mon;
+	strftime(m->key, sizeof(m->key), "%Y-%m", tm);
+}
+
+/* The first instant of month id in UTC, or (local) in local time. */
+static int64_t
+month_start(int64_t id, int local)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)(id / 12) - 1900;
+	tm.tm_mon = (int)(id % 12);
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return (int64_t)(local ? mktime(&tm) : timegm(&tm));
+}
+
+/*
+ * The local (or, utc, the UTC) month holding t, worked out again only
+ * when t leaves it.
+ */
 static const struct sum_month *
-sum_month_of(struct sum_month *m, int64_t t)
+sum_month_of(struct sum_month *m, int64_t t, int utc)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (m->to > m->from && t >= m->from && t < m->to)
 		return m;
-	localtime_r(&tt, &tm);
-	m->from = t;
-	m->to = next_month(t);
-	m->id = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	strftime(m->key, sizeof(m->key), "%Y-%m", &tm);
+	if (utc) {
+		gmtime_r(&tt, &tm);
+		sum_month_set(m, &tm);
+		m->from = month_start(m->id, 0);
+		m->to = month_start(m->id + 1, 0);
+	} else {
+		localtime_r(&tt, &tm);
+		sum_month_set(m, &tm);
+		m->from = t;
+		m->to = next_month(t);
+	}
 	return m;
 }
 
@@ -881,21 +943,30 @@ sum_group(struct sum *s, enum report_by by, int64_t id, const char *key)
 	return *v;
 }
 
-/* The ids of a row in each breakdown, and the month's text. */
+/* The group of breakdown by for id if it has sessions, or SIZE_MAX. */
+static size_t
+sum_group_find(struct sum *s, enum report_by by, int64_t id)
+{
+	size_t *v;
+	int added;
+
+	v = imap_at(&s->group_at[by], id, &added);
+	if (added)
+		*v = SIZE_MAX;
+	return *v;
+}
+
+/* The ids of a row in each breakdown but the month. */
 static void
-sum_row_ids(struct sum *s, int64_t start, int64_t site_id,
-    int64_t therapist_id, int grp, int64_t id[REPORT_BY__MAX],
-    const char **month)
+sum_row_ids(struct sum *s, int64_t site_id, int64_t therapist_id, int grp,
+    int64_t id[REPORT_BY__MAX])
 {
 	const struct sum_site *site = sum_site(s, site_id);
-	const struct sum_month *m = sum_month_of(&s->month, start);
 
-	id[REPORT_BY_MONTH] = m->id;
 	id[REPORT_BY_SITE] = site_id;
 	id[REPORT_BY_ORGANISATION] = site != NULL ? site->org : 0;
 	id[REPORT_BY_THERAPIST] = therapist_id;
 	id[REPORT_BY_TYPE] = grp;
-	*month = m->key;
 }
 
 /* A late-cancellation row for (month, site), made the first time. */
@@ -919,114 +990,355 @@ sum_late_row(struct sum *s, const struct sum_site *site,
 	memset(l, 0, sizeof(*l));
 	db_copy(l->l.site, sizeof(l->l.site), site->name);
 	db_copy(l->l.month, sizeof(l->l.month), m->key);
-	l->site_id = site->id;
+	l->site_id = l->l.site_id = site->id;
 	*v = s->nlate++;
 	return l;
 }
 
-static int
-sum_sessions(struct db *db, struct sum *s)
+/*
+ * Adds w times the figures f of sessions in month m at (site, therapist,
+ * grp) to the report.  Groups and late rows left at no sessions are
+ * dropped at the end (sum_label).
+ */
+static void
+sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
+    int64_t therapist_id, int grp, const int64_t f[F__MAX], int64_t w)
 {
 	static const char *const type_key[2] = { "individual", "group" };
-	sqlite3_stmt *st = db_stmt(db, sql_sum_sessions);
 	struct db_report *r = s->r;
 	const struct sum_site *site;
-	const char *month;
-	int64_t id[REPORT_BY__MAX], start, secs, att, dna, late;
+	struct sum_late *l;
+	int64_t id[REPORT_BY__MAX];
 	size_t g;
-	int rc, k, grp, cancelled;
+	int k;
 
-	if (st == NULL)
+	for (k = 0; k < 4; k++)
+		r->attendance[k] += w * f[F_ATTENDED + k];
+	if (f[F_SHOWN] != 0 && (site = sum_site(s, site_id)) != NULL) {
+		l = sum_late_row(s, site, m);
+		l->l.sessions += w * f[F_SHOWN];
+		l->l.late += w * f[F_LATE];
+		l->l.dna += w * f[F_DNA_SESSIONS];
+	}
+	if (f[F_SESSIONS] == 0)
+		return;
+	r->sessions += w * f[F_SESSIONS];
+	r->seconds += w * f[F_SECONDS];
+	sum_row_ids(s, site_id, therapist_id, grp, id);
+	id[REPORT_BY_MONTH] = m->id;
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		g = sum_group(s, (enum report_by)k, id[k],
+		    k == REPORT_BY_MONTH ? m->key :
+		    k == REPORT_BY_TYPE ? type_key[grp] : NULL);
+		r->groups[k][g].sessions += w * f[F_SESSIONS];
+		r->groups[k][g].seconds += w * f[F_SECONDS];
+	}
+}
+
+/*
+ * The sessions of [from, to) from report_sessions, each by its local
+ * month; or (moved) only those whose local month is not their UTC month,
+ * each added to its local month and taken from its UTC month, where
+ * report_months counted it.
+ */
+static int
+sum_sessions(struct db *db, struct sum *s, int64_t from, int64_t to,
+    int moved)
+{
+	sqlite3_stmt *st;
+	const struct sum_month *m, *u;
+	int64_t f[F__MAX], start, site, therapist;
+	int rc, k, grp;
+
+	if (from >= to)
+		return 0;
+	if ((st = db_stmt(db, sql_sum_sessions)) == NULL)
 		return -1;
-	bind_range(st, r->from_utc, r->to_utc);
+	bind_range(st, from, to);
 	while ((rc = db_next(db, st)) == 1) {
 		start = sqlite3_column_int64(st, 0);
+		site = sqlite3_column_int64(st, 1);
+		therapist = sqlite3_column_int64(st, 2);
 		grp = sqlite3_column_int(st, 3) != 0;
-		cancelled = sqlite3_column_int(st, 4) != 0;
-		secs = sqlite3_column_int64(st, 5);
-		att = sqlite3_column_int64(st, 6);
-		dna = sqlite3_column_int64(st, 7);
-		late = sqlite3_column_int64(st, 10);
-		/* attendance_names: attended, cancelled by the client,
-		 * did not attend, cancelled by the therapist. */
-		for (k = 0; k < 4; k++)
-			r->attendance[k] += sqlite3_column_int64(st,
-			    k == 0 ? 6 : k == 1 ? 8 : k == 2 ? 7 : 9);
-		sum_row_ids(s, start, sqlite3_column_int64(st, 1),
-		    sqlite3_column_int64(st, 2), grp, id, &month);
-		if (!cancelled || late) {
-			site = sum_site(s, id[REPORT_BY_SITE]);
-			if (site != NULL) {
-				struct sum_late *l = sum_late_row(s, site,
-				    &s->month);
-
-				l->l.sessions++;
-				l->l.late += late != 0;
-				l->l.dna += dna > 0;
-			}
+		for (k = 0; k < F__MAX; k++)
+			f[k] = sqlite3_column_int64(st, 4 + k);
+		m = sum_month_of(&s->month, start, 0);
+		if (moved) {
+			u = sum_month_of(&s->umonth, start, 1);
+			if (u->id == m->id)
+				continue;
+			sum_add(s, u, site, therapist, grp, f, -1);
 		}
-		if (cancelled || att == 0)
-			continue;
-		r->sessions++;
-		r->seconds += secs;
-		for (k = 0; k < REPORT_BY__MAX; k++) {
-			g = sum_group(s, (enum report_by)k, id[k],
-			    k == REPORT_BY_MONTH ? month :
-			    k == REPORT_BY_TYPE ? type_key[grp] : NULL);
-			r->groups[k][g].sessions++;
-			r->groups[k][g].seconds += secs;
-		}
+		sum_add(s, m, site, therapist, grp, f, 1);
 	}
 	return rc;
 }
 
-/* The people served: each person once a period and once a group. */
+/* The UTC months [k0, k1) from report_months, each by its UTC month. */
 static int
-sum_people(struct db *db, struct sum *s)
+sum_months(struct db *db, struct sum *s, int64_t k0, int64_t k1)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_sum_people);
-	struct db_report *r = s->r;
-	const char *month;
-	int64_t id[REPORT_BY__MAX], person;
-	size_t *g, *v;
-	int rc, k, added;
+	sqlite3_stmt *st = db_stmt(db, sql_sum_months);
+	struct sum_month m;
+	int64_t f[F__MAX];
+	int rc, k;
 
 	if (st == NULL)
 		return -1;
-	bind_range(st, r->from_utc, r->to_utc);
+	memset(&m, 0, sizeof(m));
+	m.id = -1;
+	bind_range(st, k0, k1);
 	while ((rc = db_next(db, st)) == 1) {
-		person = sqlite3_column_int64(st, 1) & (((int64_t)1 << 40) - 1);
-		sum_row_ids(s, sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-		    sqlite3_column_int(st, 4) != 0, id, &month);
-		/* A person's rows are mostly their weekly sessions in the
-		 * same groups as their last row: counted then. */
-		v = imap_at(&s->person_at, person, &added);
-		if (added) {
-			if (s->nlast == s->last_cap) {
-				s->last_cap = s->last_cap ? s->last_cap * 2 :
-				    256;
-				s->last = xrealloc(s->last, s->last_cap *
-				    sizeof(*s->last));
-			}
-			*v = s->nlast++;
-			r->people++;
-		} else if (memcmp(s->last[*v], id, sizeof(id)) == 0)
-			continue;
-		memcpy(s->last[*v], id, sizeof(id));
-		for (k = 0; k < REPORT_BY__MAX; k++) {
-			g = imap_at(&s->group_at[k], id[k], &added);
-			if (added) {	/* not delivered: cannot be */
-				*g = SIZE_MAX;
-				continue;
-			}
-			if (*g == SIZE_MAX)
-				continue;
-			(void)imap_at(&s->seen, (int64_t)k << 60 |
-			    (int64_t)*g << 40 | person, &added);
-			r->groups[k][*g].people += added;
+		if (sqlite3_column_int64(st, 0) != m.id) {
+			m.id = sqlite3_column_int64(st, 0);
+			snprintf(m.key, sizeof(m.key), "%04u-%02u",
+			    (unsigned)(m.id / 12) % 10000u,
+			    (unsigned)(m.id % 12 + 1) % 100u);
 		}
+		for (k = 0; k < F__MAX; k++)
+			f[k] = sqlite3_column_int64(st, 4 + k);
+		sum_add(s, &m, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3) != 0,
+		    f, 1);
 	}
+	return rc;
+}
+
+/*
+ * The sessions of the period: whole UTC months from report_months, the
+ * rest from report_sessions, and around each UTC month's start (within
+ * the hours between it and the local month's start) the sessions whose
+ * local month is another moved to it.
+ */
+static int
+sum_period(struct db *db, struct sum *s)
+{
+	struct db_report *r = s->r;
+	struct sum_month u;
+	int64_t k0, k1, k, a, b, lo, hi;
+
+	memset(&u, 0, sizeof(u));
+	k0 = sum_month_of(&u, r->from_utc, 1)->id;
+	if (u.from < r->from_utc)
+		k0++;
+	k1 = sum_month_of(&u, r->to_utc, 1)->id;
+	if (k0 >= k1)
+		return sum_sessions(db, s, r->from_utc, r->to_utc, 0);
+	a = month_start(k0, 0);
+	b = month_start(k1, 0);
+	if (sum_sessions(db, s, r->from_utc, a, 0) == -1 ||
+	    sum_months(db, s, k0, k1) == -1 ||
+	    sum_sessions(db, s, b, r->to_utc, 0) == -1)
+		return -1;
+	for (k = k0; k <= k1; k++) {
+		lo = month_start(k, 0);
+		hi = month_start(k, 1);
+		if (hi < lo) {
+			hi = lo;
+			lo = month_start(k, 1);
+		}
+		if (sum_sessions(db, s, lo > a ? lo : a, hi < b ? hi : b,
+		    1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The local months of the period for counting people: starts[i] is the
+ * first instant of the i-th (the period's start for the first), and
+ * group[i] its row of the month breakdown (SIZE_MAX: none).
+ */
+struct sum_months {
+	int64_t	*starts;
+	size_t	*group;
+	int64_t	*stamp;		/* the last person counted in it */
+	size_t	 n;
+};
+
+static void
+sum_months_make(struct sum *s, struct sum_months *ms)
+{
+	struct db_report *r = s->r;
+	struct sum_month m;
+	int64_t t;
+	size_t n = 0;
+
+	for (t = r->from_utc; t < r->to_utc; t = next_month(t))
+		n++;
+	ms->starts = xcalloc(n + 1, sizeof(*ms->starts));
+	ms->group = xcalloc(n + 1, sizeof(*ms->group));
+	ms->stamp = xcalloc(n + 1, sizeof(*ms->stamp));
+	memset(&m, 0, sizeof(m));
+	for (t = r->from_utc; t < r->to_utc; t = next_month(t)) {
+		ms->starts[ms->n] = t;
+		ms->group[ms->n] = sum_group_find(s, REPORT_BY_MONTH,
+		    sum_month_of(&m, t, 0)->id);
+		ms->stamp[ms->n++] = -1;
+	}
+}
+
+/* The month of the period holding t (inside the period). */
+static size_t
+sum_months_at(const struct sum_months *ms, int64_t t)
+{
+	size_t lo = 0, hi = ms->n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ms->starts[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Counts person in the month of the period holding t, once. */
+static void
+sum_months_count(struct sum *s, struct sum_months *ms, int64_t t,
+    int64_t person)
+{
+	size_t i = sum_months_at(ms, t);
+
+	if (ms->stamp[i] == person || ms->group[i] == SIZE_MAX)
+		return;
+	ms->stamp[i] = person;
+	s->r->groups[REPORT_BY_MONTH][ms->group[i]].people++;
+}
+
+/* The next time of a report_persons times text, or 0 at its end. */
+static int
+times_next(const char **p, int64_t *t)
+{
+	char *end;
+
+	while (**p == ',')
+		(*p)++;
+	if (**p == '\0')
+		return 0;
+	*t = strtoll(*p, &end, 10);
+	if (end == *p)
+		return 0;
+	*p = end;
+	return 1;
+}
+
+/* Whether person's first attended session ever was before long_before. */
+static int
+sum_long_term(struct db *db, struct sum *s, int64_t person, int64_t first)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (first < s->long_before)
+		return 1;	/* first_sessions holds one as early */
+	if ((st = db_stmt_with(db, sql_sum_first, person)) == NULL)
+		return -1;
+	if (db_step(st) == SQLITE_ROW)
+		yes = sqlite3_column_int64(st, 0) < s->long_before;
+	db_done(st);
+	return yes;
+}
+
+/*
+ * The people served: each person once a period and once a group, from
+ * report_persons in the order of its key, so that a person's rows come
+ * together and a group is known to have counted them by the last person
+ * it counted (stamp).
+ */
+static int
+sum_persons(struct db *db, struct sum *s)
+{
+	static const enum report_by by[4] = { REPORT_BY_SITE,
+	    REPORT_BY_ORGANISATION, REPORT_BY_THERAPIST, REPORT_BY_TYPE };
+	struct db_report *r = s->r;
+	struct sum_months ms;
+	sqlite3_stmt *st;
+	int64_t *stamp[REPORT_BY__MAX], id[REPORT_BY__MAX];
+	int64_t person, cur = -1, first, last, t, min_first = INT64_MAX;
+	const char *p;
+	size_t g, i;
+	int rc = -1, k, served = 0, inside, lt;
+
+	memset(&ms, 0, sizeof(ms));
+	memset(stamp, 0, sizeof(stamp));
+	if ((st = db_stmt(db, sql_sum_persons)) == NULL)
+		return -1;
+	sum_months_make(s, &ms);
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		stamp[k] = xcalloc(r->ngroups[k] + 1, sizeof(*stamp[k]));
+		for (i = 0; i < r->ngroups[k]; i++)
+			stamp[k][i] = -1;
+	}
+	for (;;) {
+		rc = db_next(db, st);
+		person = rc == 1 ? sqlite3_column_int64(st, 0) : -1;
+		if (person != cur && served && s->long_before != INT64_MIN) {
+			if ((lt = sum_long_term(db, s, cur, min_first)) == -1) {
+				db_done(st);
+				rc = -1;
+				goto out;
+			}
+			s->long_term += lt;
+		}
+		if (rc != 1)
+			break;
+		if (person != cur) {
+			cur = person;
+			served = 0;
+			min_first = INT64_MAX;
+		}
+		first = sqlite3_column_int64(st, 4);
+		last = sqlite3_column_int64(st, 5);
+		if (first < min_first)
+			min_first = first;
+		if (last < r->from_utc || first >= r->to_utc)
+			continue;
+		inside = first >= r->from_utc && last < r->to_utc;
+		p = (const char *)sqlite3_column_text(st, 6);
+		if (p == NULL)
+			continue;
+		if (!inside) {
+			t = INT64_MIN;
+			while (times_next(&p, &t) &&
+			    (t < r->from_utc || t >= r->to_utc))
+				t = INT64_MIN;
+			if (t < r->from_utc || t >= r->to_utc)
+				continue;	/* none in the period */
+			p = (const char *)sqlite3_column_text(st, 6);
+		}
+		if (!served) {
+			served = 1;
+			r->people++;
+		}
+		sum_row_ids(s, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3) != 0,
+		    id);
+		for (k = 0; k < 4; k++) {
+			g = sum_group_find(s, by[k], id[by[k]]);
+			if (g == SIZE_MAX || stamp[by[k]][g] == person)
+				continue;
+			stamp[by[k]][g] = person;
+			r->groups[by[k]][g].people++;
+		}
+		if (inside && sum_months_at(&ms, first) ==
+		    sum_months_at(&ms, last)) {
+			sum_months_count(s, &ms, first, person);
+			continue;
+		}
+		while (times_next(&p, &t))
+			if (t >= r->from_utc && t < r->to_utc)
+				sum_months_count(s, &ms, t, person);
+	}
+	rc = rc == 0 ? 0 : -1;
+out:
+	for (k = 0; k < REPORT_BY__MAX; k++)
+		free(stamp[k]);
+	free(ms.starts);
+	free(ms.group);
+	free(ms.stamp);
 	return rc;
 }
 
@@ -1094,7 +1406,11 @@ late_order(const void *a, const void *b)
 	return strcmp(x->l.month, y->l.month);
 }
 
-/* Labels each breakdown's rows and puts them in the page's order. */
+/*
+ * Drops the groups and late rows left with no sessions (a month's
+ * sessions moved to the next), labels each breakdown's rows and puts
+ * them in the page's order.
+ */
 static void
 sum_label(struct db *db, struct sum *s)
 {
@@ -1104,10 +1420,14 @@ sum_label(struct db *db, struct sum *s)
 	struct db_report *r = s->r;
 	struct db_report_group *g;
 	const struct sum_site *site;
-	size_t i;
+	size_t i, n;
 	int k;
 
 	for (k = 0; k < REPORT_BY__MAX; k++) {
+		for (i = n = 0; i < r->ngroups[k]; i++)
+			if (r->groups[k][i].sessions != 0)
+				r->groups[k][n++] = r->groups[k][i];
+		r->ngroups[k] = n;
 		for (i = 0; i < r->ngroups[k]; i++) {
 			g = &r->groups[k][i];
 			switch (k) {
@@ -1138,6 +1458,10 @@ sum_label(struct db *db, struct sum *s)
 			qsort(r->groups[k], r->ngroups[k],
 			    sizeof(*r->groups[k]), order[k]);
 	}
+	for (i = n = 0; i < s->nlate; i++)
+		if (s->late[i].l.sessions != 0)
+			s->late[n++] = s->late[i];
+	s->nlate = n;
 	if (s->nlate > 1)
 		qsort(s->late, s->nlate, sizeof(*s->late), late_order);
 	r->late = xrealloc(NULL, (s->nlate ? s->nlate : 1) *
@@ -1147,9 +1471,14 @@ sum_label(struct db *db, struct sum *s)
 	r->nlate = s->nlate;
 }
 
-/* Sessions, breakdowns, attendance and late cancellations of r. */
+/*
+ * Sessions, breakdowns, attendance and late cancellations of r; and, with
+ * long_before not INT64_MIN, into *long_term the people served whose
+ * first attended session (first_sessions) was before it.
+ */
 static int
-load_summaries(struct db *db, struct db_report *r)
+load_summaries(struct db *db, struct db_report *r, int64_t long_before,
+    int64_t *long_term)
 {
 	struct sum s;
 	size_t i;
@@ -1157,10 +1486,13 @@ load_summaries(struct db *db, struct db_report *r)
 
 	memset(&s, 0, sizeof(s));
 	s.r = r;
-	if (sum_sites_load(db, &s) == -1 || sum_sessions(db, &s) == -1 ||
-	    sum_people(db, &s) == -1)
+	s.long_before = long_before;
+	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
+	    sum_persons(db, &s) == -1)
 		goto out;
 	sum_label(db, &s);
+	if (long_term != NULL)
+		*long_term = s.long_term;
 	rc = 0;
 out:
 	for (i = 0; i < s.nsites; i++)
@@ -1168,9 +1500,6 @@ out:
 	free(s.sites);
 	free(s.late);
 	imap_free(&s.site_at);
-	imap_free(&s.seen);
-	imap_free(&s.person_at);
-	free(s.last);
 	imap_free(&s.late_at);
 	for (k = 0; k < REPORT_BY__MAX; k++)
 		imap_free(&s.group_at[k]);
@@ -1205,7 +1534,7 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 				goto out;
 		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
 			goto out;
-	} else if (load_summaries(db, r) == -1)
+	} else if (load_summaries(db, r, INT64_MIN, NULL) == -1)
 		goto out;
 	if (load_referrals(db, r) == -1 || load_waitlist(db, r) == -1 ||
 	    load_waits(db, r, raw) == -1 || load_caseload(db, r) == -1 ||
@@ -1240,6 +1569,24 @@ db_report_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
 	return report_load(db, from_utc, to_utc, 1, out);
+}
+
+int
+db_report_sessions_load(struct db *db, int64_t from_utc, int64_t to_utc,
+    int64_t long_before, int64_t *long_term, struct db_report **out)
+{
+	struct db_report *r = xcalloc(1, sizeof(*r));
+
+	*out = NULL;
+	r->from_utc = from_utc;
+	r->to_utc = to_utc;
+	if (load_summaries(db, r, long_before, long_term) == -1) {
+		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
+		db_report_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
 }
 
 /* "sessions by site, row 2: people" into why; 1. */
@@ -1305,7 +1652,7 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 	for (i = 0; i < a->nlate; i++) {
 		l = &a->late[i];
 		m = &b->late[i];
-		if (strcmp(l->site, m->site) != 0 ||
+		if (l->site_id != m->site_id || strcmp(l->site, m->site) != 0 ||
 		    strcmp(l->month, m->month) != 0)
 			return differ(why, n, "late", i, "site or month");
 		if (l->sessions != m->sessions || l->late != m->late ||

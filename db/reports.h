@@ -105,6 +105,7 @@ enum report_offers {
 	OFFERS__MAX
 };
 struct db_report_late {
+	int64_t	 site_id;
 	char	 site[128];
 	char	 month[8];	/* "2026-03" */
 	int64_t	 sessions;
@@ -174,6 +175,17 @@ int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
  * For tests and checks; it reads the whole period.
  */
 int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
+	    struct db_report **out);
+/*
+ * Only the sessions' figures (totals, breakdowns, people, attendance,
+ * late cancellations) of [from_utc, to_utc), read from the summaries as
+ * db_report_load reads them, inside a read transaction the caller holds;
+ * and into *long_term the people served whose first attended session
+ * (first_sessions) was before long_before.  For the impact report.
+ * Returns 0, or -1 with *out NULL.
+ */
+int	 db_report_sessions_load(struct db *, int64_t from_utc,
+	    int64_t to_utc, int64_t long_before, int64_t *long_term,
 	    struct db_report **out);
 /*
  * Compares the sessions' figures of two reports (totals, breakdowns,

@@ -21,6 +21,26 @@ try {
   tap.comment(`Chromium ${browser.version()}; stack at ${stack.BASE}`);
   const series = L.sql(stack, 'select id, site_id from series where term_time = 1 order by id limit 1')[0];
 
+  await tap.step('a site\'s calendar link, on its own page', async () => {
+    const ctx = await L.newContext(browser, stack, L.PHONE);
+    const page = await ctx.newPage();
+    await L.signIn(page, COORD);
+    await page.goto('/me');
+    tap.check('/me sends the coordinator to the sites for their calendars',
+      await page.getByRole('link', { name: 'choose a site' }).isVisible());
+    await page.goto(`/sites/${series.site_id}`);
+    await page.getByRole('button', { name: /calendar link/ }).click();
+    await page.waitForLoadState('load');
+    tap.check('the new link is shown on the site\'s page',
+      (await page.getByLabel(/^Subscribe link/).inputValue()).startsWith('webcal://'));
+    await L.checkAxe(tap, page, 'the site page with its new calendar link');
+    await L.checkNoSideScroll(tap, page, 'the site page on a phone');
+    await L.shot(tap, stack, page, 'site-feed-phone');
+    await page.goto(`/sites/${series.site_id}`);
+    tap.check('... only once', (await page.getByLabel(/^Subscribe link/).count()) === 0);
+    await ctx.close();
+  });
+
   await tap.step('the term dates page', async () => {
     const ctx = await L.newContext(browser, stack, L.DESKTOP);
     const page = await ctx.newPage();

@@ -5,6 +5,7 @@
 # mounts).
 #
 #   sudo bash tests/fresh/debootstrap.sh
+#   sudo bash tests/fresh/debootstrap.sh clean DIR   # a killed run's DIR
 #
 # It builds a clean bookworm root with debootstrap (minbase) from the
 # Debian mirror apt uses on this machine; copies this machine's apt
@@ -19,8 +20,18 @@
 # Everything is unmounted and every process left in the root is ended on
 # the way out, also on failure or Ctrl-C.  The last line is make test's.
 #
+# The root gets a /dev of its own (a tmpfs with the device nodes it needs,
+# its own devpts and shm: tests/fresh/mounts.sh), never the host's, so a
+# run killed before its cleanup leaves nothing of the host's under its
+# folder.  The script will not start in, reuse or remove a folder with
+# anything still mounted under it: it names the mounts and how to unmount
+# them; "clean DIR" unmounts them, last mounted first, and removes DIR.
+# It never removes across into another file system.
+#
 # FRESH_DIR=/path  where to build (default: a new /var/tmp/tutti-fresh.*)
 # FRESH_KEEP=1     keep the root and its logs afterwards
+# FRESH_NO_TEST=1  stop after make run (about 5 minutes, not 30); the
+#                  last line is then make run's
 
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,8 +39,22 @@ SUITE=bookworm
 
 say() { echo "fresh: $*"; }
 die() { echo "fresh: $*" >&2; exit 1; }
+. "$ROOT/tests/fresh/mounts.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot and mounts)"
+if [ "${1:-}" = clean ]; then
+	[ -n "${2:-}" ] && [ -d "$2" ] || die "usage: $0 clean DIR"
+	p=$(fresh_root_pids "$2" | tr '\n' ' ')
+	[ -z "$p" ] || die "processes still run in $2 (pids $p): end them first"
+	fresh_unmount_all "$2" || exit 1
+	fresh_remove "$2" || exit 1
+	say "removed $2"
+	exit 0
+fi
+[ $# -eq 0 ] || die "usage: $0 [clean DIR]"
+if [ -n "${FRESH_DIR:-}" ]; then
+	fresh_mounts_refuse "$FRESH_DIR" "start in" || exit 1
+fi
 if ! command -v debootstrap >/dev/null; then
 	say "installing debootstrap on this machine"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap \
@@ -62,8 +87,9 @@ MIRROR=$(apt_mirror)
 [ -n "$MIRROR" ] || die "no $SUITE archive in /etc/apt/sources.list*"
 
 T=${FRESH_DIR:-$(mktemp -d /var/tmp/tutti-fresh.XXXXXX)}
+mkdir -p "$T/root"
+T=$(realpath -- "$T")
 R=$T/root
-mkdir -p "$R"
 HEAD=$(git -C "$ROOT" rev-parse HEAD)
 [ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ] ||
 	say "note: uncommitted changes in $ROOT are not part of the test"
@@ -83,33 +109,20 @@ in_root() {
 
 # The processes whose root is the new root (all started by this script).
 root_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && echo "${p#/proc/}"
-	done
-	return 0
-}
-
-mounted_under() {
-	findmnt -rn -o TARGET | awk -v r="$R" 'index($0, r "/") == 1' |
-	    sort -r
+	fresh_root_pids "$R"
 }
 
 cleanup() {
-	local rc=$? p m left
+	local rc=$? p
 	trap - EXIT INT TERM
 	for p in $(root_pids); do kill -TERM "$p" 2>/dev/null || true; done
 	sleep 2
 	for p in $(root_pids); do kill -KILL "$p" 2>/dev/null || true; done
 	sleep 1
-	for m in $(mounted_under); do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-	done
-	left=$(mounted_under)
-	if [ -n "$left" ]; then
-		say "still mounted (not removing $T): $left"
+	if ! fresh_unmount_all "$T"; then
+		say "still mounted: not removing $T"
 	elif [ -z "${FRESH_KEEP:-}" ] && [ -z "${FRESH_DIR:-}" ]; then
-		rm -rf "$T"
+		fresh_remove "$T" || say "could not remove $T"
 	else
 		say "kept $T"
 	fi
@@ -162,11 +175,9 @@ done
 cp /etc/resolv.conf "$R/etc/resolv.conf"
 cp /etc/hosts "$R/etc/hosts"
 
-mount -t proc proc "$R/proc"
-mount -t sysfs sysfs "$R/sys"
-mount --rbind /dev "$R/dev"
-mount --make-rslave "$R/dev"
-mount -t tmpfs -o mode=0755 tmpfs "$R/run"
+# proc, sysfs, a /dev of the root's own (not the host's) and /run.
+fresh_mounts_make "$R" || die "could not mount proc, sys, dev and run in $R"
+say "the root's /dev is its own: $(ls -A "$R/dev" | tr '\n' ' ')"
 
 # Before the two commands: git and make, as the README says.
 t2=$(date +%s)
@@ -213,7 +224,7 @@ in_root dpkg-query -W -f='${Status}\n' chromium 2>/dev/null |
 	say "note: make run installed the test tools too (chromium)"
 debian_nginx=no
 for p in $(root_pids); do
-	c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) || continue
+	c=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") || continue
 	case $c in
 	"nginx: master"*" -c "*) ;;	# ours: its own config and port
 	"nginx: master"*) debian_nginx="yes (pid $p)" ;;
@@ -225,6 +236,13 @@ in_root sh -c "cd /root/tutti && make stop PORT=$PORT" >>"$T/make-run.log" 2>&1 
 kill -TERM -- "-$run_pid" 2>/dev/null || true
 for _ in $(seq 1 30); do kill -0 "$run_pid" 2>/dev/null || break; sleep 1; done
 kill -KILL -- "-$run_pid" 2>/dev/null || true
+
+if [ -n "${FRESH_NO_TEST:-}" ]; then
+	say "FRESH_NO_TEST: not running make test; debootstrap $((t1 - t0)) s; git and make $((t3 - t2)) s"
+	echo "$run_line"
+	[ -n "$served" ] && exit 0
+	exit 1
+fi
 
 # 2. make test.
 say "make test (log: $T/make-test.log)"

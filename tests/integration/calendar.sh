@@ -315,7 +315,10 @@ done < <(sql "SELECT ref, given_name, family_name FROM referrals")
 check "... and no client's reference or name" [ -z "$leak" ]
 check "... and no initials" bash -c "! grep -q '^SUMMARY:Music therapy: ' '$W/site.ics'"
 c=$(req coord "$BASE/me")
-check "a coordinator's /me offers site links" grep -q "action=\"/sites/$SITE/feed\"" "$W/body"
+check "a coordinator's /me sends them to the sites for their links" \
+    bash -c "grep -q 'href=\"/sites\"' '$W/body' && ! grep -q '/feed\"' '$W/body'"
+c=$(req coord "$BASE/sites/$SITE")
+check "the site's page has its calendar button" grep -q "action=\"/sites/$SITE/feed#h-site-feed\"" "$W/body"
 CSRF=$(csrf_of)
 c=$(req coord --data-urlencode "csrf=$CSRF" "$BASE/sites/$SITE/feed")
 check "a coordinator makes a new link for the site" has 200 'webcal://' '<svg' 

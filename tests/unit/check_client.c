@@ -159,6 +159,68 @@ START_TEST(test_dates_for_people)
 END_TEST
 
 /* Booking a matched referral makes it active, with its history line. */
+/* Counts the notes db_client_notes lists for a referral. */
+static void
+note_count(void *arg, const struct db_client_note *n)
+{
+	(void)n;
+	(*(int *)arg)++;
+}
+
+/* n shared notes of Ann's series on days from 2001 she was not at. */
+static void
+other_notes(int n, int skip)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE d(n) AS (SELECT 1 "
+	    "UNION ALL SELECT n + 1 FROM d WHERE n < %d) INSERT INTO "
+	    "session_notes (series_id, occ_date, referral_id, body, "
+	    "written_at, updated_at) SELECT %lld, date('2001-01-01', "
+	    "'+' || (n + %d) || ' days'), NULL, 'Not hers', 'x', 'x' "
+	    "FROM d", n, (long long)series_id, skip);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/*
+ * A record lists the person's own notes and the shared notes of the
+ * group sessions they attended, and reads only those: the other shared
+ * notes of the service (years of them) cost it nothing.  Before, it
+ * read every shared note: steps grew with them.
+ */
+START_TEST(test_notes_read_own)
+{
+	char sql[512];
+	int n = 0, few, many;
+
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO attendance (series_id, "
+	    "occ_date, client_id, status, recorded_at) VALUES (%lld, '%s', "
+	    "1, 'attended', 'x');"
+	    "INSERT INTO session_notes (series_id, occ_date, referral_id, "
+	    "body, written_at, updated_at) VALUES (%lld, '%s', NULL, "
+	    "'Shared: the group sang', 'x', 'x'), (%lld, '%s', 1, "
+	    "'Ann''s own', 'x', 'x');", (long long)series_id, past,
+	    (long long)series_id, past, (long long)series_id, past);
+	testlib_sql_exec(h->app.db, sql);
+	/* Shared notes of sessions Ann was not at: ten, then a thousand. */
+	other_notes(10, 0);
+	ck_assert_int_eq(db_client_notes(h->app.db, 1, note_count, &n), 0);
+	ck_assert_int_eq(n, 2);
+	few = testlib_stmt_steps(h->app.db, "FROM session_notes");
+	other_notes(1000, 10);
+	n = 0;
+	ck_assert_int_eq(db_client_notes(h->app.db, 1, note_count, &n), 0);
+	ck_assert_int_eq(n, 2);
+	many = testlib_stmt_steps(h->app.db, "FROM session_notes");
+	ck_assert_msg(many <= few + 10, "steps %d with 10 other shared notes, "
+	    "%d with 1,010", few, many);
+	/* Bob was at none of them: nothing of Ann's or the group's. */
+	n = 0;
+	ck_assert_int_eq(db_client_notes(h->app.db, 2, note_count, &n), 0);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_status_booking)
 {
 	char *why, *name, want[200];
@@ -582,6 +644,7 @@ client_suite(void)
 	tc = tcase_create("status_follow");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_status_booking);
+	tcase_add_test(tc, test_notes_read_own);
 	tcase_add_test(tc, test_status_attended);
 	tcase_add_test(tc, test_status_work_ended);
 	suite_add_tcase(s, tc);

@@ -530,10 +530,14 @@ START_TEST(test_feed_sick_roles)
 {
 	static const char feeds[] = "SELECT count(*) FROM feeds";
 
+	/* /me points to the sites; each site's page has its button (a
+	 * service with 900 sites had 900 buttons on /me). */
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
-	ck_assert(pages_says(h, "action=\"/sites/1/feed\""));
-	ck_assert(pages_says(h, "action=\"/sites/2/feed\""));
-	ck_assert(!pages_says(h, "action=\"/me/feed\""));
+	ck_assert(pages_says(h, "href=\"/sites\""));
+	ck_assert(!pages_says(h, "/feed\""));
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/2"), 200);
+	ck_assert(pages_says(h, "action=\"/sites/2/feed#h-site-feed\""));
+	ck_assert(pages_says(h, "No link has been made for this site yet."));
 	ck_assert_int_eq(pages_post(h, ROLE_THERAPIST, "/sites/1/feed", ""),
 	    403);
 	ck_assert(pages_post_refused(h, ROLE_THERAPIST, "/sites/1/feed"));
@@ -542,6 +546,12 @@ START_TEST(test_feed_sick_roles)
 	    ""), 200);
 	ck_assert(pages_says(h, "The new calendar link for Park Hall"));
 	ck_assert(pages_says(h, "webcal://127.0.0.1:8080/calendar/"));
+	ck_assert(pages_says(h, "<h1>Park Hall"));
+	/* Shown once: the page again has only the day it was made. */
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/sites/2"), 200);
+	ck_assert(!pages_says(h, "/calendar/"));
+	ck_assert(pages_says(h, "A link was made on "));
+	ck_assert(pages_says(h, "Make a new calendar link"));
 	ck_assert_int_eq(testlib_sql_int(h->app.db, "SELECT count(*) FROM "
 	    "feeds WHERE kind = 'site' AND owner_id = 2"), 1);
 	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/sites/99/feed",

@@ -555,19 +555,25 @@ START_TEST(test_report_first_sessions)
 END_TEST
 
 /*
- * The figures read from the summaries (031-report-summaries.sql) equal
- * those worked out from the raw rows, for several periods, on the
- * fixture and after each kind of write the product makes to
- * occurrences, attendance, self_cancels, series and clients (the
- * writer each stands for is named beside it).
+ * The figures read from the summaries (031-report-summaries.sql,
+ * 036-report-rollups.sql) equal those worked out from the raw rows, for
+ * several periods (whole months; months cut at both ends; across both
+ * changes to and from British Summer Time), in three time zones (the
+ * local months of New York begin hours after the UTC months, those of
+ * Auckland half a day before), on the fixture and after each kind of
+ * write the product makes to occurrences, attendance, self_cancels,
+ * series and clients (the writer each stands for is named beside it).
  */
 static void
-summaries_same(const char *after)
+summaries_same_in(const char *after, const char *tz)
 {
 	static const char *const periods[][2] = {
 		{ "2025-01-01T00:00:00Z", "2025-03-31T23:00:00Z" },
 		{ "2024-01-01T00:00:00Z", "2026-01-01T00:00:00Z" },
 		{ "2025-02-15T14:00:00Z", "2025-04-01T00:00:00Z" },
+		{ "2025-01-10T00:00:00Z", "2025-03-20T00:00:00Z" },
+		{ "2024-09-15T23:00:00Z", "2025-04-12T23:00:00Z" },
+		{ "2025-01-31T11:00:00Z", "2025-03-01T05:00:00Z" },
 	};
 	struct db_report *a, *b;
 	struct db_impact *x, *y;
@@ -575,13 +581,16 @@ summaries_same(const char *after)
 	char why[128];
 	size_t i, k;
 
+	setenv("TZ", tz, 1);
+	tzset();
 	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++) {
 		from = utc(periods[i][0]);
 		to = utc(periods[i][1]);
 		ck_assert_int_eq(db_report_load(db, from, to, &a), 0);
 		ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
 		ck_assert_msg(db_report_differ(a, b, why, sizeof(why)) == 0,
-		    "after %s, %s: %s differs", after, periods[i][0], why);
+		    "after %s, %s, %s: %s differs", after, tz, periods[i][0],
+		    why);
 		db_report_free(a);
 		db_report_free(b);
 		ck_assert_int_eq(db_impact_load(db, from, to, 1, &x), 0);
@@ -592,8 +601,8 @@ summaries_same(const char *after)
 		    x->seconds == y->seconds &&
 		    x->organisations == y->organisations &&
 		    x->people == y->people && x->long_term == y->long_term &&
-		    x->nregions == y->nregions, "after %s, %s: impact",
-		    after, periods[i][0]);
+		    x->nregions == y->nregions, "after %s, %s, %s: impact",
+		    after, tz, periods[i][0]);
 		for (k = 0; k < x->nregions; k++)
 			ck_assert_msg(strcmp(x->regions[k].region,
 			    y->regions[k].region) == 0 &&
@@ -603,6 +612,16 @@ summaries_same(const char *after)
 		db_impact_free(x);
 		db_impact_free(y);
 	}
+	setenv("TZ", "Europe/London", 1);
+	tzset();
+}
+
+static void
+summaries_same(const char *after)
+{
+	summaries_same_in(after, "Europe/London");
+	summaries_same_in(after, "America/New_York");
+	summaries_same_in(after, "Pacific/Auckland");
 }
 
 START_TEST(test_report_summaries)
@@ -619,6 +638,18 @@ START_TEST(test_report_summaries)
 		    "booked")
 		OCC(32, 4, "2025-02-04", "2025-02-04T09:00:00Z", 30, 2, 1,
 		    "booked"),
+		/* Sessions whose local month is not their UTC month: in New
+		 * York (28 February, 21:00), Auckland (1 February, 01:00)
+		 * and London in summer time (1 October, 00:30). */
+		OCC(40, 1, "2025-02-28", "2025-03-01T02:00:00Z", 45, 1, 1,
+		    "booked")
+		ATT(1, "2025-02-28", 1, "attended")
+		OCC(41, 1, "2025-02-01", "2025-01-31T12:00:00Z", 45, 1, 1,
+		    "booked")
+		ATT(1, "2025-02-01", 1, "did_not_attend")
+		OCC(42, 1, "2024-10-01", "2024-09-30T23:30:00Z", 45, 1, 1,
+		    "booked")
+		ATT(1, "2024-10-01", 1, "attended"),
 		/* db_attendance_set: each status, then changed. */
 		ATT(4, "2025-01-21", 4, "attended"),
 		ATT(4, "2025-01-28", 4, "did_not_attend"),
@@ -684,6 +715,30 @@ START_TEST(test_report_summaries)
 		    sqlite3_errmsg(db->conn));
 		summaries_same(writes[i]);
 	}
+}
+END_TEST
+
+/*
+ * The comparison sees a rollup left behind: with report_months' triggers
+ * dropped, an attendance recorded and a session cancelled make the
+ * summaries differ from the raw rows.
+ */
+START_TEST(test_report_summaries_need_rollup)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	ck_assert_int_eq(sqlite3_exec(db->conn, "DROP TRIGGER "
+	    "report_months_upd; DROP TRIGGER report_months_ins; "
+	    "DROP TRIGGER report_months_del", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(db_attendance_set(db, 1, "2025-01-27", 1,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "attended");
+	db_report_free(a);
+	db_report_free(b);
 }
 END_TEST
 
@@ -1287,6 +1342,90 @@ START_TEST(test_page_and_csv)
 }
 END_TEST
 
+/* The lines of s (each ended by '\n'). */
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * A period longer than 13 months: the page's late-cancellation table has
+ * one row a site, its months added up, under a line saying the months
+ * are in the CSV; the CSV keeps a row a site and month.  Three months:
+ * a row a site and month on the page too.
+ */
+START_TEST(test_page_late_by_site)
+{
+	static const char line[] = "This period is longer than 13 months, so "
+	    "each site has one line for the whole period. The figures for "
+	    "each month are in the CSV download below the table.";
+	struct app app;
+	struct resp page, csv;
+	struct db_report *r;
+	struct buf a = BUF_INIT;
+	int64_t sessions = 0, late = 0, dna = 0;
+	size_t i, months = 0;
+	char want[256];
+	const char *html, *table, *end, *month;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+	ck_assert_int_eq(db_report_load_raw(db, utc("2024-01-01T00:00:00Z"),
+	    utc("2025-12-31T00:00:00Z"), &r), 0);
+	for (i = 0; i < r->nlate; i++)
+		if (strcmp(r->late[i].site, "Centre") == 0) {
+			sessions += r->late[i].sessions;
+			late += r->late[i].late;
+			dna += r->late[i].dna;
+			months++;
+		}
+	ck_assert_uint_ge(months, 3);
+	run_page(&app, page_reports, "/reports",
+	    "from=2024-01-01&to=2025-12-30", &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	table = strstr(html, "<table id=\"table-late_and_dna\">");
+	ck_assert_ptr_nonnull(table);
+	end = strstr(table, "</table>");
+	ck_assert_ptr_nonnull(strstr(html, line));
+	ck_assert(strstr(html, line) < table);
+	snprintf(want, sizeof(want), "<th scope=\"row\">Centre</th><td>%lld"
+	    "</td><td>%lld</td><td>%lld</td>", (long long)sessions,
+	    (long long)late, (long long)dna);
+	ck_assert_msg(strstr(table, want) != NULL && strstr(table, want) <
+	    end, "no %s", want);
+	month = strstr(table, "<th scope=\"col\">Month</th>");
+	ck_assert_msg(month == NULL || month > end, "a Month column");
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 2);	/* 2 sites */
+
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=late_and_dna&from=2024-01-01&to=2025-12-30", &csv);
+	ck_assert_int_eq(csv.status, 200);
+	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+
+	run_page(&app, page_reports, "/reports",
+	    "from=2025-01-01&to=2025-03-31", &page);
+	ck_assert_ptr_null(strstr(buf_cstr(&page.body), line));
+	db_report_free(r);
+	buf_free(&a);
+	buf_free(&page.body);
+	buf_free(&page.headers);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
 START_TEST(test_csv_escaping)
 {
 	struct app app;
@@ -1670,6 +1809,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_summaries);
 	tcase_add_test(tc, test_report_summaries_writers);
+	tcase_add_test(tc, test_report_summaries_need_rollup);
 	tcase_add_test(tc, test_report_hidden_waits);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
@@ -1680,6 +1820,7 @@ reports_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_page_and_csv);
+	tcase_add_test(tc, test_page_late_by_site);
 	tcase_add_test(tc, test_csv_escaping);
 	suite_add_tcase(s, tc);
 

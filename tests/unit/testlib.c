@@ -77,6 +77,22 @@ testlib_sql_steps(struct db *db, const char *sql)
 	return n;
 }
 
+int
+testlib_stmt_steps(struct db *db, const char *needle)
+{
+	sqlite3_stmt *st;
+	const char *sql;
+
+	for (st = sqlite3_next_stmt(db->conn, NULL); st != NULL;
+	    st = sqlite3_next_stmt(db->conn, st))
+		if ((sql = sqlite3_sql(st)) != NULL &&
+		    strstr(sql, needle) != NULL)
+			return sqlite3_stmt_status(st,
+			    SQLITE_STMTSTATUS_VM_STEP, 1);
+	ck_abort_msg("no statement holds %s", needle);
+	return -1;
+}
+
 char *
 testlib_sql_plan(struct db *db, const char *sql)
 {

@@ -36,6 +36,12 @@ void	 testlib_sql_exec(struct db *, const char *sql);
  */
 int	 testlib_sql_steps(struct db *, const char *sql);
 /*
+ * The VM steps that db/'s cached statement whose SQL holds needle took
+ * since it was last asked: what a read through db/ costs, counted.
+ * Fails the test when no cached statement holds needle.
+ */
+int	 testlib_stmt_steps(struct db *, const char *needle);
+/*
  * The EXPLAIN QUERY PLAN of sql (one statement) with its triggers'
  * plans, one line a step: "-- TRIGGER name" starts each trigger's,
  * "--" each other program's (a foreign key's action); in memory the
