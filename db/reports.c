@@ -172,10 +172,13 @@ static const char sql_waitlist_part[] = "SELECT coalesce(sum("
 #define WAITS_OF(second) "SELECT max(0, f.first_utc - " \
 	"CAST(strftime('%s', r.created_at) AS INTEGER)), " second \
 	" FROM first_sessions f JOIN referrals r ON r.id = f.referral_id " \
-	"WHERE f.first_utc >= ?1 AND f.first_utc < ?2 ORDER BY 1"
+	"WHERE f.first_utc >= ?1 AND f.first_utc < ?2"
 static const char *const sql_waits[2] = {
-	/* The second session kept beside the first (031). */
-	WAITS_OF("f.second_utc - f.first_utc"),
+	/* The receipt and second session kept beside the first (036,
+	 * 031), from the index on the first's time alone. */
+	"SELECT max(0, first_utc - received_utc), second_utc - first_utc "
+	"FROM first_sessions WHERE first_utc >= ?1 AND first_utc < ?2 "
+	"AND received_utc IS NOT NULL",
 	WAITS_OF("(SELECT min(o.start_utc) FROM clients c CROSS JOIN "
 	    "attendance a ON a.client_id = c.id AND a.status = 'attended' "
 	    "CROSS JOIN occurrences o ON o.series_id = a.series_id AND "
@@ -554,7 +557,8 @@ load_waits(struct db *db, struct db_report *r, int raw)
 			w[nw++] = sqlite3_column_int64(st, 1);
 	}
 	if (rc == 0) {
-		/* v is sorted by the query; w is not. */
+		if (n > 0)
+			qsort(v, n, sizeof(*v), int64_cmp);
 		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
 		if (nw > 0)
 			qsort(w, nw, sizeof(*w), int64_cmp);
