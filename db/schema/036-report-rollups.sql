@@ -181,3 +181,21 @@ CREATE TRIGGER report_persons_del AFTER DELETE ON report_people BEGIN
 	   AND grp = OLD.grp
 	 GROUP BY referral_id, site_id, therapist_id, grp;
 END;
+
+-- Waits: the report read each person's referral row for its receipt
+-- (a wide row, its date as text) for every first session in the period.
+-- first_sessions now keeps it, set when its row is written (023 and
+-- 031 write a person's row afresh on every change), and the index on
+-- the first session's time holds everything the report reads.
+ALTER TABLE first_sessions ADD COLUMN received_utc INTEGER;
+UPDATE first_sessions SET received_utc = (SELECT CAST(strftime('%s',
+    created_at) AS INTEGER) FROM referrals WHERE id = referral_id);
+CREATE TRIGGER first_sessions_received AFTER INSERT ON first_sessions
+BEGIN
+	UPDATE first_sessions SET received_utc = (SELECT CAST(strftime('%s',
+	    created_at) AS INTEGER) FROM referrals WHERE id = NEW.referral_id)
+	 WHERE referral_id = NEW.referral_id;
+END;
+DROP INDEX first_sessions_time;
+CREATE INDEX first_sessions_time ON first_sessions (first_utc,
+    received_utc, second_utc);

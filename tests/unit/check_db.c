@@ -6,9 +6,11 @@
  * checks the domain's limits of sched/sched.h: each bound is stored, one
  * beyond is refused, on insert and on update.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -18,6 +20,8 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/migrate.h"
+#include "db/outbox.h"
+#include "db/referrals.h"
 #include "sched/sched.h"
 #include "tests/unit/testlib.h"
 
@@ -268,6 +272,12 @@ static const struct key_plan {
 	/* outbox_claim: the mailer's next email due. */
 	{ "SELECT id FROM outbox WHERE status = 'queued' AND not_before <= ?1"
 	  " ORDER BY not_before, id LIMIT 1", "outbox_due" },
+	/* outbox_claim: a lease that ran out (outbox_due: queued only). */
+	{ "SELECT id FROM outbox WHERE status = 'sending' AND lease_until <="
+	  " ?1 ORDER BY lease_until, id LIMIT 1", "outbox_status_id" },
+	/* Sending the held emails now: the queued ones. */
+	{ "SELECT id FROM outbox WHERE (?1 = 0 OR id = ?1) AND status ="
+	  " 'queued' AND not_before > ?2", "outbox_" },
 	/* db_outbox_list: the outbox page, one status. */
 	{ "SELECT id FROM outbox WHERE status = ?3 AND (?1 <= 0 OR id < ?1)"
 	  " ORDER BY id DESC LIMIT ?2", "outbox_status_id" },
@@ -357,6 +367,204 @@ START_TEST(test_key_plans)
 }
 END_TEST
 
+/* Frames the WAL holds now (a passive checkpoint's count). */
+static int
+wal_frames(struct db *db)
+{
+	int log = -1, done = -1;
+
+	ck_assert_int_eq(sqlite3_wal_checkpoint_v2(db->conn, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+	return log;
+}
+
+/* Adds n rows of 3000 bytes to table fill: a frame each, about. */
+static void
+wal_fill(struct db *db, int n)
+{
+	static const char sql[] = "WITH RECURSIVE n (i) AS (SELECT 1 "
+	    "UNION ALL SELECT i + 1 FROM n WHERE i < ?) INSERT INTO fill "
+	    "SELECT randomblob(3000) FROM n";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	db_bind_int(st, 1, n);
+	ck_assert_int_eq(db_run(st), SQLITE_DONE);
+}
+
+/* A reader in another thread: its snapshot held for 300 ms. */
+static volatile int reader_in;
+
+static void *
+wal_reader(void *arg)
+{
+	struct db *r = arg;
+
+	testlib_sql_exec(r, "BEGIN");
+	(void)testlib_sql_int(r, "SELECT count(*) FROM fill");
+	reader_in = 1;
+	usleep(300 * 1000);
+	testlib_sql_exec(r, "COMMIT");
+	return NULL;
+}
+
+/*
+ * The checkpointer's step (issue 21: under POST /refer the WAL grew to
+ * 255 MB between restarts, each frame past the file's end a new block).
+ * Past DB_WAL_RESTART frames it waits for the readers of that moment
+ * to leave, so that the next write starts the WAL from its beginning
+ * though a new reader has come; a passive checkpoint alone leaves the
+ * reader's lock for the writer to find, and the WAL grows on.  A
+ * reader that stays makes it give up after its busy timeout: no error
+ * (the next call tries again), where it was -1 and a second's sleep.
+ */
+START_TEST(test_checkpoint_restart)
+{
+	struct db *w = open_ok(), *ck = open_ok(), *r = open_ok();
+	struct db *r2 = open_ok();
+	struct timespec t0, t1;
+	pthread_t th;
+	double ms;
+
+	db_autocheckpoint(w, 0);
+	db_autocheckpoint(ck, 0);
+	db_autocheckpoint(r, 0);
+	db_autocheckpoint(r2, 0);
+	db_busy_timeout(ck, 3000);
+	testlib_sql_exec(w, "CREATE TABLE fill (b BLOB)");
+
+	/* Past the mark, with a reader in: the next write starts again. */
+	wal_fill(w, DB_WAL_RESTART + 10);
+	reader_in = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, wal_reader, r), 0);
+	while (!reader_in)
+		usleep(1000);
+	ck_assert_int_eq(db_checkpoint(ck), 0);
+	testlib_sql_exec(r2, "BEGIN");
+	(void)testlib_sql_int(r2, "SELECT count(*) FROM fill");
+	wal_fill(w, 1);
+	ck_assert_int_lt(wal_frames(ck), 10);
+	testlib_sql_exec(r2, "COMMIT");
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+
+	/* Below the mark: copied back, no wait. */
+	wal_fill(w, DB_WAL_RESTART / 2);
+	testlib_sql_exec(r, "BEGIN");
+	(void)testlib_sql_int(r, "SELECT count(*) FROM fill");
+	ck_assert_int_eq(db_checkpoint(ck), 0);
+	wal_fill(w, 1);
+	ck_assert_int_gt(wal_frames(ck), DB_WAL_RESTART / 2);
+
+	/* A reader that stays: 0 after the busy timeout, not -1. */
+	wal_fill(w, DB_WAL_RESTART);
+	db_busy_timeout(ck, 50);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(db_checkpoint(ck), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ck_assert_msg(ms < 1000, "waited %.0f ms for the reader", ms);
+	testlib_sql_exec(r, "COMMIT");
+	/* Gone: the next call lets the next write start it again. */
+	ck_assert_int_eq(db_checkpoint(ck), 0);
+	wal_fill(w, 1);
+	ck_assert_int_lt(wal_frames(ck), 10);
+	db_close(r2);
+	db_close(r);
+	db_close(ck);
+	db_close(w);
+}
+END_TEST
+
+/* Pages db has written to the WAL so far (commits). */
+static int
+wal_pages(struct db *db)
+{
+	int cur = 0, hi = 0;
+
+	ck_assert_int_eq(sqlite3_db_status(db->conn,
+	    SQLITE_DBSTATUS_CACHE_WRITE, &cur, &hi, 0), SQLITE_OK);
+	return cur;
+}
+
+/* A self-referral with an email address, to sites 1 and 2. */
+static enum db_result
+refer_one(struct db *db)
+{
+	static int64_t sites[2] = { 1, 2 };
+	struct db_referral r;
+
+	memset(&r, 0, sizeof(r));
+	r.given_name = "Sam";
+	r.family_name = "Jones";
+	r.email = "sam@example.org";
+	r.phone = "07700900123";
+	r.postcode = "NW5 2QT";
+	r.date_of_birth = "1990-01-02";
+	r.preferred_contact = "email";
+	r.needs = 3;
+	r.about = "Some words about what they would like from music therapy.";
+	r.availability = 7;
+	r.session_type = "either";
+	r.language = "English";
+	r.consent_data = 1;
+	r.consent_contact = 1;
+	r.sites = sites;
+	r.nsites = 2;
+	r.rate_keys[0] = "refer-addr:127.0.0.1";
+	r.rate_limit = 1000000;
+	return db_referral_create(db, &r, NULL, "tutti.test");
+}
+
+/*
+ * Pages a POST /refer and the mailer write to the WAL (issue 21), on a
+ * service that has sent 6,000 emails: every index on the tables they
+ * write is a page or more, and the most of a request's and the
+ * checkpointer's work.  A referral (its history line, the
+ * acknowledgement and two coordinators' notices) 22.4, the mailer's
+ * claim and send of an email 6.8, since migration 037 keeps only queued
+ * emails in outbox_due (22.9 and 9.2 before).  An index added to these
+ * tables fails it: check that something reads it.
+ */
+START_TEST(test_refer_wal_pages)
+{
+	struct db *db = open_ok();
+	struct db_outbox o;
+	int i, n;
+
+	db_autocheckpoint(db, 0);
+	testlib_sql_exec(db, "INSERT INTO sites (name, kind, address, "
+	    "postcode) VALUES ('A', 'own_centre', '', 'N1 1AA'), "
+	    "('B', 'own_centre', '', 'N1 1AB')");
+	testlib_sql_exec(db, "INSERT INTO users (email, name, role, "
+	    "created_at) VALUES ('c1@x.org', 'Cora', 'coordinator', ''), "
+	    "('c2@x.org', 'Cal', 'coordinator', '')");
+	for (i = 0; i < 2000; i++)
+		ck_assert_int_eq(refer_one(db), DB_OK);
+	testlib_sql_exec(db, "UPDATE outbox SET status = 'sent', "
+	    "sent_at = created_at");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
+	    6000);
+
+	/* Twenty of each: a page split falls to one or another. */
+	n = wal_pages(db);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(refer_one(db), DB_OK);
+	n = wal_pages(db) - n;
+	ck_assert_msg(n <= 20 * 24, "a referral wrote %.1f pages", n / 20.0);
+	n = wal_pages(db);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(db_outbox_claim(db, "2099-01-01T00:00:00Z",
+		    "2099-01-01T00:05:00Z", &o), 1);
+		ck_assert_int_eq(db_outbox_sent(db, o.id,
+		    "2099-01-01T00:00:01Z"), 0);
+		db_outbox_free(&o);
+	}
+	n = wal_pages(db) - n;
+	ck_assert_msg(n <= 20 * 15 / 2, "the mailer wrote %.1f pages an email",
+	    n / 20.0);
+	db_close(db);
+}
+END_TEST
+
 /* Reads mapped or not, as a request asks: PRAGMA mmap_size follows. */
 START_TEST(test_map_reads)
 {
@@ -438,6 +646,8 @@ db_suite(void)
 	tcase_add_test(tc, test_map_reads);
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
+	tcase_add_test(tc, test_checkpoint_restart);
+	tcase_add_test(tc, test_refer_wal_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }
