@@ -433,6 +433,70 @@ START_TEST(test_sick_sessions_steps)
 }
 END_TEST
 
+/* Counts the sessions db_client_sessions lists. */
+static void
+session_one(void *arg, const struct db_client_session *s)
+{
+	(void)s;
+	(*(int *)arg)++;
+}
+
+/* n sessions of group series 50 before Ann joined, a day each from 2001. */
+static void
+group_history(int n, int skip)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE d(n) AS (SELECT 1 "
+	    "UNION ALL SELECT n + 1 FROM d WHERE n < %d) INSERT INTO "
+	    "occurrences (series_id, occ_date, start_utc, end_utc, "
+	    "therapist_id, site_id, state) SELECT 50, date('2001-01-01', '+' ||"
+	    " (n + %d) || ' days'), 978336000 + (n + %d) * 86400, 978338700 + "
+	    "(n + %d) * 86400, 1, 1, 'cancelled' FROM d", n, skip, skip, skip);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/*
+ * A group member's record lists the group's sessions from the day they
+ * joined and reads only those: the years the group met before cost
+ * nothing.  Before, every session of the group was read and compared
+ * with that day: steps grew with them.
+ */
+START_TEST(test_sessions_group_steps)
+{
+	char sql[768];
+	int n = 0, few, many;
+
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO groups (id, name, "
+	    "therapist_id, site_id, capacity) VALUES (1, 'Singers', 1, 1, 8);"
+	    "INSERT INTO series (id, uid, therapist_id, group_id, site_id, "
+	    "first_date, start_local, created_at, updated_at) VALUES (50, "
+	    "'group-50', 1, 1, 1, '2001-01-01', '11:00', 'x', 'x');"
+	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc,"
+	    " therapist_id, site_id) VALUES (50, '%s', strftime('%%s') + "
+	    "90000, strftime('%%s') + 92700, 1, 1);"
+	    "INSERT INTO group_members (group_id, client_id, joined_at) "
+	    "VALUES (1, 1, '%sT10:00:00Z')", future, past);
+	testlib_sql_exec(h->app.db, sql);
+	group_history(10, 0);
+	ck_assert_int_eq(db_client_sessions(h->app.db, 1, session_one, &n),
+	    0);
+	few = testlib_stmt_steps(h->app.db, "min(substr(gm.joined_at");
+	/* Her own series' sessions and the group's one since she joined. */
+	ck_assert_int_eq(n, count("SELECT count(*) FROM occurrences WHERE "
+	    "series_id != 50") + 1);
+	group_history(1000, 10);
+	n = 0;
+	ck_assert_int_eq(db_client_sessions(h->app.db, 1, session_one, &n),
+	    0);
+	ck_assert_int_eq(n, count("SELECT count(*) FROM occurrences WHERE "
+	    "series_id != 50") + 1);
+	many = testlib_stmt_steps(h->app.db, "min(substr(gm.joined_at");
+	ck_assert_msg(many <= few + 10, "steps %d with 10 group sessions "
+	    "before she joined, %d with 1,010", few, many);
+}
+END_TEST
+
 /* Referrals whose booked_until is not what their series say now. */
 static int64_t
 work_wrong(void)
@@ -865,6 +929,7 @@ client_suite(void)
 	tcase_add_test(tc, test_work_ended_steps);
 	tcase_add_test(tc, test_work_booked_until);
 	tcase_add_test(tc, test_sick_sessions_steps);
+	tcase_add_test(tc, test_sessions_group_steps);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_client_note_put");
 	tcase_add_checked_fixture(tc, setup, teardown);
