@@ -701,7 +701,8 @@ static const char sql_sum_months[] = "SELECT month, site_id, "
     "dna, cancelled_therapist, shown, late, dna_sessions "
     "FROM report_months WHERE month >= ?1 AND month < ?2";
 static const char sql_sum_persons[] = "SELECT referral_id, site_id, "
-    "therapist_id, grp, first_utc, last_utc, times FROM report_persons";
+    "therapist_id, grp, first_utc, last_utc, times FROM report_persons "
+    "WHERE last_utc >= ?1 AND first_utc < ?2";
 static const char sql_sum_first[] = "SELECT first_utc FROM first_sessions "
     "WHERE referral_id = ?";
 static const char sql_sum_sites[] = "SELECT id, "
@@ -1154,6 +1155,7 @@ struct sum_months {
 	size_t	*group;
 	int64_t	*stamp;		/* the last person counted in it */
 	size_t	 n;
+	size_t	 last;		/* the month found last */
 };
 
 static void
@@ -1180,10 +1182,16 @@ sum_months_make(struct sum *s, struct sum_months *ms)
 
 /* The month of the period holding t (inside the period). */
 static size_t
-sum_months_at(const struct sum_months *ms, int64_t t)
+sum_months_at(struct sum_months *ms, int64_t t)
 {
 	size_t lo = 0, hi = ms->n;
 
+	/* Most times follow one in the same month or the next. */
+	if (ms->last < ms->n && ms->starts[ms->last] <= t) {
+		if (ms->last + 1 == ms->n || t < ms->starts[ms->last + 1])
+			return ms->last;
+		lo = ms->last;
+	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -1192,7 +1200,7 @@ sum_months_at(const struct sum_months *ms, int64_t t)
 		else
 			hi = mid;
 	}
-	return lo;
+	return ms->last = lo;
 }
 
 /* Counts person in the month of the period holding t, once. */
@@ -1208,20 +1216,27 @@ sum_months_count(struct sum *s, struct sum_months *ms, int64_t t,
 	s->r->groups[REPORT_BY_MONTH][ms->group[i]].people++;
 }
 
-/* The next time of a report_persons times text, or 0 at its end. */
+/*
+ * The next time of a report_persons times text (decimal integers and
+ * commas), or 0 at its end.
+ */
 static int
 times_next(const char **p, int64_t *t)
 {
-	char *end;
+	const char *c = *p;
+	int64_t v = 0;
+	int neg;
 
-	while (**p == ',')
-		(*p)++;
-	if (**p == '\0')
+	while (*c == ',')
+		c++;
+	if ((neg = *c == '-'))
+		c++;
+	if (*c < '0' || *c > '9')
 		return 0;
-	*t = strtoll(*p, &end, 10);
-	if (end == *p)
-		return 0;
-	*p = end;
+	while (*c >= '0' && *c <= '9')
+		v = v * 10 + (*c++ - '0');
+	*t = neg ? -v : v;
+	*p = c;
 	return 1;
 }
 
@@ -1259,14 +1274,23 @@ sum_persons(struct db *db, struct sum *s)
 	int64_t *stamp[REPORT_BY__MAX], id[REPORT_BY__MAX];
 	int64_t person, cur = -1, first, last, t, min_first = INT64_MAX;
 	const char *p;
-	size_t g, i;
+	size_t g[REPORT_BY__MAX], *site_g, i;
 	int rc = -1, k, served = 0, inside, lt;
 
 	memset(&ms, 0, sizeof(ms));
 	memset(stamp, 0, sizeof(stamp));
 	if ((st = db_stmt(db, sql_sum_persons)) == NULL)
 		return -1;
+	bind_range(st, r->from_utc, r->to_utc);
 	sum_months_make(s, &ms);
+	/* Each site's rows of the site and organisation breakdowns. */
+	site_g = xcalloc(2 * s->nsites + 1, sizeof(*site_g));
+	for (i = 0; i < s->nsites; i++) {
+		site_g[2 * i] = sum_group_find(s, REPORT_BY_SITE,
+		    s->sites[i].id);
+		site_g[2 * i + 1] = sum_group_find(s, REPORT_BY_ORGANISATION,
+		    s->sites[i].org);
+	}
 	for (k = 0; k < REPORT_BY__MAX; k++) {
 		stamp[k] = xcalloc(r->ngroups[k] + 1, sizeof(*stamp[k]));
 		for (i = 0; i < r->ngroups[k]; i++)
@@ -1313,15 +1337,30 @@ sum_persons(struct db *db, struct sum *s)
 			served = 1;
 			r->people++;
 		}
-		sum_row_ids(s, sqlite3_column_int64(st, 1),
-		    sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3) != 0,
-		    id);
+		id[REPORT_BY_SITE] = sqlite3_column_int64(st, 1);
+		id[REPORT_BY_THERAPIST] = sqlite3_column_int64(st, 2);
+		id[REPORT_BY_TYPE] = sqlite3_column_int(st, 3) != 0;
+		if (sum_site(s, id[REPORT_BY_SITE]) != NULL) {
+			i = (size_t)(sum_site(s, id[REPORT_BY_SITE]) -
+			    s->sites);
+			g[REPORT_BY_SITE] = site_g[2 * i];
+			g[REPORT_BY_ORGANISATION] = site_g[2 * i + 1];
+		} else {
+			g[REPORT_BY_SITE] = sum_group_find(s, REPORT_BY_SITE,
+			    id[REPORT_BY_SITE]);
+			g[REPORT_BY_ORGANISATION] = sum_group_find(s,
+			    REPORT_BY_ORGANISATION, 0);
+		}
+		g[REPORT_BY_THERAPIST] = sum_group_find(s, REPORT_BY_THERAPIST,
+		    id[REPORT_BY_THERAPIST]);
+		g[REPORT_BY_TYPE] = sum_group_find(s, REPORT_BY_TYPE,
+		    id[REPORT_BY_TYPE]);
 		for (k = 0; k < 4; k++) {
-			g = sum_group_find(s, by[k], id[by[k]]);
-			if (g == SIZE_MAX || stamp[by[k]][g] == person)
+			i = g[by[k]];
+			if (i == SIZE_MAX || stamp[by[k]][i] == person)
 				continue;
-			stamp[by[k]][g] = person;
-			r->groups[by[k]][g].people++;
+			stamp[by[k]][i] = person;
+			r->groups[by[k]][i].people++;
 		}
 		if (inside && sum_months_at(&ms, first) ==
 		    sum_months_at(&ms, last)) {
@@ -1336,6 +1375,7 @@ sum_persons(struct db *db, struct sum *s)
 out:
 	for (k = 0; k < REPORT_BY__MAX; k++)
 		free(stamp[k]);
+	free(site_g);
 	free(ms.starts);
 	free(ms.group);
 	free(ms.stamp);

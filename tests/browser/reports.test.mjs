@@ -66,6 +66,28 @@ try {
     await L.checkAxe(tap, page, '/reports');
     await shot(page, 'reports-desktop');
 
+    // A period longer than 13 months: the late cancellations by site,
+    // one row a site, the months in the CSV (issue 21).
+    for (const [size, name] of [[L.DESKTOP, 'desktop'], [L.PHONE, 'phone']]) {
+      const c = await L.newContext(browser, stack, size);
+      const p = await c.newPage();
+      await L.signIn(p, COORD);
+      const y = new Date().getFullYear();
+      await p.goto(`/reports?from=${y - 6}-01-01&to=${y}-12-31`);
+      const late = p.locator('#table-late_and_dna');
+      tap.check(`six years, ${name}: the late table has no Month column`,
+        (await late.locator('thead th').allTextContents()).indexOf('Month') === -1);
+      const sites = await late.locator('tbody tr').count();
+      const names = new Set(await late.locator('tbody th').allTextContents());
+      tap.check(`six years, ${name}: one row a site (${sites})`, sites > 0 && names.size === sites);
+      tap.check(`six years, ${name}: a line says the months are in the CSV`,
+        await p.getByText('The figures for each month are in the CSV download below the table.').isVisible());
+      await L.checkNoSideScroll(tap, p, `six years, ${name}`);
+      await L.checkAxe(tap, p, `/reports for six years, ${name}`);
+      await shot(p.locator('section[aria-labelledby="h-late_and_dna"]'), `reports-six-years-late-${name}`);
+      await c.close();
+    }
+
     // A browser without a date picker shows a plain text field, where
     // anything can be typed; Chromium's own picker cannot hold 30
     // February (and Playwright refuses to fill it), so the field is
