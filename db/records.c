@@ -100,24 +100,36 @@ static const char sql_room_update[] =
     "UPDATE rooms SET name = ?2, capacity = ?3, piano = ?4, accessible = ?5,"
     " active = ?6 WHERE id = ?7 AND site_id = ?1";
 
-/* Open clients: not ended, and the referral still matched or active. */
+/*
+ * Open clients: not ended, and the referral still matched or active.
+ * OPEN_CLIENTS reads one therapist's few open clients and their
+ * referrals' rows.  OPEN_CLIENTS_ALL counts the same for every
+ * therapist from indexes only (clients_caseload, and the matched and
+ * active referrals' ids read once from referrals_status_created: the
+ * unary + keeps SQLite from probing the index once per such id).
+ */
 #define OPEN_CLIENTS(t) \
     "(SELECT count(*) FROM clients c JOIN referrals r ON r.id =" \
     " c.referral_id WHERE c.therapist_id = " t " AND c.ended_at IS NULL" \
     " AND r.status IN ('matched', 'active'))"
-#define THERAPIST_COLS \
+#define OPEN_CLIENTS_ALL(t) \
+    "(SELECT count(*) FROM clients c WHERE c.therapist_id = " t \
+    " AND c.ended_at IS NULL AND +c.referral_id IN (SELECT r.id" \
+    " FROM referrals r WHERE r.status IN ('matched', 'active')))"
+#define THERAPIST_COLS(open) \
     "t.id, coalesce(t.user_id, 0), CASE WHEN u.active = 1 THEN u.email" \
     " ELSE '' END, t.name, t.specialisms, t.languages, t.max_caseload," \
-    " t.max_hours, t.active, " OPEN_CLIENTS("t.id") ", CASE WHEN ?2 > ?1" \
+    " t.max_hours, t.active, " open ", CASE WHEN ?2 > ?1" \
     " THEN (SELECT coalesce(sum(o.end_utc - o.start_utc), 0)" \
     " FROM occurrences o WHERE o.therapist_id = t.id" \
     " AND o.start_utc >= ?1 AND o.start_utc < ?2" \
     " AND o.state != 'cancelled') ELSE 0 END" \
     " FROM therapists t LEFT JOIN users u ON u.id = t.user_id"
 static const char sql_therapists[] =
-    "SELECT " THERAPIST_COLS " ORDER BY t.active DESC, t.name, t.id";
+    "SELECT " THERAPIST_COLS(OPEN_CLIENTS_ALL("t.id"))
+    " ORDER BY t.active DESC, t.name, t.id";
 static const char sql_therapist_get[] =
-    "SELECT " THERAPIST_COLS " WHERE t.id = ?3";
+    "SELECT " THERAPIST_COLS(OPEN_CLIENTS("t.id")) " WHERE t.id = ?3";
 static const char sql_user_role[] =
     "SELECT role FROM users WHERE id = ?";
 static const char sql_therapist_insert[] =

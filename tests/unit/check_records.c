@@ -530,6 +530,97 @@ START_TEST(test_clients_each)
 }
 END_TEST
 
+/* ---- caseloads ---- */
+
+/* Adds n closed referrals from id first, each an ended client of t: the
+ * history that a caseload count has no need to read. */
+static void
+past_clients(int64_t t, int first, int n)
+{
+	char sql[1024];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT %d"
+	    " UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO"
+	    " referrals (id, ref, status, given_name, family_name, postcode,"
+	    " date_of_birth, preferred_contact, session_type, needs,"
+	    " availability, consent_data, created_at, updated_at) SELECT i,"
+	    " printf('P%%07d', i), 'closed', 'Past', 'P', 'N1 2AB',"
+	    " '1980-01-01', 'phone', 'individual', 1, 8, 1,"
+	    " '2020-01-01T00:00:00Z', 'x' FROM n;"
+	    "INSERT INTO clients (referral_id, therapist_id, started_at,"
+	    " ended_at) SELECT id, %lld, '2020-01-01T00:00:00Z',"
+	    " '2020-06-01T00:00:00Z' FROM referrals WHERE id >= %d;",
+	    first, first + n - 1, (long long)t, first);
+	testlib_sql_exec(db, sql);
+}
+
+static void
+add_caseload(void *arg, const struct db_therapist *t)
+{
+	char *b = arg;
+
+	cat(b, "%s:%d,", t->name, t->caseload);
+}
+
+/* The list and one therapist's page count the same open clients. */
+static void
+caseloads_check(int64_t thea, int64_t ravi)
+{
+	struct db_therapist t;
+	char b[BUF_LEN] = "";
+
+	ck_assert_int_eq(db_therapists_each(db, 0, 0, add_caseload, b), 0);
+	ck_assert_str_eq(b, "Ravi:0,Thea:2,");
+	ck_assert_int_eq(db_therapist_get(db, thea, 0, 0, &t), 1);
+	ck_assert_int_eq(t.caseload, 2);
+	ck_assert_int_eq(db_therapist_get(db, ravi, 0, 0, &t), 1);
+	ck_assert_int_eq(t.caseload, 0);
+}
+
+/*
+ * The therapist list (and so the matching world) counts caseloads from
+ * indexes: no client's or referral's row, whatever the history.
+ */
+START_TEST(test_caseload_reads)
+{
+	static const char needle[] = "ORDER BY t.active DESC";
+	int64_t thea = therapist("Thea", 2, 0, 9, NULL, 0);
+	int64_t ravi = therapist("Ravi", 0, 0, 9, NULL, 0);
+	char sql[512], *plan;
+	int few, many;
+
+	/* Ann active and Bob matched with Thea; Cat's referral closed
+	 * with her place on Ravi's caseload not ended: not counted. */
+	(void)snprintf(sql, sizeof(sql), "UPDATE referrals SET status ="
+	    " 'active' WHERE id = 1; UPDATE referrals SET status ="
+	    " 'matched' WHERE id = 2; INSERT INTO clients (referral_id,"
+	    " therapist_id, started_at) VALUES (1, %lld, 'x'), (2, %lld,"
+	    " 'x'), (3, %lld, 'x'); UPDATE referrals SET status = 'closed'"
+	    " WHERE id = 3;", (long long)thea, (long long)thea,
+	    (long long)ravi);
+	testlib_sql_exec(db, sql);
+	past_clients(thea, 100, 10);
+	caseloads_check(thea, ravi);
+	few = testlib_stmt_steps(db, needle);
+	past_clients(thea, 1000, 1000);
+	past_clients(ravi, 3000, 1000);
+	caseloads_check(thea, ravi);
+	many = testlib_stmt_steps(db, needle);
+	ck_assert_msg(many <= few + 10, "steps %d with 10 past clients, %d "
+	    "with 2,010", few, many);
+	plan = testlib_sql_plan(db, testlib_stmt_sql(db, needle));
+	ck_assert_msg(strstr(plan, "SEARCH c USING COVERING INDEX "
+	    "clients_caseload") != NULL, "%s", plan);
+	ck_assert_msg(strstr(plan, "SEARCH r USING COVERING INDEX "
+	    "referrals_status_created") != NULL, "%s", plan);
+	ck_assert_msg(strstr(plan, "SEARCH r USING INTEGER") == NULL &&
+	    strstr(plan, "SEARCH c USING INDEX") == NULL &&
+	    strstr(plan, "SCAN c") == NULL && strstr(plan, "SCAN r") == NULL,
+	    "%s", plan);
+	free(plan);
+}
+END_TEST
+
 /* ---- what matching reads ---- */
 
 struct seen {
@@ -920,6 +1011,7 @@ records_suite(void)
 		{ "db_client_assign", test_client_assign },
 		{ "db_client_add", test_client_add },
 		{ "db_clients_each", test_clients_each },
+		{ "db_therapists_caseload", test_caseload_reads },
 		{ "db_match_referrals_each", test_match_referrals },
 		{ "db_busy_each", test_busy },
 		{ "core_world_load", test_match_load },

@@ -77,8 +77,9 @@ testlib_sql_steps(struct db *db, const char *sql)
 	return n;
 }
 
-int
-testlib_stmt_steps(struct db *db, const char *needle)
+/* db/'s cached statement whose SQL holds needle; fails the test if none. */
+static sqlite3_stmt *
+stmt_find(struct db *db, const char *needle)
 {
 	sqlite3_stmt *st;
 	const char *sql;
@@ -87,10 +88,22 @@ testlib_stmt_steps(struct db *db, const char *needle)
 	    st = sqlite3_next_stmt(db->conn, st))
 		if ((sql = sqlite3_sql(st)) != NULL &&
 		    strstr(sql, needle) != NULL)
-			return sqlite3_stmt_status(st,
-			    SQLITE_STMTSTATUS_VM_STEP, 1);
+			return st;
 	ck_abort_msg("no statement holds %s", needle);
-	return -1;
+	return NULL;
+}
+
+int
+testlib_stmt_steps(struct db *db, const char *needle)
+{
+	return sqlite3_stmt_status(stmt_find(db, needle),
+	    SQLITE_STMTSTATUS_VM_STEP, 1);
+}
+
+const char *
+testlib_stmt_sql(struct db *db, const char *needle)
+{
+	return sqlite3_sql(stmt_find(db, needle));
 }
 
 char *

@@ -42,6 +42,11 @@ int	 testlib_sql_steps(struct db *, const char *sql);
  */
 int	 testlib_stmt_steps(struct db *, const char *needle);
 /*
+ * The SQL of db/'s cached statement that holds needle (for
+ * testlib_sql_plan); fails the test when none does.
+ */
+const char *testlib_stmt_sql(struct db *, const char *needle);
+/*
  * The EXPLAIN QUERY PLAN of sql (one statement) with its triggers'
  * plans, one line a step: "-- TRIGGER name" starts each trigger's,
  * "--" each other program's (a foreign key's action); in memory the
