@@ -510,6 +510,10 @@ series_row(struct demo *d, const struct demo_therapist *t,
 	char uid[80], hhmm[16], created[21];
 	int first = demo_day_of(d, week, sl->day);
 
+	/* Week 0 begins on the first day's weekday: a slot on an earlier
+	 * weekday has its first session a week on (as the sessions do). */
+	if (first < 0)
+		first += 7;
 	memset(&n, 0, sizeof(n));
 	n.therapist_id = t->id;
 	n.client_id = client_id;

@@ -398,6 +398,11 @@ check "failures are counted under the email, known or not" \
     [ "$(sql "select failures from login_failures where key = 'u:$THERA'")" = 3 -a \
       "$(sql "select failures from login_failures where key = 'u:nobody@tutti.example'")" = 3 ]
 
+# --- the demo's series each begin on a date, their first session's
+# (two groups' began on a date read from before the demo's days: empty)
+bad=$(sqlite3 "$TUTTI_DB" "SELECT count(*) FROM series s WHERE first_date NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' OR first_date != (SELECT min(occ_date) FROM occurrences o WHERE o.series_id = s.id)")
+check "every demo series begins on its first session's date ($bad do not)" [ "$bad" = 0 ]
+
 # --- nothing leaks: no password or token in a response (other than the
 # Set-Cookie that carries it), a log, or the database
 sort -u "$W/secrets" | grep -v '^$' > "$W/secrets.u"
