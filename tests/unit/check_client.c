@@ -302,6 +302,221 @@ START_TEST(test_status_work_ended)
 }
 END_TEST
 
+/* Counts every referral db_client_work_ended lists. */
+static void
+ended_any(void *arg, int64_t id, const char *ref, const char *name,
+    const char *last)
+{
+	(void)id;
+	(void)ref;
+	(void)name;
+	(void)last;
+	(*(int *)arg)++;
+}
+
+/*
+ * n more active referrals from id first on, each on Ravi's caseload with
+ * a weekly series and one session next week: people whose work goes on.
+ */
+static void
+other_caseload(int n, int first)
+{
+	char sql[2048];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE d(n) AS (SELECT %d "
+	    "UNION ALL SELECT n + 1 FROM d WHERE n < %d) INSERT INTO referrals"
+	    " (id, ref, status, given_name, family_name, email, postcode, "
+	    "date_of_birth, preferred_contact, session_type, needs, "
+	    "consent_data, consent_contact, created_at, updated_at) SELECT n, "
+	    "'R' || n, 'active', 'Other', 'Person', '', 'N1 1AA', "
+	    "'1980-01-01', 'phone', 'either', 1, 1, 0, "
+	    "'2026-01-05T10:00:00Z', 'x' FROM d;"
+	    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
+	    "SELECT id, id, 2, 'x' FROM referrals WHERE id >= %d;"
+	    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
+	    "first_date, start_local, created_at, updated_at) SELECT id + 1000,"
+	    " 'other-' || id, 2, id, 1, '%s', '09:00', 'x', 'x' FROM clients "
+	    "WHERE id >= %d;"
+	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc, "
+	    "therapist_id, site_id) SELECT id, first_date, %lld, %lld, 2, 1 "
+	    "FROM series WHERE id >= %d + 1000;", first, first + n - 1,
+	    first, future, first, (long long)time(NULL) + 7 * 86400,
+	    (long long)time(NULL) + 7 * 86400 + 2700, first);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/*
+ * The queue's "work ended" list reads the referrals whose booked work is
+ * over, not every person on a caseload: a thousand more people with
+ * sessions to come cost it nothing.  Before, it asked each active
+ * referral's series for a session to come: steps grew with them.
+ */
+START_TEST(test_work_ended_steps)
+{
+	int n = 0, few, many;
+
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	other_caseload(10, 100);
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_any, &n), 0);
+	/* Ann (her last session past) and Bob (nothing booked). */
+	ck_assert_int_eq(n, 2);
+	few = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
+	other_caseload(1000, 200);
+	n = 0;
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_any, &n), 0);
+	ck_assert_int_eq(n, 2);
+	many = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
+	ck_assert_msg(many <= few + 10, "steps %d with 10 other people on "
+	    "caseloads, %d with 1,010", few, many);
+}
+END_TEST
+
+/* Counts the sessions db_client_sick_sessions lists. */
+static void
+sick_one(void *arg, int64_t series, const char *date, int64_t start,
+    const char *therapist, const char *who, int64_t referral)
+{
+	(void)series;
+	(void)date;
+	(void)start;
+	(void)therapist;
+	(void)who;
+	(void)referral;
+	(*(int *)arg)++;
+}
+
+/* n sick leaves of Ravi's over, a day each from 2001. */
+static void
+past_sickness(int n, int skip)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql), "WITH RECURSIVE d(n) AS (SELECT 1 "
+	    "UNION ALL SELECT n + 1 FROM d WHERE n < %d) INSERT INTO "
+	    "therapist_leave (therapist_id, first_day, last_day, kind) SELECT "
+	    "2, date('2001-01-01', '+' || (n + %d) || ' days'), "
+	    "date('2001-01-01', '+' || (n + %d) || ' days'), 'sickness' "
+	    "FROM d", n, skip, skip);
+	testlib_sql_exec(h->app.db, sql);
+}
+
+/*
+ * The queue's sessions on days a therapist is off sick start from the
+ * sick leave not yet over: years of leave that is over cost nothing.
+ * Before, every leave ever taken was stepped over.
+ */
+START_TEST(test_sick_sessions_steps)
+{
+	char sql[256];
+	int n = 0, few, many;
+
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO therapist_leave "
+	    "(therapist_id, first_day, last_day, kind) VALUES (1, '%s', '%s',"
+	    " 'sickness')", future, future);
+	testlib_sql_exec(h->app.db, sql);
+	past_sickness(10, 0);
+	ck_assert_int_eq(db_client_sick_sessions(h->app.db,
+	    (int64_t)time(NULL), sick_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+	few = testlib_stmt_steps(h->app.db, "FROM therapist_leave tl");
+	past_sickness(1000, 10);
+	n = 0;
+	ck_assert_int_eq(db_client_sick_sessions(h->app.db,
+	    (int64_t)time(NULL), sick_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+	many = testlib_stmt_steps(h->app.db, "FROM therapist_leave tl");
+	ck_assert_msg(many <= few + 10, "steps %d with 10 sick leaves over, "
+	    "%d with 1,010", few, many);
+}
+END_TEST
+
+/* Referrals whose booked_until is not what their series say now. */
+static int64_t
+work_wrong(void)
+{
+	return count("SELECT count(*) FROM referrals WHERE booked_until IS "
+	    "NOT (SELECT max(until) FROM referral_series_until b WHERE "
+	    "b.referral_id = referrals.id)");
+}
+
+/*
+ * What the list relies on: each referral's booked_until follows every
+ * change to its sessions, series, groups and caseload places, in the
+ * same transaction.
+ */
+START_TEST(test_work_booked_until)
+{
+	char sql[512];
+	int n;
+
+	other_caseload(3, 100);
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(count("SELECT booked_until > unixepoch() FROM "
+	    "referrals WHERE id = 1"), 1);
+	/* Each session to come cancelled, then one put back. */
+	testlib_sql_exec(h->app.db, "UPDATE occurrences SET state = "
+	    "'cancelled' WHERE series_id IN (SELECT id FROM series WHERE "
+	    "client_id = 1) AND start_utc > unixepoch()");
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(count("SELECT booked_until < unixepoch() FROM "
+	    "referrals WHERE id = 1"), 1);
+	testlib_sql_exec(h->app.db, "UPDATE occurrences SET state = 'booked' "
+	    "WHERE id = (SELECT max(id) FROM occurrences WHERE series_id IN "
+	    "(SELECT id FROM series WHERE client_id = 1))");
+	ck_assert_int_eq(work_wrong(), 0);
+	/* Moved a day on; the series ended (its sessions to come gone). */
+	testlib_sql_exec(h->app.db, "UPDATE occurrences SET start_utc = "
+	    "start_utc + 86400, state = 'moved' WHERE series_id = 1100");
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	ck_assert_int_eq(work_wrong(), 0);
+	/* A group: Ann joins its weekly series, then her place ends. */
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO groups (id, name, "
+	    "therapist_id, site_id, capacity) VALUES (1, 'Singers', 1, 1, 8);"
+	    "INSERT INTO series (id, uid, therapist_id, group_id, site_id, "
+	    "first_date, start_local, created_at, updated_at) VALUES (50, "
+	    "'group-50', 1, 1, 1, '%s', '11:00', 'x', 'x');"
+	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc,"
+	    " therapist_id, site_id) VALUES (50, '%s', strftime('%%s') + "
+	    "90000, strftime('%%s') + 92700, 1, 1);", future, future);
+	testlib_sql_exec(h->app.db, sql);
+	testlib_sql_exec(h->app.db, "INSERT INTO group_members (group_id, "
+	    "client_id, joined_at) VALUES (1, 1, 'x')");
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(count("SELECT booked_until > unixepoch() FROM "
+	    "referrals WHERE id = 1"), 1);
+	n = 0;
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_one, &n), 0);
+	ck_assert_int_eq(n, 0);
+	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = 'x' "
+	    "WHERE id = 1");
+	ck_assert_int_eq(work_wrong(), 0);
+	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = NULL "
+	    "WHERE id = 1");
+	testlib_sql_exec(h->app.db, "DELETE FROM group_members");
+	ck_assert_int_eq(work_wrong(), 0);
+	/* A series handed to another person, then deleted with its
+	 * sessions; a session deleted. */
+	testlib_sql_exec(h->app.db, "UPDATE series SET client_id = 1 WHERE "
+	    "id = 1101");
+	ck_assert_int_eq(work_wrong(), 0);
+	testlib_sql_exec(h->app.db, "DELETE FROM occurrences WHERE "
+	    "series_id = 1102");
+	ck_assert_int_eq(work_wrong(), 0);
+	testlib_sql_exec(h->app.db, "DELETE FROM series WHERE id = 1101");
+	ck_assert_int_eq(work_wrong(), 0);
+	n = 0;
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    ended_one, &n), 0);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 /* A correction keeps every earlier text, with who and why. */
 START_TEST(test_note_history)
 {
@@ -647,6 +862,9 @@ client_suite(void)
 	tcase_add_test(tc, test_notes_read_own);
 	tcase_add_test(tc, test_status_attended);
 	tcase_add_test(tc, test_status_work_ended);
+	tcase_add_test(tc, test_work_ended_steps);
+	tcase_add_test(tc, test_work_booked_until);
+	tcase_add_test(tc, test_sick_sessions_steps);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_client_note_put");
 	tcase_add_checked_fixture(tc, setup, teardown);
