@@ -129,11 +129,9 @@ static const char sql_attendance[] = "SELECT a.status, count(*) "
 
 /* ---- referrals, the waitlist, waits, caseloads ---- */
 
-static const char sql_needs[] = "SELECT needs FROM referrals "
+/* One pass over the index on (created_at, needs, source). */
+static const char sql_referrals[] = "SELECT needs, source FROM referrals "
     "WHERE created_at >= ?1 AND created_at < ?2";
-static const char sql_sources[] = "SELECT source, count(*) FROM referrals "
-    "WHERE created_at >= ?1 AND created_at < ?2 GROUP BY source "
-    "ORDER BY count(*) DESC, source";
 
 /* The state of referral R at instant ?1: its last event before it. */
 #define STATE_AT(r) \
@@ -336,16 +334,28 @@ source_label(const char *s)
 	return k >= 0 ? labels[k] : s;
 }
 
+/* Sources as the figures show them: the most referrals first. */
+static int
+source_order(const void *a, const void *b)
+{
+	const struct db_report_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
 static int
 load_referrals(struct db *db, struct db_report *r)
 {
 	sqlite3_stmt *st;
 	struct db_report_count *c;
-	size_t cap = 0;
+	const char *source;
+	size_t cap = 0, i;
 	int64_t needs;
 	int rc, k;
 
-	if ((st = db_stmt(db, sql_needs)) == NULL)
+	if ((st = db_stmt(db, sql_referrals)) == NULL)
 		return -1;
 	bind_iso(st, r);
 	while ((rc = db_next(db, st)) == 1) {
@@ -354,21 +364,27 @@ load_referrals(struct db *db, struct db_report *r)
 		for (k = 0; k < NEED__MAX; k++)
 			if (needs & ((int64_t)1 << k))
 				r->by_need[k]++;
-	}
-	if (rc != 0 || (st = db_stmt(db, sql_sources)) == NULL)
-		return -1;
-	bind_iso(st, r);
-	while ((rc = db_next(db, st)) == 1) {
-		if (r->nsources == cap) {
-			cap = cap ? cap * 2 : 8;
-			r->by_source = xrealloc(r->by_source,
-			    cap * sizeof(*r->by_source));
+		source = db_col(st, 1);
+		for (i = 0; i < r->nsources; i++)
+			if (strcmp(r->by_source[i].key, source) == 0)
+				break;
+		if (i == r->nsources) {
+			if (r->nsources == cap) {
+				cap = cap ? cap * 2 : 8;
+				r->by_source = xrealloc(r->by_source,
+				    cap * sizeof(*r->by_source));
+			}
+			c = &r->by_source[r->nsources++];
+			memset(c, 0, sizeof(*c));
+			db_copy(c->key, sizeof(c->key), source);
+			db_copy(c->label, sizeof(c->label),
+			    source_label(source));
 		}
-		c = &r->by_source[r->nsources++];
-		db_copy(c->key, sizeof(c->key), db_col(st, 0));
-		db_copy(c->label, sizeof(c->label), source_label(db_col(st, 0)));
-		c->count = sqlite3_column_int64(st, 1);
+		r->by_source[i].count++;
 	}
+	if (r->nsources > 1)
+		qsort(r->by_source, r->nsources, sizeof(*r->by_source),
+		    source_order);
 	return rc;
 }
 
