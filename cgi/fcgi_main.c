@@ -37,7 +37,6 @@
 
 #define WORKERS_MAX	64
 #define WRITE_WAIT_MS	2500	/* a request's longest wait for the lock */
-#define CKPT_WAIT_MS	50	/* the checkpointer's, for readers to leave */
 #define WORKERS_PER_CPU	4	/* enough that waiting writers leave some
 				   for reads */
 #define REFER_PER_HOUR	5	/* default of TUTTI_REFER_LIMIT */
@@ -422,11 +421,6 @@ checkpointer(const char *dbpath)
 		fprintf(stderr, "tutti-fcgi: checkpointer: %s\n", err);
 		return 1;
 	}
-	/*
-	 * Waiting for readers holds the writers back: a reader slower
-	 * than this (a long report) only delays the WAL's restart.
-	 */
-	db_busy_timeout(db, CKPT_WAIT_MS);
 	for (;;) {
 		if (db_checkpoint(db) == -1)
 			sleep(1);

@@ -59,13 +59,9 @@ void		 db_busy_timeout(struct db *, long ms);
 void		 db_map_reads(struct db *, int on);
 /*
  * Copies what the WAL holds back into the database without waiting for
- * anyone, and once the WAL holds DB_WAL_RESTART frames or more, waits
- * (up to the busy timeout) for the readers so that the next write
- * starts it again from its beginning.  For one background process (no
- * other connection then needs to checkpoint), ten times a second.  0
- * (also when another connection was checkpointing), or -1 on an error.
+ * anyone, and lets the WAL start again once it is large.  For a
+ * background process, ten times a second.  0, or -1 on an error.
  */
-#define DB_WAL_RESTART	4000	/* frames: about 16 MiB */
 int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);

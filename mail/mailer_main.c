@@ -184,13 +184,6 @@ main(int argc, char *argv[])
 	}
 	/* It writes for every email, while the workers write too. */
 	db_map_reads(db, 0);
-	/*
-	 * tutti-fcgi's checkpointer copies the WAL back.  Checkpointing
-	 * here as well (SQLite's default, whenever the WAL passes 1000
-	 * pages) did it inline after sending, and its lock made the
-	 * checkpointer miss its turn while the WAL grew.
-	 */
-	db_autocheckpoint(db, 0);
 	if ((tmpl = tmpl_set_load(tdir, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tutti-mailer: templates: %s\n", err);
 		goto out;

@@ -6,11 +6,9 @@
  * checks the domain's limits of sched/sched.h: each bound is stored, one
  * beyond is refused, on insert and on update.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -368,113 +366,6 @@ START_TEST(test_key_plans)
 }
 END_TEST
 
-/* Frames the WAL holds now (a passive checkpoint's count). */
-static int
-wal_frames(struct db *db)
-{
-	int log = -1, done = -1;
-
-	ck_assert_int_eq(sqlite3_wal_checkpoint_v2(db->conn, NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
-	return log;
-}
-
-/* Adds n rows of 3000 bytes to table fill: a frame each, about. */
-static void
-wal_fill(struct db *db, int n)
-{
-	static const char sql[] = "WITH RECURSIVE n (i) AS (SELECT 1 "
-	    "UNION ALL SELECT i + 1 FROM n WHERE i < ?) INSERT INTO fill "
-	    "SELECT randomblob(3000) FROM n";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	db_bind_int(st, 1, n);
-	ck_assert_int_eq(db_run(st), SQLITE_DONE);
-}
-
-/* A reader in another thread: its snapshot held for 300 ms. */
-static volatile int reader_in;
-
-static void *
-wal_reader(void *arg)
-{
-	struct db *r = arg;
-
-	testlib_sql_exec(r, "BEGIN");
-	(void)testlib_sql_int(r, "SELECT count(*) FROM fill");
-	reader_in = 1;
-	usleep(300 * 1000);
-	testlib_sql_exec(r, "COMMIT");
-	return NULL;
-}
-
-/*
- * The checkpointer's step (issue 21: under POST /refer the WAL grew to
- * 255 MB between restarts, each frame past the file's end a new block).
- * Past DB_WAL_RESTART frames it waits for the readers of that moment
- * to leave, so that the next write starts the WAL from its beginning
- * though a new reader has come; a passive checkpoint alone leaves the
- * reader's lock for the writer to find, and the WAL grows on.  A
- * reader that stays makes it give up after its busy timeout: no error
- * (the next call tries again), where it was -1 and a second's sleep.
- */
-START_TEST(test_checkpoint_restart)
-{
-	struct db *w = open_ok(), *ck = open_ok(), *r = open_ok();
-	struct db *r2 = open_ok();
-	struct timespec t0, t1;
-	pthread_t th;
-	double ms;
-
-	db_autocheckpoint(w, 0);
-	db_autocheckpoint(ck, 0);
-	db_autocheckpoint(r, 0);
-	db_autocheckpoint(r2, 0);
-	db_busy_timeout(ck, 3000);
-	testlib_sql_exec(w, "CREATE TABLE fill (b BLOB)");
-
-	/* Past the mark, with a reader in: the next write starts again. */
-	wal_fill(w, DB_WAL_RESTART + 10);
-	reader_in = 0;
-	ck_assert_int_eq(pthread_create(&th, NULL, wal_reader, r), 0);
-	while (!reader_in)
-		usleep(1000);
-	ck_assert_int_eq(db_checkpoint(ck), 0);
-	testlib_sql_exec(r2, "BEGIN");
-	(void)testlib_sql_int(r2, "SELECT count(*) FROM fill");
-	wal_fill(w, 1);
-	ck_assert_int_lt(wal_frames(ck), 10);
-	testlib_sql_exec(r2, "COMMIT");
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-
-	/* Below the mark: copied back, no wait. */
-	wal_fill(w, DB_WAL_RESTART / 2);
-	testlib_sql_exec(r, "BEGIN");
-	(void)testlib_sql_int(r, "SELECT count(*) FROM fill");
-	ck_assert_int_eq(db_checkpoint(ck), 0);
-	wal_fill(w, 1);
-	ck_assert_int_gt(wal_frames(ck), DB_WAL_RESTART / 2);
-
-	/* A reader that stays: 0 after the busy timeout, not -1. */
-	wal_fill(w, DB_WAL_RESTART);
-	db_busy_timeout(ck, 50);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(db_checkpoint(ck), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-	ck_assert_msg(ms < 1000, "waited %.0f ms for the reader", ms);
-	testlib_sql_exec(r, "COMMIT");
-	/* Gone: the next call lets the next write start it again. */
-	ck_assert_int_eq(db_checkpoint(ck), 0);
-	wal_fill(w, 1);
-	ck_assert_int_lt(wal_frames(ck), 10);
-	db_close(r2);
-	db_close(r);
-	db_close(ck);
-	db_close(w);
-}
-END_TEST
-
 /* Pages db has written to the WAL so far (commits). */
 static int
 wal_pages(struct db *db)
@@ -647,7 +538,6 @@ db_suite(void)
 	tcase_add_test(tc, test_map_reads);
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
-	tcase_add_test(tc, test_checkpoint_restart);
 	tcase_add_test(tc, test_refer_wal_pages);
 	suite_add_tcase(s, tc);
 	return s;
