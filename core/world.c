@@ -637,7 +637,9 @@ core_world_load(struct db *db, const char *tz, time_t now,
 	    md->last_day);
 	if (db_sites_each(db, on_site, &l) == -1)
 		goto dbfail;
-	qsort(md->sites, md->nsites, sizeof(*md->sites), cmp_site);
+	/* qsort is never given NULL (no rows): UBSan stops on it. */
+	if (md->nsites > 1)
+		qsort(md->sites, md->nsites, sizeof(*md->sites), cmp_site);
 	l.closed = xcalloc(md->nsites + 1, sizeof(*l.closed));
 	if (db_site_closures_each(db, 0, md->first_day, md->last_day,
 	    on_closure, &l) == -1)
@@ -652,12 +654,14 @@ core_world_load(struct db *db, const char *tz, time_t now,
 	    db_site_hours_each(db, 0, on_hours, &l) == -1 ||
 	    db_rooms_each(db, 0, on_room, &l) == -1)
 		goto dbfail;
-	qsort(md->rooms, md->nrooms, sizeof(*md->rooms), cmp_room);
+	if (md->nrooms > 1)
+		qsort(md->rooms, md->nrooms, sizeof(*md->rooms), cmp_room);
 	/* Booked minutes are summed from the occurrences read below. */
 	if (db_therapists_each(db, 0, 0, on_therapist, &l) == -1)
 		goto dbfail;
-	qsort(md->therapists, md->ntherapists, sizeof(*md->therapists),
-	    cmp_therapist);
+	if (md->ntherapists > 1)
+		qsort(md->therapists, md->ntherapists,
+		    sizeof(*md->therapists), cmp_therapist);
 	l.booked = xcalloc(md->ntherapists + 1, sizeof(*l.booked));
 	if (db_availability_each(db, 0, on_avail, &l) == -1 ||
 	    db_leave_each(db, 0, md->first_day, md->last_day, on_leave,

@@ -58,7 +58,13 @@ struct p_ctx {
 	long long			 M;	/* score weight */
 };
 
-/* Who is placed where, and what that takes. */
+/*
+ * Who is placed where, and what that takes.  The owner maps hold a
+ * referral's index plus one, 0 for nobody: calloc's zeros are empty
+ * maps, so the rooms and therapists no proposal uses cost no page, and
+ * a reset clears only the placed proposals' ranges (thousands of rooms
+ * at a large service, a few hundred proposals).
+ */
 struct p_state {
 	int		*left;		/* per therapist: places left */
 	struct wmask	*tused;		/* per therapist: time proposed */
@@ -66,8 +72,8 @@ struct p_state {
 	size_t		*cand;		/* per referral: candidate or NONE */
 	int		*start;		/* per referral */
 	size_t		*room;		/* per referral: room, ONLINE */
-	size_t		*towner;	/* per therapist, quarter: referral */
-	size_t		*rowner;	/* per room, quarter: referral */
+	size_t		*towner;	/* per therapist, quarter: OWNER */
+	size_t		*rowner;	/* per room, quarter: OWNER */
 	unsigned char	*stuck;		/* per referral: could not move */
 	size_t		 placed;
 	long long	 score;
@@ -278,6 +284,8 @@ state_free(struct p_state *s)
 static int
 state_new(const struct p_ctx *c, struct p_state *s)
 {
+	size_t i;
+
 	memset(s, 0, sizeof(*s));
 	if ((c->w->nther > 0 && ((s->left = calloc(c->w->nther,
 	    sizeof(int))) == NULL || (s->tused = calloc(c->w->nther,
@@ -295,14 +303,27 @@ state_new(const struct p_ctx *c, struct p_state *s)
 		state_free(s);
 		return -1;
 	}
+	for (i = 0; i < c->n; i++)
+		s->cand[i] = NONE;
 	return 0;
+}
+
+/* Marks [start, start + lenq) of an owner map as who's (NONE: nobody's,
+ * stored as 0). */
+static void
+own_range(size_t *owner, int start, int lenq, size_t who)
+{
+	int q;
+
+	for (q = start; q < start + lenq; q++)
+		owner[q] = who + 1;
 }
 
 /* Nobody placed; every therapist's free places left. */
 static void
 state_reset(const struct p_ctx *c, struct p_state *s)
 {
-	size_t i;
+	size_t i, t;
 	int free_places;
 
 	for (i = 0; i < c->w->nther; i++) {
@@ -314,14 +335,18 @@ state_reset(const struct p_ctx *c, struct p_state *s)
 	for (i = 0; i < c->w->nrooms; i++)
 		wm_zero(&s->rused[i]);
 	for (i = 0; i < c->n; i++) {
+		if (s->cand[i] != NONE) {
+			t = c->cands[s->cand[i]].g.ther;
+			own_range(s->towner + t * WQ, s->start[i], c->lenq,
+			    NONE);
+			if (s->room[i] != ONLINE)
+				own_range(s->rowner + s->room[i] * WQ,
+				    s->start[i], c->lenq, NONE);
+		}
 		s->cand[i] = NONE;
 		s->room[i] = NONE;
 		s->start[i] = -1;
 	}
-	for (i = 0; i < c->w->nther * WQ; i++)
-		s->towner[i] = NONE;
-	for (i = 0; i < c->w->nrooms * WQ; i++)
-		s->rowner[i] = NONE;
 	s->placed = 0;
 	s->score = 0;
 	s->tb = 0;
@@ -349,15 +374,6 @@ room_find(const struct p_ctx *c, const struct p_state *s,
 			return ri;
 	}
 	return NONE;
-}
-
-static void
-own_range(size_t *owner, int start, int lenq, size_t who)
-{
-	int q;
-
-	for (q = start; q < start + lenq; q++)
-		owner[q] = who;
 }
 
 /* Places the candidate's referral at start in room; the one way any
@@ -464,15 +480,15 @@ fill_greedy(const struct p_ctx *c, struct p_state *s)
 static size_t
 one_owner(const size_t *owner, int start, int lenq)
 {
-	size_t who = NONE;
+	size_t who = NONE, o;
 	int q;
 
 	for (q = start; q < start + lenq; q++) {
-		if (owner[q] == NONE || owner[q] == who)
+		if ((o = owner[q] - 1) == NONE || o == who)
 			continue;
 		if (who != NONE)
 			return MANY;
-		who = owner[q];
+		who = o;
 	}
 	return who;
 }

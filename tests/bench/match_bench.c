@@ -4,6 +4,7 @@
  * sched/ alone on plain structs).
  *
  *   match-bench [dbfile]		(a temporary file by default)
+ *   match-bench --on dbfile id	(a copy of a service: it migrates it)
  *
  * Fills a fresh database (the real migrations) with 300 therapists
  * working 3 to 5 stretches a week at 60 sites (one online), 200 rooms,
@@ -16,7 +17,9 @@
  * "match-bench: ok", or "match-bench: SLOW ..." with exit status 1 when
  * one referral's whole path passes 50 ms or the plan's 2 s.  (The
  * issue's 5 ms budget is sched_match's own: sched-bench holds it; here
- * it is printed.)
+ * it is printed.)  With --on it fills nothing: it times the pages' path
+ * on a copy of a real service (the growth bench's files), referral id's
+ * matches and the plan of the first PLAN_MAX waiting, as the pages read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@
 #define RUNS		5
 #define PAGE_BUDGET_MS	50.0
 #define PLAN_BUDGET_MS	2000.0
+#define PLAN_MAX	300	/* as cgi/page_matches.c */
 
 /* One statement a table, all made by SQLite from counters. */
 static const char fill[] =
@@ -144,6 +148,31 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A digest of what a plan proposes (FNV-1a): the same plan, the same. */
+static unsigned long long
+plan_digest(const struct sched_plan *p, size_t n)
+{
+	const struct sched_proposal *x;
+	unsigned long long h = 14695981039346656037ULL;
+	long long v[8];
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		x = &p->proposals[i];
+		v[0] = x->referral_id;
+		v[1] = x->placed;
+		v[2] = x->placed ? 0 : x->why;
+		v[3] = x->placed ? x->match.therapist_id : 0;
+		v[4] = x->placed ? x->match.site_id : 0;
+		v[5] = x->placed ? x->match.room_id : 0;
+		v[6] = x->placed ? x->match.day * 1440 + x->match.start_min : 0;
+		v[7] = x->placed ? x->match.score.total : 0;
+		for (k = 0; k < 8; k++)
+			h = (h ^ (unsigned long long)v[k]) * 1099511628211ULL;
+	}
+	return h;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -174,9 +203,14 @@ main(int argc, char *argv[])
 	double page, whole;
 	size_t n = 0, i, placed = 0;
 	time_t now = time(NULL);
-	int r, nocc, fd, slow = 0;
+	unsigned long long digest = 0;
+	int64_t one_id = 0;
+	int r, nocc = 0, fd, slow = 0;
 
-	if (argc > 1)
+	if (argc == 4 && strcmp(argv[1], "--on") == 0) {
+		file = argv[2];
+		one_id = strtoll(argv[3], NULL, 10);
+	} else if (argc > 1)
 		file = argv[1];
 	else {
 		snprintf(path, sizeof(path), "/tmp/match-bench.XXXXXX");
@@ -190,8 +224,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "match-bench: %s\n", err);
 		return 1;
 	}
-	if (sqlite3_exec(db->conn, fill, NULL, NULL, NULL) != SQLITE_OK ||
-	    (nocc = bookings(db, now)) < 0) {
+	if (one_id == 0 && (sqlite3_exec(db->conn, fill, NULL, NULL,
+	    NULL) != SQLITE_OK || (nocc = bookings(db, now)) < 0)) {
 		fprintf(stderr, "match-bench: fill: %s\n",
 		    sqlite3_errmsg(db->conn));
 		return 1;
@@ -205,8 +239,8 @@ main(int argc, char *argv[])
 		}
 		load[r] = now_ms() - t0;
 		t0 = now_ms();
-		if (core_referrals_load(db, 1 + r, ST_NEW, now, &refs,
-		    &n) == -1 || n != 1)
+		if (core_referrals_load(db, one_id > 0 ? one_id : 1 + r,
+		    ST_NEW, now, &refs, &n) == -1 || n != 1)
 			return 1;
 		one[r] = now_ms() - t0;
 		t0 = now_ms();
@@ -217,8 +251,9 @@ main(int argc, char *argv[])
 		core_referrals_free(refs, n);
 
 		t0 = now_ms();
-		if (core_referrals_load(db, 0, ST_WAITLISTED, now, &refs,
-		    &n) == -1)
+		if ((one_id > 0 ? core_referrals_first(db, ST_WAITLISTED,
+		    PLAN_MAX, now, &refs, &n) : core_referrals_load(db, 0,
+		    ST_WAITLISTED, now, &refs, &n)) == -1)
 			return 1;
 		in = calloc(n + 1, sizeof(*in));
 		for (i = 0; i < n; i++)
@@ -229,6 +264,7 @@ main(int argc, char *argv[])
 			return 1;
 		pl[r] = now_ms() - t0;
 		placed = plan.placed;
+		digest = plan_digest(&plan, n);
 		sched_plan_free(&plan);
 		free(in);
 		core_referrals_free(refs, n);
@@ -253,6 +289,7 @@ main(int argc, char *argv[])
 	    median(wl));
 	printf("match-bench: sched_plan                 %8.2f ms (%zu of "
 	    "%zu placed)\n", median(pl), placed, n);
+	printf("match-bench: plan digest %016llx\n", digest);
 	printf("match-bench: the plan, whole path       %8.2f ms (budget "
 	    "%.0f)\n", whole, PLAN_BUDGET_MS);
 	if (page > PAGE_BUDGET_MS) {
@@ -266,7 +303,7 @@ main(int argc, char *argv[])
 	if (!slow)
 		printf("match-bench: ok\n");
 	db_close(db);
-	if (argc <= 1) {
+	if (argc <= 1) {	/* --on leaves the file as it was */
 		unlink(path);
 		snprintf(err, sizeof(err), "%s-wal", path);
 		unlink(err);

@@ -242,6 +242,7 @@ START_TEST(test_bulk_fresh)
 	ck_assert_int_eq(db_bulk_fresh_end(db), 0);
 	mode = testlib_sql_text(db, "PRAGMA journal_mode");
 	ck_assert_str_eq(mode, "wal");
+	free(mode);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
 	    "sqlite_master WHERE name LIKE 'sqlite_stat%'"), 0);
 	testlib_sql_exec(db, "INSERT INTO referrals (ref, given_name,"
