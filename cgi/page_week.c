@@ -770,8 +770,10 @@ week_build(struct week *w)
 	if (db_sites_each(app->db, week_site_name, w) == -1 ||
 	    db_rooms_each(app->db, 0, week_room_name, w) == -1)
 		return -1;
-	qsort(w->sites.v, w->sites.n, sizeof(struct week_name),
-	    week_name_cmp);
+	/* qsort is never given NULL (no rows): UBSan stops on it. */
+	if (w->sites.n > 1)
+		qsort(w->sites.v, w->sites.n, sizeof(struct week_name),
+		    week_name_cmp);
 	if (w->by == WEEK_BY_THERAPIST) {
 		if (w->site_id > 0 && db_availability_each(app->db, 0,
 		    week_availability, w) == -1)
@@ -799,8 +801,9 @@ week_build(struct week *w)
 	    w->site_id, w->date[0], w->date[w->ndays - 1], week_closure,
 	    w) == -1)
 		return -1;
-	qsort(w->rooms.v, w->rooms.n, sizeof(struct week_name),
-	    week_name_cmp);
+	if (w->rooms.n > 1)
+		qsort(w->rooms.v, w->rooms.n, sizeof(struct week_name),
+		    week_name_cmp);
 	if (w->failed)
 		return -1;
 	if (db_week_grid_each(app->db, w->site_id, w->bound[0],

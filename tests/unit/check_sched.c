@@ -1813,7 +1813,15 @@ START_TEST(test_plan_unused_rooms)
 	ck_assert_uint_eq(plan.placed, 1);
 	ck_assert_int_eq(plan.proposals[0].match.room_id, 100);
 	ck_assert_int_eq(plan.proposals[1].why, SCHED_UNPLACED_TAKEN);
-	ck_assert_msg(taken < 2000, "%ld page faults", taken);
+	/* AddressSanitizer's shadow memory (14,581 faults here) and
+	 * valgrind (tests/run.sh sets VALGRIND) fault pages of their own:
+	 * the bound holds for the plain build only. */
+#ifndef __SANITIZE_ADDRESS__
+	if (getenv("VALGRIND") == NULL)
+		ck_assert_msg(taken < 2000, "%ld page faults", taken);
+#else
+	(void)taken;
+#endif
 	sched_plan_free(&plan);
 	sched_world_free(w);
 	free(rooms);
