@@ -208,6 +208,9 @@ refer() {
 	grep -i '^location:' "$W/head" | tr -d '\r' | sed 's/.*ref=//'
 }
 
+# The supervisor writes the mailer's pid once it has started it: under
+# the sanitizers that can come after stack_up returns.
+wait_until 10 test -s "$TVAR/run/tutti-mailer.pid"
 check "the mailer is running" kill -0 "$(mailer_pid)"
 # The demo data's emails go out first.
 wait_until 30 nothing_due
