@@ -308,11 +308,8 @@ page_me_feed(struct app *app, const struct req *rq, struct tmpl_data *d)
 			    day, sizeof(day));
 			tmpl_data_set(d, "feed_made", day);
 		}
-		if (fresh.set && fresh.kind == FEED_THERAPIST &&
-		    fresh.owner_id == tid) {
+		if (page_feed_fresh(app, d, FEED_THERAPIST, tid, "feed"))
 			tmpl_data_bool(d, "feed_new", 1);
-			link_data(app, d, "feed", fresh.token);
-		}
 	}
 	/* A site's link is made on its own page (page_site_feed_post). */
 	tmpl_data_bool(d, "feed_sites", auth_can(rq->user->role,
