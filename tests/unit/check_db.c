@@ -289,6 +289,11 @@ bulk_service(const char *file, int suspend)
 	    " (2, 2, 'Hall');"
 	    "INSERT INTO therapists (id, name) VALUES (1, 'Thea'),"
 	    " (2, 'Ravi');";
+	static const struct db_referral person = { .source = "self",
+	    .given_name = "Ann", .family_name = "Aye", .email = "ann@x.org",
+	    .postcode = "N1 2AB", .date_of_birth = "1980-01-01",
+	    .preferred_contact = "email", .session_type = "either",
+	    .needs = 16, .availability = 8, .consent_data = 1 };
 	/* Tuesday 13 January 2026, 10:00 UTC; "today" is nine weeks on. */
 	const int64_t base = 1768298400, week = 7 * 86400;
 	const int64_t today = base + 9 * week;
@@ -313,20 +318,9 @@ bulk_service(const char *file, int suspend)
 	ck_assert_int_eq(db_bulk_group(db, "Singers", 1, 1, 8,
 	    "2026-01-02T09:00:00Z", &group), 0);
 	for (i = 0; i < 8; i++) {
-		memset(&r, 0, sizeof(r));
+		r = person;
 		r.status = i == 5 || i == 7 ? "closed" : i == 6 ?
 		    "waitlisted" : "active";
-		r.source = "self";
-		r.given_name = "Ann";
-		r.family_name = "Aye";
-		r.email = "ann@x.org";
-		r.postcode = "N1 2AB";
-		r.date_of_birth = "1980-01-01";
-		r.preferred_contact = "email";
-		r.session_type = "either";
-		r.needs = 16;
-		r.availability = 8;
-		r.consent_data = 1;
 		sites[0] = 1 + i % 2;
 		r.sites = sites;
 		r.nsites = 1;
