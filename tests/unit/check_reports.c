@@ -1426,6 +1426,112 @@ START_TEST(test_page_late_by_site)
 }
 END_TEST
 
+/*
+ * Sites first..last (new), each with a series for Cat and a session on
+ * the 15th of every month of 2025 at 10:00Z.
+ */
+static void
+sites_monthly(int first, int last)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(n) AS (SELECT %d UNION "
+	    "ALL SELECT n + 1 FROM s WHERE n < %d) INSERT INTO sites (id, "
+	    "name, kind) SELECT n, 'Site ' || n, 'own_centre' FROM s;"
+	    "WITH RECURSIVE s(n) AS (SELECT %d UNION ALL SELECT n + 1 FROM s "
+	    "WHERE n < %d) INSERT INTO series (id, uid, therapist_id, "
+	    "client_id, site_id, first_date, start_local, length_min, "
+	    "created_at, updated_at) SELECT 1000 + n, 'site-' || n, 2, 3, n, "
+	    "'2025-01-15', '10:00', 45, 'x', 'x' FROM s;"
+	    "WITH RECURSIVE s(n) AS (SELECT %d UNION ALL SELECT n + 1 FROM s "
+	    "WHERE n < %d), m(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM m "
+	    "WHERE k < 12) INSERT INTO occurrences (series_id, occ_date, "
+	    "start_utc, end_utc, therapist_id, site_id, state) SELECT 1000 + "
+	    "n, printf('2025-%%02d-15', k), CAST(strftime('%%s', printf("
+	    "'2025-%%02d-15 10:00:00', k)) AS INTEGER), CAST(strftime('%%s', "
+	    "printf('2025-%%02d-15 10:45:00', k)) AS INTEGER), 2, n, 'booked' "
+	    "FROM s, m;", first, last, first, last, first, last);
+	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * A year of a service with many sites: the page's late-cancellation
+ * table has one row a site under a line saying why and that the months
+ * are in the CSV, which keeps a row a site and month.  A year of a
+ * service of the demo's size (19 sites) stays month by month (issue 21:
+ * 940 sites made the page 1.4 MB, a million bytes of it this table).
+ */
+START_TEST(test_page_late_many_sites)
+{
+	static const char line[] = "There are too many sites to show each "
+	    "month on this page, so each site has one line for the whole "
+	    "period. The figures for each month are in the CSV download "
+	    "below the table.";
+	static const char q[] = "from=2025-01-01&to=2025-12-31";
+	struct app app;
+	struct resp page, csv;
+	struct db_report *r;
+	struct buf a = BUF_INIT;
+	const char *html, *table, *end, *month;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+
+	/* 19 sites, a year: 17 x 12 and the fixture's few, by month. */
+	sites_monthly(3, 19);
+	run_page(&app, page_reports, "/reports", q, &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	ck_assert_ptr_null(strstr(html, line));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Site 19</th>"
+	    "<td>December 2025</td><td>1</td>"));
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_uint_gt(count_lines(buf_cstr(&a)), 1 + 17 * 12);
+
+	/* 25 sites: by site, each once, the line above the table. */
+	sites_monthly(20, 25);
+	ck_assert_int_eq(db_report_load(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2026-01-01T00:00:00Z"), &r), 0);
+	ck_assert_uint_gt(r->nlate, 23 * 12);
+	run_page(&app, page_reports, "/reports", q, &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	table = strstr(html, "<table id=\"table-late_and_dna\">");
+	ck_assert_ptr_nonnull(table);
+	end = strstr(table, "</table>");
+	ck_assert_ptr_nonnull(strstr(html, line));
+	ck_assert(strstr(html, line) < table);
+	ck_assert_ptr_null(strstr(html, "longer than 13 months"));
+	month = strstr(table, "<th scope=\"col\">Month</th>");
+	ck_assert_msg(month == NULL || month > end, "a Month column");
+	ck_assert_ptr_nonnull(strstr(table, "<th scope=\"row\">Site 25</th>"
+	    "<td>12</td><td>0</td><td>0</td>"));
+	buf_reset(&a);
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 25);
+
+	/* The CSV: every site and month. */
+	run_page(&app, page_reports_csv, "/reports.csv",
+	    "table=late_and_dna&from=2025-01-01&to=2025-12-31", &csv);
+	ck_assert_int_eq(csv.status, 200);
+	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body),
+	    "Site 25,December 2025,1,0,0,"));
+	db_report_free(r);
+	buf_free(&a);
+	buf_free(&page.body);
+	buf_free(&page.headers);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
 START_TEST(test_csv_escaping)
 {
 	struct app app;
@@ -1821,6 +1927,7 @@ reports_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_page_and_csv);
 	tcase_add_test(tc, test_page_late_by_site);
+	tcase_add_test(tc, test_page_late_many_sites);
 	tcase_add_test(tc, test_csv_escaping);
 	suite_add_tcase(s, tc);
 
