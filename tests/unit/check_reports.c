@@ -906,6 +906,100 @@ START_TEST(test_report_caseload)
 }
 END_TEST
 
+/*
+ * n closed referrals from id first, each with its history and a place on
+ * Thea's caseload ended in 2025: people long gone from every caseload.
+ */
+static void
+past_places(int first, int n)
+{
+	char sql[2048];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(k) AS (SELECT %d UNION "
+	    "ALL SELECT k + 1 FROM s WHERE k < %d) INSERT INTO referrals (id, "
+	    "ref, source, given_name, family_name, email, postcode, "
+	    "date_of_birth, preferred_contact, session_type, consent_data, "
+	    "consent_contact, needs, status, created_at, updated_at) SELECT k, "
+	    "printf('P%%08d', k), 'self', 'Past', 'P', '', 'N1 1AA', "
+	    "'1980-01-01', 'phone', 'either', 1, 0, 4, 'closed', "
+	    "'2025-01-01T00:00:00Z', 'x' FROM s;"
+	    "INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-01-01T00:00:00Z', 'new' FROM referrals WHERE id >= %d;"
+	    "INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-01-02T00:00:00Z', 'active' FROM referrals WHERE id >= "
+	    "%d;INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-06-01T00:00:00Z', 'closed' FROM referrals WHERE id >= "
+	    "%d;INSERT INTO clients (referral_id, therapist_id, started_at, "
+	    "ended_at) SELECT id, 1, '2025-01-02T00:00:00Z', "
+	    "'2025-06-01T00:00:00Z' FROM referrals WHERE id >= %d;",
+	    first, first + n - 1, first, first, first, first);
+	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * A period ending tomorrow: the caseloads are each referral's status
+ * now, read from indexes only (no history seek for each place, no
+ * client row), in VM steps that stay flat with many people whose
+ * places ended long ago; they equal the rule read from the history
+ * (db_report_load_raw).  Issue 21: 166-195 ms of each /reports view at
+ * N=10 went on that seek.
+ */
+START_TEST(test_report_caseload_now)
+{
+	static const char needle[] = "SELECT id, name, n, max_caseload";
+	struct db_report *r, *raw;
+	int64_t now = (int64_t)time(NULL);
+	char *plan;
+	size_t i;
+	int few, many;
+
+	/* Each referral's status is its last event's (Ann, Bob, Cat
+	 * active; Fay withdrawn with her place ended). */
+	testlib_sql_exec(db, "UPDATE referrals SET status = (SELECT "
+	    "e.to_status FROM referral_events e WHERE e.referral_id = "
+	    "referrals.id ORDER BY e.at DESC, e.id DESC LIMIT 1)");
+	past_places(100, 10);
+	ck_assert_int_eq(db_report_load(db, now - 30 * 86400, now + 86400,
+	    &r), 0);
+	few = testlib_stmt_steps(db, needle);
+	db_report_free(r);
+	past_places(200, 1000);
+	ck_assert_int_eq(db_report_load(db, now - 30 * 86400, now + 86400,
+	    &r), 0);
+	many = testlib_stmt_steps(db, needle);
+	ck_assert_msg(many <= few + 10, "steps %d with 10 past places, %d "
+	    "with 1,010", few, many);
+	plan = testlib_sql_plan(db, testlib_stmt_sql(db, needle));
+	ck_assert_msg(strstr(plan, "SEARCH c USING COVERING INDEX "
+	    "clients_caseload") != NULL && strstr(plan, "SEARCH r USING "
+	    "COVERING INDEX referrals_status_created") != NULL, "%s", plan);
+	ck_assert_msg(strstr(plan, "referral_events") == NULL &&
+	    strstr(plan, "SEARCH c USING INDEX") == NULL &&
+	    strstr(plan, "SCAN c") == NULL, "%s", plan);
+	free(plan);
+
+	ck_assert_uint_eq(r->ncaseload, 2);
+	ck_assert_str_eq(r->caseload[0].name, "Ravi");
+	ck_assert_int_eq(r->caseload[0].clients, 1);
+	ck_assert_str_eq(r->caseload[1].name, "Thea");
+	ck_assert_int_eq(r->caseload[1].clients, 2);
+	ck_assert_int_eq(db_report_load_raw(db, now - 30 * 86400,
+	    now + 86400, &raw), 0);
+	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
+	for (i = 0; i < r->ncaseload; i++) {
+		ck_assert_int_eq(raw->caseload[i].therapist_id,
+		    r->caseload[i].therapist_id);
+		ck_assert_int_eq(raw->caseload[i].clients,
+		    r->caseload[i].clients);
+		ck_assert_int_eq(raw->caseload[i].capacity,
+		    r->caseload[i].capacity);
+	}
+	db_report_free(raw);
+	db_report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_outcomes)
 {
 	struct db_report *r;
@@ -1912,6 +2006,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
+	tcase_add_test(tc, test_report_caseload_now);
 	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_summaries);
 	tcase_add_test(tc, test_report_summaries_writers);
