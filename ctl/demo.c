@@ -138,7 +138,8 @@ demo_run(struct db *db, int scale, int years)
 	if (db_bulk_begin(db) == -1)
 		goto out;
 	in_tx = 1;
-	if (db_bulk_indexes_drop(db) == -1)
+	if (db_bulk_indexes_drop(db) == -1 ||
+	    db_bulk_triggers_drop(db) == -1)
 		goto out;
 	if (demo_people_write(&d) == -1)
 		goto out;
@@ -151,6 +152,9 @@ demo_run(struct db *db, int scale, int years)
 	if (db_bulk_indexes_make(db) == -1)
 		goto out;
 	phase(&t0, "indexes");
+	if (db_bulk_triggers_make(db) == -1)
+		goto out;
+	phase(&t0, "summaries");
 	if (demo_schedule_changes(&d) == -1 || demo_week(&d) == -1 ||
 	    demo_client_records(&d) == -1 ||
 	    db_bulk_count(db, &c) == -1)

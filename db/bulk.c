@@ -206,33 +206,112 @@ static const char *const late_indexes[] = {
 	"attendance_status",
 };
 
-static const char sql_late_keep[] =
-    "INSERT INTO temp.bulk_late_indexes (name, sql) SELECT name, sql"
-    " FROM main.sqlite_master WHERE type = 'index' AND name = ?1";
-static const char sql_late_list[] =
-    "SELECT sql FROM temp.bulk_late_indexes ORDER BY rowid";
+/*
+ * The summary triggers suspended during the bulk rows, each of which
+ * pays a few statements for every row written: 036's month rollup
+ * (report_months, through report_months_add) and person rollup
+ * (report_persons), 036's receipt time of first_sessions, and 039's
+ * booked_until of referrals (through work_redo).  Their tables are
+ * filled once afterwards by summaries_fill below.  The summaries they
+ * read from (031's report_sessions and report_people, 023's
+ * first_sessions) keep their own triggers, as do the referral counts
+ * (007), waitlist hours (017) and the outcome survey (005, 033).
+ */
+static const char *const late_triggers[] = {
+	"report_months_add_run", "report_months_ins", "report_months_upd",
+	"report_months_del", "report_persons_ins", "report_persons_del",
+	"first_sessions_received", "work_redo_do", "work_booked",
+	"work_changed", "work_unbooked", "work_series_moved",
+	"work_series_gone", "work_joined", "work_member_changed",
+	"work_left", "work_client_changed", "work_client_gone",
+};
 
-int
-db_bulk_indexes_drop(struct db *db)
+/*
+ * What the late triggers keep, worked out once for the whole database
+ * (each summary from scratch, whatever the bulk rows wrote or changed):
+ * one set-based statement a summary, in the order given.  These are the
+ * statements of the migrations' own backfills (036-report-rollups.sql,
+ * 039-work-booked-until.sql; shipped, so not shared with them but
+ * copied here), with two differences: each table is emptied first, and
+ * booked_until is worked out for every referral, not only the open
+ * ones as 039's does: its triggers keep it for closed referrals too,
+ * and the result must be the triggers' (check_db test_bulk_triggers).
+ * report_months_add_run is suspended while report_months_add is
+ * filled, as it did not yet exist during 036's.
+ */
+static const struct {
+	const char	*what;
+	const char	*sql;
+} summaries_fill[] = {
+	{ "report_months",
+	  "DELETE FROM report_months; DELETE FROM report_months_add;"
+	  "INSERT INTO report_months_add"
+	  " SELECT start_utc, site_id, therapist_id, grp, cancelled, seconds,"
+	  " attended, dna, cancelled_client, cancelled_therapist, late, 1"
+	  " FROM report_sessions;"
+	  "INSERT INTO report_months"
+	  " SELECT month, site_id, therapist_id, grp, sum(sessions),"
+	  " sum(seconds), sum(attended), sum(dna), sum(cancelled_client),"
+	  " sum(cancelled_therapist), sum(shown), sum(late),"
+	  " sum(dna_sessions)"
+	  " FROM report_month_of GROUP BY month, site_id, therapist_id, grp;"
+	  "DELETE FROM report_months_add" },
+	{ "report_persons",
+	  "DELETE FROM report_persons;"
+	  "INSERT INTO report_persons"
+	  " SELECT referral_id, site_id, therapist_id, grp, min(start_utc),"
+	  " max(start_utc), group_concat(start_utc)"
+	  " FROM report_people GROUP BY referral_id, site_id, therapist_id,"
+	  " grp" },
+	{ "first_sessions",
+	  "UPDATE first_sessions SET received_utc = (SELECT"
+	  " CAST(strftime('%s', created_at) AS INTEGER) FROM referrals"
+	  " WHERE id = referral_id)" },
+	{ "booked_until",
+	  "DELETE FROM work_redo;"
+	  "UPDATE referrals SET booked_until = (SELECT max(b.until)"
+	  " FROM referral_series_until b WHERE b.referral_id = referrals.id)" },
+};
+
+/* seq: the object's place in the schema, kept for late_make. */
+static const char sql_late_keep[] =
+    "INSERT INTO temp.bulk_late (type, name, sql, seq) SELECT type, name,"
+    " sql, rowid FROM main.sqlite_master WHERE type = ?1 AND name = ?2";
+static const char sql_late_list[] =
+    "SELECT sql FROM temp.bulk_late WHERE type = ?1 ORDER BY seq";
+static const char sql_late_forget[] =
+    "DELETE FROM temp.bulk_late WHERE type = ?1";
+
+/*
+ * Drops the n schema objects of type ("index" or "trigger") named in
+ * names, keeping their SQL in temp.bulk_late for late_make.  A name the
+ * schema does not hold is passed over.  0 or -1 (logged).
+ */
+static int
+late_drop(struct db *db, const char *type, const char *const *names,
+    size_t n)
 {
 	sqlite3_stmt *st;
 	char *sql;
 	size_t i;
 	int rc;
 
-	if (exec_all(db, "CREATE TEMP TABLE IF NOT EXISTS bulk_late_indexes"
-	    " (name TEXT PRIMARY KEY, sql TEXT NOT NULL)", "late indexes") ==
-	    -1)
+	if (exec_all(db, "CREATE TEMP TABLE IF NOT EXISTS bulk_late"
+	    " (type TEXT NOT NULL, name TEXT PRIMARY KEY, sql TEXT NOT NULL,"
+	    " seq INTEGER NOT NULL)",
+	    "late") == -1)
 		return -1;
-	for (i = 0; i < sizeof(late_indexes) / sizeof(late_indexes[0]); i++) {
+	for (i = 0; i < n; i++) {
 		if ((st = db_stmt(db, sql_late_keep)) == NULL)
 			return -1;
-		db_bind_text(st, 1, late_indexes[i]);
-		if (run(db, st, "late index") == -1)
+		db_bind_text(st, 1, type);
+		db_bind_text(st, 2, names[i]);
+		if (run(db, st, "late keep") == -1)
 			return -1;
-		sql = sqlite3_mprintf("DROP INDEX IF EXISTS main.\"%w\"",
-		    late_indexes[i]);
-		rc = sql != NULL ? exec_all(db, sql, "late index drop") : -1;
+		sql = sqlite3_mprintf("DROP %s IF EXISTS main.\"%w\"",
+		    strcmp(type, "index") == 0 ? "INDEX" : "TRIGGER",
+		    names[i]);
+		rc = sql != NULL ? exec_all(db, sql, "late drop") : -1;
 		sqlite3_free(sql);
 		if (rc == -1)
 			return -1;
@@ -240,31 +319,83 @@ db_bulk_indexes_drop(struct db *db)
 	return 0;
 }
 
-int
-db_bulk_indexes_make(struct db *db)
+/*
+ * Makes again every object of type that late_drop dropped, in the order
+ * the schema had made them, and forgets them.  (Triggers on one table
+ * and event fire in the order they were made: the late ones are made
+ * after every other, as the migrations that made them were the last to
+ * make any on those tables.)  0 or -1 (logged).
+ */
+static int
+late_make(struct db *db, const char *type)
 {
 	sqlite3_stmt *st;
 	char **v = NULL;
 	size_t n = 0, i;
 	int rc;
 
-	/* Collect first: each CREATE INDEX changes the schema. */
+	/* Collect first: each CREATE changes the schema. */
 	if ((st = db_stmt(db, sql_late_list)) == NULL)
 		return -1;
+	db_bind_text(st, 1, type);
 	while ((rc = db_next(db, st)) == 1) {
 		v = xrealloc(v, (n + 1) * sizeof(*v));
 		v[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
 	}
 	for (i = 0; i < n; i++) {
-		if (rc == 0 && exec_all(db, v[i], "late index make") == -1)
+		if (rc == 0 && exec_all(db, v[i], "late make") == -1)
 			rc = -1;
 		free(v[i]);
 	}
 	free(v);
-	if (rc != 0)
+	if (rc != 0 || (st = db_stmt(db, sql_late_forget)) == NULL)
 		return -1;
-	return exec_all(db, "DROP TABLE temp.bulk_late_indexes",
-	    "late indexes");
+	db_bind_text(st, 1, type);
+	return run(db, st, "late forget");
+}
+
+int
+db_bulk_indexes_drop(struct db *db)
+{
+	return late_drop(db, "index", late_indexes,
+	    sizeof(late_indexes) / sizeof(late_indexes[0]));
+}
+
+int
+db_bulk_indexes_make(struct db *db)
+{
+	return late_make(db, "index");
+}
+
+int
+db_bulk_triggers_drop(struct db *db)
+{
+	return late_drop(db, "trigger", late_triggers,
+	    sizeof(late_triggers) / sizeof(late_triggers[0]));
+}
+
+int
+db_bulk_triggers_make(struct db *db)
+{
+	size_t i;
+	int rc = -1;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	for (i = 0; i < sizeof(summaries_fill) / sizeof(summaries_fill[0]);
+	    i++)
+		if (exec_all(db, summaries_fill[i].sql,
+		    summaries_fill[i].what) == -1)
+			goto out;
+	if (late_make(db, "trigger") == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_tx_commit(db, "bulk triggers") == DB_OK ? 0 : -1;
 }
 
 int

@@ -63,6 +63,20 @@ int	 db_bulk_analyze(struct db *);
  */
 int	 db_bulk_indexes_drop(struct db *);
 int	 db_bulk_indexes_make(struct db *);
+/*
+ * The same for the triggers that keep summaries of the rows (bulk.c
+ * lists them: 036's report rollups and 039's booked_until): each costs
+ * a few statements for every row written.  db_bulk_triggers_drop drops
+ * them inside the caller's transaction, keeping their definitions;
+ * db_bulk_triggers_make, in a transaction of its own (a savepoint
+ * within the caller's), fills their summaries once from all the rows,
+ * one statement each, and makes the triggers again exactly as the
+ * schema had them: the database is then as if they had run for every
+ * row written meanwhile, in bulk or not.  Pages and commands that read
+ * those summaries wait for db_bulk_triggers_make.  0 or -1.
+ */
+int	 db_bulk_triggers_drop(struct db *);
+int	 db_bulk_triggers_make(struct db *);
 
 /*
  * A referral received at created_at, in the state r->status, with the

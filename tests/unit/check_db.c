@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -21,9 +22,11 @@
 #include "db/outbox.h"
 #include "db/referrals.h"
 #include "sched/sched.h"
+#include "util/buf.h"
 #include "tests/unit/testlib.h"
 
 static char path[64];
+static char path2[72];	/* a second database, path with "-2" */
 
 static void
 setup(void)
@@ -35,18 +38,23 @@ setup(void)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	unlink(path);
+	snprintf(path2, sizeof(path2), "%s-2", path);
 }
 
 static void
 teardown(void)
 {
-	char side[80];
+	const char *const files[] = { path, path2 };
+	char side[88];
+	size_t i;
 
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	for (i = 0; i < 2; i++) {
+		unlink(files[i]);
+		snprintf(side, sizeof(side), "%s-wal", files[i]);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", files[i]);
+		unlink(side);
+	}
 }
 
 static struct db *
@@ -254,6 +262,327 @@ START_TEST(test_bulk_fresh)
 	free(before);
 	free(after);
 	db_close(db);
+}
+END_TEST
+
+/*
+ * A small service written through db/bulk.h as `tuttictl demo` writes
+ * one, on the fresh database file path2: two sites and therapists,
+ * eight people (active, closed, one waiting with no caseload place),
+ * weekly individual sessions over four months (booked, cancelled by the
+ * client, late through their link, moved, did not attend, one person's
+ * second series), a group whose members join before and after its
+ * sessions are written, one of them no longer on the caseload.  With
+ * suspend, the summary triggers are suspended for the fill
+ * (db_bulk_triggers_drop) and their summaries filled after
+ * (db_bulk_triggers_make); without, they run for every row.
+ */
+static struct db *
+bulk_service(const char *file, int suspend)
+{
+	static const char fixture[] =
+	    "INSERT INTO users (id, email, name, role, created_at) VALUES"
+	    " (1, 'c@x.org', 'Cora', 'coordinator', 'x');"
+	    "INSERT INTO sites (id, name, kind) VALUES (1, 'Centre',"
+	    " 'own_centre'), (2, 'School', 'school');"
+	    "INSERT INTO rooms (id, site_id, name) VALUES (1, 1, 'Blue'),"
+	    " (2, 2, 'Hall');"
+	    "INSERT INTO therapists (id, name) VALUES (1, 'Thea'),"
+	    " (2, 'Ravi');";
+	static const struct db_referral person = { .source = "self",
+	    .given_name = "Ann", .family_name = "Aye", .email = "ann@x.org",
+	    .postcode = "N1 2AB", .date_of_birth = "1980-01-01",
+	    .preferred_contact = "email", .session_type = "either",
+	    .needs = 16, .availability = 8, .consent_data = 1 };
+	/* Tuesday 13 January 2026, 10:00 UTC; "today" is nine weeks on. */
+	const int64_t base = 1768298400, week = 7 * 86400;
+	const int64_t today = base + 9 * week;
+	char err[256] = "", ref[16], at[21], sql[512], uid[32];
+	struct db_referral r;
+	struct db_series_new sn;
+	struct db_occ o;
+	struct tm tm;
+	struct db *db;
+	int64_t client[8] = { 0 }, group, series, sites[1], t;
+	int i, k, n, first, late;
+	time_t tt;
+
+	db = db_open(file, err, sizeof(err));
+	ck_assert_msg(db != NULL, "db_open: %s", err);
+	testlib_sql_exec(db, fixture);
+	ck_assert_int_eq(db_bulk_fresh(db), 0);
+	ck_assert_int_eq(db_bulk_begin(db), 0);
+	ck_assert_int_eq(db_bulk_indexes_drop(db), 0);
+	if (suspend)
+		ck_assert_int_eq(db_bulk_triggers_drop(db), 0);
+	ck_assert_int_eq(db_bulk_group(db, "Singers", 1, 1, 8,
+	    "2026-01-02T09:00:00Z", &group), 0);
+	for (i = 0; i < 8; i++) {
+		r = person;
+		r.status = i == 5 || i == 7 ? "closed" : i == 6 ?
+		    "waitlisted" : "active";
+		sites[0] = 1 + i % 2;
+		r.sites = sites;
+		r.nsites = 1;
+		(void)snprintf(ref, sizeof(ref), "AAAA-AAA%d", i);
+		(void)snprintf(at, sizeof(at), "2025-12-%02dT10:00:00Z", 1 + i);
+		ck_assert_int_eq(db_bulk_referral(db, &r, ref, at, at), 0);
+		if (i == 6)
+			continue;
+		ck_assert_int_eq(db_bulk_client(db, r.id, 1 + i % 2,
+		    "2026-01-05T10:00:00Z", i == 5 || i == 7 ?
+		    "2026-03-01T10:00:00Z" : NULL, "", &client[i]), 0);
+		if (i == 0 || i == 2)
+			ck_assert_int_eq(db_bulk_group_member(db, group,
+			    client[i], "2026-01-10T10:00:00Z"), 0);
+	}
+	/* Each person's own sessions (person 1 a second series later). */
+	for (n = 0; n < 7; n++) {
+		i = n == 6 ? 1 : n;
+		first = n == 6 ? 12 : i;
+		memset(&sn, 0, sizeof(sn));
+		sn.therapist_id = 1 + i % 2;
+		sn.client_id = client[i];
+		sn.site_id = 1 + i % 2;
+		sn.room_id = 1 + i % 2;
+		sn.tz = "Europe/London";
+		sn.start_local = "10:00";
+		sn.length_min = 45;
+		sn.count = 10;
+		tt = (time_t)(base + first * week + i * 3600);
+		ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+		(void)strftime(o.date, sizeof(o.date), "%Y-%m-%d", &tm);
+		sn.first_date = o.date;
+		(void)snprintf(uid, sizeof(uid), "s%d@x", n);
+		ck_assert_int_eq(db_bulk_series(db, &sn, uid, i == 5 ?
+		    "ended" : "active", NULL, "2026-01-05T10:00:00Z", &series),
+		    0);
+		for (k = 0; k < 10; k++) {
+			t = base + (first + k) * week + i * 3600;
+			tt = (time_t)t;
+			ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+			(void)strftime(o.date, sizeof(o.date), "%Y-%m-%d",
+			    &tm);
+			o.start_utc = k == 5 ? t + 86400 : t;
+			o.end_utc = o.start_utc + 45 * 60;
+			late = k == 3 && i == 0;
+			ck_assert_int_eq(db_bulk_occ(db, series, &o,
+			    sn.therapist_id, sn.room_id, sn.site_id, k == 3 ?
+			    "cancelled" : k == 5 ? "moved" : "booked"), 0);
+			if (k == 3 || k == 5)
+				ck_assert_int_eq(db_bulk_exception(db, series,
+				    o.date, k == 3 ? "cancelled" : "moved",
+				    k == 3 ? "client" : "service", k == 5 ?
+				    o.start_utc : 0, 45, "", 1,
+				    "2026-01-06T10:00:00Z"), 0);
+			if (late) {
+				(void)snprintf(sql, sizeof(sql), "INSERT INTO "
+				    "self_cancels (series_id, occ_date, "
+				    "referral_id, site_id, late, notice_hours, "
+				    "at) VALUES (%lld, '%s', 1, 1, 1, 2, 'x')",
+				    (long long)series, o.date);
+				testlib_sql_exec(db, sql);
+			}
+			if (o.start_utc < today)
+				ck_assert_int_eq(db_bulk_attendance(db, series,
+				    o.date, client[i], k == 3 ?
+				    "cancelled_client" : k == 4 ?
+				    "did_not_attend" : k == 6 ?
+				    "cancelled_therapist" : "attended", "", 1,
+				    "2026-03-20T10:00:00Z"), 0);
+		}
+	}
+	/* The group's weekly sessions; two people join after. */
+	memset(&sn, 0, sizeof(sn));
+	sn.therapist_id = 1;
+	sn.group_id = group;
+	sn.site_id = 1;
+	sn.room_id = 1;
+	sn.tz = "Europe/London";
+	sn.first_date = "2026-01-14";
+	sn.start_local = "15:00";
+	sn.length_min = 60;
+	sn.count = 14;
+	ck_assert_int_eq(db_bulk_series(db, &sn, "g@x", "active", NULL,
+	    "2026-01-05T10:00:00Z", &series), 0);
+	for (k = 0; k < 14; k++) {
+		t = base + 86400 + 5 * 3600 + k * week;
+		tt = (time_t)t;
+		ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+		(void)strftime(o.date, sizeof(o.date), "%Y-%m-%d", &tm);
+		o.start_utc = t;
+		o.end_utc = t + 3600;
+		ck_assert_int_eq(db_bulk_occ(db, series, &o, 1, 1, 1, k == 2 ?
+		    "cancelled" : "booked"), 0);
+		for (i = 0; i < 8 && t < today && k != 2; i++)
+			if (i == 0 || i == 2 || i == 7 || i == 3)
+				ck_assert_int_eq(db_bulk_attendance(db, series,
+				    o.date, client[i], i == 7 && k == 4 ?
+				    "did_not_attend" : "attended", "", 1,
+				    "2026-03-20T10:00:00Z"), 0);
+	}
+	ck_assert_int_eq(db_bulk_group_member(db, group, client[7],
+	    "2026-01-12T10:00:00Z"), 0);
+	ck_assert_int_eq(db_bulk_group_member(db, group, client[3],
+	    "2026-02-01T10:00:00Z"), 0);
+	ck_assert_int_eq(db_bulk_commit(db), 0);
+	ck_assert_int_eq(db_bulk_indexes_make(db), 0);
+	if (suspend)
+		ck_assert_int_eq(db_bulk_triggers_make(db), 0);
+	ck_assert_int_eq(db_bulk_fresh_end(db), 0);
+	return db;
+}
+
+/*
+ * Every summary the suspended triggers keep, with the rows they are
+ * kept from: a line a row, in key order, columns by "|", in memory the
+ * caller frees.
+ */
+static char *
+bulk_summaries(struct db *db)
+{
+	static const char *const sql[] = {
+		"SELECT * FROM report_months ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM report_persons ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM first_sessions ORDER BY referral_id",
+		"SELECT id, booked_until FROM referrals ORDER BY id",
+		"SELECT count(*) FROM report_months_add",
+		"SELECT count(*) FROM work_redo",
+		"SELECT * FROM report_sessions ORDER BY 1, 2, 3",
+		"SELECT * FROM report_people ORDER BY 1, 2, 3, 4",
+	};
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i;
+	int c, n;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		buf_printf(&b, "-- %s\n", sql[i]);
+		ck_assert_int_eq(sqlite3_prepare_v2(db->conn, sql[i], -1, &st,
+		    NULL), SQLITE_OK);
+		n = sqlite3_column_count(st);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			for (c = 0; c < n; c++)
+				buf_printf(&b, "%s%c",
+				    sqlite3_column_type(st, c) == SQLITE_NULL ?
+				    "NULL" : (const char *)
+				    sqlite3_column_text(st, c),
+				    c + 1 < n ? '|' : '\n');
+		sqlite3_finalize(st);
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Fails the test unless got and want are the same text, naming the
+ * first line where they differ (Check's messages are short).
+ */
+static void
+texts_same(const char *got, const char *want)
+{
+	size_t i, start = 0, line = 1;
+
+	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
+		if (got[i] == '\n') {
+			start = i + 1;
+			line++;
+		}
+	ck_assert_msg(got[i] == want[i], "line %zu differs:\n got  %.160s\n"
+	    " want %.160s", line, got + start, want + start);
+}
+
+/* The schema's triggers: name and SQL, by name, in memory to free. */
+static char *
+bulk_triggers(struct db *db)
+{
+	return testlib_sql_text(db, "SELECT group_concat(name || ':' || sql,"
+	    " ';') FROM (SELECT name, sql FROM sqlite_master WHERE type ="
+	    " 'trigger' ORDER BY name)");
+}
+
+/*
+ * Issue 21: the summary triggers suspended for the bulk fill and their
+ * summaries filled once after give the same rows, byte for byte, as
+ * the triggers running for every row; and the summaries are not empty
+ * (a backfill left out fails here).
+ */
+START_TEST(test_bulk_triggers)
+{
+	struct db *slow = bulk_service(path, 0);
+	struct db *fast = bulk_service(path2, 1);
+	char *a = bulk_summaries(slow), *b = bulk_summaries(fast);
+
+	texts_same(b, a);
+	/* What the small service's summaries hold. */
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_months WHERE late > 0"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_months WHERE grp = 1 AND dna > 0"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_persons WHERE times LIKE '%,%,%'"), 5);
+	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "first_sessions WHERE received_utc IS NULL"), 0);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "first_sessions"), 6);
+	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "referrals WHERE booked_until IS NOT NULL"), 6);
+	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "referrals WHERE status = 'closed' AND booked_until IS NOT "
+	    "NULL"), 1);
+	free(a);
+	free(b);
+	db_close(slow);
+	db_close(fast);
+}
+END_TEST
+
+/*
+ * After the bulk fill the suspended triggers are back as the schema
+ * made them, and keep the summaries on later writes as they do on a
+ * database filled with them running: a session cancelled, one moved,
+ * one added, an attendance recorded, a person leaving the group.
+ */
+START_TEST(test_bulk_triggers_back)
+{
+	static const char later[] =
+	    "UPDATE occurrences SET state = 'cancelled' WHERE id = (SELECT"
+	    " max(id) FROM occurrences WHERE series_id = 1);"
+	    "UPDATE occurrences SET start_utc = start_utc + 7200, end_utc ="
+	    " end_utc + 7200, state = 'moved' WHERE series_id = 2 AND"
+	    " occ_date = (SELECT max(occ_date) FROM occurrences WHERE"
+	    " series_id = 2);"
+	    "INSERT INTO occurrences (series_id, occ_date, start_utc,"
+	    " end_utc, therapist_id, room_id, site_id) VALUES (3,"
+	    " '2026-09-01', 1788256800, 1788259500, 1, 1, 1);"
+	    "INSERT INTO attendance (series_id, occ_date, client_id, status,"
+	    " recorded_at) SELECT series_id, occ_date, 1, 'attended', 'x'"
+	    " FROM occurrences WHERE series_id = 8 AND start_utc > 1773741600"
+	    " ORDER BY occ_date LIMIT 1;"
+	    "DELETE FROM group_members WHERE client_id = 3;";
+	struct db *slow, *fast;
+	char *before, *after, *a, *b, *was;
+
+	slow = bulk_service(path, 0);
+	before = bulk_triggers(slow);
+	ck_assert_ptr_nonnull(strstr(before, "work_booked:"));
+	ck_assert_ptr_nonnull(strstr(before, "report_months_add_run:"));
+	fast = bulk_service(path2, 1);
+	after = bulk_triggers(fast);
+	texts_same(after, before);
+	was = bulk_summaries(fast);
+	testlib_sql_exec(slow, later);
+	testlib_sql_exec(fast, later);
+	a = bulk_summaries(slow);
+	b = bulk_summaries(fast);
+	texts_same(b, a);
+	ck_assert_str_ne(b, was);
+	free(before);
+	free(after);
+	free(a);
+	free(b);
+	free(was);
+	db_close(slow);
+	db_close(fast);
 }
 END_TEST
 
@@ -535,6 +864,8 @@ db_suite(void)
 	tcase_add_test(tc, test_migrate_by_name);
 	tcase_add_test(tc, test_limits_schema);
 	tcase_add_test(tc, test_bulk_fresh);
+	tcase_add_test(tc, test_bulk_triggers);
+	tcase_add_test(tc, test_bulk_triggers_back);
 	tcase_add_test(tc, test_map_reads);
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
