@@ -1447,6 +1447,31 @@ count_lines(const char *s)
 	return n;
 }
 
+/* What a late-table test's page and CSV hold, and its templates. */
+static void
+late_pages_free(struct app *app, struct resp *page, struct resp *csv)
+{
+	buf_free(&page->body);
+	buf_free(&page->headers);
+	buf_free(&csv->body);
+	buf_free(&csv->headers);
+	tmpl_set_free(app->tmpl);
+}
+
+/*
+ * The late table's CSV of query q (table=late_and_dna&...): a row for
+ * every site and month of the report's nlate, under its headings.
+ */
+static void
+late_csv_check(struct app *app, const char *q, size_t nlate,
+    struct resp *csv)
+{
+	run_page(app, page_reports_csv, "/reports.csv", q, csv);
+	ck_assert_int_eq(csv->status, 200);
+	ck_assert_int_eq(count_lines(buf_cstr(&csv->body)), 1 + nlate);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv->body), "Site,Month,"));
+}
+
 /*
  * A period longer than 13 months: the page's late-cancellation table has
  * one row a site, its months added up, under a line saying the months
@@ -1501,22 +1526,15 @@ START_TEST(test_page_late_by_site)
 	html_cells(html, "late_and_dna", &a);
 	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 2);	/* 2 sites */
 
-	run_page(&app, page_reports_csv, "/reports.csv",
-	    "table=late_and_dna&from=2024-01-01&to=2025-12-30", &csv);
-	ck_assert_int_eq(csv.status, 200);
-	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
-	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+	late_csv_check(&app, "table=late_and_dna&from=2024-01-01&"
+	    "to=2025-12-30", r->nlate, &csv);
 
 	run_page(&app, page_reports, "/reports",
 	    "from=2025-01-01&to=2025-03-31", &page);
 	ck_assert_ptr_null(strstr(buf_cstr(&page.body), line));
 	db_report_free(r);
 	buf_free(&a);
-	buf_free(&page.body);
-	buf_free(&page.headers);
-	buf_free(&csv.body);
-	buf_free(&csv.headers);
-	tmpl_set_free(app.tmpl);
+	late_pages_free(&app, &page, &csv);
 }
 END_TEST
 
@@ -1609,20 +1627,13 @@ START_TEST(test_page_late_many_sites)
 	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 25);
 
 	/* The CSV: every site and month. */
-	run_page(&app, page_reports_csv, "/reports.csv",
-	    "table=late_and_dna&from=2025-01-01&to=2025-12-31", &csv);
-	ck_assert_int_eq(csv.status, 200);
-	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
-	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+	late_csv_check(&app, "table=late_and_dna&from=2025-01-01&"
+	    "to=2025-12-31", r->nlate, &csv);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body),
 	    "Site 25,December 2025,1,0,0,"));
 	db_report_free(r);
 	buf_free(&a);
-	buf_free(&page.body);
-	buf_free(&page.headers);
-	buf_free(&csv.body);
-	buf_free(&csv.headers);
-	tmpl_set_free(app.tmpl);
+	late_pages_free(&app, &page, &csv);
 }
 END_TEST
 
