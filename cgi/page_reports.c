@@ -33,6 +33,14 @@
 #define RT_COLS		7
 #define SPAN_DAYS_MAX	(20 * 366)	/* the longest period shown */
 #define LATE_MONTHS_MAX	13	/* longer: the page's late table by site */
+/*
+ * More rows by site and month than this: the page's late table by site.
+ * 20 sites over the longest period shown by month (13 months) stay month
+ * by month, so a service of the demo's size (19 sites) reads a year month
+ * by month; 940 sites over a year would be 11,000 rows, which nobody can
+ * read on a page (the CSV keeps them all).
+ */
+#define LATE_ROWS_MAX	(20 * LATE_MONTHS_MAX)
 
 /* The tables, in the page's order; name is the CSV's table=. */
 enum rt {
@@ -248,13 +256,20 @@ late_by_month(struct rtable *t, const struct db_report *r)
 	}
 }
 
+/* Why the page's late table has a row a site rather than a month. */
+enum late_why {
+	LATE_WHY_LONG,		/* the period is longer than 13 months */
+	LATE_WHY_SITES		/* too many sites to show each month */
+};
+
 /*
  * The same with one row a site for the whole period (its months added
- * up; they come together, in the order of site): a long period's table
- * by month would be a row for every site and month.
+ * up; they come together, in the order of site): a long period's, or a
+ * large service's, table by month would be a row for every site and
+ * month.  why says which, in the line above the table.
  */
 static void
-late_by_site(struct rtable *t, const struct db_report *r)
+late_by_site(struct rtable *t, const struct db_report *r, enum late_why why)
 {
 	const struct db_report_late *l;
 	int64_t sessions = 0, late = 0, dna = 0;
@@ -265,9 +280,12 @@ late_by_site(struct rtable *t, const struct db_report *r)
 	    LATE_NOTE("period"), -1,
 	    0, 6, "Site", "Sessions", "Late cancellations", "Did not attend",
 	    "Late cancellation rate", "Did-not-attend rate");
-	t->above = "This period is longer than 13 months, so each site has "
-	    "one line for the whole period. The figures for each month are "
-	    "in the CSV download below the table.";
+	t->above = why == LATE_WHY_LONG ? "This period is longer than 13 "
+	    "months, so each site has one line for the whole period. The "
+	    "figures for each month are in the CSV download below the table."
+	    : "There are too many sites to show each month on this page, so "
+	    "each site has one line for the whole period. The figures for "
+	    "each month are in the CSV download below the table.";
 	for (i = 0; i < r->nlate; i++) {
 		l = &r->late[i];
 		sessions += l->sessions;
@@ -294,12 +312,13 @@ period_months(int64_t from_utc, int64_t to_utc)
 
 /*
  * The tables of issue 18: hidden waits, place offers, and late
- * cancellations and did not attend by site and month (or, whole, by
- * site alone).
+ * cancellations and did not attend by site and month (or, for the page
+ * (page), by site alone when the period is longer than LATE_MONTHS_MAX
+ * months or the table would have more than LATE_ROWS_MAX rows).
  */
 static void
 tables_build_self(struct rtable t[RT__MAX], const struct db_report *r,
-    int whole)
+    int page)
 {
 	static const char *const offer_labels[OFFERS__MAX] = {
 	    "Offers sent", "Accepted: the person took the place",
@@ -339,16 +358,18 @@ tables_build_self(struct rtable t[RT__MAX], const struct db_report *r,
 		    a, b);
 	}
 
-	if (whole)
-		late_by_site(&t[RT_LATE], r);
+	if (page && period_months(r->from_utc, r->to_utc) > LATE_MONTHS_MAX)
+		late_by_site(&t[RT_LATE], r, LATE_WHY_LONG);
+	else if (page && r->nlate > LATE_ROWS_MAX)
+		late_by_site(&t[RT_LATE], r, LATE_WHY_SITES);
 	else
 		late_by_month(&t[RT_LATE], r);
 }
 
 /*
  * Builds every table of report r into t[RT__MAX]: for the page (page),
- * the late-cancellation table of a period longer than LATE_MONTHS_MAX
- * months by site alone; for the CSV, always by site and month.
+ * the late-cancellation table of a long period or a large service by
+ * site alone (tables_build_self); for the CSV, always by site and month.
  */
 static void
 tables_build(struct rtable t[RT__MAX], const struct db_report *r, int page)
@@ -467,8 +488,7 @@ tables_build(struct rtable t[RT__MAX], const struct db_report *r, int page)
 		    a);
 	}
 
-	tables_build_self(t, r, page && period_months(r->from_utc,
-	    r->to_utc) > LATE_MONTHS_MAX);
+	tables_build_self(t, r, page);
 
 	rt_init(&t[RT_CASELOAD], "caseload", "Caseloads against capacity",
 	    "Clients on each therapist's caseload at the end of the period, "

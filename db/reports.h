@@ -171,8 +171,10 @@ int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
  * The same, with the sessions' figures (totals, breakdowns, attendance,
  * late cancellations) worked out from the raw rows (occurrences,
  * attendance, self_cancels) rather than read from the summaries kept by
- * triggers (031-report-summaries.sql): what the summaries must equal.
- * For tests and checks; it reads the whole period.
+ * triggers (031-report-summaries.sql), and the caseloads from each
+ * place's referral's history even when the period ends today or later
+ * (db_report_load then reads the statuses now): what the summaries and
+ * statuses must equal.  For tests and checks; it reads the whole period.
  */
 int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);

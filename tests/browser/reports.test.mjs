@@ -55,6 +55,12 @@ try {
     tap.equal('the title is "Reports – Tutti"', await page.title(), 'Reports – Tutti');
     const charts = page.locator('svg[role="img"]');
     tap.equal('every table but the summary, the hidden waits and the late cancellations has a chart', await charts.count(), 12);
+    // The demo's 19 sites over a year stay month by month (issue 21:
+    // a service with many sites gets a row a site instead).
+    tap.check('the demo year: the late table has a Month column',
+      (await page.locator('#table-late_and_dna thead th').allTextContents()).indexOf('Month') !== -1);
+    tap.check('the demo year: no line about too many sites',
+      (await page.getByText('There are too many sites to show each month').count()) === 0);
     const box = await charts.first().boundingBox();
     tap.check('a chart has a size on the page', box && box.width > 100 && box.height > 20, JSON.stringify(box));
     tap.check('each chart is named for screen readers', await page.evaluate(() =>

@@ -906,6 +906,100 @@ START_TEST(test_report_caseload)
 }
 END_TEST
 
+/*
+ * n closed referrals from id first, each with its history and a place on
+ * Thea's caseload ended in 2025: people long gone from every caseload.
+ */
+static void
+past_places(int first, int n)
+{
+	char sql[2048];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(k) AS (SELECT %d UNION "
+	    "ALL SELECT k + 1 FROM s WHERE k < %d) INSERT INTO referrals (id, "
+	    "ref, source, given_name, family_name, email, postcode, "
+	    "date_of_birth, preferred_contact, session_type, consent_data, "
+	    "consent_contact, needs, status, created_at, updated_at) SELECT k, "
+	    "printf('P%%08d', k), 'self', 'Past', 'P', '', 'N1 1AA', "
+	    "'1980-01-01', 'phone', 'either', 1, 0, 4, 'closed', "
+	    "'2025-01-01T00:00:00Z', 'x' FROM s;"
+	    "INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-01-01T00:00:00Z', 'new' FROM referrals WHERE id >= %d;"
+	    "INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-01-02T00:00:00Z', 'active' FROM referrals WHERE id >= "
+	    "%d;INSERT INTO referral_events (referral_id, at, to_status) SELECT "
+	    "id, '2025-06-01T00:00:00Z', 'closed' FROM referrals WHERE id >= "
+	    "%d;INSERT INTO clients (referral_id, therapist_id, started_at, "
+	    "ended_at) SELECT id, 1, '2025-01-02T00:00:00Z', "
+	    "'2025-06-01T00:00:00Z' FROM referrals WHERE id >= %d;",
+	    first, first + n - 1, first, first, first, first);
+	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * A period ending tomorrow: the caseloads are each referral's status
+ * now, read from indexes only (no history seek for each place, no
+ * client row), in VM steps that stay flat with many people whose
+ * places ended long ago; they equal the rule read from the history
+ * (db_report_load_raw).  Issue 21: 166-195 ms of each /reports view at
+ * N=10 went on that seek.
+ */
+START_TEST(test_report_caseload_now)
+{
+	static const char needle[] = "SELECT id, name, n, max_caseload";
+	struct db_report *r, *raw;
+	int64_t now = (int64_t)time(NULL);
+	char *plan;
+	size_t i;
+	int few, many;
+
+	/* Each referral's status is its last event's (Ann, Bob, Cat
+	 * active; Fay withdrawn with her place ended). */
+	testlib_sql_exec(db, "UPDATE referrals SET status = (SELECT "
+	    "e.to_status FROM referral_events e WHERE e.referral_id = "
+	    "referrals.id ORDER BY e.at DESC, e.id DESC LIMIT 1)");
+	past_places(100, 10);
+	ck_assert_int_eq(db_report_load(db, now - 30 * 86400, now + 86400,
+	    &r), 0);
+	few = testlib_stmt_steps(db, needle);
+	db_report_free(r);
+	past_places(200, 1000);
+	ck_assert_int_eq(db_report_load(db, now - 30 * 86400, now + 86400,
+	    &r), 0);
+	many = testlib_stmt_steps(db, needle);
+	ck_assert_msg(many <= few + 10, "steps %d with 10 past places, %d "
+	    "with 1,010", few, many);
+	plan = testlib_sql_plan(db, testlib_stmt_sql(db, needle));
+	ck_assert_msg(strstr(plan, "SEARCH c USING COVERING INDEX "
+	    "clients_caseload") != NULL && strstr(plan, "SEARCH r USING "
+	    "COVERING INDEX referrals_status_created") != NULL, "%s", plan);
+	ck_assert_msg(strstr(plan, "referral_events") == NULL &&
+	    strstr(plan, "SEARCH c USING INDEX") == NULL &&
+	    strstr(plan, "SCAN c") == NULL, "%s", plan);
+	free(plan);
+
+	ck_assert_uint_eq(r->ncaseload, 2);
+	ck_assert_str_eq(r->caseload[0].name, "Ravi");
+	ck_assert_int_eq(r->caseload[0].clients, 1);
+	ck_assert_str_eq(r->caseload[1].name, "Thea");
+	ck_assert_int_eq(r->caseload[1].clients, 2);
+	ck_assert_int_eq(db_report_load_raw(db, now - 30 * 86400,
+	    now + 86400, &raw), 0);
+	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
+	for (i = 0; i < r->ncaseload; i++) {
+		ck_assert_int_eq(raw->caseload[i].therapist_id,
+		    r->caseload[i].therapist_id);
+		ck_assert_int_eq(raw->caseload[i].clients,
+		    r->caseload[i].clients);
+		ck_assert_int_eq(raw->caseload[i].capacity,
+		    r->caseload[i].capacity);
+	}
+	db_report_free(raw);
+	db_report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_outcomes)
 {
 	struct db_report *r;
@@ -1353,6 +1447,31 @@ count_lines(const char *s)
 	return n;
 }
 
+/* What a late-table test's page and CSV hold, and its templates. */
+static void
+late_pages_free(struct app *app, struct resp *page, struct resp *csv)
+{
+	buf_free(&page->body);
+	buf_free(&page->headers);
+	buf_free(&csv->body);
+	buf_free(&csv->headers);
+	tmpl_set_free(app->tmpl);
+}
+
+/*
+ * The late table's CSV of query q (table=late_and_dna&...): a row for
+ * every site and month of the report's nlate, under its headings.
+ */
+static void
+late_csv_check(struct app *app, const char *q, size_t nlate,
+    struct resp *csv)
+{
+	run_page(app, page_reports_csv, "/reports.csv", q, csv);
+	ck_assert_int_eq(csv->status, 200);
+	ck_assert_int_eq(count_lines(buf_cstr(&csv->body)), 1 + nlate);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv->body), "Site,Month,"));
+}
+
 /*
  * A period longer than 13 months: the page's late-cancellation table has
  * one row a site, its months added up, under a line saying the months
@@ -1407,22 +1526,114 @@ START_TEST(test_page_late_by_site)
 	html_cells(html, "late_and_dna", &a);
 	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 2);	/* 2 sites */
 
-	run_page(&app, page_reports_csv, "/reports.csv",
-	    "table=late_and_dna&from=2024-01-01&to=2025-12-30", &csv);
-	ck_assert_int_eq(csv.status, 200);
-	ck_assert_int_eq(count_lines(buf_cstr(&csv.body)), 1 + r->nlate);
-	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body), "Site,Month,"));
+	late_csv_check(&app, "table=late_and_dna&from=2024-01-01&"
+	    "to=2025-12-30", r->nlate, &csv);
 
 	run_page(&app, page_reports, "/reports",
 	    "from=2025-01-01&to=2025-03-31", &page);
 	ck_assert_ptr_null(strstr(buf_cstr(&page.body), line));
 	db_report_free(r);
 	buf_free(&a);
-	buf_free(&page.body);
-	buf_free(&page.headers);
-	buf_free(&csv.body);
-	buf_free(&csv.headers);
-	tmpl_set_free(app.tmpl);
+	late_pages_free(&app, &page, &csv);
+}
+END_TEST
+
+/*
+ * Sites first..last (new), each with a series for Cat and a session on
+ * the 15th of every month of 2025 at 10:00Z.
+ */
+static void
+sites_monthly(int first, int last)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE s(n) AS (SELECT %d UNION "
+	    "ALL SELECT n + 1 FROM s WHERE n < %d) INSERT INTO sites (id, "
+	    "name, kind) SELECT n, 'Site ' || n, 'own_centre' FROM s;"
+	    "WITH RECURSIVE s(n) AS (SELECT %d UNION ALL SELECT n + 1 FROM s "
+	    "WHERE n < %d) INSERT INTO series (id, uid, therapist_id, "
+	    "client_id, site_id, first_date, start_local, length_min, "
+	    "created_at, updated_at) SELECT 1000 + n, 'site-' || n, 2, 3, n, "
+	    "'2025-01-15', '10:00', 45, 'x', 'x' FROM s;"
+	    "WITH RECURSIVE s(n) AS (SELECT %d UNION ALL SELECT n + 1 FROM s "
+	    "WHERE n < %d), m(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM m "
+	    "WHERE k < 12) INSERT INTO occurrences (series_id, occ_date, "
+	    "start_utc, end_utc, therapist_id, site_id, state) SELECT 1000 + "
+	    "n, printf('2025-%%02d-15', k), CAST(strftime('%%s', printf("
+	    "'2025-%%02d-15 10:00:00', k)) AS INTEGER), CAST(strftime('%%s', "
+	    "printf('2025-%%02d-15 10:45:00', k)) AS INTEGER), 2, n, 'booked' "
+	    "FROM s, m;", first, last, first, last, first, last);
+	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
+/*
+ * A year of a service with many sites: the page's late-cancellation
+ * table has one row a site under a line saying why and that the months
+ * are in the CSV, which keeps a row a site and month.  A year of a
+ * service of the demo's size (19 sites) stays month by month (issue 21:
+ * 940 sites made the page 1.4 MB, a million bytes of it this table).
+ */
+START_TEST(test_page_late_many_sites)
+{
+	static const char line[] = "There are too many sites to show each "
+	    "month on this page, so each site has one line for the whole "
+	    "period. The figures for each month are in the CSV download "
+	    "below the table.";
+	static const char q[] = "from=2025-01-01&to=2025-12-31";
+	struct app app;
+	struct resp page, csv;
+	struct db_report *r;
+	struct buf a = BUF_INIT;
+	const char *html, *table, *end, *month;
+
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&page, 0, sizeof(page));
+	memset(&csv, 0, sizeof(csv));
+
+	/* 19 sites, a year: 17 x 12 and the fixture's few, by month. */
+	sites_monthly(3, 19);
+	run_page(&app, page_reports, "/reports", q, &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	ck_assert_ptr_null(strstr(html, line));
+	ck_assert_ptr_nonnull(strstr(html, "<th scope=\"row\">Site 19</th>"
+	    "<td>December 2025</td><td>1</td>"));
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_uint_gt(count_lines(buf_cstr(&a)), 1 + 17 * 12);
+
+	/* 25 sites: by site, each once, the line above the table. */
+	sites_monthly(20, 25);
+	ck_assert_int_eq(db_report_load(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2026-01-01T00:00:00Z"), &r), 0);
+	ck_assert_uint_gt(r->nlate, 23 * 12);
+	run_page(&app, page_reports, "/reports", q, &page);
+	ck_assert_int_eq(page.status, 200);
+	html = buf_cstr(&page.body);
+	table = strstr(html, "<table id=\"table-late_and_dna\">");
+	ck_assert_ptr_nonnull(table);
+	end = strstr(table, "</table>");
+	ck_assert_ptr_nonnull(strstr(html, line));
+	ck_assert(strstr(html, line) < table);
+	ck_assert_ptr_null(strstr(html, "longer than 13 months"));
+	month = strstr(table, "<th scope=\"col\">Month</th>");
+	ck_assert_msg(month == NULL || month > end, "a Month column");
+	ck_assert_ptr_nonnull(strstr(table, "<th scope=\"row\">Site 25</th>"
+	    "<td>12</td><td>0</td><td>0</td>"));
+	buf_reset(&a);
+	html_cells(html, "late_and_dna", &a);
+	ck_assert_int_eq(count_lines(buf_cstr(&a)), 1 + 25);
+
+	/* The CSV: every site and month. */
+	late_csv_check(&app, "table=late_and_dna&from=2025-01-01&"
+	    "to=2025-12-31", r->nlate, &csv);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&csv.body),
+	    "Site 25,December 2025,1,0,0,"));
+	db_report_free(r);
+	buf_free(&a);
+	late_pages_free(&app, &page, &csv);
 }
 END_TEST
 
@@ -1806,6 +2017,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
+	tcase_add_test(tc, test_report_caseload_now);
 	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_summaries);
 	tcase_add_test(tc, test_report_summaries_writers);
@@ -1821,6 +2033,7 @@ reports_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_page_and_csv);
 	tcase_add_test(tc, test_page_late_by_site);
+	tcase_add_test(tc, test_page_late_many_sites);
 	tcase_add_test(tc, test_csv_escaping);
 	suite_add_tcase(s, tc);
 
