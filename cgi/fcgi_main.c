@@ -301,9 +301,6 @@ handle(struct app *app, FCGX_Request *fr, struct buf *body,
 	if (rq.bodylen > 0 && is_urlencoded(rq.content_type))
 		rq.badbody = (int)form_parse(&rq.f, rq.body, rq.bodylen,
 		    HTTP_FIELDS_MAX);
-	/* Only reads are mapped (db_map_reads says why). */
-	db_map_reads(app->db, strcmp(rq.method, "GET") == 0 ||
-	    strcmp(rq.method, "HEAD") == 0);
 	if (*rq.cookie != '\0' && auth_session_load(app, &rq, &user) == 1)
 		rq.user = &user;
 	route_dispatch(app, &rq, rs);

@@ -353,21 +353,24 @@ slow_trace(unsigned type, void *arg, void *p, void *x)
 	return 0;
 }
 
-/* The most of the file read through a mapping: SQLite's own ceiling. */
-#define MMAP_MAX	"2147418112"
-
-void
-db_map_reads(struct db *db, int on)
-{
-	static const char sql_on[] = "PRAGMA mmap_size = " MMAP_MAX;
-	static const char sql_off[] = "PRAGMA mmap_size = 0";
-
-	if (db->unmapped == !on)
-		return;
-	if (sqlite3_exec(db->conn, on ? sql_on : sql_off, NULL, NULL,
-	    NULL) == SQLITE_OK)
-		db->unmapped = !on;
-}
+/*
+ * Each connection's page cache, in KiB: 64 MiB.  Pages are read with
+ * pread into it, not from the file mapped into memory.  SQLite empties
+ * a connection's cache, and drops its whole mapping, whenever another
+ * connection has written since it last read; with a mapping, the pages
+ * are then faulted in again one by one, and tearing the mapping down
+ * stops every core to flush its address translations.  Every worker
+ * sees another's write before most requests (a view of the queue or a
+ * record writes its audit line), so that was the common case: measured
+ * on the N=10, six-year database (tests/bench/growth.sh's largest),
+ * app CPU a request with a write between requests, mapped -> read into
+ * this cache: the queue 88-93 -> 25-40 ms, the plan 78-86 -> 40-50 ms,
+ * the schedule week 272-359 -> 104-124 ms, /me 30-33 -> 6-9 ms, six
+ * years of reports 658-841 -> 390-435 ms; and with no writes at all it
+ * is no slower (the queue 86-100 -> 26-27 ms).  The cache only grows to
+ * what the requests read: the demo's whole file is 4 MB.
+ */
+#define CACHE_KIB	"65536"
 
 /* Connections opened by this process: what tells them apart. */
 static uint64_t opened;
@@ -399,20 +402,13 @@ db_open(const char *path, char *err, size_t errlen)
 	 * any process crash; only a power cut can lose the last ones.
 	 */
 	/*
-	 * mmap_size: pages are read in place from the file mapped into
-	 * memory (the operating system's page cache, shared by every
-	 * worker) rather than copied into each connection's own 2 MB
-	 * cache.  A page that reads a few hundred rows spread over years
-	 * of history (the week grid: sessions, series, clients, referrals)
-	 * touches more pages than that cache holds, and read them all again
-	 * on every request: 1,900 pread calls a request on the six-year
-	 * database, half of the page's time.  The size asked for is
-	 * SQLite's default ceiling; a bigger file is read as before above
-	 * it.  A request that writes reads without it (db_map_reads).
+	 * Reads by pread into a cache of CACHE_KIB (above says why), not
+	 * through a mapping; mmap_size = 0 whatever SQLite was built with.
 	 */
 	if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA mmap_size = " MMAP_MAX ";"
+	    "PRAGMA mmap_size = 0;"
+	    "PRAGMA cache_size = -" CACHE_KIB ";"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma");
 		sqlite3_free(msg);

@@ -46,18 +46,6 @@ void		 db_autocheckpoint(struct db *, int on);
  */
 void		 db_busy_timeout(struct db *, long ms);
 /*
- * on = 1 (as opened): pages are read from the file mapped into memory;
- * 0: read into the connection's own cache, for a request that writes.
- * SQLite drops the whole mapping whenever another connection has
- * written since this one last read, and a page read from it must be
- * copied before it is changed: under a stream of writes from every
- * worker (POST /refer), the mapping is torn down and faulted in again
- * for every request.  Measured on the demo, app CPU a referral at 8
- * connections: 1.9 ms mapped, 0.9 ms not.  Does nothing when unchanged;
- * cannot fail (a refusal leaves reads as they were).
- */
-void		 db_map_reads(struct db *, int on);
-/*
  * Copies what the WAL holds back into the database without waiting for
  * anyone, and lets the WAL start again once it is large.  For a
  * background process, ten times a second.  0, or -1 on an error.

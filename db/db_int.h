@@ -30,7 +30,6 @@ struct db {
 	struct timespec	 busy_t0;	/* when this wait began */
 	int		 tx_depth;	/* writes begun and not ended */
 	uint64_t	 serial;	/* this process's count of db_open */
-	int		 unmapped;	/* 1: reads by pread (db_map_reads) */
 	const char	*keys[DB_STMT_CACHE];
 	sqlite3_stmt	*stmts[DB_STMT_CACHE];
 };

@@ -182,8 +182,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tutti-mailer: %s\n", err);
 		goto out;
 	}
-	/* It writes for every email, while the workers write too. */
-	db_map_reads(db, 0);
 	if ((tmpl = tmpl_set_load(tdir, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tutti-mailer: templates: %s\n", err);
 		goto out;
