@@ -729,12 +729,10 @@ int
 db_client_work_ended(struct db *db, int64_t now, void (*fn)(void *, int64_t,
     const char *, const char *, const char *), void *arg)
 {
-/* The ids of referral r's series: its own, and its open groups'. */
-#define R_SERIES "o.series_id IN (SELECT s.id FROM clients c JOIN series s " \
-	"ON s.client_id = c.id WHERE c.referral_id = r.id UNION ALL " \
-	"SELECT s.id FROM clients c JOIN group_members gm ON gm.client_id = " \
-	"c.id JOIN series s ON s.group_id = gm.group_id WHERE " \
-	"c.referral_id = r.id AND c.ended_at IS NULL)"
+/* The ids of referral r's series: its own, and its open groups' (039's
+ * view referral_series, the one place that says which they are). */
+#define R_SERIES "o.series_id IN (SELECT rs.series_id FROM " \
+	"referral_series rs WHERE rs.referral_id = r.id)"
 	/*
 	 * Only the active referrals whose booked work is over or not
 	 * known (booked_until, kept by triggers: 039-work-booked-until.sql)

@@ -2,6 +2,7 @@
  * db/reports: the figures of /reports, the outcome survey, and the
  * settings they read.  What each figure counts is in db/reports.h.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -541,29 +542,80 @@ out:
 	return rc;
 }
 
-static int
-int64_cmp(const void *a, const void *b)
+/*
+ * Moves the k-th smallest of the n values v (k < n) to v[k], the smaller
+ * before it and the larger after it (Hoare's selection, middle pivot):
+ * on average a few passes over v, where sorting it all took n log n
+ * comparisons (45,000 waits in a year at N=10, 270,000 in six).
+ */
+static void
+int64_select(int64_t *v, size_t n, size_t k)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	size_t lo = 0, hi = n - 1, i, j;
+	int64_t pivot, t;
 
-	return x < y ? -1 : x > y;
+	assert(k < n);
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		/* Now v[lo..j] <= pivot <= v[i..hi], and j < i. */
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;		/* v[j+1..i-1] all equal the pivot */
+	}
+}
+
+/* The largest of the n > 0 values v. */
+static int64_t
+int64_max(const int64_t *v, size_t n)
+{
+	int64_t m = v[0];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
 }
 
 /*
  * The median and the 90th percentile (nearest rank) in days of the n
- * sorted waits v (seconds), or -1 for both with none.
+ * waits v (seconds, in any order; reordered), or -1 for both with none.
  */
 static void
-waits_spread(const int64_t *v, size_t n, double *median, double *p90)
+waits_spread(int64_t *v, size_t n, double *median, double *p90)
 {
-	size_t k;
+	size_t h = n / 2, k;
 
 	*median = *p90 = -1;
 	if (n == 0)
 		return;
-	*median = (n % 2 ? (double)v[n / 2] :
-	    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2) / 86400.0;
+	int64_select(v, n, h);
+	/* Even n: the (h-1)-th smallest is the largest before v[h]. */
+	*median = (n % 2 ? (double)v[h] :
+	    ((double)int64_max(v, h) + (double)v[h]) / 2) / 86400.0;
 	k = (n * 9 + 9) / 10;		/* ceil(0.9 n) */
+	/* k - 1 >= h: the (k-1)-th smallest is at or after v[h]. */
+	int64_select(v + h, n - h, k - 1 - h);
 	*p90 = (double)v[k - 1] / 86400.0;
 }
 
@@ -591,11 +643,7 @@ load_waits(struct db *db, struct db_report *r, int raw)
 			w[nw++] = sqlite3_column_int64(st, 1);
 	}
 	if (rc == 0) {
-		if (n > 0)
-			qsort(v, n, sizeof(*v), int64_cmp);
 		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
-		if (nw > 0)
-			qsort(w, nw, sizeof(*w), int64_cmp);
 		waits_spread(w, nw, &r->median_second_days,
 		    &r->p90_second_days);
 	}

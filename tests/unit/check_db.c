@@ -297,7 +297,7 @@ bulk_service(const char *file, int suspend)
 	/* Tuesday 13 January 2026, 10:00 UTC; "today" is nine weeks on. */
 	const int64_t base = 1768298400, week = 7 * 86400;
 	const int64_t today = base + 9 * week;
-	char err[256] = "", ref[16], at[21], sql[512], uid[32];
+	char err[256] = "", ref[24], at[32], sql[512], uid[32];
 	struct db_referral r;
 	struct db_series_new sn;
 	struct db_occ o;
