@@ -153,18 +153,18 @@ END_TEST
 
 /* ---- online sessions: the video call link ---- */
 
-/* Books a client (referral 100) with therapist 1 at the online site. */
+/*
+ * Books a client, Ada Lovelace (referral 100, client 50, series 50),
+ * with therapist 1 at site, in room (0: none), at t.
+ */
 static void
-online_series_add(void)
+ada_series_add(int site, int room, time_t t)
 {
 	char sql[1600];
-	time_t t = time(NULL) + 2 * 86400;
 	char date[11];
 
 	(void)ical_utc_to_local(h->app.tz, t, date, NULL, NULL);
 	snprintf(sql, sizeof(sql),
-	    "INSERT INTO sites (id, name, kind) VALUES (3, 'Online', "
-	    "'online');"
 	    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
 	    "email, postcode, date_of_birth, preferred_contact, session_type, "
 	    "consent_data, consent_contact, created_at, updated_at) VALUES "
@@ -173,12 +173,24 @@ online_series_add(void)
 	    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
 	    "VALUES (50, 100, 1, '');"
 	    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
-	    "first_date, start_local, length_min, created_at, updated_at) "
-	    "VALUES (50, 'online@x', 1, 50, 3, '%s', '10:00', 45, '', '');"
+	    "room_id, first_date, start_local, length_min, created_at, "
+	    "updated_at) VALUES (50, 'online@x', 1, 50, %d, nullif(%d, 0), "
+	    "'%s', '10:00', 45, '', '');"
 	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc, "
-	    "therapist_id, site_id) VALUES (50, '%s', %lld, %lld, 1, 3)",
-	    date, date, (long long)t, (long long)t + 2700);
+	    "therapist_id, room_id, site_id) VALUES (50, '%s', %lld, %lld, 1, "
+	    "nullif(%d, 0), %d)",
+	    site, room, date, date, (long long)t, (long long)t + 2700, room,
+	    site);
 	testlib_sql_exec(h->app.db, sql);
+}
+
+/* Books a client (referral 100) with therapist 1 at the online site. */
+static void
+online_series_add(void)
+{
+	testlib_sql_exec(h->app.db, "INSERT INTO sites (id, name, kind) "
+	    "VALUES (3, 'Online', 'online')");
+	ada_series_add(3, 0, time(NULL) + 2 * 86400);
 }
 
 START_TEST(test_week_video_link)
@@ -479,27 +491,11 @@ START_TEST(test_week_kept_across_logs)
 	int64_t audits;
 	size_t i;
 
-	snprintf(sql, sizeof(sql),
-	    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
-	    "email, postcode, date_of_birth, preferred_contact, session_type, "
-	    "consent_data, consent_contact, created_at, updated_at) VALUES "
-	    "(100, 'ABCD-EFGH', 'active', 'Ada', 'Lovelace', 'ada@example.org',"
-	    " 'SW1A 1AA', '1980-01-01', 'email', 'individual', 1, 1, '', '');"
-	    "INSERT INTO clients (id, referral_id, therapist_id, started_at) "
-	    "VALUES (50, 100, 1, '');"
-	    "INSERT INTO series (id, uid, therapist_id, client_id, site_id, "
-	    "room_id, first_date, start_local, length_min, created_at, "
-	    "updated_at) VALUES (50, 'ada@x', 1, 50, 1, 1, '%s', '10:00', 45, "
-	    "'', '');"
-	    "INSERT INTO occurrences (series_id, occ_date, start_utc, end_utc, "
-	    "therapist_id, room_id, site_id) VALUES (50, '%s', %lld, %lld, 1, "
-	    "1, 1);"
-	    "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, "
-	    "referral_id, message_id, not_before, created_at) VALUES ('k', "
-	    "'booking_confirmation', 'ada@example.org', 'Ada', 100, 'm', 'x', "
-	    "'x')", today, today, (long long)time(NULL) + 1800,
-	    (long long)time(NULL) + 4500);
-	testlib_sql_exec(h->app.db, sql);
+	ada_series_add(1, 1, time(NULL) + 1800);
+	testlib_sql_exec(h->app.db, "INSERT INTO outbox (dedupe_key, kind, "
+	    "to_addr, to_name, referral_id, message_id, not_before, "
+	    "created_at) VALUES ('k', 'booking_confirmation', "
+	    "'ada@example.org', 'Ada', 100, 'm', 'x', 'x')");
 	/* Signed in first; the first view builds it, the next finds it. */
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
 	kept = week_view();
