@@ -328,10 +328,11 @@ void	 app_page_answer(const struct app_page *p, const char *token,
  * requests share (the whole service's week), by a key that names all it
  * depends on (the view asked for, what the viewer's role may open;
  * never one user's own things, such as the CSRF token: those stay in
- * the layout around it).  A part is kept until the database changes
- * (any write, by any process) or until the time it was kept with,
- * whichever comes first; at most APP_PARTS parts and APP_PARTS_BYTES
- * bytes, the least recently used pushed out.
+ * the layout around it).  A part is kept until a record changes (any
+ * write by any process but to the logs that reading writes, such as
+ * the audit trail: db_records_changed) or until the time it was kept
+ * with, whichever comes first; at most APP_PARTS parts and
+ * APP_PARTS_BYTES bytes, the least recently used pushed out.
  */
 #define APP_PARTS		8
 #define APP_PARTS_BYTES		(16u << 20)
@@ -339,7 +340,7 @@ void	 app_page_answer(const struct app_page *p, const char *token,
 /*
  * 1 with *part the body kept under key (the worker's: valid until the
  * next app_part_keep), 0 when there is none for now (never kept, pushed
- * out, past its time or the database changed since), -1 when the
+ * out, past its time or a record changed since), -1 when the
  * database cannot be asked (nothing is kept then).
  */
 int	 app_part_find(struct app *, const char *key, time_t now,

@@ -7,7 +7,9 @@
  * visitor's own form token goes.
  *
  * Also the kept parts of staff pages (app_part_find): a page body that
- * many requests share, by key, kept until the database changes.
+ * many requests share, by key, kept until a record changes
+ * (db_records_changed: the audit lines, sign-ins and sent emails that
+ * are written as pages are read do not count).
  *
  * Each worker has its own copy and answers one request at a time; a
  * change by any process shows on the next request after its commit.
@@ -179,7 +181,7 @@ app_page_answer(const struct app_page *p, const char *token,
 
 /* The kept parts (app_part_find): each slot's key, body and time. */
 static struct {
-	struct db_mark	 mark;		/* when the database was last seen */
+	struct db_mark	 mark;		/* when the records were last seen */
 	struct {
 		char		 key[APP_PART_KEY_LEN];
 		struct buf	 body;
@@ -211,7 +213,7 @@ app_part_find(struct app *app, const char *key, time_t now,
 	*part = NULL;
 	if (app->db == NULL)
 		return -1;
-	if ((rc = db_changed(app->db, &parts.mark)) != 0)
+	if ((rc = db_records_changed(app->db, &parts.mark)) != 0)
 		for (i = 0; i < APP_PARTS; i++)
 			if (parts.slot[i].used != 0)
 				part_drop(i);

@@ -821,7 +821,7 @@ week_build(struct week *w)
 /*
  * The page: its body (all of it but the staff layout) is the same for
  * every coordinator who asks for the same view, so a worker keeps it
- * (app_part_find) until the database changes or time changes it, and
+ * (app_part_find) until a record changes or time changes it, and
  * puts only the layout, with the viewer's own name and CSRF token,
  * around it for each request.
  */

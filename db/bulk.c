@@ -373,11 +373,36 @@ db_bulk_indexes_make(struct db *db)
 	return late_make(db, "index");
 }
 
+/*
+ * Drops 042's record epoch triggers too (every table has three, named
+ * epoch_*): one statement for every row written.  The bulk rows then
+ * add one to the epoch all at once, in db_bulk_triggers_make.
+ */
 int
 db_bulk_triggers_drop(struct db *db)
 {
-	return late_drop(db, "trigger", late_triggers,
-	    sizeof(late_triggers) / sizeof(late_triggers[0]));
+	static const char sql[] = "SELECT name FROM main.sqlite_master"
+	    " WHERE type = 'trigger' AND name GLOB 'epoch_*' ORDER BY rowid";
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (late_drop(db, "trigger", late_triggers,
+	    sizeof(late_triggers) / sizeof(late_triggers[0])) == -1)
+		return -1;
+	/* Collect first: each DROP changes the schema. */
+	st = db_stmt(db, sql);
+	while ((rc = db_next(db, st)) == 1) {
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	if (rc == 0)
+		rc = late_drop(db, "trigger", (const char *const *)v, n);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return rc;
 }
 
 int
@@ -393,7 +418,8 @@ db_bulk_triggers_make(struct db *db)
 		if (exec_all(db, summaries_fill[i].sql,
 		    summaries_fill[i].what) == -1)
 			goto out;
-	if (late_make(db, "trigger") == -1)
+	if (late_make(db, "trigger") == -1 || exec_all(db,
+	    "UPDATE record_epoch SET n = n + 1", "record epoch") == -1)
 		goto out;
 	rc = 0;
 out:

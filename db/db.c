@@ -469,6 +469,32 @@ db_changed(struct db *db, struct db_mark *mark)
 }
 
 int
+db_records_changed(struct db *db, struct db_mark *mark)
+{
+	static const char sql[] = "SELECT n FROM record_epoch WHERE id = 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t epoch = 0;
+	int rc, changed;
+
+	if ((rc = db_next(db, st)) == 1) {
+		epoch = sqlite3_column_int64(st, 0);
+		db_done(st);
+	}
+	if (rc != 1) {
+		if (rc == 0)
+			fprintf(stderr, "db: record epoch: no row\n");
+		mark->set = 0;
+		return -1;
+	}
+	changed = !mark->set || mark->serial != db->serial ||
+	    mark->epoch != epoch;
+	mark->serial = db->serial;
+	mark->epoch = epoch;
+	mark->set = 1;
+	return changed;
+}
+
+int
 db_ping(struct db *db)
 {
 	sqlite3_stmt *st = stmt(db, STMT_PING);

@@ -59,6 +59,7 @@ struct db_mark {
 	uint64_t	 serial;	/* which connection it is from */
 	int64_t		 data_version;	/* PRAGMA data_version */
 	int64_t		 own;		/* this connection's changes */
+	int64_t		 epoch;		/* record_epoch.n (db_records_changed) */
 	int		 set;
 };
 /*
@@ -69,6 +70,17 @@ struct db_mark {
  * until it changes.  -1 on an error (logged; *mark then unset).
  */
 int		 db_changed(struct db *, struct db_mark *);
+/*
+ * The same for the records alone: 1 when a record may have changed since
+ * *mark (always the first time, or with a mark from another connection),
+ * 0 when none has; *mark then holds now.  Writes to the logs that pages
+ * and the mailer write as they go (migration 042's record_epoch_logs:
+ * the audit trail, sign-ins, the outbox ...) do not count.  A commit by
+ * any connection or process shows on its next call.  One read of a
+ * one-row table.  -1 on an error (logged; *mark then unset).  A mark is
+ * for db_changed or db_records_changed, not both.
+ */
+int		 db_records_changed(struct db *, struct db_mark *);
 /* The schema version (PRAGMA user_version) and the newest one known. */
 int		 db_schema_version(struct db *);
 int		 db_schema_latest(void);

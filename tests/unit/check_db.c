@@ -561,17 +561,26 @@ START_TEST(test_bulk_triggers_back)
 	    "DELETE FROM group_members WHERE client_id = 3;";
 	struct db *slow, *fast;
 	char *before, *after, *a, *b, *was;
+	int64_t epoch;
 
 	slow = bulk_service(path, 0);
 	before = bulk_triggers(slow);
 	ck_assert_ptr_nonnull(strstr(before, "work_booked:"));
 	ck_assert_ptr_nonnull(strstr(before, "report_months_add_run:"));
+	ck_assert_ptr_nonnull(strstr(before, "epoch_occurrences_ins:"));
 	fast = bulk_service(path2, 1);
 	after = bulk_triggers(fast);
 	texts_same(after, before);
 	was = bulk_summaries(fast);
+	/* The bulk rows counted once for the record epoch (042). */
+	epoch = testlib_sql_int(fast, "SELECT n FROM record_epoch");
+	ck_assert_int_gt(epoch, 0);
+	ck_assert_int_lt(epoch, testlib_sql_int(slow, "SELECT n FROM "
+	    "record_epoch") / 10);
 	testlib_sql_exec(slow, later);
 	testlib_sql_exec(fast, later);
+	ck_assert_int_gt(testlib_sql_int(fast, "SELECT n FROM record_epoch"),
+	    epoch);
 	a = bulk_summaries(slow);
 	b = bulk_summaries(fast);
 	texts_same(b, a);
@@ -787,6 +796,115 @@ START_TEST(test_refer_wal_pages)
 END_TEST
 
 /*
+ * The tables that lack any of migration 042's three record epoch
+ * triggers (after insert, update and delete, each adding one to
+ * record_epoch.n), and are not in its list of logs: by name, ","
+ * between, "" when none; in memory the caller frees.
+ */
+static char *
+epoch_missing(struct db *db)
+{
+	return testlib_sql_text(db, "SELECT coalesce(group_concat(t.name),"
+	    " '') FROM sqlite_master t WHERE t.type = 'table'"
+	    " AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+	    " AND t.name NOT IN (SELECT name FROM record_epoch_logs)"
+	    " AND (SELECT count(*) FROM sqlite_master g"
+	    " WHERE g.type = 'trigger' AND g.tbl_name = t.name"
+	    " AND g.sql LIKE '%UPDATE record_epoch SET n = n + 1;%'"
+	    " AND ((g.name = 'epoch_' || t.name || '_ins'"
+	    " AND g.sql LIKE '% AFTER INSERT ON %')"
+	    " OR (g.name = 'epoch_' || t.name || '_upd'"
+	    " AND g.sql LIKE '% AFTER UPDATE ON %')"
+	    " OR (g.name = 'epoch_' || t.name || '_del'"
+	    " AND g.sql LIKE '% AFTER DELETE ON %'))) != 3");
+}
+
+/*
+ * Issue 21: every table but the logs that reading writes (042's
+ * record_epoch_logs, the one list) adds to the record epoch on every
+ * change, so that what a worker keeps until a record changes
+ * (db_records_changed) sees each: a table added later without the
+ * three triggers fails here.  The logs have none, and each is a table.
+ */
+START_TEST(test_record_epoch)
+{
+	struct db *db = open_ok();
+	char *missing = epoch_missing(db);
+
+	ck_assert_msg(missing[0] == '\0', "tables without the record epoch "
+	    "triggers of migration 042 (add them, or the table to "
+	    "record_epoch_logs if no kept part reads it): %s", missing);
+	free(missing);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'trigger' AND (name GLOB 'epoch_*' OR "
+	    "sql LIKE '%record_epoch%') AND tbl_name IN (SELECT name FROM "
+	    "record_epoch_logs)"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "record_epoch_logs WHERE name NOT IN (SELECT name FROM "
+	    "sqlite_master WHERE type = 'table')"), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "record_epoch"), 1);
+	ck_assert_int_ge(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'trigger' AND name GLOB 'epoch_*'"),
+	    3 * 50);
+	/* A table made without them is named. */
+	testlib_sql_exec(db, "CREATE TABLE later_records (x INTEGER); "
+	    "CREATE TRIGGER epoch_later_records_ins AFTER INSERT ON "
+	    "later_records BEGIN UPDATE record_epoch SET n = n + 1; END");
+	missing = epoch_missing(db);
+	ck_assert_str_eq(missing, "later_records");
+	free(missing);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * db_records_changed: a record's change shows, whichever connection
+ * made it; a log's (an audit line, a sign-in touched, an email sent)
+ * does not, where db_changed sees every write.
+ */
+START_TEST(test_records_changed)
+{
+	struct db *db = open_ok(), *other = open_ok();
+	struct db_mark m, any;
+
+	memset(&m, 0, sizeof(m));
+	memset(&any, 0, sizeof(any));
+	ck_assert_int_eq(db_records_changed(db, &m), 1);
+	ck_assert_int_eq(db_records_changed(db, &m), 0);
+	ck_assert_int_eq(db_changed(db, &any), 1);
+	testlib_sql_exec(other, "INSERT INTO users (email, name, role, "
+	    "created_at) VALUES ('c@x.org', 'Cora', 'coordinator', '')");
+	ck_assert_int_eq(db_records_changed(db, &m), 1);
+	ck_assert_int_eq(db_changed(db, &any), 1);
+	/* The logs: another process's, then this connection's own. */
+	testlib_sql_exec(other, "INSERT INTO audit (at, user_id, action) "
+	    "VALUES ('x', 1, 'view'); INSERT INTO sessions (token_hash, "
+	    "user_id, csrf, created_at, last_seen) VALUES (x'01', 1, 'c', 1, "
+	    "1); UPDATE sessions SET last_seen = 2; INSERT INTO rate_hits "
+	    "(key, hits, first_at) VALUES ('k', 1, 1); INSERT INTO "
+	    "login_failures (key, failures, first_at, last_at) VALUES ('k', "
+	    "1, 1, 1)");
+	ck_assert_int_eq(db_changed(db, &any), 1);
+	ck_assert_int_eq(db_records_changed(db, &m), 0);
+	testlib_sql_exec(db, "INSERT INTO audit (at, user_id, action) "
+	    "VALUES ('x', 1, 'view')");
+	ck_assert_int_eq(db_changed(db, &any), 1);
+	ck_assert_int_eq(db_records_changed(db, &m), 0);
+	/* A record changed by this connection, and one not changed. */
+	testlib_sql_exec(db, "UPDATE users SET name = 'Cara'");
+	ck_assert_int_eq(db_records_changed(db, &m), 1);
+	testlib_sql_exec(other, "BEGIN; UPDATE users SET name = 'Cori'; "
+	    "ROLLBACK");
+	ck_assert_int_eq(db_records_changed(db, &m), 0);
+	/* A mark from another connection is never taken as now. */
+	ck_assert_int_eq(db_records_changed(other, &m), 1);
+	db_close(other);
+	db_close(db);
+}
+END_TEST
+
+/*
  * Every connection reads by pread into its own 64 MiB cache, never
  * through a mapping (db.c's CACHE_KIB says why), and keeps it after a
  * write of its own.
@@ -873,6 +991,8 @@ db_suite(void)
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
 	tcase_add_test(tc, test_refer_wal_pages);
+	tcase_add_test(tc, test_record_epoch);
+	tcase_add_test(tc, test_records_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }
