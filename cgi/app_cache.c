@@ -1,15 +1,17 @@
 /*
  * app_cache: what a worker keeps between requests because every visitor
  * sees the same: the public facts (the sites the forms offer, the
- * service's contact details that every page's footer shows), read again
- * only after the database changed (db_changed: one small read, no
- * table), and whole public pages rendered once with a hole where each
- * visitor's own form token goes.
+ * service's contact details that every page's footer shows), and whole
+ * public pages rendered once with a hole where each visitor's own form
+ * token goes.
  *
  * Also the kept parts of staff pages (app_part_find): a page body that
- * many requests share, by key, kept until a record changes
- * (db_records_changed: the audit lines, sign-ins and sent emails that
- * are written as pages are read do not count).
+ * many requests share, by key.
+ *
+ * Both are read again only after a record changed (db_records_changed:
+ * one read of a one-row table; the audit lines, sign-ins, rate hits and
+ * sent emails that are written as pages are read do not count, and the
+ * sites and settings the facts come from are records).
  *
  * Each worker has its own copy and answers one request at a time; a
  * change by any process shows on the next request after its commit.
@@ -27,7 +29,7 @@
 #include "util/buf.h"
 
 static struct {
-	struct db_mark	 mark;		/* when the database was last seen */
+	struct db_mark	 mark;		/* when the records were last seen */
 	int		 sites_stale;	/* reread on next use */
 	int		 contact_stale;
 	struct db_site	*sites;
@@ -55,11 +57,11 @@ sites_same(const struct db_site *a, size_t na, const struct db_site *b,
 	return 1;
 }
 
-/* Marks every fact stale when the database changed; 0, or -1. */
+/* Marks every fact stale when a record changed; 0, or -1. */
 static int
 facts_check(struct app *app)
 {
-	int rc = db_changed(app->db, &facts.mark);
+	int rc = db_records_changed(app->db, &facts.mark);
 
 	if (rc != 0)
 		facts.sites_stale = facts.contact_stale = 1;

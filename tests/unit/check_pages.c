@@ -1158,6 +1158,21 @@ START_TEST(test_refer_page_kept)
 	    "'Riverside Annexe'");
 	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
 	ck_assert(!pages_says(h, "Riverside Annexe"));
+	/* Issue 21: writes that change no record (a view's audit line, a
+	 * sign-in touched, a rate limit's count) leave the sites as read:
+	 * not read again for the next form.  (Signed in first: a new
+	 * account is a record.) */
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/me"), 200);
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	testlib_sql_exec(h->app.db, "UPDATE sessions SET last_seen = "
+	    "last_seen + 1; INSERT INTO rate_hits (key, hits, first_at) "
+	    "VALUES ('x', 1, 1)");
+	(void)testlib_stmt_steps(h->app.db, "FROM sites WHERE active = 1");
+	ck_assert_int_eq(pages_get(h, PAGES_SIGNED_OUT, "/refer"), 200);
+	ck_assert_int_eq(testlib_stmt_steps(h->app.db, "FROM sites WHERE "
+	    "active = 1"), 0);
+	ck_assert(pages_says(h, "Park Hall"));
 }
 END_TEST
 
