@@ -672,6 +672,26 @@ load_offers(struct db *db, struct db_report *r)
 	return 0;
 }
 
+/*
+ * The name of late row l's site (site_id, name), kept once a site in
+ * r->late_names: the rows of a site come together, so only a row of
+ * another site than the row before (prev, or NULL) keeps a copy.
+ */
+static void
+late_name_set(struct db_report *r, struct db_report_late *l,
+    const struct db_report_late *prev, int64_t site_id, const char *name)
+{
+	l->site_id = site_id;
+	if (prev != NULL && prev->site_id == site_id &&
+	    strcmp(prev->site, name) == 0) {
+		l->site = prev->site;
+		return;
+	}
+	r->late_names = xrealloc(r->late_names, (r->nlate_names + 1) *
+	    sizeof(*r->late_names));
+	l->site = r->late_names[r->nlate_names++] = xstrdup(name);
+}
+
 static int
 load_late(struct db *db, struct db_report *r)
 {
@@ -688,13 +708,14 @@ load_late(struct db *db, struct db_report *r)
 			cap = cap ? cap * 2 : 16;
 			r->late = xrealloc(r->late, cap * sizeof(*r->late));
 		}
-		l = &r->late[r->nlate++];
-		db_copy(l->site, sizeof(l->site), db_col(st, 0));
+		l = &r->late[r->nlate];
+		late_name_set(r, l, r->nlate > 0 ? l - 1 : NULL,
+		    sqlite3_column_int64(st, 5), db_col(st, 0));
+		r->nlate++;
 		db_copy(l->month, sizeof(l->month), db_col(st, 1));
 		l->sessions = sqlite3_column_int64(st, 2);
 		l->late = sqlite3_column_int64(st, 3);
 		l->dna = sqlite3_column_int64(st, 4);
-		l->site_id = sqlite3_column_int64(st, 5);
 	}
 	return rc;
 }
@@ -896,10 +917,16 @@ struct sum_month {
 	char	 key[8];	/* "2026-03" */
 };
 
-/* One late-cancellation row being added up, with its site's id. */
+/*
+ * One late-cancellation row being added up: its site (index in sites[])
+ * and month id, not their text, so that 11,000 rows (940 sites over a
+ * year) stay small and sort by number (sum_label).
+ */
 struct sum_late {
-	struct db_report_late	 l;
-	int64_t			 site_id;
+	size_t	 site;		/* sites[] */
+	size_t	 rank;		/* the site's place by name, then id */
+	int64_t	 month;		/* year * 12 + month - 1 */
+	int64_t	 sessions, late, dna;
 };
 
 /* What one report's scan keeps. */
@@ -1079,9 +1106,8 @@ sum_late_row(struct sum *s, const struct sum_site *site,
 	}
 	l = &s->late[s->nlate];
 	memset(l, 0, sizeof(*l));
-	db_copy(l->l.site, sizeof(l->l.site), site->name);
-	db_copy(l->l.month, sizeof(l->l.month), m->key);
-	l->site_id = l->l.site_id = site->id;
+	l->site = (size_t)(site - s->sites);
+	l->month = m->id;
 	*v = s->nlate++;
 	return l;
 }
@@ -1107,9 +1133,9 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 		r->attendance[k] += w * f[F_ATTENDED + k];
 	if (f[F_SHOWN] != 0 && (site = sum_site(s, site_id)) != NULL) {
 		l = sum_late_row(s, site, m);
-		l->l.sessions += w * f[F_SHOWN];
-		l->l.late += w * f[F_LATE];
-		l->l.dna += w * f[F_DNA_SESSIONS];
+		l->sessions += w * f[F_SHOWN];
+		l->late += w * f[F_LATE];
+		l->dna += w * f[F_DNA_SESSIONS];
 	}
 	if (f[F_SESSIONS] == 0)
 		return;
@@ -1523,17 +1549,76 @@ group_by_organisation(const void *a, const void *b)
 	return x != y ? x - y : group_by_sessions(a, b);
 }
 
+/* Sites by name, then id (the late rows' order). */
+static int
+site_order(const void *a, const void *b)
+{
+	const struct sum_site *x = *(const struct sum_site *const *)a;
+	const struct sum_site *y = *(const struct sum_site *const *)b;
+	int c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Late rows by their site's rank, then month. */
 static int
 late_order(const void *a, const void *b)
 {
 	const struct sum_late *x = a, *y = b;
-	int c;
 
-	if ((c = strcmp(x->l.site, y->l.site)) != 0)
-		return c;
-	if (x->site_id != y->site_id)
-		return x->site_id < y->site_id ? -1 : 1;
-	return strcmp(x->l.month, y->l.month);
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->month < y->month ? -1 : x->month > y->month;
+}
+
+/*
+ * The late rows with sessions into r->late, by site name, site id and
+ * month (as sql_late orders them): the sites are ranked once, so the
+ * rows sort by number rather than comparing names.
+ */
+static void
+sum_late_out(struct sum *s)
+{
+	struct db_report *r = s->r;
+	const struct sum_site **by_name;
+	struct db_report_late *o;
+	const struct sum_late *l;
+	size_t i, n, *rank;
+
+	for (i = n = 0; i < s->nlate; i++)
+		if (s->late[i].sessions != 0)
+			s->late[n++] = s->late[i];
+	s->nlate = n;
+	by_name = xcalloc(s->nsites + 1, sizeof(*by_name));
+	rank = xcalloc(s->nsites + 1, sizeof(*rank));
+	for (i = 0; i < s->nsites; i++)
+		by_name[i] = &s->sites[i];
+	if (s->nsites > 1)
+		qsort(by_name, s->nsites, sizeof(*by_name), site_order);
+	for (i = 0; i < s->nsites; i++)
+		rank[by_name[i] - s->sites] = i;
+	for (i = 0; i < s->nlate; i++)
+		s->late[i].rank = rank[s->late[i].site];
+	if (s->nlate > 1)
+		qsort(s->late, s->nlate, sizeof(*s->late), late_order);
+	r->late = xcalloc(s->nlate ? s->nlate : 1, sizeof(*r->late));
+	for (i = 0; i < s->nlate; i++) {
+		l = &s->late[i];
+		o = &r->late[i];
+		late_name_set(r, o, i > 0 ? o - 1 : NULL,
+		    s->sites[l->site].id, s->sites[l->site].name);
+		snprintf(o->month, sizeof(o->month), "%04u-%02u",
+		    (unsigned)(l->month / 12) % 10000u,
+		    (unsigned)(l->month % 12 + 1) % 100u);
+		o->sessions = l->sessions;
+		o->late = l->late;
+		o->dna = l->dna;
+	}
+	r->nlate = s->nlate;
+	free(rank);
+	free(by_name);
 }
 
 /*
@@ -1588,17 +1673,7 @@ sum_label(struct db *db, struct sum *s)
 			qsort(r->groups[k], r->ngroups[k],
 			    sizeof(*r->groups[k]), order[k]);
 	}
-	for (i = n = 0; i < s->nlate; i++)
-		if (s->late[i].l.sessions != 0)
-			s->late[n++] = s->late[i];
-	s->nlate = n;
-	if (s->nlate > 1)
-		qsort(s->late, s->nlate, sizeof(*s->late), late_order);
-	r->late = xrealloc(NULL, (s->nlate ? s->nlate : 1) *
-	    sizeof(*r->late));
-	for (i = 0; i < s->nlate; i++)
-		r->late[i] = s->late[i].l;
-	r->nlate = s->nlate;
+	sum_late_out(s);
 }
 
 /*
@@ -1795,6 +1870,7 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 void
 db_report_free(struct db_report *r)
 {
+	size_t i;
 	int k;
 
 	if (r == NULL)
@@ -1805,6 +1881,9 @@ db_report_free(struct db_report *r)
 	free(r->waitlist_months);
 	free(r->caseload);
 	free(r->late);
+	for (i = 0; i < r->nlate_names; i++)
+		free(r->late_names[i]);
+	free(r->late_names);
 	free(r);
 }
 

@@ -106,7 +106,7 @@ enum report_offers {
 };
 struct db_report_late {
 	int64_t	 site_id;
-	char	 site[128];
+	const char *site;	/* its name, held by the report (late_names) */
 	char	 month[8];	/* "2026-03" */
 	int64_t	 sessions;
 	int64_t	 late;
@@ -151,6 +151,9 @@ struct db_report {
 	int64_t			 offers[OFFERS__MAX];	/* sent in period */
 	struct db_report_late	*late;		/* by site and month */
 	size_t			 nlate;
+	char			**late_names;	/* the late rows' site names,
+						   one a site */
+	size_t			 nlate_names;
 	struct db_report_caseload *caseload;
 	size_t			 ncaseload;
 	int64_t			 outcome_agreed[OUTCOME__MAX];
