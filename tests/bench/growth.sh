@@ -130,7 +130,7 @@ while IFS='|' read -r -u 3 name args; do
 	rm -f "$DATA/backup.db"
 	pg=$(time_ms env TUTTI_DB="$DATA/purge.db" nice -n 5 "$B/tuttictl" purge || echo failed)
 	rm -f "$DATA/purge.db" "$DATA/purge.db-wal" "$DATA/purge.db-shm"
-	FACTS[$name]="$(awk '{ printf "%.0f MB", $5 / 1048576 }' < <(ls -l "$db")), made in $(awk '{ printf "%.0f s", $1 / 1000 }' "${db%.db}.ms"), backup $bk ms, purge $pg ms; $(grep -o '[0-9]* referrals' "${db%.db}.made" | head -n 1), $(grep -o '[0-9]* sessions' "${db%.db}.made" | head -n 1)"
+	FACTS[$name]="$(awk '{ printf "%.0f MB", $5 / 1048576 }' < <(ls -l "$db")), made in $(awk '{ printf "%.0f s", $1 / 1000 }' "${db%.db}.ms"), backup $bk ms, purge $pg ms; $(grep -o '[0-9][0-9]* referrals' "${db%.db}.made" | head -n 1), $(grep -o '[0-9][0-9]* sessions' "${db%.db}.made" | head -n 1)"
 done 3<<< "$SIZES"
 
 us() { awk -v u="$1" 'BEGIN { if (u == "") print "–"; else if (u < 1000) printf "%d µs", u; else if (u < 10000) printf "%.2f ms", u / 1000; else printf "%.1f ms", u / 1000 }'; }
