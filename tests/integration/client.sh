@@ -30,7 +30,10 @@ check "it shows the emails about them, by subject" grep -q 'Emails to or about t
 check "dates are for people, not ISO" grep -q -E '(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) [0-9]+ [A-Z][a-z]+ 20[0-9][0-9]' "$TVAR/body"
 check "the coordinator sees who opened the record" grep -q 'Who has opened or changed this record' "$TVAR/body"
 check "the view is audited" [ "$(sql "select count(*) from audit where action = 'client-view' and referral_id = $rid")" -ge 1 ]
-mail_id=$(sql "select max(id) from outbox where referral_id = $rid")
+# An email whose text the page can always write again: a booking
+# confirmation of a series with no session to come cannot be (the page
+# says so), and which of the demo's people that is moves with the date.
+mail_id=$(sql "select max(id) from outbox where referral_id = $rid and kind in ('referral_ack', 'referral_new', 'therapist_assigned')")
 check "each email links to its text" grep -q "href=\"/clients/$rid/emails/$mail_id\"" "$TVAR/body"
 c=$(web coord "$BASE/clients/$rid/emails/$mail_id")
 check "the coordinator reads the email's text (200)" [ "$c" = 200 ]
