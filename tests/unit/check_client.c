@@ -638,8 +638,8 @@ START_TEST(test_work_ended_shown)
 	ck_assert_int_eq(total, 27);
 
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
-	ck_assert(pages_says(h, "Here are the 20 whose work ended longest "
-	    "ago, of 27."));
+	ck_assert(pages_says(h, "Here are the 20 of 27 whose work ended "
+	    "longest ago."));
 	ck_assert(pages_says(h, "href=\"/referrals?ended=all#h-work-ended\">"
 	    "Show all 27 people whose work ended</a>"));
 	ck_assert_int_eq(body_count("<li><a href=\"/clients/"), 20);
