@@ -710,25 +710,137 @@ out:
 	return n;
 }
 
+/* The rows of one table whose cell in one column holds a needle. */
+struct hits {
+	int64_t		*rowid;
+	size_t		 n, cap;
+};
+
+/*
+ * Replaces every needle in the text columns cols of a table with rowids,
+ * in one pass over it: a read finds the rows holding a needle and in
+ * which columns, then each such cell is replaced, column by column as
+ * sweep_column would, by its rowid.  Returns the number of cells
+ * changed (logged), or -1.
+ */
+static int64_t
+sweep_table(struct db *db, const char *table, char *const *cols, size_t nc,
+    struct needles *nd)
+{
+	struct buf sql = BUF_INIT, where = BUF_INIT;
+	struct hits *hits;
+	sqlite3_stmt *st = NULL;
+	int64_t total = -1, n;
+	size_t j, r;
+	char *s;
+	int rc;
+
+	hits = xcalloc(nc, sizeof(*hits));
+	buf_puts(&sql, "SELECT rowid");
+	for (j = 0; j < nc; j++) {
+		s = sqlite3_mprintf("tutti_erase_found(\"%w\", ?1)", cols[j]);
+		if (s == NULL)
+			goto out;
+		buf_printf(&sql, ", %s", s);
+		buf_printf(&where, "%s%s", j > 0 ? " OR " : "", s);
+		sqlite3_free(s);
+	}
+	if ((s = sqlite3_mprintf("\"%w\"", table)) == NULL)
+		goto out;
+	buf_printf(&sql, " FROM %s WHERE %s", s, buf_cstr(&where));
+	sqlite3_free(s);
+	if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "db: erase: %s: %s\n", table,
+		    sqlite3_errmsg(db->conn));
+		goto out;
+	}
+	(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER, NULL);
+	while ((rc = db_step(st)) == SQLITE_ROW)
+		for (j = 0; j < nc; j++) {
+			if (sqlite3_column_int(st, (int)j + 1) == 0)
+				continue;
+			if (hits[j].n == hits[j].cap) {
+				hits[j].cap = hits[j].cap ? hits[j].cap * 2 : 8;
+				hits[j].rowid = xrealloc(hits[j].rowid,
+				    hits[j].cap * sizeof(*hits[j].rowid));
+			}
+			hits[j].rowid[hits[j].n++] = sqlite3_column_int64(st, 0);
+		}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto out;
+	total = 0;
+	for (j = 0; j < nc && total >= 0; j++) {
+		if (hits[j].n == 0)
+			continue;
+		s = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = "
+		    "tutti_erase_replace(\"%w\", ?1) WHERE rowid = ?2 AND "
+		    "tutti_erase_found(\"%w\", ?1)", table, cols[j], cols[j],
+		    cols[j]);
+		if (s == NULL || sqlite3_prepare_v2(db->conn, s, -1, &st,
+		    NULL) != SQLITE_OK) {
+			fprintf(stderr, "db: erase: %s.%s: %s\n", table,
+			    cols[j], sqlite3_errmsg(db->conn));
+			sqlite3_free(s);
+			total = -1;
+			break;
+		}
+		sqlite3_free(s);
+		for (n = 0, r = 0; r < hits[j].n; r++) {
+			(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER,
+			    NULL);
+			(void)sqlite3_bind_int64(st, 2, hits[j].rowid[r]);
+			if (db_step(st) != SQLITE_DONE) {
+				n = -1;
+				break;
+			}
+			n += sqlite3_changes(db->conn);
+			(void)sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (n < 0) {
+			total = -1;
+			break;
+		}
+		if (n > 0)
+			fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
+			    (long long)n, n == 1 ? "y" : "ies", table, cols[j]);
+		total += n;
+	}
+out:
+	sqlite3_finalize(st);
+	for (j = 0; j < nc; j++)
+		free(hits[j].rowid);
+	free(hits);
+	buf_free(&sql);
+	buf_free(&where);
+	return total;
+}
+
 /*
  * Replaces any copy of a needle (needles_index first) left in a text
  * column of any table but the staff's own (users, sessions,
  * login_failures): a table added later that keeps a client's details
  * is caught here, and logged so that it gets a step of its own
- * (sweep_column).  One pass over each column whatever the number of
+ * (sweep_table).  One pass over each table whatever the number of
  * needles.  Returns the number of cells changed, or -1.
  */
 static int64_t
 sweep(struct db *db, struct needles *nd)
 {
-	static const char sql_tables[] = "SELECT name FROM sqlite_schema "
-	    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN "
-	    "('users', 'sessions', 'login_failures', 'settings') ORDER BY name";
+	static const char sql_tables[] = "SELECT name, sql LIKE "
+	    "'%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table' AND "
+	    "name NOT LIKE 'sqlite_%' AND name NOT IN ('users', 'sessions', "
+	    "'login_failures', 'settings') ORDER BY name";
 	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
 	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
 	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
 	sqlite3_stmt *tl, *cl;
 	char **tables = NULL, **cols;
+	int *no_rowid = NULL;
 	size_t nt = 0, ct = 0, nc, cc, i, j;
 	int64_t total = 0, n;
 	int rc;
@@ -743,7 +855,9 @@ sweep(struct db *db, struct needles *nd)
 		if (nt == ct) {
 			ct = ct ? ct * 2 : 32;
 			tables = xrealloc(tables, ct * sizeof(*tables));
+			no_rowid = xrealloc(no_rowid, ct * sizeof(*no_rowid));
 		}
+		no_rowid[nt] = sqlite3_column_int(tl, 1);
 		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
 		    0));
 	}
@@ -767,7 +881,14 @@ sweep(struct db *db, struct needles *nd)
 		}
 		if (rc != 0)
 			total = -1;
-		for (j = 0; j < nc && total >= 0; j++) {
+		/* A table without rowids (or said to be) column by column. */
+		if (!no_rowid[i] && nc > 0 && total >= 0) {
+			if ((n = sweep_table(db, tables[i], cols, nc, nd)) < 0)
+				total = -1;
+			else
+				total += n;
+		}
+		for (j = 0; no_rowid[i] && j < nc && total >= 0; j++) {
 			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
 				total = -1;
 			else
@@ -780,6 +901,7 @@ sweep(struct db *db, struct needles *nd)
 	for (i = 0; i < nt; i++)
 		free(tables[i]);
 	free(tables);
+	free(no_rowid);
 	return total;
 }
 
