@@ -589,6 +589,32 @@ START_TEST(test_work_booked_until)
 }
 END_TEST
 
+/*
+ * A series whose last session by date was moved days earlier still has
+ * its other sessions to come: booked_until (that moved session's start)
+ * is in the past, and the list asks the sessions themselves.
+ */
+START_TEST(test_work_ended_moved_last)
+{
+	char sql[320];
+	int n = 0;
+
+	(void)snprintf(sql, sizeof(sql), "UPDATE occurrences SET start_utc = "
+	    "%lld, end_utc = %lld, state = 'moved' WHERE id = (SELECT id FROM "
+	    "occurrences WHERE series_id = %lld ORDER BY occ_date DESC LIMIT "
+	    "1)", (long long)time(NULL) - 5 * 86400,
+	    (long long)time(NULL) - 5 * 86400 + 2700, (long long)series_id);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(count("SELECT booked_until < unixepoch() - 4 * 86400 "
+	    "FROM referrals WHERE id = 1"), 1);
+	ck_assert_int_ge(count("SELECT count(*) FROM occurrences WHERE "
+	    "state != 'cancelled' AND start_utc > unixepoch()"), 1);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 /* How many times needle is in the page's body. */
 static int
 body_count(const char *needle)
@@ -1003,6 +1029,7 @@ client_suite(void)
 	tcase_add_test(tc, test_status_work_ended);
 	tcase_add_test(tc, test_work_ended_steps);
 	tcase_add_test(tc, test_work_ended_shown);
+	tcase_add_test(tc, test_work_ended_moved_last);
 	tcase_add_test(tc, test_work_booked_until);
 	tcase_add_test(tc, test_sick_sessions_steps);
 	tcase_add_test(tc, test_sessions_group_steps);
