@@ -1677,13 +1677,14 @@ sum_label(struct db *db, struct sum *s)
 }
 
 /*
- * Sessions, breakdowns, attendance and late cancellations of r; and, with
- * long_before not INT64_MIN, into *long_term the people served whose
- * first attended session (first_sessions) was before it.
+ * Sessions, breakdowns, attendance and late cancellations of r; with
+ * people, the people served; and, with long_before not INT64_MIN, into
+ * *long_term the people served whose first attended session
+ * (first_sessions) was before it.
  */
 static int
-load_summaries(struct db *db, struct db_report *r, int64_t long_before,
-    int64_t *long_term)
+load_summaries(struct db *db, struct db_report *r, int people,
+    int64_t long_before, int64_t *long_term)
 {
 	struct sum s;
 	size_t i;
@@ -1693,7 +1694,7 @@ load_summaries(struct db *db, struct db_report *r, int64_t long_before,
 	s.r = r;
 	s.long_before = long_before;
 	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
-	    sum_persons(db, &s) == -1)
+	    (people && sum_persons(db, &s) == -1))
 		goto out;
 	sum_label(db, &s);
 	if (long_term != NULL)
@@ -1712,12 +1713,13 @@ out:
 }
 
 /*
- * Every figure of [from_utc, to_utc): the sessions' from the summaries,
- * or (raw) from the raw rows as the summaries are defined.
+ * The figures of parts (enum report_part) of [from_utc, to_utc): the
+ * sessions' from the summaries, or (raw) from the raw rows as the
+ * summaries are defined.
  */
 static int
 report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
-    struct db_report **out)
+    unsigned parts, struct db_report **out)
 {
 	struct db_report *r;
 	int k, rc = -1;
@@ -1731,7 +1733,10 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
+	if (parts & REPORT_PART_PEOPLE)
+		parts |= REPORT_PART_SESSIONS;
 	if (raw) {
+		assert(parts == REPORT_PART_ALL);
 		if (report_fill(db, r) == -1 || load_totals(db, r) == -1)
 			goto out;
 		for (k = 0; k < REPORT_BY__MAX; k++)
@@ -1739,11 +1744,16 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 				goto out;
 		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
 			goto out;
-	} else if (load_summaries(db, r, INT64_MIN, NULL) == -1)
+	} else if ((parts & REPORT_PART_SESSIONS) && load_summaries(db, r,
+	    (parts & REPORT_PART_PEOPLE) != 0, INT64_MIN, NULL) == -1)
 		goto out;
-	if (load_referrals(db, r) == -1 || load_waitlist(db, r) == -1 ||
-	    load_waits(db, r, raw) == -1 || load_caseload(db, r, raw) == -1 ||
-	    load_outcomes(db, r) == -1 || load_offers(db, r) == -1)
+	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r) == -1) ||
+	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
+	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
+	    ((parts & REPORT_PART_CASELOAD) &&
+	    load_caseload(db, r, raw) == -1) ||
+	    ((parts & REPORT_PART_OUTCOMES) && load_outcomes(db, r) == -1) ||
+	    ((parts & REPORT_PART_OFFERS) && load_offers(db, r) == -1))
 		goto out;
 	rc = 0;
 out:
@@ -1766,14 +1776,22 @@ int
 db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 0, out);
+	return report_load(db, from_utc, to_utc, 0, REPORT_PART_ALL, out);
+}
+
+int
+db_report_load_parts(struct db *db, int64_t from_utc, int64_t to_utc,
+    unsigned parts, struct db_report **out)
+{
+	return report_load(db, from_utc, to_utc, 0, parts & REPORT_PART_ALL,
+	    out);
 }
 
 int
 db_report_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 1, out);
+	return report_load(db, from_utc, to_utc, 1, REPORT_PART_ALL, out);
 }
 
 int
@@ -1785,7 +1803,7 @@ db_report_sessions_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	*out = NULL;
 	r->from_utc = from_utc;
 	r->to_utc = to_utc;
-	if (load_summaries(db, r, long_before, long_term) == -1) {
+	if (load_summaries(db, r, 1, long_before, long_term) == -1) {
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 		db_report_free(r);
 		return -1;

@@ -170,6 +170,36 @@ struct db_report {
  */
 int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
+
+/*
+ * The parts of a report, each read on its own: what one table needs
+ * (one CSV) is read without the rest.
+ */
+enum report_part {
+	REPORT_PART_SESSIONS	= 1 << 0,	/* sessions, seconds, groups
+						   (people 0), attendance,
+						   late */
+	REPORT_PART_PEOPLE	= 1 << 1,	/* people, in total and in
+						   each group: with
+						   SESSIONS */
+	REPORT_PART_REFERRALS	= 1 << 2,	/* referrals, by_need,
+						   by_source */
+	REPORT_PART_WAITLIST	= 1 << 3,	/* waitlist_end, _months */
+	REPORT_PART_WAITS	= 1 << 4,	/* first_sessions to
+						   p90_second_days */
+	REPORT_PART_OFFERS	= 1 << 5,	/* offers */
+	REPORT_PART_CASELOAD	= 1 << 6,	/* caseload */
+	REPORT_PART_OUTCOMES	= 1 << 7,	/* outcome_* */
+	REPORT_PART_ALL		= (1 << 8) - 1
+};
+/*
+ * The same for the parts of the report named in parts (report_part
+ * bits; PEOPLE brings SESSIONS): each figure read is what
+ * db_report_load gives, each other figure is 0 (the medians -1) and
+ * each other array empty.  Returns 0, or -1 with *out NULL.
+ */
+int	 db_report_load_parts(struct db *, int64_t from_utc, int64_t to_utc,
+	    unsigned parts, struct db_report **out);
 /*
  * The same, with the sessions' figures (totals, breakdowns, attendance,
  * late cancellations) worked out from the raw rows (occurrences,
