@@ -929,6 +929,21 @@ struct sum_late {
 	int64_t	 sessions, late, dna;
 };
 
+/*
+ * What a scan works out: a report's sessions (SUM_SESSIONS, every
+ * breakdown labelled and ordered, the late rows), with its people
+ * served in total and in each breakdown (SUM_PEOPLE); or, for the
+ * impact report (SUM_IMPACT), the sessions and hours in total and of
+ * each breakdown (unlabelled, in no order) and the people served in
+ * total, without the late rows, the breakdowns' people or their names,
+ * which it does not show.
+ */
+enum sum_what {
+	SUM_SESSIONS,
+	SUM_PEOPLE,
+	SUM_IMPACT
+};
+
 /* What one report's scan keeps. */
 struct sum {
 	struct db_report	*r;
@@ -944,6 +959,7 @@ struct sum {
 	struct sum_month	 umonth;	/* UTC, of the last row */
 	int64_t			 long_before;	/* INT64_MIN: not asked */
 	int64_t			 long_term;
+	enum sum_what		 what;
 };
 
 /* The month id (year * 12 + month - 1) and text of tm. */
@@ -1131,7 +1147,8 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 
 	for (k = 0; k < 4; k++)
 		r->attendance[k] += w * f[F_ATTENDED + k];
-	if (f[F_SHOWN] != 0 && (site = sum_site(s, site_id)) != NULL) {
+	if (f[F_SHOWN] != 0 && s->what != SUM_IMPACT &&
+	    (site = sum_site(s, site_id)) != NULL) {
 		l = sum_late_row(s, site, m);
 		l->sessions += w * f[F_SHOWN];
 		l->late += w * f[F_LATE];
@@ -1453,6 +1470,8 @@ sum_persons(struct db *db, struct sum *s)
 			served = 1;
 			r->people++;
 		}
+		if (s->what == SUM_IMPACT)
+			continue;	/* no breakdown's people */
 		id[REPORT_BY_SITE] = sqlite3_column_int64(st, 1);
 		id[REPORT_BY_THERAPIST] = sqlite3_column_int64(st, 2);
 		id[REPORT_BY_TYPE] = sqlite3_column_int(st, 3) != 0;
@@ -1622,9 +1641,26 @@ sum_late_out(struct sum *s)
 }
 
 /*
- * Drops the groups and late rows left with no sessions (a month's
- * sessions moved to the next), labels each breakdown's rows and puts
- * them in the page's order.
+ * Drops the groups left with no sessions (a month's sessions moved to
+ * the next).
+ */
+static void
+sum_drop_empty(struct db_report *r)
+{
+	size_t i, n;
+	int k;
+
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		for (i = n = 0; i < r->ngroups[k]; i++)
+			if (r->groups[k][i].sessions != 0)
+				r->groups[k][n++] = r->groups[k][i];
+		r->ngroups[k] = n;
+	}
+}
+
+/*
+ * Drops the groups and late rows left with no sessions, labels each
+ * breakdown's rows and puts them in the page's order.
  */
 static void
 sum_label(struct db *db, struct sum *s)
@@ -1635,14 +1671,11 @@ sum_label(struct db *db, struct sum *s)
 	struct db_report *r = s->r;
 	struct db_report_group *g;
 	const struct sum_site *site;
-	size_t i, n;
+	size_t i;
 	int k;
 
+	sum_drop_empty(r);
 	for (k = 0; k < REPORT_BY__MAX; k++) {
-		for (i = n = 0; i < r->ngroups[k]; i++)
-			if (r->groups[k][i].sessions != 0)
-				r->groups[k][n++] = r->groups[k][i];
-		r->ngroups[k] = n;
 		for (i = 0; i < r->ngroups[k]; i++) {
 			g = &r->groups[k][i];
 			switch (k) {
@@ -1677,13 +1710,12 @@ sum_label(struct db *db, struct sum *s)
 }
 
 /*
- * Sessions, breakdowns, attendance and late cancellations of r; with
- * people, the people served; and, with long_before not INT64_MIN, into
- * *long_term the people served whose first attended session
- * (first_sessions) was before it.
+ * What of r what says (enum sum_what); and, with long_before not
+ * INT64_MIN, into *long_term the people served whose first attended
+ * session (first_sessions) was before it.
  */
 static int
-load_summaries(struct db *db, struct db_report *r, int people,
+load_summaries(struct db *db, struct db_report *r, enum sum_what what,
     int64_t long_before, int64_t *long_term)
 {
 	struct sum s;
@@ -1693,10 +1725,14 @@ load_summaries(struct db *db, struct db_report *r, int people,
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.long_before = long_before;
+	s.what = what;
 	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
-	    (people && sum_persons(db, &s) == -1))
+	    (what != SUM_SESSIONS && sum_persons(db, &s) == -1))
 		goto out;
-	sum_label(db, &s);
+	if (what != SUM_IMPACT)
+		sum_label(db, &s);
+	else
+		sum_drop_empty(r);
 	if (long_term != NULL)
 		*long_term = s.long_term;
 	rc = 0;
@@ -1745,7 +1781,8 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
 			goto out;
 	} else if ((parts & REPORT_PART_SESSIONS) && load_summaries(db, r,
-	    (parts & REPORT_PART_PEOPLE) != 0, INT64_MIN, NULL) == -1)
+	    (parts & REPORT_PART_PEOPLE) ? SUM_PEOPLE : SUM_SESSIONS,
+	    INT64_MIN, NULL) == -1)
 		goto out;
 	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r) == -1) ||
 	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
@@ -1803,7 +1840,7 @@ db_report_sessions_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	*out = NULL;
 	r->from_utc = from_utc;
 	r->to_utc = to_utc;
-	if (load_summaries(db, r, 1, long_before, long_term) == -1) {
+	if (load_summaries(db, r, SUM_IMPACT, long_before, long_term) == -1) {
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 		db_report_free(r);
 		return -1;

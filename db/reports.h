@@ -212,12 +212,13 @@ int	 db_report_load_parts(struct db *, int64_t from_utc, int64_t to_utc,
 int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
 /*
- * Only the sessions' figures (totals, breakdowns, people, attendance,
- * late cancellations) of [from_utc, to_utc), read from the summaries as
- * db_report_load reads them, inside a read transaction the caller holds;
- * and into *long_term the people served whose first attended session
- * (first_sessions) was before long_before.  For the impact report.
- * Returns 0, or -1 with *out NULL.
+ * Only what the impact report shows of [from_utc, to_utc): sessions,
+ * seconds, people and attendance in total, and the sessions and seconds
+ * of each breakdown's groups (keys only: no labels, in no order, people
+ * 0), read from the summaries as db_report_load reads them, inside a
+ * read transaction the caller holds; no late rows; and into *long_term
+ * the people served whose first attended session (first_sessions) was
+ * before long_before.  Returns 0, or -1 with *out NULL.
  */
 int	 db_report_sessions_load(struct db *, int64_t from_utc,
 	    int64_t to_utc, int64_t long_before, int64_t *long_term,
