@@ -73,7 +73,8 @@ static const struct {
 	const char	*name;
 	unsigned	 parts;
 } rt_kinds[RT__MAX] = {
-	[RT_SUMMARY] = { "summary", REPORT_PART_ALL & ~REPORT_PART_OFFERS },
+	[RT_SUMMARY] = { "summary", REPORT_PART_ALL & ~REPORT_PART_OFFERS &
+	    ~REPORT_PART_LATE },
 	[RT_BY_MONTH] = { "sessions_by_month", REPORT_PART_PEOPLE },
 	[RT_BY_SITE] = { "sessions_by_site", REPORT_PART_PEOPLE },
 	[RT_BY_ORGANISATION] = { "sessions_by_organisation",
@@ -86,7 +87,7 @@ static const struct {
 	[RT_WAITLIST] = { "waitlist", REPORT_PART_WAITLIST },
 	[RT_WAITS] = { "hidden_waits", REPORT_PART_WAITS },
 	[RT_OFFERS] = { "offers", REPORT_PART_OFFERS },
-	[RT_LATE] = { "late_and_dna", REPORT_PART_SESSIONS },
+	[RT_LATE] = { "late_and_dna", REPORT_PART_LATE },
 	[RT_CASELOAD] = { "caseload", REPORT_PART_CASELOAD },
 	[RT_OUTCOMES] = { "outcomes", REPORT_PART_OUTCOMES },
 };

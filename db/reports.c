@@ -930,18 +930,17 @@ struct sum_late {
 };
 
 /*
- * What a scan works out: a report's sessions (SUM_SESSIONS, every
- * breakdown labelled and ordered, the late rows), with its people
- * served in total and in each breakdown (SUM_PEOPLE); or, for the
- * impact report (SUM_IMPACT), the sessions and hours in total and of
- * each breakdown (unlabelled, in no order) and the people served in
- * total, without the late rows, the breakdowns' people or their names,
- * which it does not show.
+ * What a scan works out beside the sessions, hours and attendance in
+ * total and of each breakdown's groups: bits.  The impact report asks
+ * only for the people served in total (SUM_PEOPLE); a report's tables
+ * for the rest of what they show.
  */
 enum sum_what {
-	SUM_SESSIONS,
-	SUM_PEOPLE,
-	SUM_IMPACT
+	SUM_PEOPLE	= 1 << 0,	/* people served in total */
+	SUM_GROUP_PEOPLE = 1 << 1,	/* and in each group: with PEOPLE */
+	SUM_LABELS	= 1 << 2,	/* groups labelled, in the page's
+					   order */
+	SUM_LATE	= 1 << 3	/* the late rows: with LABELS */
 };
 
 /* What one report's scan keeps. */
@@ -959,7 +958,7 @@ struct sum {
 	struct sum_month	 umonth;	/* UTC, of the last row */
 	int64_t			 long_before;	/* INT64_MIN: not asked */
 	int64_t			 long_term;
-	enum sum_what		 what;
+	unsigned		 what;		/* enum sum_what bits */
 };
 
 /* The month id (year * 12 + month - 1) and text of tm. */
@@ -1147,7 +1146,7 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 
 	for (k = 0; k < 4; k++)
 		r->attendance[k] += w * f[F_ATTENDED + k];
-	if (f[F_SHOWN] != 0 && s->what != SUM_IMPACT &&
+	if (f[F_SHOWN] != 0 && (s->what & SUM_LATE) &&
 	    (site = sum_site(s, site_id)) != NULL) {
 		l = sum_late_row(s, site, m);
 		l->sessions += w * f[F_SHOWN];
@@ -1470,8 +1469,8 @@ sum_persons(struct db *db, struct sum *s)
 			served = 1;
 			r->people++;
 		}
-		if (s->what == SUM_IMPACT)
-			continue;	/* no breakdown's people */
+		if (!(s->what & SUM_GROUP_PEOPLE))
+			continue;
 		id[REPORT_BY_SITE] = sqlite3_column_int64(st, 1);
 		id[REPORT_BY_THERAPIST] = sqlite3_column_int64(st, 2);
 		id[REPORT_BY_TYPE] = sqlite3_column_int(st, 3) != 0;
@@ -1710,12 +1709,13 @@ sum_label(struct db *db, struct sum *s)
 }
 
 /*
- * What of r what says (enum sum_what); and, with long_before not
+ * The sessions of r and what else what says (enum sum_what bits);
+ * and, with long_before not
  * INT64_MIN, into *long_term the people served whose first attended
  * session (first_sessions) was before it.
  */
 static int
-load_summaries(struct db *db, struct db_report *r, enum sum_what what,
+load_summaries(struct db *db, struct db_report *r, unsigned what,
     int64_t long_before, int64_t *long_term)
 {
 	struct sum s;
@@ -1727,9 +1727,9 @@ load_summaries(struct db *db, struct db_report *r, enum sum_what what,
 	s.long_before = long_before;
 	s.what = what;
 	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
-	    (what != SUM_SESSIONS && sum_persons(db, &s) == -1))
+	    ((what & SUM_PEOPLE) && sum_persons(db, &s) == -1))
 		goto out;
-	if (what != SUM_IMPACT)
+	if (what & SUM_LABELS)
 		sum_label(db, &s);
 	else
 		sum_drop_empty(r);
@@ -1769,7 +1769,7 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
-	if (parts & REPORT_PART_PEOPLE)
+	if (parts & (REPORT_PART_PEOPLE | REPORT_PART_LATE))
 		parts |= REPORT_PART_SESSIONS;
 	if (raw) {
 		assert(parts == REPORT_PART_ALL);
@@ -1781,8 +1781,9 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
 			goto out;
 	} else if ((parts & REPORT_PART_SESSIONS) && load_summaries(db, r,
-	    (parts & REPORT_PART_PEOPLE) ? SUM_PEOPLE : SUM_SESSIONS,
-	    INT64_MIN, NULL) == -1)
+	    SUM_LABELS | ((parts & REPORT_PART_PEOPLE) ? SUM_PEOPLE |
+	    SUM_GROUP_PEOPLE : 0) | ((parts & REPORT_PART_LATE) ? SUM_LATE :
+	    0), INT64_MIN, NULL) == -1)
 		goto out;
 	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r) == -1) ||
 	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
@@ -1840,7 +1841,7 @@ db_report_sessions_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	*out = NULL;
 	r->from_utc = from_utc;
 	r->to_utc = to_utc;
-	if (load_summaries(db, r, SUM_IMPACT, long_before, long_term) == -1) {
+	if (load_summaries(db, r, SUM_PEOPLE, long_before, long_term) == -1) {
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 		db_report_free(r);
 		return -1;

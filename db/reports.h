@@ -177,8 +177,7 @@ int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
  */
 enum report_part {
 	REPORT_PART_SESSIONS	= 1 << 0,	/* sessions, seconds, groups
-						   (people 0), attendance,
-						   late */
+						   (people 0), attendance */
 	REPORT_PART_PEOPLE	= 1 << 1,	/* people, in total and in
 						   each group: with
 						   SESSIONS */
@@ -190,11 +189,13 @@ enum report_part {
 	REPORT_PART_OFFERS	= 1 << 5,	/* offers */
 	REPORT_PART_CASELOAD	= 1 << 6,	/* caseload */
 	REPORT_PART_OUTCOMES	= 1 << 7,	/* outcome_* */
-	REPORT_PART_ALL		= (1 << 8) - 1
+	REPORT_PART_LATE	= 1 << 8,	/* late, late_names: with
+						   SESSIONS */
+	REPORT_PART_ALL		= (1 << 9) - 1
 };
 /*
  * The same for the parts of the report named in parts (report_part
- * bits; PEOPLE brings SESSIONS): each figure read is what
+ * bits; PEOPLE and LATE bring SESSIONS): each figure read is what
  * db_report_load gives, each other figure is 0 (the medians -1) and
  * each other array empty.  Returns 0, or -1 with *out NULL.
  */
