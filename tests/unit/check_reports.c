@@ -574,6 +574,9 @@ summaries_same_in(const char *after, const char *tz)
 		{ "2025-01-10T00:00:00Z", "2025-03-20T00:00:00Z" },
 		{ "2024-09-15T23:00:00Z", "2025-04-12T23:00:00Z" },
 		{ "2025-01-31T11:00:00Z", "2025-03-01T05:00:00Z" },
+		/* Ann's and Bob's sessions run from before it to after it,
+		 * none in it: neither is served. */
+		{ "2025-02-20T00:00:00Z", "2025-03-20T00:00:00Z" },
 	};
 	struct db_report *a, *b;
 	struct db_impact *x, *y;
