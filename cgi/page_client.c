@@ -1039,16 +1039,31 @@ add_sick(void *arg, int64_t series, const char *date, int64_t start,
 		tmpl_data_setf(e, "record", "%lld", (long long)referral);
 }
 
+/*
+ * How many of the people whose work ended the queue shows unless asked
+ * for all: a national service has hundreds at a time (382 at N=10), a
+ * list no one reads through on the page they open every morning.
+ */
+#define WORK_ENDED_SHOWN 20
+
 void
 page_client_queue_lists(struct app *app, const struct req *rq,
     struct tmpl_data *d)
 {
 	struct sick_view v;
 	time_t now = time(NULL);
+	const char *ended = form_get(&rq->q, "ended");
+	int all = ended != NULL && strcmp(ended, "all") == 0;
+	int64_t total = 0;
 
 	v.d = d;
 	v.tz = app->tz;
 	v.can_series = auth_can(rq->user->role, ACT_SCHEDULE);
 	(void)db_client_sick_sessions(app->db, (int64_t)now, add_sick, &v);
-	(void)db_client_work_ended(app->db, (int64_t)now, add_ended, d);
+	if (db_client_work_ended(app->db, (int64_t)now, all ? 0 :
+	    WORK_ENDED_SHOWN, &total, add_ended, d) == 0 &&
+	    !all && total > WORK_ENDED_SHOWN) {
+		tmpl_data_setf(d, "ended_shown", "%d", WORK_ENDED_SHOWN);
+		tmpl_data_setf(d, "ended_total", "%lld", (long long)total);
+	}
 }

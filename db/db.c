@@ -439,36 +439,6 @@ db_close(struct db *db)
 }
 
 int
-db_changed(struct db *db, struct db_mark *mark)
-{
-	static const char sql[] = "PRAGMA data_version";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int64_t version, own = sqlite3_total_changes64(db->conn);
-	int rc, changed;
-
-	if (st == NULL) {
-		mark->set = 0;
-		return -1;
-	}
-	rc = db_step(st);
-	version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	db_done(st);
-	if (rc != SQLITE_ROW) {
-		fprintf(stderr, "db: data version: %s\n",
-		    sqlite3_errmsg(db->conn));
-		mark->set = 0;
-		return -1;
-	}
-	changed = !mark->set || mark->serial != db->serial ||
-	    mark->data_version != version || mark->own != own;
-	mark->serial = db->serial;
-	mark->data_version = version;
-	mark->own = own;
-	mark->set = 1;
-	return changed;
-}
-
-int
 db_records_changed(struct db *db, struct db_mark *mark)
 {
 	static const char sql[] = "SELECT n FROM record_epoch WHERE id = 1";

@@ -54,31 +54,21 @@ int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);
 
-/* What a connection last saw of the database (db_changed). */
+/* What a connection last saw of the records (db_records_changed). */
 struct db_mark {
 	uint64_t	 serial;	/* which connection it is from */
-	int64_t		 data_version;	/* PRAGMA data_version */
-	int64_t		 own;		/* this connection's changes */
-	int64_t		 epoch;		/* record_epoch.n (db_records_changed) */
+	int64_t		 epoch;		/* record_epoch.n */
 	int		 set;
 };
 /*
- * 1 when the database may have changed since *mark (a commit by another
- * connection or process, or a change through this one; always the first
- * time), 0 when it has not; *mark then holds now.  One small read that
- * touches no table: for a worker to keep what it read from the database
- * until it changes.  -1 on an error (logged; *mark then unset).
- */
-int		 db_changed(struct db *, struct db_mark *);
-/*
- * The same for the records alone: 1 when a record may have changed since
- * *mark (always the first time, or with a mark from another connection),
- * 0 when none has; *mark then holds now.  Writes to the logs that pages
- * and the mailer write as they go (migration 042's record_epoch_logs:
- * the audit trail, sign-ins, the outbox ...) do not count.  A commit by
- * any connection or process shows on its next call.  One read of a
- * one-row table.  -1 on an error (logged; *mark then unset).  A mark is
- * for db_changed or db_records_changed, not both.
+ * 1 when a record may have changed since *mark (always the first time,
+ * or with a mark from another connection), 0 when none has; *mark then
+ * holds now: for a worker to keep what it read from the database until
+ * a record changes.  Writes to the logs that pages and the mailer write
+ * as they go (migration 042's record_epoch_logs: the audit trail,
+ * sign-ins, the outbox ...) do not count.  A commit by any connection
+ * or process shows on its next call.  One read of a one-row table.  -1
+ * on an error (logged; *mark then unset).
  */
 int		 db_records_changed(struct db *, struct db_mark *);
 /* The schema version (PRAGMA user_version) and the newest one known. */

@@ -283,18 +283,30 @@ ended_one(void *arg, int64_t id, const char *ref, const char *name,
 		(*(int *)arg)++;
 }
 
+/* Every referral db_client_work_ended lists, given to fn. */
+static int
+work_ended(void (*fn)(void *, int64_t, const char *, const char *,
+    const char *), int *n)
+{
+	int64_t total = -1;
+	int rc;
+
+	rc = db_client_work_ended(h->app.db, (int64_t)time(NULL), 0, &total,
+	    fn, n);
+	ck_assert_int_ge(total, 0);
+	return rc;
+}
+
 /* Once nothing is booked from now on, the work is listed as ended. */
 START_TEST(test_status_work_ended)
 {
 	int n = 0;
 
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_one, &n), 0);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
 	    1, ""), DB_OK);
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_one, &n), 0);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
 	ck_assert(pages_says(h, "Work ended: close or book again"));
@@ -358,15 +370,13 @@ START_TEST(test_work_ended_steps)
 	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
 	    1, ""), DB_OK);
 	other_caseload(10, 100);
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_any, &n), 0);
+	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	/* Ann (her last session past) and Bob (nothing booked). */
 	ck_assert_int_eq(n, 2);
 	few = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
 	other_caseload(1000, 200);
 	n = 0;
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_any, &n), 0);
+	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	ck_assert_int_eq(n, 2);
 	many = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
 	ck_assert_msg(many <= few + 10, "steps %d with 10 other people on "
@@ -554,8 +564,7 @@ START_TEST(test_work_booked_until)
 	ck_assert_int_eq(count("SELECT booked_until > unixepoch() FROM "
 	    "referrals WHERE id = 1"), 1);
 	n = 0;
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_one, &n), 0);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
 	ck_assert_int_eq(n, 0);
 	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = 'x' "
 	    "WHERE id = 1");
@@ -575,9 +584,101 @@ START_TEST(test_work_booked_until)
 	testlib_sql_exec(h->app.db, "DELETE FROM series WHERE id = 1101");
 	ck_assert_int_eq(work_wrong(), 0);
 	n = 0;
-	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
-	    ended_one, &n), 0);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
 	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+/*
+ * A series whose last session by date was moved days earlier still has
+ * its other sessions to come: booked_until (that moved session's start)
+ * is in the past, and the list asks the sessions themselves.
+ */
+START_TEST(test_work_ended_moved_last)
+{
+	char sql[320];
+	int n = 0;
+
+	(void)snprintf(sql, sizeof(sql), "UPDATE occurrences SET start_utc = "
+	    "%lld, end_utc = %lld, state = 'moved' WHERE id = (SELECT id FROM "
+	    "occurrences WHERE series_id = %lld ORDER BY occ_date DESC LIMIT "
+	    "1)", (long long)time(NULL) - 5 * 86400,
+	    (long long)time(NULL) - 5 * 86400 + 2700, (long long)series_id);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(count("SELECT booked_until < unixepoch() - 4 * 86400 "
+	    "FROM referrals WHERE id = 1"), 1);
+	ck_assert_int_ge(count("SELECT count(*) FROM occurrences WHERE "
+	    "state != 'cancelled' AND start_utc > unixepoch()"), 1);
+	ck_assert_int_eq(work_ended(ended_one, &n), 0);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+/* How many times needle is in the page's body. */
+static int
+body_count(const char *needle)
+{
+	const char *p = pages_body(h);
+	int n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * The queue shows the 20 people whose work ended longest ago and says how
+ * many there are, with a link to them all; the database reads no more of
+ * them than it shows, and counts the rest.
+ */
+START_TEST(test_work_ended_shown)
+{
+	char sql[256];
+	int n = 0;
+	int64_t total = 0;
+
+	/* Ann's last session held, Bob nothing, and 25 more people with
+	 * nothing booked: one of them last seen three days ago. */
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	other_caseload(25, 100);
+	(void)snprintf(sql, sizeof(sql), "DELETE FROM occurrences WHERE "
+	    "series_id BETWEEN 1101 AND 1124; UPDATE occurrences SET "
+	    "start_utc = %lld, end_utc = %lld, occ_date = date(%lld, "
+	    "'unixepoch') WHERE series_id = 1100", (long long)time(NULL) -
+	    3 * 86400, (long long)time(NULL) - 3 * 86400 + 2700,
+	    (long long)time(NULL) - 3 * 86400);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert_int_eq(work_wrong(), 0);
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    20, &total, ended_any, &n), 0);
+	ck_assert_int_eq(n, 20);
+	ck_assert_int_eq(total, 27);
+	n = 0;
+	ck_assert_int_eq(db_client_work_ended(h->app.db, (int64_t)time(NULL),
+	    30, &total, ended_any, &n), 0);
+	ck_assert_int_eq(n, 27);
+	ck_assert_int_eq(total, 27);
+
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	ck_assert(pages_says(h, "Here are the 20 of 27 whose work ended "
+	    "longest ago."));
+	ck_assert(pages_says(h, "href=\"/referrals?ended=all#h-work-ended\">"
+	    "Show all 27 people whose work ended</a>"));
+	ck_assert_int_eq(body_count("<li><a href=\"/clients/"), 20);
+	/* Nothing booked first: Bob, then the 24 by their ids. */
+	ck_assert(pages_says(h, "<li><a href=\"/clients/2\">Bob Baker</a>"));
+	ck_assert(!pages_says(h, "(R100), last session"));
+
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR,
+	    "/referrals?ended=all"), 200);
+	ck_assert_int_eq(body_count("<li><a href=\"/clients/"), 27);
+	ck_assert(!pages_says(h, "Show all 27"));
+	ck_assert(pages_says(h, "(R100), last session"));
+	ck_assert(pages_says(h, "(AAAA-AAAA), last session"));
 }
 END_TEST
 
@@ -927,6 +1028,8 @@ client_suite(void)
 	tcase_add_test(tc, test_status_attended);
 	tcase_add_test(tc, test_status_work_ended);
 	tcase_add_test(tc, test_work_ended_steps);
+	tcase_add_test(tc, test_work_ended_shown);
+	tcase_add_test(tc, test_work_ended_moved_last);
 	tcase_add_test(tc, test_work_booked_until);
 	tcase_add_test(tc, test_sick_sessions_steps);
 	tcase_add_test(tc, test_sessions_group_steps);
