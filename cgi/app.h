@@ -205,6 +205,16 @@ void	 page_feed_forget(void);
 /* page_reports.c, page_outcome.c, page_privacy.c: reports, outcomes. */
 void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
+/*
+ * The table named table (the CSV's table=) of report r as /reports.csv
+ * sends it, appended to b: 0, or -1 when there is no such table.  The
+ * CSV reads only the parts of a report its table is built from; this
+ * writes any table of a whole report (db_report_load).  Cannot fail
+ * otherwise.
+ */
+struct db_report;
+int	 page_reports_csv_write(struct buf *, const struct db_report *,
+	    const char *table);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
 /* page_survey.c: the family and partner staff surveys (issue 20). */
