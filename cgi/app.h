@@ -205,6 +205,16 @@ void	 page_feed_forget(void);
 /* page_reports.c, page_outcome.c, page_privacy.c: reports, outcomes. */
 void	 page_reports(struct app *, struct req *, struct resp *);
 void	 page_reports_csv(struct app *, struct req *, struct resp *);
+/*
+ * The table named table (the CSV's table=) of report r as /reports.csv
+ * sends it, appended to b: 0, or -1 when there is no such table.  The
+ * CSV reads only the parts of a report its table is built from; this
+ * writes any table of a whole report (db_report_load).  Cannot fail
+ * otherwise.
+ */
+struct db_report;
+int	 page_reports_csv_write(struct buf *, const struct db_report *,
+	    const char *table);
 void	 page_outcome_get(struct app *, struct req *, struct resp *);
 void	 page_outcome_post(struct app *, struct req *, struct resp *);
 /* page_survey.c: the family and partner staff surveys (issue 20). */
@@ -355,6 +365,23 @@ int	 app_part_keep(const char *key, time_t now, time_t until,
 	    const struct buf *part);
 /* How many parts this worker has found and kept, for tests. */
 void	 app_part_counts(uint64_t *found, uint64_t *kept);
+
+/*
+ * The world that matching reads (core/world.h), kept by the worker for
+ * the matches page and the plan (issue 21): built with core_world_load
+ * for the window from now in the worker's zone, and kept until what it
+ * reads changes (db_world_changed: the service's set-up, the booked
+ * sessions and the open caseloads; not attendance, notes or the audit
+ * trail), the zone is another, or it is APP_WORLD_SECONDS old (its
+ * window moves on, and leave and closures count by day).  Returns 0
+ * with *out the world (the worker's: valid until the next app_world,
+ * never to be freed or changed), or -1 with a message in err when it
+ * cannot be read or built (nothing is kept then).
+ */
+#define APP_WORLD_SECONDS	60
+struct core_world;
+int	 app_world(struct app *, time_t now, const struct core_world **out,
+	    char *err, size_t errlen);
 /*
  * Answers rs (status) with the staff layout (staff_head.html and
  * staff_foot.html, with d and the outer data) around body, as it is.

@@ -13,6 +13,11 @@
  * sent emails that are written as pages are read do not count, and the
  * sites and settings the facts come from are records).
  *
+ * And the world that matching reads (app_world), kept until what it
+ * reads changes (db_world_changed, a narrower count than the records':
+ * attendance, notes and outcomes written all day do not move it) and
+ * for at most a minute.
+ *
  * Each worker has its own copy and answers one request at a time; a
  * change by any process shows on the next request after its commit.
  */
@@ -22,6 +27,7 @@
 #include <time.h>
 
 #include "cgi/app.h"
+#include "core/world.h"
 #include "db/db.h"
 #include "db/referrals.h"
 #include "db/self.h"
@@ -282,4 +288,55 @@ app_part_counts(uint64_t *found, uint64_t *kept)
 {
 	*found = parts.found;
 	*kept = parts.kept;
+}
+
+/* The kept world (app_world): its zone and when it was built. */
+static struct {
+	struct db_mark		 mark;	/* the world epoch it was built at */
+	struct core_world	*md;	/* NULL: none kept */
+	char			 tz[128];
+	time_t			 built;
+} world;
+
+int
+app_world(struct app *app, time_t now, const struct core_world **out,
+    char *err, size_t errlen)
+{
+	const char *tz = app->tz != NULL && *app->tz != '\0' ? app->tz :
+	    "Europe/London";
+	struct core_world *md;
+	int rc;
+
+	*out = NULL;
+	if (app->db == NULL) {
+		snprintf(err, errlen, "no database");
+		return -1;
+	}
+	/*
+	 * The epoch is read before the records: a change committed while
+	 * they are read moves it past the mark, and the next request
+	 * builds the world again.
+	 */
+	rc = db_world_changed(app->db, &world.mark);
+	if (rc == 0 && world.md != NULL && strcmp(world.tz, tz) == 0 &&
+	    now >= world.built && now - world.built < APP_WORLD_SECONDS) {
+		*out = world.md;
+		return 0;
+	}
+	core_world_free(world.md);
+	world.md = NULL;
+	if (rc == -1) {
+		snprintf(err, errlen, "the records could not be read");
+		return -1;
+	}
+	if (core_world_load(app->db, tz, now, &md, err, errlen) == -1)
+		return -1;
+	/* A zone too long to keep is built again each time. */
+	if (snprintf(world.tz, sizeof(world.tz), "%s", tz) >=
+	    (int)sizeof(world.tz))
+		world.tz[0] = '\0';
+	world.md = md;
+	world.built = now;
+	*out = md;
+	return 0;
 }

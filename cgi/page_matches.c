@@ -21,7 +21,9 @@
  * page_referral (page_referrals.c) hands /referrals/ID/matches here; the
  * route table gives it ACT_REFERRAL_VIEW for GET and ACT_REFERRAL_CHANGE
  * for POST, and this file also asks ACT_ASSIGN for every assignment.
- * The matching itself is sched/'s; the records are read by core/world.h.
+ * The matching itself is sched/'s; the records are read by core/world.h
+ * into a world the worker keeps until they change (app_world): both
+ * pages only read it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,13 +50,6 @@
  * seconds, and the places a service has free in four weeks are fewer.
  */
 #define PLAN_MAX	(3 * PLAN_PAGE)
-
-static const char *
-tz_of(const struct app *app)
-{
-	return app->tz != NULL && *app->tz != '\0' ? app->tz :
-	    "Europe/London";
-}
 
 static double
 now_ms(void)
@@ -248,7 +243,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
     int64_t id, const char *error)
 {
 	struct core_referral *ref = NULL;
-	struct core_world *md = NULL;
+	const struct core_world *md = NULL;
 	struct sched_result res;
 	struct tmpl_data *d = NULL, *e;
 	struct db_client cl;
@@ -271,8 +266,7 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 		http_error(app, rs, 404, "There is no such referral.");
 		goto out;
 	}
-	if (core_world_load(app->db, tz_of(app), now, &md, err,
-	    sizeof(err)) == -1) {
+	if (app_world(app, now, &md, err, sizeof(err)) == -1) {
 		fprintf(stderr, "matches: %s\n", err);
 		http_error(app, rs, 503, "The matches cannot be worked out "
 		    "just now. Try again in a minute.");
@@ -354,7 +348,6 @@ show_matches(struct app *app, struct req *rq, struct resp *rs, int status,
 out:
 	tmpl_data_free(d);
 	sched_result_free(&res);
-	core_world_free(md);
 	core_referrals_free(ref, nref);
 	buf_free(&tmp);
 }
@@ -517,7 +510,7 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 {
 	struct core_referral *refs = NULL;
 	struct sched_referral *in = NULL;
-	struct core_world *md = NULL;
+	const struct core_world *md = NULL;
 	struct sched_plan plan;
 	struct tmpl_data *d = NULL, *e;
 	struct db_client cl;
@@ -536,8 +529,7 @@ show_plan(struct app *app, struct req *rq, struct resp *rs, int status,
 	t0 = now_ms();
 	if (core_referrals_first(app->db, ST_WAITLISTED, PLAN_MAX, now, &refs,
 	    &n) == -1 || db_status_counts(app->db, counts) == -1 ||
-	    core_world_load(app->db, tz_of(app), now, &md, err,
-	    sizeof(err)) == -1) {
+	    app_world(app, now, &md, err, sizeof(err)) == -1) {
 		http_error(app, rs, 503, "The plan cannot be made just now. "
 		    "Try again in a minute.");
 		goto out;
@@ -614,7 +606,6 @@ out:
 	tmpl_data_free(d);
 	sched_plan_free(&plan);
 	free(in);
-	core_world_free(md);
 	core_referrals_free(refs, n);
 	buf_free(&tmp);
 }

@@ -375,14 +375,16 @@ db_bulk_indexes_make(struct db *db)
 
 /*
  * Drops 042's record epoch triggers too (every table has three, named
- * epoch_*): one statement for every row written.  The bulk rows then
- * add one to the epoch all at once, in db_bulk_triggers_make.
+ * epoch_*) and 045's world epoch triggers (world_epoch_*): one
+ * statement for every row written.  The bulk rows then add one to each
+ * epoch all at once, in db_bulk_triggers_make.
  */
 int
 db_bulk_triggers_drop(struct db *db)
 {
 	static const char sql[] = "SELECT name FROM main.sqlite_master"
-	    " WHERE type = 'trigger' AND name GLOB 'epoch_*' ORDER BY rowid";
+	    " WHERE type = 'trigger' AND (name GLOB 'epoch_*' OR"
+	    " name GLOB 'world_epoch_*') ORDER BY rowid";
 	sqlite3_stmt *st;
 	char **v = NULL;
 	size_t n = 0, i;
@@ -419,7 +421,8 @@ db_bulk_triggers_make(struct db *db)
 		    summaries_fill[i].what) == -1)
 			goto out;
 	if (late_make(db, "trigger") == -1 || exec_all(db,
-	    "UPDATE record_epoch SET n = n + 1", "record epoch") == -1)
+	    "UPDATE record_epoch SET n = n + 1;"
+	    "UPDATE world_epoch SET n = n + 1", "epochs") == -1)
 		goto out;
 	rc = 0;
 out:

@@ -65,9 +65,10 @@ int	 db_bulk_indexes_drop(struct db *);
 int	 db_bulk_indexes_make(struct db *);
 /*
  * The same for the triggers that keep summaries of the rows (bulk.c
- * lists them: 036's report rollups and 039's booked_until) and 042's
- * record epoch triggers: each costs a statement or a few for every row
- * written (the epoch gets one added once, at the end).  db_bulk_triggers_drop drops
+ * lists them: 036's report rollups and 039's booked_until), 042's
+ * record epoch and 045's world epoch triggers: each costs a statement
+ * or a few for every row written (each epoch gets one added once, at
+ * the end).  db_bulk_triggers_drop drops
  * them inside the caller's transaction, keeping their definitions;
  * db_bulk_triggers_make, in a transaction of its own (a savepoint
  * within the caller's), fills their summaries once from all the rows,

@@ -438,10 +438,14 @@ db_close(struct db *db)
 	free(db);
 }
 
-int
-db_records_changed(struct db *db, struct db_mark *mark)
+/*
+ * db_records_changed and db_world_changed: sql reads the one row's n of
+ * the epoch called what.
+ */
+static int
+epoch_changed(struct db *db, const char *sql, const char *what,
+    struct db_mark *mark)
 {
-	static const char sql[] = "SELECT n FROM record_epoch WHERE id = 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int64_t epoch = 0;
 	int rc, changed;
@@ -452,7 +456,7 @@ db_records_changed(struct db *db, struct db_mark *mark)
 	}
 	if (rc != 1) {
 		if (rc == 0)
-			fprintf(stderr, "db: record epoch: no row\n");
+			fprintf(stderr, "db: %s epoch: no row\n", what);
 		mark->set = 0;
 		return -1;
 	}
@@ -462,6 +466,22 @@ db_records_changed(struct db *db, struct db_mark *mark)
 	mark->epoch = epoch;
 	mark->set = 1;
 	return changed;
+}
+
+int
+db_records_changed(struct db *db, struct db_mark *mark)
+{
+	static const char sql[] = "SELECT n FROM record_epoch WHERE id = 1";
+
+	return epoch_changed(db, sql, "record", mark);
+}
+
+int
+db_world_changed(struct db *db, struct db_mark *mark)
+{
+	static const char sql[] = "SELECT n FROM world_epoch WHERE id = 1";
+
+	return epoch_changed(db, sql, "world", mark);
 }
 
 int

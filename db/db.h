@@ -54,10 +54,13 @@ int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */
 int		 db_ping(struct db *);
 
-/* What a connection last saw of the records (db_records_changed). */
+/*
+ * What a connection last saw of the records (db_records_changed) or of
+ * the world's (db_world_changed): one mark for one of them.
+ */
 struct db_mark {
 	uint64_t	 serial;	/* which connection it is from */
-	int64_t		 epoch;		/* record_epoch.n */
+	int64_t		 epoch;		/* record_epoch.n or world_epoch.n */
 	int		 set;
 };
 /*
@@ -71,6 +74,13 @@ struct db_mark {
  * on an error (logged; *mark then unset).
  */
 int		 db_records_changed(struct db *, struct db_mark *);
+/*
+ * The same for what core_world_load reads (migration 045's world_epoch:
+ * the service's set-up, the booked sessions and the open caseloads),
+ * so that attendance, notes, outcomes, a referral's history or a new
+ * referral do not count either.  -1 on an error (logged).
+ */
+int		 db_world_changed(struct db *, struct db_mark *);
 /* The schema version (PRAGMA user_version) and the newest one known. */
 int		 db_schema_version(struct db *);
 int		 db_schema_latest(void);

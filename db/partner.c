@@ -272,7 +272,10 @@ static const char sql_impact_client[] = "SELECT "
     "AND created_at >= ?1 AND created_at < ?2) "
     "FROM outcomes WHERE answered_at >= ?1 AND answered_at < ?2";
 
-/* Family and partner answers given, and their surveys sent. */
+/*
+ * Family and partner answers given, and their surveys sent: the answers
+ * from surveys_answered alone (044), by kind.
+ */
 static const char sql_impact_surveys[] = "SELECT "
     "coalesce(sum(kind = 'family' AND q1 = 'agree'), 0), "
     "coalesce(sum(kind = 'family' AND q1 IS NOT NULL), 0), "
@@ -284,7 +287,8 @@ static const char sql_impact_surveys[] = "SELECT "
     "AND sent_at >= ?1 AND sent_at < ?2), "
     "(SELECT count(*) FROM surveys WHERE kind = 'partner' "
     "AND sent_at >= ?1 AND sent_at < ?2) "
-    "FROM surveys WHERE answered_at >= ?1 AND answered_at < ?2";
+    "FROM surveys WHERE kind IN ('family', 'partner') "
+    "AND answered_at >= ?1 AND answered_at < ?2";
 
 static void
 iso_of(int64_t t, char out[21])

@@ -929,6 +929,20 @@ struct sum_late {
 	int64_t	 sessions, late, dna;
 };
 
+/*
+ * What a scan works out beside the sessions, hours and attendance in
+ * total and of each breakdown's groups: bits.  The impact report asks
+ * only for the people served in total (SUM_PEOPLE); a report's tables
+ * for the rest of what they show.
+ */
+enum sum_what {
+	SUM_PEOPLE	= 1 << 0,	/* people served in total */
+	SUM_GROUP_PEOPLE = 1 << 1,	/* and in each group: with PEOPLE */
+	SUM_LABELS	= 1 << 2,	/* groups labelled, in the page's
+					   order */
+	SUM_LATE	= 1 << 3	/* the late rows: with LABELS */
+};
+
 /* What one report's scan keeps. */
 struct sum {
 	struct db_report	*r;
@@ -944,6 +958,7 @@ struct sum {
 	struct sum_month	 umonth;	/* UTC, of the last row */
 	int64_t			 long_before;	/* INT64_MIN: not asked */
 	int64_t			 long_term;
+	unsigned		 what;		/* enum sum_what bits */
 };
 
 /* The month id (year * 12 + month - 1) and text of tm. */
@@ -1131,7 +1146,8 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 
 	for (k = 0; k < 4; k++)
 		r->attendance[k] += w * f[F_ATTENDED + k];
-	if (f[F_SHOWN] != 0 && (site = sum_site(s, site_id)) != NULL) {
+	if (f[F_SHOWN] != 0 && (s->what & SUM_LATE) &&
+	    (site = sum_site(s, site_id)) != NULL) {
 		l = sum_late_row(s, site, m);
 		l->sessions += w * f[F_SHOWN];
 		l->late += w * f[F_LATE];
@@ -1453,6 +1469,8 @@ sum_persons(struct db *db, struct sum *s)
 			served = 1;
 			r->people++;
 		}
+		if (!(s->what & SUM_GROUP_PEOPLE))
+			continue;
 		id[REPORT_BY_SITE] = sqlite3_column_int64(st, 1);
 		id[REPORT_BY_THERAPIST] = sqlite3_column_int64(st, 2);
 		id[REPORT_BY_TYPE] = sqlite3_column_int(st, 3) != 0;
@@ -1622,9 +1640,26 @@ sum_late_out(struct sum *s)
 }
 
 /*
- * Drops the groups and late rows left with no sessions (a month's
- * sessions moved to the next), labels each breakdown's rows and puts
- * them in the page's order.
+ * Drops the groups left with no sessions (a month's sessions moved to
+ * the next).
+ */
+static void
+sum_drop_empty(struct db_report *r)
+{
+	size_t i, n;
+	int k;
+
+	for (k = 0; k < REPORT_BY__MAX; k++) {
+		for (i = n = 0; i < r->ngroups[k]; i++)
+			if (r->groups[k][i].sessions != 0)
+				r->groups[k][n++] = r->groups[k][i];
+		r->ngroups[k] = n;
+	}
+}
+
+/*
+ * Drops the groups and late rows left with no sessions, labels each
+ * breakdown's rows and puts them in the page's order.
  */
 static void
 sum_label(struct db *db, struct sum *s)
@@ -1635,14 +1670,11 @@ sum_label(struct db *db, struct sum *s)
 	struct db_report *r = s->r;
 	struct db_report_group *g;
 	const struct sum_site *site;
-	size_t i, n;
+	size_t i;
 	int k;
 
+	sum_drop_empty(r);
 	for (k = 0; k < REPORT_BY__MAX; k++) {
-		for (i = n = 0; i < r->ngroups[k]; i++)
-			if (r->groups[k][i].sessions != 0)
-				r->groups[k][n++] = r->groups[k][i];
-		r->ngroups[k] = n;
 		for (i = 0; i < r->ngroups[k]; i++) {
 			g = &r->groups[k][i];
 			switch (k) {
@@ -1677,13 +1709,14 @@ sum_label(struct db *db, struct sum *s)
 }
 
 /*
- * Sessions, breakdowns, attendance and late cancellations of r; and, with
- * long_before not INT64_MIN, into *long_term the people served whose
- * first attended session (first_sessions) was before it.
+ * The sessions of r and what else what says (enum sum_what bits);
+ * and, with long_before not
+ * INT64_MIN, into *long_term the people served whose first attended
+ * session (first_sessions) was before it.
  */
 static int
-load_summaries(struct db *db, struct db_report *r, int64_t long_before,
-    int64_t *long_term)
+load_summaries(struct db *db, struct db_report *r, unsigned what,
+    int64_t long_before, int64_t *long_term)
 {
 	struct sum s;
 	size_t i;
@@ -1692,10 +1725,14 @@ load_summaries(struct db *db, struct db_report *r, int64_t long_before,
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.long_before = long_before;
+	s.what = what;
 	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
-	    sum_persons(db, &s) == -1)
+	    ((what & SUM_PEOPLE) && sum_persons(db, &s) == -1))
 		goto out;
-	sum_label(db, &s);
+	if (what & SUM_LABELS)
+		sum_label(db, &s);
+	else
+		sum_drop_empty(r);
 	if (long_term != NULL)
 		*long_term = s.long_term;
 	rc = 0;
@@ -1712,12 +1749,13 @@ out:
 }
 
 /*
- * Every figure of [from_utc, to_utc): the sessions' from the summaries,
- * or (raw) from the raw rows as the summaries are defined.
+ * The figures of parts (enum report_part) of [from_utc, to_utc): the
+ * sessions' from the summaries, or (raw) from the raw rows as the
+ * summaries are defined.
  */
 static int
 report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
-    struct db_report **out)
+    unsigned parts, struct db_report **out)
 {
 	struct db_report *r;
 	int k, rc = -1;
@@ -1731,7 +1769,10 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 	/* One read transaction: every figure from the same snapshot. */
 	if (db_read_begin(db) == -1)
 		goto out;
+	if (parts & (REPORT_PART_PEOPLE | REPORT_PART_LATE))
+		parts |= REPORT_PART_SESSIONS;
 	if (raw) {
+		assert(parts == REPORT_PART_ALL);
 		if (report_fill(db, r) == -1 || load_totals(db, r) == -1)
 			goto out;
 		for (k = 0; k < REPORT_BY__MAX; k++)
@@ -1739,11 +1780,18 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 				goto out;
 		if (load_attendance(db, r) == -1 || load_late(db, r) == -1)
 			goto out;
-	} else if (load_summaries(db, r, INT64_MIN, NULL) == -1)
+	} else if ((parts & REPORT_PART_SESSIONS) && load_summaries(db, r,
+	    SUM_LABELS | ((parts & REPORT_PART_PEOPLE) ? SUM_PEOPLE |
+	    SUM_GROUP_PEOPLE : 0) | ((parts & REPORT_PART_LATE) ? SUM_LATE :
+	    0), INT64_MIN, NULL) == -1)
 		goto out;
-	if (load_referrals(db, r) == -1 || load_waitlist(db, r) == -1 ||
-	    load_waits(db, r, raw) == -1 || load_caseload(db, r, raw) == -1 ||
-	    load_outcomes(db, r) == -1 || load_offers(db, r) == -1)
+	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r) == -1) ||
+	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
+	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
+	    ((parts & REPORT_PART_CASELOAD) &&
+	    load_caseload(db, r, raw) == -1) ||
+	    ((parts & REPORT_PART_OUTCOMES) && load_outcomes(db, r) == -1) ||
+	    ((parts & REPORT_PART_OFFERS) && load_offers(db, r) == -1))
 		goto out;
 	rc = 0;
 out:
@@ -1766,14 +1814,22 @@ int
 db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 0, out);
+	return report_load(db, from_utc, to_utc, 0, REPORT_PART_ALL, out);
+}
+
+int
+db_report_load_parts(struct db *db, int64_t from_utc, int64_t to_utc,
+    unsigned parts, struct db_report **out)
+{
+	return report_load(db, from_utc, to_utc, 0, parts & REPORT_PART_ALL,
+	    out);
 }
 
 int
 db_report_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 1, out);
+	return report_load(db, from_utc, to_utc, 1, REPORT_PART_ALL, out);
 }
 
 int
@@ -1785,7 +1841,7 @@ db_report_sessions_load(struct db *db, int64_t from_utc, int64_t to_utc,
 	*out = NULL;
 	r->from_utc = from_utc;
 	r->to_utc = to_utc;
-	if (load_summaries(db, r, long_before, long_term) == -1) {
+	if (load_summaries(db, r, SUM_PEOPLE, long_before, long_term) == -1) {
 		fprintf(stderr, "db: report: %s\n", sqlite3_errmsg(db->conn));
 		db_report_free(r);
 		return -1;

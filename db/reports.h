@@ -170,6 +170,37 @@ struct db_report {
  */
 int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
+
+/*
+ * The parts of a report, each read on its own: what one table needs
+ * (one CSV) is read without the rest.
+ */
+enum report_part {
+	REPORT_PART_SESSIONS	= 1 << 0,	/* sessions, seconds, groups
+						   (people 0), attendance */
+	REPORT_PART_PEOPLE	= 1 << 1,	/* people, in total and in
+						   each group: with
+						   SESSIONS */
+	REPORT_PART_REFERRALS	= 1 << 2,	/* referrals, by_need,
+						   by_source */
+	REPORT_PART_WAITLIST	= 1 << 3,	/* waitlist_end, _months */
+	REPORT_PART_WAITS	= 1 << 4,	/* first_sessions to
+						   p90_second_days */
+	REPORT_PART_OFFERS	= 1 << 5,	/* offers */
+	REPORT_PART_CASELOAD	= 1 << 6,	/* caseload */
+	REPORT_PART_OUTCOMES	= 1 << 7,	/* outcome_* */
+	REPORT_PART_LATE	= 1 << 8,	/* late, late_names: with
+						   SESSIONS */
+	REPORT_PART_ALL		= (1 << 9) - 1
+};
+/*
+ * The same for the parts of the report named in parts (report_part
+ * bits; PEOPLE and LATE bring SESSIONS): each figure read is what
+ * db_report_load gives, each other figure is 0 (the medians -1) and
+ * each other array empty.  Returns 0, or -1 with *out NULL.
+ */
+int	 db_report_load_parts(struct db *, int64_t from_utc, int64_t to_utc,
+	    unsigned parts, struct db_report **out);
 /*
  * The same, with the sessions' figures (totals, breakdowns, attendance,
  * late cancellations) worked out from the raw rows (occurrences,
@@ -182,12 +213,13 @@ int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
 int	 db_report_load_raw(struct db *, int64_t from_utc, int64_t to_utc,
 	    struct db_report **out);
 /*
- * Only the sessions' figures (totals, breakdowns, people, attendance,
- * late cancellations) of [from_utc, to_utc), read from the summaries as
- * db_report_load reads them, inside a read transaction the caller holds;
- * and into *long_term the people served whose first attended session
- * (first_sessions) was before long_before.  For the impact report.
- * Returns 0, or -1 with *out NULL.
+ * Only what the impact report shows of [from_utc, to_utc): sessions,
+ * seconds, people and attendance in total, and the sessions and seconds
+ * of each breakdown's groups (keys only: no labels, in no order, people
+ * 0), read from the summaries as db_report_load reads them, inside a
+ * read transaction the caller holds; no late rows; and into *long_term
+ * the people served whose first attended session (first_sessions) was
+ * before long_before.  Returns 0, or -1 with *out NULL.
  */
 int	 db_report_sessions_load(struct db *, int64_t from_utc,
 	    int64_t to_utc, int64_t long_before, int64_t *long_term,

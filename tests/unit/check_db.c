@@ -561,13 +561,15 @@ START_TEST(test_bulk_triggers_back)
 	    "DELETE FROM group_members WHERE client_id = 3;";
 	struct db *slow, *fast;
 	char *before, *after, *a, *b, *was;
-	int64_t epoch;
+	int64_t epoch, world;
 
 	slow = bulk_service(path, 0);
 	before = bulk_triggers(slow);
 	ck_assert_ptr_nonnull(strstr(before, "work_booked:"));
 	ck_assert_ptr_nonnull(strstr(before, "report_months_add_run:"));
 	ck_assert_ptr_nonnull(strstr(before, "epoch_occurrences_ins:"));
+	ck_assert_ptr_nonnull(strstr(before, "world_epoch_occurrences_ins:"));
+	ck_assert_ptr_nonnull(strstr(before, "world_epoch_referrals_upd:"));
 	fast = bulk_service(path2, 1);
 	after = bulk_triggers(fast);
 	texts_same(after, before);
@@ -577,10 +579,17 @@ START_TEST(test_bulk_triggers_back)
 	ck_assert_int_gt(epoch, 0);
 	ck_assert_int_lt(epoch, testlib_sql_int(slow, "SELECT n FROM "
 	    "record_epoch") / 10);
+	/* And once for the world's (045). */
+	world = testlib_sql_int(fast, "SELECT n FROM world_epoch");
+	ck_assert_int_gt(world, 0);
+	ck_assert_int_lt(world, testlib_sql_int(slow, "SELECT n FROM "
+	    "world_epoch") / 10);
 	testlib_sql_exec(slow, later);
 	testlib_sql_exec(fast, later);
 	ck_assert_int_gt(testlib_sql_int(fast, "SELECT n FROM record_epoch"),
 	    epoch);
+	ck_assert_int_gt(testlib_sql_int(fast, "SELECT n FROM world_epoch"),
+	    world);
 	a = bulk_summaries(slow);
 	b = bulk_summaries(fast);
 	texts_same(b, a);
@@ -906,6 +915,202 @@ START_TEST(test_records_changed)
 END_TEST
 
 /*
+ * A small service for the world epoch (045): Cora (user 1), Thea's
+ * log-in (user 2) and therapist 1, the Centre (site 1, of organisation
+ * 1) with room Blue; Ann (referral 1, active) is Thea's client 1 with a
+ * weekly series 1 and its session; Cy (referral 3) waits.
+ */
+static const char world_fixture[] = TESTLIB_CENTRE
+    "INSERT INTO organisations (id, name) VALUES (1, 'Trust');"
+    "UPDATE sites SET organisation_id = 1 WHERE id = 1;"
+    "INSERT INTO therapists (id, user_id, name, specialisms) VALUES"
+    " (1, 2, 'Thea Tee', 16);"
+    TESTLIB_REFERRALS TESTLIB_ANN "'x', 'x'),"
+    " (3, 'CCCC-CCCC', 'waitlisted', 'Cy', 'See', 'cy@x.org', 'N1 2AB',"
+    "  '1980-01-01', 'email', 'individual', 16, 8, 1, 1, 'x', 'x');"
+    "INSERT INTO clients (id, referral_id, therapist_id, started_at)"
+    " VALUES (1, 1, 1, '2026-05-01');"
+    "INSERT INTO series (id, uid, therapist_id, client_id, site_id,"
+    " room_id, first_date, start_local, length_min, created_at,"
+    " updated_at) VALUES (1, 'ann@x', 1, 1, 1, 1, '2026-05-05', '10:00',"
+    " 45, 'x', 'x');"
+    "INSERT INTO occurrences (id, series_id, occ_date, start_utc,"
+    " end_utc, therapist_id, room_id, site_id) VALUES (1, 1,"
+    " '2026-05-05', 1777971600, 1777974300, 1, 1, 1);";
+
+/*
+ * Each change to what core_world_load reads, in order on world_fixture:
+ * every one moves the world epoch.
+ */
+static const char *const world_changes[] = {
+	/* The set-up. */
+	"UPDATE therapists SET max_caseload = 9 WHERE id = 1",
+	"INSERT INTO therapists (id, name) VALUES (2, 'Theo')",
+	"DELETE FROM therapists WHERE id = 2",
+	"UPDATE users SET email = 'thea2@x.org' WHERE id = 2",
+	"UPDATE users SET active = 0 WHERE id = 2",
+	"INSERT INTO sites (id, name, kind, postcode) VALUES (2, 'Hall',"
+	" 'community_venue', 'N1 3AA')",
+	"UPDATE sites SET step_free = 1 WHERE id = 2",
+	"UPDATE organisations SET name = 'The Trust' WHERE id = 1",
+	"INSERT INTO site_districts (site_id, district) VALUES (2, 'N5')",
+	"DELETE FROM site_districts WHERE site_id = 2",
+	"INSERT INTO site_hours (site_id, day, start_min, end_min) VALUES"
+	" (2, 1, 540, 720)",
+	"UPDATE site_hours SET end_min = 780 WHERE site_id = 2",
+	"DELETE FROM site_hours WHERE site_id = 2",
+	"INSERT INTO rooms (id, site_id, name, capacity) VALUES (2, 2,"
+	" 'Hall', 8)",
+	"UPDATE rooms SET piano = 1 WHERE id = 2",
+	"DELETE FROM rooms WHERE id = 2",
+	"DELETE FROM sites WHERE id = 2",
+	"INSERT INTO therapist_availability (therapist_id, site_id, day,"
+	" start_min, end_min) VALUES (1, 1, 2, 540, 720)",
+	"UPDATE therapist_availability SET end_min = 780",
+	"DELETE FROM therapist_availability",
+	"INSERT INTO therapist_leave (therapist_id, first_day, last_day)"
+	" VALUES (1, '2026-05-01', '2026-05-10')",
+	"UPDATE therapist_leave SET last_day = '2026-05-11'",
+	"DELETE FROM therapist_leave",
+	"INSERT INTO site_closures (site_id, first_day, last_day) VALUES"
+	" (1, '2026-05-01', '2026-05-10')",
+	"UPDATE site_closures SET last_day = '2026-05-11'",
+	"DELETE FROM site_closures",
+	/* The sessions booked. */
+	"INSERT INTO occurrences (id, series_id, occ_date, start_utc,"
+	" end_utc, therapist_id, room_id, site_id) VALUES (2, 1,"
+	" '2026-05-12', 1778576400, 1778579100, 1, 1, 1)",
+	"UPDATE occurrences SET state = 'cancelled' WHERE id = 2",
+	"DELETE FROM occurrences WHERE id = 2",
+	/* The caseloads: Cy matched, her client, then ended and gone. */
+	"UPDATE referrals SET status = 'matched' WHERE id = 3",
+	"INSERT INTO clients (id, referral_id, therapist_id, started_at)"
+	" VALUES (3, 3, 1, 'x')",
+	"UPDATE clients SET ended_at = 'x' WHERE id = 3",
+	"UPDATE clients SET ended_at = NULL WHERE id = 3",
+	"INSERT INTO therapists (id, name) VALUES (3, 'Tom')",
+	"UPDATE clients SET therapist_id = 3 WHERE id = 3",
+	"DELETE FROM clients WHERE id = 3",
+	"UPDATE referrals SET status = 'closed' WHERE id = 3",
+	TESTLIB_REFERRALS " (9, 'JJJJ-JJJJ', 'active', 'Jo', 'Jay',"
+	" 'jo@x.org', 'N1 2AB', '1980-01-01', 'email', 'individual', 16, 8,"
+	" 1, 1, 'x', 'x')",
+	"DELETE FROM referrals WHERE id = 9",
+};
+
+/*
+ * What is written all day that no world reads: attendance, notes, an
+ * outcome, the history, emails, audit lines, a new referral and its
+ * triage, the first attended session moving matched to active, a
+ * coordinator's log-in, a therapist's password.
+ */
+static const char *const world_stays[] = {
+	"INSERT INTO attendance (series_id, occ_date, client_id, status,"
+	" recorded_at) VALUES (1, '2026-05-05', 1, 'attended', 'x')",
+	"UPDATE attendance SET status = 'did_not_attend', note = 'ill'",
+	"UPDATE clients SET therapy_started = '2026-05-05' WHERE id = 1",
+	"INSERT INTO session_notes (series_id, occ_date, referral_id, body,"
+	" written_by, written_at, updated_at) VALUES (1, '2026-05-05', 1,"
+	" 'Sang', 2, 'x', 'x')",
+	"UPDATE session_notes SET body = 'Sang well'",
+	"INSERT INTO referral_notes (referral_id, at, user_id, body) VALUES"
+	" (1, 'x', 1, 'Called')",
+	"INSERT INTO outcomes (referral_id, positive, quality_of_life,"
+	" social, answered_at) VALUES (1, 'agree', 'agree', 'agree', 'x')",
+	"INSERT INTO referral_events (referral_id, at, user_id, from_status,"
+	" to_status) VALUES (1, 'x', 1, 'active', 'active')",
+	"INSERT INTO audit (at, user_id, action) VALUES ('x', 1, 'view')",
+	"INSERT INTO outbox (dedupe_key, kind, to_addr, message_id,"
+	" not_before, created_at) VALUES ('k', 'reminder', 'ann@x.org', 'm',"
+	" 'x', 'x')",
+	"UPDATE outbox SET status = 'sent', sent_at = 'x'",
+	TESTLIB_REFERRALS " (10, 'KKKK-KKKK', 'new', 'Kit', 'Kay',"
+	" 'kit@x.org', 'N1 2AB', '1980-01-01', 'email', 'individual', 16, 8,"
+	" 1, 1, 'x', 'x')",
+	"UPDATE referrals SET status = 'triaged' WHERE id = 10",
+	"UPDATE referrals SET status = 'matched' WHERE id = 1",
+	"UPDATE referrals SET status = 'active', given_name = 'Anne'"
+	" WHERE id = 1",
+	"UPDATE users SET email = 'cora@x.org', active = 0 WHERE id = 1",
+	"UPDATE users SET password_hash = 'x' WHERE id = 2",
+	"UPDATE sessions SET last_seen = 2",
+	"INSERT INTO organisations (id, name) VALUES (2, 'Unused')",
+};
+
+/*
+ * Issue 21: every change to what core_world_load reads moves the world
+ * epoch (045), and what is written all day besides does not, so that
+ * the world a worker keeps (app_world) outlives attendance and notes.
+ */
+START_TEST(test_world_epoch)
+{
+	struct db *db = testlib_db_week(world_fixture);
+	int64_t n, was;
+	size_t i;
+
+	n = testlib_sql_int(db, "SELECT n FROM world_epoch");
+	for (i = 0; i < sizeof(world_stays) / sizeof(world_stays[0]); i++) {
+		testlib_sql_exec(db, world_stays[i]);
+		ck_assert_msg(testlib_sql_int(db, "SELECT n FROM world_epoch")
+		    == n, "the world epoch moved on: %s", world_stays[i]);
+	}
+	/* Each was written, and each record counted (042). */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT (SELECT count(*) FROM "
+	    "attendance) + (SELECT count(*) FROM session_notes) + (SELECT "
+	    "count(*) FROM outcomes) + (SELECT count(*) FROM outbox WHERE "
+	    "status = 'sent') + (SELECT count(*) FROM referrals WHERE status "
+	    "= 'triaged')"), 5);
+	for (i = 0; i < sizeof(world_changes) / sizeof(world_changes[0]);
+	    i++) {
+		was = testlib_sql_int(db, "SELECT n FROM world_epoch");
+		testlib_sql_exec(db, world_changes[i]);
+		ck_assert_msg(testlib_sql_int(db, "SELECT n FROM world_epoch")
+		    > was, "the world epoch did not move: %s",
+		    world_changes[i]);
+	}
+	/* One row, and listed with the logs: no record trigger of its own. */
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "world_epoch"), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "record_epoch_logs WHERE name = 'world_epoch'"), 1);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * db_world_changed: a change to what the world reads shows, whichever
+ * connection made it; attendance and an audit line do not.
+ */
+START_TEST(test_world_changed)
+{
+	struct db *db = testlib_db_week(world_fixture);
+	struct db_mark m, r;
+
+	memset(&m, 0, sizeof(m));
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(db_world_changed(db, &m), 1);
+	ck_assert_int_eq(db_world_changed(db, &m), 0);
+	ck_assert_int_eq(db_records_changed(db, &r), 1);
+	testlib_sql_exec(db, world_stays[0]);
+	testlib_sql_exec(db, "INSERT INTO audit (at, user_id, action) "
+	    "VALUES ('x', 1, 'view')");
+	ck_assert_int_eq(db_world_changed(db, &m), 0);
+	ck_assert_int_eq(db_records_changed(db, &r), 1);
+	testlib_sql_exec(db, "INSERT INTO therapist_leave (therapist_id, "
+	    "first_day, last_day) VALUES (1, '2026-05-01', '2026-05-10')");
+	ck_assert_int_eq(db_world_changed(db, &m), 1);
+	ck_assert_int_eq(db_world_changed(db, &m), 0);
+	testlib_sql_exec(db, "BEGIN; DELETE FROM therapist_leave; ROLLBACK");
+	ck_assert_int_eq(db_world_changed(db, &m), 0);
+	/* No row: an error, and the mark is unset. */
+	testlib_sql_exec(db, "DELETE FROM world_epoch");
+	ck_assert_int_eq(db_world_changed(db, &m), -1);
+	ck_assert_int_eq(m.set, 0);
+	db_close(db);
+}
+END_TEST
+
+/*
  * Every connection reads by pread into its own 64 MiB cache, never
  * through a mapping (db.c's CACHE_KIB says why), and keeps it after a
  * write of its own.
@@ -994,6 +1199,8 @@ db_suite(void)
 	tcase_add_test(tc, test_refer_wal_pages);
 	tcase_add_test(tc, test_record_epoch);
 	tcase_add_test(tc, test_records_changed);
+	tcase_add_test(tc, test_world_epoch);
+	tcase_add_test(tc, test_world_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }

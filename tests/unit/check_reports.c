@@ -574,6 +574,9 @@ summaries_same_in(const char *after, const char *tz)
 		{ "2025-01-10T00:00:00Z", "2025-03-20T00:00:00Z" },
 		{ "2024-09-15T23:00:00Z", "2025-04-12T23:00:00Z" },
 		{ "2025-01-31T11:00:00Z", "2025-03-01T05:00:00Z" },
+		/* Ann's and Bob's sessions run from before it to after it,
+		 * none in it: neither is served. */
+		{ "2025-02-20T00:00:00Z", "2025-03-20T00:00:00Z" },
 	};
 	struct db_report *a, *b;
 	struct db_impact *x, *y;
@@ -1679,6 +1682,85 @@ START_TEST(test_csv_escaping)
 }
 END_TEST
 
+/* Local midnight starting the day ymd ("2025-01-31"), plus days. */
+static int64_t
+local_day(const char *ymd, int days)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_ptr_nonnull(strptime(ymd, "%Y-%m-%d", &tm));
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/*
+ * /reports.csv reads only the parts of a report its table is built
+ * from (db_report_load_parts): every table's CSV, of periods short and
+ * long, ended in the past and in the future, is byte for byte the one
+ * written from the whole report (db_report_load).
+ */
+START_TEST(test_csv_parts)
+{
+	static const char *const periods[][2] = {
+		{ "2025-01-01", "2025-03-31" },
+		{ "2025-02-01", "2025-02-28" },
+		{ "2024-10-15", "2025-06-30" },
+		{ "2025-03-17", "2025-03-17" },
+		{ "2019-01-01", "2030-12-31" },
+	};
+	struct app app;
+	struct resp csv;
+	struct db_report *r;
+	struct buf whole = BUF_INIT;
+	char q[160];
+	size_t i, k;
+
+	/* Offers and a late cancellation, so that their tables have
+	 * figures to lose. */
+	ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO places (id, "
+	    "therapist_id, site_id, weekday, start_local, length_min, "
+	    "first_date, created_at) VALUES (1, 1, 1, 0, '10:00', 45, "
+	    "'2025-02-03', 'x'); INSERT INTO offers (place_id, referral_id, "
+	    "rank, status, sent_at) VALUES (1, 1, 1, 'accepted', "
+	    "'2025-01-05T10:00:00Z'), (1, 2, 2, 'expired', "
+	    "'2025-02-05T10:00:00Z'); INSERT INTO self_cancels (series_id, "
+	    "occ_date, referral_id, site_id, late, notice_hours, at) VALUES "
+	    "(2, '2025-03-15', 2, 2, 1, 3, '2025-03-15T11:00:00Z')", NULL,
+	    NULL, NULL), SQLITE_OK);
+	memset(&app, 0, sizeof(app));
+	app.db = db;
+	app.tmpl = templates();
+	memset(&csv, 0, sizeof(csv));
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++) {
+		ck_assert_int_eq(db_report_load(db, local_day(periods[i][0], 0),
+		    local_day(periods[i][1], 1), &r), 0);
+		for (k = 0; k < sizeof(table_names) / sizeof(table_names[0]);
+		    k++) {
+			snprintf(q, sizeof(q), "table=%s&from=%s&to=%s",
+			    table_names[k], periods[i][0], periods[i][1]);
+			run_page(&app, page_reports_csv, "/reports.csv", q,
+			    &csv);
+			ck_assert_int_eq(csv.status, 200);
+			buf_reset(&whole);
+			ck_assert_int_eq(page_reports_csv_write(&whole, r,
+			    table_names[k]), 0);
+			ck_assert_msg(strcmp(buf_cstr(&csv.body),
+			    buf_cstr(&whole)) == 0, "%s: CSV\n%s\nwhole "
+			    "report\n%s", q, buf_cstr(&csv.body),
+			    buf_cstr(&whole));
+		}
+		db_report_free(r);
+	}
+	ck_assert_int_eq(page_reports_csv_write(&whole, NULL, "nonsense"), -1);
+	buf_free(&whole);
+	buf_free(&csv.body);
+	buf_free(&csv.headers);
+	tmpl_set_free(app.tmpl);
+}
+END_TEST
+
 /* ---- svg ---- */
 
 START_TEST(test_svg_escapes)
@@ -2035,6 +2117,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_page_late_by_site);
 	tcase_add_test(tc, test_page_late_many_sites);
 	tcase_add_test(tc, test_csv_escaping);
+	tcase_add_test(tc, test_csv_parts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("svg_bar_chart");
