@@ -202,8 +202,10 @@ static const char sql_late[] = "SELECT s.name, strftime('%Y-%m', "
 
 /*
  * Caseloads at ?1: each therapist's clients not ended by then (open, or
- * ended after it: two ranges of the index on therapist and end), whose
- * referral was matched or active then.
+ * ended after it: two ranges of clients_caseload) and started before
+ * it, whose referral was matched or active then.  Both read index
+ * entries only (046-caseload-at-indexes.sql): the start beside the end
+ * in clients_caseload, the state in referral_events_at.
  */
 #define CASELOAD_AT(ended) \
 	"(SELECT count(*) FROM clients c WHERE c.therapist_id = t.id " \

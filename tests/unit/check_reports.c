@@ -482,8 +482,8 @@ START_TEST(test_report_waitlist_forget_steps)
 	ck_assert_msg(strstr(forget, "SCAN referral_events") == NULL &&
 	    strstr(forget, "SCAN e\n") == NULL && strstr(forget, "SCAN p\n")
 	    == NULL && strstr(forget, "to_status=") == NULL && strstr(forget,
-	    "SEARCH e USING INDEX referral_events_at (referral_id=?)") !=
-	    NULL, "%s", forget);
+	    "SEARCH e USING COVERING INDEX referral_events_at (referral_id=?)")
+	    != NULL, "%s", forget);
 	free(plan);
 }
 END_TEST
@@ -1003,6 +1003,71 @@ START_TEST(test_report_caseload_now)
 	}
 	db_report_free(raw);
 	db_report_free(r);
+}
+END_TEST
+
+/* Thea's caseload at the end of [from, to), now being long after. */
+static int64_t
+thea_at(int64_t from, int64_t to, char **plan)
+{
+	static const char needle[] = "SELECT id, name, n, max_caseload";
+	struct db_report *r, *raw;
+	int64_t n = 0;
+	size_t i;
+
+	ck_assert_int_eq(db_report_load(db, from, to, to + 400 * 86400, &r),
+	    0);
+	if (plan != NULL)
+		*plan = testlib_sql_plan(db, testlib_stmt_sql(db, needle));
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &raw), 0);
+	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
+	for (i = 0; i < r->ncaseload; i++) {
+		ck_assert_int_eq(raw->caseload[i].therapist_id,
+		    r->caseload[i].therapist_id);
+		ck_assert_int_eq(raw->caseload[i].clients,
+		    r->caseload[i].clients);
+		if (strcmp(r->caseload[i].name, "Thea") == 0)
+			n = r->caseload[i].clients;
+	}
+	db_report_free(raw);
+	db_report_free(r);
+	return n;
+}
+
+/*
+ * A period ending in the past: the places open at its end and their
+ * referrals' states then are read from index entries only, the start
+ * beside the end in clients_caseload and the state in
+ * referral_events_at (046-caseload-at-indexes.sql), not a row of every
+ * place ended after it and of each one's history line (issue 21: 49-136
+ * ms of the caseload table alone at N=10).  Ten places open from
+ * January to June 2025 count at 1 March, not at 1 July.
+ */
+START_TEST(test_report_caseload_past)
+{
+	int64_t march = utc("2025-03-01T00:00:00Z");
+	int64_t july = utc("2025-07-01T00:00:00Z");
+	int64_t in_march, in_july;
+	char *plan;
+
+	in_march = thea_at(march - 30 * 86400, march, NULL);
+	in_july = thea_at(july - 30 * 86400, july, NULL);
+	past_places(100, 10);
+	ck_assert_int_eq(thea_at(march - 30 * 86400, march, &plan),
+	    in_march + 10);
+	ck_assert_int_eq(thea_at(july - 30 * 86400, july, NULL), in_july);
+	ck_assert_msg(strstr(plan, "SEARCH c USING COVERING INDEX "
+	    "clients_caseload (therapist_id=? AND ended_at=? AND "
+	    "started_at<?)") != NULL && strstr(plan, "SEARCH c USING "
+	    "COVERING INDEX clients_caseload (therapist_id=? AND ended_at>?)")
+	    != NULL && strstr(plan, "SEARCH e USING COVERING INDEX "
+	    "referral_events_at (referral_id=? AND at<?)") != NULL, "%s",
+	    plan);
+	ck_assert_msg(strstr(plan, "SEARCH c USING INDEX") == NULL &&
+	    strstr(plan, "SEARCH e USING INDEX") == NULL &&
+	    strstr(plan, "SCAN c") == NULL && strstr(plan, "SCAN e") == NULL,
+	    "%s", plan);
+	free(plan);
 }
 END_TEST
 
@@ -2103,6 +2168,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_caseload_now);
+	tcase_add_test(tc, test_report_caseload_past);
 	tcase_add_test(tc, test_report_first_sessions);
 	tcase_add_test(tc, test_report_summaries);
 	tcase_add_test(tc, test_report_summaries_writers);
