@@ -2,6 +2,7 @@
  * db/privacy: export, erase and purge one person's data (see
  * db/privacy.h for what each keeps and removes).
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,25 +440,45 @@ static const char *const erase_sql[ERASE__MAX] = {
 	    "WHERE id = ?1",
 };
 
-/* The strings that identify the person, for the sweep. */
+/*
+ * The strings that identify people, for the sweep: a list without
+ * repeats and, once indexed (needles_index), a hash table of them by
+ * their first NEEDLE_MIN bytes, so that a cell is searched for every
+ * needle in one pass over its bytes, however many there are: a batch
+ * of the retention rule looks for hundreds at once.
+ */
+#define NEEDLE_MIN	3	/* bytes: no min_len (needles_load) is less */
+
 struct needles {
-	char	*v[6];
-	size_t	 n;
+	char		**v;
+	size_t		 *len;
+	size_t		  n, cap;
+	uint32_t	 *head;		/* per bucket: 1 + its first needle */
+	uint32_t	 *next;		/* per needle: 1 + the next in its bucket */
+	unsigned	  shift;	/* 32 less log2 of the buckets */
 };
 
+/* Adds s unless it is NULL, shorter than min bytes, or there already. */
 static void
 needle_add(struct needles *nd, const char *s, size_t min)
 {
-	size_t i;
+	size_t i, n;
 
-	if (s == NULL || strlen(s) < min || nd->n == 6)
+	if (s == NULL || (n = strlen(s)) < min)
 		return;
 	for (i = 0; i < nd->n; i++)
-		if (strcmp(nd->v[i], s) == 0)
+		if (nd->len[i] == n && memcmp(nd->v[i], s, n) == 0)
 			return;
-	nd->v[nd->n++] = xstrdup(s);
+	if (nd->n == nd->cap) {
+		nd->cap = nd->cap ? nd->cap * 2 : 8;
+		nd->v = xrealloc(nd->v, nd->cap * sizeof(*nd->v));
+		nd->len = xrealloc(nd->len, nd->cap * sizeof(*nd->len));
+	}
+	nd->v[nd->n] = xstrdup(s);
+	nd->len[nd->n++] = n;
 }
 
+/* Frees what nd holds and empties it; an empty nd is fine. */
 static void
 needles_free(struct needles *nd)
 {
@@ -465,83 +486,195 @@ needles_free(struct needles *nd)
 
 	for (i = 0; i < nd->n; i++)
 		free(nd->v[i]);
-	nd->n = 0;
+	free(nd->v);
+	free(nd->len);
+	free(nd->head);
+	free(nd->next);
+	memset(nd, 0, sizeof(*nd));
 }
 
-/*
- * 1 when s is also a name, email or phone of another referral not
- * erased (a family's shared email or phone): it is theirs too, and the
- * sweep leaves it.  -1 on error.
- */
-static int
-needle_shared(struct db *db, int64_t id, const char *s)
+/* The bucket of the needle or text starting at p (NEEDLE_MIN bytes). */
+static uint32_t
+needle_bucket(const struct needles *nd, const unsigned char *p)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM referrals r "
-	    "WHERE r.id != ?1 AND (r.email = ?2 COLLATE NOCASE OR "
-	    "r.phone = ?2 OR r.emergency_phone = ?2 OR r.emergency_name = ?2 "
-	    "OR trim(r.given_name || ' ' || r.family_name) = ?2) AND NOT "
-	    "EXISTS (SELECT 1 FROM erasures x WHERE x.referral_id = r.id))";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc, shared = 0;
-
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	db_bind_text(st, 2, s);
-	if ((rc = db_step(st)) == SQLITE_ROW)
-		shared = sqlite3_column_int(st, 0);
-	db_done(st);
-	return rc == SQLITE_ROW ? shared : -1;
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) *
+	    2654435761u >> nd->shift;
 }
 
-/*
- * Loads the strings the sweep looks for.  Returns 1 found (fills nd and
- * *shared with the number left out as shared), 2 found but erased
- * before, 0 no such referral, -1 error.
- */
-static int
-needles_load(struct db *db, int64_t id, struct needles *nd, int64_t *shared)
+/* Builds the hash table of the needles added (at least 2 buckets each). */
+static void
+needles_index(struct needles *nd)
 {
-	static const char sql[] = "SELECT trim(given_name || ' ' || "
-	    "family_name), email, lower(email), phone, emergency_phone, "
-	    "(SELECT count(*) FROM erasures WHERE referral_id = ?1) "
-	    "FROM referrals WHERE id = ?1";
-	/* Shorter strings would match unrelated text. */
-	static const size_t min_len[5] = { 5, 3, 3, 6, 6 };
-	sqlite3_stmt *st = db_stmt(db, sql);
-	struct needles cand;
-	const char *v;
-	size_t i;
-	int rc, again = 0, sh;
+	size_t buckets = 64, i;
+	unsigned bits = 6;
+	uint32_t b;
 
-	*shared = 0;
-	memset(&cand, 0, sizeof(cand));
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_step(st)) == SQLITE_ROW) {
-		again = sqlite3_column_int(st, 5) > 0;
-		/* Once erased, the name reads "Erased": not a needle. */
-		for (i = again ? 1 : 0; i < 5; i++) {
-			v = (const char *)sqlite3_column_text(st, (int)i);
-			needle_add(&cand, v, min_len[i]);
-		}
+	while (buckets < 2 * nd->n) {
+		buckets *= 2;
+		bits++;
 	}
-	db_done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
-	for (i = 0; i < cand.n; i++) {
-		if ((sh = needle_shared(db, id, cand.v[i])) == -1) {
-			needles_free(&cand);
+	free(nd->head);
+	free(nd->next);
+	nd->head = xcalloc(buckets, sizeof(*nd->head));
+	nd->next = xcalloc(nd->n + 1, sizeof(*nd->next));
+	nd->shift = 32 - bits;
+	for (i = nd->n; i-- > 0; ) {
+		assert(nd->len[i] >= NEEDLE_MIN);
+		b = needle_bucket(nd, (const unsigned char *)nd->v[i]);
+		nd->next[i] = nd->head[b];
+		nd->head[b] = (uint32_t)i + 1;
+	}
+}
+
+/* 1 when the n bytes at s hold any needle (needles_index first). */
+static int
+needles_in(const struct needles *nd, const unsigned char *s, size_t n)
+{
+	size_t i, k;
+	uint32_t e;
+
+	if (nd->head == NULL || n < NEEDLE_MIN)
+		return 0;
+	for (i = 0; i + NEEDLE_MIN <= n; i++)
+		for (e = nd->head[needle_bucket(nd, s + i)]; e != 0;
+		    e = nd->next[e - 1]) {
+			k = e - 1;
+			if (nd->len[k] <= n - i &&
+			    memcmp(s + i, nd->v[k], nd->len[k]) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * Sets out to the n bytes at s with each needle in turn, in the order
+ * added, replaced by "[erased]" wherever it occurs from left to right:
+ * what SQL's replace() nested once per needle gives.  Cannot fail.
+ */
+static void
+needles_replace(const struct needles *nd, const char *s, size_t n,
+    struct buf *out)
+{
+	static const char mark[] = "[erased]";
+	struct buf a = BUF_INIT, b = BUF_INIT, *cur = &a, *to = &b, *t;
+	size_t k, i, len;
+	int found;
+
+	buf_append(cur, s, n);
+	for (k = 0; k < nd->n; k++) {
+		len = nd->len[k];
+		found = 0;
+		for (i = 0; !found && i + len <= cur->len; i++)
+			found = memcmp(cur->data + i, nd->v[k], len) == 0;
+		if (!found)
+			continue;
+		buf_reset(to);
+		for (i = 0; i + len <= cur->len; )
+			if (memcmp(cur->data + i, nd->v[k], len) == 0) {
+				buf_append(to, mark, sizeof(mark) - 1);
+				i += len;
+			} else
+				buf_append(to, cur->data + i++, 1);
+		buf_append(to, cur->data + i, cur->len - i);
+		t = cur;
+		cur = to;
+		to = t;
+	}
+	buf_reset(out);
+	buf_append(out, cur->data, cur->len);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* The type sqlite3_bind_pointer gives the needles the sweep binds. */
+#define NEEDLES_POINTER	"tutti-erase-needles"
+
+/*
+ * SQL tutti_erase_found(X, P): 1 when X, as text (as instr() reads it),
+ * holds a needle of P (struct needles, bound as NEEDLES_POINTER), 0 when
+ * not or X is NULL.  An error when P is not bound.
+ */
+static void
+sql_erase_found(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct needles *nd;
+	const unsigned char *s;
+
+	(void)argc;
+	if ((nd = sqlite3_value_pointer(argv[1], NEEDLES_POINTER)) == NULL) {
+		sqlite3_result_error(ctx, "tutti_erase_found: no needles", -1);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if ((s = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_int(ctx, needles_in(nd, s,
+	    (size_t)sqlite3_value_bytes(argv[0])));
+}
+
+/*
+ * SQL tutti_erase_replace(X, P): X as text with every needle of P
+ * replaced (needles_replace); NULL for NULL.
+ */
+static void
+sql_erase_replace(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct needles *nd;
+	const unsigned char *s;
+	struct buf out = BUF_INIT;
+
+	(void)argc;
+	if ((nd = sqlite3_value_pointer(argv[1], NEEDLES_POINTER)) == NULL) {
+		sqlite3_result_error(ctx, "tutti_erase_replace: no needles",
+		    -1);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((s = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	needles_replace(nd, (const char *)s,
+	    (size_t)sqlite3_value_bytes(argv[0]), &out);
+	sqlite3_result_text(ctx, out.len > 0 ? out.data : "", (int)out.len,
+	    SQLITE_TRANSIENT);
+	buf_free(&out);
+}
+
+/*
+ * Defines the sweep's two functions on the connection (again is fine:
+ * they keep no state, the needles come bound).  0, or -1 (logged).
+ */
+static int
+sweep_functions(struct db *db)
+{
+	static const struct {
+		const char	*name;
+		void		(*fn)(sqlite3_context *, int,
+				    sqlite3_value **);
+	} fns[] = {
+		{ "tutti_erase_found", sql_erase_found },
+		{ "tutti_erase_replace", sql_erase_replace },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (sqlite3_create_function_v2(db->conn, fns[i].name, 2,
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fns[i].fn, NULL,
+		    NULL, NULL) != SQLITE_OK) {
+			fprintf(stderr, "db: erase: %s: %s\n", fns[i].name,
+			    sqlite3_errmsg(db->conn));
 			return -1;
 		}
-		if (sh)
-			(*shared)++;
-		else
-			needle_add(nd, cand.v[i], 0);
-	}
-	needles_free(&cand);
-	return again ? 2 : 1;
+	return 0;
 }
 
 /*
@@ -551,80 +684,180 @@ needles_load(struct db *db, int64_t id, struct needles *nd, int64_t *shared)
  */
 static int64_t
 sweep_column(struct db *db, const char *table, const char *column,
-    const struct needles *nd)
+    struct needles *nd)
 {
-	struct buf sql = BUF_INIT, set = BUF_INIT, tmp = BUF_INIT;
 	sqlite3_stmt *up = NULL;
-	char *qt, *qc;
+	char *sql;
 	int64_t n = -1;
-	size_t k;
 
-	qt = sqlite3_mprintf("\"%w\"", table);
-	qc = sqlite3_mprintf("\"%w\"", column);
-	if (qt == NULL || qc == NULL)
+	sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = tutti_erase_replace("
+	    "\"%w\", ?1) WHERE tutti_erase_found(\"%w\", ?1)", table, column,
+	    column, column);
+	if (sql == NULL)
 		goto out;
-	buf_puts(&set, qc);
-	for (k = 0; k < nd->n; k++) {
-		buf_reset(&tmp);
-		buf_printf(&tmp, "replace(%s, ?%zu, '[erased]')", buf_cstr(&set),
-		    k + 1);
-		buf_reset(&set);
-		buf_puts(&set, buf_cstr(&tmp));
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &up, NULL) != SQLITE_OK) {
+		fprintf(stderr, "db: erase: %s.%s: %s\n", table, column,
+		    sqlite3_errmsg(db->conn));
+		goto out;
 	}
-	buf_printf(&sql, "UPDATE %s SET %s = %s WHERE ", qt, qc,
-	    buf_cstr(&set));
-	for (k = 0; k < nd->n; k++)
-		buf_printf(&sql, "%sinstr(%s, ?%zu) > 0", k > 0 ? " OR " : "",
-		    qc, k + 1);
-	if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &up, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	for (k = 0; k < nd->n; k++)
-		db_bind_text(up, (int)k + 1, nd->v[k]);
+	(void)sqlite3_bind_pointer(up, 1, nd, NEEDLES_POINTER, NULL);
 	if ((n = db_run_count(db, up, NULL)) > 0)
 		fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
 		    (long long)n, n == 1 ? "y" : "ies", table, column);
 out:
 	sqlite3_finalize(up);
-	sqlite3_free(qt);
-	sqlite3_free(qc);
-	buf_free(&sql);
-	buf_free(&set);
-	buf_free(&tmp);
+	sqlite3_free(sql);
 	return n;
 }
 
+/* The rows of one table whose cell in one column holds a needle. */
+struct hits {
+	int64_t		*rowid;
+	size_t		 n, cap;
+};
+
 /*
- * Replaces any copy of a needle left in a text column of any table but
- * the staff's own (users, sessions, login_failures): a table added
- * later that keeps a client's details is caught here, and logged so
- * that it gets a step of its own (sweep_column).  Returns the number of
- * cells changed, or -1.
+ * Replaces every needle in the text columns cols of a table with rowids,
+ * in one pass over it: a read finds the rows holding a needle and in
+ * which columns, then each such cell is replaced, column by column as
+ * sweep_column would, by its rowid.  Returns the number of cells
+ * changed (logged), or -1.
  */
 static int64_t
-sweep(struct db *db, const struct needles *nd)
+sweep_table(struct db *db, const char *table, char *const *cols, size_t nc,
+    struct needles *nd)
 {
-	static const char sql_tables[] = "SELECT name FROM sqlite_schema "
-	    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN "
-	    "('users', 'sessions', 'login_failures', 'settings') ORDER BY name";
+	struct buf sql = BUF_INIT, where = BUF_INIT;
+	struct hits *hits;
+	sqlite3_stmt *st = NULL;
+	int64_t total = -1, n;
+	size_t j, r;
+	char *s;
+	int rc;
+
+	hits = xcalloc(nc, sizeof(*hits));
+	buf_puts(&sql, "SELECT rowid");
+	for (j = 0; j < nc; j++) {
+		s = sqlite3_mprintf("tutti_erase_found(\"%w\", ?1)", cols[j]);
+		if (s == NULL)
+			goto out;
+		buf_printf(&sql, ", %s", s);
+		buf_printf(&where, "%s%s", j > 0 ? " OR " : "", s);
+		sqlite3_free(s);
+	}
+	if ((s = sqlite3_mprintf("\"%w\"", table)) == NULL)
+		goto out;
+	buf_printf(&sql, " FROM %s WHERE %s", s, buf_cstr(&where));
+	sqlite3_free(s);
+	if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "db: erase: %s: %s\n", table,
+		    sqlite3_errmsg(db->conn));
+		goto out;
+	}
+	(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER, NULL);
+	while ((rc = db_step(st)) == SQLITE_ROW)
+		for (j = 0; j < nc; j++) {
+			if (sqlite3_column_int(st, (int)j + 1) == 0)
+				continue;
+			if (hits[j].n == hits[j].cap) {
+				hits[j].cap = hits[j].cap ? hits[j].cap * 2 : 8;
+				hits[j].rowid = xrealloc(hits[j].rowid,
+				    hits[j].cap * sizeof(*hits[j].rowid));
+			}
+			hits[j].rowid[hits[j].n++] = sqlite3_column_int64(st, 0);
+		}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		goto out;
+	total = 0;
+	for (j = 0; j < nc && total >= 0; j++) {
+		if (hits[j].n == 0)
+			continue;
+		s = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = "
+		    "tutti_erase_replace(\"%w\", ?1) WHERE rowid = ?2 AND "
+		    "tutti_erase_found(\"%w\", ?1)", table, cols[j], cols[j],
+		    cols[j]);
+		if (s == NULL || sqlite3_prepare_v2(db->conn, s, -1, &st,
+		    NULL) != SQLITE_OK) {
+			fprintf(stderr, "db: erase: %s.%s: %s\n", table,
+			    cols[j], sqlite3_errmsg(db->conn));
+			sqlite3_free(s);
+			total = -1;
+			break;
+		}
+		sqlite3_free(s);
+		for (n = 0, r = 0; r < hits[j].n; r++) {
+			(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER,
+			    NULL);
+			(void)sqlite3_bind_int64(st, 2, hits[j].rowid[r]);
+			if (db_step(st) != SQLITE_DONE) {
+				n = -1;
+				break;
+			}
+			n += sqlite3_changes(db->conn);
+			(void)sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (n < 0) {
+			total = -1;
+			break;
+		}
+		if (n > 0)
+			fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
+			    (long long)n, n == 1 ? "y" : "ies", table, cols[j]);
+		total += n;
+	}
+out:
+	sqlite3_finalize(st);
+	for (j = 0; j < nc; j++)
+		free(hits[j].rowid);
+	free(hits);
+	buf_free(&sql);
+	buf_free(&where);
+	return total;
+}
+
+/*
+ * Replaces any copy of a needle (needles_index first) left in a text
+ * column of any table but the staff's own (users, sessions,
+ * login_failures): a table added later that keeps a client's details
+ * is caught here, and logged so that it gets a step of its own
+ * (sweep_table).  One pass over each table whatever the number of
+ * needles.  Returns the number of cells changed, or -1.
+ */
+static int64_t
+sweep(struct db *db, struct needles *nd)
+{
+	static const char sql_tables[] = "SELECT name, sql LIKE "
+	    "'%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table' AND "
+	    "name NOT LIKE 'sqlite_%' AND name NOT IN ('users', 'sessions', "
+	    "'login_failures', 'settings') ORDER BY name";
 	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
 	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
 	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
 	sqlite3_stmt *tl, *cl;
 	char **tables = NULL, **cols;
+	int *no_rowid = NULL;
 	size_t nt = 0, ct = 0, nc, cc, i, j;
 	int64_t total = 0, n;
 	int rc;
 
 	if (nd->n == 0)
 		return 0;
+	if (sweep_functions(db) == -1)
+		return -1;
 	if ((tl = db_stmt(db, sql_tables)) == NULL)
 		return -1;
 	while ((rc = db_next(db, tl)) == 1) {
 		if (nt == ct) {
 			ct = ct ? ct * 2 : 32;
 			tables = xrealloc(tables, ct * sizeof(*tables));
+			no_rowid = xrealloc(no_rowid, ct * sizeof(*no_rowid));
 		}
+		no_rowid[nt] = sqlite3_column_int(tl, 1);
 		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
 		    0));
 	}
@@ -648,7 +881,14 @@ sweep(struct db *db, const struct needles *nd)
 		}
 		if (rc != 0)
 			total = -1;
-		for (j = 0; j < nc && total >= 0; j++) {
+		/* A table without rowids (or said to be) column by column. */
+		if (!no_rowid[i] && nc > 0 && total >= 0) {
+			if ((n = sweep_table(db, tables[i], cols, nc, nd)) < 0)
+				total = -1;
+			else
+				total += n;
+		}
+		for (j = 0; no_rowid[i] && j < nc && total >= 0; j++) {
 			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
 				total = -1;
 			else
@@ -661,21 +901,211 @@ sweep(struct db *db, const struct needles *nd)
 	for (i = 0; i < nt; i++)
 		free(tables[i]);
 	free(tables);
+	free(no_rowid);
 	return total;
 }
 
-enum db_result
-db_privacy_erase(struct db *db, int64_t id, const char *reason,
+/* One person of an erasure: who, and the strings that identify them. */
+#define CANDIDATES_MAX	5	/* name, email, lower(email), phones */
+
+struct erasee {
+	int64_t		 id;
+	int		 again;		/* erased before */
+	struct needles	 cand;
+	int		 shared[CANDIDATES_MAX];	/* per cand.v */
+};
+
+/*
+ * Loads the strings of e->id the sweep may look for.  1 found, 0 no
+ * such referral, -1 error.
+ */
+static int
+needles_load(struct db *db, struct erasee *e)
+{
+	static const char sql[] = "SELECT trim(given_name || ' ' || "
+	    "family_name), email, lower(email), phone, emergency_phone, "
+	    "(SELECT count(*) FROM erasures WHERE referral_id = ?1) "
+	    "FROM referrals WHERE id = ?1";
+	/* Shorter strings would match unrelated text. */
+	static const size_t min_len[CANDIDATES_MAX] = { 5, 3, 3, 6, 6 };
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t i;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, e->id);
+	if ((rc = db_step(st)) == SQLITE_ROW) {
+		e->again = sqlite3_column_int(st, 5) > 0;
+		/* Once erased, the name reads "Erased": not a needle. */
+		for (i = e->again ? 1 : 0; i < CANDIDATES_MAX; i++)
+			needle_add(&e->cand, (const char *)
+			    sqlite3_column_text(st, (int)i), min_len[i]);
+	}
+	db_done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A string of one person of a batch, to look up among other clients'. */
+struct candidate {
+	const char	*s;
+	size_t		 len;
+	int		*shared;
+};
+
+/* Orders as SQLite's NOCASE does: ASCII letters folded, shorter first. */
+static int
+nocase_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i, n = an < bn ? an : bn;
+	int ca, cb;
+
+	for (i = 0; i < n; i++) {
+		ca = (unsigned char)a[i];
+		cb = (unsigned char)b[i];
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+		if (ca != cb)
+			return ca - cb;
+	}
+	return an < bn ? -1 : an > bn;
+}
+
+static int
+candidate_cmp(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	return nocase_cmp(x->s, x->len, y->s, y->len);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sets e[i].shared[k] when string k of person i is also the email (in
+ * any case), a phone, the emergency contact's name or the full name of
+ * a referral neither erased nor in the batch (a family's shared email
+ * or phone): it is theirs too, and the sweep leaves it.  A string the
+ * batch's people share only among themselves is swept.  One pass over
+ * the referrals for the whole batch.  0, or -1 (logged).
+ */
+static int
+needles_shared(struct db *db, struct erasee *e, size_t n)
+{
+	static const char sql[] = "SELECT id, email, phone, emergency_phone, "
+	    "emergency_name, trim(given_name || ' ' || family_name) FROM "
+	    "referrals r WHERE NOT EXISTS (SELECT 1 FROM erasures x WHERE "
+	    "x.referral_id = r.id)";
+	struct candidate *c = NULL;
+	int64_t *ids, id;
+	const char *s;
+	size_t nc = 0, i, k, lo, hi, mid, len;
+	int col, rc;
+	sqlite3_stmt *st;
+
+	for (i = 0; i < n; i++)
+		nc += e[i].cand.n;
+	if (nc == 0)
+		return 0;
+	c = xcalloc(nc, sizeof(*c));
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = nc = 0; i < n; i++) {
+		ids[i] = e[i].id;
+		for (k = 0; k < e[i].cand.n; k++) {
+			c[nc].s = e[i].cand.v[k];
+			c[nc].len = e[i].cand.len[k];
+			c[nc++].shared = &e[i].shared[k];
+		}
+	}
+	qsort(c, nc, sizeof(*c), candidate_cmp);
+	qsort(ids, n, sizeof(*ids), id_cmp);
+	st = db_stmt(db, sql);
+	while ((rc = db_next(db, st)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		if (bsearch(&id, ids, n, sizeof(*ids), id_cmp) != NULL)
+			continue;
+		for (col = 1; col <= 5; col++) {
+			if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+				continue;
+			s = (const char *)sqlite3_column_text(st, col);
+			len = (size_t)sqlite3_column_bytes(st, col);
+			if (s == NULL)
+				continue;
+			for (lo = 0, hi = nc; lo < hi; ) {
+				mid = lo + (hi - lo) / 2;
+				if (nocase_cmp(c[mid].s, c[mid].len, s,
+				    len) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			/* The email in any case; the others as they are. */
+			for (k = lo; k < nc && nocase_cmp(c[k].s, c[k].len,
+			    s, len) == 0; k++)
+				if (col == 1 || memcmp(c[k].s, s, len) == 0)
+					*c[k].shared = 1;
+		}
+	}
+	free(c);
+	free(ids);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Each step of an erasure's count, in summary (NULL: not counted). */
+static int64_t *
+step_count(struct db_erase_summary *sum, enum erase_step k)
+{
+	switch (k) {
+	case ERASE_NOTES:
+		return &sum->notes;
+	case ERASE_EVENTS:
+		return &sum->events;
+	case ERASE_ATTENDANCE:
+		return &sum->attendance;
+	case ERASE_EXCEPTIONS:
+		return &sum->exceptions;
+	case ERASE_EMAILS_CANCEL:
+		return &sum->cancelled;
+	case ERASE_EMAILS:
+		return &sum->emails;
+	case ERASE_FEEDS:
+		return &sum->feeds;
+	default:
+		/* The client record's, the referral's own: not counted. */
+		return NULL;
+	}
+}
+
+/*
+ * Erases the n people ids in one transaction under secure_delete: each
+ * one's steps (erase_sql), then one sweep for the strings of all of
+ * them, then each one's erasure row and audit line; *sum adds up what
+ * was changed (again: any had been erased before).  Returns as
+ * db_privacy_erase does (DB_CONFLICT when any id is not a referral),
+ * with nothing changed unless DB_OK.
+ */
+static enum db_result
+erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
     int64_t user_id, const char *addr, struct db_erase_summary *sum)
 {
 	static const char sql_mark[] = "INSERT INTO erasures (referral_id, "
 	    "at, reason, user_id) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT (referral_id) DO NOTHING";
+	struct erasee *e;
 	struct needles nd;
 	sqlite3_stmt *st;
-	int64_t *counts[ERASE__MAX], skip = 0, n;
+	int64_t *count, c;
 	char now[21], detail[96];
-	int rc, k, found;
+	size_t i, j;
+	int rc = SQLITE_OK, k, found;
 	enum db_result res;
 
 	memset(sum, 0, sizeof(*sum));
@@ -683,94 +1113,99 @@ db_privacy_erase(struct db *db, int64_t id, const char *reason,
 	if (reason == NULL || (strcmp(reason, "request") != 0 &&
 	    strcmp(reason, "retention") != 0))
 		return DB_INVALID;
-	counts[ERASE_NOTES] = &sum->notes;
-	counts[ERASE_SESSION_NOTES] = &skip;	/* the client record's */
-	counts[ERASE_GOALS] = &skip;
-	counts[ERASE_SUMMARY] = &skip;
-	counts[ERASE_EDITS] = &skip;
-	counts[ERASE_EVENTS] = &sum->events;
-	counts[ERASE_ATTENDANCE] = &sum->attendance;
-	counts[ERASE_EXCEPTIONS] = &sum->exceptions;
-	counts[ERASE_EMAILS_CANCEL] = &sum->cancelled;
-	counts[ERASE_EMAILS] = &sum->emails;
-	counts[ERASE_FEEDS] = &sum->feeds;
-	counts[ERASE_CLIENTS] = &skip;
-	counts[ERASE_REFERRER] = &skip;
-	counts[ERASE_SURVEYS] = &skip;
-	counts[ERASE_CONTACTS] = &skip;
-	counts[ERASE_REFERRAL] = &skip;
-
 	/* Deleted and overwritten content is zeroed in the pages. */
 	if (sqlite3_exec(db->conn, "PRAGMA secure_delete = ON", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		return DB_ERROR;
-	if ((res = db_tx_begin(db)) != DB_OK) {
-		(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF",
-		    NULL, NULL, NULL);
-		return res;
+	e = xcalloc(n, sizeof(*e));
+	for (i = 0; i < n; i++)
+		e[i].id = ids[i];
+	if ((res = db_tx_begin(db)) != DB_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((found = needles_load(db, &e[i])) <= 0) {
+			db_rollback(db);
+			res = found == 0 ? DB_CONFLICT : DB_ERROR;
+			goto out;
+		}
+	if (needles_shared(db, e, n) == -1) {
+		rc = db_errcode(db);
+		goto fail;
 	}
-	if ((found = needles_load(db, id, &nd, &sum->shared)) <= 0) {
-		db_rollback(db);
-		needles_free(&nd);
-		(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF",
-		    NULL, NULL, NULL);
-		return found == 0 ? DB_CONFLICT : DB_ERROR;
+	for (i = 0; i < n; i++) {
+		sum->again |= e[i].again;
+		for (j = 0; j < e[i].cand.n; j++)
+			if (e[i].shared[j])
+				sum->shared++;
+			else
+				needle_add(&nd, e[i].cand.v[j], 0);
 	}
-	sum->again = found == 2;
-	for (k = 0; k < ERASE__MAX; k++) {
-		if ((st = db_stmt(db, erase_sql[k])) == NULL) {
+	for (i = 0; i < n; i++)
+		for (k = 0; k < ERASE__MAX; k++) {
+			if ((st = db_stmt(db, erase_sql[k])) == NULL) {
+				rc = SQLITE_ERROR;
+				goto fail;
+			}
+			(void)sqlite3_bind_int64(st, 1, e[i].id);
+			rc = db_step(st);
+			c = sqlite3_changes(db->conn);
+			db_done(st);
+			if (rc != SQLITE_DONE)
+				goto fail;
+			if ((count = step_count(sum, (enum erase_step)k)) !=
+			    NULL)
+				*count += c;
+		}
+	needles_index(&nd);
+	if ((c = sweep(db, &nd)) < 0) {
+		rc = db_errcode(db);
+		goto fail;
+	}
+	sum->swept = c;
+	db_now(now);
+	snprintf(detail, sizeof(detail), "erased the client's personal "
+	    "details (%s)", reason);
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(db, sql_mark)) == NULL) {
 			rc = SQLITE_ERROR;
 			goto fail;
 		}
-		(void)sqlite3_bind_int64(st, 1, id);
+		(void)sqlite3_bind_int64(st, 1, e[i].id);
+		db_bind_text(st, 2, now);
+		db_bind_text(st, 3, reason);
+		if (user_id > 0)
+			(void)sqlite3_bind_int64(st, 4, user_id);
 		rc = db_step(st);
-		n = sqlite3_changes(db->conn);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
-		*counts[k] = n;
+		if (db_audit(db, user_id, addr, "erase", e[i].id, 0,
+		    detail) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
 	}
-	if ((n = sweep(db, &nd)) < 0) {
-		rc = db_errcode(db);
-		goto fail;
-	}
-	sum->swept = n;
-	if ((st = db_stmt(db, sql_mark)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_now(now);
-	(void)sqlite3_bind_int64(st, 1, id);
-	db_bind_text(st, 2, now);
-	db_bind_text(st, 3, reason);
-	if (user_id > 0)
-		(void)sqlite3_bind_int64(st, 4, user_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	snprintf(detail, sizeof(detail), "erased the client's personal "
-	    "details (%s)", reason);
-	if (db_audit(db, user_id, addr, "erase", id, 0, detail) == -1) {
-		rc = db_errcode(db);
-		goto fail;
-	}
-	if ((res = db_tx_commit(db, "erase")) != DB_OK) {
-		rc = SQLITE_OK;
-		goto out;
-	}
-	needles_free(&nd);
-	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
-	    NULL);
-	return DB_OK;
+	res = db_tx_commit(db, "erase");
+	goto out;
 fail:
 	res = db_tx_fail(db, rc, "erase");
 out:
+	for (i = 0; i < n; i++)
+		needles_free(&e[i].cand);
+	free(e);
 	needles_free(&nd);
 	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
 	    NULL);
-	memset(sum, 0, sizeof(*sum));
+	if (res != DB_OK)
+		memset(sum, 0, sizeof(*sum));
 	return res;
+}
+
+enum db_result
+db_privacy_erase(struct db *db, int64_t id, const char *reason,
+    int64_t user_id, const char *addr, struct db_erase_summary *sum)
+{
+	return erase_batch(db, &id, 1, reason, user_id, addr, sum);
 }
 
 /* A TRUNCATE checkpoint, retried while readers hold old snapshots. */
@@ -830,6 +1265,15 @@ db_privacy_messages(struct db *db, int64_t id, void (*fn)(void *,
 
 /* ---- the retention rule ---- */
 
+/*
+ * People erased together, in one transaction with one sweep: the sweep
+ * reads every text column of every table, so erasing one person at a
+ * time cost a pass over all history each.  A purge stopped part way
+ * loses at most one batch (the next purge finds its people again), and
+ * the WAL holds at most one batch's changes.
+ */
+#define PURGE_BATCH	200
+
 int
 db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
     void (*fn)(void *, int64_t, const char *, const char *), void *arg,
@@ -846,7 +1290,8 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 	struct db_erase_summary sum;
 	sqlite3_stmt *st;
 	struct { int64_t id; char status[16], closed[32]; } *v = NULL;
-	size_t n = 0, cap = 0, i;
+	int64_t *ids;
+	size_t n = 0, cap = 0, i, j, m;
 	char cutoff[21];
 	time_t t = (time_t)now;
 	struct tm tm;
@@ -885,16 +1330,24 @@ db_privacy_purge(struct db *db, int64_t now, long years, int dry_run,
 		free(v);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (!dry_run && db_privacy_erase(db, v[i].id, "retention", 0,
-		    "", &sum) != DB_OK) {
+	ids = xcalloc(PURGE_BATCH, sizeof(*ids));
+	for (i = 0; i < n; i += m) {
+		m = n - i < PURGE_BATCH ? n - i : PURGE_BATCH;
+		for (j = 0; j < m; j++)
+			ids[j] = v[i + j].id;
+		if (!dry_run && erase_batch(db, ids, m, "retention", 0, "",
+		    &sum) != DB_OK) {
 			ret = -1;
 			break;
 		}
-		(*count)++;
-		if (fn != NULL)
-			fn(arg, v[i].id, v[i].status, v[i].closed);
+		for (j = 0; j < m; j++) {
+			(*count)++;
+			if (fn != NULL)
+				fn(arg, v[i + j].id, v[i + j].status,
+				    v[i + j].closed);
+		}
 	}
+	free(ids);
 	free(v);
 	if (!dry_run && *count > 0 && db_privacy_compact(db) == -1)
 		ret = -1;

@@ -100,10 +100,14 @@ int	 db_privacy_messages(struct db *, int64_t referral_id,
  * The retention rule: finds the closed, declined and withdrawn
  * referrals not yet erased whose closing (the last move into their
  * state, else their last update) is more than years before now (unix
- * seconds), calls fn(arg, id, status, closed_at) for each, and unless
- * dry_run erases each (reason "retention") and compacts once.  Sets
- * *count to the number found.  Returns 0, or -1 (those erased before
- * the error stay erased).
+ * seconds), and unless dry_run erases them (reason "retention") as
+ * db_privacy_erase would one by one in that order, but a batch of up
+ * to 200 at a time in one transaction with one sweep for all of them
+ * (a string that only people of the batch give is theirs alone, and
+ * swept); then compacts once.  Calls fn(arg, id, status, closed_at) for
+ * each once its batch is stored (each found, for dry_run).  Sets *count
+ * to the number erased (found, for dry_run).  Returns 0, or -1 (the
+ * batches stored before the error stay erased, the rest untouched).
  */
 int	 db_privacy_purge(struct db *, int64_t now, long years, int dry_run,
 	    void (*fn)(void *, int64_t id, const char *status,

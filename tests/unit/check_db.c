@@ -758,9 +758,10 @@ refer_one(struct db *db)
  * service that has sent 6,000 emails: every index on the tables they
  * write is a page or more, and the most of a request's and the
  * checkpointer's work.  A referral (its history line, the
- * acknowledgement and two coordinators' notices) 22.4, the mailer's
- * claim and send of an email 6.8, since migration 037 keeps only queued
- * emails in outbox_due (22.9 and 9.2 before).  An index added to these
+ * acknowledgement and two coordinators' notices) 24.1 (over twenty:
+ * 22.4 when migration 037 came, 23.35 since 042), the mailer's claim
+ * and send of an email 7.25 (6.8 over twenty), since migration 037 keeps
+ * only queued emails in outbox_due (22.9 and 9.2 before).  An index added to these
  * tables fails it: check that something reads it.
  */
 START_TEST(test_refer_wal_pages)
@@ -783,14 +784,21 @@ START_TEST(test_refer_wal_pages)
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox"),
 	    6000);
 
-	/* Twenty of each: a page split falls to one or another. */
+	/*
+	 * A hundred referrals: a page split of an index falls to one or
+	 * another (their codes are random), so that over twenty the mean
+	 * moved from 23.35 to 24.10 from run to run and failed one run in
+	 * twelve; over a hundred it is 23.97-24.33, and an index more (a
+	 * page or more each) still fails it.
+	 */
 	n = wal_pages(db);
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 100; i++)
 		ck_assert_int_eq(refer_one(db), DB_OK);
 	n = wal_pages(db) - n;
-	ck_assert_msg(n <= 20 * 24, "a referral wrote %.1f pages", n / 20.0);
+	ck_assert_msg(n <= 100 * 25, "a referral wrote %.2f pages",
+	    n / 100.0);
 	n = wal_pages(db);
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < 100; i++) {
 		ck_assert_int_eq(db_outbox_claim(db, "2099-01-01T00:00:00Z",
 		    "2099-01-01T00:05:00Z", &o), 1);
 		ck_assert_int_eq(db_outbox_sent(db, o.id,
@@ -798,8 +806,8 @@ START_TEST(test_refer_wal_pages)
 		db_outbox_free(&o);
 	}
 	n = wal_pages(db) - n;
-	ck_assert_msg(n <= 20 * 15 / 2, "the mailer wrote %.1f pages an email",
-	    n / 20.0);
+	ck_assert_msg(n <= 100 * 8, "the mailer wrote %.2f pages an email",
+	    n / 100.0);
 	db_close(db);
 }
 END_TEST

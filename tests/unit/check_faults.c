@@ -292,6 +292,16 @@ w_erase(void)
 }
 
 static int
+w_purge(void)
+{
+	int64_t n = 0;
+
+	/* 2030-03-17: six years after their closing in 2020. */
+	return db_privacy_purge(db, 1900000000, 6, 0, NULL, NULL, &n) == 0 &&
+	    n == 2;
+}
+
+static int
 w_referral(void)
 {
 	static const int64_t sites[] = { 1, 2 };
@@ -624,6 +634,23 @@ START_TEST(fault_partner_survey)
 }
 END_TEST
 
+/*
+ * The retention rule erases its people together (issue 21): a fault
+ * anywhere leaves both of them, and the email they share, as they were.
+ */
+START_TEST(fault_purge)
+{
+	testlib_sql_exec(db, "UPDATE referrals SET status = 'closed', "
+	    "updated_at = '2020-01-01T00:00:00Z', email = 'fam@x.org' "
+	    "WHERE id IN (2, 4)");
+	ck_assert_int_gt(faultsim("w_purge", w_purge), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM erasures"),
+	    2);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM referrals "
+	    "WHERE email = 'fam@x.org'"), 0);
+}
+END_TEST
+
 /* The hook is inert when unset and fires once when set. */
 START_TEST(fault_hook)
 {
@@ -659,6 +686,7 @@ faults_suite(void)
 	tcase_add_test(tc, fault_group_add);
 	tcase_add_test(tc, fault_group_join);
 	tcase_add_test(tc, fault_erase);
+	tcase_add_test(tc, fault_purge);
 	tcase_add_test(tc, fault_referral);
 	tcase_add_test(tc, fault_status);
 	tcase_add_test(tc, fault_note);

@@ -104,37 +104,53 @@ static const char fixture[] =
     "INSERT INTO extra_notes (body) VALUES ('" NAME " called from "
     PHONE "'), ('nothing here');";
 
-static void
-setup(void)
+/* A new database file at p (64 bytes, filled in) with the fixture. */
+static struct db *
+fixture_open(char *p)
 {
+	struct db *d;
 	char err[256];
 	char *msg = NULL;
 	int fd;
 
-	setenv("TZ", "Europe/London", 1);
-	tzset();
-	snprintf(path, sizeof(path), "/tmp/check_privacy.XXXXXX");
-	fd = mkstemp(path);
+	snprintf(p, 64, "/tmp/check_privacy.XXXXXX");
+	fd = mkstemp(p);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	unlink(path);
-	db = db_open(path, err, sizeof(err));
-	ck_assert_msg(db != NULL, "%s", err);
-	ck_assert_msg(sqlite3_exec(db->conn, fixture, NULL, NULL, &msg) ==
+	unlink(p);
+	d = db_open(p, err, sizeof(err));
+	ck_assert_msg(d != NULL, "%s", err);
+	ck_assert_msg(sqlite3_exec(d->conn, fixture, NULL, NULL, &msg) ==
 	    SQLITE_OK, "fixture: %s", msg);
+	return d;
+}
+
+/* Closes d and removes its files. */
+static void
+fixture_close(struct db *d, const char *p)
+{
+	char f[80];
+
+	db_close(d);
+	unlink(p);
+	snprintf(f, sizeof(f), "%s-wal", p);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s-shm", p);
+	unlink(f);
+}
+
+static void
+setup(void)
+{
+	setenv("TZ", "Europe/London", 1);
+	tzset();
+	db = fixture_open(path);
 }
 
 static void
 teardown(void)
 {
-	char p[80];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	fixture_close(db, path);
 }
 
 static void
@@ -425,6 +441,195 @@ START_TEST(test_purge)
 }
 END_TEST
 
+/*
+ * Four more closed by 2010, for the retention rule: Ottoline (4) and
+ * Percival (5) Brackenbury, children their father referred with his
+ * own email and phone; Dorcas Fennimore (6), whose emergency phone is
+ * her sister Hester's (7, a client still).  Their details are copied
+ * into a note on Hester's referral and into extra_notes.
+ */
+static const char closed_2010[] =
+    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
+    " email, phone, postcode, date_of_birth, preferred_contact, "
+    " session_type, consent_data, consent_contact, needs, about, "
+    " emergency_name, emergency_phone, created_at, updated_at) VALUES"
+    " (4, 'DDDD-DDDD', 'closed', 'Ottoline', 'Brackenbury', "
+    "  'dad@brack.example', '07700900010', 'N1 2AA', '2004-01-01', "
+    "  'email', 'either', 1, 1, 1, 'Ottoline plays drums', "
+    "  'Magnus Brackenbury', '07700900010', '2008-01-01T10:00:00Z', "
+    "  '2010-03-01T10:00:00Z'),"
+    " (5, 'EEEE-EEEE', 'closed', 'Percival', 'Brackenbury', "
+    "  'dad@brack.example', '07700900010', 'N1 2AA', '2006-01-01', "
+    "  'email', 'either', 1, 1, 1, '', 'Magnus Brackenbury', "
+    "  '07700900010', '2008-01-01T10:00:00Z', '2010-04-01T10:00:00Z'),"
+    " (6, 'FFFF-FFFF', 'withdrawn', 'Dorcas', 'Fennimore', "
+    "  'dorcas@fen.example', '07700900020', 'N1 3AA', '1960-01-01', "
+    "  'phone', 'either', 1, 1, 1, '', 'Hester Fennimore', "
+    "  '07700900021', '2009-01-01T10:00:00Z', '2010-05-01T10:00:00Z'),"
+    " (7, 'GGGG-GGGG', 'active', 'Hester', 'Fennimore', "
+    "  'hester@fen.example', '07700900021', 'N1 3AA', '1962-01-01', "
+    "  'phone', 'either', 1, 1, 1, '', '', '', '2015-01-01T10:00:00Z', "
+    "  '2015-01-01T10:00:00Z');"
+    "INSERT INTO referral_notes (referral_id, at, user_id, body) VALUES"
+    " (7, 'x', 1, 'Sister Dorcas Fennimore (07700900020) came too; "
+    "so did Percival Brackenbury, dad@brack.example');"
+    "INSERT INTO outbox (dedupe_key, kind, to_addr, to_name, referral_id, "
+    " user_id, message_id, status, not_before, created_at) VALUES"
+    " ('a:4', 'referral_ack', 'dad@brack.example', 'Ottoline', 4, NULL, "
+    "  '<m5@tutti.localhost>', 'sent', 'x', 'x'),"
+    " ('a:5', 'referral_ack', 'dad@brack.example', 'Percival', 5, NULL, "
+    "  '<m6@tutti.localhost>', 'queued', 'x', 'x');"
+    "INSERT INTO extra_notes (body) VALUES"
+    " ('Ottoline Brackenbury and Percival Brackenbury: call "
+    "dad@brack.example on 07700900010'),"
+    " ('Dorcas Fennimore, sister on 07700900021, own 07700900020'),"
+    " ('Old Closedcase at old@x.org');";
+
+/*
+ * Every row of every table of d but record_epoch (a count of changes,
+ * not what is stored), column by column, without the times an erasure
+ * stamps (erasures.at, audit.at, contacts.removed_at) or the migrations
+ * were applied at; in memory the caller frees.
+ */
+static char *
+dump(struct db *d)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *tl, *st;
+	const char *t, *col;
+	char *sql;
+	int c, n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(d->conn, "SELECT name FROM "
+	    "sqlite_schema WHERE type = 'table' AND name != 'record_epoch' "
+	    "ORDER BY name", -1, &tl, NULL), SQLITE_OK);
+	while (sqlite3_step(tl) == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(tl, 0);
+		buf_printf(&b, "-- %s\n", t);
+		sql = sqlite3_mprintf("SELECT * FROM \"%w\"", t);
+		ck_assert_int_eq(sqlite3_prepare_v2(d->conn, sql, -1, &st,
+		    NULL), SQLITE_OK);
+		sqlite3_free(sql);
+		n = sqlite3_column_count(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (c = 0; c < n; c++) {
+				col = sqlite3_column_name(st, c);
+				if ((strcmp(col, "at") == 0 &&
+				    (strcmp(t, "erasures") == 0 ||
+				    strcmp(t, "audit") == 0)) ||
+				    strcmp(col, "removed_at") == 0 ||
+				    strcmp(col, "applied_at") == 0)
+					continue;
+				if (sqlite3_column_type(st, c) == SQLITE_NULL)
+					buf_puts(&b, "NULL|");
+				else
+					buf_printf(&b, "%s|", (const char *)
+					    sqlite3_column_text(st, c));
+			}
+			buf_putc(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_finalize(tl);
+	return buf_detach(&b);
+}
+
+/* Fails at the first line where got and want differ, showing both. */
+static void
+texts_same(const char *got, const char *want)
+{
+	size_t i, start = 0, line = 1;
+
+	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
+		if (got[i] == '\n') {
+			start = i + 1;
+			line++;
+		}
+	ck_assert_msg(got[i] == want[i], "line %zu differs:\n got  %.160s\n"
+	    " want %.160s", line, got + start, want + start);
+}
+
+/*
+ * How many times statements whose SQL holds `has` ran, leaving out
+ * those that hold `but_not`: the passes over a table, not the writes to
+ * one row of it by its rowid.
+ */
+struct runs {
+	const char	*has;
+	const char	*but_not;
+	int		 n;
+};
+
+static int
+count_runs(unsigned type, void *arg, void *stmt, void *sql)
+{
+	struct runs *r = arg;
+
+	(void)type;
+	(void)stmt;
+	if (strstr(sql, r->has) != NULL && strstr(sql, r->but_not) == NULL)
+		r->n++;
+	return 0;
+}
+
+/*
+ * Issue 21: the retention rule erases its people together, with one
+ * pass over each table for all of them (it made one a column a person),
+ * and stores exactly what erasing them one at a time, in its order,
+ * stores: a father's email and phone that only his two children gave
+ * are swept, a phone that a living client gives is kept.
+ */
+START_TEST(test_purge_batch)
+{
+	static const int64_t order[] = { 4, 5, 6, 3 };
+	struct db_erase_summary s;
+	struct runs sweeps = { "\"extra_notes\"", "rowid = ", 0 };
+	struct db *one;
+	char path1[64], *a, *b;
+	int64_t n = -1;
+	size_t i;
+
+	testlib_sql_exec(db, closed_2010);
+	one = fixture_open(path1);
+	testlib_sql_exec(one, closed_2010);
+
+	(void)sqlite3_trace_v2(db->conn, SQLITE_TRACE_STMT, count_runs,
+	    &sweeps);
+	ck_assert_int_eq(db_privacy_purge(db, 1464868800, 6, 0, NULL, NULL,
+	    &n), 0);
+	(void)sqlite3_trace_v2(db->conn, 0, NULL, NULL);
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(sweeps.n, 1);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		ck_assert_int_eq(db_privacy_erase(one, order[i], "retention",
+		    0, "", &s), DB_OK);
+	ck_assert_int_eq(db_privacy_compact(one), 0);
+	a = dump(db);
+	b = dump(one);
+	texts_same(a, b);
+	free(a);
+	free(b);
+
+	text_is("SELECT group_concat(body, '/') FROM extra_notes WHERE id > 2",
+	    "[erased] and [erased]: call [erased] on [erased]/"
+	    "[erased], sister on 07700900021, own [erased]/"
+	    "[erased] at [erased]");
+	text_is("SELECT body FROM referral_notes WHERE referral_id = 7",
+	    "Sister [erased] ([erased]) came too; so did [erased], [erased]");
+	text_is("SELECT group_concat(id || family_name || email || phone || "
+	    "emergency_phone, '/') FROM referrals WHERE id > 2",
+	    "3/4/5/6/7Fennimorehester@fen.example07700900021");
+	text_is("SELECT group_concat(referral_id || reason, '/') FROM "
+	    "erasures", "3retention/4retention/5retention/6retention");
+	text_is("SELECT group_concat(to_addr || status, '/') FROM outbox "
+	    "WHERE referral_id IN (4, 5)", "sent/failed");
+	ck_assert(!file_has(path, "Brackenbury"));
+	ck_assert(!file_has(path, "dad@brack.example"));
+	ck_assert(file_has(path, "07700900021"));
+	fixture_close(one, path1);
+}
+END_TEST
+
 static void
 collect(void *arg, const char *id)
 {
@@ -467,6 +672,7 @@ main(void)
 	tc = tcase_create("db_privacy_purge");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_purge);
+	tcase_add_test(tc, test_purge_batch);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_privacy_messages");
 	tcase_add_checked_fixture(tc, setup, teardown);
