@@ -581,6 +581,7 @@ struct period {
 	char	 to[16];
 	int64_t	 from_utc;	/* [from_utc, to_utc) */
 	int64_t	 to_utc;
+	int64_t	 now;		/* when the request was read */
 };
 
 /*
@@ -597,6 +598,7 @@ period_read(const struct req *rq, struct period *p)
 	struct tm tm;
 	int fy, fm, fd, ty, tm_, td;
 
+	p->now = (int64_t)now;
 	localtime_r(&now, &tm);
 	ty = tm.tm_year + 1900;
 	tm_ = tm.tm_mon + 1;
@@ -714,7 +716,7 @@ reports_page(struct app *app, struct req *rq, struct resp *rs)
 	char label[64];
 	int k;
 
-	if (db_report_load(app->db, p.from_utc, p.to_utc, &r) == -1) {
+	if (db_report_load(app->db, p.from_utc, p.to_utc, p.now, &r) == -1) {
 		http_error(app, rs, 503, "The reports cannot be shown just "
 		    "now. Try again in a minute.");
 		return;
@@ -843,7 +845,7 @@ page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
 		return;
 	}
 	/* Only what this table is built from. */
-	if (db_report_load_parts(app->db, p.from_utc, p.to_utc,
+	if (db_report_load_parts(app->db, p.from_utc, p.to_utc, p.now,
 	    rt_kinds[k].parts, &r) == -1) {
 		http_error(app, rs, 503, "The reports cannot be made just "
 		    "now. Try again in a minute.");

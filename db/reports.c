@@ -202,8 +202,10 @@ static const char sql_late[] = "SELECT s.name, strftime('%Y-%m', "
 
 /*
  * Caseloads at ?1: each therapist's clients not ended by then (open, or
- * ended after it: two ranges of the index on therapist and end), whose
- * referral was matched or active then.
+ * ended after it: two ranges of clients_caseload) and started before
+ * it, whose referral was matched or active then.  Both read index
+ * entries only (046-caseload-at-indexes.sql): the start beside the end
+ * in clients_caseload, the state in referral_events_at.
  */
 #define CASELOAD_AT(ended) \
 	"(SELECT count(*) FROM clients c WHERE c.therapist_id = t.id " \
@@ -722,11 +724,11 @@ load_late(struct db *db, struct db_report *r)
 
 /*
  * Each therapist's caseload at the end of the period: from the statuses
- * now when the end is not in the past (sql_caseload_now), else (or for
+ * now when the end is not before now (sql_caseload_now), else (or for
  * raw, the rule itself) from each place's referral's history.
  */
 static int
-load_caseload(struct db *db, struct db_report *r, int raw)
+load_caseload(struct db *db, struct db_report *r, int raw, int64_t now)
 {
 	sqlite3_stmt *st;
 	struct db_report_caseload *c;
@@ -734,7 +736,7 @@ load_caseload(struct db *db, struct db_report *r, int raw)
 	char when[21];
 	int rc;
 
-	st = db_stmt(db, !raw && r->to_utc >= (int64_t)time(NULL) ?
+	st = db_stmt(db, !raw && r->to_utc >= now ?
 	    sql_caseload_now : sql_caseload);
 	if (st == NULL)
 		return -1;
@@ -1749,13 +1751,13 @@ out:
 }
 
 /*
- * The figures of parts (enum report_part) of [from_utc, to_utc): the
- * sessions' from the summaries, or (raw) from the raw rows as the
- * summaries are defined.
+ * The figures of parts (enum report_part) of [from_utc, to_utc), now
+ * being the time of the request: the sessions' from the summaries, or
+ * (raw, now not read) from the raw rows as the summaries are defined.
  */
 static int
-report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
-    unsigned parts, struct db_report **out)
+report_load(struct db *db, int64_t from_utc, int64_t to_utc, int64_t now,
+    int raw, unsigned parts, struct db_report **out)
 {
 	struct db_report *r;
 	int k, rc = -1;
@@ -1789,7 +1791,7 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int raw,
 	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
 	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_CASELOAD) &&
-	    load_caseload(db, r, raw) == -1) ||
+	    load_caseload(db, r, raw, now) == -1) ||
 	    ((parts & REPORT_PART_OUTCOMES) && load_outcomes(db, r) == -1) ||
 	    ((parts & REPORT_PART_OFFERS) && load_offers(db, r) == -1))
 		goto out;
@@ -1812,24 +1814,26 @@ out:
 
 int
 db_report_load(struct db *db, int64_t from_utc, int64_t to_utc,
-    struct db_report **out)
+    int64_t now, struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 0, REPORT_PART_ALL, out);
+	return report_load(db, from_utc, to_utc, now, 0, REPORT_PART_ALL,
+	    out);
 }
 
 int
 db_report_load_parts(struct db *db, int64_t from_utc, int64_t to_utc,
-    unsigned parts, struct db_report **out)
+    int64_t now, unsigned parts, struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 0, parts & REPORT_PART_ALL,
-	    out);
+	return report_load(db, from_utc, to_utc, now, 0,
+	    parts & REPORT_PART_ALL, out);
 }
 
 int
 db_report_load_raw(struct db *db, int64_t from_utc, int64_t to_utc,
     struct db_report **out)
 {
-	return report_load(db, from_utc, to_utc, 1, REPORT_PART_ALL, out);
+	return report_load(db, from_utc, to_utc, 0, 1, REPORT_PART_ALL,
+	    out);
 }
 
 int

@@ -165,11 +165,14 @@ struct db_report {
 
 /*
  * Computes every figure for [from_utc, to_utc) into a new report (free
- * with db_report_free).  The waitlist is measured at the end of at most
- * the last 120 months of the period.  Returns 0, or -1 with *out NULL.
+ * with db_report_free); now is the time of the request (nothing is
+ * written after it: a period not ending before now has its caseloads
+ * read from the statuses now).  The waitlist is measured at the end of
+ * at most the last 120 months of the period.  Returns 0, or -1 with
+ * *out NULL.
  */
 int	 db_report_load(struct db *, int64_t from_utc, int64_t to_utc,
-	    struct db_report **out);
+	    int64_t now, struct db_report **out);
 
 /*
  * The parts of a report, each read on its own: what one table needs
@@ -200,7 +203,7 @@ enum report_part {
  * each other array empty.  Returns 0, or -1 with *out NULL.
  */
 int	 db_report_load_parts(struct db *, int64_t from_utc, int64_t to_utc,
-	    unsigned parts, struct db_report **out);
+	    int64_t now, unsigned parts, struct db_report **out);
 /*
  * The same, with the sessions' figures (totals, breakdowns, attendance,
  * late cancellations) worked out from the raw rows (occurrences,

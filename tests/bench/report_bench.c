@@ -74,7 +74,8 @@ measure(struct db *db, const char *label, int what, int64_t from,
 	for (i = 0; i < rounds; i++) {
 		t0 = cpu_ms();
 		if (what == 0) {
-			if (db_report_load(db, from, to, &r) == -1)
+			if (db_report_load(db, from, to,
+			    (int64_t)time(NULL), &r) == -1)
 				return -1;
 			db_report_free(r);
 		} else {
@@ -103,7 +104,7 @@ check(struct db *db, int64_t from, int64_t to)
 	size_t i;
 	int rc = -1;
 
-	if (db_report_load(db, from, to, &a) == -1 ||
+	if (db_report_load(db, from, to, (int64_t)time(NULL), &a) == -1 ||
 	    db_report_load_raw(db, from, to, &b) == -1 ||
 	    db_impact_load(db, from, to, 6, &x) == -1 ||
 	    db_impact_load_raw(db, from, to, 6, &y) == -1)

@@ -286,7 +286,8 @@ figures(struct buf *b)
 	size_t i;
 	int k;
 
-	ck_assert_int_eq(db_report_load(db, 1230768000, 1893456000, &r), 0);
+	ck_assert_int_eq(db_report_load(db, 1230768000, 1893456000,
+	    (int64_t)time(NULL), &r), 0);
 	buf_printf(b, "%lld %lld %lld %lld|", (long long)r->sessions,
 	    (long long)r->seconds, (long long)r->people,
 	    (long long)r->referrals);
