@@ -473,24 +473,6 @@ bulk_summaries(struct db *db)
 	return buf_detach(&b);
 }
 
-/*
- * Fails the test unless got and want are the same text, naming the
- * first line where they differ (Check's messages are short).
- */
-static void
-texts_same(const char *got, const char *want)
-{
-	size_t i, start = 0, line = 1;
-
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		if (got[i] == '\n') {
-			start = i + 1;
-			line++;
-		}
-	ck_assert_msg(got[i] == want[i], "line %zu differs:\n got  %.160s\n"
-	    " want %.160s", line, got + start, want + start);
-}
-
 /* The schema's triggers: name and SQL, by name, in memory to free. */
 static char *
 bulk_triggers(struct db *db)
@@ -512,7 +494,7 @@ START_TEST(test_bulk_triggers)
 	struct db *fast = bulk_service(path2, 1);
 	char *a = bulk_summaries(slow), *b = bulk_summaries(fast);
 
-	texts_same(b, a);
+	testlib_texts_same(b, a);
 	/* What the small service's summaries hold. */
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_months WHERE late > 0"), 1);
@@ -572,7 +554,7 @@ START_TEST(test_bulk_triggers_back)
 	ck_assert_ptr_nonnull(strstr(before, "world_epoch_referrals_upd:"));
 	fast = bulk_service(path2, 1);
 	after = bulk_triggers(fast);
-	texts_same(after, before);
+	testlib_texts_same(after, before);
 	was = bulk_summaries(fast);
 	/* The bulk rows counted once for the record epoch (042). */
 	epoch = testlib_sql_int(fast, "SELECT n FROM record_epoch");
@@ -592,7 +574,7 @@ START_TEST(test_bulk_triggers_back)
 	    world);
 	a = bulk_summaries(slow);
 	b = bulk_summaries(fast);
-	texts_same(b, a);
+	testlib_texts_same(b, a);
 	ck_assert_str_ne(b, was);
 	free(before);
 	free(after);

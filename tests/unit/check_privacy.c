@@ -534,21 +534,6 @@ dump(struct db *d)
 	return buf_detach(&b);
 }
 
-/* Fails at the first line where got and want differ, showing both. */
-static void
-texts_same(const char *got, const char *want)
-{
-	size_t i, start = 0, line = 1;
-
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		if (got[i] == '\n') {
-			start = i + 1;
-			line++;
-		}
-	ck_assert_msg(got[i] == want[i], "line %zu differs:\n got  %.160s\n"
-	    " want %.160s", line, got + start, want + start);
-}
-
 /*
  * How many times statements whose SQL holds `has` ran, leaving out
  * those that hold `but_not`: the passes over a table, not the writes to
@@ -606,7 +591,7 @@ START_TEST(test_purge_batch)
 	ck_assert_int_eq(db_privacy_compact(one), 0);
 	a = dump(db);
 	b = dump(one);
-	texts_same(a, b);
+	testlib_texts_same(a, b);
 	free(a);
 	free(b);
 

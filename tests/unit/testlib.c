@@ -53,6 +53,20 @@ testlib_sql_text(struct db *db, const char *sql)
 }
 
 void
+testlib_texts_same(const char *got, const char *want)
+{
+	size_t i, start = 0, line = 1;
+
+	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
+		if (got[i] == '\n') {
+			start = i + 1;
+			line++;
+		}
+	ck_assert_msg(got[i] == want[i], "line %zu differs:\n got  %.160s\n"
+	    " want %.160s", line, got + start, want + start);
+}
+
+void
 testlib_sql_exec(struct db *db, const char *sql)
 {
 	char *msg = NULL;

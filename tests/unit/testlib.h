@@ -28,6 +28,12 @@ int64_t	 testlib_sql_int(struct db *, const char *sql);
  * in memory the caller frees; fails the test when there is no row.
  */
 char	*testlib_sql_text(struct db *, const char *sql);
+/*
+ * Fails the test unless got and want are the same text, naming the
+ * first line where they differ and showing both from there (Check's
+ * messages are short).
+ */
+void	 testlib_texts_same(const char *got, const char *want);
 /* Runs sql (one statement or several); fails the test on an error. */
 void	 testlib_sql_exec(struct db *, const char *sql);
 /*
