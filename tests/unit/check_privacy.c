@@ -488,8 +488,10 @@ static const char closed_2010[] =
 /*
  * Every row of every table of d but record_epoch (a count of changes,
  * not what is stored), column by column, without the times an erasure
- * stamps (erasures.at, audit.at, contacts.removed_at) or the migrations
- * were applied at; in memory the caller frees.
+ * stamps (erasures.at, audit.at, contacts.removed_at), the migrations
+ * were applied at, or a row was made at (created_at: the two databases
+ * compared are made a moment apart, and a second can fall between
+ * them); in memory the caller frees.
  */
 static char *
 dump(struct db *d)
@@ -518,7 +520,8 @@ dump(struct db *d)
 				    (strcmp(t, "erasures") == 0 ||
 				    strcmp(t, "audit") == 0)) ||
 				    strcmp(col, "removed_at") == 0 ||
-				    strcmp(col, "applied_at") == 0)
+				    strcmp(col, "applied_at") == 0 ||
+				    strcmp(col, "created_at") == 0)
 					continue;
 				if (sqlite3_column_type(st, c) == SQLITE_NULL)
 					buf_puts(&b, "NULL|");
