@@ -1711,10 +1711,9 @@ sum_label(struct db *db, struct sum *s)
 }
 
 /*
- * The sessions of r and what else what says (enum sum_what bits);
- * and, with long_before not
- * INT64_MIN, into *long_term the people served whose first attended
- * session (first_sessions) was before it.
+ * The sessions of r and what else what says (enum sum_what bits); and,
+ * with long_before not INT64_MIN, into *long_term the people served
+ * whose first attended session (first_sessions) was before it.
  */
 static int
 load_summaries(struct db *db, struct db_report *r, unsigned what,
