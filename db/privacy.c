@@ -1042,6 +1042,7 @@ struct erasee {
 	int		 again;		/* erased before */
 	struct needles	 cand;
 	struct sharers	 shared[CANDIDATES_MAX];	/* per cand.v */
+	int		 read_shared[CANDIDATES_MAX];	/* at the read */
 };
 
 static void
@@ -1053,6 +1054,7 @@ erasee_free(struct erasee *e)
 	for (k = 0; k < CANDIDATES_MAX; k++)
 		free(e->shared[k].id);
 	memset(e->shared, 0, sizeof(e->shared));
+	memset(e->read_shared, 0, sizeof(e->read_shared));
 	e->again = 0;
 }
 
@@ -1195,13 +1197,12 @@ shared_row(sqlite3_stmt *st, struct candidate *c, size_t nc, int64_t id)
  * contact's name or full name it also is (a family's shared email or
  * phone): it is theirs too, and the sweep leaves it while any is
  * (e[i].shared[k]).  A string the batch's people share only among
- * themselves is swept.  With only NULL, one pass over the referrals
- * for the whole batch; else the nonly referrals only (sorted), whose
- * part found before is dropped first: they changed since.  0, or -1
- * (logged).
+ * themselves is swept.  With all, one pass over the referrals for the
+ * whole batch; else the nonly referrals only (sorted), whose part found
+ * before is dropped first: they changed since.  0, or -1 (logged).
  */
 static int
-needles_shared(struct db *db, struct erasee *e, size_t n,
+needles_shared(struct db *db, struct erasee *e, size_t n, int all,
     const int64_t *only, size_t nonly)
 {
 	static const char sql_all[] = "SELECT id, email, phone, "
@@ -1227,7 +1228,7 @@ needles_shared(struct db *db, struct erasee *e, size_t n,
 	for (i = nc = 0; i < n; i++) {
 		ids[i] = e[i].id;
 		for (k = 0; k < e[i].cand.n; k++) {
-			if (only != NULL)
+			if (!all)
 				sharers_drop(&e[i].shared[k], only, nonly);
 			c[nc].s = e[i].cand.v[k];
 			c[nc].len = e[i].cand.len[k];
@@ -1236,8 +1237,8 @@ needles_shared(struct db *db, struct erasee *e, size_t n,
 	}
 	qsort(c, nc, sizeof(*c), candidate_cmp);
 	qsort(ids, n, sizeof(*ids), id_cmp);
-	for (i = 0; rc == 0 && (only == NULL ? i < 1 : i < nonly); i++) {
-		st = only == NULL ? db_stmt(db, sql_all) :
+	for (i = 0; rc == 0 && (all ? i < 1 : i < nonly); i++) {
+		st = all ? db_stmt(db, sql_all) :
 		    db_stmt_with(db, sql_one, only[i]);
 		while ((rc = db_next(db, st)) == 1) {
 			id = sqlite3_column_int64(st, 0);
@@ -1388,9 +1389,10 @@ changed_referrals(struct db *db, int64_t since, int64_t **ids, size_t *n)
 /*
  * The read of a batch, in a read transaction beside the web's writes:
  * each person's strings, the referrals that share them, and the rows of
- * every watched table holding any of their strings (shared or not:
- * a sharer may change before the write).  Returns DB_OK, DB_CONFLICT
- * when an id is not a referral, or DB_ERROR (logged).
+ * every watched table holding any of the strings no other client gives
+ * (all: the write reads again if one of the others is theirs alone by
+ * then).  Returns DB_OK, DB_CONFLICT when an id is not a referral, or
+ * DB_ERROR (logged).
  */
 static enum db_result
 erase_read(struct db *db, struct erasee *e, size_t n, struct needles *all,
@@ -1407,11 +1409,12 @@ erase_read(struct db *db, struct erasee *e, size_t n, struct needles *all,
 			res = found == 0 ? DB_CONFLICT : DB_ERROR;
 			goto out;
 		}
-	if (needles_shared(db, e, n, NULL, 0) == -1)
+	if (needles_shared(db, e, n, 1, NULL, 0) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < e[i].cand.n; k++)
-			needle_add(all, e[i].cand.v[k], 0);
+			if (!(e[i].read_shared[k] = e[i].shared[k].n > 0))
+				needle_add(all, e[i].cand.v[k], 0);
 	needles_index(all);
 	if (sweep_plan_load(db, plan) == -1)
 		goto out;
@@ -1442,8 +1445,9 @@ struct erase_write {
 /*
  * The write of a batch, in one transaction: unless w->locked, checks
  * that the read still holds (the schema and the batch's referrals as
- * read, else w->again and DB_CONFLICT) and brings the sharers up to date
- * with the referrals written since; then each person's steps, the sweep
+ * read) and brings the sharers up to date with the referrals written
+ * since (a string shared at the read must still be), else sets
+ * w->again and returns DB_CONFLICT; then each person's steps, the sweep
  * of the rows read (and any written since the read began, by anyone,
  * this write too), each one's erasure row and audit line, and the end
  * of the watch.  With w->locked all of it reads here.  Returns as
@@ -1476,7 +1480,7 @@ erase_write(struct db *db, struct erase_write *w,
 				res = found == 0 ? DB_CONFLICT : DB_ERROR;
 				goto out;
 			}
-		if (needles_shared(db, e, w->n, NULL, 0) == -1 ||
+		if (needles_shared(db, e, w->n, 1, NULL, 0) == -1 ||
 		    sweep_plan_load(db, w->plan) == -1) {
 			rc = db_errcode(db);
 			goto fail;
@@ -1504,9 +1508,19 @@ erase_write(struct db *db, struct erase_write *w,
 			res = DB_CONFLICT;
 			goto out;
 		}
-		if (needles_shared(db, e, w->n, changed, nchanged) == -1) {
+		if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1) {
 			rc = db_errcode(db);
 			goto fail;
+		}
+		/* A string shared at the read and no longer was not read for. */
+		for (i = 0; i < w->n && !w->again; i++)
+			for (j = 0; j < e[i].cand.n; j++)
+				w->again |= e[i].read_shared[j] &&
+				    e[i].shared[j].n == 0;
+		if (w->again) {
+			db_rollback(db);
+			res = DB_CONFLICT;
+			goto out;
 		}
 	}
 	for (i = 0; i < w->n; i++) {
