@@ -952,9 +952,10 @@ sweep_changes(struct db *db, struct sweep_plan *p, int64_t since)
 	int rc;
 
 	memset(&key, 0, sizeof(key));
+	/* By name: the plan is in name order, and a swept begins with it. */
 	while ((rc = db_next(db, st)) == 1) {
 		key.name = (char *)sqlite3_column_text(st, 0);
-		if (key.name == NULL || (t = bsearch(&key, p->t, p->nt,
+		if (key.name == NULL || p->nt == 0 || (t = bsearch(&key, p->t, p->nt,
 		    sizeof(*p->t), str_cmp)) == NULL || !t->watched)
 			continue;
 		for (j = 0; j < t->nc; j++)
@@ -1151,6 +1152,8 @@ sharers_drop(struct sharers *s, const int64_t *ids, size_t n)
 {
 	size_t i, j;
 
+	if (n == 0)
+		return;
 	for (i = j = 0; i < s->n; i++)
 		if (bsearch(&s->id[i], ids, n, sizeof(*ids), id_cmp) == NULL)
 			s->id[j++] = s->id[i];
@@ -1500,7 +1503,7 @@ erase_write(struct db *db, struct erase_write *w,
 			rc = db_errcode(db);
 			goto fail;
 		}
-		for (i = 0; i < w->n && !w->again; i++)
+		for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
 			w->again = bsearch(&e[i].id, changed, nchanged,
 			    sizeof(*changed), id_cmp) != NULL;
 		if (w->again) {
