@@ -890,6 +890,58 @@ START_TEST(test_checkpoint_busy)
 END_TEST
 
 /*
+ * db_checkpoint with a WAL past its restart point while another process
+ * reads an old snapshot for longer than the busy timeout answers 0: the
+ * restart waits for the next turn.  It answered -1, and tutti-fcgi's
+ * checkpointer slept a second, time for a stream of referrals to add
+ * 80 MB to the WAL.
+ */
+START_TEST(test_checkpoint_restart_busy)
+{
+	struct db *db = open_ok();
+	sqlite3 *other;
+	sqlite3_stmt *st;
+	char c;
+	int ready[2], done[2];
+	pid_t pid;
+
+	testlib_sql_exec(db, "CREATE TABLE zz_pages (x BLOB);"
+	    "INSERT INTO zz_pages VALUES (randomblob(3000))");
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	if ((pid = fork()) == 0) {
+		/* Its own connection: none made before fork is used. */
+		close(done[1]);
+		if (sqlite3_open(path, &other) != SQLITE_OK ||
+		    sqlite3_exec(other, "BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK || sqlite3_prepare_v2(other, "SELECT count(*) "
+		    "FROM zz_pages", -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1 || read(done[0], &c, 1) != 0)
+			_exit(1);
+		sqlite3_finalize(st);
+		sqlite3_close(other);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(ready[1]);
+	close(done[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	/* About 4,500 frames after the reader's snapshot. */
+	testlib_sql_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < 4500) INSERT INTO zz_pages "
+	    "SELECT randomblob(3000) FROM n");
+	db_busy_timeout(db, 50);
+	ck_assert_int_eq(db_checkpoint(db), 0);
+	close(done[1]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	db_close(db);
+}
+END_TEST
+
+/*
  * The tables that lack any of migration 042's three record epoch
  * triggers (after insert, update and delete, each adding one to
  * record_epoch.n), and are not in its list of logs: by name, ","
@@ -1284,6 +1336,7 @@ db_suite(void)
 	tcase_add_test(tc, test_refer_wal_pages);
 	tcase_add_test(tc, test_autocheckpoint);
 	tcase_add_test(tc, test_checkpoint_busy);
+	tcase_add_test(tc, test_checkpoint_restart_busy);
 	tcase_add_test(tc, test_record_epoch);
 	tcase_add_test(tc, test_records_changed);
 	tcase_add_test(tc, test_world_epoch);
