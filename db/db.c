@@ -437,9 +437,15 @@ db_open(const char *path, char *err, size_t errlen)
 	/*
 	 * Reads by pread into a cache of CACHE_KIB (above says why), not
 	 * through a mapping; mmap_size = 0 whatever SQLite was built with.
+	 * secure_delete = ON (a setting of each connection, not of the
+	 * file): every delete or rewrite by any connection of the product
+	 * zeroes the space it frees, in the page and on pages going to the
+	 * freelist (FAST leaves freelist pages as they were), so an erasure
+	 * need not VACUUM the whole file (db_privacy_compact).
 	 */
 	if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA mmap_size = 0;"
 	    "PRAGMA cache_size = -" CACHE_KIB ";"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {

@@ -17,10 +17,11 @@
  * names on their emails (unsent ones are cancelled), and cached calendar
  * feeds.  Then any other copy of their full name, email or phones in a
  * text column of any table is replaced, unless another client gives the
- * same one (a family's shared email or phone stays theirs).  It runs
- * with PRAGMA secure_delete, and db_privacy_compact
- * then rewrites the file and empties the WAL so that no old copy stays
- * in free pages.  Files outside the database (delivered .eml files,
+ * same one (a family's shared email or phone stays theirs).  Every
+ * connection runs with PRAGMA secure_delete (db_open), so what anyone
+ * deletes or rewrites is zeroed where it lay; db_privacy_compact then
+ * empties the WAL of its old frames (and, the first time, VACUUMs the
+ * file once for what was freed before) so that no old copy stays.  Files outside the database (delivered .eml files,
  * backups) are the caller's to handle.
  *
  * Functions return 0 on success and -1 on an error logged to stderr,
@@ -86,10 +87,17 @@ enum db_result db_privacy_erase(struct db *, int64_t referral_id,
 
 /*
  * Makes deleted content unrecoverable from the files: checkpoints and
- * truncates the WAL, VACUUMs, and truncates the WAL again, retrying for
- * a while when other connections are reading.  Returns 0, or -1 when it
- * could not finish (the data is erased; the old bytes may remain in
- * free pages or the WAL until this succeeds).
+ * truncates the WAL (whose old frames are earlier versions of pages),
+ * retrying for up to 3 minutes while other connections hold its locks,
+ * each wait short enough for the web's writes.  The first time on a
+ * file it also VACUUMs (free space may hold what was freed before
+ * every writer zeroed it), then records in settings that the file's
+ * free space is clean, and truncates the WAL again.  Every later
+ * writer must run under secure_delete (db_open); a program writing the
+ * file otherwise (an older tutti, the sqlite3 shell) must delete the
+ * settings row "privacy_zeroed_since".  Returns 0, or -1 when it could
+ * not finish (the data is erased; the old bytes may remain in free
+ * pages or the WAL until this succeeds).
  */
 int	 db_privacy_compact(struct db *);
 

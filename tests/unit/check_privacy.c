@@ -442,6 +442,54 @@ START_TEST(test_purge)
 END_TEST
 
 /*
+ * Once a file is marked (its first compact VACUUMs), a purge does not
+ * VACUUM: what the web deleted or rewrote before it, on its own
+ * connection, must already be zeroed there (secure_delete in db_open),
+ * in the page and on freelist pages, and the WAL's old frames cut.
+ */
+START_TEST(test_purge_no_vacuum)
+{
+	static const char web_sql[] =
+	    "INSERT INTO referral_notes (referral_id, at, body) VALUES "
+	    " (1, '2016-01-01T10:00:00Z', 'Phoned Old Closedcase back'),"
+	    " (1, '2016-01-01T10:01:00Z', 'Closedcase wrote from old@x.org');"
+	    "UPDATE referral_notes SET body = 'Phoned back' "
+	    " WHERE body LIKE 'Phoned Old%';"
+	    "DELETE FROM referral_notes WHERE body LIKE 'Closedcase wrote%';"
+	    "INSERT INTO extra_notes (id, body) VALUES (99, "
+	    " replace(hex(zeroblob(4000)), '00', 'Closedcase '));"
+	    "DELETE FROM extra_notes WHERE id = 99;";
+	struct db *web;
+	char err[256], wal[80];
+	int64_t n = -1;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	ck_assert_int_eq(db_privacy_compact(db), 0);
+	text_is("SELECT count(*) FROM settings WHERE key = "
+	    "'privacy_zeroed_since'", "1");
+	web = db_open(path, err, sizeof(err));
+	ck_assert_msg(web != NULL, "%s", err);
+	ck_assert_int_eq(testlib_sql_int(web, "PRAGMA secure_delete"), 1);
+	ck_assert_int_eq(sqlite3_exec(web->conn, web_sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert(file_has(wal, "Closedcase wrote"));
+	ck_assert_int_eq(db_privacy_purge(db, 1464868800, 6, 0, NULL, NULL,
+	    &n), 0);
+	ck_assert_int_eq(n, 1);
+	/* Not VACUUMed: the pages the big note took are free still. */
+	ck_assert_int_gt(testlib_sql_int(db, "PRAGMA freelist_count"), 0);
+	ck_assert(!file_has(path, "Closedcase"));
+	ck_assert(!file_has(wal, "Closedcase"));
+	ck_assert(!file_has(path, "old@x.org"));
+	ck_assert(!file_has(wal, "old@x.org"));
+	text_is("SELECT body FROM referral_notes WHERE body LIKE 'Phoned%'",
+	    "Phoned back");
+	text_is("PRAGMA integrity_check", "ok");
+	db_close(web);
+}
+END_TEST
+
+/*
  * Four more closed by 2010, for the retention rule: Ottoline (4) and
  * Percival (5) Brackenbury, children their father referred with his
  * own email and phone; Dorcas Fennimore (6), whose emergency phone is
@@ -790,6 +838,7 @@ main(void)
 	tc = tcase_create("db_privacy_purge");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_purge);
+	tcase_add_test(tc, test_purge_no_vacuum);
 	tcase_add_test(tc, test_purge_batch);
 	tcase_add_test(tc, test_purge_beside_writes);
 	tcase_add_test(tc, test_sweep_watch);
