@@ -444,6 +444,7 @@ bulk_summaries(struct db *db)
 	static const char *const sql[] = {
 		"SELECT * FROM report_months ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_persons ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM report_month_people ORDER BY 1",
 		"SELECT * FROM first_sessions ORDER BY referral_id",
 		"SELECT id, booked_until FROM referrals ORDER BY id",
 		"SELECT count(*) FROM report_months_add",
@@ -502,6 +503,8 @@ START_TEST(test_bulk_triggers)
 	    "report_months WHERE grp = 1 AND dna > 0"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_persons WHERE times LIKE '%,%,%'"), 5);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_month_people WHERE people > 1"), 1);
 	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "first_sessions WHERE received_utc IS NULL"), 0);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
