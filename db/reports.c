@@ -130,9 +130,16 @@ static const char sql_attendance[] = "SELECT a.status, count(*) "
 
 /* ---- referrals, the waitlist, waits, caseloads ---- */
 
-/* One pass over the index on (created_at, needs, source). */
-static const char sql_referrals[] = "SELECT needs, source FROM referrals "
-    "WHERE created_at >= ?1 AND created_at < ?2";
+/*
+ * Referrals by need and source: the whole UTC months inside the period
+ * from report_referral_months (049), a row a month, needs and source
+ * with their count; the hours at its ends from one pass over the index
+ * on (created_at, needs, source), a row a referral.
+ */
+static const char sql_referral_months[] = "SELECT needs, source, n "
+    "FROM report_referral_months WHERE month >= ?1 AND month < ?2";
+static const char sql_referrals[] = "SELECT needs, source, 1 "
+    "FROM referrals WHERE created_at >= ?1 AND created_at < ?2";
 
 /* The state of referral R at instant ?1: its last event before it. */
 #define STATE_AT(r) \
@@ -366,34 +373,36 @@ source_order(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/*
+ * Adds the referrals of st's rows (needs, source, how many) to r, its
+ * sources in by_source (*cap of them room).
+ */
 static int
-load_referrals(struct db *db, struct db_report *r)
+referrals_add(struct db *db, struct db_report *r, sqlite3_stmt *st,
+    size_t *cap)
 {
-	sqlite3_stmt *st;
 	struct db_report_count *c;
 	const char *source;
-	size_t cap = 0, i;
-	int64_t needs;
+	size_t i;
+	int64_t needs, n;
 	int rc, k;
 
-	if ((st = db_stmt(db, sql_referrals)) == NULL)
-		return -1;
-	bind_iso(st, r);
 	while ((rc = db_next(db, st)) == 1) {
 		needs = sqlite3_column_int64(st, 0);
-		r->referrals++;
+		n = sqlite3_column_int64(st, 2);
+		r->referrals += n;
 		for (k = 0; k < NEED__MAX; k++)
 			if (needs & ((int64_t)1 << k))
-				r->by_need[k]++;
+				r->by_need[k] += n;
 		source = db_col(st, 1);
 		for (i = 0; i < r->nsources; i++)
 			if (strcmp(r->by_source[i].key, source) == 0)
 				break;
 		if (i == r->nsources) {
-			if (r->nsources == cap) {
-				cap = cap ? cap * 2 : 8;
+			if (r->nsources == *cap) {
+				*cap = *cap ? *cap * 2 : 8;
 				r->by_source = xrealloc(r->by_source,
-				    cap * sizeof(*r->by_source));
+				    *cap * sizeof(*r->by_source));
 			}
 			c = &r->by_source[r->nsources++];
 			memset(c, 0, sizeof(*c));
@@ -401,12 +410,72 @@ load_referrals(struct db *db, struct db_report *r)
 			db_copy(c->label, sizeof(c->label),
 			    source_label(source));
 		}
-		r->by_source[i].count++;
+		r->by_source[i].count += n;
+	}
+	return rc;
+}
+
+/* The referrals created in [from, to), from referrals_created. */
+static int
+referrals_raw(struct db *db, struct db_report *r, int64_t from, int64_t to,
+    size_t *cap)
+{
+	sqlite3_stmt *st;
+	char a[21], b[21];
+
+	if (from >= to)
+		return 0;
+	if ((st = db_stmt(db, sql_referrals)) == NULL)
+		return -1;
+	iso(from, a);
+	iso(to, b);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	return referrals_add(db, r, st, cap);
+}
+
+static int64_t month_start(int64_t id, int local);
+
+/*
+ * The period's referrals by need and source: whole UTC months from
+ * report_referral_months, the rest from the referrals themselves; or
+ * (raw) all from the referrals.
+ */
+static int
+load_referrals(struct db *db, struct db_report *r, int raw)
+{
+	sqlite3_stmt *st;
+	struct tm tm;
+	time_t tt;
+	size_t cap = 0;
+	int64_t k0, k1, a, b;
+
+	tt = (time_t)r->from_utc;
+	gmtime_r(&tt, &tm);
+	k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (month_start(k0, 0) < r->from_utc)
+		k0++;
+	tt = (time_t)r->to_utc;
+	gmtime_r(&tt, &tm);
+	k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (raw || k0 >= k1) {
+		if (referrals_raw(db, r, r->from_utc, r->to_utc, &cap) == -1)
+			return -1;
+	} else {
+		a = month_start(k0, 0);
+		b = month_start(k1, 0);
+		if (referrals_raw(db, r, r->from_utc, a, &cap) == -1 ||
+		    (st = db_stmt(db, sql_referral_months)) == NULL)
+			return -1;
+		bind_range(st, k0, k1);
+		if (referrals_add(db, r, st, &cap) == -1 ||
+		    referrals_raw(db, r, b, r->to_utc, &cap) == -1)
+			return -1;
 	}
 	if (r->nsources > 1)
 		qsort(r->by_source, r->nsources, sizeof(*r->by_source),
 		    source_order);
-	return rc;
+	return 0;
 }
 
 /* "2026-11-24T22", the UTC hour holding t. */
@@ -1910,7 +1979,7 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int64_t now,
 	    SUM_GROUP_PEOPLE : 0) | ((parts & REPORT_PART_LATE) ? SUM_LATE :
 	    0), INT64_MIN, NULL) == -1)
 		goto out;
-	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r) == -1) ||
+	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
 	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_CASELOAD) &&
@@ -2035,6 +2104,19 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 	    a->median_second_days != b->median_second_days ||
 	    a->p90_second_days != b->p90_second_days)
 		return differ(why, n, "second sessions", SIZE_MAX, NULL);
+	if (a->referrals != b->referrals)
+		return differ(why, n, "referrals", SIZE_MAX, NULL);
+	for (k = 0; k < NEED__MAX; k++)
+		if (a->by_need[k] != b->by_need[k])
+			return differ(why, n, "referrals by need", (size_t)k,
+			    "count");
+	if (a->nsources != b->nsources)
+		return differ(why, n, "referrals by source", SIZE_MAX, NULL);
+	for (i = 0; i < a->nsources; i++)
+		if (strcmp(a->by_source[i].key, b->by_source[i].key) != 0 ||
+		    a->by_source[i].count != b->by_source[i].count)
+			return differ(why, n, "referrals by source", i,
+			    "source or count");
 	if (a->nlate != b->nlate)
 		return differ(why, n, "late", SIZE_MAX, NULL);
 	for (i = 0; i < a->nlate; i++) {

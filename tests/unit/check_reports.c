@@ -188,6 +188,14 @@ utc(const char *iso)
 	return (int64_t)timegm(&tm);
 }
 
+/* Runs sql on the fixture, which must succeed. */
+static void
+sql_exec(const char *sql)
+{
+	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+}
+
 static void
 setup_db(int with_fixture)
 {
@@ -336,6 +344,86 @@ START_TEST(test_report_referrals)
 	ck_assert_str_eq(r->by_source[2].key, "phone");
 	ck_assert_int_eq(r->by_source[2].count, 1);
 	db_report_free(r);
+}
+END_TEST
+
+/* A report of [from, to) from the summaries, which equals the raw one. */
+static struct db_report *
+report_same(const char *from, const char *to)
+{
+	struct db_report *r, *raw;
+	char why[128];
+
+	ck_assert_int_eq(db_report_load(db, utc(from), utc(to), now_utc, &r),
+	    0);
+	ck_assert_int_eq(db_report_load_raw(db, utc(from), utc(to), &raw), 0);
+	ck_assert_msg(db_report_differ(r, raw, why, sizeof(why)) == 0,
+	    "%s to %s: %s differs", from, to, why);
+	db_report_free(raw);
+	return r;
+}
+
+/*
+ * Issue 21: the referrals of whole UTC months come from
+ * report_referral_months (049), kept by triggers.  December 2024 to
+ * April 2025 holds all six (Eve's 23:30Z on 31 March is UTC March);
+ * then Bob's needs become autism alone, Cat's source a GP, Dan's
+ * receipt moves to June, and a referral is made and removed.  Each
+ * report equals the raw rows; the fixture's period reads March (cut at
+ * 23:00Z) from the referrals themselves.
+ */
+START_TEST(test_report_referral_months)
+{
+	static const char *const writes[] = {
+		"UPDATE referrals SET needs = 1 WHERE id = 2",
+		"UPDATE referrals SET source = 'gp' WHERE id = 3",
+		"UPDATE referrals SET created_at = '2025-06-02T10:00:00Z' "
+		"WHERE id = 4",
+		"INSERT INTO referrals (id, ref, source, given_name, "
+		"family_name, email, postcode, date_of_birth, "
+		"preferred_contact, session_type, consent_data, "
+		"consent_contact, needs, created_at, updated_at) VALUES (7, "
+		"'GGGG-GGGG', 'other', 'Gus', 'G', '', 'N1 1AA', '1980-01-01', "
+		"'phone', 'either', 1, 0, 2, '2025-02-10T10:00:00Z', 'x')",
+		"DELETE FROM referrals WHERE id = 7",
+	};
+	struct db_report *r;
+	size_t i;
+
+	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
+	ck_assert_int_eq(r->referrals, 6);
+	ck_assert_int_eq(r->by_need[NEED_AUTISM], 2);
+	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
+	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 2);
+	ck_assert_int_eq(r->by_need[NEED_OTHER], 1);
+	ck_assert_uint_eq(r->nsources, 4);
+	ck_assert_str_eq(r->by_source[0].key, "self");
+	ck_assert_int_eq(r->by_source[0].count, 3);
+	db_report_free(r);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		sql_exec(writes[i]);
+		db_report_free(report_same("2024-12-01T00:00:00Z",
+		    "2025-05-01T00:00:00Z"));
+		db_report_free(report_same("2025-01-01T00:00:00Z",
+		    "2025-03-31T23:00:00Z"));
+	}
+	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
+	ck_assert_int_eq(r->referrals, 5);
+	ck_assert_int_eq(r->by_need[NEED_AUTISM], 3);
+	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
+	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 1);
+	ck_assert_int_eq(r->by_need[NEED_OTHER], 0);
+	ck_assert_int_eq(r->by_need[NEED_LEARNING_DIFFICULTIES], 0);
+	ck_assert_uint_eq(r->nsources, 3);
+	ck_assert_str_eq(r->by_source[0].key, "gp");
+	ck_assert_int_eq(r->by_source[0].count, 2);
+	ck_assert_str_eq(r->by_source[1].key, "self");
+	ck_assert_int_eq(r->by_source[1].count, 2);
+	ck_assert_str_eq(r->by_source[2].key, "phone");
+	ck_assert_int_eq(r->by_source[2].count, 1);
+	db_report_free(r);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_referral_months WHERE n < 1"), 0);
 }
 END_TEST
 
@@ -763,14 +851,6 @@ START_TEST(test_report_summaries_writers)
 	summaries_same("db_series_end");
 }
 END_TEST
-
-/* Runs sql on the fixture, which must succeed. */
-static void
-sql_exec(const char *sql)
-{
-	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, NULL) ==
-	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
-}
 
 /* report_month_people's count for UTC month "2025-03" (0: no row). */
 static int64_t
@@ -2303,6 +2383,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_sessions);
 	tcase_add_test(tc, test_report_attendance);
 	tcase_add_test(tc, test_report_referrals);
+	tcase_add_test(tc, test_report_referral_months);
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
