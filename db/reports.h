@@ -194,7 +194,11 @@ enum report_part {
 	REPORT_PART_OUTCOMES	= 1 << 7,	/* outcome_* */
 	REPORT_PART_LATE	= 1 << 8,	/* late, late_names: with
 						   SESSIONS */
-	REPORT_PART_ALL		= (1 << 9) - 1
+	REPORT_PART_MONTH_PEOPLE = 1 << 9,	/* people in each month's
+						   group alone: with
+						   SESSIONS (PEOPLE has
+						   them too) */
+	REPORT_PART_ALL		= (1 << 10) - 1
 };
 /*
  * The same for the parts of the report named in parts (report_part
