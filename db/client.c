@@ -730,40 +730,33 @@ db_client_work_ended(struct db *db, int64_t now, size_t limit,
     int64_t *total, void (*fn)(void *, int64_t, const char *, const char *,
     const char *), void *arg)
 {
-/* The ids of referral r's series: its own, and its open groups' (039's
- * view referral_series, the one place that says which they are). */
-#define R_SERIES "o.series_id IN (SELECT rs.series_id FROM " \
-	"referral_series rs WHERE rs.referral_id = r.id)"
 /*
- * Only the active referrals whose booked work is over or not known
- * (booked_until, kept by triggers: 039-work-booked-until.sql) by their
- * own index, not the whole caseload (4,388 people at N=10, Y=6).  Each
- * of those is asked for a session to come: its series by their indexes,
- * then their sessions by series from yesterday's date on (the series'
- * own index is by series and local date; yesterday covers any zone).
- * booked_until cannot answer alone: it is the latest of each series'
- * last session by date, and a session moved earlier than its date can
- * be a series' last while another is still to come.
+ * The active referrals whose booked work is over: no session still
+ * booked starts after now (booked_until, exact and kept by triggers:
+ * 039-work-booked-until.sql, 047-work-booked-exact.sql), read from
+ * their own index alone, not the whole caseload (4,388 people at N=10,
+ * Y=6) nor any of their sessions; their count is the index range's.
  */
 #define WORK_ENDED "FROM referrals r INDEXED BY referrals_work WHERE " \
-	"r.status = 'active' AND coalesce(r.booked_until, 0) <= ?1 AND " \
-	"NOT EXISTS (SELECT 1 FROM occurrences o WHERE " R_SERIES " AND " \
-	"o.occ_date >= date(?1, 'unixepoch', '-1 day') AND " \
-	"o.state != 'cancelled' AND o.start_utc > ?1)"
+	"r.status = 'active' AND coalesce(r.booked_until, 0) <= ?1"
 	/*
 	 * In the index's order, so that a limit reads no more than it
-	 * shows; each one shown with its last session held, which reads
-	 * every session of theirs so far (at N=10, Y=6, 382 people ended in
-	 * the last two weeks: for them all, half the queue's time).
+	 * shows; each one shown with its last session held: every session
+	 * of theirs still booked started by now, so the latest by date of
+	 * each of their series (039's referral_series), one step back from
+	 * the end of the series' own index past any cancelled.  (The series
+	 * through the view as an IN list: as an aggregate over the view
+	 * itself, SQLite makes the view whole for each person shown.)
 	 */
 	static const char sql[] = "SELECT r.id, r.ref, r.given_name || ' ' || "
-	    "r.family_name, coalesce((SELECT max(o.occ_date) FROM occurrences "
-	    "o WHERE " R_SERIES " AND o.state != 'cancelled' AND "
-	    "o.start_utc <= ?1), '') " WORK_ENDED " ORDER BY "
+	    "r.family_name, coalesce((SELECT max((SELECT o.occ_date FROM "
+	    "occurrences o WHERE o.series_id = s.id AND o.state != "
+	    "'cancelled' ORDER BY o.occ_date DESC LIMIT 1)) FROM series s "
+	    "WHERE s.id IN (SELECT rs.series_id FROM referral_series rs "
+	    "WHERE rs.referral_id = r.id)), '') " WORK_ENDED " ORDER BY "
 	    "coalesce(r.booked_until, 0), r.id LIMIT ?2";
 	static const char sql_count[] = "SELECT count(*) " WORK_ENDED;
 #undef WORK_ENDED
-#undef R_SERIES
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int64_t n = 0;
 	int rc;
