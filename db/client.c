@@ -728,33 +728,24 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 int
 db_client_work_ended(struct db *db, int64_t now, size_t limit,
     int64_t *total, void (*fn)(void *, int64_t, const char *, const char *,
-    const char *), void *arg)
+    int64_t), void *arg)
 {
 /*
  * The active referrals whose booked work is over: no session still
  * booked starts after now (booked_until, exact and kept by triggers:
- * 039-work-booked-until.sql, 047-work-booked-exact.sql), read from
- * their own index alone, not the whole caseload (4,388 people at N=10,
- * Y=6) nor any of their sessions; their count is the index range's.
+ * 039-work-booked-until.sql, 047-work-booked-exact.sql), their last
+ * held the one that started at booked_until.  Read from their own index
+ * alone (it holds what is shown), not the whole caseload (4,388 people
+ * at N=10, Y=6) nor any of their sessions; their count is the index
+ * range's.
  */
 #define WORK_ENDED "FROM referrals r INDEXED BY referrals_work WHERE " \
 	"r.status = 'active' AND coalesce(r.booked_until, 0) <= ?1"
-	/*
-	 * In the index's order, so that a limit reads no more than it
-	 * shows; each one shown with its last session held: every session
-	 * of theirs still booked started by now, so the latest by date of
-	 * each of their series (039's referral_series), one step back from
-	 * the end of the series' own index past any cancelled.  (The series
-	 * through the view as an IN list: as an aggregate over the view
-	 * itself, SQLite makes the view whole for each person shown.)
-	 */
+	/* In the index's order, so that a limit reads no more than it
+	 * shows. */
 	static const char sql[] = "SELECT r.id, r.ref, r.given_name || ' ' || "
-	    "r.family_name, coalesce((SELECT max((SELECT o.occ_date FROM "
-	    "occurrences o WHERE o.series_id = s.id AND o.state != "
-	    "'cancelled' ORDER BY o.occ_date DESC LIMIT 1)) FROM series s "
-	    "WHERE s.id IN (SELECT rs.series_id FROM referral_series rs "
-	    "WHERE rs.referral_id = r.id)), '') " WORK_ENDED " ORDER BY "
-	    "coalesce(r.booked_until, 0), r.id LIMIT ?2";
+	    "r.family_name, coalesce(r.booked_until, 0) " WORK_ENDED
+	    " ORDER BY coalesce(r.booked_until, 0), r.id LIMIT ?2";
 	static const char sql_count[] = "SELECT count(*) " WORK_ENDED;
 #undef WORK_ENDED
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -768,7 +759,7 @@ db_client_work_ended(struct db *db, int64_t now, size_t limit,
 	db_bind_int(st, 2, limit > 0 ? (int64_t)limit : -1);
 	while ((rc = db_next(db, st)) == 1) {
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1),
-		    db_col(st, 2), db_col(st, 3));
+		    db_col(st, 2), sqlite3_column_int64(st, 3));
 		n++;
 	}
 	if (rc != 0)

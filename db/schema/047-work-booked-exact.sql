@@ -11,7 +11,8 @@
 -- series (039's referral_series), or NULL when there is none.  039's
 -- triggers keep it, in the same transaction as every change, through
 -- the view below; an active referral's work is over exactly when it is
--- not after now.
+-- not after now, and its last session held is the one that started
+-- then.
 
 -- Each series' sessions still booked by their start: a series' latest
 -- is one step from the end of its range.  One more index entry for
@@ -29,6 +30,16 @@ SELECT rs.referral_id,
     (SELECT max(o.start_utc) FROM occurrences o
       WHERE o.series_id = rs.series_id AND o.state != 'cancelled') AS until
   FROM referral_series rs;
+
+-- 039's index of the active referrals by when their booked work runs
+-- until, holding too what the list shows of each (reference and name):
+-- the list reads these few index pages, not a page of the referrals
+-- table for each person shown (some 40 of them, read again after every
+-- write by another connection).  The last session held is the one that
+-- started at booked_until.
+DROP INDEX referrals_work;
+CREATE INDEX referrals_work ON referrals (coalesce(booked_until, 0), id,
+    ref, given_name, family_name) WHERE status = 'active';
 
 -- Every referral's worked out again, written only where it changes (a
 -- series with a moved session): the triggers keep closed referrals'

@@ -275,7 +275,7 @@ END_TEST
 
 static void
 ended_one(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
 	(void)ref;
 	(void)name;
@@ -293,7 +293,7 @@ struct ended_find {
 /* Counts the times the referral arg (struct ended_find) is listed. */
 static void
 ended_seen(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
 	struct ended_find *w = arg;
 
@@ -307,7 +307,7 @@ ended_seen(void *arg, int64_t id, const char *ref, const char *name,
 /* Every referral db_client_work_ended lists, given to fn. */
 static int
 work_ended(void (*fn)(void *, int64_t, const char *, const char *,
-    const char *), int *n)
+    int64_t), int *n)
 {
 	int64_t total = -1;
 	int rc;
@@ -338,7 +338,7 @@ END_TEST
 /* Counts every referral db_client_work_ended lists. */
 static void
 ended_any(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
 	(void)id;
 	(void)ref;
@@ -394,12 +394,12 @@ START_TEST(test_work_ended_steps)
 	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	/* Ann (her last session past) and Bob (nothing booked). */
 	ck_assert_int_eq(n, 2);
-	few = testlib_stmt_steps(h->app.db, "max((SELECT o.occ_date");
+	few = testlib_stmt_steps(h->app.db, "family_name, coalesce(r.booked_until");
 	other_caseload(1000, 200);
 	n = 0;
 	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	ck_assert_int_eq(n, 2);
-	many = testlib_stmt_steps(h->app.db, "max((SELECT o.occ_date");
+	many = testlib_stmt_steps(h->app.db, "family_name, coalesce(r.booked_until");
 	ck_assert_msg(many <= few + 10, "steps %d with 10 other people on "
 	    "caseloads, %d with 1,010", few, many);
 }
@@ -850,7 +850,7 @@ END_TEST
 START_TEST(test_work_ended_cancelled)
 {
 	struct db_occ to = occ_in(1, "12:00");
-	char date[11], why[256];
+	char date[11], why[256], last[40], line[160];
 	int64_t after = to.start_utc + 3600;
 
 	move(series_id, 28, &to);
@@ -865,10 +865,16 @@ START_TEST(test_work_ended_cancelled)
 	ck_assert_msg(db_occ_reinstate(h->app.db, series_id, date, 1, "", 0,
 	    "test", NULL, NULL, why, sizeof(why)) == DB_OK, "%s", why);
 	ck_assert(!ended_at(after, 1));
-	/* Every session to come cancelled: her work is over now. */
+	/* Every session to come cancelled: her work is over now, her last
+	 * session held a week ago. */
 	cancel(series_id, 14);
 	cancel(series_id, 28);
 	ck_assert(queue_shows(ANN_ENDED));
+	ck_assert_int_eq(calendar_date_text(past, CALENDAR_SHORT, last,
+	    sizeof(last)), 0);
+	(void)snprintf(line, sizeof(line), ANN_ENDED " (AAAA-AAAA), last "
+	    "session %s</li>", last);
+	ck_assert_msg(pages_says(h, line), "no %s", line);
 	/* The moved one put back, moved still. */
 	day_from_now(28, date);
 	ck_assert_msg(db_occ_reinstate(h->app.db, series_id, date, 1, "", 0,
