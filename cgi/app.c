@@ -72,6 +72,13 @@ app_needs_text(unsigned needs, struct buf *b)
 	}
 }
 
+const char *
+app_tz(const struct app *app)
+{
+	return app->tz != NULL && *app->tz != '\0' ? app->tz :
+	    "Europe/London";
+}
+
 int
 app_found(struct app *app, struct resp *rs, int rc, const char *what)
 {

@@ -71,6 +71,10 @@ void	 app_record_get(struct app *, struct req *, struct resp *,
 void	 app_record_post(struct app *, struct req *, struct resp *,
 	    const struct app_record *page);
 
+/* The service's time zone: app->tz (TUTTI_TZ), Europe/London when it is
+ * not set (a test's app may leave it so).  Cannot fail. */
+const char	*app_tz(const struct app *);
+
 /* The labels of the needs in bit set needs, "Autism, Dementia", into b
  * (reset first).  Cannot fail. */
 struct buf;

@@ -302,8 +302,7 @@ int
 app_world(struct app *app, time_t now, const struct core_world **out,
     char *err, size_t errlen)
 {
-	const char *tz = app->tz != NULL && *app->tz != '\0' ? app->tz :
-	    "Europe/London";
+	const char *tz = app_tz(app);
 	struct core_world *md;
 	int rc;
 

@@ -62,10 +62,7 @@ static const char *const site_regions[] = {
 static void
 today(const struct app *app, char out[11])
 {
-	const char *tz = app->tz != NULL && *app->tz != '\0' ? app->tz :
-	    "Europe/London";
-
-	if (ical_utc_to_local(tz, time(NULL), out, NULL, NULL) == -1)
+	if (ical_utc_to_local(app_tz(app), time(NULL), out, NULL, NULL) == -1)
 		snprintf(out, 11, "1970-01-01");
 }
 

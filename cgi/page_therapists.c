@@ -48,17 +48,10 @@
 #define NAME_MAX_LEN	100
 #define LANG_MAX_LEN	200
 
-static const char *
-tz_of(const struct app *app)
-{
-	return app->tz != NULL && *app->tz != '\0' ? app->tz :
-	    "Europe/London";
-}
-
 static void
 today(const struct app *app, char out[11])
 {
-	if (ical_utc_to_local(tz_of(app), time(NULL), out, NULL, NULL) == -1)
+	if (ical_utc_to_local(app_tz(app), time(NULL), out, NULL, NULL) == -1)
 		snprintf(out, 11, "1970-01-01");
 }
 
