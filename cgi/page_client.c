@@ -1071,7 +1071,7 @@ page_client_queue_lists(struct app *app, const struct req *rq,
 	v.can_series = auth_can(rq->user->role, ACT_SCHEDULE);
 	(void)db_client_sick_sessions(app->db, (int64_t)now, add_sick, &v);
 	ev.d = d;
-	ev.tz = app->tz;
+	ev.tz = app_tz(app);
 	if (db_client_work_ended(app->db, (int64_t)now, all ? 0 :
 	    WORK_ENDED_SHOWN, &total, add_ended, &ev) == 0 &&
 	    !all && total > WORK_ENDED_SHOWN) {
