@@ -733,7 +733,7 @@ db_client_work_ended(struct db *db, int64_t now, size_t limit,
 /*
  * The active referrals whose booked work is over: no session still
  * booked starts after now (booked_until, exact and kept by triggers:
- * 039-work-booked-until.sql, 047-work-booked-exact.sql), their last
+ * 039-work-booked-until.sql, 047-queue-indexes.sql), their last
  * held the one that started at booked_until.  Read from their own index
  * alone (it holds what is shown), not the whole caseload (4,388 people
  * at N=10, Y=6) nor any of their sessions; their count is the index
