@@ -243,9 +243,16 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * Answers one request: parses it, routes it and writes the answer into
+ * libfcgi's stream (respond).  The request's log line goes into logline,
+ * for the caller to write once libfcgi has finished the request, so that
+ * the web server has the whole answer before the worker writes its log
+ * (the line borrows nothing from the request, which that frees).
+ */
 static void
 handle(struct app *app, FCGX_Request *fr, struct buf *body,
-    struct resp *rs, struct buf *out)
+    struct resp *rs, struct buf *out, struct buf *logline)
 {
 	struct req rq;
 	struct user user;
@@ -308,7 +315,8 @@ out:
 	respond(fr, rs, out, strcmp(rq.method, "HEAD") == 0);
 	/* One line a request; the path only, as queries may hold tokens,
 	 * and a calendar feed's path is its token. */
-	fprintf(stderr, "%s %s %d %.2fms\n", rq.method, rq.path == NULL ?
+	buf_reset(logline);
+	buf_printf(logline, "%s %s %d %.2fms\n", rq.method, rq.path == NULL ?
 	    "-" : strncmp(rq.path, "/calendar/", 10) == 0 ? "/calendar/…" :
 	    rq.path, rs->status, now_ms() - t0);
 	form_free(&rq.q);
@@ -320,7 +328,7 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 {
 	struct app app;
 	struct resp rs;
-	struct buf body = BUF_INIT, out = BUF_INIT;
+	struct buf body = BUF_INIT, out = BUF_INIT, logline = BUF_INIT;
 	struct sigaction sa;
 	FCGX_Request fr;
 	char err[256];
@@ -383,12 +391,14 @@ worker(int sock, struct tmpl_set *tmpl, const char *dbpath)
 		if (FCGX_Accept_r(&fr) < 0)
 			break;
 		worker_busy = 1;
-		handle(&app, &fr, &body, &rs, &out);
+		handle(&app, &fr, &body, &rs, &out, &logline);
 		FCGX_Finish_r(&fr);
+		(void)fwrite(logline.data, 1, logline.len, stderr);
 		worker_busy = 0;
 	}
 	buf_free(&body);
 	buf_free(&out);
+	buf_free(&logline);
 	buf_free(&rs.headers);
 	buf_free(&rs.body);
 	db_close(app.db);

@@ -305,31 +305,64 @@ db_busy_timeout(struct db *db, long ms)
 	db->busy_ms = ms > 0 ? ms : 0;
 }
 
+/*
+ * WAL frames past which db_checkpoint waits for the readers, so that the
+ * next write starts the WAL again from its beginning (16 MiB).
+ */
+#define CHECKPOINT_RESTART_FRAMES	4000
+/*
+ * WAL frames past which a connection that checkpoints at its own commits
+ * (db_open's default: the mailer, tuttictl) does so: twice what the
+ * checkpointer lets the WAL reach, so that while tutti-fcgi's
+ * checkpointer runs the others leave the copying to it, and alone they
+ * still keep the WAL bounded.  At SQLite's default of 1000 the mailer
+ * checkpointed after nearly every email under a stream of referrals,
+ * held the checkpoint lock the checkpointer wanted, and the
+ * checkpointer, finding it busy, never reached its restart: the WAL
+ * grew to 480 MB in 8 s of POST /refer (tests/bench/run.sh), every
+ * referral's pages written into new blocks of the file.
+ */
+#define AUTOCHECKPOINT_FRAMES	(2 * CHECKPOINT_RESTART_FRAMES)
+
 void
 db_autocheckpoint(struct db *db, int on)
 {
-	(void)sqlite3_wal_autocheckpoint(db->conn, on ? 1000 : 0);
+	(void)sqlite3_wal_autocheckpoint(db->conn, on ? AUTOCHECKPOINT_FRAMES :
+	    0);
 }
 
 int
 db_checkpoint(struct db *db)
 {
-	int log = 0, done = 0;
+	int log = 0, done = 0, rc;
 
-	if (sqlite3_wal_checkpoint_v2(db->conn, NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+	/*
+	 * Busy: another connection is checkpointing (one that does so at
+	 * its commits, or `tuttictl backup`); the copying is done
+	 * meanwhile, which is no error, and the next turn comes soon.
+	 * Taken for an error, each cost the checkpointer a second's sleep,
+	 * time enough for a stream of referrals to add 80 MB to the WAL.
+	 */
+	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_BUSY)
+		return 0;
+	if (rc != SQLITE_OK)
 		return -1;
 	/*
 	 * Under steady load some reader always holds part of the WAL, so
 	 * passive checkpoints never let it start again from its beginning
-	 * and the file only grows (600 MB in 8 s of make bench).  Past 4000
-	 * frames (16 MiB), wait for the readers: the next write then starts
-	 * the WAL again.
+	 * and the file only grows (600 MB in 8 s of make bench).  Past
+	 * CHECKPOINT_RESTART_FRAMES, wait for the readers: the next write
+	 * then starts the WAL again.  Busy (a reader or writer held on past
+	 * the busy timeout, or another checkpoint): the next turn tries
+	 * again.
 	 */
-	if (log > 4000 && sqlite3_wal_checkpoint_v2(db->conn, NULL,
-	    SQLITE_CHECKPOINT_RESTART, NULL, NULL) != SQLITE_OK)
-		return -1;
-	return 0;
+	if (log <= CHECKPOINT_RESTART_FRAMES)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
+	    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }
 
 /*
@@ -416,6 +449,7 @@ db_open(const char *path, char *err, size_t errlen)
 	}
 	if (migrate(db, err, errlen) == -1)
 		goto fail;
+	db_autocheckpoint(db, 1);
 	if ((slow = getenv("TUTTI_SQL_SLOW_MS")) != NULL && *slow != '\0')
 		(void)sqlite3_trace_v2(db->conn, SQLITE_TRACE_PROFILE,
 		    slow_trace, (void *)(intptr_t)atol(slow));

@@ -34,7 +34,10 @@ struct db	*db_open(const char *path, char *err, size_t errlen);
 void		 db_close(struct db *);
 /*
  * on = 0: this connection never checkpoints the WAL itself (the workers:
- * tutti-fcgi's checkpointer does it for them); 1: SQLite's default.
+ * tutti-fcgi's checkpointer does it for them); 1 (db_open's default):
+ * its commits checkpoint only a WAL twice the size the checkpointer lets
+ * it reach (32 MiB), so that they leave the copying to the checkpointer
+ * while it runs.
  */
 void		 db_autocheckpoint(struct db *, int on);
 /*
@@ -48,7 +51,8 @@ void		 db_busy_timeout(struct db *, long ms);
 /*
  * Copies what the WAL holds back into the database without waiting for
  * anyone, and lets the WAL start again once it is large.  For a
- * background process, ten times a second.  0, or -1 on an error.
+ * background process, ten times a second.  0 (also when another
+ * connection was checkpointing just then), or -1 on an error.
  */
 int		 db_checkpoint(struct db *);
 /* 0 when the database answers a trivial query. */

@@ -678,120 +678,334 @@ sweep_functions(struct db *db)
 }
 
 /*
- * Replaces every needle in one column of one table, in one pass: the
- * statement is built from the quoted names (%w) and the needles are
- * bound.  Returns the number of cells changed (logged), or -1.
+ * The keys of some rows of one table, as text: json_array(rowid), or
+ * of the primary key's columns for a table without rowids (as 051's
+ * triggers log them in sweep_changes).
  */
-static int64_t
-sweep_column(struct db *db, const char *table, const char *column,
-    struct needles *nd)
-{
-	sqlite3_stmt *up = NULL;
-	char *sql;
-	int64_t n = -1;
-
-	sql = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = tutti_erase_replace("
-	    "\"%w\", ?1) WHERE tutti_erase_found(\"%w\", ?1)", table, column,
-	    column, column);
-	if (sql == NULL)
-		goto out;
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &up, NULL) != SQLITE_OK) {
-		fprintf(stderr, "db: erase: %s.%s: %s\n", table, column,
-		    sqlite3_errmsg(db->conn));
-		goto out;
-	}
-	(void)sqlite3_bind_pointer(up, 1, nd, NEEDLES_POINTER, NULL);
-	if ((n = db_run_count(db, up, NULL)) > 0)
-		fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
-		    (long long)n, n == 1 ? "y" : "ies", table, column);
-out:
-	sqlite3_finalize(up);
-	sqlite3_free(sql);
-	return n;
-}
-
-/* The rows of one table whose cell in one column holds a needle. */
-struct hits {
-	int64_t		*rowid;
-	size_t		 n, cap;
+struct keys {
+	char		**v;
+	size_t		  n, cap;
 };
 
-/*
- * Replaces every needle in the text columns cols of a table with rowids,
- * in one pass over it: a read finds the rows holding a needle and in
- * which columns, then each such cell is replaced, column by column as
- * sweep_column would, by its rowid.  Returns the number of cells
- * changed (logged), or -1.
- */
-static int64_t
-sweep_table(struct db *db, const char *table, char *const *cols, size_t nc,
-    struct needles *nd)
+static void
+keys_add(struct keys *k, const char *s)
 {
-	struct buf sql = BUF_INIT, where = BUF_INIT;
-	struct hits *hits;
-	sqlite3_stmt *st = NULL;
-	int64_t total = -1, n;
-	size_t j, r;
-	char *s;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 8;
+		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
+	}
+	k->v[k->n++] = xstrdup(s);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the keys and drops repeats: a cell is replaced once. */
+static void
+keys_unique(struct keys *k)
+{
+	size_t i, j;
+
+	if (k->n < 2)
+		return;
+	qsort(k->v, k->n, sizeof(*k->v), str_cmp);
+	for (i = j = 1; i < k->n; i++)
+		if (strcmp(k->v[i], k->v[j - 1]) != 0)
+			k->v[j++] = k->v[i];
+		else
+			free(k->v[i]);
+	k->n = j;
+}
+
+static void
+keys_free(struct keys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
+
+/* A table the sweep reads: its text columns and how a row is named. */
+struct swept {
+	char		 *name;
+	char		**cols;
+	size_t		  nc;
+	char		**key;		/* "rowid", or the primary key's columns */
+	size_t		  nk;
+	int		  watched;	/* has 051's insert and update triggers */
+	struct keys	 *hits;		/* per column: the rows to look at */
+};
+
+/* Every table the sweep reads, by name, as the schema had them. */
+struct sweep_plan {
+	struct swept	*t;
+	size_t		 nt;
+	int64_t		 schema;	/* PRAGMA schema_version then */
+};
+
+static void
+sweep_plan_free(struct sweep_plan *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nt; i++) {
+		for (j = 0; j < p->t[i].nc; j++) {
+			free(p->t[i].cols[j]);
+			/* A plan failed part way may have no hits yet. */
+			if (p->t[i].hits != NULL)
+				keys_free(&p->t[i].hits[j]);
+		}
+		for (j = 0; j < p->t[i].nk; j++)
+			free(p->t[i].key[j]);
+		free(p->t[i].name);
+		free(p->t[i].cols);
+		free(p->t[i].key);
+		free(p->t[i].hits);
+	}
+	free(p->t);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Appends each row's first column to *v (*n of them).  0, or -1. */
+static int
+names_load(struct db *db, sqlite3_stmt *st, char ***v, size_t *n)
+{
+	size_t cap = 0;
 	int rc;
 
-	hits = xcalloc(nc, sizeof(*hits));
-	buf_puts(&sql, "SELECT rowid");
-	for (j = 0; j < nc; j++) {
-		s = sqlite3_mprintf("tutti_erase_found(\"%w\", ?1)", cols[j]);
+	*v = NULL;
+	*n = 0;
+	while ((rc = db_next(db, st)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = xstrdup((const char *)sqlite3_column_text(st,
+		    0));
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Lists the tables the sweep reads: every table but the staff's own
+ * (users, sessions, login_failures), the settings and 051's, with a
+ * text column; a table added later that keeps a client's details is
+ * caught too, and logged so that it gets a step of its own.  0, or -1.
+ */
+static int
+sweep_plan_load(struct db *db, struct sweep_plan *p)
+{
+	static const char sql_schema[] = "PRAGMA schema_version";
+	static const char sql_tables[] = "SELECT name, sql LIKE "
+	    "'%WITHOUT ROWID%', (SELECT count(*) FROM sqlite_schema g WHERE "
+	    "g.type = 'trigger' AND g.tbl_name = m.name AND g.name IN "
+	    "('sweep_' || m.name || '_ins', 'sweep_' || m.name || '_upd')) "
+	    "= 2 FROM sqlite_schema m WHERE type = 'table' AND name NOT LIKE "
+	    "'sqlite_%' AND name NOT IN ('users', 'sessions', "
+	    "'login_failures', 'settings', 'record_epoch_logs', 'sweep_watch', "
+	    "'sweep_changes') "
+	    "ORDER BY name";
+	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
+	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
+	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
+	static const char sql_key[] = "SELECT name FROM pragma_table_info(?) "
+	    "WHERE pk > 0 ORDER BY pk";
+	sqlite3_stmt *st;
+	struct swept *t;
+	size_t cap = 0;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((st = db_stmt(db, sql_schema)) == NULL || db_next(db, st) != 1)
+		return -1;
+	p->schema = sqlite3_column_int64(st, 0);
+	db_done(st);
+	if ((st = db_stmt(db, sql_tables)) == NULL)
+		return -1;
+	while ((rc = db_next(db, st)) == 1) {
+		if (p->nt == cap) {
+			cap = cap ? cap * 2 : 32;
+			p->t = xrealloc(p->t, cap * sizeof(*p->t));
+		}
+		t = &p->t[p->nt++];
+		memset(t, 0, sizeof(*t));
+		t->name = xstrdup((const char *)sqlite3_column_text(st, 0));
+		t->key = sqlite3_column_int(st, 1) ? NULL : xcalloc(1,
+		    sizeof(*t->key));
+		if (t->key != NULL) {
+			t->key[0] = xstrdup("rowid");
+			t->nk = 1;
+		}
+		t->watched = sqlite3_column_int(st, 2);
+	}
+	if (rc != 0)
+		return -1;
+	for (t = p->t; t < p->t + p->nt; t++) {
+		if ((st = db_stmt(db, sql_cols)) == NULL)
+			return -1;
+		db_bind_text(st, 1, t->name);
+		if (names_load(db, st, &t->cols, &t->nc) == -1)
+			return -1;
+		t->hits = xcalloc(t->nc + 1, sizeof(*t->hits));
+		if (t->key != NULL)
+			continue;
+		if ((st = db_stmt(db, sql_key)) == NULL)
+			return -1;
+		db_bind_text(st, 1, t->name);
+		if (names_load(db, st, &t->key, &t->nk) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Appends the SQL naming key column k of t: "x" quoted, or rowid. */
+static void
+key_col(struct buf *b, const struct swept *t, size_t k)
+{
+	char *s;
+
+	if (strcmp(t->key[k], "rowid") == 0 && t->nk == 1) {
+		buf_puts(b, "rowid");
+		return;
+	}
+	s = sqlite3_mprintf("\"%w\"", t->key[k]);
+	buf_puts(b, s != NULL ? s : "NULL");
+	sqlite3_free(s);
+}
+
+/*
+ * Reads table t once and adds the key of each row holding a needle of
+ * nd (needles_index first) to the hits of each column holding one.
+ * 0, or -1 (logged).
+ */
+static int
+sweep_find(struct db *db, struct swept *t, struct needles *nd)
+{
+	struct buf sql = BUF_INIT, where = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t j;
+	char *s;
+	int rc = SQLITE_ERROR;
+
+	if (t->nc == 0 || t->nk == 0)
+		return 0;
+	buf_puts(&sql, "SELECT json_array(");
+	for (j = 0; j < t->nk; j++) {
+		if (j > 0)
+			buf_puts(&sql, ", ");
+		key_col(&sql, t, j);
+	}
+	buf_putc(&sql, ')');
+	for (j = 0; j < t->nc; j++) {
+		s = sqlite3_mprintf("tutti_erase_found(\"%w\", ?1)", t->cols[j]);
 		if (s == NULL)
 			goto out;
 		buf_printf(&sql, ", %s", s);
 		buf_printf(&where, "%s%s", j > 0 ? " OR " : "", s);
 		sqlite3_free(s);
 	}
-	if ((s = sqlite3_mprintf("\"%w\"", table)) == NULL)
+	if ((s = sqlite3_mprintf("\"%w\"", t->name)) == NULL)
 		goto out;
 	buf_printf(&sql, " FROM %s WHERE %s", s, buf_cstr(&where));
 	sqlite3_free(s);
 	if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &st, NULL) !=
 	    SQLITE_OK) {
-		fprintf(stderr, "db: erase: %s: %s\n", table,
+		fprintf(stderr, "db: erase: %s: %s\n", t->name,
 		    sqlite3_errmsg(db->conn));
 		goto out;
 	}
 	(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER, NULL);
 	while ((rc = db_step(st)) == SQLITE_ROW)
-		for (j = 0; j < nc; j++) {
-			if (sqlite3_column_int(st, (int)j + 1) == 0)
-				continue;
-			if (hits[j].n == hits[j].cap) {
-				hits[j].cap = hits[j].cap ? hits[j].cap * 2 : 8;
-				hits[j].rowid = xrealloc(hits[j].rowid,
-				    hits[j].cap * sizeof(*hits[j].rowid));
-			}
-			hits[j].rowid[hits[j].n++] = sqlite3_column_int64(st, 0);
-		}
-	sqlite3_finalize(st);
-	st = NULL;
+		for (j = 0; j < t->nc; j++)
+			if (sqlite3_column_int(st, (int)j + 1) != 0)
+				keys_add(&t->hits[j], (const char *)
+				    sqlite3_column_text(st, 0));
 	if (rc != SQLITE_DONE)
-		goto out;
-	total = 0;
-	for (j = 0; j < nc && total >= 0; j++) {
-		if (hits[j].n == 0)
+		fprintf(stderr, "db: erase: %s: %s\n", t->name,
+		    sqlite3_errmsg(db->conn));
+out:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	buf_free(&where);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Adds the rows of watched tables written since the change since (by
+ * anyone, this transaction too) to the rows to look at, in every text
+ * column.  0, or -1.
+ */
+static int
+sweep_changes(struct db *db, struct sweep_plan *p, int64_t since)
+{
+	static const char sql[] = "SELECT tbl, key FROM sweep_changes "
+	    "WHERE seq > ?";
+	struct swept key, *t;
+	sqlite3_stmt *st = db_stmt_with(db, sql, since);
+	size_t j;
+	int rc;
+
+	memset(&key, 0, sizeof(key));
+	/* By name: the plan is in name order, and a swept begins with it. */
+	while ((rc = db_next(db, st)) == 1) {
+		key.name = (char *)sqlite3_column_text(st, 0);
+		if (key.name == NULL || p->nt == 0 || (t = bsearch(&key, p->t, p->nt,
+		    sizeof(*p->t), str_cmp)) == NULL || !t->watched)
 			continue;
+		for (j = 0; j < t->nc; j++)
+			keys_add(&t->hits[j], (const char *)
+			    sqlite3_column_text(st, 1));
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Replaces every needle of nd in the cells of table t its hits name,
+ * each re-checked (it may have changed, or gone), column by column.
+ * Returns the number of cells changed (logged), or -1.
+ */
+static int64_t
+sweep_apply(struct db *db, struct swept *t, struct needles *nd)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int64_t total = 0, n;
+	size_t j, k, r;
+	char *s;
+
+	for (j = 0; j < t->nc && total >= 0; j++) {
+		keys_unique(&t->hits[j]);
+		if (t->hits[j].n == 0)
+			continue;
+		buf_reset(&sql);
 		s = sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = "
-		    "tutti_erase_replace(\"%w\", ?1) WHERE rowid = ?2 AND "
-		    "tutti_erase_found(\"%w\", ?1)", table, cols[j], cols[j],
-		    cols[j]);
-		if (s == NULL || sqlite3_prepare_v2(db->conn, s, -1, &st,
+		    "tutti_erase_replace(\"%w\", ?1) WHERE "
+		    "tutti_erase_found(\"%w\", ?1)", t->name, t->cols[j],
+		    t->cols[j], t->cols[j]);
+		buf_puts(&sql, s != NULL ? s : "");
+		sqlite3_free(s);
+		for (k = 0; k < t->nk; k++) {
+			buf_puts(&sql, " AND ");
+			key_col(&sql, t, k);
+			buf_printf(&sql, " = json_extract(?2, '$[%zu]')", k);
+		}
+		if (sqlite3_prepare_v2(db->conn, buf_cstr(&sql), -1, &st,
 		    NULL) != SQLITE_OK) {
-			fprintf(stderr, "db: erase: %s.%s: %s\n", table,
-			    cols[j], sqlite3_errmsg(db->conn));
-			sqlite3_free(s);
+			fprintf(stderr, "db: erase: %s.%s: %s\n", t->name,
+			    t->cols[j], sqlite3_errmsg(db->conn));
 			total = -1;
 			break;
 		}
-		sqlite3_free(s);
-		for (n = 0, r = 0; r < hits[j].n; r++) {
+		for (n = 0, r = 0; r < t->hits[j].n; r++) {
 			(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER,
 			    NULL);
-			(void)sqlite3_bind_int64(st, 2, hits[j].rowid[r]);
+			db_bind_text(st, 2, t->hits[j].v[r]);
 			if (db_step(st) != SQLITE_DONE) {
 				n = -1;
 				break;
@@ -807,103 +1021,19 @@ sweep_table(struct db *db, const char *table, char *const *cols, size_t nc,
 		}
 		if (n > 0)
 			fprintf(stderr, "db: erase: %lld more cop%s in %s.%s\n",
-			    (long long)n, n == 1 ? "y" : "ies", table, cols[j]);
+			    (long long)n, n == 1 ? "y" : "ies", t->name,
+			    t->cols[j]);
 		total += n;
 	}
-out:
-	sqlite3_finalize(st);
-	for (j = 0; j < nc; j++)
-		free(hits[j].rowid);
-	free(hits);
 	buf_free(&sql);
-	buf_free(&where);
 	return total;
 }
 
-/*
- * Replaces any copy of a needle (needles_index first) left in a text
- * column of any table but the staff's own (users, sessions,
- * login_failures): a table added later that keeps a client's details
- * is caught here, and logged so that it gets a step of its own
- * (sweep_table).  One pass over each table whatever the number of
- * needles.  Returns the number of cells changed, or -1.
- */
-static int64_t
-sweep(struct db *db, struct needles *nd)
-{
-	static const char sql_tables[] = "SELECT name, sql LIKE "
-	    "'%WITHOUT ROWID%' FROM sqlite_schema WHERE type = 'table' AND "
-	    "name NOT LIKE 'sqlite_%' AND name NOT IN ('users', 'sessions', "
-	    "'login_failures', 'settings') ORDER BY name";
-	static const char sql_cols[] = "SELECT name FROM pragma_table_info(?) "
-	    "WHERE upper(type) LIKE '%TEXT%' OR upper(type) LIKE '%CHAR%' "
-	    "OR upper(type) LIKE '%CLOB%' OR type = ''";
-	sqlite3_stmt *tl, *cl;
-	char **tables = NULL, **cols;
-	int *no_rowid = NULL;
-	size_t nt = 0, ct = 0, nc, cc, i, j;
-	int64_t total = 0, n;
-	int rc;
-
-	if (nd->n == 0)
-		return 0;
-	if (sweep_functions(db) == -1)
-		return -1;
-	if ((tl = db_stmt(db, sql_tables)) == NULL)
-		return -1;
-	while ((rc = db_next(db, tl)) == 1) {
-		if (nt == ct) {
-			ct = ct ? ct * 2 : 32;
-			tables = xrealloc(tables, ct * sizeof(*tables));
-			no_rowid = xrealloc(no_rowid, ct * sizeof(*no_rowid));
-		}
-		no_rowid[nt] = sqlite3_column_int(tl, 1);
-		tables[nt++] = xstrdup((const char *)sqlite3_column_text(tl,
-		    0));
-	}
-	if (rc != 0)
-		total = -1;
-	for (i = 0; i < nt && total >= 0; i++) {
-		cols = NULL;
-		nc = cc = 0;
-		if ((cl = db_stmt(db, sql_cols)) == NULL) {
-			total = -1;
-			break;
-		}
-		db_bind_text(cl, 1, tables[i]);
-		while ((rc = db_next(db, cl)) == 1) {
-			if (nc == cc) {
-				cc = cc ? cc * 2 : 16;
-				cols = xrealloc(cols, cc * sizeof(*cols));
-			}
-			cols[nc++] = xstrdup((const char *)
-			    sqlite3_column_text(cl, 0));
-		}
-		if (rc != 0)
-			total = -1;
-		/* A table without rowids (or said to be) column by column. */
-		if (!no_rowid[i] && nc > 0 && total >= 0) {
-			if ((n = sweep_table(db, tables[i], cols, nc, nd)) < 0)
-				total = -1;
-			else
-				total += n;
-		}
-		for (j = 0; no_rowid[i] && j < nc && total >= 0; j++) {
-			if ((n = sweep_column(db, tables[i], cols[j], nd)) < 0)
-				total = -1;
-			else
-				total += n;
-		}
-		for (j = 0; j < nc; j++)
-			free(cols[j]);
-		free(cols);
-	}
-	for (i = 0; i < nt; i++)
-		free(tables[i]);
-	free(tables);
-	free(no_rowid);
-	return total;
-}
+/* The living referrals that give one of an erasee's strings too. */
+struct sharers {
+	int64_t		*id;
+	size_t		 n, cap;
+};
 
 /* One person of an erasure: who, and the strings that identify them. */
 #define CANDIDATES_MAX	5	/* name, email, lower(email), phones */
@@ -912,8 +1042,22 @@ struct erasee {
 	int64_t		 id;
 	int		 again;		/* erased before */
 	struct needles	 cand;
-	int		 shared[CANDIDATES_MAX];	/* per cand.v */
+	struct sharers	 shared[CANDIDATES_MAX];	/* per cand.v */
+	int		 read_shared[CANDIDATES_MAX];	/* at the read */
 };
+
+static void
+erasee_free(struct erasee *e)
+{
+	size_t k;
+
+	needles_free(&e->cand);
+	for (k = 0; k < CANDIDATES_MAX; k++)
+		free(e->shared[k].id);
+	memset(e->shared, 0, sizeof(e->shared));
+	memset(e->read_shared, 0, sizeof(e->read_shared));
+	e->again = 0;
+}
 
 /*
  * Loads the strings of e->id the sweep may look for.  1 found, 0 no
@@ -950,7 +1094,7 @@ needles_load(struct db *db, struct erasee *e)
 struct candidate {
 	const char	*s;
 	size_t		 len;
-	int		*shared;
+	struct sharers	*shared;
 };
 
 /* Orders as SQLite's NOCASE does: ASCII letters folded, shorter first. */
@@ -989,26 +1133,93 @@ id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Adds id to s unless it is the last one there (a row matches twice). */
+static void
+sharers_add(struct sharers *s, int64_t id)
+{
+	if (s->n > 0 && s->id[s->n - 1] == id)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->id = xrealloc(s->id, s->cap * sizeof(*s->id));
+	}
+	s->id[s->n++] = id;
+}
+
+/* Drops from s the ids in the n sorted ids. */
+static void
+sharers_drop(struct sharers *s, const int64_t *ids, size_t n)
+{
+	size_t i, j;
+
+	if (n == 0)
+		return;
+	for (i = j = 0; i < s->n; i++)
+		if (bsearch(&s->id[i], ids, n, sizeof(*ids), id_cmp) == NULL)
+			s->id[j++] = s->id[i];
+	s->n = j;
+}
+
 /*
- * Sets e[i].shared[k] when string k of person i is also the email (in
- * any case), a phone, the emergency contact's name or the full name of
- * a referral neither erased nor in the batch (a family's shared email
- * or phone): it is theirs too, and the sweep leaves it.  A string the
- * batch's people share only among themselves is swept.  One pass over
- * the referrals for the whole batch.  0, or -1 (logged).
+ * Adds a referral's id to the sharers of each candidate (sorted) that
+ * its email (in any case), phones, emergency contact's name or full
+ * name (columns 1 to 5 of st) give.
+ */
+static void
+shared_row(sqlite3_stmt *st, struct candidate *c, size_t nc, int64_t id)
+{
+	const char *s;
+	size_t k, lo, hi, mid, len;
+	int col;
+
+	for (col = 1; col <= 5; col++) {
+		if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+			continue;
+		s = (const char *)sqlite3_column_text(st, col);
+		len = (size_t)sqlite3_column_bytes(st, col);
+		if (s == NULL)
+			continue;
+		for (lo = 0, hi = nc; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (nocase_cmp(c[mid].s, c[mid].len, s, len) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* The email in any case; the others as they are. */
+		for (k = lo; k < nc && nocase_cmp(c[k].s, c[k].len, s,
+		    len) == 0; k++)
+			if (col == 1 || memcmp(c[k].s, s, len) == 0)
+				sharers_add(c[k].shared, id);
+	}
+}
+
+/*
+ * Finds, for string k of person i, the referrals neither erased nor in
+ * the batch whose email (in any case), a phone, the emergency
+ * contact's name or full name it also is (a family's shared email or
+ * phone): it is theirs too, and the sweep leaves it while any is
+ * (e[i].shared[k]).  A string the batch's people share only among
+ * themselves is swept.  With all, one pass over the referrals for the
+ * whole batch; else the nonly referrals only (sorted), whose part found
+ * before is dropped first: they changed since.  0, or -1 (logged).
  */
 static int
-needles_shared(struct db *db, struct erasee *e, size_t n)
+needles_shared(struct db *db, struct erasee *e, size_t n, int all,
+    const int64_t *only, size_t nonly)
 {
-	static const char sql[] = "SELECT id, email, phone, emergency_phone, "
-	    "emergency_name, trim(given_name || ' ' || family_name) FROM "
-	    "referrals r WHERE NOT EXISTS (SELECT 1 FROM erasures x WHERE "
-	    "x.referral_id = r.id)";
+	static const char sql_all[] = "SELECT id, email, phone, "
+	    "emergency_phone, emergency_name, trim(given_name || ' ' || "
+	    "family_name) FROM referrals r WHERE NOT EXISTS (SELECT 1 FROM "
+	    "erasures x WHERE x.referral_id = r.id)";
+	static const char sql_one[] = "SELECT id, email, phone, "
+	    "emergency_phone, emergency_name, trim(given_name || ' ' || "
+	    "family_name) FROM referrals r WHERE id = ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM erasures x WHERE x.referral_id = r.id)";
 	struct candidate *c = NULL;
 	int64_t *ids, id;
-	const char *s;
-	size_t nc = 0, i, k, lo, hi, mid, len;
-	int col, rc;
+	size_t nc = 0, i, k;
+	int rc = 0;
 	sqlite3_stmt *st;
 
 	for (i = 0; i < n; i++)
@@ -1020,6 +1231,8 @@ needles_shared(struct db *db, struct erasee *e, size_t n)
 	for (i = nc = 0; i < n; i++) {
 		ids[i] = e[i].id;
 		for (k = 0; k < e[i].cand.n; k++) {
+			if (!all)
+				sharers_drop(&e[i].shared[k], only, nonly);
 			c[nc].s = e[i].cand.v[k];
 			c[nc].len = e[i].cand.len[k];
 			c[nc++].shared = &e[i].shared[k];
@@ -1027,31 +1240,13 @@ needles_shared(struct db *db, struct erasee *e, size_t n)
 	}
 	qsort(c, nc, sizeof(*c), candidate_cmp);
 	qsort(ids, n, sizeof(*ids), id_cmp);
-	st = db_stmt(db, sql);
-	while ((rc = db_next(db, st)) == 1) {
-		id = sqlite3_column_int64(st, 0);
-		if (bsearch(&id, ids, n, sizeof(*ids), id_cmp) != NULL)
-			continue;
-		for (col = 1; col <= 5; col++) {
-			if (sqlite3_column_type(st, col) != SQLITE_TEXT)
-				continue;
-			s = (const char *)sqlite3_column_text(st, col);
-			len = (size_t)sqlite3_column_bytes(st, col);
-			if (s == NULL)
-				continue;
-			for (lo = 0, hi = nc; lo < hi; ) {
-				mid = lo + (hi - lo) / 2;
-				if (nocase_cmp(c[mid].s, c[mid].len, s,
-				    len) < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			/* The email in any case; the others as they are. */
-			for (k = lo; k < nc && nocase_cmp(c[k].s, c[k].len,
-			    s, len) == 0; k++)
-				if (col == 1 || memcmp(c[k].s, s, len) == 0)
-					*c[k].shared = 1;
+	for (i = 0; rc == 0 && (all ? i < 1 : i < nonly); i++) {
+		st = all ? db_stmt(db, sql_all) :
+		    db_stmt_with(db, sql_one, only[i]);
+		while ((rc = db_next(db, st)) == 1) {
+			id = sqlite3_column_int64(st, 0);
+			if (bsearch(&id, ids, n, sizeof(*ids), id_cmp) == NULL)
+				shared_row(st, c, nc, id);
 		}
 	}
 	free(c);
@@ -1085,62 +1280,261 @@ step_count(struct db_erase_summary *sum, enum erase_step k)
 }
 
 /*
- * Erases the n people ids in one transaction under secure_delete: each
- * one's steps (erase_sql), then one sweep for the strings of all of
- * them, then each one's erasure row and audit line; *sum adds up what
- * was changed (again: any had been erased before).  Returns as
- * db_privacy_erase does (DB_CONFLICT when any id is not a referral),
- * with nothing changed unless DB_OK.
+ * How many times a batch reads beside the web's writes before it reads
+ * under the write lock instead: a read begins again when one of its
+ * people's referrals or the schema changed while it read.
+ */
+#define ERASE_TRIES	3
+
+static const char sql_watch_clear[] = "DELETE FROM sweep_changes WHERE "
+    "NOT EXISTS (SELECT 1 FROM sweep_watch)";
+
+/*
+ * Starts 051's watch on writes for one erasure: its row in sweep_watch
+ * (a row left over an hour by a process killed mid-erasure is dropped,
+ * with the log when no other is left) and in *since the last change
+ * logged before it.  Returns the row's id, or -1 (logged).
+ */
+static int64_t
+watch_begin(struct db *db, const char *now, int64_t *since)
+{
+	static const char sql_stale[] = "DELETE FROM sweep_watch WHERE "
+	    "started_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 hour')";
+	static const char sql_add[] = "INSERT INTO sweep_watch (started_at) "
+	    "VALUES (?1)";
+	static const char sql_since[] = "SELECT coalesce(max(seq), 0) FROM "
+	    "sweep_changes";
+	sqlite3_stmt *st;
+	int64_t id;
+	int rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if ((st = db_stmt(db, sql_stale)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, now);
+	if ((rc = db_run(st)) != SQLITE_DONE ||
+	    (rc = db_run(db_stmt(db, sql_watch_clear))) != SQLITE_DONE)
+		goto fail;
+	if ((st = db_stmt(db, sql_add)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, now);
+	if ((rc = db_run(st)) != SQLITE_DONE)
+		goto fail;
+	id = sqlite3_last_insert_rowid(db->conn);
+	if ((st = db_stmt(db, sql_since)) == NULL || db_next(db, st) != 1)
+		goto fail;
+	*since = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return db_tx_commit(db, "erase: watch") == DB_OK ? id : -1;
+fail:
+	(void)db_tx_fail(db, db_errcode(db), "erase: watch");
+	return -1;
+}
+
+/*
+ * Ends the watch id inside a write begun (the log goes with the last
+ * watch).  The SQLite code: SQLITE_DONE when done.
+ */
+static int
+watch_end(struct db *db, int64_t id)
+{
+	static const char sql[] = "DELETE FROM sweep_watch WHERE id = ?";
+	int rc;
+
+	if ((rc = db_run(db_stmt_with(db, sql, id))) != SQLITE_DONE)
+		return rc;
+	return db_run(db_stmt(db, sql_watch_clear));
+}
+
+/* Ends the watch id in a write of its own, after an erasure failed. */
+static void
+watch_drop(struct db *db, int64_t id)
+{
+	int rc;
+
+	if (db_tx_begin(db) != DB_OK)
+		return;
+	if ((rc = watch_end(db, id)) != SQLITE_DONE)
+		(void)db_tx_fail(db, rc, "erase: watch end");
+	else
+		(void)db_tx_commit(db, "erase: watch end");
+}
+
+/*
+ * Sets *ids (sorted, *n of them; the caller frees) to the referrals
+ * written, or erased, since the change since.  0, or -1 (logged).
+ */
+static int
+changed_referrals(struct db *db, int64_t since, int64_t **ids, size_t *n)
+{
+	static const char sql[] = "SELECT json_extract(key, '$[0]') FROM "
+	    "sweep_changes WHERE seq > ?1 AND tbl = 'referrals' UNION "
+	    "SELECT x.referral_id FROM sweep_changes c JOIN erasures x ON "
+	    "x.rowid = json_extract(c.key, '$[0]') WHERE c.seq > ?1 AND "
+	    "c.tbl = 'erasures' ORDER BY 1";
+	sqlite3_stmt *st = db_stmt_with(db, sql, since);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = db_next(db, st)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*ids = xrealloc(*ids, cap * sizeof(**ids));
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The read of a batch, in a read transaction beside the web's writes:
+ * each person's strings, the referrals that share them, and the rows of
+ * every watched table holding any of the strings no other client gives
+ * (all: the write reads again if one of the others is theirs alone by
+ * then).  Returns DB_OK, DB_CONFLICT when an id is not a referral, or
+ * DB_ERROR (logged).
  */
 static enum db_result
-erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
-    int64_t user_id, const char *addr, struct db_erase_summary *sum)
+erase_read(struct db *db, struct erasee *e, size_t n, struct needles *all,
+    struct sweep_plan *plan)
+{
+	enum db_result res = DB_ERROR;
+	size_t i, k;
+	int found;
+
+	if (db_read_begin(db) == -1)
+		return DB_ERROR;
+	for (i = 0; i < n; i++)
+		if ((found = needles_load(db, &e[i])) <= 0) {
+			res = found == 0 ? DB_CONFLICT : DB_ERROR;
+			goto out;
+		}
+	if (needles_shared(db, e, n, 1, NULL, 0) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < e[i].cand.n; k++)
+			if (!(e[i].read_shared[k] = e[i].shared[k].n > 0))
+				needle_add(all, e[i].cand.v[k], 0);
+	needles_index(all);
+	if (sweep_plan_load(db, plan) == -1)
+		goto out;
+	if (all->n > 0 && sweep_functions(db) == -1)
+		goto out;
+	for (i = 0; all->n > 0 && i < plan->nt; i++)
+		if (plan->t[i].watched && sweep_find(db, &plan->t[i], all) ==
+		    -1)
+			goto out;
+	res = DB_OK;
+out:
+	db_read_end(db);
+	return res;
+}
+
+/* What one write of a batch is given and reports. */
+struct erase_write {
+	struct erasee		*e;
+	size_t			 n;
+	int			 locked;	/* no read before: all here */
+	int64_t			 watch, since;	/* 051's (watch 0: none) */
+	struct sweep_plan	*plan;		/* erase_read's */
+	const char		*reason, *addr, *now;
+	int64_t			 user_id;
+	int			 again;		/* the read is to be redone */
+};
+
+/*
+ * The write of a batch, in one transaction: unless w->locked, checks
+ * that the read still holds (the schema and the batch's referrals as
+ * read) and brings the sharers up to date with the referrals written
+ * since (a string shared at the read must still be), else sets
+ * w->again and returns DB_CONFLICT; then each person's steps, the sweep
+ * of the rows read (and any written since the read began, by anyone,
+ * this write too), each one's erasure row and audit line, and the end
+ * of the watch.  With w->locked all of it reads here.  Returns as
+ * erase_batch does, with nothing changed unless DB_OK.
+ */
+static enum db_result
+erase_write(struct db *db, struct erase_write *w,
+    struct db_erase_summary *sum)
 {
 	static const char sql_mark[] = "INSERT INTO erasures (referral_id, "
 	    "at, reason, user_id) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT (referral_id) DO NOTHING";
-	struct erasee *e;
+	struct erasee *e = w->e;
 	struct needles nd;
 	sqlite3_stmt *st;
-	int64_t *count, c;
-	char now[21], detail[96];
-	size_t i, j;
+	struct swept *t;
+	int64_t *count, c, *changed = NULL;
+	size_t i, j, nchanged = 0;
+	char detail[96];
 	int rc = SQLITE_OK, k, found;
 	enum db_result res;
 
-	memset(sum, 0, sizeof(*sum));
 	memset(&nd, 0, sizeof(nd));
-	if (reason == NULL || (strcmp(reason, "request") != 0 &&
-	    strcmp(reason, "retention") != 0))
-		return DB_INVALID;
-	/* Deleted and overwritten content is zeroed in the pages. */
-	if (sqlite3_exec(db->conn, "PRAGMA secure_delete = ON", NULL, NULL,
-	    NULL) != SQLITE_OK)
-		return DB_ERROR;
-	e = xcalloc(n, sizeof(*e));
-	for (i = 0; i < n; i++)
-		e[i].id = ids[i];
 	if ((res = db_tx_begin(db)) != DB_OK)
-		goto out;
-	for (i = 0; i < n; i++)
-		if ((found = needles_load(db, &e[i])) <= 0) {
+		return res;
+	if (w->locked) {
+		for (i = 0; i < w->n; i++)
+			if ((found = needles_load(db, &e[i])) <= 0) {
+				db_rollback(db);
+				res = found == 0 ? DB_CONFLICT : DB_ERROR;
+				goto out;
+			}
+		if (needles_shared(db, e, w->n, 1, NULL, 0) == -1 ||
+		    sweep_plan_load(db, w->plan) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		for (i = 0; i < w->plan->nt; i++)
+			w->plan->t[i].watched = 0;
+	} else {
+		if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
+		    db_next(db, st) != 1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		w->again = sqlite3_column_int64(st, 0) != w->plan->schema;
+		db_done(st);
+		if (changed_referrals(db, w->since, &changed, &nchanged) ==
+		    -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
+			w->again = bsearch(&e[i].id, changed, nchanged,
+			    sizeof(*changed), id_cmp) != NULL;
+		if (w->again) {
 			db_rollback(db);
-			res = found == 0 ? DB_CONFLICT : DB_ERROR;
+			res = DB_CONFLICT;
 			goto out;
 		}
-	if (needles_shared(db, e, n) == -1) {
-		rc = db_errcode(db);
-		goto fail;
+		if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		/* A string shared at the read and no longer was not read for. */
+		for (i = 0; i < w->n && !w->again; i++)
+			for (j = 0; j < e[i].cand.n; j++)
+				w->again |= e[i].read_shared[j] &&
+				    e[i].shared[j].n == 0;
+		if (w->again) {
+			db_rollback(db);
+			res = DB_CONFLICT;
+			goto out;
+		}
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < w->n; i++) {
 		sum->again |= e[i].again;
 		for (j = 0; j < e[i].cand.n; j++)
-			if (e[i].shared[j])
+			if (e[i].shared[j].n > 0)
 				sum->shared++;
 			else
 				needle_add(&nd, e[i].cand.v[j], 0);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < w->n; i++)
 		for (k = 0; k < ERASE__MAX; k++) {
 			if ((st = db_stmt(db, erase_sql[k])) == NULL) {
 				rc = SQLITE_ERROR;
@@ -1157,43 +1551,131 @@ erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
 				*count += c;
 		}
 	needles_index(&nd);
-	if ((c = sweep(db, &nd)) < 0) {
+	if (nd.n > 0 && (sweep_functions(db) == -1 || (!w->locked &&
+	    sweep_changes(db, w->plan, w->since) == -1))) {
 		rc = db_errcode(db);
 		goto fail;
 	}
-	sum->swept = c;
-	db_now(now);
+	for (t = w->plan->t; nd.n > 0 && t < w->plan->t + w->plan->nt; t++) {
+		if (!t->watched && !w->locked && t->nc > 0)
+			fprintf(stderr, "db: erase: %s has no sweep triggers "
+			    "(051): read under the write lock\n", t->name);
+		if ((!t->watched && sweep_find(db, t, &nd) == -1) ||
+		    (c = sweep_apply(db, t, &nd)) < 0) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		sum->swept += c;
+	}
 	snprintf(detail, sizeof(detail), "erased the client's personal "
-	    "details (%s)", reason);
-	for (i = 0; i < n; i++) {
+	    "details (%s)", w->reason);
+	for (i = 0; i < w->n; i++) {
 		if ((st = db_stmt(db, sql_mark)) == NULL) {
 			rc = SQLITE_ERROR;
 			goto fail;
 		}
 		(void)sqlite3_bind_int64(st, 1, e[i].id);
-		db_bind_text(st, 2, now);
-		db_bind_text(st, 3, reason);
-		if (user_id > 0)
-			(void)sqlite3_bind_int64(st, 4, user_id);
+		db_bind_text(st, 2, w->now);
+		db_bind_text(st, 3, w->reason);
+		if (w->user_id > 0)
+			(void)sqlite3_bind_int64(st, 4, w->user_id);
 		rc = db_step(st);
 		db_done(st);
 		if (rc != SQLITE_DONE)
 			goto fail;
-		if (db_audit(db, user_id, addr, "erase", e[i].id, 0,
+		if (db_audit(db, w->user_id, w->addr, "erase", e[i].id, 0,
 		    detail) == -1) {
 			rc = db_errcode(db);
 			goto fail;
 		}
 	}
+	if (w->watch > 0 && (rc = watch_end(db, w->watch)) != SQLITE_DONE)
+		goto fail;
 	res = db_tx_commit(db, "erase");
 	goto out;
 fail:
 	res = db_tx_fail(db, rc, "erase");
 out:
-	for (i = 0; i < n; i++)
-		needles_free(&e[i].cand);
-	free(e);
+	free(changed);
 	needles_free(&nd);
+	return res;
+}
+
+/*
+ * Erases the n people ids under secure_delete, all or nothing: a read
+ * beside the web's writes finds the rows holding their strings (at
+ * N=10 it reads every table for seconds), then one short write does
+ * each one's steps (erase_sql), replaces their unshared strings in the
+ * rows found and in any row written since the read began (051's
+ * watch), then writes each one's erasure row and audit line.  Inside
+ * another's write, or when a read had to begin again ERASE_TRIES times,
+ * all of it runs in the write.  *sum adds up what was changed (again:
+ * any had been erased before).  Returns as db_privacy_erase does
+ * (DB_CONFLICT when any id is not a referral), with nothing changed
+ * unless DB_OK.
+ */
+static enum db_result
+erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
+    int64_t user_id, const char *addr, struct db_erase_summary *sum)
+{
+	struct erase_write w;
+	struct sweep_plan plan;
+	struct needles all;
+	char now[21];
+	size_t i;
+	int tries;
+	enum db_result res = DB_ERROR;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(&w, 0, sizeof(w));
+	memset(&plan, 0, sizeof(plan));
+	memset(&all, 0, sizeof(all));
+	if (reason == NULL || (strcmp(reason, "request") != 0 &&
+	    strcmp(reason, "retention") != 0))
+		return DB_INVALID;
+	/* Deleted and overwritten content is zeroed in the pages. */
+	if (sqlite3_exec(db->conn, "PRAGMA secure_delete = ON", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return DB_ERROR;
+	db_now(now);
+	w.e = xcalloc(n, sizeof(*w.e));
+	w.n = n;
+	w.plan = &plan;
+	w.reason = reason;
+	w.addr = addr;
+	w.now = now;
+	w.user_id = user_id;
+	for (i = 0; i < n; i++)
+		w.e[i].id = ids[i];
+	/* Inside another's write: all of it under that write's lock. */
+	w.locked = db->tx_depth > 0;
+	if (!w.locked && (w.watch = watch_begin(db, now, &w.since)) == -1) {
+		w.watch = 0;
+		goto out;
+	}
+	for (tries = 0; ; tries++) {
+		for (i = 0; i < n; i++)
+			erasee_free(&w.e[i]);
+		needles_free(&all);
+		sweep_plan_free(&plan);
+		memset(sum, 0, sizeof(*sum));
+		w.again = 0;
+		w.locked |= tries == ERASE_TRIES;
+		if (!w.locked && (res = erase_read(db, w.e, n, &all,
+		    &plan)) != DB_OK)
+			break;
+		res = erase_write(db, &w, sum);
+		if (!w.again)
+			break;
+	}
+out:
+	if (w.watch > 0 && res != DB_OK)
+		watch_drop(db, w.watch);
+	for (i = 0; i < n; i++)
+		erasee_free(&w.e[i]);
+	free(w.e);
+	needles_free(&all);
+	sweep_plan_free(&plan);
 	(void)sqlite3_exec(db->conn, "PRAGMA secure_delete = OFF", NULL, NULL,
 	    NULL);
 	if (res != DB_OK)

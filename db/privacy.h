@@ -70,7 +70,11 @@ struct db_erase_summary {
  * (see above) in one BEGIN IMMEDIATE transaction under PRAGMA
  * secure_delete, recording the erasure (reason "request" or
  * "retention") and an audit line by user_id (0: the command line) from
- * addr.  Erasing again is allowed (sum->again is set; it finds little
+ * addr.  The search of every table for other copies of their strings
+ * reads first, beside other connections' writes; the transaction then
+ * replaces them in the rows found and in any row written since that
+ * read began (migration 051's watch), so it is short.  Called inside a
+ * write already begun, all of it runs in that write.  Erasing again is allowed (sum->again is set; it finds little
  * more to do).  Call db_privacy_compact afterwards.  Returns DB_OK with
  * *sum filled, DB_CONFLICT when there is no such referral, DB_INVALID
  * for an unknown reason, or DB_BUSY, DB_FULL, DB_ERROR with nothing
@@ -102,12 +106,13 @@ int	 db_privacy_messages(struct db *, int64_t referral_id,
  * state, else their last update) is more than years before now (unix
  * seconds), and unless dry_run erases them (reason "retention") as
  * db_privacy_erase would one by one in that order, but a batch of up
- * to 200 at a time in one transaction with one sweep for all of them
- * (a string that only people of the batch give is theirs alone, and
- * swept); then compacts once.  Calls fn(arg, id, status, closed_at) for
- * each once its batch is stored (each found, for dry_run).  Sets *count
- * to the number erased (found, for dry_run).  Returns 0, or -1 (the
- * batches stored before the error stay erased, the rest untouched).
+ * to 200 at a time in one short transaction with one sweep for all of
+ * them, whose read runs first beside other writes (a string that only
+ * people of the batch give is theirs alone, and swept); then compacts
+ * once.  Calls fn(arg, id, status, closed_at) for each once its batch
+ * is stored (each found, for dry_run).  Sets *count to the number
+ * erased (found, for dry_run).  Returns 0, or -1 (the batches stored
+ * before the error stay erased, the rest untouched).
  */
 int	 db_privacy_purge(struct db *, int64_t now, long years, int dry_run,
 	    void (*fn)(void *, int64_t id, const char *status,

@@ -6,9 +6,12 @@
  * checks the domain's limits of sched/sched.h: each bound is stored, one
  * beyond is refused, on insert and on update.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -794,6 +797,150 @@ START_TEST(test_refer_wal_pages)
 }
 END_TEST
 
+/* The size of the database file (not its WAL), in bytes. */
+static off_t
+file_size(void)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/*
+ * A connection as db_open leaves it (the mailer's, tuttictl's) does not
+ * copy the WAL back at its commits while the WAL is no larger than the
+ * checkpointer lets it grow: under a stream of referrals the mailer did
+ * so after nearly every email, held the checkpoint lock, and the
+ * checkpointer never started the WAL again (480 MB in 8 s of the bench).
+ * Past twice that, it still does, for when no checkpointer runs.
+ */
+START_TEST(test_autocheckpoint)
+{
+	struct db *db = open_ok();
+	off_t before;
+
+	testlib_sql_exec(db, "CREATE TABLE zz_pages (x BLOB)");
+	before = file_size();
+	/* About 2,000 pages: past SQLite's default of 1,000. */
+	testlib_sql_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO zz_pages "
+	    "SELECT randomblob(3000) FROM n");
+	ck_assert_msg(file_size() == before, "the commit checkpointed");
+	ck_assert_int_eq(db_checkpoint(db), 0);
+	ck_assert_int_gt(file_size(), before + 2000 * 3000);
+
+	/* About 9,000 more, in one commit: past the fallback. */
+	before = file_size();
+	testlib_sql_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < 9000) INSERT INTO zz_pages "
+	    "SELECT randomblob(3000) FROM n");
+	ck_assert_int_gt(file_size(), before + 9000 * 3000);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * db_checkpoint while another process checkpoints (holds the WAL's
+ * checkpoint lock: byte 121 of the -shm file, SQLite's
+ * WALINDEX_LOCK_OFFSET + WAL_CKPT_LOCK) answers 0: the copying is being
+ * done.  It answered -1, and tutti-fcgi's checkpointer slept a second
+ * after each such turn, skipping its restart of a large WAL.
+ */
+START_TEST(test_checkpoint_busy)
+{
+	struct db *db = open_ok();
+	struct flock fl;
+	char shm[88], c;
+	int ready[2], done[2], fd;
+	pid_t pid;
+
+	testlib_sql_exec(db, "CREATE TABLE zz_pages (x BLOB);"
+	    "INSERT INTO zz_pages VALUES (randomblob(3000))");
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	if ((pid = fork()) == 0) {
+		close(done[1]);
+		/* A lock of another process: fcntl locks are per process. */
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 121;
+		fl.l_len = 1;
+		if ((fd = open(shm, O_RDWR)) == -1 ||
+		    fcntl(fd, F_SETLK, &fl) == -1)
+			_exit(1);
+		/* Held until the test closes its end of done. */
+		if (write(ready[1], "x", 1) != 1 || read(done[0], &c, 1) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(ready[1]);
+	close(done[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	ck_assert_int_eq(db_checkpoint(db), 0);
+	close(done[1]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_int_eq(db_checkpoint(db), 0);
+	db_close(db);
+}
+END_TEST
+
+/*
+ * db_checkpoint with a WAL past its restart point while another process
+ * reads an old snapshot for longer than the busy timeout answers 0: the
+ * restart waits for the next turn.  It answered -1, and tutti-fcgi's
+ * checkpointer slept a second, time for a stream of referrals to add
+ * 80 MB to the WAL.
+ */
+START_TEST(test_checkpoint_restart_busy)
+{
+	struct db *db = open_ok();
+	sqlite3 *other;
+	sqlite3_stmt *st;
+	char c;
+	int ready[2], done[2];
+	pid_t pid;
+
+	testlib_sql_exec(db, "CREATE TABLE zz_pages (x BLOB);"
+	    "INSERT INTO zz_pages VALUES (randomblob(3000))");
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	if ((pid = fork()) == 0) {
+		/* Its own connection: none made before fork is used. */
+		close(done[1]);
+		if (sqlite3_open(path, &other) != SQLITE_OK ||
+		    sqlite3_exec(other, "BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK || sqlite3_prepare_v2(other, "SELECT count(*) "
+		    "FROM zz_pages", -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1 || read(done[0], &c, 1) != 0)
+			_exit(1);
+		sqlite3_finalize(st);
+		sqlite3_close(other);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(ready[1]);
+	close(done[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	/* About 4,500 frames after the reader's snapshot. */
+	testlib_sql_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < 4500) INSERT INTO zz_pages "
+	    "SELECT randomblob(3000) FROM n");
+	db_busy_timeout(db, 50);
+	ck_assert_int_eq(db_checkpoint(db), 0);
+	close(done[1]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	db_close(db);
+}
+END_TEST
+
 /*
  * The tables that lack any of migration 042's three record epoch
  * triggers (after insert, update and delete, each adding one to
@@ -1187,6 +1334,9 @@ db_suite(void)
 	tcase_add_test(tc, test_kit_run_one);
 	tcase_add_test(tc, test_key_plans);
 	tcase_add_test(tc, test_refer_wal_pages);
+	tcase_add_test(tc, test_autocheckpoint);
+	tcase_add_test(tc, test_checkpoint_busy);
+	tcase_add_test(tc, test_checkpoint_restart_busy);
 	tcase_add_test(tc, test_record_epoch);
 	tcase_add_test(tc, test_records_changed);
 	tcase_add_test(tc, test_world_epoch);

@@ -618,6 +618,136 @@ START_TEST(test_purge_batch)
 }
 END_TEST
 
+/*
+ * Another connection, as a worker of the web is, with no busy timeout:
+ * while a statement of the purge's connection reads for the sweep
+ * (tutti_erase_found, not an UPDATE), it tries to write, and the first
+ * time it can, writes what names the people being erased.
+ */
+struct beside {
+	sqlite3		*conn;
+	sqlite3_stmt	*last;		/* the sweep's read last tried in */
+	int		 tries, blocked, wrote;
+};
+
+static const char beside_writes[] =
+    "INSERT INTO referral_notes (referral_id, at, user_id, body) VALUES"
+    " (7, 'y', 1, 'Called Ottoline Brackenbury at dad@brack.example');"
+    "UPDATE referral_notes SET body = body || ' / Dorcas Fennimore' "
+    " WHERE at = 'x';"
+    "INSERT INTO referrals (id, ref, status, given_name, family_name, "
+    " email, phone, postcode, date_of_birth, preferred_contact, "
+    " session_type, consent_data, consent_contact, needs, about, "
+    " emergency_name, emergency_phone, created_at, updated_at) SELECT 8, "
+    " 'HHHH-HHHH', 'active', 'Ivo', 'Fennimore', 'ivo@fen.example', "
+    " '07700900020', postcode, date_of_birth, preferred_contact, "
+    " session_type, consent_data, consent_contact, needs, about, '', '', "
+    " created_at, updated_at FROM referrals WHERE id = 7;";
+
+static int
+beside_write(void *arg)
+{
+	struct beside *b = arg;
+	sqlite3_stmt *st;
+	const char *sql;
+
+	for (st = sqlite3_next_stmt(db->conn, NULL); st != NULL;
+	    st = sqlite3_next_stmt(db->conn, st)) {
+		sql = sqlite3_sql(st);
+		if (sqlite3_stmt_busy(st) && st != b->last && sql != NULL &&
+		    strstr(sql, "tutti_erase_found(") != NULL &&
+		    strncmp(sql, "UPDATE", 6) != 0)
+			break;
+	}
+	if (st == NULL)
+		return 0;
+	b->last = st;
+	b->tries++;
+	if (sqlite3_exec(b->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		b->blocked++;
+		return 0;
+	}
+	if (!b->wrote)
+		ck_assert_int_eq(sqlite3_exec(b->conn, beside_writes, NULL,
+		    NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(b->conn, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	b->wrote = 1;
+	return 0;
+}
+
+/*
+ * Issue 21: at N=10 the sweep read every table for 5-9 s holding the
+ * write lock, and the web's writes failed.  Now a write of another
+ * connection never waits for the sweep's reads; and what it writes
+ * meanwhile is as safe as if written before the purge: a new note and
+ * a changed one naming the people are swept, a phone a new client
+ * gives too is theirs now, and kept.
+ */
+START_TEST(test_purge_beside_writes)
+{
+	struct beside b = { NULL, NULL, 0, 0, 0 };
+	int64_t n = -1;
+
+	testlib_sql_exec(db, closed_2010);
+	/* The fixture's table added later, watched as 051 watches. */
+	testlib_sql_exec(db, "CREATE TRIGGER sweep_extra_notes_ins AFTER "
+	    "INSERT ON extra_notes WHEN EXISTS (SELECT 1 FROM sweep_watch) "
+	    "BEGIN INSERT INTO sweep_changes (tbl, key) VALUES "
+	    "('extra_notes', json_array(NEW.rowid)); END;"
+	    "CREATE TRIGGER sweep_extra_notes_upd AFTER UPDATE ON extra_notes "
+	    "WHEN EXISTS (SELECT 1 FROM sweep_watch) BEGIN INSERT INTO "
+	    "sweep_changes (tbl, key) VALUES ('extra_notes', "
+	    "json_array(NEW.rowid)); END");
+	ck_assert_int_eq(sqlite3_open_v2(path, &b.conn, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	sqlite3_progress_handler(db->conn, 1, beside_write, &b);
+	ck_assert_int_eq(db_privacy_purge(db, 1464868800, 6, 0, NULL, NULL,
+	    &n), 0);
+	sqlite3_progress_handler(db->conn, 0, NULL, NULL);
+	ck_assert_int_eq(sqlite3_close(b.conn), SQLITE_OK);
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_gt(b.tries, 0);
+	ck_assert_msg(b.blocked == 0, "a write waited for the sweep's read "
+	    "%d times in %d", b.blocked, b.tries);
+	ck_assert(b.wrote);
+	text_is("SELECT group_concat(body, '/') FROM referral_notes WHERE "
+	    "referral_id = 7", "Sister [erased] (07700900020) came too; so "
+	    "did [erased], [erased] / [erased]/Called [erased] at [erased]");
+	text_is("SELECT group_concat(body, '/') FROM extra_notes WHERE id > 2",
+	    "[erased] and [erased]: call [erased] on [erased]/"
+	    "[erased], sister on 07700900021, own 07700900020/"
+	    "[erased] at [erased]");
+	ck_assert(!file_has(path, "Brackenbury"));
+	ck_assert(!file_has(path, "Dorcas"));
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sweep_watch") + testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sweep_changes"), 0);
+}
+END_TEST
+
+/*
+ * Every table the sweep reads has 051's two triggers, so that the sweep
+ * reads it beside the web's writes (a table without them is read under
+ * the write lock): here all but the fixture's own table added later.
+ */
+START_TEST(test_sweep_watch)
+{
+	text_is("SELECT coalesce(group_concat(m.name, ' '), '') FROM "
+	    "sqlite_schema m WHERE m.type = 'table' AND m.name NOT LIKE "
+	    "'sqlite_%' AND m.name NOT IN ('users', 'sessions', "
+	    "'login_failures', 'settings', 'record_epoch_logs', "
+	    "'sweep_watch', 'sweep_changes') AND EXISTS (SELECT 1 FROM "
+	    "pragma_table_info(m.name) p WHERE upper(p.type) LIKE '%TEXT%' "
+	    "OR upper(p.type) LIKE '%CHAR%' OR upper(p.type) LIKE '%CLOB%' "
+	    "OR p.type = '') AND (SELECT count(*) FROM sqlite_schema g WHERE "
+	    "g.type = 'trigger' AND g.tbl_name = m.name AND g.name IN "
+	    "('sweep_' || m.name || '_ins', 'sweep_' || m.name || '_upd')) "
+	    "< 2", "extra_notes");
+}
+END_TEST
+
 static void
 collect(void *arg, const char *id)
 {
@@ -661,6 +791,8 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_purge);
 	tcase_add_test(tc, test_purge_batch);
+	tcase_add_test(tc, test_purge_beside_writes);
+	tcase_add_test(tc, test_sweep_watch);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_privacy_messages");
 	tcase_add_checked_fixture(tc, setup, teardown);
