@@ -196,14 +196,17 @@ db_bulk_analyze(struct db *db)
  * The indexes made after the bulk rows: read by pages and commands, not
  * by the schema's triggers (which read by primary key, by the unique
  * keys kept, by referral_events_at, clients_referral and
- * attendance_client) nor by the inserts above.
+ * attendance_client) nor by the inserts above.  occurrences_series_start
+ * (047) is read by 039's booked_until triggers alone, which are
+ * suspended too (late_triggers), and by their fill, which comes after
+ * db_bulk_indexes_make.
  */
 static const char *const late_indexes[] = {
 	"referrals_status_created", "referrals_created", "referrals_open",
 	"referral_events_time", "outbox_due", "outbox_status_id",
 	"outbox_surveys", "outbox_referral", "occurrences_therapist",
 	"occurrences_room", "occurrences_site", "occurrences_week",
-	"attendance_status",
+	"occurrences_series_start", "attendance_status",
 };
 
 /*
@@ -241,11 +244,12 @@ static const char *const late_triggers[] = {
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
  * 049-report-referral-months.sql; shipped, so not shared with them but
- * copied here), with two differences: each
- * table is emptied first, and booked_until is worked out for every
- * referral, not only the open
- * ones as 039's does: its triggers keep it for closed referrals too,
- * and the result must be the triggers' (check_db test_bulk_triggers).
+ * copied here), with two differences: each table is emptied first, and
+ * booked_until is worked out for every referral (as 047's is), not
+ * only the open ones as 039's is: its triggers keep it for closed
+ * referrals too, and the result must be the triggers' (check_db
+ * test_bulk_triggers).  It reads 047's referral_series_until: each
+ * series' latest start, by occurrences_series_start.
  * report_months_add_run is suspended while report_months_add is
  * filled, as it did not yet exist during 036's.  report_persons' times
  * come here in time order for each row (report_people_person's order),
