@@ -994,19 +994,28 @@ page_client_edit(struct app *app, struct req *rq, struct resp *rs)
 	db_referral_rec_free(rec);
 }
 
+/* What add_ended needs: the page's data and the service's zone. */
+struct ended_view {
+	struct tmpl_data	*d;
+	const char		*tz;
+};
+
+/* One person whose work ended; last: their last session's start, 0 none. */
 static void
 add_ended(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
-	struct tmpl_data *e = tmpl_data_push(arg, "work_ended");
-	char t[40];
+	struct ended_view *v = arg;
+	struct tmpl_data *e = tmpl_data_push(v->d, "work_ended");
+	char date[11], t[40];
 
-	tmpl_data_bool(arg, "has_ended", 1);
+	tmpl_data_bool(v->d, "has_ended", 1);
 	tmpl_data_setf(e, "id", "%lld", (long long)id);
 	tmpl_data_set(e, "ref", ref);
 	tmpl_data_set(e, "name", name);
-	if (*last != '\0') {
-		(void)calendar_date_text(last, CALENDAR_SHORT, t, sizeof(t));
+	if (last > 0 && ical_utc_to_local(v->tz, (time_t)last, date, NULL,
+	    NULL) == 0) {
+		(void)calendar_date_text(date, CALENDAR_SHORT, t, sizeof(t));
 		tmpl_data_set(e, "last", t);
 	}
 }
@@ -1051,6 +1060,7 @@ page_client_queue_lists(struct app *app, const struct req *rq,
     struct tmpl_data *d)
 {
 	struct sick_view v;
+	struct ended_view ev;
 	time_t now = time(NULL);
 	const char *ended = form_get(&rq->q, "ended");
 	int all = ended != NULL && strcmp(ended, "all") == 0;
@@ -1060,8 +1070,10 @@ page_client_queue_lists(struct app *app, const struct req *rq,
 	v.tz = app->tz;
 	v.can_series = auth_can(rq->user->role, ACT_SCHEDULE);
 	(void)db_client_sick_sessions(app->db, (int64_t)now, add_sick, &v);
+	ev.d = d;
+	ev.tz = app_tz(app);
 	if (db_client_work_ended(app->db, (int64_t)now, all ? 0 :
-	    WORK_ENDED_SHOWN, &total, add_ended, d) == 0 &&
+	    WORK_ENDED_SHOWN, &total, add_ended, &ev) == 0 &&
 	    !all && total > WORK_ENDED_SHOWN) {
 		tmpl_data_setf(d, "ended_shown", "%d", WORK_ENDED_SHOWN);
 		tmpl_data_setf(d, "ended_total", "%lld", (long long)total);

@@ -75,7 +75,7 @@ static const struct {
 } rt_kinds[RT__MAX] = {
 	[RT_SUMMARY] = { "summary", REPORT_PART_ALL & ~REPORT_PART_OFFERS &
 	    ~REPORT_PART_LATE },
-	[RT_BY_MONTH] = { "sessions_by_month", REPORT_PART_PEOPLE },
+	[RT_BY_MONTH] = { "sessions_by_month", REPORT_PART_MONTH_PEOPLE },
 	[RT_BY_SITE] = { "sessions_by_site", REPORT_PART_PEOPLE },
 	[RT_BY_ORGANISATION] = { "sessions_by_organisation",
 	    REPORT_PART_PEOPLE },

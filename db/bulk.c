@@ -196,21 +196,27 @@ db_bulk_analyze(struct db *db)
  * The indexes made after the bulk rows: read by pages and commands, not
  * by the schema's triggers (which read by primary key, by the unique
  * keys kept, by referral_events_at, clients_referral and
- * attendance_client) nor by the inserts above.
+ * attendance_client) nor by the inserts above.  occurrences_series_start
+ * (047) is read by 039's booked_until triggers alone, which are
+ * suspended too (late_triggers), and by their fill, which comes after
+ * db_bulk_indexes_make.
  */
 static const char *const late_indexes[] = {
 	"referrals_status_created", "referrals_created", "referrals_open",
 	"referral_events_time", "outbox_due", "outbox_status_id",
 	"outbox_surveys", "outbox_referral", "occurrences_therapist",
 	"occurrences_room", "occurrences_site", "occurrences_week",
-	"attendance_status",
+	"occurrences_series_start", "attendance_status",
 };
 
 /*
  * The summary triggers suspended during the bulk rows, each of which
  * pays a few statements for every row written: 036's month rollup
  * (report_months, through report_months_add) and person rollup
- * (report_persons), 036's receipt time of first_sessions, and 039's
+ * (report_persons), 048's people of each month (report_month_people),
+ * 049's referrals of each month by needs and source
+ * (report_referral_months),
+ * 036's receipt time of first_sessions, and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
  * read from (031's report_sessions and report_people, 023's
@@ -222,6 +228,9 @@ static const char *const late_indexes[] = {
 static const char *const late_triggers[] = {
 	"report_months_add_run", "report_months_ins", "report_months_upd",
 	"report_months_del", "report_persons_ins", "report_persons_del",
+	"report_month_people_ins", "report_month_people_del",
+	"report_referral_months_ins", "report_referral_months_upd",
+	"report_referral_months_del",
 	"first_sessions_received", "work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
@@ -233,11 +242,14 @@ static const char *const late_triggers[] = {
  * (each summary from scratch, whatever the bulk rows wrote or changed):
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
- * 039-work-booked-until.sql; shipped, so not shared with them but
+ * 039-work-booked-until.sql, 048-report-month-people.sql,
+ * 049-report-referral-months.sql; shipped, so not shared with them but
  * copied here), with two differences: each table is emptied first, and
- * booked_until is worked out for every referral, not only the open
- * ones as 039's does: its triggers keep it for closed referrals too,
- * and the result must be the triggers' (check_db test_bulk_triggers).
+ * booked_until is worked out for every referral (as 047's is), not
+ * only the open ones as 039's is: its triggers keep it for closed
+ * referrals too, and the result must be the triggers' (check_db
+ * test_bulk_triggers).  It reads 047's referral_series_until: each
+ * series' latest start, by occurrences_series_start.
  * report_months_add_run is suspended while report_months_add is
  * filled, as it did not yet exist during 036's.  report_persons' times
  * come here in time order for each row (report_people_person's order),
@@ -269,6 +281,19 @@ static const struct {
 	  " max(start_utc), group_concat(start_utc)"
 	  " FROM report_people GROUP BY referral_id, site_id, therapist_id,"
 	  " grp" },
+	{ "report_month_people",
+	  "DELETE FROM report_month_people;"
+	  "INSERT INTO report_month_people"
+	  " SELECT CAST(strftime('%Y', start_utc, 'unixepoch') AS INTEGER)"
+	  " * 12 + CAST(strftime('%m', start_utc, 'unixepoch') AS INTEGER)"
+	  " - 1, count(DISTINCT referral_id)"
+	  " FROM report_people GROUP BY 1" },
+	{ "report_referral_months",
+	  "DELETE FROM report_referral_months;"
+	  "INSERT INTO report_referral_months"
+	  " SELECT CAST(substr(created_at, 1, 4) AS INTEGER) * 12"
+	  " + CAST(substr(created_at, 6, 2) AS INTEGER) - 1, needs, source,"
+	  " count(*) FROM referrals GROUP BY 1, 2, 3" },
 	{ "first_sessions",
 	  "UPDATE first_sessions SET received_utc = (SELECT"
 	  " CAST(strftime('%s', created_at) AS INTEGER) FROM referrals"

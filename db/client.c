@@ -728,42 +728,26 @@ db_client_follow_attended(struct db *db, int64_t series_id, const char *date,
 int
 db_client_work_ended(struct db *db, int64_t now, size_t limit,
     int64_t *total, void (*fn)(void *, int64_t, const char *, const char *,
-    const char *), void *arg)
+    int64_t), void *arg)
 {
-/* The ids of referral r's series: its own, and its open groups' (039's
- * view referral_series, the one place that says which they are). */
-#define R_SERIES "o.series_id IN (SELECT rs.series_id FROM " \
-	"referral_series rs WHERE rs.referral_id = r.id)"
 /*
- * Only the active referrals whose booked work is over or not known
- * (booked_until, kept by triggers: 039-work-booked-until.sql) by their
- * own index, not the whole caseload (4,388 people at N=10, Y=6).  Each
- * of those is asked for a session to come: its series by their indexes,
- * then their sessions by series from yesterday's date on (the series'
- * own index is by series and local date; yesterday covers any zone).
- * booked_until cannot answer alone: it is the latest of each series'
- * last session by date, and a session moved earlier than its date can
- * be a series' last while another is still to come.
+ * The active referrals whose booked work is over: no session still
+ * booked starts after now (booked_until, exact and kept by triggers:
+ * 039-work-booked-until.sql, 047-queue-indexes.sql), their last
+ * held the one that started at booked_until.  Read from their own index
+ * alone (it holds what is shown), not the whole caseload (4,388 people
+ * at N=10, Y=6) nor any of their sessions; their count is the index
+ * range's.
  */
 #define WORK_ENDED "FROM referrals r INDEXED BY referrals_work WHERE " \
-	"r.status = 'active' AND coalesce(r.booked_until, 0) <= ?1 AND " \
-	"NOT EXISTS (SELECT 1 FROM occurrences o WHERE " R_SERIES " AND " \
-	"o.occ_date >= date(?1, 'unixepoch', '-1 day') AND " \
-	"o.state != 'cancelled' AND o.start_utc > ?1)"
-	/*
-	 * In the index's order, so that a limit reads no more than it
-	 * shows; each one shown with its last session held, which reads
-	 * every session of theirs so far (at N=10, Y=6, 382 people ended in
-	 * the last two weeks: for them all, half the queue's time).
-	 */
+	"r.status = 'active' AND coalesce(r.booked_until, 0) <= ?1"
+	/* In the index's order, so that a limit reads no more than it
+	 * shows. */
 	static const char sql[] = "SELECT r.id, r.ref, r.given_name || ' ' || "
-	    "r.family_name, coalesce((SELECT max(o.occ_date) FROM occurrences "
-	    "o WHERE " R_SERIES " AND o.state != 'cancelled' AND "
-	    "o.start_utc <= ?1), '') " WORK_ENDED " ORDER BY "
-	    "coalesce(r.booked_until, 0), r.id LIMIT ?2";
+	    "r.family_name, coalesce(r.booked_until, 0) " WORK_ENDED
+	    " ORDER BY coalesce(r.booked_until, 0), r.id LIMIT ?2";
 	static const char sql_count[] = "SELECT count(*) " WORK_ENDED;
 #undef WORK_ENDED
-#undef R_SERIES
 	sqlite3_stmt *st = db_stmt(db, sql);
 	int64_t n = 0;
 	int rc;
@@ -775,7 +759,7 @@ db_client_work_ended(struct db *db, int64_t now, size_t limit,
 	db_bind_int(st, 2, limit > 0 ? (int64_t)limit : -1);
 	while ((rc = db_next(db, st)) == 1) {
 		fn(arg, sqlite3_column_int64(st, 0), db_col(st, 1),
-		    db_col(st, 2), db_col(st, 3));
+		    db_col(st, 2), sqlite3_column_int64(st, 3));
 		n++;
 	}
 	if (rc != 0)

@@ -180,13 +180,14 @@ int	 db_client_follow_attended(struct db *, int64_t series_id,
 /*
  * Active referrals whose work has ended (every series ended, or the
  * last session passed) with nothing booked from now on: fn(arg, referral
- * id, ref, name, last session's date ("" none)), nothing held first and
- * then by when their booked work ended, the first limit of them (0: all).
- * *total is how many there are in all.  0, or -1.
+ * id, ref, name, start of the last session held (unix seconds; 0
+ * none)), nothing held first and then by when their booked work ended,
+ * the first limit of them (0: all).  *total is how many there are in
+ * all.  0, or -1.
  */
 int	 db_client_work_ended(struct db *, int64_t now, size_t limit,
 	    int64_t *total, void (*fn)(void *, int64_t, const char *,
-	    const char *, const char *), void *arg);
+	    const char *, int64_t), void *arg);
 
 /*
  * A therapist reports that they are off sick from first to last (local

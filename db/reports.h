@@ -194,7 +194,11 @@ enum report_part {
 	REPORT_PART_OUTCOMES	= 1 << 7,	/* outcome_* */
 	REPORT_PART_LATE	= 1 << 8,	/* late, late_names: with
 						   SESSIONS */
-	REPORT_PART_ALL		= (1 << 9) - 1
+	REPORT_PART_MONTH_PEOPLE = 1 << 9,	/* people in each month's
+						   group alone: with
+						   SESSIONS (PEOPLE has
+						   them too) */
+	REPORT_PART_ALL		= (1 << 10) - 1
 };
 /*
  * The same for the parts of the report named in parts (report_part
@@ -229,8 +233,9 @@ int	 db_report_sessions_load(struct db *, int64_t from_utc,
 	    struct db_report **out);
 /*
  * Compares the sessions' figures of two reports (totals, breakdowns,
- * attendance, late cancellations): 0 when they are the same, or 1 with
- * the first that differs named in why ("by site, row 2: people").
+ * attendance, late cancellations) and the referrals' (by need and
+ * source): 0 when they are the same, or 1 with the first that differs
+ * named in why ("by site, row 2: people").
  */
 int	 db_report_differ(const struct db_report *,
 	    const struct db_report *, char *why, size_t n);

@@ -212,6 +212,12 @@ BEGIN INSERT INTO sweep_changes (tbl, key) VALUES ('report_persons', json_array(
 CREATE TRIGGER sweep_report_persons_upd AFTER UPDATE ON report_persons
 WHEN EXISTS (SELECT 1 FROM sweep_watch)
 BEGIN INSERT INTO sweep_changes (tbl, key) VALUES ('report_persons', json_array(NEW.referral_id, NEW.site_id, NEW.therapist_id, NEW.grp)); END;
+CREATE TRIGGER sweep_report_referral_months_ins AFTER INSERT ON report_referral_months
+WHEN EXISTS (SELECT 1 FROM sweep_watch)
+BEGIN INSERT INTO sweep_changes (tbl, key) VALUES ('report_referral_months', json_array(NEW.month, NEW.needs, NEW.source)); END;
+CREATE TRIGGER sweep_report_referral_months_upd AFTER UPDATE ON report_referral_months
+WHEN EXISTS (SELECT 1 FROM sweep_watch)
+BEGIN INSERT INTO sweep_changes (tbl, key) VALUES ('report_referral_months', json_array(NEW.month, NEW.needs, NEW.source)); END;
 CREATE TRIGGER sweep_report_redo_ins AFTER INSERT ON report_redo
 WHEN EXISTS (SELECT 1 FROM sweep_watch)
 BEGIN INSERT INTO sweep_changes (tbl, key) VALUES ('report_redo', json_array(NEW.series_id, NEW.occ_date)); END;

@@ -5,6 +5,7 @@
  *
  *   report-bench dbfile [rounds]
  *   report-bench dbfile check
+ *   report-bench dbfile parts
  *
  * Times, in process CPU, db_report_load for the twelve months to today
  * and for six years to today (as /reports and /reports.csv read them),
@@ -16,7 +17,8 @@
  * summaries with those worked out from the raw rows
  * (db_report_load_raw, db_impact_load_raw) for the last year, six
  * years and each of the six years alone; "check: ok", or the first
- * difference and exit status 1.
+ * difference and exit status 1.  With "parts", times each part of a
+ * report alone (db_report_load_parts) for the last year and six years.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +93,32 @@ measure(struct db *db, const char *label, int what, int64_t from,
 	qsort(t, (size_t)rounds, sizeof(t[0]), dbl_cmp);
 	printf("%-22s %9.1f ms CPU (median of %d; min %.1f, max %.1f)\n",
 	    label, t[rounds / 2], rounds, t[0], t[rounds - 1]);
+	return 0;
+}
+
+/* Each part of a report of [from, to) alone, the median of 5. */
+static int
+measure_parts(struct db *db, const char *label, int64_t from, int64_t to)
+{
+	static const char *const names[] = { "sessions", "people",
+	    "referrals", "waitlist", "waits", "offers", "caseload",
+	    "outcomes", "late" };
+	struct db_report *r;
+	double t[5], t0;
+	int k, i;
+
+	for (k = 0; k < 9; k++) {
+		for (i = 0; i < 5; i++) {
+			t0 = cpu_ms();
+			if (db_report_load_parts(db, from, to,
+			    (int64_t)time(NULL), 1u << k, &r) == -1)
+				return -1;
+			db_report_free(r);
+			t[i] = cpu_ms() - t0;
+		}
+		qsort(t, 5, sizeof(t[0]), dbl_cmp);
+		printf("%-22s %-10s %7.1f ms CPU\n", label, names[k], t[2]);
+	}
 	return 0;
 }
 
@@ -170,6 +198,14 @@ main(int argc, char *argv[])
 		db_close(db);
 		printf("check: %s\n", bad ? "DIFFERS" : "ok");
 		return bad ? 1 : 0;
+	}
+	if (argc > 2 && strcmp(argv[2], "parts") == 0) {
+		int bad = measure_parts(db, "last year", midnight(1, 1),
+		    end) == -1 || measure_parts(db, "six years",
+		    midnight(1, 6), end) == -1;
+
+		db_close(db);
+		return bad;
 	}
 	if (measure(db, "reports, last year", 0, midnight(1, 1), end,
 	    rounds) == -1 ||

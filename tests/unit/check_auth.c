@@ -904,6 +904,39 @@ START_TEST(test_queue_search)
 }
 END_TEST
 
+/*
+ * The queue's page of open referrals, plain or searched, reads one index
+ * (047's referrals_open, holding what the page shows and its filters
+ * read), not a row of the referrals table for each referral: at N=10,
+ * Y=6 some 50 table pages a page, read again after every write.
+ */
+START_TEST(test_queue_reads_index)
+{
+	struct db_queue_filter f;
+	struct db_queue_row rows[10];
+	size_t n;
+	int64_t total;
+	char *plan;
+	int i;
+
+	(void)add_referral(NULL);
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.need = -1;
+	f.limit = 10;
+	for (i = 0; i < 2; i++) {
+		f.q = i == 0 ? NULL : "Amira";
+		ck_assert_int_eq(db_queue(db, &f, rows, &n, &total), 0);
+		ck_assert_int_eq(n, 1);
+		plan = testlib_sql_plan(db, testlib_stmt_sql(db,
+		    "FROM referrals r INDEXED BY referrals_open WHERE status"));
+		ck_assert_msg(strstr(plan, "SCAN r USING COVERING INDEX "
+		    "referrals_open") != NULL, "%s", plan);
+		free(plan);
+	}
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -961,6 +994,7 @@ auth_suite(void)
 	tc = tcase_create("db_queue");
 	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_queue_search);
+	tcase_add_test(tc, test_queue_reads_index);
 	suite_add_tcase(s, tc);
 	return s;
 }

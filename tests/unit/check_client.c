@@ -19,6 +19,7 @@
 #include "db/client.h"
 #include "db/db.h"
 #include "db/privacy.h"
+#include "db/remind.h"
 #include "db/schedule.h"
 #include "tests/unit/testlib.h"
 #include "util/calendar.h"
@@ -274,7 +275,7 @@ END_TEST
 
 static void
 ended_one(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
 	(void)ref;
 	(void)name;
@@ -283,10 +284,30 @@ ended_one(void *arg, int64_t id, const char *ref, const char *name,
 		(*(int *)arg)++;
 }
 
+/* A referral looked for in the list, and how many times it is there. */
+struct ended_find {
+	int64_t	 id;
+	int	 n;
+};
+
+/* Counts the times the referral arg (struct ended_find) is listed. */
+static void
+ended_seen(void *arg, int64_t id, const char *ref, const char *name,
+    int64_t last)
+{
+	struct ended_find *w = arg;
+
+	(void)ref;
+	(void)name;
+	(void)last;
+	if (id == w->id)
+		w->n++;
+}
+
 /* Every referral db_client_work_ended lists, given to fn. */
 static int
 work_ended(void (*fn)(void *, int64_t, const char *, const char *,
-    const char *), int *n)
+    int64_t), int *n)
 {
 	int64_t total = -1;
 	int rc;
@@ -317,7 +338,7 @@ END_TEST
 /* Counts every referral db_client_work_ended lists. */
 static void
 ended_any(void *arg, int64_t id, const char *ref, const char *name,
-    const char *last)
+    int64_t last)
 {
 	(void)id;
 	(void)ref;
@@ -373,12 +394,12 @@ START_TEST(test_work_ended_steps)
 	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	/* Ann (her last session past) and Bob (nothing booked). */
 	ck_assert_int_eq(n, 2);
-	few = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
+	few = testlib_stmt_steps(h->app.db, "family_name, coalesce(r.booked_until");
 	other_caseload(1000, 200);
 	n = 0;
 	ck_assert_int_eq(work_ended(ended_any, &n), 0);
 	ck_assert_int_eq(n, 2);
-	many = testlib_stmt_steps(h->app.db, "max(o.occ_date) FROM");
+	many = testlib_stmt_steps(h->app.db, "family_name, coalesce(r.booked_until");
 	ck_assert_msg(many <= few + 10, "steps %d with 10 other people on "
 	    "caseloads, %d with 1,010", few, many);
 }
@@ -591,8 +612,9 @@ END_TEST
 
 /*
  * A series whose last session by date was moved days earlier still has
- * its other sessions to come: booked_until (that moved session's start)
- * is in the past, and the list asks the sessions themselves.
+ * its other sessions to come: booked_until is the latest start of them
+ * (before 047, that moved session's start, in the past), and the list
+ * does not show her.
  */
 START_TEST(test_work_ended_moved_last)
 {
@@ -606,10 +628,11 @@ START_TEST(test_work_ended_moved_last)
 	    (long long)time(NULL) - 5 * 86400 + 2700, (long long)series_id);
 	testlib_sql_exec(h->app.db, sql);
 	ck_assert_int_eq(work_wrong(), 0);
-	ck_assert_int_eq(count("SELECT booked_until < unixepoch() - 4 * 86400 "
-	    "FROM referrals WHERE id = 1"), 1);
 	ck_assert_int_ge(count("SELECT count(*) FROM occurrences WHERE "
 	    "state != 'cancelled' AND start_utc > unixepoch()"), 1);
+	ck_assert_int_eq(count("SELECT booked_until = (SELECT max(start_utc) "
+	    "FROM occurrences WHERE state != 'cancelled') FROM referrals "
+	    "WHERE id = 1"), 1);
 	ck_assert_int_eq(work_ended(ended_one, &n), 0);
 	ck_assert_int_eq(n, 0);
 }
@@ -679,6 +702,253 @@ START_TEST(test_work_ended_shown)
 	ck_assert(!pages_says(h, "Show all 27"));
 	ck_assert(pages_says(h, "(R100), last session"));
 	ck_assert(pages_says(h, "(AAAA-AAAA), last session"));
+}
+END_TEST
+
+/* Ann's and Bob's lines in the queue's "Work ended" list. */
+#define ANN_ENDED	"<li><a href=\"/clients/1\">Ann Able</a>"
+#define BOB_ENDED	"<li><a href=\"/clients/2\">Bob Baker</a>"
+
+/* Whether the queue a coordinator opens now lists line (ANN_ENDED ...). */
+static int
+queue_shows(const char *line)
+{
+	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
+	return pages_says(h, line);
+}
+
+/* Whether the "Work ended" list at the instant at lists referral id. */
+static int
+ended_at(int64_t at, int64_t id)
+{
+	struct ended_find w = { id, 0 };
+	int64_t total;
+
+	ck_assert_int_eq(db_client_work_ended(h->app.db, at, 0, &total,
+	    ended_seen, &w), 0);
+	return w.n;
+}
+
+/* The local date days from now, at hhmm, 45 minutes. */
+static struct db_occ
+occ_in(int days, const char *hhmm)
+{
+	struct db_occ o;
+	char date[11];
+
+	day_from_now(days, date);
+	ck_assert_int_eq(core_booking_occ_at(TZ, date, hhmm, 45, &o), 0);
+	return o;
+}
+
+/* Books a series for client or group (one of them 0) at hhmm on the days
+ * from now given; its id. */
+static int64_t
+book(int64_t client, int64_t group, const int *days, size_t n,
+    const char *hhmm)
+{
+	struct db_series_new s;
+	struct db_occ occ[8];
+	char uid[80], clash[256];
+	int64_t id;
+	size_t i;
+
+	ck_assert_uint_le(n, 8);
+	for (i = 0; i < n; i++)
+		occ[i] = occ_in(days[i], hhmm);
+	memset(&s, 0, sizeof(s));
+	s.therapist_id = 1;
+	s.client_id = client;
+	s.group_id = group;
+	s.site_id = 1;
+	s.room_id = 1;
+	s.tz = TZ;
+	s.first_date = occ[0].date;
+	s.start_local = hhmm;
+	s.length_min = 45;
+	s.count = (int)n;
+	s.created_by = h->user_id[ROLE_COORDINATOR];
+	core_booking_uid("test", uid, sizeof(uid));
+	ck_assert_msg(db_series_book(h->app.db, &s, occ, n, uid, "test", &id,
+	    clash, sizeof(clash)) == DB_OK, "%s", clash);
+	return id;
+}
+
+/* Moves the session of series dated days from now to to, as staff do. */
+static void
+move(int64_t series, int days, const struct db_occ *to)
+{
+	char date[11], clash[256];
+
+	day_from_now(days, date);
+	ck_assert_msg(db_occ_move(h->app.db, series, date, to, 0, "test", 1,
+	    "", 0, "test", clash, sizeof(clash)) == DB_OK, "%s", clash);
+}
+
+/* Cancels the session of series dated days from now, as staff do. */
+static void
+cancel(int64_t series, int days)
+{
+	char date[11];
+
+	day_from_now(days, date);
+	ck_assert_int_eq(db_occ_cancel(h->app.db, series, date,
+	    CANCEL_BY_SERVICE, "test", 1, "", 0, "test"), DB_OK);
+}
+
+/*
+ * A session moved later than a series' last date: Ann's sessions are
+ * all past but one, dated a fortnight ago and moved to tomorrow, her
+ * latest, so her work is not over until it is held.  Before 047 her
+ * booked_until was the start of her last session by date (ten days
+ * ago), and the list, asking only the sessions dated from yesterday on,
+ * listed her.
+ */
+START_TEST(test_work_ended_moved_later)
+{
+	static const int days[] = { -14, -10 };
+	struct db_occ to = occ_in(1, "12:00");
+	int64_t other;
+
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	other = book(1, 0, days, 2, "14:00");
+	ck_assert(queue_shows(ANN_ENDED));
+	move(other, -14, &to);
+	ck_assert(!queue_shows(ANN_ENDED));
+	ck_assert(queue_shows(BOB_ENDED));
+	ck_assert(!ended_at(to.start_utc - 60, 1));
+	ck_assert(ended_at(to.start_utc, 1));
+	ck_assert_int_eq(work_wrong(), 0);
+}
+END_TEST
+
+/*
+ * A series' last session by date moved to tomorrow, earlier than the
+ * sessions before it: tomorrow after it her work goes on (three weekly
+ * sessions from next week).  Before 047 booked_until was the moved
+ * session's start, and the list at that instant would list her but for
+ * asking her sessions.
+ */
+START_TEST(test_work_ended_moved_earlier)
+{
+	struct db_occ to = occ_in(1, "12:00");
+
+	move(series_id, 28, &to);
+	ck_assert(!queue_shows(ANN_ENDED));
+	ck_assert(!ended_at(to.start_utc + 3600, 1));
+	ck_assert(ended_at(occ_in(21, "10:00").start_utc, 1));
+	ck_assert(!ended_at(occ_in(21, "10:00").start_utc - 1, 1));
+}
+END_TEST
+
+/*
+ * Sessions cancelled and put back: the list follows each.  Her last by
+ * date (in four weeks) is moved to tomorrow first, so that her latest
+ * session is never her last by date.
+ */
+START_TEST(test_work_ended_cancelled)
+{
+	struct db_occ to = occ_in(1, "12:00");
+	char date[11], why[256], last[40], line[160];
+	int64_t after = to.start_utc + 3600;
+
+	move(series_id, 28, &to);
+	cancel(series_id, 7);
+	cancel(series_id, 14);
+	cancel(series_id, 21);
+	/* The moved one is left: held tomorrow. */
+	ck_assert(!queue_shows(ANN_ENDED));
+	ck_assert(ended_at(after, 1));
+	/* Next week's put back: her work goes on after tomorrow. */
+	day_from_now(14, date);
+	ck_assert_msg(db_occ_reinstate(h->app.db, series_id, date, 1, "", 0,
+	    "test", NULL, NULL, why, sizeof(why)) == DB_OK, "%s", why);
+	ck_assert(!ended_at(after, 1));
+	/* Every session to come cancelled: her work is over now, her last
+	 * session held a week ago. */
+	cancel(series_id, 14);
+	cancel(series_id, 28);
+	ck_assert(queue_shows(ANN_ENDED));
+	ck_assert_int_eq(calendar_date_text(past, CALENDAR_SHORT, last,
+	    sizeof(last)), 0);
+	(void)snprintf(line, sizeof(line), ANN_ENDED " (AAAA-AAAA), last "
+	    "session %s</li>", last);
+	ck_assert_msg(pages_says(h, line), "no %s", line);
+	/* The moved one put back, moved still. */
+	day_from_now(28, date);
+	ck_assert_msg(db_occ_reinstate(h->app.db, series_id, date, 1, "", 0,
+	    "test", NULL, NULL, why, sizeof(why)) == DB_OK, "%s", why);
+	ck_assert(!queue_shows(ANN_ENDED));
+	ck_assert(ended_at(after, 1));
+	ck_assert_int_eq(work_wrong(), 0);
+}
+END_TEST
+
+/*
+ * A series handed to another person: its sessions are theirs.  Ann's
+ * series (its last by date moved to tomorrow) goes to Bob, who had
+ * nothing booked, and back.
+ */
+START_TEST(test_work_ended_series_handed)
+{
+	struct db_occ to = occ_in(1, "12:00");
+	char sql[128];
+
+	move(series_id, 28, &to);
+	ck_assert(queue_shows(BOB_ENDED));
+	(void)snprintf(sql, sizeof(sql), "UPDATE series SET client_id = 2 "
+	    "WHERE id = %lld", (long long)series_id);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert(queue_shows(ANN_ENDED));
+	ck_assert(!pages_says(h, BOB_ENDED));
+	ck_assert(!ended_at(to.start_utc + 3600, 2));
+	(void)snprintf(sql, sizeof(sql), "UPDATE series SET client_id = 1 "
+	    "WHERE id = %lld", (long long)series_id);
+	testlib_sql_exec(h->app.db, sql);
+	ck_assert(queue_shows(BOB_ENDED));
+	ck_assert(!pages_says(h, ANN_ENDED));
+	ck_assert(!ended_at(to.start_utc + 3600, 1));
+	ck_assert(ended_at(to.start_utc + 3600, 2));
+	ck_assert_int_eq(work_wrong(), 0);
+}
+END_TEST
+
+/*
+ * A group's sessions are the work of its members on a caseload: Ann,
+ * her own series ended, joins a group meeting in three days and next
+ * fortnight (that one moved to tomorrow), leaves it, joins again, and
+ * her place ends.
+ */
+START_TEST(test_work_ended_group)
+{
+	static const int days[] = { 3, 17 };
+	struct db_occ to = occ_in(1, "12:00");
+	int64_t group, gs, after = to.start_utc + 3600;
+
+	ck_assert_int_eq(db_series_end(h->app.db, series_id, future, "ended",
+	    1, ""), DB_OK);
+	group = db_group_add(h->app.db, "Singers", 1, 1, 8, 1);
+	ck_assert_int_gt(group, 0);
+	gs = book(0, group, days, 2, "15:00");
+	move(gs, 17, &to);
+	ck_assert(queue_shows(ANN_ENDED));
+	ck_assert_int_eq(db_group_join(h->app.db, group, 1, 1), DB_OK);
+	ck_assert(!queue_shows(ANN_ENDED));
+	ck_assert(!ended_at(after, 1));
+	testlib_sql_exec(h->app.db, "DELETE FROM group_members WHERE "
+	    "client_id = 1");
+	ck_assert(queue_shows(ANN_ENDED));
+	ck_assert_int_eq(db_group_join(h->app.db, group, 1, 1), DB_OK);
+	ck_assert(!queue_shows(ANN_ENDED));
+	/* Her place ends: the group is no longer her work. */
+	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = "
+	    "'2026-01-20T10:00:00Z' WHERE id = 1");
+	ck_assert(queue_shows(ANN_ENDED));
+	testlib_sql_exec(h->app.db, "UPDATE clients SET ended_at = NULL "
+	    "WHERE id = 1");
+	ck_assert(!ended_at(after, 1));
+	ck_assert_int_eq(work_wrong(), 0);
 }
 END_TEST
 
@@ -1030,6 +1300,11 @@ client_suite(void)
 	tcase_add_test(tc, test_work_ended_steps);
 	tcase_add_test(tc, test_work_ended_shown);
 	tcase_add_test(tc, test_work_ended_moved_last);
+	tcase_add_test(tc, test_work_ended_moved_later);
+	tcase_add_test(tc, test_work_ended_moved_earlier);
+	tcase_add_test(tc, test_work_ended_cancelled);
+	tcase_add_test(tc, test_work_ended_series_handed);
+	tcase_add_test(tc, test_work_ended_group);
 	tcase_add_test(tc, test_work_booked_until);
 	tcase_add_test(tc, test_sick_sessions_steps);
 	tcase_add_test(tc, test_sessions_group_steps);

@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/partner.h"
+#include "db/privacy.h"
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
@@ -187,6 +188,14 @@ utc(const char *iso)
 	return (int64_t)timegm(&tm);
 }
 
+/* Runs sql on the fixture, which must succeed. */
+static void
+sql_exec(const char *sql)
+{
+	ck_assert_msg(sqlite3_exec(db->conn, sql, NULL, NULL, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db->conn));
+}
+
 static void
 setup_db(int with_fixture)
 {
@@ -335,6 +344,86 @@ START_TEST(test_report_referrals)
 	ck_assert_str_eq(r->by_source[2].key, "phone");
 	ck_assert_int_eq(r->by_source[2].count, 1);
 	db_report_free(r);
+}
+END_TEST
+
+/* A report of [from, to) from the summaries, which equals the raw one. */
+static struct db_report *
+report_same(const char *from, const char *to)
+{
+	struct db_report *r, *raw;
+	char why[128];
+
+	ck_assert_int_eq(db_report_load(db, utc(from), utc(to), now_utc, &r),
+	    0);
+	ck_assert_int_eq(db_report_load_raw(db, utc(from), utc(to), &raw), 0);
+	ck_assert_msg(db_report_differ(r, raw, why, sizeof(why)) == 0,
+	    "%s to %s: %s differs", from, to, why);
+	db_report_free(raw);
+	return r;
+}
+
+/*
+ * Issue 21: the referrals of whole UTC months come from
+ * report_referral_months (049), kept by triggers.  December 2024 to
+ * April 2025 holds all six (Eve's 23:30Z on 31 March is UTC March);
+ * then Bob's needs become autism alone, Cat's source a GP, Dan's
+ * receipt moves to June, and a referral is made and removed.  Each
+ * report equals the raw rows; the fixture's period reads March (cut at
+ * 23:00Z) from the referrals themselves.
+ */
+START_TEST(test_report_referral_months)
+{
+	static const char *const writes[] = {
+		"UPDATE referrals SET needs = 1 WHERE id = 2",
+		"UPDATE referrals SET source = 'gp' WHERE id = 3",
+		"UPDATE referrals SET created_at = '2025-06-02T10:00:00Z' "
+		"WHERE id = 4",
+		"INSERT INTO referrals (id, ref, source, given_name, "
+		"family_name, email, postcode, date_of_birth, "
+		"preferred_contact, session_type, consent_data, "
+		"consent_contact, needs, created_at, updated_at) VALUES (7, "
+		"'GGGG-GGGG', 'other', 'Gus', 'G', '', 'N1 1AA', '1980-01-01', "
+		"'phone', 'either', 1, 0, 2, '2025-02-10T10:00:00Z', 'x')",
+		"DELETE FROM referrals WHERE id = 7",
+	};
+	struct db_report *r;
+	size_t i;
+
+	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
+	ck_assert_int_eq(r->referrals, 6);
+	ck_assert_int_eq(r->by_need[NEED_AUTISM], 2);
+	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
+	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 2);
+	ck_assert_int_eq(r->by_need[NEED_OTHER], 1);
+	ck_assert_uint_eq(r->nsources, 4);
+	ck_assert_str_eq(r->by_source[0].key, "self");
+	ck_assert_int_eq(r->by_source[0].count, 3);
+	db_report_free(r);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		sql_exec(writes[i]);
+		db_report_free(report_same("2024-12-01T00:00:00Z",
+		    "2025-05-01T00:00:00Z"));
+		db_report_free(report_same("2025-01-01T00:00:00Z",
+		    "2025-03-31T23:00:00Z"));
+	}
+	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
+	ck_assert_int_eq(r->referrals, 5);
+	ck_assert_int_eq(r->by_need[NEED_AUTISM], 3);
+	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
+	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 1);
+	ck_assert_int_eq(r->by_need[NEED_OTHER], 0);
+	ck_assert_int_eq(r->by_need[NEED_LEARNING_DIFFICULTIES], 0);
+	ck_assert_uint_eq(r->nsources, 3);
+	ck_assert_str_eq(r->by_source[0].key, "gp");
+	ck_assert_int_eq(r->by_source[0].count, 2);
+	ck_assert_str_eq(r->by_source[1].key, "self");
+	ck_assert_int_eq(r->by_source[1].count, 2);
+	ck_assert_str_eq(r->by_source[2].key, "phone");
+	ck_assert_int_eq(r->by_source[2].count, 1);
+	db_report_free(r);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_referral_months WHERE n < 1"), 0);
 }
 END_TEST
 
@@ -760,6 +849,137 @@ START_TEST(test_report_summaries_writers)
 	ck_assert_int_eq(db_series_end(db, 1, "2025-01-15", "Moving away",
 	    1, "127.0.0.1"), DB_OK);
 	summaries_same("db_series_end");
+}
+END_TEST
+
+/* report_month_people's count for UTC month "2025-03" (0: no row). */
+static int64_t
+month_people(const char *month)
+{
+	char sql[160];
+	int y, m;
+
+	ck_assert_int_eq(sscanf(month, "%d-%d", &y, &m), 2);
+	snprintf(sql, sizeof(sql), "SELECT coalesce((SELECT people FROM "
+	    "report_month_people WHERE month = %d), 0)", y * 12 + m - 1);
+	return testlib_sql_int(db, sql);
+}
+
+/* The people of local month (label) in a report of [from, to). */
+static int64_t
+report_month_people(const char *from, const char *to, const char *month)
+{
+	struct db_report *r, *raw;
+	char why[128];
+	int64_t n;
+
+	ck_assert_int_eq(db_report_load(db, utc(from), utc(to), now_utc, &r),
+	    0);
+	ck_assert_int_eq(db_report_load_raw(db, utc(from), utc(to), &raw), 0);
+	ck_assert_msg(db_report_differ(r, raw, why, sizeof(why)) == 0,
+	    "%s differs", why);
+	n = group(r, REPORT_BY_MONTH, month)->people;
+	db_report_free(r);
+	db_report_free(raw);
+	return n;
+}
+
+/*
+ * Issue 21: the people of each UTC month (048) follow every write to a
+ * person's attended sessions, and a report's months read them.  By UTC
+ * month the fixture has Ann in December and January, Ann and Bob in
+ * February, Bob and Cat in March (Cat's 23:15Z on the 31st too), Ann in
+ * April.  Cat then attends a session of January; it is cancelled and
+ * booked again, moved to February, marked did not attend and attended
+ * again, and removed; Bob attends at 23:30Z on 30 April (1 May, 00:30
+ * in London); Cat is erased.  Local April (BST) holds Ann and Cat (23:15Z
+ * on 31 March), not Bob: UTC April's count less Bob, more Cat.
+ */
+START_TEST(test_report_month_people)
+{
+	static const char *const from = "2025-01-01T00:00:00Z";
+	static const char *const to = "2025-03-31T23:00:00Z";
+	static const char *const april[2] = { "2025-03-31T23:00:00Z",
+	    "2025-04-30T23:00:00Z" };
+	struct db_erase_summary sum;
+
+	ck_assert_int_eq(month_people("2024-12"), 1);
+	ck_assert_int_eq(month_people("2025-01"), 1);
+	ck_assert_int_eq(month_people("2025-02"), 2);
+	ck_assert_int_eq(month_people("2025-03"), 2);
+	ck_assert_int_eq(month_people("2025-04"), 1);
+	ck_assert_int_eq(report_month_people(from, to, "2025-03"), 2);
+	/* A session recorded: db_attendance_set. */
+	sql_exec(OCC(20, 3, "2025-01-21", "2025-01-21T11:00:00Z", 45, 2, 2,
+	    "booked") ATT(3, "2025-01-21", 3, "attended"));
+	ck_assert_int_eq(month_people("2025-01"), 2);
+	ck_assert_int_eq(report_month_people(from, to, "2025-01"), 2);
+	/* Cancelled (db_occ_cancel), then booked again (Undo). */
+	sql_exec("UPDATE occurrences SET state = 'cancelled' "
+	    "WHERE id = 20");
+	ck_assert_int_eq(month_people("2025-01"), 1);
+	ck_assert_int_eq(report_month_people(from, to, "2025-01"), 1);
+	sql_exec("UPDATE occurrences SET state = 'booked' "
+	    "WHERE id = 20");
+	ck_assert_int_eq(month_people("2025-01"), 2);
+	/* Moved to February (db_occ_move). */
+	sql_exec("UPDATE occurrences SET start_utc = "
+	    T("2025-02-25T11:00:00Z") ", end_utc = "
+	    T("2025-02-25T11:45:00Z") " WHERE id = 20");
+	ck_assert_int_eq(month_people("2025-01"), 1);
+	ck_assert_int_eq(month_people("2025-02"), 3);
+	ck_assert_int_eq(report_month_people(from, to, "2025-01"), 1);
+	ck_assert_int_eq(report_month_people(from, to, "2025-02"), 3);
+	/* Did not attend, then attended (db_attendance_set). */
+	sql_exec("UPDATE attendance SET status = 'did_not_attend' "
+	    "WHERE series_id = 3 AND occ_date = '2025-01-21'");
+	ck_assert_int_eq(month_people("2025-02"), 2);
+	ck_assert_int_eq(report_month_people(from, to, "2025-02"), 2);
+	sql_exec("UPDATE attendance SET status = 'attended' "
+	    "WHERE series_id = 3 AND occ_date = '2025-01-21'");
+	ck_assert_int_eq(month_people("2025-02"), 3);
+	/* Removed (db_series_end, Undo of a booking). */
+	sql_exec("DELETE FROM occurrences WHERE id = 20");
+	ck_assert_int_eq(month_people("2025-02"), 2);
+	ck_assert_int_eq(report_month_people(from, to, "2025-02"), 2);
+	/* Bob at 23:30Z on 30 April: UTC April, local May. */
+	sql_exec(OCC(21, 2, "2025-05-01", "2025-04-30T23:30:00Z", 60, 1, 2,
+	    "booked") ATT(2, "2025-05-01", 2, "attended"));
+	ck_assert_int_eq(month_people("2025-04"), 2);
+	ck_assert_int_eq(report_month_people(april[0], april[1], "2025-04"),
+	    2);
+	ck_assert_int_eq(report_month_people("2025-04-30T23:00:00Z",
+	    "2025-05-31T23:00:00Z", "2025-05"), 1);
+	/* Erased (privacy.c): their sessions stay counted. */
+	ck_assert_int_eq(db_privacy_erase(db, 3, "request", 1, "", &sum),
+	    DB_OK);
+	ck_assert_int_eq(month_people("2025-03"), 2);
+	ck_assert_int_eq(report_month_people(april[0], april[1], "2025-04"),
+	    2);
+	ck_assert_int_eq(report_month_people(from, to, "2025-03"), 2);
+}
+END_TEST
+
+/*
+ * The comparison sees report_month_people left behind: with its
+ * triggers dropped, a person's first session of a month makes the
+ * month's people differ from the raw rows.
+ */
+START_TEST(test_report_month_people_need_triggers)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_month_people_ins; "
+	    "DROP TRIGGER report_month_people_del");
+	sql_exec(OCC(20, 3, "2025-01-21", "2025-01-21T11:00:00Z", 45, 2, 2,
+	    "booked") ATT(3, "2025-01-21", 3, "attended"));
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "by month, row 1: people");
+	db_report_free(a);
+	db_report_free(b);
 }
 END_TEST
 
@@ -2163,6 +2383,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_sessions);
 	tcase_add_test(tc, test_report_attendance);
 	tcase_add_test(tc, test_report_referrals);
+	tcase_add_test(tc, test_report_referral_months);
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
@@ -2173,6 +2394,8 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_summaries);
 	tcase_add_test(tc, test_report_summaries_writers);
 	tcase_add_test(tc, test_report_summaries_need_rollup);
+	tcase_add_test(tc, test_report_month_people);
+	tcase_add_test(tc, test_report_month_people_need_triggers);
 	tcase_add_test(tc, test_report_hidden_waits);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
