@@ -202,11 +202,11 @@ cmd_erase_client(int argc, char *argv[])
 	ctl_ctx_close(&ctx);
 	if (rc == -1) {
 		fputs("tuttictl: the client is erased, but the database file "
-		    "could not be compacted while it was busy: run "
+		    "could not be cleaned of old copies while it was busy: run "
 		    "erase-client again to finish\n", stderr);
 		return 1;
 	}
-	puts("  database file compacted: no old copies remain in it or its "
+	puts("  database file cleaned: no old copies remain in it or its "
 	    "WAL (backups taken before still hold them)");
 	return 0;
 }
