@@ -1462,9 +1462,9 @@ sum_place_between(struct db *db, int64_t person, const struct sum_place *p,
 	(void)sqlite3_bind_int(st, 4, p->grp);
 	(void)sqlite3_bind_int64(st, 5, from);
 	(void)sqlite3_bind_int64(st, 6, to);
-	rc = db_step(st);
-	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
 }
 
 /*
@@ -1586,9 +1586,9 @@ sum_person_between(struct db *db, int64_t person, int64_t from, int64_t to)
 	(void)sqlite3_bind_int64(st, 1, person);
 	(void)sqlite3_bind_int64(st, 2, from);
 	(void)sqlite3_bind_int64(st, 3, to);
-	rc = db_step(st);
-	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
 }
 
 /*
