@@ -294,7 +294,8 @@ enum late_why {
 
 /*
  * The same with one row a site for the whole period (its months added
- * up; they come together, in the order of site): a long period's, or a
+ * up; they come together, in the order of site; a long period's come
+ * one a site already, REPORT_PART_LATE_BY_SITE): a long period's, or a
  * large service's, table by month would be a row for every site and
  * month.  why says which, in the line above the table.
  */
@@ -338,6 +339,18 @@ period_months(int64_t from_utc, int64_t to_utc)
 	localtime_r(&a, &x);
 	localtime_r(&b, &y);
 	return (y.tm_year - x.tm_year) * 12 + y.tm_mon - x.tm_mon + 1;
+}
+
+/*
+ * Whether the page's late table of [from_utc, to_utc) has a row a site
+ * for its length alone: the page then asks for the rows so
+ * (REPORT_PART_LATE_BY_SITE), not a row a site and month that it would
+ * add up (67,000 for six years at N=10, issue 21).
+ */
+static int
+late_long(int64_t from_utc, int64_t to_utc)
+{
+	return period_months(from_utc, to_utc) > LATE_MONTHS_MAX;
 }
 
 /*
@@ -388,7 +401,7 @@ tables_build_self(struct rtable t[RT__MAX], const struct db_report *r,
 		    a, b);
 	}
 
-	if (page && period_months(r->from_utc, r->to_utc) > LATE_MONTHS_MAX)
+	if (page && late_long(r->from_utc, r->to_utc))
 		late_by_site(&t[RT_LATE], r, LATE_WHY_LONG);
 	else if (page && r->nlate > LATE_ROWS_MAX)
 		late_by_site(&t[RT_LATE], r, LATE_WHY_SITES);
@@ -716,7 +729,9 @@ reports_page(struct app *app, struct req *rq, struct resp *rs)
 	char label[64];
 	int k;
 
-	if (db_report_load(app->db, p.from_utc, p.to_utc, p.now, &r) == -1) {
+	if (db_report_load_parts(app->db, p.from_utc, p.to_utc, p.now,
+	    REPORT_PART_ALL | (late_long(p.from_utc, p.to_utc) ?
+	    REPORT_PART_LATE_BY_SITE : 0), &r) == -1) {
 		http_error(app, rs, 503, "The reports cannot be shown just "
 		    "now. Try again in a minute.");
 		return;

@@ -910,10 +910,8 @@ static const char sql_sum_people_last[] = "SELECT "
     "coalesce(max(referral_id), 0) FROM report_people";
 static const char sql_sum_sites[] = "SELECT id, "
     "coalesce(organisation_id, 0), name FROM sites";
-static const char sql_sum_org[] = "SELECT name FROM organisations "
-    "WHERE id = ?";
-static const char sql_sum_therapist[] = "SELECT name FROM therapists "
-    "WHERE id = ?";
+static const char sql_sum_orgs[] = "SELECT id, name FROM organisations";
+static const char sql_sum_therapists[] = "SELECT id, name FROM therapists";
 
 /*
  * What a session adds to the figures, or a month of them (the columns of
@@ -987,6 +985,23 @@ imap_at(struct imap *m, int64_t key, int *added)
 	return &m->vals[i];
 }
 
+/* The value of key, or NULL when it is not there. */
+static const size_t *
+imap_get(const struct imap *m, int64_t key)
+{
+	uint64_t h;
+	size_t i;
+
+	if (m->cap == 0)
+		return NULL;
+	h = (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+	for (i = (size_t)(h >> 32) & (m->cap - 1); m->keys[i] != 0;
+	    i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key + 1)
+			return &m->vals[i];
+	return NULL;
+}
+
 static void
 imap_free(struct imap *m)
 {
@@ -1010,14 +1025,12 @@ struct sum_month {
 };
 
 /*
- * One late-cancellation row being added up: its site (index in sites[])
- * and month id, not their text, so that 11,000 rows (940 sites over a
- * year) stay small and sort by number (sum_label).
+ * The late-cancellation figures of one site in one local month (or, by
+ * site, the whole period), kept in a grid of site by month (struct sum
+ * late): looked up by index, not by hash, and read out in the rows'
+ * order with only the sites sorted (sum_late_out).
  */
 struct sum_late {
-	size_t	 site;		/* sites[] */
-	size_t	 rank;		/* the site's place by name, then id */
-	int64_t	 month;		/* year * 12 + month - 1 */
 	int64_t	 sessions, late, dna;
 };
 
@@ -1033,8 +1046,10 @@ enum sum_what {
 	SUM_LABELS	= 1 << 2,	/* groups labelled, in the page's
 					   order */
 	SUM_LATE	= 1 << 3,	/* the late rows: with LABELS */
-	SUM_MONTH_PEOPLE = 1 << 4	/* people in each month alone
+	SUM_MONTH_PEOPLE = 1 << 4,	/* people in each month alone
 					   (GROUP_PEOPLE has them) */
+	SUM_LATE_BY_SITE = 1 << 5	/* the late rows a site, not a site
+					   and month: with LATE */
 };
 
 /* What one report's scan keeps. */
@@ -1045,9 +1060,18 @@ struct sum {
 	struct imap		 site_at;	/* site id -> sites[] */
 	struct imap		 group_at[REPORT_BY__MAX];
 	size_t			 cap[REPORT_BY__MAX];
-	struct sum_late		*late;
-	size_t			 nlate, late_cap;
-	struct imap		 late_at;	/* (month, site) -> late[] */
+	size_t			*site_group;	/* site (sites[]) -> its
+						   groups by site and by
+						   organisation, 2 a site;
+						   SIZE_MAX: not made */
+	size_t			 type_group[2];	/* individual, group */
+	int64_t			 month_id;	/* the last row's month */
+	size_t			 month_group;	/* and its group; SIZE_MAX:
+						   none yet */
+	struct sum_late		*late;		/* [site * late_months +
+						   month - late_first] */
+	int64_t			 late_first;	/* the first month id */
+	size_t			 late_months;	/* 1 by site */
 	struct sum_month	 month;		/* local, of the last row */
 	struct sum_month	 umonth;	/* UTC, of the last row */
 	int64_t			 long_before;	/* INT64_MIN: not asked */
@@ -1183,42 +1207,33 @@ sum_group_find(struct sum *s, enum report_by by, int64_t id)
 	return *v;
 }
 
-/* The ids of a row in each breakdown but the month. */
-static void
-sum_row_ids(struct sum *s, int64_t site_id, int64_t therapist_id, int grp,
-    int64_t id[REPORT_BY__MAX])
-{
-	const struct sum_site *site = sum_site(s, site_id);
-
-	id[REPORT_BY_SITE] = site_id;
-	id[REPORT_BY_ORGANISATION] = site != NULL ? site->org : 0;
-	id[REPORT_BY_THERAPIST] = therapist_id;
-	id[REPORT_BY_TYPE] = grp;
-}
-
-/* A late-cancellation row for (month, site), made the first time. */
+/* The late-cancellation figures of site in month m (by site: the period). */
 static struct sum_late *
-sum_late_row(struct sum *s, const struct sum_site *site,
+sum_late_at(struct sum *s, const struct sum_site *site,
     const struct sum_month *m)
 {
-	struct sum_late *l;
-	size_t *v;
-	int added;
+	size_t k = 0;
 
-	v = imap_at(&s->late_at, m->id << 32 | (int64_t)(site - s->sites),
-	    &added);
-	if (!added)
-		return &s->late[*v];
-	if (s->nlate == s->late_cap) {
-		s->late_cap = s->late_cap ? s->late_cap * 2 : 16;
-		s->late = xrealloc(s->late, s->late_cap * sizeof(*s->late));
+	if (s->late_months > 1) {
+		assert(m->id >= s->late_first &&
+		    m->id - s->late_first < (int64_t)s->late_months);
+		k = (size_t)(m->id - s->late_first);
 	}
-	l = &s->late[s->nlate];
-	memset(l, 0, sizeof(*l));
-	l->site = (size_t)(site - s->sites);
-	l->month = m->id;
-	*v = s->nlate++;
-	return l;
+	return &s->late[(size_t)(site - s->sites) * s->late_months + k];
+}
+
+/*
+ * The group of breakdown by for id, as sum_group, kept in *at too: a
+ * row's groups are found without a hash where it can be (a site's by
+ * its index, the month of the row before, the two types).
+ */
+static size_t
+sum_group_kept(struct sum *s, enum report_by by, int64_t id,
+    const char *key, size_t *at)
+{
+	if (*at == SIZE_MAX)
+		*at = sum_group(s, by, id, key);
+	return *at;
 }
 
 /*
@@ -1234,15 +1249,16 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 	struct db_report *r = s->r;
 	const struct sum_site *site;
 	struct sum_late *l;
-	int64_t id[REPORT_BY__MAX];
-	size_t g;
+	size_t g[REPORT_BY__MAX], none[2] = { SIZE_MAX, SIZE_MAX }, *sg;
 	int k;
 
 	for (k = 0; k < 4; k++)
 		r->attendance[k] += w * f[F_ATTENDED + k];
-	if (f[F_SHOWN] != 0 && (s->what & SUM_LATE) &&
-	    (site = sum_site(s, site_id)) != NULL) {
-		l = sum_late_row(s, site, m);
+	if (f[F_SHOWN] == 0 && f[F_SESSIONS] == 0)
+		return;
+	site = sum_site(s, site_id);
+	if (f[F_SHOWN] != 0 && (s->what & SUM_LATE) && site != NULL) {
+		l = sum_late_at(s, site, m);
 		l->sessions += w * f[F_SHOWN];
 		l->late += w * f[F_LATE];
 		l->dna += w * f[F_DNA_SESSIONS];
@@ -1251,14 +1267,26 @@ sum_add(struct sum *s, const struct sum_month *m, int64_t site_id,
 		return;
 	r->sessions += w * f[F_SESSIONS];
 	r->seconds += w * f[F_SECONDS];
-	sum_row_ids(s, site_id, therapist_id, grp, id);
-	id[REPORT_BY_MONTH] = m->id;
+	if (m->id != s->month_id) {
+		s->month_id = m->id;
+		s->month_group = SIZE_MAX;
+	}
+	g[REPORT_BY_MONTH] = sum_group_kept(s, REPORT_BY_MONTH, m->id,
+	    m->key, &s->month_group);
+	/* A site not in sites (a join would drop it): no organisation. */
+	sg = site != NULL ? &s->site_group[2 * (size_t)(site - s->sites)] :
+	    none;
+	g[REPORT_BY_SITE] = sum_group_kept(s, REPORT_BY_SITE, site_id, NULL,
+	    &sg[0]);
+	g[REPORT_BY_ORGANISATION] = sum_group_kept(s, REPORT_BY_ORGANISATION,
+	    site != NULL ? site->org : 0, NULL, &sg[1]);
+	g[REPORT_BY_THERAPIST] = sum_group(s, REPORT_BY_THERAPIST,
+	    therapist_id, NULL);
+	g[REPORT_BY_TYPE] = sum_group_kept(s, REPORT_BY_TYPE, grp,
+	    type_key[grp], &s->type_group[grp]);
 	for (k = 0; k < REPORT_BY__MAX; k++) {
-		g = sum_group(s, (enum report_by)k, id[k],
-		    k == REPORT_BY_MONTH ? m->key :
-		    k == REPORT_BY_TYPE ? type_key[grp] : NULL);
-		r->groups[k][g].sessions += w * f[F_SESSIONS];
-		r->groups[k][g].seconds += w * f[F_SECONDS];
+		r->groups[k][g[k]].sessions += w * f[F_SESSIONS];
+		r->groups[k][g[k]].seconds += w * f[F_SECONDS];
 	}
 }
 
@@ -1741,17 +1769,35 @@ out:
 	return rc;
 }
 
-/* The name for id by sql, or def when there is none. */
-static void
-sum_name(struct db *db, const char *sql, int64_t id, const char *def,
-    char *out, size_t n)
+/*
+ * Labels each group of breakdown by with the name of its id from sql's
+ * rows (id, name), read in one pass rather than one query a group; a
+ * group whose id has no row is labelled def.  Before sum_drop_empty:
+ * group_at holds every group's index.
+ */
+static int
+sum_names(struct db *db, struct sum *s, enum report_by by, const char *sql,
+    const char *def)
 {
-	sqlite3_stmt *st = db_stmt_with(db, sql, id);
+	struct db_report *r = s->r;
+	sqlite3_stmt *st;
+	const size_t *v;
+	size_t i;
+	int rc;
 
-	db_copy(out, n, def);
-	if (st != NULL && db_step(st) == SQLITE_ROW)
-		db_copy(out, n, db_col(st, 0));
-	db_done(st);
+	for (i = 0; i < r->ngroups[by]; i++)
+		db_copy(r->groups[by][i].label, sizeof(r->groups[by][i].label),
+		    def);
+	if (r->ngroups[by] == 0)
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	while ((rc = db_next(db, st)) == 1)
+		if ((v = imap_get(&s->group_at[by],
+		    sqlite3_column_int64(st, 0))) != NULL && *v != SIZE_MAX)
+			db_copy(r->groups[by][*v].label,
+			    sizeof(r->groups[by][*v].label), db_col(st, 1));
+	return rc;
 }
 
 /* Orders of the breakdowns, as the raw queries' ORDER BY. */
@@ -1805,62 +1851,53 @@ site_order(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Late rows by their site's rank, then month. */
-static int
-late_order(const void *a, const void *b)
-{
-	const struct sum_late *x = a, *y = b;
-
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return x->month < y->month ? -1 : x->month > y->month;
-}
-
 /*
  * The late rows with sessions into r->late, by site name, site id and
- * month (as sql_late orders them): the sites are ranked once, so the
- * rows sort by number rather than comparing names.
+ * month (as sql_late orders them): the grid is read out site by site in
+ * the sites' order, each site's months in order, so only the sites are
+ * sorted.  By site, each row is a site's whole period, month "".
  */
 static void
 sum_late_out(struct sum *s)
 {
 	struct db_report *r = s->r;
 	const struct sum_site **by_name;
-	struct db_report_late *o;
 	const struct sum_late *l;
-	size_t i, n, *rank;
+	struct db_report_late *o;
+	char (*key)[8];
+	size_t i, j, n, site;
 
-	for (i = n = 0; i < s->nlate; i++)
-		if (s->late[i].sessions != 0)
-			s->late[n++] = s->late[i];
-	s->nlate = n;
 	by_name = xcalloc(s->nsites + 1, sizeof(*by_name));
-	rank = xcalloc(s->nsites + 1, sizeof(*rank));
 	for (i = 0; i < s->nsites; i++)
 		by_name[i] = &s->sites[i];
 	if (s->nsites > 1)
 		qsort(by_name, s->nsites, sizeof(*by_name), site_order);
-	for (i = 0; i < s->nsites; i++)
-		rank[by_name[i] - s->sites] = i;
-	for (i = 0; i < s->nlate; i++)
-		s->late[i].rank = rank[s->late[i].site];
-	if (s->nlate > 1)
-		qsort(s->late, s->nlate, sizeof(*s->late), late_order);
-	r->late = xcalloc(s->nlate ? s->nlate : 1, sizeof(*r->late));
-	for (i = 0; i < s->nlate; i++) {
-		l = &s->late[i];
-		o = &r->late[i];
-		late_name_set(r, o, i > 0 ? o - 1 : NULL,
-		    s->sites[l->site].id, s->sites[l->site].name);
-		snprintf(o->month, sizeof(o->month), "%04u-%02u",
-		    (unsigned)(l->month / 12) % 10000u,
-		    (unsigned)(l->month % 12 + 1) % 100u);
-		o->sessions = l->sessions;
-		o->late = l->late;
-		o->dna = l->dna;
+	key = xcalloc(s->late_months, sizeof(*key));
+	for (j = 0; s->late_months > 1 && j < s->late_months; j++)
+		snprintf(key[j], sizeof(key[j]), "%04u-%02u",
+		    (unsigned)((s->late_first + (int64_t)j) / 12) % 10000u,
+		    (unsigned)((s->late_first + (int64_t)j) % 12 + 1) % 100u);
+	for (i = n = 0; i < s->nsites * s->late_months; i++)
+		n += s->late[i].sessions != 0;
+	r->late = xcalloc(n ? n : 1, sizeof(*r->late));
+	for (i = 0; i < s->nsites; i++) {
+		site = (size_t)(by_name[i] - s->sites);
+		for (j = 0; j < s->late_months; j++) {
+			l = &s->late[site * s->late_months + j];
+			if (l->sessions == 0)
+				continue;
+			o = &r->late[r->nlate];
+			late_name_set(r, o, r->nlate > 0 ? o - 1 : NULL,
+			    by_name[i]->id, by_name[i]->name);
+			r->nlate++;
+			memcpy(o->month, key[j], sizeof(o->month));
+			o->sessions = l->sessions;
+			o->late = l->late;
+			o->dna = l->dna;
+		}
 	}
-	r->nlate = s->nlate;
-	free(rank);
+	assert(r->nlate == n);
+	free(key);
 	free(by_name);
 }
 
@@ -1883,10 +1920,10 @@ sum_drop_empty(struct db_report *r)
 }
 
 /*
- * Drops the groups and late rows left with no sessions, labels each
- * breakdown's rows and puts them in the page's order.
+ * Labels each breakdown's rows, drops the groups and late rows left
+ * with no sessions and puts the rest in the page's order.
  */
-static void
+static int
 sum_label(struct db *db, struct sum *s)
 {
 	static int (*const order[REPORT_BY__MAX])(const void *,
@@ -1898,6 +1935,11 @@ sum_label(struct db *db, struct sum *s)
 	size_t i;
 	int k;
 
+	if (sum_names(db, s, REPORT_BY_ORGANISATION, sql_sum_orgs,
+	    "No partner organisation") == -1 ||
+	    sum_names(db, s, REPORT_BY_THERAPIST, sql_sum_therapists,
+	    "") == -1)
+		return -1;
 	sum_drop_empty(r);
 	for (k = 0; k < REPORT_BY__MAX; k++) {
 		for (i = 0; i < r->ngroups[k]; i++) {
@@ -1909,13 +1951,7 @@ sum_label(struct db *db, struct sum *s)
 				    site != NULL ? site->name : "");
 				break;
 			case REPORT_BY_ORGANISATION:
-				sum_name(db, sql_sum_org, atoll(g->key),
-				    "No partner organisation", g->label,
-				    sizeof(g->label));
-				break;
 			case REPORT_BY_THERAPIST:
-				sum_name(db, sql_sum_therapist, atoll(g->key),
-				    "", g->label, sizeof(g->label));
 				break;
 			case REPORT_BY_TYPE:
 				db_copy(g->label, sizeof(g->label),
@@ -1930,7 +1966,57 @@ sum_label(struct db *db, struct sum *s)
 			qsort(r->groups[k], r->ngroups[k],
 			    sizeof(*r->groups[k]), order[k]);
 	}
-	sum_late_out(s);
+	if (s->what & SUM_LATE)
+		sum_late_out(s);
+	return 0;
+}
+
+/* The month id (year * 12 + month - 1) of t, local or (utc) UTC. */
+static int64_t
+month_id_of(int64_t t, int utc)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (utc)
+		gmtime_r(&tt, &tm);
+	else
+		localtime_r(&tt, &tm);
+	return (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+/*
+ * Makes what a scan keeps beside the sites: each site's groups not yet
+ * made, and (SUM_LATE) the late grid, each site by every month a
+ * session of the period can be added to, local or UTC (sum_period), or
+ * by one for the whole period (SUM_LATE_BY_SITE).
+ */
+static void
+sum_make(struct sum *s)
+{
+	struct db_report *r = s->r;
+	int64_t last;
+	size_t i;
+
+	s->site_group = xcalloc(2 * s->nsites + 1, sizeof(*s->site_group));
+	for (i = 0; i < 2 * s->nsites; i++)
+		s->site_group[i] = SIZE_MAX;
+	s->type_group[0] = s->type_group[1] = SIZE_MAX;
+	s->month_id = -1;
+	s->month_group = SIZE_MAX;
+	s->late_months = 1;
+	if (!(s->what & SUM_LATE))
+		return;
+	if (!(s->what & SUM_LATE_BY_SITE) && r->to_utc > r->from_utc) {
+		s->late_first = month_id_of(r->from_utc, 0);
+		if (month_id_of(r->from_utc, 1) < s->late_first)
+			s->late_first = month_id_of(r->from_utc, 1);
+		last = month_id_of(r->to_utc - 1, 0);
+		if (month_id_of(r->to_utc - 1, 1) > last)
+			last = month_id_of(r->to_utc - 1, 1);
+		s->late_months = (size_t)(last - s->late_first + 1);
+	}
+	s->late = xcalloc(s->nsites * s->late_months + 1, sizeof(*s->late));
 }
 
 /*
@@ -1950,13 +2036,17 @@ load_summaries(struct db *db, struct db_report *r, unsigned what,
 	s.r = r;
 	s.long_before = long_before;
 	s.what = what;
-	if (sum_sites_load(db, &s) == -1 || sum_period(db, &s) == -1 ||
+	if (sum_sites_load(db, &s) == -1)
+		goto out;
+	sum_make(&s);
+	if (sum_period(db, &s) == -1 ||
 	    ((what & (SUM_PEOPLE | SUM_MONTH_PEOPLE)) &&
 	    sum_people(db, &s) == -1))
 		goto out;
-	if (what & SUM_LABELS)
-		sum_label(db, &s);
-	else
+	if (what & SUM_LABELS) {
+		if (sum_label(db, &s) == -1)
+			goto out;
+	} else
 		sum_drop_empty(r);
 	if (long_term != NULL)
 		*long_term = s.long_term;
@@ -1965,9 +2055,9 @@ out:
 	for (i = 0; i < s.nsites; i++)
 		free(s.sites[i].name);
 	free(s.sites);
+	free(s.site_group);
 	free(s.late);
 	imap_free(&s.site_at);
-	imap_free(&s.late_at);
 	for (k = 0; k < REPORT_BY__MAX; k++)
 		imap_free(&s.group_at[k]);
 	return rc;
@@ -2009,8 +2099,9 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int64_t now,
 	} else if ((parts & REPORT_PART_SESSIONS) && load_summaries(db, r,
 	    SUM_LABELS | ((parts & REPORT_PART_PEOPLE) ? SUM_PEOPLE |
 	    SUM_GROUP_PEOPLE : 0) | ((parts & REPORT_PART_MONTH_PEOPLE) ?
-	    SUM_MONTH_PEOPLE : 0) | ((parts & REPORT_PART_LATE) ? SUM_LATE :
-	    0), INT64_MIN, NULL) == -1)
+	    SUM_MONTH_PEOPLE : 0) | ((parts & REPORT_PART_LATE) ? SUM_LATE |
+	    ((parts & REPORT_PART_LATE_BY_SITE) ? SUM_LATE_BY_SITE : 0) : 0),
+	    INT64_MIN, NULL) == -1)
 		goto out;
 	if (((parts & REPORT_PART_REFERRALS) && load_referrals(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_WAITLIST) && load_waitlist(db, r) == -1) ||
@@ -2050,7 +2141,7 @@ db_report_load_parts(struct db *db, int64_t from_utc, int64_t to_utc,
     int64_t now, unsigned parts, struct db_report **out)
 {
 	return report_load(db, from_utc, to_utc, now, 0,
-	    parts & REPORT_PART_ALL, out);
+	    parts & (REPORT_PART_ALL | REPORT_PART_LATE_BY_SITE), out);
 }
 
 int

@@ -198,7 +198,11 @@ enum report_part {
 						   group alone: with
 						   SESSIONS (PEOPLE has
 						   them too) */
-	REPORT_PART_ALL		= (1 << 10) - 1
+	REPORT_PART_ALL		= (1 << 10) - 1,
+	REPORT_PART_LATE_BY_SITE = 1 << 10	/* not a part: with LATE,
+						   one late row a site for
+						   the whole period (month
+						   ""), in the same order */
 };
 /*
  * The same for the parts of the report named in parts (report_part

@@ -1074,9 +1074,9 @@ START_TEST(test_report_offers_late)
 	static const char sql_sessions[] = "SELECT count(*) FROM "
 	    "occurrences WHERE state != 'cancelled' AND start_utc >= ?1 AND "
 	    "start_utc < ?2";
-	struct db_report *r;
+	struct db_report *r, *s;
 	int64_t late = 0, dna = 0, sessions = 0;
-	size_t i;
+	size_t i, j;
 
 	ck_assert_int_eq(sqlite3_exec(db->conn, fixture_more, NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -1112,6 +1112,30 @@ START_TEST(test_report_offers_late)
 	ck_assert_int_eq(late, sql_int(sql_late));
 	ck_assert_int_eq(dna, sql_int(sql_dna));
 	ck_assert_int_eq(sessions, sql_int(sql_sessions));
+
+	/* By site (the page's for a long period): a row a site, its
+	 * months added up, in the same order, no month. */
+	ck_assert_int_eq(db_report_load_parts(db, from_utc, to_utc, now_utc,
+	    REPORT_PART_LATE | REPORT_PART_LATE_BY_SITE, &s), 0);
+	ck_assert_uint_eq(s->nlate, 2);
+	for (i = j = 0; i < s->nlate; i++) {
+		ck_assert_str_eq(s->late[i].month, "");
+		late = dna = sessions = 0;
+		for (; j < r->nlate && r->late[j].site_id ==
+		    s->late[i].site_id; j++) {
+			ck_assert_str_eq(r->late[j].site, s->late[i].site);
+			late += r->late[j].late;
+			dna += r->late[j].dna;
+			sessions += r->late[j].sessions;
+		}
+		ck_assert_int_eq(s->late[i].sessions, sessions);
+		ck_assert_int_eq(s->late[i].late, late);
+		ck_assert_int_eq(s->late[i].dna, dna);
+	}
+	ck_assert_uint_eq(j, r->nlate);
+	ck_assert_str_eq(s->late[1].site, "Riverside Care Home");
+	ck_assert_int_eq(s->late[1].late, 1);
+	db_report_free(s);
 	db_report_free(r);
 }
 END_TEST
