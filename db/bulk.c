@@ -212,7 +212,9 @@ static const char *const late_indexes[] = {
 /*
  * The summary triggers suspended during the bulk rows, each of which
  * pays a few statements for every row written: 036's month rollup
- * (report_months, through report_months_add) and person rollup
+ * (report_months, through report_months_add) and 054's year rollup
+ * on it (report_years and report_month_sessions, through
+ * report_years_add), 036's person rollup
  * (report_persons), 048's people of each month (report_month_people),
  * 049's referrals of each month by needs and source
  * (report_referral_months),
@@ -227,7 +229,9 @@ static const char *const late_indexes[] = {
  */
 static const char *const late_triggers[] = {
 	"report_months_add_run", "report_months_ins", "report_months_upd",
-	"report_months_del", "report_persons_ins", "report_persons_del",
+	"report_months_del", "report_years_add_run", "report_years_ins",
+	"report_years_upd", "report_years_del",
+	"report_persons_ins", "report_persons_del",
 	"report_month_people_ins", "report_month_people_del",
 	"report_referral_months_ins", "report_referral_months_upd",
 	"report_referral_months_del",
@@ -243,7 +247,8 @@ static const char *const late_triggers[] = {
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
- * 049-report-referral-months.sql; shipped, so not shared with them but
+ * 049-report-referral-months.sql, 054-report-years.sql after
+ * report_months; shipped, so not shared with them but
  * copied here), with two differences: each table is emptied first, and
  * booked_until is worked out for every referral (as 047's is), not
  * only the open ones as 039's is: its triggers keep it for closed
@@ -274,6 +279,19 @@ static const struct {
 	  " sum(dna_sessions)"
 	  " FROM report_month_of GROUP BY month, site_id, therapist_id, grp;"
 	  "DELETE FROM report_months_add" },
+	{ "report_years",
+	  "DELETE FROM report_years; DELETE FROM report_month_sessions;"
+	  "DELETE FROM report_years_add;"
+	  "INSERT INTO report_years"
+	  " SELECT month / 12, site_id, therapist_id, grp, sum(sessions),"
+	  " sum(seconds), sum(attended), sum(dna), sum(cancelled_client),"
+	  " sum(cancelled_therapist), sum(shown), sum(late),"
+	  " sum(dna_sessions)"
+	  " FROM report_months GROUP BY month / 12, site_id, therapist_id,"
+	  " grp;"
+	  "INSERT INTO report_month_sessions"
+	  " SELECT month, sum(sessions), sum(seconds) FROM report_months"
+	  " GROUP BY month" },
 	{ "report_persons",
 	  "DELETE FROM report_persons;"
 	  "INSERT INTO report_persons"

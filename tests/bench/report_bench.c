@@ -16,8 +16,10 @@
  * With "check", times nothing: compares the figures read from the
  * summaries with those worked out from the raw rows
  * (db_report_load_raw, db_impact_load_raw) for the last year, six
- * years and each of the six years alone; "check: ok", or the first
- * difference and exit status 1.  With "parts", times each part of a
+ * years and each of the six years alone, and again with the late rows
+ * by site (REPORT_PART_LATE_BY_SITE, as the page reads a long period,
+ * from whole years where it can); "check: ok", or the first difference
+ * and exit status 1.  With "parts", times each part of a
  * report alone (db_report_load_parts) for the last year and six years.
  */
 #include <stdio.h>
@@ -122,6 +124,28 @@ measure_parts(struct db *db, const char *label, int64_t from, int64_t to)
 	return 0;
 }
 
+/*
+ * The late rows of r (by site and month) added up a site, as
+ * REPORT_PART_LATE_BY_SITE gives them: a site's rows come together.
+ */
+static void
+late_fold(struct db_report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nlate; i++) {
+		if (n > 0 && r->late[n - 1].site_id == r->late[i].site_id) {
+			r->late[n - 1].sessions += r->late[i].sessions;
+			r->late[n - 1].late += r->late[i].late;
+			r->late[n - 1].dna += r->late[i].dna;
+			continue;
+		}
+		r->late[n] = r->late[i];
+		r->late[n++].month[0] = '\0';
+	}
+	r->nlate = n;
+}
+
 /* The summaries against the raw rows over [from, to); 0 when equal. */
 static int
 check(struct db *db, int64_t from, int64_t to)
@@ -139,6 +163,19 @@ check(struct db *db, int64_t from, int64_t to)
 		goto out;
 	if (db_report_differ(a, b, why, sizeof(why)) != 0)
 		goto out;
+	/* As the page reads a long period: late rows by site. */
+	db_report_free(a);
+	if (db_report_load_parts(db, from, to, (int64_t)time(NULL),
+	    REPORT_PART_ALL | REPORT_PART_LATE_BY_SITE, &a) == -1) {
+		a = NULL;
+		goto out;
+	}
+	late_fold(b);
+	if (db_report_differ(a, b, why, sizeof(why)) != 0) {
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+		    " (by site)");
+		goto out;
+	}
 	snprintf(why, sizeof(why), "impact");
 	if (x->sessions != y->sessions || x->sessions_own != y->sessions_own ||
 	    x->sessions_partner != y->sessions_partner ||

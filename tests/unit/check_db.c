@@ -446,6 +446,9 @@ bulk_summaries(struct db *db)
 {
 	static const char *const sql[] = {
 		"SELECT * FROM report_months ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM report_years ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM report_month_sessions ORDER BY 1",
+		"SELECT count(*) FROM report_years_add",
 		"SELECT * FROM report_persons ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_month_people ORDER BY 1",
 		"SELECT * FROM report_referral_months ORDER BY 1, 2, 3",
@@ -505,6 +508,10 @@ START_TEST(test_bulk_triggers)
 	    "report_months WHERE late > 0"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_months WHERE grp = 1 AND dna > 0"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_years WHERE grp = 1 AND dna > 0"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_month_sessions WHERE sessions > 0"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_persons WHERE times LIKE '%,%,%'"), 5);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
