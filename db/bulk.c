@@ -214,7 +214,8 @@ static const char *const late_indexes[] = {
  * pays a few statements for every row written: 036's month rollup
  * (report_months, through report_months_add) and 054's year rollup
  * on it (report_years and report_month_sessions, through
- * report_years_add), 036's person rollup
+ * report_years_add) and day rollup (report_days, through
+ * report_days_add), 036's person rollup
  * (report_persons), 048's people of each month (report_month_people),
  * 049's referrals of each month by needs and source
  * (report_referral_months),
@@ -230,7 +231,8 @@ static const char *const late_indexes[] = {
 static const char *const late_triggers[] = {
 	"report_months_add_run", "report_months_ins", "report_months_upd",
 	"report_months_del", "report_years_add_run", "report_years_ins",
-	"report_years_upd", "report_years_del",
+	"report_years_upd", "report_years_del", "report_days_add_run",
+	"report_days_ins", "report_days_upd", "report_days_del",
 	"report_persons_ins", "report_persons_del",
 	"report_month_people_ins", "report_month_people_del",
 	"report_referral_months_ins", "report_referral_months_upd",
@@ -247,8 +249,8 @@ static const char *const late_triggers[] = {
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
- * 049-report-referral-months.sql, 054-report-years.sql after
- * report_months; shipped, so not shared with them but
+ * 049-report-referral-months.sql, 054-report-years-days.sql, its years
+ * after report_months; shipped, so not shared with them but
  * copied here), with two differences: each table is emptied first, and
  * booked_until is worked out for every referral (as 047's is), not
  * only the open ones as 039's is: its triggers keep it for closed
@@ -292,6 +294,17 @@ static const struct {
 	  "INSERT INTO report_month_sessions"
 	  " SELECT month, sum(sessions), sum(seconds) FROM report_months"
 	  " GROUP BY month" },
+	{ "report_days",
+	  "DELETE FROM report_days; DELETE FROM report_days_add;"
+	  "INSERT INTO report_days"
+	  " SELECT start_utc / 86400, site_id, therapist_id, grp,"
+	  " sum(NOT cancelled AND attended > 0),"
+	  " sum((NOT cancelled AND attended > 0) * seconds), sum(attended),"
+	  " sum(dna), sum(cancelled_client), sum(cancelled_therapist),"
+	  " sum(NOT cancelled OR late), sum(late != 0),"
+	  " sum((NOT cancelled OR late) AND dna > 0)"
+	  " FROM report_sessions GROUP BY start_utc / 86400, site_id,"
+	  " therapist_id, grp" },
 	{ "report_persons",
 	  "DELETE FROM report_persons;"
 	  "INSERT INTO report_persons"

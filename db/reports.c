@@ -886,6 +886,10 @@ static const char sql_sum_months[] = "SELECT month, site_id, "
     "therapist_id, grp, sessions, seconds, attended, cancelled_client, "
     "dna, cancelled_therapist, shown, late, dna_sessions "
     "FROM report_months WHERE month >= ?1 AND month < ?2";
+static const char sql_sum_days[] = "SELECT day, site_id, "
+    "therapist_id, grp, sessions, seconds, attended, cancelled_client, "
+    "dna, cancelled_therapist, shown, late, dna_sessions "
+    "FROM report_days WHERE day >= ?1 AND day < ?2";
 static const char sql_sum_years[] = "SELECT year, site_id, "
     "therapist_id, grp, sessions, seconds, attended, cancelled_client, "
     "dna, cancelled_therapist, shown, late, dna_sessions "
@@ -1378,6 +1382,78 @@ sum_months(struct db *db, struct sum *s, int64_t k0, int64_t k1)
 	return rc;
 }
 
+#define DAY	86400
+
+/* The UTC day (number) holding t. */
+static int64_t
+day_of(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/*
+ * The UTC days [d0, d1) (day numbers) from report_days (054), each by
+ * the local month it lies in; a day that a local month starts inside
+ * (at 23:00Z in British Summer Time) from report_sessions, each session
+ * by its own.
+ */
+static int
+sum_days(struct db *db, struct sum *s, int64_t d0, int64_t d1)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_sum_days);
+	const struct sum_month *m = NULL;
+	int64_t f[F__MAX], day, last = INT64_MIN, *split = NULL;
+	size_t nsplit = 0, i;
+	int rc, k, whole = 0;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, d0, d1);
+	while ((rc = db_next(db, st)) == 1) {
+		day = sqlite3_column_int64(st, 0);
+		if (day != last) {
+			last = day;
+			m = sum_month_of(&s->month, day * DAY, 0);
+			if (!(whole = day * DAY + DAY <= m->to)) {
+				split = xrealloc(split, (nsplit + 1) *
+				    sizeof(*split));
+				split[nsplit++] = day;
+			}
+		}
+		if (!whole)
+			continue;
+		for (k = 0; k < F__MAX; k++)
+			f[k] = sqlite3_column_int64(st, 4 + k);
+		sum_add(s, m, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3) != 0,
+		    f, 1);
+	}
+	for (i = 0; rc == 0 && i < nsplit; i++)
+		rc = sum_sessions(db, s, split[i] * DAY, split[i] * DAY + DAY,
+		    0);
+	free(split);
+	return rc;
+}
+
+/*
+ * The sessions of [from, to), each by its local month: the whole UTC
+ * days inside from report_days, the hours around them from
+ * report_sessions.
+ */
+static int
+sum_span(struct db *db, struct sum *s, int64_t from, int64_t to)
+{
+	int64_t d0 = day_of(from + DAY - 1), d1 = day_of(to);
+
+	if (d0 >= d1)
+		return sum_sessions(db, s, from, to, 0);
+	if (sum_sessions(db, s, from, d0 * DAY, 0) == -1 ||
+	    sum_days(db, s, d0, d1) == -1 ||
+	    sum_sessions(db, s, d1 * DAY, to, 0) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * The UTC calendar years [y0, y1) from report_years (054), and each of
  * their months' sessions from report_month_sessions.
@@ -1447,10 +1523,10 @@ sum_whole(struct db *db, struct sum *s, int64_t k0, int64_t k1)
 
 /*
  * The sessions of the period: whole UTC months from report_months (and
- * whole years from report_years: sum_whole), the rest from
- * report_sessions, and around each UTC month's start (within the hours
- * between it and the local month's start) the sessions whose local
- * month is another moved to it.
+ * whole years from report_years: sum_whole), the rest from report_days
+ * and report_sessions (sum_span), and around each UTC month's start
+ * (within the hours between it and the local month's start) the
+ * sessions whose local month is another moved to it.
  */
 static int
 sum_period(struct db *db, struct sum *s)
@@ -1465,12 +1541,12 @@ sum_period(struct db *db, struct sum *s)
 		k0++;
 	k1 = sum_month_of(&u, r->to_utc, 1)->id;
 	if (k0 >= k1)
-		return sum_sessions(db, s, r->from_utc, r->to_utc, 0);
+		return sum_span(db, s, r->from_utc, r->to_utc);
 	a = month_start(k0, 0);
 	b = month_start(k1, 0);
-	if (sum_sessions(db, s, r->from_utc, a, 0) == -1 ||
+	if (sum_span(db, s, r->from_utc, a) == -1 ||
 	    sum_whole(db, s, k0, k1) == -1 ||
-	    sum_sessions(db, s, b, r->to_utc, 0) == -1)
+	    sum_span(db, s, b, r->to_utc) == -1)
 		return -1;
 	for (k = k0; k <= k1; k++) {
 		lo = month_start(k, 0);

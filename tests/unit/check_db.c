@@ -449,6 +449,8 @@ bulk_summaries(struct db *db)
 		"SELECT * FROM report_years ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_month_sessions ORDER BY 1",
 		"SELECT count(*) FROM report_years_add",
+		"SELECT * FROM report_days ORDER BY 1, 2, 3, 4",
+		"SELECT count(*) FROM report_days_add",
 		"SELECT * FROM report_persons ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_month_people ORDER BY 1",
 		"SELECT * FROM report_referral_months ORDER BY 1, 2, 3",
@@ -512,6 +514,8 @@ START_TEST(test_bulk_triggers)
 	    "report_years WHERE grp = 1 AND dna > 0"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_month_sessions WHERE sessions > 0"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_days WHERE late > 0"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_persons WHERE times LIKE '%,%,%'"), 5);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "

@@ -915,6 +915,33 @@ START_TEST(test_report_years_need_triggers)
 }
 END_TEST
 
+/*
+ * Issue 21: the days of the months a period cuts come from report_days
+ * (054), kept from report_sessions: with its triggers dropped, a
+ * session of March marked did not attend (db_attendance_set) leaves
+ * its day behind, and the period (its whole days of March read there)
+ * differs from the raw rows (with them, the same after every write:
+ * test_report_summaries).
+ */
+START_TEST(test_report_days_need_triggers)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	summaries_same_in("the fixture", "Europe/London");
+	sql_exec("DROP TRIGGER report_days_ins; DROP TRIGGER "
+	    "report_days_upd; DROP TRIGGER report_days_del");
+	ck_assert_int_eq(db_attendance_set(db, 3, "2025-03-17", 3,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "sessions");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
 /* The same through the storage layer's own writers. */
 START_TEST(test_report_summaries_writers)
 {
@@ -2497,6 +2524,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_summaries_writers);
 	tcase_add_test(tc, test_report_summaries_need_rollup);
 	tcase_add_test(tc, test_report_years_need_triggers);
+	tcase_add_test(tc, test_report_days_need_triggers);
 	tcase_add_test(tc, test_report_month_people);
 	tcase_add_test(tc, test_report_month_people_need_triggers);
 	tcase_add_test(tc, test_report_hidden_waits);
