@@ -1286,20 +1286,57 @@ step_count(struct db_erase_summary *sum, enum erase_step k)
  */
 #define ERASE_TRIES	3
 
+/*
+ * How long an erasure's watch (051) stands before it is taken for one
+ * left by a process killed part way (tuttictl purge or erase-client, a
+ * worker), and dropped with the log when no other is left: while one
+ * stands, every write of the web logs a row.  A watch lives for one
+ * batch (a purge begins one a batch of PURGE_BATCH): at most
+ * ERASE_TRIES reads beside the writes and one under the lock, at N=10
+ * 8-10 s each, well under a minute.  A watch dropped under a live
+ * batch all the same (a read slower than this) is seen by its write,
+ * which then reads again under the lock (watch_held).
+ */
+#define WATCH_STALE_S	(15 * 60)
+
 static const char sql_watch_clear[] = "DELETE FROM sweep_changes WHERE "
     "NOT EXISTS (SELECT 1 FROM sweep_watch)";
+/* The watches begun over ?2 seconds before ?1 (as db_now writes it). */
+#define WATCH_STALE_WHERE "started_at < strftime('%Y-%m-%dT%H:%M:%SZ', " \
+    "?1, '-' || ?2 || ' seconds')"
+
+/*
+ * Drops, inside a write begun, the watches begun over WATCH_STALE_S
+ * before now (as db_now writes it), with the log when no other is
+ * left.  Returns how many were dropped, or -1 (db_errcode says why).
+ */
+static int
+watch_expire(struct db *db, const char *now)
+{
+	static const char sql[] = "DELETE FROM sweep_watch WHERE "
+	    WATCH_STALE_WHERE;
+	sqlite3_stmt *st;
+	int n;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, now);
+	db_bind_int(st, 2, WATCH_STALE_S);
+	if ((n = db_run_count(db, st, NULL)) == -1 ||
+	    db_run(db_stmt(db, sql_watch_clear)) != SQLITE_DONE)
+		return -1;
+	return n;
+}
 
 /*
  * Starts 051's watch on writes for one erasure: its row in sweep_watch
- * (a row left over an hour by a process killed mid-erasure is dropped,
- * with the log when no other is left) and in *since the last change
- * logged before it.  Returns the row's id, or -1 (logged).
+ * (stale ones are dropped first, as db_privacy_watch_expire does) and
+ * in *since the last change logged before it.  Returns the row's id,
+ * or -1 (logged).
  */
 static int64_t
 watch_begin(struct db *db, const char *now, int64_t *since)
 {
-	static const char sql_stale[] = "DELETE FROM sweep_watch WHERE "
-	    "started_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 hour')";
 	static const char sql_add[] = "INSERT INTO sweep_watch (started_at) "
 	    "VALUES (?1)";
 	static const char sql_since[] = "SELECT coalesce(max(seq), 0) FROM "
@@ -1310,11 +1347,7 @@ watch_begin(struct db *db, const char *now, int64_t *since)
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	if ((st = db_stmt(db, sql_stale)) == NULL)
-		goto fail;
-	db_bind_text(st, 1, now);
-	if ((rc = db_run(st)) != SQLITE_DONE ||
-	    (rc = db_run(db_stmt(db, sql_watch_clear))) != SQLITE_DONE)
+	if (watch_expire(db, now) == -1)
 		goto fail;
 	if ((st = db_stmt(db, sql_add)) == NULL)
 		goto fail;
@@ -1330,6 +1363,61 @@ watch_begin(struct db *db, const char *now, int64_t *since)
 fail:
 	(void)db_tx_fail(db, db_errcode(db), "erase: watch");
 	return -1;
+}
+
+/*
+ * 1 when the watch id begun at started (as db_now writes it) still
+ * stands, 0 when it was dropped as stale (the log may have been
+ * emptied since: what it held is lost), -1 (logged).  Both are asked:
+ * a watch begun later may have the id again.
+ */
+static int
+watch_held(struct db *db, int64_t id, const char *started)
+{
+	static const char sql[] = "SELECT 1 FROM sweep_watch WHERE id = ?1 "
+	    "AND started_at = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt_with(db, sql, id)) == NULL)
+		return -1;
+	db_bind_text(st, 2, started);
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
+}
+
+int
+db_privacy_watch_expire(struct db *db, int64_t now)
+{
+	static const char sql_any[] = "SELECT count(*) FROM sweep_watch "
+	    "WHERE " WATCH_STALE_WHERE;
+	sqlite3_stmt *st;
+	time_t t = (time_t)now;
+	struct tm tm;
+	char at[21];
+	int n;
+
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* None, nearly always: a read, and no write lock taken. */
+	if ((st = db_stmt(db, sql_any)) == NULL)
+		return -1;
+	db_bind_text(st, 1, at);
+	db_bind_int(st, 2, WATCH_STALE_S);
+	if ((n = db_next(db, st)) != 1)
+		return -1;
+	n = sqlite3_column_int(st, 0);
+	db_done(st);
+	if (n == 0)
+		return 0;
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if ((n = watch_expire(db, at)) == -1) {
+		(void)db_tx_fail(db, db_errcode(db), "erase: watch expire");
+		return -1;
+	}
+	return db_tx_commit(db, "erase: watch expire") == DB_OK ? n : -1;
 }
 
 /*
@@ -1447,8 +1535,9 @@ struct erase_write {
 
 /*
  * The write of a batch, in one transaction: unless w->locked, checks
- * that the read still holds (the schema and the batch's referrals as
- * read) and brings the sharers up to date with the referrals written
+ * that the read still holds (its watch, the schema and the batch's
+ * referrals as read; a watch dropped as stale also sets w->watch to 0)
+ * and brings the sharers up to date with the referrals written
  * since (a string shared at the read must still be), else sets
  * w->again and returns DB_CONFLICT; then each person's steps, the sweep
  * of the rows read (and any written since the read began, by anyone,
@@ -1470,7 +1559,7 @@ erase_write(struct db *db, struct erase_write *w,
 	int64_t *count, c, *changed = NULL;
 	size_t i, j, nchanged = 0;
 	char detail[96];
-	int rc = SQLITE_OK, k, found;
+	int rc = SQLITE_OK, k, found, held;
 	enum db_result res;
 
 	memset(&nd, 0, sizeof(nd));
@@ -1491,6 +1580,18 @@ erase_write(struct db *db, struct erase_write *w,
 		for (i = 0; i < w->plan->nt; i++)
 			w->plan->t[i].watched = 0;
 	} else {
+		if ((held = watch_held(db, w->watch, w->now)) == -1) {
+			rc = db_errcode(db);
+			goto fail;
+		}
+		if (!held) {
+			/* Dropped as stale: the log may have lost writes. */
+			w->watch = 0;
+			w->again = 1;
+			db_rollback(db);
+			res = DB_CONFLICT;
+			goto out;
+		}
 		if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
 		    db_next(db, st) != 1) {
 			rc = db_errcode(db);
@@ -1608,8 +1709,8 @@ out:
  * each one's steps (erase_sql), replaces their unshared strings in the
  * rows found and in any row written since the read began (051's
  * watch), then writes each one's erasure row and audit line.  Inside
- * another's write, or when a read had to begin again ERASE_TRIES times,
- * all of it runs in the write.  *sum adds up what was changed (again:
+ * another's write, when a read had to begin again ERASE_TRIES times,
+ * or when its watch was dropped as stale, all of it runs in the write.  *sum adds up what was changed (again:
  * any had been erased before).  Returns as db_privacy_erase does
  * (DB_CONFLICT when any id is not a referral), with nothing changed
  * unless DB_OK.
@@ -1656,7 +1757,8 @@ erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
 		sweep_plan_free(&plan);
 		memset(sum, 0, sizeof(*sum));
 		w.again = 0;
-		w.locked |= tries == ERASE_TRIES;
+		/* A watch dropped as stale: no more reads beside writes. */
+		w.locked |= tries == ERASE_TRIES || w.watch == 0;
 		if (!w.locked && (res = erase_read(db, w.e, n, &all,
 		    &plan)) != DB_OK)
 			break;
