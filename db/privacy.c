@@ -322,9 +322,9 @@ table_exists(struct db *db, const char *name)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
-	rc = db_step(st);
-	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
 }
 
 int
@@ -336,15 +336,10 @@ db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
 	size_t i;
 	int rc, ret = -1;
 
-	if ((st = db_stmt(db, sql_exists)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	rc = db_step(st);
+	st = db_stmt_with(db, sql_exists, referral_id);
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
 	db_done(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return -1;
 	/* One snapshot for every section. */
 	if (db_read_begin(db) == -1)
 		return -1;
@@ -976,6 +971,7 @@ sweep_apply(struct db *db, struct swept *t, struct needles *nd)
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int64_t total = 0, n;
+	int c;
 	size_t j, k, r;
 	char *s;
 
@@ -1006,12 +1002,11 @@ sweep_apply(struct db *db, struct swept *t, struct needles *nd)
 			(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER,
 			    NULL);
 			db_bind_text(st, 2, t->hits[j].v[r]);
-			if (db_step(st) != SQLITE_DONE) {
+			if ((c = db_run_count(db, st, NULL)) == -1) {
 				n = -1;
 				break;
 			}
-			n += sqlite3_changes(db->conn);
-			(void)sqlite3_reset(st);
+			n += c;
 		}
 		sqlite3_finalize(st);
 		st = NULL;
@@ -1072,22 +1067,19 @@ needles_load(struct db *db, struct erasee *e)
 	    "FROM referrals WHERE id = ?1";
 	/* Shorter strings would match unrelated text. */
 	static const size_t min_len[CANDIDATES_MAX] = { 5, 3, 3, 6, 6 };
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, e->id);
 	size_t i;
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, e->id);
-	if ((rc = db_step(st)) == SQLITE_ROW) {
-		e->again = sqlite3_column_int(st, 5) > 0;
-		/* Once erased, the name reads "Erased": not a needle. */
-		for (i = e->again ? 1 : 0; i < CANDIDATES_MAX; i++)
-			needle_add(&e->cand, (const char *)
-			    sqlite3_column_text(st, (int)i), min_len[i]);
-	}
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
+	e->again = sqlite3_column_int(st, 5) > 0;
+	/* Once erased, the name reads "Erased": not a needle. */
+	for (i = e->again ? 1 : 0; i < CANDIDATES_MAX; i++)
+		needle_add(&e->cand, (const char *)sqlite3_column_text(st,
+		    (int)i), min_len[i]);
 	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return 1;
 }
 
 /* A string of one person of a batch, to look up among other clients'. */
@@ -1478,6 +1470,23 @@ changed_referrals(struct db *db, int64_t since, int64_t **ids, size_t *n)
 }
 
 /*
+ * Loads each of the n people's strings and the referrals that give one
+ * of them too.  DB_OK, DB_CONFLICT when an id is not a referral, or
+ * DB_ERROR (logged; db_errcode says why).
+ */
+static enum db_result
+erasees_load(struct db *db, struct erasee *e, size_t n)
+{
+	size_t i;
+	int found;
+
+	for (i = 0; i < n; i++)
+		if ((found = needles_load(db, &e[i])) <= 0)
+			return found == 0 ? DB_CONFLICT : DB_ERROR;
+	return needles_shared(db, e, n, 1, NULL, 0) == -1 ? DB_ERROR : DB_OK;
+}
+
+/*
  * The read of a batch, in a read transaction beside the web's writes:
  * each person's strings, the referrals that share them, and the rows of
  * every watched table holding any of the strings no other client gives
@@ -1489,19 +1498,14 @@ static enum db_result
 erase_read(struct db *db, struct erasee *e, size_t n, struct needles *all,
     struct sweep_plan *plan)
 {
-	enum db_result res = DB_ERROR;
+	enum db_result res;
 	size_t i, k;
-	int found;
 
 	if (db_read_begin(db) == -1)
 		return DB_ERROR;
-	for (i = 0; i < n; i++)
-		if ((found = needles_load(db, &e[i])) <= 0) {
-			res = found == 0 ? DB_CONFLICT : DB_ERROR;
-			goto out;
-		}
-	if (needles_shared(db, e, n, 1, NULL, 0) == -1)
+	if ((res = erasees_load(db, e, n)) != DB_OK)
 		goto out;
+	res = DB_ERROR;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < e[i].cand.n; k++)
 			if (!(e[i].read_shared[k] = e[i].shared[k].n > 0))
@@ -1534,16 +1538,88 @@ struct erase_write {
 };
 
 /*
- * The write of a batch, in one transaction: unless w->locked, checks
- * that the read still holds (its watch, the schema and the batch's
- * referrals as read; a watch dropped as stale also sets w->watch to 0)
- * and brings the sharers up to date with the referrals written
- * since (a string shared at the read must still be), else sets
- * w->again and returns DB_CONFLICT; then each person's steps, the sweep
- * of the rows read (and any written since the read began, by anyone,
- * this write too), each one's erasure row and audit line, and the end
- * of the watch.  With w->locked all of it reads here.  Returns as
- * erase_batch does, with nothing changed unless DB_OK.
+ * Inside a batch's write, with w->locked: what erase_read reads but the
+ * rows (each person's strings, their sharers, the plan), every table
+ * of the plan to be read in the write.  As erasees_load returns.
+ */
+static enum db_result
+erase_read_locked(struct db *db, struct erase_write *w)
+{
+	enum db_result res;
+	size_t i;
+
+	if ((res = erasees_load(db, w->e, w->n)) != DB_OK)
+		return res;
+	if (sweep_plan_load(db, w->plan) == -1)
+		return DB_ERROR;
+	for (i = 0; i < w->plan->nt; i++)
+		w->plan->t[i].watched = 0;
+	return DB_OK;
+}
+
+/*
+ * Inside a batch's write, without w->locked: whether its read still
+ * holds, and what changed since.  It holds while its watch stands (one
+ * dropped as stale also sets w->watch to 0), the schema is as read and
+ * none of the batch's referrals was written or erased since; then the
+ * sharers are brought up to date with the referrals written since, and
+ * every string shared at the read must still be (one no longer shared
+ * was not read for).  DB_OK; DB_CONFLICT with w->again set (the read is
+ * to be redone); DB_ERROR (db_errcode says why).
+ */
+static enum db_result
+erase_read_holds(struct db *db, struct erase_write *w)
+{
+	struct erasee *e = w->e;
+	enum db_result res = DB_ERROR;
+	sqlite3_stmt *st;
+	int64_t *changed = NULL;
+	size_t i, j, nchanged = 0;
+	int held;
+
+	if ((held = watch_held(db, w->watch, w->now)) == -1)
+		return DB_ERROR;
+	if (!held) {
+		/* Dropped as stale: the log may have lost writes. */
+		w->watch = 0;
+		w->again = 1;
+		return DB_CONFLICT;
+	}
+	if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
+	    db_next(db, st) != 1)
+		return DB_ERROR;
+	w->again = sqlite3_column_int64(st, 0) != w->plan->schema;
+	db_done(st);
+	if (changed_referrals(db, w->since, &changed, &nchanged) == -1)
+		goto out;
+	for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
+		w->again = bsearch(&e[i].id, changed, nchanged,
+		    sizeof(*changed), id_cmp) != NULL;
+	if (w->again) {
+		res = DB_CONFLICT;
+		goto out;
+	}
+	if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1)
+		goto out;
+	/* A string shared at the read and no longer was not read for. */
+	for (i = 0; i < w->n && !w->again; i++)
+		for (j = 0; j < e[i].cand.n; j++)
+			w->again |= e[i].read_shared[j] &&
+			    e[i].shared[j].n == 0;
+	res = w->again ? DB_CONFLICT : DB_OK;
+out:
+	free(changed);
+	return res;
+}
+
+/*
+ * The write of a batch, in one transaction: the read is done here
+ * (w->locked: erase_read_locked), or checked (erase_read_holds: else
+ * w->again is set and DB_CONFLICT returned); then each person's steps,
+ * the sweep of the rows read (and any written since the read began, by
+ * anyone, this write too; with w->locked every table is read here),
+ * each one's erasure row and audit line, and the end of the watch.
+ * Returns as erase_batch does, with nothing changed unless DB_OK.
  */
 static enum db_result
 erase_write(struct db *db, struct erase_write *w,
@@ -1556,76 +1632,23 @@ erase_write(struct db *db, struct erase_write *w,
 	struct needles nd;
 	sqlite3_stmt *st;
 	struct swept *t;
-	int64_t *count, c, *changed = NULL;
-	size_t i, j, nchanged = 0;
+	int64_t *count, c;
+	size_t i, j;
 	char detail[96];
-	int rc = SQLITE_OK, k, found, held;
+	int rc, k;
 	enum db_result res;
 
 	memset(&nd, 0, sizeof(nd));
 	if ((res = db_tx_begin(db)) != DB_OK)
 		return res;
-	if (w->locked) {
-		for (i = 0; i < w->n; i++)
-			if ((found = needles_load(db, &e[i])) <= 0) {
-				db_rollback(db);
-				res = found == 0 ? DB_CONFLICT : DB_ERROR;
-				goto out;
-			}
-		if (needles_shared(db, e, w->n, 1, NULL, 0) == -1 ||
-		    sweep_plan_load(db, w->plan) == -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		for (i = 0; i < w->plan->nt; i++)
-			w->plan->t[i].watched = 0;
-	} else {
-		if ((held = watch_held(db, w->watch, w->now)) == -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		if (!held) {
-			/* Dropped as stale: the log may have lost writes. */
-			w->watch = 0;
-			w->again = 1;
-			db_rollback(db);
-			res = DB_CONFLICT;
-			goto out;
-		}
-		if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
-		    db_next(db, st) != 1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		w->again = sqlite3_column_int64(st, 0) != w->plan->schema;
-		db_done(st);
-		if (changed_referrals(db, w->since, &changed, &nchanged) ==
-		    -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
-			w->again = bsearch(&e[i].id, changed, nchanged,
-			    sizeof(*changed), id_cmp) != NULL;
-		if (w->again) {
-			db_rollback(db);
-			res = DB_CONFLICT;
-			goto out;
-		}
-		if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		/* A string shared at the read and no longer was not read for. */
-		for (i = 0; i < w->n && !w->again; i++)
-			for (j = 0; j < e[i].cand.n; j++)
-				w->again |= e[i].read_shared[j] &&
-				    e[i].shared[j].n == 0;
-		if (w->again) {
-			db_rollback(db);
-			res = DB_CONFLICT;
-			goto out;
-		}
+	res = w->locked ? erase_read_locked(db, w) : erase_read_holds(db, w);
+	if (res == DB_CONFLICT) {
+		db_rollback(db);
+		goto out;
+	}
+	if (res != DB_OK) {
+		rc = db_errcode(db);
+		goto fail;
 	}
 	for (i = 0; i < w->n; i++) {
 		sum->again |= e[i].again;
@@ -1637,16 +1660,11 @@ erase_write(struct db *db, struct erase_write *w,
 	}
 	for (i = 0; i < w->n; i++)
 		for (k = 0; k < ERASE__MAX; k++) {
-			if ((st = db_stmt(db, erase_sql[k])) == NULL) {
-				rc = SQLITE_ERROR;
+			if ((c = db_run_count(db, db_stmt_with(db, erase_sql[k],
+			    e[i].id), NULL)) == -1) {
+				rc = db_errcode(db);
 				goto fail;
 			}
-			(void)sqlite3_bind_int64(st, 1, e[i].id);
-			rc = db_step(st);
-			c = sqlite3_changes(db->conn);
-			db_done(st);
-			if (rc != SQLITE_DONE)
-				goto fail;
 			if ((count = step_count(sum, (enum erase_step)k)) !=
 			    NULL)
 				*count += c;
@@ -1671,18 +1689,12 @@ erase_write(struct db *db, struct erase_write *w,
 	snprintf(detail, sizeof(detail), "erased the client's personal "
 	    "details (%s)", w->reason);
 	for (i = 0; i < w->n; i++) {
-		if ((st = db_stmt(db, sql_mark)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
+		if ((st = db_stmt_with(db, sql_mark, e[i].id)) != NULL) {
+			db_bind_text(st, 2, w->now);
+			db_bind_text(st, 3, w->reason);
+			db_bind_id(st, 4, w->user_id);
 		}
-		(void)sqlite3_bind_int64(st, 1, e[i].id);
-		db_bind_text(st, 2, w->now);
-		db_bind_text(st, 3, w->reason);
-		if (w->user_id > 0)
-			(void)sqlite3_bind_int64(st, 4, w->user_id);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != SQLITE_DONE)
+		if ((rc = db_run(st)) != SQLITE_DONE)
 			goto fail;
 		if (db_audit(db, w->user_id, w->addr, "erase", e[i].id, 0,
 		    detail) == -1) {
@@ -1697,7 +1709,6 @@ erase_write(struct db *db, struct erase_write *w,
 fail:
 	res = db_tx_fail(db, rc, "erase");
 out:
-	free(changed);
 	needles_free(&nd);
 	return res;
 }
