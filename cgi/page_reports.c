@@ -345,7 +345,7 @@ period_months(int64_t from_utc, int64_t to_utc)
  * Whether the page's late table of [from_utc, to_utc) has a row a site
  * for its length alone: the page then asks for the rows so
  * (REPORT_PART_LATE_BY_SITE), not a row a site and month that it would
- * add up (67,000 for six years at N=10, issue 21).
+ * add up (40,637 for six years at N=10, issue 21).
  */
 static int
 late_long(int64_t from_utc, int64_t to_utc)
