@@ -216,7 +216,7 @@ static const char *const late_indexes[] = {
  * (report_persons), 048's people of each month (report_month_people),
  * 049's referrals of each month by needs and source
  * (report_referral_months), 053's people by the day of their last
- * session in each group (report_last_people, report_last_days) and
+ * session in each group (report_last_people, _days, _blocks) and
  * first sessions of no delivered one (report_first_undelivered),
  * 036's receipt time of first_sessions, and 039's
  * booked_until of referrals (through work_redo).  Their tables are
@@ -291,7 +291,8 @@ static const struct {
 	  " FROM report_people GROUP BY referral_id, site_id, therapist_id,"
 	  " grp" },
 	{ "report_last_days",
-	  "DELETE FROM report_last_days; DELETE FROM report_last_people;"
+	  "DELETE FROM report_last_days; DELETE FROM report_last_blocks;"
+	  "DELETE FROM report_last_people;"
 	  "WITH last AS ("
 	  " SELECT 0 AS kind, 0 AS id, max(last_utc) AS last_utc"
 	  " FROM report_persons GROUP BY referral_id"
@@ -304,14 +305,16 @@ static const struct {
 	  " UNION ALL SELECT 3, therapist_id, max(last_utc)"
 	  " FROM report_persons GROUP BY referral_id, therapist_id"
 	  " UNION ALL SELECT 4, grp, max(last_utc)"
-	  " FROM report_persons GROUP BY referral_id, grp),"
-	  " days AS (SELECT kind, id, last_utc / 86400 AS day,"
-	  " count(*) AS n FROM last GROUP BY 1, 2, 3)"
+	  " FROM report_persons GROUP BY referral_id, grp)"
 	  " INSERT INTO report_last_days"
-	  " SELECT kind, id, day, sum(n) OVER (PARTITION BY kind, id"
-	  " ORDER BY day) FROM days;"
+	  " SELECT kind, id, last_utc / 86400, count(*) FROM last"
+	  " GROUP BY 1, 2, 3;"
+	  "INSERT INTO report_last_blocks"
+	  " SELECT kind, id, block, sum(n) OVER (PARTITION BY kind, id"
+	  " ORDER BY block) FROM (SELECT kind, id, day / 32 AS block,"
+	  " sum(people) AS n FROM report_last_days GROUP BY 1, 2, 3);"
 	  "INSERT INTO report_last_people"
-	  " SELECT kind, id, max(people) FROM report_last_days"
+	  " SELECT kind, id, sum(people) FROM report_last_days"
 	  " GROUP BY kind, id;"
 	  "DELETE FROM report_first_undelivered;"
 	  "INSERT INTO report_first_undelivered"

@@ -911,10 +911,12 @@ static const char sql_sum_people_last[] = "SELECT "
 static const char sql_sum_last_session[] = "SELECT max(start_utc) "
     "FROM report_people";
 static const char sql_sum_last[] = "SELECT kind, id, people - "
-    "coalesce((SELECT d.people FROM report_last_days d "
-    "WHERE d.kind = t.kind AND d.id = t.id AND d.day <= ?1 "
-    "ORDER BY d.day DESC LIMIT 1), 0) FROM report_last_people t "
-    "WHERE kind < ?2";
+    "coalesce((SELECT b.people FROM report_last_blocks b "
+    "WHERE b.kind = t.kind AND b.id = t.id AND b.block < ?1 "
+    "ORDER BY b.block DESC LIMIT 1), 0) - coalesce((SELECT "
+    "sum(d.people) FROM report_last_days d WHERE d.kind = t.kind "
+    "AND d.id = t.id AND d.day >= ?1 * 32 AND d.day <= ?2), 0) "
+    "FROM report_last_people t WHERE kind < ?3";
 static const char sql_sum_last_window[] = "SELECT DISTINCT referral_id "
     "FROM report_persons INDEXED BY report_persons_time "
     "WHERE last_utc >= ?1 AND last_utc < ?2";
@@ -1860,10 +1862,12 @@ sum_last_window(struct db *db, struct sum *s, int64_t from, int64_t to,
  * The people served in total and (SUM_GROUP_PEOPLE) in each group by
  * place, of a period that ends after every attended session
  * (sum_last_fits): a group's people (report_last_people) less those
- * whose last session there was before the period: report_last_days'
- * count up to the day before its start's, less those of its start's
- * day before it; or up to its start's day, more those of that day from
- * it on, whichever are the fewer hours (sum_last_window).  0 or -1.
+ * whose last session there was before the period: those up to the day
+ * before its start's (report_last_blocks' count before that day's
+ * block of 32, report_last_days' of the block's days up to it), less
+ * those of its start's day before it; or up to its start's day, more
+ * those of that day from it on, whichever are the fewer hours
+ * (sum_last_window).  0 or -1.
  */
 static int
 sum_last(struct db *db, struct sum *s)
@@ -1882,8 +1886,9 @@ sum_last(struct db *db, struct sum *s)
 	}
 	if (rc == -1 || (st = db_stmt(db, sql_sum_last)) == NULL)
 		return -1;
-	(void)sqlite3_bind_int64(st, 1, upto);
-	(void)sqlite3_bind_int(st, 2,
+	(void)sqlite3_bind_int64(st, 1, upto / 32);
+	(void)sqlite3_bind_int64(st, 2, upto);
+	(void)sqlite3_bind_int(st, 3,
 	    (s->what & SUM_GROUP_PEOPLE) ? REPORT_BY__MAX : 1);
 	while ((rc = db_next(db, st)) == 1)
 		sum_last_add(s, sqlite3_column_int(st, 0),

@@ -9,7 +9,7 @@
 -- every attended session (as the default twelve months and six years
 -- to today do) serves exactly the people whose last attended session
 -- is in it or, as none is after it, at or after its start: a count a
--- summary can keep.  Two, by group: for all the people together
+-- summary can keep.  Three, by group: for all the people together
 -- (kind 0, id 0) and for each group of the breakdowns by place (the
 -- kinds as enum report_by, db/reports.h: 1 a site, 2 a partner
 -- organisation (0: none, as for a site not there), 3 a therapist,
@@ -21,16 +21,26 @@
 -- the group (people > 0).
 --
 -- report_last_days: the people whose last session in the group began
--- on or before UTC day `day` (start_utc / 86400), one row for each day
--- on which someone's last session in the group is: 310,000 rows at
--- N=10.  A period from `from` then serves report_last_people's count
--- less that of the last row on or before the day before from's (one
--- row read a group), less the people whose last session falls in the
--- hours of from's day before it (or more those in the hours after it,
--- whichever are fewer: report_persons_time).  Periods that end before
--- some attended session read report_persons as before (db/reports.c).
+-- on UTC day `day` (start_utc / 86400), when some did.
 --
--- Both are kept by triggers on report_persons (a person's last
+-- report_last_blocks: the people whose last session in the group began
+-- in or before the 32 days `block` (day / 32), one row for each block
+-- that holds someone's last session in the group.  A move of a last
+-- session adds or takes one from the blocks between the old and the
+-- new (none, most often; at most one a month of the time between), and
+-- from two days.
+--
+-- At N=10: 310,184 days and 82,033 blocks (6 MB).  A period from `from`
+-- serves report_last_people's count less the people whose last session
+-- was on or before the day before from's (or from's day): the last
+-- block's count before that day's block, and that block's days up to
+-- it (a row read a group and a few days); less the people whose last
+-- session falls in the hours of from's day before it (or more those in
+-- the hours after it, whichever are fewer: report_persons_time).
+-- Periods that end before some attended session read report_persons as
+-- before (db/reports.c).
+--
+-- All three are kept by triggers on report_persons (a person's last
 -- session at each place) and on sites (a site moved to another
 -- organisation), in the same transaction as every write.
 CREATE TABLE report_last_people (
@@ -46,9 +56,16 @@ CREATE TABLE report_last_days (
 	people		INTEGER NOT NULL,
 	PRIMARY KEY (kind, id, day)
 ) WITHOUT ROWID;
+CREATE TABLE report_last_blocks (
+	kind		INTEGER NOT NULL,
+	id		INTEGER NOT NULL,
+	block		INTEGER NOT NULL,
+	people		INTEGER NOT NULL,
+	PRIMARY KEY (kind, id, block)
+) WITHOUT ROWID;
 
 -- Each person's last session in each of their groups, worked out once,
--- by day; report_last_days adds them up day by day.
+-- by day; report_last_blocks adds them up block by block.
 WITH last AS (
 	SELECT 0 AS kind, 0 AS id, max(last_utc) AS last_utc
 	  FROM report_persons GROUP BY referral_id
@@ -64,24 +81,26 @@ WITH last AS (
 	  FROM report_persons GROUP BY referral_id, therapist_id
 	UNION ALL
 	SELECT 4, grp, max(last_utc)
-	  FROM report_persons GROUP BY referral_id, grp),
-days AS (
-	SELECT kind, id, last_utc / 86400 AS day, count(*) AS n
-	  FROM last GROUP BY 1, 2, 3)
+	  FROM report_persons GROUP BY referral_id, grp)
 INSERT INTO report_last_days
-SELECT kind, id, day, sum(n) OVER (PARTITION BY kind, id ORDER BY day)
-  FROM days;
+SELECT kind, id, last_utc / 86400, count(*) FROM last GROUP BY 1, 2, 3;
+INSERT INTO report_last_blocks
+SELECT kind, id, block, sum(n) OVER (PARTITION BY kind, id ORDER BY block)
+  FROM (SELECT kind, id, day / 32 AS block, sum(people) AS n
+	  FROM report_last_days GROUP BY 1, 2, 3);
 INSERT INTO report_last_people
-SELECT kind, id, max(people) FROM report_last_days GROUP BY kind, id;
+SELECT kind, id, sum(people) FROM report_last_days GROUP BY kind, id;
 
 -- A person's last session in one group moved from old_day to new_day
 -- (NULL: none there).  Each trigger below writes one here, and
 -- report_last_move_run applies it and removes it: the one place the
--- rule is written.  The day of the new last gets its row first (as the
--- day before it had it; not INSERT OR IGNORE: under 036's upsert of
--- report_persons that conflicts all the same), the days from the one to the other count the
--- person one more or one fewer, and the old day's row goes when no
--- last session is left on it.
+-- rule is written.  One fewer on the old day (its row gone at none),
+-- one more on the new; the new day's block gets its row first (as the
+-- block before it had it; not INSERT OR IGNORE: under an upsert, as
+-- 036's of report_persons, that conflicts all the same), the blocks
+-- from the one to the other count the person one more or one fewer,
+-- and the old day's block's row goes when no last session is left in
+-- it.
 CREATE TABLE report_last_move (
 	kind		INTEGER NOT NULL,
 	id		INTEGER NOT NULL,
@@ -90,25 +109,38 @@ CREATE TABLE report_last_move (
 );
 CREATE TRIGGER report_last_move_run AFTER INSERT ON report_last_move
 BEGIN
+	UPDATE report_last_days SET people = people - 1
+	 WHERE kind = NEW.kind AND id = NEW.id AND day = NEW.old_day;
+	DELETE FROM report_last_days WHERE kind = NEW.kind AND id = NEW.id
+	   AND day = NEW.old_day AND people = 0;
 	INSERT INTO report_last_days
-	SELECT NEW.kind, NEW.id, NEW.new_day, coalesce((SELECT people
-	       FROM report_last_days WHERE kind = NEW.kind AND id = NEW.id
-		AND day < NEW.new_day ORDER BY day DESC LIMIT 1), 0)
+	SELECT NEW.kind, NEW.id, NEW.new_day, 0
 	 WHERE NEW.new_day IS NOT NULL AND NOT EXISTS (SELECT 1
 	       FROM report_last_days WHERE kind = NEW.kind AND id = NEW.id
 		AND day = NEW.new_day);
-	UPDATE report_last_days SET people = people +
-	       (NEW.new_day IS NOT NULL AND day >= NEW.new_day) -
-	       (NEW.old_day IS NOT NULL AND day >= NEW.old_day)
+	UPDATE report_last_days SET people = people + 1
+	 WHERE kind = NEW.kind AND id = NEW.id AND day = NEW.new_day;
+	INSERT INTO report_last_blocks
+	SELECT NEW.kind, NEW.id, NEW.new_day / 32, coalesce((SELECT people
+	       FROM report_last_blocks WHERE kind = NEW.kind AND id = NEW.id
+		AND block < NEW.new_day / 32 ORDER BY block DESC LIMIT 1), 0)
+	 WHERE NEW.new_day IS NOT NULL AND NOT EXISTS (SELECT 1
+	       FROM report_last_blocks WHERE kind = NEW.kind
+		AND id = NEW.id AND block = NEW.new_day / 32);
+	UPDATE report_last_blocks SET people = people +
+	       (NEW.new_day IS NOT NULL AND block >= NEW.new_day / 32) -
+	       (NEW.old_day IS NOT NULL AND block >= NEW.old_day / 32)
 	 WHERE kind = NEW.kind AND id = NEW.id
-	   AND day >= min(coalesce(NEW.old_day, NEW.new_day),
-	       coalesce(NEW.new_day, NEW.old_day))
 	   AND (NEW.old_day IS NULL OR NEW.new_day IS NULL OR
-	       day < max(NEW.old_day, NEW.new_day));
-	DELETE FROM report_last_days WHERE kind = NEW.kind AND id = NEW.id
-	   AND day = NEW.old_day AND people = coalesce((SELECT people
-	       FROM report_last_days WHERE kind = NEW.kind AND id = NEW.id
-		AND day < NEW.old_day ORDER BY day DESC LIMIT 1), 0);
+	       NEW.old_day / 32 != NEW.new_day / 32)
+	   AND block >= min(coalesce(NEW.old_day, NEW.new_day),
+	       coalesce(NEW.new_day, NEW.old_day)) / 32
+	   AND (NEW.old_day IS NULL OR NEW.new_day IS NULL OR
+	       block < max(NEW.old_day, NEW.new_day) / 32);
+	DELETE FROM report_last_blocks WHERE kind = NEW.kind AND id = NEW.id
+	   AND block = NEW.old_day / 32 AND people = coalesce((SELECT people
+	       FROM report_last_blocks WHERE kind = NEW.kind AND id = NEW.id
+		AND block < NEW.old_day / 32 ORDER BY block DESC LIMIT 1), 0);
 	INSERT INTO report_last_people
 	SELECT NEW.kind, NEW.id, CASE WHEN NEW.old_day IS NULL THEN 1
 	       ELSE -1 END
@@ -303,6 +335,12 @@ BEGIN UPDATE record_epoch SET n = n + 1; END;
 CREATE TRIGGER epoch_report_last_days_upd AFTER UPDATE ON report_last_days
 BEGIN UPDATE record_epoch SET n = n + 1; END;
 CREATE TRIGGER epoch_report_last_days_del AFTER DELETE ON report_last_days
+BEGIN UPDATE record_epoch SET n = n + 1; END;
+CREATE TRIGGER epoch_report_last_blocks_ins AFTER INSERT ON report_last_blocks
+BEGIN UPDATE record_epoch SET n = n + 1; END;
+CREATE TRIGGER epoch_report_last_blocks_upd AFTER UPDATE ON report_last_blocks
+BEGIN UPDATE record_epoch SET n = n + 1; END;
+CREATE TRIGGER epoch_report_last_blocks_del AFTER DELETE ON report_last_blocks
 BEGIN UPDATE record_epoch SET n = n + 1; END;
 CREATE TRIGGER epoch_report_last_move_ins AFTER INSERT ON report_last_move
 BEGIN UPDATE record_epoch SET n = n + 1; END;

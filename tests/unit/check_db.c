@@ -450,6 +450,7 @@ bulk_summaries(struct db *db)
 		"SELECT * FROM report_month_people ORDER BY 1",
 		"SELECT * FROM report_last_people ORDER BY 1, 2",
 		"SELECT * FROM report_last_days ORDER BY 1, 2, 3",
+		"SELECT * FROM report_last_blocks ORDER BY 1, 2, 3",
 		"SELECT * FROM report_first_undelivered ORDER BY 1",
 		"SELECT * FROM report_referral_months ORDER BY 1, 2, 3",
 		"SELECT * FROM first_sessions ORDER BY referral_id",
