@@ -1742,7 +1742,7 @@ sum_months_people(struct db *db, struct sum *s)
 
 /*
  * Whether the people served of r's period can be read from
- * report_last_people and report_last_days (053): every attended session
+ * report_last_people, _blocks and _days (053): every attended session
  * (report_people) began before its end, so that a person it serves in
  * a group is one whose last session there is at or after its start;
  * and it begins on the second UTC day or later (a day being start_utc
