@@ -218,7 +218,9 @@ static const char *const late_indexes[] = {
  * report_days_add), 036's person rollup
  * (report_persons), 048's people of each month (report_month_people),
  * 049's referrals of each month by needs and source
- * (report_referral_months),
+ * (report_referral_months), 053's people by the day of their last
+ * session in each group (report_last_people, _days, _blocks) and
+ * first sessions of no delivered one (report_first_undelivered),
  * 036's receipt time of first_sessions, and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
@@ -236,7 +238,13 @@ static const char *const late_triggers[] = {
 	"report_persons_ins", "report_persons_del",
 	"report_month_people_ins", "report_month_people_del",
 	"report_referral_months_ins", "report_referral_months_upd",
-	"report_referral_months_del",
+	"report_referral_months_del", "report_last_move_run",
+	"report_last_place_run", "report_last_persons_ins",
+	"report_last_persons_upd", "report_last_persons_del",
+	"report_last_site_org", "report_first_undelivered_ins",
+	"report_first_undelivered_upd", "report_first_undelivered_del",
+	"report_first_undelivered_served",
+	"report_first_undelivered_unserved",
 	"first_sessions_received", "work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
@@ -249,8 +257,9 @@ static const char *const late_triggers[] = {
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
- * 049-report-referral-months.sql, 054-report-years-days.sql, its years
- * after report_months; shipped, so not shared with them but
+ * 049-report-referral-months.sql, 053-report-last-days.sql, after
+ * report_persons, 054-report-years-days.sql, its years after
+ * report_months; shipped, so not shared with them but
  * copied here), with two differences: each table is emptied first, and
  * booked_until is worked out for every referral (as 047's is), not
  * only the open ones as 039's is: its triggers keep it for closed
@@ -312,6 +321,37 @@ static const struct {
 	  " max(start_utc), group_concat(start_utc)"
 	  " FROM report_people GROUP BY referral_id, site_id, therapist_id,"
 	  " grp" },
+	{ "report_last_days",
+	  "DELETE FROM report_last_days; DELETE FROM report_last_blocks;"
+	  "DELETE FROM report_last_people;"
+	  "WITH last AS ("
+	  " SELECT 0 AS kind, 0 AS id, max(last_utc) AS last_utc"
+	  " FROM report_persons GROUP BY referral_id"
+	  " UNION ALL SELECT 1, site_id, max(last_utc)"
+	  " FROM report_persons GROUP BY referral_id, site_id"
+	  " UNION ALL SELECT 2, coalesce(s.organisation_id, 0),"
+	  " max(p.last_utc)"
+	  " FROM report_persons p LEFT JOIN sites s ON s.id = p.site_id"
+	  " GROUP BY p.referral_id, coalesce(s.organisation_id, 0)"
+	  " UNION ALL SELECT 3, therapist_id, max(last_utc)"
+	  " FROM report_persons GROUP BY referral_id, therapist_id"
+	  " UNION ALL SELECT 4, grp, max(last_utc)"
+	  " FROM report_persons GROUP BY referral_id, grp)"
+	  " INSERT INTO report_last_days"
+	  " SELECT kind, id, last_utc / 86400, count(*) FROM last"
+	  " GROUP BY 1, 2, 3;"
+	  "INSERT INTO report_last_blocks"
+	  " SELECT kind, id, block, sum(n) OVER (PARTITION BY kind, id"
+	  " ORDER BY block) FROM (SELECT kind, id, day / 32 AS block,"
+	  " sum(people) AS n FROM report_last_days GROUP BY 1, 2, 3);"
+	  "INSERT INTO report_last_people"
+	  " SELECT kind, id, sum(people) FROM report_last_days"
+	  " GROUP BY kind, id;"
+	  "DELETE FROM report_first_undelivered;"
+	  "INSERT INTO report_first_undelivered"
+	  " SELECT referral_id, first_utc FROM first_sessions f"
+	  " WHERE NOT EXISTS (SELECT 1 FROM report_persons p"
+	  " WHERE p.referral_id = f.referral_id)" },
 	{ "report_month_people",
 	  "DELETE FROM report_month_people;"
 	  "INSERT INTO report_month_people"

@@ -918,6 +918,29 @@ static const char sql_sum_part_people[] = "SELECT referral_id "
     "FROM report_people WHERE start_utc >= ?1 AND start_utc < ?2";
 static const char sql_sum_people_last[] = "SELECT "
     "coalesce(max(referral_id), 0) FROM report_people";
+static const char sql_sum_last_session[] = "SELECT max(start_utc) "
+    "FROM report_people";
+static const char sql_sum_last[] = "SELECT kind, id, people - "
+    "coalesce((SELECT b.people FROM report_last_blocks b "
+    "WHERE b.kind = t.kind AND b.id = t.id AND b.block < ?1 "
+    "ORDER BY b.block DESC LIMIT 1), 0) - coalesce((SELECT "
+    "sum(d.people) FROM report_last_days d WHERE d.kind = t.kind "
+    "AND d.id = t.id AND d.day >= ?1 * 32 AND d.day <= ?2), 0) "
+    "FROM report_last_people t WHERE kind < ?3";
+static const char sql_sum_last_window[] = "SELECT DISTINCT referral_id "
+    "FROM report_persons INDEXED BY report_persons_time "
+    "WHERE last_utc >= ?1 AND last_utc < ?2";
+static const char sql_sum_last_places[] = "SELECT site_id, "
+    "therapist_id, grp, last_utc FROM report_persons "
+    "WHERE referral_id = ?";
+static const char sql_sum_last_firsts[] = "SELECT (SELECT count(*) "
+    "FROM first_sessions WHERE first_utc >= ?1 AND first_utc < ?2) - "
+    "(SELECT count(*) FROM report_first_undelivered "
+    "WHERE first_utc >= ?1 AND first_utc < ?2)";
+static const char sql_sum_last_later[] = "SELECT count(*) "
+    "FROM first_sessions f WHERE f.first_utc >= ?1 AND f.first_utc < ?2 "
+    "AND (SELECT max(p.last_utc) FROM report_persons p "
+    "WHERE p.referral_id = f.referral_id) >= ?3";
 static const char sql_sum_sites[] = "SELECT id, "
     "coalesce(organisation_id, 0), name FROM sites";
 static const char sql_sum_orgs[] = "SELECT id, name FROM organisations";
@@ -1909,21 +1932,232 @@ sum_months_people(struct db *db, struct sum *s)
 }
 
 /*
+ * Whether the people served of r's period can be read from
+ * report_last_people, _blocks and _days (053): every attended session
+ * (report_people) began before its end, so that a person it serves in
+ * a group is one whose last session there is at or after its start;
+ * and it begins on the second UTC day or later (a day being start_utc
+ * / 86400).  1, 0 or -1.
+ */
+static int
+sum_last_fits(struct db *db, const struct db_report *r)
+{
+	sqlite3_stmt *st = db_stmt(db, sql_sum_last_session);
+	int rc, fits = 0;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = db_step(st)) == SQLITE_ROW)
+		fits = r->from_utc >= 86400 &&
+		    (sqlite3_column_type(st, 0) == SQLITE_NULL ||
+		    sqlite3_column_int64(st, 0) < r->to_utc);
+	db_done(st);
+	return rc == SQLITE_ROW ? fits : -1;
+}
+
+/*
+ * Adds n people to a group of 053's kind (0: all the people, the
+ * report's total; else enum report_by) and id, when the report has the
+ * group and asks for its people.
+ */
+static void
+sum_last_add(struct sum *s, int kind, int64_t id, int64_t n)
+{
+	size_t g;
+
+	if (kind == 0)
+		s->r->people += n;
+	else if (kind > 0 && kind < REPORT_BY__MAX &&
+	    kind != REPORT_BY_MONTH && (s->what & SUM_GROUP_PEOPLE) &&
+	    (g = sum_group_find(s, (enum report_by)kind, id)) != SIZE_MAX)
+		s->r->groups[kind][g].people += n;
+}
+
+/* One report_persons row of a person: its group of each kind, last. */
+struct sum_last_place {
+	int64_t	 id[REPORT_BY__MAX];	/* by 053's kind */
+	int64_t	 last;
+};
+
+/*
+ * Adds w (1 or -1) to each group for each person whose last session
+ * there began in [from, to), some hours of one day: the people of
+ * report_persons' rows with their last session then
+ * (report_persons_time), each one's last in each group being the
+ * latest of their rows' there.  0 or -1.
+ */
+static int
+sum_last_window(struct db *db, struct sum *s, int64_t from, int64_t to,
+    int64_t w)
+{
+	struct sum_last_place *pl = NULL, *p;
+	const struct sum_site *site;
+	sqlite3_stmt *st, *ps;
+	size_t n, cap = 0, i, j;
+	int64_t last;
+	int rc, k;
+
+	if (from >= to)
+		return 0;
+	if ((st = db_stmt(db, sql_sum_last_window)) == NULL)
+		return -1;
+	bind_range(st, from, to);
+	while ((rc = db_next(db, st)) == 1) {
+		if ((ps = db_stmt_with(db, sql_sum_last_places,
+		    sqlite3_column_int64(st, 0))) == NULL) {
+			db_done(st);
+			rc = -1;
+			break;
+		}
+		n = 0;
+		while ((rc = db_next(db, ps)) == 1) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				pl = xrealloc(pl, cap * sizeof(*pl));
+			}
+			p = &pl[n++];
+			site = sum_site(s, sqlite3_column_int64(ps, 0));
+			p->id[0] = 0;
+			p->id[REPORT_BY_SITE] = sqlite3_column_int64(ps, 0);
+			p->id[REPORT_BY_ORGANISATION] = site != NULL ?
+			    site->org : 0;
+			p->id[REPORT_BY_THERAPIST] =
+			    sqlite3_column_int64(ps, 1);
+			p->id[REPORT_BY_TYPE] = sqlite3_column_int(ps, 2) != 0;
+			p->last = sqlite3_column_int64(ps, 3);
+		}
+		if (rc == -1) {
+			db_done(st);
+			break;
+		}
+		for (k = 0; k < REPORT_BY__MAX; k++)
+			for (i = 0; i < n; i++) {
+				for (j = 0; j < i && pl[j].id[k] != pl[i].id[k];
+				    j++)
+					;
+				if (j < i)
+					continue;	/* counted at j */
+				for (last = pl[i].last, j = i + 1; j < n; j++)
+					if (pl[j].id[k] == pl[i].id[k] &&
+					    pl[j].last > last)
+						last = pl[j].last;
+				if (last >= from && last < to)
+					sum_last_add(s, k, pl[i].id[k], w);
+			}
+	}
+	free(pl);
+	return rc;
+}
+
+/*
+ * The people served in total and (SUM_GROUP_PEOPLE) in each group by
+ * place, of a period that ends after every attended session
+ * (sum_last_fits): a group's people (report_last_people) less those
+ * whose last session there was before the period: those up to the day
+ * before its start's (report_last_blocks' count before that day's
+ * block of 32, report_last_days' of the block's days up to it), less
+ * those of its start's day before it; or up to its start's day, more
+ * those of that day from it on, whichever are the fewer hours
+ * (sum_last_window).  0 or -1.
+ */
+static int
+sum_last(struct db *db, struct sum *s)
+{
+	struct db_report *r = s->r;
+	sqlite3_stmt *st;
+	int64_t day = r->from_utc / 86400, start = day * 86400, upto;
+	int rc;
+
+	if (r->from_utc - start <= start + 86400 - r->from_utc) {
+		upto = day - 1;
+		rc = sum_last_window(db, s, start, r->from_utc, -1);
+	} else {
+		upto = day;
+		rc = sum_last_window(db, s, r->from_utc, start + 86400, 1);
+	}
+	if (rc == -1 || (st = db_stmt(db, sql_sum_last)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int64(st, 1, upto / 32);
+	(void)sqlite3_bind_int64(st, 2, upto);
+	(void)sqlite3_bind_int(st, 3,
+	    (s->what & SUM_GROUP_PEOPLE) ? REPORT_BY__MAX : 1);
+	while ((rc = db_next(db, st)) == 1)
+		sum_last_add(s, sqlite3_column_int(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+	return rc;
+}
+
+/* The count sql (of ?1, ?2 and ?3) gives; -1 on an error. */
+static int64_t
+sum_last_count(struct db *db, const char *sql, int64_t a, int64_t b,
+    int64_t c)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int64_t n;
+
+	if (st == NULL)
+		return -1;
+	bind_range(st, a, b);
+	(void)sqlite3_bind_int64(st, 3, c);
+	if (db_next(db, st) != 1)
+		return -1;
+	n = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return n;
+}
+
+/*
+ * sum_long_term for a period sum_last_fits: the people served less
+ * those whose first attended session (first_sessions) was in
+ * [long_before, the period's end).  Of those whose first was in the
+ * period, all are served (every session they attended is in it) but
+ * those with no delivered session (report_first_undelivered), two
+ * counts of an index; of those whose first was before it, those whose
+ * last delivered session (report_persons) is in it, each asked (none
+ * with long_before at or after the period's start, as the impact
+ * report's six months of a year).  0 or -1.
+ */
+static int
+sum_last_long_term(struct db *db, struct sum *s)
+{
+	struct db_report *r = s->r;
+	int64_t in, before = 0;
+
+	if (s->long_before >= r->to_utc) {
+		s->long_term = r->people;
+		return 0;
+	}
+	if ((in = sum_last_count(db, sql_sum_last_firsts,
+	    s->long_before > r->from_utc ? s->long_before : r->from_utc,
+	    r->to_utc, 0)) == -1 || (s->long_before < r->from_utc &&
+	    (before = sum_last_count(db, sql_sum_last_later, s->long_before,
+	    r->from_utc, r->from_utc)) == -1))
+		return -1;
+	s->long_term = r->people - in - before;
+	return 0;
+}
+
+/*
  * The people served, as s->what asks: in total and in each group by
- * place (sum_persons), in each month (sum_months_people), and those
+ * place (sum_last for a period that ends after every attended session,
+ * else sum_persons), in each month (sum_months_people), and those
  * served long (with long_before asked).
  */
 static int
 sum_people(struct db *db, struct sum *s)
 {
 	struct sum_people pp;
-	int rc = -1;
+	int last, rc = -1;
 
 	memset(&pp, 0, sizeof(pp));
-	if (((s->what & SUM_PEOPLE) && sum_persons(db, s, &pp) == -1) ||
+	if ((last = sum_last_fits(db, s->r)) == -1)
+		goto out;
+	if (((s->what & SUM_PEOPLE) && (last ? sum_last(db, s) :
+	    sum_persons(db, s, &pp)) == -1) ||
 	    ((s->what & (SUM_GROUP_PEOPLE | SUM_MONTH_PEOPLE)) &&
 	    sum_months_people(db, s) == -1) ||
-	    (s->long_before != INT64_MIN && sum_long_term(db, s, &pp) == -1))
+	    (s->long_before != INT64_MIN && (last ?
+	    sum_last_long_term(db, s) : sum_long_term(db, s, &pp)) == -1))
 		goto out;
 	rc = 0;
 out:

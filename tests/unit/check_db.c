@@ -453,6 +453,10 @@ bulk_summaries(struct db *db)
 		"SELECT count(*) FROM report_days_add",
 		"SELECT * FROM report_persons ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_month_people ORDER BY 1",
+		"SELECT * FROM report_last_people ORDER BY 1, 2",
+		"SELECT * FROM report_last_days ORDER BY 1, 2, 3",
+		"SELECT * FROM report_last_blocks ORDER BY 1, 2, 3",
+		"SELECT * FROM report_first_undelivered ORDER BY 1",
 		"SELECT * FROM report_referral_months ORDER BY 1, 2, 3",
 		"SELECT * FROM first_sessions ORDER BY referral_id",
 		"SELECT id, booked_until FROM referrals ORDER BY id",
@@ -522,6 +526,8 @@ START_TEST(test_bulk_triggers)
 	    "report_month_people WHERE people > 1"), 1);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "report_referral_months"), 1);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_last_days WHERE kind = 2"), 2);
 	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "first_sessions WHERE received_utc IS NULL"), 0);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "

@@ -25,6 +25,7 @@
 #include "db/db_int.h"
 #include "db/partner.h"
 #include "db/privacy.h"
+#include "db/records.h"
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
@@ -710,6 +711,10 @@ summaries_same_in(const char *after, const char *tz)
 		/* Ann's and Bob's sessions run from before it to after it,
 		 * none in it: neither is served. */
 		{ "2025-02-20T00:00:00Z", "2025-03-20T00:00:00Z" },
+		/* After every session (053): from in the hours of a day
+		 * before noon and after it. */
+		{ "2025-03-17T11:30:00Z", "2026-01-01T00:00:00Z" },
+		{ "2025-03-31T14:30:00Z", "2026-01-01T00:00:00Z" },
 	};
 	struct db_report *a, *b;
 	struct db_impact *x, *y;
@@ -1083,6 +1088,246 @@ START_TEST(test_report_month_people_need_triggers)
 	ck_assert_str_eq(why, "by month, row 1: people");
 	db_report_free(a);
 	db_report_free(b);
+}
+END_TEST
+
+/*
+ * The people served of a group of a report of [from, 1 January 2026),
+ * after every session, by its label ("" for the total), checked
+ * against the raw rows in London and New York, and the impact report's
+ * people and those supported more than six months against its own.
+ */
+static int64_t
+last_people(const char *from, enum report_by by, const char *label)
+{
+	static const char *const tz[2] = { "America/New_York",
+	    "Europe/London" };
+	struct db_report *r = NULL, *raw;
+	struct db_impact *x, *y;
+	const struct db_report_group *g;
+	char why[128];
+	int64_t n = 0;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		setenv("TZ", tz[k], 1);
+		tzset();
+		db_report_free(r);
+		ck_assert_int_eq(db_report_load(db, utc(from),
+		    utc("2026-01-01T00:00:00Z"), now_utc, &r), 0);
+		ck_assert_int_eq(db_report_load_raw(db, utc(from),
+		    utc("2026-01-01T00:00:00Z"), &raw), 0);
+		ck_assert_msg(db_report_differ(r, raw, why, sizeof(why)) == 0,
+		    "%s: %s differs", tz[k], why);
+		db_report_free(raw);
+	}
+	ck_assert_int_eq(db_impact_load(db, utc(from),
+	    utc("2026-01-01T00:00:00Z"), 6, &x), 0);
+	ck_assert_int_eq(db_impact_load_raw(db, utc(from),
+	    utc("2026-01-01T00:00:00Z"), 6, &y), 0);
+	ck_assert_int_eq(x->people, y->people);
+	ck_assert_int_eq(x->long_term, y->long_term);
+	ck_assert_int_eq(x->people, r->people);
+	db_impact_free(x);
+	db_impact_free(y);
+	if (*label == '\0')
+		n = r->people;
+	else {
+		for (i = 0, g = NULL; i < r->ngroups[by] && g == NULL; i++)
+			if (strcmp(r->groups[by][i].label, label) == 0)
+				g = &r->groups[by][i];
+		n = g != NULL ? g->people : 0;
+	}
+	db_report_free(r);
+	return n;
+}
+
+/*
+ * Issue 21: a period that ends after every attended session serves the
+ * people whose last session (in a group) is at or after its start
+ * (053), kept through every write that moves a last session.  From 20
+ * March 2025 the fixture serves Ann (Centre, Thea, on her own, 7 April),
+ * Bob (Riverside's group with Thea, 22 March) and Cat (Riverside, on her
+ * own with Ravi, 31 March); Ann's last at Riverside (15 February) is
+ * before it.  Then Ann's 7 April is marked did not attend and attended
+ * again; Bob's 22 March is handed to Ivy (week.c), cancelled and booked
+ * again; Cat's series ends from 31 March; Centre joins Riverside Trust
+ * (db_site_save); Cat is erased; and Ann attends a group's session on
+ * 1 June, then it is removed (db_series_end).  The hours of 17 March
+ * before 11:30 hold Cat's session at 11:00, those of 31 March after
+ * 14:30 her sessions at 22:00 and 23:15: read from report_persons.
+ */
+START_TEST(test_report_last_people)
+{
+	static const char *const from = "2025-03-20T00:00:00Z";
+	static const char *const morning = "2025-03-17T10:30:00Z";
+	static const char *const noon = "2025-03-17T11:30:00Z";
+	static const char *const evening = "2025-03-31T14:30:00Z";
+	struct db_site_edit e;
+	struct db_erase_summary sum;
+	int64_t id;
+
+	ck_assert_int_eq(last_people(from, 0, ""), 3);
+	ck_assert_int_eq(last_people(from, REPORT_BY_SITE, "Centre"), 1);
+	ck_assert_int_eq(last_people(from, REPORT_BY_SITE,
+	    "Riverside Care Home"), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_ORGANISATION,
+	    "Riverside Trust"), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_THERAPIST, "Thea"), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Individual"), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Group"), 1);
+	ck_assert_int_eq(last_people(noon, 0, ""), 3);
+	ck_assert_int_eq(last_people(evening, 0, ""), 2);
+	/* Did not attend, then attended (db_attendance_set). */
+	ck_assert_int_eq(db_attendance_set(db, 1, "2025-04-07", 1,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(last_people(from, 0, ""), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_THERAPIST, "Thea"), 1);
+	ck_assert_int_eq(db_attendance_set(db, 1, "2025-04-07", 1,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(last_people(from, 0, ""), 3);
+	/* Handed to Ivy (db_occ_cover), cancelled (db_occ_cancel) and
+	 * booked again (Undo). */
+	sql_exec("UPDATE occurrences SET therapist_id = 3 WHERE id = 10");
+	ck_assert_int_eq(last_people(from, REPORT_BY_THERAPIST, "Thea"), 1);
+	ck_assert_int_eq(last_people(from, REPORT_BY_THERAPIST, "Ivy"), 1);
+	sql_exec("UPDATE occurrences SET state = 'cancelled' WHERE id = 10");
+	ck_assert_int_eq(last_people(from, 0, ""), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Group"), 0);
+	sql_exec("UPDATE occurrences SET state = 'booked' WHERE id = 10");
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Group"), 1);
+	/* Cat's sessions from 31 March removed (db_series_end). */
+	ck_assert_int_eq(db_series_end(db, 3, "2025-03-31", "Moving away",
+	    1, "127.0.0.1"), DB_OK);
+	ck_assert_int_eq(last_people(from, 0, ""), 2);
+	ck_assert_int_eq(last_people(from, REPORT_BY_SITE,
+	    "Riverside Care Home"), 1);
+	ck_assert_int_eq(last_people(noon, 0, ""), 2);
+	ck_assert_int_eq(last_people(noon, REPORT_BY_THERAPIST, "Ravi"), 0);
+	ck_assert_int_eq(last_people(morning, 0, ""), 3);
+	ck_assert_int_eq(last_people(morning, REPORT_BY_THERAPIST, "Ravi"),
+	    1);
+	/* Centre joins Riverside Trust (db_site_save). */
+	memset(&e, 0, sizeof(e));
+	e.id = 1;
+	e.name = "Centre";
+	e.kind = SITE_OWN_CENTRE;
+	e.address = "";
+	e.postcode = "";
+	e.district = "";
+	e.organisation = "Riverside Trust";
+	e.active = 1;
+	e.region = "";
+	ck_assert_int_eq(db_site_save(db, &e, 1, "127.0.0.1", &id), DB_OK);
+	ck_assert_int_eq(last_people(from, REPORT_BY_ORGANISATION,
+	    "Riverside Trust"), 2);
+	ck_assert_int_eq(last_people(morning, REPORT_BY_ORGANISATION,
+	    "Riverside Trust"), 3);
+	/* Erased (privacy.c): their sessions stay counted. */
+	ck_assert_int_eq(db_privacy_erase(db, 3, "request", 1, "", &sum),
+	    DB_OK);
+	ck_assert_int_eq(last_people(morning, 0, ""), 3);
+	/* Ann in the group on 1 June, then the session removed. */
+	sql_exec(OCC(20, 2, "2025-06-01", "2025-06-01T14:00:00Z", 60, 1, 2,
+	    "booked") ATT(2, "2025-06-01", 1, "attended"));
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Group"), 2);
+	ck_assert_int_eq(last_people("2025-05-01T00:00:00Z", 0, ""), 1);
+	ck_assert_int_eq(db_series_end(db, 2, "2025-06-01", "Ended", 1,
+	    "127.0.0.1"), DB_OK);
+	ck_assert_int_eq(last_people(from, REPORT_BY_TYPE, "Group"), 1);
+	ck_assert_int_eq(last_people("2025-05-01T00:00:00Z", 0, ""), 0);
+}
+END_TEST
+
+/*
+ * Without 053's triggers a last session moved leaves the people of a
+ * period after every session behind the raw rows: Ann's 7 April marked
+ * did not attend; Centre joining Riverside Trust.
+ */
+START_TEST(test_report_last_need_triggers)
+{
+	struct db_report *a, *b;
+	int64_t from = utc("2025-03-20T00:00:00Z");
+	int64_t to = utc("2026-01-01T00:00:00Z");
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_last_persons_upd; "
+	    "DROP TRIGGER report_last_persons_del; "
+	    "DROP TRIGGER report_last_persons_ins");
+	ck_assert_int_eq(db_attendance_set(db, 1, "2025-04-07", 1,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "people");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
+START_TEST(test_report_last_need_site_trigger)
+{
+	struct db_report *a, *b;
+	int64_t from = utc("2025-03-20T00:00:00Z");
+	int64_t to = utc("2026-01-01T00:00:00Z");
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_last_site_org");
+	sql_exec("UPDATE sites SET organisation_id = 1 WHERE id = 1");
+	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "by organisation, row 1: people");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
+/*
+ * The impact report's people supported more than six months, of a
+ * period after every session: Fay's first attended session (1
+ * September) is of one cancelled after she came (first_sessions counts
+ * it, as no session is delivered she is not served), so she is not one
+ * of those served whose first was in the last six months
+ * (report_first_undelivered).  Taken away with its triggers, the count
+ * differs from the raw rows'.  And with 24 months, from before the
+ * period: those of its people whose first was before it, each asked.
+ */
+START_TEST(test_report_last_long_term)
+{
+	struct db_impact *x, *y;
+	int64_t from = utc("2025-01-01T00:00:00Z");
+	int64_t to = utc("2026-01-01T00:00:00Z");
+	int months[2] = { 6, 24 }, k;
+
+	sql_exec("INSERT INTO series (id, uid, therapist_id, client_id, "
+	    "group_id, site_id, first_date, start_local, length_min, "
+	    "created_at, updated_at) VALUES (4, 'u4', 2, 4, NULL, 1, "
+	    "'2025-09-01', '09:00', 30, 'x', 'x');"
+	    OCC(30, 4, "2025-09-01", "2025-09-01T09:00:00Z", 30, 2, 1,
+	    "booked") ATT(4, "2025-09-01", 4, "attended")
+	    "UPDATE occurrences SET state = 'cancelled' WHERE id = 30");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_first_undelivered"), 1);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(db_impact_load(db, from, to, months[k], &x),
+		    0);
+		ck_assert_int_eq(db_impact_load_raw(db, from, to, months[k],
+		    &y), 0);
+		ck_assert_int_eq(x->people, 3);
+		ck_assert_int_eq(x->people, y->people);
+		ck_assert_int_eq(x->long_term, y->long_term);
+		db_impact_free(x);
+		db_impact_free(y);
+	}
+	sql_exec("DROP TRIGGER report_first_undelivered_ins; "
+	    "DROP TRIGGER report_first_undelivered_del; "
+	    "DELETE FROM report_first_undelivered");
+	ck_assert_int_eq(db_impact_load(db, from, to, 6, &x), 0);
+	ck_assert_int_eq(db_impact_load_raw(db, from, to, 6, &y), 0);
+	ck_assert_int_eq(x->long_term + 1, y->long_term);
+	db_impact_free(x);
+	db_impact_free(y);
 }
 END_TEST
 
@@ -2528,6 +2773,10 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_days_need_triggers);
 	tcase_add_test(tc, test_report_month_people);
 	tcase_add_test(tc, test_report_month_people_need_triggers);
+	tcase_add_test(tc, test_report_last_people);
+	tcase_add_test(tc, test_report_last_need_triggers);
+	tcase_add_test(tc, test_report_last_need_site_trigger);
+	tcase_add_test(tc, test_report_last_long_term);
 	tcase_add_test(tc, test_report_hidden_waits);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
