@@ -89,6 +89,13 @@ check "the staff layout around it is this coordinator's" grep -qF \
 c=$(get coord "/reports?from=$from&to=$to" year3.html)
 check "the same period by its dates: the same kept page" [ "$c" = 200 -a "$(builds)" = "$b0" ]
 check "and the same" cmp -s "$TVAR/year1.html" "$TVAR/year3.html"
+c=$(get coord "/reports?from=2026-13-01&to=$to" bad.html)
+check "a period with a problem: 422, from the kept figures" [ "$c" = 422 -a "$(builds)" = "$b0" ]
+check "with what was entered, and the default period's figures" [ \
+    "$(grep -c 'value="2026-13-01"' "$TVAR/bad.html")" = 1 -a \
+    "$(fig "$TVAR/bad.html" summary "Sessions delivered" 1)" = "$(fig "$TVAR/year1.html" summary "Sessions delivered" 1)" ]
+c=$(get coord /reports year6.html)
+check "and the kept page stays as it was" cmp -s "$TVAR/year1.html" "$TVAR/year6.html"
 for t in summary outcomes caseload attendance; do
 	c=$(get coord "/reports.csv?table=$t&from=$from&to=$to" "$t.csv")
 	check "the $t CSV of the period is built from the kept figures" [ "$c" = 200 -a "$(builds)" = "$b0" ]
