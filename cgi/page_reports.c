@@ -763,9 +763,10 @@ report_free_kept(void *r)
 
 /*
  * The figures of parts of period p: the worker's kept copy (the whole
- * report's, which has every part, or else these parts'), or read now
- * and kept.  0 with *r them and *own what the caller frees (NULL when
- * they are kept: *r is then valid as app_figures_find says), or -1.
+ * report's, or any table's whose parts hold these: after the summary's,
+ * every table's but the offers' and the late table's), or read now and
+ * kept.  0 with *r them and *own what the caller frees (NULL when they
+ * are kept: *r is then valid as app_figures_find says), or -1.
  */
 static int
 report_figures(struct app *app, const struct period *p, unsigned parts,
@@ -774,16 +775,23 @@ report_figures(struct app *app, const struct period *p, unsigned parts,
 	struct db_report *load;
 	char key[APP_PART_KEY_LEN];
 	const void *kept;
+	unsigned m;
+	int k, j, rc;
 
 	*r = NULL;
 	*own = NULL;
 	report_key(p, REPORT_PART_ALL, key, sizeof(key));
-	if (app_figures_find(app, key, (time_t)p->now, &kept) != 1 &&
-	    parts != REPORT_PART_ALL) {
-		report_key(p, parts, key, sizeof(key));
-		(void)app_figures_find(app, key, (time_t)p->now, &kept);
+	rc = app_figures_find(app, key, (time_t)p->now, &kept);
+	for (k = 0; rc == 0 && k < RT__MAX; k++) {
+		m = rt_kinds[k].parts;
+		for (j = 0; j < k && rt_kinds[j].parts != m; j++)
+			continue;
+		if (j < k || (m & parts) != parts)
+			continue;	/* tried already, or not all of parts */
+		report_key(p, m, key, sizeof(key));
+		rc = app_figures_find(app, key, (time_t)p->now, &kept);
 	}
-	if (kept != NULL) {
+	if (rc == 1) {
 		*r = kept;
 		return 0;
 	}
@@ -791,6 +799,7 @@ report_figures(struct app *app, const struct period *p, unsigned parts,
 	    parts, &load) == -1)
 		return -1;
 	*r = load;
+	report_key(p, parts, key, sizeof(key));
 	if (app_figures_keep(key, (time_t)p->now, report_until(p), load,
 	    report_bytes(load), report_free_kept) == -1)
 		*own = load;
