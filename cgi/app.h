@@ -339,23 +339,26 @@ void	 app_page_answer(const struct app_page *p, const char *token,
 
 /*
  * Kept parts of pages (issue 17): the body of a staff page that many
- * requests share (the whole service's week), by a key that names all it
- * depends on (the view asked for, what the viewer's role may open;
- * never one user's own things, such as the CSRF token: those stay in
- * the layout around it).  A part is kept until a record changes (any
- * write by any process but to the logs that reading writes, such as
- * the audit trail: db_records_changed) or until the time it was kept
- * with, whichever comes first; at most APP_PARTS parts and
- * APP_PARTS_BYTES bytes, the least recently used pushed out.
+ * requests share (the whole service's week, a period's reports), by a
+ * key that names all it depends on (the view asked for, what the
+ * viewer's role may open; never one user's own things, such as the
+ * CSRF token: those stay in the layout around it).  A part is kept
+ * until a record changes (any write by any process but to the logs
+ * that reading writes, such as the audit trail: db_records_changed) or
+ * until the time it was kept with, whichever comes first; at most
+ * APP_PARTS parts and APP_PARTS_BYTES bytes, the least recently used
+ * pushed out.  Kept figures (app_figures_find) share the slots, the
+ * bytes and the rules.
  */
-#define APP_PARTS		8
+#define APP_PARTS		16
 #define APP_PARTS_BYTES		(16u << 20)
 #define APP_PART_KEY_LEN	160
 /*
- * 1 with *part the body kept under key (the worker's: valid until the
- * next app_part_keep), 0 when there is none for now (never kept, pushed
- * out, past its time or a record changed since), -1 when the
- * database cannot be asked (nothing is kept then).
+ * 1 with *part the body kept under key (the worker's: valid until its
+ * next app_part_find, app_part_keep, app_figures_find or
+ * app_figures_keep), 0 when there is none for now (never kept, pushed
+ * out, past its time or a record changed since), -1 when the database
+ * cannot be asked (nothing is kept then).
  */
 int	 app_part_find(struct app *, const char *key, time_t now,
 	    const struct buf **part);
@@ -367,7 +370,26 @@ int	 app_part_find(struct app *, const char *key, time_t now,
  */
 int	 app_part_keep(const char *key, time_t now, time_t until,
 	    const struct buf *part);
-/* How many parts this worker has found and kept, for tests. */
+/*
+ * Kept figures (issue 21): what several answers are built from rather
+ * than the text of one (a period's report, which the reports page and
+ * each of its CSV tables show; the impact report's two periods, which
+ * its page and its CSV show), so that they share one build.  The same
+ * as app_part_find, with *figures what app_figures_keep kept under key
+ * (valid as a part is; never freed by the caller).
+ */
+int	 app_figures_find(struct app *, const char *key, time_t now,
+	    const void **figures);
+/*
+ * Keeps figures under key until time until, as app_part_keep keeps a
+ * part, about bytes large: from then on they are the worker's, freed
+ * with free_figures when they go.  0, or -1 when they are not kept
+ * (larger than APP_PARTS_BYTES or past their time): the caller still
+ * owns them then.
+ */
+int	 app_figures_keep(const char *key, time_t now, time_t until,
+	    void *figures, size_t bytes, void (*free_figures)(void *));
+/* How many parts and figures this worker has found and kept, for tests. */
 void	 app_part_counts(uint64_t *found, uint64_t *kept);
 
 /*

@@ -6,7 +6,8 @@
  * token goes.
  *
  * Also the kept parts of staff pages (app_part_find): a page body that
- * many requests share, by key.
+ * many requests share, by key; and in the same slots the kept figures
+ * (app_figures_find) that several pages and downloads are built from.
  *
  * Both are read again only after a record changed (db_records_changed:
  * one read of a one-row table; the audit lines, sign-ins, rate hits and
@@ -187,16 +188,23 @@ app_page_answer(const struct app_page *p, const char *token,
 	buf_append(&rs->body, p->post.data, p->post.len);
 }
 
-/* The kept parts (app_part_find): each slot's key, body and time. */
+/*
+ * The kept parts (app_part_find) and figures (app_figures_find): each
+ * slot's key, what it holds (a body, or figures and how to free them)
+ * and its time.
+ */
 static struct {
 	struct db_mark	 mark;		/* when the records were last seen */
 	struct {
 		char		 key[APP_PART_KEY_LEN];
-		struct buf	 body;
+		struct buf	 body;	/* a part */
+		void		*figures; /* or figures (NULL: a part) */
+		void		(*free_figures)(void *);
+		size_t		 bytes;	/* what it holds */
 		time_t		 until;	/* kept while now < until */
 		uint64_t	 used;	/* clock at the last use; 0: empty */
 	} slot[APP_PARTS];
-	size_t		 bytes;		/* held by the slots' bodies */
+	size_t		 bytes;		/* held by the slots */
 	uint64_t	 clock;
 	uint64_t	 found, kept;
 } parts;
@@ -205,20 +213,29 @@ static struct {
 static void
 part_drop(size_t i)
 {
-	parts.bytes -= parts.slot[i].body.len;
+	parts.bytes -= parts.slot[i].bytes;
 	buf_free(&parts.slot[i].body);
+	if (parts.slot[i].figures != NULL)
+		parts.slot[i].free_figures(parts.slot[i].figures);
+	parts.slot[i].figures = NULL;
+	parts.slot[i].free_figures = NULL;
+	parts.slot[i].bytes = 0;
 	parts.slot[i].used = 0;
 	parts.slot[i].key[0] = '\0';
 }
 
-int
-app_part_find(struct app *app, const char *key, time_t now,
-    const struct buf **part)
+/*
+ * The slot kept under key for now, holding figures (figures) or a body:
+ * 1 with *at its index, 0 when there is none, -1 when the database
+ * cannot be asked.  Empties every slot first when a record changed.
+ */
+static int
+part_at(struct app *app, const char *key, time_t now, int figures,
+    size_t *at)
 {
 	size_t i;
 	int rc;
 
-	*part = NULL;
 	if (app->db == NULL)
 		return -1;
 	if ((rc = db_records_changed(app->db, &parts.mark)) != 0)
@@ -229,7 +246,8 @@ app_part_find(struct app *app, const char *key, time_t now,
 		return -1;
 	for (i = 0; i < APP_PARTS; i++) {
 		if (parts.slot[i].used == 0 ||
-		    strcmp(parts.slot[i].key, key) != 0)
+		    strcmp(parts.slot[i].key, key) != 0 ||
+		    (parts.slot[i].figures != NULL) != figures)
 			continue;
 		if (now >= parts.slot[i].until) {
 			part_drop(i);
@@ -237,21 +255,26 @@ app_part_find(struct app *app, const char *key, time_t now,
 		}
 		parts.slot[i].used = ++parts.clock;
 		parts.found++;
-		*part = &parts.slot[i].body;
+		*at = i;
 		return 1;
 	}
 	return 0;
 }
 
-int
-app_part_keep(const char *key, time_t now, time_t until,
-    const struct buf *part)
+/*
+ * An empty slot for bytes more under key, until until: what was kept
+ * under key goes, then the least recently used until there is room.
+ * Its index, or APP_PARTS (nothing kept) when bytes is more than
+ * APP_PARTS_BYTES, the key too long or the time past.
+ */
+static size_t
+part_room(const char *key, time_t now, time_t until, size_t bytes)
 {
 	size_t i, k, e;
 
-	if (part->len > APP_PARTS_BYTES || until <= now ||
+	if (bytes > APP_PARTS_BYTES || until <= now ||
 	    strlen(key) >= APP_PART_KEY_LEN)
-		return -1;
+		return APP_PARTS;
 	for (i = 0; i < APP_PARTS; i++)
 		if (parts.slot[i].used != 0 &&
 		    strcmp(parts.slot[i].key, key) == 0)
@@ -268,18 +291,69 @@ app_part_keep(const char *key, time_t now, time_t until,
 			    parts.slot[i].used < parts.slot[k].used)
 				k = i;
 		}
-		if (e < APP_PARTS && parts.bytes + part->len <=
-		    APP_PARTS_BYTES)
+		if (e < APP_PARTS && parts.bytes + bytes <= APP_PARTS_BYTES)
 			break;
 		assert(k < APP_PARTS);	/* none used: none full, no bytes */
 		part_drop(k);
 	}
-	buf_append(&parts.slot[e].body, part->data, part->len);
 	snprintf(parts.slot[e].key, sizeof(parts.slot[e].key), "%s", key);
 	parts.slot[e].until = until;
 	parts.slot[e].used = ++parts.clock;
-	parts.bytes += part->len;
+	parts.slot[e].bytes = bytes;
+	parts.bytes += bytes;
 	parts.kept++;
+	return e;
+}
+
+int
+app_part_find(struct app *app, const char *key, time_t now,
+    const struct buf **part)
+{
+	size_t i;
+	int rc;
+
+	*part = NULL;
+	if ((rc = part_at(app, key, now, 0, &i)) == 1)
+		*part = &parts.slot[i].body;
+	return rc;
+}
+
+int
+app_part_keep(const char *key, time_t now, time_t until,
+    const struct buf *part)
+{
+	size_t e;
+
+	if ((e = part_room(key, now, until, part->len)) == APP_PARTS)
+		return -1;
+	buf_append(&parts.slot[e].body, part->data, part->len);
+	return 0;
+}
+
+int
+app_figures_find(struct app *app, const char *key, time_t now,
+    const void **figures)
+{
+	size_t i;
+	int rc;
+
+	*figures = NULL;
+	if ((rc = part_at(app, key, now, 1, &i)) == 1)
+		*figures = parts.slot[i].figures;
+	return rc;
+}
+
+int
+app_figures_keep(const char *key, time_t now, time_t until,
+    void *figures, size_t bytes, void (*free_figures)(void *))
+{
+	size_t e;
+
+	assert(figures != NULL && free_figures != NULL);
+	if ((e = part_room(key, now, until, bytes)) == APP_PARTS)
+		return -1;
+	parts.slot[e].figures = figures;
+	parts.slot[e].free_figures = free_figures;
 	return 0;
 }
 

@@ -251,21 +251,78 @@ region_hours(const struct db_impact *m, const char *r, char *out, size_t n)
 	snprintf(out, n, "0.0");
 }
 
+/* The figures of both periods, as a worker keeps them. */
+struct impact_pair {
+	struct db_impact	*cur;
+	struct db_impact	*prev;
+};
+
+static void
+pair_free(void *v)
+{
+	struct impact_pair *pair = v;
+
+	if (pair == NULL)
+		return;
+	db_impact_free(pair->cur);
+	db_impact_free(pair->prev);
+	free(pair);
+}
+
+/* About the bytes pair holds (for the kept figures' bound). */
+static size_t
+pair_bytes(const struct impact_pair *pair)
+{
+	return sizeof(*pair) + 2 * sizeof(struct db_impact) +
+	    (pair->cur->nregions + pair->prev->nregions) *
+	    sizeof(*pair->cur->regions);
+}
+
+/*
+ * Nothing the impact report counts depends on the time it is asked
+ * (db_impact_load takes none), and the default periods' dates are in
+ * the key: its figures change only with a record.  Kept a day at most.
+ */
+#define IMPACT_KEPT_SECONDS	86400
+
+/*
+ * The figures of cur and prev with the setting months: the worker's
+ * kept pair, or read now and kept (until a record changes: see
+ * app_figures_find), so that the page, the printable page and the CSV
+ * of the same periods share one build.  0 with *pair them and *own
+ * what the caller frees (pair_free; NULL when they are kept: *pair is
+ * then valid as app_figures_find says), or -1.
+ */
 static int
 both_load(struct app *app, const struct period *cur,
-    const struct period *prev, int months, struct db_impact **a,
-    struct db_impact **b)
+    const struct period *prev, int months,
+    const struct impact_pair **pair, struct impact_pair **own)
 {
-	*a = *b = NULL;
+	struct impact_pair *load;
+	char key[APP_PART_KEY_LEN];
+	const void *kept;
+	time_t now = time(NULL);
+
+	*pair = NULL;
+	*own = NULL;
+	snprintf(key, sizeof(key), "impact cur=%lld-%lld prev=%lld-%lld "
+	    "months=%d", (long long)cur->from_utc, (long long)cur->to_utc,
+	    (long long)prev->from_utc, (long long)prev->to_utc, months);
+	if (app_figures_find(app, key, now, &kept) == 1) {
+		*pair = kept;
+		return 0;
+	}
+	load = xcalloc(1, sizeof(*load));
 	if (db_impact_load(app->db, cur->from_utc, cur->to_utc, months,
-	    a) == -1)
-		return -1;
-	if (db_impact_load(app->db, prev->from_utc, prev->to_utc, months,
-	    b) == -1) {
-		db_impact_free(*a);
-		*a = NULL;
+	    &load->cur) == -1 || db_impact_load(app->db, prev->from_utc,
+	    prev->to_utc, months, &load->prev) == -1) {
+		pair_free(load);
 		return -1;
 	}
+	*pair = load;
+	if (app_figures_keep(key, now, now + IMPACT_KEPT_SECONDS, load,
+	    pair_bytes(load), pair_free) == -1)
+		*own = load;
 	return 0;
 }
 
@@ -273,7 +330,9 @@ void
 page_impact(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct period cur, prev;
-	struct db_impact *a, *b;
+	const struct impact_pair *pair;
+	struct impact_pair *own;
+	const struct db_impact *a, *b;
 	struct tmpl_data *d, *e;
 	const char *problem = periods_read(rq, &cur, &prev);
 	const char *print = form_get(&rq->q, "print");
@@ -283,11 +342,13 @@ page_impact(struct app *app, struct req *rq, struct resp *rs)
 	size_t i;
 	int k;
 
-	if (both_load(app, &cur, &prev, months, &a, &b) == -1) {
+	if (both_load(app, &cur, &prev, months, &pair, &own) == -1) {
 		http_error(app, rs, 503, "The impact report cannot be shown "
 		    "just now. Try again in a minute.");
 		return;
 	}
+	a = pair->cur;
+	b = pair->prev;
 	d = app_staff_data(app, rq, problem != NULL ? "Error: impact report" :
 	    "Impact report");
 	tmpl_data_set(d, "error", problem);
@@ -347,8 +408,7 @@ page_impact(struct app *app, struct req *rq, struct resp *rs)
 	tmpl_data_setf(d, "long_term_months", "%d", months);
 	app_render(app, rs, problem != NULL ? 422 : 200, "impact.html", d);
 	tmpl_data_free(d);
-	db_impact_free(a);
-	db_impact_free(b);
+	pair_free(own);
 }
 
 /* One CSV field (RFC 4180), formulas defused with an apostrophe. */
@@ -386,7 +446,9 @@ void
 page_impact_csv(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct period cur, prev;
-	struct db_impact *a, *b;
+	const struct impact_pair *pair;
+	struct impact_pair *own;
+	const struct db_impact *a, *b;
 	const char *problem = periods_read(rq, &cur, &prev);
 	int months = (int)db_setting_int(app->db, "long_term_months",
 	    LONG_TERM_DEFAULT);
@@ -400,11 +462,13 @@ page_impact_csv(struct app *app, struct req *rq, struct resp *rs)
 		http_error(app, rs, 400, problem);
 		return;
 	}
-	if (both_load(app, &cur, &prev, months, &a, &b) == -1) {
+	if (both_load(app, &cur, &prev, months, &pair, &own) == -1) {
 		http_error(app, rs, 503, "The impact report cannot be made "
 		    "just now. Try again in a minute.");
 		return;
 	}
+	a = pair->cur;
+	b = pair->prev;
 	buf_reset(o);
 	snprintf(head1, sizeof(head1), "%s to %s", cur.from, cur.to);
 	snprintf(head2, sizeof(head2), "%s to %s", prev.from, prev.to);
@@ -447,6 +511,5 @@ page_impact_csv(struct app *app, struct req *rq, struct resp *rs)
 	snprintf(disp, sizeof(disp), "attachment; filename=\"tutti-impact-%s-"
 	    "to-%s.csv\"", cur.from, cur.to);
 	http_header(rs, "Content-Disposition", disp);
-	db_impact_free(a);
-	db_impact_free(b);
+	pair_free(own);
 }

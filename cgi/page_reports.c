@@ -717,28 +717,154 @@ add_table(struct tmpl_data *d, const struct rtable *t, struct buf *svg)
 	free(bars);
 }
 
+/* ---- what a worker keeps of a period ---- */
+
+/*
+ * Neither the figures of a period nor its page change with time alone,
+ * but for two things that change when the period's end passes while
+ * it is still to come (the default period's end is the end of today):
+ * db_report_load reads the caseloads at the end from the statuses now
+ * until then, and from the history after; and the default period's
+ * dates move on (they are in the key, so the next day's default is
+ * another period).  The waitlist at an instant still to come is the
+ * waitlist now, which only a record changes.  Kept a day at most.
+ */
+#define REPORT_KEPT_SECONDS	86400
+
+/* Until when what period p shows may be kept (see above). */
+static time_t
+report_until(const struct period *p)
+{
+	int64_t until = p->now + REPORT_KEPT_SECONDS;
+
+	if (p->to_utc > p->now && p->to_utc < until)
+		until = p->to_utc;
+	return (time_t)until;
+}
+
+/* The key of period p's figures of parts (enum report_part). */
+static void
+report_key(const struct period *p, unsigned parts, char *out, size_t n)
+{
+	snprintf(out, n, "reports from=%lld to=%lld parts=%#x",
+	    (long long)p->from_utc, (long long)p->to_utc, parts);
+}
+
+/* About the bytes report r holds (for the kept figures' bound). */
+static size_t
+report_bytes(const struct db_report *r)
+{
+	size_t n = sizeof(*r), i;
+	int k;
+
+	for (k = 0; k < REPORT_BY__MAX; k++)
+		n += r->ngroups[k] * sizeof(*r->groups[k]);
+	n += r->nsources * sizeof(*r->by_source);
+	n += r->nwaitlist_months * sizeof(*r->waitlist_months);
+	n += r->nlate * sizeof(*r->late);
+	for (i = 0; i < r->nlate_names; i++)
+		n += sizeof(*r->late_names) + strlen(r->late_names[i]) + 1;
+	n += r->ncaseload * sizeof(*r->caseload);
+	return n;
+}
+
+static void
+report_free_kept(void *r)
+{
+	db_report_free(r);
+}
+
+/*
+ * The figures of parts of period p: the worker's kept copy (the whole
+ * report's; a long period's page's, whose late rows are one a site
+ * (REPORT_PART_LATE_BY_SITE), for all but the late table by month; or
+ * any table's whose parts hold these: after the summary's, every
+ * table's but the offers' and the late table's), or read now and
+ * kept.  0 with *r them and *own what the caller frees (NULL when they
+ * are kept: *r is then valid as app_figures_find says), or -1.
+ */
+static int
+report_figures(struct app *app, const struct period *p, unsigned parts,
+    const struct db_report **r, struct db_report **own)
+{
+	struct db_report *load;
+	char key[APP_PART_KEY_LEN];
+	const void *kept;
+	unsigned m, want;
+	int k, j, rc;
+
+	*r = NULL;
+	*own = NULL;
+	report_key(p, REPORT_PART_ALL, key, sizeof(key));
+	rc = app_figures_find(app, key, (time_t)p->now, &kept);
+	if (rc == 0 && (!(parts & REPORT_PART_LATE) ||
+	    (parts & REPORT_PART_LATE_BY_SITE))) {
+		/* A long period's page's: late rows a site, all else. */
+		report_key(p, REPORT_PART_ALL | REPORT_PART_LATE_BY_SITE, key,
+		    sizeof(key));
+		rc = app_figures_find(app, key, (time_t)p->now, &kept);
+	}
+	want = parts & ~REPORT_PART_LATE_BY_SITE;
+	for (k = 0; rc == 0 && k < RT__MAX; k++) {
+		m = rt_kinds[k].parts;
+		for (j = 0; j < k && rt_kinds[j].parts != m; j++)
+			continue;
+		if (j < k || (m & want) != want)
+			continue;	/* tried already, or not all of parts */
+		report_key(p, m, key, sizeof(key));
+		rc = app_figures_find(app, key, (time_t)p->now, &kept);
+	}
+	if (rc == 1) {
+		*r = kept;
+		return 0;
+	}
+	if (db_report_load_parts(app->db, p->from_utc, p->to_utc, p->now,
+	    parts, &load) == -1)
+		return -1;
+	*r = load;
+	report_key(p, parts, key, sizeof(key));
+	if (app_figures_keep(key, (time_t)p->now, report_until(p), load,
+	    report_bytes(load), report_free_kept) == -1)
+		*own = load;
+	return 0;
+}
+
+/*
+ * The page: its body (all of it but the staff layout, which holds the
+ * viewer's name, role and CSRF token) is the same for every coordinator
+ * and admin who asks for the same period, so a worker keeps it, and the
+ * period's figures that each of its CSV tables is built from too,
+ * until a record changes or the period's end passes (report_until).
+ * A page with a problem (the default period, with what was entered)
+ * is built from the kept figures, but not kept.
+ */
 static void
 reports_page(struct app *app, struct req *rq, struct resp *rs)
 {
 	struct rtable t[RT__MAX];
-	struct db_report *r;
+	const struct db_report *r;
+	struct db_report *own;
 	struct tmpl_data *d;
 	struct period p;
-	struct buf svg = BUF_INIT;
+	struct buf svg = BUF_INIT, body = BUF_INIT;
+	const struct buf *kept = NULL;
 	const char *problem = period_read(rq, &p);
-	char label[64];
-	int k;
+	char label[64], key[APP_PART_KEY_LEN];
+	int k, rc;
 
-	if (db_report_load_parts(app->db, p.from_utc, p.to_utc, p.now,
-	    REPORT_PART_ALL | (late_long(p.from_utc, p.to_utc) ?
-	    REPORT_PART_LATE_BY_SITE : 0), &r) == -1) {
+	snprintf(key, sizeof(key), "reports page from=%lld to=%lld",
+	    (long long)p.from_utc, (long long)p.to_utc);
+	if (problem == NULL && app_part_find(app, key, (time_t)p.now,
+	    &kept) == 1)
+		goto answer;
+	if (report_figures(app, &p, REPORT_PART_ALL | (late_long(p.from_utc,
+	    p.to_utc) ? REPORT_PART_LATE_BY_SITE : 0), &r, &own) == -1) {
 		http_error(app, rs, 503, "The reports cannot be shown just "
 		    "now. Try again in a minute.");
 		return;
 	}
 	tables_build(t, r, 1);
-	d = app_staff_data(app, rq, problem != NULL ? "Error: reports" :
-	    "Reports");
+	d = tmpl_data_new();
 	tmpl_data_set(d, "error", problem);
 	tmpl_data_set(d, "from", p.from);
 	tmpl_data_set(d, "to", p.to);
@@ -754,11 +880,27 @@ reports_page(struct app *app, struct req *rq, struct resp *rs)
 	    db_setting_int(app->db, "outcome_after", 6));
 	for (k = 0; k < RT__MAX; k++)
 		add_table(d, &t[k], &svg);
-	app_render(app, rs, problem != NULL ? 422 : 200, "reports.html", d);
+	rc = tmpl_render(app->tmpl, "reports.html", d, &body);
 	tmpl_data_free(d);
 	tables_free(t);
-	db_report_free(r);
 	buf_free(&svg);
+	db_report_free(own);
+	if (rc == -1) {
+		buf_free(&body);
+		http_error(app, rs, 500, "Something went wrong on our side.");
+		return;
+	}
+	/* After the figures' last use: keeping may push them out. */
+	if (problem == NULL)
+		(void)app_part_keep(key, (time_t)p.now, report_until(&p),
+		    &body);
+	kept = &body;
+answer:
+	d = app_staff_data(app, rq, problem != NULL ? "Error: reports" :
+	    "Reports");
+	app_render_around(app, rs, problem != NULL ? 422 : 200, d, kept);
+	tmpl_data_free(d);
+	buf_free(&body);
 }
 
 void
@@ -841,13 +983,21 @@ page_reports_csv_write(struct buf *b, const struct db_report *r,
 	return 0;
 }
 
+/*
+ * A table as CSV: kept by the worker as the page is (its text, for
+ * whoever downloads it again), and built from the period's figures the
+ * worker keeps (report_figures): after the page, every table of its
+ * period without reading the database again.
+ */
 void
 page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
 {
-	struct db_report *r;
+	const struct db_report *r;
+	struct db_report *own, view;
 	struct period p;
+	const struct buf *kept;
 	const char *name = form_get(&rq->q, "table"), *problem;
-	char disp[160];
+	char disp[160], key[APP_PART_KEY_LEN];
 	enum rt k;
 
 	if ((problem = period_read(rq, &p)) != NULL) {
@@ -859,20 +1009,36 @@ page_reports_csv(struct app *app, struct req *rq, struct resp *rs)
 		    "reports page and use its download links.");
 		return;
 	}
-	/* Only what this table is built from. */
-	if (db_report_load_parts(app->db, p.from_utc, p.to_utc, p.now,
-	    rt_kinds[k].parts, &r) == -1) {
-		http_error(app, rs, 503, "The reports cannot be made just "
-		    "now. Try again in a minute.");
-		return;
-	}
+	snprintf(key, sizeof(key), "reports.csv table=%s from=%lld to=%lld",
+	    rt_kinds[k].name, (long long)p.from_utc, (long long)p.to_utc);
 	buf_reset(&rs->body);
-	(void)page_reports_csv_write(&rs->body, r, rt_kinds[k].name);
+	if (app_part_find(app, key, (time_t)p.now, &kept) == 1)
+		buf_append(&rs->body, kept->data, kept->len);
+	else {
+		/* The period's whole report when the worker keeps it (the
+		 * page was viewed), else only what this table is built
+		 * from. */
+		if (report_figures(app, &p, rt_kinds[k].parts, &r,
+		    &own) == -1) {
+			http_error(app, rs, 503, "The reports cannot be made "
+			    "just now. Try again in a minute.");
+			return;
+		}
+		/* The late rows (40,637 at N=10 over six years) are
+		 * formatted for their own table alone. */
+		view = *r;
+		if (!(rt_kinds[k].parts & REPORT_PART_LATE))
+			view.nlate = 0;
+		(void)page_reports_csv_write(&rs->body, &view,
+		    rt_kinds[k].name);
+		db_report_free(own);
+		(void)app_part_keep(key, (time_t)p.now, report_until(&p),
+		    &rs->body);
+	}
 	rs->status = 200;
 	rs->content_type = "text/csv; charset=utf-8";
 	/* The name is one of ours and the dates were checked. */
 	snprintf(disp, sizeof(disp), "attachment; filename=\"tutti-%s-"
 	    "%s-to-%s.csv\"", rt_kinds[k].name, p.from, p.to);
 	http_header(rs, "Content-Disposition", disp);
-	db_report_free(r);
 }

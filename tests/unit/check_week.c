@@ -580,6 +580,83 @@ START_TEST(test_week_part_rules)
 }
 END_TEST
 
+/* Figures kept (app_figures_keep): how many were freed, and by whom. */
+static int figures_freed;
+
+static void
+figures_free(void *v)
+{
+	figures_freed++;
+	free(v);
+}
+
+/* The kept figures' rules: a part's, and freed once, when they go. */
+START_TEST(test_week_figures_rules)
+{
+	const struct buf *part;
+	const void *got;
+	struct buf b = BUF_INIT;
+	int *f, *g;
+	int k;
+
+	figures_freed = 0;
+	f = xcalloc(1, sizeof(*f));
+	ck_assert_int_eq(app_figures_find(&h->app, "f", 100, &got), 0);
+	ck_assert_int_eq(app_figures_keep("f", 100, 200, f, sizeof(*f),
+	    figures_free), 0);
+	ck_assert_int_eq(app_figures_find(&h->app, "f", 150, &got), 1);
+	ck_assert_ptr_eq(got, f);
+	/* A part's find never returns figures, nor the other way round. */
+	ck_assert_int_eq(app_part_find(&h->app, "f", 150, &part), 0);
+	buf_puts(&b, "<p>kept</p>");
+	ck_assert_int_eq(app_part_keep("p", 100, 200, &b), 0);
+	ck_assert_int_eq(app_figures_find(&h->app, "p", 150, &got), 0);
+	ck_assert_int_eq(app_part_find(&h->app, "p", 150, &part), 1);
+	ck_assert_int_eq(figures_freed, 0);
+	/* Kept again under the key: the old ones are freed. */
+	g = xcalloc(1, sizeof(*g));
+	ck_assert_int_eq(app_figures_keep("f", 100, 200, g, sizeof(*g),
+	    figures_free), 0);
+	ck_assert_int_eq(figures_freed, 1);
+	/* Past their time: freed, gone. */
+	ck_assert_int_eq(app_figures_find(&h->app, "f", 200, &got), 0);
+	ck_assert_int_eq(figures_freed, 2);
+	/* A write drops them. */
+	f = xcalloc(1, sizeof(*f));
+	ck_assert_int_eq(app_figures_keep("f", 100, 200, f, sizeof(*f),
+	    figures_free), 0);
+	testlib_sql_exec(h->app.db, "UPDATE sites SET name = name");
+	ck_assert_int_eq(app_figures_find(&h->app, "f", 150, &got), 0);
+	ck_assert_int_eq(figures_freed, 3);
+	/* Too large, or past: not kept, still the caller's. */
+	f = xcalloc(1, sizeof(*f));
+	ck_assert_int_eq(app_figures_keep("f", 100, 200, f,
+	    APP_PARTS_BYTES + 1, figures_free), -1);
+	ck_assert_int_eq(app_figures_keep("f", 100, 100, f, sizeof(*f),
+	    figures_free), -1);
+	ck_assert_int_eq(figures_freed, 3);
+	/* Their bytes count: the least recently used go to make room. */
+	ck_assert_int_eq(app_figures_keep("big", 100, 200, f,
+	    APP_PARTS_BYTES / 2 + 1, figures_free), 0);
+	g = xcalloc(1, sizeof(*g));
+	ck_assert_int_eq(app_figures_keep("big2", 100, 200, g,
+	    APP_PARTS_BYTES / 2 + 1, figures_free), 0);
+	ck_assert_int_eq(figures_freed, 4);
+	ck_assert_int_eq(app_figures_find(&h->app, "big", 150, &got), 0);
+	ck_assert_int_eq(app_figures_find(&h->app, "big2", 150, &got), 1);
+	/* And their slots: as many as APP_PARTS, parts and figures. */
+	for (k = 0; k < APP_PARTS; k++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "k%d", k);
+		ck_assert_int_eq(app_part_keep(key, 100, 200, &b), 0);
+	}
+	ck_assert_int_eq(app_figures_find(&h->app, "big2", 150, &got), 0);
+	ck_assert_int_eq(figures_freed, 5);
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 week_suite(void)
 {
@@ -596,6 +673,7 @@ week_suite(void)
 	tcase_add_test(tc, test_week_kept_until_a_write);
 	tcase_add_test(tc, test_week_kept_across_logs);
 	tcase_add_test(tc, test_week_part_rules);
+	tcase_add_test(tc, test_week_figures_rules);
 	tcase_add_test(tc, test_week_kept_until_over);
 	suite_add_tcase(s, tc);
 	return s;
