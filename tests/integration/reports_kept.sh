@@ -163,6 +163,21 @@ c=$(get coord /reports year5.html)
 check "a setting changed elsewhere: the page is built again" [ "$c" = 200 -a "$(builds)" = $((b0 + 5)) ]
 check "and shows it" grep -qF "When a client has attended 7 sessions" "$TVAR/year5.html"
 
+# --- a long period: its page asks for the late rows one a site; its
+# CSVs are built from those figures, all but the late table's by month
+l0=$(date -d '-800 days' +%F)
+bl=$(builds)
+c=$(get coord "/reports?from=$l0&to=$to" long.html)
+check "a period of over 13 months is built for it" [ "$c" = 200 -a "$(builds)" = $((bl + 1)) ]
+check "with its late table a site" grep -qF "This period is longer than 13 months" "$TVAR/long.html"
+for t in summary sessions_by_site outcomes; do
+	c=$(get coord "/reports.csv?table=$t&from=$l0&to=$to" "long-$t.csv")
+	check "its $t CSV is built from the page's figures" [ "$c" = 200 -a "$(builds)" = $((bl + 1)) ]
+done
+c=$(get coord "/reports.csv?table=late_and_dna&from=$l0&to=$to" long-late.csv)
+check "its late table's CSV has a row a site and month" [ "$c" = 200 -a \
+    "$(cut -d, -f2 "$TVAR/long-late.csv" | sort -u | wc -l)" -gt 13 ]
+
 # --- two workers: a write shows on the next request to either
 VAR=$TVAR PORT=$PORT sh "$ROOT/ctl/stack.sh" stop >/dev/null 2>&1
 WORKERS=2 TUTTI_SQL_SLOW_MS=0 VAR=$TVAR PORT=$PORT \
