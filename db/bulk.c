@@ -216,7 +216,8 @@ static const char *const late_indexes[] = {
  * (report_persons), 048's people of each month (report_month_people),
  * 049's referrals of each month by needs and source
  * (report_referral_months),
- * 036's receipt time of first_sessions, and 039's
+ * 036's receipt time of first_sessions, 055's waits of first_sessions
+ * by week (report_wait_weeks, report_wait_values), and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
  * read from (031's report_sessions and report_people, 023's
@@ -231,7 +232,8 @@ static const char *const late_triggers[] = {
 	"report_month_people_ins", "report_month_people_del",
 	"report_referral_months_ins", "report_referral_months_upd",
 	"report_referral_months_del",
-	"first_sessions_received", "work_redo_do", "work_booked",
+	"first_sessions_received", "report_waits_ins", "report_waits_upd",
+	"report_waits_del", "work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
 	"work_left", "work_client_changed", "work_client_gone",
@@ -243,7 +245,7 @@ static const char *const late_triggers[] = {
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
- * 049-report-referral-months.sql; shipped, so not shared with them but
+ * 049-report-referral-months.sql, 055-report-wait-weeks.sql; shipped, so not shared with them but
  * copied here), with two differences: each table is emptied first, and
  * booked_until is worked out for every referral (as 047's is), not
  * only the open ones as 039's is: its triggers keep it for closed
@@ -298,6 +300,14 @@ static const struct {
 	  "UPDATE first_sessions SET received_utc = (SELECT"
 	  " CAST(strftime('%s', created_at) AS INTEGER) FROM referrals"
 	  " WHERE id = referral_id)" },
+	{ "report_wait_weeks",
+	  "DELETE FROM report_wait_weeks; DELETE FROM report_wait_values;"
+	  "INSERT INTO report_wait_weeks"
+	  " SELECT kind, month, week, count(*) FROM report_waits_of"
+	  " GROUP BY kind, month, week;"
+	  "INSERT INTO report_wait_values"
+	  " SELECT kind, week, month, secs, count(*) FROM report_waits_of"
+	  " GROUP BY kind, week, month, secs" },
 	{ "booked_until",
 	  "DELETE FROM work_redo;"
 	  "UPDATE referrals SET booked_until = (SELECT max(b.until)"

@@ -435,6 +435,8 @@ referrals_raw(struct db *db, struct db_report *r, int64_t from, int64_t to,
 }
 
 static int64_t month_start(int64_t id, int local);
+static void utc_months(const struct db_report *r, int64_t *k0,
+    int64_t *k1);
 
 /*
  * The period's referrals by need and source: whole UTC months from
@@ -445,19 +447,10 @@ static int
 load_referrals(struct db *db, struct db_report *r, int raw)
 {
 	sqlite3_stmt *st;
-	struct tm tm;
-	time_t tt;
 	size_t cap = 0;
 	int64_t k0, k1, a, b;
 
-	tt = (time_t)r->from_utc;
-	gmtime_r(&tt, &tm);
-	k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	if (month_start(k0, 0) < r->from_utc)
-		k0++;
-	tt = (time_t)r->to_utc;
-	gmtime_r(&tt, &tm);
-	k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	utc_months(r, &k0, &k1);
 	if (raw || k0 >= k1) {
 		if (referrals_raw(db, r, r->from_utc, r->to_utc, &cap) == -1)
 			return -1;
@@ -690,38 +683,306 @@ waits_spread(int64_t *v, size_t n, double *median, double *p90)
 	*p90 = (double)v[k - 1] / 86400.0;
 }
 
+/* A list of waits in seconds. */
+struct waits_list {
+	int64_t		*v;
+	size_t		 n, cap;
+};
+
+static void
+waits_push(struct waits_list *l, int64_t secs)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = secs;
+}
+
+/*
+ * Appends the waits of the people whose first session fell in
+ * [from, to) (sql_waits[raw]) to first (from receipt) and second (from
+ * the first to the second session).  0, or -1 on error.
+ */
+static int
+waits_rows(struct db *db, int raw, int64_t from, int64_t to,
+    struct waits_list *first, struct waits_list *second)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (from >= to)
+		return 0;
+	if ((st = db_stmt(db, sql_waits[raw])) == NULL)
+		return -1;
+	bind_range(st, from, to);
+	while ((rc = db_next(db, st)) == 1) {
+		waits_push(first, sqlite3_column_int64(st, 0));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			waits_push(second, sqlite3_column_int64(st, 1));
+	}
+	return rc;
+}
+
+/*
+ * The whole UTC months inside r's period, [*k0, *k1) (year * 12 +
+ * month - 1); none when *k0 >= *k1.
+ */
+static void
+utc_months(const struct db_report *r, int64_t *k0, int64_t *k1)
+{
+	struct tm tm;
+	time_t tt;
+
+	tt = (time_t)r->from_utc;
+	gmtime_r(&tt, &tm);
+	*k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (month_start(*k0, 0) < r->from_utc)
+		(*k0)++;
+	tt = (time_t)r->to_utc;
+	gmtime_r(&tt, &tm);
+	*k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+/*
+ * One kind of wait of a period from the counts of 055: the people by
+ * whole week of wait over the period's whole UTC months [k0, k1)
+ * (report_wait_weeks) and the waits of the first sessions at its ends
+ * (edge), then the exact waits of the week holding a rank
+ * (report_wait_values), kept for the next rank asked.
+ */
+struct wait_kind {
+	int			 kind;	/* 0 from receipt, 1 first to second */
+	int64_t			 k0, k1;
+	const struct waits_list	*edge;
+	int64_t			*weeks;	/* people by week of wait */
+	size_t			 nweeks;
+	int64_t			 total;
+	int64_t			 week;	/* of values, or -1 */
+	struct wait_value	*values;
+	size_t			 nvalues, cap;
+};
+struct wait_value {
+	int64_t		 secs, n;
+};
+
+/* 055's weeks: a wait's week, in seconds. */
+#define WAIT_WEEK	604800
+/* More weeks than a wait can span (a hundred years). */
+#define WAIT_WEEKS_MAX	5300
+
+static const char sql_wait_weeks[] = "SELECT week, n "
+    "FROM report_wait_weeks WHERE kind = ?1 AND month >= ?2 "
+    "AND month < ?3";
+static const char sql_wait_values[] = "SELECT secs, n "
+    "FROM report_wait_values WHERE kind = ?1 AND week = ?2 "
+    "AND month >= ?3 AND month < ?4";
+
+/* Adds n people to week w of k; 0, or 1 when w is out of bounds. */
+static int
+wait_week_add(struct wait_kind *k, int64_t w, int64_t n)
+{
+	size_t i;
+
+	if (w < 0 || w >= WAIT_WEEKS_MAX)
+		return 1;
+	if ((size_t)w >= k->nweeks) {
+		k->weeks = xrealloc(k->weeks, ((size_t)w + 1) *
+		    sizeof(*k->weeks));
+		for (i = k->nweeks; i <= (size_t)w; i++)
+			k->weeks[i] = 0;
+		k->nweeks = (size_t)w + 1;
+	}
+	k->weeks[w] += n;
+	k->total += n;
+	return 0;
+}
+
+static void
+wait_value_add(struct wait_kind *k, int64_t secs, int64_t n)
+{
+	if (k->nvalues == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->values = xrealloc(k->values, k->cap * sizeof(*k->values));
+	}
+	k->values[k->nvalues].secs = secs;
+	k->values[k->nvalues++].n = n;
+}
+
+static int
+wait_value_order(const void *a, const void *b)
+{
+	const struct wait_value *x = a, *y = b;
+
+	return x->secs < y->secs ? -1 : x->secs > y->secs;
+}
+
+/*
+ * The rank-th smallest wait (from 0) of k into *out: its week from the
+ * counts, then that week's exact waits in order.  0, or -1 on error or
+ * when the counts do not hold the rank.
+ */
+static int
+wait_at(struct db *db, struct wait_kind *k, int64_t rank, int64_t *out)
+{
+	sqlite3_stmt *st;
+	size_t w, i;
+	int rc;
+
+	for (w = 0; w < k->nweeks && rank >= k->weeks[w]; w++)
+		rank -= k->weeks[w];
+	if (w == k->nweeks)
+		return -1;
+	if (k->week != (int64_t)w) {
+		k->week = (int64_t)w;
+		k->nvalues = 0;
+		if ((st = db_stmt(db, sql_wait_values)) == NULL)
+			return -1;
+		(void)sqlite3_bind_int(st, 1, k->kind);
+		(void)sqlite3_bind_int64(st, 2, (int64_t)w);
+		(void)sqlite3_bind_int64(st, 3, k->k0);
+		(void)sqlite3_bind_int64(st, 4, k->k1);
+		while ((rc = db_next(db, st)) == 1)
+			wait_value_add(k, sqlite3_column_int64(st, 0),
+			    sqlite3_column_int64(st, 1));
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < k->edge->n; i++)
+			if (k->edge->v[i] / WAIT_WEEK == (int64_t)w)
+				wait_value_add(k, k->edge->v[i], 1);
+		qsort(k->values, k->nvalues, sizeof(*k->values),
+		    wait_value_order);
+	}
+	for (i = 0; i < k->nvalues; i++) {
+		if (rank < k->values[i].n) {
+			*out = k->values[i].secs;
+			return 0;
+		}
+		rank -= k->values[i].n;
+	}
+	return -1;
+}
+
+/*
+ * The median and 90th percentile in days of k's waits (as waits_spread
+ * works them out from every wait), -1 for both with none; their number
+ * in *count.  0, 1 when a wait is beyond the weeks counted here (the
+ * caller reads every wait instead), or -1 on error.
+ */
+static int
+wait_spread(struct db *db, struct wait_kind *k, double *median,
+    double *p90, int64_t *count)
+{
+	sqlite3_stmt *st;
+	int64_t h, p, a, b, c;
+	size_t i;
+	int rc;
+
+	*median = *p90 = -1;
+	if ((st = db_stmt(db, sql_wait_weeks)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int(st, 1, k->kind);
+	(void)sqlite3_bind_int64(st, 2, k->k0);
+	(void)sqlite3_bind_int64(st, 3, k->k1);
+	while ((rc = db_next(db, st)) == 1)
+		if (wait_week_add(k, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1)) == 1) {
+			db_done(st);
+			return 1;
+		}
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < k->edge->n; i++)
+		if (wait_week_add(k, k->edge->v[i] / WAIT_WEEK, 1) == 1)
+			return 1;
+	*count = k->total;
+	if (k->total == 0)
+		return 0;
+	h = k->total / 2;
+	p = (k->total * 9 + 9) / 10 - 1;	/* ceil(0.9 n) - 1 */
+	if (wait_at(db, k, h, &b) == -1 || (k->total % 2 == 0 &&
+	    wait_at(db, k, h - 1, &a) == -1) || wait_at(db, k, p, &c) == -1)
+		return -1;
+	*median = (k->total % 2 ? (double)b :
+	    ((double)a + (double)b) / 2) / 86400.0;
+	*p90 = (double)c / 86400.0;
+	return 0;
+}
+
+/*
+ * The waits of the period from the counts of 055 over its whole UTC
+ * months [k0, k1) and the first sessions at its ends.  0, 1 when they
+ * cannot say (wait_spread), or -1 on error.
+ */
+static int
+waits_summed(struct db *db, struct db_report *r, int64_t k0, int64_t k1)
+{
+	struct waits_list first = { NULL, 0, 0 }, second = { NULL, 0, 0 };
+	struct wait_kind k[2];
+	int i, rc = -1;
+
+	memset(k, 0, sizeof(k));
+	if (waits_rows(db, 0, r->from_utc, month_start(k0, 0), &first,
+	    &second) == -1 || waits_rows(db, 0, month_start(k1, 0),
+	    r->to_utc, &first, &second) == -1)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		k[i].kind = i;
+		k[i].k0 = k0;
+		k[i].k1 = k1;
+		k[i].edge = i == 0 ? &first : &second;
+		k[i].week = -1;
+	}
+	if ((rc = wait_spread(db, &k[0], &r->median_wait_days,
+	    &r->p90_wait_days, &r->first_sessions)) != 0)
+		goto out;
+	rc = wait_spread(db, &k[1], &r->median_second_days,
+	    &r->p90_second_days, &r->second_sessions);
+out:
+	for (i = 0; i < 2; i++) {
+		free(k[i].weeks);
+		free(k[i].values);
+	}
+	free(first.v);
+	free(second.v);
+	return rc;
+}
+
+/*
+ * The waits of the people whose first attended session fell in the
+ * period: from the counts of 055 when the period holds a whole UTC
+ * month, else (or raw, or when the counts cannot say) from every first
+ * session of the period.
+ */
 static int
 load_waits(struct db *db, struct db_report *r, int raw)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_waits[raw]);
-	int64_t *v = NULL, *w = NULL;
-	size_t n = 0, nw = 0, cap = 0;
+	struct waits_list first = { NULL, 0, 0 }, second = { NULL, 0, 0 };
+	int64_t k0, k1;
 	int rc;
 
 	r->median_wait_days = r->p90_wait_days = -1;
 	r->median_second_days = r->p90_second_days = -1;
-	if (st == NULL)
-		return -1;
-	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = db_next(db, st)) == 1) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xrealloc(v, cap * sizeof(*v));
-			w = xrealloc(w, cap * sizeof(*w));
-		}
-		v[n++] = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			w[nw++] = sqlite3_column_int64(st, 1);
+	r->first_sessions = r->second_sessions = 0;
+	utc_months(r, &k0, &k1);
+	if (!raw && k0 < k1) {
+		if ((rc = waits_summed(db, r, k0, k1)) != 1)
+			return rc;
+		r->median_wait_days = r->p90_wait_days = -1;
+		r->median_second_days = r->p90_second_days = -1;
+		r->first_sessions = r->second_sessions = 0;
 	}
-	if (rc == 0) {
-		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
-		waits_spread(w, nw, &r->median_second_days,
+	if ((rc = waits_rows(db, raw, r->from_utc, r->to_utc, &first,
+	    &second)) == 0) {
+		waits_spread(first.v, first.n, &r->median_wait_days,
+		    &r->p90_wait_days);
+		waits_spread(second.v, second.n, &r->median_second_days,
 		    &r->p90_second_days);
 	}
-	r->first_sessions = (int64_t)n;
-	r->second_sessions = (int64_t)nw;
-	free(v);
-	free(w);
+	r->first_sessions = (int64_t)first.n;
+	r->second_sessions = (int64_t)second.n;
+	free(first.v);
+	free(second.v);
 	return rc;
 }
 

@@ -1040,6 +1040,147 @@ START_TEST(test_report_hidden_waits)
 END_TEST
 
 /*
+ * Rows of 055's wait counts (report_wait_weeks, report_wait_values)
+ * that differ from a fresh count of first_sessions by their rule
+ * (report_waits_of), rows of none included.
+ */
+static int64_t
+wait_counts_differ(void)
+{
+	return testlib_sql_int(db, "WITH w AS (SELECT kind, month, week, "
+	    "count(*) AS n FROM report_waits_of GROUP BY 1, 2, 3), "
+	    "v AS (SELECT kind, week, month, secs, count(*) AS n "
+	    "FROM report_waits_of GROUP BY 1, 2, 3, 4) "
+	    "SELECT (SELECT count(*) FROM (SELECT * FROM w EXCEPT "
+	    "SELECT * FROM report_wait_weeks)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_wait_weeks EXCEPT SELECT * FROM w)) + "
+	    "(SELECT count(*) FROM (SELECT * FROM v EXCEPT "
+	    "SELECT * FROM report_wait_values)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_wait_values EXCEPT SELECT * FROM v))");
+}
+
+/* Fay's sessions (client 4, Ravi, Riverside): a series of her own. */
+static const char fay_series[] =
+    "INSERT INTO series (id, uid, therapist_id, client_id, group_id, "
+    " site_id, first_date, start_local, length_min, created_at, "
+    " updated_at) VALUES "
+    " (5, 'u5', 2, 4, NULL, 2, '2025-03-03', '09:00', 45, 'x', 'x');"
+    OCC(50, 5, "2025-03-03", "2025-03-03T09:00:00Z", 45, 2, 2, "booked")
+    OCC(51, 5, "2025-03-10", "2025-03-10T09:00:00Z", 45, 2, 2, "booked")
+    OCC(52, 5, "2025-03-17", "2025-03-17T09:00:00Z", 45, 2, 2, "booked");
+
+/*
+ * The waits from 055's counts equal those from every first session
+ * (summaries_same: whole months, months cut at both ends, three time
+ * zones), and the counts a fresh count, after each writer that moves a
+ * first or second session: attendance recorded and changed
+ * (db_attendance_set), a session moved (db_occ_move) and cancelled
+ * (db_occ_cancel), a series ended (db_series_end), a client record
+ * moved to another referral, a person erased (db_privacy_erase).
+ */
+START_TEST(test_report_waits_writers)
+{
+	struct db_erase_summary sum;
+	struct db_occ to;
+	char clash[256];
+
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	ck_assert_int_gt(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_wait_values WHERE kind = 1"), 0);
+	sql_exec(fay_series);
+	/* Fay's first session (41 days after her referral), her second. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's first session");
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-17", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's second session");
+	/* An earlier one recorded: her first moves a week back. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-03", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's earlier session");
+	/* Changed to did not attend: back again. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-03", 4,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's earlier session missed");
+	/* Cat's first session moved into the future: her first is the
+	 * 17th, her second the 31st. */
+	sql_exec("INSERT INTO site_hours (site_id, day, start_min, end_min) "
+	    "VALUES (2, 0, 0, 1440); INSERT INTO therapist_availability "
+	    "(therapist_id, site_id, day, start_min, end_min) "
+	    "VALUES (2, 2, 0, 0, 1440)");
+	memset(&to, 0, sizeof(to));
+	snprintf(to.date, sizeof(to.date), "2099-03-09");
+	to.start_utc = utc("2099-03-09T11:00:00Z");
+	to.end_utc = to.start_utc + 45 * 60;
+	to.weekday = 0;
+	to.start_min = 11 * 60;
+	to.end_min = to.start_min + 45;
+	ck_assert_msg(db_occ_move(db, 3, "2025-03-10", &to, 0, "test", 1, "",
+	    0, "test", clash, sizeof(clash)) == DB_OK, "%s", clash);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_occ_move");
+	ck_assert_int_eq(db_occ_cancel(db, 3, "2025-03-10", CANCEL_BY_SERVICE,
+	    "test", 1, "", 0, "test"), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_occ_cancel");
+	/* Fay's series ended from the 15th: her second session goes. */
+	ck_assert_int_eq(db_series_end(db, 5, "2025-03-15", "Moving away",
+	    1, "127.0.0.1"), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_series_end");
+	/* Bob's client record moved to Dan's referral (received 15 Mar). */
+	sql_exec("UPDATE clients SET referral_id = 4 WHERE id = 2");
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("a client record moved");
+	/* Cat erased. */
+	ck_assert_int_eq(db_privacy_erase(db, 3, "request", 1, "", &sum),
+	    DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_privacy_erase");
+	/* Every attendance gone: no waits, no rows. */
+	sql_exec("DELETE FROM attendance");
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT (SELECT count(*) FROM "
+	    "report_wait_weeks) + (SELECT count(*) FROM report_wait_values)"),
+	    0);
+	summaries_same("every attendance removed");
+}
+END_TEST
+
+/*
+ * The comparison sees 055's counts left behind: with their triggers
+ * dropped, a person's first attended session makes the waits from the
+ * counts differ from those worked out from every first session, over a
+ * period of whole months.
+ */
+START_TEST(test_report_waits_need_triggers)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_waits_ins; "
+	    "DROP TRIGGER report_waits_upd; DROP TRIGGER report_waits_del");
+	sql_exec(fay_series);
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_gt(wait_counts_differ(), 0);
+	ck_assert_int_eq(db_report_load(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2025-04-01T00:00:00Z"), now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2025-04-01T00:00:00Z"), &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "waits");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
+/*
  * Offers sent in the period by what became of them, and late
  * cancellations and did not attend by site and month, against counts
  * made directly in SQL.
@@ -2397,6 +2538,8 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_month_people);
 	tcase_add_test(tc, test_report_month_people_need_triggers);
 	tcase_add_test(tc, test_report_hidden_waits);
+	tcase_add_test(tc, test_report_waits_writers);
+	tcase_add_test(tc, test_report_waits_need_triggers);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
