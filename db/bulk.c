@@ -217,7 +217,8 @@ static const char *const late_indexes[] = {
  * 049's referrals of each month by needs and source
  * (report_referral_months),
  * 036's receipt time of first_sessions, 055's waits of first_sessions
- * by week (report_wait_weeks, report_wait_values), and 039's
+ * by week (report_wait_weeks, report_wait_values) and answers and
+ * surveys of each month (report_answer_months), and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
  * read from (031's report_sessions and report_people, 023's
@@ -233,7 +234,12 @@ static const char *const late_triggers[] = {
 	"report_referral_months_ins", "report_referral_months_upd",
 	"report_referral_months_del",
 	"first_sessions_received", "report_waits_ins", "report_waits_upd",
-	"report_waits_del", "work_redo_do", "work_booked",
+	"report_waits_del", "report_answers_outbox_ins",
+	"report_answers_outbox_upd", "report_answers_outbox_del",
+	"report_answers_outcomes_ins", "report_answers_outcomes_upd",
+	"report_answers_outcomes_del", "report_answers_surveys_ins",
+	"report_answers_surveys_upd", "report_answers_surveys_del",
+	"work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
 	"work_left", "work_client_changed", "work_client_gone",
@@ -308,6 +314,14 @@ static const struct {
 	  "INSERT INTO report_wait_values"
 	  " SELECT kind, week, month, secs, count(*) FROM report_waits_of"
 	  " GROUP BY kind, week, month, secs" },
+	{ "report_answer_months",
+	  "DELETE FROM report_answer_months;"
+	  "INSERT INTO report_answer_months"
+	  " SELECT kind, CAST(substr(at, 1, 4) AS INTEGER) * 12"
+	  " + CAST(substr(at, 6, 2) AS INTEGER) - 1, sum(sent), sum(answers),"
+	  " sum(agreed1), sum(answered1), sum(agreed2), sum(answered2),"
+	  " sum(agreed3), sum(answered3), sum(agreed4), sum(answered4)"
+	  " FROM report_answers_of GROUP BY 1, 2" },
 	{ "booked_until",
 	  "DELETE FROM work_redo;"
 	  "UPDATE referrals SET booked_until = (SELECT max(b.until)"

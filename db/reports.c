@@ -250,6 +250,11 @@ static const char sql_outcomes[] = "SELECT positive, quality_of_life, "
 static const char sql_surveys[] = "SELECT count(*) FROM outbox "
     "WHERE kind = 'outcome_survey' AND created_at >= ?1 "
     "AND created_at < ?2";
+/* A kind's months [?2, ?3) of report_answer_months (055). */
+static const char sql_answer_months[] = "SELECT sent, answers, agreed1, "
+    "answered1, agreed2, answered2, agreed3, answered3, agreed4, "
+    "answered4 FROM report_answer_months WHERE kind = ?1 "
+    "AND month >= ?2 AND month < ?3";
 
 /* Binds ?1 and ?2 as UTC seconds. */
 static void
@@ -335,18 +340,6 @@ load_attendance(struct db *db, struct db_report *r)
 		if ((k = db_name_index(attendance_names, 4, db_col(st, 0))) >= 0)
 			r->attendance[k] = sqlite3_column_int64(st, 1);
 	return rc;
-}
-
-/* Binds ?1 and ?2 as the ISO texts of the period. */
-static void
-bind_iso(sqlite3_stmt *st, const struct db_report *r)
-{
-	char a[21], b[21];
-
-	iso(r->from_utc, a);
-	iso(r->to_utc, b);
-	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 }
 
 static const char *
@@ -1088,34 +1081,77 @@ load_caseload(struct db *db, struct db_report *r, int raw, int64_t now)
 	return rc;
 }
 
+/* The outcomes answered and surveys sent in [from, to), added to r. */
 static int
-load_outcomes(struct db *db, struct db_report *r)
+outcomes_rows(struct db *db, struct db_report *r, int64_t from, int64_t to)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_outcomes);
-	int rc, q, a;
+	sqlite3_stmt *st;
+	char a[21], b[21];
+	int rc, q, k;
 
-	if (st == NULL)
+	if (from >= to)
+		return 0;
+	iso(from, a);
+	iso(to, b);
+	if ((st = db_stmt(db, sql_outcomes)) == NULL)
 		return -1;
-	bind_iso(st, r);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 	while ((rc = db_next(db, st)) == 1) {
 		r->outcome_responses++;
 		for (q = 0; q < OUTCOME__MAX; q++) {
-			a = db_name_index(outcome_answer_names, ANSWER__MAX,
+			k = db_name_index(outcome_answer_names, ANSWER__MAX,
 			    db_col(st, q));
-			if (a < 0 || a == ANSWER_NA)
+			if (k < 0 || k == ANSWER_NA)
 				continue;
 			r->outcome_answered[q]++;
-			if (a == ANSWER_AGREE)
+			if (k == ANSWER_AGREE)
 				r->outcome_agreed[q]++;
 		}
 	}
 	if (rc != 0 || (st = db_stmt(db, sql_surveys)) == NULL)
 		return -1;
-	bind_iso(st, r);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 	if ((rc = db_step(st)) == SQLITE_ROW)
-		r->outcome_sent = sqlite3_column_int64(st, 0);
+		r->outcome_sent += sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * The period's outcomes and outcome surveys sent: the whole UTC months
+ * inside it from report_answer_months (055), the hours at its ends
+ * from the rows; or (raw, or no whole month) all from the rows.
+ */
+static int
+load_outcomes(struct db *db, struct db_report *r, int raw)
+{
+	sqlite3_stmt *st;
+	int64_t k0, k1;
+	int rc, q;
+
+	utc_months(r, &k0, &k1);
+	if (raw || k0 >= k1)
+		return outcomes_rows(db, r, r->from_utc, r->to_utc);
+	if (outcomes_rows(db, r, r->from_utc, month_start(k0, 0)) == -1 ||
+	    outcomes_rows(db, r, month_start(k1, 0), r->to_utc) == -1 ||
+	    (st = db_stmt(db, sql_answer_months)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int(st, 1, 0);
+	(void)sqlite3_bind_int64(st, 2, k0);
+	(void)sqlite3_bind_int64(st, 3, k1);
+	while ((rc = db_next(db, st)) == 1) {
+		r->outcome_sent += sqlite3_column_int64(st, 0);
+		r->outcome_responses += sqlite3_column_int64(st, 1);
+		for (q = 0; q < OUTCOME__MAX; q++) {
+			r->outcome_agreed[q] += sqlite3_column_int64(st,
+			    2 + 2 * q);
+			r->outcome_answered[q] += sqlite3_column_int64(st,
+			    3 + 2 * q);
+		}
+	}
+	return rc;
 }
 
 /* ---- the same figures from the summaries ---- */
@@ -2278,7 +2314,8 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int64_t now,
 	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_CASELOAD) &&
 	    load_caseload(db, r, raw, now) == -1) ||
-	    ((parts & REPORT_PART_OUTCOMES) && load_outcomes(db, r) == -1) ||
+	    ((parts & REPORT_PART_OUTCOMES) &&
+	    load_outcomes(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_OFFERS) && load_offers(db, r) == -1))
 		goto out;
 	rc = 0;
@@ -2398,6 +2435,14 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 	    a->median_second_days != b->median_second_days ||
 	    a->p90_second_days != b->p90_second_days)
 		return differ(why, n, "second sessions", SIZE_MAX, NULL);
+	if (a->outcome_responses != b->outcome_responses ||
+	    a->outcome_sent != b->outcome_sent)
+		return differ(why, n, "outcomes", SIZE_MAX, NULL);
+	for (k = 0; k < OUTCOME__MAX; k++)
+		if (a->outcome_answered[k] != b->outcome_answered[k] ||
+		    a->outcome_agreed[k] != b->outcome_agreed[k])
+			return differ(why, n, "outcomes", (size_t)k,
+			    "answered or agreed");
 	if (a->referrals != b->referrals)
 		return differ(why, n, "referrals", SIZE_MAX, NULL);
 	for (k = 0; k < NEED__MAX; k++)

@@ -28,6 +28,7 @@
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
+#include "db/survey.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 #include "tests/unit/testlib.h"
@@ -698,6 +699,11 @@ summaries_same_in(const char *after, const char *tz)
 		    x->people == y->people && x->long_term == y->long_term &&
 		    x->nregions == y->nregions, "after %s, %s, %s: impact",
 		    after, tz, periods[i][0]);
+		for (k = 0; k < IMPACT__MAX; k++)
+			ck_assert_msg(x->agreed[k] == y->agreed[k] &&
+			    x->answered[k] == y->answered[k] &&
+			    x->sent[k] == y->sent[k], "after %s, %s, %s: "
+			    "impact answers %zu", after, tz, periods[i][0], k);
 		for (k = 0; k < x->nregions; k++)
 			ck_assert_msg(strcmp(x->regions[k].region,
 			    y->regions[k].region) == 0 &&
@@ -1175,6 +1181,151 @@ START_TEST(test_report_waits_need_triggers)
 	    utc("2025-04-01T00:00:00Z"), &b), 0);
 	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
 	ck_assert_str_eq(why, "waits");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
+/*
+ * Rows of 055's report_answer_months that differ from a fresh count of
+ * the outcomes, outcome surveys and family and partner surveys by their
+ * rule (report_answers_of), rows of none included.
+ */
+static int64_t
+answer_months_differ(void)
+{
+	return testlib_sql_int(db, "WITH m AS (SELECT kind, "
+	    "CAST(substr(at, 1, 4) AS INTEGER) * 12 + "
+	    "CAST(substr(at, 6, 2) AS INTEGER) - 1 AS month, sum(sent), "
+	    "sum(answers), sum(agreed1), sum(answered1), sum(agreed2), "
+	    "sum(answered2), sum(agreed3), sum(answered3), sum(agreed4), "
+	    "sum(answered4) FROM report_answers_of GROUP BY 1, 2) "
+	    "SELECT (SELECT count(*) FROM (SELECT * FROM m EXCEPT "
+	    "SELECT * FROM report_answer_months)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_answer_months EXCEPT SELECT * FROM m))");
+}
+
+/*
+ * The outcomes of /reports and the answers of the impact report from
+ * 055's months equal those from the rows, over periods from the
+ * fixture's to now (whole UTC months inside, ends cut; none whole).
+ */
+static void
+answers_same(const char *after)
+{
+	int64_t periods[][2] = {
+		{ utc("2025-01-01T00:00:00Z"), now_utc + 86400 * 40 },
+		{ utc("2024-12-15T13:00:00Z"), now_utc + 86400 * 400 },
+		{ now_utc - 86400 * 10, now_utc + 86400 * 10 },
+		{ utc("2025-02-01T00:00:00Z"), utc("2025-04-01T00:00:00Z") },
+	};
+	struct db_report *a, *b;
+	struct db_impact *x, *y;
+	char why[128];
+	size_t i, k;
+
+	ck_assert_msg(answer_months_differ() == 0, "after %s: months", after);
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++) {
+		ck_assert_int_eq(db_report_load(db, periods[i][0],
+		    periods[i][1], now_utc, &a), 0);
+		ck_assert_int_eq(db_report_load_raw(db, periods[i][0],
+		    periods[i][1], &b), 0);
+		ck_assert_msg(db_report_differ(a, b, why, sizeof(why)) == 0,
+		    "after %s, period %zu: %s differs", after, i, why);
+		db_report_free(a);
+		db_report_free(b);
+		ck_assert_int_eq(db_impact_load(db, periods[i][0],
+		    periods[i][1], 1, &x), 0);
+		ck_assert_int_eq(db_impact_load_raw(db, periods[i][0],
+		    periods[i][1], 1, &y), 0);
+		for (k = 0; k < IMPACT__MAX; k++)
+			ck_assert_msg(x->agreed[k] == y->agreed[k] &&
+			    x->answered[k] == y->answered[k] &&
+			    x->sent[k] == y->sent[k], "after %s, period %zu: "
+			    "impact answers %zu", after, i, k);
+		db_impact_free(x);
+		db_impact_free(y);
+	}
+}
+
+/*
+ * 055's months after each writer of what they count: an outcome
+ * survey queued by a sixth attended session, a client's outcome
+ * answered (db_outcome_save), family and partner surveys sent and
+ * answered (db_survey_add, db_survey_answer), a person erased
+ * (db_privacy_erase: the answers stay counted), an outcome and an
+ * email removed.
+ */
+START_TEST(test_report_answers_writers)
+{
+	static const enum outcome_answer answers[OUTCOME__MAX] = {
+		ANSWER_AGREE, ANSWER_UNSURE, ANSWER_AGREE, ANSWER_NA,
+	};
+	struct db_erase_summary sum;
+	int64_t family, partner;
+
+	answers_same("the fixture");
+	ck_assert_int_gt(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_answer_months WHERE answers > 0"), 0);
+	/* Fay can be emailed; her first attended session is the one
+	 * after which the survey goes. */
+	sql_exec("UPDATE referrals SET email = 'fay@x.org', "
+	    "consent_contact = 1 WHERE id = 6;"
+	    "INSERT INTO settings (key, value) VALUES ('outcome_after', '1') "
+	    "ON CONFLICT (key) DO UPDATE SET value = '1';");
+	sql_exec(fay_series);
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'outcome_survey' AND referral_id = 6"), 1);
+	answers_same("an outcome survey queued");
+	ck_assert_int_eq(db_outcome_save(db, 6, answers), OUTCOME_OPEN);
+	answers_same("db_outcome_save");
+	family = db_survey_add(db, "family", 2, 0, "kin@x.org",
+	    "2025-03-20T10:00:00Z", NULL, NULL, NULL, "");
+	ck_assert_int_gt(family, 0);
+	partner = db_survey_add(db, "partner", 0, 1, "staff@x.org",
+	    "2025-01-31T23:30:00Z", "2025-02-02T09:00:00Z", "agree",
+	    "unsure", "");
+	ck_assert_int_gt(partner, 0);
+	answers_same("db_survey_add");
+	ck_assert_int_eq(db_survey_answer(db, family, "agree", NULL, ""),
+	    OUTCOME_OPEN);
+	answers_same("db_survey_answer");
+	ck_assert_int_eq(db_privacy_erase(db, 2, "request", 1, "", &sum),
+	    DB_OK);
+	answers_same("db_privacy_erase");
+	sql_exec("UPDATE outcomes SET social = 'disagree' "
+	    "WHERE referral_id = 1");
+	answers_same("an outcome changed");
+	sql_exec("DELETE FROM outcomes WHERE referral_id = 6");
+	sql_exec("DELETE FROM outbox WHERE kind = 'outcome_survey'");
+	sql_exec("DELETE FROM surveys");
+	answers_same("outcomes and surveys removed");
+}
+END_TEST
+
+/*
+ * The comparison sees 055's months left behind: with the outcomes'
+ * triggers dropped, an outcome answered makes the outcomes from the
+ * months differ from those of the rows.
+ */
+START_TEST(test_report_answers_need_triggers)
+{
+	static const enum outcome_answer answers[OUTCOME__MAX] = {
+		ANSWER_AGREE, ANSWER_AGREE, ANSWER_AGREE, ANSWER_NA,
+	};
+	struct db_report *a, *b;
+	int64_t from = now_utc - 86400 * 70, to = now_utc + 86400 * 70;
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_answers_outcomes_ins");
+	ck_assert_int_eq(db_outcome_save(db, 6, answers), OUTCOME_OPEN);
+	ck_assert_int_gt(answer_months_differ(), 0);
+	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "outcomes");
 	db_report_free(a);
 	db_report_free(b);
 }
@@ -2540,6 +2691,8 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_hidden_waits);
 	tcase_add_test(tc, test_report_waits_writers);
 	tcase_add_test(tc, test_report_waits_need_triggers);
+	tcase_add_test(tc, test_report_answers_writers);
+	tcase_add_test(tc, test_report_answers_need_triggers);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
