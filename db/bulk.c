@@ -218,7 +218,8 @@ static const char *const late_indexes[] = {
  * (report_referral_months),
  * 036's receipt time of first_sessions, 055's waits of first_sessions
  * by week (report_wait_weeks, report_wait_values) and answers and
- * surveys of each month (report_answer_months), and 039's
+ * surveys of each month (report_answer_months) and waitlist of each
+ * month (waitlist_months), and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
  * read from (031's report_sessions and report_people, 023's
@@ -239,6 +240,7 @@ static const char *const late_triggers[] = {
 	"report_answers_outcomes_ins", "report_answers_outcomes_upd",
 	"report_answers_outcomes_del", "report_answers_surveys_ins",
 	"report_answers_surveys_upd", "report_answers_surveys_del",
+	"waitlist_months_ins", "waitlist_months_upd", "waitlist_months_del",
 	"work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
@@ -322,6 +324,11 @@ static const struct {
 	  " sum(agreed1), sum(answered1), sum(agreed2), sum(answered2),"
 	  " sum(agreed3), sum(answered3), sum(agreed4), sum(answered4)"
 	  " FROM report_answers_of GROUP BY 1, 2" },
+	{ "waitlist_months",
+	  "DELETE FROM waitlist_months;"
+	  "INSERT INTO waitlist_months"
+	  " SELECT substr(hour, 1, 7), sum(joined - departed)"
+	  " FROM waitlist_hours GROUP BY 1" },
 	{ "booked_until",
 	  "DELETE FROM work_redo;"
 	  "UPDATE referrals SET booked_until = (SELECT max(b.until)"

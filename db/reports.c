@@ -149,12 +149,15 @@ static const char sql_referrals[] = "SELECT needs, source, 1 "
 
 /*
  * The waitlist at an instant: joined - departed over the hours before it
- * (waitlist_hours, 017-growth.sql, one row an hour), read once in order
- * for every instant asked; and the part of the instant's own hour before
- * it, from the history lines.
+ * (waitlist_hours, 017-growth.sql, one row an hour), from the months
+ * before (waitlist_months, 055) and the hours of its own month; and the
+ * part of the instant's own hour before it, from the history lines.
  */
-static const char sql_waitlist_hours[] = "SELECT hour, joined - departed "
-    "FROM waitlist_hours WHERE hour < ?1 ORDER BY hour";
+static const char sql_waitlist_months[] = "SELECT month, change "
+    "FROM waitlist_months WHERE month <= ?1 ORDER BY month";
+static const char sql_waitlist_span[] = "SELECT "
+    "coalesce(sum(joined - departed), 0) FROM waitlist_hours "
+    "WHERE hour >= ?1 AND hour < ?2";
 static const char sql_waitlist_part[] = "SELECT coalesce(sum("
     "(e.to_status = 'waitlisted') - ((SELECT p.to_status FROM "
     "referral_events p WHERE p.referral_id = e.referral_id AND (p.at < "
@@ -475,41 +478,91 @@ hour_of(int64_t t, char out[14])
 	out[13] = '\0';
 }
 
+/* Hours of waitlist_hours in [?1, ?2): their joined - departed. */
+static int
+waitlist_span(struct db *db, const char *from, const char *to,
+    int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_waitlist_span)) == NULL)
+		return -1;
+	(void)sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	if ((rc = db_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /*
  * The number of referrals waitlisted at each instant t[0] <= t[1] <= ...
- * <= t[n-1], into out: one pass over the hours before the last.  0, or
- * -1 on error.
+ * <= t[n-1], into out: for the hours before each instant's hour, the
+ * months before its UTC month (waitlist_months, 055) and its month's
+ * hours before it, or the months to its month's end less its month's
+ * hours from it, whichever is fewer hours; then the part of its own
+ * hour before it.  0, or -1 on error.
  */
 static int
 waitlist_at_each(struct db *db, const int64_t *t, size_t n, int64_t *out)
 {
+	struct waitlist_month {
+		char		 month[8];
+		int64_t		 change;
+	} *m = NULL;
 	sqlite3_stmt *st;
-	char hour[14], last[14], from[21], to[21];
-	int64_t running = 0;
-	size_t i = 0;
-	int rc;
+	char hour[14], from[21], to[21], month[8], edge[32];
+	int64_t before = 0, change, span;
+	size_t nm = 0, cap = 0, i, j = 0;
+	int rc, year, mon;
 
 	if (n == 0)
 		return 0;
-	if ((st = db_stmt(db, sql_waitlist_hours)) == NULL)
+	/* The months to the last instant's, in order. */
+	if ((st = db_stmt(db, sql_waitlist_months)) == NULL)
 		return -1;
-	hour_of(t[n - 1], last);
-	hour_of(t[0], hour);
-	(void)sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
+	hour_of(t[n - 1], hour);
+	memcpy(month, hour, 7);
+	month[7] = '\0';
+	(void)sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
 	while ((rc = db_next(db, st)) == 1) {
-		const char *h = db_col(st, 0);
-
-		while (i < n && strcmp(h, hour) >= 0) {
-			out[i++] = running;
-			if (i < n)
-				hour_of(t[i], hour);
+		if (nm == cap) {
+			cap = cap ? cap * 2 : 128;
+			m = xrealloc(m, cap * sizeof(*m));
 		}
-		running += sqlite3_column_int64(st, 1);
+		db_copy(m[nm].month, sizeof(m[nm].month), db_col(st, 0));
+		m[nm++].change = sqlite3_column_int64(st, 1);
 	}
 	if (rc != 0)
-		return -1;
-	while (i < n)
-		out[i++] = running;
+		goto fail;
+	for (i = 0; i < n; i++) {
+		hour_of(t[i], hour);
+		memcpy(month, hour, 7);
+		/* The months before this one into before (the instants
+		 * come in order), its own into change. */
+		while (j < nm && strcmp(m[j].month, month) < 0)
+			before += m[j++].change;
+		change = j < nm && strcmp(m[j].month, month) == 0 ?
+		    m[j].change : 0;
+		if (atoi(hour + 8) <= 15) {
+			snprintf(edge, sizeof(edge), "%s-01T00", month);
+			if (waitlist_span(db, edge, hour, &span) == -1)
+				goto fail;
+			out[i] = before + span;
+		} else {
+			year = atoi(hour);
+			mon = atoi(hour + 5);
+			snprintf(edge, sizeof(edge), "%04d-%02d-01T00",
+			    mon == 12 ? year + 1 : year, mon == 12 ? 1 :
+			    mon + 1);
+			if (waitlist_span(db, hour, edge, &span) == -1)
+				goto fail;
+			out[i] = before + change - span;
+		}
+	}
+	free(m);
+	m = NULL;
 	/* The part of each instant's own hour before it. */
 	for (i = 0; i < n; i++) {
 		iso(t[i], to);
@@ -529,6 +582,9 @@ waitlist_at_each(struct db *db, const int64_t *t, size_t n, int64_t *out)
 			return -1;
 	}
 	return 0;
+fail:
+	free(m);
+	return -1;
 }
 
 /*

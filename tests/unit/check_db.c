@@ -453,6 +453,7 @@ bulk_summaries(struct db *db)
 		"SELECT * FROM report_wait_weeks ORDER BY 1, 2, 3",
 		"SELECT * FROM report_wait_values ORDER BY 1, 2, 3, 4",
 		"SELECT * FROM report_answer_months ORDER BY 1, 2",
+		"SELECT * FROM waitlist_months ORDER BY 1",
 		"SELECT id, booked_until FROM referrals ORDER BY id",
 		"SELECT count(*) FROM report_months_add",
 		"SELECT count(*) FROM work_redo",

@@ -579,6 +579,64 @@ START_TEST(test_report_waitlist_forget_steps)
 END_TEST
 
 /*
+ * The waitlist at instants after now (its months from 055's
+ * waitlist_months) equals the history after the real writers move
+ * referrals on and off it (db_referral_move) and a referral is
+ * removed, at both kinds of instant: early in a UTC month (its hours
+ * before the instant read) and late in one (its hours after it).
+ */
+START_TEST(test_report_waitlist_writers)
+{
+	static const enum status moves[][2] = {
+		{ ST_NEW, ST_TRIAGED }, { ST_TRIAGED, ST_WAITLISTED },
+	};
+	int64_t ends[4];
+	struct db_report *r;
+	char when[21];
+	size_t i, k;
+	time_t tt;
+	struct tm tm;
+
+	tt = (time_t)now_utc;
+	gmtime_r(&tt, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon++;
+	ends[0] = now_utc + 3600;
+	ends[1] = (int64_t)timegm(&tm) + 5 * 3600;	/* next month's 1st */
+	ends[2] = (int64_t)timegm(&tm) - 7200;	/* this month's end */
+	ends[3] = now_utc + 86400 * 50;
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		ck_assert_int_eq(db_referral_move(db, 5, moves[i][0],
+		    moves[i][1], 1, "test", ""), DB_OK);
+		ck_assert_int_eq(db_referral_move(db, 6, moves[i][0],
+		    moves[i][1], 1, "test", ""), DB_OK);
+	}
+	ck_assert_int_eq(db_referral_move(db, 6, ST_WAITLISTED, ST_WITHDRAWN,
+	    1, "test", ""), DB_OK);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+			if (ends[i] <= now_utc)
+				continue;
+			tt = (time_t)ends[i];
+			gmtime_r(&tt, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			ck_assert_int_eq(db_report_load(db, from_utc, ends[i],
+			    now_utc, &r), 0);
+			ck_assert_msg(r->waitlist_end == waitlisted_at(when),
+			    "at %s: %lld, the history says %lld", when,
+			    (long long)r->waitlist_end,
+			    (long long)waitlisted_at(when));
+			db_report_free(r);
+		}
+		waitlist_matches_history();
+		/* Eve's referral removed with its history (purge). */
+		sql_exec("DELETE FROM referrals WHERE id = 5");
+	}
+}
+END_TEST
+
+/*
  * Rows that differ between first_sessions (kept by triggers) and the
  * first attended session of each person counted from attendance itself.
  */
@@ -2678,6 +2736,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_referral_months);
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
+	tcase_add_test(tc, test_report_waitlist_writers);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_caseload_now);
