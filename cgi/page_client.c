@@ -1067,7 +1067,7 @@ page_client_queue_lists(struct app *app, const struct req *rq,
 	int64_t total = 0;
 
 	v.d = d;
-	v.tz = app->tz;
+	v.tz = app_tz(app);
 	v.can_series = auth_can(rq->user->role, ACT_SCHEDULE);
 	(void)db_client_sick_sessions(app->db, (int64_t)now, add_sick, &v);
 	ev.d = d;

@@ -322,9 +322,9 @@ table_exists(struct db *db, const char *name)
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
-	rc = db_step(st);
-	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
 }
 
 int
@@ -336,15 +336,10 @@ db_privacy_export(struct db *db, int64_t referral_id, struct buf *out)
 	size_t i;
 	int rc, ret = -1;
 
-	if ((st = db_stmt(db, sql_exists)) == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, referral_id);
-	rc = db_step(st);
+	st = db_stmt_with(db, sql_exists, referral_id);
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
 	db_done(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return -1;
 	/* One snapshot for every section. */
 	if (db_read_begin(db) == -1)
 		return -1;
@@ -976,6 +971,7 @@ sweep_apply(struct db *db, struct swept *t, struct needles *nd)
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int64_t total = 0, n;
+	int c;
 	size_t j, k, r;
 	char *s;
 
@@ -1006,12 +1002,11 @@ sweep_apply(struct db *db, struct swept *t, struct needles *nd)
 			(void)sqlite3_bind_pointer(st, 1, nd, NEEDLES_POINTER,
 			    NULL);
 			db_bind_text(st, 2, t->hits[j].v[r]);
-			if (db_step(st) != SQLITE_DONE) {
+			if ((c = db_run_count(db, st, NULL)) == -1) {
 				n = -1;
 				break;
 			}
-			n += sqlite3_changes(db->conn);
-			(void)sqlite3_reset(st);
+			n += c;
 		}
 		sqlite3_finalize(st);
 		st = NULL;
@@ -1072,22 +1067,19 @@ needles_load(struct db *db, struct erasee *e)
 	    "FROM referrals WHERE id = ?1";
 	/* Shorter strings would match unrelated text. */
 	static const size_t min_len[CANDIDATES_MAX] = { 5, 3, 3, 6, 6 };
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt_with(db, sql, e->id);
 	size_t i;
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	(void)sqlite3_bind_int64(st, 1, e->id);
-	if ((rc = db_step(st)) == SQLITE_ROW) {
-		e->again = sqlite3_column_int(st, 5) > 0;
-		/* Once erased, the name reads "Erased": not a needle. */
-		for (i = e->again ? 1 : 0; i < CANDIDATES_MAX; i++)
-			needle_add(&e->cand, (const char *)
-			    sqlite3_column_text(st, (int)i), min_len[i]);
-	}
+	if ((rc = db_next(db, st)) != 1)
+		return rc;
+	e->again = sqlite3_column_int(st, 5) > 0;
+	/* Once erased, the name reads "Erased": not a needle. */
+	for (i = e->again ? 1 : 0; i < CANDIDATES_MAX; i++)
+		needle_add(&e->cand, (const char *)sqlite3_column_text(st,
+		    (int)i), min_len[i]);
 	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return 1;
 }
 
 /* A string of one person of a batch, to look up among other clients'. */
@@ -1286,20 +1278,60 @@ step_count(struct db_erase_summary *sum, enum erase_step k)
  */
 #define ERASE_TRIES	3
 
+/*
+ * How long an erasure's watch (051) stands before it is taken for one
+ * left by a process killed part way (tuttictl purge or erase-client, a
+ * worker), and dropped with the log when no other is left: while one
+ * stands, every write of the web logs a row.  A watch lives for one
+ * batch (a purge begins one a batch of PURGE_BATCH): at most
+ * ERASE_TRIES reads beside the writes and one under the lock, at N=10
+ * 8-10 s each, well under a minute (a purge of N=1, 14 batches, on a
+ * machine at load 5: each watch stood 1.6-6.2 s).  Ids come back (the
+ * table is empty between batches): a watch is its id and start.  A
+ * watch dropped under a live batch all the same (a read slower than
+ * this) is seen by its write, which then reads again under the lock
+ * (watch_held).
+ */
+#define WATCH_STALE_S	(15 * 60)
+
 static const char sql_watch_clear[] = "DELETE FROM sweep_changes WHERE "
     "NOT EXISTS (SELECT 1 FROM sweep_watch)";
+/* The watches begun over ?2 seconds before ?1 (as db_now writes it). */
+#define WATCH_STALE_WHERE "started_at < strftime('%Y-%m-%dT%H:%M:%SZ', " \
+    "?1, '-' || ?2 || ' seconds')"
+
+/*
+ * Drops, inside a write begun, the watches begun over WATCH_STALE_S
+ * before now (as db_now writes it), with the log when no other is
+ * left.  Returns how many were dropped, or -1 (db_errcode says why).
+ */
+static int
+watch_expire(struct db *db, const char *now)
+{
+	static const char sql[] = "DELETE FROM sweep_watch WHERE "
+	    WATCH_STALE_WHERE;
+	sqlite3_stmt *st;
+	int n;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	db_bind_text(st, 1, now);
+	db_bind_int(st, 2, WATCH_STALE_S);
+	if ((n = db_run_count(db, st, NULL)) == -1 ||
+	    db_run(db_stmt(db, sql_watch_clear)) != SQLITE_DONE)
+		return -1;
+	return n;
+}
 
 /*
  * Starts 051's watch on writes for one erasure: its row in sweep_watch
- * (a row left over an hour by a process killed mid-erasure is dropped,
- * with the log when no other is left) and in *since the last change
- * logged before it.  Returns the row's id, or -1 (logged).
+ * (stale ones are dropped first, as db_privacy_watch_expire does) and
+ * in *since the last change logged before it.  Returns the row's id,
+ * or -1 (logged).
  */
 static int64_t
 watch_begin(struct db *db, const char *now, int64_t *since)
 {
-	static const char sql_stale[] = "DELETE FROM sweep_watch WHERE "
-	    "started_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 hour')";
 	static const char sql_add[] = "INSERT INTO sweep_watch (started_at) "
 	    "VALUES (?1)";
 	static const char sql_since[] = "SELECT coalesce(max(seq), 0) FROM "
@@ -1310,11 +1342,7 @@ watch_begin(struct db *db, const char *now, int64_t *since)
 
 	if (db_tx_begin(db) != DB_OK)
 		return -1;
-	if ((st = db_stmt(db, sql_stale)) == NULL)
-		goto fail;
-	db_bind_text(st, 1, now);
-	if ((rc = db_run(st)) != SQLITE_DONE ||
-	    (rc = db_run(db_stmt(db, sql_watch_clear))) != SQLITE_DONE)
+	if (watch_expire(db, now) == -1)
 		goto fail;
 	if ((st = db_stmt(db, sql_add)) == NULL)
 		goto fail;
@@ -1330,6 +1358,61 @@ watch_begin(struct db *db, const char *now, int64_t *since)
 fail:
 	(void)db_tx_fail(db, db_errcode(db), "erase: watch");
 	return -1;
+}
+
+/*
+ * 1 when the watch id begun at started (as db_now writes it) still
+ * stands, 0 when it was dropped as stale (the log may have been
+ * emptied since: what it held is lost), -1 (logged).  Both are asked:
+ * a watch begun later may have the id again.
+ */
+static int
+watch_held(struct db *db, int64_t id, const char *started)
+{
+	static const char sql[] = "SELECT 1 FROM sweep_watch WHERE id = ?1 "
+	    "AND started_at = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt_with(db, sql, id)) == NULL)
+		return -1;
+	db_bind_text(st, 2, started);
+	if ((rc = db_next(db, st)) == 1)
+		db_done(st);
+	return rc;
+}
+
+int
+db_privacy_watch_expire(struct db *db, int64_t now)
+{
+	static const char sql_any[] = "SELECT count(*) FROM sweep_watch "
+	    "WHERE " WATCH_STALE_WHERE;
+	sqlite3_stmt *st;
+	time_t t = (time_t)now;
+	struct tm tm;
+	char at[21];
+	int n;
+
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* None, nearly always: a read, and no write lock taken. */
+	if ((st = db_stmt(db, sql_any)) == NULL)
+		return -1;
+	db_bind_text(st, 1, at);
+	db_bind_int(st, 2, WATCH_STALE_S);
+	if ((n = db_next(db, st)) != 1)
+		return -1;
+	n = sqlite3_column_int(st, 0);
+	db_done(st);
+	if (n == 0)
+		return 0;
+	if (db_tx_begin(db) != DB_OK)
+		return -1;
+	if ((n = watch_expire(db, at)) == -1) {
+		(void)db_tx_fail(db, db_errcode(db), "erase: watch expire");
+		return -1;
+	}
+	return db_tx_commit(db, "erase: watch expire") == DB_OK ? n : -1;
 }
 
 /*
@@ -1390,6 +1473,23 @@ changed_referrals(struct db *db, int64_t since, int64_t **ids, size_t *n)
 }
 
 /*
+ * Loads each of the n people's strings and the referrals that give one
+ * of them too.  DB_OK, DB_CONFLICT when an id is not a referral, or
+ * DB_ERROR (logged; db_errcode says why).
+ */
+static enum db_result
+erasees_load(struct db *db, struct erasee *e, size_t n)
+{
+	size_t i;
+	int found;
+
+	for (i = 0; i < n; i++)
+		if ((found = needles_load(db, &e[i])) <= 0)
+			return found == 0 ? DB_CONFLICT : DB_ERROR;
+	return needles_shared(db, e, n, 1, NULL, 0) == -1 ? DB_ERROR : DB_OK;
+}
+
+/*
  * The read of a batch, in a read transaction beside the web's writes:
  * each person's strings, the referrals that share them, and the rows of
  * every watched table holding any of the strings no other client gives
@@ -1401,19 +1501,14 @@ static enum db_result
 erase_read(struct db *db, struct erasee *e, size_t n, struct needles *all,
     struct sweep_plan *plan)
 {
-	enum db_result res = DB_ERROR;
+	enum db_result res;
 	size_t i, k;
-	int found;
 
 	if (db_read_begin(db) == -1)
 		return DB_ERROR;
-	for (i = 0; i < n; i++)
-		if ((found = needles_load(db, &e[i])) <= 0) {
-			res = found == 0 ? DB_CONFLICT : DB_ERROR;
-			goto out;
-		}
-	if (needles_shared(db, e, n, 1, NULL, 0) == -1)
+	if ((res = erasees_load(db, e, n)) != DB_OK)
 		goto out;
+	res = DB_ERROR;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < e[i].cand.n; k++)
 			if (!(e[i].read_shared[k] = e[i].shared[k].n > 0))
@@ -1446,15 +1541,88 @@ struct erase_write {
 };
 
 /*
- * The write of a batch, in one transaction: unless w->locked, checks
- * that the read still holds (the schema and the batch's referrals as
- * read) and brings the sharers up to date with the referrals written
- * since (a string shared at the read must still be), else sets
- * w->again and returns DB_CONFLICT; then each person's steps, the sweep
- * of the rows read (and any written since the read began, by anyone,
- * this write too), each one's erasure row and audit line, and the end
- * of the watch.  With w->locked all of it reads here.  Returns as
- * erase_batch does, with nothing changed unless DB_OK.
+ * Inside a batch's write, with w->locked: what erase_read reads but the
+ * rows (each person's strings, their sharers, the plan), every table
+ * of the plan to be read in the write.  As erasees_load returns.
+ */
+static enum db_result
+erase_read_locked(struct db *db, struct erase_write *w)
+{
+	enum db_result res;
+	size_t i;
+
+	if ((res = erasees_load(db, w->e, w->n)) != DB_OK)
+		return res;
+	if (sweep_plan_load(db, w->plan) == -1)
+		return DB_ERROR;
+	for (i = 0; i < w->plan->nt; i++)
+		w->plan->t[i].watched = 0;
+	return DB_OK;
+}
+
+/*
+ * Inside a batch's write, without w->locked: whether its read still
+ * holds, and what changed since.  It holds while its watch stands (one
+ * dropped as stale also sets w->watch to 0), the schema is as read and
+ * none of the batch's referrals was written or erased since; then the
+ * sharers are brought up to date with the referrals written since, and
+ * every string shared at the read must still be (one no longer shared
+ * was not read for).  DB_OK; DB_CONFLICT with w->again set (the read is
+ * to be redone); DB_ERROR (db_errcode says why).
+ */
+static enum db_result
+erase_read_holds(struct db *db, struct erase_write *w)
+{
+	struct erasee *e = w->e;
+	enum db_result res = DB_ERROR;
+	sqlite3_stmt *st;
+	int64_t *changed = NULL;
+	size_t i, j, nchanged = 0;
+	int held;
+
+	if ((held = watch_held(db, w->watch, w->now)) == -1)
+		return DB_ERROR;
+	if (!held) {
+		/* Dropped as stale: the log may have lost writes. */
+		w->watch = 0;
+		w->again = 1;
+		return DB_CONFLICT;
+	}
+	if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
+	    db_next(db, st) != 1)
+		return DB_ERROR;
+	w->again = sqlite3_column_int64(st, 0) != w->plan->schema;
+	db_done(st);
+	if (changed_referrals(db, w->since, &changed, &nchanged) == -1)
+		goto out;
+	for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
+		w->again = bsearch(&e[i].id, changed, nchanged,
+		    sizeof(*changed), id_cmp) != NULL;
+	if (w->again) {
+		res = DB_CONFLICT;
+		goto out;
+	}
+	if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1)
+		goto out;
+	/* A string shared at the read and no longer was not read for. */
+	for (i = 0; i < w->n && !w->again; i++)
+		for (j = 0; j < e[i].cand.n; j++)
+			w->again |= e[i].read_shared[j] &&
+			    e[i].shared[j].n == 0;
+	res = w->again ? DB_CONFLICT : DB_OK;
+out:
+	free(changed);
+	return res;
+}
+
+/*
+ * The write of a batch, in one transaction: the read is done here
+ * (w->locked: erase_read_locked), or checked (erase_read_holds: else
+ * w->again is set and DB_CONFLICT returned); then each person's steps,
+ * the sweep of the rows read (and any written since the read began, by
+ * anyone, this write too; with w->locked every table is read here),
+ * each one's erasure row and audit line, and the end of the watch.
+ * Returns as erase_batch does, with nothing changed unless DB_OK.
  */
 static enum db_result
 erase_write(struct db *db, struct erase_write *w,
@@ -1467,64 +1635,23 @@ erase_write(struct db *db, struct erase_write *w,
 	struct needles nd;
 	sqlite3_stmt *st;
 	struct swept *t;
-	int64_t *count, c, *changed = NULL;
-	size_t i, j, nchanged = 0;
+	int64_t *count, c;
+	size_t i, j;
 	char detail[96];
-	int rc = SQLITE_OK, k, found;
+	int rc, k;
 	enum db_result res;
 
 	memset(&nd, 0, sizeof(nd));
 	if ((res = db_tx_begin(db)) != DB_OK)
 		return res;
-	if (w->locked) {
-		for (i = 0; i < w->n; i++)
-			if ((found = needles_load(db, &e[i])) <= 0) {
-				db_rollback(db);
-				res = found == 0 ? DB_CONFLICT : DB_ERROR;
-				goto out;
-			}
-		if (needles_shared(db, e, w->n, 1, NULL, 0) == -1 ||
-		    sweep_plan_load(db, w->plan) == -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		for (i = 0; i < w->plan->nt; i++)
-			w->plan->t[i].watched = 0;
-	} else {
-		if ((st = db_stmt(db, "PRAGMA schema_version")) == NULL ||
-		    db_next(db, st) != 1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		w->again = sqlite3_column_int64(st, 0) != w->plan->schema;
-		db_done(st);
-		if (changed_referrals(db, w->since, &changed, &nchanged) ==
-		    -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		for (i = 0; i < w->n && nchanged > 0 && !w->again; i++)
-			w->again = bsearch(&e[i].id, changed, nchanged,
-			    sizeof(*changed), id_cmp) != NULL;
-		if (w->again) {
-			db_rollback(db);
-			res = DB_CONFLICT;
-			goto out;
-		}
-		if (needles_shared(db, e, w->n, 0, changed, nchanged) == -1) {
-			rc = db_errcode(db);
-			goto fail;
-		}
-		/* A string shared at the read and no longer was not read for. */
-		for (i = 0; i < w->n && !w->again; i++)
-			for (j = 0; j < e[i].cand.n; j++)
-				w->again |= e[i].read_shared[j] &&
-				    e[i].shared[j].n == 0;
-		if (w->again) {
-			db_rollback(db);
-			res = DB_CONFLICT;
-			goto out;
-		}
+	res = w->locked ? erase_read_locked(db, w) : erase_read_holds(db, w);
+	if (res == DB_CONFLICT) {
+		db_rollback(db);
+		goto out;
+	}
+	if (res != DB_OK) {
+		rc = db_errcode(db);
+		goto fail;
 	}
 	for (i = 0; i < w->n; i++) {
 		sum->again |= e[i].again;
@@ -1536,16 +1663,11 @@ erase_write(struct db *db, struct erase_write *w,
 	}
 	for (i = 0; i < w->n; i++)
 		for (k = 0; k < ERASE__MAX; k++) {
-			if ((st = db_stmt(db, erase_sql[k])) == NULL) {
-				rc = SQLITE_ERROR;
+			if ((c = db_run_count(db, db_stmt_with(db, erase_sql[k],
+			    e[i].id), NULL)) == -1) {
+				rc = db_errcode(db);
 				goto fail;
 			}
-			(void)sqlite3_bind_int64(st, 1, e[i].id);
-			rc = db_step(st);
-			c = sqlite3_changes(db->conn);
-			db_done(st);
-			if (rc != SQLITE_DONE)
-				goto fail;
 			if ((count = step_count(sum, (enum erase_step)k)) !=
 			    NULL)
 				*count += c;
@@ -1570,18 +1692,12 @@ erase_write(struct db *db, struct erase_write *w,
 	snprintf(detail, sizeof(detail), "erased the client's personal "
 	    "details (%s)", w->reason);
 	for (i = 0; i < w->n; i++) {
-		if ((st = db_stmt(db, sql_mark)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
+		if ((st = db_stmt_with(db, sql_mark, e[i].id)) != NULL) {
+			db_bind_text(st, 2, w->now);
+			db_bind_text(st, 3, w->reason);
+			db_bind_id(st, 4, w->user_id);
 		}
-		(void)sqlite3_bind_int64(st, 1, e[i].id);
-		db_bind_text(st, 2, w->now);
-		db_bind_text(st, 3, w->reason);
-		if (w->user_id > 0)
-			(void)sqlite3_bind_int64(st, 4, w->user_id);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != SQLITE_DONE)
+		if ((rc = db_run(st)) != SQLITE_DONE)
 			goto fail;
 		if (db_audit(db, w->user_id, w->addr, "erase", e[i].id, 0,
 		    detail) == -1) {
@@ -1596,7 +1712,6 @@ erase_write(struct db *db, struct erase_write *w,
 fail:
 	res = db_tx_fail(db, rc, "erase");
 out:
-	free(changed);
 	needles_free(&nd);
 	return res;
 }
@@ -1608,8 +1723,8 @@ out:
  * each one's steps (erase_sql), replaces their unshared strings in the
  * rows found and in any row written since the read began (051's
  * watch), then writes each one's erasure row and audit line.  Inside
- * another's write, or when a read had to begin again ERASE_TRIES times,
- * all of it runs in the write.  *sum adds up what was changed (again:
+ * another's write, when a read had to begin again ERASE_TRIES times,
+ * or when its watch was dropped as stale, all of it runs in the write.  *sum adds up what was changed (again:
  * any had been erased before).  Returns as db_privacy_erase does
  * (DB_CONFLICT when any id is not a referral), with nothing changed
  * unless DB_OK.
@@ -1656,7 +1771,8 @@ erase_batch(struct db *db, const int64_t *ids, size_t n, const char *reason,
 		sweep_plan_free(&plan);
 		memset(sum, 0, sizeof(*sum));
 		w.again = 0;
-		w.locked |= tries == ERASE_TRIES;
+		/* A watch dropped as stale: no more reads beside writes. */
+		w.locked |= tries == ERASE_TRIES || w.watch == 0;
 		if (!w.locked && (res = erase_read(db, w.e, n, &all,
 		    &plan)) != DB_OK)
 			break;

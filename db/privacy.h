@@ -86,6 +86,18 @@ enum db_result db_privacy_erase(struct db *, int64_t referral_id,
 	    struct db_erase_summary *sum);
 
 /*
+ * Drops the watches on writes (migration 051) that erasures began over
+ * 15 minutes before now (unix seconds), and with the last one the log
+ * of writes: an erasure or purge killed part way leaves its watch, and
+ * while one stands every write of the web logs a row.  A live
+ * erasure's watch is never that old (one per batch, at N=10 under a
+ * minute); one dropped all the same makes that erasure read again
+ * under the write lock.  With none to drop it only reads.  The mailer
+ * calls it every minute.  Returns how many were dropped, or -1.
+ */
+int	 db_privacy_watch_expire(struct db *, int64_t now);
+
+/*
  * Makes deleted content unrecoverable from the files: checkpoints and
  * truncates the WAL (whose old frames are earlier versions of pages),
  * retrying for up to 3 minutes while other connections hold its locks,

@@ -32,7 +32,8 @@
  *
  * Each time round its loop it queues the reminders due (see mail.h:
  * never at booking time, never late in a burst), and at most once a
- * minute the agendas due.
+ * minute the agendas due; once a minute it drops the watches on writes
+ * that erasures killed part way left (db/privacy.h).
  *
  * It looks for work about once a second, and at once again while a run
  * stopped with rows still due.  SIGTERM or SIGINT: the message in hand
@@ -54,6 +55,7 @@
 #include "core/self.h"
 #include "core/survey.h"
 #include "db/db.h"
+#include "db/privacy.h"
 #include "mail/mail.h"
 #include "templates/tmpl.h"
 
@@ -61,6 +63,8 @@
 #define AGENDA_EVERY	60	/* seconds between looks for agendas due */
 #define SELF_EVERY	300	/* seconds between waitlist-check runs */
 #define OFFERS_EVERY	60	/* seconds between place-offer runs */
+#define WATCH_EVERY	60	/* seconds between looks for erasures' stale
+				   watches on writes */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -109,8 +113,8 @@ main(int argc, char *argv[])
 	struct db *db = NULL;
 	const char *pidfile = NULL, *dbpath, *tdir;
 	char err[512];
-	int c, once = 0, rc = 1;
-	time_t agenda_at = 0, self_at = 0, offers_at = 0;
+	int c, n, once = 0, rc = 1;
+	time_t agenda_at = 0, self_at = 0, offers_at = 0, watch_at = 0;
 	struct core_ctx ctx;
 	FILE *f;
 
@@ -245,6 +249,19 @@ main(int argc, char *argv[])
 			if (core_offers_tick(&ctx) < 0)
 				fputs("tutti-mailer: place offers not handed "
 				    "on\n", stderr);
+		}
+		if (time(NULL) >= watch_at) {
+			/* An erasure killed part way leaves its watch on
+			 * writes (db/privacy.h), and every write logs a row
+			 * until it is dropped. */
+			watch_at = time(NULL) + WATCH_EVERY;
+			if ((n = db_privacy_watch_expire(db, time(NULL))) < 0)
+				fputs("tutti-mailer: erasures' stale watches "
+				    "not dropped\n", stderr);
+			else if (n > 0)
+				fprintf(stderr, "tutti-mailer: dropped %d "
+				    "erasure watch%s left by a process stopped "
+				    "part way\n", n, n == 1 ? "" : "es");
 		}
 		if (mail_outbox_run(ob, BATCH_MAX, &stop_requested, &st) == -1)
 			fputs("tutti-mailer: the outbox run failed\n", stderr);

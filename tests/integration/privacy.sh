@@ -342,4 +342,44 @@ check "recent closed referrals are kept" \
     [ "$(sql "select count(*) from erasures")" = 2 ]
 "$B/tuttictl" purge > "$W/purge3.out"
 check "a second purge finds nothing" grep -q '^purge: 0 closed' "$W/purge3.out"
+
+# --- a purge or erasure killed part way leaves its watch on writes
+# (migration 051): every write logged a row until the next erasure, a
+# month's with a monthly purge.  The mailer drops a watch 15 minutes
+# old (every minute; here its -o run), a younger (live) one stays.
+refer_one() {
+	local tok
+	curl -s -o "$W/form" "$BASE/refer"
+	tok=$(form_token "$W/form")
+	curl -s -o "$W/refer.out" -w '%{http_code}' \
+	    --data-urlencode "form_token=$tok" --data "given_name=Watch" \
+	    --data-urlencode "family_name=$1" \
+	    --data-urlencode "email=$1@example.net" --data "postcode=NW1+8NH" \
+	    --data "date_of_birth=1980-01-01&preferred_contact=email&needs=other" \
+	    --data "phone=07700900999&about=Music&availability=mon_am" \
+	    --data "session_type=individual&site=1" \
+	    --data "consent_data=yes&website=" "$BASE/refer"
+}
+mailer_once() {
+	TUTTI_SMTP_URL= TUTTI_MAIL_DIR=$TVAR/mail TUTTI_TEMPLATES=$ROOT/templates \
+	    timeout 20 "$B/tutti-mailer" -o > "$W/mailer.out" 2>&1
+}
+changes() { sql "select count(*) from sweep_changes"; }
+ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
+sql "INSERT INTO sweep_watch (started_at) VALUES ('$(ago '16 minutes')');
+INSERT INTO referral_notes (referral_id, at, body) VALUES ($OLD, 'x', 'watched')"
+check "a killed sweep's watch logs every write" [ "$(changes)" -ge 1 ]
+mailer_once
+check "the mailer drops it (15 minutes on) and says so" \
+    grep -qs 'dropped 1 erasure watch left' "$W/mailer.out" "$TVAR/log/tutti-mailer.log"
+check "with it the log" [ "$(sql "select count(*) from sweep_watch")/$(changes)" = 0/0 ]
+c=$(refer_one Afterwatch)
+check "the web's writes log nothing since" [ "$c/$(changes)" = 303/0 ]
+sql "INSERT INTO sweep_watch (started_at) VALUES ('$(ago '16 minutes')'), ('$(ago '1 minute')')"
+mailer_once
+check "a live erasure's watch is not touched" \
+    [ "$(sql "select count(*) from sweep_watch where started_at > '$(ago '5 minutes')'")/$(sql "select count(*) from sweep_watch")" = 1/1 ]
+c=$(refer_one Livewatch)
+cond "and what the web writes is logged for it" '[ "$c" = 303 ] && [ "$(changes)" -ge 1 ]'
+sql "DELETE FROM sweep_watch; DELETE FROM sweep_changes"
 finish

@@ -1275,7 +1275,9 @@ START_TEST(test_me_links)
 	    "kind = 'sickness' AND therapist_id = 1"), 1);
 	ck_assert_int_eq(pages_get(h, ROLE_COORDINATOR, "/referrals"), 200);
 	ck_assert(pages_says(h, "Sessions on days a therapist is off sick"));
-	ck_assert(pages_says(h, "Thea with <a href=\"/clients/1\">"));
+	/* At its local time, in the service's zone. */
+	ck_assert(pages_says(h, ", 10:00</strong>: Thea with <a "
+	    "href=\"/clients/1\">"));
 	ck_assert_int_eq(pages_post(h, ROLE_COORDINATOR, "/me/sick", body),
 	    403);
 	ck_assert(pages_post_refused(h, ROLE_COORDINATOR, "/me/sick"));

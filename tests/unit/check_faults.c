@@ -651,6 +651,31 @@ START_TEST(fault_purge)
 }
 END_TEST
 
+static int
+w_watch_expire(void)
+{
+	/* 2030-03-17T17:46:40Z: the watch began the day before. */
+	return db_privacy_watch_expire(db, 1900000000) == 1;
+}
+
+/*
+ * An erasure's watch on writes left by a process killed part way, and
+ * the row it logged for a write: both are dropped, or neither.
+ */
+START_TEST(fault_watch_expire)
+{
+	testlib_sql_exec(db, "INSERT INTO sweep_watch (started_at) VALUES "
+	    "('2030-03-16T00:00:00Z'); UPDATE referrals SET phone = phone "
+	    "WHERE id = 1");
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sweep_changes"), 1);
+	ck_assert_int_gt(faultsim("w_watch_expire", w_watch_expire), 1);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sweep_watch") + testlib_sql_int(db, "SELECT count(*) FROM "
+	    "sweep_changes"), 0);
+}
+END_TEST
+
 /* The hook is inert when unset and fires once when set. */
 START_TEST(fault_hook)
 {
@@ -687,6 +712,7 @@ faults_suite(void)
 	tcase_add_test(tc, fault_group_join);
 	tcase_add_test(tc, fault_erase);
 	tcase_add_test(tc, fault_purge);
+	tcase_add_test(tc, fault_watch_expire);
 	tcase_add_test(tc, fault_referral);
 	tcase_add_test(tc, fault_status);
 	tcase_add_test(tc, fault_note);

@@ -802,6 +802,113 @@ START_TEST(test_sweep_watch)
 }
 END_TEST
 
+/*
+ * An erasure or purge killed part way leaves its watch on writes (its
+ * row in sweep_watch), and every write of the web logged a row in
+ * sweep_changes until the next erasure: with a monthly purge, a
+ * month's.  db_privacy_watch_expire (the mailer's, every minute) drops
+ * a watch 15 minutes old, and the log with the last; a younger one, as
+ * a live erasure's is, stays with the log it reads.  With none to drop
+ * it takes no write lock.
+ */
+START_TEST(test_watch_expire)
+{
+	static const char note[] = "INSERT INTO referral_notes "
+	    "(referral_id, at, user_id, body) VALUES (2, 'x', 1, 'Called')";
+	/* 2026-01-10T12:00:00Z */
+	int64_t now = 1768046400;
+	struct db *web;
+	char err[256];
+
+	testlib_sql_exec(db, "INSERT INTO sweep_watch (started_at) VALUES "
+	    "('2026-01-10T11:44:59Z')");
+	testlib_sql_exec(db, note);
+	text_is("SELECT count(*) FROM sweep_changes", "1");
+	testlib_sql_exec(db, "INSERT INTO sweep_watch (started_at) VALUES "
+	    "('2026-01-10T11:45:00Z')");
+	ck_assert_int_eq(db_privacy_watch_expire(db, now), 1);
+	text_is("SELECT group_concat(started_at) FROM sweep_watch",
+	    "2026-01-10T11:45:00Z");
+	text_is("SELECT count(*) FROM sweep_changes", "1");
+	ck_assert_int_eq(db_privacy_watch_expire(db, now), 0);
+
+	/* A second later that one is stale too: the log goes with it. */
+	ck_assert_int_eq(db_privacy_watch_expire(db, now + 1), 1);
+	text_is("SELECT count(*) FROM sweep_watch", "0");
+	text_is("SELECT count(*) FROM sweep_changes", "0");
+	testlib_sql_exec(db, note);
+	text_is("SELECT count(*) FROM sweep_changes", "0");
+
+	web = db_open(path, err, sizeof(err));
+	ck_assert_msg(web != NULL, "%s", err);
+	ck_assert_int_eq(sqlite3_exec(web->conn, "BEGIN IMMEDIATE", NULL,
+	    NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(db_privacy_watch_expire(db, now + 3600), 0);
+	ck_assert_int_eq(sqlite3_exec(web->conn, "ROLLBACK", NULL, NULL,
+	    NULL), SQLITE_OK);
+	db_close(web);
+}
+END_TEST
+
+/*
+ * While an erasure reads, another connection drops its watch as stale
+ * (a read slower than the 15 minutes) and writes a note naming the
+ * person, which no watch logs: the erasure's write sees its watch gone
+ * and reads again under the write lock, and sweeps the note.
+ */
+struct dropper {
+	struct db	*other;
+	int		 dropped;
+};
+
+static int
+drop_watch(void *arg)
+{
+	struct dropper *d = arg;
+	sqlite3_stmt *st;
+	const char *sql;
+
+	if (d->dropped)
+		return 0;
+	for (st = sqlite3_next_stmt(db->conn, NULL); st != NULL;
+	    st = sqlite3_next_stmt(db->conn, st)) {
+		sql = sqlite3_sql(st);
+		if (sqlite3_stmt_busy(st) && sql != NULL &&
+		    strstr(sql, "tutti_erase_found(") != NULL &&
+		    strncmp(sql, "UPDATE", 6) != 0)
+			break;
+	}
+	if (st == NULL)
+		return 0;
+	d->dropped = 1;
+	ck_assert_int_eq(db_privacy_watch_expire(d->other, (int64_t)time(NULL)
+	    + 3600), 1);
+	ck_assert_int_eq(sqlite3_exec(d->other->conn, "INSERT INTO "
+	    "referral_notes (referral_id, at, user_id, body) VALUES (2, 'y', "
+	    "1, 'Saw " NAME " at the door')", NULL, NULL, NULL), SQLITE_OK);
+	return 0;
+}
+
+START_TEST(test_erase_watch_dropped)
+{
+	struct db_erase_summary s;
+	struct dropper d = { NULL, 0 };
+	char err[256];
+
+	d.other = db_open(path, err, sizeof(err));
+	ck_assert_msg(d.other != NULL, "%s", err);
+	sqlite3_progress_handler(db->conn, 1, drop_watch, &d);
+	ck_assert_int_eq(db_privacy_erase(db, 1, "request", 0, "", &s), DB_OK);
+	sqlite3_progress_handler(db->conn, 0, NULL, NULL);
+	db_close(d.other);
+	ck_assert(d.dropped);
+	text_is("SELECT body FROM referral_notes WHERE referral_id = 2",
+	    "Saw [erased] at the door");
+	text_is("SELECT count(*) FROM sweep_watch", "0");
+	text_is("SELECT count(*) FROM sweep_changes", "0");
+}
+END_TEST
+
 static void
 collect(void *arg, const char *id)
 {
@@ -848,6 +955,11 @@ main(void)
 	tcase_add_test(tc, test_purge_batch);
 	tcase_add_test(tc, test_purge_beside_writes);
 	tcase_add_test(tc, test_sweep_watch);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("db_privacy_watch_expire");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_watch_expire);
+	tcase_add_test(tc, test_erase_watch_dropped);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("db_privacy_messages");
 	tcase_add_checked_fixture(tc, setup, teardown);

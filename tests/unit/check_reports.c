@@ -326,24 +326,39 @@ START_TEST(test_report_attendance)
 }
 END_TEST
 
+/*
+ * r's referral figures: how many, each need counted ("autism:1
+ * dementia:2", in the needs' order; a need not written counts none)
+ * and each source ("self:2 partner:1", in the report's order).
+ */
+static void
+referrals_are(const struct db_report *r, int64_t referrals,
+    const char *needs, const char *sources)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	ck_assert_int_eq(r->referrals, referrals);
+	for (i = 0; i < NEED__MAX; i++)
+		if (r->by_need[i] != 0)
+			buf_printf(&b, "%s%s:%lld", b.len > 0 ? " " : "",
+			    need_names[i], (long long)r->by_need[i]);
+	ck_assert_str_eq(buf_cstr(&b), needs);
+	buf_reset(&b);
+	for (i = 0; i < r->nsources; i++)
+		buf_printf(&b, "%s%s:%lld", i > 0 ? " " : "",
+		    r->by_source[i].key, (long long)r->by_source[i].count);
+	ck_assert_str_eq(buf_cstr(&b), sources);
+	buf_free(&b);
+}
+
 START_TEST(test_report_referrals)
 {
 	struct db_report *r;
 
 	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &r), 0);
-	ck_assert_int_eq(r->referrals, 4);
-	ck_assert_int_eq(r->by_need[NEED_AUTISM], 1);
-	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 1);
-	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 2);
-	ck_assert_int_eq(r->by_need[NEED_OTHER], 1);
-	ck_assert_int_eq(r->by_need[NEED_PALLIATIVE], 0);
-	ck_assert_uint_eq(r->nsources, 3);
-	ck_assert_str_eq(r->by_source[0].key, "self");
-	ck_assert_int_eq(r->by_source[0].count, 2);
-	ck_assert_str_eq(r->by_source[1].key, "partner");
-	ck_assert_int_eq(r->by_source[1].count, 1);
-	ck_assert_str_eq(r->by_source[2].key, "phone");
-	ck_assert_int_eq(r->by_source[2].count, 1);
+	referrals_are(r, 4, "autism:1 mental_health:1 dementia:2 other:1",
+	    "self:2 partner:1 phone:1");
 	db_report_free(r);
 }
 END_TEST
@@ -392,14 +407,8 @@ START_TEST(test_report_referral_months)
 	size_t i;
 
 	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
-	ck_assert_int_eq(r->referrals, 6);
-	ck_assert_int_eq(r->by_need[NEED_AUTISM], 2);
-	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
-	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 2);
-	ck_assert_int_eq(r->by_need[NEED_OTHER], 1);
-	ck_assert_uint_eq(r->nsources, 4);
-	ck_assert_str_eq(r->by_source[0].key, "self");
-	ck_assert_int_eq(r->by_source[0].count, 3);
+	referrals_are(r, 6, "autism:2 mental_health:3 dementia:2 other:1",
+	    "self:3 gp:1 partner:1 phone:1");
 	db_report_free(r);
 	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
 		sql_exec(writes[i]);
@@ -409,19 +418,8 @@ START_TEST(test_report_referral_months)
 		    "2025-03-31T23:00:00Z"));
 	}
 	r = report_same("2024-12-01T00:00:00Z", "2025-05-01T00:00:00Z");
-	ck_assert_int_eq(r->referrals, 5);
-	ck_assert_int_eq(r->by_need[NEED_AUTISM], 3);
-	ck_assert_int_eq(r->by_need[NEED_MENTAL_HEALTH], 3);
-	ck_assert_int_eq(r->by_need[NEED_DEMENTIA], 1);
-	ck_assert_int_eq(r->by_need[NEED_OTHER], 0);
-	ck_assert_int_eq(r->by_need[NEED_LEARNING_DIFFICULTIES], 0);
-	ck_assert_uint_eq(r->nsources, 3);
-	ck_assert_str_eq(r->by_source[0].key, "gp");
-	ck_assert_int_eq(r->by_source[0].count, 2);
-	ck_assert_str_eq(r->by_source[1].key, "self");
-	ck_assert_int_eq(r->by_source[1].count, 2);
-	ck_assert_str_eq(r->by_source[2].key, "phone");
-	ck_assert_int_eq(r->by_source[2].count, 1);
+	referrals_are(r, 5, "autism:3 mental_health:3 dementia:1",
+	    "gp:2 self:2 phone:1");
 	db_report_free(r);
 	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM "
 	    "report_referral_months WHERE n < 1"), 0);
@@ -1513,6 +1511,23 @@ past_places(int first, int n)
 	    SQLITE_OK);
 }
 
+/* The caseloads of r are raw's: the same therapists, clients, places. */
+static void
+caseloads_same(const struct db_report *r, const struct db_report *raw)
+{
+	size_t i;
+
+	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
+	for (i = 0; i < r->ncaseload; i++) {
+		ck_assert_int_eq(raw->caseload[i].therapist_id,
+		    r->caseload[i].therapist_id);
+		ck_assert_int_eq(raw->caseload[i].clients,
+		    r->caseload[i].clients);
+		ck_assert_int_eq(raw->caseload[i].capacity,
+		    r->caseload[i].capacity);
+	}
+}
+
 /*
  * A period ending tomorrow: the caseloads are each referral's status
  * now, read from indexes only (no history seek for each place, no
@@ -1527,7 +1542,6 @@ START_TEST(test_report_caseload_now)
 	struct db_report *r, *raw;
 	int64_t now = (int64_t)time(NULL);
 	char *plan;
-	size_t i;
 	int few, many;
 
 	/* Each referral's status is its last event's (Ann, Bob, Cat
@@ -1562,15 +1576,7 @@ START_TEST(test_report_caseload_now)
 	ck_assert_int_eq(r->caseload[1].clients, 2);
 	ck_assert_int_eq(db_report_load_raw(db, now - 30 * 86400,
 	    now + 86400, &raw), 0);
-	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
-	for (i = 0; i < r->ncaseload; i++) {
-		ck_assert_int_eq(raw->caseload[i].therapist_id,
-		    r->caseload[i].therapist_id);
-		ck_assert_int_eq(raw->caseload[i].clients,
-		    r->caseload[i].clients);
-		ck_assert_int_eq(raw->caseload[i].capacity,
-		    r->caseload[i].capacity);
-	}
+	caseloads_same(r, raw);
 	db_report_free(raw);
 	db_report_free(r);
 }
@@ -1590,15 +1596,10 @@ thea_at(int64_t from, int64_t to, char **plan)
 	if (plan != NULL)
 		*plan = testlib_sql_plan(db, testlib_stmt_sql(db, needle));
 	ck_assert_int_eq(db_report_load_raw(db, from, to, &raw), 0);
-	ck_assert_uint_eq(raw->ncaseload, r->ncaseload);
-	for (i = 0; i < r->ncaseload; i++) {
-		ck_assert_int_eq(raw->caseload[i].therapist_id,
-		    r->caseload[i].therapist_id);
-		ck_assert_int_eq(raw->caseload[i].clients,
-		    r->caseload[i].clients);
+	caseloads_same(r, raw);
+	for (i = 0; i < r->ncaseload; i++)
 		if (strcmp(r->caseload[i].name, "Thea") == 0)
 			n = r->caseload[i].clients;
-	}
 	db_report_free(raw);
 	db_report_free(r);
 	return n;
