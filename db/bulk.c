@@ -253,12 +253,13 @@ static const char *const late_triggers[] = {
  * one set-based statement a summary, in the order given.  These are the
  * statements of the migrations' own backfills (036-report-rollups.sql,
  * 039-work-booked-until.sql, 048-report-month-people.sql,
- * 049-report-referral-months.sql, 055-report-wait-weeks.sql; shipped, so not shared with them but
- * copied here), with two differences: each table is emptied first, and
- * booked_until is worked out for every referral (as 047's is), not
- * only the open ones as 039's is: its triggers keep it for closed
- * referrals too, and the result must be the triggers' (check_db
- * test_bulk_triggers).  It reads 047's referral_series_until: each
+ * 049-report-referral-months.sql, 055-report-wait-weeks.sql,
+ * 055-report-answer-months.sql, 055-report-waitlist-months.sql; shipped,
+ * so not shared with them but copied here), with two differences: each
+ * table is emptied first, and booked_until is worked out for every
+ * referral (as 047's is), not only the open ones as 039's is: its
+ * triggers keep it for closed referrals too, and the result must be the
+ * triggers' (check_db test_bulk_triggers).  It reads 047's referral_series_until: each
  * series' latest start, by occurrences_series_start.
  * report_months_add_run is suspended while report_months_add is
  * filled, as it did not yet exist during 036's.  report_persons' times
