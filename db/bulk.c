@@ -221,7 +221,10 @@ static const char *const late_indexes[] = {
  * (report_referral_months), 053's people by the day of their last
  * session in each group (report_last_people, _days, _blocks) and
  * first sessions of no delivered one (report_first_undelivered),
- * 036's receipt time of first_sessions, and 039's
+ * 036's receipt time of first_sessions, 055's waits of first_sessions
+ * by week (report_wait_weeks, report_wait_values) and answers and
+ * surveys of each month (report_answer_months) and waitlist of each
+ * month (waitlist_months), and 039's
  * booked_until of referrals (through work_redo).  Their tables are
  * filled once afterwards by summaries_fill below.  The summaries they
  * read from (031's report_sessions and report_people, 023's
@@ -245,7 +248,14 @@ static const char *const late_triggers[] = {
 	"report_first_undelivered_upd", "report_first_undelivered_del",
 	"report_first_undelivered_served",
 	"report_first_undelivered_unserved",
-	"first_sessions_received", "work_redo_do", "work_booked",
+	"first_sessions_received", "report_waits_ins", "report_waits_upd",
+	"report_waits_del", "report_answers_outbox_ins",
+	"report_answers_outbox_upd", "report_answers_outbox_del",
+	"report_answers_outcomes_ins", "report_answers_outcomes_upd",
+	"report_answers_outcomes_del", "report_answers_surveys_ins",
+	"report_answers_surveys_upd", "report_answers_surveys_del",
+	"waitlist_months_ins", "waitlist_months_upd", "waitlist_months_del",
+	"work_redo_do", "work_booked",
 	"work_changed", "work_unbooked", "work_series_moved",
 	"work_series_gone", "work_joined", "work_member_changed",
 	"work_left", "work_client_changed", "work_client_gone",
@@ -259,12 +269,14 @@ static const char *const late_triggers[] = {
  * 039-work-booked-until.sql, 048-report-month-people.sql,
  * 049-report-referral-months.sql, 053-report-last-days.sql, after
  * report_persons, 054-report-years-days.sql, its years after
- * report_months; shipped, so not shared with them but
- * copied here), with two differences: each table is emptied first, and
- * booked_until is worked out for every referral (as 047's is), not
- * only the open ones as 039's is: its triggers keep it for closed
- * referrals too, and the result must be the triggers' (check_db
- * test_bulk_triggers).  It reads 047's referral_series_until: each
+ * report_months, 055-report-wait-weeks.sql,
+ * 055-report-answer-months.sql, 055-report-waitlist-months.sql;
+ * shipped, so not shared with them but copied here), with two
+ * differences: each table is emptied first, and booked_until is worked
+ * out for every referral (as 047's is), not only the open ones as
+ * 039's is: its triggers keep it for closed referrals too, and the
+ * result must be the triggers' (check_db test_bulk_triggers).  It
+ * reads 047's referral_series_until: each
  * series' latest start, by occurrences_series_start.
  * report_months_add_run is suspended while report_months_add is
  * filled, as it did not yet exist during 036's.  report_persons' times
@@ -369,6 +381,27 @@ static const struct {
 	  "UPDATE first_sessions SET received_utc = (SELECT"
 	  " CAST(strftime('%s', created_at) AS INTEGER) FROM referrals"
 	  " WHERE id = referral_id)" },
+	{ "report_wait_weeks",
+	  "DELETE FROM report_wait_weeks; DELETE FROM report_wait_values;"
+	  "INSERT INTO report_wait_weeks"
+	  " SELECT kind, month, week, count(*) FROM report_waits_of"
+	  " GROUP BY kind, month, week;"
+	  "INSERT INTO report_wait_values"
+	  " SELECT kind, week, month, secs, count(*) FROM report_waits_of"
+	  " GROUP BY kind, week, month, secs" },
+	{ "report_answer_months",
+	  "DELETE FROM report_answer_months;"
+	  "INSERT INTO report_answer_months"
+	  " SELECT kind, CAST(substr(at, 1, 4) AS INTEGER) * 12"
+	  " + CAST(substr(at, 6, 2) AS INTEGER) - 1, sum(sent), sum(answers),"
+	  " sum(agreed1), sum(answered1), sum(agreed2), sum(answered2),"
+	  " sum(agreed3), sum(answered3), sum(agreed4), sum(answered4)"
+	  " FROM report_answers_of GROUP BY 1, 2" },
+	{ "waitlist_months",
+	  "DELETE FROM waitlist_months;"
+	  "INSERT INTO waitlist_months"
+	  " SELECT substr(hour, 1, 7), sum(joined - departed)"
+	  " FROM waitlist_hours GROUP BY 1" },
 	{ "booked_until",
 	  "DELETE FROM work_redo;"
 	  "UPDATE referrals SET booked_until = (SELECT max(b.until)"

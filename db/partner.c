@@ -290,6 +290,16 @@ static const char sql_impact_surveys[] = "SELECT "
     "FROM surveys WHERE kind IN ('family', 'partner') "
     "AND answered_at >= ?1 AND answered_at < ?2";
 
+/*
+ * The answers and surveys of months [?1, ?2) of report_answer_months
+ * (055), by kind: 0 the clients' (their three questions), 1 the
+ * families', 2 the partners'.
+ */
+static const char sql_impact_months[] = "SELECT kind, sent, answers, "
+    "agreed1, agreed2, agreed3, answered1, answered2 "
+    "FROM report_answer_months WHERE kind IN (0, 1, 2) "
+    "AND month >= ?1 AND month < ?2";
+
 static void
 iso_of(int64_t t, char out[21])
 {
@@ -468,55 +478,153 @@ impact_raw(struct db *db, struct db_impact *m, int64_t from_utc,
 	return 0;
 }
 
+/* The answers given and surveys sent in [from_utc, to_utc), added to m. */
+static int
+impact_answers_rows(struct db *db, struct db_impact *m, int64_t from_utc,
+    int64_t to_utc)
+{
+	sqlite3_stmt *st;
+	char from[21], to[21];
+	int k;
+
+	if (from_utc >= to_utc)
+		return 0;
+	iso_of(from_utc, from);
+	iso_of(to_utc, to);
+	if ((st = db_stmt(db, sql_impact_client)) == NULL)
+		return -1;
+	db_bind_text(st, 1, from);
+	db_bind_text(st, 2, to);
+	if (db_next(db, st) != 1)
+		return -1;
+	for (k = 0; k < 3; k++) {
+		m->agreed[k] += sqlite3_column_int64(st, 2 * k);
+		m->answered[k] += sqlite3_column_int64(st, 2 * k + 1);
+		m->sent[k] += sqlite3_column_int64(st, 6);
+	}
+	db_done(st);
+
+	if ((st = db_stmt(db, sql_impact_surveys)) == NULL)
+		return -1;
+	db_bind_text(st, 1, from);
+	db_bind_text(st, 2, to);
+	if (db_next(db, st) != 1)
+		return -1;
+	for (k = 0; k < 3; k++) {
+		m->agreed[IMPACT_RELATIONSHIP + k] +=
+		    sqlite3_column_int64(st, 2 * k);
+		m->answered[IMPACT_RELATIONSHIP + k] +=
+		    sqlite3_column_int64(st, 2 * k + 1);
+	}
+	m->sent[IMPACT_RELATIONSHIP] += sqlite3_column_int64(st, 6);
+	m->sent[IMPACT_SKILLS] += sqlite3_column_int64(st, 7);
+	m->sent[IMPACT_ATMOSPHERE] += sqlite3_column_int64(st, 7);
+	db_done(st);
+	return 0;
+}
+
+/* The first instant of UTC month id (year * 12 + month - 1). */
+static int64_t
+impact_month_start(int64_t id)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)(id / 12) - 1900;
+	tm.tm_mon = (int)(id % 12);
+	tm.tm_mday = 1;
+	return (int64_t)timegm(&tm);
+}
+
+/*
+ * The answers and surveys of [from_utc, to_utc): the whole UTC months
+ * inside it from report_answer_months (055), the hours at its ends
+ * from the rows; or (raw, or no whole month) all from the rows.
+ */
+static int
+impact_answers(struct db *db, struct db_impact *m, int64_t from_utc,
+    int64_t to_utc, int raw)
+{
+	sqlite3_stmt *st;
+	struct tm tm;
+	time_t tt;
+	int64_t k0, k1, kind;
+	int rc;
+
+	tt = (time_t)from_utc;
+	gmtime_r(&tt, &tm);
+	k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (impact_month_start(k0) < from_utc)
+		k0++;
+	tt = (time_t)to_utc;
+	gmtime_r(&tt, &tm);
+	k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (raw || k0 >= k1)
+		return impact_answers_rows(db, m, from_utc, to_utc);
+	if (impact_answers_rows(db, m, from_utc, impact_month_start(k0)) ==
+	    -1 || impact_answers_rows(db, m, impact_month_start(k1),
+	    to_utc) == -1 || (st = db_stmt(db, sql_impact_months)) == NULL)
+		return -1;
+	db_bind_int(st, 1, k0);
+	db_bind_int(st, 2, k1);
+	while ((rc = db_next(db, st)) == 1) {
+		kind = sqlite3_column_int64(st, 0);
+		if (kind == 0) {	/* clients: positive, quality, social */
+			m->agreed[IMPACT_POSITIVE] +=
+			    sqlite3_column_int64(st, 3);
+			m->agreed[IMPACT_QUALITY] +=
+			    sqlite3_column_int64(st, 4);
+			m->agreed[IMPACT_SOCIAL] +=
+			    sqlite3_column_int64(st, 5);
+			m->answered[IMPACT_POSITIVE] +=
+			    sqlite3_column_int64(st, 2);
+			m->answered[IMPACT_QUALITY] +=
+			    sqlite3_column_int64(st, 2);
+			m->answered[IMPACT_SOCIAL] +=
+			    sqlite3_column_int64(st, 2);
+			m->sent[IMPACT_POSITIVE] += sqlite3_column_int64(st, 1);
+			m->sent[IMPACT_QUALITY] += sqlite3_column_int64(st, 1);
+			m->sent[IMPACT_SOCIAL] += sqlite3_column_int64(st, 1);
+		} else if (kind == 1) {	/* families: q1 */
+			m->agreed[IMPACT_RELATIONSHIP] +=
+			    sqlite3_column_int64(st, 3);
+			m->answered[IMPACT_RELATIONSHIP] +=
+			    sqlite3_column_int64(st, 6);
+			m->sent[IMPACT_RELATIONSHIP] +=
+			    sqlite3_column_int64(st, 1);
+		} else if (kind == 2) {	/* partners: q1, q2 */
+			m->agreed[IMPACT_SKILLS] +=
+			    sqlite3_column_int64(st, 3);
+			m->answered[IMPACT_SKILLS] +=
+			    sqlite3_column_int64(st, 6);
+			m->agreed[IMPACT_ATMOSPHERE] +=
+			    sqlite3_column_int64(st, 4);
+			m->answered[IMPACT_ATMOSPHERE] +=
+			    sqlite3_column_int64(st, 7);
+			m->sent[IMPACT_SKILLS] += sqlite3_column_int64(st, 1);
+			m->sent[IMPACT_ATMOSPHERE] +=
+			    sqlite3_column_int64(st, 1);
+		}
+	}
+	return rc;
+}
+
 /* The figures of [from_utc, to_utc), from the summary or (raw) not. */
 static int
 impact_load(struct db *db, int64_t from_utc, int64_t to_utc,
     int long_term_months, int raw, struct db_impact **out)
 {
 	struct db_impact *m;
-	sqlite3_stmt *st;
-	char from[21], to[21];
-	int rc = -1, k;
+	int rc = -1;
 
 	*out = NULL;
 	m = xcalloc(1, sizeof(*m));
-	iso_of(from_utc, from);
-	iso_of(to_utc, to);
 	if (db_read_begin(db) == -1)
 		goto out_free;
 	if ((raw ? impact_raw : impact_summed)(db, m, from_utc, to_utc,
-	    long_term_months) == -1)
+	    long_term_months) == -1 ||
+	    impact_answers(db, m, from_utc, to_utc, raw) == -1)
 		goto out;
-
-	if ((st = db_stmt(db, sql_impact_client)) == NULL)
-		goto out;
-	db_bind_text(st, 1, from);
-	db_bind_text(st, 2, to);
-	if (db_next(db, st) != 1)
-		goto out;
-	for (k = 0; k < 3; k++) {
-		m->agreed[k] = sqlite3_column_int64(st, 2 * k);
-		m->answered[k] = sqlite3_column_int64(st, 2 * k + 1);
-		m->sent[k] = sqlite3_column_int64(st, 6);
-	}
-	db_done(st);
-
-	if ((st = db_stmt(db, sql_impact_surveys)) == NULL)
-		goto out;
-	db_bind_text(st, 1, from);
-	db_bind_text(st, 2, to);
-	if (db_next(db, st) != 1)
-		goto out;
-	for (k = 0; k < 3; k++) {
-		m->agreed[IMPACT_RELATIONSHIP + k] =
-		    sqlite3_column_int64(st, 2 * k);
-		m->answered[IMPACT_RELATIONSHIP + k] =
-		    sqlite3_column_int64(st, 2 * k + 1);
-	}
-	m->sent[IMPACT_RELATIONSHIP] = sqlite3_column_int64(st, 6);
-	m->sent[IMPACT_SKILLS] = m->sent[IMPACT_ATMOSPHERE] =
-	    sqlite3_column_int64(st, 7);
-	db_done(st);
 	rc = 0;
 out:
 	db_read_end(db);

@@ -149,12 +149,15 @@ static const char sql_referrals[] = "SELECT needs, source, 1 "
 
 /*
  * The waitlist at an instant: joined - departed over the hours before it
- * (waitlist_hours, 017-growth.sql, one row an hour), read once in order
- * for every instant asked; and the part of the instant's own hour before
- * it, from the history lines.
+ * (waitlist_hours, 017-growth.sql, one row an hour), from the months
+ * before (waitlist_months, 055) and the hours of its own month; and the
+ * part of the instant's own hour before it, from the history lines.
  */
-static const char sql_waitlist_hours[] = "SELECT hour, joined - departed "
-    "FROM waitlist_hours WHERE hour < ?1 ORDER BY hour";
+static const char sql_waitlist_months[] = "SELECT month, change "
+    "FROM waitlist_months WHERE month <= ?1 ORDER BY month";
+static const char sql_waitlist_span[] = "SELECT "
+    "coalesce(sum(joined - departed), 0) FROM waitlist_hours "
+    "WHERE hour >= ?1 AND hour < ?2";
 static const char sql_waitlist_part[] = "SELECT coalesce(sum("
     "(e.to_status = 'waitlisted') - ((SELECT p.to_status FROM "
     "referral_events p WHERE p.referral_id = e.referral_id AND (p.at < "
@@ -250,6 +253,11 @@ static const char sql_outcomes[] = "SELECT positive, quality_of_life, "
 static const char sql_surveys[] = "SELECT count(*) FROM outbox "
     "WHERE kind = 'outcome_survey' AND created_at >= ?1 "
     "AND created_at < ?2";
+/* A kind's months [?2, ?3) of report_answer_months (055). */
+static const char sql_answer_months[] = "SELECT sent, answers, agreed1, "
+    "answered1, agreed2, answered2, agreed3, answered3, agreed4, "
+    "answered4 FROM report_answer_months WHERE kind = ?1 "
+    "AND month >= ?2 AND month < ?3";
 
 /* Binds ?1 and ?2 as UTC seconds. */
 static void
@@ -335,18 +343,6 @@ load_attendance(struct db *db, struct db_report *r)
 		if ((k = db_name_index(attendance_names, 4, db_col(st, 0))) >= 0)
 			r->attendance[k] = sqlite3_column_int64(st, 1);
 	return rc;
-}
-
-/* Binds ?1 and ?2 as the ISO texts of the period. */
-static void
-bind_iso(sqlite3_stmt *st, const struct db_report *r)
-{
-	char a[21], b[21];
-
-	iso(r->from_utc, a);
-	iso(r->to_utc, b);
-	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 }
 
 static const char *
@@ -435,6 +431,8 @@ referrals_raw(struct db *db, struct db_report *r, int64_t from, int64_t to,
 }
 
 static int64_t month_start(int64_t id, int local);
+static void utc_months(const struct db_report *r, int64_t *k0,
+    int64_t *k1);
 
 /*
  * The period's referrals by need and source: whole UTC months from
@@ -445,19 +443,10 @@ static int
 load_referrals(struct db *db, struct db_report *r, int raw)
 {
 	sqlite3_stmt *st;
-	struct tm tm;
-	time_t tt;
 	size_t cap = 0;
 	int64_t k0, k1, a, b;
 
-	tt = (time_t)r->from_utc;
-	gmtime_r(&tt, &tm);
-	k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	if (month_start(k0, 0) < r->from_utc)
-		k0++;
-	tt = (time_t)r->to_utc;
-	gmtime_r(&tt, &tm);
-	k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	utc_months(r, &k0, &k1);
 	if (raw || k0 >= k1) {
 		if (referrals_raw(db, r, r->from_utc, r->to_utc, &cap) == -1)
 			return -1;
@@ -489,41 +478,91 @@ hour_of(int64_t t, char out[14])
 	out[13] = '\0';
 }
 
+/* Hours of waitlist_hours in [?1, ?2): their joined - departed. */
+static int
+waitlist_span(struct db *db, const char *from, const char *to,
+    int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql_waitlist_span)) == NULL)
+		return -1;
+	(void)sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	if ((rc = db_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /*
  * The number of referrals waitlisted at each instant t[0] <= t[1] <= ...
- * <= t[n-1], into out: one pass over the hours before the last.  0, or
- * -1 on error.
+ * <= t[n-1], into out: for the hours before each instant's hour, the
+ * months before its UTC month (waitlist_months, 055) and its month's
+ * hours before it, or the months to its month's end less its month's
+ * hours from it, whichever is fewer hours; then the part of its own
+ * hour before it.  0, or -1 on error.
  */
 static int
 waitlist_at_each(struct db *db, const int64_t *t, size_t n, int64_t *out)
 {
+	struct waitlist_month {
+		char		 month[8];
+		int64_t		 change;
+	} *m = NULL;
 	sqlite3_stmt *st;
-	char hour[14], last[14], from[21], to[21];
-	int64_t running = 0;
-	size_t i = 0;
-	int rc;
+	char hour[14], from[21], to[21], month[8], edge[32];
+	int64_t before = 0, change, span;
+	size_t nm = 0, cap = 0, i, j = 0;
+	int rc, year, mon;
 
 	if (n == 0)
 		return 0;
-	if ((st = db_stmt(db, sql_waitlist_hours)) == NULL)
+	/* The months to the last instant's, in order. */
+	if ((st = db_stmt(db, sql_waitlist_months)) == NULL)
 		return -1;
-	hour_of(t[n - 1], last);
-	hour_of(t[0], hour);
-	(void)sqlite3_bind_text(st, 1, last, -1, SQLITE_TRANSIENT);
+	hour_of(t[n - 1], hour);
+	memcpy(month, hour, 7);
+	month[7] = '\0';
+	(void)sqlite3_bind_text(st, 1, month, -1, SQLITE_TRANSIENT);
 	while ((rc = db_next(db, st)) == 1) {
-		const char *h = db_col(st, 0);
-
-		while (i < n && strcmp(h, hour) >= 0) {
-			out[i++] = running;
-			if (i < n)
-				hour_of(t[i], hour);
+		if (nm == cap) {
+			cap = cap ? cap * 2 : 128;
+			m = xrealloc(m, cap * sizeof(*m));
 		}
-		running += sqlite3_column_int64(st, 1);
+		db_copy(m[nm].month, sizeof(m[nm].month), db_col(st, 0));
+		m[nm++].change = sqlite3_column_int64(st, 1);
 	}
 	if (rc != 0)
-		return -1;
-	while (i < n)
-		out[i++] = running;
+		goto fail;
+	for (i = 0; i < n; i++) {
+		hour_of(t[i], hour);
+		memcpy(month, hour, 7);
+		/* The months before this one into before (the instants
+		 * come in order), its own into change. */
+		while (j < nm && strcmp(m[j].month, month) < 0)
+			before += m[j++].change;
+		change = j < nm && strcmp(m[j].month, month) == 0 ?
+		    m[j].change : 0;
+		if (atoi(hour + 8) <= 15) {
+			snprintf(edge, sizeof(edge), "%s-01T00", month);
+			if (waitlist_span(db, edge, hour, &span) == -1)
+				goto fail;
+			out[i] = before + span;
+		} else {
+			year = atoi(hour);
+			mon = atoi(hour + 5);
+			snprintf(edge, sizeof(edge), "%04d-%02d-01T00",
+			    mon == 12 ? year + 1 : year, mon == 12 ? 1 :
+			    mon + 1);
+			if (waitlist_span(db, hour, edge, &span) == -1)
+				goto fail;
+			out[i] = before + change - span;
+		}
+	}
+	free(m);
+	m = NULL;
 	/* The part of each instant's own hour before it. */
 	for (i = 0; i < n; i++) {
 		iso(t[i], to);
@@ -543,6 +582,9 @@ waitlist_at_each(struct db *db, const int64_t *t, size_t n, int64_t *out)
 			return -1;
 	}
 	return 0;
+fail:
+	free(m);
+	return -1;
 }
 
 /*
@@ -690,38 +732,306 @@ waits_spread(int64_t *v, size_t n, double *median, double *p90)
 	*p90 = (double)v[k - 1] / 86400.0;
 }
 
+/* A list of waits in seconds. */
+struct waits_list {
+	int64_t		*v;
+	size_t		 n, cap;
+};
+
+static void
+waits_push(struct waits_list *l, int64_t secs)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = secs;
+}
+
+/*
+ * Appends the waits of the people whose first session fell in
+ * [from, to) (sql_waits[raw]) to first (from receipt) and second (from
+ * the first to the second session).  0, or -1 on error.
+ */
+static int
+waits_rows(struct db *db, int raw, int64_t from, int64_t to,
+    struct waits_list *first, struct waits_list *second)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (from >= to)
+		return 0;
+	if ((st = db_stmt(db, sql_waits[raw])) == NULL)
+		return -1;
+	bind_range(st, from, to);
+	while ((rc = db_next(db, st)) == 1) {
+		waits_push(first, sqlite3_column_int64(st, 0));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			waits_push(second, sqlite3_column_int64(st, 1));
+	}
+	return rc;
+}
+
+/*
+ * The whole UTC months inside r's period, [*k0, *k1) (year * 12 +
+ * month - 1); none when *k0 >= *k1.
+ */
+static void
+utc_months(const struct db_report *r, int64_t *k0, int64_t *k1)
+{
+	struct tm tm;
+	time_t tt;
+
+	tt = (time_t)r->from_utc;
+	gmtime_r(&tt, &tm);
+	*k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	if (month_start(*k0, 0) < r->from_utc)
+		(*k0)++;
+	tt = (time_t)r->to_utc;
+	gmtime_r(&tt, &tm);
+	*k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+/*
+ * One kind of wait of a period from the counts of 055: the people by
+ * whole week of wait over the period's whole UTC months [k0, k1)
+ * (report_wait_weeks) and the waits of the first sessions at its ends
+ * (edge), then the exact waits of the week holding a rank
+ * (report_wait_values), kept for the next rank asked.
+ */
+struct wait_kind {
+	int			 kind;	/* 0 from receipt, 1 first to second */
+	int64_t			 k0, k1;
+	const struct waits_list	*edge;
+	int64_t			*weeks;	/* people by week of wait */
+	size_t			 nweeks;
+	int64_t			 total;
+	int64_t			 week;	/* of values, or -1 */
+	struct wait_value	*values;
+	size_t			 nvalues, cap;
+};
+struct wait_value {
+	int64_t		 secs, n;
+};
+
+/* 055's weeks: a wait's week, in seconds. */
+#define WAIT_WEEK	604800
+/* More weeks than a wait can span (a hundred years). */
+#define WAIT_WEEKS_MAX	5300
+
+static const char sql_wait_weeks[] = "SELECT week, n "
+    "FROM report_wait_weeks WHERE kind = ?1 AND month >= ?2 "
+    "AND month < ?3";
+static const char sql_wait_values[] = "SELECT secs, n "
+    "FROM report_wait_values WHERE kind = ?1 AND week = ?2 "
+    "AND month >= ?3 AND month < ?4";
+
+/* Adds n people to week w of k; 0, or 1 when w is out of bounds. */
+static int
+wait_week_add(struct wait_kind *k, int64_t w, int64_t n)
+{
+	size_t i;
+
+	if (w < 0 || w >= WAIT_WEEKS_MAX)
+		return 1;
+	if ((size_t)w >= k->nweeks) {
+		k->weeks = xrealloc(k->weeks, ((size_t)w + 1) *
+		    sizeof(*k->weeks));
+		for (i = k->nweeks; i <= (size_t)w; i++)
+			k->weeks[i] = 0;
+		k->nweeks = (size_t)w + 1;
+	}
+	k->weeks[w] += n;
+	k->total += n;
+	return 0;
+}
+
+static void
+wait_value_add(struct wait_kind *k, int64_t secs, int64_t n)
+{
+	if (k->nvalues == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->values = xrealloc(k->values, k->cap * sizeof(*k->values));
+	}
+	k->values[k->nvalues].secs = secs;
+	k->values[k->nvalues++].n = n;
+}
+
+static int
+wait_value_order(const void *a, const void *b)
+{
+	const struct wait_value *x = a, *y = b;
+
+	return x->secs < y->secs ? -1 : x->secs > y->secs;
+}
+
+/*
+ * The rank-th smallest wait (from 0) of k into *out: its week from the
+ * counts, then that week's exact waits in order.  0, or -1 on error or
+ * when the counts do not hold the rank.
+ */
+static int
+wait_at(struct db *db, struct wait_kind *k, int64_t rank, int64_t *out)
+{
+	sqlite3_stmt *st;
+	size_t w, i;
+	int rc;
+
+	for (w = 0; w < k->nweeks && rank >= k->weeks[w]; w++)
+		rank -= k->weeks[w];
+	if (w == k->nweeks)
+		return -1;
+	if (k->week != (int64_t)w) {
+		k->week = (int64_t)w;
+		k->nvalues = 0;
+		if ((st = db_stmt(db, sql_wait_values)) == NULL)
+			return -1;
+		(void)sqlite3_bind_int(st, 1, k->kind);
+		(void)sqlite3_bind_int64(st, 2, (int64_t)w);
+		(void)sqlite3_bind_int64(st, 3, k->k0);
+		(void)sqlite3_bind_int64(st, 4, k->k1);
+		while ((rc = db_next(db, st)) == 1)
+			wait_value_add(k, sqlite3_column_int64(st, 0),
+			    sqlite3_column_int64(st, 1));
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < k->edge->n; i++)
+			if (k->edge->v[i] / WAIT_WEEK == (int64_t)w)
+				wait_value_add(k, k->edge->v[i], 1);
+		qsort(k->values, k->nvalues, sizeof(*k->values),
+		    wait_value_order);
+	}
+	for (i = 0; i < k->nvalues; i++) {
+		if (rank < k->values[i].n) {
+			*out = k->values[i].secs;
+			return 0;
+		}
+		rank -= k->values[i].n;
+	}
+	return -1;
+}
+
+/*
+ * The median and 90th percentile in days of k's waits (as waits_spread
+ * works them out from every wait), -1 for both with none; their number
+ * in *count.  0, 1 when a wait is beyond the weeks counted here (the
+ * caller reads every wait instead), or -1 on error.
+ */
+static int
+wait_spread(struct db *db, struct wait_kind *k, double *median,
+    double *p90, int64_t *count)
+{
+	sqlite3_stmt *st;
+	int64_t h, p, a, b, c;
+	size_t i;
+	int rc;
+
+	*median = *p90 = -1;
+	if ((st = db_stmt(db, sql_wait_weeks)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int(st, 1, k->kind);
+	(void)sqlite3_bind_int64(st, 2, k->k0);
+	(void)sqlite3_bind_int64(st, 3, k->k1);
+	while ((rc = db_next(db, st)) == 1)
+		if (wait_week_add(k, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1)) == 1) {
+			db_done(st);
+			return 1;
+		}
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < k->edge->n; i++)
+		if (wait_week_add(k, k->edge->v[i] / WAIT_WEEK, 1) == 1)
+			return 1;
+	*count = k->total;
+	if (k->total == 0)
+		return 0;
+	h = k->total / 2;
+	p = (k->total * 9 + 9) / 10 - 1;	/* ceil(0.9 n) - 1 */
+	if (wait_at(db, k, h, &b) == -1 || (k->total % 2 == 0 &&
+	    wait_at(db, k, h - 1, &a) == -1) || wait_at(db, k, p, &c) == -1)
+		return -1;
+	*median = (k->total % 2 ? (double)b :
+	    ((double)a + (double)b) / 2) / 86400.0;
+	*p90 = (double)c / 86400.0;
+	return 0;
+}
+
+/*
+ * The waits of the period from the counts of 055 over its whole UTC
+ * months [k0, k1) and the first sessions at its ends.  0, 1 when they
+ * cannot say (wait_spread), or -1 on error.
+ */
+static int
+waits_summed(struct db *db, struct db_report *r, int64_t k0, int64_t k1)
+{
+	struct waits_list first = { NULL, 0, 0 }, second = { NULL, 0, 0 };
+	struct wait_kind k[2];
+	int i, rc = -1;
+
+	memset(k, 0, sizeof(k));
+	if (waits_rows(db, 0, r->from_utc, month_start(k0, 0), &first,
+	    &second) == -1 || waits_rows(db, 0, month_start(k1, 0),
+	    r->to_utc, &first, &second) == -1)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		k[i].kind = i;
+		k[i].k0 = k0;
+		k[i].k1 = k1;
+		k[i].edge = i == 0 ? &first : &second;
+		k[i].week = -1;
+	}
+	if ((rc = wait_spread(db, &k[0], &r->median_wait_days,
+	    &r->p90_wait_days, &r->first_sessions)) != 0)
+		goto out;
+	rc = wait_spread(db, &k[1], &r->median_second_days,
+	    &r->p90_second_days, &r->second_sessions);
+out:
+	for (i = 0; i < 2; i++) {
+		free(k[i].weeks);
+		free(k[i].values);
+	}
+	free(first.v);
+	free(second.v);
+	return rc;
+}
+
+/*
+ * The waits of the people whose first attended session fell in the
+ * period: from the counts of 055 when the period holds a whole UTC
+ * month, else (or raw, or when the counts cannot say) from every first
+ * session of the period.
+ */
 static int
 load_waits(struct db *db, struct db_report *r, int raw)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_waits[raw]);
-	int64_t *v = NULL, *w = NULL;
-	size_t n = 0, nw = 0, cap = 0;
+	struct waits_list first = { NULL, 0, 0 }, second = { NULL, 0, 0 };
+	int64_t k0, k1;
 	int rc;
 
 	r->median_wait_days = r->p90_wait_days = -1;
 	r->median_second_days = r->p90_second_days = -1;
-	if (st == NULL)
-		return -1;
-	bind_range(st, r->from_utc, r->to_utc);
-	while ((rc = db_next(db, st)) == 1) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xrealloc(v, cap * sizeof(*v));
-			w = xrealloc(w, cap * sizeof(*w));
-		}
-		v[n++] = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			w[nw++] = sqlite3_column_int64(st, 1);
+	r->first_sessions = r->second_sessions = 0;
+	utc_months(r, &k0, &k1);
+	if (!raw && k0 < k1) {
+		if ((rc = waits_summed(db, r, k0, k1)) != 1)
+			return rc;
+		r->median_wait_days = r->p90_wait_days = -1;
+		r->median_second_days = r->p90_second_days = -1;
+		r->first_sessions = r->second_sessions = 0;
 	}
-	if (rc == 0) {
-		waits_spread(v, n, &r->median_wait_days, &r->p90_wait_days);
-		waits_spread(w, nw, &r->median_second_days,
+	if ((rc = waits_rows(db, raw, r->from_utc, r->to_utc, &first,
+	    &second)) == 0) {
+		waits_spread(first.v, first.n, &r->median_wait_days,
+		    &r->p90_wait_days);
+		waits_spread(second.v, second.n, &r->median_second_days,
 		    &r->p90_second_days);
 	}
-	r->first_sessions = (int64_t)n;
-	r->second_sessions = (int64_t)nw;
-	free(v);
-	free(w);
+	r->first_sessions = (int64_t)first.n;
+	r->second_sessions = (int64_t)second.n;
+	free(first.v);
+	free(second.v);
 	return rc;
 }
 
@@ -827,34 +1137,77 @@ load_caseload(struct db *db, struct db_report *r, int raw, int64_t now)
 	return rc;
 }
 
+/* The outcomes answered and surveys sent in [from, to), added to r. */
 static int
-load_outcomes(struct db *db, struct db_report *r)
+outcomes_rows(struct db *db, struct db_report *r, int64_t from, int64_t to)
 {
-	sqlite3_stmt *st = db_stmt(db, sql_outcomes);
-	int rc, q, a;
+	sqlite3_stmt *st;
+	char a[21], b[21];
+	int rc, q, k;
 
-	if (st == NULL)
+	if (from >= to)
+		return 0;
+	iso(from, a);
+	iso(to, b);
+	if ((st = db_stmt(db, sql_outcomes)) == NULL)
 		return -1;
-	bind_iso(st, r);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 	while ((rc = db_next(db, st)) == 1) {
 		r->outcome_responses++;
 		for (q = 0; q < OUTCOME__MAX; q++) {
-			a = db_name_index(outcome_answer_names, ANSWER__MAX,
+			k = db_name_index(outcome_answer_names, ANSWER__MAX,
 			    db_col(st, q));
-			if (a < 0 || a == ANSWER_NA)
+			if (k < 0 || k == ANSWER_NA)
 				continue;
 			r->outcome_answered[q]++;
-			if (a == ANSWER_AGREE)
+			if (k == ANSWER_AGREE)
 				r->outcome_agreed[q]++;
 		}
 	}
 	if (rc != 0 || (st = db_stmt(db, sql_surveys)) == NULL)
 		return -1;
-	bind_iso(st, r);
+	(void)sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	(void)sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
 	if ((rc = db_step(st)) == SQLITE_ROW)
-		r->outcome_sent = sqlite3_column_int64(st, 0);
+		r->outcome_sent += sqlite3_column_int64(st, 0);
 	db_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * The period's outcomes and outcome surveys sent: the whole UTC months
+ * inside it from report_answer_months (055), the hours at its ends
+ * from the rows; or (raw, or no whole month) all from the rows.
+ */
+static int
+load_outcomes(struct db *db, struct db_report *r, int raw)
+{
+	sqlite3_stmt *st;
+	int64_t k0, k1;
+	int rc, q;
+
+	utc_months(r, &k0, &k1);
+	if (raw || k0 >= k1)
+		return outcomes_rows(db, r, r->from_utc, r->to_utc);
+	if (outcomes_rows(db, r, r->from_utc, month_start(k0, 0)) == -1 ||
+	    outcomes_rows(db, r, month_start(k1, 0), r->to_utc) == -1 ||
+	    (st = db_stmt(db, sql_answer_months)) == NULL)
+		return -1;
+	(void)sqlite3_bind_int(st, 1, 0);
+	(void)sqlite3_bind_int64(st, 2, k0);
+	(void)sqlite3_bind_int64(st, 3, k1);
+	while ((rc = db_next(db, st)) == 1) {
+		r->outcome_sent += sqlite3_column_int64(st, 0);
+		r->outcome_responses += sqlite3_column_int64(st, 1);
+		for (q = 0; q < OUTCOME__MAX; q++) {
+			r->outcome_agreed[q] += sqlite3_column_int64(st,
+			    2 + 2 * q);
+			r->outcome_answered[q] += sqlite3_column_int64(st,
+			    3 + 2 * q);
+		}
+	}
+	return rc;
 }
 
 /* ---- the same figures from the summaries ---- */
@@ -2505,7 +2858,8 @@ report_load(struct db *db, int64_t from_utc, int64_t to_utc, int64_t now,
 	    ((parts & REPORT_PART_WAITS) && load_waits(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_CASELOAD) &&
 	    load_caseload(db, r, raw, now) == -1) ||
-	    ((parts & REPORT_PART_OUTCOMES) && load_outcomes(db, r) == -1) ||
+	    ((parts & REPORT_PART_OUTCOMES) &&
+	    load_outcomes(db, r, raw) == -1) ||
 	    ((parts & REPORT_PART_OFFERS) && load_offers(db, r) == -1))
 		goto out;
 	rc = 0;
@@ -2625,6 +2979,14 @@ db_report_differ(const struct db_report *a, const struct db_report *b,
 	    a->median_second_days != b->median_second_days ||
 	    a->p90_second_days != b->p90_second_days)
 		return differ(why, n, "second sessions", SIZE_MAX, NULL);
+	if (a->outcome_responses != b->outcome_responses ||
+	    a->outcome_sent != b->outcome_sent)
+		return differ(why, n, "outcomes", SIZE_MAX, NULL);
+	for (k = 0; k < OUTCOME__MAX; k++)
+		if (a->outcome_answered[k] != b->outcome_answered[k] ||
+		    a->outcome_agreed[k] != b->outcome_agreed[k])
+			return differ(why, n, "outcomes", (size_t)k,
+			    "answered or agreed");
 	if (a->referrals != b->referrals)
 		return differ(why, n, "referrals", SIZE_MAX, NULL);
 	for (k = 0; k < NEED__MAX; k++)

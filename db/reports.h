@@ -237,9 +237,9 @@ int	 db_report_sessions_load(struct db *, int64_t from_utc,
 	    struct db_report **out);
 /*
  * Compares the sessions' figures of two reports (totals, breakdowns,
- * attendance, late cancellations) and the referrals' (by need and
- * source): 0 when they are the same, or 1 with the first that differs
- * named in why ("by site, row 2: people").
+ * attendance, late cancellations), the waits, the outcomes and the
+ * referrals' (by need and source): 0 when they are the same, or 1 with
+ * the first that differs named in why ("by site, row 2: people").
  */
 int	 db_report_differ(const struct db_report *,
 	    const struct db_report *, char *why, size_t n);

@@ -183,6 +183,11 @@ check(struct db *db, int64_t from, int64_t to)
 	    x->people != y->people || x->long_term != y->long_term ||
 	    x->nregions != y->nregions)
 		goto out;
+	for (i = 0; i < IMPACT__MAX; i++)
+		if (x->agreed[i] != y->agreed[i] ||
+		    x->answered[i] != y->answered[i] ||
+		    x->sent[i] != y->sent[i])
+			goto out;
 	for (i = 0; i < x->nregions; i++)
 		if (strcmp(x->regions[i].region, y->regions[i].region) != 0 ||
 		    x->regions[i].sessions != y->regions[i].sessions ||

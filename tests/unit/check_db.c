@@ -459,6 +459,10 @@ bulk_summaries(struct db *db)
 		"SELECT * FROM report_first_undelivered ORDER BY 1",
 		"SELECT * FROM report_referral_months ORDER BY 1, 2, 3",
 		"SELECT * FROM first_sessions ORDER BY referral_id",
+		"SELECT * FROM report_wait_weeks ORDER BY 1, 2, 3",
+		"SELECT * FROM report_wait_values ORDER BY 1, 2, 3, 4",
+		"SELECT * FROM report_answer_months ORDER BY 1, 2",
+		"SELECT * FROM waitlist_months ORDER BY 1",
 		"SELECT id, booked_until FROM referrals ORDER BY id",
 		"SELECT count(*) FROM report_months_add",
 		"SELECT count(*) FROM work_redo",
@@ -532,6 +536,8 @@ START_TEST(test_bulk_triggers)
 	    "first_sessions WHERE received_utc IS NULL"), 0);
 	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "first_sessions"), 6);
+	ck_assert_int_ge(testlib_sql_int(slow, "SELECT count(*) FROM "
+	    "report_wait_values WHERE kind = 1"), 1);
 	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "
 	    "referrals WHERE booked_until IS NOT NULL"), 6);
 	ck_assert_int_eq(testlib_sql_int(slow, "SELECT count(*) FROM "

@@ -29,6 +29,7 @@
 #include "db/referrals.h"
 #include "db/reports.h"
 #include "db/schedule.h"
+#include "db/survey.h"
 #include "templates/tmpl.h"
 #include "util/buf.h"
 #include "tests/unit/testlib.h"
@@ -577,6 +578,64 @@ START_TEST(test_report_waitlist_forget_steps)
 END_TEST
 
 /*
+ * The waitlist at instants after now (its months from 055's
+ * waitlist_months) equals the history after the real writers move
+ * referrals on and off it (db_referral_move) and a referral is
+ * removed, at both kinds of instant: early in a UTC month (its hours
+ * before the instant read) and late in one (its hours after it).
+ */
+START_TEST(test_report_waitlist_writers)
+{
+	static const enum status moves[][2] = {
+		{ ST_NEW, ST_TRIAGED }, { ST_TRIAGED, ST_WAITLISTED },
+	};
+	int64_t ends[4];
+	struct db_report *r;
+	char when[21];
+	size_t i, k;
+	time_t tt;
+	struct tm tm;
+
+	tt = (time_t)now_utc;
+	gmtime_r(&tt, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mon++;
+	ends[0] = now_utc + 3600;
+	ends[1] = (int64_t)timegm(&tm) + 5 * 3600;	/* next month's 1st */
+	ends[2] = (int64_t)timegm(&tm) - 7200;	/* this month's end */
+	ends[3] = now_utc + 86400 * 50;
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		ck_assert_int_eq(db_referral_move(db, 5, moves[i][0],
+		    moves[i][1], 1, "test", ""), DB_OK);
+		ck_assert_int_eq(db_referral_move(db, 6, moves[i][0],
+		    moves[i][1], 1, "test", ""), DB_OK);
+	}
+	ck_assert_int_eq(db_referral_move(db, 6, ST_WAITLISTED, ST_WITHDRAWN,
+	    1, "test", ""), DB_OK);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+			if (ends[i] <= now_utc)
+				continue;
+			tt = (time_t)ends[i];
+			gmtime_r(&tt, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			ck_assert_int_eq(db_report_load(db, from_utc, ends[i],
+			    now_utc, &r), 0);
+			ck_assert_msg(r->waitlist_end == waitlisted_at(when),
+			    "at %s: %lld, the history says %lld", when,
+			    (long long)r->waitlist_end,
+			    (long long)waitlisted_at(when));
+			db_report_free(r);
+		}
+		waitlist_matches_history();
+		/* Eve's referral removed with its history (purge). */
+		sql_exec("DELETE FROM referrals WHERE id = 5");
+	}
+}
+END_TEST
+
+/*
  * Rows that differ between first_sessions (kept by triggers) and the
  * first attended session of each person counted from attendance itself.
  */
@@ -745,6 +804,11 @@ summaries_same_in(const char *after, const char *tz)
 		    x->people == y->people && x->long_term == y->long_term &&
 		    x->nregions == y->nregions, "after %s, %s, %s: impact",
 		    after, tz, periods[i][0]);
+		for (k = 0; k < IMPACT__MAX; k++)
+			ck_assert_msg(x->agreed[k] == y->agreed[k] &&
+			    x->answered[k] == y->answered[k] &&
+			    x->sent[k] == y->sent[k], "after %s, %s, %s: "
+			    "impact answers %zu", after, tz, periods[i][0], k);
 		for (k = 0; k < x->nregions; k++)
 			ck_assert_msg(strcmp(x->regions[k].region,
 			    y->regions[k].region) == 0 &&
@@ -1384,6 +1448,292 @@ START_TEST(test_report_hidden_waits)
 	ck_assert_double_eq_tol(r->median_second_days, 21, 1e-9);
 	ck_assert_double_eq_tol(r->p90_second_days, 35, 1e-9);
 	db_report_free(r);
+}
+END_TEST
+
+/*
+ * Rows of 055's wait counts (report_wait_weeks, report_wait_values)
+ * that differ from a fresh count of first_sessions by their rule
+ * (report_waits_of), rows of none included.
+ */
+static int64_t
+wait_counts_differ(void)
+{
+	return testlib_sql_int(db, "WITH w AS (SELECT kind, month, week, "
+	    "count(*) AS n FROM report_waits_of GROUP BY 1, 2, 3), "
+	    "v AS (SELECT kind, week, month, secs, count(*) AS n "
+	    "FROM report_waits_of GROUP BY 1, 2, 3, 4) "
+	    "SELECT (SELECT count(*) FROM (SELECT * FROM w EXCEPT "
+	    "SELECT * FROM report_wait_weeks)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_wait_weeks EXCEPT SELECT * FROM w)) + "
+	    "(SELECT count(*) FROM (SELECT * FROM v EXCEPT "
+	    "SELECT * FROM report_wait_values)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_wait_values EXCEPT SELECT * FROM v))");
+}
+
+/* Fay's sessions (client 4, Ravi, Riverside): a series of her own. */
+static const char fay_series[] =
+    "INSERT INTO series (id, uid, therapist_id, client_id, group_id, "
+    " site_id, first_date, start_local, length_min, created_at, "
+    " updated_at) VALUES "
+    " (5, 'u5', 2, 4, NULL, 2, '2025-03-03', '09:00', 45, 'x', 'x');"
+    OCC(50, 5, "2025-03-03", "2025-03-03T09:00:00Z", 45, 2, 2, "booked")
+    OCC(51, 5, "2025-03-10", "2025-03-10T09:00:00Z", 45, 2, 2, "booked")
+    OCC(52, 5, "2025-03-17", "2025-03-17T09:00:00Z", 45, 2, 2, "booked");
+
+/*
+ * The waits from 055's counts equal those from every first session
+ * (summaries_same: whole months, months cut at both ends, three time
+ * zones), and the counts a fresh count, after each writer that moves a
+ * first or second session: attendance recorded and changed
+ * (db_attendance_set), a session moved (db_occ_move) and cancelled
+ * (db_occ_cancel), a series ended (db_series_end), a client record
+ * moved to another referral, a person erased (db_privacy_erase).
+ */
+START_TEST(test_report_waits_writers)
+{
+	struct db_erase_summary sum;
+	struct db_occ to;
+	char clash[256];
+
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	ck_assert_int_gt(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_wait_values WHERE kind = 1"), 0);
+	sql_exec(fay_series);
+	/* Fay's first session (41 days after her referral), her second. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's first session");
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-17", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's second session");
+	/* An earlier one recorded: her first moves a week back. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-03", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's earlier session");
+	/* Changed to did not attend: back again. */
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-03", 4,
+	    "did_not_attend", "", 1), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("Fay's earlier session missed");
+	/* Cat's first session moved into the future: her first is the
+	 * 17th, her second the 31st. */
+	sql_exec("INSERT INTO site_hours (site_id, day, start_min, end_min) "
+	    "VALUES (2, 0, 0, 1440); INSERT INTO therapist_availability "
+	    "(therapist_id, site_id, day, start_min, end_min) "
+	    "VALUES (2, 2, 0, 0, 1440)");
+	memset(&to, 0, sizeof(to));
+	snprintf(to.date, sizeof(to.date), "2099-03-09");
+	to.start_utc = utc("2099-03-09T11:00:00Z");
+	to.end_utc = to.start_utc + 45 * 60;
+	to.weekday = 0;
+	to.start_min = 11 * 60;
+	to.end_min = to.start_min + 45;
+	ck_assert_msg(db_occ_move(db, 3, "2025-03-10", &to, 0, "test", 1, "",
+	    0, "test", clash, sizeof(clash)) == DB_OK, "%s", clash);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_occ_move");
+	ck_assert_int_eq(db_occ_cancel(db, 3, "2025-03-10", CANCEL_BY_SERVICE,
+	    "test", 1, "", 0, "test"), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_occ_cancel");
+	/* Fay's series ended from the 15th: her second session goes. */
+	ck_assert_int_eq(db_series_end(db, 5, "2025-03-15", "Moving away",
+	    1, "127.0.0.1"), DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_series_end");
+	/* Bob's client record moved to Dan's referral (received 15 Mar). */
+	sql_exec("UPDATE clients SET referral_id = 4 WHERE id = 2");
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("a client record moved");
+	/* Cat erased. */
+	ck_assert_int_eq(db_privacy_erase(db, 3, "request", 1, "", &sum),
+	    DB_OK);
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	summaries_same("db_privacy_erase");
+	/* Every attendance gone: no waits, no rows. */
+	sql_exec("DELETE FROM attendance");
+	ck_assert_int_eq(wait_counts_differ(), 0);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT (SELECT count(*) FROM "
+	    "report_wait_weeks) + (SELECT count(*) FROM report_wait_values)"),
+	    0);
+	summaries_same("every attendance removed");
+}
+END_TEST
+
+/*
+ * The comparison sees 055's counts left behind: with their triggers
+ * dropped, a person's first attended session makes the waits from the
+ * counts differ from those worked out from every first session, over a
+ * period of whole months.
+ */
+START_TEST(test_report_waits_need_triggers)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_waits_ins; "
+	    "DROP TRIGGER report_waits_upd; DROP TRIGGER report_waits_del");
+	sql_exec(fay_series);
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_gt(wait_counts_differ(), 0);
+	ck_assert_int_eq(db_report_load(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2025-04-01T00:00:00Z"), now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, utc("2025-01-01T00:00:00Z"),
+	    utc("2025-04-01T00:00:00Z"), &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "waits");
+	db_report_free(a);
+	db_report_free(b);
+}
+END_TEST
+
+/*
+ * Rows of 055's report_answer_months that differ from a fresh count of
+ * the outcomes, outcome surveys and family and partner surveys by their
+ * rule (report_answers_of), rows of none included.
+ */
+static int64_t
+answer_months_differ(void)
+{
+	return testlib_sql_int(db, "WITH m AS (SELECT kind, "
+	    "CAST(substr(at, 1, 4) AS INTEGER) * 12 + "
+	    "CAST(substr(at, 6, 2) AS INTEGER) - 1 AS month, sum(sent), "
+	    "sum(answers), sum(agreed1), sum(answered1), sum(agreed2), "
+	    "sum(answered2), sum(agreed3), sum(answered3), sum(agreed4), "
+	    "sum(answered4) FROM report_answers_of GROUP BY 1, 2) "
+	    "SELECT (SELECT count(*) FROM (SELECT * FROM m EXCEPT "
+	    "SELECT * FROM report_answer_months)) + (SELECT count(*) FROM "
+	    "(SELECT * FROM report_answer_months EXCEPT SELECT * FROM m))");
+}
+
+/*
+ * The outcomes of /reports and the answers of the impact report from
+ * 055's months equal those from the rows, over periods from the
+ * fixture's to now (whole UTC months inside, ends cut; none whole).
+ */
+static void
+answers_same(const char *after)
+{
+	int64_t periods[][2] = {
+		{ utc("2025-01-01T00:00:00Z"), now_utc + 86400 * 40 },
+		{ utc("2024-12-15T13:00:00Z"), now_utc + 86400 * 400 },
+		{ now_utc - 86400 * 10, now_utc + 86400 * 10 },
+		{ utc("2025-02-01T00:00:00Z"), utc("2025-04-01T00:00:00Z") },
+	};
+	struct db_report *a, *b;
+	struct db_impact *x, *y;
+	char why[128];
+	size_t i, k;
+
+	ck_assert_msg(answer_months_differ() == 0, "after %s: months", after);
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++) {
+		ck_assert_int_eq(db_report_load(db, periods[i][0],
+		    periods[i][1], now_utc, &a), 0);
+		ck_assert_int_eq(db_report_load_raw(db, periods[i][0],
+		    periods[i][1], &b), 0);
+		ck_assert_msg(db_report_differ(a, b, why, sizeof(why)) == 0,
+		    "after %s, period %zu: %s differs", after, i, why);
+		db_report_free(a);
+		db_report_free(b);
+		ck_assert_int_eq(db_impact_load(db, periods[i][0],
+		    periods[i][1], 1, &x), 0);
+		ck_assert_int_eq(db_impact_load_raw(db, periods[i][0],
+		    periods[i][1], 1, &y), 0);
+		for (k = 0; k < IMPACT__MAX; k++)
+			ck_assert_msg(x->agreed[k] == y->agreed[k] &&
+			    x->answered[k] == y->answered[k] &&
+			    x->sent[k] == y->sent[k], "after %s, period %zu: "
+			    "impact answers %zu", after, i, k);
+		db_impact_free(x);
+		db_impact_free(y);
+	}
+}
+
+/*
+ * 055's months after each writer of what they count: an outcome
+ * survey queued by a sixth attended session, a client's outcome
+ * answered (db_outcome_save), family and partner surveys sent and
+ * answered (db_survey_add, db_survey_answer), a person erased
+ * (db_privacy_erase: the answers stay counted), an outcome and an
+ * email removed.
+ */
+START_TEST(test_report_answers_writers)
+{
+	static const enum outcome_answer answers[OUTCOME__MAX] = {
+		ANSWER_AGREE, ANSWER_UNSURE, ANSWER_AGREE, ANSWER_NA,
+	};
+	struct db_erase_summary sum;
+	int64_t family, partner;
+
+	answers_same("the fixture");
+	ck_assert_int_gt(testlib_sql_int(db, "SELECT count(*) FROM "
+	    "report_answer_months WHERE answers > 0"), 0);
+	/* Fay can be emailed; her first attended session is the one
+	 * after which the survey goes. */
+	sql_exec("UPDATE referrals SET email = 'fay@x.org', "
+	    "consent_contact = 1 WHERE id = 6;"
+	    "INSERT INTO settings (key, value) VALUES ('outcome_after', '1') "
+	    "ON CONFLICT (key) DO UPDATE SET value = '1';");
+	sql_exec(fay_series);
+	ck_assert_int_eq(db_attendance_set(db, 5, "2025-03-10", 4,
+	    "attended", "", 1), DB_OK);
+	ck_assert_int_eq(testlib_sql_int(db, "SELECT count(*) FROM outbox "
+	    "WHERE kind = 'outcome_survey' AND referral_id = 6"), 1);
+	answers_same("an outcome survey queued");
+	ck_assert_int_eq(db_outcome_save(db, 6, answers), OUTCOME_OPEN);
+	answers_same("db_outcome_save");
+	family = db_survey_add(db, "family", 2, 0, "kin@x.org",
+	    "2025-03-20T10:00:00Z", NULL, NULL, NULL, "");
+	ck_assert_int_gt(family, 0);
+	partner = db_survey_add(db, "partner", 0, 1, "staff@x.org",
+	    "2025-01-31T23:30:00Z", "2025-02-02T09:00:00Z", "agree",
+	    "unsure", "");
+	ck_assert_int_gt(partner, 0);
+	answers_same("db_survey_add");
+	ck_assert_int_eq(db_survey_answer(db, family, "agree", NULL, ""),
+	    OUTCOME_OPEN);
+	answers_same("db_survey_answer");
+	ck_assert_int_eq(db_privacy_erase(db, 2, "request", 1, "", &sum),
+	    DB_OK);
+	answers_same("db_privacy_erase");
+	sql_exec("UPDATE outcomes SET social = 'disagree' "
+	    "WHERE referral_id = 1");
+	answers_same("an outcome changed");
+	sql_exec("DELETE FROM outcomes WHERE referral_id = 6");
+	sql_exec("DELETE FROM outbox WHERE kind = 'outcome_survey'");
+	sql_exec("DELETE FROM surveys");
+	answers_same("outcomes and surveys removed");
+}
+END_TEST
+
+/*
+ * The comparison sees 055's months left behind: with the outcomes'
+ * triggers dropped, an outcome answered makes the outcomes from the
+ * months differ from those of the rows.
+ */
+START_TEST(test_report_answers_need_triggers)
+{
+	static const enum outcome_answer answers[OUTCOME__MAX] = {
+		ANSWER_AGREE, ANSWER_AGREE, ANSWER_AGREE, ANSWER_NA,
+	};
+	struct db_report *a, *b;
+	int64_t from = now_utc - 86400 * 70, to = now_utc + 86400 * 70;
+	char why[128];
+
+	sql_exec("DROP TRIGGER report_answers_outcomes_ins");
+	ck_assert_int_eq(db_outcome_save(db, 6, answers), OUTCOME_OPEN);
+	ck_assert_int_gt(answer_months_differ(), 0);
+	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "outcomes");
+	db_report_free(a);
+	db_report_free(b);
 }
 END_TEST
 
@@ -2761,6 +3111,7 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_referral_months);
 	tcase_add_test(tc, test_report_waitlist);
 	tcase_add_test(tc, test_report_waitlist_summary);
+	tcase_add_test(tc, test_report_waitlist_writers);
 	tcase_add_test(tc, test_report_waitlist_forget_steps);
 	tcase_add_test(tc, test_report_caseload);
 	tcase_add_test(tc, test_report_caseload_now);
@@ -2778,6 +3129,10 @@ reports_suite(void)
 	tcase_add_test(tc, test_report_last_need_site_trigger);
 	tcase_add_test(tc, test_report_last_long_term);
 	tcase_add_test(tc, test_report_hidden_waits);
+	tcase_add_test(tc, test_report_waits_writers);
+	tcase_add_test(tc, test_report_waits_need_triggers);
+	tcase_add_test(tc, test_report_answers_writers);
+	tcase_add_test(tc, test_report_answers_need_triggers);
 	tcase_add_test(tc, test_report_offers_late);
 	tcase_add_test(tc, test_report_outcomes);
 	tcase_add_test(tc, test_report_empty);
