@@ -275,4 +275,14 @@ int		 db_staff_notify(struct db *, const char *kind,
 		    const char *key_part, int64_t referral_id,
 		    int64_t therapist_series, const char *msgid_domain);
 
+/*
+ * db/reports.c: the first instant of UTC month id (year * 12 + month -
+ * 1); and the whole UTC months inside [from_utc, to_utc), [*k0, *k1)
+ * (none when *k0 >= *k1), which the summaries kept by month (036, 049,
+ * 055) answer for a period.
+ */
+int64_t		 db_utc_month_start(int64_t id);
+void		 db_utc_months(int64_t from_utc, int64_t to_utc, int64_t *k0,
+		    int64_t *k1);
+
 #endif

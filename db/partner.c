@@ -523,19 +523,6 @@ impact_answers_rows(struct db *db, struct db_impact *m, int64_t from_utc,
 	return 0;
 }
 
-/* The first instant of UTC month id (year * 12 + month - 1). */
-static int64_t
-impact_month_start(int64_t id)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)(id / 12) - 1900;
-	tm.tm_mon = (int)(id % 12);
-	tm.tm_mday = 1;
-	return (int64_t)timegm(&tm);
-}
-
 /*
  * The answers and surveys of [from_utc, to_utc): the whole UTC months
  * inside it from report_answer_months (055), the hours at its ends
@@ -546,23 +533,14 @@ impact_answers(struct db *db, struct db_impact *m, int64_t from_utc,
     int64_t to_utc, int raw)
 {
 	sqlite3_stmt *st;
-	struct tm tm;
-	time_t tt;
 	int64_t k0, k1, kind;
 	int rc;
 
-	tt = (time_t)from_utc;
-	gmtime_r(&tt, &tm);
-	k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	if (impact_month_start(k0) < from_utc)
-		k0++;
-	tt = (time_t)to_utc;
-	gmtime_r(&tt, &tm);
-	k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+	db_utc_months(from_utc, to_utc, &k0, &k1);
 	if (raw || k0 >= k1)
 		return impact_answers_rows(db, m, from_utc, to_utc);
-	if (impact_answers_rows(db, m, from_utc, impact_month_start(k0)) ==
-	    -1 || impact_answers_rows(db, m, impact_month_start(k1),
+	if (impact_answers_rows(db, m, from_utc, db_utc_month_start(k0)) ==
+	    -1 || impact_answers_rows(db, m, db_utc_month_start(k1),
 	    to_utc) == -1 || (st = db_stmt(db, sql_impact_months)) == NULL)
 		return -1;
 	db_bind_int(st, 1, k0);

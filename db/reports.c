@@ -431,8 +431,6 @@ referrals_raw(struct db *db, struct db_report *r, int64_t from, int64_t to,
 }
 
 static int64_t month_start(int64_t id, int local);
-static void utc_months(const struct db_report *r, int64_t *k0,
-    int64_t *k1);
 
 /*
  * The period's referrals by need and source: whole UTC months from
@@ -446,7 +444,7 @@ load_referrals(struct db *db, struct db_report *r, int raw)
 	size_t cap = 0;
 	int64_t k0, k1, a, b;
 
-	utc_months(r, &k0, &k1);
+	db_utc_months(r->from_utc, r->to_utc, &k0, &k1);
 	if (raw || k0 >= k1) {
 		if (referrals_raw(db, r, r->from_utc, r->to_utc, &cap) == -1)
 			return -1;
@@ -773,24 +771,26 @@ waits_rows(struct db *db, int raw, int64_t from, int64_t to,
 	return rc;
 }
 
-/*
- * The whole UTC months inside r's period, [*k0, *k1) (year * 12 +
- * month - 1); none when *k0 >= *k1.
- */
-static void
-utc_months(const struct db_report *r, int64_t *k0, int64_t *k1)
+void
+db_utc_months(int64_t from_utc, int64_t to_utc, int64_t *k0, int64_t *k1)
 {
 	struct tm tm;
 	time_t tt;
 
-	tt = (time_t)r->from_utc;
+	tt = (time_t)from_utc;
 	gmtime_r(&tt, &tm);
 	*k0 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
-	if (month_start(*k0, 0) < r->from_utc)
+	if (month_start(*k0, 0) < from_utc)
 		(*k0)++;
-	tt = (time_t)r->to_utc;
+	tt = (time_t)to_utc;
 	gmtime_r(&tt, &tm);
 	*k1 = (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+int64_t
+db_utc_month_start(int64_t id)
+{
+	return month_start(id, 0);
 }
 
 /*
@@ -1013,7 +1013,7 @@ load_waits(struct db *db, struct db_report *r, int raw)
 	r->median_wait_days = r->p90_wait_days = -1;
 	r->median_second_days = r->p90_second_days = -1;
 	r->first_sessions = r->second_sessions = 0;
-	utc_months(r, &k0, &k1);
+	db_utc_months(r->from_utc, r->to_utc, &k0, &k1);
 	if (!raw && k0 < k1) {
 		if ((rc = waits_summed(db, r, k0, k1)) != 1)
 			return rc;
@@ -1187,7 +1187,7 @@ load_outcomes(struct db *db, struct db_report *r, int raw)
 	int64_t k0, k1;
 	int rc, q;
 
-	utc_months(r, &k0, &k1);
+	db_utc_months(r->from_utc, r->to_utc, &k0, &k1);
 	if (raw || k0 >= k1)
 		return outcomes_rows(db, r, r->from_utc, r->to_utc);
 	if (outcomes_rows(db, r, r->from_utc, month_start(k0, 0)) == -1 ||
