@@ -925,26 +925,37 @@ START_TEST(test_report_summaries)
 END_TEST
 
 /*
+ * The report of [from, to) from the summaries differs from the raw
+ * rows' first at what (db_report_differ's words).
+ */
+static void
+report_differs(int64_t from, int64_t to, const char *what)
+{
+	struct db_report *a, *b;
+	char why[128];
+
+	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
+	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
+	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, what);
+	db_report_free(a);
+	db_report_free(b);
+}
+
+/*
  * The comparison sees a rollup left behind: with report_months' triggers
  * dropped, an attendance recorded and a session cancelled make the
  * summaries differ from the raw rows.
  */
 START_TEST(test_report_summaries_need_rollup)
 {
-	struct db_report *a, *b;
-	char why[128];
 
 	ck_assert_int_eq(sqlite3_exec(db->conn, "DROP TRIGGER "
 	    "report_months_upd; DROP TRIGGER report_months_ins; "
 	    "DROP TRIGGER report_months_del", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(db_attendance_set(db, 1, "2025-01-27", 1,
 	    "attended", "", 1), DB_OK);
-	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "attended");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from_utc, to_utc, "attended");
 }
 END_TEST
 
@@ -992,20 +1003,13 @@ END_TEST
  */
 START_TEST(test_report_days_need_triggers)
 {
-	struct db_report *a, *b;
-	char why[128];
 
 	summaries_same_in("the fixture", "Europe/London");
 	sql_exec("DROP TRIGGER report_days_ins; DROP TRIGGER "
 	    "report_days_upd; DROP TRIGGER report_days_del");
 	ck_assert_int_eq(db_attendance_set(db, 3, "2025-03-17", 3,
 	    "did_not_attend", "", 1), DB_OK);
-	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "sessions");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from_utc, to_utc, "sessions");
 }
 END_TEST
 
@@ -1139,19 +1143,12 @@ END_TEST
  */
 START_TEST(test_report_month_people_need_triggers)
 {
-	struct db_report *a, *b;
-	char why[128];
 
 	sql_exec("DROP TRIGGER report_month_people_ins; "
 	    "DROP TRIGGER report_month_people_del");
 	sql_exec(OCC(20, 3, "2025-01-21", "2025-01-21T11:00:00Z", 45, 2, 2,
 	    "booked") ATT(3, "2025-01-21", 3, "attended"));
-	ck_assert_int_eq(db_report_load(db, from_utc, to_utc, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from_utc, to_utc, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "by month, row 1: people");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from_utc, to_utc, "by month, row 1: people");
 }
 END_TEST
 
@@ -1310,40 +1307,26 @@ END_TEST
  */
 START_TEST(test_report_last_need_triggers)
 {
-	struct db_report *a, *b;
 	int64_t from = utc("2025-03-20T00:00:00Z");
 	int64_t to = utc("2026-01-01T00:00:00Z");
-	char why[128];
 
 	sql_exec("DROP TRIGGER report_last_persons_upd; "
 	    "DROP TRIGGER report_last_persons_del; "
 	    "DROP TRIGGER report_last_persons_ins");
 	ck_assert_int_eq(db_attendance_set(db, 1, "2025-04-07", 1,
 	    "did_not_attend", "", 1), DB_OK);
-	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "people");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from, to, "people");
 }
 END_TEST
 
 START_TEST(test_report_last_need_site_trigger)
 {
-	struct db_report *a, *b;
 	int64_t from = utc("2025-03-20T00:00:00Z");
 	int64_t to = utc("2026-01-01T00:00:00Z");
-	char why[128];
 
 	sql_exec("DROP TRIGGER report_last_site_org");
 	sql_exec("UPDATE sites SET organisation_id = 1 WHERE id = 1");
-	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "by organisation, row 1: people");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from, to, "by organisation, row 1: people");
 }
 END_TEST
 
@@ -1721,19 +1704,12 @@ START_TEST(test_report_answers_need_triggers)
 	static const enum outcome_answer answers[OUTCOME__MAX] = {
 		ANSWER_AGREE, ANSWER_AGREE, ANSWER_AGREE, ANSWER_NA,
 	};
-	struct db_report *a, *b;
 	int64_t from = now_utc - 86400 * 70, to = now_utc + 86400 * 70;
-	char why[128];
 
 	sql_exec("DROP TRIGGER report_answers_outcomes_ins");
 	ck_assert_int_eq(db_outcome_save(db, 6, answers), OUTCOME_OPEN);
 	ck_assert_int_gt(answer_months_differ(), 0);
-	ck_assert_int_eq(db_report_load(db, from, to, now_utc, &a), 0);
-	ck_assert_int_eq(db_report_load_raw(db, from, to, &b), 0);
-	ck_assert_int_eq(db_report_differ(a, b, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "outcomes");
-	db_report_free(a);
-	db_report_free(b);
+	report_differs(from, to, "outcomes");
 }
 END_TEST
 
